@@ -1,0 +1,1 @@
+//! Benchmarks for dnn (see benches/).

@@ -1,0 +1,2 @@
+//! dnn-core
+extern crate blas_src;
