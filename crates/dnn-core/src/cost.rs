@@ -1,0 +1,51 @@
+//! The cross-entropy cost, in the exercise's form and in the engine's stable form.
+
+use ndarray::{ArrayView2, Zip};
+
+use crate::Float;
+
+/// `J = -(1/m) Σ (Y log(AL) + (1 - Y) log(1 - AL))` from probabilities, as the exercise writes it.
+///
+/// Saturated outputs (`AL` exactly 0 or 1 where the label disagrees) give an
+/// infinite or NaN cost, exactly as numpy does; the engine uses
+/// [`cross_entropy_from_logits`] instead.
+pub fn cross_entropy_from_probs<F: Float>(al: ArrayView2<'_, F>, y: ArrayView2<'_, F>) -> f64 {
+    let m = al.ncols() as f64;
+    let mut sum = 0.0_f64;
+    Zip::from(al).and(y).for_each(|&a, &y| {
+        let (a, y) = (a.to_f64_lossless(), y.to_f64_lossless());
+        sum += y * a.ln() + (1.0 - y) * (1.0 - a).ln();
+    });
+    -sum / m
+}
+
+/// The same cost computed from the output layer's logits `Z[L]` (before the sigmoid):
+/// per element `max(z, 0) - z y + ln(1 + exp(-|z|))`.
+///
+/// Mathematically equal to [`cross_entropy_from_probs`] of `sigmoid(Z)`, and equal
+/// to it numerically to about 1e-15 wherever that is finite; where the sigmoid
+/// saturates it stays large and finite instead of becoming infinite or NaN.
+///
+/// ```
+/// use ndarray::array;
+/// use dnn_core::cost::{cross_entropy_from_logits, cross_entropy_from_probs};
+/// let z = array![[0.3_f64, -1.2, 2.0]];
+/// let y = array![[1.0_f64, 0.0, 0.0]];
+/// let a = z.mapv(|v| 1.0 / (1.0 + (-v).exp()));
+/// let (stable, textbook) = (cross_entropy_from_logits(z.view(), y.view()),
+///                           cross_entropy_from_probs(a.view(), y.view()));
+/// assert!((stable - textbook).abs() < 1e-15);
+/// // Saturated: the textbook form overflows to infinity, the stable one does not.
+/// let z = array![[800.0_f64]];
+/// let y = array![[0.0_f64]];
+/// assert_eq!(cross_entropy_from_logits(z.view(), y.view()), 800.0);
+/// ```
+pub fn cross_entropy_from_logits<F: Float>(z: ArrayView2<'_, F>, y: ArrayView2<'_, F>) -> f64 {
+    let m = z.ncols() as f64;
+    let mut sum = 0.0_f64;
+    Zip::from(z).and(y).for_each(|&z, &y| {
+        let (z, y) = (z.to_f64_lossless(), y.to_f64_lossless());
+        sum += z.max(0.0) - z * y + (-z.abs()).exp().ln_1p();
+    });
+    sum / m
+}

@@ -1,0 +1,85 @@
+//! Weight initialisation schemes.
+
+use ndarray::Array2;
+use rand::RngCore;
+
+use crate::rng::randn_from;
+
+/// How the weights `W[l]` (shape `(n[l], n[l-1])`) are drawn; biases always start at 0.
+///
+/// All random schemes draw `randn(n[l], n[l-1])` layer by layer in `f64` (exactly
+/// `np.random.randn` when the RNG is a [`NumpyRng`](crate::NumpyRng)) and then scale it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Init {
+    /// `randn * 0.01`: the exercise's `initialize_parameters(_deep)`. Fine for shallow
+    /// networks; a deep relu network barely learns from it.
+    Small,
+    /// `randn / sqrt(n[l-1])`: the published L-layer application's set-up.
+    Scaled,
+    /// `randn * sqrt(2 / n[l-1])` (He et al. 2015): the usual choice for relu layers.
+    He,
+    /// `randn * sqrt(2 / (n[l-1] + n[l]))` (Glorot & Bengio 2010, normal form): for tanh and sigmoid layers.
+    Xavier,
+    /// All zeros, no draw: right for logistic regression, useless for hidden layers
+    /// (every unit of a layer stays identical).
+    Zeros,
+}
+
+impl Init {
+    /// The lower-case name used on the command line and in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Init::Small => "small",
+            Init::Scaled => "scaled",
+            Init::He => "he",
+            Init::Xavier => "xavier",
+            Init::Zeros => "zeros",
+        }
+    }
+
+    /// Parses [`Init::name`] back.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Init::Small,
+            Init::Scaled,
+            Init::He,
+            Init::Xavier,
+            Init::Zeros,
+        ]
+        .into_iter()
+        .find(|i| i.name() == name)
+    }
+
+    /// Draws `W` for a layer of `n_out` units fed by `n_in` inputs.
+    ///
+    /// ```
+    /// use dnn_core::{Init, NumpyRng};
+    /// let w = Init::Scaled.weights(4, 3, &mut NumpyRng::new(1));
+    /// assert_eq!(w.dim(), (3, 4));
+    /// // np.random.seed(1); np.random.randn(3, 4)[0, 0] / np.sqrt(4)
+    /// assert_eq!(w[[0, 0]], 1.6243453636632417 / 2.0);
+    /// ```
+    pub fn weights<R: RngCore + 'static>(
+        self,
+        n_in: usize,
+        n_out: usize,
+        rng: &mut R,
+    ) -> Array2<f64> {
+        let fan_in = n_in as f64;
+        let mut draw = || randn_from(rng, n_out, n_in);
+        match self {
+            Init::Zeros => Array2::zeros((n_out, n_in)),
+            Init::Small => draw() * 0.01,
+            // Divided, not multiplied by 1/sqrt: the same rounding as the numpy original.
+            Init::Scaled => draw() / fan_in.sqrt(),
+            Init::He => draw() * (2.0 / fan_in).sqrt(),
+            Init::Xavier => draw() * (2.0 / (fan_in + n_out as f64)).sqrt(),
+        }
+    }
+}
+
+impl std::fmt::Display for Init {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
