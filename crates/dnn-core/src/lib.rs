@@ -38,6 +38,7 @@ pub mod activation;
 pub mod cost;
 pub mod error;
 pub mod float;
+pub mod gradcheck;
 pub mod init;
 mod kernels;
 pub mod network;

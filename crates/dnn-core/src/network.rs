@@ -1,5 +1,7 @@
 //! `Network<F>`: the fast, generic model, and its builder.
 
+use std::marker::PhantomData;
+
 use ndarray::{Array2, ArrayView2, Zip};
 use rand::RngCore;
 
@@ -62,10 +64,11 @@ pub struct Network<F: Float> {
 
 /// Builds a [`Network`] with fresh weights; see [`Network::builder`].
 #[derive(Debug, Clone)]
-pub struct NetworkBuilder {
+pub struct NetworkBuilder<F: Float> {
     sizes: Vec<usize>,
     hidden: HiddenActivations,
     init: Init,
+    element: PhantomData<F>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,7 +77,7 @@ enum HiddenActivations {
     PerLayer(Vec<Activation>),
 }
 
-impl NetworkBuilder {
+impl<F: Float> NetworkBuilder<F> {
     /// All hidden layers use `activation` (default: relu).
     pub fn hidden_activation(mut self, activation: Activation) -> Self {
         self.hidden = HiddenActivations::All(activation);
@@ -95,7 +98,7 @@ impl NetworkBuilder {
 
     /// Validates the sizes and activations and draws the weights from `rng`
     /// (in numpy's order: `W1`, `W2`, ...; biases are zeros and draw nothing).
-    pub fn build<F: Float, R: RngCore + 'static>(self, rng: &mut R) -> Result<Network<F>> {
+    pub fn build<R: RngCore + 'static>(self, rng: &mut R) -> Result<Network<F>> {
         check_sizes(&self.sizes)?;
         let hidden = self.sizes.len() - 2;
         let activations = match self.hidden {
@@ -137,11 +140,12 @@ fn check_sizes(sizes: &[usize]) -> Result<()> {
 
 impl<F: Float> Network<F> {
     /// Starts a builder for layer sizes `[n[0], n[1], ..., n[L]]` (input size first).
-    pub fn builder(sizes: &[usize]) -> NetworkBuilder {
+    pub fn builder(sizes: &[usize]) -> NetworkBuilder<F> {
         NetworkBuilder {
             sizes: sizes.to_vec(),
             hidden: HiddenActivations::All(Activation::Relu),
             init: Init::Scaled,
+            element: PhantomData,
         }
     }
 

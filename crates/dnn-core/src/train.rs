@@ -342,6 +342,31 @@ impl<F: Float> Network<F> {
         })
     }
 
+    /// The cost `J` on `(x, y)`, computed stably from the logits as training does.
+    pub fn cost(&self, x: &Array2<F>, y: &Array2<F>) -> Result<f64> {
+        self.check_input(x.view())?;
+        self.check_labels(x.view(), y.view())?;
+        let mut ws = Workspace::new(self, x.ncols());
+        self.forward(x.view(), &mut ws);
+        Ok(cross_entropy_from_logits(ws.logits.view(), y.view()))
+    }
+
+    /// The gradients `(dW[l], db[l])` for `l = 1..=L` (index `l - 1`) that one training
+    /// iteration on `(x, y)` would apply, from the engine's own backward pass.
+    pub fn gradients(&self, x: &Array2<F>, y: &Array2<F>) -> Result<Vec<(Array2<F>, Array2<F>)>> {
+        self.check_input(x.view())?;
+        self.check_labels(x.view(), y.view())?;
+        let mut ws = Workspace::new(self, x.ncols());
+        self.forward(x.view(), &mut ws);
+        self.backward(x.view(), y.view(), F::of(1.0 / x.ncols() as f64), &mut ws);
+        Ok(ws
+            .dw
+            .into_iter()
+            .zip(ws.db)
+            .map(|(dw, db)| (dw, db.insert_axis(Axis(1))))
+            .collect())
+    }
+
     fn forward(&self, x: ArrayView2<'_, F>, ws: &mut Workspace<F>) {
         let last = self.layers.len() - 1;
         for (l, layer) in self.layers.iter().enumerate() {

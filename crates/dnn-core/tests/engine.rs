@@ -1,0 +1,384 @@
+//! The training engine: agreement with the step-by-step functions, finite-difference
+//! gradients, divergence, early stopping, input errors and f32.
+
+use std::ops::ControlFlow;
+
+use dnn_core::gradcheck::gradient_check;
+use dnn_core::steps::{self, Parameters};
+use dnn_core::{Activation, DnnError, Init, Network, NumpyRng, TrainParams};
+use ndarray::{array, Array2};
+
+/// Random inputs and 0/1 labels, drawn as the exercise's test cases draw them.
+fn data(seed: u32, n_x: usize, m: usize) -> (Array2<f64>, Array2<f64>) {
+    let mut rng = NumpyRng::new(seed);
+    let x = rng.randn(n_x, m);
+    let y = rng.rand(1, m).mapv(|v| if v > 0.5 { 1.0 } else { 0.0 });
+    (x, y)
+}
+
+#[test]
+fn engine_and_step_functions_give_the_same_cost_curve_for_200_iterations() {
+    let (x, y) = data(7, 12, 40);
+    let dims = [12, 8, 5, 1];
+    let (_, step_costs) = {
+        // The step API's training loop records every 100th cost; run the loop by hand
+        // to compare every iteration.
+        let mut params = Parameters::new(
+            Network::<f64>::builder(&dims)
+                .init(Init::Scaled)
+                .build(&mut NumpyRng::new(3))
+                .unwrap()
+                .to_parameters()
+                .into_layers(),
+        );
+        let mut costs = Vec::new();
+        for _ in 0..200 {
+            let (al, caches) = steps::l_model_forward(&x, &params);
+            costs.push(steps::compute_cost(&al, &y));
+            let grads = steps::l_model_backward(&al, &y, &caches);
+            params = steps::update_parameters(params, &grads, 0.05);
+        }
+        (params, costs)
+    };
+    let mut net = Network::<f64>::builder(&dims)
+        .init(Init::Scaled)
+        .build(&mut NumpyRng::new(3))
+        .unwrap();
+    let config = TrainParams::new()
+        .learning_rate(0.05)
+        .iterations(200)
+        .check()
+        .unwrap();
+    let report = net.fit(&x, &y, &config).unwrap();
+    assert_eq!(report.costs().len(), 200);
+    for (i, (e, s)) in report.costs().iter().zip(&step_costs).enumerate() {
+        assert!(
+            (e - s).abs() <= 1e-12,
+            "iteration {i}: engine {e} vs steps {s}"
+        );
+    }
+    assert!(
+        step_costs[199] < step_costs[0] - 0.05,
+        "the test must train: {} -> {}",
+        step_costs[0],
+        step_costs[199]
+    );
+}
+
+#[test]
+fn l_layer_model_matches_the_engine_with_scaled_init() {
+    let (x, y) = data(11, 6, 30);
+    let (params, costs) =
+        steps::l_layer_model(&x, &y, &[6, 5, 3, 1], 0.1, 301, &mut NumpyRng::new(1));
+    let mut net = Network::<f64>::builder(&[6, 5, 3, 1])
+        .init(Init::Scaled)
+        .build(&mut NumpyRng::new(1))
+        .unwrap();
+    let report = net
+        .fit(
+            &x,
+            &y,
+            &TrainParams::new()
+                .learning_rate(0.1)
+                .iterations(301)
+                .check()
+                .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(
+        costs.iter().map(|c| c.0).collect::<Vec<_>>(),
+        vec![0, 100, 200, 300]
+    );
+    for &(i, c) in &costs {
+        assert!((report.costs()[i] - c).abs() < 1e-12, "iteration {i}");
+    }
+    let trained = net.to_parameters();
+    for l in 1..=3 {
+        let diff = (trained.w(l) - params.w(l))
+            .mapv(f64::abs)
+            .fold(0.0_f64, |a, &b| a.max(b));
+        assert!(diff < 1e-12, "W{l} differs by {diff}");
+    }
+}
+
+#[test]
+fn backprop_matches_centred_finite_differences_on_random_architectures() {
+    let cases: [(&[usize], Activation, u32); 6] = [
+        (&[4, 3, 1], Activation::Relu, 1),
+        (&[5, 7, 4, 1], Activation::Relu, 2),
+        (&[3, 6, 1], Activation::Tanh, 3),
+        (&[6, 4, 4, 3, 1], Activation::Tanh, 4),
+        (&[4, 5, 1], Activation::Sigmoid, 5),
+        (&[2, 1], Activation::Relu, 6), // logistic regression: no hidden layer
+    ];
+    for (dims, hidden, seed) in cases {
+        let (x, y) = data(seed, dims[0], 9);
+        let net = Network::<f64>::builder(dims)
+            .hidden_activation(hidden)
+            .init(Init::Xavier)
+            .build(&mut NumpyRng::new(seed))
+            .unwrap();
+        let diff = gradient_check(&net, &x, &y, 1e-7).unwrap();
+        assert!(diff < 1e-7, "{dims:?} {hidden}: relative difference {diff}");
+    }
+}
+
+#[test]
+fn divergence_stops_training_and_keeps_the_last_good_parameters() {
+    let (x, y) = data(3, 10, 50);
+    let mut net = Network::<f64>::builder(&[10, 6, 1])
+        .build(&mut NumpyRng::new(1))
+        .unwrap();
+    let before = net.clone();
+    let config = TrainParams::new()
+        .learning_rate(1e4)
+        .iterations(100)
+        .check()
+        .unwrap();
+    match net.fit(&x, &y, &config) {
+        Err(DnnError::Diverged {
+            iteration,
+            cost,
+            last_good,
+            costs,
+            ..
+        }) => {
+            assert_eq!(iteration, 1, "cost {cost}");
+            assert_eq!(last_good, Some(0));
+            assert_eq!(costs.len(), 1);
+            assert!(cost > 10.0 * costs[0] || !cost.is_finite());
+            assert_eq!(net, before, "the parameters of iteration 0 are restored");
+        }
+        other => panic!("expected divergence, got {other:?}"),
+    }
+}
+
+#[test]
+fn divergence_message_names_the_iteration_and_suggests_a_smaller_learning_rate() {
+    let (x, y) = data(3, 10, 50);
+    let mut net = Network::<f64>::builder(&[10, 6, 1])
+        .build(&mut NumpyRng::new(1))
+        .unwrap();
+    let err = net
+        .fit(
+            &x,
+            &y,
+            &TrainParams::new().learning_rate(1e4).check().unwrap(),
+        )
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("diverged at iteration 1"), "{msg}");
+    assert!(msg.contains("smaller learning rate"), "{msg}");
+}
+
+#[test]
+fn saturated_outputs_give_a_large_finite_cost_where_numpy_gives_nan() {
+    // One unit with a huge weight: z = 1000 for a negative example.
+    let net =
+        Network::<f64>::from_layers(vec![(array![[1000.0]], array![[0.0]], Activation::Sigmoid)])
+            .unwrap();
+    let x = array![[1.0, -1.0]];
+    let y = array![[0.0, 0.0]];
+    let cost = net.cost(&x, &y).unwrap();
+    // Example 1: z = 1000, y = 0 -> loss 1000; example 2: z = -1000 -> loss ~0.
+    assert_eq!(cost, 500.0);
+    let grads = net.gradients(&x, &y).unwrap();
+    assert!(grads
+        .iter()
+        .all(|(w, b)| w.iter().chain(b).all(|v| v.is_finite())));
+}
+
+#[test]
+fn an_observer_can_stop_training_after_any_iteration() {
+    let (x, y) = data(4, 5, 20);
+    let mut net = Network::<f64>::builder(&[5, 3, 1])
+        .build(&mut NumpyRng::new(1))
+        .unwrap();
+    let config = TrainParams::new()
+        .learning_rate(0.1)
+        .iterations(50)
+        .check()
+        .unwrap();
+    let mut seen = Vec::new();
+    let report = net
+        .train(&x, &y, &config, |p| {
+            seen.push((p.iteration, p.total));
+            if p.iteration == 4 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap();
+    assert_eq!(seen, (0..5).map(|i| (i, 50)).collect::<Vec<_>>());
+    assert_eq!(report.iterations_run(), 5);
+    assert!(report.stopped_early());
+    assert_eq!(
+        report.costs_every(2),
+        vec![
+            (0, report.costs()[0]),
+            (2, report.costs()[2]),
+            (4, report.costs()[4])
+        ]
+    );
+}
+
+#[test]
+fn bad_inputs_are_errors_not_panics() {
+    let mut net = Network::<f64>::builder(&[3, 2, 1])
+        .build(&mut NumpyRng::new(1))
+        .unwrap();
+    let config = TrainParams::new().iterations(3).check().unwrap();
+    let x = Array2::<f64>::zeros((4, 5));
+    let y = Array2::<f64>::zeros((1, 5));
+    let err = net.fit(&x, &y, &config).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "X has 4 rows but the first layer expects 3 (one row per input feature)"
+    );
+
+    let x = Array2::<f64>::zeros((3, 5));
+    let err = net.fit(&x, &Array2::zeros((1, 4)), &config).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Y has shape (1, 4) but X has 5 examples and the network 1 output(s), so Y must be (1, 5)"
+    );
+
+    let err = net
+        .fit(&Array2::zeros((3, 0)), &Array2::zeros((1, 0)), &config)
+        .unwrap_err();
+    assert_eq!(err, DnnError::EmptyDataSet);
+
+    let mut x = Array2::<f64>::zeros((3, 5));
+    x[[2, 4]] = f64::NAN;
+    let err = net.fit(&x, &y, &config).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "X contains a non-finite value (NaN) at row 2, column 4"
+    );
+    assert!(net.predict(&x).is_err());
+
+    for (lr, iterations) in [(0.0, 10), (-0.1, 10), (f64::NAN, 10), (0.1, 0)] {
+        assert!(TrainParams::new()
+            .learning_rate(lr)
+            .iterations(iterations)
+            .check()
+            .is_err());
+    }
+}
+
+#[test]
+fn builder_and_from_layers_refuse_networks_that_cannot_exist() {
+    let mut rng = NumpyRng::new(1);
+    assert!(matches!(
+        Network::<f64>::builder(&[5]).build(&mut rng),
+        Err(DnnError::TooFewLayers(_))
+    ));
+    assert!(matches!(
+        Network::<f64>::builder(&[5, 0, 1]).build(&mut rng),
+        Err(DnnError::ZeroSizedLayer { index: 1, .. })
+    ));
+    assert!(matches!(
+        Network::<f64>::builder(&[5, 3, 2, 1])
+            .activations(vec![Activation::Relu])
+            .build(&mut rng),
+        Err(DnnError::ActivationCount {
+            given: 1,
+            hidden: 2
+        })
+    ));
+    let err = Network::<f64>::from_layers(vec![
+        (
+            Array2::zeros((3, 4)),
+            Array2::zeros((3, 1)),
+            Activation::Relu,
+        ),
+        (
+            Array2::zeros((1, 2)),
+            Array2::zeros((1, 1)),
+            Activation::Sigmoid,
+        ),
+    ])
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "layer 2: W2 has shape (1, 2) but layer 1 has 3 units, so W2 needs 3 columns"
+    );
+    let err = Network::<f64>::from_layers(vec![(
+        Array2::zeros((1, 4)),
+        Array2::zeros((2, 1)),
+        Activation::Sigmoid,
+    )])
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "layer 1: W1 has shape (1, 4) so b1 must be (1, 1), but it is (2, 1)"
+    );
+    let err = Network::<f64>::from_layers(vec![(
+        Array2::zeros((1, 4)),
+        Array2::zeros((1, 1)),
+        Activation::Relu,
+    )])
+    .unwrap_err();
+    assert_eq!(err, DnnError::OutputActivation(Activation::Relu));
+}
+
+#[test]
+fn f32_training_follows_f64_closely() {
+    let (x, y) = data(5, 20, 60);
+    let config = TrainParams::new()
+        .learning_rate(0.05)
+        .iterations(300)
+        .check()
+        .unwrap();
+    let mut n64 = Network::<f64>::builder(&[20, 7, 1])
+        .build(&mut NumpyRng::new(2))
+        .unwrap();
+    let mut n32 = Network::<f32>::builder(&[20, 7, 1])
+        .build(&mut NumpyRng::new(2))
+        .unwrap();
+    let r64 = n64.fit(&x, &y, &config).unwrap();
+    let r32 = n32
+        .fit(&x.mapv(|v| v as f32), &y.mapv(|v| v as f32), &config)
+        .unwrap();
+    for (a, b) in r64.costs().iter().zip(r32.costs()) {
+        assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+    }
+    assert_eq!(
+        n64.accuracy(&x, &y).unwrap(),
+        n32.accuracy(&x.mapv(|v| v as f32), &y.mapv(|v| v as f32))
+            .unwrap()
+    );
+}
+
+#[test]
+fn any_rand_rng_can_initialise_a_network() {
+    use rand::SeedableRng;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+    let net = Network::<f64>::builder(&[4, 3, 1])
+        .init(Init::He)
+        .build(&mut rng)
+        .unwrap();
+    assert_eq!(net.layer_sizes(), vec![4, 3, 1]);
+    assert!(net.layers()[0].weights().iter().any(|&w| w != 0.0));
+}
+
+#[test]
+fn init_schemes_scale_the_same_numpy_draw() {
+    let draw = NumpyRng::new(1).randn(3, 8);
+    let cases = [
+        (Init::Small, draw.mapv(|v| v * 0.01)),
+        (Init::Scaled, draw.mapv(|v| v / 8f64.sqrt())),
+        (Init::He, draw.mapv(|v| v * (2.0 / 8.0f64).sqrt())),
+        (Init::Xavier, draw.mapv(|v| v * (2.0 / 11.0f64).sqrt())),
+        (Init::Zeros, Array2::zeros((3, 8))),
+    ];
+    for (init, expected) in cases {
+        let net = Network::<f64>::builder(&[8, 3, 1])
+            .init(init)
+            .build(&mut NumpyRng::new(1))
+            .unwrap();
+        assert_eq!(net.layers()[0].weights(), &expected, "{init}");
+        assert_eq!(Init::from_name(init.name()), Some(init));
+    }
+}
