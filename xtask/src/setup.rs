@@ -1,0 +1,283 @@
+//! `cargo xtask setup`: makes sure the system libraries the workspace links against are there.
+//!
+//! OpenBLAS and HDF5 are found through pkg-config (`openblas`; `hdf5` or Debian's
+//! `hdf5-serial`). A missing pkg-config counts as everything missing. On Debian/Ubuntu the
+//! missing packages are installed with apt-get (through sudo when not root); elsewhere the exact
+//! packages to install are printed and the command fails.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+
+/// The Debian/Ubuntu packages that provide everything.
+pub const DEBIAN_PACKAGES: [&str; 3] = ["libopenblas-dev", "libhdf5-dev", "pkg-config"];
+
+/// What pkg-config reports on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// `pkg-config` runs.
+    pub pkg_config: bool,
+    /// `pkg-config --exists openblas` succeeds.
+    pub openblas: bool,
+    /// The pkg-config name under which HDF5 was found (`hdf5` or `hdf5-serial`), if any.
+    pub hdf5: Option<String>,
+}
+
+impl Status {
+    /// Looks at the machine.
+    pub fn detect() -> Status {
+        let pkg_config = succeeds("pkg-config", &["--version"]);
+        if !pkg_config {
+            return Status {
+                pkg_config,
+                openblas: false,
+                hdf5: None,
+            };
+        }
+        let openblas = succeeds("pkg-config", &["--exists", "openblas"]);
+        let hdf5 = ["hdf5", "hdf5-serial"]
+            .into_iter()
+            .find(|name| succeeds("pkg-config", &["--exists", name]))
+            .map(str::to_string);
+        Status {
+            pkg_config,
+            openblas,
+            hdf5,
+        }
+    }
+
+    /// Debian packages to install for what is missing (all three when pkg-config itself is
+    /// missing, since nothing else can then be checked).
+    pub fn missing_packages(&self) -> Vec<&'static str> {
+        if !self.pkg_config {
+            return DEBIAN_PACKAGES.to_vec();
+        }
+        let mut out = Vec::new();
+        if !self.openblas {
+            out.push("libopenblas-dev");
+        }
+        if self.hdf5.is_none() {
+            out.push("libhdf5-dev");
+        }
+        out
+    }
+
+    /// One human line per missing piece.
+    fn describe_missing(&self) -> Vec<String> {
+        if !self.pkg_config {
+            return vec![
+                "pkg-config is not installed (so OpenBLAS and HDF5 cannot be found)".into(),
+            ];
+        }
+        let mut out = Vec::new();
+        if !self.openblas {
+            out.push("OpenBLAS not found (`pkg-config --exists openblas` fails)".into());
+        }
+        if self.hdf5.is_none() {
+            out.push(
+                "HDF5 not found (neither `hdf5` nor `hdf5-serial` is known to pkg-config)".into(),
+            );
+        }
+        out
+    }
+}
+
+/// Runs the setup. With `check_only`, reports what is missing and fails instead of installing.
+pub fn run(check_only: bool) -> Result<()> {
+    let status = Status::detect();
+    let packages = status.missing_packages();
+    if packages.is_empty() {
+        println!(
+            "setup: OpenBLAS and HDF5 ({}) found through pkg-config; nothing to do.",
+            status.hdf5.as_deref().unwrap_or("hdf5")
+        );
+        return Ok(());
+    }
+    for line in status.describe_missing() {
+        println!("setup: {line}");
+    }
+    let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+    let debian_like = is_debian_like(&os_release) || Path::new("/etc/debian_version").exists();
+    if check_only || !debian_like || !on_path("apt-get") {
+        bail!(
+            "missing system packages. Install them, then run `cargo xtask setup` again:\n{}",
+            install_hints(&packages)
+        );
+    }
+    install_with_apt(&packages)?;
+    let after = Status::detect();
+    if !after.missing_packages().is_empty() {
+        bail!(
+            "installed {} but pkg-config still does not find everything: {}. \
+             Check `pkg-config --list-all | grep -i -E 'hdf5|blas'`.",
+            packages.join(" "),
+            after.describe_missing().join("; ")
+        );
+    }
+    println!(
+        "setup: installed {}; OpenBLAS and HDF5 are now found.",
+        packages.join(" ")
+    );
+    Ok(())
+}
+
+/// The exact install commands for the usual systems.
+fn install_hints(debian_packages: &[&str]) -> String {
+    format!(
+        "  Debian/Ubuntu:  sudo apt-get install -y {}\n  \
+         Fedora/RHEL:    sudo dnf install openblas-devel hdf5-devel pkgconf-pkg-config\n  \
+         Arch:           sudo pacman -S openblas hdf5 pkgconf\n  \
+         macOS:          brew install openblas hdf5 pkg-config\n  \
+         (on macOS also export PKG_CONFIG_PATH=\"$(brew --prefix openblas)/lib/pkgconfig\")",
+        debian_packages.join(" ")
+    )
+}
+
+/// Installs `packages` with apt-get, non-interactively; runs `apt-get update` first only when
+/// the install fails without it.
+fn install_with_apt(packages: &[&str]) -> Result<()> {
+    let root = is_root();
+    if !root && !on_path("sudo") {
+        bail!(
+            "not root and sudo is not available: run as root\n  \
+             DEBIAN_FRONTEND=noninteractive apt-get install -y {}",
+            packages.join(" ")
+        );
+    }
+    let mut install = vec!["install", "-y"];
+    install.extend_from_slice(packages);
+    if apt(root, &install)? {
+        return Ok(());
+    }
+    println!("setup: apt-get install failed; running apt-get update and trying again");
+    if !apt(root, &["update"])? {
+        bail!("`apt-get update` failed (see its output above); is the network or the apt proxy reachable?");
+    }
+    if !apt(root, &install)? {
+        bail!(
+            "`apt-get install -y {}` failed (see its output above)",
+            packages.join(" ")
+        );
+    }
+    Ok(())
+}
+
+/// Runs apt-get with DEBIAN_FRONTEND=noninteractive, through sudo when not root; returns
+/// whether it succeeded.
+fn apt(root: bool, args: &[&str]) -> Result<bool> {
+    let mut cmd = if root {
+        let mut c = Command::new("apt-get");
+        c.env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    } else {
+        // sudo resets the environment; pass the variable as an assignment it keeps.
+        let mut c = Command::new("sudo");
+        c.args(["DEBIAN_FRONTEND=noninteractive", "apt-get"]);
+        c
+    };
+    cmd.args(args);
+    println!(
+        "setup: running {}apt-get {}",
+        if root { "" } else { "sudo " },
+        args.join(" ")
+    );
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot run apt-get {}", args.join(" ")))?;
+    Ok(status.success())
+}
+
+/// Whether /etc/os-release describes Debian, Ubuntu or a derivative.
+pub fn is_debian_like(os_release: &str) -> bool {
+    os_release.lines().any(|line| {
+        let Some((key, value)) = line.split_once('=') else {
+            return false;
+        };
+        (key == "ID" || key == "ID_LIKE")
+            && value
+                .trim_matches('"')
+                .split_whitespace()
+                .any(|id| id == "debian" || id == "ubuntu")
+    })
+}
+
+/// Whether the current user is root (`id -u` prints 0).
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Whether `program` can be found on PATH.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false)
+}
+
+/// Runs a program quietly; true when it starts and exits 0.
+fn succeeds(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_pkg_config_means_all_three_packages() {
+        let s = Status {
+            pkg_config: false,
+            openblas: false,
+            hdf5: None,
+        };
+        assert_eq!(s.missing_packages(), DEBIAN_PACKAGES.to_vec());
+    }
+
+    #[test]
+    fn only_missing_libraries_are_installed() {
+        let s = Status {
+            pkg_config: true,
+            openblas: true,
+            hdf5: None,
+        };
+        assert_eq!(s.missing_packages(), vec!["libhdf5-dev"]);
+        let s = Status {
+            pkg_config: true,
+            openblas: false,
+            hdf5: Some("hdf5-serial".into()),
+        };
+        assert_eq!(s.missing_packages(), vec!["libopenblas-dev"]);
+        let s = Status {
+            pkg_config: true,
+            openblas: true,
+            hdf5: Some("hdf5".into()),
+        };
+        assert!(s.missing_packages().is_empty());
+    }
+
+    #[test]
+    fn debian_family_is_recognised() {
+        assert!(is_debian_like("NAME=\"Debian GNU/Linux\"\nID=debian\n"));
+        assert!(is_debian_like("ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n"));
+        assert!(is_debian_like("ID=ubuntu\n"));
+        assert!(!is_debian_like("ID=fedora\nID_LIKE=\"rhel centos\"\n"));
+        assert!(!is_debian_like(""));
+    }
+
+    #[test]
+    fn hints_name_the_exact_packages() {
+        let h = install_hints(&DEBIAN_PACKAGES);
+        assert!(h.contains("apt-get install -y libopenblas-dev libhdf5-dev pkg-config"));
+        assert!(h.contains("brew install openblas hdf5 pkg-config"));
+    }
+}
