@@ -1,1 +1,43 @@
-//! Placeholder: filled by the dnn-data issue.
+//! Data sets for `dnn`: the HDF5 cat/non-cat images, the planar "flower" set, and the
+//! user's own pictures.
+//!
+//! * [`cat`]: loads `train_catvnoncat.h5` / `test_catvnoncat.h5`, validates every
+//!   key, shape, type and label, and flattens the images as numpy's
+//!   `x.reshape(m, -1).T / 255` does, into `(12288, m)` matrices (one column per example).
+//! * [`planar`]: the flower data set, bit for bit as numpy generates it.
+//! * [`image`]: a JPEG/PNG picture of any size as a `(12288, 1)` input column.
+//!
+//! Every failure is a [`DataError`] whose message names the file and the numbers
+//! that were wrong.
+//!
+//! ```no_run
+//! use dnn_data::{CatDataset, DataError};
+//!
+//! # fn main() -> Result<(), DataError> {
+//! let data = CatDataset::<f64>::load("data")?;
+//! assert_eq!(data.train_x.dim(), (12288, 209));
+//! assert_eq!(data.train_y.dim(), (1, 209));
+//! println!("{} cats among {} training images", data.train_y.sum(), data.train_len());
+//!
+//! let mine = dnn_data::image::load_picture::<f64>("my_cat.jpg")?; // (12288, 1)
+//! # let _ = mine;
+//! let (x, y) = dnn_data::planar::flower(1); // (2, 400), (1, 400)
+//! # let _ = (x, y);
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod atomic;
+pub mod cat;
+pub mod error;
+pub mod image;
+pub mod model;
+pub mod planar;
+
+pub use cat::{
+    flatten_images, labels_row, load_cat_dataset, locate_data_dir, read_split, CatDataset,
+    RawSplit, Split, DATA_DIR_ENV, TEST_FILE, TRAIN_FILE,
+};
+pub use error::{DataError, Result};
+pub use image::{load_picture, ImageLimits};

@@ -1,0 +1,270 @@
+//! The crate's single error type, [`DataError`].
+//!
+//! Every variant that comes from a file names that file, the key inside it
+//! (for HDF5 files) and the numbers that were wrong, so that a message such as
+//! `data/train_catvnoncat.h5: train_set_x has 208 images but train_set_y has 209 labels`
+//! is enough to fix the problem without a debugger.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while loading data in `dnn-data`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataError {
+    /// The file does not exist (or is not a regular file).
+    #[error("{}: file not found", path.display())]
+    FileNotFound {
+        /// The path that was looked up.
+        path: PathBuf,
+    },
+
+    /// The file exists but could not be read (permissions, I/O error, ...).
+    #[error("{}: cannot read the file: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The file exists but the HDF5 library cannot open it: not HDF5, or truncated.
+    #[error("{}: not a readable HDF5 file ({len} bytes): {message}", path.display())]
+    NotHdf5 {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        len: u64,
+        /// What the HDF5 library said.
+        message: String,
+    },
+
+    /// A required data set is absent from an HDF5 file.
+    #[error("{}: missing key `{key}` (the file has: {})", path.display(), list_or_none(available))]
+    MissingKey {
+        /// The file.
+        path: PathBuf,
+        /// The key that was required.
+        key: String,
+        /// The keys present at the root of the file.
+        available: Vec<String>,
+    },
+
+    /// A data set has the wrong number of dimensions.
+    #[error("{}: {key} has {found} dimensions {shape:?}, expected {expected} ({what})", path.display())]
+    WrongRank {
+        /// The file.
+        path: PathBuf,
+        /// The data set.
+        key: String,
+        /// The expected number of dimensions.
+        expected: usize,
+        /// The number of dimensions found.
+        found: usize,
+        /// The shape found.
+        shape: Vec<usize>,
+        /// A description of the expected layout, e.g. `(images, height, width, 3)`.
+        what: &'static str,
+    },
+
+    /// A data set has the right rank but an unusable shape.
+    #[error("{}: {key} has shape {shape:?}: {problem}", path.display())]
+    WrongShape {
+        /// The file.
+        path: PathBuf,
+        /// The data set.
+        key: String,
+        /// The shape found.
+        shape: Vec<usize>,
+        /// What is wrong with it.
+        problem: String,
+    },
+
+    /// A data set has an element type that cannot be used.
+    #[error("{}: {key} has element type {found}, expected {expected}", path.display())]
+    WrongDtype {
+        /// The file.
+        path: PathBuf,
+        /// The data set.
+        key: String,
+        /// The expected type.
+        expected: &'static str,
+        /// The type found, as HDF5 describes it.
+        found: String,
+    },
+
+    /// A label is neither 0 nor 1.
+    #[error(
+        "{}: {key}[{index}] = {value}, but labels must be 0 or 1 ({count} bad labels in total)",
+        path.display()
+    )]
+    BadLabel {
+        /// The file.
+        path: PathBuf,
+        /// The label data set.
+        key: String,
+        /// Index of the first bad label.
+        index: usize,
+        /// Its value.
+        value: i64,
+        /// How many labels are bad.
+        count: usize,
+    },
+
+    /// The number of images and the number of labels differ.
+    #[error("{}: {x_key} has {images} images but {y_key} has {labels} labels", path.display())]
+    CountMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The image data set.
+        x_key: String,
+        /// The number of images.
+        images: usize,
+        /// The label data set.
+        y_key: String,
+        /// The number of labels.
+        labels: usize,
+    },
+
+    /// Training and test images do not have the same size.
+    #[error(
+        "train images are {}x{}x{} ({}) but test images are {}x{}x{} ({})",
+        train_shape[0], train_shape[1], train_shape[2], train_path.display(),
+        test_shape[0], test_shape[1], test_shape[2], test_path.display()
+    )]
+    ImageSizeMismatch {
+        /// The training file.
+        train_path: PathBuf,
+        /// Height, width, channels of the training images.
+        train_shape: [usize; 3],
+        /// The test file.
+        test_path: PathBuf,
+        /// Height, width, channels of the test images.
+        test_shape: [usize; 3],
+    },
+
+    /// Any other failure of the HDF5 library while reading a data set.
+    #[error("{}: cannot read {key}: {message}", path.display())]
+    Hdf5 {
+        /// The file.
+        path: PathBuf,
+        /// The data set being read.
+        key: String,
+        /// What the HDF5 library said.
+        message: String,
+    },
+
+    /// No directory holds the cat data files.
+    #[error(
+        "the cat data set ({}) was not found in any of: {}; run `cargo xtask fetch-data` (or set DNN_DATA_DIR)",
+        files.join(", "),
+        searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    DataNotFound {
+        /// The file names that were looked for.
+        files: Vec<String>,
+        /// The directories that were searched, in order.
+        searched: Vec<PathBuf>,
+    },
+
+    /// A picture file is empty.
+    #[error("{}: the file is empty (0 bytes), not an image", path.display())]
+    EmptyImage {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// A picture file is not in a supported image format (JPEG or PNG).
+    #[error("{}: not a JPEG or PNG image ({len} bytes; first bytes {magic:02x?})", path.display())]
+    NotAnImage {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        len: u64,
+        /// Its first (at most 8) bytes.
+        magic: Vec<u8>,
+    },
+
+    /// A picture is larger than the limits allow.
+    #[error(
+        "{}: image too large: {width}x{height} pixels{}; the limits are {max_width}x{max_height} pixels and {max_alloc} bytes of decoded data",
+        path.display(),
+        decoded_bytes.map(|b| format!(" ({b} bytes once decoded)")).unwrap_or_default()
+    )]
+    ImageTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its width in pixels (0 if the decoder did not say).
+        width: u32,
+        /// Its height in pixels (0 if the decoder did not say).
+        height: u32,
+        /// The size of the decoded pixels, when known.
+        decoded_bytes: Option<u64>,
+        /// The width limit.
+        max_width: u32,
+        /// The height limit.
+        max_height: u32,
+        /// The decoded-size budget in bytes.
+        max_alloc: u64,
+    },
+
+    /// A picture has zero width or height.
+    #[error("{}: image has no pixels ({width}x{height})", path.display())]
+    ZeroSizedImage {
+        /// The file.
+        path: PathBuf,
+        /// Its width.
+        width: u32,
+        /// Its height.
+        height: u32,
+    },
+
+    /// A picture is in a known format but could not be decoded (corrupt, truncated, unsupported variant).
+    #[error("{}: cannot decode the {format} image: {message}", path.display())]
+    ImageDecode {
+        /// The file.
+        path: PathBuf,
+        /// The detected format.
+        format: String,
+        /// What the decoder said.
+        message: String,
+    },
+
+    /// A file could not be written (the previous file at that path, if any, is intact).
+    #[error("{}: cannot write: {message}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+
+    /// An HDF5 file that holds no network (no `W1` data set).
+    #[error("{}: not a dnn model file: it has no W1 data set (it has: {})", path.display(), list_or_none(keys))]
+    NotAModel {
+        /// The file.
+        path: PathBuf,
+        /// The keys at its root.
+        keys: Vec<String>,
+    },
+
+    /// A model file whose contents do not form a usable network.
+    #[error("{}: bad model file: {problem}", path.display())]
+    BadModel {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the shapes or values.
+        problem: String,
+    },
+}
+
+fn list_or_none(keys: &[String]) -> String {
+    if keys.is_empty() {
+        "no keys".to_owned()
+    } else {
+        keys.join(", ")
+    }
+}
+
+/// `Result` with [`DataError`].
+pub type Result<T, E = DataError> = std::result::Result<T, E>;
