@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use dnn_core::Float;
-use hdf5::types::{FixedAscii, IntSize, TypeDescriptor, VarLenAscii, VarLenUnicode};
+use hdf5::types::{FixedAscii, FixedUnicode, IntSize, TypeDescriptor, VarLenAscii, VarLenUnicode};
 use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView4, Ix4, Zip};
 
 use crate::error::{DataError, Result};
@@ -455,7 +455,13 @@ impl Ctx<'_> {
             });
         }
         let strings: Vec<String> = match desc {
-            TypeDescriptor::FixedAscii(n) | TypeDescriptor::FixedUnicode(n) if n <= 256 => ds
+            TypeDescriptor::FixedUnicode(n) if n <= 256 => ds
+                .read_raw::<FixedUnicode<256>>()
+                .map_err(|e| self.hdf5_err(key, e))?
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+            TypeDescriptor::FixedAscii(n) if n <= 256 => ds
                 .read_raw::<FixedAscii<256>>()
                 .map_err(|e| self.hdf5_err(key, e))?
                 .iter()

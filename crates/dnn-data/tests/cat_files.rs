@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use dnn_data::{cat, CatDataset, DataError, Split};
-use hdf5::types::{FixedAscii, VarLenUnicode};
+use std::str::FromStr;
+
+use hdf5::types::{FixedAscii, FixedUnicode, VarLenUnicode};
 use ndarray::{Array, Array1, Array2, Array4, ArrayD, IxDyn};
 
 /// What to put in one file; `None` leaves a key out.
@@ -183,6 +185,54 @@ fn accepts_row_labels_unsigned_labels_and_varlen_classes() {
     write(&d.test(), Split::Test, &good(2, 8, 8));
     let data = CatDataset::<f64>::load(&d.path).unwrap();
     assert_eq!(data.train_y.row(0).to_vec(), vec![0.0, 1.0, 1.0]);
+
+    // Fixed-length UTF-8 class names.
+    let d = Dir::new();
+    write(
+        &d.train(),
+        Split::Train,
+        &Spec {
+            classes: false,
+            ..good(3, 8, 8)
+        },
+    );
+    {
+        let f = hdf5::File::append(d.train()).unwrap();
+        let c: Array1<FixedUnicode<8>> = Array1::from(vec![
+            FixedUnicode::from_str("non-cat").unwrap(),
+            FixedUnicode::from_str("cat").unwrap(),
+        ]);
+        f.new_dataset_builder()
+            .with_data(&c)
+            .create("list_classes")
+            .unwrap();
+    }
+    write(&d.test(), Split::Test, &good(2, 8, 8));
+    let data = CatDataset::<f64>::load(&d.path).unwrap();
+    assert_eq!(data.classes, vec!["non-cat", "cat"]);
+}
+
+#[test]
+fn class_names_of_a_non_string_type() {
+    let d = Dir::with_train(&good(3, 8, 8));
+    {
+        let f = hdf5::File::open_rw(d.train()).unwrap();
+        f.unlink("list_classes").unwrap();
+        let c = Array1::from(vec![0i32, 1]);
+        f.new_dataset_builder()
+            .with_data(&c)
+            .create("list_classes")
+            .unwrap();
+    }
+    let (e, msg) = load_err(&d);
+    assert!(matches!(e, DataError::WrongDtype { .. }), "{e:?}");
+    assert_eq!(
+        msg,
+        format!(
+            "{}: list_classes has element type int32, expected strings (of at most 256 bytes)",
+            d.train().display()
+        )
+    );
 }
 
 #[test]
