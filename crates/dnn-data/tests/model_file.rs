@@ -28,7 +28,10 @@ fn setup() -> TrainingSetup {
 fn write_raw(path: &std::path::Path, sets: &[(&str, Array2<f64>)]) {
     let file = hdf5::File::create(path).unwrap();
     for (name, data) in sets {
-        file.new_dataset_builder().with_data(data).create(*name).unwrap();
+        file.new_dataset_builder()
+            .with_data(data)
+            .create(*name)
+            .unwrap();
     }
 }
 
@@ -67,7 +70,9 @@ fn a_file_with_only_weights_loads_as_the_exercise_network() {
         ],
     );
     let model = load_model(&path).unwrap();
-    let AnyNetwork::F64(net) = model.network else { panic!("expected f64") };
+    let AnyNetwork::F64(net) = model.network else {
+        panic!("expected f64")
+    };
     assert_eq!(net.layer_sizes(), vec![2, 3, 1]);
     let acts: Vec<_> = net.layers().iter().map(|l| l.activation()).collect();
     assert_eq!(acts, vec![Activation::Relu, Activation::Sigmoid]);
@@ -81,7 +86,10 @@ fn load_err(path: &std::path::Path) -> String {
 fn missing_empty_and_non_hdf5_files_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.h5");
-    assert_eq!(load_err(&missing), format!("{}: file not found", missing.display()));
+    assert_eq!(
+        load_err(&missing),
+        format!("{}: file not found", missing.display())
+    );
     let empty = dir.path().join("empty.h5");
     std::fs::write(&empty, b"").unwrap();
     assert!(load_err(&empty).contains("not a readable HDF5 file (0 bytes)"));
@@ -97,9 +105,22 @@ fn truncated_model_files_are_errors_at_every_cut() {
     save_model(&path, &network::<f64>(), &setup()).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     let cut = dir.path().join("cut.h5");
-    for len in [0, 8, 100, 512, 1000, bytes.len() / 2, bytes.len() - 100, bytes.len() - 1] {
+    for len in [
+        0,
+        8,
+        100,
+        512,
+        1000,
+        bytes.len() / 2,
+        bytes.len() - 100,
+        bytes.len() - 1,
+    ] {
         std::fs::write(&cut, &bytes[..len]).unwrap();
-        assert!(load_model(&cut).is_err(), "a file cut at {len} of {} bytes loaded", bytes.len());
+        assert!(
+            load_model(&cut).is_err(),
+            "a file cut at {len} of {} bytes loaded",
+            bytes.len()
+        );
     }
 }
 
@@ -110,7 +131,10 @@ fn an_hdf5_file_without_weights_is_not_a_model() {
     write_raw(&path, &[("train_set_x", Array2::zeros((2, 2)))]);
     assert_eq!(
         load_err(&path),
-        format!("{}: not a dnn model file: it has no W1 data set (it has: train_set_x)", path.display())
+        format!(
+            "{}: not a dnn model file: it has no W1 data set (it has: train_set_x)",
+            path.display()
+        )
     );
 }
 
@@ -120,26 +144,52 @@ fn missing_extra_and_misshapen_layers_are_named() {
     let path = dir.path().join("m.h5");
     let w1 = || Array2::<f64>::zeros((3, 2));
     let b1 = || Array2::<f64>::zeros((3, 1));
-    let cases: Vec<(Vec<(&str, Array2<f64>)>, &str)> = vec![
-        (vec![("W1", w1()), ("W2", Array2::zeros((1, 3))), ("b2", Array2::zeros((1, 1)))], "it has W1 but no b1"),
+    type Case = (Vec<(&'static str, Array2<f64>)>, &'static str);
+    let cases: Vec<Case> = vec![
+        (
+            vec![
+                ("W1", w1()),
+                ("W2", Array2::zeros((1, 3))),
+                ("b2", Array2::zeros((1, 1))),
+            ],
+            "it has W1 but no b1",
+        ),
         (
             vec![("W1", w1()), ("b1", b1()), ("b2", Array2::zeros((1, 1)))],
             "it has b2 but its layers are W1..W1: layer 2 is missing or extra",
         ),
         (
-            vec![("W1", w1()), ("b1", b1()), ("W3", Array2::zeros((1, 3))), ("b3", Array2::zeros((1, 1)))],
+            vec![
+                ("W1", w1()),
+                ("b1", b1()),
+                ("W3", Array2::zeros((1, 3))),
+                ("b3", Array2::zeros((1, 1))),
+            ],
             "it has W3 but its layers are W1..W1",
         ),
         (
-            vec![("W1", w1()), ("b1", Array2::zeros((2, 1))), ("W2", Array2::zeros((1, 3))), ("b2", Array2::zeros((1, 1)))],
+            vec![
+                ("W1", w1()),
+                ("b1", Array2::zeros((2, 1))),
+                ("W2", Array2::zeros((1, 3))),
+                ("b2", Array2::zeros((1, 1))),
+            ],
             "layer 1: W1 has shape (3, 2) so b1 must be (3, 1), but it is (2, 1)",
         ),
         (
-            vec![("W1", w1()), ("b1", b1()), ("W2", Array2::zeros((1, 4))), ("b2", Array2::zeros((1, 1)))],
+            vec![
+                ("W1", w1()),
+                ("b1", b1()),
+                ("W2", Array2::zeros((1, 4))),
+                ("b2", Array2::zeros((1, 1))),
+            ],
             "layer 2: W2 has shape (1, 4) but layer 1 has 3 units, so W2 needs 3 columns",
         ),
         (
-            vec![("W1", array![[f64::NAN, 0.0]]), ("b1", Array2::zeros((1, 1)))],
+            vec![
+                ("W1", array![[f64::NAN, 0.0]]),
+                ("b1", Array2::zeros((1, 1))),
+            ],
             "W1[0, 0] is NaN: the model is damaged",
         ),
     ];
@@ -148,7 +198,10 @@ fn missing_extra_and_misshapen_layers_are_named() {
         write_raw(&path, &sets);
         let msg = load_err(&path);
         assert!(msg.contains(expected), "expected «{expected}» in «{msg}»");
-        assert!(msg.starts_with(&format!("{}: bad model file: ", path.display())), "{msg}");
+        assert!(
+            msg.starts_with(&format!("{}: bad model file: ", path.display())),
+            "{msg}"
+        );
     }
 }
 
@@ -158,17 +211,37 @@ fn integer_weights_and_mixed_dtypes_are_refused() {
     let path = dir.path().join("int.h5");
     {
         let file = hdf5::File::create(&path).unwrap();
-        file.new_dataset_builder().with_data(&Array2::<i32>::zeros((1, 2))).create("W1").unwrap();
-        file.new_dataset_builder().with_data(&Array2::<i32>::zeros((1, 1))).create("b1").unwrap();
+        file.new_dataset_builder()
+            .with_data(&Array2::<i32>::zeros((1, 2)))
+            .create("W1")
+            .unwrap();
+        file.new_dataset_builder()
+            .with_data(&Array2::<i32>::zeros((1, 1)))
+            .create("b1")
+            .unwrap();
     }
-    assert!(load_err(&path).contains("W1 has element type"), "{}", load_err(&path));
+    assert!(
+        load_err(&path).contains("W1 has element type"),
+        "{}",
+        load_err(&path)
+    );
     let path = dir.path().join("mixed.h5");
     {
         let file = hdf5::File::create(&path).unwrap();
-        file.new_dataset_builder().with_data(&Array2::<f64>::zeros((1, 2))).create("W1").unwrap();
-        file.new_dataset_builder().with_data(&Array2::<f32>::zeros((1, 1))).create("b1").unwrap();
+        file.new_dataset_builder()
+            .with_data(&Array2::<f64>::zeros((1, 2)))
+            .create("W1")
+            .unwrap();
+        file.new_dataset_builder()
+            .with_data(&Array2::<f32>::zeros((1, 1)))
+            .create("b1")
+            .unwrap();
     }
-    assert!(load_err(&path).contains("b1 is float32 but W1 is float64"), "{}", load_err(&path));
+    assert!(
+        load_err(&path).contains("b1 is float32 but W1 is float64"),
+        "{}",
+        load_err(&path)
+    );
 }
 
 #[test]
@@ -179,15 +252,24 @@ fn attributes_that_contradict_the_weights_are_refused() {
     {
         let file = hdf5::File::open_rw(&path).unwrap();
         file.delete_attr("layer_sizes").unwrap();
-        file.new_attr_builder().with_data(&ndarray::arr1(&[6u64, 5, 3, 1])).create("layer_sizes").unwrap();
+        file.new_attr_builder()
+            .with_data(&ndarray::arr1(&[6u64, 5, 3, 1]))
+            .create("layer_sizes")
+            .unwrap();
     }
-    assert!(load_err(&path).contains("its layer_sizes attribute says [6, 5, 3, 1] but the weights have sizes [6, 4, 3, 1]"));
+    assert!(load_err(&path).contains(
+        "its layer_sizes attribute says [6, 5, 3, 1] but the weights have sizes [6, 4, 3, 1]"
+    ));
     save_model(&path, &network::<f64>(), &setup()).unwrap();
     {
         let file = hdf5::File::open_rw(&path).unwrap();
         file.delete_attr("activations").unwrap();
         let v: hdf5::types::VarLenUnicode = "relu,softplus,sigmoid".parse().unwrap();
-        file.new_attr::<hdf5::types::VarLenUnicode>().create("activations").unwrap().write_scalar(&v).unwrap();
+        file.new_attr::<hdf5::types::VarLenUnicode>()
+            .create("activations")
+            .unwrap()
+            .write_scalar(&v)
+            .unwrap();
     }
     assert!(load_err(&path).contains("unknown activation \"softplus\""));
 }
@@ -204,6 +286,10 @@ fn a_failed_save_leaves_the_existing_model_byte_for_byte() {
     let tmp = dnn_data::atomic::temporary_path(&path);
     std::fs::create_dir(&tmp).unwrap();
     let err = save_model(&path, &network::<f64>(), &TrainingSetup::default()).unwrap_err();
-    assert!(err.to_string().starts_with(&format!("{}: cannot write", path.display())), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}: cannot write", path.display())),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
