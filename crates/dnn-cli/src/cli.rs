@@ -1,0 +1,246 @@
+//! The command line: every subcommand, flag and its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use dnn_core::Init;
+
+/// Deep fully-connected networks, step by step: train, evaluate and use the
+/// 64x64 cat classifier of the classic numpy exercise.
+#[derive(Debug, Parser)]
+#[command(name = "dnn", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a network on the cat data set (defaults reproduce the published L-layer model).
+    Train(TrainArgs),
+    /// Accuracy and confusion counts of a saved model on the cat data set.
+    Evaluate(EvaluateArgs),
+    /// Classify your own pictures (JPEG or PNG, any size) as cat or non-cat.
+    Predict(PredictArgs),
+}
+
+/// The published set-ups of the exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Arch {
+    /// [12288,20,7,5,1], init scaled, learning rate 0.0075, 2500 iterations, seed 1.
+    Deep,
+    /// [12288,7,1], init small, learning rate 0.0075, 2500 iterations, seed 1.
+    TwoLayer,
+    /// [12288,1] (logistic regression), init zeros, learning rate 0.005, 2000 iterations.
+    Logistic,
+}
+
+impl Arch {
+    /// The name as typed on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::Deep => "deep",
+            Arch::TwoLayer => "two-layer",
+            Arch::Logistic => "logistic",
+        }
+    }
+}
+
+/// Weight initialisation, as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitArg {
+    /// randn * 0.01 (the exercise's initialize_parameters).
+    Small,
+    /// randn / sqrt(n[l-1]) (the published L-layer model).
+    Scaled,
+    /// randn * sqrt(2 / n[l-1]).
+    He,
+    /// randn * sqrt(2 / (n[l-1] + n[l])).
+    Xavier,
+    /// All zeros (logistic regression).
+    Zeros,
+}
+
+impl From<InitArg> for Init {
+    fn from(value: InitArg) -> Self {
+        match value {
+            InitArg::Small => Init::Small,
+            InitArg::Scaled => Init::Scaled,
+            InitArg::He => Init::He,
+            InitArg::Xavier => Init::Xavier,
+            InitArg::Zeros => Init::Zeros,
+        }
+    }
+}
+
+/// The element type to train in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Dtype {
+    /// 64-bit floats: reproduces numpy's numbers.
+    F64,
+    /// 32-bit floats: about twice as fast, same accuracies.
+    F32,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// A published set-up; explicit flags below override its values.
+    #[arg(long, value_enum, default_value = "deep")]
+    pub arch: Arch,
+
+    /// Layer sizes, input first, e.g. 12288,20,7,5,1 [default: from --arch].
+    #[arg(long, value_parser = parse_layers)]
+    pub layers: Option<Vec<usize>>,
+
+    /// Gradient-descent step size [default: from --arch].
+    #[arg(long, value_parser = parse_learning_rate)]
+    pub learning_rate: Option<f64>,
+
+    /// Number of full-batch iterations [default: from --arch].
+    #[arg(long, value_parser = parse_positive)]
+    pub iterations: Option<usize>,
+
+    /// Seed of the numpy-compatible random generator [default: 1].
+    #[arg(long)]
+    pub seed: Option<u32>,
+
+    /// Weight initialisation [default: from --arch].
+    #[arg(long, value_enum)]
+    pub init: Option<InitArg>,
+
+    /// Element type.
+    #[arg(long, value_enum, default_value = "f64")]
+    pub dtype: Dtype,
+
+    /// Directory with train_catvnoncat.h5 and test_catvnoncat.h5.
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+
+    /// Print the cost every N iterations (and at the last one).
+    #[arg(long, default_value = "100", value_parser = parse_positive)]
+    pub print_every: usize,
+
+    /// No cost lines and no progress bar; only the accuracies and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Where to save the trained model (HDF5; written atomically).
+    #[arg(long, default_value = "model.h5")]
+    pub save: PathBuf,
+
+    /// Save the cost curve as a picture (.png or .svg).
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+
+    /// Write the run's set-up, costs and accuracies as JSON.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+
+    /// If training diverges, still save the last parameters whose cost was finite.
+    #[arg(long)]
+    pub save_last_good: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The model file written by `dnn train`.
+    #[arg(long)]
+    pub model: PathBuf,
+
+    /// Directory with train_catvnoncat.h5 and test_catvnoncat.h5.
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+
+    /// Save a grid of the mislabelled test images (.png).
+    #[arg(long)]
+    pub mislabeled: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// The model file written by `dnn train`.
+    #[arg(long)]
+    pub model: PathBuf,
+
+    /// One or more pictures (JPEG or PNG).
+    #[arg(required = true)]
+    pub images: Vec<PathBuf>,
+}
+
+fn parse_layers(s: &str) -> Result<Vec<usize>, String> {
+    let sizes = s
+        .split(',')
+        .map(|part| {
+            let part = part.trim();
+            part.parse::<usize>()
+                .map_err(|_| format!("`{part}` is not a layer size (a whole number)"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if sizes.len() < 2 {
+        return Err(format!(
+            "{} size given; a network needs at least an input and an output size, e.g. 12288,20,7,5,1",
+            sizes.len()
+        ));
+    }
+    if let Some(i) = sizes.iter().position(|&n| n == 0) {
+        return Err(format!(
+            "layer {i} has size 0; every layer needs at least one unit"
+        ));
+    }
+    Ok(sizes)
+}
+
+fn parse_learning_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(v) => Err(format!(
+            "{v} is not a usable learning rate; it must be a finite number greater than 0"
+        )),
+        Err(_) => Err(format!("`{s}` is not a number")),
+    }
+}
+
+fn parse_positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(v) => Ok(v),
+        Err(_) => Err(format!("`{s}` is not a whole number greater than 0")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn layer_lists_are_checked() {
+        assert_eq!(
+            parse_layers("12288,20,7,5,1").unwrap(),
+            vec![12288, 20, 7, 5, 1]
+        );
+        assert!(parse_layers("12288")
+            .unwrap_err()
+            .contains("at least an input and an output"));
+        assert!(parse_layers("12288,0,1")
+            .unwrap_err()
+            .contains("layer 1 has size 0"));
+        assert!(parse_layers("12288,x,1")
+            .unwrap_err()
+            .contains("`x` is not a layer size"));
+        assert!(parse_layers("").is_err());
+    }
+
+    #[test]
+    fn learning_rates_must_be_positive_and_finite() {
+        assert_eq!(parse_learning_rate("0.0075").unwrap(), 0.0075);
+        for bad in ["0", "-1", "inf", "NaN", "abc"] {
+            assert!(parse_learning_rate(bad).is_err(), "{bad}");
+        }
+    }
+}

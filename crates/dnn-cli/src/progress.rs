@@ -1,0 +1,61 @@
+//! Progress output: the exercise's cost lines and, on a terminal, a progress bar.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Prints `Cost after iteration {i}: {cost:.6}` every `every` iterations and at the
+/// last, and drives a bar with rate and ETA on a terminal's stderr.
+pub struct Progress {
+    bar: ProgressBar,
+    every: usize,
+    quiet: bool,
+}
+
+impl Progress {
+    pub fn new(total: usize, every: usize, quiet: bool) -> Self {
+        let bar = if quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} it  {per_sec}  ETA {eta}  cost {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        };
+        Progress { bar, every, quiet }
+    }
+
+    /// After iteration `iteration` (from 0) of `total`.
+    pub fn iteration(&self, iteration: usize, total: usize, cost: f64) {
+        self.bar.set_position(iteration as u64 + 1);
+        self.bar.set_message(format!("{cost:.6}"));
+        if !self.quiet && (iteration % self.every == 0 || iteration + 1 == total) {
+            self.line(&cost_line(iteration, cost));
+        }
+    }
+
+    /// Prints a line above the bar (or plainly without one).
+    pub fn line(&self, text: &str) {
+        if self.bar.is_hidden() {
+            println!("{text}");
+        } else {
+            self.bar.println(text);
+        }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// The exercise's cost line.
+pub fn cost_line(iteration: usize, cost: f64) -> String {
+    format!("Cost after iteration {iteration}: {cost:.6}")
+}

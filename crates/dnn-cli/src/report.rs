@@ -1,0 +1,40 @@
+//! The `--report` JSON file.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Serialize;
+
+/// Everything a run did, as written by `dnn train --report`.
+#[derive(Debug, Serialize)]
+pub struct TrainReportFile {
+    pub arch: String,
+    pub layers: Vec<usize>,
+    pub dtype: String,
+    pub learning_rate: f64,
+    pub iterations: usize,
+    pub iterations_run: usize,
+    pub interrupted: bool,
+    pub seed: u32,
+    pub init: String,
+    /// `[iteration, cost]` at every print step and the last iteration, full precision.
+    pub costs: Vec<(usize, f64)>,
+    pub train_accuracy: f64,
+    pub test_accuracy: f64,
+    /// The training loop alone (no data loading, no evaluation).
+    pub train_seconds: f64,
+    /// Useful FLOPs of the run divided by `train_seconds`, in GFLOP/s.
+    pub gflops: f64,
+}
+
+/// Writes any serialisable value as pretty JSON, atomically.
+pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value).context("cannot encode the report")?;
+    dnn_data::atomic::write_atomically(path, |tmp| {
+        std::fs::write(tmp, text.as_bytes() as &[u8]).map_err(|e| dnn_data::DataError::Write {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    })?;
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! `dnn train`.
+
+use std::ops::ControlFlow;
+
+use anyhow::{bail, Context};
+use dnn_core::{DnnError, Float, Network, NumpyRng, TrainParams};
+use dnn_data::model::{save_model, TrainingSetup};
+use dnn_data::CatDataset;
+
+use crate::cli::{Dtype, TrainArgs};
+use crate::interrupt::Interrupt;
+use crate::presets::{resolve, Setup};
+use crate::progress::Progress;
+use crate::report::{write_json, TrainReportFile};
+use crate::{plot, Exit, EXIT_INTERRUPTED};
+
+pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+    let setup = resolve(&args);
+    check_outputs(&args)?;
+    match args.dtype {
+        Dtype::F64 => train_as::<f64>(&args, &setup),
+        Dtype::F32 => train_as::<f32>(&args, &setup),
+    }
+}
+
+/// Refuses, before any work, output paths that could not be written at the end.
+fn check_outputs(args: &TrainArgs) -> anyhow::Result<()> {
+    let outputs = [
+        Some((&args.save, "--save")),
+        args.plot.as_ref().map(|p| (p, "--plot")),
+        args.report.as_ref().map(|p| (p, "--report")),
+    ];
+    for (path, flag) in outputs.into_iter().flatten() {
+        dnn_data::atomic::ensure_writable(path)
+            .with_context(|| format!("{flag} {}", path.display()))?;
+    }
+    if let Some(path) = &args.plot {
+        plot::check_extension(path).with_context(|| format!("--plot {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn train_as<F: Float + hdf5::H5Type>(args: &TrainArgs, setup: &Setup) -> anyhow::Result<()> {
+    let data = CatDataset::<F>::load(&args.data)
+        .context("cannot load the cat data set (run `cargo xtask fetch-data` to get it)")?;
+    let features = data.train_x.nrows();
+    if setup.layers[0] != features {
+        bail!(
+            "the first layer size is {} but the images in {} have {features} features each ({}x{}x{}); start --layers with {features}",
+            setup.layers[0],
+            args.data.display(),
+            data.image_shape()[0],
+            data.image_shape()[1],
+            data.image_shape()[2]
+        );
+    }
+    if *setup.layers.last().unwrap_or(&0) != 1 {
+        bail!(
+            "the last layer size must be 1 (one sigmoid output: cat or non-cat), not {:?}",
+            setup.layers.last()
+        );
+    }
+    let mut net = Network::<F>::builder(&setup.layers)
+        .init(setup.init)
+        .build(&mut NumpyRng::new(setup.seed))?;
+    let config = TrainParams::new()
+        .learning_rate(setup.learning_rate)
+        .iterations(setup.iterations)
+        .check()?;
+    let interrupt = Interrupt::install()?;
+    let progress = Progress::new(setup.iterations, args.print_every, args.quiet);
+
+    let result = net.train(&data.train_x, &data.train_y, &config, |p| {
+        progress.iteration(p.iteration, p.total, p.cost);
+        if interrupt.requested() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    progress.finish();
+    let report = match result {
+        Ok(report) => report,
+        Err(err @ DnnError::Diverged { .. }) => {
+            if let DnnError::Diverged {
+                last_good: Some(i),
+                ref costs,
+                ..
+            } = err
+            {
+                if args.save_last_good {
+                    let model_setup = model_setup(setup, i + 1, costs.last().copied());
+                    save_model(&args.save, &net, &model_setup)?;
+                    eprintln!(
+                        "saved the parameters of iteration {i} (cost {:.6}) to {}",
+                        costs[i],
+                        args.save.display()
+                    );
+                } else {
+                    eprintln!("nothing saved; pass --save-last-good to keep the parameters of iteration {i}");
+                }
+            }
+            return Err(err.into());
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if report.stopped_early() {
+        eprintln!(
+            "interrupted after {} of {} iterations",
+            report.iterations_run(),
+            setup.iterations
+        );
+    }
+
+    let train_accuracy = net.accuracy(&data.train_x, &data.train_y)?;
+    let test_accuracy = net.accuracy(&data.test_x, &data.test_y)?;
+    println!("Train accuracy: {train_accuracy:.6}");
+    println!("Test accuracy: {test_accuracy:.6}");
+
+    let model_setup = model_setup(setup, report.iterations_run(), report.final_cost());
+    save_model(&args.save, &net, &model_setup)?;
+    if !args.quiet {
+        println!("Saved the model to {}", args.save.display());
+    }
+    let costs = report.costs_every(args.print_every);
+    if let Some(path) = &args.plot {
+        plot::cost_curve(path, &costs, setup.learning_rate)
+            .with_context(|| format!("--plot {}", path.display()))?;
+        if !args.quiet {
+            println!("Saved the cost curve to {}", path.display());
+        }
+    }
+    if let Some(path) = &args.report {
+        let file = TrainReportFile {
+            arch: setup.arch.name().to_owned(),
+            layers: setup.layers.clone(),
+            dtype: F::NAME.to_owned(),
+            learning_rate: setup.learning_rate,
+            iterations: setup.iterations,
+            iterations_run: report.iterations_run(),
+            interrupted: report.stopped_early(),
+            seed: setup.seed,
+            init: setup.init.name().to_owned(),
+            costs,
+            train_accuracy,
+            test_accuracy,
+            train_seconds: report.elapsed().as_secs_f64(),
+            gflops: report.gflops(),
+        };
+        write_json(path, &file).with_context(|| format!("--report {}", path.display()))?;
+        if !args.quiet {
+            println!("Saved the report to {}", path.display());
+        }
+    }
+    if report.stopped_early() {
+        return Err(Exit(EXIT_INTERRUPTED).into());
+    }
+    Ok(())
+}
+
+fn model_setup(setup: &Setup, iterations_run: usize, final_cost: Option<f64>) -> TrainingSetup {
+    TrainingSetup {
+        arch: Some(setup.arch.name().to_owned()),
+        init: Some(setup.init.name().to_owned()),
+        seed: Some(u64::from(setup.seed)),
+        learning_rate: Some(setup.learning_rate),
+        iterations: Some(setup.iterations as u64),
+        iterations_run: Some(iterations_run as u64),
+        final_cost,
+    }
+}
