@@ -387,16 +387,16 @@ fn num_row(setup: &str, quantity: &str, expected: f64, got: Option<f64>, tol: f6
 pub fn print_table(verdicts: &[(String, Verdict)]) {
     println!();
     println!(
-        "{:<12} {:<26} {:>14} {:>14} {:>12}  ok",
+        "{:<10} {:<16} {:>20} {:>20} {:>10}  ok",
         "set-up", "quantity", "expected", "got", "difference"
     );
-    println!("{}", "-".repeat(86));
+    println!("{}", "-".repeat(84));
     for (name, verdict) in verdicts {
         match verdict {
             Verdict::Compared(rows) => {
                 for r in rows {
                     println!(
-                        "{:<12} {:<26} {:>14} {:>14} {:>12}  {}",
+                        "{:<10} {:<16} {:>20} {:>20} {:>10}  {}",
                         r.setup,
                         r.quantity,
                         r.expected,
