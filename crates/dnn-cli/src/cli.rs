@@ -22,6 +22,8 @@ pub enum Command {
     Evaluate(EvaluateArgs),
     /// Classify your own pictures (JPEG or PNG, any size) as cat or non-cat.
     Predict(PredictArgs),
+    /// The shallow chapter: a two-layer tanh network on the 2-D flower data set.
+    Planar(PlanarArgs),
 }
 
 /// The published set-ups of the exercise.
@@ -82,6 +84,10 @@ pub enum Dtype {
     F32,
 }
 
+/// A comma-separated list of sizes, e.g. `12288,20,7,5,1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sizes(pub Vec<usize>);
+
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// A published set-up; explicit flags below override its values.
@@ -90,7 +96,7 @@ pub struct TrainArgs {
 
     /// Layer sizes, input first, e.g. 12288,20,7,5,1 [default: from --arch].
     #[arg(long, value_parser = parse_layers)]
-    pub layers: Option<Vec<usize>>,
+    pub layers: Option<Sizes>,
 
     /// Gradient-descent step size [default: from --arch].
     #[arg(long, value_parser = parse_learning_rate)]
@@ -167,7 +173,65 @@ pub struct PredictArgs {
     pub images: Vec<PathBuf>,
 }
 
-fn parse_layers(s: &str) -> Result<Vec<usize>, String> {
+#[derive(Debug, Args)]
+pub struct PlanarArgs {
+    /// Hidden units of the tanh layer.
+    #[arg(long, default_value = "4", value_parser = parse_positive)]
+    pub hidden: usize,
+
+    /// Train one network per hidden size, e.g. 1,2,3,4,5,20,50, and print each accuracy.
+    #[arg(long, value_parser = parse_sizes, conflicts_with = "hidden")]
+    pub sweep: Option<Sizes>,
+
+    /// Gradient-descent iterations per network.
+    #[arg(long, default_value = "10000", value_parser = parse_positive)]
+    pub iterations: usize,
+
+    /// Gradient-descent step size.
+    #[arg(long, default_value = "1.2", value_parser = parse_learning_rate)]
+    pub learning_rate: f64,
+
+    /// Also train logistic regression (no hidden layer) on the same data, for contrast.
+    #[arg(long)]
+    pub logistic: bool,
+
+    /// Print the cost every N iterations (single network only).
+    #[arg(long, default_value = "1000", value_parser = parse_positive)]
+    pub print_every: usize,
+
+    /// Seed that generates the flower data set.
+    #[arg(long, default_value = "1")]
+    pub data_seed: u32,
+
+    /// Seed of the weight initialisation (randn * 0.01).
+    #[arg(long, default_value = "2")]
+    pub seed: u32,
+
+    /// No cost lines; only the accuracies and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Save the decision boundaries as a picture (.png or .svg), one panel per network.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+
+    /// Write the costs and accuracies as JSON.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+fn parse_sizes(s: &str) -> Result<Sizes, String> {
+    s.split(',')
+        .map(|part| match part.trim().parse::<usize>() {
+            Ok(0) => Err("a hidden layer needs at least 1 unit".to_owned()),
+            Ok(n) => Ok(n),
+            Err(_) => Err(format!("`{}` is not a number of hidden units", part.trim())),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Sizes)
+}
+
+fn parse_layers(s: &str) -> Result<Sizes, String> {
     let sizes = s
         .split(',')
         .map(|part| {
@@ -187,7 +251,7 @@ fn parse_layers(s: &str) -> Result<Vec<usize>, String> {
             "layer {i} has size 0; every layer needs at least one unit"
         ));
     }
-    Ok(sizes)
+    Ok(Sizes(sizes))
 }
 
 fn parse_learning_rate(s: &str) -> Result<f64, String> {
@@ -234,6 +298,16 @@ mod tests {
             .unwrap_err()
             .contains("`x` is not a layer size"));
         assert!(parse_layers("").is_err());
+    }
+
+    #[test]
+    fn list_flags_parse_into_sizes() {
+        let cli = Cli::try_parse_from(["dnn", "train", "--layers", "12288,7,1"]).unwrap();
+        let Command::Train(args) = cli.command else { panic!("train") };
+        assert_eq!(args.layers, Some(Sizes(vec![12288, 7, 1])));
+        let cli = Cli::try_parse_from(["dnn", "planar", "--sweep", "1,2,50"]).unwrap();
+        let Command::Planar(args) = cli.command else { panic!("planar") };
+        assert_eq!(args.sweep, Some(Sizes(vec![1, 2, 50])));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod cli;
 mod evaluate;
 mod interrupt;
+mod planar;
 mod plot;
 mod predict;
 mod presets;
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::Planar(args) => planar::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -50,7 +50,7 @@ pub fn resolve(args: &TrainArgs) -> Setup {
     let base = preset(args.arch);
     Setup {
         arch: args.arch,
-        layers: args.layers.clone().unwrap_or(base.layers),
+        layers: args.layers.clone().map(|s| s.0).unwrap_or(base.layers),
         learning_rate: args.learning_rate.unwrap_or(base.learning_rate),
         iterations: args.iterations.unwrap_or(base.iterations),
         seed: args.seed.unwrap_or(base.seed),

@@ -1,0 +1,163 @@
+//! `dnn planar`: the exercise's shallow chapter — a two-layer tanh network on the
+//! 2-D flower data set, the hidden-size sweep, and decision-boundary pictures.
+
+use std::ops::ControlFlow;
+
+use anyhow::Context;
+use dnn_core::{Activation, Init, Network, NumpyRng, TrainParams};
+use dnn_data::planar::flower;
+use ndarray::Array2;
+use serde::Serialize;
+
+use crate::cli::PlanarArgs;
+use crate::plot::{self, BoundaryPanel, Grid};
+use crate::progress::cost_line;
+use crate::report::write_json;
+
+/// Cells per side of the decision-boundary grid.
+const GRID_CELLS: usize = 300;
+
+/// One trained model of the run, as reported.
+#[derive(Debug, Serialize)]
+struct RunReport {
+    /// `"tanh"` for the two-layer networks, `"logistic"` for logistic regression.
+    model: String,
+    /// Hidden units (0 for logistic regression).
+    hidden: usize,
+    costs: Vec<(usize, f64)>,
+    /// In percent.
+    accuracy: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct PlanarReport {
+    data_seed: u32,
+    init_seed: u32,
+    learning_rate: f64,
+    iterations: usize,
+    runs: Vec<RunReport>,
+}
+
+pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
+    for (path, flag) in [(&args.plot, "--plot"), (&args.report, "--report")] {
+        if let Some(path) = path {
+            dnn_data::atomic::ensure_writable(path).with_context(|| format!("{flag} {}", path.display()))?;
+        }
+    }
+    if let Some(path) = &args.plot {
+        plot::check_extension(path).with_context(|| format!("--plot {}", path.display()))?;
+    }
+    let (x, y) = flower(args.data_seed);
+    let config = TrainParams::new()
+        .learning_rate(args.learning_rate)
+        .iterations(args.iterations)
+        .check()?;
+    let sweep = args.sweep.clone().map(|s| s.0);
+    let hidden_sizes = sweep.clone().unwrap_or_else(|| vec![args.hidden]);
+
+    let mut runs = Vec::new();
+    let mut panels = Vec::new();
+    if args.logistic {
+        let net = Network::<f64>::builder(&[2, 1]).init(Init::Zeros).build(&mut NumpyRng::new(args.seed))?;
+        let (net, costs) = train_one(net, &x, &y, &config, args.print_every, args.quiet || sweep.is_some())?;
+        let accuracy = percent(&net, &x, &y)?;
+        println!("Accuracy of logistic regression: {} %", py_float(accuracy));
+        panels.push(panel(&net, &x, &y, format!("Logistic regression — {accuracy:.2} %"))?);
+        runs.push(RunReport { model: "logistic".into(), hidden: 0, costs, accuracy });
+    }
+    for &n_h in &hidden_sizes {
+        let net = Network::<f64>::builder(&[2, n_h, 1])
+            .hidden_activation(Activation::Tanh)
+            .init(Init::Small)
+            .build(&mut NumpyRng::new(args.seed))?;
+        let (net, costs) = train_one(net, &x, &y, &config, args.print_every, args.quiet || sweep.is_some())?;
+        let accuracy = percent(&net, &x, &y)?;
+        if sweep.is_some() {
+            println!("Accuracy for {n_h} hidden units: {} %", py_float(accuracy));
+        } else {
+            println!("Accuracy: {} %", py_float(accuracy));
+        }
+        panels.push(panel(&net, &x, &y, format!("Hidden layer of size {n_h} — {accuracy:.2} %"))?);
+        runs.push(RunReport { model: "tanh".into(), hidden: n_h, costs, accuracy });
+    }
+    if let Some(path) = &args.plot {
+        let title = format!("Flower data set: decision boundaries after {} iterations", args.iterations);
+        plot::decision_boundaries(path, &panels, &title).with_context(|| format!("--plot {}", path.display()))?;
+        if !args.quiet {
+            println!("Saved the decision boundaries to {}", path.display());
+        }
+    }
+    if let Some(path) = &args.report {
+        let report = PlanarReport {
+            data_seed: args.data_seed,
+            init_seed: args.seed,
+            learning_rate: args.learning_rate,
+            iterations: args.iterations,
+            runs,
+        };
+        write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
+        if !args.quiet {
+            println!("Saved the report to {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// Trains, printing the exercise's cost lines unless `quiet`; returns the costs at
+/// every `every`-th iteration and the last.
+fn train_one(
+    mut net: Network<f64>,
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+    config: &dnn_core::TrainConfig,
+    every: usize,
+    quiet: bool,
+) -> anyhow::Result<(Network<f64>, Vec<(usize, f64)>)> {
+    let report = net.train(x, y, config, |p| {
+        if !quiet && (p.iteration % every == 0) {
+            println!("{}", cost_line(p.iteration, p.cost));
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok((net, report.costs_every(every)))
+}
+
+/// Accuracy in percent, computed as the exercise does.
+fn percent(net: &Network<f64>, x: &Array2<f64>, y: &Array2<f64>) -> anyhow::Result<f64> {
+    let predictions = net.predict(x)?;
+    let agree = predictions.iter().zip(y).filter(|(p, t)| p == t).count();
+    Ok(agree as f64 / y.len() as f64 * 100.0)
+}
+
+fn panel(net: &Network<f64>, x: &Array2<f64>, y: &Array2<f64>, title: String) -> anyhow::Result<BoundaryPanel> {
+    let (points, x_range, y_range) = plot::grid_points(x, GRID_CELLS, GRID_CELLS, 1.0);
+    let classes = net.predict(&points)?.iter().map(|&p| u8::from(p > 0.5)).collect();
+    Ok(BoundaryPanel {
+        title,
+        x: x.clone(),
+        y: y.clone(),
+        grid: Grid { x_range, y_range, nx: GRID_CELLS, ny: GRID_CELLS, classes },
+    })
+}
+
+/// Formats a float as Python's `str()` does (`90.0`, `67.25`), so the lines read
+/// exactly as the exercise prints them.
+fn py_float(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::py_float;
+
+    #[test]
+    fn floats_print_as_python_prints_them() {
+        assert_eq!(py_float(90.0), "90.0");
+        assert_eq!(py_float(67.25), "67.25");
+        assert_eq!(py_float(91.25), "91.25");
+    }
+}
