@@ -99,15 +99,15 @@ pub struct TrainArgs {
     pub layers: Option<Sizes>,
 
     /// Gradient-descent step size [default: from --arch].
-    #[arg(long, value_parser = parse_learning_rate)]
+    #[arg(long, value_parser = parse_learning_rate, allow_negative_numbers = true)]
     pub learning_rate: Option<f64>,
 
     /// Number of full-batch iterations [default: from --arch].
-    #[arg(long, value_parser = parse_positive)]
+    #[arg(long, value_parser = parse_positive, allow_negative_numbers = true)]
     pub iterations: Option<usize>,
 
     /// Seed of the numpy-compatible random generator [default: 1].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u32>,
 
     /// Weight initialisation [default: from --arch].
@@ -123,7 +123,7 @@ pub struct TrainArgs {
     pub data: PathBuf,
 
     /// Print the cost every N iterations (and at the last one).
-    #[arg(long, default_value = "100", value_parser = parse_positive)]
+    #[arg(long, default_value = "100", value_parser = parse_positive, allow_negative_numbers = true)]
     pub print_every: usize,
 
     /// No cost lines and no progress bar; only the accuracies and errors.
@@ -142,7 +142,12 @@ pub struct TrainArgs {
     #[arg(long)]
     pub report: Option<PathBuf>,
 
-    /// If training diverges, still save the last parameters whose cost was finite.
+    /// If training diverges, still save the last parameters whose cost was good.
+    ///
+    /// Training stops as diverged when the cost or a parameter becomes NaN or infinite,
+    /// or the cost exceeds 10 times its value at iteration 0 (dnn-core's
+    /// DEFAULT_DIVERGENCE_FACTOR); the error names the iteration. Without this flag
+    /// nothing is saved.
     #[arg(long)]
     pub save_last_good: bool,
 }
@@ -176,7 +181,7 @@ pub struct PredictArgs {
 #[derive(Debug, Args)]
 pub struct PlanarArgs {
     /// Hidden units of the tanh layer.
-    #[arg(long, default_value = "4", value_parser = parse_positive)]
+    #[arg(long, default_value = "4", value_parser = parse_positive, allow_negative_numbers = true)]
     pub hidden: usize,
 
     /// Train one network per hidden size, e.g. 1,2,3,4,5,20,50, and print each accuracy.
@@ -184,11 +189,11 @@ pub struct PlanarArgs {
     pub sweep: Option<Sizes>,
 
     /// Gradient-descent iterations per network.
-    #[arg(long, default_value = "10000", value_parser = parse_positive)]
+    #[arg(long, default_value = "10000", value_parser = parse_positive, allow_negative_numbers = true)]
     pub iterations: usize,
 
     /// Gradient-descent step size.
-    #[arg(long, default_value = "1.2", value_parser = parse_learning_rate)]
+    #[arg(long, default_value = "1.2", value_parser = parse_learning_rate, allow_negative_numbers = true)]
     pub learning_rate: f64,
 
     /// Also train logistic regression (no hidden layer) on the same data, for contrast.
@@ -196,15 +201,15 @@ pub struct PlanarArgs {
     pub logistic: bool,
 
     /// Print the cost every N iterations (single network only).
-    #[arg(long, default_value = "1000", value_parser = parse_positive)]
+    #[arg(long, default_value = "1000", value_parser = parse_positive, allow_negative_numbers = true)]
     pub print_every: usize,
 
     /// Seed that generates the flower data set.
-    #[arg(long, default_value = "1")]
+    #[arg(long, default_value = "1", allow_negative_numbers = true)]
     pub data_seed: u32,
 
     /// Seed of the weight initialisation (randn * 0.01).
-    #[arg(long, default_value = "2")]
+    #[arg(long, default_value = "2", allow_negative_numbers = true)]
     pub seed: u32,
 
     /// No cost lines; only the accuracies and errors.
@@ -286,7 +291,7 @@ mod tests {
     fn layer_lists_are_checked() {
         assert_eq!(
             parse_layers("12288,20,7,5,1").unwrap(),
-            vec![12288, 20, 7, 5, 1]
+            Sizes(vec![12288, 20, 7, 5, 1])
         );
         assert!(parse_layers("12288")
             .unwrap_err()
@@ -303,11 +308,43 @@ mod tests {
     #[test]
     fn list_flags_parse_into_sizes() {
         let cli = Cli::try_parse_from(["dnn", "train", "--layers", "12288,7,1"]).unwrap();
-        let Command::Train(args) = cli.command else { panic!("train") };
+        let Command::Train(args) = cli.command else {
+            panic!("train")
+        };
         assert_eq!(args.layers, Some(Sizes(vec![12288, 7, 1])));
         let cli = Cli::try_parse_from(["dnn", "planar", "--sweep", "1,2,50"]).unwrap();
-        let Command::Planar(args) = cli.command else { panic!("planar") };
+        let Command::Planar(args) = cli.command else {
+            panic!("planar")
+        };
         assert_eq!(args.sweep, Some(Sizes(vec![1, 2, 50])));
+    }
+
+    #[test]
+    fn the_help_states_the_divergence_factor() {
+        assert_eq!(
+            dnn_core::DEFAULT_DIVERGENCE_FACTOR,
+            10.0,
+            "update --save-last-good's help"
+        );
+        let mut cmd = Cli::command();
+        let train = cmd.find_subcommand_mut("train").expect("train");
+        let help = train.render_long_help().to_string();
+        assert!(
+            help.contains("exceeds 10 times its value at iteration 0"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn negative_numbers_reach_the_value_parsers() {
+        for (flag, says) in [
+            ("--learning-rate", "not a usable learning rate"),
+            ("--iterations", "not a whole number greater than 0"),
+            ("--print-every", "not a whole number greater than 0"),
+        ] {
+            let err = Cli::try_parse_from(["dnn", "train", flag, "-1"]).unwrap_err();
+            assert!(err.to_string().contains(says), "{flag}: {err}");
+        }
     }
 
     #[test]

@@ -13,9 +13,8 @@ pub const CLASSES: [&str; 2] = ["non-cat", "cat"];
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.mislabeled {
-        dnn_data::atomic::ensure_writable(path)
-            .with_context(|| format!("--mislabeled {}", path.display()))?;
-        plot::check_extension(path).with_context(|| format!("--mislabeled {}", path.display()))?;
+        dnn_data::atomic::ensure_writable(path).context("--mislabeled")?;
+        plot::check_extension(path).context("--mislabeled")?;
     }
     let model = load_model(&args.model)?;
     let data = CatDataset::<f64>::load(&args.data)

@@ -41,11 +41,11 @@ struct PlanarReport {
 pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
     for (path, flag) in [(&args.plot, "--plot"), (&args.report, "--report")] {
         if let Some(path) = path {
-            dnn_data::atomic::ensure_writable(path).with_context(|| format!("{flag} {}", path.display()))?;
+            dnn_data::atomic::ensure_writable(path).context(flag)?;
         }
     }
     if let Some(path) = &args.plot {
-        plot::check_extension(path).with_context(|| format!("--plot {}", path.display()))?;
+        plot::check_extension(path).context("--plot")?;
     }
     let (x, y) = flower(args.data_seed);
     let config = TrainParams::new()
@@ -58,31 +58,71 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
     let mut runs = Vec::new();
     let mut panels = Vec::new();
     if args.logistic {
-        let net = Network::<f64>::builder(&[2, 1]).init(Init::Zeros).build(&mut NumpyRng::new(args.seed))?;
-        let (net, costs) = train_one(net, &x, &y, &config, args.print_every, args.quiet || sweep.is_some())?;
+        let net = Network::<f64>::builder(&[2, 1])
+            .init(Init::Zeros)
+            .build(&mut NumpyRng::new(args.seed))?;
+        let (net, costs) = train_one(
+            net,
+            &x,
+            &y,
+            &config,
+            args.print_every,
+            args.quiet || sweep.is_some(),
+        )?;
         let accuracy = percent(&net, &x, &y)?;
         println!("Accuracy of logistic regression: {} %", py_float(accuracy));
-        panels.push(panel(&net, &x, &y, format!("Logistic regression — {accuracy:.2} %"))?);
-        runs.push(RunReport { model: "logistic".into(), hidden: 0, costs, accuracy });
+        panels.push(panel(
+            &net,
+            &x,
+            &y,
+            format!("Logistic regression — {accuracy:.2} %"),
+        )?);
+        runs.push(RunReport {
+            model: "logistic".into(),
+            hidden: 0,
+            costs,
+            accuracy,
+        });
     }
     for &n_h in &hidden_sizes {
         let net = Network::<f64>::builder(&[2, n_h, 1])
             .hidden_activation(Activation::Tanh)
             .init(Init::Small)
             .build(&mut NumpyRng::new(args.seed))?;
-        let (net, costs) = train_one(net, &x, &y, &config, args.print_every, args.quiet || sweep.is_some())?;
+        let (net, costs) = train_one(
+            net,
+            &x,
+            &y,
+            &config,
+            args.print_every,
+            args.quiet || sweep.is_some(),
+        )?;
         let accuracy = percent(&net, &x, &y)?;
         if sweep.is_some() {
             println!("Accuracy for {n_h} hidden units: {} %", py_float(accuracy));
         } else {
             println!("Accuracy: {} %", py_float(accuracy));
         }
-        panels.push(panel(&net, &x, &y, format!("Hidden layer of size {n_h} — {accuracy:.2} %"))?);
-        runs.push(RunReport { model: "tanh".into(), hidden: n_h, costs, accuracy });
+        panels.push(panel(
+            &net,
+            &x,
+            &y,
+            format!("Hidden layer of size {n_h} — {accuracy:.2} %"),
+        )?);
+        runs.push(RunReport {
+            model: "tanh".into(),
+            hidden: n_h,
+            costs,
+            accuracy,
+        });
     }
     if let Some(path) = &args.plot {
-        let title = format!("Flower data set: decision boundaries after {} iterations", args.iterations);
-        plot::decision_boundaries(path, &panels, &title).with_context(|| format!("--plot {}", path.display()))?;
+        let title = format!(
+            "Flower data set: decision boundaries after {} iterations",
+            args.iterations
+        );
+        plot::decision_boundaries(path, &panels, &title)
+            .with_context(|| format!("--plot {}", path.display()))?;
         if !args.quiet {
             println!("Saved the decision boundaries to {}", path.display());
         }
@@ -129,14 +169,29 @@ fn percent(net: &Network<f64>, x: &Array2<f64>, y: &Array2<f64>) -> anyhow::Resu
     Ok(agree as f64 / y.len() as f64 * 100.0)
 }
 
-fn panel(net: &Network<f64>, x: &Array2<f64>, y: &Array2<f64>, title: String) -> anyhow::Result<BoundaryPanel> {
+fn panel(
+    net: &Network<f64>,
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+    title: String,
+) -> anyhow::Result<BoundaryPanel> {
     let (points, x_range, y_range) = plot::grid_points(x, GRID_CELLS, GRID_CELLS, 1.0);
-    let classes = net.predict(&points)?.iter().map(|&p| u8::from(p > 0.5)).collect();
+    let classes = net
+        .predict(&points)?
+        .iter()
+        .map(|&p| u8::from(p > 0.5))
+        .collect();
     Ok(BoundaryPanel {
         title,
         x: x.clone(),
         y: y.clone(),
-        grid: Grid { x_range, y_range, nx: GRID_CELLS, ny: GRID_CELLS, classes },
+        grid: Grid {
+            x_range,
+            y_range,
+            nx: GRID_CELLS,
+            ny: GRID_CELLS,
+            classes,
+        },
     })
 }
 

@@ -31,11 +31,10 @@ fn check_outputs(args: &TrainArgs) -> anyhow::Result<()> {
         args.report.as_ref().map(|p| (p, "--report")),
     ];
     for (path, flag) in outputs.into_iter().flatten() {
-        dnn_data::atomic::ensure_writable(path)
-            .with_context(|| format!("{flag} {}", path.display()))?;
+        dnn_data::atomic::ensure_writable(path).context(flag)?;
     }
     if let Some(path) = &args.plot {
-        plot::check_extension(path).with_context(|| format!("--plot {}", path.display()))?;
+        plot::check_extension(path).context("--plot")?;
     }
     Ok(())
 }
@@ -81,26 +80,34 @@ fn train_as<F: Float + hdf5::H5Type>(args: &TrainArgs, setup: &Setup) -> anyhow:
     progress.finish();
     let report = match result {
         Ok(report) => report,
-        Err(err @ DnnError::Diverged { .. }) => {
-            if let DnnError::Diverged {
-                last_good: Some(i),
-                ref costs,
-                ..
-            } = err
-            {
-                if args.save_last_good {
+        Err(DnnError::Diverged {
+            iteration,
+            reason,
+            last_good,
+            costs,
+            ..
+        }) => {
+            // One message: what happened, what to try, and what was (not) saved.
+            let saved = match last_good {
+                Some(i) if args.save_last_good => {
                     let model_setup = model_setup(setup, i + 1, costs.last().copied());
-                    save_model(&args.save, &net, &model_setup)?;
-                    eprintln!(
+                    save_model(&args.save, &net, &model_setup)
+                        .context("training diverged and the last good model could not be saved")?;
+                    format!(
                         "saved the parameters of iteration {i} (cost {:.6}) to {}",
                         costs[i],
                         args.save.display()
-                    );
-                } else {
-                    eprintln!("nothing saved; pass --save-last-good to keep the parameters of iteration {i}");
+                    )
                 }
-            }
-            return Err(err.into());
+                Some(i) => format!(
+                    "nothing saved (pass --save-last-good to keep the parameters of iteration {i})"
+                ),
+                None => "nothing saved (no iteration had a usable cost)".to_owned(),
+            };
+            bail!(
+                "training diverged at iteration {iteration}: {reason}; try a smaller learning rate than {}; {saved}",
+                setup.learning_rate
+            );
         }
         Err(err) => return Err(err.into()),
     };

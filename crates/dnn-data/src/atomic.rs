@@ -74,10 +74,14 @@ pub fn ensure_writable(path: &Path) -> Result<()> {
         _ => PathBuf::from("."),
     };
     if !dir.is_dir() {
-        return Err(fail(format!(
-            "the directory {} does not exist; create it first",
-            dir.display()
-        )));
+        return Err(fail(if dir.exists() {
+            format!("{} is not a directory", dir.display())
+        } else {
+            format!(
+                "the directory {} does not exist; create it first",
+                dir.display()
+            )
+        }));
     }
     let probe = temporary_path(path);
     match std::fs::OpenOptions::new()
