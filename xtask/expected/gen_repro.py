@@ -22,6 +22,8 @@ import sys
 import h5py
 import numpy as np
 
+import gen_planar
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
@@ -261,6 +263,7 @@ def main():
 
     if args.only:
         return
+    entries += gen_planar.entries(lambda text: print(text, file=sys.stderr, flush=True))
     doc = {
         "about": "Reference numbers for `cargo xtask repro`, computed with numpy by gen_repro.py "
                  "(never by the Rust binary). Costs are compared to 1e-6 absolute, accuracies "

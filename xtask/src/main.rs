@@ -12,6 +12,7 @@
 //! a machine that has neither OpenBLAS nor HDF5 yet.
 
 mod fetch;
+mod python;
 mod repro;
 mod run;
 mod setup;

@@ -105,9 +105,18 @@ pub fn test(root: &Path, fetch: &crate::FetchArgs, repro: &crate::repro::Options
         .iter()
         .all(|p| matches!(p.result, PhaseResult::Passed))
     {
+        let mut python = None;
+        phases.push(phase("python venv (numpy, h5py)", || {
+            python = Some(crate::python::ensure_venv(root)?);
+            Ok(())
+        }));
         phases.push(phase("cargo test --workspace", || {
             let mut cmd = cargo();
             cmd.args(["test", "--workspace"]);
+            // The model-file test opens a saved model with h5py through this interpreter.
+            if let Some(python) = &python {
+                cmd.env("DNN_PYTHON", python);
+            }
             run_checked(cmd, root, "the test suite")
         }));
         phases.push(phase("repro", || crate::repro::run(root, repro)));

@@ -136,7 +136,7 @@ fn install_hints(debian_packages: &[&str]) -> String {
 
 /// Installs `packages` with apt-get, non-interactively; runs `apt-get update` first only when
 /// the install fails without it.
-fn install_with_apt(packages: &[&str]) -> Result<()> {
+pub(crate) fn install_with_apt(packages: &[&str]) -> Result<()> {
     let root = is_root();
     if !root && !on_path("sudo") {
         bail!(
@@ -212,14 +212,14 @@ fn is_root() -> bool {
 }
 
 /// Whether `program` can be found on PATH.
-fn on_path(program: &str) -> bool {
+pub(crate) fn on_path(program: &str) -> bool {
     std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
         .unwrap_or(false)
 }
 
 /// Runs a program quietly; true when it starts and exits 0.
-fn succeeds(program: &str, args: &[&str]) -> bool {
+pub(crate) fn succeeds(program: &str, args: &[&str]) -> bool {
     Command::new(program)
         .args(args)
         .stdout(Stdio::null())

@@ -46,6 +46,11 @@ pub mod rng;
 pub mod steps;
 pub mod train;
 
+/// The README's example compiles and runs (as a doctest).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
 pub use activation::Activation;
 pub use error::{DnnError, Result};
 pub use float::Float;
