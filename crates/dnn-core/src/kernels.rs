@@ -73,3 +73,18 @@ pub(crate) fn descend<F: Float>(
     });
     finite
 }
+
+/// `new = old + step * d` in `f64`, out of place; returns whether every new value is finite.
+pub(crate) fn accumulate<F: Float>(
+    old: ArrayView2<'_, f64>,
+    d: ArrayView2<'_, F>,
+    step: f64,
+    new: &mut Array2<f64>,
+) -> bool {
+    let mut finite = true;
+    Zip::from(new).and(old).and(d).for_each(|n, &o, &d| {
+        *n = o + step * d.to_f64_lossless();
+        finite &= n.is_finite();
+    });
+    finite
+}

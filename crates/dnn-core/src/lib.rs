@@ -35,6 +35,7 @@
 extern crate blas_src;
 
 pub mod activation;
+pub mod blas;
 pub mod cost;
 pub mod error;
 pub mod float;
