@@ -110,7 +110,7 @@ pub fn save_model<F: Float + H5Type>(
     write_atomically(path, |tmp| {
         write_model(tmp, network, setup).map_err(|e| DataError::Write {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: write_failure(&e.to_string()),
         })
     })
 }
@@ -169,6 +169,26 @@ fn write_model<F: Float + H5Type>(
         }
     }
     file.close()
+}
+
+/// What an HDF5 write failure means for the user. The library's message for a failed
+/// system call is a dump (`H5Dwrite(): ... errno = 28, error message = 'No space left on
+/// device', buf = 0x..., offset = 0`) that names the temporary file; when it carries an
+/// errno, the operating system's own message is all that matters.
+fn write_failure(hdf5_message: &str) -> String {
+    let errno = hdf5_message
+        .split("errno = ")
+        .nth(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|digits| digits.parse::<i32>().ok());
+    match errno {
+        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
+        None => hdf5_message.to_owned(),
+    }
 }
 
 fn write_str(file: &hdf5::File, name: &str, value: &str) -> hdf5::Result<()> {
