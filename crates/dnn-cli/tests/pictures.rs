@@ -1,0 +1,93 @@
+//! `dnn predict` on awkward pictures that are nevertheless valid: grayscale, RGBA, tiny,
+//! and huge (8000x8000), with the peak memory of the huge one measured.
+
+mod common;
+#[path = "fixtures/mod.rs"]
+mod fixtures;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use fixtures::*;
+
+/// Runs `dnn` in `dir` and returns (exit code, stdout, stderr, peak RSS in MiB).
+fn dnn_with_peak_memory(dir: &Path, args: &[&str]) -> (Option<i32>, String, String, u64) {
+    let out_path = dir.join(".stdout");
+    let err_path = dir.join(".stderr");
+    let child = Command::new(env!("CARGO_BIN_EXE_dnn"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
+        .spawn()
+        .expect("spawn dnn");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our child, not waited for yet; the pointers are valid.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4");
+    let code = if libc::WIFEXITED(status) {
+        Some(libc::WEXITSTATUS(status))
+    } else {
+        None
+    };
+    let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
+    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    std::fs::remove_file(out_path).ok();
+    std::fs::remove_file(err_path).ok();
+    // ru_maxrss is in KiB on Linux.
+    (code, stdout, stderr, usage.ru_maxrss as u64 / 1024)
+}
+
+#[test]
+fn grayscale_rgba_and_tiny_pictures_are_classified() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    write_model(&w.join("cat.h5"), &[12288, 2, 1]);
+    write_png(&w.join("gray.png"), 50, 40, image::ColorType::L8);
+    write_png(&w.join("gray_alpha.png"), 50, 40, image::ColorType::La8);
+    write_png(&w.join("rgba.png"), 70, 64, image::ColorType::Rgba8);
+    write_png(&w.join("rgb16.png"), 30, 30, image::ColorType::Rgb16);
+    write_png(&w.join("one_pixel.png"), 1, 1, image::ColorType::Rgb8);
+    let names = [
+        "gray.png",
+        "gray_alpha.png",
+        "rgba.png",
+        "rgb16.png",
+        "one_pixel.png",
+    ];
+    let mut args = vec!["predict", "--model", "cat.h5"];
+    args.extend(names);
+    let run = common::dnn_in(w, &args);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stderr.is_empty(), "{run:?}");
+    for name in names {
+        assert!(
+            run.stdout.contains(&format!("{name}: ")) && run.stdout.contains("probability of cat"),
+            "{name}: {run:?}"
+        );
+    }
+}
+
+#[test]
+fn an_8000x8000_picture_is_classified_without_needless_memory() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    write_model(&w.join("cat.h5"), &[12288, 2, 1]);
+    // 8000x8000 RGB: 192 MB once decoded (a few hundred KB as a PNG).
+    write_png(&w.join("huge.png"), 8000, 8000, image::ColorType::Rgb8);
+    let (code, stdout, stderr, peak_mib) =
+        dnn_with_peak_memory(w, &["predict", "--model", "cat.h5", "huge.png"]);
+    println!("8000x8000 RGB picture: peak resident memory {peak_mib} MiB");
+    assert_eq!(code, Some(0), "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stdout.contains("huge.png: "), "{stdout}");
+    // The decoded picture must be held once (183 MiB), not copied or converted to
+    // floats at full size (a float copy alone would be 732 MiB).
+    assert!(
+        peak_mib < 400,
+        "peak memory {peak_mib} MiB for a 183 MiB picture"
+    );
+}
