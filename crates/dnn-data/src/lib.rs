@@ -34,6 +34,7 @@ pub mod error;
 pub mod image;
 pub mod model;
 pub mod planar;
+pub mod toy;
 
 pub use cat::{
     flatten_images, labels_row, load_cat_dataset, locate_data_dir, read_split, CatDataset,

@@ -22,15 +22,19 @@ pub const FLOWER_RAY: f64 = 4.0;
 /// (If `step` is 0 it computes `arange(num) / div * delta + start` instead.)
 /// `num == 1` gives `[start]`; `num == 0` gives an empty array.
 pub fn linspace(start: f64, stop: f64, num: usize) -> Array1<f64> {
-    if num == 0 {
-        return Array1::zeros(0);
-    }
+    linspace_with(start, stop, num, true)
+}
+
+/// `np.linspace(start, stop, num, endpoint=endpoint)`, bit for bit (see [`linspace`]);
+/// with `endpoint = false` the step is `(stop - start) / num` and `stop` is left out.
+pub fn linspace_with(start: f64, stop: f64, num: usize, endpoint: bool) -> Array1<f64> {
     let delta = stop - start;
-    let mut y: Array1<f64> = if num == 1 {
-        // div = 0: numpy multiplies by delta (0 * delta) then adds start.
-        Array1::from_elem(1, 0.0 * delta + start)
+    let div = if endpoint { num.saturating_sub(1) } else { num };
+    let mut y: Array1<f64> = if div == 0 {
+        // numpy: an undefined step; multiplies arange by delta, then adds start.
+        Array1::from_shape_fn(num, |i| (i as f64) * delta + start)
     } else {
-        let div = (num - 1) as f64;
+        let div = div as f64;
         let step = delta / div;
         if step == 0.0 {
             Array1::from_shape_fn(num, |i| (i as f64) / div * delta + start)
@@ -38,7 +42,7 @@ pub fn linspace(start: f64, stop: f64, num: usize) -> Array1<f64> {
             Array1::from_shape_fn(num, |i| (i as f64) * step + start)
         }
     };
-    if num > 1 {
+    if endpoint && num > 1 {
         y[num - 1] = stop;
     }
     y
