@@ -61,6 +61,8 @@ pub enum InitArg {
     Xavier,
     /// All zeros (logistic regression).
     Zeros,
+    /// A random orthogonal matrix (QR of a Gaussian one).
+    Orthogonal,
 }
 
 impl From<InitArg> for Init {
@@ -71,6 +73,7 @@ impl From<InitArg> for Init {
             InitArg::He => Init::He,
             InitArg::Xavier => Init::Xavier,
             InitArg::Zeros => Init::Zeros,
+            InitArg::Orthogonal => Init::Orthogonal,
         }
     }
 }

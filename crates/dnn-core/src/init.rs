@@ -1,6 +1,7 @@
 //! Weight initialisation schemes.
 
 use ndarray::Array2;
+use ndarray_linalg::QR;
 use rand::RngCore;
 
 use crate::rng::randn_from;
@@ -23,6 +24,12 @@ pub enum Init {
     /// All zeros, no draw: right for logistic regression, useless for hidden layers
     /// (every unit of a layer stays identical).
     Zeros,
+    /// A random orthogonal matrix (Saxe et al. 2014): the `Q` of the QR decomposition of
+    /// `randn(max(n[l], n[l-1]), min(n[l], n[l-1]))` (columns' signs fixed so `diag(R) > 0`),
+    /// transposed when the layer is wider than its input, so that `W Wᵀ = I` or `Wᵀ W = I`.
+    /// Keeps the scale of signals and gradients exactly through linear and tanh layers of
+    /// equal width: a good choice for deep tanh networks; for relu, [`Init::He`] is usual.
+    Orthogonal,
 }
 
 impl Init {
@@ -34,6 +41,7 @@ impl Init {
             Init::He => "he",
             Init::Xavier => "xavier",
             Init::Zeros => "zeros",
+            Init::Orthogonal => "orthogonal",
         }
     }
 
@@ -51,6 +59,10 @@ impl Init {
     }
 
     /// Draws `W` for a layer of `n_out` units fed by `n_in` inputs.
+    ///
+    /// # Panics
+    /// Only if LAPACK's QR fails for [`Init::Orthogonal`], which it does not for a finite
+    /// Gaussian matrix.
     ///
     /// ```
     /// use dnn_core::{Init, NumpyRng};
@@ -74,6 +86,7 @@ impl Init {
             Init::Scaled => draw() / fan_in.sqrt(),
             Init::He => draw() * (2.0 / fan_in).sqrt(),
             Init::Xavier => draw() * (2.0 / (fan_in + n_out as f64)).sqrt(),
+            Init::Orthogonal => orthogonal(n_in, n_out, rng),
         }
     }
 }
@@ -81,5 +94,24 @@ impl Init {
 impl std::fmt::Display for Init {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// See [`Init::Orthogonal`].
+fn orthogonal<R: RngCore + 'static>(n_in: usize, n_out: usize, rng: &mut R) -> Array2<f64> {
+    let (rows, cols) = (n_out.max(n_in), n_out.min(n_in));
+    let a = randn_from(rng, rows, cols);
+    let (mut q, r) = a
+        .qr()
+        .unwrap_or_else(|e| panic!("QR of a {rows}x{cols} Gaussian matrix failed in LAPACK: {e}"));
+    for (mut column, &d) in q.columns_mut().into_iter().zip(r.diag()) {
+        if d < 0.0 {
+            column.mapv_inplace(|v| -v);
+        }
+    }
+    if n_out >= n_in {
+        q
+    } else {
+        q.reversed_axes()
     }
 }

@@ -382,3 +382,47 @@ fn init_schemes_scale_the_same_numpy_draw() {
         assert_eq!(Init::from_name(init.name()), Some(init));
     }
 }
+
+#[test]
+fn orthogonal_init_matches_numpys_qr_and_is_orthonormal() {
+    // Expected: tests/reference/gen_orthogonal.py (numpy's np.linalg.qr, signs fixed).
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/orthogonal.json"
+    ))
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for case in doc["cases"].as_array().unwrap() {
+        let (n_in, n_out) = (
+            case["n_in"].as_u64().unwrap() as usize,
+            case["n_out"].as_u64().unwrap() as usize,
+        );
+        let w = Init::Orthogonal.weights(
+            n_in,
+            n_out,
+            &mut NumpyRng::new(case["seed"].as_u64().unwrap() as u32),
+        );
+        assert_eq!(w.dim(), (n_out, n_in));
+        let rows = case["w"].as_array().unwrap();
+        for (i, row) in rows.iter().enumerate() {
+            for (j, v) in row.as_array().unwrap().iter().enumerate() {
+                let v = v.as_f64().unwrap();
+                assert!(
+                    (w[[i, j]] - v).abs() < 1e-12,
+                    "({n_in}, {n_out}) W[{i}, {j}] = {} vs numpy {v}",
+                    w[[i, j]]
+                );
+            }
+        }
+        let gram = if n_out >= n_in {
+            w.t().dot(&w)
+        } else {
+            w.dot(&w.t())
+        };
+        let eye = Array2::<f64>::eye(gram.nrows());
+        assert!(
+            (&gram - &eye).mapv(f64::abs).iter().all(|&d| d < 1e-12),
+            "({n_in}, {n_out}) not orthonormal"
+        );
+    }
+}
