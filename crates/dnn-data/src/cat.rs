@@ -28,6 +28,31 @@ pub const DATA_DIR_ENV: &str = "DNN_DATA_DIR";
 /// before any memory is allocated for it (the real training set is 2.5 MB).
 pub const MAX_IMAGE_BYTES: u64 = 1 << 32;
 
+/// No HDF5 filter compresses better than about 1000:1 (deflate's limit is 1032:1), so a
+/// data set that declares more than this many times its file's size in bytes cannot be
+/// stored in that file: the file is damaged (or crafted), and reading it would only
+/// try to allocate the declared size.
+pub(crate) const MAX_EXPANSION: u64 = 1100;
+
+/// Checks that a data set of `shape` with elements of `elem_size` bytes can fit in a file
+/// of `file_len` bytes; the error says what was declared.
+pub(crate) fn check_declared_size(
+    file_len: u64,
+    shape: &[usize],
+    elem_size: usize,
+) -> std::result::Result<(), String> {
+    let declared = shape
+        .iter()
+        .try_fold(elem_size as u64, |acc, &d| acc.checked_mul(d as u64));
+    match declared {
+        Some(bytes) if bytes <= file_len.saturating_mul(MAX_EXPANSION) => Ok(()),
+        Some(bytes) => Err(format!(
+            "it declares {bytes} bytes of data but the file has only {file_len}: the file is damaged"
+        )),
+        None => Err("its declared size overflows: the file is damaged".to_owned()),
+    }
+}
+
 /// Which half of the data set a file holds; it decides the key names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Split {
@@ -326,6 +351,9 @@ impl Ctx<'_> {
             found: format!("an unsupported HDF5 type ({e})"),
         })?;
         let shape = ds.get_shape().map_err(|e| self.hdf5_err(key, e))?;
+        let file_len = std::fs::metadata(self.path).map_or(0, |m| m.len());
+        check_declared_size(file_len, &shape, dtype.size())
+            .map_err(|problem| self.wrong_shape(key, &shape, problem))?;
         Ok((ds, desc, shape))
     }
 

@@ -374,6 +374,9 @@ fn read_matrix<F: Float + H5Type>(
             "{key} has shape {shape:?}, but weights and biases are 2-D"
         )));
     }
+    let file_len = std::fs::metadata(file.filename()).map_or(0, |m| m.len());
+    crate::cat::check_declared_size(file_len, &shape, std::mem::size_of::<F>())
+        .map_err(|problem| bad(format!("{key} has shape {shape:?}: {problem}")))?;
     let m = ds
         .read_2d::<F>()
         .map_err(|e| bad(format!("cannot read {key}: {e}")))?;
