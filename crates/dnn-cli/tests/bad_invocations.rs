@@ -168,6 +168,27 @@ fn build_fixtures(w: &Path) {
         }
     });
     std::fs::copy(w.join("data").join(dnn_data::TRAIN_FILE), m("data_file.h5")).expect("copy");
+    // Damaged files that declare terabytes: the loaders used to abort trying to allocate them.
+    write_h5(&m("huge_shape.h5"), |f| {
+        f.new_dataset::<f64>()
+            .chunk((1, 1))
+            .shape((1 << 20, 1 << 20))
+            .create("W1")
+            .expect("W1");
+        f.new_dataset_builder()
+            .with_data(&Array2::<f64>::zeros((4, 1)))
+            .create("b1")
+            .expect("b1");
+    });
+    data_with_train(&d("d_huge_labels"), |f| {
+        write_dataset(f, split.x_key(), &images(20, SIDE, SIDE).into_dyn());
+        f.new_dataset::<i64>()
+            .chunk(1)
+            .shape(1usize << 40)
+            .create(split.y_key())
+            .expect("y");
+        write_classes(f);
+    });
 
     // Pictures.
     let p = |name: &str| w.join("pics").join(name);
@@ -240,6 +261,7 @@ fn cases() -> Vec<Case> {
         case("data: labels outside {0,1}", &on("d_label_2"), 1, &["train_set_y[5] = 2, but labels must be 0 or 1 (2 bad labels"]),
         case("data: more labels than images", &on("d_more_labels"), 1, &["train_set_x has 20 images but train_set_y has 21 labels"]),
         case("data: train 16x16, test 8x8", &on("d_sizes"), 1, &["train images are 16x16x3", "test images are 8x8x3"]),
+        case("data: labels declare 8 TB", &on("d_huge_labels"), 1, &["train_set_y has shape [1099511627776]: it declares 8796093022208 bytes of data but the file has only", "the file is damaged"]),
         case("evaluate on broken data", "evaluate --data d_label_2 --model models/good.h5", 1, &["labels must be 0 or 1"]),
         // --- outputs, refused before training ---
         case("--save dir missing", &t("--save no_dir/m.h5"), 1, &["--save: no_dir/m.h5: cannot write: the directory no_dir does not exist"]),
@@ -269,6 +291,7 @@ fn cases() -> Vec<Case> {
         case("model b shape wrong", &ev("b_shape.h5"), 1, &["b1 must be (3, 1), but it is (4, 1)"]),
         case("model integer weights", &ev("int_weights.h5"), 1, &["W1 has element type int32, but weights must be float32 or float64"]),
         case("model with NaN", &ev("nan.h5"), 1, &["W2[0, 1] is NaN"]),
+        case("model declares 8 TB of weights", &ev("huge_shape.h5"), 1, &["bad model file: W1 has shape [1048576, 1048576]: it declares 8796093022208 bytes", "the file is damaged"]),
         case("model is a data file", &ev("data_file.h5"), 1, &["not a dnn model file: it has no W1 data set (it has: list_classes, train_set_x, train_set_y)"]),
         case("predict: model for 8x8 data", "predict --model models/good.h5 pics/ok.png", 1, &["layer sizes [192, 3, 1]", "12288 inputs"]),
         case("predict: model missing", "predict --model models/nope.h5 pics/ok.png", 1, &["file not found"]),
