@@ -137,6 +137,7 @@ pub struct TrainReport {
     planned: usize,
     elapsed: Duration,
     flops_per_iteration: f64,
+    gram_form: bool,
 }
 
 impl TrainReport {
@@ -173,7 +174,8 @@ impl TrainReport {
         self.costs.len() < self.planned
     }
 
-    /// Wall time of the training loop alone.
+    /// Wall time of training: the loop, and in the Gram form its set-up (`XᵀX`, `W1(0) X`)
+    /// and the final `W1`.
     pub fn elapsed(&self) -> Duration {
         self.elapsed
     }
@@ -184,7 +186,14 @@ impl TrainReport {
         self.flops_per_iteration
     }
 
+    /// Whether the first layer trained in Gram form (see [`Network::train`]).
+    pub fn used_gram_form(&self) -> bool {
+        self.gram_form
+    }
+
     /// Achieved speed: useful FLOPs of the run divided by [`TrainReport::elapsed`], in GFLOP/s.
+    /// In the Gram form the engine does far fewer FLOPs than these, so this is the rate the
+    /// textbook's products would need to finish in the same time (it can exceed the machine's peak).
     pub fn gflops(&self) -> f64 {
         self.flops_per_iteration * self.costs.len() as f64
             / self.elapsed.as_secs_f64().max(1e-12)
@@ -393,7 +402,13 @@ impl<F: Float> Network<F> {
     /// * bias and activation are fused into one pass after each GEMM, and the
     ///   derivatives are taken from `A[l]`, so `Z[l]` is never stored;
     /// * `dA0`, the gradient with respect to the input, is never computed;
-    /// * every buffer is allocated before the first iteration and reused.
+    /// * every buffer is allocated before the first iteration and reused;
+    /// * when there are fewer examples than features and enough iterations to pay for it
+    ///   (the cat set: 209 examples, 12288 features), the first layer trains in "Gram form":
+    ///   `W1 X` comes from `XᵀX` and the running sum of `dZ1`, so no iteration touches `X`
+    ///   and `W1` is formed once at the end (about 100x less work per iteration there);
+    /// * when every product of an iteration is small, OpenBLAS runs on one thread for the
+    ///   loop ([`crate::blas::SingleThreaded`]): waking a second thread costs more than it saves.
     ///
     /// # Errors
     /// Shape and finiteness errors for `x` and `y` before any work;
@@ -421,6 +436,7 @@ impl<F: Float> Network<F> {
         } else {
             Workspace::new(self, m)
         };
+        let gram_form = ws.gram.is_some();
         let mut costs = Vec::with_capacity(total);
         // Small per-iteration products run faster on one OpenBLAS thread (see `blas`).
         let _threads = (largest_gemm(&sizes, m, ws.gram.is_some()) < blas::SINGLE_THREAD_FLOPS)
@@ -476,6 +492,7 @@ impl<F: Float> Network<F> {
             planned: total,
             elapsed: start.elapsed(),
             flops_per_iteration: flops,
+            gram_form,
         })
     }
 
