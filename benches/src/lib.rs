@@ -18,7 +18,6 @@
 
 #![warn(missing_docs)]
 
-use std::ffi::{c_char, c_int, CStr};
 use std::time::Duration;
 
 use dnn_core::{Float, Init, Network, NumpyRng, TrainParams};
@@ -223,8 +222,8 @@ pub fn setup<F: Float>(shape: &Shape) -> (Network<F>, Array2<F>, Array2<F>) {
 }
 
 /// Trains a clone of `net` on `(x, y)` for `iterations` (learning rate 0.0075, divergence
-/// checked only for NaN/infinity) and returns the wall time of the training loop alone
-/// (`TrainReport::elapsed`: no set-up, no buffer allocation).
+/// checked only for NaN/infinity) and returns the wall time of training
+/// (`TrainReport::elapsed`: the loop, plus the Gram form's set-up when the engine takes it).
 pub fn time_training<F: Float>(
     net: &Network<F>,
     x: &Array2<F>,
@@ -243,30 +242,38 @@ pub fn time_training<F: Float>(
         .elapsed()
 }
 
-extern "C" {
-    fn openblas_get_corename() -> *const c_char;
-    fn openblas_get_num_threads() -> c_int;
-    fn openblas_get_config() -> *const c_char;
+/// What the linked OpenBLAS runs on: `(core name, threads, build configuration)`, e.g.
+/// `("Cooperlake", 2, "OpenBLAS 0.3.21 DYNAMIC_ARCH ...")` (see [`dnn_core::blas::info`]).
+/// The core follows `OPENBLAS_CORETYPE` when it is set.
+pub fn openblas_info() -> (String, i32, String) {
+    let info = dnn_core::blas::info();
+    (
+        info.core,
+        i32::try_from(info.threads).unwrap_or(i32::MAX),
+        info.config,
+    )
 }
 
-/// What the linked OpenBLAS runs on: `(core name, threads, build configuration)`, e.g.
-/// `("Haswell", 2, "OpenBLAS 0.3.21 DYNAMIC_ARCH ...")`. The core follows
-/// `OPENBLAS_CORETYPE` when it is set.
-pub fn openblas_info() -> (String, i32, String) {
-    // SAFETY: both functions return pointers to static NUL-terminated strings owned by
-    // OpenBLAS (linked through dnn-core's blas-src); the thread count is a plain getter.
-    unsafe {
-        (
-            CStr::from_ptr(openblas_get_corename())
-                .to_string_lossy()
-                .into_owned(),
-            openblas_get_num_threads(),
-            CStr::from_ptr(openblas_get_config())
-                .to_string_lossy()
-                .trim()
-                .to_owned(),
-        )
-    }
+/// Trains a clone of `net` like [`time_training`] and also says whether the engine took
+/// the Gram form for the first layer (it does when that pays, e.g. for many iterations
+/// at the cat shape).
+pub fn time_training_form<F: Float>(
+    net: &Network<F>,
+    x: &Array2<F>,
+    y: &Array2<F>,
+    iterations: usize,
+) -> (Duration, bool) {
+    let config = TrainParams::new()
+        .learning_rate(0.0075)
+        .iterations(iterations)
+        .divergence_factor(None)
+        .check()
+        .expect("valid parameters");
+    let mut net = net.clone();
+    let report = net
+        .fit(x, y, &config)
+        .expect("training on benchmark data succeeds");
+    (report.elapsed(), report.used_gram_form())
 }
 
 #[cfg(test)]
