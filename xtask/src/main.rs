@@ -6,11 +6,13 @@
 //! cargo xtask test         # setup, fetch-data, cargo test --workspace, repro, summary
 //! cargo xtask demo         # train and evaluate the published L-layer model
 //! cargo xtask repro        # check dnn against the numpy reference numbers
+//! cargo xtask bench        # time dnn train against the numpy reference, side by side
 //! ```
 //!
 //! This crate depends on no other workspace crate and only on pure-Rust crates, so it builds on
 //! a machine that has neither OpenBLAS nor HDF5 yet.
 
+mod bench;
 mod fetch;
 mod python;
 mod repro;
@@ -56,6 +58,24 @@ enum Cmd {
     },
     /// Check that `dnn train` reproduces the numpy reference numbers (xtask/expected/repro.json).
     Repro(ReproArgs),
+    /// Time `dnn train` against the numpy reference (whole processes, alternating runs): wall, peak memory, GFLOP/s.
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+struct BenchArgs {
+    /// Alternating runs per program and dtype (the table shows medians).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Use this dnn binary instead of building target/release/dnn.
+    #[arg(long, value_name = "PATH")]
+    dnn: Option<PathBuf>,
+    /// A Python with numpy and h5py (default: the scratch venv, created if missing).
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+    /// Element types to compare (repeatable): f64, f32.
+    #[arg(long = "dtype", value_name = "TYPE", default_values_t = ["f64".to_string(), "f32".to_string()])]
+    dtypes: Vec<String>,
 }
 
 /// Where the data files come from.
@@ -166,6 +186,15 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Cmd::Demo { fetch } => run::demo(&root, &fetch),
         Cmd::Repro(args) => repro::run(&root, &args.options(&root)),
+        Cmd::Bench(args) => bench::run(
+            &root,
+            &bench::Options {
+                runs: args.runs,
+                dnn: args.dnn,
+                python: args.python,
+                dtypes: args.dtypes,
+            },
+        ),
     }
 }
 
