@@ -134,39 +134,45 @@ impl NumpyRng {
     /// A uniform integer in `0..=max`, drawn as numpy's legacy `random_interval`
     /// does (masked rejection sampling on 32-bit outputs, 64-bit above `u32::MAX`).
     pub fn interval(&mut self, max: u64) -> u64 {
-        if max == 0 {
-            return 0;
-        }
-        let mut mask = max;
-        for shift in [1, 2, 4, 8, 16, 32] {
-            mask |= mask >> shift;
-        }
-        if max <= u64::from(u32::MAX) {
-            loop {
-                let v = u64::from(self.next_mt()) & mask;
-                if v <= max {
-                    return v;
-                }
-            }
-        }
-        loop {
-            let v = self.next_u64() & mask;
-            if v <= max {
-                return v;
-            }
-        }
+        interval_from(self, max)
     }
 
     /// `np.random.permutation(n)`: a shuffled `0..n` (Fisher-Yates from the end,
     /// as numpy's legacy `shuffle`).
     pub fn permutation(&mut self, n: usize) -> Vec<usize> {
-        let mut out: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            let j = self.interval(i as u64) as usize;
-            out.swap(i, j);
-        }
-        out
+        permutation_from(self, n)
     }
+}
+
+/// numpy's legacy `random_interval(max)` on any generator: a uniform integer in `0..=max`.
+pub fn interval_from<R: RngCore + ?Sized>(rng: &mut R, max: u64) -> u64 {
+    if max == 0 {
+        return 0;
+    }
+    let mut mask = max;
+    for shift in [1, 2, 4, 8, 16, 32] {
+        mask |= mask >> shift;
+    }
+    loop {
+        let v = if max <= u64::from(u32::MAX) {
+            u64::from(rng.next_u32()) & mask
+        } else {
+            rng.next_u64() & mask
+        };
+        if v <= max {
+            return v;
+        }
+    }
+}
+
+/// `np.random.permutation(n)` on any generator (bit for bit with a [`NumpyRng`]).
+pub fn permutation_from<R: RngCore + ?Sized>(rng: &mut R, n: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = interval_from(rng, i as u64) as usize;
+        out.swap(i, j);
+    }
+    out
 }
 
 impl RngCore for NumpyRng {
