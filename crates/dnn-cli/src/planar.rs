@@ -143,6 +143,9 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A trained network and its `(iteration, cost)` pairs.
+type Trained = (Network<f64>, Vec<(usize, f64)>);
+
 /// Trains, printing the exercise's cost lines unless `quiet`; returns the costs at
 /// every `every`-th iteration and the last.
 fn train_one(
@@ -152,7 +155,7 @@ fn train_one(
     config: &dnn_core::TrainConfig,
     every: usize,
     quiet: bool,
-) -> anyhow::Result<(Network<f64>, Vec<(usize, f64)>)> {
+) -> anyhow::Result<Trained> {
     let report = net.train(x, y, config, |p| {
         if !quiet && (p.iteration % every == 0) {
             println!("{}", cost_line(p.iteration, p.cost));

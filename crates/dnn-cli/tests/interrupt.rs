@@ -9,7 +9,7 @@ mod fixtures;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use dnn_data::model::load_model;
 use fixtures::*;

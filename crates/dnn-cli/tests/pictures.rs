@@ -11,6 +11,8 @@ use std::process::{Command, Stdio};
 use fixtures::*;
 
 /// Runs `dnn` in `dir` and returns (exit code, stdout, stderr, peak RSS in MiB).
+// The child is reaped with wait4 (for its rusage), which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn dnn_with_peak_memory(dir: &Path, args: &[&str]) -> (Option<i32>, String, String, u64) {
     let out_path = dir.join(".stdout");
     let err_path = dir.join(".stderr");
