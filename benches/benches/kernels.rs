@@ -58,6 +58,36 @@ fn gemms_in<F: Float>(c: &mut Criterion) {
     group.finish();
 }
 
+/// The Gram form's products at the cat shape, in f64 as the engine runs them for both
+/// types: per iteration `W1 X = P0 - C G` (`(20 x 209) (209 x 209)`), once per training
+/// `G = XᵀX` (`(209 x 12288) (12288 x 209)`).
+fn gram_form(c: &mut Criterion) {
+    let (n0, n1, m) = (Shape::CAT.sizes[0], Shape::CAT.sizes[1], Shape::CAT.m);
+    let mut rng = NumpyRng::new(9);
+    let cm = rng.randn(n1, m);
+    let x = rng.rand(n0, m);
+    let mut g = Array2::<f64>::zeros((m, m));
+    general_mat_mul(1.0, &x.t(), &x, 0.0, &mut g);
+    let mut z = Array2::<f64>::zeros((n1, m));
+    let mut group = c.benchmark_group("gram_form_cat_f64");
+    configure(&mut group);
+    group.throughput(Throughput::Elements((2 * n1 * m * m) as u64));
+    group.bench_function(format!("per_iteration_C.G_{n1}x{m}x{m}"), |bencher| {
+        bencher.iter(|| {
+            general_mat_mul(-1.0, &cm, &g, 1.0, &mut z);
+            black_box(&mut z);
+        })
+    });
+    group.throughput(Throughput::Elements((2 * m * n0 * m) as u64));
+    group.bench_function(format!("once_Xt.X_{m}x{n0}x{m}"), |bencher| {
+        bencher.iter(|| {
+            general_mat_mul(1.0, &x.t(), &x, 0.0, &mut g);
+            black_box(&mut g);
+        })
+    });
+    group.finish();
+}
+
 /// `A = g(Z)` and `dZ = dA · g'(Z)` (from `A`) over a `20 × 209` buffer, the first hidden
 /// layer's activations at the cat shape.
 fn activations_in<F: Float>(c: &mut Criterion) {
@@ -93,6 +123,7 @@ fn benches(c: &mut Criterion) {
     gemms_in::<f64>(c);
     activations_in::<f32>(c);
     activations_in::<f64>(c);
+    gram_form(c);
 }
 
 criterion_group!(kernels, benches);
