@@ -631,7 +631,10 @@ mod tests {
         }
     }
 
-    fn planar_report(runs: &[(u64, f64, &[(u64, f64)])]) -> PlanarReport {
+    /// `(hidden units, accuracy, costs)` of one run.
+    type RunSpec<'a> = (u64, f64, &'a [(u64, f64)]);
+
+    fn planar_report(runs: &[RunSpec<'_>]) -> PlanarReport {
         PlanarReport {
             runs: runs
                 .iter()

@@ -59,7 +59,15 @@ fn line_value(stdout: &str, prefix: &str) -> String {
 
 /// Opens the model with h5py and returns `{name: shape}` of its datasets.
 fn h5py_shapes(model: &Path) -> Value {
-    let python = std::env::var("DNN_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    // DNN_PYTHON (set by `cargo xtask test`), else the venv that command creates, else python3.
+    let venv = workspace_root().join("target/py-venv/bin/python");
+    let python = std::env::var("DNN_PYTHON").unwrap_or_else(|_| {
+        if venv.is_file() {
+            venv.to_string_lossy().into_owned()
+        } else {
+            "python3".to_owned()
+        }
+    });
     let script = "import h5py, json, sys\nf = h5py.File(sys.argv[1], 'r')\nprint(json.dumps({k: list(f[k][:].shape) for k in f}))";
     let out = std::process::Command::new(&python)
         .args(["-c", script])

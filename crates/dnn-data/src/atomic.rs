@@ -33,6 +33,7 @@ pub fn temporary_path(path: &Path) -> PathBuf {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write_atomically(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    remove_stale_temporaries(path);
     let tmp = temporary_path(path);
     let result = write(&tmp).and_then(|()| {
         let io = |e: std::io::Error| DataError::Write {
@@ -53,6 +54,38 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&Path) -> Result<()>) ->
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Removes temporaries of `path` left by writers that were killed mid-write (SIGKILL, power
+/// loss): siblings named as [`temporary_path`] names them whose process no longer runs. Only
+/// on Linux, where `/proc` says which processes run; elsewhere they are left alone.
+fn remove_stale_temporaries(path: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.tmp-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let alive = !pid.is_empty() && Path::new("/proc").join(&pid).exists();
+        if !pid.is_empty() && !alive {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Checks, before any long work, that a file can later be written at `path`: its
@@ -123,6 +156,30 @@ mod tests {
             std::fs::read_dir(dir.path()).unwrap().count(),
             1,
             "temporary file left behind"
+        );
+    }
+
+    #[test]
+    fn temporaries_of_dead_writers_are_removed_on_the_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.h5");
+        // A pid far above any live one (Linux's pid_max is at most 2^22).
+        let stale = dir.path().join(".model.h5.tmp-99999999.h5");
+        let other = dir.path().join(".other.h5.tmp-99999999.h5");
+        std::fs::write(&stale, b"half a model").unwrap();
+        std::fs::write(&other, b"not ours").unwrap();
+        write_atomically(&path, |tmp| {
+            std::fs::write(tmp, b"new").map_err(|e| DataError::Write {
+                path: tmp.to_path_buf(),
+                message: e.to_string(),
+            })
+        })
+        .unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(stale.exists(), !Path::new("/proc/self").exists());
+        assert!(
+            other.exists(),
+            "another file's temporaries are not ours to remove"
         );
     }
 

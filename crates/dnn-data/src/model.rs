@@ -21,7 +21,7 @@
 use std::path::Path;
 
 use dnn_core::{Activation, Float, Network};
-use hdf5::types::{FloatSize, TypeDescriptor, VarLenUnicode};
+use hdf5::types::{FixedAscii, FloatSize, TypeDescriptor};
 use hdf5::H5Type;
 use ndarray::{Array1, Array2};
 
@@ -191,13 +191,19 @@ fn write_failure(hdf5_message: &str) -> String {
     }
 }
 
+/// Text attributes are fixed-length ASCII strings of this capacity. Variable-length strings
+/// live in HDF5's global heap, and libhdf5 can crash or hang reading a damaged one; fixed-length
+/// strings are stored inline, so a damaged file cannot send the reader there.
+const TEXT_CAPACITY: usize = 1024;
+type Text = FixedAscii<TEXT_CAPACITY>;
+
 fn write_str(file: &hdf5::File, name: &str, value: &str) -> hdf5::Result<()> {
-    let v: VarLenUnicode = value
-        .parse()
-        .map_err(|e| hdf5::Error::from(format!("{e}")))?;
-    file.new_attr::<VarLenUnicode>()
-        .create(name)?
-        .write_scalar(&v)
+    let v = Text::from_ascii(value).map_err(|e| {
+        hdf5::Error::from(format!(
+            "attribute {name} = {value:?} is not ASCII text of at most {TEXT_CAPACITY} bytes: {e}"
+        ))
+    })?;
+    file.new_attr::<Text>().create(name)?.write_scalar(&v)
 }
 
 /// Loads a model file, checking everything: that it is HDF5, that it holds `W1..WL` and
@@ -408,9 +414,15 @@ fn read_attr_opt<T>(
     Ok(Some(attr))
 }
 
+/// Reads a fixed-length string attribute; refuses variable-length ones without reading them
+/// (see [`TEXT_CAPACITY`]).
 fn read_string_opt(file: &hdf5::File, name: &str) -> Result<Option<String>> {
-    read_attr_opt(file, name, |a| {
-        a.read_scalar::<VarLenUnicode>()
-            .map(|s| s.as_str().to_owned())
+    read_attr_opt(file, name, |a| match a.dtype()?.to_descriptor()? {
+        TypeDescriptor::FixedAscii(_) | TypeDescriptor::FixedUnicode(_) => {
+            a.read_scalar::<Text>().map(|s| s.as_str().to_owned())
+        }
+        other => Err(hdf5::Error::from(format!(
+            "it is stored as {other}; dnn reads text attributes only as fixed-length strings"
+        ))),
     })
 }

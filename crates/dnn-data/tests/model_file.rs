@@ -264,14 +264,39 @@ fn attributes_that_contradict_the_weights_are_refused() {
     {
         let file = hdf5::File::open_rw(&path).unwrap();
         file.delete_attr("activations").unwrap();
-        let v: hdf5::types::VarLenUnicode = "relu,softplus,sigmoid".parse().unwrap();
-        file.new_attr::<hdf5::types::VarLenUnicode>()
+        let v = hdf5::types::FixedAscii::<32>::from_ascii("relu,softplus,sigmoid").unwrap();
+        file.new_attr::<hdf5::types::FixedAscii<32>>()
             .create("activations")
             .unwrap()
             .write_scalar(&v)
             .unwrap();
     }
     assert!(load_err(&path).contains("unknown activation \"softplus\""));
+}
+
+/// Variable-length strings live in HDF5's global heap, where a damaged file can crash or hang
+/// libhdf5 (found by fuzzing); the loader refuses them without reading them.
+#[test]
+fn variable_length_text_attributes_are_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.h5");
+    save_model(&path, &network::<f64>(), &setup()).unwrap();
+    {
+        let file = hdf5::File::open_rw(&path).unwrap();
+        file.delete_attr("activations").unwrap();
+        let v: hdf5::types::VarLenUnicode = "relu,relu,sigmoid".parse().unwrap();
+        file.new_attr::<hdf5::types::VarLenUnicode>()
+            .create("activations")
+            .unwrap()
+            .write_scalar(&v)
+            .unwrap();
+    }
+    let msg = load_err(&path);
+    assert!(
+        msg.contains("its attribute activations cannot be read as expected: it is stored as")
+            && msg.contains("only as fixed-length strings"),
+        "{msg}"
+    );
 }
 
 #[test]
