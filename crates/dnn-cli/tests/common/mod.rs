@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
 }
 
 /// The directory with the real cat data (DNN_DATA_DIR, data/, or ../shared/data).
@@ -35,7 +38,12 @@ impl From<Output> for Run {
 
 /// Runs `dnn` with `args` in `dir`.
 pub fn dnn_in(dir: &Path, args: &[&str]) -> Run {
-    Command::new(env!("CARGO_BIN_EXE_dnn")).args(args).current_dir(dir).output().expect("run dnn").into()
+    Command::new(env!("CARGO_BIN_EXE_dnn"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run dnn")
+        .into()
 }
 
 /// A snapshot of every file under `dir` (path and contents), to prove a run changed nothing.
