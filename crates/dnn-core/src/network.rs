@@ -294,19 +294,15 @@ impl<F: Float> Network<F> {
     /// The output probabilities `AL`, shape `(n[L], m)`.
     pub fn predict_proba(&self, x: &Array2<F>) -> Result<Array2<F>> {
         self.check_input(x.view())?;
-        let mut a = x.clone();
+        // No copy of X: the first layer reads it in place (it is the largest array by far).
+        let mut a: Option<Array2<F>> = None;
         for layer in &self.layers {
-            let mut z = Array2::zeros((layer.w.nrows(), a.ncols()));
-            kernels::linear_activation(
-                &layer.w,
-                &layer.b,
-                a.view(),
-                layer.activation,
-                z.view_mut(),
-            );
-            a = z;
+            let input = a.as_ref().map_or_else(|| x.view(), |a| a.view());
+            let mut z = Array2::zeros((layer.w.nrows(), input.ncols()));
+            kernels::linear_activation(&layer.w, &layer.b, input, layer.activation, z.view_mut());
+            a = Some(z);
         }
-        Ok(a)
+        Ok(a.unwrap_or_else(|| x.clone()))
     }
 
     /// Predictions: 1 where `AL > 0.5`, else 0 (shape `(n[L], m)`).
