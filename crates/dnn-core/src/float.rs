@@ -28,6 +28,7 @@ pub trait Float:
     + Display
     + Send
     + Sync
+    + Default
     + 'static
 {
     /// The type's name as it appears in model files and reports (`"f32"` or `"f64"`).

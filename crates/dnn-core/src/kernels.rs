@@ -59,21 +59,6 @@ pub(crate) fn scaled_row_sums<F: Float>(
     }
 }
 
-/// `new = old - lr * grad`, out of place; returns whether every new value is finite.
-pub(crate) fn descend<F: Float>(
-    old: &Array2<F>,
-    grad: ArrayView2<'_, F>,
-    lr: F,
-    new: &mut Array2<F>,
-) -> bool {
-    let mut finite = true;
-    Zip::from(new).and(old).and(grad).for_each(|n, &o, &g| {
-        *n = o - lr * g;
-        finite &= n.is_finite();
-    });
-    finite
-}
-
 /// `new = old + step * d` in `f64`, out of place; returns whether every new value is finite.
 pub(crate) fn accumulate<F: Float>(
     old: ArrayView2<'_, f64>,

@@ -43,6 +43,7 @@ pub mod gradcheck;
 pub mod init;
 mod kernels;
 pub mod network;
+pub mod optim;
 pub mod rng;
 pub mod steps;
 pub mod train;

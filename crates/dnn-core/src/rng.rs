@@ -167,12 +167,19 @@ pub fn interval_from<R: RngCore + ?Sized>(rng: &mut R, max: u64) -> u64 {
 
 /// `np.random.permutation(n)` on any generator (bit for bit with a [`NumpyRng`]).
 pub fn permutation_from<R: RngCore + ?Sized>(rng: &mut R, n: usize) -> Vec<usize> {
-    let mut out: Vec<usize> = (0..n).collect();
+    let mut out = Vec::with_capacity(n);
+    permutation_into(rng, n, &mut out);
+    out
+}
+
+/// [`permutation_from`] into `out` (cleared first; no allocation when it has room for `n`).
+pub fn permutation_into<R: RngCore + ?Sized>(rng: &mut R, n: usize, out: &mut Vec<usize>) {
+    out.clear();
+    out.extend(0..n);
     for i in (1..n).rev() {
         let j = interval_from(rng, i as u64) as usize;
         out.swap(i, j);
     }
-    out
 }
 
 impl RngCore for NumpyRng {

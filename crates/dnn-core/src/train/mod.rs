@@ -1,17 +1,26 @@
-//! Full-batch gradient descent: checked hyper-parameters, the training loop and its report.
+//! Training: checked hyper-parameters, the training loop and its report.
+//!
+//! Full-batch gradient descent is the default and the exercise's set-up; mini-batches,
+//! momentum and Adam ([`Optimizer`]), learning-rate decay ([`LrDecay`]), L2 regularisation
+//! and inverted dropout are options of [`TrainParams`]. The loop lives in `engine`, the
+//! first layer's Gram form (the fast path for the published cat set-up) in `gram`.
 
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array2, Axis};
 
-use crate::blas;
 use crate::cost::cross_entropy_from_logits;
 use crate::error::{DnnError, Result};
-use crate::kernels;
 use crate::network::Network;
-use crate::Float;
+pub use crate::optim::{LrDecay, Optimizer};
+use crate::{Float, NumpyRng};
+
+mod engine;
+mod gram;
+
+use engine::Workspace;
+use gram::gram_pays;
 
 /// The default [`TrainParams::divergence_factor`]: training stops when the cost exceeds
 /// ten times its value at iteration 0.
@@ -32,6 +41,20 @@ pub struct TrainParams {
     learning_rate: f64,
     iterations: usize,
     divergence_factor: Option<f64>,
+    optimizer: Optimizer,
+    decay: LrDecay,
+    batch_size: Option<usize>,
+    shuffle_seed: u32,
+    l2: f64,
+    keep_prob: KeepProb,
+    dropout_seed: u32,
+}
+
+/// Dropout's keep probability: one for every hidden layer, or one per hidden layer.
+#[derive(Debug, Clone, PartialEq)]
+enum KeepProb {
+    All(f64),
+    PerLayer(Vec<f64>),
 }
 
 impl Default for TrainParams {
@@ -40,6 +63,13 @@ impl Default for TrainParams {
             learning_rate: 0.0075,
             iterations: 2500,
             divergence_factor: Some(DEFAULT_DIVERGENCE_FACTOR),
+            optimizer: Optimizer::GradientDescent,
+            decay: LrDecay::Constant,
+            batch_size: None,
+            shuffle_seed: 11,
+            l2: 0.0,
+            keep_prob: KeepProb::All(1.0),
+            dropout_seed: 1,
         }
     }
 }
@@ -56,9 +86,60 @@ impl TrainParams {
         self
     }
 
-    /// The number of full-batch iterations (> 0).
+    /// The number of full-batch iterations, or of epochs with mini-batches (> 0).
     pub fn iterations(mut self, iterations: usize) -> Self {
         self.iterations = iterations;
+        self
+    }
+
+    /// Same as [`TrainParams::iterations`], named for mini-batch training.
+    pub fn epochs(self, epochs: usize) -> Self {
+        self.iterations(epochs)
+    }
+
+    /// The optimiser (default: plain gradient descent).
+    pub fn optimizer(mut self, optimizer: Optimizer) -> Self {
+        self.optimizer = optimizer;
+        self
+    }
+
+    /// The learning-rate schedule over epochs (default: constant).
+    pub fn decay(mut self, decay: LrDecay) -> Self {
+        self.decay = decay;
+        self
+    }
+
+    /// Mini-batches of `size` examples (≥ 1), the last one smaller when `size` does not
+    /// divide `m`; the order is shuffled every epoch as the course's `random_mini_batches`
+    /// does: epoch `e` (from 0) draws `np.random.permutation(m)` after
+    /// `np.random.seed(shuffle_seed + e)`. A size of `m` or more is full-batch training.
+    pub fn mini_batches(mut self, size: usize, shuffle_seed: u32) -> Self {
+        self.batch_size = Some(size);
+        self.shuffle_seed = shuffle_seed;
+        self
+    }
+
+    /// L2 regularisation `λ` (≥ 0; default 0): the cost gains `(1/m)(λ/2) Σ ‖W[l]‖²` and
+    /// each `dW[l]` gains `(λ/m) W[l]`, with `m` the batch's size.
+    pub fn l2(mut self, lambda: f64) -> Self {
+        self.l2 = lambda;
+        self
+    }
+
+    /// Inverted dropout on every hidden layer, keeping each unit with probability
+    /// `keep_prob` (in (0, 1]; 1 turns it off): `A = A D / keep_prob` with
+    /// `D = rand(n[l], m) < keep_prob`, drawn layer by layer each forward pass from one
+    /// [`NumpyRng`] seeded with `seed`. Training only: prediction never drops units.
+    pub fn dropout(mut self, keep_prob: f64, seed: u32) -> Self {
+        self.keep_prob = KeepProb::All(keep_prob);
+        self.dropout_seed = seed;
+        self
+    }
+
+    /// [`TrainParams::dropout`] with one keep probability per hidden layer, in order.
+    pub fn dropout_per_layer(mut self, keep_probs: Vec<f64>, seed: u32) -> Self {
+        self.keep_prob = KeepProb::PerLayer(keep_probs);
+        self.dropout_seed = seed;
         self
     }
 
@@ -95,6 +176,43 @@ impl TrainParams {
                 });
             }
         }
+        let invalid = |name: &'static str, value: String, reason: &'static str| {
+            Err(DnnError::InvalidParameter {
+                name,
+                value,
+                reason,
+            })
+        };
+        if let Some((name, value, reason)) =
+            self.optimizer.invalid().or_else(|| self.decay.invalid())
+        {
+            return invalid(name, value.to_string(), reason);
+        }
+        if self.batch_size == Some(0) {
+            return invalid(
+                "mini-batch size",
+                "0".into(),
+                "a batch needs at least 1 example",
+            );
+        }
+        if !(self.l2.is_finite() && self.l2 >= 0.0) {
+            return invalid(
+                "L2 lambda",
+                self.l2.to_string(),
+                "it must be a finite number ≥ 0",
+            );
+        }
+        let probs = match &self.keep_prob {
+            KeepProb::All(p) => std::slice::from_ref(p),
+            KeepProb::PerLayer(v) => v.as_slice(),
+        };
+        if let Some(p) = probs.iter().find(|p| !(**p > 0.0 && **p <= 1.0)) {
+            return invalid(
+                "dropout keep probability",
+                p.to_string(),
+                "it must be in (0, 1]",
+            );
+        }
         Ok(TrainConfig(self))
     }
 }
@@ -115,6 +233,50 @@ impl TrainConfig {
     /// The divergence factor, if any.
     pub fn divergence_factor(&self) -> Option<f64> {
         self.0.divergence_factor
+    }
+    /// The optimiser.
+    pub fn optimizer(&self) -> &Optimizer {
+        &self.0.optimizer
+    }
+    /// The learning-rate schedule.
+    pub fn decay(&self) -> &LrDecay {
+        &self.0.decay
+    }
+    /// The mini-batch size, if training in mini-batches.
+    pub fn batch_size(&self) -> Option<usize> {
+        self.0.batch_size
+    }
+    /// The first epoch's shuffle seed.
+    pub fn shuffle_seed(&self) -> u32 {
+        self.0.shuffle_seed
+    }
+    /// L2's λ (0: off).
+    pub fn l2(&self) -> f64 {
+        self.0.l2
+    }
+    /// The keep probability of hidden layer `l` (from 0; 1 where there is no dropout, or
+    /// for layers beyond a per-layer list).
+    pub fn keep_prob(&self, l: usize) -> f64 {
+        match &self.0.keep_prob {
+            KeepProb::All(p) => *p,
+            KeepProb::PerLayer(v) => v.get(l).copied().unwrap_or(1.0),
+        }
+    }
+    /// The dropout masks' seed.
+    pub fn dropout_seed(&self) -> u32 {
+        self.0.dropout_seed
+    }
+    /// Whether this is the exercise's plain set-up: full batch, gradient descent, constant
+    /// rate, no L2, no dropout (the only set-up the Gram form applies to).
+    fn is_plain(&self) -> bool {
+        self.0.batch_size.is_none()
+            && self.0.optimizer == Optimizer::GradientDescent
+            && self.0.decay == LrDecay::Constant
+            && self.0.l2 == 0.0
+            && match &self.0.keep_prob {
+                KeepProb::All(p) => *p == 1.0,
+                KeepProb::PerLayer(v) => v.iter().all(|p| *p == 1.0),
+            }
     }
 }
 
@@ -201,172 +363,6 @@ impl TrainReport {
     }
 }
 
-/// Buffers for one training run, allocated once before the first iteration.
-struct Workspace<F: Float> {
-    /// `A[l]` for `l = 1..=L` (index `l - 1`), each `(n[l], m)`.
-    acts: Vec<Array2<F>>,
-    /// `Z[L]`, the output logits, kept for the stable cost.
-    logits: Array2<F>,
-    /// `dZ[l]`, each `(n[l], m)`; `dZ[l-1]` is first written as `dA[l-1]`, then scaled in place.
-    dz: Vec<Array2<F>>,
-    /// `dW[l]`; empty for layer 1 in the Gram form, which never forms `dW1`.
-    dw: Vec<Array2<F>>,
-    db: Vec<Array1<F>>,
-    /// The other half of a double buffer: the update writes here, then swaps, so the
-    /// previous parameters survive one iteration (for rollback on divergence).
-    /// Layer 1's `W` half is empty in the Gram form (its state is [`Gram::c`]).
-    spare: Vec<(Array2<F>, Array2<F>)>,
-    /// The first layer in Gram form, when that is cheaper (see [`Network::train`]).
-    gram: Option<Gram>,
-}
-
-/// The first layer in "Gram form": gradient descent on `W1` with a fixed input `X` keeps
-/// `W1(t) = W1(0) - C(t) Xᵀ` with `C(t) = (α/m) Σ_{s<t} dZ1(s)` (`(n[1], m)`), so
-/// `W1(t) X = W1(0) X - C(t) (XᵀX)`. With the Gram matrix `G = XᵀX` (`(m, m)`) and
-/// `P0 = W1(0) X` computed once, an iteration costs one `(n[1], m) · (m, m)` product
-/// instead of the two `(n[1], n[0]) · (n[0], m)` products against `X`; `W1` itself
-/// is formed once, when training ends. Same math, different rounding.
-///
-/// The Gram state is small and kept in `f64` whatever `F` is: in `f32`, `G`'s sums over
-/// `n[0]` products and `C`'s sum over iterations would otherwise lose enough digits to
-/// change where training ends up.
-struct Gram {
-    /// `G = XᵀX`, `(m, m)`.
-    g: Array2<f64>,
-    /// `P0 = W1(0) X`, `(n[1], m)`.
-    p0: Array2<f64>,
-    /// `C(t)`, `(n[1], m)`.
-    c: Array2<f64>,
-    /// The other half of `C`'s double buffer: the update writes `C(t+1)` here, then swaps.
-    c_spare: Array2<f64>,
-    /// `W1 X` for the current iteration, `(n[1], m)`.
-    z: Array2<f64>,
-}
-
-/// Rows of `X` converted to `f64` at a time while forming `G`, `P0` and the final `W1`.
-const GRAM_BLOCK: usize = 256;
-
-impl Gram {
-    /// `G` and `P0` from `x` and `w = W1(0)`, a block of rows of `x` at a time.
-    fn new<F: Float, X: Float>(w: &Array2<F>, x: ArrayView2<'_, X>) -> Self {
-        let (n0, m) = x.dim();
-        let n1 = w.nrows();
-        let mut g = Array2::zeros((m, m));
-        let mut p0 = Array2::zeros((n1, m));
-        let mut xb = Array2::zeros((GRAM_BLOCK.min(n0), m));
-        let mut wb = Array2::zeros((n1, GRAM_BLOCK.min(n0)));
-        for start in (0..n0).step_by(GRAM_BLOCK) {
-            let end = (start + GRAM_BLOCK).min(n0);
-            let mut xv = xb.slice_mut(s![..end - start, ..]);
-            xv.zip_mut_with(&x.slice(s![start..end, ..]), |d, &v| {
-                *d = v.to_f64_lossless()
-            });
-            let mut wv = wb.slice_mut(s![.., ..end - start]);
-            wv.zip_mut_with(&w.slice(s![.., start..end]), |d, &v| {
-                *d = v.to_f64_lossless()
-            });
-            general_mat_mul(1.0, &xv.t(), &xv, 1.0, &mut g);
-            general_mat_mul(1.0, &wv, &xv, 1.0, &mut p0);
-        }
-        Gram {
-            g,
-            c: Array2::zeros(p0.dim()),
-            c_spare: Array2::zeros(p0.dim()),
-            z: Array2::zeros(p0.dim()),
-            p0,
-        }
-    }
-
-    /// `z = W1 X = P0 - C G`, rounded to `F`.
-    fn linear<F: Float>(&mut self, out: &mut Array2<F>) {
-        self.z.assign(&self.p0);
-        general_mat_mul(-1.0, &self.c, &self.g, 1.0, &mut self.z);
-        out.zip_mut_with(&self.z, |o, &v| *o = F::of(v));
-    }
-
-    /// `w = W1(0) - C Xᵀ` in place (`w` holds `W1(0)`), a block of rows of `x` at a time.
-    fn finish<F: Float, X: Float>(&self, w: &mut Array2<F>, x: ArrayView2<'_, X>) {
-        let (n0, m) = x.dim();
-        let mut xb = Array2::zeros((GRAM_BLOCK.min(n0), m));
-        let mut wb = Array2::zeros((w.nrows(), GRAM_BLOCK.min(n0)));
-        for start in (0..n0).step_by(GRAM_BLOCK) {
-            let end = (start + GRAM_BLOCK).min(n0);
-            let mut xv = xb.slice_mut(s![..end - start, ..]);
-            xv.zip_mut_with(&x.slice(s![start..end, ..]), |d, &v| {
-                *d = v.to_f64_lossless()
-            });
-            let mut wv = wb.slice_mut(s![.., ..end - start]);
-            let mut w_block = w.slice_mut(s![.., start..end]);
-            wv.zip_mut_with(&w_block, |d, &v| *d = v.to_f64_lossless());
-            general_mat_mul(-1.0, &self.c, &xv.t(), 1.0, &mut wv);
-            w_block.zip_mut_with(&wv, |d, &v| *d = F::of(v));
-        }
-    }
-}
-
-impl<F: Float> Workspace<F> {
-    fn new(net: &Network<F>, m: usize) -> Self {
-        let shapes = |n: usize| Array2::zeros((n, m));
-        Workspace {
-            acts: net.layers.iter().map(|l| shapes(l.w.nrows())).collect(),
-            logits: shapes(net.output_size()),
-            dz: net.layers.iter().map(|l| shapes(l.w.nrows())).collect(),
-            dw: net
-                .layers
-                .iter()
-                .map(|l| Array2::zeros(l.w.dim()))
-                .collect(),
-            db: net
-                .layers
-                .iter()
-                .map(|l| Array1::zeros(l.w.nrows()))
-                .collect(),
-            spare: net
-                .layers
-                .iter()
-                .map(|l| (l.w.clone(), l.b.clone()))
-                .collect(),
-            gram: None,
-        }
-    }
-
-    /// A workspace that trains the first layer in Gram form on `x`.
-    fn with_gram<X: Float>(net: &Network<F>, x: ArrayView2<'_, X>) -> Self {
-        let mut ws = Workspace::new(net, x.ncols());
-        ws.dw[0] = Array2::zeros((0, 0));
-        ws.spare[0].0 = Array2::zeros((0, 0));
-        ws.gram = Some(Gram::new(&net.layers[0].w, x));
-        ws
-    }
-}
-
-/// FLOPs of the largest matrix product of one iteration (layer 1's is `C G` in Gram form).
-fn largest_gemm(sizes: &[usize], m: usize, gram: bool) -> f64 {
-    sizes
-        .windows(2)
-        .enumerate()
-        .map(|(i, p)| {
-            let inner = if i == 0 && gram { m } else { p[0] };
-            2.0 * (p[1] * inner * m) as f64
-        })
-        .fold(0.0, f64::max)
-}
-
-/// Whether training `sizes` on `m` examples for `iterations` is at least twice cheaper
-/// with the first layer in Gram form (counting its one-off products), and `G` is no
-/// larger than `X`.
-fn gram_pays(sizes: &[usize], m: usize, iterations: usize) -> bool {
-    let (n0, n1, m_f, t) = (
-        sizes[0] as f64,
-        sizes[1] as f64,
-        m as f64,
-        iterations as f64,
-    );
-    let direct = t * 4.0 * n1 * n0 * m_f;
-    let gram = t * 2.0 * n1 * m_f * m_f + 2.0 * n0 * m_f * m_f + 4.0 * n1 * n0 * m_f;
-    m <= sizes[0] && 2.0 * gram < direct
-}
-
 fn flops_per_iteration(sizes: &[usize], m: usize) -> f64 {
     sizes
         .windows(2)
@@ -390,11 +386,13 @@ impl<F: Float> Network<F> {
         self.train(x, y, config, |_| ControlFlow::Continue(()))
     }
 
-    /// Full-batch gradient descent on `x` (`(n[0], m)`) and `y` (`(n[L], m)`).
+    /// Trains on `x` (`(n[0], m)`) and `y` (`(n[L], m)`) as `config` says: full-batch
+    /// gradient descent by default, or mini-batches, momentum, Adam, decay, L2, dropout.
     ///
-    /// Each iteration runs the forward pass, the cost, the backward pass and the
-    /// update, then calls `observer` with the iteration and its cost; returning
-    /// `ControlFlow::Break(())` stops training there (the update is kept).
+    /// Each iteration (each epoch, with mini-batches) runs the forward pass, the cost, the
+    /// backward pass and the update (for each batch), then calls `observer` with the
+    /// iteration and its cost; returning `ControlFlow::Break(())` stops training there
+    /// (the update is kept).
     ///
     /// Where it departs from the textbook form (same math, fewer passes):
     /// * `dZ[L] = AL - Y` directly, and the cost from the logits `Z[L]`
@@ -403,7 +401,8 @@ impl<F: Float> Network<F> {
     ///   derivatives are taken from `A[l]`, so `Z[l]` is never stored;
     /// * `dA0`, the gradient with respect to the input, is never computed;
     /// * every buffer is allocated before the first iteration and reused;
-    /// * when there are fewer examples than features and enough iterations to pay for it
+    /// * for plain full-batch gradient descent, when there are fewer examples than features
+    ///   and enough iterations to pay for it
     ///   (the cat set: 209 examples, 12288 features), the first layer trains in "Gram form":
     ///   `W1 X` comes from `XᵀX` and the running sum of `dZ1`, so no iteration touches `X`
     ///   and `W1` is formed once at the end (about 100x less work per iteration there);
@@ -428,7 +427,7 @@ impl<F: Float> Network<F> {
         let sizes = self.layer_sizes();
         let flops = flops_per_iteration(&sizes, m);
         let start = Instant::now();
-        let gram_form = gram_pays(&sizes, m, config.iterations());
+        let gram_form = config.is_plain() && gram_pays(&sizes, m, config.iterations());
         let costs = if gram_form && F::NAME != f64::NAME {
             // In Gram form no iteration touches X, and what an iteration does touch is
             // small: an f32 network trains an f64 twin, then takes its parameters rounded
@@ -479,88 +478,14 @@ impl<F: Float> Network<F> {
         })
     }
 
-    /// The training loop; returns the costs. `x` is the data in any type (for the Gram
-    /// form's set-up and final `W1`); `x_direct` is the same data as `F`, read only
-    /// outside the Gram form (so it may be empty in it).
-    fn descend<X: Float>(
-        &mut self,
-        x: ArrayView2<'_, X>,
-        x_direct: ArrayView2<'_, F>,
-        gram: bool,
-        y: ArrayView2<'_, F>,
-        config: &TrainConfig,
-        observer: &mut impl FnMut(Progress) -> ControlFlow<()>,
-    ) -> Result<Vec<f64>> {
-        let m = x.ncols();
-        let total = config.iterations();
-        let lr = F::of(config.learning_rate());
-        let inv_m = F::of(1.0 / m as f64);
-        let sizes = self.layer_sizes();
-        let mut ws = if gram {
-            Workspace::with_gram(self, x)
-        } else {
-            Workspace::new(self, m)
-        };
-        let mut costs = Vec::with_capacity(total);
-        // Small per-iteration products run faster on one OpenBLAS thread (see `blas`).
-        let _threads = (largest_gemm(&sizes, m, gram) < blas::SINGLE_THREAD_FLOPS)
-            .then(blas::SingleThreaded::new);
-
-        for iteration in 0..total {
-            self.forward(x_direct, &mut ws);
-            let cost = cross_entropy_from_logits(ws.logits.view(), y);
-            if let Some(reason) =
-                divergence(cost, costs.first().copied(), config.divergence_factor())
-            {
-                // The parameters in place produced this cost; the spare buffer holds the previous ones.
-                let last_good = iteration.checked_sub(1);
-                if last_good.is_some() {
-                    self.swap_spare(&mut ws);
-                }
-                self.finish_first_layer(x, &ws);
-                return Err(DnnError::Diverged {
-                    iteration,
-                    cost,
-                    reason,
-                    last_good,
-                    costs,
-                });
-            }
-            costs.push(cost);
-            self.backward(x_direct, y, inv_m, &mut ws);
-            if let Some(layer) = self.update(lr, config.learning_rate() / m as f64, &mut ws) {
-                self.finish_first_layer(x, &ws);
-                return Err(DnnError::Diverged {
-                    iteration,
-                    cost,
-                    reason: format!(
-                        "the update made W{layer} or b{layer} non-finite (cost was {cost})"
-                    ),
-                    last_good: Some(iteration),
-                    costs,
-                });
-            }
-            if observer(Progress {
-                iteration,
-                cost,
-                total,
-            })
-            .is_break()
-            {
-                break;
-            }
-        }
-        self.finish_first_layer(x, &ws);
-        Ok(costs)
-    }
-
     /// The cost `J` on `(x, y)`, computed stably from the logits as training does.
     pub fn cost(&self, x: &Array2<F>, y: &Array2<F>) -> Result<f64> {
         self.check_input(x.view())?;
         self.check_labels(x.view(), y.view())?;
-        let mut ws = Workspace::new(self, x.ncols());
-        self.forward(x.view(), &mut ws);
-        Ok(cross_entropy_from_logits(ws.logits.view(), y.view()))
+        let config = TrainParams::new().check()?;
+        let mut ws = Workspace::new(self, x.ncols(), &config);
+        self.forward(x.view(), &mut ws, &config, &mut NumpyRng::new(0));
+        Ok(cross_entropy_from_logits(ws.logits().view(), y.view()))
     }
 
     /// The gradients `(dW[l], db[l])` for `l = 1..=L` (index `l - 1`) that one training
@@ -568,126 +493,14 @@ impl<F: Float> Network<F> {
     pub fn gradients(&self, x: &Array2<F>, y: &Array2<F>) -> Result<Vec<(Array2<F>, Array2<F>)>> {
         self.check_input(x.view())?;
         self.check_labels(x.view(), y.view())?;
-        let mut ws = Workspace::new(self, x.ncols());
-        self.forward(x.view(), &mut ws);
-        self.backward(x.view(), y.view(), F::of(1.0 / x.ncols() as f64), &mut ws);
+        let config = TrainParams::new().check()?;
+        let mut ws = Workspace::new(self, x.ncols(), &config);
+        self.forward(x.view(), &mut ws, &config, &mut NumpyRng::new(0));
+        self.backward(x.view(), y.view(), &mut ws, &config);
         Ok(ws
-            .dw
-            .into_iter()
-            .zip(ws.db)
+            .into_gradients()
             .map(|(dw, db)| (dw, db.insert_axis(Axis(1))))
             .collect())
-    }
-
-    fn forward(&self, x: ArrayView2<'_, F>, ws: &mut Workspace<F>) {
-        let last = self.layers.len() - 1;
-        for (l, layer) in self.layers.iter().enumerate() {
-            let (before, rest) = ws.acts.split_at_mut(l);
-            let a_prev = if l == 0 { x } else { before[l - 1].view() };
-            let gram = if l == 0 { ws.gram.as_mut() } else { None };
-            if l < last {
-                linear(&layer.w, a_prev, gram, &mut rest[0]);
-                // Bias and activation fused in one pass.
-                kernels::bias_activation_in_place(rest[0].view_mut(), &layer.b, layer.activation);
-            } else {
-                // Keep the logits for the stable cost; AL = sigmoid(Z[L]).
-                linear(&layer.w, a_prev, gram, &mut ws.logits);
-                kernels::add_bias_in_place(ws.logits.view_mut(), &layer.b);
-                rest[0].zip_mut_with(&ws.logits, |a, &z| *a = layer.activation.apply(z));
-            }
-        }
-    }
-
-    fn backward(
-        &self,
-        x: ArrayView2<'_, F>,
-        y: ArrayView2<'_, F>,
-        inv_m: F,
-        ws: &mut Workspace<F>,
-    ) {
-        let big_l = self.layers.len();
-        // dZ[L] = AL - Y
-        ws.dz[big_l - 1].zip_mut_with(&ws.acts[big_l - 1], |d, &a| *d = a);
-        ws.dz[big_l - 1].zip_mut_with(&y, |d, &y| *d = *d - y);
-        for l in (0..big_l).rev() {
-            let a_prev = if l == 0 { x } else { ws.acts[l - 1].view() };
-            // The Gram form never forms dW1: the update accumulates dZ1 instead.
-            if !(l == 0 && ws.gram.is_some()) {
-                general_mat_mul(inv_m, &ws.dz[l], &a_prev.t(), F::zero(), &mut ws.dw[l]);
-            }
-            kernels::scaled_row_sums(ws.dz[l].view(), inv_m, ws.db[l].view_mut());
-            if l > 0 {
-                let (lower, upper) = ws.dz.split_at_mut(l);
-                general_mat_mul(
-                    F::one(),
-                    &self.layers[l].w.t(),
-                    &upper[0],
-                    F::zero(),
-                    &mut lower[l - 1],
-                );
-                kernels::activation_backward_in_place(
-                    lower[l - 1].view_mut(),
-                    ws.acts[l - 1].view(),
-                    self.layers[l - 1].activation,
-                );
-            }
-        }
-    }
-
-    /// Writes the updated parameters into the spare buffers and swaps them in.
-    /// Returns the first layer (from 1) whose new parameters are not finite, leaving
-    /// the current ones in place in that case. `step` is `lr / m`, the Gram form's
-    /// factor in `C += (lr / m) dZ1`.
-    fn update(&mut self, lr: F, step: f64, ws: &mut Workspace<F>) -> Option<usize> {
-        let mut bad = None;
-        for (l, (layer, (w_new, b_new))) in self.layers.iter().zip(ws.spare.iter_mut()).enumerate()
-        {
-            let w_ok = match (&mut ws.gram, l) {
-                (Some(gram), 0) => {
-                    kernels::accumulate(gram.c.view(), ws.dz[0].view(), step, &mut gram.c_spare)
-                }
-                _ => kernels::descend(&layer.w, ws.dw[l].view(), lr, w_new),
-            };
-            let b_ok = kernels::descend(&layer.b, ws.db[l].view().insert_axis(Axis(1)), lr, b_new);
-            if !(w_ok && b_ok) && bad.is_none() {
-                bad = Some(l + 1);
-            }
-        }
-        if bad.is_none() {
-            self.swap_spare(ws);
-        }
-        bad
-    }
-
-    fn swap_spare(&mut self, ws: &mut Workspace<F>) {
-        for (l, (layer, (w, b))) in self.layers.iter_mut().zip(ws.spare.iter_mut()).enumerate() {
-            match (&mut ws.gram, l) {
-                (Some(gram), 0) => std::mem::swap(&mut gram.c, &mut gram.c_spare),
-                _ => std::mem::swap(&mut layer.w, w),
-            }
-            std::mem::swap(&mut layer.b, b);
-        }
-    }
-
-    /// In the Gram form `W1` still holds `W1(0)` during training: forms
-    /// `W1 = W1(0) - C Xᵀ` from the current `C`, once, when training ends (however it ends).
-    fn finish_first_layer<X: Float>(&mut self, x: ArrayView2<'_, X>, ws: &Workspace<F>) {
-        if let Some(gram) = &ws.gram {
-            gram.finish(&mut self.layers[0].w, x);
-        }
-    }
-}
-
-/// `z = W A_prev`, or for the first layer in Gram form `z = W1 X = P0 - C G`.
-fn linear<F: Float>(
-    w: &Array2<F>,
-    a_prev: ArrayView2<'_, F>,
-    gram: Option<&mut Gram>,
-    z: &mut Array2<F>,
-) {
-    match gram {
-        Some(gram) => gram.linear(z),
-        None => general_mat_mul(F::one(), w, &a_prev, F::zero(), z),
     }
 }
 
@@ -706,6 +519,9 @@ fn divergence(cost: f64, first: Option<f64>, factor: Option<f64>) -> Option<Stri
 
 #[cfg(test)]
 mod tests {
+    use ndarray::Array2;
+
+    use super::gram::gram_pays;
     use super::*;
     use crate::steps::{self, Parameters};
     use crate::{Init, NumpyRng};

@@ -1,0 +1,281 @@
+//! Mini-batches, momentum, Adam, learning-rate decay, L2 and dropout against the course's
+//! numpy code (`tests/reference/gen_improving.py` → `tests/data/improving.json`).
+
+use dnn_core::optim::{LrDecay, Optimizer};
+use dnn_core::rng::permutation_from;
+use dnn_core::{Init, Network, NumpyRng, TrainParams};
+use ndarray::Array2;
+use serde_json::Value;
+
+fn fixture() -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/improving.json"
+    ))
+    .expect("fixture");
+    serde_json::from_str(&text).expect("json")
+}
+
+fn matrix(v: &Value) -> Array2<f64> {
+    let rows: Vec<Vec<f64>> = v
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .expect("row")
+                .iter()
+                .map(|x| x.as_f64().expect("f64"))
+                .collect()
+        })
+        .collect();
+    Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
+}
+
+fn close(a: &Array2<f64>, b: &Array2<f64>, tol: f64, what: &str) {
+    assert_eq!(a.dim(), b.dim(), "{what}: shapes");
+    for ((i, x), y) in a.indexed_iter().zip(b) {
+        assert!(
+            (x - y).abs() <= tol * y.abs().max(1.0),
+            "{what}{i:?}: {x} vs numpy {y}"
+        );
+    }
+}
+
+/// Trains the fixture's network for `steps` full-batch updates with `params` and checks the
+/// costs and, after every step, the parameters against numpy's, to 1e-12.
+fn check(name: &str, params: TrainParams) {
+    let f = fixture();
+    let (x, y) = (matrix(&f["x"]), matrix(&f["y"]));
+    let dims: Vec<usize> = f["dims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_u64().unwrap() as usize)
+        .collect();
+    let expected = &f[name];
+    let history = expected["params"].as_array().unwrap();
+    for (step, want) in history.iter().enumerate() {
+        let mut net = Network::<f64>::builder(&dims)
+            .init(Init::He)
+            .build(&mut NumpyRng::new(3))
+            .unwrap();
+        let report = net
+            .fit(
+                &x,
+                &y,
+                &params.clone().iterations(step + 1).check().unwrap(),
+            )
+            .unwrap();
+        for (i, c) in report.costs().iter().enumerate() {
+            let e = expected["costs"][i].as_f64().unwrap();
+            assert!((c - e).abs() <= 1e-12, "{name}: cost {i}: {c} vs numpy {e}");
+        }
+        for (l, layer) in net.layers().iter().enumerate() {
+            close(
+                layer.weights(),
+                &matrix(&want[l][0]),
+                1e-12,
+                &format!("{name} step {}: W{}", step + 1, l + 1),
+            );
+            close(
+                layer.bias(),
+                &matrix(&want[l][1]),
+                1e-12,
+                &format!("{name} step {}: b{}", step + 1, l + 1),
+            );
+        }
+    }
+}
+
+#[test]
+fn he_initialisation_is_the_courses() {
+    let f = fixture();
+    let net = Network::<f64>::builder(&[3, 4, 2, 1])
+        .init(Init::He)
+        .build(&mut NumpyRng::new(3))
+        .unwrap();
+    for (l, layer) in net.layers().iter().enumerate() {
+        close(layer.weights(), &matrix(&f["initial"][l][0]), 0.0, "W");
+    }
+}
+
+#[test]
+fn gradient_descent_steps_match_numpy() {
+    check("gd", TrainParams::new().learning_rate(0.1));
+}
+
+#[test]
+fn momentum_steps_match_numpy() {
+    check(
+        "momentum",
+        TrainParams::new()
+            .learning_rate(0.1)
+            .optimizer(Optimizer::Momentum { beta: 0.9 }),
+    );
+}
+
+#[test]
+fn adam_steps_with_bias_correction_match_numpy() {
+    check(
+        "adam",
+        TrainParams::new()
+            .learning_rate(0.01)
+            .optimizer(Optimizer::ADAM),
+    );
+}
+
+#[test]
+fn l2_cost_term_and_gradient_match_numpy() {
+    check("l2", TrainParams::new().learning_rate(0.1).l2(0.7));
+}
+
+#[test]
+fn dropout_masks_and_gradients_match_numpy() {
+    check(
+        "dropout",
+        TrainParams::new().learning_rate(0.1).dropout(0.8, 5),
+    );
+}
+
+#[test]
+fn mini_batches_are_numpys_permutation_cut_in_order() {
+    for case in fixture()["minibatches"].as_array().unwrap() {
+        let (m, size, seed) = (
+            case["m"].as_u64().unwrap() as usize,
+            case["size"].as_u64().unwrap() as usize,
+            case["seed"].as_u64().unwrap() as u32,
+        );
+        let perm = permutation_from(&mut NumpyRng::new(seed), m);
+        let ours: Vec<Vec<usize>> = perm.chunks(size).map(<[usize]>::to_vec).collect();
+        let want: Vec<Vec<usize>> = case["batches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                b.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i.as_u64().unwrap() as usize)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(ours, want, "m {m}, size {size}, seed {seed}");
+    }
+}
+
+#[test]
+fn decay_schedules_match_the_course() {
+    let f = fixture();
+    for (e, want) in f["decay"]["inverse_time"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(
+            LrDecay::InverseTime { rate: 0.3 }.rate_at(0.1, e),
+            want.as_f64().unwrap()
+        );
+    }
+    for (e, want) in f["decay"]["step"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(
+            LrDecay::Step {
+                rate: 0.3,
+                interval: 2
+            }
+            .rate_at(0.1, e),
+            want.as_f64().unwrap()
+        );
+    }
+}
+
+#[test]
+fn mini_batch_training_uses_every_example_once_per_epoch_and_reports_the_mean_cost() {
+    // With a batch as large as the data, mini-batch training is full-batch training.
+    let f = fixture();
+    let (x, y) = (matrix(&f["x"]), matrix(&f["y"]));
+    let full = TrainParams::new()
+        .learning_rate(0.1)
+        .iterations(5)
+        .check()
+        .unwrap();
+    let whole = TrainParams::new()
+        .learning_rate(0.1)
+        .iterations(5)
+        .mini_batches(10, 11)
+        .check()
+        .unwrap();
+    let build = || {
+        Network::<f64>::builder(&[3, 4, 2, 1])
+            .init(Init::He)
+            .build(&mut NumpyRng::new(3))
+            .unwrap()
+    };
+    let (mut a, mut b) = (build(), build());
+    assert_eq!(
+        a.fit(&x, &y, &full).unwrap().costs(),
+        b.fit(&x, &y, &whole).unwrap().costs()
+    );
+    // Batches of 4, 4 and 2: the epoch's cost is the size-weighted mean of the batch costs.
+    let batched = TrainParams::new()
+        .learning_rate(0.1)
+        .iterations(3)
+        .mini_batches(4, 11)
+        .check()
+        .unwrap();
+    let mut c = build();
+    let report = c.fit(&x, &y, &batched).unwrap();
+    assert_eq!(report.costs().len(), 3);
+    assert!(report.costs().iter().all(|c| c.is_finite()));
+}
+
+#[test]
+fn bad_hyper_parameters_are_refused_by_name() {
+    let cases: Vec<(TrainParams, &str)> = vec![
+        (
+            TrainParams::new().optimizer(Optimizer::Momentum { beta: 1.0 }),
+            "invalid momentum beta 1",
+        ),
+        (
+            TrainParams::new().optimizer(Optimizer::Adam {
+                beta1: 0.9,
+                beta2: -0.1,
+                epsilon: 1e-8,
+            }),
+            "invalid Adam beta2 -0.1",
+        ),
+        (
+            TrainParams::new().optimizer(Optimizer::Adam {
+                beta1: 0.9,
+                beta2: 0.999,
+                epsilon: 0.0,
+            }),
+            "invalid Adam epsilon 0",
+        ),
+        (
+            TrainParams::new().mini_batches(0, 1),
+            "invalid mini-batch size 0",
+        ),
+        (TrainParams::new().l2(-1.0), "invalid L2 lambda -1"),
+        (
+            TrainParams::new().dropout(0.0, 1),
+            "invalid dropout keep probability 0",
+        ),
+        (
+            TrainParams::new().dropout_per_layer(vec![0.8, 1.5], 1),
+            "invalid dropout keep probability 1.5",
+        ),
+        (
+            TrainParams::new().decay(LrDecay::Step {
+                rate: 0.1,
+                interval: 0,
+            }),
+            "invalid decay interval 0",
+        ),
+    ];
+    for (params, want) in cases {
+        let msg = params.check().unwrap_err().to_string();
+        assert!(msg.starts_with(want), "{msg}");
+    }
+}
