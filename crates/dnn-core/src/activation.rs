@@ -16,6 +16,11 @@ pub enum Activation {
     Sigmoid,
     /// `tanh(z)`; derivative `1 - tanh(z)²`.
     Tanh,
+    /// `exp(z_c) / Σ_k exp(z_k)` over each column: the multi-class output layer, paired with
+    /// the categorical cross-entropy (so `dZ[L] = AL - Y`). Output layer only: it normalises
+    /// a whole column, so the elementwise [`Activation::apply`] and
+    /// [`Activation::backward_from_output`] do not describe it (see [`softmax_columns`]).
+    Softmax,
 }
 
 impl Activation {
@@ -25,6 +30,7 @@ impl Activation {
             Activation::Relu => "relu",
             Activation::Sigmoid => "sigmoid",
             Activation::Tanh => "tanh",
+            Activation::Softmax => "softmax",
         }
     }
 
@@ -34,11 +40,18 @@ impl Activation {
             "relu" => Some(Activation::Relu),
             "sigmoid" => Some(Activation::Sigmoid),
             "tanh" => Some(Activation::Tanh),
+            "softmax" => Some(Activation::Softmax),
             _ => None,
         }
     }
 
-    /// `g(z)` for one element.
+    /// Whether this activation may be an output layer's (sigmoid or softmax).
+    pub fn is_output(self) -> bool {
+        matches!(self, Activation::Sigmoid | Activation::Softmax)
+    }
+
+    /// `g(z)` for one element. (For [`Activation::Softmax`], which needs the whole column,
+    /// this is the numerator `exp(z)`; the engine uses [`softmax_columns`].)
     ///
     /// ```
     /// use dnn_core::Activation;
@@ -58,6 +71,7 @@ impl Activation {
             }
             Activation::Sigmoid => sigmoid(z),
             Activation::Tanh => z.tanh(),
+            Activation::Softmax => z.exp(),
         }
     }
 
@@ -78,6 +92,8 @@ impl Activation {
             }
             Activation::Sigmoid => da * a * (F::one() - a),
             Activation::Tanh => da * (F::one() - a * a),
+            // Only ever an output layer, whose dZ is AL - Y: never called for it.
+            Activation::Softmax => da,
         }
     }
 }
@@ -92,4 +108,21 @@ impl std::fmt::Display for Activation {
 #[inline]
 pub fn sigmoid<F: Float>(z: F) -> F {
     F::one() / (F::one() + (-z).exp())
+}
+
+/// Softmax of every column of `z`, written to `a`: `exp(z - max) / Σ exp(z - max)` (shifting
+/// by the column's maximum changes nothing mathematically and keeps `exp` from overflowing).
+pub fn softmax_columns<F: Float>(
+    z: ndarray::ArrayView2<'_, F>,
+    mut a: ndarray::ArrayViewMut2<'_, F>,
+) {
+    for (zc, mut ac) in z.columns().into_iter().zip(a.columns_mut()) {
+        let max = zc.iter().fold(F::neg_infinity(), |m, &v| m.max(v));
+        let mut sum = F::zero();
+        for (o, &v) in ac.iter_mut().zip(zc) {
+            *o = (v - max).exp();
+            sum = sum + *o;
+        }
+        ac.mapv_inplace(|v| v / sum);
+    }
 }

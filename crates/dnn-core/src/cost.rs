@@ -49,3 +49,52 @@ pub fn cross_entropy_from_logits<F: Float>(z: ArrayView2<'_, F>, y: ArrayView2<'
     });
     sum / m
 }
+
+/// The categorical cross-entropy `J = -(1/m) Σ_j Σ_c Y[c, j] log softmax(Z)[c, j]` from the
+/// output logits (one row per class, one column per example, `Y` one-hot), computed as
+/// `Σ_c Y (logsumexp(z) - z)` per column so that no probability is ever rounded to 0.
+///
+/// ```
+/// use ndarray::array;
+/// use dnn_core::cost::categorical_cross_entropy_from_logits;
+/// let z = array![[2.0_f64], [0.0], [-1.0]];
+/// let y = array![[1.0_f64], [0.0], [0.0]];
+/// let p0 = 2f64.exp() / (2f64.exp() + 1.0 + (-1f64).exp());
+/// assert!((categorical_cross_entropy_from_logits(z.view(), y.view()) + p0.ln()).abs() < 1e-15);
+/// ```
+pub fn categorical_cross_entropy_from_logits<F: Float>(
+    z: ArrayView2<'_, F>,
+    y: ArrayView2<'_, F>,
+) -> f64 {
+    let m = z.ncols() as f64;
+    let mut sum = 0.0_f64;
+    for (zc, yc) in z.columns().into_iter().zip(y.columns()) {
+        let max = zc
+            .iter()
+            .fold(f64::NEG_INFINITY, |a, &v| a.max(v.to_f64_lossless()));
+        let lse = max
+            + zc.iter()
+                .map(|&v| (v.to_f64_lossless() - max).exp())
+                .sum::<f64>()
+                .ln();
+        sum += zc
+            .iter()
+            .zip(yc)
+            .map(|(&z, &y)| y.to_f64_lossless() * (lse - z.to_f64_lossless()))
+            .sum::<f64>();
+    }
+    sum / m
+}
+
+/// The cost of an output layer with activation `output` from its logits: binary
+/// cross-entropy for sigmoid, categorical cross-entropy for softmax.
+pub fn from_logits<F: Float>(
+    output: crate::Activation,
+    z: ArrayView2<'_, F>,
+    y: ArrayView2<'_, F>,
+) -> f64 {
+    match output {
+        crate::Activation::Softmax => categorical_cross_entropy_from_logits(z, y),
+        _ => cross_entropy_from_logits(z, y),
+    }
+}

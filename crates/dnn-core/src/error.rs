@@ -33,8 +33,9 @@ pub enum DnnError {
         hidden: usize,
     },
 
-    /// The output layer must be a sigmoid: the cost is binary cross-entropy.
-    #[error("the output layer must use sigmoid (the cost is binary cross-entropy), not {0}")]
+    /// The output layer must be a sigmoid (binary cross-entropy) or a softmax (categorical
+    /// cross-entropy); hidden layers must not be softmax.
+    #[error("{0} cannot be used there: the output layer must use sigmoid (binary cross-entropy) or softmax (categorical cross-entropy), and hidden layers relu, tanh or sigmoid")]
     OutputActivation(Activation),
 
     /// Parameters whose shapes do not form a network.

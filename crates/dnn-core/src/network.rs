@@ -2,10 +2,11 @@
 
 use std::marker::PhantomData;
 
+use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2, Zip};
 use rand::RngCore;
 
-use crate::activation::Activation;
+use crate::activation::{softmax_columns, Activation};
 use crate::error::{DnnError, Result};
 use crate::init::Init;
 use crate::kernels;
@@ -67,6 +68,7 @@ pub struct Network<F: Float> {
 pub struct NetworkBuilder<F: Float> {
     sizes: Vec<usize>,
     hidden: HiddenActivations,
+    output: Activation,
     init: Init,
     element: PhantomData<F>,
 }
@@ -87,6 +89,13 @@ impl<F: Float> NetworkBuilder<F> {
     /// One activation per hidden layer, in order (`L - 1` of them).
     pub fn activations(mut self, per_layer: Vec<Activation>) -> Self {
         self.hidden = HiddenActivations::PerLayer(per_layer);
+        self
+    }
+
+    /// The output layer: [`Activation::Sigmoid`] (default; one or more independent yes/no
+    /// outputs) or [`Activation::Softmax`] (one of `n[L]` classes, one-hot labels).
+    pub fn output(mut self, activation: Activation) -> Self {
+        self.output = activation;
         self
     }
 
@@ -111,10 +120,11 @@ impl<F: Float> NetworkBuilder<F> {
                 })
             }
         };
+        check_activations(&activations, self.output)?;
         let layers = self
             .sizes
             .windows(2)
-            .zip(activations.into_iter().chain([Activation::Sigmoid]))
+            .zip(activations.into_iter().chain([self.output]))
             .map(|(pair, activation)| Layer {
                 w: self.init.weights(pair[0], pair[1], rng).mapv(F::of),
                 b: Array2::zeros((pair[1], 1)),
@@ -123,6 +133,17 @@ impl<F: Float> NetworkBuilder<F> {
             .collect();
         Ok(Network { layers })
     }
+}
+
+/// Hidden layers must not be softmax; the output layer must be sigmoid or softmax.
+fn check_activations(hidden: &[Activation], output: Activation) -> Result<()> {
+    if let Some(&a) = hidden.iter().find(|&&a| a == Activation::Softmax) {
+        return Err(DnnError::OutputActivation(a));
+    }
+    if !output.is_output() {
+        return Err(DnnError::OutputActivation(output));
+    }
+    Ok(())
 }
 
 fn check_sizes(sizes: &[usize]) -> Result<()> {
@@ -144,6 +165,7 @@ impl<F: Float> Network<F> {
         NetworkBuilder {
             sizes: sizes.to_vec(),
             hidden: HiddenActivations::All(Activation::Relu),
+            output: Activation::Sigmoid,
             init: Init::Scaled,
             element: PhantomData,
         }
@@ -195,10 +217,9 @@ impl<F: Float> Network<F> {
                 }
             }
         }
-        let last = layers[layers.len() - 1].2;
-        if last != Activation::Sigmoid {
-            return Err(DnnError::OutputActivation(last));
-        }
+        let (hidden, last) = layers.split_at(layers.len() - 1);
+        let hidden: Vec<Activation> = hidden.iter().map(|l| l.2).collect();
+        check_activations(&hidden, last[0].2)?;
         Ok(Network {
             layers: layers
                 .into_iter()
@@ -291,6 +312,11 @@ impl<F: Float> Network<F> {
         check_finite("Y", y)
     }
 
+    /// The output layer's activation (sigmoid or softmax).
+    pub fn output_activation(&self) -> Activation {
+        self.layers[self.layers.len() - 1].activation
+    }
+
     /// The output probabilities `AL`, shape `(n[L], m)`.
     pub fn predict_proba(&self, x: &Array2<F>) -> Result<Array2<F>> {
         self.check_input(x.view())?;
@@ -299,29 +325,113 @@ impl<F: Float> Network<F> {
         for layer in &self.layers {
             let input = a.as_ref().map_or_else(|| x.view(), |a| a.view());
             let mut z = Array2::zeros((layer.w.nrows(), input.ncols()));
-            kernels::linear_activation(&layer.w, &layer.b, input, layer.activation, z.view_mut());
+            if layer.activation == Activation::Softmax {
+                general_mat_mul(F::one(), &layer.w, &input, F::zero(), &mut z);
+                kernels::add_bias_in_place(z.view_mut(), &layer.b);
+                let mut out = Array2::zeros(z.dim());
+                softmax_columns(z.view(), out.view_mut());
+                z = out;
+            } else {
+                kernels::linear_activation(
+                    &layer.w,
+                    &layer.b,
+                    input,
+                    layer.activation,
+                    z.view_mut(),
+                );
+            }
             a = Some(z);
         }
         Ok(a.unwrap_or_else(|| x.clone()))
     }
 
-    /// Predictions: 1 where `AL > 0.5`, else 0 (shape `(n[L], m)`).
+    /// Predictions, shape `(n[L], m)`: for a sigmoid output, 1 where `AL > 0.5`, else 0; for
+    /// a softmax output, the one-hot column of the most probable class.
     pub fn predict(&self, x: &Array2<F>) -> Result<Array2<F>> {
+        let proba = self.predict_proba(x)?;
+        if self.output_activation() == Activation::Softmax {
+            let mut out = Array2::zeros(proba.dim());
+            for (j, class) in argmax_columns(&proba).into_iter().enumerate() {
+                out[[class, j]] = F::one();
+            }
+            return Ok(out);
+        }
         let half = F::of(0.5);
-        Ok(self
-            .predict_proba(x)?
-            .mapv(|p| if p > half { F::one() } else { F::zero() }))
+        Ok(proba.mapv(|p| if p > half { F::one() } else { F::zero() }))
     }
 
-    /// The fraction of predictions equal to `y` (all outputs of all examples).
+    /// The predicted class of each example: the most probable class for a softmax output,
+    /// `AL > 0.5` (0 or 1) for a single sigmoid output (and, for several sigmoid outputs,
+    /// the most probable one).
+    pub fn predict_classes(&self, x: &Array2<F>) -> Result<Vec<usize>> {
+        let proba = self.predict_proba(x)?;
+        if proba.nrows() == 1 {
+            let half = F::of(0.5);
+            return Ok(proba
+                .row(0)
+                .iter()
+                .map(|&p| usize::from(p > half))
+                .collect());
+        }
+        Ok(argmax_columns(&proba))
+    }
+
+    /// The fraction of correct predictions: for a softmax output, of examples whose most
+    /// probable class is the one-hot label's; for sigmoid outputs, of all outputs of all
+    /// examples equal to their 0/1 label.
     pub fn accuracy(&self, x: &Array2<F>, y: &Array2<F>) -> Result<f64> {
         let predictions = self.predict(x)?;
         self.check_labels(x.view(), y.view())?;
+        if self.output_activation() == Activation::Softmax {
+            let (got, want) = (argmax_columns(&predictions), argmax_columns(y));
+            let correct = got.iter().zip(&want).filter(|(a, b)| a == b).count();
+            return Ok(correct as f64 / want.len() as f64);
+        }
         let correct = Zip::from(&predictions)
             .and(y)
             .fold(0usize, |n, &p, &t| n + usize::from(p == t));
         Ok(correct as f64 / y.len() as f64)
     }
+}
+
+/// The row of the largest value of each column (the first one on ties).
+fn argmax_columns<F: Float>(a: &Array2<F>) -> Vec<usize> {
+    a.columns()
+        .into_iter()
+        .map(|c| {
+            c.iter()
+                .enumerate()
+                .fold((0, F::neg_infinity()), |best, (i, &v)| {
+                    if v > best.1 {
+                        (i, v)
+                    } else {
+                        best
+                    }
+                })
+                .0
+        })
+        .collect()
+}
+
+/// One-hot labels: column `j` is 1 in row `labels[j]`, shape `(classes, labels.len())`.
+///
+/// ```
+/// let y = dnn_core::network::one_hot::<f64>(&[2, 0], 3);
+/// assert_eq!(y, ndarray::array![[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]);
+/// ```
+///
+/// # Panics
+/// If a label is not below `classes`.
+pub fn one_hot<F: Float>(labels: &[usize], classes: usize) -> Array2<F> {
+    let mut y = Array2::zeros((classes, labels.len()));
+    for (j, &c) in labels.iter().enumerate() {
+        assert!(
+            c < classes,
+            "label {c} at column {j} is not below the {classes} classes"
+        );
+        y[[c, j]] = F::one();
+    }
+    y
 }
 
 /// Fails on the first NaN or infinity, naming where it is.

@@ -333,7 +333,7 @@ fn read_activations(
         .map(|n| {
             Activation::from_name(n).ok_or_else(|| {
                 bad(format!(
-                    "unknown activation \"{n}\" (expected relu, tanh or sigmoid)"
+                    "unknown activation \"{n}\" (expected relu, tanh, sigmoid or softmax)"
                 ))
             })
         })

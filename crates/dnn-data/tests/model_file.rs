@@ -318,3 +318,15 @@ fn a_failed_save_leaves_the_existing_model_byte_for_byte() {
     );
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[test]
+fn a_softmax_network_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("softmax.h5");
+    let net = Network::<f64>::builder(&[6, 4, 3])
+        .output(Activation::Softmax)
+        .build(&mut NumpyRng::new(2))
+        .unwrap();
+    save_model(&path, &net, &TrainingSetup::default()).unwrap();
+    assert_eq!(load_model(&path).unwrap().network, AnyNetwork::F64(net));
+}

@@ -8,7 +8,7 @@ use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 
 use super::gram::{largest_gemm, Gram};
 use super::{divergence, Progress, TrainConfig};
-use crate::cost::cross_entropy_from_logits;
+use crate::activation::{softmax_columns, Activation};
 use crate::error::{DnnError, Result};
 use crate::network::Network;
 use crate::optim::{Moments, Optimizer};
@@ -148,7 +148,7 @@ fn batch_cost<F: Float>(
     k: usize,
     l2: f64,
 ) -> f64 {
-    let ce = cross_entropy_from_logits(cols(&ws.logits, k), y);
+    let ce = crate::cost::from_logits(net.output_activation(), cols(&ws.logits, k), y);
     if l2 == 0.0 {
         return ce;
     }
@@ -203,11 +203,15 @@ impl<F: Float> Network<F> {
                 }
             } else {
                 kernels::add_bias_in_place(z, &layer.b);
-                // AL = sigmoid(Z[L]); the logits stay for the stable cost.
+                // AL = sigmoid(Z[L]) or softmax(Z[L]); the logits stay for the stable cost.
                 let activation = layer.activation;
-                Zip::from(cols_mut(&mut rest[0], k))
-                    .and(cols(&ws.logits, k))
-                    .for_each(|a, &z| *a = activation.apply(z));
+                if activation == Activation::Softmax {
+                    softmax_columns(cols(&ws.logits, k), cols_mut(&mut rest[0], k));
+                } else {
+                    Zip::from(cols_mut(&mut rest[0], k))
+                        .and(cols(&ws.logits, k))
+                        .for_each(|a, &z| *a = activation.apply(z));
+                }
             }
         }
     }

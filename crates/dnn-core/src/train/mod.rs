@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use ndarray::{Array2, Axis};
 
-use crate::cost::cross_entropy_from_logits;
 use crate::error::{DnnError, Result};
 use crate::network::Network;
 pub use crate::optim::{LrDecay, Optimizer};
@@ -396,7 +395,7 @@ impl<F: Float> Network<F> {
     ///
     /// Where it departs from the textbook form (same math, fewer passes):
     /// * `dZ[L] = AL - Y` directly, and the cost from the logits `Z[L]`
-    ///   ([`cross_entropy_from_logits`]), so saturated outputs stay finite;
+    ///   ([`crate::cost::from_logits`]), so saturated outputs stay finite;
     /// * bias and activation are fused into one pass after each GEMM, and the
     ///   derivatives are taken from `A[l]`, so `Z[l]` is never stored;
     /// * `dA0`, the gradient with respect to the input, is never computed;
@@ -485,7 +484,11 @@ impl<F: Float> Network<F> {
         let config = TrainParams::new().check()?;
         let mut ws = Workspace::new(self, x.ncols(), &config);
         self.forward(x.view(), &mut ws, &config, &mut NumpyRng::new(0));
-        Ok(cross_entropy_from_logits(ws.logits().view(), y.view()))
+        Ok(crate::cost::from_logits(
+            self.output_activation(),
+            ws.logits().view(),
+            y.view(),
+        ))
     }
 
     /// The gradients `(dW[l], db[l])` for `l = 1..=L` (index `l - 1`) that one training
