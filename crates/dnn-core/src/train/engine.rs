@@ -49,27 +49,19 @@ impl<F: Float> Workspace<F> {
     pub(super) fn new(net: &Network<F>, cap: usize, config: &TrainConfig) -> Self {
         let shapes = |n: usize| Array2::zeros((n, cap));
         let hidden = net.layers.len() - 1;
-        let dropout = |l: usize| l < hidden && config.keep_prob(l) < 1.0;
+        // A (n[l], cap) buffer for each hidden layer with dropout, empty elsewhere.
+        let dropout_buffers = || -> Vec<Array2<F>> {
+            (0..net.layers.len())
+                .map(|l| match l < hidden && config.keep_prob(l) < 1.0 {
+                    true => shapes(net.layers[l].w.nrows()),
+                    false => Array2::zeros((0, 0)),
+                })
+                .collect()
+        };
         Workspace {
             acts: net.layers.iter().map(|l| shapes(l.w.nrows())).collect(),
-            masks: (0..net.layers.len())
-                .map(|l| {
-                    if dropout(l) {
-                        shapes(net.layers[l].w.nrows())
-                    } else {
-                        Array2::zeros((0, 0))
-                    }
-                })
-                .collect(),
-            dropped: (0..net.layers.len())
-                .map(|l| {
-                    if dropout(l) {
-                        shapes(net.layers[l].w.nrows())
-                    } else {
-                        Array2::zeros((0, 0))
-                    }
-                })
-                .collect(),
+            masks: dropout_buffers(),
+            dropped: dropout_buffers(),
             logits: shapes(net.output_size()),
             dz: net.layers.iter().map(|l| shapes(l.w.nrows())).collect(),
             dw: net
