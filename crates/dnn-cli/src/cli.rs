@@ -24,6 +24,9 @@ pub enum Command {
     Predict(PredictArgs),
     /// The shallow chapter: a two-layer tanh network on the 2-D flower data set.
     Planar(PlanarArgs),
+    /// Optimisers on scikit-learn's 2-D toy sets (moons, circles): the course's
+    /// "Optimization methods" set-up, with decision-boundary pictures.
+    Toy(ToyArgs),
 }
 
 /// The published set-ups of the exercise.
@@ -105,8 +108,8 @@ pub struct TrainArgs {
     #[arg(long, value_parser = parse_learning_rate, allow_negative_numbers = true)]
     pub learning_rate: Option<f64>,
 
-    /// Number of full-batch iterations [default: from --arch].
-    #[arg(long, value_parser = parse_positive, allow_negative_numbers = true)]
+    /// Number of full-batch iterations, or of epochs with --batch-size [default: from --arch].
+    #[arg(long, visible_alias = "epochs", value_parser = parse_positive, allow_negative_numbers = true)]
     pub iterations: Option<usize>,
 
     /// Seed of the numpy-compatible random generator [default: 1].
@@ -153,6 +156,184 @@ pub struct TrainArgs {
     /// nothing is saved.
     #[arg(long)]
     pub save_last_good: bool,
+
+    /// Before training, check backpropagation against finite differences.
+    ///
+    /// Runs dnn-core's gradient_check (epsilon 1e-7) in f64 on the freshly initialised
+    /// network and the first 5 training examples, without L2 or dropout, and prints the
+    /// relative difference. Above 1e-5 the backward pass is wrong: dnn exits 1 without
+    /// training. Between 1e-7 and 1e-5 it warns (a ReLU kink near a probed weight can do
+    /// that) and trains.
+    #[arg(long)]
+    pub grad_check: bool,
+
+    #[command(flatten)]
+    pub optim: OptimFlags,
+}
+
+/// Optimiser, mini-batch, learning-rate decay and regularisation flags, shared by
+/// `dnn train` and `dnn toy`.
+#[derive(Debug, Clone, Args)]
+pub struct OptimFlags {
+    /// Optimiser [default: gd for train, adam for toy].
+    #[arg(long, value_enum)]
+    pub optimizer: Option<OptimizerArg>,
+
+    /// Momentum's beta, in [0, 1) [default: 0.9].
+    #[arg(long, value_parser = parse_beta, allow_negative_numbers = true)]
+    pub beta: Option<f64>,
+
+    /// Adam's beta1, in [0, 1) [default: 0.9].
+    #[arg(long, value_parser = parse_beta, allow_negative_numbers = true)]
+    pub beta1: Option<f64>,
+
+    /// Adam's beta2, in [0, 1) [default: 0.999].
+    #[arg(long, value_parser = parse_beta, allow_negative_numbers = true)]
+    pub beta2: Option<f64>,
+
+    /// Adam's epsilon, > 0 [default: 1e-8].
+    #[arg(long, value_parser = parse_epsilon, allow_negative_numbers = true)]
+    pub epsilon: Option<f64>,
+
+    /// Train in mini-batches of this many examples, reshuffled every epoch
+    /// [default: full batch for train, 64 for toy].
+    #[arg(long, value_parser = parse_positive, allow_negative_numbers = true)]
+    pub batch_size: Option<usize>,
+
+    /// Seed of the first epoch's shuffle; epoch e uses seed + e, as the course's
+    /// random_mini_batches (its seed = 10, then + 1 before each epoch) [default: 11].
+    #[arg(long, allow_negative_numbers = true)]
+    pub shuffle_seed: Option<u32>,
+
+    /// Learning-rate decay over epochs: none, inverse-time (α0 / (1 + rate·e)) or step
+    /// (α0 / (1 + rate·floor(e / interval))) [default: none].
+    #[arg(long, value_enum)]
+    pub decay: Option<DecayArg>,
+
+    /// The decay rate, ≥ 0 [default: 1].
+    #[arg(long, value_parser = parse_non_negative, allow_negative_numbers = true)]
+    pub decay_rate: Option<f64>,
+
+    /// Epochs per step of --decay step [default: 1000].
+    #[arg(long, value_parser = parse_positive, allow_negative_numbers = true)]
+    pub decay_interval: Option<usize>,
+
+    /// L2 regularisation lambda, ≥ 0 (0: off) [default: 0].
+    #[arg(long, value_parser = parse_non_negative, allow_negative_numbers = true)]
+    pub l2: Option<f64>,
+
+    /// Inverted dropout on every hidden layer: the probability of keeping a unit, in
+    /// (0, 1] (1: off). Masks come from the numpy-compatible generator seeded with 1, as
+    /// the course's np.random.seed(1) [default: 1].
+    #[arg(long, value_parser = parse_keep_prob, allow_negative_numbers = true)]
+    pub keep_prob: Option<f64>,
+}
+
+/// An optimiser, as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OptimizerArg {
+    /// Plain gradient descent: θ -= α d.
+    Gd,
+    /// Gradient descent with momentum (--beta).
+    Momentum,
+    /// Adam (--beta1, --beta2, --epsilon), with bias correction.
+    Adam,
+}
+
+/// A learning-rate schedule, as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DecayArg {
+    /// A constant learning rate.
+    None,
+    /// α0 / (1 + rate · epoch).
+    InverseTime,
+    /// α0 / (1 + rate · floor(epoch / interval)).
+    Step,
+}
+
+/// A 2-D toy data set of scikit-learn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ToyDataset {
+    /// make_moons(300, noise 0.2) after np.random.seed(3), as the "Optimization methods" assignment.
+    Moons,
+    /// make_circles(300, noise 0.05, factor 0.8) after np.random.seed(1), as the "Initialization" assignment.
+    Circles,
+}
+
+impl ToyDataset {
+    /// The name as typed on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ToyDataset::Moons => "moons",
+            ToyDataset::Circles => "circles",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ToyArgs {
+    /// The data set.
+    #[arg(long, value_enum, default_value = "moons")]
+    pub dataset: ToyDataset,
+
+    /// Train gd, momentum and adam with the same seeds and epochs and print a table.
+    #[arg(long, conflicts_with = "optimizer")]
+    pub compare: bool,
+
+    /// Layer sizes, input first (2) and output last (1).
+    #[arg(long, default_value = "2,5,2,1", value_parser = parse_layers)]
+    pub layers: Sizes,
+
+    /// Weight initialisation.
+    #[arg(long, value_enum, default_value = "he")]
+    pub init: InitArg,
+
+    /// Seed of the weight initialisation.
+    #[arg(long, default_value = "3", allow_negative_numbers = true)]
+    pub seed: u32,
+
+    /// Step size α (the start of the schedule with --decay).
+    #[arg(long, default_value = "0.0007", value_parser = parse_learning_rate, allow_negative_numbers = true)]
+    pub learning_rate: f64,
+
+    /// Number of epochs.
+    #[arg(long, default_value = "5000", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub epochs: usize,
+
+    /// Points in the data set.
+    #[arg(long, default_value = "300", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub samples: usize,
+
+    /// Standard deviation of the Gaussian noise [default: 0.2 moons, 0.05 circles].
+    #[arg(long, value_parser = parse_non_negative, allow_negative_numbers = true)]
+    pub noise: Option<f64>,
+
+    /// Circles only: radius of the inner circle relative to the outer one, in (0, 1).
+    #[arg(long, default_value = "0.8", value_parser = parse_factor, allow_negative_numbers = true)]
+    pub factor: f64,
+
+    /// np.random.seed before generating the data [default: 3 moons, 1 circles].
+    #[arg(long, allow_negative_numbers = true)]
+    pub data_seed: Option<u32>,
+
+    /// Print the cost every N epochs (single optimiser only).
+    #[arg(long, default_value = "1000", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub print_every: usize,
+
+    /// No cost lines; only the accuracies and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Save the decision boundaries as a picture (.png or .svg), one panel per optimiser.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+
+    /// Write the set-up, the costs every --print-every epochs and the accuracies as JSON.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub optim: OptimFlags,
 }
 
 #[derive(Debug, Args)]
@@ -269,6 +450,54 @@ fn parse_learning_rate(s: &str) -> Result<f64, String> {
             "{v} is not a usable learning rate; it must be a finite number greater than 0"
         )),
         Err(_) => Err(format!("`{s}` is not a number")),
+    }
+}
+
+fn parse_number(s: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .map_err(|_| format!("`{s}` is not a number"))
+}
+
+fn parse_beta(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if (0.0..1.0).contains(&v) => Ok(v),
+        v => Err(format!("{v} is not a usable beta; it must be in [0, 1)")),
+    }
+}
+
+fn parse_epsilon(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if v.is_finite() && v > 0.0 => Ok(v),
+        v => Err(format!(
+            "{v} is not a usable epsilon; it must be a finite number greater than 0"
+        )),
+    }
+}
+
+fn parse_non_negative(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if v.is_finite() && v >= 0.0 => Ok(v),
+        v => Err(format!(
+            "{v} is not usable here; it must be a finite number ≥ 0"
+        )),
+    }
+}
+
+fn parse_keep_prob(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if v > 0.0 && v <= 1.0 => Ok(v),
+        v => Err(format!(
+            "{v} is not a keep probability; it must be in (0, 1] (1 turns dropout off)"
+        )),
+    }
+}
+
+fn parse_factor(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if v > 0.0 && v < 1.0 => Ok(v),
+        v => Err(format!(
+            "{v} is not a usable circle factor; it must be in (0, 1)"
+        )),
     }
 }
 

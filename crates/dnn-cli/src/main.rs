@@ -1,7 +1,9 @@
 //! `dnn`: train, evaluate and use the cat classifier from the command line.
 
+mod boundary;
 mod cli;
 mod evaluate;
+mod hyper;
 mod interrupt;
 mod planar;
 mod plot;
@@ -9,6 +11,7 @@ mod predict;
 mod presets;
 mod progress;
 mod report;
+mod toy;
 mod train;
 
 use std::process::ExitCode;
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Predict(args) => predict::run(args),
         Command::Planar(args) => planar::run(args),
+        Command::Toy(args) => toy::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,13 +9,11 @@ use dnn_data::planar::flower;
 use ndarray::Array2;
 use serde::Serialize;
 
+use crate::boundary::panel;
 use crate::cli::PlanarArgs;
-use crate::plot::{self, BoundaryPanel, Grid};
+use crate::plot;
 use crate::progress::cost_line;
-use crate::report::write_json;
-
-/// Cells per side of the decision-boundary grid.
-const GRID_CELLS: usize = 300;
+use crate::report::{check_outputs, write_json};
 
 /// One trained model of the run, as reported.
 #[derive(Debug, Serialize)]
@@ -39,14 +37,13 @@ struct PlanarReport {
 }
 
 pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
-    for (path, flag) in [(&args.plot, "--plot"), (&args.report, "--report")] {
-        if let Some(path) = path {
-            dnn_data::atomic::ensure_writable(path).context(flag)?;
-        }
-    }
-    if let Some(path) = &args.plot {
-        plot::check_extension(path).context("--plot")?;
-    }
+    check_outputs(
+        &[
+            (args.plot.as_deref(), "--plot"),
+            (args.report.as_deref(), "--report"),
+        ],
+        args.plot.as_deref(),
+    )?;
     let (x, y) = flower(args.data_seed);
     let config = TrainParams::new()
         .learning_rate(args.learning_rate)
@@ -170,32 +167,6 @@ fn percent(net: &Network<f64>, x: &Array2<f64>, y: &Array2<f64>) -> anyhow::Resu
     let predictions = net.predict(x)?;
     let agree = predictions.iter().zip(y).filter(|(p, t)| p == t).count();
     Ok(agree as f64 / y.len() as f64 * 100.0)
-}
-
-fn panel(
-    net: &Network<f64>,
-    x: &Array2<f64>,
-    y: &Array2<f64>,
-    title: String,
-) -> anyhow::Result<BoundaryPanel> {
-    let (points, x_range, y_range) = plot::grid_points(x, GRID_CELLS, GRID_CELLS, 1.0);
-    let classes = net
-        .predict(&points)?
-        .iter()
-        .map(|&p| u8::from(p > 0.5))
-        .collect();
-    Ok(BoundaryPanel {
-        title,
-        x: x.clone(),
-        y: y.clone(),
-        grid: Grid {
-            x_range,
-            y_range,
-            nx: GRID_CELLS,
-            ny: GRID_CELLS,
-            classes,
-        },
-    })
 }
 
 /// Formats a float as Python's `str()` does (`90.0`, `67.25`), so the lines read

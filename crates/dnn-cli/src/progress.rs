@@ -5,12 +5,14 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// Prints `Cost after iteration {i}: {cost:.6}` every `every` iterations and at the
-/// last, and drives a bar with rate and ETA on a terminal's stderr.
+/// Prints `Cost after iteration {i}: {cost:.6}` (or `epoch`, with mini-batches) every
+/// `every` iterations and at the last, and drives a bar with rate and ETA on a terminal's
+/// stderr.
 pub struct Progress {
     bar: ProgressBar,
     every: usize,
     quiet: bool,
+    epochs: bool,
 }
 
 impl Progress {
@@ -29,7 +31,18 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
         };
-        Progress { bar, every, quiet }
+        Progress {
+            bar,
+            every,
+            quiet,
+            epochs: false,
+        }
+    }
+
+    /// Counts epochs (mini-batch training): the lines read `Cost after epoch {i}`.
+    pub fn per_epoch(mut self, epochs: bool) -> Self {
+        self.epochs = epochs;
+        self
     }
 
     /// After iteration `iteration` (from 0) of `total`.
@@ -37,7 +50,12 @@ impl Progress {
         self.bar.set_position(iteration as u64 + 1);
         self.bar.set_message(format!("{cost:.6}"));
         if !self.quiet && (iteration % self.every == 0 || iteration + 1 == total) {
-            self.line(&cost_line(iteration, cost));
+            let line = if self.epochs {
+                epoch_line(iteration, cost)
+            } else {
+                cost_line(iteration, cost)
+            };
+            self.line(&line);
         }
     }
 
@@ -58,4 +76,9 @@ impl Progress {
 /// The exercise's cost line.
 pub fn cost_line(iteration: usize, cost: f64) -> String {
     format!("Cost after iteration {iteration}: {cost:.6}")
+}
+
+/// The course's cost line for mini-batch training ("Optimization methods").
+pub fn epoch_line(epoch: usize, cost: f64) -> String {
+    format!("Cost after epoch {epoch}: {cost:.6}")
 }

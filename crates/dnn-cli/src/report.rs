@@ -5,6 +5,9 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Serialize;
 
+use crate::hyper::HyperReport;
+use crate::plot;
+
 /// Everything a run did, as written by `dnn train --report`.
 #[derive(Debug, Serialize)]
 pub struct TrainReportFile {
@@ -17,6 +20,9 @@ pub struct TrainReportFile {
     pub interrupted: bool,
     pub seed: u32,
     pub init: String,
+    /// Optimiser, mini-batches, decay, L2 and dropout.
+    #[serde(flatten)]
+    pub training: HyperReport,
     /// `[iteration, cost]` at every print step and the last iteration, full precision.
     pub costs: Vec<(usize, f64)>,
     pub train_accuracy: f64,
@@ -36,5 +42,22 @@ pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
             message: e.to_string(),
         })
     })?;
+    Ok(())
+}
+
+/// Refuses, before any work, output paths that could not be written at the end: each
+/// `(path, flag)` must be writable, and `plot` must name a picture format we write.
+pub fn check_outputs(
+    outputs: &[(Option<&Path>, &'static str)],
+    plot: Option<&Path>,
+) -> anyhow::Result<()> {
+    for (path, flag) in outputs {
+        if let Some(path) = path {
+            dnn_data::atomic::ensure_writable(path).context(*flag)?;
+        }
+    }
+    if let Some(path) = plot {
+        plot::check_extension(path).context("--plot")?;
+    }
     Ok(())
 }

@@ -3,43 +3,89 @@
 use std::ops::ControlFlow;
 
 use anyhow::{bail, Context};
-use dnn_core::{DnnError, Float, Network, NumpyRng, TrainParams};
+use dnn_core::gradcheck::gradient_check;
+use dnn_core::{DnnError, Float, Network, NumpyRng};
 use dnn_data::model::{save_model, TrainingSetup};
 use dnn_data::CatDataset;
+use ndarray::{s, Array2};
 
-use crate::cli::{Dtype, TrainArgs};
+use crate::cli::{Dtype, OptimizerArg, TrainArgs};
+use crate::hyper::Hyper;
 use crate::interrupt::Interrupt;
 use crate::presets::{resolve, Setup};
 use crate::progress::Progress;
-use crate::report::{write_json, TrainReportFile};
+use crate::report::{check_outputs, write_json, TrainReportFile};
 use crate::{plot, Exit, EXIT_INTERRUPTED};
+
+/// Examples `--grad-check` uses (the first ones of the training set).
+pub const GRAD_CHECK_EXAMPLES: usize = 5;
+/// `--grad-check`'s finite-difference step.
+pub const GRAD_CHECK_EPSILON: f64 = 1e-7;
+/// Above this relative difference `--grad-check` refuses to train.
+pub const GRAD_CHECK_FAIL: f64 = 1e-5;
+/// Above this (and up to [`GRAD_CHECK_FAIL`]) `--grad-check` warns.
+pub const GRAD_CHECK_WARN: f64 = 1e-7;
 
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let setup = resolve(&args);
-    check_outputs(&args)?;
+    let hyper = Hyper::resolve(
+        &args.optim,
+        args.optim.optimizer.unwrap_or(OptimizerArg::Gd),
+        None,
+        true,
+    )?;
+    check_outputs(
+        &[
+            (Some(&args.save), "--save"),
+            (args.plot.as_deref(), "--plot"),
+            (args.report.as_deref(), "--report"),
+        ],
+        args.plot.as_deref(),
+    )?;
     match args.dtype {
-        Dtype::F64 => train_as::<f64>(&args, &setup),
-        Dtype::F32 => train_as::<f32>(&args, &setup),
+        Dtype::F64 => train_as::<f64>(&args, &setup, &hyper),
+        Dtype::F32 => train_as::<f32>(&args, &setup, &hyper),
     }
 }
 
-/// Refuses, before any work, output paths that could not be written at the end.
-fn check_outputs(args: &TrainArgs) -> anyhow::Result<()> {
-    let outputs = [
-        Some((&args.save, "--save")),
-        args.plot.as_ref().map(|p| (p, "--plot")),
-        args.report.as_ref().map(|p| (p, "--report")),
-    ];
-    for (path, flag) in outputs.into_iter().flatten() {
-        dnn_data::atomic::ensure_writable(path).context(flag)?;
+/// `--grad-check`: backpropagation against centred finite differences, in f64, on the
+/// network as initialised and the first few training examples; fails above
+/// [`GRAD_CHECK_FAIL`].
+fn grad_check<F: Float>(
+    setup: &Setup,
+    x: &Array2<F>,
+    y: &Array2<F>,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let k = GRAD_CHECK_EXAMPLES.min(x.ncols());
+    let x = x.slice(s![.., ..k]).mapv(|v| v.to_f64_lossless());
+    let y = y.slice(s![.., ..k]).mapv(|v| v.to_f64_lossless());
+    let net = Network::<f64>::builder(&setup.layers)
+        .init(setup.init)
+        .build(&mut NumpyRng::new(setup.seed))?;
+    let diff = gradient_check(&net, &x, &y, GRAD_CHECK_EPSILON)?;
+    let what = format!(
+        "gradient check on the first {k} training examples ({} parameters, epsilon {GRAD_CHECK_EPSILON:e}): relative difference {diff:.3e}",
+        net.num_parameters()
+    );
+    if !diff.is_finite() || diff > GRAD_CHECK_FAIL {
+        bail!("{what}, above {GRAD_CHECK_FAIL:e}: backpropagation disagrees with the finite differences; not training");
     }
-    if let Some(path) = &args.plot {
-        plot::check_extension(path).context("--plot")?;
+    if diff > GRAD_CHECK_WARN {
+        eprintln!("warning: {what}, above {GRAD_CHECK_WARN:e} (a ReLU kink near a probed weight can cause this); training anyway");
+    } else if !quiet {
+        println!("Gradient check: {what} (below {GRAD_CHECK_WARN:e}: backpropagation is right)");
+    } else {
+        println!("Gradient check: relative difference {diff:.3e}");
     }
     Ok(())
 }
 
-fn train_as<F: Float + hdf5::H5Type>(args: &TrainArgs, setup: &Setup) -> anyhow::Result<()> {
+fn train_as<F: Float + hdf5::H5Type>(
+    args: &TrainArgs,
+    setup: &Setup,
+    hyper: &Hyper,
+) -> anyhow::Result<()> {
     let data = CatDataset::<F>::load(&args.data)
         .context("cannot load the cat data set (run `cargo xtask fetch-data` to get it)")?;
     let features = data.train_x.nrows();
@@ -59,15 +105,18 @@ fn train_as<F: Float + hdf5::H5Type>(args: &TrainArgs, setup: &Setup) -> anyhow:
             setup.layers.last()
         );
     }
+    if args.grad_check {
+        grad_check(setup, &data.train_x, &data.train_y, args.quiet)?;
+    }
     let mut net = Network::<F>::builder(&setup.layers)
         .init(setup.init)
         .build(&mut NumpyRng::new(setup.seed))?;
-    let config = TrainParams::new()
-        .learning_rate(setup.learning_rate)
-        .iterations(setup.iterations)
+    let config = hyper
+        .params(setup.learning_rate, setup.iterations)
         .check()?;
     let interrupt = Interrupt::install()?;
-    let progress = Progress::new(setup.iterations, args.print_every, args.quiet);
+    let progress =
+        Progress::new(setup.iterations, args.print_every, args.quiet).per_epoch(hyper.per_epoch());
 
     let result = net.train(&data.train_x, &data.train_y, &config, |p| {
         progress.iteration(p.iteration, p.total, p.cost);
@@ -148,6 +197,7 @@ fn train_as<F: Float + hdf5::H5Type>(args: &TrainArgs, setup: &Setup) -> anyhow:
             interrupted: report.stopped_early(),
             seed: setup.seed,
             init: setup.init.name().to_owned(),
+            training: hyper.report(),
             costs,
             train_accuracy,
             test_accuracy,

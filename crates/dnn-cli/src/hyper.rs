@@ -1,0 +1,244 @@
+//! From the optimisation flags (`OptimFlags`, shared by `dnn train` and `dnn toy`) to the
+//! engine's `TrainParams`, and back to what the `--report` files record.
+
+use anyhow::bail;
+use dnn_core::optim::{LrDecay, Optimizer};
+use dnn_core::TrainParams;
+use serde::Serialize;
+
+use crate::cli::{DecayArg, OptimFlags, OptimizerArg};
+
+/// Dropout masks come from `NumpyRng::new(DROPOUT_SEED)`, as the course's `np.random.seed(1)`.
+pub const DROPOUT_SEED: u32 = 1;
+/// The first epoch's shuffle seed: the course's `seed = 10`, plus one before each epoch.
+pub const SHUFFLE_SEED: u32 = 11;
+
+/// The optimisation set-up of one training run, in the engine's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hyper {
+    pub optimizer: Optimizer,
+    pub decay: LrDecay,
+    pub batch_size: Option<usize>,
+    pub shuffle_seed: u32,
+    pub l2: f64,
+    pub keep_prob: f64,
+}
+
+/// What a report records of a [`Hyper`] (flattened into the report's top level).
+#[derive(Debug, Clone, Serialize)]
+pub struct HyperReport {
+    pub optimizer: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beta: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beta1: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beta2: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epsilon: Option<f64>,
+    /// `null`: full batch.
+    pub batch_size: Option<usize>,
+    /// `null` for full-batch training (nothing is shuffled).
+    pub shuffle_seed: Option<u32>,
+    pub decay: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decay_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decay_interval: Option<usize>,
+    pub l2: f64,
+    pub keep_prob: f64,
+}
+
+impl Hyper {
+    /// The flags with `optimizer` (the command's default, or the flag) and `default_batch`
+    /// filled in. `strict`: refuse a flag that belongs to another optimiser than the one
+    /// chosen (off for `dnn toy --compare`, which trains all three).
+    pub fn resolve(
+        flags: &OptimFlags,
+        optimizer: OptimizerArg,
+        default_batch: Option<usize>,
+        strict: bool,
+    ) -> anyhow::Result<Hyper> {
+        if strict {
+            if flags.beta.is_some() && optimizer != OptimizerArg::Momentum {
+                bail!("--beta is momentum's; add --optimizer momentum (or drop --beta)");
+            }
+            let adam_flag = [
+                ("--beta1", flags.beta1),
+                ("--beta2", flags.beta2),
+                ("--epsilon", flags.epsilon),
+            ]
+            .into_iter()
+            .find(|(_, v)| v.is_some());
+            if let (Some((flag, _)), false) = (adam_flag, optimizer == OptimizerArg::Adam) {
+                bail!("{flag} is Adam's; add --optimizer adam (or drop {flag})");
+            }
+        }
+        let decay = flags.decay.unwrap_or(DecayArg::None);
+        if flags.decay_rate.is_some() && decay == DecayArg::None {
+            bail!("--decay-rate needs --decay inverse-time or --decay step");
+        }
+        if flags.decay_interval.is_some() && decay != DecayArg::Step {
+            bail!("--decay-interval needs --decay step");
+        }
+        let batch_size = flags.batch_size.or(default_batch);
+        if flags.shuffle_seed.is_some() && batch_size.is_none() {
+            bail!("--shuffle-seed needs --batch-size (full-batch training shuffles nothing)");
+        }
+        let rate = flags.decay_rate.unwrap_or(1.0);
+        Ok(Hyper {
+            optimizer: match optimizer {
+                OptimizerArg::Gd => Optimizer::GradientDescent,
+                OptimizerArg::Momentum => Optimizer::Momentum {
+                    beta: flags.beta.unwrap_or(0.9),
+                },
+                OptimizerArg::Adam => Optimizer::Adam {
+                    beta1: flags.beta1.unwrap_or(0.9),
+                    beta2: flags.beta2.unwrap_or(0.999),
+                    epsilon: flags.epsilon.unwrap_or(1e-8),
+                },
+            },
+            decay: match decay {
+                DecayArg::None => LrDecay::Constant,
+                DecayArg::InverseTime => LrDecay::InverseTime { rate },
+                DecayArg::Step => LrDecay::Step {
+                    rate,
+                    interval: flags.decay_interval.unwrap_or(1000),
+                },
+            },
+            batch_size,
+            shuffle_seed: flags.shuffle_seed.unwrap_or(SHUFFLE_SEED),
+            l2: flags.l2.unwrap_or(0.0),
+            keep_prob: flags.keep_prob.unwrap_or(1.0),
+        })
+    }
+
+    /// The engine's parameters for `iterations` iterations (epochs) at `learning_rate`.
+    /// Options left at their defaults are not set, so the default run is the exercise's.
+    pub fn params(&self, learning_rate: f64, iterations: usize) -> TrainParams {
+        let mut p = TrainParams::new()
+            .learning_rate(learning_rate)
+            .iterations(iterations)
+            .optimizer(self.optimizer)
+            .decay(self.decay)
+            .l2(self.l2);
+        if let Some(size) = self.batch_size {
+            p = p.mini_batches(size, self.shuffle_seed);
+        }
+        if self.keep_prob != 1.0 {
+            p = p.dropout(self.keep_prob, DROPOUT_SEED);
+        }
+        p
+    }
+
+    /// Whether training runs in mini-batches (costs are then per epoch).
+    pub fn per_epoch(&self) -> bool {
+        self.batch_size.is_some()
+    }
+
+    pub fn report(&self) -> HyperReport {
+        let (beta, beta1, beta2, epsilon) = match self.optimizer {
+            Optimizer::GradientDescent => (None, None, None, None),
+            Optimizer::Momentum { beta } => (Some(beta), None, None, None),
+            Optimizer::Adam {
+                beta1,
+                beta2,
+                epsilon,
+            } => (None, Some(beta1), Some(beta2), Some(epsilon)),
+        };
+        let (decay, decay_rate, decay_interval) = match self.decay {
+            LrDecay::Constant => ("none", None, None),
+            LrDecay::InverseTime { rate } => ("inverse-time", Some(rate), None),
+            LrDecay::Step { rate, interval } => ("step", Some(rate), Some(interval)),
+        };
+        HyperReport {
+            optimizer: self.optimizer.name(),
+            beta,
+            beta1,
+            beta2,
+            epsilon,
+            batch_size: self.batch_size,
+            shuffle_seed: self.batch_size.map(|_| self.shuffle_seed),
+            decay,
+            decay_rate,
+            decay_interval,
+            l2: self.l2,
+            keep_prob: self.keep_prob,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn flags(args: &[&str]) -> OptimFlags {
+        let mut all = vec!["dnn", "train"];
+        all.extend_from_slice(args);
+        match Cli::try_parse_from(all).expect("parse").command {
+            Command::Train(a) => a.optim,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn no_flags_is_the_exercises_plain_gradient_descent() {
+        let h = Hyper::resolve(&flags(&[]), OptimizerArg::Gd, None, true).unwrap();
+        assert_eq!(
+            h.params(0.0075, 2500).check().unwrap(),
+            TrainParams::new().check().unwrap()
+        );
+    }
+
+    #[test]
+    fn the_course_set_up_maps_onto_the_engine() {
+        let f = flags(&[
+            "--optimizer",
+            "adam",
+            "--batch-size",
+            "64",
+            "--decay",
+            "step",
+            "--decay-interval",
+            "10",
+            "--l2",
+            "0.7",
+            "--keep-prob",
+            "0.86",
+        ]);
+        let h = Hyper::resolve(&f, OptimizerArg::Adam, None, true).unwrap();
+        let want = TrainParams::new()
+            .learning_rate(0.1)
+            .epochs(7)
+            .optimizer(Optimizer::ADAM)
+            .decay(LrDecay::Step {
+                rate: 1.0,
+                interval: 10,
+            })
+            .mini_batches(64, 11)
+            .l2(0.7)
+            .dropout(0.86, 1);
+        assert_eq!(h.params(0.1, 7).check().unwrap(), want.check().unwrap());
+        let r = h.report();
+        assert_eq!(
+            (r.optimizer, r.batch_size, r.decay),
+            ("adam", Some(64), "step")
+        );
+    }
+
+    #[test]
+    fn flags_of_another_optimiser_are_refused_unless_comparing() {
+        let f = flags(&["--beta", "0.8"]);
+        let err = Hyper::resolve(&f, OptimizerArg::Adam, None, true).unwrap_err();
+        assert!(err.to_string().contains("--beta is momentum's"), "{err}");
+        assert!(Hyper::resolve(&f, OptimizerArg::Adam, None, false).is_ok());
+        let err = Hyper::resolve(&flags(&["--decay-rate", "2"]), OptimizerArg::Gd, None, true)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("--decay-rate needs --decay"),
+            "{err}"
+        );
+    }
+}
