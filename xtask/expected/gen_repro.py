@@ -3,9 +3,10 @@
 
 The numbers come from numpy, never from the Rust `dnn` binary: this script is a faithful copy of
 the math of the numpy exercises ("Building your Deep Neural Network: Step by Step" and its
-application, and the logistic-regression exercise), run on the cat/non-cat data.
+application, and the logistic-regression exercise), run on the cat/non-cat data; gen_planar.py
+adds the flower chapter and gen_toy.py the "Optimization methods" moons runs (gd, momentum, Adam).
 
-Usage (needs numpy and h5py; the data comes from `cargo xtask fetch-data`):
+Usage (needs numpy, h5py and scikit-learn; the data comes from `cargo xtask fetch-data`):
 
     python3 xtask/expected/gen_repro.py [--data DATA_DIR] [--out OUT_JSON]
 
@@ -23,6 +24,7 @@ import h5py
 import numpy as np
 
 import gen_planar
+import gen_toy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -263,7 +265,9 @@ def main():
 
     if args.only:
         return
-    entries += gen_planar.entries(lambda text: print(text, file=sys.stderr, flush=True))
+    log = lambda text: print(text, file=sys.stderr, flush=True)
+    entries += gen_planar.entries(log)
+    entries += gen_toy.entries(log)
     doc = {
         "about": "Reference numbers for `cargo xtask repro`, computed with numpy by gen_repro.py "
                  "(never by the Rust binary). Costs are compared to 1e-6 absolute, accuracies "

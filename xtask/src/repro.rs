@@ -13,6 +13,11 @@
 //!   one-ulp perturbations of one initial weight: an accuracy must equal numpy's or one that
 //!   numpy itself reaches under such a perturbation, and a cost must be within 1e-7 of numpy's
 //!   where numpy's spread is negligible (< 1e-9), else within 10 times that spread.
+//! - `toy`: `dnn toy <args> --quiet --report R` (the "Optimization methods" moons runs, one
+//!   optimiser each, written by `xtask/expected/gen_toy.py` with numpy and scikit-learn);
+//!   compares the cost every 1000 epochs and at the last one to `cost_abs`, or to 10 times
+//!   numpy's own one-ulp spread where that is larger, and the accuracy exactly (or to one
+//!   numpy reaches under a one-ulp perturbation).
 //!
 //! Prints a side-by-side table (set-up, quantity, expected, got, difference, ok) and fails on
 //! any mismatch.
@@ -51,6 +56,9 @@ pub enum Entry {
     /// The flower hidden-size sweep (`dnn planar`).
     #[serde(rename = "planar")]
     Planar(PlanarEntry),
+    /// One optimiser on a toy data set (`dnn toy`).
+    #[serde(rename = "toy")]
+    Toy(ToyEntry),
 }
 
 impl Entry {
@@ -59,6 +67,7 @@ impl Entry {
         match self {
             Entry::Cat(e) => &e.name,
             Entry::Planar(e) => &e.name,
+            Entry::Toy(e) => &e.name,
         }
     }
 }
@@ -102,6 +111,45 @@ pub struct PlanarEntry {
     /// numpy's largest cost difference under one-ulp perturbations, per entry of `costs`.
     #[serde(default)]
     pub cost_spread_under_one_ulp: Vec<f64>,
+}
+
+/// Expected results of one `dnn toy` optimiser run.
+#[derive(Debug, Deserialize)]
+pub struct ToyEntry {
+    /// Set-up name, e.g. `moons-adam`.
+    pub name: String,
+    /// Arguments after `dnn toy`, e.g. `["--dataset", "moons", "--optimizer", "adam"]`.
+    pub args: Vec<String>,
+    /// `gd`, `momentum` or `adam`.
+    pub optimizer: String,
+    /// `[epoch, cost]` every 1000 epochs and at the last.
+    pub costs: Vec<(u64, f64)>,
+    /// numpy's largest cost difference under one-ulp perturbations, per entry of `costs`.
+    #[serde(default)]
+    pub cost_spread_under_one_ulp: Vec<f64>,
+    /// Training accuracy, a fraction.
+    pub accuracy: f64,
+    /// The accuracies numpy reaches under one-ulp perturbations.
+    #[serde(default)]
+    pub reached_under_one_ulp: Vec<f64>,
+}
+
+/// What `dnn toy --report` writes (fields xtask does not check are ignored).
+#[derive(Debug, Deserialize)]
+pub struct ToyReport {
+    /// One entry per optimiser.
+    pub runs: Vec<ToyRun>,
+}
+
+/// One optimiser of a `dnn toy` report.
+#[derive(Debug, Deserialize)]
+pub struct ToyRun {
+    /// `gd`, `momentum` or `adam`.
+    pub optimizer: String,
+    /// `[epoch, cost]` pairs.
+    pub costs: Vec<(u64, f64)>,
+    /// Training accuracy, a fraction.
+    pub accuracy: f64,
 }
 
 /// What `dnn planar --report` writes (fields xtask does not check are ignored).
@@ -254,6 +302,13 @@ pub fn check_entry(dnn: &Path, data: &Path, entry: &Entry, tol: &Tolerances) -> 
         Entry::Planar(e) => {
             cmd.arg("planar").args(&e.args).arg("--report").arg(&report);
         }
+        Entry::Toy(e) => {
+            cmd.arg("toy")
+                .args(&e.args)
+                .arg("--quiet")
+                .arg("--report")
+                .arg(&report);
+        }
     }
     let output = match cmd.output() {
         Ok(o) => o,
@@ -284,6 +339,10 @@ pub fn check_entry(dnn: &Path, data: &Path, entry: &Entry, tol: &Tolerances) -> 
         },
         Entry::Planar(e) => match serde_json::from_str::<PlanarReport>(&text) {
             Ok(r) => Verdict::Compared(compare_planar(e, &r, tol)),
+            Err(err) => Verdict::Failed(format!("the report JSON has an unexpected form: {err}")),
+        },
+        Entry::Toy(e) => match serde_json::from_str::<ToyReport>(&text) {
+            Ok(r) => Verdict::Compared(compare_toy(e, &r, tol)),
             Err(err) => Verdict::Failed(format!("the report JSON has an unexpected form: {err}")),
         },
     }
@@ -409,6 +468,46 @@ pub fn compare_planar(e: &PlanarEntry, report: &PlanarReport, tol: &Tolerances) 
     rows
 }
 
+/// Compares a `dnn toy` report with its expected entry (see the module doc for the rules).
+pub fn compare_toy(e: &ToyEntry, report: &ToyReport, tol: &Tolerances) -> Vec<Row> {
+    let run = report.runs.iter().find(|r| r.optimizer == e.optimizer);
+    let got_costs = run.map(|r| r.costs.as_slice()).unwrap_or(&[]);
+    let mut rows = vec![Row {
+        setup: e.name.clone(),
+        quantity: "cost records".into(),
+        expected: e.costs.len().to_string(),
+        got: got_costs.len().to_string(),
+        diff: None,
+        ok: e.costs.len() == got_costs.len(),
+    }];
+    for (k, &(epoch, expected)) in e.costs.iter().enumerate() {
+        let spread = e.cost_spread_under_one_ulp.get(k).copied().unwrap_or(0.0);
+        let (cost_tol, quantity) = if 10.0 * spread > tol.cost_abs {
+            (
+                10.0 * spread,
+                format!("cost at {epoch} [numpy one-ulp spread {spread:.1e}]"),
+            )
+        } else {
+            (tol.cost_abs, format!("cost at {epoch}"))
+        };
+        let got = got_costs.iter().find(|(j, _)| *j == epoch).map(|&(_, c)| c);
+        rows.push(num_row(&e.name, &quantity, expected, got, cost_tol));
+    }
+    let got = run.map(|r| r.accuracy);
+    let mut row = num_row(&e.name, "accuracy", e.accuracy, got, tol.accuracy_abs);
+    if e.reached_under_one_ulp.len() > 1 {
+        row.quantity
+            .push_str(&format!(" [numpy one-ulp: {:?}]", e.reached_under_one_ulp));
+        row.ok |= got.is_some_and(|g| {
+            e.reached_under_one_ulp
+                .iter()
+                .any(|r| (g - r).abs() <= tol.accuracy_abs)
+        });
+    }
+    rows.push(row);
+    rows
+}
+
 /// A numeric comparison row; a missing value is a mismatch.
 fn num_row(setup: &str, quantity: &str, expected: f64, got: Option<f64>, tol: f64) -> Row {
     let diff = got.map(|g| g - expected);
@@ -426,16 +525,16 @@ fn num_row(setup: &str, quantity: &str, expected: f64, got: Option<f64>, tol: f6
 pub fn print_table(verdicts: &[(String, Verdict)]) {
     println!();
     println!(
-        "{:<10} {:<16} {:>20} {:>20} {:>10}  ok",
+        "{:<14} {:<16} {:>20} {:>20} {:>10}  ok",
         "set-up", "quantity", "expected", "got", "difference"
     );
-    println!("{}", "-".repeat(84));
+    println!("{}", "-".repeat(88));
     for (name, verdict) in verdicts {
         match verdict {
             Verdict::Compared(rows) => {
                 for r in rows {
                     println!(
-                        "{:<10} {:<16} {:>20} {:>20} {:>10}  {}",
+                        "{:<14} {:<16} {:>20} {:>20} {:>10}  {}",
                         r.setup,
                         r.quantity,
                         r.expected,
@@ -675,6 +774,53 @@ mod tests {
         assert!(rows.iter().all(|r| !r.ok), "{rows:?}");
         let missing = planar_report(&[(1, 67.5, &[])]);
         assert_eq!(compare_planar(&e, &missing, &tol())[1].got, "missing");
+    }
+
+    fn toy(name: &str) -> ToyEntry {
+        let file = load_expected(&expected_path()).expect("expected file");
+        file.entries
+            .into_iter()
+            .find_map(|e| match e {
+                Entry::Toy(t) if t.name == name => Some(t),
+                _ => None,
+            })
+            .expect("entry")
+    }
+
+    fn toy_report(e: &ToyEntry, accuracy: f64, shift: f64) -> ToyReport {
+        ToyReport {
+            runs: vec![ToyRun {
+                optimizer: e.optimizer.clone(),
+                costs: e.costs.iter().map(|&(i, c)| (i, c + shift)).collect(),
+                accuracy,
+            }],
+        }
+    }
+
+    /// The committed numpy numbers: Adam beats plain mini-batch gradient descent on the moons.
+    #[test]
+    fn committed_toy_expectations_show_adam_ahead_on_the_moons() {
+        let (gd, momentum, adam) = (toy("moons-gd"), toy("moons-momentum"), toy("moons-adam"));
+        assert!((gd.accuracy - 0.7166666666666667).abs() < 1e-12);
+        assert!((momentum.accuracy - 0.7166666666666667).abs() < 1e-12);
+        assert!((adam.accuracy - 0.9433333333333334).abs() < 1e-12);
+        for e in [&gd, &momentum, &adam] {
+            let epochs: Vec<u64> = e.costs.iter().map(|c| c.0).collect();
+            assert_eq!(epochs, [0, 1000, 2000, 3000, 4000, 4999], "{}", e.name);
+        }
+        assert!((adam.costs[4].1 - 0.13606616153974382).abs() < 1e-15);
+    }
+
+    #[test]
+    fn toy_costs_and_accuracy_are_compared() {
+        let e = toy("moons-adam");
+        let rows = compare_toy(&e, &toy_report(&e, e.accuracy, 5e-7), &tol());
+        assert!(rows.iter().all(|r| r.ok), "{rows:?}");
+        let rows = compare_toy(&e, &toy_report(&e, 0.94, 2e-6), &tol());
+        assert!(rows.iter().skip(1).all(|r| !r.ok), "{rows:?}");
+        let other = ToyReport { runs: vec![] };
+        let rows = compare_toy(&e, &other, &tol());
+        assert!(rows.iter().all(|r| !r.ok), "{rows:?}");
     }
 
     #[test]
