@@ -1,5 +1,6 @@
 //! `dnn train`.
 
+use std::borrow::Cow;
 use std::ops::ControlFlow;
 
 use anyhow::{bail, Context};
@@ -140,7 +141,7 @@ fn train_as<F: Float + hdf5::H5Type>(
             let saved = match last_good {
                 Some(i) if args.save_last_good => {
                     let model_setup = model_setup(setup, i + 1, costs.last().copied());
-                    save_model(&args.save, &net, &model_setup)
+                    save_model(&args.save, &*standard_layout(&net)?, &model_setup)
                         .context("training diverged and the last good model could not be saved")?;
                     format!(
                         "saved the parameters of iteration {i} (cost {:.6}) to {}",
@@ -174,7 +175,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     println!("Test accuracy: {test_accuracy:.6}");
 
     let model_setup = model_setup(setup, report.iterations_run(), report.final_cost());
-    save_model(&args.save, &net, &model_setup)?;
+    save_model(&args.save, &*standard_layout(&net)?, &model_setup)?;
     if !args.quiet {
         println!("Saved the model to {}", args.save.display());
     }
@@ -213,6 +214,29 @@ fn train_as<F: Float + hdf5::H5Type>(
         return Err(Exit(EXIT_INTERRUPTED).into());
     }
     Ok(())
+}
+
+/// The network with every matrix in row-major order, as the model writer needs it
+/// (`--init orthogonal` yields column-major weights from LAPACK's QR, and training keeps
+/// their layout).
+fn standard_layout<F: Float>(net: &Network<F>) -> anyhow::Result<Cow<'_, Network<F>>> {
+    let standard =
+        |l: &dnn_core::Layer<F>| l.weights().is_standard_layout() && l.bias().is_standard_layout();
+    if net.layers().iter().all(standard) {
+        return Ok(Cow::Borrowed(net));
+    }
+    Ok(Cow::Owned(Network::from_layers(
+        net.layers()
+            .iter()
+            .map(|l| {
+                (
+                    l.weights().as_standard_layout().into_owned(),
+                    l.bias().as_standard_layout().into_owned(),
+                    l.activation(),
+                )
+            })
+            .collect(),
+    )?))
 }
 
 fn model_setup(setup: &Setup, iterations_run: usize, final_cost: Option<f64>) -> TrainingSetup {
