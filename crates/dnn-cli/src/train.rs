@@ -66,16 +66,16 @@ fn grad_check<F: Float>(
         .build(&mut NumpyRng::new(setup.seed))?;
     let diff = gradient_check(&net, &x, &y, GRAD_CHECK_EPSILON)?;
     let what = format!(
-        "gradient check on the first {k} training examples ({} parameters, epsilon {GRAD_CHECK_EPSILON:e}): relative difference {diff:.3e}",
+        "on the first {k} training examples ({} parameters, epsilon {GRAD_CHECK_EPSILON:e}): relative difference {diff:.3e}",
         net.num_parameters()
     );
     if !diff.is_finite() || diff > GRAD_CHECK_FAIL {
-        bail!("{what}, above {GRAD_CHECK_FAIL:e}: backpropagation disagrees with the finite differences; not training");
+        bail!("gradient check {what}, above {GRAD_CHECK_FAIL:e}: backpropagation disagrees with the finite differences; not training");
     }
     if diff > GRAD_CHECK_WARN {
-        eprintln!("warning: {what}, above {GRAD_CHECK_WARN:e} (a ReLU kink near a probed weight can cause this); training anyway");
+        eprintln!("warning: gradient check {what}, above {GRAD_CHECK_WARN:e} (a ReLU kink near a probed weight can cause this); training anyway");
     } else if !quiet {
-        println!("Gradient check: {what} (below {GRAD_CHECK_WARN:e}: backpropagation is right)");
+        println!("Gradient check {what} (below {GRAD_CHECK_WARN:e}: backpropagation is right)");
     } else {
         println!("Gradient check: relative difference {diff:.3e}");
     }

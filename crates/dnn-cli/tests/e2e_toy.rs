@@ -110,7 +110,7 @@ fn one_optimiser_prints_the_courses_epoch_lines() {
 fn grad_check_difference(stdout: &str) -> f64 {
     let line = stdout
         .lines()
-        .find(|l| l.starts_with("Gradient check: "))
+        .find(|l| l.starts_with("Gradient check "))
         .unwrap_or_else(|| panic!("no gradient-check line in {stdout}"));
     let tail = &line[line.find("relative difference ").expect("difference") + 20..];
     tail.split_whitespace()
