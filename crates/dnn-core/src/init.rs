@@ -109,9 +109,7 @@ fn orthogonal<R: RngCore + 'static>(n_in: usize, n_out: usize, rng: &mut R) -> A
             column.mapv_inplace(|v| -v);
         }
     }
-    if n_out >= n_in {
-        q
-    } else {
-        q.reversed_axes()
-    }
+    // LAPACK's Q is column-major; the engine's buffers and the model files are row-major.
+    let w = if n_out >= n_in { q } else { q.reversed_axes() };
+    w.as_standard_layout().into_owned()
 }

@@ -124,10 +124,10 @@ fn write_model<F: Float + H5Type>(
     for (i, layer) in network.layers().iter().enumerate() {
         let l = i + 1;
         file.new_dataset_builder()
-            .with_data(layer.weights())
+            .with_data(&layer.weights().as_standard_layout())
             .create(format!("W{l}").as_str())?;
         file.new_dataset_builder()
-            .with_data(layer.bias())
+            .with_data(&layer.bias().as_standard_layout())
             .create(format!("b{l}").as_str())?;
     }
     write_str(&file, "format", FORMAT)?;

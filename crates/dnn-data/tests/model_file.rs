@@ -2,7 +2,7 @@
 
 use dnn_core::{Activation, Init, Network, NumpyRng};
 use dnn_data::model::{load_model, save_model, AnyNetwork, TrainingSetup};
-use ndarray::{array, Array2};
+use ndarray::{array, Array2, ShapeBuilder};
 
 fn network<F: dnn_core::Float>() -> Network<F> {
     Network::<F>::builder(&[6, 4, 3, 1])
@@ -329,4 +329,21 @@ fn a_softmax_network_round_trips() {
         .unwrap();
     save_model(&path, &net, &TrainingSetup::default()).unwrap();
     assert_eq!(load_model(&path).unwrap().network, AnyNetwork::F64(net));
+}
+
+#[test]
+fn column_major_weights_are_saved_as_the_same_matrices() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.h5");
+    let w = Array2::from_shape_vec((3, 2).f(), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+    let net = Network::<f64>::from_layers(vec![
+        (w.clone(), Array2::zeros((3, 1)), Activation::Relu),
+        (array![[1.0, 2.0, 3.0]], array![[0.5]], Activation::Sigmoid),
+    ])
+    .unwrap();
+    save_model(&path, &net, &TrainingSetup::default()).unwrap();
+    let AnyNetwork::F64(back) = load_model(&path).unwrap().network else {
+        panic!("f64")
+    };
+    assert_eq!(back.layers()[0].weights(), &w);
 }
