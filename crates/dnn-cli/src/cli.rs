@@ -159,8 +159,9 @@ pub struct TrainArgs {
 
     /// Before training, check backpropagation against finite differences.
     ///
-    /// Runs dnn-core's gradient_check (epsilon 1e-7) in f64 on the freshly initialised
-    /// network and the first 5 training examples, without L2 or dropout, and prints the
+    /// Runs dnn-core's gradient check (epsilon 1e-7) in f64 on the freshly initialised
+    /// network and the first 5 training examples, without L2 or dropout, on up to 100 evenly
+    /// spaced entries of each W and b, and prints the
     /// relative difference. Above 1e-5 the backward pass is wrong: dnn exits 1 without
     /// training. Between 1e-7 and 1e-5 it warns (a ReLU kink near a probed weight can do
     /// that) and trains.

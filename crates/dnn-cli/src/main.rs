@@ -36,6 +36,7 @@ impl std::fmt::Display for Exit {
 impl std::error::Error for Exit {}
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train(args) => train::run(args),
@@ -70,4 +71,15 @@ fn one_line(e: &anyhow::Error) -> String {
         parts.push(text);
     }
     parts.join(": ")
+}
+
+/// `dnn train | head` should end quietly when `head` closes the pipe, as other Unix tools do.
+/// Rust ignores SIGPIPE, so a write to a closed pipe fails and `println!` panics; restoring the
+/// default disposition makes the process end on that signal instead.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -426,3 +426,16 @@ fn orthogonal_init_matches_numpys_qr_and_is_orthonormal() {
         );
     }
 }
+
+#[test]
+fn a_sampled_gradient_check_probes_each_matrix_and_agrees() {
+    let (x, y) = data(12, 40, 6);
+    let net = Network::<f64>::builder(&[40, 30, 5, 1])
+        .init(Init::He)
+        .build(&mut NumpyRng::new(12))
+        .unwrap();
+    let sampled = dnn_core::gradcheck::gradient_check_sampled(&net, &x, &y, 1e-7, 10).unwrap();
+    assert!(sampled < 1e-7, "{sampled}");
+    let full = gradient_check(&net, &x, &y, 1e-7).unwrap();
+    assert!(full < 1e-7, "{full}");
+}
