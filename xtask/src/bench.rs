@@ -339,7 +339,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         "wall s: median over the runs of the whole process (start-up and data loading included);"
     );
     println!("x np f64 / x np same: that median over numpy's in float64 / in the same dtype;");
-    println!("peak MiB: the largest max RSS of any run; GFLOP/s: the engine's useful FLOPs over the median training seconds.");
+    println!("peak MiB: the largest max RSS of any run; GFLOP/s: the textbook form's FLOPs over the median training seconds (an equivalent rate when dnn trains in Gram form, see README).");
 
     // Agreement: dnn f64 with numpy f64; dnn f32 with dnn f64.
     let find = |p: &str, d: &str| series.iter().find(|s| s.program == p && s.dtype == d);
