@@ -3,7 +3,9 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::fmt::Write as _;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// Prints `Cost after iteration {i}: {cost:.6}` (or `epoch`, with mini-batches) every
 /// `every` iterations and at the last, and drives a bar with rate and ETA on a terminal's
@@ -24,9 +26,16 @@ impl Progress {
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} it  {per_sec}  ETA {eta}  cost {msg}",
+                    "{bar:40} {pos}/{len} it  {rate}  ETA {eta}  cost {msg}",
                 )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                // indicatif's own {per_sec} prints four decimals ("17,511.4478/s").
+                .with_key(
+                    "rate",
+                    |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0} it/s", state.per_sec());
+                    },
+                ),
             );
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
