@@ -3,8 +3,6 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use std::fmt::Write as _;
-
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// Prints `Cost after iteration {i}: {cost:.6}` (or `epoch`, with mini-batches) every
