@@ -280,7 +280,7 @@ def main():
     }
     text = json.dumps(doc, indent=1)
     # Keep innermost lists ([iteration, cost] pairs, layers, args) on one line each.
-    text = re.sub(r"\[\s+([^\[\]{}]*?)\s+\]",
+    text = re.sub(r"\[\s+([^\[\]{}\"]*?)\s+\]",
                   lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
     with open(args.out, "w") as f:
         f.write(text + "\n")
