@@ -52,66 +52,41 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
     let sweep = args.sweep.clone().map(|s| s.0);
     let hidden_sizes = sweep.clone().unwrap_or_else(|| vec![args.hidden]);
 
+    let quiet = args.quiet || sweep.is_some();
     let mut runs = Vec::new();
     let mut panels = Vec::new();
+    // Trains one network, then records its accuracy, its decision-boundary panel and its report.
+    let mut run =
+        |net: Network<f64>, model: &str, hidden: usize, title: &str| -> anyhow::Result<f64> {
+            let (net, costs) = train_one(net, &x, &y, &config, args.print_every, quiet)?;
+            let accuracy = percent(&net, &x, &y)?;
+            panels.push(panel(&net, &x, &y, format!("{title} — {accuracy:.2} %"))?);
+            runs.push(RunReport {
+                model: model.into(),
+                hidden,
+                costs,
+                accuracy,
+            });
+            Ok(accuracy)
+        };
     if args.logistic {
         let net = Network::<f64>::builder(&[2, 1])
             .init(Init::Zeros)
             .build(&mut NumpyRng::new(args.seed))?;
-        let (net, costs) = train_one(
-            net,
-            &x,
-            &y,
-            &config,
-            args.print_every,
-            args.quiet || sweep.is_some(),
-        )?;
-        let accuracy = percent(&net, &x, &y)?;
+        let accuracy = run(net, "logistic", 0, "Logistic regression")?;
         println!("Accuracy of logistic regression: {} %", py_float(accuracy));
-        panels.push(panel(
-            &net,
-            &x,
-            &y,
-            format!("Logistic regression — {accuracy:.2} %"),
-        )?);
-        runs.push(RunReport {
-            model: "logistic".into(),
-            hidden: 0,
-            costs,
-            accuracy,
-        });
     }
     for &n_h in &hidden_sizes {
         let net = Network::<f64>::builder(&[2, n_h, 1])
             .hidden_activation(Activation::Tanh)
             .init(Init::Small)
             .build(&mut NumpyRng::new(args.seed))?;
-        let (net, costs) = train_one(
-            net,
-            &x,
-            &y,
-            &config,
-            args.print_every,
-            args.quiet || sweep.is_some(),
-        )?;
-        let accuracy = percent(&net, &x, &y)?;
+        let accuracy = run(net, "tanh", n_h, &format!("Hidden layer of size {n_h}"))?;
         if sweep.is_some() {
             println!("Accuracy for {n_h} hidden units: {} %", py_float(accuracy));
         } else {
             println!("Accuracy: {} %", py_float(accuracy));
         }
-        panels.push(panel(
-            &net,
-            &x,
-            &y,
-            format!("Hidden layer of size {n_h} — {accuracy:.2} %"),
-        )?);
-        runs.push(RunReport {
-            model: "tanh".into(),
-            hidden: n_h,
-            costs,
-            accuracy,
-        });
     }
     if let Some(path) = &args.plot {
         let title = format!(
