@@ -112,7 +112,7 @@ pub fn test(root: &Path, fetch: &crate::FetchArgs, repro: &crate::repro::Options
         }));
         phases.push(phase("cargo test --workspace", || {
             let mut cmd = cargo();
-            cmd.args(["test", "--workspace"]);
+            cmd.args(["test", "--workspace", "--no-fail-fast"]);
             // The model-file test opens a saved model with h5py through this interpreter.
             if let Some(python) = &python {
                 cmd.env("DNN_PYTHON", python);
