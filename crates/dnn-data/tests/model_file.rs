@@ -347,3 +347,22 @@ fn column_major_weights_are_saved_as_the_same_matrices() {
     };
     assert_eq!(back.layers()[0].weights(), &w);
 }
+
+/// The input that hung libhdf5 under fuzzing (a damaged variable-length string attribute) ends
+/// in an error now, quickly: the loader never reads variable-length attributes.
+#[test]
+fn the_fuzzer_found_hang_is_an_error_in_time() {
+    let path = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fuzz/known-crashes/model-hang-H5HG_read.bin"
+    ));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(load_model(&path).map(|_| ()).map_err(|e| e.to_string()));
+    });
+    let result = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the loader hung on the known input");
+    let msg = result.expect_err("a damaged model must not load");
+    assert!(msg.contains("only as fixed-length strings"), "{msg}");
+}
