@@ -20,7 +20,6 @@ import platform
 import re
 import sys
 
-import h5py
 import numpy as np
 
 import gen_planar
@@ -30,116 +29,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
-# ----------------------------------------------------------------------------- data
-
-def load_data(data_dir):
-    """Load the cat data exactly as the exercise does, flattened to (n_x, m) and divided by 255."""
-    with h5py.File(os.path.join(data_dir, "train_catvnoncat.h5"), "r") as f:
-        train_x_orig = np.array(f["train_set_x"][:])
-        train_y = np.array(f["train_set_y"][:])
-    with h5py.File(os.path.join(data_dir, "test_catvnoncat.h5"), "r") as f:
-        test_x_orig = np.array(f["test_set_x"][:])
-        test_y = np.array(f["test_set_y"][:])
-    train_y = train_y.reshape((1, train_y.shape[0]))
-    test_y = test_y.reshape((1, test_y.shape[0]))
-    train_x = train_x_orig.reshape(train_x_orig.shape[0], -1).T / 255.
-    test_x = test_x_orig.reshape(test_x_orig.shape[0], -1).T / 255.
-    return train_x, train_y, test_x, test_y
-
-
 # ----------------------------------------------------------------------------- building blocks
-
-def sigmoid(Z):
-    return 1 / (1 + np.exp(-Z)), Z
-
-
-def relu(Z):
-    return np.maximum(0, Z), Z
-
-
-def relu_backward(dA, Z):
-    dZ = np.array(dA, copy=True)
-    dZ[Z <= 0] = 0
-    return dZ
-
-
-def sigmoid_backward(dA, Z):
-    s = 1 / (1 + np.exp(-Z))
-    return dA * s * (1 - s)
-
-
-def linear_forward(A, W, b):
-    return W.dot(A) + b, (A, W, b)
-
-
-def linear_activation_forward(A_prev, W, b, activation):
-    Z, linear_cache = linear_forward(A_prev, W, b)
-    if activation == "sigmoid":
-        A, activation_cache = sigmoid(Z)
-    else:
-        A, activation_cache = relu(Z)
-    return A, (linear_cache, activation_cache)
-
-
-def l_model_forward(X, parameters):
-    caches = []
-    A = X
-    L = len(parameters) // 2
-    for l in range(1, L):
-        A, cache = linear_activation_forward(A, parameters["W%d" % l], parameters["b%d" % l], "relu")
-        caches.append(cache)
-    AL, cache = linear_activation_forward(A, parameters["W%d" % L], parameters["b%d" % L], "sigmoid")
-    caches.append(cache)
-    return AL, caches
-
-
-def compute_cost(AL, Y):
-    m = Y.shape[1]
-    cost = -1. / m * np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))
-    return float(np.squeeze(cost))
-
-
-def linear_backward(dZ, cache):
-    A_prev, W, b = cache
-    m = A_prev.shape[1]
-    dW = 1. / m * np.dot(dZ, A_prev.T)
-    db = 1. / m * np.sum(dZ, axis=1, keepdims=True)
-    dA_prev = np.dot(W.T, dZ)
-    return dA_prev, dW, db
-
-
-def linear_activation_backward(dA, cache, activation):
-    linear_cache, activation_cache = cache
-    if activation == "relu":
-        dZ = relu_backward(dA, activation_cache)
-    else:
-        dZ = sigmoid_backward(dA, activation_cache)
-    return linear_backward(dZ, linear_cache)
-
-
-def l_model_backward(AL, Y, caches):
-    grads = {}
-    L = len(caches)
-    Y = Y.reshape(AL.shape)
-    dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
-    current = caches[L - 1]
-    grads["dA%d" % (L - 1)], grads["dW%d" % L], grads["db%d" % L] = \
-        linear_activation_backward(dAL, current, "sigmoid")
-    for l in reversed(range(L - 1)):
-        current = caches[l]
-        dA_prev, dW, db = linear_activation_backward(grads["dA%d" % (l + 1)], current, "relu")
-        grads["dA%d" % l] = dA_prev
-        grads["dW%d" % (l + 1)] = dW
-        grads["db%d" % (l + 1)] = db
-    return grads
-
-
-def update_parameters(parameters, grads, learning_rate):
-    L = len(parameters) // 2
-    for l in range(L):
-        parameters["W%d" % (l + 1)] = parameters["W%d" % (l + 1)] - learning_rate * grads["dW%d" % (l + 1)]
-        parameters["b%d" % (l + 1)] = parameters["b%d" % (l + 1)] - learning_rate * grads["db%d" % (l + 1)]
-    return parameters
+# The exercise's functions live once, in the numpy reference that `cargo xtask bench` also runs.
+sys.path.insert(0, os.path.join(ROOT, "benches", "reference"))
+from numpy_cat import (  # noqa: E402
+    L_model_backward as l_model_backward,
+    L_model_forward as l_model_forward,
+    compute_cost,
+    linear_activation_backward,
+    linear_activation_forward,
+    load_data,
+    update_parameters,
+)
 
 
 def accuracy(AL, Y):
@@ -163,7 +64,7 @@ def l_layer_model(X, Y, layers_dims, learning_rate, num_iterations):
     costs = []
     for i in range(num_iterations):
         AL, caches = l_model_forward(X, parameters)
-        cost = compute_cost(AL, Y)
+        cost = float(compute_cost(AL, Y))
         grads = l_model_backward(AL, Y, caches)
         parameters = update_parameters(parameters, grads, learning_rate)
         if should_record(i, num_iterations):
@@ -183,7 +84,7 @@ def two_layer_model(X, Y, layers_dims, learning_rate, num_iterations):
     for i in range(num_iterations):
         A1, cache1 = linear_activation_forward(X, W1, b1, "relu")
         A2, cache2 = linear_activation_forward(A1, W2, b2, "sigmoid")
-        cost = compute_cost(A2, Y)
+        cost = float(compute_cost(A2, Y))
         dA2 = -(np.divide(Y, A2) - np.divide(1 - Y, 1 - A2))
         dA1, dW2, db2 = linear_activation_backward(dA2, cache2, "sigmoid")
         dA0, dW1, db1 = linear_activation_backward(dA1, cache1, "relu")
