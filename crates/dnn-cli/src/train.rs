@@ -142,7 +142,7 @@ fn train_as<F: Float + hdf5::H5Type>(
             // One message: what happened, what to try, and what was (not) saved.
             let saved = match last_good {
                 Some(i) if args.save_last_good => {
-                    let model_setup = model_setup(setup, i + 1, costs.last().copied());
+                    let model_setup = model_setup(setup, hyper, i + 1, costs.last().copied());
                     save_model(&args.save, &net, &model_setup)
                         .context("training diverged and the last good model could not be saved")?;
                     format!(
@@ -176,7 +176,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     println!("Train accuracy: {train_accuracy:.6}");
     println!("Test accuracy: {test_accuracy:.6}");
 
-    let model_setup = model_setup(setup, report.iterations_run(), report.final_cost());
+    let model_setup = model_setup(setup, hyper, report.iterations_run(), report.final_cost());
     save_model(&args.save, &net, &model_setup)?;
     if !args.quiet {
         println!("Saved the model to {}", args.save.display());
@@ -218,7 +218,12 @@ fn train_as<F: Float + hdf5::H5Type>(
     Ok(())
 }
 
-fn model_setup(setup: &Setup, iterations_run: usize, final_cost: Option<f64>) -> TrainingSetup {
+fn model_setup(
+    setup: &Setup,
+    hyper: &Hyper,
+    iterations_run: usize,
+    final_cost: Option<f64>,
+) -> TrainingSetup {
     TrainingSetup {
         arch: Some(setup.arch.name().to_owned()),
         init: Some(setup.init.name().to_owned()),
@@ -227,5 +232,9 @@ fn model_setup(setup: &Setup, iterations_run: usize, final_cost: Option<f64>) ->
         iterations: Some(setup.iterations as u64),
         iterations_run: Some(iterations_run as u64),
         final_cost,
+        optimizer: Some(hyper.optimizer.name().to_owned()),
+        batch_size: hyper.batch_size.map(|b| b as u64),
+        l2: Some(hyper.l2),
+        keep_prob: Some(hyper.keep_prob),
     }
 }

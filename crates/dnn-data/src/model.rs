@@ -6,7 +6,7 @@
 //! * root attributes `format = "dnn-model"`, `format_version = 1`, `dtype`,
 //!   `layer_sizes` (integers), `activations` (comma-separated, e.g. `"relu,relu,sigmoid"`),
 //!   and the training set-up where known: `arch`, `init`, `seed`, `learning_rate`,
-//!   `iterations`, `iterations_run`, `final_cost`.
+//!   `iterations`, `iterations_run`, `final_cost`, `optimizer`, `batch_size`, `l2`, `keep_prob`.
 //!
 //! ```python
 //! import h5py
@@ -51,6 +51,14 @@ pub struct TrainingSetup {
     pub iterations_run: Option<u64>,
     /// The cost at the last iteration that ran.
     pub final_cost: Option<f64>,
+    /// The optimiser's name (`gd`, `momentum`, `adam`).
+    pub optimizer: Option<String>,
+    /// The mini-batch size (absent: full batch).
+    pub batch_size: Option<u64>,
+    /// L2 regularisation's λ.
+    pub l2: Option<f64>,
+    /// Dropout's keep probability on the hidden layers.
+    pub keep_prob: Option<f64>,
 }
 
 /// A network of either element type, as read from a file.
@@ -151,10 +159,14 @@ fn write_model<F: Float + H5Type>(
     if let Some(v) = &setup.init {
         write_str(&file, "init", v)?;
     }
+    if let Some(v) = &setup.optimizer {
+        write_str(&file, "optimizer", v)?;
+    }
     for (name, value) in [
         ("seed", setup.seed),
         ("iterations", setup.iterations),
         ("iterations_run", setup.iterations_run),
+        ("batch_size", setup.batch_size),
     ] {
         if let Some(v) = value {
             file.new_attr::<u64>().create(name)?.write_scalar(&v)?;
@@ -163,6 +175,8 @@ fn write_model<F: Float + H5Type>(
     for (name, value) in [
         ("learning_rate", setup.learning_rate),
         ("final_cost", setup.final_cost),
+        ("l2", setup.l2),
+        ("keep_prob", setup.keep_prob),
     ] {
         if let Some(v) = value {
             file.new_attr::<f64>().create(name)?.write_scalar(&v)?;
@@ -280,6 +294,10 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         iterations: read_attr_opt(&file, "iterations", |a| a.read_scalar::<u64>())?,
         iterations_run: read_attr_opt(&file, "iterations_run", |a| a.read_scalar::<u64>())?,
         final_cost: read_attr_opt(&file, "final_cost", |a| a.read_scalar::<f64>())?,
+        optimizer: read_string_opt(&file, "optimizer")?,
+        batch_size: read_attr_opt(&file, "batch_size", |a| a.read_scalar::<u64>())?,
+        l2: read_attr_opt(&file, "l2", |a| a.read_scalar::<f64>())?,
+        keep_prob: read_attr_opt(&file, "keep_prob", |a| a.read_scalar::<f64>())?,
     };
     Ok(Model { network, setup })
 }

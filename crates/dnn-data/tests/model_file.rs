@@ -21,6 +21,10 @@ fn setup() -> TrainingSetup {
         iterations: Some(2500),
         iterations_run: Some(1234),
         final_cost: Some(0.25),
+        optimizer: Some("adam".into()),
+        batch_size: Some(64),
+        l2: Some(0.7),
+        keep_prob: Some(0.86),
     }
 }
 

@@ -36,6 +36,10 @@ fn model_bytes() -> &'static [u8] {
             iterations: Some(10),
             iterations_run: Some(10),
             final_cost: Some(0.5),
+            optimizer: Some("adam".into()),
+            batch_size: Some(64),
+            l2: Some(0.7),
+            keep_prob: Some(0.86),
         };
         save_model(&path, &net, &setup).expect("save");
         std::fs::read(&path).expect("read")
