@@ -313,11 +313,18 @@ pub(crate) fn open_h5(path: &Path) -> Result<hdf5::File> {
         path: path.to_path_buf(),
         source: e,
     })?;
-    hdf5::File::open(path).map_err(|e| DataError::NotHdf5 {
-        path: path.to_path_buf(),
-        len: meta.len(),
-        message: e.to_string(),
-    })
+    // Read-only, without HDF5's advisory file lock: nothing here ever writes these files, and a
+    // lock held by someone else made reads fail ("unable to lock file, errno = 11"). Seen in CI:
+    // a test wrote a fixture while another thread spawned a long-running dnn, which inherited
+    // the writer's descriptor (HDF5 does not open with O_CLOEXEC) and with it the lock.
+    hdf5::File::with_options()
+        .with_fapl(|p| p.file_locking(false))
+        .open(path)
+        .map_err(|e| DataError::NotHdf5 {
+            path: path.to_path_buf(),
+            len: meta.len(),
+            message: e.to_string(),
+        })
 }
 
 struct Ctx<'a> {
