@@ -9,20 +9,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{data_dir, dnn_in, workspace_root, Run};
+use common::{data_dir, dnn_in, expected, workspace_root, Run};
 use serde_json::Value;
-
-/// The expected entry `name` of repro.json.
-fn expected(name: &str) -> Value {
-    let path = workspace_root().join("xtask/expected/repro.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc: Value = serde_json::from_str(&text).expect("repro.json is JSON");
-    doc["entries"]
-        .as_array()
-        .and_then(|entries| entries.iter().find(|e| e["name"] == name))
-        .cloned()
-        .unwrap_or_else(|| panic!("no entry {name} in repro.json"))
-}
 
 /// `(iteration, cost)` from every `Cost after iteration i: c` line.
 fn printed_costs(stdout: &str) -> Vec<(u64, f64)> {

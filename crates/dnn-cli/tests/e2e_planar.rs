@@ -9,19 +9,8 @@
 
 mod common;
 
-use common::{dnn_in, workspace_root};
+use common::{dnn_in, expected};
 use serde_json::Value;
-
-fn expected(name: &str) -> Value {
-    let text = std::fs::read_to_string(workspace_root().join("xtask/expected/repro.json"))
-        .expect("repro.json");
-    let doc: Value = serde_json::from_str(&text).expect("json");
-    doc["entries"]
-        .as_array()
-        .and_then(|v| v.iter().find(|e| e["name"] == name))
-        .cloned()
-        .expect("entry")
-}
 
 fn reached(e: &Value, n: u64) -> Vec<f64> {
     e["reached_under_one_ulp"]

@@ -6,19 +6,8 @@ mod common;
 #[path = "fixtures/mod.rs"]
 mod fixtures;
 
-use common::{dnn_in, workspace_root};
+use common::{dnn_in, expected};
 use serde_json::Value;
-
-fn expected(name: &str) -> Value {
-    let text = std::fs::read_to_string(workspace_root().join("xtask/expected/repro.json"))
-        .expect("repro.json");
-    let doc: Value = serde_json::from_str(&text).expect("json");
-    doc["entries"]
-        .as_array()
-        .and_then(|v| v.iter().find(|e| e["name"] == name))
-        .cloned()
-        .unwrap_or_else(|| panic!("no entry {name} in repro.json"))
-}
 
 fn read_json(path: &std::path::Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("report")).expect("json")

@@ -12,6 +12,18 @@ pub fn workspace_root() -> PathBuf {
         .expect("workspace root")
 }
 
+/// Entry `name` of `xtask/expected/repro.json` (numpy's numbers, written by gen_repro.py).
+pub fn expected(name: &str) -> serde_json::Value {
+    let path = workspace_root().join("xtask/expected/repro.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("repro.json is JSON");
+    doc["entries"]
+        .as_array()
+        .and_then(|entries| entries.iter().find(|e| e["name"] == name))
+        .cloned()
+        .unwrap_or_else(|| panic!("no entry {name} in repro.json"))
+}
+
 /// The directory with the real cat data (DNN_DATA_DIR, data/, or ../shared/data).
 /// Fails the test, never skips it, when the data is missing.
 pub fn data_dir() -> PathBuf {
