@@ -81,7 +81,7 @@ pub fn gemm_flops(rows: usize, inner: usize, cols: usize) -> f64 {
     2.0 * rows as f64 * inner as f64 * cols as f64
 }
 
-/// Useful FLOPs of one engine iteration, as `TrainReport::flops_per_iteration` counts them:
+/// Useful FLOPs of one engine iteration, as `TrainDiagnostics::flops_per_iteration` counts them:
 /// per layer the forward GEMM and the `dW` GEMM, plus `dA[l-1]` for every layer but the
 /// first (the engine never computes `dA0`). Elementwise work is not counted.
 pub fn engine_flops_per_iteration(sizes: &[usize], m: usize) -> f64 {
@@ -243,10 +243,10 @@ pub fn time_training<F: Float>(
 }
 
 /// What the linked OpenBLAS runs on: `(core name, threads, build configuration)`, e.g.
-/// `("Cooperlake", 2, "OpenBLAS 0.3.21 DYNAMIC_ARCH ...")` (see [`dnn_core::blas::info`]).
+/// `("Cooperlake", 2, "OpenBLAS 0.3.21 DYNAMIC_ARCH ...")` (see [`dnn_core::diagnostics::blas_info`]).
 /// The core follows `OPENBLAS_CORETYPE` when it is set.
 pub fn openblas_info() -> (String, i32, String) {
-    let info = dnn_core::blas::info();
+    let info = dnn_core::diagnostics::blas_info();
     (
         info.core,
         i32::try_from(info.threads).unwrap_or(i32::MAX),
@@ -273,7 +273,7 @@ pub fn time_training_form<F: Float>(
     let report = net
         .fit(x, y, &config)
         .expect("training on benchmark data succeeds");
-    (report.elapsed(), report.used_gram_form())
+    (report.elapsed(), report.diagnostics().gram_form)
 }
 
 #[cfg(test)]
@@ -287,7 +287,7 @@ mod tests {
             let config = TrainParams::new().iterations(1).check().unwrap();
             let report = net.clone().fit(&x, &y, &config).unwrap();
             assert_eq!(
-                report.flops_per_iteration(),
+                report.diagnostics().flops_per_iteration,
                 engine_flops_per_iteration(shape.sizes, 7)
             );
         }

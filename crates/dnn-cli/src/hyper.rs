@@ -2,8 +2,7 @@
 //! engine's `TrainParams`, and back to what the `--report` files record.
 
 use anyhow::bail;
-use dnn_core::optim::{LrDecay, Optimizer};
-use dnn_core::TrainParams;
+use dnn_core::{LrDecay, Optimizer, TrainParams};
 use serde::Serialize;
 
 use crate::cli::{DecayArg, OptimFlags, OptimizerArg};

@@ -191,9 +191,9 @@ fn print_table(runs: &[ToyRun], epochs: usize) {
 
 fn title(hyper: &Hyper) -> &'static str {
     match hyper.optimizer {
-        dnn_core::optim::Optimizer::GradientDescent => "Gradient descent",
-        dnn_core::optim::Optimizer::Momentum { .. } => "Momentum",
-        dnn_core::optim::Optimizer::Adam { .. } => "Adam",
+        dnn_core::Optimizer::GradientDescent => "Gradient descent",
+        dnn_core::Optimizer::Momentum { .. } => "Momentum",
+        dnn_core::Optimizer::Adam { .. } => "Adam",
     }
 }
 

@@ -3,8 +3,7 @@
 use std::ops::ControlFlow;
 
 use anyhow::{bail, Context};
-use dnn_core::gradcheck::gradient_check_sampled;
-use dnn_core::{DnnError, Float, Network, NumpyRng};
+use dnn_core::{gradient_check_sampled, DnnError, Float, Network, NumpyRng};
 use dnn_data::model::{save_model, TrainingSetup};
 use dnn_data::CatDataset;
 use ndarray::{s, Array2};
@@ -132,32 +131,30 @@ fn train_as<F: Float + hdf5::H5Type>(
     progress.finish();
     let report = match result {
         Ok(report) => report,
-        Err(DnnError::Diverged {
-            iteration,
-            reason,
-            last_good,
-            costs,
-            ..
-        }) => {
+        Err(DnnError::Diverged(d)) => {
             // One message: what happened, what to try, and what was (not) saved.
-            let saved = match last_good {
-                Some(i) if args.save_last_good => {
-                    let model_setup = model_setup(setup, hyper, i + 1, costs.last().copied());
+            let saved = match d.last_good {
+                Some(good) if args.save_last_good => {
+                    let model_setup = model_setup(setup, hyper, good.step.epoch, Some(good.cost));
                     save_model(&args.save, &net, &model_setup)
                         .context("training diverged and the last good model could not be saved")?;
                     format!(
-                        "saved the parameters of iteration {i} (cost {:.6}) to {}",
-                        costs[i],
+                        "saved the parameters of {} (cost {:.6}) to {}",
+                        good.step,
+                        good.cost,
                         args.save.display()
                     )
                 }
-                Some(i) => format!(
-                    "nothing saved (pass --save-last-good to keep the parameters of iteration {i})"
+                Some(good) => format!(
+                    "nothing saved (pass --save-last-good to keep the parameters of {})",
+                    good.step
                 ),
                 None => "nothing saved (no iteration had a usable cost)".to_owned(),
             };
             bail!(
-                "training diverged at iteration {iteration}: {reason}; try a smaller learning rate than {}; {saved}",
+                "training diverged at {}: {}; try a smaller learning rate than {}; {saved}",
+                d.at,
+                d.cause,
                 setup.learning_rate
             );
         }
@@ -205,7 +202,7 @@ fn train_as<F: Float + hdf5::H5Type>(
             train_accuracy,
             test_accuracy,
             train_seconds: report.elapsed().as_secs_f64(),
-            gflops: report.gflops(),
+            gflops: report.diagnostics().gflops,
         };
         write_json(path, &file).with_context(|| format!("--report {}", path.display()))?;
         if !args.quiet {

@@ -4,6 +4,11 @@
 //! Every derivative is written in terms of the activation's *output* `a = g(z)`
 //! (relu: `a > 0`, sigmoid: `a (1 - a)`, tanh: `1 - a²`), which is what lets the
 //! engine keep only `A[l]` per layer and never store `Z[l]`.
+//!
+//! Softmax, `a_c = exp(z_c) / Σ_k exp(z_k)` over a column, is the multi-class output layer.
+//! It is never differentiated on its own: paired with the categorical cross-entropy, the
+//! output layer's gradient is simply `dZ[L] = AL - Y` (as for sigmoid with the binary
+//! cross-entropy), so neither output activation needs a backward kernel.
 
 use crate::Float;
 
@@ -48,6 +53,22 @@ impl Activation {
     /// Whether this activation may be an output layer's (sigmoid or softmax).
     pub fn is_output(self) -> bool {
         matches!(self, Activation::Sigmoid | Activation::Softmax)
+    }
+
+    /// The exercise's network, `[LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID`: the activation
+    /// of layer `l` (from 1) of `num_layers`. The one place that rule is written.
+    ///
+    /// ```
+    /// use dnn_core::Activation;
+    /// let stack: Vec<_> = (1..=3).map(|l| Activation::exercise(l, 3)).collect();
+    /// assert_eq!(stack, [Activation::Relu, Activation::Relu, Activation::Sigmoid]);
+    /// ```
+    pub fn exercise(l: usize, num_layers: usize) -> Activation {
+        if l == num_layers {
+            Activation::Sigmoid
+        } else {
+            Activation::Relu
+        }
     }
 
     /// `g(z)` for one element. (For [`Activation::Softmax`], which needs the whole column,
@@ -106,13 +127,13 @@ impl std::fmt::Display for Activation {
 
 /// The logistic function `1 / (1 + exp(-z))`, as the exercise computes it.
 #[inline]
-pub fn sigmoid<F: Float>(z: F) -> F {
+fn sigmoid<F: Float>(z: F) -> F {
     F::one() / (F::one() + (-z).exp())
 }
 
 /// Softmax of every column of `z`, written to `a`: `exp(z - max) / Σ exp(z - max)` (shifting
 /// by the column's maximum changes nothing mathematically and keeps `exp` from overflowing).
-pub fn softmax_columns<F: Float>(
+pub(crate) fn softmax_columns<F: Float>(
     z: ndarray::ArrayView2<'_, F>,
     mut a: ndarray::ArrayViewMut2<'_, F>,
 ) {

@@ -1,5 +1,7 @@
 //! The one error type of dnn-core.
 
+use std::fmt;
+
 use thiserror::Error;
 
 use crate::Activation;
@@ -8,6 +10,13 @@ use crate::Activation;
 ///
 /// The step-by-step functions ([`crate::steps`]) panic on misuse as numpy does;
 /// [`crate::Network`] and [`crate::TrainParams`] return these instead.
+///
+/// ```
+/// use dnn_core::{DnnError, Network, NumpyRng};
+/// let err = Network::<f64>::builder(&[3, 0, 1]).build(&mut NumpyRng::new(1)).unwrap_err();
+/// assert!(matches!(err, DnnError::ZeroSizedLayer { index: 1, .. }));
+/// assert_eq!(err.to_string(), "layer 1 has 0 units in the layer sizes [3, 0, 1]: every layer needs at least one unit");
+/// ```
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum DnnError {
@@ -38,13 +47,36 @@ pub enum DnnError {
     #[error("{0} cannot be used there: the output layer must use sigmoid (binary cross-entropy) or softmax (categorical cross-entropy), and hidden layers relu, tanh or sigmoid")]
     OutputActivation(Activation),
 
-    /// Parameters whose shapes do not form a network.
-    #[error("layer {layer}: {detail}")]
-    ParameterShape {
+    /// A layer's weight matrix has no entries.
+    #[error("W{layer} has shape {w:?}: a layer needs at least one unit and one input")]
+    EmptyLayer {
         /// The layer, numbered from 1.
         layer: usize,
-        /// What does not fit, with the shapes.
-        detail: String,
+        /// The shape of `W[layer]`.
+        w: (usize, usize),
+    },
+
+    /// A bias that is not one column of one entry per unit.
+    #[error("W{layer} has shape {w:?} so b{layer} must be ({}, 1), but it is {b:?}", .w.0)]
+    BiasShape {
+        /// The layer, numbered from 1.
+        layer: usize,
+        /// The shape of `W[layer]`.
+        w: (usize, usize),
+        /// The shape of `b[layer]`.
+        b: (usize, usize),
+    },
+
+    /// Consecutive layers whose shapes do not chain: `W[l]` needs one column per unit of
+    /// layer `l - 1`.
+    #[error("W{layer} has shape {w:?} but layer {} has {previous_units} units, so W{layer} needs {previous_units} columns", .layer - 1)]
+    LayersDoNotChain {
+        /// The layer, numbered from 1 (at least 2).
+        layer: usize,
+        /// The shape of `W[layer]`.
+        w: (usize, usize),
+        /// `n[layer - 1]`.
+        previous_units: usize,
     },
 
     /// `X` has the wrong number of features for the first layer.
@@ -91,27 +123,153 @@ pub enum DnnError {
     InvalidParameter {
         /// The parameter's name, e.g. `"learning rate"`.
         name: &'static str,
-        /// The value given, as text.
-        value: String,
+        /// The value given.
+        value: f64,
         /// What a valid value is.
         reason: &'static str,
     },
 
-    /// Training stopped because the cost or a parameter ran away.
-    #[error("training diverged at iteration {iteration}: {reason}; try a smaller learning rate{}", match .last_good { Some(i) => format!(" (the network keeps the parameters that gave the cost at iteration {i})"), None => String::new() })]
-    Diverged {
-        /// The iteration at which divergence was detected.
-        iteration: usize,
-        /// The cost at that iteration (may be NaN or infinite).
-        cost: f64,
-        /// What was seen, with the numbers.
-        reason: String,
-        /// The iteration whose parameters the network now holds, if any was good.
-        last_good: Option<usize>,
-        /// Costs of the iterations that completed before divergence.
-        costs: Vec<f64>,
+    /// Per-layer dropout keep probabilities whose number is not the number of hidden layers.
+    #[error("{given} dropout keep probabilities were given for {hidden} hidden layers; give one per hidden layer")]
+    DropoutLayers {
+        /// How many keep probabilities were given.
+        given: usize,
+        /// How many hidden layers the network has.
+        hidden: usize,
     },
+
+    /// Training stopped because the cost or a parameter ran away (boxed: it carries the cost
+    /// history).
+    #[error("{0}")]
+    Diverged(Box<Divergence>),
 }
 
 /// `Result` with [`DnnError`].
 pub type Result<T, E = DnnError> = std::result::Result<T, E>;
+
+/// Where in training something happened: an iteration of full-batch training, or a batch
+/// of an epoch with mini-batches.
+///
+/// ```
+/// use dnn_core::TrainingStep;
+/// assert_eq!(TrainingStep { epoch: 7, batch: 0, batches: 1 }.to_string(), "iteration 7");
+/// assert_eq!(TrainingStep { epoch: 2, batch: 3, batches: 4 }.to_string(), "epoch 2, batch 4 of 4");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrainingStep {
+    /// The iteration (full batch) or epoch, from 0.
+    pub epoch: usize,
+    /// The batch within the epoch, from 0 (always 0 for full-batch training).
+    pub batch: usize,
+    /// Batches per epoch (1 for full-batch training).
+    pub batches: usize,
+}
+
+impl fmt::Display for TrainingStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.batches <= 1 {
+            write!(f, "iteration {}", self.epoch)
+        } else {
+            write!(
+                f,
+                "epoch {}, batch {} of {}",
+                self.epoch,
+                self.batch + 1,
+                self.batches
+            )
+        }
+    }
+}
+
+/// What made training stop as diverged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DivergenceCause {
+    /// The cost became NaN or infinite.
+    NonFiniteCost(f64),
+    /// The cost exceeded `factor` times the first cost of the run.
+    CostGrew {
+        /// The cost seen.
+        cost: f64,
+        /// The first cost of the run (iteration 0, or epoch 0's first batch).
+        start: f64,
+        /// The divergence factor.
+        factor: f64,
+    },
+    /// An update made a weight or bias of `layer` (from 1) NaN or infinite.
+    NonFiniteParameter {
+        /// The layer, numbered from 1.
+        layer: usize,
+        /// The (finite) cost before that update.
+        cost: f64,
+    },
+}
+
+impl fmt::Display for DivergenceCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            DivergenceCause::NonFiniteCost(cost) => write!(f, "the cost is {cost}"),
+            DivergenceCause::CostGrew {
+                cost,
+                start,
+                factor,
+            } => write!(
+                f,
+                "the cost {cost:.6} is more than {factor} times the starting cost {start:.6}"
+            ),
+            DivergenceCause::NonFiniteParameter { layer, cost } => write!(
+                f,
+                "the update made W{layer} or b{layer} non-finite (the cost before it was {cost:.6})"
+            ),
+        }
+    }
+}
+
+/// The parameters a diverged network holds: those whose cost at `step` was `cost`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LastGood {
+    /// The step whose cost these parameters gave (the cost of a batch, with mini-batches).
+    pub step: TrainingStep,
+    /// That cost (finite and not run away).
+    pub cost: f64,
+    /// Parameter updates applied to reach these parameters (for full-batch training, the
+    /// number of iterations they are the result of).
+    pub updates: u64,
+}
+
+/// Details of [`DnnError::Diverged`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Divergence {
+    /// Where it was detected.
+    pub at: TrainingStep,
+    /// What was seen.
+    pub cause: DivergenceCause,
+    /// The parameters the network now holds, if any were good (none when the very first
+    /// cost was already bad).
+    pub last_good: Option<LastGood>,
+    /// The cost of every iteration (epoch) that completed before divergence.
+    pub costs: Vec<f64>,
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "training diverged at {}: {}; try a smaller learning rate",
+            self.at, self.cause
+        )?;
+        if let Some(good) = &self.last_good {
+            write!(
+                f,
+                " (the network keeps the parameters that gave the cost {:.6} at {})",
+                good.cost, good.step
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Divergence> for DnnError {
+    fn from(d: Divergence) -> Self {
+        DnnError::Diverged(Box::new(d))
+    }
+}

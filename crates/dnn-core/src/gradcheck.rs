@@ -1,9 +1,11 @@
 //! Gradient checking: backpropagation against centred finite differences.
 
-use ndarray::Array2;
+use ndarray::{AsArray, Ix2};
 
 use crate::error::Result;
+use crate::forward::{forward, Activations, Product};
 use crate::network::Network;
+use crate::NumpyRng;
 
 /// The relative difference `‖g − g̃‖ / (‖g‖ + ‖g̃‖)` between the backprop gradient `g` of
 /// every weight and bias and its centred finite-difference estimate
@@ -14,7 +16,7 @@ use crate::network::Network;
 /// on a few examples.
 ///
 /// ```
-/// use dnn_core::{gradcheck::gradient_check, Activation, Network, NumpyRng};
+/// use dnn_core::{gradient_check, Activation, Network, NumpyRng};
 /// use ndarray::Array2;
 /// let mut rng = NumpyRng::new(1);
 /// let x = rng.randn(3, 5);
@@ -23,10 +25,10 @@ use crate::network::Network;
 /// assert!(gradient_check(&net, &x, &y, 1e-7)? < 1e-7);
 /// # Ok::<(), dnn_core::DnnError>(())
 /// ```
-pub fn gradient_check(
+pub fn gradient_check<'a, 'b>(
     network: &Network<f64>,
-    x: &Array2<f64>,
-    y: &Array2<f64>,
+    x: impl AsArray<'a, f64, Ix2>,
+    y: impl AsArray<'b, f64, Ix2>,
     epsilon: f64,
 ) -> Result<f64> {
     gradient_check_sampled(network, x, y, epsilon, usize::MAX)
@@ -36,26 +38,37 @@ pub fn gradient_check(
 /// through it (all of them when it is smaller). The published cat network has 245,973
 /// parameters, so a full check takes twice as many forward passes (minutes); 100 per matrix
 /// probes every layer's backward pass in about 1,600 (about a second).
-pub fn gradient_check_sampled(
+///
+/// Each probe nudges one parameter of a single working copy of the network in place and runs
+/// the engine's forward pass into one set of buffers allocated once.
+pub fn gradient_check_sampled<'a, 'b>(
     network: &Network<f64>,
-    x: &Array2<f64>,
-    y: &Array2<f64>,
+    x: impl AsArray<'a, f64, Ix2>,
+    y: impl AsArray<'b, f64, Ix2>,
     epsilon: f64,
     per_matrix: usize,
 ) -> Result<f64> {
+    let (x, y) = (x.into(), y.into());
+    // Checks the shapes and values once; the probes below trust them.
     let grads = network.gradients(x, y)?;
     let mut probe = network.clone();
+    let mut fwd = Activations::for_prediction(network, x.ncols());
+    let mut unused = NumpyRng::new(0);
+    let mut cost = |net: &Network<f64>| {
+        forward(net, x, &mut fwd, &mut Product, &mut unused);
+        crate::cost::from_logits(net.output_activation(), fwd.logits(x.ncols()), y)
+    };
     let (mut diff2, mut norm_g2, mut norm_a2) = (0.0, 0.0, 0.0);
-    for (l, (dw, db)) in grads.iter().enumerate() {
-        for (which, grad) in [(0, dw), (1, db)] {
+    for (l, g) in grads.iter().enumerate() {
+        for (which, grad) in [(Param::W, &g.dw), (Param::B, &g.db)] {
             let stride = grad.len().div_ceil(per_matrix.max(1)).max(1);
             for (idx, &g) in grad.indexed_iter().step_by(stride) {
-                let theta = param(&probe, l, which, idx);
-                *param_mut(&mut probe, l, which, idx) = theta + epsilon;
-                let plus = probe.cost(x, y)?;
-                *param_mut(&mut probe, l, which, idx) = theta - epsilon;
-                let minus = probe.cost(x, y)?;
-                *param_mut(&mut probe, l, which, idx) = theta;
+                let theta = *which.at(&mut probe, l, idx);
+                *which.at(&mut probe, l, idx) = theta + epsilon;
+                let plus = cost(&probe);
+                *which.at(&mut probe, l, idx) = theta - epsilon;
+                let minus = cost(&probe);
+                *which.at(&mut probe, l, idx) = theta;
                 let approx = (plus - minus) / (2.0 * epsilon);
                 diff2 += (g - approx) * (g - approx);
                 norm_g2 += g * g;
@@ -71,20 +84,19 @@ pub fn gradient_check_sampled(
     })
 }
 
-fn param(net: &Network<f64>, l: usize, which: usize, idx: (usize, usize)) -> f64 {
-    let layer = &net.layers[l];
-    if which == 0 {
-        layer.w[idx]
-    } else {
-        layer.b[idx]
-    }
+/// Which of a layer's parameters a probe nudges.
+#[derive(Clone, Copy)]
+enum Param {
+    W,
+    B,
 }
 
-fn param_mut(net: &mut Network<f64>, l: usize, which: usize, idx: (usize, usize)) -> &mut f64 {
-    let layer = &mut net.layers[l];
-    if which == 0 {
-        &mut layer.w[idx]
-    } else {
-        &mut layer.b[idx]
+impl Param {
+    fn at(self, net: &mut Network<f64>, l: usize, idx: (usize, usize)) -> &mut f64 {
+        let layer = &mut net.layers[l];
+        match self {
+            Param::W => &mut layer.w[idx],
+            Param::B => &mut layer.b[idx],
+        }
     }
 }

@@ -2,14 +2,14 @@
 
 use ndarray::Array2;
 use ndarray_linalg::QR;
-use rand::RngCore;
 
-use crate::rng::randn_from;
+use crate::rng::GaussianSource;
 
 /// How the weights `W[l]` (shape `(n[l], n[l-1])`) are drawn; biases always start at 0.
 ///
-/// All random schemes draw `randn(n[l], n[l-1])` layer by layer in `f64` (exactly
-/// `np.random.randn` when the RNG is a [`NumpyRng`](crate::NumpyRng)) and then scale it.
+/// All random schemes draw `randn(n[l], n[l-1])` layer by layer in `f64` from a
+/// [`GaussianSource`] (exactly `np.random.randn` when it is a [`NumpyRng`](crate::NumpyRng))
+/// and then scale it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Init {
     /// `randn * 0.01`: the exercise's `initialize_parameters(_deep)`. Fine for shallow
@@ -33,6 +33,16 @@ pub enum Init {
 }
 
 impl Init {
+    /// Every scheme, in the order the command line lists them.
+    pub const ALL: [Init; 6] = [
+        Init::Small,
+        Init::Scaled,
+        Init::He,
+        Init::Xavier,
+        Init::Zeros,
+        Init::Orthogonal,
+    ];
+
     /// The lower-case name used on the command line and in model files.
     pub fn name(self) -> &'static str {
         match self {
@@ -46,16 +56,14 @@ impl Init {
     }
 
     /// Parses [`Init::name`] back.
+    ///
+    /// ```
+    /// use dnn_core::Init;
+    /// assert_eq!(Init::from_name("orthogonal"), Some(Init::Orthogonal));
+    /// assert_eq!(Init::from_name("glorot"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<Self> {
-        [
-            Init::Small,
-            Init::Scaled,
-            Init::He,
-            Init::Xavier,
-            Init::Zeros,
-        ]
-        .into_iter()
-        .find(|i| i.name() == name)
+        Init::ALL.into_iter().find(|i| i.name() == name)
     }
 
     /// Draws `W` for a layer of `n_out` units fed by `n_in` inputs.
@@ -71,14 +79,14 @@ impl Init {
     /// // np.random.seed(1); np.random.randn(3, 4)[0, 0] / np.sqrt(4)
     /// assert_eq!(w[[0, 0]], 1.6243453636632417 / 2.0);
     /// ```
-    pub fn weights<R: RngCore + 'static>(
+    pub fn weights<G: GaussianSource + ?Sized>(
         self,
         n_in: usize,
         n_out: usize,
-        rng: &mut R,
+        rng: &mut G,
     ) -> Array2<f64> {
         let fan_in = n_in as f64;
-        let mut draw = || randn_from(rng, n_out, n_in);
+        let mut draw = || rng.randn(n_out, n_in);
         match self {
             Init::Zeros => Array2::zeros((n_out, n_in)),
             Init::Small => draw() * 0.01,
@@ -98,9 +106,9 @@ impl std::fmt::Display for Init {
 }
 
 /// See [`Init::Orthogonal`].
-fn orthogonal<R: RngCore + 'static>(n_in: usize, n_out: usize, rng: &mut R) -> Array2<f64> {
+fn orthogonal<G: GaussianSource + ?Sized>(n_in: usize, n_out: usize, rng: &mut G) -> Array2<f64> {
     let (rows, cols) = (n_out.max(n_in), n_out.min(n_in));
-    let a = randn_from(rng, rows, cols);
+    let a = rng.randn(rows, cols);
     let (mut q, r) = a
         .qr()
         .unwrap_or_else(|e| panic!("QR of a {rows}x{cols} Gaussian matrix failed in LAPACK: {e}"));

@@ -7,11 +7,14 @@
 //!   `l_model_forward`, `compute_cost`, `l_model_backward`, `update_parameters`, ...),
 //!   in `f64`, with the exercise's caches and gradients.
 //! * [`Network`]: the training engine, generic over `f32`/`f64` ([`Float`]), with a
-//!   builder, five initialisation schemes ([`Init`]), checked hyper-parameters
-//!   ([`TrainParams`] → [`TrainConfig`]), an observer that can stop training, and
-//!   divergence detection.
+//!   builder, six initialisation schemes ([`Init`]), checked hyper-parameters
+//!   ([`TrainParams`] → [`TrainConfig`]: mini-batches, [`Optimizer`]s, [`LrDecay`], L2,
+//!   dropout), an observer that can stop training, and divergence detection.
 //! * [`NumpyRng`]: numpy's legacy `RandomState`, bit for bit, so `NumpyRng::new(1)`
-//!   gives the same weights as `np.random.seed(1)`.
+//!   gives the same weights as `np.random.seed(1)`; any other generator draws weights
+//!   through [`Polar`] (both are [`GaussianSource`]s).
+//! * The math on its own, formula first: [`cost`] and [`regularization`]; gradient checking
+//!   with [`gradient_check`]; what the engine runs on in [`diagnostics`].
 //!
 //! BLAS comes from the system's OpenBLAS through ndarray's `blas` feature.
 //! dnn-core does no I/O: data loading lives in `dnn-data`, the command line in `dnn-cli`.
@@ -34,19 +37,22 @@
 // Links OpenBLAS (the `blas` feature of ndarray needs a provider crate linked in).
 extern crate blas_src;
 
-pub mod activation;
-pub mod blas;
+mod activation;
+mod blas;
 pub mod cost;
-pub mod error;
-pub mod float;
-pub mod gradcheck;
-pub mod init;
+pub mod diagnostics;
+mod error;
+mod float;
+mod forward;
+mod gradcheck;
+mod init;
 mod kernels;
-pub mod network;
-pub mod optim;
-pub mod rng;
+mod network;
+mod optim;
+pub mod regularization;
+mod rng;
 pub mod steps;
-pub mod train;
+mod train;
 
 /// The README's example compiles and runs (as a doctest).
 #[cfg(doctest)]
@@ -54,9 +60,14 @@ pub mod train;
 struct ReadmeDoctests;
 
 pub use activation::Activation;
-pub use error::{DnnError, Result};
+pub use error::{Divergence, DivergenceCause, DnnError, LastGood, Result, TrainingStep};
 pub use float::Float;
+pub use gradcheck::{gradient_check, gradient_check_sampled};
 pub use init::Init;
-pub use network::{Layer, Network, NetworkBuilder};
-pub use rng::NumpyRng;
-pub use train::{Progress, TrainConfig, TrainParams, TrainReport, DEFAULT_DIVERGENCE_FACTOR};
+pub use network::{classes_of, one_hot, Layer, Network, NetworkBuilder};
+pub use optim::{LrDecay, Optimizer};
+pub use rng::{GaussianSource, NumpyRng, Polar};
+pub use train::{
+    GramForm, LayerGradients, Progress, TrainConfig, TrainDiagnostics, TrainParams, TrainReport,
+    DEFAULT_DIVERGENCE_FACTOR,
+};

@@ -1,19 +1,29 @@
-//! `Network<F>`: the fast, generic model, and its builder.
+//! `Network<F>`: the fast, generic model, its builder, and prediction.
 
 use std::marker::PhantomData;
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView2, Zip};
-use rand::RngCore;
+use ndarray::{s, Array2, ArrayView2, AsArray, Ix2, Zip};
 
-use crate::activation::{softmax_columns, Activation};
+use crate::activation::Activation;
 use crate::error::{DnnError, Result};
+use crate::forward::{forward, Activations, Product};
 use crate::init::Init;
-use crate::kernels;
 use crate::steps::Parameters;
-use crate::Float;
+use crate::{Float, GaussianSource, NumpyRng};
 
 /// One dense layer: `A = g(W A_prev + b)`.
+///
+/// A layer on its own is just its parameters; [`Network::from_layers`] checks that the
+/// layers fit together.
+///
+/// ```
+/// use dnn_core::{Activation, Layer, Network};
+/// use ndarray::array;
+/// let layer = Layer::new(array![[0.5, -1.0]], array![[0.1]], Activation::Sigmoid);
+/// let net = Network::<f64>::from_layers(vec![layer])?;
+/// assert_eq!(net.layer_sizes(), vec![2, 1]);
+/// # Ok::<(), dnn_core::DnnError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layer<F: Float> {
     pub(crate) w: Array2<F>,
@@ -22,6 +32,10 @@ pub struct Layer<F: Float> {
 }
 
 impl<F: Float> Layer<F> {
+    /// A layer with weights `w` (`(n[l], n[l-1])`), bias `b` (`(n[l], 1)`) and activation `g`.
+    pub fn new(w: Array2<F>, b: Array2<F>, activation: Activation) -> Self {
+        Layer { w, b, activation }
+    }
     /// `W`, shape `(n[l], n[l-1])`.
     pub fn weights(&self) -> &Array2<F> {
         &self.w
@@ -34,9 +48,14 @@ impl<F: Float> Layer<F> {
     pub fn activation(&self) -> Activation {
         self.activation
     }
+    /// The layer's parts, `(W, b, g)`.
+    pub fn into_parts(self) -> (Array2<F>, Array2<F>, Activation) {
+        (self.w, self.b, self.activation)
+    }
 }
 
-/// A fully-connected network `[LINEAR -> g] x (L-1) -> LINEAR -> SIGMOID` in `f32` or `f64`.
+/// A fully-connected network `[LINEAR -> g] x (L-1) -> LINEAR -> (SIGMOID | SOFTMAX)` in
+/// `f32` or `f64`.
 ///
 /// Built with [`Network::builder`] (fresh weights) or [`Network::from_layers`]
 /// (weights you have, e.g. from a model file), trained with [`Network::train`].
@@ -107,7 +126,7 @@ impl<F: Float> NetworkBuilder<F> {
 
     /// Validates the sizes and activations and draws the weights from `rng`
     /// (in numpy's order: `W1`, `W2`, ...; biases are zeros and draw nothing).
-    pub fn build<R: RngCore + 'static>(self, rng: &mut R) -> Result<Network<F>> {
+    pub fn build<G: GaussianSource + ?Sized>(self, rng: &mut G) -> Result<Network<F>> {
         check_sizes(&self.sizes)?;
         let hidden = self.sizes.len() - 2;
         let activations = match self.hidden {
@@ -159,6 +178,9 @@ fn check_sizes(sizes: &[usize]) -> Result<()> {
     Ok(())
 }
 
+/// Examples predicted at a time: bounds prediction's buffers whatever the number of examples.
+const PREDICT_CHUNK: usize = 4096;
+
 impl<F: Float> Network<F> {
     /// Starts a builder for layer sizes `[n[0], n[1], ..., n[L]]` (input size first).
     pub fn builder(sizes: &[usize]) -> NetworkBuilder<F> {
@@ -171,61 +193,41 @@ impl<F: Float> Network<F> {
         }
     }
 
-    /// A network from existing weights: `[(W1, b1, g1), (W2, b2, g2), ...]`.
+    /// A network from existing layers, first to last.
     ///
-    /// Checks that every `b[l]` is `(n[l], 1)`, that the layers chain, that no
-    /// layer is empty and that the last activation is sigmoid.
-    pub fn from_layers(layers: Vec<(Array2<F>, Array2<F>, Activation)>) -> Result<Self> {
+    /// Checks that no layer is empty, that every `b[l]` is `(n[l], 1)`, that the layers
+    /// chain (`W[l]` has `n[l-1]` columns), that no hidden layer is softmax and that the
+    /// output layer is sigmoid or softmax.
+    pub fn from_layers(layers: Vec<Layer<F>>) -> Result<Self> {
         if layers.is_empty() {
             return Err(DnnError::TooFewLayers(Vec::new()));
         }
-        for (i, (w, b, _)) in layers.iter().enumerate() {
-            let layer = i + 1;
-            if w.is_empty() {
-                return Err(DnnError::ParameterShape {
-                    layer,
-                    detail: format!(
-                        "W{layer} has shape {:?}: a layer needs at least one unit and one input",
-                        w.dim()
-                    ),
+        for (i, layer) in layers.iter().enumerate() {
+            let (l, w) = (i + 1, layer.w.dim());
+            if layer.w.is_empty() {
+                return Err(DnnError::EmptyLayer { layer: l, w });
+            }
+            if layer.b.dim() != (w.0, 1) {
+                return Err(DnnError::BiasShape {
+                    layer: l,
+                    w,
+                    b: layer.b.dim(),
                 });
             }
-            if b.dim() != (w.nrows(), 1) {
-                return Err(DnnError::ParameterShape {
-                    layer,
-                    detail: format!(
-                        "W{layer} has shape {:?} so b{layer} must be ({}, 1), but it is {:?}",
-                        w.dim(),
-                        w.nrows(),
-                        b.dim()
-                    ),
-                });
-            }
-            if i > 0 {
-                let prev = &layers[i - 1].0;
-                if w.ncols() != prev.nrows() {
-                    return Err(DnnError::ParameterShape {
-                        layer,
-                        detail: format!(
-                            "W{layer} has shape {:?} but layer {} has {} units, so W{layer} needs {} columns",
-                            w.dim(),
-                            i,
-                            prev.nrows(),
-                            prev.nrows()
-                        ),
+            if let Some(prev) = i.checked_sub(1).map(|p| &layers[p]) {
+                if w.1 != prev.w.nrows() {
+                    return Err(DnnError::LayersDoNotChain {
+                        layer: l,
+                        w,
+                        previous_units: prev.w.nrows(),
                     });
                 }
             }
         }
         let (hidden, last) = layers.split_at(layers.len() - 1);
-        let hidden: Vec<Activation> = hidden.iter().map(|l| l.2).collect();
-        check_activations(&hidden, last[0].2)?;
-        Ok(Network {
-            layers: layers
-                .into_iter()
-                .map(|(w, b, activation)| Layer { w, b, activation })
-                .collect(),
-        })
+        let hidden: Vec<Activation> = hidden.iter().map(|l| l.activation).collect();
+        check_activations(&hidden, last[0].activation)?;
+        Ok(Network { layers })
     }
 
     /// The same network as the step-by-step [`Parameters`] (converted to `f64`).
@@ -238,21 +240,17 @@ impl<F: Float> Network<F> {
         )
     }
 
-    /// Builds a relu/sigmoid network (the exercise's architecture) from step-by-step [`Parameters`].
+    /// The exercise's relu/sigmoid network ([`Activation::exercise`]) from step-by-step
+    /// [`Parameters`].
     pub fn from_parameters(parameters: &Parameters) -> Result<Self> {
         let big_l = parameters.num_layers();
         Self::from_layers(
             (1..=big_l)
                 .map(|l| {
-                    let activation = if l == big_l {
-                        Activation::Sigmoid
-                    } else {
-                        Activation::Relu
-                    };
-                    (
+                    Layer::new(
                         parameters.w(l).mapv(F::of),
                         parameters.b(l).mapv(F::of),
-                        activation,
+                        Activation::exercise(l, big_l),
                     )
                 })
                 .collect(),
@@ -266,7 +264,7 @@ impl<F: Float> Network<F> {
 
     /// `[n[0], n[1], ..., n[L]]`.
     pub fn layer_sizes(&self) -> Vec<usize> {
-        std::iter::once(self.layers[0].w.ncols())
+        std::iter::once(self.input_size())
             .chain(self.layers.iter().map(|l| l.w.nrows()))
             .collect()
     }
@@ -284,6 +282,11 @@ impl<F: Float> Network<F> {
     /// The number of trainable numbers (all weights and biases).
     pub fn num_parameters(&self) -> usize {
         self.layers.iter().map(|l| l.w.len() + l.b.len()).sum()
+    }
+
+    /// The output layer's activation (sigmoid or softmax).
+    pub fn output_activation(&self) -> Activation {
+        self.layers[self.layers.len() - 1].activation
     }
 
     /// Checks that `x` is `(n[0], m)` with `m > 0`, all finite.
@@ -312,49 +315,52 @@ impl<F: Float> Network<F> {
         check_finite("Y", y)
     }
 
-    /// The output layer's activation (sigmoid or softmax).
-    pub fn output_activation(&self) -> Activation {
-        self.layers[self.layers.len() - 1].activation
-    }
-
-    /// The output probabilities `AL`, shape `(n[L], m)`.
-    pub fn predict_proba(&self, x: &Array2<F>) -> Result<Array2<F>> {
-        self.check_input(x.view())?;
-        // No copy of X: the first layer reads it in place (it is the largest array by far).
-        let mut a: Option<Array2<F>> = None;
-        for layer in &self.layers {
-            let input = a.as_ref().map_or_else(|| x.view(), |a| a.view());
-            let mut z = Array2::zeros((layer.w.nrows(), input.ncols()));
-            if layer.activation == Activation::Softmax {
-                general_mat_mul(F::one(), &layer.w, &input, F::zero(), &mut z);
-                kernels::add_bias_in_place(z.view_mut(), &layer.b);
-                let mut out = Array2::zeros(z.dim());
-                softmax_columns(z.view(), out.view_mut());
-                z = out;
-            } else {
-                kernels::linear_activation(
-                    &layer.w,
-                    &layer.b,
-                    input,
-                    layer.activation,
-                    z.view_mut(),
-                );
-            }
-            a = Some(z);
+    /// The output probabilities `AL`, shape `(n[L], m)`, for `x` of shape `(n[0], m)` (an
+    /// array or a view; it is never copied).
+    ///
+    /// The forward pass is the training engine's own (same kernels), run on up to 4096
+    /// examples at a time.
+    ///
+    /// ```
+    /// use dnn_core::{Activation, Layer, Network};
+    /// use ndarray::array;
+    /// let net = Network::<f64>::from_layers(vec![Layer::new(array![[2.0]], array![[0.0]], Activation::Sigmoid)])?;
+    /// let p = net.predict_proba(&array![[0.0, 1.0]])?;
+    /// assert_eq!(p[[0, 0]], 0.5);
+    /// assert!((p[[0, 1]] - 1.0 / (1.0 + (-2.0f64).exp())).abs() < 1e-16);
+    /// # Ok::<(), dnn_core::DnnError>(())
+    /// ```
+    pub fn predict_proba<'a>(&self, x: impl AsArray<'a, F, Ix2>) -> Result<Array2<F>>
+    where
+        F: 'a,
+    {
+        let x = x.into();
+        self.check_input(x)?;
+        let m = x.ncols();
+        let mut out = Array2::zeros((self.output_size(), m));
+        let mut bufs = Activations::for_prediction(self, m.min(PREDICT_CHUNK));
+        // Prediction draws nothing; the generator is only the pass's dropout argument.
+        let mut unused = NumpyRng::new(0);
+        for start in (0..m).step_by(PREDICT_CHUNK) {
+            let k = PREDICT_CHUNK.min(m - start);
+            let chunk = x.slice(s![.., start..start + k]);
+            forward(self, chunk, &mut bufs, &mut Product, &mut unused);
+            out.slice_mut(s![.., start..start + k])
+                .assign(&bufs.probabilities(k));
         }
-        Ok(a.unwrap_or_else(|| x.clone()))
+        Ok(out)
     }
 
     /// Predictions, shape `(n[L], m)`: for a sigmoid output, 1 where `AL > 0.5`, else 0; for
     /// a softmax output, the one-hot column of the most probable class.
-    pub fn predict(&self, x: &Array2<F>) -> Result<Array2<F>> {
+    pub fn predict<'a>(&self, x: impl AsArray<'a, F, Ix2>) -> Result<Array2<F>>
+    where
+        F: 'a,
+    {
         let proba = self.predict_proba(x)?;
         if self.output_activation() == Activation::Softmax {
-            let mut out = Array2::zeros(proba.dim());
-            for (j, class) in argmax_columns(&proba).into_iter().enumerate() {
-                out[[class, j]] = F::one();
-            }
-            return Ok(out);
+            let classes = argmax_columns(proba.view());
+            return Ok(one_hot(&classes, proba.nrows()));
         }
         let half = F::of(0.5);
         Ok(proba.mapv(|p| if p > half { F::one() } else { F::zero() }))
@@ -363,27 +369,38 @@ impl<F: Float> Network<F> {
     /// The predicted class of each example: the most probable class for a softmax output,
     /// `AL > 0.5` (0 or 1) for a single sigmoid output (and, for several sigmoid outputs,
     /// the most probable one).
-    pub fn predict_classes(&self, x: &Array2<F>) -> Result<Vec<usize>> {
+    ///
+    /// ```
+    /// use dnn_core::{Activation, Layer, Network};
+    /// use ndarray::array;
+    /// let net = Network::<f64>::from_layers(vec![Layer::new(array![[1.0]], array![[0.0]], Activation::Sigmoid)])?;
+    /// assert_eq!(net.predict_classes(&array![[-3.0, 0.0, 0.1]])?, vec![0, 0, 1]);
+    /// # Ok::<(), dnn_core::DnnError>(())
+    /// ```
+    pub fn predict_classes<'a>(&self, x: impl AsArray<'a, F, Ix2>) -> Result<Vec<usize>>
+    where
+        F: 'a,
+    {
         let proba = self.predict_proba(x)?;
-        if proba.nrows() == 1 {
-            let half = F::of(0.5);
-            return Ok(proba
-                .row(0)
-                .iter()
-                .map(|&p| usize::from(p > half))
-                .collect());
-        }
-        Ok(argmax_columns(&proba))
+        Ok(classes_of(proba.view()))
     }
 
     /// The fraction of correct predictions: for a softmax output, of examples whose most
     /// probable class is the one-hot label's; for sigmoid outputs, of all outputs of all
     /// examples equal to their 0/1 label.
-    pub fn accuracy(&self, x: &Array2<F>, y: &Array2<F>) -> Result<f64> {
+    pub fn accuracy<'a, 'b>(
+        &self,
+        x: impl AsArray<'a, F, Ix2>,
+        y: impl AsArray<'b, F, Ix2>,
+    ) -> Result<f64>
+    where
+        F: 'a + 'b,
+    {
+        let (x, y) = (x.into(), y.into());
         let predictions = self.predict(x)?;
-        self.check_labels(x.view(), y.view())?;
+        self.check_labels(x, y)?;
         if self.output_activation() == Activation::Softmax {
-            let (got, want) = (argmax_columns(&predictions), argmax_columns(y));
+            let (got, want) = (argmax_columns(predictions.view()), argmax_columns(y));
             let correct = got.iter().zip(&want).filter(|(a, b)| a == b).count();
             return Ok(correct as f64 / want.len() as f64);
         }
@@ -394,8 +411,28 @@ impl<F: Float> Network<F> {
     }
 }
 
+/// The class of each column of output probabilities: `p > 0.5` for one sigmoid output,
+/// else the most probable row (the first one on ties).
+///
+/// ```
+/// use ndarray::array;
+/// assert_eq!(dnn_core::classes_of(array![[0.2, 0.7]].view()), vec![0, 1]);
+/// assert_eq!(dnn_core::classes_of(array![[0.2, 0.5], [0.3, 0.1], [0.5, 0.4]].view()), vec![2, 0]);
+/// ```
+pub fn classes_of<F: Float>(proba: ArrayView2<'_, F>) -> Vec<usize> {
+    if proba.nrows() == 1 {
+        let half = F::of(0.5);
+        return proba
+            .row(0)
+            .iter()
+            .map(|&p| usize::from(p > half))
+            .collect();
+    }
+    argmax_columns(proba)
+}
+
 /// The row of the largest value of each column (the first one on ties).
-fn argmax_columns<F: Float>(a: &Array2<F>) -> Vec<usize> {
+fn argmax_columns<F: Float>(a: ArrayView2<'_, F>) -> Vec<usize> {
     a.columns()
         .into_iter()
         .map(|c| {
@@ -416,7 +453,7 @@ fn argmax_columns<F: Float>(a: &Array2<F>) -> Vec<usize> {
 /// One-hot labels: column `j` is 1 in row `labels[j]`, shape `(classes, labels.len())`.
 ///
 /// ```
-/// let y = dnn_core::network::one_hot::<f64>(&[2, 0], 3);
+/// let y = dnn_core::one_hot::<f64>(&[2, 0], 3);
 /// assert_eq!(y, ndarray::array![[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]);
 /// ```
 ///

@@ -96,7 +96,7 @@ impl LrDecay {
     /// The learning rate for epoch `epoch` (from 0).
     ///
     /// ```
-    /// use dnn_core::optim::LrDecay;
+    /// use dnn_core::LrDecay;
     /// assert_eq!(LrDecay::InverseTime { rate: 1.0 }.rate_at(0.1, 1), 0.05);
     /// assert_eq!(LrDecay::Step { rate: 1.0, interval: 10 }.rate_at(0.1, 9), 0.1);
     /// ```

@@ -4,8 +4,6 @@
 //! `np.random.randn(rows, cols)`. Reproducing that stream exactly is what lets
 //! every published number be checked to the last digit.
 
-use std::any::Any;
-
 use ndarray::{Array1, Array2};
 use rand::RngCore;
 
@@ -24,7 +22,7 @@ const LOWER_MASK: u32 = 0x7fff_ffff;
 ///   which returns `f * x2` and keeps `f * x1` for the next call — also across calls,
 ///   and also when `rand` is called in between, exactly as numpy does.
 ///
-/// It implements [`rand::RngCore`], so it can be passed wherever dnn-core takes a `rand` RNG.
+/// It is a [`GaussianSource`] (what weight initialisation draws from) and a [`rand::RngCore`].
 ///
 /// ```
 /// use dnn_core::NumpyRng;
@@ -140,12 +138,14 @@ impl NumpyRng {
     /// `np.random.permutation(n)`: a shuffled `0..n` (Fisher-Yates from the end,
     /// as numpy's legacy `shuffle`).
     pub fn permutation(&mut self, n: usize) -> Vec<usize> {
-        permutation_from(self, n)
+        let mut out = Vec::with_capacity(n);
+        permutation_into(self, n, &mut out);
+        out
     }
 }
 
 /// numpy's legacy `random_interval(max)` on any generator: a uniform integer in `0..=max`.
-pub fn interval_from<R: RngCore + ?Sized>(rng: &mut R, max: u64) -> u64 {
+pub(crate) fn interval_from<R: RngCore + ?Sized>(rng: &mut R, max: u64) -> u64 {
     if max == 0 {
         return 0;
     }
@@ -165,15 +165,8 @@ pub fn interval_from<R: RngCore + ?Sized>(rng: &mut R, max: u64) -> u64 {
     }
 }
 
-/// `np.random.permutation(n)` on any generator (bit for bit with a [`NumpyRng`]).
-pub fn permutation_from<R: RngCore + ?Sized>(rng: &mut R, n: usize) -> Vec<usize> {
-    let mut out = Vec::with_capacity(n);
-    permutation_into(rng, n, &mut out);
-    out
-}
-
-/// [`permutation_from`] into `out` (cleared first; no allocation when it has room for `n`).
-pub fn permutation_into<R: RngCore + ?Sized>(rng: &mut R, n: usize, out: &mut Vec<usize>) {
+/// `np.random.permutation(n)` into `out` (cleared first; no allocation when it has room for `n`).
+pub(crate) fn permutation_into<R: RngCore + ?Sized>(rng: &mut R, n: usize, out: &mut Vec<usize>) {
     out.clear();
     out.extend(0..n);
     for i in (1..n).rev() {
@@ -226,24 +219,86 @@ fn polar_pair<R: RngCore + ?Sized>(rng: &mut R) -> (f64, f64) {
     }
 }
 
-/// `randn(rows, cols)` from any `rand` generator.
+/// Where initial weights come from: standard normal draws, one at a time.
 ///
-/// A [`NumpyRng`] gives exactly `np.random.randn(rows, cols)` (its cached Gaussian
-/// carried across calls). Any other generator gets the same polar method, with
-/// the odd leftover of each call discarded (it has nowhere to keep it).
-pub fn randn_from<R: RngCore + 'static>(rng: &mut R, rows: usize, cols: usize) -> Array2<f64> {
-    if let Some(np) = (rng as &mut dyn Any).downcast_mut::<NumpyRng>() {
-        return np.randn(rows, cols);
+/// Everything in dnn-core that draws weights ([`crate::NetworkBuilder::build`],
+/// [`crate::Init::weights`], [`crate::steps::initialize_parameters_deep`], ...) takes a
+/// `GaussianSource`. A [`NumpyRng`] is one, so those draws are `np.random.randn`'s bit for bit;
+/// any `rand` generator becomes one through [`Polar`]. `&mut` references and `Box`es of a
+/// source are sources too, so `Box<NumpyRng>` keeps numpy's stream.
+///
+/// ```
+/// use dnn_core::{GaussianSource, NumpyRng};
+/// let mut boxed: Box<NumpyRng> = Box::new(NumpyRng::new(1));
+/// // np.random.seed(1); np.random.randn(1, 2)
+/// assert_eq!(boxed.randn(1, 2), ndarray::array![[1.6243453636632417, -0.6117564136500754]]);
+/// ```
+pub trait GaussianSource {
+    /// One draw from the standard normal distribution.
+    fn next_gauss(&mut self) -> f64;
+
+    /// A `(rows, cols)` matrix of draws, filled row by row (numpy's `randn(rows, cols)` order).
+    fn randn(&mut self, rows: usize, cols: usize) -> Array2<f64> {
+        Array2::from_shape_simple_fn((rows, cols), || self.next_gauss())
     }
-    let mut spare: Option<f64> = None;
-    Array2::from_shape_simple_fn((rows, cols), || {
-        if let Some(g) = spare.take() {
+}
+
+impl GaussianSource for NumpyRng {
+    fn next_gauss(&mut self) -> f64 {
+        NumpyRng::next_gauss(self)
+    }
+}
+
+impl<G: GaussianSource + ?Sized> GaussianSource for &mut G {
+    fn next_gauss(&mut self) -> f64 {
+        (**self).next_gauss()
+    }
+}
+
+impl<G: GaussianSource + ?Sized> GaussianSource for Box<G> {
+    fn next_gauss(&mut self) -> f64 {
+        (**self).next_gauss()
+    }
+}
+
+/// Any [`rand::RngCore`] generator as a [`GaussianSource`]: numpy's polar method on its
+/// output, keeping the second draw of each pair for the next call as numpy does.
+///
+/// ```
+/// use dnn_core::{GaussianSource, Network, Polar};
+/// use rand::SeedableRng;
+/// let mut rng = Polar::new(rand::rngs::StdRng::seed_from_u64(7));
+/// let net = Network::<f64>::builder(&[4, 3, 1]).build(&mut rng)?;
+/// assert_eq!(net.layer_sizes(), vec![4, 3, 1]);
+/// # Ok::<(), dnn_core::DnnError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Polar<R> {
+    rng: R,
+    cached: Option<f64>,
+}
+
+impl<R: RngCore> Polar<R> {
+    /// Wraps `rng`.
+    pub fn new(rng: R) -> Self {
+        Polar { rng, cached: None }
+    }
+
+    /// The wrapped generator back.
+    pub fn into_inner(self) -> R {
+        self.rng
+    }
+}
+
+impl<R: RngCore> GaussianSource for Polar<R> {
+    fn next_gauss(&mut self) -> f64 {
+        if let Some(g) = self.cached.take() {
             return g;
         }
-        let (kept, returned) = polar_pair(rng);
-        spare = Some(kept);
+        let (kept, returned) = polar_pair(&mut self.rng);
+        self.cached = Some(kept);
         returned
-    })
+    }
 }
 
 #[cfg(test)]
@@ -261,18 +316,20 @@ mod tests {
     }
 
     #[test]
-    fn randn_from_a_numpy_rng_equals_its_own_randn() {
-        let mut a = NumpyRng::new(3);
-        let mut b = NumpyRng::new(3);
-        assert_eq!(randn_from(&mut a, 3, 5), b.randn(3, 5));
-        assert_eq!(randn_from(&mut a, 1, 1), b.randn(1, 1));
+    fn a_boxed_or_borrowed_numpy_rng_keeps_numpys_stream_and_cache() {
+        let mut plain = NumpyRng::new(3);
+        let mut boxed: Box<dyn GaussianSource> = Box::new(NumpyRng::new(3));
+        let want = (plain.randn(3, 5), plain.randn(1, 1));
+        // 15 draws leave a cached Gaussian: the 16th must come from the cache, as numpy's does.
+        assert_eq!(GaussianSource::randn(&mut boxed, 3, 5), want.0);
+        assert_eq!(GaussianSource::randn(&mut &mut boxed, 1, 1), want.1);
     }
 
     #[test]
-    fn randn_from_another_rng_is_roughly_standard_normal() {
+    fn polar_on_another_rng_is_roughly_standard_normal() {
         use rand::SeedableRng;
-        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-        let x = randn_from(&mut rng, 200, 100);
+        let mut rng = Polar::new(rand::rngs::StdRng::seed_from_u64(7));
+        let x = rng.randn(200, 100);
         let mean = x.mean().unwrap_or(f64::NAN);
         let var = x
             .mapv(|v| (v - mean) * (v - mean))
@@ -280,5 +337,11 @@ mod tests {
             .unwrap_or(f64::NAN);
         assert!(mean.abs() < 0.03, "mean {mean}");
         assert!((var - 1.0).abs() < 0.05, "variance {var}");
+    }
+
+    #[test]
+    fn polar_on_a_numpy_generator_is_numpys_randn() {
+        let mut wrapped = Polar::new(NumpyRng::new(11));
+        assert_eq!(wrapped.randn(4, 3), NumpyRng::new(11).randn(4, 3));
     }
 }

@@ -29,11 +29,9 @@
 //! engine ([`Network`](crate::Network)) returns errors instead.
 
 use ndarray::{Array2, Axis, Zip};
-use rand::RngCore;
 
-pub use crate::activation::Activation;
 use crate::cost::cross_entropy_from_probs;
-use crate::init::Init;
+use crate::{Activation, GaussianSource, Init};
 
 /// What the linear step keeps for the backward pass: `(A_prev, W, b)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,7 +170,7 @@ impl Gradients {
 
 /// The two-layer network's parameters: `W1 = randn(n_h, n_x) * 0.01`, `b1 = 0`,
 /// `W2 = randn(n_y, n_h) * 0.01`, `b2 = 0`, drawn in that order.
-pub fn initialize_parameters<R: RngCore + 'static>(
+pub fn initialize_parameters<R: GaussianSource + ?Sized>(
     n_x: usize,
     n_h: usize,
     n_y: usize,
@@ -195,7 +193,7 @@ pub fn initialize_parameters<R: RngCore + 'static>(
 /// // np.random.seed(3); np.random.randn(4, 5)[0, 0] * 0.01
 /// assert_eq!(p.w(1)[[0, 0]], 1.7886284734303186 * 0.01);
 /// ```
-pub fn initialize_parameters_deep<R: RngCore + 'static>(
+pub fn initialize_parameters_deep<R: GaussianSource + ?Sized>(
     layer_dims: &[usize],
     rng: &mut R,
 ) -> Parameters {
@@ -203,14 +201,18 @@ pub fn initialize_parameters_deep<R: RngCore + 'static>(
 }
 
 /// The published application's initialisation: `W[l] = randn(n[l], n[l-1]) / sqrt(n[l-1])`.
-fn initialize_parameters_scaled<R: RngCore + 'static>(
+fn initialize_parameters_scaled<R: GaussianSource + ?Sized>(
     layer_dims: &[usize],
     rng: &mut R,
 ) -> Parameters {
     init_layers(layer_dims, rng, Init::Scaled)
 }
 
-fn init_layers<R: RngCore + 'static>(layer_dims: &[usize], rng: &mut R, init: Init) -> Parameters {
+fn init_layers<R: GaussianSource + ?Sized>(
+    layer_dims: &[usize],
+    rng: &mut R,
+    init: Init,
+) -> Parameters {
     assert!(
         layer_dims.len() >= 2,
         "layer_dims {layer_dims:?} has shape ({},): it needs at least an input and an output size",
@@ -297,13 +299,12 @@ pub fn l_model_forward(x: &Array2<f64>, parameters: &Parameters) -> (Array2<f64>
     let mut caches = Vec::with_capacity(big_l);
     let mut a = x.clone();
     for l in 1..=big_l {
-        let activation = if l == big_l {
-            Activation::Sigmoid
-        } else {
-            Activation::Relu
-        };
-        let (next, cache) =
-            linear_activation_forward(&a, parameters.w(l), parameters.b(l), activation);
+        let (next, cache) = linear_activation_forward(
+            &a,
+            parameters.w(l),
+            parameters.b(l),
+            Activation::exercise(l, big_l),
+        );
         caches.push(cache);
         a = next;
     }
@@ -398,12 +399,8 @@ pub fn l_model_backward(al: &Array2<f64>, y: &Array2<f64>, caches: &[LayerCache]
         .and(al)
         .map_collect(|&y, &a| -(y / a - (1.0 - y) / (1.0 - a)));
     for l in (1..=big_l).rev() {
-        let activation = if l == big_l {
-            Activation::Sigmoid
-        } else {
-            Activation::Relu
-        };
-        let (da_prev, dw_l, db_l) = linear_activation_backward(&d_a, &caches[l - 1], activation);
+        let (da_prev, dw_l, db_l) =
+            linear_activation_backward(&d_a, &caches[l - 1], Activation::exercise(l, big_l));
         dw[l - 1] = dw_l;
         db[l - 1] = db_l;
         da[l - 1] = da_prev.clone();
@@ -448,7 +445,7 @@ pub fn predict(x: &Array2<f64>, parameters: &Parameters) -> Array2<f64> {
 /// The exercise's two-layer model `LINEAR -> RELU -> LINEAR -> SIGMOID`, trained by
 /// gradient descent from [`initialize_parameters`]. Returns the parameters and the
 /// cost at every 100th iteration.
-pub fn two_layer_model<R: RngCore + 'static>(
+pub fn two_layer_model<R: GaussianSource + ?Sized>(
     x: &Array2<f64>,
     y: &Array2<f64>,
     layer_dims: (usize, usize, usize),
@@ -467,7 +464,7 @@ pub fn two_layer_model<R: RngCore + 'static>(
 ///
 /// With `NumpyRng::new(1)`, layers `[12288, 20, 7, 5, 1]`, learning rate 0.0075 and
 /// 2500 iterations on the cat data this reproduces the published table.
-pub fn l_layer_model<R: RngCore + 'static>(
+pub fn l_layer_model<R: GaussianSource + ?Sized>(
     x: &Array2<f64>,
     y: &Array2<f64>,
     layer_dims: &[usize],

@@ -3,9 +3,11 @@
 
 use std::ops::ControlFlow;
 
-use dnn_core::gradcheck::gradient_check;
 use dnn_core::steps::{self, Parameters};
-use dnn_core::{Activation, DnnError, Init, Network, NumpyRng, TrainParams};
+use dnn_core::{
+    gradient_check, gradient_check_sampled, Activation, DnnError, Init, Layer, Network, NumpyRng,
+    Polar, TrainParams,
+};
 use ndarray::{array, Array2};
 
 /// Random inputs and 0/1 labels, drawn as the exercise's test cases draw them.
@@ -51,6 +53,7 @@ fn engine_and_step_functions_give_the_same_cost_curve_for_200_iterations() {
         .unwrap();
     let report = net.fit(&x, &y, &config).unwrap();
     assert_eq!(report.costs().len(), 200);
+    assert_eq!(report.costs().len(), step_costs.len());
     for (i, (e, s)) in report.costs().iter().zip(&step_costs).enumerate() {
         assert!(
             (e - s).abs() <= 1e-12,
@@ -136,17 +139,17 @@ fn divergence_stops_training_and_keeps_the_last_good_parameters() {
         .check()
         .unwrap();
     match net.fit(&x, &y, &config) {
-        Err(DnnError::Diverged {
-            iteration,
-            cost,
-            last_good,
-            costs,
-            ..
-        }) => {
-            assert_eq!(iteration, 1, "cost {cost}");
-            assert_eq!(last_good, Some(0));
-            assert_eq!(costs.len(), 1);
-            assert!(cost > 10.0 * costs[0] || !cost.is_finite());
+        Err(DnnError::Diverged(d)) => {
+            assert_eq!(d.at.epoch, 1, "{d}");
+            let good = d.last_good.expect("iteration 0 was good");
+            assert_eq!((good.step.epoch, good.updates), (0, 0));
+            assert_eq!(d.costs, vec![good.cost]);
+            assert!(
+                matches!(
+                    d.cause,
+                    dnn_core::DivergenceCause::CostGrew { cost, start, .. } if cost > 10.0 * start
+                ) || matches!(d.cause, dnn_core::DivergenceCause::NonFiniteCost(_))
+            );
             assert_eq!(net, before, "the parameters of iteration 0 are restored");
         }
         other => panic!("expected divergence, got {other:?}"),
@@ -174,9 +177,12 @@ fn divergence_message_names_the_iteration_and_suggests_a_smaller_learning_rate()
 #[test]
 fn saturated_outputs_give_a_large_finite_cost_where_numpy_gives_nan() {
     // One unit with a huge weight: z = 1000 for a negative example.
-    let net =
-        Network::<f64>::from_layers(vec![(array![[1000.0]], array![[0.0]], Activation::Sigmoid)])
-            .unwrap();
+    let net = Network::<f64>::from_layers(vec![Layer::new(
+        array![[1000.0]],
+        array![[0.0]],
+        Activation::Sigmoid,
+    )])
+    .unwrap();
     let x = array![[1.0, -1.0]];
     let y = array![[0.0, 0.0]];
     let cost = net.cost(&x, &y).unwrap();
@@ -185,7 +191,7 @@ fn saturated_outputs_give_a_large_finite_cost_where_numpy_gives_nan() {
     let grads = net.gradients(&x, &y).unwrap();
     assert!(grads
         .iter()
-        .all(|(w, b)| w.iter().chain(b).all(|v| v.is_finite())));
+        .all(|g| g.dw.iter().chain(&g.db).all(|v| v.is_finite())));
 }
 
 #[test]
@@ -288,12 +294,12 @@ fn builder_and_from_layers_refuse_networks_that_cannot_exist() {
         })
     ));
     let err = Network::<f64>::from_layers(vec![
-        (
+        Layer::new(
             Array2::zeros((3, 4)),
             Array2::zeros((3, 1)),
             Activation::Relu,
         ),
-        (
+        Layer::new(
             Array2::zeros((1, 2)),
             Array2::zeros((1, 1)),
             Activation::Sigmoid,
@@ -301,10 +307,18 @@ fn builder_and_from_layers_refuse_networks_that_cannot_exist() {
     ])
     .unwrap_err();
     assert_eq!(
-        err.to_string(),
-        "layer 2: W2 has shape (1, 2) but layer 1 has 3 units, so W2 needs 3 columns"
+        err,
+        DnnError::LayersDoNotChain {
+            layer: 2,
+            w: (1, 2),
+            previous_units: 3
+        }
     );
-    let err = Network::<f64>::from_layers(vec![(
+    assert_eq!(
+        err.to_string(),
+        "W2 has shape (1, 2) but layer 1 has 3 units, so W2 needs 3 columns"
+    );
+    let err = Network::<f64>::from_layers(vec![Layer::new(
         Array2::zeros((1, 4)),
         Array2::zeros((2, 1)),
         Activation::Sigmoid,
@@ -312,9 +326,22 @@ fn builder_and_from_layers_refuse_networks_that_cannot_exist() {
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "layer 1: W1 has shape (1, 4) so b1 must be (1, 1), but it is (2, 1)"
+        "W1 has shape (1, 4) so b1 must be (1, 1), but it is (2, 1)"
     );
-    let err = Network::<f64>::from_layers(vec![(
+    let err = Network::<f64>::from_layers(vec![Layer::new(
+        Array2::zeros((0, 4)),
+        Array2::zeros((0, 1)),
+        Activation::Sigmoid,
+    )])
+    .unwrap_err();
+    assert_eq!(
+        err,
+        DnnError::EmptyLayer {
+            layer: 1,
+            w: (0, 4)
+        }
+    );
+    let err = Network::<f64>::from_layers(vec![Layer::new(
         Array2::zeros((1, 4)),
         Array2::zeros((1, 1)),
         Activation::Relu,
@@ -341,6 +368,8 @@ fn f32_training_follows_f64_closely() {
     let r32 = n32
         .fit(&x.mapv(|v| v as f32), &y.mapv(|v| v as f32), &config)
         .unwrap();
+    assert_eq!(r64.costs().len(), r32.costs().len());
+    assert!(!r64.costs().is_empty());
     for (a, b) in r64.costs().iter().zip(r32.costs()) {
         assert!((a - b).abs() < 1e-4, "{a} vs {b}");
     }
@@ -354,7 +383,7 @@ fn f32_training_follows_f64_closely() {
 #[test]
 fn any_rand_rng_can_initialise_a_network() {
     use rand::SeedableRng;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+    let mut rng = Polar::new(rand::rngs::StdRng::seed_from_u64(9));
     let net = Network::<f64>::builder(&[4, 3, 1])
         .init(Init::He)
         .build(&mut rng)
@@ -373,13 +402,18 @@ fn init_schemes_scale_the_same_numpy_draw() {
         (Init::Xavier, draw.mapv(|v| v * (2.0 / 11.0f64).sqrt())),
         (Init::Zeros, Array2::zeros((3, 8))),
     ];
+    // Every scheme round-trips through its name (orthogonal too; its weights are checked
+    // against numpy's QR below).
+    for init in Init::ALL {
+        assert_eq!(Init::from_name(init.name()), Some(init));
+    }
+    assert_eq!(Init::ALL.len(), 6);
     for (init, expected) in cases {
         let net = Network::<f64>::builder(&[8, 3, 1])
             .init(init)
             .build(&mut NumpyRng::new(1))
             .unwrap();
         assert_eq!(net.layers()[0].weights(), &expected, "{init}");
-        assert_eq!(Init::from_name(init.name()), Some(init));
     }
 }
 
@@ -434,8 +468,130 @@ fn a_sampled_gradient_check_probes_each_matrix_and_agrees() {
         .init(Init::He)
         .build(&mut NumpyRng::new(12))
         .unwrap();
-    let sampled = dnn_core::gradcheck::gradient_check_sampled(&net, &x, &y, 1e-7, 10).unwrap();
+    let sampled = gradient_check_sampled(&net, &x, &y, 1e-7, 10).unwrap();
     assert!(sampled < 1e-7, "{sampled}");
     let full = gradient_check(&net, &x, &y, 1e-7).unwrap();
     assert!(full < 1e-7, "{full}");
+}
+
+/// The columns of `x` in `order` (a mini-batch as the engine gathers it).
+fn columns(x: &Array2<f64>, order: &[usize]) -> Array2<f64> {
+    Array2::from_shape_fn((x.nrows(), order.len()), |(i, j)| x[[i, order[j]]])
+}
+
+#[test]
+fn mini_batch_divergence_names_the_epoch_and_batch_and_keeps_the_parameters_of_a_good_batch() {
+    // Batches of 16 of 50 examples: 4 per epoch, the last of 2. Find learning rates at which
+    // training diverges in the first batch after an update and after several updates (the
+    // case that once reported the diverging step itself as the last good one).
+    let (x, y) = data(8, 10, 50);
+    let initial = Network::<f64>::builder(&[10, 6, 1])
+        .build(&mut NumpyRng::new(2))
+        .unwrap();
+    let mut seen_later_batch = false;
+    let mut seen_first_update = false;
+    for lr in [1e4, 300.0, 100.0, 60.0, 30.0, 20.0, 10.0] {
+        let mut net = initial.clone();
+        let config = TrainParams::new()
+            .learning_rate(lr)
+            .iterations(30)
+            .mini_batches(16, 11)
+            .check()
+            .unwrap();
+        let Err(DnnError::Diverged(d)) = net.fit(&x, &y, &config) else {
+            continue;
+        };
+        assert_eq!(d.at.batches, 4, "{d}");
+        let msg = d.to_string();
+        assert!(
+            msg.contains(&format!(
+                "at epoch {}, batch {} of 4",
+                d.at.epoch,
+                d.at.batch + 1
+            )),
+            "{msg}"
+        );
+        let good = d.last_good.expect("the first batch's cost was good");
+        assert!(msg.contains(&good.step.to_string()), "{msg}");
+        assert!(good.cost.is_finite());
+        assert_eq!(d.costs.len(), d.at.epoch, "completed epochs only");
+        // The network holds the parameters that gave `good.cost` on `good.step`'s batch.
+        let order = NumpyRng::new(11 + good.step.epoch as u32).permutation(50);
+        let batch = &order[16 * good.step.batch..(16 * good.step.batch + 16).min(50)];
+        let again = net.cost(&columns(&x, batch), &columns(&y, batch)).unwrap();
+        assert!(
+            (again - good.cost).abs() < 1e-12,
+            "{again} vs {}",
+            good.cost
+        );
+        if good.updates == 0 {
+            assert_eq!(net, initial);
+            seen_first_update = true;
+        } else {
+            seen_later_batch |= d.at.batch > 0;
+        }
+    }
+    assert!(
+        seen_first_update,
+        "no learning rate diverged right after the first update"
+    );
+    assert!(
+        seen_later_batch,
+        "no learning rate diverged in a later batch after updates"
+    );
+}
+
+#[test]
+fn an_update_that_makes_a_weight_infinite_keeps_the_parameters_that_gave_the_last_cost() {
+    let (x, y) = data(9, 4, 12);
+    let x = x.mapv(|v| v * 1e3);
+    let mut net = Network::<f64>::builder(&[4, 3, 1])
+        .build(&mut NumpyRng::new(1))
+        .unwrap();
+    let before = net.clone();
+    let config = TrainParams::new()
+        .learning_rate(f64::MAX)
+        .iterations(5)
+        .divergence_factor(None)
+        .check()
+        .unwrap();
+    let Err(DnnError::Diverged(d)) = net.fit(&x, &y, &config) else {
+        panic!("expected divergence")
+    };
+    assert!(
+        matches!(
+            d.cause,
+            dnn_core::DivergenceCause::NonFiniteParameter { .. }
+        ),
+        "{d}"
+    );
+    assert_eq!(d.at.epoch, 0);
+    let good = d.last_good.expect("iteration 0's cost was good");
+    assert_eq!((good.step, good.updates), (d.at, 0));
+    assert_eq!(good.cost, before.cost(&x, &y).unwrap());
+    assert!(d.costs.is_empty(), "iteration 0 did not complete");
+    assert_eq!(net, before, "the update was not applied");
+}
+
+#[test]
+fn per_layer_dropout_must_give_one_keep_probability_per_hidden_layer() {
+    let (x, y) = data(4, 5, 20);
+    let mut net = Network::<f64>::builder(&[5, 4, 3, 1])
+        .build(&mut NumpyRng::new(1))
+        .unwrap();
+    for keep in [vec![0.9], vec![0.9, 0.8, 0.7]] {
+        let given = keep.len();
+        let config = TrainParams::new()
+            .dropout_per_layer(keep, 1)
+            .check()
+            .unwrap();
+        let err = net.fit(&x, &y, &config).unwrap_err();
+        assert_eq!(err, DnnError::DropoutLayers { given, hidden: 2 });
+    }
+    let config = TrainParams::new()
+        .iterations(3)
+        .dropout_per_layer(vec![0.9, 0.8], 1)
+        .check()
+        .unwrap();
+    assert_eq!(net.fit(&x, &y, &config).unwrap().costs().len(), 3);
 }

@@ -1,9 +1,7 @@
 //! Mini-batches, momentum, Adam, learning-rate decay, L2 and dropout against the course's
 //! numpy code (`tests/reference/gen_improving.py` → `tests/data/improving.json`).
 
-use dnn_core::optim::{LrDecay, Optimizer};
-use dnn_core::rng::permutation_from;
-use dnn_core::{Init, Network, NumpyRng, TrainParams};
+use dnn_core::{Init, LrDecay, Network, NumpyRng, Optimizer, TrainParams};
 use ndarray::Array2;
 use serde_json::Value;
 
@@ -42,9 +40,9 @@ fn close(a: &Array2<f64>, b: &Array2<f64>, tol: f64, what: &str) {
     }
 }
 
-/// Trains the fixture's network for `steps` full-batch updates with `params` and checks the
-/// costs and, after every step, the parameters against numpy's, to 1e-12.
-fn check(name: &str, params: TrainParams) {
+/// Trains the fixture's network for each of numpy's `steps` full-batch updates with `params`
+/// and checks the costs and, after every step, the parameters against numpy's, to 1e-12.
+fn check(name: &str, steps: usize, params: TrainParams) {
     let f = fixture();
     let (x, y) = (matrix(&f["x"]), matrix(&f["y"]));
     let dims: Vec<usize> = f["dims"]
@@ -55,6 +53,8 @@ fn check(name: &str, params: TrainParams) {
         .collect();
     let expected = &f[name];
     let history = expected["params"].as_array().unwrap();
+    assert_eq!(history.len(), steps, "{name}: numpy's steps in the fixture");
+    assert_eq!(expected["costs"].as_array().unwrap().len(), steps);
     for (step, want) in history.iter().enumerate() {
         let mut net = Network::<f64>::builder(&dims)
             .init(Init::He)
@@ -67,6 +67,8 @@ fn check(name: &str, params: TrainParams) {
                 &params.clone().iterations(step + 1).check().unwrap(),
             )
             .unwrap();
+        assert_eq!(report.costs().len(), step + 1);
+        assert_eq!(net.layers().len(), want.as_array().unwrap().len());
         for (i, c) in report.costs().iter().enumerate() {
             let e = expected["costs"][i].as_f64().unwrap();
             assert!((c - e).abs() <= 1e-12, "{name}: cost {i}: {c} vs numpy {e}");
@@ -95,6 +97,7 @@ fn he_initialisation_is_the_courses() {
         .init(Init::He)
         .build(&mut NumpyRng::new(3))
         .unwrap();
+    assert_eq!(f["initial"].as_array().unwrap().len(), 3);
     for (l, layer) in net.layers().iter().enumerate() {
         close(layer.weights(), &matrix(&f["initial"][l][0]), 0.0, "W");
     }
@@ -102,13 +105,14 @@ fn he_initialisation_is_the_courses() {
 
 #[test]
 fn gradient_descent_steps_match_numpy() {
-    check("gd", TrainParams::new().learning_rate(0.1));
+    check("gd", 3, TrainParams::new().learning_rate(0.1));
 }
 
 #[test]
 fn momentum_steps_match_numpy() {
     check(
         "momentum",
+        4,
         TrainParams::new()
             .learning_rate(0.1)
             .optimizer(Optimizer::Momentum { beta: 0.9 }),
@@ -119,6 +123,7 @@ fn momentum_steps_match_numpy() {
 fn adam_steps_with_bias_correction_match_numpy() {
     check(
         "adam",
+        4,
         TrainParams::new()
             .learning_rate(0.01)
             .optimizer(Optimizer::ADAM),
@@ -127,26 +132,45 @@ fn adam_steps_with_bias_correction_match_numpy() {
 
 #[test]
 fn l2_cost_term_and_gradient_match_numpy() {
-    check("l2", TrainParams::new().learning_rate(0.1).l2(0.7));
+    check("l2", 3, TrainParams::new().learning_rate(0.1).l2(0.7));
 }
 
 #[test]
 fn dropout_masks_and_gradients_match_numpy() {
     check(
         "dropout",
+        3,
         TrainParams::new().learning_rate(0.1).dropout(0.8, 5),
     );
 }
 
 #[test]
+fn dropout_mask_kernel_draws_numpys_masks_layer_by_layer() {
+    // gen_improving.py: RandomState(5), then rand(4, 10) < 0.8 and rand(2, 10) < 0.8 for the
+    // two hidden layers of the first forward pass.
+    let f = fixture();
+    let want = f["dropout_masks_first_pass_seed_5"].as_array().unwrap();
+    assert_eq!(want.len(), 2, "hidden layers in the fixture");
+    let mut rng = NumpyRng::new(5);
+    for (l, want) in want.iter().enumerate() {
+        let want = matrix(want);
+        let mut mask = Array2::<f64>::zeros(want.dim());
+        dnn_core::regularization::dropout_mask(mask.view_mut(), 0.8, &mut rng);
+        assert_eq!(mask, want, "layer {}", l + 1);
+    }
+}
+
+#[test]
 fn mini_batches_are_numpys_permutation_cut_in_order() {
-    for case in fixture()["minibatches"].as_array().unwrap() {
+    let cases = fixture()["minibatches"].as_array().unwrap().clone();
+    assert_eq!(cases.len(), 5, "mini-batch cases in the fixture");
+    for case in &cases {
         let (m, size, seed) = (
             case["m"].as_u64().unwrap() as usize,
             case["size"].as_u64().unwrap() as usize,
             case["seed"].as_u64().unwrap() as u32,
         );
-        let perm = permutation_from(&mut NumpyRng::new(seed), m);
+        let perm = NumpyRng::new(seed).permutation(m);
         let ours: Vec<Vec<usize>> = perm.chunks(size).map(<[usize]>::to_vec).collect();
         let want: Vec<Vec<usize>> = case["batches"]
             .as_array()
@@ -167,6 +191,8 @@ fn mini_batches_are_numpys_permutation_cut_in_order() {
 #[test]
 fn decay_schedules_match_the_course() {
     let f = fixture();
+    assert_eq!(f["decay"]["inverse_time"].as_array().unwrap().len(), 6);
+    assert_eq!(f["decay"]["step"].as_array().unwrap().len(), 6);
     for (e, want) in f["decay"]["inverse_time"]
         .as_array()
         .unwrap()

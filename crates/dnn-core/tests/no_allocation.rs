@@ -9,7 +9,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::ops::ControlFlow;
 
-use dnn_core::{Network, NumpyRng, TrainParams};
+use dnn_core::{LrDecay, Network, NumpyRng, Optimizer, TrainParams};
 
 struct Counting;
 
@@ -39,7 +39,11 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-fn allocations_per_iteration<F: dnn_core::Float>() -> Vec<usize> {
+const ITERATIONS: usize = 50;
+
+/// The allocation count the observer sees after each iteration of training a
+/// `[30, 16, 8, 1]` network on 64 examples with `params`.
+fn allocations_per_iteration<F: dnn_core::Float>(params: TrainParams) -> Vec<usize> {
     let mut rng = NumpyRng::new(1);
     let x = rng.randn(30, 64).mapv(F::of);
     let y = rng
@@ -48,12 +52,8 @@ fn allocations_per_iteration<F: dnn_core::Float>() -> Vec<usize> {
     let mut net = Network::<F>::builder(&[30, 16, 8, 1])
         .build(&mut rng)
         .unwrap();
-    let config = TrainParams::new()
-        .learning_rate(0.01)
-        .iterations(50)
-        .check()
-        .unwrap();
-    let mut counts = Vec::with_capacity(50);
+    let config = params.iterations(ITERATIONS).check().unwrap();
+    let mut counts = Vec::with_capacity(ITERATIONS);
     net.train(&x, &y, &config, |_| {
         counts.push(ALLOCATIONS.with(Cell::get));
         ControlFlow::Continue(())
@@ -62,18 +62,50 @@ fn allocations_per_iteration<F: dnn_core::Float>() -> Vec<usize> {
     counts
 }
 
-/// One test for both types, f64 then f32.
+/// The set-ups the loop must run without allocating: the exercise's full-batch gradient
+/// descent, and mini-batches (a smaller last batch) with Adam, L2, dropout and decay.
+fn setups() -> Vec<(&'static str, TrainParams)> {
+    vec![
+        ("full-batch gd", TrainParams::new().learning_rate(0.01)),
+        (
+            "mini-batch adam + l2 + dropout + decay",
+            TrainParams::new()
+                .learning_rate(0.001)
+                .mini_batches(20, 11)
+                .optimizer(Optimizer::ADAM)
+                .l2(0.1)
+                .dropout(0.8, 1)
+                .decay(LrDecay::InverseTime { rate: 0.5 }),
+        ),
+        (
+            "mini-batch momentum",
+            TrainParams::new()
+                .learning_rate(0.01)
+                .mini_batches(16, 3)
+                .optimizer(Optimizer::Momentum { beta: 0.9 }),
+        ),
+    ]
+}
+
+fn assert_flat(what: &str, counts: &[usize]) {
+    assert_eq!(counts.len(), ITERATIONS, "{what}: iterations observed");
+    assert!(
+        counts.windows(2).all(|w| w[0] == w[1]),
+        "{what}: allocations per iteration: {counts:?}"
+    );
+}
+
+/// One test for both types, f64 then f32 (the allocator is per process, the count per thread).
 #[test]
 fn no_allocation_in_the_training_loop_after_the_first_iteration() {
-    let f64_counts = allocations_per_iteration::<f64>();
-    assert_eq!(f64_counts.len(), 50);
-    assert!(
-        f64_counts.windows(2).all(|w| w[0] == w[1]),
-        "f64 allocations per iteration: {f64_counts:?}"
-    );
-    let f32_counts = allocations_per_iteration::<f32>();
-    assert!(
-        f32_counts.windows(2).all(|w| w[0] == w[1]),
-        "f32 allocations per iteration: {f32_counts:?}"
-    );
+    for (name, params) in setups() {
+        assert_flat(
+            &format!("f64 {name}"),
+            &allocations_per_iteration::<f64>(params.clone()),
+        );
+        assert_flat(
+            &format!("f32 {name}"),
+            &allocations_per_iteration::<f32>(params),
+        );
+    }
 }

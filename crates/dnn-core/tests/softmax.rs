@@ -2,9 +2,9 @@
 //! (`tests/reference/gen_softmax.py` → `tests/data/softmax.json`), finite-difference
 //! gradients, and multi-class training.
 
-use dnn_core::gradcheck::gradient_check;
-use dnn_core::network::one_hot;
-use dnn_core::{Activation, DnnError, Init, Network, NumpyRng, TrainParams};
+use dnn_core::{
+    gradient_check, one_hot, Activation, DnnError, Init, Network, NumpyRng, TrainParams,
+};
 use ndarray::Array2;
 use serde_json::Value;
 
@@ -71,7 +71,9 @@ fn softmax_forward_cost_and_steps_match_numpy() {
         &matrix(&f["initial_probabilities"]),
         "AL",
     );
-    for (step, want) in f["params"].as_array().unwrap().iter().enumerate() {
+    let history = f["params"].as_array().unwrap();
+    assert_eq!(history.len(), 3, "numpy's steps in the fixture");
+    for (step, want) in history.iter().enumerate() {
         let mut net = network();
         let report = net
             .fit(
@@ -84,6 +86,8 @@ fn softmax_forward_cost_and_steps_match_numpy() {
                     .unwrap(),
             )
             .unwrap();
+        assert_eq!(report.costs().len(), step + 1);
+        assert_eq!(net.layers().len(), want.as_array().unwrap().len());
         for (i, c) in report.costs().iter().enumerate() {
             let e = f["costs"][i].as_f64().unwrap();
             assert!((c - e).abs() <= 1e-12, "cost {i}: {c} vs numpy {e}");

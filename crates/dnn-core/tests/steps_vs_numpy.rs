@@ -14,7 +14,7 @@ mod common;
 
 use common::{arr2, f, get, list, s, u, usizes, Close};
 use dnn_core::steps::*;
-use dnn_core::NumpyRng;
+use dnn_core::{Activation, NumpyRng};
 use ndarray::{array, Array2};
 use serde_json::Value;
 
@@ -92,7 +92,20 @@ fn check_grads(c: &mut Close, what: &str, got: &Gradients, want: &Value) {
     }
 }
 
+/// The fixture's list `key`, which must hold exactly `expected` cases: a test that silently
+/// ran fewer (a regenerated fixture that lost some) fails here.
+fn cases<'a>(fx: &'a Value, key: &str, expected: usize) -> &'a Vec<Value> {
+    let cases = list(get(fx, key));
+    assert_eq!(
+        cases.len(),
+        expected,
+        "number of {key} cases in the fixture"
+    );
+    cases
+}
+
 fn done(test: &str, c: &Close) {
+    assert!(c.count > 0, "{test}: no value was compared");
     eprintln!("{test}: {} values within {:e} of numpy", c.count, c.tol);
 }
 
@@ -103,8 +116,7 @@ fn done(test: &str, c: &Close) {
 fn initialize_parameters_matches_numpy() {
     let fx = common::load("steps_init.json");
     let mut c = Close::new(TOL);
-    let mut n = 0;
-    for case in list(get(&fx, "cases")) {
+    for case in cases(&fx, "cases", 8) {
         let seed = u(get(case, "seed")) as u32;
         let dims = usizes(get(case, "dims"));
         let what = format!("{}(seed {seed}, {dims:?})", s(get(case, "fn")));
@@ -118,9 +130,7 @@ fn initialize_parameters_matches_numpy() {
             other => panic!("unknown init function {other:?}"),
         };
         check_parameters(&mut c, &what, &got, get(case, "expected"));
-        n += 1;
     }
-    assert_eq!(n, 8);
     done("initialize_parameters(_deep)", &c);
 }
 
@@ -131,7 +141,7 @@ fn initialize_parameters_matches_numpy() {
 fn linear_forward_matches_numpy() {
     let fx = common::load("steps_forward.json");
     let mut c = Close::new(TOL);
-    for case in list(get(&fx, "linear_forward")) {
+    for case in cases(&fx, "linear_forward", 3) {
         let (a, w, b) = (
             arr2(get(case, "A")),
             arr2(get(case, "W")),
@@ -151,7 +161,7 @@ fn linear_forward_matches_numpy() {
 fn sigmoid_relu_tanh_match_numpy() {
     let fx = common::load("steps_forward.json");
     let mut c = Close::new(TOL);
-    for case in list(get(&fx, "activation")) {
+    for case in cases(&fx, "activation", 3) {
         let name = s(get(case, "activation"));
         let z = arr2(get(case, "Z"));
         let (a, cache) = match name {
@@ -170,7 +180,7 @@ fn sigmoid_relu_tanh_match_numpy() {
 fn linear_activation_forward_matches_numpy() {
     let fx = common::load("steps_forward.json");
     let mut c = Close::new(TOL);
-    for case in list(get(&fx, "linear_activation_forward")) {
+    for case in cases(&fx, "linear_activation_forward", 6) {
         let act = s(get(case, "activation"));
         let what = format!("linear_activation_forward seed {} {act}", get(case, "seed"));
         let (a, cache) = linear_activation_forward(
@@ -189,7 +199,7 @@ fn linear_activation_forward_matches_numpy() {
 fn l_model_forward_3_and_4_layers_matches_numpy() {
     let fx = common::load("steps_forward.json");
     let mut c = Close::new(TOL);
-    for case in list(get(&fx, "l_model_forward")) {
+    for case in cases(&fx, "l_model_forward", 2) {
         let what = format!("l_model_forward {:?}", usizes(get(case, "dims")));
         let params = parameters(get(case, "parameters"));
         let (al, got_caches) = l_model_forward(&arr2(get(case, "X")), &params);
@@ -211,7 +221,7 @@ fn l_model_forward_3_and_4_layers_matches_numpy() {
 fn compute_cost_matches_numpy() {
     let fx = common::load("steps_forward.json");
     let mut c = Close::new(TOL);
-    for (i, case) in list(get(&fx, "compute_cost")).iter().enumerate() {
+    for (i, case) in cases(&fx, "compute_cost", 3).iter().enumerate() {
         let got = compute_cost(&arr2(get(case, "AL")), &arr2(get(case, "Y")));
         c.scalar(&format!("compute_cost case {i}"), got, f(get(case, "cost")));
     }
@@ -225,7 +235,7 @@ fn compute_cost_matches_numpy() {
 fn linear_backward_matches_numpy() {
     let fx = common::load("steps_backward.json");
     let mut c = Close::new(TOL);
-    for case in list(get(&fx, "linear_backward")) {
+    for case in cases(&fx, "linear_backward", 2) {
         let what = format!("linear_backward seed {}", get(case, "seed"));
         let cache = LinearCache {
             a_prev: arr2(get(case, "A_prev")),
@@ -248,7 +258,7 @@ fn linear_backward_matches_numpy() {
 fn sigmoid_relu_tanh_backward_match_numpy() {
     let fx = common::load("steps_backward.json");
     let mut c = Close::new(TOL);
-    for case in list(get(&fx, "activation_backward")) {
+    for case in cases(&fx, "activation_backward", 3) {
         let name = s(get(case, "activation"));
         let (da, z) = (arr2(get(case, "dA")), arr2(get(case, "Z")));
         let dz = match name {
@@ -266,7 +276,7 @@ fn sigmoid_relu_tanh_backward_match_numpy() {
 fn linear_activation_backward_matches_numpy() {
     let fx = common::load("steps_backward.json");
     let mut c = Close::new(TOL);
-    for case in list(get(&fx, "linear_activation_backward")) {
+    for case in cases(&fx, "linear_activation_backward", 6) {
         let act = s(get(case, "activation"));
         let what = format!(
             "linear_activation_backward seed {} {act}",
@@ -293,9 +303,7 @@ fn l_model_backward_matches_numpy() {
     // forward pass through a 3- and a 4-layer net.
     let fx = common::load("steps_backward.json");
     let mut c = Close::new(TOL);
-    let cases = list(get(&fx, "l_model_backward"));
-    assert_eq!(cases.len(), 3);
-    for case in cases {
+    for case in cases(&fx, "l_model_backward", 3) {
         let what = format!("l_model_backward seed {}", get(case, "seed"));
         let grads = l_model_backward(
             &arr2(get(case, "AL")),
@@ -314,9 +322,7 @@ fn update_parameters_matches_numpy() {
     let fx = common::load("steps_backward.json");
     let mut c = Close::new(TOL);
     let backward = list(get(&fx, "l_model_backward"));
-    let cases = list(get(&fx, "update_parameters"));
-    assert_eq!(cases.len(), 2);
-    for case in cases {
+    for case in cases(&fx, "update_parameters", 2) {
         let seed = get(case, "seed");
         let what = format!("update_parameters seed {seed}");
         let b = backward
@@ -349,7 +355,7 @@ fn predict_matches_numpy() {
     let fx = common::load("steps_models.json");
     let x = arr2(get(get(&fx, "data"), "X"));
     let mut c = Close::new(0.0);
-    for case in list(get(&fx, "predict")) {
+    for case in cases(&fx, "predict", 2) {
         let p = predict(&x, &parameters(get(case, "parameters")));
         c.arr(
             &format!("predict seed {}", get(case, "seed")),
@@ -379,7 +385,7 @@ fn two_layer_model_matches_numpy() {
     let data = get(&fx, "data");
     let (x, y) = (arr2(get(data, "X")), arr2(get(data, "Y")));
     let mut c = Close::new(TRAIN_TOL);
-    for case in list(get(&fx, "two_layer_model")) {
+    for case in cases(&fx, "two_layer_model", 1) {
         let dims = usizes(get(case, "layer_dims"));
         let what = format!("two_layer_model {dims:?}");
         let (params, costs) = two_layer_model(
@@ -402,7 +408,7 @@ fn l_layer_model_matches_numpy() {
     let data = get(&fx, "data");
     let (x, y) = (arr2(get(data, "X")), arr2(get(data, "Y")));
     let mut c = Close::new(TRAIN_TOL);
-    for case in list(get(&fx, "l_layer_model")) {
+    for case in cases(&fx, "l_layer_model", 2) {
         let dims = usizes(get(case, "layer_dims"));
         let what = format!("l_layer_model {dims:?}");
         let (params, costs) = l_layer_model(
@@ -422,50 +428,60 @@ fn l_layer_model_matches_numpy() {
 // ---------------------------------------------------------------------------------------------
 // Shape misuse: every panic message must contain "shape" (and both shapes).
 
+// Shape misuse: each test expects the step function's own message (naming both shapes), so
+// a check deleted from steps.rs fails its test even where ndarray would panic later with its
+// own "incompatible shapes" message.
+
 fn ones(r: usize, c: usize) -> Array2<f64> {
     Array2::ones((r, c))
 }
 
 #[test]
-#[should_panic(expected = "shape")]
+#[should_panic(
+    expected = "linear_forward: W has shape (1, 4) but A has shape (3, 2): W's columns must equal A's rows"
+)]
 fn linear_forward_rejects_w_columns_not_equal_to_a_rows() {
     let _ = linear_forward(&ones(3, 2), &ones(1, 4), &ones(1, 1));
 }
 
 #[test]
-#[should_panic(expected = "shape")]
+#[should_panic(
+    expected = "linear_forward: b has shape (3, 1) but W has shape (2, 3): b must be (2, 1)"
+)]
 fn linear_forward_rejects_b_rows_not_equal_to_w_rows() {
     let _ = linear_forward(&ones(3, 2), &ones(2, 3), &ones(3, 1));
 }
 
 #[test]
-#[should_panic(expected = "shape")]
+#[should_panic(expected = "linear_forward: W has shape (4, 5) but A has shape (3, 2)")]
 fn linear_activation_forward_rejects_mismatched_w() {
     let _ = linear_activation_forward(&ones(3, 2), &ones(4, 5), &ones(4, 1), Activation::Relu);
 }
 
 #[test]
-#[should_panic(expected = "shape")]
+#[should_panic(expected = "linear_forward: W has shape (4, 5) but A has shape (6, 3)")]
 fn l_model_forward_rejects_x_with_wrong_number_of_features() {
     let params = Parameters::new(vec![(ones(4, 5), ones(4, 1)), (ones(1, 4), ones(1, 1))]);
     let _ = l_model_forward(&ones(6, 3), &params);
 }
 
 #[test]
-#[should_panic(expected = "shape")]
+#[should_panic(expected = "linear_forward: W has shape (4, 5) but A has shape (3, 3)")]
 fn predict_rejects_x_with_wrong_number_of_features() {
     let params = Parameters::new(vec![(ones(4, 5), ones(4, 1)), (ones(1, 4), ones(1, 1))]);
     let _ = predict(&ones(3, 3), &params);
 }
 
 #[test]
-#[should_panic(expected = "shape")]
+#[should_panic(expected = "compute_cost: AL has shape (1, 3) but Y has shape (1, 2)")]
 fn compute_cost_rejects_al_and_y_of_different_shapes() {
     let _ = compute_cost(&array![[0.8, 0.9, 0.4]], &array![[1.0, 1.0]]);
 }
 
 #[test]
-#[should_panic(expected = "shape")]
+#[should_panic(
+    expected = "linear_backward: dZ has shape (2, 4) but W has shape (3, 5) and A_prev (5, 4)"
+)]
 fn linear_backward_rejects_dz_rows_not_equal_to_w_rows() {
     let cache = LinearCache {
         a_prev: ones(5, 4),
@@ -476,7 +492,9 @@ fn linear_backward_rejects_dz_rows_not_equal_to_w_rows() {
 }
 
 #[test]
-#[should_panic(expected = "shape")]
+#[should_panic(
+    expected = "linear_backward: dZ has shape (3, 6) but W has shape (3, 5) and A_prev (5, 4)"
+)]
 fn linear_backward_rejects_dz_columns_not_equal_to_examples() {
     let cache = LinearCache {
         a_prev: ones(5, 4),
@@ -487,19 +505,19 @@ fn linear_backward_rejects_dz_columns_not_equal_to_examples() {
 }
 
 #[test]
-#[should_panic(expected = "shape")]
+#[should_panic(expected = "sigmoid_backward: dA has shape (2, 3) but Z has shape (3, 2)")]
 fn sigmoid_backward_rejects_da_and_z_of_different_shapes() {
     let _ = sigmoid_backward(&ones(2, 3), &ones(3, 2));
 }
 
 #[test]
-#[should_panic(expected = "shape")]
+#[should_panic(expected = "relu_backward: dA has shape (2, 3) but Z has shape (2, 4)")]
 fn relu_backward_rejects_da_and_z_of_different_shapes() {
     let _ = relu_backward(&ones(2, 3), &ones(2, 4));
 }
 
 #[test]
-#[should_panic(expected = "shape")]
+#[should_panic(expected = "tanh_backward: dA has shape (1, 3) but Z has shape (3, 1)")]
 fn tanh_backward_rejects_da_and_z_of_different_shapes() {
     let _ = tanh_backward(&ones(1, 3), &ones(3, 1));
 }

@@ -20,7 +20,7 @@
 
 use std::path::Path;
 
-use dnn_core::{Activation, Float, Network};
+use dnn_core::{Activation, Float, Layer, Network};
 use hdf5::types::{FixedAscii, FloatSize, TypeDescriptor};
 use hdf5::H5Type;
 use ndarray::{Array1, Array2};
@@ -330,13 +330,7 @@ fn read_activations(
     let Some(text) = read_string_opt(file, "activations")? else {
         // Only weights: the exercise's relu hidden layers and sigmoid output.
         return Ok((1..=big_l)
-            .map(|l| {
-                if l == big_l {
-                    Activation::Sigmoid
-                } else {
-                    Activation::Relu
-                }
-            })
+            .map(|l| Activation::exercise(l, big_l))
             .collect());
     };
     let names: Vec<&str> = text.split(',').map(str::trim).collect();
@@ -370,7 +364,7 @@ fn read_network<F: Float + H5Type>(
         let l = i + 1;
         let w = read_matrix::<F>(file, &format!("W{l}"), size, bad)?;
         let b = read_matrix::<F>(file, &format!("b{l}"), size, bad)?;
-        layers.push((w, b, activation));
+        layers.push(Layer::new(w, b, activation));
     }
     Network::from_layers(layers).map_err(|e| bad(e.to_string()))
 }

@@ -1,6 +1,6 @@
 //! Model files: round trips in both dtypes and every way a file can be wrong.
 
-use dnn_core::{Activation, Init, Network, NumpyRng};
+use dnn_core::{Activation, Init, Layer, Network, NumpyRng};
 use dnn_data::model::{load_model, save_model, AnyNetwork, TrainingSetup};
 use ndarray::{array, Array2, ShapeBuilder};
 
@@ -178,7 +178,7 @@ fn missing_extra_and_misshapen_layers_are_named() {
                 ("W2", Array2::zeros((1, 3))),
                 ("b2", Array2::zeros((1, 1))),
             ],
-            "layer 1: W1 has shape (3, 2) so b1 must be (3, 1), but it is (2, 1)",
+            "W1 has shape (3, 2) so b1 must be (3, 1), but it is (2, 1)",
         ),
         (
             vec![
@@ -187,7 +187,7 @@ fn missing_extra_and_misshapen_layers_are_named() {
                 ("W2", Array2::zeros((1, 4))),
                 ("b2", Array2::zeros((1, 1))),
             ],
-            "layer 2: W2 has shape (1, 4) but layer 1 has 3 units, so W2 needs 3 columns",
+            "W2 has shape (1, 4) but layer 1 has 3 units, so W2 needs 3 columns",
         ),
         (
             vec![
@@ -341,8 +341,8 @@ fn column_major_weights_are_saved_as_the_same_matrices() {
     let path = dir.path().join("f.h5");
     let w = Array2::from_shape_vec((3, 2).f(), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
     let net = Network::<f64>::from_layers(vec![
-        (w.clone(), Array2::zeros((3, 1)), Activation::Relu),
-        (array![[1.0, 2.0, 3.0]], array![[0.5]], Activation::Sigmoid),
+        Layer::new(w.clone(), Array2::zeros((3, 1)), Activation::Relu),
+        Layer::new(array![[1.0, 2.0, 3.0]], array![[0.5]], Activation::Sigmoid),
     ])
     .unwrap();
     save_model(&path, &net, &TrainingSetup::default()).unwrap();

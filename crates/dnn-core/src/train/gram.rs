@@ -1,9 +1,14 @@
 //! The first layer in Gram form: the fast path for plain full-batch gradient descent with
 //! more features than examples (see [`Gram`]).
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
+use std::ops::ControlFlow;
 
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Zip};
+
+use super::{Progress, TrainConfig};
+use crate::error::Result;
+use crate::network::{Layer, Network};
 use crate::Float;
 
 /// The first layer in "Gram form": gradient descent on `W1` with a fixed input `X` keeps
@@ -16,15 +21,15 @@ use crate::Float;
 /// The Gram state is small and kept in `f64` whatever `F` is: in `f32`, `G`'s sums over
 /// `n[0]` products and `C`'s sum over iterations would otherwise lose enough digits to
 /// change where training ends up.
-pub(super) struct Gram {
+pub(crate) struct Gram {
     /// `G = XᵀX`, `(m, m)`.
-    pub(super) g: Array2<f64>,
+    g: Array2<f64>,
     /// `P0 = W1(0) X`, `(n[1], m)`.
     p0: Array2<f64>,
     /// `C(t)`, `(n[1], m)`.
-    pub(super) c: Array2<f64>,
+    c: Array2<f64>,
     /// The other half of `C`'s double buffer: the update writes `C(t+1)` here, then swaps.
-    pub(super) c_spare: Array2<f64>,
+    c_spare: Array2<f64>,
     /// `W1 X` for the current iteration, `(n[1], m)`.
     z: Array2<f64>,
 }
@@ -70,6 +75,25 @@ impl Gram {
         out.zip_mut_with(&self.z, |o, &v| *o = F::of(v));
     }
 
+    /// Writes `C(t+1) = C(t) + step dZ1` into the spare buffer (the update of the Gram
+    /// form: `step` is `α / m`); returns whether every new value is finite.
+    pub(super) fn accumulate<F: Float>(&mut self, dz: ArrayView2<'_, F>, step: f64) -> bool {
+        let mut finite = true;
+        Zip::from(&mut self.c_spare)
+            .and(&self.c)
+            .and(dz)
+            .for_each(|n, &o, &d| {
+                *n = o + step * d.to_f64_lossless();
+                finite &= n.is_finite();
+            });
+        finite
+    }
+
+    /// Swaps `C(t+1)` in (after an update) or back out (to roll an update back).
+    pub(super) fn swap(&mut self) {
+        std::mem::swap(&mut self.c, &mut self.c_spare);
+    }
+
     /// `w = W1(0) - C Xᵀ` in place (`w` holds `W1(0)`), a block of rows of `x` at a time.
     pub(super) fn finish<F: Float, X: Float>(&self, w: &mut Array2<F>, x: ArrayView2<'_, X>) {
         let (n0, m) = x.dim();
@@ -88,6 +112,40 @@ impl Gram {
             w_block.zip_mut_with(&wv, |d, &v| *d = F::of(v));
         }
     }
+}
+
+/// Trains an `f32` (or any non-`f64`) network whose first layer takes the Gram form: in
+/// that form no iteration touches `X`, and what an iteration does touch is small, so the
+/// network trains an `f64` twin and then takes its parameters rounded to `F` (also after
+/// divergence or an observer's stop). `F` arithmetic in the loop changed the published curve
+/// by up to 6e-2 mid-way (its swings amplify rounding); the twin follows `f64` to ~1e-8.
+pub(super) fn train_f64_twin<F: Float>(
+    net: &mut Network<F>,
+    x: ArrayView2<'_, F>,
+    y: ArrayView2<'_, F>,
+    config: &TrainConfig,
+    observer: &mut impl FnMut(Progress) -> ControlFlow<()>,
+) -> Result<Vec<f64>> {
+    let mut twin = Network::<f64> {
+        layers: net
+            .layers
+            .iter()
+            .map(|l| Layer {
+                w: l.w.mapv(F::to_f64_lossless),
+                b: l.b.mapv(F::to_f64_lossless),
+                activation: l.activation,
+            })
+            .collect(),
+    };
+    let y64 = y.mapv(F::to_f64_lossless);
+    // The twin reads X only through the Gram form's set-up and final W1, in `F`.
+    let unused = Array2::<f64>::zeros((0, x.ncols()));
+    let result = twin.descend(x, unused.view(), true, y64.view(), config, observer);
+    for (layer, t) in net.layers.iter_mut().zip(&twin.layers) {
+        layer.w.zip_mut_with(&t.w, |a, &v| *a = F::of(v));
+        layer.b.zip_mut_with(&t.b, |a, &v| *a = F::of(v));
+    }
+    result
 }
 
 /// FLOPs of the largest matrix product of one iteration (layer 1's is `C G` in Gram form).
@@ -115,4 +173,168 @@ pub(super) fn gram_pays(sizes: &[usize], m: usize, iterations: usize) -> bool {
     let direct = t * 4.0 * n1 * n0 * m_f;
     let gram = t * 2.0 * n1 * m_f * m_f + 2.0 * n0 * m_f * m_f + 4.0 * n1 * n0 * m_f;
     m <= sizes[0] && 2.0 * gram < direct
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::Array2;
+
+    use std::ops::ControlFlow;
+
+    use super::*;
+    use crate::steps::{self, Parameters};
+    use crate::{DnnError, Float, Init, Network, NumpyRng, TrainParams};
+
+    /// More features than examples, so training takes the Gram form.
+    fn wide_data(n_x: usize, m: usize) -> (Array2<f64>, Array2<f64>) {
+        let mut rng = NumpyRng::new(5);
+        let x = rng.rand(n_x, m);
+        let y = rng.rand(1, m).mapv(|v| if v > 0.6 { 1.0 } else { 0.0 });
+        (x, y)
+    }
+
+    fn net<F: Float>(dims: &[usize]) -> Network<F> {
+        Network::<F>::builder(dims)
+            .init(Init::Scaled)
+            .build(&mut NumpyRng::new(2))
+            .unwrap()
+    }
+
+    #[test]
+    fn the_gram_form_pays_only_with_more_features_than_examples_and_many_iterations() {
+        assert!(gram_pays(&[12288, 20, 7, 5, 1], 209, 2500));
+        assert!(gram_pays(&[12288, 20, 7, 5, 1], 2090, 2500));
+        assert!(!gram_pays(&[12288, 20, 7, 5, 1], 209, 1));
+        assert!(!gram_pays(&[12, 8, 5, 1], 40, 200));
+        assert!(!gram_pays(&[100, 8, 1], 400, 10_000));
+    }
+
+    #[test]
+    fn the_gram_form_follows_the_step_functions() {
+        let (x, y) = wide_data(300, 25);
+        let dims = [300, 6, 4, 1];
+        let iterations = 300;
+        assert!(gram_pays(&dims, 25, iterations));
+        let mut params = Parameters::new(net::<f64>(&dims).to_parameters().into_layers());
+        let mut step_costs = Vec::new();
+        for _ in 0..iterations {
+            let (al, caches) = steps::l_model_forward(&x, &params);
+            step_costs.push(steps::compute_cost(&al, &y));
+            let grads = steps::l_model_backward(&al, &y, &caches);
+            params = steps::update_parameters(params, &grads, 0.05);
+        }
+        let mut engine = net::<f64>(&dims);
+        let config = TrainParams::new()
+            .learning_rate(0.05)
+            .iterations(iterations)
+            .check()
+            .unwrap();
+        let report = engine.fit(&x, &y, &config).unwrap();
+        assert_eq!(report.costs().len(), step_costs.len());
+        for (i, (e, s)) in report.costs().iter().zip(&step_costs).enumerate() {
+            assert!((e - s).abs() <= 1e-12, "iteration {i}: {e} vs {s}");
+        }
+        assert!(
+            step_costs[iterations - 1] < step_costs[0] - 0.1,
+            "it must train"
+        );
+        let trained = engine.to_parameters();
+        for l in 1..=3 {
+            let diff = (trained.w(l) - params.w(l))
+                .mapv(f64::abs)
+                .fold(0.0_f64, |a, &b| a.max(b));
+            let bdiff = (trained.b(l) - params.b(l))
+                .mapv(f64::abs)
+                .fold(0.0_f64, |a, &b| a.max(b));
+            assert!(
+                diff < 1e-12 && bdiff < 1e-12,
+                "layer {l}: W {diff}, b {bdiff}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_gram_form_in_f32_follows_f64() {
+        let (x, y) = wide_data(300, 25);
+        let dims = [300, 6, 1];
+        let config = TrainParams::new()
+            .learning_rate(0.05)
+            .iterations(200)
+            .check()
+            .unwrap();
+        let mut n64 = net::<f64>(&dims);
+        let mut n32 = net::<f32>(&dims);
+        let r64 = n64.fit(&x, &y, &config).unwrap();
+        let (x32, y32) = (x.mapv(|v| v as f32), y.mapv(|v| v as f32));
+        let r32 = n32.fit(&x32, &y32, &config).unwrap();
+        assert_eq!((r64.costs().len(), r32.costs().len()), (200, 200));
+        for (a, b) in r64.costs().iter().zip(r32.costs()) {
+            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        }
+        let w64 = n64.layers[0].w.mapv(|v| v as f32);
+        let diff = (&n32.layers[0].w - &w64)
+            .mapv(f32::abs)
+            .fold(0.0_f32, |a, &b| a.max(b));
+        assert!(diff < 1e-6, "W1 differs by {diff}");
+    }
+
+    #[test]
+    fn the_gram_form_keeps_the_last_good_parameters_on_divergence() {
+        let (x, y) = wide_data(200, 20);
+        let mut engine = net::<f64>(&[200, 5, 1]);
+        let config = TrainParams::new()
+            .learning_rate(1e4)
+            .iterations(100)
+            .check()
+            .unwrap();
+        assert!(gram_pays(&[200, 5, 1], 20, 100));
+        let before = engine.clone();
+        match engine.fit(&x, &y, &config) {
+            Err(DnnError::Diverged(d)) => {
+                assert_eq!(d.at.epoch, 1);
+                let good = d.last_good.expect("iteration 0 was good");
+                assert_eq!((good.step.epoch, good.updates), (0, 0));
+                assert_eq!(good.cost, d.costs[0]);
+                assert_eq!(engine, before);
+            }
+            other => panic!("expected divergence, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_observer_stop_leaves_the_trained_first_layer_in_place() {
+        let (x, y) = wide_data(200, 20);
+        let dims = [200, 5, 1];
+        let config = TrainParams::new()
+            .learning_rate(0.05)
+            .iterations(100)
+            .check()
+            .unwrap();
+        let mut stopped = net::<f64>(&dims);
+        stopped
+            .train(&x, &y, &config, |p| {
+                if p.iteration == 9 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .unwrap();
+        // Ten single iterations: never in Gram form (one iteration cannot pay for it).
+        let mut direct = net::<f64>(&dims);
+        assert!(!gram_pays(&dims, 20, 1));
+        let one = TrainParams::new()
+            .learning_rate(0.05)
+            .iterations(1)
+            .check()
+            .unwrap();
+        for _ in 0..10 {
+            direct.fit(&x, &y, &one).unwrap();
+        }
+        let diff = (&stopped.layers[0].w - &direct.layers[0].w)
+            .mapv(f64::abs)
+            .fold(0.0_f64, |a, &b| a.max(b));
+        assert!(diff < 1e-13, "{diff}");
+        assert!(stopped.cost(&x, &y).unwrap() < net::<f64>(&dims).cost(&x, &y).unwrap());
+    }
 }
