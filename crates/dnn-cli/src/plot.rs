@@ -3,16 +3,18 @@
 //!
 //! Every function writes a `.png` (bitmap) or `.svg` (vector) file, chosen by
 //! the path's extension. Text is drawn with DejaVu Sans, embedded in the binary
-//! (crate `dejavu`), so no system font or fontconfig is needed. Files are written
-//! atomically: the picture is rendered to a hidden temporary file beside the
-//! target and renamed onto it only once complete, so a failed render never
+//! (crate `dejavu`), so no system font or fontconfig is needed. A picture is
+//! rendered and encoded in memory, then written by the one atomic writer
+//! ([`dnn_data::atomic::write_atomically`]), so a failed render or write never
 //! leaves a partial file and never touches an existing one.
 
 use std::fmt::Display;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use anyhow::{anyhow, bail, Context, Result};
+use image::codecs::png::PngEncoder;
+use image::{ColorType, ImageEncoder};
 use ndarray::{Array2, Array3};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
@@ -291,14 +293,6 @@ impl Format {
             ),
         }
     }
-
-    /// The extension the temporary file gets (the bitmap encoder goes by it).
-    fn extension(self) -> &'static str {
-        match self {
-            Format::Png => "png",
-            Format::Svg => "svg",
-        }
-    }
 }
 
 /// Something that draws itself on any plotters backend.
@@ -310,47 +304,39 @@ trait Painter {
         DB::ErrorType: 'static;
 }
 
-/// Renders `painter` into `path` atomically, in `format`, at `size` pixels.
+/// Renders `painter` in `format` at `size` pixels into memory, then writes the file with
+/// the one atomic writer.
 fn render(path: &Path, format: Format, size: (u32, u32), painter: &impl Painter) -> Result<()> {
     register_font()?;
-    let tmp = temp_path(path, format)?;
-    let result = paint_to(&tmp, format, size, painter).and_then(|()| {
-        std::fs::rename(&tmp, path)
-            .with_context(|| format!("cannot move the picture into place at {}", path.display()))
-    });
-    if result.is_err() {
-        // The temporary file may not exist (the failure came first); nothing to report then.
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("cannot draw {}", path.display()))
+    let bytes =
+        encode(format, size, painter).with_context(|| format!("cannot draw {}", path.display()))?;
+    dnn_data::atomic::write_atomically(path, &bytes)?;
+    Ok(())
 }
 
-/// The hidden temporary file beside `path`: `.<name>.tmp-<pid>.<ext>`.
-fn temp_path(path: &Path, format: Format) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| anyhow!("{} does not name a file", path.display()))?;
-    let tmp_name = format!(
-        ".{}.tmp-{}.{}",
-        name.to_string_lossy(),
-        std::process::id(),
-        format.extension()
-    );
-    Ok(path.with_file_name(tmp_name))
-}
-
-/// Draws `painter` on a backend of `format` writing to `file`, and saves it.
-fn paint_to(file: &Path, format: Format, size: (u32, u32), painter: &impl Painter) -> Result<()> {
+/// The picture's file content: PNG bytes of an RGB buffer, or the SVG text.
+fn encode(format: Format, size: (u32, u32), painter: &impl Painter) -> Result<Vec<u8>> {
     match format {
-        Format::Png => finish(BitMapBackend::new(file, size).into_drawing_area(), painter),
+        Format::Png => {
+            let (w, h) = size;
+            let mut rgb = vec![0u8; w as usize * h as usize * 3];
+            finish(
+                BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area(),
+                painter,
+            )?;
+            let mut png = Vec::new();
+            PngEncoder::new(&mut png)
+                .write_image(&rgb, w, h, ColorType::Rgb8)
+                .context("cannot encode the PNG")?;
+            Ok(png)
+        }
         Format::Svg => {
             let mut svg = String::new();
             finish(
                 SVGBackend::with_string(&mut svg, size).into_drawing_area(),
                 painter,
             )?;
-            std::fs::write(file, fix_svg_images(&svg))
-                .with_context(|| format!("cannot write {}", file.display()))
+            Ok(fix_svg_images(&svg).into_bytes())
         }
     }
 }
@@ -806,6 +792,7 @@ mod tests {
     use super::*;
     use ndarray::Array;
     use std::fs;
+    use std::path::PathBuf;
 
     /// Where the demo pictures go when `DNN_PLOT_DEMO_DIR` is set.
     fn demo_dir() -> Option<PathBuf> {
