@@ -1,6 +1,5 @@
 //! `dnn`: train, evaluate and use the cat classifier from the command line.
 
-mod boundary;
 mod cli;
 mod evaluate;
 mod hyper;

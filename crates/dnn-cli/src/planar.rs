@@ -9,9 +9,8 @@ use dnn_data::planar::flower;
 use ndarray::Array2;
 use serde::Serialize;
 
-use crate::boundary::panel;
 use crate::cli::PlanarArgs;
-use crate::plot;
+use crate::plot::{self, BoundaryPanel};
 use crate::progress::cost_line;
 use crate::report::{check_outputs, write_json};
 
@@ -60,7 +59,12 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
         |net: Network<f64>, model: &str, hidden: usize, title: &str| -> anyhow::Result<f64> {
             let (net, costs) = train_one(net, &x, &y, &config, args.print_every, quiet)?;
             let accuracy = percent(&net, &x, &y)?;
-            panels.push(panel(&net, &x, &y, format!("{title} — {accuracy:.2} %"))?);
+            panels.push(BoundaryPanel::of_network(
+                &net,
+                &x,
+                &y,
+                format!("{title} — {accuracy:.2} %"),
+            )?);
             runs.push(RunReport {
                 model: model.into(),
                 hidden,

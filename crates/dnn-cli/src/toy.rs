@@ -9,10 +9,9 @@ use dnn_core::{Init, Network, NumpyRng};
 use dnn_data::toy::{make_circles, make_moons};
 use serde::Serialize;
 
-use crate::boundary::panel;
 use crate::cli::{OptimizerArg, ToyArgs, ToyDataset};
 use crate::hyper::{Hyper, HyperReport};
-use crate::plot;
+use crate::plot::{self, BoundaryPanel};
 use crate::progress::epoch_line;
 use crate::report::{check_outputs, write_json};
 
@@ -115,7 +114,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
         if !args.compare {
             println!("Accuracy: {accuracy:.4}");
         }
-        panels.push(panel(
+        panels.push(BoundaryPanel::of_network(
             &net,
             &x,
             &y,
