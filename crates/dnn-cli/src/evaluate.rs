@@ -1,11 +1,13 @@
 //! `dnn evaluate`.
 
+use std::path::PathBuf;
+
 use anyhow::{bail, Context};
+use clap::Args;
 use dnn_data::model::{load_model, AnyNetwork};
 use dnn_data::CatDataset;
 use ndarray::{s, Array2, Axis};
 
-use crate::cli::EvaluateArgs;
 use crate::plot::{self, Tile};
 
 /// The class names of the cat data set, by label.
@@ -86,6 +88,22 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// `dnn evaluate`'s flags.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The model file written by `dnn train`.
+    #[arg(long)]
+    pub model: PathBuf,
+
+    /// Directory with train_catvnoncat.h5 and test_catvnoncat.h5.
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+
+    /// Save a grid of the mislabelled test images (.png).
+    #[arg(long)]
+    pub mislabeled: Option<PathBuf>,
 }
 
 fn check_fits(network: &AnyNetwork, features: usize, args: &EvaluateArgs) -> anyhow::Result<()> {

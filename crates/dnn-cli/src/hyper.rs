@@ -2,15 +2,77 @@
 //! engine's `TrainParams`, and back to what the `--report` files record.
 
 use anyhow::bail;
+use clap::Args;
 use dnn_core::{LrDecay, Optimizer, TrainParams};
 use serde::Serialize;
 
-use crate::cli::{DecayArg, OptimFlags, OptimizerArg};
+use crate::values::{
+    parse_beta, parse_epsilon, parse_keep_prob, parse_non_negative, parse_positive, DecayArg,
+    OptimizerArg,
+};
 
 /// Dropout masks come from `NumpyRng::new(DROPOUT_SEED)`, as the course's `np.random.seed(1)`.
 pub const DROPOUT_SEED: u32 = 1;
 /// The first epoch's shuffle seed: the course's `seed = 10`, plus one before each epoch.
 pub const SHUFFLE_SEED: u32 = 11;
+
+/// Optimiser, mini-batch, learning-rate decay and regularisation flags, shared by
+/// `dnn train` and `dnn toy`.
+#[derive(Debug, Clone, Args)]
+pub struct OptimFlags {
+    /// Optimiser [default: gd for train, adam for toy].
+    #[arg(long, value_enum)]
+    pub optimizer: Option<OptimizerArg>,
+
+    /// Momentum's beta, in [0, 1) [default: 0.9].
+    #[arg(long, value_parser = parse_beta, allow_negative_numbers = true)]
+    pub beta: Option<f64>,
+
+    /// Adam's beta1, in [0, 1) [default: 0.9].
+    #[arg(long, value_parser = parse_beta, allow_negative_numbers = true)]
+    pub beta1: Option<f64>,
+
+    /// Adam's beta2, in [0, 1) [default: 0.999].
+    #[arg(long, value_parser = parse_beta, allow_negative_numbers = true)]
+    pub beta2: Option<f64>,
+
+    /// Adam's epsilon, > 0 [default: 1e-8].
+    #[arg(long, value_parser = parse_epsilon, allow_negative_numbers = true)]
+    pub epsilon: Option<f64>,
+
+    /// Train in mini-batches of this many examples, reshuffled every epoch
+    /// [default: full batch for train, 64 for toy].
+    #[arg(long, value_parser = parse_positive, allow_negative_numbers = true)]
+    pub batch_size: Option<usize>,
+
+    /// Seed of the first epoch's shuffle; epoch e uses seed + e, as the course's
+    /// random_mini_batches (its seed = 10, then + 1 before each epoch) [default: 11].
+    #[arg(long, allow_negative_numbers = true)]
+    pub shuffle_seed: Option<u32>,
+
+    /// Learning-rate decay over epochs: none, inverse-time (α0 / (1 + rate·e)) or step
+    /// (α0 / (1 + rate·floor(e / interval))) [default: none].
+    #[arg(long, value_enum)]
+    pub decay: Option<DecayArg>,
+
+    /// The decay rate, ≥ 0 [default: 1].
+    #[arg(long, value_parser = parse_non_negative, allow_negative_numbers = true)]
+    pub decay_rate: Option<f64>,
+
+    /// Epochs per step of --decay step [default: 1000].
+    #[arg(long, value_parser = parse_positive, allow_negative_numbers = true)]
+    pub decay_interval: Option<usize>,
+
+    /// L2 regularisation lambda, ≥ 0 (0: off) [default: 0].
+    #[arg(long, value_parser = parse_non_negative, allow_negative_numbers = true)]
+    pub l2: Option<f64>,
+
+    /// Inverted dropout on every hidden layer: the probability of keeping a unit, in
+    /// (0, 1] (1: off). Masks come from the numpy-compatible generator seeded with 1, as
+    /// the course's np.random.seed(1) [default: 1].
+    #[arg(long, value_parser = parse_keep_prob, allow_negative_numbers = true)]
+    pub keep_prob: Option<f64>,
+}
 
 /// The optimisation set-up of one training run, in the engine's terms.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,7 +232,7 @@ impl Hyper {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::{Cli, Command};
+    use crate::{Cli, Command};
     use clap::Parser;
 
     fn flags(args: &[&str]) -> OptimFlags {

@@ -1,7 +1,10 @@
 //! `dnn`: train, evaluate and use the cat classifier from the command line.
+//!
+//! This file defines the top-level command line and dispatches. A command is a file:
+//! `train.rs`, `evaluate.rs`, `predict.rs`, `planar.rs` and `toy.rs` each hold their
+//! subcommand's flags (with their help text and defaults) and its `run`; the values
+//! flags take and their parsers, shared by several commands, are in `values.rs`.
 
-mod boundary;
-mod cli;
 mod evaluate;
 mod hyper;
 mod interrupt;
@@ -13,12 +16,36 @@ mod progress;
 mod report;
 mod toy;
 mod train;
+mod values;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
-use cli::{Cli, Command};
+/// Deep fully-connected networks, step by step: train, evaluate and use the
+/// 64x64 cat classifier of the classic numpy exercise.
+#[derive(Debug, Parser)]
+#[command(name = "dnn", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands; each one's flags and `run` are in the file of its name.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a network on the cat data set (defaults reproduce the published L-layer model).
+    Train(train::TrainArgs),
+    /// Accuracy and confusion counts of a saved model on the cat data set.
+    Evaluate(evaluate::EvaluateArgs),
+    /// Classify your own pictures (JPEG or PNG, any size) as cat or non-cat.
+    Predict(predict::PredictArgs),
+    /// The shallow chapter: a two-layer tanh network on the 2-D flower data set.
+    Planar(planar::PlanarArgs),
+    /// Optimisers on scikit-learn's 2-D toy sets (moons, circles): the course's
+    /// "Optimization methods" set-up, with decision-boundary pictures.
+    Toy(toy::ToyArgs),
+}
 
 /// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -81,5 +108,16 @@ fn restore_default_sigpipe() {
     // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid disposition.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

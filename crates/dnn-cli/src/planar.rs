@@ -2,18 +2,19 @@
 //! 2-D flower data set, the hidden-size sweep, and decision-boundary pictures.
 
 use std::ops::ControlFlow;
+use std::path::PathBuf;
 
 use anyhow::Context;
+use clap::Args;
 use dnn_core::{Activation, Init, Network, NumpyRng, TrainParams};
 use dnn_data::planar::flower;
 use ndarray::Array2;
 use serde::Serialize;
 
-use crate::boundary::panel;
-use crate::cli::PlanarArgs;
-use crate::plot;
+use crate::plot::{self, BoundaryPanel};
 use crate::progress::cost_line;
 use crate::report::{check_outputs, write_json};
+use crate::values::{parse_learning_rate, parse_positive, parse_sizes, Sizes};
 
 /// One trained model of the run, as reported.
 #[derive(Debug, Serialize)]
@@ -60,7 +61,12 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
         |net: Network<f64>, model: &str, hidden: usize, title: &str| -> anyhow::Result<f64> {
             let (net, costs) = train_one(net, &x, &y, &config, args.print_every, quiet)?;
             let accuracy = percent(&net, &x, &y)?;
-            panels.push(panel(&net, &x, &y, format!("{title} — {accuracy:.2} %"))?);
+            panels.push(BoundaryPanel::of_network(
+                &net,
+                &x,
+                &y,
+                format!("{title} — {accuracy:.2} %"),
+            )?);
             runs.push(RunReport {
                 model: model.into(),
                 hidden,
@@ -113,6 +119,54 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `dnn planar`'s flags.
+#[derive(Debug, Args)]
+pub struct PlanarArgs {
+    /// Hidden units of the tanh layer.
+    #[arg(long, default_value = "4", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub hidden: usize,
+
+    /// Train one network per hidden size, e.g. 1,2,3,4,5,20,50, and print each accuracy.
+    #[arg(long, value_parser = parse_sizes, conflicts_with = "hidden")]
+    pub sweep: Option<Sizes>,
+
+    /// Gradient-descent iterations per network.
+    #[arg(long, default_value = "10000", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub iterations: usize,
+
+    /// Gradient-descent step size.
+    #[arg(long, default_value = "1.2", value_parser = parse_learning_rate, allow_negative_numbers = true)]
+    pub learning_rate: f64,
+
+    /// Also train logistic regression (no hidden layer) on the same data, for contrast.
+    #[arg(long)]
+    pub logistic: bool,
+
+    /// Print the cost every N iterations (single network only).
+    #[arg(long, default_value = "1000", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub print_every: usize,
+
+    /// Seed that generates the flower data set.
+    #[arg(long, default_value = "1", allow_negative_numbers = true)]
+    pub data_seed: u32,
+
+    /// Seed of the weight initialisation (randn * 0.01).
+    #[arg(long, default_value = "2", allow_negative_numbers = true)]
+    pub seed: u32,
+
+    /// No cost lines; only the accuracies and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Save the decision boundaries as a picture (.png or .svg), one panel per network.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+
+    /// Write the costs and accuracies as JSON.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
 }
 
 /// A trained network and its `(iteration, cost)` pairs.

@@ -1,10 +1,12 @@
 //! `dnn predict`.
 
+use std::path::PathBuf;
+
 use anyhow::bail;
+use clap::Args;
 use dnn_data::image::load_picture;
 use dnn_data::model::load_model;
 
-use crate::cli::PredictArgs;
 use crate::evaluate::CLASSES;
 
 pub fn run(args: PredictArgs) -> anyhow::Result<()> {
@@ -28,4 +30,16 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
         println!("{}: {class} (probability of cat: {p:.4})", path.display());
     }
     Ok(())
+}
+
+/// `dnn predict`'s flags.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// The model file written by `dnn train`.
+    #[arg(long)]
+    pub model: PathBuf,
+
+    /// One or more pictures (JPEG or PNG).
+    #[arg(required = true)]
+    pub images: Vec<PathBuf>,
 }

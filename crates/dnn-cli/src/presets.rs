@@ -1,8 +1,31 @@
 //! The published set-ups (`--arch`) and how explicit flags override them.
 
+use clap::ValueEnum;
 use dnn_core::Init;
 
-use crate::cli::{Arch, TrainArgs};
+use crate::train::TrainArgs;
+
+/// The published set-ups of the exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Arch {
+    /// [12288,20,7,5,1], init scaled, learning rate 0.0075, 2500 iterations, seed 1.
+    Deep,
+    /// [12288,7,1], init small, learning rate 0.0075, 2500 iterations, seed 1.
+    TwoLayer,
+    /// [12288,1] (logistic regression), init zeros, learning rate 0.005, 2000 iterations.
+    Logistic,
+}
+
+impl Arch {
+    /// The name as typed on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::Deep => "deep",
+            Arch::TwoLayer => "two-layer",
+            Arch::Logistic => "logistic",
+        }
+    }
+}
 
 /// The values a training run uses once `--arch` and the explicit flags are combined.
 #[derive(Debug, Clone, PartialEq)]

@@ -36,12 +36,7 @@ pub struct TrainReportFile {
 /// Writes any serialisable value as pretty JSON, atomically.
 pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value).context("cannot encode the report")?;
-    dnn_data::atomic::write_atomically(path, |tmp| {
-        std::fs::write(tmp, text.as_bytes() as &[u8]).map_err(|e| dnn_data::DataError::Write {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })
-    })?;
+    dnn_data::atomic::write_atomically(path, text.as_bytes())?;
     Ok(())
 }
 

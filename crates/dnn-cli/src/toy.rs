@@ -3,18 +3,22 @@
 //! accuracies and decision boundaries.
 
 use std::ops::ControlFlow;
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
 use dnn_core::{Init, Network, NumpyRng};
 use dnn_data::toy::{make_circles, make_moons};
 use serde::Serialize;
 
-use crate::boundary::panel;
-use crate::cli::{OptimizerArg, ToyArgs, ToyDataset};
-use crate::hyper::{Hyper, HyperReport};
-use crate::plot;
+use crate::hyper::{Hyper, HyperReport, OptimFlags};
+use crate::plot::{self, BoundaryPanel};
 use crate::progress::epoch_line;
 use crate::report::{check_outputs, write_json};
+use crate::values::{
+    parse_factor, parse_layers, parse_learning_rate, parse_non_negative, parse_positive, InitArg,
+    OptimizerArg, Sizes,
+};
 
 /// The course's mini-batch size.
 const BATCH_SIZE: usize = 64;
@@ -115,7 +119,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
         if !args.compare {
             println!("Accuracy: {accuracy:.4}");
         }
-        panels.push(panel(
+        panels.push(BoundaryPanel::of_network(
             &net,
             &x,
             &y,
@@ -169,6 +173,92 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `dnn toy`'s flags.
+#[derive(Debug, Args)]
+pub struct ToyArgs {
+    /// The data set.
+    #[arg(long, value_enum, default_value = "moons")]
+    pub dataset: ToyDataset,
+
+    /// Train gd, momentum and adam with the same seeds and epochs and print a table.
+    #[arg(long, conflicts_with = "optimizer")]
+    pub compare: bool,
+
+    /// Layer sizes, input first (2) and output last (1).
+    #[arg(long, default_value = "2,5,2,1", value_parser = parse_layers)]
+    pub layers: Sizes,
+
+    /// Weight initialisation.
+    #[arg(long, value_enum, default_value = "he")]
+    pub init: InitArg,
+
+    /// Seed of the weight initialisation.
+    #[arg(long, default_value = "3", allow_negative_numbers = true)]
+    pub seed: u32,
+
+    /// Step size α (the start of the schedule with --decay).
+    #[arg(long, default_value = "0.0007", value_parser = parse_learning_rate, allow_negative_numbers = true)]
+    pub learning_rate: f64,
+
+    /// Number of epochs.
+    #[arg(long, default_value = "5000", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub epochs: usize,
+
+    /// Points in the data set.
+    #[arg(long, default_value = "300", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub samples: usize,
+
+    /// Standard deviation of the Gaussian noise [default: 0.2 moons, 0.05 circles].
+    #[arg(long, value_parser = parse_non_negative, allow_negative_numbers = true)]
+    pub noise: Option<f64>,
+
+    /// Circles only: radius of the inner circle relative to the outer one, in (0, 1).
+    #[arg(long, default_value = "0.8", value_parser = parse_factor, allow_negative_numbers = true)]
+    pub factor: f64,
+
+    /// np.random.seed before generating the data [default: 3 moons, 1 circles].
+    #[arg(long, allow_negative_numbers = true)]
+    pub data_seed: Option<u32>,
+
+    /// Print the cost every N epochs (single optimiser only).
+    #[arg(long, default_value = "1000", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub print_every: usize,
+
+    /// No cost lines; only the accuracies and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Save the decision boundaries as a picture (.png or .svg), one panel per optimiser.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+
+    /// Write the set-up, the costs every --print-every epochs and the accuracies as JSON.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub optim: OptimFlags,
+}
+
+/// A 2-D toy data set of scikit-learn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ToyDataset {
+    /// make_moons(300, noise 0.2) after np.random.seed(3), as the "Optimization methods" assignment.
+    Moons,
+    /// make_circles(300, noise 0.05, factor 0.8) after np.random.seed(1), as the "Initialization" assignment.
+    Circles,
+}
+
+impl ToyDataset {
+    /// The name as typed on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ToyDataset::Moons => "moons",
+            ToyDataset::Circles => "circles",
+        }
+    }
 }
 
 /// The `--compare` table: final cost and accuracy per optimiser.

@@ -1,19 +1,23 @@
 //! `dnn train`.
 
 use std::ops::ControlFlow;
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
 use dnn_core::{gradient_check_sampled, DnnError, Float, Network, NumpyRng};
 use dnn_data::model::{save_model, TrainingSetup};
 use dnn_data::CatDataset;
 use ndarray::{s, Array2};
 
-use crate::cli::{Dtype, OptimizerArg, TrainArgs};
-use crate::hyper::Hyper;
+use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
-use crate::presets::{resolve, Setup};
+use crate::presets::{resolve, Arch, Setup};
 use crate::progress::Progress;
 use crate::report::{check_outputs, write_json, TrainReportFile};
+use crate::values::{
+    parse_layers, parse_learning_rate, parse_positive, InitArg, OptimizerArg, Sizes,
+};
 use crate::{plot, Exit, EXIT_INTERRUPTED};
 
 /// Examples `--grad-check` uses (the first ones of the training set).
@@ -48,6 +52,94 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         Dtype::F64 => train_as::<f64>(&args, &setup, &hyper),
         Dtype::F32 => train_as::<f32>(&args, &setup, &hyper),
     }
+}
+
+/// `dnn train`'s flags.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// A published set-up; explicit flags below override its values.
+    #[arg(long, value_enum, default_value = "deep")]
+    pub arch: Arch,
+
+    /// Layer sizes, input first, e.g. 12288,20,7,5,1 [default: from --arch].
+    #[arg(long, value_parser = parse_layers)]
+    pub layers: Option<Sizes>,
+
+    /// Gradient-descent step size [default: from --arch].
+    #[arg(long, value_parser = parse_learning_rate, allow_negative_numbers = true)]
+    pub learning_rate: Option<f64>,
+
+    /// Number of full-batch iterations, or of epochs with --batch-size [default: from --arch].
+    #[arg(long, visible_alias = "epochs", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub iterations: Option<usize>,
+
+    /// Seed of the numpy-compatible random generator [default: 1].
+    #[arg(long, allow_negative_numbers = true)]
+    pub seed: Option<u32>,
+
+    /// Weight initialisation [default: from --arch].
+    #[arg(long, value_enum)]
+    pub init: Option<InitArg>,
+
+    /// Element type.
+    #[arg(long, value_enum, default_value = "f64")]
+    pub dtype: Dtype,
+
+    /// Directory with train_catvnoncat.h5 and test_catvnoncat.h5.
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+
+    /// Print the cost every N iterations (and at the last one).
+    #[arg(long, default_value = "100", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub print_every: usize,
+
+    /// No cost lines and no progress bar; only the accuracies and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Where to save the trained model (HDF5; written atomically).
+    #[arg(long, default_value = "model.h5")]
+    pub save: PathBuf,
+
+    /// Save the cost curve as a picture (.png or .svg).
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+
+    /// Write the run's set-up, costs and accuracies as JSON.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+
+    /// If training diverges, still save the last parameters whose cost was good.
+    ///
+    /// Training stops as diverged when the cost or a parameter becomes NaN or infinite,
+    /// or the cost exceeds 10 times its value at iteration 0 (dnn-core's
+    /// DEFAULT_DIVERGENCE_FACTOR); the error names the iteration. Without this flag
+    /// nothing is saved.
+    #[arg(long)]
+    pub save_last_good: bool,
+
+    /// Before training, check backpropagation against finite differences.
+    ///
+    /// Runs dnn-core's gradient check (epsilon 1e-7) in f64 on the freshly initialised
+    /// network and the first 5 training examples, without L2 or dropout, on up to 100 evenly
+    /// spaced entries of each W and b, and prints the
+    /// relative difference. Above 1e-5 the backward pass is wrong: dnn exits 1 without
+    /// training. Between 1e-7 and 1e-5 it warns (a ReLU kink near a probed weight can do
+    /// that) and trains.
+    #[arg(long)]
+    pub grad_check: bool,
+
+    #[command(flatten)]
+    pub optim: OptimFlags,
+}
+
+/// The element type to train in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Dtype {
+    /// 64-bit floats: reproduces numpy's numbers.
+    F64,
+    /// 32-bit floats: about twice as fast, same accuracies.
+    F32,
 }
 
 /// `--grad-check`: backpropagation against centred finite differences, in f64, on the
@@ -233,5 +325,27 @@ fn model_setup(
         batch_size: hyper.batch_size.map(|b| b as u64),
         l2: Some(hyper.l2),
         keep_prob: Some(hyper.keep_prob),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_help_states_the_divergence_factor() {
+        assert_eq!(
+            dnn_core::DEFAULT_DIVERGENCE_FACTOR,
+            10.0,
+            "update --save-last-good's help"
+        );
+        let mut cmd = Cli::command();
+        let train = cmd.find_subcommand_mut("train").expect("train");
+        let help = train.render_long_help().to_string();
+        assert!(
+            help.contains("exceeds 10 times its value at iteration 0"),
+            "{help}"
+        );
     }
 }

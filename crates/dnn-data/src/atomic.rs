@@ -1,111 +1,84 @@
-//! Writing files so that a failure never damages what was there: temporary file,
-//! flush to disk, then rename over the final name.
+//! The one way dnn writes a file (model, picture, report, export): the whole content is
+//! built in memory first, then [`write_atomically`] puts it in place so that a failure or a
+//! kill at any moment never leaves a partial file under the final name.
+//!
+//! The bytes go to a temporary sibling of the final file, made by the `tempfile` crate
+//! with a hidden, random name (`.model.h5.Xa3k9Q.tmp`): in the same directory, so the final
+//! rename is atomic, and never a name a later run has to recognise or clean up. The
+//! temporary is flushed to disk (`fsync`), renamed over the final name, and the directory is
+//! flushed so that the rename itself survives a power loss.
 
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
 
 use crate::error::{DataError, Result};
 
-/// The temporary name a file is written under before it is renamed to `path`:
-/// a hidden sibling in the same directory (so the rename is atomic), unique per process.
-pub fn temporary_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let ext = path
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp-{}{ext}", std::process::id()))
-}
+/// Temporaries end in this, after the final name and a random part: `.model.h5.Xa3k9Q.tmp`.
+pub const TEMPORARY_SUFFIX: &str = ".tmp";
+/// Random characters in a temporary's name (62 possible characters each).
+const RANDOM_CHARS: usize = 6;
 
-/// Calls `write` with a temporary path beside `path`, flushes the result to disk and
-/// renames it onto `path`. If `write`, the flush or the rename fails, the temporary file
-/// is removed and whatever was at `path` before is left exactly as it was.
+/// Writes `bytes` to `path` so that `path` holds either its previous content or all of
+/// `bytes`, never a mixture, whatever happens: the bytes go to a new temporary file beside
+/// `path`, which is flushed to disk and then renamed onto `path`; the directory is flushed
+/// last. If anything fails the temporary is removed and `path` is left byte for byte as it
+/// was; the error names `path` and says what the operating system said.
+///
+/// The file gets the permissions a plain [`File::create`] would give it (`0o666` less the
+/// umask on Unix), not the owner-only ones of a `tempfile` temporary.
 ///
 /// ```
 /// # let dir = tempfile::tempdir()?;
-/// let path = dir.path().join("out.txt");
-/// dnn_data::atomic::write_atomically(&path, |tmp| {
-///     std::fs::write(tmp, "hello").map_err(|e| dnn_data::DataError::Write { path: tmp.to_path_buf(), message: e.to_string() })
-/// })?;
-/// assert_eq!(std::fs::read_to_string(&path)?, "hello");
+/// let path = dir.path().join("report.json");
+/// dnn_data::atomic::write_atomically(&path, b"{\"accuracy\": 0.8}")?;
+/// assert_eq!(std::fs::read(&path)?, b"{\"accuracy\": 0.8}");
+/// // Only the final file is there: the temporary was renamed onto it.
+/// assert_eq!(std::fs::read_dir(dir.path())?.count(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn write_atomically(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    remove_stale_temporaries(path);
-    let tmp = temporary_path(path);
-    let result = write(&tmp).and_then(|()| {
-        let io = |e: std::io::Error| DataError::Write {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        };
-        std::fs::File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)?;
-        // Make the rename itself durable; failure here does not undo a completed rename.
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
-        }
-        Ok(())
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Removes temporaries of `path` left by writers that were killed mid-write (SIGKILL, power
-/// loss): siblings named as [`temporary_path`] names them whose process no longer runs. Only
-/// on Linux, where `/proc` says which processes run; elsewhere they are left alone.
-fn remove_stale_temporaries(path: &Path) {
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-        return;
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let fail = |e: io::Error| DataError::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
     };
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let prefix = format!(".{}.tmp-", name.to_string_lossy());
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file_name.strip_prefix(&prefix) else {
-            continue;
-        };
-        let pid: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        let alive = !pid.is_empty() && Path::new("/proc").join(&pid).exists();
-        if !pid.is_empty() && !alive {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
+    let (dir, name) = split(path)?;
+    let mut tmp = temporary_beside(&dir, &name).map_err(fail)?;
+    // From here on, dropping `tmp` (an early return) removes the temporary.
+    tmp.as_file_mut().write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.into_temp_path()
+        .persist(path)
+        // The error gives the temporary back; dropping it removes it.
+        .map_err(|e| fail(e.error))?;
+    sync_directory(&dir);
+    Ok(())
 }
 
 /// Checks, before any long work, that a file can later be written at `path`: its
-/// directory exists, is a directory, and accepts a new file (one is created and removed),
-/// and `path` itself is not a directory.
+/// directory exists, is a directory, and accepts a new file (a temporary named as
+/// [`write_atomically`] names them is created and removed at once), and `path` itself is
+/// not a directory.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// dnn_data::atomic::ensure_writable(&dir.path().join("model.h5"))?;
+/// assert!(dnn_data::atomic::ensure_writable(&dir.path().join("missing/model.h5")).is_err());
+/// assert_eq!(std::fs::read_dir(dir.path())?.count(), 0, "nothing is left behind");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn ensure_writable(path: &Path) -> Result<()> {
     let fail = |message: String| DataError::Write {
         path: path.to_path_buf(),
         message,
     };
-    if path.as_os_str().is_empty() {
-        return Err(fail("the path is empty".into()));
-    }
     if path.is_dir() {
         return Err(fail("it is a directory; give a file name".into()));
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let (dir, name) = split(path)?;
     if !dir.is_dir() {
         return Err(fail(if dir.exists() {
             format!("{} is not a directory", dir.display())
@@ -116,20 +89,63 @@ pub fn ensure_writable(path: &Path) -> Result<()> {
             )
         }));
     }
-    let probe = temporary_path(path);
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&probe)
-    {
-        Ok(_) => {
-            let _ = std::fs::remove_file(&probe);
-            Ok(())
-        }
-        Err(e) => Err(fail(format!(
-            "cannot create a file in {}: {e}",
-            dir.display()
-        ))),
+    // The probe is removed when it is dropped, right here.
+    temporary_beside(&dir, &name)
+        .map(drop)
+        .map_err(|e| fail(format!("cannot create a file in {}: {e}", dir.display())))
+}
+
+/// The directory `path` is in (`.` for a bare name) and its file name; an empty path or
+/// one without a file name (`/`, `..`) is refused.
+fn split(path: &Path) -> Result<(PathBuf, OsString)> {
+    let fail = |message: &str| DataError::Write {
+        path: path.to_path_buf(),
+        message: message.to_owned(),
+    };
+    if path.as_os_str().is_empty() {
+        return Err(fail("the path is empty"));
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| fail("it does not name a file"))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((dir, name.to_owned()))
+}
+
+/// A new, empty temporary file in `dir` for the final name `name`:
+/// `.{name}.{random}.tmp`, created exclusively (never an existing file), removed when
+/// dropped. The I/O error is the operating system's own, without the temporary's name.
+fn temporary_beside(dir: &Path, name: &OsStr) -> io::Result<NamedTempFile> {
+    let mut prefix = OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(TEMPORARY_SUFFIX)
+        .rand_bytes(RANDOM_CHARS)
+        // `make_in` rather than `tempfile_in`: our own open keeps `File::create`'s
+        // permissions and returns the bare OS error (tempfile's would add the random name).
+        .make_in(dir, create_new)
+}
+
+/// Creates `path`, failing if it exists, as `File::create` would otherwise.
+fn create_new(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o666);
+    options.open(path)
+}
+
+/// Flushes `dir` to disk so that a rename in it is durable. Best effort: the rename has
+/// already happened and cannot be undone, and some file systems refuse to flush a
+/// directory (EINVAL), which does not make the file any less written.
+fn sync_directory(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
     }
 }
 
@@ -137,50 +153,164 @@ pub fn ensure_writable(path: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// Every name in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
     #[test]
-    fn a_failed_write_leaves_the_old_file_and_no_temporary() {
+    fn a_write_puts_the_bytes_under_the_final_name_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("model.h5");
-        std::fs::write(&path, b"old contents").unwrap();
-        let err = write_atomically(&path, |tmp| {
-            std::fs::write(tmp, b"half").unwrap();
-            Err(DataError::Write {
-                path: tmp.to_path_buf(),
-                message: "disk full".into(),
-            })
-        })
-        .unwrap_err();
-        assert!(err.to_string().contains("disk full"));
-        assert_eq!(std::fs::read(&path).unwrap(), b"old contents");
+        write_atomically(&path, b"first").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        write_atomically(&path, b"second, longer").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second, longer");
+        write_atomically(&path, b"").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"");
+        assert_eq!(names(dir.path()), ["model.h5"]);
+    }
+
+    #[test]
+    fn a_bare_name_is_in_the_current_directory() {
+        let (dir, name) = split(Path::new("r.json")).unwrap();
         assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "temporary file left behind"
+            (dir.as_path(), name.as_os_str()),
+            (Path::new("."), OsStr::new("r.json"))
+        );
+        let (dir, name) = split(Path::new("out/r.json")).unwrap();
+        assert_eq!(
+            (dir.as_path(), name.as_os_str()),
+            (Path::new("out"), OsStr::new("r.json"))
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_gets_the_permissions_file_create_gives() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        File::create(&plain).unwrap();
+        let path = dir.path().join("atomic");
+        write_atomically(&path, b"x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), mode(&plain));
+    }
+
+    #[test]
+    fn temporaries_are_hidden_random_siblings_of_the_final_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = temporary_beside(dir.path(), OsStr::new("model.h5")).unwrap();
+        let b = temporary_beside(dir.path(), OsStr::new("model.h5")).unwrap();
+        for t in [&a, &b] {
+            assert_eq!(t.path().parent(), Some(dir.path()));
+            let name = t.path().file_name().unwrap().to_str().unwrap();
+            let random = name
+                .strip_prefix(".model.h5.")
+                .and_then(|r| r.strip_suffix(".tmp"))
+                .unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(random.len(), RANDOM_CHARS, "{name}");
+            assert!(random.chars().all(|c| c.is_ascii_alphanumeric()), "{name}");
+        }
+        // Two temporaries of one name in one process differ (a name by PID would not).
+        assert_ne!(a.path(), b.path());
+        drop((a, b));
+        assert!(
+            names(dir.path()).is_empty(),
+            "dropped temporaries are removed"
         );
     }
 
     #[test]
-    fn temporaries_of_dead_writers_are_removed_on_the_next_write() {
+    fn a_leftover_temporary_of_a_killed_run_is_neither_reused_nor_removed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("model.h5");
-        // A pid far above any live one (Linux's pid_max is at most 2^22).
-        let stale = dir.path().join(".model.h5.tmp-99999999.h5");
-        let other = dir.path().join(".other.h5.tmp-99999999.h5");
-        std::fs::write(&stale, b"half a model").unwrap();
-        std::fs::write(&other, b"not ours").unwrap();
-        write_atomically(&path, |tmp| {
-            std::fs::write(tmp, b"new").map_err(|e| DataError::Write {
-                path: tmp.to_path_buf(),
-                message: e.to_string(),
-            })
-        })
-        .unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"new");
-        assert_eq!(stale.exists(), !Path::new("/proc/self").exists());
+        let leftover = dir.path().join(".model.h5.AbC123.tmp");
+        std::fs::write(&leftover, b"half a model").unwrap();
+        write_atomically(&path, b"whole").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"whole");
+        assert_eq!(std::fs::read(&leftover).unwrap(), b"half a model");
+        assert_eq!(names(dir.path()), [".model.h5.AbC123.tmp", "model.h5"]);
+    }
+
+    #[test]
+    fn a_failed_rename_removes_the_temporary_and_leaves_what_was_there() {
+        let dir = tempfile::tempdir().unwrap();
+        // The final name is a directory with a file in it: the temporary is written and
+        // flushed, then the rename fails.
+        let path = dir.path().join("taken.png");
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("inside"), b"keep").unwrap();
+        let err = write_atomically(&path, b"picture").unwrap_err().to_string();
         assert!(
-            other.exists(),
-            "another file's temporaries are not ours to remove"
+            err.starts_with(&format!("{}: cannot write: ", path.display())),
+            "{err}"
         );
+        assert!(err.contains("os error"), "{err}");
+        assert_eq!(names(dir.path()), ["taken.png"]);
+        assert_eq!(std::fs::read(path.join("inside")).unwrap(), b"keep");
+    }
+
+    #[test]
+    fn a_missing_directory_or_a_path_without_a_name_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_atomically(&dir.path().join("nope/m.h5"), b"x").unwrap_err();
+        assert!(
+            err.to_string().contains("No such file or directory"),
+            "{err}"
+        );
+        let err = write_atomically(Path::new(""), b"x").unwrap_err();
+        assert!(err.to_string().contains("the path is empty"), "{err}");
+        let err = write_atomically(Path::new("/"), b"x").unwrap_err();
+        assert!(err.to_string().contains("does not name a file"), "{err}");
+        assert!(names(dir.path()).is_empty());
+    }
+
+    /// A real write failure half-way through (EFBIG from a file-size limit, as a full disk
+    /// gives ENOSPC): the test runs itself again in a child process limited to 64 KiB
+    /// files, which writes 1 MiB; the parent checks what the child left.
+    #[cfg(unix)]
+    #[test]
+    fn a_write_that_fails_half_way_leaves_the_old_file_and_no_temporary() {
+        const CHILD: &str = "DNN_ATOMIC_TEST_CHILD_PATH";
+        if let Some(path) = std::env::var_os(CHILD) {
+            let err = write_atomically(Path::new(&path), &vec![7u8; 1 << 20]).unwrap_err();
+            println!("child error: {err}");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.h5");
+        std::fs::write(&path, b"old contents").unwrap();
+        let exe = std::env::current_exe().unwrap();
+        // `trap '' XFSZ` makes a write past the limit fail with EFBIG instead of killing.
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"")
+            .arg(exe)
+            .args([
+                "--exact",
+                "atomic::tests::a_write_that_fails_half_way_leaves_the_old_file_and_no_temporary",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, &path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}");
+        let want = format!(
+            "child error: {}: cannot write: File too large (os error 27)",
+            path.display()
+        );
+        assert!(stdout.contains(&want), "{stdout}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"old contents");
+        assert_eq!(names(dir.path()), ["model.h5"], "temporary left behind");
     }
 
     #[test]
@@ -191,11 +321,13 @@ mod tests {
         assert!(msg.contains("does not exist"), "{msg}");
         let msg = ensure_writable(dir.path()).unwrap_err().to_string();
         assert!(msg.contains("is a directory"), "{msg}");
+        let file = dir.path().join("file");
+        std::fs::write(&file, b"").unwrap();
+        let msg = ensure_writable(&file.join("model.h5"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("is not a directory"), "{msg}");
         ensure_writable(&dir.path().join("ok.h5")).unwrap();
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            0,
-            "the probe file is removed"
-        );
+        assert_eq!(names(dir.path()), ["file"], "the probe file is removed");
     }
 }

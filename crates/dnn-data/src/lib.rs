@@ -6,6 +6,9 @@
 //!   `x.reshape(m, -1).T / 255` does, into `(12288, m)` matrices (one column per example).
 //! * [`planar`]: the flower data set, bit for bit as numpy generates it.
 //! * [`image`]: a JPEG/PNG picture of any size as a `(12288, 1)` input column.
+//! * [`model`]: trained networks as HDF5 model files.
+//! * [`atomic`]: the one way dnn writes a file (models, pictures, reports), so that no
+//!   failure or kill ever leaves part of one.
 //!
 //! Every failure is a [`DataError`] whose message names the file and the numbers
 //! that were wrong.

@@ -19,6 +19,7 @@
 //! read as the exercise's relu/sigmoid network.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use dnn_core::{Activation, Float, Layer, Network};
 use hdf5::types::{FixedAscii, FloatSize, TypeDescriptor};
@@ -106,29 +107,51 @@ pub struct Model {
     pub setup: TrainingSetup,
 }
 
-/// Saves `network` and `setup` to `path` atomically: written to a temporary file beside
-/// it, flushed, then renamed, so a failed or interrupted save never damages an existing file.
+/// Saves `network` and `setup` to `path` atomically: the whole HDF5 file is built in
+/// memory, then handed to [`write_atomically`], so a failed or interrupted save never
+/// damages an existing file and never leaves part of one under `path`.
 pub fn save_model<F: Float + H5Type>(
     path: impl AsRef<Path>,
     network: &Network<F>,
     setup: &TrainingSetup,
 ) -> Result<()> {
     let path = path.as_ref();
+    let bytes = model_bytes(network, setup).map_err(|e| DataError::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    write_atomically(path, &bytes)
+}
+
+/// The bytes of the model file of `network` and `setup`: an HDF5 file created with the
+/// core (in-memory) driver and no backing store, so nothing touches the disk, and copied
+/// out whole with `H5Fget_file_image`; the bytes are those the same file would have on disk.
+fn model_bytes<F: Float + H5Type>(
+    network: &Network<F>,
+    setup: &TrainingSetup,
+) -> hdf5::Result<Vec<u8>> {
+    /// In-memory files are known to the library by name while open; a unique one per save
+    /// keeps saves on several threads apart.
+    static SAVES: AtomicU64 = AtomicU64::new(0);
     hdf5::silence_errors(true);
-    write_atomically(path, |tmp| {
-        write_model(tmp, network, setup).map_err(|e| DataError::Write {
-            path: path.to_path_buf(),
-            message: write_failure(&e.to_string()),
-        })
-    })
+    let name = format!(
+        "dnn-model-in-memory-{}",
+        SAVES.fetch_add(1, Ordering::Relaxed)
+    );
+    let file = hdf5::File::with_options()
+        .with_fapl(|p| p.core_filebacked(false))
+        .create(&name)?;
+    write_model(&file, network, setup)?;
+    let bytes = file_image(&file)?;
+    file.close()?;
+    Ok(bytes)
 }
 
 fn write_model<F: Float + H5Type>(
-    tmp: &Path,
+    file: &hdf5::File,
     network: &Network<F>,
     setup: &TrainingSetup,
 ) -> hdf5::Result<()> {
-    let file = hdf5::File::create(tmp)?;
     for (i, layer) in network.layers().iter().enumerate() {
         let l = i + 1;
         file.new_dataset_builder()
@@ -138,11 +161,11 @@ fn write_model<F: Float + H5Type>(
             .with_data(&layer.bias().as_standard_layout())
             .create(format!("b{l}").as_str())?;
     }
-    write_str(&file, "format", FORMAT)?;
+    write_str(file, "format", FORMAT)?;
     file.new_attr::<u32>()
         .create("format_version")?
         .write_scalar(&FORMAT_VERSION)?;
-    write_str(&file, "dtype", F::NAME)?;
+    write_str(file, "dtype", F::NAME)?;
     let sizes: Array1<u64> = network.layer_sizes().iter().map(|&n| n as u64).collect();
     file.new_attr_builder()
         .with_data(&sizes)
@@ -152,15 +175,15 @@ fn write_model<F: Float + H5Type>(
         .iter()
         .map(|l| l.activation().name())
         .collect();
-    write_str(&file, "activations", &activations.join(","))?;
+    write_str(file, "activations", &activations.join(","))?;
     if let Some(v) = &setup.arch {
-        write_str(&file, "arch", v)?;
+        write_str(file, "arch", v)?;
     }
     if let Some(v) = &setup.init {
-        write_str(&file, "init", v)?;
+        write_str(file, "init", v)?;
     }
     if let Some(v) = &setup.optimizer {
-        write_str(&file, "optimizer", v)?;
+        write_str(file, "optimizer", v)?;
     }
     for (name, value) in [
         ("seed", setup.seed),
@@ -182,27 +205,32 @@ fn write_model<F: Float + H5Type>(
             file.new_attr::<f64>().create(name)?.write_scalar(&v)?;
         }
     }
-    file.close()
+    Ok(())
 }
 
-/// What an HDF5 write failure means for the user. The library's message for a failed
-/// system call is a dump (`H5Dwrite(): ... errno = 28, error message = 'No space left on
-/// device', buf = 0x..., offset = 0`) that names the temporary file; when it carries an
-/// errno, the operating system's own message is all that matters.
-fn write_failure(hdf5_message: &str) -> String {
-    let errno = hdf5_message
-        .split("errno = ")
-        .nth(1)
-        .map(|rest| {
-            rest.chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-        })
-        .and_then(|digits| digits.parse::<i32>().ok());
-    match errno {
-        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
-        None => hdf5_message.to_owned(),
+/// The whole image of an open file, flushed first. hdf5-metno does not wrap
+/// `H5Fget_file_image`, so it is called through hdf5-sys, under the lock that serialises
+/// every call into the (not thread-safe) library.
+fn file_image(file: &hdf5::File) -> hdf5::Result<Vec<u8>> {
+    file.flush()?;
+    let _lock = hdf5_sys::LOCK.lock();
+    let failed = |len: isize| {
+        hdf5::Error::from(format!("the HDF5 library could not copy the model out of memory (H5Fget_file_image returned {len})"))
+    };
+    // SAFETY: `file.id()` is a valid open file id (the `File` is borrowed); a null buffer
+    // of length 0 asks only for the image's size and writes nothing.
+    let len = unsafe { hdf5_sys::h5f::H5Fget_file_image(file.id(), std::ptr::null_mut(), 0) };
+    let size = usize::try_from(len).map_err(|_| failed(len))?;
+    let mut image = vec![0u8; size];
+    // SAFETY: as above, and `image` is a writable buffer of exactly `size` bytes, the
+    // length passed, which the call does not write beyond.
+    let copied = unsafe {
+        hdf5_sys::h5f::H5Fget_file_image(file.id(), image.as_mut_ptr().cast(), image.len())
+    };
+    if copied != len {
+        return Err(failed(copied));
     }
+    Ok(image)
 }
 
 /// Text attributes are fixed-length ASCII strings of this capacity. Variable-length strings

@@ -309,18 +309,42 @@ fn a_failed_save_leaves_the_existing_model_byte_for_byte() {
     let path = dir.path().join("m.h5");
     save_model(&path, &network::<f64>(), &setup()).unwrap();
     let before = std::fs::read(&path).unwrap();
-    // Saving into a directory that does not exist fails; saving over a path whose
-    // directory is read-only (when not root) fails too. Simulate a failure inside the
-    // write with a path whose temporary name cannot be created: a directory in its place.
-    let tmp = dnn_data::atomic::temporary_path(&path);
-    std::fs::create_dir(&tmp).unwrap();
-    let err = save_model(&path, &network::<f64>(), &TrainingSetup::default()).unwrap_err();
+    // A save that fails while the file is being built: text attributes are ASCII. (Failures
+    // of the file system itself are the atomic writer's tests and tests/failed_saves.rs.)
+    let bad = TrainingSetup {
+        arch: Some("déjà vu".into()),
+        ..TrainingSetup::default()
+    };
+    let err = save_model(&path, &network::<f64>(), &bad).unwrap_err();
     assert!(
         err.to_string()
-            .starts_with(&format!("{}: cannot write", path.display())),
+            .starts_with(&format!("{}: cannot write: attribute arch", path.display())),
+        "{err}"
+    );
+    // And one that fails when the file is put in place: the directory is gone.
+    let gone = dir.path().join("gone").join("m.h5");
+    let err = save_model(&gone, &network::<f64>(), &setup()).unwrap_err();
+    assert!(
+        err.to_string().contains("No such file or directory"),
         "{err}"
     );
     assert_eq!(std::fs::read(&path).unwrap(), before);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["m.h5"], "a temporary was left behind");
+}
+
+#[test]
+fn a_save_writes_nothing_but_the_model_file() {
+    // The file is built in memory: no HDF5 file appears in the current directory either.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.h5");
+    let cwd_before = std::fs::read_dir(".").unwrap().count();
+    save_model(&path, &network::<f32>(), &setup()).unwrap();
+    assert_eq!(std::fs::read_dir(".").unwrap().count(), cwd_before);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
 #[test]

@@ -1,0 +1,232 @@
+//! The values flags take: the types several commands share ([`Sizes`], [`InitArg`],
+//! [`OptimizerArg`], [`DecayArg`]) and every value parser (`parse_layers`,
+//! `parse_learning_rate`, ...), each of which turns a bad value into one line that says
+//! what is wrong.
+
+use clap::ValueEnum;
+use dnn_core::Init;
+
+/// A comma-separated list of sizes, e.g. `12288,20,7,5,1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sizes(pub Vec<usize>);
+
+/// Weight initialisation, as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitArg {
+    /// randn * 0.01 (the exercise's initialize_parameters).
+    Small,
+    /// randn / sqrt(n[l-1]) (the published L-layer model).
+    Scaled,
+    /// randn * sqrt(2 / n[l-1]).
+    He,
+    /// randn * sqrt(2 / (n[l-1] + n[l])).
+    Xavier,
+    /// All zeros (logistic regression).
+    Zeros,
+    /// A random orthogonal matrix (QR of a Gaussian one).
+    Orthogonal,
+}
+
+impl From<InitArg> for Init {
+    fn from(value: InitArg) -> Self {
+        match value {
+            InitArg::Small => Init::Small,
+            InitArg::Scaled => Init::Scaled,
+            InitArg::He => Init::He,
+            InitArg::Xavier => Init::Xavier,
+            InitArg::Zeros => Init::Zeros,
+            InitArg::Orthogonal => Init::Orthogonal,
+        }
+    }
+}
+
+/// An optimiser, as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OptimizerArg {
+    /// Plain gradient descent: θ -= α d.
+    Gd,
+    /// Gradient descent with momentum (--beta).
+    Momentum,
+    /// Adam (--beta1, --beta2, --epsilon), with bias correction.
+    Adam,
+}
+
+/// A learning-rate schedule, as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DecayArg {
+    /// A constant learning rate.
+    None,
+    /// α0 / (1 + rate · epoch).
+    InverseTime,
+    /// α0 / (1 + rate · floor(epoch / interval)).
+    Step,
+}
+
+/// `--sweep`: comma-separated hidden-layer sizes, each at least 1.
+pub fn parse_sizes(s: &str) -> Result<Sizes, String> {
+    s.split(',')
+        .map(|part| match part.trim().parse::<usize>() {
+            Ok(0) => Err("a hidden layer needs at least 1 unit".to_owned()),
+            Ok(n) => Ok(n),
+            Err(_) => Err(format!("`{}` is not a number of hidden units", part.trim())),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Sizes)
+}
+
+/// `--layers`: comma-separated layer sizes, input first; at least two, none of them 0.
+pub fn parse_layers(s: &str) -> Result<Sizes, String> {
+    let sizes = s
+        .split(',')
+        .map(|part| {
+            let part = part.trim();
+            part.parse::<usize>()
+                .map_err(|_| format!("`{part}` is not a layer size (a whole number)"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if sizes.len() < 2 {
+        return Err(format!(
+            "{} size given; a network needs at least an input and an output size, e.g. 12288,20,7,5,1",
+            sizes.len()
+        ));
+    }
+    if let Some(i) = sizes.iter().position(|&n| n == 0) {
+        return Err(format!(
+            "layer {i} has size 0; every layer needs at least one unit"
+        ));
+    }
+    Ok(Sizes(sizes))
+}
+
+/// A learning rate: a finite number greater than 0.
+pub fn parse_learning_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(v) => Err(format!(
+            "{v} is not a usable learning rate; it must be a finite number greater than 0"
+        )),
+        Err(_) => Err(format!("`{s}` is not a number")),
+    }
+}
+
+/// Any number; the parsers below check its range.
+fn parse_number(s: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .map_err(|_| format!("`{s}` is not a number"))
+}
+
+/// Momentum's or Adam's beta, in [0, 1).
+pub fn parse_beta(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if (0.0..1.0).contains(&v) => Ok(v),
+        v => Err(format!("{v} is not a usable beta; it must be in [0, 1)")),
+    }
+}
+
+/// Adam's epsilon: a finite number greater than 0.
+pub fn parse_epsilon(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if v.is_finite() && v > 0.0 => Ok(v),
+        v => Err(format!(
+            "{v} is not a usable epsilon; it must be a finite number greater than 0"
+        )),
+    }
+}
+
+/// A finite number ≥ 0 (L2's lambda, the decay rate, the toy sets' noise).
+pub fn parse_non_negative(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if v.is_finite() && v >= 0.0 => Ok(v),
+        v => Err(format!(
+            "{v} is not usable here; it must be a finite number ≥ 0"
+        )),
+    }
+}
+
+/// Dropout's keep probability, in (0, 1].
+pub fn parse_keep_prob(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if v > 0.0 && v <= 1.0 => Ok(v),
+        v => Err(format!(
+            "{v} is not a keep probability; it must be in (0, 1] (1 turns dropout off)"
+        )),
+    }
+}
+
+/// The circles' inner radius relative to the outer one, in (0, 1).
+pub fn parse_factor(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if v > 0.0 && v < 1.0 => Ok(v),
+        v => Err(format!(
+            "{v} is not a usable circle factor; it must be in (0, 1)"
+        )),
+    }
+}
+
+/// A whole number of at least 1 (iterations, epochs, sizes, print intervals).
+pub fn parse_positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(v) => Ok(v),
+        Err(_) => Err(format!("`{s}` is not a whole number greater than 0")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cli, Command};
+    use clap::Parser;
+
+    #[test]
+    fn layer_lists_are_checked() {
+        assert_eq!(
+            parse_layers("12288,20,7,5,1").unwrap(),
+            Sizes(vec![12288, 20, 7, 5, 1])
+        );
+        assert!(parse_layers("12288")
+            .unwrap_err()
+            .contains("at least an input and an output"));
+        assert!(parse_layers("12288,0,1")
+            .unwrap_err()
+            .contains("layer 1 has size 0"));
+        assert!(parse_layers("12288,x,1")
+            .unwrap_err()
+            .contains("`x` is not a layer size"));
+        assert!(parse_layers("").is_err());
+    }
+
+    #[test]
+    fn list_flags_parse_into_sizes() {
+        let cli = Cli::try_parse_from(["dnn", "train", "--layers", "12288,7,1"]).unwrap();
+        let Command::Train(args) = cli.command else {
+            panic!("train")
+        };
+        assert_eq!(args.layers, Some(Sizes(vec![12288, 7, 1])));
+        let cli = Cli::try_parse_from(["dnn", "planar", "--sweep", "1,2,50"]).unwrap();
+        let Command::Planar(args) = cli.command else {
+            panic!("planar")
+        };
+        assert_eq!(args.sweep, Some(Sizes(vec![1, 2, 50])));
+    }
+
+    #[test]
+    fn negative_numbers_reach_the_value_parsers() {
+        for (flag, says) in [
+            ("--learning-rate", "not a usable learning rate"),
+            ("--iterations", "not a whole number greater than 0"),
+            ("--print-every", "not a whole number greater than 0"),
+        ] {
+            let err = Cli::try_parse_from(["dnn", "train", flag, "-1"]).unwrap_err();
+            assert!(err.to_string().contains(says), "{flag}: {err}");
+        }
+    }
+
+    #[test]
+    fn learning_rates_must_be_positive_and_finite() {
+        assert_eq!(parse_learning_rate("0.0075").unwrap(), 0.0075);
+        for bad in ["0", "-1", "inf", "NaN", "abc"] {
+            assert!(parse_learning_rate(bad).is_err(), "{bad}");
+        }
+    }
+}
