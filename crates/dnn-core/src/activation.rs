@@ -24,7 +24,7 @@ pub enum Activation {
     /// `exp(z_c) / Σ_k exp(z_k)` over each column: the multi-class output layer, paired with
     /// the categorical cross-entropy (so `dZ[L] = AL - Y`). Output layer only: it normalises
     /// a whole column, so the elementwise [`Activation::apply`] and
-    /// [`Activation::backward_from_output`] do not describe it (see [`softmax_columns`]).
+    /// [`Activation::backward_from_output`] do not describe it: the engine normalises whole columns.
     Softmax,
 }
 
@@ -72,7 +72,7 @@ impl Activation {
     }
 
     /// `g(z)` for one element. (For [`Activation::Softmax`], which needs the whole column,
-    /// this is the numerator `exp(z)`; the engine uses [`softmax_columns`].)
+    /// this is the numerator `exp(z)`; the engine normalises whole columns.)
     ///
     /// ```
     /// use dnn_core::Activation;

@@ -8,7 +8,7 @@ use crate::optim::{LrDecay, Optimizer};
 /// ten times its value at iteration 0.
 pub const DEFAULT_DIVERGENCE_FACTOR: f64 = 10.0;
 
-/// Hyper-parameters for [`Network::train`], unchecked; [`TrainParams::check`] validates
+/// Hyper-parameters for [`crate::Network::train`], unchecked; [`TrainParams::check`] validates
 /// them once into a [`TrainConfig`] so the training loop never re-validates.
 ///
 /// ```
@@ -126,7 +126,7 @@ impl TrainParams {
     /// Inverted dropout on every hidden layer, keeping each unit with probability
     /// `keep_prob` (in (0, 1]; 1 turns it off): `A = A D / keep_prob` with
     /// `D = rand(n[l], m) < keep_prob`, drawn layer by layer each forward pass from one
-    /// [`NumpyRng`] seeded with `seed`. Training only: prediction never drops units.
+    /// [`crate::NumpyRng`] seeded with `seed`. Training only: prediction never drops units.
     pub fn dropout(mut self, keep_prob: f64, seed: u32) -> Self {
         self.keep_prob = KeepProb::All(keep_prob);
         self.dropout_seed = seed;
