@@ -65,6 +65,10 @@ impl std::error::Error for Exit {}
 fn main() -> ExitCode {
     restore_default_sigpipe();
     let cli = Cli::parse();
+    if let Err(e) = interrupt::install() {
+        eprintln!("error: {}", one_line(&e));
+        return ExitCode::FAILURE;
+    }
     let result = match cli.command {
         Command::Train(args) => train::run(args),
         Command::Evaluate(args) => evaluate::run(args),

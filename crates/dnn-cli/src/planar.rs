@@ -1,7 +1,6 @@
 //! `dnn planar`: the exercise's shallow chapter — a two-layer tanh network on the
 //! 2-D flower data set, the hidden-size sweep, and decision-boundary pictures.
 
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -11,10 +10,12 @@ use dnn_data::planar::flower;
 use ndarray::Array2;
 use serde::Serialize;
 
+use crate::interrupt::Interrupt;
 use crate::plot::{self, BoundaryPanel};
 use crate::progress::cost_line;
 use crate::report::{check_outputs, write_json};
 use crate::values::{parse_learning_rate, parse_positive, parse_sizes, Sizes};
+use crate::{Exit, EXIT_INTERRUPTED};
 
 /// One trained model of the run, as reported.
 #[derive(Debug, Serialize)]
@@ -54,12 +55,13 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
     let hidden_sizes = sweep.clone().unwrap_or_else(|| vec![args.hidden]);
 
     let quiet = args.quiet || sweep.is_some();
+    let interrupt = Interrupt::graceful();
     let mut runs = Vec::new();
     let mut panels = Vec::new();
     // Trains one network, then records its accuracy, its decision-boundary panel and its report.
     let mut run =
         |net: Network<f64>, model: &str, hidden: usize, title: &str| -> anyhow::Result<f64> {
-            let (net, costs) = train_one(net, &x, &y, &config, args.print_every, quiet)?;
+            let (net, costs) = train_one(net, &x, &y, &config, args.print_every, quiet, interrupt)?;
             let accuracy = percent(&net, &x, &y)?;
             panels.push(BoundaryPanel::of_network(
                 &net,
@@ -82,7 +84,7 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
         let accuracy = run(net, "logistic", 0, "Logistic regression")?;
         println!("Accuracy of logistic regression: {} %", py_float(accuracy));
     }
-    for &n_h in &hidden_sizes {
+    for &n_h in hidden_sizes.iter().take_while(|_| !interrupt.requested()) {
         let net = Network::<f64>::builder(&[2, n_h, 1])
             .hidden_activation(Activation::Tanh)
             .init(Init::Small)
@@ -94,6 +96,7 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
             println!("Accuracy: {} %", py_float(accuracy));
         }
     }
+    let runs_done = panels.len();
     if let Some(path) = &args.plot {
         let title = format!(
             "Flower data set: decision boundaries after {} iterations",
@@ -117,6 +120,14 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
         if !args.quiet {
             println!("Saved the report to {}", path.display());
         }
+    }
+    if interrupt.requested() {
+        eprintln!(
+            "interrupted: {} of {} networks trained (the last one partly)",
+            runs_done,
+            hidden_sizes.len() + usize::from(args.logistic)
+        );
+        return Err(Exit(EXIT_INTERRUPTED).into());
     }
     Ok(())
 }
@@ -181,12 +192,13 @@ fn train_one(
     config: &dnn_core::TrainConfig,
     every: usize,
     quiet: bool,
+    interrupt: Interrupt,
 ) -> anyhow::Result<Trained> {
     let report = net.train(x, y, config, |p| {
         if !quiet && (p.iteration % every == 0) {
             println!("{}", cost_line(p.iteration, p.cost));
         }
-        ControlFlow::Continue(())
+        interrupt.control()
     })?;
     Ok((net, report.costs_every(every)))
 }

@@ -2,7 +2,6 @@
 //! mini-batch gradient descent, momentum and Adam on the moons (or circles), their costs,
 //! accuracies and decision boundaries.
 
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -12,13 +11,15 @@ use dnn_data::toy::{make_circles, make_moons};
 use serde::Serialize;
 
 use crate::hyper::{Hyper, HyperReport, OptimFlags};
+use crate::interrupt::Interrupt;
 use crate::plot::{self, BoundaryPanel};
 use crate::progress::epoch_line;
 use crate::report::{check_outputs, write_json};
 use crate::values::{
-    parse_factor, parse_layers, parse_learning_rate, parse_non_negative, parse_positive, InitArg,
-    OptimizerArg, Sizes,
+    parse_factor, parse_layers, parse_learning_rate, parse_non_negative, parse_points,
+    parse_positive, InitArg, OptimizerArg, Sizes,
 };
+use crate::{Exit, EXIT_INTERRUPTED};
 
 /// The course's mini-batch size.
 const BATCH_SIZE: usize = 64;
@@ -100,9 +101,10 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
     };
     let init = Init::from(args.init);
 
+    let interrupt = Interrupt::graceful();
     let mut runs = Vec::new();
     let mut panels = Vec::new();
-    for (hyper, config) in &hypers {
+    for (hyper, config) in hypers.iter().take_while(|_| !interrupt.requested()) {
         let quiet = args.quiet || args.compare;
         let mut net = Network::<f64>::builder(layers)
             .init(init)
@@ -112,7 +114,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
                 if !quiet && p.iteration % args.print_every == 0 {
                     println!("{}", epoch_line(p.iteration, p.cost));
                 }
-                ControlFlow::Continue(())
+                interrupt.control()
             })
             .with_context(|| format!("training with {}", hyper.optimizer.name()))?;
         let accuracy = net.accuracy(&x, &y)?;
@@ -172,6 +174,14 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
             println!("Saved the report to {}", path.display());
         }
     }
+    if interrupt.requested() {
+        eprintln!(
+            "interrupted: {} of {} optimisers trained (the last one partly)",
+            panels.len(),
+            hypers.len()
+        );
+        return Err(Exit(EXIT_INTERRUPTED).into());
+    }
     Ok(())
 }
 
@@ -207,7 +217,7 @@ pub struct ToyArgs {
     pub epochs: usize,
 
     /// Points in the data set.
-    #[arg(long, default_value = "300", value_parser = parse_positive, allow_negative_numbers = true)]
+    #[arg(long, default_value = "300", value_parser = parse_points, allow_negative_numbers = true)]
     pub samples: usize,
 
     /// Standard deviation of the Gaussian noise [default: 0.2 moons, 0.05 circles].

@@ -1,6 +1,5 @@
 //! `dnn train`.
 
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -208,17 +207,13 @@ fn train_as<F: Float + hdf5::H5Type>(
     let config = hyper
         .params(setup.learning_rate, setup.iterations)
         .check()?;
-    let interrupt = Interrupt::install()?;
+    let interrupt = Interrupt::graceful();
     let progress =
         Progress::new(setup.iterations, args.print_every, args.quiet).per_epoch(hyper.per_epoch());
 
     let result = net.train(&data.train_x, &data.train_y, &config, |p| {
         progress.iteration(p.iteration, p.total, p.cost);
-        if interrupt.requested() {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
+        interrupt.control()
     });
     progress.finish();
     let report = match result {

@@ -164,6 +164,20 @@ pub fn parse_factor(s: &str) -> Result<f64, String> {
 }
 
 /// A whole number of at least 1 (iterations, epochs, sizes, print intervals).
+/// The most points a generated toy set may have: 160 MB of coordinates, far beyond what a
+/// toy is for, and well within any machine.
+pub const MAX_POINTS: usize = 10_000_000;
+
+/// A number of generated points, 1 to [`MAX_POINTS`].
+pub fn parse_points(s: &str) -> Result<usize, String> {
+    match parse_positive(s)? {
+        n if n <= MAX_POINTS => Ok(n),
+        n => Err(format!(
+            "{n} points is more than a toy set may have; give at most {MAX_POINTS}"
+        )),
+    }
+}
+
 pub fn parse_positive(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(0) => Err("must be at least 1".to_owned()),

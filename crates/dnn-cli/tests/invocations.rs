@@ -189,7 +189,17 @@ fn kind(flag: &Flag) -> Kind {
     }
     let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
     match () {
-        _ if has(&["save", "plot", "report", "mislabeled", "output", "export-to"]) => Kind::Output,
+        _ if has(&[
+            "save",
+            "plot",
+            "report",
+            "mislabeled",
+            "output",
+            "export-to",
+        ]) =>
+        {
+            Kind::Output
+        }
         _ if name == "data" => Kind::Data,
         _ if name == "model" => Kind::Model,
         _ if flag.positional => Kind::Inputs,
@@ -302,8 +312,8 @@ fn edges(kind: Kind, flag: &Flag) -> Vec<String> {
         }
         Kind::Seed => v(&["0", "1", "4294967295", "4294967296", "-1", "", "NaN", "x"]),
         Kind::Real => v(&[
-            "0", "1e-300", "0.001", "0.5", "1", "20", "1e308", "1e309", "-1", "NaN", "inf",
-            "-inf", "", "abc",
+            "0", "1e-300", "0.001", "0.5", "1", "20", "1e308", "1e309", "-1", "NaN", "inf", "-inf",
+            "", "abc",
         ]),
         Kind::Unit => v(&[
             "0",
@@ -524,7 +534,14 @@ fn listing(dir: &Path) -> BTreeSet<(PathBuf, u64, std::time::SystemTime)> {
 fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
     let dir = tempfile::tempdir_in(scratch).expect("run dir");
     let w = dir.path();
-    for name in ["data", "model.h5", "model2.h5", "pic.png", "junk.h5", "broken"] {
+    for name in [
+        "data",
+        "model.h5",
+        "model2.h5",
+        "pic.png",
+        "junk.h5",
+        "broken",
+    ] {
         std::os::unix::fs::symlink(fixtures.join(name), w.join(name)).expect("symlink");
     }
     std::fs::create_dir(w.join("sub")).expect("sub");
@@ -547,7 +564,10 @@ fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
         });
     }
     let mut child = cmd.spawn().expect("spawn dnn");
-    let (mut out, mut err) = (child.stdout.take().expect("out"), child.stderr.take().expect("err"));
+    let (mut out, mut err) = (
+        child.stdout.take().expect("out"),
+        child.stderr.take().expect("err"),
+    );
     let readers = (
         std::thread::spawn(move || {
             let mut s = String::new();
@@ -594,7 +614,10 @@ fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
     }
     let code = status.code().unwrap_or(-1);
     if code == 1 || code == 2 {
-        let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error: ")).collect();
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("error: "))
+            .collect();
         match errors.first() {
             None => problems.push("failed without an `error: ` line".into()),
             Some(first) if first.len() < "error: ".len() + 12 => {
@@ -624,7 +647,10 @@ fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
             } else {
                 "left behind"
             };
-            problems.push(format!("{} {what} ({size} bytes, {time:?})", path.display()));
+            problems.push(format!(
+                "{} {what} ({size} bytes, {time:?})",
+                path.display()
+            ));
         }
     }
     if problems.is_empty() {
@@ -733,12 +759,21 @@ fn no_invocation_panics_hangs_or_leaves_files_behind() {
         started.elapsed().as_secs_f64(),
         failures.len()
     );
-    assert_eq!(listing(&fixtures_dir), fixtures_before, "a run changed the fixtures");
+    assert_eq!(
+        listing(&fixtures_dir),
+        fixtures_before,
+        "a run changed the fixtures"
+    );
     assert!(
         failures.is_empty(),
         "{} of {} invocations failed (seed {seed}); the first ones:\n{}",
         failures.len(),
         all.len(),
-        failures.iter().take(25).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(25)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

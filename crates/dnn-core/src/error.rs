@@ -138,10 +138,38 @@ pub enum DnnError {
         hidden: usize,
     },
 
+    /// A network or its training buffers need more memory than the machine can give.
+    #[error("{what} need {}: more memory than this machine can give; use smaller layers, fewer examples or smaller batches", human_bytes(*.bytes))]
+    OutOfMemory {
+        /// What needed it, e.g. `"the weights of the network"`.
+        what: &'static str,
+        /// How many bytes (`None`: more than 2^128).
+        bytes: Option<u128>,
+    },
+
     /// Training stopped because the cost or a parameter ran away (boxed: it carries the cost
     /// history).
     #[error("{0}")]
     Diverged(Box<Divergence>),
+}
+
+/// `1234567` → `"1.2 MB"`.
+fn human_bytes(bytes: Option<u128>) -> String {
+    let Some(bytes) = bytes else {
+        return "more than 2^128 bytes".to_owned();
+    };
+    let units = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < units.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.1} {}", units[unit])
+    }
 }
 
 /// `Result` with [`DnnError`].

@@ -47,6 +47,7 @@ mod forward;
 mod gradcheck;
 mod init;
 mod kernels;
+mod memory;
 mod network;
 mod optim;
 pub mod regularization;

@@ -9,7 +9,7 @@ use crate::error::{DnnError, Result};
 use crate::forward::{forward, Activations, Product};
 use crate::init::Init;
 use crate::steps::Parameters;
-use crate::{Float, GaussianSource, NumpyRng};
+use crate::{memory, Float, GaussianSource, NumpyRng};
 
 /// One dense layer: `A = g(W A_prev + b)`.
 ///
@@ -140,6 +140,16 @@ impl<F: Float> NetworkBuilder<F> {
             }
         };
         check_activations(&activations, self.output)?;
+        // Weights are drawn in f64, then converted to F.
+        let per_weight = 8 + std::mem::size_of::<F>();
+        memory::ensure_allocatable(
+            memory::sum(
+                self.sizes
+                    .windows(2)
+                    .map(|p| memory::product(&[p[0], p[1], per_weight])),
+            ),
+            "the weights of the network",
+        )?;
         let layers = self
             .sizes
             .windows(2)
@@ -337,6 +347,18 @@ impl<F: Float> Network<F> {
         let x = x.into();
         self.check_input(x)?;
         let m = x.ncols();
+        let f = std::mem::size_of::<F>();
+        memory::ensure_allocatable(
+            memory::sum([
+                memory::product(&[self.output_size(), m, f]),
+                memory::product(&[
+                    self.layer_sizes()[1..].iter().sum::<usize>(),
+                    m.min(PREDICT_CHUNK),
+                    2 * f,
+                ]),
+            ]),
+            "the predictions and their buffers",
+        )?;
         let mut out = Array2::zeros((self.output_size(), m));
         let mut bufs = Activations::for_prediction(self, m.min(PREDICT_CHUNK));
         // Prediction draws nothing; the generator is only the pass's dropout argument.

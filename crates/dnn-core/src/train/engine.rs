@@ -17,6 +17,11 @@ use crate::optim::{Moments, Optimizer};
 use crate::rng::{permutation_into, NumpyRng};
 use crate::{blas, cost, kernels, regularization, Float};
 
+/// Iterations whose costs have room before the first iteration: the loop allocates nothing
+/// for runs up to this long, and the history grows by doubling beyond it (a run of 2^64
+/// iterations must not reserve 2^67 bytes up front).
+pub(super) const PREALLOCATED_COSTS: usize = 1 << 20;
+
 /// The backward pass's buffers for batches of up to `cap` examples.
 pub(super) struct Gradients<F: Float> {
     /// `dZ[l]`, each `(n[l], cap)`; `dZ[l-1]` is first written as `dA[l-1]`, then scaled in place.
@@ -312,7 +317,7 @@ impl<F: Float> Network<F> {
         };
         let mut ws = Workspace::new(self, m, batch, config, first);
         let mut dropout_rng = NumpyRng::new(config.dropout_seed());
-        let mut costs = Vec::with_capacity(total);
+        let mut costs = Vec::with_capacity(total.min(PREALLOCATED_COSTS));
         let mut first_cost = None;
         // The step and cost of the parameters in the spare buffers (those before the last
         // update): what a rollback restores.

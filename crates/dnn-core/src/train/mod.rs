@@ -15,7 +15,7 @@ use ndarray::{Array2, AsArray, Axis, Ix2};
 use crate::error::{DnnError, Result};
 use crate::forward::{forward, Activations, Product};
 use crate::network::Network;
-use crate::{Float, NumpyRng};
+use crate::{memory, Float, NumpyRng};
 
 mod engine;
 mod first_layer;
@@ -28,6 +28,43 @@ pub use report::{Progress, TrainDiagnostics, TrainReport};
 
 use engine::{batch_cost, Gradients};
 use first_layer::FirstLayer;
+
+/// Bytes the training buffers of `sizes` on `m` examples need (see `engine::Workspace`), a
+/// little more than they take.
+fn workspace_bytes<F: Float>(
+    sizes: &[usize],
+    m: usize,
+    config: &TrainConfig,
+    gram_form: bool,
+) -> Option<u128> {
+    let f = std::mem::size_of::<F>();
+    let batch = config.batch_size().map_or(m, |b| b.min(m));
+    let params: usize = sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum();
+    let moments = match config.optimizer() {
+        crate::Optimizer::GradientDescent => 0,
+        crate::Optimizer::Momentum { .. } => 1,
+        crate::Optimizer::Adam { .. } => 2,
+    };
+    let units: usize = sizes[1..].iter().sum();
+    memory::sum([
+        // dW, the spare copy and the optimiser's moments.
+        memory::product(&[params, 2 + moments, f]),
+        // A, dZ, the logits and (with dropout) masks and dropped copies, per example.
+        memory::product(&[units, batch, 5, f]),
+        // A gathered mini-batch.
+        memory::product(&[sizes[0] + sizes[sizes.len() - 1], batch, f]),
+        // The Gram form's G (m x m) and its (n[1] x m) matrices, in f64.
+        match gram_form {
+            true => memory::sum([
+                memory::product(&[m, m, 8]),
+                memory::product(&[sizes[1], m, 4 * 8]),
+            ]),
+            false => Some(0),
+        },
+        // The cost history.
+        memory::product(&[config.iterations().min(engine::PREALLOCATED_COSTS), 8]),
+    ])
+}
 
 /// The gradients of the cost with respect to one layer's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +142,10 @@ impl<F: Float> Network<F> {
         let gram_form = config.gram_form() == GramForm::Auto
             && config.is_plain()
             && gram::gram_pays(&sizes, m, config.iterations());
+        memory::ensure_allocatable(
+            workspace_bytes::<F>(&sizes, m, config, gram_form),
+            "the training buffers",
+        )?;
         let costs = if gram_form && F::NAME != f64::NAME {
             gram::train_f64_twin(self, x, y, config, &mut observer)?
         } else {
