@@ -7,34 +7,14 @@ use anyhow::Context;
 use dnn_core::{Activation, Init, Network, NumpyRng, TrainParams};
 use dnn_data::planar::flower;
 use ndarray::Array2;
-use serde::Serialize;
+
+use dnn_report::{PlanarReport, PlanarRun};
 
 use crate::boundary::panel;
 use crate::cli::PlanarArgs;
 use crate::plot;
 use crate::progress::cost_line;
 use crate::report::{check_outputs, write_json};
-
-/// One trained model of the run, as reported.
-#[derive(Debug, Serialize)]
-struct RunReport {
-    /// `"tanh"` for the two-layer networks, `"logistic"` for logistic regression.
-    model: String,
-    /// Hidden units (0 for logistic regression).
-    hidden: usize,
-    costs: Vec<(usize, f64)>,
-    /// In percent.
-    accuracy: f64,
-}
-
-#[derive(Debug, Serialize)]
-struct PlanarReport {
-    data_seed: u32,
-    init_seed: u32,
-    learning_rate: f64,
-    iterations: usize,
-    runs: Vec<RunReport>,
-}
 
 pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
     check_outputs(
@@ -61,7 +41,7 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
             let (net, costs) = train_one(net, &x, &y, &config, args.print_every, quiet)?;
             let accuracy = percent(&net, &x, &y)?;
             panels.push(panel(&net, &x, &y, format!("{title} — {accuracy:.2} %"))?);
-            runs.push(RunReport {
+            runs.push(PlanarRun {
                 model: model.into(),
                 hidden,
                 costs,

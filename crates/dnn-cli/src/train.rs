@@ -14,7 +14,7 @@ use crate::hyper::Hyper;
 use crate::interrupt::Interrupt;
 use crate::presets::{resolve, Setup};
 use crate::progress::Progress;
-use crate::report::{check_outputs, write_json, TrainReportFile};
+use crate::report::{check_outputs, write_json, TrainReport};
 use crate::{plot, Exit, EXIT_INTERRUPTED};
 
 /// Examples `--grad-check` uses (the first ones of the training set).
@@ -190,7 +190,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         }
     }
     if let Some(path) = &args.report {
-        let file = TrainReportFile {
+        let file = TrainReport {
             arch: setup.arch.name().to_owned(),
             layers: setup.layers.clone(),
             dtype: F::NAME.to_owned(),
