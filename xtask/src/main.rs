@@ -1,29 +1,50 @@
 //! `cargo xtask`: project automation for the `dnn` workspace.
 //!
 //! ```text
-//! cargo xtask setup        # find (or install) OpenBLAS and HDF5
-//! cargo xtask fetch-data   # put the cat/non-cat .h5 files in data/, SHA-256 verified
-//! cargo xtask test         # setup, fetch-data, cargo test --workspace, repro, summary
-//! cargo xtask demo         # train and evaluate the published L-layer model
-//! cargo xtask repro        # check dnn against the numpy reference numbers
-//! cargo xtask bench        # time dnn train against the numpy reference, side by side
+//! cargo xtask setup          # find (or install) OpenBLAS and HDF5
+//! cargo xtask fetch-data     # put the cat/non-cat .h5 files in data/, SHA-256 verified
+//! cargo xtask test           # setup, fetch-data, venv, regen --check, cargo test, repro, summary
+//! cargo xtask demo           # train and evaluate the published L-layer model
+//! cargo xtask repro          # check dnn against the numpy reference numbers
+//! cargo xtask regen [--check]  # regenerate the numpy fixtures (--check: fail on any difference)
+//! cargo xtask bench          # time dnn train against the numpy reference, side by side
 //! ```
 //!
-//! This crate depends on no other workspace crate and only on pure-Rust crates, so it builds on
-//! a machine that has neither OpenBLAS nor HDF5 yet.
+//! This crate depends on no crate that links a system library (of the workspace, only on the
+//! serde-only `dnn-report`), so it builds on a machine that has neither OpenBLAS nor HDF5 yet.
+//!
+//! # Layers
+//!
+//! Each module uses only modules of the layers below it (and never `main`):
+//!
+//! ```text
+//! main                      the command line; dispatch only
+//! test, demo                orchestration: run the commands below in order
+//! repro, bench, regen       commands that run dnn or Python scripts
+//! python                    the venv of xtask/requirements.txt
+//! setup, fetch              system libraries; the data files
+//! process                   running programs: cargo, dnn, checked commands
+//! ```
 
 mod bench;
+mod demo;
 mod fetch;
+mod process;
 mod python;
+mod regen;
 mod repro;
-mod run;
 mod setup;
+mod test;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
+
+use crate::bench::BenchArgs;
+use crate::fetch::FetchArgs;
+use crate::repro::ReproArgs;
 
 #[derive(Parser)]
 #[command(
@@ -46,7 +67,7 @@ enum Cmd {
     },
     /// Put train_catvnoncat.h5 and test_catvnoncat.h5 in data/, verified against data/SHA256SUMS.
     FetchData(FetchArgs),
-    /// Setup, fetch-data, `cargo test --workspace`, the repro checks, then a timed summary.
+    /// Setup, fetch-data, the Python venv, regen --check, `cargo test --workspace`, the repro checks, then a timed summary.
     Test {
         #[command(flatten)]
         fetch: FetchArgs,
@@ -58,65 +79,14 @@ enum Cmd {
     },
     /// Check that `dnn train` reproduces the numpy reference numbers (xtask/expected/repro.json).
     Repro(ReproArgs),
+    /// Regenerate the numpy fixtures with their gen_*.py scripts, in the venv of xtask/requirements.txt.
+    Regen {
+        /// Regenerate into target/regen-check/ and fail, naming each file, if any byte differs from the committed fixtures.
+        #[arg(long)]
+        check: bool,
+    },
     /// Time `dnn train` against the numpy reference (whole processes, alternating runs): wall, peak memory, GFLOP/s.
     Bench(BenchArgs),
-}
-
-#[derive(Args, Debug, Clone)]
-struct BenchArgs {
-    /// Alternating runs per program and dtype (the table shows medians).
-    #[arg(long, default_value_t = 3)]
-    runs: usize,
-    /// Use this dnn binary instead of building target/release/dnn.
-    #[arg(long, value_name = "PATH")]
-    dnn: Option<PathBuf>,
-    /// A Python with numpy and h5py (default: the scratch venv, created if missing).
-    #[arg(long, value_name = "PATH")]
-    python: Option<PathBuf>,
-    /// Element types to compare (repeatable): f64, f32.
-    #[arg(long = "dtype", value_name = "TYPE", default_values_t = ["f64".to_string(), "f32".to_string()])]
-    dtypes: Vec<String>,
-}
-
-/// Where the data files come from.
-#[derive(Args, Debug, Clone, Default)]
-pub struct FetchArgs {
-    /// A directory holding the files, or an http(s) URL base; tried first.
-    /// Defaults to the DNN_DATA_MIRROR environment variable.
-    #[arg(long, value_name = "DIR|URL")]
-    mirror: Option<String>,
-    /// Another URL base to try (as <URL>/<file>) before the built-in public URLs.
-    #[arg(long, value_name = "URL")]
-    url_base: Vec<String>,
-    /// Fetch again even if valid files are already there.
-    #[arg(long)]
-    force: bool,
-}
-
-#[derive(Args, Debug, Clone)]
-struct ReproArgs {
-    /// The expected-results file.
-    #[arg(long, value_name = "FILE")]
-    expected: Option<PathBuf>,
-    /// Use this dnn binary instead of building target/release/dnn.
-    #[arg(long, value_name = "PATH")]
-    dnn: Option<PathBuf>,
-    /// Check only this set-up (repeatable), e.g. --only deep.
-    #[arg(long, value_name = "NAME")]
-    only: Vec<String>,
-}
-
-impl ReproArgs {
-    fn options(&self, root: &Path) -> repro::Options {
-        repro::Options {
-            expected: self
-                .expected
-                .clone()
-                .unwrap_or_else(|| root.join("xtask/expected/repro.json")),
-            dnn: self.dnn.clone(),
-            only: self.only.clone(),
-        }
-    }
 }
 
 /// The workspace root: the parent of this crate's directory.
@@ -125,39 +95,6 @@ fn workspace_root() -> Result<PathBuf> {
         .parent()
         .map(Path::to_path_buf)
         .context("xtask's manifest directory has no parent; it must live in <workspace>/xtask")
-}
-
-/// The ordered sources: mirror (flag, else environment), then --url-base, then the built-ins.
-fn sources(args: &FetchArgs) -> Vec<fetch::Source> {
-    let mirror = args.mirror.clone().or_else(|| {
-        std::env::var(fetch::MIRROR_ENV)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-    });
-    let mut out: Vec<fetch::Source> = mirror.iter().map(|m| fetch::Source::parse(m)).collect();
-    out.extend(
-        args.url_base
-            .iter()
-            .map(|u| fetch::Source::UrlBase(u.clone())),
-    );
-    out.extend(
-        fetch::BUILTIN_URL_BASES
-            .iter()
-            .map(|u| fetch::Source::UrlBase(u.to_string())),
-    );
-    out
-}
-
-/// `cargo xtask fetch-data` with these arguments, into `<root>/data`.
-pub fn fetch_data(root: &Path, args: &FetchArgs) -> Result<()> {
-    let data = root.join("data");
-    let sums = fetch::read_sums(&data.join("SHA256SUMS"))?;
-    let opts = fetch::Options {
-        force: args.force,
-        ..fetch::Options::default()
-    };
-    fetch::fetch_all(&data, &sums, &sources(args), &opts)?;
-    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -175,26 +112,17 @@ fn dispatch(cli: Cli) -> Result<()> {
     let root = workspace_root()?;
     match cli.command {
         Cmd::Setup { check } => setup::run(check),
-        Cmd::FetchData(args) => fetch_data(&root, &args),
-        Cmd::Test { fetch } => {
-            let repro = ReproArgs {
-                expected: None,
-                dnn: None,
-                only: Vec::new(),
-            };
-            run::test(&root, &fetch, &repro.options(&root))
+        Cmd::FetchData(args) => fetch::run(&root, &args),
+        Cmd::Test { fetch } => test::run(&root, &fetch),
+        Cmd::Demo { fetch } => demo::run(&root, &fetch),
+        Cmd::Repro(args) => repro::run(&root, &args),
+        Cmd::Regen { check } => {
+            // The data for the scripts that read it (a no-op when it is there).
+            fetch::run(&root, &FetchArgs::default())?;
+            let python = python::ensure_venv(&root)?;
+            regen::run(&root, &python, &regen::Options { check })
         }
-        Cmd::Demo { fetch } => run::demo(&root, &fetch),
-        Cmd::Repro(args) => repro::run(&root, &args.options(&root)),
-        Cmd::Bench(args) => bench::run(
-            &root,
-            &bench::Options {
-                runs: args.runs,
-                dnn: args.dnn,
-                python: args.python,
-                dtypes: args.dtypes,
-            },
-        ),
+        Cmd::Bench(args) => bench::run(&root, &args),
     }
 }
 
@@ -206,22 +134,5 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn sources_are_ordered_mirror_url_base_builtin() {
-        let args = FetchArgs {
-            mirror: Some("/srv/cats".into()),
-            url_base: vec!["http://127.0.0.1:1/x".into()],
-            force: false,
-        };
-        let s = sources(&args);
-        assert_eq!(s[0], fetch::Source::Dir("/srv/cats".into()));
-        assert_eq!(s[1], fetch::Source::UrlBase("http://127.0.0.1:1/x".into()));
-        assert_eq!(
-            s[2],
-            fetch::Source::UrlBase(fetch::BUILTIN_URL_BASES[0].into())
-        );
-        assert_eq!(s.len(), 2 + fetch::BUILTIN_URL_BASES.len());
     }
 }
