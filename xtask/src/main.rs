@@ -20,10 +20,23 @@
 //! ```text
 //! main                      the command line; dispatch only
 //! test, demo                orchestration: run the commands below in order
-//! repro, bench, regen       commands that run dnn or Python scripts
+//! repro, bench, regen       commands that run dnn or the Python scripts
 //! python                    the venv of xtask/requirements.txt
 //! setup, fetch              system libraries; the data files
 //! process                   running programs: cargo, dnn, checked commands
+//! ```
+//!
+//! (`repro` and `bench` also read dnn's report files through the `dnn-report` crate.) So:
+//!
+//! ```text
+//! test    -> setup, fetch, python, regen, repro, process
+//! demo    -> setup, fetch, process
+//! repro   -> process                    (repro/: expected, cat, planar, toy, table)
+//! bench   -> fetch, python, process
+//! regen   -> fetch, python, process     (regen/: diff, side_by_side)
+//! python  -> setup, process
+//! setup   -> process
+//! fetch, process -> nothing
 //! ```
 
 mod bench;
@@ -116,12 +129,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Cmd::Test { fetch } => test::run(&root, &fetch),
         Cmd::Demo { fetch } => demo::run(&root, &fetch),
         Cmd::Repro(args) => repro::run(&root, &args),
-        Cmd::Regen { check } => {
-            // The data for the scripts that read it (a no-op when it is there).
-            fetch::run(&root, &FetchArgs::default())?;
-            let python = python::ensure_venv(&root)?;
-            regen::run(&root, &python, &regen::Options { check })
-        }
+        Cmd::Regen { check } => regen::exec(&root, &regen::Options { check }),
         Cmd::Bench(args) => bench::run(&root, &args),
     }
 }
@@ -134,5 +142,85 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// The layers of the module doc, top first (`main` above them all).
+    const LAYERS: &[&[&str]] = &[
+        &["test", "demo"],
+        &["repro", "bench", "regen"],
+        &["python"],
+        &["setup", "fetch"],
+        &["process"],
+    ];
+
+    /// The modules of the crate a source text names as `crate::x` or `crate::{x, y}`.
+    fn crate_modules_used(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (at, _) in text.match_indices("crate::") {
+            let rest = &text[at + "crate::".len()..];
+            let names: Vec<&str> = match rest.strip_prefix('{') {
+                Some(list) => list.split('}').next().unwrap_or("").split(',').collect(),
+                None => vec![rest],
+            };
+            for name in names {
+                let name: String = name
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    out.push(name);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn each_module_uses_only_the_layers_below_it() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let layer_of = |m: &str| LAYERS.iter().position(|layer| layer.contains(&m));
+        let mut checked = 0;
+        for (layer, modules) in LAYERS.iter().enumerate() {
+            for module in *modules {
+                let mut files = vec![src.join(format!("{module}.rs"))];
+                if let Ok(dir) = std::fs::read_dir(src.join(module)) {
+                    files.extend(dir.map(|e| e.expect("entry").path()));
+                }
+                for file in files.iter().filter(|f| f.is_file()) {
+                    let text = std::fs::read_to_string(file).expect("read");
+                    for used in crate_modules_used(&text) {
+                        if used == *module {
+                            continue;
+                        }
+                        let below = layer_of(&used).is_some_and(|l| l > layer);
+                        assert!(
+                            below,
+                            "{} uses crate::{used}, which is not in a layer below `{module}`",
+                            file.display()
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        // Every source file but main.rs belongs to a layer (a new module must be placed).
+        let all = std::fs::read_dir(&src)
+            .expect("src")
+            .map(|e| e.expect("entry").path())
+            .map(|p| match std::fs::read_dir(&p) {
+                Ok(dir) => dir.count(),
+                Err(_) => usize::from(p.extension().is_some_and(|x| x == "rs")),
+            })
+            .sum::<usize>();
+        assert_eq!(
+            checked,
+            all - 1,
+            "a module of src/ is in no layer of LAYERS"
+        );
+        assert_eq!(
+            crate_modules_used("use crate::{python, regen::x};\ncrate::fetch::run()"),
+            ["python", "regen", "fetch"]
+        );
     }
 }

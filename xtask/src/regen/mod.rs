@@ -10,17 +10,20 @@
 //! (whole trainings on the cat data, minutes) runs after them, alone: it keeps every CPU busy
 //! itself and holds OpenBLAS to the thread count its numbers need (see its module doc).
 
-use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read};
+mod diff;
+mod side_by_side;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use serde_json::Value;
 
-use crate::process::{display, target_dir};
+use crate::fetch::{self, FetchArgs};
+use crate::process::target_dir;
+use crate::python;
+use diff::first_difference;
+use side_by_side::side_by_side;
 
 /// One fixture script and the files it writes.
 #[derive(Debug)]
@@ -119,6 +122,14 @@ pub fn check_dir(root: &Path) -> PathBuf {
     target_dir(root).join("regen-check")
 }
 
+/// `cargo xtask regen [--check]`: the data (for the scripts that read it), the venv, then
+/// [`run`].
+pub fn exec(root: &Path, opts: &Options) -> Result<()> {
+    fetch::run(root, &FetchArgs::default())?;
+    let python = python::ensure_venv(root)?;
+    run(root, &python, opts)
+}
+
 /// Runs every generator with `python`; with `check`, compares and fails on any difference.
 pub fn run(root: &Path, python: &Path, opts: &Options) -> Result<()> {
     let started = Instant::now();
@@ -127,7 +138,8 @@ pub fn run(root: &Path, python: &Path, opts: &Options) -> Result<()> {
         std::fs::remove_dir_all(&scratch)
             .with_context(|| format!("cannot empty {}", scratch.display()))?;
     }
-    // Each script writes into its own directory, so a file it should not write shows.
+    // With --check, each script writes into its own directory, so a file it should not write
+    // shows.
     let out_dir = |g: &Generator| {
         if opts.check {
             scratch.join(g.script.trim_end_matches(".py"))
@@ -135,35 +147,15 @@ pub fn run(root: &Path, python: &Path, opts: &Options) -> Result<()> {
             root.join(g.out)
         }
     };
-    let before: Vec<Vec<Option<Vec<u8>>>> = GENERATORS
-        .iter()
-        .map(|g| {
-            g.files
-                .iter()
-                .map(|f| std::fs::read(root.join(g.out).join(f)).ok())
-                .collect()
-        })
-        .collect();
-
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let command = |g: &Generator| {
-        let mut cmd = Command::new(python);
-        cmd.arg(root.join(g.script))
-            .arg("--out")
-            .arg(out_dir(g))
-            .current_dir(root)
-            .env("PYTHONDONTWRITEBYTECODE", "1");
-        if g.needs_data {
-            cmd.arg("--data").arg(root.join("data"));
-        }
-        if g.alone {
-            cmd.arg("--jobs").arg(cpus.to_string());
-            cmd.env_remove("OPENBLAS_NUM_THREADS");
-        } else {
-            cmd.env("OPENBLAS_NUM_THREADS", "1");
-        }
-        (g.script, cmd)
+    let committed = |g: &Generator| -> Vec<Option<Vec<u8>>> {
+        let dir = root.join(g.out);
+        g.files
+            .iter()
+            .map(|f| std::fs::read(dir.join(f)).ok())
+            .collect()
     };
+    let before: Vec<_> = GENERATORS.iter().map(committed).collect();
+
     let blas = blas_kernels(python);
     println!(
         "regen: numpy's OpenBLAS uses its {} kernels here",
@@ -175,6 +167,7 @@ pub fn run(root: &Path, python: &Path, opts: &Options) -> Result<()> {
              kernels; its cat costs may differ here in the last bits"
         );
     }
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "regen: {} scripts{}, {cpus} at a time",
         GENERATORS.len(),
@@ -185,9 +178,14 @@ pub fn run(root: &Path, python: &Path, opts: &Options) -> Result<()> {
         }
     );
     let mut failed = Vec::new();
-    for wave in [false, true] {
-        let jobs = GENERATORS.iter().filter(|g| g.alone == wave).map(command);
-        for (script, result) in side_by_side(jobs.collect(), if wave { 1 } else { cpus }) {
+    // The small scripts side by side, then those that use every CPU themselves, one by one.
+    for (alone, slots) in [(false, cpus), (true, 1)] {
+        let jobs = GENERATORS
+            .iter()
+            .filter(|g| g.alone == alone)
+            .map(|g| (g.script, command(root, python, g, &out_dir(g), cpus)))
+            .collect();
+        for (script, result) in side_by_side(jobs, slots) {
             match result {
                 Ok(time) => println!("regen: {script} done in {:.1} s", time.as_secs_f64()),
                 Err(e) => {
@@ -207,29 +205,7 @@ pub fn run(root: &Path, python: &Path, opts: &Options) -> Result<()> {
 
     let mut differences = Vec::new();
     for (g, before) in GENERATORS.iter().zip(&before) {
-        let dir = out_dir(g);
-        for (file, old) in g.files.iter().zip(before) {
-            let committed = Path::new(g.out).join(file);
-            let new = std::fs::read(dir.join(file)).ok();
-            let what = match (old, &new) {
-                (_, None) => Some(format!("{} did not write it", g.script)),
-                (None, Some(_)) => Some("it is new (not committed before)".to_string()),
-                (Some(old), Some(new)) if old != new => Some(first_difference(old, new)),
-                _ => None,
-            };
-            if let Some(what) = what {
-                differences.push(format!("{}: {what}", committed.display()));
-            }
-        }
-        if opts.check {
-            for extra in unexpected_files(&dir, g.files)? {
-                differences.push(format!(
-                    "{}: {} wrote it, but it is not among the files regen knows (xtask/src/regen.rs)",
-                    Path::new(g.out).join(extra).display(),
-                    g.script
-                ));
-            }
-        }
+        differences.extend(compare(g, before, &out_dir(g), opts.check)?);
     }
     let count: usize = GENERATORS.iter().map(|g| g.files.len()).sum();
     let took = started.elapsed().as_secs_f64();
@@ -261,6 +237,60 @@ pub fn run(root: &Path, python: &Path, opts: &Options) -> Result<()> {
     )
 }
 
+/// The command that runs generator `g` into `out`: one BLAS thread for a small script (several
+/// run side by side); `--jobs <cpus>` and its own BLAS threads for one that runs alone.
+fn command(root: &Path, python: &Path, g: &Generator, out: &Path, cpus: usize) -> Command {
+    let mut cmd = Command::new(python);
+    cmd.arg(root.join(g.script))
+        .arg("--out")
+        .arg(out)
+        .current_dir(root)
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    if g.needs_data {
+        cmd.arg("--data").arg(root.join("data"));
+    }
+    if g.alone {
+        cmd.arg("--jobs").arg(cpus.to_string());
+        cmd.env_remove("OPENBLAS_NUM_THREADS");
+    } else {
+        cmd.env("OPENBLAS_NUM_THREADS", "1");
+    }
+    cmd
+}
+
+/// One line per file of `g` whose bytes in `out` are not `before` (the committed bytes, read
+/// before the scripts ran); with `check`, also one per file in `out` that `g` should not write.
+fn compare(
+    g: &Generator,
+    before: &[Option<Vec<u8>>],
+    out: &Path,
+    check: bool,
+) -> Result<Vec<String>> {
+    let mut lines = Vec::new();
+    for (file, old) in g.files.iter().zip(before) {
+        let new = std::fs::read(out.join(file)).ok();
+        let what = match (old, &new) {
+            (_, None) => Some(format!("{} did not write it", g.script)),
+            (None, Some(_)) => Some("it is new (not committed before)".to_string()),
+            (Some(old), Some(new)) if old != new => Some(first_difference(old, new)),
+            _ => None,
+        };
+        if let Some(what) = what {
+            lines.push(format!("{}: {what}", Path::new(g.out).join(file).display()));
+        }
+    }
+    if check {
+        for extra in unexpected_files(out, g.files)? {
+            lines.push(format!(
+                "{}: {} wrote it, but it is not among its files in xtask/src/regen/mod.rs",
+                Path::new(g.out).join(extra).display(),
+                g.script
+            ));
+        }
+    }
+    Ok(lines)
+}
+
 /// The OpenBLAS kernels numpy picks on this CPU (threadpoolctl's `architecture`), if it says.
 fn blas_kernels(python: &Path) -> Option<String> {
     let probe = "import numpy, threadpoolctl\n\
@@ -276,75 +306,6 @@ fn blas_kernels(python: &Path) -> Option<String> {
     (out.status.success() && !text.is_empty() && text != "None").then_some(text)
 }
 
-/// Runs the commands, at most `slots` at once, each line of their output prefixed with the
-/// script's name; returns each one's outcome (its wall time, or why it failed) in order.
-fn side_by_side(
-    jobs: Vec<(&'static str, Command)>,
-    slots: usize,
-) -> Vec<(&'static str, Result<Duration>)> {
-    let names: Vec<&'static str> = jobs.iter().map(|(n, _)| *n).collect();
-    let queue = Mutex::new(jobs.into_iter().enumerate().collect::<VecDeque<_>>());
-    let results = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..slots.max(1) {
-            s.spawn(|| loop {
-                let next = queue.lock().expect("queue").pop_front();
-                let Some((i, (name, cmd))) = next else { break };
-                let outcome = run_prefixed(name, cmd);
-                results.lock().expect("results").push((i, outcome));
-            });
-        }
-    });
-    let mut results = results.into_inner().expect("results");
-    results.sort_by_key(|(i, _)| *i);
-    results
-        .into_iter()
-        .map(|(i, outcome)| (names[i], outcome))
-        .collect()
-}
-
-/// Runs one command to completion, echoing its stdout and stderr line by line as
-/// `[<name of the script>] line`.
-fn run_prefixed(name: &str, mut cmd: Command) -> Result<Duration> {
-    let short = Path::new(name)
-        .file_name()
-        .map_or(name.into(), |f| f.to_string_lossy());
-    println!("+ {}", display(&cmd));
-    let started = Instant::now();
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot start {}", display(&cmd)))?;
-    let echo = |stream: Box<dyn Read + Send>| {
-        let short = short.clone();
-        move || {
-            for line in BufReader::new(stream).lines().map_while(|l| l.ok()) {
-                println!("  [{short}] {line}");
-            }
-        }
-    };
-    let stdout = child
-        .stdout
-        .take()
-        .map(|s| Box::new(s) as Box<dyn Read + Send>);
-    let stderr = child
-        .stderr
-        .take()
-        .map(|s| Box::new(s) as Box<dyn Read + Send>);
-    let status = std::thread::scope(|s| {
-        for stream in [stdout, stderr].into_iter().flatten() {
-            s.spawn(echo(stream));
-        }
-        child.wait()
-    })
-    .with_context(|| format!("waiting for {name}"))?;
-    if !status.success() {
-        bail!("{name} exited with {status}");
-    }
-    Ok(started.elapsed())
-}
-
 /// Files in `dir` that are not in `known`.
 fn unexpected_files(dir: &Path, known: &[&str]) -> Result<Vec<String>> {
     let mut out = Vec::new();
@@ -356,80 +317,6 @@ fn unexpected_files(dir: &Path, known: &[&str]) -> Result<Vec<String>> {
     }
     out.sort();
     Ok(out)
-}
-
-/// Where two versions of a file first differ, for a person: the first differing value and its
-/// JSON path when both are JSON, else the first differing line.
-pub fn first_difference(old: &[u8], new: &[u8]) -> String {
-    if let (Ok(a), Ok(b)) = (
-        serde_json::from_slice::<Value>(old),
-        serde_json::from_slice::<Value>(new),
-    ) {
-        if let Some((path, a, b)) = first_json_difference(&a, &b, "$".to_string()) {
-            return format!("first differing value at {path}: committed {a}, regenerated {b}");
-        }
-    }
-    let old = String::from_utf8_lossy(old);
-    let new = String::from_utf8_lossy(new);
-    let mut line = 0;
-    let mut old_lines = old.split('\n');
-    let mut new_lines = new.split('\n');
-    loop {
-        line += 1;
-        match (old_lines.next(), new_lines.next()) {
-            (Some(a), Some(b)) if a == b => continue,
-            (a, b) => {
-                let show = |l: Option<&str>| {
-                    l.map_or("(end of file)".to_string(), |l| {
-                        format!("`{}`", l.chars().take(120).collect::<String>())
-                    })
-                };
-                return format!(
-                    "first differing line {line}: committed {}, regenerated {}",
-                    show(a),
-                    show(b)
-                );
-            }
-        }
-    }
-}
-
-/// The first place where two JSON values differ (depth first, object keys in sorted order):
-/// its path and both values, or `None` when they are equal.
-fn first_json_difference(a: &Value, b: &Value, path: String) -> Option<(String, String, String)> {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            keys.into_iter().find_map(|k| {
-                let here = format!("{path}.{k}");
-                match (x.get(k), y.get(k)) {
-                    (Some(v), Some(w)) => first_json_difference(v, w, here),
-                    (v, w) => Some((here, show(v), show(w))),
-                }
-            })
-        }
-        (Value::Array(x), Value::Array(y)) => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find_map(|(i, (v, w))| first_json_difference(v, w, format!("{path}[{i}]")))
-            .or_else(|| {
-                (x.len() != y.len()).then(|| {
-                    (
-                        format!("{path} (length)"),
-                        x.len().to_string(),
-                        y.len().to_string(),
-                    )
-                })
-            }),
-        _ => (a != b).then(|| (path, a.to_string(), b.to_string())),
-    }
-}
-
-fn show(v: Option<&Value>) -> String {
-    v.map_or("(absent)".to_string(), Value::to_string)
 }
 
 #[cfg(test)]
@@ -468,37 +355,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn the_first_differing_json_value_is_named_with_its_path() {
-        let old =
-            br#"{"entries": [{"costs": [[0, 0.5], [100, 0.5401376634547801]]}], "v": "2.4.6"}"#;
-        let new = br#"{"entries": [{"costs": [[0, 0.5], [100, 0.54013766345478]]}], "v": "2.4.6"}"#;
-        assert_eq!(
-            first_difference(old, new),
-            "first differing value at $.entries[0].costs[1][1]: committed 0.5401376634547801, \
-             regenerated 0.54013766345478"
-        );
-        assert_eq!(
-            first_difference(br#"{"a": [1, 2]}"#, br#"{"a": [1]}"#),
-            "first differing value at $.a (length): committed 2, regenerated 1"
-        );
-        assert_eq!(
-            first_difference(br#"{"a": 1}"#, br#"{"a": 1, "b": null}"#),
-            "first differing value at $.b: committed (absent), regenerated null"
-        );
-    }
-
-    #[test]
-    fn a_formatting_difference_is_named_by_its_line() {
-        assert_eq!(
-            first_difference(b"{\"a\": 1}\n", b"{\"a\": 1}"),
-            "first differing line 2: committed ``, regenerated (end of file)"
-        );
-        assert_eq!(
-            first_difference(b"x\ny\n", b"x\nz\n"),
-            "first differing line 2: committed `y`, regenerated `z`"
-        );
     }
 }
