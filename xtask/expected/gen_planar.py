@@ -13,7 +13,8 @@ perturbations and records it:
   * for the n_h = 4 cost curve, the largest cost difference the perturbed runs show
     at each printed iteration; where it is below 1e-9 the curve is compared to 1e-7.
 
-Run: /tmp/ref/bin/python xtask/expected/gen_repro.py  (writes xtask/expected/repro.json)
+Run through gen_repro.py (`cargo xtask regen`), which writes xtask/expected/repro.json.
+Every training is independent (each seeds numpy itself), so gen_repro.py runs them in parallel.
 """
 
 import numpy as np
@@ -78,20 +79,34 @@ def nn_model(X, Y, n_h, num_iterations, learning_rate=1.2, perturb=0.0, record_e
     return accuracy, costs
 
 
-def entries(log):
+def train(n_h, num_iterations, perturb):
+    """One training on the flower data: (accuracy in %, costs)."""
     X, Y = load_planar_dataset()
+    return nn_model(X, Y, n_h, num_iterations, perturb=perturb)
+
+
+def submit(submit):
+    """Starts every training with `submit(fn, *args) -> future` (a process pool's submit);
+    returns `finish(log)`, which waits for them and returns the two entries."""
+    sweep = {n_h: [submit(train, n_h, 5000, p) for p in [0.0] + PERTURBATIONS] for n_h in SWEEP}
+    h4 = [submit(train, 4, 10000, p) for p in [0.0] + PERTURBATIONS]
+    return lambda log: entries(log, sweep, h4)
+
+
+def entries(log, sweep_runs, h4_runs):
     sweep, reached = [], []
     for n_h in SWEEP:
-        acc, _ = nn_model(X, Y, n_h, 5000)
-        spread = sorted({acc} | {nn_model(X, Y, n_h, 5000, perturb=p)[0] for p in PERTURBATIONS})
+        accs = [f.result()[0] for f in sweep_runs[n_h]]
+        acc = accs[0]
+        spread = sorted(set(accs))
         log("flower n_h=%d: %.2f %%, one-ulp spread %s, published %.2f" % (n_h, acc, spread, PUBLISHED_SWEEP[n_h]))
         sweep.append([n_h, acc])
         reached.append([n_h, spread])
-    acc4, costs4 = nn_model(X, Y, 4, 10000)
+    acc4, costs4 = h4_runs[0].result()
     spread4 = [0.0] * len(costs4)
     reached4 = {acc4}
-    for p in PERTURBATIONS:
-        acc, c = nn_model(X, Y, 4, 10000, perturb=p)
+    for f in h4_runs[1:]:
+        acc, c = f.result()
         reached4.add(acc)
         spread4 = [max(s, abs(a[1] - b[1])) for s, a, b in zip(spread4, costs4, c)]
     log("flower n_h=4, 10000 iterations: %.2f %%, one-ulp spread %s, cost spread %s"

@@ -6,21 +6,35 @@ the math of the numpy exercises ("Building your Deep Neural Network: Step by Ste
 application, and the logistic-regression exercise), run on the cat/non-cat data; gen_planar.py
 adds the flower chapter and gen_toy.py the "Optimization methods" moons runs (gd, momentum, Adam).
 
-Usage (needs numpy, h5py and scikit-learn; the data comes from `cargo xtask fetch-data`):
+Run `cargo xtask regen`, or by hand in a venv with the pinned packages of xtask/requirements.txt
+(the data comes from `cargo xtask fetch-data`):
 
-    python3 xtask/expected/gen_repro.py [--data DATA_DIR] [--out OUT_JSON]
+    python3 xtask/expected/gen_repro.py [--data DATA_DIR] [--out DIR] [--jobs N]
 
-Each training takes roughly 15-30 s.
+It writes DIR/repro.json (default: xtask/expected/, where it is committed).
+
+Threads, and where the time goes. The cat trainings are large matrix products, and OpenBLAS's
+threaded and single-threaded code round differently: the committed deep and logistic costs were
+computed with numpy's OpenBLAS on two threads, and one thread changes their last bits. So they
+run here, one after the other, with OpenBLAS held to exactly two threads. Everything else (the
+two-layer cat training, whose bits do not depend on the thread count, and the flower and moons
+trainings, small matrices) runs afterwards in --jobs worker processes with one BLAS thread each:
+on a busy machine OpenBLAS's spinning threads slow small products several times over. The same
+numbers on another x86-64 CPU also need OpenBLAS to pick the same kernels (the committed file
+comes from its SkylakeX, AVX-512, kernels).
 """
 
 import argparse
+import concurrent.futures
 import json
+import multiprocessing
 import os
-import platform
 import re
 import sys
+import time
 
 import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import gen_planar
 import gen_toy
@@ -125,57 +139,90 @@ SETUPS = [
 ]
 
 
+# The cat set-ups whose numbers depend on OpenBLAS's thread count (see the module doc).
+BLAS_THREADS = 2
+NEEDS_TWO_BLAS_THREADS = ("deep", "logistic")
+
+
+def log(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def cat_entry(name, data_dir):
+    """Trains one cat set-up on the data in data_dir; returns its entry."""
+    _, arch, layers, lr, iterations, init = next(s for s in SETUPS if s[0] == name)
+    train_x, train_y, test_x, test_y = load_data(data_dir)
+    log("training %s %s (lr %g, %d iterations)..." % (name, layers, lr, iterations))
+    started = time.perf_counter()
+    if arch == "deep":
+        params, costs = l_layer_model(train_x, train_y, layers, lr, iterations)
+    elif arch == "two-layer":
+        params, costs = two_layer_model(train_x, train_y, layers, lr, iterations)
+    else:
+        params, costs = logistic_model(train_x, train_y, lr, iterations)
+    train_acc = accuracy(l_model_forward(train_x, params)[0], train_y)
+    test_acc = accuracy(l_model_forward(test_x, params)[0], test_y)
+    log("  %s: cost[0] %.6f  cost[%d] %.6f  train %.6f  test %.6f (%.1f s)"
+        % (name, costs[0][1], costs[-2][0], costs[-2][1], train_acc, test_acc, time.perf_counter() - started))
+    return {
+        "name": name,
+        "kind": "cat",
+        "args": ["--arch", arch],
+        "layers": layers,
+        "learning_rate": lr,
+        "iterations": iterations,
+        "init": init,
+        "costs": costs,
+        "train_accuracy": train_acc,
+        "test_accuracy": test_acc,
+    }
+
+
+def cat_entry_on_blas_threads(name, data_dir):
+    """cat_entry with OpenBLAS on exactly BLAS_THREADS threads."""
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        threads = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        if set(threads) != {BLAS_THREADS}:
+            sys.exit("numpy's BLAS runs on %s threads, not %d: the %s costs would not be the committed ones"
+                     % (threads, BLAS_THREADS, name))
+        return cat_entry(name, data_dir)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.path.join(ROOT, "data"), help="directory with the two .h5 files")
-    parser.add_argument("--out", default=os.path.join(HERE, "repro.json"), help="where to write the JSON")
-    parser.add_argument("--only", help="run only this set-up (for checking; does not write --out)")
+    parser.add_argument("--out", default=HERE, help="directory to write repro.json in (default: %(default)s)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="worker processes for the small trainings (default: the CPUs, %(default)s)")
+    parser.add_argument("--only", choices=[s[0] for s in SETUPS],
+                        help="run only this cat set-up and print its numbers (writes nothing)")
     args = parser.parse_args()
 
-    train_x, train_y, test_x, test_y = load_data(args.data)
-    entries = []
-    for name, arch, layers, lr, iterations, init in SETUPS:
-        if args.only and name != args.only:
-            continue
-        print("training %s %s (lr %g, %d iterations)..." % (name, layers, lr, iterations), file=sys.stderr, flush=True)
-        if arch == "deep":
-            params, costs = l_layer_model(train_x, train_y, layers, lr, iterations)
-            predict = lambda X, p=params: l_model_forward(X, p)[0]
-        elif arch == "two-layer":
-            params, costs = two_layer_model(train_x, train_y, layers, lr, iterations)
-            predict = lambda X, p=params: l_model_forward(X, p)[0]
-        else:
-            params, costs = logistic_model(train_x, train_y, lr, iterations)
-            predict = lambda X, p=params: l_model_forward(X, p)[0]
-        train_acc = accuracy(predict(train_x), train_y)
-        test_acc = accuracy(predict(test_x), test_y)
-        print("  cost[0] %.6f  cost[%d] %.6f  train %.6f  test %.6f"
-              % (costs[0][1], costs[-2][0], costs[-2][1], train_acc, test_acc), file=sys.stderr)
-        entries.append({
-            "name": name,
-            "kind": "cat",
-            "args": ["--arch", arch],
-            "layers": layers,
-            "learning_rate": lr,
-            "iterations": iterations,
-            "init": init,
-            "costs": costs,
-            "train_accuracy": train_acc,
-            "test_accuracy": test_acc,
-        })
-
     if args.only:
+        cat_entry_on_blas_threads(args.only, args.data)
         return
-    log = lambda text: print(text, file=sys.stderr, flush=True)
-    entries += gen_planar.entries(log)
-    entries += gen_toy.entries(log)
+    started = time.perf_counter()
+    cat = {name: cat_entry_on_blas_threads(name, args.data) for name in NEEDS_TWO_BLAS_THREADS}
+    log("%s on %d BLAS threads: %.1f s" % (" and ".join(NEEDS_TWO_BLAS_THREADS), BLAS_THREADS, time.perf_counter() - started))
+    started = time.perf_counter()
+    # Workers are fresh interpreters ("spawn") that read this before numpy starts OpenBLAS.
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=max(1, args.jobs),
+                                                  mp_context=multiprocessing.get_context("spawn"))
+    with pool:
+        # Longest first: the two-layer cat training, then the flower and moons runs.
+        two_layer = pool.submit(cat_entry, "two-layer", args.data)
+        planar = gen_planar.submit(pool.submit)
+        toy = gen_toy.submit(pool.submit)
+        cat["two-layer"] = two_layer.result()
+        entries = [cat[name] for name, *_ in SETUPS] + planar(log) + toy(log)
+    log("two-layer, flower and moons in %d processes: %.1f s" % (max(1, args.jobs), time.perf_counter() - started))
     doc = {
         "about": "Reference numbers for `cargo xtask repro`, computed with numpy by gen_repro.py "
                  "(never by the Rust binary). Costs are compared to 1e-6 absolute, accuracies "
                  "exactly (|diff| < 1e-9). Accuracies are fractions in [0, 1].",
         "generator": "xtask/expected/gen_repro.py",
         "numpy_version": np.__version__,
-        "python_version": platform.python_version(),
         "tolerances": {"cost_abs": 1e-6, "accuracy_abs": 1e-9},
         "entries": entries,
     }
@@ -183,9 +230,11 @@ def main():
     # Keep innermost lists ([iteration, cost] pairs, layers, args) on one line each.
     text = re.sub(r"\[\s+([^\[\]{}\"]*?)\s+\]",
                   lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
-    with open(args.out, "w") as f:
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "repro.json")
+    with open(path, "w") as f:
         f.write(text + "\n")
-    print("wrote %s" % args.out, file=sys.stderr)
+    log("wrote %s" % path)
 
 
 if __name__ == "__main__":

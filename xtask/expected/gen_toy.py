@@ -18,10 +18,11 @@ cost difference. `cargo xtask repro` compares costs to 1e-6 where that spread is
 negligible (< 1e-9) and to 10 times the spread elsewhere, accuracies to numpy's or to one
 numpy itself reaches under such a perturbation.
 
-Run: /tmp/ref/bin/python xtask/expected/gen_repro.py --data DATA_DIR
-(writes xtask/expected/repro.json); `python3 gen_toy.py` alone prints the numbers.
+Run through gen_repro.py (`cargo xtask regen`), which writes xtask/expected/repro.json and runs
+the trainings in parallel; `python3 gen_toy.py` alone prints the numbers.
 """
 
+import concurrent.futures
 import math
 
 import numpy as np
@@ -168,17 +169,36 @@ def accuracy(X, Y, p):
     return float(np.mean((a3 > 0.5) == Y))
 
 
-def entries(log):
+def train(optimizer, perturb):
+    """One training on the moons: (accuracy, costs)."""
     X, Y = load_moons()
+    p, costs = model(X, Y, optimizer, perturb=perturb)
+    return accuracy(X, Y, p), costs
+
+
+def run_now(fn, *args):
+    """A `submit` that runs at once (no parallelism)."""
+    done = concurrent.futures.Future()
+    done.set_result(fn(*args))
+    return done
+
+
+def submit(submit):
+    """Starts every training with `submit(fn, *args) -> future` (a process pool's submit, or
+    run_now); returns `finish(log)`, which waits for them and returns the three entries."""
+    runs = {opt: [submit(train, opt, d) for d in [0.0] + PERTURBATIONS] for opt in OPTIMIZERS}
+    return lambda log: entries(log, runs)
+
+
+def entries(log, runs):
     out = []
     for opt in OPTIMIZERS:
-        p, costs = model(X, Y, opt)
-        acc = accuracy(X, Y, p)
+        acc, costs = runs[opt][0].result()
         reached = {acc}
         spread = [0.0] * len(costs)
-        for d in PERTURBATIONS:
-            pp, c = model(X, Y, opt, perturb=d)
-            reached.add(accuracy(X, Y, pp))
+        for f in runs[opt][1:]:
+            a2, c = f.result()
+            reached.add(a2)
             spread = [max(s, abs(a[1] - b[1])) for s, a, b in zip(spread, costs, c)]
         log("moons %s: accuracy %r, one-ulp spread %s, costs %s, cost spread %s"
             % (opt, acc, sorted(reached), ["%.6f" % c[1] for c in costs], ["%.1e" % s for s in spread]))
@@ -201,4 +221,4 @@ def entries(log):
 
 if __name__ == "__main__":
     import sys
-    entries(lambda text: print(text, file=sys.stderr, flush=True))
+    submit(run_now)(lambda text: print(text, file=sys.stderr, flush=True))

@@ -14,19 +14,40 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use serde_json::Value;
+use clap::Args;
+use dnn_report::TrainReport;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
-/// What `cargo xtask bench` was asked for.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Alternating runs per program and dtype.
+use crate::fetch::{self, FetchArgs};
+use crate::process::{build_release_dnn, target_dir};
+use crate::python;
+
+/// The flags of `cargo xtask bench`.
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Alternating runs per program and dtype (the table shows medians).
+    #[arg(long, default_value_t = 3)]
     pub runs: usize,
-    /// The `dnn` binary; built (`cargo build --release -p dnn-cli`) when `None`.
+    /// Use this dnn binary instead of building target/release/dnn.
+    #[arg(long, value_name = "PATH")]
     pub dnn: Option<PathBuf>,
-    /// The Python with numpy and h5py; the scratch venv when `None`.
+    /// A Python with numpy and h5py (default: the project's venv, created if missing).
+    #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
-    /// `f64`, `f32` or both.
+    /// Element types to compare (repeatable): f64, f32.
+    #[arg(long = "dtype", value_name = "TYPE", default_values_t = ["f64".to_string(), "f32".to_string()])]
     pub dtypes: Vec<String>,
+}
+
+/// What `benches/reference/numpy_cat.py --report` writes (the fields the table uses).
+#[derive(Debug, Deserialize)]
+struct NumpyReport {
+    /// `[iteration, cost]` pairs.
+    costs: Vec<(u64, f64)>,
+    train_accuracy: f64,
+    test_accuracy: f64,
+    train_seconds: f64,
 }
 
 /// One finished run of either program.
@@ -131,44 +152,38 @@ fn timed(cmd: &[String], scratch: &Path, what: &str) -> Result<(f64, Option<u64>
     Ok((wall, rss))
 }
 
-fn read_report(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{}", path.display()))
+/// Reads a JSON report.
+fn read_report<T: DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the report {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not the report expected here", path.display()))
 }
 
-/// `[[i, cost], ...]` (numpy) or `[{"iteration": i, "cost": c}, ...]` / `[[i, c], ...]` (dnn).
-fn costs_of(report: &Value) -> Vec<(u64, f64)> {
-    report["costs"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| {
-                    if let Some(pair) = p.as_array() {
-                        Some((pair.first()?.as_u64()?, pair.get(1)?.as_f64()?))
-                    } else {
-                        Some((p["iteration"].as_u64()?, p["cost"].as_f64()?))
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
+impl Run {
+    fn of_numpy(wall: f64, rss: Option<u64>, r: NumpyReport) -> Run {
+        Run {
+            wall,
+            max_rss_kib: rss,
+            train_seconds: r.train_seconds,
+            gflops: None,
+            costs: r.costs,
+            train_accuracy: r.train_accuracy,
+            test_accuracy: r.test_accuracy,
+        }
+    }
 
-fn run_of(wall: f64, rss: Option<u64>, report: &Value) -> Result<Run> {
-    let field = |name: &str| {
-        report[name]
-            .as_f64()
-            .with_context(|| format!("the report has no number \"{name}\""))
-    };
-    Ok(Run {
-        wall,
-        max_rss_kib: rss,
-        train_seconds: field("train_seconds")?,
-        gflops: report["gflops"].as_f64(),
-        costs: costs_of(report),
-        train_accuracy: field("train_accuracy")?,
-        test_accuracy: field("test_accuracy")?,
-    })
+    fn of_dnn(wall: f64, rss: Option<u64>, r: TrainReport) -> Run {
+        Run {
+            wall,
+            max_rss_kib: rss,
+            train_seconds: r.train_seconds,
+            gflops: Some(r.gflops),
+            costs: r.costs.iter().map(|&(i, c)| (i as u64, c)).collect(),
+            train_accuracy: r.train_accuracy,
+            test_accuracy: r.test_accuracy,
+        }
+    }
 }
 
 /// Largest difference between two cost curves at the iterations both recorded.
@@ -179,22 +194,22 @@ fn max_cost_diff(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
 }
 
 /// Runs the comparison and prints the table.
-pub fn run(root: &Path, opts: &Options) -> Result<()> {
+pub fn run(root: &Path, opts: &BenchArgs) -> Result<()> {
     if opts.runs == 0 {
         bail!("--runs must be at least 1");
     }
-    crate::fetch_data(root, &crate::FetchArgs::default())?;
+    fetch::run(root, &FetchArgs::default())?;
     let data = root.join("data");
     let dnn = match &opts.dnn {
         Some(p) => p.clone(),
-        None => crate::run::build_release_dnn(root)?,
+        None => build_release_dnn(root)?,
     };
     let python = match &opts.python {
         Some(p) => p.clone(),
-        None => crate::python::ensure_venv(root)?,
+        None => python::ensure_venv(root)?,
     };
     let script = root.join("benches/reference/numpy_cat.py");
-    let scratch = crate::run::target_dir(root).join("bench");
+    let scratch = target_dir(root).join("bench");
     std::fs::create_dir_all(&scratch)?;
     let s = |p: &Path| p.to_string_lossy().into_owned();
 
@@ -237,7 +252,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
             let (wall, rss) = timed(&cmd, &scratch, "the numpy reference")?;
             numpy
                 .runs
-                .push(run_of(wall, rss, &read_report(&np_report)?)?);
+                .push(Run::of_numpy(wall, rss, read_report(&np_report)?));
 
             let report = scratch.join(format!("dnn_{dtype}.json"));
             let cmd = vec![
@@ -254,7 +269,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
                 s(&report),
             ];
             let (wall, rss) = timed(&cmd, &scratch, "dnn train")?;
-            ours.runs.push(run_of(wall, rss, &read_report(&report)?)?);
+            ours.runs
+                .push(Run::of_dnn(wall, rss, read_report(&report)?));
             println!(
                 "  {dtype} run {}: numpy {:.2} s, dnn {:.2} s",
                 i + 1,
@@ -285,7 +301,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
     println!();
     println!(
         "{} | CPU: {} ({} CPUs) | load average before {load_before}, after {load_after}",
-        crate::bench::utc_now(),
+        utc_now(),
         cpu_model(),
         cpu_count()
     );
@@ -401,13 +417,31 @@ mod tests {
     }
 
     #[test]
-    fn both_cost_formats_are_read() {
-        let np: Value = serde_json::from_str(r#"{"costs": [[0, 0.7], [100, 0.6]]}"#).unwrap();
-        let ours: Value =
-            serde_json::from_str(r#"{"costs": [{"iteration": 0, "cost": 0.7}]}"#).unwrap();
-        assert_eq!(costs_of(&np), vec![(0, 0.7), (100, 0.6)]);
-        assert_eq!(costs_of(&ours), vec![(0, 0.7)]);
-        assert_eq!(max_cost_diff(&costs_of(&np), &costs_of(&ours)), 0.0);
+    fn numpy_and_dnn_reports_are_read_and_their_costs_compared() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let np = dir.path().join("numpy.json");
+        // As benches/reference/numpy_cat.py writes it.
+        std::fs::write(
+            &np,
+            r#"{"arch": "deep", "dtype": "float64", "iterations": 300,
+                "costs": [[0, 0.7717493284237688], [100, 0.6]], "train_accuracy": 0.77,
+                "test_accuracy": 0.48, "train_seconds": 2.5}"#,
+        )
+        .expect("write");
+        let np = Run::of_numpy(3.0, None, read_report(&np).expect("numpy report"));
+        // A report written by `dnn train` (dnn-report's fixture).
+        let ours = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../crates/dnn-report/tests/data/train_default.json");
+        let ours = Run::of_dnn(3.0, None, read_report(&ours).expect("dnn report"));
+        assert_eq!((ours.costs[0].0, ours.costs[1].0), (0, 100));
+        assert!((ours.costs[0].1 - 0.7717493284237688).abs() < 1e-12);
+        assert!(ours.gflops.is_some() && np.gflops.is_none());
+        let largest = (np.costs[0].1 - ours.costs[0].1)
+            .abs()
+            .max((0.6 - ours.costs[1].1).abs());
+        assert_eq!(max_cost_diff(&np.costs, &ours.costs), largest);
+        let wrong: Result<TrainReport> = read_report(&dir.path().join("numpy.json"));
+        assert!(wrong.is_err(), "a numpy report is not a dnn report");
     }
 
     #[test]

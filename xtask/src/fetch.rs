@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 
@@ -25,6 +26,51 @@ pub const MIRROR_ENV: &str = "DNN_DATA_MIRROR";
 /// `--url-base`. A file's URL is `<base>/<file name>`.
 pub const BUILTIN_URL_BASES: &[&str] =
     &["https://raw.githubusercontent.com/Hiren2002/Logistic-Regression/main/datasets"];
+
+/// Where the data files come from (the flags of `cargo xtask fetch-data`, also taken by
+/// `test` and `demo`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct FetchArgs {
+    /// A directory holding the files, or an http(s) URL base; tried first.
+    /// Defaults to the DNN_DATA_MIRROR environment variable.
+    #[arg(long, value_name = "DIR|URL")]
+    pub mirror: Option<String>,
+    /// Another URL base to try (as <URL>/<file>) before the built-in public URLs.
+    #[arg(long, value_name = "URL")]
+    pub url_base: Vec<String>,
+    /// Fetch again even if valid files are already there.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `cargo xtask fetch-data` with these arguments, into `<root>/data`.
+pub fn run(root: &Path, args: &FetchArgs) -> Result<()> {
+    let data = root.join("data");
+    let sums = read_sums(&data.join("SHA256SUMS"))?;
+    let opts = Options {
+        force: args.force,
+        ..Options::default()
+    };
+    fetch_all(&data, &sums, &sources(args), &opts)?;
+    Ok(())
+}
+
+/// The ordered sources: mirror (flag, else environment), then --url-base, then the built-ins.
+pub fn sources(args: &FetchArgs) -> Vec<Source> {
+    let mirror = args.mirror.clone().or_else(|| {
+        std::env::var(MIRROR_ENV)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    });
+    let mut out: Vec<Source> = mirror.iter().map(|m| Source::parse(m)).collect();
+    out.extend(args.url_base.iter().map(|u| Source::UrlBase(u.clone())));
+    out.extend(
+        BUILTIN_URL_BASES
+            .iter()
+            .map(|u| Source::UrlBase(u.to_string())),
+    );
+    out
+}
 
 /// Where a data file can come from.
 #[derive(Debug, Clone, PartialEq, Eq)]

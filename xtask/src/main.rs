@@ -1,29 +1,63 @@
 //! `cargo xtask`: project automation for the `dnn` workspace.
 //!
 //! ```text
-//! cargo xtask setup        # find (or install) OpenBLAS and HDF5
-//! cargo xtask fetch-data   # put the cat/non-cat .h5 files in data/, SHA-256 verified
-//! cargo xtask test         # setup, fetch-data, cargo test --workspace, repro, summary
-//! cargo xtask demo         # train and evaluate the published L-layer model
-//! cargo xtask repro        # check dnn against the numpy reference numbers
-//! cargo xtask bench        # time dnn train against the numpy reference, side by side
+//! cargo xtask setup          # find (or install) OpenBLAS and HDF5
+//! cargo xtask fetch-data     # put the cat/non-cat .h5 files in data/, SHA-256 verified
+//! cargo xtask test           # setup, fetch-data, venv, regen --check, cargo test, repro, summary
+//! cargo xtask demo           # train and evaluate the published L-layer model
+//! cargo xtask repro          # check dnn against the numpy reference numbers
+//! cargo xtask regen [--check]  # regenerate the numpy fixtures (--check: fail on any difference)
+//! cargo xtask bench          # time dnn train against the numpy reference, side by side
 //! ```
 //!
-//! This crate depends on no other workspace crate and only on pure-Rust crates, so it builds on
-//! a machine that has neither OpenBLAS nor HDF5 yet.
+//! This crate depends on no crate that links a system library (of the workspace, only on the
+//! serde-only `dnn-report`), so it builds on a machine that has neither OpenBLAS nor HDF5 yet.
+//!
+//! # Layers
+//!
+//! Each module uses only modules of the layers below it (and never `main`):
+//!
+//! ```text
+//! main                      the command line; dispatch only
+//! test, demo                orchestration: run the commands below in order
+//! repro, bench, regen       commands that run dnn or the Python scripts
+//! python                    the venv of xtask/requirements.txt
+//! setup, fetch              system libraries; the data files
+//! process                   running programs: cargo, dnn, checked commands
+//! ```
+//!
+//! (`repro` and `bench` also read dnn's report files through the `dnn-report` crate.) So:
+//!
+//! ```text
+//! test    -> setup, fetch, python, regen, repro, process
+//! demo    -> setup, fetch, process
+//! repro   -> process                    (repro/: expected, cat, planar, toy, table)
+//! bench   -> fetch, python, process
+//! regen   -> fetch, python, process     (regen/: diff, side_by_side)
+//! python  -> setup, process
+//! setup   -> process
+//! fetch, process -> nothing
+//! ```
 
 mod bench;
+mod demo;
 mod fetch;
+mod process;
 mod python;
+mod regen;
 mod repro;
-mod run;
 mod setup;
+mod test;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
+
+use crate::bench::BenchArgs;
+use crate::fetch::FetchArgs;
+use crate::repro::ReproArgs;
 
 #[derive(Parser)]
 #[command(
@@ -46,7 +80,7 @@ enum Cmd {
     },
     /// Put train_catvnoncat.h5 and test_catvnoncat.h5 in data/, verified against data/SHA256SUMS.
     FetchData(FetchArgs),
-    /// Setup, fetch-data, `cargo test --workspace`, the repro checks, then a timed summary.
+    /// Setup, fetch-data, the Python venv, regen --check, `cargo test --workspace`, the repro checks, then a timed summary.
     Test {
         #[command(flatten)]
         fetch: FetchArgs,
@@ -58,65 +92,14 @@ enum Cmd {
     },
     /// Check that `dnn train` reproduces the numpy reference numbers (xtask/expected/repro.json).
     Repro(ReproArgs),
+    /// Regenerate the numpy fixtures with their gen_*.py scripts, in the venv of xtask/requirements.txt.
+    Regen {
+        /// Regenerate into target/regen-check/ and fail, naming each file, if any byte differs from the committed fixtures.
+        #[arg(long)]
+        check: bool,
+    },
     /// Time `dnn train` against the numpy reference (whole processes, alternating runs): wall, peak memory, GFLOP/s.
     Bench(BenchArgs),
-}
-
-#[derive(Args, Debug, Clone)]
-struct BenchArgs {
-    /// Alternating runs per program and dtype (the table shows medians).
-    #[arg(long, default_value_t = 3)]
-    runs: usize,
-    /// Use this dnn binary instead of building target/release/dnn.
-    #[arg(long, value_name = "PATH")]
-    dnn: Option<PathBuf>,
-    /// A Python with numpy and h5py (default: the scratch venv, created if missing).
-    #[arg(long, value_name = "PATH")]
-    python: Option<PathBuf>,
-    /// Element types to compare (repeatable): f64, f32.
-    #[arg(long = "dtype", value_name = "TYPE", default_values_t = ["f64".to_string(), "f32".to_string()])]
-    dtypes: Vec<String>,
-}
-
-/// Where the data files come from.
-#[derive(Args, Debug, Clone, Default)]
-pub struct FetchArgs {
-    /// A directory holding the files, or an http(s) URL base; tried first.
-    /// Defaults to the DNN_DATA_MIRROR environment variable.
-    #[arg(long, value_name = "DIR|URL")]
-    mirror: Option<String>,
-    /// Another URL base to try (as <URL>/<file>) before the built-in public URLs.
-    #[arg(long, value_name = "URL")]
-    url_base: Vec<String>,
-    /// Fetch again even if valid files are already there.
-    #[arg(long)]
-    force: bool,
-}
-
-#[derive(Args, Debug, Clone)]
-struct ReproArgs {
-    /// The expected-results file.
-    #[arg(long, value_name = "FILE")]
-    expected: Option<PathBuf>,
-    /// Use this dnn binary instead of building target/release/dnn.
-    #[arg(long, value_name = "PATH")]
-    dnn: Option<PathBuf>,
-    /// Check only this set-up (repeatable), e.g. --only deep.
-    #[arg(long, value_name = "NAME")]
-    only: Vec<String>,
-}
-
-impl ReproArgs {
-    fn options(&self, root: &Path) -> repro::Options {
-        repro::Options {
-            expected: self
-                .expected
-                .clone()
-                .unwrap_or_else(|| root.join("xtask/expected/repro.json")),
-            dnn: self.dnn.clone(),
-            only: self.only.clone(),
-        }
-    }
 }
 
 /// The workspace root: the parent of this crate's directory.
@@ -125,39 +108,6 @@ fn workspace_root() -> Result<PathBuf> {
         .parent()
         .map(Path::to_path_buf)
         .context("xtask's manifest directory has no parent; it must live in <workspace>/xtask")
-}
-
-/// The ordered sources: mirror (flag, else environment), then --url-base, then the built-ins.
-fn sources(args: &FetchArgs) -> Vec<fetch::Source> {
-    let mirror = args.mirror.clone().or_else(|| {
-        std::env::var(fetch::MIRROR_ENV)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-    });
-    let mut out: Vec<fetch::Source> = mirror.iter().map(|m| fetch::Source::parse(m)).collect();
-    out.extend(
-        args.url_base
-            .iter()
-            .map(|u| fetch::Source::UrlBase(u.clone())),
-    );
-    out.extend(
-        fetch::BUILTIN_URL_BASES
-            .iter()
-            .map(|u| fetch::Source::UrlBase(u.to_string())),
-    );
-    out
-}
-
-/// `cargo xtask fetch-data` with these arguments, into `<root>/data`.
-pub fn fetch_data(root: &Path, args: &FetchArgs) -> Result<()> {
-    let data = root.join("data");
-    let sums = fetch::read_sums(&data.join("SHA256SUMS"))?;
-    let opts = fetch::Options {
-        force: args.force,
-        ..fetch::Options::default()
-    };
-    fetch::fetch_all(&data, &sums, &sources(args), &opts)?;
-    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -175,26 +125,12 @@ fn dispatch(cli: Cli) -> Result<()> {
     let root = workspace_root()?;
     match cli.command {
         Cmd::Setup { check } => setup::run(check),
-        Cmd::FetchData(args) => fetch_data(&root, &args),
-        Cmd::Test { fetch } => {
-            let repro = ReproArgs {
-                expected: None,
-                dnn: None,
-                only: Vec::new(),
-            };
-            run::test(&root, &fetch, &repro.options(&root))
-        }
-        Cmd::Demo { fetch } => run::demo(&root, &fetch),
-        Cmd::Repro(args) => repro::run(&root, &args.options(&root)),
-        Cmd::Bench(args) => bench::run(
-            &root,
-            &bench::Options {
-                runs: args.runs,
-                dnn: args.dnn,
-                python: args.python,
-                dtypes: args.dtypes,
-            },
-        ),
+        Cmd::FetchData(args) => fetch::run(&root, &args),
+        Cmd::Test { fetch } => test::run(&root, &fetch),
+        Cmd::Demo { fetch } => demo::run(&root, &fetch),
+        Cmd::Repro(args) => repro::run(&root, &args),
+        Cmd::Regen { check } => regen::exec(&root, &regen::Options { check }),
+        Cmd::Bench(args) => bench::run(&root, &args),
     }
 }
 
@@ -208,20 +144,83 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// The layers of the module doc, top first (`main` above them all).
+    const LAYERS: &[&[&str]] = &[
+        &["test", "demo"],
+        &["repro", "bench", "regen"],
+        &["python"],
+        &["setup", "fetch"],
+        &["process"],
+    ];
+
+    /// The modules of the crate a source text names as `crate::x` or `crate::{x, y}`.
+    fn crate_modules_used(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (at, _) in text.match_indices("crate::") {
+            let rest = &text[at + "crate::".len()..];
+            let names: Vec<&str> = match rest.strip_prefix('{') {
+                Some(list) => list.split('}').next().unwrap_or("").split(',').collect(),
+                None => vec![rest],
+            };
+            for name in names {
+                let name: String = name
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    out.push(name);
+                }
+            }
+        }
+        out
+    }
+
     #[test]
-    fn sources_are_ordered_mirror_url_base_builtin() {
-        let args = FetchArgs {
-            mirror: Some("/srv/cats".into()),
-            url_base: vec!["http://127.0.0.1:1/x".into()],
-            force: false,
-        };
-        let s = sources(&args);
-        assert_eq!(s[0], fetch::Source::Dir("/srv/cats".into()));
-        assert_eq!(s[1], fetch::Source::UrlBase("http://127.0.0.1:1/x".into()));
+    fn each_module_uses_only_the_layers_below_it() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let layer_of = |m: &str| LAYERS.iter().position(|layer| layer.contains(&m));
+        let mut checked = 0;
+        for (layer, modules) in LAYERS.iter().enumerate() {
+            for module in *modules {
+                let mut files = vec![src.join(format!("{module}.rs"))];
+                if let Ok(dir) = std::fs::read_dir(src.join(module)) {
+                    files.extend(dir.map(|e| e.expect("entry").path()));
+                }
+                for file in files.iter().filter(|f| f.is_file()) {
+                    let text = std::fs::read_to_string(file).expect("read");
+                    for used in crate_modules_used(&text) {
+                        if used == *module {
+                            continue;
+                        }
+                        let below = layer_of(&used).is_some_and(|l| l > layer);
+                        assert!(
+                            below,
+                            "{} uses crate::{used}, which is not in a layer below `{module}`",
+                            file.display()
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        // Every source file but main.rs belongs to a layer (a new module must be placed).
+        let all = std::fs::read_dir(&src)
+            .expect("src")
+            .map(|e| e.expect("entry").path())
+            .map(|p| match std::fs::read_dir(&p) {
+                Ok(dir) => dir.count(),
+                Err(_) => usize::from(p.extension().is_some_and(|x| x == "rs")),
+            })
+            .sum::<usize>();
         assert_eq!(
-            s[2],
-            fetch::Source::UrlBase(fetch::BUILTIN_URL_BASES[0].into())
+            checked,
+            all - 1,
+            "a module of src/ is in no layer of LAYERS"
         );
-        assert_eq!(s.len(), 2 + fetch::BUILTIN_URL_BASES.len());
+        assert_eq!(
+            crate_modules_used("use crate::{python, regen::x};\ncrate::fetch::run()"),
+            ["python", "regen", "fetch"]
+        );
     }
 }

@@ -6,9 +6,11 @@
 //! packages to install are printed and the command fails.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+
+use crate::process::{on_path, succeeds};
 
 /// The Debian/Ubuntu packages that provide everything.
 pub const DEBIAN_PACKAGES: [&str; 3] = ["libopenblas-dev", "libhdf5-dev", "pkg-config"];
@@ -208,24 +210,6 @@ fn is_root() -> bool {
         .arg("-u")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
-/// Whether `program` can be found on PATH.
-pub(crate) fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
-        .unwrap_or(false)
-}
-
-/// Runs a program quietly; true when it starts and exits 0.
-pub(crate) fn succeeds(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
         .unwrap_or(false)
 }
 

@@ -4,7 +4,6 @@
 use anyhow::bail;
 use clap::Args;
 use dnn_core::{LrDecay, Optimizer, TrainParams};
-use serde::Serialize;
 
 use crate::values::{
     parse_beta, parse_epsilon, parse_keep_prob, parse_non_negative, parse_positive, DecayArg,
@@ -85,30 +84,9 @@ pub struct Hyper {
     pub keep_prob: f64,
 }
 
-/// What a report records of a [`Hyper`] (flattened into the report's top level).
-#[derive(Debug, Clone, Serialize)]
-pub struct HyperReport {
-    pub optimizer: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub beta: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub beta1: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub beta2: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub epsilon: Option<f64>,
-    /// `null`: full batch.
-    pub batch_size: Option<usize>,
-    /// `null` for full-batch training (nothing is shuffled).
-    pub shuffle_seed: Option<u32>,
-    pub decay: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub decay_rate: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub decay_interval: Option<usize>,
-    pub l2: f64,
-    pub keep_prob: f64,
-}
+/// What a report records of a [`Hyper`] (flattened into the report's top level); defined in
+/// dnn-report.
+pub use dnn_report::HyperReport;
 
 impl Hyper {
     /// The flags with `optimizer` (the command's default, or the flag) and `default_batch`
@@ -213,14 +191,14 @@ impl Hyper {
             LrDecay::Step { rate, interval } => ("step", Some(rate), Some(interval)),
         };
         HyperReport {
-            optimizer: self.optimizer.name(),
+            optimizer: self.optimizer.name().to_owned(),
             beta,
             beta1,
             beta2,
             epsilon,
             batch_size: self.batch_size,
             shuffle_seed: self.batch_size.map(|_| self.shuffle_seed),
-            decay,
+            decay: decay.to_owned(),
             decay_rate,
             decay_interval,
             l2: self.l2,
@@ -284,7 +262,7 @@ mod tests {
         assert_eq!(h.params(0.1, 7).check().unwrap(), want.check().unwrap());
         let r = h.report();
         assert_eq!(
-            (r.optimizer, r.batch_size, r.decay),
+            (r.optimizer.as_str(), r.batch_size, r.decay.as_str()),
             ("adam", Some(64), "step")
         );
     }

@@ -8,7 +8,8 @@ use clap::Args;
 use dnn_core::{Activation, Init, Network, NumpyRng, TrainParams};
 use dnn_data::planar::flower;
 use ndarray::Array2;
-use serde::Serialize;
+
+use dnn_report::{PlanarReport, PlanarRun};
 
 use crate::interrupt::Interrupt;
 use crate::plot::{self, BoundaryPanel};
@@ -16,27 +17,6 @@ use crate::progress::cost_line;
 use crate::report::{check_outputs, write_json};
 use crate::values::{parse_learning_rate, parse_positive, parse_sizes, Sizes};
 use crate::{Exit, EXIT_INTERRUPTED};
-
-/// One trained model of the run, as reported.
-#[derive(Debug, Serialize)]
-struct RunReport {
-    /// `"tanh"` for the two-layer networks, `"logistic"` for logistic regression.
-    model: String,
-    /// Hidden units (0 for logistic regression).
-    hidden: usize,
-    costs: Vec<(usize, f64)>,
-    /// In percent.
-    accuracy: f64,
-}
-
-#[derive(Debug, Serialize)]
-struct PlanarReport {
-    data_seed: u32,
-    init_seed: u32,
-    learning_rate: f64,
-    iterations: usize,
-    runs: Vec<RunReport>,
-}
 
 pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
     check_outputs(
@@ -69,7 +49,7 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
                 &y,
                 format!("{title} — {accuracy:.2} %"),
             )?);
-            runs.push(RunReport {
+            runs.push(PlanarRun {
                 model: model.into(),
                 hidden,
                 costs,

@@ -5,33 +5,10 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::hyper::HyperReport;
 use crate::plot;
 
-/// Everything a run did, as written by `dnn train --report`.
-#[derive(Debug, Serialize)]
-pub struct TrainReportFile {
-    pub arch: String,
-    pub layers: Vec<usize>,
-    pub dtype: String,
-    pub learning_rate: f64,
-    pub iterations: usize,
-    pub iterations_run: usize,
-    pub interrupted: bool,
-    pub seed: u32,
-    pub init: String,
-    /// Optimiser, mini-batches, decay, L2 and dropout.
-    #[serde(flatten)]
-    pub training: HyperReport,
-    /// `[iteration, cost]` at every print step and the last iteration, full precision.
-    pub costs: Vec<(usize, f64)>,
-    pub train_accuracy: f64,
-    pub test_accuracy: f64,
-    /// The training loop alone (no data loading, no evaluation).
-    pub train_seconds: f64,
-    /// Useful FLOPs of the run divided by `train_seconds`, in GFLOP/s.
-    pub gflops: f64,
-}
+/// What `dnn train --report` writes: defined once, in dnn-report, which xtask reads it with.
+pub use dnn_report::TrainReport;
 
 /// Writes any serialisable value as pretty JSON, atomically.
 pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {

@@ -8,9 +8,10 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use dnn_core::{Init, Network, NumpyRng};
 use dnn_data::toy::{make_circles, make_moons};
-use serde::Serialize;
 
-use crate::hyper::{Hyper, HyperReport, OptimFlags};
+use dnn_report::{ToyReport, ToyRun};
+
+use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
 use crate::plot::{self, BoundaryPanel};
 use crate::progress::epoch_line;
@@ -23,36 +24,6 @@ use crate::{Exit, EXIT_INTERRUPTED};
 
 /// The course's mini-batch size.
 const BATCH_SIZE: usize = 64;
-
-/// One optimiser's run, as reported.
-#[derive(Debug, Serialize)]
-struct ToyRun {
-    #[serde(flatten)]
-    training: HyperReport,
-    /// `[epoch, cost]` every `--print-every` epochs and the last, full precision.
-    costs: Vec<(usize, f64)>,
-    final_cost: Option<f64>,
-    /// Fraction of the training points classified right.
-    accuracy: f64,
-    train_seconds: f64,
-}
-
-#[derive(Debug, Serialize)]
-struct ToyReport {
-    dataset: &'static str,
-    samples: usize,
-    noise: f64,
-    /// Circles only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    factor: Option<f64>,
-    data_seed: u32,
-    layers: Vec<usize>,
-    init: &'static str,
-    seed: u32,
-    learning_rate: f64,
-    epochs: usize,
-    runs: Vec<ToyRun>,
-}
 
 pub fn run(args: ToyArgs) -> anyhow::Result<()> {
     check_outputs(
@@ -157,13 +128,13 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
     }
     if let Some(path) = &args.report {
         let report = ToyReport {
-            dataset: args.dataset.name(),
+            dataset: args.dataset.name().to_owned(),
             samples: args.samples,
             noise,
             factor: (args.dataset == ToyDataset::Circles).then_some(args.factor),
             data_seed,
             layers: layers.clone(),
-            init: init.name(),
+            init: init.name().to_owned(),
             seed: args.seed,
             learning_rate: args.learning_rate,
             epochs: args.epochs,

@@ -13,7 +13,7 @@ use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
 use crate::presets::{resolve, Arch, Setup};
 use crate::progress::Progress;
-use crate::report::{check_outputs, write_json, TrainReportFile};
+use crate::report::{check_outputs, write_json, TrainReport};
 use crate::values::{
     parse_layers, parse_learning_rate, parse_positive, InitArg, OptimizerArg, Sizes,
 };
@@ -274,7 +274,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         }
     }
     if let Some(path) = &args.report {
-        let file = TrainReportFile {
+        let file = TrainReport {
             arch: setup.arch.name().to_owned(),
             layers: setup.layers.clone(),
             dtype: F::NAME.to_owned(),

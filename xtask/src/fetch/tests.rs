@@ -421,3 +421,17 @@ fn committed_sums_name_the_two_cat_files() {
     names.sort();
     assert_eq!(names, vec![B, A]);
 }
+
+#[test]
+fn sources_are_ordered_mirror_url_base_builtin() {
+    let args = FetchArgs {
+        mirror: Some("/srv/cats".into()),
+        url_base: vec!["http://127.0.0.1:1/x".into()],
+        force: false,
+    };
+    let s = sources(&args);
+    assert_eq!(s[0], Source::Dir("/srv/cats".into()));
+    assert_eq!(s[1], Source::UrlBase("http://127.0.0.1:1/x".into()));
+    assert_eq!(s[2], Source::UrlBase(BUILTIN_URL_BASES[0].into()));
+    assert_eq!(s.len(), 2 + BUILTIN_URL_BASES.len());
+}

@@ -5,12 +5,14 @@ JSON files this script writes into `crates/dnn-core/tests/data/`. Every expected
 tests comes from here, computed with numpy exactly as the exercise "Building your Deep Neural
 Network: Step by Step" writes it (np.dot, np.sum(axis=1, keepdims=True), ...).
 
-Regenerate (from the repository root; the venv lives outside the repository):
+Regenerate with `cargo xtask regen` (in the venv xtask makes from xtask/requirements.txt), or by
+hand: `python crates/dnn-core/tests/reference/gen_fixtures.py [--out DIR]` (default: the committed
+tests/data/). The output is deterministic: `cargo xtask regen --check` fails on any byte that
+differs from the committed files.
 
-    python3 -m venv /tmp/ref && /tmp/ref/bin/pip install numpy
-    /tmp/ref/bin/python crates/dnn-core/tests/reference/gen_fixtures.py
-
-The output is deterministic: running it again must leave `git diff` empty.
+The exercise's functions that the cat trainings use live once, in benches/reference/numpy_cat.py
+(the numpy reference `cargo xtask bench` runs); this script imports them, as
+xtask/expected/gen_repro.py does, and keeps only what that file does not have.
 
 JSON conventions: an array is {"shape": [rows, cols], "data": [row-major floats]} (a 1-D array has
 a one-element shape). Floats are written by Python's json module, whose repr is the shortest string
@@ -23,13 +25,17 @@ with a cached second Gaussian that survives rand()/permutation() calls, Fisher-Y
 with masked rejection sampling), so the fixtures pin documented behaviour, not an accident.
 """
 
+import argparse
 import json
 import math
 import os
+import sys
 
 import numpy as np
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(HERE))))
+OUT = os.path.join(HERE, "..", "data")  # set by --out
 RNG_SEEDS = [0, 1, 2, 3, 42, 2**32 - 1]
 
 
@@ -49,7 +55,7 @@ def write(name, obj):
         f.write("\n")
     size = os.path.getsize(path)
     assert size < 300_000, f"{name} is {size} bytes, keep fixtures small"
-    print(f"wrote {os.path.relpath(path)} ({size} bytes)")
+    print(f"wrote {os.path.normpath(path)} ({size} bytes)")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -185,9 +191,26 @@ def rng_fixtures():
 
 
 # ----------------------------------------------------------------------------------------------
-# The exercise's functions, written as the exercise writes them.
+# The exercise's functions. Those the cat trainings use come from numpy_cat.py; here are only the
+# ones it does not have (see each comment).
+
+sys.path.insert(0, os.path.join(ROOT, "benches", "reference"))
+import numpy_cat  # noqa: E402
+from numpy_cat import (  # noqa: E402
+    L_model_backward,
+    L_model_forward,
+    linear_backward,
+    linear_forward,
+    relu,
+    relu_backward,
+    sigmoid,
+    sigmoid_backward,
+)
 
 
+# The step-by-step notebook's initialisers: no seed of their own (the caller seeds), and
+# initialize_parameters_deep's W = randn * 0.01 (numpy_cat has the application notebook's, which
+# seed 1 themselves and scale by 1/sqrt(n[l-1])).
 def initialize_parameters(n_x, n_h, n_y):
     W1 = np.random.randn(n_h, n_x) * 0.01
     b1 = np.zeros((n_h, 1))
@@ -209,24 +232,18 @@ def initialize_parameters_deep(layer_dims, scale="0.01"):
     return parameters
 
 
-def sigmoid(Z):
-    return 1 / (1 + np.exp(-Z)), Z
-
-
-def relu(Z):
-    return np.maximum(0, Z), Z
-
-
+# tanh, the planar chapter's hidden activation, which numpy_cat (relu and sigmoid only) lacks; so
+# the two linear_activation_* functions dispatch on all three here.
 def tanh(Z):
     return np.tanh(Z), Z
 
 
+def tanh_backward(dA, Z):
+    return dA * (1 - np.power(np.tanh(Z), 2))
+
+
 ACT = {"sigmoid": sigmoid, "relu": relu, "tanh": tanh}
-
-
-def linear_forward(A, W, b):
-    Z = np.dot(W, A) + b
-    return Z, (A, W, b)
+BACK = {"sigmoid": sigmoid_backward, "relu": relu_backward, "tanh": tanh_backward}
 
 
 def linear_activation_forward(A_prev, W, b, activation):
@@ -235,86 +252,26 @@ def linear_activation_forward(A_prev, W, b, activation):
     return A, (linear_cache, activation_cache)
 
 
-def L_model_forward(X, parameters):
-    caches = []
-    A = X
-    L = len(parameters) // 2
-    for l in range(1, L):
-        A, cache = linear_activation_forward(A, parameters["W" + str(l)],
-                                             parameters["b" + str(l)], "relu")
-        caches.append(cache)
-    AL, cache = linear_activation_forward(A, parameters["W" + str(L)],
-                                          parameters["b" + str(L)], "sigmoid")
-    caches.append(cache)
-    return AL, caches
-
-
-def compute_cost(AL, Y):
-    m = Y.shape[1]
-    cost = (1.0 / m) * (-np.dot(Y, np.log(AL).T) - np.dot(1 - Y, np.log(1 - AL).T))
-    return float(np.squeeze(cost))
-
-
-def linear_backward(dZ, cache):
-    A_prev, W, b = cache
-    m = A_prev.shape[1]
-    dW = 1.0 / m * np.dot(dZ, A_prev.T)
-    db = 1.0 / m * np.sum(dZ, axis=1, keepdims=True)
-    dA_prev = np.dot(W.T, dZ)
-    return dA_prev, dW, db
-
-
-def relu_backward(dA, Z):
-    dZ = np.array(dA, copy=True)
-    dZ[Z <= 0] = 0
-    return dZ
-
-
-def sigmoid_backward(dA, Z):
-    s = 1 / (1 + np.exp(-Z))
-    return dA * s * (1 - s)
-
-
-def tanh_backward(dA, Z):
-    return dA * (1 - np.power(np.tanh(Z), 2))
-
-
-BACK = {"sigmoid": sigmoid_backward, "relu": relu_backward, "tanh": tanh_backward}
-
-
 def linear_activation_backward(dA, cache, activation):
     linear_cache, activation_cache = cache
     dZ = BACK[activation](dA, activation_cache)
     return linear_backward(dZ, linear_cache)
 
 
-def L_model_backward(AL, Y, caches):
-    grads = {}
-    L = len(caches)
-    Y = Y.reshape(AL.shape)
-    dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
-    current_cache = caches[L - 1]
-    grads["dA" + str(L - 1)], grads["dW" + str(L)], grads["db" + str(L)] = \
-        linear_activation_backward(dAL, current_cache, "sigmoid")
-    for l in reversed(range(L - 1)):
-        current_cache = caches[l]
-        dA_prev_temp, dW_temp, db_temp = linear_activation_backward(
-            grads["dA" + str(l + 1)], current_cache, "relu")
-        grads["dA" + str(l)] = dA_prev_temp
-        grads["dW" + str(l + 1)] = dW_temp
-        grads["db" + str(l + 1)] = db_temp
-    return grads
+# The step-by-step notebook's cost: the np.dot form, which rounds differently from numpy_cat's
+# np.sum form (the two differ in the last bit for about half of the inputs).
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    cost = (1.0 / m) * (-np.dot(Y, np.log(AL).T) - np.dot(1 - Y, np.log(1 - AL).T))
+    return float(np.squeeze(cost))
 
 
 def update_parameters(parameters, grads, learning_rate):
-    parameters = {k: v.copy() for k, v in parameters.items()}
-    L = len(parameters) // 2
-    for l in range(L):
-        parameters["W" + str(l + 1)] = parameters["W" + str(l + 1)] - learning_rate * grads["dW" + str(l + 1)]
-        parameters["b" + str(l + 1)] = parameters["b" + str(l + 1)] - learning_rate * grads["db" + str(l + 1)]
-    return parameters
+    """numpy_cat's, on a copy: the fixtures keep the parameters from before the update."""
+    return numpy_cat.update_parameters(dict(parameters), grads, learning_rate)
 
 
+# The notebook's predict, returning the probabilities too (numpy_cat's returns the accuracy).
 def predict(X, parameters):
     probas, _ = L_model_forward(X, parameters)
     p = np.zeros(probas.shape)
@@ -544,6 +501,9 @@ def model_fixtures():
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=OUT, help="directory to write the JSON files in (default: %(default)s)")
+    OUT = parser.parse_args().out
     os.makedirs(OUT, exist_ok=True)
     rng_fixtures()
     init_fixtures()

@@ -16,9 +16,11 @@ Conventions (all as in the course):
     same in the backward pass; masks drawn layer by layer, from one continuing stream;
   * decay: inverse time α0 / (1 + r e); step α0 / (1 + r floor(e / interval)).
 
-Run from the repository root: /tmp/ref/bin/python crates/dnn-core/tests/reference/gen_improving.py
+Run: `cargo xtask regen`, or `python crates/dnn-core/tests/reference/gen_improving.py [--out DIR]`
+(default: the committed tests/data/).
 """
 
+import argparse
 import json
 import math
 import os
@@ -134,6 +136,10 @@ def minibatches(m, size, seed):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"),
+                        help="directory to write improving.json in (default: %(default)s)")
+    args = parser.parse_args()
     x, y = data()
     rng = np.random.RandomState(5)
     _, _, masks = forward(x, he(DIMS), 0.8, rng)
@@ -158,7 +164,8 @@ def main():
             "step": [0.1 / (1 + 0.3 * math.floor(e / 2)) for e in range(6)],
         },
     }
-    path = os.path.join(os.path.dirname(__file__), "..", "data", "improving.json")
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "improving.json")
     with open(path, "w") as f:
         json.dump(out, f)
     print("wrote", os.path.normpath(path))

@@ -4,9 +4,11 @@ For a layer of n_out units fed by n_in inputs: A = randn(max, min) after np.rand
 Q, R = np.linalg.qr(A) (reduced), columns of Q negated where diag(R) < 0, and W = Q, or Q.T
 when the layer has fewer units than inputs. Writes tests/data/orthogonal.json.
 
-Run from the repository root: /tmp/ref/bin/python crates/dnn-core/tests/reference/gen_orthogonal.py
+Run: `cargo xtask regen`, or `python crates/dnn-core/tests/reference/gen_orthogonal.py [--out DIR]`
+(default: the committed tests/data/).
 """
 
+import argparse
 import json
 import os
 
@@ -22,11 +24,16 @@ def orthogonal(n_in, n_out):
     return q if n_out >= n_in else q.T
 
 
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"),
+                    help="directory to write orthogonal.json in (default: %(default)s)")
+args = parser.parse_args()
 out = []
 for n_in, n_out, seed in CASES:
     np.random.seed(seed)
     out.append({"n_in": n_in, "n_out": n_out, "seed": seed, "w": orthogonal(n_in, n_out).tolist()})
-path = os.path.join(os.path.dirname(__file__), "..", "data", "orthogonal.json")
+os.makedirs(args.out, exist_ok=True)
+path = os.path.join(args.out, "orthogonal.json")
 with open(path, "w") as f:
     json.dump({"numpy": np.__version__, "cases": out}, f)
 print("wrote", os.path.normpath(path))

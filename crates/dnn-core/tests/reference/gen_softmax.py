@@ -5,15 +5,22 @@ np.random.seed(1); X = randn(4, 12) and labels floor(3 * rand(12)) after np.rand
 one-hot Y; three gradient-descent steps at learning rate 0.5 with
 AL = exp(Z - max) / Σ exp(Z - max) per column, J = -(1/m) Σ Y log(AL), dZ[L] = AL - Y.
 
-Run from the repository root: /tmp/ref/bin/python crates/dnn-core/tests/reference/gen_softmax.py
+Run: `cargo xtask regen`, or `python crates/dnn-core/tests/reference/gen_softmax.py [--out DIR]`
+(default: the committed tests/data/).
 """
 
+import argparse
 import json
 import os
 
 import numpy as np
 
 DIMS = [4, 5, 3]
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"),
+                    help="directory to write softmax.json in (default: %(default)s)")
+args = parser.parse_args()
 
 np.random.seed(4)
 X = np.random.randn(4, 12)
@@ -56,7 +63,8 @@ out = {
     "initial_probabilities": probas, "costs": costs, "params": history,
     "final_classes": np.argmax(AL, axis=0).tolist(),
 }
-path = os.path.join(os.path.dirname(__file__), "..", "data", "softmax.json")
+os.makedirs(args.out, exist_ok=True)
+path = os.path.join(args.out, "softmax.json")
 with open(path, "w") as f:
     json.dump(out, f)
 print("wrote", os.path.normpath(path))

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Generates the reference numbers the dnn-data tests compare against, with numpy + h5py.
 
-Run from anywhere:
-    python crates/dnn-data/tests/reference/gen_expected.py [DATA_DIR]
+Run `cargo xtask regen`, or from anywhere:
+    python crates/dnn-data/tests/reference/gen_expected.py [--data DATA_DIR] [--out DIR]
 DATA_DIR defaults to $DNN_DATA_DIR, else <workspace>/data, else <workspace>/../shared/data.
-Writes cat_expected.json and planar_expected.json next to this script. Floats are written
+Writes cat_expected.json and planar_expected.json into DIR (default: next to this script, where
+they are committed). Floats are written
 with Python's repr (shortest round-trip), so the Rust side can compare with ==.
 """
+import argparse
 import json
 import os
 import sys
@@ -18,9 +20,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 WORKSPACE = os.path.normpath(os.path.join(HERE, "..", "..", "..", ".."))
 
 
-def data_dir():
-    if len(sys.argv) > 1:
-        return sys.argv[1]
+def data_dir(given):
+    if given:
+        return given
     cands = [os.environ.get("DNN_DATA_DIR"), os.path.join(WORKSPACE, "data"),
              os.path.join(WORKSPACE, "..", "shared", "data")]
     for d in cands:
@@ -95,11 +97,16 @@ def planar_expected():
 
 
 def main():
-    d = data_dir()
-    with open(os.path.join(HERE, "cat_expected.json"), "w") as f:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="directory with the two .h5 files")
+    parser.add_argument("--out", default=HERE, help="directory to write the JSON files in (default: %(default)s)")
+    args = parser.parse_args()
+    d = data_dir(args.data)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "cat_expected.json"), "w") as f:
         json.dump(cat_expected(d), f, indent=1)
         f.write("\n")
-    with open(os.path.join(HERE, "planar_expected.json"), "w") as f:
+    with open(os.path.join(args.out, "planar_expected.json"), "w") as f:
         json.dump(planar_expected(), f)
         f.write("\n")
 

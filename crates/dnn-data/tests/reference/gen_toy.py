@@ -1,10 +1,12 @@
 """Expected output of dnn_data::toy: scikit-learn's make_moons / make_circles after
 np.random.seed(s), written with exact float repr to toy_expected.json.
 
-Run (from the repository root, in a venv with numpy and scikit-learn):
-    python crates/dnn-data/tests/reference/gen_toy.py
+Run: `cargo xtask regen`, or (in a venv with xtask/requirements.txt's numpy and scikit-learn)
+    python crates/dnn-data/tests/reference/gen_toy.py [--out DIR]
+(default: next to this script, where toy_expected.json is committed).
 """
 
+import argparse
 import json
 import os
 
@@ -23,6 +25,10 @@ CASES = [
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)),
+                        help="directory to write toy_expected.json in (default: %(default)s)")
+    args = parser.parse_args()
     out = {"numpy": np.__version__, "sklearn": sklearn.__version__, "cases": []}
     for name, kind, seed, kwargs in CASES:
         np.random.seed(seed)
@@ -35,7 +41,8 @@ def main():
             "noise": kwargs.get("noise"), "factor": kwargs.get("factor", 0.8),
             "x": X.T.tolist(), "y": y.astype(float).tolist(), "randn_after": after.tolist(),
         })
-    path = os.path.join(os.path.dirname(__file__), "toy_expected.json")
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "toy_expected.json")
     with open(path, "w") as f:
         json.dump(out, f)
     print("wrote", path)

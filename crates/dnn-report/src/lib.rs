@@ -1,0 +1,37 @@
+//! The JSON files `dnn` writes, one definition.
+//!
+//! `dnn train --report`, `dnn planar --report` and `dnn toy --report` write these types with
+//! `serde_json::to_string_pretty`; `cargo xtask repro` and `cargo xtask bench` read them back
+//! with the same types. The crate depends on serde alone, so xtask can read reports on a machine
+//! that has neither OpenBLAS nor HDF5 yet.
+//!
+//! | file written by        | type             |
+//! |------------------------|------------------|
+//! | `dnn train --report`   | [`TrainReport`]  |
+//! | `dnn planar --report`  | [`PlanarReport`] |
+//! | `dnn toy --report`     | [`ToyReport`]    |
+//!
+//! Field order is the file's key order: changing it changes every report dnn writes.
+//! Costs are `[iteration, cost]` pairs at full precision (JSON arrays of two numbers).
+//!
+//! ```
+//! use dnn_report::PlanarReport;
+//!
+//! let text = r#"{"data_seed": 1, "init_seed": 2, "learning_rate": 1.2, "iterations": 2,
+//!     "runs": [{"model": "tanh", "hidden": 4, "costs": [[0, 0.69], [1, 0.68]], "accuracy": 50.0}]}"#;
+//! let report: PlanarReport = serde_json::from_str(text)?;
+//! assert_eq!(report.runs[0].costs.last(), Some(&(1, 0.68)));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+
+mod hyper;
+mod planar;
+mod toy;
+mod train;
+
+pub use hyper::HyperReport;
+pub use planar::{PlanarReport, PlanarRun};
+pub use toy::{ToyReport, ToyRun};
+pub use train::TrainReport;

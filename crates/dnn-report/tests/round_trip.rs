@@ -1,0 +1,179 @@
+//! The report types read and re-write the files dnn wrote before this crate existed, byte for
+//! byte, and every value survives a write and a read.
+//!
+//! `tests/data/*.json` were written by the `dnn` binary of commit baef0a8, whose report structs
+//! were private to dnn-cli, with (`D=target/release/dnn`):
+//!
+//! ```text
+//! $D train --quiet --iterations 300 --save m.h5 --report train_default.json
+//! $D train --quiet --arch two-layer --iterations 120 --dtype f32 --optimizer momentum --beta 0.8 \
+//!     --batch-size 64 --decay step --decay-rate 0.5 --decay-interval 10 --l2 0.1 --keep-prob 0.9 \
+//!     --save m.h5 --report train_momentum.json
+//! $D train --quiet --layers 12288,5,1 --iterations 40 --optimizer adam --batch-size 32 \
+//!     --shuffle-seed 4 --decay inverse-time --decay-rate 0.3 --init he --save m.h5 --report train_adam.json
+//! $D planar --sweep 1,3 --iterations 300 --logistic --report planar_sweep.json
+//! $D planar --hidden 4 --iterations 2500 --quiet --report planar_h4.json
+//! $D toy --compare --epochs 300 --report toy_compare.json
+//! $D toy --dataset circles --optimizer momentum --epochs 200 --decay step --decay-interval 50 \
+//!     --quiet --report toy_circles.json
+//! $D toy --optimizer gd --batch-size 300 --epochs 100 --l2 0.2 --keep-prob 0.8 --quiet \
+//!     --report toy_gd.json
+//! ```
+//!
+//! Between them they hold every optional key present and absent: each optimiser's own
+//! hyper-parameters, both decays, full-batch and mini-batch training, circles' `factor`.
+
+use std::path::Path;
+
+use dnn_report::{HyperReport, PlanarReport, PlanarRun, ToyReport, ToyRun, TrainReport};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Reads `tests/data/<name>` as `T`, writes it back as dnn does (`to_string_pretty`) and
+/// checks the bytes are the file's.
+fn rewrites_identically<T: Serialize + DeserializeOwned>(name: &str) -> T {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    let text = std::fs::read_to_string(&path).expect("read the fixture");
+    let value: T = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{name} does not read as a report: {e}"));
+    let again = serde_json::to_string_pretty(&value).expect("write");
+    assert_eq!(again, text, "{name} is not re-written byte for byte");
+    value
+}
+
+/// Writes `value` and reads it back; the result must be equal.
+fn survives_a_round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: &T) {
+    let text = serde_json::to_string_pretty(value).expect("write");
+    let back: T = serde_json::from_str(&text).expect("read");
+    assert_eq!(&back, value, "{text}");
+}
+
+#[test]
+fn train_reports_written_by_dnn_are_rewritten_byte_for_byte() {
+    let plain: TrainReport = rewrites_identically("train_default.json");
+    assert_eq!(plain.training.optimizer, "gd");
+    assert_eq!(plain.training.batch_size, None);
+    assert_eq!(plain.costs.last().map(|c| c.0), Some(299));
+    let momentum: TrainReport = rewrites_identically("train_momentum.json");
+    assert_eq!(momentum.training.beta, Some(0.8));
+    assert_eq!(momentum.training.decay_interval, Some(10));
+    let adam: TrainReport = rewrites_identically("train_adam.json");
+    assert_eq!(adam.training.beta2, Some(0.999));
+    assert_eq!(adam.training.shuffle_seed, Some(4));
+    for r in [&plain, &momentum, &adam] {
+        survives_a_round_trip(r);
+    }
+}
+
+#[test]
+fn planar_reports_written_by_dnn_are_rewritten_byte_for_byte() {
+    let sweep: PlanarReport = rewrites_identically("planar_sweep.json");
+    let models: Vec<(&str, usize)> = sweep
+        .runs
+        .iter()
+        .map(|r| (r.model.as_str(), r.hidden))
+        .collect();
+    assert_eq!(models, [("logistic", 0), ("tanh", 1), ("tanh", 3)]);
+    let h4: PlanarReport = rewrites_identically("planar_h4.json");
+    assert_eq!(
+        h4.runs[0].costs.len(),
+        4,
+        "0, 1000, 2000 and the last, 2499"
+    );
+    survives_a_round_trip(&sweep);
+    survives_a_round_trip(&h4);
+}
+
+#[test]
+fn toy_reports_written_by_dnn_are_rewritten_byte_for_byte() {
+    let compare: ToyReport = rewrites_identically("toy_compare.json");
+    let optimizers: Vec<&str> = compare
+        .runs
+        .iter()
+        .map(|r| r.training.optimizer.as_str())
+        .collect();
+    assert_eq!(optimizers, ["gd", "momentum", "adam"]);
+    assert_eq!(compare.factor, None);
+    let circles: ToyReport = rewrites_identically("toy_circles.json");
+    assert_eq!(circles.factor, Some(0.8));
+    let gd: ToyReport = rewrites_identically("toy_gd.json");
+    assert_eq!(gd.runs[0].training.keep_prob, 0.8);
+    for r in [&compare, &circles, &gd] {
+        survives_a_round_trip(r);
+    }
+}
+
+fn hyper() -> HyperReport {
+    HyperReport {
+        optimizer: "adam".into(),
+        beta: None,
+        beta1: Some(0.9),
+        beta2: Some(0.999),
+        epsilon: Some(1e-8),
+        batch_size: Some(64),
+        shuffle_seed: Some(11),
+        decay: "step".into(),
+        decay_rate: Some(0.5),
+        decay_interval: Some(1000),
+        l2: 0.7,
+        keep_prob: 0.86,
+    }
+}
+
+#[test]
+fn values_that_no_fixture_holds_survive_a_round_trip() {
+    // Floats that need all 17 digits, an interrupted run, an empty cost list.
+    let train = TrainReport {
+        arch: "deep".into(),
+        layers: vec![12288, 20, 7, 5, 1],
+        dtype: "f64".into(),
+        learning_rate: 0.1 + 0.2,
+        iterations: 2500,
+        iterations_run: 0,
+        interrupted: true,
+        seed: u32::MAX,
+        init: "scaled".into(),
+        training: hyper(),
+        costs: vec![],
+        train_accuracy: 1.0 / 3.0,
+        test_accuracy: f64::MIN_POSITIVE,
+        train_seconds: 1e-300,
+        gflops: 12.345678901234567,
+    };
+    survives_a_round_trip(&train);
+    let toy = ToyReport {
+        dataset: "circles".into(),
+        samples: 9,
+        noise: 0.05,
+        factor: Some(0.5),
+        data_seed: 2,
+        layers: vec![2, 3, 1],
+        init: "orthogonal".into(),
+        seed: 0,
+        learning_rate: 7e-4,
+        epochs: 1,
+        runs: vec![ToyRun {
+            training: hyper(),
+            costs: vec![(0, std::f64::consts::LN_2)],
+            final_cost: None,
+            accuracy: 0.5,
+            train_seconds: 0.0,
+        }],
+    };
+    survives_a_round_trip(&toy);
+    let planar = PlanarReport {
+        data_seed: 3,
+        init_seed: 2,
+        learning_rate: 1.2,
+        iterations: 1,
+        runs: vec![PlanarRun {
+            model: "tanh".into(),
+            hidden: 50,
+            costs: vec![(0, 0.1 + 0.7)],
+            accuracy: 90.25,
+        }],
+    };
+    survives_a_round_trip(&planar);
+}
