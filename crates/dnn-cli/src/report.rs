@@ -31,6 +31,35 @@ pub struct TrainReportFile {
     pub train_seconds: f64,
     /// Useful FLOPs of the run divided by `train_seconds`, in GFLOP/s.
     pub gflops: f64,
+    /// The class names, in the network's output order.
+    pub classes: Vec<String>,
+    /// Where the examples came from and how many went to each side.
+    pub data: DataReport,
+}
+
+/// The data a run trained on, as `--report` records it.
+#[derive(Debug, Serialize)]
+pub struct DataReport {
+    /// `course-h5`, `image-folder`, `csv` or `npz`.
+    pub format: String,
+    /// `--data` as given.
+    pub path: String,
+    pub train_examples: usize,
+    pub test_examples: usize,
+    /// Inputs per example.
+    pub features: usize,
+}
+
+impl DataReport {
+    pub fn of(data: &dnn_data::Dataset) -> DataReport {
+        DataReport {
+            format: data.source.format.name().to_owned(),
+            path: data.source.path.display().to_string(),
+            train_examples: data.train_len(),
+            test_examples: data.test_len(),
+            features: data.features(),
+        }
+    }
 }
 
 /// Writes any serialisable value as pretty JSON, atomically.
