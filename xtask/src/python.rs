@@ -1,5 +1,5 @@
-//! A scratch Python environment with numpy and h5py, for the tests that open a model
-//! file with h5py and for the numpy side of the benchmarks. It lives in `target/py-venv`
+//! A scratch Python environment with numpy, h5py and scikit-learn, for the tests that open a
+//! model file with h5py or compare with scikit-learn, and for the numpy side of the benchmarks. It lives in `target/py-venv`
 //! (build output, never committed) and is created on first use.
 
 use std::path::{Path, PathBuf};
@@ -9,17 +9,21 @@ use anyhow::{bail, Context, Result};
 
 use crate::setup::{install_with_apt, on_path, succeeds};
 
-/// The packages the venv must provide.
-const PACKAGES: [&str; 2] = ["numpy", "h5py"];
+/// The packages the venv must provide (scikit-learn: the MLPClassifier comparison,
+/// crates/dnn-cli/tests/sklearn.rs).
+const PACKAGES: [&str; 3] = ["numpy", "h5py", "scikit-learn"];
 
 /// Returns the venv's python, creating the venv and installing numpy and h5py when needed.
 /// On Debian/Ubuntu without `python3 -m venv`, installs `python3-venv` with apt first.
 pub fn ensure_venv(root: &Path) -> Result<PathBuf> {
     let venv = crate::run::target_dir(root).join("py-venv");
     let python = venv.join("bin").join("python");
-    if succeeds(&python.to_string_lossy(), &["-c", "import numpy, h5py"]) {
+    if succeeds(
+        &python.to_string_lossy(),
+        &["-c", "import numpy, h5py, sklearn"],
+    ) {
         println!(
-            "python: {} has numpy and h5py; nothing to do.",
+            "python: {} has numpy, h5py and scikit-learn; nothing to do.",
             venv.display()
         );
         return Ok(python);

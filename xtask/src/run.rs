@@ -106,7 +106,7 @@ pub fn test(root: &Path, fetch: &crate::FetchArgs, repro: &crate::repro::Options
         .all(|p| matches!(p.result, PhaseResult::Passed))
     {
         let mut python = None;
-        phases.push(phase("python venv (numpy, h5py)", || {
+        phases.push(phase("python venv (numpy, h5py, scikit-learn)", || {
             python = Some(crate::python::ensure_venv(root)?);
             Ok(())
         }));
