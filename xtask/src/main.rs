@@ -13,6 +13,7 @@
 //! a machine that has neither OpenBLAS nor HDF5 yet.
 
 mod bench;
+mod bench_load;
 mod fetch;
 mod python;
 mod repro;
@@ -64,6 +65,10 @@ enum Cmd {
 
 #[derive(Args, Debug, Clone)]
 struct BenchArgs {
+    /// What to time: `train` (dnn train against numpy) or `load` (loading an image folder
+    /// and a CSV table, with peak memory; see xtask/src/bench_load.rs).
+    #[arg(long, default_value = "train", value_parser = ["train", "load"])]
+    suite: String,
     /// Alternating runs per program and dtype (the table shows medians).
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -186,6 +191,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Cmd::Demo { fetch } => run::demo(&root, &fetch),
         Cmd::Repro(args) => repro::run(&root, &args.options(&root)),
+        Cmd::Bench(args) if args.suite == "load" => bench_load::run(&root, args.runs),
         Cmd::Bench(args) => bench::run(
             &root,
             &bench::Options {
