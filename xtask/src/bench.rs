@@ -26,6 +26,10 @@ use crate::python;
 /// The flags of `cargo xtask bench`.
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
+    /// What to time: `train` (dnn train against numpy) or `load` (loading an image folder
+    /// and a CSV table, with peak memory; see xtask/src/bench_load.rs).
+    #[arg(long, default_value = "train", value_parser = ["train", "load"])]
+    pub suite: String,
     /// Alternating runs per program and dtype (the table shows medians).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,

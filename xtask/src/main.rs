@@ -8,6 +8,7 @@
 //! cargo xtask repro          # check dnn against the numpy reference numbers
 //! cargo xtask regen [--check]  # regenerate the numpy fixtures (--check: fail on any difference)
 //! cargo xtask bench          # time dnn train against the numpy reference, side by side
+//! cargo xtask bench --suite load  # time loading an image folder and a CSV table, peak memory
 //! ```
 //!
 //! This crate depends on no crate that links a system library (of the workspace, only on the
@@ -20,7 +21,7 @@
 //! ```text
 //! main                      the command line; dispatch only
 //! test, demo                orchestration: run the commands below in order
-//! repro, bench, regen       commands that run dnn or the Python scripts
+//! repro, bench, bench_load, regen  commands that run dnn or the Python scripts
 //! python                    the venv of xtask/requirements.txt
 //! setup, fetch              system libraries; the data files
 //! process                   running programs: cargo, dnn, checked commands
@@ -33,6 +34,7 @@
 //! demo    -> setup, fetch, process
 //! repro   -> process                    (repro/: expected, cat, planar, toy, table)
 //! bench   -> fetch, python, process
+//! bench_load -> process
 //! regen   -> fetch, python, process     (regen/: diff, side_by_side)
 //! python  -> setup, process
 //! setup   -> process
@@ -40,6 +42,7 @@
 //! ```
 
 mod bench;
+mod bench_load;
 mod demo;
 mod fetch;
 mod process;
@@ -130,6 +133,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Cmd::Demo { fetch } => demo::run(&root, &fetch),
         Cmd::Repro(args) => repro::run(&root, &args),
         Cmd::Regen { check } => regen::exec(&root, &regen::Options { check }),
+        Cmd::Bench(args) if args.suite == "load" => bench_load::run(&root, args.runs),
         Cmd::Bench(args) => bench::run(&root, &args),
     }
 }
@@ -147,7 +151,7 @@ mod tests {
     /// The layers of the module doc, top first (`main` above them all).
     const LAYERS: &[&[&str]] = &[
         &["test", "demo"],
-        &["repro", "bench", "regen"],
+        &["repro", "bench", "bench_load", "regen"],
         &["python"],
         &["setup", "fetch"],
         &["process"],

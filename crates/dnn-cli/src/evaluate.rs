@@ -4,14 +4,14 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use dnn_data::model::{load_model, AnyNetwork};
-use dnn_data::CatDataset;
-use ndarray::{s, Array2, Axis};
+use dnn_data::model::{load_model, Model};
+use dnn_data::{DataSpec, Dataset, LoadOptions};
+use ndarray::{Array3, Axis};
 
+use crate::data::{load_for_model, DEFAULT_DATA};
+use crate::metrics::Scores;
 use crate::plot::{self, Tile};
-
-/// The class names of the cat data set, by label.
-pub const CLASSES: [&str; 2] = ["non-cat", "cat"];
+use crate::values::FormatArg;
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.mislabeled {
@@ -19,11 +19,11 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         plot::check_extension(path).context("--mislabeled")?;
     }
     let model = load_model(&args.model)?;
-    let data = CatDataset::<f64>::load(&args.data)
-        .context("cannot load the cat data set (run `cargo xtask fetch-data` to get it)")?;
-    check_fits(&model.network, data.train_x.nrows(), &args)?;
+    let data = data_for(&model, &args)?;
+    check_fits(&model, &data, &args)?;
+    let classes = &data.spec.classes;
     println!(
-        "Model: {} ({}, layers {})",
+        "Model: {} ({}, layers {}, classes {})",
         args.model.display(),
         model.network.dtype(),
         model
@@ -32,44 +32,47 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>()
-            .join("-")
+            .join("-"),
+        classes.join(", ")
     );
-    let train = Scores::of(&model.network, &data.train_x, &data.train_y)?;
-    let test = Scores::of(&model.network, &data.test_x, &data.test_y)?;
-    println!(
-        "Train accuracy: {:.6} ({} of {} correct)",
-        train.accuracy(),
-        train.correct(),
-        train.total()
-    );
-    println!(
-        "Test accuracy: {:.6} ({} of {} correct)",
-        test.accuracy(),
-        test.correct(),
-        test.total()
-    );
-    println!();
-    println!("Test set confusion counts (rows: true class, columns: predicted):");
-    println!("{:>16} {:>10} {:>10}", "", "non-cat", "cat");
-    for (t, name) in CLASSES.iter().enumerate() {
+    let scores = |x, labels: &[usize]| -> anyhow::Result<Scores> {
+        let predicted = model.network.predict_classes(x)?;
+        Ok(Scores::new(predicted, labels.to_vec(), classes.len()))
+    };
+    let train = scores(&data.train_x, &data.train_labels)?;
+    let test = scores(&data.test_x, &data.test_labels)?;
+    for (name, s) in [("Train", &train), ("Test", &test)] {
         println!(
-            "{:>16} {:>10} {:>10}",
-            format!("true {name}"),
-            test.counts[t][0],
-            test.counts[t][1]
+            "{name} accuracy: {:.6} ({} of {} correct)",
+            s.accuracy(),
+            s.correct(),
+            s.total()
         );
     }
+    println!();
+    println!("Test set confusion matrix (rows: true class, columns: predicted):");
+    print!("{}", test.confusion_table(classes));
+    println!();
+    print!("{}", test.report(classes));
     if let Some(path) = &args.mislabeled {
-        let tiles: Vec<Tile> = test
-            .mislabelled()
-            .map(|(j, predicted, truth)| Tile {
-                pixels: data.test_images.index_axis(Axis(0), j).to_owned(),
-                caption: format!(
-                    "Prediction: {}\nClass: {}",
-                    CLASSES[predicted], CLASSES[truth]
-                ),
+        let Some(images) = &data.test_images else {
+            bail!(
+                "--mislabeled draws the mislabelled test pictures, but --data {} holds no pictures",
+                args.data.display()
+            );
+        };
+        let tiles = test
+            .mistakes()
+            .map(|(j, predicted, truth)| {
+                Ok(Tile {
+                    pixels: rgb(images.index_axis(Axis(0), j).to_owned())?,
+                    caption: format!(
+                        "Prediction: {}\nClass: {}",
+                        classes[predicted], classes[truth]
+                    ),
+                })
             })
-            .collect();
+            .collect::<anyhow::Result<Vec<Tile>>>()?;
         plot::image_grid(
             path,
             &tiles,
@@ -97,86 +100,91 @@ pub struct EvaluateArgs {
     #[arg(long)]
     pub model: PathBuf,
 
-    /// Directory with train_catvnoncat.h5 and test_catvnoncat.h5.
-    #[arg(long, default_value = "data")]
+    /// The data to evaluate on, as `dnn train --data` takes it. It is read with the
+    /// model's classes, columns, picture size and test split.
+    #[arg(long, default_value = DEFAULT_DATA)]
     pub data: PathBuf,
 
-    /// Save a grid of the mislabelled test images (.png).
+    /// Read --data as this format [default: from the path].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+
+    /// CSV: the label column [default: the model's].
+    #[arg(long)]
+    pub target: Option<String>,
+
+    /// Save a grid of the mislabelled test pictures (.png or .svg).
     #[arg(long)]
     pub mislabeled: Option<PathBuf>,
 }
 
-fn check_fits(network: &AnyNetwork, features: usize, args: &EvaluateArgs) -> anyhow::Result<()> {
-    let sizes = network.layer_sizes();
-    if sizes[0] != features {
+/// The data, read as the model's file says; a file that records nothing (older or
+/// numpy-saved, not of the cat classifier's shape) is evaluated as trained on the data
+/// given, classes in the data's own order.
+fn data_for(model: &Model, args: &EvaluateArgs) -> anyhow::Result<Dataset> {
+    match &model.spec {
+        Some(spec) => load_for_model(
+            &args.data,
+            args.format,
+            args.target.as_deref(),
+            model,
+            spec,
+            &args.model,
+        ),
+        None => {
+            let options = LoadOptions {
+                format: args.format.map(Into::into),
+                target: args.target.clone(),
+                ..LoadOptions::default()
+            };
+            dnn_data::load(&args.data, &options)
+                .with_context(|| format!("cannot load --data {}", args.data.display()))
+        }
+    }
+}
+
+fn check_fits(model: &Model, data: &Dataset, args: &EvaluateArgs) -> anyhow::Result<()> {
+    let sizes = model.network.layer_sizes();
+    if sizes[0] != data.features() {
         bail!(
-            "{} expects {} inputs per example, but the images in {} have {features}: this model was not trained on this data",
+            "{} expects {} inputs per example, but the {} in {} have {}: this model was not trained on this data",
             args.model.display(),
             sizes[0],
-            args.data.display()
+            what(&data.spec),
+            args.data.display(),
+            data.features()
         );
     }
-    if sizes[sizes.len() - 1] != 1 {
+    let outputs = model.network.output_size();
+    if outputs != data.outputs() {
         bail!(
-            "{} has {} outputs, but the cat classifier needs 1",
+            "{} has {outputs} outputs, but the {} classes of {} take {}",
             args.model.display(),
-            sizes[sizes.len() - 1]
+            data.spec.classes.len(),
+            args.data.display(),
+            data.outputs()
         );
     }
     Ok(())
 }
 
-/// Predictions against labels for one split.
-struct Scores {
-    predictions: Vec<usize>,
-    labels: Vec<usize>,
-    /// `counts[true][predicted]`.
-    counts: [[usize; 2]; 2],
+fn what(spec: &DataSpec) -> &'static str {
+    match spec.input {
+        dnn_data::Input::Picture { .. } => "images",
+        dnn_data::Input::Table { .. } => "rows",
+    }
 }
 
-impl Scores {
-    fn of(network: &AnyNetwork, x: &Array2<f64>, y: &Array2<f64>) -> anyhow::Result<Self> {
-        let proba = network.predict_proba(x)?;
-        let predictions: Vec<usize> = proba
-            .slice(s![0, ..])
-            .iter()
-            .map(|&p| usize::from(p > 0.5))
-            .collect();
-        let labels: Vec<usize> = y
-            .slice(s![0, ..])
-            .iter()
-            .map(|&v| usize::from(v > 0.5))
-            .collect();
-        let mut counts = [[0; 2]; 2];
-        for (&p, &t) in predictions.iter().zip(&labels) {
-            counts[t][p] += 1;
-        }
-        Ok(Scores {
-            predictions,
-            labels,
-            counts,
-        })
-    }
-
-    fn total(&self) -> usize {
-        self.labels.len()
-    }
-
-    fn correct(&self) -> usize {
-        self.counts[0][0] + self.counts[1][1]
-    }
-
-    fn accuracy(&self) -> f64 {
-        self.correct() as f64 / self.total() as f64
-    }
-
-    /// `(index, predicted, true)` of every mistake.
-    fn mislabelled(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
-        self.predictions
-            .iter()
-            .zip(&self.labels)
-            .enumerate()
-            .filter(|(_, (p, t))| p != t)
-            .map(|(j, (&p, &t))| (j, p, t))
+/// A picture of any number of channels as RGB for display: grey is repeated, a fourth
+/// (alpha) channel dropped.
+fn rgb(pixels: Array3<u8>) -> anyhow::Result<Array3<u8>> {
+    let (h, w, c) = pixels.dim();
+    match c {
+        3 => Ok(pixels),
+        1 | 2 => Ok(Array3::from_shape_fn((h, w, 3), |(r, col, _)| {
+            pixels[[r, col, 0]]
+        })),
+        4 => Ok(pixels.slice(ndarray::s![.., .., ..3]).to_owned()),
+        _ => bail!("--mislabeled draws grey, RGB or RGBA pictures, not pictures of {c} channels"),
     }
 }

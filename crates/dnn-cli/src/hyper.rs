@@ -1,19 +1,38 @@
 //! From the optimisation flags (`OptimFlags`, shared by `dnn train` and `dnn toy`) to the
 //! engine's `TrainParams`, and back to what the `--report` files record.
+//!
+//! Every default is written once: the engine's own (`TrainParams::new()`: the shuffle seed
+//! 11, the dropout seed 1, no L2, no dropout) and Adam's (`Optimizer::ADAM`) are read from
+//! dnn-core, the others are the constants below; the help texts print them.
 
 use anyhow::bail;
 use clap::Args;
 use dnn_core::{LrDecay, Optimizer, TrainParams};
 
+use crate::presets::engine_defaults;
 use crate::values::{
     parse_beta, parse_epsilon, parse_keep_prob, parse_non_negative, parse_positive, DecayArg,
     OptimizerArg,
 };
 
-/// Dropout masks come from `NumpyRng::new(DROPOUT_SEED)`, as the course's `np.random.seed(1)`.
-pub const DROPOUT_SEED: u32 = 1;
-/// The first epoch's shuffle seed: the course's `seed = 10`, plus one before each epoch.
-pub const SHUFFLE_SEED: u32 = 11;
+/// Momentum's β when `--beta` is not given.
+pub const MOMENTUM_BETA: f64 = 0.9;
+/// The decay rate when `--decay-rate` is not given.
+pub const DECAY_RATE: f64 = 1.0;
+/// Epochs per step of `--decay step` when `--decay-interval` is not given.
+pub const DECAY_INTERVAL: usize = 1000;
+
+/// Adam's `(β1, β2, ε)` defaults, dnn-core's `Optimizer::ADAM`.
+fn adam_defaults() -> (f64, f64, f64) {
+    match Optimizer::ADAM {
+        Optimizer::Adam {
+            beta1,
+            beta2,
+            epsilon,
+        } => (beta1, beta2, epsilon),
+        _ => unreachable!("Optimizer::ADAM is Adam"),
+    }
+}
 
 /// Optimiser, mini-batch, learning-rate decay and regularisation flags, shared by
 /// `dnn train` and `dnn toy`.
@@ -23,20 +42,24 @@ pub struct OptimFlags {
     #[arg(long, value_enum)]
     pub optimizer: Option<OptimizerArg>,
 
-    /// Momentum's beta, in [0, 1) [default: 0.9].
-    #[arg(long, value_parser = parse_beta, allow_negative_numbers = true)]
+    /// Momentum's beta, in [0, 1).
+    #[arg(long, value_parser = parse_beta, allow_negative_numbers = true,
+          help = format!("Momentum's beta, in [0, 1) [default: {MOMENTUM_BETA}]"))]
     pub beta: Option<f64>,
 
-    /// Adam's beta1, in [0, 1) [default: 0.9].
-    #[arg(long, value_parser = parse_beta, allow_negative_numbers = true)]
+    /// Adam's beta1, in [0, 1).
+    #[arg(long, value_parser = parse_beta, allow_negative_numbers = true,
+          help = format!("Adam's beta1, in [0, 1) [default: {}]", adam_defaults().0))]
     pub beta1: Option<f64>,
 
-    /// Adam's beta2, in [0, 1) [default: 0.999].
-    #[arg(long, value_parser = parse_beta, allow_negative_numbers = true)]
+    /// Adam's beta2, in [0, 1).
+    #[arg(long, value_parser = parse_beta, allow_negative_numbers = true,
+          help = format!("Adam's beta2, in [0, 1) [default: {}]", adam_defaults().1))]
     pub beta2: Option<f64>,
 
-    /// Adam's epsilon, > 0 [default: 1e-8].
-    #[arg(long, value_parser = parse_epsilon, allow_negative_numbers = true)]
+    /// Adam's epsilon, > 0.
+    #[arg(long, value_parser = parse_epsilon, allow_negative_numbers = true,
+          help = format!("Adam's epsilon, > 0 [default: {:e}]", adam_defaults().2))]
     pub epsilon: Option<f64>,
 
     /// Train in mini-batches of this many examples, reshuffled every epoch
@@ -45,8 +68,9 @@ pub struct OptimFlags {
     pub batch_size: Option<usize>,
 
     /// Seed of the first epoch's shuffle; epoch e uses seed + e, as the course's
-    /// random_mini_batches (its seed = 10, then + 1 before each epoch) [default: 11].
-    #[arg(long, allow_negative_numbers = true)]
+    /// random_mini_batches (its seed = 10, then + 1 before each epoch).
+    #[arg(long, allow_negative_numbers = true,
+          help = format!("Seed of the first epoch's shuffle; epoch e uses seed + e, as the course's random_mini_batches (its seed = 10, then + 1 before each epoch) [default: {}]", engine_defaults().shuffle_seed()))]
     pub shuffle_seed: Option<u32>,
 
     /// Learning-rate decay over epochs: none, inverse-time (α0 / (1 + rate·e)) or step
@@ -54,22 +78,25 @@ pub struct OptimFlags {
     #[arg(long, value_enum)]
     pub decay: Option<DecayArg>,
 
-    /// The decay rate, ≥ 0 [default: 1].
-    #[arg(long, value_parser = parse_non_negative, allow_negative_numbers = true)]
+    /// The decay rate, ≥ 0.
+    #[arg(long, value_parser = parse_non_negative, allow_negative_numbers = true,
+          help = format!("The decay rate, ≥ 0 [default: {DECAY_RATE}]"))]
     pub decay_rate: Option<f64>,
 
-    /// Epochs per step of --decay step [default: 1000].
-    #[arg(long, value_parser = parse_positive, allow_negative_numbers = true)]
+    /// Epochs per step of --decay step.
+    #[arg(long, value_parser = parse_positive, allow_negative_numbers = true,
+          help = format!("Epochs per step of --decay step [default: {DECAY_INTERVAL}]"))]
     pub decay_interval: Option<usize>,
 
-    /// L2 regularisation lambda, ≥ 0 (0: off) [default: 0].
-    #[arg(long, value_parser = parse_non_negative, allow_negative_numbers = true)]
+    /// L2 regularisation lambda, ≥ 0 (0: off).
+    #[arg(long, value_parser = parse_non_negative, allow_negative_numbers = true,
+          help = format!("L2 regularisation lambda, ≥ 0 (0: off) [default: {}]", engine_defaults().l2()))]
     pub l2: Option<f64>,
 
     /// Inverted dropout on every hidden layer: the probability of keeping a unit, in
-    /// (0, 1] (1: off). Masks come from the numpy-compatible generator seeded with 1, as
-    /// the course's np.random.seed(1) [default: 1].
-    #[arg(long, value_parser = parse_keep_prob, allow_negative_numbers = true)]
+    /// (0, 1] (1: off).
+    #[arg(long, value_parser = parse_keep_prob, allow_negative_numbers = true,
+          help = format!("Inverted dropout on every hidden layer: the probability of keeping a unit, in (0, 1] (1: off). Masks come from the numpy-compatible generator seeded with {seed}, as the course's np.random.seed({seed}) [default: {keep}]", seed = engine_defaults().dropout_seed(), keep = engine_defaults().keep_prob(0)))]
     pub keep_prob: Option<f64>,
 }
 
@@ -124,17 +151,19 @@ impl Hyper {
         if flags.shuffle_seed.is_some() && batch_size.is_none() {
             bail!("--shuffle-seed needs --batch-size (full-batch training shuffles nothing)");
         }
-        let rate = flags.decay_rate.unwrap_or(1.0);
+        let rate = flags.decay_rate.unwrap_or(DECAY_RATE);
+        let engine = engine_defaults();
+        let (beta1, beta2, epsilon) = adam_defaults();
         Ok(Hyper {
             optimizer: match optimizer {
                 OptimizerArg::Gd => Optimizer::GradientDescent,
                 OptimizerArg::Momentum => Optimizer::Momentum {
-                    beta: flags.beta.unwrap_or(0.9),
+                    beta: flags.beta.unwrap_or(MOMENTUM_BETA),
                 },
                 OptimizerArg::Adam => Optimizer::Adam {
-                    beta1: flags.beta1.unwrap_or(0.9),
-                    beta2: flags.beta2.unwrap_or(0.999),
-                    epsilon: flags.epsilon.unwrap_or(1e-8),
+                    beta1: flags.beta1.unwrap_or(beta1),
+                    beta2: flags.beta2.unwrap_or(beta2),
+                    epsilon: flags.epsilon.unwrap_or(epsilon),
                 },
             },
             decay: match decay {
@@ -142,13 +171,13 @@ impl Hyper {
                 DecayArg::InverseTime => LrDecay::InverseTime { rate },
                 DecayArg::Step => LrDecay::Step {
                     rate,
-                    interval: flags.decay_interval.unwrap_or(1000),
+                    interval: flags.decay_interval.unwrap_or(DECAY_INTERVAL),
                 },
             },
             batch_size,
-            shuffle_seed: flags.shuffle_seed.unwrap_or(SHUFFLE_SEED),
-            l2: flags.l2.unwrap_or(0.0),
-            keep_prob: flags.keep_prob.unwrap_or(1.0),
+            shuffle_seed: flags.shuffle_seed.unwrap_or(engine.shuffle_seed()),
+            l2: flags.l2.unwrap_or(engine.l2()),
+            keep_prob: flags.keep_prob.unwrap_or(engine.keep_prob(0)),
         })
     }
 
@@ -165,7 +194,7 @@ impl Hyper {
             p = p.mini_batches(size, self.shuffle_seed);
         }
         if self.keep_prob != 1.0 {
-            p = p.dropout(self.keep_prob, DROPOUT_SEED);
+            p = p.dropout(self.keep_prob, engine_defaults().dropout_seed());
         }
         p
     }

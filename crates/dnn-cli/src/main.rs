@@ -1,13 +1,17 @@
-//! `dnn`: train, evaluate and use the cat classifier from the command line.
+//! `dnn`: train, evaluate and use classifiers from the command line, on the cat set or your
+//! own data.
 //!
 //! This file defines the top-level command line and dispatches. A command is a file:
 //! `train.rs`, `evaluate.rs`, `predict.rs`, `planar.rs` and `toy.rs` each hold their
 //! subcommand's flags (with their help text and defaults) and its `run`; the values
-//! flags take and their parsers, shared by several commands, are in `values.rs`.
+//! flags take and their parsers, shared by several commands, are in `values.rs`; the data
+//! flags `train` and `evaluate` share, in `data.rs`.
 
+mod data;
 mod evaluate;
 mod hyper;
 mod interrupt;
+mod metrics;
 mod planar;
 mod plot;
 mod predict;
@@ -23,7 +27,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// Deep fully-connected networks, step by step: train, evaluate and use the
-/// 64x64 cat classifier of the classic numpy exercise.
+/// 64x64 cat classifier of the classic numpy exercise, or a classifier of your own
+/// pictures, CSV tables or NumPy arrays.
 #[derive(Debug, Parser)]
 #[command(name = "dnn", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
@@ -34,11 +39,12 @@ pub struct Cli {
 /// The subcommands; each one's flags and `run` are in the file of its name.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Train a network on the cat data set (defaults reproduce the published L-layer model).
+    /// Train a network on the cat data set (defaults reproduce the published L-layer model)
+    /// or on your own data (--data: an image folder, a CSV table, a .npz archive).
     Train(train::TrainArgs),
-    /// Accuracy and confusion counts of a saved model on the cat data set.
+    /// Accuracy, confusion matrix and per-class precision, recall and F1 of a saved model.
     Evaluate(evaluate::EvaluateArgs),
-    /// Classify your own pictures (JPEG or PNG, any size) as cat or non-cat.
+    /// Classify pictures (JPEG or PNG, any size) or the rows of a CSV table with a saved model.
     Predict(predict::PredictArgs),
     /// The shallow chapter: a two-layer tanh network on the 2-D flower data set.
     Planar(planar::PlanarArgs),

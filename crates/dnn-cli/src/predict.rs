@@ -1,35 +1,145 @@
 //! `dnn predict`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 use clap::Args;
-use dnn_data::image::load_picture;
-use dnn_data::model::load_model;
-
-use crate::evaluate::CLASSES;
+use dnn_data::image::{read_picture_as, ImageLimits};
+use dnn_data::model::{class_probability, load_model};
+use dnn_data::table::{read_table, Columns};
+use dnn_data::{DataSpec, Input};
+use ndarray::{Array2, Axis};
 
 pub fn run(args: PredictArgs) -> anyhow::Result<()> {
-    let model = load_model(&args.model)?;
-    let sizes = model.network.layer_sizes();
-    if sizes[0] != 64 * 64 * 3 || sizes[sizes.len() - 1] != 1 {
-        bail!(
-            "{} has layer sizes {sizes:?}; predicting on pictures needs a cat classifier with 12288 inputs (64x64x3) and 1 output",
-            args.model.display()
-        );
+    if let Some(path) = &args.output {
+        dnn_data::atomic::ensure_writable(path).context("--output")?;
     }
-    // Every picture is checked before any is printed, so a bad one fails the whole command.
-    let columns = args
-        .images
-        .iter()
-        .map(load_picture::<f64>)
-        .collect::<Result<Vec<_>, _>>()?;
-    for (path, x) in args.images.iter().zip(columns) {
-        let p = model.network.predict_proba(&x)?[[0, 0]];
-        let class = CLASSES[usize::from(p > 0.5)];
-        println!("{}: {class} (probability of cat: {p:.4})", path.display());
+    let model = load_model(&args.model)?;
+    let Some(spec) = &model.spec else {
+        bail!(
+            "{} does not record what its inputs are (layer sizes {:?}): dnn predict reads pictures for models of 12288 inputs (64x64x3, the cat classifier) and any model dnn train saved",
+            args.model.display(),
+            model.network.layer_sizes()
+        );
+    };
+    let table = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let (names, x) = match &spec.input {
+        Input::Picture {
+            height,
+            width,
+            channels,
+        } => {
+            if let Some(csv) = args.inputs.iter().find(|p| table(p)) {
+                bail!(
+                    "{} is a CSV table, but {} takes {}: give it pictures",
+                    csv.display(),
+                    args.model.display(),
+                    spec.input.describe()
+                );
+            }
+            // Every picture is read before any is classified, so a bad one fails the whole command.
+            let size = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+            let n = height * width * channels;
+            let mut x = Array2::<f64>::zeros((n, args.inputs.len()));
+            for (j, path) in args.inputs.iter().enumerate() {
+                let pixels = read_picture_as(
+                    path,
+                    size(*width),
+                    size(*height),
+                    *channels,
+                    &ImageLimits::DEFAULT,
+                )?;
+                for (o, &v) in x.column_mut(j).iter_mut().zip(pixels.iter()) {
+                    *o = f64::from(v) / 255.0;
+                }
+            }
+            let names: Vec<String> = args
+                .inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            (names, x)
+        }
+        Input::Table { columns, .. } => {
+            if let Some(picture) = args.inputs.iter().find(|p| !table(p)) {
+                bail!(
+                    "{} is not a .csv table, but {} takes a table of {}: give it one CSV file of rows",
+                    picture.display(),
+                    args.model.display(),
+                    spec.input.describe()
+                );
+            }
+            if args.inputs.len() != 1 {
+                bail!(
+                    "{} takes one CSV file of rows, not {}",
+                    args.model.display(),
+                    args.inputs.len()
+                );
+            }
+            let t = read_table(
+                &args.inputs[0],
+                Columns {
+                    target: None,
+                    labels_required: false,
+                    features: Some(columns),
+                },
+            )?;
+            let all: Vec<usize> = (0..t.rows).collect();
+            let names = (1..=t.rows).map(|r| r.to_string()).collect();
+            (names, t.matrix(&all))
+        }
+    };
+    let lines = classify(&model.network, spec, x)?;
+    match &spec.input {
+        Input::Picture { .. } if args.output.is_none() => {
+            for (name, (class, p)) in names.iter().zip(&lines) {
+                println!("{name}: {class} (probability {p:.4})");
+            }
+        }
+        _ => {
+            let header = match spec.input {
+                Input::Picture { .. } => "file",
+                Input::Table { .. } => "row",
+            };
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record([header, "class", "probability"])?;
+            for (name, (class, p)) in names.iter().zip(&lines) {
+                w.write_record([name.as_str(), class.as_str(), &format!("{p:.6}")])?;
+            }
+            let bytes = w.into_inner().context("cannot write the predictions")?;
+            match &args.output {
+                Some(path) => {
+                    dnn_data::atomic::write_atomically(path, &bytes)
+                        .with_context(|| format!("--output {}", path.display()))?;
+                    println!("Saved {} predictions to {}", lines.len(), path.display());
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// Each column's class name and the probability the network gave it, after the model's
+/// standardisation.
+fn classify(
+    network: &dnn_data::model::AnyNetwork,
+    spec: &DataSpec,
+    mut x: Array2<f64>,
+) -> anyhow::Result<Vec<(String, f64)>> {
+    if let Some(z) = &spec.standardization {
+        z.apply(&mut x);
+    }
+    let proba = network.predict_proba(&x)?;
+    let classes = dnn_core::classes_of(proba.view());
+    Ok(classes
+        .iter()
+        .zip(proba.axis_iter(Axis(1)))
+        .map(|(&k, p)| (spec.classes[k].clone(), class_probability(p, k)))
+        .collect())
 }
 
 /// `dnn predict`'s flags.
@@ -39,7 +149,13 @@ pub struct PredictArgs {
     #[arg(long)]
     pub model: PathBuf,
 
-    /// One or more pictures (JPEG or PNG).
+    /// Write the predictions as CSV (row or file, class, probability) to this file instead
+    /// of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+
+    /// Pictures (JPEG or PNG) for a picture model; one CSV file of rows for a table model
+    /// (its columns matched by name).
     #[arg(required = true)]
-    pub images: Vec<PathBuf>,
+    pub inputs: Vec<PathBuf>,
 }

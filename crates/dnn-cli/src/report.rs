@@ -7,8 +7,20 @@ use serde::Serialize;
 
 use crate::plot;
 
+pub use dnn_report::DataReport;
 /// What `dnn train --report` writes: defined once, in dnn-report, which xtask reads it with.
 pub use dnn_report::TrainReport;
+
+/// What `--report` records of the data a run trained on.
+pub fn data_report(data: &dnn_data::Dataset) -> DataReport {
+    DataReport {
+        format: data.source.format.name().to_owned(),
+        path: data.source.path.display().to_string(),
+        train_examples: data.train_len(),
+        test_examples: data.test_len(),
+        features: data.features(),
+    }
+}
 
 /// Writes any serialisable value as pretty JSON, atomically.
 pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {

@@ -4,18 +4,20 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use dnn_core::{gradient_check_sampled, DnnError, Float, Network, NumpyRng};
-use dnn_data::model::{save_model, TrainingSetup};
-use dnn_data::CatDataset;
-use ndarray::{s, Array2};
+use dnn_core::{gradient_check_sampled, Activation, DnnError, Float, Network, NumpyRng};
+use dnn_data::dataset::matrix_as;
+use dnn_data::model::{save_model_with, TrainingSetup};
+use dnn_data::{Dataset, Input};
+use ndarray::{s, ArrayView2};
 
+use crate::data::{load_for_training, DataFlags};
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
-use crate::presets::{resolve, Arch, Setup};
+use crate::presets::{resolve, Arch, Setup, SEED};
 use crate::progress::Progress;
-use crate::report::{check_outputs, write_json, TrainReport};
+use crate::report::{check_outputs, data_report, write_json, TrainReport};
 use crate::values::{
-    parse_layers, parse_learning_rate, parse_positive, InitArg, OptimizerArg, Sizes,
+    parse_layers, parse_learning_rate, parse_positive, parse_sizes, InitArg, OptimizerArg, Sizes,
 };
 use crate::{plot, Exit, EXIT_INTERRUPTED};
 
@@ -60,7 +62,13 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value = "deep")]
     pub arch: Arch,
 
-    /// Layer sizes, input first, e.g. 12288,20,7,5,1 [default: from --arch].
+    /// Hidden layer sizes, e.g. 32,16; the input and output sizes come from the data
+    /// [default: from --arch: 20,7,5].
+    #[arg(long, value_parser = parse_sizes, conflicts_with = "layers")]
+    pub hidden: Option<Sizes>,
+
+    /// All layer sizes, input first, e.g. 12288,20,7,5,1; checked against the data
+    /// [default: the data's input size, --hidden, the data's output size].
     #[arg(long, value_parser = parse_layers)]
     pub layers: Option<Sizes>,
 
@@ -72,8 +80,9 @@ pub struct TrainArgs {
     #[arg(long, visible_alias = "epochs", value_parser = parse_positive, allow_negative_numbers = true)]
     pub iterations: Option<usize>,
 
-    /// Seed of the numpy-compatible random generator [default: 1].
-    #[arg(long, allow_negative_numbers = true)]
+    /// Seed of the numpy-compatible random generator.
+    #[arg(long, allow_negative_numbers = true,
+          help = format!("Seed of the numpy-compatible random generator [default: {SEED}]"))]
     pub seed: Option<u32>,
 
     /// Weight initialisation [default: from --arch].
@@ -84,9 +93,8 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value = "f64")]
     pub dtype: Dtype,
 
-    /// Directory with train_catvnoncat.h5 and test_catvnoncat.h5.
-    #[arg(long, default_value = "data")]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: DataFlags,
 
     /// Print the cost every N iterations (and at the last one).
     #[arg(long, default_value = "100", value_parser = parse_positive, allow_negative_numbers = true)]
@@ -144,18 +152,17 @@ pub enum Dtype {
 /// `--grad-check`: backpropagation against centred finite differences, in f64, on the
 /// network as initialised and the first few training examples; fails above
 /// [`GRAD_CHECK_FAIL`].
-fn grad_check<F: Float>(
+fn grad_check(
     setup: &Setup,
-    x: &Array2<F>,
-    y: &Array2<F>,
+    layers: &[usize],
+    x: ArrayView2<'_, f64>,
+    y: ArrayView2<'_, f64>,
     quiet: bool,
 ) -> anyhow::Result<()> {
     let k = GRAD_CHECK_EXAMPLES.min(x.ncols());
-    let x = x.slice(s![.., ..k]).mapv(|v| v.to_f64_lossless());
-    let y = y.slice(s![.., ..k]).mapv(|v| v.to_f64_lossless());
-    let net = Network::<f64>::builder(&setup.layers)
-        .init(setup.init)
-        .build(&mut NumpyRng::new(setup.seed))?;
+    let x = x.slice(s![.., ..k]).to_owned();
+    let y = y.slice(s![.., ..k]).to_owned();
+    let net = builder::<f64>(setup, layers).build(&mut NumpyRng::new(setup.seed))?;
     let diff = gradient_check_sampled(&net, &x, &y, GRAD_CHECK_EPSILON, GRAD_CHECK_PER_MATRIX)?;
     let what = format!(
         "on the first {k} training examples (up to {GRAD_CHECK_PER_MATRIX} of the entries of each W and b, of {} parameters; epsilon {GRAD_CHECK_EPSILON:e}): relative difference {diff:.3e}",
@@ -174,36 +181,49 @@ fn grad_check<F: Float>(
     Ok(())
 }
 
+/// The network's builder: relu hidden layers, a sigmoid output for one output unit (two
+/// classes), softmax for more.
+fn builder<F: Float>(setup: &Setup, layers: &[usize]) -> dnn_core::NetworkBuilder<F> {
+    let output = if layers[layers.len() - 1] > 1 {
+        Activation::Softmax
+    } else {
+        Activation::Sigmoid
+    };
+    Network::<F>::builder(layers)
+        .init(setup.init)
+        .output(output)
+}
+
 fn train_as<F: Float + hdf5::H5Type>(
     args: &TrainArgs,
     setup: &Setup,
     hyper: &Hyper,
 ) -> anyhow::Result<()> {
-    let data = CatDataset::<F>::load(&args.data)
-        .context("cannot load the cat data set (run `cargo xtask fetch-data` to get it)")?;
-    let features = data.train_x.nrows();
-    if setup.layers[0] != features {
-        bail!(
-            "the first layer size is {} but the images in {} have {features} features each ({}x{}x{}); start --layers with {features}",
-            setup.layers[0],
-            args.data.display(),
-            data.image_shape()[0],
-            data.image_shape()[1],
-            data.image_shape()[2]
-        );
-    }
-    if *setup.layers.last().unwrap_or(&0) != 1 {
-        bail!(
-            "the last layer size must be 1 (one sigmoid output: cat or non-cat), not {:?}",
-            setup.layers.last()
-        );
-    }
+    let data = load_for_training(&args.data)?;
+    let what = match &data.spec.input {
+        Input::Picture {
+            height,
+            width,
+            channels,
+        } => format!(
+            "the {height}x{width}x{channels} pictures in {}",
+            args.data.data.display()
+        ),
+        Input::Table { .. } => format!("the examples in {}", args.data.data.display()),
+    };
+    let layers = setup.layers(data.features(), data.outputs(), &what)?;
+    let train_x = matrix_as::<F>(&data.train_x);
+    let train_y = data.train_y::<F>();
     if args.grad_check {
-        grad_check(setup, &data.train_x, &data.train_y, args.quiet)?;
+        grad_check(
+            setup,
+            &layers,
+            data.train_x.view(),
+            data.train_y::<f64>().view(),
+            args.quiet,
+        )?;
     }
-    let mut net = Network::<F>::builder(&setup.layers)
-        .init(setup.init)
-        .build(&mut NumpyRng::new(setup.seed))?;
+    let mut net = builder::<F>(setup, &layers).build(&mut NumpyRng::new(setup.seed))?;
     let config = hyper
         .params(setup.learning_rate, setup.iterations)
         .check()?;
@@ -211,7 +231,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     let progress =
         Progress::new(setup.iterations, args.print_every, args.quiet).per_epoch(hyper.per_epoch());
 
-    let result = net.train(&data.train_x, &data.train_y, &config, |p| {
+    let result = net.train(&train_x, &train_y, &config, |p| {
         progress.iteration(p.iteration, p.total, p.cost);
         interrupt.control()
     });
@@ -222,8 +242,9 @@ fn train_as<F: Float + hdf5::H5Type>(
             // One message: what happened, what to try, and what was (not) saved.
             let saved = match d.last_good {
                 Some(good) if args.save_last_good => {
-                    let model_setup = model_setup(setup, hyper, good.step.epoch, Some(good.cost));
-                    save_model(&args.save, &net, &model_setup)
+                    let model_setup =
+                        model_setup(setup, hyper, &data, good.step.epoch, Some(good.cost));
+                    save_model_with(&args.save, &net, &model_setup, &data.spec)
                         .context("training diverged and the last good model could not be saved")?;
                     format!(
                         "saved the parameters of {} (cost {:.6}) to {}",
@@ -255,13 +276,19 @@ fn train_as<F: Float + hdf5::H5Type>(
         );
     }
 
-    let train_accuracy = net.accuracy(&data.train_x, &data.train_y)?;
-    let test_accuracy = net.accuracy(&data.test_x, &data.test_y)?;
+    let train_accuracy = net.accuracy(&train_x, &train_y)?;
+    let test_accuracy = net.accuracy(&matrix_as::<F>(&data.test_x), &data.test_y::<F>())?;
     println!("Train accuracy: {train_accuracy:.6}");
     println!("Test accuracy: {test_accuracy:.6}");
 
-    let model_setup = model_setup(setup, hyper, report.iterations_run(), report.final_cost());
-    save_model(&args.save, &net, &model_setup)?;
+    let model_setup = model_setup(
+        setup,
+        hyper,
+        &data,
+        report.iterations_run(),
+        report.final_cost(),
+    );
+    save_model_with(&args.save, &net, &model_setup, &data.spec)?;
     if !args.quiet {
         println!("Saved the model to {}", args.save.display());
     }
@@ -276,7 +303,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     if let Some(path) = &args.report {
         let file = TrainReport {
             arch: setup.arch.name().to_owned(),
-            layers: setup.layers.clone(),
+            layers: layers.clone(),
             dtype: F::NAME.to_owned(),
             learning_rate: setup.learning_rate,
             iterations: setup.iterations,
@@ -290,6 +317,8 @@ fn train_as<F: Float + hdf5::H5Type>(
             test_accuracy,
             train_seconds: report.elapsed().as_secs_f64(),
             gflops: report.diagnostics().gflops,
+            classes: data.spec.classes.clone(),
+            data: data_report(&data),
         };
         write_json(path, &file).with_context(|| format!("--report {}", path.display()))?;
         if !args.quiet {
@@ -305,6 +334,7 @@ fn train_as<F: Float + hdf5::H5Type>(
 fn model_setup(
     setup: &Setup,
     hyper: &Hyper,
+    data: &Dataset,
     iterations_run: usize,
     final_cost: Option<f64>,
 ) -> TrainingSetup {
@@ -320,8 +350,8 @@ fn model_setup(
         batch_size: hyper.batch_size.map(|b| b as u64),
         l2: Some(hyper.l2),
         keep_prob: Some(hyper.keep_prob),
-        test_split: None,
-        split_seed: None,
+        test_split: data.source.split.map(|s| s.fraction),
+        split_seed: data.source.split.map(|s| u64::from(s.seed)),
     }
 }
 

@@ -62,6 +62,77 @@ pub enum DecayArg {
     Step,
 }
 
+/// A data format, as named on the command line (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// A directory with one train_*.h5 and one test_*.h5 in the course's layout.
+    CourseH5,
+    /// DIR/<class>/*.png|jpg|jpeg, or DIR/train/<class>/... and DIR/test/<class>/...
+    ImageFolder,
+    /// A CSV table with a header row.
+    Csv,
+    /// A NumPy .npz archive: x_train, y_train, x_test, y_test, or x, y.
+    Npz,
+}
+
+impl From<FormatArg> for dnn_data::Format {
+    fn from(value: FormatArg) -> Self {
+        match value {
+            FormatArg::CourseH5 => dnn_data::Format::CourseH5,
+            FormatArg::ImageFolder => dnn_data::Format::ImageFolder,
+            FormatArg::Csv => dnn_data::Format::Csv,
+            FormatArg::Npz => dnn_data::Format::Npz,
+        }
+    }
+}
+
+/// `--classes`: comma-separated class names, none empty, none twice.
+pub fn parse_classes(s: &str) -> Result<Vec<String>, String> {
+    let names: Vec<String> = s.split(',').map(|n| n.trim().to_owned()).collect();
+    if names.iter().any(String::is_empty) {
+        return Err(format!(
+            "`{s}` has an empty class name; give names separated by commas, e.g. non-cat,cat"
+        ));
+    }
+    if let Some((i, n)) = names
+        .iter()
+        .enumerate()
+        .find(|(i, n)| names[..*i].contains(n))
+    {
+        return Err(format!("the class `{n}` is listed twice (at {i})"));
+    }
+    if names.len() < 2 {
+        return Err(format!(
+            "{} class given; a classifier needs at least two",
+            names.len()
+        ));
+    }
+    Ok(names)
+}
+
+/// `--test-split`: a fraction strictly between 0 and 1.
+pub fn parse_test_split(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if v > 0.0 && v < 1.0 => Ok(v),
+        v => Err(format!(
+            "{v} is not a usable test split; it must be a fraction in (0, 1), e.g. 0.2"
+        )),
+    }
+}
+
+/// The largest `--image-size`: 1024x1024x3 is already 3 million inputs per first-layer unit.
+pub const MAX_IMAGE_SIZE: u32 = 1024;
+
+/// `--image-size`: 1 to [`MAX_IMAGE_SIZE`] pixels.
+pub fn parse_image_size(s: &str) -> Result<u32, String> {
+    match parse_positive(s)? {
+        n if n <= MAX_IMAGE_SIZE as usize => Ok(n as u32),
+        n => Err(format!(
+            "{n} pixels is more than --image-size allows; give at most {MAX_IMAGE_SIZE}"
+        )),
+    }
+}
+
 /// `--sweep`: comma-separated hidden-layer sizes, each at least 1.
 pub fn parse_sizes(s: &str) -> Result<Sizes, String> {
     s.split(',')

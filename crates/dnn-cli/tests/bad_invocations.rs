@@ -1,5 +1,6 @@
 //! A table of bad invocations of `dnn`: wrong files, broken files, models of another
-//! architecture, impossible flags, unwritable outputs, a diverging learning rate.
+//! architecture, impossible flags, unwritable outputs, a diverging learning rate, and the
+//! bad inputs of your own data (CSV, image folders, npz, splits, class lists).
 //!
 //! For every row the test asserts:
 //! * the exit code;
@@ -203,6 +204,44 @@ fn build_fixtures(w: &Path) {
 
     // Outputs.
     std::fs::write(w.join("notes.txt"), b"a regular file, not a directory\n").expect("write");
+
+    // Your own data: CSV tables, image folders, npz archives.
+    for (name, text) in [
+        ("c_ragged.csv", "a,b,label\n1,2,x\n3,4\n5,6,y\n"),
+        ("c_word.csv", "a,b,label\n1,2,x\n3,four,y\n"),
+        ("c_blank.csv", "a,b,label\n1,2,x\n3,,y\n"),
+        ("c_single.csv", "a,b,label\n1,2,x\n3,4,x\n5,6,x\n"),
+        ("c_empty.csv", ""),
+        (
+            "c_good.csv",
+            "a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,10,x\n11,12,y\n",
+        ),
+    ] {
+        std::fs::write(w.join(name), text).expect("write csv");
+    }
+    std::fs::create_dir_all(d("f_flat")).expect("mkdir");
+    write_png(&d("f_flat").join("a.png"), 4, 4, image::ColorType::Rgb8);
+    write_picture_folder(&d("f_one"), &["cat"], 3, 4);
+    write_picture_folder(&d("f_damaged"), &["a", "b"], 3, 4);
+    let damaged = d("f_damaged").join("b").join("001.png");
+    let bytes = std::fs::read(&damaged).expect("read");
+    std::fs::write(&damaged, &bytes[..bytes.len() / 2]).expect("write");
+    write_picture_folder(&d("f_good"), &["a", "b"], 5, 4);
+    let mut npz = ndarray_npy::NpzWriter::new(std::fs::File::create(d("n_keys.npz")).expect("npz"));
+    npz.add_array("x_train", &Array2::<u8>::zeros((4, 2)))
+        .expect("npz");
+    npz.add_array("y_train", &Array1::<u8>::zeros(4))
+        .expect("npz");
+    npz.add_array("x_test", &Array2::<u8>::zeros((4, 2)))
+        .expect("npz");
+    npz.finish().expect("npz");
+    let mut npz =
+        ndarray_npy::NpzWriter::new(std::fs::File::create(d("n_lengths.npz")).expect("npz"));
+    npz.add_array("x", &Array2::<f64>::zeros((5, 2)))
+        .expect("npz");
+    npz.add_array("y", &Array1::from(vec![0i64, 1, 0, 1]))
+        .expect("npz");
+    npz.finish().expect("npz");
 }
 
 fn cases() -> Vec<Case> {
@@ -253,12 +292,13 @@ fn cases() -> Vec<Case> {
         case("planar hidden 0", "planar --hidden 0", 2, &["--hidden", "must be at least 1"]),
         case("planar sweep with 0", "planar --sweep 1,0,4", 2, &["at least 1 unit"]),
         case("planar learning rate -2", "planar --learning-rate -2", 2, &["-2 is not a usable learning rate"]),
-        case("predict without pictures", "predict --model models/pictures.h5", 2, &["required arguments were not provided", "<IMAGES>"]),
+        case("predict without pictures", "predict --model models/pictures.h5", 2, &["required arguments were not provided", "<INPUTS>"]),
         case("evaluate without model", "evaluate", 2, &["required arguments were not provided", "--model <MODEL>"]),
         // --- flags that clap accepts but do not fit the data (exit 1) ---
         case("first layer does not fit", &on("data").replace("192,3,1", "100,3,1"), 1,
-            &["first layer size is 100", "192 features", "start --layers with 192"]),
-        case("last layer not 1", &on("data").replace("192,3,1", "192,3,2"), 1, &["last layer size must be 1"]),
+            &["--layers starts with 100", "8x8x3 pictures in data have 192 features", "start --layers with 192"]),
+        case("last layer not 1", &on("data").replace("192,3,1", "192,3,2"), 1,
+            &["--layers ends with 2 but two classes take one sigmoid output; end --layers with 1"]),
         case("--beta without momentum", &t("--beta 0.8"), 1, &["--beta is momentum's; add --optimizer momentum"]),
         case("--epsilon with momentum", &t("--optimizer momentum --epsilon 1e-7"), 1, &["--epsilon is Adam's; add --optimizer adam"]),
         case("--decay-rate without --decay", &t("--decay-rate 2"), 1, &["--decay-rate needs --decay inverse-time or --decay step"]),
@@ -268,7 +308,7 @@ fn cases() -> Vec<Case> {
         case("toy --beta with adam", "toy --beta 0.5 --epochs 1", 1, &["--beta is momentum's"]),
         case("toy --plot bad extension", "toy --epochs 1 --plot b.gif", 1, &["--plot: cannot write b.gif: unsupported picture format"]),
         // --- data files ---
-        case("data dir missing", &on("no_such_dir"), 1, &["no_such_dir/train_catvnoncat.h5: file not found", "fetch-data"]),
+        case("data dir missing", &on("no_such_dir"), 1, &["cannot load --data no_such_dir", "no_such_dir: file not found"]),
         case("data: empty file", &on("d_empty"), 1, &["train_catvnoncat.h5: not a readable HDF5 file (0 bytes)"]),
         case("data: text renamed .h5", &on("d_text"), 1, &["not a readable HDF5 file", "file signature not found"]),
         case("data: cut at 8 bytes", &on("d_cut8"), 1, &["not a readable HDF5 file (8 bytes)"]),
@@ -279,12 +319,13 @@ fn cases() -> Vec<Case> {
         case("data: float images", &on("d_float_x"), 1, &["train_set_x has element type float64, expected uint8"]),
         case("data: string labels", &on("d_string_y"), 1, &["train_set_y has element type", "expected an integer type"]),
         case("data: rank 3 images", &on("d_rank3"), 1, &["train_set_x has 3 dimensions [20, 8, 24], expected 4"]),
-        case("data: 4 channels", &on("d_rgba"), 1, &["expected 3 colour channels", "found 4"]),
-        case("data: labels outside {0,1}", &on("d_label_2"), 1, &["train_set_y[5] = 2, but labels must be 0 or 1 (2 bad labels"]),
+        // A course set may have any number of channels, but one number for both files.
+        case("data: 4 channels", &on("d_rgba"), 1, &["train images are 8x8x4", "test images are 8x8x3"]),
+        case("data: labels outside list_classes", &on("d_label_2"), 1, &["train_set_y[5] = 2, but list_classes has 2 classes (labels 0 to 1); 2 bad labels"]),
         case("data: more labels than images", &on("d_more_labels"), 1, &["train_set_x has 20 images but train_set_y has 21 labels"]),
         case("data: train 16x16, test 8x8", &on("d_sizes"), 1, &["train images are 16x16x3", "test images are 8x8x3"]),
         case("data: labels declare 8 TB", &on("d_huge_labels"), 1, &["train_set_y has shape [1099511627776]: it declares 8796093022208 bytes of data but the file has only", "the file is damaged"]),
-        case("evaluate on broken data", "evaluate --data d_label_2 --model models/good.h5", 1, &["labels must be 0 or 1"]),
+        case("evaluate on broken data", "evaluate --data d_label_2 --model models/good.h5", 1, &["train_set_y[5] = 2, but list_classes has 2 classes"]),
         // --- outputs, refused before training ---
         case("--save dir missing", &t("--save no_dir/m.h5"), 1, &["--save: no_dir/m.h5: cannot write: the directory no_dir does not exist"]),
         case("--save under a regular file", &t("--save notes.txt/m.h5"), 1, &["--save: notes.txt/m.h5: cannot write: notes.txt is not a directory"]),
@@ -305,7 +346,7 @@ fn cases() -> Vec<Case> {
         case("model empty", &ev("empty.h5"), 1, &["models/empty.h5: not a readable HDF5 file (0 bytes)"]),
         case("model truncated", &ev("truncated.h5"), 1, &["models/truncated.h5: not a readable HDF5 file", "truncated"]),
         case("model of another architecture", &ev("other_arch.h5"), 1, &["expects 100 inputs per example, but the images in data have 192"]),
-        case("model with 2 outputs", &ev("two_outputs.h5"), 1, &["has 2 outputs, but the cat classifier needs 1"]),
+        case("model with 2 outputs", &ev("two_outputs.h5"), 1, &["has 2 outputs, but the 2 classes of data take 1"]),
         case("model missing a layer", &ev("missing_layer.h5"), 1, &["bad model file: it has W3 but its layers are W1..W1"]),
         case("model with an extra layer", &ev("extra_layer.h5"), 1, &["bad model file: it has W4 but its layers are W1..W2"]),
         case("model missing a bias", &ev("missing_bias.h5"), 1, &["bad model file: it has W2 but no b2"]),
@@ -315,7 +356,7 @@ fn cases() -> Vec<Case> {
         case("model with NaN", &ev("nan.h5"), 1, &["W2[0, 1] is NaN"]),
         case("model declares 8 TB of weights", &ev("huge_shape.h5"), 1, &["bad model file: W1 has shape [1048576, 1048576]: it declares 8796093022208 bytes", "the file is damaged"]),
         case("model is a data file", &ev("data_file.h5"), 1, &["not a dnn model file: it has no W1 data set (it has: list_classes, train_set_x, train_set_y)"]),
-        case("predict: model for 8x8 data", "predict --model models/good.h5 pics/ok.png", 1, &["layer sizes [192, 3, 1]", "12288 inputs"]),
+        case("predict: model that records no input", "predict --model models/good.h5 pics/ok.png", 1, &["does not record what its inputs are (layer sizes [192, 3, 1])", "12288 inputs"]),
         case("predict: model missing", "predict --model models/nope.h5 pics/ok.png", 1, &["file not found"]),
         // --- pictures ---
         case("picture missing", &pr("nope.png"), 1, &["pics/nope.png: file not found"]),
@@ -325,6 +366,30 @@ fn cases() -> Vec<Case> {
         case("picture 16000x16000 (768 MB decoded)", &pr("too_big_to_decode.png"), 1, &["image too large: 16000x16000 pixels (768000000 bytes once decoded)"]),
         case("picture truncated", &pr("cut.png"), 1, &["pics/cut.png: cannot decode the PNG image"]),
         case("one bad picture among good ones", "predict --model models/pictures.h5 pics/ok.png pics/text.png", 1, &["pics/text.png: not a JPEG or PNG image"]),
+        // --- your own data: each bad input named in one line, nothing written ---
+        case("csv: ragged row", "train --data c_ragged.csv", 1, &["c_ragged.csv: row 2 (line 3) has 2 fields but the header has 3"]),
+        case("csv: non-numeric cell", "train --data c_word.csv", 1, &["c_word.csv: row 2 (line 3), column `b`: `four` is not a number"]),
+        case("csv: empty cell", "train --data c_blank.csv", 1, &["c_blank.csv: row 2 (line 3), column `b`: the cell is empty"]),
+        case("csv: unknown target", "train --data c_good.csv --target klass", 1, &["c_good.csv: no column `klass` (the target); the columns are: a, b, label"]),
+        case("csv: single class", "train --data c_single.csv", 1, &["c_single.csv: every training example is of class `x`"]),
+        case("csv: empty file", "train --data c_empty.csv", 1, &["c_empty.csv: the file is empty"]),
+        case("csv: --classes do not match", "train --data c_good.csv --classes x,z", 1, &["c_good.csv: the data has the class `y`, which --classes does not list"]),
+        case("csv: --classes lists one too many", "train --data c_good.csv --classes x,y,z", 1, &["--classes lists `z`, which is not a class of the data (its classes: x, y)"]),
+        case("folder: no class subfolders", "train --data f_flat", 1, &["f_flat: no class subfolders"]),
+        case("folder: one class", "train --data f_one", 1, &["f_one: every training example is of class `cat`"]),
+        case("folder: damaged picture", "train --data f_damaged", 1, &["f_damaged/b/001.png: cannot decode the PNG image"]),
+        case("folder: --target", "train --data f_good --target label", 1, &["--target names a CSV column, but --data f_good is read as image-folder"]),
+        case("npz: missing keys", "train --data n_keys.npz", 1, &["n_keys.npz: missing key `y_test` (the file has: x_train, y_train, x_test)"]),
+        case("npz: x and y of different lengths", "train --data n_lengths.npz", 1, &["n_lengths.npz: x has 5 examples but y has 4 labels"]),
+        case("--test-split with a test part", &t("--test-split 0.3"), 1, &["--test-split splits a source without a test part, but --data data has its own test part"]),
+        case("--image-size on a course set", &t("--image-size 8"), 1, &["--image-size resizes the pictures of an image folder, but --data data is read as course-h5"]),
+        case("predict: csv for a picture model", "predict --model models/pictures.h5 c_good.csv", 1, &["c_good.csv is a CSV table, but models/pictures.h5 takes 64x64x3 pictures"]),
+        case("--test-split 1", "train --data c_good.csv --test-split 1", 2, &["1 is not a usable test split; it must be a fraction in (0, 1)"]),
+        case("--test-split 0", "train --data c_good.csv --test-split 0", 2, &["0 is not a usable test split"]),
+        case("--test-split -0.2", "train --data c_good.csv --test-split -0.2", 2, &["-0.2 is not a usable test split"]),
+        case("--classes with an empty name", "train --data c_good.csv --classes x,,y", 2, &["has an empty class name"]),
+        case("--standardize and --no-standardize", "train --data c_good.csv --standardize --no-standardize", 2, &["cannot be used with"]),
+        case("--hidden and --layers", "train --hidden 3 --layers 192,3,1", 2, &["cannot be used with"]),
     ];
     v.sort_by_key(|c| c.code == 2); // ours first, clap's after, in the printed table
     v

@@ -170,7 +170,8 @@ fn deep_reproduces_the_published_l_layer_model_and_h5py_reads_its_weights() {
     let shapes = h5py_shapes(&dir.path().join("model.h5"));
     let expected = serde_json::json!({
         "W1": [20, 12288], "b1": [20, 1], "W2": [7, 20], "b2": [7, 1],
-        "W3": [5, 7], "b3": [5, 1], "W4": [1, 5], "b4": [1, 1]
+        "W3": [5, 7], "b3": [5, 1], "W4": [1, 5], "b4": [1, 1],
+        "classes": [2]
     });
     assert_eq!(shapes, expected);
     let png = std::fs::read(dir.path().join("cost.png")).expect("cost plot");

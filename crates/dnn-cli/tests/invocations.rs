@@ -10,7 +10,8 @@
 //!   conflicting flags), and every value of every flag alone;
 //! * random subsets of flags with random edge values, from a seeded generator.
 //!
-//! Every run is on tiny data (8x8 pictures, 20 examples), in its own directory, under a
+//! Every run is on tiny data (8x8 pictures, 20 examples; a 20-row CSV table, an image
+//! folder, an npz archive, and a broken one of each), in its own directory, under a
 //! 4 GiB address-space limit (so an absurd size fails fast instead of swapping), and gets
 //! Ctrl-C (SIGINT) after a time limit. Asserted for each:
 //! * the exit code is 0, 1, 2 or 130 (never 101, a panic, nor a signal);
@@ -172,6 +173,8 @@ enum Kind {
     Inputs,
     Layers,
     SizeList,
+    ClassList,
+    Column,
     Count,
     Seed,
     Real,
@@ -204,7 +207,9 @@ fn kind(flag: &Flag) -> Kind {
         _ if name == "model" => Kind::Model,
         _ if flag.positional => Kind::Inputs,
         _ if name == "layers" => Kind::Layers,
-        _ if has(&["sweep", "hidden", "classes"]) => Kind::SizeList,
+        _ if name == "classes" => Kind::ClassList,
+        _ if name == "target" => Kind::Column,
+        _ if has(&["sweep", "hidden"]) => Kind::SizeList,
         _ if has(&["seed"]) => Kind::Seed,
         _ if has(&["beta", "keep-prob", "factor", "split"]) => Kind::Unit,
         _ if has(&[
@@ -251,7 +256,20 @@ fn edges(kind: Kind, flag: &Flag) -> Vec<String> {
             "model.h5",
             "sub/../out2.h5",
         ]),
-        Kind::Data => v(&["data", "", "missing", "model.h5", "broken", ".", "pic.png"]),
+        Kind::Data => v(&[
+            "data",
+            "",
+            "missing",
+            "model.h5",
+            "broken",
+            ".",
+            "pic.png",
+            "table.csv",
+            "broken.csv",
+            "pics",
+            "arrays.npz",
+            "broken.npz",
+        ]),
         Kind::Model => v(&[
             "model.h5",
             "model2.h5",
@@ -261,8 +279,18 @@ fn edges(kind: Kind, flag: &Flag) -> Vec<String> {
             "pic.png",
             "junk.h5",
             "data/train_catvnoncat.h5",
+            "table.h5",
         ]),
-        Kind::Inputs => v(&["pic.png", "", "missing.png", "model.h5", "data", "junk.h5"]),
+        Kind::Inputs => v(&[
+            "pic.png",
+            "",
+            "missing.png",
+            "model.h5",
+            "data",
+            "junk.h5",
+            "table.csv",
+            "broken.csv",
+        ]),
         Kind::Layers => v(&[
             "192,3,1",
             "192,1",
@@ -291,6 +319,19 @@ fn edges(kind: Kind, flag: &Flag) -> Vec<String> {
             "4294967296",
             "3,3,3",
         ]),
+        Kind::ClassList => v(&[
+            "non-cat,cat",
+            "cat,non-cat",
+            "x,y",
+            "y,x",
+            "x,y,z",
+            "x",
+            "",
+            "x,,y",
+            "x,x",
+            "a,b",
+        ]),
+        Kind::Column => v(&["label", "a", "c", "", "missing", "label,a"]),
         Kind::Count => {
             let mut out = v(&[
                 "0",
@@ -306,6 +347,7 @@ fn edges(kind: Kind, flag: &Flag) -> Vec<String> {
                 "",
                 "x",
                 "1.5",
+                "8",
             ]);
             out.extend([m, m1]);
             out
@@ -362,6 +404,8 @@ fn ordinary(kind: Kind, flag: &Flag, sub: &str) -> Option<String> {
             Kind::Layers if sub == "toy" => "2,3,1".into(),
             Kind::Layers => "192,3,1".into(),
             Kind::SizeList => "1,2".into(),
+            Kind::ClassList => "non-cat,cat".into(),
+            Kind::Column => "label".into(),
             Kind::Count => "3".into(),
             Kind::Seed => "5".into(),
             Kind::Real => "0.01".into(),
@@ -375,7 +419,7 @@ fn ordinary(kind: Kind, flag: &Flag, sub: &str) -> Option<String> {
 /// Arguments that keep a run short and on the tiny data, unless the invocation sets them.
 fn base(sub: &str) -> Vec<(&'static str, &'static str)> {
     match sub {
-        "train" => vec![("--layers", "192,3,1"), ("--iterations", "3")],
+        "train" => vec![("--hidden", "3"), ("--iterations", "3")],
         "planar" => vec![("--iterations", "3")],
         "toy" => vec![("--epochs", "3"), ("--samples", "40")],
         "evaluate" | "export" => vec![("--model", "model.h5")],
@@ -411,7 +455,8 @@ fn invocation(sub: &Subcommand, chosen: &[(&Flag, Option<String>)], with_base: b
     if with_base {
         for (flag, value) in base(&sub.name) {
             let aliased = flag == "--iterations" && named.contains("--epochs")
-                || flag == "--epochs" && named.contains("--iterations");
+                || flag == "--epochs" && named.contains("--iterations")
+                || flag == "--hidden" && named.contains("--layers");
             if !named.contains(flag) && !aliased {
                 args.extend([flag.to_owned(), value.to_owned()]);
             }
@@ -493,7 +538,23 @@ fn random(subs: &[Subcommand], rng: &mut Rng) -> Invocation {
     invocation(sub, &chosen, rng.chance(0.85))
 }
 
-/// The fixtures every run may read: tiny data, models, a picture, broken files.
+/// The fixtures every run may read: tiny data of every format, models, a picture, broken files.
+const FIXTURES: [&str; 13] = [
+    "data",
+    "model.h5",
+    "model2.h5",
+    "pic.png",
+    "junk.h5",
+    "broken",
+    "table.csv",
+    "broken.csv",
+    "pics",
+    "arrays.npz",
+    "broken.npz",
+    "table.h5",
+    "sub",
+];
+
 fn fixtures(dir: &Path) {
     tiny_data(&dir.join("data"));
     write_model(&dir.join("model.h5"), &[FEATURES, 3, 1]);
@@ -501,6 +562,23 @@ fn fixtures(dir: &Path) {
     write_png(&dir.join("pic.png"), 8, 8, image::ColorType::Rgb8);
     std::fs::write(dir.join("junk.h5"), b"not an HDF5 file at all".repeat(10)).expect("junk");
     data_with_train_bytes(&dir.join("broken"), b"\x89HDF\r\n\x1a\n truncated");
+    // A 20-row table with columns a, b, c and a string label x/y; a ragged one.
+    let mut table = String::from("a,b,c,label\n");
+    for j in 0..M {
+        table.push_str(&format!(
+            "{j},{},{}.5,{}\n",
+            j % 3,
+            j % 5,
+            ["x", "y"][j % 2]
+        ));
+    }
+    std::fs::write(dir.join("table.csv"), table).expect("table");
+    std::fs::write(dir.join("broken.csv"), "a,b,label\n1,2,x\n3\n").expect("broken csv");
+    write_picture_folder(&dir.join("pics"), &["cat", "dog"], 5, 8);
+    write_npz_table(&dir.join("arrays.npz"), M);
+    std::fs::write(dir.join("broken.npz"), b"PK\x03\x04 not really a zip").expect("npz");
+    write_table_model(&dir.join("table.h5"), &["a", "b", "c"], &["x", "y"]);
+    std::fs::create_dir(dir.join("sub")).expect("sub");
 }
 
 /// Files under `dir` (not following links), with their size and modification time.
@@ -534,17 +612,13 @@ fn listing(dir: &Path) -> BTreeSet<(PathBuf, u64, std::time::SystemTime)> {
 fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
     let dir = tempfile::tempdir_in(scratch).expect("run dir");
     let w = dir.path();
-    for name in [
-        "data",
-        "model.h5",
-        "model2.h5",
-        "pic.png",
-        "junk.h5",
-        "broken",
-    ] {
-        std::os::unix::fs::symlink(fixtures.join(name), w.join(name)).expect("symlink");
+    for name in FIXTURES {
+        if name == "sub" {
+            std::fs::create_dir(w.join(name)).expect("sub");
+        } else {
+            std::os::unix::fs::symlink(fixtures.join(name), w.join(name)).expect("symlink");
+        }
     }
-    std::fs::create_dir(w.join("sub")).expect("sub");
     let before = listing(w);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dnn"));
     cmd.args(&inv.args[..])

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use ndarray::Array2;
+use rayon::prelude::*;
 
 use crate::classes::{self, sort_names, ClassChoice};
 use crate::dataset::{split_or_keep, DataSpec, Dataset, Format, Input, LoadOptions, Source};
@@ -171,52 +172,110 @@ pub fn read_table(path: &Path, which: Columns<'_>) -> Result<Table> {
     let mut label_names: Vec<String> = Vec::new();
     let mut label_ids: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut labels = Vec::new();
-    let mut record = csv::ByteRecord::new();
+    // Records are read in batches; each batch's cells are parsed column by column on every
+    // core (parsing numbers is most of the work), labels and row checks stay in order.
+    let mut batch: Vec<csv::ByteRecord> = vec![csv::ByteRecord::new(); BATCH];
     let mut rows: u64 = 0;
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(path, e))?
-    {
-        rows += 1;
-        let line = record.position().map_or(rows + 1, |p| p.line());
-        if record.len() != header.len() {
-            // A blank line is not a row (the csv crate already skips empty lines).
-            return Err(DataError::RaggedRow {
-                path: path.to_path_buf(),
-                row: rows,
-                line,
-                fields: record.len(),
-                expected: header.len(),
-            });
+    loop {
+        let mut n = 0;
+        while n < BATCH
+            && reader
+                .read_byte_record(&mut batch[n])
+                .map_err(|e| csv_error(path, e))?
+        {
+            n += 1;
         }
-        let cell_error = |column: usize, problem: String| DataError::BadCell {
+        if n == 0 {
+            break;
+        }
+        let records = &batch[..n];
+        let line_of = |k: usize| {
+            records[k]
+                .position()
+                .map_or(rows + k as u64 + 2, |p| p.line())
+        };
+        // The first error in reading order, as a row-by-row reader would meet it: the lowest
+        // row first; within a row its length, then its features left to right, then its label.
+        let ragged = records.iter().position(|r| r.len() != header.len());
+        let whole = &records[..ragged.unwrap_or(n)];
+        let bad_cell = features
+            .par_iter_mut()
+            .zip(feature_index.par_iter())
+            .enumerate()
+            .filter_map(|(position, (values, &i))| {
+                values.reserve(whole.len());
+                for (k, record) in whole.iter().enumerate() {
+                    match parse_cell(&record[i]) {
+                        Ok(v) => values.push(v),
+                        Err(problem) => return Some((k, position, i, problem)),
+                    }
+                }
+                None
+            })
+            .min_by_key(|(k, position, ..)| (*k, *position));
+        let empty_label = target_index.and_then(|t| {
+            whole
+                .iter()
+                .position(|r| trim(&r[t]).is_empty())
+                .map(|k| (k, t))
+        });
+        let cell_error = |k: usize, column: usize, problem: String| DataError::BadCell {
             path: path.to_path_buf(),
-            row: rows,
-            line,
+            row: rows + k as u64 + 1,
+            line: line_of(k),
             column: header[column].clone(),
             problem,
         };
-        for (values, &i) in features.iter_mut().zip(&feature_index) {
-            values.push(parse_cell(&record[i]).map_err(|p| cell_error(i, p))?);
-        }
-        if let Some(t) = target_index {
-            let raw = trim(&record[t]);
-            if raw.is_empty() {
+        let first = [
+            ragged.map(|k| (k, 0)),
+            bad_cell.as_ref().map(|b| (b.0, 1)),
+            empty_label.map(|(k, _)| (k, 2)),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        match first {
+            Some((k, 0)) => {
+                return Err(DataError::RaggedRow {
+                    path: path.to_path_buf(),
+                    row: rows + k as u64 + 1,
+                    line: line_of(k),
+                    fields: records[k].len(),
+                    expected: header.len(),
+                })
+            }
+            Some((_, 1)) => {
+                let (k, _, i, problem) = bad_cell.unwrap_or_default();
+                return Err(cell_error(k, i, problem));
+            }
+            Some((k, _)) => {
+                let t = empty_label.map_or(0, |(_, t)| t);
                 return Err(cell_error(
+                    k,
                     t,
                     "the label is empty; every row needs one".into(),
                 ));
             }
-            let id = match label_ids.get(raw) {
-                Some(&id) => id,
-                None => {
-                    let id = label_names.len();
-                    label_names.push(String::from_utf8_lossy(raw).into_owned());
-                    label_ids.insert(raw.to_vec(), id);
-                    id
-                }
-            };
-            labels.push(id);
+            None => {}
+        }
+        if let Some(t) = target_index {
+            for record in records {
+                let raw = trim(&record[t]);
+                let id = match label_ids.get(raw) {
+                    Some(&id) => id,
+                    None => {
+                        let id = label_names.len();
+                        label_names.push(String::from_utf8_lossy(raw).into_owned());
+                        label_ids.insert(raw.to_vec(), id);
+                        id
+                    }
+                };
+                labels.push(id);
+            }
+        }
+        rows += n as u64;
+        if n < BATCH {
+            break;
         }
     }
     if rows == 0 {
@@ -234,6 +293,9 @@ pub fn read_table(path: &Path, which: Columns<'_>) -> Result<Table> {
         rows: rows as usize,
     })
 }
+
+/// Records read, then parsed in parallel, at a time (a few MB of text).
+const BATCH: usize = 2048;
 
 fn trim(bytes: &[u8]) -> &[u8] {
     bytes.trim_ascii()

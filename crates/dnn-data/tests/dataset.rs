@@ -634,3 +634,41 @@ fn the_stratified_split_equals_numpys_from_its_documented_algorithm() {
         assert_eq!(test, ints(&case["test"]), "{}: test", case["name"]);
     }
 }
+
+/// Cells are parsed in parallel batches of rows; the error is still the first one a reader
+/// going row by row meets, with its row and line, also past the first batch.
+#[test]
+fn the_first_bad_cell_in_reading_order_is_named_whatever_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("a,b,c,label\n");
+    for j in 0..5000 {
+        match j {
+            3000 => text.push_str("1,2,x,y\n"), // row 3001: c is not a number
+            3001 => text.push_str("oops,2,3,y\n"), // a later row, an earlier column
+            4000 => text.push_str("1,2\n"),     // ragged, later still
+            _ => text.push_str(&format!("{j},{},{},{}\n", j % 3, j % 5, j % 2)),
+        }
+    }
+    let path = write_csv(&dir.path().join("big.csv"), &text);
+    let err = load_err(&path, &opts());
+    assert!(
+        err.contains("row 3001 (line 3002), column `c`: `x` is not a number"),
+        "{err}"
+    );
+    let text = text
+        .replace("1,2,x,y\n", "1,2,3,y\n")
+        .replace("oops,2,3,y\n", "1,2,3,\n");
+    let path = write_csv(&dir.path().join("big2.csv"), &text);
+    let err = load_err(&path, &opts());
+    assert!(
+        err.contains("row 3002 (line 3003), column `label`: the label is empty"),
+        "{err}"
+    );
+    let text = text.replace("1,2,3,\n", "1,2,3,y\n");
+    let path = write_csv(&dir.path().join("big3.csv"), &text);
+    let err = load_err(&path, &opts());
+    assert!(
+        err.contains("row 4001 (line 4002) has 2 fields but the header has 4"),
+        "{err}"
+    );
+}

@@ -39,4 +39,23 @@ pub struct TrainReport {
     pub train_seconds: f64,
     /// Useful FLOPs of the run divided by `train_seconds`, in GFLOP/s.
     pub gflops: f64,
+    /// The class names, in the network's output order.
+    pub classes: Vec<String>,
+    /// Where the examples came from and how many went to each side.
+    pub data: DataReport,
+}
+
+/// The data a `dnn train` run trained on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataReport {
+    /// `"course-h5"`, `"image-folder"`, `"csv"` or `"npz"`.
+    pub format: String,
+    /// `--data` as given.
+    pub path: String,
+    /// Examples in the training part.
+    pub train_examples: usize,
+    /// Examples in the test part.
+    pub test_examples: usize,
+    /// Inputs per example.
+    pub features: usize,
 }

@@ -2,7 +2,9 @@
 //! byte, and every value survives a write and a read.
 //!
 //! `tests/data/*.json` were written by the `dnn` binary of commit baef0a8, whose report structs
-//! were private to dnn-cli, with (`D=target/release/dnn`):
+//! were private to dnn-cli; the three `train_*` files again when train reports gained `classes`
+//! and `data` (own data sets, issue 13), their costs unchanged. From the workspace root, with
+//! `D=target/release/dnn` (and `--report crates/dnn-report/tests/data/…`):
 //!
 //! ```text
 //! $D train --quiet --iterations 300 --save m.h5 --report train_default.json
@@ -25,7 +27,9 @@
 
 use std::path::Path;
 
-use dnn_report::{HyperReport, PlanarReport, PlanarRun, ToyReport, ToyRun, TrainReport};
+use dnn_report::{
+    DataReport, HyperReport, PlanarReport, PlanarRun, ToyReport, ToyRun, TrainReport,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -141,6 +145,14 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
         test_accuracy: f64::MIN_POSITIVE,
         train_seconds: 1e-300,
         gflops: 12.345678901234567,
+        classes: vec!["zéro".into(), "one, two".into(), "\"quoted\"".into()],
+        data: DataReport {
+            format: "csv".into(),
+            path: "/tmp/a table.csv".into(),
+            train_examples: 0,
+            test_examples: usize::MAX,
+            features: 1,
+        },
     };
     survives_a_round_trip(&train);
     let toy = ToyReport {

@@ -151,7 +151,7 @@ pub fn check<R: Reproduction>(setup: &R, dnn: &Path, data: &Path, tol: &Toleranc
 mod test_support {
     use std::path::{Path, PathBuf};
 
-    use dnn_report::{HyperReport, TrainReport};
+    use dnn_report::{DataReport, HyperReport, TrainReport};
 
     use super::expected::{load_expected, CatEntry, Entry, ExpectedFile, Tolerances, ToyEntry};
 
@@ -225,6 +225,14 @@ mod test_support {
             test_accuracy: e.test_accuracy,
             train_seconds: 1.5,
             gflops: 10.0,
+            classes: vec!["non-cat".into(), "cat".into()],
+            data: DataReport {
+                format: "course-h5".into(),
+                path: "data".into(),
+                train_examples: 209,
+                test_examples: 50,
+                features: 12288,
+            },
         }
     }
 

@@ -76,9 +76,9 @@ impl BoundaryPanel {
     ) -> Result<BoundaryPanel> {
         let (points, x_range, y_range) = grid_points(x, GRID_CELLS, GRID_CELLS, 1.0);
         let classes = net
-            .predict(&points)?
-            .iter()
-            .map(|&p| u8::from(p > 0.5))
+            .predict_classes(&points)?
+            .into_iter()
+            .map(|k| u8::try_from(k).unwrap_or(u8::MAX))
             .collect();
         Ok(BoundaryPanel {
             title,

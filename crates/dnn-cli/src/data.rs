@@ -1,0 +1,251 @@
+//! The data flags (`--data`, `--format`, `--target`, `--classes`, `--test-split`,
+//! `--split-seed`, `--standardize`, `--image-size`), shared by `dnn train` and, in part,
+//! `dnn evaluate`, and how they become a `dnn_data::Dataset`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::Args;
+use dnn_data::dataset::{
+    detect_format, DEFAULT_IMAGE_SIZE, DEFAULT_SPLIT_SEED, DEFAULT_TEST_SPLIT,
+};
+use dnn_data::model::Model;
+use dnn_data::{ClassChoice, DataSpec, Dataset, Format, Input, LoadOptions};
+
+use crate::values::{parse_classes, parse_image_size, parse_test_split, FormatArg};
+
+/// `--data`'s default: the directory the cat set is fetched into.
+pub const DEFAULT_DATA: &str = "data";
+
+/// Class names as `--classes` gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassList(pub Vec<String>);
+
+fn parse_class_list(s: &str) -> Result<ClassList, String> {
+    parse_classes(s).map(ClassList)
+}
+
+/// Where the data is and how to read it: `dnn train`'s flags.
+#[derive(Debug, Clone, Args)]
+pub struct DataFlags {
+    /// The data: a directory of course HDF5 files (one train_*.h5, one test_*.h5), a
+    /// directory of pictures (one subfolder per class), a .csv or a .npz file.
+    #[arg(long, default_value = DEFAULT_DATA)]
+    pub data: PathBuf,
+
+    /// Read --data as this format [default: from the path].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+
+    /// CSV: the label column [default: the last column].
+    #[arg(long)]
+    pub target: Option<String>,
+
+    /// The class names in index order, e.g. non-cat,cat; they must be the data's
+    /// [default: sorted, or as the file lists them].
+    #[arg(long, value_parser = parse_class_list)]
+    pub classes: Option<ClassList>,
+
+    /// Sources without a test part: the fraction of each class held out for testing.
+    #[arg(long, value_parser = parse_test_split, allow_negative_numbers = true,
+          help = format!("Sources without a test part: the fraction of each class held out for testing, in (0, 1) [default: {DEFAULT_TEST_SPLIT}]"))]
+    pub test_split: Option<f64>,
+
+    /// Seed of that stratified split.
+    #[arg(long, allow_negative_numbers = true,
+          help = format!("Seed of that stratified split (numpy's RandomState) [default: {DEFAULT_SPLIT_SEED}]"))]
+    pub split_seed: Option<u32>,
+
+    /// Standardise every input (z-score fitted on the training part only)
+    /// [default: on for CSV and float npz data, off for pictures].
+    #[arg(long, conflicts_with = "no_standardize")]
+    pub standardize: bool,
+
+    /// Do not standardise the inputs.
+    #[arg(long)]
+    pub no_standardize: bool,
+
+    /// Image folders: resize every picture to N x N pixels.
+    #[arg(long, value_parser = parse_image_size, allow_negative_numbers = true,
+          help = format!("Image folders: resize every picture to N x N pixels [default: {DEFAULT_IMAGE_SIZE}]"))]
+    pub image_size: Option<u32>,
+}
+
+/// The format of `path`, from `--format` or the path itself.
+fn format_of(path: &Path, format: Option<FormatArg>) -> anyhow::Result<Format> {
+    match format {
+        Some(f) => Ok(f.into()),
+        None => Ok(detect_format(path).with_context(|| hint(path))?),
+    }
+}
+
+/// What to say when `--data` cannot be read: how to get the cat set for the default.
+fn hint(path: &Path) -> String {
+    if path == Path::new(DEFAULT_DATA) {
+        "cannot load --data data, the cat set (run `cargo xtask fetch-data` to get it)".into()
+    } else {
+        format!("cannot load --data {}", path.display())
+    }
+}
+
+/// Loads the training data as the flags say, standardised when asked or by default, and
+/// prints the skipped-files warning and the split line.
+pub fn load_for_training(flags: &DataFlags) -> anyhow::Result<Dataset> {
+    let format = format_of(&flags.data, flags.format)?;
+    if flags.target.is_some() && format != Format::Csv {
+        bail!(
+            "--target names a CSV column, but --data {} is read as {}",
+            flags.data.display(),
+            format.name()
+        );
+    }
+    if flags.image_size.is_some() && format != Format::ImageFolder {
+        bail!(
+            "--image-size resizes the pictures of an image folder, but --data {} is read as {}",
+            flags.data.display(),
+            format.name()
+        );
+    }
+    let size = flags.image_size.unwrap_or(DEFAULT_IMAGE_SIZE);
+    let options = LoadOptions {
+        format: Some(format),
+        target: flags.target.clone(),
+        columns: None,
+        classes: flags
+            .classes
+            .clone()
+            .map_or(ClassChoice::Natural, |c| ClassChoice::Exactly(c.0)),
+        test_split: flags.test_split.unwrap_or(DEFAULT_TEST_SPLIT),
+        split_seed: flags.split_seed.unwrap_or(DEFAULT_SPLIT_SEED),
+        picture_size: (size, size),
+    };
+    let mut data = dnn_data::load(&flags.data, &options).with_context(|| hint(&flags.data))?;
+    if data.source.split.is_none() {
+        for (flag, given) in [
+            ("--test-split", flags.test_split.is_some()),
+            ("--split-seed", flags.split_seed.is_some()),
+        ] {
+            if given {
+                bail!(
+                    "{flag} splits a source without a test part, but --data {} has its own test part",
+                    flags.data.display()
+                );
+            }
+        }
+    }
+    warn_skipped(&data);
+    if flags.standardize || !flags.no_standardize && data.standardize_by_default() {
+        data.standardize();
+    }
+    if let Some(line) = split_line(&data) {
+        println!("{line}");
+    }
+    Ok(data)
+}
+
+/// The one warning line about files that are not pictures, if any were skipped.
+fn warn_skipped(data: &Dataset) {
+    let n = data.source.skipped_files;
+    if n > 0 {
+        eprintln!(
+            "warning: skipped {n} file{} without a .png, .jpg or .jpeg extension in {}",
+            if n == 1 { "" } else { "s" },
+            data.source.path.display()
+        );
+    }
+}
+
+/// `Data: iris.csv (csv): 120 training and 30 test examples (stratified 0.2 test split,
+/// seed 0), 4 features, 3 classes`, when a test part was split off.
+pub fn split_line(data: &Dataset) -> Option<String> {
+    let split = data.source.split?;
+    Some(format!(
+        "Data: {} ({}): {} training and {} test examples (stratified {} test split, seed {}), {} features, {} classes",
+        data.source.path.display(),
+        data.source.format.name(),
+        data.train_len(),
+        data.test_len(),
+        split.fraction,
+        split.seed,
+        data.features(),
+        data.spec.classes.len()
+    ))
+}
+
+/// The data a saved model is evaluated on: read with the model's classes (in its order),
+/// its columns (by name) and target, its picture size, and the split it was trained with;
+/// checked against its input and standardised as it was.
+pub fn load_for_model(
+    path: &Path,
+    format: Option<FormatArg>,
+    target: Option<&str>,
+    model: &Model,
+    spec: &DataSpec,
+    model_path: &Path,
+) -> anyhow::Result<Dataset> {
+    let format = format_of(path, format)?;
+    let picture = matches!(spec.input, Input::Picture { .. });
+    let table_format = format == Format::Csv;
+    if picture && table_format
+        || !picture && matches!(format, Format::CourseH5 | Format::ImageFolder)
+    {
+        bail!(
+            "{} takes {} but --data {} is read as {}: give the data it was trained on",
+            model_path.display(),
+            spec.input.describe(),
+            path.display(),
+            format.name()
+        );
+    }
+    if target.is_some() && format != Format::Csv {
+        bail!(
+            "--target names a CSV column, but --data {} is read as {}",
+            path.display(),
+            format.name()
+        );
+    }
+    let (columns, model_target, picture_size) = match &spec.input {
+        Input::Table { columns, target } => (
+            (format == Format::Csv).then(|| columns.clone()),
+            Some(target.clone()).filter(|t| !t.is_empty()),
+            (DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE),
+        ),
+        Input::Picture { height, width, .. } => {
+            let size = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+            (None, None, (size(*height), size(*width)))
+        }
+    };
+    let options = LoadOptions {
+        format: Some(format),
+        target: target.map(str::to_owned).or(model_target),
+        columns,
+        classes: ClassChoice::Among(spec.classes.clone()),
+        test_split: model.setup.test_split.unwrap_or(DEFAULT_TEST_SPLIT),
+        split_seed: model
+            .setup
+            .split_seed
+            .and_then(|s| u32::try_from(s).ok())
+            .unwrap_or(DEFAULT_SPLIT_SEED),
+        picture_size,
+    };
+    let mut data = dnn_data::load(path, &options).with_context(|| hint(path))?;
+    warn_skipped(&data);
+    let fits = match (&spec.input, &data.spec.input) {
+        (Input::Picture { .. }, Input::Picture { .. }) => spec.input == data.spec.input,
+        (Input::Table { .. }, Input::Table { .. }) => data.features() == spec.input.features(),
+        _ => false,
+    };
+    if !fits {
+        bail!(
+            "{} takes {} but --data {} has {}",
+            model_path.display(),
+            spec.input.describe(),
+            path.display(),
+            data.spec.input.describe()
+        );
+    }
+    if let Some(z) = &spec.standardization {
+        data.apply_standardization(z.clone());
+    }
+    Ok(data)
+}

@@ -1,0 +1,229 @@
+//! How well predictions match labels: accuracy, the K×K confusion matrix, and per-class
+//! precision, recall and F1 laid out as scikit-learn's `classification_report` (with
+//! `labels=range(K)`, `zero_division=0`, `digits=4`).
+
+use std::fmt::Write as _;
+
+/// Predicted against true classes of one part of the data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores {
+    /// `counts[true][predicted]`.
+    pub counts: Vec<Vec<usize>>,
+    predictions: Vec<usize>,
+    labels: Vec<usize>,
+}
+
+/// One class's (or an average's) precision, recall, F1 and support.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClassScore {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub support: usize,
+}
+
+/// `a / b`, 0 when `b` is 0 (scikit-learn's `zero_division=0`).
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+impl Scores {
+    /// Scores of `predictions` against `labels` (class indices below `classes`).
+    pub fn new(predictions: Vec<usize>, labels: Vec<usize>, classes: usize) -> Scores {
+        let mut counts = vec![vec![0; classes]; classes];
+        for (&p, &t) in predictions.iter().zip(&labels) {
+            counts[t][p] += 1;
+        }
+        Scores {
+            counts,
+            predictions,
+            labels,
+        }
+    }
+
+    /// Number of examples.
+    pub fn total(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Number predicted right.
+    pub fn correct(&self) -> usize {
+        (0..self.counts.len()).map(|k| self.counts[k][k]).sum()
+    }
+
+    /// The fraction predicted right.
+    pub fn accuracy(&self) -> f64 {
+        ratio(self.correct(), self.total())
+    }
+
+    /// `(index, predicted, true)` of every mistake.
+    pub fn mistakes(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        self.predictions
+            .iter()
+            .zip(&self.labels)
+            .enumerate()
+            .filter(|(_, (p, t))| p != t)
+            .map(|(j, (&p, &t))| (j, p, t))
+    }
+
+    /// Precision, recall, F1 (`2 tp / (2 tp + fp + fn)`, as scikit-learn) and support of
+    /// class `k`.
+    pub fn class(&self, k: usize) -> ClassScore {
+        let tp = self.counts[k][k];
+        let predicted: usize = self.counts.iter().map(|row| row[k]).sum();
+        let support: usize = self.counts[k].iter().sum();
+        ClassScore {
+            precision: ratio(tp, predicted),
+            recall: ratio(tp, support),
+            f1: ratio(2 * tp, predicted + support),
+            support,
+        }
+    }
+
+    /// The unweighted mean over the classes (`macro avg`) and the mean weighted by support
+    /// (`weighted avg`).
+    pub fn averages(&self) -> (ClassScore, ClassScore) {
+        let k = self.counts.len();
+        let all: Vec<ClassScore> = (0..k).map(|c| self.class(c)).collect();
+        let total = self.total();
+        let mean = |f: fn(&ClassScore) -> f64| all.iter().map(f).sum::<f64>() / k as f64;
+        let weighted = |f: fn(&ClassScore) -> f64| {
+            all.iter().map(|s| f(s) * s.support as f64).sum::<f64>() / total.max(1) as f64
+        };
+        (
+            ClassScore {
+                precision: mean(|s| s.precision),
+                recall: mean(|s| s.recall),
+                f1: mean(|s| s.f1),
+                support: total,
+            },
+            ClassScore {
+                precision: weighted(|s| s.precision),
+                recall: weighted(|s| s.recall),
+                f1: weighted(|s| s.f1),
+                support: total,
+            },
+        )
+    }
+
+    /// The confusion matrix labelled with the class names: rows are the true classes,
+    /// columns the predicted ones.
+    pub fn confusion_table(&self, names: &[String]) -> String {
+        let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        let count_width = self
+            .counts
+            .iter()
+            .flatten()
+            .map(|c| c.to_string().len())
+            .max()
+            .unwrap_or(1);
+        let col = name_width.max(count_width) + 2;
+        let mut out = format!("{:>name_width$}", "");
+        for n in names {
+            let _ = write!(out, "{n:>col$}");
+        }
+        out.push('\n');
+        for (n, row) in names.iter().zip(&self.counts) {
+            let _ = write!(out, "{n:>name_width$}");
+            for c in row {
+                let _ = write!(out, "{c:>col$}");
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// scikit-learn's `classification_report` text, 4 digits.
+    pub fn report(&self, names: &[String]) -> String {
+        const DIGITS: usize = 4;
+        let width = names
+            .iter()
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("weighted avg".len())
+            .max(DIGITS);
+        let mut out = format!(
+            "{:>width$}  {:>9} {:>9} {:>9} {:>9}\n\n",
+            "", "precision", "recall", "f1-score", "support"
+        );
+        let row = |out: &mut String, name: &str, s: ClassScore| {
+            let _ = writeln!(
+                out,
+                "{name:>width$}  {:>9.DIGITS$} {:>9.DIGITS$} {:>9.DIGITS$} {:>9}",
+                s.precision, s.recall, s.f1, s.support
+            );
+        };
+        for (k, n) in names.iter().enumerate() {
+            row(&mut out, n, self.class(k));
+        }
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "{:>width$}  {:>9} {:>9} {:>9.DIGITS$} {:>9}",
+            "accuracy",
+            "",
+            "",
+            self.accuracy(),
+            self.total()
+        );
+        let (macro_avg, weighted) = self.averages();
+        row(&mut out, "macro avg", macro_avg);
+        row(&mut out, "weighted avg", weighted);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A case worked by hand: 3 classes, 8 examples.
+    /// true:      0 0 0 1 1 2 2 2
+    /// predicted: 0 1 0 1 1 2 0 1
+    #[test]
+    fn precision_recall_and_f1_follow_their_definitions() {
+        let s = Scores::new(
+            vec![0, 1, 0, 1, 1, 2, 0, 1],
+            vec![0, 0, 0, 1, 1, 2, 2, 2],
+            3,
+        );
+        assert_eq!(s.counts, vec![vec![2, 1, 0], vec![0, 2, 0], vec![1, 1, 1]]);
+        assert_eq!(s.correct(), 5);
+        // Class 0: tp 2, predicted 3, support 3.
+        let c0 = s.class(0);
+        assert_eq!(
+            (c0.precision, c0.recall, c0.support),
+            (2.0 / 3.0, 2.0 / 3.0, 3)
+        );
+        // Class 1: tp 2, predicted 4, support 2; F1 = 4 / 6.
+        let c1 = s.class(1);
+        assert_eq!((c1.precision, c1.recall, c1.f1), (0.5, 1.0, 4.0 / 6.0));
+        // Class 2: tp 1, predicted 1, support 3.
+        assert_eq!(s.class(2).f1, 2.0 / 4.0);
+        let (m, w) = s.averages();
+        assert!((m.recall - (2.0 / 3.0 + 1.0 + 1.0 / 3.0) / 3.0).abs() < 1e-15);
+        assert!(
+            (w.recall - 5.0 / 8.0).abs() < 1e-15,
+            "weighted recall is accuracy"
+        );
+        let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let text = s.report(&names);
+        assert!(text.contains("accuracy"), "{text}");
+        assert!(
+            text.contains("    0.6667    0.6667    0.6667         3"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_class_never_predicted_scores_zero_not_nan() {
+        let s = Scores::new(vec![0, 0], vec![0, 1], 2);
+        let c = s.class(1);
+        assert_eq!((c.precision, c.recall, c.f1), (0.0, 0.0, 0.0));
+    }
+}

@@ -1,0 +1,410 @@
+//! End to end on data people bring: one run per format (course HDF5 of another size and six
+//! classes, image folder, CSV table, npz archive) on fixtures the tests generate, each
+//! trained, evaluated and used for prediction by the `dnn` binary; the cat set exported as
+//! a PNG image folder reproducing the published run; and a multi-class table learnt above a
+//! stated accuracy.
+
+mod common;
+#[path = "fixtures/mod.rs"]
+mod fixtures;
+
+use std::path::Path;
+
+use common::{data_dir, dnn_in, expected, Run};
+use serde_json::Value;
+
+fn ok(run: Run) -> Run {
+    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
+    run
+}
+
+fn report(dir: &Path, name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join(name)).expect("report")).expect("json")
+}
+
+fn line<'a>(stdout: &'a str, prefix: &str) -> &'a str {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?} in:\n{stdout}"))
+}
+
+/// The published L-layer run, from the cat set saved as PNG files in an image folder
+/// (`train/` and `test/`, `--classes non-cat,cat`): same costs to 1e-6, same accuracies.
+/// The folder holds the examples grouped by class, not in the files' order, so the sums
+/// run in another order; the costs still agree to far below 1e-6.
+#[test]
+fn the_cat_set_as_an_image_folder_reproduces_the_published_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let folder = tmp.path().join("cats");
+    fixtures::export_cat_folder(&data_dir(), &folder);
+    let e = expected("deep");
+    let run = ok(dnn_in(
+        tmp.path(),
+        &[
+            "train",
+            "--data",
+            "cats",
+            "--classes",
+            "non-cat,cat",
+            "--report",
+            "r.json",
+            "--save",
+            "cats.h5",
+        ],
+    ));
+    let r = report(tmp.path(), "r.json");
+    assert_eq!(r["data"]["format"], "image-folder");
+    assert_eq!(r["data"]["train_examples"], 209);
+    assert_eq!(r["data"]["test_examples"], 50);
+    assert_eq!(r["classes"], serde_json::json!(["non-cat", "cat"]));
+    assert_eq!(r["layers"], e["layers"]);
+    let want = e["costs"].as_array().expect("costs");
+    let got = r["costs"].as_array().expect("costs");
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!(g[0], w[0]);
+        let (g, w) = (g[1].as_f64().expect("cost"), w[1].as_f64().expect("cost"));
+        assert!((g - w).abs() <= 1e-6, "cost {g} vs numpy {w}");
+    }
+    assert_eq!(r["train_accuracy"], e["train_accuracy"]);
+    assert_eq!(r["test_accuracy"], e["test_accuracy"]);
+    assert!(
+        run.stdout.contains("Cost after iteration 0: 0.771749"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Cost after iteration 2499: 0.088440"),
+        "{}",
+        run.stdout
+    );
+    // The model knows its pictures: evaluate on the folder, predict a file of it.
+    let eval = ok(dnn_in(
+        tmp.path(),
+        &["evaluate", "--model", "cats.h5", "--data", "cats"],
+    ));
+    assert!(line(&eval.stdout, "Test accuracy: ").starts_with("0.800000 (40 of 50"));
+    let pic = folder.join("test").join("cat").join("000.png");
+    let pred = ok(dnn_in(
+        tmp.path(),
+        &[
+            "predict",
+            "--model",
+            "cats.h5",
+            pic.to_str().expect("utf-8"),
+        ],
+    ));
+    assert!(pred.stdout.contains("000.png: "), "{}", pred.stdout);
+}
+
+/// A CSV table end to end: three string classes, a split line, standardisation recorded in
+/// the model, evaluate's report, predict's CSV with columns matched by name.
+#[test]
+fn a_csv_table_trains_evaluates_and_predicts() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
+    let run = ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "blobs.csv",
+            "--target",
+            "kind",
+            "--hidden",
+            "8",
+            "--iterations",
+            "300",
+            "--learning-rate",
+            "0.1",
+            "--print-every",
+            "100",
+            "--report",
+            "r.json",
+            "--save",
+            "blobs.h5",
+        ],
+    ));
+    let first = run.stdout.lines().next().expect("output");
+    assert_eq!(
+        first,
+        "Data: blobs.csv (csv): 48 training and 12 test examples (stratified 0.2 test split, seed 0), 3 features, 3 classes"
+    );
+    let r = report(w, "r.json");
+    assert_eq!(r["layers"], serde_json::json!([3, 8, 3]));
+    assert_eq!(r["classes"], serde_json::json!(["alpha", "beta", "gamma"]));
+    assert_eq!(r["data"]["format"], "csv");
+    assert_eq!(r["data"]["features"], 3);
+    assert!(r["test_accuracy"].as_f64().expect("acc") >= 0.9, "{r}");
+    let eval = ok(dnn_in(
+        w,
+        &["evaluate", "--model", "blobs.h5", "--data", "blobs.csv"],
+    ));
+    assert_eq!(
+        line(&eval.stdout, "Test accuracy: ").split(' ').next(),
+        Some(format!("{:.6}", r["test_accuracy"].as_f64().expect("acc")).as_str()),
+        "evaluate re-splits as train did:\n{}",
+        eval.stdout
+    );
+    for needle in [
+        "precision",
+        "recall",
+        "f1-score",
+        "macro avg",
+        "weighted avg",
+        "alpha",
+    ] {
+        assert!(eval.stdout.contains(needle), "{needle}: {}", eval.stdout);
+    }
+    // Prediction on a table with the columns in another order and without the label.
+    std::fs::write(w.join("new.csv"), "z,y,x\n0.1,0.2,0.3\n5,5,5\n").expect("write");
+    let pred = ok(dnn_in(w, &["predict", "--model", "blobs.h5", "new.csv"]));
+    let lines: Vec<&str> = pred.stdout.lines().collect();
+    assert_eq!(lines[0], "row,class,probability");
+    assert_eq!(lines.len(), 3, "{}", pred.stdout);
+    assert!(lines[1].starts_with("1,") && lines[2].starts_with("2,"));
+    // --output writes the same CSV through the atomic writer.
+    ok(dnn_in(
+        w,
+        &[
+            "predict", "--model", "blobs.h5", "new.csv", "--output", "p.csv",
+        ],
+    ));
+    assert_eq!(
+        std::fs::read_to_string(w.join("p.csv")).expect("p.csv"),
+        pred.stdout
+    );
+    // A missing column is named.
+    std::fs::write(w.join("short.csv"), "x,y\n1,2\n").expect("write");
+    let err = dnn_in(w, &["predict", "--model", "blobs.h5", "short.csv"]);
+    assert_eq!(err.code, Some(1), "{err:?}");
+    assert!(err.stderr.contains("no column `z`"), "{}", err.stderr);
+    // A picture for a table model is refused.
+    fixtures::write_png(&w.join("pic.png"), 4, 4, image::ColorType::Rgb8);
+    let err = dnn_in(w, &["predict", "--model", "blobs.h5", "pic.png"]);
+    assert!(
+        err.stderr.contains("pic.png is not a .csv table"),
+        "{}",
+        err.stderr
+    );
+}
+
+/// An image folder with three classes, split, resized, evaluated with its mislabelled grid.
+#[test]
+fn an_image_folder_trains_evaluates_and_predicts() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    fixtures::write_picture_folder(&w.join("shapes"), &["red", "green", "blue"], 10, 12);
+    std::fs::write(w.join("shapes").join("red").join("README"), "notes").expect("write");
+    let run = ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "shapes",
+            "--image-size",
+            "6",
+            "--hidden",
+            "5",
+            "--iterations",
+            "200",
+            "--learning-rate",
+            "0.05",
+            "-q",
+            "--save",
+            "shapes.h5",
+            "--report",
+            "r.json",
+        ],
+    ));
+    assert!(
+        run.stderr
+            .contains("warning: skipped 1 file without a .png, .jpg or .jpeg extension in shapes"),
+        "{}",
+        run.stderr
+    );
+    assert!(run
+        .stdout
+        .starts_with("Data: shapes (image-folder): 24 training and 6 test examples"));
+    let r = report(w, "r.json");
+    assert_eq!(r["layers"], serde_json::json!([108, 5, 3]));
+    assert_eq!(r["classes"], serde_json::json!(["blue", "green", "red"]));
+    assert_eq!(r["test_accuracy"], 1.0, "colours are easy: {r}");
+    let eval = ok(dnn_in(
+        w,
+        &[
+            "evaluate",
+            "--model",
+            "shapes.h5",
+            "--data",
+            "shapes",
+            "--mislabeled",
+            "m.png",
+        ],
+    ));
+    assert!(eval.stdout.contains("Saved 0 mislabelled images to m.png"));
+    let pic = w.join("shapes").join("green").join("003.png");
+    let pred = ok(dnn_in(
+        w,
+        &[
+            "predict",
+            "--model",
+            "shapes.h5",
+            pic.to_str().expect("utf-8"),
+        ],
+    ));
+    assert!(
+        pred.stdout.contains("003.png: green (probability "),
+        "{}",
+        pred.stdout
+    );
+    // A table for a picture model is refused.
+    std::fs::write(w.join("t.csv"), "a,b\n1,2\n").expect("write");
+    let err = dnn_in(w, &["predict", "--model", "shapes.h5", "t.csv"]);
+    assert!(
+        err.stderr.contains("t.csv is a CSV table"),
+        "{}",
+        err.stderr
+    );
+}
+
+/// A course-style HDF5 set of another size with six integer classes (as SIGNS).
+#[test]
+fn a_course_set_with_six_classes_trains_with_softmax() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    fixtures::write_signs_like(&w.join("signs"), 60, 18, 10, 12);
+    let run = ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "signs",
+            "--hidden",
+            "12",
+            "--iterations",
+            "300",
+            "--learning-rate",
+            "0.05",
+            "--init",
+            "he",
+            "-q",
+            "--report",
+            "r.json",
+            "--save",
+            "signs.h5",
+        ],
+    ));
+    let r = report(w, "r.json");
+    assert_eq!(r["layers"], serde_json::json!([10 * 12 * 3, 12, 6]));
+    assert_eq!(
+        r["classes"],
+        serde_json::json!(["0", "1", "2", "3", "4", "5"])
+    );
+    assert_eq!(r["data"]["format"], "course-h5");
+    assert_eq!(r["data"]["train_examples"], 60);
+    assert!(run.stdout.contains("Test accuracy: "));
+    assert!(r["train_accuracy"].as_f64().expect("acc") > 0.9, "{r}");
+    let eval = ok(dnn_in(
+        w,
+        &["evaluate", "--model", "signs.h5", "--data", "signs"],
+    ));
+    assert!(eval.stdout.contains("confusion matrix"), "{}", eval.stdout);
+}
+
+/// An npz archive both ways: Keras' layout (no split) and x, y (split).
+#[test]
+fn npz_archives_train_in_both_layouts() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    fixtures::write_mnist_like(&w.join("digits.npz"), 40, 10);
+    let run = ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "digits.npz",
+            "--hidden",
+            "10",
+            "--iterations",
+            "200",
+            "--learning-rate",
+            "0.1",
+            "-q",
+            "--report",
+            "r.json",
+            "--save",
+            "digits.h5",
+        ],
+    ));
+    assert!(!run.stdout.starts_with("Data:"), "no split: {}", run.stdout);
+    let r = report(w, "r.json");
+    assert_eq!(r["data"]["format"], "npz");
+    assert_eq!(r["layers"], serde_json::json!([8 * 8, 10, 4]));
+    assert_eq!(
+        (
+            r["data"]["train_examples"].clone(),
+            r["data"]["test_examples"].clone()
+        ),
+        (40.into(), 10.into())
+    );
+    fixtures::write_npz_table(&w.join("table.npz"), 50);
+    let run = ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "table.npz",
+            "--hidden",
+            "4",
+            "--iterations",
+            "100",
+            "-q",
+            "--save",
+            "t.h5",
+        ],
+    ));
+    assert!(
+        run.stdout
+            .starts_with("Data: table.npz (npz): 40 training and 10 test examples"),
+        "{}",
+        run.stdout
+    );
+    ok(dnn_in(
+        w,
+        &["evaluate", "--model", "t.h5", "--data", "table.npz"],
+    ));
+}
+
+/// A multi-class set that must be learnt: four Gaussian blobs in 5-D, 400 rows, the
+/// defaults but for `--hidden 16` and 1000 iterations at 0.05; test accuracy at least 0.95
+/// (the blobs' centres are 4 standard deviations apart).
+#[test]
+fn a_four_class_table_is_learnt_above_95_percent() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    fixtures::write_gaussian_blobs(&w.join("four.csv"), 400, 4, 5, 4.0);
+    ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "four.csv",
+            "--hidden",
+            "16",
+            "--iterations",
+            "1000",
+            "--learning-rate",
+            "0.05",
+            "-q",
+            "--report",
+            "r.json",
+        ],
+    ));
+    let r = report(w, "r.json");
+    assert_eq!(r["layers"], serde_json::json!([5, 16, 4]));
+    let acc = r["test_accuracy"].as_f64().expect("acc");
+    assert!(acc >= 0.95, "test accuracy {acc}");
+}
