@@ -1,5 +1,6 @@
 //! A scratch Python environment with numpy and h5py, for the tests that open a model
-//! file with h5py and for the numpy side of the benchmarks. It lives in `target/py-venv`
+//! file with h5py and for the numpy side of the benchmarks, and with onnx, onnxruntime and
+//! safetensors, for the test that reads `dnn export`'s files with them. It lives in `target/py-venv`
 //! (build output, never committed) and is created on first use.
 
 use std::path::{Path, PathBuf};
@@ -10,17 +11,20 @@ use anyhow::{bail, Context, Result};
 use crate::setup::{install_with_apt, on_path, succeeds};
 
 /// The packages the venv must provide.
-const PACKAGES: [&str; 2] = ["numpy", "h5py"];
+const PACKAGES: [&str; 5] = ["numpy", "h5py", "onnx", "onnxruntime", "safetensors"];
+/// The modules that show the packages are there.
+const IMPORTS: &str = "import numpy, h5py, onnx, onnxruntime, safetensors";
 
-/// Returns the venv's python, creating the venv and installing numpy and h5py when needed.
+/// Returns the venv's python, creating the venv and installing [`PACKAGES`] when needed.
 /// On Debian/Ubuntu without `python3 -m venv`, installs `python3-venv` with apt first.
 pub fn ensure_venv(root: &Path) -> Result<PathBuf> {
     let venv = crate::run::target_dir(root).join("py-venv");
     let python = venv.join("bin").join("python");
-    if succeeds(&python.to_string_lossy(), &["-c", "import numpy, h5py"]) {
+    if succeeds(&python.to_string_lossy(), &["-c", IMPORTS]) {
         println!(
-            "python: {} has numpy and h5py; nothing to do.",
-            venv.display()
+            "python: {} has {}; nothing to do.",
+            venv.display(),
+            PACKAGES.join(", ")
         );
         return Ok(python);
     }

@@ -1,11 +1,12 @@
 //! `dnn`: train, evaluate and use the cat classifier from the command line.
 //!
 //! This file defines the top-level command line and dispatches. A command is a file:
-//! `train.rs`, `evaluate.rs`, `predict.rs`, `planar.rs` and `toy.rs` each hold their
+//! `train.rs`, `evaluate.rs`, `predict.rs`, `export.rs`, `planar.rs` and `toy.rs` each hold their
 //! subcommand's flags (with their help text and defaults) and its `run`; the values
 //! flags take and their parsers, shared by several commands, are in `values.rs`.
 
 mod evaluate;
+mod export;
 mod hyper;
 mod interrupt;
 mod planar;
@@ -40,6 +41,8 @@ pub enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Classify your own pictures (JPEG or PNG, any size) as cat or non-cat.
     Predict(predict::PredictArgs),
+    /// Write a saved model as ONNX (for onnxruntime) or safetensors (for PyTorch).
+    Export(export::ExportArgs),
     /// The shallow chapter: a two-layer tanh network on the 2-D flower data set.
     Planar(planar::PlanarArgs),
     /// Optimisers on scikit-learn's 2-D toy sets (moons, circles): the course's
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::Export(args) => export::run(args),
         Command::Planar(args) => planar::run(args),
         Command::Toy(args) => toy::run(args),
     };
