@@ -1,7 +1,9 @@
 //! `dnn export` end to end, checked by the ecosystem's own readers: models trained by the
 //! `dnn` binary on the real cat data (the published L-layer network, the two-layer network,
 //! logistic regression, the L-layer network in f32) and a softmax network trained on a small
-//! generated set are exported both ways; then `tests/export/check_export.py` runs onnx's
+//! generated set are exported both ways by `dnn export`, and a table network (standardised
+//! inputs, exported by dnn-data's library, since model files do not record standardisation
+//! yet) too; then `tests/export/check_export.py` runs onnx's
 //! checker, onnxruntime and the safetensors reader on them, in the Python that
 //! `cargo xtask test` provides (`DNN_PYTHON`). Asserted:
 //! * onnxruntime's probabilities equal dnn's (to 1e-12 in f64, 1e-5 in f32), on the raw
@@ -22,7 +24,9 @@ use std::process::Command;
 
 use common::{data_dir, dnn_in, Run};
 use dnn_core::{one_hot, Activation, Init, Network, NumpyRng, TrainParams};
-use dnn_data::model::{load_model, save_model, TrainingSetup};
+use dnn_data::atomic::write_atomically;
+use dnn_data::export::{to_bytes, Description, Format, Input};
+use dnn_data::model::{load_model, save_model, AnyNetwork, TrainingSetup};
 use dnn_data::CatDataset;
 use ndarray::{Array2, Axis};
 use serde_json::{json, Value};
@@ -42,13 +46,49 @@ fn python() -> String {
 struct Case {
     name: &'static str,
     dtype: &'static str,
-    /// The raw inputs (one row per example) for a model that is not a cat classifier.
-    raw: Option<Array2<f64>>,
+    /// `None` for a cat classifier (checked on the cat set).
+    generated: Option<Generated>,
+}
+
+/// A model trained on generated data.
+struct Generated {
+    /// The raw inputs, one row per example, as onnxruntime takes them.
+    raw: Array2<f64>,
+    /// dnn's inputs for the same examples, one column per example (preprocessed).
+    x: Array2<f64>,
+    /// The description it is exported with; `None`: `dnn export`'s own.
+    description: Option<Description>,
 }
 
 impl Case {
     fn file(&self, dir: &Path, ext: &str) -> PathBuf {
         dir.join(format!("{}.{ext}", self.name))
+    }
+
+    /// What the metadata must say: the class names and the input's kind.
+    fn expected_classes(&self) -> Value {
+        match &self.generated {
+            None => json!(["non-cat", "cat"]),
+            Some(Generated {
+                description: Some(d),
+                ..
+            }) => json!(d.classes),
+            Some(_) => json!(["0", "1", "2"]),
+        }
+    }
+
+    fn table(&self) -> Option<(&[String], &[f64], &[f64])> {
+        match &self.generated {
+            Some(Generated {
+                description:
+                    Some(Description {
+                        input: Input::Table { columns, mean, std },
+                        ..
+                    }),
+                ..
+            }) => Some((columns, mean, std)),
+            _ => None,
+        }
     }
 }
 
@@ -77,8 +117,8 @@ fn counts(stdout: &str, prefix: &str) -> (usize, usize) {
 
 /// A softmax network `[4, 6, 3]` trained on 120 generated examples whose raw inputs are
 /// pixel-like values 0–255 (dnn models are trained on them divided by 255), labelled by the
-/// largest of three fixed mixtures of the inputs. Returns the raw inputs, one row per example.
-fn softmax_model(path: &Path) -> Array2<f64> {
+/// largest of three fixed mixtures of the inputs.
+fn softmax_model(path: &Path) -> Generated {
     let (n0, m, k) = (4, 120, 3);
     let mut rng = NumpyRng::new(7);
     let raw = (rng.randn(m, n0) * 60.0 + 128.0).mapv(|v| v.round().clamp(0.0, 255.0));
@@ -117,7 +157,66 @@ fn softmax_model(path: &Path) -> Array2<f64> {
         report.final_cost()
     );
     save_model(path, &net, &TrainingSetup::default()).expect("save softmax model");
-    raw
+    Generated {
+        raw,
+        x,
+        description: None,
+    }
+}
+
+/// A `[5, 4, 1]` network trained on 150 generated table rows whose 5 columns have very
+/// different scales, standardised with their means and standard deviations; exported with
+/// dnn-data's library and a [`Input::Table`] description (model files do not record the
+/// standardisation yet, so `dnn export` cannot know it).
+fn table_model(dir: &Path, name: &str) -> Generated {
+    let (n0, m) = (5, 150);
+    let scale = [10.0, 0.1, 1000.0, 1.0, 50.0];
+    let offset = [100.0, -3.0, 5000.0, 0.0, 20.0];
+    let z = NumpyRng::new(11).randn(m, n0);
+    let raw = Array2::from_shape_fn((m, n0), |(j, i)| z[[j, i]] * scale[i] + offset[i]);
+    let mean: Vec<f64> = raw.mean_axis(Axis(0)).expect("mean").to_vec();
+    let std: Vec<f64> = raw.std_axis(Axis(0), 0.0).to_vec();
+    let x = Array2::from_shape_fn((n0, m), |(i, j)| (raw[[j, i]] - mean[i]) / std[i]);
+    let y = Array2::from_shape_fn((1, m), |(_, j)| {
+        f64::from(u8::from(x[[0, j]] + x[[1, j]] - x[[2, j]] > 0.0))
+    });
+    let mut net = Network::<f64>::builder(&[n0, 4, 1])
+        .init(Init::He)
+        .build(&mut NumpyRng::new(3))
+        .expect("table network");
+    let config = TrainParams::new()
+        .learning_rate(0.3)
+        .iterations(2000)
+        .check()
+        .expect("params");
+    net.fit(&x, &y, &config).expect("train table model");
+    let accuracy = net.accuracy(&x, &y).expect("accuracy");
+    assert!(
+        accuracy > 0.9,
+        "the table model should learn its set ({accuracy})"
+    );
+    let h5 = dir.join(format!("{name}.h5"));
+    save_model(&h5, &net, &TrainingSetup::default()).expect("save table model");
+    let description = Description {
+        classes: vec!["no".into(), "yes".into()],
+        input: Input::Table {
+            columns: ["age", "dose", "income", "score", "weight"]
+                .map(String::from)
+                .to_vec(),
+            mean,
+            std,
+        },
+    };
+    let model = load_model(&h5).expect("load table model");
+    for (format, ext) in [(Format::Onnx, "onnx"), (Format::Safetensors, "safetensors")] {
+        let bytes = to_bytes(&model, &description, format).expect("export table model");
+        write_atomically(&dir.join(format!("{name}.{ext}")), &bytes).expect("write export");
+    }
+    Generated {
+        raw,
+        x,
+        description: Some(description),
+    }
 }
 
 /// The largest `|a - b|` over two equally shaped matrices.
@@ -172,19 +271,18 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
         cases.push(Case {
             name,
             dtype,
-            raw: None,
+            generated: None,
         });
     }
-    let raw = softmax_model(&w.join("softmax.h5"));
     cases.push(Case {
         name: "softmax",
         dtype: "f64",
-        raw: Some(raw),
+        generated: Some(softmax_model(&w.join("softmax.h5"))),
     });
 
-    // Export each model both ways.
+    // Export each model both ways (the table model is exported already).
     let mut printed = String::new();
-    for c in &cases {
+    for c in cases.iter().filter(|c| c.table().is_none()) {
         for (format, ext) in [("onnx", "onnx"), ("safetensors", "safetensors")] {
             let run = ok(
                 dnn_in(
@@ -207,10 +305,15 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
         }
     }
     println!("dnn export, the published model:\n{printed}");
+    cases.push(Case {
+        name: "table",
+        dtype: "f64",
+        generated: Some(table_model(w, "table")),
+    });
 
     // `dnn evaluate` from the .h5 and from the .safetensors: the same output.
     let mut evaluated = Vec::new();
-    for c in cases.iter().filter(|c| c.raw.is_none()) {
+    for c in cases.iter().filter(|c| c.generated.is_none()) {
         let eval = |ext: &str| {
             let model = c.file(w, ext);
             let run = ok(
@@ -250,9 +353,9 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
             "h5": c.file(w, "h5"),
             "onnx": c.file(w, "onnx"),
             "safetensors": c.file(w, "safetensors"),
-            "inputs": match &c.raw {
+            "inputs": match &c.generated {
                 None => json!({"cat_dir": data}),
-                Some(raw) => json!({"x": raw.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>()}),
+                Some(g) => json!({"x": g.raw.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>()}),
             },
         })).collect::<Vec<_>>(),
     });
@@ -308,24 +411,23 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
             onnx["outputs"],
             json!([{"name": "probabilities", "elem_type": elem, "shape": ["N", outputs]}])
         );
+        // The preprocessing comes first: /255 for pixels, (x - mean) / std for a table.
+        let first_ops = if c.table().is_some() {
+            json!(["Sub", "Div", "Gemm"])
+        } else {
+            json!(["Div", "Gemm"])
+        };
         assert_eq!(
-            onnx["ops"][0], "Div",
-            "{}: the graph divides the pixels by 255 first",
+            json!(onnx["ops"].as_array().expect("ops")[..first_ops.as_array().expect("ops").len()]),
+            first_ops,
+            "{}: the graph's first operations",
             c.name
         );
         let activations: Vec<&str> = match &model.network {
-            dnn_data::model::AnyNetwork::F32(n) => {
-                n.layers().iter().map(|l| l.activation().name()).collect()
-            }
-            dnn_data::model::AnyNetwork::F64(n) => {
-                n.layers().iter().map(|l| l.activation().name()).collect()
-            }
+            AnyNetwork::F32(n) => n.layers().iter().map(|l| l.activation().name()).collect(),
+            AnyNetwork::F64(n) => n.layers().iter().map(|l| l.activation().name()).collect(),
         };
-        let classes = if c.raw.is_none() {
-            json!(["non-cat", "cat"])
-        } else {
-            json!(["0", "1", "2"])
-        };
+        let classes = c.expected_classes();
         for (format, metadata) in [
             ("ONNX", &onnx["metadata"]),
             ("safetensors", &r["safetensors"]["metadata"]),
@@ -344,8 +446,18 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
             );
             assert_eq!(json_text(&metadata["classes"]), classes, "{format}");
             let input = json_text(&metadata["input"]);
-            assert_eq!(input["kind"], "pixels", "{format}");
             assert_eq!(input["features"], n0, "{format}");
+            match c.table() {
+                Some((columns, ..)) => {
+                    assert_eq!(input["kind"], "table", "{format}");
+                    assert_eq!(input["columns"], json!(columns), "{format}");
+                    assert_eq!(input["preprocessing"], "(x - mean) / std", "{format}");
+                }
+                None => {
+                    assert_eq!(input["kind"], "pixels", "{format}");
+                    assert_eq!(input["preprocessing"], "x / 255", "{format}");
+                }
+            }
             if n0 == 12288 {
                 assert_eq!(
                     [&input["height"], &input["width"], &input["channels"]],
@@ -359,28 +471,37 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
             c.name
         );
 
-        // safetensors: the HDF5 model's arrays, byte for byte.
+        // safetensors: the HDF5 model's arrays, byte for byte (and a table's mean and std).
         let st = &r["safetensors"];
         let tensors = st["tensors"].as_object().expect("tensors");
-        let mut names: Vec<&String> = tensors.keys().collect();
+        let mut names: Vec<&str> = tensors.keys().map(String::as_str).collect();
         names.sort();
-        assert_eq!(
-            json!(names),
-            st["h5_keys"],
-            "{}: the same tensors as the HDF5 model",
-            c.name
-        );
+        let mut expected: Vec<&str> = st["h5_keys"]
+            .as_array()
+            .expect("h5 keys")
+            .iter()
+            .map(|k| k.as_str().expect("key"))
+            .collect();
+        if c.table().is_some() {
+            expected.extend(["mean", "std"]);
+        }
+        expected.sort();
+        assert_eq!(names, expected, "{}: the HDF5 model's tensors", c.name);
         for (name, t) in tensors {
-            assert_eq!(
-                t["bytes_equal_h5"], true,
-                "{}: {name} differs from the HDF5 model's: {t}",
-                c.name
-            );
             assert_eq!(t["dtype"], elem);
+            match (name.as_str(), c.table()) {
+                ("mean", Some((_, mean, _))) => assert_eq!(t["values"], json!(mean)),
+                ("std", Some((_, _, std))) => assert_eq!(t["values"], json!(std)),
+                _ => assert_eq!(
+                    t["bytes_equal_h5"], true,
+                    "{}: {name} differs from the HDF5 model's: {t}",
+                    c.name
+                ),
+            }
         }
 
         // onnxruntime's probabilities against dnn's.
-        match &c.raw {
+        match &c.generated {
             None => {
                 let eval = cat_runs.next().expect("an evaluate run per cat model");
                 for (split, x, prefix) in [
@@ -423,9 +544,11 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
                     ));
                 }
             }
-            Some(raw) => {
-                let x = raw.t().mapv(|v| v / 255.0);
-                let ours = model.network.predict_proba(&x).expect("dnn probabilities");
+            Some(g) => {
+                let ours = model
+                    .network
+                    .predict_proba(&g.x)
+                    .expect("dnn probabilities");
                 let theirs = matrix(&onnx["probabilities"]["x"]);
                 let diff = max_diff(&ours.t().to_owned(), &theirs);
                 assert!(
@@ -449,7 +572,7 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
                     "| {} | {} | generated ({} examples) | {diff:.3e} | same classes as dnn | (evaluate takes cat classifiers only) |",
                     c.name,
                     c.dtype,
-                    raw.nrows()
+                    g.raw.nrows()
                 ));
             }
         }
