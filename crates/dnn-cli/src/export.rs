@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use dnn_data::export::{to_bytes, Description, Format, Input};
+use dnn_data::export::{class_names, to_bytes, Format, Preprocessing};
 use dnn_data::model::load_model;
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
@@ -17,9 +17,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     }
     let model = load_model(&args.model)?;
     let format = args.format.into();
-    let description = Description::of(&model);
-    let bytes = to_bytes(&model, &description, format)
-        .with_context(|| format!("{}", args.model.display()))?;
+    let bytes = to_bytes(&model, format).with_context(|| format!("{}", args.model.display()))?;
     dnn_data::atomic::write_atomically(&args.output, &bytes)?;
     let sizes = model.network.layer_sizes();
     println!(
@@ -38,27 +36,23 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         },
         bytes.len()
     );
-    let input = match &description.input {
-        Input::Pixels {
-            shape: Some([h, w, c]),
-        } => {
-            format!("{h}x{w}x{c} pictures, pixel values 0-255")
-        }
-        Input::Pixels { shape: None } => format!("{} pixel values 0-255", sizes[0]),
-        Input::Table { columns, .. } => format!("{} table columns", columns.len()),
-        Input::Features => format!("{} features", sizes[0]),
+    let input = match &model.spec {
+        Some(spec) => spec.input.describe(),
+        None => format!(
+            "{} features (the model file does not say what they are)",
+            sizes[0]
+        ),
     };
-    let preprocessing = match (&description.input, format) {
-        (Input::Features, _) => "none",
-        (_, Format::Onnx) => "inside the graph",
-        (Input::Pixels { .. }, Format::Safetensors) => "divide by 255 before W1",
-        (Input::Table { .. }, Format::Safetensors) => {
-            "subtract the tensor mean and divide by std before W1"
-        }
+    let preprocessing = Preprocessing::of(&model);
+    let where_ = match format {
+        _ if preprocessing.formula() == "none" => "",
+        Format::Onnx => ", inside the graph",
+        Format::Safetensors => ", yours to apply before W1",
     };
     println!(
-        "Input: {input} (preprocessing: {preprocessing}); classes: {}",
-        description.classes.join(", ")
+        "Input: {input} (preprocessing: {}{where_}); classes: {}",
+        preprocessing.formula(),
+        class_names(&model).join(", ")
     );
     Ok(())
 }

@@ -98,17 +98,58 @@ pub fn picture_to_column<A: Float>(pixels: ArrayView3<'_, u8>) -> Array2<A> {
 /// # Errors
 /// As [`load_picture`].
 pub fn read_picture(path: impl AsRef<Path>, size: u32, limits: &ImageLimits) -> Result<Array3<u8>> {
+    read_picture_rgb(path, size, size, limits)
+}
+
+/// Decodes a picture and resizes it to exactly `width` x `height` RGB pixels, shape
+/// `(height, width, 3)`. A picture already of that size is kept pixel for pixel.
+///
+/// # Errors
+/// As [`load_picture`].
+pub fn read_picture_rgb(
+    path: impl AsRef<Path>,
+    width: u32,
+    height: u32,
+    limits: &ImageLimits,
+) -> Result<Array3<u8>> {
+    read_picture_as(path, width, height, 3, limits)
+}
+
+/// Decodes a picture, resizes it to exactly `width` x `height` and converts it to
+/// `channels` channels: 1 (grey), 3 (RGB) or 4 (RGBA). Shape `(height, width, channels)`.
+///
+/// # Errors
+/// As [`load_picture`], and [`DataError::ImageDecode`] for another number of channels.
+pub fn read_picture_as(
+    path: impl AsRef<Path>,
+    width: u32,
+    height: u32,
+    channels: usize,
+    limits: &ImageLimits,
+) -> Result<Array3<u8>> {
     let path = path.as_ref();
     let img = decode_limited(path, limits)?;
-    let resized = img
-        .resize_exact(size, size, FilterType::Triangle)
-        .into_rgb8();
-    let (w, h) = resized.dimensions();
-    let raw = resized.into_raw();
-    Array3::from_shape_vec((h as usize, w as usize, 3), raw).map_err(|e| DataError::ImageDecode {
-        path: path.to_path_buf(),
-        format: "resized".to_owned(),
-        message: e.to_string(),
+    let resized = img.resize_exact(width, height, FilterType::Triangle);
+    let raw = match channels {
+        1 => resized.into_luma8().into_raw(),
+        3 => resized.into_rgb8().into_raw(),
+        4 => resized.into_rgba8().into_raw(),
+        other => {
+            return Err(DataError::ImageDecode {
+                path: path.to_path_buf(),
+                format: "picture".to_owned(),
+                message: format!(
+                    "the model takes pictures with {other} channels; a picture file gives 1 (grey), 3 (RGB) or 4 (RGBA)"
+                ),
+            })
+        }
+    };
+    Array3::from_shape_vec((height as usize, width as usize, channels), raw).map_err(|e| {
+        DataError::ImageDecode {
+            path: path.to_path_buf(),
+            format: "resized".to_owned(),
+            message: e.to_string(),
+        }
     })
 }
 

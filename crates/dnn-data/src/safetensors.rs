@@ -3,11 +3,14 @@
 //!
 //! Layout:
 //! * tensors `W1..WL` (`[n[l], n[l-1]]`) and `b1..bL` (`[n[l], 1]`), in the model's dtype
-//!   (`F32` or `F64`), byte for byte the values of the HDF5 model file; a table model adds
-//!   `mean` and `std` (`[n0]`);
-//! * metadata (text): `format = "dnn-model"`, `format_version`, `dtype`, and as JSON
-//!   `layer_sizes`, `activations`, `classes` and `input`, then the training set-up
-//!   (`arch`, `seed`, `learning_rate`, ...) where known.
+//!   (`F32` or `F64`), byte for byte the values of the HDF5 model file; a model trained on
+//!   standardised inputs adds `mean` and `std` (`[n0]`, `F64` as in the HDF5 file: the
+//!   network sees `(x - mean) / std`, after the division by 255 of pictures);
+//! * metadata (text), [`crate::export::metadata`]: `format = "dnn-model"`,
+//!   `format_version`, `dtype`, and as JSON `layer_sizes`, `activations`, `classes` and
+//!   `input` (`{"kind": "picture", "height": 64, ...}`, `{"kind": "table", "columns": [...],
+//!   "target": ...}` or `{"kind": "features"}`), then the training set-up (`arch`, `seed`,
+//!   `learning_rate`, ...) where known.
 //!
 //! ```python
 //! from safetensors.numpy import load_file
@@ -22,74 +25,64 @@ use ::safetensors::{Dtype, SafeTensors};
 use dnn_core::{Activation, Layer, Network};
 use ndarray::Array2;
 
+use crate::dataset::{DataSpec, Input};
 use crate::error::{DataError, Result};
-use crate::export::{Description, Element, Input};
+use crate::export::{Element, Preprocessing};
 use crate::model::{AnyNetwork, Model, TrainingSetup, FORMAT};
+use crate::standardize::Standardization;
 
 /// The file extension `load_model` reads as safetensors whatever the content.
 pub const EXTENSION: &str = "safetensors";
 
 /// The bytes of the safetensors file of `model`.
-pub fn to_safetensors(model: &Model, description: &Description) -> Result<Vec<u8>> {
-    let metadata: HashMap<String, String> = description
-        .metadata(&model.network, &model.setup)
-        .into_iter()
-        .collect();
-    let tensors = match &model.network {
-        AnyNetwork::F32(n) => tensor_bytes(n, description),
-        AnyNetwork::F64(n) => tensor_bytes(n, description),
+pub fn to_safetensors(model: &Model) -> Result<Vec<u8>> {
+    let metadata: HashMap<String, String> = crate::export::metadata(model).into_iter().collect();
+    let mut tensors = match &model.network {
+        AnyNetwork::F32(n) => layer_tensors(n),
+        AnyNetwork::F64(n) => layer_tensors(n),
     };
-    let dtype = match &model.network {
-        AnyNetwork::F32(_) => Dtype::F32,
-        AnyNetwork::F64(_) => Dtype::F64,
-    };
+    if let Some(z) = Preprocessing::of(model).standardization {
+        for (name, v) in [("mean", &z.mean), ("std", &z.std)] {
+            tensors.push((
+                name.into(),
+                Dtype::F64,
+                vec![v.len()],
+                f64::to_le_vec(v.iter().copied()),
+            ));
+        }
+    }
     let fail = |e: ::safetensors::SafeTensorError| DataError::Export {
         format: "safetensors",
         problem: e.to_string(),
     };
     let views = tensors
         .iter()
-        .map(|(name, shape, bytes)| {
+        .map(|(name, dtype, shape, bytes)| {
             Ok((
                 name.clone(),
-                TensorView::new(dtype, shape.clone(), bytes).map_err(fail)?,
+                TensorView::new(*dtype, shape.clone(), bytes).map_err(fail)?,
             ))
         })
         .collect::<Result<Vec<_>>>()?;
     ::safetensors::serialize(views, Some(metadata)).map_err(fail)
 }
 
-/// `(name, shape, little-endian bytes)` of every tensor.
-fn tensor_bytes<F: Element>(
-    network: &Network<F>,
-    description: &Description,
-) -> Vec<(String, Vec<usize>, Vec<u8>)> {
+/// `(name, dtype, shape, little-endian bytes)` of every `W[l]` and `b[l]`.
+fn layer_tensors<F: Element>(network: &Network<F>) -> Vec<(String, Dtype, Vec<usize>, Vec<u8>)> {
     let mut out = Vec::new();
     for (i, layer) in network.layers().iter().enumerate() {
         let l = i + 1;
-        let (w, b) = (layer.weights(), layer.bias());
-        out.push((
-            format!("W{l}"),
-            w.shape().to_vec(),
-            F::le_bytes(w.as_standard_layout().iter().copied()),
-        ));
-        out.push((
-            format!("b{l}"),
-            b.shape().to_vec(),
-            F::le_bytes(b.as_standard_layout().iter().copied()),
-        ));
-    }
-    if let Input::Table { mean, std, .. } = &description.input {
-        out.push((
-            "mean".into(),
-            vec![mean.len()],
-            F::le_bytes(mean.iter().map(|&v| F::of(v))),
-        ));
-        out.push((
-            "std".into(),
-            vec![std.len()],
-            F::le_bytes(std.iter().map(|&v| F::of(v))),
-        ));
+        for (name, m) in [
+            (format!("W{l}"), layer.weights()),
+            (format!("b{l}"), layer.bias()),
+        ] {
+            out.push((
+                name,
+                F::SAFETENSORS,
+                m.shape().to_vec(),
+                F::to_le_vec(m.as_standard_layout().iter().copied()),
+            ));
+        }
     }
     out
 }
@@ -230,7 +223,95 @@ pub(crate) fn load(path: &Path) -> Result<Model> {
         )));
     }
     let setup = read_setup(&metadata, &bad)?;
-    Ok(Model { network, setup })
+    let spec = read_spec(&st, &metadata, &network, &bad)?;
+    Ok(Model {
+        network,
+        setup,
+        spec,
+    })
+}
+
+/// The [`DataSpec`] the metadata (`classes`, `input`) and the `mean` and `std` tensors
+/// record, checked against the network; `None` for inputs of kind `features` or a file
+/// without `input`.
+fn read_spec(
+    st: &SafeTensors<'_>,
+    metadata: &HashMap<String, String>,
+    network: &AnyNetwork,
+    bad: &impl Fn(String) -> DataError,
+) -> Result<Option<DataSpec>> {
+    let standardization = match (st.tensor("mean").ok(), st.tensor("std").ok()) {
+        (None, None) => None,
+        (Some(mean), Some(std)) => Some(Standardization {
+            mean: read_vector(&mean, "mean", bad)?,
+            std: read_vector(&std, "std", bad)?,
+        }),
+        _ => return Err(bad("it has one of mean and std but not the other".into())),
+    };
+    let Some(text) = metadata.get("input") else {
+        return match standardization {
+            None => Ok(None),
+            Some(_) => Err(bad("it has mean and std but no input metadata".into())),
+        };
+    };
+    #[derive(serde::Deserialize)]
+    struct InputMeta {
+        kind: String,
+        height: Option<usize>,
+        width: Option<usize>,
+        channels: Option<usize>,
+        columns: Option<Vec<String>>,
+        target: Option<String>,
+    }
+    let meta: InputMeta = parse_json(text, "input", bad)?;
+    let input = match (meta.kind.as_str(), meta.height, meta.width, meta.channels, meta.columns) {
+        ("picture", Some(height), Some(width), Some(channels), _) => Input::Picture {
+            height,
+            width,
+            channels,
+        },
+        ("table", _, _, _, Some(columns)) => Input::Table {
+            columns,
+            target: meta.target.unwrap_or_default(),
+        },
+        ("features", ..) if standardization.is_none() => return Ok(None),
+        _ => {
+            return Err(bad(format!(
+                "its input metadata {text:?} is not a picture (height, width, channels), a table (columns) or features"
+            )))
+        }
+    };
+    let classes: Vec<String> = parse_json(
+        metadata
+            .get("classes")
+            .ok_or_else(|| bad("it has input metadata but no classes".into()))?,
+        "classes",
+        bad,
+    )?;
+    let spec = DataSpec {
+        classes,
+        input,
+        standardization,
+    };
+    let sizes = network.layer_sizes();
+    crate::model::check_spec(&spec, sizes[0], sizes[sizes.len() - 1]).map_err(bad)?;
+    Ok(Some(spec))
+}
+
+/// A 1-D `F64` tensor (`mean`, `std`).
+fn read_vector(
+    t: &TensorView<'_>,
+    key: &str,
+    bad: &impl Fn(String) -> DataError,
+) -> Result<ndarray::Array1<f64>> {
+    if t.dtype() != Dtype::F64 || t.shape().len() != 1 {
+        return Err(bad(format!(
+            "{key} is {:?} of shape {:?}; it must be a vector of F64",
+            t.dtype(),
+            t.shape()
+        )));
+    }
+    Ok(ndarray::Array1::from(f64::from_le_vec(t.data())))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
@@ -300,7 +381,7 @@ fn read_matrix<F: Element>(
             "{key} has shape {shape:?}, but weights and biases are 2-D"
         )));
     }
-    let m = Array2::from_shape_vec((shape[0], shape[1]), F::from_le_bytes(t.data()))
+    let m = Array2::from_shape_vec((shape[0], shape[1]), F::from_le_vec(t.data()))
         .map_err(|e| bad(format!("{key} has shape {shape:?}: {e}")))?;
     if let Some(((r, c), v)) = m.indexed_iter().find(|(_, v)| !v.is_finite()) {
         return Err(bad(format!(
@@ -345,5 +426,7 @@ fn read_setup(
         batch_size: number("batch_size")?,
         l2: real("l2")?,
         keep_prob: real("keep_prob")?,
+        test_split: real("test_split")?,
+        split_seed: number("split_seed")?,
     })
 }

@@ -25,6 +25,8 @@ fn setup() -> TrainingSetup {
         batch_size: Some(64),
         l2: Some(0.7),
         keep_prob: Some(0.86),
+        test_split: Some(0.25),
+        split_seed: Some(7),
     }
 }
 

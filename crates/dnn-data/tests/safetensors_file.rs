@@ -7,8 +7,11 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use dnn_core::{Activation, Init, Network, NumpyRng};
-use dnn_data::export::{export, to_bytes, Description, Format, Input};
+use dnn_data::dataset::{DataSpec, Input};
+use dnn_data::export::{export, to_bytes, Format};
 use dnn_data::model::{load_model, AnyNetwork, Model, TrainingSetup};
+use dnn_data::standardize::Standardization;
+use ndarray::array;
 use safetensors::tensor::TensorView;
 use safetensors::Dtype;
 
@@ -33,6 +36,23 @@ fn setup() -> TrainingSetup {
         batch_size: Some(64),
         l2: Some(0.7),
         keep_prob: Some(0.86),
+        test_split: Some(0.2),
+        split_seed: Some(4),
+    }
+}
+
+/// A table spec for `network()`'s 6 inputs, standardised.
+fn table_spec() -> DataSpec {
+    DataSpec {
+        classes: vec!["no".into(), "yes".into()],
+        input: Input::Table {
+            columns: ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec(),
+            target: "label".into(),
+        },
+        standardization: Some(Standardization {
+            mean: array![1.5, -2.0, 0.1 + 0.2, 1e6, 0.0, 3.0],
+            std: array![0.5, 2.0, 1.0 / 3.0, 1e3, 1.0, 7.0],
+        }),
     }
 }
 
@@ -45,6 +65,7 @@ fn f64_and_f32_models_round_trip_exactly_with_their_setup() {
             Model {
                 network: AnyNetwork::F64(network()),
                 setup: setup(),
+                spec: None,
             },
         ),
         (
@@ -52,6 +73,31 @@ fn f64_and_f32_models_round_trip_exactly_with_their_setup() {
             Model {
                 network: AnyNetwork::F32(network()),
                 setup: TrainingSetup::default(),
+                spec: None,
+            },
+        ),
+        (
+            "table32.safetensors",
+            Model {
+                network: AnyNetwork::F32(network()),
+                setup: setup(),
+                spec: Some(table_spec()),
+            },
+        ),
+        (
+            "picture.safetensors",
+            Model {
+                network: AnyNetwork::F64(network()),
+                setup: TrainingSetup::default(),
+                spec: Some(DataSpec {
+                    classes: vec!["x".into(), "o".into()],
+                    input: Input::Picture {
+                        height: 1,
+                        width: 2,
+                        channels: 3,
+                    },
+                    standardization: None,
+                }),
             },
         ),
     ] {
@@ -59,8 +105,8 @@ fn f64_and_f32_models_round_trip_exactly_with_their_setup() {
         export(&path, &model, Format::Safetensors).unwrap();
         assert_eq!(load_model(&path).unwrap(), model, "{name}");
     }
-    // Only the two files: the atomic writer left no temporaries.
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    // Only the files: the atomic writer left no temporaries.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 4);
 }
 
 #[test]
@@ -70,6 +116,7 @@ fn a_safetensors_file_is_recognised_by_its_content_whatever_its_name() {
     let model = Model {
         network: AnyNetwork::F64(network()),
         setup: setup(),
+        spec: Some(table_spec()),
     };
     export(&path, &model, Format::Safetensors).unwrap();
     assert_eq!(load_model(&path).unwrap(), model);
@@ -85,6 +132,15 @@ fn a_softmax_network_round_trips() {
     let model = Model {
         network: AnyNetwork::F64(net),
         setup: TrainingSetup::default(),
+        spec: Some(DataSpec {
+            classes: vec!["a".into(), "b".into(), "c".into()],
+            input: Input::Picture {
+                height: 1,
+                width: 5,
+                channels: 1,
+            },
+            standardization: None,
+        }),
     };
     let path = dir.path().join("softmax.safetensors");
     export(&path, &model, Format::Safetensors).unwrap();
@@ -96,11 +152,9 @@ fn good_metadata() -> HashMap<String, String> {
     let model = Model {
         network: AnyNetwork::F64(network()),
         setup: TrainingSetup::default(),
+        spec: None,
     };
-    Description::of(&model)
-        .metadata(&model.network, &model.setup)
-        .into_iter()
-        .collect()
+    dnn_data::export::metadata(&model).into_iter().collect()
 }
 
 /// A safetensors file of `(name, dtype, shape, values)` tensors and `metadata`.
@@ -374,50 +428,132 @@ fn files_that_are_not_dnn_models_are_refused() {
 }
 
 #[test]
-fn a_description_that_does_not_fit_the_network_is_refused() {
-    let model = Model {
+fn a_spec_that_does_not_fit_the_network_is_not_exported() {
+    let with = |spec: DataSpec| Model {
         network: AnyNetwork::F64(network()),
         setup: TrainingSetup::default(),
+        spec: Some(spec),
     };
-    let three_classes = Description {
-        classes: vec!["a".into(), "b".into(), "c".into()],
-        input: Input::Features,
-    };
-    let e = to_bytes(&model, &three_classes, Format::Onnx)
+    let mut three = table_spec();
+    three.classes.push("maybe".into());
+    let e = to_bytes(&with(three), Format::Onnx)
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("cannot export the model as ONNX: 3 class names"),
+        e.contains(
+            "cannot export the model as ONNX: 3 classes do not fit a network with 1 outputs"
+        ),
         "{e}"
     );
-    let short_table = Description {
-        classes: vec!["no".into(), "yes".into()],
-        input: Input::Table {
-            columns: vec!["a".into(); 6],
-            mean: vec![0.0; 6],
-            std: vec![1.0; 5],
-        },
-    };
-    let e = to_bytes(&model, &short_table, Format::Safetensors)
+    let mut short = table_spec();
+    short.standardization.as_mut().unwrap().std = array![1.0, 1.0, 1.0, 1.0, 1.0];
+    let e = to_bytes(&with(short), Format::Safetensors)
         .unwrap_err()
         .to_string();
+    assert!(e.contains("cannot export the model as safetensors: the standardisation has 6 means and 5 standard deviations for 6 inputs"), "{e}");
+    let mut zero = table_spec();
+    zero.standardization.as_mut().unwrap().std[2] = 0.0;
+    let e = to_bytes(&with(zero), Format::Onnx).unwrap_err().to_string();
+    assert!(e.contains("std[2] is 0"), "{e}");
+}
+
+#[test]
+fn a_spec_that_the_metadata_garbles_is_refused() {
+    // The metadata of an export of a table model, then edited.
+    let table_metadata = || -> HashMap<String, String> {
+        let model = Model {
+            network: AnyNetwork::F64(network()),
+            setup: TrainingSetup::default(),
+            spec: Some(table_spec()),
+        };
+        dnn_data::export::metadata(&model).into_iter().collect()
+    };
+    let stats = |t: &mut Vec<(&'static str, Dtype, Vec<usize>, Vec<f64>)>| {
+        t.push(("mean", Dtype::F64, vec![6], vec![0.0; 6]));
+        t.push(("std", Dtype::F64, vec![6], vec![1.0; 6]));
+    };
+    let error = |edit_tensors: &dyn Fn(&mut Vec<(&'static str, Dtype, Vec<usize>, Vec<f64>)>),
+                 edit: &dyn Fn(&mut HashMap<String, String>)| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.safetensors");
+        let mut tensors = good_tensors();
+        edit_tensors(&mut tensors);
+        let mut metadata = table_metadata();
+        edit(&mut metadata);
+        write(&path, &tensors, Some(metadata));
+        let e = load_model(&path).unwrap_err().to_string();
+        assert!(!e.contains('\n'), "{e}");
+        e
+    };
+    // Unedited, it loads with its spec.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ok.safetensors");
+    let mut tensors = good_tensors();
+    stats(&mut tensors);
+    write(&path, &tensors, Some(table_metadata()));
+    let spec = load_model(&path).unwrap().spec.unwrap();
+    assert_eq!(spec.classes, ["no", "yes"]);
+    assert_eq!(spec.standardization.unwrap().std.to_vec(), vec![1.0; 6]);
+
+    let e = error(
+        &|t| t.push(("mean", Dtype::F64, vec![6], vec![0.0; 6])),
+        &|_| {},
+    );
     assert!(
-        e.contains("6 column names, 6 means and 5 standard deviations for 6 inputs"),
+        e.contains("it has one of mean and std but not the other"),
         "{e}"
     );
-    let zero_std = Description {
-        classes: vec!["no".into(), "yes".into()],
-        input: Input::Table {
-            columns: (0..6).map(|j| format!("c{j}")).collect(),
-            mean: vec![0.0; 6],
-            std: vec![1.0, 1.0, 0.0, 1.0, 1.0, 1.0],
-        },
-    };
-    let e = to_bytes(&model, &zero_std, Format::Onnx)
-        .unwrap_err()
-        .to_string();
+    let e = error(&stats, &|m| {
+        m.insert("input".into(), r#"{"kind":"picture","height":2}"#.into());
+    });
     assert!(
-        e.contains("the standard deviation of column 2 (c2) is 0"),
+        e.contains("is not a picture (height, width, channels), a table (columns) or features"),
+        "{e}"
+    );
+    let e = error(&stats, &|m| {
+        m.remove("classes");
+    });
+    assert!(e.contains("it has input metadata but no classes"), "{e}");
+    let e = error(&stats, &|m| {
+        m.insert("classes".into(), r#"["only one"]"#.into());
+    });
+    assert!(
+        e.contains("1 classes do not fit a network with 1 outputs"),
+        "{e}"
+    );
+    let e = error(
+        &|t| {
+            t.push(("mean", Dtype::F64, vec![6], vec![0.0; 6]));
+            t.push((
+                "std",
+                Dtype::F64,
+                vec![6],
+                vec![1.0, 1.0, -1.0, 1.0, 1.0, 1.0],
+            ));
+        },
+        &|_| {},
+    );
+    assert!(e.contains("std[2] is -1"), "{e}");
+    let e = error(
+        &|t| {
+            t.push(("mean", Dtype::F64, vec![5], vec![0.0; 5]));
+            t.push(("std", Dtype::F64, vec![5], vec![1.0; 5]));
+        },
+        &|_| {},
+    );
+    assert!(
+        e.contains("the standardisation has 5 means and 5 standard deviations for 6 inputs"),
+        "{e}"
+    );
+    let e = error(
+        &|t| {
+            t.push(("mean", Dtype::F32, vec![6], vec![0.0; 6]));
+            t.push(("std", Dtype::F64, vec![6], vec![1.0; 6]));
+        },
+        &|_| {},
+    );
+    assert!(
+        e.contains("mean is F32 of shape [6]; it must be a vector of F64"),
         "{e}"
     );
 }
