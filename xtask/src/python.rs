@@ -1,6 +1,7 @@
 //! The project's Python environment: a venv in `target/py-venv` (build output, never committed)
 //! with exactly the packages pinned in `xtask/requirements.txt`. The numpy fixture scripts
-//! (`cargo xtask regen`), the test that opens a model file with h5py and the numpy side of
+//! (`cargo xtask regen`), the test that opens a model file with h5py, the test that reads
+//! `dnn export`'s files with onnx, onnxruntime and safetensors, and the numpy side of
 //! `cargo xtask bench` run in it. It is created on first use and brought up to date whenever the
 //! requirements file changes.
 
@@ -31,7 +32,7 @@ pub fn ensure_venv(root: &Path) -> Result<PathBuf> {
     if std::fs::read_to_string(&installed).ok().as_deref() == Some(wanted.as_str())
         && succeeds(
             &python.to_string_lossy(),
-            &["-c", "import numpy, h5py, sklearn"],
+            &["-c", "import numpy, h5py, sklearn, onnx, onnxruntime, safetensors"],
         )
     {
         println!(

@@ -96,7 +96,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
 /// `dnn evaluate`'s flags.
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// The model file written by `dnn train`.
+    /// The model file written by `dnn train` (.h5), or a .safetensors from `dnn export`.
     #[arg(long)]
     pub model: PathBuf,
 

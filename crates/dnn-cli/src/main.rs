@@ -2,13 +2,14 @@
 //! own data.
 //!
 //! This file defines the top-level command line and dispatches. A command is a file:
-//! `train.rs`, `evaluate.rs`, `predict.rs`, `planar.rs` and `toy.rs` each hold their
+//! `train.rs`, `evaluate.rs`, `predict.rs`, `export.rs`, `planar.rs` and `toy.rs` each hold their
 //! subcommand's flags (with their help text and defaults) and its `run`; the values
 //! flags take and their parsers, shared by several commands, are in `values.rs`; the data
 //! flags `train` and `evaluate` share, in `data.rs`.
 
 mod data;
 mod evaluate;
+mod export;
 mod hyper;
 mod interrupt;
 mod metrics;
@@ -46,6 +47,8 @@ pub enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Classify pictures (JPEG or PNG, any size) or the rows of a CSV table with a saved model.
     Predict(predict::PredictArgs),
+    /// Write a saved model as ONNX (for onnxruntime) or safetensors (for PyTorch).
+    Export(export::ExportArgs),
     /// The shallow chapter: a two-layer tanh network on the 2-D flower data set.
     Planar(planar::PlanarArgs),
     /// Optimisers on scikit-learn's 2-D toy sets (moons, circles): the course's
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::Export(args) => export::run(args),
         Command::Planar(args) => planar::run(args),
         Command::Toy(args) => toy::run(args),
     };

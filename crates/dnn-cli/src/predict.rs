@@ -145,7 +145,7 @@ fn classify(
 /// `dnn predict`'s flags.
 #[derive(Debug, Args)]
 pub struct PredictArgs {
-    /// The model file written by `dnn train`.
+    /// The model file written by `dnn train` (.h5), or a .safetensors from `dnn export`.
     #[arg(long)]
     pub model: PathBuf,
 

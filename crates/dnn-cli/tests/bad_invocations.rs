@@ -169,6 +169,12 @@ fn build_fixtures(w: &Path) {
         }
     });
     std::fs::copy(w.join("data").join(dnn_data::TRAIN_FILE), m("data_file.h5")).expect("copy");
+    write_safetensors_model(&m("good.safetensors"), &[FEATURES, 3, 1]);
+    let meta = |sizes: &str| serde_json::json!({"format": "dnn-model", "layer_sizes": sizes, "activations": "[\"relu\",\"sigmoid\"]"});
+    let mut sets = raw_layers(&[FEATURES, 3, 1]);
+    write_raw_safetensors(&m("no_metadata.safetensors"), &sets, None);
+    sets[2].1 = Array2::zeros((1, 4)); // W2 does not chain onto W1's 3 units
+    write_raw_safetensors(&m("w_shape.safetensors"), &sets, Some(meta("[192,3,1]")));
     // Damaged files that declare terabytes: the loaders used to abort trying to allocate them.
     write_h5(&m("huge_shape.h5"), |f| {
         f.new_dataset::<f64>()
@@ -357,6 +363,17 @@ fn cases() -> Vec<Case> {
         case("model declares 8 TB of weights", &ev("huge_shape.h5"), 1, &["bad model file: W1 has shape [1048576, 1048576]: it declares 8796093022208 bytes", "the file is damaged"]),
         case("model is a data file", &ev("data_file.h5"), 1, &["not a dnn model file: it has no W1 data set (it has: list_classes, train_set_x, train_set_y)"]),
         case("predict: model that records no input", "predict --model models/good.h5 pics/ok.png", 1, &["does not record what its inputs are (layer sizes [192, 3, 1])", "12288 inputs"]),
+        case("evaluate: safetensors whose tensors do not chain", &ev("w_shape.safetensors"), 1, &["models/w_shape.safetensors: bad model file: W2 has shape (1, 4) but layer 1 has 3 units"]),
+        case("predict: safetensors model for 8x8 data", "predict --model models/good.safetensors pics/ok.png", 1, &["layer sizes [192, 3, 1]", "12288 inputs"]),
+        // --- dnn export ---
+        case("export: unknown format", "export --model models/good.h5 --format pickle --output out.pkl", 2, &["invalid value 'pickle' for '--format <FORMAT>'", "[possible values: onnx, safetensors]"]),
+        case("export: model is a data file", "export --model models/data_file.h5 --format onnx --output out.onnx", 1, &["models/data_file.h5: not a dnn model file: it has no W1 data set"]),
+        case("export: model is text", "export --model notes.txt --format safetensors --output out.safetensors", 1, &["notes.txt: not a readable HDF5 file"]),
+        case("export: model missing", "export --model models/nope.h5 --format onnx --output out.onnx", 1, &["models/nope.h5: file not found"]),
+        case("export: output dir missing", "export --model models/good.h5 --format onnx --output no_dir/m.onnx", 1, &["--output: no_dir/m.onnx: cannot write: the directory no_dir does not exist"]),
+        case("export: output is the model", "export --model models/good.h5 --format onnx --output models/../models/good.h5", 1, &["--output models/../models/good.h5 is the model file itself"]),
+        case("export: safetensors whose tensors do not chain", "export --model models/w_shape.safetensors --format onnx --output out.onnx", 1, &["models/w_shape.safetensors: bad model file: W2 has shape (1, 4) but layer 1 has 3 units"]),
+        case("export: safetensors without metadata", "export --model models/no_metadata.safetensors --format onnx --output out.onnx", 1, &["models/no_metadata.safetensors: bad model file: its metadata has no format", "write it with `dnn export`"]),
         case("predict: model missing", "predict --model models/nope.h5 pics/ok.png", 1, &["file not found"]),
         // --- pictures ---
         case("picture missing", &pr("nope.png"), 1, &["pics/nope.png: file not found"]),

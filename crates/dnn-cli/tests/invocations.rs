@@ -273,6 +273,8 @@ fn edges(kind: Kind, flag: &Flag) -> Vec<String> {
         Kind::Model => v(&[
             "model.h5",
             "model2.h5",
+            "model.safetensors",
+            "broken.safetensors",
             "",
             "missing.h5",
             "data",
@@ -395,6 +397,7 @@ fn ordinary(kind: Kind, flag: &Flag, sub: &str) -> Option<String> {
                 match stem {
                     "plot" | "mislabeled" => format!("{stem}.png"),
                     "report" => "report.json".into(),
+                    "output" => "out.onnx".into(),
                     _ => format!("{stem}.h5"),
                 }
             }
@@ -422,7 +425,12 @@ fn base(sub: &str) -> Vec<(&'static str, &'static str)> {
         "train" => vec![("--hidden", "3"), ("--iterations", "3")],
         "planar" => vec![("--iterations", "3")],
         "toy" => vec![("--epochs", "3"), ("--samples", "40")],
-        "evaluate" | "export" => vec![("--model", "model.h5")],
+        "evaluate" => vec![("--model", "model.h5")],
+        "export" => vec![
+            ("--model", "model.h5"),
+            ("--format", "onnx"),
+            ("--output", "out.onnx"),
+        ],
         _ => vec![],
     }
 }
@@ -459,6 +467,9 @@ fn invocation(sub: &Subcommand, chosen: &[(&Flag, Option<String>)], with_base: b
                 || flag == "--hidden" && named.contains("--layers");
             if !named.contains(flag) && !aliased {
                 args.extend([flag.to_owned(), value.to_owned()]);
+                if flag == "--output" {
+                    outputs.push(value.to_owned());
+                }
             }
         }
     }
@@ -539,7 +550,9 @@ fn random(subs: &[Subcommand], rng: &mut Rng) -> Invocation {
 }
 
 /// The fixtures every run may read: tiny data of every format, models, a picture, broken files.
-const FIXTURES: [&str; 13] = [
+const FIXTURES: [&str; 15] = [
+    "model.safetensors",
+    "broken.safetensors",
     "data",
     "model.h5",
     "model2.h5",
@@ -561,6 +574,10 @@ fn fixtures(dir: &Path) {
     write_model(&dir.join("model2.h5"), &[FEATURES, 4, 2, 1]);
     write_png(&dir.join("pic.png"), 8, 8, image::ColorType::Rgb8);
     std::fs::write(dir.join("junk.h5"), b"not an HDF5 file at all".repeat(10)).expect("junk");
+    write_safetensors_model(&dir.join("model.safetensors"), &[FEATURES, 3, 1]);
+    let mut layers = raw_layers(&[FEATURES, 3, 1]);
+    layers.swap(0, 2); // W1 and W2 swapped: the shapes do not chain
+    write_raw_safetensors(&dir.join("broken.safetensors"), &layers, None);
     data_with_train_bytes(&dir.join("broken"), b"\x89HDF\r\n\x1a\n truncated");
     // A 20-row table with columns a, b, c and a string label x/y; a ragged one.
     let mut table = String::from("a,b,c,label\n");

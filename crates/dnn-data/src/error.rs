@@ -248,6 +248,15 @@ pub enum DataError {
         keys: Vec<String>,
     },
 
+    /// A model that cannot be exported as asked (its description does not fit it).
+    #[error("cannot export the model as {format}: {problem}")]
+    Export {
+        /// The format (`ONNX`, `safetensors`).
+        format: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+
     /// A model file whose contents do not form a usable network.
     #[error("{}: bad model file: {problem}", path.display())]
     BadModel {

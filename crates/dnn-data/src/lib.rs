@@ -11,7 +11,10 @@
 //!   `x.reshape(m, -1).T / 255` does, into `(12288, m)` matrices (one column per example).
 //! * [`planar`]: the flower data set, bit for bit as numpy generates it.
 //! * [`image`]: a JPEG/PNG picture of any size as a `(12288, 1)` input column.
-//! * [`model`]: trained networks as HDF5 model files.
+//! * [`model`]: trained networks as HDF5 model files; [`model::load_model`] also reads
+//!   the safetensors files of [`export`].
+//! * [`export`]: a model as ONNX ([`onnx`]) or safetensors ([`safetensors`]), for
+//!   onnxruntime, PyTorch and the rest of the ecosystem.
 //! * [`atomic`]: the one way dnn writes a file (models, pictures, reports), so that no
 //!   failure or kill ever leaves part of one.
 //!
@@ -42,11 +45,14 @@ pub mod classes;
 pub mod course;
 pub mod dataset;
 pub mod error;
+pub mod export;
 pub mod folder;
 pub mod image;
 pub mod model;
 pub mod npz;
+pub mod onnx;
 pub mod planar;
+pub mod safetensors;
 pub mod split;
 pub mod standardize;
 pub mod table;

@@ -212,7 +212,11 @@ fn save<F: Float + H5Type>(
 }
 
 /// Whether `spec` fits a network of `inputs` inputs and `outputs` outputs.
-fn check_spec(spec: &DataSpec, inputs: usize, outputs: usize) -> std::result::Result<(), String> {
+pub(crate) fn check_spec(
+    spec: &DataSpec,
+    inputs: usize,
+    outputs: usize,
+) -> std::result::Result<(), String> {
     if spec.classes.len() < 2 || spec.outputs() != outputs {
         return Err(format!(
             "{} classes do not fit a network with {outputs} outputs (two classes take 1 sigmoid output, K > 2 take K)",
@@ -443,8 +447,14 @@ fn write_str(file: &hdf5::File, name: &str, value: &str) -> hdf5::Result<()> {
 /// Loads a model file, checking everything: that it is HDF5, that it holds `W1..WL` and
 /// `b1..bL` with no gaps or extras, that the shapes chain, that all are `f32` or all
 /// `f64`, that the attributes agree with the weights, and that every number is finite.
+///
+/// A `.safetensors` file (by name, or by content) is read as [`crate::safetensors`]
+/// describes, with the same checks.
 pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
     let path = path.as_ref();
+    if crate::safetensors::is_safetensors(path) {
+        return crate::safetensors::load(path);
+    }
     let file = crate::cat::open_h5(path)?;
     let bad = |problem: String| DataError::BadModel {
         path: path.to_path_buf(),

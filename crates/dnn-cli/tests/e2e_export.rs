@@ -1,0 +1,581 @@
+//! `dnn export` end to end, checked by the ecosystem's own readers: models trained by the
+//! `dnn` binary on the real cat data (the published L-layer network, the two-layer network,
+//! logistic regression, the L-layer network in f32) and a softmax network trained on a small
+//! generated set are exported both ways by `dnn export`, and a table network (standardised
+//! inputs, exported by dnn-data's library, since model files do not record standardisation
+//! yet) too; then `tests/export/check_export.py` runs onnx's
+//! checker, onnxruntime and the safetensors reader on them, in the Python that
+//! `cargo xtask test` provides (`DNN_PYTHON`). Asserted:
+//! * onnxruntime's probabilities equal dnn's (to 1e-12 in f64, 1e-5 in f32), on the raw
+//!   pixels as h5py and numpy read and flatten them, and its train and test accuracies equal
+//!   the ones `dnn evaluate` prints;
+//! * the checker passes, onnxruntime prints no warning, the input is `x [N, n0]` and the output
+//!   `probabilities [N, n[L]]` in the model's dtype, the metadata names the layer sizes,
+//!   activations, classes and input;
+//! * the safetensors reader's arrays are byte for byte the HDF5 model's, and
+//! * `dnn evaluate` and `dnn predict` print the same from the `.safetensors` as from the `.h5`.
+
+mod common;
+#[path = "fixtures/mod.rs"]
+mod fixtures;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{data_dir, dnn_in, Run};
+use dnn_core::{one_hot, Activation, Init, Network, NumpyRng, TrainParams};
+use dnn_data::atomic::write_atomically;
+use dnn_data::export::{to_bytes, Description, Format, Input};
+use dnn_data::model::{load_model, save_model, AnyNetwork, TrainingSetup};
+use dnn_data::CatDataset;
+use ndarray::{Array2, Axis};
+use serde_json::{json, Value};
+
+/// The Python with onnx, onnxruntime, safetensors and h5py (set by `cargo xtask test`).
+fn python() -> String {
+    std::env::var("DNN_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "DNN_PYTHON is not set: this test checks the exports with onnx, onnxruntime and \
+             safetensors in Python. Run it through `cargo xtask test`, which makes that venv and \
+             sets DNN_PYTHON, or set DNN_PYTHON=target/py-venv/bin/python once the venv exists"
+        )
+    })
+}
+
+/// One exported model.
+struct Case {
+    name: &'static str,
+    dtype: &'static str,
+    /// `None` for a cat classifier (checked on the cat set).
+    generated: Option<Generated>,
+}
+
+/// A model trained on generated data.
+struct Generated {
+    /// The raw inputs, one row per example, as onnxruntime takes them.
+    raw: Array2<f64>,
+    /// dnn's inputs for the same examples, one column per example (preprocessed).
+    x: Array2<f64>,
+    /// The description it is exported with; `None`: `dnn export`'s own.
+    description: Option<Description>,
+}
+
+impl Case {
+    fn file(&self, dir: &Path, ext: &str) -> PathBuf {
+        dir.join(format!("{}.{ext}", self.name))
+    }
+
+    /// What the metadata must say: the class names and the input's kind.
+    fn expected_classes(&self) -> Value {
+        match &self.generated {
+            None => json!(["non-cat", "cat"]),
+            Some(Generated {
+                description: Some(d),
+                ..
+            }) => json!(d.classes),
+            Some(_) => json!(["0", "1", "2"]),
+        }
+    }
+
+    fn table(&self) -> Option<(&[String], &[f64], &[f64])> {
+        match &self.generated {
+            Some(Generated {
+                description:
+                    Some(Description {
+                        input: Input::Table { columns, mean, std },
+                        ..
+                    }),
+                ..
+            }) => Some((columns, mean, std)),
+            _ => None,
+        }
+    }
+}
+
+fn ok(run: Run, what: &str) -> Run {
+    assert_eq!(run.code, Some(0), "{what} failed: {run:?}");
+    run
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// `(correct, total)` from a line `Train accuracy: 0.985646 (206 of 209 correct)`.
+fn counts(stdout: &str, prefix: &str) -> (usize, usize) {
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} line in:\n{stdout}"));
+    let inner = line
+        .split_once('(')
+        .and_then(|(_, r)| r.strip_suffix(" correct)"))
+        .unwrap_or_else(|| panic!("cannot read {line:?}"));
+    let (c, t) = inner.split_once(" of ").expect("N of M");
+    (c.parse().expect("correct"), t.parse().expect("total"))
+}
+
+/// A softmax network `[4, 6, 3]` trained on 120 generated examples whose raw inputs are
+/// pixel-like values 0–255 (dnn models are trained on them divided by 255), labelled by the
+/// largest of three fixed mixtures of the inputs.
+fn softmax_model(path: &Path) -> Generated {
+    let (n0, m, k) = (4, 120, 3);
+    let mut rng = NumpyRng::new(7);
+    let raw = (rng.randn(m, n0) * 60.0 + 128.0).mapv(|v| v.round().clamp(0.0, 255.0));
+    let mix = [
+        [1.0, -0.5, 0.2, 0.0],
+        [-0.3, 1.0, 0.0, 0.4],
+        [0.0, 0.1, -1.0, 1.0],
+    ];
+    let labels: Vec<usize> = raw
+        .rows()
+        .into_iter()
+        .map(|r| {
+            let score = |c: usize| (0..n0).map(|i| mix[c][i] * r[i]).sum::<f64>();
+            (0..k)
+                .max_by(|&a, &b| score(a).total_cmp(&score(b)))
+                .expect("classes")
+        })
+        .collect();
+    let x = raw.t().mapv(|v| v / 255.0);
+    let y: Array2<f64> = one_hot(&labels, k);
+    let mut net = Network::<f64>::builder(&[n0, 6, k])
+        .output(Activation::Softmax)
+        .init(Init::He)
+        .build(&mut NumpyRng::new(1))
+        .expect("softmax network");
+    let config = TrainParams::new()
+        .learning_rate(0.5)
+        .iterations(3000)
+        .check()
+        .expect("params");
+    let report = net.fit(&x, &y, &config).expect("train softmax");
+    let accuracy = net.accuracy(&x, &y).expect("accuracy");
+    assert!(
+        accuracy > 0.8,
+        "the softmax model should learn its set (accuracy {accuracy}, final cost {:?})",
+        report.final_cost()
+    );
+    save_model(path, &net, &TrainingSetup::default()).expect("save softmax model");
+    Generated {
+        raw,
+        x,
+        description: None,
+    }
+}
+
+/// A `[5, 4, 1]` network trained on 150 generated table rows whose 5 columns have very
+/// different scales, standardised with their means and standard deviations; exported with
+/// dnn-data's library and a [`Input::Table`] description (model files do not record the
+/// standardisation yet, so `dnn export` cannot know it).
+fn table_model(dir: &Path, name: &str) -> Generated {
+    let (n0, m) = (5, 150);
+    let scale = [10.0, 0.1, 1000.0, 1.0, 50.0];
+    let offset = [100.0, -3.0, 5000.0, 0.0, 20.0];
+    let z = NumpyRng::new(11).randn(m, n0);
+    let raw = Array2::from_shape_fn((m, n0), |(j, i)| z[[j, i]] * scale[i] + offset[i]);
+    let mean: Vec<f64> = raw.mean_axis(Axis(0)).expect("mean").to_vec();
+    let std: Vec<f64> = raw.std_axis(Axis(0), 0.0).to_vec();
+    let x = Array2::from_shape_fn((n0, m), |(i, j)| (raw[[j, i]] - mean[i]) / std[i]);
+    let y = Array2::from_shape_fn((1, m), |(_, j)| {
+        f64::from(u8::from(x[[0, j]] + x[[1, j]] - x[[2, j]] > 0.0))
+    });
+    let mut net = Network::<f64>::builder(&[n0, 4, 1])
+        .init(Init::He)
+        .build(&mut NumpyRng::new(3))
+        .expect("table network");
+    let config = TrainParams::new()
+        .learning_rate(0.3)
+        .iterations(2000)
+        .check()
+        .expect("params");
+    net.fit(&x, &y, &config).expect("train table model");
+    let accuracy = net.accuracy(&x, &y).expect("accuracy");
+    assert!(
+        accuracy > 0.9,
+        "the table model should learn its set ({accuracy})"
+    );
+    let h5 = dir.join(format!("{name}.h5"));
+    save_model(&h5, &net, &TrainingSetup::default()).expect("save table model");
+    let description = Description {
+        classes: vec!["no".into(), "yes".into()],
+        input: Input::Table {
+            columns: ["age", "dose", "income", "score", "weight"]
+                .map(String::from)
+                .to_vec(),
+            mean,
+            std,
+        },
+    };
+    let model = load_model(&h5).expect("load table model");
+    for (format, ext) in [(Format::Onnx, "onnx"), (Format::Safetensors, "safetensors")] {
+        let bytes = to_bytes(&model, &description, format).expect("export table model");
+        write_atomically(&dir.join(format!("{name}.{ext}")), &bytes).expect("write export");
+    }
+    Generated {
+        raw,
+        x,
+        description: Some(description),
+    }
+}
+
+/// The largest `|a - b|` over two equally shaped matrices.
+fn max_diff(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
+    assert_eq!(a.dim(), b.dim());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
+/// A JSON `[[...], ...]` as a matrix.
+fn matrix(v: &Value) -> Array2<f64> {
+    let rows: Vec<Vec<f64>> = v
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .expect("row")
+                .iter()
+                .map(|x| x.as_f64().expect("number"))
+                .collect()
+        })
+        .collect();
+    Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
+}
+
+fn json_text(v: &Value) -> Value {
+    serde_json::from_str(v.as_str().expect("metadata text")).expect("metadata JSON")
+}
+
+#[test]
+fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
+    let python = python();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    let data = data_dir();
+    let data_s = path_str(&data);
+
+    let mut cases = Vec::new();
+    for (name, args, dtype) in [
+        ("deep", vec!["--arch", "deep"], "f64"),
+        ("two_layer", vec!["--arch", "two-layer"], "f64"),
+        ("logistic", vec!["--arch", "logistic"], "f64"),
+        ("deep_f32", vec!["--arch", "deep", "--dtype", "f32"], "f32"),
+    ] {
+        let save = format!("{name}.h5");
+        let mut all = vec!["train", "--data", data_s, "-q", "--save", &save];
+        all.extend(args);
+        ok(dnn_in(w, &all), &format!("dnn train ({name})"));
+        cases.push(Case {
+            name,
+            dtype,
+            generated: None,
+        });
+    }
+    cases.push(Case {
+        name: "softmax",
+        dtype: "f64",
+        generated: Some(softmax_model(&w.join("softmax.h5"))),
+    });
+
+    // Export each model both ways (the table model is exported already).
+    let mut printed = String::new();
+    for c in cases.iter().filter(|c| c.table().is_none()) {
+        for (format, ext) in [("onnx", "onnx"), ("safetensors", "safetensors")] {
+            let run = ok(
+                dnn_in(
+                    w,
+                    &[
+                        "export",
+                        "--model",
+                        path_str(&c.file(w, "h5")),
+                        "--format",
+                        format,
+                        "--output",
+                        path_str(&c.file(w, ext)),
+                    ],
+                ),
+                &format!("dnn export {} {format}", c.name),
+            );
+            if c.name == "deep" {
+                printed.push_str(&run.stdout);
+            }
+        }
+    }
+    println!("dnn export, the published model:\n{printed}");
+    cases.push(Case {
+        name: "table",
+        dtype: "f64",
+        generated: Some(table_model(w, "table")),
+    });
+
+    // `dnn evaluate` from the .h5 and from the .safetensors: the same output.
+    let mut evaluated = Vec::new();
+    for c in cases.iter().filter(|c| c.generated.is_none()) {
+        let eval = |ext: &str| {
+            let model = c.file(w, ext);
+            let run = ok(
+                dnn_in(
+                    w,
+                    &["evaluate", "--data", data_s, "--model", path_str(&model)],
+                ),
+                &format!("dnn evaluate {}", model.display()),
+            );
+            run.stdout.replace(path_str(&model), "MODEL")
+        };
+        let (h5, st) = (eval("h5"), eval("safetensors"));
+        assert_eq!(
+            h5, st,
+            "{}: dnn evaluate prints something else from the .safetensors",
+            c.name
+        );
+        evaluated.push(h5);
+    }
+
+    // `dnn predict` on a picture from both files: the same line.
+    fixtures::write_png(&w.join("pic.png"), 80, 60, image::ColorType::Rgb8);
+    let predict = |ext: &str| {
+        let model = w.join(format!("deep.{ext}"));
+        ok(
+            dnn_in(w, &["predict", "--model", path_str(&model), "pic.png"]),
+            "dnn predict",
+        )
+        .stdout
+    };
+    assert_eq!(predict("h5"), predict("safetensors"));
+
+    // Python: onnx's checker, onnxruntime, the safetensors reader.
+    let manifest = json!({
+        "cases": cases.iter().map(|c| json!({
+            "name": c.name,
+            "h5": c.file(w, "h5"),
+            "onnx": c.file(w, "onnx"),
+            "safetensors": c.file(w, "safetensors"),
+            "inputs": match &c.generated {
+                None => json!({"cat_dir": data}),
+                Some(g) => json!({"x": g.raw.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>()}),
+            },
+        })).collect::<Vec<_>>(),
+    });
+    let manifest_path = w.join("manifest.json");
+    std::fs::write(&manifest_path, manifest.to_string()).expect("write manifest");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/export/check_export.py");
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(&manifest_path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python} (DNN_PYTHON): {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{} failed ({}):\n{stderr}\n(the venv `cargo xtask test` makes has onnx, onnxruntime and safetensors)",
+        script.display(),
+        out.status
+    );
+    assert!(
+        !stderr.contains("onnxruntime") && stderr.trim().is_empty(),
+        "onnxruntime or the checker printed warnings:\n{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("report JSON");
+    println!("Python: {}", report["versions"]);
+
+    let cat = CatDataset::<f64>::load(&data).expect("cat data");
+    let mut table = vec![
+        "| model | dtype | split | max abs(onnxruntime - dnn) | onnxruntime accuracy | dnn evaluate accuracy |".to_owned(),
+        "|---|---|---|---|---|---|".to_owned(),
+    ];
+    let mut cat_runs = evaluated.iter();
+    for (c, r) in cases.iter().zip(report["cases"].as_array().expect("cases")) {
+        assert_eq!(r["name"], c.name);
+        let model = load_model(c.file(w, "h5")).expect("load model");
+        let sizes = model.network.layer_sizes();
+        let (n0, outputs) = (sizes[0], sizes[sizes.len() - 1]);
+        let tolerance = if c.dtype == "f64" { 1e-12 } else { 1e-5 };
+        let onnx = &r["onnx"];
+
+        // The graph's interface and metadata.
+        let elem = if c.dtype == "f64" {
+            "float64"
+        } else {
+            "float32"
+        };
+        assert_eq!(onnx["opsets"], json!({"ai.onnx": 7}), "{}", c.name);
+        assert_eq!(onnx["ir_version"], 4);
+        assert_eq!(
+            onnx["inputs"],
+            json!([{"name": "x", "elem_type": elem, "shape": ["N", n0]}])
+        );
+        assert_eq!(
+            onnx["outputs"],
+            json!([{"name": "probabilities", "elem_type": elem, "shape": ["N", outputs]}])
+        );
+        // The preprocessing comes first: /255 for pixels, (x - mean) / std for a table.
+        let first_ops = if c.table().is_some() {
+            json!(["Sub", "Div", "Gemm"])
+        } else {
+            json!(["Div", "Gemm"])
+        };
+        assert_eq!(
+            json!(onnx["ops"].as_array().expect("ops")[..first_ops.as_array().expect("ops").len()]),
+            first_ops,
+            "{}: the graph's first operations",
+            c.name
+        );
+        let activations: Vec<&str> = match &model.network {
+            AnyNetwork::F32(n) => n.layers().iter().map(|l| l.activation().name()).collect(),
+            AnyNetwork::F64(n) => n.layers().iter().map(|l| l.activation().name()).collect(),
+        };
+        let classes = c.expected_classes();
+        for (format, metadata) in [
+            ("ONNX", &onnx["metadata"]),
+            ("safetensors", &r["safetensors"]["metadata"]),
+        ] {
+            assert_eq!(metadata["format"], "dnn-model", "{format}");
+            assert_eq!(metadata["dtype"], c.dtype, "{format}");
+            assert_eq!(
+                json_text(&metadata["layer_sizes"]),
+                json!(sizes),
+                "{format}"
+            );
+            assert_eq!(
+                json_text(&metadata["activations"]),
+                json!(activations),
+                "{format}"
+            );
+            assert_eq!(json_text(&metadata["classes"]), classes, "{format}");
+            let input = json_text(&metadata["input"]);
+            assert_eq!(input["features"], n0, "{format}");
+            match c.table() {
+                Some((columns, ..)) => {
+                    assert_eq!(input["kind"], "table", "{format}");
+                    assert_eq!(input["columns"], json!(columns), "{format}");
+                    assert_eq!(input["preprocessing"], "(x - mean) / std", "{format}");
+                }
+                None => {
+                    assert_eq!(input["kind"], "pixels", "{format}");
+                    assert_eq!(input["preprocessing"], "x / 255", "{format}");
+                }
+            }
+            if n0 == 12288 {
+                assert_eq!(
+                    [&input["height"], &input["width"], &input["channels"]],
+                    [64, 64, 3]
+                );
+            }
+        }
+        assert_eq!(
+            onnx["metadata"], r["safetensors"]["metadata"],
+            "{}: one description for both formats",
+            c.name
+        );
+
+        // safetensors: the HDF5 model's arrays, byte for byte (and a table's mean and std).
+        let st = &r["safetensors"];
+        let tensors = st["tensors"].as_object().expect("tensors");
+        let mut names: Vec<&str> = tensors.keys().map(String::as_str).collect();
+        names.sort();
+        let mut expected: Vec<&str> = st["h5_keys"]
+            .as_array()
+            .expect("h5 keys")
+            .iter()
+            .map(|k| k.as_str().expect("key"))
+            .collect();
+        if c.table().is_some() {
+            expected.extend(["mean", "std"]);
+        }
+        expected.sort();
+        assert_eq!(names, expected, "{}: the HDF5 model's tensors", c.name);
+        for (name, t) in tensors {
+            assert_eq!(t["dtype"], elem);
+            match (name.as_str(), c.table()) {
+                ("mean", Some((_, mean, _))) => assert_eq!(t["values"], json!(mean)),
+                ("std", Some((_, _, std))) => assert_eq!(t["values"], json!(std)),
+                _ => assert_eq!(
+                    t["bytes_equal_h5"], true,
+                    "{}: {name} differs from the HDF5 model's: {t}",
+                    c.name
+                ),
+            }
+        }
+
+        // onnxruntime's probabilities against dnn's.
+        match &c.generated {
+            None => {
+                let eval = cat_runs.next().expect("an evaluate run per cat model");
+                for (split, x, prefix) in [
+                    ("train", &cat.train_x, "Train accuracy: "),
+                    ("test", &cat.test_x, "Test accuracy: "),
+                ] {
+                    let ours = model.network.predict_proba(x).expect("dnn probabilities");
+                    let theirs = matrix(&onnx["probabilities"][split]);
+                    let diff = max_diff(&ours.t().to_owned(), &theirs);
+                    assert!(
+                        diff <= tolerance,
+                        "{} ({split}): onnxruntime's probabilities differ from dnn's by {diff:e} (tolerance {tolerance:e})",
+                        c.name
+                    );
+                    let labels: Vec<i64> = onnx["labels"][split]
+                        .as_array()
+                        .expect("labels")
+                        .iter()
+                        .map(|v| v.as_i64().expect("label"))
+                        .collect();
+                    let correct = theirs
+                        .column(0)
+                        .iter()
+                        .zip(&labels)
+                        .filter(|(p, y)| i64::from(**p > 0.5) == **y)
+                        .count();
+                    let (dnn_correct, total) = counts(eval, prefix);
+                    assert_eq!(total, labels.len());
+                    assert_eq!(
+                        correct, dnn_correct,
+                        "{} ({split}): onnxruntime gets {correct} of {total} right, dnn evaluate {dnn_correct}",
+                        c.name
+                    );
+                    table.push(format!(
+                        "| {} | {} | {split} | {diff:.3e} | {:.6} ({correct} of {total}) | {:.6} ({dnn_correct} of {total}) |",
+                        c.name,
+                        c.dtype,
+                        correct as f64 / total as f64,
+                        dnn_correct as f64 / total as f64
+                    ));
+                }
+            }
+            Some(g) => {
+                let ours = model
+                    .network
+                    .predict_proba(&g.x)
+                    .expect("dnn probabilities");
+                let theirs = matrix(&onnx["probabilities"]["x"]);
+                let diff = max_diff(&ours.t().to_owned(), &theirs);
+                assert!(
+                    diff <= tolerance,
+                    "{}: onnxruntime's probabilities differ from dnn's by {diff:e}",
+                    c.name
+                );
+                let agree = theirs
+                    .axis_iter(Axis(0))
+                    .zip(ours.axis_iter(Axis(1)))
+                    .all(|(a, b)| {
+                        dnn_core::classes_of(a.insert_axis(Axis(1)))
+                            == dnn_core::classes_of(b.insert_axis(Axis(1)))
+                    });
+                assert!(
+                    agree,
+                    "{}: onnxruntime and dnn predict different classes",
+                    c.name
+                );
+                table.push(format!(
+                    "| {} | {} | generated ({} examples) | {diff:.3e} | same classes as dnn | (evaluate takes cat classifiers only) |",
+                    c.name,
+                    c.dtype,
+                    g.raw.nrows()
+                ));
+            }
+        }
+    }
+    println!("{}", table.join("\n"));
+}
