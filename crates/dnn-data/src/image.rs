@@ -100,6 +100,11 @@ pub fn picture_to_column<A: Float>(pixels: ArrayView3<'_, u8>) -> Array2<A> {
 pub fn read_picture(path: impl AsRef<Path>, size: u32, limits: &ImageLimits) -> Result<Array3<u8>> {
     let path = path.as_ref();
     let img = decode_limited(path, limits)?;
+    resized_rgb(img, size, path)
+}
+
+/// `img` resized to exactly `size` x `size` (triangle filter) as RGB bytes `(size, size, 3)`.
+fn resized_rgb(img: DynamicImage, size: u32, path: &Path) -> Result<Array3<u8>> {
     let resized = img
         .resize_exact(size, size, FilterType::Triangle)
         .into_rgb8();
@@ -143,17 +148,61 @@ fn decode_limited(path: &Path, limits: &ImageLimits) -> Result<DynamicImage> {
         .take(8)
         .read_to_end(&mut magic)
         .map_err(|e| io_err(path, e))?;
-    let not_an_image = || DataError::NotAnImage {
-        path: path.to_path_buf(),
-        len: meta.len(),
-        magic: magic.clone(),
-    };
-    let format = match ::image::guess_format(&magic) {
-        Ok(f @ (ImageFormat::Png | ImageFormat::Jpeg)) => f,
-        _ => return Err(not_an_image()),
-    };
+    let format = picture_format(path, meta.len(), &magic)?;
     let file = File::open(path).map_err(|e| io_err(path, e))?;
-    let mut reader = ImageReader::with_format(BufReader::new(file), format);
+    decode_checked(BufReader::new(file), format, path, limits)
+}
+
+/// Decodes a JPEG or PNG picture held in memory (an upload, say) and resizes it to exactly
+/// `size` x `size` RGB pixels, as [`read_picture`] does for a file, with the same checks
+/// and limits. `name` stands for the file in error messages.
+///
+/// ```
+/// use dnn_data::image::{read_picture_bytes, ImageLimits};
+/// let err = read_picture_bytes(b"name,age\n", "upload", 64, &ImageLimits::DEFAULT).unwrap_err();
+/// assert!(err.to_string().starts_with("upload: not a JPEG or PNG image"));
+/// ```
+///
+/// # Errors
+/// As [`load_picture`], but never [`DataError::FileNotFound`].
+pub fn read_picture_bytes(
+    bytes: &[u8],
+    name: &str,
+    size: u32,
+    limits: &ImageLimits,
+) -> Result<Array3<u8>> {
+    let path = Path::new(name);
+    if bytes.is_empty() {
+        return Err(DataError::EmptyImage {
+            path: path.to_path_buf(),
+        });
+    }
+    let format = picture_format(path, bytes.len() as u64, &bytes[..bytes.len().min(8)])?;
+    let img = decode_checked(std::io::Cursor::new(bytes), format, path, limits)?;
+    resized_rgb(img, size, path)
+}
+
+/// The format named by a picture's first bytes: JPEG or PNG, else [`DataError::NotAnImage`].
+fn picture_format(path: &Path, len: u64, magic: &[u8]) -> Result<ImageFormat> {
+    match ::image::guess_format(magic) {
+        Ok(f @ (ImageFormat::Png | ImageFormat::Jpeg)) => Ok(f),
+        _ => Err(DataError::NotAnImage {
+            path: path.to_path_buf(),
+            len,
+            magic: magic.to_vec(),
+        }),
+    }
+}
+
+/// Decodes `source` in `format`, checking the size from the header against `limits`
+/// before any pixel is decoded.
+fn decode_checked<R: std::io::BufRead + std::io::Seek>(
+    source: R,
+    format: ImageFormat,
+    path: &Path,
+    limits: &ImageLimits,
+) -> Result<DynamicImage> {
+    let mut reader = ImageReader::with_format(source, format);
     // Our own checks below give better messages; the decoder gets the limits after.
     reader.no_limits();
     let format_name = format!("{format:?}").to_uppercase();

@@ -123,6 +123,21 @@ pub fn save_model<F: Float + H5Type>(
     write_atomically(path, &bytes)
 }
 
+/// The bytes [`save_model`] would write for `network` and `setup`: the same model file,
+/// built in memory, to send somewhere else than a file (a download, say).
+///
+/// # Errors
+/// [`DataError::Write`] (named `in memory`) if the HDF5 library cannot build the file.
+pub fn encode_model<F: Float + H5Type>(
+    network: &Network<F>,
+    setup: &TrainingSetup,
+) -> Result<Vec<u8>> {
+    model_bytes(network, setup).map_err(|e| DataError::Write {
+        path: "in memory".into(),
+        message: e.to_string(),
+    })
+}
+
 /// The bytes of the model file of `network` and `setup`: an HDF5 file created with the
 /// core (in-memory) driver and no backing store, so nothing touches the disk, and copied
 /// out whole with `H5Fget_file_image`; the bytes are those the same file would have on disk.

@@ -1,7 +1,7 @@
 //! Model files: round trips in both dtypes and every way a file can be wrong.
 
 use dnn_core::{Activation, Init, Layer, Network, NumpyRng};
-use dnn_data::model::{load_model, save_model, AnyNetwork, TrainingSetup};
+use dnn_data::model::{encode_model, load_model, save_model, AnyNetwork, TrainingSetup};
 use ndarray::{array, Array2, ShapeBuilder};
 
 fn network<F: dnn_core::Float>() -> Network<F> {
@@ -393,4 +393,15 @@ fn the_fuzzer_found_hang_is_an_error_in_time() {
         .expect("the loader hung on the known input");
     let msg = result.expect_err("a damaged model must not load");
     assert!(msg.contains("only as fixed-length strings"), "{msg}");
+}
+
+#[test]
+fn an_encoded_model_is_a_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("downloaded.h5");
+    let net = network::<f32>();
+    std::fs::write(&path, encode_model(&net, &setup()).unwrap()).unwrap();
+    let model = load_model(&path).unwrap();
+    assert_eq!(model.network, AnyNetwork::F32(net));
+    assert_eq!(model.setup, setup());
 }
