@@ -1,7 +1,8 @@
 //! `dnn`: train, evaluate and use the cat classifier from the command line.
 //!
 //! This file defines the top-level command line and dispatches. A command is a file:
-//! `train.rs`, `evaluate.rs`, `predict.rs`, `planar.rs` and `toy.rs` each hold their
+//! `train.rs`, `evaluate.rs`, `predict.rs`, `planar.rs`, `toy.rs` and `serve.rs` (with its
+//! server in `serve/`) each hold their
 //! subcommand's flags (with their help text and defaults) and its `run`; the values
 //! flags take and their parsers, shared by several commands, are in `values.rs`.
 
@@ -14,6 +15,7 @@ mod predict;
 mod presets;
 mod progress;
 mod report;
+mod serve;
 mod toy;
 mod train;
 mod values;
@@ -45,6 +47,9 @@ pub enum Command {
     /// Optimisers on scikit-learn's 2-D toy sets (moons, circles): the course's
     /// "Optimization methods" set-up, with decision-boundary pictures.
     Toy(toy::ToyArgs),
+    /// A local web page to watch a network learn and to try a trained model
+    /// (Train, Predict and Inspect views).
+    Serve(serve::ServeArgs),
 }
 
 /// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
@@ -75,6 +80,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => predict::run(args),
         Command::Planar(args) => planar::run(args),
         Command::Toy(args) => toy::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
