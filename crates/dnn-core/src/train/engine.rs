@@ -391,8 +391,7 @@ impl<F: Float> Network<F> {
                 cost,
                 total,
             };
-            if observer(progress, self).is_break()
-            {
+            if observer(progress, self).is_break() {
                 break;
             }
         }
