@@ -41,6 +41,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/predict",
             post(predict::predict).layer(DefaultBodyLimit::max(predict::UPLOAD_LIMIT)),
         )
-        .fallback(|| async { ApiError::not_found("no such page") })
+        .fallback(|| async {
+            ApiError::not_found("no such page: the page is at /, its API under /api/")
+        })
         .with_state(state)
 }

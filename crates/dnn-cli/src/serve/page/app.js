@@ -228,37 +228,38 @@ function drawCost() {
   const canvas = $("cost");
   const g = canvas.getContext("2d");
   const w = canvas.width, h = canvas.height;
-  const left = 56, right = 14, top = 14, bottom = 36;
+  const left = 56, right = 28, top = 14, bottom = 40;
   g.clearRect(0, 0, w, h);
   g.font = "12px system-ui, sans-serif";
   g.fillStyle = "#5b6475";
   g.strokeStyle = "#d6dae2";
   const costs = page.costs;
-  const xMax = Math.max(page.total - 1, 1);
+  const xTicks = ticks(Math.max(page.total, 1));
+  const xMax = xTicks[xTicks.length - 1];
   let yMax = 0;
   for (const [, c] of costs) if (Number.isFinite(c) && c > yMax) yMax = c;
-  yMax = yMax > 0 ? niceCeil(yMax) : 1;
+  const yTicks = ticks(yMax > 0 ? yMax : 1);
+  yMax = yTicks[yTicks.length - 1];
   const px = (it) => left + (it / xMax) * (w - left - right);
   const py = (c) => top + (1 - c / yMax) * (h - top - bottom);
-  // Axes and ticks.
+  // Axes, grid lines and ticks.
+  g.beginPath();
+  for (const c of yTicks) { g.moveTo(left, py(c)); g.lineTo(w - right, py(c)); }
+  g.stroke();
+  g.strokeStyle = "#8a93a3";
   g.beginPath();
   g.moveTo(left, top);
   g.lineTo(left, h - bottom);
   g.lineTo(w - right, h - bottom);
   g.stroke();
+  const decimals = Math.max(0, -Math.floor(Math.log10(yTicks[1] - yTicks[0]) + 1e-9));
   g.textAlign = "right";
   g.textBaseline = "middle";
-  for (let k = 0; k <= 4; k++) {
-    const c = (yMax * k) / 4;
-    g.fillText(c.toPrecision(2), left - 6, py(c));
-  }
+  for (const c of yTicks) g.fillText(c.toFixed(decimals), left - 6, py(c));
   g.textAlign = "center";
   g.textBaseline = "top";
-  for (let k = 0; k <= 4; k++) {
-    const it = Math.round((xMax * k) / 4);
-    g.fillText(String(it), px(it), h - bottom + 6);
-  }
-  g.fillText(page.perEpoch ? "epoch" : "iteration", (left + w - right) / 2, h - 16);
+  for (const it of xTicks) g.fillText(it.toLocaleString("en"), px(it), h - bottom + 6);
+  g.fillText(page.perEpoch ? "epoch" : "iteration", (left + w - right) / 2, h - 18);
   if (costs.length === 0) return;
   g.strokeStyle = "#2a5bd7";
   g.lineWidth = 1.5;
@@ -283,10 +284,16 @@ function drawCost() {
   g.stroke();
 }
 
-function niceCeil(v) {
-  const p = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v) return m * p;
-  return 10 * p;
+// Four to six round ticks from 0 to at least `max`.
+function ticks(max) {
+  const raw = max / 4;
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((s) => s * 5 >= max) || 10 * p;
+  const out = [];
+  for (let k = 0; k * step < max + step * 1e-9; k++) out.push(k * step);
+  if (out[out.length - 1] < max - step * 1e-9) out.push(out.length * step);
+  if (out.length < 2) out.push(step);
+  return out.map((v) => Number(v.toPrecision(12)));
 }
 
 // The decision boundary: each grid cell in its class's colour, paler where the network
@@ -317,7 +324,8 @@ function drawBoundary() {
     const cells = document.createElement("canvas");
     cells.width = b.nx; cells.height = b.ny;
     cells.getContext("2d").putImageData(image, 0, 0);
-    g.imageSmoothingEnabled = false;
+    g.imageSmoothingEnabled = true;
+    g.imageSmoothingQuality = "high";
     g.drawImage(cells, 0, 0, w, h);
   }
   if (!d || !d.points) return;
