@@ -320,6 +320,8 @@ fn model_setup(
         batch_size: hyper.batch_size.map(|b| b as u64),
         l2: Some(hyper.l2),
         keep_prob: Some(hyper.keep_prob),
+        test_split: None,
+        split_seed: None,
     }
 }
 

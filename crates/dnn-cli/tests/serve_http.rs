@@ -411,7 +411,7 @@ fn bad_set_ups_are_refused_with_one_line_that_names_the_value() {
             with("layers", json!([2, 4, 2])),
             "sigmoid output is one unit",
         ),
-        (with("output", json!("softmax")), "end the layers with 2"),
+        (with("output", json!("softmax")), "choose sigmoid"),
         (with("output", json!("relu")), "not an output activation"),
         (with("hidden", json!("softmax")), "not a hidden activation"),
         (with("init", json!("random")), "not an initialisation"),
@@ -468,9 +468,19 @@ fn bad_uploads_are_400_too_large_ones_413_and_the_server_stays_up() {
         let says = post(&url, "application/octet-stream", body).one_line_error(status);
         assert!(says.contains(needle), "{needle}: {says}");
     }
-    let huge = vec![0u8; 21 << 20];
-    let says = post(&url, "image/png", &huge).one_line_error(413);
-    assert!(says.contains("20 MiB"), "{says}");
+    // Too large: refused from its Content-Length, before the body is sent (as curl and
+    // browsers ask with `Expect: 100-continue`).
+    let (status, body) = raw(
+        &server,
+        &format!(
+            "POST /api/predict?model=file HTTP/1.1\r\nHost: {}\r\nContent-Type: image/png\r\n\
+             Content-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+            server.authority(),
+            21 << 20
+        ),
+    );
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("larger than 20 MiB"), "{body}");
     post(
         &server.url("/api/predict?model=elsewhere"),
         "image/png",
@@ -504,11 +514,12 @@ fn a_table_model_predicts_each_row_of_a_csv_and_refuses_bad_ones() {
     }
     assert_eq!(results[1]["row"], 2);
     for (body, needle) in [
-        (&b"1,2,3\n"[..], "line 1 has 3 values but the model takes 2"),
-        (b"1,2\n3,abc\n", "line 2, column 2: `abc`"),
-        (b"x,y\n", "no rows"),
+        (&b"a,b,c\n1,2,3\n"[..], "the table has 3 columns (a, b, c)"),
+        (b"x1,x2\n3,abc\n", "`abc` is not a number"),
+        (b"x1,x2\n3\n", "the upload"),
+        (b"x,y\n", "no data rows"),
+        (b"", "empty"),
         (b"\x89PNG\r\n\x1a\n....", "this is a picture"),
-        (b"\xff\xfe\x00", "not UTF-8 text"),
     ] {
         let says = post(&url, "text/csv", body).one_line_error(400);
         assert!(says.contains(needle), "{needle}: {says}");
@@ -636,8 +647,9 @@ fn user_data_in_the_course_layout_is_offered_for_training() {
     assert_eq!(mine["id"], "data");
     assert_eq!(
         mine["input"],
-        json!({"kind": "picture", "height": 8, "width": 8})
+        json!({"kind": "picture", "height": 8, "width": 8, "channels": 3})
     );
+    assert_eq!(mine["classes"], json!(["non-cat", "cat"]));
     assert_eq!(mine["preset"]["layers"], json!([192, 20, 7, 5, 1]));
     let mut setup = mine["preset"].clone();
     setup["iterations"] = json!(20);
@@ -646,4 +658,74 @@ fn user_data_in_the_course_layout_is_offered_for_training() {
     assert_eq!(done["iterations_run"], 20, "{done}");
     let units = get(&server.url("/api/models/trained")).json()["units"].clone();
     assert_eq!(units.as_array().expect("units").len(), 20);
+}
+
+/// Four features, three classes (labels as words), 30 rows per class, well apart.
+fn three_class_csv() -> String {
+    let mut csv = String::from("width,height,weight,age,kind\n");
+    for (k, kind) in ["small", "medium", "large"].iter().enumerate() {
+        for j in 0..30 {
+            let f = |base: f64| base * (k as f64 + 1.0) + ((j * 7 + k) % 10) as f64 * 0.1;
+            csv += &format!("{},{},{},{},{kind}\n", f(1.0), f(10.0), f(100.0), 30 + j);
+        }
+    }
+    csv
+}
+
+#[test]
+fn a_csv_table_given_with_data_trains_with_softmax_and_its_model_records_what_it_means() {
+    let dir = empty_dir();
+    std::fs::write(dir.path().join("sizes.csv"), three_class_csv()).expect("csv");
+    let server = Server::start(dir.path(), dir.path(), &["--data", "sizes.csv"]);
+    let list = get(&server.url("/api/datasets")).json();
+    let mine = &list[4];
+    assert_eq!(mine["classes"], json!(["large", "medium", "small"]));
+    assert_eq!(mine["input"], json!({"kind": "table", "features": 4}));
+    assert_eq!((mine["train_size"].as_u64(), mine["test_size"].as_u64()), (Some(72), Some(18)));
+    let preset = mine["preset"].clone();
+    assert_eq!(preset["layers"], json!([4, 16, 8, 3]));
+    assert_eq!(preset["output"], "softmax");
+    let mut sigmoid = preset.clone();
+    sigmoid["output"] = json!("sigmoid");
+    let says = post_json(&server.url("/api/train"), &sigmoid).one_line_error(400);
+    assert!(says.contains("choose softmax"), "{says}");
+    assert_eq!(post_json(&server.url("/api/train"), &preset).status, 202);
+    let done = outcome(&events(&server, Duration::from_secs(120), |_| {}));
+    assert_eq!(done["test_accuracy"].as_f64(), Some(1.0), "{done}");
+
+    // The download records the classes, the columns and the z-score fitted on the training part.
+    let file = get(&server.url("/api/models/trained/model.h5"));
+    let path = dir.path().join("sizes.h5");
+    std::fs::write(&path, &file.body).expect("write");
+    let model = load_model(&path).expect("model");
+    let spec = model.spec.expect("the file records its data");
+    assert_eq!(spec.classes, ["large", "medium", "small"]);
+    let z = spec.standardization.expect("standardised");
+    assert_eq!(model.setup.test_split, Some(0.2));
+
+    // Predicting takes the columns by name, ignores others, and standardises.
+    let answer = post(
+        &server.url("/api/predict?model=trained"),
+        "text/csv",
+        b"age,kind,weight,height,width\n31,?,100.2,10.1,1.0\n45,?,300.5,30.2,3.1\n",
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let results = answer.json()["results"].clone();
+    let classes: Vec<&str> = results
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["class"].as_str().expect("class"))
+        .collect();
+    assert_eq!(classes, ["small", "large"]);
+    let mut x = ndarray::array![[1.0, 3.1], [10.1, 30.2], [100.2, 300.5], [31.0, 45.0]];
+    z.apply(&mut x);
+    let p = model.network.predict_proba(&x).expect("proba");
+    for (j, r) in results.as_array().expect("rows").iter().enumerate() {
+        let probabilities: Vec<f64> = p.column(j).to_vec();
+        assert_eq!(r["probabilities"], json!(probabilities));
+    }
+    let says = post(&server.url("/api/predict?model=trained"), "text/csv", b"width,height\n1,2\n")
+        .one_line_error(400);
+    assert!(says.contains("weight"), "{says}");
 }

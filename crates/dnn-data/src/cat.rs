@@ -327,9 +327,10 @@ pub(crate) fn open_h5(path: &Path) -> Result<hdf5::File> {
         })
 }
 
-struct Ctx<'a> {
-    file: &'a hdf5::File,
-    path: &'a Path,
+/// An open HDF5 data file and its path, for messages that name both.
+pub(crate) struct Ctx<'a> {
+    pub(crate) file: &'a hdf5::File,
+    pub(crate) path: &'a Path,
 }
 
 impl Ctx<'_> {
@@ -383,6 +384,11 @@ impl Ctx<'_> {
     }
 
     fn read_images(&self, key: &str) -> Result<Array4<u8>> {
+        self.read_pictures(key, true)
+    }
+
+    /// `(m, height, width, channels)` uint8 pictures; `rgb`: exactly 3 channels (else any).
+    pub(crate) fn read_pictures(&self, key: &str, rgb: bool) -> Result<Array4<u8>> {
         let (ds, desc, shape) = self.dataset(key)?;
         if shape.len() != 4 {
             return Err(DataError::WrongRank {
@@ -398,7 +404,7 @@ impl Ctx<'_> {
             return Err(self.wrong_dtype(key, "uint8", &desc));
         }
         let (m, h, w, c) = (shape[0], shape[1], shape[2], shape[3]);
-        if c != 3 {
+        if rgb && c != 3 || c == 0 {
             return Err(self.wrong_shape(
                 key,
                 &shape,
@@ -432,6 +438,27 @@ impl Ctx<'_> {
     }
 
     fn read_labels(&self, key: &str) -> Result<Array1<u8>> {
+        let raw = self.read_label_values(key)?;
+        let bad: Vec<(usize, i64)> = raw
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|&(_, v)| v != 0 && v != 1)
+            .collect();
+        if let Some(&(index, value)) = bad.first() {
+            return Err(DataError::BadLabel {
+                path: self.path.to_path_buf(),
+                key: key.to_owned(),
+                index,
+                value,
+                count: bad.len(),
+            });
+        }
+        Ok(raw.into_iter().map(|v| u8::from(v == 1)).collect())
+    }
+
+    /// The integer labels of `key`, shape `(m,)`, `(1, m)` or `(m, 1)`, as they are.
+    pub(crate) fn read_label_values(&self, key: &str) -> Result<Vec<i64>> {
         let (ds, desc, shape) = self.dataset(key)?;
         let ok_shape = matches!(shape.as_slice(), [_] | [1, _] | [_, 1]);
         if !ok_shape {
@@ -458,23 +485,22 @@ impl Ctx<'_> {
         ) {
             return Err(self.wrong_dtype(key, "an integer type", &desc));
         }
-        let raw: Vec<i64> = ds.read_raw::<i64>().map_err(|e| self.hdf5_err(key, e))?;
-        let bad: Vec<(usize, i64)> = raw
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(|&(_, v)| v != 0 && v != 1)
-            .collect();
-        if let Some(&(index, value)) = bad.first() {
-            return Err(DataError::BadLabel {
-                path: self.path.to_path_buf(),
-                key: key.to_owned(),
-                index,
-                value,
-                count: bad.len(),
-            });
+        ds.read_raw::<i64>().map_err(|e| self.hdf5_err(key, e))
+    }
+
+    /// Class names stored as strings, or as integers (the SIGNS set's `list_classes` is
+    /// `[0, 1, 2, 3, 4, 5]`), which become their decimal text.
+    pub(crate) fn read_class_names(&self, key: &str) -> Result<Vec<String>> {
+        let (ds, desc, shape) = self.dataset(key)?;
+        if matches!(
+            desc,
+            TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_)
+        ) && shape.len() == 1
+        {
+            let raw: Vec<i64> = ds.read_raw::<i64>().map_err(|e| self.hdf5_err(key, e))?;
+            return Ok(raw.iter().map(i64::to_string).collect());
         }
-        Ok(raw.into_iter().map(|v| u8::from(v == 1)).collect())
+        self.read_classes(key)
     }
 
     fn read_classes(&self, key: &str) -> Result<Vec<String>> {

@@ -256,6 +256,100 @@ pub enum DataError {
         /// What is wrong, with the shapes or values.
         problem: String,
     },
+
+    /// A data source whose format cannot be told, or that is not laid out as its format requires.
+    #[error("{}: {problem}", path.display())]
+    BadSource {
+        /// The file or directory given as the data.
+        path: PathBuf,
+        /// What is wrong, and what was expected.
+        problem: String,
+    },
+
+    /// A CSV row with another number of fields than the header.
+    #[error("{}: row {row} (line {line}) has {fields} fields but the header has {expected}", path.display())]
+    RaggedRow {
+        /// The file.
+        path: PathBuf,
+        /// The data row, from 1 (the header is not counted).
+        row: u64,
+        /// The line in the file, from 1.
+        line: u64,
+        /// Fields in that row.
+        fields: usize,
+        /// Fields in the header.
+        expected: usize,
+    },
+
+    /// A CSV feature cell that is not a finite number.
+    #[error("{}: row {row} (line {line}), column `{column}`: {problem}", path.display())]
+    BadCell {
+        /// The file.
+        path: PathBuf,
+        /// The data row, from 1.
+        row: u64,
+        /// The line in the file, from 1.
+        line: u64,
+        /// The column's name.
+        column: String,
+        /// What is wrong with the cell, quoting it.
+        problem: String,
+    },
+
+    /// A named column (the target, or one a model needs) that the table does not have.
+    #[error("{}: no column `{column}`{}; the columns are: {}", path.display(), why.as_deref().map(|w| format!(" ({w})")).unwrap_or_default(), list_or_none(columns))]
+    UnknownColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column asked for.
+        column: String,
+        /// Why it is needed, e.g. `the model was trained on it`.
+        why: Option<String>,
+        /// The columns the file has.
+        columns: Vec<String>,
+    },
+
+    /// Fewer than two classes among the training examples.
+    #[error("{}: every training example is of class `{class}`; a classifier needs at least two classes", path.display())]
+    SingleClass {
+        /// The data.
+        path: PathBuf,
+        /// The one class found.
+        class: String,
+    },
+
+    /// Class names given (`--classes`, or a model's) that do not match the data's.
+    #[error("{}: {problem}", path.display())]
+    ClassMismatch {
+        /// The data.
+        path: PathBuf,
+        /// Which names are missing or extra, with both lists.
+        problem: String,
+    },
+
+    /// Inputs and labels of different lengths.
+    #[error("{}: {x_key} has {examples} examples but {y_key} has {labels} labels", path.display())]
+    LengthMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The inputs' key.
+        x_key: String,
+        /// Number of examples in the inputs.
+        examples: usize,
+        /// The labels' key.
+        y_key: String,
+        /// Number of labels.
+        labels: usize,
+    },
+
+    /// A train/test split that cannot be made.
+    #[error("{}: {problem}", path.display())]
+    BadSplit {
+        /// The data.
+        path: PathBuf,
+        /// What is wrong, with the numbers.
+        problem: String,
+    },
 }
 
 fn list_or_none(keys: &[String]) -> String {

@@ -98,22 +98,70 @@ pub fn picture_to_column<A: Float>(pixels: ArrayView3<'_, u8>) -> Array2<A> {
 /// # Errors
 /// As [`load_picture`].
 pub fn read_picture(path: impl AsRef<Path>, size: u32, limits: &ImageLimits) -> Result<Array3<u8>> {
-    let path = path.as_ref();
-    let img = decode_limited(path, limits)?;
-    resized_rgb(img, size, path)
+    read_picture_rgb(path, size, size, limits)
 }
 
-/// `img` resized to exactly `size` x `size` (triangle filter) as RGB bytes `(size, size, 3)`.
-fn resized_rgb(img: DynamicImage, size: u32, path: &Path) -> Result<Array3<u8>> {
-    let resized = img
-        .resize_exact(size, size, FilterType::Triangle)
-        .into_rgb8();
-    let (w, h) = resized.dimensions();
-    let raw = resized.into_raw();
-    Array3::from_shape_vec((h as usize, w as usize, 3), raw).map_err(|e| DataError::ImageDecode {
-        path: path.to_path_buf(),
-        format: "resized".to_owned(),
-        message: e.to_string(),
+/// Decodes a picture and resizes it to exactly `width` x `height` RGB pixels, shape
+/// `(height, width, 3)`. A picture already of that size is kept pixel for pixel.
+///
+/// # Errors
+/// As [`load_picture`].
+pub fn read_picture_rgb(
+    path: impl AsRef<Path>,
+    width: u32,
+    height: u32,
+    limits: &ImageLimits,
+) -> Result<Array3<u8>> {
+    read_picture_as(path, width, height, 3, limits)
+}
+
+/// Decodes a picture, resizes it to exactly `width` x `height` and converts it to
+/// `channels` channels: 1 (grey), 3 (RGB) or 4 (RGBA). Shape `(height, width, channels)`.
+///
+/// # Errors
+/// As [`load_picture`], and [`DataError::ImageDecode`] for another number of channels.
+pub fn read_picture_as(
+    path: impl AsRef<Path>,
+    width: u32,
+    height: u32,
+    channels: usize,
+    limits: &ImageLimits,
+) -> Result<Array3<u8>> {
+    let path = path.as_ref();
+    let img = decode_limited(path, limits)?;
+    resized(img, width, height, channels, path)
+}
+
+/// `img` resized to exactly `width` x `height` (triangle filter) with `channels` channels:
+/// 1 (grey), 3 (RGB) or 4 (RGBA). Shape `(height, width, channels)`.
+fn resized(
+    img: DynamicImage,
+    width: u32,
+    height: u32,
+    channels: usize,
+    path: &Path,
+) -> Result<Array3<u8>> {
+    let resized = img.resize_exact(width, height, FilterType::Triangle);
+    let raw = match channels {
+        1 => resized.into_luma8().into_raw(),
+        3 => resized.into_rgb8().into_raw(),
+        4 => resized.into_rgba8().into_raw(),
+        other => {
+            return Err(DataError::ImageDecode {
+                path: path.to_path_buf(),
+                format: "picture".to_owned(),
+                message: format!(
+                    "the model takes pictures with {other} channels; a picture file gives 1 (grey), 3 (RGB) or 4 (RGBA)"
+                ),
+            })
+        }
+    };
+    Array3::from_shape_vec((height as usize, width as usize, channels), raw).map_err(|e| {
+        DataError::ImageDecode {
+            path: path.to_path_buf(),
+            format: "resized".to_owned(),
+            message: e.to_string(),
+        }
     })
 }
 
@@ -153,22 +201,26 @@ fn decode_limited(path: &Path, limits: &ImageLimits) -> Result<DynamicImage> {
     decode_checked(BufReader::new(file), format, path, limits)
 }
 
-/// Decodes a JPEG or PNG picture held in memory (an upload, say) and resizes it to exactly
-/// `size` x `size` RGB pixels, as [`read_picture`] does for a file, with the same checks
-/// and limits. `name` stands for the file in error messages.
+/// Decodes a JPEG or PNG picture held in memory (an upload, say), resizes it to exactly
+/// `width` x `height` and converts it to `channels` channels, as [`read_picture_as`] does
+/// for a file, with the same checks and limits. `name` stands for the file in error
+/// messages.
 ///
 /// ```
 /// use dnn_data::image::{read_picture_bytes, ImageLimits};
-/// let err = read_picture_bytes(b"name,age\n", "upload", 64, &ImageLimits::DEFAULT).unwrap_err();
+/// let err = read_picture_bytes(b"name,age\n", "upload", 64, 64, 3, &ImageLimits::DEFAULT)
+///     .unwrap_err();
 /// assert!(err.to_string().starts_with("upload: not a JPEG or PNG image"));
 /// ```
 ///
 /// # Errors
-/// As [`load_picture`], but never [`DataError::FileNotFound`].
+/// As [`read_picture_as`], but never [`DataError::FileNotFound`].
 pub fn read_picture_bytes(
     bytes: &[u8],
     name: &str,
-    size: u32,
+    width: u32,
+    height: u32,
+    channels: usize,
     limits: &ImageLimits,
 ) -> Result<Array3<u8>> {
     let path = Path::new(name);
@@ -179,7 +231,7 @@ pub fn read_picture_bytes(
     }
     let format = picture_format(path, bytes.len() as u64, &bytes[..bytes.len().min(8)])?;
     let img = decode_checked(std::io::Cursor::new(bytes), format, path, limits)?;
-    resized_rgb(img, size, path)
+    resized(img, width, height, channels, path)
 }
 
 /// The format named by a picture's first bytes: JPEG or PNG, else [`DataError::NotAnImage`].

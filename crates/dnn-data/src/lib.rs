@@ -1,6 +1,11 @@
-//! Data sets for `dnn`: the HDF5 cat/non-cat images, the planar "flower" set, and the
-//! user's own pictures.
+//! Data sets for `dnn`: the HDF5 cat/non-cat images, the user's own data (image folders,
+//! CSV tables, NumPy archives, any course-style HDF5 set), the planar "flower" set, and
+//! model files.
 //!
+//! * [`dataset`]: one [`Dataset`] whatever the source: [`load`] detects the format and
+//!   calls its reader ([`course`], [`folder`], [`table`], [`npz`]); class names and order
+//!   ([`classes`]), the stratified split of a source without a test part ([`split`]) and the
+//!   z-score ([`standardize`]) are shared steps.
 //! * [`cat`]: loads `train_catvnoncat.h5` / `test_catvnoncat.h5`, validates every
 //!   key, shape, type and label, and flattens the images as numpy's
 //!   `x.reshape(m, -1).T / 255` does, into `(12288, m)` matrices (one column per example).
@@ -33,15 +38,26 @@
 
 pub mod atomic;
 pub mod cat;
+pub mod classes;
+pub mod course;
+pub mod dataset;
 pub mod error;
+pub mod folder;
 pub mod image;
 pub mod model;
+pub mod npz;
 pub mod planar;
+pub mod split;
+pub mod standardize;
+pub mod table;
 pub mod toy;
 
 pub use cat::{
     flatten_images, labels_row, load_cat_dataset, locate_data_dir, read_split, CatDataset,
     RawSplit, Split, DATA_DIR_ENV, TEST_FILE, TRAIN_FILE,
 };
+pub use classes::ClassChoice;
+pub use dataset::{load, DataSpec, Dataset, Format, Input, LoadOptions, Source, SplitSpec};
 pub use error::{DataError, Result};
 pub use image::{load_picture, ImageLimits};
+pub use standardize::Standardization;

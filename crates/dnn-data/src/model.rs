@@ -1,38 +1,51 @@
 //! Model files: a trained [`Network`] as HDF5 that h5py opens as it is.
 //!
-//! Layout (format version 1):
+//! Layout (format version 2):
 //! * datasets `W1..WL` (shape `(n[l], n[l-1])`) and `b1..bL` (shape `(n[l], 1)`), in the
 //!   dtype the network was trained in (`f32` or `f64`);
-//! * root attributes `format = "dnn-model"`, `format_version = 1`, `dtype`,
+//! * root attributes `format = "dnn-model"`, `format_version = 2`, `dtype`,
 //!   `layer_sizes` (integers), `activations` (comma-separated, e.g. `"relu,relu,sigmoid"`),
 //!   and the training set-up where known: `arch`, `init`, `seed`, `learning_rate`,
-//!   `iterations`, `iterations_run`, `final_cost`, `optimizer`, `batch_size`, `l2`, `keep_prob`.
+//!   `iterations`, `iterations_run`, `final_cost`, `optimizer`, `batch_size`, `l2`,
+//!   `keep_prob`, `test_split`, `split_seed`;
+//! * what the inputs and outputs mean ([`DataSpec`]), when the file records it: dataset
+//!   `classes` (fixed-length UTF-8 strings, in index order); attribute `input`
+//!   (`"picture"` or `"table"`) with, for pictures, attribute `picture_shape`
+//!   `[height, width, channels]` and, for tables, dataset `columns` (the feature columns'
+//!   names, in input order) and attribute `target` (the label column); and, when the
+//!   inputs are standardised, datasets `mean` and `std` (float64, one per input): the
+//!   network sees `(x - mean) / std`.
 //!
 //! ```python
 //! import h5py
 //! f = h5py.File("model.h5")
-//! W1 = f["W1"][:]          # (20, 12288)
-//! print(dict(f.attrs))     # layer_sizes, activations, dtype, learning_rate, ...
+//! W1 = f["W1"][:]                                  # (20, 12288)
+//! print(dict(f.attrs))                             # layer_sizes, activations, input, ...
+//! classes = [c.decode() for c in f["classes"][:]]  # ['non-cat', 'cat']
 //! ```
 //!
 //! Files that only hold `W1..WL` and `b1..bL` (saved from numpy, say) load too: they are
-//! read as the exercise's relu/sigmoid network.
+//! read as the exercise's relu/sigmoid network. Files without `classes` (version 1, or
+//! numpy's) of the cat classifier's shape (12288 inputs, 1 output) are read as the cat
+//! classifier ([`DataSpec::cat`]); others have no [`Model::spec`].
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use dnn_core::{Activation, Float, Layer, Network};
-use hdf5::types::{FixedAscii, FloatSize, TypeDescriptor};
+use hdf5::types::{FixedAscii, FixedUnicode, FloatSize, TypeDescriptor};
 use hdf5::H5Type;
 use ndarray::{Array1, Array2};
 
 use crate::atomic::write_atomically;
+use crate::dataset::{DataSpec, Input};
 use crate::error::{DataError, Result};
+use crate::standardize::Standardization;
 
 /// The value of the `format` attribute.
 pub const FORMAT: &str = "dnn-model";
 /// The value of the `format_version` attribute this crate writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// How a model was trained, stored as attributes next to its weights. Every field is
 /// optional: a file written by someone else may not say.
@@ -60,6 +73,10 @@ pub struct TrainingSetup {
     pub l2: Option<f64>,
     /// Dropout's keep probability on the hidden layers.
     pub keep_prob: Option<f64>,
+    /// The fraction of each class split off as the test part (sources without one).
+    pub test_split: Option<f64>,
+    /// The seed of that split.
+    pub split_seed: Option<u64>,
 }
 
 /// A network of either element type, as read from a file.
@@ -88,6 +105,14 @@ impl AnyNetwork {
         }
     }
 
+    /// `n[L]`: 1 (a sigmoid unit for two classes) or one softmax unit per class.
+    pub fn output_size(&self) -> usize {
+        match self {
+            AnyNetwork::F32(n) => n.output_size(),
+            AnyNetwork::F64(n) => n.output_size(),
+        }
+    }
+
     /// The output probabilities for `x` given in `f64` (converted to `f32` first for an
     /// `f32` network), as `f64`.
     pub fn predict_proba(&self, x: &Array2<f64>) -> dnn_core::Result<Array2<f64>> {
@@ -95,6 +120,38 @@ impl AnyNetwork {
             AnyNetwork::F32(n) => Ok(n.predict_proba(&x.mapv(|v| v as f32))?.mapv(f64::from)),
             AnyNetwork::F64(n) => n.predict_proba(x),
         }
+    }
+
+    /// The predicted class of each column of `x`: `AL > 0.5` for one sigmoid output, the
+    /// most probable class for a softmax output ([`dnn_core::classes_of`]).
+    ///
+    /// ```
+    /// use dnn_core::{Activation, Layer, Network};
+    /// use dnn_data::model::AnyNetwork;
+    /// use ndarray::array;
+    /// let net = Network::<f32>::from_layers(vec![Layer::new(array![[1.0]], array![[0.0]], Activation::Sigmoid)])?;
+    /// assert_eq!(AnyNetwork::F32(net).predict_classes(&array![[-1.0, 0.0, 2.0]])?, vec![0, 0, 1]);
+    /// # Ok::<(), dnn_core::DnnError>(())
+    /// ```
+    pub fn predict_classes(&self, x: &Array2<f64>) -> dnn_core::Result<Vec<usize>> {
+        match self {
+            AnyNetwork::F32(n) => n.predict_classes(&x.mapv(|v| v as f32)),
+            AnyNetwork::F64(n) => n.predict_classes(x),
+        }
+    }
+}
+
+/// The probability a network gave to class `class` of one example, from its output column
+/// `p` (`n[L]` values): `p[0]` or `1 - p[0]` for one sigmoid output, `p[class]` for softmax.
+pub fn class_probability(p: ndarray::ArrayView1<'_, f64>, class: usize) -> f64 {
+    if p.len() == 1 {
+        if class == 1 {
+            p[0]
+        } else {
+            1.0 - p[0]
+        }
+    } else {
+        p[class]
     }
 }
 
@@ -105,37 +162,113 @@ pub struct Model {
     pub network: AnyNetwork,
     /// How it was trained, as far as the file says.
     pub setup: TrainingSetup,
+    /// What its inputs and outputs mean: recorded by `dnn train`, inferred for older cat
+    /// classifiers, `None` when the file does not say.
+    pub spec: Option<DataSpec>,
 }
 
 /// Saves `network` and `setup` to `path` atomically: the whole HDF5 file is built in
 /// memory, then handed to [`write_atomically`], so a failed or interrupted save never
-/// damages an existing file and never leaves part of one under `path`.
+/// damages an existing file and never leaves part of one under `path`. The file records no
+/// [`DataSpec`]; [`save_model_with`] records one.
 pub fn save_model<F: Float + H5Type>(
     path: impl AsRef<Path>,
     network: &Network<F>,
     setup: &TrainingSetup,
 ) -> Result<()> {
-    let path = path.as_ref();
-    let bytes = model_bytes(network, setup).map_err(|e| DataError::Write {
+    save(path.as_ref(), network, setup, None)
+}
+
+/// As [`save_model`], and records what the inputs and outputs mean (classes, input kind,
+/// standardisation), so that `dnn evaluate` and `dnn predict` need nothing else.
+///
+/// # Errors
+/// [`DataError::Write`], also when `spec` does not fit the network (class count against the
+/// outputs, input size against the first layer).
+pub fn save_model_with<F: Float + H5Type>(
+    path: impl AsRef<Path>,
+    network: &Network<F>,
+    setup: &TrainingSetup,
+    spec: &DataSpec,
+) -> Result<()> {
+    save(path.as_ref(), network, setup, Some(spec))
+}
+
+fn save<F: Float + H5Type>(
+    path: &Path,
+    network: &Network<F>,
+    setup: &TrainingSetup,
+    spec: Option<&DataSpec>,
+) -> Result<()> {
+    let fail = |message: String| DataError::Write {
         path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+        message,
+    };
+    if let Some(spec) = spec {
+        check_spec(spec, network.input_size(), network.output_size()).map_err(fail)?;
+    }
+    let bytes = model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))?;
     write_atomically(path, &bytes)
 }
 
-/// The bytes [`save_model`] would write for `network` and `setup`: the same model file,
-/// built in memory, to send somewhere else than a file (a download, say).
+/// The bytes [`save_model`] (without `spec`) or [`save_model_with`] would write: the same
+/// model file, built in memory, to send somewhere else than a file (a download, say).
 ///
 /// # Errors
-/// [`DataError::Write`] (named `in memory`) if the HDF5 library cannot build the file.
+/// [`DataError::Write`] (named `in memory`) if `spec` does not fit the network or the HDF5
+/// library cannot build the file.
 pub fn encode_model<F: Float + H5Type>(
     network: &Network<F>,
     setup: &TrainingSetup,
+    spec: Option<&DataSpec>,
 ) -> Result<Vec<u8>> {
-    model_bytes(network, setup).map_err(|e| DataError::Write {
+    let fail = |message: String| DataError::Write {
         path: "in memory".into(),
-        message: e.to_string(),
-    })
+        message,
+    };
+    if let Some(spec) = spec {
+        check_spec(spec, network.input_size(), network.output_size()).map_err(fail)?;
+    }
+    model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))
+}
+
+/// Whether `spec` fits a network of `inputs` inputs and `outputs` outputs.
+fn check_spec(spec: &DataSpec, inputs: usize, outputs: usize) -> std::result::Result<(), String> {
+    if spec.classes.len() < 2 || spec.outputs() != outputs {
+        return Err(format!(
+            "{} classes do not fit a network with {outputs} outputs (two classes take 1 sigmoid output, K > 2 take K)",
+            spec.classes.len()
+        ));
+    }
+    if spec.input.features() != inputs {
+        return Err(format!(
+            "the input ({}) has {} features but the network takes {inputs}",
+            spec.input.describe(),
+            spec.input.features()
+        ));
+    }
+    if let Some(z) = &spec.standardization {
+        if z.mean.len() != inputs || z.std.len() != inputs {
+            return Err(format!(
+                "the standardisation has {} means and {} standard deviations for {inputs} inputs",
+                z.mean.len(),
+                z.std.len()
+            ));
+        }
+        if let Some((i, v)) = z
+            .mean
+            .iter()
+            .chain(&z.std)
+            .enumerate()
+            .find(|(_, v)| !v.is_finite())
+        {
+            return Err(format!("standardisation value {i} is {v}"));
+        }
+        if let Some((i, v)) = z.std.iter().enumerate().find(|(_, &v)| v <= 0.0) {
+            return Err(format!("std[{i}] is {v}; standard deviations must be > 0"));
+        }
+    }
+    Ok(())
 }
 
 /// The bytes of the model file of `network` and `setup`: an HDF5 file created with the
@@ -144,6 +277,7 @@ pub fn encode_model<F: Float + H5Type>(
 fn model_bytes<F: Float + H5Type>(
     network: &Network<F>,
     setup: &TrainingSetup,
+    spec: Option<&DataSpec>,
 ) -> hdf5::Result<Vec<u8>> {
     /// In-memory files are known to the library by name while open; a unique one per save
     /// keeps saves on several threads apart.
@@ -157,6 +291,9 @@ fn model_bytes<F: Float + H5Type>(
         .with_fapl(|p| p.core_filebacked(false))
         .create(&name)?;
     write_model(&file, network, setup)?;
+    if let Some(spec) = spec {
+        write_spec(&file, spec)?;
+    }
     let bytes = file_image(&file)?;
     file.close()?;
     Ok(bytes)
@@ -205,6 +342,7 @@ fn write_model<F: Float + H5Type>(
         ("iterations", setup.iterations),
         ("iterations_run", setup.iterations_run),
         ("batch_size", setup.batch_size),
+        ("split_seed", setup.split_seed),
     ] {
         if let Some(v) = value {
             file.new_attr::<u64>().create(name)?.write_scalar(&v)?;
@@ -215,6 +353,7 @@ fn write_model<F: Float + H5Type>(
         ("final_cost", setup.final_cost),
         ("l2", setup.l2),
         ("keep_prob", setup.keep_prob),
+        ("test_split", setup.test_split),
     ] {
         if let Some(v) = value {
             file.new_attr::<f64>().create(name)?.write_scalar(&v)?;
@@ -222,6 +361,65 @@ fn write_model<F: Float + H5Type>(
     }
     Ok(())
 }
+
+/// Names (classes, columns) are fixed-length UTF-8 strings of this many bytes.
+const NAME_CAPACITY: usize = 256;
+type Name = FixedUnicode<NAME_CAPACITY>;
+
+fn names_array(what: &str, names: &[String]) -> hdf5::Result<Array1<Name>> {
+    names
+        .iter()
+        .map(|n| {
+            n.parse::<Name>().map_err(|e| {
+                hdf5::Error::from(format!(
+                    "the {what} name {n:?} does not fit in {NAME_CAPACITY} bytes of UTF-8: {e}"
+                ))
+            })
+        })
+        .collect()
+}
+
+fn write_spec(file: &hdf5::File, spec: &DataSpec) -> hdf5::Result<()> {
+    file.new_dataset_builder()
+        .with_data(&names_array("class", &spec.classes)?)
+        .create("classes")?;
+    write_str(file, "input", spec.input.kind())?;
+    match &spec.input {
+        Input::Picture {
+            height,
+            width,
+            channels,
+        } => {
+            let shape: Array1<u64> = [height, width, channels]
+                .iter()
+                .map(|&&v| v as u64)
+                .collect();
+            file.new_attr_builder()
+                .with_data(&shape)
+                .create("picture_shape")?;
+        }
+        Input::Table { columns, target } => {
+            file.new_dataset_builder()
+                .with_data(&names_array("column", columns)?)
+                .create("columns")?;
+            let target = target.parse::<LongName>().map_err(|e| {
+                hdf5::Error::from(format!("the target column name {target:?}: {e}"))
+            })?;
+            file.new_attr::<LongName>()
+                .create("target")?
+                .write_scalar(&target)?;
+        }
+    }
+    if let Some(z) = &spec.standardization {
+        file.new_dataset_builder()
+            .with_data(&z.mean)
+            .create("mean")?;
+        file.new_dataset_builder().with_data(&z.std).create("std")?;
+    }
+    Ok(())
+}
+
+type LongName = FixedUnicode<TEXT_CAPACITY>;
 
 /// The whole image of an open file, flushed first. hdf5-metno does not wrap
 /// `H5Fget_file_image`, so it is called through hdf5-sys, under the lock that serialises
@@ -341,8 +539,144 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         batch_size: read_attr_opt(&file, "batch_size", |a| a.read_scalar::<u64>())?,
         l2: read_attr_opt(&file, "l2", |a| a.read_scalar::<f64>())?,
         keep_prob: read_attr_opt(&file, "keep_prob", |a| a.read_scalar::<f64>())?,
+        test_split: read_attr_opt(&file, "test_split", |a| a.read_scalar::<f64>())?,
+        split_seed: read_attr_opt(&file, "split_seed", |a| a.read_scalar::<u64>())?,
     };
-    Ok(Model { network, setup })
+    let spec = read_spec(&file, &names, &network, &bad)?;
+    Ok(Model {
+        network,
+        setup,
+        spec,
+    })
+}
+
+fn read_names(
+    file: &hdf5::File,
+    key: &str,
+    bad: &impl Fn(String) -> DataError,
+) -> Result<Vec<String>> {
+    let ds = file
+        .dataset(key)
+        .map_err(|e| bad(format!("cannot open {key}: {e}")))?;
+    let shape = ds.shape();
+    if shape.len() != 1 {
+        return Err(bad(format!(
+            "{key} has shape {shape:?}, but it is a list of names"
+        )));
+    }
+    let file_len = std::fs::metadata(file.filename()).map_or(0, |m| m.len());
+    crate::cat::check_declared_size(file_len, &shape, NAME_CAPACITY)
+        .map_err(|problem| bad(format!("{key} has shape {shape:?}: {problem}")))?;
+    let desc = ds
+        .dtype()
+        .and_then(|t| t.to_descriptor())
+        .map_err(|e| bad(format!("{key} has an unreadable element type: {e}")))?;
+    let names: Vec<String> = match desc {
+        TypeDescriptor::FixedUnicode(n) if n <= NAME_CAPACITY => ds
+            .read_raw::<Name>()
+            .map_err(|e| bad(format!("cannot read {key}: {e}")))?
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect(),
+        TypeDescriptor::FixedAscii(n) if n <= NAME_CAPACITY => ds
+            .read_raw::<FixedAscii<NAME_CAPACITY>>()
+            .map_err(|e| bad(format!("cannot read {key}: {e}")))?
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect(),
+        other => {
+            return Err(bad(format!(
+                "{key} has element type {other}; names are fixed-length strings of at most {NAME_CAPACITY} bytes"
+            )))
+        }
+    };
+    Ok(names)
+}
+
+fn read_vector(
+    file: &hdf5::File,
+    key: &str,
+    bad: &impl Fn(String) -> DataError,
+) -> Result<Array1<f64>> {
+    let matrix_like = file
+        .dataset(key)
+        .map_err(|e| bad(format!("cannot open {key}: {e}")))?;
+    let shape = matrix_like.shape();
+    if shape.len() != 1 {
+        return Err(bad(format!("{key} has shape {shape:?}; it is a vector")));
+    }
+    let file_len = std::fs::metadata(file.filename()).map_or(0, |m| m.len());
+    crate::cat::check_declared_size(file_len, &shape, 8)
+        .map_err(|problem| bad(format!("{key} has shape {shape:?}: {problem}")))?;
+    matrix_like
+        .read_1d::<f64>()
+        .map_err(|e| bad(format!("cannot read {key} as float64: {e}")))
+}
+
+/// The [`DataSpec`] a file records, checked against its network; the cat classifier's for
+/// older files of its shape.
+fn read_spec(
+    file: &hdf5::File,
+    names: &[String],
+    network: &AnyNetwork,
+    bad: &impl Fn(String) -> DataError,
+) -> Result<Option<DataSpec>> {
+    let sizes = network.layer_sizes();
+    let (inputs, outputs) = (sizes[0], sizes[sizes.len() - 1]);
+    if !names.iter().any(|n| n == "classes") {
+        let cat = DataSpec::cat();
+        return Ok((inputs == cat.input.features() && outputs == 1).then_some(cat));
+    }
+    let classes = read_names(file, "classes", bad)?;
+    let input = match read_string_opt(file, "input")?.as_deref() {
+        Some("picture") => {
+            let shape = read_attr_opt(file, "picture_shape", |a| a.read_1d::<u64>())?
+                .ok_or_else(|| bad("it has input = picture but no picture_shape".into()))?;
+            let [height, width, channels] = shape.as_slice().unwrap_or(&[]) else {
+                return Err(bad(format!(
+                    "picture_shape is {shape}, not [height, width, channels]"
+                )));
+            };
+            Input::Picture {
+                height: *height as usize,
+                width: *width as usize,
+                channels: *channels as usize,
+            }
+        }
+        Some("table") => {
+            if !names.iter().any(|n| n == "columns") {
+                return Err(bad("it has input = table but no columns dataset".into()));
+            }
+            Input::Table {
+                columns: read_names(file, "columns", bad)?,
+                target: read_string_opt(file, "target")?.unwrap_or_default(),
+            }
+        }
+        Some(other) => {
+            return Err(bad(format!(
+                "its input attribute is {other:?}, not \"picture\" or \"table\""
+            )))
+        }
+        None => return Err(bad("it has classes but no input attribute".into())),
+    };
+    let standardization = match (
+        names.iter().any(|n| n == "mean"),
+        names.iter().any(|n| n == "std"),
+    ) {
+        (false, false) => None,
+        (true, true) => Some(Standardization {
+            mean: read_vector(file, "mean", bad)?,
+            std: read_vector(file, "std", bad)?,
+        }),
+        _ => return Err(bad("it has one of mean and std but not the other".into())),
+    };
+    let spec = DataSpec {
+        classes,
+        input,
+        standardization,
+    };
+    check_spec(&spec, inputs, outputs).map_err(bad)?;
+    Ok(Some(spec))
 }
 
 fn dataset_float_size(
@@ -473,8 +807,9 @@ fn read_attr_opt<T>(
 /// (see [`TEXT_CAPACITY`]).
 fn read_string_opt(file: &hdf5::File, name: &str) -> Result<Option<String>> {
     read_attr_opt(file, name, |a| match a.dtype()?.to_descriptor()? {
-        TypeDescriptor::FixedAscii(_) | TypeDescriptor::FixedUnicode(_) => {
-            a.read_scalar::<Text>().map(|s| s.as_str().to_owned())
+        TypeDescriptor::FixedAscii(_) => a.read_scalar::<Text>().map(|s| s.as_str().to_owned()),
+        TypeDescriptor::FixedUnicode(_) => {
+            a.read_scalar::<LongName>().map(|s| s.as_str().to_owned())
         }
         other => Err(hdf5::Error::from(format!(
             "it is stored as {other}; dnn reads text attributes only as fixed-length strings"

@@ -51,6 +51,9 @@ fn real_data_has_the_published_counts_and_shapes() {
     assert!(data.train_x.iter().all(|&v| (0.0..=1.0).contains(&v)));
 }
 
+/// Pixels gen_expected.py probes (example, row, column, channel) in the training set.
+const PROBES: usize = 4;
+
 #[test]
 fn real_data_matches_numpy_bit_for_bit() {
     let data = real_data();
@@ -69,7 +72,9 @@ fn real_data_matches_numpy_bit_for_bit() {
     assert_eq!(ty, floats(&e["train_y_first20"]));
     let sy: Vec<f64> = data.test_y.iter().take(20).copied().collect();
     assert_eq!(sy, floats(&e["test_y_first20"]));
-    for p in e["train_probes"].as_array().unwrap() {
+    let probes = e["train_probes"].as_array().unwrap();
+    assert_eq!(probes.len(), PROBES, "probes in the fixture");
+    for p in probes {
         let (j, f) = (
             p["example"].as_u64().unwrap() as usize,
             p["feature"].as_u64().unwrap() as usize,

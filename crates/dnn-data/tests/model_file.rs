@@ -1,6 +1,7 @@
 //! Model files: round trips in both dtypes and every way a file can be wrong.
 
 use dnn_core::{Activation, Init, Layer, Network, NumpyRng};
+use dnn_data::dataset::{DataSpec, Input};
 use dnn_data::model::{encode_model, load_model, save_model, AnyNetwork, TrainingSetup};
 use ndarray::{array, Array2, ShapeBuilder};
 
@@ -25,6 +26,8 @@ fn setup() -> TrainingSetup {
         batch_size: Some(64),
         l2: Some(0.7),
         keep_prob: Some(0.86),
+        test_split: Some(0.25),
+        split_seed: Some(7),
     }
 }
 
@@ -400,8 +403,25 @@ fn an_encoded_model_is_a_model_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("downloaded.h5");
     let net = network::<f32>();
-    std::fs::write(&path, encode_model(&net, &setup()).unwrap()).unwrap();
+    std::fs::write(&path, encode_model(&net, &setup(), None).unwrap()).unwrap();
     let model = load_model(&path).unwrap();
     assert_eq!(model.network, AnyNetwork::F32(net));
     assert_eq!(model.setup, setup());
+    assert_eq!(model.spec, None);
+    // With what the inputs and outputs mean, checked against the network as save_model_with does.
+    let spec = DataSpec {
+        classes: vec!["no".into(), "yes".into()],
+        input: Input::Table {
+            columns: (1..=6).map(|k| format!("x{k}")).collect(),
+            target: "y".into(),
+        },
+        standardization: None,
+    };
+    std::fs::write(&path, encode_model(&net, &setup(), Some(&spec)).unwrap()).unwrap();
+    assert_eq!(load_model(&path).unwrap().spec, Some(spec.clone()));
+    let three = DataSpec {
+        classes: vec!["a".into(), "b".into(), "c".into()],
+        ..spec
+    };
+    assert!(encode_model(&net, &setup(), Some(&three)).is_err());
 }

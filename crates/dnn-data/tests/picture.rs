@@ -344,14 +344,14 @@ fn pictures_in_memory_decode_as_the_same_files_do() {
     for path in [&png, &jpeg] {
         let bytes = std::fs::read(path).unwrap();
         assert_eq!(
-            read_picture_bytes(&bytes, "upload", PICTURE_SIZE, &limits).unwrap(),
+            read_picture_bytes(&bytes, "upload", PICTURE_SIZE, PICTURE_SIZE, 3, &limits).unwrap(),
             read_picture(path, PICTURE_SIZE, &limits).unwrap(),
             "{}",
             path.display()
         );
     }
     let err = |bytes: &[u8], limits: &ImageLimits| {
-        read_picture_bytes(bytes, "upload", PICTURE_SIZE, limits)
+        read_picture_bytes(bytes, "upload", PICTURE_SIZE, PICTURE_SIZE, 3, limits)
             .unwrap_err()
             .to_string()
     };
@@ -367,6 +367,8 @@ fn pictures_in_memory_decode_as_the_same_files_do() {
             &png_bytes[..png_bytes.len() / 2],
             "upload",
             PICTURE_SIZE,
+            PICTURE_SIZE,
+            3,
             &limits
         ),
         Err(DataError::ImageDecode { .. })
@@ -376,7 +378,7 @@ fn pictures_in_memory_decode_as_the_same_files_do() {
         ..limits
     };
     assert!(matches!(
-        read_picture_bytes(&png_bytes, "upload", PICTURE_SIZE, &tiny),
+        read_picture_bytes(&png_bytes, "upload", PICTURE_SIZE, PICTURE_SIZE, 3, &tiny),
         Err(DataError::ImageTooLarge { width: 90, .. })
     ));
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use dnn_core::{Init, Network, NumpyRng};
-use dnn_data::model::{load_model, save_model, TrainingSetup};
+use dnn_data::model::{load_model, TrainingSetup};
 use dnn_data::{read_split, Split};
 use hdf5::types::FixedAscii;
 use ndarray::{Array1, Array4};
@@ -40,8 +40,22 @@ fn model_bytes() -> &'static [u8] {
             batch_size: Some(64),
             l2: Some(0.7),
             keep_prob: Some(0.86),
+            test_split: Some(0.2),
+            split_seed: Some(0),
         };
-        save_model(&path, &net, &setup).expect("save");
+        // With everything a model file records, so damage anywhere reaches every reader.
+        let spec = dnn_data::DataSpec {
+            classes: vec!["no".into(), "yes".into()],
+            input: dnn_data::Input::Table {
+                columns: (0..12).map(|i| format!("c{i}")).collect(),
+                target: "label".into(),
+            },
+            standardization: Some(dnn_data::Standardization {
+                mean: ndarray::Array1::from_elem(12, 0.5),
+                std: ndarray::Array1::from_elem(12, 2.0),
+            }),
+        };
+        dnn_data::model::save_model_with(&path, &net, &setup, &spec).expect("save");
         std::fs::read(&path).expect("read")
     })
 }

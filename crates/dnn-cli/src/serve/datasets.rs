@@ -1,14 +1,14 @@
 //! The data sets the Train view offers: the cat pictures, the flower, the moons, the
 //! circles, and the user's own (`--data`), each with its published set-up.
 //!
-//! Every set is loaded once, when the server starts, into a [`Dataset`]: inputs one column
-//! per example, labels as class indices, class names, and what an input is (a picture, a
-//! point of the plane, a row of a table). A set that cannot be loaded (the cat files not
-//! fetched yet) is listed with the reason instead.
+//! Every set is loaded once, when the server starts, into a [`TrainingData`]: inputs one
+//! column per example, labels as class indices, and dnn-data's [`DataSpec`] (class names,
+//! input, standardisation), which the trained model's file records. A set that cannot be
+//! loaded (the cat files not fetched yet) is listed with the reason instead.
 //!
-//! `--data` reads the course's HDF5 layout (a directory with `train_catvnoncat.h5` and
-//! `test_catvnoncat.h5`, pictures of any size) through [`load_user`], the one place where
-//! other formats plug in.
+//! The cat set and `--data` are read by dnn-data's [`dnn_data::dataset::load`]: a course
+//! HDF5 directory, an image folder, a CSV table or an `.npz` archive, split and
+//! standardised as `dnn` does it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,28 +19,29 @@ use axum::Json;
 use dnn_core::NumpyRng;
 use dnn_data::planar::flower;
 use dnn_data::toy::{make_circles, make_moons};
-use dnn_data::{CatDataset, DATA_DIR_ENV};
+use dnn_data::{DataSpec, Dataset, Format, Input, LoadOptions, SplitSpec, DATA_DIR_ENV};
 use ndarray::Array2;
 use serde::Serialize;
 
 use super::state::AppState;
 use super::training::Setup;
-use crate::evaluate::CLASSES;
 use crate::presets::{preset, Arch};
 
 /// The most points of a 2-D set sent to the page for drawing.
 const MAX_DRAWN_POINTS: usize = 2000;
 
-/// What one input (one column of `X`) is.
+/// What one input (one column of `X`) is, as the page draws it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum InputKind {
-    /// An RGB picture, flattened as numpy does (`(row * width + col) * 3 + channel`).
+    /// A picture, flattened as numpy does (`(row * width + col) * channels + channel`).
     Picture {
         /// Rows of pixels.
         height: usize,
         /// Columns of pixels.
         width: usize,
+        /// 1 (grey), 3 (RGB) or 4 (RGBA).
+        channels: usize,
     },
     /// A point of the plane (2 features): decision boundaries can be drawn.
     Points,
@@ -52,15 +53,35 @@ pub enum InputKind {
 }
 
 impl InputKind {
-    /// What an input of `features` numbers most likely is, when nothing says: an RGB
-    /// picture when `features` is `3 s²` for a side `s` of at least 8 pixels, a point when
-    /// it is 2, else a row of a table.
+    /// The page's view of dnn-data's [`Input`]: a table of two columns is a plane.
+    pub fn of(input: &Input) -> InputKind {
+        match input {
+            &Input::Picture {
+                height,
+                width,
+                channels,
+            } => InputKind::Picture {
+                height,
+                width,
+                channels,
+            },
+            Input::Table { columns, .. } if columns.len() == 2 => InputKind::Points,
+            Input::Table { columns, .. } => InputKind::Table {
+                features: columns.len(),
+            },
+        }
+    }
+
+    /// What an input of `features` numbers most likely is, when a model file does not say:
+    /// an RGB picture when `features` is `3 s²` for a side `s` of at least 8 pixels, a point
+    /// when it is 2, else a row of a table.
     pub fn guess(features: usize) -> InputKind {
         let side = ((features / 3) as f64).sqrt().round() as usize;
         if side >= 8 && 3 * side * side == features {
             InputKind::Picture {
                 height: side,
                 width: side,
+                channels: 3,
             }
         } else if features == 2 {
             InputKind::Points
@@ -72,26 +93,30 @@ impl InputKind {
     /// Numbers per input.
     pub fn features(self) -> usize {
         match self {
-            InputKind::Picture { height, width } => height * width * 3,
+            InputKind::Picture {
+                height,
+                width,
+                channels,
+            } => height * width * channels,
             InputKind::Points => 2,
             InputKind::Table { features } => features,
         }
     }
 }
 
-/// A data set ready for training: `(features, m)` inputs and class indices.
+/// A data set ready for training: `(features, m)` inputs, class indices, and what they mean.
 #[derive(Debug, Clone)]
-pub struct Dataset {
+pub struct TrainingData {
     /// The identifier the page sends (`cat`, `flower`, `moons`, `circles`, `data`).
     pub id: &'static str,
     /// A short name for people.
     pub name: String,
     /// Where it comes from, in a sentence.
     pub description: String,
-    /// What an input is.
+    /// Class names, input, standardisation: what the trained model's file records.
+    pub spec: DataSpec,
+    /// What an input is, for the page.
     pub input: InputKind,
-    /// Class names, by index.
-    pub classes: Vec<String>,
     /// Training inputs, one column per example.
     pub train_x: Array2<f64>,
     /// The class of each training example.
@@ -100,15 +125,70 @@ pub struct Dataset {
     pub test_x: Array2<f64>,
     /// The class of each test example.
     pub test_labels: Vec<usize>,
+    /// How the test part was split off, when the source had none.
+    pub split: Option<SplitSpec>,
     /// The published set-up for this set: the form's defaults.
     pub preset: Setup,
+}
+
+impl TrainingData {
+    /// A set read by dnn-data, with `preset` (its first and last layer sized to the data).
+    fn of(id: &'static str, name: String, description: String, data: Dataset) -> TrainingData {
+        let preset = preset_for(id, &data.spec);
+        TrainingData {
+            id,
+            name,
+            description,
+            input: InputKind::of(&data.spec.input),
+            spec: data.spec,
+            train_x: data.train_x,
+            train_labels: data.train_labels,
+            test_x: data.test_x,
+            test_labels: data.test_labels,
+            split: data.source.split,
+            preset,
+        }
+    }
+
+    /// A generated 2-D set: columns `x1`, `x2`, 0/1 labels named `classes`.
+    fn points(
+        id: &'static str,
+        name: &str,
+        description: &str,
+        classes: [&str; 2],
+        (train_x, train_y): (Array2<f64>, Array2<f64>),
+        (test_x, test_y): (Array2<f64>, Array2<f64>),
+        preset: Setup,
+    ) -> TrainingData {
+        let input = Input::Table {
+            columns: vec!["x1".into(), "x2".into()],
+            target: "class".into(),
+        };
+        TrainingData {
+            id,
+            name: name.into(),
+            description: description.into(),
+            input: InputKind::of(&input),
+            spec: DataSpec {
+                classes: classes.iter().map(|c| c.to_string()).collect(),
+                input,
+                standardization: None,
+            },
+            train_labels: labels(&train_y),
+            test_labels: labels(&test_y),
+            train_x,
+            test_x,
+            split: None,
+            preset,
+        }
+    }
 }
 
 /// A data set of the list, or why it cannot be used.
 #[derive(Debug, Clone)]
 pub enum Choice {
     /// Loaded.
-    Ready(Arc<Dataset>),
+    Ready(Arc<TrainingData>),
     /// Could not be loaded: the identifier, the name and the reason.
     Unavailable {
         id: &'static str,
@@ -128,7 +208,7 @@ impl Choice {
 }
 
 /// The built-in sets, and the user's when given.
-pub fn all(user: Option<Dataset>) -> Vec<Choice> {
+pub fn all(user: Option<TrainingData>) -> Vec<Choice> {
     let mut out = vec![cat(), Choice::Ready(Arc::new(flower_set()))];
     out.push(Choice::Ready(Arc::new(moons())));
     out.push(Choice::Ready(Arc::new(circles())));
@@ -144,113 +224,120 @@ fn cat_dir() -> PathBuf {
 /// The course's cat pictures, if fetched.
 fn cat() -> Choice {
     let dir = cat_dir();
-    match course_pictures("cat", &dir) {
-        Ok(mut d) => {
-            d.name = "Cat pictures".into();
-            d.description = format!(
+    let options = LoadOptions {
+        format: Some(Format::CourseH5),
+        ..LoadOptions::default()
+    };
+    match dnn_data::load(&dir, &options) {
+        Ok(data) => {
+            let description = format!(
                 "The course's cat/non-cat pictures from {}: {} training and {} test pictures of {}.",
                 dir.display(),
-                d.train_labels.len(),
-                d.test_labels.len(),
-                picture_size(d.input)
+                data.train_len(),
+                data.test_len(),
+                data.spec.input.describe()
             );
-            Choice::Ready(Arc::new(d))
+            Choice::Ready(Arc::new(TrainingData::of(
+                "cat",
+                "Cat pictures".into(),
+                description,
+                data,
+            )))
         }
         Err(e) => Choice::Unavailable {
             id: "cat",
             name: "Cat pictures".into(),
-            problem: format!(
-                "{}; run `cargo xtask fetch-data` to get the cat set",
-                crate::one_line(&e)
-            ),
+            problem: format!("{e}; run `cargo xtask fetch-data` to get the cat set"),
         },
     }
 }
 
-/// A directory in the course's HDF5 layout, with the deep network's set-up sized to it.
-fn course_pictures(id: &'static str, dir: &Path) -> anyhow::Result<Dataset> {
-    let data = CatDataset::<f64>::load(dir)?;
-    let [height, width, _] = data.image_shape();
-    let input = InputKind::Picture { height, width };
-    let deep = preset(Arch::Deep);
-    let mut layers = deep.layers.clone();
-    layers[0] = input.features();
-    let classes = if data.classes.len() == 2 {
-        data.classes.clone()
-    } else {
-        CLASSES.iter().map(|c| c.to_string()).collect()
+/// `--data PATH`: the user's own set, in any format dnn-data reads (a course HDF5
+/// directory, an image folder, a CSV table, an `.npz` archive), split 80/20 when it has no
+/// test part and standardised when its inputs are not pictures, as `dnn` does by default.
+pub fn load_user(path: &Path) -> anyhow::Result<TrainingData> {
+    let mut data = dnn_data::load(path, &LoadOptions::default())
+        .with_context(|| format!("--data {}", path.display()))?;
+    if data.standardize_by_default() {
+        data.standardize();
+    }
+    let split = match data.source.split {
+        Some(s) => format!(" (a stratified {:.0} % test split, seed {})", s.fraction * 100.0, s.seed),
+        None => String::new(),
     };
-    Ok(Dataset {
-        id,
-        name: dir.display().to_string(),
-        description: String::new(),
-        input,
-        classes,
-        train_labels: labels(&data.train_y),
-        test_labels: labels(&data.test_y),
-        train_x: data.train_x,
-        test_x: data.test_x,
-        preset: Setup {
-            dataset: id.into(),
-            layers,
-            hidden: "relu".into(),
-            output: "sigmoid".into(),
-            init: deep.init.name().into(),
-            seed: deep.seed,
-            optimizer: "gd".into(),
-            learning_rate: deep.learning_rate,
-            batch_size: None,
-            iterations: deep.iterations,
-        },
-    })
-}
-
-/// `--data PATH`: the user's own set. Today: a directory with `train_catvnoncat.h5` and
-/// `test_catvnoncat.h5` (the course's layout, pictures of any size).
-pub fn load_user(path: &Path) -> anyhow::Result<Dataset> {
-    let mut d = course_pictures("data", path).with_context(|| {
-        format!(
-            "--data {}: expected a directory with {} and {} (the course's HDF5 layout)",
-            path.display(),
-            dnn_data::TRAIN_FILE,
-            dnn_data::TEST_FILE
-        )
-    })?;
-    d.description = format!(
-        "Your data from {}: {} training and {} test pictures of {}.",
+    let description = format!(
+        "Your data from {} ({}): {} training and {} test examples{split} of {}, classes {}{}.",
         path.display(),
-        d.train_labels.len(),
-        d.test_labels.len(),
-        picture_size(d.input)
+        data.source.format.name(),
+        data.train_len(),
+        data.test_len(),
+        data.spec.input.describe(),
+        data.spec.classes.join(", "),
+        if data.spec.standardization.is_some() {
+            "; standardised on the training part"
+        } else {
+            ""
+        }
     );
-    Ok(d)
+    let name = path
+        .file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+    Ok(TrainingData::of("data", name, description, data))
 }
 
-fn picture_size(input: InputKind) -> String {
-    match input {
-        InputKind::Picture { height, width } => format!("{width}×{height} pixels"),
-        other => format!("{} numbers", other.features()),
+/// The form's defaults for a set read by dnn-data: the published deep network for
+/// pictures, a small Adam-trained network for tables; one sigmoid output for two classes,
+/// one softmax output per class for more.
+fn preset_for(id: &'static str, spec: &DataSpec) -> Setup {
+    let features = spec.input.features();
+    let outputs = spec.outputs();
+    let output = if outputs == 1 { "sigmoid" } else { "softmax" };
+    match spec.input {
+        Input::Picture { .. } => {
+            let deep = preset(Arch::Deep);
+            let mut layers = deep.layers.clone();
+            layers[0] = features;
+            *layers.last_mut().expect("layers") = outputs;
+            Setup {
+                dataset: id.into(),
+                layers,
+                hidden: "relu".into(),
+                output: output.into(),
+                init: deep.init.name().into(),
+                seed: deep.seed,
+                optimizer: "gd".into(),
+                learning_rate: deep.learning_rate,
+                batch_size: None,
+                iterations: deep.iterations,
+            }
+        }
+        Input::Table { .. } => Setup {
+            dataset: id.into(),
+            layers: vec![features, 16, 8, outputs],
+            hidden: "relu".into(),
+            output: output.into(),
+            init: "he".into(),
+            seed: 1,
+            optimizer: "adam".into(),
+            learning_rate: 0.01,
+            batch_size: Some(32),
+            iterations: 200,
+        },
     }
 }
 
 /// The flower of the shallow chapter, and the exercise's `nn_model(n_h = 4,
 /// num_iterations = 10000)` (accuracy 90 %).
-fn flower_set() -> Dataset {
-    let (train_x, train_y) = flower(1);
-    let (test_x, test_y) = flower(2);
-    Dataset {
-        id: "flower",
-        name: "Flower".into(),
-        description: "The shallow chapter's flower: 400 points of 2 petal colours from seed 1; \
-                      the test set is a fresh draw from seed 2."
-            .into(),
-        input: InputKind::Points,
-        classes: vec!["red".into(), "blue".into()],
-        train_labels: labels(&train_y),
-        test_labels: labels(&test_y),
-        train_x,
-        test_x,
-        preset: Setup {
+fn flower_set() -> TrainingData {
+    TrainingData::points(
+        "flower",
+        "Flower",
+        "The shallow chapter's flower: 400 points of 2 petal colours from seed 1; the test set \
+         is a fresh draw from seed 2.",
+        ["red", "blue"],
+        flower(1),
+        flower(2),
+        Setup {
             dataset: "flower".into(),
             layers: vec![2, 4, 1],
             hidden: "tanh".into(),
@@ -262,27 +349,20 @@ fn flower_set() -> Dataset {
             batch_size: None,
             iterations: 10000,
         },
-    }
+    )
 }
 
 /// The "Optimization methods" assignment's moons and its Adam set-up (accuracy 94 %).
-fn moons() -> Dataset {
-    let (train_x, train_y) = make_moons(300, true, Some(0.2), &mut NumpyRng::new(3));
-    let (test_x, test_y) = make_moons(100, true, Some(0.2), &mut NumpyRng::new(4));
-    Dataset {
-        id: "moons",
-        name: "Moons".into(),
-        description: "scikit-learn's make_moons(300, noise 0.2) after np.random.seed(3), as the \
-                      \"Optimization methods\" assignment; the test set is a fresh draw of 100 \
-                      from seed 4."
-            .into(),
-        input: InputKind::Points,
-        classes: vec!["class 0".into(), "class 1".into()],
-        train_labels: labels(&train_y),
-        test_labels: labels(&test_y),
-        train_x,
-        test_x,
-        preset: Setup {
+fn moons() -> TrainingData {
+    TrainingData::points(
+        "moons",
+        "Moons",
+        "scikit-learn's make_moons(300, noise 0.2) after np.random.seed(3), as the \
+         \"Optimization methods\" assignment; the test set is a fresh draw of 100 from seed 4.",
+        ["class 0", "class 1"],
+        make_moons(300, true, Some(0.2), &mut NumpyRng::new(3)),
+        make_moons(100, true, Some(0.2), &mut NumpyRng::new(4)),
+        Setup {
             dataset: "moons".into(),
             layers: vec![2, 5, 2, 1],
             hidden: "relu".into(),
@@ -294,27 +374,20 @@ fn moons() -> Dataset {
             batch_size: Some(64),
             iterations: 5000,
         },
-    }
+    )
 }
 
 /// The "Initialization" assignment's circles and its He set-up (train 0.9933, test 0.96).
-fn circles() -> Dataset {
-    let (train_x, train_y) = make_circles(300, true, Some(0.05), 0.8, &mut NumpyRng::new(1));
-    let (test_x, test_y) = make_circles(100, true, Some(0.05), 0.8, &mut NumpyRng::new(2));
-    Dataset {
-        id: "circles",
-        name: "Circles".into(),
-        description: "scikit-learn's make_circles(noise 0.05): 300 training points after \
-                      np.random.seed(1) and 100 test points after np.random.seed(2), as the \
-                      \"Initialization\" assignment."
-            .into(),
-        input: InputKind::Points,
-        classes: vec!["outer".into(), "inner".into()],
-        train_labels: labels(&train_y),
-        test_labels: labels(&test_y),
-        train_x,
-        test_x,
-        preset: Setup {
+fn circles() -> TrainingData {
+    TrainingData::points(
+        "circles",
+        "Circles",
+        "scikit-learn's make_circles(noise 0.05): 300 training points after np.random.seed(1) \
+         and 100 test points after np.random.seed(2), as the \"Initialization\" assignment.",
+        ["outer", "inner"],
+        make_circles(300, true, Some(0.05), 0.8, &mut NumpyRng::new(1)),
+        make_circles(100, true, Some(0.05), 0.8, &mut NumpyRng::new(2)),
+        Setup {
             dataset: "circles".into(),
             layers: vec![2, 10, 5, 1],
             hidden: "relu".into(),
@@ -326,7 +399,7 @@ fn circles() -> Dataset {
             batch_size: None,
             iterations: 15000,
         },
-    }
+    )
 }
 
 /// Class indices from a `(1, m)` row of 0.0/1.0 labels.
@@ -365,7 +438,7 @@ impl DatasetInfo {
                 problem: None,
                 description: d.description.clone(),
                 input: Some(d.input),
-                classes: d.classes.clone(),
+                classes: d.spec.classes.clone(),
                 train_size: d.train_labels.len(),
                 test_size: d.test_labels.len(),
                 preset: Some(d.preset.clone()),
@@ -411,14 +484,16 @@ mod tests {
             InputKind::guess(12288),
             InputKind::Picture {
                 height: 64,
-                width: 64
+                width: 64,
+                channels: 3
             }
         );
         assert_eq!(
             InputKind::guess(192),
             InputKind::Picture {
                 height: 8,
-                width: 8
+                width: 8,
+                channels: 3
             }
         );
         assert_eq!(InputKind::guess(2), InputKind::Points);

@@ -55,11 +55,15 @@ pub async fn detail(
     let model = state.model_named(Some(&name))?;
     let w = model.first_weights();
     let units = match model.input {
-        InputKind::Picture { height, width } => w
+        InputKind::Picture {
+            height,
+            width,
+            channels,
+        } => w
             .rows()
             .into_iter()
             .take(MAX_UNITS)
-            .map(|row| png_data_url(&unit_picture(row, height, width)))
+            .map(|row| png_data_url(&unit_picture(row, height, width, channels)))
             .collect::<Result<Vec<_>, _>>()?,
         _ => Vec::new(),
     };
@@ -70,17 +74,22 @@ pub async fn detail(
     }))
 }
 
-/// One unit's weights `(height * width * 3)` as a picture, in the inputs' pixel order,
-/// stretched so its smallest weight is 0 and its largest 255.
-pub fn unit_picture(weights: ArrayView1<'_, f64>, height: usize, width: usize) -> Array3<u8> {
+/// One unit's weights `(height * width * channels)` as a picture, in the inputs' pixel
+/// order, stretched so its smallest weight is 0 and its largest 255.
+pub fn unit_picture(
+    weights: ArrayView1<'_, f64>,
+    height: usize,
+    width: usize,
+    channels: usize,
+) -> Array3<u8> {
     let (lo, hi) = weights
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
             (lo.min(v), hi.max(v))
         });
     let span = if hi > lo { hi - lo } else { 1.0 };
-    Array3::from_shape_fn((height, width, 3), |(r, c, ch)| {
-        let v = weights[(r * width + c) * 3 + ch];
+    Array3::from_shape_fn((height, width, channels), |(r, c, ch)| {
+        let v = weights[(r * width + c) * channels + ch];
         ((v - lo) / span * 255.0).round().clamp(0.0, 255.0) as u8
     })
 }
@@ -113,7 +122,7 @@ mod tests {
     fn a_unit_is_drawn_in_pixel_order_from_black_to_white() {
         // 2x2 picture: pixel (r, c) channel ch holds weight (r * 2 + c) * 3 + ch.
         let w = ndarray::Array1::from_shape_fn(12, |i| i as f64 * 0.5 - 1.0);
-        let p = unit_picture(w.view(), 2, 2);
+        let p = unit_picture(w.view(), 2, 2, 3);
         assert_eq!(p[[0, 0, 0]], 0);
         assert_eq!(p[[1, 1, 2]], 255);
         assert_eq!(p[[0, 1, 0]], (3.0f64 / 11.0 * 255.0).round() as u8);

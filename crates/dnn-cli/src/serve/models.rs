@@ -6,10 +6,10 @@ use std::path::Path;
 use anyhow::Context;
 use dnn_core::Network;
 use dnn_data::model::{encode_model, load_model, AnyNetwork, TrainingSetup};
+use dnn_data::{DataSpec, Standardization};
 use serde::Serialize;
 
 use super::datasets::InputKind;
-use crate::evaluate::CLASSES;
 
 /// Which model a request means: `file` (from `--model`) or `trained` (in this page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +40,8 @@ pub struct ModelEntry {
     pub network: AnyNetwork,
     /// How it was trained, as far as known.
     pub setup: TrainingSetup,
+    /// What its inputs and outputs mean, when known (recorded in its file, or its data's).
+    pub spec: Option<DataSpec>,
     /// What one input is.
     pub input: InputKind,
     /// Class names, by index.
@@ -47,17 +49,18 @@ pub struct ModelEntry {
 }
 
 impl ModelEntry {
-    /// Loads `--model`. The file says nothing of its inputs or classes yet, so they are
-    /// guessed from its sizes ([`InputKind::guess`]); a picture model with one output is
-    /// the cat classifier, as `dnn predict` takes it.
+    /// Loads `--model`. Its classes, input and standardisation are the file's
+    /// ([`DataSpec`]); a file that does not record them (numpy's, say) has its input guessed
+    /// from its sizes ([`InputKind::guess`]) and classes `class 0`, `class 1`, ...
     pub fn load(path: &Path) -> anyhow::Result<ModelEntry> {
         let model = load_model(path).with_context(|| format!("--model {}", path.display()))?;
         let sizes = model.network.layer_sizes();
-        let input = InputKind::guess(sizes[0]);
-        let outputs = sizes[sizes.len() - 1];
-        let classes = match (input, outputs) {
-            (InputKind::Picture { .. }, 1) => CLASSES.iter().map(|c| c.to_string()).collect(),
-            _ => generic_classes(outputs),
+        let (input, classes) = match &model.spec {
+            Some(spec) => (InputKind::of(&spec.input), spec.classes.clone()),
+            None => (
+                InputKind::guess(sizes[0]),
+                generic_classes(sizes[sizes.len() - 1]),
+            ),
         };
         Ok(ModelEntry {
             name: path.file_name().map_or_else(
@@ -66,33 +69,42 @@ impl ModelEntry {
             ),
             network: model.network,
             setup: model.setup,
+            spec: model.spec,
             input,
             classes,
         })
     }
 
-    /// A network just trained on a data set with `classes` and `input`.
+    /// A network just trained on the data set `dataset`, whose inputs and outputs `spec`
+    /// describes.
     pub fn trained(
         network: Network<f64>,
         setup: TrainingSetup,
         dataset: &str,
-        input: InputKind,
-        classes: Vec<String>,
+        spec: DataSpec,
     ) -> ModelEntry {
         ModelEntry {
             name: format!("trained here on {dataset}"),
             network: AnyNetwork::F64(network),
             setup,
-            input,
-            classes,
+            input: InputKind::of(&spec.input),
+            classes: spec.classes.clone(),
+            spec: Some(spec),
         }
     }
 
-    /// The model file's bytes, as `dnn train --save` writes them.
+    /// The z-score its inputs go through, if any.
+    pub fn standardization(&self) -> Option<&Standardization> {
+        self.spec.as_ref().and_then(|s| s.standardization.as_ref())
+    }
+
+    /// The model file's bytes, as `dnn train --save` writes them (with what the inputs and
+    /// outputs mean, when known).
     pub fn file_bytes(&self) -> anyhow::Result<Vec<u8>> {
+        let spec = self.spec.as_ref();
         Ok(match &self.network {
-            AnyNetwork::F32(n) => encode_model(n, &self.setup)?,
-            AnyNetwork::F64(n) => encode_model(n, &self.setup)?,
+            AnyNetwork::F32(n) => encode_model(n, &self.setup, spec)?,
+            AnyNetwork::F64(n) => encode_model(n, &self.setup, spec)?,
         })
     }
 
@@ -124,6 +136,11 @@ impl ModelEntry {
             activations: self.activations(),
             input: self.input,
             classes: self.classes.clone(),
+            standardized: self.standardization().is_some(),
+            columns: match self.spec.as_ref().map(|s| &s.input) {
+                Some(dnn_data::Input::Table { columns, .. }) => columns.clone(),
+                _ => Vec::new(),
+            },
             setup: SetupSummary {
                 arch: s.arch.clone(),
                 init: s.init.clone(),
@@ -156,6 +173,10 @@ pub struct ModelSummary {
     parameters: usize,
     input: InputKind,
     classes: Vec<String>,
+    /// Whether inputs are standardised (the z-score recorded in the file) before the network.
+    standardized: bool,
+    /// A table model's feature columns, by name, in input order.
+    columns: Vec<String>,
     setup: SetupSummary,
 }
 

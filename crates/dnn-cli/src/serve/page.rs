@@ -57,6 +57,11 @@ mod tests {
             }
         }
         assert!(INDEX.contains("<script src=\"/app.js\""));
+        let limit = format!(
+            "const UPLOAD_LIMIT = {} * 1024 * 1024;",
+            super::super::predict::UPLOAD_LIMIT >> 20
+        );
+        assert!(SCRIPT.contains(&limit), "app.js's UPLOAD_LIMIT is not the server's");
         assert!(INDEX.contains("href=\"/style.css\""));
     }
 }

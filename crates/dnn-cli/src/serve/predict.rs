@@ -1,18 +1,22 @@
 //! The Predict view: a picture (for picture models) or a CSV table (for the others) in the
-//! request's body, the model's verdict back. Uploads are limited to [`UPLOAD_LIMIT`]; a
-//! body that is not what the model takes is a 400 with one line.
+//! request's body, the model's verdict back. Pictures are decoded and resized by dnn-data as
+//! `dnn predict` does, tables read by dnn-data's CSV reader (a header row; a model that
+//! records its columns takes them by name, in any order, other columns ignored), and the
+//! model's standardisation applied. Uploads are limited to [`UPLOAD_LIMIT`]; a body that is
+//! not what the model takes is a 400 with one line.
 
-use std::io::Cursor;
+use std::path::Path;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use base64::Engine;
-use dnn_core::classes_of;
 use dnn_data::image::{picture_to_column, read_picture_bytes, ImageLimits};
+use dnn_data::model::class_probability;
+use dnn_data::table::{read_table_from, Columns};
+use dnn_data::Input;
 use image::codecs::png::PngEncoder;
 use image::{ColorType, ImageEncoder};
 use ndarray::{Array2, Array3};
@@ -25,8 +29,6 @@ use super::state::AppState;
 
 /// The largest upload accepted: 20 MiB.
 pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
-/// The most rows of a CSV table predicted at once.
-pub const MAX_ROWS: usize = 100_000;
 /// How an upload is named in messages.
 const UPLOAD: &str = "the upload";
 
@@ -62,23 +64,37 @@ pub struct Prediction {
 }
 
 /// `POST /api/predict?model=...`: the body is a JPEG/PNG picture for a picture model, a
-/// CSV table (one example per row, an optional header) for the others.
+/// CSV table (a header row, one example per row) for the others.
+///
+/// A body announced larger than [`UPLOAD_LIMIT`] is refused from its Content-Length, before
+/// it is read (a client that asks `Expect: 100-continue`, as curl does, sends none of it);
+/// one without a length is read up to the limit.
 pub async fn predict(
     State(state): State<Arc<AppState>>,
     Query(which): Query<Which>,
-    body: Result<Bytes, BytesRejection>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<Json<Prediction>, ApiError> {
-    let body = body.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+    let too_large = || {
+        ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
                 "the upload is larger than {} MiB; send a smaller file",
                 UPLOAD_LIMIT >> 20
             ),
-        ),
-        status => ApiError::new(status, e.body_text()),
-    })?;
+        )
+    };
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > UPLOAD_LIMIT as u64) {
+        return Err(too_large());
+    }
     let model = state.model_named(which.model.as_deref())?;
+    let body = axum::body::to_bytes(body, UPLOAD_LIMIT)
+        .await
+        .map_err(|_| too_large())?;
     let model_for_job = model.clone();
     let results = tokio::task::spawn_blocking(move || verdicts(&model_for_job, &body))
         .await
@@ -93,26 +109,69 @@ pub async fn predict(
 /// The verdicts of `model` on `body` (decoding and the forward pass: CPU work, so off the
 /// async runtime).
 fn verdicts(model: &ModelEntry, body: &[u8]) -> Result<Vec<Verdict>, ApiError> {
+    let bad = |e: dnn_data::DataError| ApiError::bad_request(e.to_string());
     match model.input {
-        InputKind::Picture { height, width } => {
-            if height != width {
-                return Err(ApiError::bad_request(format!(
-                    "{} takes {width}×{height} pictures; only square pictures can be predicted here",
-                    model.name
-                )));
+        InputKind::Picture {
+            height,
+            width,
+            channels,
+        } => {
+            let pixels = read_picture_bytes(
+                body,
+                UPLOAD,
+                width as u32,
+                height as u32,
+                channels,
+                &ImageLimits::DEFAULT,
+            )
+            .map_err(bad)?;
+            let mut x = picture_to_column::<f64>(pixels.view());
+            if let Some(z) = model.standardization() {
+                z.apply(&mut x);
             }
-            let pixels = read_picture_bytes(body, UPLOAD, height as u32, &ImageLimits::DEFAULT)
-                .map_err(|e| ApiError::bad_request(e.to_string()))?;
-            let x = picture_to_column::<f64>(pixels.view());
             let mut verdict = verdicts_of(model, &x, false)?.remove(0);
             verdict.seen = Some(png_data_url(&pixels)?);
             Ok(vec![verdict])
         }
         InputKind::Points | InputKind::Table { .. } => {
-            let x = read_table(body, model.input.features())?;
+            let mut x = read_rows(model, body)?;
+            if let Some(z) = model.standardization() {
+                z.apply(&mut x);
+            }
             verdicts_of(model, &x, true)
         }
     }
+}
+
+/// The rows of a CSV upload as `(features, rows)` columns, by dnn-data's reader: the
+/// model's columns by name when its file records them, else every column.
+fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<Array2<f64>, ApiError> {
+    let features = model.input.features();
+    if ::image::guess_format(body).is_ok() {
+        return Err(ApiError::bad_request(format!(
+            "{UPLOAD}: this is a picture, but the model takes rows of {features} numbers: send a CSV table"
+        )));
+    }
+    let (columns, target) = match model.spec.as_ref().map(|s| &s.input) {
+        Some(Input::Table { columns, target }) => (Some(columns.as_slice()), Some(target.as_str())),
+        _ => (None, None),
+    };
+    let which = Columns {
+        target,
+        labels_required: false,
+        features: columns,
+    };
+    let table = read_table_from(body, Path::new(UPLOAD), which)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    if table.columns.len() != features {
+        return Err(ApiError::bad_request(format!(
+            "{UPLOAD}: the table has {} columns ({}) but the model takes {features} numbers per row",
+            table.columns.len(),
+            table.columns.join(", ")
+        )));
+    }
+    let rows: Vec<usize> = (0..table.rows).collect();
+    Ok(table.matrix(&rows))
 }
 
 /// One verdict per column of `x`; `numbered`: give each its table row.
@@ -125,103 +184,44 @@ fn verdicts_of(
         .network
         .predict_proba(x)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let classes = classes_of(proba.view());
+    let classes = model
+        .network
+        .predict_classes(x)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let names = model.classes.len().max(2);
     Ok(proba
         .columns()
         .into_iter()
         .zip(classes)
         .enumerate()
-        .map(|(j, (p, c))| {
-            let probabilities: Vec<f64> = if p.len() == 1 {
-                vec![1.0 - p[0], p[0]]
-            } else {
-                p.to_vec()
-            };
-            Verdict {
-                row: numbered.then_some(j + 1),
-                class: model
-                    .classes
-                    .get(c)
-                    .cloned()
-                    .unwrap_or_else(|| format!("class {c}")),
-                probability: probabilities[c],
-                probabilities,
-                seen: None,
-            }
+        .map(|(j, (p, c))| Verdict {
+            row: numbered.then_some(j + 1),
+            class: model
+                .classes
+                .get(c)
+                .cloned()
+                .unwrap_or_else(|| format!("class {c}")),
+            probability: class_probability(p, c),
+            probabilities: (0..names.min(p.len().max(2)))
+                .map(|k| class_probability(p, k))
+                .collect(),
+            seen: None,
         })
         .collect())
 }
 
-/// A CSV table of `features` numbers per row as `(features, rows)` columns. The first row
-/// is a header when it is not all numbers.
-pub fn read_table(body: &[u8], features: usize) -> Result<Array2<f64>, ApiError> {
-    let bad = |m: String| ApiError::bad_request(format!("{UPLOAD}: {m}"));
-    if ::image::guess_format(body).is_ok() {
-        return Err(bad(format!(
-            "this is a picture, but the model takes rows of {features} numbers: send a CSV table"
-        )));
-    }
-    if std::str::from_utf8(body).is_err() {
-        return Err(bad(format!(
-            "not a CSV table: it is not UTF-8 text (first bytes {:02x?})",
-            &body[..body.len().min(8)]
-        )));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(Cursor::new(body));
-    let mut values = Vec::new();
-    let mut rows = 0;
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| bad(format!("not a CSV table: {e}")))?;
-        let numbers: Vec<Result<f64, _>> = record.iter().map(str::parse::<f64>).collect();
-        if i == 0 && numbers.iter().any(Result::is_err) {
-            continue; // a header
-        }
-        let line = i + 1;
-        if numbers.len() != features {
-            return Err(bad(format!(
-                "line {line} has {} values but the model takes {features} per row",
-                numbers.len()
-            )));
-        }
-        for (k, (n, text)) in numbers.into_iter().zip(record.iter()).enumerate() {
-            match n {
-                Ok(v) if v.is_finite() => values.push(v),
-                _ => {
-                    return Err(bad(format!(
-                        "line {line}, column {}: `{text}` is not a finite number",
-                        k + 1
-                    )))
-                }
-            }
-        }
-        rows += 1;
-        if rows > MAX_ROWS {
-            return Err(bad(format!(
-                "more than {MAX_ROWS} rows; send at most {MAX_ROWS} at once"
-            )));
-        }
-    }
-    if rows == 0 {
-        return Err(bad("no rows of numbers".to_owned()));
-    }
-    Ok(Array2::from_shape_vec((rows, features), values)
-        .expect("rows × features values")
-        .reversed_axes()
-        .as_standard_layout()
-        .into_owned())
-}
-
-/// A `(h, w, 3)` picture as a `data:image/png;base64,...` URL.
+/// A `(h, w, channels)` picture (1, 3 or 4 channels) as a `data:image/png;base64,...` URL.
 pub fn png_data_url(pixels: &Array3<u8>) -> Result<String, ApiError> {
-    let (h, w, _) = pixels.dim();
+    let (h, w, c) = pixels.dim();
+    let colour = match c {
+        1 => ColorType::L8,
+        4 => ColorType::Rgba8,
+        _ => ColorType::Rgb8,
+    };
     let raw: Vec<u8> = pixels.iter().copied().collect();
     let mut png = Vec::new();
     PngEncoder::new(&mut png)
-        .write_image(&raw, w as u32, h as u32, ColorType::Rgb8)
+        .write_image(&raw, w as u32, h as u32, colour)
         .map_err(|e| ApiError::internal(&anyhow::anyhow!("cannot encode a PNG: {e}")))?;
     Ok(format!(
         "data:image/png;base64,{}",
@@ -232,28 +232,64 @@ pub fn png_data_url(pixels: &Array3<u8>) -> Result<String, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dnn_core::{Init, Network, NumpyRng};
+    use dnn_data::model::AnyNetwork;
+    use dnn_data::{DataSpec, Standardization};
 
-    #[test]
-    fn tables_parse_with_or_without_a_header() {
-        let x = read_table(b"x1,x2\n1,2\n3.5, -4\n", 2).unwrap();
-        assert_eq!(x, ndarray::array![[1.0, 3.5], [2.0, -4.0]]);
-        let x = read_table(b"1,2\n", 2).unwrap();
-        assert_eq!(x.dim(), (2, 1));
+    /// A model of 2 inputs; with `columns`, its file would record them (and a z-score).
+    fn model(columns: Option<[&str; 2]>) -> ModelEntry {
+        let net = Network::<f64>::builder(&[2, 3, 1])
+            .init(Init::He)
+            .build(&mut NumpyRng::new(1))
+            .unwrap();
+        let spec = columns.map(|c| DataSpec {
+            classes: vec!["no".into(), "yes".into()],
+            input: Input::Table {
+                columns: c.iter().map(|s| s.to_string()).collect(),
+                target: "label".into(),
+            },
+            standardization: Some(Standardization {
+                mean: ndarray::array![1.0, 2.0],
+                std: ndarray::array![2.0, 4.0],
+            }),
+        });
+        ModelEntry {
+            name: "m".into(),
+            network: AnyNetwork::F64(net),
+            setup: Default::default(),
+            input: InputKind::Points,
+            classes: vec!["no".into(), "yes".into()],
+            spec,
+        }
     }
 
     #[test]
-    fn bad_tables_say_where() {
-        let err = |body: &[u8]| read_table(body, 2).unwrap_err().message;
-        assert!(
-            err(b"1,2\n3\n").contains("line 2 has 1 values"),
-            "{}",
-            err(b"1,2\n3\n")
-        );
-        assert!(err(b"1,2\n3,x\n").contains("line 2, column 2: `x`"));
-        assert!(err(b"1,2\nnan,1\n").contains("not a finite number"));
-        assert!(err(b"").contains("no rows"));
-        assert!(err(b"a,b\n").contains("no rows"));
+    fn a_model_without_columns_takes_every_column_in_order() {
+        let x = read_rows(&model(None), b"x1,x2\n1,2\n3.5, -4\n").unwrap();
+        assert_eq!(x, ndarray::array![[1.0, 3.5], [2.0, -4.0]]);
+    }
+
+    #[test]
+    fn a_model_with_columns_takes_them_by_name_and_standardises() {
+        let m = model(Some(["b", "a"]));
+        let x = read_rows(&m, b"a,label,b\n1,yes,2\n").unwrap();
+        assert_eq!(x, ndarray::array![[2.0], [1.0]]);
+        let v = verdicts(&m, b"a,b\n1,2\n").unwrap();
+        let z = ndarray::array![[(2.0 - 1.0) / 2.0], [(1.0 - 2.0) / 4.0]];
+        let p = m.network.predict_proba(&z).unwrap()[[0, 0]];
+        assert_eq!(v[0].probabilities, [1.0 - p, p]);
+        let missing = read_rows(&m, b"a,c\n1,2\n").unwrap_err().message;
+        assert!(missing.contains("`b`"), "{missing}");
+    }
+
+    #[test]
+    fn bad_tables_say_what_is_wrong() {
+        let err = |body: &[u8]| read_rows(&model(None), body).unwrap_err().message;
+        assert!(err(b"x,y\n1,2\n3\n").contains("the upload"), "{}", err(b"x,y\n1,2\n3\n"));
+        assert!(err(b"x,y\n1,abc\n").contains("`abc` is not a number"), "{}", err(b"x,y\n1,abc\n"));
+        assert!(err(b"x,y,z\n1,2,3\n").contains("the table has 3 columns (x, y, z)"));
+        assert!(err(b"").contains("empty"), "{}", err(b""));
+        assert!(err(b"x,y\n").contains("no data rows"), "{}", err(b"x,y\n"));
         assert!(err(b"\x89PNG\r\n\x1a\n").contains("this is a picture"));
-        assert!(err(b"1,2\n\xff\xfe,1\n").contains("not a CSV table: it is not UTF-8 text"));
     }
 }

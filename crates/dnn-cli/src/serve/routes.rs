@@ -16,7 +16,6 @@
 
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -37,10 +36,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/models", get(inspect::list))
         .route("/api/models/{name}", get(inspect::detail))
         .route("/api/models/trained/model.h5", get(inspect::download))
-        .route(
-            "/api/predict",
-            post(predict::predict).layer(DefaultBodyLimit::max(predict::UPLOAD_LIMIT)),
-        )
+        .route("/api/predict", post(predict::predict))
         .fallback(|| async {
             ApiError::not_found("no such page: the page is at /, its API under /api/")
         })

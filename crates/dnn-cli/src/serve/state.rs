@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::watch;
 
-use super::datasets::{Choice, Dataset};
+use super::datasets::{Choice, TrainingData};
 use super::error::ApiError;
 use super::models::{ModelEntry, Slot};
 use super::training::Run;
@@ -46,7 +46,7 @@ impl AppState {
     }
 
     /// The data set `id`, if loaded; else a 400 that says why.
-    pub fn dataset(&self, id: &str) -> Result<Arc<Dataset>, ApiError> {
+    pub fn dataset(&self, id: &str) -> Result<Arc<TrainingData>, ApiError> {
         match self.datasets.iter().find(|c| c.id() == id) {
             Some(Choice::Ready(d)) => Ok(d.clone()),
             Some(Choice::Unavailable { problem, .. }) => Err(ApiError::bad_request(format!(

@@ -19,15 +19,16 @@ use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use base64::Engine;
-use dnn_core::{classes_of, one_hot, Activation, DnnError, Init, Network, NumpyRng, Progress};
-use dnn_data::model::TrainingSetup;
+use dnn_core::{classes_of, Activation, DnnError, Init, Network, NumpyRng, Progress};
+use dnn_data::dataset::labels_matrix;
+use dnn_data::model::{class_probability, TrainingSetup};
 use futures_util::Stream;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::datasets::{Dataset, InputKind};
+use super::datasets::{InputKind, TrainingData};
 use super::error::ApiError;
 use super::models::ModelEntry;
 use super::state::AppState;
@@ -75,7 +76,7 @@ pub struct Setup {
 /// A [`Setup`] checked against its data set: everything a training needs.
 #[derive(Debug)]
 pub struct Plan {
-    data: Arc<Dataset>,
+    data: Arc<TrainingData>,
     layers: Vec<usize>,
     hidden: Activation,
     output: Activation,
@@ -119,7 +120,7 @@ impl Plan {
                 )))
             }
         };
-        let classes = data.classes.len();
+        let classes = data.spec.classes.len();
         let outputs = layers[layers.len() - 1];
         let output = match setup.output.as_str() {
             "sigmoid" if classes != 2 => {
@@ -134,6 +135,12 @@ impl Plan {
                 )))
             }
             "sigmoid" => Activation::Sigmoid,
+            "softmax" if classes == 2 => {
+                return Err(bad(format!(
+                    "output: {} has two classes, which one sigmoid unit tells apart (softmax is for three or more, as model files record them); choose sigmoid",
+                    data.name
+                )))
+            }
             "softmax" if outputs != classes => {
                 return Err(bad(format!(
                     "layers: a softmax output has one unit per class: {} has {classes}, so end the layers with {classes}, not {outputs}",
@@ -228,13 +235,10 @@ impl Plan {
         })
     }
 
-    /// The labels as the network's targets: a `(1, m)` row of 0/1 for a sigmoid output,
-    /// one-hot columns for softmax.
+    /// The labels as the network's targets: a `(1, m)` row of 0/1 for two classes (one
+    /// sigmoid output), one-hot columns for more (softmax).
     fn targets(&self, labels: &[usize]) -> Array2<f64> {
-        match self.output {
-            Activation::Softmax => one_hot(labels, self.data.classes.len()),
-            _ => Array2::from_shape_fn((1, labels.len()), |(_, j)| labels[j] as f64),
-        }
+        labels_matrix(labels, self.data.spec.classes.len())
     }
 
     /// What the model file records of this training.
@@ -251,6 +255,8 @@ impl Plan {
             batch_size: self.hyper.batch_size.map(|b| b as u64),
             l2: Some(self.hyper.l2),
             keep_prob: Some(self.hyper.keep_prob),
+            test_split: self.data.split.map(|s| s.fraction),
+            split_seed: self.data.split.map(|s| u64::from(s.seed)),
         }
     }
 }
@@ -324,12 +330,7 @@ impl BoundaryGrid {
             .into_iter()
             .zip(&classes)
             .map(|(p, &c)| {
-                let p = match (p.len(), c) {
-                    (1, 0) => 1.0 - p[0],
-                    (1, _) => p[0],
-                    _ => p[c],
-                };
-                (p.clamp(0.0, 1.0) * 255.0).round() as u8
+                (class_probability(p, c).clamp(0.0, 1.0) * 255.0).round() as u8
             })
             .collect();
         let classes: Vec<u8> = classes.iter().map(|&c| c.min(255) as u8).collect();
@@ -576,7 +577,7 @@ fn train(
         .accuracy(&data.test_x, &test_y)
         .map_err(|e| e.to_string())?;
     let setup = plan.model_setup(report.iterations_run(), report.final_cost());
-    let entry = ModelEntry::trained(net, setup, data.id, data.input, data.classes.clone());
+    let entry = ModelEntry::trained(net, setup, data.id, data.spec.clone());
     *state
         .trained_model
         .write()

@@ -257,8 +257,9 @@ pub fn events(server: &Server, limit: Duration, mut each: impl FnMut(&Update)) -
     out
 }
 
-/// Sends `request` (a whole HTTP/1.1 request, as is) on a new connection; returns the
-/// status and body. For paths that an HTTP client would tidy up first.
+/// Sends `request` (a whole HTTP/1.1 request, as is) on a new connection; returns the final
+/// status and body. For paths that an HTTP client would tidy up first, and headers it
+/// would not send.
 pub fn raw(server: &Server, request: &str) -> (u16, String) {
     use std::io::Write;
     let mut s = std::net::TcpStream::connect(server.authority()).expect("connect");
@@ -267,6 +268,13 @@ pub fn raw(server: &Server, request: &str) -> (u16, String) {
     s.write_all(request.as_bytes()).expect("send");
     let mut reply = String::new();
     let _ = s.read_to_string(&mut reply);
+    // Skip interim answers (`100 Continue`).
+    while reply.starts_with("HTTP/1.1 1") {
+        match reply.split_once("\r\n\r\n") {
+            Some((_, rest)) => reply = rest.to_owned(),
+            None => break,
+        }
+    }
     let status = reply
         .split_whitespace()
         .nth(1)

@@ -8,6 +8,9 @@ const $ = (id) => document.getElementById(id);
 const REGIONS = [[250, 190, 175], [180, 205, 245], [200, 230, 180], [245, 225, 160], [220, 195, 240]];
 const POINTS = ["#c81e23", "#2350be", "#3a8a2e", "#b8860b", "#7b3fb5"];
 
+// The largest upload the server takes (UPLOAD_LIMIT in serve/predict.rs).
+const UPLOAD_LIMIT = 20 * 1024 * 1024;
+
 const page = {
   datasets: [],
   costs: [],          // [iteration, cost] of the run shown
@@ -378,6 +381,14 @@ async function refreshModels() {
   if (!$("view-inspect").hidden) inspect();
 }
 
+function describeInput(input) {
+  if (input.kind === "picture") {
+    const colours = { 1: "grey", 3: "RGB", 4: "RGBA" }[input.channels] || `${input.channels}-channel`;
+    return `${input.width}×${input.height} ${colours} pictures`;
+  }
+  return input.kind === "points" ? "points of the plane (2 numbers)" : `rows of ${input.features} numbers`;
+}
+
 function describePredictModel() {
   const m = page.models && page.models[$("predict-model").value];
   const hint = $("predict-hint");
@@ -385,9 +396,13 @@ function describePredictModel() {
     hint.textContent = "No model yet: train one in the Train view, or start dnn serve with --model MODEL.h5.";
     return;
   }
+  const columns = m.columns.length > 0
+    ? `with the columns ${m.columns.join(", ")} (by name, in any order; other columns are ignored)`
+    : `whose ${m.layer_sizes[0]} columns are the inputs, in order`;
   hint.textContent = m.input.kind === "picture"
-    ? `This model takes ${m.input.width}×${m.input.height} pictures (JPEG or PNG, any size: they are resized as the network needs).`
-    : `This model takes rows of ${m.layer_sizes[0]} numbers: a CSV table, one example per line, with or without a header line.`;
+    ? `This model takes ${describeInput(m.input)} (JPEG or PNG, any size: they are resized as the network needs).`
+    : `This model takes a CSV table: a header row, then one example per row, ${columns}.` +
+      (m.standardized ? " The model standardises them as its file records." : "");
 }
 
 async function predictFiles(files) {
@@ -397,6 +412,10 @@ async function predictFiles(files) {
     const item = element("li");
     item.append(element("div", file.name, "name"));
     list.prepend(item);
+    if (file.size > UPLOAD_LIMIT) {
+      item.append(element("div", `larger than ${UPLOAD_LIMIT >> 20} MiB: the server takes files up to that size`, "error"));
+      continue;
+    }
     try {
       const query = model ? `?model=${encodeURIComponent(model)}` : "";
       const answer = await api("/api/predict" + query, { method: "POST", body: file });
@@ -462,7 +481,9 @@ async function inspect() {
     ["Parameters", m.parameters.toLocaleString("en")],
     ["Element type", m.dtype],
     ["Classes", m.classes.join(", ")],
-    ["Input", m.input.kind === "picture" ? `${m.input.width}×${m.input.height} RGB pictures` : `${m.layer_sizes[0]} numbers`],
+    ["Input", describeInput(m.input)],
+    ["Columns", m.columns.length > 0 ? m.columns.join(", ") : null],
+    ["Standardised inputs", m.standardized ? "yes (the z-score its file records)" : "no"],
     ["Initialisation", s.init], ["Seed", s.seed], ["Optimiser", s.optimizer],
     ["Learning rate", s.learning_rate], ["Batch size", s.batch_size == null ? (s.optimizer ? "full batch" : null) : s.batch_size],
     ["Iterations", s.iterations == null ? null : `${s.iterations_run ?? "?"} of ${s.iterations}`],
@@ -470,6 +491,7 @@ async function inspect() {
     ["L2 λ", s.l2], ["Keep probability", s.keep_prob],
   ];
   for (const [k, v] of rows) {
+    if (k === "Columns" && v == null) continue;
     const tr = element("tr");
     tr.append(element("th", k), element("td", v == null ? "not recorded" : String(v)));
     body.append(tr);

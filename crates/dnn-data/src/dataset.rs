@@ -1,0 +1,480 @@
+//! One [`Dataset`] for every source of data: the course's HDF5 sets, a folder of pictures, a
+//! CSV table, a NumPy `.npz` archive. Each reader ([`crate::course`], [`crate::folder`],
+//! [`crate::table`], [`crate::npz`]) returns the same value, so training never asks where the
+//! data came from.
+//!
+//! [`load`] detects the format from the path (or takes [`LoadOptions::format`]), reads the
+//! examples, names the classes ([`crate::classes`]), splits off a test part when the source has
+//! none ([`crate::split`]) and flattens the inputs into `(features, m)` matrices, one column
+//! per example, as the cat set always was. Standardisation is a separate, explicit step
+//! ([`Dataset::standardize`]), fitted on the training part only.
+//!
+//! ```no_run
+//! use dnn_data::dataset::{load, LoadOptions};
+//!
+//! # fn main() -> Result<(), dnn_data::DataError> {
+//! let mut data = load("iris.csv", &LoadOptions::default())?; // the label is the last column
+//! data.standardize();
+//! println!("{} classes, {} training and {} test examples, {} features",
+//!     data.spec.classes.len(), data.train_len(), data.test_len(), data.features());
+//! # Ok(()) }
+//! ```
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use dnn_core::Float;
+use ndarray::{Array2, Array4, ArrayView2, CowArray, Ix2};
+use rayon::prelude::*;
+
+use crate::classes::ClassChoice;
+use crate::error::{DataError, Result};
+use crate::standardize::Standardization;
+
+/// The test fraction of a source without a test part (`--test-split`).
+pub const DEFAULT_TEST_SPLIT: f64 = 0.2;
+/// The seed of the stratified split (`--split-seed`).
+pub const DEFAULT_SPLIT_SEED: u32 = 0;
+/// The side pictures of an image folder are resized to (`--image-size`), as the cat set's.
+pub const DEFAULT_IMAGE_SIZE: u32 = 64;
+
+/// Where the examples came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// A directory with one `train_*.h5` and one `test_*.h5` laid out as the course's sets.
+    CourseH5,
+    /// `DIR/<class>/*.png|jpg|jpeg`, or `DIR/train/<class>/…` and `DIR/test/<class>/…`.
+    ImageFolder,
+    /// A CSV table with a header row: numeric feature columns and one label column.
+    Csv,
+    /// A NumPy archive with `x_train, y_train, x_test, y_test`, or `x, y`.
+    Npz,
+}
+
+impl Format {
+    /// Every format, in the order [`detect_format`] tries them.
+    pub const ALL: [Format; 4] = [
+        Format::CourseH5,
+        Format::ImageFolder,
+        Format::Csv,
+        Format::Npz,
+    ];
+
+    /// The name used on the command line and in reports: `course-h5`, `image-folder`,
+    /// `csv`, `npz`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::CourseH5 => "course-h5",
+            Format::ImageFolder => "image-folder",
+            Format::Csv => "csv",
+            Format::Npz => "npz",
+        }
+    }
+}
+
+/// What one input column means: the pixels of a picture, or the named columns of a table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// A picture of `height` x `width` pixels with `channels` channels, flattened as numpy's
+    /// `x.reshape(m, -1).T`: feature `(row * width + col) * channels + channel`, divided by 255.
+    Picture {
+        /// Rows of pixels.
+        height: usize,
+        /// Columns of pixels.
+        width: usize,
+        /// 1 (grey), 3 (RGB) or 4 (RGBA); a course HDF5 set may hold any number.
+        channels: usize,
+    },
+    /// A table's numeric columns, in feature order, and the column that held the label.
+    Table {
+        /// The feature columns' names, in the order of the input rows.
+        columns: Vec<String>,
+        /// The label column's name (`y` for an npz table).
+        target: String,
+    },
+}
+
+impl Input {
+    /// The number of input features.
+    pub fn features(&self) -> usize {
+        match self {
+            Input::Picture {
+                height,
+                width,
+                channels,
+            } => height * width * channels,
+            Input::Table { columns, .. } => columns.len(),
+        }
+    }
+
+    /// `"picture"` or `"table"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Input::Picture { .. } => "picture",
+            Input::Table { .. } => "table",
+        }
+    }
+
+    /// `64x64x3 pictures` or `4 columns (a, b, c, d)`, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Input::Picture {
+                height,
+                width,
+                channels,
+            } => format!("{height}x{width}x{channels} pictures"),
+            Input::Table { columns, .. } => {
+                let shown: Vec<&str> = columns.iter().take(8).map(String::as_str).collect();
+                let more = if columns.len() > 8 { ", ..." } else { "" };
+                format!("{} columns ({}{more})", columns.len(), shown.join(", "))
+            }
+        }
+    }
+}
+
+/// What a network's inputs and outputs mean: its class names, its input and the
+/// standardisation its inputs go through. A [`Dataset`] has one; a model file records it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataSpec {
+    /// The class names in index order (label `k` is `classes[k]`); at least two.
+    pub classes: Vec<String>,
+    /// The kind of input.
+    pub input: Input,
+    /// The z-score applied to every input before the network, if any.
+    pub standardization: Option<Standardization>,
+}
+
+impl DataSpec {
+    /// The network's output units: 1 sigmoid unit for two classes, else one softmax unit
+    /// per class.
+    pub fn outputs(&self) -> usize {
+        outputs_for(self.classes.len())
+    }
+
+    /// The cat set's: `non-cat`/`cat` on 64x64 RGB pictures, not standardised. Model files
+    /// written before they recorded their data are read as this when they have its shape.
+    pub fn cat() -> DataSpec {
+        DataSpec {
+            classes: vec!["non-cat".into(), "cat".into()],
+            input: Input::Picture {
+                height: 64,
+                width: 64,
+                channels: 3,
+            },
+            standardization: None,
+        }
+    }
+}
+
+/// Output units for `classes` classes: 1 (sigmoid) for two, `classes` (softmax) for more.
+pub fn outputs_for(classes: usize) -> usize {
+    if classes == 2 {
+        1
+    } else {
+        classes
+    }
+}
+
+/// How a source without a test part was split.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SplitSpec {
+    /// The fraction of each class that went to the test part.
+    pub fraction: f64,
+    /// The seed of the numpy-compatible generator that chose them.
+    pub seed: u32,
+}
+
+/// Where a [`Dataset`] came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Source {
+    /// The format it was read as.
+    pub format: Format,
+    /// The path given.
+    pub path: PathBuf,
+    /// `Some` when the source had no test part and one was split off.
+    pub split: Option<SplitSpec>,
+    /// Files skipped for want of an image extension (image folders).
+    pub skipped_files: usize,
+    /// Whether the inputs were stored as floats (CSV tables, float npz arrays) rather than
+    /// bytes divided by 255.
+    pub float_inputs: bool,
+}
+
+/// Examples ready for training: inputs as `(features, m)` matrices of `f64`, one column per
+/// example, labels as class indices, and what they mean.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// Training inputs, `(features, m_train)`, standard layout.
+    pub train_x: Array2<f64>,
+    /// The class index of each training example.
+    pub train_labels: Vec<usize>,
+    /// Test inputs, `(features, m_test)`, standard layout.
+    pub test_x: Array2<f64>,
+    /// The class index of each test example.
+    pub test_labels: Vec<usize>,
+    /// Class names, input kind, standardisation.
+    pub spec: DataSpec,
+    /// Format, path, split.
+    pub source: Source,
+    /// The training pictures as bytes, `(m_train, height, width, channels)`, for display.
+    pub train_images: Option<Array4<u8>>,
+    /// The test pictures as bytes, `(m_test, height, width, channels)`, for display.
+    pub test_images: Option<Array4<u8>>,
+}
+
+impl Dataset {
+    /// Number of training examples.
+    pub fn train_len(&self) -> usize {
+        self.train_labels.len()
+    }
+
+    /// Number of test examples.
+    pub fn test_len(&self) -> usize {
+        self.test_labels.len()
+    }
+
+    /// Number of input features.
+    pub fn features(&self) -> usize {
+        self.train_x.nrows()
+    }
+
+    /// The network's output units ([`DataSpec::outputs`]).
+    pub fn outputs(&self) -> usize {
+        self.spec.outputs()
+    }
+
+    /// The training labels as the network's targets ([`labels_matrix`]).
+    pub fn train_y<F: Float>(&self) -> Array2<F> {
+        labels_matrix(&self.train_labels, self.spec.classes.len())
+    }
+
+    /// The test labels as the network's targets ([`labels_matrix`]).
+    pub fn test_y<F: Float>(&self) -> Array2<F> {
+        labels_matrix(&self.test_labels, self.spec.classes.len())
+    }
+
+    /// Whether the z-score is on by default for this data: for CSV tables and float npz
+    /// inputs, not for pictures (bytes divided by 255 are already in `[0, 1]`).
+    pub fn standardize_by_default(&self) -> bool {
+        self.source.float_inputs
+    }
+
+    /// Fits a z-score on the training part and applies it to both parts (and records it in
+    /// [`DataSpec::standardization`]); see [`Standardization::fit`].
+    pub fn standardize(&mut self) {
+        let z = Standardization::fit(self.train_x.view());
+        self.apply_standardization(z);
+    }
+
+    /// Applies a z-score fitted elsewhere (a model's) to both parts, and records it.
+    ///
+    /// # Panics
+    /// If its length is not the number of features (a model is checked against the data
+    /// before).
+    pub fn apply_standardization(&mut self, z: Standardization) {
+        z.apply(&mut self.train_x);
+        z.apply(&mut self.test_x);
+        self.spec.standardization = Some(z);
+    }
+}
+
+/// Labels as a network's targets: for two classes a `(1, m)` row of 0.0/1.0 (one sigmoid
+/// output), for more the one-hot `(K, m)` matrix (softmax).
+///
+/// ```
+/// let y = dnn_data::dataset::labels_matrix::<f64>(&[1, 0], 2);
+/// assert_eq!(y, ndarray::array![[1.0, 0.0]]);
+/// let y = dnn_data::dataset::labels_matrix::<f64>(&[2, 0], 3);
+/// assert_eq!(y, ndarray::array![[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]);
+/// ```
+pub fn labels_matrix<F: Float>(labels: &[usize], classes: usize) -> Array2<F> {
+    if classes == 2 {
+        Array2::from_shape_fn((1, labels.len()), |(_, j)| F::of(labels[j] as f64))
+    } else {
+        dnn_core::one_hot(labels, classes)
+    }
+}
+
+/// `x` in the element type `F`: borrowed for `f64`, converted (`as f32`, as the cat set's
+/// `f32` loader did) otherwise.
+pub fn matrix_as<F: Float>(x: &Array2<f64>) -> CowArray<'_, F, Ix2> {
+    if let Some(same) = (x as &dyn std::any::Any).downcast_ref::<Array2<F>>() {
+        CowArray::from(same.view())
+    } else {
+        CowArray::from(x.mapv(F::of))
+    }
+}
+
+/// What to read and how; every field has a default ([`LoadOptions::default`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadOptions {
+    /// The format; detected from the path when `None` ([`detect_format`]).
+    pub format: Option<Format>,
+    /// CSV: the label column (default: the last one).
+    pub target: Option<String>,
+    /// CSV: the feature columns, by name and in this order (a model's); default: every
+    /// column but the target.
+    pub columns: Option<Vec<String>>,
+    /// The class names and their order.
+    pub classes: ClassChoice,
+    /// A source without a test part sends this fraction of each class to the test part.
+    pub test_split: f64,
+    /// The seed of that split.
+    pub split_seed: u32,
+    /// Image folders: pictures are resized to `(height, width)`.
+    pub picture_size: (u32, u32),
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            format: None,
+            target: None,
+            columns: None,
+            classes: ClassChoice::Natural,
+            test_split: DEFAULT_TEST_SPLIT,
+            split_seed: DEFAULT_SPLIT_SEED,
+            picture_size: (DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE),
+        }
+    }
+}
+
+/// Tells the format of `path`: a `.csv` file is CSV, a `.npz` file NumPy; a directory with
+/// `train_*.h5` and `test_*.h5` files is a course HDF5 set, any other directory an image
+/// folder.
+///
+/// # Errors
+/// [`DataError::FileNotFound`] if nothing is at `path`, [`DataError::BadSource`] for a file
+/// of another kind.
+pub fn detect_format(path: &Path) -> Result<Format> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => DataError::FileNotFound {
+            path: path.to_path_buf(),
+        },
+        _ => DataError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    })?;
+    if meta.is_dir() {
+        return Ok(if crate::course::find_pair(path).is_some() {
+            Format::CourseH5
+        } else {
+            Format::ImageFolder
+        });
+    }
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("csv") => Ok(Format::Csv),
+        Some("npz") => Ok(Format::Npz),
+        _ => Err(DataError::BadSource {
+            path: path.to_path_buf(),
+            problem: "cannot tell its format: dnn reads a directory (course HDF5 files or an image folder), a .csv or a .npz file".into(),
+        }),
+    }
+}
+
+/// Loads the data at `path` as `options` say; see the [module docs](self).
+///
+/// # Errors
+/// Every [`DataError`] of the format's reader, and [`DataError::BadSplit`] when a split
+/// leaves either part empty or `test_split` is not in `(0, 1)`.
+pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
+    let path = path.as_ref();
+    let format = match options.format {
+        Some(f) => f,
+        None => detect_format(path)?,
+    };
+    match format {
+        Format::CourseH5 => crate::course::load(path, options),
+        Format::ImageFolder => crate::folder::load(path, options),
+        Format::Csv => crate::table::load(path, options),
+        Format::Npz => crate::npz::load(path, options),
+    }
+}
+
+/// The examples of a source, one per row, before they become columns of `f64`.
+pub(crate) enum Rows<'a> {
+    /// Bytes divided by 255 (pictures, uint8 arrays).
+    Bytes(ArrayView2<'a, u8>),
+    /// Single-precision values, used as they are.
+    F32(ArrayView2<'a, f32>),
+    /// Double-precision values, used as they are.
+    F64(ArrayView2<'a, f64>),
+}
+
+/// Features per parallel block of [`Rows::columns`]: each block's writes stay in cache.
+const BLOCK: usize = 128;
+
+impl Rows<'_> {
+    /// The examples `picked` (row indices), as the columns of a `(features, picked.len())`
+    /// matrix in standard layout: a cache-blocked transpose run on every core. Bytes
+    /// become `v / 255` exactly as [`crate::flatten_images`] computes it.
+    pub(crate) fn columns(&self, picked: &[usize]) -> Array2<f64> {
+        match self {
+            Rows::Bytes(a) => gather(a, picked, |v| f64::from(v) / 255.0),
+            Rows::F32(a) => gather(a, picked, f64::from),
+            Rows::F64(a) => gather(a, picked, |v| v),
+        }
+    }
+}
+
+fn gather<T: Copy + Sync>(
+    rows: &ArrayView2<'_, T>,
+    picked: &[usize],
+    convert: impl Fn(T) -> f64 + Sync,
+) -> Array2<f64> {
+    let n = rows.ncols();
+    let k = picked.len();
+    let mut out = Array2::<f64>::zeros((n, k));
+    if n == 0 || k == 0 {
+        return out;
+    }
+    let standard: Cow<'_, [T]> = match rows.as_slice() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(rows.iter().copied().collect()),
+    };
+    let src = &*standard;
+    let Some(dst) = out.as_slice_mut() else {
+        unreachable!("a new array is in standard layout")
+    };
+    dst.par_chunks_mut(BLOCK * k)
+        .enumerate()
+        .for_each(|(b, block)| {
+            let first = b * BLOCK;
+            let height = block.len() / k;
+            for (j, &r) in picked.iter().enumerate() {
+                let row = &src[r * n + first..r * n + first + height];
+                for (i, &v) in row.iter().enumerate() {
+                    block[i * k + j] = convert(v);
+                }
+            }
+        });
+    out
+}
+
+/// Train and test indices: the whole source's `(train, test)` when it had a test part.
+pub(crate) fn split_or_keep(
+    path: &Path,
+    labels: &[usize],
+    classes: usize,
+    options: &LoadOptions,
+) -> Result<(Vec<usize>, Vec<usize>, SplitSpec)> {
+    let spec = SplitSpec {
+        fraction: options.test_split,
+        seed: options.split_seed,
+    };
+    let (train, test) = crate::split::stratified(labels, classes, spec.fraction, spec.seed)
+        .map_err(|problem| DataError::BadSplit {
+            path: path.to_path_buf(),
+            problem,
+        })?;
+    Ok((train, test, spec))
+}
+
+/// The pictures `picked` of `images`, as a new array.
+pub(crate) fn pick_images(images: &Array4<u8>, picked: &[usize]) -> Array4<u8> {
+    images.select(ndarray::Axis(0), picked)
+}

@@ -1,0 +1,237 @@
+//! A folder of pictures, one subfolder per class, as torchvision's `ImageFolder` and Keras'
+//! `image_dataset_from_directory` read it: `DIR/<class>/*.png|jpg|jpeg`, or
+//! `DIR/train/<class>/…` with `DIR/test/<class>/…`.
+//!
+//! As torchvision's `datasets/folder.py`: [`find_classes`] gives the sorted subfolder names,
+//! [`make_dataset`] lists `(path, class)` pairs filtered by extension (searching each class
+//! folder recursively, in sorted order), and loading is a separate step: every picture is
+//! decoded (on every core), converted to RGB and resized to the requested size with the
+//! triangle filter (a picture already of that size is kept pixel for pixel), then flattened
+//! as the cat set is and divided by 255.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array4, ArrayView2};
+use rayon::prelude::*;
+
+use crate::classes::{self, ClassChoice};
+use crate::dataset::{
+    pick_images, split_or_keep, DataSpec, Dataset, Format, Input, LoadOptions, Rows, Source,
+};
+use crate::error::{DataError, Result};
+use crate::image::{read_picture_rgb, ImageLimits};
+
+/// The extensions of the pictures an image folder may hold (compared case-insensitively).
+pub const IMAGE_EXTENSIONS: [&str; 3] = ["png", "jpg", "jpeg"];
+
+/// The sorted names of the subfolders of `dir` (hidden ones, starting with `.`, left out).
+///
+/// # Errors
+/// [`DataError::Io`] if `dir` cannot be listed.
+pub fn find_classes(dir: &Path) -> Result<Vec<String>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io(dir, e))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with('.') && entry.path().is_dir() {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Whether `path` ends in one of [`IMAGE_EXTENSIONS`].
+pub fn has_image_extension(path: &Path) -> bool {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.as_str()))
+}
+
+/// The pictures of every class folder `dir/<classes[k]>`, as `(path, k)` pairs in class
+/// order and, within a class, sorted by path; and the number of files skipped because they
+/// have no image extension.
+///
+/// # Errors
+/// [`DataError::Io`] if a folder cannot be listed.
+pub fn make_dataset(dir: &Path, classes: &[String]) -> Result<(Vec<(PathBuf, usize)>, usize)> {
+    let mut out = Vec::new();
+    let mut skipped = 0;
+    for (k, class) in classes.iter().enumerate() {
+        let mut files = Vec::new();
+        let mut stack = vec![dir.join(class)];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).map_err(|e| io(&d, e))? {
+                let path = entry.map_err(|e| io(&d, e))?.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if has_image_extension(&path) {
+                    files.push(path);
+                } else {
+                    skipped += 1;
+                }
+            }
+        }
+        files.sort();
+        out.extend(files.into_iter().map(|p| (p, k)));
+    }
+    Ok((out, skipped))
+}
+
+fn io(path: &Path, e: std::io::Error) -> DataError {
+    DataError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    }
+}
+
+/// Decodes `files` into `(m, height, width, 3)` bytes, on every core. The first damaged
+/// picture in list order is the error, whichever thread met it.
+///
+/// # Errors
+/// Every error of [`crate::image::read_picture`], naming the file.
+pub fn decode_all(files: &[PathBuf], height: u32, width: u32) -> Result<Array4<u8>> {
+    let (h, w) = (height as usize, width as usize);
+    let per = h * w * 3;
+    let mut bytes = vec![0u8; files.len() * per];
+    let results: Vec<Result<()>> = bytes
+        .par_chunks_mut(per.max(1))
+        .zip(files.par_iter())
+        .map(|(slot, path)| {
+            let pixels = read_picture_rgb(path, width, height, &ImageLimits::DEFAULT)?;
+            slot.copy_from_slice(pixels.as_slice().unwrap_or(&[]));
+            Ok(())
+        })
+        .collect();
+    results.into_iter().collect::<Result<()>>()?;
+    Array4::from_shape_vec((files.len(), h, w, 3), bytes).map_err(|e| DataError::BadSource {
+        path: files.first().cloned().unwrap_or_default(),
+        problem: e.to_string(),
+    })
+}
+
+/// Loads the image folder `dir` (see the [module docs](self)).
+///
+/// # Errors
+/// [`DataError::BadSource`] for no class subfolders or no pictures, the class errors
+/// ([`DataError::SingleClass`], [`DataError::ClassMismatch`]), the picture errors (a damaged
+/// picture names its file), [`DataError::BadSplit`].
+pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
+    let split_layout = dir.join("train").is_dir() && dir.join("test").is_dir();
+    let (height, width) = options.picture_size;
+    let train_dir = if split_layout {
+        dir.join("train")
+    } else {
+        dir.to_path_buf()
+    };
+    let natural = find_classes(&train_dir)?;
+    if natural.is_empty() {
+        return Err(DataError::BadSource {
+            path: dir.to_path_buf(),
+            problem: "no class subfolders: an image folder holds one subfolder of pictures per class (DIR/<class>/*.png|jpg|jpeg, or DIR/train/<class>/... and DIR/test/<class>/...)".into(),
+        });
+    }
+    let (files, mut skipped) = make_dataset(&train_dir, &natural)?;
+    let mut test_files = Vec::new();
+    if split_layout {
+        let test_dir = dir.join("test");
+        let test_classes = find_classes(&test_dir)?;
+        if let Some(extra) = test_classes.iter().find(|c| !natural.contains(c)) {
+            return Err(DataError::ClassMismatch {
+                path: test_dir.clone(),
+                problem: format!(
+                    "the class folder `{extra}` is not among the training classes ({})",
+                    natural.join(", ")
+                ),
+            });
+        }
+        let (found, more) = make_dataset(&test_dir, &natural)?;
+        test_files = found;
+        skipped += more;
+    }
+    if files.is_empty() {
+        return Err(DataError::BadSource {
+            path: train_dir.clone(),
+            problem: format!(
+                "the class folders ({}) hold no .png, .jpg or .jpeg pictures",
+                natural.join(", ")
+            ),
+        });
+    }
+    let labels_of = |v: &[(PathBuf, usize)]| v.iter().map(|(_, k)| *k).collect::<Vec<_>>();
+    let (mut train_labels, mut test_labels) = (labels_of(&files), labels_of(&test_files));
+    let seen = classes::seen(natural.len(), &[&train_labels, &test_labels]);
+    let (names, map) = classes::resolve(dir, &natural, &seen, &options.classes)?;
+    classes::remap(&mut train_labels, &map);
+    classes::remap(&mut test_labels, &map);
+    if !matches!(options.classes, ClassChoice::Among(_)) {
+        classes::require_two(&train_dir, &names, &train_labels)?;
+    }
+
+    // Decode every picture once, into one byte array; the split picks its examples from it.
+    let all: Vec<PathBuf> = files
+        .iter()
+        .chain(&test_files)
+        .map(|(p, _)| p.clone())
+        .collect();
+    let m_train = files.len();
+    let images = decode_all(&all, height, width)?;
+    let (train_idx, test_idx, split, train_labels, test_labels) = if split_layout {
+        (
+            (0..m_train).collect::<Vec<_>>(),
+            (m_train..all.len()).collect::<Vec<_>>(),
+            None,
+            train_labels,
+            test_labels,
+        )
+    } else {
+        let (tr, te, spec) = split_or_keep(dir, &train_labels, names.len(), options)?;
+        let pick = |idx: &[usize]| idx.iter().map(|&i| train_labels[i]).collect::<Vec<_>>();
+        let (a, b) = (pick(&tr), pick(&te));
+        (tr, te, Some(spec), a, b)
+    };
+    if test_idx.is_empty() {
+        return Err(DataError::BadSource {
+            path: dir.join("test"),
+            problem: "the test class folders hold no .png, .jpg or .jpeg pictures".into(),
+        });
+    }
+    let (h, w) = (height as usize, width as usize);
+    let rows: ArrayView2<'_, u8> = images
+        .view()
+        .into_shape_with_order((all.len(), h * w * 3))
+        .map_err(|e| DataError::BadSource {
+            path: dir.to_path_buf(),
+            problem: e.to_string(),
+        })?;
+    let train_x = Rows::Bytes(rows).columns(&train_idx);
+    let test_x = Rows::Bytes(rows).columns(&test_idx);
+    let train_images = pick_images(&images, &train_idx);
+    let test_images = pick_images(&images, &test_idx);
+    drop(images);
+    Ok(Dataset {
+        train_x,
+        train_labels,
+        test_x,
+        test_labels,
+        spec: DataSpec {
+            classes: names,
+            input: Input::Picture {
+                height: h,
+                width: w,
+                channels: 3,
+            },
+            standardization: None,
+        },
+        source: Source {
+            format: Format::ImageFolder,
+            path: dir.to_path_buf(),
+            split,
+            skipped_files: skipped,
+            float_inputs: false,
+        },
+        train_images: Some(train_images),
+        test_images: Some(test_images),
+    })
+}

@@ -1,0 +1,345 @@
+//! NumPy `.npz` archives: `x_train, y_train, x_test, y_test` (Keras' `mnist.npz` layout) or
+//! just `x, y` (then a test part is split off, [`crate::split`]).
+//!
+//! `x` is `(m, features)` (a table, its columns named `x0`, `x1`, ...), `(m, height, width)`
+//! (grey pictures) or `(m, height, width, channels)`. uint8 inputs are divided by 255; float32
+//! and float64 inputs are used as they are. `y` holds integer labels, `(m,)`, `(m, 1)` or
+//! `(1, m)` (float labels that are whole numbers are accepted too); the class names are the
+//! sorted label values. Read with `ndarray-npy`.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use ndarray::{ArrayD, ArrayView2, IxDyn};
+use ndarray_npy::{NpzReader, ReadNpzError};
+
+use crate::classes::{self, ClassChoice};
+use crate::dataset::{split_or_keep, DataSpec, Dataset, Format, Input, LoadOptions, Rows, Source};
+use crate::error::{DataError, Result};
+
+type Npz = NpzReader<BufReader<File>>;
+
+/// The inputs as stored.
+enum Inputs {
+    Bytes(ArrayD<u8>),
+    F32(ArrayD<f32>),
+    F64(ArrayD<f64>),
+}
+
+impl Inputs {
+    fn shape(&self) -> &[usize] {
+        match self {
+            Inputs::Bytes(a) => a.shape(),
+            Inputs::F32(a) => a.shape(),
+            Inputs::F64(a) => a.shape(),
+        }
+    }
+}
+
+fn bad(path: &Path, problem: String) -> DataError {
+    DataError::BadSource {
+        path: path.to_path_buf(),
+        problem,
+    }
+}
+
+fn is_wrong_type(e: &ReadNpzError) -> bool {
+    matches!(
+        e,
+        ReadNpzError::Npy(ndarray_npy::ReadNpyError::WrongDescriptor(_))
+    )
+}
+
+fn read_x(npz: &mut Npz, path: &Path, key: &str) -> Result<Inputs> {
+    let fail = |e: ReadNpzError| bad(path, format!("cannot read `{key}`: {e}"));
+    match npz.by_name::<ndarray::OwnedRepr<u8>, IxDyn>(key) {
+        Ok(a) => return Ok(Inputs::Bytes(a)),
+        Err(e) if !is_wrong_type(&e) => return Err(fail(e)),
+        Err(_) => {}
+    }
+    match npz.by_name::<ndarray::OwnedRepr<f32>, IxDyn>(key) {
+        Ok(a) => return Ok(Inputs::F32(a)),
+        Err(e) if !is_wrong_type(&e) => return Err(fail(e)),
+        Err(_) => {}
+    }
+    match npz.by_name::<ndarray::OwnedRepr<f64>, IxDyn>(key) {
+        Ok(a) => Ok(Inputs::F64(a)),
+        Err(e) if is_wrong_type(&e) => Err(bad(
+            path,
+            format!("`{key}` has an element type dnn does not read as inputs; give uint8 (divided by 255), float32 or float64 ({e})"),
+        )),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+/// Labels as read (`None`: not a whole number) and the array's shape.
+type Labels = (Vec<Option<i64>>, Vec<usize>);
+
+/// Labels as `i64`, from any integer type or from whole floats.
+fn read_y(npz: &mut Npz, path: &Path, key: &str) -> Result<Vec<i64>> {
+    fn attempt<T: ndarray_npy::ReadableElement + Copy>(
+        npz: &mut Npz,
+        key: &str,
+        to: impl Fn(T) -> Option<i64>,
+    ) -> std::result::Result<Option<Labels>, ReadNpzError> {
+        match npz.by_name::<ndarray::OwnedRepr<T>, IxDyn>(key) {
+            Ok(a) => Ok(Some((
+                a.iter().map(|&v| to(v)).collect(),
+                a.shape().to_vec(),
+            ))),
+            Err(e) if is_wrong_type(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    let fail = |e: ReadNpzError| bad(path, format!("cannot read `{key}`: {e}"));
+    let whole = |v: f64| (v.fract() == 0.0 && v.abs() < 9e15).then_some(v as i64);
+    let read = attempt::<u8>(npz, key, |v| Some(i64::from(v)))
+        .transpose()
+        .or_else(|| attempt::<i64>(npz, key, Some).transpose())
+        .or_else(|| attempt::<i32>(npz, key, |v| Some(i64::from(v))).transpose())
+        .or_else(|| attempt::<u16>(npz, key, |v| Some(i64::from(v))).transpose())
+        .or_else(|| attempt::<i16>(npz, key, |v| Some(i64::from(v))).transpose())
+        .or_else(|| attempt::<i8>(npz, key, |v| Some(i64::from(v))).transpose())
+        .or_else(|| attempt::<u32>(npz, key, |v| Some(i64::from(v))).transpose())
+        .or_else(|| attempt::<u64>(npz, key, |v| i64::try_from(v).ok()).transpose())
+        .or_else(|| attempt::<f64>(npz, key, whole).transpose())
+        .or_else(|| attempt::<f32>(npz, key, |v| whole(f64::from(v))).transpose());
+    let (values, shape) = match read {
+        Some(r) => r.map_err(fail)?,
+        None => {
+            return Err(bad(
+                path,
+                format!("`{key}` must hold integer class labels; its element type is not a number type dnn reads"),
+            ))
+        }
+    };
+    if !matches!(shape.as_slice(), [_] | [1, _] | [_, 1]) {
+        return Err(bad(
+            path,
+            format!("`{key}` has shape {shape:?}; labels are (m,), (m, 1) or (1, m)"),
+        ));
+    }
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.ok_or_else(|| {
+                bad(
+                    path,
+                    format!("{key}[{i}] is not a whole number; labels are class numbers"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()
+}
+
+/// Loads a `.npz` archive (see the [module docs](self)).
+///
+/// # Errors
+/// [`DataError::MissingKey`] (listing the keys present), [`DataError::LengthMismatch`],
+/// [`DataError::BadSource`] for unreadable arrays or unusable shapes and types, the class
+/// errors and [`DataError::BadSplit`].
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
+    let file = File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => DataError::FileNotFound {
+            path: path.to_path_buf(),
+        },
+        _ => DataError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    })?;
+    let mut npz = NpzReader::new(BufReader::new(file))
+        .map_err(|e| bad(path, format!("not a readable .npz archive: {e}")))?;
+    let names = npz
+        .names()
+        .map_err(|e| bad(path, format!("not a readable .npz archive: {e}")))?;
+    let has = |k: &str| names.iter().any(|n| n == k);
+    let missing = |key: &str| DataError::MissingKey {
+        path: path.to_path_buf(),
+        key: key.to_owned(),
+        available: names.clone(),
+    };
+    let split_layout = has("x_train") || has("y_train") || has("x_test") || has("y_test");
+    let keys: &[&str] = if split_layout {
+        &["x_train", "y_train", "x_test", "y_test"]
+    } else {
+        &["x", "y"]
+    };
+    if let Some(k) = keys.iter().find(|k| !has(k)) {
+        return Err(missing(k));
+    }
+    let mut parts = Vec::new();
+    for pair in keys.chunks(2) {
+        let (xk, yk) = (pair[0], pair[1]);
+        let x = read_x(&mut npz, path, xk)?;
+        let y = read_y(&mut npz, path, yk)?;
+        let m = x.shape().first().copied().unwrap_or(0);
+        if x.shape().len() < 2 || x.shape().len() > 4 {
+            return Err(bad(
+                path,
+                format!(
+                    "`{xk}` has shape {:?}; inputs are (m, features), (m, height, width) or (m, height, width, channels)",
+                    x.shape()
+                ),
+            ));
+        }
+        if m != y.len() {
+            return Err(DataError::LengthMismatch {
+                path: path.to_path_buf(),
+                x_key: xk.to_owned(),
+                examples: m,
+                y_key: yk.to_owned(),
+                labels: y.len(),
+            });
+        }
+        if m == 0 || x.shape()[1..].contains(&0) {
+            return Err(bad(
+                path,
+                format!(
+                    "`{xk}` has shape {:?}: no examples or no features",
+                    x.shape()
+                ),
+            ));
+        }
+        parts.push((x, y));
+    }
+    let shape = parts[0].0.shape()[1..].to_vec();
+    if let Some((x, _)) = parts.get(1) {
+        if x.shape()[1..] != shape[..] {
+            return Err(bad(
+                path,
+                format!(
+                    "x_train has examples of shape {shape:?} but x_test of shape {:?}",
+                    &x.shape()[1..]
+                ),
+            ));
+        }
+    }
+    let mut values: Vec<i64> = parts.iter().flat_map(|(_, y)| y.iter().copied()).collect();
+    values.sort_unstable();
+    values.dedup();
+    let natural: Vec<String> = values.iter().map(i64::to_string).collect();
+    let index = |y: &[i64]| -> Vec<usize> {
+        y.iter()
+            .map(|v| values.binary_search(v).unwrap_or_default())
+            .collect()
+    };
+    let mut label_parts: Vec<Vec<usize>> = parts.iter().map(|(_, y)| index(y)).collect();
+    let refs: Vec<&[usize]> = label_parts.iter().map(Vec::as_slice).collect();
+    let seen = classes::seen(natural.len(), &refs);
+    let (names, map) = classes::resolve(path, &natural, &seen, &options.classes)?;
+    for labels in &mut label_parts {
+        classes::remap(labels, &map);
+    }
+    if !matches!(options.classes, ClassChoice::Among(_)) {
+        classes::require_two(path, &names, &label_parts[0])?;
+    }
+    let features: usize = shape.iter().product();
+    let input = match shape.as_slice() {
+        [n] => Input::Table {
+            columns: (0..*n).map(|i| format!("x{i}")).collect(),
+            target: "y".into(),
+        },
+        [h, w] => Input::Picture {
+            height: *h,
+            width: *w,
+            channels: 1,
+        },
+        [h, w, c] => Input::Picture {
+            height: *h,
+            width: *w,
+            channels: *c,
+        },
+        _ => unreachable!("the rank was checked"),
+    };
+    let float_inputs = !matches!(parts[0].0, Inputs::Bytes(_));
+    let picture = matches!(input, Input::Picture { .. });
+
+    let mut built = Vec::new(); // (x, labels, images) per part
+    let mut split = None;
+    let take_parts: Vec<(Inputs, Vec<usize>)> =
+        parts.into_iter().map(|(x, _)| x).zip(label_parts).collect();
+    for (x, labels) in take_parts {
+        let m = labels.len();
+        let picks: Vec<(Vec<usize>, Vec<usize>)> = if split_layout {
+            vec![((0..m).collect(), labels.clone())]
+        } else {
+            let (tr, te, spec) = split_or_keep(path, &labels, names.len(), options)?;
+            split = Some(spec);
+            let pick = |idx: &[usize]| idx.iter().map(|&i| labels[i]).collect::<Vec<_>>();
+            let (a, b) = (pick(&tr), pick(&te));
+            vec![(tr, a), (te, b)]
+        };
+        let flat_err = |e: ndarray::ShapeError| bad(path, e.to_string());
+        for (idx, part_labels) in picks {
+            let (matrix, images) = match &x {
+                Inputs::Bytes(a) => {
+                    let a = a.as_standard_layout();
+                    let rows: ArrayView2<'_, u8> = a
+                        .view()
+                        .into_shape_with_order((m, features))
+                        .map_err(flat_err)?;
+                    let images = if picture {
+                        let (h, w, c) = match input {
+                            Input::Picture {
+                                height,
+                                width,
+                                channels,
+                            } => (height, width, channels),
+                            Input::Table { .. } => unreachable!(),
+                        };
+                        let all = a
+                            .view()
+                            .into_shape_with_order((m, h, w, c))
+                            .map_err(flat_err)?;
+                        Some(all.select(ndarray::Axis(0), &idx))
+                    } else {
+                        None
+                    };
+                    (Rows::Bytes(rows).columns(&idx), images)
+                }
+                Inputs::F32(a) => {
+                    let a = a.as_standard_layout();
+                    let rows = a
+                        .view()
+                        .into_shape_with_order((m, features))
+                        .map_err(flat_err)?;
+                    (Rows::F32(rows).columns(&idx), None)
+                }
+                Inputs::F64(a) => {
+                    let a = a.as_standard_layout();
+                    let rows = a
+                        .view()
+                        .into_shape_with_order((m, features))
+                        .map_err(flat_err)?;
+                    (Rows::F64(rows).columns(&idx), None)
+                }
+            };
+            built.push((matrix, part_labels, images));
+        }
+    }
+    let (test_x, test_labels, test_images) = built.pop().expect("a test part");
+    let (train_x, train_labels, train_images) = built.pop().expect("a training part");
+    Ok(Dataset {
+        train_x,
+        train_labels,
+        test_x,
+        test_labels,
+        spec: DataSpec {
+            classes: names,
+            input,
+            standardization: None,
+        },
+        source: Source {
+            format: Format::Npz,
+            path: path.to_path_buf(),
+            split,
+            skipped_files: 0,
+            float_inputs,
+        },
+        train_images,
+        test_images,
+    })
+}

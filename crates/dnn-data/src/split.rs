@@ -1,0 +1,67 @@
+//! The stratified train/test split of a source without a test part.
+//!
+//! The algorithm, so that numpy reproduces it exactly:
+//!
+//! ```python
+//! rng = np.random.RandomState(seed)
+//! train, test = [], []
+//! for c in range(K):                       # every class, in index order
+//!     idx = np.flatnonzero(labels == c)    # its examples, in file order
+//!     perm = rng.permutation(len(idx))     # draws nothing when the class is empty
+//!     n_test = int(np.floor(fraction * len(idx) + 0.5))
+//!     test += list(idx[perm[:n_test]])
+//!     train += list(idx[perm[n_test:]])
+//! train, test = sorted(train), sorted(test) # each part keeps the file's order
+//! ```
+//!
+//! Rounding is half up (`floor(x + 0.5)`), not numpy's half-to-even `round`.
+
+use dnn_core::NumpyRng;
+
+/// Splits example indices `0..labels.len()` into `(train, test)`, both ascending: from each
+/// class, `floor(fraction * n_c + 0.5)` examples chosen by a numpy-compatible permutation go
+/// to the test part (see the [module docs](self)).
+///
+/// ```
+/// let (train, test) = dnn_data::split::stratified(&[0, 0, 0, 0, 0, 1, 1, 1, 1, 1], 2, 0.2, 0).unwrap();
+/// assert_eq!((train.len(), test.len()), (8, 2));
+/// assert_eq!(test.iter().filter(|&&i| i < 5).count(), 1, "one of each class");
+/// ```
+///
+/// # Errors
+/// A message when `fraction` is not in `(0, 1)`, or when either part would be empty.
+pub fn stratified(
+    labels: &[usize],
+    classes: usize,
+    fraction: f64,
+    seed: u32,
+) -> Result<(Vec<usize>, Vec<usize>), String> {
+    if !(fraction > 0.0 && fraction < 1.0) {
+        return Err(format!(
+            "a test split of {fraction} is not usable; it must be a fraction in (0, 1)"
+        ));
+    }
+    let mut rng = NumpyRng::new(seed);
+    let mut by_class = vec![Vec::new(); classes];
+    for (j, &c) in labels.iter().enumerate() {
+        by_class[c].push(j);
+    }
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for idx in &by_class {
+        let perm = rng.permutation(idx.len());
+        let n_test = (fraction * idx.len() as f64 + 0.5).floor() as usize;
+        test.extend(perm[..n_test].iter().map(|&p| idx[p]));
+        train.extend(perm[n_test..].iter().map(|&p| idx[p]));
+    }
+    if test.is_empty() || train.is_empty() {
+        return Err(format!(
+            "a stratified test split of {fraction} of {} examples leaves {} training and {} test examples; give more examples or another split",
+            labels.len(),
+            train.len(),
+            test.len()
+        ));
+    }
+    train.sort_unstable();
+    test.sort_unstable();
+    Ok((train, test))
+}

@@ -1,0 +1,61 @@
+//! The z-score: `(x - mean) / std` per feature, fitted on the training part only.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+
+/// Per-feature mean and standard deviation, as scikit-learn's `StandardScaler` keeps them
+/// (`mean_`, `scale_`): the population standard deviation (`ddof = 0`), and 1 in place of
+/// 0 for a constant feature, so it passes through centred but not scaled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Standardization {
+    /// The mean of each feature over the training examples.
+    pub mean: Array1<f64>,
+    /// The standard deviation of each feature (1 where it was 0).
+    pub std: Array1<f64>,
+}
+
+impl Standardization {
+    /// Fits the mean and standard deviation of each row (feature) of `x`, `(features, m)`.
+    ///
+    /// ```
+    /// use dnn_data::standardize::Standardization;
+    /// let z = Standardization::fit(ndarray::array![[1.0, 3.0], [5.0, 5.0]].view());
+    /// assert_eq!(z.mean.to_vec(), [2.0, 5.0]);
+    /// assert_eq!(z.std.to_vec(), [1.0, 1.0]); // the constant feature keeps scale 1
+    /// ```
+    pub fn fit(x: ArrayView2<'_, f64>) -> Standardization {
+        let m = x.ncols().max(1) as f64;
+        let mean = x.sum_axis(Axis(1)) / m;
+        let std = Zip::from(x.rows()).and(&mean).map_collect(|row, &mu| {
+            let var = row.iter().map(|&v| (v - mu) * (v - mu)).sum::<f64>() / m;
+            let sd = var.sqrt();
+            if sd > 0.0 && sd.is_finite() {
+                sd
+            } else {
+                1.0
+            }
+        });
+        Standardization { mean, std }
+    }
+
+    /// The number of features.
+    pub fn len(&self) -> usize {
+        self.mean.len()
+    }
+
+    /// Whether it covers no feature.
+    pub fn is_empty(&self) -> bool {
+        self.mean.is_empty()
+    }
+
+    /// `x[i, j] = (x[i, j] - mean[i]) / std[i]`, in place, for `x` of `(features, m)`.
+    ///
+    /// # Panics
+    /// If `x` does not have [`Standardization::len`] rows.
+    pub fn apply(&self, x: &mut Array2<f64>) {
+        assert_eq!(x.nrows(), self.len(), "standardisation of another width");
+        Zip::from(x.rows_mut())
+            .and(&self.mean)
+            .and(&self.std)
+            .for_each(|mut row, &mu, &sd| row.mapv_inplace(|v| (v - mu) / sd));
+    }
+}

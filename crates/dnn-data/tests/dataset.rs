@@ -1,0 +1,636 @@
+//! The `Dataset` readers on data the tests make: course HDF5 sets of any size and class
+//! count, image folders, CSV tables and `.npz` archives; the class order, the split, the
+//! standardisation; and every bad input named in one line.
+
+use std::path::{Path, PathBuf};
+
+use dnn_data::dataset::{detect_format, load, LoadOptions};
+use dnn_data::{ClassChoice, DataError, Dataset, Format, Input};
+use ndarray::{Array1, Array2, Array3, Array4};
+use ndarray_npy::NpzWriter;
+
+fn write_csv(path: &Path, text: &str) -> PathBuf {
+    std::fs::write(path, text).expect("write csv");
+    path.to_path_buf()
+}
+
+fn load_err(path: &Path, options: &LoadOptions) -> String {
+    match load(path, options) {
+        Ok(d) => panic!("{} loaded: {:?}", path.display(), d.source),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn opts() -> LoadOptions {
+    LoadOptions::default()
+}
+
+/// A table of `n` rows: two features and a string label that depends on them.
+fn iris_like(n: usize) -> String {
+    let mut s = String::from("sepal, petal ,species\n");
+    for i in 0..n {
+        let class = ["setosa", "versicolor", "virginica"][i % 3];
+        s.push_str(&format!("{}.5,{},{class}\n", i % 7, (i % 3) * 10 + i % 2));
+    }
+    s
+}
+
+#[test]
+fn a_csv_table_has_sorted_string_classes_a_stratified_split_and_named_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_csv(&dir.path().join("t.csv"), &iris_like(30));
+    assert_eq!(detect_format(&path).unwrap(), Format::Csv);
+    let data = load(&path, &opts()).unwrap();
+    assert_eq!(data.spec.classes, ["setosa", "versicolor", "virginica"]);
+    assert_eq!(
+        data.spec.input,
+        Input::Table {
+            columns: vec!["sepal".into(), "petal".into()],
+            target: "species".into()
+        }
+    );
+    // 10 per class; floor(0.2 * 10 + 0.5) = 2 of each go to the test part.
+    assert_eq!((data.train_len(), data.test_len()), (24, 6));
+    for c in 0..3 {
+        assert_eq!(data.test_labels.iter().filter(|&&l| l == c).count(), 2);
+    }
+    assert_eq!(data.train_x.dim(), (2, 24));
+    assert!(data.standardize_by_default());
+    // Every column is a row of the source: petal = class * 10 + row % 2.
+    for (j, &l) in data.train_labels.iter().enumerate() {
+        let petal = data.train_x[[1, j]];
+        assert_eq!((petal / 10.0).floor() as usize, l);
+    }
+    let split = data.source.split.unwrap();
+    assert_eq!((split.fraction, split.seed), (0.2, 0));
+}
+
+#[test]
+fn integer_labels_sort_as_numbers_and_classes_can_be_ordered() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("a,b,label\n");
+    for i in 0..20 {
+        text.push_str(&format!("{i},{},{}\n", i * 2, [10, 2, 1][i % 3]));
+    }
+    let path = write_csv(&dir.path().join("t.csv"), &text);
+    let data = load(&path, &opts()).unwrap();
+    assert_eq!(data.spec.classes, ["1", "2", "10"]);
+    let o = LoadOptions {
+        classes: ClassChoice::Exactly(vec!["10".into(), "1".into(), "2".into()]),
+        target: Some("label".into()),
+        ..opts()
+    };
+    let data2 = load(&path, &o).unwrap();
+    assert_eq!(data2.spec.classes, ["10", "1", "2"]);
+    // Same examples on each side, relabelled.
+    let renamed: Vec<&str> = data2
+        .train_labels
+        .iter()
+        .map(|&l| data2.spec.classes[l].as_str())
+        .collect();
+    let original: Vec<&str> = data
+        .train_labels
+        .iter()
+        .map(|&l| data.spec.classes[l].as_str())
+        .collect();
+    assert_eq!(renamed.len(), original.len());
+    // A different target: `a` has 20 distinct values.
+    let by_a = load(
+        &path,
+        &LoadOptions {
+            target: Some("a".into()),
+            test_split: 0.5,
+            ..opts()
+        },
+    );
+    assert!(
+        by_a.is_err(),
+        "20 classes of one example each cannot be split"
+    );
+}
+
+#[test]
+fn bad_csv_files_are_named_with_their_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases: Vec<(&str, &str, LoadOptions, &[&str])> = vec![
+        (
+            "ragged.csv",
+            "x,y,label\n1,2,a\n3,4\n5,6,b\n",
+            opts(),
+            &[
+                "ragged.csv",
+                "row 2 (line 3) has 2 fields but the header has 3",
+            ],
+        ),
+        (
+            "word.csv",
+            "x,y,label\n1,2,a\n3,four,b\n",
+            opts(),
+            &[
+                "word.csv",
+                "row 2 (line 3), column `y`",
+                "`four` is not a number",
+            ],
+        ),
+        (
+            "empty_cell.csv",
+            "x,y,label\n1,2,a\n3, ,b\n",
+            opts(),
+            &["row 2 (line 3), column `y`", "empty"],
+        ),
+        (
+            "infinite.csv",
+            "x,y,label\n1,inf,a\n3,4,b\n",
+            opts(),
+            &["row 1 (line 2), column `y`", "not a finite number"],
+        ),
+        (
+            "target.csv",
+            "x,y,label\n1,2,a\n3,4,b\n",
+            LoadOptions {
+                target: Some("class".into()),
+                ..opts()
+            },
+            &["no column `class`", "the columns are: x, y, label"],
+        ),
+        (
+            "single.csv",
+            "x,y,label\n1,2,a\n3,4,a\n",
+            opts(),
+            &["single.csv", "every training example is of class `a`"],
+        ),
+        ("empty.csv", "", opts(), &["empty.csv", "the file is empty"]),
+        (
+            "header_only.csv",
+            "x,y,label\n",
+            opts(),
+            &["header_only.csv", "no data rows"],
+        ),
+        (
+            "classes.csv",
+            "x,label\n1,a\n2,b\n3,a\n4,b\n5,a\n6,b\n",
+            LoadOptions {
+                classes: ClassChoice::Exactly(vec!["a".into(), "c".into()]),
+                ..opts()
+            },
+            &["classes.csv", "the class `b`", "does not list"],
+        ),
+        (
+            "classes_extra.csv",
+            "x,label\n1,a\n2,b\n3,a\n4,b\n5,a\n6,b\n",
+            LoadOptions {
+                classes: ClassChoice::Exactly(vec!["a".into(), "b".into(), "c".into()]),
+                ..opts()
+            },
+            &["--classes lists `c`", "its classes: a, b"],
+        ),
+        (
+            "split.csv",
+            "x,label\n1,a\n2,b\n3,a\n4,b\n5,a\n6,b\n",
+            LoadOptions {
+                test_split: 1.0,
+                ..opts()
+            },
+            &["split.csv", "a test split of 1 is not usable"],
+        ),
+    ];
+    for (name, text, o, says) in cases {
+        let path = write_csv(&d.join(name), text);
+        let err = load_err(&path, &o);
+        assert!(!err.contains('\n'), "{name}: one line: {err}");
+        for s in says {
+            assert!(err.contains(s), "{name}: {err:?} should say {s:?}");
+        }
+    }
+}
+
+/// `m` PNG pictures of `side`x`side` per class under `dir/<class>/`.
+fn picture_folder(dir: &Path, classes: &[&str], m: usize, side: u32) {
+    for (k, class) in classes.iter().enumerate() {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+        for j in 0..m {
+            let img = image::RgbImage::from_fn(side, side, |x, y| {
+                image::Rgb([(k * 80) as u8, (x * 7 + y) as u8, (j * 13) as u8])
+            });
+            img.save(dir.join(class).join(format!("{j:03}.png")))
+                .unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_image_folder_reads_sorted_classes_and_pixels_exactly_as_the_cat_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("pets");
+    picture_folder(&root, &["dog", "cat", "bird"], 5, 8);
+    std::fs::write(root.join("cat").join("notes.txt"), "not a picture").unwrap();
+    std::fs::write(root.join("dog").join(".DS_Store"), "junk").unwrap();
+    assert_eq!(detect_format(&root).unwrap(), Format::ImageFolder);
+    let data = load(
+        &root,
+        &LoadOptions {
+            picture_size: (8, 8),
+            ..opts()
+        },
+    )
+    .unwrap();
+    assert_eq!(data.spec.classes, ["bird", "cat", "dog"]);
+    assert_eq!(data.source.skipped_files, 2);
+    assert_eq!(
+        data.spec.input,
+        Input::Picture {
+            height: 8,
+            width: 8,
+            channels: 3
+        }
+    );
+    assert!(!data.standardize_by_default());
+    // 5 per class: floor(0.2 * 5 + 0.5) = 1 of each to the test part.
+    assert_eq!((data.train_len(), data.test_len()), (12, 3));
+    // Columns are the pictures flattened as numpy's reshape(m, -1).T / 255.
+    let images = data.train_images.as_ref().unwrap();
+    for j in 0..data.train_len() {
+        for (i, &v) in images
+            .index_axis(ndarray::Axis(0), j)
+            .iter()
+            .enumerate()
+            .take(50)
+        {
+            assert_eq!(data.train_x[[i, j]], f64::from(v) / 255.0);
+        }
+        // Red is the folder's place in the list it was made from: dog 0, cat 80, bird 160.
+        assert_eq!(
+            images[[j, 0, 0, 0]] as usize,
+            (2 - data.train_labels[j]) * 80
+        );
+    }
+}
+
+#[test]
+fn an_image_folder_with_train_and_test_parts_is_not_split_and_resizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("set");
+    picture_folder(&root.join("train"), &["a", "b"], 3, 20);
+    picture_folder(&root.join("test"), &["a", "b"], 2, 12);
+    let data = load(
+        &root,
+        &LoadOptions {
+            picture_size: (6, 6),
+            classes: ClassChoice::Exactly(vec!["b".into(), "a".into()]),
+            ..opts()
+        },
+    )
+    .unwrap();
+    assert_eq!(data.source.split, None);
+    assert_eq!(data.spec.classes, ["b", "a"]);
+    assert_eq!((data.train_len(), data.test_len()), (6, 4));
+    assert_eq!(data.train_labels, [1, 1, 1, 0, 0, 0]);
+    assert_eq!(data.train_x.nrows(), 6 * 6 * 3);
+}
+
+#[test]
+fn bad_image_folders_are_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // No class subfolders.
+    std::fs::create_dir_all(d.join("flat")).unwrap();
+    image::RgbImage::new(4, 4)
+        .save(d.join("flat").join("a.png"))
+        .unwrap();
+    let err = load_err(&d.join("flat"), &opts());
+    assert!(err.contains("no class subfolders"), "{err}");
+    // One class only.
+    picture_folder(&d.join("one"), &["cat"], 4, 4);
+    let err = load_err(&d.join("one"), &opts());
+    assert!(
+        err.contains("every training example is of class `cat`"),
+        "{err}"
+    );
+    // A damaged picture names its file.
+    picture_folder(&d.join("damaged"), &["a", "b"], 4, 4);
+    let bad = d.join("damaged").join("b").join("002.png");
+    let mut bytes = std::fs::read(&bad).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&bad, bytes).unwrap();
+    let err = load_err(&d.join("damaged"), &opts());
+    assert!(err.contains("b/002.png"), "{err}");
+    assert!(!err.contains('\n'), "{err}");
+    // --classes that do not match.
+    picture_folder(&d.join("two"), &["a", "b"], 4, 4);
+    let err = load_err(
+        &d.join("two"),
+        &LoadOptions {
+            classes: ClassChoice::Exactly(vec!["a".into(), "b".into(), "c".into()]),
+            ..opts()
+        },
+    );
+    assert!(err.contains("--classes lists `c`"), "{err}");
+}
+
+fn write_course_file(path: &Path, prefix: &str, x: &Array4<u8>, y: &Array1<i64>, classes: &[i64]) {
+    let f = hdf5::File::create(path).unwrap();
+    f.new_dataset_builder()
+        .with_data(x)
+        .create(format!("{prefix}_set_x").as_str())
+        .unwrap();
+    // (1, m), as some course files store it.
+    let y2 = y.clone().insert_axis(ndarray::Axis(0));
+    f.new_dataset_builder()
+        .with_data(&y2)
+        .create(format!("{prefix}_set_y").as_str())
+        .unwrap();
+    f.new_dataset_builder()
+        .with_data(&Array1::from(classes.to_vec()))
+        .create("list_classes")
+        .unwrap();
+}
+
+#[test]
+fn a_course_set_of_any_size_and_six_integer_classes_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = Array4::from_shape_fn((12, 5, 7, 3), |(j, r, c, ch)| {
+        (j * 20 + r * 3 + c + ch) as u8
+    });
+    let y = Array1::from_shape_fn(12, |j| (j % 6) as i64);
+    write_course_file(
+        &dir.path().join("train_signs.h5"),
+        "train",
+        &x,
+        &y,
+        &[0, 1, 2, 3, 4, 5],
+    );
+    let xt = x.slice(ndarray::s![..6, .., .., ..]).to_owned();
+    let yt = Array1::from_shape_fn(6, |j| j as i64);
+    write_course_file(
+        &dir.path().join("test_signs.h5"),
+        "test",
+        &xt,
+        &yt,
+        &[0, 1, 2, 3, 4, 5],
+    );
+    assert_eq!(detect_format(dir.path()).unwrap(), Format::CourseH5);
+    let data = load(dir.path(), &opts()).unwrap();
+    assert_eq!(data.spec.classes, ["0", "1", "2", "3", "4", "5"]);
+    assert_eq!(data.outputs(), 6);
+    assert_eq!(data.train_x.dim(), (5 * 7 * 3, 12));
+    assert_eq!(
+        data.train_labels,
+        y.iter().map(|&v| v as usize).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        data.train_x[[(2 * 7 + 3) * 3 + 1, 4]],
+        f64::from(x[[4, 2, 3, 1]]) / 255.0
+    );
+    assert_eq!(data.test_y::<f64>().dim(), (6, 6));
+}
+
+#[test]
+fn the_cat_set_reads_bit_for_bit_as_the_cat_loader_reads_it() {
+    let dir = dnn_data::locate_data_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let data = load(&dir, &opts()).unwrap();
+    let cat = dnn_data::CatDataset::<f64>::load(&dir).unwrap();
+    assert_eq!(data.source.format, Format::CourseH5);
+    assert_eq!(data.spec.classes, cat.classes);
+    assert!(data.train_x.is_standard_layout());
+    assert_eq!(data.train_x, cat.train_x);
+    assert_eq!(data.test_x, cat.test_x);
+    assert_eq!(data.train_y::<f64>(), cat.train_y);
+    assert_eq!(data.test_y::<f64>(), cat.test_y);
+    assert_eq!(data.train_images.as_ref(), Some(&cat.train_images));
+}
+
+fn write_npz(path: &Path, arrays: Vec<(&str, NpzArray)>) {
+    let mut w = NpzWriter::new(std::fs::File::create(path).unwrap());
+    for (name, a) in arrays {
+        match a {
+            NpzArray::U8(a) => w.add_array(name, &a).unwrap(),
+            NpzArray::F32(a) => w.add_array(name, &a).unwrap(),
+            NpzArray::I64(a) => w.add_array(name, &a).unwrap(),
+        }
+    }
+    w.finish().unwrap();
+}
+
+enum NpzArray {
+    U8(ndarray::ArrayD<u8>),
+    F32(ndarray::ArrayD<f32>),
+    I64(ndarray::ArrayD<i64>),
+}
+
+#[test]
+fn an_npz_in_kerass_layout_divides_bytes_by_255_and_keeps_floats() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mnist.npz");
+    let x = Array3::from_shape_fn((10, 4, 3), |(j, r, c)| (j * 12 + r * 3 + c) as u8);
+    let y = Array1::from_shape_fn(10, |j| (j % 3) as u8);
+    write_npz(
+        &path,
+        vec![
+            ("x_train", NpzArray::U8(x.clone().into_dyn())),
+            ("y_train", NpzArray::U8(y.clone().into_dyn())),
+            (
+                "x_test",
+                NpzArray::U8(x.slice(ndarray::s![..3, .., ..]).to_owned().into_dyn()),
+            ),
+            (
+                "y_test",
+                NpzArray::U8(Array1::from(vec![2u8, 1, 0]).into_dyn()),
+            ),
+        ],
+    );
+    assert_eq!(detect_format(&path).unwrap(), Format::Npz);
+    let data = load(&path, &opts()).unwrap();
+    assert_eq!(data.spec.classes, ["0", "1", "2"]);
+    assert_eq!(
+        data.spec.input,
+        Input::Picture {
+            height: 4,
+            width: 3,
+            channels: 1
+        }
+    );
+    assert!(!data.standardize_by_default());
+    assert_eq!(data.source.split, None);
+    assert_eq!(data.train_x[[7, 5]], f64::from(x[[5, 2, 1]]) / 255.0);
+    assert_eq!(data.test_labels, [2, 1, 0]);
+
+    let path = dir.path().join("table.npz");
+    let x = Array2::from_shape_fn((20, 3), |(j, i)| (j as f32) * 0.5 - i as f32);
+    let y = Array1::from_shape_fn(20, |j| (j % 2) as i64 * 7);
+    write_npz(
+        &path,
+        vec![
+            ("x", NpzArray::F32(x.clone().into_dyn())),
+            ("y", NpzArray::I64(y.into_dyn())),
+        ],
+    );
+    let data = load(&path, &opts()).unwrap();
+    assert_eq!(data.spec.classes, ["0", "7"]);
+    assert!(data.standardize_by_default());
+    assert_eq!((data.train_len(), data.test_len()), (16, 4));
+    assert!(
+        matches!(&data.spec.input, Input::Table { columns, .. } if columns == &["x0", "x1", "x2"])
+    );
+    // Floats as they are: column j of train_x is some row of x.
+    let j = 0;
+    let row = (0..20)
+        .find(|&r| (0..3).all(|i| f64::from(x[[r, i]]) == data.train_x[[i, j]]))
+        .is_some();
+    assert!(row);
+}
+
+#[test]
+fn bad_npz_files_name_their_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("partial.npz");
+    write_npz(
+        &path,
+        vec![
+            (
+                "x_train",
+                NpzArray::U8(Array2::<u8>::zeros((4, 2)).into_dyn()),
+            ),
+            ("y_train", NpzArray::U8(Array1::<u8>::zeros(4).into_dyn())),
+            (
+                "x_test",
+                NpzArray::U8(Array2::<u8>::zeros((4, 2)).into_dyn()),
+            ),
+        ],
+    );
+    let err = load_err(&path, &opts());
+    assert!(
+        err.contains("missing key `y_test`") && err.contains("x_train, y_train, x_test"),
+        "{err}"
+    );
+    let path = dir.path().join("lengths.npz");
+    write_npz(
+        &path,
+        vec![
+            ("x", NpzArray::F32(Array2::<f32>::zeros((5, 2)).into_dyn())),
+            (
+                "y",
+                NpzArray::I64(Array1::from(vec![0i64, 1, 0, 1]).into_dyn()),
+            ),
+        ],
+    );
+    let err = load_err(&path, &opts());
+    assert!(err.contains("x has 5 examples but y has 4 labels"), "{err}");
+}
+
+#[test]
+fn standardisation_is_fitted_on_the_training_part_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_csv(&dir.path().join("t.csv"), &iris_like(30));
+    let mut data: Dataset = load(&path, &opts()).unwrap();
+    let raw_test = data.test_x.clone();
+    data.standardize();
+    let z = data.spec.standardization.clone().unwrap();
+    for row in data.train_x.rows() {
+        let mean = row.mean().unwrap();
+        let var = row.mapv(|v| (v - mean) * (v - mean)).mean().unwrap();
+        assert!(
+            mean.abs() < 1e-12 && (var - 1.0).abs() < 1e-12,
+            "{mean} {var}"
+        );
+    }
+    for ((i, j), &v) in raw_test.indexed_iter() {
+        assert!(((v - z.mean[i]) / z.std[i] - data.test_x[[i, j]]).abs() < 1e-15);
+    }
+}
+
+#[test]
+fn a_model_file_records_its_classes_input_and_standardisation() {
+    use dnn_core::{Activation, Init, Network, NumpyRng};
+    use dnn_data::model::{load_model, save_model, save_model_with, TrainingSetup};
+    let dir = tempfile::tempdir().unwrap();
+    let net = Network::<f64>::builder(&[2, 4, 3])
+        .output(Activation::Softmax)
+        .init(Init::He)
+        .build(&mut NumpyRng::new(1))
+        .unwrap();
+    let spec = dnn_data::DataSpec {
+        classes: vec!["setosa".into(), "versicolor".into(), "virginica".into()],
+        input: Input::Table {
+            columns: vec!["sepal".into(), "pétale".into()],
+            target: "espèce".into(),
+        },
+        standardization: Some(dnn_data::Standardization {
+            mean: Array1::from(vec![1.5, -2.0]),
+            std: Array1::from(vec![0.5, 3.0]),
+        }),
+    };
+    let path = dir.path().join("m.h5");
+    save_model_with(&path, &net, &TrainingSetup::default(), &spec).unwrap();
+    let model = load_model(&path).unwrap();
+    assert_eq!(model.spec.as_ref(), Some(&spec));
+    // A spec that does not fit the network is refused before anything is written.
+    let wrong = dnn_data::DataSpec {
+        classes: vec!["a".into(), "b".into()],
+        ..spec.clone()
+    };
+    let err = save_model_with(
+        dir.path().join("w.h5"),
+        &net,
+        &TrainingSetup::default(),
+        &wrong,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("2 classes do not fit a network with 3 outputs"),
+        "{err}"
+    );
+    assert!(!dir.path().join("w.h5").exists());
+    // A file without a spec, of the cat classifier's shape, is the cat classifier.
+    let cat = Network::<f64>::builder(&[12288, 1])
+        .build(&mut NumpyRng::new(1))
+        .unwrap();
+    save_model(dir.path().join("cat.h5"), &cat, &TrainingSetup::default()).unwrap();
+    let model = load_model(dir.path().join("cat.h5")).unwrap();
+    assert_eq!(model.spec, Some(dnn_data::DataSpec::cat()));
+    save_model(dir.path().join("other.h5"), &net, &TrainingSetup::default()).unwrap();
+    assert_eq!(load_model(dir.path().join("other.h5")).unwrap().spec, None);
+}
+
+#[test]
+fn an_unknown_path_says_what_dnn_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("data.txt");
+    std::fs::write(&p, "x").unwrap();
+    let err = detect_format(&p).unwrap_err();
+    assert!(matches!(err, DataError::BadSource { .. }));
+    assert!(err.to_string().contains("a .csv or a .npz file"), "{err}");
+}
+
+/// The split against numpy: `tests/reference/gen_split.py` runs the documented algorithm
+/// with numpy's `RandomState` (`dnn_split.py`) and records the indices.
+#[test]
+fn the_stratified_split_equals_numpys_from_its_documented_algorithm() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/split_expected.json"),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 6);
+    let ints = |v: &serde_json::Value| -> Vec<usize> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap() as usize)
+            .collect()
+    };
+    for case in cases {
+        let (train, test) = dnn_data::split::stratified(
+            &ints(&case["labels"]),
+            case["classes"].as_u64().unwrap() as usize,
+            case["fraction"].as_f64().unwrap(),
+            case["seed"].as_u64().unwrap() as u32,
+        )
+        .unwrap();
+        assert_eq!(train, ints(&case["train"]), "{}: train", case["name"]);
+        assert_eq!(test, ints(&case["test"]), "{}: test", case["name"]);
+    }
+}
