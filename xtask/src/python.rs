@@ -32,7 +32,10 @@ pub fn ensure_venv(root: &Path) -> Result<PathBuf> {
     if std::fs::read_to_string(&installed).ok().as_deref() == Some(wanted.as_str())
         && succeeds(
             &python.to_string_lossy(),
-            &["-c", "import numpy, h5py, sklearn, onnx, onnxruntime, safetensors"],
+            &[
+                "-c",
+                "import numpy, h5py, sklearn, onnx, onnxruntime, safetensors",
+            ],
         )
     {
         println!(

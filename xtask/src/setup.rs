@@ -1,9 +1,11 @@
-//! `cargo xtask setup`: makes sure the system libraries the workspace links against are there.
+//! `cargo xtask setup`: makes sure the system libraries the workspace links against are there,
+//! and the browser its `dnn serve` browser test drives.
 //!
 //! OpenBLAS and HDF5 are found through pkg-config (`openblas`; `hdf5` or Debian's
-//! `hdf5-serial`). A missing pkg-config counts as everything missing. On Debian/Ubuntu the
-//! missing packages are installed with apt-get (through sudo when not root); elsewhere the exact
-//! packages to install are printed and the command fails.
+//! `hdf5-serial`). A missing pkg-config counts as OpenBLAS and HDF5 missing. Chromium and
+//! ChromeDriver are found on PATH or in /usr/bin (Debian's `chromium`, `chromium-driver`).
+//! On Debian/Ubuntu the missing packages are installed with apt-get (through sudo when not
+//! root); elsewhere the exact packages to install are printed and the command fails.
 
 use std::path::Path;
 use std::process::Command;
@@ -14,6 +16,8 @@ use crate::process::{on_path, succeeds};
 
 /// The Debian/Ubuntu packages that provide everything.
 pub const DEBIAN_PACKAGES: [&str; 3] = ["libopenblas-dev", "libhdf5-dev", "pkg-config"];
+/// Debian's headless browser and its WebDriver, for the browser test of `dnn serve`.
+pub const BROWSER_PACKAGES: [&str; 2] = ["chromium", "chromium-driver"];
 
 /// What pkg-config reports on this machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,17 +28,23 @@ pub struct Status {
     pub openblas: bool,
     /// The pkg-config name under which HDF5 was found (`hdf5` or `hdf5-serial`), if any.
     pub hdf5: Option<String>,
+    /// `chromium` and `chromedriver` are on PATH or in /usr/bin.
+    pub browser: bool,
 }
 
 impl Status {
     /// Looks at the machine.
     pub fn detect() -> Status {
         let pkg_config = succeeds("pkg-config", &["--version"]);
+        let browser = ["chromium", "chromedriver"]
+            .iter()
+            .all(|p| on_path(p) || Path::new("/usr/bin").join(p).is_file());
         if !pkg_config {
             return Status {
                 pkg_config,
                 openblas: false,
                 hdf5: None,
+                browser,
             };
         }
         let openblas = succeeds("pkg-config", &["--exists", "openblas"]);
@@ -46,33 +56,43 @@ impl Status {
             pkg_config,
             openblas,
             hdf5,
+            browser,
         }
     }
 
     /// Debian packages to install for what is missing (all three when pkg-config itself is
     /// missing, since nothing else can then be checked).
     pub fn missing_packages(&self) -> Vec<&'static str> {
-        if !self.pkg_config {
-            return DEBIAN_PACKAGES.to_vec();
-        }
         let mut out = Vec::new();
-        if !self.openblas {
-            out.push("libopenblas-dev");
+        if !self.pkg_config {
+            out.extend(DEBIAN_PACKAGES);
+        } else {
+            if !self.openblas {
+                out.push("libopenblas-dev");
+            }
+            if self.hdf5.is_none() {
+                out.push("libhdf5-dev");
+            }
         }
-        if self.hdf5.is_none() {
-            out.push("libhdf5-dev");
+        if !self.browser {
+            out.extend(BROWSER_PACKAGES);
         }
         out
     }
 
     /// One human line per missing piece.
     fn describe_missing(&self) -> Vec<String> {
-        if !self.pkg_config {
-            return vec![
-                "pkg-config is not installed (so OpenBLAS and HDF5 cannot be found)".into(),
-            ];
-        }
         let mut out = Vec::new();
+        if !self.browser {
+            out.push(
+                "Chromium or ChromeDriver not found (the browser test of `dnn serve` drives them)"
+                    .into(),
+            );
+        }
+        if !self.pkg_config {
+            out.push("pkg-config is not installed (so OpenBLAS and HDF5 cannot be found)".into());
+            return out;
+        }
         if !self.openblas {
             out.push("OpenBLAS not found (`pkg-config --exists openblas` fails)".into());
         }
@@ -91,7 +111,8 @@ pub fn run(check_only: bool) -> Result<()> {
     let packages = status.missing_packages();
     if packages.is_empty() {
         println!(
-            "setup: OpenBLAS and HDF5 ({}) found through pkg-config; nothing to do.",
+            "setup: OpenBLAS and HDF5 ({}) found through pkg-config, Chromium and ChromeDriver \
+             found; nothing to do.",
             status.hdf5.as_deref().unwrap_or("hdf5")
         );
         return Ok(());
@@ -118,7 +139,7 @@ pub fn run(check_only: bool) -> Result<()> {
         );
     }
     println!(
-        "setup: installed {}; OpenBLAS and HDF5 are now found.",
+        "setup: installed {}; OpenBLAS, HDF5, Chromium and ChromeDriver are now found.",
         packages.join(" ")
     );
     Ok(())
@@ -223,6 +244,7 @@ mod tests {
             pkg_config: false,
             openblas: false,
             hdf5: None,
+            browser: true,
         };
         assert_eq!(s.missing_packages(), DEBIAN_PACKAGES.to_vec());
     }
@@ -233,20 +255,30 @@ mod tests {
             pkg_config: true,
             openblas: true,
             hdf5: None,
+            browser: true,
         };
         assert_eq!(s.missing_packages(), vec!["libhdf5-dev"]);
         let s = Status {
             pkg_config: true,
             openblas: false,
             hdf5: Some("hdf5-serial".into()),
+            browser: true,
         };
         assert_eq!(s.missing_packages(), vec!["libopenblas-dev"]);
         let s = Status {
             pkg_config: true,
             openblas: true,
             hdf5: Some("hdf5".into()),
+            browser: true,
         };
         assert!(s.missing_packages().is_empty());
+        let s = Status {
+            pkg_config: true,
+            openblas: true,
+            hdf5: Some("hdf5".into()),
+            browser: false,
+        };
+        assert_eq!(s.missing_packages(), vec!["chromium", "chromium-driver"]);
     }
 
     #[test]

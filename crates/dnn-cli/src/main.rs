@@ -2,7 +2,8 @@
 //! own data.
 //!
 //! This file defines the top-level command line and dispatches. A command is a file:
-//! `train.rs`, `evaluate.rs`, `predict.rs`, `export.rs`, `planar.rs` and `toy.rs` each hold their
+//! `train.rs`, `evaluate.rs`, `predict.rs`, `export.rs`, `planar.rs`, `toy.rs` and `serve.rs`
+//! (with its server in `serve/`) each hold their
 //! subcommand's flags (with their help text and defaults) and its `run`; the values
 //! flags take and their parsers, shared by several commands, are in `values.rs`; the data
 //! flags `train` and `evaluate` share, in `data.rs`.
@@ -19,6 +20,7 @@ mod predict;
 mod presets;
 mod progress;
 mod report;
+mod serve;
 mod toy;
 mod train;
 mod values;
@@ -54,6 +56,9 @@ pub enum Command {
     /// Optimisers on scikit-learn's 2-D toy sets (moons, circles): the course's
     /// "Optimization methods" set-up, with decision-boundary pictures.
     Toy(toy::ToyArgs),
+    /// A local web page to watch a network learn and to try a trained model
+    /// (Train, Predict and Inspect views).
+    Serve(serve::ServeArgs),
 }
 
 /// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
@@ -85,6 +90,7 @@ fn main() -> ExitCode {
         Command::Export(args) => export::run(args),
         Command::Planar(args) => planar::run(args),
         Command::Toy(args) => toy::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

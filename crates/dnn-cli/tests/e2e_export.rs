@@ -24,9 +24,9 @@ use std::process::Command;
 
 use common::{data_dir, dnn_in, Run};
 use dnn_core::{one_hot, Activation, Init, Network, NumpyRng, TrainParams};
-use dnn_data::atomic::write_atomically;
-use dnn_data::export::{to_bytes, Description, Format, Input};
-use dnn_data::model::{load_model, save_model, AnyNetwork, TrainingSetup};
+use dnn_data::dataset::{DataSpec, Input};
+use dnn_data::model::{load_model, save_model, save_model_with, AnyNetwork, TrainingSetup};
+use dnn_data::standardize::Standardization;
 use dnn_data::CatDataset;
 use ndarray::{Array2, Axis};
 use serde_json::{json, Value};
@@ -56,8 +56,8 @@ struct Generated {
     raw: Array2<f64>,
     /// dnn's inputs for the same examples, one column per example (preprocessed).
     x: Array2<f64>,
-    /// The description it is exported with; `None`: `dnn export`'s own.
-    description: Option<Description>,
+    /// What its model file records of its data; `None`: nothing (saved with `save_model`).
+    description: Option<DataSpec>,
 }
 
 impl Case {
@@ -81,12 +81,17 @@ impl Case {
         match &self.generated {
             Some(Generated {
                 description:
-                    Some(Description {
-                        input: Input::Table { columns, mean, std },
+                    Some(DataSpec {
+                        input: Input::Table { columns, .. },
+                        standardization: Some(z),
                         ..
                     }),
                 ..
-            }) => Some((columns, mean, std)),
+            }) => Some((
+                columns,
+                z.mean.as_slice().expect("contiguous mean"),
+                z.std.as_slice().expect("contiguous std"),
+            )),
             _ => None,
         }
     }
@@ -165,9 +170,8 @@ fn softmax_model(path: &Path) -> Generated {
 }
 
 /// A `[5, 4, 1]` network trained on 150 generated table rows whose 5 columns have very
-/// different scales, standardised with their means and standard deviations; exported with
-/// dnn-data's library and a [`Input::Table`] description (model files do not record the
-/// standardisation yet, so `dnn export` cannot know it).
+/// different scales, standardised with their means and standard deviations; its model file
+/// records the columns and the standardisation, as `dnn train` on a CSV writes it.
 fn table_model(dir: &Path, name: &str) -> Generated {
     let (n0, m) = (5, 150);
     let scale = [10.0, 0.1, 1000.0, 1.0, 50.0];
@@ -195,23 +199,26 @@ fn table_model(dir: &Path, name: &str) -> Generated {
         accuracy > 0.9,
         "the table model should learn its set ({accuracy})"
     );
-    let h5 = dir.join(format!("{name}.h5"));
-    save_model(&h5, &net, &TrainingSetup::default()).expect("save table model");
-    let description = Description {
+    let description = DataSpec {
         classes: vec!["no".into(), "yes".into()],
         input: Input::Table {
             columns: ["age", "dose", "income", "score", "weight"]
                 .map(String::from)
                 .to_vec(),
-            mean,
-            std,
+            target: "label".into(),
         },
+        standardization: Some(Standardization {
+            mean: mean.into(),
+            std: std.into(),
+        }),
     };
-    let model = load_model(&h5).expect("load table model");
-    for (format, ext) in [(Format::Onnx, "onnx"), (Format::Safetensors, "safetensors")] {
-        let bytes = to_bytes(&model, &description, format).expect("export table model");
-        write_atomically(&dir.join(format!("{name}.{ext}")), &bytes).expect("write export");
-    }
+    save_model_with(
+        dir.join(format!("{name}.h5")),
+        &net,
+        &TrainingSetup::default(),
+        &description,
+    )
+    .expect("save table model");
     Generated {
         raw,
         x,
@@ -280,9 +287,15 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
         generated: Some(softmax_model(&w.join("softmax.h5"))),
     });
 
-    // Export each model both ways (the table model is exported already).
+    cases.push(Case {
+        name: "table",
+        dtype: "f64",
+        generated: Some(table_model(w, "table")),
+    });
+
+    // Export each model both ways.
     let mut printed = String::new();
-    for c in cases.iter().filter(|c| c.table().is_none()) {
+    for c in &cases {
         for (format, ext) in [("onnx", "onnx"), ("safetensors", "safetensors")] {
             let run = ok(
                 dnn_in(
@@ -305,11 +318,6 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
         }
     }
     println!("dnn export, the published model:\n{printed}");
-    cases.push(Case {
-        name: "table",
-        dtype: "f64",
-        generated: Some(table_model(w, "table")),
-    });
 
     // `dnn evaluate` from the .h5 and from the .safetensors: the same output.
     let mut evaluated = Vec::new();

@@ -42,6 +42,8 @@ use fixtures::*;
 
 /// Ctrl-C goes to runs still going after this long.
 const TIME_LIMIT: Duration = Duration::from_secs(3);
+/// ... except `dnn serve`, which runs until Ctrl-C: long enough to be serving.
+const SERVE_TIME_LIMIT: Duration = Duration::from_millis(400);
 /// After Ctrl-C, a run must end within this.
 const STOP_LIMIT: Duration = Duration::from_secs(10);
 /// Address-space limit of every run.
@@ -179,6 +181,7 @@ enum Kind {
     Seed,
     Real,
     Unit,
+    Host,
     Unknown,
 }
 
@@ -204,6 +207,7 @@ fn kind(flag: &Flag) -> Kind {
             Kind::Output
         }
         _ if name == "data" => Kind::Data,
+        _ if name == "host" => Kind::Host,
         _ if name == "model" => Kind::Model,
         _ if flag.positional => Kind::Inputs,
         _ if name == "layers" => Kind::Layers,
@@ -370,6 +374,18 @@ fn edges(kind: Kind, flag: &Flag) -> Vec<String> {
             "inf",
             "",
         ]),
+        // Never a wildcard address: a run listens on this machine's loopback only.
+        Kind::Host => v(&[
+            "127.0.0.1",
+            "::1",
+            "localhost",
+            "",
+            "example.org",
+            "256.0.0.1",
+            "127.0.0.1:80",
+            "192.0.2.1",
+            "-1",
+        ]),
         Kind::Unknown => {
             let mut out = Vec::new();
             for k in [
@@ -413,6 +429,7 @@ fn ordinary(kind: Kind, flag: &Flag, sub: &str) -> Option<String> {
             Kind::Seed => "5".into(),
             Kind::Real => "0.01".into(),
             Kind::Unit => "0.5".into(),
+            Kind::Host => "127.0.0.1".into(),
             Kind::Unknown => "1".into(),
         }
         .to_string(),
@@ -431,6 +448,8 @@ fn base(sub: &str) -> Vec<(&'static str, &'static str)> {
             ("--format", "onnx"),
             ("--output", "out.onnx"),
         ],
+        // A free port, so that parallel runs do not compete for the default.
+        "serve" => vec![("--port", "0")],
         _ => vec![],
     }
 }
@@ -673,21 +692,25 @@ fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
     );
     let started = Instant::now();
     let mut interrupted = false;
+    let limit = match inv.args[0].as_str() {
+        "serve" => SERVE_TIME_LIMIT,
+        _ => TIME_LIMIT,
+    };
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
             break status;
         }
         let elapsed = started.elapsed();
-        if !interrupted && elapsed > TIME_LIMIT {
+        if !interrupted && elapsed > limit {
             // SAFETY: kill has no memory-safety preconditions; the pid is our child's.
             unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
             interrupted = true;
         }
-        if elapsed > TIME_LIMIT + STOP_LIMIT {
+        if elapsed > limit + STOP_LIMIT {
             let _ = child.kill();
             let _ = child.wait();
             return Some(format!(
-                "did not end within {STOP_LIMIT:?} of Ctrl-C (sent after {TIME_LIMIT:?})"
+                "did not end within {STOP_LIMIT:?} of Ctrl-C (sent after {limit:?})"
             ));
         }
         std::thread::sleep(Duration::from_millis(5));

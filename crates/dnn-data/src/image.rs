@@ -129,6 +129,18 @@ pub fn read_picture_as(
 ) -> Result<Array3<u8>> {
     let path = path.as_ref();
     let img = decode_limited(path, limits)?;
+    resized(img, width, height, channels, path)
+}
+
+/// `img` resized to exactly `width` x `height` (triangle filter) with `channels` channels:
+/// 1 (grey), 3 (RGB) or 4 (RGBA). Shape `(height, width, channels)`.
+fn resized(
+    img: DynamicImage,
+    width: u32,
+    height: u32,
+    channels: usize,
+    path: &Path,
+) -> Result<Array3<u8>> {
     let resized = img.resize_exact(width, height, FilterType::Triangle);
     let raw = match channels {
         1 => resized.into_luma8().into_raw(),
@@ -184,17 +196,65 @@ fn decode_limited(path: &Path, limits: &ImageLimits) -> Result<DynamicImage> {
         .take(8)
         .read_to_end(&mut magic)
         .map_err(|e| io_err(path, e))?;
-    let not_an_image = || DataError::NotAnImage {
-        path: path.to_path_buf(),
-        len: meta.len(),
-        magic: magic.clone(),
-    };
-    let format = match ::image::guess_format(&magic) {
-        Ok(f @ (ImageFormat::Png | ImageFormat::Jpeg)) => f,
-        _ => return Err(not_an_image()),
-    };
+    let format = picture_format(path, meta.len(), &magic)?;
     let file = File::open(path).map_err(|e| io_err(path, e))?;
-    let mut reader = ImageReader::with_format(BufReader::new(file), format);
+    decode_checked(BufReader::new(file), format, path, limits)
+}
+
+/// Decodes a JPEG or PNG picture held in memory (an upload, say), resizes it to exactly
+/// `width` x `height` and converts it to `channels` channels, as [`read_picture_as`] does
+/// for a file, with the same checks and limits. `name` stands for the file in error
+/// messages.
+///
+/// ```
+/// use dnn_data::image::{read_picture_bytes, ImageLimits};
+/// let err = read_picture_bytes(b"name,age\n", "upload", 64, 64, 3, &ImageLimits::DEFAULT)
+///     .unwrap_err();
+/// assert!(err.to_string().starts_with("upload: not a JPEG or PNG image"));
+/// ```
+///
+/// # Errors
+/// As [`read_picture_as`], but never [`DataError::FileNotFound`].
+pub fn read_picture_bytes(
+    bytes: &[u8],
+    name: &str,
+    width: u32,
+    height: u32,
+    channels: usize,
+    limits: &ImageLimits,
+) -> Result<Array3<u8>> {
+    let path = Path::new(name);
+    if bytes.is_empty() {
+        return Err(DataError::EmptyImage {
+            path: path.to_path_buf(),
+        });
+    }
+    let format = picture_format(path, bytes.len() as u64, &bytes[..bytes.len().min(8)])?;
+    let img = decode_checked(std::io::Cursor::new(bytes), format, path, limits)?;
+    resized(img, width, height, channels, path)
+}
+
+/// The format named by a picture's first bytes: JPEG or PNG, else [`DataError::NotAnImage`].
+fn picture_format(path: &Path, len: u64, magic: &[u8]) -> Result<ImageFormat> {
+    match ::image::guess_format(magic) {
+        Ok(f @ (ImageFormat::Png | ImageFormat::Jpeg)) => Ok(f),
+        _ => Err(DataError::NotAnImage {
+            path: path.to_path_buf(),
+            len,
+            magic: magic.to_vec(),
+        }),
+    }
+}
+
+/// Decodes `source` in `format`, checking the size from the header against `limits`
+/// before any pixel is decoded.
+fn decode_checked<R: std::io::BufRead + std::io::Seek>(
+    source: R,
+    format: ImageFormat,
+    path: &Path,
+    limits: &ImageLimits,
+) -> Result<DynamicImage> {
+    let mut reader = ImageReader::with_format(source, format);
     // Our own checks below give better messages; the decoder gets the limits after.
     reader.no_limits();
     let format_name = format!("{format:?}").to_uppercase();

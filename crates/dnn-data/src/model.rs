@@ -211,6 +211,27 @@ fn save<F: Float + H5Type>(
     write_atomically(path, &bytes)
 }
 
+/// The bytes [`save_model`] (without `spec`) or [`save_model_with`] would write: the same
+/// model file, built in memory, to send somewhere else than a file (a download, say).
+///
+/// # Errors
+/// [`DataError::Write`] (named `in memory`) if `spec` does not fit the network or the HDF5
+/// library cannot build the file.
+pub fn encode_model<F: Float + H5Type>(
+    network: &Network<F>,
+    setup: &TrainingSetup,
+    spec: Option<&DataSpec>,
+) -> Result<Vec<u8>> {
+    let fail = |message: String| DataError::Write {
+        path: "in memory".into(),
+        message,
+    };
+    if let Some(spec) = spec {
+        check_spec(spec, network.input_size(), network.output_size()).map_err(fail)?;
+    }
+    model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))
+}
+
 /// Whether `spec` fits a network of `inputs` inputs and `outputs` outputs.
 pub(crate) fn check_spec(
     spec: &DataSpec,

@@ -92,10 +92,36 @@ pub fn read_table(path: &Path, which: Columns<'_>) -> Result<Table> {
             problem: "a directory, not a CSV file".into(),
         });
     }
+    read_table_from(
+        std::io::BufReader::with_capacity(1 << 16, file),
+        path,
+        which,
+    )
+}
+
+/// Reads a CSV table from `source` (an upload, say) as [`read_table`] reads a file; `path`
+/// names it in messages.
+///
+/// ```
+/// use dnn_data::table::{read_table_from, Columns};
+/// let which = Columns { target: None, labels_required: false, features: None };
+/// let t = read_table_from(&b"x1,x2\n1,2\n3,4\n"[..], "upload".as_ref(), which)?;
+/// assert_eq!((t.columns.len(), t.rows), (2, 2));
+/// assert_eq!(t.matrix(&[0, 1]), ndarray::array![[1.0, 3.0], [2.0, 4.0]]);
+/// # Ok::<(), dnn_data::DataError>(())
+/// ```
+///
+/// # Errors
+/// As [`read_table`], but never [`DataError::FileNotFound`].
+pub fn read_table_from(
+    source: impl std::io::Read,
+    path: &Path,
+    which: Columns<'_>,
+) -> Result<Table> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(std::io::BufReader::with_capacity(1 << 16, file));
+        .from_reader(source);
     let header: Vec<String> = reader
         .byte_headers()
         .map_err(|e| csv_error(path, e))?

@@ -1,7 +1,8 @@
 //! Model files: round trips in both dtypes and every way a file can be wrong.
 
 use dnn_core::{Activation, Init, Layer, Network, NumpyRng};
-use dnn_data::model::{load_model, save_model, AnyNetwork, TrainingSetup};
+use dnn_data::dataset::{DataSpec, Input};
+use dnn_data::model::{encode_model, load_model, save_model, AnyNetwork, TrainingSetup};
 use ndarray::{array, Array2, ShapeBuilder};
 
 fn network<F: dnn_core::Float>() -> Network<F> {
@@ -395,4 +396,32 @@ fn the_fuzzer_found_hang_is_an_error_in_time() {
         .expect("the loader hung on the known input");
     let msg = result.expect_err("a damaged model must not load");
     assert!(msg.contains("only as fixed-length strings"), "{msg}");
+}
+
+#[test]
+fn an_encoded_model_is_a_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("downloaded.h5");
+    let net = network::<f32>();
+    std::fs::write(&path, encode_model(&net, &setup(), None).unwrap()).unwrap();
+    let model = load_model(&path).unwrap();
+    assert_eq!(model.network, AnyNetwork::F32(net.clone()));
+    assert_eq!(model.setup, setup());
+    assert_eq!(model.spec, None);
+    // With what the inputs and outputs mean, checked against the network as save_model_with does.
+    let spec = DataSpec {
+        classes: vec!["no".into(), "yes".into()],
+        input: Input::Table {
+            columns: (1..=6).map(|k| format!("x{k}")).collect(),
+            target: "y".into(),
+        },
+        standardization: None,
+    };
+    std::fs::write(&path, encode_model(&net, &setup(), Some(&spec)).unwrap()).unwrap();
+    assert_eq!(load_model(&path).unwrap().spec, Some(spec.clone()));
+    let three = DataSpec {
+        classes: vec!["a".into(), "b".into(), "c".into()],
+        ..spec
+    };
+    assert!(encode_model(&net, &setup(), Some(&three)).is_err());
 }

@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use dnn_data::image::{load_picture, load_picture_with, read_picture, ImageLimits, PICTURE_SIZE};
+use dnn_data::image::{
+    load_picture, load_picture_with, read_picture, read_picture_bytes, ImageLimits, PICTURE_SIZE,
+};
 use dnn_data::DataError;
 use image::{GrayImage, ImageBuffer, Luma, Rgb, RgbImage, Rgba, RgbaImage};
 
@@ -325,4 +327,58 @@ fn custom_limits_and_sizes() {
     ));
     let x = load_picture_with::<f64>(&p, 32, &ImageLimits::default()).unwrap();
     assert_eq!(x.dim(), (32 * 32 * 3, 1));
+}
+
+#[test]
+fn pictures_in_memory_decode_as_the_same_files_do() {
+    let d = tmp();
+    let limits = ImageLimits::default();
+    let rgba = RgbaImage::from_fn(90, 70, |x, y| Rgba([(x * 2) as u8, (y * 3) as u8, 7, 200]));
+    let png = d.path().join("pic.png");
+    rgba.save(&png).unwrap();
+    let jpeg = d.path().join("pic.jpg");
+    image::DynamicImage::ImageRgba8(rgba)
+        .to_rgb8()
+        .save(&jpeg)
+        .unwrap();
+    for path in [&png, &jpeg] {
+        let bytes = std::fs::read(path).unwrap();
+        assert_eq!(
+            read_picture_bytes(&bytes, "upload", PICTURE_SIZE, PICTURE_SIZE, 3, &limits).unwrap(),
+            read_picture(path, PICTURE_SIZE, &limits).unwrap(),
+            "{}",
+            path.display()
+        );
+    }
+    let err = |bytes: &[u8], limits: &ImageLimits| {
+        read_picture_bytes(bytes, "upload", PICTURE_SIZE, PICTURE_SIZE, 3, limits)
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(
+        err(b"", &limits).starts_with("upload: "),
+        "{}",
+        err(b"", &limits)
+    );
+    assert!(err(b"a,b\n1,2\n", &limits).contains("not a JPEG or PNG image"));
+    let png_bytes = std::fs::read(&png).unwrap();
+    assert!(matches!(
+        read_picture_bytes(
+            &png_bytes[..png_bytes.len() / 2],
+            "upload",
+            PICTURE_SIZE,
+            PICTURE_SIZE,
+            3,
+            &limits
+        ),
+        Err(DataError::ImageDecode { .. })
+    ));
+    let tiny = ImageLimits {
+        max_width: 50,
+        ..limits
+    };
+    assert!(matches!(
+        read_picture_bytes(&png_bytes, "upload", PICTURE_SIZE, PICTURE_SIZE, 3, &tiny),
+        Err(DataError::ImageTooLarge { width: 90, .. })
+    ));
 }

@@ -407,6 +407,7 @@ fn files_that_are_not_dnn_models_are_refused() {
         &Model {
             network: AnyNetwork::F64(network()),
             setup: setup(),
+            spec: None,
         },
         Format::Safetensors,
     )

@@ -13,7 +13,7 @@ mod boundary;
 mod cost;
 mod tiles;
 
-pub use boundary::{decision_boundaries, BoundaryPanel};
+pub use boundary::{decision_boundaries, grid_points, BoundaryPanel};
 pub use cost::cost_curve;
 pub use tiles::{image_grid, Tile};
 

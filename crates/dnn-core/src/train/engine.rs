@@ -303,7 +303,7 @@ impl<F: Float> Network<F> {
         gram: bool,
         y: ArrayView2<'_, F>,
         config: &TrainConfig,
-        observer: &mut impl FnMut(Progress) -> ControlFlow<()>,
+        observer: &mut impl FnMut(Progress, &Network<F>) -> ControlFlow<()>,
     ) -> Result<Vec<f64>> {
         let m = x.ncols();
         let total = config.iterations();
@@ -386,13 +386,12 @@ impl<F: Float> Network<F> {
                 last_cost
             };
             costs.push(cost);
-            if observer(Progress {
+            let progress = Progress {
                 iteration: epoch,
                 cost,
                 total,
-            })
-            .is_break()
-            {
+            };
+            if observer(progress, self).is_break() {
                 break;
             }
         }

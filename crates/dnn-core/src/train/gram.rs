@@ -140,7 +140,9 @@ pub(super) fn train_f64_twin<F: Float>(
     let y64 = y.mapv(F::to_f64_lossless);
     // The twin reads X only through the Gram form's set-up and final W1, in `F`.
     let unused = Array2::<f64>::zeros((0, x.ncols()));
-    let result = twin.descend(x, unused.view(), true, y64.view(), config, observer);
+    let result = twin.descend(x, unused.view(), true, y64.view(), config, &mut |p, _| {
+        observer(p)
+    });
     for (layer, t) in net.layers.iter_mut().zip(&twin.layers) {
         layer.w.zip_mut_with(&t.w, |a, &v| *a = F::of(v));
         layer.b.zip_mut_with(&t.b, |a, &v| *a = F::of(v));

@@ -10,7 +10,7 @@
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use ndarray::{Array2, AsArray, Axis, Ix2};
+use ndarray::{Array2, ArrayView2, AsArray, Axis, Ix2};
 
 use crate::error::{DnnError, Result};
 use crate::forward::{forward, Activations, Product};
@@ -130,6 +130,68 @@ impl<F: Float> Network<F> {
         F: 'a + 'b,
     {
         let (x, y) = (x.into(), y.into());
+        let gram_form = config.gram_form() == GramForm::Auto
+            && config.is_plain()
+            && gram::gram_pays(&self.layer_sizes(), x.ncols(), config.iterations());
+        self.run(x, y, config, gram_form, |net| {
+            if gram_form && F::NAME != f64::NAME {
+                gram::train_f64_twin(net, x, y, config, &mut observer)
+            } else {
+                net.descend(x, x, gram_form, y, config, &mut |p, _| observer(p))
+            }
+        })
+    }
+
+    /// [`Network::train`] with an observer that also sees the network as it is after each
+    /// iteration (each epoch, with mini-batches): to draw what it has learnt so far, say a
+    /// decision boundary, while it learns. The Gram form is not used, since in it `W1` is
+    /// only formed at the end; otherwise training is [`Network::train`]'s, to the bit.
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// use dnn_core::{Network, NumpyRng, TrainParams};
+    /// let mut rng = NumpyRng::new(1);
+    /// let (x, y) = (rng.randn(2, 40), rng.rand(1, 40).mapv(|v| (v > 0.5) as u8 as f64));
+    /// let mut net = Network::<f64>::builder(&[2, 3, 1]).build(&mut rng)?;
+    /// let mut first_weights = Vec::new();
+    /// net.train_watched(&x, &y, &TrainParams::new().learning_rate(0.5).iterations(3).check()?, |_, now| {
+    ///     first_weights.push(now.layers()[0].weights()[[0, 0]]);
+    ///     ControlFlow::Continue(())
+    /// })?;
+    /// assert_eq!(first_weights.len(), 3);
+    /// assert_eq!(first_weights[2], net.layers()[0].weights()[[0, 0]]);
+    /// assert_ne!(first_weights[0], first_weights[1]);
+    /// # Ok::<(), dnn_core::DnnError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Network::train`].
+    pub fn train_watched<'a, 'b>(
+        &mut self,
+        x: impl AsArray<'a, F, Ix2>,
+        y: impl AsArray<'b, F, Ix2>,
+        config: &TrainConfig,
+        mut observer: impl FnMut(Progress, &Network<F>) -> ControlFlow<()>,
+    ) -> Result<TrainReport>
+    where
+        F: 'a + 'b,
+    {
+        let (x, y) = (x.into(), y.into());
+        self.run(x, y, config, false, |net| {
+            net.descend(x, x, false, y, config, &mut observer)
+        })
+    }
+
+    /// What [`Network::train`] and [`Network::train_watched`] share: the checks before any
+    /// work, the memory check, the clock and the report around `descend`.
+    fn run(
+        &mut self,
+        x: ArrayView2<'_, F>,
+        y: ArrayView2<'_, F>,
+        config: &TrainConfig,
+        gram_form: bool,
+        descend: impl FnOnce(&mut Self) -> Result<Vec<f64>>,
+    ) -> Result<TrainReport> {
         self.check_input(x)?;
         self.check_labels(x, y)?;
         let hidden = self.layers.len() - 1;
@@ -139,18 +201,11 @@ impl<F: Float> Network<F> {
         let m = x.ncols();
         let sizes = self.layer_sizes();
         let start = Instant::now();
-        let gram_form = config.gram_form() == GramForm::Auto
-            && config.is_plain()
-            && gram::gram_pays(&sizes, m, config.iterations());
         memory::ensure_allocatable(
             workspace_bytes::<F>(&sizes, m, config, gram_form),
             "the training buffers",
         )?;
-        let costs = if gram_form && F::NAME != f64::NAME {
-            gram::train_f64_twin(self, x, y, config, &mut observer)?
-        } else {
-            self.descend(x, x, gram_form, y, config, &mut observer)?
-        };
+        let costs = descend(self)?;
         let elapsed = start.elapsed();
         let flops = report::flops_per_iteration(&sizes, m);
         Ok(TrainReport {

@@ -1,0 +1,521 @@
+//! The data sets the Train view offers: the cat pictures, the flower, the moons, the
+//! circles, and the user's own (`--data`), each with its published set-up.
+//!
+//! Every set is loaded once, when the server starts, into a [`TrainingData`]: inputs one
+//! column per example, labels as class indices, and dnn-data's [`DataSpec`] (class names,
+//! input, standardisation), which the trained model's file records. A set that cannot be
+//! loaded (the cat files not fetched yet) is listed with the reason instead.
+//!
+//! The cat set and `--data` are read by dnn-data's [`dnn_data::dataset::load`]: a course
+//! HDF5 directory, an image folder, a CSV table or an `.npz` archive, split and
+//! standardised as `dnn` does it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::extract::State;
+use axum::Json;
+use dnn_core::NumpyRng;
+use dnn_data::planar::flower;
+use dnn_data::toy::{make_circles, make_moons};
+use dnn_data::{DataSpec, Dataset, Format, Input, LoadOptions, SplitSpec, DATA_DIR_ENV};
+use ndarray::Array2;
+use serde::Serialize;
+
+use super::state::AppState;
+use super::training::Setup;
+use crate::presets::{preset, Arch};
+
+/// The most points of a 2-D set sent to the page for drawing.
+const MAX_DRAWN_POINTS: usize = 2000;
+
+/// What one input (one column of `X`) is, as the page draws it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum InputKind {
+    /// A picture, flattened as numpy does (`(row * width + col) * channels + channel`).
+    Picture {
+        /// Rows of pixels.
+        height: usize,
+        /// Columns of pixels.
+        width: usize,
+        /// 1 (grey), 3 (RGB) or 4 (RGBA).
+        channels: usize,
+    },
+    /// A point of the plane (2 features): decision boundaries can be drawn.
+    Points,
+    /// A row of numbers.
+    Table {
+        /// Numbers per row.
+        features: usize,
+    },
+}
+
+impl InputKind {
+    /// The page's view of dnn-data's [`Input`]: a table of two columns is a plane.
+    pub fn of(input: &Input) -> InputKind {
+        match input {
+            &Input::Picture {
+                height,
+                width,
+                channels,
+            } => InputKind::Picture {
+                height,
+                width,
+                channels,
+            },
+            Input::Table { columns, .. } if columns.len() == 2 => InputKind::Points,
+            Input::Table { columns, .. } => InputKind::Table {
+                features: columns.len(),
+            },
+        }
+    }
+
+    /// What an input of `features` numbers most likely is, when a model file does not say:
+    /// an RGB picture when `features` is `3 s²` for a side `s` of at least 8 pixels, a point
+    /// when it is 2, else a row of a table.
+    pub fn guess(features: usize) -> InputKind {
+        let side = ((features / 3) as f64).sqrt().round() as usize;
+        if side >= 8 && 3 * side * side == features {
+            InputKind::Picture {
+                height: side,
+                width: side,
+                channels: 3,
+            }
+        } else if features == 2 {
+            InputKind::Points
+        } else {
+            InputKind::Table { features }
+        }
+    }
+
+    /// Numbers per input.
+    pub fn features(self) -> usize {
+        match self {
+            InputKind::Picture {
+                height,
+                width,
+                channels,
+            } => height * width * channels,
+            InputKind::Points => 2,
+            InputKind::Table { features } => features,
+        }
+    }
+}
+
+/// A data set ready for training: `(features, m)` inputs, class indices, and what they mean.
+#[derive(Debug, Clone)]
+pub struct TrainingData {
+    /// The identifier the page sends (`cat`, `flower`, `moons`, `circles`, `data`).
+    pub id: &'static str,
+    /// A short name for people.
+    pub name: String,
+    /// Where it comes from, in a sentence.
+    pub description: String,
+    /// Class names, input, standardisation: what the trained model's file records.
+    pub spec: DataSpec,
+    /// What an input is, for the page.
+    pub input: InputKind,
+    /// Training inputs, one column per example.
+    pub train_x: Array2<f64>,
+    /// The class of each training example.
+    pub train_labels: Vec<usize>,
+    /// Test inputs, one column per example.
+    pub test_x: Array2<f64>,
+    /// The class of each test example.
+    pub test_labels: Vec<usize>,
+    /// How the test part was split off, when the source had none.
+    pub split: Option<SplitSpec>,
+    /// The published set-up for this set: the form's defaults.
+    pub preset: Setup,
+}
+
+impl TrainingData {
+    /// A set read by dnn-data, with `preset` (its first and last layer sized to the data).
+    fn of(id: &'static str, name: String, description: String, data: Dataset) -> TrainingData {
+        let preset = preset_for(id, &data.spec);
+        TrainingData {
+            id,
+            name,
+            description,
+            input: InputKind::of(&data.spec.input),
+            spec: data.spec,
+            train_x: data.train_x,
+            train_labels: data.train_labels,
+            test_x: data.test_x,
+            test_labels: data.test_labels,
+            split: data.source.split,
+            preset,
+        }
+    }
+
+    /// A generated 2-D set: columns `x1`, `x2`, 0/1 labels named `classes`.
+    fn points(
+        id: &'static str,
+        name: &str,
+        description: &str,
+        classes: [&str; 2],
+        (train_x, train_y): (Array2<f64>, Array2<f64>),
+        (test_x, test_y): (Array2<f64>, Array2<f64>),
+        preset: Setup,
+    ) -> TrainingData {
+        let input = Input::Table {
+            columns: vec!["x1".into(), "x2".into()],
+            target: "class".into(),
+        };
+        TrainingData {
+            id,
+            name: name.into(),
+            description: description.into(),
+            input: InputKind::of(&input),
+            spec: DataSpec {
+                classes: classes.iter().map(|c| c.to_string()).collect(),
+                input,
+                standardization: None,
+            },
+            train_labels: labels(&train_y),
+            test_labels: labels(&test_y),
+            train_x,
+            test_x,
+            split: None,
+            preset,
+        }
+    }
+}
+
+/// A data set of the list, or why it cannot be used.
+#[derive(Debug, Clone)]
+pub enum Choice {
+    /// Loaded.
+    Ready(Arc<TrainingData>),
+    /// Could not be loaded: the identifier, the name and the reason.
+    Unavailable {
+        id: &'static str,
+        name: String,
+        problem: String,
+    },
+}
+
+impl Choice {
+    /// The identifier the page sends.
+    pub fn id(&self) -> &'static str {
+        match self {
+            Choice::Ready(d) => d.id,
+            Choice::Unavailable { id, .. } => id,
+        }
+    }
+}
+
+/// The built-in sets, and the user's when given.
+pub fn all(user: Option<TrainingData>) -> Vec<Choice> {
+    let mut out = vec![cat(), Choice::Ready(Arc::new(flower_set()))];
+    out.push(Choice::Ready(Arc::new(moons())));
+    out.push(Choice::Ready(Arc::new(circles())));
+    out.extend(user.map(|d| Choice::Ready(Arc::new(d))));
+    out
+}
+
+/// Where the cat set is read from: `$DNN_DATA_DIR`, else `data` (as `dnn train`'s `--data`).
+fn cat_dir() -> PathBuf {
+    std::env::var_os(DATA_DIR_ENV).map_or_else(|| PathBuf::from("data"), PathBuf::from)
+}
+
+/// The course's cat pictures, if fetched.
+fn cat() -> Choice {
+    let dir = cat_dir();
+    let options = LoadOptions {
+        format: Some(Format::CourseH5),
+        ..LoadOptions::default()
+    };
+    match dnn_data::load(&dir, &options) {
+        Ok(data) => {
+            let description = format!(
+                "The course's cat/non-cat pictures from {}: {} training and {} test pictures of {}.",
+                dir.display(),
+                data.train_len(),
+                data.test_len(),
+                data.spec.input.describe()
+            );
+            Choice::Ready(Arc::new(TrainingData::of(
+                "cat",
+                "Cat pictures".into(),
+                description,
+                data,
+            )))
+        }
+        Err(e) => Choice::Unavailable {
+            id: "cat",
+            name: "Cat pictures".into(),
+            problem: format!("{e}; run `cargo xtask fetch-data` to get the cat set"),
+        },
+    }
+}
+
+/// `--data PATH`: the user's own set, in any format dnn-data reads (a course HDF5
+/// directory, an image folder, a CSV table, an `.npz` archive), split 80/20 when it has no
+/// test part and standardised when its inputs are not pictures, as `dnn` does by default.
+pub fn load_user(path: &Path) -> anyhow::Result<TrainingData> {
+    let mut data = dnn_data::load(path, &LoadOptions::default())
+        .with_context(|| format!("--data {}", path.display()))?;
+    if data.standardize_by_default() {
+        data.standardize();
+    }
+    let split = match data.source.split {
+        Some(s) => format!(
+            " (a stratified {:.0} % test split, seed {})",
+            s.fraction * 100.0,
+            s.seed
+        ),
+        None => String::new(),
+    };
+    let description = format!(
+        "Your data from {} ({}): {} training and {} test examples{split} of {}, classes {}{}.",
+        path.display(),
+        data.source.format.name(),
+        data.train_len(),
+        data.test_len(),
+        data.spec.input.describe(),
+        data.spec.classes.join(", "),
+        if data.spec.standardization.is_some() {
+            "; standardised on the training part"
+        } else {
+            ""
+        }
+    );
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into(),
+    );
+    Ok(TrainingData::of("data", name, description, data))
+}
+
+/// The form's defaults for a set read by dnn-data: the published deep network for
+/// pictures, a small Adam-trained network for tables; one sigmoid output for two classes,
+/// one softmax output per class for more.
+fn preset_for(id: &'static str, spec: &DataSpec) -> Setup {
+    let features = spec.input.features();
+    let outputs = spec.outputs();
+    let output = if outputs == 1 { "sigmoid" } else { "softmax" };
+    match spec.input {
+        Input::Picture { .. } => {
+            let deep = preset(Arch::Deep);
+            let mut layers = vec![features];
+            layers.extend(&deep.hidden);
+            layers.push(outputs);
+            Setup {
+                dataset: id.into(),
+                layers,
+                hidden: "relu".into(),
+                output: output.into(),
+                init: deep.init.name().into(),
+                seed: deep.seed,
+                optimizer: "gd".into(),
+                learning_rate: deep.learning_rate,
+                batch_size: None,
+                iterations: deep.iterations,
+            }
+        }
+        Input::Table { .. } => Setup {
+            dataset: id.into(),
+            layers: vec![features, 16, 8, outputs],
+            hidden: "relu".into(),
+            output: output.into(),
+            init: "he".into(),
+            seed: 1,
+            optimizer: "adam".into(),
+            learning_rate: 0.01,
+            batch_size: Some(32),
+            iterations: 200,
+        },
+    }
+}
+
+/// The flower of the shallow chapter, and the exercise's `nn_model(n_h = 4,
+/// num_iterations = 10000)` (accuracy 90 %).
+fn flower_set() -> TrainingData {
+    TrainingData::points(
+        "flower",
+        "Flower",
+        "The shallow chapter's flower: 400 points of 2 petal colours from seed 1; the test set \
+         is a fresh draw from seed 2.",
+        ["red", "blue"],
+        flower(1),
+        flower(2),
+        Setup {
+            dataset: "flower".into(),
+            layers: vec![2, 4, 1],
+            hidden: "tanh".into(),
+            output: "sigmoid".into(),
+            init: "small".into(),
+            seed: 2,
+            optimizer: "gd".into(),
+            learning_rate: 1.2,
+            batch_size: None,
+            iterations: 10000,
+        },
+    )
+}
+
+/// The "Optimization methods" assignment's moons and its Adam set-up (accuracy 94 %).
+fn moons() -> TrainingData {
+    TrainingData::points(
+        "moons",
+        "Moons",
+        "scikit-learn's make_moons(300, noise 0.2) after np.random.seed(3), as the \
+         \"Optimization methods\" assignment; the test set is a fresh draw of 100 from seed 4.",
+        ["class 0", "class 1"],
+        make_moons(300, true, Some(0.2), &mut NumpyRng::new(3)),
+        make_moons(100, true, Some(0.2), &mut NumpyRng::new(4)),
+        Setup {
+            dataset: "moons".into(),
+            layers: vec![2, 5, 2, 1],
+            hidden: "relu".into(),
+            output: "sigmoid".into(),
+            init: "he".into(),
+            seed: 3,
+            optimizer: "adam".into(),
+            learning_rate: 0.0007,
+            batch_size: Some(64),
+            iterations: 5000,
+        },
+    )
+}
+
+/// The "Initialization" assignment's circles and its He set-up (train 0.9933, test 0.96).
+fn circles() -> TrainingData {
+    TrainingData::points(
+        "circles",
+        "Circles",
+        "scikit-learn's make_circles(noise 0.05): 300 training points after np.random.seed(1) \
+         and 100 test points after np.random.seed(2), as the \"Initialization\" assignment.",
+        ["outer", "inner"],
+        make_circles(300, true, Some(0.05), 0.8, &mut NumpyRng::new(1)),
+        make_circles(100, true, Some(0.05), 0.8, &mut NumpyRng::new(2)),
+        Setup {
+            dataset: "circles".into(),
+            layers: vec![2, 10, 5, 1],
+            hidden: "relu".into(),
+            output: "sigmoid".into(),
+            init: "he".into(),
+            seed: 3,
+            optimizer: "gd".into(),
+            learning_rate: 0.01,
+            batch_size: None,
+            iterations: 15000,
+        },
+    )
+}
+
+/// Class indices from a `(1, m)` row of 0.0/1.0 labels.
+fn labels(y: &Array2<f64>) -> Vec<usize> {
+    y.iter().map(|&v| usize::from(v > 0.5)).collect()
+}
+
+/// One data set as the page sees it.
+#[derive(Debug, Serialize)]
+pub struct DatasetInfo {
+    id: &'static str,
+    name: String,
+    available: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<String>,
+    description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    input: Option<InputKind>,
+    classes: Vec<String>,
+    train_size: usize,
+    test_size: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preset: Option<Setup>,
+    /// For 2-D sets: the training points `[x1, x2, class]`, to draw under the boundary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    points: Option<Vec<(f64, f64, usize)>>,
+}
+
+impl DatasetInfo {
+    fn of(choice: &Choice) -> DatasetInfo {
+        match choice {
+            Choice::Ready(d) => DatasetInfo {
+                id: d.id,
+                name: d.name.clone(),
+                available: true,
+                problem: None,
+                description: d.description.clone(),
+                input: Some(d.input),
+                classes: d.spec.classes.clone(),
+                train_size: d.train_labels.len(),
+                test_size: d.test_labels.len(),
+                preset: Some(d.preset.clone()),
+                points: (d.input == InputKind::Points).then(|| {
+                    d.train_x
+                        .columns()
+                        .into_iter()
+                        .zip(&d.train_labels)
+                        .take(MAX_DRAWN_POINTS)
+                        .map(|(c, &l)| (c[0], c[1], l))
+                        .collect()
+                }),
+            },
+            Choice::Unavailable { id, name, problem } => DatasetInfo {
+                id,
+                name: name.clone(),
+                available: false,
+                problem: Some(problem.clone()),
+                description: String::new(),
+                input: None,
+                classes: Vec::new(),
+                train_size: 0,
+                test_size: 0,
+                preset: None,
+                points: None,
+            },
+        }
+    }
+}
+
+/// `GET /api/datasets`: every data set, its published set-up, and its points when 2-D.
+pub async fn list(State(state): State<Arc<AppState>>) -> Json<Vec<DatasetInfo>> {
+    Json(state.datasets.iter().map(DatasetInfo::of).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_are_guessed_from_their_size() {
+        assert_eq!(
+            InputKind::guess(12288),
+            InputKind::Picture {
+                height: 64,
+                width: 64,
+                channels: 3
+            }
+        );
+        assert_eq!(
+            InputKind::guess(192),
+            InputKind::Picture {
+                height: 8,
+                width: 8,
+                channels: 3
+            }
+        );
+        assert_eq!(InputKind::guess(2), InputKind::Points);
+        assert_eq!(InputKind::guess(12), InputKind::Table { features: 12 });
+        assert_eq!(InputKind::guess(193), InputKind::Table { features: 193 });
+    }
+
+    #[test]
+    fn the_built_in_sets_have_their_published_sizes() {
+        let sizes: Vec<(usize, usize)> = [flower_set(), moons(), circles()]
+            .iter()
+            .map(|d| (d.train_labels.len(), d.test_labels.len()))
+            .collect();
+        assert_eq!(sizes, [(400, 400), (300, 100), (300, 100)]);
+        for d in [flower_set(), moons(), circles()] {
+            assert_eq!(d.preset.layers[0], 2, "{}", d.id);
+            assert_eq!(d.train_x.nrows(), 2);
+        }
+    }
+}

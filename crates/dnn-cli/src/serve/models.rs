@@ -1,0 +1,197 @@
+//! The models the Predict and Inspect views use: the `--model` file, and the last one
+//! trained in the Train view.
+
+use std::path::Path;
+
+use anyhow::Context;
+use dnn_core::Network;
+use dnn_data::model::{encode_model, load_model, AnyNetwork, TrainingSetup};
+use dnn_data::{DataSpec, Standardization};
+use serde::Serialize;
+
+use super::datasets::InputKind;
+
+/// Which model a request means: `file` (from `--model`) or `trained` (in this page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// The `--model` file.
+    File,
+    /// The last model trained in the Train view.
+    Trained,
+}
+
+impl Slot {
+    /// `file` or `trained`; anything else is no slot.
+    pub fn parse(name: &str) -> Option<Slot> {
+        match name {
+            "file" => Some(Slot::File),
+            "trained" => Some(Slot::Trained),
+            _ => None,
+        }
+    }
+}
+
+/// A model and what the page needs to know about it.
+#[derive(Debug, Clone)]
+pub struct ModelEntry {
+    /// The file name, or what it was trained on.
+    pub name: String,
+    /// The network.
+    pub network: AnyNetwork,
+    /// How it was trained, as far as known.
+    pub setup: TrainingSetup,
+    /// What its inputs and outputs mean, when known (recorded in its file, or its data's).
+    pub spec: Option<DataSpec>,
+    /// What one input is.
+    pub input: InputKind,
+    /// Class names, by index.
+    pub classes: Vec<String>,
+}
+
+impl ModelEntry {
+    /// Loads `--model`. Its classes, input and standardisation are the file's
+    /// ([`DataSpec`]); a file that does not record them (numpy's, say) has its input guessed
+    /// from its sizes ([`InputKind::guess`]) and classes `class 0`, `class 1`, ...
+    pub fn load(path: &Path) -> anyhow::Result<ModelEntry> {
+        let model = load_model(path).with_context(|| format!("--model {}", path.display()))?;
+        let sizes = model.network.layer_sizes();
+        let (input, classes) = match &model.spec {
+            Some(spec) => (InputKind::of(&spec.input), spec.classes.clone()),
+            None => (
+                InputKind::guess(sizes[0]),
+                generic_classes(sizes[sizes.len() - 1]),
+            ),
+        };
+        Ok(ModelEntry {
+            name: path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into(),
+            ),
+            network: model.network,
+            setup: model.setup,
+            spec: model.spec,
+            input,
+            classes,
+        })
+    }
+
+    /// A network just trained on the data set `dataset`, whose inputs and outputs `spec`
+    /// describes.
+    pub fn trained(
+        network: Network<f64>,
+        setup: TrainingSetup,
+        dataset: &str,
+        spec: DataSpec,
+    ) -> ModelEntry {
+        ModelEntry {
+            name: format!("trained here on {dataset}"),
+            network: AnyNetwork::F64(network),
+            setup,
+            input: InputKind::of(&spec.input),
+            classes: spec.classes.clone(),
+            spec: Some(spec),
+        }
+    }
+
+    /// The z-score its inputs go through, if any.
+    pub fn standardization(&self) -> Option<&Standardization> {
+        self.spec.as_ref().and_then(|s| s.standardization.as_ref())
+    }
+
+    /// The model file's bytes, as `dnn train --save` writes them (with what the inputs and
+    /// outputs mean, when known).
+    pub fn file_bytes(&self) -> anyhow::Result<Vec<u8>> {
+        let spec = self.spec.as_ref();
+        Ok(match &self.network {
+            AnyNetwork::F32(n) => encode_model(n, &self.setup, spec)?,
+            AnyNetwork::F64(n) => encode_model(n, &self.setup, spec)?,
+        })
+    }
+
+    /// The activations' names, layer by layer.
+    pub fn activations(&self) -> Vec<&'static str> {
+        match &self.network {
+            AnyNetwork::F32(n) => n.layers().iter().map(|l| l.activation().name()).collect(),
+            AnyNetwork::F64(n) => n.layers().iter().map(|l| l.activation().name()).collect(),
+        }
+    }
+
+    /// The first layer's weights, one row per unit, as `f64`.
+    pub fn first_weights(&self) -> ndarray::Array2<f64> {
+        match &self.network {
+            AnyNetwork::F32(n) => n.layers()[0].weights().mapv(f64::from),
+            AnyNetwork::F64(n) => n.layers()[0].weights().clone(),
+        }
+    }
+
+    /// What the page lists: name, sizes, activations, set-up.
+    pub fn summary(&self) -> ModelSummary {
+        let sizes = self.network.layer_sizes();
+        let s = &self.setup;
+        ModelSummary {
+            name: self.name.clone(),
+            dtype: self.network.dtype(),
+            parameters: sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum(),
+            layer_sizes: sizes,
+            activations: self.activations(),
+            input: self.input,
+            classes: self.classes.clone(),
+            standardized: self.standardization().is_some(),
+            columns: match self.spec.as_ref().map(|s| &s.input) {
+                Some(dnn_data::Input::Table { columns, .. }) => columns.clone(),
+                _ => Vec::new(),
+            },
+            setup: SetupSummary {
+                arch: s.arch.clone(),
+                init: s.init.clone(),
+                seed: s.seed,
+                learning_rate: s.learning_rate,
+                iterations: s.iterations,
+                iterations_run: s.iterations_run,
+                final_cost: s.final_cost,
+                optimizer: s.optimizer.clone(),
+                batch_size: s.batch_size,
+                l2: s.l2,
+                keep_prob: s.keep_prob,
+            },
+        }
+    }
+}
+
+/// `class 0`, `class 1`, ...: two for one sigmoid output.
+fn generic_classes(outputs: usize) -> Vec<String> {
+    (0..outputs.max(2)).map(|k| format!("class {k}")).collect()
+}
+
+/// A model as the page lists it.
+#[derive(Debug, Serialize)]
+pub struct ModelSummary {
+    name: String,
+    dtype: &'static str,
+    layer_sizes: Vec<usize>,
+    activations: Vec<&'static str>,
+    parameters: usize,
+    input: InputKind,
+    classes: Vec<String>,
+    /// Whether inputs are standardised (the z-score recorded in the file) before the network.
+    standardized: bool,
+    /// A table model's feature columns, by name, in input order.
+    columns: Vec<String>,
+    setup: SetupSummary,
+}
+
+/// The training set-up read from a model file (absent fields: the file does not say).
+#[derive(Debug, Serialize)]
+pub struct SetupSummary {
+    arch: Option<String>,
+    init: Option<String>,
+    seed: Option<u64>,
+    learning_rate: Option<f64>,
+    iterations: Option<u64>,
+    iterations_run: Option<u64>,
+    final_cost: Option<f64>,
+    optimizer: Option<String>,
+    batch_size: Option<u64>,
+    l2: Option<f64>,
+    keep_prob: Option<f64>,
+}

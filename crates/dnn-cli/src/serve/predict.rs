@@ -1,0 +1,303 @@
+//! The Predict view: a picture (for picture models) or a CSV table (for the others) in the
+//! request's body, the model's verdict back. Pictures are decoded and resized by dnn-data as
+//! `dnn predict` does, tables read by dnn-data's CSV reader (a header row; a model that
+//! records its columns takes them by name, in any order, other columns ignored), and the
+//! model's standardisation applied. Uploads are limited to [`UPLOAD_LIMIT`]; a body that is
+//! not what the model takes is a 400 with one line.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::Json;
+use base64::Engine;
+use dnn_data::image::{picture_to_column, read_picture_bytes, ImageLimits};
+use dnn_data::model::class_probability;
+use dnn_data::table::{read_table_from, Columns};
+use dnn_data::Input;
+use image::codecs::png::PngEncoder;
+use image::{ColorType, ImageEncoder};
+use ndarray::{Array2, Array3};
+use serde::{Deserialize, Serialize};
+
+use super::datasets::InputKind;
+use super::error::ApiError;
+use super::models::ModelEntry;
+use super::state::AppState;
+
+/// The largest upload accepted: 20 MiB.
+pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
+/// How an upload is named in messages.
+const UPLOAD: &str = "the upload";
+
+/// `?model=file|trained` (default: the trained model if any, else the file).
+#[derive(Debug, Deserialize)]
+pub struct Which {
+    model: Option<String>,
+}
+
+/// The verdict on one picture or one row.
+#[derive(Debug, Serialize)]
+pub struct Verdict {
+    /// The row of the table (from 1, headers not counted); absent for a picture.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    row: Option<usize>,
+    /// The predicted class's name.
+    class: String,
+    /// Its probability.
+    probability: f64,
+    /// Every class's probability, in class order.
+    probabilities: Vec<f64>,
+    /// For a picture: the picture the network saw (resized), as a PNG data URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seen: Option<String>,
+}
+
+/// The answer to `POST /api/predict`.
+#[derive(Debug, Serialize)]
+pub struct Prediction {
+    model: String,
+    classes: Vec<String>,
+    results: Vec<Verdict>,
+}
+
+/// `POST /api/predict?model=...`: the body is a JPEG/PNG picture for a picture model, a
+/// CSV table (a header row, one example per row) for the others.
+///
+/// A body announced larger than [`UPLOAD_LIMIT`] is refused from its Content-Length, before
+/// it is read (a client that asks `Expect: 100-continue`, as curl does, sends none of it);
+/// one without a length is read up to the limit.
+pub async fn predict(
+    State(state): State<Arc<AppState>>,
+    Query(which): Query<Which>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Prediction>, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the upload is larger than {} MiB; send a smaller file",
+                UPLOAD_LIMIT >> 20
+            ),
+        )
+    };
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > UPLOAD_LIMIT as u64) {
+        return Err(too_large());
+    }
+    let model = state.model_named(which.model.as_deref())?;
+    let body = axum::body::to_bytes(body, UPLOAD_LIMIT)
+        .await
+        .map_err(|_| too_large())?;
+    let model_for_job = model.clone();
+    let results = tokio::task::spawn_blocking(move || verdicts(&model_for_job, &body))
+        .await
+        .map_err(|e| ApiError::internal(&anyhow::anyhow!("the prediction failed: {e}")))??;
+    Ok(Json(Prediction {
+        model: model.name.clone(),
+        classes: model.classes.clone(),
+        results,
+    }))
+}
+
+/// The verdicts of `model` on `body` (decoding and the forward pass: CPU work, so off the
+/// async runtime).
+fn verdicts(model: &ModelEntry, body: &[u8]) -> Result<Vec<Verdict>, ApiError> {
+    let bad = |e: dnn_data::DataError| ApiError::bad_request(e.to_string());
+    match model.input {
+        InputKind::Picture {
+            height,
+            width,
+            channels,
+        } => {
+            let pixels = read_picture_bytes(
+                body,
+                UPLOAD,
+                width as u32,
+                height as u32,
+                channels,
+                &ImageLimits::DEFAULT,
+            )
+            .map_err(bad)?;
+            let mut x = picture_to_column::<f64>(pixels.view());
+            if let Some(z) = model.standardization() {
+                z.apply(&mut x);
+            }
+            let mut verdict = verdicts_of(model, &x, false)?.remove(0);
+            verdict.seen = Some(png_data_url(&pixels)?);
+            Ok(vec![verdict])
+        }
+        InputKind::Points | InputKind::Table { .. } => {
+            let mut x = read_rows(model, body)?;
+            if let Some(z) = model.standardization() {
+                z.apply(&mut x);
+            }
+            verdicts_of(model, &x, true)
+        }
+    }
+}
+
+/// The rows of a CSV upload as `(features, rows)` columns, by dnn-data's reader: the
+/// model's columns by name when its file records them, else every column.
+fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<Array2<f64>, ApiError> {
+    let features = model.input.features();
+    if ::image::guess_format(body).is_ok() {
+        return Err(ApiError::bad_request(format!(
+            "{UPLOAD}: this is a picture, but the model takes rows of {features} numbers: send a CSV table"
+        )));
+    }
+    let (columns, target) = match model.spec.as_ref().map(|s| &s.input) {
+        Some(Input::Table { columns, target }) => (Some(columns.as_slice()), Some(target.as_str())),
+        _ => (None, None),
+    };
+    let which = Columns {
+        target,
+        labels_required: false,
+        features: columns,
+    };
+    let table = read_table_from(body, Path::new(UPLOAD), which)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    if table.columns.len() != features {
+        return Err(ApiError::bad_request(format!(
+            "{UPLOAD}: the table has {} columns ({}) but the model takes {features} numbers per row",
+            table.columns.len(),
+            table.columns.join(", ")
+        )));
+    }
+    let rows: Vec<usize> = (0..table.rows).collect();
+    Ok(table.matrix(&rows))
+}
+
+/// One verdict per column of `x`; `numbered`: give each its table row.
+fn verdicts_of(
+    model: &ModelEntry,
+    x: &Array2<f64>,
+    numbered: bool,
+) -> Result<Vec<Verdict>, ApiError> {
+    let proba = model
+        .network
+        .predict_proba(x)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let classes = model
+        .network
+        .predict_classes(x)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let names = model.classes.len().max(2);
+    Ok(proba
+        .columns()
+        .into_iter()
+        .zip(classes)
+        .enumerate()
+        .map(|(j, (p, c))| Verdict {
+            row: numbered.then_some(j + 1),
+            class: model
+                .classes
+                .get(c)
+                .cloned()
+                .unwrap_or_else(|| format!("class {c}")),
+            probability: class_probability(p, c),
+            probabilities: (0..names.min(p.len().max(2)))
+                .map(|k| class_probability(p, k))
+                .collect(),
+            seen: None,
+        })
+        .collect())
+}
+
+/// A `(h, w, channels)` picture (1, 3 or 4 channels) as a `data:image/png;base64,...` URL.
+pub fn png_data_url(pixels: &Array3<u8>) -> Result<String, ApiError> {
+    let (h, w, c) = pixels.dim();
+    let colour = match c {
+        1 => ColorType::L8,
+        4 => ColorType::Rgba8,
+        _ => ColorType::Rgb8,
+    };
+    let raw: Vec<u8> = pixels.iter().copied().collect();
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(&raw, w as u32, h as u32, colour)
+        .map_err(|e| ApiError::internal(&anyhow::anyhow!("cannot encode a PNG: {e}")))?;
+    Ok(format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dnn_core::{Init, Network, NumpyRng};
+    use dnn_data::model::AnyNetwork;
+    use dnn_data::{DataSpec, Standardization};
+
+    /// A model of 2 inputs; with `columns`, its file would record them (and a z-score).
+    fn model(columns: Option<[&str; 2]>) -> ModelEntry {
+        let net = Network::<f64>::builder(&[2, 3, 1])
+            .init(Init::He)
+            .build(&mut NumpyRng::new(1))
+            .unwrap();
+        let spec = columns.map(|c| DataSpec {
+            classes: vec!["no".into(), "yes".into()],
+            input: Input::Table {
+                columns: c.iter().map(|s| s.to_string()).collect(),
+                target: "label".into(),
+            },
+            standardization: Some(Standardization {
+                mean: ndarray::array![1.0, 2.0],
+                std: ndarray::array![2.0, 4.0],
+            }),
+        });
+        ModelEntry {
+            name: "m".into(),
+            network: AnyNetwork::F64(net),
+            setup: Default::default(),
+            input: InputKind::Points,
+            classes: vec!["no".into(), "yes".into()],
+            spec,
+        }
+    }
+
+    #[test]
+    fn a_model_without_columns_takes_every_column_in_order() {
+        let x = read_rows(&model(None), b"x1,x2\n1,2\n3.5, -4\n").unwrap();
+        assert_eq!(x, ndarray::array![[1.0, 3.5], [2.0, -4.0]]);
+    }
+
+    #[test]
+    fn a_model_with_columns_takes_them_by_name_and_standardises() {
+        let m = model(Some(["b", "a"]));
+        let x = read_rows(&m, b"a,label,b\n1,yes,2\n").unwrap();
+        assert_eq!(x, ndarray::array![[2.0], [1.0]]);
+        let v = verdicts(&m, b"a,b\n1,2\n").unwrap();
+        let z = ndarray::array![[(2.0 - 1.0) / 2.0], [(1.0 - 2.0) / 4.0]];
+        let p = m.network.predict_proba(&z).unwrap()[[0, 0]];
+        assert_eq!(v[0].probabilities, [1.0 - p, p]);
+        let missing = read_rows(&m, b"a,c\n1,2\n").unwrap_err().message;
+        assert!(missing.contains("`b`"), "{missing}");
+    }
+
+    #[test]
+    fn bad_tables_say_what_is_wrong() {
+        let err = |body: &[u8]| read_rows(&model(None), body).unwrap_err().message;
+        assert!(
+            err(b"x,y\n1,2\n3\n").contains("the upload"),
+            "{}",
+            err(b"x,y\n1,2\n3\n")
+        );
+        assert!(
+            err(b"x,y\n1,abc\n").contains("`abc` is not a number"),
+            "{}",
+            err(b"x,y\n1,abc\n")
+        );
+        assert!(err(b"x,y,z\n1,2,3\n").contains("the table has 3 columns (x, y, z)"));
+        assert!(err(b"").contains("empty"), "{}", err(b""));
+        assert!(err(b"x,y\n").contains("no data rows"), "{}", err(b"x,y\n"));
+        assert!(err(b"\x89PNG\r\n\x1a\n").contains("this is a picture"));
+    }
+}

@@ -1,0 +1,755 @@
+//! The Train view: the set-up the page sends ([`Setup`]), checked once into a [`Plan`],
+//! trained on a blocking thread with dnn-core's observer, and reported to every event
+//! stream (server-sent events) through a watch channel. One run at a time; a stop request,
+//! or Ctrl-C, ends it after the current iteration, as `dnn train` does.
+//!
+//! The observer does little per iteration: it keeps the cost and, every
+//! [`FLUSH_EVERY`], hands the new costs (and, for 2-D sets, the decision boundary drawn
+//! from the network as it is) to the run's log and wakes the streams.
+
+use std::convert::Infallible;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::Json;
+use base64::Engine;
+use dnn_core::{classes_of, Activation, DnnError, Init, Network, NumpyRng, Progress};
+use dnn_data::dataset::labels_matrix;
+use dnn_data::model::{class_probability, TrainingSetup};
+use futures_util::Stream;
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::datasets::{InputKind, TrainingData};
+use super::error::ApiError;
+use super::models::ModelEntry;
+use super::state::AppState;
+use crate::hyper::{Hyper, OptimFlags};
+use crate::interrupt::Interrupt;
+use crate::plot::grid_points;
+use crate::values::OptimizerArg;
+
+/// How often the training thread hands its progress to the streams: 10 times a second.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
+/// Cells per side of the live decision boundary.
+const GRID_CELLS: usize = 64;
+/// The most iterations (or epochs) one run may have: the page keeps every cost.
+pub const MAX_ITERATIONS: usize = 1_000_000;
+/// The most parameters a network of the page may have (400 MB of f64).
+pub const MAX_PARAMETERS: usize = 50_000_000;
+
+/// A training set-up, as the page sends it and as each data set's defaults are listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Setup {
+    /// A data set's identifier (`GET /api/datasets`).
+    pub dataset: String,
+    /// Layer sizes, input first.
+    pub layers: Vec<usize>,
+    /// The hidden layers' activation: `relu`, `tanh` or `sigmoid`.
+    pub hidden: String,
+    /// The output layer: `sigmoid` (two classes) or `softmax` (one unit per class).
+    pub output: String,
+    /// Weight initialisation: `small`, `scaled`, `he`, `xavier`, `zeros`, `orthogonal`.
+    pub init: String,
+    /// Seed of the numpy-compatible generator that draws the weights.
+    pub seed: u32,
+    /// `gd`, `momentum` or `adam`.
+    pub optimizer: String,
+    /// The step size.
+    pub learning_rate: f64,
+    /// Mini-batch size; absent or `null`: full batch.
+    #[serde(default)]
+    pub batch_size: Option<usize>,
+    /// Iterations (full batch) or epochs (mini-batches).
+    pub iterations: usize,
+}
+
+/// A [`Setup`] checked against its data set: everything a training needs.
+#[derive(Debug)]
+pub struct Plan {
+    data: Arc<TrainingData>,
+    layers: Vec<usize>,
+    hidden: Activation,
+    output: Activation,
+    init: Init,
+    seed: u32,
+    hyper: Hyper,
+    config: dnn_core::TrainConfig,
+    learning_rate: f64,
+    iterations: usize,
+}
+
+impl Plan {
+    /// Checks `setup` once, before any work; every problem is a 400 that names the value.
+    pub fn check(setup: &Setup, state: &AppState) -> Result<Plan, ApiError> {
+        let bad = |m: String| ApiError::bad_request(m);
+        let data = state.dataset(&setup.dataset)?;
+        let layers = &setup.layers;
+        if layers.len() < 2 {
+            return Err(bad(
+                "layers: give at least an input and an output size, e.g. 2,4,1".into(),
+            ));
+        }
+        if let Some(i) = layers.iter().position(|&n| n == 0) {
+            return Err(bad(format!(
+                "layers: layer {i} has size 0; every layer needs at least one unit"
+            )));
+        }
+        let features = data.input.features();
+        if layers[0] != features {
+            return Err(bad(format!(
+                "layers: the first size is {} but each input of {} has {features} numbers; start the layers with {features}",
+                layers[0], data.name
+            )));
+        }
+        let hidden = match Activation::from_name(&setup.hidden) {
+            Some(a @ (Activation::Relu | Activation::Tanh | Activation::Sigmoid)) => a,
+            _ => {
+                return Err(bad(format!(
+                    "hidden: `{}` is not a hidden activation; choose relu, tanh or sigmoid",
+                    setup.hidden
+                )))
+            }
+        };
+        let classes = data.spec.classes.len();
+        let outputs = layers[layers.len() - 1];
+        let output = match setup.output.as_str() {
+            "sigmoid" if classes != 2 => {
+                return Err(bad(format!(
+                    "output: sigmoid tells two classes apart, but {} has {classes}; choose softmax",
+                    data.name
+                )))
+            }
+            "sigmoid" if outputs != 1 => {
+                return Err(bad(format!(
+                    "layers: a sigmoid output is one unit, not {outputs}; end the layers with 1"
+                )))
+            }
+            "sigmoid" => Activation::Sigmoid,
+            "softmax" if classes == 2 => {
+                return Err(bad(format!(
+                    "output: {} has two classes, which one sigmoid unit tells apart (softmax is for three or more, as model files record them); choose sigmoid",
+                    data.name
+                )))
+            }
+            "softmax" if outputs != classes => {
+                return Err(bad(format!(
+                    "layers: a softmax output has one unit per class: {} has {classes}, so end the layers with {classes}, not {outputs}",
+                    data.name
+                )))
+            }
+            "softmax" => Activation::Softmax,
+            other => {
+                return Err(bad(format!(
+                    "output: `{other}` is not an output activation; choose sigmoid or softmax"
+                )))
+            }
+        };
+        let init = Init::from_name(&setup.init).ok_or_else(|| {
+            bad(format!(
+                "init: `{}` is not an initialisation; choose small, scaled, he, xavier, zeros or orthogonal",
+                setup.init
+            ))
+        })?;
+        let optimizer = match setup.optimizer.as_str() {
+            "gd" => OptimizerArg::Gd,
+            "momentum" => OptimizerArg::Momentum,
+            "adam" => OptimizerArg::Adam,
+            other => {
+                return Err(bad(format!(
+                    "optimizer: `{other}` is not an optimiser; choose gd, momentum or adam"
+                )))
+            }
+        };
+        if !(setup.learning_rate.is_finite() && setup.learning_rate > 0.0) {
+            return Err(bad(format!(
+                "learning_rate: {} is not usable; it must be a finite number greater than 0",
+                setup.learning_rate
+            )));
+        }
+        if setup.batch_size == Some(0) {
+            return Err(bad(
+                "batch_size: must be at least 1 (or empty for full batch)".into(),
+            ));
+        }
+        if !(1..=MAX_ITERATIONS).contains(&setup.iterations) {
+            return Err(bad(format!(
+                "iterations: {} is out of range; give 1 to {MAX_ITERATIONS}",
+                setup.iterations
+            )));
+        }
+        let parameters = layers
+            .windows(2)
+            .try_fold(0usize, |sum, p| {
+                p[0].checked_mul(p[1])
+                    .and_then(|w| w.checked_add(p[1]))
+                    .and_then(|n| n.checked_add(sum))
+            })
+            .filter(|&n| n <= MAX_PARAMETERS)
+            .ok_or_else(|| {
+                bad(format!(
+                    "layers: more than {MAX_PARAMETERS} parameters; choose smaller layers"
+                ))
+            })?;
+        debug_assert!(parameters > 0);
+        let flags = OptimFlags {
+            optimizer: Some(optimizer),
+            beta: None,
+            beta1: None,
+            beta2: None,
+            epsilon: None,
+            batch_size: setup.batch_size,
+            shuffle_seed: None,
+            decay: None,
+            decay_rate: None,
+            decay_interval: None,
+            l2: None,
+            keep_prob: None,
+        };
+        let hyper =
+            Hyper::resolve(&flags, optimizer, None, true).map_err(|e| bad(crate::one_line(&e)))?;
+        let config = hyper
+            .params(setup.learning_rate, setup.iterations)
+            .check()
+            .map_err(|e| bad(e.to_string()))?;
+        Ok(Plan {
+            data,
+            layers: layers.clone(),
+            hidden,
+            output,
+            init,
+            seed: setup.seed,
+            hyper,
+            config,
+            learning_rate: setup.learning_rate,
+            iterations: setup.iterations,
+        })
+    }
+
+    /// The labels as the network's targets: a `(1, m)` row of 0/1 for two classes (one
+    /// sigmoid output), one-hot columns for more (softmax).
+    fn targets(&self, labels: &[usize]) -> Array2<f64> {
+        labels_matrix(labels, self.data.spec.classes.len())
+    }
+
+    /// What the model file records of this training.
+    fn model_setup(&self, iterations_run: usize, final_cost: Option<f64>) -> TrainingSetup {
+        TrainingSetup {
+            arch: None,
+            init: Some(self.init.name().to_owned()),
+            seed: Some(u64::from(self.seed)),
+            learning_rate: Some(self.learning_rate),
+            iterations: Some(self.iterations as u64),
+            iterations_run: Some(iterations_run as u64),
+            final_cost,
+            optimizer: Some(self.hyper.optimizer.name().to_owned()),
+            batch_size: self.hyper.batch_size.map(|b| b as u64),
+            l2: Some(self.hyper.l2),
+            keep_prob: Some(self.hyper.keep_prob),
+            test_split: self.data.split.map(|s| s.fraction),
+            split_seed: self.data.split.map(|s| u64::from(s.seed)),
+        }
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    /// Iterations (epochs) completed.
+    pub iterations_run: usize,
+    /// Whether it ended before the planned number (a stop request or Ctrl-C).
+    pub stopped: bool,
+    /// Whether Ctrl-C ended it.
+    pub interrupted: bool,
+    /// The cost of the last iteration.
+    pub final_cost: Option<f64>,
+    /// Accuracy on the training set (absent if training failed).
+    pub train_accuracy: Option<f64>,
+    /// Accuracy on the test set.
+    pub test_accuracy: Option<f64>,
+    /// Seconds spent training (dnn-core's clock).
+    pub train_seconds: f64,
+    /// Whether the trained model can be downloaded.
+    pub model: bool,
+    /// What went wrong, if training failed (diverged, say).
+    pub error: Option<String>,
+}
+
+/// The live decision boundary of a 2-D set: the class and confidence of each grid cell.
+#[derive(Debug, Serialize)]
+pub struct Boundary {
+    /// Increases with every new boundary of the run.
+    pub version: u64,
+    /// The grid's x interval.
+    pub x_range: (f64, f64),
+    /// The grid's y interval.
+    pub y_range: (f64, f64),
+    /// Cells along x.
+    pub nx: usize,
+    /// Cells along y.
+    pub ny: usize,
+    /// Base64 of one byte per cell (y outer, from the bottom; x inner): the predicted class.
+    pub classes: String,
+    /// Base64 of one byte per cell: the predicted class's probability × 255.
+    pub confidence: String,
+}
+
+/// The grid a run's boundaries are drawn on.
+#[derive(Debug)]
+struct BoundaryGrid {
+    points: Array2<f64>,
+    x_range: (f64, f64),
+    y_range: (f64, f64),
+}
+
+impl BoundaryGrid {
+    /// The points' range with a margin of 1, as the course's `plot_decision_boundary`.
+    fn over(x: &Array2<f64>) -> BoundaryGrid {
+        let (points, x_range, y_range) = grid_points(x, GRID_CELLS, GRID_CELLS, 1.0);
+        BoundaryGrid {
+            points,
+            x_range,
+            y_range,
+        }
+    }
+
+    fn boundary(&self, net: &Network<f64>, version: u64) -> Option<Boundary> {
+        let proba = net.predict_proba(&self.points).ok()?;
+        let classes = classes_of(proba.view());
+        let confidence: Vec<u8> = proba
+            .columns()
+            .into_iter()
+            .zip(&classes)
+            .map(|(p, &c)| (class_probability(p, c).clamp(0.0, 1.0) * 255.0).round() as u8)
+            .collect();
+        let classes: Vec<u8> = classes.iter().map(|&c| c.min(255) as u8).collect();
+        let b64 = base64::engine::general_purpose::STANDARD;
+        Some(Boundary {
+            version,
+            x_range: self.x_range,
+            y_range: self.y_range,
+            nx: GRID_CELLS,
+            ny: GRID_CELLS,
+            classes: b64.encode(classes),
+            confidence: b64.encode(confidence),
+        })
+    }
+}
+
+/// What a run has produced so far.
+#[derive(Debug, Default)]
+struct Log {
+    costs: Vec<(usize, f64)>,
+    boundary: Option<Arc<Boundary>>,
+    outcome: Option<Outcome>,
+}
+
+/// One training run.
+#[derive(Debug)]
+pub struct Run {
+    /// Counts runs from 1.
+    pub id: u64,
+    /// The set-up as sent.
+    pub setup: Setup,
+    /// Whether costs are per epoch (mini-batches).
+    pub per_epoch: bool,
+    log: Mutex<Log>,
+    /// Bumped on every change of the log; each stream waits on it.
+    changes: watch::Sender<u64>,
+    stop: AtomicBool,
+    job: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// A run as `GET /api/train` and `POST /api/train` describe it.
+#[derive(Debug, Serialize)]
+pub struct RunInfo {
+    id: u64,
+    setup: Setup,
+    per_epoch: bool,
+    running: bool,
+    iterations_done: usize,
+    outcome: Option<Outcome>,
+}
+
+impl Run {
+    fn new(id: u64, setup: Setup, per_epoch: bool) -> Run {
+        Run {
+            id,
+            setup,
+            per_epoch,
+            log: Mutex::new(Log::default()),
+            changes: watch::Sender::new(0),
+            stop: AtomicBool::new(false),
+            job: Mutex::new(None),
+        }
+    }
+
+    fn log(&self) -> std::sync::MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether it is still training.
+    pub fn running(&self) -> bool {
+        self.log().outcome.is_none()
+    }
+
+    /// How it ended, once it has.
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.log().outcome.clone()
+    }
+
+    /// Asks the training to stop after the current iteration.
+    pub fn request_stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// Waits for the training thread to end.
+    pub async fn finished(&self) {
+        let job = self.job.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(job) = job {
+            let _ = job.await;
+        }
+    }
+
+    fn info(&self) -> RunInfo {
+        let log = self.log();
+        RunInfo {
+            id: self.id,
+            setup: self.setup.clone(),
+            per_epoch: self.per_epoch,
+            running: log.outcome.is_none(),
+            iterations_done: log.costs.len(),
+            outcome: log.outcome.clone(),
+        }
+    }
+
+    /// Adds costs (and a newer boundary) to the log and wakes the streams.
+    fn append(&self, costs: &mut Vec<(usize, f64)>, boundary: Option<Boundary>) {
+        {
+            let mut log = self.log();
+            log.costs.append(costs);
+            if let Some(b) = boundary {
+                log.boundary = Some(Arc::new(b));
+            }
+        }
+        self.changes.send_modify(|v| *v += 1);
+    }
+
+    fn finish(&self, outcome: Outcome) {
+        self.log().outcome = Some(outcome);
+        self.changes.send_modify(|v| *v += 1);
+    }
+}
+
+/// The observer's side: collects costs and hands them over every [`FLUSH_EVERY`].
+struct Streamer<'a> {
+    run: &'a Run,
+    grid: Option<BoundaryGrid>,
+    pending: Vec<(usize, f64)>,
+    last_flush: Instant,
+    boundaries: u64,
+}
+
+impl<'a> Streamer<'a> {
+    fn new(run: &'a Run, grid: Option<BoundaryGrid>) -> Streamer<'a> {
+        Streamer {
+            run,
+            grid,
+            pending: Vec::with_capacity(4096),
+            last_flush: Instant::now(),
+            boundaries: 0,
+        }
+    }
+
+    fn observe(&mut self, p: Progress, net: Option<&Network<f64>>) {
+        self.pending.push((p.iteration, p.cost));
+        if self.last_flush.elapsed() >= FLUSH_EVERY {
+            self.flush(net);
+        }
+    }
+
+    fn flush(&mut self, net: Option<&Network<f64>>) {
+        let boundary = match (&self.grid, net) {
+            (Some(grid), Some(net)) => {
+                self.boundaries += 1;
+                grid.boundary(net, self.boundaries)
+            }
+            _ => None,
+        };
+        self.run.append(&mut self.pending, boundary);
+        self.last_flush = Instant::now();
+    }
+}
+
+/// The training thread: trains, streams, scores, and keeps the model.
+fn job(run: Arc<Run>, plan: Plan, state: Arc<AppState>, interrupt: Interrupt) {
+    let started = Instant::now();
+    // A panic would leave the run unfinished for ever; it ends the run with its message.
+    let trained = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        train(&run, &plan, &state, interrupt)
+    }))
+    .unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(format!("internal error, please report it: {what}"))
+    });
+    let outcome = trained.unwrap_or_else(|error| Outcome {
+        iterations_run: run.log().costs.len(),
+        stopped: false,
+        interrupted: false,
+        final_cost: None,
+        train_accuracy: None,
+        test_accuracy: None,
+        train_seconds: started.elapsed().as_secs_f64(),
+        model: false,
+        error: Some(error),
+    });
+    run.finish(outcome);
+}
+
+fn train(
+    run: &Run,
+    plan: &Plan,
+    state: &AppState,
+    interrupt: Interrupt,
+) -> Result<Outcome, String> {
+    let data = &plan.data;
+    let mut net = Network::<f64>::builder(&plan.layers)
+        .hidden_activation(plan.hidden)
+        .output(plan.output)
+        .init(plan.init)
+        .build(&mut NumpyRng::new(plan.seed))
+        .map_err(|e| e.to_string())?;
+    let (train_y, test_y) = (
+        plan.targets(&data.train_labels),
+        plan.targets(&data.test_labels),
+    );
+    let control = || {
+        if run.stop.load(Ordering::Relaxed) || interrupt.requested() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    let points = data.input == InputKind::Points;
+    let mut streamer = Streamer::new(run, points.then(|| BoundaryGrid::over(&data.train_x)));
+    let result = if points {
+        net.train_watched(&data.train_x, &train_y, &plan.config, |p, now| {
+            streamer.observe(p, Some(now));
+            control()
+        })
+    } else {
+        net.train(&data.train_x, &train_y, &plan.config, |p| {
+            streamer.observe(p, None);
+            control()
+        })
+    };
+    let report = match result {
+        Ok(report) => report,
+        Err(DnnError::Diverged(d)) => {
+            streamer.flush(None);
+            return Err(format!(
+                "training diverged at {}: {}; try a smaller learning rate than {}",
+                d.at, d.cause, plan.learning_rate
+            ));
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    streamer.flush(Some(&net));
+    let train_accuracy = net
+        .accuracy(&data.train_x, &train_y)
+        .map_err(|e| e.to_string())?;
+    let test_accuracy = net
+        .accuracy(&data.test_x, &test_y)
+        .map_err(|e| e.to_string())?;
+    let setup = plan.model_setup(report.iterations_run(), report.final_cost());
+    let entry = ModelEntry::trained(net, setup, data.id, data.spec.clone());
+    *state
+        .trained_model
+        .write()
+        .unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(entry));
+    Ok(Outcome {
+        iterations_run: report.iterations_run(),
+        stopped: report.stopped_early(),
+        interrupted: report.stopped_early() && interrupt.requested(),
+        final_cost: report.final_cost(),
+        train_accuracy: Some(train_accuracy),
+        test_accuracy: Some(test_accuracy),
+        train_seconds: report.elapsed().as_secs_f64(),
+        model: true,
+        error: None,
+    })
+}
+
+/// `POST /api/train`: starts a training (202), or 409 if one is running, or 400 for a bad
+/// set-up.
+pub async fn start(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<Setup>, JsonRejection>,
+) -> Result<(StatusCode, Json<RunInfo>), ApiError> {
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let Json(setup) =
+        body.map_err(|e| ApiError::bad_request(format!("the training set-up: {}", e.body_text())))?;
+    let plan = Plan::check(&setup, &state)?;
+    let mut current = state.run.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(run) = current.as_ref().filter(|r| r.running()) {
+        return Err(ApiError::conflict(format!(
+            "a training is already running (run {} on {}, {} of {} iterations done); stop it first",
+            run.id,
+            run.setup.dataset,
+            run.log().costs.len(),
+            run.setup.iterations
+        )));
+    }
+    if state.shutting_down() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is shutting down",
+        ));
+    }
+    let run = Arc::new(Run::new(
+        RUNS.fetch_add(1, Ordering::Relaxed) + 1,
+        setup,
+        plan.hyper.per_epoch(),
+    ));
+    let job = tokio::task::spawn_blocking({
+        let (run, state) = (run.clone(), state.clone());
+        let interrupt = state.interrupt;
+        move || job(run, plan, state, interrupt)
+    });
+    *run.job.lock().unwrap_or_else(|e| e.into_inner()) = Some(job);
+    *current = Some(run.clone());
+    Ok((StatusCode::ACCEPTED, Json(run.info())))
+}
+
+/// `POST /api/train/stop`: asks the running training to stop (202), or 409 if none runs.
+pub async fn stop(
+    State(state): State<Arc<AppState>>,
+) -> Result<(StatusCode, Json<RunInfo>), ApiError> {
+    match state.current_run().filter(|r| r.running()) {
+        Some(run) => {
+            run.request_stop();
+            Ok((StatusCode::ACCEPTED, Json(run.info())))
+        }
+        None => Err(ApiError::conflict("no training is running")),
+    }
+}
+
+/// `GET /api/train`: the running or last run, if any.
+pub async fn status(State(state): State<Arc<AppState>>) -> Json<Option<RunInfo>> {
+    Json(state.current_run().map(|r| r.info()))
+}
+
+/// One message of the event stream: what is new since the last one.
+#[derive(Debug, Serialize)]
+struct Update {
+    run: u64,
+    total: usize,
+    per_epoch: bool,
+    /// New `[iteration, cost]` pairs.
+    points: Vec<(usize, f64)>,
+    #[serde(serialize_with = "shared")]
+    boundary: Option<Arc<Boundary>>,
+    /// Set in the last message.
+    done: Option<Outcome>,
+}
+
+/// Serialises the boundary shared by every stream of a run.
+fn shared<S: serde::Serializer>(b: &Option<Arc<Boundary>>, s: S) -> Result<S::Ok, S::Error> {
+    b.as_deref().serialize(s)
+}
+
+/// One client's place in a run's log.
+struct Cursor {
+    run: Arc<Run>,
+    sent: usize,
+    boundary: u64,
+    finished: bool,
+    changes: watch::Receiver<u64>,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl Cursor {
+    /// What is new, if anything.
+    fn next(&mut self) -> Option<Update> {
+        let (points, boundary, done) = {
+            let log = self.run.log();
+            let boundary = log.boundary.clone().filter(|b| b.version != self.boundary);
+            (
+                log.costs[self.sent.min(log.costs.len())..].to_vec(),
+                boundary,
+                log.outcome.clone(),
+            )
+        };
+        if points.is_empty() && boundary.is_none() && done.is_none() {
+            return None;
+        }
+        self.sent += points.len();
+        if let Some(b) = &boundary {
+            self.boundary = b.version;
+        }
+        self.finished = done.is_some();
+        Some(Update {
+            run: self.run.id,
+            total: self.run.setup.iterations,
+            per_epoch: self.run.per_epoch,
+            points,
+            boundary,
+            done,
+        })
+    }
+}
+
+/// `GET /api/train/events`: the current run's costs, boundaries and outcome as
+/// server-sent events (`update`), from its first iteration; ends after the outcome, or
+/// when the server shuts down. 404 if no training was started.
+pub async fn events(
+    State(state): State<Arc<AppState>>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let run = state
+        .current_run()
+        .ok_or_else(|| ApiError::not_found("no training has been started"))?;
+    let cursor = Cursor {
+        changes: run.changes.subscribe(),
+        shutdown: state.shutdown.subscribe(),
+        run,
+        sent: 0,
+        boundary: 0,
+        finished: false,
+    };
+    let stream = futures_util::stream::unfold(cursor, |mut c| async move {
+        if c.finished {
+            return None;
+        }
+        loop {
+            c.changes.borrow_and_update();
+            if let Some(update) = c.next() {
+                let event = Event::default()
+                    .event("update")
+                    .json_data(&update)
+                    .unwrap_or_else(|_| Event::default().event("update").data("{}"));
+                return Some((Ok(event), c));
+            }
+            if *c.shutdown.borrow_and_update() {
+                return None;
+            }
+            tokio::select! {
+                _ = c.changes.changed() => {}
+                _ = c.shutdown.changed() => {}
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}

@@ -1,0 +1,384 @@
+//! `dnn serve` in a real browser: Debian's headless Chromium, driven through chromedriver
+//! (WebDriver) by fantoccini. The test loads the page, uploads a cat picture and reads the
+//! prediction, looks at the model's first-layer units, trains on the flower and watches the
+//! cost curve's points grow and the accuracy appear, and saves screenshots under
+//! `target/tmp/serve-browser/`.
+//!
+//! Chromium and chromedriver come from `cargo xtask setup` (Debian's `chromium` and
+//! `chromium-driver`). Without them this test fails and says so; it never skips.
+
+mod common;
+#[path = "server/mod.rs"]
+mod server;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dnn_data::CatDataset;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use server::Server;
+
+/// Chromium as the machine notes run it headless: no sandbox (root), no GPU, and none of
+/// the background connections a closed network refuses.
+const CHROMIUM_FLAGS: [&str; 9] = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,900",
+];
+/// The flower run the test watches: long enough to be seen growing, a few seconds at most.
+const FLOWER_ITERATIONS: usize = 30_000;
+/// The longest the test waits for any one thing.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// `program` on PATH or in /usr/bin.
+fn find(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/bin")])
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
+/// Chromium and chromedriver, or a failure that says how to get them.
+fn browser() -> (PathBuf, PathBuf) {
+    match (find("chromium"), find("chromedriver")) {
+        (Some(chromium), Some(driver)) => (chromium, driver),
+        (chromium, driver) => panic!(
+            "the browser test needs Chromium and ChromeDriver (found: chromium {chromium:?}, \
+             chromedriver {driver:?}, looked on PATH and in /usr/bin); run `cargo xtask setup`, \
+             which installs Debian's chromium and chromium-driver"
+        ),
+    }
+}
+
+/// chromedriver on a free port, ended when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    fn start(program: &Path, log: &Path) -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(program)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < PATIENCE,
+                "chromedriver did not listen on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `script` in the page and returns its value.
+async fn js(client: &Client, script: &str) -> Value {
+    client
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
+/// Waits until `script` returns something truthy; returns it.
+async fn until(client: &Client, what: &str, script: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let v = js(client, script).await;
+        if !(v.is_null() || v == json!(false) || v == json!("")) {
+            return v;
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "waited {PATIENCE:?} for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+async fn screenshot(client: &Client, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-browser");
+    std::fs::create_dir_all(&dir).expect("screenshot directory");
+    let path = dir.join(name);
+    let png = client.screenshot().await.expect("screenshot");
+    dnn_data::atomic::write_atomically(&path, &png).expect("save the screenshot");
+    println!("screenshot: {}", path.display());
+    path
+}
+
+/// The published cat model (`dnn train`'s defaults) and the first cat of the test set as a
+/// PNG, in `dir`.
+fn cat_model_and_picture(dir: &Path, data: &Path) -> (PathBuf, PathBuf) {
+    let trained = common::dnn_in(
+        dir,
+        &[
+            "train",
+            "-q",
+            "--data",
+            data.to_str().expect("utf-8"),
+            "--save",
+            "cat.h5",
+        ],
+    );
+    assert_eq!(trained.code, Some(0), "{}", trained.stderr);
+    let set = CatDataset::<f64>::load(data).expect("the cat set");
+    let k = (0..set.test_len())
+        .find(|&j| set.test_y[[0, j]] == 1.0)
+        .expect("a cat in the test set");
+    let picture = dir.join("a-cat.png");
+    let pixels: Vec<u8> = set
+        .test_images
+        .slice(ndarray::s![k, .., .., ..])
+        .iter()
+        .copied()
+        .collect();
+    image::save_buffer(&picture, &pixels, 64, 64, image::ColorType::Rgb8).expect("png");
+    (dir.join("cat.h5"), picture)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_predicts_and_trains_in_a_real_browser() {
+    let (chromium, chromedriver) = browser();
+    let started = Instant::now();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = common::data_dir();
+    let (model, picture) = cat_model_and_picture(dir.path(), &data);
+    let server = Server::start(
+        dir.path(),
+        &data,
+        &["--model", model.to_str().expect("utf-8")],
+    );
+    let driver = Driver::start(&chromedriver, &dir.path().join("chromedriver.log"));
+    let profile = dir.path().join("chromium-profile");
+    let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": chromium, "args": args}),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session through chromedriver");
+
+    // The page loads, with its data sets.
+    client.goto(&server.url("/")).await.expect("load the page");
+    assert_eq!(client.title().await.expect("title"), "dnn serve");
+    until(
+        &client,
+        "the data sets",
+        "return document.getElementById('dataset').options.length >= 4",
+    )
+    .await;
+
+    // Predict: a picture chosen with the file input; the verdict and the picture seen.
+    client
+        .find(Locator::Id("tab-predict"))
+        .await
+        .expect("tab")
+        .click()
+        .await
+        .expect("click");
+    until(
+        &client,
+        "the model list",
+        "return document.getElementById('predict-model').value",
+    )
+    .await;
+    client
+        .find(Locator::Id("predict-files"))
+        .await
+        .expect("file input")
+        .send_keys(picture.to_str().expect("utf-8"))
+        .await
+        .expect("choose the picture");
+    let verdict = until(
+        &client,
+        "the prediction",
+        "const li = document.querySelector('#predictions li');
+         const c = li && li.querySelector('.class'), p = li && li.querySelector('.probability');
+         const img = li && li.querySelector('img.seen');
+         return c && p && img && img.complete && img.naturalWidth > 0
+           ? [c.textContent, p.textContent, img.naturalWidth, img.naturalHeight] : null;",
+    )
+    .await;
+    let predicted = common::dnn_in(dir.path(), &["predict", "--model", "cat.h5", "a-cat.png"]);
+    let printed = predicted.stdout.trim();
+    // dnn predict: "a-cat.png: cat (probability of cat: 0.9797)".
+    let class = verdict[0].as_str().expect("class");
+    assert!(
+        printed.contains(&format!(": {class} (")),
+        "page {verdict}, dnn predict {printed}"
+    );
+    assert_eq!(verdict[2], 64);
+    assert_eq!(verdict[3], 64);
+    println!("prediction in the page: {} {}", verdict[0], verdict[1]);
+    screenshot(&client, "predict.png").await;
+
+    // Inspect: the model file's layer sizes and set-up, its 20 first-layer units drawn.
+    client
+        .find(Locator::Id("tab-inspect"))
+        .await
+        .expect("tab")
+        .click()
+        .await
+        .expect("click");
+    client
+        .find(Locator::Id("inspect-model"))
+        .await
+        .expect("model list")
+        .select_by_value("file")
+        .await
+        .expect("choose the file");
+    let units = until(
+        &client,
+        "the first-layer units",
+        "const imgs = [...document.querySelectorAll('#units img')];
+         return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth === 64)
+           ? imgs.length : null;",
+    )
+    .await;
+    assert_eq!(units, 20);
+    let rows = js(
+        &client,
+        "return Object.fromEntries([...document.querySelectorAll('#model-table tr')]
+           .map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent]));",
+    )
+    .await;
+    assert_eq!(rows["Layer sizes"], "12288, 20, 7, 5, 1", "{rows}");
+    assert_eq!(rows["Learning rate"], "0.0075", "{rows}");
+    assert_eq!(rows["Iterations"], "2500 of 2500", "{rows}");
+    screenshot(&client, "inspect.png").await;
+
+    // Train: the flower, the cost curve growing, the boundary, the accuracies.
+    client
+        .find(Locator::Id("tab-train"))
+        .await
+        .expect("tab")
+        .click()
+        .await
+        .expect("click");
+    client
+        .find(Locator::Id("dataset"))
+        .await
+        .expect("data set list")
+        .select_by_value("flower")
+        .await
+        .expect("choose the flower");
+    let iterations = client
+        .find(Locator::Id("iterations"))
+        .await
+        .expect("iterations");
+    iterations.clear().await.expect("clear");
+    iterations
+        .send_keys(&FLOWER_ITERATIONS.to_string())
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("start"))
+        .await
+        .expect("start")
+        .click()
+        .await
+        .expect("click");
+    let mut seen: Vec<u64> = Vec::new();
+    let watch = Instant::now();
+    loop {
+        let state = js(
+            &client,
+            "return [Number(document.getElementById('cost').dataset.points),
+                     !document.getElementById('results').hidden];",
+        )
+        .await;
+        let points = state[0].as_u64().expect("points");
+        if seen.last() != Some(&points) {
+            seen.push(points);
+        }
+        if state[1] == json!(true) {
+            break;
+        }
+        assert!(
+            watch.elapsed() < PATIENCE,
+            "the training did not end; points seen {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    println!("cost curve points seen while training: {seen:?}");
+    let growing: Vec<u64> = seen
+        .iter()
+        .copied()
+        .filter(|&n| n > 0 && n < FLOWER_ITERATIONS as u64)
+        .collect();
+    assert!(growing.len() >= 2, "the curve did not grow live: {seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    assert_eq!(seen.last(), Some(&(FLOWER_ITERATIONS as u64)));
+    let shown = js(
+        &client,
+        "return [document.getElementById('train-accuracy').textContent,
+                 document.getElementById('test-accuracy').textContent];",
+    )
+    .await;
+    let run = server::get(&server.url("/api/train")).json();
+    let outcome = &run["outcome"];
+    let percent = |key: &str| format!("{:.2} %", 100.0 * outcome[key].as_f64().expect(key));
+    assert_eq!(
+        shown,
+        json!([percent("train_accuracy"), percent("test_accuracy")])
+    );
+    println!(
+        "accuracies in the page: train {} test {}",
+        shown[0], shown[1]
+    );
+    // The boundary is drawn: both regions' colours are on the canvas.
+    let colours = js(
+        &client,
+        "const c = document.getElementById('boundary');
+         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+         let red = 0, blue = 0;
+         for (let i = 0; i < d.length; i += 4) {
+           if (d[i] > d[i + 2] + 30) red++; else if (d[i + 2] > d[i] + 30) blue++;
+         }
+         return [red, blue];",
+    )
+    .await;
+    assert!(
+        colours[0].as_u64() > Some(1000) && colours[1].as_u64() > Some(1000),
+        "{colours}"
+    );
+    let shot = screenshot(&client, "train.png").await;
+    assert!(std::fs::metadata(&shot).expect("screenshot").len() > 10_000);
+    client.close().await.expect("close the browser");
+    drop(driver);
+    println!("browser test took {:.1} s", started.elapsed().as_secs_f64());
+}

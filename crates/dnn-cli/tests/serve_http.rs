@@ -1,0 +1,738 @@
+//! `dnn serve` over HTTP: every endpoint, the bad inputs, one training at a time, stop,
+//! Ctrl-C and bad flags, against the real binary on a free port.
+//!
+//! Expected numbers come from the published exercises: the cat set-up's costs and
+//! accuracies (xtask/expected/repro.json, numpy's), the "Initialization" assignment's
+//! circles (train 0.9933, test 0.96), and the "Optimization methods" moons with Adam
+//! (accuracy 0.9433, xtask/expected/gen_toy.py).
+
+mod common;
+#[path = "fixtures/mod.rs"]
+mod fixtures;
+#[path = "server/mod.rs"]
+mod server;
+
+use std::time::Duration;
+
+use dnn_data::image::{load_picture, read_picture, ImageLimits};
+use dnn_data::model::{load_model, AnyNetwork};
+use serde_json::{json, Value};
+use server::{events, get, post, post_empty, post_json, raw, Server, Update};
+
+/// A long flower run, to be stopped.
+fn long_flower() -> Value {
+    json!({"dataset": "flower", "layers": [2, 4, 1], "hidden": "tanh", "output": "sigmoid",
+           "init": "small", "seed": 2, "optimizer": "gd", "learning_rate": 1.2,
+           "iterations": 1_000_000})
+}
+
+/// The preset of data set `id`, as `GET /api/datasets` lists it.
+fn preset(server: &Server, id: &str) -> Value {
+    let list = get(&server.url("/api/datasets")).json();
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .find(|d| d["id"] == id)
+        .unwrap_or_else(|| panic!("no data set {id}"))["preset"]
+        .clone()
+}
+
+/// All `[iteration, cost]` points of a run's updates.
+fn points(updates: &[Update]) -> Vec<(usize, f64)> {
+    updates
+        .iter()
+        .flat_map(|u| u["points"].as_array().expect("points").clone())
+        .map(|p| {
+            (
+                p[0].as_u64().expect("it") as usize,
+                p[1].as_f64().expect("cost"),
+            )
+        })
+        .collect()
+}
+
+/// The outcome in the last update.
+fn outcome(updates: &[Update]) -> Value {
+    let last = updates.last().expect("at least one update");
+    assert!(
+        last.data["done"].is_object(),
+        "the stream ended without an outcome"
+    );
+    last.data["done"].clone()
+}
+
+impl std::ops::Index<&str> for Update {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        &self.data[key]
+    }
+}
+
+fn empty_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+#[test]
+fn the_page_is_served_from_the_binary_with_its_script_and_style() {
+    let dir = empty_dir();
+    let server = Server::start(dir.path(), dir.path(), &[]);
+    assert!(
+        server.base.starts_with("http://127.0.0.1:"),
+        "{}",
+        server.base
+    );
+    for (path, kind, needle) in [
+        ("/", "text/html", "id=\"cost\""),
+        (
+            "/app.js",
+            "text/javascript",
+            "EventSource(\"/api/train/events\")",
+        ),
+        ("/style.css", "text/css", "#drop-zone"),
+    ] {
+        let page = get(&server.url(path));
+        assert_eq!(page.status, 200, "{path}");
+        assert!(
+            page.content_type.starts_with(kind),
+            "{path}: {}",
+            page.content_type
+        );
+        assert!(page.text().contains(needle), "{path} lacks {needle}");
+        let csp = page.header("content-security-policy").expect("a CSP");
+        assert!(csp.contains("default-src 'self'"), "{csp}");
+    }
+    let missing = get(&server.url("/nothing-here"));
+    missing.one_line_error(404);
+}
+
+#[test]
+fn the_data_sets_carry_their_published_set_ups_and_a_missing_cat_set_says_why() {
+    let dir = empty_dir();
+    let server = Server::start(dir.path(), dir.path(), &[]);
+    let list = get(&server.url("/api/datasets")).json();
+    let ids: Vec<&str> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| d["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, ["cat", "flower", "moons", "circles"]);
+    assert_eq!(list[0]["available"], false);
+    assert!(
+        list[0]["problem"]
+            .as_str()
+            .expect("problem")
+            .contains("cargo xtask fetch-data"),
+        "{}",
+        list[0]
+    );
+    assert_eq!(list[1]["preset"]["layers"], json!([2, 4, 1]));
+    assert_eq!(list[1]["preset"]["learning_rate"], json!(1.2));
+    assert_eq!(list[2]["preset"]["optimizer"], "adam");
+    assert_eq!(list[2]["preset"]["batch_size"], 64);
+    assert_eq!(list[3]["preset"]["layers"], json!([2, 10, 5, 1]));
+    assert_eq!(list[1]["points"].as_array().expect("points").len(), 400);
+    let mut cat = long_flower();
+    cat["dataset"] = json!("cat");
+    let refused = post_json(&server.url("/api/train"), &cat).one_line_error(400);
+    assert!(refused.contains("fetch-data"), "{refused}");
+}
+
+#[test]
+fn a_circles_run_streams_every_cost_live_and_reaches_the_published_accuracies() {
+    let dir = empty_dir();
+    let server = Server::start(dir.path(), dir.path(), &[]);
+    let setup = preset(&server, "circles");
+    let started = post_json(&server.url("/api/train"), &setup);
+    assert_eq!(started.status, 202, "{}", started.text());
+    let updates = events(&server, Duration::from_secs(120), |_| {});
+    let costs = points(&updates);
+    assert_eq!(costs.len(), 15000);
+    assert!(costs.iter().enumerate().all(|(i, &(it, _))| i == it));
+    let done = outcome(&updates);
+    // The "Initialization" assignment with He initialisation: train 0.9933, test 0.96.
+    assert_eq!(
+        done["train_accuracy"].as_f64(),
+        Some(298.0 / 300.0),
+        "{done}"
+    );
+    assert_eq!(done["test_accuracy"].as_f64(), Some(0.96), "{done}");
+    assert_eq!(done["stopped"], false);
+    assert_eq!(done["model"], true);
+    // Live: a message at least 5 times per second of training, and boundaries on the way.
+    let seconds = done["train_seconds"].as_f64().expect("seconds");
+    let live = updates.len() - 1;
+    assert!(
+        live as f64 >= (seconds * 5.0).floor(),
+        "{live} updates in {seconds:.2} s of training"
+    );
+    let boundaries: Vec<&Value> = updates
+        .iter()
+        .map(|u| &u["boundary"])
+        .filter(|b| b.is_object())
+        .collect();
+    assert!(!boundaries.is_empty());
+    let last = boundaries.last().expect("a boundary");
+    let cells = last["nx"].as_u64().expect("nx") * last["ny"].as_u64().expect("ny");
+    use base64::Engine;
+    let classes = base64::engine::general_purpose::STANDARD
+        .decode(last["classes"].as_str().expect("classes"))
+        .expect("base64");
+    assert_eq!(classes.len() as u64, cells);
+    // The circles: the inner class in the middle of the grid, the outer one in a corner.
+    let (nx, ny) = (
+        last["nx"].as_u64().unwrap() as usize,
+        last["ny"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(classes[(ny / 2) * nx + nx / 2], 1);
+    assert_eq!(classes[0], 0);
+    // The status says it is over; the trained model is listed.
+    let status = get(&server.url("/api/train")).json();
+    assert_eq!(status["running"], false);
+    assert_eq!(status["iterations_done"], 15000);
+    let models = get(&server.url("/api/models")).json();
+    assert_eq!(models["trained"]["layer_sizes"], json!([2, 10, 5, 1]));
+    assert_eq!(models["trained"]["setup"]["init"], "he");
+    assert!(models["file"].is_null());
+}
+
+#[test]
+fn a_moons_run_with_adam_and_mini_batches_reaches_the_published_accuracy() {
+    let dir = empty_dir();
+    let server = Server::start(dir.path(), dir.path(), &[]);
+    let started = post_json(&server.url("/api/train"), &preset(&server, "moons"));
+    assert_eq!(started.status, 202, "{}", started.text());
+    assert_eq!(started.json()["per_epoch"], true);
+    let updates = events(&server, Duration::from_secs(120), |_| {});
+    let costs = points(&updates);
+    assert_eq!(costs.len(), 5000);
+    assert_matches_numpy(&costs, &common::expected("moons-adam"));
+    let done = outcome(&updates);
+    assert_eq!(
+        done["train_accuracy"],
+        common::expected("moons-adam")["accuracy"],
+        "{done}"
+    );
+}
+
+#[test]
+fn the_cat_run_is_the_published_one_and_its_download_and_pictures_agree_with_dnn() {
+    let dir = empty_dir();
+    let data = common::data_dir();
+    let server = Server::start(dir.path(), &data, &[]);
+    let setup = preset(&server, "cat");
+    assert_eq!(setup["layers"], json!([12288, 20, 7, 5, 1]));
+    assert_eq!(post_json(&server.url("/api/train"), &setup).status, 202);
+    let updates = events(&server, Duration::from_secs(300), |_| {});
+    let costs = points(&updates);
+    let expected = common::expected("deep");
+    assert_matches_numpy(&costs, &expected);
+    let done = outcome(&updates);
+    assert_eq!(done["train_accuracy"], expected["train_accuracy"], "{done}");
+    assert_eq!(done["test_accuracy"], expected["test_accuracy"], "{done}");
+
+    // The download is the model file `dnn train --save` writes: dnn evaluate reads it.
+    let file = get(&server.url("/api/models/trained/model.h5"));
+    assert_eq!(file.status, 200);
+    assert_eq!(file.content_type, "application/x-hdf5");
+    assert!(file
+        .header("content-disposition")
+        .expect("attachment")
+        .contains("model.h5"));
+    let model_path = dir.path().join("downloaded.h5");
+    std::fs::write(&model_path, &file.body).expect("write");
+    let model = load_model(&model_path).expect("a model file");
+    assert_eq!(model.network.layer_sizes(), [12288, 20, 7, 5, 1]);
+    assert_eq!(model.setup.iterations_run, Some(2500));
+    let evaluated = common::dnn_in(
+        dir.path(),
+        &[
+            "evaluate",
+            "--model",
+            "downloaded.h5",
+            "--data",
+            data.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(evaluated.code, Some(0), "{}", evaluated.stderr);
+    assert!(
+        evaluated.stdout.contains("Train accuracy: 0.985646"),
+        "{}",
+        evaluated.stdout
+    );
+
+    // A picture: the verdict is the network's on the picture as dnn loads it, and the
+    // picture the network saw is that 64x64 picture.
+    let picture = dir.path().join("mine.png");
+    fixtures::write_png(&picture, 100, 80, image::ColorType::Rgb8);
+    let verdict = post(
+        &server.url("/api/predict?model=trained"),
+        "image/png",
+        &std::fs::read(&picture).expect("read"),
+    );
+    assert_eq!(verdict.status, 200, "{}", verdict.text());
+    let verdict = verdict.json();
+    let AnyNetwork::F64(net) = &model.network else {
+        panic!("an f64 model")
+    };
+    let p = net
+        .predict_proba(&load_picture::<f64>(&picture).expect("picture"))
+        .expect("proba")[[0, 0]];
+    let result = &verdict["results"][0];
+    let class = if p > 0.5 { "cat" } else { "non-cat" };
+    assert_eq!(result["class"], class);
+    assert_eq!(
+        result["probability"].as_f64(),
+        Some(if p > 0.5 { p } else { 1.0 - p })
+    );
+    assert_eq!(result["probabilities"][1].as_f64(), Some(p));
+    let predicted = common::dnn_in(
+        dir.path(),
+        &["predict", "--model", "downloaded.h5", "mine.png"],
+    );
+    assert!(
+        predicted
+            .stdout
+            .contains(&format!("{class} (probability of cat: {p:.4})")),
+        "{}",
+        predicted.stdout
+    );
+    let seen = seen_picture(result["seen"].as_str().expect("seen"));
+    let pixels = read_picture(&picture, 64, &ImageLimits::DEFAULT).expect("pixels");
+    assert_eq!(seen, pixels.iter().copied().collect::<Vec<u8>>());
+
+    // Inspect: the layer sizes and set-up, and one 64x64 picture per first-layer unit.
+    let inspected = get(&server.url("/api/models/trained")).json();
+    assert_eq!(inspected["layer_sizes"], json!([12288, 20, 7, 5, 1]));
+    assert_eq!(
+        inspected["activations"],
+        json!(["relu", "relu", "relu", "sigmoid"])
+    );
+    assert_eq!(inspected["setup"]["learning_rate"], json!(0.0075));
+    assert_eq!(inspected["setup"]["init"], "scaled");
+    let units = inspected["units"].as_array().expect("units");
+    assert_eq!(units.len(), 20);
+    let unit = seen_picture(units[3].as_str().expect("unit"));
+    let w = net.layers()[0].weights().row(3).to_owned();
+    let (lo, hi) = w
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    let expect: Vec<u8> = w
+        .iter()
+        .map(|&v| ((v - lo) / (hi - lo) * 255.0).round() as u8)
+        .collect();
+    assert_eq!(unit, expect);
+    get(&server.url("/api/models/file")).one_line_error(404);
+}
+
+/// The streamed costs equal numpy's (repro.json, by xtask/expected/gen_*.py) to 1e-6, as
+/// `cargo xtask repro` checks the command line's.
+fn assert_matches_numpy(costs: &[(usize, f64)], expected: &Value) {
+    let want = expected["costs"].as_array().expect("costs");
+    assert!(!want.is_empty());
+    for pair in want {
+        let (it, cost) = (
+            pair[0].as_u64().expect("it") as usize,
+            pair[1].as_f64().expect("cost"),
+        );
+        assert_eq!(costs[it].0, it);
+        assert!(
+            (costs[it].1 - cost).abs() < 1e-6,
+            "cost at {it}: {} vs numpy {cost}",
+            costs[it].1
+        );
+    }
+}
+
+/// The RGB bytes of a `data:image/png;base64,` picture of 64x64 pixels.
+fn seen_picture(url: &str) -> Vec<u8> {
+    use base64::Engine;
+    let b64 = url
+        .strip_prefix("data:image/png;base64,")
+        .expect("a PNG data URL");
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64");
+    let img = image::load_from_memory(&png).expect("a PNG").to_rgb8();
+    assert_eq!(img.dimensions(), (64, 64));
+    img.into_raw()
+}
+
+#[test]
+fn one_training_at_a_time_and_stop_ends_it_cleanly() {
+    let dir = empty_dir();
+    let server = Server::start(dir.path(), dir.path(), &[]);
+    let first = post_json(&server.url("/api/train"), &long_flower());
+    assert_eq!(first.status, 202, "{}", first.text());
+    let second = post_json(&server.url("/api/train"), &preset(&server, "moons"));
+    let says = second.one_line_error(409);
+    assert!(says.contains("already running"), "{says}");
+    let mut asked = false;
+    let updates = events(&server, Duration::from_secs(120), |u| {
+        if !asked && !u["points"].as_array().expect("points").is_empty() {
+            assert_eq!(post_empty(&server.url("/api/train/stop")).status, 202);
+            asked = true;
+        }
+    });
+    let done = outcome(&updates);
+    assert_eq!(done["stopped"], true, "{done}");
+    assert_eq!(done["interrupted"], false);
+    let run = done["iterations_run"].as_u64().expect("run") as usize;
+    assert!(run > 0 && run < 1_000_000, "{run}");
+    assert_eq!(points(&updates).len(), run);
+    assert!(done["train_accuracy"].as_f64().expect("accuracy") > 0.5);
+    let says = post_empty(&server.url("/api/train/stop")).one_line_error(409);
+    assert!(says.contains("no training is running"), "{says}");
+    // A stopped model is kept, and the next run may start.
+    assert_eq!(get(&server.url("/api/models/trained/model.h5")).status, 200);
+    let mut short = long_flower();
+    short["iterations"] = json!(10);
+    assert_eq!(post_json(&server.url("/api/train"), &short).status, 202);
+}
+
+#[test]
+fn bad_set_ups_are_refused_with_one_line_that_names_the_value() {
+    let dir = empty_dir();
+    let server = Server::start(dir.path(), dir.path(), &[]);
+    let with = |key: &str, value: Value| {
+        let mut s = long_flower();
+        s[key] = value;
+        s
+    };
+    let cases = [
+        (with("dataset", json!("mnist")), "no data set `mnist`"),
+        (with("layers", json!([3, 4, 1])), "start the layers with 2"),
+        (
+            with("layers", json!([2])),
+            "at least an input and an output",
+        ),
+        (with("layers", json!([2, 0, 1])), "layer 1 has size 0"),
+        (
+            with("layers", json!([2, 4, 2])),
+            "sigmoid output is one unit",
+        ),
+        (with("output", json!("softmax")), "choose sigmoid"),
+        (with("output", json!("relu")), "not an output activation"),
+        (with("hidden", json!("softmax")), "not a hidden activation"),
+        (with("init", json!("random")), "not an initialisation"),
+        (with("optimizer", json!("sgd")), "not an optimiser"),
+        (with("learning_rate", json!(0)), "learning_rate"),
+        (with("learning_rate", json!(-1.5)), "learning_rate"),
+        (with("iterations", json!(0)), "iterations"),
+        (with("iterations", json!(2_000_000)), "iterations"),
+        (with("batch_size", json!(0)), "batch_size"),
+        (with("layers", json!([2, 100_000_000, 1])), "parameters"),
+        (with("seed", json!(-1)), "seed"),
+        (with("colour", json!("blue")), "colour"),
+        (json!({"dataset": "flower"}), "missing field"),
+        (json!([1, 2]), "the training set-up"),
+    ];
+    for (body, needle) in cases {
+        let answer = post_json(&server.url("/api/train"), &body);
+        let says = answer.one_line_error(400);
+        assert!(says.contains(needle), "{body}: {says}");
+    }
+    let not_json = post(&server.url("/api/train"), "application/json", b"{layers: 2");
+    not_json.one_line_error(400);
+    let not_typed = post(
+        &server.url("/api/train"),
+        "text/plain",
+        long_flower().to_string().as_bytes(),
+    );
+    not_typed.one_line_error(400);
+    // Nothing started.
+    assert!(get(&server.url("/api/train")).json().is_null());
+    get(&server.url("/api/train/events")).one_line_error(404);
+}
+
+#[test]
+fn bad_uploads_are_400_too_large_ones_413_and_the_server_stays_up() {
+    let dir = empty_dir();
+    fixtures::write_model(&dir.path().join("cats.h5"), &[12288, 3, 1]);
+    let server = Server::start(dir.path(), dir.path(), &["--model", "cats.h5"]);
+    let url = server.url("/api/predict?model=file");
+    let png = {
+        let p = dir.path().join("p.png");
+        fixtures::write_png(&p, 30, 30, image::ColorType::Rgba8);
+        std::fs::read(&p).expect("png")
+    };
+    assert_eq!(post(&url, "image/png", &png).status, 200);
+    let cases: [(&[u8], u16, &str); 5] = [
+        (b"name,age\nann,3\n", 400, "not a JPEG or PNG image"),
+        (b"", 400, "empty"),
+        (&png[..png.len() / 2], 400, "the upload"),
+        (&fixtures::png_header_only(20000, 20000), 400, "too large"),
+        (b"GIF89a\x01\x00\x01\x00", 400, "not a JPEG or PNG image"),
+    ];
+    for (body, status, needle) in cases {
+        let says = post(&url, "application/octet-stream", body).one_line_error(status);
+        assert!(says.contains(needle), "{needle}: {says}");
+    }
+    // Too large: refused from its Content-Length, before the body is sent (as curl and
+    // browsers ask with `Expect: 100-continue`).
+    let (status, body) = raw(
+        &server,
+        &format!(
+            "POST /api/predict?model=file HTTP/1.1\r\nHost: {}\r\nContent-Type: image/png\r\n\
+             Content-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+            server.authority(),
+            21 << 20
+        ),
+    );
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("larger than 20 MiB"), "{body}");
+    post(
+        &server.url("/api/predict?model=elsewhere"),
+        "image/png",
+        &png,
+    )
+    .one_line_error(404);
+    post(&server.url("/api/predict?model=trained"), "image/png", &png).one_line_error(404);
+    assert_eq!(get(&server.url("/")).status, 200);
+    assert_eq!(post(&url, "image/png", &png).status, 200);
+}
+
+#[test]
+fn a_table_model_predicts_each_row_of_a_csv_and_refuses_bad_ones() {
+    let dir = empty_dir();
+    fixtures::write_model(&dir.path().join("points.h5"), &[2, 3, 1]);
+    let server = Server::start(dir.path(), dir.path(), &["--model", "points.h5"]);
+    let url = server.url("/api/predict");
+    let answer = post(&url, "text/csv", b"x1,x2\n0.5,-1\n2,3\n");
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let results = answer.json()["results"]
+        .as_array()
+        .expect("results")
+        .clone();
+    assert_eq!(results.len(), 2);
+    let net = fixtures::network(&[2, 3, 1]);
+    for (r, (a, b)) in results.iter().zip([(0.5, -1.0), (2.0, 3.0)]) {
+        let p = net
+            .predict_proba(&ndarray::array![[a], [b]])
+            .expect("proba")[[0, 0]];
+        assert_eq!(r["probabilities"][1].as_f64(), Some(p));
+    }
+    assert_eq!(results[1]["row"], 2);
+    for (body, needle) in [
+        (&b"a,b,c\n1,2,3\n"[..], "the table has 3 columns (a, b, c)"),
+        (b"x1,x2\n3,abc\n", "`abc` is not a number"),
+        (b"x1,x2\n3\n", "the upload"),
+        (b"x,y\n", "no data rows"),
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n....", "this is a picture"),
+    ] {
+        let says = post(&url, "text/csv", body).one_line_error(400);
+        assert!(says.contains(needle), "{needle}: {says}");
+    }
+    let inspected = get(&server.url("/api/models/file")).json();
+    assert_eq!(inspected["input"]["kind"], "points");
+    assert!(inspected["units"].as_array().expect("units").is_empty());
+}
+
+#[test]
+fn no_path_reaches_a_file_outside_the_model_and_data() {
+    let dir = empty_dir();
+    let server = Server::start(dir.path(), dir.path(), &[]);
+    for path in [
+        "/static/../../etc/passwd",
+        "/../../../../etc/passwd",
+        "/..%2f..%2f..%2fetc%2fpasswd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/app.js/../../../etc/passwd",
+        "/api/models/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/api/models/%2e%2e",
+        "/api/models/trained/../../../../etc/passwd",
+        "//etc/passwd",
+        "/api/models/file/model.h5",
+        "/etc/passwd",
+        "/Cargo.toml",
+    ] {
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            server.authority()
+        );
+        let (status, body) = raw(&server, &request);
+        assert!(matches!(status, 400 | 404), "{path}: {status} {body}");
+        assert!(!body.contains("root:"), "{path}: {body}");
+    }
+}
+
+#[test]
+fn ctrl_c_stops_the_training_as_dnn_train_does_and_exits_130() {
+    let dir = empty_dir();
+    let server = Server::start(dir.path(), dir.path(), &[]);
+    assert_eq!(
+        post_json(&server.url("/api/train"), &long_flower()).status,
+        202
+    );
+    let stream = {
+        let server_url = server.url("/api/train/events");
+        std::thread::spawn(move || {
+            let r = ureq::get(&server_url).call().expect("events");
+            let mut body = String::new();
+            let _ = std::io::Read::read_to_string(&mut r.into_body().into_reader(), &mut body);
+            body
+        })
+    };
+    // Wait for the training to be under way.
+    let started = std::time::Instant::now();
+    while get(&server.url("/api/train")).json()["iterations_done"].as_u64() == Some(0) {
+        assert!(started.elapsed() < Duration::from_secs(60), "no progress");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (code, stderr) = server.interrupt(Duration::from_secs(10));
+    assert_eq!(code, Some(130), "{stderr}");
+    let line = stderr.trim();
+    assert!(
+        line.starts_with("interrupted: the training on flower stopped after ")
+            && line.ends_with(" of 1000000 iterations"),
+        "{stderr}"
+    );
+    let body = stream.join().expect("stream");
+    assert!(body.contains("\"interrupted\":true"), "{body}");
+}
+
+#[test]
+fn ctrl_c_with_nothing_running_exits_130_at_once() {
+    let dir = empty_dir();
+    let server = Server::start(dir.path(), dir.path(), &[]);
+    let (code, stderr) = server.interrupt(Duration::from_secs(5));
+    assert_eq!(code, Some(130), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn bad_flags_are_one_line_errors() {
+    let dir = empty_dir();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    std::fs::write(dir.path().join("junk.h5"), b"not a model").expect("junk");
+    for (args, code, needle) in [
+        (
+            vec!["--port", port.as_str()],
+            1,
+            "cannot listen on 127.0.0.1:",
+        ),
+        (vec!["--model", "missing.h5"], 1, "missing.h5"),
+        (vec!["--model", "junk.h5"], 1, "junk.h5"),
+        (vec!["--data", "missing"], 1, "--data missing"),
+        (vec!["--host", "example.org"], 2, "not an IP address"),
+        (vec!["--port", "70000"], 2, "70000"),
+    ] {
+        let mut all = vec!["serve"];
+        all.extend(&args);
+        let run = common::dnn_in(dir.path(), &all);
+        assert_eq!(run.code, Some(code), "{args:?}: {}", run.stderr);
+        let errors: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{args:?}: {}", run.stderr);
+        assert!(errors[0].contains(needle), "{args:?}: {}", run.stderr);
+        if code == 1 {
+            assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        }
+    }
+    drop(taken);
+}
+
+#[test]
+fn user_data_in_the_course_layout_is_offered_for_training() {
+    let dir = empty_dir();
+    fixtures::tiny_data(&dir.path().join("mine"));
+    let server = Server::start(dir.path(), dir.path(), &["--data", "mine"]);
+    let list = get(&server.url("/api/datasets")).json();
+    let mine = &list[4];
+    assert_eq!(mine["id"], "data");
+    assert_eq!(
+        mine["input"],
+        json!({"kind": "picture", "height": 8, "width": 8, "channels": 3})
+    );
+    assert_eq!(mine["classes"], json!(["non-cat", "cat"]));
+    assert_eq!(mine["preset"]["layers"], json!([192, 20, 7, 5, 1]));
+    let mut setup = mine["preset"].clone();
+    setup["iterations"] = json!(20);
+    assert_eq!(post_json(&server.url("/api/train"), &setup).status, 202);
+    let done = outcome(&events(&server, Duration::from_secs(60), |_| {}));
+    assert_eq!(done["iterations_run"], 20, "{done}");
+    let units = get(&server.url("/api/models/trained")).json()["units"].clone();
+    assert_eq!(units.as_array().expect("units").len(), 20);
+}
+
+/// Four features, three classes (labels as words), 30 rows per class, well apart.
+fn three_class_csv() -> String {
+    let mut csv = String::from("width,height,weight,age,kind\n");
+    for (k, kind) in ["small", "medium", "large"].iter().enumerate() {
+        for j in 0..30 {
+            let f = |base: f64| base * (k as f64 + 1.0) + ((j * 7 + k) % 10) as f64 * 0.1;
+            csv += &format!("{},{},{},{},{kind}\n", f(1.0), f(10.0), f(100.0), 30 + j);
+        }
+    }
+    csv
+}
+
+#[test]
+fn a_csv_table_given_with_data_trains_with_softmax_and_its_model_records_what_it_means() {
+    let dir = empty_dir();
+    std::fs::write(dir.path().join("sizes.csv"), three_class_csv()).expect("csv");
+    let server = Server::start(dir.path(), dir.path(), &["--data", "sizes.csv"]);
+    let list = get(&server.url("/api/datasets")).json();
+    let mine = &list[4];
+    assert_eq!(mine["classes"], json!(["large", "medium", "small"]));
+    assert_eq!(mine["input"], json!({"kind": "table", "features": 4}));
+    assert_eq!(
+        (mine["train_size"].as_u64(), mine["test_size"].as_u64()),
+        (Some(72), Some(18))
+    );
+    let preset = mine["preset"].clone();
+    assert_eq!(preset["layers"], json!([4, 16, 8, 3]));
+    assert_eq!(preset["output"], "softmax");
+    let mut sigmoid = preset.clone();
+    sigmoid["output"] = json!("sigmoid");
+    let says = post_json(&server.url("/api/train"), &sigmoid).one_line_error(400);
+    assert!(says.contains("choose softmax"), "{says}");
+    assert_eq!(post_json(&server.url("/api/train"), &preset).status, 202);
+    let done = outcome(&events(&server, Duration::from_secs(120), |_| {}));
+    assert_eq!(done["test_accuracy"].as_f64(), Some(1.0), "{done}");
+
+    // The download records the classes, the columns and the z-score fitted on the training part.
+    let file = get(&server.url("/api/models/trained/model.h5"));
+    let path = dir.path().join("sizes.h5");
+    std::fs::write(&path, &file.body).expect("write");
+    let model = load_model(&path).expect("model");
+    let spec = model.spec.expect("the file records its data");
+    assert_eq!(spec.classes, ["large", "medium", "small"]);
+    let z = spec.standardization.expect("standardised");
+    assert_eq!(model.setup.test_split, Some(0.2));
+
+    // Predicting takes the columns by name, ignores others, and standardises.
+    let answer = post(
+        &server.url("/api/predict?model=trained"),
+        "text/csv",
+        b"age,kind,weight,height,width\n31,?,100.2,10.1,1.0\n45,?,300.5,30.2,3.1\n",
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let results = answer.json()["results"].clone();
+    let classes: Vec<&str> = results
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["class"].as_str().expect("class"))
+        .collect();
+    assert_eq!(classes, ["small", "large"]);
+    let mut x = ndarray::array![[1.0, 3.1], [10.1, 30.2], [100.2, 300.5], [31.0, 45.0]];
+    z.apply(&mut x);
+    let p = model.network.predict_proba(&x).expect("proba");
+    for (j, r) in results.as_array().expect("rows").iter().enumerate() {
+        let probabilities: Vec<f64> = p.column(j).to_vec();
+        assert_eq!(r["probabilities"], json!(probabilities));
+    }
+    let says = post(
+        &server.url("/api/predict?model=trained"),
+        "text/csv",
+        b"width,height\n1,2\n",
+    )
+    .one_line_error(400);
+    assert!(says.contains("weight"), "{says}");
+}
