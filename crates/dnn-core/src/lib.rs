@@ -44,6 +44,7 @@ pub mod diagnostics;
 mod error;
 mod float;
 mod forward;
+mod gemm;
 mod gradcheck;
 mod init;
 mod kernels;
@@ -69,6 +70,6 @@ pub use network::{classes_of, one_hot, Layer, Network, NetworkBuilder};
 pub use optim::{LrDecay, Optimizer};
 pub use rng::{GaussianSource, NumpyRng, Polar};
 pub use train::{
-    GramForm, LayerGradients, Progress, TrainConfig, TrainDiagnostics, TrainParams, TrainReport,
-    DEFAULT_DIVERGENCE_FACTOR,
+    GramForm, LayerGradients, PhaseTimes, Progress, TrainConfig, TrainDiagnostics, TrainParams,
+    TrainReport, DEFAULT_DIVERGENCE_FACTOR,
 };

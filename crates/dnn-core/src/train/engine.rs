@@ -4,18 +4,19 @@
 
 use std::ops::ControlFlow;
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 
 use super::first_layer::FirstLayer;
-use super::gram::{largest_gemm, Gram};
-use super::{Progress, TrainConfig};
+use super::gram::Gram;
+use super::phases::PhaseClock;
+use super::{report, PhaseTimes, Progress, TrainConfig};
 use crate::error::{Divergence, DivergenceCause, LastGood, Result, TrainingStep};
 use crate::forward::{cols, cols_mut, forward, Activations};
+use crate::gemm::matmul;
 use crate::network::Network;
 use crate::optim::{Moments, Optimizer};
 use crate::rng::{permutation_into, NumpyRng};
-use crate::{blas, cost, kernels, regularization, Float};
+use crate::{cost, kernels, regularization, Float};
 
 /// Iterations whose costs have room before the first iteration: the loop allocates nothing
 /// for runs up to this long, and the history grows by doubling beyond it (a run of 2^64
@@ -144,6 +145,7 @@ impl<F: Float> Network<F> {
     /// The backward pass for a batch of `k = x.ncols()` examples after [`forward`] on it:
     /// `dZ[L] = AL - Y`, `dW = (1/k) dZ A_prevᵀ + (λ/k) W`, `db = (1/k) Σ dZ`,
     /// `dA_prev = Wᵀ dZ` (times the dropout mask over `keep_prob`), never `dA0`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn backward(
         &self,
         x: ArrayView2<'_, F>,
@@ -152,6 +154,8 @@ impl<F: Float> Network<F> {
         grads: &mut Gradients<F>,
         first: &FirstLayer,
         l2: f64,
+        clock: &mut PhaseClock,
+        phases: &mut PhaseTimes,
     ) {
         let k = x.ncols();
         let inv_m = F::of(1.0 / k as f64);
@@ -162,11 +166,18 @@ impl<F: Float> Network<F> {
             .for_each(|d, &a, &y| *d = a - y);
         for l in (0..big_l).rev() {
             let dz = cols(&grads.dz[l], k);
+            clock.lap(&mut phases.backward);
             if l == 0 {
                 first.weight_gradient(dz, x, inv_m, &mut grads.dw[0]);
             } else {
                 let a_prev = fwd.output(l - 1, k);
-                general_mat_mul(inv_m, &dz, &a_prev.t(), F::zero(), &mut grads.dw[l]);
+                matmul(
+                    inv_m,
+                    &dz,
+                    &a_prev.t(),
+                    F::zero(),
+                    &mut grads.dw[l].view_mut(),
+                );
             }
             if l2 != 0.0 {
                 regularization::add_l2_gradient(
@@ -176,11 +187,12 @@ impl<F: Float> Network<F> {
                     k,
                 );
             }
+            clock.lap(&mut phases.update);
             kernels::scaled_row_sums(dz, inv_m, grads.db[l].view_mut());
             if l > 0 {
                 let (lower, upper) = grads.dz.split_at_mut(l);
                 let mut da = cols_mut(&mut lower[l - 1], k);
-                general_mat_mul(
+                matmul(
                     F::one(),
                     &self.layers[l].w.t(),
                     &cols(&upper[0], k),
@@ -197,6 +209,7 @@ impl<F: Float> Network<F> {
                 );
             }
         }
+        clock.lap(&mut phases.backward);
     }
 
     /// Writes the updated parameters (update number `t`, from 1, at learning rate `lr`, after
@@ -296,6 +309,7 @@ impl<F: Float> Network<F> {
     ///
     /// On divergence the network is left holding the last parameters whose cost was good
     /// (those before the last update, kept in the spare buffers) and the error says which.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn descend<X: Float>(
         &mut self,
         x: ArrayView2<'_, X>,
@@ -304,6 +318,7 @@ impl<F: Float> Network<F> {
         y: ArrayView2<'_, F>,
         config: &TrainConfig,
         observer: &mut impl FnMut(Progress) -> ControlFlow<()>,
+        phases: &mut PhaseTimes,
     ) -> Result<Vec<f64>> {
         let m = x.ncols();
         let total = config.iterations();
@@ -323,9 +338,8 @@ impl<F: Float> Network<F> {
         // update): what a rollback restores.
         let mut before_last_update: Option<LastGood> = None;
         let mut t = 0u64;
-        // Small per-iteration products run faster on one OpenBLAS thread (see `blas`).
-        let _threads = (largest_gemm(&sizes, batch, gram) < blas::SINGLE_THREAD_FLOPS)
-            .then(blas::SingleThreaded::new);
+        let mut clock =
+            PhaseClock::new(report::flops_per_iteration(&sizes, batch) >= PhaseTimes::MIN_FLOPS);
 
         for epoch in 0..total {
             let lr = config.decay().rate_at(config.learning_rate(), epoch);
@@ -344,18 +358,23 @@ impl<F: Float> Network<F> {
                     batch: index,
                     batches,
                 };
+                clock.skip();
                 if minibatch {
                     gather(x_direct, &ws.order[start..start + k], &mut ws.xb);
                     gather(y, &ws.order[start..start + k], &mut ws.yb);
                 }
+                clock.lap(&mut phases.gather);
                 let (xv, yv) = if minibatch {
                     (cols(&ws.xb, k), cols(&ws.yb, k))
                 } else {
                     (x_direct, y)
                 };
                 forward(self, xv, &mut ws.fwd, &mut ws.first, &mut dropout_rng);
+                clock.lap(&mut phases.forward);
                 let cost = batch_cost(self, &ws.fwd, yv, config.l2());
-                if let Some(cause) = divergence(cost, first_cost, config.divergence_factor()) {
+                let diverged = divergence(cost, first_cost, config.divergence_factor());
+                clock.lap(&mut phases.cost);
+                if let Some(cause) = diverged {
                     // The parameters in place produced this cost; the spare buffers hold
                     // the ones before the last update, whose cost was good.
                     if before_last_update.is_some() {
@@ -366,14 +385,25 @@ impl<F: Float> Network<F> {
                 first_cost.get_or_insert(cost);
                 epoch_sum += cost * k as f64;
                 last_cost = cost;
-                self.backward(xv, yv, &ws.fwd, &mut ws.grads, &ws.first, config.l2());
+                self.backward(
+                    xv,
+                    yv,
+                    &ws.fwd,
+                    &mut ws.grads,
+                    &ws.first,
+                    config.l2(),
+                    &mut clock,
+                    phases,
+                );
                 let good = LastGood {
                     step,
                     cost,
                     updates: t,
                 };
                 t += 1;
-                if let Some(layer) = self.update(&mut ws, config.optimizer(), t, lr, k) {
+                let bad = self.update(&mut ws, config.optimizer(), t, lr, k);
+                clock.lap(&mut phases.update);
+                if let Some(layer) = bad {
                     // The update was not applied: the parameters in place gave `cost`.
                     let cause = DivergenceCause::NonFiniteParameter { layer, cost };
                     return self.diverged(x, &ws, step, cause, Some(good), costs);

@@ -1,11 +1,11 @@
 //! How the first layer trains: directly, like every other layer, or in Gram form. The one
 //! place the engine asks which; everything else treats layer 1 like the rest.
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 use super::gram::Gram;
 use crate::forward::FirstLinear;
+use crate::gemm::matmul;
 use crate::optim::{Moments, Optimizer};
 use crate::Float;
 
@@ -22,7 +22,7 @@ pub(super) enum FirstLayer {
 impl<F: Float> FirstLinear<F> for FirstLayer {
     fn first_linear(&mut self, w1: &Array2<F>, x: ArrayView2<'_, F>, mut z: ArrayViewMut2<'_, F>) {
         match self {
-            FirstLayer::Direct => general_mat_mul(F::one(), w1, &x, F::zero(), &mut z),
+            FirstLayer::Direct => matmul(F::one(), &w1.view(), &x, F::zero(), &mut z),
             FirstLayer::Gram(gram) => gram.linear(z),
         }
     }
@@ -43,7 +43,7 @@ impl FirstLayer {
         dw: &mut Array2<F>,
     ) {
         if let FirstLayer::Direct = self {
-            general_mat_mul(scale, &dz, &x.t(), F::zero(), dw);
+            matmul(scale, &dz, &x.t(), F::zero(), &mut dw.view_mut());
         }
     }
 

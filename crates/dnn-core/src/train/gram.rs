@@ -3,11 +3,11 @@
 
 use std::ops::ControlFlow;
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Zip};
 
-use super::{Progress, TrainConfig};
+use super::{PhaseTimes, Progress, TrainConfig};
 use crate::error::Result;
+use crate::gemm::matmul;
 use crate::network::{Layer, Network};
 use crate::Float;
 
@@ -56,8 +56,8 @@ impl Gram {
             wv.zip_mut_with(&w.slice(s![.., start..end]), |d, &v| {
                 *d = v.to_f64_lossless()
             });
-            general_mat_mul(1.0, &xv.t(), &xv, 1.0, &mut g);
-            general_mat_mul(1.0, &wv, &xv, 1.0, &mut p0);
+            matmul(1.0, &xv.t(), &xv.view(), 1.0, &mut g.view_mut());
+            matmul(1.0, &wv.view(), &xv.view(), 1.0, &mut p0.view_mut());
         }
         Gram {
             g,
@@ -71,7 +71,13 @@ impl Gram {
     /// `z = W1 X = P0 - C G`, rounded to `F`.
     pub(super) fn linear<F: Float>(&mut self, mut out: ArrayViewMut2<'_, F>) {
         self.z.assign(&self.p0);
-        general_mat_mul(-1.0, &self.c, &self.g, 1.0, &mut self.z);
+        matmul(
+            -1.0,
+            &self.c.view(),
+            &self.g.view(),
+            1.0,
+            &mut self.z.view_mut(),
+        );
         out.zip_mut_with(&self.z, |o, &v| *o = F::of(v));
     }
 
@@ -108,7 +114,7 @@ impl Gram {
             let mut wv = wb.slice_mut(s![.., ..end - start]);
             let mut w_block = w.slice_mut(s![.., start..end]);
             wv.zip_mut_with(&w_block, |d, &v| *d = v.to_f64_lossless());
-            general_mat_mul(-1.0, &self.c, &xv.t(), 1.0, &mut wv);
+            matmul(-1.0, &self.c.view(), &xv.t(), 1.0, &mut wv);
             w_block.zip_mut_with(&wv, |d, &v| *d = F::of(v));
         }
     }
@@ -125,6 +131,7 @@ pub(super) fn train_f64_twin<F: Float>(
     y: ArrayView2<'_, F>,
     config: &TrainConfig,
     observer: &mut impl FnMut(Progress) -> ControlFlow<()>,
+    phases: &mut PhaseTimes,
 ) -> Result<Vec<f64>> {
     let mut twin = Network::<f64> {
         layers: net
@@ -140,24 +147,12 @@ pub(super) fn train_f64_twin<F: Float>(
     let y64 = y.mapv(F::to_f64_lossless);
     // The twin reads X only through the Gram form's set-up and final W1, in `F`.
     let unused = Array2::<f64>::zeros((0, x.ncols()));
-    let result = twin.descend(x, unused.view(), true, y64.view(), config, observer);
+    let result = twin.descend(x, unused.view(), true, y64.view(), config, observer, phases);
     for (layer, t) in net.layers.iter_mut().zip(&twin.layers) {
         layer.w.zip_mut_with(&t.w, |a, &v| *a = F::of(v));
         layer.b.zip_mut_with(&t.b, |a, &v| *a = F::of(v));
     }
     result
-}
-
-/// FLOPs of the largest matrix product of one iteration (layer 1's is `C G` in Gram form).
-pub(super) fn largest_gemm(sizes: &[usize], m: usize, gram: bool) -> f64 {
-    sizes
-        .windows(2)
-        .enumerate()
-        .map(|(i, p)| {
-            let inner = if i == 0 && gram { m } else { p[0] };
-            2.0 * (p[1] * inner * m) as f64
-        })
-        .fold(0.0, f64::max)
 }
 
 /// Whether training `sizes` on `m` examples for `iterations` is at least twice cheaper

@@ -21,9 +21,11 @@ mod engine;
 mod first_layer;
 mod gram;
 mod params;
+mod phases;
 mod report;
 
 pub use params::{GramForm, TrainConfig, TrainParams, DEFAULT_DIVERGENCE_FACTOR};
+pub use phases::PhaseTimes;
 pub use report::{Progress, TrainDiagnostics, TrainReport};
 
 use engine::{batch_cost, Gradients};
@@ -146,10 +148,11 @@ impl<F: Float> Network<F> {
             workspace_bytes::<F>(&sizes, m, config, gram_form),
             "the training buffers",
         )?;
+        let mut phases = PhaseTimes::default();
         let costs = if gram_form && F::NAME != f64::NAME {
-            gram::train_f64_twin(self, x, y, config, &mut observer)?
+            gram::train_f64_twin(self, x, y, config, &mut observer, &mut phases)?
         } else {
-            self.descend(x, x, gram_form, y, config, &mut observer)?
+            self.descend(x, x, gram_form, y, config, &mut observer, &mut phases)?
         };
         let elapsed = start.elapsed();
         let flops = report::flops_per_iteration(&sizes, m);
@@ -160,6 +163,7 @@ impl<F: Float> Network<F> {
                 gram_form,
                 flops_per_iteration: flops,
                 gflops: flops * costs.len() as f64 / elapsed.as_secs_f64().max(1e-12) / 1e9,
+                phases,
             },
             costs,
         })
@@ -208,7 +212,16 @@ impl<F: Float> Network<F> {
         let mut fwd = Activations::for_prediction(self, x.ncols());
         let mut grads = Gradients::new(self, x.ncols(), &first);
         forward(self, x, &mut fwd, &mut Product, &mut NumpyRng::new(0));
-        self.backward(x, y, &fwd, &mut grads, &first, 0.0);
+        self.backward(
+            x,
+            y,
+            &fwd,
+            &mut grads,
+            &first,
+            0.0,
+            &mut phases::PhaseClock::new(false),
+            &mut PhaseTimes::default(),
+        );
         Ok(grads
             .dw
             .into_iter()
