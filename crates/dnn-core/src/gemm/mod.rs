@@ -329,6 +329,24 @@ pub(crate) fn threads() -> usize {
     Team::get().threads()
 }
 
+/// Runs `job(member)` for every member of the team (`0..threads()`, member 0 on this thread)
+/// and returns when all are done; allocates nothing. For work that is split like a product
+/// (the fused weight update).
+pub(crate) fn on_team(job: &(dyn Fn(usize) + Sync + '_)) {
+    Team::get().run(job)
+}
+
+/// [`matmul`] on the calling thread alone (for work already split over the team).
+pub(crate) fn matmul_serial<F: Float>(
+    alpha: F,
+    a: &ArrayView2<'_, F>,
+    b: &ArrayView2<'_, F>,
+    beta: F,
+    c: &mut ArrayViewMut2<'_, F>,
+) {
+    matmul_at(chosen().level, 1, alpha, a, b, beta, c);
+}
+
 /// Whether `level`'s products agree with a naive product on shapes that cover full and edge
 /// tiles, several blocks of depth, transposed and strided operands, `alpha` and `beta`.
 pub(crate) fn self_check(level: Level) -> bool {

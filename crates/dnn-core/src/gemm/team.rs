@@ -73,7 +73,7 @@ impl Team {
 
     /// Runs `job(0)` here and `job(1..threads())` on the workers, and returns when all are
     /// done. If another thread is using the team, runs every part here instead.
-    pub(super) fn run(&self, job: &Job) {
+    pub(super) fn run(&self, job: &(dyn Fn(usize) + Sync + '_)) {
         let guard = match self.busy.try_lock() {
             Ok(g) if self.workers > 0 => g,
             _ => {
@@ -84,7 +84,8 @@ impl Team {
             }
         };
         // SAFETY: `job` outlives this call, which returns only when `running` is back to 0.
-        let erased: *const Job = unsafe { std::mem::transmute::<&Job, &'static Job>(job) };
+        let erased: *const Job =
+            unsafe { std::mem::transmute::<&(dyn Fn(usize) + Sync + '_), &'static Job>(job) };
         self.shared.running.store(self.workers, Ordering::Release);
         {
             let mut slot = self.shared.job.lock().unwrap_or_else(|e| e.into_inner());

@@ -6,7 +6,6 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 use super::gram::Gram;
 use crate::forward::FirstLinear;
 use crate::gemm::matmul;
-use crate::optim::{Moments, Optimizer};
 use crate::Float;
 
 /// The first layer's form for one training run.
@@ -47,24 +46,12 @@ impl FirstLayer {
         }
     }
 
-    /// The update of `W1` into the spare buffer `w_new` (direct: the optimiser's step from
-    /// `dW1`; Gram: `C += (α/m) dZ1`, with `step = α/m`). Returns whether every new value is
-    /// finite.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn update<F: Float>(
-        &mut self,
-        moments: &mut Moments<F>,
-        optimizer: &Optimizer,
-        t: u64,
-        lr: f64,
-        step: f64,
-        w: ArrayView2<'_, F>,
-        dw: ArrayView2<'_, F>,
-        dz: ArrayView2<'_, F>,
-        w_new: &mut Array2<F>,
-    ) -> bool {
+    /// The Gram form's update, `C += step dZ1` (`step = α/m`); returns whether every new
+    /// value is finite. (The direct form's `W1` is updated like any other layer's, by
+    /// `weight_step`.)
+    pub(super) fn accumulate<F: Float>(&mut self, dz: ArrayView2<'_, F>, step: f64) -> bool {
         match self {
-            FirstLayer::Direct => moments.step(optimizer, t, lr, w, dw, w_new),
+            FirstLayer::Direct => unreachable!("the direct form has no Gram state"),
             FirstLayer::Gram(gram) => gram.accumulate(dz, step),
         }
     }

@@ -23,6 +23,7 @@ mod gram;
 mod params;
 mod phases;
 mod report;
+mod weight_step;
 
 pub use params::{GramForm, TrainConfig, TrainParams, DEFAULT_DIVERGENCE_FACTOR};
 pub use phases::PhaseTimes;
@@ -210,7 +211,7 @@ impl<F: Float> Network<F> {
         self.check_labels(x, y)?;
         let first = FirstLayer::Direct;
         let mut fwd = Activations::for_prediction(self, x.ncols());
-        let mut grads = Gradients::new(self, x.ncols(), &first);
+        let mut grads = Gradients::new(self, x.ncols(), &first, true);
         forward(self, x, &mut fwd, &mut Product, &mut NumpyRng::new(0));
         self.backward(
             x,
