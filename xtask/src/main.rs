@@ -7,12 +7,14 @@
 //! cargo xtask demo         # train and evaluate the published L-layer model
 //! cargo xtask repro        # check dnn against the numpy reference numbers
 //! cargo xtask bench        # time dnn train against the numpy reference, side by side
+//! cargo xtask bench --suite minibatch   # dnn against PyTorch and numpy on mini-batch workloads
 //! ```
 //!
 //! This crate depends on no other workspace crate and only on pure-Rust crates, so it builds on
 //! a machine that has neither OpenBLAS nor HDF5 yet.
 
 mod bench;
+mod bench_minibatch;
 mod fetch;
 mod python;
 mod repro;
@@ -58,12 +60,21 @@ enum Cmd {
     },
     /// Check that `dnn train` reproduces the numpy reference numbers (xtask/expected/repro.json).
     Repro(ReproArgs),
-    /// Time `dnn train` against the numpy reference (whole processes, alternating runs): wall, peak memory, GFLOP/s.
+    /// Time dnn against its references (whole processes, alternating runs): wall, peak memory, GFLOP/s.
+    /// `--suite cat` (default): `dnn train` against the numpy exercise on the published run;
+    /// `--suite minibatch`: dnn against PyTorch and numpy on mini-batch Adam workloads.
     Bench(BenchArgs),
 }
 
 #[derive(Args, Debug, Clone)]
 struct BenchArgs {
+    /// Which comparison: `cat` (the published run against the numpy exercise) or `minibatch`
+    /// (mini-batch Adam workloads against PyTorch and numpy).
+    #[arg(long, default_value = "cat", value_parser = ["cat", "minibatch"])]
+    suite: String,
+    /// With `--suite minibatch`: only this workload (repeatable): cat, mnist.
+    #[arg(long = "workload", value_name = "NAME")]
+    workloads: Vec<String>,
     /// Alternating runs per program and dtype (the table shows medians).
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -186,6 +197,15 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Cmd::Demo { fetch } => run::demo(&root, &fetch),
         Cmd::Repro(args) => repro::run(&root, &args.options(&root)),
+        Cmd::Bench(args) if args.suite == "minibatch" => bench_minibatch::run(
+            &root,
+            &bench_minibatch::Options {
+                runs: args.runs,
+                dtypes: args.dtypes,
+                python: args.python,
+                workloads: args.workloads,
+            },
+        ),
         Cmd::Bench(args) => bench::run(
             &root,
             &bench::Options {

@@ -36,7 +36,7 @@ pub(super) struct Gradients<F: Float> {
 
 impl<F: Float> Gradients<F> {
     /// Buffers for batches of `cap`; `with_dw`: also the weight gradients.
-    pub(super) fn new(net: &Network<F>, cap: usize, first: &FirstLayer, with_dw: bool) -> Self {
+    pub(super) fn new(net: &Network<F>, cap: usize, first: &FirstLayer<F>, with_dw: bool) -> Self {
         Gradients {
             dz: net
                 .layers
@@ -75,7 +75,7 @@ struct Workspace<F: Float> {
     moments: Vec<(Moments<F>, Moments<F>)>,
     /// The fused weight update's gradient blocks, one per thread.
     scratch: Scratch<F>,
-    first: FirstLayer,
+    first: FirstLayer<F>,
 }
 
 /// The epoch's shuffled example order, and a mini-batch gathered from X and Y (all empty
@@ -130,7 +130,7 @@ impl<F: Float> Batches<F> {
 }
 
 impl<F: Float> Workspace<F> {
-    fn new(net: &Network<F>, batch: usize, config: &TrainConfig, first: FirstLayer) -> Self {
+    fn new(net: &Network<F>, batch: usize, config: &TrainConfig, first: FirstLayer<F>) -> Self {
         let gram = first.is_gram();
         Workspace {
             fwd: Activations::new(net, batch, |l| config.keep_prob(l)),
@@ -186,7 +186,7 @@ impl<F: Float> Network<F> {
         y: ArrayView2<'_, F>,
         fwd: &Activations<F>,
         grads: &mut Gradients<F>,
-        first: &FirstLayer,
+        first: &FirstLayer<F>,
         l2: f64,
         clock: &mut PhaseClock,
         phases: &mut PhaseTimes,
@@ -336,9 +336,7 @@ fn divergence(cost: f64, first: Option<f64>, factor: Option<f64>) -> Option<Dive
 }
 
 impl<F: Float> Network<F> {
-    /// The epoch loop; returns the cost of every epoch. `x` is the data in any type (for the
-    /// Gram form's set-up and final `W1`); `x_direct` is the same data as `F`, read only
-    /// outside the Gram form (so it may be empty in it).
+    /// The epoch loop; returns the cost of every epoch.
     ///
     /// An epoch's cost is the mean over its batches of each batch's cost (taken before that
     /// batch's update), weighted by batch size; for full-batch training it is the cost of
@@ -347,10 +345,9 @@ impl<F: Float> Network<F> {
     /// On divergence the network is left holding the last parameters whose cost was good
     /// (those before the last update, kept in the spare buffers) and the error says which.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn descend<X: Float>(
+    pub(super) fn descend(
         &mut self,
-        x: ArrayView2<'_, X>,
-        x_direct: ArrayView2<'_, F>,
+        x: ArrayView2<'_, F>,
         gram: bool,
         y: ArrayView2<'_, F>,
         config: &TrainConfig,
@@ -369,7 +366,7 @@ impl<F: Float> Network<F> {
         };
         // Examples contiguous in X (X is the transpose of an example-major array, as
         // numpy's `x.reshape(m, -1).T`): a batch is gathered as whole rows.
-        let example_major = x_direct.nrows() > 1 && x_direct.strides()[0] == 1;
+        let example_major = x.nrows() > 1 && x.strides()[0] == 1;
         let mut ws = Workspace::new(self, batch, config, first);
         let mut batch_data = Batches::new(self, m, batch, example_major);
         let mut dropout_rng = NumpyRng::new(config.dropout_seed());
@@ -401,13 +398,13 @@ impl<F: Float> Network<F> {
                 };
                 clock.skip();
                 if minibatch {
-                    batch_data.gather(x_direct, y, start, k);
+                    batch_data.gather(x, y, start, k);
                 }
                 clock.lap(&mut phases.gather);
                 let (xv, yv) = if minibatch {
                     batch_data.views(k)
                 } else {
-                    (x_direct, y)
+                    (x, y)
                 };
                 forward(self, xv, &mut ws.fwd, &mut ws.first, &mut dropout_rng);
                 clock.lap(&mut phases.forward);
@@ -472,9 +469,9 @@ impl<F: Float> Network<F> {
 
     /// Ends a diverged run: forms `W1` (Gram form) from the parameters now in place and
     /// builds the error.
-    fn diverged<X: Float>(
+    fn diverged(
         &mut self,
-        x: ArrayView2<'_, X>,
+        x: ArrayView2<'_, F>,
         ws: &Workspace<F>,
         at: TrainingStep,
         cause: DivergenceCause,

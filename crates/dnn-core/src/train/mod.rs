@@ -56,11 +56,11 @@ fn workspace_bytes<F: Float>(
         memory::product(&[units, batch, 5, f]),
         // A gathered mini-batch.
         memory::product(&[sizes[0] + sizes[sizes.len() - 1], batch, f]),
-        // The Gram form's G (m x m) and its (n[1] x m) matrices, in f64.
+        // The Gram form's G (m x m) and its (n[1] x m) matrices.
         match gram_form {
             true => memory::sum([
-                memory::product(&[m, m, 8]),
-                memory::product(&[sizes[1], m, 4 * 8]),
+                memory::product(&[m, m, f]),
+                memory::product(&[sizes[1], m, 3 * f]),
             ]),
             false => Some(0),
         },
@@ -150,11 +150,7 @@ impl<F: Float> Network<F> {
             "the training buffers",
         )?;
         let mut phases = PhaseTimes::default();
-        let costs = if gram_form && F::NAME != f64::NAME {
-            gram::train_f64_twin(self, x, y, config, &mut observer, &mut phases)?
-        } else {
-            self.descend(x, x, gram_form, y, config, &mut observer, &mut phases)?
-        };
+        let costs = self.descend(x, gram_form, y, config, &mut observer, &mut phases)?;
         let elapsed = start.elapsed();
         let flops = report::flops_per_iteration(&sizes, m);
         Ok(TrainReport {

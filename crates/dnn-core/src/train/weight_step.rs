@@ -228,7 +228,13 @@ mod tests {
     ) -> (Array2<f64>, bool) {
         let k = dz.ncols();
         let mut dw = Array2::zeros(w.dim());
-        matmul(1.0 / k as f64, &dz.view(), &a_prev.t(), 0.0, &mut dw.view_mut());
+        matmul(
+            1.0 / k as f64,
+            &dz.view(),
+            &a_prev.t(),
+            0.0,
+            &mut dw.view_mut(),
+        );
         if l2 != 0.0 {
             regularization::add_l2_gradient(dw.view_mut(), w.view(), l2, k);
         }
@@ -276,7 +282,9 @@ mod tests {
                         assert!(
                             fused == plain,
                             "{n_out}x{n_in} {optimizer:?} l2 {l2} t {t}: largest difference {}",
-                            (&fused - &plain).mapv(f64::abs).fold(0.0_f64, |a, &b| a.max(b))
+                            (&fused - &plain)
+                                .mapv(f64::abs)
+                                .fold(0.0_f64, |a, &b| a.max(b))
                         );
                     }
                 }
