@@ -41,6 +41,9 @@ pub struct Options {
 const PROGRAMS: [&str; 3] = ["pytorch", "numpy", "dnn"];
 const WORKLOADS: [&str; 2] = ["cat", "mnist"];
 
+/// Workload, dtype and program.
+type Key = (String, String, &'static str);
+
 /// One finished run.
 #[derive(Debug, Clone)]
 struct Run {
@@ -200,21 +203,16 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         Some(p) => p.clone(),
         None => ensure_bench_venv(root)?,
     };
-    let status = Command::new("cargo")
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "dnn-bench",
-            "--bin",
-            "minibatch",
-        ])
-        .current_dir(root)
-        .status()
-        .context("cannot run cargo build")?;
-    if !status.success() {
-        bail!("cargo build --release -p dnn-bench --bin minibatch failed ({status})");
-    }
+    let mut build = crate::run::cargo();
+    build.args([
+        "build",
+        "--release",
+        "-p",
+        "dnn-bench",
+        "--bin",
+        "minibatch",
+    ]);
+    crate::run::run_checked(build, root, "building the minibatch benchmark binary")?;
     let target = crate::run::target_dir(root);
     let dnn = target.join("release").join("minibatch");
     let reference = root.join("benches/reference");
@@ -247,7 +245,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         opts.runs
     );
     // results[(workload, dtype, program)] = runs
-    let mut results: Vec<((String, String, &str), Vec<Run>)> = Vec::new();
+    let mut results: Vec<(Key, Vec<Run>)> = Vec::new();
     for i in 0..opts.runs {
         for w in &workloads {
             for dtype in &opts.dtypes {

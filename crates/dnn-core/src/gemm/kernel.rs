@@ -169,7 +169,7 @@ pub(super) unsafe fn gemm<T: Element, V: Simd<T>, const MR: usize, const NV: usi
     buf: *mut T,
 ) {
     let nr = NV * V::LANES;
-    debug_assert!(nr <= 64 && NC % nr == 0 && MC % MR == 0);
+    debug_assert!(nr <= 64 && NC.is_multiple_of(nr) && MC.is_multiple_of(MR));
     let (bp, ap) = (buf, buf.add(KC * NC));
     // A is read in place, a full panel of MR rows at a time, when its rows or its columns
     // are contiguous; the last partial panel (and any other layout) is packed.

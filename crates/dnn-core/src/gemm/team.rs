@@ -97,7 +97,7 @@ impl Team {
         let mut spins = 0u32;
         while self.shared.running.load(Ordering::Acquire) != 0 {
             spins = spins.wrapping_add(1);
-            if spins % 1024 == 0 {
+            if spins.is_multiple_of(1024) {
                 std::thread::yield_now();
             } else {
                 std::hint::spin_loop();

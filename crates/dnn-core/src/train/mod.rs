@@ -114,8 +114,15 @@ impl<F: Float> Network<F> {
     ///   `W1 X` comes from `XᵀX` and the running sum of `dZ1`, so no iteration touches `X`
     ///   and `W1` is formed once at the end (about 100x less work per iteration there;
     ///   [`GramForm::Never`] turns it off);
-    /// * when every product of an iteration is small, OpenBLAS runs on one thread for the
-    ///   loop: waking a second thread costs more than it saves.
+    /// * each layer's weight gradient is fused with its update, a cache-sized block at a
+    ///   time, so `dW` never exists whole, and the blocks are shared over the cores;
+    /// * every matrix product runs on dnn-core's own GEMM (see [`crate::diagnostics`]), split
+    ///   over the cores when it is large enough to pay for it.
+    ///
+    /// With mini-batches, give `x` with each example contiguous (the `(n[0], m)` view of an
+    /// `(m, n[0])` array, `a.t()`, as numpy's `x.reshape(m, -1).T`): a batch is then gathered
+    /// as whole rows. A standard `(n[0], m)` array works too, but each batch then reads one
+    /// scattered element per feature and example.
     ///
     /// # Errors
     /// Shape and finiteness errors for `x` and `y`, and [`DnnError::DropoutLayers`], before
