@@ -218,8 +218,12 @@ kernels_for!(f64, dgemm_avx512, dgemm_avx2, BUFFER_F64);
 /// microseconds, a product this size takes about that long.
 const PARALLEL_FLOPS: f64 = 2.0e6;
 
-/// Splits of `n` (or `m`) are multiples of this, so that no thread gets a partial tile.
+/// Splits of `n` (or `m`) are multiples of this, so that no chunk has a partial tile.
 const SPLIT_ALIGN: usize = 64;
+
+/// Chunks per member: enough that a member that is not scheduled (a busy machine) does not
+/// hold the others up, few enough that each chunk is still a large product.
+const CHUNKS_PER_THREAD: usize = 3;
 
 /// `C = alpha A B + beta C` at `level`, on the team when it pays.
 ///
@@ -246,16 +250,18 @@ unsafe fn product<T: Kernels>(
     }
     let team = Team::get();
     let parts = team.threads().min(threads);
-    // Split the longer side of C: each member computes its own block of rows or columns.
+    // Split the longer side of C into a few chunks per member: each chunk is a block of
+    // rows or columns of C, taken by whichever member is free.
     let by_columns = n >= m;
     let len = if by_columns { n } else { m };
-    let chunk = len.div_ceil(parts).div_ceil(SPLIT_ALIGN) * SPLIT_ALIGN;
-    let job = move |member: usize| {
-        if member >= parts {
-            return;
-        }
-        let start = (member * chunk).min(len);
-        let end = ((member + 1) * chunk).min(len);
+    let chunk = len
+        .div_ceil(CHUNKS_PER_THREAD * parts)
+        .div_ceil(SPLIT_ALIGN)
+        .max(1)
+        * SPLIT_ALIGN;
+    let job = move |_member: usize, index: usize| {
+        let start = (index * chunk).min(len);
+        let end = ((index + 1) * chunk).min(len);
         if start == end {
             return;
         }
@@ -289,7 +295,7 @@ unsafe fn product<T: Kernels>(
             }
         });
     };
-    team.run(&job);
+    team.run(len.div_ceil(chunk), &job);
 }
 
 /// What the engine's products run on.
@@ -329,11 +335,11 @@ pub(crate) fn threads() -> usize {
     Team::get().threads()
 }
 
-/// Runs `job(member)` for every member of the team (`0..threads()`, member 0 on this thread)
-/// and returns when all are done; allocates nothing. For work that is split like a product
-/// (the fused weight update).
-pub(crate) fn on_team(job: &(dyn Fn(usize) + Sync + '_)) {
-    Team::get().run(job)
+/// Runs `job(member, chunk)` for every chunk in `0..chunks`, shared out over the team
+/// (`member` in `0..threads()`, 0 being this thread), and returns when all are done; allocates
+/// nothing. For work that is split like a product (the fused weight update).
+pub(crate) fn on_team(chunks: usize, job: &(dyn Fn(usize, usize) + Sync + '_)) {
+    Team::get().run(chunks, job)
 }
 
 /// [`matmul`] on the calling thread alone (for work already split over the team).

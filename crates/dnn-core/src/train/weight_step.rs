@@ -115,68 +115,57 @@ pub(super) fn fused_weight_step<F: Float>(
     let (rows, cols) = scratch.0[0].dim();
     let (row_blocks, col_blocks) = (n_out.div_ceil(rows), n_in.div_ceil(cols));
     let blocks = row_blocks * col_blocks;
-    let members = if n_out * n_in * k < PARALLEL_WORK {
-        1
-    } else {
-        scratch.0.len().min(blocks)
-    };
     let finite = AtomicBool::new(true);
     let (mut v, mut s) = moments.averages_mut();
     let (v, s) = (Shared::of(&mut v), Shared::of(&mut s));
     let new = Shared::of(&mut w_new.view_mut());
     let scratch_ptrs = ScratchPtrs::of(&mut scratch.0);
-    let job = |member: usize| {
-        if member >= members {
-            return;
-        }
-        let first = blocks * member / members;
-        let last = blocks * (member + 1) / members;
+    let job = |member: usize, block: usize| {
         // SAFETY: member `m` alone uses scratch buffer `m`.
         let buffer = unsafe { scratch_ptrs.get(member) };
-        let mut ok = true;
-        for block in first..last {
-            let (r0, c0) = ((block / col_blocks) * rows, (block % col_blocks) * cols);
-            let (h, wd) = (rows.min(n_out - r0), cols.min(n_in - c0));
-            // SAFETY: the buffer is this member's; the blocks of v, s and W_new are this
-            // block's, which no other member touches.
-            let (mut grad, new_block, v_block, s_block) = unsafe {
-                (
-                    buffer.block(0, 0, h, wd),
-                    new.block(r0, c0, h, wd),
-                    v.block(r0, c0, h, wd),
-                    s.block(r0, c0, h, wd),
-                )
-            };
-            let w_block = w.slice(s![r0..r0 + h, c0..c0 + wd]);
-            gemm::matmul_serial(
-                scale,
-                &dz.slice(s![r0..r0 + h, ..]),
-                &a_prev.slice(s![c0..c0 + wd, ..]).t(),
-                F::zero(),
-                &mut grad,
-            );
-            if l2 != 0.0 {
-                regularization::add_l2_gradient(grad.view_mut(), w_block, l2, k);
-            }
-            ok &= step(
-                optimizer,
-                t,
-                lr,
-                w_block,
-                grad.view(),
-                new_block,
-                v_block,
-                s_block,
-            );
+        let (r0, c0) = ((block / col_blocks) * rows, (block % col_blocks) * cols);
+        let (h, wd) = (rows.min(n_out - r0), cols.min(n_in - c0));
+        // SAFETY: the buffer is this member's; the blocks of v, s and W_new are this
+        // block's, which no other chunk touches.
+        let (mut grad, new_block, v_block, s_block) = unsafe {
+            (
+                buffer.block(0, 0, h, wd),
+                new.block(r0, c0, h, wd),
+                v.block(r0, c0, h, wd),
+                s.block(r0, c0, h, wd),
+            )
+        };
+        let w_block = w.slice(s![r0..r0 + h, c0..c0 + wd]);
+        gemm::matmul_serial(
+            scale,
+            &dz.slice(s![r0..r0 + h, ..]),
+            &a_prev.slice(s![c0..c0 + wd, ..]).t(),
+            F::zero(),
+            &mut grad,
+        );
+        if l2 != 0.0 {
+            regularization::add_l2_gradient(grad.view_mut(), w_block, l2, k);
         }
+        let ok = step(
+            optimizer,
+            t,
+            lr,
+            w_block,
+            grad.view(),
+            new_block,
+            v_block,
+            s_block,
+        );
         if !ok {
             finite.store(false, Ordering::Relaxed);
         }
     };
-    if members == 1 {
-        job(0);
+    if n_out * n_in * k < PARALLEL_WORK {
+        for block in 0..blocks {
+            job(0, block);
+        }
     } else {
-        gemm::on_team(&job);
+        gemm::on_team(blocks, &job);
     }
     finite.load(Ordering::Relaxed)
 }
