@@ -9,6 +9,7 @@
 //! cargo xtask regen [--check]  # regenerate the numpy fixtures (--check: fail on any difference)
 //! cargo xtask bench          # time dnn train against the numpy reference, side by side
 //! cargo xtask bench --suite load  # time loading an image folder and a CSV table, peak memory
+//! cargo xtask bench --suite minibatch  # dnn against PyTorch and numpy on mini-batch workloads
 //! ```
 //!
 //! This crate depends on no crate that links a system library (of the workspace, only on the
@@ -21,7 +22,7 @@
 //! ```text
 //! main                      the command line; dispatch only
 //! test, demo                orchestration: run the commands below in order
-//! repro, bench, bench_load, regen  commands that run dnn or the Python scripts
+//! repro, bench, regen       commands that run dnn or the Python scripts
 //! python                    the venv of xtask/requirements.txt
 //! setup, fetch              system libraries; the data files
 //! process                   running programs: cargo, dnn, checked commands
@@ -33,8 +34,7 @@
 //! test    -> setup, fetch, python, regen, repro, process
 //! demo    -> setup, fetch, process
 //! repro   -> process                    (repro/: expected, cat, planar, toy, table)
-//! bench   -> fetch, python, process
-//! bench_load -> process
+//! bench   -> fetch, python, process     (bench/: load, minibatch)
 //! regen   -> fetch, python, process     (regen/: diff, side_by_side)
 //! python  -> setup, process
 //! setup   -> process
@@ -42,7 +42,6 @@
 //! ```
 
 mod bench;
-mod bench_load;
 mod demo;
 mod fetch;
 mod process;
@@ -133,7 +132,6 @@ fn dispatch(cli: Cli) -> Result<()> {
         Cmd::Demo { fetch } => demo::run(&root, &fetch),
         Cmd::Repro(args) => repro::run(&root, &args),
         Cmd::Regen { check } => regen::exec(&root, &regen::Options { check }),
-        Cmd::Bench(args) if args.suite == "load" => bench_load::run(&root, args.runs),
         Cmd::Bench(args) => bench::run(&root, &args),
     }
 }
@@ -151,7 +149,7 @@ mod tests {
     /// The layers of the module doc, top first (`main` above them all).
     const LAYERS: &[&[&str]] = &[
         &["test", "demo"],
-        &["repro", "bench", "bench_load", "regen"],
+        &["repro", "bench", "regen"],
         &["python"],
         &["setup", "fetch"],
         &["process"],

@@ -35,7 +35,7 @@ const SHORT: usize = 3;
 
 fn measure<F: Float>(shape: Shape, target: f64) -> [Row; 2] {
     let (net, x, y) = setup::<F>(&shape);
-    // Warm-up (page faults, OpenBLAS thread start-up) and a first estimate.
+    // Warm-up (page faults, thread start-up) and a first estimate.
     let probe = time_training(&net, &x, &y, SHORT).as_secs_f64() / SHORT as f64;
     let runs = ((target / 2.0 / (probe * SHORT as f64).max(1e-6)) as usize).clamp(1, 1000);
     let direct: Duration = (0..runs).map(|_| time_training(&net, &x, &y, SHORT)).sum();
@@ -121,7 +121,12 @@ fn main() -> Result<(), String> {
     }
 
     let (core, threads, config) = openblas_info();
-    println!("OpenBLAS: core {core}, {threads} threads ({config})");
+    let gemm = dnn_core::diagnostics::gemm_info();
+    println!(
+        "engine products: {}, {} threads",
+        gemm.kernels, gemm.threads
+    );
+    println!("OpenBLAS (step-by-step functions only): core {core}, {threads} threads ({config})");
     println!(
         "OPENBLAS_CORETYPE={}",
         std::env::var("OPENBLAS_CORETYPE").unwrap_or_else(|_| "(unset)".into())

@@ -10,7 +10,7 @@ use num_traits::{Float as NumFloat, FromPrimitive, ToPrimitive};
 ///
 /// Matrix products go through BLAS (`sgemm` / `dgemm`) for both. Initial
 /// weights are always drawn in `f64` and then rounded, so an `f32` network
-/// starts from the same point as its `f64` twin.
+/// starts from the same point as the same network in `f64`.
 ///
 /// ```
 /// use dnn_core::Float;

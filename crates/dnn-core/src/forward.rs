@@ -4,10 +4,10 @@
 //! [`crate::steps::l_model_forward`] is the same computation written as the exercise writes
 //! it (with caches of copies); a test proves the two agree.
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 
 use crate::activation::{softmax_columns, Activation};
+use crate::gemm::matmul;
 use crate::network::Network;
 use crate::{kernels, regularization, Float, NumpyRng};
 
@@ -23,7 +23,7 @@ pub(crate) struct Product;
 
 impl<F: Float> FirstLinear<F> for Product {
     fn first_linear(&mut self, w1: &Array2<F>, x: ArrayView2<'_, F>, mut z: ArrayViewMut2<'_, F>) {
-        general_mat_mul(F::one(), w1, &x, F::zero(), &mut z);
+        matmul(F::one(), &w1.view(), &x, F::zero(), &mut z);
     }
 }
 
@@ -128,7 +128,7 @@ pub(crate) fn forward<F: Float>(
         if l == 0 {
             first.first_linear(&layer.w, a_prev, z.view_mut());
         } else {
-            general_mat_mul(F::one(), &layer.w, &a_prev, F::zero(), &mut z);
+            matmul(F::one(), &layer.w.view(), &a_prev, F::zero(), &mut z);
         }
         if l < last {
             // Bias and activation fused in one pass.

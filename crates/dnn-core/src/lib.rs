@@ -16,7 +16,9 @@
 //! * The math on its own, formula first: [`cost`] and [`regularization`]; gradient checking
 //!   with [`gradient_check`]; what the engine runs on in [`diagnostics`].
 //!
-//! BLAS comes from the system's OpenBLAS through ndarray's `blas` feature.
+//! The training engine's matrix products run on dnn-core's own GEMM, which picks AVX-512, AVX2
+//! or portable kernels at run time and checks them at first use ([`diagnostics::gemm_info`]);
+//! the step-by-step functions use the system's OpenBLAS through ndarray's `blas` feature.
 //! dnn-core does no I/O: data loading lives in `dnn-data`, the command line in `dnn-cli`.
 //!
 //! ```
@@ -44,6 +46,7 @@ pub mod diagnostics;
 mod error;
 mod float;
 mod forward;
+mod gemm;
 mod gradcheck;
 mod init;
 mod kernels;
@@ -69,6 +72,6 @@ pub use network::{classes_of, one_hot, Layer, Network, NetworkBuilder};
 pub use optim::{LrDecay, Optimizer};
 pub use rng::{GaussianSource, NumpyRng, Polar};
 pub use train::{
-    GramForm, LayerGradients, Progress, TrainConfig, TrainDiagnostics, TrainParams, TrainReport,
-    DEFAULT_DIVERGENCE_FACTOR,
+    GramForm, LayerGradients, PhaseTimes, Progress, TrainConfig, TrainDiagnostics, TrainParams,
+    TrainReport, DEFAULT_DIVERGENCE_FACTOR,
 };

@@ -4,7 +4,7 @@
 //! averages per parameter. Every formula is written in the order the course's numpy code
 //! evaluates it, so updates agree with numpy to the last bits.
 
-use ndarray::{Array2, ArrayView2, Zip};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
 
 use crate::Float;
 
@@ -159,52 +159,82 @@ impl<F: Float> Moments<F> {
         grad: ArrayView2<'_, F>,
         new: &mut Array2<F>,
     ) -> bool {
-        let lr = F::of(lr);
-        let mut finite = true;
-        match *optimizer {
-            Optimizer::GradientDescent => {
-                Zip::from(new).and(old).and(grad).for_each(|n, &o, &d| {
-                    *n = o - lr * d;
-                    finite &= n.is_finite();
-                })
-            }
-            Optimizer::Momentum { beta } => {
-                let (beta, one_minus) = (F::of(beta), F::of(1.0 - beta));
-                Zip::from(new)
-                    .and(old)
-                    .and(grad)
-                    .and(&mut self.v)
-                    .for_each(|n, &o, &d, v| {
-                        *v = beta * *v + one_minus * d;
-                        *n = o - lr * *v;
-                        finite &= n.is_finite();
-                    });
-            }
-            Optimizer::Adam {
-                beta1,
-                beta2,
-                epsilon,
-            } => {
-                let (b1, c1) = (F::of(beta1), F::of(1.0 - beta1));
-                let (b2, c2) = (F::of(beta2), F::of(1.0 - beta2));
-                let (corr1, corr2) = (
-                    F::of(1.0 - beta1.powf(t as f64)),
-                    F::of(1.0 - beta2.powf(t as f64)),
-                );
-                let eps = F::of(epsilon);
-                Zip::from(new)
-                    .and(old)
-                    .and(grad)
-                    .and(&mut self.v)
-                    .and(&mut self.s)
-                    .for_each(|n, &o, &d, v, s| {
-                        *v = b1 * *v + c1 * d;
-                        *s = b2 * *s + c2 * (d * d);
-                        *n = o - lr * (*v / corr1) / ((*s / corr2).sqrt() + eps);
-                        finite &= n.is_finite();
-                    });
-            }
-        }
-        finite
+        step(
+            optimizer,
+            t,
+            lr,
+            old,
+            grad,
+            new.view_mut(),
+            self.v.view_mut(),
+            self.s.view_mut(),
+        )
     }
+
+    /// The running averages as `(v, s)` (empty where the optimiser keeps none).
+    pub(crate) fn averages_mut(&mut self) -> (ArrayViewMut2<'_, F>, ArrayViewMut2<'_, F>) {
+        (self.v.view_mut(), self.s.view_mut())
+    }
+}
+
+/// [`Moments::step`] on views: `new = old - update(grad)` with the running averages `v`
+/// (momentum, Adam) and `s` (Adam) of the same shape (ignored, and may be empty, where the
+/// optimiser keeps none). Returns whether every new value is finite. The fused weight update
+/// calls it on blocks of a layer.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn step<F: Float>(
+    optimizer: &Optimizer,
+    t: u64,
+    lr: f64,
+    old: ArrayView2<'_, F>,
+    grad: ArrayView2<'_, F>,
+    new: ArrayViewMut2<'_, F>,
+    v: ArrayViewMut2<'_, F>,
+    s: ArrayViewMut2<'_, F>,
+) -> bool {
+    let lr = F::of(lr);
+    let mut finite = true;
+    match *optimizer {
+        Optimizer::GradientDescent => Zip::from(new).and(old).and(grad).for_each(|n, &o, &d| {
+            *n = o - lr * d;
+            finite &= n.is_finite();
+        }),
+        Optimizer::Momentum { beta } => {
+            let (beta, one_minus) = (F::of(beta), F::of(1.0 - beta));
+            Zip::from(new)
+                .and(old)
+                .and(grad)
+                .and(v)
+                .for_each(|n, &o, &d, v| {
+                    *v = beta * *v + one_minus * d;
+                    *n = o - lr * *v;
+                    finite &= n.is_finite();
+                });
+        }
+        Optimizer::Adam {
+            beta1,
+            beta2,
+            epsilon,
+        } => {
+            let (b1, c1) = (F::of(beta1), F::of(1.0 - beta1));
+            let (b2, c2) = (F::of(beta2), F::of(1.0 - beta2));
+            let (corr1, corr2) = (
+                F::of(1.0 - beta1.powf(t as f64)),
+                F::of(1.0 - beta2.powf(t as f64)),
+            );
+            let eps = F::of(epsilon);
+            Zip::from(new)
+                .and(old)
+                .and(grad)
+                .and(v)
+                .and(s)
+                .for_each(|n, &o, &d, v, s| {
+                    *v = b1 * *v + c1 * d;
+                    *s = b2 * *s + c2 * (d * d);
+                    *n = o - lr * (*v / corr1) / ((*s / corr2).sqrt() + eps);
+                    finite &= n.is_finite();
+                });
+        }
+    }
+    finite
 }

@@ -4,18 +4,20 @@
 
 use std::ops::ControlFlow;
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 
 use super::first_layer::FirstLayer;
-use super::gram::{largest_gemm, Gram};
-use super::{Progress, TrainConfig};
+use super::gram::Gram;
+use super::phases::PhaseClock;
+use super::weight_step::{fused_weight_step, Scratch};
+use super::{report, PhaseTimes, Progress, TrainConfig};
 use crate::error::{Divergence, DivergenceCause, LastGood, Result, TrainingStep};
 use crate::forward::{cols, cols_mut, forward, Activations};
+use crate::gemm::matmul;
 use crate::network::Network;
 use crate::optim::{Moments, Optimizer};
 use crate::rng::{permutation_into, NumpyRng};
-use crate::{blas, cost, kernels, regularization, Float};
+use crate::{cost, kernels, regularization, Float};
 
 /// Iterations whose costs have room before the first iteration: the loop allocates nothing
 /// for runs up to this long, and the history grows by doubling beyond it (a run of 2^64
@@ -26,13 +28,15 @@ pub(super) const PREALLOCATED_COSTS: usize = 1 << 20;
 pub(super) struct Gradients<F: Float> {
     /// `dZ[l]`, each `(n[l], cap)`; `dZ[l-1]` is first written as `dA[l-1]`, then scaled in place.
     dz: Vec<Array2<F>>,
-    /// `dW[l]`; empty for layer 1 in the Gram form, which never forms `dW1`.
+    /// `dW[l]`, only for [`Network::gradients`]: training fuses each layer's `dW` with its
+    /// update (see `weight_step`) and leaves these empty, as is layer 1's in the Gram form.
     pub(super) dw: Vec<Array2<F>>,
     pub(super) db: Vec<Array1<F>>,
 }
 
 impl<F: Float> Gradients<F> {
-    pub(super) fn new(net: &Network<F>, cap: usize, first: &FirstLayer) -> Self {
+    /// Buffers for batches of `cap`; `with_dw`: also the weight gradients.
+    pub(super) fn new(net: &Network<F>, cap: usize, first: &FirstLayer<F>, with_dw: bool) -> Self {
         Gradients {
             dz: net
                 .layers
@@ -43,8 +47,8 @@ impl<F: Float> Gradients<F> {
                 .layers
                 .iter()
                 .enumerate()
-                .map(|(l, layer)| match (l, first.is_gram()) {
-                    (0, true) => Array2::zeros((0, 0)),
+                .map(|(l, layer)| match (l, first.is_gram(), with_dw) {
+                    (_, _, false) | (0, true, _) => Array2::zeros((0, 0)),
                     _ => Array2::zeros(layer.w.dim()),
                 })
                 .collect(),
@@ -69,27 +73,69 @@ struct Workspace<F: Float> {
     spare: Vec<(Array2<F>, Array2<F>)>,
     /// The optimiser's running averages for `(W[l], b[l])`.
     moments: Vec<(Moments<F>, Moments<F>)>,
-    first: FirstLayer,
-    /// The epoch's shuffled example order, and a mini-batch gathered from X and Y
-    /// (all empty for full-batch training).
+    /// The fused weight update's gradient blocks, one per thread.
+    scratch: Scratch<F>,
+    first: FirstLayer<F>,
+}
+
+/// The epoch's shuffled example order, and a mini-batch gathered from X and Y (all empty
+/// for full-batch training).
+struct Batches<F: Float> {
     order: Vec<usize>,
+    /// The batch's inputs: `(batch, n0)`, one example per row, when X keeps each example
+    /// contiguous (then gathering copies whole rows); `(n0, batch)` otherwise.
     xb: Array2<F>,
+    example_major: bool,
     yb: Array2<F>,
 }
 
-impl<F: Float> Workspace<F> {
-    fn new(
-        net: &Network<F>,
-        m: usize,
-        batch: usize,
-        config: &TrainConfig,
-        first: FirstLayer,
-    ) -> Self {
+impl<F: Float> Batches<F> {
+    fn new(net: &Network<F>, m: usize, batch: usize, example_major: bool) -> Self {
         let minibatch = batch < m;
+        Batches {
+            order: Vec::with_capacity(if minibatch { m } else { 0 }),
+            xb: Array2::zeros(match (minibatch, example_major) {
+                (false, _) => (0, 0),
+                (true, true) => (batch, net.input_size()),
+                (true, false) => (net.input_size(), batch),
+            }),
+            example_major,
+            yb: Array2::zeros(if minibatch {
+                (net.output_size(), batch)
+            } else {
+                (0, 0)
+            }),
+        }
+    }
+
+    /// Copies the examples `order[start..start + k]` of `x` and `y` into the batch buffers.
+    fn gather(&mut self, x: ArrayView2<'_, F>, y: ArrayView2<'_, F>, start: usize, k: usize) {
+        let picked = &self.order[start..start + k];
+        if self.example_major {
+            gather_examples(x, picked, &mut self.xb);
+        } else {
+            gather(x, picked, &mut self.xb);
+        }
+        gather(y, picked, &mut self.yb);
+    }
+
+    /// The gathered batch of `k` examples as `(X, Y)`, `(n0, k)` and `(n[L], k)`.
+    fn views(&self, k: usize) -> (ArrayView2<'_, F>, ArrayView2<'_, F>) {
+        let x = match self.example_major {
+            true => self.xb.view().split_at(Axis(0), k).0.reversed_axes(),
+            false => cols(&self.xb, k),
+        };
+        (x, cols(&self.yb, k))
+    }
+}
+
+impl<F: Float> Workspace<F> {
+    fn new(net: &Network<F>, batch: usize, config: &TrainConfig, first: FirstLayer<F>) -> Self {
         let gram = first.is_gram();
         Workspace {
             fwd: Activations::new(net, batch, |l| config.keep_prob(l)),
-            grads: Gradients::new(net, batch, &first),
+            grads: Gradients::new(net, batch, &first, false),
+            scratch: Scratch::new(&net.layer_sizes()),
             spare: net
                 .layers
                 .iter()
@@ -110,17 +156,6 @@ impl<F: Float> Workspace<F> {
                 })
                 .collect(),
             first,
-            order: Vec::with_capacity(if minibatch { m } else { 0 }),
-            xb: Array2::zeros(if minibatch {
-                (net.input_size(), batch)
-            } else {
-                (0, 0)
-            }),
-            yb: Array2::zeros(if minibatch {
-                (net.output_size(), batch)
-            } else {
-                (0, 0)
-            }),
         }
     }
 }
@@ -144,14 +179,17 @@ impl<F: Float> Network<F> {
     /// The backward pass for a batch of `k = x.ncols()` examples after [`forward`] on it:
     /// `dZ[L] = AL - Y`, `dW = (1/k) dZ A_prevᵀ + (λ/k) W`, `db = (1/k) Σ dZ`,
     /// `dA_prev = Wᵀ dZ` (times the dropout mask over `keep_prob`), never `dA0`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn backward(
         &self,
         x: ArrayView2<'_, F>,
         y: ArrayView2<'_, F>,
         fwd: &Activations<F>,
         grads: &mut Gradients<F>,
-        first: &FirstLayer,
+        first: &FirstLayer<F>,
         l2: f64,
+        clock: &mut PhaseClock,
+        phases: &mut PhaseTimes,
     ) {
         let k = x.ncols();
         let inv_m = F::of(1.0 / k as f64);
@@ -162,13 +200,22 @@ impl<F: Float> Network<F> {
             .for_each(|d, &a, &y| *d = a - y);
         for l in (0..big_l).rev() {
             let dz = cols(&grads.dz[l], k);
-            if l == 0 {
+            clock.lap(&mut phases.backward);
+            if grads.dw[l].is_empty() {
+                // Training: dW is formed block by block in the update (or never, Gram form).
+            } else if l == 0 {
                 first.weight_gradient(dz, x, inv_m, &mut grads.dw[0]);
             } else {
                 let a_prev = fwd.output(l - 1, k);
-                general_mat_mul(inv_m, &dz, &a_prev.t(), F::zero(), &mut grads.dw[l]);
+                matmul(
+                    inv_m,
+                    &dz,
+                    &a_prev.t(),
+                    F::zero(),
+                    &mut grads.dw[l].view_mut(),
+                );
             }
-            if l2 != 0.0 {
+            if l2 != 0.0 && !grads.dw[l].is_empty() {
                 regularization::add_l2_gradient(
                     grads.dw[l].view_mut(),
                     self.layers[l].w.view(),
@@ -176,11 +223,12 @@ impl<F: Float> Network<F> {
                     k,
                 );
             }
+            clock.lap(&mut phases.update);
             kernels::scaled_row_sums(dz, inv_m, grads.db[l].view_mut());
             if l > 0 {
                 let (lower, upper) = grads.dz.split_at_mut(l);
                 let mut da = cols_mut(&mut lower[l - 1], k);
-                general_mat_mul(
+                matmul(
                     F::one(),
                     &self.layers[l].w.t(),
                     &cols(&upper[0], k),
@@ -197,6 +245,7 @@ impl<F: Float> Network<F> {
                 );
             }
         }
+        clock.lap(&mut phases.backward);
     }
 
     /// Writes the updated parameters (update number `t`, from 1, at learning rate `lr`, after
@@ -206,37 +255,38 @@ impl<F: Float> Network<F> {
     fn update(
         &mut self,
         ws: &mut Workspace<F>,
+        x: ArrayView2<'_, F>,
         optimizer: &Optimizer,
         t: u64,
         lr: f64,
-        k: usize,
+        l2: f64,
     ) -> Option<usize> {
-        let step = lr / k as f64;
+        let k = x.ncols();
+        let inv_k = F::of(1.0 / k as f64);
         let mut bad = None;
         for (l, (layer, (w_new, b_new))) in self.layers.iter().zip(ws.spare.iter_mut()).enumerate()
         {
             let (mw, mb) = &mut ws.moments[l];
-            let w_ok = if l == 0 {
-                ws.first.update(
-                    mw,
-                    optimizer,
-                    t,
-                    lr,
-                    step,
-                    layer.w.view(),
-                    ws.grads.dw[0].view(),
-                    cols(&ws.grads.dz[0], k),
-                    w_new,
-                )
-            } else {
-                mw.step(
-                    optimizer,
-                    t,
-                    lr,
-                    layer.w.view(),
-                    ws.grads.dw[l].view(),
-                    w_new,
-                )
+            let dz = cols(&ws.grads.dz[l], k);
+            let w_ok = match (l, &mut ws.first) {
+                // C += (α/m) dZ1: the Gram form's update of W1.
+                (0, first @ FirstLayer::Gram(_)) => first.accumulate(dz, lr / k as f64),
+                _ => {
+                    let a_prev = if l == 0 { x } else { ws.fwd.output(l - 1, k) };
+                    fused_weight_step(
+                        &mut ws.scratch,
+                        optimizer,
+                        t,
+                        lr,
+                        mw,
+                        layer.w.view(),
+                        dz,
+                        a_prev,
+                        inv_k,
+                        l2,
+                        w_new,
+                    )
+                }
             };
             let b_ok = mb.step(
                 optimizer,
@@ -286,9 +336,7 @@ fn divergence(cost: f64, first: Option<f64>, factor: Option<f64>) -> Option<Dive
 }
 
 impl<F: Float> Network<F> {
-    /// The epoch loop; returns the cost of every epoch. `x` is the data in any type (for the
-    /// Gram form's set-up and final `W1`); `x_direct` is the same data as `F`, read only
-    /// outside the Gram form (so it may be empty in it).
+    /// The epoch loop; returns the cost of every epoch.
     ///
     /// An epoch's cost is the mean over its batches of each batch's cost (taken before that
     /// batch's update), weighted by batch size; for full-batch training it is the cost of
@@ -296,14 +344,15 @@ impl<F: Float> Network<F> {
     ///
     /// On divergence the network is left holding the last parameters whose cost was good
     /// (those before the last update, kept in the spare buffers) and the error says which.
-    pub(super) fn descend<X: Float>(
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn descend(
         &mut self,
-        x: ArrayView2<'_, X>,
-        x_direct: ArrayView2<'_, F>,
+        x: ArrayView2<'_, F>,
         gram: bool,
         y: ArrayView2<'_, F>,
         config: &TrainConfig,
         observer: &mut impl FnMut(Progress, &Network<F>) -> ControlFlow<()>,
+        phases: &mut PhaseTimes,
     ) -> Result<Vec<f64>> {
         let m = x.ncols();
         let total = config.iterations();
@@ -315,7 +364,11 @@ impl<F: Float> Network<F> {
             true => FirstLayer::Gram(Box::new(Gram::new(&self.layers[0].w, x))),
             false => FirstLayer::Direct,
         };
-        let mut ws = Workspace::new(self, m, batch, config, first);
+        // Examples contiguous in X (X is the transpose of an example-major array, as
+        // numpy's `x.reshape(m, -1).T`): a batch is gathered as whole rows.
+        let example_major = x.nrows() > 1 && x.strides()[0] == 1;
+        let mut ws = Workspace::new(self, batch, config, first);
+        let mut batch_data = Batches::new(self, m, batch, example_major);
         let mut dropout_rng = NumpyRng::new(config.dropout_seed());
         let mut costs = Vec::with_capacity(total.min(PREALLOCATED_COSTS));
         let mut first_cost = None;
@@ -323,9 +376,8 @@ impl<F: Float> Network<F> {
         // update): what a rollback restores.
         let mut before_last_update: Option<LastGood> = None;
         let mut t = 0u64;
-        // Small per-iteration products run faster on one OpenBLAS thread (see `blas`).
-        let _threads = (largest_gemm(&sizes, batch, gram) < blas::SINGLE_THREAD_FLOPS)
-            .then(blas::SingleThreaded::new);
+        let mut clock =
+            PhaseClock::new(report::flops_per_iteration(&sizes, batch) >= PhaseTimes::MIN_FLOPS);
 
         for epoch in 0..total {
             let lr = config.decay().rate_at(config.learning_rate(), epoch);
@@ -333,7 +385,7 @@ impl<F: Float> Network<F> {
                 // np.random.seed(seed + epoch); np.random.permutation(m): the course's
                 // random_mini_batches, reseeded every epoch.
                 let mut shuffle = NumpyRng::new(config.shuffle_seed().wrapping_add(epoch as u32));
-                permutation_into(&mut shuffle, m, &mut ws.order);
+                permutation_into(&mut shuffle, m, &mut batch_data.order);
             }
             let mut epoch_sum = 0.0;
             let mut last_cost = f64::NAN;
@@ -344,18 +396,22 @@ impl<F: Float> Network<F> {
                     batch: index,
                     batches,
                 };
+                clock.skip();
                 if minibatch {
-                    gather(x_direct, &ws.order[start..start + k], &mut ws.xb);
-                    gather(y, &ws.order[start..start + k], &mut ws.yb);
+                    batch_data.gather(x, y, start, k);
                 }
+                clock.lap(&mut phases.gather);
                 let (xv, yv) = if minibatch {
-                    (cols(&ws.xb, k), cols(&ws.yb, k))
+                    batch_data.views(k)
                 } else {
-                    (x_direct, y)
+                    (x, y)
                 };
                 forward(self, xv, &mut ws.fwd, &mut ws.first, &mut dropout_rng);
+                clock.lap(&mut phases.forward);
                 let cost = batch_cost(self, &ws.fwd, yv, config.l2());
-                if let Some(cause) = divergence(cost, first_cost, config.divergence_factor()) {
+                let diverged = divergence(cost, first_cost, config.divergence_factor());
+                clock.lap(&mut phases.cost);
+                if let Some(cause) = diverged {
                     // The parameters in place produced this cost; the spare buffers hold
                     // the ones before the last update, whose cost was good.
                     if before_last_update.is_some() {
@@ -366,14 +422,25 @@ impl<F: Float> Network<F> {
                 first_cost.get_or_insert(cost);
                 epoch_sum += cost * k as f64;
                 last_cost = cost;
-                self.backward(xv, yv, &ws.fwd, &mut ws.grads, &ws.first, config.l2());
+                self.backward(
+                    xv,
+                    yv,
+                    &ws.fwd,
+                    &mut ws.grads,
+                    &ws.first,
+                    config.l2(),
+                    &mut clock,
+                    phases,
+                );
                 let good = LastGood {
                     step,
                     cost,
                     updates: t,
                 };
                 t += 1;
-                if let Some(layer) = self.update(&mut ws, config.optimizer(), t, lr, k) {
+                let bad = self.update(&mut ws, xv, config.optimizer(), t, lr, config.l2());
+                clock.lap(&mut phases.update);
+                if let Some(layer) = bad {
                     // The update was not applied: the parameters in place gave `cost`.
                     let cause = DivergenceCause::NonFiniteParameter { layer, cost };
                     return self.diverged(x, &ws, step, cause, Some(good), costs);
@@ -401,9 +468,9 @@ impl<F: Float> Network<F> {
 
     /// Ends a diverged run: forms `W1` (Gram form) from the parameters now in place and
     /// builds the error.
-    fn diverged<X: Float>(
+    fn diverged(
         &mut self,
-        x: ArrayView2<'_, X>,
+        x: ArrayView2<'_, F>,
         ws: &Workspace<F>,
         at: TrainingStep,
         cause: DivergenceCause,
@@ -418,6 +485,17 @@ impl<F: Float> Network<F> {
             costs,
         }
         .into())
+    }
+}
+
+/// Copies the examples `order` of `src` (`(n0, m)`, each column contiguous) into the first
+/// `order.len()` rows of `dst` (`(batch, n0)`): one contiguous copy per example.
+fn gather_examples<F: Float>(src: ArrayView2<'_, F>, order: &[usize], dst: &mut Array2<F>) {
+    for (&j, mut row) in order.iter().zip(dst.rows_mut()) {
+        match (src.column(j).to_slice(), row.as_slice_mut()) {
+            (Some(from), Some(to)) => to.copy_from_slice(from),
+            _ => row.assign(&src.column(j)),
+        }
     }
 }
 

@@ -1,41 +1,40 @@
 //! How the first layer trains: directly, like every other layer, or in Gram form. The one
 //! place the engine asks which; everything else treats layer 1 like the rest.
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 use super::gram::Gram;
 use crate::forward::FirstLinear;
-use crate::optim::{Moments, Optimizer};
+use crate::gemm::matmul;
 use crate::Float;
 
 /// The first layer's form for one training run.
-pub(super) enum FirstLayer {
+pub(super) enum FirstLayer<F: Float> {
     /// `Z1 = W1 X`, `dW1 = (1/k) dZ1 Xᵀ`, and `W1` updated by the optimiser: the textbook
     /// products, every iteration.
     Direct,
     /// `W1 X` from the Gram matrix `XᵀX`, no `dW1`, and `W1` formed once at the end
     /// (plain full-batch gradient descent only; see [`Gram`]).
-    Gram(Box<Gram>),
+    Gram(Box<Gram<F>>),
 }
 
-impl<F: Float> FirstLinear<F> for FirstLayer {
+impl<F: Float> FirstLinear<F> for FirstLayer<F> {
     fn first_linear(&mut self, w1: &Array2<F>, x: ArrayView2<'_, F>, mut z: ArrayViewMut2<'_, F>) {
         match self {
-            FirstLayer::Direct => general_mat_mul(F::one(), w1, &x, F::zero(), &mut z),
+            FirstLayer::Direct => matmul(F::one(), &w1.view(), &x, F::zero(), &mut z),
             FirstLayer::Gram(gram) => gram.linear(z),
         }
     }
 }
 
-impl FirstLayer {
+impl<F: Float> FirstLayer<F> {
     /// Whether this is the Gram form.
     pub(super) fn is_gram(&self) -> bool {
         matches!(self, FirstLayer::Gram(_))
     }
 
     /// `dW1 = scale dZ1 Xᵀ` into `dw` (nothing in the Gram form, which never forms `dW1`).
-    pub(super) fn weight_gradient<F: Float>(
+    pub(super) fn weight_gradient(
         &self,
         dz: ArrayView2<'_, F>,
         x: ArrayView2<'_, F>,
@@ -43,34 +42,22 @@ impl FirstLayer {
         dw: &mut Array2<F>,
     ) {
         if let FirstLayer::Direct = self {
-            general_mat_mul(scale, &dz, &x.t(), F::zero(), dw);
+            matmul(scale, &dz, &x.t(), F::zero(), &mut dw.view_mut());
         }
     }
 
-    /// The update of `W1` into the spare buffer `w_new` (direct: the optimiser's step from
-    /// `dW1`; Gram: `C += (α/m) dZ1`, with `step = α/m`). Returns whether every new value is
-    /// finite.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn update<F: Float>(
-        &mut self,
-        moments: &mut Moments<F>,
-        optimizer: &Optimizer,
-        t: u64,
-        lr: f64,
-        step: f64,
-        w: ArrayView2<'_, F>,
-        dw: ArrayView2<'_, F>,
-        dz: ArrayView2<'_, F>,
-        w_new: &mut Array2<F>,
-    ) -> bool {
+    /// The Gram form's update, `C += step dZ1` (`step = α/m`); returns whether every new
+    /// value is finite. (The direct form's `W1` is updated like any other layer's, by
+    /// `weight_step`.)
+    pub(super) fn accumulate(&mut self, dz: ArrayView2<'_, F>, step: f64) -> bool {
         match self {
-            FirstLayer::Direct => moments.step(optimizer, t, lr, w, dw, w_new),
+            FirstLayer::Direct => unreachable!("the direct form has no Gram state"),
             FirstLayer::Gram(gram) => gram.accumulate(dz, step),
         }
     }
 
     /// Swaps the updated `W1` (or `C`) in, or back out to roll an update back.
-    pub(super) fn swap<F: Float>(&mut self, w: &mut Array2<F>, spare: &mut Array2<F>) {
+    pub(super) fn swap(&mut self, w: &mut Array2<F>, spare: &mut Array2<F>) {
         match self {
             FirstLayer::Direct => std::mem::swap(w, spare),
             FirstLayer::Gram(gram) => gram.swap(),
@@ -79,7 +66,7 @@ impl FirstLayer {
 
     /// When training ends, however it ends: in the Gram form `W1` still holds `W1(0)`, so
     /// `W1 = W1(0) - C Xᵀ` is formed now, once.
-    pub(super) fn finish<F: Float, X: Float>(&self, w: &mut Array2<F>, x: ArrayView2<'_, X>) {
+    pub(super) fn finish(&self, w: &mut Array2<F>, x: ArrayView2<'_, F>) {
         if let FirstLayer::Gram(gram) = self {
             gram.finish(w, x);
         }

@@ -1,14 +1,9 @@
 //! The first layer in Gram form: the fast path for plain full-batch gradient descent with
 //! more features than examples (see [`Gram`]).
 
-use std::ops::ControlFlow;
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Zip};
-
-use super::{Progress, TrainConfig};
-use crate::error::Result;
-use crate::network::{Layer, Network};
+use crate::gemm::matmul;
 use crate::Float;
 
 /// The first layer in "Gram form": gradient descent on `W1` with a fixed input `X` keeps
@@ -18,72 +13,58 @@ use crate::Float;
 /// instead of the two `(n[1], n[0]) · (n[0], m)` products against `X`; `W1` itself
 /// is formed once, when training ends. Same math, different rounding.
 ///
-/// The Gram state is small and kept in `f64` whatever `F` is: in `f32`, `G`'s sums over
-/// `n[0]` products and `C`'s sum over iterations would otherwise lose enough digits to
-/// change where training ends up.
-pub(crate) struct Gram {
+/// Everything is kept in the network's own type `F`: an `f32` network trains in `f32`
+/// end to end.
+pub(crate) struct Gram<F: Float> {
     /// `G = XᵀX`, `(m, m)`.
-    g: Array2<f64>,
+    g: Array2<F>,
     /// `P0 = W1(0) X`, `(n[1], m)`.
-    p0: Array2<f64>,
+    p0: Array2<F>,
     /// `C(t)`, `(n[1], m)`.
-    c: Array2<f64>,
+    c: Array2<F>,
     /// The other half of `C`'s double buffer: the update writes `C(t+1)` here, then swaps.
-    c_spare: Array2<f64>,
-    /// `W1 X` for the current iteration, `(n[1], m)`.
-    z: Array2<f64>,
+    c_spare: Array2<F>,
 }
 
-/// Rows of `X` converted to `f64` at a time while forming `G`, `P0` and the final `W1`.
-const GRAM_BLOCK: usize = 256;
-
-impl Gram {
-    /// `G` and `P0` from `x` and `w = W1(0)`, a block of rows of `x` at a time.
-    pub(super) fn new<F: Float, X: Float>(w: &Array2<F>, x: ArrayView2<'_, X>) -> Self {
-        let (n0, m) = x.dim();
+impl<F: Float> Gram<F> {
+    /// `G` and `P0` from `x` and `w = W1(0)`.
+    pub(super) fn new(w: &Array2<F>, x: ArrayView2<'_, F>) -> Self {
+        let m = x.ncols();
         let n1 = w.nrows();
         let mut g = Array2::zeros((m, m));
         let mut p0 = Array2::zeros((n1, m));
-        let mut xb = Array2::zeros((GRAM_BLOCK.min(n0), m));
-        let mut wb = Array2::zeros((n1, GRAM_BLOCK.min(n0)));
-        for start in (0..n0).step_by(GRAM_BLOCK) {
-            let end = (start + GRAM_BLOCK).min(n0);
-            let mut xv = xb.slice_mut(s![..end - start, ..]);
-            xv.zip_mut_with(&x.slice(s![start..end, ..]), |d, &v| {
-                *d = v.to_f64_lossless()
-            });
-            let mut wv = wb.slice_mut(s![.., ..end - start]);
-            wv.zip_mut_with(&w.slice(s![.., start..end]), |d, &v| {
-                *d = v.to_f64_lossless()
-            });
-            general_mat_mul(1.0, &xv.t(), &xv, 1.0, &mut g);
-            general_mat_mul(1.0, &wv, &xv, 1.0, &mut p0);
-        }
+        matmul(F::one(), &x.t(), &x, F::zero(), &mut g.view_mut());
+        matmul(F::one(), &w.view(), &x, F::zero(), &mut p0.view_mut());
         Gram {
             g,
             c: Array2::zeros(p0.dim()),
             c_spare: Array2::zeros(p0.dim()),
-            z: Array2::zeros(p0.dim()),
             p0,
         }
     }
 
-    /// `z = W1 X = P0 - C G`, rounded to `F`.
-    pub(super) fn linear<F: Float>(&mut self, mut out: ArrayViewMut2<'_, F>) {
-        self.z.assign(&self.p0);
-        general_mat_mul(-1.0, &self.c, &self.g, 1.0, &mut self.z);
-        out.zip_mut_with(&self.z, |o, &v| *o = F::of(v));
+    /// `z = W1 X = P0 - C G`.
+    pub(super) fn linear(&mut self, mut out: ArrayViewMut2<'_, F>) {
+        out.assign(&self.p0);
+        matmul(
+            -F::one(),
+            &self.c.view(),
+            &self.g.view(),
+            F::one(),
+            &mut out,
+        );
     }
 
     /// Writes `C(t+1) = C(t) + step dZ1` into the spare buffer (the update of the Gram
     /// form: `step` is `α / m`); returns whether every new value is finite.
-    pub(super) fn accumulate<F: Float>(&mut self, dz: ArrayView2<'_, F>, step: f64) -> bool {
+    pub(super) fn accumulate(&mut self, dz: ArrayView2<'_, F>, step: f64) -> bool {
+        let step = F::of(step);
         let mut finite = true;
         Zip::from(&mut self.c_spare)
             .and(&self.c)
             .and(dz)
             .for_each(|n, &o, &d| {
-                *n = o + step * d.to_f64_lossless();
+                *n = o + step * d;
                 finite &= n.is_finite();
             });
         finite
@@ -94,72 +75,16 @@ impl Gram {
         std::mem::swap(&mut self.c, &mut self.c_spare);
     }
 
-    /// `w = W1(0) - C Xᵀ` in place (`w` holds `W1(0)`), a block of rows of `x` at a time.
-    pub(super) fn finish<F: Float, X: Float>(&self, w: &mut Array2<F>, x: ArrayView2<'_, X>) {
-        let (n0, m) = x.dim();
-        let mut xb = Array2::zeros((GRAM_BLOCK.min(n0), m));
-        let mut wb = Array2::zeros((w.nrows(), GRAM_BLOCK.min(n0)));
-        for start in (0..n0).step_by(GRAM_BLOCK) {
-            let end = (start + GRAM_BLOCK).min(n0);
-            let mut xv = xb.slice_mut(s![..end - start, ..]);
-            xv.zip_mut_with(&x.slice(s![start..end, ..]), |d, &v| {
-                *d = v.to_f64_lossless()
-            });
-            let mut wv = wb.slice_mut(s![.., ..end - start]);
-            let mut w_block = w.slice_mut(s![.., start..end]);
-            wv.zip_mut_with(&w_block, |d, &v| *d = v.to_f64_lossless());
-            general_mat_mul(-1.0, &self.c, &xv.t(), 1.0, &mut wv);
-            w_block.zip_mut_with(&wv, |d, &v| *d = F::of(v));
-        }
+    /// `w = W1(0) - C Xᵀ` in place (`w` holds `W1(0)`).
+    pub(super) fn finish(&self, w: &mut Array2<F>, x: ArrayView2<'_, F>) {
+        matmul(
+            -F::one(),
+            &self.c.view(),
+            &x.t(),
+            F::one(),
+            &mut w.view_mut(),
+        );
     }
-}
-
-/// Trains an `f32` (or any non-`f64`) network whose first layer takes the Gram form: in
-/// that form no iteration touches `X`, and what an iteration does touch is small, so the
-/// network trains an `f64` twin and then takes its parameters rounded to `F` (also after
-/// divergence or an observer's stop). `F` arithmetic in the loop changed the published curve
-/// by up to 6e-2 mid-way (its swings amplify rounding); the twin follows `f64` to ~1e-8.
-pub(super) fn train_f64_twin<F: Float>(
-    net: &mut Network<F>,
-    x: ArrayView2<'_, F>,
-    y: ArrayView2<'_, F>,
-    config: &TrainConfig,
-    observer: &mut impl FnMut(Progress) -> ControlFlow<()>,
-) -> Result<Vec<f64>> {
-    let mut twin = Network::<f64> {
-        layers: net
-            .layers
-            .iter()
-            .map(|l| Layer {
-                w: l.w.mapv(F::to_f64_lossless),
-                b: l.b.mapv(F::to_f64_lossless),
-                activation: l.activation,
-            })
-            .collect(),
-    };
-    let y64 = y.mapv(F::to_f64_lossless);
-    // The twin reads X only through the Gram form's set-up and final W1, in `F`.
-    let unused = Array2::<f64>::zeros((0, x.ncols()));
-    let result = twin.descend(x, unused.view(), true, y64.view(), config, &mut |p, _| {
-        observer(p)
-    });
-    for (layer, t) in net.layers.iter_mut().zip(&twin.layers) {
-        layer.w.zip_mut_with(&t.w, |a, &v| *a = F::of(v));
-        layer.b.zip_mut_with(&t.b, |a, &v| *a = F::of(v));
-    }
-    result
-}
-
-/// FLOPs of the largest matrix product of one iteration (layer 1's is `C G` in Gram form).
-pub(super) fn largest_gemm(sizes: &[usize], m: usize, gram: bool) -> f64 {
-    sizes
-        .windows(2)
-        .enumerate()
-        .map(|(i, p)| {
-            let inner = if i == 0 && gram { m } else { p[0] };
-            2.0 * (p[1] * inner * m) as f64
-        })
-        .fold(0.0, f64::max)
 }
 
 /// Whether training `sizes` on `m` examples for `iterations` is at least twice cheaper
@@ -256,7 +181,7 @@ mod tests {
     }
 
     #[test]
-    fn the_gram_form_in_f32_follows_f64() {
+    fn the_gram_form_in_f32_follows_f64_while_training_in_f32() {
         let (x, y) = wide_data(300, 25);
         let dims = [300, 6, 1];
         let config = TrainParams::new()
@@ -270,6 +195,9 @@ mod tests {
         let (x32, y32) = (x.mapv(|v| v as f32), y.mapv(|v| v as f32));
         let r32 = n32.fit(&x32, &y32, &config).unwrap();
         assert_eq!((r64.costs().len(), r32.costs().len()), (200, 200));
+        assert!(r32.diagnostics().gram_form && r64.diagnostics().gram_form);
+        // Trained in f32: its costs carry f32 rounding (an f64 twin's would equal f64's).
+        assert!(r32.costs() != r64.costs());
         for (a, b) in r64.costs().iter().zip(r32.costs()) {
             assert!((a - b).abs() < 1e-6, "{a} vs {b}");
         }

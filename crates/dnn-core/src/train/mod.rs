@@ -21,9 +21,12 @@ mod engine;
 mod first_layer;
 mod gram;
 mod params;
+mod phases;
 mod report;
+mod weight_step;
 
 pub use params::{GramForm, TrainConfig, TrainParams, DEFAULT_DIVERGENCE_FACTOR};
+pub use phases::PhaseTimes;
 pub use report::{Progress, TrainDiagnostics, TrainReport};
 
 use engine::{batch_cost, Gradients};
@@ -53,11 +56,11 @@ fn workspace_bytes<F: Float>(
         memory::product(&[units, batch, 5, f]),
         // A gathered mini-batch.
         memory::product(&[sizes[0] + sizes[sizes.len() - 1], batch, f]),
-        // The Gram form's G (m x m) and its (n[1] x m) matrices, in f64.
+        // The Gram form's G (m x m) and its (n[1] x m) matrices.
         match gram_form {
             true => memory::sum([
-                memory::product(&[m, m, 8]),
-                memory::product(&[sizes[1], m, 4 * 8]),
+                memory::product(&[m, m, f]),
+                memory::product(&[sizes[1], m, 3 * f]),
             ]),
             false => Some(0),
         },
@@ -111,8 +114,15 @@ impl<F: Float> Network<F> {
     ///   `W1 X` comes from `XᵀX` and the running sum of `dZ1`, so no iteration touches `X`
     ///   and `W1` is formed once at the end (about 100x less work per iteration there;
     ///   [`GramForm::Never`] turns it off);
-    /// * when every product of an iteration is small, OpenBLAS runs on one thread for the
-    ///   loop: waking a second thread costs more than it saves.
+    /// * each layer's weight gradient is fused with its update, a cache-sized block at a
+    ///   time, so `dW` never exists whole, and the blocks are shared over the cores;
+    /// * every matrix product runs on dnn-core's own GEMM (see [`crate::diagnostics`]), split
+    ///   over the cores when it is large enough to pay for it.
+    ///
+    /// With mini-batches, give `x` with each example contiguous (the `(n[0], m)` view of an
+    /// `(m, n[0])` array, `a.t()`, as numpy's `x.reshape(m, -1).T`): a batch is then gathered
+    /// as whole rows. A standard `(n[0], m)` array works too, but each batch then reads one
+    /// scattered element per feature and example.
     ///
     /// # Errors
     /// Shape and finiteness errors for `x` and `y`, and [`DnnError::DropoutLayers`], before
@@ -133,12 +143,8 @@ impl<F: Float> Network<F> {
         let gram_form = config.gram_form() == GramForm::Auto
             && config.is_plain()
             && gram::gram_pays(&self.layer_sizes(), x.ncols(), config.iterations());
-        self.run(x, y, config, gram_form, |net| {
-            if gram_form && F::NAME != f64::NAME {
-                gram::train_f64_twin(net, x, y, config, &mut observer)
-            } else {
-                net.descend(x, x, gram_form, y, config, &mut |p, _| observer(p))
-            }
+        self.run(x, y, config, gram_form, |net, phases| {
+            net.descend(x, gram_form, y, config, &mut |p, _| observer(p), phases)
         })
     }
 
@@ -177,8 +183,8 @@ impl<F: Float> Network<F> {
         F: 'a + 'b,
     {
         let (x, y) = (x.into(), y.into());
-        self.run(x, y, config, false, |net| {
-            net.descend(x, x, false, y, config, &mut observer)
+        self.run(x, y, config, false, |net, phases| {
+            net.descend(x, false, y, config, &mut observer, phases)
         })
     }
 
@@ -190,7 +196,7 @@ impl<F: Float> Network<F> {
         y: ArrayView2<'_, F>,
         config: &TrainConfig,
         gram_form: bool,
-        descend: impl FnOnce(&mut Self) -> Result<Vec<f64>>,
+        descend: impl FnOnce(&mut Self, &mut PhaseTimes) -> Result<Vec<f64>>,
     ) -> Result<TrainReport> {
         self.check_input(x)?;
         self.check_labels(x, y)?;
@@ -205,7 +211,8 @@ impl<F: Float> Network<F> {
             workspace_bytes::<F>(&sizes, m, config, gram_form),
             "the training buffers",
         )?;
-        let costs = descend(self)?;
+        let mut phases = PhaseTimes::default();
+        let costs = descend(self, &mut phases)?;
         let elapsed = start.elapsed();
         let flops = report::flops_per_iteration(&sizes, m);
         Ok(TrainReport {
@@ -215,6 +222,7 @@ impl<F: Float> Network<F> {
                 gram_form,
                 flops_per_iteration: flops,
                 gflops: flops * costs.len() as f64 / elapsed.as_secs_f64().max(1e-12) / 1e9,
+                phases,
             },
             costs,
         })
@@ -261,9 +269,18 @@ impl<F: Float> Network<F> {
         self.check_labels(x, y)?;
         let first = FirstLayer::Direct;
         let mut fwd = Activations::for_prediction(self, x.ncols());
-        let mut grads = Gradients::new(self, x.ncols(), &first);
+        let mut grads = Gradients::new(self, x.ncols(), &first, true);
         forward(self, x, &mut fwd, &mut Product, &mut NumpyRng::new(0));
-        self.backward(x, y, &fwd, &mut grads, &first, 0.0);
+        self.backward(
+            x,
+            y,
+            &fwd,
+            &mut grads,
+            &first,
+            0.0,
+            &mut phases::PhaseClock::new(false),
+            &mut PhaseTimes::default(),
+        );
         Ok(grads
             .dw
             .into_iter()

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use super::PhaseTimes;
+
 /// What the observer of [`crate::Network::train`] sees after each iteration (each epoch,
 /// with mini-batches).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -48,6 +50,8 @@ pub struct TrainDiagnostics {
     /// fewer operations, so this is the rate the textbook's products would need to finish in
     /// the same time, and it can exceed the machine's peak.
     pub gflops: f64,
+    /// Where the time went, phase by phase (zero for runs too small to time).
+    pub phases: PhaseTimes,
 }
 
 impl TrainReport {

@@ -1,5 +1,10 @@
-//! `cargo xtask bench`: `dnn train` side by side with the numpy reference
-//! (`benches/reference/numpy_cat.py`), whole processes, alternating runs.
+//! `cargo xtask bench`: three suites, each a comparison a user would make, whole processes,
+//! alternating runs.
+//!
+//! * `--suite train` (this file): `dnn train` side by side with the numpy reference
+//!   (`benches/reference/numpy_cat.py`) on the published run;
+//! * `--suite load` ([`load`]): loading an image folder and a CSV table, with peak memory;
+//! * `--suite minibatch` ([`minibatch`]): mini-batch Adam workloads against PyTorch and numpy.
 //!
 //! For each dtype, the numpy script and `target/release/dnn train --quiet` run one after
 //! the other `--runs` times. Wall time is the child's whole life (start-up and data loading
@@ -23,13 +28,21 @@ use crate::fetch::{self, FetchArgs};
 use crate::process::{build_release_dnn, target_dir};
 use crate::python;
 
+mod load;
+mod minibatch;
+
 /// The flags of `cargo xtask bench`.
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
-    /// What to time: `train` (dnn train against numpy) or `load` (loading an image folder
-    /// and a CSV table, with peak memory; see xtask/src/bench_load.rs).
-    #[arg(long, default_value = "train", value_parser = ["train", "load"])]
+    /// What to time: `train` (dnn train against numpy on the published run), `load` (loading
+    /// an image folder and a CSV table, with peak memory; xtask/src/bench/load.rs) or
+    /// `minibatch` (mini-batch Adam workloads against PyTorch and numpy;
+    /// xtask/src/bench/minibatch.rs).
+    #[arg(long, default_value = "train", value_parser = ["train", "load", "minibatch"])]
     pub suite: String,
+    /// With `--suite minibatch`: only this workload (repeatable): cat, mnist.
+    #[arg(long = "workload", value_name = "NAME")]
+    pub workloads: Vec<String>,
     /// Alternating runs per program and dtype (the table shows medians).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
@@ -100,13 +113,13 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "?".into())
 }
 
-fn cpu_model() -> String {
+pub(crate) fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -118,7 +131,7 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "?".into())
 }
 
-fn cpu_count() -> usize {
+pub(crate) fn cpu_count() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
@@ -199,6 +212,21 @@ fn max_cost_diff(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
 
 /// Runs the comparison and prints the table.
 pub fn run(root: &Path, opts: &BenchArgs) -> Result<()> {
+    match opts.suite.as_str() {
+        "load" => return load::run(root, opts.runs),
+        "minibatch" => {
+            return minibatch::run(
+                root,
+                &minibatch::Options {
+                    runs: opts.runs,
+                    dtypes: opts.dtypes.clone(),
+                    python: opts.python.clone(),
+                    workloads: opts.workloads.clone(),
+                },
+            )
+        }
+        _ => {}
+    }
     if opts.runs == 0 {
         bail!("--runs must be at least 1");
     }

@@ -1,0 +1,225 @@
+//! The blocked product itself (the BLIS loop nest): `B` packed into `KC x NR` panels, `A` read
+//! in place when its rows or columns are contiguous (packed into `MR x KC` panels otherwise),
+//! and an `MR x NR` microkernel that keeps its tile of `C` in registers.
+//!
+//! Every element of `C` is summed in the same order whatever the instruction set, the tile
+//! sizes or the number of threads: `p = 0, 1, ...` within each block of [`KC`], the blocks
+//! added to `C` in order. So the AVX-512 and AVX2 kernels (both fused multiply-add) give the
+//! same bits, on any machine.
+
+use super::simd::Simd;
+use super::{Element, MatPtr};
+
+/// Depth of one block: a `KC x NR` panel of `B` stays in L1.
+pub(super) const KC: usize = 256;
+/// Rows of `A` per block when it is packed.
+pub(super) const MC: usize = 144;
+/// Columns of `B` packed at a time (`KC x NC` stays in L2).
+pub(super) const NC: usize = 1024;
+
+/// Elements of packing buffer one thread needs.
+pub(super) const BUFFER_LEN: usize = KC * NC + MC * KC;
+
+/// One `MR x NR` tile (`NR = NV * LANES`): `acc = A[.., 0..kc] B[0..kc, ..]` with `A(i, p)` at
+/// `a + i*ars + p*acs` and row `p` of `B` at `b + p*NR` (packed), then
+/// `C[..h, ..w] = (beta C | C) + alpha acc` (`beta` only for the first block).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile<T: Element, V: Simd<T>, const MR: usize, const NV: usize>(
+    kc: usize,
+    a: *const T,
+    ars: isize,
+    acs: isize,
+    b: *const T,
+    c: MatPtr<T>,
+    h: usize,
+    w: usize,
+    alpha: T,
+    beta: Option<T>,
+) {
+    let nr = NV * V::LANES;
+    let mut acc = [[V::zero(); NV]; MR];
+    let (mut ap, mut bp) = (a, b);
+    for _ in 0..kc {
+        let mut bv = [V::zero(); NV];
+        for (v, x) in bv.iter_mut().enumerate() {
+            *x = V::load(bp.add(v * V::LANES));
+        }
+        for (i, row) in acc.iter_mut().enumerate() {
+            let ai = V::splat(*ap.offset(i as isize * ars));
+            for (r, &x) in row.iter_mut().zip(&bv) {
+                *r = V::mul_add(ai, x, *r);
+            }
+        }
+        ap = ap.offset(acs);
+        bp = bp.add(nr);
+    }
+    let va = V::splat(alpha);
+    if c.cs == 1 && w == nr && h == MR {
+        for (i, row) in acc.iter().enumerate() {
+            let out = c.ptr.offset(i as isize * c.rs);
+            for (v, &r) in row.iter().enumerate() {
+                let p = out.add(v * V::LANES);
+                let x = V::mul(va, r);
+                let new = match beta {
+                    Some(bt) if bt == T::ZERO => x,
+                    Some(bt) => V::mul_add(V::splat(bt), V::load(p), x),
+                    None => V::add(V::load(p), x),
+                };
+                new.store(p);
+            }
+        }
+        return;
+    }
+    // An edge tile, or a strided C: through a scratch copy of the registers.
+    let mut tmp = [[T::ZERO; 64]; MR];
+    for (row, out) in acc.iter().zip(tmp.iter_mut()) {
+        for (v, r) in row.iter().enumerate() {
+            r.store(out.as_mut_ptr().add(v * V::LANES));
+        }
+    }
+    for (i, row) in tmp.iter().enumerate().take(h) {
+        for (j, &x) in row.iter().enumerate().take(w) {
+            let p = c.ptr.offset(i as isize * c.rs + j as isize * c.cs);
+            let old = match beta {
+                Some(bt) if bt == T::ZERO => T::ZERO,
+                Some(bt) => bt * *p,
+                None => *p,
+            };
+            *p = old + alpha * x;
+        }
+    }
+}
+
+/// Packs `B[0..kc, 0..nc]` into panels of `nr` columns, `[panel][p][j]`, zero-padded.
+#[inline(always)]
+unsafe fn pack_b<T: Element>(nr: usize, kc: usize, nc: usize, b: MatPtr<T>, out: *mut T) {
+    for jp in 0..nc.div_ceil(nr) {
+        let j0 = jp * nr;
+        let w = nr.min(nc - j0);
+        let dst = out.add(jp * nr * kc);
+        if b.cs == 1 && w == nr {
+            for p in 0..kc {
+                std::ptr::copy_nonoverlapping(
+                    b.ptr.offset(p as isize * b.rs + j0 as isize),
+                    dst.add(p * nr),
+                    nr,
+                );
+            }
+        } else if b.rs == 1 {
+            // Columns contiguous (a transposed operand): read down each column.
+            for j in 0..nr {
+                if j < w {
+                    let col = b.ptr.offset((j0 + j) as isize * b.cs);
+                    for p in 0..kc {
+                        *dst.add(p * nr + j) = *col.add(p);
+                    }
+                } else {
+                    for p in 0..kc {
+                        *dst.add(p * nr + j) = T::ZERO;
+                    }
+                }
+            }
+        } else {
+            for p in 0..kc {
+                for j in 0..nr {
+                    *dst.add(p * nr + j) = if j < w {
+                        *b.ptr.offset(p as isize * b.rs + (j0 + j) as isize * b.cs)
+                    } else {
+                        T::ZERO
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// Packs `A[0..mc, 0..kc]` into panels of `MR` rows, `[panel][p][i]`, zero-padded.
+#[inline(always)]
+unsafe fn pack_a<T: Element, const MR: usize>(mc: usize, kc: usize, a: MatPtr<T>, out: *mut T) {
+    for ip in 0..mc.div_ceil(MR) {
+        let i0 = ip * MR;
+        let h = MR.min(mc - i0);
+        let dst = out.add(ip * MR * kc);
+        for p in 0..kc {
+            for i in 0..MR {
+                *dst.add(p * MR + i) = if i < h {
+                    *a.ptr.offset((i0 + i) as isize * a.rs + p as isize * a.cs)
+                } else {
+                    T::ZERO
+                };
+            }
+        }
+    }
+}
+
+/// `C = alpha A B + beta C` on one thread, `A` `(m, k)`, `B` `(k, n)`, with a packing buffer of
+/// [`BUFFER_LEN`] elements. `k` may be 0 (then `C = beta C`).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn gemm<T: Element, V: Simd<T>, const MR: usize, const NV: usize>(
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatPtr<T>,
+    b: MatPtr<T>,
+    beta: T,
+    c: MatPtr<T>,
+    buf: *mut T,
+) {
+    let nr = NV * V::LANES;
+    debug_assert!(nr <= 64 && NC.is_multiple_of(nr) && MC.is_multiple_of(MR));
+    let (bp, ap) = (buf, buf.add(KC * NC));
+    // A is read in place, a full panel of MR rows at a time, when its rows or its columns
+    // are contiguous; the last partial panel (and any other layout) is packed.
+    let a_in_place = a.cs == 1 || a.rs == 1;
+    for jc in (0..n).step_by(NC) {
+        let nc = NC.min(n - jc);
+        let mut pc = 0;
+        loop {
+            let kc = KC.min(k - pc);
+            let first = (pc == 0).then_some(beta);
+            let b_block = b.offset(pc, jc);
+            pack_b(nr, kc, nc, b_block, bp);
+            for ic in (0..m).step_by(MC) {
+                let mc = MC.min(m - ic);
+                let a_block = a.offset(ic, pc);
+                let direct = if a_in_place { mc / MR } else { 0 };
+                if direct * MR < mc {
+                    pack_a::<T, MR>(mc - direct * MR, kc, a_block.offset(direct * MR, 0), ap);
+                }
+                for jr in 0..nc.div_ceil(nr) {
+                    let j0 = jr * nr;
+                    let w = nr.min(nc - j0);
+                    let b_panel = bp.add(jr * nr * kc) as *const T;
+                    for ir in 0..mc.div_ceil(MR) {
+                        let i0 = ir * MR;
+                        let h = MR.min(mc - i0);
+                        let (a_panel, ars, acs) = if ir < direct {
+                            (a_block.offset(i0, 0).ptr as *const T, a.rs, a.cs)
+                        } else {
+                            (ap.add((ir - direct) * MR * kc) as *const T, 1, MR as isize)
+                        };
+                        tile::<T, V, MR, NV>(
+                            kc,
+                            a_panel,
+                            ars,
+                            acs,
+                            b_panel,
+                            c.offset(ic + i0, jc + j0),
+                            h,
+                            w,
+                            alpha,
+                            first,
+                        );
+                    }
+                }
+            }
+            pc += kc;
+            if pc >= k {
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,505 @@
+//! The engine's matrix products, in one place: `C = alpha A B + beta C` for `f32` and `f64`
+//! views in any layout (transposed or strided), on the fastest kernel this CPU runs correctly.
+//!
+//! Why not OpenBLAS here: the system's OpenBLAS picks its kernels from a table of CPU models
+//! when the library loads; a build that does not know the CPU (Debian's 0.3.21 on recent
+//! Xeons) falls back to generic kernels at a fraction of the speed, and nothing after start-up
+//! can change that. This module asks the CPU what it can do (AVX-512, or AVX2 with FMA), runs
+//! a packed, blocked product with a microkernel written for it, and proves that kernel right
+//! against a naive product the first time it is used, falling back a level if it is not. It
+//! allocates nothing per call (each thread packs into its own buffer, kept), so training stays
+//! allocation-free. OpenBLAS remains the backend of the step-by-step functions (ndarray's
+//! `dot`) and of ndarray-linalg.
+//!
+//! Results do not depend on the kernel, the tile sizes or the number of threads (see
+//! `kernel.rs`): every element is summed in the same order.
+
+mod kernel;
+mod simd;
+mod team;
+#[cfg(test)]
+mod tests;
+
+use std::any::TypeId;
+use std::cell::RefCell;
+use std::sync::OnceLock;
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+use crate::Float;
+use team::Team;
+
+/// The element types the kernels are written for.
+pub(crate) trait Element:
+    Copy
+    + PartialEq
+    + Send
+    + Sync
+    + std::ops::Add<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + 'static
+{
+    const ZERO: Self;
+}
+
+impl Element for f32 {
+    const ZERO: f32 = 0.0;
+}
+
+impl Element for f64 {
+    const ZERO: f64 = 0.0;
+}
+
+/// A matrix as a pointer and strides (in elements).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MatPtr<T> {
+    ptr: *mut T,
+    rs: isize,
+    cs: isize,
+}
+
+// SAFETY: a `MatPtr` is shared between the members of the team only for disjoint or
+// read-only parts of a matrix that outlives the product.
+unsafe impl<T> Send for MatPtr<T> {}
+unsafe impl<T> Sync for MatPtr<T> {}
+
+impl<T> MatPtr<T> {
+    /// The element `(i, j)` as the new origin.
+    #[inline(always)]
+    unsafe fn offset(self, i: usize, j: usize) -> Self {
+        MatPtr {
+            ptr: self.ptr.offset(i as isize * self.rs + j as isize * self.cs),
+            ..self
+        }
+    }
+}
+
+/// The instruction sets a kernel is written for, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// AVX-512F with FMA: 512-bit registers.
+    Avx512,
+    /// AVX2 with FMA: 256-bit registers.
+    Avx2,
+    /// Plain arithmetic that the compiler vectorises for the baseline (SSE2 on x86-64).
+    Portable,
+}
+
+impl Level {
+    /// Every level, best first.
+    pub(crate) const ALL: [Level; 3] = [Level::Avx512, Level::Avx2, Level::Portable];
+
+    /// Whether this CPU (and its operating system) runs this level's instructions.
+    pub(crate) fn supported(self) -> bool {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512 => {
+                is_x86_feature_detected!("avx512f")
+                    && is_x86_feature_detected!("avx2")
+                    && is_x86_feature_detected!("fma")
+            }
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
+            #[cfg(not(target_arch = "x86_64"))]
+            Level::Avx512 | Level::Avx2 => false,
+            Level::Portable => true,
+        }
+    }
+
+    /// A short description: instruction set and tile sizes.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Level::Avx512 => "AVX-512 (FMA), tiles f32 12x32, f64 12x16",
+            Level::Avx2 => "AVX2 (FMA), tiles f32 6x16, f64 6x8",
+            Level::Portable => "portable (no FMA), tiles 4x8",
+        }
+    }
+}
+
+macro_rules! level_fn {
+    ($name:ident, $feature:literal, $t:ty, $v:ty, $mr:expr, $nv:expr) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $feature)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn $name(
+            m: usize,
+            n: usize,
+            k: usize,
+            alpha: $t,
+            a: MatPtr<$t>,
+            b: MatPtr<$t>,
+            beta: $t,
+            c: MatPtr<$t>,
+            buf: *mut $t,
+        ) {
+            kernel::gemm::<$t, $v, $mr, $nv>(m, n, k, alpha, a, b, beta, c, buf)
+        }
+    };
+}
+
+level_fn!(sgemm_avx512, "avx512f,avx2,fma", f32, simd::F32x16, 12, 2);
+level_fn!(dgemm_avx512, "avx512f,avx2,fma", f64, simd::F64x8, 12, 2);
+level_fn!(sgemm_avx2, "avx2,fma", f32, simd::F32x8, 6, 2);
+level_fn!(dgemm_avx2, "avx2,fma", f64, simd::F64x4, 6, 2);
+
+/// The serial product for one element type at one level.
+trait Kernels: Element {
+    /// # Safety
+    /// `level` must be supported; the matrices must be valid for the shapes; `buf` must hold
+    /// [`kernel::BUFFER_LEN`] elements.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn serial(
+        level: Level,
+        m: usize,
+        n: usize,
+        k: usize,
+        alpha: Self,
+        a: MatPtr<Self>,
+        b: MatPtr<Self>,
+        beta: Self,
+        c: MatPtr<Self>,
+        buf: *mut Self,
+    );
+
+    /// Runs `f` with this thread's packing buffer.
+    fn with_buffer<R>(f: impl FnOnce(*mut Self) -> R) -> R;
+}
+
+thread_local! {
+    static BUFFER_F32: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    static BUFFER_F64: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+macro_rules! kernels_for {
+    ($t:ty, $avx512:ident, $avx2:ident, $buffer:ident) => {
+        impl Kernels for $t {
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn serial(
+                level: Level,
+                m: usize,
+                n: usize,
+                k: usize,
+                alpha: Self,
+                a: MatPtr<Self>,
+                b: MatPtr<Self>,
+                beta: Self,
+                c: MatPtr<Self>,
+                buf: *mut Self,
+            ) {
+                match level {
+                    #[cfg(target_arch = "x86_64")]
+                    Level::Avx512 => $avx512(m, n, k, alpha, a, b, beta, c, buf),
+                    #[cfg(target_arch = "x86_64")]
+                    Level::Avx2 => $avx2(m, n, k, alpha, a, b, beta, c, buf),
+                    _ => kernel::gemm::<$t, simd::Portable<$t>, 4, 2>(
+                        m, n, k, alpha, a, b, beta, c, buf,
+                    ),
+                }
+            }
+
+            fn with_buffer<R>(f: impl FnOnce(*mut Self) -> R) -> R {
+                $buffer.with(|cell| {
+                    // A re-entrant call (none in dnn-core) would find the buffer borrowed.
+                    let mut buffer = cell.borrow_mut();
+                    if buffer.len() < kernel::BUFFER_LEN {
+                        buffer.resize(kernel::BUFFER_LEN, 0.0);
+                    }
+                    f(buffer.as_mut_ptr())
+                })
+            }
+        }
+    };
+}
+
+kernels_for!(f32, sgemm_avx512, sgemm_avx2, BUFFER_F32);
+kernels_for!(f64, dgemm_avx512, dgemm_avx2, BUFFER_F64);
+
+/// Work below which a product runs on the calling thread alone: waking the team costs a few
+/// microseconds, a product this size takes about that long.
+const PARALLEL_FLOPS: f64 = 2.0e6;
+
+/// Splits of `n` (or `m`) are multiples of this, so that no chunk has a partial tile.
+const SPLIT_ALIGN: usize = 64;
+
+/// Chunks per member: enough that a member that is not scheduled (a busy machine) does not
+/// hold the others up, few enough that each chunk is still a large product.
+const CHUNKS_PER_THREAD: usize = 3;
+
+/// `C = alpha A B + beta C` at `level`, on the team when it pays.
+///
+/// # Safety
+/// The pointers and strides must describe valid `(m, k)`, `(k, n)` and `(m, n)` matrices, `C`
+/// not overlapping `A` or `B`, and `level` must be supported.
+#[allow(clippy::too_many_arguments)]
+unsafe fn product<T: Kernels>(
+    level: Level,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatPtr<T>,
+    b: MatPtr<T>,
+    beta: T,
+    c: MatPtr<T>,
+    threads: usize,
+) {
+    let flops = 2.0 * m as f64 * n as f64 * k as f64;
+    if threads <= 1 || flops < PARALLEL_FLOPS {
+        T::with_buffer(|buf| T::serial(level, m, n, k, alpha, a, b, beta, c, buf));
+        return;
+    }
+    let team = Team::get();
+    let parts = team.threads().min(threads);
+    // Split the longer side of C into a few chunks per member: each chunk is a block of
+    // rows or columns of C, taken by whichever member is free.
+    let by_columns = n >= m;
+    let len = if by_columns { n } else { m };
+    let chunk = len
+        .div_ceil(CHUNKS_PER_THREAD * parts)
+        .div_ceil(SPLIT_ALIGN)
+        .max(1)
+        * SPLIT_ALIGN;
+    let job = move |_member: usize, index: usize| {
+        let start = (index * chunk).min(len);
+        let end = ((index + 1) * chunk).min(len);
+        if start == end {
+            return;
+        }
+        T::with_buffer(|buf| {
+            if by_columns {
+                T::serial(
+                    level,
+                    m,
+                    end - start,
+                    k,
+                    alpha,
+                    a,
+                    b.offset(0, start),
+                    beta,
+                    c.offset(0, start),
+                    buf,
+                )
+            } else {
+                T::serial(
+                    level,
+                    end - start,
+                    n,
+                    k,
+                    alpha,
+                    a.offset(start, 0),
+                    b,
+                    beta,
+                    c.offset(start, 0),
+                    buf,
+                )
+            }
+        });
+    };
+    team.run(len.div_ceil(chunk), &job);
+}
+
+/// What the engine's products run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Chosen {
+    /// The level in use.
+    pub(crate) level: Level,
+    /// Levels the CPU supports that failed the start-up check (none, normally).
+    pub(crate) rejected: [Option<Level>; 3],
+}
+
+/// The level the engine uses: the best one this CPU supports that computes a product of
+/// awkward shape and layout, in f32 and f64, as a naive triple loop does. Decided once.
+pub(crate) fn chosen() -> Chosen {
+    static CHOSEN: OnceLock<Chosen> = OnceLock::new();
+    *CHOSEN.get_or_init(|| {
+        let mut rejected = [None; 3];
+        for (i, level) in Level::ALL.into_iter().enumerate() {
+            if !level.supported() {
+                continue;
+            }
+            if self_check(level) {
+                return Chosen { level, rejected };
+            }
+            rejected[i] = Some(level);
+        }
+        // Unreachable in practice: the portable level is plain arithmetic.
+        Chosen {
+            level: Level::Portable,
+            rejected,
+        }
+    })
+}
+
+/// The number of threads a product may use.
+pub(crate) fn threads() -> usize {
+    Team::get().threads()
+}
+
+/// Runs `job(member, chunk)` for every chunk in `0..chunks`, shared out over the team
+/// (`member` in `0..threads()`, 0 being this thread), and returns when all are done; allocates
+/// nothing. For work that is split like a product (the fused weight update).
+pub(crate) fn on_team(chunks: usize, job: &(dyn Fn(usize, usize) + Sync + '_)) {
+    Team::get().run(chunks, job)
+}
+
+/// [`matmul`] on the calling thread alone (for work already split over the team).
+pub(crate) fn matmul_serial<F: Float>(
+    alpha: F,
+    a: &ArrayView2<'_, F>,
+    b: &ArrayView2<'_, F>,
+    beta: F,
+    c: &mut ArrayViewMut2<'_, F>,
+) {
+    matmul_at(chosen().level, 1, alpha, a, b, beta, c);
+}
+
+/// Whether `level`'s products agree with a naive product on shapes that cover full and edge
+/// tiles, several blocks of depth, transposed and strided operands, `alpha` and `beta`.
+pub(crate) fn self_check(level: Level) -> bool {
+    check_one::<f32>(level, 1e-4) && check_one::<f64>(level, 1e-12)
+}
+
+fn check_one<T: Float + Kernels>(level: Level, tolerance: f64) -> bool {
+    use ndarray::{s, Array2};
+    let (m, n, k) = (29, 70, 300);
+    let value = |i: usize, j: usize, salt: usize| {
+        T::of((((i * 31 + j * 17 + salt * 7) % 23) as f64 - 11.0) / 8.0)
+    };
+    // A transposed, B strided (every other column of a wider array), C with a stride too.
+    let a_store = Array2::from_shape_fn((k, m), |(p, i)| value(i, p, 1));
+    let b_store = Array2::from_shape_fn((k, 2 * n), |(p, j)| value(p, j, 2));
+    let a = a_store.t();
+    let b = b_store.slice(s![.., ..;2]);
+    let mut c_store = Array2::from_shape_fn((m, 2 * n), |(i, j)| value(i, j, 3));
+    let c0 = c_store.slice(s![.., ..;2]).to_owned();
+    let (alpha, beta) = (T::of(0.75), T::of(-0.5));
+    // SAFETY: the views describe valid matrices of the stated shapes.
+    unsafe {
+        let mut c = c_store.slice_mut(s![.., ..;2]);
+        product::<T>(
+            level,
+            m,
+            n,
+            k,
+            alpha,
+            ptr_of(&a),
+            ptr_of(&b),
+            beta,
+            ptr_of_mut(&mut c),
+            1,
+        );
+    }
+    let c = c_store.slice(s![.., ..;2]);
+    let mut worst = 0.0_f64;
+    for i in 0..m {
+        for j in 0..n {
+            let exact: f64 = (0..k)
+                .map(|p| a[[i, p]].to_f64_lossless() * b[[p, j]].to_f64_lossless())
+                .sum::<f64>()
+                * 0.75
+                - 0.5 * c0[[i, j]].to_f64_lossless();
+            let got = c[[i, j]].to_f64_lossless();
+            let scale = exact.abs().max(1.0);
+            if !got.is_finite() {
+                return false;
+            }
+            worst = worst.max((got - exact).abs() / scale);
+        }
+    }
+    worst <= tolerance
+}
+
+fn ptr_of<T>(a: &ArrayView2<'_, T>) -> MatPtr<T> {
+    MatPtr {
+        ptr: a.as_ptr() as *mut T,
+        rs: a.strides()[0],
+        cs: a.strides()[1],
+    }
+}
+
+fn ptr_of_mut<T>(a: &mut ArrayViewMut2<'_, T>) -> MatPtr<T> {
+    MatPtr {
+        ptr: a.as_mut_ptr(),
+        rs: a.strides()[0],
+        cs: a.strides()[1],
+    }
+}
+
+/// `c = alpha a b + beta c` for views of any layout (`beta = 0`: `c` is not read). The
+/// engine's one matrix product.
+///
+/// # Panics
+/// If the shapes do not chain (a bug in the caller).
+pub(crate) fn matmul<F: Float>(
+    alpha: F,
+    a: &ArrayView2<'_, F>,
+    b: &ArrayView2<'_, F>,
+    beta: F,
+    c: &mut ArrayViewMut2<'_, F>,
+) {
+    matmul_at(chosen().level, threads(), alpha, a, b, beta, c);
+}
+
+/// [`matmul`] at a given level and thread count (for tests and benchmarks).
+pub(crate) fn matmul_at<F: Float>(
+    level: Level,
+    threads: usize,
+    alpha: F,
+    a: &ArrayView2<'_, F>,
+    b: &ArrayView2<'_, F>,
+    beta: F,
+    c: &mut ArrayViewMut2<'_, F>,
+) {
+    let ((m, k), (k2, n)) = (a.dim(), b.dim());
+    assert!(
+        k == k2 && c.dim() == (m, n),
+        "matmul: ({m}, {k}) x ({k2}, {n}) into {:?}",
+        c.dim()
+    );
+    assert!(level.supported(), "{level:?} is not supported on this CPU");
+    if m == 0 || n == 0 {
+        return;
+    }
+    // SAFETY: the views are valid for their shapes; `c` is a unique borrow, so it overlaps
+    // neither `a` nor `b`; `level` is supported (asserted).
+    unsafe {
+        if TypeId::of::<F>() == TypeId::of::<f32>() {
+            product::<f32>(
+                level,
+                m,
+                n,
+                k,
+                *(&alpha as *const F as *const f32),
+                cast(ptr_of(a)),
+                cast(ptr_of(b)),
+                *(&beta as *const F as *const f32),
+                cast(ptr_of_mut(c)),
+                threads,
+            )
+        } else if TypeId::of::<F>() == TypeId::of::<f64>() {
+            product::<f64>(
+                level,
+                m,
+                n,
+                k,
+                *(&alpha as *const F as *const f64),
+                cast(ptr_of(a)),
+                cast(ptr_of(b)),
+                *(&beta as *const F as *const f64),
+                cast(ptr_of_mut(c)),
+                threads,
+            )
+        } else {
+            unreachable!("Float is implemented for f32 and f64 only")
+        }
+    }
+}
+
+/// The same matrix seen as another element type (only ever `F` as itself).
+fn cast<F, T>(p: MatPtr<F>) -> MatPtr<T> {
+    MatPtr {
+        ptr: p.ptr as *mut T,
+        rs: p.rs,
+        cs: p.cs,
+    }
+}

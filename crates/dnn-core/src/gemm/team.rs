@@ -1,0 +1,166 @@
+//! A team of worker threads, started once, that shares out the chunks of one job: how a
+//! product (or the fused weight update) is split over the cores.
+//!
+//! Members take chunks from an atomic counter, so the calling thread finishes the job alone
+//! if a worker is not scheduled (on a busy machine), and waits only for workers that are
+//! running a chunk; a worker that wakes after the job is over leaves it alone. Running a job
+//! allocates nothing (a mutex, a condition variable and atomics), so the training loop stays
+//! allocation-free; a worker spins briefly after each job, because the next product of an
+//! iteration follows at once.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// The job: called with the member's index (the caller is member 0) and a chunk.
+type Job = dyn Fn(usize, usize) + Sync;
+
+/// A job's address with its lifetime erased; valid while its generation is open.
+#[derive(Clone, Copy)]
+struct JobPtr(*const Job);
+// SAFETY: the job is `Sync`, and is only called while [`Team::run`] keeps it alive.
+unsafe impl Send for JobPtr {}
+
+struct Shared {
+    /// The latest job: its generation, address and number of chunks.
+    slot: Mutex<(u64, Option<JobPtr>, usize)>,
+    wake: Condvar,
+    /// The generation of the job still open (0: none).
+    open: AtomicU64,
+    /// The next chunk to take.
+    next: AtomicUsize,
+    /// Workers inside the open job.
+    active: AtomicUsize,
+}
+
+/// The process's team: `threads() - 1` workers plus the calling thread.
+pub(super) struct Team {
+    shared: &'static Shared,
+    workers: usize,
+    /// One job at a time: a second caller runs its job alone instead of waiting.
+    busy: Mutex<u64>,
+}
+
+/// How long a worker keeps checking for the next job before it sleeps.
+const SPIN: Duration = Duration::from_micros(50);
+
+impl Team {
+    /// The team, started on first use with one member per available core (at most 8).
+    pub(super) fn get() -> &'static Team {
+        static TEAM: OnceLock<Team> = OnceLock::new();
+        TEAM.get_or_init(|| {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+            let shared: &'static Shared = Box::leak(Box::new(Shared {
+                slot: Mutex::new((0, None, 0)),
+                wake: Condvar::new(),
+                open: AtomicU64::new(0),
+                next: AtomicUsize::new(0),
+                active: AtomicUsize::new(0),
+            }));
+            let mut started = 0;
+            for index in 1..threads {
+                let spawned = std::thread::Builder::new()
+                    .name(format!("dnn-gemm-{index}"))
+                    .spawn(move || worker(shared, index));
+                if spawned.is_ok() {
+                    started += 1;
+                }
+            }
+            Team {
+                shared,
+                workers: started,
+                busy: Mutex::new(0),
+            }
+        })
+    }
+
+    /// Members, the calling thread included.
+    pub(super) fn threads(&self) -> usize {
+        self.workers + 1
+    }
+
+    /// Runs `job(member, chunk)` once for every chunk in `0..chunks`, shared out over the
+    /// members, and returns when all chunks are done. If another thread is using the team,
+    /// runs every chunk here instead.
+    pub(super) fn run(&self, chunks: usize, job: &(dyn Fn(usize, usize) + Sync + '_)) {
+        let mut generation = match self.busy.try_lock() {
+            Ok(g) if self.workers > 0 && chunks > 1 => g,
+            _ => {
+                for chunk in 0..chunks {
+                    job(0, chunk);
+                }
+                return;
+            }
+        };
+        *generation += 1;
+        let id = *generation;
+        // SAFETY: the job outlives this call; workers call it only while generation `id` is
+        // open, and this call closes it and waits for the workers inside before returning.
+        let erased: *const Job = unsafe {
+            std::mem::transmute::<&(dyn Fn(usize, usize) + Sync + '_), &'static Job>(job)
+        };
+        let shared = self.shared;
+        shared.next.store(0, SeqCst);
+        shared.open.store(id, SeqCst);
+        {
+            let mut slot = shared.slot.lock().unwrap_or_else(|e| e.into_inner());
+            *slot = (id, Some(JobPtr(erased)), chunks);
+        }
+        shared.wake.notify_all();
+        take_chunks(shared, 0, job, chunks);
+        shared.open.store(0, SeqCst);
+        let mut spins = 0u32;
+        while shared.active.load(SeqCst) != 0 {
+            spins = spins.wrapping_add(1);
+            if spins.is_multiple_of(1024) {
+                std::thread::yield_now();
+            } else {
+                std::hint::spin_loop();
+            }
+        }
+    }
+}
+
+/// Takes chunks until none is left.
+fn take_chunks(
+    shared: &Shared,
+    member: usize,
+    job: &(dyn Fn(usize, usize) + Sync + '_),
+    chunks: usize,
+) {
+    loop {
+        let chunk = shared.next.fetch_add(1, SeqCst);
+        if chunk >= chunks {
+            return;
+        }
+        job(member, chunk);
+    }
+}
+
+fn worker(shared: &'static Shared, index: usize) {
+    let mut seen = 0u64;
+    loop {
+        // Spin a little, then sleep until a new job is posted.
+        let start = Instant::now();
+        while shared.open.load(SeqCst) <= seen && start.elapsed() < SPIN {
+            std::hint::spin_loop();
+        }
+        let (id, job, chunks) = {
+            let mut slot = shared.slot.lock().unwrap_or_else(|e| e.into_inner());
+            while slot.0 == seen {
+                slot = shared.wake.wait(slot).unwrap_or_else(|e| e.into_inner());
+            }
+            *slot
+        };
+        seen = id;
+        shared.active.fetch_add(1, SeqCst);
+        if shared.open.load(SeqCst) == id {
+            if let Some(JobPtr(job)) = job {
+                // SAFETY: generation `id` is open and this worker is counted in `active`, so
+                // the caller of `run` is still waiting and the job is alive.
+                take_chunks(shared, index, unsafe { &*job }, chunks);
+            }
+        }
+        shared.active.fetch_sub(1, SeqCst);
+    }
+}

@@ -1,0 +1,203 @@
+//! The GEMM against a naive triple loop (summed in f64) on this machine, for every kernel level
+//! the CPU supports, f32 and f64, many shapes (edge tiles, several depth blocks, several
+//! column blocks, k = 0) and every layout the engine passes (plain, transposed, strided).
+
+use ndarray::{s, Array2, ArrayView2, ShapeBuilder};
+
+use super::*;
+use crate::NumpyRng;
+
+fn naive(
+    alpha: f64,
+    a: &ArrayView2<'_, f64>,
+    b: &ArrayView2<'_, f64>,
+    beta: f64,
+    c0: &Array2<f64>,
+) -> Array2<f64> {
+    Array2::from_shape_fn(c0.dim(), |(i, j)| {
+        let dot: f64 = (0..a.ncols()).map(|p| a[[i, p]] * b[[p, j]]).sum();
+        let old = if beta == 0.0 { 0.0 } else { beta * c0[[i, j]] };
+        alpha * dot + old
+    })
+}
+
+/// Operands of shape (m, k) and (k, n) in the layout `layout` (0 plain, 1 transposed
+/// storage, 2 every other column of a wider array), as f64 values exact in f32.
+fn operand(rows: usize, cols: usize, layout: u8, rng: &mut NumpyRng) -> Array2<f64> {
+    let values = rng.randn(rows, cols).mapv(|v| (v * 64.0).round() / 64.0);
+    match layout {
+        0 => values,
+        1 => {
+            // Column-major: each column contiguous, as a transposed row-major array.
+            let mut t = Array2::zeros((rows, cols).f());
+            t.assign(&values);
+            t
+        }
+        _ => {
+            let mut wide = Array2::zeros((rows, 2 * cols));
+            wide.slice_mut(s![.., ..;2]).assign(&values);
+            wide
+        }
+    }
+}
+
+fn view(a: &Array2<f64>, layout: u8) -> ArrayView2<'_, f64> {
+    if layout == 2 {
+        a.slice(s![.., ..;2])
+    } else {
+        a.view()
+    }
+}
+
+/// `matmul_at(level, threads)` in `F` against `want` (the naive product); C is strided and
+/// starts as NaN where `beta = 0` (so reading it would show).
+#[allow(clippy::too_many_arguments)]
+fn check<F: Float>(
+    level: Level,
+    threads: usize,
+    (alpha, beta): (f64, f64),
+    a: &ArrayView2<'_, f64>,
+    b: &ArrayView2<'_, f64>,
+    c0: &Array2<f64>,
+    want: &Array2<f64>,
+    tolerance: f64,
+) {
+    let (m, n) = c0.dim();
+    let k = a.ncols();
+    let (af, bf) = (a.mapv(F::of), b.mapv(F::of));
+    let mut c_store = Array2::from_elem((m, 2 * n), F::nan());
+    if beta != 0.0 {
+        c_store.slice_mut(s![.., ..;2]).assign(&c0.mapv(F::of));
+    }
+    let mut c = c_store.slice_mut(s![.., ..;2]);
+    matmul_at(
+        level,
+        threads,
+        F::of(alpha),
+        &af.view(),
+        &bf.view(),
+        F::of(beta),
+        &mut c,
+    );
+    for ((i, j), &w) in want.indexed_iter() {
+        let got = c[[i, j]].to_f64_lossless();
+        let scale = w.abs().max(1.0) * (k as f64).sqrt().max(1.0);
+        assert!(
+            (got - w).abs() <= tolerance * scale,
+            "{level:?} {} threads={threads} ({m},{n},{k}) alpha {alpha} beta {beta}: C[{i},{j}] = {got}, naive {w}",
+            F::NAME
+        );
+    }
+    // The columns between C's are untouched.
+    assert!(
+        c_store.slice(s![.., 1..;2]).iter().all(|v| v.is_nan()),
+        "wrote outside C"
+    );
+}
+
+#[test]
+fn every_supported_kernel_matches_a_naive_product_in_f32_and_f64() {
+    let levels: Vec<Level> = Level::ALL.into_iter().filter(|l| l.supported()).collect();
+    assert!(levels.contains(&Level::Portable));
+    let mut rng = NumpyRng::new(7);
+    let shapes = [
+        (1, 1, 1),
+        (3, 5, 2),
+        (12, 32, 256),
+        (13, 33, 257),
+        (29, 70, 300),
+        (64, 1, 600),
+        (1, 100, 40),
+        (150, 65, 9),
+        (20, 1100, 70),
+        (7, 9, 0),
+        (256, 64, 520),
+    ];
+    let scalars = [(1.0, 0.0), (0.5, 1.0), (-1.0, -0.25)];
+    let mut cases = 0;
+    for (shape, &(m, n, k)) in shapes.iter().enumerate() {
+        for a_layout in 0..3 {
+            for b_layout in 0..3 {
+                let (a_store, b_store) = (
+                    operand(m, k, a_layout, &mut rng),
+                    operand(k, n, b_layout, &mut rng),
+                );
+                let (a, b) = (view(&a_store, a_layout), view(&b_store, b_layout));
+                let ab = scalars[(shape + a_layout as usize + b_layout as usize) % 3];
+                let c0 = rng.randn(m, n);
+                let want = naive(ab.0, &a, &b, ab.1, &c0);
+                for &level in &levels {
+                    for threads in [1, 2] {
+                        check::<f64>(level, threads, ab, &a, &b, &c0, &want, 1e-13);
+                        check::<f32>(level, threads, ab, &a, &b, &c0, &want, 1e-5);
+                    }
+                }
+                cases += 1;
+            }
+        }
+    }
+    assert_eq!(cases, shapes.len() * 9);
+    eprintln!("checked {levels:?} on {cases} cases");
+}
+
+#[test]
+fn the_chosen_kernel_is_the_best_supported_one_and_passed_its_check() {
+    let chosen = chosen();
+    let best = Level::ALL.into_iter().find(|l| l.supported()).unwrap();
+    assert_eq!(chosen.level, best, "rejected: {:?}", chosen.rejected);
+    assert!(self_check(chosen.level));
+}
+
+#[test]
+fn fused_kernels_give_the_same_bits_whatever_the_level_and_the_threads() {
+    let mut rng = NumpyRng::new(3);
+    let (m, n, k) = (150, 300, 700);
+    let a = rng.randn(k, m);
+    let b = rng.randn(k, n);
+    for_types(&a, &b, m, n);
+
+    fn for_types(a: &Array2<f64>, b: &Array2<f64>, m: usize, n: usize) {
+        let fused: Vec<Level> = [Level::Avx512, Level::Avx2]
+            .into_iter()
+            .filter(|l| l.supported())
+            .collect();
+        let mut results = Vec::new();
+        for &level in &fused {
+            for threads in [1, 2] {
+                let mut c = Array2::<f64>::zeros((m, n));
+                matmul_at(
+                    level,
+                    threads,
+                    1.0,
+                    &a.t(),
+                    &b.view(),
+                    0.0,
+                    &mut c.view_mut(),
+                );
+                let a32 = a.mapv(|v| v as f32);
+                let b32 = b.mapv(|v| v as f32);
+                let mut c32 = Array2::<f32>::zeros((m, n));
+                matmul_at(
+                    level,
+                    threads,
+                    1.0,
+                    &a32.t(),
+                    &b32.view(),
+                    0.0,
+                    &mut c32.view_mut(),
+                );
+                results.push((level, threads, c, c32));
+            }
+        }
+        for r in &results[1..] {
+            assert!(
+                r.2 == results[0].2 && r.3 == results[0].3,
+                "{:?}/{} differs from {:?}/{}",
+                r.0,
+                r.1,
+                results[0].0,
+                results[0].1
+            );
+        }
+    }
+}

@@ -1,0 +1,501 @@
+//! `cargo xtask bench --suite minibatch`: dnn against PyTorch (CPU) and numpy by hand on two
+//! mini-batch workloads, whole processes, alternating runs, medians.
+//!
+//! The workloads and their data come from `benches/reference/minibatch_data.py` (generated
+//! once into `target/bench/minibatch/`): `cat`, `[12288, 256, 64, 1]` on 4096 random pictures,
+//! Adam at 1e-4, batches of 64, 3 epochs; `mnist`, `[784, 256, 128, 10]` softmax on 60,000
+//! random rows, Adam at 1e-3, batches of 128, 2 epochs. Every program trains the same network
+//! from the same He weights on the same shuffled batches (the costs agree), as a whole process
+//! that loads the `.npz` itself:
+//! * dnn: the `minibatch` binary of dnn-bench, which trains with the dnn-core engine;
+//! * PyTorch: `benches/reference/minibatch_torch.py` (`nn.Sequential`, `torch.optim.Adam`);
+//! * numpy: `benches/reference/minibatch_numpy.py` (the course's formulas by hand).
+//!
+//! The Python side runs in its own venv, `target/bench-venv` (numpy, threadpoolctl and
+//! PyTorch from PyPI, several GB), made on first use. `benches/reference/gemm_rate.py`
+//! measures, in the same session, the rate numpy and PyTorch reach on one step's products
+//! alone; the table compares dnn's training rate with the better of the two.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+use crate::bench::utc_now;
+
+/// What `cargo xtask bench --suite minibatch` was asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Alternating runs per program, workload and dtype.
+    pub runs: usize,
+    /// `f64`, `f32` or both.
+    pub dtypes: Vec<String>,
+    /// A Python with numpy, threadpoolctl and torch; the bench venv when `None`.
+    pub python: Option<PathBuf>,
+    /// Workloads to run (`cat`, `mnist`); both when empty.
+    pub workloads: Vec<String>,
+}
+
+const PROGRAMS: [&str; 3] = ["pytorch", "numpy", "dnn"];
+const WORKLOADS: [&str; 2] = ["cat", "mnist"];
+
+/// Workload, dtype and program.
+type Key = (String, String, &'static str);
+
+/// One finished run.
+#[derive(Debug, Clone)]
+struct Run {
+    wall: f64,
+    rss_kib: Option<u64>,
+    train: f64,
+    costs: Vec<f64>,
+    report: Value,
+}
+
+/// Runs `cmd` to completion; returns its wall seconds and peak RSS (KiB, via /usr/bin/time).
+fn timed(cmd: &[String], scratch: &Path, what: &str) -> Result<(f64, Option<u64>)> {
+    let time_bin = Path::new("/usr/bin/time");
+    let rss_file = scratch.join("rss.txt");
+    let _ = std::fs::remove_file(&rss_file);
+    let mut command = if time_bin.is_file() {
+        let mut c = Command::new(time_bin);
+        c.arg("-f").arg("%M").arg("-o").arg(&rss_file).args(cmd);
+        c
+    } else {
+        let mut c = Command::new(&cmd[0]);
+        c.args(&cmd[1..]);
+        c
+    };
+    let stderr_file = scratch.join("stderr.txt");
+    command
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&stderr_file)?);
+    let start = Instant::now();
+    let status = command
+        .status()
+        .with_context(|| format!("cannot start {what}"))?;
+    let wall = start.elapsed().as_secs_f64();
+    if !status.success() {
+        let err = std::fs::read_to_string(&stderr_file).unwrap_or_default();
+        bail!("{what} failed ({status}): {}", err.trim());
+    }
+    let rss = std::fs::read_to_string(&rss_file)
+        .ok()
+        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()));
+    Ok((wall, rss))
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{}", path.display()))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// The bench venv's python, made (numpy, threadpoolctl, torch from PyPI) when missing.
+fn ensure_bench_venv(root: &Path) -> Result<PathBuf> {
+    let venv = crate::process::target_dir(root).join("bench-venv");
+    let python = venv.join("bin").join("python");
+    let ready = |p: &Path| {
+        Command::new(p)
+            .args(["-c", "import numpy, threadpoolctl, torch"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if ready(&python) {
+        return Ok(python);
+    }
+    if !python.is_file() {
+        println!("bench: creating {}", venv.display());
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .context("cannot run python3 -m venv")?;
+        if !status.success() {
+            bail!("`python3 -m venv {}` failed ({status})", venv.display());
+        }
+    }
+    println!(
+        "bench: installing numpy, threadpoolctl and torch into {} (PyTorch from PyPI is several GB; minutes)",
+        venv.display()
+    );
+    let status = Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(["numpy", "threadpoolctl", "torch"])
+        .status()
+        .with_context(|| format!("cannot run {} -m pip", python.display()))?;
+    if !status.success() || !ready(&python) {
+        bail!(
+            "pip could not install numpy, threadpoolctl and torch into {} ({status}); is PyPI reachable?",
+            venv.display()
+        );
+    }
+    Ok(python)
+}
+
+/// FLOPs of a whole run as the engine counts them: per layer and example, the forward and
+/// `dW` products, and `dA[l-1]` for `l >= 2`.
+fn run_flops(spec: &Value) -> f64 {
+    let layers: Vec<f64> = spec["layers"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default();
+    let m = spec["train"].as_f64().unwrap_or(0.0);
+    let epochs = spec["epochs"].as_f64().unwrap_or(0.0);
+    let per_example: f64 = layers
+        .windows(2)
+        .enumerate()
+        .map(|(i, p)| 2.0 * p[0] * p[1] * if i == 0 { 2.0 } else { 3.0 })
+        .sum();
+    per_example * m * epochs
+}
+
+/// Bytes of the data matrix, the parameters and Adam's two averages in `dtype`.
+fn model_bytes(spec: &Value, dtype: &str) -> f64 {
+    let size = if dtype == "f32" { 4.0 } else { 8.0 };
+    let layers: Vec<f64> = spec["layers"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default();
+    let m = spec["train"].as_f64().unwrap_or(0.0);
+    let params: f64 = layers.windows(2).map(|p| p[0] * p[1] + p[1]).sum();
+    let (n0, nl) = (layers[0], layers[layers.len() - 1]);
+    size * ((n0 + nl) * m + 3.0 * params)
+}
+
+/// Runs the suite and prints the table.
+pub fn run(root: &Path, opts: &Options) -> Result<()> {
+    if opts.runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let workloads: Vec<&str> = if opts.workloads.is_empty() {
+        WORKLOADS.to_vec()
+    } else {
+        opts.workloads.iter().map(String::as_str).collect()
+    };
+    if let Some(w) = workloads.iter().find(|w| !WORKLOADS.contains(w)) {
+        bail!("unknown workload {w:?} (cat or mnist)");
+    }
+    for d in &opts.dtypes {
+        if d != "f32" && d != "f64" {
+            bail!("unknown dtype {d:?} (f64 or f32)");
+        }
+    }
+    let python = match &opts.python {
+        Some(p) => p.clone(),
+        None => ensure_bench_venv(root)?,
+    };
+    let mut build = crate::process::cargo();
+    build.args([
+        "build",
+        "--release",
+        "-p",
+        "dnn-bench",
+        "--bin",
+        "minibatch",
+    ]);
+    crate::process::run_checked(build, root, "building the minibatch benchmark binary")?;
+    let target = crate::process::target_dir(root);
+    let dnn = target.join("release").join("minibatch");
+    let reference = root.join("benches/reference");
+    let data = target.join("bench").join("minibatch");
+    let scratch = target.join("bench").join("minibatch-runs");
+    std::fs::create_dir_all(&scratch)?;
+    let s = |p: &Path| p.to_string_lossy().into_owned();
+    if workloads.iter().any(|w| {
+        !data.join(format!("{w}.npz")).is_file() || !data.join(format!("{w}.json")).is_file()
+    }) {
+        println!(
+            "bench: generating the workloads' data in {}",
+            data.display()
+        );
+        let status = Command::new(&python)
+            .arg(reference.join("minibatch_data.py"))
+            .arg("--out")
+            .arg(&data)
+            .stdout(Stdio::null())
+            .status()
+            .context("cannot run minibatch_data.py")?;
+        if !status.success() {
+            bail!("minibatch_data.py failed ({status})");
+        }
+    }
+
+    let load_before = crate::bench::load_average();
+    println!(
+        "bench --suite minibatch: {} alternating runs of pytorch, numpy and dnn per workload and dtype; load average {load_before}",
+        opts.runs
+    );
+    // results[(workload, dtype, program)] = runs
+    let mut results: Vec<(Key, Vec<Run>)> = Vec::new();
+    for i in 0..opts.runs {
+        for w in &workloads {
+            for dtype in &opts.dtypes {
+                // Rotate the order from run to run so that no program always goes first.
+                for j in 0..PROGRAMS.len() {
+                    let program = PROGRAMS[(i + j) % PROGRAMS.len()];
+                    let report = scratch.join(format!("{program}_{w}_{dtype}.json"));
+                    let _ = std::fs::remove_file(&report);
+                    let npz = s(&data.join(format!("{w}.npz")));
+                    let np_dtype = if dtype == "f32" { "float32" } else { "float64" };
+                    let cmd: Vec<String> = match program {
+                        "dnn" => vec![
+                            s(&dnn),
+                            "--data".into(),
+                            npz,
+                            "--dtype".into(),
+                            dtype.clone(),
+                        ],
+                        "pytorch" => vec![
+                            s(&python),
+                            s(&reference.join("minibatch_torch.py")),
+                            "--data".into(),
+                            npz,
+                            "--dtype".into(),
+                            np_dtype.into(),
+                        ],
+                        _ => vec![
+                            s(&python),
+                            s(&reference.join("minibatch_numpy.py")),
+                            "--data".into(),
+                            npz,
+                            "--dtype".into(),
+                            np_dtype.into(),
+                        ],
+                    };
+                    let mut cmd = cmd;
+                    cmd.extend(["--report".into(), s(&report)]);
+                    let (wall, rss_kib) = timed(&cmd, &scratch, program)?;
+                    let report = read_json(&report)?;
+                    let run = Run {
+                        wall,
+                        rss_kib,
+                        train: report["train_seconds"].as_f64().unwrap_or(f64::NAN),
+                        costs: report["costs"]
+                            .as_array()
+                            .map(|a| a.iter().filter_map(|p| p[1].as_f64()).collect())
+                            .unwrap_or_default(),
+                        report,
+                    };
+                    println!(
+                        "  run {} {w} {dtype} {program}: {:.2} s (training {:.2} s)",
+                        i + 1,
+                        run.wall,
+                        run.train
+                    );
+                    let key = (w.to_string(), dtype.clone(), program);
+                    match results.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, runs)) => runs.push(run),
+                        None => results.push((key, vec![run])),
+                    }
+                }
+            }
+        }
+    }
+    let load_after_runs = crate::bench::load_average();
+    println!("bench: measuring numpy's and PyTorch's rate on the plain products (gemm_rate.py)");
+    let rates_file = scratch.join("gemm_rates.json");
+    let rate_cmd = vec![
+        s(&python),
+        s(&reference.join("gemm_rate.py")),
+        "--data".into(),
+        s(&data),
+        "--report".into(),
+        s(&rates_file),
+    ];
+    timed(&rate_cmd, &scratch, "gemm_rate.py")?;
+    let rates = read_json(&rates_file)?;
+    let load_after = crate::bench::load_average();
+
+    let find = |w: &str, d: &str, p: &str| {
+        results
+            .iter()
+            .find(|(k, _)| k.0 == w && k.1 == d && k.2 == p)
+            .map(|(_, r)| r.as_slice())
+            .unwrap_or(&[])
+    };
+    println!();
+    println!(
+        "{} | CPU: {} ({} CPUs) | load average before {load_before}, after the runs {load_after_runs}, at the end {load_after}",
+        utc_now(),
+        crate::bench::cpu_model(),
+        crate::bench::cpu_count()
+    );
+    println!(
+        "command: cargo xtask bench --suite minibatch --runs {} | OPENBLAS_CORETYPE={}",
+        opts.runs,
+        std::env::var("OPENBLAS_CORETYPE").unwrap_or_else(|_| "(unset)".into())
+    );
+    let dnn_kernels = results
+        .iter()
+        .find(|(k, _)| k.2 == "dnn")
+        .and_then(|(_, r)| r[0].report["kernels"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let torch_version = results
+        .iter()
+        .find(|(k, _)| k.2 == "pytorch")
+        .and_then(|(_, r)| r[0].report["version"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    println!("kernels: dnn (dnn-core engine, minibatch binary of dnn-bench): {dnn_kernels}");
+    println!(
+        "         PyTorch {torch_version}: {} | numpy: {}",
+        rates["torch_kernels"].as_str().unwrap_or("?"),
+        rates["numpy_kernels"].as_str().unwrap_or("?")
+    );
+    println!();
+    println!(
+        "{:<6} {:<4} {:<8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>12}",
+        "work",
+        "type",
+        "program",
+        "wall s",
+        "x torch",
+        "train s",
+        "GFLOP/s",
+        "peak MiB",
+        "x model",
+        "final cost"
+    );
+    let mut checks = Vec::new();
+    for w in &workloads {
+        let spec = read_json(&data.join(format!("{w}.json")))?;
+        let flops = run_flops(&spec);
+        for dtype in &opts.dtypes {
+            let torch_wall = median(find(w, dtype, "pytorch").iter().map(|r| r.wall).collect());
+            let model = model_bytes(&spec, dtype);
+            for program in PROGRAMS {
+                let runs = find(w, dtype, program);
+                if runs.is_empty() {
+                    continue;
+                }
+                let wall = median(runs.iter().map(|r| r.wall).collect());
+                let train = median(runs.iter().map(|r| r.train).collect());
+                let rss = runs.iter().filter_map(|r| r.rss_kib).max();
+                let final_cost = runs[runs.len() - 1]
+                    .costs
+                    .last()
+                    .copied()
+                    .unwrap_or(f64::NAN);
+                println!(
+                    "{:<6} {:<4} {:<8} {:>8.2} {:>8.2} {:>8.2} {:>8.1} {:>9} {:>8} {:>12.7}",
+                    w,
+                    dtype,
+                    program,
+                    wall,
+                    wall / torch_wall,
+                    train,
+                    flops / train / 1e9,
+                    rss.map_or("n/a".into(), |k| format!("{:.0}", k as f64 / 1024.0)),
+                    rss.map_or("n/a".into(), |k| format!(
+                        "{:.2}",
+                        k as f64 * 1024.0 / model
+                    )),
+                    final_cost,
+                );
+            }
+            // Targets for dnn.
+            let dnn = find(w, dtype, "dnn");
+            if dnn.is_empty() {
+                continue;
+            }
+            let wall = median(dnn.iter().map(|r| r.wall).collect());
+            let train = median(dnn.iter().map(|r| r.train).collect());
+            let rate = flops / train / 1e9;
+            let plain = rates["rates"]
+                .as_array()
+                .and_then(|a| {
+                    a.iter()
+                        .find(|e| e["workload"] == *w && e["dtype"] == *dtype)
+                })
+                .map(|e| {
+                    let np = e["numpy"].as_f64().unwrap_or(0.0);
+                    let pt = e["pytorch"].as_f64().unwrap_or(0.0);
+                    if pt >= np {
+                        (pt, "PyTorch")
+                    } else {
+                        (np, "numpy")
+                    }
+                });
+            let rss = dnn.iter().filter_map(|r| r.rss_kib).max();
+            let phases = &dnn[dnn.len() - 1].report["phases"];
+            checks.push(format!(
+                "{w} {dtype}: dnn wall {:.2} x PyTorch's (target <= 0.33){}; training rate {rate:.1} GFLOP/s = {} of the plain-product rate{} (target >= 50 %); peak RSS {} x (data + parameters + Adam state = {:.0} MiB) (target <= 1.3); dnn phases (last run, s): gather {:.3}, forward {:.3}, cost {:.3}, backward {:.3}, update {:.3}",
+                wall / median(find(w, dtype, "pytorch").iter().map(|r| r.wall).collect()),
+                if find(w, dtype, "pytorch").is_empty() { " (no PyTorch run)" } else { "" },
+                plain.map_or("?".into(), |(p, _)| format!("{:.0} %", 100.0 * rate / p)),
+                plain.map_or(String::new(), |(p, who)| format!(" ({p:.1} GFLOP/s, {who})")),
+                rss.map_or("n/a".into(), |k| format!("{:.2}", k as f64 * 1024.0 / model_bytes(&spec, dtype))),
+                model_bytes(&spec, dtype) / 1048576.0,
+                phases["gather"].as_f64().unwrap_or(f64::NAN),
+                phases["forward"].as_f64().unwrap_or(f64::NAN),
+                phases["cost"].as_f64().unwrap_or(f64::NAN),
+                phases["backward"].as_f64().unwrap_or(f64::NAN),
+                phases["update"].as_f64().unwrap_or(f64::NAN),
+            ));
+            // The same work: dnn's costs against numpy's in the same dtype.
+            if let Some(np) = find(w, dtype, "numpy").last() {
+                let worst = dnn[dnn.len() - 1]
+                    .costs
+                    .iter()
+                    .zip(&np.costs)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f64::max);
+                checks.push(format!(
+                    "{w} {dtype}: dnn's epoch costs vs numpy's: largest difference {worst:.1e}"
+                ));
+            }
+        }
+    }
+    println!();
+    println!("wall s: median over the runs of the whole process (start-up and data loading included); x torch: over PyTorch's median in the same dtype;");
+    println!("train s: median training seconds as each program reports them; GFLOP/s: the engine's FLOPs of the run (forward, dW, dA for l >= 2) over train s;");
+    println!("peak MiB: the largest max RSS of any run; x model: that over the bytes of the data matrix, parameters and Adam's two averages.");
+    for c in checks {
+        println!("{c}");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cat_workload_counts_the_engines_flops() {
+        let spec: Value =
+            serde_json::json!({"layers": [12288, 256, 64, 1], "train": 4096, "epochs": 3});
+        // (2·12288·256·2 + 2·(256·64 + 64·1)·3) per example, 4096 examples, 3 epochs.
+        let per_example = 2.0 * 12288.0 * 256.0 * 2.0 + 2.0 * (256.0 * 64.0 + 64.0) * 3.0;
+        assert_eq!(run_flops(&spec), per_example * 4096.0 * 3.0);
+        assert!((run_flops(&spec) / 1e9 - 155.5).abs() < 0.5);
+    }
+
+    #[test]
+    fn the_model_bytes_are_data_parameters_and_two_averages() {
+        let spec: Value = serde_json::json!({"layers": [3, 2, 1], "train": 10});
+        let params = (3.0 * 2.0 + 2.0) + (2.0 * 1.0 + 1.0);
+        assert_eq!(
+            model_bytes(&spec, "f64"),
+            8.0 * ((3.0 + 1.0) * 10.0 + 3.0 * params)
+        );
+        assert_eq!(model_bytes(&spec, "f32"), model_bytes(&spec, "f64") / 2.0);
+    }
+}
