@@ -183,7 +183,10 @@ fn write(
 }
 
 /// The tensors of `network::<f64>()` (`[6, 4, 3, 1]`).
-fn good_tensors() -> Vec<(&'static str, Dtype, Vec<usize>, Vec<f64>)> {
+/// A tensor to write: its name, dtype, shape and values.
+type RawTensor = (&'static str, Dtype, Vec<usize>, Vec<f64>);
+
+fn good_tensors() -> Vec<RawTensor> {
     let net = network::<f64>();
     let names = [("W1", "b1"), ("W2", "b2"), ("W3", "b3")];
     let mut out = Vec::new();
@@ -205,7 +208,7 @@ fn good_tensors() -> Vec<(&'static str, Dtype, Vec<usize>, Vec<f64>)> {
 }
 
 fn error_of(
-    edit_tensors: impl FnOnce(&mut Vec<(&'static str, Dtype, Vec<usize>, Vec<f64>)>),
+    edit_tensors: impl FnOnce(&mut Vec<RawTensor>),
     edit_metadata: impl FnOnce(&mut HashMap<String, String>),
 ) -> String {
     let dir = tempfile::tempdir().unwrap();
@@ -469,11 +472,11 @@ fn a_spec_that_the_metadata_garbles_is_refused() {
         };
         dnn_data::export::metadata(&model).into_iter().collect()
     };
-    let stats = |t: &mut Vec<(&'static str, Dtype, Vec<usize>, Vec<f64>)>| {
+    let stats = |t: &mut Vec<RawTensor>| {
         t.push(("mean", Dtype::F64, vec![6], vec![0.0; 6]));
         t.push(("std", Dtype::F64, vec![6], vec![1.0; 6]));
     };
-    let error = |edit_tensors: &dyn Fn(&mut Vec<(&'static str, Dtype, Vec<usize>, Vec<f64>)>),
+    let error = |edit_tensors: &dyn Fn(&mut Vec<RawTensor>),
                  edit: &dyn Fn(&mut HashMap<String, String>)| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.safetensors");
