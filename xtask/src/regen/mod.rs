@@ -187,11 +187,14 @@ pub fn run(root: &Path, python: &Path, opts: &Options) -> Result<()> {
     let mut failed = Vec::new();
     // The small scripts side by side, then those that use every CPU themselves, one by one.
     for (alone, slots) in [(false, cpus), (true, 1)] {
-        let jobs = GENERATORS
-            .iter()
-            .filter(|g| g.alone == alone)
-            .map(|g| (g.script, command(root, python, g, &out_dir(g), cpus)))
-            .collect();
+        let mut jobs = Vec::new();
+        for g in GENERATORS.iter().filter(|g| g.alone == alone) {
+            // Scripts write into an existing directory; regen makes it, once, for all of them.
+            let out = out_dir(g);
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            jobs.push((g.script, command(root, python, g, &out, cpus)));
+        }
         for (script, result) in side_by_side(jobs, slots) {
             match result {
                 Ok(time) => println!("regen: {script} done in {:.1} s", time.as_secs_f64()),
