@@ -7,6 +7,11 @@
 //! rename is atomic, and never a name a later run has to recognise or clean up. The
 //! temporary is flushed to disk (`fsync`), renamed over the final name, and the directory is
 //! flushed so that the rename itself survives a power loss.
+//!
+//! Two kinds of path are not files to replace. A symbolic link stays a link: the file it
+//! points to is the one replaced. A device, pipe or socket (`/dev/null`, `/dev/stdout`, a
+//! FIFO) is written to as it is: a rename would put a regular file in its place, and there
+//! is nothing to keep whole there anyway.
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
@@ -45,6 +50,25 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
+    // A link is followed (the file it names is replaced, the link stays); a device, pipe or
+    // socket is written to in place (renaming onto `/dev/null` would replace the device).
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            resolved = resolve_link(path).map_err(fail)?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
+    if let Ok(meta) = std::fs::metadata(path) {
+        if is_special(&meta.file_type()) {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(fail)?;
+            return file.write_all(bytes).map_err(fail);
+        }
+    }
     let (dir, name) = split(path)?;
     let mut tmp = temporary_beside(&dir, &name).map_err(fail)?;
     // From here on, dropping `tmp` (an early return) removes the temporary.
@@ -56,6 +80,39 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| fail(e.error))?;
     sync_directory(&dir);
     Ok(())
+}
+
+/// The file a symbolic link finally points to (a dangling link's target, which the write
+/// then creates), relative targets taken from the link's own directory.
+fn resolve_link(link: &Path) -> io::Result<PathBuf> {
+    let mut path = link.to_path_buf();
+    // As the kernel does, give up after 40 links (a loop).
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// A device, pipe or socket: something to write to, not a file to replace.
+fn is_special(kind: &std::fs::FileType) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        kind.is_char_device() || kind.is_block_device() || kind.is_fifo() || kind.is_socket()
+    }
+    #[cfg(not(unix))]
+    {
+        !kind.is_file() && !kind.is_dir() && !kind.is_symlink()
+    }
 }
 
 /// Checks, before any long work, that a file can later be written at `path`: its
@@ -77,6 +134,13 @@ pub fn ensure_writable(path: &Path) -> Result<()> {
     };
     if path.is_dir() {
         return Err(fail("it is a directory; give a file name".into()));
+    }
+    if std::fs::metadata(path).is_ok_and(|m| is_special(&m.file_type())) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map(drop)
+            .map_err(|e| fail(e.to_string()));
     }
     let (dir, name) = split(path)?;
     if !dir.is_dir() {
@@ -311,6 +375,65 @@ mod tests {
         assert!(stdout.contains(&want), "{stdout}");
         assert_eq!(std::fs::read(&path).unwrap(), b"old contents");
         assert_eq!(names(dir.path()), ["model.h5"], "temporary left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_or_a_pipe_is_written_to_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        // (Not tried on /dev/null itself: were this broken, the test would replace the
+        // machine's /dev/null with a file. A FIFO takes the same path through the code.)
+        ensure_writable(Path::new("/dev/null")).unwrap();
+        // A FIFO gets the bytes through it and stays a FIFO.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path and a plain mode.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_atomically(&fifo, b"through the pipe").unwrap();
+        // Before joining: a replaced FIFO would leave the reader waiting forever.
+        assert!(std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo());
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert_eq!(names(dir.path()), ["pipe"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_stays_a_link_and_its_target_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("real")).unwrap();
+        let target = dir.path().join("real/model.h5");
+        std::fs::write(&target, b"old").unwrap();
+        let link = dir.path().join("model.h5");
+        std::os::unix::fs::symlink("real/model.h5", &link).unwrap();
+        write_atomically(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        assert_eq!(names(&dir.path().join("real")), ["model.h5"]);
+        // A dangling link: its target is created.
+        let dangling = dir.path().join("new.h5");
+        std::os::unix::fs::symlink("real/created.h5", &dangling).unwrap();
+        write_atomically(&dangling, b"made").unwrap();
+        assert_eq!(
+            std::fs::read(dir.path().join("real/created.h5")).unwrap(),
+            b"made"
+        );
+        // A loop is an error, not a hang.
+        let a = dir.path().join("a");
+        std::os::unix::fs::symlink("b", &a).unwrap();
+        std::os::unix::fs::symlink("a", dir.path().join("b")).unwrap();
+        let e = write_atomically(&a, b"x").unwrap_err().to_string();
+        assert!(e.contains("too many levels of symbolic links"), "{e}");
     }
 
     #[test]
