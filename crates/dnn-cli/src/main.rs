@@ -78,7 +78,10 @@ impl std::error::Error for Exit {}
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     if let Err(e) = interrupt::install() {
         eprintln!("error: {}", one_line(&e));
         return ExitCode::FAILURE;
@@ -102,6 +105,42 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Help and version go out as clap prints them; a usage error (a bad flag or value) is one
+/// line on stderr, as every other error, and exit code 2, which tells a usage error from a
+/// run that failed (1).
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        _ => {
+            let args: Vec<String> = std::env::args().collect();
+            eprintln!("{}", usage_line(&e.render().to_string(), &args));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// clap's message on one line: its `error:` line and the possible values or tip it gives,
+/// without the usage block, and where to read more (`dnn export --help` when `args` name a
+/// subcommand, else `dnn --help`).
+fn usage_line(message: &str, args: &[String]) -> String {
+    use clap::CommandFactory;
+    let command = match args.get(1) {
+        Some(sub) if Cli::command().find_subcommand(sub).is_some() => format!("dnn {sub}"),
+        _ => "dnn".to_owned(),
+    };
+    let parts: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
+        .collect();
+    format!("{}; see `{command} --help`", parts.join(" "))
 }
 
 /// The context chain, outermost first, on one line: a cause whose text its parent's
@@ -139,5 +178,33 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn usage_errors_are_one_line_naming_the_command_to_ask() {
+        let message = |args: &[&str]| match Cli::try_parse_from(args) {
+            Ok(_) => panic!("{args:?} parsed"),
+            Err(e) => usage_line(
+                &e.render().to_string(),
+                &args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+            ),
+        };
+        assert_eq!(
+            message(&["dnn", "export", "--model", "m.h5", "--format", "pickle", "--output", "o"]),
+            "error: invalid value 'pickle' for '--format <FORMAT>' [possible values: onnx, safetensors]; see `dnn export --help`"
+        );
+        let unknown = message(&["dnn", "train", "--nope"]);
+        assert!(
+            unknown.starts_with("error: unexpected argument '--nope' found")
+                && unknown.ends_with("; see `dnn train --help`")
+                && !unknown.contains('\n'),
+            "{unknown}"
+        );
+        let missing = message(&["dnn", "frobnicate"]);
+        assert!(
+            missing.starts_with("error: unrecognized subcommand 'frobnicate'")
+                && missing.ends_with("; see `dnn --help`"),
+            "{missing}"
+        );
     }
 }

@@ -16,8 +16,8 @@
 //! Ctrl-C (SIGINT) after a time limit. Asserted for each:
 //! * the exit code is 0, 1, 2 or 130 (never 101, a panic, nor a signal);
 //! * no `panicked at` on stderr;
-//! * a failure says what is wrong on its first `error: ` line, and our own errors (exit 1)
-//!   are exactly one line;
+//! * a failure is exactly one `error: ` line that says what is wrong (our own errors, exit 1,
+//!   and usage errors, exit 2, alike);
 //! * no file is left behind or changed except the outputs the invocation asked for (and
 //!   `dnn train`'s default `model.h5`).
 //!
@@ -648,11 +648,17 @@ fn listing(dir: &Path) -> BTreeSet<(PathBuf, u64, std::time::SystemTime)> {
 fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
     let dir = tempfile::tempdir_in(scratch).expect("run dir");
     let w = dir.path();
+    // Files are copied (dnn writes through a symbolic link, so an output named like a
+    // fixture would change the shared one); directories, which no run may write into, are
+    // linked.
     for name in FIXTURES {
+        let (from, to) = (fixtures.join(name), w.join(name));
         if name == "sub" {
-            std::fs::create_dir(w.join(name)).expect("sub");
+            std::fs::create_dir(to).expect("sub");
+        } else if from.is_dir() {
+            std::os::unix::fs::symlink(from, to).expect("symlink");
         } else {
-            std::os::unix::fs::symlink(fixtures.join(name), w.join(name)).expect("symlink");
+            std::fs::copy(from, to).expect("copy a fixture");
         }
     }
     let before = listing(w);
@@ -743,8 +749,8 @@ fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
             .lines()
             .filter(|l| !l.starts_with("error: ") && !l.starts_with("warning: "))
             .count();
-        if code == 1 && (errors.len() != 1 || other != 0) {
-            problems.push("our error is not exactly one line".into());
+        if errors.len() != 1 || other != 0 {
+            problems.push("the error is not exactly one line".into());
         }
     }
     let asked: BTreeSet<PathBuf> = inv
