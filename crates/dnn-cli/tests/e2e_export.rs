@@ -25,7 +25,7 @@ use std::process::Command;
 use common::{data_dir, dnn_in, Run};
 use dnn_core::{one_hot, Activation, Init, Network, NumpyRng, TrainParams};
 use dnn_data::dataset::{DataSpec, Input};
-use dnn_data::model::{load_model, save_model, save_model_with, AnyNetwork, TrainingSetup};
+use dnn_data::model::{load_model, save_model_with, AnyNetwork, TrainingSetup};
 use dnn_data::standardize::Standardization;
 use dnn_data::CatDataset;
 use ndarray::{Array2, Axis};
@@ -120,9 +120,9 @@ fn counts(stdout: &str, prefix: &str) -> (usize, usize) {
     (c.parse().expect("correct"), t.parse().expect("total"))
 }
 
-/// A softmax network `[4, 6, 3]` trained on 120 generated examples whose raw inputs are
-/// pixel-like values 0–255 (dnn models are trained on them divided by 255), labelled by the
-/// largest of three fixed mixtures of the inputs.
+/// A softmax network `[4, 6, 3]` trained on 120 generated 2x2 grey pictures (pixel values
+/// 0–255; dnn models are trained on them divided by 255), labelled by the largest of three
+/// fixed mixtures of the pixels; its model file says so.
 fn softmax_model(path: &Path) -> Generated {
     let (n0, m, k) = (4, 120, 3);
     let mut rng = NumpyRng::new(7);
@@ -161,11 +161,21 @@ fn softmax_model(path: &Path) -> Generated {
         "the softmax model should learn its set (accuracy {accuracy}, final cost {:?})",
         report.final_cost()
     );
-    save_model(path, &net, &TrainingSetup::default()).expect("save softmax model");
+    let description = DataSpec {
+        classes: vec!["0".into(), "1".into(), "2".into()],
+        input: Input::Picture {
+            height: 2,
+            width: 2,
+            channels: 1,
+        },
+        standardization: None,
+    };
+    save_model_with(path, &net, &TrainingSetup::default(), &description)
+        .expect("save softmax model");
     Generated {
         raw,
         x,
-        description: None,
+        description: Some(description),
     }
 }
 
@@ -461,15 +471,10 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
                     assert_eq!(input["columns"], json!(columns), "{format}");
                     assert_eq!(input["preprocessing"], "(x - mean) / std", "{format}");
                 }
-                // The cat models: 64x64 RGB pictures (read as the cat set's, from files that
-                // record no data); the softmax model's file records nothing.
-                None if n0 == 12288 => {
+                // The cat models (64x64 RGB) and the softmax model (2x2 grey) take pictures.
+                None => {
                     assert_eq!(input["kind"], "picture", "{format}");
                     assert_eq!(input["preprocessing"], "x / 255", "{format}");
-                }
-                None => {
-                    assert_eq!(input["kind"], "features", "{format}");
-                    assert_eq!(input["preprocessing"], "none", "{format}");
                 }
             }
             if n0 == 12288 {
