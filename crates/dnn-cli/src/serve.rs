@@ -52,8 +52,8 @@ pub struct ServeArgs {
     #[arg(long)]
     pub model: Option<PathBuf>,
 
-    /// Your own data set for the Train view: a directory with train_catvnoncat.h5 and
-    /// test_catvnoncat.h5 (the course's layout, pictures of any size). The cat set itself
+    /// Your own data set for the Train view, in any format `dnn train --data` reads (an image
+    /// folder, a CSV table, a .npz archive, a course-style HDF5 directory). The cat set itself
     /// is read from ./data (or $DNN_DATA_DIR), as `dnn train` reads it.
     #[arg(long)]
     pub data: Option<PathBuf>,
