@@ -555,6 +555,29 @@ fn no_path_reaches_a_file_outside_the_model_and_data() {
         assert!(matches!(status, 400 | 404), "{path}: {status} {body}");
         assert!(!body.contains("root:"), "{path}: {body}");
     }
+    // A known route with a method it does not take: 405 with one line, like every error.
+    for (method, path) in [
+        ("GET", "/api/train/stop"),
+        ("DELETE", "/api/train"),
+        ("GET", "/api/predict"),
+    ] {
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            server.authority()
+        );
+        let (status, body) = raw(&server, &request);
+        assert_eq!(status, 405, "{method} {path}: {body}");
+        assert_eq!(
+            body.trim_end(),
+            format!("{method} {path} is not a request this server answers; the routes are listed in dnn serve's README section"),
+            "{method} {path}"
+        );
+        assert_eq!(
+            body.trim_end().lines().count(),
+            1,
+            "{method} {path}: {body}"
+        );
+    }
 }
 
 #[test]

@@ -40,5 +40,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(|| async {
             ApiError::not_found("no such page: the page is at /, its API under /api/")
         })
+        // A known path with another method: one line, as every other error (axum's own 405
+        // has an empty body).
+        .method_not_allowed_fallback(|method: axum::http::Method, uri: axum::http::Uri| async move {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                format!("{method} {} is not a request this server answers; the routes are listed in dnn serve's README section", uri.path()),
+            )
+        })
         .with_state(state)
 }
