@@ -4,7 +4,7 @@
 //! averages per parameter. Every formula is written in the order the course's numpy code
 //! evaluates it, so updates agree with numpy to the last bits.
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 use crate::Float;
 
@@ -188,53 +188,221 @@ pub(crate) fn step<F: Float>(
     lr: f64,
     old: ArrayView2<'_, F>,
     grad: ArrayView2<'_, F>,
-    new: ArrayViewMut2<'_, F>,
-    v: ArrayViewMut2<'_, F>,
-    s: ArrayViewMut2<'_, F>,
+    mut new: ArrayViewMut2<'_, F>,
+    mut v: ArrayViewMut2<'_, F>,
+    mut s: ArrayViewMut2<'_, F>,
 ) -> bool {
-    let lr = F::of(lr);
+    let rule = Rule::new(optimizer, t, lr);
+    let (keeps_v, keeps_s) = (!v.is_empty(), !s.is_empty());
     let mut finite = true;
-    match *optimizer {
-        Optimizer::GradientDescent => Zip::from(new).and(old).and(grad).for_each(|n, &o, &d| {
-            *n = o - lr * d;
-            finite &= n.is_finite();
-        }),
-        Optimizer::Momentum { beta } => {
-            let (beta, one_minus) = (F::of(beta), F::of(1.0 - beta));
-            Zip::from(new)
-                .and(old)
-                .and(grad)
-                .and(v)
-                .for_each(|n, &o, &d, v| {
-                    *v = beta * *v + one_minus * d;
-                    *n = o - lr * *v;
-                    finite &= n.is_finite();
-                });
-        }
-        Optimizer::Adam {
-            beta1,
-            beta2,
-            epsilon,
-        } => {
-            let (b1, c1) = (F::of(beta1), F::of(1.0 - beta1));
-            let (b2, c2) = (F::of(beta2), F::of(1.0 - beta2));
-            let (corr1, corr2) = (
-                F::of(1.0 - beta1.powf(t as f64)),
-                F::of(1.0 - beta2.powf(t as f64)),
-            );
-            let eps = F::of(epsilon);
-            Zip::from(new)
-                .and(old)
-                .and(grad)
-                .and(v)
-                .and(s)
-                .for_each(|n, &o, &d, v, s| {
-                    *v = b1 * *v + c1 * d;
-                    *s = b2 * *s + c2 * (d * d);
-                    *n = o - lr * (*v / corr1) / ((*s / corr2).sqrt() + eps);
-                    finite &= n.is_finite();
-                });
+    // Row by row over plain slices (the rows of a block are contiguous, the block is not),
+    // so that each row's loop vectorises; finiteness is checked after, on the row in cache.
+    for r in 0..new.nrows() {
+        let mut n_row = new.row_mut(r);
+        let mut v_row = keeps_v.then(|| v.row_mut(r));
+        let mut s_row = keeps_s.then(|| s.row_mut(r));
+        let (o_row, d_row) = (old.row(r), grad.row(r));
+        let n = n_row.as_slice_mut();
+        let (o, d) = (o_row.to_slice(), d_row.to_slice());
+        let vs = v_row.as_mut().map(|x| x.as_slice_mut());
+        let ss = s_row.as_mut().map(|x| x.as_slice_mut());
+        match (n, o, d, vs, ss) {
+            (Some(n), Some(o), Some(d), Some(Some(v)), Some(Some(s))) => {
+                rule.apply(n, o, d, Some(v), Some(s));
+                finite &= n.iter().all(|x| x.is_finite());
+            }
+            (Some(n), Some(o), Some(d), Some(Some(v)), None) => {
+                rule.apply(n, o, d, Some(v), None);
+                finite &= n.iter().all(|x| x.is_finite());
+            }
+            (Some(n), Some(o), Some(d), None, None) => {
+                rule.apply(n, o, d, None, None);
+                finite &= n.iter().all(|x| x.is_finite());
+            }
+            _ => {
+                // Any other layout: element by element.
+                for j in 0..o_row.len() {
+                    let mut vj = v_row.as_ref().map(|x| x[j]);
+                    let mut sj = s_row.as_ref().map(|x| x[j]);
+                    let x = rule.one(o_row[j], d_row[j], vj.as_mut(), sj.as_mut());
+                    new[[r, j]] = x;
+                    finite &= x.is_finite();
+                    if let (Some(row), Some(value)) = (v_row.as_mut(), vj) {
+                        row[j] = value;
+                    }
+                    if let (Some(row), Some(value)) = (s_row.as_mut(), sj) {
+                        row[j] = value;
+                    }
+                }
+            }
         }
     }
     finite
+}
+
+/// One optimiser's update rule with its constants for update number `t`, applied to slices
+/// or to single elements.
+#[derive(Clone, Copy)]
+enum Rule<F: Float> {
+    GradientDescent {
+        lr: F,
+    },
+    Momentum {
+        lr: F,
+        beta: F,
+        one_minus: F,
+    },
+    Adam {
+        lr: F,
+        b1: F,
+        c1: F,
+        b2: F,
+        c2: F,
+        corr1: F,
+        corr2: F,
+        eps: F,
+    },
+}
+
+impl<F: Float> Rule<F> {
+    fn new(optimizer: &Optimizer, t: u64, lr: f64) -> Self {
+        let lr = F::of(lr);
+        match *optimizer {
+            Optimizer::GradientDescent => Rule::GradientDescent { lr },
+            Optimizer::Momentum { beta } => Rule::Momentum {
+                lr,
+                beta: F::of(beta),
+                one_minus: F::of(1.0 - beta),
+            },
+            Optimizer::Adam {
+                beta1,
+                beta2,
+                epsilon,
+            } => Rule::Adam {
+                lr,
+                b1: F::of(beta1),
+                c1: F::of(1.0 - beta1),
+                b2: F::of(beta2),
+                c2: F::of(1.0 - beta2),
+                corr1: F::of(1.0 - beta1.powf(t as f64)),
+                corr2: F::of(1.0 - beta2.powf(t as f64)),
+                eps: F::of(epsilon),
+            },
+        }
+    }
+
+    /// The new value of one parameter `o` with gradient `d`, updating its averages.
+    #[inline(always)]
+    fn one(&self, o: F, d: F, v: Option<&mut F>, s: Option<&mut F>) -> F {
+        match (self, v, s) {
+            (Rule::GradientDescent { lr }, _, _) => o - *lr * d,
+            (r @ Rule::Momentum { .. }, Some(v), _) => r.momentum(o, d, v),
+            (r @ Rule::Adam { .. }, Some(v), Some(s)) => r.adam(o, d, v, s),
+            _ => unreachable!("momentum and Adam keep their averages"),
+        }
+    }
+
+    /// Momentum's `v = β v + (1 - β) d`, `θ - α v`.
+    #[inline(always)]
+    fn momentum(&self, o: F, d: F, v: &mut F) -> F {
+        let Rule::Momentum {
+            lr,
+            beta,
+            one_minus,
+        } = *self
+        else {
+            unreachable!()
+        };
+        *v = beta * *v + one_minus * d;
+        o - lr * *v
+    }
+
+    /// Adam's `v`, `s` and `θ - α (v / (1 - β1ᵗ)) / (sqrt(s / (1 - β2ᵗ)) + ε)`.
+    #[inline(always)]
+    fn adam(&self, o: F, d: F, v: &mut F, s: &mut F) -> F {
+        let Rule::Adam {
+            lr,
+            b1,
+            c1,
+            b2,
+            c2,
+            corr1,
+            corr2,
+            eps,
+        } = *self
+        else {
+            unreachable!()
+        };
+        *v = b1 * *v + c1 * d;
+        *s = b2 * *s + c2 * (d * d);
+        o - lr * (*v / corr1) / ((*s / corr2).sqrt() + eps)
+    }
+
+    /// [`Rule::one`] over slices of equal length (`v`, `s` where the rule keeps them): the
+    /// rule is chosen once, and its loop compiled for the CPU's vector instructions (the
+    /// same operations in the same order, so the same bits whatever the instructions).
+    #[inline(always)]
+    fn apply(&self, n: &mut [F], o: &[F], d: &[F], v: Option<&mut [F]>, s: Option<&mut [F]>) {
+        match crate::gemm::chosen().level {
+            #[cfg(target_arch = "x86_64")]
+            crate::gemm::Level::Avx512 => {
+                // SAFETY: the level is supported (checked when it was chosen).
+                unsafe { self.apply_avx512(n, o, d, v, s) }
+            }
+            #[cfg(target_arch = "x86_64")]
+            crate::gemm::Level::Avx2 => {
+                // SAFETY: as above.
+                unsafe { self.apply_avx2(n, o, d, v, s) }
+            }
+            _ => self.apply_plain(n, o, d, v, s),
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx2")]
+    unsafe fn apply_avx512(
+        &self,
+        n: &mut [F],
+        o: &[F],
+        d: &[F],
+        v: Option<&mut [F]>,
+        s: Option<&mut [F]>,
+    ) {
+        self.apply_plain(n, o, d, v, s)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn apply_avx2(
+        &self,
+        n: &mut [F],
+        o: &[F],
+        d: &[F],
+        v: Option<&mut [F]>,
+        s: Option<&mut [F]>,
+    ) {
+        self.apply_plain(n, o, d, v, s)
+    }
+
+    #[inline(always)]
+    fn apply_plain(&self, n: &mut [F], o: &[F], d: &[F], v: Option<&mut [F]>, s: Option<&mut [F]>) {
+        match (self, v, s) {
+            (Rule::GradientDescent { lr }, _, _) => {
+                for ((n, &o), &d) in n.iter_mut().zip(o).zip(d) {
+                    *n = o - *lr * d;
+                }
+            }
+            (r @ Rule::Momentum { .. }, Some(v), _) => {
+                for (((n, &o), &d), v) in n.iter_mut().zip(o).zip(d).zip(v) {
+                    *n = r.momentum(o, d, v);
+                }
+            }
+            (r @ Rule::Adam { .. }, Some(v), Some(s)) => {
+                for ((((n, &o), &d), v), s) in n.iter_mut().zip(o).zip(d).zip(v).zip(s) {
+                    *n = r.adam(o, d, v, s);
+                }
+            }
+            _ => unreachable!("momentum and Adam keep their averages"),
+        }
+    }
 }
