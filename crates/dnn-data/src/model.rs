@@ -465,6 +465,45 @@ fn write_str(file: &hdf5::File, name: &str, value: &str) -> hdf5::Result<()> {
     file.new_attr::<Text>().create(name)?.write_scalar(&v)
 }
 
+/// The number of layers `L` of a model file whose data sets or tensors are `names`: it must
+/// have `W1` (else it is not a model at all), and `W1..WL`, `b1..bL` with no gap and no
+/// `W`/`b` beyond `L`. The HDF5 and the safetensors readers share this.
+pub(crate) fn layer_count(path: &Path, names: &[String]) -> Result<usize> {
+    let bad = |problem: String| DataError::BadModel {
+        path: path.to_path_buf(),
+        problem,
+    };
+    if !names.iter().any(|n| n == "W1") {
+        return Err(DataError::NotAModel {
+            path: path.to_path_buf(),
+            keys: names.to_vec(),
+        });
+    }
+    let big_l = (1..)
+        .take_while(|l| names.contains(&format!("W{l}")))
+        .count();
+    for l in 1..=big_l {
+        if !names.contains(&format!("b{l}")) {
+            return Err(bad(format!("it has W{l} but no b{l}")));
+        }
+    }
+    for n in names {
+        if let Some(l) = layer_of(n).filter(|&l| l == 0 || l > big_l) {
+            return Err(bad(format!(
+                "it has {n} but its layers are W1..W{big_l}: layer {l} is missing or extra"
+            )));
+        }
+    }
+    Ok(big_l)
+}
+
+/// `l` for a name `Wl` or `bl`.
+pub(crate) fn layer_of(name: &str) -> Option<usize> {
+    name.strip_prefix('W')
+        .or_else(|| name.strip_prefix('b'))
+        .and_then(|s| s.parse::<usize>().ok())
+}
+
 /// Loads a model file, checking everything: that it is HDF5, that it holds `W1..WL` and
 /// `b1..bL` with no gaps or extras, that the shapes chain, that all are `f32` or all
 /// `f64`, that the attributes agree with the weights, and that every number is finite.
@@ -482,31 +521,7 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         problem,
     };
     let names = file.member_names().map_err(|e| bad(e.to_string()))?;
-    if !names.iter().any(|n| n == "W1") {
-        return Err(DataError::NotAModel {
-            path: path.to_path_buf(),
-            keys: names,
-        });
-    }
-    let big_l = (1..)
-        .take_while(|l| names.contains(&format!("W{l}")))
-        .count();
-    for l in 1..=big_l {
-        if !names.contains(&format!("b{l}")) {
-            return Err(bad(format!("it has W{l} but no b{l}")));
-        }
-    }
-    for n in &names {
-        let layer = n
-            .strip_prefix('W')
-            .or_else(|| n.strip_prefix('b'))
-            .and_then(|s| s.parse::<usize>().ok());
-        if let Some(l) = layer.filter(|&l| l == 0 || l > big_l) {
-            return Err(bad(format!(
-                "it has {n} but its layers are W1..W{big_l}: layer {l} is missing or extra"
-            )));
-        }
-    }
+    let big_l = layer_count(path, &names)?;
     let dtype = dataset_float_size(&file, "W1", &bad)?;
     let activations = read_activations(&file, big_l, &bad)?;
     let network = match dtype {

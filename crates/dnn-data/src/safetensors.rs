@@ -122,39 +122,15 @@ pub(crate) fn load(path: &Path) -> Result<Model> {
         .map_err(|e| bad(format!("not a readable safetensors file: {e}")))?;
     let mut names: Vec<String> = st.names().into_iter().map(str::to_owned).collect();
     names.sort();
-    if !names.iter().any(|n| n == "W1") {
-        return Err(DataError::NotAModel {
-            path: path.to_path_buf(),
-            keys: names,
-        });
-    }
-    let big_l = (1..)
-        .take_while(|l| names.contains(&format!("W{l}")))
-        .count();
-    for l in 1..=big_l {
-        if !names.contains(&format!("b{l}")) {
-            return Err(bad(format!("it has W{l} but no b{l}")));
-        }
-    }
-    for n in &names {
-        let layer = n
-            .strip_prefix('W')
-            .or_else(|| n.strip_prefix('b'))
-            .and_then(|s| s.parse::<usize>().ok());
-        match layer {
-            Some(l) if (1..=big_l).contains(&l) => {}
-            Some(l) => {
-                return Err(bad(format!(
-                    "it has {n} but its layers are W1..W{big_l}: layer {l} is missing or extra"
-                )))
-            }
-            None if n == "mean" || n == "std" => {}
-            None => {
-                return Err(bad(format!(
-                    "it has a tensor {n}, which is not a dnn model's (W1..W{big_l}, b1..b{big_l}, mean, std)"
-                )))
-            }
-        }
+    let big_l = crate::model::layer_count(path, &names)?;
+    // Beyond the layers' W and b, only a standardisation's mean and std.
+    if let Some(n) = names
+        .iter()
+        .find(|n| crate::model::layer_of(n).is_none() && *n != "mean" && *n != "std")
+    {
+        return Err(bad(format!(
+            "it has a tensor {n}, which is not a dnn model's (W1..W{big_l}, b1..b{big_l}, mean, std)"
+        )));
     }
     let missing = |key: &str| {
         bad(format!(

@@ -19,6 +19,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
+use crate::bench::median;
 use crate::process::{cargo, run_checked, target_dir};
 
 /// One data set of the suite: what it is, how `load_data` writes it, its time budget.
@@ -67,16 +68,6 @@ fn build_load_data(root: &Path) -> Result<PathBuf> {
     ]);
     run_checked(cmd, root, "building dnn-bench's load_data")?;
     Ok(target_dir(root).join("release").join("load_data"))
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 /// Runs the load suite `runs` times per data set and prints the table.

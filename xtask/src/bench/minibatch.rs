@@ -18,12 +18,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use crate::bench::utc_now;
+use crate::bench::{median, timed, utc_now};
 
 /// What `cargo xtask bench --suite minibatch` was asked for.
 #[derive(Debug, Clone)]
@@ -54,51 +53,9 @@ struct Run {
     report: Value,
 }
 
-/// Runs `cmd` to completion; returns its wall seconds and peak RSS (KiB, via /usr/bin/time).
-fn timed(cmd: &[String], scratch: &Path, what: &str) -> Result<(f64, Option<u64>)> {
-    let time_bin = Path::new("/usr/bin/time");
-    let rss_file = scratch.join("rss.txt");
-    let _ = std::fs::remove_file(&rss_file);
-    let mut command = if time_bin.is_file() {
-        let mut c = Command::new(time_bin);
-        c.arg("-f").arg("%M").arg("-o").arg(&rss_file).args(cmd);
-        c
-    } else {
-        let mut c = Command::new(&cmd[0]);
-        c.args(&cmd[1..]);
-        c
-    };
-    let stderr_file = scratch.join("stderr.txt");
-    command
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&stderr_file)?);
-    let start = Instant::now();
-    let status = command
-        .status()
-        .with_context(|| format!("cannot start {what}"))?;
-    let wall = start.elapsed().as_secs_f64();
-    if !status.success() {
-        let err = std::fs::read_to_string(&stderr_file).unwrap_or_default();
-        bail!("{what} failed ({status}): {}", err.trim());
-    }
-    let rss = std::fs::read_to_string(&rss_file)
-        .ok()
-        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()));
-    Ok((wall, rss))
-}
-
 fn read_json(path: &Path) -> Result<Value> {
     let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{}", path.display()))
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
 }
 
 /// The bench venv's python, made (numpy, threadpoolctl, torch from PyPI) when missing.

@@ -101,7 +101,8 @@ impl Series {
     }
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// The median of `v` (NaN when it is empty).
+pub(super) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
     if n == 0 {
@@ -137,7 +138,7 @@ pub(crate) fn cpu_count() -> usize {
 
 /// Runs `cmd` to completion with its output discarded; returns wall seconds and the peak
 /// RSS in KiB (through `/usr/bin/time` when present).
-fn timed(cmd: &[String], scratch: &Path, what: &str) -> Result<(f64, Option<u64>)> {
+pub(super) fn timed(cmd: &[String], scratch: &Path, what: &str) -> Result<(f64, Option<u64>)> {
     let time_bin = Path::new("/usr/bin/time");
     let rss_file = scratch.join("rss.txt");
     let _ = std::fs::remove_file(&rss_file);
