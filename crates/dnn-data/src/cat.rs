@@ -293,21 +293,7 @@ pub(crate) fn open_h5(path: &Path) -> Result<hdf5::File> {
     // hdf5-metno silences the C library's error stack on first use already; say so
     // explicitly so that a bad file never prints HDF5-DIAG noise to stderr.
     hdf5::silence_errors(true);
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DataError::FileNotFound {
-            path: path.to_path_buf(),
-        },
-        _ => DataError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        },
-    })?;
-    if !meta.is_file() {
-        return Err(DataError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::other("not a regular file"),
-        });
-    }
+    let meta = crate::error::regular_file(path)?;
     // Surface permission problems as I/O errors rather than as "not HDF5".
     std::fs::File::open(path).map_err(|e| DataError::Io {
         path: path.to_path_buf(),

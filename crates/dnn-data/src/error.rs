@@ -5,7 +5,7 @@
 //! `data/train_catvnoncat.h5: train_set_x has 208 images but train_set_y has 209 labels`
 //! is enough to fix the problem without a debugger.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong while loading data in `dnn-data`.
 #[derive(Debug, thiserror::Error)]
@@ -371,3 +371,30 @@ fn list_or_none(keys: &[String]) -> String {
 
 /// `Result` with [`DataError`].
 pub type Result<T, E = DataError> = std::result::Result<T, E>;
+
+/// `e`, met reading `path`, as a [`DataError`]: [`DataError::FileNotFound`] when it does not
+/// exist, else [`DataError::Io`].
+pub(crate) fn io_error(path: &Path, e: std::io::Error) -> DataError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => DataError::FileNotFound {
+            path: path.to_path_buf(),
+        },
+        _ => DataError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    }
+}
+
+/// The metadata of `path`, which must be a regular file (not a directory or a device): the
+/// one check every reader of a data, model or picture file makes first.
+pub(crate) fn regular_file(path: &Path) -> Result<std::fs::Metadata> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
+    if !meta.is_file() {
+        return Err(DataError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other("not a regular file"),
+        });
+    }
+    Ok(meta)
+}

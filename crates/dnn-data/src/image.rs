@@ -29,7 +29,7 @@ use dnn_core::Float;
 use ndarray::{Array2, Array3, ArrayView3, Axis};
 
 use crate::cat::flatten_images;
-use crate::error::{DataError, Result};
+use crate::error::{io_error, DataError, Result};
 
 /// Side of the square pictures the cat models take: 64 pixels.
 pub const PICTURE_SIZE: u32 = 64;
@@ -165,39 +165,21 @@ fn resized(
     })
 }
 
-fn io_err(path: &Path, e: std::io::Error) -> DataError {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => DataError::FileNotFound {
-            path: path.to_path_buf(),
-        },
-        _ => DataError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        },
-    }
-}
-
 fn decode_limited(path: &Path, limits: &ImageLimits) -> Result<DynamicImage> {
-    let meta = std::fs::metadata(path).map_err(|e| io_err(path, e))?;
-    if !meta.is_file() {
-        return Err(DataError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::other("not a regular file"),
-        });
-    }
+    let meta = crate::error::regular_file(path)?;
     if meta.len() == 0 {
         return Err(DataError::EmptyImage {
             path: path.to_path_buf(),
         });
     }
-    let mut file = File::open(path).map_err(|e| io_err(path, e))?;
+    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
     let mut magic = Vec::with_capacity(8);
     (&mut file)
         .take(8)
         .read_to_end(&mut magic)
-        .map_err(|e| io_err(path, e))?;
+        .map_err(|e| io_error(path, e))?;
     let format = picture_format(path, meta.len(), &magic)?;
-    let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
     decode_checked(BufReader::new(file), format, path, limits)
 }
 
@@ -260,7 +242,7 @@ fn decode_checked<R: std::io::BufRead + std::io::Seek>(
     let format_name = format!("{format:?}").to_uppercase();
     let decode_err = |e: ImageError| match e {
         ImageError::IoError(io) if io.kind() != std::io::ErrorKind::UnexpectedEof => {
-            io_err(path, io)
+            io_error(path, io)
         }
         other => DataError::ImageDecode {
             path: path.to_path_buf(),

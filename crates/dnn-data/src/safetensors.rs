@@ -291,21 +291,7 @@ fn read_vector(
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DataError::FileNotFound {
-            path: path.to_path_buf(),
-        },
-        _ => DataError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        },
-    })?;
-    if !meta.is_file() {
-        return Err(DataError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::other("not a regular file"),
-        });
-    }
+    crate::error::regular_file(path)?;
     std::fs::read(path).map_err(|e| DataError::Io {
         path: path.to_path_buf(),
         source: e,
