@@ -495,6 +495,12 @@ pub fn one_hot<F: Float>(labels: &[usize], classes: usize) -> Array2<F> {
 
 /// Fails on the first NaN or infinity, naming where it is.
 pub(crate) fn check_finite<F: Float>(what: &'static str, a: ArrayView2<'_, F>) -> Result<()> {
+    // First a pass in memory order with no early exit, which vectorises (X is often the
+    // transposed view of an example-major array, where the logical order jumps through
+    // memory); the position is looked for only when something is wrong.
+    if !a.fold(false, |bad, v| bad | !v.is_finite()) {
+        return Ok(());
+    }
     match a.indexed_iter().find(|(_, v)| !v.is_finite()) {
         None => Ok(()),
         Some(((row, col), v)) => Err(DnnError::NonFinite {

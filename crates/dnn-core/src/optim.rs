@@ -209,15 +209,15 @@ pub(crate) fn step<F: Float>(
         match (n, o, d, vs, ss) {
             (Some(n), Some(o), Some(d), Some(Some(v)), Some(Some(s))) => {
                 rule.apply(n, o, d, Some(v), Some(s));
-                finite &= n.iter().all(|x| x.is_finite());
+                finite &= all_finite(n);
             }
             (Some(n), Some(o), Some(d), Some(Some(v)), None) => {
                 rule.apply(n, o, d, Some(v), None);
-                finite &= n.iter().all(|x| x.is_finite());
+                finite &= all_finite(n);
             }
             (Some(n), Some(o), Some(d), None, None) => {
                 rule.apply(n, o, d, None, None);
-                finite &= n.iter().all(|x| x.is_finite());
+                finite &= all_finite(n);
             }
             _ => {
                 // Any other layout: element by element.
@@ -238,6 +238,13 @@ pub(crate) fn step<F: Float>(
         }
     }
     finite
+}
+
+/// Whether every value is finite: a pass without an early exit, so that it vectorises (the
+/// values are in cache, just written, and almost always all finite).
+#[inline(always)]
+fn all_finite<F: Float>(values: &[F]) -> bool {
+    !values.iter().fold(false, |bad, x| bad | !x.is_finite())
 }
 
 /// One optimiser's update rule with its constants for update number `t`, applied to slices

@@ -17,6 +17,15 @@ pub(super) const MC: usize = 144;
 /// Columns of `B` packed at a time (`KC x NC` stays in L2).
 pub(super) const NC: usize = 1024;
 
+/// Packed `B` blocks up to this size are swept whole for each panel of `A`, which then
+/// stays in L1 while `B` streams from L2 (best when `B` is short: a batch's few columns, or
+/// a depth of one batch); larger blocks are walked panel by panel of `B` (kept in L1) over
+/// the block of `A` in L2, the usual BLIS order. On this project's machine (Sapphire Rapids,
+/// 2 cores) that took the weight gradient of a 256 x 12288 layer over a batch of 64 from 40
+/// to 64-71 GFLOP/s in f64 and the forward product from 44-48 to 63, the order not
+/// changing any sum.
+const A_OUTER_BYTES: usize = 1 << 20;
+
 /// Elements of packing buffer one thread needs.
 pub(super) const BUFFER_LEN: usize = KC * NC + MC * KC;
 
@@ -189,11 +198,19 @@ pub(super) unsafe fn gemm<T: Element, V: Simd<T>, const MR: usize, const NV: usi
                 if direct * MR < mc {
                     pack_a::<T, MR>(mc - direct * MR, kc, a_block.offset(direct * MR, 0), ap);
                 }
-                for jr in 0..nc.div_ceil(nr) {
-                    let j0 = jr * nr;
-                    let w = nr.min(nc - j0);
-                    let b_panel = bp.add(jr * nr * kc) as *const T;
-                    for ir in 0..mc.div_ceil(MR) {
+                let (panels_n, panels_m) = (nc.div_ceil(nr), mc.div_ceil(MR));
+                // Which operand stays in L1 (see `A_OUTER_BYTES`).
+                let a_outer = kc * nc * std::mem::size_of::<T>() <= A_OUTER_BYTES;
+                for outer in 0..if a_outer { panels_m } else { panels_n } {
+                    for inner in 0..if a_outer { panels_n } else { panels_m } {
+                        let (jr, ir) = if a_outer {
+                            (inner, outer)
+                        } else {
+                            (outer, inner)
+                        };
+                        let j0 = jr * nr;
+                        let w = nr.min(nc - j0);
+                        let b_panel = bp.add(jr * nr * kc) as *const T;
                         let i0 = ir * MR;
                         let h = MR.min(mc - i0);
                         let (a_panel, ars, acs) = if ir < direct {

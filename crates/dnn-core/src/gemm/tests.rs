@@ -112,6 +112,8 @@ fn every_supported_kernel_matches_a_naive_product_in_f32_and_f64() {
         (20, 1100, 70),
         (7, 9, 0),
         (256, 64, 520),
+        // A packed block of B over 1 MiB in f64 (256 x 700): walked in the BLIS order.
+        (40, 700, 300),
     ];
     let scalars = [(1.0, 0.0), (0.5, 1.0), (-1.0, -0.25)];
     let mut cases = 0;
