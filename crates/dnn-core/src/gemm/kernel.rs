@@ -115,8 +115,18 @@ unsafe fn pack_b<T: Element>(nr: usize, kc: usize, nc: usize, b: MatPtr<T>, out:
                     nr,
                 );
             }
+        } else if b.rs == 1 && w == nr {
+            // Columns contiguous (a transposed operand), a full panel: the panel is written
+            // in order, each step reading one element from each of the `nr` columns (a
+            // line of each stays in L1 for the next steps).
+            for p in 0..kc {
+                let row = dst.add(p * nr);
+                for j in 0..nr {
+                    *row.add(j) = *b.ptr.offset((j0 + j) as isize * b.cs + p as isize);
+                }
+            }
         } else if b.rs == 1 {
-            // Columns contiguous (a transposed operand): read down each column.
+            // Columns contiguous, the last partial panel: read down each column.
             for j in 0..nr {
                 if j < w {
                     let col = b.ptr.offset((j0 + j) as isize * b.cs);
@@ -180,62 +190,144 @@ pub(super) unsafe fn gemm<T: Element, V: Simd<T>, const MR: usize, const NV: usi
     let nr = NV * V::LANES;
     debug_assert!(nr <= 64 && NC.is_multiple_of(nr) && MC.is_multiple_of(MR));
     let (bp, ap) = (buf, buf.add(KC * NC));
-    // A is read in place, a full panel of MR rows at a time, when its rows or its columns
-    // are contiguous; the last partial panel (and any other layout) is packed.
-    let a_in_place = a.cs == 1 || a.rs == 1;
     for jc in (0..n).step_by(NC) {
         let nc = NC.min(n - jc);
         let mut pc = 0;
         loop {
             let kc = KC.min(k - pc);
+            pack_b(nr, kc, nc, b.offset(pc, jc), bp);
             let first = (pc == 0).then_some(beta);
-            let b_block = b.offset(pc, jc);
-            pack_b(nr, kc, nc, b_block, bp);
-            for ic in (0..m).step_by(MC) {
-                let mc = MC.min(m - ic);
-                let a_block = a.offset(ic, pc);
-                let direct = if a_in_place { mc / MR } else { 0 };
-                if direct * MR < mc {
-                    pack_a::<T, MR>(mc - direct * MR, kc, a_block.offset(direct * MR, 0), ap);
-                }
-                let (panels_n, panels_m) = (nc.div_ceil(nr), mc.div_ceil(MR));
-                // Which operand stays in L1 (see `A_OUTER_BYTES`).
-                let a_outer = kc * nc * std::mem::size_of::<T>() <= A_OUTER_BYTES;
-                for outer in 0..if a_outer { panels_m } else { panels_n } {
-                    for inner in 0..if a_outer { panels_n } else { panels_m } {
-                        let (jr, ir) = if a_outer {
-                            (inner, outer)
-                        } else {
-                            (outer, inner)
-                        };
-                        let j0 = jr * nr;
-                        let w = nr.min(nc - j0);
-                        let b_panel = bp.add(jr * nr * kc) as *const T;
-                        let i0 = ir * MR;
-                        let h = MR.min(mc - i0);
-                        let (a_panel, ars, acs) = if ir < direct {
-                            (a_block.offset(i0, 0).ptr as *const T, a.rs, a.cs)
-                        } else {
-                            (ap.add((ir - direct) * MR * kc) as *const T, 1, MR as isize)
-                        };
-                        tile::<T, V, MR, NV>(
-                            kc,
-                            a_panel,
-                            ars,
-                            acs,
-                            b_panel,
-                            c.offset(ic + i0, jc + j0),
-                            h,
-                            w,
-                            alpha,
-                            first,
-                        );
-                    }
-                }
-            }
+            block::<T, V, MR, NV>(
+                m,
+                nc,
+                kc,
+                alpha,
+                a.offset(0, pc),
+                bp,
+                first,
+                c.offset(0, jc),
+                ap,
+            );
             pc += kc;
             if pc >= k {
                 break;
+            }
+        }
+    }
+}
+
+/// Elements that [`pack_b_whole`] writes for a `(k, n)` matrix and tiles `nr` wide.
+pub(super) fn packed_b_len(nr: usize, k: usize, n: usize) -> usize {
+    k * n.div_ceil(nr) * nr
+}
+
+/// Packs all of `B` `(k, n)`, `n <= NC`, as [`gemm`] packs it one depth block at a time: the
+/// block at depth `pc` starts at `out + pc * n_padded`.
+pub(super) unsafe fn pack_b_whole<T: Element>(
+    nr: usize,
+    k: usize,
+    n: usize,
+    b: MatPtr<T>,
+    out: *mut T,
+) {
+    debug_assert!(n <= NC);
+    let padded = n.div_ceil(nr) * nr;
+    for pc in (0..k).step_by(KC) {
+        pack_b(nr, KC.min(k - pc), n, b.offset(pc, 0), out.add(pc * padded));
+    }
+}
+
+/// [`gemm`] with `B` `(k, n)`, `n <= NC`, already packed by [`pack_b_whole`], so that many
+/// blocks of rows of `A` can be multiplied by one packing; the same sums in the same order.
+/// `buf` holds at least `MC * KC` elements (for the edge panels of `A`).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn gemm_packed_b<T: Element, V: Simd<T>, const MR: usize, const NV: usize>(
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatPtr<T>,
+    packed_b: *const T,
+    beta: T,
+    c: MatPtr<T>,
+    buf: *mut T,
+) {
+    let nr = NV * V::LANES;
+    debug_assert!(n <= NC);
+    let padded = n.div_ceil(nr) * nr;
+    let mut pc = 0;
+    loop {
+        let kc = KC.min(k - pc);
+        let first = (pc == 0).then_some(beta);
+        let bp = packed_b.add(pc * padded);
+        block::<T, V, MR, NV>(m, n, kc, alpha, a.offset(0, pc), bp, first, c, buf);
+        pc += kc;
+        if pc >= k {
+            break;
+        }
+    }
+}
+
+/// One block of depth `kc` and width `nc <= NC`: `C (+)= alpha A B` over every row of `A`,
+/// with `B` packed at `bp` and `ap` for the edge panels of `A` (`first`: `beta` for the first
+/// depth block, `None` to add to `C`).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn block<T: Element, V: Simd<T>, const MR: usize, const NV: usize>(
+    m: usize,
+    nc: usize,
+    kc: usize,
+    alpha: T,
+    a: MatPtr<T>,
+    bp: *const T,
+    first: Option<T>,
+    c: MatPtr<T>,
+    ap: *mut T,
+) {
+    let nr = NV * V::LANES;
+    // A is read in place, a full panel of MR rows at a time, when its rows or its columns
+    // are contiguous; the last partial panel (and any other layout) is packed.
+    let a_in_place = a.cs == 1 || a.rs == 1;
+    // Which operand stays in L1 (see `A_OUTER_BYTES`).
+    let a_outer = kc * nc * std::mem::size_of::<T>() <= A_OUTER_BYTES;
+    for ic in (0..m).step_by(MC) {
+        let mc = MC.min(m - ic);
+        let a_block = a.offset(ic, 0);
+        let direct = if a_in_place { mc / MR } else { 0 };
+        if direct * MR < mc {
+            pack_a::<T, MR>(mc - direct * MR, kc, a_block.offset(direct * MR, 0), ap);
+        }
+        let (panels_n, panels_m) = (nc.div_ceil(nr), mc.div_ceil(MR));
+        for outer in 0..if a_outer { panels_m } else { panels_n } {
+            for inner in 0..if a_outer { panels_n } else { panels_m } {
+                let (jr, ir) = if a_outer {
+                    (inner, outer)
+                } else {
+                    (outer, inner)
+                };
+                let j0 = jr * nr;
+                let w = nr.min(nc - j0);
+                let b_panel = bp.add(jr * nr * kc);
+                let i0 = ir * MR;
+                let h = MR.min(mc - i0);
+                let (a_panel, ars, acs) = if ir < direct {
+                    (a_block.offset(i0, 0).ptr as *const T, a.rs, a.cs)
+                } else {
+                    (ap.add((ir - direct) * MR * kc) as *const T, 1, MR as isize)
+                };
+                tile::<T, V, MR, NV>(
+                    kc,
+                    a_panel,
+                    ars,
+                    acs,
+                    b_panel,
+                    c.offset(ic + i0, j0),
+                    h,
+                    w,
+                    alpha,
+                    first,
+                );
             }
         }
     }

@@ -137,10 +137,53 @@ macro_rules! level_fn {
     };
 }
 
+macro_rules! level_fn_packed {
+    ($name:ident, $feature:literal, $t:ty, $v:ty, $mr:expr, $nv:expr) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $feature)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn $name(
+            m: usize,
+            n: usize,
+            k: usize,
+            alpha: $t,
+            a: MatPtr<$t>,
+            packed_b: *const $t,
+            beta: $t,
+            c: MatPtr<$t>,
+            buf: *mut $t,
+        ) {
+            kernel::gemm_packed_b::<$t, $v, $mr, $nv>(m, n, k, alpha, a, packed_b, beta, c, buf)
+        }
+    };
+}
+
 level_fn!(sgemm_avx512, "avx512f,avx2,fma", f32, simd::F32x16, 12, 2);
 level_fn!(dgemm_avx512, "avx512f,avx2,fma", f64, simd::F64x8, 12, 2);
 level_fn!(sgemm_avx2, "avx2,fma", f32, simd::F32x8, 6, 2);
 level_fn!(dgemm_avx2, "avx2,fma", f64, simd::F64x4, 6, 2);
+level_fn_packed!(
+    sgemm_packed_avx512,
+    "avx512f,avx2,fma",
+    f32,
+    simd::F32x16,
+    12,
+    2
+);
+level_fn_packed!(
+    dgemm_packed_avx512,
+    "avx512f,avx2,fma",
+    f64,
+    simd::F64x8,
+    12,
+    2
+);
+level_fn_packed!(sgemm_packed_avx2, "avx2,fma", f32, simd::F32x8, 6, 2);
+level_fn_packed!(dgemm_packed_avx2, "avx2,fma", f64, simd::F64x4, 6, 2);
+
+/// The portable kernel's tile: rows, and vectors of [`simd::Portable`] per row.
+const PORTABLE_MR: usize = 4;
+const PORTABLE_NV: usize = 2;
 
 /// The serial product for one element type at one level.
 trait Kernels: Element {
@@ -161,6 +204,28 @@ trait Kernels: Element {
         buf: *mut Self,
     );
 
+    /// [`Kernels::serial`] with `B` `(k, n)` packed by [`kernel::pack_b_whole`] for `level`.
+    ///
+    /// # Safety
+    /// As [`Kernels::serial`]; `packed_b` holds `kernel::packed_b_len(nr(level), k, n)`
+    /// elements packed at this level, `n <= kernel::NC`.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn serial_packed_b(
+        level: Level,
+        m: usize,
+        n: usize,
+        k: usize,
+        alpha: Self,
+        a: MatPtr<Self>,
+        packed_b: *const Self,
+        beta: Self,
+        c: MatPtr<Self>,
+        buf: *mut Self,
+    );
+
+    /// The width of `level`'s tile (the `nr` of its packed panels of `B`).
+    fn nr(level: Level) -> usize;
+
     /// Runs `f` with this thread's packing buffer.
     fn with_buffer<R>(f: impl FnOnce(*mut Self) -> R) -> R;
 }
@@ -171,7 +236,7 @@ thread_local! {
 }
 
 macro_rules! kernels_for {
-    ($t:ty, $avx512:ident, $avx2:ident, $buffer:ident) => {
+    ($t:ty, $avx512:ident, $avx2:ident, $packed512:ident, $packed2:ident, $v512:ty, $v2:ty, $buffer:ident) => {
         impl Kernels for $t {
             #[allow(clippy::too_many_arguments)]
             unsafe fn serial(
@@ -191,9 +256,43 @@ macro_rules! kernels_for {
                     Level::Avx512 => $avx512(m, n, k, alpha, a, b, beta, c, buf),
                     #[cfg(target_arch = "x86_64")]
                     Level::Avx2 => $avx2(m, n, k, alpha, a, b, beta, c, buf),
-                    _ => kernel::gemm::<$t, simd::Portable<$t>, 4, 2>(
+                    _ => kernel::gemm::<$t, simd::Portable<$t>, PORTABLE_MR, PORTABLE_NV>(
                         m, n, k, alpha, a, b, beta, c, buf,
                     ),
+                }
+            }
+
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn serial_packed_b(
+                level: Level,
+                m: usize,
+                n: usize,
+                k: usize,
+                alpha: Self,
+                a: MatPtr<Self>,
+                packed_b: *const Self,
+                beta: Self,
+                c: MatPtr<Self>,
+                buf: *mut Self,
+            ) {
+                match level {
+                    #[cfg(target_arch = "x86_64")]
+                    Level::Avx512 => $packed512(m, n, k, alpha, a, packed_b, beta, c, buf),
+                    #[cfg(target_arch = "x86_64")]
+                    Level::Avx2 => $packed2(m, n, k, alpha, a, packed_b, beta, c, buf),
+                    _ => kernel::gemm_packed_b::<$t, simd::Portable<$t>, PORTABLE_MR, PORTABLE_NV>(
+                        m, n, k, alpha, a, packed_b, beta, c, buf,
+                    ),
+                }
+            }
+
+            fn nr(level: Level) -> usize {
+                match level {
+                    #[cfg(target_arch = "x86_64")]
+                    Level::Avx512 => 2 * <$v512 as simd::Simd<$t>>::LANES,
+                    #[cfg(target_arch = "x86_64")]
+                    Level::Avx2 => 2 * <$v2 as simd::Simd<$t>>::LANES,
+                    _ => PORTABLE_NV * <simd::Portable<$t> as simd::Simd<$t>>::LANES,
                 }
             }
 
@@ -211,8 +310,26 @@ macro_rules! kernels_for {
     };
 }
 
-kernels_for!(f32, sgemm_avx512, sgemm_avx2, BUFFER_F32);
-kernels_for!(f64, dgemm_avx512, dgemm_avx2, BUFFER_F64);
+kernels_for!(
+    f32,
+    sgemm_avx512,
+    sgemm_avx2,
+    sgemm_packed_avx512,
+    sgemm_packed_avx2,
+    simd::F32x16,
+    simd::F32x8,
+    BUFFER_F32
+);
+kernels_for!(
+    f64,
+    dgemm_avx512,
+    dgemm_avx2,
+    dgemm_packed_avx512,
+    dgemm_packed_avx2,
+    simd::F64x8,
+    simd::F64x4,
+    BUFFER_F64
+);
 
 /// Work below which a product runs on the calling thread alone: waking the team costs a few
 /// microseconds, a product this size takes about that long.
@@ -221,8 +338,9 @@ const PARALLEL_FLOPS: f64 = 2.0e6;
 /// Splits of `n` (or `m`) are multiples of this, so that no chunk has a partial tile.
 const SPLIT_ALIGN: usize = 64;
 
-/// Chunks per member: enough that a member that is not scheduled (a busy machine) does not
-/// hold the others up, few enough that each chunk is still a large product.
+/// Chunks of columns per member: enough that a member that is not scheduled (a busy
+/// machine) does not hold the others up, few enough that each chunk is still a large
+/// product.
 const CHUNKS_PER_THREAD: usize = 3;
 
 /// `C = alpha A B + beta C` at `level`, on the team when it pays.
@@ -254,8 +372,11 @@ unsafe fn product<T: Kernels>(
     // rows or columns of C, taken by whichever member is free.
     let by_columns = n >= m;
     let len = if by_columns { n } else { m };
+    // Every chunk of rows packs all of B again, so rows are split once per member; a
+    // chunk of columns packs only its own columns.
+    let per_member = if by_columns { CHUNKS_PER_THREAD } else { 1 };
     let chunk = len
-        .div_ceil(CHUNKS_PER_THREAD * parts)
+        .div_ceil(per_member * parts)
         .div_ceil(SPLIT_ALIGN)
         .max(1)
         * SPLIT_ALIGN;
@@ -351,6 +472,114 @@ pub(crate) fn matmul_serial<F: Float>(
     c: &mut ArrayViewMut2<'_, F>,
 ) {
     matmul_at(chosen().level, 1, alpha, a, b, beta, c);
+}
+
+/// The widest `B` that [`pack_b`] takes: the kernel's column block.
+pub(crate) const MAX_PACKED_WIDTH: usize = kernel::NC;
+
+/// Elements that [`pack_b`] writes for a `(k, n)` matrix.
+pub(crate) fn packed_b_len<F: Float>(k: usize, n: usize) -> usize {
+    let level = chosen().level;
+    with_type::<F, _>(
+        || kernel::packed_b_len(f32::nr(level), k, n),
+        || kernel::packed_b_len(f64::nr(level), k, n),
+    )
+}
+
+/// Packs `b` `(k, n)`, `n <= MAX_PACKED_WIDTH`, for [`matmul_packed_b_serial`] into `out`
+/// (resized, so without allocating when its capacity is [`packed_b_len`]).
+///
+/// # Panics
+/// If `b` is wider than [`MAX_PACKED_WIDTH`].
+pub(crate) fn pack_b<F: Float>(b: &ArrayView2<'_, F>, out: &mut Vec<F>) {
+    let (k, n) = b.dim();
+    assert!(n <= MAX_PACKED_WIDTH, "pack_b: {n} columns");
+    out.clear();
+    out.resize(packed_b_len::<F>(k, n), F::zero());
+    let level = chosen().level;
+    let (src, dst) = (ptr_of(b), out.as_mut_ptr());
+    // SAFETY: `out` holds `packed_b_len(k, n)` elements; `b` is valid for its shape.
+    unsafe {
+        with_type::<F, _>(
+            || kernel::pack_b_whole(f32::nr(level), k, n, cast::<F, f32>(src), dst as *mut f32),
+            || kernel::pack_b_whole(f64::nr(level), k, n, cast::<F, f64>(src), dst as *mut f64),
+        )
+    }
+}
+
+/// [`matmul_serial`] with `B` `(k, n)` given packed by [`pack_b`]: many blocks of rows of
+/// `A` multiplied by one packing, with the same bits as [`matmul`].
+///
+/// # Panics
+/// If the shapes do not chain or `packed` is too short (a bug in the caller).
+pub(crate) fn matmul_packed_b_serial<F: Float>(
+    alpha: F,
+    a: &ArrayView2<'_, F>,
+    packed: &[F],
+    n: usize,
+    beta: F,
+    c: &mut ArrayViewMut2<'_, F>,
+) {
+    let (m, k) = a.dim();
+    assert!(
+        c.dim() == (m, n) && n <= MAX_PACKED_WIDTH && packed.len() >= packed_b_len::<F>(k, n),
+        "matmul_packed_b_serial: ({m}, {k}) x ({k}, {n}) into {:?}",
+        c.dim()
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    let level = chosen().level;
+    let (ap, bp, cp) = (ptr_of(a), packed.as_ptr(), ptr_of_mut(c));
+    // SAFETY: the views are valid for their shapes, `c` is a unique borrow, `packed` holds a
+    // packing of `(k, n)` at this level (asserted length), and the level is supported.
+    unsafe {
+        with_type::<F, _>(
+            || {
+                f32::with_buffer(|buf| {
+                    f32::serial_packed_b(
+                        level,
+                        m,
+                        n,
+                        k,
+                        *(&alpha as *const F as *const f32),
+                        cast(ap),
+                        bp as *const f32,
+                        *(&beta as *const F as *const f32),
+                        cast(cp),
+                        buf.add(kernel::KC * kernel::NC),
+                    )
+                })
+            },
+            || {
+                f64::with_buffer(|buf| {
+                    f64::serial_packed_b(
+                        level,
+                        m,
+                        n,
+                        k,
+                        *(&alpha as *const F as *const f64),
+                        cast(ap),
+                        bp as *const f64,
+                        *(&beta as *const F as *const f64),
+                        cast(cp),
+                        buf.add(kernel::KC * kernel::NC),
+                    )
+                })
+            },
+        )
+    }
+}
+
+/// Runs `for_f32` when `F` is `f32`, `for_f64` when it is `f64`.
+fn with_type<F: 'static, R>(for_f32: impl FnOnce() -> R, for_f64: impl FnOnce() -> R) -> R {
+    if TypeId::of::<F>() == TypeId::of::<f32>() {
+        for_f32()
+    } else if TypeId::of::<F>() == TypeId::of::<f64>() {
+        for_f64()
+    } else {
+        unreachable!("Float is implemented for f32 and f64 only")
+    }
 }
 
 /// Whether `level`'s products agree with a naive product on shapes that cover full and edge

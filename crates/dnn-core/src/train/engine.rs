@@ -135,7 +135,7 @@ impl<F: Float> Workspace<F> {
         Workspace {
             fwd: Activations::new(net, batch, |l| config.keep_prob(l)),
             grads: Gradients::new(net, batch, &first, false),
-            scratch: Scratch::new(&net.layer_sizes()),
+            scratch: Scratch::new(&net.layer_sizes(), batch),
             spare: net
                 .layers
                 .iter()

@@ -16,27 +16,39 @@ use crate::{regularization, Float};
 
 /// Rows of `W` per block (a multiple of the GEMM's tile heights).
 const ROWS: usize = 24;
-/// Columns of `W` per block: `ROWS x COLS` gradients stay in L2.
+/// Columns of `W` per strip: `ROWS x COLS` gradients stay in L2, and each row of a block is
+/// a long run of memory for the optimiser's pass.
 const COLS: usize = 1024;
+/// Batches up to this size have a strip of `A[l-1]ᵀ` packed once for all its row blocks.
+const MAX_PACKED_DEPTH: usize = 2048;
+/// Chunks per member of the team, when the layer is tall enough to split its strips.
+const CHUNKS_PER_MEMBER: usize = 3;
 /// Work (multiply-adds of `dW`) below which one thread does the whole layer.
 const PARALLEL_WORK: usize = 1 << 20;
 
-/// One gradient buffer of `ROWS x COLS` per member of the team, allocated once per run.
-pub(super) struct Scratch<F: Float>(Vec<Array2<F>>);
+/// What one member of the team works in: a block of gradients and a packed strip of
+/// `A[l-1]ᵀ`, allocated once per run.
+struct Member<F: Float> {
+    grad: Array2<F>,
+    packed: Vec<F>,
+}
+
+/// One [`Member`] buffer set per member of the team.
+pub(super) struct Scratch<F: Float>(Vec<Member<F>>);
 
 impl<F: Float> Scratch<F> {
-    /// Buffers for the widest layer of `sizes` (`[n0, n1, ...]`).
-    pub(super) fn new(sizes: &[usize]) -> Self {
-        let cols = sizes[..sizes.len() - 1]
-            .iter()
-            .copied()
-            .max()
-            .unwrap_or(1)
-            .min(COLS);
+    /// Buffers for the widest layer of `sizes` (`[n0, n1, ...]`) and batches of `batch`.
+    pub(super) fn new(sizes: &[usize], batch: usize) -> Self {
+        let n_in = sizes[..sizes.len() - 1].iter().copied().max().unwrap_or(1);
+        let cols = n_in.min(COLS);
         let rows = sizes[1..].iter().copied().max().unwrap_or(1).min(ROWS);
+        let depth = batch.min(MAX_PACKED_DEPTH);
         Scratch(
             (0..gemm::threads())
-                .map(|_| Array2::zeros((rows, cols)))
+                .map(|_| Member {
+                    grad: Array2::zeros((rows, cols)),
+                    packed: Vec::with_capacity(gemm::packed_b_len::<F>(depth, cols)),
+                })
                 .collect(),
         )
     }
@@ -112,89 +124,112 @@ pub(super) fn fused_weight_step<F: Float>(
 ) -> bool {
     let (n_out, n_in) = w.dim();
     let k = dz.ncols();
-    let (rows, cols) = scratch.0[0].dim();
-    let (row_blocks, col_blocks) = (n_out.div_ceil(rows), n_in.div_ceil(cols));
-    let blocks = row_blocks * col_blocks;
+    let (rows, cols) = scratch.0[0].grad.dim();
+    let pack = k <= MAX_PACKED_DEPTH && cols <= gemm::MAX_PACKED_WIDTH;
+    let parallel = n_out * n_in * k >= PARALLEL_WORK;
+    // Chunks are strips of columns, split into groups of row blocks when there are too few
+    // strips to keep the team busy (each group packs its strip of A[l-1]ᵀ once).
+    let (row_blocks, strips) = (n_out.div_ceil(rows), n_in.div_ceil(cols));
+    let wanted = if parallel {
+        CHUNKS_PER_MEMBER * gemm::threads()
+    } else {
+        1
+    };
+    let per_group = row_blocks.div_ceil(wanted.div_ceil(strips).clamp(1, row_blocks));
+    let groups = row_blocks.div_ceil(per_group);
     let finite = AtomicBool::new(true);
     let (mut v, mut s) = moments.averages_mut();
     let (v, s) = (Shared::of(&mut v), Shared::of(&mut s));
     let new = Shared::of(&mut w_new.view_mut());
-    let scratch_ptrs = ScratchPtrs::of(&mut scratch.0);
-    let job = |member: usize, block: usize| {
-        // SAFETY: member `m` alone uses scratch buffer `m`.
-        let buffer = unsafe { scratch_ptrs.get(member) };
-        let (r0, c0) = ((block / col_blocks) * rows, (block % col_blocks) * cols);
-        let (h, wd) = (rows.min(n_out - r0), cols.min(n_in - c0));
-        // SAFETY: the buffer is this member's; the blocks of v, s and W_new are this
-        // block's, which no other chunk touches.
-        let (mut grad, new_block, v_block, s_block) = unsafe {
-            (
-                buffer.block(0, 0, h, wd),
-                new.block(r0, c0, h, wd),
-                v.block(r0, c0, h, wd),
-                s.block(r0, c0, h, wd),
-            )
-        };
-        let w_block = w.slice(s![r0..r0 + h, c0..c0 + wd]);
-        gemm::matmul_serial(
-            scale,
-            &dz.slice(s![r0..r0 + h, ..]),
-            &a_prev.slice(s![c0..c0 + wd, ..]).t(),
-            F::zero(),
-            &mut grad,
-        );
-        if l2 != 0.0 {
-            regularization::add_l2_gradient(grad.view_mut(), w_block, l2, k);
+    let members = ScratchPtrs::of(&mut scratch.0);
+    let job = |member: usize, chunk: usize| {
+        // SAFETY: member `m` alone uses buffer set `m`.
+        let Member {
+            grad: grad_buffer,
+            packed,
+        } = unsafe { members.get(member) };
+        let (strip, group) = (chunk / groups, chunk % groups);
+        let c0 = strip * cols;
+        let wd = cols.min(n_in - c0);
+        let a_strip = a_prev.slice(s![c0..c0 + wd, ..]);
+        if pack {
+            gemm::pack_b(&a_strip.t(), packed);
         }
-        let ok = step(
-            optimizer,
-            t,
-            lr,
-            w_block,
-            grad.view(),
-            new_block,
-            v_block,
-            s_block,
-        );
-        if !ok {
-            finite.store(false, Ordering::Relaxed);
+        let first_block = group * per_group;
+        for r0 in (first_block * rows..n_out.min((first_block + per_group) * rows)).step_by(rows) {
+            let h = rows.min(n_out - r0);
+            let mut grad = grad_buffer.slice_mut(s![..h, ..wd]);
+            // SAFETY: the blocks of v, s and W_new are this block's, which no other chunk
+            // touches.
+            let (new_block, v_block, s_block) = unsafe {
+                (
+                    new.block(r0, c0, h, wd),
+                    v.block(r0, c0, h, wd),
+                    s.block(r0, c0, h, wd),
+                )
+            };
+            let w_block = w.slice(s![r0..r0 + h, c0..c0 + wd]);
+            let dz_rows = dz.slice(s![r0..r0 + h, ..]);
+            if pack {
+                gemm::matmul_packed_b_serial(scale, &dz_rows, packed, wd, F::zero(), &mut grad);
+            } else {
+                gemm::matmul_serial(scale, &dz_rows, &a_strip.t(), F::zero(), &mut grad);
+            }
+            if l2 != 0.0 {
+                regularization::add_l2_gradient(grad.view_mut(), w_block, l2, k);
+            }
+            let ok = step(
+                optimizer,
+                t,
+                lr,
+                w_block,
+                grad.view(),
+                new_block,
+                v_block,
+                s_block,
+            );
+            if !ok {
+                finite.store(false, Ordering::Relaxed);
+            }
         }
     };
-    if n_out * n_in * k < PARALLEL_WORK {
-        for block in 0..blocks {
-            job(0, block);
-        }
+    let chunks = strips * groups;
+    if parallel {
+        gemm::on_team(chunks, &job);
     } else {
-        gemm::on_team(blocks, &job);
+        for chunk in 0..chunks {
+            job(0, chunk);
+        }
     }
     finite.load(Ordering::Relaxed)
 }
 
-/// The members' gradient buffers, shared with the team (each member takes its own).
-struct ScratchPtrs<F> {
-    first: *mut Array2<F>,
+/// The members' buffer sets, shared with the team (each member takes its own).
+struct ScratchPtrs<F: Float> {
+    first: *mut Member<F>,
     len: usize,
 }
 
-// SAFETY: member `m` only ever touches buffer `m`.
-unsafe impl<F> Send for ScratchPtrs<F> {}
-unsafe impl<F> Sync for ScratchPtrs<F> {}
+// SAFETY: member `m` only ever touches buffer set `m`.
+unsafe impl<F: Float> Send for ScratchPtrs<F> {}
+unsafe impl<F: Float> Sync for ScratchPtrs<F> {}
 
-impl<F> ScratchPtrs<F> {
-    fn of(buffers: &mut [Array2<F>]) -> Self {
+impl<F: Float> ScratchPtrs<F> {
+    fn of(members: &mut [Member<F>]) -> Self {
         ScratchPtrs {
-            first: buffers.as_mut_ptr(),
-            len: buffers.len(),
+            first: members.as_mut_ptr(),
+            len: members.len(),
         }
     }
 
-    /// Buffer `member` as a shared matrix.
+    /// Buffer set `member`.
     ///
     /// # Safety
-    /// Only one member may use a given buffer.
-    unsafe fn get(&self, member: usize) -> Shared<F> {
+    /// Only one member may use a given buffer set at a time.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn get(&self, member: usize) -> &mut Member<F> {
         assert!(member < self.len);
-        Shared::of(&mut (*self.first.add(member)).view_mut())
+        &mut *self.first.add(member)
     }
 }
 
@@ -235,9 +270,11 @@ mod tests {
     #[test]
     fn the_fused_update_gives_the_unfused_bits_split_over_threads_or_not() {
         let mut rng = NumpyRng::new(4);
-        // 50 x 2100 with k = 70: several row and column blocks, partial ones, and enough
-        // work to split over the team; 7 x 30: one partial block, one thread.
-        for (n_out, n_in, k) in [(50, 2100, 70), (7, 30, 5)] {
+        // 50 x 2100 with k = 70: several row blocks and strips, partial ones, and enough
+        // work to split over the team; 60 x 900 with k = 300: one strip split into groups of
+        // row blocks, packed over two depth blocks; 7 x 30: one partial block, one thread,
+        // and with k = 2100 a batch too deep to pack.
+        for (n_out, n_in, k) in [(50, 2100, 70), (60, 900, 300), (7, 30, 5), (7, 30, 2100)] {
             let w = rng.randn(n_out, n_in);
             let dz = rng.randn(n_out, k);
             let a_prev = rng.randn(n_in, k);
@@ -249,7 +286,7 @@ mod tests {
                 for l2 in [0.0, 0.7] {
                     let mut m_fused = Moments::new(&optimizer, w.dim());
                     let mut m_plain = Moments::new(&optimizer, w.dim());
-                    let mut scratch = Scratch::<f64>::new(&[n_in, n_out, 1]);
+                    let mut scratch = Scratch::<f64>::new(&[n_in, n_out, 1], k);
                     for t in 1..=3 {
                         let mut fused = Array2::zeros(w.dim());
                         let ok = fused_weight_step(
@@ -292,7 +329,7 @@ mod tests {
         let mut moments = Moments::new(&Optimizer::GradientDescent, w.dim());
         let mut new = Array2::zeros(w.dim());
         let ok = fused_weight_step(
-            &mut Scratch::new(&[n_in, n_out, 1]),
+            &mut Scratch::new(&[n_in, n_out, 1], k),
             &Optimizer::GradientDescent,
             1,
             0.01,
