@@ -486,16 +486,20 @@ pub(crate) fn packed_b_len<F: Float>(k: usize, n: usize) -> usize {
     )
 }
 
-/// Packs `b` `(k, n)`, `n <= MAX_PACKED_WIDTH`, for [`matmul_packed_b_serial`] into `out`
-/// (resized, so without allocating when its capacity is [`packed_b_len`]).
+/// Packs `b` `(k, n)`, `n <= MAX_PACKED_WIDTH`, for [`matmul_packed_b_serial`] into the
+/// first [`packed_b_len`] elements of `out` (grown to that length if shorter, so without
+/// allocating when its capacity is enough).
 ///
 /// # Panics
 /// If `b` is wider than [`MAX_PACKED_WIDTH`].
 pub(crate) fn pack_b<F: Float>(b: &ArrayView2<'_, F>, out: &mut Vec<F>) {
     let (k, n) = b.dim();
     assert!(n <= MAX_PACKED_WIDTH, "pack_b: {n} columns");
-    out.clear();
-    out.resize(packed_b_len::<F>(k, n), F::zero());
+    let len = packed_b_len::<F>(k, n);
+    // Every element is written by the packing: grow only (zeros the first time).
+    if out.len() < len {
+        out.resize(len, F::zero());
+    }
     let level = chosen().level;
     let (src, dst) = (ptr_of(b), out.as_mut_ptr());
     // SAFETY: `out` holds `packed_b_len(k, n)` elements; `b` is valid for its shape.

@@ -21,8 +21,6 @@ const ROWS: usize = 24;
 const COLS: usize = 1024;
 /// Batches up to this size have a strip of `A[l-1]ᵀ` packed once for all its row blocks.
 const MAX_PACKED_DEPTH: usize = 2048;
-/// Chunks per member of the team, when the layer is tall enough to split its strips.
-const CHUNKS_PER_MEMBER: usize = 3;
 /// Work (multiply-adds of `dW`) below which one thread does the whole layer.
 const PARALLEL_WORK: usize = 1 << 20;
 
@@ -127,14 +125,11 @@ pub(super) fn fused_weight_step<F: Float>(
     let (rows, cols) = scratch.0[0].grad.dim();
     let pack = k <= MAX_PACKED_DEPTH && cols <= gemm::MAX_PACKED_WIDTH;
     let parallel = n_out * n_in * k >= PARALLEL_WORK;
-    // Chunks are strips of columns, split into groups of row blocks when there are too few
-    // strips to keep the team busy (each group packs its strip of A[l-1]ᵀ once).
+    // Chunks are strips of columns, split into groups of row blocks when there are fewer
+    // strips than members (each group packs its strip of A[l-1]ᵀ again, so no more groups
+    // than members).
     let (row_blocks, strips) = (n_out.div_ceil(rows), n_in.div_ceil(cols));
-    let wanted = if parallel {
-        CHUNKS_PER_MEMBER * gemm::threads()
-    } else {
-        1
-    };
+    let wanted = if parallel { gemm::threads() } else { 1 };
     let per_group = row_blocks.div_ceil(wanted.div_ceil(strips).clamp(1, row_blocks));
     let groups = row_blocks.div_ceil(per_group);
     let finite = AtomicBool::new(true);
