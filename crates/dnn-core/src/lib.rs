@@ -43,6 +43,7 @@ mod activation;
 mod blas;
 pub mod cost;
 pub mod diagnostics;
+mod divide;
 mod error;
 mod float;
 mod forward;
