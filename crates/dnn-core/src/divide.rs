@@ -141,14 +141,16 @@ mod tests {
     #[test]
     fn every_f32_mantissa_is_divided_to_the_same_bits() {
         // By the exact scaling, every mantissa of a in one binade stands for every covered
-        // a. DNN_DIVIDE_RANDOM_DIVISORS adds random divisors (default 8; each takes about
-        // 0.1 s).
+        // a. DNN_DIVIDE_RANDOM_DIVISORS adds random divisors (default 2).
         let extra: usize = std::env::var("DNN_DIVIDE_RANDOM_DIVISORS")
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(8);
+            .unwrap_or(2);
         let mut rng = NumpyRng::new(12);
-        let mut all: Vec<f32> = divisors().into_iter().map(|b| b as f32).collect();
+        // The first five corrections of each β and the hard mantissas (the test build has
+        // overflow checks, and takes about a second per divisor).
+        let mut all: Vec<f32> = divisors().into_iter().take(10).map(|b| b as f32).collect();
+        all.extend(divisors()[80..90].iter().map(|&b| b as f32));
         all.extend((0..extra).map(|_| (1.0 + rng.next_double()) as f32));
         for &b in &all {
             assert_eq!(f32_mismatches(b), 0, "a / {b:e}");
