@@ -479,7 +479,10 @@ pub(crate) const MAX_PACKED_WIDTH: usize = kernel::NC;
 
 /// Elements that [`pack_b`] writes for a `(k, n)` matrix.
 pub(crate) fn packed_b_len<F: Float>(k: usize, n: usize) -> usize {
-    let level = chosen().level;
+    packed_b_len_at::<F>(chosen().level, k, n)
+}
+
+fn packed_b_len_at<F: Float>(level: Level, k: usize, n: usize) -> usize {
     with_type::<F, _>(
         || kernel::packed_b_len(f32::nr(level), k, n),
         || kernel::packed_b_len(f64::nr(level), k, n),
@@ -493,14 +496,18 @@ pub(crate) fn packed_b_len<F: Float>(k: usize, n: usize) -> usize {
 /// # Panics
 /// If `b` is wider than [`MAX_PACKED_WIDTH`].
 pub(crate) fn pack_b<F: Float>(b: &ArrayView2<'_, F>, out: &mut Vec<F>) {
+    pack_b_at(chosen().level, b, out)
+}
+
+/// [`pack_b`] for the kernel of `level`.
+pub(crate) fn pack_b_at<F: Float>(level: Level, b: &ArrayView2<'_, F>, out: &mut Vec<F>) {
     let (k, n) = b.dim();
     assert!(n <= MAX_PACKED_WIDTH, "pack_b: {n} columns");
-    let len = packed_b_len::<F>(k, n);
+    let len = packed_b_len_at::<F>(level, k, n);
     // Every element is written by the packing: grow only (zeros the first time).
     if out.len() < len {
         out.resize(len, F::zero());
     }
-    let level = chosen().level;
     let (src, dst) = (ptr_of(b), out.as_mut_ptr());
     // SAFETY: `out` holds `packed_b_len(k, n)` elements; `b` is valid for its shape.
     unsafe {
@@ -524,16 +531,32 @@ pub(crate) fn matmul_packed_b_serial<F: Float>(
     beta: F,
     c: &mut ArrayViewMut2<'_, F>,
 ) {
+    matmul_packed_b_at(chosen().level, alpha, a, packed, n, beta, c)
+}
+
+/// [`matmul_packed_b_serial`] on the kernel of `level` (`packed` by [`pack_b_at`] with the
+/// same level).
+pub(crate) fn matmul_packed_b_at<F: Float>(
+    level: Level,
+    alpha: F,
+    a: &ArrayView2<'_, F>,
+    packed: &[F],
+    n: usize,
+    beta: F,
+    c: &mut ArrayViewMut2<'_, F>,
+) {
     let (m, k) = a.dim();
     assert!(
-        c.dim() == (m, n) && n <= MAX_PACKED_WIDTH && packed.len() >= packed_b_len::<F>(k, n),
-        "matmul_packed_b_serial: ({m}, {k}) x ({k}, {n}) into {:?}",
+        c.dim() == (m, n)
+            && n <= MAX_PACKED_WIDTH
+            && packed.len() >= packed_b_len_at::<F>(level, k, n),
+        "matmul_packed_b: ({m}, {k}) x ({k}, {n}) into {:?}",
         c.dim()
     );
+    assert!(level.supported(), "{level:?} is not supported on this CPU");
     if m == 0 || n == 0 {
         return;
     }
-    let level = chosen().level;
     let (ap, bp, cp) = (ptr_of(a), packed.as_ptr(), ptr_of_mut(c));
     // SAFETY: the views are valid for their shapes, `c` is a unique borrow, `packed` holds a
     // packing of `(k, n)` at this level (asserted length), and the level is supported.

@@ -203,3 +203,73 @@ fn fused_kernels_give_the_same_bits_whatever_the_level_and_the_threads() {
         }
     }
 }
+
+#[test]
+fn a_packed_b_gives_the_bits_of_the_plain_product_on_every_level() {
+    let levels: Vec<Level> = Level::ALL.into_iter().filter(|l| l.supported()).collect();
+    let mut rng = NumpyRng::new(9);
+    let mut cases = 0;
+    // Depth over two blocks (300), widths that end in a partial tile, one row, k = 0.
+    for (m, k, n) in [(29, 300, 70), (13, 40, 33), (1, 7, 1), (5, 0, 9)] {
+        for a_layout in 0..3 {
+            for b_layout in 0..3 {
+                let (a_store, b_store) = (
+                    operand(m, k, a_layout, &mut rng),
+                    operand(k, n, b_layout, &mut rng),
+                );
+                let (a, b) = (view(&a_store, a_layout), view(&b_store, b_layout));
+                let c0 = rng.randn(m, n);
+                for &level in &levels {
+                    same_bits::<f64>(level, &a, &b, &c0);
+                    same_bits::<f32>(level, &a, &b, &c0);
+                }
+                cases += 1;
+            }
+        }
+    }
+    assert_eq!(cases, 4 * 9);
+
+    fn same_bits<F: Float>(
+        level: Level,
+        a: &ArrayView2<'_, f64>,
+        b: &ArrayView2<'_, f64>,
+        c0: &Array2<f64>,
+    ) {
+        let (a, b, c0) = (a.mapv(F::of), b.mapv(F::of), c0.mapv(F::of));
+        let (alpha, beta) = (F::of(0.75), F::of(-0.5));
+        let mut plain = c0.clone();
+        matmul_at(
+            level,
+            1,
+            alpha,
+            &a.view(),
+            &b.view(),
+            beta,
+            &mut plain.view_mut(),
+        );
+        let mut packed = Vec::new();
+        pack_b_at(level, &b.view(), &mut packed);
+        let mut fused = c0.clone();
+        matmul_packed_b_at(
+            level,
+            alpha,
+            &a.view(),
+            &packed,
+            b.ncols(),
+            beta,
+            &mut fused.view_mut(),
+        );
+        let bits = |x: &Array2<F>| {
+            x.iter()
+                .map(|v| v.to_f64_lossless().to_bits())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            bits(&plain) == bits(&fused),
+            "{level:?} {} {:?} x {:?}",
+            F::NAME,
+            a.dim(),
+            b.dim()
+        );
+    }
+}
