@@ -116,12 +116,14 @@ impl Level {
     }
 }
 
-macro_rules! level_fn {
-    ($name:ident, $feature:literal, $t:ty, $v:ty, $mr:expr, $nv:expr) => {
+/// One level's kernels for one element type, compiled for its instruction set: the product,
+/// the product with `B` already packed, and the tile width `nr` of its packed panels.
+macro_rules! level_fns {
+    ($gemm:ident, $packed:ident, $nr:ident, $feature:literal, $t:ty, $v:ty, $mr:expr, $nv:expr) => {
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = $feature)]
         #[allow(clippy::too_many_arguments)]
-        unsafe fn $name(
+        unsafe fn $gemm(
             m: usize,
             n: usize,
             k: usize,
@@ -134,15 +136,11 @@ macro_rules! level_fn {
         ) {
             kernel::gemm::<$t, $v, $mr, $nv>(m, n, k, alpha, a, b, beta, c, buf)
         }
-    };
-}
 
-macro_rules! level_fn_packed {
-    ($name:ident, $feature:literal, $t:ty, $v:ty, $mr:expr, $nv:expr) => {
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = $feature)]
         #[allow(clippy::too_many_arguments)]
-        unsafe fn $name(
+        unsafe fn $packed(
             m: usize,
             n: usize,
             k: usize,
@@ -155,31 +153,52 @@ macro_rules! level_fn_packed {
         ) {
             kernel::gemm_packed_b::<$t, $v, $mr, $nv>(m, n, k, alpha, a, packed_b, beta, c, buf)
         }
+
+        #[cfg(target_arch = "x86_64")]
+        const $nr: usize = $nv * <$v as simd::Simd<$t>>::LANES;
     };
 }
 
-level_fn!(sgemm_avx512, "avx512f,avx2,fma", f32, simd::F32x16, 12, 2);
-level_fn!(dgemm_avx512, "avx512f,avx2,fma", f64, simd::F64x8, 12, 2);
-level_fn!(sgemm_avx2, "avx2,fma", f32, simd::F32x8, 6, 2);
-level_fn!(dgemm_avx2, "avx2,fma", f64, simd::F64x4, 6, 2);
-level_fn_packed!(
+level_fns!(
+    sgemm_avx512,
     sgemm_packed_avx512,
+    S_NR_AVX512,
     "avx512f,avx2,fma",
     f32,
     simd::F32x16,
     12,
     2
 );
-level_fn_packed!(
+level_fns!(
+    dgemm_avx512,
     dgemm_packed_avx512,
+    D_NR_AVX512,
     "avx512f,avx2,fma",
     f64,
     simd::F64x8,
     12,
     2
 );
-level_fn_packed!(sgemm_packed_avx2, "avx2,fma", f32, simd::F32x8, 6, 2);
-level_fn_packed!(dgemm_packed_avx2, "avx2,fma", f64, simd::F64x4, 6, 2);
+level_fns!(
+    sgemm_avx2,
+    sgemm_packed_avx2,
+    S_NR_AVX2,
+    "avx2,fma",
+    f32,
+    simd::F32x8,
+    6,
+    2
+);
+level_fns!(
+    dgemm_avx2,
+    dgemm_packed_avx2,
+    D_NR_AVX2,
+    "avx2,fma",
+    f64,
+    simd::F64x4,
+    6,
+    2
+);
 
 /// The portable kernel's tile: rows, and vectors of [`simd::Portable`] per row.
 const PORTABLE_MR: usize = 4;
@@ -236,7 +255,7 @@ thread_local! {
 }
 
 macro_rules! kernels_for {
-    ($t:ty, $avx512:ident, $avx2:ident, $packed512:ident, $packed2:ident, $v512:ty, $v2:ty, $buffer:ident) => {
+    ($t:ty, $avx512:ident, $avx2:ident, $packed512:ident, $packed2:ident, $nr512:ident, $nr2:ident, $buffer:ident) => {
         impl Kernels for $t {
             #[allow(clippy::too_many_arguments)]
             unsafe fn serial(
@@ -289,9 +308,9 @@ macro_rules! kernels_for {
             fn nr(level: Level) -> usize {
                 match level {
                     #[cfg(target_arch = "x86_64")]
-                    Level::Avx512 => 2 * <$v512 as simd::Simd<$t>>::LANES,
+                    Level::Avx512 => $nr512,
                     #[cfg(target_arch = "x86_64")]
-                    Level::Avx2 => 2 * <$v2 as simd::Simd<$t>>::LANES,
+                    Level::Avx2 => $nr2,
                     _ => PORTABLE_NV * <simd::Portable<$t> as simd::Simd<$t>>::LANES,
                 }
             }
@@ -316,8 +335,8 @@ kernels_for!(
     sgemm_avx2,
     sgemm_packed_avx512,
     sgemm_packed_avx2,
-    simd::F32x16,
-    simd::F32x8,
+    S_NR_AVX512,
+    S_NR_AVX2,
     BUFFER_F32
 );
 kernels_for!(
@@ -326,8 +345,8 @@ kernels_for!(
     dgemm_avx2,
     dgemm_packed_avx512,
     dgemm_packed_avx2,
-    simd::F64x8,
-    simd::F64x4,
+    D_NR_AVX512,
+    D_NR_AVX2,
     BUFFER_F64
 );
 
