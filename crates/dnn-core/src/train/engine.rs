@@ -13,7 +13,7 @@ use super::weight_step::{fused_weight_step, Scratch};
 use super::{report, PhaseTimes, Progress, TrainConfig};
 use crate::error::{Divergence, DivergenceCause, LastGood, Result, TrainingStep};
 use crate::forward::{cols, cols_mut, forward, Activations};
-use crate::gemm::matmul;
+use crate::gemm::{self, matmul};
 use crate::network::Network;
 use crate::optim::{Moments, Optimizer};
 use crate::rng::{permutation_into, NumpyRng};
@@ -488,16 +488,48 @@ impl<F: Float> Network<F> {
     }
 }
 
+/// Batches of at least this many elements are gathered by the whole team: copying whole
+/// examples from a data matrix far larger than the caches waits on memory, and two cores
+/// wait on twice as many lines at once (below this, waking the team costs more than it saves).
+const TEAM_GATHER_ELEMENTS: usize = 1 << 15;
+
 /// Copies the examples `order` of `src` (`(n0, m)`, each column contiguous) into the first
-/// `order.len()` rows of `dst` (`(batch, n0)`): one contiguous copy per example.
+/// `order.len()` rows of `dst` (`(batch, n0)`): one contiguous copy per example, shared out
+/// over the team when the batch is large.
 fn gather_examples<F: Float>(src: ArrayView2<'_, F>, order: &[usize], dst: &mut Array2<F>) {
-    for (&j, mut row) in order.iter().zip(dst.rows_mut()) {
-        match (src.column(j).to_slice(), row.as_slice_mut()) {
-            (Some(from), Some(to)) => to.copy_from_slice(from),
-            _ => row.assign(&src.column(j)),
+    debug_assert!(order.len() <= dst.nrows());
+    let n0 = dst.ncols();
+    let contiguous = src.stride_of(Axis(0)) == 1 || src.nrows() <= 1;
+    let Some(to) = dst.as_slice_mut().filter(|_| contiguous) else {
+        for (&j, mut row) in order.iter().zip(dst.rows_mut()) {
+            row.assign(&src.column(j));
         }
-    }
+        return;
+    };
+    let to = RowsPtr(to.as_mut_ptr());
+    let chunks = if order.len() * n0 >= TEAM_GATHER_ELEMENTS {
+        2 * gemm::threads()
+    } else {
+        1
+    };
+    let per = order.len().div_ceil(chunks).max(1);
+    let copy = |_member: usize, chunk: usize| {
+        let to = &to;
+        for (i, &j) in order.iter().enumerate().skip(chunk * per).take(per) {
+            let from = src.column(j);
+            // SAFETY: column `j` is `n0` contiguous elements (checked above); row `i` of
+            // `dst` is `n0` elements at `i * n0` (`dst` is contiguous and has at least
+            // `order.len()` rows), and each row is written by one chunk only.
+            unsafe { std::ptr::copy_nonoverlapping(from.as_ptr(), to.0.add(i * n0), n0) };
+        }
+    };
+    gemm::on_team(chunks, &copy);
 }
+
+/// The rows of a contiguous matrix, each written by one member of the team.
+struct RowsPtr<F>(*mut F);
+// SAFETY: members write disjoint rows, and the matrix outlives the team's job.
+unsafe impl<F> Sync for RowsPtr<F> {}
 
 /// Copies the columns `order` of `src` into the first `order.len()` columns of `dst`.
 fn gather<F: Float>(src: ArrayView2<'_, F>, order: &[usize], dst: &mut Array2<F>) {
