@@ -42,7 +42,7 @@ pub(super) struct Team {
 }
 
 /// How long a worker keeps checking for the next job before it sleeps.
-const SPIN: Duration = Duration::from_micros(50);
+const SPIN: Duration = Duration::from_micros(3000);
 
 impl Team {
     /// The team, started on first use with one member per available core (at most 8).
