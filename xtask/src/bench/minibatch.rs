@@ -13,8 +13,8 @@
 //!
 //! The Python side runs in its own venv, `target/bench-venv` (numpy, threadpoolctl and
 //! PyTorch from PyPI, several GB), made on first use. `benches/reference/gemm_rate.py`
-//! measures, in the same session, the rate numpy and PyTorch reach on one step's products
-//! alone; the table compares dnn's training rate with the better of the two.
+//! measures the rate numpy and PyTorch reach on one step's products alone, once per round of
+//! runs; the table compares dnn's training rate with the better of the two medians.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -110,6 +110,41 @@ fn ensure_bench_venv(root: &Path) -> Result<PathBuf> {
 
 /// FLOPs of a whole run as the engine counts them: per layer and example, the forward and
 /// `dW` products, and `dA[l-1]` for `l >= 2`.
+/// The rounds' `gemm_rate.py` reports as one: the first round's kernel names, and per
+/// workload and dtype each library's median rate (`numpy`, `pytorch`) with every round's
+/// rate beside it (`numpy_runs`, `pytorch_runs`).
+fn median_rates(rounds: &[Value]) -> Value {
+    let Some(first) = rounds.first() else {
+        return Value::Null;
+    };
+    let entries = first["rates"].as_array().cloned().unwrap_or_default();
+    let merged: Vec<Value> = entries
+        .iter()
+        .map(|entry| {
+            let mut out = entry.clone();
+            for lib in ["numpy", "pytorch"] {
+                let runs: Vec<f64> = rounds
+                    .iter()
+                    .filter_map(|r| {
+                        r["rates"].as_array()?.iter().find(|e| {
+                            e["workload"] == entry["workload"] && e["dtype"] == entry["dtype"]
+                        })?[lib]
+                            .as_f64()
+                    })
+                    .collect();
+                if !runs.is_empty() {
+                    out[lib] = median(runs.clone()).into();
+                    out[format!("{lib}_runs")] = runs.into();
+                }
+            }
+            out
+        })
+        .collect();
+    let mut out = first.clone();
+    out["rates"] = merged.into();
+    out
+}
+
 fn run_flops(spec: &Value) -> f64 {
     let layers: Vec<f64> = spec["layers"]
         .as_array()
@@ -203,7 +238,27 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
     );
     // results[(workload, dtype, program)] = runs
     let mut results: Vec<(Key, Vec<Run>)> = Vec::new();
+    // One measurement of the plain-product rates per round, beside that round's runs: this
+    // machine's speed drifts by a third over minutes, and a rate measured once, before or
+    // after all the runs, compared training with a product timed at another speed.
+    let mut round_rates: Vec<Value> = Vec::new();
     for i in 0..opts.runs {
+        println!(
+            "  run {}: numpy's and PyTorch's rate on the plain products (gemm_rate.py)",
+            i + 1
+        );
+        let rates_file = scratch.join(format!("gemm_rates_{}.json", i + 1));
+        let _ = std::fs::remove_file(&rates_file);
+        let rate_cmd = vec![
+            s(&python),
+            s(&reference.join("gemm_rate.py")),
+            "--data".into(),
+            s(&data),
+            "--report".into(),
+            s(&rates_file),
+        ];
+        timed(&rate_cmd, &scratch, "gemm_rate.py")?;
+        round_rates.push(read_json(&rates_file)?);
         for w in &workloads {
             for dtype in &opts.dtypes {
                 // Rotate the order from run to run so that no program always goes first.
@@ -268,19 +323,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         }
     }
     let load_after_runs = crate::bench::load_average();
-    println!("bench: measuring numpy's and PyTorch's rate on the plain products (gemm_rate.py)");
-    let rates_file = scratch.join("gemm_rates.json");
-    let rate_cmd = vec![
-        s(&python),
-        s(&reference.join("gemm_rate.py")),
-        "--data".into(),
-        s(&data),
-        "--report".into(),
-        s(&rates_file),
-    ];
-    timed(&rate_cmd, &scratch, "gemm_rate.py")?;
-    let rates = read_json(&rates_file)?;
-    let load_after = crate::bench::load_average();
+    let rates = median_rates(&round_rates);
 
     let find = |w: &str, d: &str, p: &str| {
         results
@@ -291,7 +334,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
     };
     println!();
     println!(
-        "{} | CPU: {} ({} CPUs) | load average before {load_before}, after the runs {load_after_runs}, at the end {load_after}",
+        "{} | CPU: {} ({} CPUs) | load average before {load_before}, after the runs {load_after_runs}",
         utc_now(),
         crate::bench::cpu_model(),
         crate::bench::cpu_count()
@@ -385,11 +428,19 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
                 .map(|e| {
                     let np = e["numpy"].as_f64().unwrap_or(0.0);
                     let pt = e["pytorch"].as_f64().unwrap_or(0.0);
-                    if pt >= np {
-                        (pt, "PyTorch")
+                    let (rate, who, key) = if pt >= np {
+                        (pt, "PyTorch", "pytorch_runs")
                     } else {
-                        (np, "numpy")
-                    }
+                        (np, "numpy", "numpy_runs")
+                    };
+                    let runs: Vec<f64> = e[key]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+                        .unwrap_or_default();
+                    let (lo, hi) = runs
+                        .iter()
+                        .fold((f64::INFINITY, 0.0f64), |(l, h), &r| (l.min(r), h.max(r)));
+                    (rate, who, lo, hi)
                 });
             let rss = dnn.iter().filter_map(|r| r.rss_kib).max();
             let phases = &dnn[dnn.len() - 1].report["phases"];
@@ -397,8 +448,11 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
                 "{w} {dtype}: dnn wall {:.2} x PyTorch's (target <= 0.33){}; training rate {rate:.1} GFLOP/s = {} of the plain-product rate{} (target >= 50 %); peak RSS {} x (data + parameters + Adam state = {:.0} MiB) (target <= 1.3); dnn phases (last run, s): gather {:.3}, forward {:.3}, cost {:.3}, backward {:.3}, update {:.3}",
                 wall / median(find(w, dtype, "pytorch").iter().map(|r| r.wall).collect()),
                 if find(w, dtype, "pytorch").is_empty() { " (no PyTorch run)" } else { "" },
-                plain.map_or("?".into(), |(p, _)| format!("{:.0} %", 100.0 * rate / p)),
-                plain.map_or(String::new(), |(p, who)| format!(" ({p:.1} GFLOP/s, {who})")),
+                plain.map_or("?".into(), |(p, ..)| format!("{:.0} %", 100.0 * rate / p)),
+                plain.map_or(String::new(), |(p, who, lo, hi)| format!(
+                    " ({p:.1} GFLOP/s, {who}, median of {} rounds: {lo:.1} to {hi:.1})",
+                    round_rates.len()
+                )),
                 rss.map_or("n/a".into(), |k| format!("{:.2}", k as f64 * 1024.0 / model_bytes(&spec, dtype))),
                 model_bytes(&spec, dtype) / 1048576.0,
                 phases["gather"].as_f64().unwrap_or(f64::NAN),
