@@ -29,10 +29,12 @@ const PARALLEL_WORK: usize = 1 << 20;
 struct Member<F: Float> {
     grad: Array2<F>,
     packed: Vec<F>,
+    /// The call of [`fused_weight_step`] and the strip that `packed` holds.
+    holds: Option<(u64, usize)>,
 }
 
-/// One [`Member`] buffer set per member of the team.
-pub(super) struct Scratch<F: Float>(Vec<Member<F>>);
+/// One [`Member`] buffer set per member of the team, and the number of calls so far.
+pub(super) struct Scratch<F: Float>(Vec<Member<F>>, u64);
 
 impl<F: Float> Scratch<F> {
     /// Buffers for the widest layer of `sizes` (`[n0, n1, ...]`) and batches of `batch`.
@@ -46,8 +48,10 @@ impl<F: Float> Scratch<F> {
                 .map(|_| Member {
                     grad: Array2::zeros((rows, cols)),
                     packed: Vec::with_capacity(gemm::packed_b_len::<F>(depth, cols)),
+                    holds: None,
                 })
                 .collect(),
+            0,
         )
     }
 }
@@ -125,13 +129,16 @@ pub(super) fn fused_weight_step<F: Float>(
     let (rows, cols) = scratch.0[0].grad.dim();
     let pack = k <= MAX_PACKED_DEPTH && cols <= gemm::MAX_PACKED_WIDTH;
     let parallel = n_out * n_in * k >= PARALLEL_WORK;
-    // Chunks are strips of columns, split into groups of row blocks when there are fewer
-    // strips than members (each group packs its strip of A[l-1]ᵀ again, so no more groups
-    // than members).
+    // Chunks are strips of columns; when there are fewer strips than members, single row
+    // blocks, taken by whichever member is free (a static split of a layer of 11 blocks
+    // gave one member 6 and the other 5, and left it waiting). A member packs a strip of
+    // A[l-1]ᵀ once per call for all the blocks of it that it takes.
     let (row_blocks, strips) = (n_out.div_ceil(rows), n_in.div_ceil(cols));
     let wanted = if parallel { gemm::threads() } else { 1 };
-    let per_group = row_blocks.div_ceil(wanted.div_ceil(strips).clamp(1, row_blocks));
+    let per_group = if strips >= wanted { row_blocks } else { 1 };
     let groups = row_blocks.div_ceil(per_group);
+    scratch.1 += 1;
+    let call = scratch.1;
     let finite = AtomicBool::new(true);
     let (mut v, mut s) = moments.averages_mut();
     let (v, s) = (Shared::of(&mut v), Shared::of(&mut s));
@@ -142,13 +149,15 @@ pub(super) fn fused_weight_step<F: Float>(
         let Member {
             grad: grad_buffer,
             packed,
+            holds,
         } = unsafe { members.get(member) };
         let (strip, group) = (chunk / groups, chunk % groups);
         let c0 = strip * cols;
         let wd = cols.min(n_in - c0);
         let a_strip = a_prev.slice(s![c0..c0 + wd, ..]);
-        if pack {
+        if pack && *holds != Some((call, strip)) {
             gemm::pack_b(&a_strip.t(), packed);
+            *holds = Some((call, strip));
         }
         let first_block = group * per_group;
         for r0 in (first_block * rows..n_out.min((first_block + per_group) * rows)).step_by(rows) {
