@@ -1,9 +1,9 @@
 """numpy reference fixtures for dnn-core's integration tests.
 
-The Rust tests `tests/rng_vs_numpy.rs` and `tests/steps_vs_numpy.rs` compare dnn-core against the
-JSON files this script writes into `crates/dnn-core/tests/data/`. Every expected number in those
-tests comes from here, computed with numpy exactly as the exercise "Building your Deep Neural
-Network: Step by Step" writes it (np.dot, np.sum(axis=1, keepdims=True), ...).
+The Rust tests `tests/core/rng_vs_numpy.rs` and `tests/core/steps_vs_numpy.rs` compare dnn-core
+against the JSON files this script writes into `crates/dnn-core/tests/data/`. Every expected
+number in those tests comes from here, computed with numpy exactly as the exercise "Building
+your Deep Neural Network: Step by Step" writes it (np.dot, np.sum(axis=1, keepdims=True), ...).
 
 Regenerate with `cargo xtask regen` (in the venv xtask makes from xtask/requirements.txt), or by
 hand: `python crates/dnn-core/tests/reference/gen_fixtures.py [--out DIR]` (default: the committed

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Expected stratified splits (split_expected.json) for crates/dnn-data/tests/dataset.rs, from
+"""Expected stratified splits (split_expected.json) for crates/dnn-data/tests/data/dataset.rs, from
 dnn_split.py (numpy's RandomState, the algorithm as documented in src/split.rs).
 
     python crates/dnn-data/tests/reference/gen_split.py [--out DIR]

@@ -24,7 +24,7 @@ fn real_data() -> CatDataset<f64> {
 }
 
 fn expected() -> Value {
-    let text = include_str!("reference/cat_expected.json");
+    let text = include_str!("../reference/cat_expected.json");
     serde_json::from_str(text).unwrap()
 }
 

@@ -5,7 +5,7 @@ use dnn_data::planar::{flower, linspace};
 use serde_json::Value;
 
 fn expected() -> Value {
-    serde_json::from_str(include_str!("reference/planar_expected.json")).unwrap()
+    serde_json::from_str(include_str!("../reference/planar_expected.json")).unwrap()
 }
 
 fn floats(v: &Value) -> Vec<f64> {

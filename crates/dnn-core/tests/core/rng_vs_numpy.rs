@@ -22,9 +22,7 @@
 //!   3499211612 for seed 5489 and against the pure-Python model), so stream "raw_u32" is the raw
 //!   MT19937 sequence that `RngCore::next_u32` must reproduce.
 
-mod common;
-
-use common::{arr1, arr2, get, list, s, u, usizes};
+use crate::common::{self, arr1, arr2, get, list, s, u, usizes};
 use dnn_core::NumpyRng;
 use rand::RngCore;
 use serde_json::Value;

@@ -1,6 +1,5 @@
 //! Shared helpers for the tests that compare dnn-core with numpy: loading the JSON fixtures
 //! written by `tests/reference/gen_fixtures.py` and comparing arrays.
-#![allow(dead_code)]
 
 use ndarray::{Array1, Array2};
 use serde_json::Value;

@@ -10,9 +10,7 @@
 //! Single steps are compared to 1e-12 and the training runs to 1e-10, both as
 //! |got - numpy| <= tol * max(1, |numpy|); shapes must be equal.
 
-mod common;
-
-use common::{arr2, f, get, list, s, u, usizes, Close};
+use crate::common::{self, arr2, f, get, list, s, u, usizes, Close};
 use dnn_core::steps::*;
 use dnn_core::{Activation, NumpyRng};
 use ndarray::{array, Array2};

@@ -1,0 +1,15 @@
+//! dnn-data's integration tests, in one test binary: each file under `tests/data/` used to be
+//! its own binary, and each re-compiled and optimised the generic code of dnn-core and
+//! dnn-data and linked separately; one binary compiles it once.
+//!
+//! Run one file's tests with a filter: `cargo test -p dnn-data --test data model_file::`.
+
+mod cat_files;
+mod cat_real;
+mod dataset;
+mod model_file;
+mod picture;
+mod planar;
+mod properties;
+mod safetensors_file;
+mod toy;
