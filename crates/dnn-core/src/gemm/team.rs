@@ -41,7 +41,10 @@ pub(super) struct Team {
     busy: Mutex<u64>,
 }
 
-/// How long a worker keeps checking for the next job before it sleeps.
+/// How long a worker keeps checking for the next job before it sleeps: longer than the serial
+/// passes between an iteration's products (activations, cost, a small last layer), because
+/// waking a sleeping worker is a futex call, and slow under a hypervisor (50 µs here left
+/// the worker asleep at most products of a mini-batch run).
 const SPIN: Duration = Duration::from_micros(3000);
 
 impl Team {

@@ -33,8 +33,12 @@ struct Member<F: Float> {
     holds: Option<(u64, usize)>,
 }
 
-/// One [`Member`] buffer set per member of the team, and the number of calls so far.
-pub(super) struct Scratch<F: Float>(Vec<Member<F>>, u64);
+/// One [`Member`] buffer set per member of the team.
+pub(super) struct Scratch<F: Float> {
+    members: Vec<Member<F>>,
+    /// Calls of [`fused_weight_step`] so far (what [`Member::holds`] refers to).
+    calls: u64,
+}
 
 impl<F: Float> Scratch<F> {
     /// Buffers for the widest layer of `sizes` (`[n0, n1, ...]`) and batches of `batch`.
@@ -43,16 +47,16 @@ impl<F: Float> Scratch<F> {
         let cols = n_in.min(COLS);
         let rows = sizes[1..].iter().copied().max().unwrap_or(1).min(ROWS);
         let depth = batch.min(MAX_PACKED_DEPTH);
-        Scratch(
-            (0..gemm::threads())
+        Scratch {
+            members: (0..gemm::threads())
                 .map(|_| Member {
                     grad: Array2::zeros((rows, cols)),
                     packed: Vec::with_capacity(gemm::packed_b_len::<F>(depth, cols)),
                     holds: None,
                 })
                 .collect(),
-            0,
-        )
+            calls: 0,
+        }
     }
 }
 
@@ -126,7 +130,7 @@ pub(super) fn fused_weight_step<F: Float>(
 ) -> bool {
     let (n_out, n_in) = w.dim();
     let k = dz.ncols();
-    let (rows, cols) = scratch.0[0].grad.dim();
+    let (rows, cols) = scratch.members[0].grad.dim();
     let pack = k <= MAX_PACKED_DEPTH && cols <= gemm::MAX_PACKED_WIDTH;
     let parallel = n_out * n_in * k >= PARALLEL_WORK;
     // Chunks are strips of columns; when there are fewer strips than members, single row
@@ -137,13 +141,13 @@ pub(super) fn fused_weight_step<F: Float>(
     let wanted = if parallel { gemm::threads() } else { 1 };
     let per_group = if strips >= wanted { row_blocks } else { 1 };
     let groups = row_blocks.div_ceil(per_group);
-    scratch.1 += 1;
-    let call = scratch.1;
+    scratch.calls += 1;
+    let call = scratch.calls;
     let finite = AtomicBool::new(true);
     let (mut v, mut s) = moments.averages_mut();
     let (v, s) = (Shared::of(&mut v), Shared::of(&mut s));
     let new = Shared::of(&mut w_new.view_mut());
-    let members = ScratchPtrs::of(&mut scratch.0);
+    let members = ScratchPtrs::of(&mut scratch.members);
     let job = |member: usize, chunk: usize| {
         // SAFETY: member `m` alone uses buffer set `m`.
         let Member {
