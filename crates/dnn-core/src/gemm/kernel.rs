@@ -245,10 +245,35 @@ pub(super) unsafe fn pack_b_whole<T: Element>(
     b: MatPtr<T>,
     out: *mut T,
 ) {
+    pack_b_panels(nr, k, n, b, out, 0..n.div_ceil(nr));
+}
+
+/// The panels `panels` (of `nr` columns) of [`pack_b_whole`]'s packing, written where it
+/// writes them: members of a team can each pack their own panels into one buffer.
+pub(super) unsafe fn pack_b_panels<T: Element>(
+    nr: usize,
+    k: usize,
+    n: usize,
+    b: MatPtr<T>,
+    out: *mut T,
+    panels: std::ops::Range<usize>,
+) {
     debug_assert!(n <= NC);
     let padded = n.div_ceil(nr) * nr;
+    let (j0, j1) = (panels.start * nr, (panels.end * nr).min(n));
+    if j0 >= j1 {
+        return;
+    }
     for pc in (0..k).step_by(KC) {
-        pack_b(nr, KC.min(k - pc), n, b.offset(pc, 0), out.add(pc * padded));
+        // Within the block at `pc`, panel `jp` starts at `jp * nr * kc`.
+        let kc = KC.min(k - pc);
+        pack_b(
+            nr,
+            kc,
+            j1 - j0,
+            b.offset(pc, j0),
+            out.add(pc * padded + j0 * kc),
+        );
     }
 }
 

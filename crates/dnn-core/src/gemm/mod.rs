@@ -247,15 +247,21 @@ trait Kernels: Element {
 
     /// Runs `f` with this thread's packing buffer.
     fn with_buffer<R>(f: impl FnOnce(*mut Self) -> R) -> R;
+
+    /// Runs `f` with this thread's buffer for a `B` packed by the whole team, of at least
+    /// `len` elements (grown, never shrunk: no allocation once it has its largest size).
+    fn with_team_buffer<R>(len: usize, f: impl FnOnce(*mut Self) -> R) -> R;
 }
 
 thread_local! {
     static BUFFER_F32: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
     static BUFFER_F64: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+    static TEAM_BUFFER_F32: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    static TEAM_BUFFER_F64: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
 }
 
 macro_rules! kernels_for {
-    ($t:ty, $avx512:ident, $avx2:ident, $packed512:ident, $packed2:ident, $nr512:ident, $nr2:ident, $buffer:ident) => {
+    ($t:ty, $avx512:ident, $avx2:ident, $packed512:ident, $packed2:ident, $nr512:ident, $nr2:ident, $buffer:ident, $team_buffer:ident) => {
         impl Kernels for $t {
             #[allow(clippy::too_many_arguments)]
             unsafe fn serial(
@@ -325,6 +331,16 @@ macro_rules! kernels_for {
                     f(buffer.as_mut_ptr())
                 })
             }
+
+            fn with_team_buffer<R>(len: usize, f: impl FnOnce(*mut Self) -> R) -> R {
+                $team_buffer.with(|cell| {
+                    let mut buffer = cell.borrow_mut();
+                    if buffer.len() < len {
+                        buffer.resize(len, 0.0);
+                    }
+                    f(buffer.as_mut_ptr())
+                })
+            }
         }
     };
 }
@@ -337,7 +353,8 @@ kernels_for!(
     sgemm_packed_avx2,
     S_NR_AVX512,
     S_NR_AVX2,
-    BUFFER_F32
+    BUFFER_F32,
+    TEAM_BUFFER_F32
 );
 kernels_for!(
     f64,
@@ -347,7 +364,8 @@ kernels_for!(
     dgemm_packed_avx2,
     D_NR_AVX512,
     D_NR_AVX2,
-    BUFFER_F64
+    BUFFER_F64,
+    TEAM_BUFFER_F64
 );
 
 /// Work below which a product runs on the calling thread alone: waking the team costs a few
@@ -357,10 +375,23 @@ const PARALLEL_FLOPS: f64 = 2.0e6;
 /// Splits of `n` (or `m`) are multiples of this, so that no chunk has a partial tile.
 const SPLIT_ALIGN: usize = 64;
 
-/// Chunks of columns per member: enough that a member that is not scheduled (a busy
-/// machine) does not hold the others up, few enough that each chunk is still a large
-/// product.
+/// Chunks of columns (or, with `B` packed by the team, of rows) per member: enough that a
+/// member that is not scheduled (a busy machine) does not hold the others up, few enough that
+/// each chunk is still a large product.
 const CHUNKS_PER_THREAD: usize = 3;
+
+/// A `B` whose packing takes up to this many bytes is packed once, by the whole team, for a
+/// product split by rows (it then stays in L2 for every row chunk); a larger one is packed
+/// block by block by each member, as the serial product does.
+const TEAM_PACK_BYTES: usize = 1 << 20;
+
+/// A smaller packing is done by each member for itself: it is quick, and packing it as a
+/// team costs one more start of the team.
+const TEAM_PACK_MIN: usize = 1 << 15;
+
+/// Row chunks are multiples of this: of every kernel's tile height (12, 6 and 4), so that no
+/// chunk but the last has a partial panel of `A`.
+const ROW_ALIGN: usize = 24;
 
 /// `C = alpha A B + beta C` at `level`, on the team when it pays.
 ///
@@ -390,6 +421,14 @@ unsafe fn product<T: Kernels>(
     // Split the longer side of C into a few chunks per member: each chunk is a block of
     // rows or columns of C, taken by whichever member is free.
     let by_columns = n >= m;
+    let packed_len = kernel::packed_b_len(T::nr(level), k, n);
+    if !by_columns
+        && n <= kernel::NC
+        && packed_len >= TEAM_PACK_MIN
+        && packed_len * std::mem::size_of::<T>() <= TEAM_PACK_BYTES
+    {
+        return by_rows_with_team_packing(level, m, n, k, alpha, a, b, beta, c, team, parts);
+    }
     let len = if by_columns { n } else { m };
     // Every chunk of rows packs all of B again, so rows are split once per member; a
     // chunk of columns packs only its own columns.
@@ -436,6 +475,96 @@ unsafe fn product<T: Kernels>(
         });
     };
     team.run(len.div_ceil(chunk), &job);
+}
+
+/// [`product`] split by rows of `C`, with all of `B` (`n <= NC`) packed once into the calling
+/// thread's team buffer by the members together (a share of its panels each), then the rows
+/// shared out in a few chunks per member. Each member packing all of `B` for its own rows
+/// made two threads only 1.0-1.3 times as fast as one on the mini-batch shapes.
+#[allow(clippy::too_many_arguments)]
+unsafe fn by_rows_with_team_packing<T: Kernels>(
+    level: Level,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatPtr<T>,
+    b: MatPtr<T>,
+    beta: T,
+    c: MatPtr<T>,
+    team: &Team,
+    parts: usize,
+) {
+    let nr = T::nr(level);
+    T::with_team_buffer(kernel::packed_b_len(nr, k, n), |packed| {
+        pack_on_team(nr, k, n, b, packed, team, parts);
+        let packed = SendPtr(packed);
+        let rows = m.div_ceil(CHUNKS_PER_THREAD * parts).div_ceil(ROW_ALIGN) * ROW_ALIGN;
+        let job = move |_member: usize, index: usize| {
+            let start = index * rows;
+            let h = rows.min(m - start);
+            // SAFETY: the buffer holds `B` packed at this level (the job before); chunks
+            // write disjoint rows of `C`; the caller's contract covers the rest.
+            T::with_buffer(|buf| unsafe {
+                T::serial_packed_b(
+                    level,
+                    h,
+                    n,
+                    k,
+                    alpha,
+                    a.offset(start, 0),
+                    packed.get(),
+                    beta,
+                    c.offset(start, 0),
+                    buf.add(kernel::KC * kernel::NC),
+                )
+            });
+        };
+        team.run(m.div_ceil(rows), &job);
+    })
+}
+
+/// [`kernel::pack_b_whole`] into `out`, the panels shared out over `parts` members of the
+/// team (one chunk of panels each).
+///
+/// # Safety
+/// As [`kernel::pack_b_whole`].
+unsafe fn pack_on_team<T: Element>(
+    nr: usize,
+    k: usize,
+    n: usize,
+    b: MatPtr<T>,
+    out: *mut T,
+    team: &Team,
+    parts: usize,
+) {
+    let out = SendPtr(out);
+    let panels = n.div_ceil(nr);
+    let per_chunk = panels.div_ceil(parts.max(1)).max(1);
+    let pack = move |_member: usize, index: usize| {
+        let first = index * per_chunk;
+        // SAFETY: each chunk writes only its own panels of the buffer, which holds the whole
+        // packing; `b` is valid for `(k, n)` (the caller's contract).
+        unsafe {
+            kernel::pack_b_panels(nr, k, n, b, out.get(), first..panels.min(first + per_chunk))
+        };
+    };
+    team.run(panels.div_ceil(per_chunk), &pack);
+}
+
+/// A buffer's address, shared by the members of a job that write disjoint parts of it.
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+
+// SAFETY: see the uses: members write disjoint parts, and the buffer outlives the job.
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    /// The address (a method, so that closures capture the whole `SendPtr`).
+    fn get(self) -> *mut T {
+        self.0
+    }
 }
 
 /// What the engine's products run on.
