@@ -666,6 +666,52 @@ pub(crate) fn pack_b_at<F: Float>(level: Level, b: &ArrayView2<'_, F>, out: &mut
     }
 }
 
+/// [`pack_b`] with the work shared out over the team: for a packing that every member then
+/// reads (the fused weight step's strip when a layer has a single one). The same bits.
+///
+/// # Panics
+/// If `b` is wider than [`MAX_PACKED_WIDTH`].
+pub(crate) fn pack_b_on_team<F: Float>(b: &ArrayView2<'_, F>, out: &mut Vec<F>) {
+    let level = chosen().level;
+    let (k, n) = b.dim();
+    assert!(n <= MAX_PACKED_WIDTH, "pack_b_on_team: {n} columns");
+    let len = packed_b_len_at::<F>(level, k, n);
+    if out.len() < len {
+        out.resize(len, F::zero());
+    }
+    let (src, dst) = (ptr_of(b), out.as_mut_ptr());
+    let team = Team::get();
+    // SAFETY: `out` holds `packed_b_len(k, n)` elements; `b` is valid for its shape.
+    unsafe {
+        with_type::<F, _>(
+            || {
+                let nr = f32::nr(level);
+                pack_on_team(
+                    nr,
+                    k,
+                    n,
+                    cast::<F, f32>(src),
+                    dst as *mut f32,
+                    team,
+                    team.threads(),
+                )
+            },
+            || {
+                let nr = f64::nr(level);
+                pack_on_team(
+                    nr,
+                    k,
+                    n,
+                    cast::<F, f64>(src),
+                    dst as *mut f64,
+                    team,
+                    team.threads(),
+                )
+            },
+        )
+    }
+}
+
 /// [`matmul_serial`] with `B` `(k, n)` given packed by [`pack_b`]: many blocks of rows of
 /// `A` multiplied by one packing, with the same bits as [`matmul`].
 ///
