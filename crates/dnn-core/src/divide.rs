@@ -1,8 +1,10 @@
 //! Division by a constant without a divide instruction, to the same bits: `a / b` for one
 //! `b` and many `a`, as the optimiser's bias corrections `v / (1 - β1ᵗ)` and
-//! `s / (1 - β2ᵗ)` are.
+//! `s / (1 - β2ᵗ)` are. The divider is the bottleneck of an Adam step: a division takes 4 to
+//! 8 times as long as a multiply-add on x86.
 //!
-//! With `y = RN(1/b)` (the reciprocal, correctly rounded) and fused multiply-adds:
+//! **In `f64`**, with `y = RN(1/b)` (the reciprocal, correctly rounded) and fused
+//! multiply-adds:
 //!
 //! ```text
 //! q0 = RN(a y)
@@ -15,18 +17,29 @@
 //! *Handbook of Floating-Point Arithmetic*, 2nd ed., §4.9): if `y` is within half an ulp of
 //! `1/b` and `q` within an ulp of `a/b`, the remainder `a - b q` is exact and
 //! `RN(q + y (a - b q))` is the correctly rounded quotient. `q0` can be 1.5 ulps off, so
-//! one correction first makes it faithful. Five multiply-adds replace a division that takes
-//! 4 to 8 times as long on x86 (the divider is the bottleneck of an Adam step on
-//! 3 million weights).
+//! one correction first makes it faithful. It holds only where nothing under- or overflows:
+//! for `a` zero, or of a magnitude within `2^±floor(0.7 E)`, `E` the largest exponent
+//! (`2^±716` in `f64`), where the remainder's last bit stays above the subnormals and `a/b`
+//! below the largest number.
 //!
-//! It holds only where nothing under- or overflows, so [`ConstDivisor::covers`] says which
-//! `a` are safe and the caller divides the others: zero, or a magnitude within
-//! `2^±floor(0.7 E)`, `E` the largest exponent (`2^±88` in `f32`, `2^±716` in `f64`), where
-//! the remainder's last bit stays above the subnormals and `a/b` below the largest number; a
-//! divisor outside `[2^-30, 2^30]` is refused outright.
-//! Because every operation scales exactly by powers of two in that range, the result for
-//! every `a` follows from the results for one binade of `a` and `b`: the tests check every
-//! `f32` mantissa of `a` against many `b`, and random `f64` ones.
+//! **In `f32`**, one multiplication in `f64` is enough: `q = RN32(RN64(a · RN64(1/b)))`.
+//! The `f64` product is within `2^-52` (relative) of `a/b`. A quotient of two `f32` numbers
+//! is never a midpoint between two `f32` numbers: a normal midpoint has an odd 25-bit
+//! significand, and `a = b · mid` would make the odd part of `a`'s significand, the product
+//! of the odd parts of `b`'s and `mid`'s, at least 25 bits wide. So `a - b · mid` is a
+//! nonzero multiple of the last place of `a` or of `b · mid` (49 bits), and `a/b` is at least
+//! `2^-49` (relative) from every midpoint: the `f64` product rounds to the `f32` that `a/b`
+//! rounds to. An overflow rounds to infinity both ways (its threshold is a midpoint too).
+//! For `|b| <= 1` (Adam's corrections) the same holds below the normal range: a subnormal
+//! midpoint `M 2^-150` (`M` odd) would need `b = a / mid` to be a multiple of `2`, and the
+//! gap stays above `2^-48`; so every finite `a` is covered. For `|b| > 1`, `a` is covered
+//! from `2^-96` up, where `a/b` stays normal.
+//!
+//! Either way [`ConstDivisor::covers`] says which `a` are safe and the caller divides the
+//! others; a divisor outside `[2^-30, 2^30]` is refused outright. Because every operation
+//! scales exactly by powers of two in that range, the result for every `a` follows from the
+//! results for one binade of `a` and `b`: the tests check every `f32` mantissa of `a` against
+//! many `b` (with both methods, the first in `f32` arithmetic), and random `f64` ones.
 
 use crate::Float;
 
@@ -35,6 +48,8 @@ use crate::Float;
 pub(crate) struct ConstDivisor<F> {
     b: F,
     y: F,
+    /// `RN64(1/b)`, for the `f32` method.
+    wide: f64,
     /// The smallest and largest magnitudes of `a` that [`ConstDivisor::quotient`] divides
     /// exactly.
     low: F,
@@ -48,15 +63,29 @@ impl<F: Float> ConstDivisor<F> {
         if !(b.abs() >= limit.recip() && b.abs() <= limit) {
             return None;
         }
-        let max_exp = F::max_value().log2().floor();
-        let margin = F::of(2.0).powf((F::of(0.7) * max_exp).floor());
+        let (low, high) = if Self::WIDE {
+            let low = if b.abs() <= F::one() {
+                0.0
+            } else {
+                2f64.powi(-96)
+            };
+            (F::of(low), F::max_value())
+        } else {
+            let max_exp = F::max_value().log2().floor();
+            let margin = F::of(2.0).powf((F::of(0.7) * max_exp).floor());
+            (margin.recip(), margin)
+        };
         Some(ConstDivisor {
             b,
             y: F::one() / b,
-            low: margin.recip(),
-            high: margin,
+            wide: 1.0 / b.to_f64_lossless(),
+            low,
+            high,
         })
     }
+
+    /// Whether `F` is `f32`, divided by one `f64` multiplication (see the module).
+    const WIDE: bool = std::mem::size_of::<F>() == 4;
 
     /// Whether [`ConstDivisor::quotient`] is exact for `a` (false for NaN and infinities).
     #[inline(always)]
@@ -68,6 +97,22 @@ impl<F: Float> ConstDivisor<F> {
     /// `RN(a / b)` for an `a` that [`ConstDivisor::covers`], with no division.
     #[inline(always)]
     pub(crate) fn quotient(&self, a: F) -> F {
+        if Self::WIDE {
+            self.wide_quotient(a)
+        } else {
+            self.markstein_quotient(a)
+        }
+    }
+
+    /// The `f32` method: `RN32(RN64(a · RN64(1/b)))`.
+    #[inline(always)]
+    fn wide_quotient(&self, a: F) -> F {
+        F::of(a.to_f64_lossless() * self.wide)
+    }
+
+    /// The `f64` method: a product and two corrections by fused multiply-adds.
+    #[inline(always)]
+    fn markstein_quotient(&self, a: F) -> F {
         let (b, y) = (self.b, self.y);
         let q0 = a * y;
         let q1 = (-q0).mul_add(b, a).mul_add(y, q0);
@@ -111,23 +156,26 @@ mod tests {
         out
     }
 
-    /// Mismatches of `quotient` against division over every mantissa of `a` in `[1, 2)`,
-    /// positive and negative.
-    fn f32_mismatches(b: f32) -> u64 {
-        fn run(b: f32) -> u64 {
+    /// Mismatches against division over every mantissa of `a` in `[1, 2)`, positive and
+    /// negative, of `f32`'s own method and (in `f32` arithmetic, standing for `f64`'s) of
+    /// Markstein's.
+    fn f32_mismatches(b: f32) -> (u64, u64) {
+        fn run(b: f32) -> (u64, u64) {
             let d = ConstDivisor::new(b).expect("in range");
-            let mut wrong = 0;
+            let (mut wide, mut markstein) = (0, 0);
             for bits in 0x3f80_0000u32..0x4000_0000 {
                 let a = f32::from_bits(bits);
                 for a in [a, -a] {
-                    wrong += u64::from((a / b).to_bits() != d.quotient(a).to_bits());
+                    let want = (a / b).to_bits();
+                    wide += u64::from(want != d.quotient(a).to_bits());
+                    markstein += u64::from(want != d.markstein_quotient(a).to_bits());
                 }
             }
-            wrong
+            (wide, markstein)
         }
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = "fma")]
-        unsafe fn run_fma(b: f32) -> u64 {
+        unsafe fn run_fma(b: f32) -> (u64, u64) {
             run(b)
         }
         #[cfg(target_arch = "x86_64")]
@@ -153,7 +201,11 @@ mod tests {
         all.extend(divisors()[80..90].iter().map(|&b| b as f32));
         all.extend((0..extra).map(|_| (1.0 + rng.next_double()) as f32));
         for &b in &all {
-            assert_eq!(f32_mismatches(b), 0, "a / {b:e}");
+            assert_eq!(
+                f32_mismatches(b),
+                (0, 0),
+                "a / {b:e}: (f32 method, Markstein's)"
+            );
         }
         eprintln!("{} divisors, every f32 mantissa: the same bits", all.len());
     }
@@ -200,6 +252,65 @@ mod tests {
         assert!(d.covers(1e-200) && d.covers(1e200) && d.covers(0.0));
         assert!(ConstDivisor::new(1e-12f64).is_none() && ConstDivisor::new(f64::NAN).is_none());
         let d32 = ConstDivisor::new(0.1f32).expect("in range");
-        assert!(!d32.covers(1e-30) && d32.covers(1e-15) && !d32.covers(1e30));
+        assert!(d32.covers(f32::MIN_POSITIVE / 2.0) && d32.covers(f32::MAX));
+        assert!(!d32.covers(f32::INFINITY) && !d32.covers(f32::NAN));
+        let above_one = ConstDivisor::new(1.5f32).expect("in range");
+        assert!(!above_one.covers(1e-30) && above_one.covers(1e-28));
+    }
+
+    #[test]
+    fn subnormal_f32_values_are_divided_to_the_same_bits_by_a_divisor_up_to_one() {
+        // Adam's first corrections, and the hard mantissas scaled into (1/2, 1].
+        let all = divisors();
+        let below_one = all[..10]
+            .iter()
+            .chain(&all[80..90])
+            .map(|&b| b / 2f64.powi(b.log2().ceil() as i32));
+        // Every subnormal for the first corrections; every 97th for the others (subnormal
+        // arithmetic is slow on x86: all of them for all divisors took 30 s).
+        for (i, b) in below_one.map(|b| b as f32).enumerate() {
+            let d = ConstDivisor::new(b).expect("in range");
+            for bits in (1..0x0080_0000u32).step_by(if i < 2 { 1 } else { 97 }) {
+                let a = f32::from_bits(bits);
+                for a in [a, -a] {
+                    assert!(d.covers(a));
+                    let (want, got) = (a / b, d.quotient(a));
+                    assert!(
+                        want.to_bits() == got.to_bits(),
+                        "{a:e} / {b:e}: {got:e}, division gives {want:e}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_f32_values_over_the_covered_range_are_divided_to_the_same_bits() {
+        // Every binade from 2^-96 to the largest, so also quotients that overflow (f32::MAX
+        // / 0.1 is infinite both ways) and the smallest normal ones (2^-96 / 2^30).
+        let mut rng = NumpyRng::new(6);
+        let mut checked = 0;
+        for b in divisors()
+            .into_iter()
+            .chain([2f64.powi(30), 2f64.powi(-30)])
+        {
+            let b = b as f32;
+            let d = ConstDivisor::new(b).expect("in range");
+            for e in -96..=127 {
+                for _ in 0..50 {
+                    let a = ((1.0 + rng.next_double()) as f32) * 2f32.powi(e);
+                    for a in [a, -a, f32::MAX, 2f32.powi(-96)] {
+                        assert!(d.covers(a), "{a:e}");
+                        let (want, got) = (a / b, d.quotient(a));
+                        assert!(
+                            want.to_bits() == got.to_bits(),
+                            "{a:e} / {b:e}: {got:e}, division gives {want:e}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, (divisors().len() + 2) * 224 * 50 * 4);
     }
 }

@@ -301,13 +301,12 @@ impl<F: Float> Rule<F> {
                     corr1,
                     corr2,
                     eps: F::of(epsilon),
-                    // In f64 only: f32 divides twice as many lanes per instruction, and
-                    // its averages leave the covered range more often (the mnist-shaped
-                    // bench's update phase took 1.07 -> 1.46 s with it in f32, 1.78 -> 1.54
-                    // s in f64, medians of 7 runs).
-                    fast: (std::mem::size_of::<F>() == 8)
-                        .then(|| ConstDivisor::new(corr1).zip(ConstDivisor::new(corr2)))
-                        .flatten(),
+                    // f32 by one f64 multiplication, f64 by multiply-adds (see
+                    // `divide.rs`). The mnist-shaped bench's f32 update phase took
+                    // 0.96 -> 0.89 s with it (medians of 14 alternating runs); an f32
+                    // version of the f64 method had made it slower (1.07 -> 1.46 s),  its
+                    // averages left its covered range (2^±88) more often.
+                    fast: ConstDivisor::new(corr1).zip(ConstDivisor::new(corr2)),
                 }
             }
         }
