@@ -3,7 +3,7 @@
 //! final name. The kill delays are random: the seed is printed, and `DNN_KILL_SEED=<seed>`
 //! replays a run.
 
-#[path = "fixtures/mod.rs"]
+#[path = "cli/fixtures.rs"]
 mod fixtures;
 
 use std::io::{BufRead, BufReader};

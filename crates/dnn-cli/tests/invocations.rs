@@ -25,8 +25,9 @@
 //! `DNN_INVOCATIONS_SEED=S` the seed (default: from the clock; always printed). The long run:
 //! `DNN_INVOCATIONS=20000 cargo test --release -p dnn-cli --test invocations -- --nocapture`.
 
+#[path = "cli/common.rs"]
 mod common;
-#[path = "fixtures/mod.rs"]
+#[path = "cli/fixtures.rs"]
 mod fixtures;
 
 use std::collections::BTreeSet;

@@ -7,8 +7,9 @@
 //! Chromium and chromedriver come from `cargo xtask setup` (Debian's `chromium` and
 //! `chromium-driver`). Without them this test fails and says so; it never skips.
 
+#[path = "cli/common.rs"]
 mod common;
-#[path = "server/mod.rs"]
+#[path = "cli/server.rs"]
 mod server;
 
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 
     python check_export.py MANIFEST.json > report.json
 
-MANIFEST.json (written by crates/dnn-cli/tests/e2e_export.rs):
+MANIFEST.json (written by crates/dnn-cli/tests/cli/e2e_export.rs):
 
     {"cases": [{"name": "deep", "h5": "deep.h5", "onnx": "deep.onnx",
                 "safetensors": "deep.safetensors",

@@ -16,7 +16,7 @@ make_classification set; nothing is downloaded):
   4. `dnn predict` classifies every row, and scikit-learn's classification_report of those
      predictions on its test rows is compared with what `dnn evaluate` prints (4 digits), which
      also shows both sides split the rows alike.
-Prints a table and, with --json, writes the numbers for crates/dnn-cli/tests/sklearn.rs.
+Prints a table and, with --json, writes the numbers for crates/dnn-cli/tests/cli/sklearn.rs.
 """
 import argparse
 import csv

@@ -313,7 +313,8 @@ fn a_failed_save_leaves_the_existing_model_byte_for_byte() {
     save_model(&path, &network::<f64>(), &setup()).unwrap();
     let before = std::fs::read(&path).unwrap();
     // A save that fails while the file is being built: text attributes are ASCII. (Failures
-    // of the file system itself are the atomic writer's tests and tests/failed_saves.rs.)
+    // of the file system itself are the atomic writer's tests and dnn-cli's
+    // tests/cli/failed_saves.rs.)
     let bad = TrainingSetup {
         arch: Some("déjà vu".into()),
         ..TrainingSetup::default()

@@ -4,9 +4,8 @@
 //! a PNG image folder reproducing the published run; and a multi-class table learnt above a
 //! stated accuracy.
 
-mod common;
-#[path = "fixtures/mod.rs"]
-mod fixtures;
+use crate::common;
+use crate::fixtures;
 
 use std::path::Path;
 

@@ -8,7 +8,7 @@
 //! `--dnn target/release/dnn`); it needs the Python venv `cargo xtask test` makes, named by
 //! DNN_PYTHON.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 
@@ -18,7 +18,7 @@ fn dnn_is_within_two_points_of_scikit_learns_mlp_on_three_tables() {
         panic!(
             "DNN_PYTHON is not set: this test runs scikit-learn in the Python venv that \
              `cargo xtask test` makes and names in DNN_PYTHON. Run `cargo xtask test`, or \
-             `DNN_PYTHON=target/py-venv/bin/python cargo test -p dnn-cli --test sklearn` once \
+             `DNN_PYTHON=target/py-venv/bin/python cargo test -p dnn-cli --test cli sklearn::` once \
              the venv has numpy, h5py and scikit-learn"
         )
     });

@@ -9,9 +9,8 @@
 //! writes fail with EFBIG as they would with ENOSPC). Which one ran is printed; neither
 //! is skipped.
 
-mod common;
-#[path = "fixtures/mod.rs"]
-mod fixtures;
+use crate::common;
+use crate::fixtures;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -15,9 +15,8 @@
 //! * the safetensors reader's arrays are byte for byte the HDF5 model's, and
 //! * `dnn evaluate` and `dnn predict` print the same from the `.safetensors` as from the `.h5`.
 
-mod common;
-#[path = "fixtures/mod.rs"]
-mod fixtures;
+use crate::common;
+use crate::fixtures;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -17,9 +17,8 @@
 //! `cargo test -p dnn-cli --test bad_invocations -- --nocapture` prints the table of
 //! cases with the message each produces.
 
-mod common;
-#[path = "fixtures/mod.rs"]
-mod fixtures;
+use crate::common;
+use crate::fixtures;
 
 use std::path::Path;
 

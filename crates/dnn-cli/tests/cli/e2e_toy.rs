@@ -2,9 +2,8 @@
 //! scikit-learn (`xtask/expected/repro.json`, written by `xtask/expected/gen_toy.py`),
 //! `dnn train --grad-check`, and the optimisation flags of `dnn train` reaching the report.
 
-mod common;
-#[path = "fixtures/mod.rs"]
-mod fixtures;
+use crate::common;
+use crate::fixtures;
 
 use common::{dnn_in, expected};
 use serde_json::Value;

@@ -6,11 +6,9 @@
 //! circles (train 0.9933, test 0.96), and the "Optimization methods" moons with Adam
 //! (accuracy 0.9433, xtask/expected/gen_toy.py).
 
-mod common;
-#[path = "fixtures/mod.rs"]
-mod fixtures;
-#[path = "server/mod.rs"]
-mod server;
+use crate::common;
+use crate::fixtures;
+use crate::server;
 
 use std::time::Duration;
 

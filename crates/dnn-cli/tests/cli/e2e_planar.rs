@@ -7,7 +7,7 @@
 //! wherever numpy's spread is negligible, accuracies equal to numpy's or to one numpy
 //! itself reaches under a one-ulp perturbation.
 
-mod common;
+use crate::common;
 
 use common::{dnn_in, expected};
 use serde_json::Value;

@@ -1,9 +1,8 @@
 //! `dnn predict` on awkward pictures that are nevertheless valid: grayscale, RGBA, tiny,
 //! and huge (8000x8000), with the peak memory of the huge one measured.
 
-mod common;
-#[path = "fixtures/mod.rs"]
-mod fixtures;
+use crate::common;
+use crate::fixtures;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

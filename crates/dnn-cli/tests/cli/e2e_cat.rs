@@ -5,7 +5,7 @@
 //! Expected numbers: `xtask/expected/repro.json`, written by numpy
 //! (`xtask/expected/gen_repro.py`), never by this project's code.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
