@@ -69,6 +69,53 @@ fn engine_and_step_functions_give_the_same_cost_curve_for_200_iterations() {
 }
 
 #[test]
+fn engine_gradients_match_the_step_functions_for_every_hidden_activation() {
+    // The engine's elementwise passes are compiled once per activation; the step functions
+    // (the exercise's, one layer at a time) are the reference for each.
+    let (x, y) = data(8, 6, 11);
+    let dims = [6, 5, 4, 1];
+    for hidden in [Activation::Relu, Activation::Tanh, Activation::Sigmoid] {
+        let net = Network::<f64>::builder(&dims)
+            .hidden_activation(hidden)
+            .init(Init::Xavier)
+            .build(&mut NumpyRng::new(2))
+            .unwrap();
+        let big_l = net.layers().len();
+        let activation = |l: usize| {
+            if l + 1 < big_l {
+                hidden
+            } else {
+                Activation::Sigmoid
+            }
+        };
+        let mut a = x.clone();
+        let mut caches = Vec::new();
+        for (l, layer) in net.layers().iter().enumerate() {
+            let (next, cache) =
+                steps::linear_activation_forward(&a, layer.weights(), layer.bias(), activation(l));
+            caches.push(cache);
+            a = next;
+        }
+        let proba = net.predict_proba(&x).unwrap();
+        let close = |p: &Array2<f64>, q: &Array2<f64>| {
+            p.dim() == q.dim() && p.iter().zip(q).all(|(u, v)| (u - v).abs() <= 1e-12)
+        };
+        assert!(close(&proba, &a), "{hidden}: forward {proba} vs steps {a}");
+        let mut da = ndarray::Zip::from(&y)
+            .and(&a)
+            .map_collect(|&y, &a| -(y / a - (1.0 - y) / (1.0 - a)));
+        let engine = net.gradients(&x, &y).unwrap();
+        for l in (0..big_l).rev() {
+            let (da_prev, dw, db) =
+                steps::linear_activation_backward(&da, &caches[l], activation(l));
+            assert!(close(&engine[l].dw, &dw), "{hidden}: dW[{l}]");
+            assert!(close(&engine[l].db, &db), "{hidden}: db[{l}]");
+            da = da_prev;
+        }
+    }
+}
+
+#[test]
 fn l_layer_model_matches_the_engine_with_scaled_init() {
     let (x, y) = data(11, 6, 30);
     let (params, costs) =
