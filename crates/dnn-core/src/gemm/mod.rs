@@ -385,10 +385,6 @@ const CHUNKS_PER_THREAD: usize = 3;
 /// block by block by each member, as the serial product does.
 const TEAM_PACK_BYTES: usize = 1 << 20;
 
-/// A smaller packing is done by each member for itself: it is quick, and packing it as a
-/// team costs one more start of the team.
-const TEAM_PACK_MIN: usize = 1 << 15;
-
 /// Row chunks are multiples of this: of every kernel's tile height (12, 6 and 4), so that no
 /// chunk but the last has a partial panel of `A`.
 const ROW_ALIGN: usize = 24;
@@ -422,11 +418,7 @@ unsafe fn product<T: Kernels>(
     // rows or columns of C, taken by whichever member is free.
     let by_columns = n >= m;
     let packed_len = kernel::packed_b_len(T::nr(level), k, n);
-    if !by_columns
-        && n <= kernel::NC
-        && packed_len >= TEAM_PACK_MIN
-        && packed_len * std::mem::size_of::<T>() <= TEAM_PACK_BYTES
-    {
+    if !by_columns && n <= kernel::NC && packed_len * std::mem::size_of::<T>() <= TEAM_PACK_BYTES {
         return by_rows_with_team_packing(level, m, n, k, alpha, a, b, beta, c, team, parts);
     }
     let len = if by_columns { n } else { m };
