@@ -145,7 +145,8 @@ pub(super) fn fused_weight_step<F: Float>(
     let per_group = if strips >= wanted { row_blocks } else { 1 };
     let groups = row_blocks.div_ceil(per_group);
     // A single strip is packed once, by the team, rather than by every member for itself
-    // (the 784 x 128 batch of the mnist-shaped bench was a tenth of its run, packed twice).
+    // (packing was a tenth of the mnist-shaped bench's f64 run in perf, more than half of it
+    // this 784 x 128 batch, packed twice).
     let shared = pack && strips == 1 && wanted > 1;
     if shared {
         gemm::pack_b_on_team(&a_prev.t(), &mut scratch.shared);
