@@ -544,9 +544,10 @@ unsafe fn pack_on_team<T: Element>(
     team.run(panels.div_ceil(per_chunk), &pack);
 }
 
-/// A buffer's address, shared by the members of a job that write disjoint parts of it.
+/// A buffer's address, shared by the members of a team job that write disjoint parts of it
+/// (a packing of `B`, the rows of a gathered batch).
 #[derive(Clone, Copy)]
-struct SendPtr<T>(*mut T);
+pub(crate) struct SendPtr<T>(pub(crate) *mut T);
 
 // SAFETY: see the uses: members write disjoint parts, and the buffer outlives the job.
 unsafe impl<T> Send for SendPtr<T> {}
@@ -554,7 +555,7 @@ unsafe impl<T> Sync for SendPtr<T> {}
 
 impl<T> SendPtr<T> {
     /// The address (a method, so that closures capture the whole `SendPtr`).
-    fn get(self) -> *mut T {
+    pub(crate) fn get(self) -> *mut T {
         self.0
     }
 }

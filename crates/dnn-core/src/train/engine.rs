@@ -506,7 +506,7 @@ fn gather_examples<F: Float>(src: ArrayView2<'_, F>, order: &[usize], dst: &mut 
         }
         return;
     };
-    let to = RowsPtr(to.as_mut_ptr());
+    let to = gemm::SendPtr(to.as_mut_ptr());
     let chunks = if order.len() * n0 >= TEAM_GATHER_ELEMENTS {
         2 * gemm::threads()
     } else {
@@ -514,22 +514,16 @@ fn gather_examples<F: Float>(src: ArrayView2<'_, F>, order: &[usize], dst: &mut 
     };
     let per = order.len().div_ceil(chunks).max(1);
     let copy = |_member: usize, chunk: usize| {
-        let to = &to;
         for (i, &j) in order.iter().enumerate().skip(chunk * per).take(per) {
             let from = src.column(j);
             // SAFETY: column `j` is `n0` contiguous elements (checked above); row `i` of
             // `dst` is `n0` elements at `i * n0` (`dst` is contiguous and has at least
             // `order.len()` rows), and each row is written by one chunk only.
-            unsafe { std::ptr::copy_nonoverlapping(from.as_ptr(), to.0.add(i * n0), n0) };
+            unsafe { std::ptr::copy_nonoverlapping(from.as_ptr(), to.get().add(i * n0), n0) };
         }
     };
     gemm::on_team(chunks, &copy);
 }
-
-/// The rows of a contiguous matrix, each written by one member of the team.
-struct RowsPtr<F>(*mut F);
-// SAFETY: members write disjoint rows, and the matrix outlives the team's job.
-unsafe impl<F> Sync for RowsPtr<F> {}
 
 /// Copies the columns `order` of `src` into the first `order.len()` columns of `dst`.
 fn gather<F: Float>(src: ArrayView2<'_, F>, order: &[usize], dst: &mut Array2<F>) {
