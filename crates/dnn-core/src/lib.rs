@@ -58,6 +58,7 @@ pub mod regularization;
 mod rng;
 pub mod steps;
 mod train;
+mod wide;
 
 /// The README's example compiles and runs (as a doctest).
 #[cfg(doctest)]
