@@ -253,11 +253,11 @@ fn all_finite<F: Float>(values: &[F]) -> bool {
 /// enough that a piece checked for tiny values is still in L1 for its update.
 const PIECE: usize = 256;
 
-/// Whether some value is tiny: not zero, below `2^-90` in magnitude. An average or gradient
-/// that is not may still meet a subnormal in an update (and the update is then only slower);
-/// one that is routes its row's update through `f64` (see [`Rule::adam_routed`]). Below
-/// `2^-90` with the usual β and ε and learning rates down to 1e-10, some product or quotient
-/// of an update can leave the normal range of `f32`.
+/// Whether some value is tiny: not zero, below `2^-90` in magnitude. Above that bound, with
+/// the usual β and ε and learning rates down to 1e-10, every product and quotient of an
+/// update stays in `f32`'s normal range; a tiny value routes its piece's update through `f64`
+/// (see [`Rule::adam_routed`]). The bound only chooses between two exact ways: a value that
+/// meets a subnormal all the same makes its update slower, not different.
 #[inline(always)]
 fn tiny<F: Float>(values: &[F]) -> bool {
     let bound = F::of(2f64.powi(-90));
@@ -518,7 +518,7 @@ impl<F: Float> Rule<F> {
         covered
     }
 
-    /// [`Rule::momentum`] over slices of equal length, for `f32` on a row with a tiny value
+    /// [`Rule::momentum`] over slices of equal length, for `f32` on a piece with a tiny value
     /// as [`Rule::adam_routed`] does (a dead unit's `v` is subnormal for good here too).
     #[inline(always)]
     fn momentum_routed(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F]) {

@@ -28,8 +28,10 @@
 //!   the root of a subnormal `f32` is a normal one.
 //!
 //! NaNs and infinities follow the same IEEE rules in both types. For `f64` these functions
-//! are the plain operations. The tests check every subnormal and every mantissa of a binade
-//! (two for the root) against the `f32` operation.
+//! are the plain operations. The tests compare with the `f32` operation: every subnormal
+//! times Adam's and momentum's β (a sample times other factors and over divisors), every
+//! third mantissa of a binade over hard divisors, every `f32` in `[1, 4)` and every other
+//! subnormal through the root, and random operands at every scale.
 
 use crate::Float;
 
