@@ -344,16 +344,30 @@ impl<F: Float> Rule<F> {
     /// Momentum's `v = β v + (1 - β) d`, `θ - α v`.
     #[inline(always)]
     fn momentum(&self, o: F, d: F, v: &mut F) -> F {
+        self.momentum_average(None, d, v);
+        self.momentum_step(None, o, *v)
+    }
+
+    /// Momentum's `v = β v + (1 - β) d`, the products through `f64` with `wide` (see
+    /// [`wide`]; the same bits).
+    #[inline(always)]
+    fn momentum_average(&self, wide: Option<Wide>, d: F, v: &mut F) {
         let Rule::Momentum {
-            lr,
-            beta,
-            one_minus,
+            beta, one_minus, ..
         } = *self
         else {
             unreachable!()
         };
-        *v = beta * *v + one_minus * d;
-        o - lr * *v
+        *v = wide::mul(wide, beta, *v) + wide::mul(wide, one_minus, d);
+    }
+
+    /// Momentum's `θ - α v`, the product through `f64` with `wide`.
+    #[inline(always)]
+    fn momentum_step(&self, wide: Option<Wide>, o: F, v: F) -> F {
+        let Rule::Momentum { lr, .. } = *self else {
+            unreachable!()
+        };
+        o - wide::mul(wide, lr, v)
     }
 
     /// Adam's `v`, `s` and `θ - α (v / (1 - β1ᵗ)) / (sqrt(s / (1 - β2ᵗ)) + ε)`.
@@ -362,28 +376,54 @@ impl<F: Float> Rule<F> {
         let Rule::Adam { corr1, corr2, .. } = *self else {
             unreachable!()
         };
-        self.adam_moments(d, v, s);
+        self.adam_moments(None, None, d, v, s);
         self.adam_step(o, *v / corr1, *s / corr2)
     }
 
-    /// Adam's running averages: `v = β1 v + (1 - β1) d`, `s = β2 s + (1 - β2) d²`.
+    /// Adam's running averages: `v = β1 v + (1 - β1) d`, `s = β2 s + (1 - β2) d²`, the
+    /// products of `v`'s through `f64` with `on_v` and those of `s`'s with `on_s` (see
+    /// [`wide`]; the same bits).
     #[inline(always)]
-    fn adam_moments(&self, d: F, v: &mut F, s: &mut F) {
+    fn adam_moments(&self, on_v: Option<Wide>, on_s: Option<Wide>, d: F, v: &mut F, s: &mut F) {
         let Rule::Adam { b1, c1, b2, c2, .. } = *self else {
             unreachable!()
         };
-        *v = b1 * *v + c1 * d;
-        *s = b2 * *s + c2 * (d * d);
+        *v = wide::mul(on_v, b1, *v) + wide::mul(on_v, c1, d);
+        *s = wide::mul(on_s, b2, *s) + wide::mul(on_s, c2, wide::mul(on_s, d, d));
+    }
+
+    /// Adam's numerator `α v_hat`, the product through `f64` with `wide`.
+    #[inline(always)]
+    fn adam_numerator(&self, wide: Option<Wide>, v_hat: F) -> F {
+        let Rule::Adam { lr, .. } = *self else {
+            unreachable!()
+        };
+        wide::mul(wide, lr, v_hat)
+    }
+
+    /// Adam's new value from its numerator and the corrected `s_hat`:
+    /// `θ - numerator / (sqrt(s_hat) + ε)`, the root through `f64` with `root` and the
+    /// quotient with `quotient`.
+    #[inline(always)]
+    fn adam_quotient(
+        &self,
+        root: Option<Wide>,
+        quotient: Option<Wide>,
+        o: F,
+        numerator: F,
+        s_hat: F,
+    ) -> F {
+        let Rule::Adam { eps, .. } = *self else {
+            unreachable!()
+        };
+        o - wide::div(quotient, numerator, wide::sqrt(root, s_hat) + eps)
     }
 
     /// Adam's new value from the corrected averages `v_hat`, `s_hat`:
     /// `θ - α v_hat / (sqrt(s_hat) + ε)`.
     #[inline(always)]
     fn adam_step(&self, o: F, v_hat: F, s_hat: F) -> F {
-        let Rule::Adam { lr, eps, .. } = *self else {
-            unreachable!()
-        };
-        o - lr * v_hat / (s_hat.sqrt() + eps)
+        self.adam_quotient(None, None, o, self.adam_numerator(None, v_hat), s_hat)
     }
 
     /// Adam over slices of equal length, the bias corrections divided by `d1` and `d2`, in
@@ -401,7 +441,7 @@ impl<F: Float> Rule<F> {
     ) -> bool {
         let mut covered = true;
         for ((((n, &o), &d), v), s) in n.iter_mut().zip(o).zip(d).zip(v).zip(s) {
-            self.adam_moments(d, v, s);
+            self.adam_moments(None, None, d, v, s);
             covered &= d1.covers(*v) & d2.covers(*s);
             *n = self.adam_step(o, d1.quotient(*v), d2.quotient(*s));
         }
@@ -467,20 +507,9 @@ impl<F: Float> Rule<F> {
         v: &mut [F],
         s: &mut [F],
     ) {
-        let Rule::Adam {
-            lr, b1, c1, b2, c2, ..
-        } = *self
-        else {
-            unreachable!()
-        };
         for (((n, &d), v), s) in n.iter_mut().zip(d).zip(v).zip(s) {
-            let mul = |w: Option<Wide>, a: F, b: F| match w {
-                Some(w) => w.mul(a, b),
-                None => a * b,
-            };
-            *v = mul(on_v, b1, *v) + mul(on_v, c1, d);
-            *s = mul(on_s, b2, *s) + mul(on_s, c2, mul(on_s, d, d));
-            *n = mul(on_v, lr, d1.quotient(*v));
+            self.adam_moments(on_v, on_s, d, v, s);
+            *n = self.adam_numerator(on_v, d1.quotient(*v));
         }
     }
 
@@ -499,21 +528,10 @@ impl<F: Float> Rule<F> {
         v: &[F],
         s: &[F],
     ) -> bool {
-        let Rule::Adam { eps, .. } = *self else {
-            unreachable!()
-        };
         let mut covered = true;
         for (((n, &o), &v), &s) in n.iter_mut().zip(o).zip(v).zip(s) {
             covered &= d1.covers(v) & d2.covers(s);
-            let s_hat = d2.quotient(s);
-            let den = match root {
-                Some(w) => w.sqrt(s_hat),
-                None => s_hat.sqrt(),
-            } + eps;
-            *n = o - match quotient {
-                Some(w) => w.div(*n, den),
-                None => *n / den,
-            };
+            *n = self.adam_quotient(root, quotient, o, *n, d2.quotient(s));
         }
         covered
     }
@@ -522,14 +540,6 @@ impl<F: Float> Rule<F> {
     /// as [`Rule::adam_routed`] does (a dead unit's `v` is subnormal for good here too).
     #[inline(always)]
     fn momentum_routed(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F]) {
-        let Rule::Momentum {
-            lr,
-            beta,
-            one_minus,
-        } = *self
-        else {
-            unreachable!()
-        };
         if !(wide::is_f32::<F>() && (tiny(v) || tiny(d))) {
             for (((n, &o), &d), v) in n.iter_mut().zip(o).zip(d).zip(v) {
                 *n = self.momentum(o, d, v);
@@ -538,15 +548,15 @@ impl<F: Float> Rule<F> {
         }
         let w = Wide::new();
         for (v, &d) in v.iter_mut().zip(d) {
-            *v = w.mul(beta, *v) + w.mul(one_minus, d);
+            self.momentum_average(Some(w), d, v);
         }
         if tiny(v) {
             for ((n, &o), &v) in n.iter_mut().zip(o).zip(v.iter()) {
-                *n = o - w.mul(lr, v);
+                *n = self.momentum_step(Some(w), o, v);
             }
         } else {
             for ((n, &o), &v) in n.iter_mut().zip(o).zip(v.iter()) {
-                *n = o - lr * v;
+                *n = self.momentum_step(None, o, v);
             }
         }
     }

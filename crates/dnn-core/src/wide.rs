@@ -91,6 +91,33 @@ impl Wide {
     }
 }
 
+/// `RN(a b)`: through `f64` with `wide`, directly without (the one formula for both routes).
+#[inline(always)]
+pub(crate) fn mul<F: Float>(wide: Option<Wide>, a: F, b: F) -> F {
+    match wide {
+        Some(w) => w.mul(a, b),
+        None => a * b,
+    }
+}
+
+/// `RN(a / b)`, as [`mul`].
+#[inline(always)]
+pub(crate) fn div<F: Float>(wide: Option<Wide>, a: F, b: F) -> F {
+    match wide {
+        Some(w) => w.div(a, b),
+        None => a / b,
+    }
+}
+
+/// `RN(sqrt(a))`, as [`mul`].
+#[inline(always)]
+pub(crate) fn sqrt<F: Float>(wide: Option<Wide>, a: F) -> F {
+    match wide {
+        Some(w) => w.sqrt(a),
+        None => a.sqrt(),
+    }
+}
+
 /// Whether `F` is `f32` (the only 4-byte [`Float`]).
 #[inline(always)]
 pub(crate) fn is_f32<F: Float>() -> bool {
