@@ -196,6 +196,18 @@ pub(crate) fn step<F: Float>(
 ) -> bool {
     let rule = Rule::new(optimizer, t, lr);
     let (keeps_v, keeps_s) = (!v.is_empty(), !s.is_empty());
+    // Every array contiguous in the same order (a column of biases, a block of whole rows):
+    // one slice. Row by row, a column of 256 biases was 256 passes of one element: the
+    // update phase's work on the calling thread alone took about 80 µs per mini-batch of
+    // the mnist-shaped bench, 45 µs this way (temporary timers).
+    if let (Some(n), Some(o), Some(d)) = (new.as_slice_mut(), old.as_slice(), grad.as_slice()) {
+        let vs = keeps_v.then(|| v.as_slice_mut());
+        let ss = keeps_s.then(|| s.as_slice_mut());
+        if !matches!(vs, Some(None)) && !matches!(ss, Some(None)) {
+            rule.apply(n, o, d, vs.flatten(), ss.flatten());
+            return all_finite(n);
+        }
+    }
     let mut finite = true;
     // Row by row over plain slices (the rows of a block are contiguous, the block is not),
     // so that each row's loop vectorises; finiteness is checked after, on the row in cache.
