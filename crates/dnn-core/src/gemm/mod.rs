@@ -375,9 +375,9 @@ const PARALLEL_FLOPS: f64 = 2.0e6;
 /// Splits of `n` (or `m`) are multiples of this, so that no chunk has a partial tile.
 const SPLIT_ALIGN: usize = 64;
 
-/// Chunks of columns (or, with `B` packed by the team, of rows) per member: enough that a
-/// member that is not scheduled (a busy machine) does not hold the others up, few enough that
-/// each chunk is still a large product.
+/// Chunks of columns per member: enough that a member that is not scheduled (a busy machine)
+/// does not hold the others up, few enough that each chunk is still a large product (each
+/// packs its own columns of `B`).
 const CHUNKS_PER_THREAD: usize = 3;
 
 /// A `B` whose packing takes up to this many bytes is packed once, by the whole team, for a
@@ -385,9 +385,12 @@ const CHUNKS_PER_THREAD: usize = 3;
 /// block by block by each member, as the serial product does.
 const TEAM_PACK_BYTES: usize = 1 << 20;
 
-/// Row chunks are multiples of this: of every kernel's tile height (12, 6 and 4), so that no
-/// chunk but the last has a partial panel of `A`.
-const ROW_ALIGN: usize = 24;
+/// Rows per chunk of a product split by rows with `B` packed by the team: a multiple of every
+/// kernel's tile height (12, 6 and 4), so that no chunk but the last has a partial panel of
+/// `A`, and no more, so that a member that finishes first waits at most one such chunk.
+/// (Chunks of 48 rows on a 256-row layer made five of 48 and one of 16: one member computed
+/// 144 rows, the other 112.)
+const ROW_ALIGN: usize = 12;
 
 /// `C = alpha A B + beta C` at `level`, on the team when it pays.
 ///
@@ -471,7 +474,8 @@ unsafe fn product<T: Kernels>(
 
 /// [`product`] split by rows of `C`, with all of `B` (`n <= NC`) packed once into the calling
 /// thread's team buffer by the members together (a share of its panels each), then the rows
-/// shared out in a few chunks per member. Each member packing all of `B` for its own rows
+/// shared out in chunks of [`ROW_ALIGN`] (each chunk reads the same packed `B` from L2, so
+/// small chunks cost no extra packing). Each member packing all of `B` for its own rows
 /// made two threads only 1.0-1.3 times as fast as one on the mini-batch shapes.
 #[allow(clippy::too_many_arguments)]
 unsafe fn by_rows_with_team_packing<T: Kernels>(
@@ -491,7 +495,7 @@ unsafe fn by_rows_with_team_packing<T: Kernels>(
     T::with_team_buffer(kernel::packed_b_len(nr, k, n), |packed| {
         pack_on_team(nr, k, n, b, packed, team, parts);
         let packed = SendPtr(packed);
-        let rows = m.div_ceil(CHUNKS_PER_THREAD * parts).div_ceil(ROW_ALIGN) * ROW_ALIGN;
+        let rows = ROW_ALIGN;
         let job = move |_member: usize, index: usize| {
             let start = index * rows;
             let h = rows.min(m - start);

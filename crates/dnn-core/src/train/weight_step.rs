@@ -15,7 +15,7 @@ use crate::optim::{step, Moments, Optimizer};
 use crate::{regularization, Float};
 
 /// Rows of `W` per block (a multiple of the GEMM's tile heights).
-const ROWS: usize = 24;
+const ROWS: usize = 12;
 /// Columns of `W` per strip: `ROWS x COLS` gradients stay in L2, and each row of a block is
 /// a long run of memory for the optimiser's pass.
 const COLS: usize = 1024;
