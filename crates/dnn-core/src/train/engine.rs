@@ -3,6 +3,7 @@
 //! [`crate::forward`], shared with prediction.)
 
 use std::ops::ControlFlow;
+use std::sync::Mutex;
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 
@@ -112,11 +113,11 @@ impl<F: Float> Batches<F> {
     fn gather(&mut self, x: ArrayView2<'_, F>, y: ArrayView2<'_, F>, start: usize, k: usize) {
         let picked = &self.order[start..start + k];
         if self.example_major {
-            gather_examples(x, picked, &mut self.xb);
+            gather_examples(x, y, picked, &mut self.xb, &mut self.yb);
         } else {
             gather(x, picked, &mut self.xb);
+            gather(y, picked, &mut self.yb);
         }
-        gather(y, picked, &mut self.yb);
     }
 
     /// The gathered batch of `k` examples as `(X, Y)`, `(n0, k)` and `(n[L], k)`.
@@ -493,36 +494,53 @@ impl<F: Float> Network<F> {
 /// wait on twice as many lines at once (below this, waking the team costs more than it saves).
 const TEAM_GATHER_ELEMENTS: usize = 1 << 15;
 
-/// Copies the examples `order` of `src` (`(n0, m)`, each column contiguous) into the first
-/// `order.len()` rows of `dst` (`(batch, n0)`): one contiguous copy per example, shared out
-/// over the team when the batch is large.
-fn gather_examples<F: Float>(src: ArrayView2<'_, F>, order: &[usize], dst: &mut Array2<F>) {
-    debug_assert!(order.len() <= dst.nrows());
-    let n0 = dst.ncols();
-    let contiguous = src.stride_of(Axis(0)) == 1 || src.nrows() <= 1;
-    let Some(to) = dst.as_slice_mut().filter(|_| contiguous) else {
-        for (&j, mut row) in order.iter().zip(dst.rows_mut()) {
-            row.assign(&src.column(j));
+/// Copies the examples `order` of `x` (`(n0, m)`, each column contiguous) into the first
+/// `order.len()` rows of `xb` (`(batch, n0)`), one contiguous copy per example, and their
+/// columns of `y` into `yb`: shared out over the team when the batch is large, the labels
+/// a chunk of their own (their reads are scattered over `y`'s rows, a cache miss each).
+fn gather_examples<F: Float>(
+    x: ArrayView2<'_, F>,
+    y: ArrayView2<'_, F>,
+    order: &[usize],
+    xb: &mut Array2<F>,
+    yb: &mut Array2<F>,
+) {
+    debug_assert!(order.len() <= xb.nrows());
+    let n0 = xb.ncols();
+    let contiguous = x.stride_of(Axis(0)) == 1 || x.nrows() <= 1;
+    let Some(to) = xb.as_slice_mut().filter(|_| contiguous) else {
+        for (&j, mut row) in order.iter().zip(xb.rows_mut()) {
+            row.assign(&x.column(j));
         }
+        gather(y, order, yb);
         return;
     };
     let to = gemm::SendPtr(to.as_mut_ptr());
-    let chunks = if order.len() * n0 >= TEAM_GATHER_ELEMENTS {
-        2 * gemm::threads()
-    } else {
-        1
-    };
+    let team = order.len() * n0 >= TEAM_GATHER_ELEMENTS;
+    let chunks = if team { 2 * gemm::threads() } else { 1 };
     let per = order.len().div_ceil(chunks).max(1);
+    // Chunk 0 gathers the labels (locked once, by that chunk alone); chunk `c` > 0 the
+    // examples of part `c - 1`.
+    let labels = Mutex::new(yb);
     let copy = |_member: usize, chunk: usize| {
+        let Some(chunk) = chunk.checked_sub(1) else {
+            let mut yb = labels.lock().unwrap_or_else(|e| e.into_inner());
+            gather(y, order, &mut yb);
+            return;
+        };
         for (i, &j) in order.iter().enumerate().skip(chunk * per).take(per) {
-            let from = src.column(j);
+            let from = x.column(j);
             // SAFETY: column `j` is `n0` contiguous elements (checked above); row `i` of
-            // `dst` is `n0` elements at `i * n0` (`dst` is contiguous and has at least
+            // `xb` is `n0` elements at `i * n0` (`xb` is contiguous and has at least
             // `order.len()` rows), and each row is written by one chunk only.
             unsafe { std::ptr::copy_nonoverlapping(from.as_ptr(), to.get().add(i * n0), n0) };
         }
     };
-    gemm::on_team(chunks, &copy);
+    if team {
+        gemm::on_team(chunks + 1, &copy);
+    } else {
+        (0..=chunks).for_each(|chunk| copy(0, chunk));
+    }
 }
 
 /// Copies the columns `order` of `src` into the first `order.len()` columns of `dst`.
