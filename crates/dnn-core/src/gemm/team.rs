@@ -1,9 +1,12 @@
 //! A team of worker threads, started once, that shares out the chunks of one job: how a
 //! product (or the fused weight update) is split over the cores.
 //!
-//! Members take chunks from an atomic counter, so the calling thread finishes the job alone
-//! if a worker is not scheduled (on a busy machine), and waits only for workers that are
-//! running a chunk; a worker that wakes after the job is over leaves it alone. Running a job
+//! Members take chunks as they go, so the calling thread finishes the job alone if a worker is
+//! not scheduled (on a busy machine), and waits only for workers that are running a chunk; a
+//! worker that wakes after the job is over leaves it alone. The caller takes chunks from the
+//! front and the workers from the back, so where two jobs of an iteration split the same rows
+//! alike (the forward product of a layer and its weight step, 12 rows a chunk), each block of
+//! rows tends to stay on one core from one job to the next. Running a job
 //! allocates nothing (a mutex, a condition variable and atomics), so the training loop stays
 //! allocation-free; a worker spins briefly after each job, because the next product of an
 //! iteration follows at once.
@@ -22,13 +25,13 @@ struct JobPtr(*const Job);
 unsafe impl Send for JobPtr {}
 
 struct Shared {
-    /// The latest job: its generation, address and number of chunks.
-    slot: Mutex<(u64, Option<JobPtr>, usize)>,
+    /// The latest job: its generation and address.
+    slot: Mutex<(u64, Option<JobPtr>)>,
     wake: Condvar,
     /// The generation of the job still open (0: none).
     open: AtomicU64,
-    /// The next chunk to take.
-    next: AtomicUsize,
+    /// The chunks not yet taken, `front..back`, as `(front << 32) | back`.
+    ends: AtomicU64,
     /// Workers inside the open job.
     active: AtomicUsize,
 }
@@ -54,10 +57,10 @@ impl Team {
         TEAM.get_or_init(|| {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
             let shared: &'static Shared = Box::leak(Box::new(Shared {
-                slot: Mutex::new((0, None, 0)),
+                slot: Mutex::new((0, None)),
                 wake: Condvar::new(),
                 open: AtomicU64::new(0),
-                next: AtomicUsize::new(0),
+                ends: AtomicU64::new(0),
                 active: AtomicUsize::new(0),
             }));
             let mut started = 0;
@@ -103,14 +106,17 @@ impl Team {
             std::mem::transmute::<&(dyn Fn(usize, usize) + Sync + '_), &'static Job>(job)
         };
         let shared = self.shared;
-        shared.next.store(0, SeqCst);
+        // The generation's chunks (a job has far fewer than 2^32).
+        shared
+            .ends
+            .store(chunks.min(u32::MAX as usize) as u64, SeqCst);
         shared.open.store(id, SeqCst);
         {
             let mut slot = shared.slot.lock().unwrap_or_else(|e| e.into_inner());
-            *slot = (id, Some(JobPtr(erased)), chunks);
+            *slot = (id, Some(JobPtr(erased)));
         }
         shared.wake.notify_all();
-        take_chunks(shared, 0, job, chunks);
+        take_chunks(shared, 0, job);
         shared.open.store(0, SeqCst);
         let mut spins = 0u32;
         while shared.active.load(SeqCst) != 0 {
@@ -124,19 +130,31 @@ impl Team {
     }
 }
 
-/// Takes chunks until none is left.
-fn take_chunks(
-    shared: &Shared,
-    member: usize,
-    job: &(dyn Fn(usize, usize) + Sync + '_),
-    chunks: usize,
-) {
+/// Takes chunks until none is left: the caller (member 0) the first one left, a worker the
+/// last one. (Measured in one process, alternating runs of the mnist-shaped bench with a
+/// shared counter: training 1.636 -> 1.621 s in f32 and 3.050 -> 2.975 s in f64, medians of
+/// 10 and 5; the forward phase 0.578 -> 0.563 s.)
+fn take_chunks(shared: &Shared, member: usize, job: &(dyn Fn(usize, usize) + Sync + '_)) {
+    let mut ends = shared.ends.load(SeqCst);
     loop {
-        let chunk = shared.next.fetch_add(1, SeqCst);
-        if chunk >= chunks {
+        let (front, back) = (ends >> 32, ends & 0xffff_ffff);
+        if front >= back {
             return;
         }
-        job(member, chunk);
+        let (taken, chunk) = match member {
+            0 => (((front + 1) << 32) | back, front),
+            _ => ((front << 32) | (back - 1), back - 1),
+        };
+        match shared
+            .ends
+            .compare_exchange_weak(ends, taken, SeqCst, SeqCst)
+        {
+            Ok(_) => {
+                job(member, chunk as usize);
+                ends = shared.ends.load(SeqCst);
+            }
+            Err(now) => ends = now,
+        }
     }
 }
 
@@ -148,7 +166,7 @@ fn worker(shared: &'static Shared, index: usize) {
         while shared.open.load(SeqCst) <= seen && start.elapsed() < SPIN {
             std::hint::spin_loop();
         }
-        let (id, job, chunks) = {
+        let (id, job) = {
             let mut slot = shared.slot.lock().unwrap_or_else(|e| e.into_inner());
             while slot.0 == seen {
                 slot = shared.wake.wait(slot).unwrap_or_else(|e| e.into_inner());
@@ -161,7 +179,7 @@ fn worker(shared: &'static Shared, index: usize) {
             if let Some(JobPtr(job)) = job {
                 // SAFETY: generation `id` is open and this worker is counted in `active`, so
                 // the caller of `run` is still waiting and the job is alive.
-                take_chunks(shared, index, unsafe { &*job }, chunks);
+                take_chunks(shared, index, unsafe { &*job });
             }
         }
         shared.active.fetch_sub(1, SeqCst);
