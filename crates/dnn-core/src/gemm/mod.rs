@@ -388,8 +388,8 @@ const TEAM_PACK_BYTES: usize = 1 << 20;
 /// Rows per chunk of a product split by rows with `B` packed by the team: a multiple of every
 /// kernel's tile height (12, 6 and 4), so that no chunk but the last has a partial panel of
 /// `A`, and no more, so that a member that finishes first waits at most one such chunk.
-/// (Chunks of 48 rows on a 256-row layer made five of 48 and one of 16: one member computed
-/// 144 rows, the other 112.)
+/// (Chunks of 48 rows on a 256-row layer made five of 48 and one of 16: taken in turn, 144
+/// rows for one member and 112 for the other.)
 const ROW_ALIGN: usize = 12;
 
 /// `C = alpha A B + beta C` at `level`, on the team when it pays.
