@@ -200,13 +200,16 @@ pub(crate) fn step<F: Float>(
     // one slice. Row by row, a column of 256 biases was 256 passes of one element: the
     // update phase's work on the calling thread alone took about 80 µs per mini-batch of
     // the mnist-shaped bench, 45 µs this way (temporary timers).
-    if let (Some(n), Some(o), Some(d)) = (new.as_slice_mut(), old.as_slice(), grad.as_slice()) {
-        let vs = keeps_v.then(|| v.as_slice_mut());
-        let ss = keeps_s.then(|| s.as_slice_mut());
-        if !matches!(vs, Some(None)) && !matches!(ss, Some(None)) {
-            rule.apply(n, o, d, vs.flatten(), ss.flatten());
-            return all_finite(n);
-        }
+    let whole = apply_slices(
+        &rule,
+        new.as_slice_mut(),
+        old.as_slice(),
+        grad.as_slice(),
+        keeps_v.then(|| v.as_slice_mut()),
+        keeps_s.then(|| s.as_slice_mut()),
+    );
+    if let Some(finite) = whole {
+        return finite;
     }
     let mut finite = true;
     // Row by row over plain slices (the rows of a block are contiguous, the block is not),
@@ -216,24 +219,17 @@ pub(crate) fn step<F: Float>(
         let mut v_row = keeps_v.then(|| v.row_mut(r));
         let mut s_row = keeps_s.then(|| s.row_mut(r));
         let (o_row, d_row) = (old.row(r), grad.row(r));
-        let n = n_row.as_slice_mut();
-        let (o, d) = (o_row.to_slice(), d_row.to_slice());
-        let vs = v_row.as_mut().map(|x| x.as_slice_mut());
-        let ss = s_row.as_mut().map(|x| x.as_slice_mut());
-        match (n, o, d, vs, ss) {
-            (Some(n), Some(o), Some(d), Some(Some(v)), Some(Some(s))) => {
-                rule.apply(n, o, d, Some(v), Some(s));
-                finite &= all_finite(n);
-            }
-            (Some(n), Some(o), Some(d), Some(Some(v)), None) => {
-                rule.apply(n, o, d, Some(v), None);
-                finite &= all_finite(n);
-            }
-            (Some(n), Some(o), Some(d), None, None) => {
-                rule.apply(n, o, d, None, None);
-                finite &= all_finite(n);
-            }
-            _ => {
+        let row = apply_slices(
+            &rule,
+            n_row.as_slice_mut(),
+            o_row.to_slice(),
+            d_row.to_slice(),
+            v_row.as_mut().map(|x| x.as_slice_mut()),
+            s_row.as_mut().map(|x| x.as_slice_mut()),
+        );
+        match row {
+            Some(ok) => finite &= ok,
+            None => {
                 // Any other layout: element by element.
                 for j in 0..o_row.len() {
                     let mut vj = v_row.as_ref().map(|x| x[j]);
@@ -252,6 +248,30 @@ pub(crate) fn step<F: Float>(
         }
     }
     finite
+}
+
+/// `rule` over plain slices, then whether every new value is finite; `None` if some array
+/// is not one slice. `v` and `s` are `None` where the rule keeps no such average, `Some(None)`
+/// where the average is not one slice.
+fn apply_slices<F: Float>(
+    rule: &Rule<F>,
+    n: Option<&mut [F]>,
+    o: Option<&[F]>,
+    d: Option<&[F]>,
+    v: Option<Option<&mut [F]>>,
+    s: Option<Option<&mut [F]>>,
+) -> Option<bool> {
+    let (n, o, d) = (n?, o?, d?);
+    let v = match v {
+        Some(v) => Some(v?),
+        None => None,
+    };
+    let s = match s {
+        Some(s) => Some(s?),
+        None => None,
+    };
+    rule.apply(n, o, d, v, s);
+    Some(all_finite(n))
 }
 
 /// Whether every value is finite: a pass without an early exit, so that it vectorises (the

@@ -106,10 +106,9 @@ impl Team {
             std::mem::transmute::<&(dyn Fn(usize, usize) + Sync + '_), &'static Job>(job)
         };
         let shared = self.shared;
-        // The generation's chunks (a job has far fewer than 2^32).
-        shared
-            .ends
-            .store(chunks.min(u32::MAX as usize) as u64, SeqCst);
+        // The generation's chunks, `0..chunks` (`back` has 32 bits).
+        let back = u32::try_from(chunks).expect("a team job has fewer than 2^32 chunks");
+        shared.ends.store(u64::from(back), SeqCst);
         shared.open.store(id, SeqCst);
         {
             let mut slot = shared.slot.lock().unwrap_or_else(|e| e.into_inner());
