@@ -120,15 +120,7 @@ pub fn run(check_only: bool) -> Result<()> {
     for line in status.describe_missing() {
         println!("setup: {line}");
     }
-    let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
-    let debian_like = is_debian_like(&os_release) || Path::new("/etc/debian_version").exists();
-    if check_only || !debian_like || !on_path("apt-get") {
-        bail!(
-            "missing system packages. Install them, then run `cargo xtask setup` again:\n{}",
-            install_hints(&packages)
-        );
-    }
-    install_with_apt(&packages)?;
+    install(&packages, check_only, "`cargo xtask setup`")?;
     let after = Status::detect();
     if !after.missing_packages().is_empty() {
         bail!(
@@ -143,6 +135,38 @@ pub fn run(check_only: bool) -> Result<()> {
         packages.join(" ")
     );
     Ok(())
+}
+
+/// Makes sure OpenBLAS and HDF5 are there, installing only them (not the browser) when they
+/// are not: what building the workspace needs, for commands such as `cargo xtask bench`
+/// that build it without running the tests. Without them the build fails deep in
+/// `hdf5-sys`'s build script with "Unable to locate HDF5 root directory".
+pub fn libraries() -> Result<()> {
+    let status = Status::detect();
+    let packages: Vec<&str> = status
+        .missing_packages()
+        .into_iter()
+        .filter(|p| !BROWSER_PACKAGES.contains(p))
+        .collect();
+    if packages.is_empty() {
+        return Ok(());
+    }
+    println!("setup: building needs {}", packages.join(" "));
+    install(&packages, false, "the command")
+}
+
+/// Installs `packages` with apt-get on Debian and its derivatives; elsewhere, or with
+/// `check_only`, fails with the install commands, telling the user to run `again` after.
+fn install(packages: &[&str], check_only: bool, again: &str) -> Result<()> {
+    let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+    let debian_like = is_debian_like(&os_release) || Path::new("/etc/debian_version").exists();
+    if check_only || !debian_like || !on_path("apt-get") {
+        bail!(
+            "missing system packages. Install them, then run {again} again:\n{}",
+            install_hints(packages)
+        );
+    }
+    install_with_apt(packages)
 }
 
 /// The exact install commands for the usual systems.

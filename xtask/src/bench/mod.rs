@@ -26,7 +26,7 @@ use serde::Deserialize;
 
 use crate::fetch::{self, FetchArgs};
 use crate::process::{build_release_dnn, target_dir};
-use crate::python;
+use crate::{python, setup};
 
 mod load;
 mod minibatch;
@@ -213,6 +213,7 @@ fn max_cost_diff(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
 
 /// Runs the comparison and prints the table.
 pub fn run(root: &Path, opts: &BenchArgs) -> Result<()> {
+    setup::libraries()?;
     match opts.suite.as_str() {
         "load" => return load::run(root, opts.runs),
         "minibatch" => {
