@@ -49,6 +49,7 @@ mod float;
 mod forward;
 mod gemm;
 mod gradcheck;
+mod huge_pages;
 mod init;
 mod kernels;
 mod memory;

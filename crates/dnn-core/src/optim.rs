@@ -145,8 +145,8 @@ impl<F: Float> Moments<F> {
         };
         let shape = |n: usize| if n == 1 { dim } else { (0, 0) };
         Moments {
-            v: Array2::zeros(shape(nv)),
-            s: Array2::zeros(shape(ns)),
+            v: crate::huge_pages::zeros(shape(nv)),
+            s: crate::huge_pages::zeros(shape(ns)),
         }
     }
 

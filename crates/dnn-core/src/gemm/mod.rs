@@ -335,9 +335,7 @@ macro_rules! kernels_for {
             fn with_team_buffer<R>(len: usize, f: impl FnOnce(*mut Self) -> R) -> R {
                 $team_buffer.with(|cell| {
                     let mut buffer = cell.borrow_mut();
-                    if buffer.len() < len {
-                        buffer.resize(len, 0.0);
-                    }
+                    crate::huge_pages::grow(&mut buffer, len);
                     f(buffer.as_mut_ptr())
                 })
             }
@@ -650,9 +648,7 @@ pub(crate) fn pack_b_at<F: Float>(level: Level, b: &ArrayView2<'_, F>, out: &mut
     assert!(n <= MAX_PACKED_WIDTH, "pack_b: {n} columns");
     let len = packed_b_len_at::<F>(level, k, n);
     // Every element is written by the packing: grow only (zeros the first time).
-    if out.len() < len {
-        out.resize(len, F::zero());
-    }
+    crate::huge_pages::grow(out, len);
     let (src, dst) = (ptr_of(b), out.as_mut_ptr());
     // SAFETY: `out` holds `packed_b_len(k, n)` elements; `b` is valid for its shape.
     unsafe {
@@ -673,9 +669,7 @@ pub(crate) fn pack_b_on_team<F: Float>(b: &ArrayView2<'_, F>, out: &mut Vec<F>) 
     let (k, n) = b.dim();
     assert!(n <= MAX_PACKED_WIDTH, "pack_b_on_team: {n} columns");
     let len = packed_b_len_at::<F>(level, k, n);
-    if out.len() < len {
-        out.resize(len, F::zero());
-    }
+    crate::huge_pages::grow(out, len);
     let (src, dst) = (ptr_of(b), out.as_mut_ptr());
     let team = Team::get();
     // SAFETY: `out` holds `packed_b_len(k, n)` elements; `b` is valid for its shape.

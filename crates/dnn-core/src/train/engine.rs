@@ -18,7 +18,7 @@ use crate::gemm::{self, matmul};
 use crate::network::Network;
 use crate::optim::{Moments, Optimizer};
 use crate::rng::{permutation_into, NumpyRng};
-use crate::{cost, kernels, regularization, Float};
+use crate::{cost, huge_pages, kernels, regularization, Float};
 
 /// Iterations whose costs have room before the first iteration: the loop allocates nothing
 /// for runs up to this long, and the history grows by doubling beyond it (a run of 2^64
@@ -95,7 +95,7 @@ impl<F: Float> Batches<F> {
         let minibatch = batch < m;
         Batches {
             order: Vec::with_capacity(if minibatch { m } else { 0 }),
-            xb: Array2::zeros(match (minibatch, example_major) {
+            xb: huge_pages::zeros(match (minibatch, example_major) {
                 (false, _) => (0, 0),
                 (true, true) => (batch, net.input_size()),
                 (true, false) => (net.input_size(), batch),
