@@ -1,7 +1,7 @@
 //! Asking Linux for 2 MiB pages (transparent huge pages) on the engine's large buffers.
 //!
-//! Debian and most distributions ship THP in `madvise` mode: a process gets 2 MiB pages only
-//! where it asks for them with `madvise(MADV_HUGEPAGE)`. Training walks Adam's two averages
+//! Debian ships THP in `madvise` mode (`/sys/kernel/mm/transparent_hugepage/enabled`): a
+//! process gets 2 MiB pages only where it asks for them with `madvise(MADV_HUGEPAGE)`. Training walks Adam's two averages
 //! once per mini-batch, and the GEMM's packed copy of a batch once per product; on the
 //! cat-shaped bench (averages of 12.6 MB each in `f32`) these ran through thousands of
 //! 4 KiB pages a step. Advising them, the bench's update phase took about a tenth less (see
@@ -14,8 +14,9 @@
 //!
 //! Only whole 2 MiB pages inside a buffer are advised, so no byte outside it becomes
 //! resident; the advice is given before the buffer is first written, while its pages are
-//! still unmapped (a zeroed allocation this large comes straight from `mmap`). Elsewhere than
-//! on Linux, or where THP is off, the advice is a no-op and nothing else changes.
+//! usually still unmapped (a zeroed allocation this large mostly comes straight from `mmap`;
+//! pages the allocator recycles stay as they are). Elsewhere than on Linux, or where THP is
+//! off, the advice is a no-op and nothing else changes.
 
 use ndarray::Array2;
 
