@@ -4,7 +4,9 @@
 //! The training engine's matrix products (forward, backward, the Gram form) run on dnn-core's
 //! own packed GEMM ([`gemm_info`]): it picks its kernel from what the CPU can do (AVX-512, or
 //! AVX2 with FMA, or portable code), checks it against a naive product the first time it is
-//! used, and falls back a level if that check fails.
+//! used, and falls back a level if that check fails. The environment variable
+//! `DNN_GEMM_KERNELS` (`avx512`, `avx2` or `portable`) caps that choice, to measure a lower
+//! level on a CPU that has a better one; [`GemmInfo::kernels`] then says so.
 //!
 //! dnn-core also links the system OpenBLAS (through `blas-src`/`openblas-src`), for the
 //! step-by-step functions (ndarray's `dot`) and ndarray-linalg ([`blas_info`]). OpenBLAS picks
@@ -55,7 +57,9 @@ pub fn blas_info() -> BlasInfo {
 /// The engine's matrix products: which kernel runs them, on how many threads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GemmInfo {
-    /// The kernel in use, e.g. `"dnn-core GEMM, AVX-512 (FMA), tiles f32 12x32, f64 12x16"`.
+    /// The kernel in use, e.g. `"dnn-core GEMM, AVX-512 (FMA), tiles f32 12x32, f64 12x16"`,
+    /// followed by what `DNN_GEMM_KERNELS` asked for when it is set, e.g. `" (capped by
+    /// DNN_GEMM_KERNELS=avx2)"`, or that its value was not understood and so ignored.
     pub kernels: String,
     /// Threads a large product is split over (one per available core, at most 8).
     pub threads: usize,
@@ -68,8 +72,17 @@ pub struct GemmInfo {
 /// the kernel, on first call).
 pub fn gemm_info() -> GemmInfo {
     let chosen = gemm::chosen();
+    let variable = gemm::KERNELS_VARIABLE;
+    let value = std::env::var(variable).unwrap_or_default();
+    let cap = match chosen.cap {
+        None => String::new(),
+        Some(Ok(_)) => format!(" (capped by {variable}={value})"),
+        Some(Err(())) => {
+            format!(" ({variable}={value:?} names no level: avx512, avx2 or portable; ignored)")
+        }
+    };
     GemmInfo {
-        kernels: format!("dnn-core GEMM, {}", chosen.level.describe()),
+        kernels: format!("dnn-core GEMM, {}{cap}", chosen.level.describe()),
         threads: gemm::threads(),
         rejected: chosen
             .rejected
@@ -77,5 +90,75 @@ pub fn gemm_info() -> GemmInfo {
             .flatten()
             .map(|l| l.describe().to_owned())
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Set in the child processes of [`the_kernel_cap_in_the_environment_is_obeyed`].
+    const CHILD: &str = "DNN_CORE_TEST_EXPECT_KERNELS";
+
+    /// `DNN_GEMM_KERNELS` is read once per process, so each case runs this test again in a
+    /// child process with the variable set; the child checks what [`gemm_info`] reports and
+    /// that the products are right on the capped level.
+    #[test]
+    fn the_kernel_cap_in_the_environment_is_obeyed() {
+        if let Ok(expected) = std::env::var(CHILD) {
+            let info = gemm_info();
+            assert!(
+                info.kernels.contains(&expected),
+                "{:?} does not contain {expected:?}",
+                info.kernels
+            );
+            let a = ndarray::Array2::from_shape_fn((37, 19), |(i, j)| (i * 19 + j) as f32 / 64.0);
+            let b = ndarray::Array2::from_shape_fn((19, 23), |(i, j)| (i + 2 * j) as f32 / 32.0);
+            let mut c = ndarray::Array2::zeros((37, 23));
+            gemm::matmul(1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut());
+            let naive = ndarray::Array2::from_shape_fn((37, 23), |(i, j)| {
+                (0..19)
+                    .map(|p| a[[i, p]] as f64 * b[[p, j]] as f64)
+                    .sum::<f64>() as f32
+            });
+            assert_eq!(c, naive);
+            return;
+        }
+        let best = gemm::Level::ALL
+            .into_iter()
+            .find(|l| l.supported())
+            .expect("portable is always supported");
+        let mut cases = vec![
+            (
+                "portable",
+                "portable (no FMA), tiles 4x8 (capped by DNN_GEMM_KERNELS=portable)",
+            ),
+            ("", best.describe()),
+            ("avx9", "DNN_GEMM_KERNELS=\"avx9\" names no level"),
+        ];
+        if gemm::Level::Avx2.supported() {
+            cases.push((
+                "AVX2",
+                "AVX2 (FMA), tiles f32 6x16, f64 6x8 (capped by DNN_GEMM_KERNELS=AVX2)",
+            ));
+        }
+        for (value, expected) in cases {
+            let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+                .args([
+                    "--exact",
+                    "diagnostics::tests::the_kernel_cap_in_the_environment_is_obeyed",
+                ])
+                .args(["--nocapture", "--test-threads=1"])
+                .env(gemm::KERNELS_VARIABLE, value)
+                .env(CHILD, expected)
+                .output()
+                .expect("run the test binary");
+            let text = String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.success() && text.contains("1 passed"),
+                "DNN_GEMM_KERNELS={value:?}: {text}"
+            );
+        }
     }
 }

@@ -106,6 +106,16 @@ impl Level {
         }
     }
 
+    /// The level named `name` in [`KERNELS_VARIABLE`] (`avx512`, `avx2` or `portable`, any case).
+    pub(crate) fn named(name: &str) -> Option<Level> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "avx512" | "avx-512" => Some(Level::Avx512),
+            "avx2" => Some(Level::Avx2),
+            "portable" => Some(Level::Portable),
+            _ => None,
+        }
+    }
+
     /// A short description: instruction set and tile sizes.
     pub(crate) fn describe(self) -> &'static str {
         match self {
@@ -562,6 +572,11 @@ impl<T> SendPtr<T> {
     }
 }
 
+/// The environment variable that caps the engine's kernels at a level (`avx512`, `avx2` or
+/// `portable`): to measure or rule out a kernel on a CPU that has better ones, as
+/// `OPENBLAS_CORETYPE` does for OpenBLAS. Unset, the best level the CPU passes is used.
+pub(crate) const KERNELS_VARIABLE: &str = "DNN_GEMM_KERNELS";
+
 /// What the engine's products run on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Chosen {
@@ -569,20 +584,36 @@ pub(crate) struct Chosen {
     pub(crate) level: Level,
     /// Levels the CPU supports that failed the start-up check (none, normally).
     pub(crate) rejected: [Option<Level>; 3],
+    /// What [`KERNELS_VARIABLE`] asked for: `Some(Ok(level))` a cap that was applied,
+    /// `Some(Err(()))` a value that names no level (and was ignored), `None` unset.
+    pub(crate) cap: Option<Result<Level, ()>>,
 }
 
-/// The level the engine uses: the best one this CPU supports that computes a product of
-/// awkward shape and layout, in f32 and f64, as a naive triple loop does. Decided once.
+/// The level the engine uses: the best one this CPU supports, at or below the cap that
+/// [`KERNELS_VARIABLE`] sets, that computes a product of awkward shape and layout, in f32 and
+/// f64, as a naive triple loop does. Decided once.
 pub(crate) fn chosen() -> Chosen {
     static CHOSEN: OnceLock<Chosen> = OnceLock::new();
     *CHOSEN.get_or_init(|| {
+        let cap = std::env::var(KERNELS_VARIABLE)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| Level::named(&v).ok_or(()));
+        let first = match cap {
+            Some(Ok(level)) => Level::ALL.iter().position(|&l| l == level).unwrap_or(0),
+            _ => 0,
+        };
         let mut rejected = [None; 3];
-        for (i, level) in Level::ALL.into_iter().enumerate() {
+        for (i, level) in Level::ALL.into_iter().enumerate().skip(first) {
             if !level.supported() {
                 continue;
             }
             if self_check(level) {
-                return Chosen { level, rejected };
+                return Chosen {
+                    level,
+                    rejected,
+                    cap,
+                };
             }
             rejected[i] = Some(level);
         }
@@ -590,6 +621,7 @@ pub(crate) fn chosen() -> Chosen {
         Chosen {
             level: Level::Portable,
             rejected,
+            cap,
         }
     })
 }
