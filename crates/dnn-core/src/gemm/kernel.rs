@@ -115,9 +115,16 @@ unsafe fn copy_row<T: Element>(src: *const T, dst: *mut T, nr: usize) {
     }
 }
 
-/// Packs `B[0..kc, 0..nc]` into panels of `nr` columns, `[panel][p][j]`, zero-padded.
+/// Packs `B[0..kc, 0..nc]` into panels of `nr` columns, `[panel][p][j]`, zero-padded; full
+/// panels of a `B` with contiguous columns through `V`'s transposing copy where it has one.
 #[inline(always)]
-unsafe fn pack_b<T: Element>(nr: usize, kc: usize, nc: usize, b: MatPtr<T>, out: *mut T) {
+unsafe fn pack_b<T: Element, V: Simd<T>>(
+    nr: usize,
+    kc: usize,
+    nc: usize,
+    b: MatPtr<T>,
+    out: *mut T,
+) {
     for jp in 0..nc.div_ceil(nr) {
         let j0 = jp * nr;
         let w = nr.min(nc - j0);
@@ -130,6 +137,11 @@ unsafe fn pack_b<T: Element>(nr: usize, kc: usize, nc: usize, b: MatPtr<T>, out:
                     nr,
                 );
             }
+        } else if b.rs == 1
+            && w == nr
+            && V::pack_transposed(kc, nr, b.ptr.offset(j0 as isize * b.cs), b.cs, dst)
+        {
+            // Packed by `V`.
         } else if b.rs == 1 && w == nr {
             // Columns contiguous (a transposed operand), a full panel: the panel is written
             // in order, each step reading one element from each of the `nr` columns (a
@@ -210,7 +222,7 @@ pub(super) unsafe fn gemm<T: Element, V: Simd<T>, const MR: usize, const NV: usi
         let mut pc = 0;
         loop {
             let kc = KC.min(k - pc);
-            pack_b(nr, kc, nc, b.offset(pc, jc), bp);
+            pack_b::<T, V>(nr, kc, nc, b.offset(pc, jc), bp);
             let first = (pc == 0).then_some(beta);
             block::<T, V, MR, NV>(
                 m,
@@ -231,26 +243,18 @@ pub(super) unsafe fn gemm<T: Element, V: Simd<T>, const MR: usize, const NV: usi
     }
 }
 
-/// Elements that [`pack_b_whole`] writes for a `(k, n)` matrix and tiles `nr` wide.
+/// Elements that [`pack_b_panels`] writes, for all the panels, for a `(k, n)` matrix and tiles `nr` wide.
 pub(super) fn packed_b_len(nr: usize, k: usize, n: usize) -> usize {
     k * n.div_ceil(nr) * nr
 }
 
-/// Packs all of `B` `(k, n)`, `n <= NC`, as [`gemm`] packs it one depth block at a time: the
-/// block at depth `pc` starts at `out + pc * n_padded`.
-pub(super) unsafe fn pack_b_whole<T: Element>(
-    nr: usize,
-    k: usize,
-    n: usize,
-    b: MatPtr<T>,
-    out: *mut T,
-) {
-    pack_b_panels(nr, k, n, b, out, 0..n.div_ceil(nr));
-}
-
-/// The panels `panels` (of `nr` columns) of [`pack_b_whole`]'s packing, written where it
-/// writes them: members of a team can each pack their own panels into one buffer.
-pub(super) unsafe fn pack_b_panels<T: Element>(
+/// The panels `panels` (of `nr` columns) of the packing of all of `B` `(k, n)`, `n <= NC`,
+/// as [`gemm`] packs it one depth block at a time (the block at depth `pc` starts at
+/// `out + pc * n_padded`), written where that packing has them: members of a team can each
+/// pack their own panels into one buffer. `V`'s transposing copy packs a `B` with contiguous
+/// columns where it has one.
+#[inline(always)]
+pub(super) unsafe fn pack_b_panels<T: Element, V: Simd<T>>(
     nr: usize,
     k: usize,
     n: usize,
@@ -267,7 +271,7 @@ pub(super) unsafe fn pack_b_panels<T: Element>(
     for pc in (0..k).step_by(KC) {
         // Within the block at `pc`, panel `jp` starts at `jp * nr * kc`.
         let kc = KC.min(k - pc);
-        pack_b(
+        pack_b::<T, V>(
             nr,
             kc,
             j1 - j0,
@@ -277,7 +281,7 @@ pub(super) unsafe fn pack_b_panels<T: Element>(
     }
 }
 
-/// [`gemm`] with `B` `(k, n)`, `n <= NC`, already packed by [`pack_b_whole`], so that many
+/// [`gemm`] with `B` `(k, n)`, `n <= NC`, already packed by [`pack_b_panels`], so that many
 /// blocks of rows of `A` can be multiplied by one packing; the same sums in the same order.
 /// `buf` holds at least `MC * KC` elements (for the edge panels of `A`).
 #[inline(always)]
