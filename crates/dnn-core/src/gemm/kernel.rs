@@ -243,7 +243,8 @@ pub(super) unsafe fn gemm<T: Element, V: Simd<T>, const MR: usize, const NV: usi
     }
 }
 
-/// Elements that [`pack_b_panels`] writes, for all the panels, for a `(k, n)` matrix and tiles `nr` wide.
+/// Elements that [`pack_b_panels`] writes for all the panels of a `(k, n)` matrix, tiles `nr`
+/// wide.
 pub(super) fn packed_b_len(nr: usize, k: usize, n: usize) -> usize {
     k * n.div_ceil(nr) * nr
 }

@@ -210,9 +210,9 @@ level_fns!(
     2
 );
 
-/// [`kernel::pack_b_panels`] compiled for AVX2, through its vector type's transposing copy. (The AVX-512
-/// level keeps the plain copy: the mnist-shaped bench's f32 run was 2 % slower with its
-/// packing compiled for AVX-512, in two runs of 7 and 9 alternating processes.)
+/// [`kernel::pack_b_panels`] compiled for AVX2, through its vector type's transposing copy.
+/// (The AVX-512 level keeps the plain copy: the mnist-shaped bench's f32 run was 2 % slower
+/// with its packing compiled for AVX-512, in two runs of 7 and 9 alternating processes.)
 macro_rules! pack_fns {
     ($pack:ident, $t:ty, $v:ty, $nr:ident) => {
         #[cfg(target_arch = "x86_64")]
@@ -287,6 +287,11 @@ trait Kernels: Element {
         out: *mut Self,
         panels: std::ops::Range<usize>,
     );
+
+    /// All the panels of [`Kernels::pack_panels`]: the whole packing of `B` `(k, n)`.
+    unsafe fn pack_whole(level: Level, k: usize, n: usize, b: MatPtr<Self>, out: *mut Self) {
+        Self::pack_panels(level, k, n, b, out, 0..n.div_ceil(Self::nr(level)))
+    }
 
     /// Runs `f` with this thread's packing buffer.
     fn with_buffer<R>(f: impl FnOnce(*mut Self) -> R) -> R;
@@ -585,8 +590,8 @@ unsafe fn by_rows_with_team_packing<T: Kernels>(
     })
 }
 
-/// All of `B` packed by [`Kernels::pack_panels`] into `out`, the panels shared out over `parts` members of the
-/// team (one chunk of panels each).
+/// All of `B` packed by [`Kernels::pack_panels`] into `out`, the panels shared out over
+/// `parts` members of the team (one chunk of panels each).
 ///
 /// # Safety
 /// As [`kernel::pack_b_panels`].
@@ -749,14 +754,8 @@ pub(crate) fn pack_b_at<F: Float>(level: Level, b: &ArrayView2<'_, F>, out: &mut
     // SAFETY: `out` holds `packed_b_len(k, n)` elements; `b` is valid for its shape.
     unsafe {
         with_type::<F, _>(
-            || {
-                let panels = 0..n.div_ceil(f32::nr(level));
-                f32::pack_panels(level, k, n, cast::<F, f32>(src), dst as *mut f32, panels)
-            },
-            || {
-                let panels = 0..n.div_ceil(f64::nr(level));
-                f64::pack_panels(level, k, n, cast::<F, f64>(src), dst as *mut f64, panels)
-            },
+            || f32::pack_whole(level, k, n, cast::<F, f32>(src), dst as *mut f32),
+            || f64::pack_whole(level, k, n, cast::<F, f64>(src), dst as *mut f64),
         )
     }
 }
