@@ -379,6 +379,23 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     );
     let shot = screenshot(&client, "train.png").await;
     assert!(std::fs::metadata(&shot).expect("screenshot").len() > 10_000);
+
+    // Back in Predict, the model list has the network just trained beside the file's.
+    client
+        .find(Locator::Id("tab-predict"))
+        .await
+        .expect("tab")
+        .click()
+        .await
+        .expect("click");
+    let listed = until(
+        &client,
+        "the trained model in the list",
+        "const o = [...document.getElementById('predict-model').options];
+         return o.length === 2 ? o.map((x) => [x.value, x.dataset.kind]) : null;",
+    )
+    .await;
+    assert_eq!(listed, json!([["trained", "points"], ["file", "picture"]]));
     client.close().await.expect("close the browser");
     drop(driver);
     println!("browser test took {:.1} s", started.elapsed().as_secs_f64());

@@ -362,16 +362,29 @@ async function refreshModels() {
     $("predict-hint").textContent = e.message;
     return;
   }
+  const wanted = ["trained", "file"]
+    .filter((slot) => models[slot])
+    .map((slot) => {
+      const m = models[slot];
+      const label = `${slot === "file" ? "File" : "Trained"}: ${m.name} (${m.layer_sizes.join("-")})`;
+      return { slot, label, kind: m.input.kind };
+    });
   for (const id of ["predict-model", "inspect-model"]) {
     const select = $(id);
+    // The options are rebuilt only when the models changed: an open list stays open, and a
+    // choice being made (by a person or a WebDriver click) is not pulled from under it.
+    const unchanged = select.options.length === wanted.length
+      && wanted.every((w, i) => {
+        const o = select.options[i];
+        return o.value === w.slot && o.textContent === w.label && o.dataset.kind === w.kind;
+      });
+    if (unchanged) continue;
     const before = select.value;
     select.replaceChildren();
-    for (const slot of ["trained", "file"]) {
-      const m = models[slot];
-      if (!m) continue;
-      const option = element("option", `${slot === "file" ? "File" : "Trained"}: ${m.name} (${m.layer_sizes.join("-")})`);
-      option.value = slot;
-      option.dataset.kind = m.input.kind;
+    for (const w of wanted) {
+      const option = element("option", w.label);
+      option.value = w.slot;
+      option.dataset.kind = w.kind;
       select.append(option);
     }
     if ([...select.options].some((o) => o.value === before)) select.value = before;
