@@ -396,6 +396,46 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     )
     .await;
     assert_eq!(listed, json!([["trained", "points"], ["file", "picture"]]));
+
+    // Inspect, with the trained model chosen and at once the file's again: the two answers
+    // overlap, and only the last choice is drawn, once.
+    client
+        .find(Locator::Id("tab-inspect"))
+        .await
+        .expect("tab")
+        .click()
+        .await
+        .expect("click");
+    let list = client
+        .find(Locator::Id("inspect-model"))
+        .await
+        .expect("model list");
+    list.clone()
+        .select_by_value("trained")
+        .await
+        .expect("choose the trained model");
+    list.select_by_value("file").await.expect("choose the file");
+    let drawn = until(
+        &client,
+        "the file's model drawn again",
+        "const imgs = [...document.querySelectorAll('#units img')];
+         const sizes = [...document.querySelectorAll('#model-table tr')]
+           .filter((tr) => tr.cells[0].textContent === 'Layer sizes');
+         return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth === 64)
+           && sizes.some((tr) => tr.cells[1].textContent === '12288, 20, 7, 5, 1')
+           ? [imgs.length, sizes.length] : null;",
+    )
+    .await;
+    // What a slower answer to the first choice would add comes after the last one's.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let settled = js(
+        &client,
+        "return [document.querySelectorAll('#units img').length,
+                 [...document.querySelectorAll('#model-table tr')]
+                   .filter((tr) => tr.cells[0].textContent === 'Layer sizes').length];",
+    )
+    .await;
+    assert_eq!((drawn, settled), (json!([20, 1]), json!([20, 1])));
     client.close().await.expect("close the browser");
     drop(driver);
     println!("browser test took {:.1} s", started.elapsed().as_secs_f64());

@@ -19,6 +19,7 @@ const page = {
   boundary: null,     // the last boundary of the run shown
   events: null,       // the open EventSource
   drawPending: false,
+  inspectCalls: 0,    // inspect() calls so far: an answer to an older one is dropped
 };
 
 // ---------- helpers ----------
@@ -466,23 +467,28 @@ function showVerdicts(item, answer) {
 }
 
 async function inspect() {
+  // Calls can overlap (the list's change, a refresh of the models): only the latest one
+  // draws, and it clears the view only once its answer is in, so nothing is drawn twice.
+  const call = ++page.inspectCalls;
   const slot = $("inspect-model").value;
+  let m = null, failure = null;
+  if (slot) {
+    try {
+      m = await api(`/api/models/${slot}`);
+    } catch (e) {
+      failure = e.message;
+    }
+  }
+  if (call !== page.inspectCalls) return;
   const body = $("model-table").tBodies[0];
   body.replaceChildren();
   $("units").replaceChildren();
   $("units-title").hidden = $("units-note").hidden = true;
-  if (!slot) {
+  if (!m) {
     const tr = element("tr");
-    tr.append(element("td", "No model yet: train one in the Train view, or start dnn serve with --model MODEL.h5."));
-    body.append(tr);
-    return;
-  }
-  let m;
-  try {
-    m = await api(`/api/models/${slot}`);
-  } catch (e) {
-    const tr = element("tr");
-    tr.append(element("td", e.message, "error"));
+    tr.append(slot
+      ? element("td", failure, "error")
+      : element("td", "No model yet: train one in the Train view, or start dnn serve with --model MODEL.h5."));
     body.append(tr);
     return;
   }
