@@ -12,6 +12,7 @@ mod common;
 #[path = "cli/server.rs"]
 mod server;
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -72,9 +73,12 @@ impl Driver {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
+        // A process group of its own, which the browsers it starts join: dropping the
+        // driver (a failed assertion included) ends them all, not only chromedriver.
         let child = Command::new(program)
             .arg(format!("--port={port}"))
             .arg(format!("--log-path={}", log.display()))
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -97,7 +101,9 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SAFETY: kill(2) on the group that `start` made, whose leader is our child (not yet
+        // waited for, so its id is not reused).
+        unsafe { libc::kill(-(self.child.id() as libc::pid_t), libc::SIGKILL) };
         let _ = self.child.wait();
     }
 }
