@@ -97,7 +97,8 @@ x86_simd!(
     _mm512_add_ps,
     _mm512_mul_ps,
     /// As [`F32x8`]'s, blocks of 8 x 8 through an in-register transpose. The compiler's own
-    /// copy was a `vgatherdps` per 8 elements.
+    /// copy loaded 8 elements of a column and scattered them over 8 rows of the panel
+    /// (`vscatterqps`).
     #[inline(always)]
     unsafe fn pack_transposed(
         kc: usize,
@@ -123,7 +124,8 @@ x86_simd!(
     _mm512_add_pd,
     _mm512_mul_pd,
     /// Blocks of 4 rows by 4 columns through an in-register transpose
-    /// ([`pack_transposed_4x4`]); the compiler's own copy was a `vgatherdpd` per 8 elements.
+    /// ([`pack_transposed_4x4`]); the compiler's own copy scattered each column's elements
+    /// over the panel's rows (`vscatterqpd`).
     /// (Not for [`F64x4`]: on AVX2 the copy made the cat-shaped bench's forward phase 4-5 %
     /// slower in two A/B runs.)
     #[inline(always)]
