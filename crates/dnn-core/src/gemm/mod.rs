@@ -210,13 +210,15 @@ level_fns!(
     2
 );
 
-/// [`kernel::pack_b_panels`] compiled for AVX2, through its vector type's transposing copy.
-/// (The AVX-512 level keeps the plain copy: the mnist-shaped bench's f32 run was 2 % slower
-/// with its packing compiled for AVX-512, in two runs of 7 and 9 alternating processes.)
+/// [`kernel::pack_b_panels`] compiled for a level's instruction set, through its vector
+/// type's transposing copy (what the team packs a product's `B` with). For AVX-512, with the
+/// copy's transposes, the mnist-shaped bench's f32 training took 0.943 -> 0.881, 1.246 ->
+/// 1.083 and 0.975 -> 0.940 s (medians of 9, 11 and 9 alternating processes); compiled for
+/// AVX-512 before the level had transposes of its own, it was 2 % slower than the plain copy.
 macro_rules! pack_fns {
-    ($pack:ident, $t:ty, $v:ty, $nr:ident) => {
+    ($pack:ident, $t:ty, $v:ty, $nr:ident, $feature:literal) => {
         #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2,fma")]
+        #[target_feature(enable = $feature)]
         unsafe fn $pack(
             k: usize,
             n: usize,
@@ -229,8 +231,22 @@ macro_rules! pack_fns {
     };
 }
 
-pack_fns!(spack_avx2, f32, simd::F32x8, S_NR_AVX2);
-pack_fns!(dpack_avx2, f64, simd::F64x4, D_NR_AVX2);
+pack_fns!(spack_avx2, f32, simd::F32x8, S_NR_AVX2, "avx2,fma");
+pack_fns!(dpack_avx2, f64, simd::F64x4, D_NR_AVX2, "avx2,fma");
+pack_fns!(
+    spack_avx512,
+    f32,
+    simd::F32x16,
+    S_NR_AVX512,
+    "avx512f,avx2,fma"
+);
+pack_fns!(
+    dpack_avx512,
+    f64,
+    simd::F64x8,
+    D_NR_AVX512,
+    "avx512f,avx2,fma"
+);
 
 /// The portable kernel's tile: rows, and vectors of [`simd::Portable`] per row.
 const PORTABLE_MR: usize = 4;
@@ -309,7 +325,7 @@ thread_local! {
 }
 
 macro_rules! kernels_for {
-    ($t:ty, $avx512:ident, $avx2:ident, $packed512:ident, $packed2:ident, $pack2:ident, $nr512:ident, $nr2:ident, $buffer:ident, $team_buffer:ident) => {
+    ($t:ty, $avx512:ident, $avx2:ident, $packed512:ident, $packed2:ident, $pack512:ident, $pack2:ident, $nr512:ident, $nr2:ident, $buffer:ident, $team_buffer:ident) => {
         impl Kernels for $t {
             #[allow(clippy::too_many_arguments)]
             unsafe fn serial(
@@ -369,6 +385,8 @@ macro_rules! kernels_for {
             ) {
                 match level {
                     #[cfg(target_arch = "x86_64")]
+                    Level::Avx512 => $pack512(k, n, b, out, panels),
+                    #[cfg(target_arch = "x86_64")]
                     Level::Avx2 => $pack2(k, n, b, out, panels),
                     _ => kernel::pack_b_panels::<$t, simd::Portable<$t>>(
                         Self::nr(level),
@@ -419,6 +437,7 @@ kernels_for!(
     sgemm_avx2,
     sgemm_packed_avx512,
     sgemm_packed_avx2,
+    spack_avx512,
     spack_avx2,
     S_NR_AVX512,
     S_NR_AVX2,
@@ -431,6 +450,7 @@ kernels_for!(
     dgemm_avx2,
     dgemm_packed_avx512,
     dgemm_packed_avx2,
+    dpack_avx512,
     dpack_avx2,
     D_NR_AVX512,
     D_NR_AVX2,
