@@ -180,25 +180,7 @@ unsafe fn pack_transposed_8x8(
     cs: isize,
     dst: *mut f32,
 ) -> bool {
-    if !nr.is_multiple_of(8) {
-        return false;
-    }
-    let full = kc / 8 * 8;
-    for j0 in (0..nr).step_by(8) {
-        let col = |j: usize| b.offset((j0 + j) as isize * cs);
-        for p0 in (0..full).step_by(8) {
-            let r: [__m256; 8] = std::array::from_fn(|j| _mm256_loadu_ps(col(j).add(p0)));
-            for (q, row) in transpose_8x8(r).into_iter().enumerate() {
-                _mm256_storeu_ps(dst.add((p0 + q) * nr + j0), row);
-            }
-        }
-        for p in full..kc {
-            for j in 0..8 {
-                *dst.add(p * nr + j0 + j) = *col(j).add(p);
-            }
-        }
-    }
-    true
+    pack_in_blocks::<f32, 8, Transpose8x8>(kc, nr, b, cs, dst)
 }
 
 /// [`pack_transposed_8x8`] for `f64`: blocks of 4 rows by 4 columns (`nr` a multiple of 4).
@@ -211,33 +193,88 @@ unsafe fn pack_transposed_4x4(
     cs: isize,
     dst: *mut f64,
 ) -> bool {
-    if !nr.is_multiple_of(4) {
+    pack_in_blocks::<f64, 4, Transpose4x4>(kc, nr, b, cs, dst)
+}
+
+/// One block of a transposing copy: `N` elements from each of `N` columns (starting at
+/// `cols`) stored as `N` rows of the panel, the first at `out`, rows `nr` apart. (A type
+/// with an inlined function, not a closure: a closure was compiled on its own, without the
+/// caller's instruction set, and called once per block.)
+#[cfg(target_arch = "x86_64")]
+trait TransposeBlock<T, const N: usize> {
+    unsafe fn block(cols: [*const T; N], out: *mut T, nr: usize);
+}
+
+/// 8 x 8 `f32` through [`transpose_8x8`].
+#[cfg(target_arch = "x86_64")]
+struct Transpose8x8;
+
+#[cfg(target_arch = "x86_64")]
+impl TransposeBlock<f32, 8> for Transpose8x8 {
+    #[inline(always)]
+    unsafe fn block(cols: [*const f32; 8], out: *mut f32, nr: usize) {
+        let r: [__m256; 8] = std::array::from_fn(|j| _mm256_loadu_ps(cols[j]));
+        for (q, row) in transpose_8x8(r).into_iter().enumerate() {
+            _mm256_storeu_ps(out.add(q * nr), row);
+        }
+    }
+}
+
+/// 4 x 4 `f64`: pairs of rows interleaved, then the 128-bit halves gathered.
+#[cfg(target_arch = "x86_64")]
+struct Transpose4x4;
+
+#[cfg(target_arch = "x86_64")]
+impl TransposeBlock<f64, 4> for Transpose4x4 {
+    #[inline(always)]
+    unsafe fn block(cols: [*const f64; 4], out: *mut f64, nr: usize) {
+        let r: [__m256d; 4] = std::array::from_fn(|j| _mm256_loadu_pd(cols[j]));
+        let t = [
+            _mm256_unpacklo_pd(r[0], r[1]),
+            _mm256_unpackhi_pd(r[0], r[1]),
+            _mm256_unpacklo_pd(r[2], r[3]),
+            _mm256_unpackhi_pd(r[2], r[3]),
+        ];
+        let rows = [
+            _mm256_permute2f128_pd::<0x20>(t[0], t[2]),
+            _mm256_permute2f128_pd::<0x20>(t[1], t[3]),
+            _mm256_permute2f128_pd::<0x31>(t[0], t[2]),
+            _mm256_permute2f128_pd::<0x31>(t[1], t[3]),
+        ];
+        for (q, row) in rows.into_iter().enumerate() {
+            _mm256_storeu_pd(out.add(q * nr), row);
+        }
+    }
+}
+
+/// The walk of the transposing copies: a full panel of `nr` columns (a multiple of `N`;
+/// otherwise `false`, and nothing written) of a `B` whose columns are contiguous (`cs`
+/// apart), in blocks of `N` rows by `N` columns moved by `X`, the last `kc % N` rows one
+/// element at a time.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn pack_in_blocks<T: Copy, const N: usize, X: TransposeBlock<T, N>>(
+    kc: usize,
+    nr: usize,
+    b: *const T,
+    cs: isize,
+    dst: *mut T,
+) -> bool {
+    if !nr.is_multiple_of(N) {
         return false;
     }
-    let full = kc / 4 * 4;
-    for j0 in (0..nr).step_by(4) {
+    let full = kc / N * N;
+    for j0 in (0..nr).step_by(N) {
         let col = |j: usize| b.offset((j0 + j) as isize * cs);
-        for p0 in (0..full).step_by(4) {
-            let r: [__m256d; 4] = std::array::from_fn(|j| _mm256_loadu_pd(col(j).add(p0)));
-            // Pairs of rows interleaved, then the 128-bit halves gathered.
-            let t = [
-                _mm256_unpacklo_pd(r[0], r[1]),
-                _mm256_unpackhi_pd(r[0], r[1]),
-                _mm256_unpacklo_pd(r[2], r[3]),
-                _mm256_unpackhi_pd(r[2], r[3]),
-            ];
-            let rows = [
-                _mm256_permute2f128_pd::<0x20>(t[0], t[2]),
-                _mm256_permute2f128_pd::<0x20>(t[1], t[3]),
-                _mm256_permute2f128_pd::<0x31>(t[0], t[2]),
-                _mm256_permute2f128_pd::<0x31>(t[1], t[3]),
-            ];
-            for (q, row) in rows.into_iter().enumerate() {
-                _mm256_storeu_pd(dst.add((p0 + q) * nr + j0), row);
-            }
+        for p0 in (0..full).step_by(N) {
+            X::block(
+                std::array::from_fn(|j| col(j).add(p0)),
+                dst.add(p0 * nr + j0),
+                nr,
+            );
         }
         for p in full..kc {
-            for j in 0..4 {
+            for j in 0..N {
                 *dst.add(p * nr + j0 + j) = *col(j).add(p);
             }
         }
