@@ -108,6 +108,28 @@ impl Drop for Driver {
     }
 }
 
+/// Clicks the element with id `id` (a tab, a button).
+async fn click(client: &Client, id: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click #{id}: {e}"));
+}
+
+/// Chooses the option `value` of the list with id `id`, as a user would.
+async fn choose(client: &Client, id: &str, value: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choose {value:?} in #{id}: {e}"));
+}
+
 /// Runs `script` in the page and returns its value.
 async fn js(client: &Client, script: &str) -> Value {
     client
@@ -210,13 +232,7 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     .await;
 
     // Predict: a picture chosen with the file input; the verdict and the picture seen.
-    client
-        .find(Locator::Id("tab-predict"))
-        .await
-        .expect("tab")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "tab-predict").await;
     until(
         &client,
         "the model list",
@@ -254,20 +270,8 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     screenshot(&client, "predict.png").await;
 
     // Inspect: the model file's layer sizes and set-up, its 20 first-layer units drawn.
-    client
-        .find(Locator::Id("tab-inspect"))
-        .await
-        .expect("tab")
-        .click()
-        .await
-        .expect("click");
-    client
-        .find(Locator::Id("inspect-model"))
-        .await
-        .expect("model list")
-        .select_by_value("file")
-        .await
-        .expect("choose the file");
+    click(&client, "tab-inspect").await;
+    choose(&client, "inspect-model", "file").await;
     let units = until(
         &client,
         "the first-layer units",
@@ -289,20 +293,8 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     screenshot(&client, "inspect.png").await;
 
     // Train: the flower, the cost curve growing, the boundary, the accuracies.
-    client
-        .find(Locator::Id("tab-train"))
-        .await
-        .expect("tab")
-        .click()
-        .await
-        .expect("click");
-    client
-        .find(Locator::Id("dataset"))
-        .await
-        .expect("data set list")
-        .select_by_value("flower")
-        .await
-        .expect("choose the flower");
+    click(&client, "tab-train").await;
+    choose(&client, "dataset", "flower").await;
     let iterations = client
         .find(Locator::Id("iterations"))
         .await
@@ -312,13 +304,7 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
         .send_keys(&FLOWER_ITERATIONS.to_string())
         .await
         .expect("type");
-    client
-        .find(Locator::Id("start"))
-        .await
-        .expect("start")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "start").await;
     let mut seen: Vec<u64> = Vec::new();
     let watch = Instant::now();
     loop {
@@ -387,13 +373,7 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     assert!(std::fs::metadata(&shot).expect("screenshot").len() > 10_000);
 
     // Back in Predict, the model list has the network just trained beside the file's.
-    client
-        .find(Locator::Id("tab-predict"))
-        .await
-        .expect("tab")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "tab-predict").await;
     let listed = until(
         &client,
         "the trained model in the list",
@@ -405,22 +385,9 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
 
     // Inspect, with the trained model chosen and at once the file's again: the two answers
     // overlap, and only the last choice is drawn, once.
-    client
-        .find(Locator::Id("tab-inspect"))
-        .await
-        .expect("tab")
-        .click()
-        .await
-        .expect("click");
-    let list = client
-        .find(Locator::Id("inspect-model"))
-        .await
-        .expect("model list");
-    list.clone()
-        .select_by_value("trained")
-        .await
-        .expect("choose the trained model");
-    list.select_by_value("file").await.expect("choose the file");
+    click(&client, "tab-inspect").await;
+    choose(&client, "inspect-model", "trained").await;
+    choose(&client, "inspect-model", "file").await;
     let drawn = until(
         &client,
         "the file's model drawn again",
