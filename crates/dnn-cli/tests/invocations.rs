@@ -13,9 +13,11 @@
 //! Every run is on tiny data (8x8 pictures, 20 examples; a 20-row CSV table, an image
 //! folder, an npz archive, and a broken one of each), in its own directory, under a
 //! 4 GiB address-space limit (so an absurd size fails fast instead of swapping), and gets
-//! Ctrl-C (SIGINT) after a time limit. Asserted for each:
+//! Ctrl-C (SIGINT) after a time limit (`dnn serve` as soon as it says it is serving). Asserted
+//! for each:
 //! * the exit code is 0, 1, 2 or 130 (never 101, a panic, nor a signal);
 //! * no `panicked at` on stderr;
+//! * a `dnn serve` that runs is serving within the time limit;
 //! * a failure is exactly one `error: ` line that says what is wrong (our own errors, exit 1,
 //!   and usage errors, exit 2, alike);
 //! * no file is left behind or changed except the outputs the invocation asked for (and
@@ -31,20 +33,23 @@ mod common;
 mod fixtures;
 
 use std::collections::BTreeSet;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fixtures::*;
 
 /// Ctrl-C goes to runs still going after this long.
 const TIME_LIMIT: Duration = Duration::from_secs(3);
-/// ... except `dnn serve`, which runs until Ctrl-C: long enough to be serving.
-const SERVE_TIME_LIMIT: Duration = Duration::from_millis(400);
+/// ... except `dnn serve`, which runs until Ctrl-C: it gets Ctrl-C as soon as it prints
+/// [`SERVING`]. One still going after this long without serving is a failure.
+const SERVE_TIME_LIMIT: Duration = Duration::from_secs(3);
+/// How `dnn serve` says that it is serving (the start of its first line on stdout).
+const SERVING: &str = "dnn serve: http://";
 /// After Ctrl-C, a run must end within this.
 const STOP_LIMIT: Duration = Duration::from_secs(10);
 /// Address-space limit of every run.
@@ -681,15 +686,25 @@ fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
         });
     }
     let mut child = cmd.spawn().expect("spawn dnn");
-    let (mut out, mut err) = (
+    let (out, mut err) = (
         child.stdout.take().expect("out"),
         child.stderr.take().expect("err"),
     );
+    let serving = Arc::new(AtomicBool::new(false));
     let readers = (
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = out.read_to_string(&mut s);
-            s
+        std::thread::spawn({
+            let serving = Arc::clone(&serving);
+            move || {
+                let (mut s, mut line) = (Vec::new(), Vec::new());
+                let mut out = BufReader::new(out);
+                while matches!(out.read_until(b'\n', &mut line), Ok(n) if n > 0) {
+                    if line.starts_with(SERVING.as_bytes()) {
+                        serving.store(true, Ordering::Release);
+                    }
+                    s.append(&mut line);
+                }
+                String::from_utf8_lossy(&s).into_owned()
+            }
         }),
         std::thread::spawn(move || {
             let mut s = Vec::new();
@@ -698,7 +713,8 @@ fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
         }),
     );
     let started = Instant::now();
-    let mut interrupted = false;
+    // When Ctrl-C was sent, if it was.
+    let mut interrupted: Option<Duration> = None;
     let limit = match inv.args[0].as_str() {
         "serve" => SERVE_TIME_LIMIT,
         _ => TIME_LIMIT,
@@ -708,16 +724,16 @@ fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
             break status;
         }
         let elapsed = started.elapsed();
-        if !interrupted && elapsed > limit {
+        if interrupted.is_none() && (elapsed > limit || serving.load(Ordering::Acquire)) {
             // SAFETY: kill has no memory-safety preconditions; the pid is our child's.
             unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-            interrupted = true;
+            interrupted = Some(elapsed);
         }
-        if elapsed > limit + STOP_LIMIT {
+        if let Some(sent) = interrupted.filter(|&sent| elapsed > sent + STOP_LIMIT) {
             let _ = child.kill();
             let _ = child.wait();
             return Some(format!(
-                "did not end within {STOP_LIMIT:?} of Ctrl-C (sent after {limit:?})"
+                "did not end within {STOP_LIMIT:?} of Ctrl-C (sent after {sent:?})"
             ));
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -725,6 +741,9 @@ fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
     let stdout = readers.0.join().unwrap_or_default();
     let stderr = readers.1.join().unwrap_or_default();
     let mut problems = Vec::new();
+    if inv.args[0] == "serve" && interrupted.is_some() && !serving.load(Ordering::Acquire) {
+        problems.push(format!("not serving after {limit:?}"));
+    }
     match status.code() {
         Some(0 | 1 | 2 | 130) => {}
         Some(code) => problems.push(format!("exit code {code}")),
@@ -782,7 +801,7 @@ fn check(inv: &Invocation, fixtures: &Path, scratch: &Path) -> Option<String> {
         problems.join("; "),
         status.code(),
         started.elapsed(),
-        if interrupted { " (Ctrl-C sent)" } else { "" },
+        interrupted.map_or("", |_| " (Ctrl-C sent)"),
         stderr.trim(),
         stdout.lines().rev().take(3).collect::<Vec<_>>().join(" | ")
     ))
