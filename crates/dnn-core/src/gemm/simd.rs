@@ -44,7 +44,8 @@ pub(super) trait Simd<T: Element>: Copy {
 #[cfg(target_arch = "x86_64")]
 macro_rules! x86_simd {
     ($name:ident, $reg:ty, $t:ty, $lanes:expr, $set1:ident, $setzero:ident, $load:ident,
-     $store:ident, $fmadd:ident, $add:ident, $mul:ident $(, $extra:item)*) => {
+     $store:ident, $fmadd:ident, $add:ident, $mul:ident
+     $(, transposed in blocks of $n:literal by $block:ty)?) => {
         #[derive(Clone, Copy)]
         pub(super) struct $name($reg);
 
@@ -78,7 +79,20 @@ macro_rules! x86_simd {
             unsafe fn mul(a: Self, b: Self) -> Self {
                 $name($mul(a.0, b.0))
             }
-            $($extra)*
+            $(
+                /// Full panels through the in-register transposes of the block type given
+                /// to `x86_simd!` ([`pack_in_blocks`]).
+                #[inline(always)]
+                unsafe fn pack_transposed(
+                    kc: usize,
+                    nr: usize,
+                    b: *const $t,
+                    cs: isize,
+                    dst: *mut $t,
+                ) -> bool {
+                    pack_in_blocks::<$t, $n, $block>(kc, nr, b, cs, dst)
+                }
+            )?
         }
     };
 }
@@ -96,19 +110,7 @@ x86_simd!(
     _mm512_fmadd_ps,
     _mm512_add_ps,
     _mm512_mul_ps,
-    /// As [`F32x8`]'s, blocks of 8 x 8 through an in-register transpose. The compiler's own
-    /// copy loaded 8 elements of a column and scattered them over 8 rows of the panel
-    /// (`vscatterqps`).
-    #[inline(always)]
-    unsafe fn pack_transposed(
-        kc: usize,
-        nr: usize,
-        b: *const f32,
-        cs: isize,
-        dst: *mut f32,
-    ) -> bool {
-        pack_transposed_8x8(kc, nr, b, cs, dst)
-    }
+    transposed in blocks of 8 by Transpose8x8
 );
 #[cfg(target_arch = "x86_64")]
 x86_simd!(
@@ -123,21 +125,7 @@ x86_simd!(
     _mm512_fmadd_pd,
     _mm512_add_pd,
     _mm512_mul_pd,
-    /// Blocks of 4 rows by 4 columns through an in-register transpose
-    /// ([`pack_transposed_4x4`]); the compiler's own copy scattered each column's elements
-    /// over the panel's rows (`vscatterqpd`).
-    /// (Not for [`F64x4`]: on AVX2 the copy made the cat-shaped bench's forward phase 4-5 %
-    /// slower in two A/B runs.)
-    #[inline(always)]
-    unsafe fn pack_transposed(
-        kc: usize,
-        nr: usize,
-        b: *const f64,
-        cs: isize,
-        dst: *mut f64,
-    ) -> bool {
-        pack_transposed_4x4(kc, nr, b, cs, dst)
-    }
+    transposed in blocks of 4 by Transpose4x4
 );
 #[cfg(target_arch = "x86_64")]
 x86_simd!(
@@ -152,49 +140,8 @@ x86_simd!(
     _mm256_fmadd_ps,
     _mm256_add_ps,
     _mm256_mul_ps,
-    /// Blocks of 8 rows by 8 columns through an in-register transpose
-    /// ([`pack_transposed_8x8`]).
-    #[inline(always)]
-    unsafe fn pack_transposed(
-        kc: usize,
-        nr: usize,
-        b: *const f32,
-        cs: isize,
-        dst: *mut f32,
-    ) -> bool {
-        pack_transposed_8x8(kc, nr, b, cs, dst)
-    }
+    transposed in blocks of 8 by Transpose8x8
 );
-
-/// A full panel of `nr` columns (a multiple of 8; otherwise `false`, and nothing written) of
-/// a `B` whose columns are contiguous (`cs` apart), packed row by row into `dst`: blocks of
-/// 8 rows by 8 columns through an in-register transpose. The compiler's own copy was a
-/// scalar load and store per element on AVX2 (with the 16 column addresses spilled to the
-/// stack), a quarter of the AVX2 product's time on the cat-shaped bench's batch.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-unsafe fn pack_transposed_8x8(
-    kc: usize,
-    nr: usize,
-    b: *const f32,
-    cs: isize,
-    dst: *mut f32,
-) -> bool {
-    pack_in_blocks::<f32, 8, Transpose8x8>(kc, nr, b, cs, dst)
-}
-
-/// [`pack_transposed_8x8`] for `f64`: blocks of 4 rows by 4 columns (`nr` a multiple of 4).
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-unsafe fn pack_transposed_4x4(
-    kc: usize,
-    nr: usize,
-    b: *const f64,
-    cs: isize,
-    dst: *mut f64,
-) -> bool {
-    pack_in_blocks::<f64, 4, Transpose4x4>(kc, nr, b, cs, dst)
-}
 
 /// One block of a transposing copy: `N` elements from each of `N` columns (starting at
 /// `cols`) stored as `N` rows of the panel, the first at `out`, rows `nr` apart. (A type
@@ -205,7 +152,11 @@ trait TransposeBlock<T, const N: usize> {
     unsafe fn block(cols: [*const T; N], out: *mut T, nr: usize);
 }
 
-/// 8 x 8 `f32` through [`transpose_8x8`].
+/// 8 x 8 `f32` through [`transpose_8x8`], for [`F32x8`] and [`F32x16`]. The compiler's own
+/// copy of a full panel was a scalar load and store per element on AVX2 (with the 16 column
+/// addresses spilled to the stack), a quarter of the AVX2 product's time on the cat-shaped
+/// bench's batch; on AVX-512 it loaded 8 elements of a column and scattered them over 8 rows
+/// of the panel (`vscatterqps`).
 #[cfg(target_arch = "x86_64")]
 struct Transpose8x8;
 
@@ -220,7 +171,10 @@ impl TransposeBlock<f32, 8> for Transpose8x8 {
     }
 }
 
-/// 4 x 4 `f64`: pairs of rows interleaved, then the 128-bit halves gathered.
+/// 4 x 4 `f64`: pairs of rows interleaved, then the 128-bit halves gathered. For [`F64x8`],
+/// where the compiler's own copy scattered each column's elements over the panel's rows
+/// (`vscatterqpd`); not for [`F64x4`]: on AVX2 it made the cat-shaped bench's forward phase
+/// 4-5 % slower in two A/B runs.
 #[cfg(target_arch = "x86_64")]
 struct Transpose4x4;
 
