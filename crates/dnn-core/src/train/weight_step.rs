@@ -16,11 +16,21 @@ use crate::{regularization, Float};
 
 /// Rows of `W` per block (a multiple of the GEMM's tile heights).
 const ROWS: usize = 12;
-/// Columns of `W` per strip: `ROWS x COLS` gradients stay in L2, and each row of a block is
-/// a long run of memory for the optimiser's pass.
-const COLS: usize = 1024;
-/// Batches up to this size have a strip of `A[l-1]ᵀ` packed once for all its row blocks.
+/// Columns of `A[l-1]ᵀ` per strip: one packing of the GEMM's column block, whose `ROWS x
+/// COLS` product stays in L2.
+const COLS: usize = gemm::MAX_PACKED_WIDTH;
+/// The longest run of a row of `W` (and of `v`, `s` and `W_new`) that a block takes, in
+/// bytes: a block is this wide where the strips are packed once for the whole team. Rows of
+/// `ROWS x COLS` blocks were runs of 4 KiB apart, which the optimiser's pass walked at about
+/// half the speed of longer runs: on the cat-shaped bench (a first layer of 12288 columns)
+/// whole rows of 48 KiB took its `f32` update phase 1.27 -> 0.93 s (see the commit).
+const RUN_BYTES: usize = 48 << 10;
+/// Batches up to this size have `A[l-1]ᵀ` packed once for all the blocks that need it.
 const MAX_PACKED_DEPTH: usize = 2048;
+/// The most that the team packs ahead for a whole layer (all its strips), in bytes; beyond
+/// that (wide layers of deep batches), each member packs one strip at a time for itself and
+/// blocks are one strip wide.
+const MAX_SHARED_BYTES: usize = 8 << 20;
 /// Work (multiply-adds of `dW`) below which one thread does the whole layer.
 const PARALLEL_WORK: usize = 1 << 20;
 
@@ -36,8 +46,9 @@ struct Member<F: Float> {
 /// One [`Member`] buffer set per member of the team.
 pub(super) struct Scratch<F: Float> {
     members: Vec<Member<F>>,
-    /// A layer's only strip of `A[l-1]ᵀ`, packed by the whole team for every member.
-    shared: Vec<F>,
+    /// Every strip of a layer's `A[l-1]ᵀ`, packed by the whole team for every member (when
+    /// they take at most [`MAX_SHARED_BYTES`]).
+    shared: Vec<Vec<F>>,
     /// Calls of [`fused_weight_step`] so far (what [`Member::holds`] refers to).
     calls: u64,
 }
@@ -46,21 +57,38 @@ impl<F: Float> Scratch<F> {
     /// Buffers for the widest layer of `sizes` (`[n0, n1, ...]`) and batches of `batch`.
     pub(super) fn new(sizes: &[usize], batch: usize) -> Self {
         let n_in = sizes[..sizes.len() - 1].iter().copied().max().unwrap_or(1);
-        let cols = n_in.min(COLS);
         let rows = sizes[1..].iter().copied().max().unwrap_or(1).min(ROWS);
         let depth = batch.min(MAX_PACKED_DEPTH);
+        let strip = gemm::packed_b_len::<F>(depth, n_in.min(COLS));
+        // The strips of the widest layer whose batches the team packs ahead.
+        let strips = sizes[..sizes.len() - 1]
+            .iter()
+            .filter(|&&n| shares_packing::<F>(depth, n))
+            .max()
+            .map_or(0, |n| n.div_ceil(COLS));
         Scratch {
             members: (0..gemm::threads())
                 .map(|_| Member {
-                    grad: Array2::zeros((rows, cols)),
-                    packed: Vec::with_capacity(gemm::packed_b_len::<F>(depth, cols)),
+                    grad: Array2::zeros((rows, n_in.min(widest_run::<F>()))),
+                    packed: Vec::with_capacity(strip),
                     holds: None,
                 })
                 .collect(),
-            shared: Vec::with_capacity(gemm::packed_b_len::<F>(depth, cols)),
+            shared: (0..strips).map(|_| Vec::with_capacity(strip)).collect(),
             calls: 0,
         }
     }
+}
+
+/// The columns of [`RUN_BYTES`] (a whole number of strips).
+fn widest_run<F: Float>() -> usize {
+    (RUN_BYTES / std::mem::size_of::<F>()).max(COLS) / COLS * COLS
+}
+
+/// Whether the team packs every strip of a layer with `n_in` inputs ahead, for batches of
+/// `k`.
+fn shares_packing<F: Float>(k: usize, n_in: usize) -> bool {
+    k <= MAX_PACKED_DEPTH && n_in * k * std::mem::size_of::<F>() <= MAX_SHARED_BYTES
 }
 
 /// A mutable matrix shared by the team: each member writes only its own blocks.
@@ -133,23 +161,41 @@ pub(super) fn fused_weight_step<F: Float>(
 ) -> bool {
     let (n_out, n_in) = w.dim();
     let k = dz.ncols();
-    let (rows, cols) = scratch.members[0].grad.dim();
-    let pack = k <= MAX_PACKED_DEPTH && cols <= gemm::MAX_PACKED_WIDTH;
+    let (rows, widest) = scratch.members[0].grad.dim();
+    let pack = k <= MAX_PACKED_DEPTH;
     let parallel = n_out * n_in * k >= PARALLEL_WORK;
-    // Chunks are strips of columns; when there are fewer strips than members, single row
-    // blocks, taken by whichever member is free (a static split of a layer of 11 blocks
-    // gave one member 6 and the other 5, and left it waiting). A member packs a strip of
-    // A[l-1]ᵀ once per call for all the blocks of it that it takes.
-    let (row_blocks, strips) = (n_out.div_ceil(rows), n_in.div_ceil(cols));
     let wanted = if parallel { gemm::threads() } else { 1 };
-    let per_group = if strips >= wanted { row_blocks } else { 1 };
-    let groups = row_blocks.div_ceil(per_group);
-    // A single strip is packed once, by the team, rather than by every member for itself
-    // (packing was a tenth of the mnist-shaped bench's f64 run in perf, more than half of it
-    // this 784 x 128 batch, packed twice).
-    let shared = pack && strips == 1 && wanted > 1;
+    let (row_blocks, strips) = (n_out.div_ceil(rows), n_in.div_ceil(COLS));
+    // A chunk is a group of row blocks by a span of columns, each block's gradients
+    // computed strip by strip and then stepped at once:
+    // - with every strip packed ahead by the team (a batch of a few MiB of A[l-1]ᵀ): one
+    //   row block by as many whole strips as `RUN_BYTES` holds, so that the optimiser walks
+    //   long runs of each row; single strips if that leaves fewer chunks than members;
+    // - otherwise one strip by every row block, its member packing the strip once for them
+    //   all, or single row blocks where there are fewer strips than members (a static split
+    //   of a layer of 11 blocks gave one member 6 and the other 5, and left it waiting).
+    let shared = wanted > 1 && shares_packing::<F>(k, n_in) && strips <= scratch.shared.len();
+    let (span, per_group) = if shared {
+        let whole = widest.min(n_in);
+        match row_blocks * n_in.div_ceil(whole) >= wanted {
+            true => (whole, 1),
+            false => (COLS, 1),
+        }
+    } else if strips >= wanted {
+        (COLS, row_blocks)
+    } else {
+        (COLS, 1)
+    };
+    let (groups, spans) = (row_blocks.div_ceil(per_group), n_in.div_ceil(span));
     if shared {
-        gemm::pack_b_on_team(&a_prev.t(), &mut scratch.shared);
+        // Packed by the team rather than by every member for itself (packing was a tenth of
+        // the mnist-shaped bench's f64 run in perf, more than half of it this 784 x 128
+        // batch, packed twice).
+        for (strip, packed) in scratch.shared.iter_mut().take(strips).enumerate() {
+            let c0 = strip * COLS;
+            let b = a_prev.slice(s![c0..n_in.min(c0 + COLS), ..]);
+            gemm::pack_b_on_team(&b.t(), packed);
+        }
     }
     let team_packed = &scratch.shared;
     scratch.calls += 1;
@@ -166,18 +212,33 @@ pub(super) fn fused_weight_step<F: Float>(
             packed,
             holds,
         } = unsafe { members.get(member) };
-        let (strip, group) = (chunk / groups, chunk % groups);
-        let c0 = strip * cols;
-        let wd = cols.min(n_in - c0);
-        let a_strip = a_prev.slice(s![c0..c0 + wd, ..]);
-        if pack && !shared && *holds != Some((call, strip)) {
-            gemm::pack_b(&a_strip.t(), packed);
-            *holds = Some((call, strip));
-        }
-        let packed = if shared { team_packed } else { &*packed };
+        // Row-block major: the caller, taking chunks from the front, and a worker, from the
+        // back, each keep the rows they had in the forward product's 12-row chunks.
+        let (group, part) = (chunk / spans, chunk % spans);
+        let c0 = part * span;
+        let wd = span.min(n_in - c0);
         let first_block = group * per_group;
         for r0 in (first_block * rows..n_out.min((first_block + per_group) * rows)).step_by(rows) {
             let h = rows.min(n_out - r0);
+            let dz_rows = dz.slice(s![r0..r0 + h, ..]);
+            for s0 in (c0..c0 + wd).step_by(COLS) {
+                let sw = COLS.min(c0 + wd - s0);
+                let mut grad = grad_buffer.slice_mut(s![..h, s0 - c0..s0 - c0 + sw]);
+                let a_strip = a_prev.slice(s![s0..s0 + sw, ..]);
+                let strip = s0 / COLS;
+                if shared {
+                    let packed = &team_packed[strip];
+                    gemm::matmul_packed_b_serial(scale, &dz_rows, packed, sw, F::zero(), &mut grad);
+                } else if pack {
+                    if *holds != Some((call, strip)) {
+                        gemm::pack_b(&a_strip.t(), packed);
+                        *holds = Some((call, strip));
+                    }
+                    gemm::matmul_packed_b_serial(scale, &dz_rows, packed, sw, F::zero(), &mut grad);
+                } else {
+                    gemm::matmul_serial(scale, &dz_rows, &a_strip.t(), F::zero(), &mut grad);
+                }
+            }
             let mut grad = grad_buffer.slice_mut(s![..h, ..wd]);
             // SAFETY: the blocks of v, s and W_new are this block's, which no other chunk
             // touches.
@@ -189,12 +250,6 @@ pub(super) fn fused_weight_step<F: Float>(
                 )
             };
             let w_block = w.slice(s![r0..r0 + h, c0..c0 + wd]);
-            let dz_rows = dz.slice(s![r0..r0 + h, ..]);
-            if pack {
-                gemm::matmul_packed_b_serial(scale, &dz_rows, packed, wd, F::zero(), &mut grad);
-            } else {
-                gemm::matmul_serial(scale, &dz_rows, &a_strip.t(), F::zero(), &mut grad);
-            }
             if l2 != 0.0 {
                 regularization::add_l2_gradient(grad.view_mut(), w_block, l2, k);
             }
@@ -213,7 +268,7 @@ pub(super) fn fused_weight_step<F: Float>(
             }
         }
     };
-    let chunks = strips * groups;
+    let chunks = groups * spans;
     if parallel {
         gemm::on_team(chunks, &job);
     } else {
@@ -290,11 +345,24 @@ mod tests {
     #[test]
     fn the_fused_update_gives_the_unfused_bits_split_over_threads_or_not() {
         let mut rng = NumpyRng::new(4);
-        // 50 x 2100 with k = 70: several row blocks and strips, partial ones, and enough
-        // work to split over the team; 60 x 900 with k = 300: one strip split into groups of
-        // row blocks, packed over two depth blocks; 7 x 30: one partial block, one thread,
-        // and with k = 2100 a batch too deep to pack.
-        for (n_out, n_in, k) in [(50, 2100, 70), (60, 900, 300), (7, 30, 5), (7, 30, 2100)] {
+        // Packed ahead by the team: 50 x 2100 with k = 70, row blocks (a partial one) of
+        // three strips (a partial one); 13 x 7000 with k = 12, blocks of two spans of strips
+        // (a partial one); 4 x 2100 with k = 150, one row block, so one strip per block; 60 x
+        // 900 with k = 300, one strip, packed over two depth blocks. Each member packing its
+        // own strip (a batch too large to pack ahead): 30 x 2100 with k = 600, a strip of all
+        // the row blocks per member; 30 x 1000 with k = 1100, one strip, row blocks. One
+        // thread: 20 x 2100 with k = 5, strips of all the row blocks; 7 x 30 with k = 2100,
+        // one partial block of a batch too deep to pack.
+        for (n_out, n_in, k) in [
+            (50, 2100, 70),
+            (13, 7000, 12),
+            (4, 2100, 150),
+            (60, 900, 300),
+            (30, 2100, 600),
+            (30, 1000, 1100),
+            (20, 2100, 5),
+            (7, 30, 2100),
+        ] {
             let w = rng.randn(n_out, n_in);
             let dz = rng.randn(n_out, k);
             let a_prev = rng.randn(n_in, k);
