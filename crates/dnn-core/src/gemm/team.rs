@@ -9,9 +9,12 @@
 //! rows tends to stay on one core from one job to the next. Running a job
 //! allocates nothing (a mutex, a condition variable and atomics), so the training loop stays
 //! allocation-free; a worker spins briefly after each job, because the next product of an
-//! iteration follows at once.
+//! iteration follows at once. A chunk that panics (a bug) makes the job panic on the caller
+//! once every member has left it, rather than leave the caller waiting for a worker that is
+//! gone, or the workers running a job whose caller has unwound.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -34,6 +37,8 @@ struct Shared {
     ends: AtomicU64,
     /// Workers inside the open job.
     active: AtomicUsize,
+    /// Whether a worker's chunk of the open job panicked.
+    panicked: AtomicBool,
 }
 
 /// The process's team: `threads() - 1` workers plus the calling thread.
@@ -62,6 +67,7 @@ impl Team {
                 open: AtomicU64::new(0),
                 ends: AtomicU64::new(0),
                 active: AtomicUsize::new(0),
+                panicked: AtomicBool::new(false),
             }));
             let mut started = 0;
             for index in 1..threads {
@@ -88,6 +94,9 @@ impl Team {
     /// Runs `job(member, chunk)` once for every chunk in `0..chunks`, shared out over the
     /// members, and returns when all chunks are done. If another thread is using the team,
     /// runs every chunk here instead.
+    ///
+    /// # Panics
+    /// If a chunk panics, once no member is inside the job any more.
     pub(super) fn run(&self, chunks: usize, job: &(dyn Fn(usize, usize) + Sync + '_)) {
         let mut generation = match self.busy.try_lock() {
             Ok(g) if self.workers > 0 && chunks > 1 => g,
@@ -115,7 +124,7 @@ impl Team {
             *slot = (id, Some(JobPtr(erased)));
         }
         shared.wake.notify_all();
-        take_chunks(shared, 0, job);
+        let mine = catch_unwind(AssertUnwindSafe(|| take_chunks(shared, 0, job)));
         shared.open.store(0, SeqCst);
         let mut spins = 0u32;
         while shared.active.load(SeqCst) != 0 {
@@ -126,6 +135,16 @@ impl Team {
                 std::hint::spin_loop();
             }
         }
+        let theirs = shared.panicked.swap(false, SeqCst);
+        // Released before unwinding, so that the lock is not poisoned for the next job.
+        drop(generation);
+        if let Err(payload) = mine {
+            resume_unwind(payload);
+        }
+        assert!(
+            !theirs,
+            "a chunk of a GEMM team job panicked on a worker thread"
+        );
     }
 }
 
@@ -178,7 +197,10 @@ fn worker(shared: &'static Shared, index: usize) {
             if let Some(JobPtr(job)) = job {
                 // SAFETY: generation `id` is open and this worker is counted in `active`, so
                 // the caller of `run` is still waiting and the job is alive.
-                take_chunks(shared, index, unsafe { &*job });
+                let job = unsafe { &*job };
+                if catch_unwind(AssertUnwindSafe(|| take_chunks(shared, index, job))).is_err() {
+                    shared.panicked.store(true, SeqCst);
+                }
             }
         }
         shared.active.fetch_sub(1, SeqCst);

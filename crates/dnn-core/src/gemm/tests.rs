@@ -275,3 +275,48 @@ fn a_packed_b_gives_the_bits_of_the_plain_product_on_every_level() {
         );
     }
 }
+
+#[test]
+fn a_team_job_with_a_panicking_chunk_panics_and_the_team_works_after() {
+    use std::collections::HashSet;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    // On a thread of its own, so that a hang fails the test instead of stalling the suite.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Each chunk in turn panics, whichever member takes it: the caller takes chunks
+        // from the front, a worker from the back.
+        let panicked: Vec<bool> = (0..8)
+            .map(|bad| {
+                catch_unwind(AssertUnwindSafe(|| {
+                    on_team(8, &|_, chunk| {
+                        std::thread::sleep(Duration::from_millis(2));
+                        assert!(chunk != bad, "chunk {chunk} panics on purpose");
+                    })
+                }))
+                .is_err()
+            })
+            .collect();
+        let members = Mutex::new(HashSet::new());
+        on_team(64, &|member, _| {
+            std::thread::sleep(Duration::from_millis(1));
+            members.lock().unwrap().insert(member);
+        });
+        let members = members.into_inner().unwrap().len();
+        sender.send((panicked, members)).unwrap();
+    });
+    let (panicked, members) = receiver
+        .recv_timeout(Duration::from_secs(60))
+        .expect("a team job with a panicking chunk never returned");
+    assert!(
+        panicked.iter().all(|&p| p),
+        "jobs that panicked: {panicked:?}"
+    );
+    assert_eq!(
+        members,
+        threads(),
+        "members that took chunks after the panics"
+    );
+}
