@@ -41,17 +41,18 @@ static GLOBAL: Counting = Counting;
 
 const ITERATIONS: usize = 50;
 
-/// The allocation count the observer sees after each iteration of training a
-/// `[30, 16, 8, 1]` network on 64 examples with `params`.
-fn allocations_per_iteration<F: dnn_core::Float>(params: TrainParams) -> Vec<usize> {
+/// The allocation count the observer sees after each iteration of training a network of
+/// `sizes` on 64 examples with `params`.
+fn allocations_per_iteration<F: dnn_core::Float>(
+    sizes: &[usize],
+    params: TrainParams,
+) -> Vec<usize> {
     let mut rng = NumpyRng::new(1);
-    let x = rng.randn(30, 64).mapv(F::of);
+    let x = rng.randn(sizes[0], 64).mapv(F::of);
     let y = rng
         .rand(1, 64)
         .mapv(|v| F::of(if v > 0.5 { 1.0 } else { 0.0 }));
-    let mut net = Network::<F>::builder(&[30, 16, 8, 1])
-        .build(&mut rng)
-        .unwrap();
+    let mut net = Network::<F>::builder(sizes).build(&mut rng).unwrap();
     let config = params.iterations(ITERATIONS).check().unwrap();
     let mut counts = Vec::with_capacity(ITERATIONS);
     net.train(&x, &y, &config, |_| {
@@ -62,13 +63,21 @@ fn allocations_per_iteration<F: dnn_core::Float>(params: TrainParams) -> Vec<usi
     counts
 }
 
-/// The set-ups the loop must run without allocating: the exercise's full-batch gradient
-/// descent, and mini-batches (a smaller last batch) with Adam, L2, dropout and decay.
-fn setups() -> Vec<(&'static str, TrainParams)> {
+/// The set-ups the loop must run without allocating, on a `[30, 16, 8, 1]` network: the
+/// exercise's full-batch gradient descent, and mini-batches (a smaller last batch) with Adam,
+/// L2, dropout and decay; and on a `[2100, 24, 1]` one, whose first layer's weight step is
+/// split over the team in blocks of three strips that the team packs ahead.
+fn setups() -> Vec<(&'static str, &'static [usize], TrainParams)> {
+    let small: &[usize] = &[30, 16, 8, 1];
     vec![
-        ("full-batch gd", TrainParams::new().learning_rate(0.01)),
+        (
+            "full-batch gd",
+            small,
+            TrainParams::new().learning_rate(0.01),
+        ),
         (
             "mini-batch adam + l2 + dropout + decay",
+            small,
             TrainParams::new()
                 .learning_rate(0.001)
                 .mini_batches(20, 11)
@@ -79,10 +88,19 @@ fn setups() -> Vec<(&'static str, TrainParams)> {
         ),
         (
             "mini-batch momentum",
+            small,
             TrainParams::new()
                 .learning_rate(0.01)
                 .mini_batches(16, 3)
                 .optimizer(Optimizer::Momentum { beta: 0.9 }),
+        ),
+        (
+            "wide layer, mini-batch adam",
+            &[2100, 24, 1],
+            TrainParams::new()
+                .learning_rate(0.001)
+                .mini_batches(40, 5)
+                .optimizer(Optimizer::ADAM),
         ),
     ]
 }
@@ -98,14 +116,14 @@ fn assert_flat(what: &str, counts: &[usize]) {
 /// One test for both types, f64 then f32 (the allocator is per process, the count per thread).
 #[test]
 fn no_allocation_in_the_training_loop_after_the_first_iteration() {
-    for (name, params) in setups() {
+    for (name, sizes, params) in setups() {
         assert_flat(
             &format!("f64 {name}"),
-            &allocations_per_iteration::<f64>(params.clone()),
+            &allocations_per_iteration::<f64>(sizes, params.clone()),
         );
         assert_flat(
             &format!("f32 {name}"),
-            &allocations_per_iteration::<f32>(params),
+            &allocations_per_iteration::<f32>(sizes, params),
         );
     }
 }
