@@ -27,8 +27,8 @@ const COLS: usize = gemm::MAX_PACKED_WIDTH;
 const RUN_BYTES: usize = 48 << 10;
 /// Batches up to this size have `A[l-1]ᵀ` packed once for all the blocks that need it.
 const MAX_PACKED_DEPTH: usize = 2048;
-/// The most that the team packs ahead for a whole layer (all its strips), in bytes; beyond
-/// that (wide layers of deep batches), each member packs one strip at a time for itself and
+/// The most that the team packs ahead for a layer of several strips, in bytes; beyond that
+/// (wide layers of deep batches), each member packs one strip at a time for itself and
 /// blocks are one strip wide.
 const MAX_SHARED_BYTES: usize = 8 << 20;
 /// Work (multiply-adds of `dW`) below which one thread does the whole layer.
@@ -46,8 +46,8 @@ struct Member<F: Float> {
 /// One [`Member`] buffer set per member of the team.
 pub(super) struct Scratch<F: Float> {
     members: Vec<Member<F>>,
-    /// Every strip of a layer's `A[l-1]ᵀ`, packed by the whole team for every member (when
-    /// they take at most [`MAX_SHARED_BYTES`]).
+    /// Every strip of a layer's `A[l-1]ᵀ`, packed by the whole team for every member (where
+    /// [`shares_packing`]).
     shared: Vec<Vec<F>>,
     /// Calls of [`fused_weight_step`] so far (what [`Member::holds`] refers to).
     calls: u64,
@@ -86,9 +86,11 @@ fn widest_run<F: Float>() -> usize {
 }
 
 /// Whether the team packs every strip of a layer with `n_in` inputs ahead, for batches of
-/// `k`.
+/// `k`: a single strip always (as each member would pack it all for itself otherwise), more
+/// up to [`MAX_SHARED_BYTES`].
 fn shares_packing<F: Float>(k: usize, n_in: usize) -> bool {
-    k <= MAX_PACKED_DEPTH && n_in * k * std::mem::size_of::<F>() <= MAX_SHARED_BYTES
+    k <= MAX_PACKED_DEPTH
+        && (n_in <= COLS || n_in * k * std::mem::size_of::<F>() <= MAX_SHARED_BYTES)
 }
 
 /// A mutable matrix shared by the team: each member writes only its own blocks.
@@ -168,7 +170,7 @@ pub(super) fn fused_weight_step<F: Float>(
     let (row_blocks, strips) = (n_out.div_ceil(rows), n_in.div_ceil(COLS));
     // A chunk is a group of row blocks by a span of columns, each block's gradients
     // computed strip by strip and then stepped at once:
-    // - with every strip packed ahead by the team (a batch of a few MiB of A[l-1]ᵀ): one
+    // - with every strip packed ahead by the team (one strip, or a few MiB of them): one
     //   row block by as many whole strips as `RUN_BYTES` holds, so that the optimiser walks
     //   long runs of each row; single strips if that leaves fewer chunks than members;
     // - otherwise one strip by every row block, its member packing the strip once for them
@@ -350,7 +352,8 @@ mod tests {
         // (a partial one); 4 x 2100 with k = 150, one row block, so one strip per block; 60 x
         // 900 with k = 300, one strip, packed over two depth blocks. Each member packing its
         // own strip (a batch too large to pack ahead): 30 x 2100 with k = 600, a strip of all
-        // the row blocks per member; 30 x 1000 with k = 1100, one strip, row blocks. One
+        // the row blocks per member. 30 x 1000 with k = 1100: one strip, packed ahead by the
+        // team however large. One
         // thread: 20 x 2100 with k = 5, strips of all the row blocks; 7 x 30 with k = 2100,
         // one partial block of a batch too deep to pack.
         for (n_out, n_in, k) in [
