@@ -179,10 +179,8 @@ pub(super) fn fused_weight_step<F: Float>(
     let shared = wanted > 1 && shares_packing::<F>(k, n_in) && strips <= scratch.shared.len();
     let (span, per_group) = if shared {
         let whole = widest.min(n_in);
-        match row_blocks * n_in.div_ceil(whole) >= wanted {
-            true => (whole, 1),
-            false => (COLS, 1),
-        }
+        let enough = row_blocks * n_in.div_ceil(whole) >= wanted;
+        (if enough { whole } else { COLS }, 1)
     } else if strips >= wanted {
         (COLS, row_blocks)
     } else {
