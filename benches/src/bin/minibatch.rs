@@ -158,7 +158,7 @@ fn run<F: Float>(args: &Args) -> Result<(), String> {
         "load_seconds": load_seconds,
         "gflops": d.gflops,
         "phases": phases,
-        "kernels": dnn_core::diagnostics::gemm_info().kernels,
+        "kernels": dnn_core::diagnostics::gemm_info().summary(),
     });
     if let Some(path) = &args.report {
         std::fs::write(path, serde_json::to_string_pretty(&out).expect("json"))

@@ -18,6 +18,7 @@
 //! assert!(!info.core.is_empty() && info.threads >= 1);
 //! let gemm = dnn_core::diagnostics::gemm_info();
 //! assert!(gemm.kernels.starts_with("dnn-core GEMM") && gemm.threads >= 1);
+//! assert!(gemm.packed_ahead <= 8 << 20);
 //! ```
 
 use std::ffi::CStr;
@@ -66,6 +67,36 @@ pub struct GemmInfo {
     /// Kernels this CPU supports that failed the start-up check against a naive product, and
     /// so are not used (empty, normally).
     pub rejected: Vec<String>,
+    /// The CPU's last-level cache in bytes, as the system reports it (`None` where it does
+    /// not say).
+    pub last_level_cache: Option<usize>,
+    /// The most of a batch, in bytes, that the fused weight step packs once for all the
+    /// blocks of a layer wider than one strip (1024 inputs): a quarter of the last-level cache,
+    /// at most 8 MiB. Deeper batches of such layers are packed a strip at a time by each
+    /// thread.
+    pub packed_ahead: usize,
+}
+
+impl GemmInfo {
+    /// The kernel, then the cache and what the weight step packs ahead, in one line, e.g.
+    /// `"dnn-core GEMM, AVX-512 (FMA), tiles f32 12x32, f64 12x16; last-level cache 32 MiB,
+    /// weight steps pack batches ahead up to 8 MiB"`.
+    pub fn summary(&self) -> String {
+        let cache = match self.last_level_cache {
+            Some(bytes) => format!("last-level cache {}", mib(bytes)),
+            None => "last-level cache unknown".to_owned(),
+        };
+        format!(
+            "{}; {cache}, weight steps pack batches ahead up to {}",
+            self.kernels,
+            mib(self.packed_ahead)
+        )
+    }
+}
+
+/// Bytes in MiB, with a fraction where it has one (`"8 MiB"`, `"1.5 MiB"`).
+fn mib(bytes: usize) -> String {
+    format!("{} MiB", bytes as f64 / (1 << 20) as f64)
 }
 
 /// The kernel and thread count of the engine's matrix products (deciding them, and checking
@@ -90,12 +121,38 @@ pub fn gemm_info() -> GemmInfo {
             .flatten()
             .map(|l| l.describe().to_owned())
             .collect(),
+        last_level_cache: crate::cache::last_level_bytes(),
+        packed_ahead: crate::train::packed_ahead_cap(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_summary_names_the_cache_and_what_the_weight_step_packs_ahead() {
+        let info = GemmInfo {
+            kernels: "dnn-core GEMM, AVX2 (FMA)".to_owned(),
+            threads: 2,
+            rejected: Vec::new(),
+            last_level_cache: Some(6 << 20),
+            packed_ahead: 3 << 19,
+        };
+        assert_eq!(
+            info.summary(),
+            "dnn-core GEMM, AVX2 (FMA); last-level cache 6 MiB, weight steps pack batches \
+             ahead up to 1.5 MiB"
+        );
+        let unknown = GemmInfo {
+            last_level_cache: None,
+            packed_ahead: 8 << 20,
+            ..info
+        };
+        assert!(unknown
+            .summary()
+            .ends_with("; last-level cache unknown, weight steps pack batches ahead up to 8 MiB"));
+    }
 
     /// Set in the child processes of [`the_kernel_cap_in_the_environment_is_obeyed`].
     const CHILD: &str = "DNN_CORE_TEST_EXPECT_KERNELS";

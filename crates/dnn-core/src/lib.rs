@@ -41,6 +41,7 @@ extern crate blas_src;
 
 mod activation;
 mod blas;
+mod cache;
 pub mod cost;
 pub mod diagnostics;
 mod divide;

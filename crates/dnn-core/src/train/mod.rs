@@ -28,6 +28,7 @@ mod weight_step;
 pub use params::{GramForm, TrainConfig, TrainParams, DEFAULT_DIVERGENCE_FACTOR};
 pub use phases::PhaseTimes;
 pub use report::{Progress, TrainDiagnostics, TrainReport};
+pub(crate) use weight_step::packed_ahead_cap;
 
 use engine::{batch_cost, Gradients};
 use first_layer::FirstLayer;

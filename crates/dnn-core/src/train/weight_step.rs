@@ -10,9 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, ShapeBuilder};
 
-use crate::gemm;
 use crate::optim::{step, Moments, Optimizer};
-use crate::{regularization, Float};
+use crate::{cache, gemm, regularization, Float};
 
 /// Rows of `W` per block (a multiple of the GEMM's tile heights).
 const ROWS: usize = 12;
@@ -27,9 +26,9 @@ const COLS: usize = gemm::MAX_PACKED_WIDTH;
 const RUN_BYTES: usize = 48 << 10;
 /// Batches up to this size have `A[l-1]ᵀ` packed once for all the blocks that need it.
 const MAX_PACKED_DEPTH: usize = 2048;
-/// The most that the team packs ahead for a layer of several strips, in bytes; beyond that
-/// (wide layers of deep batches), each member packs one strip at a time for itself and
-/// blocks are one strip wide.
+/// The most that the team packs ahead for a layer of several strips, in bytes, on any CPU;
+/// beyond what [`shared_cap`] allows (wide layers of deep batches), each member packs one
+/// strip at a time for itself and blocks are one strip wide.
 const MAX_SHARED_BYTES: usize = 8 << 20;
 /// Work (multiply-adds of `dW`) below which one thread does the whole layer.
 const PARALLEL_WORK: usize = 1 << 20;
@@ -46,6 +45,8 @@ struct Member<F: Float> {
 /// One [`Member`] buffer set per member of the team.
 pub(super) struct Scratch<F: Float> {
     members: Vec<Member<F>>,
+    /// The most that the team packs ahead for a layer, in bytes ([`shared_cap`]).
+    shared_cap: usize,
     /// Every strip of a layer's `A[l-1]ᵀ`, packed by the whole team for every member (where
     /// [`shares_packing`]).
     shared: Vec<Vec<F>>,
@@ -54,8 +55,14 @@ pub(super) struct Scratch<F: Float> {
 }
 
 impl<F: Float> Scratch<F> {
-    /// Buffers for the widest layer of `sizes` (`[n0, n1, ...]`) and batches of `batch`.
+    /// Buffers for the widest layer of `sizes` (`[n0, n1, ...]`) and batches of `batch`, packing
+    /// ahead as much as this CPU's last-level cache allows ([`shared_cap`]).
     pub(super) fn new(sizes: &[usize], batch: usize) -> Self {
+        Self::with_shared_cap(sizes, batch, packed_ahead_cap())
+    }
+
+    /// [`Scratch::new`], packing ahead up to `shared_cap` bytes for a layer.
+    fn with_shared_cap(sizes: &[usize], batch: usize, shared_cap: usize) -> Self {
         let n_in = sizes[..sizes.len() - 1].iter().copied().max().unwrap_or(1);
         let rows = sizes[1..].iter().copied().max().unwrap_or(1).min(ROWS);
         let depth = batch.min(MAX_PACKED_DEPTH);
@@ -63,7 +70,7 @@ impl<F: Float> Scratch<F> {
         // The strips of the widest layer whose batches the team packs ahead.
         let strips = sizes[..sizes.len() - 1]
             .iter()
-            .filter(|&&n| shares_packing::<F>(depth, n))
+            .filter(|&&n| shares_packing::<F>(depth, n, shared_cap))
             .max()
             .map_or(0, |n| n.div_ceil(COLS));
         Scratch {
@@ -74,6 +81,7 @@ impl<F: Float> Scratch<F> {
                     holds: None,
                 })
                 .collect(),
+            shared_cap,
             shared: (0..strips).map(|_| Vec::with_capacity(strip)).collect(),
             calls: 0,
         }
@@ -85,12 +93,39 @@ fn widest_run<F: Float>() -> usize {
     (RUN_BYTES / std::mem::size_of::<F>()).max(COLS) / COLS * COLS
 }
 
+/// The most that the team packs ahead for a layer of several strips, for a last-level cache
+/// of `last_level` bytes: a quarter of it, at most [`MAX_SHARED_BYTES`] (all of that where the
+/// size is unknown).
+///
+/// Every row block reads all the strips, so they must stay in cache between blocks while
+/// `W`, `v`, `s` and `W_new` stream past. On the AMD machine (32 MiB of L3), the cat-shaped
+/// bench's update phase with every strip packed ahead against each member packing its own
+/// (medians of 5 alternating runs, batches made deeper to grow the strips) took, in f32,
+/// 0.542 against 0.564 s for 12 MiB of strips, 0.557 against 0.531 for 18 MiB, 0.587 against
+/// 0.494 for 24 MiB and 0.873 against 0.516 for 48 MiB; in f64, 1.353 against 1.439 s for
+/// 9 MiB, 1.370 against 1.210 for 12 MiB and 1.501 against 1.029 for 24 MiB. Packing ahead
+/// stops paying between about a third (f64) and a half (f32) of that L3; a quarter keeps to
+/// the side that was measured to gain (3 and 6 MiB, the bench's own batches). Larger caches
+/// are shared with more cores, so the 8 MiB measured here stays the most on any CPU.
+///
+/// ```text
+/// shared_cap(Some(32 MiB)) = 8 MiB    shared_cap(Some(8 MiB)) = 2 MiB    shared_cap(None) = 8 MiB
+/// ```
+fn shared_cap(last_level: Option<usize>) -> usize {
+    last_level.map_or(MAX_SHARED_BYTES, |bytes| (bytes / 4).min(MAX_SHARED_BYTES))
+}
+
+/// The most that the team packs ahead for a layer of several strips on this CPU, in bytes
+/// ([`shared_cap`] of its last-level cache).
+pub(crate) fn packed_ahead_cap() -> usize {
+    shared_cap(cache::last_level_bytes())
+}
+
 /// Whether the team packs every strip of a layer with `n_in` inputs ahead, for batches of
 /// `k`: a single strip always (as each member would pack it all for itself otherwise), more
-/// up to [`MAX_SHARED_BYTES`].
-fn shares_packing<F: Float>(k: usize, n_in: usize) -> bool {
-    k <= MAX_PACKED_DEPTH
-        && (n_in <= COLS || n_in * k * std::mem::size_of::<F>() <= MAX_SHARED_BYTES)
+/// up to `cap` bytes.
+fn shares_packing<F: Float>(k: usize, n_in: usize, cap: usize) -> bool {
+    k <= MAX_PACKED_DEPTH && (n_in <= COLS || n_in * k * std::mem::size_of::<F>() <= cap)
 }
 
 /// A mutable matrix shared by the team: each member writes only its own blocks.
@@ -176,7 +211,9 @@ pub(super) fn fused_weight_step<F: Float>(
     // - otherwise one strip by every row block, its member packing the strip once for them
     //   all, or single row blocks where there are fewer strips than members (a static split
     //   of a layer of 11 blocks gave one member 6 and the other 5, and left it waiting).
-    let shared = wanted > 1 && shares_packing::<F>(k, n_in) && strips <= scratch.shared.len();
+    let shared = wanted > 1
+        && shares_packing::<F>(k, n_in, scratch.shared_cap)
+        && strips <= scratch.shared.len();
     let (span, per_group) = if shared {
         let whole = widest.min(n_in);
         let enough = row_blocks * n_in.div_ceil(whole) >= wanted;
@@ -354,16 +391,22 @@ mod tests {
         // team however large. One
         // thread: 20 x 2100 with k = 5, strips of all the row blocks; 7 x 30 with k = 2100,
         // one partial block of a batch too deep to pack.
-        for (n_out, n_in, k) in [
-            (50, 2100, 70),
-            (13, 7000, 12),
-            (4, 2100, 150),
-            (60, 900, 300),
-            (30, 2100, 600),
-            (30, 1000, 1100),
-            (20, 2100, 5),
-            (7, 30, 2100),
+        // The cap is the largest any CPU gets, so that each shape takes its way everywhere.
+        for (n_out, n_in, k, team_packed) in [
+            (50, 2100, 70, true),
+            (13, 7000, 12, true),
+            (4, 2100, 150, true),
+            (60, 900, 300, true),
+            (30, 2100, 600, false),
+            (30, 1000, 1100, true),
+            (20, 2100, 5, true),
+            (7, 30, 2100, false),
         ] {
+            assert_eq!(
+                shares_packing::<f64>(k, n_in, MAX_SHARED_BYTES),
+                team_packed,
+                "{n_out}x{n_in}, k = {k}"
+            );
             let w = rng.randn(n_out, n_in);
             let dz = rng.randn(n_out, k);
             let a_prev = rng.randn(n_in, k);
@@ -375,7 +418,8 @@ mod tests {
                 for l2 in [0.0, 0.7] {
                     let mut m_fused = Moments::new(&optimizer, w.dim());
                     let mut m_plain = Moments::new(&optimizer, w.dim());
-                    let mut scratch = Scratch::<f64>::new(&[n_in, n_out, 1], k);
+                    let mut scratch =
+                        Scratch::<f64>::with_shared_cap(&[n_in, n_out, 1], k, MAX_SHARED_BYTES);
                     for t in 1..=3 {
                         let mut fused = Array2::zeros(w.dim());
                         let ok = fused_weight_step(
@@ -405,6 +449,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_quarter_of_the_last_level_cache_is_packed_ahead_at_most_8_mib() {
+        assert_eq!(shared_cap(Some(32 << 20)), 8 << 20);
+        assert_eq!(shared_cap(Some(105 << 20)), 8 << 20);
+        assert_eq!(shared_cap(Some(8 << 20)), 2 << 20);
+        assert_eq!(shared_cap(Some(6 << 20)), 3 << 19);
+        assert_eq!(shared_cap(None), 8 << 20);
+        // The cat-shaped bench's first layer (12288 inputs, batches of 64): 3 MiB of strips
+        // in f32, 6 MiB in f64.
+        let (k, n_in) = (64, 12288);
+        assert!(shares_packing::<f32>(k, n_in, shared_cap(Some(12 << 20))));
+        assert!(!shares_packing::<f32>(k, n_in, shared_cap(Some(8 << 20))));
+        assert!(shares_packing::<f64>(k, n_in, shared_cap(Some(24 << 20))));
+        assert!(!shares_packing::<f64>(k, n_in, shared_cap(Some(16 << 20))));
+        // A layer of one strip is packed ahead whatever the cache.
+        assert!(shares_packing::<f64>(1100, 1000, shared_cap(Some(1 << 20))));
+        assert!(!shares_packing::<f64>(
+            MAX_PACKED_DEPTH + 1,
+            1000,
+            MAX_SHARED_BYTES
+        ));
     }
 
     #[test]
