@@ -317,6 +317,14 @@ trait Kernels: Element {
     fn with_team_buffer<R>(len: usize, f: impl FnOnce(*mut Self) -> R) -> R;
 }
 
+/// Gives this thread its packing buffers for both element types now, rather than in the first
+/// product that it happens to run (for a team worker: at any iteration of a training loop
+/// that allocates nothing after its first).
+pub(super) fn reserve_buffers() {
+    f32::with_buffer(|_| ());
+    f64::with_buffer(|_| ());
+}
+
 thread_local! {
     static BUFFER_F32: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
     static BUFFER_F64: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
@@ -414,7 +422,9 @@ macro_rules! kernels_for {
                     // A re-entrant call (none in dnn-core) would find the buffer borrowed.
                     let mut buffer = cell.borrow_mut();
                     if buffer.len() < kernel::BUFFER_LEN {
-                        buffer.resize(kernel::BUFFER_LEN, 0.0);
+                        // Zeroed by the allocator: its pages are committed as they are
+                        // written, so a type the thread never uses costs no memory.
+                        *buffer = vec![0.0; kernel::BUFFER_LEN];
                     }
                     f(buffer.as_mut_ptr())
                 })
