@@ -108,7 +108,13 @@ fn reproduce(name: &str, extra: &[&str]) -> (tempfile::TempDir, Run) {
         &std::fs::read_to_string(dir.path().join("report.json")).expect("report"),
     )
     .expect("json");
-    for ((i, got), (_, exp)) in pairs(&report["costs"]).iter().zip(&want) {
+    let full = pairs(&report["costs"]);
+    assert_eq!(
+        full.iter().map(|p| p.0).collect::<Vec<_>>(),
+        want.iter().map(|p| p.0).collect::<Vec<_>>(),
+        "{name}: the report's cost iterations"
+    );
+    for ((i, got), (_, exp)) in full.iter().zip(&want) {
         assert!(
             (got - exp).abs() <= 1e-9,
             "{name}: full-precision cost at {i}: {got} vs numpy {exp}"

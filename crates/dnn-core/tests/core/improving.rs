@@ -244,16 +244,28 @@ fn mini_batch_training_uses_every_example_once_per_epoch_and_reports_the_mean_co
         b.fit(&x, &y, &whole).unwrap().costs()
     );
     // Batches of 4, 4 and 2: the epoch's cost is the size-weighted mean of the batch costs.
-    let batched = TrainParams::new()
-        .learning_rate(0.1)
-        .iterations(3)
-        .mini_batches(4, 11)
-        .check()
-        .unwrap();
-    let mut c = build();
-    let report = c.fit(&x, &y, &batched).unwrap();
-    assert_eq!(report.costs().len(), 3);
-    assert!(report.costs().iter().all(|c| c.is_finite()));
+    // With a learning rate too small to move any weight, every batch sees the starting
+    // parameters, so that mean is the full batch's first cost (a plain mean of the three
+    // batch costs would weigh the last two examples 5/3 times as much).
+    let still = |batch| {
+        TrainParams::new()
+            .learning_rate(1e-300)
+            .iterations(3)
+            .mini_batches(batch, 11)
+            .check()
+            .unwrap()
+    };
+    let first = build().fit(&x, &y, &full).unwrap().costs()[0];
+    for batch in [4, 3] {
+        let report = build().fit(&x, &y, &still(batch)).unwrap();
+        assert_eq!(report.costs().len(), 3);
+        for (epoch, &cost) in report.costs().iter().enumerate() {
+            assert!(
+                (cost - first).abs() <= 1e-15,
+                "batches of {batch}, epoch {epoch}: cost {cost}, full batch {first}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -82,18 +82,20 @@ fn integer_labels_sort_as_numbers_and_classes_can_be_ordered() {
     };
     let data2 = load(&path, &o).unwrap();
     assert_eq!(data2.spec.classes, ["10", "1", "2"]);
-    // Same examples on each side, relabelled.
-    let renamed: Vec<&str> = data2
-        .train_labels
-        .iter()
-        .map(|&l| data2.spec.classes[l].as_str())
-        .collect();
-    let original: Vec<&str> = data
-        .train_labels
-        .iter()
-        .map(|&l| data.spec.classes[l].as_str())
-        .collect();
-    assert_eq!(renamed.len(), original.len());
+    // Each example keeps its label under either order (column `a` is the row number). The
+    // examples on each side differ: the split is stratified by class index.
+    for d in [&data, &data2] {
+        let names: Vec<&str> = d
+            .train_labels
+            .iter()
+            .map(|&l| d.spec.classes[l].as_str())
+            .collect();
+        let rows: Vec<usize> = (0..d.train_len())
+            .map(|j| d.train_x[[0, j]] as usize)
+            .collect();
+        let want: Vec<String> = rows.iter().map(|i| [10, 2, 1][i % 3].to_string()).collect();
+        assert_eq!(names, want, "classes {:?}, rows {rows:?}", d.spec.classes);
+    }
     // A different target: `a` has 20 distinct values.
     let by_a = load(
         &path,
