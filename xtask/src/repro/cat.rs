@@ -103,7 +103,7 @@ mod tests {
     fn identical_report_matches_and_perturbed_one_does_not() {
         let e = committed_cat("deep");
         let rows = e.compare(&train_report(&e), &tol());
-        assert!(rows.iter().all(|r| r.ok), "{rows:?}");
+        assert!(!rows.is_empty() && rows.iter().all(|r| r.ok), "{rows:?}");
 
         let mut r2 = train_report(&e);
         r2.costs[3].1 += 2e-6;
