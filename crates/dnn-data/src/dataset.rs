@@ -95,15 +95,31 @@ pub enum Input {
 }
 
 impl Input {
-    /// The number of input features.
+    /// The number of input features (`usize::MAX` for a picture shape whose product does not
+    /// fit in a `usize`; a model file's shape is checked against its network when it is read,
+    /// see [`Input::checked_features`]).
     pub fn features(&self) -> usize {
+        self.checked_features().unwrap_or(usize::MAX)
+    }
+
+    /// The number of input features, `None` for a picture shape whose product overflows (a
+    /// damaged or crafted model file's).
+    ///
+    /// ```
+    /// use dnn_data::dataset::Input;
+    /// let cat = Input::Picture { height: 64, width: 64, channels: 3 };
+    /// assert_eq!(cat.checked_features(), Some(12288));
+    /// let huge = Input::Picture { height: 1 << 62, width: 8, channels: 3 };
+    /// assert_eq!(huge.checked_features(), None);
+    /// ```
+    pub fn checked_features(&self) -> Option<usize> {
         match self {
             Input::Picture {
                 height,
                 width,
                 channels,
-            } => height * width * channels,
-            Input::Table { columns, .. } => columns.len(),
+            } => height.checked_mul(*width)?.checked_mul(*channels),
+            Input::Table { columns, .. } => Some(columns.len()),
         }
     }
 

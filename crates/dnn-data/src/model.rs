@@ -244,11 +244,14 @@ pub(crate) fn check_spec(
             spec.classes.len()
         ));
     }
-    if spec.input.features() != inputs {
+    // Checked: a product that wraps round to the network's inputs would pass, and then
+    // size a picture of billions of rows.
+    let features = spec.input.checked_features();
+    if features != Some(inputs) {
         return Err(format!(
             "the input ({}) has {} features but the network takes {inputs}",
             spec.input.describe(),
-            spec.input.features()
+            features.map_or("more".to_owned(), |n| n.to_string())
         ));
     }
     if let Some(z) = &spec.standardization {

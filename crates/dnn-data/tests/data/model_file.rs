@@ -281,6 +281,38 @@ fn attributes_that_contradict_the_weights_are_refused() {
     assert!(load_err(&path).contains("unknown activation \"softplus\""));
 }
 
+/// A picture shape whose product wraps round to the network's inputs (`(2^63 + 3) * 2 * 1`
+/// is 6 modulo 2^64) is refused, not used to size a picture of 2^63 rows.
+#[test]
+fn a_picture_shape_that_overflows_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.h5");
+    let spec = DataSpec {
+        classes: vec!["no".into(), "yes".into()],
+        input: Input::Picture {
+            height: 3,
+            width: 2,
+            channels: 1,
+        },
+        standardization: None,
+    };
+    dnn_data::model::save_model_with(&path, &network::<f64>(), &setup(), &spec).unwrap();
+    assert!(load_model(&path).is_ok());
+    {
+        let file = hdf5::File::open_rw(&path).unwrap();
+        file.delete_attr("picture_shape").unwrap();
+        file.new_attr_builder()
+            .with_data(&ndarray::arr1(&[(1u64 << 63) + 3, 2, 1]))
+            .create("picture_shape")
+            .unwrap();
+    }
+    let msg = load_err(&path);
+    assert!(
+        msg.contains("the input (9223372036854775811x2x1 pictures) has more features but the network takes 6"),
+        "{msg}"
+    );
+}
+
 /// Variable-length strings live in HDF5's global heap, where a damaged file can crash or hang
 /// libhdf5 (found by fuzzing); the loader refuses them without reading them.
 #[test]
