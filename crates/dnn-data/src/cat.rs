@@ -53,6 +53,21 @@ pub(crate) fn check_declared_size(
     }
 }
 
+/// Bytes per element once read: the stored size, or that of the wider type this module reads
+/// it into (labels as `i64`, class names as 256-byte strings), whichever is larger. A file
+/// can declare a data set it does not store (HDF5 reads fill values), so the budget of
+/// [`check_declared_size`] has to hold for what reading it allocates: a 230 KB file with
+/// 250 million one-byte class names declared passed on its stored size, and reading them as
+/// `FixedAscii<256>` asked for 64 GB.
+fn read_size(desc: &TypeDescriptor, stored: usize) -> usize {
+    let read = match desc {
+        TypeDescriptor::FixedAscii(_) | TypeDescriptor::FixedUnicode(_) => 256,
+        TypeDescriptor::VarLenAscii | TypeDescriptor::VarLenUnicode => 16,
+        _ => std::mem::size_of::<i64>(),
+    };
+    stored.max(read)
+}
+
 /// Which half of the data set a file holds; it decides the key names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Split {
@@ -346,7 +361,7 @@ impl Ctx<'_> {
         })?;
         let shape = ds.get_shape().map_err(|e| self.hdf5_err(key, e))?;
         let file_len = std::fs::metadata(self.path).map_or(0, |m| m.len());
-        check_declared_size(file_len, &shape, dtype.size())
+        check_declared_size(file_len, &shape, read_size(&desc, dtype.size()))
             .map_err(|problem| self.wrong_shape(key, &shape, problem))?;
         Ok((ds, desc, shape))
     }

@@ -235,6 +235,36 @@ fn class_names_of_a_non_string_type() {
     );
 }
 
+/// A data set that a file declares but does not store reads as fill values, so a small file
+/// can declare a million class names: one byte each as stored, within the budget of what the
+/// file could hold, but 256 MB once read as 256-byte strings. The budget counts what reading
+/// allocates.
+#[test]
+fn class_names_declared_but_not_stored_are_refused_before_reading() {
+    let d = Dir::with_train(&good(3, 8, 8));
+    {
+        let f = hdf5::File::open_rw(d.train()).unwrap();
+        f.unlink("list_classes").unwrap();
+        f.new_dataset::<FixedAscii<1>>()
+            .shape(1_000_000)
+            .create("list_classes")
+            .unwrap();
+    }
+    let file_len = std::fs::metadata(d.train()).unwrap().len();
+    assert!(
+        1_000_000 <= file_len * 1100,
+        "the stored size alone passes ({file_len} bytes)"
+    );
+    let (e, msg) = load_err(&d);
+    assert!(matches!(e, DataError::WrongShape { .. }), "{e:?}");
+    assert!(
+        msg.contains(&format!(
+            "it declares 256000000 bytes of data but the file has only {file_len}"
+        )),
+        "{msg}"
+    );
+}
+
 #[test]
 fn missing_file() {
     let d = Dir::new();
