@@ -1,6 +1,7 @@
 //! Class names and their order: natural (sorted, or as the file lists them), fixed by the
 //! user (`--classes`), or a model's.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{DataError, Result};
@@ -18,6 +19,21 @@ pub enum ClassChoice {
     /// These classes in this order (a trained model's); every class of the data must be
     /// among them, not every one of them need appear.
     Among(Vec<String>),
+}
+
+/// The first name of `names` that repeats an earlier one: `(earlier, later)` positions. In one
+/// pass with a hash map (a header or class list can have millions of names, and comparing each
+/// with all before it took minutes).
+///
+/// ```text
+/// first_repeat(["a", "b", "c", "b", "a"]) = Some((1, 3))
+/// ```
+pub(crate) fn first_repeat(names: &[String]) -> Option<(usize, usize)> {
+    let mut first = HashMap::with_capacity(names.len());
+    names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| first.insert(n.as_str(), i).map(|earlier| (earlier, i)))
 }
 
 /// Sorts label names: numerically when every one is an integer, else by their bytes.
@@ -51,20 +67,21 @@ pub(crate) fn resolve(
         ClassChoice::Exactly(given) => (given.clone(), true),
         ClassChoice::Among(given) => (given.clone(), false),
     };
-    if let Some(dup) = names
-        .iter()
-        .enumerate()
-        .find(|(i, n)| names[..*i].contains(n))
-    {
+    if let Some((_, later)) = first_repeat(&names) {
         return Err(mismatch(format!(
             "the class `{}` is listed twice in {}",
-            dup.1,
+            names[later],
             names.join(",")
         )));
     }
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
     let mut map = Vec::with_capacity(natural.len());
     for (k, name) in natural.iter().enumerate() {
-        match names.iter().position(|n| n == name) {
+        match index.get(name.as_str()).copied() {
             Some(i) => map.push(i),
             // A listed class that no example has (a course file's `list_classes`) needs no
             // place when the user or the model named the classes.
@@ -85,7 +102,8 @@ pub(crate) fn resolve(
         }
     }
     if exact {
-        if let Some(extra) = names.iter().find(|n| !natural.contains(n)) {
+        let known: HashSet<&str> = natural.iter().map(String::as_str).collect();
+        if let Some(extra) = names.iter().find(|n| !known.contains(n.as_str())) {
             return Err(mismatch(format!(
                 "--classes lists `{extra}`, which is not a class of the data (its classes: {})",
                 natural.join(", ")
@@ -138,4 +156,19 @@ pub(crate) fn seen(classes: usize, labels: &[&[usize]]) -> Vec<bool> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_repeat_is_found_with_both_positions() {
+        let names = |s: &str| s.split(',').map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(first_repeat(&names("a,b,c,b,a")), Some((1, 3)));
+        assert_eq!(first_repeat(&names("a,b,c,c")), Some((2, 3)));
+        assert_eq!(first_repeat(&names("a,a")), Some((0, 1)));
+        assert_eq!(first_repeat(&names("a,b,c")), None);
+        assert_eq!(first_repeat(&[]), None);
+    }
 }

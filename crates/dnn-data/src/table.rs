@@ -146,14 +146,10 @@ pub fn read_table_from(
             "the file is empty; a CSV table needs a header row and at least one data row".into(),
         ));
     }
-    if let Some((i, name)) = header
-        .iter()
-        .enumerate()
-        .find(|(i, n)| header[..*i].contains(n))
-    {
-        let first = header.iter().position(|n| n == name).unwrap_or_default();
+    if let Some((first, i)) = crate::classes::first_repeat(&header) {
         return Err(bad(format!(
-            "the column name `{name}` appears twice (columns {} and {}); columns are matched by name",
+            "the column name `{}` appears twice (columns {} and {}); columns are matched by name",
+            header[i],
             first + 1,
             i + 1
         )));

@@ -66,6 +66,33 @@ fn a_csv_table_has_sorted_string_classes_a_stratified_split_and_named_columns() 
 }
 
 #[test]
+fn a_repeated_column_name_or_listed_class_is_named_with_its_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_csv(
+        &dir.path().join("t.csv"),
+        "a,b,c,b,label\n1,2,3,4,x\n5,6,7,8,y\n1,2,3,4,x\n5,6,7,8,y\n1,1,1,1,x\n",
+    );
+    let msg = load(&path, &opts()).unwrap_err().to_string();
+    assert!(
+        msg.contains("the column name `b` appears twice (columns 2 and 4)"),
+        "{msg}"
+    );
+    let path = write_csv(
+        &dir.path().join("u.csv"),
+        "a,label\n1,x\n2,y\n3,x\n4,y\n5,x\n",
+    );
+    let twice = LoadOptions {
+        classes: ClassChoice::Exactly(vec!["x".into(), "y".into(), "x".into()]),
+        ..opts()
+    };
+    let msg = load(&path, &twice).unwrap_err().to_string();
+    assert!(
+        msg.contains("the class `x` is listed twice in x,y,x"),
+        "{msg}"
+    );
+}
+
+#[test]
 fn integer_labels_sort_as_numbers_and_classes_can_be_ordered() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("a,b,label\n");
