@@ -8,12 +8,13 @@
 //! sorted label values. Read with `ndarray-npy`.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use ndarray::{ArrayD, ArrayView2, IxDyn};
 use ndarray_npy::{NpzReader, ReadNpzError};
 
+use crate::cat::check_declared_size;
 use crate::classes::{self, ClassChoice};
 use crate::dataset::{split_or_keep, DataSpec, Dataset, Format, Input, LoadOptions, Rows, Source};
 use crate::error::{DataError, Result};
@@ -51,7 +52,62 @@ fn is_wrong_type(e: &ReadNpzError) -> bool {
     )
 }
 
+/// The shape that an `.npy` header declares, from the first bytes of the file (`None` when they
+/// are not a header this can read: ndarray-npy then says what is wrong).
+fn declared_shape(head: &[u8]) -> Option<Vec<usize>> {
+    let (major, rest) = (head.get(6)?, head.strip_prefix(b"\x93NUMPY")?);
+    let (len, start): (usize, usize) = match major {
+        1 => (
+            usize::from(u16::from_le_bytes([*rest.get(2)?, *rest.get(3)?])),
+            10,
+        ),
+        _ => (
+            u32::from_le_bytes([*rest.get(2)?, *rest.get(3)?, *rest.get(4)?, *rest.get(5)?])
+                as usize,
+            12,
+        ),
+    };
+    let text = std::str::from_utf8(head.get(start..start.checked_add(len)?)?).ok()?;
+    let after = &text[text.find("'shape'")? + "'shape'".len()..];
+    let tuple = &after[after.find('(')? + 1..];
+    tuple[..tuple.find(')')?]
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| d.parse().ok())
+        .collect()
+}
+
+/// Refuses an array whose header declares more data than the file can hold (at most
+/// `cat::MAX_EXPANSION` times its bytes, as compressed, in elements of up to 8 bytes, the widest
+/// type read here): ndarray-npy allocates the declared size before it reads any data, so a
+/// small file declaring `(10^12,)` would end the process with an allocation failure.
+fn check_declared(path: &Path, key: &str) -> Result<()> {
+    let fail = |problem: String| bad(path, format!("cannot read `{key}`: {problem}"));
+    let file = File::open(path).map_err(|e| fail(e.to_string()))?;
+    let file_len = file.metadata().map_or(0, |m| m.len());
+    let mut archive = zip::ZipArchive::new(BufReader::new(file))
+        .map_err(|e| fail(format!("not a readable .npz archive: {e}")))?;
+    let name = match archive.index_for_name(key) {
+        Some(_) => key.to_owned(),
+        None => format!("{key}.npy"),
+    };
+    let Ok(entry) = archive.by_name(&name) else {
+        // Missing or unreadable: ndarray-npy says which.
+        return Ok(());
+    };
+    // The header is at most 4 GiB in format 2 and 3; real ones are a few hundred bytes.
+    let mut head = Vec::new();
+    let _ = entry.take(1 << 16).read_to_end(&mut head);
+    match declared_shape(&head) {
+        Some(shape) => check_declared_size(file_len, &shape, std::mem::size_of::<f64>())
+            .map_err(|problem| fail(format!("its header declares shape {shape:?}; {problem}"))),
+        None => Ok(()),
+    }
+}
+
 fn read_x(npz: &mut Npz, path: &Path, key: &str) -> Result<Inputs> {
+    check_declared(path, key)?;
     let fail = |e: ReadNpzError| bad(path, format!("cannot read `{key}`: {e}"));
     match npz.by_name::<ndarray::OwnedRepr<u8>, IxDyn>(key) {
         Ok(a) => return Ok(Inputs::Bytes(a)),
@@ -78,6 +134,7 @@ type Labels = (Vec<Option<i64>>, Vec<usize>);
 
 /// Labels as `i64`, from any integer type or from whole floats.
 fn read_y(npz: &mut Npz, path: &Path, key: &str) -> Result<Vec<i64>> {
+    check_declared(path, key)?;
     fn attempt<T: ndarray_npy::ReadableElement + Copy>(
         npz: &mut Npz,
         key: &str,
@@ -342,4 +399,43 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
         train_images,
         test_images,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_are_read_from_numpys_headers() {
+        // numpy 2's np.save, format 1.0: the header's 118 bytes after the 10 of the preamble.
+        let numpy = |dict: &str| {
+            let mut text = dict.to_owned();
+            while (10 + text.len() + 1) % 64 != 0 {
+                text.push(' ');
+            }
+            text.push('\n');
+            let mut out = b"\x93NUMPY\x01\x00".to_vec();
+            out.extend((text.len() as u16).to_le_bytes());
+            out.extend(text.as_bytes());
+            out
+        };
+        let header = numpy("{'descr': '|u1', 'fortran_order': False, 'shape': (4, 2), }");
+        assert_eq!(header.len(), 128);
+        assert_eq!(declared_shape(&header), Some(vec![4, 2]));
+        let one = numpy("{'descr': '<i8', 'fortran_order': False, 'shape': (4,), }");
+        assert_eq!(declared_shape(&one), Some(vec![4]));
+        let scalar = numpy("{'descr': '<f8', 'fortran_order': False, 'shape': (), }");
+        assert_eq!(declared_shape(&scalar), Some(vec![]));
+        // Format 2.0: a 4-byte length.
+        let mut v2 = b"\x93NUMPY\x02\x00".to_vec();
+        let text = "{'descr': '<f4', 'fortran_order': True, 'shape': (3, 70000), }\n";
+        v2.extend((text.len() as u32).to_le_bytes());
+        v2.extend(text.as_bytes());
+        assert_eq!(declared_shape(&v2), Some(vec![3, 70000]));
+        // Not a header, cut short, or a shape that is not numbers: left to ndarray-npy.
+        assert_eq!(declared_shape(b"PK\x03\x04"), None);
+        assert_eq!(declared_shape(&header[..40]), None);
+        let odd = numpy("{'descr': '|u1', 'fortran_order': False, 'shape': (4, x), }");
+        assert_eq!(declared_shape(&odd), None);
+    }
 }

@@ -548,6 +548,46 @@ fn bad_npz_files_name_their_keys() {
     assert!(err.contains("x has 5 examples but y has 4 labels"), "{err}");
 }
 
+/// An `.npy` header (format 1.0) for `descr` and `shape`, padded as numpy pads it.
+fn npy_header(descr: &str, shape: &str) -> Vec<u8> {
+    let mut dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + dict.len() + 1) % 64 != 0 {
+        dict.push(' ');
+    }
+    dict.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend((dict.len() as u16).to_le_bytes());
+    out.extend(dict.as_bytes());
+    out
+}
+
+/// A header may declare any shape: ndarray-npy allocates it before reading, so a small file
+/// declaring 200 million bytes (or 10^12) must be refused first, by name.
+#[test]
+fn an_npz_array_declaring_more_than_its_file_holds_is_refused_before_reading() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.npz");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("x.npy", stored).unwrap();
+    zip.write_all(&npy_header("|u1", "(100000000, 2)")).unwrap();
+    zip.write_all(&[7; 8]).unwrap();
+    zip.start_file("y.npy", stored).unwrap();
+    zip.write_all(&npy_header("<i8", "(4,)")).unwrap();
+    zip.write_all(&[0; 32]).unwrap();
+    zip.finish().unwrap();
+    let file_len = std::fs::metadata(&path).unwrap().len();
+    let err = load_err(&path, &opts());
+    assert!(
+        err.contains(&format!(
+            "cannot read `x`: its header declares shape [100000000, 2]; it declares 1600000000 bytes of data but the file has only {file_len}"
+        )),
+        "{err}"
+    );
+}
+
 #[test]
 fn standardisation_is_fitted_on_the_training_part_only() {
     let dir = tempfile::tempdir().unwrap();
