@@ -407,16 +407,11 @@ mod tests {
 
     #[test]
     fn shapes_are_read_from_numpys_headers() {
-        // numpy 2's np.save, format 1.0: the header's 118 bytes after the 10 of the preamble.
+        // What numpy 2's np.save writes in format 1.0: the preamble, a length of 118 (`v\0`)
+        // and the dictionary padded with spaces to a 64-byte boundary.
         let numpy = |dict: &str| {
-            let mut text = dict.to_owned();
-            while (10 + text.len() + 1) % 64 != 0 {
-                text.push(' ');
-            }
-            text.push('\n');
-            let mut out = b"\x93NUMPY\x01\x00".to_vec();
-            out.extend((text.len() as u16).to_le_bytes());
-            out.extend(text.as_bytes());
+            let mut out = b"\x93NUMPY\x01\x00v\x00".to_vec();
+            out.extend(format!("{dict:<117}\n").as_bytes());
             out
         };
         let header = numpy("{'descr': '|u1', 'fortran_order': False, 'shape': (4, 2), }");
