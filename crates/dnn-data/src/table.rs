@@ -365,10 +365,16 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     )?;
     let mut natural = table.label_names.clone();
     sort_names(&mut natural);
+    // Through a map: a search of `natural` for each name took 16 s for 100,000 classes.
+    let sorted: HashMap<&str, usize> = natural
+        .iter()
+        .enumerate()
+        .map(|(k, n)| (n.as_str(), k))
+        .collect();
     let to_natural: Vec<usize> = table
         .label_names
         .iter()
-        .map(|n| natural.iter().position(|m| m == n).unwrap_or_default())
+        .map(|n| sorted.get(n.as_str()).copied().unwrap_or_default())
         .collect();
     let mut labels: Vec<usize> = table.labels.iter().map(|&l| to_natural[l]).collect();
     let seen = classes::seen(natural.len(), &[&labels]);
