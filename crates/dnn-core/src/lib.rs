@@ -72,6 +72,7 @@ pub use error::{Divergence, DivergenceCause, DnnError, LastGood, Result, Trainin
 pub use float::Float;
 pub use gradcheck::{gradient_check, gradient_check_sampled};
 pub use init::Init;
+pub use memory::fits_in_memory;
 pub use network::{classes_of, one_hot, Layer, Network, NetworkBuilder};
 pub use optim::{LrDecay, Optimizer};
 pub use rng::{GaussianSource, NumpyRng, Polar};

@@ -7,13 +7,26 @@
 
 use crate::error::{DnnError, Result};
 
-/// Fails unless `bytes` can be reserved now. `None` (a size that overflowed) always fails.
-pub(crate) fn ensure_allocatable(bytes: Option<u128>, what: &'static str) -> Result<()> {
-    let fits = bytes
+/// Whether `bytes` can be reserved from the allocator now: they are reserved and given back
+/// at once, nothing touched. `None` (a size that overflowed) never fits. For callers that
+/// build large buffers from what a user gives (data sets, in `dnn-data`), so that a size
+/// that cannot exist is an error rather than the process ending in an allocation failure.
+///
+/// ```
+/// assert!(dnn_core::fits_in_memory(Some(1 << 20)));
+/// assert!(!dnn_core::fits_in_memory(Some(1 << 100)));
+/// assert!(!dnn_core::fits_in_memory(None));
+/// ```
+pub fn fits_in_memory(bytes: Option<u128>) -> bool {
+    bytes
         .and_then(|b| usize::try_from(b).ok())
         .filter(|&b| b <= isize::MAX as usize)
-        .is_some_and(|b| Vec::<u8>::new().try_reserve_exact(b).is_ok());
-    if fits {
+        .is_some_and(|b| Vec::<u8>::new().try_reserve_exact(b).is_ok())
+}
+
+/// Fails unless `bytes` can be reserved now ([`fits_in_memory`]).
+pub(crate) fn ensure_allocatable(bytes: Option<u128>, what: &'static str) -> Result<()> {
+    if fits_in_memory(bytes) {
         Ok(())
     } else {
         Err(DnnError::OutOfMemory { what, bytes })

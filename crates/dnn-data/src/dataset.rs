@@ -403,12 +403,38 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
         Some(f) => f,
         None => detect_format(path)?,
     };
-    match format {
+    let data = match format {
         Format::CourseH5 => crate::course::load(path, options),
         Format::ImageFolder => crate::folder::load(path, options),
         Format::Csv => crate::table::load(path, options),
         Format::Npz => crate::npz::load(path, options),
+    }?;
+    check_labels_fit(
+        path,
+        data.spec.classes.len(),
+        data.train_len() + data.test_len(),
+    )?;
+    Ok(data)
+}
+
+/// Refuses a data set whose label matrices ([`labels_matrix`]: one row per class beyond two,
+/// a column per example) cannot fit in memory, rather than let training end the process
+/// when it builds them: a label column of numbers that are not classes (a price, an id) makes
+/// as many classes as values.
+pub(crate) fn check_labels_fit(path: &Path, classes: usize, examples: usize) -> Result<()> {
+    let rows = outputs_for(classes) as u128;
+    let bytes = rows
+        .checked_mul(examples as u128)
+        .and_then(|n| n.checked_mul(std::mem::size_of::<f64>() as u128));
+    if dnn_core::fits_in_memory(bytes) {
+        return Ok(());
     }
+    Err(DataError::BadSource {
+        path: path.to_path_buf(),
+        problem: format!(
+            "its {classes} classes over {examples} examples make label matrices of {rows} x {examples} numbers, more than this machine can hold; is the label column right (a CSV table's is its last unless --target names another)?"
+        ),
+    })
 }
 
 /// The examples of a source, one per row, before they become columns of `f64`.

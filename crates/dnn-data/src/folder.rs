@@ -86,6 +86,31 @@ fn io(path: &Path, e: std::io::Error) -> DataError {
     }
 }
 
+/// The bytes that `count` pictures of `height x width` take decoded (3 bytes a pixel) with
+/// the 8-byte features made from them, both held at once while the data set is built.
+fn pictures_bytes(count: usize, height: u32, width: u32) -> Option<u128> {
+    let pixels = (count as u128)
+        .checked_mul(u128::from(height))?
+        .checked_mul(u128::from(width))?;
+    pixels.checked_mul(3 * (1 + 8))
+}
+
+/// Refuses `count` pictures of `height x width` that cannot fit in memory
+/// ([`pictures_bytes`]), before any is decoded (a folder of 300,000 pictures at
+/// `--image-size 1024` would need 8.5 TB).
+fn check_pictures_fit(dir: &Path, count: usize, height: u32, width: u32) -> Result<()> {
+    let bytes = pictures_bytes(count, height, width);
+    if dnn_core::fits_in_memory(bytes) {
+        return Ok(());
+    }
+    Err(DataError::BadSource {
+        path: dir.to_path_buf(),
+        problem: format!(
+            "its {count} pictures at {width}x{height} need more memory than this machine can hold (their bytes and their features); use a smaller --image-size or fewer pictures"
+        ),
+    })
+}
+
 /// Decodes `files` into `(m, height, width, 3)` bytes, on every core. The first damaged
 /// picture in list order is the error, whichever thread met it.
 ///
@@ -176,6 +201,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
         .map(|(p, _)| p.clone())
         .collect();
     let m_train = files.len();
+    check_pictures_fit(dir, all.len(), height, width)?;
     let images = decode_all(&all, height, width)?;
     let (train_idx, test_idx, split, train_labels, test_labels) = if split_layout {
         (
@@ -234,4 +260,27 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
         train_images: Some(train_images),
         test_images: Some(test_images),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pictures_that_cannot_fit_in_memory_are_refused_before_decoding() {
+        assert_eq!(
+            pictures_bytes(1000, 64, 32),
+            Some(1000 * 64 * 32 * (3 + 3 * 8))
+        );
+        assert_eq!(pictures_bytes(300_000, 1024, 1024), Some(8_493_465_600_000));
+        assert_eq!(pictures_bytes(usize::MAX, u32::MAX, u32::MAX), None);
+        let dir = Path::new("pictures");
+        assert!(check_pictures_fit(dir, 1000, 64, 64).is_ok());
+        let err = check_pictures_fit(dir, 300_000, 1024, 1024).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "pictures: its 300000 pictures at 1024x1024 need more memory than this machine can hold (their bytes and their features); use a smaller --image-size or fewer pictures"
+        );
+        assert!(check_pictures_fit(dir, usize::MAX, u32::MAX, u32::MAX).is_err());
+    }
 }

@@ -92,6 +92,25 @@ fn a_repeated_column_name_or_listed_class_is_named_with_its_positions() {
     );
 }
 
+/// A label column of values that are not classes (here 100,000 of them, five examples each)
+/// makes label matrices of 100,000 x 500,000 numbers (400 GB): refused when the table is
+/// loaded, not when training builds them.
+#[test]
+fn a_table_whose_label_matrices_cannot_fit_in_memory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::with_capacity(8 << 20);
+    text.push_str("a,price\n");
+    for i in 0..500_000 {
+        text.push_str(&format!("{},{}\n", i % 7, i % 100_000));
+    }
+    let path = write_csv(&dir.path().join("prices.csv"), &text);
+    let err = load_err(&path, &opts());
+    assert!(
+        err.contains("its 100000 classes over 500000 examples make label matrices of 100000 x 500000 numbers, more than this machine can hold"),
+        "{err}"
+    );
+}
+
 #[test]
 fn integer_labels_sort_as_numbers_and_classes_can_be_ordered() {
     let dir = tempfile::tempdir().unwrap();
