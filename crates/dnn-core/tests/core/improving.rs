@@ -1,8 +1,8 @@
 //! Mini-batches, momentum, Adam, learning-rate decay, L2 and dropout against the course's
 //! numpy code (`tests/reference/gen_improving.py` → `tests/data/improving.json`).
 
-use dnn_core::{Init, LrDecay, Network, NumpyRng, Optimizer, TrainParams};
-use ndarray::Array2;
+use dnn_core::{GramForm, Init, LrDecay, Network, NumpyRng, Optimizer, TrainParams};
+use ndarray::{Array2, Axis};
 use serde_json::Value;
 
 fn fixture() -> Value {
@@ -185,6 +185,59 @@ fn mini_batches_are_numpys_permutation_cut_in_order() {
             })
             .collect();
         assert_eq!(ours, want, "m {m}, size {size}, seed {seed}");
+    }
+}
+
+/// The engine trains on exactly those batches, in that order: two epochs of its mini-batch
+/// gradient descent (shuffled with seeds 11 and 12, as the course reseeds each epoch) leave
+/// the weights that one full-batch step on each of numpy's batches in turn leaves.
+#[test]
+fn the_engine_steps_through_numpys_batches_in_order() {
+    let cases = fixture()["minibatches"].as_array().unwrap().clone();
+    let batches: Vec<Vec<usize>> = [11, 12]
+        .iter()
+        .flat_map(|&seed| {
+            let case = cases
+                .iter()
+                .find(|c| c["m"] == 300 && c["size"] == 64 && c["seed"] == seed)
+                .expect("the case of m 300, batches of 64");
+            case["batches"].as_array().unwrap().iter().map(|b| {
+                b.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i.as_u64().unwrap() as usize)
+                    .collect()
+            })
+        })
+        .collect();
+    assert_eq!(batches.len(), 10);
+    let mut rng = NumpyRng::new(5);
+    let x = rng.randn(4, 300);
+    let y = rng.rand(1, 300).mapv(|v| f64::from(u8::from(v > 0.5)));
+    let build = || {
+        Network::<f64>::builder(&[4, 5, 1])
+            .init(Init::He)
+            .build(&mut NumpyRng::new(3))
+            .unwrap()
+    };
+    let step = |iterations: usize| {
+        TrainParams::new()
+            .learning_rate(0.5)
+            .iterations(iterations)
+            .gram_form(GramForm::Never)
+    };
+    let mut engine = build();
+    engine
+        .fit(&x, &y, &step(2).mini_batches(64, 11).check().unwrap())
+        .unwrap();
+    let mut by_hand = build();
+    for batch in &batches {
+        let (xb, yb) = (x.select(Axis(1), batch), y.select(Axis(1), batch));
+        by_hand.fit(&xb, &yb, &step(1).check().unwrap()).unwrap();
+    }
+    for (l, (a, b)) in engine.layers().iter().zip(by_hand.layers()).enumerate() {
+        assert_eq!(a.weights(), b.weights(), "W{}", l + 1);
+        assert_eq!(a.bias(), b.bias(), "b{}", l + 1);
     }
 }
 
