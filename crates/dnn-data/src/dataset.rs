@@ -426,14 +426,26 @@ pub(crate) fn check_labels_fit(path: &Path, classes: usize, examples: usize) -> 
     let bytes = rows
         .checked_mul(examples as u128)
         .and_then(|n| n.checked_mul(std::mem::size_of::<f64>() as u128));
+    ensure_fits(path, bytes, || {
+        format!(
+        "its {classes} classes over {examples} examples make label matrices of {rows} x {examples} numbers, more than this machine can hold; is the label column right (a CSV table's is its last unless --target names another)?"
+    )
+    })
+}
+
+/// Fails with `problem` (naming `path`) unless `bytes` can be allocated now
+/// ([`dnn_core::fits_in_memory`]): for buffers whose size the data decides.
+pub(crate) fn ensure_fits(
+    path: &Path,
+    bytes: Option<u128>,
+    problem: impl FnOnce() -> String,
+) -> Result<()> {
     if dnn_core::fits_in_memory(bytes) {
         return Ok(());
     }
     Err(DataError::BadSource {
         path: path.to_path_buf(),
-        problem: format!(
-            "its {classes} classes over {examples} examples make label matrices of {rows} x {examples} numbers, more than this machine can hold; is the label column right (a CSV table's is its last unless --target names another)?"
-        ),
+        problem: problem(),
     })
 }
 

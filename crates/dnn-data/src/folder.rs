@@ -99,15 +99,10 @@ fn pictures_bytes(count: usize, height: u32, width: u32) -> Option<u128> {
 /// ([`pictures_bytes`]), before any is decoded (a folder of 300,000 pictures at
 /// `--image-size 1024` would need 8.5 TB).
 fn check_pictures_fit(dir: &Path, count: usize, height: u32, width: u32) -> Result<()> {
-    let bytes = pictures_bytes(count, height, width);
-    if dnn_core::fits_in_memory(bytes) {
-        return Ok(());
-    }
-    Err(DataError::BadSource {
-        path: dir.to_path_buf(),
-        problem: format!(
-            "its {count} pictures at {width}x{height} need more memory than this machine can hold (their bytes and their features); use a smaller --image-size or fewer pictures"
-        ),
+    crate::dataset::ensure_fits(dir, pictures_bytes(count, height, width), || {
+        format!(
+        "its {count} pictures at {width}x{height} need more memory than this machine can hold (their bytes and their features); use a smaller --image-size or fewer pictures"
+    )
     })
 }
 

@@ -160,6 +160,22 @@ fn dropout_mask_kernel_draws_numpys_masks_layer_by_layer() {
     }
 }
 
+/// A mini-batch case's batches, as numpy cut them.
+fn batches(case: &Value) -> Vec<Vec<usize>> {
+    case["batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            b.as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i.as_u64().unwrap() as usize)
+                .collect()
+        })
+        .collect()
+}
+
 #[test]
 fn mini_batches_are_numpys_permutation_cut_in_order() {
     let cases = fixture()["minibatches"].as_array().unwrap().clone();
@@ -172,19 +188,7 @@ fn mini_batches_are_numpys_permutation_cut_in_order() {
         );
         let perm = NumpyRng::new(seed).permutation(m);
         let ours: Vec<Vec<usize>> = perm.chunks(size).map(<[usize]>::to_vec).collect();
-        let want: Vec<Vec<usize>> = case["batches"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| {
-                b.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|i| i.as_u64().unwrap() as usize)
-                    .collect()
-            })
-            .collect();
-        assert_eq!(ours, want, "m {m}, size {size}, seed {seed}");
+        assert_eq!(ours, batches(case), "m {m}, size {size}, seed {seed}");
     }
 }
 
@@ -201,13 +205,7 @@ fn the_engine_steps_through_numpys_batches_in_order() {
                 .iter()
                 .find(|c| c["m"] == 300 && c["size"] == 64 && c["seed"] == seed)
                 .expect("the case of m 300, batches of 64");
-            case["batches"].as_array().unwrap().iter().map(|b| {
-                b.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|i| i.as_u64().unwrap() as usize)
-                    .collect()
-            })
+            batches(case)
         })
         .collect();
     assert_eq!(batches.len(), 10);
