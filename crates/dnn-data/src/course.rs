@@ -181,7 +181,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             .into_shape_with_order((m, height * width * channels))
             .map_err(|e| e.to_string())?;
         let all: Vec<usize> = (0..m).collect();
-        Ok(Rows::Bytes(rows).columns(&all))
+        Rows::Bytes(rows).columns(&all)
     };
     let bad_layout = |path: &Path, message: String| DataError::BadSource {
         path: path.to_path_buf(),

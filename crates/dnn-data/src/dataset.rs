@@ -428,8 +428,10 @@ pub(crate) fn check_labels_fit(path: &Path, classes: usize, examples: usize) -> 
         .and_then(|n| n.checked_mul(std::mem::size_of::<f64>() as u128));
     ensure_fits(path, bytes, || {
         format!(
-        "its {classes} classes over {examples} examples make label matrices of {rows} x {examples} numbers, more than this machine can hold; is the label column right (a CSV table's is its last unless --target names another)?"
-    )
+            "its {classes} classes over {examples} examples make label matrices of {rows} x \
+             {examples} numbers, more than this machine can hold; is the label column right \
+             (a CSV table's is its last unless --target names another)?"
+        )
     })
 }
 
@@ -466,12 +468,30 @@ impl Rows<'_> {
     /// The examples `picked` (row indices), as the columns of a `(features, picked.len())`
     /// matrix in standard layout: a cache-blocked transpose run on every core. Bytes
     /// become `v / 255` exactly as [`crate::flatten_images`] computes it.
-    pub(crate) fn columns(&self, picked: &[usize]) -> Array2<f64> {
-        match self {
+    ///
+    /// # Errors
+    /// The problem, for the caller to name its file, when that matrix cannot fit in memory
+    /// ([`dnn_core::fits_in_memory`]): bytes grow eightfold as `f64` features.
+    pub(crate) fn columns(&self, picked: &[usize]) -> std::result::Result<Array2<f64>, String> {
+        let features = match self {
+            Rows::Bytes(a) => a.ncols(),
+            Rows::F32(a) => a.ncols(),
+            Rows::F64(a) => a.ncols(),
+        };
+        let bytes = (features as u128)
+            .checked_mul(picked.len() as u128)
+            .and_then(|n| n.checked_mul(std::mem::size_of::<f64>() as u128));
+        if !dnn_core::fits_in_memory(bytes) {
+            return Err(format!(
+                "its {} examples of {features} features need more memory as f64 numbers than this machine can hold",
+                picked.len()
+            ));
+        }
+        Ok(match self {
             Rows::Bytes(a) => gather(a, picked, |v| f64::from(v) / 255.0),
             Rows::F32(a) => gather(a, picked, f64::from),
             Rows::F64(a) => gather(a, picked, |v| v),
-        }
+        })
     }
 }
 
@@ -531,4 +551,27 @@ pub(crate) fn split_or_keep(
 /// The pictures `picked` of `images`, as a new array.
 pub(crate) fn pick_images(images: &Array4<u8>, picked: &[usize]) -> Array4<u8> {
     images.select(ndarray::Axis(0), picked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::ShapeBuilder;
+
+    #[test]
+    fn columns_that_cannot_fit_in_memory_are_a_problem_not_an_abort() {
+        // A million examples of a million features, all one byte (a broadcast view): 8 TB as
+        // f64 features.
+        let byte = [7u8];
+        let huge = ArrayView2::from_shape((1 << 20, 1 << 20).strides((0, 0)), &byte).unwrap();
+        let all: Vec<usize> = (0..1 << 20).collect();
+        assert_eq!(
+            Rows::Bytes(huge).columns(&all).unwrap_err(),
+            "its 1048576 examples of 1048576 features need more memory as f64 numbers than this machine can hold"
+        );
+        // Rows that fit become columns.
+        let bytes = ndarray::array![[0u8, 51], [102, 153], [204, 255]];
+        let picked = Rows::Bytes(bytes.view()).columns(&[2, 0]).unwrap();
+        assert_eq!(picked, ndarray::array![[0.8, 0.0], [1.0, 0.2]]);
+    }
 }

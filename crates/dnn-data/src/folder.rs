@@ -101,8 +101,9 @@ fn pictures_bytes(count: usize, height: u32, width: u32) -> Option<u128> {
 fn check_pictures_fit(dir: &Path, count: usize, height: u32, width: u32) -> Result<()> {
     crate::dataset::ensure_fits(dir, pictures_bytes(count, height, width), || {
         format!(
-        "its {count} pictures at {width}x{height} need more memory than this machine can hold (their bytes and their features); use a smaller --image-size or fewer pictures"
-    )
+            "its {count} pictures at {width}x{height} need more memory than this machine can \
+             hold (their bytes and their features); use a smaller --image-size or fewer pictures"
+        )
     })
 }
 
@@ -226,8 +227,12 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             path: dir.to_path_buf(),
             problem: e.to_string(),
         })?;
-    let train_x = Rows::Bytes(rows).columns(&train_idx);
-    let test_x = Rows::Bytes(rows).columns(&test_idx);
+    let too_large = |problem| DataError::BadSource {
+        path: dir.to_path_buf(),
+        problem,
+    };
+    let train_x = Rows::Bytes(rows).columns(&train_idx).map_err(too_large)?;
+    let test_x = Rows::Bytes(rows).columns(&test_idx).map_err(too_large)?;
     let train_images = pick_images(&images, &train_idx);
     let test_images = pick_images(&images, &test_idx);
     drop(images);

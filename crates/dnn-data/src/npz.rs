@@ -355,7 +355,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
                     } else {
                         None
                     };
-                    (Rows::Bytes(rows).columns(&idx), images)
+                    (
+                        Rows::Bytes(rows).columns(&idx).map_err(|p| bad(path, p))?,
+                        images,
+                    )
                 }
                 Inputs::F32(a) => {
                     let a = a.as_standard_layout();
@@ -363,7 +366,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
                         .view()
                         .into_shape_with_order((m, features))
                         .map_err(flat_err)?;
-                    (Rows::F32(rows).columns(&idx), None)
+                    (
+                        Rows::F32(rows).columns(&idx).map_err(|p| bad(path, p))?,
+                        None,
+                    )
                 }
                 Inputs::F64(a) => {
                     let a = a.as_standard_layout();
@@ -371,7 +377,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
                         .view()
                         .into_shape_with_order((m, features))
                         .map_err(flat_err)?;
-                    (Rows::F64(rows).columns(&idx), None)
+                    (
+                        Rows::F64(rows).columns(&idx).map_err(|p| bad(path, p))?,
+                        None,
+                    )
                 }
             };
             built.push((matrix, part_labels, images));
