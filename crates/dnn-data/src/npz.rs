@@ -52,21 +52,30 @@ fn is_wrong_type(e: &ReadNpzError) -> bool {
     )
 }
 
+/// Where an `.npy` header's text starts and how long it is, from the first bytes of the file
+/// (`None` when they are not an `.npy` preamble).
+fn header_span(head: &[u8]) -> Option<(usize, usize)> {
+    let (major, rest) = (head.get(6)?, head.strip_prefix(b"\x93NUMPY")?);
+    Some(match major {
+        1 => (
+            10,
+            usize::from(u16::from_le_bytes([*rest.get(2)?, *rest.get(3)?])),
+        ),
+        _ => (
+            12,
+            u32::from_le_bytes([*rest.get(2)?, *rest.get(3)?, *rest.get(4)?, *rest.get(5)?])
+                as usize,
+        ),
+    })
+}
+
+/// The longest `.npy` header read ahead; numpy writes a few hundred bytes.
+const MAX_HEADER: usize = 1 << 16;
+
 /// The shape that an `.npy` header declares, from the first bytes of the file (`None` when they
 /// are not a header this can read: ndarray-npy then says what is wrong).
 fn declared_shape(head: &[u8]) -> Option<Vec<usize>> {
-    let (major, rest) = (head.get(6)?, head.strip_prefix(b"\x93NUMPY")?);
-    let (len, start): (usize, usize) = match major {
-        1 => (
-            usize::from(u16::from_le_bytes([*rest.get(2)?, *rest.get(3)?])),
-            10,
-        ),
-        _ => (
-            u32::from_le_bytes([*rest.get(2)?, *rest.get(3)?, *rest.get(4)?, *rest.get(5)?])
-                as usize,
-            12,
-        ),
-    };
+    let (start, len) = header_span(head)?;
     let text = std::str::from_utf8(head.get(start..start.checked_add(len)?)?).ok()?;
     let after = &text[text.find("'shape'")? + "'shape'".len()..];
     let tuple = &after[after.find('(')? + 1..];
@@ -96,9 +105,16 @@ fn check_declared(path: &Path, key: &str) -> Result<()> {
         // Missing or unreadable: ndarray-npy says which.
         return Ok(());
     };
-    // The header is at most 4 GiB in format 2 and 3; real ones are a few hundred bytes.
     let mut head = Vec::new();
-    let _ = entry.take(1 << 16).read_to_end(&mut head);
+    let _ = entry.take(MAX_HEADER as u64).read_to_end(&mut head);
+    // Formats 2 and 3 allow 4 GiB of header, which ndarray-npy would read whole.
+    if let Some((start, len)) = header_span(&head) {
+        if start + len > MAX_HEADER {
+            return Err(fail(format!(
+                "its .npy header says it is {len} bytes long; numpy writes a few hundred"
+            )));
+        }
+    }
     match declared_shape(&head) {
         Some(shape) => check_declared_size(file_len, &shape, std::mem::size_of::<f64>())
             .map_err(|problem| fail(format!("its header declares shape {shape:?}; {problem}"))),
@@ -436,6 +452,7 @@ mod tests {
         v2.extend((text.len() as u32).to_le_bytes());
         v2.extend(text.as_bytes());
         assert_eq!(declared_shape(&v2), Some(vec![3, 70000]));
+        assert_eq!(header_span(&v2), Some((12, text.len())));
         // Not a header, cut short, or a shape that is not numbers: left to ndarray-npy.
         assert_eq!(declared_shape(b"PK\x03\x04"), None);
         assert_eq!(declared_shape(&header[..40]), None);

@@ -605,6 +605,22 @@ fn an_npz_array_declaring_more_than_its_file_holds_is_refused_before_reading() {
         )),
         "{err}"
     );
+    // A header of format 2.0 may say it is up to 4 GiB long.
+    let path = dir.path().join("long.npz");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    zip.start_file("x.npy", stored).unwrap();
+    zip.write_all(b"\x93NUMPY\x02\x00").unwrap();
+    zip.write_all(&u32::MAX.to_le_bytes()).unwrap();
+    zip.write_all(b"{'descr': '|u1'").unwrap();
+    zip.start_file("y.npy", stored).unwrap();
+    zip.write_all(&npy_header("<i8", "(4,)")).unwrap();
+    zip.write_all(&[0; 32]).unwrap();
+    zip.finish().unwrap();
+    let err = load_err(&path, &opts());
+    assert!(
+        err.contains("cannot read `x`: its .npy header says it is 4294967295 bytes long"),
+        "{err}"
+    );
 }
 
 #[test]
