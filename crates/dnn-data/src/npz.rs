@@ -87,43 +87,53 @@ fn declared_shape(head: &[u8]) -> Option<Vec<usize>> {
         .collect()
 }
 
-/// Refuses an array whose header declares more data than the file can hold (at most
-/// `cat::MAX_EXPANSION` times its bytes, as compressed, in elements of up to 8 bytes, the widest
-/// type read here): ndarray-npy allocates the declared size before it reads any data, so a
-/// small file declaring `(10^12,)` would end the process with an allocation failure.
-fn check_declared(path: &Path, key: &str) -> Result<()> {
-    let fail = |problem: String| bad(path, format!("cannot read `{key}`: {problem}"));
-    let file = File::open(path).map_err(|e| fail(e.to_string()))?;
+/// Refuses an array of `keys` whose header declares more data than the file can hold (at
+/// most `cat::MAX_EXPANSION` times its bytes, as compressed, in elements of up to 8 bytes, the
+/// widest type read here): ndarray-npy allocates the declared size before it reads any data,
+/// so a small file declaring `(10^12,)` would end the process with an allocation failure.
+fn check_declared(path: &Path, keys: &[&str]) -> Result<()> {
+    let fail = |key: &str, problem: String| bad(path, format!("cannot read `{key}`: {problem}"));
+    let file = File::open(path).map_err(|e| fail(keys[0], e.to_string()))?;
     let file_len = file.metadata().map_or(0, |m| m.len());
     let mut archive = zip::ZipArchive::new(BufReader::new(file))
-        .map_err(|e| fail(format!("not a readable .npz archive: {e}")))?;
-    let name = match archive.index_for_name(key) {
-        Some(_) => key.to_owned(),
-        None => format!("{key}.npy"),
-    };
-    let Ok(entry) = archive.by_name(&name) else {
-        // Missing or unreadable: ndarray-npy says which.
-        return Ok(());
-    };
-    let mut head = Vec::new();
-    let _ = entry.take(MAX_HEADER as u64).read_to_end(&mut head);
-    // Formats 2 and 3 allow 4 GiB of header, which ndarray-npy would read whole.
-    if let Some((start, len)) = header_span(&head) {
-        if start + len > MAX_HEADER {
-            return Err(fail(format!(
-                "its .npy header says it is {len} bytes long; numpy writes a few hundred"
-            )));
+        .map_err(|e| fail(keys[0], format!("not a readable .npz archive: {e}")))?;
+    for &key in keys {
+        let name = match archive.index_for_name(key) {
+            Some(_) => key.to_owned(),
+            None => format!("{key}.npy"),
+        };
+        let Ok(entry) = archive.by_name(&name) else {
+            // Missing or unreadable: ndarray-npy says which.
+            continue;
+        };
+        let mut head = Vec::new();
+        let _ = entry.take(MAX_HEADER as u64).read_to_end(&mut head);
+        // Formats 2 and 3 allow 4 GiB of header, which ndarray-npy would read whole.
+        if let Some((start, len)) = header_span(&head) {
+            if start + len > MAX_HEADER {
+                return Err(fail(
+                    key,
+                    format!(
+                        "its .npy header says it is {len} bytes long; numpy writes a few hundred"
+                    ),
+                ));
+            }
+        }
+        if let Some(shape) = declared_shape(&head) {
+            check_declared_size(file_len, &shape, std::mem::size_of::<f64>()).map_err(
+                |problem| {
+                    fail(
+                        key,
+                        format!("its header declares shape {shape:?}; {problem}"),
+                    )
+                },
+            )?;
         }
     }
-    match declared_shape(&head) {
-        Some(shape) => check_declared_size(file_len, &shape, std::mem::size_of::<f64>())
-            .map_err(|problem| fail(format!("its header declares shape {shape:?}; {problem}"))),
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 fn read_x(npz: &mut Npz, path: &Path, key: &str) -> Result<Inputs> {
-    check_declared(path, key)?;
     let fail = |e: ReadNpzError| bad(path, format!("cannot read `{key}`: {e}"));
     match npz.by_name::<ndarray::OwnedRepr<u8>, IxDyn>(key) {
         Ok(a) => return Ok(Inputs::Bytes(a)),
@@ -150,7 +160,6 @@ type Labels = (Vec<Option<i64>>, Vec<usize>);
 
 /// Labels as `i64`, from any integer type or from whole floats.
 fn read_y(npz: &mut Npz, path: &Path, key: &str) -> Result<Vec<i64>> {
-    check_declared(path, key)?;
     fn attempt<T: ndarray_npy::ReadableElement + Copy>(
         npz: &mut Npz,
         key: &str,
@@ -243,6 +252,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     if let Some(k) = keys.iter().find(|k| !has(k)) {
         return Err(missing(k));
     }
+    check_declared(path, keys)?;
     let mut parts = Vec::new();
     for pair in keys.chunks(2) {
         let (xk, yk) = (pair[0], pair[1]);
