@@ -363,15 +363,7 @@ impl Default for LoadOptions {
 /// [`DataError::FileNotFound`] if nothing is at `path`, [`DataError::BadSource`] for a file
 /// of another kind.
 pub fn detect_format(path: &Path) -> Result<Format> {
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DataError::FileNotFound {
-            path: path.to_path_buf(),
-        },
-        _ => DataError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        },
-    })?;
+    let meta = std::fs::metadata(path).map_err(|e| crate::error::io_error(path, e))?;
     if meta.is_dir() {
         return Ok(if crate::course::find_pair(path).is_some() {
             Format::CourseH5

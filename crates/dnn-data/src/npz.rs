@@ -223,15 +223,7 @@ fn read_y(npz: &mut Npz, path: &Path, key: &str) -> Result<Vec<i64>> {
 /// [`DataError::BadSource`] for unreadable arrays or unusable shapes and types, the class
 /// errors and [`DataError::BadSplit`].
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
-    let file = File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DataError::FileNotFound {
-            path: path.to_path_buf(),
-        },
-        _ => DataError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        },
-    })?;
+    let file = File::open(path).map_err(|e| crate::error::io_error(path, e))?;
     let mut npz = NpzReader::new(BufReader::new(file))
         .map_err(|e| bad(path, format!("not a readable .npz archive: {e}")))?;
     let names = npz

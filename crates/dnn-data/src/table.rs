@@ -77,15 +77,7 @@ fn csv_error(path: &Path, e: csv::Error) -> DataError {
 /// [`DataError::RaggedRow`]; [`DataError::BadCell`] for an empty or non-numeric feature
 /// cell or an empty label.
 pub fn read_table(path: &Path, which: Columns<'_>) -> Result<Table> {
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DataError::FileNotFound {
-            path: path.to_path_buf(),
-        },
-        _ => DataError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        },
-    })?;
+    let file = std::fs::File::open(path).map_err(|e| crate::error::io_error(path, e))?;
     if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
         return Err(DataError::BadSource {
             path: path.to_path_buf(),
