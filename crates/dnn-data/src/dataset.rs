@@ -406,7 +406,38 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
         data.spec.classes.len(),
         data.train_len() + data.test_len(),
     )?;
+    check_names_fit(path, &data.spec)?;
     Ok(data)
+}
+
+/// Refuses class and column names longer than a model file keeps
+/// ([`crate::model::NAME_CAPACITY`] bytes of UTF-8) before any training, which would
+/// otherwise be lost when the model cannot be saved.
+fn check_names_fit(path: &Path, spec: &DataSpec) -> Result<()> {
+    let columns: Vec<&String> = match &spec.input {
+        Input::Table { columns, target } => columns.iter().chain([target]).collect(),
+        Input::Picture { .. } => Vec::new(),
+    };
+    let names = spec
+        .classes
+        .iter()
+        .map(|n| ("class", n))
+        .chain(columns.into_iter().map(|n| ("column", n)));
+    for (what, name) in names {
+        if name.len() > crate::model::NAME_CAPACITY {
+            return Err(DataError::BadSource {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "the {what} name `{}` is {} bytes long, and a model file keeps names of at \
+                     most {} bytes of UTF-8; shorten it in the data",
+                    crate::error::shown(name),
+                    name.len(),
+                    crate::model::NAME_CAPACITY
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a data set whose label matrices ([`labels_matrix`]: one row per class beyond two,

@@ -398,3 +398,17 @@ pub(crate) fn regular_file(path: &Path) -> Result<std::fs::Metadata> {
     }
     Ok(meta)
 }
+
+/// `text` for a message: its first 40 characters (then `…`), each line break as `⏎`, so
+/// that a cell that swallowed the rest of a file stays one short line.
+pub(crate) fn shown(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(40)
+        .map(|c| if c == '\n' || c == '\r' { '⏎' } else { c })
+        .collect();
+    if text.chars().nth(40).is_some() {
+        out.push('…');
+    }
+    out
+}

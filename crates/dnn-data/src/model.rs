@@ -370,7 +370,7 @@ fn write_model<F: Float + H5Type>(
 }
 
 /// Names (classes, columns) are fixed-length UTF-8 strings of this many bytes.
-const NAME_CAPACITY: usize = 256;
+pub(crate) const NAME_CAPACITY: usize = 256;
 type Name = FixedUnicode<NAME_CAPACITY>;
 
 fn names_array(what: &str, names: &[String]) -> hdf5::Result<Array1<Name>> {

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::classes::{self, sort_names, ClassChoice};
 use crate::dataset::{split_or_keep, DataSpec, Dataset, Format, Input, LoadOptions, Source};
-use crate::error::{DataError, Result};
+use crate::error::{shown, DataError, Result};
 
 /// A CSV table as read: feature columns and, when the table has its target column, labels.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,6 +33,8 @@ pub struct Table {
     pub label_names: Vec<String>,
     /// Each row's label, an index into `label_names` (empty without a target column).
     pub labels: Vec<usize>,
+    /// Where each of `label_names` is first met: its data row and line, from 1.
+    pub label_first: Vec<(u64, u64)>,
     /// Number of data rows.
     pub rows: usize,
 }
@@ -110,33 +112,67 @@ pub fn read_table_from(
     path: &Path,
     which: Columns<'_>,
 ) -> Result<Table> {
+    let mut source = std::io::BufReader::with_capacity(1 << 16, source);
+    let separator = separator_of(
+        std::io::BufRead::fill_buf(&mut source).map_err(|e| crate::error::io_error(path, e))?,
+    );
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
+        .delimiter(separator)
         .from_reader(source);
-    let header: Vec<String> = reader
-        .byte_headers()
-        .map_err(|e| csv_error(path, e))?
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let text = String::from_utf8_lossy(h);
-            let text = if i == 0 {
-                text.trim_start_matches('\u{feff}')
-            } else {
-                &text
-            };
-            text.trim().to_owned()
-        })
-        .collect();
     let bad = |problem: String| DataError::BadSource {
         path: path.to_path_buf(),
         problem,
     };
+    let raw_header = reader.byte_headers().map_err(|e| csv_error(path, e))?;
+    if raw_header.as_slice().contains(&0)
+        || raw_header.as_slice().starts_with(&[0xff, 0xfe])
+        || raw_header.as_slice().starts_with(&[0xfe, 0xff])
+    {
+        return Err(bad(NOT_UTF8
+            .replace("{what}", "the header")
+            .replace("{seen}", " (it has NUL bytes, as UTF-16 text does)")));
+    }
+    let header: Vec<String> = raw_header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let text = std::str::from_utf8(h).map_err(|_| {
+                bad(NOT_UTF8
+                    .replace("{what}", &format!("column {} of the header", i + 1))
+                    .replace("{seen}", ""))
+            })?;
+            let text = if i == 0 {
+                text.trim_start_matches('\u{feff}')
+            } else {
+                text
+            };
+            Ok(text.trim().to_owned())
+        })
+        .collect::<Result<_>>()?;
     if header.is_empty() || header.len() == 1 && header[0].is_empty() {
         return Err(bad(
             "the file is empty; a CSV table needs a header row and at least one data row".into(),
         ));
+    }
+    if which.features.is_none() {
+        if let Some(i) = header.iter().position(String::is_empty) {
+            let hint = if i + 1 == header.len() {
+                " (a comma at the end of every line makes an unnamed last column)"
+            } else if i == 0 {
+                " (pandas writes its row index as an unnamed first column: save with \
+                 to_csv(..., index=False))"
+            } else {
+                ""
+            };
+            return Err(bad(format!(
+                "column {} of {} has no name; every column needs one, as models match columns \
+                 by name{hint}",
+                i + 1,
+                header.len()
+            )));
+        }
     }
     if let Some((first, i)) = crate::classes::first_repeat(&header) {
         return Err(bad(format!(
@@ -177,13 +213,15 @@ pub fn read_table_from(
     };
     if feature_index.is_empty() {
         return Err(bad(format!(
-            "no feature columns: the only column is the target `{}`",
-            header[0]
+            "no feature columns: the only column is the target `{}` (dnn reads columns \
+             separated by commas, or by semicolons or tabs where the header has no comma)",
+            shown(&header[0])
         )));
     }
     let columns: Vec<String> = feature_index.iter().map(|&i| header[i].clone()).collect();
     let mut features: Vec<Vec<f64>> = vec![Vec::new(); feature_index.len()];
     let mut label_names: Vec<String> = Vec::new();
+    let mut label_first: Vec<(u64, u64)> = Vec::new();
     let mut label_ids: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut labels = Vec::new();
     // Records are read in batches; each batch's cells are parsed column by column on every
@@ -227,11 +265,11 @@ pub fn read_table_from(
                 None
             })
             .min_by_key(|(k, position, ..)| (*k, *position));
-        let empty_label = target_index.and_then(|t| {
+        let bad_label = target_index.and_then(|t| {
             whole
                 .iter()
-                .position(|r| trim(&r[t]).is_empty())
-                .map(|k| (k, t))
+                .enumerate()
+                .find_map(|(k, r)| label_problem(&r[t]).map(|problem| (k, t, problem)))
         });
         let cell_error = |k: usize, column: usize, problem: String| DataError::BadCell {
             path: path.to_path_buf(),
@@ -243,43 +281,51 @@ pub fn read_table_from(
         let first = [
             ragged.map(|k| (k, 0)),
             bad_cell.as_ref().map(|b| (b.0, 1)),
-            empty_label.map(|(k, _)| (k, 2)),
+            bad_label.as_ref().map(|(k, ..)| (*k, 2)),
         ]
         .into_iter()
         .flatten()
         .min();
         match first {
             Some((k, 0)) => {
+                // A quote left open swallows the lines after it into one field, which leaves
+                // its row short: name the quote, not the count.
+                if let Some((i, problem)) = records[k]
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, cell)| open_quote(cell).map(|p| (i, p)))
+                    .filter(|&(i, _)| i < header.len())
+                {
+                    return Err(cell_error(k, i, problem));
+                }
                 return Err(DataError::RaggedRow {
                     path: path.to_path_buf(),
                     row: rows + k as u64 + 1,
                     line: line_of(k),
                     fields: records[k].len(),
                     expected: header.len(),
-                })
+                });
             }
             Some((_, 1)) => {
                 let (k, _, i, problem) = bad_cell.unwrap_or_default();
                 return Err(cell_error(k, i, problem));
             }
-            Some((k, _)) => {
-                let t = empty_label.map_or(0, |(_, t)| t);
-                return Err(cell_error(
-                    k,
-                    t,
-                    "the label is empty; every row needs one".into(),
-                ));
+            Some(_) => {
+                let (k, t, problem) = bad_label.unwrap_or_default();
+                return Err(cell_error(k, t, problem));
             }
             None => {}
         }
         if let Some(t) = target_index {
-            for record in records {
+            for (k, record) in records.iter().enumerate() {
                 let raw = trim(&record[t]);
                 let id = match label_ids.get(raw) {
                     Some(&id) => id,
                     None => {
                         let id = label_names.len();
+                        // UTF-8, checked with the row (`label_problem`).
                         label_names.push(String::from_utf8_lossy(raw).into_owned());
+                        label_first.push((rows + k as u64 + 1, line_of(k)));
                         label_ids.insert(raw.to_vec(), id);
                         id
                     }
@@ -304,7 +350,126 @@ pub fn read_table_from(
         target: target_index.map(|t| header[t].clone()),
         label_names,
         labels,
+        label_first,
         rows: rows as usize,
+    })
+}
+
+/// Labels that a table of numeric classes writes for a missing value (compared in lower
+/// case), which would otherwise become a class of their own.
+const MISSING: [&str; 9] = [
+    "na", "n/a", "nan", "null", "none", "?", "-", "#n/a", "missing",
+];
+
+/// Refuses labels that would make classes the user does not mean: one number written two
+/// ways (`1` and `1.0`: two classes to a string comparison, one to pandas), or, among
+/// numeric labels, a missing-value marker such as `NA`.
+fn check_labels(path: &Path, table: &Table) -> Result<()> {
+    let names = &table.label_names;
+    let numbers: Vec<Option<f64>> = names
+        .iter()
+        .map(|n| n.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect();
+    if !numbers.iter().any(Option::is_some) {
+        return Ok(());
+    }
+    let target = table.target.clone().unwrap_or_default();
+    if let Some(k) = names
+        .iter()
+        .zip(&numbers)
+        .position(|(n, v)| v.is_none() && MISSING.contains(&n.trim().to_lowercase().as_str()))
+    {
+        let (row, line) = table.label_first[k];
+        return Err(DataError::BadCell {
+            path: path.to_path_buf(),
+            row,
+            line,
+            column: target,
+            problem: format!(
+                "the label `{}` marks a missing value among numeric labels; every row needs \
+                 a label (drop the row, or fill it in)",
+                shown(&names[k])
+            ),
+        });
+    }
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    for (k, v) in numbers.iter().enumerate() {
+        // `+ 0.0` makes -0 and 0 one key.
+        let Some(v) = v.map(|v| (v + 0.0).to_bits()) else {
+            continue;
+        };
+        if let Some(&first) = seen.get(&v) {
+            return Err(DataError::BadSource {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "the labels `{}` (row {}) and `{}` (row {}) of column `{target}` are one \
+                     number written two ways, which would make two classes; write each class \
+                     one way",
+                    shown(&names[first]),
+                    table.label_first[first].0,
+                    shown(&names[k]),
+                    table.label_first[k].0,
+                ),
+            });
+        }
+        seen.insert(v, k);
+    }
+    Ok(())
+}
+
+/// What an unreadable file's message says: `{what}` is the part that is not UTF-8.
+const NOT_UTF8: &str = "{what} is not UTF-8 text{seen}; save the table as CSV in UTF-8 (text \
+                        in UTF-16, Latin-1 or Windows-1252 is not read)";
+
+/// The separator of a table whose first bytes are `start`: a comma, unless its first line
+/// has none but has semicolons or tabs (as spreadsheets save CSV where the decimal mark is a
+/// comma, or as tab-separated files are), then the more frequent of those.
+///
+/// ```text
+/// "a,b;c\n" -> ','    "a;b;c\n" -> ';'    "a\tb\n" -> '\t'    "a\n" -> ','
+/// ```
+fn separator_of(start: &[u8]) -> u8 {
+    let line = start.split(|&b| b == b'\n').next().unwrap_or_default();
+    let count = |c: u8| line.iter().filter(|&&b| b == c).count();
+    match (count(b','), count(b';'), count(b'\t')) {
+        (0, semicolons, tabs) if semicolons + tabs > 0 => {
+            if semicolons >= tabs {
+                b';'
+            } else {
+                b'\t'
+            }
+        }
+        _ => b',',
+    }
+}
+
+/// A quoted cell that runs over line breaks: in a label or a number, almost always a quote
+/// (`"`) that is never closed, after which the reader takes every line up to the next quote
+/// as one cell.
+fn open_quote(cell: &[u8]) -> Option<String> {
+    let breaks = cell.iter().filter(|&&b| b == b'\n').count();
+    (breaks > 0 || cell.contains(&b'\r')).then(|| {
+        format!(
+            "the cell runs over {} lines (`{}`); is a quote (\") opened in it never closed?",
+            breaks + 1,
+            shown(&String::from_utf8_lossy(cell))
+        )
+    })
+}
+
+/// What is wrong with a label cell, if anything: empty, not UTF-8, or running over lines.
+fn label_problem(cell: &[u8]) -> Option<String> {
+    let label = trim(cell);
+    if label.is_empty() {
+        return Some("the label is empty; every row needs one".into());
+    }
+    if let Some(problem) = open_quote(label) {
+        return Some(problem);
+    }
+    std::str::from_utf8(label).err().map(|_| {
+        NOT_UTF8
+            .replace("{what}", "the label")
+            .replace("{seen}", "")
     })
 }
 
@@ -321,11 +486,14 @@ fn parse_cell(bytes: &[u8]) -> std::result::Result<f64, String> {
     if cell.is_empty() {
         return Err("the cell is empty; every feature cell needs a number".into());
     }
+    if let Some(problem) = open_quote(cell) {
+        return Err(problem);
+    }
     let text = std::str::from_utf8(cell).map_err(|_| "the cell is not UTF-8 text".to_owned())?;
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("`{text}` is not a finite number")),
-        Err(_) => Err(format!("`{text}` is not a number")),
+        Ok(_) => Err(format!("`{}` is not a finite number", shown(text))),
+        Err(_) => Err(format!("`{}` is not a number", shown(text))),
     }
 }
 
@@ -355,6 +523,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             features: options.columns.as_deref(),
         },
     )?;
+    check_labels(path, &table)?;
     let mut natural = table.label_names.clone();
     sort_names(&mut natural);
     // Through a map: a search of `natural` for each name took 16 s for 100,000 classes.

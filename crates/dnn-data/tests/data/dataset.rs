@@ -242,6 +242,74 @@ fn bad_csv_files_are_named_with_their_row_and_column() {
             },
             &["split.csv", "a test split of 1 is not usable"],
         ),
+        (
+            "trailing_comma.csv",
+            "x,y,label,\n1,2,a,\n3,4,b,\n",
+            opts(),
+            &[
+                "column 4 of 4 has no name",
+                "a comma at the end of every line",
+            ],
+        ),
+        (
+            "pandas_index.csv",
+            ",x,label\n0,1,a\n1,2,b\n",
+            opts(),
+            &["column 1 of 3 has no name", "index=False"],
+        ),
+        (
+            "open_quote_label.csv",
+            "x,label\n1,a\n2,\"b\n3,c\n4,d\n",
+            opts(),
+            &[
+                "row 2 (line 3), column `label`",
+                "runs over 3 lines (`b⏎3,c⏎4,d`)",
+                "never closed",
+            ],
+        ),
+        (
+            "open_quote_feature.csv",
+            "x,y,label\n1,2,a\n\"3,4,b\n5,6,c\n",
+            opts(),
+            &[
+                "row 2 (line 3), column `x`",
+                "runs over 3 lines",
+                "never closed",
+            ],
+        ),
+        (
+            "one_number_two_ways.csv",
+            "x,label\n1,1\n2,0\n3,1.0\n4,0\n",
+            opts(),
+            &[
+                "the labels `1` (row 1) and `1.0` (row 3) of column `label`",
+                "one number written two ways",
+            ],
+        ),
+        (
+            "missing_label.csv",
+            "x,label\n1,1\n2,0\n3,NA\n4,1\n",
+            opts(),
+            &[
+                "row 3 (line 4), column `label`",
+                "`NA` marks a missing value",
+            ],
+        ),
+        (
+            "semicolons_and_commas.csv",
+            "x;y;label\n1,5;2;a\n",
+            opts(),
+            &["`1,5` is not a number"],
+        ),
+        (
+            "one_column.csv",
+            "x|y|label\n1|2|a\n",
+            opts(),
+            &[
+                "the only column is the target `x|y|label`",
+                "separated by commas, or by semicolons or tabs",
+            ],
+        ),
     ];
     for (name, text, o, says) in cases {
         let path = write_csv(&d.join(name), text);
@@ -250,6 +318,114 @@ fn bad_csv_files_are_named_with_their_row_and_column() {
         for s in says {
             assert!(err.contains(s), "{name}: {err:?} should say {s:?}");
         }
+    }
+}
+
+#[test]
+fn csv_text_that_is_not_utf8_is_refused_by_line_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut utf16 = vec![0xff, 0xfe];
+    for unit in "x,label\n1,a\n2,b\n".encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let cases: [(&str, Vec<u8>, &[&str]); 3] = [
+        (
+            "latin1_label.csv",
+            b"x,label\n1,caf\xe9\n2,caf\xe8\n3,b\n".to_vec(),
+            &[
+                "row 1 (line 2), column `label`",
+                "the label is not UTF-8 text",
+            ],
+        ),
+        (
+            "latin1_header.csv",
+            b"x,caf\xe9\n1,a\n2,b\n".to_vec(),
+            &["column 2 of the header is not UTF-8 text", "Latin-1"],
+        ),
+        (
+            "utf16.csv",
+            utf16,
+            &["the header is not UTF-8 text", "UTF-16"],
+        ),
+    ];
+    for (name, bytes, says) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let err = load_err(&path, &opts());
+        assert!(!err.contains('\n'), "{name}: one line: {err}");
+        for s in says {
+            assert!(err.contains(s), "{name}: {err:?} should say {s:?}");
+        }
+    }
+}
+
+#[test]
+fn semicolon_and_tab_separated_tables_load_as_comma_separated_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let commas = iris_like(30);
+    let want = load(write_csv(&dir.path().join("c.csv"), &commas), &opts()).unwrap();
+    for (name, separator) in [("s.csv", ";"), ("t.csv", "\t")] {
+        let text = commas.replace(',', separator);
+        let got = load(write_csv(&dir.path().join(name), &text), &opts()).unwrap();
+        assert_eq!(got.train_x, want.train_x, "{name}");
+        assert_eq!(got.test_labels, want.test_labels, "{name}");
+        assert_eq!(got.spec, want.spec, "{name}");
+    }
+}
+
+#[test]
+fn names_longer_than_a_model_file_keeps_are_refused_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(257);
+    let rows = |label: &str| format!("1,{label}\n2,b\n3,{label}\n4,b\n5,{label}\n6,b\n");
+    let class = write_csv(
+        &dir.path().join("class.csv"),
+        &format!("f,label\n{}", rows(&long)),
+    );
+    let err = load_err(&class, &opts());
+    assert!(
+        err.contains("the class name `xxxx") && err.contains("is 257 bytes long"),
+        "{err}"
+    );
+    let column = write_csv(
+        &dir.path().join("column.csv"),
+        &format!("{long},label\n{}", rows("a")),
+    );
+    let err = load_err(&column, &opts());
+    assert!(
+        err.contains("the column name") && err.contains("at most 256 bytes"),
+        "{err}"
+    );
+    // 256 bytes fit, and the model file keeps them.
+    let fits = "y".repeat(256);
+    let ok = write_csv(
+        &dir.path().join("fits.csv"),
+        &format!("f,label\n{}", rows(&fits)),
+    );
+    assert!(load(&ok, &opts()).unwrap().spec.classes.contains(&fits));
+}
+
+#[test]
+fn features_too_large_to_square_are_standardised_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("small,huge,label\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "{},{}e300,{}\n",
+            i % 5,
+            1 + i % 7,
+            ["a", "b"][i % 2]
+        ));
+    }
+    let mut data = load(write_csv(&dir.path().join("huge.csv"), &text), &opts()).unwrap();
+    data.standardize();
+    for row in data.train_x.rows() {
+        let mean = row.mean().unwrap();
+        let var = row.mapv(|v| (v - mean) * (v - mean)).mean().unwrap();
+        assert!(
+            mean.abs() < 1e-12 && (var - 1.0).abs() < 1e-12,
+            "{mean} {var}"
+        );
     }
 }
 
