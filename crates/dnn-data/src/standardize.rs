@@ -22,12 +22,32 @@ impl Standardization {
     /// assert_eq!(z.mean.to_vec(), [2.0, 5.0]);
     /// assert_eq!(z.std.to_vec(), [1.0, 1.0]); // the constant feature keeps scale 1
     /// ```
+    ///
+    /// Features so large that their sum or squared deviations overflow (beyond about 1e154)
+    /// are fitted on scaled values instead, so that they too come out with mean 0 and
+    /// standard deviation 1 rather than reach the network as they are.
+    ///
+    /// ```
+    /// use dnn_data::standardize::Standardization;
+    /// let z = Standardization::fit(ndarray::array![[1e300, 3e300]].view());
+    /// assert_eq!((z.mean[0], z.std[0]), (2e300, 1e300));
+    /// ```
     pub fn fit(x: ArrayView2<'_, f64>) -> Standardization {
         let m = x.ncols().max(1) as f64;
-        let mean = x.sum_axis(Axis(1)) / m;
+        let mut mean = x.sum_axis(Axis(1)) / m;
+        Zip::from(&mut mean).and(x.rows()).for_each(|mu, row| {
+            if !mu.is_finite() {
+                *mu = row.iter().map(|&v| v / m).sum();
+            }
+        });
         let std = Zip::from(x.rows()).and(&mean).map_collect(|row, &mu| {
             let var = row.iter().map(|&v| (v - mu) * (v - mu)).sum::<f64>() / m;
-            let sd = var.sqrt();
+            let mut sd = var.sqrt();
+            if !sd.is_finite() {
+                // sd = t sqrt(Σ ((v - μ)/t)² / m), t the largest deviation: no square overflows.
+                let t = row.iter().fold(0.0f64, |t, &v| t.max((v - mu).abs()));
+                sd = t * (row.iter().map(|&v| ((v - mu) / t).powi(2)).sum::<f64>() / m).sqrt();
+            }
             if sd > 0.0 && sd.is_finite() {
                 sd
             } else {
