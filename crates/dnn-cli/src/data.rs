@@ -134,6 +134,7 @@ pub fn load_for_training(flags: &DataFlags) -> anyhow::Result<Dataset> {
         }
     }
     warn_skipped(&data);
+    warn_single_examples(&data);
     if flags.standardize || !flags.no_standardize && data.standardize_by_default() {
         data.standardize();
     }
@@ -151,6 +152,35 @@ fn warn_skipped(data: &Dataset) {
             "warning: skipped {n} file{} without a .png, .jpg or .jpeg extension in {}",
             if n == 1 { "" } else { "s" },
             data.source.path.display()
+        );
+    }
+}
+
+/// The warning line when most classes have a single example (which a split keeps in
+/// training): the mark of a label column of measurements or ids, which dnn would take for
+/// as many classes as values.
+fn warn_single_examples(data: &Dataset) {
+    let classes = data.spec.classes.len();
+    let mut counts = vec![0usize; classes];
+    for &l in data.train_labels.iter().chain(&data.test_labels) {
+        counts[l] += 1;
+    }
+    let single = counts.iter().filter(|&&c| c == 1).count();
+    if classes > 2 && single * 2 > classes {
+        let column = match &data.spec.input {
+            Input::Table { target, .. } => format!("the label column `{target}`"),
+            Input::Picture { .. } => "the labels".to_owned(),
+        };
+        eprintln!(
+            "warning: {single} of the {classes} classes in {} have a single example{}; is \
+             {column} a class, or a measurement or an id (dnn classifies, it does not \
+             regress)?",
+            data.source.path.display(),
+            if data.source.split.is_some() {
+                ", kept in training by the split"
+            } else {
+                ""
+            }
         );
     }
 }

@@ -407,3 +407,48 @@ fn a_four_class_table_is_learnt_above_95_percent() {
     let acc = r["test_accuracy"].as_f64().expect("acc");
     assert!(acc >= 0.95, "test accuracy {acc}");
 }
+
+/// A label column of measurements makes a class per value, most of a single example: dnn
+/// trains on it as asked, and says on stderr that the column looks like a measurement. A
+/// column of values near 1e300, standardised, trains as any other.
+#[test]
+fn a_measurement_as_the_label_is_warned_about_and_huge_features_train() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    let mut text = String::from("width,huge,radius\n");
+    for i in 0..40 {
+        // Five radii of five examples, fifteen of one.
+        let radius = if i < 25 { i / 5 } else { 100 + i };
+        text.push_str(&format!("{},{}e300,{radius}.5\n", i % 7, 1 + i % 5));
+    }
+    std::fs::write(w.join("radius.csv"), &text).expect("write");
+    let run = ok(dnn_in(
+        w,
+        &["train", "--data", "radius.csv", "--iterations", "5", "-q"],
+    ));
+    assert!(
+        run.stderr.contains(
+            "warning: 15 of the 20 classes in radius.csv have a single example, kept in \
+             training by the split; is the label column `radius` a class, or a measurement"
+        ),
+        "{}",
+        run.stderr
+    );
+    let mut text = String::from("width,huge,label\n");
+    for i in 0..40 {
+        let label = ["a", "b"][usize::from(i % 5 >= 2)];
+        text.push_str(&format!("{},{}e300,{label}\n", i % 7, 1 + i % 5));
+    }
+    std::fs::write(w.join("huge.csv"), &text).expect("write");
+    let run = ok(dnn_in(
+        w,
+        &["train", "--data", "huge.csv", "--iterations", "300", "-q"],
+    ));
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert_eq!(
+        line(&run.stdout, "Test accuracy: "),
+        "1.000000",
+        "{}",
+        run.stdout
+    );
+}
