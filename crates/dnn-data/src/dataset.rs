@@ -379,7 +379,7 @@ pub fn detect_format(path: &Path) -> Result<Format> {
         Some("npz") => Ok(Format::Npz),
         _ => Err(DataError::BadSource {
             path: path.to_path_buf(),
-            problem: "cannot tell its format: dnn reads a directory (course HDF5 files or an image folder), a .csv or a .npz file".into(),
+            problem: "cannot tell its format: dnn reads a directory (course HDF5 files or an image folder), a .csv or a .npz file; --format csv|npz|image-folder|course-h5 reads it as one".into(),
         }),
     }
 }
