@@ -8,7 +8,22 @@
 //! decoded (on every core), converted to RGB and resized to the requested size with the
 //! triangle filter (a picture already of that size is kept pixel for pixel), then flattened
 //! as the cat set is and divided by 255.
+//!
+//! What a folder of pictures from a phone, a Mac or a notebook holds besides pictures:
+//! - hidden files and folders (name starting with `.`: `.DS_Store`, macOS' `._photo.jpg`,
+//!   `.ipynb_checkpoints/`) are skipped at every level; a hidden file without an image
+//!   extension is counted with the other skipped files;
+//! - links are followed, but every folder is listed once and every picture read once, by
+//!   their canonical paths: a link back up (`ln -s . self`) is not walked again and a picture
+//!   reached twice (even once under `train/` and once under `test/`) is not read twice, so it
+//!   cannot land in both parts;
+//! - a class folder without pictures is an error (it would make a class that no example
+//!   has), except under `test/` of the `train/` + `test/` layout, where a missing or empty
+//!   class folder means that class has no test examples;
+//! - a folder whose only subfolder is `train/` (or `test/`) is an error that says to add the
+//!   other part or to point at `train/` itself.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array4, ArrayView2};
@@ -53,30 +68,82 @@ pub fn has_image_extension(path: &Path) -> bool {
 /// order and, within a class, sorted by path; and the number of files skipped because they
 /// have no image extension.
 ///
+/// Each class folder is searched recursively, following links; hidden files and folders
+/// (name starting with `.`) are skipped, every folder is listed once and every picture taken
+/// once, by canonical path (see the [module docs](self)).
+///
 /// # Errors
 /// [`DataError::Io`] if a folder cannot be listed.
 pub fn make_dataset(dir: &Path, classes: &[String]) -> Result<(Vec<(PathBuf, usize)>, usize)> {
+    let mut walk = Walk::default();
+    walk.enter(dir, classes)?;
     let mut out = Vec::new();
-    let mut skipped = 0;
     for (k, class) in classes.iter().enumerate() {
+        out.extend(walk.pictures(&dir.join(class))?.into_iter().map(|p| (p, k)));
+    }
+    Ok((out, walk.skipped))
+}
+
+/// What a search of class folders has met, kept across all of them (and across `train/` and
+/// `test/`) so that links cannot make it list a folder twice or take a picture twice: a link
+/// loop (`ln -s . self`) was walked 40 levels deep, reading the same pictures into both parts.
+#[derive(Default)]
+struct Walk {
+    /// Canonical paths of the folders listed, or to be listed as a class folder.
+    dirs: HashSet<PathBuf>,
+    /// Canonical paths of the pictures taken.
+    pictures: HashSet<PathBuf>,
+    /// Files without an image extension.
+    skipped: usize,
+}
+
+impl Walk {
+    /// Marks `dir` and its class folders as listed before any is searched, so that a link
+    /// inside one class folder to the data folder or to another class folder is not
+    /// followed: its pictures belong to their own class, not to the one the link is in.
+    fn enter(&mut self, dir: &Path, classes: &[String]) -> Result<()> {
+        for d in std::iter::once(dir.to_path_buf()).chain(classes.iter().map(|c| dir.join(c))) {
+            if d.is_dir() {
+                self.dirs
+                    .insert(std::fs::canonicalize(&d).map_err(|e| io(&d, e))?);
+            }
+        }
+        Ok(())
+    }
+
+    /// The pictures under the class folder `root` not met before, sorted by path.
+    fn pictures(&mut self, root: &Path) -> Result<Vec<PathBuf>> {
         let mut files = Vec::new();
-        let mut stack = vec![dir.join(class)];
+        let mut stack = vec![root.to_path_buf()];
         while let Some(d) = stack.pop() {
             for entry in std::fs::read_dir(&d).map_err(|e| io(&d, e))? {
-                let path = entry.map_err(|e| io(&d, e))?.path();
+                let entry = entry.map_err(|e| io(&d, e))?;
+                // Hidden: `.ipynb_checkpoints/` copies, macOS' `._x.png` AppleDouble files
+                // (metadata under a picture's name), `.git/`.
+                let hidden = entry.file_name().to_string_lossy().starts_with('.');
+                let path = entry.path();
                 if path.is_dir() {
-                    stack.push(path);
-                } else if has_image_extension(&path) {
-                    files.push(path);
-                } else {
-                    skipped += 1;
+                    if !hidden {
+                        let real = std::fs::canonicalize(&path).map_err(|e| io(&path, e))?;
+                        if self.dirs.insert(real) {
+                            stack.push(path);
+                        }
+                    }
+                } else if !has_image_extension(&path) {
+                    // `.DS_Store` too: the warning counts every file that is not a picture.
+                    self.skipped += 1;
+                } else if !hidden {
+                    // A dangling link keeps its own path: decoding it names it.
+                    let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+                    if self.pictures.insert(real) {
+                        files.push(path);
+                    }
                 }
             }
         }
         files.sort();
-        out.extend(files.into_iter().map(|p| (p, k)));
+        Ok(files)
     }
-    Ok((out, skipped))
 }
 
 fn io(path: &Path, e: std::io::Error) -> DataError {
@@ -147,17 +214,42 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
         dir.to_path_buf()
     };
     let natural = find_classes(&train_dir)?;
+    // `DIR/train` alone (or `DIR/test` alone) is half of the split layout, not one class
+    // named `train`: say so, rather than "every training example is of class `train`".
+    if !split_layout {
+        if let [only] = natural.as_slice() {
+            let (part, other) = match only.as_str() {
+                "train" => ("train", "test"),
+                "test" => ("test", "train"),
+                _ => ("", ""),
+            };
+            if !part.is_empty() && !find_classes(&dir.join(part))?.is_empty() {
+                return Err(DataError::BadSource {
+                    path: dir.to_path_buf(),
+                    problem: format!(
+                        "has a {part}/ folder of class folders but no {other}/ folder; add \
+                         {} with the same class folders, or give --data {} to have a test \
+                         part split off it",
+                        dir.join(other).display(),
+                        dir.join(part).display()
+                    ),
+                });
+            }
+        }
+    }
     if natural.is_empty() {
         return Err(DataError::BadSource {
             path: dir.to_path_buf(),
             problem: "no class subfolders: an image folder holds one subfolder of pictures per class (DIR/<class>/*.png|jpg|jpeg, or DIR/train/<class>/... and DIR/test/<class>/...)".into(),
         });
     }
-    let (files, mut skipped) = make_dataset(&train_dir, &natural)?;
-    let mut test_files = Vec::new();
+    // One walk for both parts: a picture linked into both is read once, into training.
+    let mut walk = Walk::default();
+    walk.enter(&train_dir, &natural)?;
+    let mut test_classes = Vec::new();
     if split_layout {
         let test_dir = dir.join("test");
-        let test_classes = find_classes(&test_dir)?;
+        test_classes = find_classes(&test_dir)?;
         if let Some(extra) = test_classes.iter().find(|c| !natural.contains(c)) {
             return Err(DataError::ClassMismatch {
                 path: test_dir.clone(),
@@ -167,11 +259,15 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
                 ),
             });
         }
-        let (found, more) = make_dataset(&test_dir, &natural)?;
-        test_files = found;
-        skipped += more;
+        walk.enter(&test_dir, &test_classes)?;
+        // The data folder too, so that a link back up to it is not walked.
+        walk.enter(dir, &[])?;
     }
-    if files.is_empty() {
+    let mut per_class = Vec::with_capacity(natural.len());
+    for class in &natural {
+        per_class.push(walk.pictures(&train_dir.join(class))?);
+    }
+    if per_class.iter().all(Vec::is_empty) {
         return Err(DataError::BadSource {
             path: train_dir.clone(),
             problem: format!(
@@ -180,6 +276,34 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             ),
         });
     }
+    // An empty class folder would make a class no example has (a binary problem trained as
+    // three classes); `classes::require_two` cannot see it, as every label is of another class.
+    if let Some(k) = per_class.iter().position(Vec::is_empty) {
+        return Err(DataError::BadSource {
+            path: train_dir.join(&natural[k]),
+            problem: "the class folder holds no .png, .jpg or .jpeg pictures (hidden files \
+                      are skipped); add pictures to it or remove it"
+                .into(),
+        });
+    }
+    let files: Vec<(PathBuf, usize)> = per_class
+        .into_iter()
+        .enumerate()
+        .flat_map(|(k, v)| v.into_iter().map(move |p| (p, k)))
+        .collect();
+    let mut test_files = Vec::new();
+    if split_layout {
+        // A class folder missing under test/ is a class without test examples, as an empty
+        // one is: the training part decides the classes.
+        let test_dir = dir.join("test");
+        for (k, class) in natural.iter().enumerate() {
+            if test_classes.contains(class) {
+                let found = walk.pictures(&test_dir.join(class))?;
+                test_files.extend(found.into_iter().map(|p| (p, k)));
+            }
+        }
+    }
+    let skipped = walk.skipped;
     let labels_of = |v: &[(PathBuf, usize)]| v.iter().map(|(_, k)| *k).collect::<Vec<_>>();
     let (mut train_labels, mut test_labels) = (labels_of(&files), labels_of(&test_files));
     let seen = classes::seen(natural.len(), &[&train_labels, &test_labels]);

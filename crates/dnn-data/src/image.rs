@@ -17,6 +17,20 @@
 //! The decoded picture is resized in its own colour type (8-bit grey stays 1 byte
 //! per pixel) and only the 64x64 result is converted to RGB, so the peak is about
 //! one decoded picture plus a small resampling buffer.
+//!
+//! # Orientation
+//! Phones store a portrait photo as landscape pixels with an EXIF orientation tag that says
+//! how to turn it for display; every viewer does, so that is the picture the user sees and
+//! means. The orientation (JPEG EXIF, or a PNG's `eXIf` chunk) is applied here, the one place
+//! every picture is decoded (image folders, `dnn predict`, uploads): the picture is resized
+//! to the requested size *as displayed* (to `height` x `width` first when the orientation
+//! turns it a quarter) and the small result is turned, so turning costs no second copy of
+//! the full picture.
+//!
+//! # Truncated JPEGs
+//! The JPEG decoder fills whatever a truncated file lacks with grey and reports no error, so
+//! a JPEG whose data ends before its end-of-image marker is refused here
+//! ([`DataError::ImageDecode`]), as a truncated PNG is by its decoder.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -24,6 +38,7 @@ use std::path::Path;
 
 use ::image::error::ImageError;
 use ::image::imageops::FilterType;
+use ::image::metadata::Orientation;
 use ::image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use dnn_core::Float;
 use ndarray::{Array2, Array3, ArrayView3, Axis};
@@ -128,20 +143,37 @@ pub fn read_picture_as(
     limits: &ImageLimits,
 ) -> Result<Array3<u8>> {
     let path = path.as_ref();
-    let img = decode_limited(path, limits)?;
-    resized(img, width, height, channels, path)
+    let (img, orientation) = decode_limited(path, limits)?;
+    resized(img, orientation, width, height, channels, path)
 }
 
-/// `img` resized to exactly `width` x `height` (triangle filter) with `channels` channels:
-/// 1 (grey), 3 (RGB) or 4 (RGBA). Shape `(height, width, channels)`.
+/// `img` turned by `orientation` and resized to exactly `width` x `height` (triangle filter)
+/// with `channels` channels: 1 (grey), 3 (RGB) or 4 (RGBA). Shape `(height, width, channels)`.
 fn resized(
     img: DynamicImage,
+    orientation: Orientation,
     width: u32,
     height: u32,
     channels: usize,
     path: &Path,
 ) -> Result<Array3<u8>> {
-    let resized = img.resize_exact(width, height, FilterType::Triangle);
+    // Resize first, then turn the small result: turning only moves pixels, so this is the
+    // picture that turning the full one first gives (up to the rounding of the filter's two
+    // passes, taken in the other order), without a second full-size copy.
+    let quarter_turn = matches!(
+        orientation,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    );
+    let (w, h) = if quarter_turn {
+        (height, width)
+    } else {
+        (width, height)
+    };
+    let mut resized = img.resize_exact(w, h, FilterType::Triangle);
+    resized.apply_orientation(orientation);
     let raw = match channels {
         1 => resized.into_luma8().into_raw(),
         3 => resized.into_rgb8().into_raw(),
@@ -165,7 +197,8 @@ fn resized(
     })
 }
 
-fn decode_limited(path: &Path, limits: &ImageLimits) -> Result<DynamicImage> {
+/// Decodes the picture file `path` (checks as [`decode_checked`]), with its orientation.
+fn decode_limited(path: &Path, limits: &ImageLimits) -> Result<(DynamicImage, Orientation)> {
     let meta = crate::error::regular_file(path)?;
     if meta.len() == 0 {
         return Err(DataError::EmptyImage {
@@ -179,8 +212,74 @@ fn decode_limited(path: &Path, limits: &ImageLimits) -> Result<DynamicImage> {
         .read_to_end(&mut magic)
         .map_err(|e| io_error(path, e))?;
     let format = picture_format(path, meta.len(), &magic)?;
+    if format == ImageFormat::Jpeg {
+        // The JPEG decoder reads the whole file into memory anyway; reading it here instead
+        // lets the same bytes be checked for truncation ([`check_jpeg_complete`]).
+        let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
+        return decode_bytes(&bytes, format, path, limits);
+    }
+    // A PNG is streamed: its header is checked against the limits before the rest is read.
     let file = File::open(path).map_err(|e| io_error(path, e))?;
     decode_checked(BufReader::new(file), format, path, limits)
+}
+
+/// Decodes `bytes`, a whole picture file in `format` (checks as [`decode_checked`]); a JPEG
+/// must also reach its end-of-image marker ([`check_jpeg_complete`]).
+fn decode_bytes(
+    bytes: &[u8],
+    format: ImageFormat,
+    path: &Path,
+    limits: &ImageLimits,
+) -> Result<(DynamicImage, Orientation)> {
+    let decoded = decode_checked(std::io::Cursor::new(bytes), format, path, limits)?;
+    // After decoding, so that a damaged header or a too large picture is reported as such.
+    if format == ImageFormat::Jpeg {
+        check_jpeg_complete(bytes, path)?;
+    }
+    Ok(decoded)
+}
+
+/// Fails with [`DataError::ImageDecode`] unless the JPEG stream `bytes` reaches its
+/// end-of-image marker (EOI, `FF D9`). The decoder in use (zune-jpeg, in the lenient mode the
+/// `image` crate sets) fills the missing part of a truncated file with grey and says nothing.
+///
+/// Segments are skipped by their length (an EXIF thumbnail holds an EOI of its own); in the
+/// entropy-coded data that follows a scan header, `FF` is only ever followed by `00` (a
+/// stuffed byte), a restart marker `D0`-`D7` or a real marker, so scanning for `FF` finds the
+/// next marker. Anything after the EOI (some cameras append data) is ignored.
+fn check_jpeg_complete(bytes: &[u8], path: &Path) -> Result<()> {
+    let n = bytes.len();
+    let mut i = 2; // after SOI, which the format check has seen
+    while i + 1 < n {
+        if bytes[i] != 0xFF {
+            match bytes[i..].iter().position(|&b| b == 0xFF) {
+                Some(skip) => i += skip,
+                None => break,
+            }
+            continue;
+        }
+        match bytes[i + 1] {
+            0xD9 => return Ok(()),
+            // A fill byte before a marker.
+            0xFF => i += 1,
+            // A stuffed zero, a restart marker, TEM or SOI: no length follows.
+            0x00 | 0x01 | 0xD0..=0xD8 => i += 2,
+            _ => {
+                if i + 3 >= n {
+                    break;
+                }
+                let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+                i += 2 + len;
+            }
+        }
+    }
+    Err(DataError::ImageDecode {
+        path: path.to_path_buf(),
+        format: "JPEG".to_owned(),
+        message: "the file ends before the JPEG end-of-image marker, so it is truncated (an \
+                  interrupted copy or download?); copy it again or remove it"
+            .to_owned(),
+    })
 }
 
 /// Decodes a JPEG or PNG picture held in memory (an upload, say), resizes it to exactly
@@ -212,8 +311,8 @@ pub fn read_picture_bytes(
         });
     }
     let format = picture_format(path, bytes.len() as u64, &bytes[..bytes.len().min(8)])?;
-    let img = decode_checked(std::io::Cursor::new(bytes), format, path, limits)?;
-    resized(img, width, height, channels, path)
+    let (img, orientation) = decode_bytes(bytes, format, path, limits)?;
+    resized(img, orientation, width, height, channels, path)
 }
 
 /// The format named by a picture's first bytes: JPEG or PNG, else [`DataError::NotAnImage`].
@@ -229,13 +328,14 @@ fn picture_format(path: &Path, len: u64, magic: &[u8]) -> Result<ImageFormat> {
 }
 
 /// Decodes `source` in `format`, checking the size from the header against `limits`
-/// before any pixel is decoded.
+/// before any pixel is decoded; with the orientation its metadata gives (EXIF), which the
+/// caller applies ([`resized`]).
 fn decode_checked<R: std::io::BufRead + std::io::Seek>(
     source: R,
     format: ImageFormat,
     path: &Path,
     limits: &ImageLimits,
-) -> Result<DynamicImage> {
+) -> Result<(DynamicImage, Orientation)> {
     let mut reader = ImageReader::with_format(source, format);
     // Our own checks below give better messages; the decoder gets the limits after.
     reader.no_limits();
@@ -247,7 +347,8 @@ fn decode_checked<R: std::io::BufRead + std::io::Seek>(
         other => DataError::ImageDecode {
             path: path.to_path_buf(),
             format: format_name.clone(),
-            message: other.to_string(),
+            // zune-jpeg ends some messages with a newline; the error is one line.
+            message: other.to_string().trim_end().to_owned(),
         },
     };
     let mut decoder = reader.into_decoder().map_err(decode_err)?;
@@ -280,8 +381,41 @@ fn decode_checked<R: std::io::BufRead + std::io::Seek>(
         ImageError::Limits(_) => too_large(Some(decoded_bytes)),
         other => decode_err(other),
     })?;
-    DynamicImage::from_decoder(decoder).map_err(|e| match e {
+    // Unreadable metadata leaves the picture as stored rather than refusing pixels that
+    // decode: viewers do the same.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let img = DynamicImage::from_decoder(decoder).map_err(|e| match e {
         ImageError::Limits(_) => too_large(Some(decoded_bytes)),
         other => decode_err(other),
-    })
+    })?;
+    Ok((img, orientation))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_eoi_inside_a_segment_does_not_make_a_truncated_jpeg_complete() {
+        let mut whole = Vec::new();
+        ::image::RgbImage::from_fn(40, 24, |x, y| ::image::Rgb([x as u8 * 6, y as u8 * 9, 50]))
+            .write_to(&mut std::io::Cursor::new(&mut whole), ImageFormat::Jpeg)
+            .unwrap();
+        // An APP1 segment right after SOI whose payload holds `FF D9`, as the EXIF thumbnail
+        // of a phone photo does (a whole JPEG of its own).
+        let payload = b"Exif\0\0thumb\xff\xd8....\xff\xd9";
+        let mut jpeg = whole[..2].to_vec();
+        jpeg.extend_from_slice(&[0xFF, 0xE1]);
+        jpeg.extend_from_slice(&(payload.len() as u16 + 2).to_be_bytes());
+        jpeg.extend_from_slice(payload);
+        jpeg.extend_from_slice(&whole[2..]);
+        let path = Path::new("photo.jpg");
+        assert!(check_jpeg_complete(&jpeg, path).is_ok());
+        for cut in [2, 5, 20, jpeg.len() / 2, jpeg.len() - 1] {
+            assert!(
+                check_jpeg_complete(&jpeg[..cut], path).is_err(),
+                "cut {cut}"
+            );
+        }
+    }
 }

@@ -7,6 +7,7 @@
 mod cat_files;
 mod cat_real;
 mod dataset;
+mod folder_layouts;
 mod model_file;
 mod picture;
 mod planar;
