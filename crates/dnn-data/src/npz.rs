@@ -2,10 +2,19 @@
 //! just `x, y` (then a test part is split off, [`crate::split`]).
 //!
 //! `x` is `(m, features)` (a table, its columns named `x0`, `x1`, ...), `(m, height, width)`
-//! (grey pictures) or `(m, height, width, channels)`. uint8 inputs are divided by 255; float32
-//! and float64 inputs are used as they are. `y` holds integer labels, `(m,)`, `(m, 1)` or
-//! `(1, m)` (float labels that are whole numbers are accepted too); the class names are the
-//! sorted label values. Read with `ndarray-npy`.
+//! (grey pictures) or `(m, height, width, channels)`, channels last. uint8 inputs are divided
+//! by 255; float32 and float64 inputs are used as they are. `y` holds integer labels, `(m,)`,
+//! `(m, 1)` or `(1, m)` (float labels that are whole numbers are accepted too); the class names
+//! are the sorted label values. Read with `ndarray-npy`.
+//!
+//! Refused, each with one line that says how to re-save the array:
+//! * float pictures (a 3-D or 4-D float `x`) with a value outside `[0, 1]`: a model records
+//!   only that its input is a picture, and `dnn predict` (and the exported preprocessing)
+//!   divides a JPEG's or PNG's pixels by 255, so pictures trained on 0–255 floats would be
+//!   predicted on values 255 times smaller;
+//! * a non-finite float (NaN, ±inf), named by its index in the array as numpy writes it;
+//! * a 4-D `x` that is channels-first, `(m, 3, h, w)`: its last axis is not 1, 3 or 4 but its
+//!   second is.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -155,6 +164,98 @@ fn read_x(npz: &mut Npz, path: &Path, key: &str) -> Result<Inputs> {
     }
 }
 
+/// A float element type of an input array, widened to `f64` (exactly) for the checks.
+trait FloatValue: Copy {
+    fn as_f64(self) -> f64;
+}
+
+impl FloatValue for f32 {
+    fn as_f64(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+impl FloatValue for f64 {
+    fn as_f64(self) -> f64 {
+        self
+    }
+}
+
+/// `[10, 2]` as numpy writes an index: `10, 2`.
+fn numpy_index(shape: &[usize], flat: usize) -> String {
+    let mut index = vec![0; shape.len()];
+    let mut rest = flat;
+    for (i, &n) in shape.iter().enumerate().rev() {
+        if n > 0 {
+            index[i] = rest % n;
+            rest /= n;
+        }
+    }
+    index
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Refuses a float input array with a non-finite value, or, for pictures, a value outside
+/// `[0, 1]` (see the [module docs](self) for why), naming the first such value by its index.
+/// One pass over the array as it is stored, no copy: this runs on every float npz, however
+/// large, before the values are converted.
+fn check_values<T: FloatValue>(path: &Path, key: &str, a: &ArrayD<T>, picture: bool) -> Result<()> {
+    // Two closures rather than one test of `picture` per value. For a picture, NaN and
+    // ±inf are outside [0, 1] too.
+    let first_bad = if picture {
+        a.iter()
+            .map(|&v| v.as_f64())
+            .enumerate()
+            .find(|(_, v)| !(0.0..=1.0).contains(v))
+    } else {
+        a.iter()
+            .map(|&v| v.as_f64())
+            .enumerate()
+            .find(|(_, v)| !v.is_finite())
+    };
+    // `iter` walks the array in logical order whatever its memory layout, so `flat` is the
+    // value's position in `x.ravel()`.
+    let Some((flat, value)) = first_bad else {
+        return Ok(());
+    };
+    let at = format!("{key}[{}]", numpy_index(a.shape(), flat));
+    Err(bad(
+        path,
+        if value.is_finite() {
+            format!(
+                "{at} is {value}, but float pictures must hold values in [0, 1] (dnn divides a \
+                 picture's 0-255 pixels by 255 when it predicts); divide them by 255 \
+                 ({key} / 255) or save them as uint8 ({key}.astype(np.uint8))"
+            )
+        } else {
+            format!("{at} is {value} (every value must be finite)")
+        },
+    ))
+}
+
+/// Refuses a 4-D `x` laid out channels-first, `(m, channels, height, width)`: read as it is,
+/// `(m, 3, 64, 64)` would be 3x64 pictures of 64 channels and train without a word.
+fn check_channels_last(path: &Path, key: &str, shape: &[usize]) -> Result<()> {
+    let channels = |n: usize| matches!(n, 1 | 3 | 4);
+    if let [m, c, h, w] = *shape {
+        if channels(c) && !channels(w) {
+            return Err(bad(
+                path,
+                format!(
+                    "`{key}` has shape {shape:?}, which looks channels-first (m, channels, \
+                     height, width); dnn reads pictures channels-last, (m, height, width, \
+                     channels): re-save it with np.moveaxis({key}, 1, -1), shape [{m}, {h}, \
+                     {w}, {c}]"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Labels as read (`None`: not a whole number) and the array's shape.
 type Labels = (Vec<Option<i64>>, Vec<usize>);
 
@@ -219,9 +320,9 @@ fn read_y(npz: &mut Npz, path: &Path, key: &str) -> Result<Vec<i64>> {
 /// Loads a `.npz` archive (see the [module docs](self)).
 ///
 /// # Errors
-/// [`DataError::MissingKey`] (listing the keys present), [`DataError::LengthMismatch`],
-/// [`DataError::BadSource`] for unreadable arrays or unusable shapes and types, the class
-/// errors and [`DataError::BadSplit`].
+/// [`DataError::LengthMismatch`], [`DataError::BadSource`] for a missing key (listing the
+/// keys present), unreadable arrays, unusable shapes, types and values (see the
+/// [module docs](self)), the class errors and [`DataError::BadSplit`].
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     let file = File::open(path).map_err(|e| crate::error::io_error(path, e))?;
     let mut npz = NpzReader::new(BufReader::new(file))
@@ -230,10 +331,26 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
         .names()
         .map_err(|e| bad(path, format!("not a readable .npz archive: {e}")))?;
     let has = |k: &str| names.iter().any(|n| n == k);
-    let missing = |key: &str| DataError::MissingKey {
-        path: path.to_path_buf(),
-        key: key.to_owned(),
-        available: names.clone(),
+    // DataError::MissingKey has no room for the hint, so the same words go in a BadSource.
+    let missing = |key: &str, keys: &[&str]| {
+        let present = if names.is_empty() {
+            "no arrays".to_owned()
+        } else {
+            names.join(", ")
+        };
+        let save = keys
+            .iter()
+            .map(|k| format!("{k}=..."))
+            .collect::<Vec<_>>()
+            .join(", ");
+        bad(
+            path,
+            format!(
+                "missing key `{key}` (the file has: {present}); dnn reads the arrays named {}: \
+                 re-save them under those names, np.savez(f, {save})",
+                keys.join(", ")
+            ),
+        )
     };
     let split_layout = has("x_train") || has("y_train") || has("x_test") || has("y_test");
     let keys: &[&str] = if split_layout {
@@ -242,7 +359,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
         &["x", "y"]
     };
     if let Some(k) = keys.iter().find(|k| !has(k)) {
-        return Err(missing(k));
+        return Err(missing(k, keys));
     }
     check_declared(path, keys)?;
     let mut parts = Vec::new();
@@ -260,6 +377,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
                 ),
             ));
         }
+        check_channels_last(path, xk, x.shape())?;
         if m != y.len() {
             return Err(DataError::LengthMismatch {
                 path: path.to_path_buf(),
@@ -277,6 +395,13 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
                     x.shape()
                 ),
             ));
+        }
+        // Pictures: 3-D or 4-D, as the `Input` below.
+        let picture = x.shape().len() > 2;
+        match &x {
+            Inputs::Bytes(_) => {}
+            Inputs::F32(a) => check_values(path, xk, a, picture)?,
+            Inputs::F64(a) => check_values(path, xk, a, picture)?,
         }
         parts.push((x, y));
     }

@@ -9,6 +9,7 @@ mod cat_real;
 mod dataset;
 mod folder_layouts;
 mod model_file;
+mod npz_values;
 mod picture;
 mod planar;
 mod properties;
