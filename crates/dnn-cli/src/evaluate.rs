@@ -1,16 +1,17 @@
 //! `dnn evaluate`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
-use dnn_data::model::{load_model, Model};
+use dnn_data::model::Model;
 use dnn_data::{DataSpec, Dataset, LoadOptions};
 use ndarray::{Array3, Axis};
 
 use crate::data::{load_for_model, DEFAULT_DATA};
 use crate::metrics::Scores;
 use crate::plot::{self, Tile};
+use crate::predict::load_model_arg;
 use crate::values::FormatArg;
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
@@ -18,9 +19,10 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         dnn_data::atomic::ensure_writable(path).context("--mislabeled")?;
         plot::check_extension(path).context("--mislabeled")?;
     }
-    let model = load_model(&args.model)?;
-    let data = data_for(&model, &args)?;
-    check_fits(&model, &data, &args)?;
+    let model = load_model_arg(&args.model)?;
+    let data_path = data_path(&model, &args)?;
+    let data = data_for(&model, &args, &data_path)?;
+    check_fits(&model, &data, &args, &data_path)?;
     let classes = &data.spec.classes;
     println!(
         "Model: {} ({}, layers {}, classes {})",
@@ -58,7 +60,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         let Some(images) = &data.test_images else {
             bail!(
                 "--mislabeled draws the mislabelled test pictures, but --data {} holds no pictures",
-                args.data.display()
+                data_path.display()
             );
         };
         let tiles = test
@@ -101,9 +103,10 @@ pub struct EvaluateArgs {
     pub model: PathBuf,
 
     /// The data to evaluate on, as `dnn train --data` takes it. It is read with the
-    /// model's classes, columns, picture size and test split.
-    #[arg(long, default_value = DEFAULT_DATA)]
-    pub data: PathBuf,
+    /// model's classes, columns, picture size and test split [default: data, the cat set,
+    /// for a cat classifier; other models need it].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
 
     /// Read --data as this format [default: from the path].
     #[arg(long, value_enum)]
@@ -118,13 +121,43 @@ pub struct EvaluateArgs {
     pub mislabeled: Option<PathBuf>,
 }
 
+/// `--data`, or its default, the cat set's directory, for a model of the cat set. Any other
+/// model was trained on data of its own: the cat set would only fail to fit it (or, missing,
+/// send the user to fetch a data set the model has nothing to do with), so `--data` is asked
+/// for, with what the model says it was trained on.
+fn data_path(model: &Model, args: &EvaluateArgs) -> anyhow::Result<PathBuf> {
+    if let Some(path) = &args.data {
+        return Ok(path.clone());
+    }
+    let cat = DataSpec::cat();
+    match &model.spec {
+        // Standardised or not, still the cat set.
+        Some(spec) if spec.input == cat.input && spec.classes == cat.classes => {
+            Ok(PathBuf::from(DEFAULT_DATA))
+        }
+        Some(spec) => bail!(
+            "{} was trained on {} of classes {}, not on the cat set: give --data the data it was trained on",
+            args.model.display(),
+            spec.input.describe(),
+            spec.classes.join(", ")
+        ),
+        // A file that records nothing and is not of the cat classifier's shape (or it would
+        // have been read as the cat classifier).
+        None => bail!(
+            "{} does not record the data it was trained on and is not the cat classifier (layer sizes {:?}): give --data the data it was trained on",
+            args.model.display(),
+            model.network.layer_sizes()
+        ),
+    }
+}
+
 /// The data, read as the model's file says; a file that records nothing (older or
 /// numpy-saved, not of the cat classifier's shape) is evaluated as trained on the data
 /// given, classes in the data's own order.
-fn data_for(model: &Model, args: &EvaluateArgs) -> anyhow::Result<Dataset> {
+fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<Dataset> {
     match &model.spec {
         Some(spec) => load_for_model(
-            &args.data,
+            data,
             args.format,
             args.target.as_deref(),
             model,
@@ -137,13 +170,18 @@ fn data_for(model: &Model, args: &EvaluateArgs) -> anyhow::Result<Dataset> {
                 target: args.target.clone(),
                 ..LoadOptions::default()
             };
-            dnn_data::load(&args.data, &options)
-                .with_context(|| format!("cannot load --data {}", args.data.display()))
+            dnn_data::load(data, &options)
+                .with_context(|| format!("cannot load --data {}", data.display()))
         }
     }
 }
 
-fn check_fits(model: &Model, data: &Dataset, args: &EvaluateArgs) -> anyhow::Result<()> {
+fn check_fits(
+    model: &Model,
+    data: &Dataset,
+    args: &EvaluateArgs,
+    data_path: &Path,
+) -> anyhow::Result<()> {
     let sizes = model.network.layer_sizes();
     if sizes[0] != data.features() {
         bail!(
@@ -151,7 +189,7 @@ fn check_fits(model: &Model, data: &Dataset, args: &EvaluateArgs) -> anyhow::Res
             args.model.display(),
             sizes[0],
             what(&data.spec),
-            args.data.display(),
+            data_path.display(),
             data.features()
         );
     }
@@ -161,7 +199,7 @@ fn check_fits(model: &Model, data: &Dataset, args: &EvaluateArgs) -> anyhow::Res
             "{} has {outputs} outputs, but the {} classes of {} take {}",
             args.model.display(),
             data.spec.classes.len(),
-            args.data.display(),
+            data_path.display(),
             data.outputs()
         );
     }

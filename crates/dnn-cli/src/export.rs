@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use dnn_data::export::{class_names, to_bytes, Format, Preprocessing};
-use dnn_data::model::load_model;
+
+use crate::predict::load_model_arg;
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     dnn_data::atomic::ensure_writable(&args.output).context("--output")?;
@@ -15,7 +16,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             args.output.display()
         );
     }
-    let model = load_model(&args.model)?;
+    let model = load_model_arg(&args.model)?;
     let format = args.format.into();
     let bytes = to_bytes(&model, format).with_context(|| format!("{}", args.model.display()))?;
     dnn_data::atomic::write_atomically(&args.output, &bytes)?;
@@ -91,8 +92,20 @@ impl From<FormatArg> for Format {
     }
 }
 
-/// Whether `a` and `b` name one existing file (through links or `..` as well).
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+/// Whether `a` and `b` name one existing file: through another spelling of the path (`..`,
+/// a relative path), a symbolic link or a hard link. Shared with `dnn predict`'s --output
+/// check.
+pub(crate) fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    // A hard link has a path of its own, so paths cannot tell; the device and inode can.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,

@@ -5,16 +5,19 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 use dnn_data::image::{read_picture_as, ImageLimits};
-use dnn_data::model::{class_probability, load_model};
+use dnn_data::model::{class_probability, load_model, Model};
 use dnn_data::table::{read_table, Columns};
-use dnn_data::{DataSpec, Input};
+use dnn_data::{DataError, DataSpec, Input};
 use ndarray::{Array2, Axis};
+
+use crate::export::same_file;
 
 pub fn run(args: PredictArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.output {
         dnn_data::atomic::ensure_writable(path).context("--output")?;
+        check_output(path, &args.model, &args.inputs)?;
     }
-    let model = load_model(&args.model)?;
+    let model = load_model_arg(&args.model)?;
     let Some(spec) = &model.spec else {
         bail!(
             "{} does not record what its inputs are (layer sizes {:?}): dnn predict reads pictures for models of 12288 inputs (64x64x3, the cat classifier) and any model dnn train saved",
@@ -23,6 +26,20 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
         );
     };
     let table = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if let Some(dir) = args.inputs.iter().find(|p| p.is_dir()) {
+        // Without this, reading it fails with "cannot read the file: not a regular file".
+        let shown = dir.display().to_string();
+        let base = shown.trim_end_matches('/');
+        match spec.input {
+            Input::Picture { .. } => {
+                bail!("{shown} is a folder; give the pictures in it instead, e.g. `{base}/*.png`")
+            }
+            Input::Table { .. } => bail!(
+                "{shown} is a folder, but {} takes one CSV file of rows: give that file",
+                args.model.display()
+            ),
+        }
+    }
     let (names, x) = match &spec.input {
         Input::Picture {
             height,
@@ -121,6 +138,50 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses an `--output` that is the model file or one of the inputs (the same file, through
+/// any spelling of its path or a link): the predictions would replace it.
+fn check_output(output: &Path, model: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
+    if same_file(model, output) {
+        bail!(
+            "--output {} is the model file itself; give another name (the predictions would replace the model)",
+            output.display()
+        );
+    }
+    if let Some(input) = inputs.iter().find(|p| same_file(p, output)) {
+        bail!(
+            "--output {} is the input {}; give another name (the predictions would replace it)",
+            output.display(),
+            input.display()
+        );
+    }
+    Ok(())
+}
+
+/// Loads `--model` ([`load_model`]); a file that is not HDF5 and whose name says it is some
+/// other kind of file (an ONNX export above all: it is what `dnn export` writes, so it is
+/// what people try) gets a message that says which files dnn reads, rather than HDF5's
+/// "file signature not found". A file named `.h5`, or not named at all, keeps HDF5's words.
+pub(crate) fn load_model_arg(path: &Path) -> anyhow::Result<Model> {
+    let e = match load_model(path) {
+        Ok(model) => return Ok(model),
+        Err(e @ DataError::NotHdf5 { .. }) => e,
+        Err(e) => return Err(e.into()),
+    };
+    let ext = path
+        .extension()
+        .map(|x| x.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        None | Some("h5" | "hdf5" | "hdf" | "he5") => Err(e.into()),
+        Some("onnx") => bail!(
+            "{} is an ONNX file, which dnn writes (`dnn export`) but does not read: give the model as .h5 (from `dnn train`) or .safetensors (from `dnn export`)",
+            path.display()
+        ),
+        Some(other) => bail!(
+            "{e}; dnn reads model files as .h5 (from `dnn train`) or .safetensors (from `dnn export`), not .{other}"
+        ),
+    }
 }
 
 /// Each column's class name and the probability the network gave it, after the model's

@@ -243,6 +243,42 @@ fn build_fixtures(w: &Path) {
     npz.add_array("y", &Array1::from(vec![0i64, 1, 0, 1]))
         .expect("npz");
     npz.finish().expect("npz");
+    // npz archives whose values, shapes or names read wrong.
+    let write_npz = |name: &str, x_key: &str, x: ArrayD<f64>, y_key: &str| {
+        let mut npz = ndarray_npy::NpzWriter::new(std::fs::File::create(d(name)).expect("npz"));
+        npz.add_array(x_key, &x).expect("npz");
+        npz.add_array(y_key, &labels(20)).expect("npz");
+        npz.finish().expect("npz");
+    };
+    // np.savez(f, x=X.astype(float), y=Y): pictures of 0-255 as float64.
+    write_npz(
+        "n_float255.npz",
+        "x",
+        images(20, SIDE, SIDE).mapv(f64::from).into_dyn(),
+        "y",
+    );
+    let mut nan = Array2::from_shape_fn((20, 3), |(j, i)| (j + i) as f64);
+    nan[[10, 2]] = f64::NAN;
+    write_npz("n_nan.npz", "x", nan.into_dyn(), "y");
+    let chw = Array4::from_shape_fn((20, 3, SIDE, SIDE), |(j, c, r, k)| {
+        ((j + c + r + k) % 2) as f64
+    });
+    write_npz("n_chw.npz", "x", chw.into_dyn(), "y");
+    write_npz(
+        "n_upper.npz",
+        "X",
+        Array2::<f64>::zeros((20, 2)).into_dyn(),
+        "Y",
+    );
+
+    // Models of other data than the cat set, and an ONNX export (which dnn writes, not reads).
+    write_table_model(&m("own.h5"), &["a", "b"], &["x", "y"]);
+    let cat = dnn_data::model::load_model(m("pictures.h5")).expect("model");
+    dnn_data::export::export(m("cats.onnx"), &cat, dnn_data::export::Format::Onnx).expect("onnx");
+
+    // Other names of a picture, for `predict --output`: a symbolic and a hard link.
+    std::os::unix::fs::symlink("ok.png", p("link.png")).expect("symlink");
+    std::fs::hard_link(p("ok.png"), p("hard.png")).expect("hard link");
 }
 
 fn cases() -> Vec<Case> {
@@ -393,6 +429,29 @@ fn cases() -> Vec<Case> {
         case("folder: --target", "train --data f_good --target label", 1, &["--target names a CSV column, but --data f_good is read as image-folder"]),
         case("npz: missing keys", "train --data n_keys.npz", 1, &["n_keys.npz: missing key `y_test` (the file has: x_train, y_train, x_test)"]),
         case("npz: x and y of different lengths", "train --data n_lengths.npz", 1, &["n_lengths.npz: x has 5 examples but y has 4 labels"]),
+        case("npz: float pictures of 0-255", "train --data n_float255.npz", 1, &["cannot load --data n_float255.npz: n_float255.npz: x[0, 0, 0, 1] is 101, but float pictures must hold values in [0, 1]", "divide them by 255 (x / 255) or save them as uint8 (x.astype(np.uint8))"]),
+        case("npz: NaN named by its index", "train --data n_nan.npz", 1, &["cannot load --data n_nan.npz: n_nan.npz: x[10, 2] is NaN (every value must be finite)"]),
+        case("npz: channels-first pictures", "train --data n_chw.npz", 1, &["n_chw.npz: `x` has shape [20, 3, 8, 8], which looks channels-first", "np.moveaxis(x, 1, -1)"]),
+        case("npz: arrays named X, Y", "train --data n_upper.npz", 1, &["n_upper.npz: missing key `x` (the file has: X, Y)", "np.savez(f, x=..., y=...)"]),
+        // --- predict --output: never the model nor an input (however it is named) ---
+        case("predict: --output is the model", "predict --model models/pictures.h5 --output models/pictures.h5 pics/ok.png", 1, &["--output models/pictures.h5 is the model file itself; give another name"]),
+        case("predict: --output is the input", "predict --model models/pictures.h5 --output pics/ok.png pics/ok.png", 1, &["--output pics/ok.png is the input pics/ok.png; give another name (the predictions would replace it)"]),
+        case("predict: --output is an input, spelt otherwise", "predict --model models/pictures.h5 --output pics/../pics/ok.png pics/empty.jpg pics/ok.png", 1, &["--output pics/../pics/ok.png is the input pics/ok.png"]),
+        case("predict: --output is a symlink to an input", "predict --model models/pictures.h5 --output pics/link.png pics/ok.png", 1, &["--output pics/link.png is the input pics/ok.png"]),
+        case("predict: --output is a hard link to an input", "predict --model models/pictures.h5 --output pics/hard.png pics/ok.png", 1, &["--output pics/hard.png is the input pics/ok.png"]),
+        case("predict: --output is the model, spelt otherwise", "predict --model models/pictures.h5 --output ./models/../models/pictures.h5 pics/ok.png", 1, &["is the model file itself"]),
+        // --- predict: a folder, an ONNX model ---
+        case("predict: a folder of pictures", "predict --model models/pictures.h5 pics", 1, &["pics is a folder; give the pictures in it instead, e.g. `pics/*.png`"]),
+        case("predict: a folder with a slash", "predict --model models/pictures.h5 pics/", 1, &["pics/ is a folder", "e.g. `pics/*.png`"]),
+        case("predict: a folder for a table model", "predict --model models/own.h5 pics", 1, &["pics is a folder, but models/own.h5 takes one CSV file of rows"]),
+        case("predict: an ONNX model", "predict --model models/cats.onnx pics/ok.png", 1, &["models/cats.onnx is an ONNX file, which dnn writes (`dnn export`) but does not read", ".h5 (from `dnn train`) or .safetensors (from `dnn export`)"]),
+        case("evaluate: an ONNX model", "evaluate --data data --model models/cats.onnx", 1, &["models/cats.onnx is an ONNX file"]),
+        case("export: an ONNX model", "export --model models/cats.onnx --format safetensors --output out.safetensors", 1, &["models/cats.onnx is an ONNX file"]),
+        case("predict: a text file as the model", "predict --model notes.txt pics/ok.png", 1, &["notes.txt: not a readable HDF5 file", "dnn reads model files as .h5 (from `dnn train`) or .safetensors (from `dnn export`), not .txt"]),
+        // --- evaluate without --data: the cat set is the default for cat models only ---
+        case("evaluate: own model without --data", "evaluate --model models/own.h5", 1, &["models/own.h5 was trained on 2 columns (a, b) of classes x, y, not on the cat set: give --data the data it was trained on"]),
+        case("evaluate: model recording nothing, without --data", "evaluate --model models/good.h5", 1, &["models/good.h5 does not record the data it was trained on and is not the cat classifier (layer sizes [192, 3, 1]): give --data"]),
+        case("evaluate: cat model without --data reads data", "evaluate --model models/pictures.h5", 1, &["models/pictures.h5 takes 64x64x3 pictures but --data data has 8x8x3 pictures"]),
         case("--test-split with a test part", &t("--test-split 0.3"), 1, &["--test-split splits a source without a test part, but --data data has its own test part"]),
         case("--image-size on a course set", &t("--image-size 8"), 1, &["--image-size resizes the pictures of an image folder, but --data data is read as course-h5"]),
         case("predict: csv for a picture model", "predict --model models/pictures.h5 c_good.csv", 1, &["c_good.csv is a CSV table, but models/pictures.h5 takes 64x64x3 pictures"]),

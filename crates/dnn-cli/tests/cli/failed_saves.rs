@@ -322,3 +322,90 @@ fn learning_rate_1000_on_the_cat_data_stops_at_iteration_1_and_can_keep_the_last
     let eval = common::dnn_in(w, &["evaluate", "--data", &data, "--model", "last_good.h5"]);
     assert_eq!(eval.code, Some(0), "{eval:?}");
 }
+
+/// `dnn predict --output` that names the model or one of the inputs (as given, spelt
+/// otherwise, absolute, or through a link) used to replace it with the CSV of predictions
+/// and exit 0: it is refused before anything is read, every file left byte for byte.
+#[test]
+fn predict_never_saves_over_its_model_or_its_inputs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    // 12288 inputs, one output: read as the cat classifier, so it takes pictures.
+    write_model(&w.join("cats.h5"), &[12288, 2, 1]);
+    write_png(&w.join("victim.png"), 10, 10, image::ColorType::Rgb8);
+    write_png(&w.join("other.png"), 12, 9, image::ColorType::Rgb8);
+    std::os::unix::fs::symlink("victim.png", w.join("alias.png")).expect("symlink");
+    std::fs::hard_link(w.join("cats.h5"), w.join("twin.h5")).expect("hard link");
+    write_table_model(&w.join("own.h5"), &["a", "b"], &["x", "y"]);
+    std::fs::write(w.join("rows.csv"), "a,b\n1,2\n3,4\n").expect("csv");
+    let absolute = w.join("victim.png").display().to_string();
+
+    let pictures = |output: &str| -> Vec<String> {
+        [
+            "predict",
+            "--model",
+            "cats.h5",
+            "--output",
+            output,
+            "other.png",
+            "victim.png",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    let table = [
+        "predict",
+        "--model",
+        "own.h5",
+        "--output",
+        "./rows.csv",
+        "rows.csv",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    for (args, says) in [
+        (
+            pictures("victim.png"),
+            "--output victim.png is the input victim.png; give another name",
+        ),
+        (pictures(&absolute), "is the input victim.png"),
+        (
+            pictures("alias.png"),
+            "--output alias.png is the input victim.png",
+        ),
+        (
+            pictures("cats.h5"),
+            "--output cats.h5 is the model file itself; give another name",
+        ),
+        (
+            pictures("twin.h5"),
+            "--output twin.h5 is the model file itself",
+        ),
+        (table, "--output ./rows.csv is the input rows.csv"),
+    ] {
+        let before = common::snapshot(w);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = common::dnn_in(w, &args);
+        assert_eq!(run.code, Some(1), "dnn {args:?}: {run:?}");
+        let line = one_error_line(&run);
+        assert!(line.contains(says), "dnn {args:?}: {line}");
+        assert!(run.stdout.is_empty(), "dnn {args:?}: {run:?}");
+        assert!(common::snapshot(w) == before, "dnn {args:?} changed a file");
+    }
+
+    // Another name is written as before.
+    let run = common::dnn_in(
+        w,
+        &pictures("predictions.csv")
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let csv = std::fs::read_to_string(w.join("predictions.csv")).expect("predictions");
+    assert!(
+        csv.starts_with("file,class,probability\nother.png,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+}
