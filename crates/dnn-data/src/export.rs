@@ -113,7 +113,7 @@ impl<'a> Preprocessing<'a> {
     }
 }
 
-/// The name of each class, by label: the model's [`DataSpec::classes`], or the labels'
+/// The name of each class, by label: the model's [`DataSpec::classes`](crate::DataSpec::classes), or the labels'
 /// numbers (`"0"`, `"1"`, ...) when the file does not name them. For one sigmoid output,
 /// label 0 is `p <= 0.5` and label 1 is `p > 0.5`.
 pub fn class_names(model: &Model) -> Vec<String> {
