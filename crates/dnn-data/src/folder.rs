@@ -217,6 +217,26 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
     // `DIR/train` alone (or `DIR/test` alone) is half of the split layout, not one class
     // named `train`: say so, rather than "every training example is of class `train`".
     if !split_layout {
+        // Keras' and torchvision's `train/` + `val/`: two classes named so, unless said.
+        if let [a, b] = natural.as_slice() {
+            let val = [a, b]
+                .into_iter()
+                .find(|c| matches!(c.as_str(), "val" | "valid" | "validation"));
+            if let Some(val) = val.filter(|_| a == "train" || b == "train") {
+                if !find_classes(&dir.join("train"))?.is_empty() {
+                    return Err(DataError::BadSource {
+                        path: dir.to_path_buf(),
+                        problem: format!(
+                            "has train/ and {val}/ folders of class folders, but dnn reads the \
+                             test part from {}: rename {val}/ to test/, or give --data {} to \
+                             have a test part split off it",
+                            dir.join("test").display(),
+                            dir.join("train").display()
+                        ),
+                    });
+                }
+            }
+        }
         if let [only] = natural.as_slice() {
             let (part, other) = match only.as_str() {
                 "train" => ("train", "test"),

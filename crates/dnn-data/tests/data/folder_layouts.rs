@@ -270,6 +270,17 @@ fn a_train_folder_without_a_test_folder_says_what_to_do() {
     let trains = d.path().join("vehicles");
     pngs(&trains.join("train"), 3, 10);
     assert!(load_err(&trains).contains("every training example is of class `train`"));
+    // Keras' and torchvision's train/ + val/ is not two classes named so.
+    let keras = d.path().join("keras");
+    pngs(&keras.join("train").join("a"), 3, 10);
+    pngs(&keras.join("train").join("b"), 3, 20);
+    pngs(&keras.join("val").join("a"), 2, 10);
+    let err = load_err(&keras);
+    assert!(
+        err.contains("has train/ and val/ folders of class folders")
+            && err.contains("rename val/ to test/"),
+        "{err}"
+    );
 }
 
 /// The EXIF block of a JPEG (the TIFF structure after `Exif\0\0`), big-endian, holding only
