@@ -10,8 +10,8 @@ use ndarray::{Array3, Axis};
 
 use crate::data::{load_for_model, DEFAULT_DATA};
 use crate::metrics::Scores;
+use crate::model_file::load_model_arg;
 use crate::plot::{self, Tile};
-use crate::predict::load_model_arg;
 use crate::values::FormatArg;
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {

@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use dnn_data::export::{class_names, to_bytes, Format, Preprocessing};
 
-use crate::predict::load_model_arg;
+use crate::model_file::{load_model_arg, same_file};
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     dnn_data::atomic::ensure_writable(&args.output).context("--output")?;
@@ -89,25 +89,5 @@ impl From<FormatArg> for Format {
             FormatArg::Onnx => Format::Onnx,
             FormatArg::Safetensors => Format::Safetensors,
         }
-    }
-}
-
-/// Whether `a` and `b` name one existing file: through another spelling of the path (`..`,
-/// a relative path), a symbolic link or a hard link. Shared with `dnn predict`'s --output
-/// check.
-pub(crate) fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    // A hard link has a path of its own, so paths cannot tell; the device and inode can.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        match (std::fs::metadata(a), std::fs::metadata(b)) {
-            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-            _ => false,
-        }
-    }
-    #[cfg(not(unix))]
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
     }
 }

@@ -14,6 +14,7 @@ mod export;
 mod hyper;
 mod interrupt;
 mod metrics;
+mod model_file;
 mod planar;
 mod plot;
 mod predict;

@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 use dnn_data::image::{read_picture_as, ImageLimits};
-use dnn_data::model::{class_probability, load_model, Model};
+use dnn_data::model::class_probability;
 use dnn_data::table::{read_table, Columns};
-use dnn_data::{DataError, DataSpec, Input};
+use dnn_data::{DataSpec, Input};
 use ndarray::{Array2, Axis};
 
-use crate::export::same_file;
+use crate::model_file::{load_model_arg, same_file};
 
 pub fn run(args: PredictArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.output {
@@ -157,31 +157,6 @@ fn check_output(output: &Path, model: &Path, inputs: &[PathBuf]) -> anyhow::Resu
         );
     }
     Ok(())
-}
-
-/// Loads `--model` ([`load_model`]); a file that is not HDF5 and whose name says it is some
-/// other kind of file (an ONNX export above all: it is what `dnn export` writes, so it is
-/// what people try) gets a message that says which files dnn reads, rather than HDF5's
-/// "file signature not found". A file named `.h5`, or not named at all, keeps HDF5's words.
-pub(crate) fn load_model_arg(path: &Path) -> anyhow::Result<Model> {
-    let e = match load_model(path) {
-        Ok(model) => return Ok(model),
-        Err(e @ DataError::NotHdf5 { .. }) => e,
-        Err(e) => return Err(e.into()),
-    };
-    let ext = path
-        .extension()
-        .map(|x| x.to_string_lossy().to_ascii_lowercase());
-    match ext.as_deref() {
-        None | Some("h5" | "hdf5" | "hdf" | "he5") => Err(e.into()),
-        Some("onnx") => bail!(
-            "{} is an ONNX file, which dnn writes (`dnn export`) but does not read: give the model as .h5 (from `dnn train`) or .safetensors (from `dnn export`)",
-            path.display()
-        ),
-        Some(other) => bail!(
-            "{e}; dnn reads model files as .h5 (from `dnn train`) or .safetensors (from `dnn export`), not .{other}"
-        ),
-    }
 }
 
 /// Each column's class name and the probability the network gave it, after the model's

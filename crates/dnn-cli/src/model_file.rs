@@ -1,0 +1,53 @@
+//! The model file a command takes and the files it must not write over: `--model` loaded
+//! with a message for the files dnn writes but does not read, and whether an `--output` is
+//! the model or an input under another name.
+
+use std::path::Path;
+
+use anyhow::bail;
+use dnn_data::model::{load_model, Model};
+use dnn_data::DataError;
+
+/// Loads `--model` ([`load_model`]); a file that is not HDF5 and whose name says it is some
+/// other kind of file (an ONNX export above all: it is what `dnn export` writes, so it is
+/// what people try) gets a message that says which files dnn reads, rather than HDF5's
+/// "file signature not found". A file named `.h5`, or not named at all, keeps HDF5's words.
+pub(crate) fn load_model_arg(path: &Path) -> anyhow::Result<Model> {
+    let e = match load_model(path) {
+        Ok(model) => return Ok(model),
+        Err(e @ DataError::NotHdf5 { .. }) => e,
+        Err(e) => return Err(e.into()),
+    };
+    let ext = path
+        .extension()
+        .map(|x| x.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        None | Some("h5" | "hdf5" | "hdf" | "he5") => Err(e.into()),
+        Some("onnx") => bail!(
+            "{} is an ONNX file, which dnn writes (`dnn export`) but does not read: give the model as .h5 (from `dnn train`) or .safetensors (from `dnn export`)",
+            path.display()
+        ),
+        Some(other) => bail!(
+            "{e}; dnn reads model files as .h5 (from `dnn train`) or .safetensors (from `dnn export`), not .{other}"
+        ),
+    }
+}
+
+/// Whether `a` and `b` name one existing file: through another spelling of the path (`..`,
+/// a relative path), a symbolic link or a hard link.
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+    // A hard link has a path of its own, so paths cannot tell; the device and inode can.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
