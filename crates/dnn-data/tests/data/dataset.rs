@@ -25,6 +25,14 @@ fn opts() -> LoadOptions {
     LoadOptions::default()
 }
 
+/// Asserts that the error `err` of case `name` is one line that says each of `says`.
+fn says_in_one_line(name: &str, err: &str, says: &[&str]) {
+    assert!(!err.contains('\n'), "{name}: one line: {err}");
+    for s in says {
+        assert!(err.contains(s), "{name}: {err:?} should say {s:?}");
+    }
+}
+
 /// A table of `n` rows: two features and a string label that depends on them.
 fn iris_like(n: usize) -> String {
     let mut s = String::from("sepal, petal ,species\n");
@@ -314,10 +322,7 @@ fn bad_csv_files_are_named_with_their_row_and_column() {
     for (name, text, o, says) in cases {
         let path = write_csv(&d.join(name), text);
         let err = load_err(&path, &o);
-        assert!(!err.contains('\n'), "{name}: one line: {err}");
-        for s in says {
-            assert!(err.contains(s), "{name}: {err:?} should say {s:?}");
-        }
+        says_in_one_line(name, &err, says);
     }
 }
 
@@ -352,10 +357,7 @@ fn csv_text_that_is_not_utf8_is_refused_by_line_not_replaced() {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let err = load_err(&path, &opts());
-        assert!(!err.contains('\n'), "{name}: one line: {err}");
-        for s in says {
-            assert!(err.contains(s), "{name}: {err:?} should say {s:?}");
-        }
+        says_in_one_line(name, &err, says);
     }
 }
 
