@@ -135,6 +135,7 @@ pub fn load_for_training(flags: &DataFlags) -> anyhow::Result<Dataset> {
     }
     warn_skipped(&data);
     warn_single_examples(&data);
+    warn_missing_labels(&data);
     if flags.standardize || !flags.no_standardize && data.standardize_by_default() {
         data.standardize();
     }
@@ -182,6 +183,29 @@ fn warn_single_examples(data: &Dataset) {
                 ""
             }
         );
+    }
+}
+
+/// The warning line for each class whose name reads like a missing value (`NA`, `?`, ...):
+/// among names it may be a class, so it is trained as one, but rows whose label was left
+/// blank in a spreadsheet often come out so.
+fn warn_missing_labels(data: &Dataset) {
+    for (k, name) in data.spec.classes.iter().enumerate() {
+        if dnn_data::table::looks_missing(name) {
+            let n = data
+                .train_labels
+                .iter()
+                .chain(&data.test_labels)
+                .filter(|&&l| l == k)
+                .count();
+            eprintln!(
+                "warning: the class `{name}` of {} ({n} example{}) reads like a missing \
+                 value; it is trained as a class of its own (drop or fill those rows if it is \
+                 not one)",
+                data.source.path.display(),
+                if n == 1 { "" } else { "s" }
+            );
+        }
     }
 }
 

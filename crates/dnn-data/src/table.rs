@@ -355,11 +355,23 @@ pub fn read_table_from(
     })
 }
 
-/// Labels that a table of numeric classes writes for a missing value (compared in lower
-/// case), which would otherwise become a class of their own.
+/// Labels that tables write for a missing value (compared in lower case), which would
+/// otherwise become a class of their own.
 const MISSING: [&str; 9] = [
     "na", "n/a", "nan", "null", "none", "?", "-", "#n/a", "missing",
 ];
+
+/// Whether a label reads like a missing value (`NA`, `N/A`, `NaN`, `null`, `None`, `?`, `-`,
+/// `#N/A`, `missing`, in any case): refused among numeric labels, where it cannot be a class,
+/// and worth a warning among names, where it may be one.
+///
+/// ```
+/// assert!(dnn_data::table::looks_missing(" NA "));
+/// assert!(!dnn_data::table::looks_missing("Nadia"));
+/// ```
+pub fn looks_missing(label: &str) -> bool {
+    MISSING.contains(&label.trim().to_lowercase().as_str())
+}
 
 /// Refuses labels that would make classes the user does not mean: one number written two
 /// ways (`1` and `1.0`: two classes to a string comparison, one to pandas), or, among
@@ -377,7 +389,7 @@ fn check_labels(path: &Path, table: &Table) -> Result<()> {
     if let Some(k) = names
         .iter()
         .zip(&numbers)
-        .position(|(n, v)| v.is_none() && MISSING.contains(&n.trim().to_lowercase().as_str()))
+        .position(|(n, v)| v.is_none() && looks_missing(n))
     {
         let (row, line) = table.label_first[k];
         return Err(DataError::BadCell {

@@ -451,4 +451,18 @@ fn a_measurement_as_the_label_is_warned_about_and_huge_features_train() {
         "{}",
         run.stdout
     );
+    // A label left as `NA` among names is a class, with a warning.
+    std::fs::write(w.join("na.csv"), text.replacen(",a\n", ",NA\n", 1)).expect("write");
+    let run = ok(dnn_in(
+        w,
+        &["train", "--data", "na.csv", "--iterations", "5", "-q"],
+    ));
+    assert!(
+        run.stderr.contains(
+            "warning: the class `NA` of na.csv (1 example) reads like a missing value; it is \
+             trained as a class of its own"
+        ),
+        "{}",
+        run.stderr
+    );
 }
