@@ -4,6 +4,8 @@
 
 use std::fmt::Write as _;
 
+use unicode_width::UnicodeWidthStr;
+
 /// Predicted against true classes of one part of the data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scores {
@@ -113,7 +115,7 @@ impl Scores {
     /// The confusion matrix labelled with the class names: rows are the true classes,
     /// columns the predicted ones.
     pub fn confusion_table(&self, names: &[String]) -> String {
-        let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        let name_width = names.iter().map(|n| n.width()).max().unwrap_or(0);
         let count_width = self
             .counts
             .iter()
@@ -124,11 +126,11 @@ impl Scores {
         let col = name_width.max(count_width) + 2;
         let mut out = format!("{:>name_width$}", "");
         for n in names {
-            let _ = write!(out, "{n:>col$}");
+            out.push_str(&right(n, col));
         }
         out.push('\n');
         for (n, row) in names.iter().zip(&self.counts) {
-            let _ = write!(out, "{n:>name_width$}");
+            out.push_str(&right(n, name_width));
             for c in row {
                 let _ = write!(out, "{c:>col$}");
             }
@@ -142,7 +144,7 @@ impl Scores {
         const DIGITS: usize = 4;
         let width = names
             .iter()
-            .map(|n| n.chars().count())
+            .map(|n| n.width())
             .max()
             .unwrap_or(0)
             .max("weighted avg".len())
@@ -154,8 +156,12 @@ impl Scores {
         let row = |out: &mut String, name: &str, s: ClassScore| {
             let _ = writeln!(
                 out,
-                "{name:>width$}  {:>9.DIGITS$} {:>9.DIGITS$} {:>9.DIGITS$} {:>9}",
-                s.precision, s.recall, s.f1, s.support
+                "{}  {:>9.DIGITS$} {:>9.DIGITS$} {:>9.DIGITS$} {:>9}",
+                right(name, width),
+                s.precision,
+                s.recall,
+                s.f1,
+                s.support
             );
         };
         for (k, n) in names.iter().enumerate() {
@@ -176,6 +182,12 @@ impl Scores {
         row(&mut out, "weighted avg", weighted);
         out
     }
+}
+
+/// `text` right-aligned in `width` terminal columns: `format!`'s `{:>width$}` counts
+/// characters, so a CJK or emoji class name (two columns each) pushed its row out of line.
+fn right(text: &str, width: usize) -> String {
+    format!("{}{text}", " ".repeat(width.saturating_sub(text.width())))
 }
 
 #[cfg(test)]
@@ -217,6 +229,32 @@ mod tests {
         assert!(
             text.contains("    0.6667    0.6667    0.6667         3"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn wide_class_names_keep_the_columns_in_line() {
+        let s = Scores::new(vec![0, 1, 2, 2], vec![0, 1, 2, 1], 3);
+        let names: Vec<String> = ["猫", "dog", "🐟 fish"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let table = s.confusion_table(&names);
+        let widths: Vec<usize> = table.lines().map(UnicodeWidthStr::width).collect();
+        assert!(
+            widths.iter().all(|&w| w == widths[0]),
+            "{widths:?}\n{table}"
+        );
+        // The report's numbers start in one column whatever the name before them.
+        let report = s.report(&names);
+        let starts: Vec<usize> = report
+            .lines()
+            .filter(|l| l.ends_with("         1") || l.ends_with("         2"))
+            .map(|l| l.width())
+            .collect();
+        assert!(
+            starts.len() >= 3 && starts.iter().all(|&w| w == starts[0]),
+            "{report}"
         );
     }
 
