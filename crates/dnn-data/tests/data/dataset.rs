@@ -33,6 +33,18 @@ fn says_in_one_line(name: &str, err: &str, says: &[&str]) {
     }
 }
 
+/// Asserts that every feature (row) of `x` has mean 0 and variance 1, to 1e-12.
+fn assert_standardised(x: &Array2<f64>) {
+    for row in x.rows() {
+        let mean = row.mean().unwrap();
+        let var = row.mapv(|v| (v - mean) * (v - mean)).mean().unwrap();
+        assert!(
+            mean.abs() < 1e-12 && (var - 1.0).abs() < 1e-12,
+            "{mean} {var}"
+        );
+    }
+}
+
 /// A table of `n` rows: two features and a string label that depends on them.
 fn iris_like(n: usize) -> String {
     let mut s = String::from("sepal, petal ,species\n");
@@ -421,14 +433,7 @@ fn features_too_large_to_square_are_standardised_too() {
     }
     let mut data = load(write_csv(&dir.path().join("huge.csv"), &text), &opts()).unwrap();
     data.standardize();
-    for row in data.train_x.rows() {
-        let mean = row.mean().unwrap();
-        let var = row.mapv(|v| (v - mean) * (v - mean)).mean().unwrap();
-        assert!(
-            mean.abs() < 1e-12 && (var - 1.0).abs() < 1e-12,
-            "{mean} {var}"
-        );
-    }
+    assert_standardised(&data.train_x);
 }
 
 /// `m` PNG pictures of `side`x`side` per class under `dir/<class>/`.
@@ -809,14 +814,7 @@ fn standardisation_is_fitted_on_the_training_part_only() {
     let raw_test = data.test_x.clone();
     data.standardize();
     let z = data.spec.standardization.clone().unwrap();
-    for row in data.train_x.rows() {
-        let mean = row.mean().unwrap();
-        let var = row.mapv(|v| (v - mean) * (v - mean)).mean().unwrap();
-        assert!(
-            mean.abs() < 1e-12 && (var - 1.0).abs() < 1e-12,
-            "{mean} {var}"
-        );
-    }
+    assert_standardised(&data.train_x);
     for ((i, j), &v) in raw_test.indexed_iter() {
         assert!(((v - z.mean[i]) / z.std[i] - data.test_x[[i, j]]).abs() < 1e-15);
     }
