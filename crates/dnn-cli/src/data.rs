@@ -134,8 +134,9 @@ pub fn load_for_training(flags: &DataFlags) -> anyhow::Result<Dataset> {
         }
     }
     warn_skipped(&data);
-    warn_single_examples(&data);
-    warn_missing_labels(&data);
+    let counts = class_counts(&data);
+    warn_single_examples(&data, &counts);
+    warn_missing_labels(&data, &counts);
     if flags.standardize || !flags.no_standardize && data.standardize_by_default() {
         data.standardize();
     }
@@ -157,15 +158,20 @@ fn warn_skipped(data: &Dataset) {
     }
 }
 
-/// The warning line when most classes have a single example (which a split keeps in
-/// training): the mark of a label column of measurements or ids, which dnn would take for
-/// as many classes as values.
-fn warn_single_examples(data: &Dataset) {
-    let classes = data.spec.classes.len();
-    let mut counts = vec![0usize; classes];
+/// The examples of each class, training and test parts together.
+fn class_counts(data: &Dataset) -> Vec<usize> {
+    let mut counts = vec![0usize; data.spec.classes.len()];
     for &l in data.train_labels.iter().chain(&data.test_labels) {
         counts[l] += 1;
     }
+    counts
+}
+
+/// The warning line when most classes have a single example (which a split keeps in
+/// training): the mark of a label column of measurements or ids, which dnn would take for
+/// as many classes as values.
+fn warn_single_examples(data: &Dataset, counts: &[usize]) {
+    let classes = counts.len();
     let single = counts.iter().filter(|&&c| c == 1).count();
     if classes > 2 && single * 2 > classes {
         let column = match &data.spec.input {
@@ -189,15 +195,9 @@ fn warn_single_examples(data: &Dataset) {
 /// The warning line for each class whose name reads like a missing value (`NA`, `?`, ...):
 /// among names it may be a class, so it is trained as one, but rows whose label was left
 /// blank in a spreadsheet often come out so.
-fn warn_missing_labels(data: &Dataset) {
-    for (k, name) in data.spec.classes.iter().enumerate() {
+fn warn_missing_labels(data: &Dataset, counts: &[usize]) {
+    for (name, &n) in data.spec.classes.iter().zip(counts) {
         if dnn_data::table::looks_missing(name) {
-            let n = data
-                .train_labels
-                .iter()
-                .chain(&data.test_labels)
-                .filter(|&&l| l == k)
-                .count();
             eprintln!(
                 "warning: the class `{name}` of {} ({n} example{}) reads like a missing \
                  value; it is trained as a class of its own (drop or fill those rows if it is \

@@ -16,6 +16,7 @@ use hdf5::types::{FixedAscii, FixedUnicode, IntSize, TypeDescriptor, VarLenAscii
 use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView4, Ix4, Zip};
 
 use crate::error::{DataError, Result};
+use crate::model::NAME_CAPACITY;
 
 /// File name of the training set.
 pub const TRAIN_FILE: &str = "train_catvnoncat.h5";
@@ -61,7 +62,7 @@ pub(crate) fn check_declared_size(
 /// `FixedAscii<256>` asked for 64 GB.
 fn read_size(desc: &TypeDescriptor, stored: usize) -> usize {
     let read = match desc {
-        TypeDescriptor::FixedAscii(_) | TypeDescriptor::FixedUnicode(_) => 256,
+        TypeDescriptor::FixedAscii(_) | TypeDescriptor::FixedUnicode(_) => NAME_CAPACITY,
         TypeDescriptor::VarLenAscii | TypeDescriptor::VarLenUnicode => 16,
         _ => std::mem::size_of::<i64>(),
     };
@@ -517,14 +518,14 @@ impl Ctx<'_> {
             });
         }
         let strings: Vec<String> = match desc {
-            TypeDescriptor::FixedUnicode(n) if n <= 256 => ds
-                .read_raw::<FixedUnicode<256>>()
+            TypeDescriptor::FixedUnicode(n) if n <= NAME_CAPACITY => ds
+                .read_raw::<FixedUnicode<NAME_CAPACITY>>()
                 .map_err(|e| self.hdf5_err(key, e))?
                 .iter()
                 .map(|s| s.as_str().to_owned())
                 .collect(),
-            TypeDescriptor::FixedAscii(n) if n <= 256 => ds
-                .read_raw::<FixedAscii<256>>()
+            TypeDescriptor::FixedAscii(n) if n <= NAME_CAPACITY => ds
+                .read_raw::<FixedAscii<NAME_CAPACITY>>()
                 .map_err(|e| self.hdf5_err(key, e))?
                 .iter()
                 .map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned())

@@ -164,23 +164,6 @@ fn read_x(npz: &mut Npz, path: &Path, key: &str) -> Result<Inputs> {
     }
 }
 
-/// A float element type of an input array, widened to `f64` (exactly) for the checks.
-trait FloatValue: Copy {
-    fn as_f64(self) -> f64;
-}
-
-impl FloatValue for f32 {
-    fn as_f64(self) -> f64 {
-        f64::from(self)
-    }
-}
-
-impl FloatValue for f64 {
-    fn as_f64(self) -> f64 {
-        self
-    }
-}
-
 /// `[10, 2]` as numpy writes an index: `10, 2`.
 fn numpy_index(shape: &[usize], flat: usize) -> String {
     let mut index = vec![0; shape.len()];
@@ -202,17 +185,22 @@ fn numpy_index(shape: &[usize], flat: usize) -> String {
 /// `[0, 1]` (see the [module docs](self) for why), naming the first such value by its index.
 /// One pass over the array as it is stored, no copy: this runs on every float npz, however
 /// large, before the values are converted.
-fn check_values<T: FloatValue>(path: &Path, key: &str, a: &ArrayD<T>, picture: bool) -> Result<()> {
+fn check_values<T: dnn_core::Float>(
+    path: &Path,
+    key: &str,
+    a: &ArrayD<T>,
+    picture: bool,
+) -> Result<()> {
     // Two closures rather than one test of `picture` per value. For a picture, NaN and
     // ±inf are outside [0, 1] too.
     let first_bad = if picture {
         a.iter()
-            .map(|&v| v.as_f64())
+            .map(|&v| v.to_f64_lossless())
             .enumerate()
             .find(|(_, v)| !(0.0..=1.0).contains(v))
     } else {
         a.iter()
-            .map(|&v| v.as_f64())
+            .map(|&v| v.to_f64_lossless())
             .enumerate()
             .find(|(_, v)| !v.is_finite())
     };

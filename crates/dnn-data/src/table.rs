@@ -86,11 +86,8 @@ pub fn read_table(path: &Path, which: Columns<'_>) -> Result<Table> {
             problem: "a directory, not a CSV file".into(),
         });
     }
-    read_table_from(
-        std::io::BufReader::with_capacity(1 << 16, file),
-        path,
-        which,
-    )
+    // Buffered by `read_table_from` (which looks at the first line for the separator).
+    read_table_from(file, path, which)
 }
 
 /// Reads a CSV table from `source` (an upload, say) as [`read_table`] reads a file; `path`
