@@ -94,3 +94,84 @@ fn an_8000x8000_picture_is_classified_without_needless_memory() {
         "peak memory {peak_mib} MiB for a 183 MiB picture"
     );
 }
+
+#[test]
+fn a_thousand_pictures_are_read_in_batches_and_every_unreadable_one_is_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    write_model(&w.join("cat.h5"), &[12288, 2, 1]);
+    // One-pixel pictures of different colours, so that their predictions differ; three
+    // unreadable files, two at the border of the first two batches of 256.
+    let bad = [255, 256, 700];
+    let names: Vec<String> = (0..1000).map(|i| format!("p{i:04}.png")).collect();
+    for (i, name) in names.iter().enumerate() {
+        if bad.contains(&i) {
+            std::fs::write(w.join(name), b"not a picture").expect("write");
+        } else {
+            let rgb = [(i % 256) as u8, (i * 37 % 256) as u8, (i * 7 % 251) as u8];
+            image::save_buffer(w.join(name), &rgb, 1, 1, image::ColorType::Rgb8).expect("png");
+        }
+    }
+    let mut args = vec!["predict", "--model", "cat.h5"];
+    args.extend(names.iter().map(String::as_str));
+
+    let failed = common::dnn_in(w, &args);
+    assert_eq!(failed.code, Some(1), "{failed:?}");
+    assert!(failed.stdout.is_empty(), "{failed:?}");
+    for i in bad {
+        assert!(
+            failed.stderr.contains(&format!("error: {}: ", names[i])),
+            "{failed:?}"
+        );
+    }
+    assert!(
+        failed
+            .stderr
+            .contains("3 of 1000 pictures cannot be read (above); fix or remove them, or give --skip-unreadable to predict the other 997"),
+        "{failed:?}"
+    );
+
+    args.push("--skip-unreadable");
+    let (code, stdout, stderr, peak_mib) = dnn_with_peak_memory(w, &args);
+    println!("1000 pictures: peak resident memory {peak_mib} MiB");
+    assert_eq!(code, Some(0), "{stderr}");
+    for i in bad {
+        assert!(
+            stderr.contains(&format!("warning: skipped {}: ", names[i])),
+            "{stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("skipped 3 of 1000 pictures that cannot be read; predicted the other 997")
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    let good: Vec<&String> = (0..1000)
+        .filter(|i| !bad.contains(i))
+        .map(|i| &names[i])
+        .collect();
+    assert_eq!(lines.len(), good.len(), "{stdout}");
+    // Each line is the prediction of its own picture, as when it is given alone, across the
+    // batches and the skipped files.
+    for k in [0, 254, 255, 256, 698, 699, 996] {
+        assert!(
+            lines[k].starts_with(&format!("{}: ", good[k])),
+            "{}",
+            lines[k]
+        );
+        let alone = common::dnn_in(w, &["predict", "--model", "cat.h5", good[k]]);
+        assert_eq!(alone.stdout.trim_end(), lines[k]);
+    }
+    let predictions: std::collections::HashSet<&str> = lines
+        .iter()
+        .map(|l| l.split_once(": ").expect("name: class").1)
+        .collect();
+    assert!(
+        predictions.len() > 100,
+        "the pictures should get different predictions"
+    );
+    // The 12288 x 997 inputs alone would take 98 MB as f64; a batch of 256 takes 25 MB.
+    assert!(
+        peak_mib < 90,
+        "peak memory {peak_mib} MiB for 1000 pictures"
+    );
+}
