@@ -146,7 +146,8 @@ pub fn load_for_training(flags: &DataFlags) -> anyhow::Result<Dataset> {
     Ok(data)
 }
 
-/// The one warning line about files that are not pictures, if any were skipped.
+/// The warning lines about what an image folder holds but dnn did not read: files that are
+/// not pictures, and folders and pictures in no class folder (the first three named).
 fn warn_skipped(data: &Dataset) {
     let n = data.source.skipped_files;
     if n > 0 {
@@ -154,6 +155,31 @@ fn warn_skipped(data: &Dataset) {
             "warning: skipped {n} file{} without a .png, .jpg or .jpeg extension in {}",
             if n == 1 { "" } else { "s" },
             data.source.path.display()
+        );
+    }
+    let unread = &data.source.unread;
+    if !unread.is_empty() {
+        let mut named: Vec<String> = unread
+            .iter()
+            .take(3)
+            .map(|p| {
+                let slash = if p.is_dir() { "/" } else { "" };
+                format!("{}{slash}", p.display())
+            })
+            .collect();
+        if unread.len() > 3 {
+            named.push(format!("and {} more", unread.len() - 3));
+        }
+        let dir = data.source.path.display().to_string();
+        let dir = dir.trim_end_matches('/');
+        let layout = if data.source.split.is_none() {
+            format!("{dir}/train/<class>/ and {dir}/test/<class>/")
+        } else {
+            format!("{dir}/<class>/")
+        };
+        eprintln!(
+            "warning: not read, as in no class folder: {} (dnn reads pictures in {layout})",
+            named.join(", ")
         );
     }
 }

@@ -208,6 +208,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             path: dir.to_path_buf(),
             split: None,
             skipped_files: 0,
+            unread: Vec::new(),
             float_inputs: false,
         },
         train_images: Some(train.images),

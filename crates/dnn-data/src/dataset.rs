@@ -209,8 +209,12 @@ pub struct Source {
     pub path: PathBuf,
     /// `Some` when the source had no test part and one was split off.
     pub split: Option<SplitSpec>,
-    /// Files skipped for want of an image extension (image folders).
+    /// Files skipped for want of an image extension (image folders; hidden files such as
+    /// `.DS_Store` are not counted).
     pub skipped_files: usize,
+    /// Folders and pictures of an image folder that are in no class folder, and so were not
+    /// read: a `validation/` beside `train/` and `test/`, a picture beside the class folders.
+    pub unread: Vec<PathBuf>,
     /// Whether the inputs were stored as floats (CSV tables, float npz arrays) rather than
     /// bytes divided by 255.
     pub float_inputs: bool,

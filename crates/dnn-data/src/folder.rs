@@ -11,8 +11,10 @@
 //!
 //! What a folder of pictures from a phone, a Mac or a notebook holds besides pictures:
 //! - hidden files and folders (name starting with `.`: `.DS_Store`, macOS' `._photo.jpg`,
-//!   `.ipynb_checkpoints/`) are skipped at every level; a hidden file without an image
-//!   extension is counted with the other skipped files;
+//!   `.ipynb_checkpoints/`) are skipped at every level, and not counted with the other
+//!   skipped files (those without an image extension);
+//! - folders and pictures in no class folder (a `validation/` beside `train/` and `test/`, a
+//!   picture beside the class folders) are not read, and [`Source::unread`] lists them;
 //! - links are followed, but every folder is listed once and every picture read once, by
 //!   their canonical paths: a link back up (`ln -s . self`) is not walked again and a picture
 //!   reached twice (even once under `train/` and once under `test/`) is not read twice, so it
@@ -93,7 +95,7 @@ struct Walk {
     dirs: HashSet<PathBuf>,
     /// Canonical paths of the pictures taken.
     pictures: HashSet<PathBuf>,
-    /// Files without an image extension.
+    /// Files without an image extension (hidden ones not counted).
     skipped: usize,
 }
 
@@ -129,10 +131,11 @@ impl Walk {
                             stack.push(path);
                         }
                     }
+                } else if hidden {
+                    // `.DS_Store` and the like are the system's, not the user's: not counted.
                 } else if !has_image_extension(&path) {
-                    // `.DS_Store` too: the warning counts every file that is not a picture.
                     self.skipped += 1;
-                } else if !hidden {
+                } else {
                     // A dangling link keeps its own path: decoding it names it.
                     let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
                     if self.pictures.insert(real) {
@@ -144,6 +147,37 @@ impl Walk {
         files.sort();
         Ok(files)
     }
+}
+
+/// The folders and pictures of the data folder `dir` that are in no class folder, sorted:
+/// pictures directly in `dir` (or in `train/` or `test/`), and, in the `train/` + `test/`
+/// layout, the other folders beside those two (a `validation/`, say). Hidden entries and
+/// other files (a README, a labels file) are left out.
+fn outside_class_folders(dir: &Path, split_layout: bool) -> Result<Vec<PathBuf>> {
+    let mut unread = Vec::new();
+    let parts: &[&str] = if split_layout {
+        &["", "train", "test"]
+    } else {
+        &[""]
+    };
+    for part in parts {
+        let folder = dir.join(part);
+        for entry in std::fs::read_dir(&folder).map_err(|e| io(&folder, e))? {
+            let entry = entry.map_err(|e| io(&folder, e))?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let path = entry.path();
+            let top_folder = part.is_empty() && split_layout && path.is_dir();
+            let picture = !path.is_dir() && has_image_extension(&path);
+            if !name.starts_with('.')
+                && (picture || top_folder && name != "train" && name != "test")
+            {
+                unread.push(path);
+            }
+        }
+    }
+    unread.sort();
+    Ok(unread)
 }
 
 fn io(path: &Path, e: std::io::Error) -> DataError {
@@ -324,6 +358,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
         }
     }
     let skipped = walk.skipped;
+    let unread = outside_class_folders(dir, split_layout)?;
     let labels_of = |v: &[(PathBuf, usize)]| v.iter().map(|(_, k)| *k).collect::<Vec<_>>();
     let (mut train_labels, mut test_labels) = (labels_of(&files), labels_of(&test_files));
     let seen = classes::seen(natural.len(), &[&train_labels, &test_labels]);
@@ -399,6 +434,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             path: dir.to_path_buf(),
             split,
             skipped_files: skipped,
+            unread,
             float_inputs: false,
         },
         train_images: Some(train_images),

@@ -534,6 +534,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             path: path.to_path_buf(),
             split,
             skipped_files: 0,
+            unread: Vec::new(),
             float_inputs,
         },
         train_images,

@@ -586,6 +586,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             path: path.to_path_buf(),
             split: Some(split),
             skipped_files: 0,
+            unread: Vec::new(),
             float_inputs: true,
         },
         train_images: None,

@@ -197,6 +197,9 @@ fn an_image_folder_trains_evaluates_and_predicts() {
     let w = tmp.path();
     fixtures::write_picture_folder(&w.join("shapes"), &["red", "green", "blue"], 10, 12);
     std::fs::write(w.join("shapes").join("red").join("README"), "notes").expect("write");
+    std::fs::write(w.join("shapes").join("red").join(".DS_Store"), "Bud1").expect("write");
+    let stray = w.join("shapes").join("green").join("000.png");
+    std::fs::copy(&stray, w.join("shapes").join("stray.png")).expect("copy");
     let run = ok(dnn_in(
         w,
         &[
@@ -221,6 +224,13 @@ fn an_image_folder_trains_evaluates_and_predicts() {
     assert!(
         run.stderr
             .contains("warning: skipped 1 file without a .png, .jpg or .jpeg extension in shapes"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: not read, as in no class folder: shapes/stray.png (dnn reads pictures in shapes/<class>/)"
+        ),
         "{}",
         run.stderr
     );

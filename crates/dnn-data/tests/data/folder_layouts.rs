@@ -167,10 +167,45 @@ fn hidden_files_and_folders_are_skipped_below_the_class_folders_too() {
     pngs(&root.join("red").join("more").join(".cache"), 2, 98);
     std::fs::create_dir_all(root.join("blue").join(".git")).unwrap();
     std::fs::write(root.join("blue").join(".git").join("HEAD"), "ref").unwrap();
+    // The Finder's own file, in every folder it showed: not the user's, so not counted.
+    std::fs::write(root.join("blue").join(".DS_Store"), "Bud1").unwrap();
+    std::fs::write(root.join("red").join("more").join(".DS_Store"), "Bud1").unwrap();
     let data = load(&root, &opts()).unwrap();
     assert_each_once(&data, 10);
     assert!(pictures(&data).iter().all(|&(r, _)| r == 0 || r == 200));
     assert_eq!(data.source.skipped_files, 0);
+    assert!(data.source.unread.is_empty(), "{:?}", data.source.unread);
+}
+
+#[test]
+fn folders_and_pictures_in_no_class_folder_are_listed_as_unread() {
+    let d = tempfile::tempdir().unwrap();
+    // Keras' three parts: dnn reads train/ and test/ only.
+    let root = d.path().join("split");
+    for (k, part) in ["train", "test", "validation"].into_iter().enumerate() {
+        pngs(&root.join(part).join("blue"), 3, k as u8);
+        pngs(&root.join(part).join("red"), 3, 200 + k as u8);
+    }
+    pngs(&root.join("train"), 1, 50);
+    std::fs::write(root.join("README.txt"), "about these pictures").unwrap();
+    std::fs::create_dir_all(root.join(".cache")).unwrap();
+    let data = load(&root, &opts()).unwrap();
+    assert_each_once(&data, 12);
+    assert_eq!(
+        data.source.unread,
+        [root.join("train").join("000.png"), root.join("validation")]
+    );
+    // One folder of class folders, with a picture beside them.
+    let root = d.path().join("flat");
+    pngs(&root.join("blue"), 5, 0);
+    pngs(&root.join("red"), 5, 200);
+    pngs(&root, 2, 50);
+    let data = load(&root, &opts()).unwrap();
+    assert_each_once(&data, 10);
+    assert_eq!(
+        data.source.unread,
+        [root.join("000.png"), root.join("001.png")]
+    );
 }
 
 #[test]
