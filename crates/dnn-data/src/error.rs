@@ -276,7 +276,7 @@ pub enum DataError {
     },
 
     /// A CSV row with another number of fields than the header.
-    #[error("{}: row {row} (line {line}) has {fields} fields but the header has {expected}", path.display())]
+    #[error("{}: row {row} (line {line}) has {} but the header has {expected}", path.display(), fields_of(*fields))]
     RaggedRow {
         /// The file.
         path: PathBuf,
@@ -359,6 +359,11 @@ pub enum DataError {
         /// What is wrong, with the numbers.
         problem: String,
     },
+}
+
+/// `1 field`, `3 fields`.
+fn fields_of(n: usize) -> String {
+    format!("{n} field{}", if n == 1 { "" } else { "s" })
 }
 
 fn list_or_none(keys: &[String]) -> String {

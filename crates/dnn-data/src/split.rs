@@ -53,6 +53,16 @@ pub fn stratified(
         test.extend(perm[..n_test].iter().map(|&p| idx[p]));
         train.extend(perm[n_test..].iter().map(|&p| idx[p]));
     }
+    let single = by_class.iter().filter(|idx| idx.len() == 1).count();
+    if test.is_empty() && classes > 2 && single * 2 > classes {
+        // A column of measurements or ids read as labels: a class per value.
+        return Err(format!(
+            "a stratified test split of {fraction} of {} examples leaves no test examples, as \
+             {single} of the {classes} classes have a single example (kept in training); is the \
+             label a class, or a measurement or an id? dnn classifies, it does not regress",
+            labels.len()
+        ));
+    }
     if test.is_empty() || train.is_empty() {
         return Err(format!(
             "a stratified test split of {fraction} of {} examples leaves {} training and {} test examples; give more examples or another split",

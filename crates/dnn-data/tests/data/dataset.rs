@@ -467,7 +467,8 @@ fn an_image_folder_reads_sorted_classes_and_pixels_exactly_as_the_cat_set() {
     )
     .unwrap();
     assert_eq!(data.spec.classes, ["bird", "cat", "dog"]);
-    assert_eq!(data.source.skipped_files, 2);
+    // notes.txt; .DS_Store is hidden, skipped without being counted.
+    assert_eq!(data.source.skipped_files, 1);
     assert_eq!(
         data.spec.input,
         Input::Picture {
@@ -914,6 +915,44 @@ fn the_stratified_split_equals_numpys_from_its_documented_algorithm() {
         assert_eq!(train, ints(&case["train"]), "{}: train", case["name"]);
         assert_eq!(test, ints(&case["test"]), "{}: test", case["name"]);
     }
+}
+
+/// A price as the label column makes a class per value, each of one example, which the
+/// split keeps in training: the error says so rather than "give more examples".
+#[test]
+fn a_split_left_without_test_examples_by_a_class_per_value_asks_about_the_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("rooms,area,price\n");
+    for j in 0..200 {
+        text.push_str(&format!(
+            "{},{},{}\n",
+            j % 5 + 1,
+            40 + j,
+            100_000 + 1_000 * j
+        ));
+    }
+    let path = write_csv(&dir.path().join("houses.csv"), &text);
+    let err = load_err(&path, &opts());
+    says_in_one_line(
+        "a class per value",
+        &err,
+        &[
+            "houses.csv: a stratified test split of 0.2 of 200 examples leaves no test examples",
+            "200 of the 200 classes have a single example",
+            "is the label a class, or a measurement or an id? dnn classifies, it does not regress",
+        ],
+    );
+    // Two examples a class still make no test part, and say only that.
+    let mut text = String::from("x,label\n");
+    for j in 0..6 {
+        text.push_str(&format!("{j},{}\n", j / 2));
+    }
+    let path = write_csv(&dir.path().join("pairs.csv"), &text);
+    let err = load_err(&path, &opts());
+    assert!(
+        err.contains("leaves 6 training and 0 test examples; give more examples"),
+        "{err}"
+    );
 }
 
 /// Cells are parsed in parallel batches of rows; the error is still the first one a reader
