@@ -10,12 +10,18 @@ use dnn_data::dataset::{
     detect_format, DEFAULT_IMAGE_SIZE, DEFAULT_SPLIT_SEED, DEFAULT_TEST_SPLIT,
 };
 use dnn_data::model::Model;
-use dnn_data::{ClassChoice, DataSpec, Dataset, Format, Input, LoadOptions};
+use dnn_data::{ClassChoice, DataSpec, Dataset, Format, Input, LoadOptions, DATA_DIR_ENV};
 
 use crate::values::{parse_classes, parse_image_size, parse_test_split, FormatArg};
 
 /// `--data`'s default: the directory the cat set is fetched into.
 pub const DEFAULT_DATA: &str = "data";
+
+/// Where the cat set is read from when `--data` is not given: `$DNN_DATA_DIR`, else
+/// [`DEFAULT_DATA`].
+pub fn cat_dir() -> PathBuf {
+    std::env::var_os(DATA_DIR_ENV).map_or_else(|| PathBuf::from(DEFAULT_DATA), PathBuf::from)
+}
 
 /// Class names as `--classes` gives them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,9 +36,17 @@ fn parse_class_list(s: &str) -> Result<ClassList, String> {
 pub struct DataFlags {
     /// The data: a directory of course HDF5 files (one train_*.h5, one test_*.h5), a
     /// directory of pictures (one subfolder per class), a .csv or a .npz file.
-    #[arg(long, default_value = DEFAULT_DATA)]
+    #[arg(long, env = DATA_DIR_ENV, default_value = DEFAULT_DATA)]
     pub data: PathBuf,
 
+    /// How to read it.
+    #[command(flatten)]
+    pub reading: ReadFlags,
+}
+
+/// How to read `--data`: the flags `dnn train` and `dnn serve` share.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReadFlags {
     /// Read --data as this format [default: from the path].
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
@@ -71,6 +85,25 @@ pub struct DataFlags {
     pub image_size: Option<u32>,
 }
 
+impl ReadFlags {
+    /// The flags given, by name (for saying they need `--data`).
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            ("--format", self.format.is_some()),
+            ("--target", self.target.is_some()),
+            ("--classes", self.classes.is_some()),
+            ("--test-split", self.test_split.is_some()),
+            ("--split-seed", self.split_seed.is_some()),
+            ("--standardize", self.standardize),
+            ("--no-standardize", self.no_standardize),
+            ("--image-size", self.image_size.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
+}
+
 /// The format of `path`, from `--format` or the path itself.
 fn format_of(path: &Path, format: Option<FormatArg>) -> anyhow::Result<Format> {
     match format {
@@ -79,30 +112,36 @@ fn format_of(path: &Path, format: Option<FormatArg>) -> anyhow::Result<Format> {
     }
 }
 
-/// What to say when `--data` cannot be read: how to get the cat set for the default.
+/// What to say when `--data` cannot be read: how to get the cat set for the default. Other
+/// paths are named by the error itself.
 fn hint(path: &Path) -> String {
-    if path == Path::new(DEFAULT_DATA) {
-        "cannot load --data data, the cat set (run `cargo xtask fetch-data` to get it)".into()
+    if path == cat_dir() {
+        format!(
+            "cannot load --data {}, the cat set (put train_catvnoncat.h5 and test_catvnoncat.h5 \
+             there, e.g. with `cargo xtask fetch-data` in dnn's repository, or set {DATA_DIR_ENV} \
+             to their directory)",
+            path.display()
+        )
     } else {
-        format!("cannot load --data {}", path.display())
+        "cannot load --data".into()
     }
 }
 
-/// Loads the training data as the flags say, standardised when asked or by default, and
-/// prints the skipped-files warning and the split line.
-pub fn load_for_training(flags: &DataFlags) -> anyhow::Result<Dataset> {
-    let format = format_of(&flags.data, flags.format)?;
+/// Loads the training data at `path` as the flags say, standardised when asked or by
+/// default, and prints the warnings about it (its [`split_line`] is the caller's to print).
+pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Dataset> {
+    let format = format_of(path, flags.format)?;
     if flags.target.is_some() && format != Format::Csv {
         bail!(
             "--target names a CSV column, but --data {} is read as {}",
-            flags.data.display(),
+            path.display(),
             format.name()
         );
     }
     if flags.image_size.is_some() && format != Format::ImageFolder {
         bail!(
             "--image-size resizes the pictures of an image folder, but --data {} is read as {}",
-            flags.data.display(),
+            path.display(),
             format.name()
         );
     }
@@ -119,7 +158,7 @@ pub fn load_for_training(flags: &DataFlags) -> anyhow::Result<Dataset> {
         split_seed: flags.split_seed.unwrap_or(DEFAULT_SPLIT_SEED),
         picture_size: (size, size),
     };
-    let mut data = dnn_data::load(&flags.data, &options).with_context(|| hint(&flags.data))?;
+    let mut data = dnn_data::load(path, &options).with_context(|| hint(path))?;
     if data.source.split.is_none() {
         for (flag, given) in [
             ("--test-split", flags.test_split.is_some()),
@@ -128,7 +167,7 @@ pub fn load_for_training(flags: &DataFlags) -> anyhow::Result<Dataset> {
             if given {
                 bail!(
                     "{flag} splits a source without a test part, but --data {} has its own test part",
-                    flags.data.display()
+                    path.display()
                 );
             }
         }
@@ -139,9 +178,6 @@ pub fn load_for_training(flags: &DataFlags) -> anyhow::Result<Dataset> {
     warn_missing_labels(&data, &counts);
     if flags.standardize || !flags.no_standardize && data.standardize_by_default() {
         data.standardize();
-    }
-    if let Some(line) = split_line(&data) {
-        println!("{line}");
     }
     Ok(data)
 }

@@ -8,7 +8,7 @@ use dnn_data::model::Model;
 use dnn_data::{DataSpec, Dataset, LoadOptions};
 use ndarray::{Array3, Axis};
 
-use crate::data::{load_for_model, DEFAULT_DATA};
+use crate::data::{cat_dir, load_for_model};
 use crate::metrics::Scores;
 use crate::model_file::load_model_arg;
 use crate::plot::{self, Tile};
@@ -103,8 +103,8 @@ pub struct EvaluateArgs {
     pub model: PathBuf,
 
     /// The data to evaluate on, as `dnn train --data` takes it. It is read with the
-    /// model's classes, columns, picture size and test split [default: data, the cat set,
-    /// for a cat classifier; other models need it].
+    /// model's classes, columns, picture size and test split [default: $DNN_DATA_DIR or
+    /// data, the cat set, for a cat classifier; other models need it].
     #[arg(long)]
     pub data: Option<PathBuf>,
 
@@ -133,7 +133,7 @@ fn data_path(model: &Model, args: &EvaluateArgs) -> anyhow::Result<PathBuf> {
     match &model.spec {
         // Standardised or not, still the cat set.
         Some(spec) if spec.input == cat.input && spec.classes == cat.classes => {
-            Ok(PathBuf::from(DEFAULT_DATA))
+            Ok(cat_dir())
         }
         Some(spec) => bail!(
             "{} was trained on {} of classes {}, not on the cat set: give --data the data it was trained on",
@@ -170,8 +170,7 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
                 target: args.target.clone(),
                 ..LoadOptions::default()
             };
-            dnn_data::load(data, &options)
-                .with_context(|| format!("cannot load --data {}", data.display()))
+            dnn_data::load(data, &options).context("cannot load --data")
         }
     }
 }

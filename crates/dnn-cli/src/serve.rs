@@ -23,9 +23,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::Args;
 
+use crate::data::ReadFlags;
 use crate::interrupt::Interrupt;
 use crate::{Exit, EXIT_INTERRUPTED};
 use state::AppState;
@@ -57,6 +58,10 @@ pub struct ServeArgs {
     /// is read from ./data (or $DNN_DATA_DIR), as `dnn train` reads it.
     #[arg(long)]
     pub data: Option<PathBuf>,
+
+    /// How to read --data, as `dnn train` reads it.
+    #[command(flatten)]
+    pub reading: ReadFlags,
 }
 
 /// `--host`: an IP address, or `localhost` (127.0.0.1).
@@ -77,11 +82,18 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(models::ModelEntry::load)
         .transpose()?;
-    let user_data = args.data.as_deref().map(datasets::load_user).transpose()?;
+    if args.data.is_none() {
+        if let Some(flag) = args.reading.given().first() {
+            bail!("{flag} says how to read --data, which is not given; add --data PATH");
+        }
+    }
+    let user_data = args
+        .data
+        .as_deref()
+        .map(|path| datasets::load_user(path, &args.reading))
+        .transpose()?;
     let addr = SocketAddr::new(args.host, args.port);
-    let listener = std::net::TcpListener::bind(addr).with_context(|| {
-        format!("cannot listen on {addr}; is another server using the port? Choose another --port (0 picks a free one)")
-    })?;
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| bind_error(addr, &e))?;
     listener
         .set_nonblocking(true)
         .context("cannot set up the listening socket")?;
@@ -108,6 +120,29 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     Err(Exit(EXIT_INTERRUPTED).into())
+}
+
+/// Why the server cannot listen on `addr`, and what to do, by the system's reason.
+fn bind_error(addr: SocketAddr, e: &std::io::Error) -> anyhow::Error {
+    use std::io::ErrorKind;
+    let advice = match e.kind() {
+        ErrorKind::AddrInUse => format!(
+            "another program is listening on port {}; choose another --port (0 picks a free one)",
+            addr.port()
+        ),
+        ErrorKind::AddrNotAvailable => format!(
+            "{} is not an address of this machine; give --host one of its own addresses, \
+             127.0.0.1 (this machine only) or 0.0.0.0 (every network)",
+            addr.ip()
+        ),
+        ErrorKind::PermissionDenied => format!(
+            "port {} is reserved for the system's administrator; choose a --port from 1024 \
+             (0 picks a free one)",
+            addr.port()
+        ),
+        _ => "check --host and --port".into(),
+    };
+    anyhow::anyhow!("cannot listen on {addr}: {e}; {advice}")
 }
 
 /// Serves until Ctrl-C, then stops the training, ends the event streams, and waits (up to

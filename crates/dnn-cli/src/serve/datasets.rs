@@ -10,16 +10,16 @@
 //! HDF5 directory, an image folder, a CSV table or an `.npz` archive, split and
 //! standardised as `dnn` does it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::Context;
+use crate::data::{cat_dir, load_for_training, ReadFlags};
 use axum::extract::State;
 use axum::Json;
 use dnn_core::NumpyRng;
 use dnn_data::planar::flower;
 use dnn_data::toy::{make_circles, make_moons};
-use dnn_data::{DataSpec, Dataset, Format, Input, LoadOptions, SplitSpec, DATA_DIR_ENV};
+use dnn_data::{DataSpec, Dataset, Format, Input, LoadOptions, SplitSpec};
 use ndarray::Array2;
 use serde::Serialize;
 
@@ -216,11 +216,6 @@ pub fn all(user: Option<TrainingData>) -> Vec<Choice> {
     out
 }
 
-/// Where the cat set is read from: `$DNN_DATA_DIR`, else `data` (as `dnn train`'s `--data`).
-fn cat_dir() -> PathBuf {
-    std::env::var_os(DATA_DIR_ENV).map_or_else(|| PathBuf::from("data"), PathBuf::from)
-}
-
 /// The course's cat pictures, if fetched.
 fn cat() -> Choice {
     let dir = cat_dir();
@@ -253,14 +248,11 @@ fn cat() -> Choice {
 }
 
 /// `--data PATH`: the user's own set, in any format dnn-data reads (a course HDF5
-/// directory, an image folder, a CSV table, an `.npz` archive), split 80/20 when it has no
-/// test part and standardised when its inputs are not pictures, as `dnn` does by default.
-pub fn load_user(path: &Path) -> anyhow::Result<TrainingData> {
-    let mut data = dnn_data::load(path, &LoadOptions::default())
-        .with_context(|| format!("--data {}", path.display()))?;
-    if data.standardize_by_default() {
-        data.standardize();
-    }
+/// directory, an image folder, a CSV table, an `.npz` archive), read as `dnn train` reads it
+/// with the same flags: split 80/20 when it has no test part and standardised when its
+/// inputs are not pictures unless they say otherwise, with the same warnings.
+pub fn load_user(path: &Path, reading: &ReadFlags) -> anyhow::Result<TrainingData> {
+    let data = load_for_training(path, reading)?;
     let split = match data.source.split {
         Some(s) => format!(
             " (a stratified {:.0} % test split, seed {})",

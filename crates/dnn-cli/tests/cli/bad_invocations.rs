@@ -345,7 +345,7 @@ fn cases() -> Vec<Case> {
         case("toy --beta with adam", "toy --beta 0.5 --epochs 1", 1, &["--beta is momentum's"]),
         case("toy --plot bad extension", "toy --epochs 1 --plot b.gif", 1, &["--plot: cannot write b.gif: unsupported picture format"]),
         // --- data files ---
-        case("data dir missing", &on("no_such_dir"), 1, &["cannot load --data no_such_dir", "no_such_dir: file not found"]),
+        case("data dir missing", &on("no_such_dir"), 1, &["cannot load --data: no_such_dir: file not found"]),
         case("data: empty file", &on("d_empty"), 1, &["train_catvnoncat.h5: not a readable HDF5 file (0 bytes)"]),
         case("data: text renamed .h5", &on("d_text"), 1, &["not a readable HDF5 file", "file signature not found"]),
         case("data: cut at 8 bytes", &on("d_cut8"), 1, &["not a readable HDF5 file (8 bytes)"]),
@@ -429,8 +429,8 @@ fn cases() -> Vec<Case> {
         case("folder: --target", "train --data f_good --target label", 1, &["--target names a CSV column, but --data f_good is read as image-folder"]),
         case("npz: missing keys", "train --data n_keys.npz", 1, &["n_keys.npz: missing key `y_test` (the file has: x_train, y_train, x_test)"]),
         case("npz: x and y of different lengths", "train --data n_lengths.npz", 1, &["n_lengths.npz: x has 5 examples but y has 4 labels"]),
-        case("npz: float pictures of 0-255", "train --data n_float255.npz", 1, &["cannot load --data n_float255.npz: n_float255.npz: x[0, 0, 0, 1] is 101, but float pictures must hold values in [0, 1]", "divide them by 255 (x / 255) or save them as uint8 (x.astype(np.uint8))"]),
-        case("npz: NaN named by its index", "train --data n_nan.npz", 1, &["cannot load --data n_nan.npz: n_nan.npz: x[10, 2] is NaN (every value must be finite)"]),
+        case("npz: float pictures of 0-255", "train --data n_float255.npz", 1, &["cannot load --data: n_float255.npz: x[0, 0, 0, 1] is 101, but float pictures must hold values in [0, 1]", "divide them by 255 (x / 255) or save them as uint8 (x.astype(np.uint8))"]),
+        case("npz: NaN named by its index", "train --data n_nan.npz", 1, &["cannot load --data: n_nan.npz: x[10, 2] is NaN (every value must be finite)"]),
         case("npz: channels-first pictures", "train --data n_chw.npz", 1, &["n_chw.npz: `x` has shape [20, 3, 8, 8], which looks channels-first", "np.moveaxis(x, 1, -1)"]),
         case("npz: arrays named X, Y", "train --data n_upper.npz", 1, &["n_upper.npz: missing key `x` (the file has: X, Y)", "np.savez(f, x=..., y=...)"]),
         // --- predict --output: never the model nor an input (however it is named) ---

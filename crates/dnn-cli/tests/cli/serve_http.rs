@@ -632,11 +632,25 @@ fn bad_flags_are_one_line_errors() {
         (
             vec!["--port", port.as_str()],
             1,
-            "cannot listen on 127.0.0.1:",
+            "another program is listening on port",
+        ),
+        (
+            vec!["--host", "192.0.2.1", "--port", "0"],
+            1,
+            "192.0.2.1 is not an address of this machine; give --host one of its own addresses",
         ),
         (vec!["--model", "missing.h5"], 1, "missing.h5"),
         (vec!["--model", "junk.h5"], 1, "junk.h5"),
-        (vec!["--data", "missing"], 1, "--data missing"),
+        (
+            vec!["--data", "missing"],
+            1,
+            "--data: missing: file not found",
+        ),
+        (
+            vec!["--target", "kind"],
+            1,
+            "--target says how to read --data, which is not given; add --data PATH",
+        ),
         (vec!["--host", "example.org"], 2, "not an IP address"),
         (vec!["--port", "70000"], 2, "70000"),
     ] {
@@ -679,6 +693,45 @@ fn user_data_in_the_course_layout_is_offered_for_training() {
     assert_eq!(done["iterations_run"], 20, "{done}");
     let units = get(&server.url("/api/models/trained")).json()["units"].clone();
     assert_eq!(units.as_array().expect("units").len(), 20);
+}
+
+/// `--data` is read as `dnn train --data` reads it: with the same flags, and the same
+/// warnings about what it holds.
+#[test]
+fn user_data_takes_the_data_flags_of_train_and_its_warnings() {
+    let dir = empty_dir();
+    fixtures::write_picture_folder(&dir.path().join("shapes"), &["red", "green"], 10, 12);
+    std::fs::write(dir.path().join("shapes").join("red").join("notes.txt"), "x").expect("notes");
+    let server = Server::start(
+        dir.path(),
+        dir.path(),
+        &[
+            "--data",
+            "shapes",
+            "--image-size",
+            "6",
+            "--test-split",
+            "0.5",
+        ],
+    );
+    let list = get(&server.url("/api/datasets")).json();
+    let mine = &list[4];
+    assert_eq!(
+        mine["input"],
+        json!({"kind": "picture", "height": 6, "width": 6, "channels": 3})
+    );
+    assert!(
+        mine["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("10 training and 10 test examples")),
+        "{mine}"
+    );
+    let (code, stderr) = server.interrupt(Duration::from_secs(5));
+    assert_eq!(code, Some(130), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        "warning: skipped 1 file without a .png, .jpg or .jpeg extension in shapes"
+    );
 }
 
 /// Four features, three classes (labels as words), 30 rows per class, well apart.
