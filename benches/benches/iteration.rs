@@ -38,7 +38,7 @@ fn steady_state<F: Float>(group: &mut BenchmarkGroup<'_, WallTime>, shape: &Shap
         bencher.iter_custom(|iters| {
             let iters = iters.max(1) as usize;
             let mut total: Duration = (0..iters / 3).map(|_| time_training(&net, &x, &y, 3)).sum();
-            if iters % 3 != 0 {
+            if !iters.is_multiple_of(3) {
                 total += time_training(&net, &x, &y, iters % 3);
             }
             total

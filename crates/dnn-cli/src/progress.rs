@@ -56,7 +56,7 @@ impl Progress {
     pub fn iteration(&self, iteration: usize, total: usize, cost: f64) {
         self.bar.set_position(iteration as u64 + 1);
         self.bar.set_message(format!("{cost:.6}"));
-        if !self.quiet && (iteration % self.every == 0 || iteration + 1 == total) {
+        if !self.quiet && (iteration.is_multiple_of(self.every) || iteration + 1 == total) {
             let line = if self.epochs {
                 epoch_line(iteration, cost)
             } else {
