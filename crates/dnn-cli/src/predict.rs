@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 use dnn_data::image::{read_picture_as, ImageLimits};
-use dnn_data::model::class_probability;
+use dnn_data::model::{Model, Prediction};
 use dnn_data::table::{read_table, Columns};
-use dnn_data::{DataSpec, Input};
-use ndarray::{Array2, Axis};
+use dnn_data::Input;
+use ndarray::Array2;
 use rayon::prelude::*;
 
 use crate::model_file::{load_model_arg, same_file};
@@ -55,7 +55,7 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
                     spec.input.describe()
                 );
             }
-            read_and_classify_pictures(&args, &model.network, spec, [*height, *width, *channels])?
+            read_and_classify_pictures(&args, &model, [*height, *width, *channels])?
         }
         Input::Table { columns, .. } => {
             if let Some(picture) = args.inputs.iter().find(|p| !table(p)) {
@@ -83,13 +83,13 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
             )?;
             let all: Vec<usize> = (0..t.rows).collect();
             let names = (1..=t.rows).map(|r| r.to_string()).collect();
-            (names, classify(&model.network, spec, t.matrix(&all))?)
+            (names, model.predict(&t.matrix(&all))?)
         }
     };
     match &spec.input {
         Input::Picture { .. } if args.output.is_none() => {
-            for (name, (class, p)) in names.iter().zip(&lines) {
-                println!("{name}: {class} (probability {p:.4})");
+            for (name, p) in names.iter().zip(&lines) {
+                println!("{name}: {} (probability {:.4})", p.name, p.probability);
             }
         }
         _ => {
@@ -99,8 +99,12 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
             };
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record([header, "class", "probability"])?;
-            for (name, (class, p)) in names.iter().zip(&lines) {
-                w.write_record([name.as_str(), class.as_str(), &format!("{p:.6}")])?;
+            for (name, p) in names.iter().zip(&lines) {
+                w.write_record([
+                    name.as_str(),
+                    p.name.as_str(),
+                    &format!("{:.6}", p.probability),
+                ])?;
             }
             let bytes = w.into_inner().context("cannot write the predictions")?;
             match &args.output {
@@ -119,9 +123,6 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A class name and the probability the network gave it.
-type Prediction = (String, f64);
-
 /// Pictures decoded, and their columns classified, this many at a time: the inputs take
 /// 25 MB of `f64` for the cat classifier's 64x64x3 pictures, however many files are given.
 const PICTURES_PER_BATCH: usize = 256;
@@ -134,8 +135,7 @@ const PICTURES_PER_BATCH: usize = 256;
 /// unless `--skip-unreadable` says to predict the others.
 fn read_and_classify_pictures(
     args: &PredictArgs,
-    network: &dnn_data::model::AnyNetwork,
-    spec: &DataSpec,
+    model: &Model,
     [height, width, channels]: [usize; 3],
 ) -> anyhow::Result<(Vec<String>, Vec<Prediction>)> {
     let size = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
@@ -169,7 +169,7 @@ fn read_and_classify_pictures(
             }
         }
         if good > 0 {
-            lines.extend(classify(network, spec, x)?);
+            lines.extend(model.predict(&x)?);
         }
     }
     let total = args.inputs.len();
@@ -224,25 +224,6 @@ fn check_output(output: &Path, model: &Path, inputs: &[PathBuf]) -> anyhow::Resu
         );
     }
     Ok(())
-}
-
-/// Each column's class name and the probability the network gave it, after the model's
-/// standardisation.
-fn classify(
-    network: &dnn_data::model::AnyNetwork,
-    spec: &DataSpec,
-    mut x: Array2<f64>,
-) -> anyhow::Result<Vec<Prediction>> {
-    if let Some(z) = &spec.standardization {
-        z.apply(&mut x);
-    }
-    let proba = network.predict_proba(&x)?;
-    let classes = dnn_core::classes_of(proba.view());
-    Ok(classes
-        .iter()
-        .zip(proba.axis_iter(Axis(1)))
-        .map(|(&k, p)| (spec.classes[k].clone(), class_probability(p, k)))
-        .collect())
 }
 
 /// `dnn predict`'s flags.

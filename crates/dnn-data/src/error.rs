@@ -359,6 +359,11 @@ pub enum DataError {
         /// What is wrong, with the numbers.
         problem: String,
     },
+
+    /// The network refused its inputs (their shape, say), when a [`Model`](crate::model::Model)
+    /// predicts; also lets one `?` carry dnn-core's errors where dnn-data's are returned.
+    #[error(transparent)]
+    Network(#[from] dnn_core::DnnError),
 }
 
 /// `1 field`, `3 fields`.

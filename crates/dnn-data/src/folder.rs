@@ -242,6 +242,7 @@ pub fn decode_all(files: &[PathBuf], height: u32, width: u32) -> Result<Array4<u
 pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
     let split_layout = dir.join("train").is_dir() && dir.join("test").is_dir();
     let (height, width) = options.picture_size;
+    crate::image::check_size(dir, width, height)?;
     let train_dir = if split_layout {
         dir.join("train")
     } else {

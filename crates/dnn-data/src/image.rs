@@ -91,7 +91,7 @@ pub fn load_picture<A: Float>(path: impl AsRef<Path>) -> Result<Array2<A>> {
 /// Loads a picture resized to `size` x `size`, as a `(size*size*3, 1)` column scaled to `[0, 1]`.
 ///
 /// # Errors
-/// As [`load_picture`].
+/// As [`load_picture`], and [`DataError::BadSource`] for a `size` of 0.
 pub fn load_picture_with<A: Float>(
     path: impl AsRef<Path>,
     size: u32,
@@ -111,7 +111,7 @@ pub fn picture_to_column<A: Float>(pixels: ArrayView3<'_, u8>) -> Array2<A> {
 /// `(size, size, 3)`: kept as bytes for display.
 ///
 /// # Errors
-/// As [`load_picture`].
+/// As [`load_picture_with`].
 pub fn read_picture(path: impl AsRef<Path>, size: u32, limits: &ImageLimits) -> Result<Array3<u8>> {
     read_picture_rgb(path, size, size, limits)
 }
@@ -120,7 +120,7 @@ pub fn read_picture(path: impl AsRef<Path>, size: u32, limits: &ImageLimits) -> 
 /// `(height, width, 3)`. A picture already of that size is kept pixel for pixel.
 ///
 /// # Errors
-/// As [`load_picture`].
+/// As [`load_picture_with`].
 pub fn read_picture_rgb(
     path: impl AsRef<Path>,
     width: u32,
@@ -134,7 +134,7 @@ pub fn read_picture_rgb(
 /// `channels` channels: 1 (grey), 3 (RGB) or 4 (RGBA). Shape `(height, width, channels)`.
 ///
 /// # Errors
-/// As [`load_picture`], and [`DataError::ImageDecode`] for another number of channels.
+/// As [`load_picture_with`], and [`DataError::ImageDecode`] for another number of channels.
 pub fn read_picture_as(
     path: impl AsRef<Path>,
     width: u32,
@@ -143,8 +143,22 @@ pub fn read_picture_as(
     limits: &ImageLimits,
 ) -> Result<Array3<u8>> {
     let path = path.as_ref();
+    check_size(path, width, height)?;
     let (img, orientation) = decode_limited(path, limits)?;
     resized(img, orientation, width, height, channels, path)
+}
+
+/// Refuses to resize to a picture without pixels, which would make inputs of no features.
+pub(crate) fn check_size(path: &Path, width: u32, height: u32) -> Result<()> {
+    if width == 0 || height == 0 {
+        return Err(DataError::BadSource {
+            path: path.to_path_buf(),
+            problem: format!(
+                "cannot resize pictures to {width}x{height} pixels: each side needs at least 1"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// `img` turned by `orientation` and resized to exactly `width` x `height` (triangle filter)
@@ -305,6 +319,7 @@ pub fn read_picture_bytes(
     limits: &ImageLimits,
 ) -> Result<Array3<u8>> {
     let path = Path::new(name);
+    check_size(path, width, height)?;
     if bytes.is_empty() {
         return Err(DataError::EmptyImage {
             path: path.to_path_buf(),

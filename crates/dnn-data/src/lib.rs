@@ -65,5 +65,9 @@ pub use cat::{
 pub use classes::ClassChoice;
 pub use dataset::{load, DataSpec, Dataset, Format, Input, LoadOptions, Source, SplitSpec};
 pub use error::{DataError, Result};
+/// The HDF5 element trait that [`model::save_model`] asks of a network's float type (`f32`
+/// and `f64` have it), re-exported so that code generic over [`dnn_core::Float`] can name it
+/// without depending on the HDF5 crate: `F: Float + dnn_data::H5Type`.
+pub use hdf5::H5Type;
 pub use image::{load_picture, ImageLimits};
 pub use standardize::Standardization;

@@ -143,7 +143,24 @@ impl AnyNetwork {
 
 /// The probability a network gave to class `class` of one example, from its output column
 /// `p` (`n[L]` values): `p[0]` or `1 - p[0]` for one sigmoid output, `p[class]` for softmax.
+///
+/// ```
+/// use dnn_data::model::class_probability;
+/// use ndarray::array;
+/// assert_eq!(class_probability(array![0.75].view(), 1), 0.75);
+/// assert_eq!(class_probability(array![0.75].view(), 0), 0.25);
+/// assert_eq!(class_probability(array![0.2, 0.5, 0.3].view(), 2), 0.3);
+/// ```
+///
+/// # Panics
+/// If `class` is not a class of the network: at least 2 for one sigmoid output, at least
+/// `p.len()` for softmax.
 pub fn class_probability(p: ndarray::ArrayView1<'_, f64>, class: usize) -> f64 {
+    let classes = p.len().max(2);
+    assert!(
+        class < classes,
+        "class {class} of a network of {classes} classes"
+    );
     if p.len() == 1 {
         if class == 1 {
             p[0]
@@ -165,6 +182,92 @@ pub struct Model {
     /// What its inputs and outputs mean: recorded by `dnn train`, inferred for older cat
     /// classifiers, `None` when the file does not say.
     pub spec: Option<DataSpec>,
+}
+
+/// One example's prediction by a [`Model`]: the most probable class, its name and the
+/// probability the network gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// The class index (the order of [`DataSpec::classes`]).
+    pub class: usize,
+    /// The class name, or the index as text when the model file names no classes.
+    pub name: String,
+    /// The probability of that class ([`class_probability`]).
+    pub probability: f64,
+}
+
+impl Model {
+    /// The class probabilities of the inputs `x`, `(features, m)`, one column per example,
+    /// given as the data were before training: the model's z-score ([`DataSpec`]'s
+    /// standardisation), if it has one, is applied here first. `(n[L], m)`: one row for one
+    /// sigmoid output, one per class for softmax.
+    ///
+    /// Forgetting that z-score is the easy mistake with `model.network.predict_proba`, which
+    /// takes the network's own inputs: a table model then classifies raw values silently
+    /// wrong.
+    ///
+    /// ```
+    /// use dnn_core::{Activation, Layer, Network};
+    /// use dnn_data::model::{AnyNetwork, Model, TrainingSetup};
+    /// use dnn_data::{DataSpec, Input, Standardization};
+    /// use ndarray::array;
+    ///
+    /// // One input, z-scored with mean 10 and deviation 2, into one sigmoid unit.
+    /// let layer = Layer::new(array![[1.0]], array![[0.0]], Activation::Sigmoid);
+    /// let model = Model {
+    ///     network: AnyNetwork::F64(Network::from_layers(vec![layer])?),
+    ///     setup: TrainingSetup::default(),
+    ///     spec: Some(DataSpec {
+    ///         classes: vec!["low".into(), "high".into()],
+    ///         input: Input::Table { columns: vec!["x".into()], target: "y".into() },
+    ///         standardization: Some(Standardization { mean: array![10.0], std: array![2.0] }),
+    ///     }),
+    /// };
+    /// let p = model.predict_proba(&array![[10.0, 12.0]])?;
+    /// assert_eq!(p[[0, 0]], 0.5); // sigmoid((10 - 10) / 2)
+    /// let high = model.predict(&array![[12.0]])?;
+    /// assert_eq!((high[0].class, high[0].name.as_str()), (1, "high"));
+    /// assert!((high[0].probability - 0.731_058_578_630_004_9).abs() < 1e-15); // sigmoid(1)
+    /// # Ok::<(), dnn_data::DataError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`DataError::Network`] when `x` does not have the network's input count of rows.
+    pub fn predict_proba(&self, x: &Array2<f64>) -> Result<Array2<f64>> {
+        let z = self.spec.as_ref().and_then(|s| s.standardization.as_ref());
+        let proba = match z {
+            // Another width is left to the network, which names it.
+            Some(z) if x.nrows() == z.len() => {
+                let mut x = x.clone();
+                z.apply(&mut x);
+                self.network.predict_proba(&x)?
+            }
+            _ => self.network.predict_proba(x)?,
+        };
+        Ok(proba)
+    }
+
+    /// Each example's most probable class, named, with its probability, after the model's
+    /// z-score as [`Model::predict_proba`].
+    ///
+    /// # Errors
+    /// As [`Model::predict_proba`].
+    pub fn predict(&self, x: &Array2<f64>) -> Result<Vec<Prediction>> {
+        let proba = self.predict_proba(x)?;
+        let classes = dnn_core::classes_of(proba.view());
+        let names = self.spec.as_ref().map(|s| &s.classes);
+        Ok(classes
+            .iter()
+            .zip(proba.columns())
+            .map(|(&class, p)| Prediction {
+                class,
+                name: names
+                    .and_then(|n| n.get(class).cloned())
+                    .unwrap_or_else(|| class.to_string()),
+                probability: class_probability(p, class),
+            })
+            .collect())
+    }
 }
 
 /// Saves `network` and `setup` to `path` atomically: the whole HDF5 file is built in

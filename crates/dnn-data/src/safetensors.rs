@@ -87,20 +87,25 @@ fn layer_tensors<F: Element>(network: &Network<F>) -> Vec<(String, Dtype, Vec<us
     out
 }
 
-/// Whether `path` is to be read as safetensors: its name ends in `.safetensors`, or its
-/// content starts as a safetensors file does (an 8-byte little-endian header length, then
-/// `{`), which an HDF5 file never does.
+/// The first 8 bytes of an HDF5 file (with no user block, as dnn writes them).
+const HDF5_SIGNATURE: [u8; 8] = *b"\x89HDF\r\n\x1a\n";
+
+/// Whether `path` is to be read as safetensors: its content starts as a safetensors file
+/// does (an 8-byte little-endian header length, then `{`), which an HDF5 file never does, or
+/// its name ends in `.safetensors` and its content is not HDF5's (`save_model` writes HDF5
+/// under any name).
 pub(crate) fn is_safetensors(path: &Path) -> bool {
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case(EXTENSION))
-    {
-        return true;
-    }
     let mut head = [0u8; 9];
-    std::fs::File::open(path)
+    let read = std::fs::File::open(path)
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-        .is_ok_and(|()| head[8] == b'{')
+        .is_ok();
+    if read && head[..8] == HDF5_SIGNATURE {
+        return false;
+    }
+    let named = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(EXTENSION));
+    named || read && head[8] == b'{'
 }
 
 /// Loads a safetensors model file, checking everything `load_model` checks of an HDF5 one:

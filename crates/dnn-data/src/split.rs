@@ -29,7 +29,8 @@ use dnn_core::NumpyRng;
 /// ```
 ///
 /// # Errors
-/// A message when `fraction` is not in `(0, 1)`, or when either part would be empty.
+/// A message when `fraction` is not in `(0, 1)`, when a label is not below `classes`, or when
+/// either part would be empty.
 pub fn stratified(
     labels: &[usize],
     classes: usize,
@@ -39,6 +40,12 @@ pub fn stratified(
     if !(fraction > 0.0 && fraction < 1.0) {
         return Err(format!(
             "a test split of {fraction} is not usable; it must be a fraction in (0, 1)"
+        ));
+    }
+    if let Some((j, &c)) = labels.iter().enumerate().find(|&(_, &c)| c >= classes) {
+        return Err(format!(
+            "example {j} has the label {c}, but there are {classes} classes (labels 0 to {})",
+            classes.saturating_sub(1)
         ));
     }
     let mut rng = NumpyRng::new(seed);

@@ -955,6 +955,50 @@ fn a_split_left_without_test_examples_by_a_class_per_value_asks_about_the_label(
     );
 }
 
+/// A label at or past the class count is refused, not an index out of bounds.
+#[test]
+fn a_split_of_labels_past_the_class_count_is_an_error() {
+    let err = dnn_data::split::stratified(&[0, 1, 5], 2, 0.5, 0).unwrap_err();
+    assert_eq!(
+        err,
+        "example 2 has the label 5, but there are 2 classes (labels 0 to 1)"
+    );
+}
+
+/// A picture size of 0 would load inputs of no features, refused only later by the
+/// network; every picture reader refuses it at once.
+#[test]
+fn pictures_resized_to_no_pixels_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("pets");
+    picture_folder(&root, &["cat", "dog"], 5, 8);
+    for size in [(0, 0), (0, 8), (8, 0)] {
+        let err = load_err(
+            &root,
+            &LoadOptions {
+                picture_size: size,
+                ..opts()
+            },
+        );
+        let (h, w) = size;
+        says_in_one_line(
+            "size 0",
+            &err,
+            &[&format!(
+                "pets: cannot resize pictures to {w}x{h} pixels: each side needs at least 1"
+            )],
+        );
+    }
+    let picture = root.join("cat").join("000.png");
+    let err = dnn_data::image::load_picture_with::<f64>(&picture, 0, &Default::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("000.png: cannot resize pictures to 0x0 pixels"),
+        "{err}"
+    );
+}
+
 /// Cells are parsed in parallel batches of rows; the error is still the first one a reader
 /// going row by row meets, with its row and line, also past the first batch.
 #[test]

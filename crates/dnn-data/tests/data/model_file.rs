@@ -63,6 +63,82 @@ fn f64_and_f32_models_round_trip_exactly_with_their_setup() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 }
 
+/// Generic code can save a network of either float type (`H5Type` re-exported), and
+/// dnn-core's errors pass through `?` as dnn-data's.
+fn train_and_save<F: dnn_core::Float + dnn_data::H5Type>(
+    path: &std::path::Path,
+    sizes: &[usize],
+) -> dnn_data::Result<()> {
+    let net = Network::<F>::builder(sizes).build(&mut NumpyRng::new(3))?;
+    save_model(path, &net, &TrainingSetup::default())
+}
+
+#[test]
+fn generic_code_saves_either_type_and_a_network_error_is_a_data_error() {
+    let dir = tempfile::tempdir().unwrap();
+    train_and_save::<f32>(&dir.path().join("a.h5"), &[3, 2, 1]).unwrap();
+    train_and_save::<f64>(&dir.path().join("b.h5"), &[3, 2, 1]).unwrap();
+    assert_eq!(
+        load_model(dir.path().join("a.h5")).unwrap().network.dtype(),
+        "f32"
+    );
+    let err = train_and_save::<f64>(&dir.path().join("c.h5"), &[3, 0, 1]).unwrap_err();
+    assert!(matches!(err, dnn_data::DataError::Network(_)), "{err:?}");
+    assert!(err.to_string().contains("0 units"), "{err}");
+}
+
+/// `save_model` writes HDF5 whatever the name; a file named `.safetensors` that holds HDF5
+/// is read as HDF5, not refused as a broken safetensors file.
+#[test]
+fn an_hdf5_model_named_safetensors_loads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.safetensors");
+    let net = network::<f64>();
+    save_model(&path, &net, &setup()).unwrap();
+    assert_eq!(load_model(&path).unwrap().network, AnyNetwork::F64(net));
+}
+
+/// `Model::predict` applies the model's z-score, which `model.network` alone does not.
+#[test]
+fn a_model_predicts_raw_inputs_through_its_standardisation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.h5");
+    let net = network::<f64>();
+    let spec = DataSpec {
+        classes: vec!["no".into(), "yes".into()],
+        input: Input::Table {
+            columns: (0..6).map(|i| format!("c{i}")).collect(),
+            target: "y".into(),
+        },
+        standardization: Some(dnn_data::Standardization {
+            mean: array![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            std: array![0.5, 1.0, 2.0, 4.0, 8.0, 16.0],
+        }),
+    };
+    dnn_data::model::save_model_with(&path, &net, &setup(), &spec).unwrap();
+    let model = load_model(&path).unwrap();
+    let raw = Array2::from_shape_fn((6, 5), |(i, j)| (i as f64 + 1.0) * (j as f64 - 1.5));
+    let mut z = raw.clone();
+    spec.standardization.as_ref().unwrap().apply(&mut z);
+    let expected = net.predict_proba(&z).unwrap();
+    assert_eq!(model.predict_proba(&raw).unwrap(), expected);
+    assert_ne!(
+        net.predict_proba(&raw).unwrap(),
+        expected,
+        "a z-score that changes nothing"
+    );
+    let predictions = model.predict(&raw).unwrap();
+    for (j, p) in predictions.iter().enumerate() {
+        let yes = expected[[0, j]];
+        assert_eq!(p.class, usize::from(yes > 0.5));
+        assert_eq!(p.name, ["no", "yes"][p.class]);
+        assert_eq!(p.probability, if p.class == 1 { yes } else { 1.0 - yes });
+    }
+    // Another width is the network's error, not a panic of the z-score.
+    let err = model.predict(&Array2::zeros((5, 2))).unwrap_err();
+    assert!(matches!(err, dnn_data::DataError::Network(_)), "{err:?}");
+}
+
 #[test]
 fn a_file_with_only_weights_loads_as_the_exercise_network() {
     let dir = tempfile::tempdir().unwrap();
