@@ -47,6 +47,26 @@ pub enum DnnError {
     #[error("{0} cannot be used there: the output layer must use sigmoid (binary cross-entropy) or softmax (categorical cross-entropy), and hidden layers relu, tanh or sigmoid")]
     OutputActivation(Activation),
 
+    /// A softmax output layer of one unit: its one probability is always 1, so its cost is
+    /// always 0 and it never learns.
+    #[error("the output layer is softmax with 1 unit, but softmax needs at least two outputs (one per class; its only probability would always be 1 and it would never learn): for two classes use one sigmoid output unit")]
+    SoftmaxSingleOutput,
+
+    /// A NaN or infinite weight or bias given to [`crate::Network::from_layers`].
+    #[error("{param}{layer}[{row}, {col}] is {value}: every weight and bias must be finite (were these parameters saved from a diverged run?)")]
+    NonFiniteParameter {
+        /// `"W"` or `"b"`.
+        param: &'static str,
+        /// The layer, numbered from 1.
+        layer: usize,
+        /// The row of the value in `W[layer]` or `b[layer]`.
+        row: usize,
+        /// Its column.
+        col: usize,
+        /// The value found.
+        value: f64,
+    },
+
     /// A layer's weight matrix has no entries.
     #[error("W{layer} has shape {w:?}: a layer needs at least one unit and one input")]
     EmptyLayer {
@@ -101,6 +121,36 @@ pub enum DnnError {
         outputs: usize,
     },
 
+    /// A label outside `[0, 1]`: dnn classifies, so every label is a class indicator or
+    /// the probability of one.
+    #[error("Y has {value} at row {row}, column {col} (example {col}), but labels must be in [0, 1]: {}", label_rule(*.output, *.outputs))]
+    LabelOutOfRange {
+        /// The value found.
+        value: f64,
+        /// Its row (the output unit, or class).
+        row: usize,
+        /// Its column (the example).
+        col: usize,
+        /// The network's output activation.
+        output: Activation,
+        /// `n[L]`.
+        outputs: usize,
+    },
+
+    /// A column of labels for a softmax output that does not sum to 1 (all its entries are
+    /// in `[0, 1]`).
+    #[error("column {col} of Y (example {col}) sums to {sum}, not 1 (to within {tolerance:.1e}): {}", label_rule(Activation::Softmax, *.outputs))]
+    LabelColumnSum {
+        /// The column (the example).
+        col: usize,
+        /// Its sum.
+        sum: f64,
+        /// How far from 1 a sum may be (see [`crate::Network::train`]).
+        tolerance: f64,
+        /// `n[L]`, the number of classes.
+        outputs: usize,
+    },
+
     /// No examples at all.
     #[error("the data set is empty: X has 0 examples (columns)")]
     EmptyDataSet,
@@ -151,6 +201,16 @@ pub enum DnnError {
     /// history).
     #[error("{0}")]
     Diverged(Box<Divergence>),
+}
+
+/// What labels must be for an output layer of `outputs` units with activation `output`.
+fn label_rule(output: Activation, outputs: usize) -> String {
+    let rule = match (output, outputs) {
+        (Activation::Softmax, _) => "with a softmax output each column of Y must be one-hot (1 in the row of the example's class, 0 elsewhere) or a probability column (entries in [0, 1] summing to 1)".to_owned(),
+        (_, 1) => "with one sigmoid output each label must be 0 or 1 (or the probability of class 1, between them)".to_owned(),
+        (_, n) => format!("with {n} sigmoid outputs each label must be 0 or 1 (or a probability between them), one yes/no per output"),
+    };
+    format!("{rule}; dnn classifies, it has no regression output")
 }
 
 /// `1234567` → `"1.2 MB"`.

@@ -2,7 +2,7 @@
 
 use ndarray::{AsArray, Ix2};
 
-use crate::error::Result;
+use crate::error::{DnnError, Result};
 use crate::forward::{forward, Activations, Product};
 use crate::network::Network;
 use crate::NumpyRng;
@@ -23,8 +23,13 @@ use crate::NumpyRng;
 /// let y = rng.rand(1, 5).mapv(|v| (v > 0.5) as u8 as f64);
 /// let net = Network::<f64>::builder(&[3, 4, 1]).hidden_activation(Activation::Tanh).build(&mut rng)?;
 /// assert!(gradient_check(&net, &x, &y, 1e-7)? < 1e-7);
+/// assert!(gradient_check(&net, &x, &y, 0.0).is_err());
 /// # Ok::<(), dnn_core::DnnError>(())
 /// ```
+///
+/// # Errors
+/// [`DnnError::InvalidParameter`] if `epsilon` is not finite and > 0 (1e-7 is typical);
+/// then the errors of [`Network::train`] for `x` and `y` (shapes, finiteness, labels).
 pub fn gradient_check<'a, 'b>(
     network: &Network<f64>,
     x: impl AsArray<'a, f64, Ix2>,
@@ -41,6 +46,9 @@ pub fn gradient_check<'a, 'b>(
 ///
 /// Each probe nudges one parameter of a single working copy of the network in place and runs
 /// the engine's forward pass into one set of buffers allocated once.
+///
+/// # Errors
+/// As [`gradient_check`].
 pub fn gradient_check_sampled<'a, 'b>(
     network: &Network<f64>,
     x: impl AsArray<'a, f64, Ix2>,
@@ -48,6 +56,7 @@ pub fn gradient_check_sampled<'a, 'b>(
     epsilon: f64,
     per_matrix: usize,
 ) -> Result<f64> {
+    check_epsilon(epsilon)?;
     let (x, y) = (x.into(), y.into());
     // Checks the shapes and values once; the probes below trust them.
     let grads = network.gradients(x, y)?;
@@ -81,6 +90,20 @@ pub fn gradient_check_sampled<'a, 'b>(
         0.0
     } else {
         diff2.sqrt() / denominator
+    })
+}
+
+/// The step `ε` of the finite differences must be finite and > 0: 0 divides by zero, NaN
+/// or an infinity makes every estimate NaN, and a negative step is a caller's mistake (the
+/// centred quotient only hides it, as the step of `|ε|`).
+fn check_epsilon(epsilon: f64) -> Result<()> {
+    if epsilon.is_finite() && epsilon > 0.0 {
+        return Ok(());
+    }
+    Err(DnnError::InvalidParameter {
+        name: "gradient-check epsilon",
+        value: epsilon,
+        reason: "the finite-difference step must be finite and > 0 (1e-7 is typical)",
     })
 }
 

@@ -126,6 +126,13 @@ impl<F: Float> NetworkBuilder<F> {
 
     /// Validates the sizes and activations and draws the weights from `rng`
     /// (in numpy's order: `W1`, `W2`, ...; biases are zeros and draw nothing).
+    ///
+    /// # Errors
+    /// [`DnnError::TooFewLayers`] or [`DnnError::ZeroSizedLayer`] for the sizes;
+    /// [`DnnError::ActivationCount`] if per-layer activations do not match the hidden
+    /// layers; [`DnnError::OutputActivation`] for a softmax hidden layer or an output that is
+    /// neither sigmoid nor softmax; [`DnnError::SoftmaxSingleOutput`] for a softmax output of
+    /// one unit; [`DnnError::OutOfMemory`] if the weights cannot be allocated.
     pub fn build<G: GaussianSource + ?Sized>(self, rng: &mut G) -> Result<Network<F>> {
         check_sizes(&self.sizes)?;
         let hidden = self.sizes.len() - 2;
@@ -139,7 +146,7 @@ impl<F: Float> NetworkBuilder<F> {
                 })
             }
         };
-        check_activations(&activations, self.output)?;
+        check_activations(&activations, self.output, self.sizes[self.sizes.len() - 1])?;
         // Weights are drawn in f64, then converted to F.
         let per_weight = 8 + std::mem::size_of::<F>();
         memory::ensure_allocatable(
@@ -164,13 +171,17 @@ impl<F: Float> NetworkBuilder<F> {
     }
 }
 
-/// Hidden layers must not be softmax; the output layer must be sigmoid or softmax.
-fn check_activations(hidden: &[Activation], output: Activation) -> Result<()> {
+/// Hidden layers must not be softmax; the output layer must be sigmoid, or softmax over at
+/// least two units (`outputs`): the softmax of one logit is always 1.
+fn check_activations(hidden: &[Activation], output: Activation, outputs: usize) -> Result<()> {
     if let Some(&a) = hidden.iter().find(|&&a| a == Activation::Softmax) {
         return Err(DnnError::OutputActivation(a));
     }
     if !output.is_output() {
         return Err(DnnError::OutputActivation(output));
+    }
+    if output == Activation::Softmax && outputs < 2 {
+        return Err(DnnError::SoftmaxSingleOutput);
     }
     Ok(())
 }
@@ -206,8 +217,24 @@ impl<F: Float> Network<F> {
     /// A network from existing layers, first to last.
     ///
     /// Checks that no layer is empty, that every `b[l]` is `(n[l], 1)`, that the layers
-    /// chain (`W[l]` has `n[l-1]` columns), that no hidden layer is softmax and that the
-    /// output layer is sigmoid or softmax.
+    /// chain (`W[l]` has `n[l-1]` columns), that every weight and bias is finite, that no
+    /// hidden layer is softmax and that the output layer is sigmoid, or softmax over at least
+    /// two units.
+    ///
+    /// ```
+    /// use dnn_core::{Activation, DnnError, Layer, Network};
+    /// use ndarray::array;
+    /// let layer = Layer::new(array![[0.5, f64::NAN]], array![[0.1]], Activation::Sigmoid);
+    /// let err = Network::<f64>::from_layers(vec![layer]).unwrap_err();
+    /// assert!(matches!(err, DnnError::NonFiniteParameter { param: "W", layer: 1, row: 0, col: 1, .. }));
+    /// ```
+    ///
+    /// # Errors
+    /// [`DnnError::TooFewLayers`] for no layers; [`DnnError::EmptyLayer`],
+    /// [`DnnError::BiasShape`] and [`DnnError::LayersDoNotChain`] for shapes;
+    /// [`DnnError::NonFiniteParameter`] for the first NaN or infinity (in `W1`, `b1`, `W2`,
+    /// ...), naming the layer and position; [`DnnError::OutputActivation`] and
+    /// [`DnnError::SoftmaxSingleOutput`] for activations.
     pub fn from_layers(layers: Vec<Layer<F>>) -> Result<Self> {
         if layers.is_empty() {
             return Err(DnnError::TooFewLayers(Vec::new()));
@@ -234,9 +261,25 @@ impl<F: Float> Network<F> {
                 }
             }
         }
+        for (i, layer) in layers.iter().enumerate() {
+            for (param, a) in [("W", &layer.w), ("b", &layer.b)] {
+                if let Err(DnnError::NonFinite {
+                    value, row, col, ..
+                }) = check_finite(param, a.view())
+                {
+                    return Err(DnnError::NonFiniteParameter {
+                        param,
+                        layer: i + 1,
+                        row,
+                        col,
+                        value,
+                    });
+                }
+            }
+        }
         let (hidden, last) = layers.split_at(layers.len() - 1);
         let hidden: Vec<Activation> = hidden.iter().map(|l| l.activation).collect();
-        check_activations(&hidden, last[0].activation)?;
+        check_activations(&hidden, last[0].activation, last[0].w.nrows())?;
         Ok(Network { layers })
     }
 
@@ -252,6 +295,10 @@ impl<F: Float> Network<F> {
 
     /// The exercise's relu/sigmoid network ([`Activation::exercise`]) from step-by-step
     /// [`Parameters`].
+    ///
+    /// # Errors
+    /// As [`Network::from_layers`] (in practice [`DnnError::NonFiniteParameter`]:
+    /// [`Parameters`] already have chaining shapes).
     pub fn from_parameters(parameters: &Parameters) -> Result<Self> {
         let big_l = parameters.num_layers();
         Self::from_layers(
@@ -313,7 +360,11 @@ impl<F: Float> Network<F> {
         check_finite("X", x)
     }
 
-    /// Checks `y` against `x` (already checked): `(n[L], m)`, all finite.
+    /// Checks `y` against `x` (already checked): `(n[L], m)`, all finite, and labels of
+    /// this network's output ([`check_label_values`]).
+    ///
+    /// One pass over `y` per call (two for softmax), before any work: training calls it
+    /// once, never per iteration or batch.
     pub(crate) fn check_labels(&self, x: ArrayView2<'_, F>, y: ArrayView2<'_, F>) -> Result<()> {
         if y.dim() != (self.output_size(), x.ncols()) {
             return Err(DnnError::LabelShape {
@@ -322,7 +373,8 @@ impl<F: Float> Network<F> {
                 outputs: self.output_size(),
             });
         }
-        check_finite("Y", y)
+        check_finite("Y", y)?;
+        check_label_values(self.output_activation(), y)
     }
 
     /// The output probabilities `AL`, shape `(n[L], m)`, for `x` of shape `(n[0], m)` (an
@@ -410,6 +462,11 @@ impl<F: Float> Network<F> {
     /// The fraction of correct predictions: for a softmax output, of examples whose most
     /// probable class is the one-hot label's; for sigmoid outputs, of all outputs of all
     /// examples equal to their 0/1 label.
+    ///
+    /// # Errors
+    /// [`DnnError::InputRows`], [`DnnError::EmptyDataSet`] or [`DnnError::NonFinite`] for
+    /// `x`; [`DnnError::LabelShape`], [`DnnError::NonFinite`], [`DnnError::LabelOutOfRange`]
+    /// or [`DnnError::LabelColumnSum`] for `y` (labels as [`Network::train`] takes them).
     pub fn accuracy<'a, 'b>(
         &self,
         x: impl AsArray<'a, F, Ix2>,
@@ -491,6 +548,62 @@ pub fn one_hot<F: Float>(labels: &[usize], classes: usize) -> Array2<F> {
         y[[c, j]] = F::one();
     }
     y
+}
+
+/// How far from 1 the sum of a softmax label column of `classes` entries of type `F` may be:
+/// `4 · classes · ε` (ε = `F::epsilon()`, the spacing of `F` at 1: 2.2e-16 for `f64`, 1.2e-7
+/// for `f32`).
+///
+/// A one-hot column sums to exactly 1. A probability column (soft labels, label smoothing's
+/// `1 − α + α/K` and `α/K`, a teacher network's softmax) was normalised in `F` by whoever
+/// made it: summing `K` terms in `F` is off by at most `(K − 1) ε` of the total, and each
+/// entry carries a few more roundings of at most `ε` of itself (the entries add up to 1, so
+/// those add up to a few `ε`). `4 K ε` covers both with room; the `f64` sum taken here adds
+/// at most `K · 2⁻⁵³`. Printed probabilities rounded to a few digits (`0.33, 0.33, 0.33`)
+/// are refused: they are not a distribution.
+pub(crate) fn label_sum_tolerance<F: Float>(classes: usize) -> f64 {
+    4.0 * classes as f64 * F::epsilon().to_f64_lossless()
+}
+
+/// Refuses labels that are not labels of an `output` layer (the shape is already checked):
+///
+/// * every entry in `[0, 1]` (sigmoid: 0/1 or the probability of 1; softmax: class
+///   probabilities), else [`DnnError::LabelOutOfRange`];
+/// * for softmax, every column summing to 1 within [`label_sum_tolerance`] (one-hot, or a
+///   probability column), else [`DnnError::LabelColumnSum`].
+///
+/// NaN is refused as out of range (the engine reports it earlier as non-finite).
+pub(crate) fn check_label_values<F: Float>(output: Activation, y: ArrayView2<'_, F>) -> Result<()> {
+    let (zero, one) = (F::zero(), F::one());
+    let outside = |v: F| !(v >= zero && v <= one);
+    // As in `check_finite`: a vectorisable pass in memory order first, the position only
+    // when something is wrong.
+    if y.fold(false, |bad, &v| bad | outside(v)) {
+        if let Some(((row, col), &v)) = y.indexed_iter().find(|(_, &v)| outside(v)) {
+            return Err(DnnError::LabelOutOfRange {
+                value: v.to_f64_lossless(),
+                row,
+                col,
+                output,
+                outputs: y.nrows(),
+            });
+        }
+    }
+    if output == Activation::Softmax {
+        let tolerance = label_sum_tolerance::<F>(y.nrows());
+        for (col, column) in y.columns().into_iter().enumerate() {
+            let sum: f64 = column.iter().map(|v| v.to_f64_lossless()).sum();
+            if (sum - 1.0).abs() > tolerance {
+                return Err(DnnError::LabelColumnSum {
+                    col,
+                    sum,
+                    tolerance,
+                    outputs: y.nrows(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Fails on the first NaN or infinity, naming where it is.

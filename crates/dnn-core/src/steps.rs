@@ -25,12 +25,15 @@
 //!
 //! # Panics
 //! These functions take the exercise's inputs as they are and, like numpy,
-//! refuse shapes that do not fit: every such panic names both shapes. The
+//! refuse shapes that do not fit: every such panic names both shapes. Those that take
+//! labels `Y` also refuse a label outside `[0, 1]` (the exercise's output is one sigmoid:
+//! labels are 0 or 1), naming the example and the value, once per call. The
 //! engine ([`Network`](crate::Network)) returns errors instead.
 
 use ndarray::{Array2, Axis, Zip};
 
 use crate::cost::cross_entropy_from_probs;
+use crate::network::check_label_values;
 use crate::{Activation, GaussianSource, Init};
 
 /// What the linear step keeps for the backward pass: `(A_prev, W, b)`.
@@ -314,8 +317,15 @@ pub fn l_model_forward(x: &Array2<f64>, parameters: &Parameters) -> (Array2<f64>
 /// The cross-entropy cost `-(1/m) Σ (Y log(AL) + (1 - Y) log(1 - AL))`.
 ///
 /// # Panics
-/// If `AL` and `Y` differ in shape.
+/// If `AL` and `Y` differ in shape, or a label is outside `[0, 1]` (the cost would be
+/// meaningless, even negative).
 pub fn compute_cost(al: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    assert_labels("compute_cost", y);
+    cost_unchecked(al, y)
+}
+
+/// [`compute_cost`] on labels already checked (the shapes still are).
+fn cost_unchecked(al: &Array2<f64>, y: &Array2<f64>) -> f64 {
     assert!(
         al.dim() == y.dim(),
         "compute_cost: AL has shape {:?} but Y has shape {:?}",
@@ -323,6 +333,14 @@ pub fn compute_cost(al: &Array2<f64>, y: &Array2<f64>) -> f64 {
         y.dim()
     );
     cross_entropy_from_probs(al.view(), y.view())
+}
+
+/// Panics, naming `function`, if a label of `y` is outside `[0, 1]` (the step functions'
+/// output is sigmoid).
+fn assert_labels(function: &str, y: &Array2<f64>) {
+    if let Err(e) = check_label_values(Activation::Sigmoid, y.view()) {
+        panic!("{function}: {e}");
+    }
 }
 
 /// The linear step backward: `dW = (1/m) dZ A_prevᵀ`, `db = (1/m) Σ_columns dZ`,
@@ -384,6 +402,9 @@ pub fn linear_activation_backward(
 }
 
 /// The whole backward pass, from `dAL = -(Y/AL - (1-Y)/(1-AL))` down to `dA0`.
+///
+/// # Panics
+/// If `AL` and `Y` differ in shape, or a label is outside `[0, 1]`.
 pub fn l_model_backward(al: &Array2<f64>, y: &Array2<f64>, caches: &[LayerCache]) -> Gradients {
     assert!(
         al.dim() == y.dim(),
@@ -391,6 +412,12 @@ pub fn l_model_backward(al: &Array2<f64>, y: &Array2<f64>, caches: &[LayerCache]
         al.dim(),
         y.dim()
     );
+    assert_labels("l_model_backward", y);
+    backward_unchecked(al, y, caches)
+}
+
+/// [`l_model_backward`] on labels already checked.
+fn backward_unchecked(al: &Array2<f64>, y: &Array2<f64>, caches: &[LayerCache]) -> Gradients {
     let big_l = caches.len();
     let mut da = vec![Array2::zeros((0, 0)); big_l];
     let mut dw = vec![Array2::zeros((0, 0)); big_l];
@@ -445,6 +472,9 @@ pub fn predict(x: &Array2<f64>, parameters: &Parameters) -> Array2<f64> {
 /// The exercise's two-layer model `LINEAR -> RELU -> LINEAR -> SIGMOID`, trained by
 /// gradient descent from [`initialize_parameters`]. Returns the parameters and the
 /// cost at every 100th iteration.
+///
+/// # Panics
+/// If the shapes do not fit, or a label is outside `[0, 1]` (checked once, before training).
 pub fn two_layer_model<R: GaussianSource + ?Sized>(
     x: &Array2<f64>,
     y: &Array2<f64>,
@@ -455,7 +485,14 @@ pub fn two_layer_model<R: GaussianSource + ?Sized>(
 ) -> (Parameters, Vec<(usize, f64)>) {
     let (n_x, n_h, n_y) = layer_dims;
     let parameters = initialize_parameters(n_x, n_h, n_y, rng);
-    gradient_descent(x, y, parameters, learning_rate, num_iterations)
+    gradient_descent(
+        "two_layer_model",
+        x,
+        y,
+        parameters,
+        learning_rate,
+        num_iterations,
+    )
 }
 
 /// The exercise's L-layer model, initialised as the published application does
@@ -464,6 +501,9 @@ pub fn two_layer_model<R: GaussianSource + ?Sized>(
 ///
 /// With `NumpyRng::new(1)`, layers `[12288, 20, 7, 5, 1]`, learning rate 0.0075 and
 /// 2500 iterations on the cat data this reproduces the published table.
+///
+/// # Panics
+/// If the shapes do not fit, or a label is outside `[0, 1]` (checked once, before training).
 pub fn l_layer_model<R: GaussianSource + ?Sized>(
     x: &Array2<f64>,
     y: &Array2<f64>,
@@ -473,21 +513,32 @@ pub fn l_layer_model<R: GaussianSource + ?Sized>(
     rng: &mut R,
 ) -> (Parameters, Vec<(usize, f64)>) {
     let parameters = initialize_parameters_scaled(layer_dims, rng);
-    gradient_descent(x, y, parameters, learning_rate, num_iterations)
+    gradient_descent(
+        "l_layer_model",
+        x,
+        y,
+        parameters,
+        learning_rate,
+        num_iterations,
+    )
 }
 
+/// The training loop of [`two_layer_model`] and [`l_layer_model`] (`function`, for panics).
 fn gradient_descent(
+    function: &str,
     x: &Array2<f64>,
     y: &Array2<f64>,
     mut parameters: Parameters,
     learning_rate: f64,
     num_iterations: usize,
 ) -> (Parameters, Vec<(usize, f64)>) {
+    // The labels once; each iteration then runs the unchecked cost and backward pass.
+    assert_labels(function, y);
     let mut costs = Vec::new();
     for i in 0..num_iterations {
         let (al, caches) = l_model_forward(x, &parameters);
-        let cost = compute_cost(&al, y);
-        let grads = l_model_backward(&al, y, &caches);
+        let cost = cost_unchecked(&al, y);
+        let grads = backward_unchecked(&al, y, &caches);
         parameters = update_parameters(parameters, &grads, learning_rate);
         if i % 100 == 0 {
             costs.push((i, cost));

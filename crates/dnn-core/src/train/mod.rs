@@ -125,11 +125,22 @@ impl<F: Float> Network<F> {
     /// as whole rows. A standard `(n[0], m)` array works too, but each batch then reads one
     /// scattered element per feature and example.
     ///
+    /// `y` holds class labels, one column per example: for a sigmoid output, 0 or 1 per
+    /// output unit (or a probability between them); for a softmax output, a one-hot column
+    /// or a probability column (entries in `[0, 1]` summing to 1 within `4 · n[L] · ε`, ε
+    /// the element type's epsilon: rounding room for soft labels and label smoothing). dnn
+    /// classifies: there is no regression output.
+    ///
     /// # Errors
-    /// Shape and finiteness errors for `x` and `y`, and [`DnnError::DropoutLayers`], before
-    /// any work; [`DnnError::Diverged`] if the cost or a parameter becomes NaN or infinite,
-    /// or the cost exceeds the divergence factor times its starting value. The network then
-    /// holds the last parameters whose cost was good, and the error says which.
+    /// Before any work, checking `x` and `y` once (never per iteration or batch):
+    /// [`DnnError::InputRows`], [`DnnError::EmptyDataSet`], [`DnnError::LabelShape`],
+    /// [`DnnError::NonFinite`]; [`DnnError::LabelOutOfRange`] for a label outside `[0, 1]`
+    /// and [`DnnError::LabelColumnSum`] for a softmax label column that does not sum to 1,
+    /// both naming the example (column) and the value; [`DnnError::DropoutLayers`] and
+    /// [`DnnError::OutOfMemory`]. Then [`DnnError::Diverged`] if the cost or a parameter
+    /// becomes NaN or infinite, or the cost exceeds the divergence factor times its starting
+    /// value. The network then holds the last parameters whose cost was good, and the error
+    /// says which.
     pub fn train<'a, 'b>(
         &mut self,
         x: impl AsArray<'a, F, Ix2>,
@@ -239,6 +250,9 @@ impl<F: Float> Network<F> {
     /// assert!((net.cost(&array![[1.0, 2.0]], &array![[1.0, 0.0]])? - 2f64.ln()).abs() < 1e-15);
     /// # Ok::<(), dnn_core::DnnError>(())
     /// ```
+    ///
+    /// # Errors
+    /// The errors of [`Network::train`] for `x` and `y` (shapes, finiteness, labels).
     pub fn cost<'a, 'b>(
         &self,
         x: impl AsArray<'a, F, Ix2>,
@@ -257,6 +271,9 @@ impl<F: Float> Network<F> {
 
     /// The gradients `dW[l]`, `db[l]` for `l = 1..=L` (index `l - 1`) that one full-batch
     /// iteration on `(x, y)` would apply, from the engine's own backward pass.
+    ///
+    /// # Errors
+    /// The errors of [`Network::train`] for `x` and `y` (shapes, finiteness, labels).
     pub fn gradients<'a, 'b>(
         &self,
         x: impl AsArray<'a, F, Ix2>,

@@ -13,4 +13,5 @@ mod properties;
 mod rng_vs_numpy;
 mod softmax;
 mod steps_vs_numpy;
+mod validation;
 mod watched;
