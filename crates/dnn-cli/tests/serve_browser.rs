@@ -1,8 +1,10 @@
 //! `dnn serve` in a real browser: Debian's headless Chromium, driven through chromedriver
 //! (WebDriver) by fantoccini. The test loads the page, uploads a cat picture and reads the
 //! prediction, looks at the model's first-layer units, trains on the flower and watches the
-//! cost curve's points grow and the accuracy appear, and saves screenshots under
-//! `target/tmp/serve-browser/`.
+//! cost curve's points grow and the accuracy appear; then trains on a small CSV table (the
+//! `--data` set) and predicts rows with the model just trained, checks that no view scrolls
+//! sideways at a phone's width (375 px), and stops a run from a second tab that did not start
+//! it. It saves screenshots under `target/tmp/serve-browser/`.
 //!
 //! Chromium and chromedriver come from `cargo xtask setup` (Debian's `chromium` and
 //! `chromium-driver`). Without them this test fails and says so; it never skips.
@@ -39,6 +41,10 @@ const CHROMIUM_FLAGS: [&str; 9] = [
 const FLOWER_ITERATIONS: usize = 30_000;
 /// The longest the test waits for any one thing.
 const PATIENCE: Duration = Duration::from_secs(20);
+/// A phone's viewport width, in CSS pixels.
+const PHONE_WIDTH: u64 = 375;
+/// The run stopped from the second tab: far longer than the test waits.
+const LONG_RUN: usize = 1_000_000;
 
 /// `program` on PATH or in /usr/bin.
 fn find(program: &str) -> Option<PathBuf> {
@@ -130,6 +136,70 @@ async fn choose(client: &Client, id: &str, value: &str) {
         .unwrap_or_else(|e| panic!("choose {value:?} in #{id}: {e}"));
 }
 
+/// Replaces the text of the input with id `id` by `text`, as a user would type it.
+async fn type_into(client: &Client, id: &str, text: &str) {
+    let input = client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"));
+    input
+        .clear()
+        .await
+        .unwrap_or_else(|e| panic!("clear #{id}: {e}"));
+    input
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into #{id}: {e}"));
+}
+
+/// Chooses the file `path` in the Predict view's file input.
+async fn upload(client: &Client, path: &Path) {
+    client
+        .find(Locator::Id("predict-files"))
+        .await
+        .expect("file input")
+        .send_keys(path.to_str().expect("utf-8"))
+        .await
+        .expect("choose the file");
+}
+
+/// A small iris-like table (4 measurements, 3 species, 20 rows each): the `--data` set.
+fn iris_like(path: &Path) {
+    let centres = [
+        ("setosa", [5.0, 3.4, 1.5, 0.2]),
+        ("versicolor", [5.9, 2.8, 4.3, 1.3]),
+        ("virginica", [6.6, 3.0, 5.6, 2.0]),
+    ];
+    let mut csv = String::from("sepal_length,sepal_width,petal_length,petal_width,species\n");
+    for i in 0..60usize {
+        let (species, centre) = centres[i % 3];
+        let row: Vec<String> = centre
+            .iter()
+            .enumerate()
+            .map(|(j, c)| format!("{:.2}", c + ((i * 37 + j * 11) % 13) as f64 / 40.0 - 0.15))
+            .collect();
+        csv.push_str(&format!("{},{species}\n", row.join(",")));
+    }
+    std::fs::write(path, csv).expect("write the CSV");
+}
+
+/// Makes the viewport `width` CSS pixels wide (the window's frame, if any, added).
+async fn viewport_width(client: &Client, width: u64) {
+    client
+        .set_window_size(width as u32, 900)
+        .await
+        .expect("window size");
+    let inner = js(client, "return window.innerWidth;").await.as_u64();
+    if let Some(inner) = inner.filter(|&w| w != width) {
+        client
+            .set_window_size((2 * width).saturating_sub(inner) as u32, 900)
+            .await
+            .expect("window size");
+    }
+    let inner = js(client, "return window.innerWidth;").await;
+    assert_eq!(inner, json!(width), "the viewport's width");
+}
+
 /// Runs `script` in the page and returns its value.
 async fn js(client: &Client, script: &str) -> Value {
     client
@@ -201,10 +271,24 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = common::data_dir();
     let (model, picture) = cat_model_and_picture(dir.path(), &data);
+    let iris = dir.path().join("iris.csv");
+    iris_like(&iris);
+    let rows_csv = dir.path().join("rows.csv");
+    std::fs::write(
+        &rows_csv,
+        "sepal_length,sepal_width,petal_length,petal_width\n\
+         5.0,3.4,1.5,0.2\n5.9,2.8,4.3,1.3\n6.6,3.0,5.6,2.0\n",
+    )
+    .expect("write the rows");
     let server = Server::start(
         dir.path(),
         &data,
-        &["--model", model.to_str().expect("utf-8")],
+        &[
+            "--model",
+            model.to_str().expect("utf-8"),
+            "--data",
+            iris.to_str().expect("utf-8"),
+        ],
     );
     let driver = Driver::start(&chromedriver, &dir.path().join("chromedriver.log"));
     let profile = dir.path().join("chromium-profile");
@@ -227,9 +311,17 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     until(
         &client,
         "the data sets",
-        "return document.getElementById('dataset').options.length >= 4",
+        "return document.getElementById('dataset').options.length >= 5",
     )
     .await;
+    // Started with --data, the page opens on that data set, with the page's suggestion.
+    let opened = js(
+        &client,
+        "return [document.getElementById('dataset').value,
+                 document.getElementById('defaults').textContent];",
+    )
+    .await;
+    assert_eq!(opened, json!(["data", "Suggested set-up"]));
 
     // Predict: a picture chosen with the file input; the verdict and the picture seen.
     click(&client, "tab-predict").await;
@@ -239,13 +331,7 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
         "return document.getElementById('predict-model').value",
     )
     .await;
-    client
-        .find(Locator::Id("predict-files"))
-        .await
-        .expect("file input")
-        .send_keys(picture.to_str().expect("utf-8"))
-        .await
-        .expect("choose the picture");
+    upload(&client, &picture).await;
     let verdict = until(
         &client,
         "the prediction",
@@ -295,15 +381,27 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     // Train: the flower, the cost curve growing, the boundary, the accuracies.
     click(&client, "tab-train").await;
     choose(&client, "dataset", "flower").await;
-    let iterations = client
-        .find(Locator::Id("iterations"))
-        .await
-        .expect("iterations");
-    iterations.clear().await.expect("clear");
-    iterations
-        .send_keys(&FLOWER_ITERATIONS.to_string())
-        .await
-        .expect("type");
+    type_into(&client, "iterations", &FLOWER_ITERATIONS.to_string()).await;
+    // A learning rate that is no number is refused in the page, naming the field; a decimal
+    // comma is read as a point.
+    type_into(&client, "learning-rate", "abc").await;
+    click(&client, "start").await;
+    let refused = js(
+        &client,
+        "const rate = document.getElementById('learning-rate');
+         return [document.getElementById('train-status').textContent,
+                 rate.getAttribute('aria-invalid'), document.activeElement === rate];",
+    )
+    .await;
+    assert!(
+        refused[0].as_str().is_some_and(|s| s.starts_with(
+            "Learning rate: `abc` is not usable; give a finite number greater than 0"
+        )),
+        "{refused}"
+    );
+    assert_eq!((&refused[1], &refused[2]), (&json!("true"), &json!(true)));
+    assert_eq!(server::get(&server.url("/api/train")).json(), Value::Null);
+    type_into(&client, "learning-rate", "1,2").await;
     click(&client, "start").await;
     let mut seen: Vec<u64> = Vec::new();
     let watch = Instant::now();
@@ -344,7 +442,11 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     .await;
     let run = server::get(&server.url("/api/train")).json();
     let outcome = &run["outcome"];
-    let percent = |key: &str| format!("{:.2} %", 100.0 * outcome[key].as_f64().expect(key));
+    // Truncated to hundredths, as the page shows them (0.999999 is 99.99 %, not 100.00 %).
+    let percent = |key: &str| {
+        let hundredths = (outcome[key].as_f64().expect(key) * 10000.0 + 1e-9).floor();
+        format!("{:.2} %", hundredths / 100.0)
+    };
     assert_eq!(
         shown,
         json!([percent("train_accuracy"), percent("test_accuracy")])
@@ -382,6 +484,15 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     )
     .await;
     assert_eq!(listed, json!([["trained", "points"], ["file", "picture"]]));
+    let selected = js(
+        &client,
+        "return document.getElementById('predict-model').value",
+    )
+    .await;
+    assert_eq!(
+        selected, "trained",
+        "the model just trained is the one chosen"
+    );
 
     // Inspect, with the trained model chosen and at once the file's again: the two answers
     // overlap, and only the last choice is drawn, once.
@@ -409,6 +520,223 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     )
     .await;
     assert_eq!((drawn, settled), (json!([20, 1]), json!([20, 1])));
+
+    // A run on the CSV table (--data) while the picture model file is the one chosen in
+    // Predict: afterwards Predict and Inspect have the model just trained, and a CSV of rows
+    // is predicted by it.
+    click(&client, "tab-predict").await;
+    choose(&client, "predict-model", "file").await;
+    click(&client, "tab-train").await;
+    choose(&client, "dataset", "data").await;
+    type_into(&client, "iterations", "40").await;
+    click(&client, "start").await;
+    let title = until(
+        &client,
+        "the end of the run on the table",
+        "const title = document.getElementById('results-title').textContent;
+         return !document.getElementById('results').hidden && title.includes('iris')
+           ? title : null;",
+    )
+    .await;
+    assert_eq!(
+        title, "Last run: iris.csv",
+        "the results name their data set"
+    );
+    click(&client, "tab-predict").await;
+    let chosen = until(
+        &client,
+        "the table model in Predict and Inspect",
+        "const p = document.getElementById('predict-model');
+         const i = document.getElementById('inspect-model');
+         const o = p.selectedOptions[0];
+         return o && o.dataset.kind === 'table'
+           ? [p.value, i.value, o.dataset.kind] : null;",
+    )
+    .await;
+    assert_eq!(chosen, json!(["trained", "trained", "table"]));
+    // Two files chosen at once: their results in the order chosen.
+    let copy = dir.path().join("rows-again.csv");
+    std::fs::copy(&rows_csv, &copy).expect("copy the rows");
+    client
+        .find(Locator::Id("predict-files"))
+        .await
+        .expect("file input")
+        .send_keys(&format!("{}\n{}", rows_csv.display(), copy.display()))
+        .await
+        .expect("choose the files");
+    let order = js(
+        &client,
+        "return [...document.querySelectorAll('#predictions li .name')].slice(0, 2)
+           .map((n) => n.textContent);",
+    )
+    .await;
+    assert_eq!(order, json!(["rows.csv", "rows-again.csv"]));
+    let predicted = until(
+        &client,
+        "the rows' predictions",
+        "const li = document.querySelector('#predictions li');
+         const error = li && li.querySelector('.error');
+         if (error) return ['error', error.textContent];
+         const cells = li ? [...li.querySelectorAll('td.class')] : [];
+         return cells.length > 0 ? cells.map((c) => c.textContent) : null;",
+    )
+    .await;
+    println!("the table model's verdicts in the page: {predicted}");
+    let classes = predicted.as_array().expect("verdicts");
+    assert_eq!(classes.len(), 3, "{predicted}");
+    assert!(
+        classes
+            .iter()
+            .all(|c| ["setosa", "versicolor", "virginica"].contains(&c.as_str().unwrap_or(""))),
+        "{predicted}"
+    );
+    // Another data set chosen: the results stay, marked as the last run of another set.
+    click(&client, "tab-train").await;
+    choose(&client, "dataset", "flower").await;
+    let marked = js(
+        &client,
+        "return [document.getElementById('results-title').textContent,
+                 document.getElementById('cost').dataset.points];",
+    )
+    .await;
+    assert_eq!(
+        marked,
+        json!(["Last run: iris.csv (not the data set chosen)", "0"])
+    );
+    choose(&client, "dataset", "data").await;
+
+    // A phone's width: one column, nothing wider than the screen, in every view.
+    viewport_width(&client, PHONE_WIDTH).await;
+    click(&client, "tab-inspect").await;
+    until(
+        &client,
+        "the trained model in Inspect",
+        "return [...document.querySelectorAll('#model-table th')]
+           .some((th) => th.textContent === 'Columns')",
+    )
+    .await;
+    for view in ["train", "predict", "inspect"] {
+        click(&client, &format!("tab-{view}")).await;
+        let widths = js(
+            &client,
+            "const canvas = document.getElementById('cost');
+             const root = document.documentElement;
+             return [root.scrollWidth, document.body.scrollWidth,
+                     Math.round(canvas.getBoundingClientRect().width), canvas.width,
+                     root.clientWidth];",
+        )
+        .await;
+        println!("{view} at {PHONE_WIDTH} px: scroll widths, cost canvas shown and drawn {widths}");
+        // Nothing wider than the viewport, nor than the part beside the vertical scroll bar.
+        let limit = widths[4].as_u64().expect("client width").min(PHONE_WIDTH);
+        for k in 0..2 {
+            let w = widths[k].as_u64().expect("a width");
+            assert!(
+                w <= limit,
+                "the {view} view is {w} px wide at a {PHONE_WIDTH} px viewport: {widths}"
+            );
+        }
+        if view == "train" {
+            // The canvas is drawn at its own resolution and shown at the column's width.
+            assert_eq!(widths[3], 520);
+            assert!(widths[2].as_u64() < Some(PHONE_WIDTH), "{widths}");
+        }
+        screenshot(&client, &format!("phone-{view}.png")).await;
+    }
+    client
+        .set_window_size(1280, 900)
+        .await
+        .expect("window size");
+    click(&client, "tab-train").await;
+
+    // Two tabs: B is open (and idle) when A starts a long run. B's Start is refused by the
+    // server (one run at a time); B then follows that run, and its Stop ends it.
+    let tab_a = client.window().await.expect("this tab");
+    let tab_b = client.new_window(true).await.expect("a second tab").handle;
+    client
+        .switch_to_window(tab_b.clone())
+        .await
+        .expect("to tab B");
+    client.goto(&server.url("/")).await.expect("load in tab B");
+    until(
+        &client,
+        "tab B's data sets",
+        "return document.getElementById('dataset').options.length >= 5
+           && !document.getElementById('start').disabled",
+    )
+    .await;
+    client
+        .switch_to_window(tab_a.clone())
+        .await
+        .expect("to tab A");
+    choose(&client, "dataset", "flower").await;
+    type_into(&client, "iterations", &LONG_RUN.to_string()).await;
+    click(&client, "start").await;
+    until(
+        &client,
+        "tab A's run",
+        "return document.getElementById('train-status').textContent.includes(' of 1,000,000,')",
+    )
+    .await;
+    // Another data set chosen during the run: the run's curve and boundary stay shown.
+    choose(&client, "dataset", "data").await;
+    let live = until(
+        &client,
+        "the flower run still shown",
+        "const points = Number(document.getElementById('cost').dataset.points);
+         return points > 0 && [!document.getElementById('boundary-figure').hidden,
+           document.getElementById('run-title').textContent];",
+    )
+    .await;
+    assert_eq!(live, json!([true, "Running on Flower"]));
+    client
+        .switch_to_window(tab_b.clone())
+        .await
+        .expect("to tab B");
+    let idle = js(&client, "return document.getElementById('stop').disabled").await;
+    assert_eq!(idle, json!(true), "tab B knows of no run yet");
+    click(&client, "start").await;
+    let following = until(
+        &client,
+        "tab B following tab A's run, Stop enabled",
+        "return !document.getElementById('stop').disabled
+           && Number(document.getElementById('cost').dataset.points) > 0
+           && document.getElementById('run-title').textContent",
+    )
+    .await;
+    assert_eq!(
+        following, "Running on Flower (started in another tab or client)",
+        "{following}"
+    );
+    screenshot(&client, "second-tab.png").await;
+    click(&client, "stop").await;
+    let stopped_b = until(
+        &client,
+        "the run stopped from tab B",
+        "const s = document.getElementById('train-status').textContent;
+         return s.startsWith('Stopped after') ? s : null;",
+    )
+    .await;
+    println!("tab B: {stopped_b}");
+    let run = server::get(&server.url("/api/train")).json();
+    assert_eq!(run["outcome"]["stopped"], json!(true), "{run}");
+    assert!(
+        run["outcome"]["iterations_run"].as_u64() < Some(LONG_RUN as u64),
+        "{run}"
+    );
+    client
+        .switch_to_window(tab_a.clone())
+        .await
+        .expect("to tab A");
+    let stopped_a = until(
+        &client,
+        "the stop seen in tab A",
+        "const s = document.getElementById('train-status').textContent;
+         return s.startsWith('Stopped after') && !document.getElementById('start').disabled
+           ? s : null;",
+    )
+    .await;
+    assert_eq!(stopped_a, stopped_b);
     client.close().await.expect("close the browser");
     drop(driver);
     println!("browser test took {:.1} s", started.elapsed().as_secs_f64());

@@ -10,25 +10,57 @@ const POINTS = ["#c81e23", "#2350be", "#3a8a2e", "#b8860b", "#7b3fb5"];
 
 // The largest upload the server takes (UPLOAD_LIMIT in serve/predict.rs).
 const UPLOAD_LIMIT = 20 * 1024 * 1024;
+// The most iterations (or epochs) of one run (MAX_ITERATIONS in serve/training.rs).
+const MAX_ITERATIONS = 1000000;
+// The largest seed (a u32 on the server).
+const MAX_SEED = 4294967295;
+// Column names listed before "… and N more".
+const NAMES_SHOWN = 8;
+// The identifier of the data set given with `--data` (serve/datasets.rs).
+const USER_DATA = "data";
+
+const SERVER_GONE = "the server is not answering (was it stopped? start `dnn serve` again and reload)";
 
 const page = {
   datasets: [],
+  run: null,          // the run shown: { id, setup, perEpoch, elsewhere, outcome }
   costs: [],          // [iteration, cost] of the run shown
-  total: 0,
+  total: 0,           // the x axis' extent: planned iterations, or those run once stopped
   perEpoch: false,
   boundary: null,     // the last boundary of the run shown
   events: null,       // the open EventSource
+  starting: false,    // a start request is on its way
+  preferTrained: false, // the next model list selects the model just trained
   drawPending: false,
+  modelCalls: 0,      // refreshModels() calls so far: an answer to an older one is dropped
   inspectCalls: 0,    // inspect() calls so far: an answer to an older one is dropped
 };
 
 // ---------- helpers ----------
 
+// Whether the server answers at all.
+async function serverAnswers() {
+  try {
+    await fetch("/api/train", { cache: "no-store" });
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
 async function api(path, options = {}) {
-  const response = await fetch(path, options);
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (e) {
+    // A fetch that never got an answer: most often the server is gone.
+    throw new Error((await serverAnswers()) ? `the request failed: ${e.message}` : SERVER_GONE);
+  }
   if (!response.ok) {
     const text = (await response.text()).trim();
-    throw new Error(text || `${response.status} ${response.statusText}`);
+    const error = new Error(text || `${response.status} ${response.statusText}`);
+    error.status = response.status;
+    throw error;
   }
   return response.json();
 }
@@ -39,8 +71,15 @@ function setStatus(text, isError = false) {
   status.classList.toggle("error", isError);
 }
 
+// A count as the axes print it: 54,177.
+function count(n) {
+  return Number(n).toLocaleString("en");
+}
+
+// Truncated to hundredths, never rounded up: 0.999999 is 99.99 %, only 1 is 100.00 %.
 function percent(x) {
-  return (100 * x).toFixed(2) + " %";
+  const hundredths = Math.floor(x * 10000 + 1e-9);
+  return (hundredths / 100).toFixed(2) + " %";
 }
 
 function bytesOf(base64) {
@@ -57,16 +96,55 @@ function element(tag, text, className) {
   return e;
 }
 
+// Column names: the first few, "… and N more", and all of them behind a <details>.
+function namesList(names) {
+  const out = document.createDocumentFragment();
+  if (names.length <= NAMES_SHOWN + 2) {
+    out.append(names.join(", "));
+    return out;
+  }
+  out.append(`${names.slice(0, NAMES_SHOWN).join(", ")}, … and ${count(names.length - NAMES_SHOWN)} more`);
+  const details = element("details", undefined, "all-names");
+  details.append(element("summary", `all ${count(names.length)} columns`), element("div", names.join(", "), "names"));
+  out.append(details);
+  return out;
+}
+
+function datasetName(id) {
+  const d = page.datasets.find((x) => x.id === id);
+  return d ? d.name : id;
+}
+
 // ---------- views ----------
+
+const VIEWS = ["train", "predict", "inspect"];
 
 function show(view) {
   for (const tab of document.querySelectorAll(".tab")) {
-    tab.setAttribute("aria-selected", String(tab.dataset.view === view));
+    const selected = tab.dataset.view === view;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
   }
-  for (const name of ["train", "predict", "inspect"]) {
+  for (const name of VIEWS) {
     $("view-" + name).hidden = name !== view;
   }
   if (view === "predict" || view === "inspect") refreshModels();
+}
+
+// The tab list's keys: arrows (and Home, End) move to the next view, as a tab list does.
+function tabKey(event) {
+  const tabs = [...document.querySelectorAll(".tab")];
+  const k = tabs.indexOf(event.currentTarget);
+  const next = {
+    ArrowRight: (k + 1) % tabs.length,
+    ArrowLeft: (k + tabs.length - 1) % tabs.length,
+    Home: 0,
+    End: tabs.length - 1,
+  }[event.key];
+  if (next === undefined) return;
+  event.preventDefault();
+  show(tabs[next].dataset.view);
+  tabs[next].focus();
 }
 
 // ---------- Train ----------
@@ -85,6 +163,7 @@ function fillForm(setup) {
   $("learning-rate").value = String(setup.learning_rate);
   $("batch-size").value = setup.batch_size == null ? "" : setup.batch_size;
   $("iterations").value = setup.iterations;
+  for (const input of document.querySelectorAll("#train-form [aria-invalid]")) input.removeAttribute("aria-invalid");
   updateIterationsLabel();
 }
 
@@ -94,7 +173,7 @@ function updateIterationsLabel() {
 
 function updateButtons() {
   const d = currentDataset();
-  $("start").disabled = !d || !d.available || page.events !== null;
+  $("start").disabled = !d || !d.available || page.events !== null || page.starting;
   $("stop").disabled = page.events === null;
 }
 
@@ -102,118 +181,275 @@ function datasetChosen() {
   const d = currentDataset();
   if (!d) return;
   $("dataset-description").textContent = d.available ? d.description : d.problem;
+  // Only the course's sets have a published set-up; the user's gets the page's suggestion.
+  $("defaults").textContent = d.id === USER_DATA ? "Suggested set-up" : "Published set-up";
   updateButtons();
   if (d.available) fillForm(d.preset);
-  const points = d.input && d.input.kind === "points";
-  $("boundary-figure").hidden = !points;
-  if (page.events === null) {
-    page.boundary = null;
-    drawBoundary();
-  }
+  // What the last run showed is for its data set: the status line goes with it.
+  if (page.events === null && page.run && page.run.setup.dataset !== d.id) setStatus("");
+  showRun();
 }
 
-function formSetup() {
-  const batch = $("batch-size").value.trim();
+// Whether the charts show the run (running, or the last one on the data set chosen); else
+// they show the chosen data set, empty.
+function runShown() {
+  return page.run !== null && (page.events !== null || page.run.setup.dataset === $("dataset").value);
+}
+
+// The charts' and results' labels: which run, which data set, and whether it is the last
+// run of another data set than the one chosen.
+function showRun() {
+  const r = page.run;
+  const shown = runShown();
+  const title = $("run-title");
+  title.hidden = !shown;
+  if (shown) {
+    const name = datasetName(r.setup.dataset);
+    const elsewhere = r.elsewhere ? " (started in another tab or client)" : "";
+    title.textContent = page.events !== null ? `Running on ${name}${elsewhere}` : `Run ${r.id} on ${name}${elsewhere}`;
+  }
+  const id = shown ? r.setup.dataset : $("dataset").value;
+  const d = page.datasets.find((x) => x.id === id);
+  $("boundary-figure").hidden = !(d && d.input && d.input.kind === "points");
+  $("cost-caption").textContent = (shown ? page.perEpoch : !!$("batch-size").value) ? "Cost per epoch" : "Cost per iteration";
+  $("cost").dataset.points = String(shown ? page.costs.length : 0);
+  const results = $("results");
+  if (r && r.outcome && !r.outcome.error) {
+    const other = r.setup.dataset !== $("dataset").value && page.events === null;
+    $("results-title").textContent = `Last run: ${datasetName(r.setup.dataset)}` + (other ? " (not the data set chosen)" : "");
+    results.classList.toggle("other", other);
+    results.hidden = false;
+  } else {
+    results.hidden = true;
+  }
+  scheduleDraw();
+}
+
+// The form's set-up, each number checked; or the first field that is wrong and what it takes.
+function readSetup() {
+  const problem = (id, message) => ({ problem: { id, message } });
+  const whole = (text) => (/^\+?\d+$/.test(text) ? Number(text) : NaN);
+
+  const layersText = $("layers").value.trim();
+  const layers = layersText.split(",").map((s) => whole(s.trim()));
+  if (layers.length < 2 || layers.some((n) => !(n >= 1))) {
+    return problem("layers", `Layers: \`${layersText}\` is not a list of sizes; give whole numbers of at least 1 separated by commas, input first, e.g. 2,4,1.`);
+  }
+  const seedInput = $("seed");
+  const seed = whole(seedInput.value.trim());
+  if (seedInput.validity.badInput || !(seed >= 0 && seed <= MAX_SEED)) {
+    return problem("seed", `Seed: give a whole number from 0 to ${count(MAX_SEED)}.`);
+  }
+  // A decimal comma (0,01) is read as a decimal point; nothing else but a plain number is.
+  const rateText = $("learning-rate").value.trim();
+  const plain = /^\+?\d*,\d+$/.test(rateText) ? rateText.replace(",", ".") : rateText;
+  const rate = /^\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(plain) ? Number(plain) : NaN;
+  if (!(Number.isFinite(rate) && rate > 0)) {
+    const what = rateText === "" ? "is empty" : `\`${rateText}\` is not usable`;
+    return problem("learning-rate", `Learning rate: ${what}; give a finite number greater than 0, e.g. 0.01 (a decimal comma is read as a point).`);
+  }
+  if (plain !== rateText) $("learning-rate").value = String(rate);
+  const batchInput = $("batch-size");
+  const batchText = batchInput.value.trim();
+  const batch = batchText === "" ? null : whole(batchText);
+  if (batchInput.validity.badInput || (batch !== null && !(batch >= 1))) {
+    return problem("batch-size", "Batch size: give a whole number of at least 1, or leave it empty for full batch.");
+  }
+  const iterationsInput = $("iterations");
+  const iterations = whole(iterationsInput.value.trim());
+  if (iterationsInput.validity.badInput || !(iterations >= 1 && iterations <= MAX_ITERATIONS)) {
+    const what = batch === null ? "Iterations" : "Epochs";
+    return problem("iterations", `${what}: give a whole number from 1 to ${count(MAX_ITERATIONS)}.`);
+  }
   return {
-    dataset: $("dataset").value,
-    layers: $("layers").value.split(",").map((s) => Number(s.trim())),
-    hidden: $("hidden").value,
-    output: $("output").value,
-    init: $("init").value,
-    seed: Number($("seed").value),
-    optimizer: $("optimizer").value,
-    learning_rate: Number($("learning-rate").value),
-    batch_size: batch === "" ? null : Number(batch),
-    iterations: Number($("iterations").value),
+    setup: {
+      dataset: $("dataset").value,
+      layers,
+      hidden: $("hidden").value,
+      output: $("output").value,
+      init: $("init").value,
+      seed,
+      optimizer: $("optimizer").value,
+      learning_rate: rate,
+      batch_size: batch,
+      iterations,
+    },
   };
 }
 
 async function start(event) {
   event.preventDefault();
+  if (page.starting || page.events !== null) return;
+  for (const input of document.querySelectorAll("#train-form [aria-invalid]")) input.removeAttribute("aria-invalid");
+  const { setup, problem } = readSetup();
+  if (problem) {
+    setStatus(problem.message, true);
+    $(problem.id).setAttribute("aria-invalid", "true");
+    $(problem.id).focus();
+    return;
+  }
+  // Disabled at once: a double click sends one request.
+  page.starting = true;
+  updateButtons();
   setStatus("Starting…");
   try {
     const run = await api("/api/train", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(formSetup()),
+      body: JSON.stringify(setup),
     });
-    follow(run);
+    page.starting = false;
+    follow(run, false);
   } catch (e) {
+    page.starting = false;
+    updateButtons();
+    // Another tab (or client) is training: show its run here, so that Stop works.
+    if (e.status === 409 && (await followRunning(true))) return;
     setStatus(e.message, true);
   }
 }
 
+// Follows the server's running training, if there is one; whether it did.
+async function followRunning(elsewhere) {
+  const run = await api("/api/train").catch(() => null);
+  if (!run || !run.running) return false;
+  follow(run, elsewhere);
+  return true;
+}
+
 async function stop() {
+  // Said before the request: the outcome can arrive before the request's answer.
+  $("stop").disabled = true;
+  setStatus("Stopping after the current iteration…");
   try {
     await api("/api/train/stop", { method: "POST" });
-    setStatus("Stopping after the current iteration…");
   } catch (e) {
-    setStatus(e.message, true);
+    // 409: it had ended already, and its outcome says how.
+    if (e.status !== 409 || page.events !== null) setStatus(e.message, true);
+    updateButtons();
   }
 }
 
 // Shows a run from its first iteration, live.
-function follow(run) {
+function follow(run, elsewhere) {
   if (page.events) page.events.close();
+  page.run = { id: run.id, setup: run.setup, perEpoch: run.per_epoch, elsewhere, outcome: null, retries: 0 };
   page.costs = [];
   page.total = run.setup.iterations;
   page.perEpoch = run.per_epoch;
   page.boundary = null;
-  page.shownDataset = run.setup.dataset;
-  $("results").hidden = true;
-  $("cost").dataset.points = "0";
-  $("cost-caption").textContent = run.per_epoch ? "Cost per epoch" : "Cost per iteration";
-  const d = page.datasets.find((x) => x.id === run.setup.dataset);
-  $("boundary-figure").hidden = !(d && d.input && d.input.kind === "points");
-  setStatus(`Training on ${run.setup.dataset}…`);
+  setStatus(`Training on ${datasetName(run.setup.dataset)}${elsewhere ? " (started in another tab or client; Stop ends it)" : ""}…`);
+  listen();
+}
+
+function listen() {
+  const id = page.run.id;
   const events = new EventSource("/api/train/events");
   page.events = events;
   updateButtons();
-  events.addEventListener("update", (e) => update(JSON.parse(e.data), run.setup.dataset));
+  showRun();
+  events.addEventListener("update", (e) => {
+    if (page.events === events) update(JSON.parse(e.data));
+  });
+  // The stream ends after the outcome (closed by then); anything else is a broken stream
+  // or the server going away.
   events.onerror = () => {
-    // The stream ends after the outcome; anything else is the server going away.
-    if (page.events === events) {
-      events.close();
-      page.events = null;
-      updateButtons();
-      setStatus("Lost the connection to the server.", true);
-    }
+    if (page.events === events) streamBroke(events, id);
   };
-  scheduleDraw();
 }
 
-function update(u, dataset) {
+async function streamBroke(events, id) {
+  events.close();
+  page.events = null;
+  updateButtons();
+  let run;
+  try {
+    run = await api("/api/train");
+  } catch (e) {
+    setStatus(e.message, true);
+    showRun();
+    return;
+  }
+  if (page.run === null || page.run.id !== id || page.events !== null) return;
+  if (run && run.id === id && run.outcome) {
+    // The outcome was missed: it is in the run's description too.
+    finished(run.outcome);
+  } else if (run && run.id === id && run.running && page.run.retries < 3) {
+    page.run.retries += 1;
+    page.costs = [];
+    page.boundary = null;
+    listen();
+  } else {
+    setStatus("Lost the training's event stream; reload the page to see the current run.", true);
+    showRun();
+  }
+}
+
+function update(u) {
+  if (u.run !== page.run.id) {
+    // The server has moved on to another run: show that one from its start.
+    page.events.close();
+    page.events = null;
+    followRunning(true).then((followed) => {
+      if (!followed) {
+        updateButtons();
+        showRun();
+      }
+    });
+    return;
+  }
   for (const p of u.points) page.costs.push(p);
   if (u.boundary) page.boundary = u.boundary;
   $("cost").dataset.points = String(page.costs.length);
   const last = page.costs[page.costs.length - 1];
   if (last && !u.done) {
     const unit = u.per_epoch ? "epoch" : "iteration";
-    setStatus(`Training on ${dataset}: ${unit} ${last[0] + 1} of ${u.total}, cost ${last[1].toFixed(6)}`);
+    const elsewhere = page.run.elsewhere ? " (started in another tab or client)" : "";
+    setStatus(`Training on ${datasetName(page.run.setup.dataset)}${elsewhere}: ${unit} ${count(last[0] + 1)} of ${count(u.total)}, cost ${last[1].toFixed(6)}`);
   }
   if (u.done) finished(u.done);
   scheduleDraw();
 }
 
 function finished(outcome) {
-  page.events.close();
+  if (page.events) page.events.close();
   page.events = null;
+  const r = page.run;
+  r.outcome = outcome;
+  const planned = r.setup.iterations;
+  // A stopped run's axis ends where it stopped.
+  if (outcome.stopped) page.total = Math.max(1, outcome.iterations_run);
   updateButtons();
-  refreshModels();
+  const unit = (n) => (page.perEpoch ? "epoch" : "iteration") + (n === 1 ? "" : "s");
+  const name = datasetName(r.setup.dataset);
   if (outcome.error) {
     setStatus(outcome.error, true);
+    showRun();
     return;
   }
-  const unit = page.perEpoch ? "epochs" : "iterations";
-  setStatus(
-    (outcome.stopped ? `Stopped after ${outcome.iterations_run} of ${page.total} ${unit}` : `Done: ${outcome.iterations_run} ${unit}`) +
-      ` in ${outcome.train_seconds.toFixed(2)} s, final cost ${outcome.final_cost.toFixed(6)}.`
-  );
-  $("train-accuracy").textContent = percent(outcome.train_accuracy);
-  $("test-accuracy").textContent = percent(outcome.test_accuracy);
-  $("results-note").textContent = "The model is now in the Predict and Inspect views.";
-  $("download").hidden = !outcome.model;
-  $("results").hidden = false;
+  const usable = outcome.model && !outcome.interrupted;
+  if (usable) page.preferTrained = true;
+  refreshModels();
+  const ran = outcome.stopped
+    ? `Stopped after ${count(outcome.iterations_run)} of ${count(planned)} ${unit(planned)}`
+    : `Done: ${count(outcome.iterations_run)} ${unit(outcome.iterations_run)}`;
+  const cost = outcome.final_cost == null ? "" : `, final cost ${outcome.final_cost.toFixed(6)}`;
+  const summary = `${ran} in ${outcome.train_seconds.toFixed(2)} s${cost}.`;
+  $("results-run").textContent = `Run ${r.id}: ${summary}`;
+  $("train-accuracy").textContent = outcome.train_accuracy == null ? "–" : percent(outcome.train_accuracy);
+  $("test-accuracy").textContent = outcome.test_accuracy == null ? "–" : percent(outcome.test_accuracy);
+  if (outcome.interrupted) {
+    // Ctrl-C stopped the server: the model went with it.
+    setStatus(`The server was stopped (Ctrl-C) during the run on ${name}, after ${count(outcome.iterations_run)} of ${count(planned)} ${unit(planned)}; start \`dnn serve\` again and reload.`, true);
+    $("results-note").textContent = "The server has exited: this model is gone and cannot be used or downloaded.";
+  } else {
+    setStatus(`${summary}`);
+    $("results-note").textContent = usable
+      ? `The model trained on ${name} is now in the Predict and Inspect views.`
+      : "This run kept no model.";
+  }
+  $("download").hidden = !usable;
+  showRun();
 }
 
 function scheduleDraw() {
@@ -226,8 +462,9 @@ function scheduleDraw() {
   });
 }
 
-// The cost curve: iterations along x, cost along y from 0; one vertical stroke per pixel
-// column (its smallest and largest cost), so a million points draw as fast as a hundred.
+// The cost curve: iterations along x (iteration i, counted from 0, ends at i + 1), cost
+// along y from 0; one vertical stroke per pixel column (its smallest and largest cost), so
+// a million points draw as fast as a hundred.
 function drawCost() {
   const canvas = $("cost");
   const g = canvas.getContext("2d");
@@ -237,8 +474,10 @@ function drawCost() {
   g.font = "12px system-ui, sans-serif";
   g.fillStyle = "#5b6475";
   g.strokeStyle = "#d6dae2";
-  const costs = page.costs;
-  const xTicks = ticks(Math.max(page.total, 1));
+  const shown = runShown();
+  const costs = shown ? page.costs : [];
+  const total = shown ? page.total : 0;
+  const xTicks = ticks(Math.max(total, 1), true);
   const xMax = xTicks[xTicks.length - 1];
   let yMax = 0;
   for (const [, c] of costs) if (Number.isFinite(c) && c > yMax) yMax = c;
@@ -262,13 +501,19 @@ function drawCost() {
   for (const c of yTicks) g.fillText(c.toFixed(decimals), left - 6, py(c));
   g.textAlign = "center";
   g.textBaseline = "top";
-  for (const it of xTicks) g.fillText(it.toLocaleString("en"), px(it), h - bottom + 6);
-  g.fillText(page.perEpoch ? "epoch" : "iteration", (left + w - right) / 2, h - 18);
+  for (const it of xTicks) {
+    // Centred under its tick, but kept inside the canvas (the last one most of all).
+    const label = count(it);
+    const half = g.measureText(label).width / 2;
+    g.fillText(label, Math.min(px(it), w - 2 - half), h - bottom + 6);
+  }
+  g.fillText((shown ? page.perEpoch : !!$("batch-size").value) ? "epoch" : "iteration", (left + w - right) / 2, h - 18);
   if (costs.length === 0) return;
   g.strokeStyle = "#2a5bd7";
+  g.fillStyle = "#2a5bd7";
   g.lineWidth = 1.5;
   g.beginPath();
-  let column = -1, lo = 0, hi = 0, first = true;
+  let column = -1, lo = 0, hi = 0, first = true, drawn = 0, dot = null;
   const flush = () => {
     if (column < 0) return;
     if (first) { g.moveTo(column, py(hi)); first = false; } else { g.lineTo(column, py(hi)); }
@@ -276,7 +521,9 @@ function drawCost() {
   };
   for (const [it, c] of costs) {
     if (!Number.isFinite(c)) continue;
-    const x = Math.round(px(it));
+    const x = Math.round(px(it + 1));
+    drawn += 1;
+    dot = [x, py(c)];
     if (x !== column) {
       flush();
       column = x; lo = c; hi = c;
@@ -286,13 +533,23 @@ function drawCost() {
   }
   flush();
   g.stroke();
+  // One point makes no line: a dot shows it.
+  if (drawn === 1) {
+    g.beginPath();
+    g.arc(dot[0], dot[1], 3.5, 0, 2 * Math.PI);
+    g.fill();
+  }
 }
 
-// Four to six round ticks from 0 to at least `max`.
-function ticks(max) {
+// Four to six round ticks from 0 to at least `max`; whole numbers only if `whole` (counts
+// of iterations: a 3-epoch axis has 0, 1, 2, 3).
+function ticks(max, whole = false) {
+  if (whole && max <= 5) return Array.from({ length: Math.ceil(max) + 1 }, (_, k) => k);
   const raw = max / 4;
   const p = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((s) => s * 5 >= max) || 10 * p;
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * p)
+    .filter((s) => !whole || Number.isInteger(s))
+    .find((s) => s * 5 >= max) || 10 * p;
   const out = [];
   for (let k = 0; k * step < max + step * 1e-9; k++) out.push(k * step);
   if (out[out.length - 1] < max - step * 1e-9) out.push(out.length * step);
@@ -307,8 +564,9 @@ function drawBoundary() {
   const g = canvas.getContext("2d");
   const w = canvas.width, h = canvas.height;
   g.clearRect(0, 0, w, h);
-  const b = page.boundary;
-  const id = b ? page.shownDataset : $("dataset").value;
+  const shown = runShown();
+  const b = shown ? page.boundary : null;
+  const id = shown ? page.run.setup.dataset : $("dataset").value;
   const d = page.datasets.find((x) => x.id === id);
   let xr, yr;
   if (b) {
@@ -356,13 +614,15 @@ function drawBoundary() {
 // ---------- Models (Predict and Inspect) ----------
 
 async function refreshModels() {
+  const call = ++page.modelCalls;
   let models;
   try {
     models = await api("/api/models");
   } catch (e) {
-    $("predict-hint").textContent = e.message;
+    if (call === page.modelCalls) $("predict-hint").textContent = e.message;
     return;
   }
+  if (call !== page.modelCalls) return;
   const wanted = ["trained", "file"]
     .filter((slot) => models[slot])
     .map((slot) => {
@@ -370,6 +630,9 @@ async function refreshModels() {
       const label = `${slot === "file" ? "File" : "Trained"}: ${m.name} (${m.layer_sizes.join("-")})`;
       return { slot, label, kind: m.input.kind };
     });
+  // After a run, both views show the model just trained (once: a later choice stays).
+  const preferTrained = page.preferTrained && !!models.trained;
+  if (preferTrained) page.preferTrained = false;
   for (const id of ["predict-model", "inspect-model"]) {
     const select = $(id);
     // The options are rebuilt only when the models changed: an open list stays open, and a
@@ -379,16 +642,18 @@ async function refreshModels() {
         const o = select.options[i];
         return o.value === w.slot && o.textContent === w.label && o.dataset.kind === w.kind;
       });
-    if (unchanged) continue;
-    const before = select.value;
-    select.replaceChildren();
-    for (const w of wanted) {
-      const option = element("option", w.label);
-      option.value = w.slot;
-      option.dataset.kind = w.kind;
-      select.append(option);
+    if (!unchanged) {
+      const before = select.value;
+      select.replaceChildren();
+      for (const w of wanted) {
+        const option = element("option", w.label);
+        option.value = w.slot;
+        option.dataset.kind = w.kind;
+        select.append(option);
+      }
+      if ([...select.options].some((o) => o.value === before)) select.value = before;
     }
-    if ([...select.options].some((o) => o.value === before)) select.value = before;
+    if (preferTrained) select.value = "trained";
   }
   page.models = models;
   describePredictModel();
@@ -400,7 +665,7 @@ function describeInput(input) {
     const colours = { 1: "grey", 3: "RGB", 4: "RGBA" }[input.channels] || `${input.channels}-channel`;
     return `${input.width}×${input.height} ${colours} pictures`;
   }
-  return input.kind === "points" ? "points of the plane (2 numbers)" : `rows of ${input.features} numbers`;
+  return input.kind === "points" ? "points of the plane (2 numbers)" : `rows of ${count(input.features)} numbers`;
 }
 
 function describePredictModel() {
@@ -410,28 +675,59 @@ function describePredictModel() {
     hint.textContent = "No model yet: train one in the Train view, or start dnn serve with --model MODEL.h5.";
     return;
   }
-  const columns = m.columns.length > 0
-    ? `with the columns ${m.columns.join(", ")} (by name, in any order; other columns are ignored)`
-    : `whose ${m.layer_sizes[0]} columns are the inputs, in order`;
-  hint.textContent = m.input.kind === "picture"
-    ? `This model takes ${describeInput(m.input)} (JPEG or PNG, any size: they are resized as the network needs).`
-    : `This model takes a CSV table: a header row, then one example per row, ${columns}.` +
-      (m.standardized ? " The model standardises them as its file records." : "");
+  if (m.input.kind === "picture") {
+    hint.textContent = `This model takes ${describeInput(m.input)} (JPEG or PNG, any size: they are resized as the network needs).`;
+    return;
+  }
+  const standardised = m.standardized ? " The model standardises them as its file records." : "";
+  if (m.columns.length > 0) {
+    const names = namesList(m.columns);
+    const details = names.querySelector("details");
+    if (details) details.remove();
+    hint.replaceChildren(
+      `This model takes a CSV table: a header row, then one example per row, with the columns `,
+      names,
+      ` (by name, in any order; other columns are ignored).${standardised}`,
+    );
+    if (details) hint.append(details);
+  } else {
+    hint.textContent = `This model takes a CSV table: a header row, then one example per row, whose ${count(m.layer_sizes[0])} columns are the inputs, in order.${standardised}`;
+  }
+}
+
+// "picture", "table", or null when the name and type do not say.
+function fileKind(file) {
+  const name = file.name.toLowerCase();
+  if (/\.(png|jpe?g)$/.test(name) || /^image\//.test(file.type)) return "picture";
+  if (/\.(csv|txt)$/.test(name) || /csv/.test(file.type)) return "table";
+  return null;
 }
 
 async function predictFiles(files) {
   const list = $("predictions");
-  const model = $("predict-model").value;
-  for (const file of files) {
+  const slot = $("predict-model").value;
+  const m = page.models && page.models[slot];
+  // The newest batch on top, its files in the order chosen.
+  const items = files.map((file) => {
     const item = element("li");
     item.append(element("div", file.name, "name"));
-    list.prepend(item);
+    return item;
+  });
+  list.prepend(...items);
+  for (const [k, file] of files.entries()) {
+    const item = items[k];
     if (file.size > UPLOAD_LIMIT) {
       item.append(element("div", `larger than ${UPLOAD_LIMIT >> 20} MiB: the server takes files up to that size`, "error"));
       continue;
     }
+    const kind = fileKind(file);
+    if (m && kind && (kind === "picture") !== (m.input.kind === "picture")) {
+      const other = kind === "picture" ? "a CSV table" : "JPEG or PNG pictures";
+      item.append(element("div", `a ${kind === "picture" ? "picture" : "CSV table"}, but the model chosen (${m.name}) takes ${other}; choose another model above`, "error"));
+      continue;
+    }
     try {
-      const query = model ? `?model=${encodeURIComponent(model)}` : "";
+      const query = slot ? `?model=${encodeURIComponent(slot)}` : "";
       const answer = await api("/api/predict" + query, { method: "POST", body: file });
       showVerdicts(item, answer);
     } catch (e) {
@@ -463,7 +759,7 @@ function showVerdicts(item, answer) {
     table.append(tr);
   }
   item.append(table);
-  if (results.length > 500) item.append(element("div", `… and ${results.length - 500} more rows`, "note"));
+  if (results.length > 500) item.append(element("div", `… and ${count(results.length - 500)} more rows`, "note"));
 }
 
 async function inspect() {
@@ -497,22 +793,24 @@ async function inspect() {
     ["Model", m.name],
     ["Layer sizes", m.layer_sizes.join(", ")],
     ["Activations", m.activations.join(", ")],
-    ["Parameters", m.parameters.toLocaleString("en")],
+    ["Parameters", count(m.parameters)],
     ["Element type", m.dtype],
-    ["Classes", m.classes.join(", ")],
+    ["Classes", m.classes.length > NAMES_SHOWN + 2 ? namesList(m.classes) : m.classes.join(", ")],
     ["Input", describeInput(m.input)],
-    ["Columns", m.columns.length > 0 ? m.columns.join(", ") : null],
+    ["Columns", m.columns.length > 0 ? namesList(m.columns) : null],
     ["Standardised inputs", m.standardized ? "yes (the z-score its file records)" : "no"],
     ["Initialisation", s.init], ["Seed", s.seed], ["Optimiser", s.optimizer],
     ["Learning rate", s.learning_rate], ["Batch size", s.batch_size == null ? (s.optimizer ? "full batch" : null) : s.batch_size],
-    ["Iterations", s.iterations == null ? null : `${s.iterations_run ?? "?"} of ${s.iterations}`],
+    [s.batch_size == null ? "Iterations" : "Epochs", s.iterations == null ? null : `${s.iterations_run ?? "?"} of ${s.iterations}`],
     ["Final cost", s.final_cost == null ? null : s.final_cost.toFixed(6)],
     ["L2 λ", s.l2], ["Keep probability", s.keep_prob],
   ];
   for (const [k, v] of rows) {
     if (k === "Columns" && v == null) continue;
     const tr = element("tr");
-    tr.append(element("th", k), element("td", v == null ? "not recorded" : String(v)));
+    const td = element("td");
+    if (v instanceof Node) td.append(v); else td.textContent = v == null ? "not recorded" : String(v);
+    tr.append(element("th", k), td);
     body.append(tr);
   }
   if (m.units.length > 0) {
@@ -534,12 +832,17 @@ async function inspect() {
 async function main() {
   for (const tab of document.querySelectorAll(".tab")) {
     tab.addEventListener("click", () => show(tab.dataset.view));
+    tab.addEventListener("keydown", tabKey);
   }
   $("train-form").addEventListener("submit", start);
+  $("train-form").addEventListener("input", (e) => e.target.removeAttribute("aria-invalid"));
   $("stop").addEventListener("click", stop);
   $("defaults").addEventListener("click", datasetChosen);
   $("dataset").addEventListener("change", datasetChosen);
-  $("batch-size").addEventListener("input", updateIterationsLabel);
+  $("batch-size").addEventListener("input", () => {
+    updateIterationsLabel();
+    if (!runShown()) showRun();
+  });
   $("predict-model").addEventListener("change", describePredictModel);
   $("inspect-model").addEventListener("change", inspect);
   $("predict-files").addEventListener("change", (e) => {
@@ -567,16 +870,17 @@ async function main() {
     option.value = d.id;
     select.append(option);
   }
-  const first = page.datasets.find((d) => d.available);
+  // The data set given with --data first: the page was started for it.
+  const first = page.datasets.find((d) => d.available && d.id === USER_DATA)
+    || page.datasets.find((d) => d.available);
   if (first) select.value = first.id;
   datasetChosen();
-  drawCost();
   const run = await api("/api/train").catch(() => null);
   if (run) {
     select.value = run.setup.dataset;
     datasetChosen();
     fillForm(run.setup);
-    follow(run);
+    follow(run, false);
   }
   refreshModels();
 }
