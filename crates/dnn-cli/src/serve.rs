@@ -115,7 +115,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             let run = state.current_run().expect("the run just read");
             eprintln!(
                 "interrupted: the training on {} stopped after {} of {} iterations",
-                run.setup.dataset, outcome.iterations_run, run.setup.iterations
+                run.dataset_name, outcome.iterations_run, run.setup.iterations
             );
         }
     }
@@ -157,6 +157,11 @@ async fn serve(listener: std::net::TcpListener, state: Arc<AppState>) -> anyhow:
         async move {
             while !state.interrupt.requested() {
                 tokio::time::sleep(INTERRUPT_POLL).await;
+            }
+            // The run stops after its iteration: its outcome (interrupted) reaches the event
+            // streams before they end, so the page does not offer a model that is gone.
+            if let Some(run) = state.current_run() {
+                let _ = tokio::time::timeout(GRACE, run.finished()).await;
             }
             state.shutdown.send_replace(true);
         }

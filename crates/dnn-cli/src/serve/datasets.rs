@@ -226,7 +226,7 @@ fn cat() -> Choice {
     match dnn_data::load(&dir, &options) {
         Ok(data) => {
             let description = format!(
-                "The course's cat/non-cat pictures from {}: {} training and {} test pictures of {}.",
+                "The course's cat/non-cat pictures from {}: {} training and {} test examples, {}.",
                 dir.display(),
                 data.train_len(),
                 data.test_len(),

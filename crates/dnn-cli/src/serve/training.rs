@@ -362,6 +362,8 @@ pub struct Run {
     pub setup: Setup,
     /// Whether costs are per epoch (mini-batches).
     pub per_epoch: bool,
+    /// The data set's name for people (`iris.csv` where the set-up says `data`).
+    pub dataset_name: String,
     log: Mutex<Log>,
     /// Bumped on every change of the log; each stream waits on it.
     changes: watch::Sender<u64>,
@@ -381,11 +383,12 @@ pub struct RunInfo {
 }
 
 impl Run {
-    fn new(id: u64, setup: Setup, per_epoch: bool) -> Run {
+    fn new(id: u64, setup: Setup, per_epoch: bool, dataset_name: String) -> Run {
         Run {
             id,
             setup,
             per_epoch,
+            dataset_name,
             log: Mutex::new(Log::default()),
             changes: watch::Sender::new(0),
             stop: AtomicBool::new(false),
@@ -575,7 +578,7 @@ fn train(
         .accuracy(&data.test_x, &test_y)
         .map_err(|e| e.to_string())?;
     let setup = plan.model_setup(report.iterations_run(), report.final_cost());
-    let entry = ModelEntry::trained(net, setup, data.id, data.spec.clone());
+    let entry = ModelEntry::trained(net, setup, &data.name, data.spec.clone());
     *state
         .trained_model
         .write()
@@ -593,6 +596,22 @@ fn train(
     })
 }
 
+/// The one line for a set-up that is not the JSON the page sends: serde's words for the
+/// field, without axum's preamble, and for `null` (what `JSON.stringify` makes of NaN) what
+/// to send instead.
+fn setup_rejected(e: &JsonRejection) -> String {
+    let text = e.body_text();
+    let text = text
+        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+        .unwrap_or(&text);
+    match text.split_once(": invalid type: null") {
+        Some((field, _)) => {
+            format!("the training set-up: {field} is null (not a number?); send a finite number")
+        }
+        None => format!("the training set-up: {text}"),
+    }
+}
+
 /// `POST /api/train`: starts a training (202), or 409 if one is running, or 400 for a bad
 /// set-up.
 pub async fn start(
@@ -600,15 +619,14 @@ pub async fn start(
     body: Result<Json<Setup>, JsonRejection>,
 ) -> Result<(StatusCode, Json<RunInfo>), ApiError> {
     static RUNS: AtomicU64 = AtomicU64::new(0);
-    let Json(setup) =
-        body.map_err(|e| ApiError::bad_request(format!("the training set-up: {}", e.body_text())))?;
+    let Json(setup) = body.map_err(|e| ApiError::bad_request(setup_rejected(&e)))?;
     let plan = Plan::check(&setup, &state)?;
     let mut current = state.run.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(run) = current.as_ref().filter(|r| r.running()) {
         return Err(ApiError::conflict(format!(
             "a training is already running (run {} on {}, {} of {} iterations done); stop it first",
             run.id,
-            run.setup.dataset,
+            run.dataset_name,
             run.log().costs.len(),
             run.setup.iterations
         )));
@@ -623,6 +641,7 @@ pub async fn start(
         RUNS.fetch_add(1, Ordering::Relaxed) + 1,
         setup,
         plan.hyper.per_epoch(),
+        plan.data.name.clone(),
     ));
     let job = tokio::task::spawn_blocking({
         let (run, state) = (run.clone(), state.clone());

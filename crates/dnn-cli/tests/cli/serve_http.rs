@@ -416,6 +416,11 @@ fn bad_set_ups_are_refused_with_one_line_that_names_the_value() {
         (with("optimizer", json!("sgd")), "not an optimiser"),
         (with("learning_rate", json!(0)), "learning_rate"),
         (with("learning_rate", json!(-1.5)), "learning_rate"),
+        // What JSON.stringify makes of NaN, without axum's "Failed to deserialize" preamble.
+        (
+            with("learning_rate", json!(null)),
+            "the training set-up: learning_rate is null (not a number?); send a finite number",
+        ),
         (with("iterations", json!(0)), "iterations"),
         (with("iterations", json!(2_000_000)), "iterations"),
         (with("batch_size", json!(0)), "batch_size"),
@@ -605,7 +610,7 @@ fn ctrl_c_stops_the_training_as_dnn_train_does_and_exits_130() {
     assert_eq!(code, Some(130), "{stderr}");
     let line = stderr.trim();
     assert!(
-        line.starts_with("interrupted: the training on flower stopped after ")
+        line.starts_with("interrupted: the training on Flower stopped after ")
             && line.ends_with(" of 1000000 iterations"),
         "{stderr}"
     );
@@ -769,6 +774,12 @@ fn a_csv_table_given_with_data_trains_with_softmax_and_its_model_records_what_it
     assert_eq!(post_json(&server.url("/api/train"), &preset).status, 202);
     let done = outcome(&events(&server, Duration::from_secs(120), |_| {}));
     assert_eq!(done["test_accuracy"].as_f64(), Some(1.0), "{done}");
+    // Named by the data's name, not the set-up's id (`data`).
+    let models = get(&server.url("/api/models")).json();
+    assert_eq!(
+        models["trained"]["name"], "trained here on sizes.csv",
+        "{models}"
+    );
 
     // The download records the classes, the columns and the z-score fitted on the training part.
     let file = get(&server.url("/api/models/trained/model.h5"));
