@@ -302,13 +302,30 @@ impl fmt::Display for DivergenceCause {
                 factor,
             } => write!(
                 f,
-                "the cost {cost:.6} is more than {factor} times the starting cost {start:.6}"
+                "the cost {} is more than {factor} times the starting cost {}",
+                shown_cost(cost),
+                shown_cost(start)
             ),
             DivergenceCause::NonFiniteParameter { layer, cost } => write!(
                 f,
-                "the update made W{layer} or b{layer} non-finite (the cost before it was {cost:.6})"
+                "the update made W{layer} or b{layer} non-finite (the cost before it was {})",
+                shown_cost(cost)
             ),
         }
+    }
+}
+
+/// A cost with six decimals, as the training log prints it, or in scientific notation from
+/// a million on: a diverged run's cost of 1e300 is not 300 digits.
+///
+/// ```text
+/// 0.693147   56.123457   1.234568e300
+/// ```
+fn shown_cost(cost: f64) -> String {
+    if cost.abs() >= 1e6 {
+        format!("{cost:.6e}")
+    } else {
+        format!("{cost:.6}")
     }
 }
 
@@ -359,5 +376,30 @@ impl fmt::Display for Divergence {
 impl From<Divergence> for DnnError {
     fn from(d: Divergence) -> Self {
         DnnError::Diverged(Box::new(d))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_diverged_cost_is_printed_in_scientific_notation() {
+        let grew = DivergenceCause::CostGrew {
+            cost: 1.234_567_89e300,
+            start: 0.693_147_18,
+            factor: 10.0,
+        };
+        assert_eq!(
+            grew.to_string(),
+            "the cost 1.234568e300 is more than 10 times the starting cost 0.693147"
+        );
+        let update = DivergenceCause::NonFiniteParameter {
+            layer: 2,
+            cost: 56.123_456_7,
+        };
+        assert!(update
+            .to_string()
+            .ends_with("(the cost before it was 56.123457)"));
     }
 }

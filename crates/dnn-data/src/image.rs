@@ -342,6 +342,17 @@ fn picture_format(path: &Path, len: u64, magic: &[u8]) -> Result<ImageFormat> {
     }
 }
 
+/// The decoder's message, on one line and cut at 100 characters (a PNG chunk error prints
+/// a whole struct).
+fn decoder_words(e: &ImageError) -> String {
+    let text = e.to_string();
+    let text = text.trim_end().replace(['\n', '\r'], " ");
+    match text.char_indices().nth(100) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
 /// Decodes `source` in `format`, checking the size from the header against `limits`
 /// before any pixel is decoded; with the orientation its metadata gives (EXIF), which the
 /// caller applies ([`resized`]).
@@ -362,8 +373,14 @@ fn decode_checked<R: std::io::BufRead + std::io::Seek>(
         other => DataError::ImageDecode {
             path: path.to_path_buf(),
             format: format_name.clone(),
+            // The decoder's own words are for a developer (`Format error decoding Png:
+            // ChunkType { type: ageg, critical: false, ... }`): say what it means first.
             // zune-jpeg ends some messages with a newline; the error is one line.
-            message: other.to_string().trim_end().to_owned(),
+            message: format!(
+                "the file is damaged (the decoder says: {}); copy or export it again, or \
+                 remove it",
+                decoder_words(&other)
+            ),
         },
     };
     let mut decoder = reader.into_decoder().map_err(decode_err)?;

@@ -223,11 +223,15 @@ fn truncated_and_corrupt_files_are_decode_errors() {
             matches!(e, DataError::ImageDecode { .. }),
             "cut {cut}: {e:?}"
         );
+        let says = e.to_string();
         assert!(
-            e.to_string()
-                .starts_with(&format!("{}: cannot decode the PNG image", p.display())),
+            says.starts_with(&format!(
+                "{}: cannot decode the PNG image: the file is damaged (the decoder says: ",
+                p.display()
+            )) && says.ends_with("); copy or export it again, or remove it"),
             "{e}"
         );
+        assert!(!says.contains('\n'), "{e}");
     }
     let j = d.path().join("t.jpg");
     std::fs::write(&j, [0xff, 0xd8, 0xff, 0xe0, 0, 0, 1, 2, 3]).unwrap();
