@@ -75,20 +75,25 @@ pub async fn detail(
 }
 
 /// One unit's weights `(height * width * channels)` as a picture, in the inputs' pixel
-/// order, stretched so its smallest weight is 0 and its largest 255.
+/// order, stretched so its smallest weight is 0 and its largest 255. The weights of an
+/// alpha channel are left out (RGBA inputs give an RGB picture): drawn as transparency,
+/// they washed the colours out.
 pub fn unit_picture(
     weights: ArrayView1<'_, f64>,
     height: usize,
     width: usize,
     channels: usize,
 ) -> Array3<u8> {
+    let drawn = if channels == 4 { 3 } else { channels };
     let (lo, hi) = weights
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+        .enumerate()
+        .filter(|(i, _)| i % channels < drawn)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, &v)| {
             (lo.min(v), hi.max(v))
         });
     let span = if hi > lo { hi - lo } else { 1.0 };
-    Array3::from_shape_fn((height, width, channels), |(r, c, ch)| {
+    Array3::from_shape_fn((height, width, drawn), |(r, c, ch)| {
         let v = weights[(r * width + c) * channels + ch];
         ((v - lo) / span * 255.0).round().clamp(0.0, 255.0) as u8
     })
@@ -126,5 +131,14 @@ mod tests {
         assert_eq!(p[[0, 0, 0]], 0);
         assert_eq!(p[[1, 1, 2]], 255);
         assert_eq!(p[[0, 1, 0]], (3.0f64 / 11.0 * 255.0).round() as u8);
+    }
+
+    #[test]
+    fn an_rgba_unit_is_drawn_as_rgb_stretched_over_its_colour_weights() {
+        // One pixel: red, green and blue weights 0, 1, 2; the alpha weight 100 is left out.
+        let w = ndarray::array![0.0, 1.0, 2.0, 100.0];
+        let p = unit_picture(w.view(), 1, 1, 4);
+        assert_eq!(p.dim(), (1, 1, 3));
+        assert_eq!(p.into_raw_vec_and_offset().0, [0, 128, 255]);
     }
 }
