@@ -4,8 +4,10 @@
 //! `x` is `(m, features)` (a table, its columns named `x0`, `x1`, ...), `(m, height, width)`
 //! (grey pictures) or `(m, height, width, channels)`, channels last. uint8 inputs are divided
 //! by 255; float32 and float64 inputs are used as they are. `y` holds integer labels, `(m,)`,
-//! `(m, 1)` or `(1, m)` (float labels that are whole numbers are accepted too); the class names
-//! are the sorted label values. Read with `ndarray-npy`.
+//! `(m, 1)` or `(1, m)` (float labels that are whole numbers are accepted too), or class names
+//! as numpy strings (`<U`, what `y.astype(str)` gives, or `|S` bytes in UTF-8); the class
+//! names are the sorted label values, numbers in numeric order. Numbers are read with
+//! `ndarray-npy`, strings from the `.npy` bytes themselves (ndarray-npy reads no strings).
 //!
 //! Refused, each with one line that says how to re-save the array:
 //! * float pictures (a 3-D or 4-D float `x`) with a value outside `[0, 1]`: a model records
@@ -94,6 +96,15 @@ fn declared_shape(head: &[u8]) -> Option<Vec<usize>> {
         .filter(|d| !d.is_empty())
         .map(|d| d.parse().ok())
         .collect()
+}
+
+/// The element type (`descr`) that an `.npy` header declares, e.g. `<U7` or `|O`.
+fn declared_descr(head: &[u8]) -> Option<String> {
+    let (start, len) = header_span(head)?;
+    let text = std::str::from_utf8(head.get(start..start.checked_add(len)?)?).ok()?;
+    let after = &text[text.find("'descr'")? + "'descr'".len()..];
+    let quoted = &after[after.find('\'')? + 1..];
+    Some(quoted[..quoted.find('\'')?].to_owned())
 }
 
 /// Refuses an array of `keys` whose header declares more data than the file can hold (at
@@ -247,8 +258,132 @@ fn check_channels_last(path: &Path, key: &str, shape: &[usize]) -> Result<()> {
 /// Labels as read (`None`: not a whole number) and the array's shape.
 type Labels = (Vec<Option<i64>>, Vec<usize>);
 
-/// Labels as `i64`, from any integer type or from whole floats.
-fn read_y(npz: &mut Npz, path: &Path, key: &str) -> Result<Vec<i64>> {
+/// One `y` array's labels: class numbers, or class names.
+enum LabelValues {
+    Numbers(Vec<i64>),
+    Names(Vec<String>),
+}
+
+impl LabelValues {
+    fn len(&self) -> usize {
+        match self {
+            LabelValues::Numbers(v) => v.len(),
+            LabelValues::Names(v) => v.len(),
+        }
+    }
+}
+
+/// Refuses a `y` of another shape than `(m,)`, `(m, 1)` or `(1, m)`.
+fn check_label_shape(path: &Path, key: &str, shape: &[usize]) -> Result<()> {
+    if !matches!(shape, [_] | [1, _] | [_, 1]) {
+        return Err(bad(
+            path,
+            format!("`{key}` has shape {shape:?}; labels are (m,), (m, 1) or (1, m)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Class names stored as numpy strings, or `None` when `key` holds no strings: `<U{n}`
+/// (UTF-32, `n` characters each, what `y.astype(str)` gives) or `|S{n}` (`n` bytes each,
+/// read as UTF-8), both padded with zeros. Object arrays (`|O`, pandas' `.values` of text)
+/// are pickled Python objects, which are refused with the `astype(str)` that fixes them.
+fn read_names(path: &Path, key: &str) -> Result<Option<Vec<String>>> {
+    let fail = |problem: String| bad(path, format!("cannot read `{key}`: {problem}"));
+    let file = File::open(path).map_err(|e| crate::error::io_error(path, e))?;
+    let file_len = file.metadata().map_or(0, |m| m.len());
+    let mut archive = zip::ZipArchive::new(BufReader::new(file))
+        .map_err(|e| fail(format!("not a readable .npz archive: {e}")))?;
+    let name = match archive.index_for_name(key) {
+        Some(_) => key.to_owned(),
+        None => format!("{key}.npy"),
+    };
+    let mut head = Vec::new();
+    archive
+        .by_name(&name)
+        .map_err(|e| fail(e.to_string()))?
+        .take(MAX_HEADER as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| fail(e.to_string()))?;
+    let (Some((start, len)), Some(descr), Some(shape)) = (
+        header_span(&head),
+        declared_descr(&head),
+        declared_shape(&head),
+    ) else {
+        return Ok(None);
+    };
+    if descr.ends_with('O') {
+        return Err(bad(
+            path,
+            format!(
+                "`{key}` holds Python objects (pandas' `.values` of text gives them), which \
+                 dnn does not unpickle; re-save it as strings, {key}.astype(str), or as \
+                 integer class numbers"
+            ),
+        ));
+    }
+    let (unicode, big_endian) = match descr.get(..2) {
+        Some("<U" | "=U") => (true, false),
+        Some(">U") => (true, true),
+        Some("|S" | "<S" | ">S" | "=S") => (false, false),
+        _ => return Ok(None),
+    };
+    let chars: usize = descr[2..].parse().map_err(|_| {
+        fail(format!(
+            "its element type `{descr}` is not a numpy string type"
+        ))
+    })?;
+    let item = if unicode { chars * 4 } else { chars };
+    check_label_shape(path, key, &shape)?;
+    check_declared_size(file_len, &shape, item.max(1))
+        .map_err(|problem| fail(format!("its header declares shape {shape:?}; {problem}")))?;
+    let m: usize = shape.iter().product();
+    let data_start = start + len;
+    let mut bytes = Vec::with_capacity(data_start + m * item);
+    archive
+        .by_name(&name)
+        .map_err(|e| fail(e.to_string()))?
+        .take((data_start + m * item) as u64)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(e.to_string()))?;
+    let Some(data) = bytes.get(data_start..data_start + m * item) else {
+        return Err(fail(format!(
+            "it ends before the {m} strings its header declares"
+        )));
+    };
+    let mut names = Vec::with_capacity(m);
+    for (i, cell) in data.chunks(item.max(1)).take(m).enumerate() {
+        let name = if unicode {
+            cell.chunks_exact(4)
+                .map(|c| {
+                    let u = [c[0], c[1], c[2], c[3]];
+                    if big_endian {
+                        u32::from_be_bytes(u)
+                    } else {
+                        u32::from_le_bytes(u)
+                    }
+                })
+                .take_while(|&u| u != 0)
+                .map(char::from_u32)
+                .collect::<Option<String>>()
+        } else {
+            let end = cell.iter().position(|&b| b == 0).unwrap_or(cell.len());
+            String::from_utf8(cell[..end].to_vec()).ok()
+        };
+        let Some(name) = name else {
+            return Err(bad(
+                path,
+                format!("{key}[{i}] is not valid text ({descr}); save the names as UTF-8, {key}.astype(str)"),
+            ));
+        };
+        names.push(name);
+    }
+    Ok(Some(names))
+}
+
+/// Labels as `i64`, from any integer type or from whole floats, or as class names from
+/// numpy strings.
+fn read_y(npz: &mut Npz, path: &Path, key: &str) -> Result<LabelValues> {
     fn attempt<T: ndarray_npy::ReadableElement + Copy>(
         npz: &mut Npz,
         key: &str,
@@ -279,18 +414,16 @@ fn read_y(npz: &mut Npz, path: &Path, key: &str) -> Result<Vec<i64>> {
     let (values, shape) = match read {
         Some(r) => r.map_err(fail)?,
         None => {
-            return Err(bad(
-                path,
-                format!("`{key}` must hold integer class labels; its element type is not a number type dnn reads"),
-            ))
+            return match read_names(path, key)? {
+                Some(names) => Ok(LabelValues::Names(names)),
+                None => Err(bad(
+                    path,
+                    format!("`{key}` must hold class labels, integers or strings; its element type is neither"),
+                )),
+            }
         }
     };
-    if !matches!(shape.as_slice(), [_] | [1, _] | [_, 1]) {
-        return Err(bad(
-            path,
-            format!("`{key}` has shape {shape:?}; labels are (m,), (m, 1) or (1, m)"),
-        ));
-    }
+    check_label_shape(path, key, &shape)?;
     values
         .into_iter()
         .enumerate()
@@ -303,6 +436,65 @@ fn read_y(npz: &mut Npz, path: &Path, key: &str) -> Result<Vec<i64>> {
             })
         })
         .collect::<Result<Vec<_>>>()
+        .map(LabelValues::Numbers)
+}
+
+/// The sorted class names of every part's labels, and each part's labels as indices into
+/// them: numbers in numeric order, names in text order (as a CSV's).
+fn class_indices(
+    path: &Path,
+    keys: &[&str],
+    parts: &[(Inputs, LabelValues)],
+) -> Result<(Vec<String>, Vec<Vec<usize>>)> {
+    fn indices<T: Ord + Clone>(ys: &[&[T]]) -> (Vec<T>, Vec<Vec<usize>>) {
+        let mut values: Vec<T> = ys.iter().flat_map(|y| y.iter().cloned()).collect();
+        values.sort_unstable();
+        values.dedup();
+        let parts = ys
+            .iter()
+            .map(|y| {
+                y.iter()
+                    .map(|v| values.binary_search(v).unwrap_or_default())
+                    .collect()
+            })
+            .collect();
+        (values, parts)
+    }
+    let numbers: Vec<&[i64]> = parts
+        .iter()
+        .filter_map(|(_, y)| match y {
+            LabelValues::Numbers(v) => Some(v.as_slice()),
+            LabelValues::Names(_) => None,
+        })
+        .collect();
+    let names: Vec<&[String]> = parts
+        .iter()
+        .filter_map(|(_, y)| match y {
+            LabelValues::Names(v) => Some(v.as_slice()),
+            LabelValues::Numbers(_) => None,
+        })
+        .collect();
+    match (numbers.len(), names.len()) {
+        (_, 0) => {
+            let (values, parts) = indices(&numbers);
+            Ok((values.iter().map(i64::to_string).collect(), parts))
+        }
+        (0, _) => Ok(indices(&names)),
+        _ => {
+            // Mixed kinds only happen in the split layout: y_train against y_test.
+            let (first, second) = match parts[0].1 {
+                LabelValues::Numbers(_) => ("class numbers", "class names"),
+                LabelValues::Names(_) => ("class names", "class numbers"),
+            };
+            Err(bad(
+                path,
+                format!(
+                    "`{}` holds {first} but `{}` {second}; save both the same way",
+                    keys[1], keys[3]
+                ),
+            ))
+        }
+    }
 }
 
 /// Loads a `.npz` archive (see the [module docs](self)).
@@ -405,16 +597,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             ));
         }
     }
-    let mut values: Vec<i64> = parts.iter().flat_map(|(_, y)| y.iter().copied()).collect();
-    values.sort_unstable();
-    values.dedup();
-    let natural: Vec<String> = values.iter().map(i64::to_string).collect();
-    let index = |y: &[i64]| -> Vec<usize> {
-        y.iter()
-            .map(|v| values.binary_search(v).unwrap_or_default())
-            .collect()
-    };
-    let mut label_parts: Vec<Vec<usize>> = parts.iter().map(|(_, y)| index(y)).collect();
+    let (natural, mut label_parts) = class_indices(path, keys, &parts)?;
     let refs: Vec<&[usize]> = label_parts.iter().map(Vec::as_slice).collect();
     let seen = classes::seen(natural.len(), &refs);
     let (names, map) = classes::resolve(path, &natural, &seen, &options.classes)?;

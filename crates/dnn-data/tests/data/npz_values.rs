@@ -230,3 +230,165 @@ fn arrays_under_other_names_say_how_to_resave_them() {
         );
     }
 }
+
+/// An `.npy` file of numpy strings as `np.save` writes `np.array(names, dtype=descr)`
+/// (format 1.0: the magic, the header dict padded with spaces to a multiple of 64 bytes,
+/// then each name padded with zeros): UTF-32 little-endian for `<U{n}`, bytes for `|S{n}`.
+fn npy_strings(names: &[&str], descr: &str) -> Vec<u8> {
+    // `|O` (objects) has no width: only its header is written.
+    let width: usize = descr[2..].parse().unwrap_or(0);
+    let mut header = format!(
+        "{{'descr': '{descr}', 'fortran_order': False, 'shape': ({},), }}",
+        names.len()
+    );
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    for name in names {
+        if descr.starts_with("<U") {
+            let chars: Vec<char> = name.chars().collect();
+            for k in 0..width {
+                let c = chars.get(k).map_or(0, |&c| c as u32);
+                out.extend_from_slice(&c.to_le_bytes());
+            }
+        } else {
+            let mut bytes = name.as_bytes().to_vec();
+            bytes.resize(width, 0);
+            out.extend_from_slice(&bytes);
+        }
+    }
+    out
+}
+
+/// An `.npz` of `(name, .npy bytes)` members, stored as `np.savez` stores them.
+fn write_npz_members(path: &Path, members: &[(&str, Vec<u8>)]) -> PathBuf {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).expect("create npz"));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, bytes) in members {
+        zip.start_file(format!("{name}.npy"), stored)
+            .expect("member");
+        std::io::Write::write_all(&mut zip, bytes).expect("write");
+    }
+    zip.finish().expect("npz");
+    path.to_path_buf()
+}
+
+/// `.npy` bytes of a numeric array, as ndarray-npy writes them.
+fn npy<T: WritableElement, D: ndarray::Dimension>(a: &ndarray::Array<T, D>) -> Vec<u8> {
+    use ndarray_npy::WriteNpyExt;
+    let mut out = Vec::new();
+    a.write_npy(&mut out).expect("npy");
+    out
+}
+
+/// Three kinds of 30 rows each; feature 0 is the kind's index times 3 (plus a little).
+fn kinds_table() -> (Array2<f64>, Vec<usize>) {
+    let kind: Vec<usize> = (0..90).map(|j| j % 3).collect();
+    let x = Array2::from_shape_fn((90, 2), |(j, f)| {
+        if f == 0 {
+            kind[j] as f64 * 3.0 + (j % 7) as f64 * 0.01
+        } else {
+            (j % 5) as f64
+        }
+    });
+    (x, kind)
+}
+
+/// Each example's class name, by the data's own features: feature 0 over 3 is the kind.
+fn names_by_feature(x: &Array2<f64>, labels: &[usize], classes: &[String]) -> Vec<(usize, String)> {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(j, &k)| ((x[[0, j]] / 3.0).round() as usize, classes[k].clone()))
+        .collect()
+}
+
+#[test]
+fn class_names_saved_as_numpy_strings_are_read_as_a_csvs_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, kind) = kinds_table();
+    for (descr, names) in [
+        ("<U10", ["setosa", "versicolor", "virginica"]),
+        ("|S10", ["setosa", "versicolor", "virginica"]),
+        // UTF-8 bytes of non-ASCII names, and characters beyond the BMP in UTF-32.
+        ("|S10", ["chat", "chien", "éléphant"]),
+        ("<U8", ["chat", "chien", "🐘"]),
+    ] {
+        let y: Vec<&str> = kind.iter().map(|&k| names[k]).collect();
+        let path = write_npz_members(
+            &dir.path().join("kinds.npz"),
+            &[("x", npy(&x)), ("y", npy_strings(&y, descr))],
+        );
+        let data = load(&path, &LoadOptions::default()).unwrap();
+        let mut sorted = names.map(String::from).to_vec();
+        sorted.sort();
+        assert_eq!(data.spec.classes, sorted, "{descr}");
+        assert_eq!((data.train_len(), data.test_len()), (72, 18), "{descr}");
+        // Every example keeps its own name, through the sort and the split.
+        for (x, labels) in [
+            (&data.train_x, &data.train_labels),
+            (&data.test_x, &data.test_labels),
+        ] {
+            for (k, name) in names_by_feature(x, labels, &data.spec.classes) {
+                assert_eq!(name, names[k], "{descr}");
+            }
+        }
+    }
+}
+
+#[test]
+fn objects_mixed_kinds_and_bad_text_in_string_labels_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, kind) = kinds_table();
+    let d = dir.path();
+    // pandas' `.values` of text: pickled objects, refused by the header alone.
+    let objects = npy_strings(&["a"; 90], "|O");
+    let path = write_npz_members(&d.join("o.npz"), &[("x", npy(&x)), ("y", objects)]);
+    let err = load_err(&path).to_string();
+    assert!(
+        err.contains("`y` holds Python objects") && err.contains("y.astype(str)"),
+        "{err}"
+    );
+    // Names in one part, numbers in the other.
+    let y: Vec<&str> = kind[..60].iter().map(|&k| ["a", "b", "c"][k]).collect();
+    let numbers: Array1<i64> = kind[60..].iter().map(|&k| k as i64).collect();
+    let path = write_npz_members(
+        &d.join("mixed.npz"),
+        &[
+            ("x_train", npy(&x.slice(ndarray::s![..60, ..]).to_owned())),
+            ("y_train", npy_strings(&y, "<U1")),
+            ("x_test", npy(&x.slice(ndarray::s![60.., ..]).to_owned())),
+            ("y_test", npy(&numbers)),
+        ],
+    );
+    let err = load_err(&path).to_string();
+    assert!(
+        err.ends_with(
+            "`y_train` holds class names but `y_test` class numbers; save both the same way"
+        ),
+        "{err}"
+    );
+    // A UTF-32 value that is no character (a lone surrogate), named by its index.
+    let y: Vec<&str> = kind.iter().map(|&k| ["a", "b", "c"][k]).collect();
+    let mut bad = npy_strings(&y, "<U1");
+    let n = bad.len();
+    bad[n - 4..].copy_from_slice(&0xD800u32.to_le_bytes());
+    let path = write_npz_members(&d.join("bad.npz"), &[("x", npy(&x)), ("y", bad)]);
+    let err = load_err(&path).to_string();
+    assert!(err.contains("y[89] is not valid text (<U1)"), "{err}");
+    // A header declaring far more strings than the file holds.
+    let mut huge = npy_strings(&["a"], "<U100");
+    let at = huge.windows(4).position(|w| w == b"(1,)").expect("shape");
+    huge.splice(at..at + 4, b"(99999999999,)".iter().copied());
+    let path = write_npz_members(&d.join("huge.npz"), &[("x", npy(&x)), ("y", huge)]);
+    let err = load_err(&path).to_string();
+    assert!(
+        err.contains("cannot read `y`: its header declares shape [99999999999]"),
+        "{err}"
+    );
+}
