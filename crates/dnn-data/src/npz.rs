@@ -265,6 +265,20 @@ enum LabelValues {
 }
 
 impl LabelValues {
+    fn numbers(&self) -> Option<&[i64]> {
+        match self {
+            LabelValues::Numbers(v) => Some(v),
+            LabelValues::Names(_) => None,
+        }
+    }
+
+    fn names(&self) -> Option<&[String]> {
+        match self {
+            LabelValues::Names(v) => Some(v),
+            LabelValues::Numbers(_) => None,
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             LabelValues::Numbers(v) => v.len(),
@@ -460,20 +474,8 @@ fn class_indices(
             .collect();
         (values, parts)
     }
-    let numbers: Vec<&[i64]> = parts
-        .iter()
-        .filter_map(|(_, y)| match y {
-            LabelValues::Numbers(v) => Some(v.as_slice()),
-            LabelValues::Names(_) => None,
-        })
-        .collect();
-    let names: Vec<&[String]> = parts
-        .iter()
-        .filter_map(|(_, y)| match y {
-            LabelValues::Names(v) => Some(v.as_slice()),
-            LabelValues::Numbers(_) => None,
-        })
-        .collect();
+    let numbers: Vec<&[i64]> = parts.iter().filter_map(|(_, y)| y.numbers()).collect();
+    let names: Vec<&[String]> = parts.iter().filter_map(|(_, y)| y.names()).collect();
     match (numbers.len(), names.len()) {
         (_, 0) => {
             let (values, parts) = indices(&numbers);
