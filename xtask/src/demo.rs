@@ -15,7 +15,8 @@ use crate::setup;
 /// the files are.
 pub fn run(root: &Path, fetch: &FetchArgs) -> Result<()> {
     let started = Instant::now();
-    setup::run(false).context("setup failed; the demo needs OpenBLAS and HDF5")?;
+    // Only what building and running dnn needs: the browser is for the browser test.
+    setup::libraries().context("setup failed; the demo needs OpenBLAS and HDF5")?;
     fetch::run(root, fetch).context("fetch-data failed; the demo needs the data")?;
     let dnn = build_release_dnn(root)?;
     let out = target_dir(root).join("demo");
