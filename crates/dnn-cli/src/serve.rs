@@ -48,8 +48,8 @@ pub struct ServeArgs {
     #[arg(long, default_value = "8080")]
     pub port: u16,
 
-    /// A model file written by `dnn train` (HDF5), to try in the Predict view and look at
-    /// in the Inspect view.
+    /// A model file written by `dnn train` (HDF5), or a .safetensors from `dnn export`, to
+    /// try in the Predict view and look at in the Inspect view.
     #[arg(long)]
     pub model: Option<PathBuf>,
 

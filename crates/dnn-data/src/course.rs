@@ -83,10 +83,17 @@ fn read_part(path: &Path, split: Split) -> Result<(Part, Option<Vec<String>>)> {
 /// Loads the course-style set in directory `dir`.
 ///
 /// # Errors
-/// [`DataError::BadSource`] unless `dir` holds exactly one `train_*.h5` and one `test_*.h5`;
+/// [`DataError::FileNotFound`] if `dir` does not exist; [`DataError::BadSource`] unless it
+/// holds exactly one `train_*.h5` and one `test_*.h5`;
 /// every error of the HDF5 readers ([`crate::read_split`]); [`DataError::ImageSizeMismatch`];
 /// [`DataError::BadLabel`] for a label outside `list_classes`; the class errors.
 pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
+    // Not "it has train files: none" for a folder that is not there at all.
+    if !dir.exists() {
+        return Err(DataError::FileNotFound {
+            path: dir.to_path_buf(),
+        });
+    }
     let (train_files, test_files) = candidates(dir);
     let (train_path, test_path) = match (train_files.as_slice(), test_files.as_slice()) {
         ([a], [b]) => (a.clone(), b.clone()),

@@ -242,7 +242,11 @@ fn cat() -> Choice {
         Err(e) => Choice::Unavailable {
             id: "cat",
             name: "Cat pictures".into(),
-            problem: format!("{e}; run `cargo xtask fetch-data` to get the cat set"),
+            problem: format!(
+                "{e}; put train_catvnoncat.h5 and test_catvnoncat.h5 in {} (`cargo xtask \
+                 fetch-data` in dnn's repository), or set DNN_DATA_DIR to their folder",
+                dir.display()
+            ),
         },
     }
 }

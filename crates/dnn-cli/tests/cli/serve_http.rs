@@ -120,7 +120,7 @@ fn the_data_sets_carry_their_published_set_ups_and_a_missing_cat_set_says_why() 
         list[0]["problem"]
             .as_str()
             .expect("problem")
-            .contains("cargo xtask fetch-data"),
+            .contains("put train_catvnoncat.h5 and test_catvnoncat.h5 in "),
         "{}",
         list[0]
     );

@@ -955,6 +955,22 @@ fn a_split_left_without_test_examples_by_a_class_per_value_asks_about_the_label(
     );
 }
 
+/// A course set's folder that is not there is "file not found", not a list of its files.
+#[test]
+fn a_missing_course_folder_is_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("data");
+    let err = load(
+        &missing,
+        &LoadOptions {
+            format: Some(Format::CourseH5),
+            ..opts()
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, DataError::FileNotFound { .. }), "{err:?}");
+}
+
 /// A label at or past the class count is refused, not an index out of bounds.
 #[test]
 fn a_split_of_labels_past_the_class_count_is_an_error() {
