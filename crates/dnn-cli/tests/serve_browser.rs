@@ -294,10 +294,20 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     let profile = dir.path().join("chromium-profile");
     let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
     args.push(format!("--user-data-dir={}", profile.display()));
+    // Downloads land in a folder of the test's, without asking.
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).expect("downloads folder");
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
-        json!({"binary": chromium, "args": args}),
+        json!({
+            "binary": chromium,
+            "args": args,
+            "prefs": {
+                "download.default_directory": downloads,
+                "download.prompt_for_download": false,
+            },
+        }),
     );
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
@@ -590,6 +600,52 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
             .all(|c| ["setosa", "versicolor", "virginica"].contains(&c.as_str().unwrap_or(""))),
         "{predicted}"
     );
+    // The page's CSV of every row is what `dnn predict --output` writes for the same model,
+    // downloaded from the page, and the same rows.
+    let link = js(
+        &client,
+        "const a = document.querySelector('#predictions li a.download');
+         return a ? [a.download, a.textContent] : null;",
+    )
+    .await;
+    assert_eq!(
+        link,
+        json!(["predictions.csv", "Download all 3 predictions (CSV)"])
+    );
+    client
+        .find(Locator::Css("#predictions li a.download"))
+        .await
+        .expect("the download link")
+        .click()
+        .await
+        .expect("click the download link");
+    let downloaded = downloads.join("predictions.csv");
+    let started = Instant::now();
+    while !downloaded.is_file() {
+        assert!(started.elapsed() < PATIENCE, "no {}", downloaded.display());
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let page_csv = std::fs::read_to_string(&downloaded).expect("the downloaded CSV");
+    let model = dir.path().join("trained-in-page.h5");
+    std::fs::write(
+        &model,
+        server::get(&server.url("/api/models/trained/model.h5")).body,
+    )
+    .expect("the trained model");
+    let cli = common::dnn_in(
+        dir.path(),
+        &[
+            "predict",
+            "--model",
+            "trained-in-page.h5",
+            "--output",
+            "cli-predictions.csv",
+            "rows.csv",
+        ],
+    );
+    assert_eq!(cli.code, Some(0), "{cli:?}");
+    let cli_csv = std::fs::read_to_string(dir.path().join("cli-predictions.csv")).expect("csv");
+    assert_eq!(page_csv, cli_csv);
     // Another data set chosen: the results stay, marked as the last run of another set.
     click(&client, "tab-train").await;
     choose(&client, "dataset", "flower").await;

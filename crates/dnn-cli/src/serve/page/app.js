@@ -760,6 +760,21 @@ function showVerdicts(item, answer) {
   }
   item.append(table);
   if (results.length > 500) item.append(element("div", `… and ${count(results.length - 500)} more rows`, "note"));
+  // Every row, not only those shown, as `dnn predict --output` writes them.
+  const link = element("a", `Download all ${count(results.length)} predictions (CSV)`, "download");
+  link.href = URL.createObjectURL(new Blob([predictionsCsv(results)], { type: "text/csv" }));
+  link.download = "predictions.csv";
+  item.append(link);
+}
+
+// The rows' predictions as `dnn predict --output` writes them: a `row,class,probability`
+// header, the probability with six decimals, a class name quoted when it holds a comma, a
+// quote or a line break (RFC 4180, as the csv crate quotes).
+function predictionsCsv(results) {
+  const quote = (s) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = ["row,class,probability"];
+  for (const r of results) lines.push(`${r.row},${quote(r["class"])},${r.probability.toFixed(6)}`);
+  return lines.join("\n") + "\n";
 }
 
 async function inspect() {
