@@ -620,9 +620,9 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
         .await
         .expect("click the download link");
     let downloaded = downloads.join("predictions.csv");
-    let started = Instant::now();
+    let waiting = Instant::now();
     while !downloaded.is_file() {
-        assert!(started.elapsed() < PATIENCE, "no {}", downloaded.display());
+        assert!(waiting.elapsed() < PATIENCE, "no {}", downloaded.display());
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
     let page_csv = std::fs::read_to_string(&downloaded).expect("the downloaded CSV");
