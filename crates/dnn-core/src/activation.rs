@@ -39,7 +39,8 @@ impl Activation {
         }
     }
 
-    /// Parses [`Activation::name`] back (`"relu"`, `"sigmoid"`, `"tanh"`).
+    /// Parses [`Activation::name`] back (`"relu"`, `"sigmoid"`, `"tanh"`, `"softmax"`); names
+    /// are lower case, as model files and the command line write them.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "relu" => Some(Activation::Relu),
