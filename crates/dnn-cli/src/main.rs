@@ -38,6 +38,11 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Threads for the matrix products, this one included [default: one per core the
+    /// process may run on, at most 8]; results do not depend on it.
+    #[arg(long, global = true, env = "DNN_THREADS", value_parser = values::parse_threads)]
+    pub threads: Option<std::num::NonZeroUsize>,
 }
 
 /// The subcommands; each one's flags and `run` are in the file of its name.
@@ -86,6 +91,13 @@ fn main() -> ExitCode {
     if let Err(e) = interrupt::install() {
         eprintln!("error: {}", one_line(&e));
         return ExitCode::FAILURE;
+    }
+    // Before any product: the engine's threads start once.
+    if let Some(threads) = cli.threads {
+        if let Err(e) = dnn_core::set_threads(threads) {
+            eprintln!("error: --threads: {e}");
+            return ExitCode::FAILURE;
+        }
     }
     let result = match cli.command {
         Command::Train(args) => train::run(args),

@@ -249,6 +249,17 @@ pub fn parse_points(s: &str) -> Result<usize, String> {
     }
 }
 
+/// `--threads`: from 1 to [`dnn_core::MAX_THREADS`].
+pub fn parse_threads(s: &str) -> Result<std::num::NonZeroUsize, String> {
+    match parse_positive(s)? {
+        n if n <= dnn_core::MAX_THREADS => Ok(std::num::NonZeroUsize::new(n).expect("at least 1")),
+        n => Err(format!(
+            "{n} threads is more than dnn starts; give at most {}",
+            dnn_core::MAX_THREADS
+        )),
+    }
+}
+
 pub fn parse_positive(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(0) => Err("must be at least 1".to_owned()),

@@ -168,6 +168,15 @@ pub enum DnnError {
         col: usize,
     },
 
+    /// [`crate::set_threads`] called once the engine's threads run with another number.
+    #[error("the engine's products already run on {running} threads, so they cannot run on {asked}: set the thread count before the first training or product")]
+    ThreadsStarted {
+        /// The number asked for.
+        asked: usize,
+        /// The number running.
+        running: usize,
+    },
+
     /// A hyper-parameter outside its valid range.
     #[error("invalid {name} {value}: {reason}")]
     InvalidParameter {

@@ -70,6 +70,7 @@ struct ReadmeDoctests;
 pub use activation::Activation;
 pub use error::{Divergence, DivergenceCause, DnnError, LastGood, Result, TrainingStep};
 pub use float::Float;
+pub use gemm::{set_threads, MAX_THREADS};
 pub use gradcheck::{gradient_check, gradient_check_sampled};
 pub use init::Init;
 pub use memory::fits_in_memory;

@@ -243,3 +243,44 @@ fn f32_training_gives_the_f64_accuracies_and_follows_its_cost_curve() {
     let shapes = h5py_shapes(&dir.path().join("m32.h5"));
     assert_eq!(shapes["W1"], serde_json::json!([20, 12288]));
 }
+
+/// The same training on 1 and on 3 threads (`--threads`) saves the same weights, bit for
+/// bit: full-batch f64 on the published network, and f32 mini-batches with Adam, whose
+/// weight steps the threads share out.
+#[test]
+fn the_thread_count_does_not_change_the_trained_weights() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = data_dir();
+    let data = data.to_str().expect("utf-8");
+    for (name, extra) in [
+        ("gd", &["--iterations", "60"][..]),
+        (
+            "adam",
+            &[
+                "--dtype",
+                "f32",
+                "--optimizer",
+                "adam",
+                "--batch-size",
+                "64",
+                "--learning-rate",
+                "0.001",
+                "--iterations",
+                "4",
+            ][..],
+        ),
+    ] {
+        let mut models = Vec::new();
+        for threads in ["1", "3"] {
+            let save = format!("{name}-{threads}.h5");
+            let mut args = vec!["train", "--threads", threads, "--data", data, "--quiet"];
+            args.extend(["--save", save.as_str()]);
+            args.extend(extra);
+            let run = dnn_in(dir.path(), &args);
+            assert_eq!(run.code, Some(0), "{run:?}");
+            let model = dnn_data::model::load_model(dir.path().join(&save)).expect("model");
+            models.push(model.network);
+        }
+        assert!(models[0] == models[1], "{name}: the weights differ");
+    }
+}

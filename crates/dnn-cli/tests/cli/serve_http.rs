@@ -618,6 +618,30 @@ fn ctrl_c_stops_the_training_as_dnn_train_does_and_exits_130() {
     assert!(body.contains("\"interrupted\":true"), "{body}");
 }
 
+/// The names of the threads of process `pid`, from `/proc`.
+fn thread_names(pid: u32) -> Vec<String> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).expect("the server's threads");
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_owned())
+        .collect()
+}
+
+/// `--threads N` (a flag of every subcommand) starts the product threads at once, N with
+/// this one: serve has N - 1 `dnn-gemm-*` workers before any product.
+#[test]
+fn threads_start_as_many_product_workers_as_asked() {
+    let dir = empty_dir();
+    for (threads, workers) in [("3", 2), ("1", 0)] {
+        let server = Server::start(dir.path(), dir.path(), &["--threads", threads]);
+        let names = thread_names(server.pid());
+        let gemm = names.iter().filter(|n| n.starts_with("dnn-gemm-")).count();
+        assert_eq!(gemm, workers, "--threads {threads}: {names:?}");
+        let (code, stderr) = server.interrupt(Duration::from_secs(5));
+        assert_eq!(code, Some(130), "{stderr}");
+    }
+}
+
 #[test]
 fn ctrl_c_with_nothing_running_exits_130_at_once() {
     let dir = empty_dir();

@@ -730,6 +730,45 @@ pub(crate) fn threads() -> usize {
     Team::get().threads()
 }
 
+/// The most threads [`set_threads`] starts.
+pub const MAX_THREADS: usize = 256;
+
+/// Runs the engine's matrix products and weight steps on `threads` threads, the calling one
+/// included, instead of one per core the process may run on (at most 8). The threads start
+/// once per process, so call this before the first training or product; calling it again
+/// with the same number is harmless. Results do not depend on the number of threads.
+///
+/// ```
+/// use std::num::NonZeroUsize;
+/// let three = NonZeroUsize::new(3).unwrap();
+/// dnn_core::set_threads(three)?;
+/// assert_eq!(dnn_core::diagnostics::gemm_info().threads, 3);
+/// dnn_core::set_threads(three)?; // the same number: fine
+/// let err = dnn_core::set_threads(NonZeroUsize::new(2).unwrap()).unwrap_err();
+/// assert!(err.to_string().contains("already run on 3 threads"));
+/// # Ok::<(), dnn_core::DnnError>(())
+/// ```
+///
+/// # Errors
+/// [`DnnError::ThreadsStarted`] once the threads run with another number;
+/// [`DnnError::InvalidParameter`] for more than [`MAX_THREADS`].
+pub fn set_threads(threads: std::num::NonZeroUsize) -> crate::Result<()> {
+    let threads = threads.get();
+    if threads > MAX_THREADS {
+        return Err(crate::DnnError::InvalidParameter {
+            name: "thread count",
+            value: threads as f64,
+            reason: "dnn starts at most 256 threads",
+        });
+    }
+    Team::get_with(threads)
+        .map(|_| ())
+        .map_err(|running| crate::DnnError::ThreadsStarted {
+            asked: threads,
+            running,
+        })
+}
+
 /// Runs `job(member, chunk)` for every chunk in `0..chunks`, shared out over the team
 /// (`member` in `0..threads()`, 0 being this thread), and returns when all are done; allocates
 /// nothing. For work that is split like a product (the fused weight update).

@@ -55,12 +55,32 @@ pub(super) struct Team {
 /// the worker asleep at most products of a mini-batch run).
 const SPIN: Duration = Duration::from_micros(3000);
 
+/// The process's team, started once.
+static TEAM: OnceLock<Team> = OnceLock::new();
+
 impl Team {
     /// The team, started on first use with one member per available core (at most 8).
     pub(super) fn get() -> &'static Team {
-        static TEAM: OnceLock<Team> = OnceLock::new();
         TEAM.get_or_init(|| {
-            let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+            Team::start(std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+        })
+    }
+
+    /// The team of `threads` members, started now if it has not started yet; `Err` with the
+    /// members of the team already running when that is another number.
+    pub(super) fn get_with(threads: usize) -> Result<&'static Team, usize> {
+        let team = TEAM.get_or_init(|| Team::start(threads));
+        if team.threads() == threads {
+            Ok(team)
+        } else {
+            Err(team.threads())
+        }
+    }
+
+    /// Starts `threads - 1` workers (fewer if the system refuses some) and waits until each
+    /// runs.
+    fn start(threads: usize) -> Team {
+        {
             let shared: &'static Shared = Box::leak(Box::new(Shared {
                 slot: Mutex::new((0, None)),
                 wake: Condvar::new(),
@@ -99,7 +119,7 @@ impl Team {
                 workers: started,
                 busy: Mutex::new(0),
             }
-        })
+        }
     }
 
     /// Members, the calling thread included.
