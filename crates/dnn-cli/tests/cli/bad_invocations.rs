@@ -291,7 +291,7 @@ fn cases() -> Vec<Case> {
         // --- flags (clap: exit 2) ---
         // The one exception to "first line starts with `error: `": bare `dnn` prints the
         // help (clap's convention for a missing subcommand), still with exit code 2.
-        case("no subcommand (prints the help)", "", 2, &["Usage: dnn <COMMAND>"]),
+        case("no subcommand (prints the help)", "", 2, &["Usage: dnn [OPTIONS] <COMMAND>"]),
         case("unknown subcommand", "fit", 2, &["unrecognized subcommand 'fit'"]),
         case("unknown flag", &t("--momentum 0.9"), 2, &["unexpected argument '--momentum'"]),
         // optimisation flags (train and toy share them)
