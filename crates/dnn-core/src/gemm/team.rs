@@ -80,45 +80,43 @@ impl Team {
     /// Starts `threads - 1` workers (fewer if the system refuses some) and waits until each
     /// runs.
     fn start(threads: usize) -> Team {
-        {
-            let shared: &'static Shared = Box::leak(Box::new(Shared {
-                slot: Mutex::new((0, None)),
-                wake: Condvar::new(),
-                open: AtomicU64::new(0),
-                ends: AtomicU64::new(0),
-                active: AtomicUsize::new(0),
-                panicked: AtomicBool::new(false),
-            }));
-            let (ready, running) = std::sync::mpsc::channel();
-            let mut started = 0;
-            for index in 1..threads {
-                let ready = ready.clone();
-                let spawned = std::thread::Builder::new()
-                    .name(format!("dnn-gemm-{index}"))
-                    .spawn(move || {
-                        super::reserve_buffers();
-                        let _ = ready.send(());
-                        drop(ready);
-                        worker(shared, index)
-                    });
-                if spawned.is_ok() {
-                    started += 1;
-                }
+        let shared: &'static Shared = Box::leak(Box::new(Shared {
+            slot: Mutex::new((0, None)),
+            wake: Condvar::new(),
+            open: AtomicU64::new(0),
+            ends: AtomicU64::new(0),
+            active: AtomicUsize::new(0),
+            panicked: AtomicBool::new(false),
+        }));
+        let (ready, running) = std::sync::mpsc::channel();
+        let mut started = 0;
+        for index in 1..threads {
+            let ready = ready.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("dnn-gemm-{index}"))
+                .spawn(move || {
+                    super::reserve_buffers();
+                    let _ = ready.send(());
+                    drop(ready);
+                    worker(shared, index)
+                });
+            if spawned.is_ok() {
+                started += 1;
             }
-            // Wait until every worker runs with its buffers: a new thread allocates as it
-            // starts (the bookkeeping of its stack guard, and here its packing buffers), and
-            // would otherwise do so whenever the system gets round to it, or at the first
-            // chunk it takes, in a training loop that allocates nothing after its first
-            // iteration.
-            drop(ready);
-            for _ in 0..started {
-                let _ = running.recv();
-            }
-            Team {
-                shared,
-                workers: started,
-                busy: Mutex::new(0),
-            }
+        }
+        // Wait until every worker runs with its buffers: a new thread allocates as it
+        // starts (the bookkeeping of its stack guard, and here its packing buffers), and
+        // would otherwise do so whenever the system gets round to it, or at the first
+        // chunk it takes, in a training loop that allocates nothing after its first
+        // iteration.
+        drop(ready);
+        for _ in 0..started {
+            let _ = running.recv();
+        }
+        Team {
+            shared,
+            workers: started,
+            busy: Mutex::new(0),
         }
     }
 
