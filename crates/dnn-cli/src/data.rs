@@ -55,6 +55,16 @@ pub struct ReadFlags {
     #[arg(long)]
     pub target: Option<String>,
 
+    /// CSV: columns to leave out, e.g. id,name (repeat the flag for a name with a comma).
+    #[arg(long = "drop", value_name = "COLUMNS", value_delimiter = ',')]
+    pub drop: Vec<String>,
+
+    /// CSV: columns to read as text and one-hot encode, one input per value, even if their
+    /// cells are numbers (codes such as a postcode) or their values are many [default: the
+    /// columns with text and no numbers, of up to 100 values].
+    #[arg(long = "one-hot", value_name = "COLUMNS", value_delimiter = ',')]
+    pub one_hot: Vec<String>,
+
     /// The class names in index order, e.g. non-cat,cat; they must be the data's
     /// [default: sorted, or as the file lists them].
     #[arg(long, value_parser = parse_class_list)]
@@ -91,6 +101,8 @@ impl ReadFlags {
         [
             ("--format", self.format.is_some()),
             ("--target", self.target.is_some()),
+            ("--drop", !self.drop.is_empty()),
+            ("--one-hot", !self.one_hot.is_empty()),
             ("--classes", self.classes.is_some()),
             ("--test-split", self.test_split.is_some()),
             ("--split-seed", self.split_seed.is_some()),
@@ -131,12 +143,18 @@ fn hint(path: &Path) -> String {
 /// default, and prints the warnings about it (its [`split_line`] is the caller's to print).
 pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Dataset> {
     let format = format_of(path, flags.format)?;
-    if flags.target.is_some() && format != Format::Csv {
-        bail!(
-            "--target names a CSV column, but --data {} is read as {}",
-            path.display(),
-            format.name()
-        );
+    for (flag, given, what) in [
+        ("--target", flags.target.is_some(), "a CSV column"),
+        ("--drop", !flags.drop.is_empty(), "CSV columns"),
+        ("--one-hot", !flags.one_hot.is_empty(), "CSV columns"),
+    ] {
+        if given && format != Format::Csv {
+            bail!(
+                "{flag} names {what}, but --data {} is read as {}",
+                path.display(),
+                format.name()
+            );
+        }
     }
     if flags.image_size.is_some() && format != Format::ImageFolder {
         bail!(
@@ -150,6 +168,9 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
         format: Some(format),
         target: flags.target.clone(),
         columns: None,
+        one_hot: Vec::new(),
+        drop_columns: flags.drop.clone(),
+        one_hot_columns: flags.one_hot.clone(),
         classes: flags
             .classes
             .clone()
@@ -288,6 +309,75 @@ pub fn split_line(data: &Dataset) -> Option<String> {
     ))
 }
 
+/// `Text columns, one-hot encoded into 5 inputs: sex (2 values), port (3 values; 2
+/// training rows without one)`, when the data has text columns.
+pub fn one_hot_line(data: &Dataset) -> Option<String> {
+    let Input::Table {
+        columns, one_hot, ..
+    } = &data.spec.input
+    else {
+        return None;
+    };
+    if one_hot.is_empty() {
+        return None;
+    }
+    let mut row = 0;
+    let mut parts = Vec::new();
+    for column in columns {
+        let Some(h) = one_hot.iter().find(|h| &h.column == column) else {
+            row += 1;
+            continue;
+        };
+        let n = h.values.len();
+        // A row without a value has 0 in every input of the column, which is each input's
+        // least value (a z-score keeps the order): count the examples at every least value.
+        let block = data.train_x.slice(ndarray::s![row..row + n, ..]);
+        let least: Vec<f64> = block
+            .rows()
+            .into_iter()
+            .map(|r| r.fold(f64::INFINITY, |a, &b| a.min(b)))
+            .collect();
+        let none = block
+            .columns()
+            .into_iter()
+            .filter(|c| c.iter().zip(&least).all(|(v, l)| v <= l))
+            .count();
+        let values = if n == 1 { "value" } else { "values" };
+        parts.push(match none {
+            0 => format!("{column} ({n} {values})"),
+            1 => format!("{column} ({n} {values}; 1 training row without one)"),
+            k => format!("{column} ({n} {values}; {k} training rows without one)"),
+        });
+        row += n;
+    }
+    Some(format!(
+        "Text columns, one-hot encoded into {} inputs: {}",
+        one_hot.iter().map(|h| h.values.len()).sum::<usize>(),
+        parts.join(", ")
+    ))
+}
+
+/// One line per text column with values that the model never met: `column `port`: 3 rows
+/// have a value the model was not trained on (the first: `X`, row 7); they count as none of
+/// its values`.
+pub fn unseen_lines(unseen: &[dnn_data::categories::Unseen]) -> Vec<String> {
+    unseen
+        .iter()
+        .map(|u| {
+            let (rows, they) = if u.rows == 1 {
+                ("row has", "it counts")
+            } else {
+                ("rows have", "they count")
+            };
+            format!(
+                "column `{}`: {} {rows} a value the model was not trained on (the first: `{}`, \
+                 row {}); {they} as none of its values",
+                u.column, u.rows, u.first.0, u.first.1
+            )
+        })
+        .collect()
+}
+
 /// The data a saved model is evaluated on: read with the model's classes (in its order),
 /// its columns (by name) and target, its picture size, and the split it was trained with;
 /// checked against its input and standardised as it was.
@@ -321,7 +411,9 @@ pub fn load_for_model(
         );
     }
     let (columns, model_target, picture_size) = match &spec.input {
-        Input::Table { columns, target } => (
+        Input::Table {
+            columns, target, ..
+        } => (
             (format == Format::Csv).then(|| columns.clone()),
             Some(target.clone()).filter(|t| !t.is_empty()),
             (DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE),
@@ -335,6 +427,12 @@ pub fn load_for_model(
         format: Some(format),
         target: target.map(str::to_owned).or(model_target),
         columns,
+        one_hot: match &spec.input {
+            Input::Table { one_hot, .. } => one_hot.clone(),
+            Input::Picture { .. } => Vec::new(),
+        },
+        drop_columns: Vec::new(),
+        one_hot_columns: Vec::new(),
         classes: ClassChoice::Among(spec.classes.clone()),
         test_split: model.setup.test_split.unwrap_or(DEFAULT_TEST_SPLIT),
         split_seed: model

@@ -38,7 +38,14 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         bytes.len()
     );
     let input = match &model.spec {
-        Some(spec) => spec.input.describe(),
+        Some(spec) => match &spec.input {
+            dnn_data::Input::Table { one_hot, .. } if !one_hot.is_empty() => format!(
+                "{} (the one-hot encoding is yours to do; the metadata's input.inputs names \
+                 each input, input.one_hot lists each text column's values)",
+                spec.input.describe()
+            ),
+            input => input.describe(),
+        },
         None => format!(
             "{} features (the model file does not say what they are)",
             sizes[0]

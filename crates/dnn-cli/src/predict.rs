@@ -57,7 +57,7 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
             }
             read_and_classify_pictures(&args, &model, [*height, *width, *channels])?
         }
-        Input::Table { columns, .. } => {
+        Input::Table { .. } => {
             if let Some(picture) = args.inputs.iter().find(|p| !table(p)) {
                 bail!(
                     "{} is not a .csv table, but {} takes a table of {}: give it one CSV file of rows",
@@ -77,10 +77,12 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
                 &args.inputs[0],
                 Columns {
                     target: None,
-                    labels_required: false,
-                    features: Some(columns),
+                    ..Columns::of_model(&spec.input)
                 },
             )?;
+            for line in crate::data::unseen_lines(&t.unseen) {
+                eprintln!("warning: {line}");
+            }
             let all: Vec<usize> = (0..t.rows).collect();
             let names = (1..=t.rows).map(|r| r.to_string()).collect();
             (names, model.predict(&t.matrix(&all))?)

@@ -10,7 +10,7 @@ use dnn_data::model::{save_model_with, TrainingSetup};
 use dnn_data::{Dataset, Input};
 use ndarray::{s, ArrayView2};
 
-use crate::data::{load_for_training, split_line, DataFlags};
+use crate::data::{load_for_training, one_hot_line, split_line, DataFlags};
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
 use crate::presets::{resolve, Arch, Setup, SEED};
@@ -200,7 +200,10 @@ fn train_as<F: Float + hdf5::H5Type>(
     hyper: &Hyper,
 ) -> anyhow::Result<()> {
     let data = load_for_training(&args.data.data, &args.data.reading)?;
-    if let Some(line) = split_line(&data) {
+    for line in [split_line(&data), one_hot_line(&data)]
+        .into_iter()
+        .flatten()
+    {
         println!("{line}");
     }
     let what = match &data.spec.input {

@@ -85,13 +85,41 @@ pub enum Input {
         /// 1 (grey), 3 (RGB) or 4 (RGBA); a course HDF5 set may hold any number.
         channels: usize,
     },
-    /// A table's numeric columns, in feature order, and the column that held the label.
+    /// A table's feature columns, in order, and the column that held the label. A number
+    /// column is one input; a text column is one input per value ([`OneHot`]).
     Table {
-        /// The feature columns' names, in the order of the input rows.
+        /// The feature columns' names, in the order of their inputs.
         columns: Vec<String>,
         /// The label column's name (`y` for an npz table).
         target: String,
+        /// The text columns among `columns`, with their values; every other column holds
+        /// numbers.
+        one_hot: Vec<OneHot>,
     },
+}
+
+/// A text column of a table, one-hot encoded: one input per value, 1 where the row has that
+/// value and 0 elsewhere. A row whose cell is empty (or `NA`, `?`, ...) or holds a value
+/// that training never met has 0 in every one of them.
+///
+/// ```
+/// use dnn_data::dataset::{Input, OneHot};
+/// let colour = OneHot { column: "colour".into(), values: vec!["blue".into(), "red".into()] };
+/// let input = Input::Table {
+///     columns: vec!["size".into(), "colour".into()],
+///     target: "label".into(),
+///     one_hot: vec![colour],
+/// };
+/// assert_eq!(input.features(), 3);
+/// assert_eq!(input.input_names(), ["size", "colour=blue", "colour=red"]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OneHot {
+    /// The column's name, one of [`Input::Table`]'s `columns`.
+    pub column: String,
+    /// Its values, in the order of their inputs (sorted as class names are, when read for
+    /// training).
+    pub values: Vec<String>,
 }
 
 impl Input {
@@ -119,7 +147,38 @@ impl Input {
                 width,
                 channels,
             } => height.checked_mul(*width)?.checked_mul(*channels),
-            Input::Table { columns, .. } => Some(columns.len()),
+            Input::Table {
+                columns, one_hot, ..
+            } => one_hot.iter().try_fold(columns.len(), |n, h| {
+                n.checked_sub(1)?.checked_add(h.values.len())
+            }),
+        }
+    }
+
+    /// The names of the inputs, in order: a table's columns, with a text column's inputs
+    /// named `column=value` ([`OneHot`]); a picture's `pixel[row,col,channel]`.
+    pub fn input_names(&self) -> Vec<String> {
+        match self {
+            Input::Picture {
+                height,
+                width,
+                channels,
+            } => (0..*height)
+                .flat_map(|r| {
+                    (0..*width).flat_map(move |c| {
+                        (0..*channels).map(move |k| format!("pixel[{r},{c},{k}]"))
+                    })
+                })
+                .collect(),
+            Input::Table {
+                columns, one_hot, ..
+            } => columns
+                .iter()
+                .flat_map(|c| match one_hot.iter().find(|h| &h.column == c) {
+                    Some(h) => h.values.iter().map(|v| format!("{c}={v}")).collect(),
+                    None => vec![c.clone()],
+                })
+                .collect(),
         }
     }
 
@@ -139,10 +198,23 @@ impl Input {
                 width,
                 channels,
             } => format!("{height}x{width}x{channels} pictures"),
-            Input::Table { columns, .. } => {
+            Input::Table {
+                columns, one_hot, ..
+            } => {
                 let shown: Vec<&str> = columns.iter().take(8).map(String::as_str).collect();
                 let more = if columns.len() > 8 { ", ..." } else { "" };
-                format!("{} columns ({}{more})", columns.len(), shown.join(", "))
+                let text = match one_hot.len() {
+                    0 => String::new(),
+                    n => format!(
+                        " of which {n} text, one-hot encoded into {} inputs",
+                        self.features()
+                    ),
+                };
+                format!(
+                    "{} columns ({}{more}){text}",
+                    columns.len(),
+                    shown.join(", ")
+                )
             }
         }
     }
@@ -335,6 +407,13 @@ pub struct LoadOptions {
     /// CSV: the feature columns, by name and in this order (a model's); default: every
     /// column but the target.
     pub columns: Option<Vec<String>>,
+    /// CSV, with `columns` (a model's): its text columns and their values.
+    pub one_hot: Vec<OneHot>,
+    /// CSV, without `columns`: columns to leave out.
+    pub drop_columns: Vec<String>,
+    /// CSV, without `columns`: columns to read as text and one-hot encode, even where their
+    /// cells are numbers (codes such as a postcode) or their values are many.
+    pub one_hot_columns: Vec<String>,
     /// The class names and their order.
     pub classes: ClassChoice,
     /// A source without a test part sends this fraction of each class to the test part.
@@ -351,6 +430,9 @@ impl Default for LoadOptions {
             format: None,
             target: None,
             columns: None,
+            one_hot: Vec::new(),
+            drop_columns: Vec::new(),
+            one_hot_columns: Vec::new(),
             classes: ClassChoice::Natural,
             test_split: DEFAULT_TEST_SPLIT,
             split_seed: DEFAULT_SPLIT_SEED,
@@ -418,15 +500,23 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
 /// ([`crate::model::NAME_CAPACITY`] bytes of UTF-8) before any training, which would
 /// otherwise be lost when the model cannot be saved.
 fn check_names_fit(path: &Path, spec: &DataSpec) -> Result<()> {
-    let columns: Vec<&String> = match &spec.input {
-        Input::Table { columns, target } => columns.iter().chain([target]).collect(),
-        Input::Picture { .. } => Vec::new(),
+    let (columns, values): (Vec<&String>, Vec<&String>) = match &spec.input {
+        Input::Table {
+            columns,
+            target,
+            one_hot,
+        } => (
+            columns.iter().chain([target]).collect(),
+            one_hot.iter().flat_map(|h| &h.values).collect(),
+        ),
+        Input::Picture { .. } => (Vec::new(), Vec::new()),
     };
     let names = spec
         .classes
         .iter()
         .map(|n| ("class", n))
-        .chain(columns.into_iter().map(|n| ("column", n)));
+        .chain(columns.into_iter().map(|n| ("column", n)))
+        .chain(values.into_iter().map(|n| ("text column's value", n)));
     for (what, name) in names {
         if name.len() > crate::model::NAME_CAPACITY {
             return Err(DataError::BadSource {

@@ -185,7 +185,24 @@ fn input_json(model: &Model) -> serde_json::Value {
             "values": "0-255",
             "preprocessing": preprocessing,
         }),
-        Some(Input::Table { columns, target }) => json!({
+        Some(
+            input @ Input::Table {
+                columns,
+                target,
+                one_hot,
+            },
+        ) if !one_hot.is_empty() => json!({
+            "kind": "table",
+            "columns": columns,
+            "target": target,
+            "one_hot": one_hot,
+            "inputs": input.input_names(),
+            "features": features,
+            "preprocessing": preprocessing,
+        }),
+        Some(Input::Table {
+            columns, target, ..
+        }) => json!({
             "kind": "table",
             "columns": columns,
             "target": target,

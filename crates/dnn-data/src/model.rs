@@ -38,8 +38,8 @@ use hdf5::H5Type;
 use ndarray::{Array1, Array2};
 
 use crate::atomic::write_atomically;
-use crate::dataset::{DataSpec, Input};
-use crate::error::{DataError, Result};
+use crate::dataset::{DataSpec, Input, OneHot};
+use crate::error::{shown, DataError, Result};
 use crate::standardize::Standardization;
 
 /// The value of the `format` attribute.
@@ -219,7 +219,7 @@ impl Model {
     ///     setup: TrainingSetup::default(),
     ///     spec: Some(DataSpec {
     ///         classes: vec!["low".into(), "high".into()],
-    ///         input: Input::Table { columns: vec!["x".into()], target: "y".into() },
+    ///         input: Input::Table { columns: vec!["x".into()], target: "y".into(), one_hot: vec![] },
     ///         standardization: Some(Standardization { mean: array![10.0], std: array![2.0] }),
     ///     }),
     /// };
@@ -347,6 +347,12 @@ pub(crate) fn check_spec(
             spec.classes.len()
         ));
     }
+    if let Input::Table {
+        columns, one_hot, ..
+    } = &spec.input
+    {
+        check_one_hot(columns, one_hot)?;
+    }
     // Checked: a product that wraps round to the network's inputs would pass, and then
     // size a picture of billions of rows.
     let features = spec.input.checked_features();
@@ -376,6 +382,38 @@ pub(crate) fn check_spec(
         }
         if let Some((i, v)) = z.std.iter().enumerate().find(|(_, &v)| v <= 0.0) {
             return Err(format!("std[{i}] is {v}; standard deviations must be > 0"));
+        }
+    }
+    Ok(())
+}
+
+/// Each text column is one of the columns, once, with at least one value and no value twice.
+fn check_one_hot(columns: &[String], one_hot: &[OneHot]) -> std::result::Result<(), String> {
+    for (k, h) in one_hot.iter().enumerate() {
+        if !columns.contains(&h.column) {
+            return Err(format!(
+                "its text column `{}` is not one of its columns",
+                shown(&h.column)
+            ));
+        }
+        if one_hot[..k].iter().any(|e| e.column == h.column) {
+            return Err(format!(
+                "its text column `{}` is listed twice",
+                shown(&h.column)
+            ));
+        }
+        if h.values.is_empty() {
+            return Err(format!(
+                "its text column `{}` has no values",
+                shown(&h.column)
+            ));
+        }
+        if let Some((_, i)) = crate::classes::first_repeat(&h.values) {
+            return Err(format!(
+                "its text column `{}` has the value `{}` twice",
+                shown(&h.column),
+                shown(&h.values[i])
+            ));
         }
     }
     Ok(())
@@ -508,10 +546,28 @@ fn write_spec(file: &hdf5::File, spec: &DataSpec) -> hdf5::Result<()> {
                 .with_data(&shape)
                 .create("picture_shape")?;
         }
-        Input::Table { columns, target } => {
+        Input::Table {
+            columns,
+            target,
+            one_hot,
+        } => {
             file.new_dataset_builder()
                 .with_data(&names_array("column", columns)?)
                 .create("columns")?;
+            if !one_hot.is_empty() {
+                let names: Vec<String> = one_hot.iter().map(|h| h.column.clone()).collect();
+                let values: Vec<String> = one_hot.iter().flat_map(|h| h.values.clone()).collect();
+                let counts: Array1<u64> = one_hot.iter().map(|h| h.values.len() as u64).collect();
+                file.new_dataset_builder()
+                    .with_data(&names_array("column", &names)?)
+                    .create("one_hot_columns")?;
+                file.new_dataset_builder()
+                    .with_data(&names_array("text value", &values)?)
+                    .create("one_hot_values")?;
+                file.new_dataset_builder()
+                    .with_data(&counts)
+                    .create("one_hot_counts")?;
+            }
             let target = target.parse::<LongName>().map_err(|e| {
                 hdf5::Error::from(format!("the target column name {target:?}: {e}"))
             })?;
@@ -681,6 +737,45 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
     })
 }
 
+/// A table model's text columns: `one_hot_columns` (names), `one_hot_counts` (values per
+/// column) and `one_hot_values` (every column's values, one after the other); none when
+/// the file has no `one_hot_columns`.
+fn read_one_hot(
+    file: &hdf5::File,
+    names: &[String],
+    bad: &impl Fn(String) -> DataError,
+) -> Result<Vec<OneHot>> {
+    if !names.iter().any(|n| n == "one_hot_columns") {
+        return Ok(Vec::new());
+    }
+    let columns = read_names(file, "one_hot_columns", bad)?;
+    let values = read_names(file, "one_hot_values", bad)?;
+    let counts = read_vector_u64(file, "one_hot_counts", bad)?;
+    if counts.len() != columns.len()
+        || counts.iter().try_fold(0u64, |a, &c| a.checked_add(c)) != Some(values.len() as u64)
+    {
+        return Err(bad(format!(
+            "one_hot_counts {counts:?} do not split its {} one_hot_values among its {} \
+             one_hot_columns",
+            values.len(),
+            columns.len()
+        )));
+    }
+    let mut rest = values.as_slice();
+    Ok(columns
+        .into_iter()
+        .zip(counts)
+        .map(|(column, n)| {
+            let (these, after) = rest.split_at(n as usize);
+            rest = after;
+            OneHot {
+                column,
+                values: these.to_vec(),
+            }
+        })
+        .collect())
+}
+
 fn read_names(
     file: &hdf5::File,
     key: &str,
@@ -729,6 +824,23 @@ fn read_vector(
     key: &str,
     bad: &impl Fn(String) -> DataError,
 ) -> Result<Array1<f64>> {
+    read_1d(file, key, "float64", bad)
+}
+
+fn read_vector_u64(
+    file: &hdf5::File,
+    key: &str,
+    bad: &impl Fn(String) -> DataError,
+) -> Result<Array1<u64>> {
+    read_1d(file, key, "uint64", bad)
+}
+
+fn read_1d<T: H5Type>(
+    file: &hdf5::File,
+    key: &str,
+    type_name: &str,
+    bad: &impl Fn(String) -> DataError,
+) -> Result<Array1<T>> {
     let matrix_like = file
         .dataset(key)
         .map_err(|e| bad(format!("cannot open {key}: {e}")))?;
@@ -740,8 +852,8 @@ fn read_vector(
     crate::cat::check_declared_size(file_len, &shape, 8)
         .map_err(|problem| bad(format!("{key} has shape {shape:?}: {problem}")))?;
     matrix_like
-        .read_1d::<f64>()
-        .map_err(|e| bad(format!("cannot read {key} as float64: {e}")))
+        .read_1d::<T>()
+        .map_err(|e| bad(format!("cannot read {key} as {type_name}: {e}")))
 }
 
 /// The [`DataSpec`] a file records, checked against its network; the cat classifier's for
@@ -781,6 +893,7 @@ fn read_spec(
             Input::Table {
                 columns: read_names(file, "columns", bad)?,
                 target: read_string_opt(file, "target")?.unwrap_or_default(),
+                one_hot: read_one_hot(file, names, bad)?,
             }
         }
         Some(other) => {

@@ -613,6 +613,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     let input = match shape.as_slice() {
         [n] => Input::Table {
             columns: (0..*n).map(|i| format!("x{i}")).collect(),
+            one_hot: Vec::new(),
             target: "y".into(),
         },
         [h, w] => Input::Picture {

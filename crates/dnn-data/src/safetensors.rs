@@ -9,7 +9,9 @@
 //! * metadata (text), [`crate::export::metadata`]: `format = "dnn-model"`,
 //!   `format_version`, `dtype`, and as JSON `layer_sizes`, `activations`, `classes` and
 //!   `input` (`{"kind": "picture", "height": 64, ...}`, `{"kind": "table", "columns": [...],
-//!   "target": ...}` or `{"kind": "features"}`), then the training set-up (`arch`, `seed`,
+//!   "target": ...}`, with `"one_hot": [{"column": ..., "values": [...]}, ...]` and the
+//!   `inputs`' names when it has text columns, or `{"kind": "features"}`), then the training
+//!   set-up (`arch`, `seed`,
 //!   `learning_rate`, ...) where known.
 //!
 //! ```python
@@ -25,7 +27,7 @@ use ::safetensors::{Dtype, SafeTensors};
 use dnn_core::{Activation, Layer, Network};
 use ndarray::Array2;
 
-use crate::dataset::{DataSpec, Input};
+use crate::dataset::{DataSpec, Input, OneHot};
 use crate::error::{DataError, Result};
 use crate::export::{Element, Preprocessing};
 use crate::model::{AnyNetwork, Model, TrainingSetup, FORMAT};
@@ -243,6 +245,8 @@ fn read_spec(
         channels: Option<usize>,
         columns: Option<Vec<String>>,
         target: Option<String>,
+        #[serde(default)]
+        one_hot: Vec<OneHot>,
     }
     let meta: InputMeta = parse_json(text, "input", bad)?;
     let input = match (meta.kind.as_str(), meta.height, meta.width, meta.channels, meta.columns) {
@@ -254,6 +258,7 @@ fn read_spec(
         ("table", _, _, _, Some(columns)) => Input::Table {
             columns,
             target: meta.target.unwrap_or_default(),
+            one_hot: meta.one_hot,
         },
         ("features", ..) if standardization.is_none() => return Ok(None),
         _ => {

@@ -1,5 +1,7 @@
-//! CSV tables, as scikit-learn's `fit(X, y)` sees them: a header row, one label column (the
-//! target: `--target NAME`, by default the last column) and numeric feature columns.
+//! CSV tables, as scikit-learn's `fit(X, y)` sees them after a `OneHotEncoder`: a header
+//! row, one label column (the target: `--target NAME`, by default the last column) and
+//! feature columns of numbers or of text ([`crate::categories`]: a text column is one-hot
+//! encoded, one input per value).
 //!
 //! Labels may be integers or strings; the class names are the sorted labels (numerically
 //! when they are all integers). A table has no test part: [`load`] splits one off
@@ -13,11 +15,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use ndarray::Array2;
+use ndarray::{s, Array2};
 use rayon::prelude::*;
 
+use crate::categories::{ColumnReader, ColumnValues, Mode, Unseen};
 use crate::classes::{self, sort_names, ClassChoice};
-use crate::dataset::{split_or_keep, DataSpec, Dataset, Format, Input, LoadOptions, Source};
+use crate::dataset::{
+    split_or_keep, DataSpec, Dataset, Format, Input, LoadOptions, OneHot, Source,
+};
 use crate::error::{shown, DataError, Result};
 
 /// A CSV table as read: feature columns and, when the table has its target column, labels.
@@ -25,8 +30,8 @@ use crate::error::{shown, DataError, Result};
 pub struct Table {
     /// The feature columns' names, in order.
     pub columns: Vec<String>,
-    /// One vector per feature column, one value per data row.
-    pub features: Vec<Vec<f64>>,
+    /// One entry per feature column: its numbers, or its text values and each row's.
+    pub features: Vec<ColumnValues>,
     /// The target column's name, when the table has it.
     pub target: Option<String>,
     /// The distinct labels, in the order first met.
@@ -37,10 +42,13 @@ pub struct Table {
     pub label_first: Vec<(u64, u64)>,
     /// Number of data rows.
     pub rows: usize,
+    /// Read with a model's text columns: the values it never met, per column.
+    pub unseen: Vec<Unseen>,
 }
 
-/// Which columns to read.
-#[derive(Clone, Copy, Debug)]
+/// Which columns to read, and how ([`Columns::default`]: every column but the last, which
+/// is not required to be there).
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Columns<'a> {
     /// The label column; `None`: the last column.
     pub target: Option<&'a str>,
@@ -50,6 +58,37 @@ pub struct Columns<'a> {
     /// The feature columns by name and in this order (a model's); `None`: every column but
     /// the target.
     pub features: Option<&'a [String]>,
+    /// With `features`: the model's text columns and their values.
+    pub one_hot: &'a [OneHot],
+    /// Without `features`: columns to leave out.
+    pub drop: &'a [String],
+    /// Without `features`: columns to read as text whatever their cells.
+    pub text: &'a [String],
+    /// Every feature column holds numbers: no text column is detected (a model that does
+    /// not record its columns takes numbers only).
+    pub numbers_only: bool,
+}
+
+impl<'a> Columns<'a> {
+    /// The columns of a model's table input, as it was trained on them.
+    pub fn of_model(input: &'a Input) -> Columns<'a> {
+        match input {
+            Input::Table {
+                columns,
+                target,
+                one_hot,
+            } => Columns {
+                target: Some(target.as_str()).filter(|t| !t.is_empty()),
+                labels_required: false,
+                features: Some(columns),
+                one_hot,
+                drop: &[],
+                text: &[],
+                numbers_only: false,
+            },
+            Input::Picture { .. } => Columns::default(),
+        }
+    }
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> DataError {
@@ -95,7 +134,7 @@ pub fn read_table(path: &Path, which: Columns<'_>) -> Result<Table> {
 ///
 /// ```
 /// use dnn_data::table::{read_table_from, Columns};
-/// let which = Columns { target: None, labels_required: false, features: None };
+/// let which = Columns::default();
 /// let t = read_table_from(&b"x1,x2\n1,2\n3,4\n"[..], "upload".as_ref(), which)?;
 /// assert_eq!((t.columns.len(), t.rows), (2, 2));
 /// assert_eq!(t.matrix(&[0, 1]), ndarray::array![[1.0, 3.0], [2.0, 4.0]]);
@@ -204,9 +243,32 @@ pub fn read_table_from(
                     .ok_or_else(|| unknown(n, Some("the model was trained on it")))
             })
             .collect::<Result<_>>()?,
-        None => (0..header.len())
-            .filter(|&i| Some(i) != target_index)
-            .collect(),
+        None => {
+            for (name, flag) in which
+                .drop
+                .iter()
+                .map(|n| (n, "--drop"))
+                .chain(which.text.iter().map(|n| (n, "--one-hot")))
+            {
+                match header.iter().position(|h| h == name) {
+                    None => return Err(unknown(name, Some(&format!("given to {flag}")))),
+                    Some(i) if Some(i) == target_index => {
+                        return Err(bad(format!(
+                            "`{name}` is given to {flag} but is the label column; --target names another"
+                        )))
+                    }
+                    Some(_) => {}
+                }
+            }
+            if let Some(both) = which.drop.iter().find(|n| which.text.contains(n)) {
+                return Err(bad(format!(
+                    "`{both}` is given to both --drop and --one-hot; give it to one"
+                )));
+            }
+            (0..header.len())
+                .filter(|&i| Some(i) != target_index && !which.drop.contains(&header[i]))
+                .collect()
+        }
     };
     if feature_index.is_empty() {
         return Err(bad(format!(
@@ -216,7 +278,23 @@ pub fn read_table_from(
         )));
     }
     let columns: Vec<String> = feature_index.iter().map(|&i| header[i].clone()).collect();
-    let mut features: Vec<Vec<f64>> = vec![Vec::new(); feature_index.len()];
+    let model_one_hot: Vec<Option<&OneHot>> = columns
+        .iter()
+        .map(|c| which.one_hot.iter().find(|h| &h.column == c))
+        .collect();
+    let mut readers: Vec<ColumnReader<'_>> = columns
+        .iter()
+        .zip(&model_one_hot)
+        .map(|(c, model)| {
+            let mode = match model {
+                Some(h) => Mode::Model(h),
+                None if which.numbers_only => Mode::Numbers,
+                None if which.features.is_none() && which.text.contains(c) => Mode::Text,
+                None => Mode::Detect,
+            };
+            ColumnReader::new(c, mode)
+        })
+        .collect();
     let mut label_names: Vec<String> = Vec::new();
     let mut label_first: Vec<(u64, u64)> = Vec::new();
     let mut label_ids: HashMap<Vec<u8>, usize> = HashMap::new();
@@ -247,16 +325,18 @@ pub fn read_table_from(
         // row first; within a row its length, then its features left to right, then its label.
         let ragged = records.iter().position(|r| r.len() != header.len());
         let whole = &records[..ragged.unwrap_or(n)];
-        let bad_cell = features
+        let bad_cell = readers
             .par_iter_mut()
             .zip(feature_index.par_iter())
             .enumerate()
-            .filter_map(|(position, (values, &i))| {
-                values.reserve(whole.len());
+            .filter_map(|(position, (reader, &i))| {
+                reader.reserve(whole.len());
                 for (k, record) in whole.iter().enumerate() {
-                    match parse_cell(&record[i]) {
-                        Ok(v) => values.push(v),
-                        Err(problem) => return Some((k, position, i, problem)),
+                    let pushed = cell_text(&record[i])
+                        .map_err(|p| (p, None))
+                        .and_then(|text| reader.push(text, rows + k as u64 + 1, line_of(k)));
+                    if let Err((problem, earlier)) = pushed {
+                        return Some((k, position, i, problem, earlier));
                     }
                 }
                 None
@@ -304,8 +384,17 @@ pub fn read_table_from(
                 });
             }
             Some((_, 1)) => {
-                let (k, _, i, problem) = bad_cell.unwrap_or_default();
-                return Err(cell_error(k, i, problem));
+                let (k, _, i, problem, earlier) = bad_cell.unwrap_or_default();
+                return Err(match earlier {
+                    Some((row, line)) => DataError::BadCell {
+                        path: path.to_path_buf(),
+                        row,
+                        line,
+                        column: header[i].clone(),
+                        problem,
+                    },
+                    None => cell_error(k, i, problem),
+                });
             }
             Some(_) => {
                 let (k, t, problem) = bad_label.unwrap_or_default();
@@ -341,9 +430,30 @@ pub fn read_table_from(
             header.len()
         )));
     }
+    let mut features = Vec::with_capacity(readers.len());
+    let mut unseen = Vec::new();
+    for ((reader, model), column) in readers.into_iter().zip(&model_one_hot).zip(&columns) {
+        match reader.finish(*model) {
+            Ok((values, seen)) => {
+                features.push(values);
+                unseen.extend(seen);
+            }
+            Err((problem, Some((row, line)))) => {
+                return Err(DataError::BadCell {
+                    path: path.to_path_buf(),
+                    row,
+                    line,
+                    column: column.clone(),
+                    problem,
+                })
+            }
+            Err((problem, None)) => return Err(bad(problem)),
+        }
+    }
     Ok(Table {
         columns,
         features,
+        unseen,
         target: target_index.map(|t| header[t].clone()),
         label_names,
         labels,
@@ -489,31 +599,46 @@ fn trim(bytes: &[u8]) -> &[u8] {
     bytes.trim_ascii()
 }
 
-/// One feature cell as a finite number, or what is wrong with it.
-fn parse_cell(bytes: &[u8]) -> std::result::Result<f64, String> {
+/// One feature cell as trimmed text, or what is wrong with it (a quote left open, bytes
+/// that are not UTF-8).
+fn cell_text(bytes: &[u8]) -> std::result::Result<&str, String> {
     let cell = trim(bytes);
-    if cell.is_empty() {
-        return Err("the cell is empty; every feature cell needs a number".into());
-    }
     if let Some(problem) = open_quote(cell) {
         return Err(problem);
     }
-    let text = std::str::from_utf8(cell).map_err(|_| "the cell is not UTF-8 text".to_owned())?;
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("`{}` is not a finite number", shown(text))),
-        Err(_) => Err(format!("`{}` is not a number", shown(text))),
-    }
+    std::str::from_utf8(cell).map_err(|_| "the cell is not UTF-8 text".to_owned())
 }
 
 impl Table {
-    /// The features of rows `picked`, as a `(features, picked.len())` matrix.
+    /// The number of network inputs: one per number column, one per value of a text column.
+    pub fn inputs(&self) -> usize {
+        self.features.iter().map(ColumnValues::inputs).sum()
+    }
+
+    /// The text columns and their values, as a model records them.
+    pub fn one_hot(&self) -> Vec<OneHot> {
+        self.columns
+            .iter()
+            .zip(&self.features)
+            .filter_map(|(column, values)| match values {
+                ColumnValues::Text { values, .. } => Some(OneHot {
+                    column: column.clone(),
+                    values: values.clone(),
+                }),
+                ColumnValues::Numbers(_) => None,
+            })
+            .collect()
+    }
+
+    /// The inputs of rows `picked`, as an `(inputs, picked.len())` matrix: a number column's
+    /// values, a text column's one-hot rows.
     pub fn matrix(&self, picked: &[usize]) -> Array2<f64> {
-        let mut out = Array2::zeros((self.features.len(), picked.len()));
-        for (mut row, values) in out.rows_mut().into_iter().zip(&self.features) {
-            for (o, &j) in row.iter_mut().zip(picked) {
-                *o = values[j];
-            }
+        let mut out = Array2::zeros((self.inputs(), picked.len()));
+        let mut at = 0;
+        for values in &self.features {
+            let n = values.inputs();
+            values.fill(&mut out.slice_mut(s![at..at + n, ..]), picked);
+            at += n;
         }
         out
     }
@@ -530,6 +655,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             target: options.target.as_deref(),
             labels_required: true,
             features: options.columns.as_deref(),
+            one_hot: &options.one_hot,
+            drop: &options.drop_columns,
+            text: &options.one_hot_columns,
+            numbers_only: false,
         },
     )?;
     check_labels(path, &table)?;
@@ -555,17 +684,17 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     }
     let (train_idx, test_idx, split) = split_or_keep(path, &labels, names.len(), options)?;
     // Column by column: each feature is copied into both matrices and freed at once.
-    let (n, mtr, mte) = (table.features.len(), train_idx.len(), test_idx.len());
+    let one_hot = table.one_hot();
+    let (n, mtr, mte) = (table.inputs(), train_idx.len(), test_idx.len());
     let mut train_x = Array2::<f64>::zeros((n, mtr));
     let mut test_x = Array2::<f64>::zeros((n, mte));
-    for (i, values) in table.features.iter_mut().enumerate() {
-        let values = std::mem::take(values);
-        for (o, &j) in train_x.row_mut(i).iter_mut().zip(&train_idx) {
-            *o = values[j];
-        }
-        for (o, &j) in test_x.row_mut(i).iter_mut().zip(&test_idx) {
-            *o = values[j];
-        }
+    let mut at = 0;
+    for values in &mut table.features {
+        let values = std::mem::replace(values, ColumnValues::Numbers(Vec::new()));
+        let k = values.inputs();
+        values.fill(&mut train_x.slice_mut(s![at..at + k, ..]), &train_idx);
+        values.fill(&mut test_x.slice_mut(s![at..at + k, ..]), &test_idx);
+        at += k;
     }
     let target = table.target.clone().unwrap_or_default();
     Ok(Dataset {
@@ -578,6 +707,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             input: Input::Table {
                 columns: table.columns,
                 target,
+                one_hot,
             },
             standardization: None,
         },

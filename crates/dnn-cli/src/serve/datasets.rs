@@ -163,6 +163,7 @@ impl TrainingData {
         let input = Input::Table {
             columns: vec!["x1".into(), "x2".into()],
             target: "class".into(),
+            one_hot: Vec::new(),
         };
         TrainingData {
             id,

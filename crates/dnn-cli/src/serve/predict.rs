@@ -152,18 +152,16 @@ fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<Array2<f64>, ApiError> {
             "{UPLOAD}: this is a picture, but the model takes rows of {features} numbers: send a CSV table"
         )));
     }
-    let (columns, target) = match model.spec.as_ref().map(|s| &s.input) {
-        Some(Input::Table { columns, target }) => (Some(columns.as_slice()), Some(target.as_str())),
-        _ => (None, None),
-    };
-    let which = Columns {
-        target,
-        labels_required: false,
-        features: columns,
+    let which = match model.spec.as_ref().map(|s| &s.input) {
+        Some(input @ Input::Table { .. }) => Columns::of_model(input),
+        _ => Columns {
+            numbers_only: true,
+            ..Columns::default()
+        },
     };
     let table = read_table_from(body, Path::new(UPLOAD), which)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    if table.columns.len() != features {
+    if table.inputs() != features {
         return Err(ApiError::bad_request(format!(
             "{UPLOAD}: the table has {} columns ({}) but the model takes {features} numbers per row",
             table.columns.len(),
@@ -247,6 +245,7 @@ mod tests {
             input: Input::Table {
                 columns: c.iter().map(|s| s.to_string()).collect(),
                 target: "label".into(),
+                one_hot: Vec::new(),
             },
             standardization: Some(Standardization {
                 mean: ndarray::array![1.0, 2.0],

@@ -215,6 +215,7 @@ fn table_model(dir: &Path, name: &str) -> Generated {
                 .map(String::from)
                 .to_vec(),
             target: "label".into(),
+            one_hot: Vec::new(),
         },
         standardization: Some(Standardization {
             mean: mean.into(),

@@ -476,3 +476,106 @@ fn a_measurement_as_the_label_is_warned_about_and_huge_features_train() {
         run.stderr
     );
 }
+
+/// A table as people keep one: an id, a free-text name, text columns with empty cells. The
+/// name is refused until left out; the text columns are one-hot encoded, recorded in the
+/// model, and read again by `evaluate` and `predict`, where a value training never met is
+/// warned about and counts as no value, as an empty cell does.
+#[test]
+fn a_table_with_text_columns_trains_on_them_and_predicts_new_values() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    let mut text = String::from("id,name,sex,port,age,survived\n");
+    for i in 0..120 {
+        let sex = ["female", "male"][i % 2];
+        let port = ["S", "C", "Q", "S", ""][i % 5];
+        let survived = usize::from(sex == "female") ^ usize::from(i % 7 == 0);
+        text.push_str(&format!(
+            "{i},Person {i},{sex},{port},{},{survived}\n",
+            20 + i % 40
+        ));
+    }
+    std::fs::write(w.join("people.csv"), text).expect("write");
+    let refused = dnn_in(w, &["train", "--data", "people.csv", "-q"]);
+    assert_eq!(refused.code, Some(1), "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("column `name` is text with 120 different values")
+            && refused.stderr.contains("--drop name"),
+        "{}",
+        refused.stderr
+    );
+    let run = ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "people.csv",
+            "--drop",
+            "id,name",
+            "--hidden",
+            "8",
+            "--iterations",
+            "200",
+            "--learning-rate",
+            "0.1",
+            "--report",
+            "r.json",
+            "--save",
+            "people.h5",
+            "-q",
+        ],
+    ));
+    let text_line = line(&run.stdout, "Text columns, one-hot encoded into 5 inputs: ");
+    assert!(
+        text_line.starts_with("sex (2 values), port (3 values; ")
+            && text_line.ends_with(" training rows without one)"),
+        "{text_line}"
+    );
+    let r = report(w, "r.json");
+    assert_eq!(r["layers"], serde_json::json!([6, 8, 1]));
+    let eval = ok(dnn_in(
+        w,
+        &["evaluate", "--model", "people.h5", "--data", "people.csv"],
+    ));
+    assert_eq!(
+        line(&eval.stdout, "Test accuracy: ").split(' ').next(),
+        Some(format!("{:.6}", r["test_accuracy"].as_f64().expect("acc")).as_str()),
+        "{}",
+        eval.stdout
+    );
+    std::fs::write(
+        w.join("new.csv"),
+        "age,port,sex\n30,X,female\n30,,female\n30,C,female\n",
+    )
+    .expect("write");
+    let pred = ok(dnn_in(w, &["predict", "--model", "people.h5", "new.csv"]));
+    assert_eq!(
+        pred.stderr.trim(),
+        "warning: column `port`: 1 row has a value the model was not trained on (the first: \
+         `X`, row 1); it counts as none of its values"
+    );
+    let rows: Vec<&str> = pred.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{}", pred.stdout);
+    assert_eq!(
+        rows[0][2..],
+        rows[1][2..],
+        "unseen and empty are both no value"
+    );
+    assert_ne!(rows[1][2..], rows[2][2..], "a port the model knows counts");
+    // The reading flags are for CSV tables.
+    fixtures::write_png(&w.join("pic.png"), 4, 4, image::ColorType::Rgb8);
+    let err = dnn_in(
+        w,
+        &[
+            "train", "--data", "pic.png", "--format", "npz", "--drop", "x",
+        ],
+    );
+    assert!(
+        err.stderr
+            .contains("--drop names CSV columns, but --data pic.png is read as npz"),
+        "{}",
+        err.stderr
+    );
+}

@@ -1,8 +1,11 @@
-//! dnn against scikit-learn's `MLPClassifier` on three tables (scikit-learn's bundled
-//! breast-cancer and digits sets and a generated `make_classification` set), with the same
+//! dnn against scikit-learn's `MLPClassifier` on four tables (scikit-learn's bundled
+//! breast-cancer and digits sets, a generated `make_classification` set, and a generated
+//! table with two text columns that scikit-learn's `OneHotEncoder` encodes), with the same
 //! split, standardisation, hidden sizes and Adam set-up: dnn's test accuracy must be within
 //! 2 points of scikit-learn's. The same run checks `dnn evaluate`'s per-class precision,
-//! recall and F1 against scikit-learn's `classification_report` of `dnn predict`'s output.
+//! recall and F1 against scikit-learn's `classification_report` of `dnn predict`'s output,
+//! and, on the table with text, `dnn predict`'s probabilities on raw rows against
+//! onnxruntime's on the exported model fed scikit-learn's encoding of them.
 //!
 //! The comparison is `tests/reference/compare_sklearn.py` (rerun it by hand with
 //! `--dnn target/release/dnn`); it needs the Python venv `cargo xtask test` makes, named by
@@ -13,7 +16,7 @@ use crate::common;
 use serde_json::Value;
 
 #[test]
-fn dnn_is_within_two_points_of_scikit_learns_mlp_on_three_tables() {
+fn dnn_is_within_two_points_of_scikit_learns_mlp_on_four_tables() {
     let python = std::env::var("DNN_PYTHON").unwrap_or_else(|_| {
         panic!(
             "DNN_PYTHON is not set: this test runs scikit-learn in the Python venv that \
@@ -46,7 +49,8 @@ fn dnn_is_within_two_points_of_scikit_learns_mlp_on_three_tables() {
     let doc: Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("results")).expect("json");
     let results = doc["results"].as_array().expect("results");
-    assert_eq!(results.len(), 3, "three tables");
+    assert_eq!(results.len(), 4, "four tables");
+    let mut with_text = 0;
     for r in results {
         let name = &r["table"];
         let dnn = r["dnn_test_accuracy"].as_f64().expect("dnn");
@@ -67,5 +71,18 @@ fn dnn_is_within_two_points_of_scikit_learns_mlp_on_three_tables() {
             worst <= 0.5e-4 + 1e-12,
             "{name}: dnn evaluate's report differs from scikit-learn's by {worst}"
         );
+        // predict prints 6 digits: half a unit in the last, and the float's own error.
+        if let Some(onnx) = r["onnx_max_abs_difference"].as_f64() {
+            with_text += 1;
+            assert!(
+                r["inputs"].as_u64() > r["features"].as_u64(),
+                "{name}: its text columns make more inputs than columns: {r}"
+            );
+            assert!(
+                onnx <= 0.5e-6 + 1e-12,
+                "{name}: dnn predict and onnxruntime on scikit-learn's one-hot encoding differ by {onnx}"
+            );
+        }
     }
+    assert_eq!(with_text, 1, "one table has text columns");
 }

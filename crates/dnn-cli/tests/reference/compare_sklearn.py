@@ -4,8 +4,9 @@ set-up, and dnn evaluate's per-class report against scikit-learn's classificatio
 
     python crates/dnn-cli/tests/reference/compare_sklearn.py --dnn target/release/dnn [--out DIR] [--json FILE]
 
-For each table (scikit-learn's bundled breast-cancer and digits sets, and a generated
-make_classification set; nothing is downloaded):
+For each table (scikit-learn's bundled breast-cancer and digits sets, a generated
+make_classification set, and a generated mixed table with two text columns; nothing is
+downloaded):
   1. the table is written as a CSV (features f0..f{d-1}, then `label`);
   2. `dnn train` trains on it: the CSV's stratified 0.2 split (seed 0), standardised;
   3. scikit-learn computes the same split independently (dnn_split.py, from dnn's documented
@@ -16,6 +17,11 @@ make_classification set; nothing is downloaded):
   4. `dnn predict` classifies every row, and scikit-learn's classification_report of those
      predictions on its test rows is compared with what `dnn evaluate` prints (4 digits), which
      also shows both sides split the rows alike.
+For the mixed table, scikit-learn one-hot encodes the text columns (OneHotEncoder with the
+sorted values met, empty and NA cells and values never met as all zeros), and its MLPClassifier
+trains on that. Then `dnn export` writes the model as ONNX, onnxruntime runs it on
+scikit-learn's encoding of the table's rows (with a value training never met), and its
+probabilities are compared with `dnn predict`'s on the raw rows (6 decimals).
 Prints a table and, with --json, writes the numbers for crates/dnn-cli/tests/cli/sklearn.rs.
 """
 import argparse
@@ -32,7 +38,7 @@ import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.neural_network import MLPClassifier
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "dnn-data", "tests", "reference"))
@@ -55,14 +61,77 @@ def tables():
     x, y = make_classification(n_samples=1000, n_features=10, n_informative=5, n_classes=3,
                                n_clusters_per_class=1, class_sep=2.0, random_state=1)
     yield "make_classification", x, y, (16,)
+    yield ("mixed", *mixed_table(), (16,))
+
+
+# The mixed table's text columns: `colour` after a feature that make_classification makes
+# informative, `size` after the class itself (with noise), each with missing cells.
+COLOURS = ["blue", "green", "red", "yellow"]
+SIZES = ["L", "M", "S", "XL"]
+MISSING = {"", "NA"}
+
+
+def mixed_table():
+    """Four numbers and two text columns (`colour`, `size`) of 800 rows; the text is an
+    object array, with empty and NA cells."""
+    x, y = make_classification(n_samples=800, n_features=6, n_informative=4, n_redundant=0,
+                               n_classes=2, class_sep=1.0, flip_y=0.05, random_state=3)
+    rng = np.random.RandomState(7)
+    colour = np.array([COLOURS[int(np.clip((v + 2) // 1, 0, 3))] for v in x[:, 4]], dtype=object)
+    size = np.array([SIZES[(2 * label + rng.randint(2)) % 4] for label in y], dtype=object)
+    for column in (colour, size):
+        gone = rng.rand(len(y)) < 0.05
+        column[gone] = np.where(rng.rand(gone.sum()) < 0.5, "", "NA")
+    table = np.empty((len(y), 6), dtype=object)
+    table[:, :4] = x[:, :4]
+    table[:, 4] = colour
+    table[:, 5] = size
+    return table, y
+
+
+def text_columns(x):
+    """The indices of a table's text columns (object arrays of strings)."""
+    return [i for i in range(x.shape[1]) if isinstance(x[0, i], str)]
+
+
+def encoder(x, rows):
+    """scikit-learn's one-hot encoding of the text columns: the sorted values met in `rows`
+    (missing cells are no value), anything else all zeros; the numbers pass through."""
+    text = text_columns(x)
+    if not text:
+        return (lambda rows_x: rows_x.astype(float)), list(range(x.shape[1])), []
+    categories = [sorted({v for v in x[rows, i] if v not in MISSING}) for i in text]
+    one_hot = OneHotEncoder(categories=categories, handle_unknown="ignore", sparse_output=False)
+    one_hot.fit(x[rows][:, text])
+    numbers = [i for i in range(x.shape[1]) if i not in text]
+
+    def encode(rows_x):
+        """In dnn's input order: each column where it stands, a text column's values in order."""
+        encoded = one_hot.transform(rows_x[:, text])
+        parts, at = [], 0
+        for i in range(x.shape[1]):
+            if i in text:
+                k = len(categories[text.index(i)])
+                parts.append(encoded[:, at:at + k])
+                at += k
+            else:
+                parts.append(rows_x[:, [i]].astype(float))
+        return np.hstack(parts)
+
+    return encode, numbers, categories
 
 
 def write_csv(path, x, y):
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow([f"f{i}" for i in range(x.shape[1])] + ["label"])
+        w.writerow([column_name(x, i) for i in range(x.shape[1])] + ["label"])
         for row, label in zip(x, y):
-            w.writerow([repr(float(v)) for v in row] + [int(label)])
+            w.writerow([v if isinstance(v, str) else repr(float(v)) for v in row] + [int(label)])
+
+
+def column_name(x, i):
+    names = {4: "colour", 5: "size"} if text_columns(x) else {}
+    return names.get(i, f"f{i}")
 
 
 def run(cmd):
@@ -103,7 +172,10 @@ def compare(dnn, out_dir, name, x, y, hidden):
     assert r["data"]["train_examples"] == len(train), (r["data"], len(train))
     assert r["data"]["test_examples"] == len(test), (r["data"], len(test))
 
-    scaler = StandardScaler().fit(x[train])
+    # The whole table's values are the model's (dnn reads every row before it splits).
+    encode, _, _ = encoder(x, np.arange(len(y)))
+    x_encoded = encode(x)
+    scaler = StandardScaler().fit(x_encoded[train])
     started = time.time()
     sk_accuracies = []
     for seed in SKLEARN_SEEDS:
@@ -112,8 +184,8 @@ def compare(dnn, out_dir, name, x, y, hidden):
                             alpha=ALPHA, tol=0.0, n_iter_no_change=EPOCHS + 1, random_state=seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ConvergenceWarning: it ran all its epochs, as dnn
-            mlp.fit(scaler.transform(x[train]), labels[train])
-        sk_accuracies.append(float(mlp.score(scaler.transform(x[test]), labels[test])))
+            mlp.fit(scaler.transform(x_encoded[train]), labels[train])
+        sk_accuracies.append(float(mlp.score(scaler.transform(x_encoded[test]), labels[test])))
     sk_seconds = (time.time() - started) / len(SKLEARN_SEEDS)
     sk_accuracy = float(np.mean(sk_accuracies))
 
@@ -135,12 +207,37 @@ def compare(dnn, out_dir, name, x, y, hidden):
         if got[3] != support[k]:
             sys.exit(f"{name}: class {c}: dnn evaluate's support {got[3]}, scikit-learn's {support[k]}")
         worst = max(worst, abs(got[0] - p[k]), abs(got[1] - rc[k]), abs(got[2] - f1[k]))
+    onnx_difference = onnx_check(dnn, out_dir, name, model, x, encode) if text_columns(x) else None
     return dict(table=name, rows=int(len(y)), features=int(x.shape[1]), classes=int(len(classes)),
+                inputs=int(x_encoded.shape[1]), onnx_max_abs_difference=onnx_difference,
                 hidden=list(hidden), train=len(train), test=len(test),
                 dnn_test_accuracy=r["test_accuracy"], dnn_test_accuracy_from_predict=dnn_test_from_predict,
                 sklearn_test_accuracy=sk_accuracy, sklearn_test_accuracies=sk_accuracies,
                 difference_points=100 * (r["test_accuracy"] - sk_accuracy),
                 report_max_abs_difference=worst, dnn_seconds=dnn_seconds, sklearn_seconds=sk_seconds)
+
+
+def onnx_check(dnn, out_dir, name, model, x, encode):
+    """The largest difference between `dnn predict`'s probabilities on raw rows and
+    onnxruntime's on scikit-learn's encoding of them, the exported model's input."""
+    import onnxruntime
+
+    rows = x[:40].copy()
+    rows[0, 4] = "purple"  # a value training never met
+    rows[1, 5] = "XXL"
+    path = os.path.join(out_dir, f"{name}_rows.csv")
+    write_csv(path, rows, np.zeros(len(rows), dtype=int))
+    predictions = os.path.join(out_dir, f"{name}_rows_predictions.csv")
+    run([dnn, "predict", "--model", model, path, "--output", predictions])
+    with open(predictions) as f:
+        dnn_p = np.array([float(r["probability"]) for r in csv.DictReader(f)])
+    exported = os.path.join(out_dir, f"{name}.onnx")
+    run([dnn, "export", "--model", model, "--format", "onnx", "--output", exported])
+    session = onnxruntime.InferenceSession(exported, providers=["CPUExecutionProvider"])
+    feed = encode(rows).astype(np.float64)
+    out = session.run(None, {session.get_inputs()[0].name: feed})[0][:, 0]
+    onnx_p = np.where(out > 0.5, out, 1 - out)  # the predicted class's probability
+    return float(np.max(np.abs(onnx_p - dnn_p)))
 
 
 def main():
@@ -158,6 +255,10 @@ def main():
           "(mean of random_state 0, 1) | difference (points) | evaluate vs classification_report "
           "| dnn train s | sklearn fit s |")
     print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        if r["onnx_max_abs_difference"] is not None:
+            print(f"{r['table']}: {r['inputs']} inputs after one-hot encoding; dnn predict vs "
+                  f"onnxruntime on scikit-learn's encoding: {r['onnx_max_abs_difference']:.1e}")
     for r in results:
         seeds = ", ".join(f"{a:.4f}" for a in r["sklearn_test_accuracies"])
         print(f"| {r['table']} | {r['rows']} x {r['features']} | {r['classes']} | "

@@ -66,7 +66,8 @@ fn a_csv_table_has_sorted_string_classes_a_stratified_split_and_named_columns() 
         data.spec.input,
         Input::Table {
             columns: vec!["sepal".into(), "petal".into()],
-            target: "species".into()
+            target: "species".into(),
+            one_hot: Vec::new(),
         }
     );
     // 10 per class; floor(0.2 * 10 + 0.5) = 2 of each go to the test part.
@@ -836,6 +837,7 @@ fn a_model_file_records_its_classes_input_and_standardisation() {
         input: Input::Table {
             columns: vec!["sepal".into(), "pétale".into()],
             target: "espèce".into(),
+            one_hot: Vec::new(),
         },
         standardization: Some(dnn_data::Standardization {
             mean: Array1::from(vec![1.5, -2.0]),

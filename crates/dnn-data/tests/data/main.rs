@@ -14,4 +14,5 @@ mod picture;
 mod planar;
 mod properties;
 mod safetensors_file;
+mod text_columns;
 mod toy;

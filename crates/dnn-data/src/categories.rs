@@ -1,0 +1,456 @@
+//! How a table's feature column is read: as numbers, or as text one-hot encoded
+//! ([`OneHot`]), as pandas' `get_dummies` or scikit-learn's
+//! `OneHotEncoder(handle_unknown="ignore")` encode it.
+//!
+//! For training, a column is text when it has a cell that is not a number and no cell that
+//! is one (`red`, `green`; `S`, `M`, `XL`); its values are then sorted as class names are. A
+//! column of numbers with one text cell is a typing error to fix, not a text column, and a
+//! text column with a number among its cells is named too: `--one-hot NAME` reads every cell
+//! of a column as text (codes such as postcodes), `--drop NAME` leaves a column out.
+//!
+//! Empty cells and the usual markers of a missing value (`NA`, `NaN`, `?`, `null`, ...:
+//! [`looks_missing`]) are no value of a text column: its inputs are all 0 there. A number
+//! column has no such default, so a missing number is an error that says how to mend it.
+//!
+//! A model's text columns keep the values they were trained with: a value that training
+//! never met is encoded as none of them, and counted ([`Unseen`]).
+
+use std::collections::HashMap;
+
+use crate::classes::sort_names;
+use crate::dataset::OneHot;
+use crate::error::shown;
+use crate::table::looks_missing;
+
+/// A detected text column with more values than this is refused (an id, a name, free
+/// text), unless `--one-hot` names it: one input per value would make a wide, sparse layer
+/// that learns nothing general.
+pub const MAX_DETECTED_VALUES: usize = 100;
+
+/// The code of "no value": a missing cell, or a value a model never met.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// The values of one feature column of a table, as read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ColumnValues {
+    /// One number per row.
+    Numbers(Vec<f64>),
+    /// A text column: its values, and each row's index into them (`u32::MAX`: no value, for
+    /// an empty cell or one the model never met).
+    Text {
+        /// The values, in the order of their inputs.
+        values: Vec<String>,
+        /// One code per row.
+        codes: Vec<u32>,
+    },
+}
+
+impl ColumnValues {
+    /// The network inputs this column makes: 1 for numbers, one per value for text.
+    pub fn inputs(&self) -> usize {
+        match self {
+            ColumnValues::Numbers(_) => 1,
+            ColumnValues::Text { values, .. } => values.len(),
+        }
+    }
+
+    /// Rows whose text cell has no value (empty, missing or never met); 0 for numbers.
+    pub fn rows_without_value(&self) -> usize {
+        match self {
+            ColumnValues::Numbers(_) => 0,
+            ColumnValues::Text { codes, .. } => codes.iter().filter(|&&c| c == NONE).count(),
+        }
+    }
+
+    /// Writes rows `picked` of this column's inputs into `out`, `(self.inputs(), picked.len())`
+    /// (zeros to begin with).
+    pub(crate) fn fill(&self, out: &mut ndarray::ArrayViewMut2<'_, f64>, picked: &[usize]) {
+        match self {
+            ColumnValues::Numbers(values) => {
+                for (o, &j) in out.row_mut(0).iter_mut().zip(picked) {
+                    *o = values[j];
+                }
+            }
+            ColumnValues::Text { codes, .. } => {
+                for (k, &j) in picked.iter().enumerate() {
+                    if codes[j] != NONE {
+                        out[[codes[j] as usize, k]] = 1.0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Values of a model's text column that it never met, in a table read for prediction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unseen {
+    /// The column.
+    pub column: String,
+    /// How many rows have such a value.
+    pub rows: usize,
+    /// The first such value, and its data row (from 1).
+    pub first: (String, u64),
+}
+
+/// How to read a column.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Mode<'a> {
+    /// Training: numbers, or text if no cell is a number.
+    Detect,
+    /// Numbers only (a model that does not record its columns).
+    Numbers,
+    /// Training, `--one-hot`: every cell is text.
+    Text,
+    /// A model's text column: its values.
+    Model(&'a OneHot),
+}
+
+/// Where a problem is, when not the cell being read: an earlier row's `(row, line)`.
+pub(crate) type Earlier = Option<(u64, u64)>;
+
+/// A cell of a table's feature column, classified.
+enum Cell<'c> {
+    /// Empty, or a missing-value marker.
+    Missing,
+    Number(f64),
+    Text(&'c str),
+}
+
+/// Reads one feature column, cell by cell.
+pub(crate) struct ColumnReader<'a> {
+    name: String,
+    state: State<'a>,
+}
+
+enum State<'a> {
+    Numbers {
+        values: Vec<f64>,
+        /// Numbers only: no text column, and a missing cell is an error at once.
+        strict: bool,
+        seen_number: bool,
+        /// The first missing cell while no number was met: `(row, line, text)`.
+        first_missing: Option<(u64, u64, String)>,
+    },
+    Text {
+        forced: bool,
+        values: Vec<String>,
+        ids: HashMap<String, u32>,
+        codes: Vec<u32>,
+        /// The first value met: `(row, text)`.
+        first: Option<(u64, String)>,
+    },
+    Model {
+        lookup: HashMap<&'a str, u32>,
+        codes: Vec<u32>,
+        unseen: usize,
+        first_unseen: Option<(String, u64)>,
+    },
+}
+
+impl<'a> ColumnReader<'a> {
+    pub(crate) fn new(name: &str, mode: Mode<'a>) -> Self {
+        let state = match mode {
+            Mode::Detect | Mode::Numbers => State::Numbers {
+                values: Vec::new(),
+                strict: matches!(mode, Mode::Numbers),
+                seen_number: false,
+                first_missing: None,
+            },
+            Mode::Text => State::Text {
+                forced: true,
+                values: Vec::new(),
+                ids: HashMap::new(),
+                codes: Vec::new(),
+                first: None,
+            },
+            Mode::Model(h) => State::Model {
+                lookup: h
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(k, v)| (v.as_str(), k as u32))
+                    .collect(),
+                codes: Vec::new(),
+                unseen: 0,
+                first_unseen: None,
+            },
+        };
+        ColumnReader {
+            name: name.to_owned(),
+            state,
+        }
+    }
+
+    /// Makes room for `n` more rows.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        match &mut self.state {
+            State::Numbers { values, .. } => values.reserve(n),
+            State::Text { codes, .. } | State::Model { codes, .. } => codes.reserve(n),
+        }
+    }
+
+    /// Reads the cell `text` (trimmed, UTF-8, on one line) of data row `row` at `line`.
+    ///
+    /// # Errors
+    /// What is wrong, and where when it is an earlier cell of the column.
+    pub(crate) fn push(
+        &mut self,
+        text: &str,
+        row: u64,
+        line: u64,
+    ) -> Result<(), (String, Earlier)> {
+        let cell = if text.is_empty() || looks_missing(text) {
+            Cell::Missing
+        } else {
+            match text.parse::<f64>() {
+                Ok(v) => Cell::Number(v),
+                Err(_) => Cell::Text(text),
+            }
+        };
+        let name = &self.name;
+        match &mut self.state {
+            State::Numbers {
+                values,
+                strict,
+                seen_number,
+                first_missing,
+            } => match cell {
+                Cell::Missing => {
+                    if *seen_number || *strict {
+                        return Err((missing_number(text, name), None));
+                    }
+                    first_missing.get_or_insert((row, line, text.to_owned()));
+                    values.push(f64::NAN);
+                }
+                Cell::Number(v) => {
+                    if let Some((row, line, missing)) = first_missing {
+                        return Err((missing_number(missing, name), Some((*row, *line))));
+                    }
+                    if !v.is_finite() {
+                        return Err((format!("`{}` is not a finite number", shown(text)), None));
+                    }
+                    values.push(v);
+                    *seen_number = true;
+                }
+                Cell::Text(t) => {
+                    if let Some(plain) = number_as_written(t) {
+                        return Err((
+                            format!(
+                                "`{}` is not a number as dnn reads them; write it plainly \
+                                 ({plain}), or read the column as text with --one-hot {name}",
+                                shown(t)
+                            ),
+                            None,
+                        ));
+                    }
+                    if *strict {
+                        return Err((format!("`{}` is not a number", shown(t)), None));
+                    }
+                    if *seen_number {
+                        return Err((
+                            format!(
+                                "`{}` is not a number, in a column of numbers; mend the cell, \
+                                 or read the column as text with --one-hot {name}, or leave \
+                                 it out with --drop {name}",
+                                shown(t)
+                            ),
+                            None,
+                        ));
+                    }
+                    // Only missing cells so far: a text column.
+                    let codes = vec![NONE; values.len()];
+                    self.state = State::Text {
+                        forced: false,
+                        values: Vec::new(),
+                        ids: HashMap::new(),
+                        codes,
+                        first: None,
+                    };
+                    return self.push(text, row, line);
+                }
+            },
+            State::Text {
+                forced,
+                values,
+                ids,
+                codes,
+                first,
+            } => {
+                let value = match cell {
+                    Cell::Missing => {
+                        codes.push(NONE);
+                        return Ok(());
+                    }
+                    Cell::Number(_) if !*forced => {
+                        let (first_row, first_text) = first.clone().unwrap_or_default();
+                        return Err((
+                            format!(
+                                "`{}` is a number, in a column of text (`{}` in row \
+                                 {first_row}); read every cell as text with --one-hot \
+                                 {name}, or mend the cell, or leave the column out with \
+                                 --drop {name}",
+                                shown(text),
+                                shown(&first_text)
+                            ),
+                            None,
+                        ));
+                    }
+                    Cell::Number(_) | Cell::Text(_) => text,
+                };
+                let code = match ids.get(value) {
+                    Some(&code) => code,
+                    None => {
+                        let code = values.len() as u32;
+                        values.push(value.to_owned());
+                        ids.insert(value.to_owned(), code);
+                        first.get_or_insert((row, value.to_owned()));
+                        code
+                    }
+                };
+                codes.push(code);
+            }
+            State::Model {
+                lookup,
+                codes,
+                unseen,
+                first_unseen,
+            } => {
+                let code = match cell {
+                    Cell::Missing => NONE,
+                    Cell::Number(_) | Cell::Text(_) => match lookup.get(text) {
+                        Some(&code) => code,
+                        None => {
+                            *unseen += 1;
+                            first_unseen.get_or_insert((text.to_owned(), row));
+                            NONE
+                        }
+                    },
+                };
+                codes.push(code);
+            }
+        }
+        Ok(())
+    }
+
+    /// The column as read; text columns read for training get their values sorted.
+    ///
+    /// # Errors
+    /// A column of missing cells only (at the first), or a detected text column with more
+    /// than [`MAX_DETECTED_VALUES`] values (`None`: the whole column).
+    pub(crate) fn finish(
+        self,
+        model: Option<&OneHot>,
+    ) -> Result<(ColumnValues, Option<Unseen>), (String, Earlier)> {
+        let name = self.name;
+        match self.state {
+            State::Numbers {
+                values,
+                first_missing,
+                ..
+            } => match first_missing {
+                Some((row, line, text)) => Err((missing_number(&text, &name), Some((row, line)))),
+                None => Ok((ColumnValues::Numbers(values), None)),
+            },
+            State::Text {
+                forced,
+                values,
+                mut codes,
+                ..
+            } => {
+                if !forced && values.len() > MAX_DETECTED_VALUES {
+                    let some: Vec<String> = values
+                        .iter()
+                        .take(3)
+                        .map(|v| format!("`{}`", shown(v)))
+                        .collect();
+                    return Err((
+                        format!(
+                            "column `{name}` is text with {} different values ({}, ...), more \
+                             than the {MAX_DETECTED_VALUES} dnn one-hot encodes by itself: \
+                             an id, a name or free text teaches a network nothing general; \
+                             leave it out with --drop {name}, or encode it anyway with \
+                             --one-hot {name}",
+                            values.len(),
+                            some.join(", ")
+                        ),
+                        None,
+                    ));
+                }
+                let mut sorted = values.clone();
+                sort_names(&mut sorted);
+                let rank: HashMap<&str, u32> = sorted
+                    .iter()
+                    .enumerate()
+                    .map(|(k, v)| (v.as_str(), k as u32))
+                    .collect();
+                let new_code: Vec<u32> = values.iter().map(|v| rank[v.as_str()]).collect();
+                for c in codes.iter_mut().filter(|c| **c != NONE) {
+                    *c = new_code[*c as usize];
+                }
+                Ok((
+                    ColumnValues::Text {
+                        values: sorted,
+                        codes,
+                    },
+                    None,
+                ))
+            }
+            State::Model {
+                codes,
+                unseen,
+                first_unseen,
+                ..
+            } => {
+                let values = model.map(|h| h.values.clone()).unwrap_or_default();
+                let unseen = first_unseen.map(|first| Unseen {
+                    column: name,
+                    rows: unseen,
+                    first,
+                });
+                Ok((ColumnValues::Text { values, codes }, unseen))
+            }
+        }
+    }
+}
+
+/// A number written with a decimal comma, a currency sign, a percent sign or thousands
+/// separators (`1,5`, `$5.00`, `12%`, `1 000`), as a plain number (`1.5`, `5.00`, `12`,
+/// `1000`): such a column is numbers to mend, not text to one-hot encode.
+///
+/// ```text
+/// "1,5" -> Some("1.5")    "$5.00" -> Some("5.00")    "1,000.5" -> Some("1000.5")    "XL" -> None
+/// ```
+fn number_as_written(text: &str) -> Option<String> {
+    let core = text
+        .trim_start_matches(['$', '€', '£', '¥'])
+        .trim_end_matches(['%', '€'])
+        .trim();
+    let digits: String = core
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\'' | '_' | '\u{a0}'))
+        .collect();
+    let plain = match (digits.matches(',').count(), digits.contains('.')) {
+        (0, _) => digits,
+        (1, false) => digits.replace(',', "."),
+        (_, _) => digits.replace(',', ""),
+    };
+    let looks = plain.chars().any(|c| c.is_ascii_digit())
+        && plain
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
+    (looks && plain.parse::<f64>().is_ok_and(f64::is_finite)).then_some(plain)
+}
+
+/// What a missing cell in a number column says.
+fn missing_number(text: &str, name: &str) -> String {
+    let what = if text.is_empty() {
+        "the cell is empty".to_owned()
+    } else {
+        format!("`{}` marks a missing value", shown(text))
+    };
+    format!(
+        "{what}, in a column of numbers; fill it in, or drop the row, or leave the column out \
+         with --drop {name}"
+    )
+}

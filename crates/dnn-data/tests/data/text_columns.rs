@@ -1,0 +1,359 @@
+//! Text columns of CSV tables: detected, sorted and one-hot encoded for training (missing
+//! cells as no value), forced with `--one-hot`, left out with `--drop`; read again with a
+//! model's values (a value it never met is counted, and no value); recorded in model files
+//! (HDF5 and safetensors); and every mistake named in one line.
+
+use std::path::{Path, PathBuf};
+
+use dnn_core::{Init, Network, NumpyRng};
+use dnn_data::categories::{ColumnValues, Unseen};
+use dnn_data::dataset::{load, LoadOptions};
+use dnn_data::export::{export, Format};
+use dnn_data::model::{load_model, save_model_with, TrainingSetup};
+use dnn_data::table::{read_table, Columns};
+use dnn_data::{DataSpec, Input, OneHot};
+use ndarray::array;
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn strings(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+const SHOP: &str = "size,colour,label\n\
+                    1.5,red,a\n\
+                    2.5,blue,b\n\
+                    3.5,,a\n\
+                    4.5,NA,b\n\
+                    5.5,green,a\n\
+                    6.5, red ,b\n";
+
+#[test]
+fn a_text_column_is_one_hot_encoded_with_sorted_values_and_missing_cells_as_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "shop.csv", SHOP);
+    let which = Columns {
+        labels_required: true,
+        ..Columns::default()
+    };
+    let t = read_table(&path, which).unwrap();
+    assert_eq!(t.columns, ["size", "colour"]);
+    assert_eq!(
+        t.features[1],
+        ColumnValues::Text {
+            values: strings(&["blue", "green", "red"]),
+            codes: vec![2, 0, u32::MAX, u32::MAX, 1, 2],
+        }
+    );
+    assert_eq!(t.features[1].rows_without_value(), 2);
+    assert_eq!(t.inputs(), 4);
+    assert_eq!(
+        t.matrix(&[0, 1, 2, 4]),
+        array![
+            [1.5, 2.5, 3.5, 5.5],
+            [0.0, 1.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0, 1.0],
+            [1.0, 0.0, 0.0, 0.0],
+        ]
+    );
+    assert_eq!(
+        t.one_hot(),
+        [OneHot {
+            column: "colour".into(),
+            values: strings(&["blue", "green", "red"]),
+        }]
+    );
+}
+
+#[test]
+fn loading_records_the_text_columns_and_their_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "shop.csv", SHOP);
+    let options = LoadOptions {
+        test_split: 0.34,
+        ..LoadOptions::default()
+    };
+    let data = load(&path, &options).unwrap();
+    let Input::Table {
+        columns, one_hot, ..
+    } = &data.spec.input
+    else {
+        panic!("a table: {:?}", data.spec.input)
+    };
+    assert_eq!(columns, &strings(&["size", "colour"]));
+    assert_eq!(one_hot[0].values, strings(&["blue", "green", "red"]));
+    assert_eq!(data.features(), 4);
+    assert_eq!(data.spec.input.features(), 4);
+    assert_eq!(
+        data.spec.input.input_names(),
+        ["size", "colour=blue", "colour=green", "colour=red"]
+    );
+    // Every example has at most one 1 among its colour inputs.
+    for x in [&data.train_x, &data.test_x] {
+        for example in x.columns() {
+            let ones = example.iter().skip(1).filter(|&&v| v == 1.0).count();
+            let zeros = example.iter().skip(1).filter(|&&v| v == 0.0).count();
+            assert!(ones <= 1 && ones + zeros == 3, "{example}");
+        }
+    }
+}
+
+#[test]
+fn one_hot_forces_text_on_codes_and_drop_leaves_columns_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "codes.csv",
+        "id,zip,w,label\n1,10,0.5,a\n2,2,0.25,b\n3,10,1,a\n4,,2,b\n",
+    );
+    let zip_and_no_id = Columns {
+        labels_required: true,
+        drop: &strings(&["id"]),
+        text: &strings(&["zip"]),
+        ..Columns::default()
+    };
+    let t = read_table(&path, zip_and_no_id).unwrap();
+    assert_eq!(t.columns, ["zip", "w"]);
+    // Numbers read as text sort as numbers, as class names do.
+    assert_eq!(
+        t.features[0],
+        ColumnValues::Text {
+            values: strings(&["2", "10"]),
+            codes: vec![1, 0, 1, u32::MAX],
+        }
+    );
+    assert_eq!(
+        t.matrix(&[0, 1, 3]),
+        array![[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.5, 0.25, 2.0]]
+    );
+    // Without the flags `zip` has an empty cell among numbers.
+    let plain = Columns {
+        labels_required: true,
+        ..Columns::default()
+    };
+    let err = read_table(&path, plain).unwrap_err().to_string();
+    assert!(
+        err.contains("row 4 (line 5), column `zip`: the cell is empty, in a column of numbers")
+            && err.contains("--drop zip"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_model_reads_its_values_and_counts_those_it_never_met() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "new.csv",
+        "colour,size\npurple,1\nred,2\n,3\nmauve,4\nblue,5\n",
+    );
+    let input = Input::Table {
+        columns: strings(&["size", "colour"]),
+        target: "label".into(),
+        one_hot: vec![OneHot {
+            column: "colour".into(),
+            values: strings(&["red", "blue"]),
+        }],
+    };
+    let t = read_table(&path, Columns::of_model(&input)).unwrap();
+    assert_eq!(t.columns, ["size", "colour"]);
+    assert_eq!(
+        t.unseen,
+        [Unseen {
+            column: "colour".into(),
+            rows: 2,
+            first: ("purple".into(), 1),
+        }]
+    );
+    // The model's order of values, not the sorted one; unseen and empty cells are no value.
+    assert_eq!(
+        t.matrix(&[0, 1, 2, 3, 4]),
+        array![
+            [1.0, 2.0, 3.0, 4.0, 5.0],
+            [0.0, 1.0, 0.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 1.0],
+        ]
+    );
+    assert_eq!(t.inputs(), input.features());
+}
+
+fn network() -> Network<f64> {
+    Network::<f64>::builder(&[4, 3, 1])
+        .init(Init::He)
+        .build(&mut NumpyRng::new(1))
+        .unwrap()
+}
+
+fn shop_spec() -> DataSpec {
+    DataSpec {
+        classes: strings(&["a", "b"]),
+        input: Input::Table {
+            columns: strings(&["size", "colour"]),
+            target: "label".into(),
+            one_hot: vec![OneHot {
+                column: "colour".into(),
+                values: strings(&["blue", "green", "red"]),
+            }],
+        },
+        standardization: None,
+    }
+}
+
+#[test]
+fn model_files_record_the_text_columns_and_their_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = shop_spec();
+    let h5 = dir.path().join("m.h5");
+    save_model_with(&h5, &network(), &TrainingSetup::default(), &spec).unwrap();
+    assert_eq!(load_model(&h5).unwrap().spec, Some(spec.clone()));
+    let st = dir.path().join("m.safetensors");
+    let model = load_model(&h5).unwrap();
+    export(&st, &model, Format::Safetensors).unwrap();
+    assert_eq!(load_model(&st).unwrap().spec, Some(spec.clone()));
+
+    // A spec whose text column is not among its columns, or has a value twice, is refused
+    // before anything is written.
+    for (column, value, says) in [
+        ("shade", "blue", "`shade` is not one of its columns"),
+        ("colour", "red", "has the value `red` twice"),
+    ] {
+        let mut wrong = spec.clone();
+        if let Input::Table { one_hot, .. } = &mut wrong.input {
+            one_hot[0].column = column.into();
+            one_hot[0].values[0] = value.into();
+        }
+        let bad = dir.path().join("bad.h5");
+        let err = save_model_with(&bad, &network(), &TrainingSetup::default(), &wrong)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(says), "{err}");
+        assert!(!bad.exists());
+    }
+}
+
+#[test]
+fn mistakes_in_text_and_number_columns_are_named_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let many: String = (0..101).fold("id,label\n".to_owned(), |s, i| {
+        s + &format!("user{i},{}\n", ["a", "b"][i % 2])
+    });
+    let (nope, label, x) = (["nope".to_owned()], ["label".to_owned()], ["x".to_owned()]);
+    let cases: Vec<(&str, String, Columns<'_>, Vec<&str>)> = vec![
+        (
+            "word.csv",
+            "x,label\n1,a\n2,b\nthree,a\n".into(),
+            Columns::default(),
+            vec![
+                "row 3 (line 4), column `x`",
+                "`three` is not a number, in a column of numbers",
+                "--one-hot x",
+                "--drop x",
+            ],
+        ),
+        (
+            "number_in_text.csv",
+            "c,label\nred,a\n5,b\n".into(),
+            Columns::default(),
+            vec![
+                "row 2 (line 3), column `c`",
+                "`5` is a number, in a column of text (`red` in row 1)",
+                "--one-hot c",
+            ],
+        ),
+        (
+            "missing_then_number.csv",
+            "x,label\n,a\nNA,b\n3,a\n".into(),
+            Columns::default(),
+            vec![
+                "row 1 (line 2), column `x`",
+                "the cell is empty, in a column of numbers",
+                "--drop x",
+            ],
+        ),
+        (
+            "all_missing.csv",
+            "x,y,label\n,1,a\n?,2,b\n".into(),
+            Columns::default(),
+            vec!["row 1 (line 2), column `x`", "the cell is empty"],
+        ),
+        (
+            "dollars.csv",
+            "price,label\n$5.00,a\n$7.50,b\n".into(),
+            Columns::default(),
+            vec![
+                "row 1 (line 2), column `price`",
+                "`$5.00` is not a number as dnn reads them; write it plainly (5.00)",
+            ],
+        ),
+        (
+            "many.csv",
+            many.clone(),
+            Columns::default(),
+            vec![
+                "column `id` is text with 101 different values",
+                "--drop id",
+                "--one-hot id",
+            ],
+        ),
+        (
+            "drop_unknown.csv",
+            "x,label\n1,a\n".into(),
+            Columns {
+                drop: &nope,
+                ..Columns::default()
+            },
+            vec![
+                "no column `nope` (given to --drop)",
+                "the columns are: x, label",
+            ],
+        ),
+        (
+            "drop_target.csv",
+            "x,label\n1,a\n".into(),
+            Columns {
+                labels_required: true,
+                drop: &label,
+                ..Columns::default()
+            },
+            vec!["`label` is given to --drop but is the label column"],
+        ),
+        (
+            "both.csv",
+            "x,y,label\n1,2,a\n".into(),
+            Columns {
+                drop: &x,
+                text: &x,
+                ..Columns::default()
+            },
+            vec!["`x` is given to both --drop and --one-hot"],
+        ),
+    ];
+    for (name, text, which, says) in cases {
+        let path = write(dir.path(), name, &text);
+        let which = Columns {
+            labels_required: true,
+            ..which
+        };
+        let err = match read_table(&path, which) {
+            Ok(t) => panic!("{name} was read: {:?}", t.columns),
+            Err(e) => e.to_string(),
+        };
+        assert!(!err.contains('\n'), "{name}: one line: {err}");
+        assert!(err.contains(name), "{name}: names the file: {err}");
+        for s in says {
+            assert!(err.contains(s), "{name}: {err:?} should say {s:?}");
+        }
+    }
+    // --one-hot takes a column of many values all the same.
+    let path = write(dir.path(), "many.csv", &many);
+    let forced = Columns {
+        labels_required: true,
+        text: &["id".to_owned()],
+        ..Columns::default()
+    };
+    assert_eq!(read_table(&path, forced).unwrap().inputs(), 101);
+}
