@@ -9,6 +9,7 @@ use clap::Args;
 use dnn_data::dataset::{
     detect_format, DEFAULT_IMAGE_SIZE, DEFAULT_SPLIT_SEED, DEFAULT_TEST_SPLIT,
 };
+use dnn_data::missing::FillMissing;
 use dnn_data::model::Model;
 use dnn_data::{ClassChoice, DataSpec, Dataset, Format, Input, LoadOptions, DATA_DIR_ENV};
 
@@ -44,6 +45,24 @@ pub struct DataFlags {
     pub reading: ReadFlags,
 }
 
+/// `--fill-missing`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FillArg {
+    /// The column's mean over the training part
+    Mean,
+    /// The column's median over the training part
+    Median,
+}
+
+impl From<FillArg> for FillMissing {
+    fn from(f: FillArg) -> Self {
+        match f {
+            FillArg::Mean => FillMissing::Mean,
+            FillArg::Median => FillMissing::Median,
+        }
+    }
+}
+
 /// How to read `--data`: the flags `dnn train` and `dnn serve` share.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReadFlags {
@@ -55,7 +74,7 @@ pub struct ReadFlags {
     #[arg(long)]
     pub target: Option<String>,
 
-    /// CSV: columns to leave out, e.g. id,name (repeat the flag for a name with a comma).
+    /// CSV: columns to leave out, e.g. id,name.
     #[arg(long = "drop", value_name = "COLUMNS", value_delimiter = ',')]
     pub drop: Vec<String>,
 
@@ -64,6 +83,12 @@ pub struct ReadFlags {
     /// columns with text and no numbers, of up to 100 values].
     #[arg(long = "one-hot", value_name = "COLUMNS", value_delimiter = ',')]
     pub one_hot: Vec<String>,
+
+    /// CSV: fill a missing number (an empty cell, NA, ?) with its column's mean or median
+    /// over the training part, as the model will for rows it predicts [default: a missing
+    /// number is an error].
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub fill_missing: Option<FillArg>,
 
     /// The class names in index order, e.g. non-cat,cat; they must be the data's
     /// [default: sorted, or as the file lists them].
@@ -103,6 +128,7 @@ impl ReadFlags {
             ("--target", self.target.is_some()),
             ("--drop", !self.drop.is_empty()),
             ("--one-hot", !self.one_hot.is_empty()),
+            ("--fill-missing", self.fill_missing.is_some()),
             ("--classes", self.classes.is_some()),
             ("--test-split", self.test_split.is_some()),
             ("--split-seed", self.split_seed.is_some()),
@@ -147,6 +173,11 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
         ("--target", flags.target.is_some(), "a CSV column"),
         ("--drop", !flags.drop.is_empty(), "CSV columns"),
         ("--one-hot", !flags.one_hot.is_empty(), "CSV columns"),
+        (
+            "--fill-missing",
+            flags.fill_missing.is_some(),
+            "a CSV table's cells",
+        ),
     ] {
         if given && format != Format::Csv {
             bail!(
@@ -169,6 +200,8 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
         target: flags.target.clone(),
         columns: None,
         one_hot: Vec::new(),
+        filled: Vec::new(),
+        fill_missing: flags.fill_missing.map(FillMissing::from),
         drop_columns: flags.drop.clone(),
         one_hot_columns: flags.one_hot.clone(),
         classes: flags
@@ -357,6 +390,36 @@ pub fn one_hot_line(data: &Dataset) -> Option<String> {
     ))
 }
 
+/// `Missing numbers are filled with each column's training mean: age 29.5, fare 33.4`,
+/// when `--fill-missing` was given (the first eight columns, then how many more).
+pub fn filled_line(data: &Dataset, how: Option<FillArg>) -> Option<String> {
+    let Input::Table { filled, .. } = &data.spec.input else {
+        return None;
+    };
+    let how = FillMissing::from(how?).name();
+    let mut shown: Vec<String> = filled
+        .iter()
+        .take(8)
+        .map(|f| {
+            let v = format!("{:.4}", f.value);
+            format!(
+                "{} {}",
+                f.column,
+                v.trim_end_matches('0').trim_end_matches('.')
+            )
+        })
+        .collect();
+    if filled.len() > 8 {
+        shown.push(format!("and {} more", filled.len() - 8));
+    }
+    (!filled.is_empty()).then(|| {
+        format!(
+            "Missing numbers are filled with each column's training {how}: {}",
+            shown.join(", ")
+        )
+    })
+}
+
 /// One line per text column with values that the model never met: `column `port`: 3 rows
 /// have a value the model was not trained on (the first: `X`, row 7); they count as none of
 /// its values`.
@@ -431,6 +494,11 @@ pub fn load_for_model(
             Input::Table { one_hot, .. } => one_hot.clone(),
             Input::Picture { .. } => Vec::new(),
         },
+        filled: match &spec.input {
+            Input::Table { filled, .. } => filled.clone(),
+            Input::Picture { .. } => Vec::new(),
+        },
+        fill_missing: None,
         drop_columns: Vec::new(),
         one_hot_columns: Vec::new(),
         classes: ClassChoice::Among(spec.classes.clone()),

@@ -38,14 +38,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         bytes.len()
     );
     let input = match &model.spec {
-        Some(spec) => match &spec.input {
-            dnn_data::Input::Table { one_hot, .. } if !one_hot.is_empty() => format!(
-                "{} (the one-hot encoding is yours to do; the metadata's input.inputs names \
-                 each input, input.one_hot lists each text column's values)",
-                spec.input.describe()
-            ),
-            input => input.describe(),
-        },
+        Some(spec) => spec.input.describe(),
         None => format!(
             "{} features (the model file does not say what they are)",
             sizes[0]
@@ -62,7 +55,38 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         preprocessing.formula(),
         class_names(&model).join(", ")
     );
+    if let Some(line) = model.spec.as_ref().and_then(|s| table_steps(&s.input)) {
+        println!("{line}");
+    }
     Ok(())
+}
+
+/// What a table model's user does to raw rows before the exported network's input: one-hot
+/// encode its text columns, fill its missing numbers (the metadata says how); `None` when
+/// there is nothing to do.
+fn table_steps(input: &dnn_data::Input) -> Option<String> {
+    let dnn_data::Input::Table {
+        one_hot, filled, ..
+    } = input
+    else {
+        return None;
+    };
+    let mut steps = Vec::new();
+    if !one_hot.is_empty() {
+        steps.push(
+            "one-hot encode the text columns (the metadata's input.one_hot lists each one's \
+             values, input.inputs names every input in order)",
+        );
+    }
+    if !filled.is_empty() {
+        steps.push("fill missing numbers (input.filled has each column's value)");
+    }
+    (!steps.is_empty()).then(|| {
+        format!(
+            "Before the exported input, yours to do: {}",
+            steps.join("; ")
+        )
+    })
 }
 
 /// `dnn export`'s flags.

@@ -10,7 +10,7 @@ use dnn_data::model::{save_model_with, TrainingSetup};
 use dnn_data::{Dataset, Input};
 use ndarray::{s, ArrayView2};
 
-use crate::data::{load_for_training, one_hot_line, split_line, DataFlags};
+use crate::data::{filled_line, load_for_training, one_hot_line, split_line, DataFlags};
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
 use crate::presets::{resolve, Arch, Setup, SEED};
@@ -200,7 +200,8 @@ fn train_as<F: Float + hdf5::H5Type>(
     hyper: &Hyper,
 ) -> anyhow::Result<()> {
     let data = load_for_training(&args.data.data, &args.data.reading)?;
-    for line in [split_line(&data), one_hot_line(&data)]
+    let filled = filled_line(&data, args.data.reading.fill_missing);
+    for line in [split_line(&data), one_hot_line(&data), filled]
         .into_iter()
         .flatten()
     {

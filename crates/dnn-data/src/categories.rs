@@ -10,7 +10,8 @@
 //!
 //! Empty cells and the usual markers of a missing value (`NA`, `NaN`, `?`, `null`, ...:
 //! [`looks_missing`]) are no value of a text column: its inputs are all 0 there. A number
-//! column has no such default, so a missing number is an error that says how to mend it.
+//! column has no such default: a missing number is an error that says how to mend it,
+//! unless `--fill-missing` asks for the training part's mean or median ([`crate::missing`]).
 //!
 //! A model's text columns keep the values they were trained with: a value that training
 //! never met is encoded as none of them, and counted ([`Unseen`]).
@@ -96,10 +97,12 @@ pub struct Unseen {
 /// How to read a column.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Mode<'a> {
-    /// Training: numbers, or text if no cell is a number.
-    Detect,
-    /// Numbers only (a model that does not record its columns).
-    Numbers,
+    /// Training: numbers, or text if no cell is a number; `fill`: a missing number is NaN,
+    /// to be filled after the split ([`crate::missing`]), not an error.
+    Detect { fill: bool },
+    /// Numbers only (a model's number column, or any column of a model that does not record
+    /// its columns); `fill`: the model's value for a missing number.
+    Numbers { fill: Option<f64> },
     /// Training, `--one-hot`: every cell is text.
     Text,
     /// A model's text column: its values.
@@ -128,6 +131,8 @@ enum State<'a> {
         values: Vec<f64>,
         /// Numbers only: no text column, and a missing cell is an error at once.
         strict: bool,
+        /// A missing number becomes NaN (training, to be filled), or this value (a model's).
+        fill: Option<f64>,
         seen_number: bool,
         /// The first missing cell while no number was met: `(row, line, text)`.
         first_missing: Option<(u64, u64, String)>,
@@ -151,9 +156,14 @@ enum State<'a> {
 impl<'a> ColumnReader<'a> {
     pub(crate) fn new(name: &str, mode: Mode<'a>) -> Self {
         let state = match mode {
-            Mode::Detect | Mode::Numbers => State::Numbers {
+            Mode::Detect { .. } | Mode::Numbers { .. } => State::Numbers {
                 values: Vec::new(),
-                strict: matches!(mode, Mode::Numbers),
+                strict: matches!(mode, Mode::Numbers { .. }),
+                fill: match mode {
+                    Mode::Detect { fill: true } => Some(f64::NAN),
+                    Mode::Numbers { fill } => fill,
+                    _ => None,
+                },
                 seen_number: false,
                 first_missing: None,
             },
@@ -213,9 +223,11 @@ impl<'a> ColumnReader<'a> {
             State::Numbers {
                 values,
                 strict,
+                fill,
                 seen_number,
                 first_missing,
             } => match cell {
+                Cell::Missing if fill.is_some() => values.push(fill.unwrap_or_default()),
                 Cell::Missing => {
                     if *seen_number || *strict {
                         return Err((missing_number(text, name), None));
@@ -347,9 +359,18 @@ impl<'a> ColumnReader<'a> {
             State::Numbers {
                 values,
                 first_missing,
-                ..
+                strict,
+                fill,
+                seen_number,
             } => match first_missing {
                 Some((row, line, text)) => Err((missing_number(&text, &name), Some((row, line)))),
+                None if !strict && fill.is_some() && !seen_number => Err((
+                    format!(
+                        "column `{name}` has no number, only missing cells; leave it out with \
+                         --drop {name}"
+                    ),
+                    None,
+                )),
                 None => Ok((ColumnValues::Numbers(values), None)),
             },
             State::Text {
@@ -451,6 +472,6 @@ fn missing_number(text: &str, name: &str) -> String {
     };
     format!(
         "{what}, in a column of numbers; fill it in, or drop the row, or leave the column out \
-         with --drop {name}"
+         with --drop {name}, or fill every missing number with --fill-missing mean (or median)"
     )
 }

@@ -29,6 +29,7 @@ use rayon::prelude::*;
 
 use crate::classes::ClassChoice;
 use crate::error::{DataError, Result};
+use crate::missing::{FillMissing, Filled};
 use crate::standardize::Standardization;
 
 /// The test fraction of a source without a test part (`--test-split`).
@@ -95,6 +96,9 @@ pub enum Input {
         /// The text columns among `columns`, with their values; every other column holds
         /// numbers.
         one_hot: Vec<OneHot>,
+        /// With `--fill-missing`: every number column's fill value ([`crate::missing`]);
+        /// without, a missing number is an error.
+        filled: Vec<Filled>,
     },
 }
 
@@ -109,6 +113,7 @@ pub enum Input {
 ///     columns: vec!["size".into(), "colour".into()],
 ///     target: "label".into(),
 ///     one_hot: vec![colour],
+///     filled: vec![],
 /// };
 /// assert_eq!(input.features(), 3);
 /// assert_eq!(input.input_names(), ["size", "colour=blue", "colour=red"]);
@@ -206,7 +211,7 @@ impl Input {
                 let text = match one_hot.len() {
                     0 => String::new(),
                     n => format!(
-                        " of which {n} text, one-hot encoded into {} inputs",
+                        ", {n} of them text, one-hot encoded: {} inputs",
                         self.features()
                     ),
                 };
@@ -409,6 +414,11 @@ pub struct LoadOptions {
     pub columns: Option<Vec<String>>,
     /// CSV, with `columns` (a model's): its text columns and their values.
     pub one_hot: Vec<OneHot>,
+    /// CSV, with `columns` (a model's): its number columns' fill values.
+    pub filled: Vec<Filled>,
+    /// CSV, without `columns`: fill missing numbers with this statistic of the training
+    /// part ([`crate::missing`]); `None`: a missing number is an error.
+    pub fill_missing: Option<FillMissing>,
     /// CSV, without `columns`: columns to leave out.
     pub drop_columns: Vec<String>,
     /// CSV, without `columns`: columns to read as text and one-hot encode, even where their
@@ -431,6 +441,8 @@ impl Default for LoadOptions {
             target: None,
             columns: None,
             one_hot: Vec::new(),
+            filled: Vec::new(),
+            fill_missing: None,
             drop_columns: Vec::new(),
             one_hot_columns: Vec::new(),
             classes: ClassChoice::Natural,
@@ -505,6 +517,7 @@ fn check_names_fit(path: &Path, spec: &DataSpec) -> Result<()> {
             columns,
             target,
             one_hot,
+            ..
         } => (
             columns.iter().chain([target]).collect(),
             one_hot.iter().flat_map(|h| &h.values).collect(),

@@ -190,25 +190,27 @@ fn input_json(model: &Model) -> serde_json::Value {
                 columns,
                 target,
                 one_hot,
+                filled,
             },
-        ) if !one_hot.is_empty() => json!({
-            "kind": "table",
-            "columns": columns,
-            "target": target,
-            "one_hot": one_hot,
-            "inputs": input.input_names(),
-            "features": features,
-            "preprocessing": preprocessing,
-        }),
-        Some(Input::Table {
-            columns, target, ..
-        }) => json!({
-            "kind": "table",
-            "columns": columns,
-            "target": target,
-            "features": features,
-            "preprocessing": preprocessing,
-        }),
+        ) => {
+            let mut table = json!({
+                "kind": "table",
+                "columns": columns,
+                "target": target,
+                "features": features,
+                "preprocessing": preprocessing,
+            });
+            // Only when there is something to do before the network, so that the metadata of
+            // a table of numbers stays as it was.
+            if !one_hot.is_empty() {
+                table["one_hot"] = json!(one_hot);
+                table["inputs"] = json!(input.input_names());
+            }
+            if !filled.is_empty() {
+                table["filled"] = json!(filled);
+            }
+            table
+        }
         None => json!({
             "kind": "features",
             "features": features,

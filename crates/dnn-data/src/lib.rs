@@ -49,6 +49,7 @@ pub mod error;
 pub mod export;
 pub mod folder;
 pub mod image;
+pub mod missing;
 pub mod model;
 pub mod npz;
 pub mod onnx;

@@ -40,6 +40,7 @@ use ndarray::{Array1, Array2};
 use crate::atomic::write_atomically;
 use crate::dataset::{DataSpec, Input, OneHot};
 use crate::error::{shown, DataError, Result};
+use crate::missing::Filled;
 use crate::standardize::Standardization;
 
 /// The value of the `format` attribute.
@@ -219,7 +220,7 @@ impl Model {
     ///     setup: TrainingSetup::default(),
     ///     spec: Some(DataSpec {
     ///         classes: vec!["low".into(), "high".into()],
-    ///         input: Input::Table { columns: vec!["x".into()], target: "y".into(), one_hot: vec![] },
+    ///         input: Input::Table { columns: vec!["x".into()], target: "y".into(), one_hot: vec![], filled: vec![] },
     ///         standardization: Some(Standardization { mean: array![10.0], std: array![2.0] }),
     ///     }),
     /// };
@@ -348,10 +349,14 @@ pub(crate) fn check_spec(
         ));
     }
     if let Input::Table {
-        columns, one_hot, ..
+        columns,
+        one_hot,
+        filled,
+        ..
     } = &spec.input
     {
         check_one_hot(columns, one_hot)?;
+        check_filled(columns, one_hot, filled)?;
     }
     // Checked: a product that wraps round to the network's inputs would pass, and then
     // size a picture of billions of rows.
@@ -414,6 +419,29 @@ fn check_one_hot(columns: &[String], one_hot: &[OneHot]) -> std::result::Result<
                 shown(&h.column),
                 shown(&h.values[i])
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Each fill value is a finite number, of one of the number columns, once.
+fn check_filled(
+    columns: &[String],
+    one_hot: &[OneHot],
+    filled: &[Filled],
+) -> std::result::Result<(), String> {
+    for (k, f) in filled.iter().enumerate() {
+        let name = shown(&f.column);
+        if !columns.contains(&f.column) || one_hot.iter().any(|h| h.column == f.column) {
+            return Err(format!(
+                "its fill value for `{name}` is not for one of its number columns"
+            ));
+        }
+        if filled[..k].iter().any(|e| e.column == f.column) {
+            return Err(format!("its fill value for `{name}` is listed twice"));
+        }
+        if !f.value.is_finite() {
+            return Err(format!("its fill value for `{name}` is {}", f.value));
         }
     }
     Ok(())
@@ -550,7 +578,18 @@ fn write_spec(file: &hdf5::File, spec: &DataSpec) -> hdf5::Result<()> {
             columns,
             target,
             one_hot,
+            filled,
         } => {
+            if !filled.is_empty() {
+                let names: Vec<String> = filled.iter().map(|f| f.column.clone()).collect();
+                let values: Array1<f64> = filled.iter().map(|f| f.value).collect();
+                file.new_dataset_builder()
+                    .with_data(&names_array("column", &names)?)
+                    .create("fill_columns")?;
+                file.new_dataset_builder()
+                    .with_data(&values)
+                    .create("fill_values")?;
+            }
             file.new_dataset_builder()
                 .with_data(&names_array("column", columns)?)
                 .create("columns")?;
@@ -776,6 +815,32 @@ fn read_one_hot(
         .collect())
 }
 
+/// A table model's fill values: `fill_columns` (names) and `fill_values` (float64), one
+/// each; none when the file has no `fill_columns`.
+fn read_filled(
+    file: &hdf5::File,
+    names: &[String],
+    bad: &impl Fn(String) -> DataError,
+) -> Result<Vec<Filled>> {
+    if !names.iter().any(|n| n == "fill_columns") {
+        return Ok(Vec::new());
+    }
+    let columns = read_names(file, "fill_columns", bad)?;
+    let values = read_vector(file, "fill_values", bad)?;
+    if values.len() != columns.len() {
+        return Err(bad(format!(
+            "it has {} fill_columns but {} fill_values",
+            columns.len(),
+            values.len()
+        )));
+    }
+    Ok(columns
+        .into_iter()
+        .zip(values)
+        .map(|(column, value)| Filled { column, value })
+        .collect())
+}
+
 fn read_names(
     file: &hdf5::File,
     key: &str,
@@ -894,6 +959,7 @@ fn read_spec(
                 columns: read_names(file, "columns", bad)?,
                 target: read_string_opt(file, "target")?.unwrap_or_default(),
                 one_hot: read_one_hot(file, names, bad)?,
+                filled: read_filled(file, names, bad)?,
             }
         }
         Some(other) => {

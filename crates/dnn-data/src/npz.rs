@@ -614,6 +614,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
         [n] => Input::Table {
             columns: (0..*n).map(|i| format!("x{i}")).collect(),
             one_hot: Vec::new(),
+            filled: Vec::new(),
             target: "y".into(),
         },
         [h, w] => Input::Picture {

@@ -30,6 +30,7 @@ use ndarray::Array2;
 use crate::dataset::{DataSpec, Input, OneHot};
 use crate::error::{DataError, Result};
 use crate::export::{Element, Preprocessing};
+use crate::missing::Filled;
 use crate::model::{AnyNetwork, Model, TrainingSetup, FORMAT};
 use crate::standardize::Standardization;
 
@@ -247,6 +248,8 @@ fn read_spec(
         target: Option<String>,
         #[serde(default)]
         one_hot: Vec<OneHot>,
+        #[serde(default)]
+        filled: Vec<Filled>,
     }
     let meta: InputMeta = parse_json(text, "input", bad)?;
     let input = match (meta.kind.as_str(), meta.height, meta.width, meta.channels, meta.columns) {
@@ -259,6 +262,7 @@ fn read_spec(
             columns,
             target: meta.target.unwrap_or_default(),
             one_hot: meta.one_hot,
+            filled: meta.filled,
         },
         ("features", ..) if standardization.is_none() => return Ok(None),
         _ => {

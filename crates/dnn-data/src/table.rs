@@ -24,13 +24,15 @@ use crate::dataset::{
     split_or_keep, DataSpec, Dataset, Format, Input, LoadOptions, OneHot, Source,
 };
 use crate::error::{shown, DataError, Result};
+use crate::missing::{FillMissing, Filled};
 
 /// A CSV table as read: feature columns and, when the table has its target column, labels.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
     /// The feature columns' names, in order.
     pub columns: Vec<String>,
-    /// One entry per feature column: its numbers, or its text values and each row's.
+    /// One entry per feature column: its numbers, or its text values and each row's. With
+    /// [`Columns::fill_missing`], a missing number is NaN until [`load`] fills it.
     pub features: Vec<ColumnValues>,
     /// The target column's name, when the table has it.
     pub target: Option<String>,
@@ -60,6 +62,12 @@ pub struct Columns<'a> {
     pub features: Option<&'a [String]>,
     /// With `features`: the model's text columns and their values.
     pub one_hot: &'a [OneHot],
+    /// With `features`: the model's fill values of its number columns (a missing number
+    /// without one is an error).
+    pub filled: &'a [Filled],
+    /// Without `features`: a missing number is NaN, to be filled ([`crate::missing`]),
+    /// rather than an error.
+    pub fill_missing: bool,
     /// Without `features`: columns to leave out.
     pub drop: &'a [String],
     /// Without `features`: columns to read as text whatever their cells.
@@ -77,11 +85,14 @@ impl<'a> Columns<'a> {
                 columns,
                 target,
                 one_hot,
+                filled,
             } => Columns {
                 target: Some(target.as_str()).filter(|t| !t.is_empty()),
                 labels_required: false,
                 features: Some(columns),
                 one_hot,
+                filled,
+                fill_missing: false,
                 drop: &[],
                 text: &[],
                 numbers_only: false,
@@ -288,9 +299,17 @@ pub fn read_table_from(
         .map(|(c, model)| {
             let mode = match model {
                 Some(h) => Mode::Model(h),
-                None if which.numbers_only => Mode::Numbers,
-                None if which.features.is_none() && which.text.contains(c) => Mode::Text,
-                None => Mode::Detect,
+                None if which.numbers_only || which.features.is_some() => Mode::Numbers {
+                    fill: which
+                        .filled
+                        .iter()
+                        .find(|f| &f.column == c)
+                        .map(|f| f.value),
+                },
+                None if which.text.contains(c) => Mode::Text,
+                None => Mode::Detect {
+                    fill: which.fill_missing,
+                },
             };
             ColumnReader::new(c, mode)
         })
@@ -644,6 +663,38 @@ impl Table {
     }
 }
 
+/// Fills every number column's missing cells (NaN) with `how` over the training rows, and
+/// returns each number column's value.
+fn fill_missing(
+    path: &Path,
+    table: &mut Table,
+    how: FillMissing,
+    train: &[usize],
+) -> Result<Vec<Filled>> {
+    let mut filled = Vec::new();
+    for (column, values) in table.columns.iter().zip(&mut table.features) {
+        let ColumnValues::Numbers(values) = values else {
+            continue;
+        };
+        let value = how.fit(values, train).ok_or_else(|| DataError::BadSource {
+            path: path.to_path_buf(),
+            problem: format!(
+                "column `{column}` has no number in the training part to take the {} of; \
+                 leave it out with --drop {column}",
+                how.name()
+            ),
+        })?;
+        for v in values.iter_mut().filter(|v| v.is_nan()) {
+            *v = value;
+        }
+        filled.push(Filled {
+            column: column.clone(),
+            value,
+        });
+    }
+    Ok(filled)
+}
+
 /// Loads a CSV table for training or evaluation (see the [module docs](self)).
 ///
 /// # Errors
@@ -656,6 +707,8 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             labels_required: true,
             features: options.columns.as_deref(),
             one_hot: &options.one_hot,
+            filled: &options.filled,
+            fill_missing: options.fill_missing.is_some(),
             drop: &options.drop_columns,
             text: &options.one_hot_columns,
             numbers_only: false,
@@ -683,6 +736,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
         classes::require_two(path, &names, &labels)?;
     }
     let (train_idx, test_idx, split) = split_or_keep(path, &labels, names.len(), options)?;
+    let filled = match options.fill_missing {
+        Some(how) if options.columns.is_none() => fill_missing(path, &mut table, how, &train_idx)?,
+        _ => options.filled.clone(),
+    };
     // Column by column: each feature is copied into both matrices and freed at once.
     let one_hot = table.one_hot();
     let (n, mtr, mte) = (table.inputs(), train_idx.len(), test_idx.len());
@@ -708,6 +765,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
                 columns: table.columns,
                 target,
                 one_hot,
+                filled,
             },
             standardization: None,
         },

@@ -53,7 +53,7 @@ pub enum InputKind {
 }
 
 impl InputKind {
-    /// The page's view of dnn-data's [`Input`]: a table of two columns is a plane.
+    /// The page's view of dnn-data's [`Input`]: a table of two number columns is a plane.
     pub fn of(input: &Input) -> InputKind {
         match input {
             &Input::Picture {
@@ -65,9 +65,12 @@ impl InputKind {
                 width,
                 channels,
             },
-            Input::Table { columns, .. } if columns.len() == 2 => InputKind::Points,
-            Input::Table { columns, .. } => InputKind::Table {
-                features: columns.len(),
+            // Two number columns; a text column's inputs are no axis.
+            Input::Table { one_hot, .. } if input.features() == 2 && one_hot.is_empty() => {
+                InputKind::Points
+            }
+            Input::Table { .. } => InputKind::Table {
+                features: input.features(),
             },
         }
     }
@@ -164,6 +167,7 @@ impl TrainingData {
             columns: vec!["x1".into(), "x2".into()],
             target: "class".into(),
             one_hot: Vec::new(),
+            filled: Vec::new(),
         };
         TrainingData {
             id,

@@ -61,6 +61,8 @@ pub struct Prediction {
     model: String,
     classes: Vec<String>,
     results: Vec<Verdict>,
+    /// What `dnn predict` would warn about: a table's values that the model never met.
+    warnings: Vec<String>,
 }
 
 /// `POST /api/predict?model=...`: the body is a JPEG/PNG picture for a picture model, a
@@ -96,19 +98,20 @@ pub async fn predict(
         .await
         .map_err(|_| too_large())?;
     let model_for_job = model.clone();
-    let results = tokio::task::spawn_blocking(move || verdicts(&model_for_job, &body))
+    let (results, warnings) = tokio::task::spawn_blocking(move || verdicts(&model_for_job, &body))
         .await
         .map_err(|e| ApiError::internal(&anyhow::anyhow!("the prediction failed: {e}")))??;
     Ok(Json(Prediction {
         model: model.name.clone(),
         classes: model.classes.clone(),
         results,
+        warnings,
     }))
 }
 
 /// The verdicts of `model` on `body` (decoding and the forward pass: CPU work, so off the
-/// async runtime).
-fn verdicts(model: &ModelEntry, body: &[u8]) -> Result<Vec<Verdict>, ApiError> {
+/// async runtime), and the warnings about a table's values.
+fn verdicts(model: &ModelEntry, body: &[u8]) -> Result<(Vec<Verdict>, Vec<String>), ApiError> {
     let bad = |e: dnn_data::DataError| ApiError::bad_request(e.to_string());
     match model.input {
         InputKind::Picture {
@@ -131,21 +134,22 @@ fn verdicts(model: &ModelEntry, body: &[u8]) -> Result<Vec<Verdict>, ApiError> {
             }
             let mut verdict = verdicts_of(model, &x, false)?.remove(0);
             verdict.seen = Some(png_data_url(&pixels)?);
-            Ok(vec![verdict])
+            Ok((vec![verdict], Vec::new()))
         }
         InputKind::Points | InputKind::Table { .. } => {
-            let mut x = read_rows(model, body)?;
+            let (mut x, warnings) = read_rows(model, body)?;
             if let Some(z) = model.standardization() {
                 z.apply(&mut x);
             }
-            verdicts_of(model, &x, true)
+            Ok((verdicts_of(model, &x, true)?, warnings))
         }
     }
 }
 
 /// The rows of a CSV upload as `(features, rows)` columns, by dnn-data's reader: the
-/// model's columns by name when its file records them, else every column.
-fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<Array2<f64>, ApiError> {
+/// model's columns by name (text one-hot encoded, missing numbers filled) when its file
+/// records them, else every column; and a line per text column with values it never met.
+fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<(Array2<f64>, Vec<String>), ApiError> {
     let features = model.input.features();
     if ::image::guess_format(body).is_ok() {
         return Err(ApiError::bad_request(format!(
@@ -169,7 +173,10 @@ fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<Array2<f64>, ApiError> {
         )));
     }
     let rows: Vec<usize> = (0..table.rows).collect();
-    Ok(table.matrix(&rows))
+    Ok((
+        table.matrix(&rows),
+        crate::data::unseen_lines(&table.unseen),
+    ))
 }
 
 /// One verdict per column of `x`; `numbered`: give each its table row.
@@ -246,6 +253,7 @@ mod tests {
                 columns: c.iter().map(|s| s.to_string()).collect(),
                 target: "label".into(),
                 one_hot: Vec::new(),
+                filled: Vec::new(),
             },
             standardization: Some(Standardization {
                 mean: ndarray::array![1.0, 2.0],
@@ -264,16 +272,16 @@ mod tests {
 
     #[test]
     fn a_model_without_columns_takes_every_column_in_order() {
-        let x = read_rows(&model(None), b"x1,x2\n1,2\n3.5, -4\n").unwrap();
+        let x = read_rows(&model(None), b"x1,x2\n1,2\n3.5, -4\n").unwrap().0;
         assert_eq!(x, ndarray::array![[1.0, 3.5], [2.0, -4.0]]);
     }
 
     #[test]
     fn a_model_with_columns_takes_them_by_name_and_standardises() {
         let m = model(Some(["b", "a"]));
-        let x = read_rows(&m, b"a,label,b\n1,yes,2\n").unwrap();
+        let x = read_rows(&m, b"a,label,b\n1,yes,2\n").unwrap().0;
         assert_eq!(x, ndarray::array![[2.0], [1.0]]);
-        let v = verdicts(&m, b"a,b\n1,2\n").unwrap();
+        let v = verdicts(&m, b"a,b\n1,2\n").unwrap().0;
         let z = ndarray::array![[(2.0 - 1.0) / 2.0], [(1.0 - 2.0) / 4.0]];
         let p = m.network.predict_proba(&z).unwrap()[[0, 0]];
         assert_eq!(v[0].probabilities, [1.0 - p, p]);

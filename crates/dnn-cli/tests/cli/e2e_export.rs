@@ -216,6 +216,7 @@ fn table_model(dir: &Path, name: &str) -> Generated {
                 .to_vec(),
             target: "label".into(),
             one_hot: Vec::new(),
+            filled: Vec::new(),
         },
         standardization: Some(Standardization {
             mean: mean.into(),

@@ -477,10 +477,11 @@ fn a_measurement_as_the_label_is_warned_about_and_huge_features_train() {
     );
 }
 
-/// A table as people keep one: an id, a free-text name, text columns with empty cells. The
-/// name is refused until left out; the text columns are one-hot encoded, recorded in the
-/// model, and read again by `evaluate` and `predict`, where a value training never met is
-/// warned about and counts as no value, as an empty cell does.
+/// A table as people keep one: an id, a free-text name, text columns with empty cells, ages
+/// with empty cells. The missing ages are refused until filled (`--fill-missing`) and the
+/// name until left out; the text columns are one-hot encoded, and they and the fill value
+/// are recorded in the model and applied by `evaluate` and `predict`, where a value
+/// training never met is warned about and counts as no value, as an empty cell does.
 #[test]
 fn a_table_with_text_columns_trains_on_them_and_predicts_new_values() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -490,13 +491,36 @@ fn a_table_with_text_columns_trains_on_them_and_predicts_new_values() {
         let sex = ["female", "male"][i % 2];
         let port = ["S", "C", "Q", "S", ""][i % 5];
         let survived = usize::from(sex == "female") ^ usize::from(i % 7 == 0);
-        text.push_str(&format!(
-            "{i},Person {i},{sex},{port},{},{survived}\n",
-            20 + i % 40
-        ));
+        let age = if i % 9 == 4 {
+            String::new()
+        } else {
+            (20 + i % 40).to_string()
+        };
+        text.push_str(&format!("{i},Person {i},{sex},{port},{age},{survived}\n"));
     }
     std::fs::write(w.join("people.csv"), text).expect("write");
+    // The first missing number is named first (the name column's error needs every row).
     let refused = dnn_in(w, &["train", "--data", "people.csv", "-q"]);
+    assert_eq!(refused.code, Some(1), "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("row 5 (line 6), column `age`: the cell is empty")
+            && refused.stderr.contains("--fill-missing mean"),
+        "{}",
+        refused.stderr
+    );
+    let refused = dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "people.csv",
+            "--fill-missing",
+            "median",
+            "-q",
+        ],
+    );
     assert_eq!(refused.code, Some(1), "{refused:?}");
     assert!(
         refused
@@ -514,6 +538,8 @@ fn a_table_with_text_columns_trains_on_them_and_predicts_new_values() {
             "people.csv",
             "--drop",
             "id,name",
+            "--fill-missing",
+            "median",
             "--hidden",
             "8",
             "--iterations",
@@ -533,6 +559,14 @@ fn a_table_with_text_columns_trains_on_them_and_predicts_new_values() {
             && text_line.ends_with(" training rows without one)"),
         "{text_line}"
     );
+    let filled = line(
+        &run.stdout,
+        "Missing numbers are filled with each column's training median: ",
+    );
+    assert!(
+        filled.starts_with("age ") && !filled.contains(','),
+        "{filled}"
+    );
     let r = report(w, "r.json");
     assert_eq!(r["layers"], serde_json::json!([6, 8, 1]));
     let eval = ok(dnn_in(
@@ -547,7 +581,7 @@ fn a_table_with_text_columns_trains_on_them_and_predicts_new_values() {
     );
     std::fs::write(
         w.join("new.csv"),
-        "age,port,sex\n30,X,female\n30,,female\n30,C,female\n",
+        "age,port,sex\n30,X,female\n30,,female\n30,C,female\n,C,female\n",
     )
     .expect("write");
     let pred = ok(dnn_in(w, &["predict", "--model", "people.h5", "new.csv"]));
@@ -557,7 +591,7 @@ fn a_table_with_text_columns_trains_on_them_and_predicts_new_values() {
          `X`, row 1); it counts as none of its values"
     );
     let rows: Vec<&str> = pred.stdout.lines().skip(1).collect();
-    assert_eq!(rows.len(), 3, "{}", pred.stdout);
+    assert_eq!(rows.len(), 4, "{}", pred.stdout);
     assert_eq!(
         rows[0][2..],
         rows[1][2..],

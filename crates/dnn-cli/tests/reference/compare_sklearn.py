@@ -18,8 +18,9 @@ downloaded):
      predictions on its test rows is compared with what `dnn evaluate` prints (4 digits), which
      also shows both sides split the rows alike.
 For the mixed table, scikit-learn one-hot encodes the text columns (OneHotEncoder with the
-sorted values met, empty and NA cells and values never met as all zeros), and its MLPClassifier
-trains on that. Then `dnn export` writes the model as ONNX, onnxruntime runs it on
+sorted values met, empty and NA cells and values never met as all zeros) and fills the missing
+numbers of `f0` with its training mean (SimpleImputer; dnn train --fill-missing mean), and its
+MLPClassifier trains on that. Then `dnn export` writes the model as ONNX, onnxruntime runs it on
 scikit-learn's encoding of the table's rows (with a value training never met), and its
 probabilities are compared with `dnn predict`'s on the raw rows (6 decimals).
 Prints a table and, with --json, writes the numbers for crates/dnn-cli/tests/cli/sklearn.rs.
@@ -38,6 +39,7 @@ import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.neural_network import MLPClassifier
+from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -84,6 +86,7 @@ def mixed_table():
         column[gone] = np.where(rng.rand(gone.sum()) < 0.5, "", "NA")
     table = np.empty((len(y), 6), dtype=object)
     table[:, :4] = x[:, :4]
+    table[rng.rand(len(y)) < 0.05, 0] = np.nan  # missing numbers, written as empty cells
     table[:, 4] = colour
     table[:, 5] = size
     return table, y
@@ -94,20 +97,23 @@ def text_columns(x):
     return [i for i in range(x.shape[1]) if isinstance(x[0, i], str)]
 
 
-def encoder(x, rows):
+def encoder(x, rows, train):
     """scikit-learn's one-hot encoding of the text columns: the sorted values met in `rows`
-    (missing cells are no value), anything else all zeros; the numbers pass through."""
+    (missing cells are no value), anything else all zeros; the numbers pass through, their
+    missing values filled with their mean over the `train` rows."""
     text = text_columns(x)
     if not text:
         return (lambda rows_x: rows_x.astype(float)), list(range(x.shape[1])), []
+    numbers = [i for i in range(x.shape[1]) if i not in text]
+    imputer = SimpleImputer(strategy="mean").fit(x[train][:, numbers].astype(float))
     categories = [sorted({v for v in x[rows, i] if v not in MISSING}) for i in text]
     one_hot = OneHotEncoder(categories=categories, handle_unknown="ignore", sparse_output=False)
     one_hot.fit(x[rows][:, text])
-    numbers = [i for i in range(x.shape[1]) if i not in text]
 
     def encode(rows_x):
         """In dnn's input order: each column where it stands, a text column's values in order."""
         encoded = one_hot.transform(rows_x[:, text])
+        filled = imputer.transform(rows_x[:, numbers].astype(float))
         parts, at = [], 0
         for i in range(x.shape[1]):
             if i in text:
@@ -115,7 +121,7 @@ def encoder(x, rows):
                 parts.append(encoded[:, at:at + k])
                 at += k
             else:
-                parts.append(rows_x[:, [i]].astype(float))
+                parts.append(filled[:, [numbers.index(i)]])
         return np.hstack(parts)
 
     return encode, numbers, categories
@@ -126,7 +132,14 @@ def write_csv(path, x, y):
         w = csv.writer(f)
         w.writerow([column_name(x, i) for i in range(x.shape[1])] + ["label"])
         for row, label in zip(x, y):
-            w.writerow([v if isinstance(v, str) else repr(float(v)) for v in row] + [int(label)])
+            w.writerow([cell(v) for v in row] + [int(label)])
+
+
+def cell(v):
+    """A CSV cell: text as it is, a missing number empty, a number exactly."""
+    if isinstance(v, str):
+        return v
+    return "" if np.isnan(v) else repr(float(v))
 
 
 def column_name(x, i):
@@ -165,7 +178,8 @@ def compare(dnn, out_dir, name, x, y, hidden):
     run([dnn, "train", "--data", path, "--hidden", ",".join(map(str, hidden)),
          "--optimizer", "adam", "--learning-rate", str(LEARNING_RATE), "--batch-size", str(BATCH),
          "--epochs", str(EPOCHS), "--l2", str(ALPHA), "--init", "xavier", "--quiet",
-         "--report", report, "--save", model])
+         "--report", report, "--save", model]
+        + (["--fill-missing", "mean"] if text_columns(x) else []))
     dnn_seconds = time.time() - started
     with open(report) as f:
         r = json.load(f)
@@ -173,7 +187,7 @@ def compare(dnn, out_dir, name, x, y, hidden):
     assert r["data"]["test_examples"] == len(test), (r["data"], len(test))
 
     # The whole table's values are the model's (dnn reads every row before it splits).
-    encode, _, _ = encoder(x, np.arange(len(y)))
+    encode, _, _ = encoder(x, np.arange(len(y)), train)
     x_encoded = encode(x)
     scaler = StandardScaler().fit(x_encoded[train])
     started = time.time()
@@ -225,6 +239,7 @@ def onnx_check(dnn, out_dir, name, model, x, encode):
     rows = x[:40].copy()
     rows[0, 4] = "purple"  # a value training never met
     rows[1, 5] = "XXL"
+    rows[2, 0] = np.nan  # a missing number: the model fills it with the training mean
     path = os.path.join(out_dir, f"{name}_rows.csv")
     write_csv(path, rows, np.zeros(len(rows), dtype=int))
     predictions = os.path.join(out_dir, f"{name}_rows_predictions.csv")

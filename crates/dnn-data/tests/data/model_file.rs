@@ -110,6 +110,7 @@ fn a_model_predicts_raw_inputs_through_its_standardisation() {
             columns: (0..6).map(|i| format!("c{i}")).collect(),
             target: "y".into(),
             one_hot: Vec::new(),
+            filled: Vec::new(),
         },
         standardization: Some(dnn_data::Standardization {
             mean: array![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
@@ -525,6 +526,7 @@ fn an_encoded_model_is_a_model_file() {
             columns: (1..=6).map(|k| format!("x{k}")).collect(),
             target: "y".into(),
             one_hot: Vec::new(),
+            filled: Vec::new(),
         },
         standardization: None,
     };

@@ -50,6 +50,7 @@ fn model_bytes() -> &'static [u8] {
                 columns: (0..12).map(|i| format!("c{i}")).collect(),
                 target: "label".into(),
                 one_hot: Vec::new(),
+                filled: Vec::new(),
             },
             standardization: Some(dnn_data::Standardization {
                 mean: ndarray::Array1::from_elem(12, 0.5),

@@ -49,6 +49,7 @@ fn table_spec() -> DataSpec {
             columns: ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec(),
             target: "label".into(),
             one_hot: Vec::new(),
+            filled: Vec::new(),
         },
         standardization: Some(Standardization {
             mean: array![1.5, -2.0, 0.1 + 0.2, 1e6, 0.0, 3.0],

@@ -158,6 +158,7 @@ fn a_model_reads_its_values_and_counts_those_it_never_met() {
             column: "colour".into(),
             values: strings(&["red", "blue"]),
         }],
+        filled: vec![],
     };
     let t = read_table(&path, Columns::of_model(&input)).unwrap();
     assert_eq!(t.columns, ["size", "colour"]);
@@ -198,6 +199,7 @@ fn shop_spec() -> DataSpec {
                 column: "colour".into(),
                 values: strings(&["blue", "green", "red"]),
             }],
+            filled: vec![],
         },
         standardization: None,
     }
