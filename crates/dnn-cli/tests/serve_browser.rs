@@ -163,14 +163,16 @@ async fn upload(client: &Client, path: &Path) {
         .expect("choose the file");
 }
 
-/// A small iris-like table (4 measurements, 3 species, 20 rows each): the `--data` set.
+/// A small iris-like table (4 measurements, a text column of two gardens, 3 species, 20 rows
+/// each): the `--data` set.
 fn iris_like(path: &Path) {
     let centres = [
         ("setosa", [5.0, 3.4, 1.5, 0.2]),
         ("versicolor", [5.9, 2.8, 4.3, 1.3]),
         ("virginica", [6.6, 3.0, 5.6, 2.0]),
     ];
-    let mut csv = String::from("sepal_length,sepal_width,petal_length,petal_width,species\n");
+    let mut csv =
+        String::from("sepal_length,sepal_width,petal_length,petal_width,garden,species\n");
     for i in 0..60usize {
         let (species, centre) = centres[i % 3];
         let row: Vec<String> = centre
@@ -178,7 +180,8 @@ fn iris_like(path: &Path) {
             .enumerate()
             .map(|(j, c)| format!("{:.2}", c + ((i * 37 + j * 11) % 13) as f64 / 40.0 - 0.15))
             .collect();
-        csv.push_str(&format!("{},{species}\n", row.join(",")));
+        let garden = ["north", "south"][i % 2];
+        csv.push_str(&format!("{},{garden},{species}\n", row.join(",")));
     }
     std::fs::write(path, csv).expect("write the CSV");
 }
@@ -276,8 +279,8 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     let rows_csv = dir.path().join("rows.csv");
     std::fs::write(
         &rows_csv,
-        "sepal_length,sepal_width,petal_length,petal_width\n\
-         5.0,3.4,1.5,0.2\n5.9,2.8,4.3,1.3\n6.6,3.0,5.6,2.0\n",
+        "sepal_length,sepal_width,petal_length,petal_width,garden\n\
+         5.0,3.4,1.5,0.2,north\n5.9,2.8,4.3,1.3,west\n6.6,3.0,5.6,2.0,south\n",
     )
     .expect("write the rows");
     let server = Server::start(
@@ -599,6 +602,20 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
             .iter()
             .all(|c| ["setosa", "versicolor", "virginica"].contains(&c.as_str().unwrap_or(""))),
         "{predicted}"
+    );
+    // A garden the model never met is warned about, as `dnn predict` warns.
+    let warning = js(
+        &client,
+        "const w = document.querySelector('#predictions li .warning');
+         return w ? w.textContent : null;",
+    )
+    .await;
+    assert_eq!(
+        warning,
+        json!(
+            "warning: column `garden`: 1 row has a value the model was not trained on \
+             (the first: `west`, row 2); it counts as none of its values"
+        )
     );
     // The page's CSV of every row is what `dnn predict --output` writes for the same model,
     // downloaded from the page, and the same rows.

@@ -845,3 +845,84 @@ fn a_csv_table_given_with_data_trains_with_softmax_and_its_model_records_what_it
     .one_line_error(400);
     assert!(says.contains("weight"), "{says}");
 }
+
+/// `serve --data` reads a table with a text column and missing numbers as `dnn train` does
+/// (`--fill-missing`), and its Predict view applies the trained model's values to an upload:
+/// the one-hot encoding, the fill value, and a warning for a value training never met.
+#[test]
+fn a_table_with_text_and_missing_numbers_is_served_as_train_reads_it() {
+    let dir = empty_dir();
+    let mut csv = String::from("colour,size,kind\n");
+    for j in 0..60 {
+        let colour = ["red", "green", "blue"][j % 3];
+        let size = if j % 10 == 3 {
+            String::new()
+        } else {
+            format!("{}", j % 7)
+        };
+        csv += &format!("{colour},{size},{}\n", ["a", "b"][usize::from(j % 3 == 0)]);
+    }
+    std::fs::write(dir.path().join("paint.csv"), csv).expect("csv");
+    let refused = common::dnn_in(dir.path(), &["serve", "--port", "0", "--data", "paint.csv"]);
+    assert_eq!(refused.code, Some(1), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("column `size`: the cell is empty")
+            && refused.stderr.contains("--fill-missing mean"),
+        "{}",
+        refused.stderr
+    );
+    let server = Server::start(
+        dir.path(),
+        dir.path(),
+        &["--data", "paint.csv", "--fill-missing", "mean"],
+    );
+    let list = get(&server.url("/api/datasets")).json();
+    let mine = &list[4];
+    assert_eq!(mine["input"], json!({"kind": "table", "features": 4}));
+    let set_up = mine["preset"].clone();
+    assert_eq!(post_json(&server.url("/api/train"), &set_up).status, 202);
+    outcome(&events(&server, Duration::from_secs(120), |_| {}));
+    let upload = b"size,colour\n1,purple\n,red\n2.5,green\n";
+    let answer = post(
+        &server.url("/api/predict?model=trained"),
+        "text/csv",
+        upload,
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let answer = answer.json();
+    assert_eq!(
+        answer["warnings"],
+        json!([
+            "column `colour`: 1 row has a value the model was not trained on (the first: \
+                `purple`, row 1); it counts as none of its values"
+        ])
+    );
+    // The downloaded model, given the same rows by dnn-data's reader, says the same.
+    let file = get(&server.url("/api/models/trained/model.h5"));
+    let path = dir.path().join("paint.h5");
+    std::fs::write(&path, &file.body).expect("write");
+    let model = load_model(&path).expect("model");
+    let spec = model.spec.clone().expect("spec");
+    let table = dnn_data::table::read_table_from(
+        &upload[..],
+        "upload".as_ref(),
+        dnn_data::table::Columns::of_model(&spec.input),
+    )
+    .expect("rows");
+    let x = table.matrix(&[0, 1, 2]);
+    assert_eq!(x.nrows(), 4);
+    let p = model.predict_proba(&x).expect("proba");
+    for (j, r) in answer["results"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .enumerate()
+    {
+        let probabilities: Vec<f64> = p.column(j).to_vec();
+        assert_eq!(
+            r["probabilities"],
+            json!([1.0 - probabilities[0], probabilities[0]]),
+            "{r}"
+        );
+    }
+}

@@ -738,6 +738,7 @@ async function predictFiles(files) {
 
 function showVerdicts(item, answer) {
   const results = answer.results;
+  for (const warning of answer.warnings || []) item.append(element("div", `warning: ${warning}`, "note warning"));
   if (results.length === 1 && results[0].seen) {
     const r = results[0];
     const img = element("img", undefined, "seen");
