@@ -460,8 +460,19 @@ impl<F: Float> Network<F> {
     }
 
     /// The fraction of correct predictions: for a softmax output, of examples whose most
-    /// probable class is the one-hot label's; for sigmoid outputs, of all outputs of all
-    /// examples equal to their 0/1 label.
+    /// probable class is the label's most probable one; for sigmoid outputs, of all outputs of
+    /// all examples whose prediction (`AL > 0.5`) is their label's side of 0.5, so that a
+    /// smoothed label such as 0.9 counts as 1, as 1 does.
+    ///
+    /// ```
+    /// use dnn_core::{Activation, Layer, Network};
+    /// use ndarray::array;
+    /// let net = Network::<f64>::from_layers(vec![Layer::new(array![[1.0]], array![[0.0]], Activation::Sigmoid)])?;
+    /// let x = array![[-3.0, 2.0, 4.0, -1.0]];
+    /// assert_eq!(net.accuracy(&x, &array![[0.0, 1.0, 1.0, 1.0]])?, 0.75);
+    /// assert_eq!(net.accuracy(&x, &array![[0.05, 0.95, 0.9, 0.9]])?, 0.75);
+    /// # Ok::<(), dnn_core::DnnError>(())
+    /// ```
     ///
     /// # Errors
     /// [`DnnError::InputRows`], [`DnnError::EmptyDataSet`] or [`DnnError::NonFinite`] for
@@ -483,9 +494,10 @@ impl<F: Float> Network<F> {
             let correct = got.iter().zip(&want).filter(|(a, b)| a == b).count();
             return Ok(correct as f64 / want.len() as f64);
         }
+        let half = F::of(0.5);
         let correct = Zip::from(&predictions)
             .and(y)
-            .fold(0usize, |n, &p, &t| n + usize::from(p == t));
+            .fold(0usize, |n, &p, &t| n + usize::from((p > half) == (t > half)));
         Ok(correct as f64 / y.len() as f64)
     }
 }
