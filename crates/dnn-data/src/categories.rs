@@ -210,13 +210,11 @@ impl<'a> ColumnReader<'a> {
         row: u64,
         line: u64,
     ) -> Result<(), (String, Earlier)> {
-        let cell = if text.is_empty() || looks_missing(text) {
-            Cell::Missing
-        } else {
-            match text.parse::<f64>() {
-                Ok(v) => Cell::Number(v),
-                Err(_) => Cell::Text(text),
-            }
+        // Numbers first: most cells of most tables are, and `looks_missing` lower-cases.
+        let cell = match text.parse::<f64>() {
+            Ok(v) if !v.is_nan() => Cell::Number(v),
+            _ if text.is_empty() || looks_missing(text) => Cell::Missing,
+            _ => Cell::Text(text),
         };
         let name = &self.name;
         match &mut self.state {
