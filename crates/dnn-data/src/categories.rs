@@ -8,8 +8,8 @@
 //! text column with a number among its cells is named too: `--one-hot NAME` reads every cell
 //! of a column as text (codes such as postcodes), `--drop NAME` leaves a column out.
 //!
-//! Empty cells and the usual markers of a missing value (`NA`, `NaN`, `?`, `null`, ...:
-//! [`looks_missing`]) are no value of a text column: its inputs are all 0 there. A number
+//! Empty cells and the markers of a missing value that pandas' `read_csv` knows, and `?`
+//! ([`MISSING_CELLS`]), are no value of a text column: its inputs are all 0 there. A number
 //! column has no such default: a missing number is an error that says how to mend it,
 //! unless `--fill-missing` asks for the training part's mean or median ([`crate::missing`]).
 //!
@@ -21,12 +21,30 @@ use std::collections::HashMap;
 use crate::classes::sort_names;
 use crate::dataset::OneHot;
 use crate::error::shown;
-use crate::table::looks_missing;
 
 /// A detected text column with more values than this is refused (an id, a name, free
 /// text), unless `--one-hot` names it: one input per value would make a wide, sparse layer
 /// that learns nothing general.
 pub const MAX_DETECTED_VALUES: usize = 100;
+
+/// The cells that mark a missing value, besides an empty one: pandas' `read_csv` defaults
+/// (compared exactly, after trimming spaces), and `?` (as in UCI's tables). Any other text is
+/// a value: `None`, `-` and `missing` are not markers, as they are not to pandas.
+pub const MISSING_CELLS: [&str; 19] = [
+    "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
+    "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", "?",
+];
+
+/// Whether a trimmed feature cell marks a missing value: empty, or one of [`MISSING_CELLS`].
+///
+/// ```
+/// use dnn_data::categories::is_missing_cell;
+/// assert!(is_missing_cell("") && is_missing_cell("NA") && is_missing_cell("?"));
+/// assert!(!is_missing_cell("na") && !is_missing_cell("-") && !is_missing_cell("Nadia"));
+/// ```
+pub fn is_missing_cell(text: &str) -> bool {
+    text.is_empty() || MISSING_CELLS.contains(&text)
+}
 
 /// The code of "no value": a missing cell, or a value a model never met.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -210,10 +228,10 @@ impl<'a> ColumnReader<'a> {
         row: u64,
         line: u64,
     ) -> Result<(), (String, Earlier)> {
-        // Numbers first: most cells of most tables are, and `looks_missing` lower-cases.
+        // Numbers first: most cells of most tables are.
         let cell = match text.parse::<f64>() {
             Ok(v) if !v.is_nan() => Cell::Number(v),
-            _ if text.is_empty() || looks_missing(text) => Cell::Missing,
+            _ if is_missing_cell(text) => Cell::Missing,
             _ => Cell::Text(text),
         };
         let name = &self.name;
@@ -227,7 +245,10 @@ impl<'a> ColumnReader<'a> {
             } => match cell {
                 Cell::Missing if fill.is_some() => values.push(fill.unwrap_or_default()),
                 Cell::Missing => {
-                    if *seen_number || *strict {
+                    if *strict {
+                        return Err((missing_for_model(text), None));
+                    }
+                    if *seen_number {
                         return Err((missing_number(text, name), None));
                     }
                     first_missing.get_or_insert((row, line, text.to_owned()));
@@ -245,10 +266,15 @@ impl<'a> ColumnReader<'a> {
                 }
                 Cell::Text(t) => {
                     if let Some(plain) = number_as_written(t) {
+                        let or_text = if *strict {
+                            String::new()
+                        } else {
+                            format!(", or read the column as text with --one-hot {name}")
+                        };
                         return Err((
                             format!(
                                 "`{}` is not a number as dnn reads them; write it plainly \
-                                 ({plain}), or read the column as text with --one-hot {name}",
+                                 ({plain}){or_text}",
                                 shown(t)
                             ),
                             None,
@@ -439,6 +465,7 @@ impl<'a> ColumnReader<'a> {
 ///
 /// ```text
 /// "1,5" -> Some("1.5")    "$5.00" -> Some("5.00")    "1,000.5" -> Some("1000.5")    "XL" -> None
+/// "1,000" -> Some("1000, or 1.000 if the comma marks decimals")    "−2" -> Some("-2")
 /// ```
 fn number_as_written(text: &str) -> Option<String> {
     let core = text
@@ -448,17 +475,41 @@ fn number_as_written(text: &str) -> Option<String> {
     let digits: String = core
         .chars()
         .filter(|c| !matches!(c, ' ' | '\'' | '_' | '\u{a0}'))
+        .map(|c| if c == '\u{2212}' { '-' } else { c })
         .collect();
+    let number = |plain: &str| {
+        plain.chars().any(|c| c.is_ascii_digit())
+            && plain
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+            && plain.parse::<f64>().is_ok_and(f64::is_finite)
+    };
     let plain = match (digits.matches(',').count(), digits.contains('.')) {
         (0, _) => digits,
+        // `1,000`: a thousand, or one with a decimal comma.
+        (1, false) if digits.split(',').nth(1).is_some_and(|f| f.len() == 3) => {
+            let (thousands, decimal) = (digits.replace(',', ""), digits.replace(',', "."));
+            return (number(&thousands) && number(&decimal))
+                .then(|| format!("{thousands}, or {decimal} if the comma marks decimals"));
+        }
         (1, false) => digits.replace(',', "."),
         (_, _) => digits.replace(',', ""),
     };
-    let looks = plain.chars().any(|c| c.is_ascii_digit())
-        && plain
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
-    (looks && plain.parse::<f64>().is_ok_and(f64::is_finite)).then_some(plain)
+    number(&plain).then_some(plain)
+}
+
+/// What a missing cell in a number column of a model without fill values says: no flag
+/// of `predict` or `evaluate` mends it.
+fn missing_for_model(text: &str) -> String {
+    let what = if text.is_empty() {
+        "the cell is empty".to_owned()
+    } else {
+        format!("`{}` marks a missing value", shown(text))
+    };
+    format!(
+        "{what}, and the model takes a number here (it was trained without --fill-missing); \
+         fill it in, or drop the row"
+    )
 }
 
 /// What a missing cell in a number column says.

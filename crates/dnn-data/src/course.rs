@@ -216,6 +216,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             split: None,
             skipped_files: 0,
             unread: Vec::new(),
+            unseen: Vec::new(),
             float_inputs: false,
         },
         train_images: Some(train.images),

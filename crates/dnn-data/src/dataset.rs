@@ -295,6 +295,9 @@ pub struct Source {
     /// Whether the inputs were stored as floats (CSV tables, float npz arrays) rather than
     /// bytes divided by 255.
     pub float_inputs: bool,
+    /// A table's text values that training never met, per column: met only in the test part,
+    /// or, read with a model's columns, not among its values. They are no value (all 0).
+    pub unseen: Vec<crate::categories::Unseen>,
 }
 
 /// Examples ready for training: inputs as `(features, m)` matrices of `f64`, one column per
@@ -453,7 +456,7 @@ impl Default for LoadOptions {
     }
 }
 
-/// Tells the format of `path`: a `.csv` file is CSV, a `.npz` file NumPy; a directory with
+/// Tells the format of `path`: a `.csv` (or `.tsv`) file is CSV, a `.npz` file NumPy; a directory with
 /// `train_*.h5` and `test_*.h5` files is a course HDF5 set, any other directory an image
 /// folder.
 ///
@@ -473,7 +476,7 @@ pub fn detect_format(path: &Path) -> Result<Format> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
     match ext.as_deref() {
-        Some("csv") => Ok(Format::Csv),
+        Some("csv" | "tsv") => Ok(Format::Csv),
         Some("npz") => Ok(Format::Npz),
         _ => Err(DataError::BadSource {
             path: path.to_path_buf(),

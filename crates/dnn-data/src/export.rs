@@ -209,6 +209,14 @@ fn input_json(model: &Model) -> serde_json::Value {
             if !filled.is_empty() {
                 table["filled"] = json!(filled);
             }
+            if !one_hot.is_empty() || !filled.is_empty() {
+                table["cells"] = json!(
+                    "trimmed of spaces; empty or one of missing_cells: no value (a text \
+                     column's inputs all 0, a number column's fill value); other text \
+                     compared exactly"
+                );
+                table["missing_cells"] = json!(crate::categories::MISSING_CELLS);
+            }
             table
         }
         None => json!({

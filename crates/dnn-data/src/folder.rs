@@ -436,6 +436,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             split,
             skipped_files: skipped,
             unread,
+            unseen: Vec::new(),
             float_inputs: false,
         },
         train_images: Some(train_images),

@@ -722,6 +722,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             split,
             skipped_files: 0,
             unread: Vec::new(),
+            unseen: Vec::new(),
             float_inputs,
         },
         train_images,

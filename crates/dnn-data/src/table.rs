@@ -18,7 +18,7 @@ use std::path::Path;
 use ndarray::{s, Array2};
 use rayon::prelude::*;
 
-use crate::categories::{ColumnReader, ColumnValues, Mode, Unseen};
+use crate::categories::{ColumnReader, ColumnValues, Mode, Unseen, NONE};
 use crate::classes::{self, sort_names, ClassChoice};
 use crate::dataset::{
     split_or_keep, DataSpec, Dataset, Format, Input, LoadOptions, OneHot, Source,
@@ -102,10 +102,12 @@ impl<'a> Columns<'a> {
     }
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> DataError {
+/// A csv crate error as a [`DataError`]; `crlf`: 1 when the file's lines end in CRLF, which
+/// the crate's line numbers are short of.
+fn csv_error(path: &Path, e: csv::Error, crlf: u64) -> DataError {
     let at = e
         .position()
-        .map(|p| format!("row {} (line {}): ", p.record(), p.line()))
+        .map(|p| format!("row {} (line {}): ", p.record(), p.line() + crlf))
         .unwrap_or_default();
     let text = e.to_string();
     match e.into_kind() {
@@ -160,8 +162,16 @@ pub fn read_table_from(
     which: Columns<'_>,
 ) -> Result<Table> {
     let mut source = std::io::BufReader::with_capacity(1 << 16, source);
-    let separator = separator_of(
-        std::io::BufRead::fill_buf(&mut source).map_err(|e| crate::error::io_error(path, e))?,
+    let start =
+        std::io::BufRead::fill_buf(&mut source).map_err(|e| crate::error::io_error(path, e))?;
+    let separator = separator_of(start);
+    // The csv crate counts a line at each `\n`, but ends a CRLF line's record at its `\r`:
+    // each record's position is then a line early (Windows' files, Python's csv module's).
+    let crlf = u64::from(
+        start
+            .split(|&b| b == b'\n')
+            .next()
+            .is_some_and(|l| l.ends_with(b"\r") && l.len() < start.len()),
     );
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -172,7 +182,9 @@ pub fn read_table_from(
         path: path.to_path_buf(),
         problem,
     };
-    let raw_header = reader.byte_headers().map_err(|e| csv_error(path, e))?;
+    let raw_header = reader
+        .byte_headers()
+        .map_err(|e| csv_error(path, e, crlf))?;
     if raw_header.as_slice().contains(&0)
         || raw_header.as_slice().starts_with(&[0xff, 0xfe])
         || raw_header.as_slice().starts_with(&[0xfe, 0xff])
@@ -281,6 +293,12 @@ pub fn read_table_from(
                 .collect()
         }
     };
+    if feature_index.is_empty() && !which.drop.is_empty() {
+        return Err(bad(format!(
+            "no feature columns are left: --drop leaves out every column but the label `{}`",
+            target_index.map_or("", |t| header[t].as_str())
+        )));
+    }
     if feature_index.is_empty() {
         return Err(bad(format!(
             "no feature columns: the only column is the target `{}` (dnn reads columns \
@@ -327,7 +345,7 @@ pub fn read_table_from(
         while n < BATCH
             && reader
                 .read_byte_record(&mut batch[n])
-                .map_err(|e| csv_error(path, e))?
+                .map_err(|e| csv_error(path, e, crlf))?
         {
             n += 1;
         }
@@ -338,7 +356,7 @@ pub fn read_table_from(
         let line_of = |k: usize| {
             records[k]
                 .position()
-                .map_or(rows + k as u64 + 2, |p| p.line())
+                .map_or(rows + k as u64 + 2, |p| p.line() + crlf)
         };
         // The first error in reading order, as a row-by-row reader would meet it: the lowest
         // row first; within a row its length, then its features left to right, then its label.
@@ -663,6 +681,71 @@ impl Table {
     }
 }
 
+/// Keeps, of each text column's values, those met in the `train` rows (in their order), as
+/// a `OneHotEncoder` fitted on the training part does: a value met only in the test part is
+/// no value there, as one the model never met is for `dnn predict`, and is returned.
+///
+/// # Errors
+/// [`DataError::BadSource`] for a text column with no value in the training part.
+fn keep_training_values(path: &Path, table: &mut Table, train: &[usize]) -> Result<Vec<Unseen>> {
+    let mut unseen = Vec::new();
+    for (column, values) in table.columns.iter().zip(&mut table.features) {
+        let ColumnValues::Text { values, codes } = values else {
+            continue;
+        };
+        let mut met = vec![false; values.len()];
+        for &j in train {
+            if let Some(m) = met.get_mut(codes[j] as usize) {
+                *m = true;
+            }
+        }
+        if !met.contains(&true) {
+            return Err(DataError::BadSource {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "column `{column}` has no value in the training part, only empty or \
+                     missing cells; leave it out with --drop {column}"
+                ),
+            });
+        }
+        if !met.contains(&false) {
+            continue;
+        }
+        let mut new_code = vec![NONE; values.len()];
+        let mut kept = 0;
+        for (k, &m) in met.iter().enumerate() {
+            if m {
+                new_code[k] = kept;
+                kept += 1;
+            }
+        }
+        let mut rows = 0;
+        let mut first = None;
+        for (j, code) in codes.iter_mut().enumerate() {
+            if *code != NONE && new_code[*code as usize] == NONE {
+                rows += 1;
+                first.get_or_insert((values[*code as usize].clone(), j as u64 + 1));
+            }
+            if *code != NONE {
+                *code = new_code[*code as usize];
+            }
+        }
+        let mut k = 0;
+        values.retain(|_| {
+            k += 1;
+            met[k - 1]
+        });
+        if let Some(first) = first {
+            unseen.push(Unseen {
+                column: column.clone(),
+                rows,
+                first,
+            });
+        }
+    }
+    Ok(unseen)
+}
+
 /// Fills every number column's missing cells (NaN) with `how` over the training rows, and
 /// returns each number column's value.
 fn fill_missing(
@@ -736,6 +819,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
         classes::require_two(path, &names, &labels)?;
     }
     let (train_idx, test_idx, split) = split_or_keep(path, &labels, names.len(), options)?;
+    let mut unseen = std::mem::take(&mut table.unseen);
+    if options.columns.is_none() {
+        unseen.extend(keep_training_values(path, &mut table, &train_idx)?);
+    }
     let filled = match options.fill_missing {
         Some(how) if options.columns.is_none() => fill_missing(path, &mut table, how, &train_idx)?,
         _ => options.filled.clone(),
@@ -776,6 +863,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             skipped_files: 0,
             unread: Vec::new(),
             float_inputs: true,
+            unseen,
         },
         train_images: None,
         test_images: None,

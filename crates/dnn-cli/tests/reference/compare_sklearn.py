@@ -99,8 +99,8 @@ def text_columns(x):
 
 def encoder(x, rows, train):
     """scikit-learn's one-hot encoding of the text columns: the sorted values met in `rows`
-    (missing cells are no value), anything else all zeros; the numbers pass through, their
-    missing values filled with their mean over the `train` rows."""
+    (the training part; missing cells are no value), anything else all zeros; the numbers
+    pass through, their missing values filled with their mean over the `train` rows."""
     text = text_columns(x)
     if not text:
         return (lambda rows_x: rows_x.astype(float)), list(range(x.shape[1])), []
@@ -186,8 +186,8 @@ def compare(dnn, out_dir, name, x, y, hidden):
     assert r["data"]["train_examples"] == len(train), (r["data"], len(train))
     assert r["data"]["test_examples"] == len(test), (r["data"], len(test))
 
-    # The whole table's values are the model's (dnn reads every row before it splits).
-    encode, _, _ = encoder(x, np.arange(len(y)), train)
+    # The text values and the fill values are the training part's, as dnn's.
+    encode, _, _ = encoder(x, train, train)
     x_encoded = encode(x)
     scaler = StandardScaler().fit(x_encoded[train])
     started = time.time()

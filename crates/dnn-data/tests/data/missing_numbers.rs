@@ -140,9 +140,13 @@ fn a_model_fills_the_numbers_missing_from_the_rows_it_reads() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("row 1 (line 2), column `x`: the cell is empty"),
+        err.contains(
+            "row 1 (line 2), column `x`: the cell is empty, and the model takes a number here \
+             (it was trained without --fill-missing); fill it in, or drop the row"
+        ),
         "{err}"
     );
+    assert!(!err.contains("--drop"), "predict has no --drop: {err}");
     let text = write(dir.path(), "text.csv", "x,id\nabc,7\n");
     let err = read_table(&text, Columns::of_model(&input))
         .unwrap_err()

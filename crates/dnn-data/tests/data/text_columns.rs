@@ -72,12 +72,16 @@ fn a_text_column_is_one_hot_encoded_with_sorted_values_and_missing_cells_as_none
 #[test]
 fn loading_records_the_text_columns_and_their_inputs() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "shop.csv", SHOP);
-    let options = LoadOptions {
-        test_split: 0.34,
-        ..LoadOptions::default()
-    };
-    let data = load(&path, &options).unwrap();
+    // Each colour four times, twice in each class: the test part (one row per class) cannot
+    // hold all of one.
+    let mut text = String::from("size,colour,label\n");
+    for i in 0..12 {
+        let colour = ["red", "blue", "green"][i % 3];
+        text.push_str(&format!("{}.5,{colour},{}\n", i, ["a", "b"][i % 2]));
+    }
+    let path = write(dir.path(), "shop.csv", &text);
+    let data = load(&path, &LoadOptions::default()).unwrap();
+    assert_eq!(data.test_len(), 2);
     let Input::Table {
         columns, one_hot, ..
     } = &data.spec.input
@@ -244,6 +248,7 @@ fn mistakes_in_text_and_number_columns_are_named_in_one_line() {
         s + &format!("user{i},{}\n", ["a", "b"][i % 2])
     });
     let (nope, label, x) = (["nope".to_owned()], ["label".to_owned()], ["x".to_owned()]);
+    let xy = ["x".to_owned(), "y".to_owned()];
     let cases: Vec<(&str, String, Columns<'_>, Vec<&str>)> = vec![
         (
             "word.csv",
@@ -290,6 +295,33 @@ fn mistakes_in_text_and_number_columns_are_named_in_one_line() {
                 "row 1 (line 2), column `price`",
                 "`$5.00` is not a number as dnn reads them; write it plainly (5.00)",
             ],
+        ),
+        (
+            "thousands.csv",
+            "n,label\n\"1,000\",a\n".into(),
+            Columns::default(),
+            vec!["`1,000` is not a number as dnn reads them; write it plainly (1000, or 1.000 if the comma marks decimals)"],
+        ),
+        (
+            "unicode_minus.csv",
+            "n,label\n1,a\n\u{2212}1.5,b\n".into(),
+            Columns::default(),
+            vec!["row 2 (line 3)", "write it plainly (-1.5)"],
+        ),
+        (
+            "crlf.csv",
+            "n,label\r\n1,a\r\n2,b\r\nthree,a\r\n".into(),
+            Columns::default(),
+            vec!["row 3 (line 4), column `n`: `three` is not a number"],
+        ),
+        (
+            "drop_all.csv",
+            "x,y,label\n1,2,a\n".into(),
+            Columns {
+                drop: &xy,
+                ..Columns::default()
+            },
+            vec!["no feature columns are left: --drop leaves out every column but the label `label`"],
         ),
         (
             "many.csv",
@@ -358,4 +390,96 @@ fn mistakes_in_text_and_number_columns_are_named_in_one_line() {
         ..Columns::default()
     };
     assert_eq!(read_table(&path, forced).unwrap().inputs(), 101);
+}
+
+/// The values of a text column are those of the training part, as a `OneHotEncoder` fitted
+/// on it has: a value met only in the test part is no value there, and reported.
+#[test]
+fn values_met_only_in_the_test_part_are_not_the_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("x,c,label\n");
+    for i in 0..40 {
+        let c = if i == 7 { "rare" } else { ["a", "b"][i % 2] };
+        text.push_str(&format!("{i},{c},{}\n", ["p", "q"][i % 2]));
+    }
+    let path = write(dir.path(), "rare.csv", &text);
+    let mut outcomes = [false, false];
+    for seed in 0..20 {
+        let options = LoadOptions {
+            split_seed: seed,
+            ..LoadOptions::default()
+        };
+        let data = load(&path, &options).unwrap();
+        let Input::Table { one_hot, .. } = &data.spec.input else {
+            panic!("a table")
+        };
+        let in_test = data.test_x.row(0).iter().any(|&x| x == 7.0);
+        outcomes[usize::from(in_test)] = true;
+        if in_test {
+            assert_eq!(one_hot[0].values, strings(&["a", "b"]), "seed {seed}");
+            assert_eq!(
+                data.source.unseen,
+                [Unseen {
+                    column: "c".into(),
+                    rows: 1,
+                    first: ("rare".into(), 8),
+                }]
+            );
+            let row = data
+                .test_x
+                .columns()
+                .into_iter()
+                .find(|c| c[0] == 7.0)
+                .unwrap();
+            assert_eq!(row.to_vec(), [7.0, 0.0, 0.0], "no value");
+        } else {
+            assert_eq!(
+                one_hot[0].values,
+                strings(&["a", "b", "rare"]),
+                "seed {seed}"
+            );
+            assert!(data.source.unseen.is_empty());
+        }
+    }
+    assert_eq!(outcomes, [true, true], "the rare row fell on both sides");
+
+    // A column with no value in the training part (all empty) is refused, --one-hot or not.
+    let path = write(
+        dir.path(),
+        "empty.csv",
+        "a,b,y\n1,,p\n2,,q\n3,,p\n4,,q\n5,,p\n",
+    );
+    let options = LoadOptions {
+        one_hot_columns: strings(&["b"]),
+        ..LoadOptions::default()
+    };
+    let err = load(&path, &options).unwrap_err().to_string();
+    assert!(
+        err.contains("column `b` has no value in the training part") && err.contains("--drop b"),
+        "{err}"
+    );
+}
+
+/// Missing-value markers are pandas' (and `?`), compared exactly: `None`... is missing, `-`
+/// and `none` are values.
+#[test]
+fn missing_markers_are_pandas_and_question_marks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "m.csv",
+        "c,label\nNone,a\n-,b\nnone,a\n?,b\n<NA>,a\nN/A,b\n",
+    );
+    let which = Columns {
+        labels_required: true,
+        ..Columns::default()
+    };
+    let t = read_table(&path, which).unwrap();
+    assert_eq!(
+        t.features[0],
+        ColumnValues::Text {
+            values: strings(&["-", "none"]),
+            codes: vec![u32::MAX, 0, 1, u32::MAX, u32::MAX, u32::MAX],
+        }
+    );
 }
