@@ -227,6 +227,10 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
         }
     }
     warn_skipped(&data);
+    for line in test_part_unseen_lines(&data.source.unseen) {
+        eprintln!("warning: {line}");
+    }
+    warn_text_values(&data);
     let counts = class_counts(&data);
     warn_single_examples(&data, &counts);
     warn_missing_labels(&data, &counts);
@@ -330,7 +334,7 @@ fn warn_missing_labels(data: &Dataset, counts: &[usize]) {
 pub fn split_line(data: &Dataset) -> Option<String> {
     let split = data.source.split?;
     Some(format!(
-        "Data: {} ({}): {} training and {} test examples (stratified {} test split, seed {}), {} features, {} classes",
+        "Data: {} ({}): {} training and {} test examples (stratified {} test split, seed {}), {} feature{}, {} classes",
         data.source.path.display(),
         data.source.format.name(),
         data.train_len(),
@@ -338,8 +342,57 @@ pub fn split_line(data: &Dataset) -> Option<String> {
         split.fraction,
         split.seed,
         data.features(),
+        if data.features() == 1 { "" } else { "s" },
         data.spec.classes.len()
     ))
+}
+
+/// The warning lines about a table's text columns, before any z-score: values that differ
+/// only in case or spaces (`Red`, `red`: two inputs that are likely one value), and a column
+/// with a different value in every training row (an id or a name: it describes nothing).
+fn warn_text_values(data: &Dataset) {
+    let Input::Table {
+        columns, one_hot, ..
+    } = &data.spec.input
+    else {
+        return;
+    };
+    let mut row = 0;
+    for column in columns {
+        let Some(h) = one_hot.iter().find(|h| &h.column == column) else {
+            row += 1;
+            continue;
+        };
+        let n = h.values.len();
+        let mut seen: std::collections::HashMap<String, &str> = Default::default();
+        for v in &h.values {
+            let folded: String = v
+                .to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if let Some(first) = seen.insert(folded, v) {
+                eprintln!(
+                    "warning: column `{column}`: `{first}` and `{v}` differ only in case or \
+                     spaces, and are two values (two inputs); write them one way if they are one"
+                );
+                break;
+            }
+        }
+        // Each value's count among the training rows: its input's sum (0 or 1 each).
+        let counts = data
+            .train_x
+            .slice(ndarray::s![row..row + n, ..])
+            .sum_axis(ndarray::Axis(1));
+        if n >= 10 && counts.iter().all(|&c| c == 1.0) {
+            eprintln!(
+                "warning: column `{column}` has a different value in every training row ({n} \
+                 values), as an id or a name has: it tells the network nothing about rows to \
+                 come; leave it out with --drop {column}"
+            );
+        }
+        row += n;
+    }
 }
 
 /// `Text columns, one-hot encoded into 5 inputs: sex (2 values), port (3 values; 2
@@ -364,17 +417,28 @@ pub fn one_hot_line(data: &Dataset) -> Option<String> {
         let n = h.values.len();
         // A row without a value has 0 in every input of the column, which is each input's
         // least value (a z-score keeps the order): count the examples at every least value.
+        // Every value was met in training, so an input that never changes is 1 in every
+        // row: then no row is without a value.
         let block = data.train_x.slice(ndarray::s![row..row + n, ..]);
         let least: Vec<f64> = block
             .rows()
             .into_iter()
             .map(|r| r.fold(f64::INFINITY, |a, &b| a.min(b)))
             .collect();
-        let none = block
-            .columns()
+        let constant = block
+            .rows()
             .into_iter()
-            .filter(|c| c.iter().zip(&least).all(|(v, l)| v <= l))
-            .count();
+            .zip(&least)
+            .any(|(r, l)| r.iter().all(|v| v == l));
+        let none = if constant {
+            0
+        } else {
+            block
+                .columns()
+                .into_iter()
+                .filter(|c| c.iter().zip(&least).all(|(v, l)| v <= l))
+                .count()
+        };
         let values = if n == 1 { "value" } else { "values" };
         parts.push(match none {
             0 => format!("{column} ({n} {values})"),
@@ -383,9 +447,10 @@ pub fn one_hot_line(data: &Dataset) -> Option<String> {
         });
         row += n;
     }
+    let inputs: usize = one_hot.iter().map(|h| h.values.len()).sum();
     Some(format!(
-        "Text columns, one-hot encoded into {} inputs: {}",
-        one_hot.iter().map(|h| h.values.len()).sum::<usize>(),
+        "Text columns, one-hot encoded into {inputs} input{}: {}",
+        if inputs == 1 { "" } else { "s" },
         parts.join(", ")
     ))
 }
@@ -424,6 +489,15 @@ pub fn filled_line(data: &Dataset, how: Option<FillArg>) -> Option<String> {
 /// have a value the model was not trained on (the first: `X`, row 7); they count as none of
 /// its values`.
 pub fn unseen_lines(unseen: &[dnn_data::categories::Unseen]) -> Vec<String> {
+    unseen_lines_as(unseen, "the model was not trained on")
+}
+
+/// [`unseen_lines`] for the test part of a table being trained on: values met only there.
+fn test_part_unseen_lines(unseen: &[dnn_data::categories::Unseen]) -> Vec<String> {
+    unseen_lines_as(unseen, "not in the training part")
+}
+
+fn unseen_lines_as(unseen: &[dnn_data::categories::Unseen], never: &str) -> Vec<String> {
     unseen
         .iter()
         .map(|u| {
@@ -433,8 +507,8 @@ pub fn unseen_lines(unseen: &[dnn_data::categories::Unseen]) -> Vec<String> {
                 ("rows have", "they count")
             };
             format!(
-                "column `{}`: {} {rows} a value the model was not trained on (the first: `{}`, \
-                 row {}); {they} as none of its values",
+                "column `{}`: {} {rows} a value {never} (the first: `{}`, row {}); {they} as \
+                 none of its values",
                 u.column, u.rows, u.first.0, u.first.1
             )
         })
@@ -512,6 +586,9 @@ pub fn load_for_model(
     };
     let mut data = dnn_data::load(path, &options).with_context(|| hint(path))?;
     warn_skipped(&data);
+    for line in unseen_lines(&data.source.unseen) {
+        eprintln!("warning: {line}");
+    }
     let fits = match (&spec.input, &data.spec.input) {
         (Input::Picture { .. }, Input::Picture { .. }) => spec.input == data.spec.input,
         (Input::Table { .. }, Input::Table { .. }) => data.features() == spec.input.features(),

@@ -598,6 +598,39 @@ fn a_table_with_text_columns_trains_on_them_and_predicts_new_values() {
         "unseen and empty are both no value"
     );
     assert_ne!(rows[1][2..], rows[2][2..], "a port the model knows counts");
+    // evaluate warns about values the model never met, as predict does.
+    let people = std::fs::read_to_string(w.join("people.csv")).expect("read");
+    std::fs::write(w.join("people2.csv"), people.replace(",Q,", ",X,")).expect("write");
+    let eval = ok(dnn_in(
+        w,
+        &["evaluate", "--model", "people.h5", "--data", "people2.csv"],
+    ));
+    assert!(
+        eval.stderr.contains(
+            "warning: column `port`: 24 rows have a value the model was not trained on (the \
+             first: `X`, row 3)"
+        ),
+        "{}",
+        eval.stderr
+    );
+    // Values that differ only in case, and a column of one value per row, are warned about.
+    let mut odd = String::from("colour,code,x,y\n");
+    for i in 0..40 {
+        let colour = ["Red", "red", "blue"][i % 3];
+        odd.push_str(&format!("{colour},c{i},{},{}\n", i % 5, ["p", "q"][i % 2]));
+    }
+    std::fs::write(w.join("odd.csv"), odd).expect("write");
+    let run = ok(dnn_in(
+        w,
+        &["train", "--data", "odd.csv", "--iterations", "5", "-q"],
+    ));
+    for warning in [
+        "warning: column `colour`: `Red` and `red` differ only in case or spaces",
+        "warning: column `code` has a different value in every training row (32 values)",
+        "--drop code",
+    ] {
+        assert!(run.stderr.contains(warning), "{warning}: {}", run.stderr);
+    }
     // The reading flags are for CSV tables.
     fixtures::write_png(&w.join("pic.png"), 4, 4, image::ColorType::Rgb8);
     let err = dnn_in(
