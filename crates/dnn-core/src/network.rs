@@ -495,9 +495,9 @@ impl<F: Float> Network<F> {
             return Ok(correct as f64 / want.len() as f64);
         }
         let half = F::of(0.5);
-        let correct = Zip::from(&predictions)
-            .and(y)
-            .fold(0usize, |n, &p, &t| n + usize::from((p > half) == (t > half)));
+        let correct = Zip::from(&predictions).and(y).fold(0usize, |n, &p, &t| {
+            n + usize::from((p > half) == (t > half))
+        });
         Ok(correct as f64 / y.len() as f64)
     }
 }
