@@ -228,7 +228,22 @@ impl<'a> ColumnReader<'a> {
         row: u64,
         line: u64,
     ) -> Result<(), (String, Earlier)> {
-        // Numbers first: most cells of most tables are.
+        // Most cells of most tables: a finite number in a column of numbers.
+        if let State::Numbers {
+            values,
+            seen_number,
+            first_missing: None,
+            ..
+        } = &mut self.state
+        {
+            if let Ok(v) = text.parse::<f64>() {
+                if v.is_finite() {
+                    values.push(v);
+                    *seen_number = true;
+                    return Ok(());
+                }
+            }
+        }
         let cell = match text.parse::<f64>() {
             Ok(v) if !v.is_nan() => Cell::Number(v),
             _ if is_missing_cell(text) => Cell::Missing,
