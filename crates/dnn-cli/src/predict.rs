@@ -13,6 +13,9 @@ use rayon::prelude::*;
 
 use crate::model_file::{load_model_arg, same_file};
 
+/// Table rows classified at a time.
+const ROWS_PER_BLOCK: usize = 8192;
+
 pub fn run(args: PredictArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.output {
         dnn_data::atomic::ensure_writable(path).context("--output")?;
@@ -83,9 +86,15 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
             for line in crate::data::unseen_lines(&t.unseen) {
                 eprintln!("warning: {line}");
             }
+            // A block of rows at a time: the inputs and the layers' activations of every row
+            // at once took twice the memory of the table itself.
             let all: Vec<usize> = (0..t.rows).collect();
+            let mut lines = Vec::with_capacity(t.rows);
+            for rows in all.chunks(ROWS_PER_BLOCK) {
+                lines.extend(model.predict(&t.matrix(rows))?);
+            }
             let names = (1..=t.rows).map(|r| r.to_string()).collect();
-            (names, model.predict(&t.matrix(&all))?)
+            (names, lines)
         }
     };
     match &spec.input {

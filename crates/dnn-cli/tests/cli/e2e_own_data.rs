@@ -646,3 +646,48 @@ fn a_table_with_text_columns_trains_on_them_and_predicts_new_values() {
         err.stderr
     );
 }
+
+/// A table of more rows than `dnn predict` classifies at a time: each row's line is the one
+/// it gets alone, across the blocks' borders.
+#[test]
+fn a_long_table_is_predicted_block_by_block_with_each_rows_own_result() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
+    ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "blobs.csv",
+            "--target",
+            "kind",
+            "--hidden",
+            "8",
+            "--iterations",
+            "50",
+            "--save",
+            "blobs.h5",
+            "-q",
+        ],
+    ));
+    fixtures::write_blobs_csv(&w.join("long.csv"), 20_000, 1.0);
+    let all = ok(dnn_in(w, &["predict", "--model", "blobs.h5", "long.csv"]));
+    let lines: Vec<&str> = all.stdout.lines().collect();
+    assert_eq!(lines.len(), 20_001);
+    let text = std::fs::read_to_string(w.join("long.csv")).expect("read");
+    let rows: Vec<&str> = text.lines().collect();
+    for first in [8190, 16382] {
+        let part: String = std::iter::once(rows[0])
+            .chain(rows[first..first + 5].iter().copied())
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(w.join("part.csv"), part).expect("write");
+        let alone = ok(dnn_in(w, &["predict", "--model", "blobs.h5", "part.csv"]));
+        for (k, line) in alone.stdout.lines().skip(1).enumerate() {
+            let (_, verdict) = line.split_once(',').expect("row,");
+            let (_, in_long) = lines[first + k].split_once(',').expect("row,");
+            assert_eq!(verdict, in_long, "data row {}", first + k);
+        }
+    }
+}
