@@ -688,6 +688,15 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
            .some((th) => th.textContent === 'Columns')",
     )
     .await;
+    // The table model's text column and its values, as the file records them.
+    let text_columns = js(
+        &client,
+        "const row = [...document.querySelectorAll('#model-table tr')]
+           .find((tr) => tr.querySelector('th').textContent === 'Text columns');
+         return row ? row.querySelector('td').textContent : null;",
+    )
+    .await;
+    assert_eq!(text_columns, json!("garden (north, south)"));
     for view in ["train", "predict", "inspect"] {
         click(&client, &format!("tab-{view}")).await;
         let widths = js(

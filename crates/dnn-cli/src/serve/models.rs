@@ -141,6 +141,14 @@ impl ModelEntry {
                 Some(dnn_data::Input::Table { columns, .. }) => columns.clone(),
                 _ => Vec::new(),
             },
+            one_hot: match self.spec.as_ref().map(|s| &s.input) {
+                Some(dnn_data::Input::Table { one_hot, .. }) => one_hot.clone(),
+                _ => Vec::new(),
+            },
+            filled: match self.spec.as_ref().map(|s| &s.input) {
+                Some(dnn_data::Input::Table { filled, .. }) => filled.clone(),
+                _ => Vec::new(),
+            },
             setup: SetupSummary {
                 arch: s.arch.clone(),
                 init: s.init.clone(),
@@ -177,6 +185,10 @@ pub struct ModelSummary {
     standardized: bool,
     /// A table model's feature columns, by name, in input order.
     columns: Vec<String>,
+    /// Its text columns, each with its values (one input each).
+    one_hot: Vec<dnn_data::OneHot>,
+    /// Its number columns' fill values, when it was trained with `--fill-missing`.
+    filled: Vec<dnn_data::missing::Filled>,
     setup: SetupSummary,
 }
 

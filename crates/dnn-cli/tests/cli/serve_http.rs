@@ -903,6 +903,18 @@ fn a_table_with_text_and_missing_numbers_is_served_as_train_reads_it() {
     std::fs::write(&path, &file.body).expect("write");
     let model = load_model(&path).expect("model");
     let spec = model.spec.clone().expect("spec");
+    // Inspect's summary shows what the file records.
+    let dnn_data::Input::Table {
+        one_hot, filled, ..
+    } = &spec.input
+    else {
+        panic!("a table model: {:?}", spec.input)
+    };
+    let summary = &get(&server.url("/api/models")).json()["trained"];
+    assert_eq!(summary["one_hot"], json!(one_hot), "{summary}");
+    assert_eq!(summary["filled"], json!(filled), "{summary}");
+    assert_eq!(one_hot[0].values, ["blue", "green", "red"]);
+    assert_eq!(filled[0].column, "size");
     let table = dnn_data::table::read_table_from(
         &upload[..],
         "upload".as_ref(),

@@ -814,6 +814,8 @@ async function inspect() {
     ["Classes", m.classes.length > NAMES_SHOWN + 2 ? namesList(m.classes) : m.classes.join(", ")],
     ["Input", describeInput(m.input)],
     ["Columns", m.columns.length > 0 ? namesList(m.columns) : null],
+    ["Text columns", m.one_hot.length > 0 ? m.one_hot.map((h) => `${h.column} (${h.values.length > NAMES_SHOWN + 2 ? `${h.values.slice(0, NAMES_SHOWN).join(", ")}, … and ${count(h.values.length - NAMES_SHOWN)} more` : h.values.join(", ")})`).join("; ") : null],
+    ["Missing numbers", m.filled.length > 0 ? `filled with ${m.filled.map((f) => `${f.column} ${+f.value.toPrecision(6)}`).join(", ")}` : null],
     ["Standardised inputs", m.standardized ? "yes (the z-score its file records)" : "no"],
     ["Initialisation", s.init], ["Seed", s.seed], ["Optimiser", s.optimizer],
     ["Learning rate", s.learning_rate], ["Batch size", s.batch_size == null ? (s.optimizer ? "full batch" : null) : s.batch_size],
@@ -822,7 +824,7 @@ async function inspect() {
     ["L2 λ", s.l2], ["Keep probability", s.keep_prob],
   ];
   for (const [k, v] of rows) {
-    if (k === "Columns" && v == null) continue;
+    if (["Columns", "Text columns", "Missing numbers"].includes(k) && v == null) continue;
     const tr = element("tr");
     const td = element("td");
     if (v instanceof Node) td.append(v); else td.textContent = v == null ? "not recorded" : String(v);
