@@ -384,7 +384,8 @@ fn warn_text_values(data: &Dataset) {
             .train_x
             .slice(ndarray::s![row..row + n, ..])
             .sum_axis(ndarray::Axis(1));
-        if n >= 10 && counts.iter().all(|&c| c == 1.0) {
+        // Every training row has a value, each its own.
+        if n >= 10 && n == data.train_len() && counts.iter().all(|&c| c == 1.0) {
             eprintln!(
                 "warning: column `{column}` has a different value in every training row ({n} \
                  values), as an id or a name has: it tells the network nothing about rows to \

@@ -164,6 +164,7 @@ enum State<'a> {
         first: Option<(u64, String)>,
     },
     Model {
+        model: &'a OneHot,
         lookup: HashMap<&'a str, u32>,
         codes: Vec<u32>,
         unseen: usize,
@@ -193,6 +194,7 @@ impl<'a> ColumnReader<'a> {
                 first: None,
             },
             Mode::Model(h) => State::Model {
+                model: h,
                 lookup: h
                     .values
                     .iter()
@@ -333,6 +335,20 @@ impl<'a> ColumnReader<'a> {
                         codes.push(NONE);
                         return Ok(());
                     }
+                    Cell::Text(t) if !*forced && number_as_written(t).is_some() => {
+                        let (first_row, first_text) = first.clone().unwrap_or_default();
+                        return Err((
+                            format!(
+                                "`{}` is a number as written by hand, in a column of text (`{}` \
+                                 in row {first_row}); read every cell as text with --one-hot \
+                                 {name}, or mend the cell, or leave the column out with --drop \
+                                 {name}",
+                                shown(t),
+                                shown(&first_text)
+                            ),
+                            None,
+                        ));
+                    }
                     Cell::Number(_) if !*forced => {
                         let (first_row, first_text) = first.clone().unwrap_or_default();
                         return Err((
@@ -366,6 +382,7 @@ impl<'a> ColumnReader<'a> {
                 codes,
                 unseen,
                 first_unseen,
+                ..
             } => {
                 let code = match cell {
                     Cell::Missing => NONE,
@@ -387,12 +404,9 @@ impl<'a> ColumnReader<'a> {
     /// The column as read; text columns read for training get their values sorted.
     ///
     /// # Errors
-    /// A column of missing cells only (at the first), or a detected text column with more
-    /// than [`MAX_DETECTED_VALUES`] values (`None`: the whole column).
-    pub(crate) fn finish(
-        self,
-        model: Option<&OneHot>,
-    ) -> Result<(ColumnValues, Option<Unseen>), (String, Earlier)> {
+    /// A column of missing cells only, or a detected text column with more than
+    /// [`MAX_DETECTED_VALUES`] values (`None`: the whole column, not one cell).
+    pub(crate) fn finish(self) -> Result<(ColumnValues, Option<Unseen>), (String, Earlier)> {
         let name = self.name;
         match self.state {
             State::Numbers {
@@ -402,7 +416,14 @@ impl<'a> ColumnReader<'a> {
                 fill,
                 seen_number,
             } => match first_missing {
-                Some((row, line, text)) => Err((missing_number(&text, &name), Some((row, line)))),
+                // Missing cells and no number: `--fill-missing` would have nothing to fill from.
+                Some(_) => Err((
+                    format!(
+                        "column `{name}` has no number, only missing cells; leave it out with \
+                         --drop {name}"
+                    ),
+                    None,
+                )),
                 None if !strict && fill.is_some() && !seen_number => Err((
                     format!(
                         "column `{name}` has no number, only missing cells; leave it out with \
@@ -457,12 +478,13 @@ impl<'a> ColumnReader<'a> {
                 ))
             }
             State::Model {
+                model,
                 codes,
                 unseen,
                 first_unseen,
                 ..
             } => {
-                let values = model.map(|h| h.values.clone()).unwrap_or_default();
+                let values = model.values.clone();
                 let unseen = first_unseen.map(|first| Unseen {
                     column: name,
                     rows: unseen,

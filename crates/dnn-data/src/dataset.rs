@@ -46,7 +46,8 @@ pub enum Format {
     CourseH5,
     /// `DIR/<class>/*.png|jpg|jpeg`, or `DIR/train/<class>/…` and `DIR/test/<class>/…`.
     ImageFolder,
-    /// A CSV table with a header row: numeric feature columns and one label column.
+    /// A CSV table with a header row: feature columns of numbers or of text (one-hot
+    /// encoded) and one label column.
     Csv,
     /// A NumPy archive with `x_train, y_train, x_test, y_test`, or `x, y`.
     Npz,
@@ -128,15 +129,15 @@ pub struct OneHot {
 }
 
 impl Input {
-    /// The number of input features (`usize::MAX` for a picture shape whose product does not
-    /// fit in a `usize`; a model file's shape is checked against its network when it is read,
+    /// The number of input features (`usize::MAX` for a picture shape, or a table's text
+    /// columns, whose count does not fit in a `usize`; a model file's shape is checked against its network when it is read,
     /// see [`Input::checked_features`]).
     pub fn features(&self) -> usize {
         self.checked_features().unwrap_or(usize::MAX)
     }
 
-    /// The number of input features, `None` for a picture shape whose product overflows (a
-    /// damaged or crafted model file's).
+    /// The number of input features, `None` for a picture shape whose product overflows, or
+    /// a table whose text columns' values do not add up (a damaged or crafted model file's).
     ///
     /// ```
     /// use dnn_data::dataset::Input;

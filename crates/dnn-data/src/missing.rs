@@ -12,6 +12,8 @@
 //! assert_eq!(FillMissing::Median.fit(&column, &[0, 1, 2, 3]), Some(4.0));
 //! assert_eq!(FillMissing::Median.fit(&column, &[0, 2]), Some(2.5));
 //! assert_eq!(FillMissing::Mean.fit(&column, &[1, 4]), None);
+//! // A sum past f64's range still has a mean.
+//! assert_eq!(FillMissing::Mean.fit(&[1e308, 1e308], &[0, 1]), Some(1e308));
 //! ```
 
 /// How to fill a missing number.
@@ -45,7 +47,16 @@ impl FillMissing {
             return None;
         }
         Some(match self {
-            FillMissing::Mean => known.iter().sum::<f64>() / known.len() as f64,
+            FillMissing::Mean => {
+                let n = known.len() as f64;
+                let sum: f64 = known.iter().sum();
+                // A sum past f64's range (values near 1e308): each value's share instead.
+                if sum.is_finite() {
+                    sum / n
+                } else {
+                    known.iter().map(|v| v / n).sum()
+                }
+            }
             FillMissing::Median => {
                 known.sort_by(f64::total_cmp);
                 let half = known.len() / 2;

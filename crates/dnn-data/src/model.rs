@@ -355,6 +355,12 @@ pub(crate) fn check_spec(
         ..
     } = &spec.input
     {
+        if let Some((_, i)) = crate::classes::first_repeat(columns) {
+            return Err(format!(
+                "its column `{}` is listed twice",
+                shown(&columns[i])
+            ));
+        }
         check_one_hot(columns, one_hot)?;
         check_filled(columns, one_hot, filled)?;
     }

@@ -10,8 +10,9 @@
 //!   `format_version`, `dtype`, and as JSON `layer_sizes`, `activations`, `classes` and
 //!   `input` (`{"kind": "picture", "height": 64, ...}`, `{"kind": "table", "columns": [...],
 //!   "target": ...}`, with `"one_hot": [{"column": ..., "values": [...]}, ...]` and the
-//!   `inputs`' names when it has text columns, or `{"kind": "features"}`), then the training
-//!   set-up (`arch`, `seed`,
+//!   `inputs`' names when it has text columns, `"filled": [{"column": ..., "value": ...}]`
+//!   when it fills missing numbers, and then `cells` and `missing_cells` (how a raw cell is
+//!   read); or `{"kind": "features"}`), then the training set-up (`arch`, `seed`,
 //!   `learning_rate`, ...) where known.
 //!
 //! ```python

@@ -126,10 +126,13 @@ fn csv_error(path: &Path, e: csv::Error, crlf: u64) -> DataError {
 ///
 /// # Errors
 /// [`DataError::FileNotFound`], [`DataError::Io`], [`DataError::BadSource`] for an empty
-/// file, a header without data rows, or a duplicated column name;
-/// [`DataError::UnknownColumn`] for a target or feature column it does not have;
-/// [`DataError::RaggedRow`]; [`DataError::BadCell`] for an empty or non-numeric feature
-/// cell or an empty label.
+/// file, a header without data rows, a duplicated column name, `drop` or `text` naming the
+/// target (or one column both), no feature column left, a text column of more values than
+/// [`crate::categories::MAX_DETECTED_VALUES`] or a column of missing cells only;
+/// [`DataError::UnknownColumn`] for a target, feature, `drop` or `text` column it does not
+/// have; [`DataError::RaggedRow`]; [`DataError::BadCell`] for a feature cell that does not
+/// fit its column (text among numbers, a number among text, a missing number without a fill,
+/// a number written by hand) or an empty label.
 pub fn read_table(path: &Path, which: Columns<'_>) -> Result<Table> {
     let file = std::fs::File::open(path).map_err(|e| crate::error::io_error(path, e))?;
     if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
@@ -469,8 +472,8 @@ pub fn read_table_from(
     }
     let mut features = Vec::with_capacity(readers.len());
     let mut unseen = Vec::new();
-    for ((reader, model), column) in readers.into_iter().zip(&model_one_hot).zip(&columns) {
-        match reader.finish(*model) {
+    for (reader, column) in readers.into_iter().zip(&columns) {
+        match reader.finish() {
             Ok((values, seen)) => {
                 features.push(values);
                 unseen.extend(seen);
@@ -759,7 +762,8 @@ fn fill_missing(
         let ColumnValues::Numbers(values) = values else {
             continue;
         };
-        let value = how.fit(values, train).ok_or_else(|| DataError::BadSource {
+        let value = how.fit(values, train).filter(|v| v.is_finite());
+        let value = value.ok_or_else(|| DataError::BadSource {
             path: path.to_path_buf(),
             problem: format!(
                 "column `{column}` has no number in the training part to take the {} of; \
@@ -830,6 +834,26 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     // Column by column: each feature is copied into both matrices and freed at once.
     let one_hot = table.one_hot();
     let (n, mtr, mte) = (table.inputs(), train_idx.len(), test_idx.len());
+    // One input per value: a text column of many values (`--one-hot id`) can ask for more
+    // than the machine has, which would end the process rather than fail.
+    let bytes = (n as u128) * (table.rows as u128) * std::mem::size_of::<f64>() as u128;
+    crate::dataset::ensure_fits(path, Some(bytes), || {
+        let widest = one_hot.iter().max_by_key(|h| h.values.len());
+        let hint = widest.map_or(String::new(), |h| {
+            format!(
+                "; the text column `{}` alone makes {} of them: leave it out with --drop {}",
+                h.column,
+                h.values.len(),
+                h.column
+            )
+        });
+        format!(
+            "its {n} inputs over {} rows make input matrices of {:.1} GB, more than this \
+             machine can hold{hint}",
+            table.rows,
+            bytes as f64 / 1e9
+        )
+    })?;
     let mut train_x = Array2::<f64>::zeros((n, mtr));
     let mut test_x = Array2::<f64>::zeros((n, mte));
     let mut at = 0;

@@ -153,7 +153,7 @@ fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<(Array2<f64>, Vec<String
     let features = model.input.features();
     if ::image::guess_format(body).is_ok() {
         return Err(ApiError::bad_request(format!(
-            "{UPLOAD}: this is a picture, but the model takes rows of {features} numbers: send a CSV table"
+            "{UPLOAD}: this is a picture, but the model takes table rows ({features} inputs): send a CSV table"
         )));
     }
     let which = match model.spec.as_ref().map(|s| &s.input) {
@@ -167,9 +167,10 @@ fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<(Array2<f64>, Vec<String
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     if table.inputs() != features {
         return Err(ApiError::bad_request(format!(
-            "{UPLOAD}: the table has {} columns ({}) but the model takes {features} numbers per row",
+            "{UPLOAD}: the table has {} columns ({}), {} inputs, but the model takes {features} inputs per row",
             table.columns.len(),
-            table.columns.join(", ")
+            table.columns.join(", "),
+            table.inputs()
         )));
     }
     let rows: Vec<usize> = (0..table.rows).collect();

@@ -74,6 +74,8 @@ fn dnn_is_within_two_points_of_scikit_learns_mlp_on_four_tables() {
         // predict prints 6 digits: half a unit in the last, and the float's own error.
         if let Some(onnx) = r["onnx_max_abs_difference"].as_f64() {
             with_text += 1;
+            // dnn's network takes as many inputs as scikit-learn's encoding makes.
+            assert_eq!(r["dnn_inputs"], r["inputs"], "{name}: {r}");
             assert!(
                 r["inputs"].as_u64() > r["features"].as_u64(),
                 "{name}: its text columns make more inputs than columns: {r}"

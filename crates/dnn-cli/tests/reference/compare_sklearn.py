@@ -223,7 +223,8 @@ def compare(dnn, out_dir, name, x, y, hidden):
         worst = max(worst, abs(got[0] - p[k]), abs(got[1] - rc[k]), abs(got[2] - f1[k]))
     onnx_difference = onnx_check(dnn, out_dir, name, model, x, encode) if text_columns(x) else None
     return dict(table=name, rows=int(len(y)), features=int(x.shape[1]), classes=int(len(classes)),
-                inputs=int(x_encoded.shape[1]), onnx_max_abs_difference=onnx_difference,
+                inputs=int(x_encoded.shape[1]), dnn_inputs=int(r["layers"][0]),
+                onnx_max_abs_difference=onnx_difference,
                 hidden=list(hidden), train=len(train), test=len(test),
                 dnn_test_accuracy=r["test_accuracy"], dnn_test_accuracy_from_predict=dnn_test_from_predict,
                 sklearn_test_accuracy=sk_accuracy, sklearn_test_accuracies=sk_accuracies,

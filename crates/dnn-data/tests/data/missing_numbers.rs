@@ -61,8 +61,14 @@ fn missing_numbers_take_the_training_parts_mean_or_median_and_the_model_records_
             FillMissing::Median if sorted.len() % 2 == 1 => sorted[sorted.len() / 2],
             FillMissing::Median => (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2]) / 2.0,
         };
-        let ids: Vec<f64> = data.train_x.row(0).to_vec();
-        let id_fill = how.fit(&ids, &(0..ids.len()).collect::<Vec<_>>()).unwrap();
+        // The ids have no gap: their mean, and their median, by hand.
+        let mut ids: Vec<f64> = data.train_x.row(0).to_vec();
+        ids.sort_by(f64::total_cmp);
+        let id_fill = match how {
+            FillMissing::Mean => ids.iter().sum::<f64>() / ids.len() as f64,
+            FillMissing::Median if ids.len() % 2 == 1 => ids[ids.len() / 2],
+            FillMissing::Median => (ids[ids.len() / 2 - 1] + ids[ids.len() / 2]) / 2.0,
+        };
         let Input::Table { filled, .. } = &data.spec.input else {
             panic!("a table")
         };

@@ -221,6 +221,20 @@ fn model_files_record_the_text_columns_and_their_values() {
     export(&st, &model, Format::Safetensors).unwrap();
     assert_eq!(load_model(&st).unwrap().spec, Some(spec.clone()));
 
+    // A column listed twice would be read twice: refused.
+    let mut twice = spec.clone();
+    if let Input::Table { columns, .. } = &mut twice.input {
+        columns[0] = "colour".into();
+    }
+    let err = save_model_with(
+        dir.path().join("twice.h5"),
+        &network(),
+        &TrainingSetup::default(),
+        &twice,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("its column `colour` is listed twice"), "{err}");
     // A spec whose text column is not among its columns, or has a value twice, is refused
     // before anything is written.
     for (column, value, says) in [
@@ -285,7 +299,16 @@ fn mistakes_in_text_and_number_columns_are_named_in_one_line() {
             "all_missing.csv",
             "x,y,label\n,1,a\n?,2,b\n".into(),
             Columns::default(),
-            vec!["row 1 (line 2), column `x`", "the cell is empty"],
+            vec!["column `x` has no number, only missing cells; leave it out with --drop x"],
+        ),
+        (
+            "percent_in_text.csv",
+            "c,label\nred,a\n12%,b\n".into(),
+            Columns::default(),
+            vec![
+                "row 2 (line 3), column `c`",
+                "`12%` is a number as written by hand, in a column of text (`red` in row 1)",
+            ],
         ),
         (
             "dollars.csv",
@@ -481,5 +504,29 @@ fn missing_markers_are_pandas_and_question_marks() {
             values: strings(&["-", "none"]),
             codes: vec![u32::MAX, 0, 1, u32::MAX, u32::MAX, u32::MAX],
         }
+    );
+}
+
+/// `--one-hot` on an id column of many rows would ask for more memory than there is: an
+/// error that names the column, not the end of the process.
+#[test]
+fn a_one_hot_column_too_wide_for_memory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("id,x,label\n");
+    for i in 0..70_000 {
+        text.push_str(&format!("u{i},{},{}\n", i % 7, ["a", "b"][i % 2]));
+    }
+    let path = write(dir.path(), "ids.csv", &text);
+    let options = LoadOptions {
+        one_hot_columns: strings(&["id"]),
+        ..LoadOptions::default()
+    };
+    let err = load(&path, &options).unwrap_err().to_string();
+    assert!(
+        err.contains("more than this machine can hold")
+            && err.contains(
+                "the text column `id` alone makes 56000 of them: leave it out with --drop id"
+            ),
+        "{err}"
     );
 }

@@ -665,7 +665,7 @@ function describeInput(input) {
     const colours = { 1: "grey", 3: "RGB", 4: "RGBA" }[input.channels] || `${input.channels}-channel`;
     return `${input.width}×${input.height} ${colours} pictures`;
   }
-  return input.kind === "points" ? "points of the plane (2 numbers)" : `rows of ${count(input.features)} numbers`;
+  return input.kind === "points" ? "points of the plane (2 numbers)" : `table rows (${count(input.features)} inputs)`;
 }
 
 function describePredictModel() {
