@@ -351,19 +351,11 @@ pub fn split_line(data: &Dataset) -> Option<String> {
 /// only in case or spaces (`Red`, `red`: two inputs that are likely one value), and a column
 /// with a different value in every training row (an id or a name: it describes nothing).
 fn warn_text_values(data: &Dataset) {
-    let Input::Table {
-        columns, one_hot, ..
-    } = &data.spec.input
-    else {
-        return;
-    };
-    let mut row = 0;
-    for column in columns {
-        let Some(h) = one_hot.iter().find(|h| &h.column == column) else {
-            row += 1;
+    for b in data.spec.input.table_blocks() {
+        let Some(h) = b.one_hot else {
             continue;
         };
-        let n = h.values.len();
+        let (column, n) = (b.column, h.values.len());
         let mut seen: std::collections::HashMap<String, &str> = Default::default();
         for v in &h.values {
             let folded: String = v
@@ -382,7 +374,7 @@ fn warn_text_values(data: &Dataset) {
         // Each value's count among the training rows: its input's sum (0 or 1 each).
         let counts = data
             .train_x
-            .slice(ndarray::s![row..row + n, ..])
+            .slice(ndarray::s![b.inputs, ..])
             .sum_axis(ndarray::Axis(1));
         // Every training row has a value, each its own.
         if n >= 10 && n == data.train_len() && counts.iter().all(|&c| c == 1.0) {
@@ -392,35 +384,29 @@ fn warn_text_values(data: &Dataset) {
                  come; leave it out with --drop {column}"
             );
         }
-        row += n;
     }
 }
 
 /// `Text columns, one-hot encoded into 5 inputs: sex (2 values), port (3 values; 2
 /// training rows without one)`, when the data has text columns.
 pub fn one_hot_line(data: &Dataset) -> Option<String> {
-    let Input::Table {
-        columns, one_hot, ..
-    } = &data.spec.input
-    else {
+    let Input::Table { one_hot, .. } = &data.spec.input else {
         return None;
     };
     if one_hot.is_empty() {
         return None;
     }
-    let mut row = 0;
     let mut parts = Vec::new();
-    for column in columns {
-        let Some(h) = one_hot.iter().find(|h| &h.column == column) else {
-            row += 1;
+    for b in data.spec.input.table_blocks() {
+        let Some(h) = b.one_hot else {
             continue;
         };
-        let n = h.values.len();
+        let (column, n) = (b.column, h.values.len());
         // A row without a value has 0 in every input of the column, which is each input's
         // least value (a z-score keeps the order): count the examples at every least value.
         // Every value was met in training, so an input that never changes is 1 in every
         // row: then no row is without a value.
-        let block = data.train_x.slice(ndarray::s![row..row + n, ..]);
+        let block = data.train_x.slice(ndarray::s![b.inputs, ..]);
         let least: Vec<f64> = block
             .rows()
             .into_iter()
@@ -446,7 +432,6 @@ pub fn one_hot_line(data: &Dataset) -> Option<String> {
             1 => format!("{column} ({n} {values}; 1 training row without one)"),
             k => format!("{column} ({n} {values}; {k} training rows without one)"),
         });
-        row += n;
     }
     let inputs: usize = one_hot.iter().map(|h| h.values.len()).sum();
     Some(format!(

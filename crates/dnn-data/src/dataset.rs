@@ -103,6 +103,17 @@ pub enum Input {
     },
 }
 
+/// One column of a table's input ([`Input::table_blocks`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputBlock<'a> {
+    /// The column's name.
+    pub column: &'a str,
+    /// Its rows of the `(inputs, m)` input matrix: one for numbers, one per value for text.
+    pub inputs: std::ops::Range<usize>,
+    /// Its values, when it is a text column.
+    pub one_hot: Option<&'a OneHot>,
+}
+
 /// A text column of a table, one-hot encoded: one input per value, 1 where the row has that
 /// value and 0 elsewhere. A row whose cell is empty (or `NA`, `?`, ...) or holds a value
 /// that training never met has 0 in every one of them.
@@ -176,16 +187,57 @@ impl Input {
                     })
                 })
                 .collect(),
-            Input::Table {
-                columns, one_hot, ..
-            } => columns
-                .iter()
-                .flat_map(|c| match one_hot.iter().find(|h| &h.column == c) {
-                    Some(h) => h.values.iter().map(|v| format!("{c}={v}")).collect(),
-                    None => vec![c.clone()],
+            Input::Table { .. } => self
+                .table_blocks()
+                .into_iter()
+                .flat_map(|b| match b.one_hot {
+                    Some(h) => h
+                        .values
+                        .iter()
+                        .map(|v| format!("{}={v}", b.column))
+                        .collect(),
+                    None => vec![b.column.to_owned()],
                 })
                 .collect(),
         }
+    }
+
+    /// A table's inputs column by column, in order: each column's name, its rows of the
+    /// input matrix, and its values when it is text. Empty for a picture.
+    ///
+    /// ```
+    /// use dnn_data::dataset::{Input, OneHot};
+    /// let input = Input::Table {
+    ///     columns: vec!["colour".into(), "size".into()],
+    ///     target: "label".into(),
+    ///     one_hot: vec![OneHot { column: "colour".into(), values: vec!["blue".into(), "red".into()] }],
+    ///     filled: vec![],
+    /// };
+    /// let blocks = input.table_blocks();
+    /// assert_eq!((blocks[0].column, blocks[0].inputs.clone()), ("colour", 0..2));
+    /// assert_eq!((blocks[1].column, blocks[1].inputs.clone()), ("size", 2..3));
+    /// ```
+    pub fn table_blocks(&self) -> Vec<InputBlock<'_>> {
+        let Input::Table {
+            columns, one_hot, ..
+        } = self
+        else {
+            return Vec::new();
+        };
+        let mut at = 0;
+        columns
+            .iter()
+            .map(|c| {
+                let one_hot = one_hot.iter().find(|h| &h.column == c);
+                let n = one_hot.map_or(1, |h| h.values.len());
+                at += n;
+                InputBlock {
+                    column: c,
+                    inputs: at - n..at,
+                    one_hot,
+                }
+            })
+            .collect()
     }
 
     /// `"picture"` or `"table"`.
