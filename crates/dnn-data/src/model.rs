@@ -800,8 +800,9 @@ fn read_one_hot(
         || counts.iter().try_fold(0u64, |a, &c| a.checked_add(c)) != Some(values.len() as u64)
     {
         return Err(bad(format!(
-            "one_hot_counts {counts:?} do not split its {} one_hot_values among its {} \
+            "one_hot_counts {:?} do not split its {} one_hot_values among its {} \
              one_hot_columns",
+            counts.to_vec(),
             values.len(),
             columns.len()
         )));

@@ -211,3 +211,75 @@ fn a_column_with_nothing_to_fill_from_is_named() {
         "{err}"
     );
 }
+
+/// A model file whose text-column or fill records do not add up is refused when read, with
+/// the dataset named, never a panic.
+#[test]
+fn damaged_text_and_fill_records_are_refused_on_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.h5");
+    let spec = DataSpec {
+        classes: vec!["a".into(), "b".into()],
+        input: Input::Table {
+            columns: vec!["size".into(), "colour".into()],
+            target: "label".into(),
+            one_hot: vec![dnn_data::OneHot {
+                column: "colour".into(),
+                values: vec!["blue".into(), "green".into(), "red".into()],
+            }],
+            filled: vec![Filled {
+                column: "size".into(),
+                value: 2.5,
+            }],
+        },
+        standardization: None,
+    };
+    let net = Network::<f64>::builder(&[4, 3, 1])
+        .init(Init::He)
+        .build(&mut NumpyRng::new(1))
+        .unwrap();
+    let damage = |name: &str, data: ndarray::Array1<f64>| {
+        save_model_with(&path, &net, &TrainingSetup::default(), &spec).unwrap();
+        let file = hdf5::File::open_rw(&path).unwrap();
+        file.unlink(name).unwrap();
+        if name == "one_hot_counts" {
+            let counts: ndarray::Array1<u64> = data.mapv(|v| v as u64);
+            file.new_dataset_builder()
+                .with_data(&counts)
+                .create(name)
+                .unwrap();
+        } else {
+            file.new_dataset_builder()
+                .with_data(&data)
+                .create(name)
+                .unwrap();
+        }
+    };
+    for (name, data, says) in [
+        (
+            "one_hot_counts",
+            array![5.0],
+            "one_hot_counts [5] do not split its 3 one_hot_values among its 1 one_hot_columns",
+        ),
+        (
+            "one_hot_counts",
+            array![u64::MAX as f64],
+            "do not split its 3 one_hot_values",
+        ),
+        (
+            "fill_values",
+            array![1.0, 2.0],
+            "it has 1 fill_columns but 2 fill_values",
+        ),
+        (
+            "fill_values",
+            array![f64::NAN],
+            "its fill value for `size` is NaN",
+        ),
+    ] {
+        damage(name, data);
+        let err = load_model(&path).unwrap_err().to_string();
+        assert!(err.contains(says), "{name}: {err}");
+        assert!(err.contains("m.h5"), "{err}");
+    }
+}
