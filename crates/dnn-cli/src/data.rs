@@ -371,13 +371,11 @@ fn warn_text_values(data: &Dataset) {
                 break;
             }
         }
-        // Each value's count among the training rows: its input's sum (0 or 1 each).
-        let counts = data
-            .train_x
-            .slice(ndarray::s![b.inputs, ..])
-            .sum_axis(ndarray::Axis(1));
+        let counts = data.source.text_counts.iter().find(|c| c.column == column);
         // Every training row has a value, each its own.
-        if n >= 10 && n == data.train_len() && counts.iter().all(|&c| c == 1.0) {
+        if counts
+            .is_some_and(|c| n >= 10 && c.rows_without_value == 0 && c.rows.iter().all(|&k| k == 1))
+        {
             eprintln!(
                 "warning: column `{column}` has a different value in every training row ({n} \
                  values), as an id or a name has: it tells the network nothing about rows to \
@@ -396,43 +394,20 @@ pub fn one_hot_line(data: &Dataset) -> Option<String> {
     if one_hot.is_empty() {
         return None;
     }
-    let mut parts = Vec::new();
-    for b in data.spec.input.table_blocks() {
-        let Some(h) = b.one_hot else {
-            continue;
-        };
-        let (column, n) = (b.column, h.values.len());
-        // A row without a value has 0 in every input of the column, which is each input's
-        // least value (a z-score keeps the order): count the examples at every least value.
-        // Every value was met in training, so an input that never changes is 1 in every
-        // row: then no row is without a value.
-        let block = data.train_x.slice(ndarray::s![b.inputs, ..]);
-        let least: Vec<f64> = block
-            .rows()
-            .into_iter()
-            .map(|r| r.fold(f64::INFINITY, |a, &b| a.min(b)))
-            .collect();
-        let constant = block
-            .rows()
-            .into_iter()
-            .zip(&least)
-            .any(|(r, l)| r.iter().all(|v| v == l));
-        let none = if constant {
-            0
-        } else {
-            block
-                .columns()
-                .into_iter()
-                .filter(|c| c.iter().zip(&least).all(|(v, l)| v <= l))
-                .count()
-        };
-        let values = if n == 1 { "value" } else { "values" };
-        parts.push(match none {
-            0 => format!("{column} ({n} {values})"),
-            1 => format!("{column} ({n} {values}; 1 training row without one)"),
-            k => format!("{column} ({n} {values}; {k} training rows without one)"),
-        });
-    }
+    let parts: Vec<String> = data
+        .source
+        .text_counts
+        .iter()
+        .map(|c| {
+            let (column, n) = (&c.column, c.rows.len());
+            let values = if n == 1 { "value" } else { "values" };
+            match c.rows_without_value {
+                0 => format!("{column} ({n} {values})"),
+                1 => format!("{column} ({n} {values}; 1 training row without one)"),
+                k => format!("{column} ({n} {values}; {k} training rows without one)"),
+            }
+        })
+        .collect();
     let inputs: usize = one_hot.iter().map(|h| h.values.len()).sum();
     Some(format!(
         "Text columns, one-hot encoded into {inputs} input{}: {}",

@@ -73,14 +73,6 @@ impl ColumnValues {
         }
     }
 
-    /// Rows whose text cell has no value (empty, missing or never met); 0 for numbers.
-    pub fn rows_without_value(&self) -> usize {
-        match self {
-            ColumnValues::Numbers(_) => 0,
-            ColumnValues::Text { codes, .. } => codes.iter().filter(|&&c| c == NONE).count(),
-        }
-    }
-
     /// Writes rows `picked` of this column's inputs into `out`, `(self.inputs(), picked.len())`
     /// (zeros to begin with).
     pub(crate) fn fill(&self, out: &mut ndarray::ArrayViewMut2<'_, f64>, picked: &[usize]) {
@@ -98,6 +90,46 @@ impl ColumnValues {
                 }
             }
         }
+    }
+}
+
+/// How often a text column's values occur in the training part ([`crate::Source`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextCounts {
+    /// The column.
+    pub column: String,
+    /// The training rows with each value, in the order of the values.
+    pub rows: Vec<usize>,
+    /// The training rows without a value.
+    pub rows_without_value: usize,
+}
+
+impl ColumnValues {
+    /// Counts a text column's values over rows `picked` (`None` for numbers).
+    ///
+    /// ```
+    /// use dnn_data::categories::{ColumnValues, TextCounts};
+    /// let c = ColumnValues::Text { values: vec!["a".into(), "b".into()], codes: vec![1, u32::MAX, 1, 0] };
+    /// let counts = c.text_counts("c", &[0, 1, 2]).unwrap();
+    /// assert_eq!((counts.rows, counts.rows_without_value), (vec![0, 2], 1));
+    /// ```
+    pub fn text_counts(&self, column: &str, picked: &[usize]) -> Option<TextCounts> {
+        let ColumnValues::Text { values, codes } = self else {
+            return None;
+        };
+        let mut rows = vec![0; values.len()];
+        let mut rows_without_value = 0;
+        for &j in picked {
+            match rows.get_mut(codes[j] as usize) {
+                Some(n) => *n += 1,
+                None => rows_without_value += 1,
+            }
+        }
+        Some(TextCounts {
+            column: column.to_owned(),
+            rows,
+            rows_without_value,
+        })
     }
 }
 

@@ -217,6 +217,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             skipped_files: 0,
             unread: Vec::new(),
             unseen: Vec::new(),
+            text_counts: Vec::new(),
             float_inputs: false,
         },
         train_images: Some(train.images),

@@ -351,6 +351,9 @@ pub struct Source {
     /// A table's text values that training never met, per column: met only in the test part,
     /// or, read with a model's columns, not among its values. They are no value (all 0).
     pub unseen: Vec<crate::categories::Unseen>,
+    /// A table's text columns, counted over the training part: how many rows have each
+    /// value, and how many have none (empty or missing cells).
+    pub text_counts: Vec<crate::categories::TextCounts>,
 }
 
 /// Examples ready for training: inputs as `(features, m)` matrices of `f64`, one column per

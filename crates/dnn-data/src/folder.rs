@@ -437,6 +437,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             skipped_files: skipped,
             unread,
             unseen: Vec::new(),
+            text_counts: Vec::new(),
             float_inputs: false,
         },
         train_images: Some(train_images),

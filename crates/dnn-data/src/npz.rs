@@ -723,6 +723,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             skipped_files: 0,
             unread: Vec::new(),
             unseen: Vec::new(),
+            text_counts: Vec::new(),
             float_inputs,
         },
         train_images,

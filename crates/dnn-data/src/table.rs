@@ -827,6 +827,12 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     if options.columns.is_none() {
         unseen.extend(keep_training_values(path, &mut table, &train_idx)?);
     }
+    let text_counts = table
+        .columns
+        .iter()
+        .zip(&table.features)
+        .filter_map(|(column, values)| values.text_counts(column, &train_idx))
+        .collect();
     let filled = match options.fill_missing {
         Some(how) if options.columns.is_none() => fill_missing(path, &mut table, how, &train_idx)?,
         _ => options.filled.clone(),
@@ -888,6 +894,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             unread: Vec::new(),
             float_inputs: true,
             unseen,
+            text_counts,
         },
         train_images: None,
         test_images: None,

@@ -49,7 +49,10 @@ fn a_text_column_is_one_hot_encoded_with_sorted_values_and_missing_cells_as_none
             codes: vec![2, 0, u32::MAX, u32::MAX, 1, 2],
         }
     );
-    assert_eq!(t.features[1].rows_without_value(), 2);
+    let counts = t.features[1]
+        .text_counts("colour", &[0, 1, 2, 3, 4, 5])
+        .unwrap();
+    assert_eq!((counts.rows, counts.rows_without_value), (vec![1, 1, 2], 2));
     assert_eq!(t.inputs(), 4);
     assert_eq!(
         t.matrix(&[0, 1, 2, 4]),
