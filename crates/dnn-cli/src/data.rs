@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
+use dnn_data::categories::MAX_DETECTED_VALUES;
 use dnn_data::dataset::{
     detect_format, DEFAULT_IMAGE_SIZE, DEFAULT_SPLIT_SEED, DEFAULT_TEST_SPLIT,
 };
@@ -79,9 +80,9 @@ pub struct ReadFlags {
     pub drop: Vec<String>,
 
     /// CSV: columns to read as text and one-hot encode, one input per value, even if their
-    /// cells are numbers (codes such as a postcode) or their values are many [default: the
-    /// columns with text and no numbers, of up to 100 values].
-    #[arg(long = "one-hot", value_name = "COLUMNS", value_delimiter = ',')]
+    /// cells are numbers (codes such as a postcode) or their values are many.
+    #[arg(long = "one-hot", value_name = "COLUMNS", value_delimiter = ',',
+          help = format!("CSV: columns to read as text and one-hot encode, one input per value, even if their cells are numbers (codes such as a postcode) or their values are many [default: the columns with text and no numbers, of up to {MAX_DETECTED_VALUES} values]"))]
     pub one_hot: Vec<String>,
 
     /// CSV: fill a missing number (an empty cell, NA, ?) with its column's mean or median
@@ -508,31 +509,36 @@ pub fn load_for_model(
             format.name()
         );
     }
-    let (columns, model_target, picture_size) = match &spec.input {
+    let (columns, model_target, one_hot, filled, picture_size) = match &spec.input {
         Input::Table {
-            columns, target, ..
+            columns,
+            target,
+            one_hot,
+            filled,
         } => (
             (format == Format::Csv).then(|| columns.clone()),
             Some(target.clone()).filter(|t| !t.is_empty()),
+            one_hot.clone(),
+            filled.clone(),
             (DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE),
         ),
         Input::Picture { height, width, .. } => {
             let size = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
-            (None, None, (size(*height), size(*width)))
+            (
+                None,
+                None,
+                Vec::new(),
+                Vec::new(),
+                (size(*height), size(*width)),
+            )
         }
     };
     let options = LoadOptions {
         format: Some(format),
         target: target.map(str::to_owned).or(model_target),
         columns,
-        one_hot: match &spec.input {
-            Input::Table { one_hot, .. } => one_hot.clone(),
-            Input::Picture { .. } => Vec::new(),
-        },
-        filled: match &spec.input {
-            Input::Table { filled, .. } => filled.clone(),
-            Input::Picture { .. } => Vec::new(),
-        },
+        one_hot,
+        filled,
         fill_missing: None,
         drop_columns: Vec::new(),
         one_hot_columns: Vec::new(),

@@ -567,14 +567,19 @@ fn number_as_written(text: &str) -> Option<String> {
     number(&plain).then_some(plain)
 }
 
-/// What a missing cell in a number column of a model without fill values says: no flag
-/// of `predict` or `evaluate` mends it.
-fn missing_for_model(text: &str) -> String {
-    let what = if text.is_empty() {
+/// `the cell is empty`, or `` `NA` marks a missing value ``: the start of both messages below.
+fn missing_cell(text: &str) -> String {
+    if text.is_empty() {
         "the cell is empty".to_owned()
     } else {
         format!("`{}` marks a missing value", shown(text))
-    };
+    }
+}
+
+/// What a missing cell in a number column of a model without fill values says: no flag
+/// of `predict` or `evaluate` mends it.
+fn missing_for_model(text: &str) -> String {
+    let what = missing_cell(text);
     format!(
         "{what}, and the model takes a number here (it was trained without --fill-missing); \
          fill it in, or drop the row"
@@ -583,11 +588,7 @@ fn missing_for_model(text: &str) -> String {
 
 /// What a missing cell in a number column says.
 fn missing_number(text: &str, name: &str) -> String {
-    let what = if text.is_empty() {
-        "the cell is empty".to_owned()
-    } else {
-        format!("`{}` marks a missing value", shown(text))
-    };
+    let what = missing_cell(text);
     format!(
         "{what}, in a column of numbers; fill it in, or drop the row, or leave the column out \
          with --drop {name}, or fill every missing number with --fill-missing mean (or median)"

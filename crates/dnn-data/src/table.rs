@@ -762,8 +762,7 @@ fn fill_missing(
         let ColumnValues::Numbers(values) = values else {
             continue;
         };
-        let value = how.fit(values, train).filter(|v| v.is_finite());
-        let value = value.ok_or_else(|| DataError::BadSource {
+        let value = how.fit(values, train).ok_or_else(|| DataError::BadSource {
             path: path.to_path_buf(),
             problem: format!(
                 "column `{column}` has no number in the training part to take the {} of; \

@@ -128,6 +128,15 @@ impl ModelEntry {
     pub fn summary(&self) -> ModelSummary {
         let sizes = self.network.layer_sizes();
         let s = &self.setup;
+        let (columns, one_hot, filled) = match self.spec.as_ref().map(|s| &s.input) {
+            Some(dnn_data::Input::Table {
+                columns,
+                one_hot,
+                filled,
+                ..
+            }) => (columns.clone(), one_hot.clone(), filled.clone()),
+            _ => (Vec::new(), Vec::new(), Vec::new()),
+        };
         ModelSummary {
             name: self.name.clone(),
             dtype: self.network.dtype(),
@@ -137,18 +146,9 @@ impl ModelEntry {
             input: self.input,
             classes: self.classes.clone(),
             standardized: self.standardization().is_some(),
-            columns: match self.spec.as_ref().map(|s| &s.input) {
-                Some(dnn_data::Input::Table { columns, .. }) => columns.clone(),
-                _ => Vec::new(),
-            },
-            one_hot: match self.spec.as_ref().map(|s| &s.input) {
-                Some(dnn_data::Input::Table { one_hot, .. }) => one_hot.clone(),
-                _ => Vec::new(),
-            },
-            filled: match self.spec.as_ref().map(|s| &s.input) {
-                Some(dnn_data::Input::Table { filled, .. }) => filled.clone(),
-                _ => Vec::new(),
-            },
+            columns,
+            one_hot,
+            filled,
             setup: SetupSummary {
                 arch: s.arch.clone(),
                 init: s.init.clone(),
