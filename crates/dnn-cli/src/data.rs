@@ -12,7 +12,7 @@ use dnn_data::dataset::{
 };
 use dnn_data::missing::FillMissing;
 use dnn_data::model::Model;
-use dnn_data::{ClassChoice, DataSpec, Dataset, Format, Input, LoadOptions, DATA_DIR_ENV};
+use dnn_data::{ClassChoice, DataSpec, Dataset, Format, Input, LoadOptions, Task, DATA_DIR_ENV};
 
 use crate::values::{parse_classes, parse_image_size, parse_test_split, FormatArg};
 
@@ -64,6 +64,24 @@ impl From<FillArg> for FillMissing {
     }
 }
 
+/// `--task`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TaskArg {
+    /// Each distinct target value is a class
+    Classify,
+    /// The target is a number to predict (regression; CSV only)
+    Regress,
+}
+
+impl From<TaskArg> for Task {
+    fn from(t: TaskArg) -> Self {
+        match t {
+            TaskArg::Classify => Task::Classify,
+            TaskArg::Regress => Task::Regress,
+        }
+    }
+}
+
 /// How to read `--data`: the flags `dnn train` and `dnn serve` share.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReadFlags {
@@ -74,6 +92,13 @@ pub struct ReadFlags {
     /// CSV: the label column [default: the last column].
     #[arg(long)]
     pub target: Option<String>,
+
+    /// CSV: classify the target's values, or predict its number (regression: one output, the
+    /// squared error, the target z-scored on the training part) [default: regression for a
+    /// column of numbers with a fraction among them, as scikit-learn's type_of_target calls
+    /// `continuous`; else classes].
+    #[arg(long, value_enum)]
+    pub task: Option<TaskArg>,
 
     /// CSV: columns to leave out, e.g. id,name.
     #[arg(long = "drop", value_name = "COLUMNS", value_delimiter = ',')]
@@ -127,6 +152,7 @@ impl ReadFlags {
         [
             ("--format", self.format.is_some()),
             ("--target", self.target.is_some()),
+            ("--task", self.task.is_some()),
             ("--drop", !self.drop.is_empty()),
             ("--one-hot", !self.one_hot.is_empty()),
             ("--fill-missing", self.fill_missing.is_some()),
@@ -172,6 +198,11 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
     let format = format_of(path, flags.format)?;
     for (flag, given, what) in [
         ("--target", flags.target.is_some(), "a CSV column"),
+        (
+            "--task",
+            flags.task.is_some(),
+            "what a CSV column's values are",
+        ),
         ("--drop", !flags.drop.is_empty(), "CSV columns"),
         ("--one-hot", !flags.one_hot.is_empty(), "CSV columns"),
         (
@@ -209,11 +240,19 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
             .classes
             .clone()
             .map_or(ClassChoice::Natural, |c| ClassChoice::Exactly(c.0)),
+        task: flags.task.map_or(Task::Auto, Task::from),
+        target_scale: None,
         test_split: flags.test_split.unwrap_or(DEFAULT_TEST_SPLIT),
         split_seed: flags.split_seed.unwrap_or(DEFAULT_SPLIT_SEED),
         picture_size: (size, size),
     };
     let mut data = dnn_data::load(path, &options).with_context(|| hint(path))?;
+    if data.is_regression() && flags.classes.is_some() {
+        bail!(
+            "--classes names classes, but {} is a number to predict (regression); give              --task classify to make its values classes",
+            target_phrase(&data)
+        );
+    }
     if data.source.split.is_none() {
         for (flag, given) in [
             ("--test-split", flags.test_split.is_some()),
@@ -279,6 +318,58 @@ fn warn_skipped(data: &Dataset) {
     }
 }
 
+/// `the target `price``, or `the target` where the data names no column.
+fn target_phrase(data: &Dataset) -> String {
+    match &data.spec.input {
+        Input::Table { target, .. } if !target.is_empty() => format!("the target `{target}`"),
+        _ => "the target".to_owned(),
+    }
+}
+
+/// `Target: price, a number to predict (regression; --task classify makes its values
+/// classes), z-scored with its training mean 1.234e5 and standard deviation 4.1e4`, for a
+/// regression.
+pub fn regression_line(data: &Dataset, task: Option<TaskArg>) -> Option<String> {
+    let scale = data.spec.regression?;
+    let how = if task.is_some() {
+        "regression, as --task says"
+    } else {
+        "regression: its numbers have fractions or are more than 100; --task classify makes them classes"
+    };
+    Some(format!(
+        "Target: {}, a number to predict ({how}); the network learns it z-scored with the \
+         training part's mean {} and standard deviation {}",
+        target_phrase(data)
+            .trim_start_matches("the target ")
+            .trim_matches('`'),
+        significant(scale.mean),
+        significant(scale.std)
+    ))
+}
+
+/// `v` to 6 significant digits, without trailing zeros: `123456.7` -> `123457`,
+/// `0.000123456` -> `0.000123456`, `1.5e-9` -> `1.5e-9`.
+pub fn significant(v: f64) -> String {
+    let trim = |t: &str| {
+        if t.contains('.') {
+            t.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            t.to_owned()
+        }
+    };
+    if v == 0.0 || !v.is_finite() {
+        return v.to_string();
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    if !(-5..=15).contains(&magnitude) {
+        let text = format!("{v:.5e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        return format!("{}e{exponent}", trim(mantissa));
+    }
+    let decimals = (5 - magnitude).max(0) as usize;
+    trim(&format!("{v:.decimals$}"))
+}
+
 /// The examples of each class, training and test parts together.
 fn class_counts(data: &Dataset) -> Vec<usize> {
     let mut counts = vec![0usize; data.spec.classes.len()];
@@ -301,8 +392,8 @@ fn warn_single_examples(data: &Dataset, counts: &[usize]) {
         };
         eprintln!(
             "warning: {single} of the {classes} classes in {} have a single example{}; is \
-             {column} a class, or a measurement or an id (dnn classifies, it does not \
-             regress)?",
+             {column} a class, or a measurement or an id (a number to predict is a \
+             regression: --task regress)?",
             data.source.path.display(),
             if data.source.split.is_some() {
                 ", kept in training by the split"
@@ -331,11 +422,17 @@ fn warn_missing_labels(data: &Dataset, counts: &[usize]) {
 }
 
 /// `Data: iris.csv (csv): 120 training and 30 test examples (stratified 0.2 test split,
-/// seed 0), 4 features, 3 classes`, when a test part was split off.
+/// seed 0), 4 features, 3 classes`, when a test part was split off (a regression's split is
+/// `shuffled` and it has `a number to predict`).
 pub fn split_line(data: &Dataset) -> Option<String> {
     let split = data.source.split?;
+    let (how, outputs) = if data.is_regression() {
+        ("shuffled", "a number to predict".to_owned())
+    } else {
+        ("stratified", format!("{} classes", data.spec.classes.len()))
+    };
     Some(format!(
-        "Data: {} ({}): {} training and {} test examples (stratified {} test split, seed {}), {} feature{}, {} classes",
+        "Data: {} ({}): {} training and {} test examples ({how} {} test split, seed {}), {} feature{}, {outputs}",
         data.source.path.display(),
         data.source.format.name(),
         data.train_len(),
@@ -344,7 +441,6 @@ pub fn split_line(data: &Dataset) -> Option<String> {
         split.seed,
         data.features(),
         if data.features() == 1 { "" } else { "s" },
-        data.spec.classes.len()
     ))
 }
 
@@ -543,6 +639,12 @@ pub fn load_for_model(
         drop_columns: Vec::new(),
         one_hot_columns: Vec::new(),
         classes: ClassChoice::Among(spec.classes.clone()),
+        task: if spec.regression.is_some() {
+            Task::Regress
+        } else {
+            Task::Classify
+        },
+        target_scale: spec.regression,
         test_split: model.setup.test_split.unwrap_or(DEFAULT_TEST_SPLIT),
         split_seed: model
             .setup
@@ -574,4 +676,21 @@ pub fn load_for_model(
         data.apply_standardization(z.clone());
     }
     Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn significant_keeps_six_digits_and_no_trailing_zeros() {
+        for (v, want) in [
+            (123456.7, "123457"),
+            (0.000123456, "0.000123456"),
+            (1.5e-9, "1.5e-9"),
+            (2.5, "2.5"),
+            (-40.0, "-40"),
+            (3e20, "3e20"),
+        ] {
+            assert_eq!(super::significant(v), want, "{v}");
+        }
+    }
 }

@@ -9,10 +9,11 @@ use dnn_data::{DataSpec, Dataset, LoadOptions};
 use ndarray::{Array3, Axis};
 
 use crate::data::{cat_dir, load_for_model};
-use crate::metrics::Scores;
+use crate::metrics::{regression_scores_line, Scores};
 use crate::model_file::load_model_arg;
 use crate::plot::{self, Tile};
 use crate::values::FormatArg;
+use dnn_report::RegressionScores;
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.mislabeled {
@@ -23,6 +24,9 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let data_path = data_path(&model, &args)?;
     let data = data_for(&model, &args, &data_path)?;
     check_fits(&model, &data, &args, &data_path)?;
+    if let Some(scale) = data.spec.regression {
+        return evaluate_values(&model, &data, scale, &args);
+    }
     let classes = &data.spec.classes;
     println!(
         "Model: {} ({}, layers {}, classes {})",
@@ -91,6 +95,53 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
             tiles.len(),
             path.display()
         );
+    }
+    Ok(())
+}
+
+/// A regression model's scores on both parts: R², RMSE and MAE in the target's units.
+fn evaluate_values(
+    model: &Model,
+    data: &Dataset,
+    scale: dnn_data::TargetScale,
+    args: &EvaluateArgs,
+) -> anyhow::Result<()> {
+    if args.mislabeled.is_some() {
+        bail!(
+            "--mislabeled draws the mislabelled test pictures of a classifier, but {} predicts a number",
+            args.model.display()
+        );
+    }
+    let target = match &data.spec.input {
+        dnn_data::Input::Table { target, .. } if !target.is_empty() => target.as_str(),
+        _ => "a number",
+    };
+    println!(
+        "Model: {} ({}, layers {}, predicts {target})",
+        args.model.display(),
+        model.network.dtype(),
+        model
+            .network
+            .layer_sizes()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("-"),
+    );
+    // The data is z-scored as the model's inputs were; the model's own z-score is applied
+    // by `predict_values` only to raw inputs, so the network is asked directly here.
+    for (name, x, truth) in [
+        ("Train", &data.train_x, &data.train_values),
+        ("Test", &data.test_x, &data.test_values),
+    ] {
+        let values: Vec<f64> = model
+            .network
+            .predict_proba(x)?
+            .iter()
+            .map(|&z| scale.unscaled(z))
+            .collect();
+        let scores = RegressionScores::new(&values, truth);
+        println!("{}", regression_scores_line(name, &scores));
     }
     Ok(())
 }

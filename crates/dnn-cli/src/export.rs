@@ -50,10 +50,22 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         Format::Onnx => ", inside the graph",
         Format::Safetensors => ", yours to apply before W1",
     };
+    let output = match model.spec.as_ref().and_then(|s| s.regression) {
+        Some(scale) => {
+            let undo = match format {
+                Format::Onnx => "inside the graph",
+                Format::Safetensors => "yours to apply to the output",
+            };
+            format!(
+                "predicts a number: output * {} + {} ({undo})",
+                scale.std, scale.mean
+            )
+        }
+        None => format!("classes: {}", class_names(&model).join(", ")),
+    };
     println!(
-        "Input: {input} (preprocessing: {}{where_}); classes: {}",
+        "Input: {input} (preprocessing: {}{where_}); {output}",
         preprocessing.formula(),
-        class_names(&model).join(", ")
     );
     if let Some(line) = model.spec.as_ref().and_then(|s| table_steps(&s.input)) {
         println!("{line}");

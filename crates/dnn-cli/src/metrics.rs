@@ -4,7 +4,22 @@
 
 use std::fmt::Write as _;
 
+use dnn_report::RegressionScores;
 use unicode_width::UnicodeWidthStr;
+
+use crate::data::significant;
+
+/// `Test R²: 0.912345 (RMSE 5123.45, MAE 4012.33, 100 examples)`: a regression's scores on
+/// one part, the errors in the target's units to 6 significant digits.
+pub fn regression_scores_line(part: &str, s: &RegressionScores) -> String {
+    format!(
+        "{part} R²: {:.6} (RMSE {}, MAE {}, {} examples)",
+        s.r2,
+        significant(s.rmse),
+        significant(s.mae),
+        s.examples
+    )
+}
 
 /// Predicted against true classes of one part of the data.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use dnn_data::image::{read_picture_as, ImageLimits};
 use dnn_data::model::{Model, Prediction};
-use dnn_data::table::{read_table, Columns};
+use dnn_data::table::{read_table, Columns, Table};
 use dnn_data::Input;
 use ndarray::Array2;
 use rayon::prelude::*;
@@ -29,7 +29,7 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
             model.network.layer_sizes()
         );
     };
-    let table = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let table = is_table;
     if let Some(dir) = args.inputs.iter().find(|p| p.is_dir()) {
         // Without this, reading it fails with "cannot read the file: not a regular file".
         let shown = dir.display().to_string();
@@ -43,6 +43,9 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
                 args.model.display()
             ),
         }
+    }
+    if spec.regression.is_some() {
+        return predict_values(&args, &model, spec);
     }
     let (names, lines): (Vec<String>, Vec<Prediction>) = match &spec.input {
         Input::Picture {
@@ -69,23 +72,7 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
                     spec.input.describe()
                 );
             }
-            if args.inputs.len() != 1 {
-                bail!(
-                    "{} takes one CSV file of rows, not {}",
-                    args.model.display(),
-                    args.inputs.len()
-                );
-            }
-            let t = read_table(
-                &args.inputs[0],
-                Columns {
-                    target: None,
-                    ..Columns::of_model(&spec.input)
-                },
-            )?;
-            for line in crate::data::unseen_lines(&t.unseen) {
-                eprintln!("warning: {line}");
-            }
+            let t = read_rows(&args, spec)?;
             // A block of rows at a time: the inputs and the layers' activations of every row
             // at once took twice the memory of the table itself.
             let all: Vec<usize> = (0..t.rows).collect();
@@ -118,20 +105,90 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
                 ])?;
             }
             let bytes = w.into_inner().context("cannot write the predictions")?;
-            match &args.output {
-                Some(path) => {
-                    dnn_data::atomic::write_atomically(path, &bytes)
-                        .with_context(|| format!("--output {}", path.display()))?;
-                    println!("Saved {} predictions to {}", lines.len(), path.display());
-                }
-                None => {
-                    use std::io::Write;
-                    std::io::stdout().write_all(&bytes)?;
-                }
-            }
+            write_predictions(&args, &bytes, lines.len())?;
         }
     }
     Ok(())
+}
+
+/// The one CSV file of rows a table model takes, read with its columns; warns of text values
+/// it never met.
+fn read_rows(args: &PredictArgs, spec: &dnn_data::DataSpec) -> anyhow::Result<Table> {
+    if args.inputs.len() != 1 {
+        bail!(
+            "{} takes one CSV file of rows, not {}",
+            args.model.display(),
+            args.inputs.len()
+        );
+    }
+    let t = read_table(
+        &args.inputs[0],
+        Columns {
+            target: None,
+            ..Columns::of_model(&spec.input)
+        },
+    )?;
+    for line in crate::data::unseen_lines(&t.unseen) {
+        eprintln!("warning: {line}");
+    }
+    Ok(t)
+}
+
+/// A regression model's predictions: a CSV `row,<target>` of each row's value, in full
+/// precision (the shortest decimal that reads back as the same `f64`).
+fn predict_values(
+    args: &PredictArgs,
+    model: &Model,
+    spec: &dnn_data::DataSpec,
+) -> anyhow::Result<()> {
+    let Input::Table { target, .. } = &spec.input else {
+        bail!(
+            "{} predicts a number from {}, which dnn does not train",
+            args.model.display(),
+            spec.input.describe()
+        );
+    };
+    if let Some(picture) = args.inputs.iter().find(|p| !is_table(p)) {
+        bail!(
+            "{} is not a .csv table, but {} takes a table of {}: give it one CSV file of rows",
+            picture.display(),
+            args.model.display(),
+            spec.input.describe()
+        );
+    }
+    let t = read_rows(args, spec)?;
+    let all: Vec<usize> = (0..t.rows).collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let column = if target.is_empty() { "value" } else { target };
+    w.write_record(["row", column])?;
+    for rows in all.chunks(ROWS_PER_BLOCK) {
+        for (&row, value) in rows.iter().zip(model.predict_values(&t.matrix(rows))?) {
+            w.write_record([(row + 1).to_string(), value.to_string()])?;
+        }
+    }
+    let bytes = w.into_inner().context("cannot write the predictions")?;
+    write_predictions(args, &bytes, t.rows)
+}
+
+/// The predictions' CSV to `--output` (atomically) or stdout.
+fn write_predictions(args: &PredictArgs, bytes: &[u8], count: usize) -> anyhow::Result<()> {
+    match &args.output {
+        Some(path) => {
+            dnn_data::atomic::write_atomically(path, bytes)
+                .with_context(|| format!("--output {}", path.display()))?;
+            println!("Saved {count} predictions to {}", path.display());
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `p` names a CSV table (by its extension).
+fn is_table(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
 }
 
 /// Pictures decoded, and their columns classified, this many at a time: the inputs take

@@ -10,9 +10,12 @@ use dnn_data::model::{save_model_with, TrainingSetup};
 use dnn_data::{Dataset, Input};
 use ndarray::{s, ArrayView2};
 
-use crate::data::{filled_line, load_for_training, one_hot_line, split_line, DataFlags};
+use crate::data::{
+    filled_line, load_for_training, one_hot_line, regression_line, split_line, DataFlags,
+};
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
+use crate::metrics::regression_scores_line;
 use crate::presets::{resolve, Arch, Setup, SEED};
 use crate::progress::Progress;
 use crate::report::{check_outputs, data_report, write_json, TrainReport};
@@ -20,6 +23,7 @@ use crate::values::{
     parse_layers, parse_learning_rate, parse_positive, parse_sizes, InitArg, OptimizerArg, Sizes,
 };
 use crate::{plot, Exit, EXIT_INTERRUPTED};
+use dnn_report::{RegressionReport, RegressionScores};
 
 /// Examples `--grad-check` uses (the first ones of the training set).
 pub const GRAD_CHECK_EXAMPLES: usize = 5;
@@ -155,6 +159,7 @@ pub enum Dtype {
 fn grad_check(
     setup: &Setup,
     layers: &[usize],
+    output: Activation,
     x: ArrayView2<'_, f64>,
     y: ArrayView2<'_, f64>,
     quiet: bool,
@@ -162,7 +167,7 @@ fn grad_check(
     let k = GRAD_CHECK_EXAMPLES.min(x.ncols());
     let x = x.slice(s![.., ..k]).to_owned();
     let y = y.slice(s![.., ..k]).to_owned();
-    let net = builder::<f64>(setup, layers).build(&mut NumpyRng::new(setup.seed))?;
+    let net = builder::<f64>(setup, layers, output).build(&mut NumpyRng::new(setup.seed))?;
     let diff = gradient_check_sampled(&net, &x, &y, GRAD_CHECK_EPSILON, GRAD_CHECK_PER_MATRIX)?;
     let what = format!(
         "on the first {k} training examples (up to {GRAD_CHECK_PER_MATRIX} of the entries of each W and b, of {} parameters; epsilon {GRAD_CHECK_EPSILON:e}): relative difference {diff:.3e}",
@@ -181,14 +186,13 @@ fn grad_check(
     Ok(())
 }
 
-/// The network's builder: relu hidden layers, a sigmoid output for one output unit (two
-/// classes), softmax for more.
-fn builder<F: Float>(setup: &Setup, layers: &[usize]) -> dnn_core::NetworkBuilder<F> {
-    let output = if layers[layers.len() - 1] > 1 {
-        Activation::Softmax
-    } else {
-        Activation::Sigmoid
-    };
+/// The network's builder: relu hidden layers and the data's output layer (identity for a
+/// regression, sigmoid for two classes, softmax for more).
+fn builder<F: Float>(
+    setup: &Setup,
+    layers: &[usize],
+    output: Activation,
+) -> dnn_core::NetworkBuilder<F> {
     Network::<F>::builder(layers)
         .init(setup.init)
         .output(output)
@@ -201,7 +205,8 @@ fn train_as<F: Float + hdf5::H5Type>(
 ) -> anyhow::Result<()> {
     let data = load_for_training(&args.data.data, &args.data.reading)?;
     let filled = filled_line(&data, args.data.reading.fill_missing);
-    for line in [split_line(&data), one_hot_line(&data), filled]
+    let target = regression_line(&data, args.data.reading.task);
+    for line in [split_line(&data), target, one_hot_line(&data), filled]
         .into_iter()
         .flatten()
     {
@@ -225,12 +230,14 @@ fn train_as<F: Float + hdf5::H5Type>(
         grad_check(
             setup,
             &layers,
+            data.spec.output_activation(),
             data.train_x.view(),
             data.train_y::<f64>().view(),
             args.quiet,
         )?;
     }
-    let mut net = builder::<F>(setup, &layers).build(&mut NumpyRng::new(setup.seed))?;
+    let mut net = builder::<F>(setup, &layers, data.spec.output_activation())
+        .build(&mut NumpyRng::new(setup.seed))?;
     let config = hyper
         .params(setup.learning_rate, setup.iterations)
         .check()?;
@@ -283,10 +290,38 @@ fn train_as<F: Float + hdf5::H5Type>(
         );
     }
 
-    let train_accuracy = net.accuracy(&train_x, &train_y)?;
-    let test_accuracy = net.accuracy(&matrix_as::<F>(&data.test_x), &data.test_y::<F>())?;
-    println!("Train accuracy: {train_accuracy:.6}");
-    println!("Test accuracy: {test_accuracy:.6}");
+    let test_x = matrix_as::<F>(&data.test_x);
+    let (train_accuracy, test_accuracy, regression) = match data.spec.regression {
+        Some(scale) => {
+            let scores = |x: &ArrayView2<'_, F>, truth: &[f64]| -> anyhow::Result<_> {
+                let outputs = net.predict(x)?;
+                let values: Vec<f64> = outputs
+                    .iter()
+                    .map(|&z| scale.unscaled(z.to_f64_lossless()))
+                    .collect();
+                Ok(RegressionScores::new(&values, truth))
+            };
+            let train = scores(&train_x.view(), &data.train_values)?;
+            let test = scores(&test_x.view(), &data.test_values)?;
+            for (name, s) in [("Train", &train), ("Test", &test)] {
+                println!("{}", regression_scores_line(name, s));
+            }
+            let report = RegressionReport {
+                train,
+                test,
+                target_mean: scale.mean,
+                target_std: scale.std,
+            };
+            (None, None, Some(report))
+        }
+        None => {
+            let train_accuracy = net.accuracy(&train_x, &train_y)?;
+            let test_accuracy = net.accuracy(&test_x, &data.test_y::<F>())?;
+            println!("Train accuracy: {train_accuracy:.6}");
+            println!("Test accuracy: {test_accuracy:.6}");
+            (Some(train_accuracy), Some(test_accuracy), None)
+        }
+    };
 
     let model_setup = model_setup(
         setup,
@@ -322,6 +357,7 @@ fn train_as<F: Float + hdf5::H5Type>(
             costs,
             train_accuracy,
             test_accuracy,
+            regression,
             train_seconds: report.elapsed().as_secs_f64(),
             gflops: report.diagnostics().gflops,
             classes: data.spec.classes.clone(),

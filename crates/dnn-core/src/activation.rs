@@ -9,6 +9,10 @@
 //! It is never differentiated on its own: paired with the categorical cross-entropy, the
 //! output layer's gradient is simply `dZ[L] = AL - Y` (as for sigmoid with the binary
 //! cross-entropy), so neither output activation needs a backward kernel.
+//!
+//! Identity, `a = z`, is the regression output layer. Paired with half the mean squared
+//! error `J = (1/2m) Σ (AL - Y)²` its gradient is `dZ[L] = AL - Y` too, so the engine's
+//! backward pass is the same for all three outputs.
 
 use crate::Float;
 
@@ -26,6 +30,9 @@ pub enum Activation {
     /// a whole column, so the elementwise [`Activation::apply`] and
     /// [`Activation::backward_from_output`] do not describe it: the engine normalises whole columns.
     Softmax,
+    /// `z` unchanged; derivative 1: the regression output layer, paired with half the mean
+    /// squared error (so `dZ[L] = AL - Y`, as for the two classifying outputs).
+    Identity,
 }
 
 impl Activation {
@@ -36,10 +43,12 @@ impl Activation {
             Activation::Sigmoid => "sigmoid",
             Activation::Tanh => "tanh",
             Activation::Softmax => "softmax",
+            Activation::Identity => "identity",
         }
     }
 
-    /// Parses [`Activation::name`] back (`"relu"`, `"sigmoid"`, `"tanh"`, `"softmax"`); names
+    /// Parses [`Activation::name`] back (`"relu"`, `"sigmoid"`, `"tanh"`, `"softmax"`,
+    /// `"identity"`); names
     /// are lower case, as model files and the command line write them.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
@@ -47,12 +56,37 @@ impl Activation {
             "sigmoid" => Some(Activation::Sigmoid),
             "tanh" => Some(Activation::Tanh),
             "softmax" => Some(Activation::Softmax),
+            "identity" => Some(Activation::Identity),
             _ => None,
         }
     }
 
-    /// Whether this activation may be an output layer's (sigmoid or softmax).
+    /// Whether this activation may be an output layer's (sigmoid, softmax or identity).
     pub fn is_output(self) -> bool {
+        matches!(
+            self,
+            Activation::Sigmoid | Activation::Softmax | Activation::Identity
+        )
+    }
+
+    /// Whether this activation may be a hidden layer's (relu, tanh or sigmoid): softmax
+    /// normalises a whole column and identity would make two layers one linear map.
+    pub fn is_hidden(self) -> bool {
+        matches!(
+            self,
+            Activation::Relu | Activation::Tanh | Activation::Sigmoid
+        )
+    }
+
+    /// Whether an output layer with this activation gives class probabilities (sigmoid,
+    /// softmax) rather than values (identity, regression).
+    ///
+    /// ```
+    /// use dnn_core::Activation;
+    /// assert!(Activation::Softmax.classifies());
+    /// assert!(!Activation::Identity.classifies());
+    /// ```
+    pub fn classifies(self) -> bool {
         matches!(self, Activation::Sigmoid | Activation::Softmax)
     }
 
@@ -79,6 +113,7 @@ impl Activation {
     /// use dnn_core::Activation;
     /// assert_eq!(Activation::Relu.apply(-2.0_f64), 0.0);
     /// assert_eq!(Activation::Sigmoid.apply(0.0_f64), 0.5);
+    /// assert_eq!(Activation::Identity.apply(-2.5_f64), -2.5);
     /// ```
     #[inline]
     pub fn apply<F: Float>(self, z: F) -> F {
@@ -94,6 +129,7 @@ impl Activation {
             Activation::Sigmoid => sigmoid(z),
             Activation::Tanh => z.tanh(),
             Activation::Softmax => z.exp(),
+            Activation::Identity => z,
         }
     }
 
@@ -116,6 +152,7 @@ impl Activation {
             Activation::Tanh => da * (F::one() - a * a),
             // Only ever an output layer, whose dZ is AL - Y: never called for it.
             Activation::Softmax => da,
+            Activation::Identity => da,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The cross-entropy cost, in the exercise's form and in the engine's stable form.
+//! The costs: the cross-entropy, in the exercise's form and in the engine's stable form, and
+//! the squared error of regression.
 
 use ndarray::{ArrayView2, Zip};
 
@@ -86,8 +87,33 @@ pub fn categorical_cross_entropy_from_logits<F: Float>(
     sum / m
 }
 
+/// Half the mean squared error, `J = (1/2m) Σ_j Σ_k (AL[k, j] - Y[k, j])²`, for an identity
+/// (regression) output, whose `AL` is its logits `Z[L]`: summed over the outputs of each
+/// example and averaged over the `m` examples, so that `dJ/dZ[L] = (AL - Y) / m` exactly as
+/// for the two cross-entropies. (For one output it is scikit-learn's `squared_error` loss of
+/// `MLPRegressor`, `mean((y - p)²) / 2`.)
+///
+/// ```
+/// use ndarray::array;
+/// use dnn_core::cost::half_squared_error;
+/// let al = array![[1.5_f64, -2.0, 0.0]];
+/// let y = array![[1.0_f64, -1.0, 0.0]];
+/// // ((0.5)² + (-1)² + 0²) / (2 · 3) = 1.25 / 6
+/// assert!((half_squared_error(al.view(), y.view()) - 1.25 / 6.0).abs() < 1e-16);
+/// ```
+pub fn half_squared_error<F: Float>(al: ArrayView2<'_, F>, y: ArrayView2<'_, F>) -> f64 {
+    let m = al.ncols() as f64;
+    let mut sum = 0.0_f64;
+    Zip::from(al).and(y).for_each(|&a, &y| {
+        let d = a.to_f64_lossless() - y.to_f64_lossless();
+        sum += d * d;
+    });
+    sum / (2.0 * m)
+}
+
 /// The cost of an output layer with activation `output` from its logits: binary
-/// cross-entropy for sigmoid, categorical cross-entropy for softmax.
+/// cross-entropy for sigmoid, categorical cross-entropy for softmax, half the mean squared
+/// error for identity (regression).
 pub fn from_logits<F: Float>(
     output: crate::Activation,
     z: ArrayView2<'_, F>,
@@ -95,6 +121,7 @@ pub fn from_logits<F: Float>(
 ) -> f64 {
     match output {
         crate::Activation::Softmax => categorical_cross_entropy_from_logits(z, y),
+        crate::Activation::Identity => half_squared_error(z, y),
         _ => cross_entropy_from_logits(z, y),
     }
 }

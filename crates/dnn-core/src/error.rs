@@ -42,10 +42,15 @@ pub enum DnnError {
         hidden: usize,
     },
 
-    /// The output layer must be a sigmoid (binary cross-entropy) or a softmax (categorical
-    /// cross-entropy); hidden layers must not be softmax.
-    #[error("{0} cannot be used there: the output layer must use sigmoid (binary cross-entropy) or softmax (categorical cross-entropy), and hidden layers relu, tanh or sigmoid")]
+    /// The output layer must be a sigmoid (binary cross-entropy), a softmax (categorical
+    /// cross-entropy) or an identity (squared error); hidden layers relu, tanh or sigmoid.
+    #[error("{0} cannot be used there: the output layer must use sigmoid (binary cross-entropy), softmax (categorical cross-entropy) or identity (regression, squared error), and hidden layers relu, tanh or sigmoid")]
     OutputActivation(Activation),
+
+    /// Classes or an accuracy were asked of a regression network (identity output), which
+    /// gives values.
+    #[error("this network's output layer is identity (regression): it gives values, not classes, so it has no predicted class or accuracy; compare its outputs to the targets instead (e.g. by their mean squared error)")]
+    NotAClassifier,
 
     /// A softmax output layer of one unit: its one probability is always 1, so its cost is
     /// always 0 and it never learns.
@@ -121,8 +126,8 @@ pub enum DnnError {
         outputs: usize,
     },
 
-    /// A label outside `[0, 1]`: dnn classifies, so every label is a class indicator or
-    /// the probability of one.
+    /// A label outside `[0, 1]` for a classifying (sigmoid or softmax) output: every label is
+    /// a class indicator or the probability of one.
     #[error("Y has {value} at row {row}, column {col} (example {col}), but labels must be in [0, 1]: {}", label_rule(*.output, *.outputs))]
     LabelOutOfRange {
         /// The value found.
@@ -219,7 +224,7 @@ fn label_rule(output: Activation, outputs: usize) -> String {
         (_, 1) => "with one sigmoid output each label must be 0 or 1 (or the probability of class 1, between them)".to_owned(),
         (_, n) => format!("with {n} sigmoid outputs each label must be 0 or 1 (or a probability between them), one yes/no per output"),
     };
-    format!("{rule}; dnn classifies, it has no regression output")
+    format!("{rule}; for values to predict use an identity output (regression)")
 }
 
 /// `1234567` → `"1.2 MB"`.

@@ -29,6 +29,10 @@ macro_rules! with_activation {
                 const $g: Activation = Activation::Softmax;
                 $body
             }
+            Activation::Identity => {
+                const $g: Activation = Activation::Identity;
+                $body
+            }
         }
     };
 }

@@ -112,7 +112,9 @@ impl<F: Float> NetworkBuilder<F> {
     }
 
     /// The output layer: [`Activation::Sigmoid`] (default; one or more independent yes/no
-    /// outputs) or [`Activation::Softmax`] (one of `n[L]` classes, one-hot labels).
+    /// outputs), [`Activation::Softmax`] (one of `n[L]` classes, one-hot labels) or
+    /// [`Activation::Identity`] (regression: `n[L]` values, trained on half the mean squared
+    /// error).
     pub fn output(mut self, activation: Activation) -> Self {
         self.output = activation;
         self
@@ -130,8 +132,8 @@ impl<F: Float> NetworkBuilder<F> {
     /// # Errors
     /// [`DnnError::TooFewLayers`] or [`DnnError::ZeroSizedLayer`] for the sizes;
     /// [`DnnError::ActivationCount`] if per-layer activations do not match the hidden
-    /// layers; [`DnnError::OutputActivation`] for a softmax hidden layer or an output that is
-    /// neither sigmoid nor softmax; [`DnnError::SoftmaxSingleOutput`] for a softmax output of
+    /// layers; [`DnnError::OutputActivation`] for a softmax or identity hidden layer or an
+    /// output that is not sigmoid, softmax or identity; [`DnnError::SoftmaxSingleOutput`] for a softmax output of
     /// one unit; [`DnnError::OutOfMemory`] if the weights cannot be allocated.
     pub fn build<G: GaussianSource + ?Sized>(self, rng: &mut G) -> Result<Network<F>> {
         check_sizes(&self.sizes)?;
@@ -171,10 +173,10 @@ impl<F: Float> NetworkBuilder<F> {
     }
 }
 
-/// Hidden layers must not be softmax; the output layer must be sigmoid, or softmax over at
-/// least two units (`outputs`): the softmax of one logit is always 1.
+/// Hidden layers must be relu, tanh or sigmoid; the output layer must be sigmoid, identity,
+/// or softmax over at least two units (`outputs`): the softmax of one logit is always 1.
 fn check_activations(hidden: &[Activation], output: Activation, outputs: usize) -> Result<()> {
-    if let Some(&a) = hidden.iter().find(|&&a| a == Activation::Softmax) {
+    if let Some(&a) = hidden.iter().find(|&&a| !a.is_hidden()) {
         return Err(DnnError::OutputActivation(a));
     }
     if !output.is_output() {
@@ -341,9 +343,19 @@ impl<F: Float> Network<F> {
         self.layers.iter().map(|l| l.w.len() + l.b.len()).sum()
     }
 
-    /// The output layer's activation (sigmoid or softmax).
+    /// The output layer's activation (sigmoid or softmax for a classifier, identity for
+    /// regression).
     pub fn output_activation(&self) -> Activation {
         self.layers[self.layers.len() - 1].activation
+    }
+
+    /// Refuses a regression network where classes are asked for.
+    fn check_classifies(&self) -> Result<()> {
+        if self.output_activation().classifies() {
+            Ok(())
+        } else {
+            Err(DnnError::NotAClassifier)
+        }
     }
 
     /// Checks that `x` is `(n[0], m)` with `m > 0`, all finite.
@@ -426,12 +438,16 @@ impl<F: Float> Network<F> {
     }
 
     /// Predictions, shape `(n[L], m)`: for a sigmoid output, 1 where `AL > 0.5`, else 0; for
-    /// a softmax output, the one-hot column of the most probable class.
+    /// a softmax output, the one-hot column of the most probable class; for an identity
+    /// output (regression), the outputs themselves.
     pub fn predict<'a>(&self, x: impl AsArray<'a, F, Ix2>) -> Result<Array2<F>>
     where
         F: 'a,
     {
         let proba = self.predict_proba(x)?;
+        if self.output_activation() == Activation::Identity {
+            return Ok(proba);
+        }
         if self.output_activation() == Activation::Softmax {
             let classes = argmax_columns(proba.view());
             return Ok(one_hot(&classes, proba.nrows()));
@@ -451,10 +467,15 @@ impl<F: Float> Network<F> {
     /// assert_eq!(net.predict_classes(&array![[-3.0, 0.0, 0.1]])?, vec![0, 0, 1]);
     /// # Ok::<(), dnn_core::DnnError>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`DnnError::NotAClassifier`] for an identity (regression) output; as
+    /// [`Network::predict_proba`] for `x`.
     pub fn predict_classes<'a>(&self, x: impl AsArray<'a, F, Ix2>) -> Result<Vec<usize>>
     where
         F: 'a,
     {
+        self.check_classifies()?;
         let proba = self.predict_proba(x)?;
         Ok(classes_of(proba.view()))
     }
@@ -475,6 +496,7 @@ impl<F: Float> Network<F> {
     /// ```
     ///
     /// # Errors
+    /// [`DnnError::NotAClassifier`] for an identity (regression) output;
     /// [`DnnError::InputRows`], [`DnnError::EmptyDataSet`] or [`DnnError::NonFinite`] for
     /// `x`; [`DnnError::LabelShape`], [`DnnError::NonFinite`], [`DnnError::LabelOutOfRange`]
     /// or [`DnnError::LabelColumnSum`] for `y` (labels as [`Network::train`] takes them).
@@ -486,6 +508,7 @@ impl<F: Float> Network<F> {
     where
         F: 'a + 'b,
     {
+        self.check_classifies()?;
         let (x, y) = (x.into(), y.into());
         let predictions = self.predict(x)?;
         self.check_labels(x, y)?;
@@ -584,8 +607,12 @@ pub(crate) fn label_sum_tolerance<F: Float>(classes: usize) -> f64 {
 /// * for softmax, every column summing to 1 within [`label_sum_tolerance`] (one-hot, or a
 ///   probability column), else [`DnnError::LabelColumnSum`].
 ///
+/// An identity (regression) output takes any target value; finiteness is checked apart.
 /// NaN is refused as out of range (the engine reports it earlier as non-finite).
 pub(crate) fn check_label_values<F: Float>(output: Activation, y: ArrayView2<'_, F>) -> Result<()> {
+    if !output.classifies() {
+        return Ok(());
+    }
     let (zero, one) = (F::zero(), F::one());
     let outside = |v: F| !(v >= zero && v <= one);
     // As in `check_finite`: a vectorisable pass in memory order first, the position only

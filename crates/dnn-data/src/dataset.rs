@@ -31,6 +31,7 @@ use crate::classes::ClassChoice;
 use crate::error::{DataError, Result};
 use crate::missing::{FillMissing, Filled};
 use crate::standardize::Standardization;
+use crate::target::{TargetScale, Task};
 
 /// The test fraction of a source without a test part (`--test-split`).
 pub const DEFAULT_TEST_SPLIT: f64 = 0.2;
@@ -278,12 +279,17 @@ impl Input {
     }
 }
 
-/// What a network's inputs and outputs mean: its class names, its input and the
-/// standardisation its inputs go through. A [`Dataset`] has one; a model file records it.
+/// What a network's inputs and outputs mean: its class names (or, for a regression, the
+/// target's scale), its input and the standardisation its inputs go through. A [`Dataset`]
+/// has one; a model file records it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSpec {
-    /// The class names in index order (label `k` is `classes[k]`); at least two.
+    /// The class names in index order (label `k` is `classes[k]`); at least two for a
+    /// classifier, none for a regression.
     pub classes: Vec<String>,
+    /// A regression's target scale: `Some` when the network predicts a number (one identity
+    /// output, undone by this z-score), `None` for a classifier.
+    pub regression: Option<TargetScale>,
     /// The kind of input.
     pub input: Input,
     /// The z-score applied to every input before the network, if any.
@@ -291,10 +297,24 @@ pub struct DataSpec {
 }
 
 impl DataSpec {
-    /// The network's output units: 1 sigmoid unit for two classes, else one softmax unit
-    /// per class.
+    /// The network's output units: 1 identity unit for a regression, 1 sigmoid unit for two
+    /// classes, else one softmax unit per class.
     pub fn outputs(&self) -> usize {
-        outputs_for(self.classes.len())
+        if self.regression.is_some() {
+            1
+        } else {
+            outputs_for(self.classes.len())
+        }
+    }
+
+    /// The output layer's activation: identity for a regression, sigmoid for two classes,
+    /// softmax for more.
+    pub fn output_activation(&self) -> dnn_core::Activation {
+        match (self.regression, self.classes.len()) {
+            (Some(_), _) => dnn_core::Activation::Identity,
+            (None, 2) => dnn_core::Activation::Sigmoid,
+            _ => dnn_core::Activation::Softmax,
+        }
     }
 
     /// The cat set's: `non-cat`/`cat` on 64x64 RGB pictures, not standardised. Model files
@@ -308,6 +328,7 @@ impl DataSpec {
                 channels: 3,
             },
             standardization: None,
+            regression: None,
         }
     }
 }
@@ -362,12 +383,17 @@ pub struct Source {
 pub struct Dataset {
     /// Training inputs, `(features, m_train)`, standard layout.
     pub train_x: Array2<f64>,
-    /// The class index of each training example.
+    /// The class index of each training example (empty for a regression).
     pub train_labels: Vec<usize>,
+    /// A regression's target value of each training example, as the file has it (empty for
+    /// classes).
+    pub train_values: Vec<f64>,
     /// Test inputs, `(features, m_test)`, standard layout.
     pub test_x: Array2<f64>,
-    /// The class index of each test example.
+    /// The class index of each test example (empty for a regression).
     pub test_labels: Vec<usize>,
+    /// A regression's target value of each test example (empty for classes).
+    pub test_values: Vec<f64>,
     /// Class names, input kind, standardisation.
     pub spec: DataSpec,
     /// Format, path, split.
@@ -381,12 +407,17 @@ pub struct Dataset {
 impl Dataset {
     /// Number of training examples.
     pub fn train_len(&self) -> usize {
-        self.train_labels.len()
+        self.train_x.ncols()
     }
 
     /// Number of test examples.
     pub fn test_len(&self) -> usize {
-        self.test_labels.len()
+        self.test_x.ncols()
+    }
+
+    /// Whether the network predicts a number ([`DataSpec::regression`]).
+    pub fn is_regression(&self) -> bool {
+        self.spec.regression.is_some()
     }
 
     /// Number of input features.
@@ -399,14 +430,22 @@ impl Dataset {
         self.spec.outputs()
     }
 
-    /// The training labels as the network's targets ([`labels_matrix`]).
+    /// The training labels as the network's targets ([`labels_matrix`]), or a regression's
+    /// target values z-scored ([`values_matrix`]).
     pub fn train_y<F: Float>(&self) -> Array2<F> {
-        labels_matrix(&self.train_labels, self.spec.classes.len())
+        self.targets(&self.train_labels, &self.train_values)
     }
 
-    /// The test labels as the network's targets ([`labels_matrix`]).
+    /// The test labels as the network's targets ([`labels_matrix`], [`values_matrix`]).
     pub fn test_y<F: Float>(&self) -> Array2<F> {
-        labels_matrix(&self.test_labels, self.spec.classes.len())
+        self.targets(&self.test_labels, &self.test_values)
+    }
+
+    fn targets<F: Float>(&self, labels: &[usize], values: &[f64]) -> Array2<F> {
+        match &self.spec.regression {
+            Some(scale) => values_matrix(values, scale),
+            None => labels_matrix(labels, self.spec.classes.len()),
+        }
     }
 
     /// Whether the z-score is on by default for this data: for CSV tables and float npz
@@ -423,6 +462,7 @@ impl Dataset {
     }
 
     /// Applies a z-score fitted elsewhere (a model's) to both parts, and records it.
+    ///
     ///
     /// # Panics
     /// If its length is not the number of features (a model is checked against the data
@@ -449,6 +489,19 @@ pub fn labels_matrix<F: Float>(labels: &[usize], classes: usize) -> Array2<F> {
     } else {
         dnn_core::one_hot(labels, classes)
     }
+}
+
+/// A regression's target values as the network's targets: the `(1, m)` row of
+/// `scale.scaled(y)`.
+///
+/// ```
+/// use dnn_data::TargetScale;
+/// let scale = TargetScale { mean: 10.0, std: 2.0 };
+/// let y = dnn_data::dataset::values_matrix::<f64>(&[12.0, 9.0], &scale);
+/// assert_eq!(y, ndarray::array![[1.0, -0.5]]);
+/// ```
+pub fn values_matrix<F: Float>(values: &[f64], scale: &TargetScale) -> Array2<F> {
+    Array2::from_shape_fn((1, values.len()), |(_, j)| F::of(scale.scaled(values[j])))
 }
 
 /// `x` in the element type `F`: borrowed for `f64`, converted (`as f32`, as the cat set's
@@ -485,6 +538,10 @@ pub struct LoadOptions {
     pub one_hot_columns: Vec<String>,
     /// The class names and their order.
     pub classes: ClassChoice,
+    /// CSV and npz: classes, or a number to predict ([`crate::target`]).
+    pub task: Task,
+    /// A regression model's target scale, used instead of one fitted on the training part.
+    pub target_scale: Option<TargetScale>,
     /// A source without a test part sends this fraction of each class to the test part.
     pub test_split: f64,
     /// The seed of that split.
@@ -505,6 +562,8 @@ impl Default for LoadOptions {
             drop_columns: Vec::new(),
             one_hot_columns: Vec::new(),
             classes: ClassChoice::Natural,
+            task: Task::Auto,
+            target_scale: None,
             test_split: DEFAULT_TEST_SPLIT,
             split_seed: DEFAULT_SPLIT_SEED,
             picture_size: (DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE),
@@ -552,6 +611,16 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
         Some(f) => f,
         None => detect_format(path)?,
     };
+    if options.task == Task::Regress && format != Format::Csv {
+        return Err(DataError::BadSource {
+            path: path.to_path_buf(),
+            problem: format!(
+                "--task regress predicts a CSV table's number column, but this is read as {}, \
+                 whose labels are classes",
+                format.name()
+            ),
+        });
+    }
     let data = match format {
         Format::CourseH5 => crate::course::load(path, options),
         Format::ImageFolder => crate::folder::load(path, options),
@@ -735,6 +804,38 @@ pub(crate) fn split_or_keep(
             problem,
         })?;
     Ok((train, test, spec))
+}
+
+/// A regression's split of `m` examples ([`crate::split::shuffled`]) and the target scale:
+/// the options' (a model's), or one fitted on the training part's `values`.
+pub(crate) fn split_values(
+    path: &Path,
+    values: &[f64],
+    options: &LoadOptions,
+    target: &str,
+) -> Result<(Vec<usize>, Vec<usize>, SplitSpec, TargetScale)> {
+    let spec = SplitSpec {
+        fraction: options.test_split,
+        seed: options.split_seed,
+    };
+    let (train, test) =
+        crate::split::shuffled(values.len(), spec.fraction, spec.seed).map_err(|problem| {
+            DataError::BadSplit {
+                path: path.to_path_buf(),
+                problem,
+            }
+        })?;
+    let scale = match options.target_scale {
+        Some(scale) => scale,
+        None => TargetScale::fit(values, &train).ok_or_else(|| DataError::BadSource {
+            path: path.to_path_buf(),
+            problem: format!(
+                "the target `{target}` has one value, {}, in every training example: there is                  nothing to predict",
+                values[train[0]]
+            ),
+        })?,
+    };
+    Ok((train, test, spec, scale))
 }
 
 /// The pictures `picked` of `images`, as a new array.

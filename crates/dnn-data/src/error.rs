@@ -364,6 +364,12 @@ pub enum DataError {
     /// predicts; also lets one `?` carry dnn-core's errors where dnn-data's are returned.
     #[error(transparent)]
     Network(#[from] dnn_core::DnnError),
+
+    /// Values were asked of a model that classifies (it gives classes and probabilities).
+    #[error(
+        "this model classifies: it gives classes and their probabilities, not values to predict"
+    )]
+    NotARegression,
 }
 
 /// `1 field`, `3 fields`.

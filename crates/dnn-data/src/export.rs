@@ -63,11 +63,15 @@ pub fn export(path: impl AsRef<Path>, model: &Model, format: Format) -> Result<(
 pub fn to_bytes(model: &Model, format: Format) -> Result<Vec<u8>> {
     if let Some(spec) = &model.spec {
         let sizes = model.network.layer_sizes();
-        crate::model::check_spec(spec, sizes[0], sizes[sizes.len() - 1]).map_err(|problem| {
-            DataError::Export {
-                format: format.name(),
-                problem,
-            }
+        crate::model::check_spec(
+            spec,
+            sizes[0],
+            sizes[sizes.len() - 1],
+            model.network.output_activation(),
+        )
+        .map_err(|problem| DataError::Export {
+            format: format.name(),
+            problem,
         })?;
     }
     match format {
@@ -159,6 +163,16 @@ pub fn metadata(model: &Model) -> BTreeMap<String, String> {
     put("activations", json(activation_names(network).into()));
     put("classes", json(class_names(model).into()));
     put("input", json(input_json(model)));
+    if let Some(scale) = model.spec.as_ref().and_then(|s| s.regression) {
+        put(
+            "regression",
+            json(serde_json::json!({
+                "mean": scale.mean,
+                "std": scale.std,
+                "value": "output * std + mean",
+            })),
+        );
+    }
     for (key, value) in setup_fields(&model.setup) {
         put(key, value);
     }

@@ -419,10 +419,13 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
     Ok(Dataset {
         train_x,
         train_labels,
+        train_values: Vec::new(),
         test_x,
         test_labels,
+        test_values: Vec::new(),
         spec: DataSpec {
             classes: names,
+            regression: None,
             input: Input::Picture {
                 height: h,
                 width: w,

@@ -58,6 +58,7 @@ pub mod safetensors;
 pub mod split;
 pub mod standardize;
 pub mod table;
+pub mod target;
 pub mod toy;
 
 pub use cat::{
@@ -73,3 +74,4 @@ pub use error::{DataError, Result};
 pub use hdf5::H5Type;
 pub use image::{load_picture, ImageLimits};
 pub use standardize::Standardization;
+pub use target::{TargetScale, Task};

@@ -14,7 +14,9 @@
 //!   `[height, width, channels]` and, for tables, dataset `columns` (the feature columns'
 //!   names, in input order) and attribute `target` (the label column); and, when the
 //!   inputs are standardised, datasets `mean` and `std` (float64, one per input): the
-//!   network sees `(x - mean) / std`.
+//!   network sees `(x - mean) / std`; for a regression (an identity output), `classes` is
+//!   empty and attributes `target_mean` and `target_std` (float64) undo the target's
+//!   z-score: the predicted value is `output * target_std + target_mean`.
 //!
 //! ```python
 //! import h5py
@@ -42,6 +44,7 @@ use crate::dataset::{DataSpec, Input, OneHot};
 use crate::error::{shown, DataError, Result};
 use crate::missing::Filled;
 use crate::standardize::Standardization;
+use crate::target::TargetScale;
 
 /// The value of the `format` attribute.
 pub const FORMAT: &str = "dnn-model";
@@ -114,7 +117,16 @@ impl AnyNetwork {
         }
     }
 
-    /// The output probabilities for `x` given in `f64` (converted to `f32` first for an
+    /// The output layer's activation: sigmoid or softmax for a classifier, identity for a
+    /// regression.
+    pub fn output_activation(&self) -> Activation {
+        match self {
+            AnyNetwork::F32(n) => n.output_activation(),
+            AnyNetwork::F64(n) => n.output_activation(),
+        }
+    }
+
+    /// The output probabilities (a regression's outputs) for `x` given in `f64` (converted to `f32` first for an
     /// `f32` network), as `f64`.
     pub fn predict_proba(&self, x: &Array2<f64>) -> dnn_core::Result<Array2<f64>> {
         match self {
@@ -220,6 +232,7 @@ impl Model {
     ///     setup: TrainingSetup::default(),
     ///     spec: Some(DataSpec {
     ///         classes: vec!["low".into(), "high".into()],
+    ///         regression: None,
     ///         input: Input::Table { columns: vec!["x".into()], target: "y".into(), one_hot: vec![], filled: vec![] },
     ///         standardization: Some(Standardization { mean: array![10.0], std: array![2.0] }),
     ///     }),
@@ -248,12 +261,54 @@ impl Model {
         Ok(proba)
     }
 
+    /// A regression model's predicted value of each example, in the target's units: the
+    /// network's output on the z-scored inputs ([`Model::predict_proba`]) with the target's
+    /// z-score undone ([`DataSpec::regression`]).
+    ///
+    /// ```
+    /// use dnn_core::{Activation, Layer, Network};
+    /// use dnn_data::model::{AnyNetwork, Model, TrainingSetup};
+    /// use dnn_data::{DataSpec, Input, TargetScale};
+    /// use ndarray::array;
+    ///
+    /// // One input into one identity unit, output 2x + 1, for a target of mean 100 and
+    /// // deviation 10.
+    /// let layer = Layer::new(array![[2.0]], array![[1.0]], Activation::Identity);
+    /// let model = Model {
+    ///     network: AnyNetwork::F64(Network::from_layers(vec![layer])?),
+    ///     setup: TrainingSetup::default(),
+    ///     spec: Some(DataSpec {
+    ///         classes: vec![],
+    ///         regression: Some(TargetScale { mean: 100.0, std: 10.0 }),
+    ///         input: Input::Table { columns: vec!["x".into()], target: "y".into(), one_hot: vec![], filled: vec![] },
+    ///         standardization: None,
+    ///     }),
+    /// };
+    /// assert_eq!(model.predict_values(&array![[0.0, 1.5]])?, [110.0, 140.0]);
+    /// # Ok::<(), dnn_data::DataError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`DataError::NotARegression`] for a model that classifies (or records no target
+    /// scale), and as [`Model::predict_proba`].
+    pub fn predict_values(&self, x: &Array2<f64>) -> Result<Vec<f64>> {
+        let Some(scale) = self.spec.as_ref().and_then(|s| s.regression) else {
+            return Err(DataError::NotARegression);
+        };
+        let outputs = self.predict_proba(x)?;
+        Ok(outputs.iter().map(|&z| scale.unscaled(z)).collect())
+    }
+
     /// Each example's most probable class, named, with its probability, after the model's
     /// z-score as [`Model::predict_proba`].
     ///
     /// # Errors
-    /// As [`Model::predict_proba`].
+    /// [`DataError::Network`] with [`dnn_core::DnnError::NotAClassifier`] for a regression
+    /// model ([`Model::predict_values`]), and as [`Model::predict_proba`].
     pub fn predict(&self, x: &Array2<f64>) -> Result<Vec<Prediction>> {
+        if !self.network.output_activation().classifies() {
+            return Err(dnn_core::DnnError::NotAClassifier.into());
+        }
         let proba = self.predict_proba(x)?;
         let classes = dnn_core::classes_of(proba.view());
         let names = self.spec.as_ref().map(|s| &s.classes);
@@ -309,7 +364,13 @@ fn save<F: Float + H5Type>(
         message,
     };
     if let Some(spec) = spec {
-        check_spec(spec, network.input_size(), network.output_size()).map_err(fail)?;
+        check_spec(
+            spec,
+            network.input_size(),
+            network.output_size(),
+            network.output_activation(),
+        )
+        .map_err(fail)?;
     }
     let bytes = model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))?;
     write_atomically(path, &bytes)
@@ -331,21 +392,59 @@ pub fn encode_model<F: Float + H5Type>(
         message,
     };
     if let Some(spec) = spec {
-        check_spec(spec, network.input_size(), network.output_size()).map_err(fail)?;
+        check_spec(
+            spec,
+            network.input_size(),
+            network.output_size(),
+            network.output_activation(),
+        )
+        .map_err(fail)?;
     }
     model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))
 }
 
-/// Whether `spec` fits a network of `inputs` inputs and `outputs` outputs.
+/// Whether `spec` fits a network of `inputs` inputs and `outputs` outputs whose output layer
+/// is `output`.
 pub(crate) fn check_spec(
     spec: &DataSpec,
     inputs: usize,
     outputs: usize,
+    output: Activation,
 ) -> std::result::Result<(), String> {
-    if spec.classes.len() < 2 || spec.outputs() != outputs {
+    match &spec.regression {
+        Some(scale) => {
+            scale.check()?;
+            if !spec.classes.is_empty() {
+                return Err(format!(
+                    "it predicts a number but also names {} classes",
+                    spec.classes.len()
+                ));
+            }
+        }
+        None if !output.classifies() => {
+            return Err(format!(
+                "its network's output layer is {output} (a regression), but it records classes \
+                 and no target scale (target_mean, target_std)"
+            ));
+        }
+        None if spec.classes.len() < 2 || spec.outputs() != outputs => {
+            return Err(format!(
+                "{} classes do not fit a network with {outputs} outputs (two classes take 1 sigmoid output, K > 2 take K)",
+                spec.classes.len()
+            ));
+        }
+        None => {}
+    }
+    if spec.outputs() != outputs || spec.regression.is_some() == output.classifies() {
         return Err(format!(
-            "{} classes do not fit a network with {outputs} outputs (two classes take 1 sigmoid output, K > 2 take K)",
-            spec.classes.len()
+            "its network's output layer is {outputs} {output} unit(s), but {} takes {} {}",
+            if spec.regression.is_some() {
+                "a number to predict"
+            } else {
+                "its classes"
+            },
+            spec.outputs(),
+            spec.output_activation()
         ));
     }
     if let Input::Table {
@@ -619,6 +718,11 @@ fn write_spec(file: &hdf5::File, spec: &DataSpec) -> hdf5::Result<()> {
             file.new_attr::<LongName>()
                 .create("target")?
                 .write_scalar(&target)?;
+        }
+    }
+    if let Some(scale) = &spec.regression {
+        for (name, value) in [("target_mean", scale.mean), ("target_std", scale.std)] {
+            file.new_attr::<f64>().create(name)?.write_scalar(&value)?;
         }
     }
     if let Some(z) = &spec.standardization {
@@ -987,12 +1091,25 @@ fn read_spec(
         }),
         _ => return Err(bad("it has one of mean and std but not the other".into())),
     };
+    let regression = match (
+        read_attr_opt(file, "target_mean", |a| a.read_scalar::<f64>())?,
+        read_attr_opt(file, "target_std", |a| a.read_scalar::<f64>())?,
+    ) {
+        (None, None) => None,
+        (Some(mean), Some(std)) => Some(TargetScale { mean, std }),
+        _ => {
+            return Err(bad(
+                "it has one of target_mean and target_std but not the other".into(),
+            ))
+        }
+    };
     let spec = DataSpec {
         classes,
+        regression,
         input,
         standardization,
     };
-    check_spec(&spec, inputs, outputs).map_err(bad)?;
+    check_spec(&spec, inputs, outputs, network.output_activation()).map_err(bad)?;
     Ok(Some(spec))
 }
 

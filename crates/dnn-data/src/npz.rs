@@ -709,10 +709,13 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     Ok(Dataset {
         train_x,
         train_labels,
+        train_values: Vec::new(),
         test_x,
         test_labels,
+        test_values: Vec::new(),
         spec: DataSpec {
             classes: names,
+            regression: None,
             input,
             standardization: None,
         },

@@ -12,8 +12,9 @@
 //!   "target": ...}`, with `"one_hot": [{"column": ..., "values": [...]}, ...]` and the
 //!   `inputs`' names when it has text columns, `"filled": [{"column": ..., "value": ...}]`
 //!   when it fills missing numbers, and then `cells` and `missing_cells` (how a raw cell is
-//!   read); or `{"kind": "features"}`), then the training set-up (`arch`, `seed`,
-//!   `learning_rate`, ...) where known.
+//!   read); or `{"kind": "features"}`), for a regression `regression` (`{"mean": ...,
+//!   "std": ...}`: the predicted value is the output times `std` plus `mean`; `classes` is
+//!   then `[]`), then the training set-up (`arch`, `seed`, `learning_rate`, ...) where known.
 //!
 //! ```python
 //! from safetensors.numpy import load_file
@@ -34,6 +35,7 @@ use crate::export::{Element, Preprocessing};
 use crate::missing::Filled;
 use crate::model::{AnyNetwork, Model, TrainingSetup, FORMAT};
 use crate::standardize::Standardization;
+use crate::target::TargetScale;
 
 /// The file extension `load_model` reads as safetensors whatever the content.
 pub const EXTENSION: &str = "safetensors";
@@ -279,13 +281,24 @@ fn read_spec(
         "classes",
         bad,
     )?;
+    let regression: Option<TargetScale> = metadata
+        .get("regression")
+        .map(|text| parse_json(text, "regression", bad))
+        .transpose()?;
     let spec = DataSpec {
         classes,
+        regression,
         input,
         standardization,
     };
     let sizes = network.layer_sizes();
-    crate::model::check_spec(&spec, sizes[0], sizes[sizes.len() - 1]).map_err(bad)?;
+    crate::model::check_spec(
+        &spec,
+        sizes[0],
+        sizes[sizes.len() - 1],
+        network.output_activation(),
+    )
+    .map_err(bad)?;
     Ok(Some(spec))
 }
 

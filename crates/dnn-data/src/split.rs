@@ -1,4 +1,5 @@
-//! The stratified train/test split of a source without a test part.
+//! The train/test split of a source without a test part: stratified for classes, shuffled
+//! for a regression's values ([`shuffled`]).
 //!
 //! The algorithm, so that numpy reproduces it exactly:
 //!
@@ -66,7 +67,7 @@ pub fn stratified(
         return Err(format!(
             "a stratified test split of {fraction} of {} examples leaves no test examples, as \
              {single} of the {classes} classes have a single example (kept in training); is the \
-             label a class, or a measurement or an id? dnn classifies, it does not regress",
+             label a class, or a measurement or an id? A number to predict is a regression (--task regress)",
             labels.len()
         ));
     }
@@ -78,6 +79,47 @@ pub fn stratified(
             test.len()
         ));
     }
+    train.sort_unstable();
+    test.sort_unstable();
+    Ok((train, test))
+}
+
+/// Splits example indices `0..m` of a regression (no classes to stratify by) into
+/// `(train, test)`, both ascending, as scikit-learn's `ShuffleSplit(n_splits=1, test_size=
+/// fraction, random_state=seed)` (and so `train_test_split`) does:
+///
+/// ```python
+/// n_test = ceil(fraction * m); n_train = floor((1 - fraction) * m)
+/// perm = np.random.RandomState(seed).permutation(m)
+/// test, train = sorted(perm[:n_test]), sorted(perm[n_test:n_test + n_train])
+/// ```
+///
+/// ```
+/// let (train, test) = dnn_data::split::shuffled(10, 0.2, 0).unwrap();
+/// assert_eq!((train.len(), test.len()), (8, 2));
+/// assert_eq!(test, [2, 8]); // scikit-learn's ShuffleSplit(test_size=0.2, random_state=0)
+/// ```
+///
+/// # Errors
+/// A message when `fraction` is not in `(0, 1)` or either part would be empty.
+pub fn shuffled(m: usize, fraction: f64, seed: u32) -> Result<(Vec<usize>, Vec<usize>), String> {
+    if !(fraction > 0.0 && fraction < 1.0) {
+        return Err(format!(
+            "a test split of {fraction} is not usable; it must be a fraction in (0, 1)"
+        ));
+    }
+    let n_test = (fraction * m as f64).ceil() as usize;
+    let n_train = (((1.0 - fraction) * m as f64).floor() as usize).min(m - n_test.min(m));
+    if n_test == 0 || n_train == 0 || n_test > m {
+        return Err(format!(
+            "a test split of {fraction} of {m} examples leaves {n_train} training and {} test \
+             examples; give more examples or another split",
+            n_test.min(m)
+        ));
+    }
+    let perm = NumpyRng::new(seed).permutation(m);
+    let mut test = perm[..n_test].to_vec();
+    let mut train = perm[n_test..n_test + n_train].to_vec();
     train.sort_unstable();
     test.sort_unstable();
     Ok((train, test))

@@ -21,10 +21,11 @@ use rayon::prelude::*;
 use crate::categories::{ColumnReader, ColumnValues, Mode, Unseen, NONE};
 use crate::classes::{self, sort_names, ClassChoice};
 use crate::dataset::{
-    split_or_keep, DataSpec, Dataset, Format, Input, LoadOptions, OneHot, Source,
+    split_or_keep, split_values, DataSpec, Dataset, Format, Input, LoadOptions, OneHot, Source,
 };
 use crate::error::{shown, DataError, Result};
 use crate::missing::{FillMissing, Filled};
+use crate::target::Task;
 
 /// A CSV table as read: feature columns and, when the table has its target column, labels.
 #[derive(Clone, Debug, PartialEq)]
@@ -800,28 +801,27 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             numbers_only: false,
         },
     )?;
-    check_labels(path, &table)?;
-    let mut natural = table.label_names.clone();
-    sort_names(&mut natural);
-    // Through a map: a search of `natural` for each name took 16 s for 100,000 classes.
-    let sorted: HashMap<&str, usize> = natural
-        .iter()
-        .enumerate()
-        .map(|(k, n)| (n.as_str(), k))
-        .collect();
-    let to_natural: Vec<usize> = table
-        .label_names
-        .iter()
-        .map(|n| sorted.get(n.as_str()).copied().unwrap_or_default())
-        .collect();
-    let mut labels: Vec<usize> = table.labels.iter().map(|&l| to_natural[l]).collect();
-    let seen = classes::seen(natural.len(), &[&labels]);
-    let (names, map) = classes::resolve(path, &natural, &seen, &options.classes)?;
-    classes::remap(&mut labels, &map);
-    if !matches!(options.classes, ClassChoice::Among(_)) {
-        classes::require_two(path, &names, &labels)?;
-    }
-    let (train_idx, test_idx, split) = split_or_keep(path, &labels, names.len(), options)?;
+    let target = table.target.clone().unwrap_or_default();
+    let values = regression_values(path, &table, options.task)?;
+    let (names, labels, train_idx, test_idx, split, regression) = match &values {
+        Some(values) => {
+            let (train, test, split, scale) = split_values(path, values, options, &target)?;
+            (Vec::new(), Vec::new(), train, test, split, Some(scale))
+        }
+        None => {
+            let (names, labels) = class_labels(path, &table, options)?;
+            let (train, test, split) = split_or_keep(path, &labels, names.len(), options)?;
+            (names, labels, train, test, split, None)
+        }
+    };
+    let pick = |idx: &[usize]| -> (Vec<usize>, Vec<f64>) {
+        match &values {
+            Some(v) => (Vec::new(), idx.iter().map(|&j| v[j]).collect()),
+            None => (idx.iter().map(|&j| labels[j]).collect(), Vec::new()),
+        }
+    };
+    let ((train_labels, train_values), (test_labels, test_values)) =
+        (pick(&train_idx), pick(&test_idx));
     let mut unseen = std::mem::take(&mut table.unseen);
     if options.columns.is_none() {
         unseen.extend(keep_training_values(path, &mut table, &train_idx)?);
@@ -869,14 +869,16 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
         values.fill(&mut test_x.slice_mut(s![at..at + k, ..]), &test_idx);
         at += k;
     }
-    let target = table.target.clone().unwrap_or_default();
     Ok(Dataset {
         train_x,
-        train_labels: train_idx.iter().map(|&j| labels[j]).collect(),
+        train_labels,
+        train_values,
         test_x,
-        test_labels: test_idx.iter().map(|&j| labels[j]).collect(),
+        test_labels,
+        test_values,
         spec: DataSpec {
             classes: names,
+            regression,
             input: Input::Table {
                 columns: table.columns,
                 target,
@@ -898,4 +900,69 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
         train_images: None,
         test_images: None,
     })
+}
+
+/// Each row's target value when `task` makes the table a regression ([`crate::target`]),
+/// else `None`.
+fn regression_values(path: &Path, table: &Table, task: Task) -> Result<Option<Vec<f64>>> {
+    if task == Task::Classify {
+        return Ok(None);
+    }
+    let numbers: Vec<Option<f64>> = table
+        .label_names
+        .iter()
+        .map(|n| n.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect();
+    if let Some(k) = numbers.iter().position(Option::is_none) {
+        if task == Task::Auto {
+            return Ok(None);
+        }
+        let (row, line) = table.label_first[k];
+        return Err(DataError::BadCell {
+            path: path.to_path_buf(),
+            row,
+            line,
+            column: table.target.clone().unwrap_or_default(),
+            problem: format!(
+                "the target `{}` is not a number, and --task regress predicts a number for \
+                 every row (drop the row, or fill it in)",
+                shown(&table.label_names[k])
+            ),
+        });
+    }
+    let numbers: Vec<f64> = numbers.into_iter().flatten().collect();
+    if task == Task::Auto && !crate::target::is_continuous(&numbers) {
+        return Ok(None);
+    }
+    Ok(Some(table.labels.iter().map(|&l| numbers[l]).collect()))
+}
+
+/// The class names and each row's class, in the order [`LoadOptions::classes`] asks for.
+fn class_labels(
+    path: &Path,
+    table: &Table,
+    options: &LoadOptions,
+) -> Result<(Vec<String>, Vec<usize>)> {
+    check_labels(path, table)?;
+    let mut natural = table.label_names.clone();
+    sort_names(&mut natural);
+    // Through a map: a search of `natural` for each name took 16 s for 100,000 classes.
+    let sorted: HashMap<&str, usize> = natural
+        .iter()
+        .enumerate()
+        .map(|(k, n)| (n.as_str(), k))
+        .collect();
+    let to_natural: Vec<usize> = table
+        .label_names
+        .iter()
+        .map(|n| sorted.get(n.as_str()).copied().unwrap_or_default())
+        .collect();
+    let mut labels: Vec<usize> = table.labels.iter().map(|&l| to_natural[l]).collect();
+    let seen = classes::seen(natural.len(), &[&labels]);
+    let (names, map) = classes::resolve(path, &natural, &seen, &options.classes)?;
+    classes::remap(&mut labels, &map);
+    if !matches!(options.classes, ClassChoice::Among(_)) {
+        classes::require_two(path, &names, &labels)?;
+    }
+    Ok((names, labels))
 }

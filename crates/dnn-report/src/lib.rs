@@ -34,4 +34,4 @@ mod train;
 pub use hyper::HyperReport;
 pub use planar::{PlanarReport, PlanarRun};
 pub use toy::{ToyReport, ToyRun};
-pub use train::{DataReport, TrainReport};
+pub use train::{DataReport, RegressionReport, RegressionScores, TrainReport};

@@ -31,18 +31,87 @@ pub struct TrainReport {
     pub training: HyperReport,
     /// `[iteration, cost]` at every print step and the last iteration, full precision.
     pub costs: Vec<(usize, f64)>,
-    /// Fraction of the training set classified right.
-    pub train_accuracy: f64,
-    /// Fraction of the test set classified right.
-    pub test_accuracy: f64,
+    /// Fraction of the training set classified right (a classifier's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_accuracy: Option<f64>,
+    /// Fraction of the test set classified right (a classifier's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_accuracy: Option<f64>,
+    /// A regression's scores on the training and test parts, in the target's units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regression: Option<RegressionReport>,
     /// Seconds of the training loop alone (no data loading, no evaluation).
     pub train_seconds: f64,
     /// Useful FLOPs of the run divided by `train_seconds`, in GFLOP/s.
     pub gflops: f64,
-    /// The class names, in the network's output order.
+    /// The class names, in the network's output order (none for a regression).
     pub classes: Vec<String>,
     /// Where the examples came from and how many went to each side.
     pub data: DataReport,
+}
+
+/// How well a regression's predictions match the targets of one part of the data, as
+/// scikit-learn's `r2_score`, `mean_squared_error` (its square root) and
+/// `mean_absolute_error` compute them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RegressionScores {
+    /// Examples scored.
+    pub examples: usize,
+    /// `1 - Σ (y - p)² / Σ (y - ȳ)²`: 1 is perfect, 0 no better than predicting the mean
+    /// (when every `y` is one value: 1 if every prediction is right, else 0).
+    pub r2: f64,
+    /// `sqrt(mean((y - p)²))`, in the target's units.
+    pub rmse: f64,
+    /// `mean(|y - p|)`, in the target's units.
+    pub mae: f64,
+}
+
+impl RegressionScores {
+    /// The scores of `predicted` against `truth` (same length, at least one).
+    ///
+    /// ```
+    /// use dnn_report::RegressionScores;
+    /// let s = RegressionScores::new(&[2.5, 0.0, 2.0, 8.0], &[3.0, -0.5, 2.0, 7.0]);
+    /// assert!((s.r2 - 0.9486081370449679).abs() < 1e-15); // scikit-learn's r2_score example
+    /// assert_eq!(s.mae, 0.5);
+    /// assert!((s.rmse - 0.375f64.sqrt()).abs() < 1e-15);
+    /// ```
+    pub fn new(predicted: &[f64], truth: &[f64]) -> RegressionScores {
+        let n = truth.len().max(1) as f64;
+        let mean = truth.iter().sum::<f64>() / n;
+        let (mut residual, mut total, mut absolute) = (0.0, 0.0, 0.0);
+        for (&p, &y) in predicted.iter().zip(truth) {
+            residual += (y - p) * (y - p);
+            total += (y - mean) * (y - mean);
+            absolute += (y - p).abs();
+        }
+        let r2 = if total > 0.0 {
+            1.0 - residual / total
+        } else if residual == 0.0 {
+            1.0
+        } else {
+            0.0
+        };
+        RegressionScores {
+            examples: truth.len(),
+            r2,
+            rmse: (residual / n).sqrt(),
+            mae: absolute / n,
+        }
+    }
+}
+
+/// A regression run's scores.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RegressionReport {
+    /// On the training part.
+    pub train: RegressionScores,
+    /// On the test part.
+    pub test: RegressionScores,
+    /// The training part's target mean, which the network's output is shifted by.
+    pub target_mean: f64,
+    /// The training part's target standard deviation, which the output is scaled by.
+    pub target_std: f64,
 }
 
 /// The data a `dnn train` run trained on.

@@ -28,7 +28,8 @@
 use std::path::Path;
 
 use dnn_report::{
-    DataReport, HyperReport, PlanarReport, PlanarRun, ToyReport, ToyRun, TrainReport,
+    DataReport, HyperReport, PlanarReport, PlanarRun, RegressionReport, RegressionScores,
+    ToyReport, ToyRun, TrainReport,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -141,8 +142,9 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
         init: "scaled".into(),
         training: hyper(),
         costs: vec![],
-        train_accuracy: 1.0 / 3.0,
-        test_accuracy: f64::MIN_POSITIVE,
+        train_accuracy: Some(1.0 / 3.0),
+        test_accuracy: Some(f64::MIN_POSITIVE),
+        regression: None,
         train_seconds: 1e-300,
         gflops: 12.345678901234567,
         classes: vec!["zéro".into(), "one, two".into(), "\"quoted\"".into()],
@@ -155,6 +157,25 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
         },
     };
     survives_a_round_trip(&train);
+    // A regression's: no accuracies, its scores instead.
+    let regression = TrainReport {
+        train_accuracy: None,
+        test_accuracy: None,
+        regression: Some(RegressionReport {
+            train: RegressionScores {
+                examples: 400,
+                r2: 0.1 + 0.7,
+                rmse: 4922.369723886201,
+                mae: f64::MIN_POSITIVE,
+            },
+            test: RegressionScores::new(&[2.5, 0.0, 2.0, 8.0], &[3.0, -0.5, 2.0, 7.0]),
+            target_mean: -1e300,
+            target_std: 1.0 / 3.0,
+        }),
+        classes: vec![],
+        ..train
+    };
+    survives_a_round_trip(&regression);
     let toy = ToyReport {
         dataset: "circles".into(),
         samples: 9,

@@ -79,14 +79,14 @@ impl Reproduction for CatEntry {
             name,
             "train accuracy",
             self.train_accuracy,
-            Some(r.train_accuracy),
+            r.train_accuracy,
             tol.accuracy_abs,
         ));
         rows.push(Row::number(
             name,
             "test accuracy",
             self.test_accuracy,
-            Some(r.test_accuracy),
+            r.test_accuracy,
             tol.accuracy_abs,
         ));
         rows
@@ -107,7 +107,7 @@ mod tests {
 
         let mut r2 = train_report(&e);
         r2.costs[3].1 += 2e-6;
-        r2.test_accuracy = 0.78;
+        r2.test_accuracy = Some(0.78);
         let bad: Vec<_> = e
             .compare(&r2, &tol())
             .into_iter()

@@ -81,6 +81,7 @@ impl Case {
             Some(Generated {
                 description:
                     Some(DataSpec {
+                        regression: None,
                         input: Input::Table { columns, .. },
                         standardization: Some(z),
                         ..
@@ -161,6 +162,7 @@ fn softmax_model(path: &Path) -> Generated {
         report.final_cost()
     );
     let description = DataSpec {
+        regression: None,
         classes: vec!["0".into(), "1".into(), "2".into()],
         input: Input::Picture {
             height: 2,
@@ -209,6 +211,7 @@ fn table_model(dir: &Path, name: &str) -> Generated {
         "the table model should learn its set ({accuracy})"
     );
     let description = DataSpec {
+        regression: None,
         classes: vec!["no".into(), "yes".into()],
         input: Input::Table {
             columns: ["age", "dose", "income", "score", "weight"]

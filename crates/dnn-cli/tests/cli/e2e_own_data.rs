@@ -691,3 +691,133 @@ fn a_long_table_is_predicted_block_by_block_with_each_rows_own_result() {
         }
     }
 }
+
+/// A table whose target is a number (a price with pence): `train` picks regression by
+/// itself, learns a smooth function well, and `evaluate`, `predict` and the report agree
+/// with its numbers; `--task classify` and `--classes` say what they do with it.
+#[test]
+fn a_table_with_a_number_to_predict_is_a_regression_trained_evaluated_and_predicted() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    // price = 2000 area + 15000 rooms - 800 age + 30000 sin(area / 20) + 150000, to the penny.
+    let mut rng = dnn_core::NumpyRng::new(5);
+    let u = rng.rand(3, 600);
+    let mut text = String::from("area,rooms,age,price\n");
+    let mut rows = String::from("area,rooms,age\n");
+    let mut truth = Vec::new();
+    for j in 0..600 {
+        let (area, rooms, age) = (
+            40.0 + 160.0 * u[[0, j]],
+            1.0 + (5.0 * u[[1, j]]).floor(),
+            80.0 * u[[2, j]],
+        );
+        let price = 2000.0 * area + 15000.0 * rooms - 800.0 * age
+            + 30000.0 * (area / 20.0).sin()
+            + 150_000.0;
+        text.push_str(&format!("{area:.2},{rooms},{age:.1},{price:.2}\n"));
+        if j < 5 {
+            rows.push_str(&format!("{area:.2},{rooms},{age:.1}\n"));
+            truth.push(format!("{price:.2}").parse::<f64>().unwrap());
+        }
+    }
+    std::fs::write(dir.join("houses.csv"), &text).unwrap();
+    std::fs::write(dir.join("rows.csv"), &rows).unwrap();
+    let train = ok(dnn_in(
+        dir,
+        &[
+            "train",
+            "--data",
+            "houses.csv",
+            "--hidden",
+            "32,16",
+            "--optimizer",
+            "adam",
+            "--learning-rate",
+            "0.003",
+            "--batch-size",
+            "32",
+            "--epochs",
+            "150",
+            "-q",
+            "--save",
+            "m.h5",
+            "--report",
+            "r.json",
+        ],
+    ));
+    assert!(
+        train.stdout.contains(
+            "480 training and 120 test examples (shuffled 0.2 test split, seed 0), 3 features, a number to predict"
+        ),
+        "{}",
+        train.stdout
+    );
+    assert!(line(&train.stdout, "Target: ").starts_with("price, a number to predict (regression"));
+    let r = report(dir, "r.json");
+    assert!(r.get("test_accuracy").is_none() && r["classes"] == serde_json::json!([]));
+    assert_eq!(r["layers"], serde_json::json!([3, 32, 16, 1]));
+    let test_r2 = r["regression"]["test"]["r2"].as_f64().expect("r2");
+    assert!(test_r2 > 0.97, "a smooth function is learnt: {r}");
+    let test_line = line(&train.stdout, "Test R²: ").to_owned();
+    assert!(
+        test_line.starts_with(&format!("{test_r2:.6} (RMSE ")),
+        "{test_line}"
+    );
+    // evaluate reads the same split with the model's scales: the same lines.
+    let eval = ok(dnn_in(
+        dir,
+        &["evaluate", "--model", "m.h5", "--data", "houses.csv"],
+    ));
+    assert!(
+        eval.stdout
+            .contains("(f64, layers 3-32-16-1, predicts price)"),
+        "{}",
+        eval.stdout
+    );
+    assert_eq!(line(&eval.stdout, "Test R²: "), test_line);
+    assert_eq!(
+        line(&eval.stdout, "Train R²: "),
+        line(&train.stdout, "Train R²: ")
+    );
+    // predict: one value per row, near the truth (the test RMSE is a few thousand).
+    let predict = ok(dnn_in(dir, &["predict", "--model", "m.h5", "rows.csv"]));
+    let mut lines = predict.stdout.lines();
+    assert_eq!(lines.next(), Some("row,price"));
+    let values: Vec<f64> = lines
+        .map(|l| {
+            l.split_once(',')
+                .expect("row,value")
+                .1
+                .parse()
+                .expect("a number")
+        })
+        .collect();
+    assert_eq!(values.len(), 5);
+    let rmse = r["regression"]["test"]["rmse"].as_f64().expect("rmse");
+    for (v, t) in values.iter().zip(&truth) {
+        assert!(
+            (v - t).abs() < 5.0 * rmse,
+            "predicted {v} for {t} (test RMSE {rmse})"
+        );
+    }
+    // --classes names classes, which a number to predict has none of.
+    let run = dnn_in(
+        dir,
+        &["train", "--data", "houses.csv", "--classes", "a,b", "-q"],
+    );
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("--classes names classes, but the target `price` is a number to predict (regression); give --task classify"), "{}", run.stderr);
+    // --task classify makes its 600 prices classes, and the split says what that means.
+    let run = dnn_in(
+        dir,
+        &["train", "--data", "houses.csv", "--task", "classify", "-q"],
+    );
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr
+            .contains("A number to predict is a regression (--task regress)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("model.h5").exists());
+}

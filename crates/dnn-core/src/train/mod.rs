@@ -128,13 +128,14 @@ impl<F: Float> Network<F> {
     /// `y` holds class labels, one column per example: for a sigmoid output, 0 or 1 per
     /// output unit (or a probability between them); for a softmax output, a one-hot column
     /// or a probability column (entries in `[0, 1]` summing to 1 within `4 · n[L] · ε`, ε
-    /// the element type's epsilon: rounding room for soft labels and label smoothing). dnn
-    /// classifies: there is no regression output.
+    /// the element type's epsilon: rounding room for soft labels and label smoothing); for an
+    /// identity output (regression), the target values, any finite numbers (scaled to a few
+    /// units, e.g. z-scored, for the usual learning rates).
     ///
     /// # Errors
     /// Before any work, checking `x` and `y` once (never per iteration or batch):
     /// [`DnnError::InputRows`], [`DnnError::EmptyDataSet`], [`DnnError::LabelShape`],
-    /// [`DnnError::NonFinite`]; [`DnnError::LabelOutOfRange`] for a label outside `[0, 1]`
+    /// [`DnnError::NonFinite`]; [`DnnError::LabelOutOfRange`] for a class label outside `[0, 1]`
     /// and [`DnnError::LabelColumnSum`] for a softmax label column that does not sum to 1,
     /// both naming the example (column) and the value; [`DnnError::DropoutLayers`] and
     /// [`DnnError::OutOfMemory`]. Then [`DnnError::Diverged`] if the cost or a parameter

@@ -10,6 +10,7 @@ mod common;
 mod engine;
 mod improving;
 mod properties;
+mod regression;
 mod rng_vs_numpy;
 mod softmax;
 mod steps_vs_numpy;

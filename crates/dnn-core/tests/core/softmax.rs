@@ -186,7 +186,7 @@ fn softmax_is_an_output_layer_only() {
         .build(&mut NumpyRng::new(1))
         .unwrap_err();
     assert_eq!(err, DnnError::OutputActivation(Activation::Relu));
-    assert!(err
-        .to_string()
-        .contains("sigmoid (binary cross-entropy) or softmax"));
+    assert!(err.to_string().contains(
+        "sigmoid (binary cross-entropy), softmax (categorical cross-entropy) or identity"
+    ));
 }

@@ -36,8 +36,8 @@ fn softmax_net(sizes: &[usize]) -> Network<f64> {
         .unwrap()
 }
 
-const ONE_SIGMOID: &str = "with one sigmoid output each label must be 0 or 1 (or the probability of class 1, between them); dnn classifies, it has no regression output";
-const SOFTMAX: &str = "with a softmax output each column of Y must be one-hot (1 in the row of the example's class, 0 elsewhere) or a probability column (entries in [0, 1] summing to 1); dnn classifies, it has no regression output";
+const ONE_SIGMOID: &str = "with one sigmoid output each label must be 0 or 1 (or the probability of class 1, between them); for values to predict use an identity output (regression)";
+const SOFTMAX: &str = "with a softmax output each column of Y must be one-hot (1 in the row of the example's class, 0 elsewhere) or a probability column (entries in [0, 1] summing to 1); for values to predict use an identity output (regression)";
 
 #[test]
 fn the_audit_case_regression_targets_for_a_sigmoid_output_are_refused() {
@@ -111,7 +111,7 @@ fn several_sigmoid_outputs_say_one_yes_no_per_output() {
         net.cost(&x, &y).unwrap_err().to_string(),
         "Y has 2 at row 1, column 3 (example 3), but labels must be in [0, 1]: with 2 sigmoid \
          outputs each label must be 0 or 1 (or a probability between them), one yes/no per \
-         output; dnn classifies, it has no regression output"
+         output; for values to predict use an identity output (regression)"
     );
 }
 

@@ -126,7 +126,11 @@ fn a_table_whose_label_matrices_cannot_fit_in_memory_is_refused() {
         text.push_str(&format!("{},{}\n", i % 7, i % 100_000));
     }
     let path = write_csv(&dir.path().join("prices.csv"), &text);
-    let err = load_err(&path, &opts());
+    let classify = LoadOptions {
+        task: dnn_data::Task::Classify,
+        ..opts()
+    };
+    let err = load_err(&path, &classify);
     assert!(
         err.contains("its 100000 classes over 500000 examples make label matrices of 100000 x 500000 numbers, more than this machine can hold"),
         "{err}"
@@ -834,6 +838,7 @@ fn a_model_file_records_its_classes_input_and_standardisation() {
         .build(&mut NumpyRng::new(1))
         .unwrap();
     let spec = dnn_data::DataSpec {
+        regression: None,
         classes: vec!["setosa".into(), "versicolor".into(), "virginica".into()],
         input: Input::Table {
             columns: vec!["sepal".into(), "pétale".into()],
@@ -852,6 +857,7 @@ fn a_model_file_records_its_classes_input_and_standardisation() {
     assert_eq!(model.spec.as_ref(), Some(&spec));
     // A spec that does not fit the network is refused before anything is written.
     let wrong = dnn_data::DataSpec {
+        regression: None,
         classes: vec!["a".into(), "b".into()],
         ..spec.clone()
     };
@@ -936,14 +942,19 @@ fn a_split_left_without_test_examples_by_a_class_per_value_asks_about_the_label(
         ));
     }
     let path = write_csv(&dir.path().join("houses.csv"), &text);
-    let err = load_err(&path, &opts());
+    // By default 200 different prices are a number to predict (`regression::`); as classes:
+    let classify = LoadOptions {
+        task: dnn_data::Task::Classify,
+        ..opts()
+    };
+    let err = load_err(&path, &classify);
     says_in_one_line(
         "a class per value",
         &err,
         &[
             "houses.csv: a stratified test split of 0.2 of 200 examples leaves no test examples",
             "200 of the 200 classes have a single example",
-            "is the label a class, or a measurement or an id? dnn classifies, it does not regress",
+            "is the label a class, or a measurement or an id? A number to predict is a regression (--task regress)",
         ],
     );
     // Two examples a class still make no test part, and say only that.

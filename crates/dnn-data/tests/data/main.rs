@@ -14,6 +14,7 @@ mod npz_values;
 mod picture;
 mod planar;
 mod properties;
+mod regression;
 mod safetensors_file;
 mod text_columns;
 mod toy;

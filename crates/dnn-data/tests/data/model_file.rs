@@ -105,6 +105,7 @@ fn a_model_predicts_raw_inputs_through_its_standardisation() {
     let path = dir.path().join("t.h5");
     let net = network::<f64>();
     let spec = DataSpec {
+        regression: None,
         classes: vec!["no".into(), "yes".into()],
         input: Input::Table {
             columns: (0..6).map(|i| format!("c{i}")).collect(),
@@ -366,6 +367,7 @@ fn a_picture_shape_that_overflows_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.h5");
     let spec = DataSpec {
+        regression: None,
         classes: vec!["no".into(), "yes".into()],
         input: Input::Picture {
             height: 3,
@@ -521,6 +523,7 @@ fn an_encoded_model_is_a_model_file() {
     assert_eq!(model.spec, None);
     // With what the inputs and outputs mean, checked against the network as save_model_with does.
     let spec = DataSpec {
+        regression: None,
         classes: vec!["no".into(), "yes".into()],
         input: Input::Table {
             columns: (1..=6).map(|k| format!("x{k}")).collect(),
@@ -533,6 +536,7 @@ fn an_encoded_model_is_a_model_file() {
     std::fs::write(&path, encode_model(&net, &setup(), Some(&spec)).unwrap()).unwrap();
     assert_eq!(load_model(&path).unwrap().spec, Some(spec.clone()));
     let three = DataSpec {
+        regression: None,
         classes: vec!["a".into(), "b".into(), "c".into()],
         ..spec
     };

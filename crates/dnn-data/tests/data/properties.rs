@@ -45,6 +45,7 @@ fn model_bytes() -> &'static [u8] {
         };
         // With everything a model file records, so damage anywhere reaches every reader.
         let spec = dnn_data::DataSpec {
+            regression: None,
             classes: vec!["no".into(), "yes".into()],
             input: dnn_data::Input::Table {
                 columns: (0..12).map(|i| format!("c{i}")).collect(),

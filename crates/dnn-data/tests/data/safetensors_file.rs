@@ -44,6 +44,7 @@ fn setup() -> TrainingSetup {
 /// A table spec for `network()`'s 6 inputs, standardised.
 fn table_spec() -> DataSpec {
     DataSpec {
+        regression: None,
         classes: vec!["no".into(), "yes".into()],
         input: Input::Table {
             columns: ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec(),
@@ -92,6 +93,7 @@ fn f64_and_f32_models_round_trip_exactly_with_their_setup() {
                 network: AnyNetwork::F64(network()),
                 setup: TrainingSetup::default(),
                 spec: Some(DataSpec {
+                    regression: None,
                     classes: vec!["x".into(), "o".into()],
                     input: Input::Picture {
                         height: 1,
@@ -135,6 +137,7 @@ fn a_softmax_network_round_trips() {
         network: AnyNetwork::F64(net),
         setup: TrainingSetup::default(),
         spec: Some(DataSpec {
+            regression: None,
             classes: vec!["a".into(), "b".into(), "c".into()],
             input: Input::Picture {
                 height: 1,

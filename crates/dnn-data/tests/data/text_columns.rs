@@ -198,6 +198,7 @@ fn network() -> Network<f64> {
 
 fn shop_spec() -> DataSpec {
     DataSpec {
+        regression: None,
         classes: strings(&["a", "b"]),
         input: Input::Table {
             columns: strings(&["size", "colour"]),

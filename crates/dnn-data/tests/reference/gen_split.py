@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Expected stratified splits (split_expected.json) for crates/dnn-data/tests/data/dataset.rs, from
-dnn_split.py (numpy's RandomState, the algorithm as documented in src/split.rs).
+dnn_split.py (numpy's RandomState, the algorithm as documented in src/split.rs), and a
+regression's shuffled splits from scikit-learn's own ShuffleSplit (which train_test_split uses).
 
     python crates/dnn-data/tests/reference/gen_split.py [--out DIR]
 """
@@ -26,6 +27,15 @@ def cases():
     yield "large_seed", [j % 4 for j in range(103)], 4, 0.1, 4294967295
 
 
+def shuffled_cases():
+    # (name, examples, fraction, seed)
+    yield "ten_rows", 10, 0.2, 0
+    yield "fraction_rounds_up", 17, 0.25, 3
+    yield "thirds", 10, 0.3, 5
+    yield "many_rows", 1000, 0.2, 42
+    yield "large_seed", 103, 0.1, 4294967295
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default=HERE)
@@ -35,9 +45,20 @@ def main():
         train, test = stratified_split(labels, classes, fraction, seed)
         out.append(dict(name=name, labels=labels, classes=classes, fraction=fraction,
                         seed=seed, train=train, test=test))
+    from sklearn import __version__ as sklearn_version
+    from sklearn.model_selection import ShuffleSplit
+
+    shuffled = []
+    for name, m, fraction, seed in shuffled_cases():
+        train, test = next(ShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
+                           .split(np.zeros(m)))
+        shuffled.append(dict(name=name, examples=m, fraction=fraction, seed=seed,
+                             train=sorted(int(j) for j in train),
+                             test=sorted(int(j) for j in test)))
     path = os.path.join(args.out, "split_expected.json")
     with open(path, "w") as f:
-        json.dump({"generator": "gen_split.py (numpy " + np.__version__ + ")", "cases": out}, f)
+        json.dump({"generator": "gen_split.py (numpy " + np.__version__ + ", scikit-learn "
+                   + sklearn_version + ")", "cases": out, "shuffled": shuffled}, f)
         f.write("\n")
     print("wrote", path)
 

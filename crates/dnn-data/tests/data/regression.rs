@@ -1,0 +1,294 @@
+//! Regression targets: which target columns are numbers to predict (`Task::Auto`, and
+//! `--task` forcing it), scikit-learn's shuffled split, the target's z-score fitted on the
+//! training part, and model files (HDF5, safetensors) that record it and refuse a record
+//! that does not fit their network.
+
+use std::path::{Path, PathBuf};
+
+use dnn_core::{Activation, Init, Network, NumpyRng};
+use dnn_data::dataset::{load, LoadOptions};
+use dnn_data::export::{export, Format};
+use dnn_data::model::{load_model, save_model_with, TrainingSetup};
+use dnn_data::{DataError, DataSpec, Input, TargetScale, Task};
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `x,y` with `rows` rows: x = row number, y = `target(row)`.
+fn table(rows: usize, target: impl Fn(usize) -> String) -> String {
+    let mut s = String::from("x,y\n");
+    for r in 0..rows {
+        s.push_str(&format!("{r},{}\n", target(r)));
+    }
+    s
+}
+
+fn task(task: Task) -> LoadOptions {
+    LoadOptions {
+        task,
+        ..LoadOptions::default()
+    }
+}
+
+#[test]
+fn numbers_with_fractions_or_more_than_100_values_are_predicted_and_other_labels_classified() {
+    let dir = tempfile::tempdir().unwrap();
+    let fractions = write(dir.path(), "f.csv", &table(50, |r| format!("{}.5", r % 7)));
+    let prices = write(
+        dir.path(),
+        "p.csv",
+        &table(300, |r| (1000 + 3 * r).to_string()),
+    );
+    let codes = write(dir.path(), "c.csv", &table(300, |r| (r % 100).to_string()));
+    let words = write(
+        dir.path(),
+        "w.csv",
+        &table(50, |r| ["lo", "hi"][r % 2].to_owned()),
+    );
+    for (path, regression) in [
+        (&fractions, true),
+        (&prices, true),
+        (&codes, false),
+        (&words, false),
+    ] {
+        let data = load(path, &LoadOptions::default()).unwrap();
+        assert_eq!(data.is_regression(), regression, "{}", path.display());
+        assert_eq!(data.outputs(), if regression { 1 } else { data.outputs() });
+        if regression {
+            assert!(data.spec.classes.is_empty() && data.train_labels.is_empty());
+            assert_eq!(data.train_values.len(), data.train_len());
+            assert_eq!(data.spec.output_activation(), Activation::Identity);
+        } else {
+            assert!(data.train_values.is_empty());
+        }
+    }
+    // --task classify: the 50 values of 0.5 .. 6.5 become 7 classes.
+    let data = load(&fractions, &task(Task::Classify)).unwrap();
+    assert_eq!(data.spec.classes.len(), 7);
+    // --task regress: codes become numbers.
+    let data = load(&codes, &task(Task::Regress)).unwrap();
+    assert!(data.is_regression());
+    // --task regress with a word among the targets names its row.
+    let err = load(&words, &task(Task::Regress)).unwrap_err().to_string();
+    assert!(
+        err.contains("row 1") && err.contains("`lo` is not a number"),
+        "{err}"
+    );
+    // ... and for data whose labels are classes (an image folder, say) it is refused.
+    std::fs::create_dir_all(dir.path().join("pics/a")).unwrap();
+    let err = load(dir.path().join("pics"), &task(Task::Regress))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("--task regress predicts a CSV table's number column"),
+        "{err}"
+    );
+    // A target of one value in the training part has nothing to predict.
+    let flat = write(dir.path(), "flat.csv", &table(40, |_| "2.5".to_owned()));
+    let err = load(&flat, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("has one value, 2.5, in every training example"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_regression_is_split_as_scikit_learns_shuffle_split() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/split_expected.json"),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cases = doc["shuffled"].as_array().unwrap();
+    assert_eq!(cases.len(), 5);
+    let ints = |v: &serde_json::Value| -> Vec<usize> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap() as usize)
+            .collect()
+    };
+    for case in cases {
+        let (train, test) = dnn_data::split::shuffled(
+            case["examples"].as_u64().unwrap() as usize,
+            case["fraction"].as_f64().unwrap(),
+            case["seed"].as_u64().unwrap() as u32,
+        )
+        .unwrap();
+        assert_eq!(train, ints(&case["train"]), "{}: train", case["name"]);
+        assert_eq!(test, ints(&case["test"]), "{}: test", case["name"]);
+    }
+    // The loader uses it: the test rows are scikit-learn's, found by x = row number.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "t.csv",
+        &table(1000, |r| format!("{}.25", r * r)),
+    );
+    let options = LoadOptions {
+        split_seed: 42,
+        ..LoadOptions::default()
+    };
+    let data = load(&path, &options).unwrap();
+    let test_rows: Vec<usize> = data.test_x.row(0).iter().map(|&x| x as usize).collect();
+    let many = cases.iter().find(|c| c["name"] == "many_rows").unwrap();
+    assert_eq!(test_rows, ints(&many["test"]));
+    assert_eq!(
+        data.test_values,
+        test_rows
+            .iter()
+            .map(|&r| (r * r) as f64 + 0.25)
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn the_target_is_z_scored_with_the_training_parts_mean_and_deviation_only() {
+    let dir = tempfile::tempdir().unwrap();
+    // Test rows get huge values: a scale fitted on all rows would move by far.
+    let path = write(
+        dir.path(),
+        "t.csv",
+        &table(200, |r| format!("{}.5", r % 13)),
+    );
+    let data = load(&path, &LoadOptions::default()).unwrap();
+    let train = &data.train_values;
+    let n = train.len() as f64;
+    let mean = train.iter().sum::<f64>() / n;
+    let std = (train.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n).sqrt();
+    let scale = data.spec.regression.unwrap();
+    assert!((scale.mean - mean).abs() < 1e-12 && (scale.std - std).abs() < 1e-12);
+    let y = data.train_y::<f64>();
+    assert_eq!(y.dim(), (1, data.train_len()));
+    for (z, v) in y.iter().zip(train) {
+        assert!((z - (v - mean) / std).abs() < 1e-12);
+    }
+    let all: Vec<f64> = train.iter().chain(&data.test_values).copied().collect();
+    assert_ne!(
+        TargetScale::fit(&all, &(0..all.len()).collect::<Vec<_>>()),
+        Some(scale),
+        "the whole column's scale differs from the training part's"
+    );
+}
+
+fn regression_spec() -> DataSpec {
+    DataSpec {
+        classes: vec![],
+        regression: Some(TargetScale {
+            mean: 123_456.75,
+            std: 0.1 + 0.2,
+        }),
+        input: Input::Table {
+            columns: vec!["a".into(), "b".into()],
+            target: "price".into(),
+            one_hot: vec![],
+            filled: vec![],
+        },
+        standardization: None,
+    }
+}
+
+fn network(output: Activation) -> Network<f64> {
+    Network::<f64>::builder(&[2, 3, 1])
+        .init(Init::He)
+        .output(output)
+        .build(&mut NumpyRng::new(1))
+        .unwrap()
+}
+
+#[test]
+fn model_files_record_the_target_scale_and_refuse_one_that_does_not_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = regression_spec();
+    let net = network(Activation::Identity);
+    let h5 = dir.path().join("m.h5");
+    save_model_with(&h5, &net, &TrainingSetup::default(), &spec).unwrap();
+    let model = load_model(&h5).unwrap();
+    assert_eq!(model.spec.as_ref(), Some(&spec));
+    let x = ndarray::array![[0.5, -1.0], [2.0, 0.25]];
+    let z = net.predict_proba(&x).unwrap();
+    let values = model.predict_values(&x).unwrap();
+    for (v, z) in values.iter().zip(&z) {
+        assert_eq!(*v, z * (0.1 + 0.2) + 123_456.75);
+    }
+    assert!(matches!(model.predict(&x), Err(DataError::Network(_))));
+    let st = dir.path().join("m.safetensors");
+    export(&st, &model, Format::Safetensors).unwrap();
+    let back = load_model(&st).unwrap();
+    assert_eq!(back.spec.as_ref(), Some(&spec));
+    assert_eq!(back.predict_values(&x).unwrap(), values);
+
+    // A regression's record on a classifier's network, a classifier's on an identity output,
+    // and a scale that is not one: refused before anything is written.
+    let classes = DataSpec {
+        classes: vec!["lo".into(), "hi".into()],
+        regression: None,
+        ..regression_spec()
+    };
+    let zero = DataSpec {
+        regression: Some(TargetScale {
+            mean: 1.0,
+            std: 0.0,
+        }),
+        ..regression_spec()
+    };
+    for (what, net, spec) in [
+        ("sigmoid for a number", network(Activation::Sigmoid), &spec),
+        (
+            "identity for classes",
+            network(Activation::Identity),
+            &classes,
+        ),
+        ("std 0", network(Activation::Identity), &zero),
+    ] {
+        let path = dir.path().join("bad.h5");
+        let err = save_model_with(&path, &net, &TrainingSetup::default(), spec)
+            .unwrap_err()
+            .to_string();
+        assert!(!path.exists(), "{what}: nothing written");
+        assert!(
+            err.contains("output layer") || err.contains("standard deviation"),
+            "{what}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_damaged_target_scale_is_refused_on_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.h5");
+    let net = network(Activation::Identity);
+    for (damage, says) in [
+        (
+            "drop target_std",
+            "one of target_mean and target_std but not the other",
+        ),
+        ("negative target_std", "standard deviation is -2"),
+        (
+            "drop both",
+            "output layer is identity (a regression), but it records classes",
+        ),
+    ] {
+        save_model_with(&path, &net, &TrainingSetup::default(), &regression_spec()).unwrap();
+        let file = hdf5::File::open_rw(&path).unwrap();
+        file.delete_attr("target_std").unwrap();
+        match damage {
+            "negative target_std" => file
+                .new_attr::<f64>()
+                .create("target_std")
+                .unwrap()
+                .write_scalar(&-2.0)
+                .unwrap(),
+            "drop both" => file.delete_attr("target_mean").unwrap(),
+            _ => {}
+        }
+        drop(file);
+        let err = load_model(&path).unwrap_err().to_string();
+        assert!(err.contains(says), "{damage}: {err}");
+    }
+}
