@@ -1,5 +1,5 @@
-//! `dnn`: train, evaluate and use classifiers from the command line, on the cat set or your
-//! own data.
+//! `dnn`: train, evaluate and use classifiers (and regressions) from the command line, on
+//! the cat set or your own data.
 //!
 //! This file defines the top-level command line and dispatches. A command is a file:
 //! `train.rs`, `evaluate.rs`, `predict.rs`, `export.rs`, `planar.rs`, `toy.rs` and `serve.rs`
@@ -51,9 +51,11 @@ pub enum Command {
     /// Train a network on the cat data set (defaults reproduce the published L-layer model)
     /// or on your own data (--data: an image folder, a CSV table, a .npz archive).
     Train(train::TrainArgs),
-    /// Accuracy, confusion matrix and per-class precision, recall and F1 of a saved model.
+    /// Accuracy, confusion matrix and per-class precision, recall and F1 of a saved model
+    /// (R², RMSE and MAE of a regression model).
     Evaluate(evaluate::EvaluateArgs),
-    /// Classify pictures (JPEG or PNG, any size) or the rows of a CSV table with a saved model.
+    /// Classify pictures (JPEG or PNG, any size) or the rows of a CSV table with a saved
+    /// model (a regression model predicts each row's number).
     Predict(predict::PredictArgs),
     /// Write a saved model as ONNX (for onnxruntime) or safetensors (for PyTorch).
     Export(export::ExportArgs),

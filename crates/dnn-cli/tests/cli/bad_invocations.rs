@@ -430,6 +430,8 @@ fn cases() -> Vec<Case> {
         case("csv: unknown --drop", "train --data c_good.csv --drop klass", 1, &["c_good.csv: no column `klass` (given to --drop); the columns are: a, b, label"]),
         case("csv: --one-hot the target", "train --data c_good.csv --one-hot label", 1, &["`label` is given to --one-hot but is the label column"]),
         case("folder: --one-hot", "train --data f_good --one-hot a", 1, &["--one-hot names CSV columns, but --data f_good is read as image-folder"]),
+        case("folder: --task", "train --data f_good --task regress", 1, &["--task names what a CSV column's values are, but --data f_good is read as image-folder"]),
+        case("csv: --task regress on words", "train --data c_good.csv --task regress", 1, &["c_good.csv", "is not a number, and --task regress predicts a number for every row"]),
         case("npz: missing keys", "train --data n_keys.npz", 1, &["n_keys.npz: missing key `y_test` (the file has: x_train, y_train, x_test)"]),
         case("npz: x and y of different lengths", "train --data n_lengths.npz", 1, &["n_lengths.npz: x has 5 examples but y has 4 labels"]),
         case("npz: float pictures of 0-255", "train --data n_float255.npz", 1, &["cannot load --data: n_float255.npz: x[0, 0, 0, 1] is 101, but float pictures must hold values in [0, 1]", "divide them by 255 (x / 255) or save them as uint8 (x.astype(np.uint8))"]),
