@@ -175,6 +175,7 @@ impl TrainingData {
             description: description.into(),
             input: InputKind::of(&input),
             spec: DataSpec {
+                regression: None,
                 classes: classes.iter().map(|c| c.to_string()).collect(),
                 input,
                 standardization: None,
@@ -260,8 +261,15 @@ fn cat() -> Choice {
 /// directory, an image folder, a CSV table, an `.npz` archive), read as `dnn train` reads it
 /// with the same flags: split 80/20 when it has no test part and standardised when its
 /// inputs are not pictures unless they say otherwise, with the same warnings.
+///
+/// The Train view trains classifiers: a set whose target is a number to predict (a
+/// regression, as `dnn train` reads a CSV column of numbers with fractions, or with
+/// `--task regress`) is refused, with what to do instead ([`regression_refusal`]).
 pub fn load_user(path: &Path, reading: &ReadFlags) -> anyhow::Result<TrainingData> {
     let data = load_for_training(path, reading)?;
+    if data.is_regression() {
+        anyhow::bail!(regression_refusal(path, reading, &data.spec));
+    }
     let split = match data.source.split {
         Some(s) => format!(
             " (a stratified {:.0} % test split, seed {})",
@@ -289,6 +297,32 @@ pub fn load_user(path: &Path, reading: &ReadFlags) -> anyhow::Result<TrainingDat
         |n| n.to_string_lossy().into(),
     );
     Ok(TrainingData::of("data", name, description, data))
+}
+
+/// Why `dnn serve --data PATH` does not take a regression set, and what to do: train it with
+/// `dnn train`, or read its target as classes.
+fn regression_refusal(path: &Path, reading: &ReadFlags, spec: &DataSpec) -> String {
+    let shown = path.display();
+    let target = match &spec.input {
+        Input::Table { target, .. } if !target.is_empty() => {
+            format!("its target column `{target}`")
+        }
+        _ => "its target".into(),
+    };
+    let flags = if reading.given().is_empty() {
+        ""
+    } else {
+        " with the same flags"
+    };
+    let why = if reading.task == Some(crate::data::TaskArg::Regress) {
+        format!("--task regress makes {target} a number to predict (a regression)")
+    } else {
+        format!("{target} holds numbers to predict (a regression)")
+    };
+    format!(
+        "--data {shown}: the Train view trains classifiers, but {why}; train it with \
+         `dnn train --data {shown}`{flags}, or give --task classify if its values are classes"
+    )
 }
 
 /// The form's defaults for a set read by dnn-data: the published deep network for

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use dnn_core::Network;
 use dnn_data::model::{encode_model, load_model, AnyNetwork, TrainingSetup};
-use dnn_data::{DataSpec, Standardization};
+use dnn_data::{DataSpec, Input, Standardization, TargetScale};
 use serde::Serialize;
 
 use super::datasets::InputKind;
@@ -44,8 +44,29 @@ pub struct ModelEntry {
     pub spec: Option<DataSpec>,
     /// What one input is.
     pub input: InputKind,
-    /// Class names, by index.
+    /// Class names, by index; none for a model that predicts a number.
     pub classes: Vec<String>,
+}
+
+/// What a model predicts, as the page lists it: `classify` or `regress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    /// A class of [`ModelSummary`]'s `classes` (a sigmoid or softmax output).
+    Classify,
+    /// A number (an identity output: a regression).
+    Regress,
+}
+
+/// What a regression model predicts, as far as its file says.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegressionSummary {
+    /// The target column it predicts (absent when the file does not say).
+    pub target: Option<String>,
+    /// The training part's mean of the target (absent when the file records no target scale).
+    pub mean: Option<f64>,
+    /// Its standard deviation.
+    pub std: Option<f64>,
 }
 
 impl ModelEntry {
@@ -57,6 +78,10 @@ impl ModelEntry {
         let sizes = model.network.layer_sizes();
         let (input, classes) = match &model.spec {
             Some(spec) => (InputKind::of(&spec.input), spec.classes.clone()),
+            // An identity output predicts numbers: it has no classes, even unnamed ones.
+            None if !model.network.output_activation().classifies() => {
+                (InputKind::guess(sizes[0]), Vec::new())
+            }
             None => (
                 InputKind::guess(sizes[0]),
                 generic_classes(sizes[sizes.len() - 1]),
@@ -90,6 +115,30 @@ impl ModelEntry {
             input: InputKind::of(&spec.input),
             classes: spec.classes.clone(),
             spec: Some(spec),
+        }
+    }
+
+    /// Whether it classifies or predicts a number (its output layer says: an identity output
+    /// is a regression, with or without the target scale its file may record).
+    pub fn task(&self) -> Task {
+        if self.network.output_activation().classifies() {
+            Task::Classify
+        } else {
+            Task::Regress
+        }
+    }
+
+    /// A regression's target scale, when its file records one: the network's output `z`
+    /// means `z * std + mean` in the target's units.
+    pub fn target_scale(&self) -> Option<TargetScale> {
+        self.spec.as_ref().and_then(|s| s.regression)
+    }
+
+    /// The target column's name, when the file records it.
+    pub fn target(&self) -> Option<&str> {
+        match self.spec.as_ref().map(|s| &s.input) {
+            Some(Input::Table { target, .. }) if !target.is_empty() => Some(target),
+            _ => None,
         }
     }
 
@@ -129,7 +178,7 @@ impl ModelEntry {
         let sizes = self.network.layer_sizes();
         let s = &self.setup;
         let (columns, one_hot, filled) = match self.spec.as_ref().map(|s| &s.input) {
-            Some(dnn_data::Input::Table {
+            Some(Input::Table {
                 columns,
                 one_hot,
                 filled,
@@ -144,7 +193,16 @@ impl ModelEntry {
             layer_sizes: sizes,
             activations: self.activations(),
             input: self.input,
+            task: self.task(),
             classes: self.classes.clone(),
+            regression: (self.task() == Task::Regress).then(|| {
+                let scale = self.target_scale();
+                RegressionSummary {
+                    target: self.target().map(str::to_owned),
+                    mean: scale.map(|s| s.mean),
+                    std: scale.map(|s| s.std),
+                }
+            }),
             standardized: self.standardization().is_some(),
             columns,
             one_hot,
@@ -180,7 +238,12 @@ pub struct ModelSummary {
     activations: Vec<&'static str>,
     parameters: usize,
     input: InputKind,
+    /// `classify` (a class of `classes`) or `regress` (a number, as `regression` says).
+    task: Task,
+    /// Class names, by index; empty for a regression.
     classes: Vec<String>,
+    /// For a regression: its target column and the target's scale (`null` for a classifier).
+    regression: Option<RegressionSummary>,
     /// Whether inputs are standardised (the z-score recorded in the file) before the network.
     standardized: bool,
     /// A table model's feature columns, by name, in input order.

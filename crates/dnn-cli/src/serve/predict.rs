@@ -4,6 +4,10 @@
 //! records its columns takes them by name, in any order, other columns ignored), and the
 //! model's standardisation applied. Uploads are limited to [`UPLOAD_LIMIT`]; a body that is
 //! not what the model takes is a 400 with one line.
+//!
+//! A classifier's verdict is a class and its probability; a regression model's (an identity
+//! output) is a number, `value`, in the target's units (the z-score its file records undone,
+//! as `dnn predict` gives it).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use super::datasets::InputKind;
 use super::error::ApiError;
-use super::models::ModelEntry;
+use super::models::{ModelEntry, Task};
 use super::state::AppState;
 
 /// The largest upload accepted: 20 MiB.
@@ -38,18 +42,25 @@ pub struct Which {
     model: Option<String>,
 }
 
-/// The verdict on one picture or one row.
+/// The verdict on one picture or one row: a class with its probabilities (a classifier),
+/// or a value (a regression).
 #[derive(Debug, Serialize)]
 pub struct Verdict {
     /// The row of the table (from 1, headers not counted); absent for a picture.
     #[serde(skip_serializing_if = "Option::is_none")]
     row: Option<usize>,
-    /// The predicted class's name.
-    class: String,
-    /// Its probability.
-    probability: f64,
-    /// Every class's probability, in class order.
-    probabilities: Vec<f64>,
+    /// The predicted class's name (classifiers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    class: Option<String>,
+    /// Its probability (classifiers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probability: Option<f64>,
+    /// Every class's probability, in class order (classifiers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probabilities: Option<Vec<f64>>,
+    /// The predicted number, in the target's units (regressions only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<f64>,
     /// For a picture: the picture the network saw (resized), as a PNG data URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     seen: Option<String>,
@@ -59,7 +70,13 @@ pub struct Verdict {
 #[derive(Debug, Serialize)]
 pub struct Prediction {
     model: String,
+    /// `classify` (each result has a class) or `regress` (each result has a value).
+    task: Task,
+    /// Class names, by index; empty for a regression.
     classes: Vec<String>,
+    /// A regression's target column, when the model file records it: what `value` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<String>,
     results: Vec<Verdict>,
     /// What `dnn predict` would warn about: a table's values that the model never met.
     warnings: Vec<String>,
@@ -103,7 +120,11 @@ pub async fn predict(
         .map_err(|e| ApiError::internal(&anyhow::anyhow!("the prediction failed: {e}")))??;
     Ok(Json(Prediction {
         model: model.name.clone(),
+        task: model.task(),
         classes: model.classes.clone(),
+        target: (model.task() == Task::Regress)
+            .then(|| model.target().map(str::to_owned))
+            .flatten(),
         results,
         warnings,
     }))
@@ -132,16 +153,19 @@ fn verdicts(model: &ModelEntry, body: &[u8]) -> Result<(Vec<Verdict>, Vec<String
             if let Some(z) = model.standardization() {
                 z.apply(&mut x);
             }
-            let mut verdict = verdicts_of(model, &x, false)?.remove(0);
+            let (mut verdicts, warnings) = verdicts_of(model, &x, false)?;
+            let mut verdict = verdicts.remove(0);
             verdict.seen = Some(png_data_url(&pixels)?);
-            Ok((vec![verdict], Vec::new()))
+            Ok((vec![verdict], warnings))
         }
         InputKind::Points | InputKind::Table { .. } => {
-            let (mut x, warnings) = read_rows(model, body)?;
+            let (mut x, mut warnings) = read_rows(model, body)?;
             if let Some(z) = model.standardization() {
                 z.apply(&mut x);
             }
-            Ok((verdicts_of(model, &x, true)?, warnings))
+            let (verdicts, more) = verdicts_of(model, &x, true)?;
+            warnings.extend(more);
+            Ok((verdicts, warnings))
         }
     }
 }
@@ -180,12 +204,16 @@ fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<(Array2<f64>, Vec<String
     ))
 }
 
-/// One verdict per column of `x`; `numbered`: give each its table row.
+/// One verdict per column of `x`; `numbered`: give each its table row. And a warning when
+/// a regression model's values cannot be given in its target's units.
 fn verdicts_of(
     model: &ModelEntry,
     x: &Array2<f64>,
     numbered: bool,
-) -> Result<Vec<Verdict>, ApiError> {
+) -> Result<(Vec<Verdict>, Vec<String>), ApiError> {
+    if model.task() == Task::Regress {
+        return values_of(model, x, numbered);
+    }
     let proba = model
         .network
         .predict_proba(x)
@@ -195,25 +223,76 @@ fn verdicts_of(
         .predict_classes(x)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let names = model.classes.len().max(2);
-    Ok(proba
+    let verdicts = proba
         .columns()
         .into_iter()
         .zip(classes)
         .enumerate()
         .map(|(j, (p, c))| Verdict {
             row: numbered.then_some(j + 1),
-            class: model
-                .classes
-                .get(c)
-                .cloned()
-                .unwrap_or_else(|| format!("class {c}")),
-            probability: class_probability(p, c),
-            probabilities: (0..names.min(p.len().max(2)))
-                .map(|k| class_probability(p, k))
-                .collect(),
+            class: Some(
+                model
+                    .classes
+                    .get(c)
+                    .cloned()
+                    .unwrap_or_else(|| format!("class {c}")),
+            ),
+            probability: Some(class_probability(p, c)),
+            probabilities: Some(
+                (0..names.min(p.len().max(2)))
+                    .map(|k| class_probability(p, k))
+                    .collect(),
+            ),
+            value: None,
             seen: None,
         })
-        .collect())
+        .collect();
+    Ok((verdicts, Vec::new()))
+}
+
+/// A regression model's value of each column of `x`, in the target's units (the network's
+/// output with the target's z-score undone, as [`dnn_data::model::Model::predict_values`]).
+/// A file that records no target scale gets the network's outputs as they are, and a
+/// warning that says so; one of several outputs is refused (there is no one number).
+fn values_of(
+    model: &ModelEntry,
+    x: &Array2<f64>,
+    numbered: bool,
+) -> Result<(Vec<Verdict>, Vec<String>), ApiError> {
+    let outputs = model.network.output_size();
+    if outputs != 1 {
+        return Err(ApiError::bad_request(format!(
+            "the model {} has {outputs} identity outputs, several numbers per example, \
+             which the page does not show; a regression model of dnn train has one",
+            model.name
+        )));
+    }
+    let z = model
+        .network
+        .predict_proba(x)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let scale = model.target_scale();
+    let warnings = match scale {
+        Some(_) => Vec::new(),
+        None => vec![format!(
+            "the model {} records no target scale: its values are the network's outputs as \
+             they are, not known to be in the target's units",
+            model.name
+        )],
+    };
+    let verdicts = z
+        .iter()
+        .enumerate()
+        .map(|(j, &z)| Verdict {
+            row: numbered.then_some(j + 1),
+            class: None,
+            probability: None,
+            probabilities: None,
+            value: Some(scale.map_or(z, |s| s.unscaled(z))),
+            seen: None,
+        })
+        .collect();
+    Ok((verdicts, warnings))
 }
 
 /// A `(h, w, channels)` picture (1, 3 or 4 channels) as a `data:image/png;base64,...` URL.
@@ -249,6 +328,7 @@ mod tests {
             .build(&mut NumpyRng::new(1))
             .unwrap();
         let spec = columns.map(|c| DataSpec {
+            regression: None,
             classes: vec!["no".into(), "yes".into()],
             input: Input::Table {
                 columns: c.iter().map(|s| s.to_string()).collect(),
@@ -285,9 +365,47 @@ mod tests {
         let v = verdicts(&m, b"a,b\n1,2\n").unwrap().0;
         let z = ndarray::array![[(2.0 - 1.0) / 2.0], [(1.0 - 2.0) / 4.0]];
         let p = m.network.predict_proba(&z).unwrap()[[0, 0]];
-        assert_eq!(v[0].probabilities, [1.0 - p, p]);
+        assert_eq!(v[0].probabilities, Some(vec![1.0 - p, p]));
         let missing = read_rows(&m, b"a,c\n1,2\n").unwrap_err().message;
         assert!(missing.contains("`b`"), "{missing}");
+    }
+
+    /// A network of identity outputs whose file records nothing (no target scale).
+    fn unscaled_regression(outputs: usize) -> ModelEntry {
+        let net = Network::<f64>::builder(&[2, 3, outputs])
+            .init(Init::He)
+            .output(dnn_core::Activation::Identity)
+            .build(&mut NumpyRng::new(1))
+            .unwrap();
+        ModelEntry {
+            name: "r".into(),
+            network: AnyNetwork::F64(net),
+            setup: Default::default(),
+            input: InputKind::Points,
+            classes: Vec::new(),
+            spec: None,
+        }
+    }
+
+    #[test]
+    fn a_regression_without_a_target_scale_gives_raw_outputs_and_says_so() {
+        let m = unscaled_regression(1);
+        assert_eq!(m.task(), Task::Regress);
+        let (v, warnings) = verdicts(&m, b"a,b\n1,2\n3,4\n").unwrap();
+        let z = m
+            .network
+            .predict_proba(&ndarray::array![[1.0, 3.0], [2.0, 4.0]])
+            .unwrap();
+        assert_eq!(v[1].value, Some(z[[0, 1]]));
+        assert_eq!((v[1].row, v[1].class.as_ref()), (Some(2), None));
+        assert!(
+            warnings[0].contains("records no target scale"),
+            "{warnings:?}"
+        );
+        let several = verdicts(&unscaled_regression(2), b"a,b\n1,2\n")
+            .unwrap_err()
+            .message;
+        assert!(several.contains("2 identity outputs"), "{several}");
     }
 
     #[test]

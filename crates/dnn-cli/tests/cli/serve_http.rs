@@ -938,3 +938,166 @@ fn a_table_with_text_and_missing_numbers_is_served_as_train_reads_it() {
         );
     }
 }
+
+/// 200 rows of `x1,x2,y` with `y = 3 x1 - x2 + 0.5`, numbers with fractions: a regression
+/// table, as `dnn train` reads it by default.
+fn regression_csv() -> String {
+    let mut csv = String::from("x1,x2,y\n");
+    for j in 0..200 {
+        let x1 = ((j * 37) % 101) as f64 / 25.0 - 2.0;
+        let x2 = ((j * 53) % 97) as f64 / 24.0 - 2.0;
+        csv += &format!("{x1},{x2},{}\n", 3.0 * x1 - x2 + 0.5);
+    }
+    csv
+}
+
+/// The Train view trains classifiers: `--data` with a regression table is refused at start,
+/// before the port is taken. A regression model (from `dnn train`, and its safetensors
+/// export) is inspected as one (its target and scale, no classes) and predicts each row's
+/// number in the target's units, as the model file's `predict_values` gives it.
+#[test]
+fn a_regression_table_is_refused_for_training_and_a_regression_model_predicts_numbers() {
+    let dir = empty_dir();
+    std::fs::write(dir.path().join("T.csv"), regression_csv()).expect("csv");
+    // A port already taken: the refusal comes first, so the server never tried to listen.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    for (extra, needle) in [
+        (
+            &[][..],
+            "its target column `y` holds numbers to predict (a regression)",
+        ),
+        (
+            &["--task", "regress"][..],
+            "--task regress makes its target column `y` a number to predict (a regression)",
+        ),
+    ] {
+        let mut args = vec!["serve", "--port", port.as_str(), "--data", "T.csv"];
+        args.extend(extra);
+        let run = common::dnn_in(dir.path(), &args);
+        assert_eq!(run.code, Some(1), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        for says in [
+            "error: --data T.csv: the Train view trains classifiers, but ",
+            needle,
+            "train it with `dnn train --data T.csv`",
+            "or give --task classify if its values are classes",
+        ] {
+            assert!(
+                run.stderr.contains(says),
+                "{args:?}: {says}: {}",
+                run.stderr
+            );
+        }
+    }
+    drop(taken);
+
+    let train = common::dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "T.csv",
+            "--target",
+            "y",
+            "--hidden",
+            "8",
+            "--optimizer",
+            "adam",
+            "--learning-rate",
+            "0.01",
+            "--batch-size",
+            "32",
+            "--epochs",
+            "20",
+            "-q",
+            "--save",
+            "M.h5",
+        ],
+    );
+    assert_eq!(train.code, Some(0), "{}", train.stderr);
+    let export = common::dnn_in(
+        dir.path(),
+        &[
+            "export",
+            "--model",
+            "M.h5",
+            "--format",
+            "safetensors",
+            "--output",
+            "M.safetensors",
+        ],
+    );
+    assert_eq!(export.code, Some(0), "{}", export.stderr);
+    let model = load_model(dir.path().join("M.h5")).expect("the model");
+    let scale = model
+        .spec
+        .as_ref()
+        .and_then(|s| s.regression)
+        .expect("a regression model");
+    // Columns in another order than the model's: they are taken by name.
+    let rows = [(0.5, -1.0), (2.0, 3.0), (-1.25, 0.0)];
+    let mut upload = String::from("x2,x1\n");
+    for (x1, x2) in rows {
+        upload += &format!("{x2},{x1}\n");
+    }
+    let x =
+        ndarray::Array2::from_shape_fn(
+            (2, rows.len()),
+            |(i, j)| {
+                if i == 0 {
+                    rows[j].0
+                } else {
+                    rows[j].1
+                }
+            },
+        );
+    let expected = model.predict_values(&x).expect("values");
+
+    for file in ["M.h5", "M.safetensors"] {
+        let server = Server::start(dir.path(), dir.path(), &["--model", file]);
+        let listed = get(&server.url("/api/models")).json();
+        let inspected = get(&server.url("/api/models/file")).json();
+        for m in [&listed["file"], &inspected] {
+            assert_eq!(m["task"], "regress", "{file}: {m}");
+            assert_eq!(m["classes"], json!([]), "{file}: {m}");
+            assert_eq!(
+                m["regression"],
+                json!({"target": "y", "mean": scale.mean, "std": scale.std}),
+                "{file}: {m}"
+            );
+            assert_eq!(m["layer_sizes"], json!([2, 8, 1]), "{file}: {m}");
+            assert_eq!(m["activations"][1], "identity", "{file}: {m}");
+            assert_eq!(m["columns"], json!(["x1", "x2"]), "{file}: {m}");
+        }
+        assert!(inspected["units"].as_array().expect("units").is_empty());
+
+        let answer = post(&server.url("/api/predict"), "text/csv", upload.as_bytes());
+        assert_eq!(answer.status, 200, "{file}: {}", answer.text());
+        let answer = answer.json();
+        assert_eq!(answer["task"], "regress", "{answer}");
+        assert_eq!(answer["target"], "y", "{answer}");
+        assert_eq!(answer["warnings"], json!([]), "{answer}");
+        let results = answer["results"].as_array().expect("results");
+        assert_eq!(results.len(), rows.len(), "{answer}");
+        for (j, r) in results.iter().enumerate() {
+            assert_eq!(r["row"], j + 1, "{r}");
+            assert_eq!(r["value"].as_f64(), Some(expected[j]), "{file}: {r}");
+            for absent in ["class", "probability", "probabilities"] {
+                assert!(r.get(absent).is_none(), "{file}: {r}");
+            }
+            let (x1, x2) = rows[j];
+            let truth = 3.0 * x1 - x2 + 0.5;
+            assert!((expected[j] - truth).abs() < 2.0, "{truth}: {r}");
+        }
+        let missing =
+            post(&server.url("/api/predict"), "text/csv", b"x1,z\n1,2\n").one_line_error(400);
+        assert!(missing.contains("`x2`"), "{missing}");
+        // There is no trained model: Predict says how to get one, and nothing panicked.
+        get(&server.url("/api/models/trained")).one_line_error(404);
+        let (code, stderr) = server.interrupt(Duration::from_secs(5));
+        assert_eq!(code, Some(130), "{file}: {stderr}");
+        assert_eq!(stderr, "", "{file}");
+    }
+}

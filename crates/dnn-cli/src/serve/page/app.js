@@ -675,11 +675,13 @@ function describePredictModel() {
     hint.textContent = "No model yet: train one in the Train view, or start dnn serve with --model MODEL.h5.";
     return;
   }
+  // A regression model gives a number per example, not a class.
+  const predicts = m.regression ? ` It predicts a number${m.regression.target ? ` (${m.regression.target})` : ""}.` : "";
   if (m.input.kind === "picture") {
-    hint.textContent = `This model takes ${describeInput(m.input)} (JPEG or PNG, any size: they are resized as the network needs).`;
+    hint.textContent = `This model takes ${describeInput(m.input)} (JPEG or PNG, any size: they are resized as the network needs).${predicts}`;
     return;
   }
-  const standardised = m.standardized ? " The model standardises them as its file records." : "";
+  const standardised = (m.standardized ? " The model standardises them as its file records." : "") + predicts;
   if (m.columns.length > 0) {
     const names = namesList(m.columns);
     const details = names.querySelector("details");
@@ -736,8 +738,16 @@ async function predictFiles(files) {
   }
 }
 
+// A regression's value as shown: at most 6 significant digits (the download has them all).
+function shortValue(v) {
+  return v == null ? "not a number" : String(+v.toPrecision(6));
+}
+
 function showVerdicts(item, answer) {
   const results = answer.results;
+  // A regression model (task "regress") gives each example a value, not a class.
+  const regress = answer.task === "regress";
+  const target = answer.target || "value";
   for (const warning of answer.warnings || []) item.append(element("div", `warning: ${warning}`, "note warning"));
   if (results.length === 1 && results[0].seen) {
     const r = results[0];
@@ -746,36 +756,68 @@ function showVerdicts(item, answer) {
     img.alt = "the picture as the network saw it";
     img.title = "what the network saw";
     item.append(img);
+    if (regress) {
+      item.append(element("div", `${target} ${shortValue(r.value)}`, "value"));
+      return;
+    }
     item.append(element("div", r.class, "class"));
     item.append(element("div", `probability ${percent(r.probability)}`, "probability"));
     return;
   }
   const table = element("table");
   const head = element("tr");
-  for (const t of ["row", "class", "probability"]) head.append(element("th", t));
+  for (const t of regress ? ["row", target] : ["row", "class", "probability"]) head.append(element("th", t));
   table.append(head);
   for (const r of results.slice(0, 500)) {
     const tr = element("tr");
-    tr.append(element("td", String(r.row)), element("td", r.class, "class"), element("td", percent(r.probability), "probability"));
+    if (regress) {
+      tr.append(element("td", String(r.row)), element("td", shortValue(r.value), "value"));
+    } else {
+      tr.append(element("td", String(r.row)), element("td", r.class, "class"), element("td", percent(r.probability), "probability"));
+    }
     table.append(tr);
   }
   item.append(table);
   if (results.length > 500) item.append(element("div", `… and ${count(results.length - 500)} more rows`, "note"));
   // Every row, not only those shown, as `dnn predict --output` writes them.
   const link = element("a", `Download all ${count(results.length)} predictions (CSV)`, "download");
-  link.href = URL.createObjectURL(new Blob([predictionsCsv(results)], { type: "text/csv" }));
+  const csv = regress ? valuesCsv(results, answer.target) : predictionsCsv(results);
+  link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
   link.download = "predictions.csv";
   item.append(link);
 }
 
+// CSV quoting of one field when it holds a comma, a quote or a line break (RFC 4180, as the
+// csv crate quotes).
+function csvField(s) {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
 // The rows' predictions as `dnn predict --output` writes them: a `row,class,probability`
 // header, the probability with six decimals, a class name quoted when it holds a comma, a
-// quote or a line break (RFC 4180, as the csv crate quotes).
+// quote or a line break.
 function predictionsCsv(results) {
-  const quote = (s) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const lines = ["row,class,probability"];
-  for (const r of results) lines.push(`${r.row},${quote(r["class"])},${r.probability.toFixed(6)}`);
+  for (const r of results) lines.push(`${r.row},${csvField(r["class"])},${r.probability.toFixed(6)}`);
   return lines.join("\n") + "\n";
+}
+
+// A regression's rows as `dnn predict --output` writes them: a `row,<target>` header (or
+// `row,value`), each value in full (the shortest decimal that reads back as the same
+// number, as JavaScript and Rust both print it).
+function valuesCsv(results, target) {
+  const lines = [`row,${csvField(target || "value")}`];
+  for (const r of results) lines.push(`${r.row},${r.value == null ? "" : String(r.value)}`);
+  return lines.join("\n") + "\n";
+}
+
+// What a regression model predicts: its target column and the scale its file records.
+function describeRegression(r) {
+  const what = r.target ? `a number: the column ${r.target} (a regression)` : "a number (a regression)";
+  const scale = r.mean == null || r.std == null
+    ? "; its file records no target scale"
+    : `; the target's training mean ${shortValue(r.mean)}, standard deviation ${shortValue(r.std)}`;
+  return what + scale;
 }
 
 async function inspect() {
@@ -811,7 +853,9 @@ async function inspect() {
     ["Activations", m.activations.join(", ")],
     ["Parameters", count(m.parameters)],
     ["Element type", m.dtype],
-    ["Classes", m.classes.length > NAMES_SHOWN + 2 ? namesList(m.classes) : m.classes.join(", ")],
+    m.regression
+      ? ["Predicts", describeRegression(m.regression)]
+      : ["Classes", m.classes.length > NAMES_SHOWN + 2 ? namesList(m.classes) : m.classes.join(", ")],
     ["Input", describeInput(m.input)],
     ["Columns", m.columns.length > 0 ? namesList(m.columns) : null],
     ["Text columns", m.one_hot.length > 0 ? m.one_hot.map((h) => `${h.column} (${h.values.length > NAMES_SHOWN + 2 ? `${h.values.slice(0, NAMES_SHOWN).join(", ")}, … and ${count(h.values.length - NAMES_SHOWN)} more` : h.values.join(", ")})`).join("; ") : null],
