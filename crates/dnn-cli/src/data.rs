@@ -95,8 +95,8 @@ pub struct ReadFlags {
 
     /// CSV: classify the target's values, or predict its number (regression: one output, the
     /// squared error, the target z-scored on the training part) [default: regression for a
-    /// column of numbers with a fraction among them, as scikit-learn's type_of_target calls
-    /// `continuous`; else classes].
+    /// column of numbers with a fraction among them (scikit-learn's type_of_target calls it
+    /// `continuous`) or of more than 100 different numbers; else classes].
     #[arg(long, value_enum)]
     pub task: Option<TaskArg>,
 
@@ -123,12 +123,12 @@ pub struct ReadFlags {
 
     /// Sources without a test part: the fraction of each class held out for testing.
     #[arg(long, value_parser = parse_test_split, allow_negative_numbers = true,
-          help = format!("Sources without a test part: the fraction of each class held out for testing, in (0, 1) [default: {DEFAULT_TEST_SPLIT}]"))]
+          help = format!("Sources without a test part: the fraction of each class (of all rows, for a regression) held out for testing, in (0, 1) [default: {DEFAULT_TEST_SPLIT}]"))]
     pub test_split: Option<f64>,
 
     /// Seed of that stratified split.
     #[arg(long, allow_negative_numbers = true,
-          help = format!("Seed of that stratified split (numpy's RandomState) [default: {DEFAULT_SPLIT_SEED}]"))]
+          help = format!("Seed of that split (numpy's RandomState; stratified for classes, scikit-learn's ShuffleSplit for a regression) [default: {DEFAULT_SPLIT_SEED}]"))]
     pub split_seed: Option<u32>,
 
     /// Standardise every input (z-score fitted on the training part only)

@@ -89,7 +89,7 @@ pub fn stratified(
 /// fraction, random_state=seed)` (and so `train_test_split`) does:
 ///
 /// ```python
-/// n_test = ceil(fraction * m); n_train = floor((1 - fraction) * m)
+/// n_test = ceil(fraction * m); n_train = m - n_test
 /// perm = np.random.RandomState(seed).permutation(m)
 /// test, train = sorted(perm[:n_test]), sorted(perm[n_test:n_test + n_train])
 /// ```
@@ -109,7 +109,7 @@ pub fn shuffled(m: usize, fraction: f64, seed: u32) -> Result<(Vec<usize>, Vec<u
         ));
     }
     let n_test = (fraction * m as f64).ceil() as usize;
-    let n_train = (((1.0 - fraction) * m as f64).floor() as usize).min(m - n_test.min(m));
+    let n_train = m - n_test.min(m);
     if n_test == 0 || n_train == 0 || n_test > m {
         return Err(format!(
             "a test split of {fraction} of {m} examples leaves {n_train} training and {} test \

@@ -16,7 +16,8 @@
 /// Whether to classify or to predict a number; [`Task::Auto`] decides from the target.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Task {
-    /// Regression for a column of numbers with a fraction among them, else classes.
+    /// Regression for a column of numbers with a fraction among them or of more than
+    /// [`MAX_AUTO_CLASSES`] different numbers, else classes.
     #[default]
     Auto,
     /// Each distinct target value is a class.

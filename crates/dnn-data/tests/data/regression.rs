@@ -105,7 +105,7 @@ fn a_regression_is_split_as_scikit_learns_shuffle_split() {
     .unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let cases = doc["shuffled"].as_array().unwrap();
-    assert_eq!(cases.len(), 5);
+    assert_eq!(cases.len(), 6);
     let ints = |v: &serde_json::Value| -> Vec<usize> {
         v.as_array()
             .unwrap()

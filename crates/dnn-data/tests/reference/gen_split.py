@@ -34,6 +34,7 @@ def shuffled_cases():
     yield "thirds", 10, 0.3, 5
     yield "many_rows", 1000, 0.2, 42
     yield "large_seed", 103, 0.1, 4294967295
+    yield "every_row_used", 90, 0.3, 0  # (1 - 0.3) * 90 rounds down to 62: sklearn keeps 63
 
 
 def main():
