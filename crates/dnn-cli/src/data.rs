@@ -14,6 +14,7 @@ use dnn_data::missing::FillMissing;
 use dnn_data::model::Model;
 use dnn_data::{ClassChoice, DataSpec, Dataset, Format, Input, LoadOptions, Task, DATA_DIR_ENV};
 
+use crate::metrics::{significant, significant_to};
 use crate::values::{parse_classes, parse_image_size, parse_test_split, FormatArg};
 
 /// `--data`'s default: the directory the cat set is fetched into.
@@ -69,7 +70,7 @@ impl From<FillArg> for FillMissing {
 pub enum TaskArg {
     /// Each distinct target value is a class
     Classify,
-    /// The target is a number to predict (regression; CSV only)
+    /// The target is a number to predict (regression; a CSV column, or the `y` of an npz archive of tables)
     Regress,
 }
 
@@ -198,11 +199,6 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
     let format = format_of(path, flags.format)?;
     for (flag, given, what) in [
         ("--target", flags.target.is_some(), "a CSV column"),
-        (
-            "--task",
-            flags.task.is_some(),
-            "what a CSV column's values are",
-        ),
         ("--drop", !flags.drop.is_empty(), "CSV columns"),
         ("--one-hot", !flags.one_hot.is_empty(), "CSV columns"),
         (
@@ -218,6 +214,14 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
                 format.name()
             );
         }
+    }
+    if flags.task.is_some() && !matches!(format, Format::Csv | Format::Npz) {
+        bail!(
+            "--task says what a CSV column's or an npz archive's `y` values are, but --data {} \
+             is read as {}, whose labels are classes",
+            path.display(),
+            format.name()
+        );
     }
     if flags.image_size.is_some() && format != Format::ImageFolder {
         bail!(
@@ -249,7 +253,8 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
     let mut data = dnn_data::load(path, &options).with_context(|| hint(path))?;
     if data.is_regression() && flags.classes.is_some() {
         bail!(
-            "--classes names classes, but {} is a number to predict (regression); give              --task classify to make its values classes",
+            "--classes names classes, but {} is a number to predict (regression); give \
+             --task classify to make its values classes",
             target_phrase(&data)
         );
     }
@@ -271,6 +276,7 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
         eprintln!("warning: {line}");
     }
     warn_text_values(&data);
+    warn_numbers_as_classes(&data, flags);
     let counts = class_counts(&data);
     warn_single_examples(&data, &counts);
     warn_missing_labels(&data, &counts);
@@ -320,54 +326,59 @@ fn warn_skipped(data: &Dataset) {
 
 /// `the target `price``, or `the target` where the data names no column.
 fn target_phrase(data: &Dataset) -> String {
-    match &data.spec.input {
-        Input::Table { target, .. } if !target.is_empty() => format!("the target `{target}`"),
-        _ => "the target".to_owned(),
-    }
+    data.spec
+        .target()
+        .map_or("the target".to_owned(), |t| format!("the target `{t}`"))
 }
 
-/// `Target: price, a number to predict (regression; --task classify makes its values
-/// classes), z-scored with its training mean 1.234e5 and standard deviation 4.1e4`, for a
-/// regression.
+/// `Target: price, a number to predict (its numbers have fractions; --task classify makes
+/// them classes); the network learns it z-scored with the training part's mean 455828 and
+/// standard deviation 115798`, for a regression. The mean has enough digits to show the
+/// deviation (`1000000000.256` for a target of 1e9 ± 0.25).
 pub fn regression_line(data: &Dataset, task: Option<TaskArg>) -> Option<String> {
     let scale = data.spec.regression?;
+    let all = || data.train_values.iter().chain(&data.test_values);
     let how = if task.is_some() {
-        "regression, as --task says"
+        "as --task says".to_owned()
+    } else if all().any(|v| v.fract() != 0.0) {
+        "its numbers have fractions; --task classify makes them classes".to_owned()
     } else {
-        "regression: its numbers have fractions or are more than 100; --task classify makes them classes"
+        let mut distinct: Vec<f64> = all().copied().collect();
+        distinct.sort_by(f64::total_cmp);
+        distinct.dedup();
+        format!(
+            "{} different whole numbers, too many to be classes; --task classify makes them \
+             classes",
+            distinct.len()
+        )
     };
+    // One more digit for each factor of 10 between the mean and the deviation.
+    let spread = (scale.mean.abs() / scale.std).log10().floor().max(0.0) as usize;
     Some(format!(
         "Target: {}, a number to predict ({how}); the network learns it z-scored with the \
          training part's mean {} and standard deviation {}",
-        target_phrase(data)
-            .trim_start_matches("the target ")
-            .trim_matches('`'),
-        significant(scale.mean),
+        data.spec.target().unwrap_or("y"),
+        significant_to(scale.mean, 6 + spread.min(11)),
         significant(scale.std)
     ))
 }
 
-/// `v` to 6 significant digits, without trailing zeros: `123456.7` -> `123457`,
-/// `0.000123456` -> `0.000123456`, `1.5e-9` -> `1.5e-9`.
-pub fn significant(v: f64) -> String {
-    let trim = |t: &str| {
-        if t.contains('.') {
-            t.trim_end_matches('0').trim_end_matches('.').to_owned()
-        } else {
-            t.to_owned()
-        }
-    };
-    if v == 0.0 || !v.is_finite() {
-        return v.to_string();
+/// The warning when a target of whole numbers is read as many classes (more than 20):
+/// counts, ages or prices in whole units read as a class each, where a regression was
+/// likely meant.
+fn warn_numbers_as_classes(data: &Dataset, flags: &ReadFlags) {
+    let classes = &data.spec.classes;
+    if flags.task.is_some() || classes.len() <= 20 {
+        return;
     }
-    let magnitude = v.abs().log10().floor() as i32;
-    if !(-5..=15).contains(&magnitude) {
-        let text = format!("{v:.5e}");
-        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
-        return format!("{}e{exponent}", trim(mantissa));
+    if classes.iter().all(|c| c.trim().parse::<i64>().is_ok()) {
+        eprintln!(
+            "warning: {} is read as {} classes, one per whole number; if it is a quantity \
+             to predict, give --task regress",
+            target_phrase(data),
+            classes.len()
+        );
     }
-    let decimals = (5 - magnitude).max(0) as usize;
-    trim(&format!("{v:.decimals$}"))
 }
 
 /// The examples of each class, training and test parts together.
@@ -605,6 +616,21 @@ pub fn load_for_model(
             format.name()
         );
     }
+    if let (Some(given), Input::Table { columns, .. }) = (target, &spec.input) {
+        if columns.iter().any(|c| c == given) {
+            bail!(
+                "--target {given} is one of {}'s inputs; --target names the column of the \
+                 true {} (the model's is `{}`)",
+                model_path.display(),
+                if spec.regression.is_some() {
+                    "values"
+                } else {
+                    "classes"
+                },
+                spec.target().unwrap_or("its last column")
+            );
+        }
+    }
     let (columns, model_target, one_hot, filled, picture_size) = match &spec.input {
         Input::Table {
             columns,
@@ -676,21 +702,4 @@ pub fn load_for_model(
         data.apply_standardization(z.clone());
     }
     Ok(data)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn significant_keeps_six_digits_and_no_trailing_zeros() {
-        for (v, want) in [
-            (123456.7, "123457"),
-            (0.000123456, "0.000123456"),
-            (1.5e-9, "1.5e-9"),
-            (2.5, "2.5"),
-            (-40.0, "-40"),
-            (3e20, "3e20"),
-        ] {
-            assert_eq!(super::significant(v), want, "{v}");
-        }
-    }
 }

@@ -21,6 +21,16 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         plot::check_extension(path).context("--mislabeled")?;
     }
     let model = load_model_arg(&args.model)?;
+    // The model decides what is scored, whatever the data looks like: a classifier's
+    // accuracy, or a regression's errors in its target's units.
+    if !model.network.output_activation().classifies() && !model.is_regression() {
+        bail!(
+            "{} has an identity output (a regression) but does not record its target's scale \
+             (target_mean, target_std), so the units of its outputs are unknown; evaluate a \
+             model saved by dnn train",
+            args.model.display()
+        );
+    }
     let data_path = data_path(&model, &args)?;
     let data = data_for(&model, &args, &data_path)?;
     check_fits(&model, &data, &args, &data_path)?;
@@ -112,10 +122,7 @@ fn evaluate_values(
             args.model.display()
         );
     }
-    let target = match &data.spec.input {
-        dnn_data::Input::Table { target, .. } if !target.is_empty() => target.as_str(),
-        _ => "a number",
-    };
+    let target = data.spec.target().unwrap_or("a number");
     println!(
         "Model: {} ({}, layers {}, predicts {target})",
         args.model.display(),
@@ -134,12 +141,7 @@ fn evaluate_values(
         ("Train", &data.train_x, &data.train_values),
         ("Test", &data.test_x, &data.test_values),
     ] {
-        let values: Vec<f64> = model
-            .network
-            .predict_proba(x)?
-            .iter()
-            .map(|&z| scale.unscaled(z))
-            .collect();
+        let values = scale.unscaled_all(&model.network.predict_proba(x)?);
         let scores = RegressionScores::new(&values, truth);
         println!("{}", regression_scores_line(name, &scores));
     }
@@ -187,10 +189,14 @@ fn data_path(model: &Model, args: &EvaluateArgs) -> anyhow::Result<PathBuf> {
             Ok(cat_dir())
         }
         Some(spec) => bail!(
-            "{} was trained on {} of classes {}, not on the cat set: give --data the data it was trained on",
+            "{} was trained on {} {}, not on the cat set: give --data the data it was trained on",
             args.model.display(),
             spec.input.describe(),
-            spec.classes.join(", ")
+            match spec.target() {
+                Some(target) if spec.regression.is_some() => format!("to predict `{target}`"),
+                _ if spec.regression.is_some() => "to predict a number".to_owned(),
+                _ => format!("of classes {}", spec.classes.join(", ")),
+            }
         ),
         // A file that records nothing and is not of the cat classifier's shape (or it would
         // have been read as the cat classifier).
@@ -216,9 +222,11 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
             &args.model,
         ),
         None => {
+            // A file that records nothing is a classifier (a regression records its scale).
             let options = LoadOptions {
                 format: args.format.map(Into::into),
                 target: args.target.clone(),
+                task: dnn_data::Task::Classify,
                 ..LoadOptions::default()
             };
             dnn_data::load(data, &options).context("cannot load --data")

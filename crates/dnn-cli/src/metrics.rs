@@ -7,18 +7,59 @@ use std::fmt::Write as _;
 use dnn_report::RegressionScores;
 use unicode_width::UnicodeWidthStr;
 
-use crate::data::significant;
-
 /// `Test R²: 0.912345 (RMSE 5123.45, MAE 4012.33, 100 examples)`: a regression's scores on
-/// one part, the errors in the target's units to 6 significant digits.
+/// one part, the errors in the target's units to 6 significant digits; `R²: undefined for
+/// 1 example` where there is no R².
 pub fn regression_scores_line(part: &str, s: &RegressionScores) -> String {
+    let r2 = match s.r2 {
+        Some(r2) => format!("{r2:.6}"),
+        None => format!("undefined for {} example{}", s.examples, plural(s.examples)),
+    };
     format!(
-        "{part} R²: {:.6} (RMSE {}, MAE {}, {} examples)",
-        s.r2,
+        "{part} R²: {r2} (RMSE {}, MAE {}, {} example{})",
         significant(s.rmse),
         significant(s.mae),
-        s.examples
+        s.examples,
+        plural(s.examples)
     )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `v` to at least 6 significant digits (all of its integer part), without trailing zeros:
+/// `123456.7` -> `123457`, `123456789.4` -> `123456789`, `0.000123456` -> `0.000123456`,
+/// `1.5e-9` -> `1.5e-9`.
+pub fn significant(v: f64) -> String {
+    significant_to(v, 6)
+}
+
+/// `v` to at least `digits` significant digits (all of its integer part), without trailing
+/// zeros; in exponent form beyond 1e16 and below 1e-5.
+pub fn significant_to(v: f64, digits: usize) -> String {
+    let trim = |t: &str| {
+        if t.contains('.') {
+            t.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            t.to_owned()
+        }
+    };
+    if v == 0.0 || !v.is_finite() {
+        return v.to_string();
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    if !(-5..=15).contains(&magnitude) {
+        let text = format!("{v:.*e}", digits.saturating_sub(1));
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        return format!("{}e{exponent}", trim(mantissa));
+    }
+    let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
+    trim(&format!("{v:.decimals$}"))
 }
 
 /// Predicted against true classes of one part of the data.
@@ -278,5 +319,29 @@ mod tests {
         let s = Scores::new(vec![0, 0], vec![0, 1], 2);
         let c = s.class(1);
         assert_eq!((c.precision, c.recall, c.f1), (0.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn significant_keeps_six_digits_and_no_trailing_zeros() {
+        for (v, want) in [
+            (123456.7, "123457"),
+            (0.000123456, "0.000123456"),
+            (1.5e-9, "1.5e-9"),
+            (2.5, "2.5"),
+            (-40.0, "-40"),
+            (3e20, "3e20"),
+            (123456789.4, "123456789"),
+        ] {
+            assert_eq!(significant(v), want, "{v}");
+        }
+        for (v, digits, want) in [
+            (1000000000.256, 13, "1000000000.256"),
+            (2.5e-9, 3, "2.5e-9"),
+        ] {
+            assert_eq!(significant_to(v, digits), want, "{v}");
+        }
+        for (v, want) in [(0.5, "0.5")] {
+            assert_eq!(significant(v), want, "{v}");
+        }
     }
 }

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::model_file::{load_model_arg, same_file};
 
-/// Table rows classified at a time.
+/// Table rows predicted at a time.
 const ROWS_PER_BLOCK: usize = 8192;
 
 pub fn run(args: PredictArgs) -> anyhow::Result<()> {
@@ -29,7 +29,6 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
             model.network.layer_sizes()
         );
     };
-    let table = is_table;
     if let Some(dir) = args.inputs.iter().find(|p| p.is_dir()) {
         // Without this, reading it fails with "cannot read the file: not a regular file".
         let shown = dir.display().to_string();
@@ -53,7 +52,7 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
             width,
             channels,
         } => {
-            if let Some(csv) = args.inputs.iter().find(|p| table(p)) {
+            if let Some(csv) = args.inputs.iter().find(|p| is_table(p)) {
                 bail!(
                     "{} is a CSV table, but {} takes {}: give it pictures",
                     csv.display(),
@@ -64,7 +63,7 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
             read_and_classify_pictures(&args, &model, [*height, *width, *channels])?
         }
         Input::Table { .. } => {
-            if let Some(picture) = args.inputs.iter().find(|p| !table(p)) {
+            if let Some(picture) = args.inputs.iter().find(|p| !is_table(p)) {
                 bail!(
                     "{} is not a .csv table, but {} takes a table of {}: give it one CSV file of rows",
                     picture.display(),
@@ -161,10 +160,23 @@ fn predict_values(
     let mut w = csv::Writer::from_writer(Vec::new());
     let column = if target.is_empty() { "value" } else { target };
     w.write_record(["row", column])?;
+    let (mut infinite, mut first) = (0usize, None);
     for rows in all.chunks(ROWS_PER_BLOCK) {
         for (&row, value) in rows.iter().zip(model.predict_values(&t.matrix(rows))?) {
+            if !value.is_finite() {
+                infinite += 1;
+                first.get_or_insert((row + 1, value));
+            }
             w.write_record([(row + 1).to_string(), value.to_string()])?;
         }
+    }
+    if let Some((row, value)) = first {
+        eprintln!(
+            "warning: {infinite} row{} predicted as a number beyond f64's range (the first: \
+             row {row}, {value}): {} inputs lie far outside the values it was trained on",
+            if infinite == 1 { " is" } else { "s are" },
+            if infinite == 1 { "its" } else { "their" }
+        );
     }
     let bytes = w.into_inner().context("cannot write the predictions")?;
     write_predictions(args, &bytes, t.rows)
@@ -301,8 +313,8 @@ pub struct PredictArgs {
     #[arg(long)]
     pub model: PathBuf,
 
-    /// Write the predictions as CSV (row or file, class, probability) to this file instead
-    /// of stdout.
+    /// Write the predictions as CSV (row or file, class, probability; a regression's row
+    /// and value) to this file instead of stdout.
     #[arg(long)]
     pub output: Option<PathBuf>,
 

@@ -4,7 +4,7 @@
 
 use anyhow::bail;
 use clap::ValueEnum;
-use dnn_core::{Init, TrainConfig, TrainParams};
+use dnn_core::{Activation, Init, TrainConfig, TrainParams};
 
 use crate::train::TrainArgs;
 
@@ -59,8 +59,15 @@ pub struct Setup {
 
 impl Setup {
     /// `[inputs, hidden..., outputs]`; `--layers`, when given, must start with `inputs` and
-    /// end with `outputs` (`what` describes the data for the message).
-    pub fn layers(&self, inputs: usize, outputs: usize, what: &str) -> anyhow::Result<Vec<usize>> {
+    /// end with `outputs`, the number of units of an `output` layer (`what` describes the
+    /// data for the message).
+    pub fn layers(
+        &self,
+        inputs: usize,
+        outputs: usize,
+        output: Activation,
+        what: &str,
+    ) -> anyhow::Result<Vec<usize>> {
         let Some(layers) = &self.explicit_layers else {
             let mut sizes = vec![inputs];
             sizes.extend(&self.hidden);
@@ -75,10 +82,10 @@ impl Setup {
         }
         let last = layers[layers.len() - 1];
         if last != outputs {
-            let why = if outputs == 1 {
-                "two classes take one sigmoid output".to_owned()
-            } else {
-                format!("{outputs} classes take {outputs} softmax outputs")
+            let why = match output {
+                Activation::Identity => "a number to predict takes one identity output".to_owned(),
+                _ if outputs == 1 => "two classes take one sigmoid output".to_owned(),
+                _ => format!("{outputs} classes take {outputs} softmax outputs"),
             };
             bail!("--layers ends with {last} but {why}; end --layers with {outputs} (or give only the hidden sizes with --hidden)");
         }

@@ -223,7 +223,12 @@ fn train_as<F: Float + hdf5::H5Type>(
         ),
         Input::Table { .. } => format!("the examples in {}", args.data.data.display()),
     };
-    let layers = setup.layers(data.features(), data.outputs(), &what)?;
+    let layers = setup.layers(
+        data.features(),
+        data.outputs(),
+        data.spec.output_activation(),
+        &what,
+    )?;
     let train_x = matrix_as::<F>(&data.train_x);
     let train_y = data.train_y::<F>();
     if args.grad_check {
@@ -294,11 +299,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     let (train_accuracy, test_accuracy, regression) = match data.spec.regression {
         Some(scale) => {
             let scores = |x: &ArrayView2<'_, F>, truth: &[f64]| -> anyhow::Result<_> {
-                let outputs = net.predict(x)?;
-                let values: Vec<f64> = outputs
-                    .iter()
-                    .map(|&z| scale.unscaled(z.to_f64_lossless()))
-                    .collect();
+                let values = scale.unscaled_all(&net.predict(x)?);
                 Ok(RegressionScores::new(&values, truth))
             };
             let train = scores(&train_x.view(), &data.train_values)?;
@@ -307,6 +308,7 @@ fn train_as<F: Float + hdf5::H5Type>(
                 println!("{}", regression_scores_line(name, s));
             }
             let report = RegressionReport {
+                target: data.spec.target().unwrap_or("y").to_owned(),
                 train,
                 test,
                 target_mean: scale.mean,

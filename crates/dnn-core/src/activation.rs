@@ -36,6 +36,27 @@ pub enum Activation {
 }
 
 impl Activation {
+    /// Every activation, in the order [`Activation::name_list`] names them.
+    pub const ALL: [Activation; 5] = [
+        Activation::Relu,
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Activation::Softmax,
+        Activation::Identity,
+    ];
+
+    /// The names [`Activation::from_name`] reads, for messages: `relu, tanh, sigmoid,
+    /// softmax or identity`.
+    ///
+    /// ```
+    /// assert_eq!(dnn_core::Activation::name_list(), "relu, tanh, sigmoid, softmax or identity");
+    /// ```
+    pub fn name_list() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|a| a.name()).collect();
+        let (last, rest) = names.split_last().expect("activations");
+        format!("{} or {last}", rest.join(", "))
+    }
+
     /// The lower-case name used in model files, reports and on the command line.
     pub fn name(self) -> &'static str {
         match self {

@@ -536,7 +536,7 @@ impl<'a> ColumnReader<'a> {
 /// "1,5" -> Some("1.5")    "$5.00" -> Some("5.00")    "1,000.5" -> Some("1000.5")    "XL" -> None
 /// "1,000" -> Some("1000, or 1.000 if the comma marks decimals")    "−2" -> Some("-2")
 /// ```
-fn number_as_written(text: &str) -> Option<String> {
+pub(crate) fn number_as_written(text: &str) -> Option<String> {
     let core = text
         .trim_start_matches(['$', '€', '£', '¥'])
         .trim_end_matches(['%', '€'])

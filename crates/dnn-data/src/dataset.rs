@@ -307,6 +307,15 @@ impl DataSpec {
         }
     }
 
+    /// The target column's name: a table's (`y` for an npz archive's); `None` for pictures
+    /// or a file that does not record it.
+    pub fn target(&self) -> Option<&str> {
+        match &self.input {
+            Input::Table { target, .. } if !target.is_empty() => Some(target),
+            _ => None,
+        }
+    }
+
     /// The output layer's activation: identity for a regression, sigmoid for two classes,
     /// softmax for more.
     pub fn output_activation(&self) -> dnn_core::Activation {
@@ -611,12 +620,12 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
         Some(f) => f,
         None => detect_format(path)?,
     };
-    if options.task == Task::Regress && format != Format::Csv {
+    if options.task == Task::Regress && !matches!(format, Format::Csv | Format::Npz) {
         return Err(DataError::BadSource {
             path: path.to_path_buf(),
             problem: format!(
-                "--task regress predicts a CSV table's number column, but this is read as {}, \
-                 whose labels are classes",
+                "a number to predict (a regression) is a CSV table's number column or an npz \
+                 archive's `y`, but this is read as {}, whose labels are classes",
                 format.name()
             ),
         });
@@ -830,7 +839,8 @@ pub(crate) fn split_values(
         None => TargetScale::fit(values, &train).ok_or_else(|| DataError::BadSource {
             path: path.to_path_buf(),
             problem: format!(
-                "the target `{target}` has one value, {}, in every training example: there is                  nothing to predict",
+                "the target `{target}` has one value, {}, in every training example: there is \
+             nothing to predict",
                 values[train[0]]
             ),
         })?,

@@ -365,10 +365,9 @@ pub enum DataError {
     #[error(transparent)]
     Network(#[from] dnn_core::DnnError),
 
-    /// Values were asked of a model that classifies (it gives classes and probabilities).
-    #[error(
-        "this model classifies: it gives classes and their probabilities, not values to predict"
-    )]
+    /// Values were asked of a model that is not a regression with a recorded target scale:
+    /// a classifier, or an identity output whose file does not say how to undo its z-score.
+    #[error("this model gives no values in a target's units: it classifies, or its file records no target scale (target_mean, target_std) to undo")]
     NotARegression,
 }
 

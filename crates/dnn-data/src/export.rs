@@ -119,10 +119,12 @@ impl<'a> Preprocessing<'a> {
 
 /// The name of each class, by label: the model's [`DataSpec::classes`](crate::DataSpec::classes), or the labels'
 /// numbers (`"0"`, `"1"`, ...) when the file does not name them. For one sigmoid output,
-/// label 0 is `p <= 0.5` and label 1 is `p > 0.5`.
+/// label 0 is `p <= 0.5` and label 1 is `p > 0.5`. None for a regression (an identity
+/// output).
 pub fn class_names(model: &Model) -> Vec<String> {
     match &model.spec {
         Some(spec) => spec.classes.clone(),
+        None if !model.network.output_activation().classifies() => Vec::new(),
         None => {
             let outputs = model.network.output_size();
             (0..outputs.max(2)).map(|k| k.to_string()).collect()

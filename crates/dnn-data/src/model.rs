@@ -210,6 +210,12 @@ pub struct Prediction {
 }
 
 impl Model {
+    /// Whether the model predicts a number (its file records a target scale,
+    /// [`DataSpec::regression`]) rather than classes.
+    pub fn is_regression(&self) -> bool {
+        self.spec.as_ref().is_some_and(|s| s.regression.is_some())
+    }
+
     /// The class probabilities of the inputs `x`, `(features, m)`, one column per example,
     /// given as the data were before training: the model's z-score ([`DataSpec`]'s
     /// standardisation), if it has one, is applied here first. `(n[L], m)`: one row for one
@@ -295,8 +301,7 @@ impl Model {
         let Some(scale) = self.spec.as_ref().and_then(|s| s.regression) else {
             return Err(DataError::NotARegression);
         };
-        let outputs = self.predict_proba(x)?;
-        Ok(outputs.iter().map(|&z| scale.unscaled(z)).collect())
+        Ok(scale.unscaled_all(&self.predict_proba(x)?))
     }
 
     /// Each example's most probable class, named, with its probability, after the model's
@@ -1156,7 +1161,8 @@ fn read_activations(
         .map(|n| {
             Activation::from_name(n).ok_or_else(|| {
                 bad(format!(
-                    "unknown activation \"{n}\" (expected relu, tanh, sigmoid or softmax)"
+                    "unknown activation \"{n}\" (expected {})",
+                    Activation::name_list()
                 ))
             })
         })

@@ -27,8 +27,11 @@ use ndarray_npy::{NpzReader, ReadNpzError};
 
 use crate::cat::check_declared_size;
 use crate::classes::{self, ClassChoice};
-use crate::dataset::{split_or_keep, DataSpec, Dataset, Format, Input, LoadOptions, Rows, Source};
+use crate::dataset::{
+    split_or_keep, split_values, DataSpec, Dataset, Format, Input, LoadOptions, Rows, Source,
+};
 use crate::error::{DataError, Result};
+use crate::target::{TargetScale, Task};
 
 type Npz = NpzReader<BufReader<File>>;
 
@@ -258,24 +261,26 @@ fn check_channels_last(path: &Path, key: &str, shape: &[usize]) -> Result<()> {
 /// Labels as read (`None`: not a whole number) and the array's shape.
 type Labels = (Vec<Option<i64>>, Vec<usize>);
 
-/// One `y` array's labels: class numbers, or class names.
+/// One `y` array's labels: class numbers, class names, or the floats of a float array
+/// (class numbers if they are whole, else a regression's targets).
 enum LabelValues {
     Numbers(Vec<i64>),
     Names(Vec<String>),
+    Floats(Vec<f64>),
 }
 
 impl LabelValues {
     fn numbers(&self) -> Option<&[i64]> {
         match self {
             LabelValues::Numbers(v) => Some(v),
-            LabelValues::Names(_) => None,
+            _ => None,
         }
     }
 
     fn names(&self) -> Option<&[String]> {
         match self {
             LabelValues::Names(v) => Some(v),
-            LabelValues::Numbers(_) => None,
+            _ => None,
         }
     }
 
@@ -283,7 +288,42 @@ impl LabelValues {
         match self {
             LabelValues::Numbers(v) => v.len(),
             LabelValues::Names(v) => v.len(),
+            LabelValues::Floats(v) => v.len(),
         }
+    }
+
+    /// The values as numbers (a regression's targets); `None` for names.
+    fn values(&self) -> Option<Vec<f64>> {
+        match self {
+            LabelValues::Numbers(v) => Some(v.iter().map(|&n| n as f64).collect()),
+            LabelValues::Floats(v) => Some(v.clone()),
+            LabelValues::Names(_) => None,
+        }
+    }
+
+    /// Class numbers: whole floats become integers; a float with a fraction is refused,
+    /// naming it.
+    fn into_classes(self, path: &Path, key: &str) -> Result<LabelValues> {
+        let LabelValues::Floats(v) = self else {
+            return Ok(self);
+        };
+        v.iter()
+            .enumerate()
+            .map(|(i, &f)| {
+                (f.fract() == 0.0 && f.abs() < 9e15)
+                    .then_some(f as i64)
+                    .ok_or_else(|| {
+                        bad(
+                            path,
+                            format!(
+                                "{key}[{i}] is {f}, not a whole number; labels are class \
+                                 numbers (a number to predict is a regression: --task regress)"
+                            ),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(LabelValues::Numbers)
     }
 }
 
@@ -395,8 +435,42 @@ fn read_names(path: &Path, key: &str) -> Result<Option<Vec<String>>> {
     Ok(Some(names))
 }
 
-/// Labels as `i64`, from any integer type or from whole floats, or as class names from
-/// numpy strings.
+/// A float `y` (`float64` or `float32`) as it is, every value finite; `None` for another
+/// element type.
+fn read_floats(npz: &mut Npz, path: &Path, key: &str) -> Result<Option<LabelValues>> {
+    fn attempt<T: ndarray_npy::ReadableElement + Copy + Into<f64>>(
+        npz: &mut Npz,
+        key: &str,
+    ) -> std::result::Result<Option<(Vec<f64>, Vec<usize>)>, ReadNpzError> {
+        match npz.by_name::<ndarray::OwnedRepr<T>, IxDyn>(key) {
+            Ok(a) => Ok(Some((
+                a.iter().map(|&v| v.into()).collect(),
+                a.shape().to_vec(),
+            ))),
+            Err(e) if is_wrong_type(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    let fail = |e: ReadNpzError| bad(path, format!("cannot read `{key}`: {e}"));
+    let read = match attempt::<f64>(npz, key).map_err(fail)? {
+        Some(r) => Some(r),
+        None => attempt::<f32>(npz, key).map_err(fail)?,
+    };
+    let Some((values, shape)) = read else {
+        return Ok(None);
+    };
+    check_label_shape(path, key, &shape)?;
+    if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(bad(
+            path,
+            format!("{key}[{i}] is {v}; every label or target must be a finite number"),
+        ));
+    }
+    Ok(Some(LabelValues::Floats(values)))
+}
+
+/// Labels as `i64`, from any integer type, or as class names from numpy strings (float
+/// arrays: [`read_floats`]).
 fn read_y(npz: &mut Npz, path: &Path, key: &str) -> Result<LabelValues> {
     fn attempt<T: ndarray_npy::ReadableElement + Copy>(
         npz: &mut Npz,
@@ -413,7 +487,9 @@ fn read_y(npz: &mut Npz, path: &Path, key: &str) -> Result<LabelValues> {
         }
     }
     let fail = |e: ReadNpzError| bad(path, format!("cannot read `{key}`: {e}"));
-    let whole = |v: f64| (v.fract() == 0.0 && v.abs() < 9e15).then_some(v as i64);
+    if let Some(floats) = read_floats(npz, path, key)? {
+        return Ok(floats);
+    }
     let read = attempt::<u8>(npz, key, |v| Some(i64::from(v)))
         .transpose()
         .or_else(|| attempt::<i64>(npz, key, Some).transpose())
@@ -422,9 +498,7 @@ fn read_y(npz: &mut Npz, path: &Path, key: &str) -> Result<LabelValues> {
         .or_else(|| attempt::<i16>(npz, key, |v| Some(i64::from(v))).transpose())
         .or_else(|| attempt::<i8>(npz, key, |v| Some(i64::from(v))).transpose())
         .or_else(|| attempt::<u32>(npz, key, |v| Some(i64::from(v))).transpose())
-        .or_else(|| attempt::<u64>(npz, key, |v| i64::try_from(v).ok()).transpose())
-        .or_else(|| attempt::<f64>(npz, key, whole).transpose())
-        .or_else(|| attempt::<f32>(npz, key, |v| whole(f64::from(v))).transpose());
+        .or_else(|| attempt::<u64>(npz, key, |v| i64::try_from(v).ok()).transpose());
     let (values, shape) = match read {
         Some(r) => r.map_err(fail)?,
         None => {
@@ -485,8 +559,8 @@ fn class_indices(
         _ => {
             // Mixed kinds only happen in the split layout: y_train against y_test.
             let (first, second) = match parts[0].1 {
-                LabelValues::Numbers(_) => ("class numbers", "class names"),
                 LabelValues::Names(_) => ("class names", "class numbers"),
+                _ => ("class numbers", "class names"),
             };
             Err(bad(
                 path,
@@ -497,6 +571,80 @@ fn class_indices(
             ))
         }
     }
+}
+
+/// Each part's target values when `task` makes the archive a regression ([`crate::target`]:
+/// for [`Task::Auto`], float `y` arrays whose values have a fraction or are more than
+/// [`crate::target::MAX_AUTO_CLASSES`]; integer arrays are class numbers), else `None`.
+/// Pictures (`picture`) are classified only.
+fn regression_targets(
+    path: &Path,
+    keys: &[&str],
+    parts: &[(Inputs, LabelValues)],
+    task: Task,
+    picture: bool,
+) -> Result<Option<Vec<Vec<f64>>>> {
+    let regress = match task {
+        Task::Classify => false,
+        Task::Regress => true,
+        Task::Auto => {
+            let floats: Option<Vec<f64>> = parts
+                .iter()
+                .map(|(_, y)| match y {
+                    LabelValues::Floats(v) => Some(v.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(|v| v.concat());
+            floats.is_some_and(|mut all| {
+                all.sort_by(f64::total_cmp);
+                all.dedup();
+                crate::target::is_continuous(&all)
+            })
+        }
+    };
+    if !regress {
+        return Ok(None);
+    }
+    if picture {
+        return Err(bad(
+            path,
+            "its `y` holds numbers to predict, but its `x` holds pictures, and dnn predicts \
+             numbers from tables only (x of shape (m, features)); --task classify if `y` holds \
+             class numbers"
+                .to_owned(),
+        ));
+    }
+    parts
+        .iter()
+        .zip(keys.iter().skip(1).step_by(2))
+        .map(|((_, y), key)| {
+            y.values().ok_or_else(|| {
+                bad(
+                    path,
+                    format!(
+                        "`{key}` holds class names, but a regression predicts numbers; \
+                         save the targets as a float array"
+                    ),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
+
+/// A regression's target scale fitted on the given training rows, or the error of a target
+/// with one value.
+fn scale_of(path: &Path, values: &[f64], train: &[usize]) -> Result<TargetScale> {
+    TargetScale::fit(values, train).ok_or_else(|| {
+        bad(
+            path,
+            format!(
+                "`y_train` has one value, {}, in every example: there is nothing to predict",
+                values.first().copied().unwrap_or_default()
+            ),
+        )
+    })
 }
 
 /// Loads a `.npz` archive (see the [module docs](self)).
@@ -599,16 +747,28 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             ));
         }
     }
-    let (natural, mut label_parts) = class_indices(path, keys, &parts)?;
-    let refs: Vec<&[usize]> = label_parts.iter().map(Vec::as_slice).collect();
-    let seen = classes::seen(natural.len(), &refs);
-    let (names, map) = classes::resolve(path, &natural, &seen, &options.classes)?;
-    for labels in &mut label_parts {
-        classes::remap(labels, &map);
-    }
-    if !matches!(options.classes, ClassChoice::Among(_)) {
-        classes::require_two(path, &names, &label_parts[0])?;
-    }
+    let targets = regression_targets(path, keys, &parts, options.task, shape.len() > 1)?;
+    let (names, label_parts) = match &targets {
+        Some(_) => (Vec::new(), Vec::new()),
+        None => {
+            let mut classed = Vec::with_capacity(parts.len());
+            for ((x, y), yk) in parts.into_iter().zip(keys.iter().skip(1).step_by(2)) {
+                classed.push((x, y.into_classes(path, yk)?));
+            }
+            parts = classed;
+            let (natural, mut label_parts) = class_indices(path, keys, &parts)?;
+            let refs: Vec<&[usize]> = label_parts.iter().map(Vec::as_slice).collect();
+            let seen = classes::seen(natural.len(), &refs);
+            let (names, map) = classes::resolve(path, &natural, &seen, &options.classes)?;
+            for labels in &mut label_parts {
+                classes::remap(labels, &map);
+            }
+            if !matches!(options.classes, ClassChoice::Among(_)) {
+                classes::require_two(path, &names, &label_parts[0])?;
+            }
+            (names, label_parts)
+        }
+    };
     let features: usize = shape.iter().product();
     let input = match shape.as_slice() {
         [n] => Input::Table {
@@ -634,19 +794,60 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
 
     let mut built = Vec::new(); // (x, labels, images) per part
     let mut split = None;
-    let take_parts: Vec<(Inputs, Vec<usize>)> =
-        parts.into_iter().map(|(x, _)| x).zip(label_parts).collect();
-    for (x, labels) in take_parts {
-        let m = labels.len();
-        let picks: Vec<(Vec<usize>, Vec<usize>)> = if split_layout {
-            vec![((0..m).collect(), labels.clone())]
-        } else {
-            let (tr, te, spec) = split_or_keep(path, &labels, names.len(), options)?;
-            split = Some(spec);
-            let pick = |idx: &[usize]| idx.iter().map(|&i| labels[i]).collect::<Vec<_>>();
-            let (a, b) = (pick(&tr), pick(&te));
-            vec![(tr, a), (te, b)]
+    let mut regression = None;
+    // Per part: its inputs, and its class labels or (a regression's) target values.
+    let take_parts: Vec<(Inputs, Vec<usize>, Vec<f64>)> = match targets {
+        Some(values) => {
+            let xs = parts.into_iter().map(|(x, _)| x);
+            xs.zip(values).map(|(x, v)| (x, Vec::new(), v)).collect()
+        }
+        None => {
+            let xs = parts.into_iter().map(|(x, _)| x);
+            xs.zip(label_parts)
+                .map(|(x, l)| (x, l, Vec::new()))
+                .collect()
+        }
+    };
+    for (part, (x, labels, values)) in take_parts.into_iter().enumerate() {
+        let m = x.shape()[0];
+        let pick = |idx: &[usize]| -> (Vec<usize>, Vec<f64>) {
+            if values.is_empty() {
+                (idx.iter().map(|&i| labels[i]).collect(), Vec::new())
+            } else {
+                (Vec::new(), idx.iter().map(|&i| values[i]).collect())
+            }
         };
+        let all: Vec<usize> = (0..m).collect();
+        let sides: Vec<Vec<usize>> = match (split_layout, values.is_empty()) {
+            (true, true) => vec![all],
+            (true, false) => {
+                if part == 0 {
+                    regression = Some(match options.target_scale {
+                        Some(scale) => scale,
+                        None => scale_of(path, &values, &all)?,
+                    });
+                }
+                vec![all]
+            }
+            (false, true) => {
+                let (tr, te, spec) = split_or_keep(path, &labels, names.len(), options)?;
+                split = Some(spec);
+                vec![tr, te]
+            }
+            (false, false) => {
+                let (tr, te, spec, scale) = split_values(path, &values, options, "y")?;
+                split = Some(spec);
+                regression = Some(scale);
+                vec![tr, te]
+            }
+        };
+        let picks: Vec<(Vec<usize>, (Vec<usize>, Vec<f64>))> = sides
+            .into_iter()
+            .map(|idx| {
+                let p = pick(&idx);
+                (idx, p)
+            })
+            .collect();
         let flat_err = |e: ndarray::ShapeError| bad(path, e.to_string());
         for (idx, part_labels) in picks {
             let (matrix, images) = match &x {
@@ -704,18 +905,19 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             built.push((matrix, part_labels, images));
         }
     }
-    let (test_x, test_labels, test_images) = built.pop().expect("a test part");
-    let (train_x, train_labels, train_images) = built.pop().expect("a training part");
+    let (test_x, (test_labels, test_values), test_images) = built.pop().expect("a test part");
+    let (train_x, (train_labels, train_values), train_images) =
+        built.pop().expect("a training part");
     Ok(Dataset {
         train_x,
         train_labels,
-        train_values: Vec::new(),
+        train_values,
         test_x,
         test_labels,
-        test_values: Vec::new(),
+        test_values,
         spec: DataSpec {
             classes: names,
-            regression: None,
+            regression,
             input,
             standardization: None,
         },

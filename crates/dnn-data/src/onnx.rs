@@ -13,7 +13,10 @@
 //! ```
 //!
 //! A regression's last Gemm is followed by `Mul(·, target_std)` and `Add(·, target_mean)`,
-//! which undo the target's z-score, and the output is `values [N, 1]`, in the target's units.
+//! which undo the target's z-score, and the output is `values [N, 1]`, in the target's units,
+//! always as `double`: an `f32` network's output is `Cast` to `double` first, since a target
+//! whose mean is large against its spread (1e9 ± 0.5, say) would lose all of its spread to
+//! `float`'s 24 bits (as `dnn predict`, which undoes the scale in `f64`, does not).
 //!
 //! * `Div` by 255, not `Mul` by 1/255: dnn divides by 255, and the two differ in the last bit
 //!   for 24 of the 256 pixel values in f64. A standardisation is `Sub(·, mean)` then
@@ -23,7 +26,7 @@
 //!   `transB = 1`; the biases `b1..bL` are 1-D (`[n[l]]`), which Gemm broadcasts over rows.
 //! * Opset 7: the lowest with numpy-style broadcasting for Div, Sub and Gemm's bias, and the
 //!   lowest onnxruntime runs; every op used exists there (Gemm, Relu, Tanh, Sigmoid,
-//!   Softmax, Div, Sub, Mul, Add, Identity). IR version 4: the first in which initialisers need not also be
+//!   Softmax, Div, Sub, Mul, Add, Cast, Identity). IR version 4: the first in which initialisers need not also be
 //!   graph inputs (onnxruntime warns about initialisers that are).
 //! * `metadata_props` hold [`crate::export::metadata`] (class names, layer sizes,
 //!   activations, the input description, the training set-up).
@@ -65,10 +68,14 @@ pub const VALUES: &str = "values";
 
 /// The name of `network`'s graph output: [`VALUES`] for an identity output, else [`OUTPUT`].
 pub fn output_name(network: &AnyNetwork) -> &'static str {
-    if network.output_activation() == Activation::Identity {
-        VALUES
-    } else {
+    output_name_of(network.output_activation())
+}
+
+fn output_name_of(output: Activation) -> &'static str {
+    if output.classifies() {
         OUTPUT
+    } else {
+        VALUES
     }
 }
 
@@ -120,15 +127,15 @@ fn graph<F: Element>(
     regression: Option<TargetScale>,
 ) -> GraphProto {
     let sizes = network.layer_sizes();
-    let output = if network.output_activation() == Activation::Identity {
-        VALUES
-    } else {
-        OUTPUT
-    };
+    let output = output_name_of(network.output_activation());
+    let outputs = sizes[sizes.len() - 1];
     let mut g = GraphProto {
         name: Some("dnn".into()),
         input: vec![value_info::<F>(INPUT, sizes[0])],
-        output: vec![value_info::<F>(output, sizes[sizes.len() - 1])],
+        output: vec![match regression {
+            Some(_) => value_info::<f64>(output, outputs),
+            None => value_info::<F>(output, outputs),
+        }],
         ..Default::default()
     };
     let mut a = INPUT.to_owned();
@@ -189,9 +196,15 @@ fn graph<F: Element>(
             Activation::Identity => match regression {
                 Some(scale) => {
                     g.initializer
-                        .push(tensor::<F>("target_std", &[], [F::of(scale.std)]));
+                        .push(tensor::<f64>("target_std", &[], [scale.std]));
                     g.initializer
-                        .push(tensor::<F>("target_mean", &[], [F::of(scale.mean)]));
+                        .push(tensor::<f64>("target_mean", &[], [scale.mean]));
+                    let z = if F::ONNX == f64::ONNX {
+                        z
+                    } else {
+                        let to = int_attribute("to", i64::from(f64::ONNX));
+                        node(&mut g, "Cast", &[&z], &format!("Z{l}_double"), vec![to])
+                    };
                     let scaled = node(&mut g, "Mul", &[&z, "target_std"], "z_scaled", vec![]);
                     node(&mut g, "Add", &[&scaled, "target_mean"], &out, vec![])
                 }

@@ -180,7 +180,8 @@ pub(crate) fn load(path: &Path) -> Result<Model> {
         .map(|n| {
             Activation::from_name(n).ok_or_else(|| {
                 bad(format!(
-                    "unknown activation {n:?} (expected relu, tanh, sigmoid or softmax)"
+                    "unknown activation {n:?} (expected {})",
+                    Activation::name_list()
                 ))
             })
         })

@@ -23,14 +23,16 @@ impl Standardization {
     /// assert_eq!(z.std.to_vec(), [1.0, 1.0]); // the constant feature keeps scale 1
     /// ```
     ///
-    /// Features so large that their sum or squared deviations overflow (beyond about 1e154)
-    /// are fitted on scaled values instead, so that they too come out with mean 0 and
-    /// standard deviation 1 rather than reach the network as they are.
+    /// Features so large that their sum or squared deviations overflow (beyond about 1e154),
+    /// or so small that the squares underflow to 0 (below about 1e-160), are fitted on
+    /// scaled values instead, so that they too come out with mean 0 and standard deviation 1
+    /// rather than reach the network as they are.
     ///
     /// ```
     /// use dnn_data::standardize::Standardization;
-    /// let z = Standardization::fit(ndarray::array![[1e300, 3e300]].view());
+    /// let z = Standardization::fit(ndarray::array![[1e300, 3e300], [1e-200, 3e-200]].view());
     /// assert_eq!((z.mean[0], z.std[0]), (2e300, 1e300));
+    /// assert_eq!((z.mean[1], z.std[1]), (2e-200, 1e-200));
     /// ```
     pub fn fit(x: ArrayView2<'_, f64>) -> Standardization {
         let m = x.ncols().max(1) as f64;
@@ -43,9 +45,11 @@ impl Standardization {
         let std = Zip::from(x.rows()).and(&mean).map_collect(|row, &mu| {
             let var = row.iter().map(|&v| (v - mu) * (v - mu)).sum::<f64>() / m;
             let mut sd = var.sqrt();
-            if !sd.is_finite() {
-                // sd = t sqrt(Σ ((v - μ)/t)² / m), t the largest deviation: no square overflows.
-                let t = row.iter().fold(0.0f64, |t, &v| t.max((v - mu).abs()));
+            // t, the largest deviation, is 0 only for a constant feature.
+            let t = || row.iter().fold(0.0f64, |t, &v| t.max((v - mu).abs()));
+            if !sd.is_finite() || sd == 0.0 && t() > 0.0 {
+                // sd = t sqrt(Σ ((v - μ)/t)² / m): no square overflows or underflows.
+                let t = t();
                 sd = t * (row.iter().map(|&v| ((v - mu) / t).powi(2)).sum::<f64>() / m).sqrt();
             }
             if sd > 0.0 && sd.is_finite() {

@@ -526,10 +526,7 @@ pub fn looks_missing(label: &str) -> bool {
 /// numeric labels, a missing-value marker such as `NA`.
 fn check_labels(path: &Path, table: &Table) -> Result<()> {
     let names = &table.label_names;
-    let numbers: Vec<Option<f64>> = names
-        .iter()
-        .map(|n| n.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
-        .collect();
+    let numbers = label_numbers(table);
     if !numbers.iter().any(Option::is_some) {
         return Ok(());
     }
@@ -621,7 +618,11 @@ fn open_quote(cell: &[u8]) -> Option<String> {
 fn label_problem(cell: &[u8]) -> Option<String> {
     let label = trim(cell);
     if label.is_empty() {
-        return Some("the label is empty; every row needs one".into());
+        return Some(
+            "the label is empty; every row needs one: fill it in, or drop the row \
+             (--fill-missing fills inputs, not labels)"
+                .into(),
+        );
     }
     if let Some(problem) = open_quote(label) {
         return Some(problem);
@@ -902,39 +903,61 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     })
 }
 
+/// Each label name as a finite number, where it is one (`None` for text, `NA`, `inf`).
+fn label_numbers(table: &Table) -> Vec<Option<f64>> {
+    table
+        .label_names
+        .iter()
+        .map(|n| n.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect()
+}
+
 /// Each row's target value when `task` makes the table a regression ([`crate::target`]),
 /// else `None`.
+///
+/// For [`Task::Auto`], a column whose numbers would make a regression but which has a few
+/// cells that are not numbers (`unknown`, `NA`, `$5.00`) is refused at the first of them,
+/// rather than read as a class per value.
 fn regression_values(path: &Path, table: &Table, task: Task) -> Result<Option<Vec<f64>>> {
     if task == Task::Classify {
         return Ok(None);
     }
-    let numbers: Vec<Option<f64>> = table
-        .label_names
-        .iter()
-        .map(|n| n.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
-        .collect();
+    let numbers = label_numbers(table);
+    let known: Vec<f64> = numbers.iter().flatten().copied().collect();
+    let continuous = crate::target::is_continuous(&known);
     if let Some(k) = numbers.iter().position(Option::is_none) {
-        if task == Task::Auto {
+        let others = numbers.iter().filter(|n| n.is_none()).count();
+        if task == Task::Auto && !(continuous && others < known.len()) {
             return Ok(None);
         }
         let (row, line) = table.label_first[k];
+        let name = table.label_names[k].trim();
+        let mend = match crate::categories::number_as_written(name) {
+            Some(plain) => format!("write it plainly ({plain})"),
+            None if name.parse::<f64>().is_ok() => "write a finite number".to_owned(),
+            None => "mend the cell, or drop the row".to_owned(),
+        };
+        let classes = if task == Task::Auto {
+            " (or read every value as a class with --task classify)"
+        } else {
+            ""
+        };
         return Err(DataError::BadCell {
             path: path.to_path_buf(),
             row,
             line,
             column: table.target.clone().unwrap_or_default(),
             problem: format!(
-                "the target `{}` is not a number, and --task regress predicts a number for \
-                 every row (drop the row, or fill it in)",
-                shown(&table.label_names[k])
+                "the target `{}` is not a number, but a number to predict (a regression) is \
+                 needed in every row; {mend}{classes}",
+                shown(name)
             ),
         });
     }
-    let numbers: Vec<f64> = numbers.into_iter().flatten().collect();
-    if task == Task::Auto && !crate::target::is_continuous(&numbers) {
+    if task == Task::Auto && !continuous {
         return Ok(None);
     }
-    Ok(Some(table.labels.iter().map(|&l| numbers[l]).collect()))
+    Ok(Some(table.labels.iter().map(|&l| known[l]).collect()))
 }
 
 /// The class names and each row's class, in the order [`LoadOptions::classes`] asks for.

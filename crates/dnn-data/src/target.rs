@@ -22,7 +22,8 @@ pub enum Task {
     Auto,
     /// Each distinct target value is a class.
     Classify,
-    /// The target is a number to predict (CSV and float npz targets only).
+    /// The target is a number to predict (a CSV table's column, an npz archive's `y` with
+    /// inputs of shape `(m, features)`).
     Regress,
 }
 
@@ -102,6 +103,22 @@ impl TargetScale {
     /// `z · std + mean`: a network output as a target value.
     pub fn unscaled(&self, z: f64) -> f64 {
         z * self.std + self.mean
+    }
+
+    /// A network's outputs (one row, one column per example, in `f32` or `f64`) as target
+    /// values, undone in `f64`.
+    ///
+    /// ```
+    /// use dnn_data::TargetScale;
+    /// let scale = TargetScale { mean: 1e9, std: 0.25 };
+    /// let z = ndarray::array![[1.0f32, -2.0]];
+    /// assert_eq!(scale.unscaled_all(&z), [1e9 + 0.25, 1e9 - 0.5]);
+    /// ```
+    pub fn unscaled_all<F: dnn_core::Float>(&self, outputs: &ndarray::Array2<F>) -> Vec<f64> {
+        outputs
+            .iter()
+            .map(|&z| self.unscaled(z.to_f64_lossless()))
+            .collect()
     }
 
     /// Refuses a scale that is not one ([`TargetScale::fit`] never makes such): a mean that

@@ -57,9 +57,10 @@ pub struct TrainReport {
 pub struct RegressionScores {
     /// Examples scored.
     pub examples: usize,
-    /// `1 - Σ (y - p)² / Σ (y - ȳ)²`: 1 is perfect, 0 no better than predicting the mean
-    /// (when every `y` is one value: 1 if every prediction is right, else 0).
-    pub r2: f64,
+    /// `1 - Σ (y - p)² / Σ (y - ȳ)²`: 1 is perfect, 0 no better than predicting the mean.
+    /// When every `y` is one value: 1 if every prediction is right, else 0. `None` for fewer
+    /// than two examples, where it is not defined.
+    pub r2: Option<f64>,
     /// `sqrt(mean((y - p)²))`, in the target's units.
     pub rmse: f64,
     /// `mean(|y - p|)`, in the target's units.
@@ -67,43 +68,77 @@ pub struct RegressionScores {
 }
 
 impl RegressionScores {
-    /// The scores of `predicted` against `truth` (same length, at least one).
+    /// The scores of `predicted` against `truth`.
+    ///
+    /// The sums are taken over differences divided by the largest of them, so that targets
+    /// near 1e200 do not overflow and targets near 1e-200 do not underflow to a score of 0.
     ///
     /// ```
     /// use dnn_report::RegressionScores;
     /// let s = RegressionScores::new(&[2.5, 0.0, 2.0, 8.0], &[3.0, -0.5, 2.0, 7.0]);
-    /// assert!((s.r2 - 0.9486081370449679).abs() < 1e-15); // scikit-learn's r2_score example
+    /// let r2 = s.r2.unwrap();
+    /// assert!((r2 - 0.9486081370449679).abs() < 1e-15); // scikit-learn's r2_score example
     /// assert_eq!(s.mae, 0.5);
     /// assert!((s.rmse - 0.375f64.sqrt()).abs() < 1e-15);
+    /// // The same, 1e200 times larger and smaller: the same R².
+    /// for k in [1e200, 1e-200] {
+    ///     let s = RegressionScores::new(&[2.5 * k, 0.0, 2.0 * k, 8.0 * k], &[3.0 * k, -0.5 * k, 2.0 * k, 7.0 * k]);
+    ///     assert!((s.r2.unwrap() - r2).abs() < 1e-12);
+    /// }
+    /// // One value in the truth: 0 unless every prediction is right; one example: no R².
+    /// assert_eq!(RegressionScores::new(&[0.1, 0.2], &[0.1, 0.1]).r2, Some(0.0));
+    /// assert_eq!(RegressionScores::new(&[4.0], &[3.0]).r2, None);
     /// ```
+    ///
+    /// # Panics
+    /// If `predicted` and `truth` differ in length.
     pub fn new(predicted: &[f64], truth: &[f64]) -> RegressionScores {
+        assert_eq!(predicted.len(), truth.len(), "one prediction per target");
         let n = truth.len().max(1) as f64;
-        let mean = truth.iter().sum::<f64>() / n;
-        let (mut residual, mut total, mut absolute) = (0.0, 0.0, 0.0);
-        for (&p, &y) in predicted.iter().zip(truth) {
-            residual += (y - p) * (y - p);
-            total += (y - mean) * (y - mean);
-            absolute += (y - p).abs();
-        }
-        let r2 = if total > 0.0 {
-            1.0 - residual / total
-        } else if residual == 0.0 {
-            1.0
-        } else {
-            0.0
+        let mean = truth.iter().map(|&y| y / n).sum::<f64>();
+        let largest = |f: &dyn Fn(f64, f64) -> f64| {
+            predicted
+                .iter()
+                .zip(truth)
+                .fold(0.0f64, |t, (&p, &y)| t.max(f(p, y).abs()))
+        };
+        let (t_res, t_tot) = (largest(&|p, y| y - p), largest(&|_, y| y - mean));
+        let sum_sq = |t: f64, f: &dyn Fn(f64, f64) -> f64| {
+            if t == 0.0 {
+                return 0.0;
+            }
+            predicted
+                .iter()
+                .zip(truth)
+                .map(|(&p, &y)| (f(p, y) / t).powi(2))
+                .sum::<f64>()
+        };
+        let residual = sum_sq(t_res, &|p, y| y - p);
+        let constant = truth.iter().all(|&y| y == truth[0]);
+        let r2 = match truth.len() {
+            0 | 1 => None,
+            _ if constant => Some(if t_res == 0.0 { 1.0 } else { 0.0 }),
+            // Σ(y-p)² / Σ(y-ȳ)² = (t_res / t_tot)² · residual / total, each sum scaled.
+            _ => Some(1.0 - (t_res / t_tot).powi(2) * residual / sum_sq(t_tot, &|_, y| y - mean)),
         };
         RegressionScores {
             examples: truth.len(),
             r2,
-            rmse: (residual / n).sqrt(),
-            mae: absolute / n,
+            rmse: t_res * (residual / n).sqrt(),
+            mae: predicted
+                .iter()
+                .zip(truth)
+                .map(|(&p, &y)| (y - p).abs() / n)
+                .sum(),
         }
     }
 }
 
 /// A regression run's scores.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegressionReport {
+    /// The target column's name (`y` for an npz archive's).
+    pub target: String,
     /// On the training part.
     pub train: RegressionScores,
     /// On the test part.

@@ -162,9 +162,10 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
         train_accuracy: None,
         test_accuracy: None,
         regression: Some(RegressionReport {
+            target: "prix, en €".into(),
             train: RegressionScores {
                 examples: 400,
-                r2: 0.1 + 0.7,
+                r2: Some(0.1 + 0.7),
                 rmse: 4922.369723886201,
                 mae: f64::MIN_POSITIVE,
             },
@@ -173,9 +174,19 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
             target_std: 1.0 / 3.0,
         }),
         classes: vec![],
-        ..train
+        ..train.clone()
     };
     survives_a_round_trip(&regression);
+    // A part of one example has no R².
+    let one = TrainReport {
+        regression: regression.regression.clone().map(|mut r| {
+            r.test = RegressionScores::new(&[1.0], &[2.0]);
+            r
+        }),
+        ..regression
+    };
+    assert_eq!(one.regression.as_ref().unwrap().test.r2, None);
+    survives_a_round_trip(&one);
     let toy = ToyReport {
         dataset: "circles".into(),
         samples: 9,

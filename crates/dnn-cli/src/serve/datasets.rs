@@ -303,12 +303,9 @@ pub fn load_user(path: &Path, reading: &ReadFlags) -> anyhow::Result<TrainingDat
 /// `dnn train`, or read its target as classes.
 fn regression_refusal(path: &Path, reading: &ReadFlags, spec: &DataSpec) -> String {
     let shown = path.display();
-    let target = match &spec.input {
-        Input::Table { target, .. } if !target.is_empty() => {
-            format!("its target column `{target}`")
-        }
-        _ => "its target".into(),
-    };
+    let target = spec
+        .target()
+        .map_or("its target".into(), |t| format!("its target column `{t}`"));
     let flags = if reading.given().is_empty() {
         ""
     } else {

@@ -136,10 +136,7 @@ impl ModelEntry {
 
     /// The target column's name, when the file records it.
     pub fn target(&self) -> Option<&str> {
-        match self.spec.as_ref().map(|s| &s.input) {
-            Some(Input::Table { target, .. }) if !target.is_empty() => Some(target),
-            _ => None,
-        }
+        self.spec.as_ref().and_then(DataSpec::target)
     }
 
     /// The z-score its inputs go through, if any.

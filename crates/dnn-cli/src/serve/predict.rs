@@ -280,15 +280,19 @@ fn values_of(
             model.name
         )],
     };
-    let verdicts = z
-        .iter()
+    let values = match scale {
+        Some(s) => s.unscaled_all(&z),
+        None => z.iter().copied().collect(),
+    };
+    let verdicts = values
+        .into_iter()
         .enumerate()
-        .map(|(j, &z)| Verdict {
+        .map(|(j, value)| Verdict {
             row: numbered.then_some(j + 1),
             class: None,
             probability: None,
             probabilities: None,
-            value: Some(scale.map_or(z, |s| s.unscaled(z))),
+            value: Some(value),
             seen: None,
         })
         .collect();

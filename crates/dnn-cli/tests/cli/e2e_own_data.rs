@@ -418,7 +418,8 @@ fn a_four_class_table_is_learnt_above_95_percent() {
     assert!(acc >= 0.95, "test accuracy {acc}");
 }
 
-/// A label column of measurements makes a class per value, most of a single example: dnn
+/// A label column of measurements read as classes (`--task classify`; by itself dnn would
+/// predict these radii as numbers) makes a class per value, most of a single example: dnn
 /// trains on it as asked, and says on stderr that the column looks like a measurement. A
 /// column of values near 1e300, standardised, trains as any other.
 #[test]
@@ -434,12 +435,22 @@ fn a_measurement_as_the_label_is_warned_about_and_huge_features_train() {
     std::fs::write(w.join("radius.csv"), &text).expect("write");
     let run = ok(dnn_in(
         w,
-        &["train", "--data", "radius.csv", "--iterations", "5", "-q"],
+        &[
+            "train",
+            "--data",
+            "radius.csv",
+            "--task",
+            "classify",
+            "--iterations",
+            "5",
+            "-q",
+        ],
     ));
     assert!(
         run.stderr.contains(
             "warning: 15 of the 20 classes in radius.csv have a single example, kept in \
-             training by the split; is the label column `radius` a class, or a measurement"
+             training by the split; is the label column `radius` a class, or a measurement \
+             or an id (a number to predict is a regression: --task regress)?"
         ),
         "{}",
         run.stderr
@@ -752,7 +763,7 @@ fn a_table_with_a_number_to_predict_is_a_regression_trained_evaluated_and_predic
         "{}",
         train.stdout
     );
-    assert!(line(&train.stdout, "Target: ").starts_with("price, a number to predict (regression"));
+    assert!(line(&train.stdout, "Target: ").starts_with("price, a number to predict (its numbers have fractions; --task classify makes them classes)"));
     let r = report(dir, "r.json");
     assert!(r.get("test_accuracy").is_none() && r["classes"] == serde_json::json!([]));
     assert_eq!(r["layers"], serde_json::json!([3, 32, 16, 1]));

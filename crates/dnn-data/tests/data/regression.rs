@@ -1,5 +1,5 @@
-//! Regression targets: which target columns are numbers to predict (`Task::Auto`, and
-//! `--task` forcing it), scikit-learn's shuffled split, the target's z-score fitted on the
+//! Regression targets: which target columns (and npz `y` arrays) are numbers to predict
+//! (`Task::Auto`, and `--task` forcing it), scikit-learn's shuffled split, the target's z-score fitted on the
 //! training part, and model files (HDF5, safetensors) that record it and refuse a record
 //! that does not fit their network.
 
@@ -74,16 +74,28 @@ fn numbers_with_fractions_or_more_than_100_values_are_predicted_and_other_labels
     // --task regress with a word among the targets names its row.
     let err = load(&words, &task(Task::Regress)).unwrap_err().to_string();
     assert!(
-        err.contains("row 1") && err.contains("`lo` is not a number"),
+        err.contains("row 1") && err.contains("`lo` is not a number, but a number to predict"),
         "{err}"
     );
+    // Auto: numbers to predict with a few cells that are not numbers are refused at the
+    // first, with how to mend it; a column of words stays classes.
+    for (bad, says) in [
+        ("unknown", "`unknown` is not a number, but a number to predict (a regression) is needed in every row; mend the cell, or drop the row (or read every value as a class with --task classify)"),
+        ("$5.00", "write it plainly (5.00)"),
+        ("1e400", "write a finite number"),
+    ] {
+        let text = table(50, |r| if r == 7 { bad.to_owned() } else { format!("{r}.5") });
+        let path = write(dir.path(), "bad.csv", &text);
+        let err = load(&path, &LoadOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("row 8") && err.contains(says), "{bad}: {err}");
+    }
     // ... and for data whose labels are classes (an image folder, say) it is refused.
     std::fs::create_dir_all(dir.path().join("pics/a")).unwrap();
     let err = load(dir.path().join("pics"), &task(Task::Regress))
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("--task regress predicts a CSV table's number column"),
+        err.contains("a number to predict (a regression) is a CSV table's number column or an npz"),
         "{err}"
     );
     // A target of one value in the training part has nothing to predict.
@@ -291,4 +303,94 @@ fn a_damaged_target_scale_is_refused_on_load() {
         let err = load_model(&path).unwrap_err().to_string();
         assert!(err.contains(says), "{damage}: {err}");
     }
+}
+
+/// An npz archive of float targets (Keras' `boston_housing.npz` saves `x` and `y` so): a
+/// regression, in both layouts; integer targets stay classes, and pictures are classified
+/// only.
+#[test]
+fn an_npz_archive_of_float_targets_is_a_regression_in_both_layouts() {
+    use ndarray::{Array1, Array2, Array3};
+    use ndarray_npy::NpzWriter;
+    let dir = tempfile::tempdir().unwrap();
+    let x = Array2::from_shape_fn((120, 3), |(j, k)| (j * (k + 1)) as f64 / 10.0);
+    let y = Array1::from_shape_fn(120, |j| 20.0 + (j % 17) as f64 * 1.25);
+    let save = |name: &str, arrays: Vec<(&str, ndarray::ArrayD<f64>)>| {
+        let path = dir.path().join(name);
+        let mut w = NpzWriter::new(std::fs::File::create(&path).unwrap());
+        for (key, a) in arrays {
+            w.add_array(key, &a).unwrap();
+        }
+        w.finish().unwrap();
+        path
+    };
+    let xy = save(
+        "xy.npz",
+        vec![("x", x.clone().into_dyn()), ("y", y.clone().into_dyn())],
+    );
+    let data = load(&xy, &LoadOptions::default()).unwrap();
+    assert!(data.is_regression());
+    let (train, test) = dnn_data::split::shuffled(120, 0.2, 0).unwrap();
+    assert_eq!(
+        data.test_values,
+        test.iter().map(|&j| y[j]).collect::<Vec<_>>()
+    );
+    let scale = data.spec.regression.unwrap();
+    assert_eq!(
+        Some(scale),
+        TargetScale::fit(&y.to_vec(), &train),
+        "fitted on the training part"
+    );
+    // The split layout keeps its parts; the scale is the training part's.
+    let (xa, xb) = x.view().split_at(ndarray::Axis(0), 90);
+    let (ya, yb) = y.view().split_at(ndarray::Axis(0), 90);
+    let split = save(
+        "split.npz",
+        vec![
+            ("x_train", xa.to_owned().into_dyn()),
+            ("y_train", ya.to_owned().into_dyn()),
+            ("x_test", xb.to_owned().into_dyn()),
+            ("y_test", yb.to_owned().into_dyn()),
+        ],
+    );
+    let data = load(&split, &LoadOptions::default()).unwrap();
+    assert_eq!((data.train_len(), data.test_len()), (90, 30));
+    assert_eq!(data.test_values, yb.to_vec());
+    assert_eq!(
+        data.spec.regression,
+        TargetScale::fit(&ya.to_vec(), &(0..90).collect::<Vec<_>>())
+    );
+    // Whole floats (class numbers saved as float) stay classes; --task regress makes them
+    // numbers.
+    let codes = save(
+        "codes.npz",
+        vec![
+            ("x", x.clone().into_dyn()),
+            ("y", y.mapv(|v| (v % 3.0).floor()).into_dyn()),
+        ],
+    );
+    assert_eq!(
+        load(&codes, &LoadOptions::default())
+            .unwrap()
+            .spec
+            .classes
+            .len(),
+        3
+    );
+    assert!(load(&codes, &task(Task::Regress)).unwrap().is_regression());
+    // Pictures with numbers to predict: refused, naming what dnn does.
+    let pictures = save(
+        "pictures.npz",
+        vec![
+            ("x", Array3::from_elem((120, 2, 2), 0.5).into_dyn()),
+            ("y", y.clone().into_dyn()),
+        ],
+    );
+    let err = load(&pictures, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("dnn predicts numbers from tables only"),
+        "{err}"
+    );
 }
