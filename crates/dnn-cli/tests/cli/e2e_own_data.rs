@@ -811,6 +811,26 @@ fn a_table_with_a_number_to_predict_is_a_regression_trained_evaluated_and_predic
             "predicted {v} for {t} (test RMSE {rmse})"
         );
     }
+    // --target names the column of true values, not one of the inputs.
+    let run = dnn_in(
+        dir,
+        &["evaluate", "--model", "m.h5", "--data", "houses.csv", "--target", "area"],
+    );
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("--target area is one of m.h5's inputs; --target names the column of the true values (the model's is `price`)"),
+        "{}",
+        run.stderr
+    );
+    // A house far beyond the training data is predicted beyond f64's range, with a warning.
+    std::fs::write(dir.join("far.csv"), "area,rooms,age\n80,3,20\n1.7e308,3,20\n").unwrap();
+    let run = ok(dnn_in(dir, &["predict", "--model", "m.h5", "far.csv"]));
+    assert!(
+        run.stderr.contains("warning: 1 row is predicted as a number beyond f64's range (the first: row 2,"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
     // --classes names classes, which a number to predict has none of.
     let run = dnn_in(
         dir,
@@ -831,4 +851,49 @@ fn a_table_with_a_number_to_predict_is_a_regression_trained_evaluated_and_predic
         run.stderr
     );
     assert!(!dir.join("model.h5").exists());
+}
+
+/// The model, not the data, decides what `evaluate` scores: a classifier on a table whose
+/// target has fractions is refused as classes it does not know, and a network with an
+/// identity output whose file records no target scale cannot be evaluated at all.
+#[test]
+fn evaluate_scores_what_the_model_predicts() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let mut text = String::from("a,b,y\n");
+    for j in 0..60 {
+        text.push_str(&format!("{},{},{}.5\n", j % 7, j % 3, j % 11));
+    }
+    std::fs::write(dir.join("t.csv"), &text).unwrap();
+    fixtures::write_table_model(&dir.join("classes.h5"), &["a", "b"], &["lo", "hi"]);
+    let run = dnn_in(
+        dir,
+        &["evaluate", "--model", "classes.h5", "--data", "t.csv", "--target", "y"],
+    );
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("which the model does not know"), "{}", run.stderr);
+    let net = dnn_core::Network::<f64>::builder(&[2, 3, 1])
+        .output(dnn_core::Activation::Identity)
+        .build(&mut dnn_core::NumpyRng::new(1))
+        .unwrap();
+    dnn_data::model::save_model(dir.join("bare.h5"), &net, &Default::default()).unwrap();
+    let run = dnn_in(dir, &["evaluate", "--model", "bare.h5", "--data", "t.csv"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("bare.h5 has an identity output (a regression) but does not record its target's scale"),
+        "{}",
+        run.stderr
+    );
+    // Whole numbers read as many classes: a warning that names --task regress.
+    let mut text = String::from("a,y\n");
+    for j in 0..300 {
+        text.push_str(&format!("{},{}\n", j % 7, j % 30));
+    }
+    std::fs::write(dir.join("counts.csv"), &text).unwrap();
+    let run = ok(dnn_in(dir, &["train", "--data", "counts.csv", "--iterations", "2", "-q"]));
+    assert!(
+        run.stderr.contains("warning: the target `y` is read as 30 classes, one per whole number; if it is a quantity to predict, give --task regress"),
+        "{}",
+        run.stderr
+    );
 }
