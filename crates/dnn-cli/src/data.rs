@@ -251,13 +251,6 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
         picture_size: (size, size),
     };
     let mut data = dnn_data::load(path, &options).with_context(|| hint(path))?;
-    if data.is_regression() && flags.classes.is_some() {
-        bail!(
-            "--classes names classes, but {} is a number to predict (regression); give \
-             --task classify to make its values classes",
-            target_phrase(&data)
-        );
-    }
     if data.source.split.is_none() {
         for (flag, given) in [
             ("--test-split", flags.test_split.is_some()),

@@ -158,7 +158,12 @@ fn predict_values(
     let t = read_rows(args, spec)?;
     let all: Vec<usize> = (0..t.rows).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
-    let column = if target.is_empty() { "value" } else { target };
+    // `row,row` would name two columns alike.
+    let column = if target.is_empty() || target == "row" {
+        "value"
+    } else {
+        target
+    };
     w.write_record(["row", column])?;
     let (mut infinite, mut first) = (0usize, None);
     for rows in all.chunks(ROWS_PER_BLOCK) {

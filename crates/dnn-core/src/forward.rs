@@ -98,7 +98,8 @@ impl<F: Float> Activations<F> {
 }
 
 /// The forward pass on the `k = x.ncols()` examples of `x` (at most the buffers' capacity):
-/// `A[l] = g(W[l] A[l-1] + b[l])`, with `A[L]` the sigmoid or softmax of the logits `Z[L]`.
+/// `A[l] = g(W[l] A[l-1] + b[l])`, with `A[L]` the sigmoid, softmax or identity of the logits
+/// `Z[L]`.
 /// With dropout buffers, each hidden layer's mask is drawn from `rng` as numpy's
 /// `rand(n[l], k) < keep_prob`.
 pub(crate) fn forward<F: Float>(
@@ -144,7 +145,7 @@ pub(crate) fn forward<F: Float>(
             }
         } else {
             kernels::add_bias_in_place(z, &layer.b);
-            // AL = sigmoid(Z[L]) or softmax(Z[L]); the logits stay for the stable cost.
+            // AL = sigmoid(Z[L]), softmax(Z[L]) or Z[L]; the logits stay for the stable cost.
             let (logits, al) = (cols(&bufs.logits, k), cols_mut(&mut rest[0], k));
             if layer.activation == Activation::Softmax {
                 softmax_columns(logits, al);

@@ -54,8 +54,8 @@ impl<F: Float> Layer<F> {
     }
 }
 
-/// A fully-connected network `[LINEAR -> g] x (L-1) -> LINEAR -> (SIGMOID | SOFTMAX)` in
-/// `f32` or `f64`.
+/// A fully-connected network `[LINEAR -> g] x (L-1) -> LINEAR -> (SIGMOID | SOFTMAX |
+/// IDENTITY)` in `f32` or `f64`: a classifier, or a regression (identity).
 ///
 /// Built with [`Network::builder`] (fresh weights) or [`Network::from_layers`]
 /// (weights you have, e.g. from a model file), trained with [`Network::train`].
@@ -219,9 +219,9 @@ impl<F: Float> Network<F> {
     /// A network from existing layers, first to last.
     ///
     /// Checks that no layer is empty, that every `b[l]` is `(n[l], 1)`, that the layers
-    /// chain (`W[l]` has `n[l-1]` columns), that every weight and bias is finite, that no
-    /// hidden layer is softmax and that the output layer is sigmoid, or softmax over at least
-    /// two units.
+    /// chain (`W[l]` has `n[l-1]` columns), that every weight and bias is finite, that every
+    /// hidden layer is relu, tanh or sigmoid and that the output layer is sigmoid, identity,
+    /// or softmax over at least two units.
     ///
     /// ```
     /// use dnn_core::{Activation, DnnError, Layer, Network};

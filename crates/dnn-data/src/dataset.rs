@@ -392,7 +392,8 @@ pub struct Source {
 pub struct Dataset {
     /// Training inputs, `(features, m_train)`, standard layout.
     pub train_x: Array2<f64>,
-    /// The class index of each training example (empty for a regression).
+    /// The class index of each training example (empty for a regression: a data set holds
+    /// labels or values, as [`DataSpec::regression`] says, never both).
     pub train_labels: Vec<usize>,
     /// A regression's target value of each training example, as the file has it (empty for
     /// classes).
@@ -472,7 +473,6 @@ impl Dataset {
 
     /// Applies a z-score fitted elsewhere (a model's) to both parts, and records it.
     ///
-    ///
     /// # Panics
     /// If its length is not the number of features (a model is checked against the data
     /// before).
@@ -545,7 +545,8 @@ pub struct LoadOptions {
     /// CSV, without `columns`: columns to read as text and one-hot encode, even where their
     /// cells are numbers (codes such as a postcode) or their values are many.
     pub one_hot_columns: Vec<String>,
-    /// The class names and their order.
+    /// The class names and their order ([`ClassChoice::Exactly`] for a regression is an
+    /// error).
     pub classes: ClassChoice,
     /// CSV and npz: classes, or a number to predict ([`crate::target`]).
     pub task: Task,
@@ -636,6 +637,23 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
         Format::Csv => crate::table::load(path, options),
         Format::Npz => crate::npz::load(path, options),
     }?;
+    // Every reader fills one kind of target, as the spec says; the tests of every reader
+    // run through here.
+    debug_assert!(
+        if data.is_regression() {
+            data.spec.classes.is_empty()
+                && data.train_labels.is_empty()
+                && data.test_labels.is_empty()
+                && data.train_values.len() == data.train_len()
+                && data.test_values.len() == data.test_len()
+        } else {
+            data.train_values.is_empty()
+                && data.test_values.is_empty()
+                && data.train_labels.len() == data.train_len()
+                && data.test_labels.len() == data.test_len()
+        },
+        "a data set of labels and values mixed"
+    );
     check_labels_fit(
         path,
         data.spec.classes.len(),
@@ -815,14 +833,30 @@ pub(crate) fn split_or_keep(
     Ok((train, test, spec))
 }
 
+/// Refuses class names given ([`ClassChoice::Exactly`]) for a regression's `target`.
+pub(crate) fn refuse_classes(path: &Path, options: &LoadOptions, target: &str) -> Result<()> {
+    if matches!(options.classes, ClassChoice::Exactly(_)) {
+        return Err(DataError::BadSource {
+            path: path.to_path_buf(),
+            problem: format!(
+                "class names were given (--classes), but the target `{target}` is a number \
+                 to predict (a regression); give --task classify to make its values classes"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// A regression's split of `m` examples ([`crate::split::shuffled`]) and the target scale:
-/// the options' (a model's), or one fitted on the training part's `values`.
+/// the options' (a model's), or one fitted on the training part's `values`. Class names
+/// given ([`ClassChoice::Exactly`]) are refused: a number to predict has none.
 pub(crate) fn split_values(
     path: &Path,
     values: &[f64],
     options: &LoadOptions,
     target: &str,
 ) -> Result<(Vec<usize>, Vec<usize>, SplitSpec, TargetScale)> {
+    refuse_classes(path, options, target)?;
     let spec = SplitSpec {
         fraction: options.test_split,
         seed: options.split_seed,

@@ -4,8 +4,9 @@
 //!
 //! * [`dataset`]: one [`Dataset`] whatever the source: [`load`] detects the format and
 //!   calls its reader ([`course`], [`folder`], [`table`], [`npz`]); class names and order
-//!   ([`classes`]), the stratified split of a source without a test part ([`split`]) and the
-//!   z-score ([`standardize`]) are shared steps.
+//!   ([`classes`]), a regression's target ([`target`]), the split of a source without a test
+//!   part ([`split`]: stratified, or shuffled for a regression) and the z-score
+//!   ([`standardize`]) are shared steps.
 //! * [`cat`]: loads `train_catvnoncat.h5` / `test_catvnoncat.h5`, validates every
 //!   key, shape, type and label, and flattens the images as numpy's
 //!   `x.reshape(m, -1).T / 255` does, into `(12288, m)` matrices (one column per example).

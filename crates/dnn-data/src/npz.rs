@@ -28,7 +28,8 @@ use ndarray_npy::{NpzReader, ReadNpzError};
 use crate::cat::check_declared_size;
 use crate::classes::{self, ClassChoice};
 use crate::dataset::{
-    split_or_keep, split_values, DataSpec, Dataset, Format, Input, LoadOptions, Rows, Source,
+    refuse_classes, split_or_keep, split_values, DataSpec, Dataset, Format, Input, LoadOptions,
+    Rows, Source,
 };
 use crate::error::{DataError, Result};
 use crate::target::{TargetScale, Task};
@@ -258,6 +259,12 @@ fn check_channels_last(path: &Path, key: &str, shape: &[usize]) -> Result<()> {
     Ok(())
 }
 
+/// A float array's values and its shape.
+type Floats = (Vec<f64>, Vec<usize>);
+
+/// One part's targets: class labels, or (a regression's) values; the other one empty.
+type Targets = (Vec<usize>, Vec<f64>);
+
 /// Labels as read (`None`: not a whole number) and the array's shape.
 type Labels = (Vec<Option<i64>>, Vec<usize>);
 
@@ -441,7 +448,7 @@ fn read_floats(npz: &mut Npz, path: &Path, key: &str) -> Result<Option<LabelValu
     fn attempt<T: ndarray_npy::ReadableElement + Copy + Into<f64>>(
         npz: &mut Npz,
         key: &str,
-    ) -> std::result::Result<Option<(Vec<f64>, Vec<usize>)>, ReadNpzError> {
+    ) -> std::result::Result<Option<Floats>, ReadNpzError> {
         match npz.by_name::<ndarray::OwnedRepr<T>, IxDyn>(key) {
             Ok(a) => Ok(Some((
                 a.iter().map(|&v| v.into()).collect(),
@@ -810,7 +817,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     };
     for (part, (x, labels, values)) in take_parts.into_iter().enumerate() {
         let m = x.shape()[0];
-        let pick = |idx: &[usize]| -> (Vec<usize>, Vec<f64>) {
+        let pick = |idx: &[usize]| -> Targets {
             if values.is_empty() {
                 (idx.iter().map(|&i| labels[i]).collect(), Vec::new())
             } else {
@@ -822,6 +829,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             (true, true) => vec![all],
             (true, false) => {
                 if part == 0 {
+                    refuse_classes(path, options, "y_train")?;
                     regression = Some(match options.target_scale {
                         Some(scale) => scale,
                         None => scale_of(path, &values, &all)?,
@@ -841,7 +849,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
                 vec![tr, te]
             }
         };
-        let picks: Vec<(Vec<usize>, (Vec<usize>, Vec<f64>))> = sides
+        let picks: Vec<(Vec<usize>, Targets)> = sides
             .into_iter()
             .map(|idx| {
                 let p = pick(&idx);

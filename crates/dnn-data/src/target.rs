@@ -27,17 +27,6 @@ pub enum Task {
     Regress,
 }
 
-impl Task {
-    /// The name used on the command line and in reports: `auto`, `classify`, `regress`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Task::Auto => "auto",
-            Task::Classify => "classify",
-            Task::Regress => "regress",
-        }
-    }
-}
-
 /// The most different integers [`Task::Auto`] reads as classes; one more makes a regression.
 pub const MAX_AUTO_CLASSES: usize = 100;
 

@@ -51,7 +51,7 @@ pub struct ModelEntry {
 /// What a model predicts, as the page lists it: `classify` or `regress`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Task {
+pub enum ModelTask {
     /// A class of [`ModelSummary`]'s `classes` (a sigmoid or softmax output).
     Classify,
     /// A number (an identity output: a regression).
@@ -120,11 +120,11 @@ impl ModelEntry {
 
     /// Whether it classifies or predicts a number (its output layer says: an identity output
     /// is a regression, with or without the target scale its file may record).
-    pub fn task(&self) -> Task {
+    pub fn task(&self) -> ModelTask {
         if self.network.output_activation().classifies() {
-            Task::Classify
+            ModelTask::Classify
         } else {
-            Task::Regress
+            ModelTask::Regress
         }
     }
 
@@ -192,7 +192,7 @@ impl ModelEntry {
             input: self.input,
             task: self.task(),
             classes: self.classes.clone(),
-            regression: (self.task() == Task::Regress).then(|| {
+            regression: (self.task() == ModelTask::Regress).then(|| {
                 let scale = self.target_scale();
                 RegressionSummary {
                     target: self.target().map(str::to_owned),
@@ -236,7 +236,7 @@ pub struct ModelSummary {
     parameters: usize,
     input: InputKind,
     /// `classify` (a class of `classes`) or `regress` (a number, as `regression` says).
-    task: Task,
+    task: ModelTask,
     /// Class names, by index; empty for a regression.
     classes: Vec<String>,
     /// For a regression: its target column and the target's scale (`null` for a classifier).

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use super::datasets::InputKind;
 use super::error::ApiError;
-use super::models::{ModelEntry, Task};
+use super::models::{ModelEntry, ModelTask};
 use super::state::AppState;
 
 /// The largest upload accepted: 20 MiB.
@@ -71,7 +71,7 @@ pub struct Verdict {
 pub struct Prediction {
     model: String,
     /// `classify` (each result has a class) or `regress` (each result has a value).
-    task: Task,
+    task: ModelTask,
     /// Class names, by index; empty for a regression.
     classes: Vec<String>,
     /// A regression's target column, when the model file records it: what `value` is.
@@ -122,7 +122,7 @@ pub async fn predict(
         model: model.name.clone(),
         task: model.task(),
         classes: model.classes.clone(),
-        target: (model.task() == Task::Regress)
+        target: (model.task() == ModelTask::Regress)
             .then(|| model.target().map(str::to_owned))
             .flatten(),
         results,
@@ -211,7 +211,7 @@ fn verdicts_of(
     x: &Array2<f64>,
     numbered: bool,
 ) -> Result<(Vec<Verdict>, Vec<String>), ApiError> {
-    if model.task() == Task::Regress {
+    if model.task() == ModelTask::Regress {
         return values_of(model, x, numbered);
     }
     let proba = model
@@ -394,7 +394,7 @@ mod tests {
     #[test]
     fn a_regression_without_a_target_scale_gives_raw_outputs_and_says_so() {
         let m = unscaled_regression(1);
-        assert_eq!(m.task(), Task::Regress);
+        assert_eq!(m.task(), ModelTask::Regress);
         let (v, warnings) = verdicts(&m, b"a,b\n1,2\n3,4\n").unwrap();
         let z = m
             .network

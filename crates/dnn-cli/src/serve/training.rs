@@ -112,7 +112,7 @@ impl Plan {
             )));
         }
         let hidden = match Activation::from_name(&setup.hidden) {
-            Some(a @ (Activation::Relu | Activation::Tanh | Activation::Sigmoid)) => a,
+            Some(a) if a.is_hidden() => a,
             _ => {
                 return Err(bad(format!(
                     "hidden: `{}` is not a hidden activation; choose relu, tanh or sigmoid",

@@ -814,7 +814,15 @@ fn a_table_with_a_number_to_predict_is_a_regression_trained_evaluated_and_predic
     // --target names the column of true values, not one of the inputs.
     let run = dnn_in(
         dir,
-        &["evaluate", "--model", "m.h5", "--data", "houses.csv", "--target", "area"],
+        &[
+            "evaluate",
+            "--model",
+            "m.h5",
+            "--data",
+            "houses.csv",
+            "--target",
+            "area",
+        ],
     );
     assert_eq!(run.code, Some(1));
     assert!(
@@ -823,10 +831,16 @@ fn a_table_with_a_number_to_predict_is_a_regression_trained_evaluated_and_predic
         run.stderr
     );
     // A house far beyond the training data is predicted beyond f64's range, with a warning.
-    std::fs::write(dir.join("far.csv"), "area,rooms,age\n80,3,20\n1.7e308,3,20\n").unwrap();
+    std::fs::write(
+        dir.join("far.csv"),
+        "area,rooms,age\n80,3,20\n1.7e308,3,20\n",
+    )
+    .unwrap();
     let run = ok(dnn_in(dir, &["predict", "--model", "m.h5", "far.csv"]));
     assert!(
-        run.stderr.contains("warning: 1 row is predicted as a number beyond f64's range (the first: row 2,"),
+        run.stderr.contains(
+            "warning: 1 row is predicted as a number beyond f64's range (the first: row 2,"
+        ),
         "{}\n{}",
         run.stdout,
         run.stderr
@@ -837,7 +851,7 @@ fn a_table_with_a_number_to_predict_is_a_regression_trained_evaluated_and_predic
         &["train", "--data", "houses.csv", "--classes", "a,b", "-q"],
     );
     assert_eq!(run.code, Some(1));
-    assert!(run.stderr.contains("--classes names classes, but the target `price` is a number to predict (regression); give --task classify"), "{}", run.stderr);
+    assert!(run.stderr.contains("class names were given (--classes), but the target `price` is a number to predict (a regression); give --task classify"), "{}", run.stderr);
     // --task classify makes its 600 prices classes, and the split says what that means.
     let run = dnn_in(
         dir,
@@ -868,10 +882,22 @@ fn evaluate_scores_what_the_model_predicts() {
     fixtures::write_table_model(&dir.join("classes.h5"), &["a", "b"], &["lo", "hi"]);
     let run = dnn_in(
         dir,
-        &["evaluate", "--model", "classes.h5", "--data", "t.csv", "--target", "y"],
+        &[
+            "evaluate",
+            "--model",
+            "classes.h5",
+            "--data",
+            "t.csv",
+            "--target",
+            "y",
+        ],
     );
     assert_eq!(run.code, Some(1));
-    assert!(run.stderr.contains("which the model does not know"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("which the model does not know"),
+        "{}",
+        run.stderr
+    );
     let net = dnn_core::Network::<f64>::builder(&[2, 3, 1])
         .output(dnn_core::Activation::Identity)
         .build(&mut dnn_core::NumpyRng::new(1))
@@ -880,7 +906,9 @@ fn evaluate_scores_what_the_model_predicts() {
     let run = dnn_in(dir, &["evaluate", "--model", "bare.h5", "--data", "t.csv"]);
     assert_eq!(run.code, Some(1));
     assert!(
-        run.stderr.contains("bare.h5 has an identity output (a regression) but does not record its target's scale"),
+        run.stderr.contains(
+            "bare.h5 has an identity output (a regression) but does not record its target's scale"
+        ),
         "{}",
         run.stderr
     );
@@ -890,7 +918,10 @@ fn evaluate_scores_what_the_model_predicts() {
         text.push_str(&format!("{},{}\n", j % 7, j % 30));
     }
     std::fs::write(dir.join("counts.csv"), &text).unwrap();
-    let run = ok(dnn_in(dir, &["train", "--data", "counts.csv", "--iterations", "2", "-q"]));
+    let run = ok(dnn_in(
+        dir,
+        &["train", "--data", "counts.csv", "--iterations", "2", "-q"],
+    ));
     assert!(
         run.stderr.contains("warning: the target `y` is read as 30 classes, one per whole number; if it is a quantity to predict, give --task regress"),
         "{}",

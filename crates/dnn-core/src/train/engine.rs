@@ -161,7 +161,8 @@ impl<F: Float> Workspace<F> {
     }
 }
 
-/// The per-batch cost: the cross-entropy of the batch plus, with L2, `(1/k)(λ/2) Σ ‖W[l]‖²`.
+/// The per-batch cost: the cross-entropy (or, for an identity output, half the mean squared
+/// error) of the batch plus, with L2, `(1/k)(λ/2) Σ ‖W[l]‖²`.
 pub(super) fn batch_cost<F: Float>(
     net: &Network<F>,
     fwd: &Activations<F>,

@@ -804,9 +804,10 @@ function predictionsCsv(results) {
 
 // A regression's rows as `dnn predict --output` writes them: a `row,<target>` header (or
 // `row,value`), each value in full (the shortest decimal that reads back as the same
-// number, as JavaScript and Rust both print it).
+// number; JavaScript writes below 1e-6 and from 1e21 in exponent form, where Rust writes
+// every digit, so the text may differ there but not the number).
 function valuesCsv(results, target) {
-  const lines = [`row,${csvField(target || "value")}`];
+  const lines = [`row,${csvField(target && target !== "row" ? target : "value")}`];
   for (const r of results) lines.push(`${r.row},${r.value == null ? "" : String(r.value)}`);
   return lines.join("\n") + "\n";
 }
