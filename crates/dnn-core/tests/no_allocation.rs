@@ -11,7 +11,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use dnn_core::{LrDecay, Network, NumpyRng, Optimizer, TrainParams};
+use dnn_core::{Activation, LrDecay, Network, NumpyRng, Optimizer, TrainParams};
 
 struct Counting;
 
@@ -46,13 +46,17 @@ const ITERATIONS: usize = 50;
 fn allocations_per_iteration<F: dnn_core::Float>(
     sizes: &[usize],
     params: TrainParams,
+    output: Activation,
 ) -> Vec<usize> {
     let mut rng = NumpyRng::new(1);
     let x = rng.randn(sizes[0], 64).mapv(F::of);
     let y = rng
         .rand(1, 64)
         .mapv(|v| F::of(if v > 0.5 { 1.0 } else { 0.0 }));
-    let mut net = Network::<F>::builder(sizes).build(&mut rng).unwrap();
+    let mut net = Network::<F>::builder(sizes)
+        .output(output)
+        .build(&mut rng)
+        .unwrap();
     let config = params.iterations(ITERATIONS).check().unwrap();
     let mut counts = Vec::with_capacity(ITERATIONS);
     net.train(&x, &y, &config, |_| {
@@ -68,10 +72,12 @@ fn allocations_per_iteration<F: dnn_core::Float>(
 /// The set-ups the loop must run without allocating, on a `[30, 16, 8, 1]` network: the
 /// exercise's full-batch gradient descent, and mini-batches (a smaller last batch) with Adam,
 /// L2, dropout and decay; and on a `[2100, 24, 1]` one, whose first layer's weight step is
-/// split over the team in blocks of three strips that the team packs ahead.
-fn setups() -> Vec<(&'static str, &'static [usize], TrainParams)> {
+/// split over the team in blocks of three strips that the team packs ahead; all with a
+/// sigmoid output, and a regression's identity output once.
+fn setups() -> Vec<(&'static str, &'static [usize], TrainParams, Activation)> {
     let small: &[usize] = &[30, 16, 8, 1];
-    vec![
+    let sigmoid = |(name, sizes, params)| (name, sizes, params, Activation::Sigmoid);
+    let mut all: Vec<_> = vec![
         (
             "full-batch gd",
             small,
@@ -105,6 +111,19 @@ fn setups() -> Vec<(&'static str, &'static [usize], TrainParams)> {
                 .optimizer(Optimizer::ADAM),
         ),
     ]
+    .into_iter()
+    .map(sigmoid)
+    .collect();
+    all.push((
+        "regression, mini-batch adam",
+        small,
+        TrainParams::new()
+            .learning_rate(0.001)
+            .mini_batches(20, 11)
+            .optimizer(Optimizer::ADAM),
+        Activation::Identity,
+    ));
+    all
 }
 
 fn assert_flat(what: &str, counts: &[usize]) {
@@ -117,14 +136,14 @@ fn assert_flat(what: &str, counts: &[usize]) {
 
 /// Every set-up in both types, f64 then f32; a failure panics, which fails `cargo test`.
 fn main() {
-    for (name, sizes, params) in setups() {
+    for (name, sizes, params, output) in setups() {
         assert_flat(
             &format!("f64 {name}"),
-            &allocations_per_iteration::<f64>(sizes, params.clone()),
+            &allocations_per_iteration::<f64>(sizes, params.clone(), output),
         );
         assert_flat(
             &format!("f32 {name}"),
-            &allocations_per_iteration::<f32>(sizes, params),
+            &allocations_per_iteration::<f32>(sizes, params, output),
         );
         println!(
             "no allocation in the training loop after the first iteration: {name}, f64 and f32"
