@@ -39,17 +39,8 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     }
     let classes = &data.spec.classes;
     println!(
-        "Model: {} ({}, layers {}, classes {})",
-        args.model.display(),
-        model.network.dtype(),
-        model
-            .network
-            .layer_sizes()
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("-"),
-        classes.join(", ")
+        "{}",
+        model_line(&model, &args, &format!("classes {}", classes.join(", ")))
     );
     let scores = |x, labels: &[usize]| -> anyhow::Result<Scores> {
         let predicted = model.network.predict_classes(x)?;
@@ -109,6 +100,22 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `Model: m.h5 (f64, layers 6-32-16-1, predicts price)`, `what` the last part.
+fn model_line(model: &Model, args: &EvaluateArgs, what: &str) -> String {
+    format!(
+        "Model: {} ({}, layers {}, {what})",
+        args.model.display(),
+        model.network.dtype(),
+        model
+            .network
+            .layer_sizes()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("-"),
+    )
+}
+
 /// A regression model's scores on both parts: R², RMSE and MAE in the target's units.
 fn evaluate_values(
     model: &Model,
@@ -123,18 +130,7 @@ fn evaluate_values(
         );
     }
     let target = data.spec.target().unwrap_or("a number");
-    println!(
-        "Model: {} ({}, layers {}, predicts {target})",
-        args.model.display(),
-        model.network.dtype(),
-        model
-            .network
-            .layer_sizes()
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("-"),
-    );
+    println!("{}", model_line(model, args, &format!("predicts {target}")));
     // The data is z-scored as the model's inputs were; the model's own z-score is applied
     // by `predict_values` only to raw inputs, so the network is asked directly here.
     for (name, x, truth) in [

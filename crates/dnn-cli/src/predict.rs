@@ -63,14 +63,6 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
             read_and_classify_pictures(&args, &model, [*height, *width, *channels])?
         }
         Input::Table { .. } => {
-            if let Some(picture) = args.inputs.iter().find(|p| !is_table(p)) {
-                bail!(
-                    "{} is not a .csv table, but {} takes a table of {}: give it one CSV file of rows",
-                    picture.display(),
-                    args.model.display(),
-                    spec.input.describe()
-                );
-            }
             let t = read_rows(&args, spec)?;
             // A block of rows at a time: the inputs and the layers' activations of every row
             // at once took twice the memory of the table itself.
@@ -113,6 +105,14 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
 /// The one CSV file of rows a table model takes, read with its columns; warns of text values
 /// it never met.
 fn read_rows(args: &PredictArgs, spec: &dnn_data::DataSpec) -> anyhow::Result<Table> {
+    if let Some(picture) = args.inputs.iter().find(|p| !is_table(p)) {
+        bail!(
+            "{} is not a .csv table, but {} takes a table of {}: give it one CSV file of rows",
+            picture.display(),
+            args.model.display(),
+            spec.input.describe()
+        );
+    }
     if args.inputs.len() != 1 {
         bail!(
             "{} takes one CSV file of rows, not {}",
@@ -147,14 +147,6 @@ fn predict_values(
             spec.input.describe()
         );
     };
-    if let Some(picture) = args.inputs.iter().find(|p| !is_table(p)) {
-        bail!(
-            "{} is not a .csv table, but {} takes a table of {}: give it one CSV file of rows",
-            picture.display(),
-            args.model.display(),
-            spec.input.describe()
-        );
-    }
     let t = read_rows(args, spec)?;
     let all: Vec<usize> = (0..t.rows).collect();
     let mut w = csv::Writer::from_writer(Vec::new());

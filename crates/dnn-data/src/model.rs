@@ -369,13 +369,7 @@ fn save<F: Float + H5Type>(
         message,
     };
     if let Some(spec) = spec {
-        check_spec(
-            spec,
-            network.input_size(),
-            network.output_size(),
-            network.output_activation(),
-        )
-        .map_err(fail)?;
+        check_spec_of(network, spec).map_err(fail)?;
     }
     let bytes = model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))?;
     write_atomically(path, &bytes)
@@ -397,15 +391,22 @@ pub fn encode_model<F: Float + H5Type>(
         message,
     };
     if let Some(spec) = spec {
-        check_spec(
-            spec,
-            network.input_size(),
-            network.output_size(),
-            network.output_activation(),
-        )
-        .map_err(fail)?;
+        check_spec_of(network, spec).map_err(fail)?;
     }
     model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))
+}
+
+/// Whether `spec` fits `network` ([`check_spec`]).
+fn check_spec_of<F: Float>(
+    network: &Network<F>,
+    spec: &DataSpec,
+) -> std::result::Result<(), String> {
+    check_spec(
+        spec,
+        network.input_size(),
+        network.output_size(),
+        network.output_activation(),
+    )
 }
 
 /// Whether `spec` fits a network of `inputs` inputs and `outputs` outputs whose output layer
