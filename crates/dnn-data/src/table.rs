@@ -932,9 +932,10 @@ fn regression_values(path: &Path, table: &Table, task: Task) -> Result<Option<Ve
         }
         let (row, line) = table.label_first[k];
         let name = table.label_names[k].trim();
+        let infinite = name.parse::<f64>().is_ok();
         let mend = match crate::categories::number_as_written(name) {
             Some(plain) => format!("write it plainly ({plain})"),
-            None if name.parse::<f64>().is_ok() => "write a finite number".to_owned(),
+            None if infinite => "write a finite number".to_owned(),
             None => "mend the cell, or drop the row".to_owned(),
         };
         let classes = if task == Task::Auto {
@@ -948,9 +949,10 @@ fn regression_values(path: &Path, table: &Table, task: Task) -> Result<Option<Ve
             line,
             column: table.target.clone().unwrap_or_default(),
             problem: format!(
-                "the target `{}` is not a number, but a number to predict (a regression) is \
+                "the target `{}` is not a {}number, but a number to predict (a regression) is \
                  needed in every row; {mend}{classes}",
-                shown(name)
+                shown(name),
+                if infinite { "finite " } else { "" }
             ),
         });
     }
