@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use dnn_core::{gradient_check_sampled, Activation, DnnError, Float, Network, NumpyRng};
 use dnn_data::dataset::matrix_as;
 use dnn_data::model::{save_model_with, TrainingSetup};
-use dnn_data::{Dataset, Input};
+use dnn_data::{Dataset, Input, TargetScale};
 use ndarray::{s, ArrayView2};
 
 use crate::data::{
@@ -298,12 +298,8 @@ fn train_as<F: Float + hdf5::H5Type>(
     let test_x = matrix_as::<F>(&data.test_x);
     let (train_accuracy, test_accuracy, regression) = match data.spec.regression {
         Some(scale) => {
-            let scores = |x: &ArrayView2<'_, F>, truth: &[f64]| -> anyhow::Result<_> {
-                let values = scale.unscaled_all(&net.predict(x)?);
-                Ok(RegressionScores::new(&values, truth))
-            };
-            let train = scores(&train_x.view(), &data.train_values)?;
-            let test = scores(&test_x.view(), &data.test_values)?;
+            let train = regression_scores(&net, train_x.view(), &data.train_values, scale)?;
+            let test = regression_scores(&net, test_x.view(), &data.test_values, scale)?;
             for (name, s) in [("Train", &train), ("Test", &test)] {
                 println!("{}", regression_scores_line(name, s));
             }
@@ -374,6 +370,18 @@ fn train_as<F: Float + hdf5::H5Type>(
         return Err(Exit(EXIT_INTERRUPTED).into());
     }
     Ok(())
+}
+
+/// A regression's scores on one part (`dnn train`'s and `dnn serve`'s): the network's
+/// outputs for `x`, in the target's units by `scale`, against the true values `truth`.
+pub fn regression_scores<F: Float>(
+    net: &Network<F>,
+    x: ArrayView2<'_, F>,
+    truth: &[f64],
+    scale: TargetScale,
+) -> Result<RegressionScores, DnnError> {
+    let values = scale.unscaled_all(&net.predict(x)?);
+    Ok(RegressionScores::new(&values, truth))
 }
 
 fn model_setup(

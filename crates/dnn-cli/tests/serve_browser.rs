@@ -4,7 +4,8 @@
 //! cost curve's points grow and the accuracy appear; then trains on a small CSV table (the
 //! `--data` set) and predicts rows with the model just trained, checks that no view scrolls
 //! sideways at a phone's width (375 px), and stops a run from a second tab that did not start
-//! it. It saves screenshots under `target/tmp/serve-browser/`.
+//! it; last, it trains a regression table and reads its R². It saves screenshots under
+//! `target/tmp/serve-browser/`.
 //!
 //! Chromium and chromedriver come from `cargo xtask setup` (Debian's `chromium` and
 //! `chromium-driver`). Without them this test fails and says so; it never skips.
@@ -182,6 +183,20 @@ fn iris_like(path: &Path) {
             .collect();
         let garden = ["north", "south"][i % 2];
         csv.push_str(&format!("{},{garden},{species}\n", row.join(",")));
+    }
+    std::fs::write(path, csv).expect("write the CSV");
+}
+
+/// A regression table: 200 houses' `size,rooms,price`, the price a linear function of the
+/// other two with some noise (numbers with fractions: a number to predict).
+fn regression_table(path: &Path) {
+    let mut csv = String::from("size,rooms,price\n");
+    for j in 0..200usize {
+        let size = 50.0 + ((j * 37) % 101) as f64 * 1.5;
+        let rooms = 1.0 + ((j * 53) % 7) as f64;
+        let noise = ((j * 29) % 11) as f64 - 5.0;
+        let price = 1000.0 * size + 5000.0 * rooms + 300.0 * noise + 0.25;
+        csv.push_str(&format!("{size},{rooms},{price}\n"));
     }
     std::fs::write(path, csv).expect("write the CSV");
 }
@@ -819,6 +834,68 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     )
     .await;
     assert_eq!(stopped_a, stopped_b);
+
+    // A regression table (`--data` whose target is a number): the page offers only the
+    // identity output, draws no boundary, and ends with R², RMSE and MAE, as `dnn train`
+    // prints them, where a classifier has its accuracies.
+    let houses = dir.path().join("houses.csv");
+    regression_table(&houses);
+    let regression = Server::start(
+        dir.path(),
+        &data,
+        &["--data", houses.to_str().expect("utf-8")],
+    );
+    client
+        .goto(&regression.url("/"))
+        .await
+        .expect("load the regression page");
+    let offered = until(
+        &client,
+        "the regression data set",
+        "const d = document.getElementById('dataset');
+         return d.value === 'data' && [d.selectedOptions[0].textContent,
+           [...document.getElementById('output').options].filter((o) => !o.disabled)
+             .map((o) => o.value), document.getElementById('output').value,
+           document.getElementById('boundary-figure').hidden];",
+    )
+    .await;
+    assert_eq!(
+        offered,
+        json!([
+            "houses.csv (predicts price, a number)",
+            ["identity"],
+            "identity",
+            true
+        ])
+    );
+    type_into(&client, "iterations", "30").await;
+    click(&client, "start").await;
+    let shown = until(
+        &client,
+        "the regression's scores",
+        "const r = document.getElementById('results');
+         return !r.hidden && !document.getElementById('train-scores').hidden
+           && [document.getElementById('train-scores').textContent,
+               document.getElementById('test-scores').textContent,
+               document.getElementById('train-accuracy-line').hidden,
+               document.getElementById('boundary-figure').hidden];",
+    )
+    .await;
+    let run = server::get(&regression.url("/api/train")).json();
+    let scores = &run["outcome"]["regression"];
+    assert_eq!(
+        shown,
+        json!([scores["train_line"], scores["test_line"], true, true]),
+        "{run}"
+    );
+    assert!(
+        shown[0]
+            .as_str()
+            .is_some_and(|s| s.starts_with("Train R²: 0.9")),
+        "{shown}"
+    );
+    println!("regression scores in the page: {shown}");
+    screenshot(&client, "train-regression.png").await;
     client.close().await.expect("close the browser");
     drop(driver);
     println!("browser test took {:.1} s", started.elapsed().as_secs_f64());

@@ -2,9 +2,10 @@
 //! circles, and the user's own (`--data`), each with its published set-up.
 //!
 //! Every set is loaded once, when the server starts, into a [`TrainingData`]: inputs one
-//! column per example, labels as class indices, and dnn-data's [`DataSpec`] (class names,
-//! input, standardisation), which the trained model's file records. A set that cannot be
-//! loaded (the cat files not fetched yet) is listed with the reason instead.
+//! column per example, the network's targets (class labels, or a regression's z-scored
+//! numbers), and dnn-data's [`DataSpec`] (class names or target scale, input,
+//! standardisation), which the trained model's file records. A set that cannot be loaded
+//! (the cat files not fetched yet) is listed with the reason instead.
 //!
 //! The cat set and `--data` are read by dnn-data's [`dnn_data::dataset::load`]: a course
 //! HDF5 directory, an image folder, a CSV table or an `.npz` archive, split and
@@ -13,7 +14,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::data::{cat_dir, load_for_training, ReadFlags};
+use crate::data::{cat_dir, load_for_training, regression_line, ReadFlags};
 use axum::extract::State;
 use axum::Json;
 use dnn_core::NumpyRng;
@@ -23,6 +24,7 @@ use dnn_data::{DataSpec, Dataset, Format, Input, LoadOptions, SplitSpec};
 use ndarray::Array2;
 use serde::Serialize;
 
+use super::models::ModelTask;
 use super::state::AppState;
 use super::training::Setup;
 use crate::presets::{preset, Arch};
@@ -107,7 +109,8 @@ impl InputKind {
     }
 }
 
-/// A data set ready for training: `(features, m)` inputs, class indices, and what they mean.
+/// A data set ready for training: `(features, m)` inputs, the network's targets, and what
+/// they mean.
 #[derive(Debug, Clone)]
 pub struct TrainingData {
     /// The identifier the page sends (`cat`, `flower`, `moons`, `circles`, `data`).
@@ -116,18 +119,26 @@ pub struct TrainingData {
     pub name: String,
     /// Where it comes from, in a sentence.
     pub description: String,
-    /// Class names, input, standardisation: what the trained model's file records.
+    /// Class names or target scale, input, standardisation: what the trained model's file
+    /// records.
     pub spec: DataSpec,
     /// What an input is, for the page.
     pub input: InputKind,
     /// Training inputs, one column per example.
     pub train_x: Array2<f64>,
-    /// The class of each training example.
+    /// The network's training targets, as `dnn train` makes them ([`Dataset::train_y`]):
+    /// 0/1 or one-hot labels, or a regression's z-scored numbers.
+    pub train_y: Array2<f64>,
+    /// The class of each training example (none for a regression).
     pub train_labels: Vec<usize>,
+    /// A regression's training targets in their own units (none for a classifier).
+    pub train_values: Vec<f64>,
     /// Test inputs, one column per example.
     pub test_x: Array2<f64>,
-    /// The class of each test example.
-    pub test_labels: Vec<usize>,
+    /// The network's test targets ([`Dataset::test_y`]).
+    pub test_y: Array2<f64>,
+    /// A regression's test targets in their own units (none for a classifier).
+    pub test_values: Vec<f64>,
     /// How the test part was split off, when the source had none.
     pub split: Option<SplitSpec>,
     /// The published set-up for this set: the form's defaults.
@@ -143,14 +154,27 @@ impl TrainingData {
             name,
             description,
             input: InputKind::of(&data.spec.input),
+            train_y: data.train_y(),
+            test_y: data.test_y(),
             spec: data.spec,
             train_x: data.train_x,
             train_labels: data.train_labels,
+            train_values: data.train_values,
             test_x: data.test_x,
-            test_labels: data.test_labels,
+            test_values: data.test_values,
             split: data.source.split,
             preset,
         }
+    }
+
+    /// Whether it is a regression: a number to predict rather than a class.
+    pub fn is_regression(&self) -> bool {
+        self.spec.regression.is_some()
+    }
+
+    /// Whether the page draws its decision boundary: a classifier of points of the plane.
+    pub fn draws_boundary(&self) -> bool {
+        self.input == InputKind::Points && !self.is_regression()
     }
 
     /// A generated 2-D set: columns `x1`, `x2`, 0/1 labels named `classes`.
@@ -181,9 +205,12 @@ impl TrainingData {
                 standardization: None,
             },
             train_labels: labels(&train_y),
-            test_labels: labels(&test_y),
+            train_values: Vec::new(),
+            test_values: Vec::new(),
             train_x,
+            train_y,
             test_x,
+            test_y,
             split: None,
             preset,
         }
@@ -262,30 +289,39 @@ fn cat() -> Choice {
 /// with the same flags: split 80/20 when it has no test part and standardised when its
 /// inputs are not pictures unless they say otherwise, with the same warnings.
 ///
-/// The Train view trains classifiers: a set whose target is a number to predict (a
-/// regression, as `dnn train` reads a CSV column of numbers with fractions, or with
-/// `--task regress`) is refused, with what to do instead ([`regression_refusal`]).
+/// A set whose target is a number to predict (a regression, as `dnn train` reads a CSV
+/// column of numbers with fractions, or with `--task regress`) is trained as `dnn train`
+/// trains it: one identity output on the z-scored target; its description says so with
+/// `dnn train`'s `Target:` line ([`regression_line`]).
 pub fn load_user(path: &Path, reading: &ReadFlags) -> anyhow::Result<TrainingData> {
     let data = load_for_training(path, reading)?;
-    if data.is_regression() {
-        anyhow::bail!(regression_refusal(path, reading, &data.spec));
-    }
     let split = match data.source.split {
         Some(s) => format!(
-            " (a stratified {:.0} % test split, seed {})",
+            " (a {} {:.0} % test split, seed {})",
+            if data.is_regression() {
+                "shuffled"
+            } else {
+                "stratified"
+            },
             s.fraction * 100.0,
             s.seed
         ),
         None => String::new(),
     };
+    let (classes, target) = match regression_line(&data, reading.task) {
+        Some(target) => (String::new(), format!(". {target}")),
+        None => (
+            format!(", classes {}", data.spec.classes.join(", ")),
+            String::new(),
+        ),
+    };
     let description = format!(
-        "Your data from {} ({}): {} training and {} test examples{split} of {}, classes {}{}.",
+        "Your data from {} ({}): {} training and {} test examples{split} of {}{classes}{}{target}.",
         path.display(),
         data.source.format.name(),
         data.train_len(),
         data.test_len(),
         data.spec.input.describe(),
-        data.spec.classes.join(", "),
         if data.spec.standardization.is_some() {
             "; standardised on the training part"
         } else {
@@ -299,36 +335,14 @@ pub fn load_user(path: &Path, reading: &ReadFlags) -> anyhow::Result<TrainingDat
     Ok(TrainingData::of("data", name, description, data))
 }
 
-/// Why `dnn serve --data PATH` does not take a regression set, and what to do: train it with
-/// `dnn train`, or read its target as classes.
-fn regression_refusal(path: &Path, reading: &ReadFlags, spec: &DataSpec) -> String {
-    let shown = path.display();
-    let target = spec
-        .target()
-        .map_or("its target".into(), |t| format!("its target column `{t}`"));
-    let flags = if reading.given().is_empty() {
-        ""
-    } else {
-        " with the same flags"
-    };
-    let why = if reading.task == Some(crate::data::TaskArg::Regress) {
-        format!("--task regress makes {target} a number to predict (a regression)")
-    } else {
-        format!("{target} holds numbers to predict (a regression)")
-    };
-    format!(
-        "--data {shown}: the Train view trains classifiers, but {why}; train it with \
-         `dnn train --data {shown}`{flags}, or give --task classify if its values are classes"
-    )
-}
-
 /// The form's defaults for a set read by dnn-data: the published deep network for
-/// pictures, a small Adam-trained network for tables; one sigmoid output for two classes,
-/// one softmax output per class for more.
+/// pictures, a small Adam-trained network for tables; the data's output layer, as
+/// `dnn train` chooses it (one sigmoid unit for two classes, one softmax unit per class for
+/// more, one identity unit for a regression).
 fn preset_for(id: &'static str, spec: &DataSpec) -> Setup {
     let features = spec.input.features();
     let outputs = spec.outputs();
-    let output = if outputs == 1 { "sigmoid" } else { "softmax" };
+    let output = spec.output_activation().name();
     match spec.input {
         Input::Picture { .. } => {
             let deep = preset(Arch::Deep);
@@ -455,12 +469,19 @@ pub struct DatasetInfo {
     description: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     input: Option<InputKind>,
+    /// `classify`, or `regress` for a number to predict (then `classes` is empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    task: Option<ModelTask>,
+    /// A regression's target column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<String>,
     classes: Vec<String>,
     train_size: usize,
     test_size: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     preset: Option<Setup>,
-    /// For 2-D sets: the training points `[x1, x2, class]`, to draw under the boundary.
+    /// For 2-D classifiers: the training points `[x1, x2, class]`, to draw under the
+    /// boundary.
     #[serde(skip_serializing_if = "Option::is_none")]
     points: Option<Vec<(f64, f64, usize)>>,
 }
@@ -475,11 +496,19 @@ impl DatasetInfo {
                 problem: None,
                 description: d.description.clone(),
                 input: Some(d.input),
+                task: Some(if d.is_regression() {
+                    ModelTask::Regress
+                } else {
+                    ModelTask::Classify
+                }),
+                target: d
+                    .is_regression()
+                    .then(|| d.spec.target().unwrap_or("y").to_owned()),
                 classes: d.spec.classes.clone(),
-                train_size: d.train_labels.len(),
-                test_size: d.test_labels.len(),
+                train_size: d.train_x.ncols(),
+                test_size: d.test_x.ncols(),
                 preset: Some(d.preset.clone()),
-                points: (d.input == InputKind::Points).then(|| {
+                points: d.draws_boundary().then(|| {
                     d.train_x
                         .columns()
                         .into_iter()
@@ -496,6 +525,8 @@ impl DatasetInfo {
                 problem: Some(problem.clone()),
                 description: String::new(),
                 input: None,
+                task: None,
+                target: None,
                 classes: Vec::new(),
                 train_size: 0,
                 test_size: 0,
@@ -542,7 +573,7 @@ mod tests {
     fn the_built_in_sets_have_their_published_sizes() {
         let sizes: Vec<(usize, usize)> = [flower_set(), moons(), circles()]
             .iter()
-            .map(|d| (d.train_labels.len(), d.test_labels.len()))
+            .map(|d| (d.train_labels.len(), d.test_x.ncols()))
             .collect();
         assert_eq!(sizes, [(400, 400), (300, 100), (300, 100)]);
         for d in [flower_set(), moons(), circles()] {

@@ -4,8 +4,12 @@
 //! or Ctrl-C, ends it after the current iteration, as `dnn train` does.
 //!
 //! The observer does little per iteration: it keeps the cost and, every
-//! [`FLUSH_EVERY`], hands the new costs (and, for 2-D sets, the decision boundary drawn
-//! from the network as it is) to the run's log and wakes the streams.
+//! [`FLUSH_EVERY`], hands the new costs (and, for 2-D classifiers, the decision boundary
+//! drawn from the network as it is) to the run's log and wakes the streams.
+//!
+//! A regression (`--data` whose target is a number) trains as `dnn train` trains it: one
+//! identity output on the z-scored target, scored at the end by R², RMSE and MAE in the
+//! target's units ([`crate::train::regression_scores`]) where a classifier has accuracies.
 
 use std::convert::Infallible;
 use std::ops::ControlFlow;
@@ -20,21 +24,23 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use base64::Engine;
 use dnn_core::{classes_of, Activation, DnnError, Init, Network, NumpyRng, Progress};
-use dnn_data::dataset::labels_matrix;
 use dnn_data::model::{class_probability, TrainingSetup};
+use dnn_report::RegressionScores;
 use futures_util::Stream;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::datasets::{InputKind, TrainingData};
+use super::datasets::TrainingData;
 use super::error::ApiError;
 use super::models::ModelEntry;
 use super::state::AppState;
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
+use crate::metrics::regression_scores_line;
 use crate::plot::grid_points;
+use crate::train::regression_scores;
 use crate::values::OptimizerArg;
 
 /// How often the training thread hands its progress to the streams: 10 times a second.
@@ -56,7 +62,8 @@ pub struct Setup {
     pub layers: Vec<usize>,
     /// The hidden layers' activation: `relu`, `tanh` or `sigmoid`.
     pub hidden: String,
-    /// The output layer: `sigmoid` (two classes) or `softmax` (one unit per class).
+    /// The output layer: `sigmoid` (two classes), `softmax` (one unit per class) or
+    /// `identity` (one unit: a regression's number).
     pub output: String,
     /// Weight initialisation: `small`, `scaled`, `he`, `xavier`, `zeros`, `orthogonal`.
     pub init: String,
@@ -123,6 +130,27 @@ impl Plan {
         let classes = data.spec.classes.len();
         let outputs = layers[layers.len() - 1];
         let output = match setup.output.as_str() {
+            "identity" if !data.is_regression() => {
+                return Err(bad(format!(
+                    "output: identity predicts a number, but {} has {classes} classes; choose {}",
+                    data.name,
+                    data.spec.output_activation().name()
+                )))
+            }
+            "identity" if outputs != 1 => {
+                return Err(bad(format!(
+                    "layers: an identity output is one unit (the number to predict), not {outputs}; end the layers with 1"
+                )))
+            }
+            "identity" => Activation::Identity,
+            "sigmoid" | "softmax" if data.is_regression() => {
+                return Err(bad(format!(
+                    "output: {} tells classes apart, but {} has a number to predict ({}, a regression); choose identity",
+                    setup.output,
+                    data.name,
+                    data.spec.target().unwrap_or("its target")
+                )))
+            }
             "sigmoid" if classes != 2 => {
                 return Err(bad(format!(
                     "output: sigmoid tells two classes apart, but {} has {classes}; choose softmax",
@@ -150,7 +178,12 @@ impl Plan {
             "softmax" => Activation::Softmax,
             other => {
                 return Err(bad(format!(
-                    "output: `{other}` is not an output activation; choose sigmoid or softmax"
+                    "output: `{other}` is not an output activation; choose {}",
+                    if data.is_regression() {
+                        "identity"
+                    } else {
+                        "sigmoid or softmax"
+                    }
                 )))
             }
         };
@@ -235,12 +268,6 @@ impl Plan {
         })
     }
 
-    /// The labels as the network's targets: a `(1, m)` row of 0/1 for two classes (one
-    /// sigmoid output), one-hot columns for more (softmax).
-    fn targets(&self, labels: &[usize]) -> Array2<f64> {
-        labels_matrix(labels, self.data.spec.classes.len())
-    }
-
     /// What the model file records of this training.
     fn model_setup(&self, iterations_run: usize, final_cost: Option<f64>) -> TrainingSetup {
         TrainingSetup {
@@ -272,16 +299,34 @@ pub struct Outcome {
     pub interrupted: bool,
     /// The cost of the last iteration.
     pub final_cost: Option<f64>,
-    /// Accuracy on the training set (absent if training failed).
+    /// A classifier's accuracy on the training set (absent if training failed, and for a
+    /// regression).
     pub train_accuracy: Option<f64>,
-    /// Accuracy on the test set.
+    /// A classifier's accuracy on the test set.
     pub test_accuracy: Option<f64>,
+    /// A regression's scores (absent if training failed, and for a classifier).
+    pub regression: Option<RegressionOutcome>,
     /// Seconds spent training (dnn-core's clock).
     pub train_seconds: f64,
     /// Whether the trained model can be downloaded.
     pub model: bool,
     /// What went wrong, if training failed (diverged, say).
     pub error: Option<String>,
+}
+
+/// A regression's scores on both parts, in the target's units, as `dnn train` prints them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegressionOutcome {
+    /// The target column.
+    pub target: String,
+    /// R², RMSE and MAE on the training part.
+    pub train: RegressionScores,
+    /// On the test part.
+    pub test: RegressionScores,
+    /// `dnn train`'s line for the training part: `Train R²: 0.997142 (RMSE 6191.02, ...)`.
+    pub train_line: String,
+    /// Its line for the test part: `Test R²: ...`.
+    pub test_line: String,
 }
 
 /// The live decision boundary of a 2-D set: the class and confidence of each grid cell.
@@ -515,6 +560,7 @@ fn job(run: Arc<Run>, plan: Plan, state: Arc<AppState>, interrupt: Interrupt) {
         final_cost: None,
         train_accuracy: None,
         test_accuracy: None,
+        regression: None,
         train_seconds: started.elapsed().as_secs_f64(),
         model: false,
         error: Some(error),
@@ -535,10 +581,6 @@ fn train(
         .init(plan.init)
         .build(&mut NumpyRng::new(plan.seed))
         .map_err(|e| e.to_string())?;
-    let (train_y, test_y) = (
-        plan.targets(&data.train_labels),
-        plan.targets(&data.test_labels),
-    );
     let control = || {
         if run.stop.load(Ordering::Relaxed) || interrupt.requested() {
             ControlFlow::Break(())
@@ -546,15 +588,15 @@ fn train(
             ControlFlow::Continue(())
         }
     };
-    let points = data.input == InputKind::Points;
+    let points = data.draws_boundary();
     let mut streamer = Streamer::new(run, points.then(|| BoundaryGrid::over(&data.train_x)));
     let result = if points {
-        net.train_watched(&data.train_x, &train_y, &plan.config, |p, now| {
+        net.train_watched(&data.train_x, &data.train_y, &plan.config, |p, now| {
             streamer.observe(p, Some(now));
             control()
         })
     } else {
-        net.train(&data.train_x, &train_y, &plan.config, |p| {
+        net.train(&data.train_x, &data.train_y, &plan.config, |p| {
             streamer.observe(p, None);
             control()
         })
@@ -571,12 +613,32 @@ fn train(
         Err(e) => return Err(e.to_string()),
     };
     streamer.flush(Some(&net));
-    let train_accuracy = net
-        .accuracy(&data.train_x, &train_y)
-        .map_err(|e| e.to_string())?;
-    let test_accuracy = net
-        .accuracy(&data.test_x, &test_y)
-        .map_err(|e| e.to_string())?;
+    let (train_accuracy, test_accuracy, regression) = match data.spec.regression {
+        Some(scale) => {
+            let scores = |x: &Array2<f64>, truth: &[f64]| {
+                regression_scores(&net, x.view(), truth, scale).map_err(|e| e.to_string())
+            };
+            let train = scores(&data.train_x, &data.train_values)?;
+            let test = scores(&data.test_x, &data.test_values)?;
+            let regression = RegressionOutcome {
+                target: data.spec.target().unwrap_or("y").to_owned(),
+                train_line: regression_scores_line("Train", &train),
+                test_line: regression_scores_line("Test", &test),
+                train,
+                test,
+            };
+            (None, None, Some(regression))
+        }
+        None => {
+            let accuracy =
+                |x: &Array2<f64>, y: &Array2<f64>| net.accuracy(x, y).map_err(|e| e.to_string());
+            (
+                Some(accuracy(&data.train_x, &data.train_y)?),
+                Some(accuracy(&data.test_x, &data.test_y)?),
+                None,
+            )
+        }
+    };
     let setup = plan.model_setup(report.iterations_run(), report.final_cost());
     let entry = ModelEntry::trained(net, setup, &data.name, data.spec.clone());
     *state
@@ -588,8 +650,9 @@ fn train(
         stopped: report.stopped_early(),
         interrupted: report.stopped_early() && interrupt.requested(),
         final_cost: report.final_cost(),
-        train_accuracy: Some(train_accuracy),
-        test_accuracy: Some(test_accuracy),
+        train_accuracy,
+        test_accuracy,
+        regression,
         train_seconds: report.elapsed().as_secs_f64(),
         model: true,
         error: None,

@@ -951,58 +951,79 @@ fn regression_csv() -> String {
     csv
 }
 
-/// The Train view trains classifiers: `--data` with a regression table is refused at start,
-/// before the port is taken. A regression model (from `dnn train`, and its safetensors
-/// export) is inspected as one (its target and scale, no classes) and predicts each row's
-/// number in the target's units, as the model file's `predict_values` gives it.
+/// The Train view trains a regression table (`--data`) as `dnn train` trains it: the data set
+/// is listed as a number to predict, with an identity output and no decision boundary; the
+/// cost streams; the outcome has `dnn train`'s R², RMSE and MAE (the same numbers, and its
+/// printed lines), and the download is the model `dnn train --save` writes (but for the
+/// named `--arch`, which the page has not), predicting what `dnn predict` does with it. A
+/// regression model (from `dnn train`, and its safetensors export) is inspected as one (its
+/// target and scale, no classes) and predicts each row's number in the target's units, as
+/// the model file's `predict_values` gives it.
 #[test]
-fn a_regression_table_is_refused_for_training_and_a_regression_model_predicts_numbers() {
+fn a_regression_table_trains_as_dnn_train_trains_it_and_a_regression_model_predicts_numbers() {
     let dir = empty_dir();
     std::fs::write(dir.path().join("T.csv"), regression_csv()).expect("csv");
-    // A port already taken: the refusal comes first, so the server never tried to listen.
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = taken.local_addr().expect("addr").port().to_string();
-    for (extra, needle) in [
-        (
-            &[][..],
-            "its target column `y` holds numbers to predict (a regression)",
-        ),
-        (
-            &["--task", "regress"][..],
-            "--task regress makes its target column `y` a number to predict (a regression)",
-        ),
+    let server = Server::start(dir.path(), dir.path(), &["--data", "T.csv"]);
+    let list = get(&server.url("/api/datasets")).json();
+    let mine = &list[4];
+    assert_eq!(
+        (&mine["task"], &mine["target"], &mine["classes"]),
+        (&json!("regress"), &json!("y"), &json!([])),
+        "{mine}"
+    );
+    let description = mine["description"].as_str().expect("description");
+    assert!(
+        description.contains("shuffled 20 % test split")
+            && description.contains("Target: y, a number to predict"),
+        "{description}"
+    );
+    // Two columns, but no classes: no points to draw under a boundary.
+    assert!(mine.get("points").is_none(), "{mine}");
+    assert_eq!(mine["preset"]["output"], "identity", "{mine}");
+    assert_eq!(mine["preset"]["layers"], json!([2, 16, 8, 1]), "{mine}");
+    let set_up = json!({"dataset": "data", "layers": [2, 8, 1], "hidden": "relu",
+                        "output": "identity", "init": "he", "seed": 3, "optimizer": "adam",
+                        "learning_rate": 0.01, "batch_size": 32, "iterations": 20});
+    for (output, says) in [
+        ("sigmoid", "choose identity"),
+        ("softmax", "choose identity"),
+        ("linear", "choose identity"),
     ] {
-        let mut args = vec!["serve", "--port", port.as_str(), "--data", "T.csv"];
-        args.extend(extra);
-        let run = common::dnn_in(dir.path(), &args);
-        assert_eq!(run.code, Some(1), "{args:?}: {}", run.stderr);
-        assert_eq!(run.stdout, "", "{args:?}");
-        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
-        for says in [
-            "error: --data T.csv: the Train view trains classifiers, but ",
-            needle,
-            "train it with `dnn train --data T.csv`",
-            "or give --task classify if its values are classes",
-        ] {
-            assert!(
-                run.stderr.contains(says),
-                "{args:?}: {says}: {}",
-                run.stderr
-            );
-        }
+        let mut wrong = set_up.clone();
+        wrong["output"] = json!(output);
+        let refused = post_json(&server.url("/api/train"), &wrong).one_line_error(400);
+        assert!(refused.contains(says), "{output}: {refused}");
     }
-    drop(taken);
+    assert_eq!(post_json(&server.url("/api/train"), &set_up).status, 202);
+    let updates = events(&server, Duration::from_secs(120), |_| {});
+    let done = outcome(&updates);
+    assert_eq!(points(&updates).len(), 20, "one cost per epoch");
+    assert!(updates.iter().all(|u| u["boundary"].is_null()));
+    assert_eq!(
+        (
+            &done["train_accuracy"],
+            &done["test_accuracy"],
+            &done["model"]
+        ),
+        (&Value::Null, &Value::Null, &json!(true)),
+        "{done}"
+    );
+    let scores = &done["regression"];
+    assert_eq!(scores["target"], "y", "{done}");
 
+    // `dnn train` with the same set-up, as flags.
     let train = common::dnn_in(
         dir.path(),
         &[
             "train",
             "--data",
             "T.csv",
-            "--target",
-            "y",
             "--hidden",
             "8",
+            "--init",
+            "he",
+            "--seed",
+            "3",
             "--optimizer",
             "adam",
             "--learning-rate",
@@ -1014,9 +1035,75 @@ fn a_regression_table_is_refused_for_training_and_a_regression_model_predicts_nu
             "-q",
             "--save",
             "M.h5",
+            "--report",
+            "R.json",
         ],
     );
     assert_eq!(train.code, Some(0), "{}", train.stderr);
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("R.json")).expect("the report"),
+    )
+    .expect("JSON");
+    // The same numbers to the last bit, and the lines `dnn train` prints.
+    for part in ["train", "test"] {
+        assert_eq!(scores[part], report["regression"][part], "{part}: {done}");
+        let line = scores[format!("{part}_line")].as_str().expect("line");
+        assert!(
+            train.stdout.lines().any(|l| l == line),
+            "{line:?} not in {}",
+            train.stdout
+        );
+    }
+    assert!(
+        scores["train"]["r2"].as_f64() > Some(0.95),
+        "a straight line is learnt: {scores}"
+    );
+
+    // The download is `dnn train --save`'s model: the same network, spec and set-up.
+    let file = get(&server.url("/api/models/trained/model.h5"));
+    assert_eq!(file.status, 200);
+    std::fs::write(dir.path().join("served.h5"), &file.body).expect("write");
+    let served = load_model(dir.path().join("served.h5")).expect("the download");
+    let mut saved = load_model(dir.path().join("M.h5")).expect("dnn train's model");
+    assert_eq!(saved.setup.arch.as_deref(), Some("deep"));
+    saved.setup.arch = None;
+    assert_eq!(served, saved);
+    // It predicts what `dnn predict` gives with dnn train's model, here and in the page.
+    let rows = "x1,x2\n0.5,-1\n2,3\n-1.25,0\n1.1,1.7\n";
+    std::fs::write(dir.path().join("rows.csv"), rows).expect("rows");
+    let predicted = |model: &str| {
+        let run = common::dnn_in(dir.path(), &["predict", "--model", model, "rows.csv"]);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        run.stdout
+    };
+    let by_cli = predicted("M.h5");
+    assert_eq!(predicted("served.h5"), by_cli);
+    let answer = post(
+        &server.url("/api/predict?model=trained"),
+        "text/csv",
+        rows.as_bytes(),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let values: Vec<f64> = by_cli
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split_once(',')
+                .expect("row,y")
+                .1
+                .parse()
+                .expect("a number")
+        })
+        .collect();
+    let page: Vec<f64> = answer.json()["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["value"].as_f64().expect("value"))
+        .collect();
+    assert_eq!((by_cli.lines().next(), page), (Some("row,y"), values));
+    drop(server);
+
     let export = common::dnn_in(
         dir.path(),
         &[

@@ -153,6 +153,21 @@ function currentDataset() {
   return page.datasets.find((d) => d.id === $("dataset").value);
 }
 
+// Whether data set `d` is a regression: a number to predict, not a class.
+function regresses(d) {
+  return !!d && d.task === "regress";
+}
+
+// The output layers the form offers for data set `d`: identity (one number) for a
+// regression, sigmoid or softmax for classes.
+function offerOutputs(d) {
+  const regression = regresses(d);
+  for (const option of $("output").options) {
+    const fits = (option.value === "identity") === regression;
+    option.hidden = option.disabled = !fits;
+  }
+}
+
 function fillForm(setup) {
   $("layers").value = setup.layers.join(",");
   $("hidden").value = setup.hidden;
@@ -181,6 +196,7 @@ function datasetChosen() {
   const d = currentDataset();
   if (!d) return;
   $("dataset-description").textContent = d.available ? d.description : d.problem;
+  offerOutputs(d);
   // Only the course's sets have a published set-up; the user's gets the page's suggestion.
   $("defaults").textContent = d.id === USER_DATA ? "Suggested set-up" : "Published set-up";
   updateButtons();
@@ -210,7 +226,8 @@ function showRun() {
   }
   const id = shown ? r.setup.dataset : $("dataset").value;
   const d = page.datasets.find((x) => x.id === id);
-  $("boundary-figure").hidden = !(d && d.input && d.input.kind === "points");
+  // A decision boundary is a classifier's: a regression of two columns has none.
+  $("boundary-figure").hidden = !(d && d.input && d.input.kind === "points" && !regresses(d));
   $("cost-caption").textContent = (shown ? page.perEpoch : !!$("batch-size").value) ? "Cost per epoch" : "Cost per iteration";
   $("cost").dataset.points = String(shown ? page.costs.length : 0);
   const results = $("results");
@@ -438,6 +455,14 @@ function finished(outcome) {
   $("results-run").textContent = `Run ${r.id}: ${summary}`;
   $("train-accuracy").textContent = outcome.train_accuracy == null ? "–" : percent(outcome.train_accuracy);
   $("test-accuracy").textContent = outcome.test_accuracy == null ? "–" : percent(outcome.test_accuracy);
+  // A regression has R², RMSE and MAE (in the target's units) instead, in `dnn train`'s lines.
+  const scores = outcome.regression;
+  $("train-accuracy-line").hidden = $("test-accuracy-line").hidden = !!scores;
+  $("train-scores").hidden = $("test-scores").hidden = !scores;
+  if (scores) {
+    showScores($("train-scores"), scores.train_line);
+    showScores($("test-scores"), scores.test_line);
+  }
   if (outcome.interrupted) {
     // Ctrl-C stopped the server: the model went with it.
     setStatus(`The server was stopped (Ctrl-C) during the run on ${name}, after ${count(outcome.iterations_run)} of ${count(planned)} ${unit(planned)}; start \`dnn serve\` again and reload.`, true);
@@ -450,6 +475,17 @@ function finished(outcome) {
   }
   $("download").hidden = !usable;
   showRun();
+}
+
+// `Train R²: 0.999966 (RMSE 0.0216963, MAE 0.0144963, 160 examples)`, as `dnn train` prints
+// it, with the R² in bold as the accuracies are.
+function showScores(p, line) {
+  const parts = /^(.*? R²:) (\S+)(.*)$/.exec(line);
+  if (!parts) {
+    p.textContent = line;
+    return;
+  }
+  p.replaceChildren(`${parts[1]} `, element("strong", parts[2], "r2"), parts[3]);
 }
 
 function scheduleDraw() {
@@ -929,7 +965,8 @@ async function main() {
   }
   const select = $("dataset");
   for (const d of page.datasets) {
-    const option = element("option", d.available ? d.name : `${d.name} (not available)`);
+    const what = regresses(d) ? ` (predicts ${d.target}, a number)` : "";
+    const option = element("option", d.available ? d.name + what : `${d.name} (not available)`);
     option.value = d.id;
     select.append(option);
   }
