@@ -94,8 +94,8 @@ pub struct ReadFlags {
     #[arg(long)]
     pub target: Option<String>,
 
-    /// CSV: classify the target's values, or predict its number (regression: one output, the
-    /// squared error, the target z-scored on the training part) [default: regression for a
+    /// CSV and npz: classify the target's values, or predict its number (regression: one
+    /// output, the squared error, the target z-scored on the training part) [default: regression for a
     /// column of numbers with a fraction among them (scikit-learn's type_of_target calls it
     /// `continuous`) or of more than 100 different numbers; else classes].
     #[arg(long, value_enum)]
@@ -334,7 +334,12 @@ pub fn regression_line(data: &Dataset, task: Option<TaskArg>) -> Option<String> 
     let how = if task.is_some() {
         "as --task says".to_owned()
     } else if all().any(|v| v.fract() != 0.0) {
-        "its numbers have fractions; --task classify makes them classes".to_owned()
+        // An npz archive's classes are whole numbers: there --task classify would fail.
+        match data.source.format {
+            Format::Csv => "its numbers have fractions; --task classify makes them classes",
+            _ => "its numbers have fractions",
+        }
+        .to_owned()
     } else {
         let mut distinct: Vec<f64> = all().copied().collect();
         distinct.sort_by(f64::total_cmp);

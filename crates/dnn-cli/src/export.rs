@@ -57,8 +57,10 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                 Format::Safetensors => "yours to apply to the output",
             };
             format!(
-                "predicts a number: output * {} + {} ({undo})",
-                scale.std, scale.mean
+                "predicts a number: output * {} {} {} ({undo})",
+                scale.std,
+                if scale.mean < 0.0 { "-" } else { "+" },
+                scale.mean.abs()
             )
         }
         None => format!("classes: {}", class_names(&model).join(", ")),
@@ -120,7 +122,7 @@ pub struct ExportArgs {
 /// An export format, as named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
-    /// An ONNX graph for onnxruntime: input x [N, n0] of raw values, output probabilities.
+    /// An ONNX graph for onnxruntime: input x [N, n0] of raw values, output probabilities (a regression's values).
     Onnx,
     /// The weights and biases with their description, for PyTorch, candle or burn.
     Safetensors,

@@ -157,26 +157,33 @@ fn predict_values(
         target
     };
     w.write_record(["row", column])?;
-    let (mut infinite, mut first) = (0usize, None);
+    let mut values = Vec::with_capacity(t.rows);
     for rows in all.chunks(ROWS_PER_BLOCK) {
         for (&row, value) in rows.iter().zip(model.predict_values(&t.matrix(rows))?) {
-            if !value.is_finite() {
-                infinite += 1;
-                first.get_or_insert((row + 1, value));
-            }
             w.write_record([(row + 1).to_string(), value.to_string()])?;
+            values.push(value);
         }
     }
-    if let Some((row, value)) = first {
-        eprintln!(
-            "warning: {infinite} row{} predicted as a number beyond f64's range (the first: \
-             row {row}, {value}): {} inputs lie far outside the values it was trained on",
-            if infinite == 1 { " is" } else { "s are" },
-            if infinite == 1 { "its" } else { "their" }
-        );
+    if let Some(line) = beyond_range_warning(&values) {
+        eprintln!("warning: {line}");
     }
     let bytes = w.into_inner().context("cannot write the predictions")?;
     write_predictions(args, &bytes, t.rows)
+}
+
+/// `2 rows are predicted as a number beyond f64's range (the first: row 1, inf): ...`, when
+/// some of a regression's `values` (row 1 first) are infinite: `dnn predict`'s warning and
+/// `dnn serve`'s.
+pub fn beyond_range_warning(values: &[f64]) -> Option<String> {
+    let infinite = values.iter().filter(|v| !v.is_finite()).count();
+    let (row, value) = values.iter().enumerate().find(|(_, v)| !v.is_finite())?;
+    Some(format!(
+        "{infinite} row{} predicted as a number beyond f64's range (the first: row {}, \
+         {value}): {} inputs lie far outside the values it was trained on",
+        if infinite == 1 { " is" } else { "s are" },
+        row + 1,
+        if infinite == 1 { "its" } else { "their" }
+    ))
 }
 
 /// The predictions' CSV to `--output` (atomically) or stdout.
@@ -195,9 +202,10 @@ fn write_predictions(args: &PredictArgs, bytes: &[u8], count: usize) -> anyhow::
     Ok(())
 }
 
-/// Whether `p` names a CSV table (by its extension).
+/// Whether `p` names a table (by its extension: `.csv`, or `.tsv` as `dnn train` reads it).
 fn is_table(p: &Path) -> bool {
-    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("tsv"))
 }
 
 /// Pictures decoded, and their columns classified, this many at a time: the inputs take

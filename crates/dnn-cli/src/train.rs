@@ -282,7 +282,7 @@ fn train_as<F: Float + hdf5::H5Type>(
                 "training diverged at {}: {}; try a smaller learning rate than {}; {saved}",
                 d.at,
                 d.cause,
-                setup.learning_rate
+                crate::metrics::significant(setup.learning_rate)
             );
         }
         Err(err) => return Err(err.into()),

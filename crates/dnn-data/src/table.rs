@@ -619,8 +619,8 @@ fn label_problem(cell: &[u8]) -> Option<String> {
     let label = trim(cell);
     if label.is_empty() {
         return Some(
-            "the label is empty; every row needs one: fill it in, or drop the row \
-             (--fill-missing fills inputs, not labels)"
+            "the label is empty; every row needs one (a class, or a number to predict): fill it \
+             in, or drop the row (missing inputs can be filled, a missing label cannot)"
                 .into(),
         );
     }
@@ -938,6 +938,19 @@ fn regression_values(path: &Path, table: &Table, task: Task) -> Result<Option<Ve
             None if infinite => "write a finite number".to_owned(),
             None => "mend the cell, or drop the row".to_owned(),
         };
+        if looks_missing(name) {
+            return Err(DataError::BadCell {
+                path: path.to_path_buf(),
+                row,
+                line,
+                column: table.target.clone().unwrap_or_default(),
+                problem: format!(
+                    "the target `{}` marks a missing value, but a number to predict (a \
+                     regression) is needed in every row; fill it in, or drop the row",
+                    shown(name)
+                ),
+            });
+        }
         let classes = if task == Task::Auto {
             " (or read every value as a class with --task classify)"
         } else {

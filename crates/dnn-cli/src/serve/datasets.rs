@@ -297,13 +297,13 @@ pub fn load_user(path: &Path, reading: &ReadFlags) -> anyhow::Result<TrainingDat
     let data = load_for_training(path, reading)?;
     let split = match data.source.split {
         Some(s) => format!(
-            " (a {} {:.0} % test split, seed {})",
+            " (a {} {} test split, seed {})",
             if data.is_regression() {
                 "shuffled"
             } else {
                 "stratified"
             },
-            s.fraction * 100.0,
+            s.fraction,
             s.seed
         ),
         None => String::new(),

@@ -58,8 +58,12 @@ pub struct Verdict {
     /// Every class's probability, in class order (classifiers only).
     #[serde(skip_serializing_if = "Option::is_none")]
     probabilities: Option<Vec<f64>>,
-    /// The predicted number, in the target's units (regressions only).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The predicted number, in the target's units (regressions only); beyond f64's range,
+    /// the text `inf` or `-inf`, as `dnn predict` writes it (JSON has no infinity).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "number_or_text"
+    )]
     value: Option<f64>,
     /// For a picture: the picture the network saw (resized), as a PNG data URL.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -272,7 +276,7 @@ fn values_of(
         .predict_proba(x)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let scale = model.target_scale();
-    let warnings = match scale {
+    let mut warnings = match scale {
         Some(_) => Vec::new(),
         None => vec![format!(
             "the model {} records no target scale: its values are the network's outputs as \
@@ -284,6 +288,7 @@ fn values_of(
         Some(s) => s.unscaled_all(&z),
         None => z.iter().copied().collect(),
     };
+    warnings.extend(crate::predict::beyond_range_warning(&values));
     let verdicts = values
         .into_iter()
         .enumerate()
@@ -297,6 +302,14 @@ fn values_of(
         })
         .collect();
     Ok((verdicts, warnings))
+}
+
+/// A finite number as a JSON number, an infinity or NaN as its text (`inf`, `-inf`, `NaN`).
+fn number_or_text<S: serde::Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) if !v.is_finite() => s.serialize_str(&v.to_string()),
+        _ => serde::Serialize::serialize(value, s),
+    }
 }
 
 /// A `(h, w, channels)` picture (1, 3 or 4 channels) as a `data:image/png;base64,...` URL.

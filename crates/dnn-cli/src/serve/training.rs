@@ -607,7 +607,9 @@ fn train(
             streamer.flush(None);
             return Err(format!(
                 "training diverged at {}: {}; try a smaller learning rate than {}",
-                d.at, d.cause, plan.learning_rate
+                d.at,
+                d.cause,
+                crate::metrics::significant(plan.learning_rate)
             ));
         }
         Err(e) => return Err(e.to_string()),

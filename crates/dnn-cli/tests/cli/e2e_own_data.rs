@@ -733,6 +733,7 @@ fn a_table_with_a_number_to_predict_is_a_regression_trained_evaluated_and_predic
     }
     std::fs::write(dir.join("houses.csv"), &text).unwrap();
     std::fs::write(dir.join("rows.csv"), &rows).unwrap();
+    std::fs::write(dir.join("rows.tsv"), rows.replace(',', "\t")).unwrap();
     let train = ok(dnn_in(
         dir,
         &[
@@ -804,6 +805,9 @@ fn a_table_with_a_number_to_predict_is_a_regression_trained_evaluated_and_predic
         })
         .collect();
     assert_eq!(values.len(), 5);
+    // The same rows tab-separated, as dnn train reads a .tsv: the same output.
+    let tsv = ok(dnn_in(dir, &["predict", "--model", "m.h5", "rows.tsv"]));
+    assert_eq!(tsv.stdout, predict.stdout);
     let rmse = r["regression"]["test"]["rmse"].as_f64().expect("rmse");
     for (v, t) in values.iter().zip(&truth) {
         assert!(

@@ -973,7 +973,7 @@ fn a_regression_table_trains_as_dnn_train_trains_it_and_a_regression_model_predi
     );
     let description = mine["description"].as_str().expect("description");
     assert!(
-        description.contains("shuffled 20 % test split")
+        description.contains("a shuffled 0.2 test split")
             && description.contains("Target: y, a number to predict"),
         "{description}"
     );
@@ -1181,6 +1181,23 @@ fn a_regression_table_trains_as_dnn_train_trains_it_and_a_regression_model_predi
         let missing =
             post(&server.url("/api/predict"), "text/csv", b"x1,z\n1,2\n").one_line_error(400);
         assert!(missing.contains("`x2`"), "{missing}");
+        // A row far beyond the training data: its value beyond f64's range is sent as the
+        // text dnn predict writes (JSON has no infinity), with dnn predict's warning.
+        let far = post(
+            &server.url("/api/predict"),
+            "text/csv",
+            b"x1,x2\n1,1\n1.7e308,0\n",
+        )
+        .json();
+        let value = &far["results"][1]["value"];
+        assert!(value == "inf" || value == "-inf", "{file}: {far}");
+        assert!(far["results"][0]["value"].is_f64(), "{far}");
+        assert!(
+            far["warnings"][0].as_str().is_some_and(|w| w.starts_with(
+                "1 row is predicted as a number beyond f64's range (the first: row 2,"
+            )),
+            "{far}"
+        );
         // There is no trained model: Predict says how to get one, and nothing panicked.
         get(&server.url("/api/models/trained")).one_line_error(404);
         let (code, stderr) = server.interrupt(Duration::from_secs(5));

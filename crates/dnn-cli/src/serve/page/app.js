@@ -776,6 +776,8 @@ async function predictFiles(files) {
 
 // A regression's value as shown: at most 6 significant digits (the download has them all).
 function shortValue(v) {
+  // Beyond f64's range the server sends the text `inf` or `-inf`, as dnn predict writes it.
+  if (typeof v === "string") return v;
   return v == null ? "not a number" : String(+v.toPrecision(6));
 }
 
