@@ -553,6 +553,14 @@ fn job(run: Arc<Run>, plan: Plan, state: Arc<AppState>, interrupt: Interrupt) {
             .unwrap_or_default();
         Err(format!("internal error, please report it: {what}"))
     });
+    if trained.is_err() {
+        // No model from this run: the page's download and Predict must not offer the last
+        // run's as if it were this one's.
+        *state
+            .trained_model
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = None;
+    }
     let outcome = trained.unwrap_or_else(|error| Outcome {
         iterations_run: run.log().costs.len(),
         stopped: false,

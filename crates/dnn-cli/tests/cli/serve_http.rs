@@ -1102,6 +1102,20 @@ fn a_regression_table_trains_as_dnn_train_trains_it_and_a_regression_model_predi
         .map(|r| r["value"].as_f64().expect("value"))
         .collect();
     assert_eq!((by_cli.lines().next(), page), (Some("row,y"), values));
+    // A run that diverges leaves no model: the last run's is no longer offered as if it
+    // were this one's.
+    let mut diverging = set_up.clone();
+    diverging["learning_rate"] = json!(1e308);
+    assert_eq!(post_json(&server.url("/api/train"), &diverging).status, 202);
+    let failed = outcome(&events(&server, Duration::from_secs(120), |_| {}));
+    assert_eq!(failed["model"], json!(false), "{failed}");
+    assert!(
+        failed["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("try a smaller learning rate than 1e308")),
+        "{failed}"
+    );
+    get(&server.url("/api/models/trained/model.h5")).one_line_error(404);
     drop(server);
 
     let export = common::dnn_in(
