@@ -114,8 +114,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         if outcome.interrupted {
             let run = state.current_run().expect("the run just read");
             eprintln!(
-                "interrupted: the training on {} stopped after {} of {} iterations",
-                run.dataset_name, outcome.iterations_run, run.setup.iterations
+                "interrupted: the training on {} stopped after {} of {} {}",
+                run.dataset_name,
+                outcome.iterations_run,
+                run.setup.iterations,
+                if run.setup.batch_size.is_some() {
+                    "epochs"
+                } else {
+                    "iterations"
+                }
             );
         }
     }

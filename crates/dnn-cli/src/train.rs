@@ -289,9 +289,14 @@ fn train_as<F: Float + hdf5::H5Type>(
     };
     if report.stopped_early() {
         eprintln!(
-            "interrupted after {} of {} iterations",
+            "interrupted after {} of {} {}",
             report.iterations_run(),
-            setup.iterations
+            setup.iterations,
+            if hyper.batch_size.is_some() {
+                "epochs"
+            } else {
+                "iterations"
+            }
         );
     }
 

@@ -251,7 +251,8 @@ pub fn read_table_from(
         why: why.map(str::to_owned),
         columns: header.clone(),
     };
-    let target_index = match which.target {
+    // The header's names are trimmed of spaces; so is the target's (`--target ' y '`).
+    let target_index = match which.target.map(str::trim) {
         Some(t) => match header.iter().position(|h| h == t) {
             Some(i) => Some(i),
             None if which.labels_required => return Err(unknown(t, Some("the target"))),

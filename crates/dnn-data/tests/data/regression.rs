@@ -65,6 +65,12 @@ fn numbers_with_fractions_or_more_than_100_values_are_predicted_and_other_labels
             assert!(data.train_values.is_empty());
         }
     }
+    // A target named with spaces around it, as the header's names are trimmed.
+    let spaced = LoadOptions {
+        target: Some(" y ".into()),
+        ..LoadOptions::default()
+    };
+    assert!(load(&fractions, &spaced).unwrap().is_regression());
     // --task classify: the 50 values of 0.5 .. 6.5 become 7 classes.
     let data = load(&fractions, &task(Task::Classify)).unwrap();
     assert_eq!(data.spec.classes.len(), 7);
