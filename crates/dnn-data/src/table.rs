@@ -934,40 +934,36 @@ fn regression_values(path: &Path, table: &Table, task: Task) -> Result<Option<Ve
         let (row, line) = table.label_first[k];
         let name = table.label_names[k].trim();
         let infinite = name.parse::<f64>().is_ok();
-        let mend = match crate::categories::number_as_written(name) {
-            Some(plain) => format!("write it plainly ({plain})"),
-            None if infinite => "write a finite number".to_owned(),
-            None => "mend the cell, or drop the row".to_owned(),
-        };
-        if looks_missing(name) {
-            return Err(DataError::BadCell {
-                path: path.to_path_buf(),
-                row,
-                line,
-                column: table.target.clone().unwrap_or_default(),
-                problem: format!(
-                    "the target `{}` marks a missing value, but a number to predict (a \
-                     regression) is needed in every row; fill it in, or drop the row",
-                    shown(name)
-                ),
-            });
-        }
-        let classes = if task == Task::Auto {
-            " (or read every value as a class with --task classify)"
+        let problem = if looks_missing(name) {
+            format!(
+                "the target `{}` marks a missing value, but a number to predict (a \
+                 regression) is needed in every row; fill it in, or drop the row",
+                shown(name)
+            )
         } else {
-            ""
+            let mend = match crate::categories::number_as_written(name) {
+                Some(plain) => format!("write it plainly ({plain})"),
+                None if infinite => "write a finite number".to_owned(),
+                None => "mend the cell, or drop the row".to_owned(),
+            };
+            let classes = if task == Task::Auto {
+                " (or read every value as a class with --task classify)"
+            } else {
+                ""
+            };
+            format!(
+                "the target `{}` is not a {}number, but a number to predict (a regression) is \
+                 needed in every row; {mend}{classes}",
+                shown(name),
+                if infinite { "finite " } else { "" }
+            )
         };
         return Err(DataError::BadCell {
             path: path.to_path_buf(),
             row,
             line,
             column: table.target.clone().unwrap_or_default(),
-            problem: format!(
-                "the target `{}` is not a {}number, but a number to predict (a regression) is \
-                 needed in every row; {mend}{classes}",
-                shown(name),
-                if infinite { "finite " } else { "" }
-            ),
+            problem,
         });
     }
     if task == Task::Auto && !continuous {
