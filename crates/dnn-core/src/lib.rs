@@ -81,3 +81,4 @@ pub use train::{
     GramForm, LayerGradients, PhaseTimes, Progress, TrainConfig, TrainDiagnostics, TrainParams,
     TrainReport, DEFAULT_DIVERGENCE_FACTOR,
 };
+pub use train::{Patience, Validation, ValidationReport};

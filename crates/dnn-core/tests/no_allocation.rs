@@ -11,7 +11,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use dnn_core::{Activation, LrDecay, Network, NumpyRng, Optimizer, TrainParams};
+use dnn_core::{
+    Activation, LrDecay, Network, NumpyRng, Optimizer, Patience, TrainParams, Validation,
+};
+use ndarray::s;
 
 struct Counting;
 
@@ -42,30 +45,53 @@ static GLOBAL: Counting = Counting;
 const ITERATIONS: usize = 50;
 
 /// The allocation count the observer sees after each iteration of training a network of
-/// `sizes` on 64 examples with `params`.
+/// `sizes` on 64 examples with `params`; with `validated`, through `train_watched` with a
+/// validation set of 48 examples watched and early stopping armed (a patience longer than the
+/// run, so every iteration computes the validation cost and some copy the best parameters).
 fn allocations_per_iteration<F: dnn_core::Float>(
     sizes: &[usize],
     params: TrainParams,
     output: Activation,
+    validated: bool,
 ) -> Vec<usize> {
     let mut rng = NumpyRng::new(1);
     let x = rng.randn(sizes[0], 64).mapv(F::of);
     let y = rng
         .rand(1, 64)
         .mapv(|v| F::of(if v > 0.5 { 1.0 } else { 0.0 }));
+    let (x_val, y_val) = (rng.randn(sizes[0], 48).mapv(F::of), y.slice(s![.., ..48]));
     let mut net = Network::<F>::builder(sizes)
         .output(output)
         .build(&mut rng)
         .unwrap();
     let config = params.iterations(ITERATIONS).check().unwrap();
     let mut counts = Vec::with_capacity(ITERATIONS);
-    net.train(&x, &y, &config, |_| {
-        // The team's workers have finished their part of the iteration: `Team::run` returns
-        // only when every chunk is done.
-        counts.push(ALLOCATIONS.load(Ordering::SeqCst));
-        ControlFlow::Continue(())
-    })
-    .unwrap();
+    // The team's workers have finished their part of the iteration when the observer runs:
+    // `Team::run` returns only when every chunk is done.
+    let mut record = || counts.push(ALLOCATIONS.load(Ordering::SeqCst));
+    if validated {
+        let mut val = Validation::new(&net, &x_val, y_val, ITERATIONS)
+            .unwrap()
+            .early_stopping(Patience {
+                iterations: ITERATIONS + 1,
+                min_delta: 0.0,
+            })
+            .unwrap();
+        net.train_watched(&x, &y, &config, |p, now| {
+            let flow = val.observe(p, now);
+            record();
+            flow
+        })
+        .unwrap();
+        let seen = val.finish(&mut net);
+        assert!(seen.best().is_some());
+    } else {
+        net.train(&x, &y, &config, |_| {
+            record();
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    }
     counts
 }
 
@@ -137,17 +163,23 @@ fn assert_flat(what: &str, counts: &[usize]) {
 /// Every set-up in both types, f64 then f32; a failure panics, which fails `cargo test`.
 fn main() {
     for (name, sizes, params, output) in setups() {
-        assert_flat(
-            &format!("f64 {name}"),
-            &allocations_per_iteration::<f64>(sizes, params.clone(), output),
-        );
-        assert_flat(
-            &format!("f32 {name}"),
-            &allocations_per_iteration::<f32>(sizes, params, output),
-        );
-        println!(
-            "no allocation in the training loop after the first iteration: {name}, f64 and f32"
-        );
+        for validated in [false, true] {
+            let name = match validated {
+                false => name.to_owned(),
+                true => format!("{name}, watched on a validation set"),
+            };
+            assert_flat(
+                &format!("f64 {name}"),
+                &allocations_per_iteration::<f64>(sizes, params.clone(), output, validated),
+            );
+            assert_flat(
+                &format!("f32 {name}"),
+                &allocations_per_iteration::<f32>(sizes, params.clone(), output, validated),
+            );
+            println!(
+                "no allocation in the training loop after the first iteration: {name}, f64 and f32"
+            );
+        }
     }
     println!("test no_allocation_in_the_training_loop_after_the_first_iteration ... ok");
 }

@@ -23,11 +23,13 @@ mod gram;
 mod params;
 mod phases;
 mod report;
+mod validation;
 mod weight_step;
 
 pub use params::{GramForm, TrainConfig, TrainParams, DEFAULT_DIVERGENCE_FACTOR};
 pub use phases::PhaseTimes;
 pub use report::{Progress, TrainDiagnostics, TrainReport};
+pub use validation::{Patience, Validation, ValidationReport};
 pub(crate) use weight_step::packed_ahead_cap;
 
 use engine::{batch_cost, Gradients};

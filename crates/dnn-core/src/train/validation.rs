@@ -1,0 +1,248 @@
+//! A held-out validation set watched while a network trains, and early stopping on it:
+//! [`Validation`] and what it saw, [`ValidationReport`].
+//!
+//! After every iteration (every epoch, with mini-batches) the validation cost is
+//!
+//! ```text
+//! J_val = cost(AL(X_val), Y_val)     the data cost only: no L2 term, no dropout
+//! ```
+//!
+//! of the parameters as that iteration left them. With early stopping, an iteration
+//! improves on the best so far when `J_val < J_best - min_delta`; training stops once
+//! `patience` iterations in a row have not, and the parameters of the best one are put back,
+//! as Keras' `EarlyStopping(monitor="val_loss", patience, min_delta,
+//! restore_best_weights=True)` does.
+
+use std::ops::ControlFlow;
+
+use ndarray::{ArrayView2, AsArray, Ix2};
+
+use super::engine::batch_cost;
+use super::Progress;
+use crate::error::{DnnError, Result};
+use crate::forward::{forward, Activations, Product};
+use crate::network::Network;
+use crate::{Float, NumpyRng};
+
+/// Early stopping's rule: how many iterations without an improvement of more than
+/// `min_delta` end training.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Patience {
+    /// Iterations (epochs, with mini-batches) in a row without an improvement that end
+    /// training; at least 1.
+    pub iterations: usize,
+    /// How much the validation cost must fall below the best so far to count as an
+    /// improvement; finite and `>= 0`.
+    pub min_delta: f64,
+}
+
+/// A validation set watched while a network trains: its cost after every iteration, the
+/// best parameters so far and, with [`Validation::early_stopping`], when to stop.
+///
+/// All its buffers (the forward pass on the validation set, a copy of the parameters, the
+/// history) are allocated by [`Validation::new`], so watching allocates nothing per
+/// iteration. Give [`Validation::observe`] to [`Network::train_watched`] (which needs the
+/// parameters after every iteration, so it never trains in Gram form), then call
+/// [`Validation::finish`].
+///
+/// ```
+/// use dnn_core::{Network, NumpyRng, Patience, TrainParams, Validation};
+/// let mut rng = NumpyRng::new(1);
+/// // Labels that are noise: the training cost falls, the validation cost soon rises.
+/// let (x, y) = (rng.randn(5, 40), rng.rand(1, 40).mapv(|v| (v > 0.5) as u8 as f64));
+/// let (x_val, y_val) = (rng.randn(5, 40), rng.rand(1, 40).mapv(|v| (v > 0.5) as u8 as f64));
+/// let mut net = Network::<f64>::builder(&[5, 16, 1]).build(&mut rng)?;
+/// let config = TrainParams::new().learning_rate(1.0).iterations(3000).check()?;
+/// let mut val = Validation::new(&net, &x_val, &y_val, config.iterations())?
+///     .early_stopping(Patience { iterations: 20, min_delta: 0.0 })?;
+/// let report = net.train_watched(&x, &y, &config, |p, now| val.observe(p, now))?;
+/// let seen = val.finish(&mut net);
+/// let (best, best_cost) = seen.best().unwrap();
+/// assert!(report.stopped_early());
+/// assert_eq!(seen.stopped_at(), Some(best + 20));
+/// assert_eq!(seen.costs().len(), best + 21);
+/// assert_eq!(net.cost(&x_val, &y_val)?, best_cost); // the best parameters are back
+/// # Ok::<(), dnn_core::DnnError>(())
+/// ```
+pub struct Validation<'v, F: Float> {
+    x: ArrayView2<'v, F>,
+    y: ArrayView2<'v, F>,
+    fwd: Activations<F>,
+    patience: Option<Patience>,
+    costs: Vec<f64>,
+    best: Option<(usize, f64)>,
+    best_net: Network<F>,
+    since_best: usize,
+    stopped_at: Option<usize>,
+}
+
+/// What a [`Validation`] saw, from [`Validation::finish`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidationReport {
+    costs: Vec<f64>,
+    best: Option<(usize, f64)>,
+    stopped_at: Option<usize>,
+    restored: bool,
+    examples: usize,
+}
+
+impl<'v, F: Float> Validation<'v, F> {
+    /// Watches `net`'s cost on `x` (`(n[0], m_val)`) and `y` (`(n[L], m_val)`), views or
+    /// arrays (never copied), over up to `iterations` iterations (the history's room; more
+    /// are recorded too). Without [`Validation::early_stopping`] it only records.
+    ///
+    /// # Errors
+    /// As [`Network::cost`] for `x` and `y` (shapes, finiteness, labels), and
+    /// [`DnnError::OutOfMemory`] when the validation set's forward buffers do not fit.
+    pub fn new<'a: 'v, 'b: 'v>(
+        net: &Network<F>,
+        x: impl AsArray<'a, F, Ix2>,
+        y: impl AsArray<'b, F, Ix2>,
+        iterations: usize,
+    ) -> Result<Self> {
+        let (x, y) = (x.into(), y.into());
+        net.check_input(x)?;
+        net.check_labels(x, y)?;
+        let units: usize = net.layer_sizes()[1..].iter().sum();
+        crate::memory::ensure_allocatable(
+            crate::memory::product(&[units + net.output_size(), x.ncols(), size_of::<F>()]),
+            "the validation set's forward pass",
+        )?;
+        Ok(Validation {
+            x,
+            y,
+            fwd: Activations::for_prediction(net, x.ncols()),
+            patience: None,
+            costs: Vec::with_capacity(iterations),
+            best: None,
+            best_net: net.clone(),
+            since_best: 0,
+            stopped_at: None,
+        })
+    }
+
+    /// Stops training once `patience.iterations` iterations in a row have not lowered the
+    /// validation cost by more than `patience.min_delta`, and has [`Validation::finish`]
+    /// put back the best iteration's parameters.
+    ///
+    /// # Errors
+    /// [`DnnError::InvalidParameter`] for a patience of 0 or a `min_delta` that is
+    /// negative or not finite.
+    pub fn early_stopping(mut self, patience: Patience) -> Result<Self> {
+        if patience.iterations == 0 {
+            return Err(DnnError::InvalidParameter {
+                name: "patience",
+                value: 0.0,
+                reason: "it must be at least 1 iteration",
+            });
+        }
+        if !(patience.min_delta >= 0.0 && patience.min_delta.is_finite()) {
+            return Err(DnnError::InvalidParameter {
+                name: "min_delta",
+                value: patience.min_delta,
+                reason: "it must be a finite number, 0 or more",
+            });
+        }
+        self.patience = Some(patience);
+        Ok(self)
+    }
+
+    /// After an iteration: the validation cost of `net` as it now is, a copy of its
+    /// parameters if that is the best so far, and `Break` once early stopping's patience has
+    /// run out. Made for [`Network::train_watched`]'s observer.
+    pub fn observe(&mut self, progress: Progress, net: &Network<F>) -> ControlFlow<()> {
+        let cost = self.cost(net);
+        self.costs.push(cost);
+        let min_delta = self.patience.map_or(0.0, |p| p.min_delta);
+        let improved = match self.best {
+            None => cost.is_finite(),
+            Some((_, best)) => cost < best - min_delta,
+        };
+        if improved {
+            self.best = Some((progress.iteration, cost));
+            for (kept, now) in self.best_net.layers.iter_mut().zip(&net.layers) {
+                kept.w.assign(&now.w);
+                kept.b.assign(&now.b);
+            }
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
+        }
+        match self.patience {
+            Some(p) if self.since_best >= p.iterations => {
+                self.stopped_at = Some(progress.iteration);
+                ControlFlow::Break(())
+            }
+            _ => ControlFlow::Continue(()),
+        }
+    }
+
+    /// The validation cost of `net`: the data cost of its forward pass on the validation set
+    /// (no L2 term, no dropout).
+    fn cost(&mut self, net: &Network<F>) -> f64 {
+        forward(
+            net,
+            self.x,
+            &mut self.fwd,
+            &mut Product,
+            &mut NumpyRng::new(0),
+        );
+        batch_cost(net, &self.fwd, self.y, 0.0)
+    }
+
+    /// The validation cost after each iteration observed so far.
+    pub fn costs(&self) -> &[f64] {
+        &self.costs
+    }
+
+    /// Ends the watch. With early stopping, puts the best iteration's parameters back into
+    /// `net` (the network trained, however training ended: patience, the observer's own
+    /// stop, or the planned iterations); without it, leaves `net` as training left it.
+    pub fn finish(self, net: &mut Network<F>) -> ValidationReport {
+        let last = self.costs.len().checked_sub(1);
+        let restored = self.patience.is_some()
+            && matches!((self.best, last), (Some((best, _)), Some(last)) if best != last);
+        if restored {
+            for (now, kept) in net.layers.iter_mut().zip(&self.best_net.layers) {
+                now.w.assign(&kept.w);
+                now.b.assign(&kept.b);
+            }
+        }
+        ValidationReport {
+            costs: self.costs,
+            best: self.best,
+            stopped_at: self.stopped_at,
+            restored,
+            examples: self.x.ncols(),
+        }
+    }
+}
+
+impl ValidationReport {
+    /// The validation cost after each iteration observed, in order.
+    pub fn costs(&self) -> &[f64] {
+        &self.costs
+    }
+
+    /// The iteration (from 0) with the lowest validation cost (by early stopping's rule,
+    /// with its `min_delta`), and that cost; `None` when no cost was finite.
+    pub fn best(&self) -> Option<(usize, f64)> {
+        self.best
+    }
+
+    /// The iteration after which early stopping ended training, if it did.
+    pub fn stopped_at(&self) -> Option<usize> {
+        self.stopped_at
+    }
+
+    /// Whether [`Validation::finish`] put the best iteration's parameters back (early
+    /// stopping on, and the best was not the last iteration).
+    pub fn restored(&self) -> bool {
+        self.restored
+    }
+
+    /// The number of validation examples.
+    pub fn examples(&self) -> usize {
+        self.examples
+    }
+}
