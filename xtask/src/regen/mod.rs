@@ -110,6 +110,13 @@ pub const GENERATORS: &[Generator] = &[
         alone: false,
     },
     Generator {
+        script: "crates/dnn-core/tests/reference/gen_early_stopping.py",
+        out: "crates/dnn-core/tests/data",
+        files: &["early_stopping.json"],
+        needs_data: false,
+        alone: false,
+    },
+    Generator {
         // Imports gen_planar.py and gen_toy.py beside it, and benches/reference/numpy_cat.py.
         script: "xtask/expected/gen_repro.py",
         out: "xtask/expected",

@@ -84,6 +84,7 @@ pub struct ValidationReport {
     stopped_at: Option<usize>,
     restored: bool,
     examples: usize,
+    patience: Option<Patience>,
 }
 
 impl<'v, F: Float> Validation<'v, F> {
@@ -214,6 +215,7 @@ impl<'v, F: Float> Validation<'v, F> {
             stopped_at: self.stopped_at,
             restored,
             examples: self.x.ncols(),
+            patience: self.patience,
         }
     }
 }
@@ -244,5 +246,10 @@ impl ValidationReport {
     /// The number of validation examples.
     pub fn examples(&self) -> usize {
         self.examples
+    }
+
+    /// Early stopping's rule, when it was on.
+    pub fn patience(&self) -> Option<Patience> {
+        self.patience
     }
 }

@@ -7,6 +7,7 @@
 
 mod common;
 
+mod early_stopping;
 mod engine;
 mod improving;
 mod properties;

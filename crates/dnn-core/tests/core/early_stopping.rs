@@ -1,0 +1,476 @@
+//! `Validation` and its early stopping against numpy (`tests/reference/gen_early_stopping.py`
+//! → `tests/data/early_stopping.json`): the validation cost after every iteration (the data cost
+//! only: no L2 term, no dropout), Keras' rule with `patience` and `min_delta`, where it stops
+//! and the best parameters put back, for full-batch gradient descent, mini-batch Adam, and
+//! gradient descent with L2 and dropout. Then, Rust's alone: the parameters put back are those
+//! of training for one iteration past the best, bit for bit; a tie is no improvement; without
+//! early stopping it only records; and what it refuses.
+
+use std::ops::ControlFlow;
+
+use crate::common::{f, get, list, load, u};
+use dnn_core::{
+    DnnError, GramForm, Init, Network, NumpyRng, Optimizer, Patience, Progress, TrainConfig,
+    TrainParams, Validation,
+};
+use ndarray::{Array2, ArrayView2};
+use serde_json::Value;
+
+const CASES: [&str; 3] = ["gd", "adam", "l2_dropout"];
+
+/// A JSON list of rows (as `tolist()` writes them) as a matrix.
+fn arr2(v: &Value) -> Array2<f64> {
+    let rows: Vec<Vec<f64>> = list(v)
+        .iter()
+        .map(|r| list(r).iter().map(f).collect())
+        .collect();
+    Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
+}
+
+/// The fixture's training and validation sets: `(x, y, x_val, y_val)`.
+fn sets(fx: &Value) -> (Array2<f64>, Array2<f64>, Array2<f64>, Array2<f64>) {
+    (
+        arr2(get(fx, "x")),
+        arr2(get(fx, "y")),
+        arr2(get(fx, "x_val")),
+        arr2(get(fx, "y_val")),
+    )
+}
+
+/// numpy's network before training: He initialisation after `np.random.seed(3)`.
+fn network(fx: &Value) -> Network<f64> {
+    let dims: Vec<usize> = list(get(fx, "dims")).iter().map(u).collect();
+    Network::<f64>::builder(&dims)
+        .init(Init::He)
+        .build(&mut NumpyRng::new(3))
+        .unwrap()
+}
+
+/// A case's training set-up, from the settings the script recorded, for `iterations`.
+fn params(case: &Value, iterations: usize) -> TrainConfig {
+    let mut p = TrainParams::new()
+        .learning_rate(f(get(case, "lr")))
+        .iterations(iterations)
+        .l2(f(get(case, "lambd")))
+        // As train_watched does; `fit` would otherwise pick the Gram form where it pays.
+        .gram_form(GramForm::Never);
+    match get(case, "optimizer").as_str() {
+        Some("gd") => {}
+        Some("adam") => p = p.optimizer(Optimizer::ADAM),
+        other => panic!("optimizer {other:?} in the fixture"),
+    }
+    if let Some(size) = get(case, "batch").as_u64() {
+        p = p.mini_batches(size as usize, u(get(case, "shuffle_seed")) as u32);
+    }
+    if let Some(keep) = get(case, "keep_prob").as_f64() {
+        p = p.dropout(keep, u(get(case, "dropout_seed")) as u32);
+    }
+    p.check().unwrap()
+}
+
+fn patience(case: &Value) -> Patience {
+    Patience {
+        iterations: u(get(case, "patience")),
+        min_delta: f(get(case, "min_delta")),
+    }
+}
+
+/// Compares with `|got - want| <= 1e-12 max(1, |want|)`, keeping the largest relative
+/// difference seen.
+struct Diff {
+    max: f64,
+    count: usize,
+}
+
+impl Diff {
+    const TOL: f64 = 1e-12;
+
+    fn new() -> Self {
+        Diff { max: 0.0, count: 0 }
+    }
+
+    fn scalar(&mut self, what: &str, got: f64, want: f64) {
+        let rel = (got - want).abs() / want.abs().max(1.0);
+        assert!(
+            rel <= Self::TOL,
+            "{what}: got {got:.17e}, numpy {want:.17e} (relative difference {rel:.3e})"
+        );
+        self.max = self.max.max(rel);
+        self.count += 1;
+    }
+
+    fn costs(&mut self, what: &str, got: &[f64], want: &Value) {
+        let want = list(want);
+        assert_eq!(got.len(), want.len(), "{what}: how many");
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            self.scalar(&format!("{what} {i}"), *g, f(w));
+        }
+    }
+
+    fn params(&mut self, what: &str, net: &Network<f64>, want: &Value) {
+        let want = list(want);
+        assert_eq!(net.layers().len(), want.len(), "{what}: layers");
+        for (l, (layer, want)) in net.layers().iter().zip(want).enumerate() {
+            for (name, got, want) in [
+                ("W", layer.weights(), &list(want)[0]),
+                ("b", layer.bias(), &list(want)[1]),
+            ] {
+                let want = arr2(want);
+                assert_eq!(got.dim(), want.dim(), "{what} {name}{}: shape", l + 1);
+                for ((i, g), w) in got.indexed_iter().zip(&want) {
+                    self.scalar(&format!("{what} {name}{}{i:?}", l + 1), *g, *w);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn validation_costs_best_stop_and_restored_parameters_match_numpy() {
+    let fx = load("early_stopping.json");
+    let (x, y, x_val, y_val) = sets(&fx);
+    let mut count = 0;
+    for name in CASES {
+        let case = get(&fx, name);
+        // The costs and the parameters, each with its largest difference from numpy's.
+        let (mut diff, mut params_diff) = (Diff::new(), Diff::new());
+        let (best, stopped_at) = (u(get(case, "best")), u(get(case, "stopped_at")));
+        let config = params(case, u(get(case, "iterations")));
+        let mut net = network(&fx);
+        let mut val = Validation::new(&net, &x_val, &y_val, config.iterations())
+            .unwrap()
+            .early_stopping(patience(case))
+            .unwrap();
+        let report = net
+            .train_watched(&x, &y, &config, |p, now| val.observe(p, now))
+            .unwrap();
+        assert!(report.stopped_early(), "{name}");
+        assert_eq!(report.iterations_run(), stopped_at + 1, "{name}");
+        // The training costs carry the L2 term and dropout; the validation costs do not.
+        diff.costs(&format!("{name}: cost"), report.costs(), get(case, "costs"));
+        diff.costs(
+            &format!("{name}: validation cost"),
+            val.costs(),
+            get(case, "val_costs"),
+        );
+        params_diff.params(&format!("{name}: at the stop"), &net, get(case, "final"));
+
+        let seen = val.finish(&mut net);
+        diff.costs(
+            &format!("{name}: validation cost"),
+            seen.costs(),
+            get(case, "val_costs"),
+        );
+        let (got_best, best_cost) = seen.best().unwrap();
+        assert_eq!(got_best, best, "{name}: the best iteration");
+        diff.scalar(
+            &format!("{name}: best cost"),
+            best_cost,
+            f(get(case, "best_cost")),
+        );
+        assert_eq!(best_cost, seen.costs()[best], "{name}");
+        assert_eq!(seen.stopped_at(), Some(stopped_at), "{name}: stopped at");
+        assert!(seen.restored(), "{name}");
+        assert_eq!(seen.examples(), x_val.ncols());
+        params_diff.params(&format!("{name}: restored"), &net, get(case, "restored"));
+        // The parameters put back are the best iteration's, to the bit.
+        assert_eq!(net.cost(&x_val, &y_val).unwrap(), best_cost, "{name}");
+
+        // min_delta mattered: after the best, some iteration was below its cost, by less than
+        // min_delta, and so was not a new best.
+        let after: Vec<usize> = list(get(case, "undercut"))
+            .iter()
+            .map(u)
+            .filter(|&i| i > best)
+            .collect();
+        assert!(
+            !after.is_empty(),
+            "{name}: the fixture does not test min_delta"
+        );
+        for i in after {
+            let cost = seen.costs()[i];
+            assert!(cost < best_cost, "{name}: iteration {i}");
+            assert!(
+                cost >= best_cost - patience(case).min_delta,
+                "{name}: iteration {i}"
+            );
+        }
+        eprintln!(
+            "{name} vs numpy: best {best}, stopped at {stopped_at}; largest relative \
+             difference {:.1e} in {} costs, {:.1e} in {} parameters",
+            diff.max, diff.count, params_diff.max, params_diff.count
+        );
+        count += diff.count + params_diff.count;
+    }
+    assert!(count > 500, "{count} numbers compared");
+}
+
+#[test]
+fn without_min_delta_the_rule_stops_where_numpy_says() {
+    let fx = load("early_stopping.json");
+    let (x, y, x_val, y_val) = sets(&fx);
+    let mut diff = Diff::new();
+    for name in CASES {
+        let case = get(&fx, name);
+        let config = params(case, u(get(case, "iterations")));
+        let mut net = network(&fx);
+        let rule = Patience {
+            min_delta: 0.0,
+            ..patience(case)
+        };
+        let mut val = Validation::new(&net, &x_val, &y_val, config.iterations())
+            .unwrap()
+            .early_stopping(rule)
+            .unwrap();
+        net.train_watched(&x, &y, &config, |p, now| val.observe(p, now))
+            .unwrap();
+        let seen = val.finish(&mut net);
+        let best = u(get(case, "best_without_min_delta"));
+        assert_eq!(seen.best().map(|b| b.0), Some(best), "{name}");
+        assert_eq!(
+            seen.stopped_at(),
+            Some(u(get(case, "stopped_at_without_min_delta"))),
+            "{name}"
+        );
+        assert_ne!(
+            best,
+            u(get(case, "best")),
+            "{name}: min_delta changes the best"
+        );
+        // The same training: the same validation costs as far as numpy's rule with min_delta.
+        let want = list(get(case, "val_costs"));
+        for (i, (g, w)) in seen.costs().iter().zip(want).enumerate() {
+            diff.scalar(&format!("{name}: validation cost {i}"), *g, f(w));
+        }
+    }
+}
+
+/// What early stopping puts back is what training for one iteration past the best leaves,
+/// bit for bit: the same shuffles, dropout masks and Adam steps up to there.
+#[test]
+fn the_restored_parameters_are_those_of_training_best_plus_one_iterations() {
+    let fx = load("early_stopping.json");
+    let (x, y, x_val, y_val) = sets(&fx);
+    for name in CASES {
+        let case = get(&fx, name);
+        let config = params(case, u(get(case, "iterations")));
+        let mut net = network(&fx);
+        let mut val = Validation::new(&net, &x_val, &y_val, config.iterations())
+            .unwrap()
+            .early_stopping(patience(case))
+            .unwrap();
+        net.train_watched(&x, &y, &config, |p, now| val.observe(p, now))
+            .unwrap();
+        let (best, best_cost) = val.finish(&mut net).best().unwrap();
+
+        let mut shorter = network(&fx);
+        let report = shorter.fit(&x, &y, &params(case, best + 1)).unwrap();
+        assert_eq!(report.iterations_run(), best + 1);
+        assert_eq!(shorter, net, "{name}: trained for {} iterations", best + 1);
+        assert_eq!(shorter.cost(&x_val, &y_val).unwrap(), best_cost, "{name}");
+    }
+}
+
+/// Without early stopping a `Validation` only records: every iteration, no stop, and `finish`
+/// leaves the network as training left it.
+#[test]
+fn without_early_stopping_it_records_and_restores_nothing() {
+    let fx = load("early_stopping.json");
+    let (x, y, x_val, y_val) = sets(&fx);
+    let case = get(&fx, "gd");
+    let stopped_at = u(get(case, "stopped_at"));
+    let config = params(case, stopped_at + 1);
+    let mut net = network(&fx);
+    let mut val = Validation::new(&net, &x_val, &y_val, config.iterations()).unwrap();
+    let report = net
+        .train_watched(&x, &y, &config, |p, now| val.observe(p, now))
+        .unwrap();
+    assert!(!report.stopped_early());
+    let trained = net.clone();
+    let seen = val.finish(&mut net);
+    assert_eq!(net, trained);
+    assert!(!seen.restored());
+    assert_eq!(seen.stopped_at(), None);
+    let mut diff = Diff::new();
+    diff.costs("validation cost", seen.costs(), get(case, "val_costs"));
+    // Only recording, the best is the lowest cost (min_delta 0).
+    let lowest = (0..seen.costs().len())
+        .min_by(|&a, &b| seen.costs()[a].total_cmp(&seen.costs()[b]))
+        .unwrap();
+    assert_eq!(seen.best(), Some((lowest, seen.costs()[lowest])));
+
+    // With early stopping, when the last iteration is the best there is nothing to restore.
+    let early = params(case, 5);
+    let mut net = network(&fx);
+    let mut val = Validation::new(&net, &x_val, &y_val, 5)
+        .unwrap()
+        .early_stopping(patience(case))
+        .unwrap();
+    net.train_watched(&x, &y, &early, |p, now| val.observe(p, now))
+        .unwrap();
+    let trained = net.clone();
+    let seen = val.finish(&mut net);
+    assert_eq!(seen.best().map(|b| b.0), Some(4));
+    assert!(!seen.restored());
+    assert_eq!(seen.stopped_at(), None);
+    assert_eq!(net, trained);
+}
+
+/// Keras compares with `np.less`: a validation cost equal to the best one is no improvement,
+/// with a `min_delta` of 0 too (the fixture keeps clear of ties, so this is Rust's alone).
+#[test]
+fn a_tie_with_the_best_is_not_an_improvement() {
+    let fx = load("early_stopping.json");
+    let (_, _, x_val, y_val) = sets(&fx);
+    let net = network(&fx);
+    let mut val = Validation::new(&net, &x_val, &y_val, 4)
+        .unwrap()
+        .early_stopping(Patience {
+            iterations: 3,
+            min_delta: 0.0,
+        })
+        .unwrap();
+    let after = |iteration| Progress {
+        iteration,
+        cost: 0.5,
+        total: 10,
+    };
+    // The same parameters every time: the same validation cost, to the bit.
+    for i in 0..3 {
+        assert_eq!(val.observe(after(i), &net), ControlFlow::Continue(()));
+    }
+    assert_eq!(val.observe(after(3), &net), ControlFlow::Break(()));
+    let mut kept = net.clone();
+    let seen = val.finish(&mut kept);
+    let first = seen.costs()[0];
+    assert_eq!(seen.costs(), [first; 4]);
+    assert_eq!(seen.best(), Some((0, first)));
+    assert_eq!(seen.stopped_at(), Some(3));
+    assert!(seen.restored());
+    assert_eq!(kept, net);
+}
+
+/// The error of `Validation::new(net, x_val, y_val, ..).early_stopping(p)`.
+fn refusal(
+    net: &Network<f64>,
+    x_val: ArrayView2<'_, f64>,
+    y_val: ArrayView2<'_, f64>,
+    p: Patience,
+) -> DnnError {
+    Validation::new(net, x_val, y_val, 10)
+        .and_then(|v| v.early_stopping(p))
+        .err()
+        .expect("refused")
+}
+
+#[test]
+fn bad_patience_min_delta_and_validation_shapes_are_refused() {
+    let fx = load("early_stopping.json");
+    let (_, _, x_val, y_val) = sets(&fx);
+    let (xv, yv) = (x_val.view(), y_val.view());
+    let net = network(&fx);
+    let ok = Patience {
+        iterations: 3,
+        min_delta: 0.0,
+    };
+    assert_eq!(
+        refusal(
+            &net,
+            xv,
+            yv,
+            Patience {
+                iterations: 0,
+                ..ok
+            }
+        ),
+        DnnError::InvalidParameter {
+            name: "patience",
+            value: 0.0,
+            reason: "it must be at least 1 iteration",
+        }
+    );
+    for bad in [
+        -1e-3,
+        -f64::MIN_POSITIVE,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ] {
+        let err = refusal(
+            &net,
+            xv,
+            yv,
+            Patience {
+                min_delta: bad,
+                ..ok
+            },
+        );
+        assert!(
+            matches!(
+                err,
+                DnnError::InvalidParameter {
+                    name: "min_delta",
+                    value,
+                    reason: "it must be a finite number, 0 or more",
+                } if value.to_bits() == bad.to_bits()
+            ),
+            "min_delta {bad}: {err:?}"
+        );
+    }
+    // Validation sets that do not fit the network.
+    let rows = x_val.slice(ndarray::s![..3, ..]);
+    assert_eq!(
+        refusal(&net, rows, yv, ok),
+        DnnError::InputRows {
+            rows: 3,
+            expected: 4
+        }
+    );
+    let fewer = y_val.slice(ndarray::s![.., ..29]);
+    assert_eq!(
+        refusal(&net, xv, fewer, ok),
+        DnnError::LabelShape {
+            y_shape: (1, 29),
+            examples: 30,
+            outputs: 1
+        }
+    );
+    let two = Array2::<f64>::zeros((2, 30));
+    assert_eq!(
+        refusal(&net, xv, two.view(), ok),
+        DnnError::LabelShape {
+            y_shape: (2, 30),
+            examples: 30,
+            outputs: 1
+        }
+    );
+    let empty = Array2::<f64>::zeros((4, 0));
+    assert_eq!(
+        refusal(&net, empty.view(), Array2::zeros((1, 0)).view(), ok),
+        DnnError::EmptyDataSet
+    );
+    let mut nan = x_val.clone();
+    nan[[2, 7]] = f64::NAN;
+    assert!(matches!(
+        refusal(&net, nan.view(), yv, ok),
+        DnnError::NonFinite { what: "X", .. }
+    ));
+    let mut label = y_val.clone();
+    label[[0, 4]] = 2.0;
+    assert!(matches!(
+        refusal(&net, xv, label.view(), ok),
+        DnnError::LabelOutOfRange {
+            value,
+            row: 0,
+            col: 4,
+            ..
+        } if value == 2.0
+    ));
+    // And the same set with a good rule is taken, a min_delta of -0 included.
+    for min_delta in [0.0, -0.0, 1e-3] {
+        assert!(Validation::new(&net, &x_val, &y_val, 10)
+            .unwrap()
+            .early_stopping(Patience { min_delta, ..ok })
+            .is_ok());
+    }
+}
