@@ -451,7 +451,7 @@ impl Dataset {
         self.targets(&self.test_labels, &self.test_values)
     }
 
-    fn targets<F: Float>(&self, labels: &[usize], values: &[f64]) -> Array2<F> {
+    pub(crate) fn targets<F: Float>(&self, labels: &[usize], values: &[f64]) -> Array2<F> {
         match &self.spec.regression {
             Some(scale) => values_matrix(values, scale),
             None => labels_matrix(labels, self.spec.classes.len()),

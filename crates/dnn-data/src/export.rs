@@ -261,6 +261,7 @@ pub(crate) fn setup_fields(setup: &TrainingSetup) -> Vec<(&'static str, String)>
         ("iterations_run", setup.iterations_run),
         ("batch_size", setup.batch_size),
         ("split_seed", setup.split_seed),
+        ("patience", setup.patience),
     ] {
         if let Some(v) = value {
             out.push((key, v.to_string()));
@@ -272,6 +273,8 @@ pub(crate) fn setup_fields(setup: &TrainingSetup) -> Vec<(&'static str, String)>
         ("l2", setup.l2),
         ("keep_prob", setup.keep_prob),
         ("test_split", setup.test_split),
+        ("validation_split", setup.validation_split),
+        ("min_delta", setup.min_delta),
     ] {
         if let Some(v) = value {
             // Rust prints the shortest text that parses back to the same f64.

@@ -61,6 +61,7 @@ pub mod standardize;
 pub mod table;
 pub mod target;
 pub mod toy;
+pub mod validation;
 
 pub use cat::{
     flatten_images, labels_row, load_cat_dataset, locate_data_dir, read_split, CatDataset,
@@ -76,3 +77,4 @@ pub use hdf5::H5Type;
 pub use image::{load_picture, ImageLimits};
 pub use standardize::Standardization;
 pub use target::{TargetScale, Task};
+pub use validation::HeldOut;

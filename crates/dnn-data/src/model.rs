@@ -7,7 +7,7 @@
 //!   `layer_sizes` (integers), `activations` (comma-separated, e.g. `"relu,relu,sigmoid"`),
 //!   and the training set-up where known: `arch`, `init`, `seed`, `learning_rate`,
 //!   `iterations`, `iterations_run`, `final_cost`, `optimizer`, `batch_size`, `l2`,
-//!   `keep_prob`, `test_split`, `split_seed`;
+//!   `keep_prob`, `test_split`, `split_seed`, `validation_split`, `patience`, `min_delta`;
 //! * what the inputs and outputs mean ([`DataSpec`]), when the file records it: dataset
 //!   `classes` (fixed-length UTF-8 strings, in index order); attribute `input`
 //!   (`"picture"` or `"table"`) with, for pictures, attribute `picture_shape`
@@ -65,9 +65,10 @@ pub struct TrainingSetup {
     pub learning_rate: Option<f64>,
     /// The planned number of iterations.
     pub iterations: Option<u64>,
-    /// The number of iterations that ran (fewer when interrupted).
+    /// The number of iterations that made these parameters: those that ran (fewer when
+    /// interrupted), or with early stopping up to the best one.
     pub iterations_run: Option<u64>,
-    /// The cost at the last iteration that ran.
+    /// The cost at the last of those iterations.
     pub final_cost: Option<f64>,
     /// The optimiser's name (`gd`, `momentum`, `adam`).
     pub optimizer: Option<String>,
@@ -81,6 +82,14 @@ pub struct TrainingSetup {
     pub test_split: Option<f64>,
     /// The seed of that split.
     pub split_seed: Option<u64>,
+    /// The fraction of the training part held out to watch training on (of each class, for
+    /// classes), when one was.
+    pub validation_split: Option<f64>,
+    /// Early stopping's patience, in iterations (epochs, with mini-batches), when training
+    /// stopped on the validation cost; the parameters are then the best iteration's.
+    pub patience: Option<u64>,
+    /// Early stopping's least improvement of the validation cost.
+    pub min_delta: Option<f64>,
 }
 
 /// A network of either element type, as read from a file.
@@ -630,6 +639,7 @@ fn write_model<F: Float + H5Type>(
         ("iterations_run", setup.iterations_run),
         ("batch_size", setup.batch_size),
         ("split_seed", setup.split_seed),
+        ("patience", setup.patience),
     ] {
         if let Some(v) = value {
             file.new_attr::<u64>().create(name)?.write_scalar(&v)?;
@@ -641,6 +651,8 @@ fn write_model<F: Float + H5Type>(
         ("l2", setup.l2),
         ("keep_prob", setup.keep_prob),
         ("test_split", setup.test_split),
+        ("validation_split", setup.validation_split),
+        ("min_delta", setup.min_delta),
     ] {
         if let Some(v) = value {
             file.new_attr::<f64>().create(name)?.write_scalar(&v)?;
@@ -883,6 +895,9 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         keep_prob: read_attr_opt(&file, "keep_prob", |a| a.read_scalar::<f64>())?,
         test_split: read_attr_opt(&file, "test_split", |a| a.read_scalar::<f64>())?,
         split_seed: read_attr_opt(&file, "split_seed", |a| a.read_scalar::<u64>())?,
+        validation_split: read_attr_opt(&file, "validation_split", |a| a.read_scalar::<f64>())?,
+        patience: read_attr_opt(&file, "patience", |a| a.read_scalar::<u64>())?,
+        min_delta: read_attr_opt(&file, "min_delta", |a| a.read_scalar::<f64>())?,
     };
     let spec = read_spec(&file, &names, &network, &bad)?;
     Ok(Model {

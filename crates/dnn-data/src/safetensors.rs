@@ -419,5 +419,8 @@ fn read_setup(
         keep_prob: real("keep_prob")?,
         test_split: real("test_split")?,
         split_seed: number("split_seed")?,
+        validation_split: real("validation_split")?,
+        patience: number("patience")?,
+        min_delta: real("min_delta")?,
     })
 }

@@ -38,9 +38,21 @@ pub fn stratified(
     fraction: f64,
     seed: u32,
 ) -> Result<(Vec<usize>, Vec<usize>), String> {
+    stratified_part(labels, classes, fraction, seed, "test")
+}
+
+/// [`stratified`], with the held-out part called `part` (`test`, `validation`) in its
+/// messages.
+pub(crate) fn stratified_part(
+    labels: &[usize],
+    classes: usize,
+    fraction: f64,
+    seed: u32,
+    part: &str,
+) -> Result<(Vec<usize>, Vec<usize>), String> {
     if !(fraction > 0.0 && fraction < 1.0) {
         return Err(format!(
-            "a test split of {fraction} is not usable; it must be a fraction in (0, 1)"
+            "a {part} split of {fraction} is not usable; it must be a fraction in (0, 1)"
         ));
     }
     if let Some((j, &c)) = labels.iter().enumerate().find(|&(_, &c)| c >= classes) {
@@ -65,7 +77,7 @@ pub fn stratified(
     if test.is_empty() && classes > 2 && single * 2 > classes {
         // A column of measurements or ids read as labels: a class per value.
         return Err(format!(
-            "a stratified test split of {fraction} of {} examples leaves no test examples, as \
+            "a stratified {part} split of {fraction} of {} examples leaves no {part} examples, as \
              {single} of the {classes} classes have a single example (kept in training); is the \
              label a class, or a measurement or an id? A number to predict is a regression (--task regress)",
             labels.len()
@@ -73,7 +85,7 @@ pub fn stratified(
     }
     if test.is_empty() || train.is_empty() {
         return Err(format!(
-            "a stratified test split of {fraction} of {} examples leaves {} training and {} test examples; give more examples or another split",
+            "a stratified {part} split of {fraction} of {} examples leaves {} training and {} {part} examples; give more examples or another split",
             labels.len(),
             train.len(),
             test.len()
@@ -103,16 +115,27 @@ pub fn stratified(
 /// # Errors
 /// A message when `fraction` is not in `(0, 1)` or either part would be empty.
 pub fn shuffled(m: usize, fraction: f64, seed: u32) -> Result<(Vec<usize>, Vec<usize>), String> {
+    shuffled_part(m, fraction, seed, "test")
+}
+
+/// [`shuffled`], with the held-out part called `part` (`test`, `validation`) in its
+/// messages.
+pub(crate) fn shuffled_part(
+    m: usize,
+    fraction: f64,
+    seed: u32,
+    part: &str,
+) -> Result<(Vec<usize>, Vec<usize>), String> {
     if !(fraction > 0.0 && fraction < 1.0) {
         return Err(format!(
-            "a test split of {fraction} is not usable; it must be a fraction in (0, 1)"
+            "a {part} split of {fraction} is not usable; it must be a fraction in (0, 1)"
         ));
     }
     let n_test = (fraction * m as f64).ceil() as usize;
     let n_train = m - n_test.min(m);
     if n_test == 0 || n_train == 0 || n_test > m {
         return Err(format!(
-            "a test split of {fraction} of {m} examples leaves {n_train} training and {} test \
+            "a {part} split of {fraction} of {m} examples leaves {n_train} training and {} {part} \
              examples; give more examples or another split",
             n_test.min(m)
         ));

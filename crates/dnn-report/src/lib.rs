@@ -34,4 +34,7 @@ mod train;
 pub use hyper::HyperReport;
 pub use planar::{PlanarReport, PlanarRun};
 pub use toy::{ToyReport, ToyRun};
-pub use train::{DataReport, RegressionReport, RegressionScores, TrainReport};
+pub use train::{
+    DataReport, EarlyStoppingReport, RegressionReport, RegressionScores, TrainReport,
+    ValidationReport,
+};

@@ -18,9 +18,9 @@ pub struct TrainReport {
     pub learning_rate: f64,
     /// Iterations (epochs, with mini-batches) asked for.
     pub iterations: usize,
-    /// Iterations actually run (fewer when interrupted).
+    /// Iterations actually run (fewer when interrupted or stopped early).
     pub iterations_run: usize,
-    /// Whether Ctrl-C stopped training early.
+    /// Whether Ctrl-C stopped training early (early stopping is in `validation`).
     pub interrupted: bool,
     /// Seed of the weight initialisation.
     pub seed: u32,
@@ -48,6 +48,50 @@ pub struct TrainReport {
     pub classes: Vec<String>,
     /// Where the examples came from and how many went to each side.
     pub data: DataReport,
+    /// What the run watched on a validation part held out of the training part
+    /// (`--validation-split`, `--early-stopping`), when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<ValidationReport>,
+}
+
+/// A validation part held out of the training part, and what training did with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidationReport {
+    /// Examples held out (not in `data.train_examples`).
+    pub examples: usize,
+    /// The fraction of the training part held out (of each class, for classes).
+    pub fraction: f64,
+    /// The seed of that split.
+    pub seed: u32,
+    /// `[iteration, cost]` of the validation part (its data cost, without L2 or dropout) with
+    /// the parameters after that iteration, at every print step and the last iteration.
+    pub costs: Vec<(usize, f64)>,
+    /// The iteration with the lowest validation cost (by early stopping's rule) and that
+    /// cost; absent when no cost was finite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best: Option<(usize, f64)>,
+    /// Early stopping's rule and what it did, when it was on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_stopping: Option<EarlyStoppingReport>,
+    /// Fraction of the validation part classified right (a classifier's), by the saved model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<f64>,
+    /// A regression's scores on the validation part, in the target's units, by the saved model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regression: Option<RegressionScores>,
+}
+
+/// Early stopping in a `dnn train` run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EarlyStoppingReport {
+    /// Iterations (epochs) in a row without an improvement that end training.
+    pub patience: usize,
+    /// The least fall of the validation cost that counts as an improvement.
+    pub min_delta: f64,
+    /// The iteration after which it ended training, if it did.
+    pub stopped_at: Option<usize>,
+    /// Whether the saved parameters are the best iteration's rather than the last one's.
+    pub restored: bool,
 }
 
 /// How well a regression's predictions match the targets of one part of the data, as

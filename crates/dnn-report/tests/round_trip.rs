@@ -28,8 +28,8 @@
 use std::path::Path;
 
 use dnn_report::{
-    DataReport, HyperReport, PlanarReport, PlanarRun, RegressionReport, RegressionScores,
-    ToyReport, ToyRun, TrainReport,
+    DataReport, EarlyStoppingReport, HyperReport, PlanarReport, PlanarRun, RegressionReport,
+    RegressionScores, ToyReport, ToyRun, TrainReport, ValidationReport,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -155,8 +155,29 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
             test_examples: usize::MAX,
             features: 1,
         },
+        validation: None,
     };
     survives_a_round_trip(&train);
+    // Watched on a validation part, stopped early.
+    let watched = TrainReport {
+        validation: Some(ValidationReport {
+            examples: 21,
+            fraction: 0.1 + 0.2,
+            seed: 3,
+            costs: vec![(0, 0.7), (100, 0.1 + 0.2), (157, f64::MIN_POSITIVE)],
+            best: Some((147, 1.0 / 3.0)),
+            early_stopping: Some(EarlyStoppingReport {
+                patience: 10,
+                min_delta: 1e-300,
+                stopped_at: Some(157),
+                restored: true,
+            }),
+            accuracy: Some(2.0 / 3.0),
+            regression: None,
+        }),
+        ..train.clone()
+    };
+    survives_a_round_trip(&watched);
     // A regression's: no accuracies, its scores instead.
     let regression = TrainReport {
         train_accuracy: None,

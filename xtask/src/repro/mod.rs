@@ -234,6 +234,7 @@ mod test_support {
                 test_examples: 50,
                 features: 12288,
             },
+            validation: None,
         }
     }
 

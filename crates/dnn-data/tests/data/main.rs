@@ -8,6 +8,7 @@ mod cat_files;
 mod cat_real;
 mod dataset;
 mod folder_layouts;
+mod held_out;
 mod missing_numbers;
 mod model_file;
 mod npz_values;

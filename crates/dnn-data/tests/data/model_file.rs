@@ -28,6 +28,9 @@ fn setup() -> TrainingSetup {
         keep_prob: Some(0.86),
         test_split: Some(0.25),
         split_seed: Some(7),
+        validation_split: Some(0.1),
+        patience: Some(12),
+        min_delta: Some(1e-4),
     }
 }
 

@@ -42,6 +42,9 @@ fn model_bytes() -> &'static [u8] {
             keep_prob: Some(0.86),
             test_split: Some(0.2),
             split_seed: Some(0),
+            validation_split: Some(0.15),
+            patience: Some(10),
+            min_delta: Some(0.0),
         };
         // With everything a model file records, so damage anywhere reaches every reader.
         let spec = dnn_data::DataSpec {

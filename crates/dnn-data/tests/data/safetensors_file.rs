@@ -38,6 +38,9 @@ fn setup() -> TrainingSetup {
         keep_prob: Some(0.86),
         test_split: Some(0.2),
         split_seed: Some(4),
+        validation_split: Some(0.1 + 0.05), // not a short decimal either
+        patience: Some(7),
+        min_delta: Some(2.5e-5),
     }
 }
 
