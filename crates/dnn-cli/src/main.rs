@@ -24,6 +24,7 @@ mod report;
 mod serve;
 mod toy;
 mod train;
+mod validation;
 mod values;
 
 use std::process::ExitCode;
@@ -50,7 +51,7 @@ pub struct Cli {
 pub enum Command {
     /// Train a network on the cat data set (defaults reproduce the published L-layer model)
     /// or on your own data (--data: an image folder, a CSV table, a .npz archive).
-    Train(train::TrainArgs),
+    Train(Box<train::TrainArgs>),
     /// Accuracy, confusion matrix and per-class precision, recall and F1 of a saved model
     /// (R², RMSE and MAE of a regression model).
     Evaluate(evaluate::EvaluateArgs),
@@ -102,7 +103,7 @@ fn main() -> ExitCode {
         }
     }
     let result = match cli.command {
-        Command::Train(args) => train::run(args),
+        Command::Train(args) => train::run(*args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Predict(args) => predict::run(args),
         Command::Export(args) => export::run(args),

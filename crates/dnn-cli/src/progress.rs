@@ -1,5 +1,6 @@
 //! Progress output: the exercise's cost lines and, on a terminal, a progress bar.
 
+use std::cell::Cell;
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -13,6 +14,8 @@ pub struct Progress {
     every: usize,
     quiet: bool,
     epochs: bool,
+    /// The last iteration whose line was printed.
+    printed: Cell<Option<usize>>,
 }
 
 impl Progress {
@@ -43,6 +46,7 @@ impl Progress {
             every,
             quiet,
             epochs: false,
+            printed: Cell::new(None),
         }
     }
 
@@ -52,17 +56,39 @@ impl Progress {
         self
     }
 
-    /// After iteration `iteration` (from 0) of `total`.
-    pub fn iteration(&self, iteration: usize, total: usize, cost: f64) {
+    /// After iteration `iteration` (from 0) of `total`, with the validation part's cost when
+    /// one is watched: `Cost after epoch 10: 0.341234 (validation 0.362011)`.
+    pub fn iteration(&self, iteration: usize, total: usize, cost: f64, validation: Option<f64>) {
         self.bar.set_position(iteration as u64 + 1);
-        self.bar.set_message(format!("{cost:.6}"));
-        if !self.quiet && (iteration.is_multiple_of(self.every) || iteration + 1 == total) {
-            let line = if self.epochs {
-                epoch_line(iteration, cost)
-            } else {
-                cost_line(iteration, cost)
-            };
-            self.line(&line);
+        self.bar.set_message(match validation {
+            Some(v) => format!("{cost:.6}, validation {v:.6}"),
+            None => format!("{cost:.6}"),
+        });
+        if iteration + 1 == total {
+            self.stopped_at(iteration, cost, validation);
+        } else if !self.quiet && iteration.is_multiple_of(self.every) {
+            self.line(&self.cost_line(iteration, cost, validation));
+        }
+    }
+
+    /// After the last iteration that ran (the planned last, or one where training stopped):
+    /// its cost line, unless it was a print step and so printed already.
+    pub fn stopped_at(&self, iteration: usize, cost: f64, validation: Option<f64>) {
+        let printed = self.printed.replace(Some(iteration)) == Some(iteration);
+        if !self.quiet && !printed {
+            self.line(&self.cost_line(iteration, cost, validation));
+        }
+    }
+
+    fn cost_line(&self, iteration: usize, cost: f64, validation: Option<f64>) -> String {
+        self.printed.set(Some(iteration));
+        let line = match self.epochs {
+            true => epoch_line(iteration, cost),
+            false => cost_line(iteration, cost),
+        };
+        match validation {
+            Some(v) => format!("{line} (validation {v:.6})"),
+            None => line,
         }
     }
 

@@ -4,8 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use dnn_core::{gradient_check_sampled, Activation, DnnError, Float, Network, NumpyRng};
+use std::ops::ControlFlow;
+
+use dnn_core::{gradient_check_sampled, Activation, DnnError, Float, Network, NumpyRng, Patience};
 use dnn_data::dataset::matrix_as;
+use dnn_data::dataset::DEFAULT_SPLIT_SEED;
 use dnn_data::model::{save_model_with, TrainingSetup};
 use dnn_data::{Dataset, Input, TargetScale};
 use ndarray::{s, ArrayView2};
@@ -19,6 +22,7 @@ use crate::metrics::regression_scores_line;
 use crate::presets::{resolve, Arch, Setup, SEED};
 use crate::progress::Progress;
 use crate::report::{check_outputs, data_report, write_json, TrainReport};
+use crate::validation::{held_out_line, stopping_line, ValidationFlags};
 use crate::values::{
     parse_layers, parse_learning_rate, parse_positive, parse_sizes, InitArg, OptimizerArg, Sizes,
 };
@@ -142,6 +146,9 @@ pub struct TrainArgs {
 
     #[command(flatten)]
     pub optim: OptimFlags,
+
+    #[command(flatten)]
+    pub validation: ValidationFlags,
 }
 
 /// The element type to train in.
@@ -203,7 +210,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     setup: &Setup,
     hyper: &Hyper,
 ) -> anyhow::Result<()> {
-    let data = load_for_training(&args.data.data, &args.data.reading)?;
+    let mut data = load_for_training(&args.data.data, &args.data.reading)?;
     let filled = filled_line(&data, args.data.reading.fill_missing);
     let target = regression_line(&data, args.data.reading.task);
     for line in [split_line(&data), target, one_hot_line(&data), filled]
@@ -212,6 +219,23 @@ fn train_as<F: Float + hdf5::H5Type>(
     {
         println!("{line}");
     }
+    let unit = if hyper.per_epoch() {
+        "epoch"
+    } else {
+        "iteration"
+    };
+    let held_out = match args.validation.split() {
+        Some(fraction) => {
+            let seed = args.data.reading.split_seed.unwrap_or(DEFAULT_SPLIT_SEED);
+            let held_out = data.hold_out(fraction, seed)?;
+            println!(
+                "{}",
+                held_out_line(&data, &held_out, &args.validation, unit)
+            );
+            Some(held_out)
+        }
+        None => None,
+    };
     let what = match &data.spec.input {
         Input::Picture {
             height,
@@ -250,19 +274,56 @@ fn train_as<F: Float + hdf5::H5Type>(
     let progress =
         Progress::new(setup.iterations, args.print_every, args.quiet).per_epoch(hyper.per_epoch());
 
-    let result = net.train(&train_x, &train_y, &config, |p| {
-        progress.iteration(p.iteration, p.total, p.cost);
-        interrupt.control()
-    });
+    let val_x = held_out.as_ref().map(|h| matrix_as::<F>(&h.x).into_owned());
+    let val_y = held_out.as_ref().map(|h| data.targets_of::<F>(h));
+    let (result, seen) = match (&val_x, &val_y) {
+        (Some(x), Some(y)) => {
+            let mut watch = args.validation.watch(&net, x, y, setup.iterations)?;
+            let result = net.train_watched(&train_x, &train_y, &config, |p, now| {
+                let stop = watch.observe(p, now);
+                let validation = watch.costs().last().copied();
+                match (stop, interrupt.control()) {
+                    (ControlFlow::Continue(()), ControlFlow::Continue(())) => {
+                        progress.iteration(p.iteration, p.total, p.cost, validation);
+                        ControlFlow::Continue(())
+                    }
+                    _ => {
+                        progress.stopped_at(p.iteration, p.cost, validation);
+                        ControlFlow::Break(())
+                    }
+                }
+            });
+            // Only a run that ended well gets the best parameters back: a diverged one keeps
+            // its last good ones, as the error says.
+            let seen = result.is_ok().then(|| watch.finish(&mut net));
+            (result, seen)
+        }
+        _ => {
+            let result = net.train(&train_x, &train_y, &config, |p| {
+                progress.iteration(p.iteration, p.total, p.cost, None);
+                interrupt.control()
+            });
+            (result, None)
+        }
+    };
     progress.finish();
+    let watched = held_out
+        .as_ref()
+        .map(|h| (h.split.fraction, args.validation.patience()));
     let report = match result {
         Ok(report) => report,
         Err(DnnError::Diverged(d)) => {
             // One message: what happened, what to try, and what was (not) saved.
             let saved = match d.last_good {
                 Some(good) if args.save_last_good => {
-                    let model_setup =
-                        model_setup(setup, hyper, &data, good.step.epoch, Some(good.cost));
+                    let model_setup = model_setup(
+                        setup,
+                        hyper,
+                        &data,
+                        watched,
+                        good.step.epoch,
+                        Some(good.cost),
+                    );
                     save_model_with(&args.save, &net, &model_setup, &data.spec)
                         .context("training diverged and the last good model could not be saved")?;
                     format!(
@@ -287,27 +348,33 @@ fn train_as<F: Float + hdf5::H5Type>(
         }
         Err(err) => return Err(err.into()),
     };
-    if report.stopped_early() {
+    // Stopped before the planned iterations by Ctrl-C, not by early stopping.
+    let interrupted =
+        report.stopped_early() && seen.as_ref().is_none_or(|s| s.stopped_at().is_none());
+    if interrupted {
         eprintln!(
-            "interrupted after {} of {} {}",
+            "interrupted after {} of {} {unit}s",
             report.iterations_run(),
             setup.iterations,
-            if hyper.batch_size.is_some() {
-                "epochs"
-            } else {
-                "iterations"
-            }
         );
+    }
+    if let Some(line) = seen.as_ref().and_then(|s| stopping_line(s, unit)) {
+        println!("{line}");
     }
 
     let test_x = matrix_as::<F>(&data.test_x);
+    let (mut val_accuracy, mut val_scores) = (None, None);
     let (train_accuracy, test_accuracy, regression) = match data.spec.regression {
         Some(scale) => {
             let train = regression_scores(&net, train_x.view(), &data.train_values, scale)?;
-            let test = regression_scores(&net, test_x.view(), &data.test_values, scale)?;
-            for (name, s) in [("Train", &train), ("Test", &test)] {
-                println!("{}", regression_scores_line(name, s));
+            println!("{}", regression_scores_line("Train", &train));
+            if let (Some(h), Some(x)) = (&held_out, &val_x) {
+                let scores = regression_scores(&net, x.view(), &h.values, scale)?;
+                println!("{}", regression_scores_line("Validation", &scores));
+                val_scores = Some(scores);
             }
+            let test = regression_scores(&net, test_x.view(), &data.test_values, scale)?;
+            println!("{}", regression_scores_line("Test", &test));
             let report = RegressionReport {
                 target: data.spec.target().unwrap_or("y").to_owned(),
                 train,
@@ -319,20 +386,28 @@ fn train_as<F: Float + hdf5::H5Type>(
         }
         None => {
             let train_accuracy = net.accuracy(&train_x, &train_y)?;
-            let test_accuracy = net.accuracy(&test_x, &data.test_y::<F>())?;
             println!("Train accuracy: {train_accuracy:.6}");
+            if let (Some(x), Some(y)) = (&val_x, &val_y) {
+                let accuracy = net.accuracy(x, y)?;
+                println!("Validation accuracy: {accuracy:.6}");
+                val_accuracy = Some(accuracy);
+            }
+            let test_accuracy = net.accuracy(&test_x, &data.test_y::<F>())?;
             println!("Test accuracy: {test_accuracy:.6}");
             (Some(train_accuracy), Some(test_accuracy), None)
         }
     };
 
-    let model_setup = model_setup(
-        setup,
-        hyper,
-        &data,
-        report.iterations_run(),
-        report.final_cost(),
-    );
+    // With the best iteration's parameters restored, the model is what that many made.
+    let (iterations_run, final_cost) = match seen
+        .as_ref()
+        .and_then(|s| s.restored().then(|| s.best()))
+        .flatten()
+    {
+        Some((best, _)) => (best + 1, report.costs().get(best).copied()),
+        None => (report.iterations_run(), report.final_cost()),
+    };
+    let model_setup = model_setup(setup, hyper, &data, watched, iterations_run, final_cost);
     save_model_with(&args.save, &net, &model_setup, &data.spec)?;
     if !args.quiet {
         println!("Saved the model to {}", args.save.display());
@@ -353,11 +428,11 @@ fn train_as<F: Float + hdf5::H5Type>(
             learning_rate: setup.learning_rate,
             iterations: setup.iterations,
             iterations_run: report.iterations_run(),
-            interrupted: report.stopped_early(),
+            interrupted,
             seed: setup.seed,
             init: setup.init.name().to_owned(),
             training: hyper.report(),
-            costs,
+            costs: costs.clone(),
             train_accuracy,
             test_accuracy,
             regression,
@@ -365,13 +440,23 @@ fn train_as<F: Float + hdf5::H5Type>(
             gflops: report.diagnostics().gflops,
             classes: data.spec.classes.clone(),
             data: data_report(&data),
+            validation: match (&held_out, &seen) {
+                (Some(h), Some(s)) => Some(crate::validation::report(
+                    h,
+                    s,
+                    costs.iter().map(|&(i, _)| i),
+                    val_accuracy,
+                    val_scores,
+                )),
+                _ => None,
+            },
         };
         write_json(path, &file).with_context(|| format!("--report {}", path.display()))?;
         if !args.quiet {
             println!("Saved the report to {}", path.display());
         }
     }
-    if report.stopped_early() {
+    if interrupted {
         return Err(Exit(EXIT_INTERRUPTED).into());
     }
     Ok(())
@@ -389,13 +474,17 @@ pub fn regression_scores<F: Float>(
     Ok(RegressionScores::new(&values, truth))
 }
 
+/// What the model file records of the run; `watched` is the validation split held out and
+/// early stopping's rule, when there was one.
 fn model_setup(
     setup: &Setup,
     hyper: &Hyper,
     data: &Dataset,
+    watched: Option<(f64, Option<Patience>)>,
     iterations_run: usize,
     final_cost: Option<f64>,
 ) -> TrainingSetup {
+    let patience = watched.and_then(|(_, p)| p);
     TrainingSetup {
         arch: Some(setup.arch.name().to_owned()),
         init: Some(setup.init.name().to_owned()),
@@ -410,6 +499,9 @@ fn model_setup(
         keep_prob: Some(hyper.keep_prob),
         test_split: data.source.split.map(|s| s.fraction),
         split_seed: data.source.split.map(|s| u64::from(s.seed)),
+        validation_split: watched.map(|(fraction, _)| fraction),
+        patience: patience.map(|p| p.iterations as u64),
+        min_delta: patience.map(|p| p.min_delta),
     }
 }
 

@@ -120,6 +120,16 @@ pub fn parse_test_split(s: &str) -> Result<f64, String> {
     }
 }
 
+/// `--validation-split`: a fraction in (0, 1).
+pub fn parse_validation_split(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if v > 0.0 && v < 1.0 => Ok(v),
+        v => Err(format!(
+            "{v} is not a usable validation split; it must be a fraction in (0, 1), e.g. 0.1"
+        )),
+    }
+}
+
 /// The largest `--image-size`: 1024x1024x3 is already 3 million inputs per first-layer unit.
 pub const MAX_IMAGE_SIZE: u32 = 1024;
 

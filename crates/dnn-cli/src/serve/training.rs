@@ -284,6 +284,9 @@ impl Plan {
             keep_prob: Some(self.hyper.keep_prob),
             test_split: self.data.split.map(|s| s.fraction),
             split_seed: self.data.split.map(|s| u64::from(s.seed)),
+            validation_split: None,
+            patience: None,
+            min_delta: None,
         }
     }
 }

@@ -17,6 +17,7 @@ mod e2e_export;
 mod e2e_own_data;
 mod e2e_planar;
 mod e2e_toy;
+mod early_stopping;
 mod failed_saves;
 mod pictures;
 mod pipes;

@@ -1,0 +1,166 @@
+//! `dnn train`'s validation part: `--validation-split` holds out part of the training part and
+//! prints its cost beside each cost line; `--early-stopping` stops training when that cost no
+//! longer falls, and keeps the best iteration's parameters.
+
+use clap::Args;
+use dnn_core::{Float, Network, Patience, Validation};
+use dnn_data::{Dataset, HeldOut};
+use dnn_report::{EarlyStoppingReport, ValidationReport};
+
+use crate::values::{parse_non_negative, parse_positive, parse_validation_split};
+
+/// `--validation-split` when `--early-stopping` is given without it: scikit-learn's
+/// `validation_fraction`.
+pub const DEFAULT_VALIDATION_SPLIT: f64 = 0.1;
+/// `--patience`'s default: scikit-learn's `n_iter_no_change`.
+pub const DEFAULT_PATIENCE: usize = 10;
+
+/// The validation flags of `dnn train`.
+#[derive(Debug, Args)]
+pub struct ValidationFlags {
+    /// Hold out this fraction of the training part (of each class; of all rows, for a
+    /// regression), chosen as the test split is (--split-seed), and print its cost after each
+    /// iteration beside the training cost. The z-score and a regression's target scale stay
+    /// those of the whole training part.
+    #[arg(long, value_parser = parse_validation_split, allow_negative_numbers = true,
+          help = format!("Hold out this fraction of the training part (of each class; of all rows, for a regression), chosen as the test split is (--split-seed), and print its cost beside each cost line [default: {DEFAULT_VALIDATION_SPLIT} with --early-stopping, else none]"))]
+    pub validation_split: Option<f64>,
+
+    /// Stop when the validation cost has not fallen by more than --min-delta for --patience
+    /// iterations (epochs) in a row, and keep the parameters of the iteration where it was
+    /// lowest (Keras' EarlyStopping with restore_best_weights); --iterations is then the most
+    /// to run.
+    #[arg(long)]
+    pub early_stopping: bool,
+
+    /// Early stopping's patience: iterations (epochs) in a row without improvement.
+    #[arg(long, requires = "early_stopping", value_parser = parse_positive,
+          allow_negative_numbers = true,
+          help = format!("Early stopping's patience: iterations (epochs, with --batch-size) in a row without an improvement [default: {DEFAULT_PATIENCE}]"))]
+    pub patience: Option<usize>,
+
+    /// Early stopping's least improvement: the validation cost must fall by more than this.
+    #[arg(long, requires = "early_stopping", value_parser = parse_non_negative,
+          allow_negative_numbers = true)]
+    pub min_delta: Option<f64>,
+}
+
+impl ValidationFlags {
+    /// The fraction to hold out, if any.
+    pub fn split(&self) -> Option<f64> {
+        match (self.validation_split, self.early_stopping) {
+            (Some(f), _) => Some(f),
+            (None, true) => Some(DEFAULT_VALIDATION_SPLIT),
+            (None, false) => None,
+        }
+    }
+
+    /// Early stopping's rule, when it is on.
+    pub fn patience(&self) -> Option<Patience> {
+        self.early_stopping.then(|| Patience {
+            iterations: self.patience.unwrap_or(DEFAULT_PATIENCE),
+            min_delta: self.min_delta.unwrap_or(0.0),
+        })
+    }
+
+    /// A watch of `net` on `held_out` (its inputs `x` and targets `y` as the network takes
+    /// them), with early stopping when it is on.
+    pub fn watch<'v, F: Float>(
+        &self,
+        net: &Network<F>,
+        x: &'v ndarray::Array2<F>,
+        y: &'v ndarray::Array2<F>,
+        iterations: usize,
+    ) -> Result<Validation<'v, F>, dnn_core::DnnError> {
+        let watch = Validation::new(net, x, y, iterations)?;
+        match self.patience() {
+            Some(p) => watch.early_stopping(p),
+            None => Ok(watch),
+        }
+    }
+}
+
+/// `Validation: 21 of the 209 training examples held out (stratified 0.1 split, seed 0); early
+/// stopping after 10 epochs without improvement`.
+pub fn held_out_line(
+    data: &Dataset,
+    held_out: &HeldOut,
+    flags: &ValidationFlags,
+    unit: &str,
+) -> String {
+    let how = if data.is_regression() {
+        "shuffled"
+    } else {
+        "stratified"
+    };
+    let watch = match flags.patience() {
+        Some(p) => format!(
+            "early stopping after {} {unit}{} in a row without a fall in its cost{}",
+            p.iterations,
+            if p.iterations == 1 { "" } else { "s" },
+            match p.min_delta {
+                0.0 => String::new(),
+                d => format!(" of more than {d}"),
+            }
+        ),
+        None => "its cost is printed beside the training cost".to_owned(),
+    };
+    format!(
+        "Validation: {} of the {} training examples held out ({how} {} split, seed {}); {watch}",
+        held_out.len(),
+        held_out.len() + data.train_len(),
+        held_out.split.fraction,
+        held_out.split.seed,
+    )
+}
+
+/// What early stopping did, in one line: `Early stopping: ... kept epoch 47's parameters
+/// (validation cost 0.231100)`; `None` without early stopping or a finite validation cost.
+pub fn stopping_line(seen: &dnn_core::ValidationReport, unit: &str) -> Option<String> {
+    seen.patience()?;
+    let (best, cost) = seen.best()?;
+    let ran = seen.costs().len();
+    let how = match seen.stopped_at() {
+        Some(at) => format!(
+            "stopped after {unit} {at}, {} {unit}s after the lowest validation cost",
+            at - best
+        ),
+        None => format!("ran all {ran} {unit}s"),
+    };
+    let kept = match seen.restored() {
+        true => format!("kept the parameters of {unit} {best}, the best"),
+        false => format!("the last {unit}, {best}, was the best"),
+    };
+    Some(format!(
+        "Early stopping: {how}; {kept} (validation cost {cost:.6})"
+    ))
+}
+
+/// The report's record of the validation part; `costs_at` are the iterations whose cost the
+/// report lists (its print steps and the last).
+pub fn report(
+    held_out: &HeldOut,
+    seen: &dnn_core::ValidationReport,
+    costs_at: impl IntoIterator<Item = usize>,
+    accuracy: Option<f64>,
+    regression: Option<dnn_report::RegressionScores>,
+) -> ValidationReport {
+    ValidationReport {
+        examples: held_out.len(),
+        fraction: held_out.split.fraction,
+        seed: held_out.split.seed,
+        costs: costs_at
+            .into_iter()
+            .filter_map(|i| seen.costs().get(i).map(|&c| (i, c)))
+            .collect(),
+        best: seen.best(),
+        early_stopping: seen.patience().map(|p| EarlyStoppingReport {
+            patience: p.iterations,
+            min_delta: p.min_delta,
+            stopped_at: seen.stopped_at(),
+            restored: seen.restored(),
+        }),
+        accuracy,
+        regression,
+    }
+}

@@ -1,0 +1,264 @@
+//! `dnn train --validation-split` and `--early-stopping` on a table that a wide network
+//! overfits: the validation part held out of the training part, its cost beside each cost
+//! line, training stopped `--patience` epochs after its lowest cost, and the model saved with
+//! that epoch's parameters, bit for bit those of a run stopped there by `--epochs`.
+
+use crate::common;
+use crate::fixtures;
+
+use std::path::Path;
+
+use common::{dnn_in, Run};
+use dnn_data::model::{load_model, AnyNetwork};
+use serde_json::Value;
+
+fn ok(run: Run) -> Run {
+    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
+    run
+}
+
+fn report(dir: &Path, name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join(name)).expect("report")).expect("json")
+}
+
+/// Three overlapping classes, 300 rows: a [3, 64, 64, 3] network trained with Adam learns
+/// them, then learns the noise.
+fn overlapping_blobs(dir: &Path) {
+    fixtures::write_blobs_csv(&dir.join("blobs.csv"), 300, 1.5);
+}
+
+/// `dnn train` on the blobs with `extra` flags, saving `save` and reporting `report`.
+fn train(dir: &Path, save: &str, report: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "train",
+        "--data",
+        "blobs.csv",
+        "--target",
+        "kind",
+        "--hidden",
+        "64,64",
+        "--optimizer",
+        "adam",
+        "--learning-rate",
+        "0.01",
+        "--batch-size",
+        "16",
+        "--print-every",
+        "5",
+        "--save",
+        save,
+        "--report",
+        report,
+    ];
+    args.extend_from_slice(extra);
+    dnn_in(dir, &args)
+}
+
+fn layers(path: &Path) -> Vec<(Vec<f64>, Vec<f64>)> {
+    match load_model(path).expect("model").network {
+        AnyNetwork::F64(net) => net
+            .layers()
+            .iter()
+            .map(|l| {
+                (
+                    l.weights().iter().copied().collect(),
+                    l.bias().iter().copied().collect(),
+                )
+            })
+            .collect(),
+        AnyNetwork::F32(_) => panic!("trained in f64"),
+    }
+}
+
+#[test]
+fn early_stopping_keeps_the_best_epochs_parameters_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    overlapping_blobs(dir.path());
+    let run = ok(train(
+        dir.path(),
+        "es.h5",
+        "es.json",
+        &["--epochs", "300", "--early-stopping", "--patience", "8"],
+    ));
+    let r = report(dir.path(), "es.json");
+    let v = &r["validation"];
+    // 240 training rows (the 0.2 test split), a tenth of each class held out: 8 of each.
+    assert_eq!(v["examples"], 24, "{v}");
+    assert_eq!(r["data"]["train_examples"], 216);
+    assert_eq!(
+        (v["fraction"].as_f64(), v["seed"].as_u64()),
+        (Some(0.1), Some(0))
+    );
+    let best = v["best"][0].as_u64().expect("a best epoch") as usize;
+    let best_cost = v["best"][1].as_f64().expect("its cost");
+    let stopped = v["early_stopping"]["stopped_at"].as_u64().expect("stopped") as usize;
+    assert_eq!(stopped, best + 8, "patience 8: {v}");
+    assert!(stopped < 299, "it overfits long before 300 epochs: {v}");
+    assert_eq!(v["early_stopping"]["restored"], true);
+    assert_eq!(r["iterations_run"], stopped + 1);
+    assert_eq!(r["interrupted"], false);
+    // Every cost line carries the validation cost, the report lists the same ones, and the
+    // stopping epoch has its line.
+    let lines: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("Cost after epoch"))
+        .collect();
+    let costs = v["costs"].as_array().expect("costs");
+    assert_eq!(lines.len(), costs.len(), "{}", run.stdout);
+    for (line, c) in lines.iter().zip(costs) {
+        let (epoch, cost) = (c[0].as_u64().expect("epoch"), c[1].as_f64().expect("cost"));
+        assert!(
+            line.starts_with(&format!("Cost after epoch {epoch}: ")),
+            "{line}"
+        );
+        assert!(
+            line.ends_with(&format!(" (validation {cost:.6})")),
+            "{line} vs {cost}"
+        );
+    }
+    assert_eq!(costs.last().expect("one")[0], stopped);
+    assert!(
+        run.stdout.contains(&format!(
+            "Early stopping: stopped after epoch {stopped}, 8 epochs after the lowest validation \
+             cost; kept the parameters of epoch {best}, the best (validation cost {best_cost:.6})"
+        )),
+        "{}",
+        run.stdout
+    );
+    let accuracy = v["accuracy"].as_f64().expect("validation accuracy");
+    assert!(
+        run.stdout
+            .contains(&format!("\nValidation accuracy: {accuracy:.6}\n")),
+        "{}",
+        run.stdout
+    );
+
+    // The model is epoch `best`'s: the same run stopped there by --epochs (the validation part
+    // watched, not used) saves the same parameters, bit for bit; and the model file says so.
+    let epochs = (best + 1).to_string();
+    let plain = ok(train(
+        dir.path(),
+        "plain.h5",
+        "plain.json",
+        &["--epochs", &epochs, "--validation-split", "0.1"],
+    ));
+    assert_eq!(
+        layers(&dir.path().join("es.h5")),
+        layers(&dir.path().join("plain.h5"))
+    );
+    let p = report(dir.path(), "plain.json");
+    assert_eq!(
+        p["validation"]["costs"]
+            .as_array()
+            .expect("costs")
+            .last()
+            .expect("last")[1],
+        best_cost
+    );
+    assert!(p["validation"].get("early_stopping").is_none(), "{p}");
+    assert!(
+        plain
+            .stdout
+            .contains("its cost is printed beside the training cost"),
+        "{}",
+        plain.stdout
+    );
+    assert!(!plain.stdout.contains("Early stopping"), "{}", plain.stdout);
+    let setup = load_model(dir.path().join("es.h5")).expect("model").setup;
+    assert_eq!(setup.iterations_run, Some(best as u64 + 1));
+    assert_eq!(
+        (setup.validation_split, setup.patience, setup.min_delta),
+        (Some(0.1), Some(8), Some(0.0))
+    );
+    assert_eq!(setup.iterations, Some(300));
+}
+
+#[test]
+fn a_regression_watched_on_a_validation_part_runs_every_epoch_and_scores_three_parts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("a,b,y\n");
+    for r in 0..200 {
+        let (a, b) = (r as f64 / 20.0, (r * 7 % 13) as f64);
+        text.push_str(&format!("{a},{b},{}\n", 3.0 * a - b + 0.25));
+    }
+    std::fs::write(dir.path().join("lin.csv"), text).expect("csv");
+    let run = ok(dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "lin.csv",
+            "--hidden",
+            "8",
+            "--optimizer",
+            "adam",
+            "--learning-rate",
+            "0.01",
+            "--batch-size",
+            "32",
+            "--epochs",
+            "20",
+            "--validation-split",
+            "0.25",
+            "--split-seed",
+            "4",
+            "--report",
+            "r.json",
+            "--quiet",
+        ],
+    ));
+    let r = report(dir.path(), "r.json");
+    let v = &r["validation"];
+    // 160 training rows; scikit-learn's ShuffleSplit holds out ceil(0.25 x 160) = 40.
+    assert_eq!(
+        (v["examples"].as_u64(), r["data"]["train_examples"].as_u64()),
+        (Some(40), Some(120))
+    );
+    assert_eq!(v["seed"], 4);
+    assert_eq!(r["iterations_run"], 20);
+    assert!(
+        v.get("early_stopping").is_none() && v.get("accuracy").is_none(),
+        "{v}"
+    );
+    let r2 = v["regression"]["r2"].as_f64().expect("validation R²");
+    let lines: Vec<&str> = run.stdout.lines().filter(|l| l.contains(" R²: ")).collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(
+        lines[1].starts_with(&format!("Validation R²: {r2:.6} (")),
+        "{lines:?}"
+    );
+    assert!(lines[1].ends_with(", 40 examples)"), "{lines:?}");
+}
+
+#[test]
+fn validation_flags_that_cannot_work_are_refused_in_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    overlapping_blobs(dir.path());
+    let refused = |extra: &[&str]| {
+        let run = train(dir.path(), "x.h5", "x.json", extra);
+        assert_ne!(run.code, Some(0), "{run:?}");
+        assert!(!dir.path().join("x.h5").exists(), "nothing saved");
+        run.stderr
+    };
+    let e = refused(&["--patience", "5"]);
+    assert!(e.contains("--early-stopping"), "{e}");
+    let e = refused(&["--validation-split", "1.5"]);
+    assert!(
+        e.contains("1.5 is not a usable validation split; it must be a fraction in (0, 1)"),
+        "{e}"
+    );
+    let e = refused(&["--early-stopping", "--patience", "0"]);
+    assert!(e.contains("--patience"), "{e}");
+    let e = refused(&["--early-stopping", "--min-delta", "-1"]);
+    assert!(e.contains("--min-delta"), "{e}");
+    let e = refused(&["--early-stopping", "--validation-split", "0.001"]);
+    assert!(
+        e.contains(
+            "blobs.csv: the training part: a stratified validation split of 0.001 of 240 examples \
+             leaves 240 training and 0 validation examples; give more examples or another split"
+        ),
+        "{e}"
+    );
+    assert_eq!(e.trim_end().lines().count(), 1, "{e}");
+}
