@@ -9,7 +9,8 @@
 //! * [`Network`]: the training engine, generic over `f32`/`f64` ([`Float`]), with a
 //!   builder, six initialisation schemes ([`Init`]), checked hyper-parameters
 //!   ([`TrainParams`] → [`TrainConfig`]: mini-batches, [`Optimizer`]s, [`LrDecay`], L2,
-//!   dropout), an observer that can stop training, and divergence detection.
+//!   dropout), an observer that can stop training, a held-out validation set with early
+//!   stopping ([`Validation`]), and divergence detection.
 //! * [`NumpyRng`]: numpy's legacy `RandomState`, bit for bit, so `NumpyRng::new(1)`
 //!   gives the same weights as `np.random.seed(1)`; any other generator draws weights
 //!   through [`Polar`] (both are [`GaussianSource`]s).

@@ -6,7 +6,8 @@
 //!   calls its reader ([`course`], [`folder`], [`table`], [`npz`]); class names and order
 //!   ([`classes`]), a regression's target ([`target`]), the split of a source without a test
 //!   part ([`split`]: stratified, or shuffled for a regression) and the z-score
-//!   ([`standardize`]) are shared steps.
+//!   ([`standardize`]) are shared steps; [`Dataset::hold_out`] ([`validation`]) takes a
+//!   validation part out of the training part.
 //! * [`cat`]: loads `train_catvnoncat.h5` / `test_catvnoncat.h5`, validates every
 //!   key, shape, type and label, and flattens the images as numpy's
 //!   `x.reshape(m, -1).T / 255` does, into `(12288, m)` matrices (one column per example).
