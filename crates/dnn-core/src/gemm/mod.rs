@@ -750,8 +750,8 @@ pub const MAX_THREADS: usize = 256;
 /// ```
 ///
 /// # Errors
-/// [`DnnError::ThreadsStarted`] once the threads run with another number;
-/// [`DnnError::InvalidParameter`] for more than [`MAX_THREADS`].
+/// [`DnnError::ThreadsStarted`](crate::DnnError::ThreadsStarted) once the threads run with another number;
+/// [`DnnError::InvalidParameter`](crate::DnnError::InvalidParameter) for more than [`MAX_THREADS`].
 pub fn set_threads(threads: std::num::NonZeroUsize) -> crate::Result<()> {
     let threads = threads.get();
     if threads > MAX_THREADS {
