@@ -7,11 +7,13 @@
 //! J_val = cost(AL(X_val), Y_val)     the data cost only: no L2 term, no dropout
 //! ```
 //!
-//! of the parameters as that iteration left them. With early stopping, an iteration
-//! improves on the best so far when `J_val < J_best - min_delta`; training stops once
-//! `patience` iterations in a row have not, and the parameters of the best one are put back,
-//! as Keras' `EarlyStopping(monitor="val_loss", patience, min_delta,
-//! restore_best_weights=True)` does.
+//! of the parameters as that iteration left them. With early stopping, training stops once
+//! `patience` iterations in a row have not lowered `J_val` below the lowest so far by more than
+//! `min_delta`, and the parameters of the iteration with the lowest `J_val` are put back (even
+//! one that lowered it by less than `min_delta`). That is scikit-learn's rule for
+//! `MLPClassifier(early_stopping=True, n_iter_no_change=patience, tol=min_delta)` (which
+//! watches the validation score rather than the cost), and with `min_delta = 0` Keras'
+//! `EarlyStopping(monitor="val_loss", patience, restore_best_weights=True)`.
 
 use std::ops::ControlFlow;
 
@@ -24,8 +26,8 @@ use crate::forward::{forward, Activations, Product};
 use crate::network::Network;
 use crate::{Float, NumpyRng};
 
-/// Early stopping's rule: how many iterations without an improvement of more than
-/// `min_delta` end training.
+/// Early stopping's rule: how many iterations in a row without a fall of the validation cost
+/// of more than `min_delta` below its lowest so far end training.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Patience {
     /// Iterations (epochs, with mini-batches) in a row without an improvement that end
@@ -72,7 +74,7 @@ pub struct Validation<'v, F: Float> {
     costs: Vec<f64>,
     best: Option<(usize, f64)>,
     best_net: Network<F>,
-    since_best: usize,
+    since_improvement: usize,
     stopped_at: Option<usize>,
 }
 
@@ -89,8 +91,9 @@ pub struct ValidationReport {
 
 impl<'v, F: Float> Validation<'v, F> {
     /// Watches `net`'s cost on `x` (`(n[0], m_val)`) and `y` (`(n[L], m_val)`), views or
-    /// arrays (never copied), over up to `iterations` iterations (the history's room; more
-    /// are recorded too). Without [`Validation::early_stopping`] it only records.
+    /// arrays (never copied), over up to `iterations` iterations (the history's room, up to a
+    /// million; more are recorded too). Without [`Validation::early_stopping`] it only
+    /// records.
     ///
     /// # Errors
     /// As [`Network::cost`] for `x` and `y` (shapes, finiteness, labels), and
@@ -114,17 +117,18 @@ impl<'v, F: Float> Validation<'v, F> {
             y,
             fwd: Activations::for_prediction(net, x.ncols()),
             patience: None,
-            costs: Vec::with_capacity(iterations),
+            // Room for a million costs at most: more iterations grow the history as they come.
+            costs: Vec::with_capacity(iterations.min(super::engine::PREALLOCATED_COSTS)),
             best: None,
             best_net: net.clone(),
-            since_best: 0,
+            since_improvement: 0,
             stopped_at: None,
         })
     }
 
     /// Stops training once `patience.iterations` iterations in a row have not lowered the
-    /// validation cost by more than `patience.min_delta`, and has [`Validation::finish`]
-    /// put back the best iteration's parameters.
+    /// validation cost below its lowest so far by more than `patience.min_delta`, and has
+    /// [`Validation::finish`] put back the parameters of the iteration where it was lowest.
     ///
     /// # Errors
     /// [`DnnError::InvalidParameter`] for a patience of 0 or a `min_delta` that is
@@ -155,22 +159,24 @@ impl<'v, F: Float> Validation<'v, F> {
         let cost = self.cost(net);
         self.costs.push(cost);
         let min_delta = self.patience.map_or(0.0, |p| p.min_delta);
-        let improved = match self.best {
-            None => cost.is_finite(),
-            Some((_, best)) => cost < best - min_delta,
+        // Whether the cost is the lowest yet, and whether it is lower by more than min_delta.
+        let (lowest, improved) = match self.best {
+            None => (cost.is_finite(), cost.is_finite()),
+            Some((_, best)) => (cost < best, cost < best - min_delta),
         };
-        if improved {
+        if lowest {
             self.best = Some((progress.iteration, cost));
             for (kept, now) in self.best_net.layers.iter_mut().zip(&net.layers) {
                 kept.w.assign(&now.w);
                 kept.b.assign(&now.b);
             }
-            self.since_best = 0;
-        } else {
-            self.since_best += 1;
+        }
+        match improved {
+            true => self.since_improvement = 0,
+            false => self.since_improvement += 1,
         }
         match self.patience {
-            Some(p) if self.since_best >= p.iterations => {
+            Some(p) if self.since_improvement >= p.iterations => {
                 self.stopped_at = Some(progress.iteration);
                 ControlFlow::Break(())
             }
@@ -226,8 +232,8 @@ impl ValidationReport {
         &self.costs
     }
 
-    /// The iteration (from 0) with the lowest validation cost (by early stopping's rule,
-    /// with its `min_delta`), and that cost; `None` when no cost was finite.
+    /// The iteration (from 0) with the lowest validation cost (the first, if several tie), and
+    /// that cost; `None` when no cost was finite.
     pub fn best(&self) -> Option<(usize, f64)> {
         self.best
     }

@@ -1,6 +1,6 @@
 //! `Validation` and its early stopping against numpy (`tests/reference/gen_early_stopping.py`
 //! → `tests/data/early_stopping.json`): the validation cost after every iteration (the data cost
-//! only: no L2 term, no dropout), Keras' rule with `patience` and `min_delta`, where it stops
+//! only: no L2 term, no dropout), scikit-learn's rule with `patience` and `min_delta`, where it stops
 //! and the best parameters put back, for full-batch gradient descent, mini-batch Adam, and
 //! gradient descent with L2 and dropout. Then, Rust's alone: the parameters put back are those
 //! of training for one iteration past the best, bit for bit; a tie is no improvement; without
@@ -170,28 +170,28 @@ fn validation_costs_best_stop_and_restored_parameters_match_numpy() {
         );
         assert_eq!(best_cost, seen.costs()[best], "{name}");
         assert_eq!(seen.stopped_at(), Some(stopped_at), "{name}: stopped at");
-        assert!(seen.restored(), "{name}");
+        // Put back unless the lowest cost was the last one's (l2_dropout's, here).
+        assert_eq!(seen.restored(), best != stopped_at, "{name}");
         assert_eq!(seen.examples(), x_val.ncols());
         params_diff.params(&format!("{name}: restored"), &net, get(case, "restored"));
         // The parameters put back are the best iteration's, to the bit.
         assert_eq!(net.cost(&x_val, &y_val).unwrap(), best_cost, "{name}");
 
-        // min_delta mattered: after the best, some iteration was below its cost, by less than
-        // min_delta, and so was not a new best.
-        let after: Vec<usize> = list(get(case, "undercut"))
-            .iter()
-            .map(u)
-            .filter(|&i| i > best)
-            .collect();
+        // The put-back iteration has the lowest cost of all, and min_delta mattered: some
+        // iteration was a new lowest by less than min_delta, kept without resetting the
+        // patience.
+        let costs = seen.costs();
+        assert!(costs.iter().all(|&c| c >= best_cost), "{name}");
+        let undercut: Vec<usize> = list(get(case, "undercut")).iter().map(u).collect();
         assert!(
-            !after.is_empty(),
+            !undercut.is_empty(),
             "{name}: the fixture does not test min_delta"
         );
-        for i in after {
-            let cost = seen.costs()[i];
-            assert!(cost < best_cost, "{name}: iteration {i}");
+        for i in undercut {
+            let before = costs[..i].iter().copied().fold(f64::INFINITY, f64::min);
+            assert!(costs[i] < before, "{name}: iteration {i}");
             assert!(
-                cost >= best_cost - patience(case).min_delta,
+                costs[i] >= before - patience(case).min_delta,
                 "{name}: iteration {i}"
             );
         }
@@ -233,9 +233,9 @@ fn without_min_delta_the_rule_stops_where_numpy_says() {
             "{name}"
         );
         assert_ne!(
-            best,
-            u(get(case, "best")),
-            "{name}: min_delta changes the best"
+            seen.stopped_at(),
+            Some(u(get(case, "stopped_at"))),
+            "{name}: min_delta changes the stop"
         );
         // The same training: the same validation costs as far as numpy's rule with min_delta.
         let want = list(get(case, "val_costs"));
@@ -473,4 +473,22 @@ fn bad_patience_min_delta_and_validation_shapes_are_refused() {
             .early_stopping(Patience { min_delta, ..ok })
             .is_ok());
     }
+}
+
+/// A planned count far beyond memory (early stopping invites a large one) reserves room for a
+/// million costs at most, as training's own history does, rather than ending the process.
+#[test]
+fn a_huge_planned_iteration_count_is_not_reserved_up_front() {
+    let fx = load("early_stopping.json");
+    let (x, y, x_val, y_val) = sets(&fx);
+    let mut net = network(&fx);
+    let mut val = Validation::new(&net, &x_val, &y_val, usize::MAX).unwrap();
+    let config = TrainParams::new()
+        .learning_rate(0.3)
+        .iterations(3)
+        .check()
+        .unwrap();
+    net.train_watched(&x, &y, &config, |p, now| val.observe(p, now))
+        .unwrap();
+    assert_eq!(val.finish(&mut net).costs().len(), 3);
 }

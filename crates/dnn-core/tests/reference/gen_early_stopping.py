@@ -20,18 +20,21 @@ The gradients are the course's: dZ[L] = (AL - Y) / m, dW = dZ A_prevᵀ, db = Σ
 
 After every iteration the validation cost is the data cost only, J_val = -(1/m_val) Σ (Y log AL +
 (1 - Y) log(1 - AL)) of the parameters as that iteration left them (no L2 term, no dropout), and
-early stopping is Keras' EarlyStopping(monitor="val_loss", patience, min_delta,
-restore_best_weights=True): iteration i is a new best iff J_val < J_best - min_delta (the first
-iteration is, if its cost is finite); training stops after the iteration that makes `patience`
-iterations in a row without a new best; the best iteration's parameters are put back. The script
-asserts that each case stops before its planned iterations, that some iteration lowers the cost
-below the best by less than min_delta (so is not a new best: min_delta matters, and the rule
+early stopping is scikit-learn's rule for MLPClassifier(early_stopping=True,
+n_iter_no_change=patience, tol=min_delta), on the cost instead of the score: an iteration
+improves iff J_val < J_lowest - min_delta (J_lowest the lowest cost before it; the first
+iteration does if its cost is finite); training stops after the iteration that makes `patience`
+iterations in a row without an improvement; the parameters of the iteration with the lowest
+J_val (the first of a tie), improvement or not, are put back. With min_delta = 0 that is Keras'
+EarlyStopping(monitor="val_loss", patience, restore_best_weights=True). The script asserts that
+each case stops before its planned iterations, that some iteration is a new lowest by less than
+min_delta (so it is kept without resetting the patience: min_delta matters, and the rule
 without it stops elsewhere), that no comparison of the rule is within 1e-9 of a tie, and, for
 "l2_dropout", that the L2 term would change the validation costs.
 
 Each case records its settings; the training costs (each epoch's, weighted over its batches, with
 the L2 term and dropout) and the validation costs up to the stop; "best" and "best_cost";
-"stopped_at"; "undercut" (the iterations below the best by less than min_delta); where the rule
+"stopped_at"; "undercut" (the iterations that were a new lowest by less than min_delta); where the rule
 with min_delta = 0 would have its best and stop; and the parameters as training left them at the
 stop ("final") and as restored ("restored", the best iteration's), each layer as [W, b].
 
@@ -126,24 +129,26 @@ def train(x, y, x_val, y_val, iterations, lr, optimizer="gd", batch=None, shuffl
 
 
 def early_stopping(val_costs, patience, min_delta):
-    """Keras' rule over the validation costs: (best iteration, stopped at or None, the iterations
-    below the best by less than min_delta, the smallest gap of a comparison to a tie)."""
+    """scikit-learn's rule (BaseMultilayerPerceptron._update_no_improvement_count, on a cost
+    instead of a score) over the validation costs: (best iteration, stopped at or None, the
+    iterations that were a new lowest by less than min_delta, the smallest gap of a comparison
+    to a tie)."""
     best, best_cost, since, undercut, closest = None, None, 0, [], np.inf
     for i, cost in enumerate(val_costs):
         if best is None:
-            improved = bool(np.isfinite(cost))
+            lowest = improved = bool(np.isfinite(cost))
         else:
             bar = best_cost - min_delta
-            closest = min(closest, abs(cost - bar) / max(1.0, abs(bar)))
+            closest = min(closest, abs(cost - bar) / max(1.0, abs(bar)), abs(cost - best_cost))
             improved = cost < bar
-            # The other way Keras writes the rule agrees on every iteration here.
+            lowest = cost < best_cost
+            # The other way Keras writes the comparison agrees on every iteration here.
             assert improved == (cost + min_delta < best_cost), i
-            if not improved and cost < best_cost:
+            if lowest and not improved:
                 undercut.append(i)
-        if improved:
-            best, best_cost, since = i, cost, 0
-        else:
-            since += 1
+        if lowest:
+            best, best_cost = i, cost
+        since = 0 if improved else since + 1
         if since >= patience:
             return best, i, undercut, closest
     return best, None, undercut, closest
@@ -165,16 +170,16 @@ def case(name, data_, patience, min_delta, iterations, lr, optimizer="gd", batch
     best, stopped, undercut, closest = early_stopping(val_costs, patience, min_delta)
     plain_best, plain_stopped, _, plain_closest = early_stopping(val_costs, patience, 0.0)
     assert stopped is not None and stopped < iterations - 1, f"{name}: early stopping did not trigger"
-    assert best + patience == stopped, name
+    assert best == int(np.argmin(val_costs[:stopped + 1])), name
     assert undercut, f"{name}: no iteration lowered the best validation cost by less than min_delta"
-    assert (plain_best, plain_stopped) != (best, stopped), f"{name}: min_delta changes nothing"
+    assert plain_stopped != stopped, f"{name}: min_delta changes nothing"
     assert min(closest, plain_closest) > 1e-9, f"{name}: a comparison is {closest:.1e} from a tie"
     if lambd > 0.0:
         # What the validation cost would be with the L2 term: far from what it is.
         with_l2 = [c + l2_term(p, lambd, x_val.shape[1]) for c, p in zip(val_costs, history)]
         assert min(abs(a - b) for a, b in zip(with_l2, val_costs)) > 1e-3, name
     print(f"{name}: best {best} ({val_costs[best]:.6f}), stopped at {stopped} of {iterations}, "
-          f"{len(undercut)} iteration(s) below the best by less than min_delta (first {undercut[0]}), "
+          f"{len(undercut)} iteration(s) a new lowest by less than min_delta (first {undercut[0]}), "
           f"without min_delta best {plain_best} stopped at {plain_stopped}")
     return {
         **settings,
