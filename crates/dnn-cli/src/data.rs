@@ -129,8 +129,13 @@ pub struct ReadFlags {
 
     /// Seed of that stratified split.
     #[arg(long, allow_negative_numbers = true,
-          help = format!("Seed of that split (numpy's RandomState; stratified for classes, scikit-learn's ShuffleSplit for a regression) [default: {DEFAULT_SPLIT_SEED}]"))]
+          help = format!("Seed of that split and of --validation-split's (numpy's RandomState; stratified for classes, scikit-learn's ShuffleSplit for a regression) [default: {DEFAULT_SPLIT_SEED}]"))]
     pub split_seed: Option<u32>,
+
+    /// Whether a validation part will be held out of the training part (`dnn train
+    /// --validation-split`), which `--split-seed` also seeds: not a flag of its own.
+    #[arg(skip)]
+    pub holds_out: bool,
 
     /// Standardise every input (z-score fitted on the training part only)
     /// [default: on for CSV and float npz data, off for pictures].
@@ -254,12 +259,19 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
     if data.source.split.is_none() {
         for (flag, given) in [
             ("--test-split", flags.test_split.is_some()),
-            ("--split-seed", flags.split_seed.is_some()),
+            (
+                "--split-seed",
+                flags.split_seed.is_some() && !flags.holds_out,
+            ),
         ] {
             if given {
                 bail!(
-                    "{flag} splits a source without a test part, but --data {} has its own test part",
-                    path.display()
+                    "{flag} splits a source without a test part, but --data {} has its own test part{}",
+                    path.display(),
+                    match flag {
+                        "--split-seed" => " (it also seeds --validation-split, not given)",
+                        _ => "",
+                    }
                 );
             }
         }
@@ -310,9 +322,21 @@ fn warn_skipped(data: &Dataset) {
         } else {
             format!("{dir}/<class>/")
         };
+        // A `validation/` (or `val/`, `valid/`) beside `train/` and `test/`: say how dnn
+        // makes one.
+        let validation = unread.iter().any(|p| {
+            p.is_dir()
+                && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    ["validation", "val", "valid"].contains(&n.to_lowercase().as_str())
+                })
+        });
         eprintln!(
-            "warning: not read, as in no class folder: {} (dnn reads pictures in {layout})",
-            named.join(", ")
+            "warning: not read, as in no class folder: {} (dnn reads pictures in {layout}{})",
+            named.join(", "),
+            match validation {
+                true => "; dnn train --validation-split holds a validation part out of train/",
+                false => "",
+            }
         );
     }
 }

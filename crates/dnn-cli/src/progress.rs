@@ -61,8 +61,12 @@ impl Progress {
     pub fn iteration(&self, iteration: usize, total: usize, cost: f64, validation: Option<f64>) {
         self.bar.set_position(iteration as u64 + 1);
         self.bar.set_message(match validation {
-            Some(v) => format!("{cost:.6}, validation {v:.6}"),
-            None => format!("{cost:.6}"),
+            Some(v) => format!(
+                "{}, validation {}",
+                dnn_core::cost::shown(cost),
+                dnn_core::cost::shown(v)
+            ),
+            None => dnn_core::cost::shown(cost),
         });
         if iteration + 1 == total {
             self.stopped_at(iteration, cost, validation);
@@ -87,7 +91,7 @@ impl Progress {
             false => cost_line(iteration, cost),
         };
         match validation {
-            Some(v) => format!("{line} (validation {v:.6})"),
+            Some(v) => format!("{line} (validation {})", dnn_core::cost::shown(v)),
             None => line,
         }
     }
@@ -108,10 +112,13 @@ impl Progress {
 
 /// The exercise's cost line.
 pub fn cost_line(iteration: usize, cost: f64) -> String {
-    format!("Cost after iteration {iteration}: {cost:.6}")
+    format!(
+        "Cost after iteration {iteration}: {}",
+        dnn_core::cost::shown(cost)
+    )
 }
 
 /// The course's cost line for mini-batch training ("Optimization methods").
 pub fn epoch_line(epoch: usize, cost: f64) -> String {
-    format!("Cost after epoch {epoch}: {cost:.6}")
+    format!("Cost after epoch {epoch}: {}", dnn_core::cost::shown(cost))
 }

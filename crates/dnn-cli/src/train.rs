@@ -6,15 +6,15 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use std::ops::ControlFlow;
 
-use dnn_core::{gradient_check_sampled, Activation, DnnError, Float, Network, NumpyRng, Patience};
+use dnn_core::{gradient_check_sampled, Activation, DnnError, Float, Network, NumpyRng};
 use dnn_data::dataset::matrix_as;
 use dnn_data::dataset::DEFAULT_SPLIT_SEED;
 use dnn_data::model::{save_model_with, TrainingSetup};
-use dnn_data::{Dataset, Input, TargetScale};
+use dnn_data::{Dataset, HeldOut, Input, TargetScale};
 use ndarray::{s, ArrayView2};
 
 use crate::data::{
-    filled_line, load_for_training, one_hot_line, regression_line, split_line, DataFlags,
+    filled_line, load_for_training, one_hot_line, regression_line, split_line, DataFlags, ReadFlags,
 };
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
@@ -210,7 +210,11 @@ fn train_as<F: Float + hdf5::H5Type>(
     setup: &Setup,
     hyper: &Hyper,
 ) -> anyhow::Result<()> {
-    let mut data = load_for_training(&args.data.data, &args.data.reading)?;
+    let reading = ReadFlags {
+        holds_out: args.validation.split().is_some(),
+        ..args.data.reading.clone()
+    };
+    let mut data = load_for_training(&args.data.data, &reading)?;
     let filled = filled_line(&data, args.data.reading.fill_missing);
     let target = regression_line(&data, args.data.reading.task);
     for line in [split_line(&data), target, one_hot_line(&data), filled]
@@ -293,9 +297,12 @@ fn train_as<F: Float + hdf5::H5Type>(
                     }
                 }
             });
-            // Only a run that ended well gets the best parameters back: a diverged one keeps
-            // its last good ones, as the error says.
-            let seen = result.is_ok().then(|| watch.finish(&mut net));
+            // With early stopping the best parameters come back, also into a diverged run
+            // (whose last good ones are then not kept: the error says which are).
+            let seen = match &result {
+                Ok(_) | Err(DnnError::Diverged(_)) => Some(watch.finish(&mut net)),
+                Err(_) => None,
+            };
             (result, seen)
         }
         _ => {
@@ -313,17 +320,39 @@ fn train_as<F: Float + hdf5::H5Type>(
     let report = match result {
         Ok(report) => report,
         Err(DnnError::Diverged(d)) => {
-            // One message: what happened, what to try, and what was (not) saved.
-            let saved = match d.last_good {
-                Some(good) if args.save_last_good => {
-                    let model_setup = model_setup(
+            // One message: what happened, what to try, and what was (not) saved. With early
+            // stopping, the parameters of the lowest validation cost are the ones to keep.
+            let best = seen
+                .as_ref()
+                .filter(|s| s.patience().is_some())
+                .and_then(|s| s.best());
+            let saved = match (d.last_good, best) {
+                (_, Some((best, cost))) if args.save_last_good => {
+                    let mut model_setup =
+                        model_setup(setup, hyper, &data, held_out.as_ref(), best + 1, None);
+                    crate::validation::record(&mut model_setup, watched);
+                    save_model_with(&args.save, &net, &model_setup, &data.spec)
+                        .context("training diverged and the best model could not be saved")?;
+                    format!(
+                        "saved the parameters of {unit} {best}, the lowest validation cost \
+                         ({cost:.6}), to {}",
+                        args.save.display()
+                    )
+                }
+                (_, Some((best, cost))) => format!(
+                    "nothing saved (pass --save-last-good to keep the parameters of {unit} \
+                     {best}, the lowest validation cost ({cost:.6}))"
+                ),
+                (Some(good), None) if args.save_last_good => {
+                    let mut model_setup = model_setup(
                         setup,
                         hyper,
                         &data,
-                        watched,
+                        held_out.as_ref(),
                         good.step.epoch,
                         Some(good.cost),
                     );
+                    crate::validation::record(&mut model_setup, watched);
                     save_model_with(&args.save, &net, &model_setup, &data.spec)
                         .context("training diverged and the last good model could not be saved")?;
                     format!(
@@ -333,11 +362,11 @@ fn train_as<F: Float + hdf5::H5Type>(
                         args.save.display()
                     )
                 }
-                Some(good) => format!(
+                (Some(good), None) => format!(
                     "nothing saved (pass --save-last-good to keep the parameters of {})",
                     good.step
                 ),
-                None => "nothing saved (no iteration had a usable cost)".to_owned(),
+                (None, None) => "nothing saved (no iteration had a usable cost)".to_owned(),
             };
             bail!(
                 "training diverged at {}: {}; try a smaller learning rate than {}; {saved}",
@@ -358,7 +387,10 @@ fn train_as<F: Float + hdf5::H5Type>(
             setup.iterations,
         );
     }
-    if let Some(line) = seen.as_ref().and_then(|s| stopping_line(s, unit)) {
+    if let Some(line) = seen
+        .as_ref()
+        .and_then(|s| stopping_line(s, unit, interrupted))
+    {
         println!("{line}");
     }
 
@@ -399,22 +431,24 @@ fn train_as<F: Float + hdf5::H5Type>(
     };
 
     // With the best iteration's parameters restored, the model is what that many made.
-    let (iterations_run, final_cost) = match seen
-        .as_ref()
-        .and_then(|s| s.restored().then(|| s.best()))
-        .flatten()
-    {
-        Some((best, _)) => (best + 1, report.costs().get(best).copied()),
-        None => (report.iterations_run(), report.final_cost()),
-    };
-    let model_setup = model_setup(setup, hyper, &data, watched, iterations_run, final_cost);
+    let (iterations_run, final_cost) = crate::validation::kept(&report, seen.as_ref());
+    let mut model_setup = model_setup(
+        setup,
+        hyper,
+        &data,
+        held_out.as_ref(),
+        iterations_run,
+        final_cost,
+    );
+    crate::validation::record(&mut model_setup, watched);
     save_model_with(&args.save, &net, &model_setup, &data.spec)?;
     if !args.quiet {
         println!("Saved the model to {}", args.save.display());
     }
     let costs = report.costs_every(args.print_every);
     if let Some(path) = &args.plot {
-        plot::cost_curve(path, &costs, setup.learning_rate)
+        let validation = seen.as_ref().map(|s| plot::ValidationCurve::of(s, &costs));
+        plot::cost_curve(path, &costs, setup.learning_rate, unit, validation.as_ref())
             .with_context(|| format!("--plot {}", path.display()))?;
         if !args.quiet {
             println!("Saved the cost curve to {}", path.display());
@@ -474,17 +508,17 @@ pub fn regression_scores<F: Float>(
     Ok(RegressionScores::new(&values, truth))
 }
 
-/// What the model file records of the run; `watched` is the validation split held out and
-/// early stopping's rule, when there was one.
+/// What the model file records of the run, but for its validation part
+/// ([`crate::validation::record`]); `held_out` is that part, whose seed is recorded when the
+/// source had a test part of its own.
 fn model_setup(
     setup: &Setup,
     hyper: &Hyper,
     data: &Dataset,
-    watched: Option<(f64, Option<Patience>)>,
+    held_out: Option<&HeldOut>,
     iterations_run: usize,
     final_cost: Option<f64>,
 ) -> TrainingSetup {
-    let patience = watched.and_then(|(_, p)| p);
     TrainingSetup {
         arch: Some(setup.arch.name().to_owned()),
         init: Some(setup.init.name().to_owned()),
@@ -498,10 +532,13 @@ fn model_setup(
         l2: Some(hyper.l2),
         keep_prob: Some(hyper.keep_prob),
         test_split: data.source.split.map(|s| s.fraction),
-        split_seed: data.source.split.map(|s| u64::from(s.seed)),
-        validation_split: watched.map(|(fraction, _)| fraction),
-        patience: patience.map(|p| p.iterations as u64),
-        min_delta: patience.map(|p| p.min_delta),
+        split_seed: data
+            .source
+            .split
+            .map(|s| s.seed)
+            .or(held_out.map(|h| h.split.seed))
+            .map(u64::from),
+        ..TrainingSetup::default()
     }
 }
 

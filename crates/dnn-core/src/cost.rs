@@ -125,3 +125,21 @@ pub fn from_logits<F: Float>(
         _ => cross_entropy_from_logits(z, y),
     }
 }
+
+/// A cost as the training log prints it: six decimals, or scientific notation from a million
+/// on, so that a diverged run's cost of 1e300 is not 300 digits.
+///
+/// ```
+/// use dnn_core::cost::shown;
+/// assert_eq!(shown(2f64.ln()), "0.693147");
+/// assert_eq!(shown(56.1234567), "56.123457");
+/// assert_eq!(shown(1.2345678e300), "1.234568e300");
+/// assert_eq!(shown(f64::INFINITY), "inf");
+/// ```
+pub fn shown(cost: f64) -> String {
+    if cost.abs() >= 1e6 && cost.is_finite() {
+        format!("{cost:.6e}")
+    } else {
+        format!("{cost:.6}")
+    }
+}

@@ -317,29 +317,15 @@ impl fmt::Display for DivergenceCause {
             } => write!(
                 f,
                 "the cost {} is more than {factor} times the starting cost {}",
-                shown_cost(cost),
-                shown_cost(start)
+                crate::cost::shown(cost),
+                crate::cost::shown(start)
             ),
             DivergenceCause::NonFiniteParameter { layer, cost } => write!(
                 f,
                 "the update made W{layer} or b{layer} non-finite (the cost before it was {})",
-                shown_cost(cost)
+                crate::cost::shown(cost)
             ),
         }
-    }
-}
-
-/// A cost with six decimals, as the training log prints it, or in scientific notation from
-/// a million on: a diverged run's cost of 1e300 is not 300 digits.
-///
-/// ```text
-/// 0.693147   56.123457   1.234568e300
-/// ```
-fn shown_cost(cost: f64) -> String {
-    if cost.abs() >= 1e6 {
-        format!("{cost:.6e}")
-    } else {
-        format!("{cost:.6}")
     }
 }
 

@@ -14,7 +14,7 @@ mod cost;
 mod tiles;
 
 pub use boundary::{decision_boundaries, grid_points, BoundaryPanel};
-pub use cost::cost_curve;
+pub use cost::{cost_curve, ValidationCurve};
 pub use tiles::{image_grid, Tile};
 
 use std::fmt::Display;
@@ -324,7 +324,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for name in ["cost.jpg", "cost", "cost.pdf"] {
             let p = dir.path().join(name);
-            let err = cost_curve(&p, &costs(), 0.0075).unwrap_err().to_string();
+            let err = cost_curve(&p, &costs(), 0.0075, "iteration", None)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(".png") && err.contains(".svg"), "{err}");
             assert!(image_grid(&p, &tiles(1), "t").is_err());
             assert!(decision_boundaries(&p, &[panel("p", 10)], "t").is_err());
@@ -349,7 +351,7 @@ mod tests {
         let old = b"previous picture".to_vec();
         let jpg = dir.path().join("keep.jpg");
         fs::write(&jpg, &old).unwrap();
-        assert!(cost_curve(&jpg, &costs(), 0.1).is_err());
+        assert!(cost_curve(&jpg, &costs(), 0.1, "iteration", None).is_err());
         assert_eq!(fs::read(&jpg).unwrap(), old);
 
         let png = dir.path().join("keep.png");
@@ -377,7 +379,7 @@ mod tests {
         let target = dir.path().join("taken.png");
         fs::create_dir(&target).unwrap();
         fs::write(target.join("inside"), b"x").unwrap();
-        assert!(cost_curve(&target, &costs(), 0.1).is_err());
+        assert!(cost_curve(&target, &costs(), 0.1, "iteration", None).is_err());
         assert_eq!(names(dir.path()), ["taken.png"]);
         assert!(target.join("inside").exists());
     }
@@ -387,7 +389,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("cost.png");
         fs::write(&p, b"old").unwrap();
-        cost_curve(&p, &costs(), 0.0075).unwrap();
+        cost_curve(&p, &costs(), 0.0075, "iteration", None).unwrap();
         assert_eq!(png_size(&p), COST_SIZE);
     }
 }

@@ -120,8 +120,9 @@ fn early_stopping_keeps_the_best_epochs_parameters_and_says_so() {
     assert_eq!(costs.last().expect("one")[0], stopped);
     assert!(
         run.stdout.contains(&format!(
-            "Early stopping: stopped after epoch {stopped}, 8 epochs after the lowest validation \
-             cost; kept the parameters of epoch {best}, the best (validation cost {best_cost:.6})"
+            "Early stopping: stopped after epoch {stopped}, as the validation cost had not fallen \
+             below its lowest for 8 epochs; kept the parameters of epoch {best}, where it was \
+             lowest ({best_cost:.6})"
         )),
         "{}",
         run.stdout
@@ -261,4 +262,177 @@ fn validation_flags_that_cannot_work_are_refused_in_one_line() {
         "{e}"
     );
     assert_eq!(e.trim_end().lines().count(), 1, "{e}");
+}
+
+/// An image folder with a `validation/` beside `train/` and `test/`: dnn does not read it,
+/// says so and how it makes a validation part, and makes one out of `train/`; `--split-seed`
+/// seeds it although the folder has its own test part, and the model file records that seed.
+#[test]
+fn a_validation_folder_is_not_read_and_the_warning_says_how_to_make_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("shapes");
+    fixtures::write_picture_folder(&folder.join("train"), &["red", "blue"], 10, 6);
+    fixtures::write_picture_folder(&folder.join("test"), &["red", "blue"], 3, 6);
+    fixtures::write_picture_folder(&folder.join("validation"), &["red", "blue"], 2, 6);
+    let run = ok(dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "shapes",
+            "--image-size",
+            "6",
+            "--hidden",
+            "4",
+            "--iterations",
+            "30",
+            "--learning-rate",
+            "0.05",
+            "--early-stopping",
+            "--validation-split",
+            "0.2",
+            "--split-seed",
+            "5",
+            "--save",
+            "m.h5",
+            "-q",
+        ],
+    ));
+    assert!(
+        run.stderr.contains(
+            "warning: not read, as in no class folder: shapes/validation/ (dnn reads pictures in \
+             shapes/train/<class>/ and shapes/test/<class>/; dnn train --validation-split holds a \
+             validation part out of train/)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains(
+            "Validation: 4 of the 20 training examples held out (stratified 0.2 split, seed 5)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let setup = load_model(dir.path().join("m.h5")).expect("model").setup;
+    assert_eq!((setup.test_split, setup.split_seed), (None, Some(5)));
+    // Without a validation part, --split-seed has nothing to seed in a folder with a test part.
+    let run = dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "shapes",
+            "--split-seed",
+            "5",
+            "--save",
+            "n.h5",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "--split-seed splits a source without a test part, but --data shapes has its own \
+             test part (it also seeds --validation-split, not given)"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A run that diverges with early stopping on keeps, with `--save-last-good`, the parameters
+/// of the lowest validation cost (not the last ones before the divergence), and says so; bit
+/// for bit those of the same run stopped there by `--iterations`.
+#[test]
+fn a_diverged_run_with_early_stopping_saves_the_lowest_validation_cost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    overlapping_blobs(dir.path());
+    let diverging = [
+        "train",
+        "--data",
+        "blobs.csv",
+        "--target",
+        "kind",
+        "--hidden",
+        "8",
+        "--learning-rate",
+        "0.1",
+        "--l2",
+        "8900",
+        "--validation-split",
+        "0.1",
+    ];
+    let run = dnn_in(
+        dir.path(),
+        &[
+            &diverging[..],
+            &[
+                "--iterations",
+                "500",
+                "--early-stopping",
+                "--patience",
+                "1000",
+            ],
+            &["--save-last-good", "--save", "div.h5"],
+        ]
+        .concat(),
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let e = run.stderr.trim_end();
+    assert_eq!(e.lines().count(), 1, "{e}");
+    let kept = e
+        .split("saved the parameters of iteration ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!(
+        e.starts_with("error: training diverged at iteration ")
+            && e.contains(", the lowest validation cost (")
+            && e.ends_with("), to div.h5"),
+        "{e}"
+    );
+    let best: usize = kept.parse().expect("an iteration");
+    let setup = load_model(dir.path().join("div.h5")).expect("model").setup;
+    assert_eq!(setup.iterations_run, Some(best as u64 + 1));
+    assert_eq!(setup.patience, Some(1000));
+    let iterations = (best + 1).to_string();
+    ok(dnn_in(
+        dir.path(),
+        &[
+            &diverging[..],
+            &["--iterations", &iterations, "--save", "plain.h5", "-q"],
+        ]
+        .concat(),
+    ));
+    assert_eq!(
+        layers(&dir.path().join("div.h5")),
+        layers(&dir.path().join("plain.h5"))
+    );
+    // Without --save-last-good nothing is saved, and the message says what the flag keeps.
+    let run = dnn_in(
+        dir.path(),
+        &[
+            &diverging[..],
+            &[
+                "--iterations",
+                "500",
+                "--early-stopping",
+                "--patience",
+                "1000",
+                "--save",
+                "no.h5",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "nothing saved (pass --save-last-good to keep the parameters of iteration {best}, \
+             the lowest validation cost ("
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("no.h5").exists());
 }

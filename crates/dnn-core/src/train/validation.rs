@@ -202,14 +202,15 @@ impl<'v, F: Float> Validation<'v, F> {
         &self.costs
     }
 
-    /// Ends the watch. With early stopping, puts the best iteration's parameters back into
-    /// `net` (the network trained, however training ended: patience, the observer's own
-    /// stop, or the planned iterations); without it, leaves `net` as training left it.
+    /// Ends the watch. With early stopping, puts the best iteration's parameters into `net`
+    /// (the network trained, however training ended: patience, the observer's own stop, the
+    /// planned iterations, or [`DnnError::Diverged`], where the network holds parameters from
+    /// after the last iteration observed); without it, leaves `net` as training left it.
     pub fn finish(self, net: &mut Network<F>) -> ValidationReport {
         let last = self.costs.len().checked_sub(1);
         let restored = self.patience.is_some()
             && matches!((self.best, last), (Some((best, _)), Some(last)) if best != last);
-        if restored {
+        if self.patience.is_some() && self.best.is_some() {
             for (now, kept) in net.layers.iter_mut().zip(&self.best_net.layers) {
                 now.w.assign(&kept.w);
                 now.b.assign(&kept.b);
@@ -243,8 +244,8 @@ impl ValidationReport {
         self.stopped_at
     }
 
-    /// Whether [`Validation::finish`] put the best iteration's parameters back (early
-    /// stopping on, and the best was not the last iteration).
+    /// Whether [`Validation::finish`] put back parameters other than the last observed
+    /// iteration's (early stopping on, and the best was not the last iteration).
     pub fn restored(&self) -> bool {
         self.restored
     }
