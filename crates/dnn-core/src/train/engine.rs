@@ -169,12 +169,26 @@ pub(super) fn batch_cost<F: Float>(
     y: ArrayView2<'_, F>,
     l2: f64,
 ) -> f64 {
-    let k = y.ncols();
-    let ce = cost::from_logits(net.output_activation(), fwd.logits(k), y);
-    if l2 == 0.0 {
-        return ce;
+    let (data, l2_term) = batch_cost_parts(net, fwd, y, l2);
+    match l2_term {
+        Some(term) => data + term,
+        None => data,
     }
-    ce + regularization::l2_cost_term(net.layers.iter().map(|l| l.w.view()), l2, k)
+}
+
+/// [`batch_cost`]'s two terms: the data cost, and the L2 term (`None` without L2).
+fn batch_cost_parts<F: Float>(
+    net: &Network<F>,
+    fwd: &Activations<F>,
+    y: ArrayView2<'_, F>,
+    l2: f64,
+) -> (f64, Option<f64>) {
+    let k = y.ncols();
+    let data = cost::from_logits(net.output_activation(), fwd.logits(k), y);
+    let term = (l2 != 0.0).then(|| {
+        regularization::l2_cost_term(net.layers.iter().map(|l| l.w.view()), l2, k)
+    });
+    (data, term)
 }
 
 impl<F: Float> Network<F> {
@@ -410,8 +424,16 @@ impl<F: Float> Network<F> {
                 };
                 forward(self, xv, &mut ws.fwd, &mut ws.first, &mut dropout_rng);
                 clock.lap(&mut phases.forward);
-                let cost = batch_cost(self, &ws.fwd, yv, config.l2());
-                let diverged = divergence(cost, first_cost, config.divergence_factor());
+                let (data_cost, l2_term) = batch_cost_parts(self, &ws.fwd, yv, config.l2());
+                let cost = l2_term.map_or(data_cost, |term| data_cost + term);
+                // Divergence is judged on the cost a full batch would have: a smaller last
+                // batch's L2 term is over fewer examples, (1/k)(λ/2)Σ‖W‖², and a batch of one
+                // would otherwise pass for a cost grown `batch` times.
+                let judged = match l2_term {
+                    Some(term) if k < batch => data_cost + term * k as f64 / batch as f64,
+                    _ => cost,
+                };
+                let diverged = divergence(judged, first_cost, config.divergence_factor());
                 clock.lap(&mut phases.cost);
                 if let Some(cause) = diverged {
                     // The parameters in place produced this cost; the spare buffers hold
@@ -421,7 +443,7 @@ impl<F: Float> Network<F> {
                     }
                     return self.diverged(x, &ws, step, cause, before_last_update, costs);
                 }
-                first_cost.get_or_insert(cost);
+                first_cost.get_or_insert(judged);
                 epoch_sum += cost * k as f64;
                 last_cost = cost;
                 self.backward(

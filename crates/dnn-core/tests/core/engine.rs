@@ -673,3 +673,35 @@ fn per_layer_dropout_must_give_one_keep_probability_per_hidden_layer() {
         .unwrap();
     assert_eq!(net.fit(&x, &y, &config).unwrap().costs().len(), 3);
 }
+
+/// With L2 and mini-batches, a last batch of one example has an L2 term `(1/k)(λ/2)Σ‖W‖²`
+/// as many times larger as the batch is: divergence is judged on the cost a full batch would
+/// have, so a run whose cost falls is not stopped there as diverged.
+#[test]
+fn a_last_batch_of_one_is_not_taken_for_divergence_under_l2() {
+    // 33 examples in batches of 32: the last batch has one.
+    let (x, y) = data(5, 4, 33);
+    let mut net = Network::<f64>::builder(&[4, 8, 1])
+        .init(Init::He)
+        .build(&mut NumpyRng::new(2))
+        .unwrap();
+    let config = TrainParams::new()
+        .learning_rate(1e-3)
+        .mini_batches(32, 11)
+        .l2(50.0)
+        .iterations(20)
+        .check()
+        .unwrap();
+    // The L2 term dominates: one example's is more than ten times a full batch's cost.
+    let squares: f64 = net
+        .layers()
+        .iter()
+        .map(|l| l.weights().iter().map(|w| w * w).sum::<f64>())
+        .sum();
+    let full = net.cost(&x, &y).unwrap() + 25.0 * squares / 32.0;
+    assert!(25.0 * squares > 10.0 * full, "{squares} {full}");
+    let report = net.fit(&x, &y, &config).expect("no divergence");
+    let costs = report.costs();
+    assert_eq!(costs.len(), 20);
+    assert!(costs[19] < costs[0], "{costs:?}");
+}
