@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 use dnn_data::model::Model;
-use dnn_data::{DataSpec, Dataset, LoadOptions};
+use dnn_data::{DataSpec, Dataset, HeldOut, LoadOptions};
 use ndarray::{Array3, Axis};
 
 use crate::data::{cat_dir, load_for_model};
@@ -32,10 +32,11 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         );
     }
     let data_path = data_path(&model, &args)?;
-    let data = data_for(&model, &args, &data_path)?;
+    let mut data = data_for(&model, &args, &data_path)?;
     check_fits(&model, &data, &args, &data_path)?;
+    let held_out = validation_part(&model, &mut data)?;
     if let Some(scale) = data.spec.regression {
-        return evaluate_values(&model, &data, scale, &args);
+        return evaluate_values(&model, &data, held_out.as_ref(), scale, &args);
     }
     let classes = &data.spec.classes;
     println!(
@@ -47,8 +48,15 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         Ok(Scores::new(predicted, labels.to_vec(), classes.len()))
     };
     let train = scores(&data.train_x, &data.train_labels)?;
+    let validation = match &held_out {
+        Some(h) => Some(("Validation", scores(&h.x, &h.labels)?)),
+        None => None,
+    };
     let test = scores(&data.test_x, &data.test_labels)?;
-    for (name, s) in [("Train", &train), ("Test", &test)] {
+    let parts = std::iter::once(("Train", &train))
+        .chain(validation.as_ref().map(|(name, s)| (*name, s)))
+        .chain([("Test", &test)]);
+    for (name, s) in parts {
         println!(
             "{name} accuracy: {:.6} ({} of {} correct)",
             s.accuracy(),
@@ -116,10 +124,27 @@ fn model_line(model: &Model, args: &EvaluateArgs, what: &str) -> String {
     )
 }
 
-/// A regression model's scores on both parts: R², RMSE and MAE in the target's units.
+/// The validation part a model was trained beside (`dnn train --validation-split`), held out
+/// of `data`'s training part again as training held it out: the model's fraction and split
+/// seed, the same rows when the data is the file it was trained on.
+fn validation_part(model: &Model, data: &mut Dataset) -> anyhow::Result<Option<HeldOut>> {
+    let Some(fraction) = model.setup.validation_split else {
+        return Ok(None);
+    };
+    let seed = model.setup.split_seed.unwrap_or(0);
+    let seed = u32::try_from(seed)
+        .with_context(|| format!("the model's split_seed {seed} is not a 32-bit seed"))?;
+    let held_out = data
+        .hold_out(fraction, seed)
+        .context("cannot hold out the model's validation part")?;
+    Ok(Some(held_out))
+}
+
+/// A regression model's scores on each part: R², RMSE and MAE in the target's units.
 fn evaluate_values(
     model: &Model,
     data: &Dataset,
+    held_out: Option<&HeldOut>,
     scale: dnn_data::TargetScale,
     args: &EvaluateArgs,
 ) -> anyhow::Result<()> {
@@ -133,10 +158,11 @@ fn evaluate_values(
     println!("{}", model_line(model, args, &format!("predicts {target}")));
     // The data is z-scored as the model's inputs were; the model's own z-score is applied
     // by `predict_values` only to raw inputs, so the network is asked directly here.
-    for (name, x, truth) in [
-        ("Train", &data.train_x, &data.train_values),
-        ("Test", &data.test_x, &data.test_values),
-    ] {
+    let validation = held_out.map(|h| ("Validation", &h.x, &h.values));
+    let parts = std::iter::once(("Train", &data.train_x, &data.train_values))
+        .chain(validation)
+        .chain([("Test", &data.test_x, &data.test_values)]);
+    for (name, x, truth) in parts {
         let values = scale.unscaled_all(&model.network.predict_proba(x)?);
         let scores = RegressionScores::new(&values, truth);
         println!("{}", regression_scores_line(name, &scores));

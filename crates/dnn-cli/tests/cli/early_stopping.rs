@@ -54,6 +54,13 @@ fn train(dir: &Path, save: &str, report: &str, extra: &[&str]) -> Run {
     dnn_in(dir, &args)
 }
 
+fn line<'a>(stdout: &'a str, prefix: &str) -> &'a str {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?} in:\n{stdout}"))
+}
+
 fn layers(path: &Path) -> Vec<(Vec<f64>, Vec<f64>)> {
     match load_model(path).expect("model").network {
         AnyNetwork::F64(net) => net
@@ -126,6 +133,25 @@ fn early_stopping_keeps_the_best_epochs_parameters_and_says_so() {
         )),
         "{}",
         run.stdout
+    );
+    // `dnn evaluate` holds out the same validation part again, from the model's record, and
+    // scores the three parts as training did.
+    let evaluated = ok(dnn_in(
+        dir.path(),
+        &["evaluate", "--model", "es.h5", "--data", "blobs.csv"],
+    ));
+    for part in ["Train", "Validation", "Test"] {
+        let trained = line(&run.stdout, &format!("{part} accuracy: "));
+        let again = line(&evaluated.stdout, &format!("{part} accuracy: "));
+        assert!(
+            again.starts_with(&format!("{trained} (")),
+            "{part}: {trained} vs {again}"
+        );
+    }
+    assert!(
+        evaluated.stdout.contains(" of 24 correct)"),
+        "{}",
+        evaluated.stdout
     );
     let accuracy = v["accuracy"].as_f64().expect("validation accuracy");
     assert!(
@@ -230,6 +256,42 @@ fn a_regression_watched_on_a_validation_part_runs_every_epoch_and_scores_three_p
         "{lines:?}"
     );
     assert!(lines[1].ends_with(", 40 examples)"), "{lines:?}");
+    // `dnn evaluate` scores the same three parts (the model records the fraction and seed).
+    ok(dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "lin.csv",
+            "--hidden",
+            "8",
+            "--optimizer",
+            "adam",
+            "--learning-rate",
+            "0.01",
+            "--batch-size",
+            "32",
+            "--epochs",
+            "20",
+            "--validation-split",
+            "0.25",
+            "--split-seed",
+            "4",
+            "--save",
+            "lin.h5",
+            "-q",
+        ],
+    ));
+    let evaluated = ok(dnn_in(
+        dir.path(),
+        &["evaluate", "--model", "lin.h5", "--data", "lin.csv"],
+    ));
+    let again: Vec<&str> = evaluated
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" R²: "))
+        .collect();
+    assert_eq!(again, lines, "{}", evaluated.stdout);
 }
 
 #[test]
