@@ -283,20 +283,26 @@ fn train_as<F: Float + hdf5::H5Type>(
     let (result, seen) = match (&val_x, &val_y) {
         (Some(x), Some(y)) => {
             let mut watch = args.validation.watch(&net, x, y, setup.iterations)?;
-            let result = net.train_watched(&train_x, &train_y, &config, |p, now| {
-                let stop = watch.observe(p, now);
-                let validation = watch.costs().last().copied();
-                match (stop, interrupt.control()) {
-                    (ControlFlow::Continue(()), ControlFlow::Continue(())) => {
-                        progress.iteration(p.iteration, p.total, p.cost, validation);
-                        ControlFlow::Continue(())
+            // Early stopping's own stop is seen after the run, by the watch's record.
+            let mut last = None;
+            let result =
+                net.train_validated(&train_x, &train_y, &mut watch, &config, |p, validation| {
+                    last = Some((p, validation));
+                    let flow = interrupt.control();
+                    match flow {
+                        ControlFlow::Continue(()) => {
+                            progress.iteration(p.iteration, p.total, p.cost, Some(validation))
+                        }
+                        ControlFlow::Break(()) => {
+                            progress.stopped_at(p.iteration, p.cost, Some(validation))
+                        }
                     }
-                    _ => {
-                        progress.stopped_at(p.iteration, p.cost, validation);
-                        ControlFlow::Break(())
-                    }
-                }
-            });
+                    flow
+                });
+            if let Some((p, validation)) = last {
+                // The line of the iteration where early stopping (or Ctrl-C) ended training.
+                progress.stopped_at(p.iteration, p.cost, Some(validation));
+            }
             // With early stopping the best parameters come back, also into a diverged run
             // (whose last good ones are then not kept: the error says which are).
             let seen = match &result {

@@ -24,7 +24,7 @@ pub struct ValidationFlags {
     /// iteration beside the training cost. The z-score and a regression's target scale stay
     /// those of the whole training part.
     #[arg(long, value_parser = parse_validation_split, allow_negative_numbers = true,
-          help = format!("Hold out this fraction of the training part (of each class; of all rows, for a regression), chosen as the test split is (--split-seed), and print its cost beside each cost line (its data cost, after the iteration's update; the training cost is the one computed before it). Full-batch gradient descent then never trains in the Gram form, which on the cat set makes it 20 to 30 times slower [default: {DEFAULT_VALIDATION_SPLIT} with --early-stopping, else none]"))]
+          help = format!("Hold out this fraction of the training part (of each class; of all rows, for a regression), chosen as the test split is (--split-seed), and print its cost beside each cost line (its data cost, after the iteration's update; the training cost is the one computed before it). [default: {DEFAULT_VALIDATION_SPLIT} with --early-stopping, else none]"))]
     pub validation_split: Option<f64>,
 
     /// Stop when the validation cost has not fallen below its lowest by more than --min-delta

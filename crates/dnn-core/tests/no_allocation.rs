@@ -45,7 +45,7 @@ static GLOBAL: Counting = Counting;
 const ITERATIONS: usize = 50;
 
 /// The allocation count the observer sees after each iteration of training a network of
-/// `sizes` on 64 examples with `params`; with `validated`, through `train_watched` with a
+/// `sizes` on 64 examples with `params`; with `validated`, through `train_validated` with a
 /// validation set of 48 examples watched and early stopping armed (a patience longer than the
 /// run, so every iteration computes the validation cost and some copy the best parameters).
 fn allocations_per_iteration<F: dnn_core::Float>(
@@ -53,7 +53,7 @@ fn allocations_per_iteration<F: dnn_core::Float>(
     params: TrainParams,
     output: Activation,
     validated: bool,
-) -> Vec<usize> {
+) -> (Vec<usize>, bool) {
     let mut rng = NumpyRng::new(1);
     let x = rng.randn(sizes[0], 64).mapv(F::of);
     let y = rng
@@ -69,6 +69,7 @@ fn allocations_per_iteration<F: dnn_core::Float>(
     // The team's workers have finished their part of the iteration when the observer runs:
     // `Team::run` returns only when every chunk is done.
     let mut record = || counts.push(ALLOCATIONS.load(Ordering::SeqCst));
+    let gram_form;
     if validated {
         let mut val = Validation::new(&net, &x_val, y_val, ITERATIONS)
             .unwrap()
@@ -77,29 +78,33 @@ fn allocations_per_iteration<F: dnn_core::Float>(
                 min_delta: 0.0,
             })
             .unwrap();
-        net.train_watched(&x, &y, &config, |p, now| {
-            let flow = val.observe(p, now);
-            record();
-            flow
-        })
-        .unwrap();
+        let report = net
+            .train_validated(&x, &y, &mut val, &config, |_, _| {
+                record();
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        gram_form = report.diagnostics().gram_form;
         let seen = val.finish(&mut net);
         assert!(seen.best().is_some());
     } else {
-        net.train(&x, &y, &config, |_| {
-            record();
-            ControlFlow::Continue(())
-        })
-        .unwrap();
+        let report = net
+            .train(&x, &y, &config, |_| {
+                record();
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        gram_form = report.diagnostics().gram_form;
     }
-    counts
+    (counts, gram_form)
 }
 
 /// The set-ups the loop must run without allocating, on a `[30, 16, 8, 1]` network: the
 /// exercise's full-batch gradient descent, and mini-batches (a smaller last batch) with Adam,
 /// L2, dropout and decay; and on a `[2100, 24, 1]` one, whose first layer's weight step is
 /// split over the team in blocks of three strips that the team packs ahead; all with a
-/// sigmoid output, and a regression's identity output once.
+/// sigmoid output, and a regression's identity output once; and a `[200, 8, 1]` one on its 64
+/// examples, which trains in the Gram form.
 fn setups() -> Vec<(&'static str, &'static [usize], TrainParams, Activation)> {
     let small: &[usize] = &[30, 16, 8, 1];
     let sigmoid = |(name, sizes, params)| (name, sizes, params, Activation::Sigmoid);
@@ -141,6 +146,12 @@ fn setups() -> Vec<(&'static str, &'static [usize], TrainParams, Activation)> {
     .map(sigmoid)
     .collect();
     all.push((
+        "full-batch gd in the Gram form (more features than examples)",
+        &[200, 8, 1],
+        TrainParams::new().learning_rate(0.01),
+        Activation::Sigmoid,
+    ));
+    all.push((
         "regression, mini-batch adam",
         small,
         TrainParams::new()
@@ -168,14 +179,15 @@ fn main() {
                 false => name.to_owned(),
                 true => format!("{name}, watched on a validation set"),
             };
-            assert_flat(
-                &format!("f64 {name}"),
-                &allocations_per_iteration::<f64>(sizes, params.clone(), output, validated),
-            );
-            assert_flat(
-                &format!("f32 {name}"),
-                &allocations_per_iteration::<f32>(sizes, params.clone(), output, validated),
-            );
+            let gram = name.contains("Gram form");
+            let (counts, gram_form) =
+                allocations_per_iteration::<f64>(sizes, params.clone(), output, validated);
+            assert_flat(&format!("f64 {name}"), &counts);
+            assert_eq!(gram_form, gram, "f64 {name}: the Gram form");
+            let (counts, gram_form) =
+                allocations_per_iteration::<f32>(sizes, params.clone(), output, validated);
+            assert_flat(&format!("f32 {name}"), &counts);
+            assert_eq!(gram_form, gram, "f32 {name}: the Gram form");
             println!(
                 "no allocation in the training loop after the first iteration: {name}, f64 and f32"
             );

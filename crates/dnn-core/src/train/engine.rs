@@ -185,9 +185,8 @@ fn batch_cost_parts<F: Float>(
 ) -> (f64, Option<f64>) {
     let k = y.ncols();
     let data = cost::from_logits(net.output_activation(), fwd.logits(k), y);
-    let term = (l2 != 0.0).then(|| {
-        regularization::l2_cost_term(net.layers.iter().map(|l| l.w.view()), l2, k)
-    });
+    let term = (l2 != 0.0)
+        .then(|| regularization::l2_cost_term(net.layers.iter().map(|l| l.w.view()), l2, k));
     (data, term)
 }
 
@@ -367,7 +366,7 @@ impl<F: Float> Network<F> {
         gram: bool,
         y: ArrayView2<'_, F>,
         config: &TrainConfig,
-        observer: &mut impl FnMut(Progress, &Network<F>) -> ControlFlow<()>,
+        observer: &mut impl FnMut(Progress, &Network<F>, &FirstLayer<F>) -> ControlFlow<()>,
         phases: &mut PhaseTimes,
     ) -> Result<Vec<f64>> {
         let m = x.ncols();
@@ -482,7 +481,7 @@ impl<F: Float> Network<F> {
                 cost,
                 total,
             };
-            if observer(progress, self).is_break() {
+            if observer(progress, self, &ws.first).is_break() {
                 break;
             }
         }

@@ -70,6 +70,11 @@ impl<F: Float> Gram<F> {
         finite
     }
 
+    /// `C(t)`, `(n[1], m)`: `W1(t) = W1(0) - C(t) Xᵀ`.
+    pub(super) fn c(&self) -> &Array2<F> {
+        &self.c
+    }
+
     /// Swaps `C(t+1)` in (after an update) or back out (to roll an update back).
     pub(super) fn swap(&mut self) {
         std::mem::swap(&mut self.c, &mut self.c_spare);
@@ -80,6 +85,71 @@ impl<F: Float> Gram<F> {
         matmul(
             -F::one(),
             &self.c.view(),
+            &x.t(),
+            F::one(),
+            &mut w.view_mut(),
+        );
+    }
+}
+
+/// A validation set's side of the Gram form: `W1(t) X_val = P0v - C(t) H`, with
+/// `P0v = W1(0) X_val` (`(n[1], m_val)`) and `H = Xᵀ X_val` (`(m, m_val)`) computed once, so
+/// watching it costs one `(n[1], m) · (m, m_val)` product per iteration and never touches
+/// `X`; and the best iteration's `C`, from which its `W1 = W1(0) - C Xᵀ` is formed once at
+/// the end, as [`Gram::finish`] forms the last one.
+pub(super) struct GramSide<F: Float> {
+    p0: Array2<F>,
+    h: Array2<F>,
+    /// `W1(0)`.
+    w1_start: Array2<F>,
+    /// `C` of the best iteration.
+    best_c: Array2<F>,
+}
+
+impl<F: Float> GramSide<F> {
+    /// `P0v` and `H` from `w = W1(0)`, the training inputs `x` and the validation inputs
+    /// `x_val`.
+    pub(super) fn new(w: &Array2<F>, x: ArrayView2<'_, F>, x_val: ArrayView2<'_, F>) -> Self {
+        let (n1, m, m_val) = (w.nrows(), x.ncols(), x_val.ncols());
+        let mut p0 = Array2::zeros((n1, m_val));
+        let mut h = Array2::zeros((m, m_val));
+        matmul(F::one(), &w.view(), &x_val, F::zero(), &mut p0.view_mut());
+        matmul(F::one(), &x.t(), &x_val, F::zero(), &mut h.view_mut());
+        GramSide {
+            p0,
+            h,
+            w1_start: w.clone(),
+            best_c: Array2::zeros((n1, m)),
+        }
+    }
+
+    /// The bytes [`GramSide::new`] allocates, for `n[0]`, `n[1]`, `m` and `m_val`.
+    pub(super) fn bytes(n0: usize, n1: usize, m: usize, m_val: usize) -> Option<u128> {
+        let f = std::mem::size_of::<F>();
+        crate::memory::sum([
+            crate::memory::product(&[n1 + m, m_val, f]),
+            crate::memory::product(&[n1, n0 + m, f]),
+        ])
+    }
+
+    /// `z = W1 X_val = P0v - C H`, with `c` the Gram form's `C` now.
+    pub(super) fn linear(&self, c: &Array2<F>, mut out: ArrayViewMut2<'_, F>) {
+        out.assign(&self.p0);
+        matmul(-F::one(), &c.view(), &self.h.view(), F::one(), &mut out);
+    }
+
+    /// Keeps `c` as the best iteration's `C`.
+    pub(super) fn keep(&mut self, c: &Array2<F>) {
+        self.best_c.assign(c);
+    }
+
+    /// `w = W1(0) - C_best Xᵀ`: the best iteration's `W1`, formed as [`Gram::finish`] forms
+    /// the last one.
+    pub(super) fn best_w1(&self, x: ArrayView2<'_, F>, w: &mut Array2<F>) {
+        w.assign(&self.w1_start);
+        matmul(
+            -F::one(),
+            &self.best_c.view(),
             &x.t(),
             F::one(),
             &mut w.view_mut(),

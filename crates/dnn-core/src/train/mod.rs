@@ -159,7 +159,7 @@ impl<F: Float> Network<F> {
             && config.is_plain()
             && gram::gram_pays(&self.layer_sizes(), x.ncols(), config.iterations());
         self.run(x, y, config, gram_form, |net, phases| {
-            net.descend(x, gram_form, y, config, &mut |p, _| observer(p), phases)
+            net.descend(x, gram_form, y, config, &mut |p, _, _| observer(p), phases)
         })
     }
 
@@ -199,7 +199,14 @@ impl<F: Float> Network<F> {
     {
         let (x, y) = (x.into(), y.into());
         self.run(x, y, config, false, |net, phases| {
-            net.descend(x, false, y, config, &mut observer, phases)
+            net.descend(
+                x,
+                false,
+                y,
+                config,
+                &mut |p, now, _| observer(p, now),
+                phases,
+            )
         })
     }
 

@@ -17,12 +17,14 @@
 
 use std::ops::ControlFlow;
 
-use ndarray::{ArrayView2, AsArray, Ix2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, AsArray, Ix2};
 
 use super::engine::batch_cost;
-use super::Progress;
+use super::first_layer::FirstLayer;
+use super::gram::GramSide;
+use super::{gram, GramForm, Progress, TrainConfig, TrainReport};
 use crate::error::{DnnError, Result};
-use crate::forward::{forward, Activations, Product};
+use crate::forward::{forward, Activations, FirstLinear, Product};
 use crate::network::Network;
 use crate::{Float, NumpyRng};
 
@@ -76,6 +78,8 @@ pub struct Validation<'v, F: Float> {
     best_net: Network<F>,
     since_improvement: usize,
     stopped_at: Option<usize>,
+    /// The Gram form's side, while [`Network::train_validated`] trains in it.
+    gram: Option<GramSide<F>>,
 }
 
 /// What a [`Validation`] saw, from [`Validation::finish`].
@@ -123,6 +127,7 @@ impl<'v, F: Float> Validation<'v, F> {
             best_net: net.clone(),
             since_improvement: 0,
             stopped_at: None,
+            gram: None,
         })
     }
 
@@ -156,7 +161,23 @@ impl<'v, F: Float> Validation<'v, F> {
     /// parameters if that is the best so far, and `Break` once early stopping's patience has
     /// run out. Made for [`Network::train_watched`]'s observer.
     pub fn observe(&mut self, progress: Progress, net: &Network<F>) -> ControlFlow<()> {
-        let cost = self.cost(net);
+        self.observe_in(progress, net, &FirstLayer::Direct)
+    }
+
+    /// [`Validation::observe`] inside the engine, which says how the first layer trains: in
+    /// the Gram form `net`'s `W1` is still `W1(0)`, and the validation set's `W1 X_val` comes
+    /// from the Gram form's `C`.
+    pub(super) fn observe_in(
+        &mut self,
+        progress: Progress,
+        net: &Network<F>,
+        first: &FirstLayer<F>,
+    ) -> ControlFlow<()> {
+        let c = match (first, &self.gram) {
+            (FirstLayer::Gram(gram), Some(_)) => Some(gram.c()),
+            _ => None,
+        };
+        let cost = self.cost(net, c);
         self.costs.push(cost);
         let min_delta = self.patience.map_or(0.0, |p| p.min_delta);
         // Whether the cost is the lowest yet, and whether it is lower by more than min_delta.
@@ -169,6 +190,9 @@ impl<'v, F: Float> Validation<'v, F> {
             for (kept, now) in self.best_net.layers.iter_mut().zip(&net.layers) {
                 kept.w.assign(&now.w);
                 kept.b.assign(&now.b);
+            }
+            if let (Some(side), Some(c)) = (self.gram.as_mut(), c) {
+                side.keep(c);
             }
         }
         match improved {
@@ -185,15 +209,19 @@ impl<'v, F: Float> Validation<'v, F> {
     }
 
     /// The validation cost of `net`: the data cost of its forward pass on the validation set
-    /// (no L2 term, no dropout).
-    fn cost(&mut self, net: &Network<F>) -> f64 {
-        forward(
-            net,
-            self.x,
-            &mut self.fwd,
-            &mut Product,
-            &mut NumpyRng::new(0),
-        );
+    /// (no L2 term, no dropout); `c` is the Gram form's `C` while training in it.
+    fn cost(&mut self, net: &Network<F>, c: Option<&Array2<F>>) -> f64 {
+        let mut rng = NumpyRng::new(0);
+        match (c, &self.gram) {
+            (Some(c), Some(side)) => forward(
+                net,
+                self.x,
+                &mut self.fwd,
+                &mut SideLinear { side, c },
+                &mut rng,
+            ),
+            _ => forward(net, self.x, &mut self.fwd, &mut Product, &mut rng),
+        }
         batch_cost(net, &self.fwd, self.y, 0.0)
     }
 
@@ -258,5 +286,111 @@ impl ValidationReport {
     /// Early stopping's rule, when it was on.
     pub fn patience(&self) -> Option<Patience> {
         self.patience
+    }
+}
+
+/// The validation set's first linear step in the Gram form: `W1 X_val = P0v - C H`.
+struct SideLinear<'a, F: Float> {
+    side: &'a GramSide<F>,
+    c: &'a Array2<F>,
+}
+
+impl<F: Float> FirstLinear<F> for SideLinear<'_, F> {
+    fn first_linear(&mut self, _w1: &Array2<F>, _x: ArrayView2<'_, F>, z: ArrayViewMut2<'_, F>) {
+        self.side.linear(self.c, z);
+    }
+}
+
+impl<F: Float> Network<F> {
+    /// Trains as [`Network::train`] does, in the Gram form where that pays, while `validation`
+    /// watches a validation set ([`Validation::observe`] after every iteration, its early
+    /// stopping included); `observer` then sees each iteration's [`Progress`] and validation
+    /// cost, and can stop training too. Call [`Validation::finish`] afterwards.
+    ///
+    /// [`Network::train_watched`] with [`Validation::observe`] gives the same validation costs
+    /// and stops in the same place, but never trains in the Gram form, since it shows the
+    /// parameters after every iteration. Here the Gram form watches the validation set through
+    /// `Xᵀ X_val`, computed once, and forms the best iteration's `W1` once at the end: on the
+    /// published cat set-up, as fast as training without a validation set.
+    ///
+    /// ```
+    /// use dnn_core::{Network, NumpyRng, Patience, TrainParams, Validation};
+    /// let mut rng = NumpyRng::new(1);
+    /// // More features than examples, full-batch gradient descent: the Gram form.
+    /// let (x, y) = (rng.randn(300, 40), rng.rand(1, 40).mapv(|v| (v > 0.5) as u8 as f64));
+    /// let (x_val, y_val) = (rng.randn(300, 20), rng.rand(1, 20).mapv(|v| (v > 0.5) as u8 as f64));
+    /// let mut net = Network::<f64>::builder(&[300, 8, 1]).build(&mut rng)?;
+    /// let config = TrainParams::new().learning_rate(0.05).iterations(2000).check()?;
+    /// let mut val = Validation::new(&net, &x_val, &y_val, config.iterations())?
+    ///     .early_stopping(Patience { iterations: 30, min_delta: 0.0 })?;
+    /// let mut seen = Vec::new();
+    /// let report = net.train_validated(&x, &y, &mut val, &config, |p, cost| {
+    ///     seen.push((p.iteration, cost));
+    ///     std::ops::ControlFlow::Continue(())
+    /// })?;
+    /// assert!(report.diagnostics().gram_form && report.stopped_early());
+    /// let watched = val.finish(&mut net);
+    /// let (best, best_cost) = watched.best().unwrap();
+    /// assert_eq!(seen.len(), best + 31);
+    /// // W1 of the best iteration, formed from the Gram form's record: its cost, to rounding.
+    /// assert!((net.cost(&x_val, &y_val)? - best_cost).abs() < 1e-12);
+    /// # Ok::<(), dnn_core::DnnError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Network::train`], and [`DnnError::OutOfMemory`] when the Gram form's validation
+    /// buffers (`Xᵀ X_val` and a copy of `W1`) do not fit. On [`DnnError::Diverged`] the
+    /// network holds the last good parameters, and `validation` the best ones, which
+    /// [`Validation::finish`] puts back with early stopping.
+    pub fn train_validated<'a, 'b>(
+        &mut self,
+        x: impl AsArray<'a, F, Ix2>,
+        y: impl AsArray<'b, F, Ix2>,
+        validation: &mut Validation<'_, F>,
+        config: &TrainConfig,
+        mut observer: impl FnMut(Progress, f64) -> ControlFlow<()>,
+    ) -> Result<TrainReport>
+    where
+        F: 'a + 'b,
+    {
+        let (x, y) = (x.into(), y.into());
+        let gram_form = config.gram_form() == GramForm::Auto
+            && config.is_plain()
+            && gram::gram_pays(&self.layer_sizes(), x.ncols(), config.iterations());
+        if gram_form {
+            let sizes = self.layer_sizes();
+            crate::memory::ensure_allocatable(
+                GramSide::<F>::bytes(sizes[0], sizes[1], x.ncols(), validation.x.ncols()),
+                "the Gram form's validation buffers",
+            )?;
+            self.check_input(x)?;
+            validation.gram = Some(GramSide::new(&self.layers[0].w, x, validation.x));
+        }
+        let result = self.run(x, y, config, gram_form, |net, phases| {
+            net.descend(
+                x,
+                gram_form,
+                y,
+                config,
+                &mut |p, now, first| {
+                    let stop = validation.observe_in(p, now, first);
+                    let cost = validation.costs.last().copied().unwrap_or(f64::NAN);
+                    match (stop, observer(p, cost)) {
+                        (ControlFlow::Continue(()), ControlFlow::Continue(())) => {
+                            ControlFlow::Continue(())
+                        }
+                        _ => ControlFlow::Break(()),
+                    }
+                },
+                phases,
+            )
+        });
+        // In the Gram form the best W1 is formed now, once, however training ended.
+        if let Some(side) = validation.gram.take() {
+            if validation.best.is_some() {
+                side.best_w1(x, &mut validation.best_net.layers[0].w);
+            }
+        }
+        result
     }
 }

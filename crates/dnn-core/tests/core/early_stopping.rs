@@ -492,3 +492,93 @@ fn a_huge_planned_iteration_count_is_not_reserved_up_front() {
         .unwrap();
     assert_eq!(val.finish(&mut net).costs().len(), 3);
 }
+
+/// A wide problem, more features than examples, for the Gram form: `(x, y, x_val, y_val)`
+/// with labels that are half noise, so the validation cost turns up.
+fn wide(seed: u32) -> (Array2<f64>, Array2<f64>, Array2<f64>, Array2<f64>) {
+    let mut rng = NumpyRng::new(seed);
+    let x = rng.randn(400, 50);
+    let x_val = rng.randn(400, 30);
+    let label = |x: &Array2<f64>, rng: &mut NumpyRng| {
+        let noise = rng.rand(1, x.ncols());
+        Array2::from_shape_fn((1, x.ncols()), |(_, j)| {
+            let clean = x[[0, j]] + x[[1, j]] > 0.0;
+            f64::from(u8::from(clean ^ (noise[[0, j]] < 0.3)))
+        })
+    };
+    let (y, y_val) = (label(&x, &mut rng), label(&x_val, &mut rng));
+    (x, y, x_val, y_val)
+}
+
+/// `train_validated` watches the validation set in the Gram form (through `Xᵀ X_val`) with
+/// the same costs, best and stop as the direct form watched by `train_watched`, to rounding;
+/// the best `W1` it forms from the Gram form's record is, bit for bit, the `W1` of training in
+/// the Gram form for one iteration past the best.
+#[test]
+fn in_the_gram_form_the_validation_set_is_watched_as_in_the_direct_form() {
+    let (x, y, x_val, y_val) = wide(7);
+    let start = Network::<f64>::builder(&[400, 8, 1])
+        .init(Init::Scaled)
+        .build(&mut NumpyRng::new(2))
+        .unwrap();
+    let config = TrainParams::new()
+        .learning_rate(0.05)
+        .iterations(3000)
+        .check()
+        .unwrap();
+    let rule = Patience {
+        iterations: 25,
+        min_delta: 1e-5,
+    };
+    let watch = |net: &Network<f64>| {
+        Validation::new(net, &x_val, &y_val, 3000)
+            .unwrap()
+            .early_stopping(rule)
+            .unwrap()
+    };
+    let mut gram = start.clone();
+    let mut val = watch(&gram);
+    let mut costs = Vec::new();
+    let report = gram
+        .train_validated(&x, &y, &mut val, &config, |p, cost| {
+            costs.push((p.iteration, cost));
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert!(report.diagnostics().gram_form, "the Gram form pays here");
+    let seen = val.finish(&mut gram);
+    let (best, best_cost) = seen.best().unwrap();
+    let stopped = seen.stopped_at().expect("early stopping ends it");
+    assert!(seen.restored() && best > 5, "{best} {stopped}");
+    assert_eq!(costs.len(), stopped + 1);
+    assert!(costs.iter().zip(seen.costs()).all(|(a, b)| a.1 == *b));
+
+    let mut direct = start.clone();
+    let mut val = watch(&direct);
+    direct
+        .train_watched(&x, &y, &config, |p, now| val.observe(p, now))
+        .unwrap();
+    let direct_seen = val.finish(&mut direct);
+    assert_eq!(direct_seen.best().map(|b| b.0), Some(best));
+    assert_eq!(direct_seen.stopped_at(), Some(stopped));
+    for (g, d) in seen.costs().iter().zip(direct_seen.costs()) {
+        assert!((g - d).abs() <= 1e-12 * d.abs(), "{g} vs {d}");
+    }
+    for (g, d) in gram.layers().iter().zip(direct.layers()) {
+        for (a, b) in g.weights().iter().zip(d.weights()) {
+            assert!((a - b).abs() <= 1e-10, "{a} vs {b}");
+        }
+    }
+    assert!((gram.cost(&x_val, &y_val).unwrap() - best_cost).abs() <= 1e-12);
+
+    // Best + 1 iterations of plain training, in the Gram form too: the same bits.
+    let mut shorter = start.clone();
+    let short = TrainParams::new()
+        .learning_rate(0.05)
+        .iterations(best + 1)
+        .check()
+        .unwrap();
+    let report = shorter.fit(&x, &y, &short).unwrap();
+    assert!(report.diagnostics().gram_form);
+    assert_eq!(shorter, gram);
+}
