@@ -4,7 +4,8 @@
 //! cost curve's points grow and the accuracy appear; then trains on a small CSV table (the
 //! `--data` set) and predicts rows with the model just trained, checks that no view scrolls
 //! sideways at a phone's width (375 px), and stops a run from a second tab that did not start
-//! it; last, it trains a regression table and reads its R². It saves screenshots under
+//! it; trains the table again with early stopping and sees the validation curve and the
+//! stopping line; last, it trains a regression table and reads its R². It saves screenshots under
 //! `target/tmp/serve-browser/`.
 //!
 //! Chromium and chromedriver come from `cargo xtask setup` (Debian's `chromium` and
@@ -834,6 +835,110 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     )
     .await;
     assert_eq!(stopped_a, stopped_b);
+
+    // Early stopping on the table (--data): a patience of 0 is refused in the page, naming
+    // the field; then the run holds out a validation part, its cost is drawn as a second curve
+    // with a legend, and the results end with `dnn train`'s validation and stopping lines.
+    choose(&client, "dataset", "data").await;
+    let off = js(
+        &client,
+        "return [document.getElementById('early-stopping').checked,
+                 document.getElementById('patience').disabled,
+                 document.getElementById('validation-split').placeholder];",
+    )
+    .await;
+    assert_eq!(off, json!([false, true, "none"]), "off by default");
+    click(&client, "early-stopping").await;
+    let on = js(
+        &client,
+        "return [document.getElementById('patience').value,
+                 document.getElementById('min-delta').value,
+                 document.getElementById('patience').disabled,
+                 document.getElementById('validation-split').placeholder];",
+    )
+    .await;
+    assert_eq!(on, json!(["10", "0", false, "0.1"]), "dnn train's defaults");
+    type_into(&client, "patience", "0").await;
+    click(&client, "start").await;
+    let refused = js(
+        &client,
+        "const p = document.getElementById('patience');
+         return [document.getElementById('train-status').textContent,
+                 p.getAttribute('aria-invalid'), document.activeElement === p];",
+    )
+    .await;
+    assert!(
+        refused[0]
+            .as_str()
+            .is_some_and(|s| s.starts_with("Patience: give a whole number from 1 to")),
+        "{refused}"
+    );
+    assert_eq!((&refused[1], &refused[2]), (&json!("true"), &json!(true)));
+    type_into(&client, "patience", "5").await;
+    // A fall of less than 0.01 restarts no patience: the cost soon stops falling by that
+    // much. A decimal comma is read as a point, as in the learning rate.
+    type_into(&client, "min-delta", "0,01").await;
+    click(&client, "start").await;
+    let ended = until(
+        &client,
+        "the stopping line",
+        "const line = document.getElementById('stopping-line');
+         return !document.getElementById('results').hidden && !line.hidden
+           && document.getElementById('results-title').textContent === 'Last run: iris.csv'
+           ? line.textContent : null;",
+    )
+    .await;
+    let run = server::get(&server.url("/api/train")).json();
+    let validation = &run["outcome"]["validation"];
+    assert_eq!(run["setup"]["early_stopping"], json!(true), "{run}");
+    assert_eq!(
+        (&run["setup"]["patience"], &run["setup"]["min_delta"]),
+        (&json!(5), &json!(0.01)),
+        "{run}"
+    );
+    assert_eq!(ended, validation["stopping_line"], "{run}");
+    assert!(
+        ended
+            .as_str()
+            .is_some_and(|s| s.starts_with("Early stopping: stopped after epoch ")),
+        "{ended}"
+    );
+    let hundredths = (validation["accuracy"].as_f64().expect("accuracy") * 10000.0 + 1e-9).floor();
+    let chart = js(
+        &client,
+        "const c = document.getElementById('cost');
+         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+         // The training curve's blue (42, 91, 215) and the validation curve's orange
+         // (217, 115, 13), drawn antialiased: the pixel columns that have pixels near each.
+         // A curve spans the epochs run; the dashed line at the epoch kept is one column.
+         const blue = new Set(), orange = new Set();
+         for (let i = 0; i < d.length; i += 4) {
+           if (d[i + 3] < 200) continue;
+           const x = (i / 4) % c.width;
+           if (d[i + 2] > 150 && d[i] < 120) blue.add(x);
+           if (d[i] > 170 && d[i + 1] > 70 && d[i + 1] < 160 && d[i + 2] < 90) orange.add(x);
+         }
+         return [Number(c.dataset.points), Number(c.dataset.validationPoints),
+                 !document.getElementById('cost-legend').hidden, blue.size, orange.size,
+                 document.getElementById('validation-accuracy').textContent,
+                 document.getElementById('held-out-line').textContent];",
+    )
+    .await;
+    println!("early stopping in the page: {ended}; the chart {chart}");
+    let ran = run["outcome"]["iterations_run"]
+        .as_u64()
+        .expect("epochs run");
+    assert_eq!(
+        (&chart[0], &chart[1], &chart[2]),
+        (&json!(ran), &json!(ran), &json!(true))
+    );
+    assert!(
+        chart[3].as_u64() > Some(100) && chart[4].as_u64() > Some(100),
+        "two curves: {chart}"
+    );
+    assert_eq!(chart[5], json!(format!("{:.2} %", hundredths / 100.0)));
+    assert_eq!(chart[6], validation["held_out_line"]);
+    screenshot(&client, "train-early-stopping.png").await;
 
     // A regression table (`--data` whose target is a number): the page offers only the
     // identity output, draws no boundary, and ends with R², RMSE and MAE, as `dnn train`

@@ -11,16 +11,17 @@
 //! HDF5 directory, an image folder, a CSV table or an `.npz` archive, split and
 //! standardised as `dnn` does it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::data::{cat_dir, load_for_training, regression_line, ReadFlags};
 use axum::extract::State;
 use axum::Json;
 use dnn_core::NumpyRng;
+use dnn_data::dataset::DEFAULT_SPLIT_SEED;
 use dnn_data::planar::flower;
 use dnn_data::toy::{make_circles, make_moons};
-use dnn_data::{DataSpec, Dataset, Format, Input, LoadOptions, SplitSpec};
+use dnn_data::{DataSpec, Dataset, Format, Input, LoadOptions, Source};
 use ndarray::Array2;
 use serde::Serialize;
 
@@ -139,15 +140,24 @@ pub struct TrainingData {
     pub test_y: Array2<f64>,
     /// A regression's test targets in their own units (none for a classifier).
     pub test_values: Vec<f64>,
-    /// How the test part was split off, when the source had none.
-    pub split: Option<SplitSpec>,
+    /// Where it comes from: the format, the path and how the test part was split off, when
+    /// the source had none. A generated set has its name for a path and no split.
+    pub source: Source,
+    /// The seed a validation part is chosen with (`--split-seed`, as `dnn train` chooses it).
+    pub validation_seed: u32,
     /// The published set-up for this set: the form's defaults.
     pub preset: Setup,
 }
 
 impl TrainingData {
     /// A set read by dnn-data, with `preset` (its first and last layer sized to the data).
-    fn of(id: &'static str, name: String, description: String, data: Dataset) -> TrainingData {
+    fn of(
+        id: &'static str,
+        name: String,
+        description: String,
+        data: Dataset,
+        validation_seed: u32,
+    ) -> TrainingData {
         let preset = preset_for(id, &data.spec);
         TrainingData {
             id,
@@ -162,8 +172,26 @@ impl TrainingData {
             train_values: data.train_values,
             test_x: data.test_x,
             test_values: data.test_values,
-            split: data.source.split,
+            source: data.source,
+            validation_seed,
             preset,
+        }
+    }
+
+    /// A copy of the training part as dnn-data's [`Dataset`] (its test part empty, no
+    /// pictures), for one run to hold a validation part out of ([`Dataset::hold_out`]).
+    pub fn training_part(&self) -> Dataset {
+        Dataset {
+            train_x: self.train_x.clone(),
+            train_labels: self.train_labels.clone(),
+            train_values: self.train_values.clone(),
+            test_x: Array2::zeros((self.train_x.nrows(), 0)),
+            test_labels: Vec::new(),
+            test_values: Vec::new(),
+            spec: self.spec.clone(),
+            source: self.source.clone(),
+            train_images: None,
+            test_images: None,
         }
     }
 
@@ -177,7 +205,8 @@ impl TrainingData {
         self.input == InputKind::Points && !self.is_regression()
     }
 
-    /// A generated 2-D set: columns `x1`, `x2`, 0/1 labels named `classes`.
+    /// A generated 2-D set: columns `x1`, `x2`, 0/1 labels named `classes`. Its source is a
+    /// table of two number columns that no file holds: its path is its name.
     fn points(
         id: &'static str,
         name: &str,
@@ -211,7 +240,17 @@ impl TrainingData {
             train_y,
             test_x,
             test_y,
-            split: None,
+            source: Source {
+                format: Format::Csv,
+                path: PathBuf::from(name),
+                split: None,
+                skipped_files: 0,
+                unread: Vec::new(),
+                float_inputs: true,
+                unseen: Vec::new(),
+                text_counts: Vec::new(),
+            },
+            validation_seed: DEFAULT_SPLIT_SEED,
             preset,
         }
     }
@@ -270,6 +309,7 @@ fn cat() -> Choice {
                 "Cat pictures".into(),
                 description,
                 data,
+                DEFAULT_SPLIT_SEED,
             )))
         }
         Err(e) => Choice::Unavailable {
@@ -294,7 +334,13 @@ fn cat() -> Choice {
 /// trains it: one identity output on the z-scored target; its description says so with
 /// `dnn train`'s `Target:` line ([`regression_line`]).
 pub fn load_user(path: &Path, reading: &ReadFlags) -> anyhow::Result<TrainingData> {
-    let data = load_for_training(path, reading)?;
+    // Any run may hold out a validation part, which `--split-seed` seeds: the flag is taken
+    // for a source with its own test part too.
+    let reading = ReadFlags {
+        holds_out: true,
+        ..reading.clone()
+    };
+    let data = load_for_training(path, &reading)?;
     let split = match data.source.split {
         Some(s) => format!(
             " (a {} {} test split, seed {})",
@@ -332,7 +378,8 @@ pub fn load_user(path: &Path, reading: &ReadFlags) -> anyhow::Result<TrainingDat
         || path.display().to_string(),
         |n| n.to_string_lossy().into(),
     );
-    Ok(TrainingData::of("data", name, description, data))
+    let seed = reading.split_seed.unwrap_or(DEFAULT_SPLIT_SEED);
+    Ok(TrainingData::of("data", name, description, data, seed))
 }
 
 /// The form's defaults for a set read by dnn-data: the published deep network for
@@ -360,6 +407,10 @@ fn preset_for(id: &'static str, spec: &DataSpec) -> Setup {
                 learning_rate: deep.learning_rate,
                 batch_size: None,
                 iterations: deep.iterations,
+                validation_split: None,
+                early_stopping: false,
+                patience: None,
+                min_delta: None,
             }
         }
         Input::Table { .. } => Setup {
@@ -373,6 +424,10 @@ fn preset_for(id: &'static str, spec: &DataSpec) -> Setup {
             learning_rate: 0.01,
             batch_size: Some(32),
             iterations: 200,
+            validation_split: None,
+            early_stopping: false,
+            patience: None,
+            min_delta: None,
         },
     }
 }
@@ -399,6 +454,10 @@ fn flower_set() -> TrainingData {
             learning_rate: 1.2,
             batch_size: None,
             iterations: 10000,
+            validation_split: None,
+            early_stopping: false,
+            patience: None,
+            min_delta: None,
         },
     )
 }
@@ -424,6 +483,10 @@ fn moons() -> TrainingData {
             learning_rate: 0.0007,
             batch_size: Some(64),
             iterations: 5000,
+            validation_split: None,
+            early_stopping: false,
+            patience: None,
+            min_delta: None,
         },
     )
 }
@@ -449,6 +512,10 @@ fn circles() -> TrainingData {
             learning_rate: 0.01,
             batch_size: None,
             iterations: 15000,
+            validation_split: None,
+            early_stopping: false,
+            patience: None,
+            min_delta: None,
         },
     )
 }

@@ -216,6 +216,9 @@ impl ModelEntry {
                 batch_size: s.batch_size,
                 l2: s.l2,
                 keep_prob: s.keep_prob,
+                validation_split: s.validation_split,
+                patience: s.patience,
+                min_delta: s.min_delta,
             },
         }
     }
@@ -266,4 +269,9 @@ pub struct SetupSummary {
     batch_size: Option<u64>,
     l2: Option<f64>,
     keep_prob: Option<f64>,
+    /// The fraction held out as a validation part, when one was.
+    validation_split: Option<f64>,
+    /// Early stopping's patience and least improvement, when it was on.
+    patience: Option<u64>,
+    min_delta: Option<f64>,
 }

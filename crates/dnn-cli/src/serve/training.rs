@@ -10,6 +10,14 @@
 //! A regression (`--data` whose target is a number) trains as `dnn train` trains it: one
 //! identity output on the z-scored target, scored at the end by R², RMSE and MAE in the
 //! target's units ([`crate::train::regression_scores`]) where a classifier has accuracies.
+//!
+//! A set-up may hold out a validation part and stop early on it, as `dnn train
+//! --validation-split --early-stopping` does ([`validation`]): the run then trains on its copy
+//! of the training part less that part, watched by dnn-core's [`dnn_core::Validation`] beside
+//! the stream, each point carrying the validation cost; with early stopping the model kept is
+//! that of the lowest validation cost, and its file records it as `dnn train`'s does.
+
+mod validation;
 
 use std::convert::Infallible;
 use std::ops::ControlFlow;
@@ -28,7 +36,7 @@ use dnn_data::model::{class_probability, TrainingSetup};
 use dnn_report::RegressionScores;
 use futures_util::Stream;
 use ndarray::Array2;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -41,7 +49,9 @@ use crate::interrupt::Interrupt;
 use crate::metrics::regression_scores_line;
 use crate::plot::grid_points;
 use crate::train::regression_scores;
+use crate::validation::{kept, record, stopping_line};
 use crate::values::OptimizerArg;
+use validation::{ValidationOutcome, Watched};
 
 /// How often the training thread hands its progress to the streams: 10 times a second.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
@@ -78,6 +88,21 @@ pub struct Setup {
     pub batch_size: Option<usize>,
     /// Iterations (full batch) or epochs (mini-batches).
     pub iterations: usize,
+    /// The fraction of the training part held out as a validation part, whose cost is
+    /// streamed beside the training cost (`dnn train --validation-split`); absent or `null`:
+    /// none, or 0.1 with early stopping.
+    #[serde(default)]
+    pub validation_split: Option<f64>,
+    /// Stop once the validation cost has not fallen for `patience` iterations (epochs), and
+    /// keep the best one's parameters (`--early-stopping`).
+    #[serde(default)]
+    pub early_stopping: bool,
+    /// Early stopping's patience (`--patience`); absent or `null`: 10.
+    #[serde(default)]
+    pub patience: Option<usize>,
+    /// Early stopping's least improvement (`--min-delta`); absent or `null`: 0.
+    #[serde(default)]
+    pub min_delta: Option<f64>,
 }
 
 /// A [`Setup`] checked against its data set: everything a training needs.
@@ -93,6 +118,8 @@ pub struct Plan {
     config: dnn_core::TrainConfig,
     learning_rate: f64,
     iterations: usize,
+    /// The validation part held out of the run's copy of the training part, if any.
+    watched: Option<Watched>,
 }
 
 impl Plan {
@@ -254,6 +281,7 @@ impl Plan {
             .params(setup.learning_rate, setup.iterations)
             .check()
             .map_err(|e| bad(e.to_string()))?;
+        let watched = validation::check(setup, &data, unit(&hyper))?;
         Ok(Plan {
             data,
             layers: layers.clone(),
@@ -265,12 +293,19 @@ impl Plan {
             config,
             learning_rate: setup.learning_rate,
             iterations: setup.iterations,
+            watched,
         })
     }
 
-    /// What the model file records of this training.
-    fn model_setup(&self, iterations_run: usize, final_cost: Option<f64>) -> TrainingSetup {
-        TrainingSetup {
+    /// What the model file records of this training (`training`, and `seen` of the validation
+    /// part), as `dnn train` records it.
+    fn model_setup(
+        &self,
+        training: &dnn_core::TrainReport,
+        seen: Option<&dnn_core::ValidationReport>,
+    ) -> TrainingSetup {
+        let (iterations_run, final_cost) = kept(training, seen);
+        let mut setup = TrainingSetup {
             arch: None,
             init: Some(self.init.name().to_owned()),
             seed: Some(u64::from(self.seed)),
@@ -282,12 +317,27 @@ impl Plan {
             batch_size: self.hyper.batch_size.map(|b| b as u64),
             l2: Some(self.hyper.l2),
             keep_prob: Some(self.hyper.keep_prob),
-            test_split: self.data.split.map(|s| s.fraction),
-            split_seed: self.data.split.map(|s| u64::from(s.seed)),
+            test_split: self.data.source.split.map(|s| s.fraction),
+            split_seed: self.data.source.split.map(|s| u64::from(s.seed)),
             validation_split: None,
             patience: None,
             min_delta: None,
-        }
+        };
+        let watched = self
+            .watched
+            .as_ref()
+            .map(|w| (w.held_out.split.fraction, w.flags.patience()));
+        record(&mut setup, watched);
+        setup
+    }
+}
+
+/// `epoch` or `iteration`: what each cost is after.
+fn unit(hyper: &Hyper) -> &'static str {
+    if hyper.per_epoch() {
+        "epoch"
+    } else {
+        "iteration"
     }
 }
 
@@ -296,7 +346,8 @@ impl Plan {
 pub struct Outcome {
     /// Iterations (epochs) completed.
     pub iterations_run: usize,
-    /// Whether it ended before the planned number (a stop request or Ctrl-C).
+    /// Whether a stop request or Ctrl-C ended it before the planned number (early stopping
+    /// is said in `validation`).
     pub stopped: bool,
     /// Whether Ctrl-C ended it.
     pub interrupted: bool,
@@ -309,6 +360,8 @@ pub struct Outcome {
     pub test_accuracy: Option<f64>,
     /// A regression's scores (absent if training failed, and for a classifier).
     pub regression: Option<RegressionOutcome>,
+    /// The validation part and what early stopping did, when one was held out.
+    pub validation: Option<ValidationOutcome>,
     /// Seconds spent training (dnn-core's clock).
     pub train_seconds: f64,
     /// Whether the trained model can be downloaded.
@@ -393,10 +446,28 @@ impl BoundaryGrid {
     }
 }
 
+/// One iteration's costs: sent as `[iteration, cost]`, or `[iteration, cost, validation
+/// cost]` when a validation part is watched.
+#[derive(Debug, Clone, Copy)]
+struct Point {
+    iteration: usize,
+    cost: f64,
+    validation: Option<f64>,
+}
+
+impl Serialize for Point {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.validation {
+            Some(v) => (self.iteration, self.cost, v).serialize(s),
+            None => (self.iteration, self.cost).serialize(s),
+        }
+    }
+}
+
 /// What a run has produced so far.
 #[derive(Debug, Default)]
 struct Log {
-    costs: Vec<(usize, f64)>,
+    costs: Vec<Point>,
     boundary: Option<Arc<Boundary>>,
     outcome: Option<Outcome>,
 }
@@ -484,7 +555,7 @@ impl Run {
     }
 
     /// Adds costs (and a newer boundary) to the log and wakes the streams.
-    fn append(&self, costs: &mut Vec<(usize, f64)>, boundary: Option<Boundary>) {
+    fn append(&self, costs: &mut Vec<Point>, boundary: Option<Boundary>) {
         {
             let mut log = self.log();
             log.costs.append(costs);
@@ -505,7 +576,7 @@ impl Run {
 struct Streamer<'a> {
     run: &'a Run,
     grid: Option<BoundaryGrid>,
-    pending: Vec<(usize, f64)>,
+    pending: Vec<Point>,
     last_flush: Instant,
     boundaries: u64,
 }
@@ -521,8 +592,13 @@ impl<'a> Streamer<'a> {
         }
     }
 
-    fn observe(&mut self, p: Progress, net: Option<&Network<f64>>) {
-        self.pending.push((p.iteration, p.cost));
+    /// After iteration `p`, with the validation cost when one is watched.
+    fn observe(&mut self, p: Progress, validation: Option<f64>, net: Option<&Network<f64>>) {
+        self.pending.push(Point {
+            iteration: p.iteration,
+            cost: p.cost,
+            validation,
+        });
         if self.last_flush.elapsed() >= FLUSH_EVERY {
             self.flush(net);
         }
@@ -572,6 +648,7 @@ fn job(run: Arc<Run>, plan: Plan, state: Arc<AppState>, interrupt: Interrupt) {
         train_accuracy: None,
         test_accuracy: None,
         regression: None,
+        validation: None,
         train_seconds: started.elapsed().as_secs_f64(),
         model: false,
         error: Some(error),
@@ -599,16 +676,37 @@ fn train(
             ControlFlow::Continue(())
         }
     };
+    // With a validation part, the run trains on its copy of the training part less it.
+    let (train_x, train_y, train_values) = match &plan.watched {
+        Some(w) => (&w.data.train_x, &w.train_y, &w.data.train_values),
+        None => (&data.train_x, &data.train_y, &data.train_values),
+    };
+    let mut watch = match &plan.watched {
+        Some(w) => Some(
+            w.flags
+                .watch(&net, &w.held_out.x, &w.y, plan.iterations)
+                .map_err(|e| e.to_string())?,
+        ),
+        None => None,
+    };
     let points = data.draws_boundary();
     let mut streamer = Streamer::new(run, points.then(|| BoundaryGrid::over(&data.train_x)));
-    let result = if points {
-        net.train_watched(&data.train_x, &data.train_y, &plan.config, |p, now| {
-            streamer.observe(p, Some(now));
-            control()
+    // The boundary and the validation part need the parameters after every iteration.
+    let result = if points || watch.is_some() {
+        net.train_watched(train_x, train_y, &plan.config, |p, now| {
+            let stop = watch
+                .as_mut()
+                .map_or(ControlFlow::Continue(()), |w| w.observe(p, now));
+            let validation = watch.as_ref().and_then(|w| w.costs().last().copied());
+            streamer.observe(p, validation, Some(now));
+            match (stop, control()) {
+                (ControlFlow::Continue(()), ControlFlow::Continue(())) => ControlFlow::Continue(()),
+                _ => ControlFlow::Break(()),
+            }
         })
     } else {
-        net.train(&data.train_x, &data.train_y, &plan.config, |p| {
-            streamer.observe(p, None);
+        net.train(train_x, train_y, &plan.config, |p| {
+            streamer.observe(p, None, None);
             control()
         })
     };
@@ -625,13 +723,22 @@ fn train(
         }
         Err(e) => return Err(e.to_string()),
     };
+    // With early stopping, the parameters of the lowest validation cost are put back (however
+    // the run ended): the model scored, drawn and offered.
+    let seen = watch.map(|w| w.finish(&mut net));
     streamer.flush(Some(&net));
+    let (mut val_accuracy, mut val_scores, mut val_line) = (None, None, None);
     let (train_accuracy, test_accuracy, regression) = match data.spec.regression {
         Some(scale) => {
             let scores = |x: &Array2<f64>, truth: &[f64]| {
                 regression_scores(&net, x.view(), truth, scale).map_err(|e| e.to_string())
             };
-            let train = scores(&data.train_x, &data.train_values)?;
+            let train = scores(train_x, train_values)?;
+            if let Some(w) = &plan.watched {
+                let validation = scores(&w.held_out.x, &w.held_out.values)?;
+                val_line = Some(regression_scores_line("Validation", &validation));
+                val_scores = Some(validation);
+            }
             let test = scores(&data.test_x, &data.test_values)?;
             let regression = RegressionOutcome {
                 target: data.spec.target().unwrap_or("y").to_owned(),
@@ -645,14 +752,36 @@ fn train(
         None => {
             let accuracy =
                 |x: &Array2<f64>, y: &Array2<f64>| net.accuracy(x, y).map_err(|e| e.to_string());
+            if let Some(w) = &plan.watched {
+                let validation = accuracy(&w.held_out.x, &w.y)?;
+                val_line = Some(format!("Validation accuracy: {validation:.6}"));
+                val_accuracy = Some(validation);
+            }
             (
-                Some(accuracy(&data.train_x, &data.train_y)?),
+                Some(accuracy(train_x, train_y)?),
                 Some(accuracy(&data.test_x, &data.test_y)?),
                 None,
             )
         }
     };
-    let setup = plan.model_setup(report.iterations_run(), report.final_cost());
+    // Stopped before the planned iterations by a stop request or Ctrl-C, not early stopping.
+    let stopped = report.stopped_early() && seen.as_ref().is_none_or(|s| s.stopped_at().is_none());
+    let validation = match (&plan.watched, &seen, val_line) {
+        (Some(w), Some(seen), Some(line)) => Some(ValidationOutcome {
+            report: crate::validation::report(
+                &w.held_out,
+                seen,
+                seen.costs().len().checked_sub(1),
+                val_accuracy,
+                val_scores,
+            ),
+            held_out_line: w.line.clone(),
+            line,
+            stopping_line: stopping_line(seen, unit(&plan.hyper), stopped),
+        }),
+        _ => None,
+    };
+    let setup = plan.model_setup(&report, seen.as_ref());
     let entry = ModelEntry::trained(net, setup, &data.name, data.spec.clone());
     *state
         .trained_model
@@ -660,12 +789,13 @@ fn train(
         .unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(entry));
     Ok(Outcome {
         iterations_run: report.iterations_run(),
-        stopped: report.stopped_early(),
-        interrupted: report.stopped_early() && interrupt.requested(),
+        stopped,
+        interrupted: stopped && interrupt.requested(),
         final_cost: report.final_cost(),
         train_accuracy,
         test_accuracy,
         regression,
+        validation,
         train_seconds: report.elapsed().as_secs_f64(),
         model: true,
         error: None,
@@ -696,7 +826,13 @@ pub async fn start(
 ) -> Result<(StatusCode, Json<RunInfo>), ApiError> {
     static RUNS: AtomicU64 = AtomicU64::new(0);
     let Json(setup) = body.map_err(|e| ApiError::bad_request(setup_rejected(&e)))?;
-    let plan = Plan::check(&setup, &state)?;
+    // Off the runtime: a validation part is held out of a copy of the training part.
+    let plan = {
+        let (setup, state) = (setup.clone(), state.clone());
+        tokio::task::spawn_blocking(move || Plan::check(&setup, &state))
+            .await
+            .map_err(|e| ApiError::internal(&anyhow::anyhow!("checking the set-up: {e}")))??
+    };
     let mut current = state.run.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(run) = current.as_ref().filter(|r| r.running()) {
         return Err(ApiError::conflict(format!(
@@ -753,8 +889,9 @@ struct Update {
     run: u64,
     total: usize,
     per_epoch: bool,
-    /// New `[iteration, cost]` pairs.
-    points: Vec<(usize, f64)>,
+    /// New `[iteration, cost]` pairs (`[iteration, cost, validation cost]` when a
+    /// validation part is watched).
+    points: Vec<Point>,
     #[serde(serialize_with = "shared")]
     boundary: Option<Arc<Boundary>>,
     /// Set in the last message.

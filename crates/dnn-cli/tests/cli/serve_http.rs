@@ -1219,3 +1219,304 @@ fn a_regression_table_trains_as_dnn_train_trains_it_and_a_regression_model_predi
         assert_eq!(stderr, "", "{file}");
     }
 }
+
+/// `dnn train`'s flags of the early-stopping run below, after `train --data blobs.csv
+/// --target kind`.
+const EARLY_STOPPING_FLAGS: [&str; 20] = [
+    "--hidden",
+    "64,64",
+    "--init",
+    "he",
+    "--seed",
+    "1",
+    "--optimizer",
+    "adam",
+    "--learning-rate",
+    "0.01",
+    "--batch-size",
+    "16",
+    "--epochs",
+    "300",
+    "--early-stopping",
+    "--patience",
+    "8",
+    "--print-every",
+    "1",
+    "-q",
+];
+
+/// The Train view holds out a validation part and stops early as `dnn train --early-stopping`
+/// does, on the overlapping blobs that `tests/cli/early_stopping.rs` shows a wide network
+/// overfits: every streamed point carries the validation cost, equal to the one `dnn train`
+/// reports for that epoch; the outcome has `dnn train`'s best epoch, stopping epoch,
+/// validation cost, accuracies and lines (the held-out line and the `Early stopping:`
+/// sentence); and the download is the model `dnn train --save` writes, best epoch's
+/// parameters and all. Bad validation fields are refused with one line naming the field.
+#[test]
+fn early_stopping_in_the_page_keeps_the_best_epoch_and_gives_dnn_trains_numbers() {
+    let dir = empty_dir();
+    fixtures::write_blobs_csv(&dir.path().join("blobs.csv"), 300, 1.5);
+    let server = Server::start(
+        dir.path(),
+        dir.path(),
+        &["--data", "blobs.csv", "--target", "kind"],
+    );
+    let set_up = json!({"dataset": "data", "layers": [3, 64, 64, 3], "hidden": "relu",
+                        "output": "softmax", "init": "he", "seed": 1, "optimizer": "adam",
+                        "learning_rate": 0.01, "batch_size": 16, "iterations": 300,
+                        "early_stopping": true, "patience": 8});
+    for (field, value, says) in [
+        (
+            "validation_split",
+            json!(1.5),
+            "validation_split: 1.5 is not a usable validation split; it must be a fraction in (0, 1)",
+        ),
+        ("validation_split", json!(0), "validation_split: 0 is not"),
+        (
+            "validation_split",
+            json!(0.999),
+            "validation_split: blobs.csv: the training part: a stratified validation split of 0.999 of 240 examples leaves 0 training",
+        ),
+        ("patience", json!(0), "patience: must be at least 1"),
+        ("patience", json!(-3), "patience: invalid value: integer `-3`"),
+        ("min_delta", json!(-0.5), "min_delta: -0.5 is not usable here; it must be a finite number ≥ 0"),
+        ("early_stopping", json!("yes"), "early_stopping: invalid type: string"),
+    ] {
+        let mut wrong = set_up.clone();
+        wrong[field] = value.clone();
+        let refused = post_json(&server.url("/api/train"), &wrong).one_line_error(400);
+        assert!(refused.contains(says), "{field} {value}: {refused}");
+    }
+    let mut off = set_up.clone();
+    off["early_stopping"] = json!(false);
+    let refused = post_json(&server.url("/api/train"), &off).one_line_error(400);
+    assert_eq!(
+        refused,
+        "patience: 8 is early stopping's, which is off; set early_stopping to true, or leave patience out"
+    );
+    assert_eq!(
+        get(&server.url("/api/train")).json(),
+        Value::Null,
+        "nothing ran"
+    );
+
+    assert_eq!(post_json(&server.url("/api/train"), &set_up).status, 202);
+    let updates = events(&server, Duration::from_secs(120), |_| {});
+    let done = outcome(&updates);
+    let streamed: Vec<Vec<f64>> = updates
+        .iter()
+        .flat_map(|u| u["points"].as_array().expect("points").clone())
+        .map(|p| {
+            p.as_array()
+                .expect("a point")
+                .iter()
+                .map(|v| v.as_f64().expect("a number"))
+                .collect()
+        })
+        .collect();
+    assert!(
+        streamed.iter().all(|p| p.len() == 3),
+        "{:?}",
+        &streamed[..2]
+    );
+
+    // `dnn train` with the same set-up, as flags.
+    let mut args = vec!["train", "--data", "blobs.csv", "--target", "kind"];
+    args.extend(EARLY_STOPPING_FLAGS);
+    args.extend(["--save", "M.h5", "--report", "R.json"]);
+    let train = common::dnn_in(dir.path(), &args);
+    assert_eq!(train.code, Some(0), "{}", train.stderr);
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("R.json")).expect("the report"),
+    )
+    .expect("JSON");
+    let by_cli = &report["validation"];
+    let served = &done["validation"];
+    println!("dnn train: {by_cli}\nthe page: {served}");
+    // It stopped early: the epochs run are those `dnn train` ran, well short of 300.
+    let stopped = by_cli["early_stopping"]["stopped_at"]
+        .as_u64()
+        .expect("dnn train stopped early") as usize;
+    let best = by_cli["best"][0].as_u64().expect("a best epoch") as usize;
+    assert_eq!(
+        (stopped, by_cli["early_stopping"]["restored"].clone()),
+        (best + 8, json!(true))
+    );
+    assert!(stopped < 299, "{by_cli}");
+    assert_eq!(streamed.len(), stopped + 1);
+    assert_eq!(
+        (&done["iterations_run"], &done["stopped"]),
+        (&report["iterations_run"], &json!(false)),
+        "early stopping is not a Stop: {done}"
+    );
+    // The same examples held out, best epoch and its cost, stopping epoch and validation
+    // accuracy, to the last bit; the last epoch's validation cost is the one streamed.
+    for key in [
+        "examples",
+        "fraction",
+        "seed",
+        "best",
+        "early_stopping",
+        "accuracy",
+    ] {
+        assert_eq!(served[key], by_cli[key], "{key}");
+    }
+    let last = by_cli["costs"]
+        .as_array()
+        .expect("costs")
+        .last()
+        .expect("one")
+        .clone();
+    assert_eq!(served["costs"], json!([last]));
+    assert_eq!(last[0], stopped);
+    // Every epoch's training and validation cost (`--print-every 1`: the report has them all).
+    let costs = report["costs"].as_array().expect("costs");
+    assert_eq!(costs.len(), streamed.len());
+    for (c, v) in costs.iter().zip(by_cli["costs"].as_array().expect("costs")) {
+        let epoch = c[0].as_u64().expect("epoch") as usize;
+        assert_eq!(c[0], v[0]);
+        let point = &streamed[epoch];
+        assert_eq!(
+            (point[0], point[1], point[2]),
+            (
+                epoch as f64,
+                c[1].as_f64().expect("cost"),
+                v[1].as_f64().expect("cost")
+            ),
+            "epoch {epoch}"
+        );
+    }
+    assert_eq!(
+        (&done["train_accuracy"], &done["test_accuracy"]),
+        (&report["train_accuracy"], &report["test_accuracy"])
+    );
+    assert_eq!(report["data"]["train_examples"], 216);
+    // The lines are those `dnn train` prints.
+    for key in ["held_out_line", "line", "stopping_line"] {
+        let line = served[key].as_str().expect(key);
+        assert!(
+            train.stdout.lines().any(|l| l == line),
+            "{line:?} not in {}",
+            train.stdout
+        );
+    }
+    assert!(
+        served["stopping_line"].as_str().is_some_and(|l| l
+            .starts_with(&format!("Early stopping: stopped after epoch {stopped}, "))
+            && l.contains(&format!("kept the parameters of epoch {best}, "))),
+        "{served}"
+    );
+
+    // The download is `dnn train --save`'s model: the best epoch's parameters, and a set-up
+    // that records the split, the patience and the best epoch's count and cost.
+    let file = get(&server.url("/api/models/trained/model.h5"));
+    assert_eq!(file.status, 200);
+    std::fs::write(dir.path().join("served.h5"), &file.body).expect("write");
+    let served_model = load_model(dir.path().join("served.h5")).expect("the download");
+    let mut saved = load_model(dir.path().join("M.h5")).expect("dnn train's model");
+    assert_eq!(
+        (
+            saved.setup.iterations_run,
+            saved.setup.validation_split,
+            saved.setup.patience,
+            saved.setup.min_delta
+        ),
+        (Some(best as u64 + 1), Some(0.1), Some(8), Some(0.0))
+    );
+    saved.setup.arch = None;
+    assert_eq!(served_model, saved);
+}
+
+/// A regression with a validation part and no early stopping (`dnn train --validation-split
+/// 0.25`): every point carries the validation cost, the outcome has `dnn train`'s validation
+/// R², RMSE and MAE and its `Validation R²: ...` line, no stopping line, and the download is
+/// `dnn train --save`'s model, which records the split and no patience.
+#[test]
+fn a_regression_watched_on_a_validation_part_is_scored_there_as_dnn_train_scores_it() {
+    let dir = empty_dir();
+    std::fs::write(dir.path().join("T.csv"), regression_csv()).expect("csv");
+    let server = Server::start(dir.path(), dir.path(), &["--data", "T.csv"]);
+    let set_up = json!({"dataset": "data", "layers": [2, 8, 1], "hidden": "relu",
+                        "output": "identity", "init": "he", "seed": 3, "optimizer": "adam",
+                        "learning_rate": 0.01, "batch_size": 32, "iterations": 20,
+                        "validation_split": 0.25});
+    assert_eq!(post_json(&server.url("/api/train"), &set_up).status, 202);
+    let updates = events(&server, Duration::from_secs(120), |_| {});
+    let done = outcome(&updates);
+    let streamed: Vec<Value> = updates
+        .iter()
+        .flat_map(|u| u["points"].as_array().expect("points").clone())
+        .collect();
+    assert_eq!(streamed.len(), 20);
+    assert!(streamed
+        .iter()
+        .all(|p| p.as_array().map(Vec::len) == Some(3)));
+    let train = common::dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "T.csv",
+            "--hidden",
+            "8",
+            "--init",
+            "he",
+            "--seed",
+            "3",
+            "--optimizer",
+            "adam",
+            "--learning-rate",
+            "0.01",
+            "--batch-size",
+            "32",
+            "--epochs",
+            "20",
+            "--validation-split",
+            "0.25",
+            "-q",
+            "--save",
+            "M.h5",
+            "--report",
+            "R.json",
+        ],
+    );
+    assert_eq!(train.code, Some(0), "{}", train.stderr);
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("R.json")).expect("the report"),
+    )
+    .expect("JSON");
+    let (served, by_cli) = (&done["validation"], &report["validation"]);
+    // 160 training rows, a quarter held out (ShuffleSplit: 40).
+    assert_eq!(served["examples"], 40, "{served}");
+    for key in ["examples", "fraction", "seed", "best", "regression"] {
+        assert_eq!(served[key], by_cli[key], "{key}");
+    }
+    assert!(served.get("early_stopping").is_none(), "{served}");
+    assert_eq!(served["stopping_line"], Value::Null, "{served}");
+    assert_eq!(served["costs"][0][1], streamed[19][2], "{served}");
+    assert_eq!(done["regression"]["train"], report["regression"]["train"]);
+    for line in [&served["line"], &served["held_out_line"]] {
+        let line = line.as_str().expect("a line");
+        assert!(
+            train.stdout.lines().any(|l| l == line),
+            "{line:?} not in {}",
+            train.stdout
+        );
+    }
+    assert!(
+        served["line"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("Validation R²: ")),
+        "{served}"
+    );
+    let file = get(&server.url("/api/models/trained/model.h5"));
+    std::fs::write(dir.path().join("served.h5"), &file.body).expect("write");
+    let served_model = load_model(dir.path().join("served.h5")).expect("the download");
+    let mut saved = load_model(dir.path().join("M.h5")).expect("dnn train's model");
+    assert_eq!(
+        (saved.setup.validation_split, saved.setup.patience),
+        (Some(0.25), None)
+    );
+    saved.setup.arch = None;
+    assert_eq!(served_model, saved);
+}

@@ -18,13 +18,20 @@ const MAX_SEED = 4294967295;
 const NAMES_SHOWN = 8;
 // The identifier of the data set given with `--data` (serve/datasets.rs).
 const USER_DATA = "data";
+// Early stopping's defaults, `dnn train`'s (DEFAULT_VALIDATION_SPLIT and DEFAULT_PATIENCE in
+// src/validation.rs; the server applies them to what the page leaves out).
+const DEFAULT_VALIDATION_SPLIT = 0.1;
+const DEFAULT_PATIENCE = 10;
+// The cost chart's curves (the legend's keys in style.css have the same colours).
+const TRAINING_COLOUR = "#2a5bd7";
+const VALIDATION_COLOUR = "#d9730d";
 
 const SERVER_GONE = "the server is not answering (was it stopped? start `dnn serve` again and reload)";
 
 const page = {
   datasets: [],
   run: null,          // the run shown: { id, setup, perEpoch, elsewhere, outcome }
-  costs: [],          // [iteration, cost] of the run shown
+  costs: [],          // [iteration, cost] or [iteration, cost, validation cost] of the run shown
   total: 0,           // the x axis' extent: planned iterations, or those run once stopped
   perEpoch: false,
   boundary: null,     // the last boundary of the run shown
@@ -178,8 +185,21 @@ function fillForm(setup) {
   $("learning-rate").value = String(setup.learning_rate);
   $("batch-size").value = setup.batch_size == null ? "" : setup.batch_size;
   $("iterations").value = setup.iterations;
+  $("validation-split").value = setup.validation_split == null ? "" : String(setup.validation_split);
+  $("early-stopping").checked = !!setup.early_stopping;
+  $("patience").value = setup.patience == null ? DEFAULT_PATIENCE : setup.patience;
+  $("min-delta").value = setup.min_delta == null ? "0" : String(setup.min_delta);
   for (const input of document.querySelectorAll("#train-form [aria-invalid]")) input.removeAttribute("aria-invalid");
   updateIterationsLabel();
+  updateValidationFields();
+}
+
+// Patience and min delta are early stopping's: offered only when it is ticked, and the split
+// it takes when none is given shown in the split's field.
+function updateValidationFields() {
+  const early = $("early-stopping").checked;
+  $("patience").disabled = $("min-delta").disabled = !early;
+  $("validation-split").placeholder = early ? String(DEFAULT_VALIDATION_SPLIT) : "none";
 }
 
 function updateIterationsLabel() {
@@ -230,6 +250,9 @@ function showRun() {
   $("boundary-figure").hidden = !(d && d.input && d.input.kind === "points" && !regresses(d));
   $("cost-caption").textContent = (shown ? page.perEpoch : !!$("batch-size").value) ? "Cost per epoch" : "Cost per iteration";
   $("cost").dataset.points = String(shown ? page.costs.length : 0);
+  const validationPoints = shown ? page.costs.filter((p) => p.length > 2).length : 0;
+  $("cost").dataset.validationPoints = String(validationPoints);
+  $("cost-legend").hidden = validationPoints === 0;
   const results = $("results");
   if (r && r.outcome && !r.outcome.error) {
     const other = r.setup.dataset !== $("dataset").value && page.events === null;
@@ -240,6 +263,13 @@ function showRun() {
     results.hidden = true;
   }
   scheduleDraw();
+}
+
+// A plain decimal number as typed (0.01, 1e-3, .5), a decimal comma (0,01) read as a point;
+// NaN for anything else.
+function decimal(text) {
+  const plain = /^\+?\d*,\d+$/.test(text) ? text.replace(",", ".") : text;
+  return /^\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(plain) ? Number(plain) : NaN;
 }
 
 // The form's set-up, each number checked; or the first field that is wrong and what it takes.
@@ -259,13 +289,12 @@ function readSetup() {
   }
   // A decimal comma (0,01) is read as a decimal point; nothing else but a plain number is.
   const rateText = $("learning-rate").value.trim();
-  const plain = /^\+?\d*,\d+$/.test(rateText) ? rateText.replace(",", ".") : rateText;
-  const rate = /^\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(plain) ? Number(plain) : NaN;
+  const rate = decimal(rateText);
   if (!(Number.isFinite(rate) && rate > 0)) {
     const what = rateText === "" ? "is empty" : `\`${rateText}\` is not usable`;
     return problem("learning-rate", `Learning rate: ${what}; give a finite number greater than 0, e.g. 0.01 (a decimal comma is read as a point).`);
   }
-  if (plain !== rateText) $("learning-rate").value = String(rate);
+  if (rateText.includes(",")) $("learning-rate").value = String(rate);
   const batchInput = $("batch-size");
   const batchText = batchInput.value.trim();
   const batch = batchText === "" ? null : whole(batchText);
@@ -277,6 +306,28 @@ function readSetup() {
   if (iterationsInput.validity.badInput || !(iterations >= 1 && iterations <= MAX_ITERATIONS)) {
     const what = batch === null ? "Iterations" : "Epochs";
     return problem("iterations", `${what}: give a whole number from 1 to ${count(MAX_ITERATIONS)}.`);
+  }
+  const splitText = $("validation-split").value.trim();
+  const split = splitText === "" ? null : decimal(splitText);
+  if (split !== null && !(split > 0 && split < 1)) {
+    return problem("validation-split", `Validation split: \`${splitText}\` is not usable; give a fraction between 0 and 1, e.g. ${DEFAULT_VALIDATION_SPLIT}, or leave it empty for none.`);
+  }
+  if (split !== null && splitText.includes(",")) $("validation-split").value = String(split);
+  const early = $("early-stopping").checked;
+  let patience = null, minDelta = null;
+  if (early) {
+    const patienceInput = $("patience");
+    patience = whole(patienceInput.value.trim());
+    if (patienceInput.validity.badInput || !(patience >= 1 && patience <= MAX_ITERATIONS)) {
+      const unit = batch === null ? "iterations" : "epochs";
+      return problem("patience", `Patience: give a whole number from 1 to ${count(MAX_ITERATIONS)}: the ${unit} in a row without a fall in the validation cost that end training.`);
+    }
+    const deltaText = $("min-delta").value.trim();
+    minDelta = deltaText === "" ? 0 : decimal(deltaText);
+    if (!(Number.isFinite(minDelta) && minDelta >= 0)) {
+      return problem("min-delta", `Min delta: \`${deltaText}\` is not usable; give a finite number of 0 or more, e.g. 0.001 (how much the validation cost must fall).`);
+    }
+    if (deltaText.includes(",")) $("min-delta").value = String(minDelta);
   }
   return {
     setup: {
@@ -290,6 +341,10 @@ function readSetup() {
       learning_rate: rate,
       batch_size: batch,
       iterations,
+      validation_split: split,
+      early_stopping: early,
+      patience,
+      min_delta: minDelta,
     },
   };
 }
@@ -422,7 +477,8 @@ function update(u) {
   if (last && !u.done) {
     const unit = u.per_epoch ? "epoch" : "iteration";
     const elsewhere = page.run.elsewhere ? " (started in another tab or client)" : "";
-    setStatus(`Training on ${datasetName(page.run.setup.dataset)}${elsewhere}: ${unit} ${count(last[0] + 1)} of ${count(u.total)}, cost ${last[1].toFixed(6)}`);
+    const validation = Number.isFinite(last[2]) ? `, validation ${last[2].toFixed(6)}` : "";
+    setStatus(`Training on ${datasetName(page.run.setup.dataset)}${elsewhere}: ${unit} ${count(last[0] + 1)} of ${count(u.total)}, cost ${last[1].toFixed(6)}${validation}`);
   }
   if (u.done) finished(u.done);
   scheduleDraw();
@@ -434,8 +490,10 @@ function finished(outcome) {
   const r = page.run;
   r.outcome = outcome;
   const planned = r.setup.iterations;
-  // A stopped run's axis ends where it stopped.
-  if (outcome.stopped) page.total = Math.max(1, outcome.iterations_run);
+  const v = outcome.validation;
+  const early = !!(v && v.early_stopping && v.early_stopping.stopped_at != null);
+  // A stopped run's axis ends where it stopped (by Stop, Ctrl-C or early stopping).
+  if (outcome.stopped || early) page.total = Math.max(1, outcome.iterations_run);
   updateButtons();
   const unit = (n) => (page.perEpoch ? "epoch" : "iteration") + (n === 1 ? "" : "s");
   const name = datasetName(r.setup.dataset);
@@ -449,7 +507,9 @@ function finished(outcome) {
   refreshModels();
   const ran = outcome.stopped
     ? `Stopped after ${count(outcome.iterations_run)} of ${count(planned)} ${unit(planned)}`
-    : `Done: ${count(outcome.iterations_run)} ${unit(outcome.iterations_run)}`;
+    : early
+      ? `Early stopping ended the run after ${count(outcome.iterations_run)} of ${count(planned)} ${unit(planned)}`
+      : `Done: ${count(outcome.iterations_run)} ${unit(outcome.iterations_run)}`;
   const cost = outcome.final_cost == null ? "" : `, final cost ${outcome.final_cost.toFixed(6)}`;
   const summary = `${ran} in ${outcome.train_seconds.toFixed(2)} s${cost}.`;
   $("results-run").textContent = `Run ${r.id}: ${summary}`;
@@ -462,6 +522,18 @@ function finished(outcome) {
   if (scores) {
     showScores($("train-scores"), scores.train_line);
     showScores($("test-scores"), scores.test_line);
+  }
+  // The validation part: its accuracy (or scores) by the model kept, how it was held out, and
+  // what early stopping did, in `dnn train`'s words.
+  $("validation-accuracy-line").hidden = !v || !!scores;
+  $("validation-scores").hidden = !v || !scores;
+  $("held-out-line").hidden = !v;
+  $("stopping-line").hidden = !(v && v.stopping_line);
+  if (v) {
+    $("validation-accuracy").textContent = v.accuracy == null ? "–" : percent(v.accuracy);
+    if (scores) showScores($("validation-scores"), v.line);
+    $("held-out-line").textContent = v.held_out_line;
+    $("stopping-line").textContent = v.stopping_line || "";
   }
   if (outcome.interrupted) {
     // Ctrl-C stopped the server: the model went with it.
@@ -498,9 +570,8 @@ function scheduleDraw() {
   });
 }
 
-// The cost curve: iterations along x (iteration i, counted from 0, ends at i + 1), cost
-// along y from 0; one vertical stroke per pixel column (its smallest and largest cost), so
-// a million points draw as fast as a hundred.
+// The cost chart: iterations along x (iteration i, counted from 0, ends at i + 1), cost
+// along y from 0; the training cost, and the validation cost when a part is watched.
 function drawCost() {
   const canvas = $("cost");
   const g = canvas.getContext("2d");
@@ -516,7 +587,9 @@ function drawCost() {
   const xTicks = ticks(Math.max(total, 1), true);
   const xMax = xTicks[xTicks.length - 1];
   let yMax = 0;
-  for (const [, c] of costs) if (Number.isFinite(c) && c > yMax) yMax = c;
+  for (const p of costs) {
+    for (const c of p.slice(1)) if (Number.isFinite(c) && c > yMax) yMax = c;
+  }
   const yTicks = ticks(yMax > 0 ? yMax : 1);
   yMax = yTicks[yTicks.length - 1];
   const px = (it) => left + (it / xMax) * (w - left - right);
@@ -545,8 +618,35 @@ function drawCost() {
   }
   g.fillText((shown ? page.perEpoch : !!$("batch-size").value) ? "epoch" : "iteration", (left + w - right) / 2, h - 18);
   if (costs.length === 0) return;
-  g.strokeStyle = "#2a5bd7";
-  g.fillStyle = "#2a5bd7";
+  drawCurve(g, costs, 1, TRAINING_COLOUR, px, py);
+  drawCurve(g, costs, 2, VALIDATION_COLOUR, px, py);
+  // With early stopping the model keeps the parameters of the lowest validation cost (put
+  // back, or the last's): a dashed line marks that iteration.
+  const v = page.run.outcome && page.run.outcome.validation;
+  if (v && v.early_stopping && v.best) {
+    const x = Math.round(px(v.best[0] + 1)) + 0.5;
+    g.save();
+    g.strokeStyle = VALIDATION_COLOUR;
+    g.fillStyle = VALIDATION_COLOUR;
+    g.lineWidth = 1;
+    g.setLineDash([4, 3]);
+    g.beginPath();
+    g.moveTo(x, top);
+    g.lineTo(x, h - bottom);
+    g.stroke();
+    g.textAlign = x > w - right - 40 ? "right" : "left";
+    g.textBaseline = "top";
+    g.fillText("kept", x + (g.textAlign === "left" ? 4 : -4), top + 2);
+    g.restore();
+  }
+}
+
+// One curve of the cost chart: entry `k` of each point (1 the training cost, 2 the
+// validation cost), one vertical stroke per pixel column (its smallest and largest cost), so
+// a million points draw as fast as a hundred.
+function drawCurve(g, costs, k, colour, px, py) {
+  g.strokeStyle = colour;
+  g.fillStyle = colour;
   g.lineWidth = 1.5;
   g.beginPath();
   let column = -1, lo = 0, hi = 0, first = true, drawn = 0, dot = null;
@@ -555,7 +655,8 @@ function drawCost() {
     if (first) { g.moveTo(column, py(hi)); first = false; } else { g.lineTo(column, py(hi)); }
     g.lineTo(column, py(lo));
   };
-  for (const [it, c] of costs) {
+  for (const p of costs) {
+    const [it, c] = [p[0], p[k]];
     if (!Number.isFinite(c)) continue;
     const x = Math.round(px(it + 1));
     drawn += 1;
@@ -905,9 +1006,11 @@ async function inspect() {
     [s.batch_size == null ? "Iterations" : "Epochs", s.iterations == null ? null : `${s.iterations_run ?? "?"} of ${s.iterations}`],
     ["Final cost", s.final_cost == null ? null : s.final_cost.toFixed(6)],
     ["L2 λ", s.l2], ["Keep probability", s.keep_prob],
+    ["Validation split", s.validation_split],
+    ["Early stopping", s.patience == null ? null : `patience ${s.patience}, min delta ${s.min_delta ?? 0}`],
   ];
   for (const [k, v] of rows) {
-    if (["Columns", "Text columns", "Missing numbers"].includes(k) && v == null) continue;
+    if (["Columns", "Text columns", "Missing numbers", "Validation split", "Early stopping"].includes(k) && v == null) continue;
     const tr = element("tr");
     const td = element("td");
     if (v instanceof Node) td.append(v); else td.textContent = v == null ? "not recorded" : String(v);
@@ -940,6 +1043,7 @@ async function main() {
   $("stop").addEventListener("click", stop);
   $("defaults").addEventListener("click", datasetChosen);
   $("dataset").addEventListener("change", datasetChosen);
+  $("early-stopping").addEventListener("change", updateValidationFields);
   $("batch-size").addEventListener("input", () => {
     updateIterationsLabel();
     if (!runShown()) showRun();
