@@ -131,7 +131,10 @@ fn validation_part(model: &Model, data: &mut Dataset) -> anyhow::Result<Option<H
     let Some(fraction) = model.setup.validation_split else {
         return Ok(None);
     };
-    let seed = model.setup.split_seed.unwrap_or(0);
+    let seed = model
+        .setup
+        .split_seed
+        .unwrap_or(u64::from(dnn_data::dataset::DEFAULT_SPLIT_SEED));
     let seed = u32::try_from(seed)
         .with_context(|| format!("the model's split_seed {seed} is not a 32-bit seed"))?;
     let held_out = data

@@ -6,7 +6,9 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use std::ops::ControlFlow;
 
-use dnn_core::{gradient_check_sampled, Activation, DnnError, Float, Network, NumpyRng};
+use dnn_core::{
+    gradient_check_sampled, Activation, DnnError, EarlyStopping, Float, Network, NumpyRng,
+};
 use dnn_data::dataset::matrix_as;
 use dnn_data::dataset::DEFAULT_SPLIT_SEED;
 use dnn_data::model::{save_model_with, TrainingSetup};
@@ -279,7 +281,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         Progress::new(setup.iterations, args.print_every, args.quiet).per_epoch(hyper.per_epoch());
 
     let val_x = held_out.as_ref().map(|h| matrix_as::<F>(&h.x).into_owned());
-    let val_y = held_out.as_ref().map(|h| data.targets_of::<F>(h));
+    let val_y = held_out.as_ref().map(|h| data.held_out_y::<F>(h));
     let (result, seen) = match (&val_x, &val_y) {
         (Some(x), Some(y)) => {
             let mut watch = args.validation.watch(&net, x, y, setup.iterations)?;
@@ -320,9 +322,8 @@ fn train_as<F: Float + hdf5::H5Type>(
         }
     };
     progress.finish();
-    let watched = held_out
-        .as_ref()
-        .map(|h| (h.split.fraction, args.validation.patience()));
+    // The validation part and early stopping's rule, as the model file records them.
+    let watched = (held_out.as_ref(), args.validation.rule());
     let report = match result {
         Ok(report) => report,
         Err(DnnError::Diverged(d)) => {
@@ -330,41 +331,40 @@ fn train_as<F: Float + hdf5::H5Type>(
             // stopping, the parameters of the lowest validation cost are the ones to keep.
             let best = seen
                 .as_ref()
-                .filter(|s| s.patience().is_some())
+                .filter(|s| s.early_stopping().is_some())
                 .and_then(|s| s.best());
             let saved = match (d.last_good, best) {
                 (_, Some((best, cost))) if args.save_last_good => {
-                    let mut model_setup =
-                        model_setup(setup, hyper, &data, held_out.as_ref(), best + 1, None);
-                    crate::validation::record(&mut model_setup, watched);
+                    let model_setup = model_setup(setup, hyper, &data, watched, best + 1, None);
                     save_model_with(&args.save, &net, &model_setup, &data.spec)
                         .context("training diverged and the best model could not be saved")?;
                     format!(
                         "saved the parameters of {unit} {best}, the lowest validation cost \
-                         ({cost:.6}), to {}",
+                         ({}), to {}",
+                        dnn_core::cost::shown(cost),
                         args.save.display()
                     )
                 }
                 (_, Some((best, cost))) => format!(
                     "nothing saved (pass --save-last-good to keep the parameters of {unit} \
-                     {best}, the lowest validation cost ({cost:.6}))"
+                     {best}, the lowest validation cost ({}))",
+                    dnn_core::cost::shown(cost)
                 ),
                 (Some(good), None) if args.save_last_good => {
-                    let mut model_setup = model_setup(
+                    let model_setup = model_setup(
                         setup,
                         hyper,
                         &data,
-                        held_out.as_ref(),
+                        watched,
                         good.step.epoch,
                         Some(good.cost),
                     );
-                    crate::validation::record(&mut model_setup, watched);
                     save_model_with(&args.save, &net, &model_setup, &data.spec)
                         .context("training diverged and the last good model could not be saved")?;
                     format!(
-                        "saved the parameters of {} (cost {:.6}) to {}",
+                        "saved the parameters of {} (cost {}) to {}",
                         good.step,
-                        good.cost,
+                        dnn_core::cost::shown(good.cost),
                         args.save.display()
                     )
                 }
@@ -383,9 +383,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         }
         Err(err) => return Err(err.into()),
     };
-    // Stopped before the planned iterations by Ctrl-C, not by early stopping.
-    let interrupted =
-        report.stopped_early() && seen.as_ref().is_none_or(|s| s.stopped_at().is_none());
+    let interrupted = crate::validation::interrupted(&report, seen.as_ref());
     if interrupted {
         eprintln!(
             "interrupted after {} of {} {unit}s",
@@ -427,7 +425,7 @@ fn train_as<F: Float + hdf5::H5Type>(
             println!("Train accuracy: {train_accuracy:.6}");
             if let (Some(x), Some(y)) = (&val_x, &val_y) {
                 let accuracy = net.accuracy(x, y)?;
-                println!("Validation accuracy: {accuracy:.6}");
+                println!("{}", crate::validation::accuracy_line(accuracy));
                 val_accuracy = Some(accuracy);
             }
             let test_accuracy = net.accuracy(&test_x, &data.test_y::<F>())?;
@@ -438,15 +436,7 @@ fn train_as<F: Float + hdf5::H5Type>(
 
     // With the best iteration's parameters restored, the model is what that many made.
     let (iterations_run, final_cost) = crate::validation::kept(&report, seen.as_ref());
-    let mut model_setup = model_setup(
-        setup,
-        hyper,
-        &data,
-        held_out.as_ref(),
-        iterations_run,
-        final_cost,
-    );
-    crate::validation::record(&mut model_setup, watched);
+    let model_setup = model_setup(setup, hyper, &data, watched, iterations_run, final_cost);
     save_model_with(&args.save, &net, &model_setup, &data.spec)?;
     if !args.quiet {
         println!("Saved the model to {}", args.save.display());
@@ -514,18 +504,17 @@ pub fn regression_scores<F: Float>(
     Ok(RegressionScores::new(&values, truth))
 }
 
-/// What the model file records of the run, but for its validation part
-/// ([`crate::validation::record`]); `held_out` is that part, whose seed is recorded when the
-/// source had a test part of its own.
+/// What the model file records of the run, its validation part `held_out` and early
+/// stopping's `rule` included ([`crate::validation::record`]).
 fn model_setup(
     setup: &Setup,
     hyper: &Hyper,
     data: &Dataset,
-    held_out: Option<&HeldOut>,
+    (held_out, rule): (Option<&HeldOut>, Option<EarlyStopping>),
     iterations_run: usize,
     final_cost: Option<f64>,
 ) -> TrainingSetup {
-    TrainingSetup {
+    let mut recorded = TrainingSetup {
         arch: Some(setup.arch.name().to_owned()),
         init: Some(setup.init.name().to_owned()),
         seed: Some(u64::from(setup.seed)),
@@ -538,14 +527,11 @@ fn model_setup(
         l2: Some(hyper.l2),
         keep_prob: Some(hyper.keep_prob),
         test_split: data.source.split.map(|s| s.fraction),
-        split_seed: data
-            .source
-            .split
-            .map(|s| s.seed)
-            .or(held_out.map(|h| h.split.seed))
-            .map(u64::from),
+        split_seed: data.source.split.map(|s| u64::from(s.seed)),
         ..TrainingSetup::default()
-    }
+    };
+    crate::validation::record(&mut recorded, held_out, rule);
+    recorded
 }
 
 #[cfg(test)]

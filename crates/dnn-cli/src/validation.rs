@@ -3,11 +3,12 @@
 //! longer falls, and keeps the best iteration's parameters.
 
 use clap::Args;
-use dnn_core::{Float, Network, Patience, TrainReport, Validation};
+use dnn_core::{EarlyStopping, Float, Network, TrainReport, Validation};
 use dnn_data::model::TrainingSetup;
 use dnn_data::{Dataset, HeldOut};
 use dnn_report::{EarlyStoppingReport, ValidationReport};
 
+use crate::metrics::significant;
 use crate::values::{parse_non_negative, parse_positive, parse_validation_split};
 
 /// `--validation-split` when `--early-stopping` is given without it: scikit-learn's
@@ -19,18 +20,15 @@ pub const DEFAULT_PATIENCE: usize = 10;
 /// The validation flags of `dnn train`.
 #[derive(Debug, Args)]
 pub struct ValidationFlags {
-    /// Hold out this fraction of the training part (of each class; of all rows, for a
-    /// regression), chosen as the test split is (--split-seed), and print its cost after each
-    /// iteration beside the training cost. The z-score and a regression's target scale stay
-    /// those of the whole training part.
+    /// The fraction of the training part held out as a validation part.
     #[arg(long, value_parser = parse_validation_split, allow_negative_numbers = true,
-          help = format!("Hold out this fraction of the training part (of each class; of all rows, for a regression), chosen as the test split is (--split-seed), and print its cost beside each cost line (its data cost, after the iteration's update; the training cost is the one computed before it). [default: {DEFAULT_VALIDATION_SPLIT} with --early-stopping, else none]"))]
+          help = format!("Hold out this fraction of the training part (of each class; of all rows, for a regression), chosen as the test split is (--split-seed), and print its cost beside each cost line (its data cost, after the iteration's update; the training cost is the one computed before it) [default: {DEFAULT_VALIDATION_SPLIT} with --early-stopping, else none]"))]
     pub validation_split: Option<f64>,
 
     /// Stop when the validation cost has not fallen below its lowest by more than --min-delta
-    /// for --patience iterations (epochs) in a row, and keep the parameters of the iteration
-    /// where it was lowest (scikit-learn's early_stopping; Keras' EarlyStopping with
-    /// restore_best_weights); --iterations is then the most to run. Ctrl-C also keeps them.
+    /// for --patience iterations (epochs) in a row (as Keras' EarlyStopping counts), and keep
+    /// the parameters of the iteration where it was lowest; --iterations is then the most to
+    /// run. Ctrl-C also keeps them.
     #[arg(long)]
     pub early_stopping: bool,
 
@@ -59,9 +57,9 @@ impl ValidationFlags {
     }
 
     /// Early stopping's rule, when it is on.
-    pub fn patience(&self) -> Option<Patience> {
-        self.early_stopping.then(|| Patience {
-            iterations: self.patience.unwrap_or(DEFAULT_PATIENCE),
+    pub fn rule(&self) -> Option<EarlyStopping> {
+        self.early_stopping.then(|| EarlyStopping {
+            patience: self.patience.unwrap_or(DEFAULT_PATIENCE),
             min_delta: self.min_delta.unwrap_or(0.0),
         })
     }
@@ -76,7 +74,7 @@ impl ValidationFlags {
         iterations: usize,
     ) -> Result<Validation<'v, F>, dnn_core::DnnError> {
         let watch = Validation::new(net, x, y, iterations)?;
-        match self.patience() {
+        match self.rule() {
             Some(p) => watch.early_stopping(p),
             None => Ok(watch),
         }
@@ -84,7 +82,7 @@ impl ValidationFlags {
 }
 
 /// `Validation: 21 of the 209 training examples held out (stratified 0.1 split, seed 0); early
-/// stopping after 10 epochs without improvement`.
+/// stopping after 10 epochs in a row without a fall in its cost`.
 pub fn held_out_line(
     data: &Dataset,
     held_out: &HeldOut,
@@ -96,13 +94,13 @@ pub fn held_out_line(
     } else {
         "stratified"
     };
-    let watch = match flags.patience() {
+    let watch = match flags.rule() {
         Some(p) => format!(
             "early stopping after {} in a row without a fall in its cost{}",
-            count(p.iterations, unit),
+            count(p.patience, unit),
             match p.min_delta {
                 0.0 => String::new(),
-                d => format!(" of more than {d}"),
+                d => format!(" of more than {}", significant(d)),
             }
         ),
         None => "its cost is printed beside the training cost".to_owned(),
@@ -111,7 +109,7 @@ pub fn held_out_line(
         "Validation: {} of the {} training examples held out ({how} {} split, seed {}); {watch}",
         held_out.len(),
         held_out.len() + data.train_len(),
-        held_out.split.fraction,
+        significant(held_out.split.fraction),
         held_out.split.seed,
     )
 }
@@ -121,29 +119,35 @@ pub fn held_out_line(
 /// 79, where it was lowest (0.003091)`; `None` without early stopping or a finite validation
 /// cost. `interrupted`: Ctrl-C ended training.
 pub fn stopping_line(
-    seen: &dnn_core::ValidationReport,
+    seen: &dnn_core::ValidationHistory,
     unit: &str,
     interrupted: bool,
 ) -> Option<String> {
-    let patience = seen.patience()?;
+    let rule = seen.early_stopping()?;
     let (best, cost) = seen.best()?;
     let ran = seen.costs().len();
     let how = match (seen.stopped_at(), interrupted) {
         (Some(at), _) => format!(
             "stopped after {unit} {at}, as the validation cost had not fallen below its lowest{} \
              for {}",
-            match patience.min_delta {
+            match rule.min_delta {
                 0.0 => String::new(),
-                d => format!(" by more than {d}"),
+                d => format!(" by more than {}", significant(d)),
             },
-            count(patience.iterations, unit)
+            count(rule.patience, unit)
         ),
         (None, true) => format!("interrupted after {}", count(ran, unit)),
+        (None, false) if ran == 1 => format!("ran its one {unit}"),
         (None, false) => format!("ran all {}", count(ran, unit)),
     };
-    let kept = match seen.restored() {
-        true => format!("kept the parameters of {unit} {best}, where it was lowest"),
-        false => format!("the last {unit}, {best}, had the lowest validation cost"),
+    let kept = match (seen.restored(), seen.stopped_at().is_some()) {
+        (true, _) => format!("kept the parameters of {unit} {best}, where it was lowest"),
+        // The last one fell below the lowest, by no more than min_delta.
+        (false, true) => format!(
+            "the last {unit}, {best}, had the lowest validation cost, lower by no more than {}",
+            significant(rule.min_delta)
+        ),
+        (false, false) => format!("the last {unit}, {best}, had the lowest validation cost"),
     };
     Some(format!(
         "Early stopping: {how}; {kept} ({})",
@@ -161,7 +165,7 @@ fn count(n: usize, unit: &str) -> String {
 /// training cost); else the run's (`training`).
 pub fn kept(
     training: &TrainReport,
-    seen: Option<&dnn_core::ValidationReport>,
+    seen: Option<&dnn_core::ValidationHistory>,
 ) -> (usize, Option<f64>) {
     match seen.filter(|s| s.restored()).and_then(|s| s.best()) {
         Some((best, _)) => (best + 1, training.costs().get(best).copied()),
@@ -170,20 +174,48 @@ pub fn kept(
 }
 
 /// What the model file records of the validation part (`dnn train`'s and `dnn serve`'s): the
-/// fraction held out and early stopping's rule; `watched` is `None` when none was held out.
-pub fn record(setup: &mut TrainingSetup, watched: Option<(f64, Option<Patience>)>) {
-    let patience = watched.and_then(|(_, p)| p);
-    setup.validation_split = watched.map(|(fraction, _)| fraction);
-    setup.patience = patience.map(|p| p.iterations as u64);
-    setup.min_delta = patience.map(|p| p.min_delta);
+/// fraction held out, its seed (for a source whose test part was not split off, the only split
+/// the seed made), and early stopping's rule; nothing when no part was held out.
+pub fn record(setup: &mut TrainingSetup, held_out: Option<&HeldOut>, rule: Option<EarlyStopping>) {
+    let Some(held_out) = held_out else {
+        return;
+    };
+    setup.validation_split = Some(held_out.split.fraction);
+    setup
+        .split_seed
+        .get_or_insert(u64::from(held_out.split.seed));
+    setup.patience = rule.map(|p| p.patience as u64);
+    setup.min_delta = rule.map(|p| p.min_delta);
 }
 
-/// The report's record of the validation part; `costs_at` are the iterations whose cost the
-/// report lists (its print steps and the last).
+/// Whether training ended before its planned iterations by a stop request or Ctrl-C, not by
+/// early stopping (which `seen` records).
+pub fn interrupted(training: &TrainReport, seen: Option<&dnn_core::ValidationHistory>) -> bool {
+    training.stopped_early() && seen.is_none_or(|s| s.stopped_at().is_none())
+}
+
+/// `Validation accuracy: 0.704225`.
+pub fn accuracy_line(accuracy: f64) -> String {
+    format!("Validation accuracy: {accuracy:.6}")
+}
+
+/// `(iteration, validation cost)` at the iterations `at` (a cost curve's points: its print
+/// steps and the last), for the report and the plot.
+pub fn costs_at(
+    seen: &dnn_core::ValidationHistory,
+    at: impl IntoIterator<Item = usize>,
+) -> Vec<(usize, f64)> {
+    at.into_iter()
+        .filter_map(|i| seen.costs().get(i).map(|&c| (i, c)))
+        .collect()
+}
+
+/// The report's record of the validation part; `at` are the iterations whose cost the report
+/// lists (its print steps and the last).
 pub fn report(
     held_out: &HeldOut,
-    seen: &dnn_core::ValidationReport,
-    costs_at: impl IntoIterator<Item = usize>,
+    seen: &dnn_core::ValidationHistory,
+    at: impl IntoIterator<Item = usize>,
     accuracy: Option<f64>,
     regression: Option<dnn_report::RegressionScores>,
 ) -> ValidationReport {
@@ -191,13 +223,10 @@ pub fn report(
         examples: held_out.len(),
         fraction: held_out.split.fraction,
         seed: held_out.split.seed,
-        costs: costs_at
-            .into_iter()
-            .filter_map(|i| seen.costs().get(i).map(|&c| (i, c)))
-            .collect(),
+        costs: costs_at(seen, at),
         best: seen.best(),
-        early_stopping: seen.patience().map(|p| EarlyStoppingReport {
-            patience: p.iterations,
+        early_stopping: seen.early_stopping().map(|p| EarlyStoppingReport {
+            patience: p.patience,
             min_delta: p.min_delta,
             stopped_at: seen.stopped_at(),
             restored: seen.restored(),

@@ -112,20 +112,20 @@ pub fn parse_classes(s: &str) -> Result<Vec<String>, String> {
 
 /// `--test-split`: a fraction strictly between 0 and 1.
 pub fn parse_test_split(s: &str) -> Result<f64, String> {
-    match parse_number(s)? {
-        v if v > 0.0 && v < 1.0 => Ok(v),
-        v => Err(format!(
-            "{v} is not a usable test split; it must be a fraction in (0, 1), e.g. 0.2"
-        )),
-    }
+    split_fraction(s, "test", 0.2)
 }
 
-/// `--validation-split`: a fraction in (0, 1).
+/// `--validation-split`: a fraction strictly between 0 and 1.
 pub fn parse_validation_split(s: &str) -> Result<f64, String> {
+    split_fraction(s, "validation", 0.1)
+}
+
+/// A `part` split's fraction, in (0, 1); `example` is named in the message.
+fn split_fraction(s: &str, part: &str, example: f64) -> Result<f64, String> {
     match parse_number(s)? {
         v if v > 0.0 && v < 1.0 => Ok(v),
         v => Err(format!(
-            "{v} is not a usable validation split; it must be a fraction in (0, 1), e.g. 0.1"
+            "{v} is not a usable {part} split; it must be a fraction in (0, 1), e.g. {example}"
         )),
     }
 }

@@ -193,6 +193,16 @@ pub enum DnnError {
         reason: &'static str,
     },
 
+    /// A [`crate::Validation`] given to [`crate::Network::train_validated`] of another network
+    /// than the one it was made for.
+    #[error("the validation set is watched for a network of layer sizes {watched:?} (or other activations), not this one of {trained:?}; make the Validation with this network")]
+    ValidationNetwork {
+        /// The layer sizes of the network the validation was made for.
+        watched: Vec<usize>,
+        /// The layer sizes of the network given to train.
+        trained: Vec<usize>,
+    },
+
     /// Per-layer dropout keep probabilities whose number is not the number of hidden layers.
     #[error("{given} dropout keep probabilities were given for {hidden} hidden layers; give one per hidden layer")]
     DropoutLayers {

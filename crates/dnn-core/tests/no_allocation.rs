@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dnn_core::{
-    Activation, LrDecay, Network, NumpyRng, Optimizer, Patience, TrainParams, Validation,
+    Activation, EarlyStopping, LrDecay, Network, NumpyRng, Optimizer, TrainParams, Validation,
 };
 use ndarray::s;
 
@@ -73,8 +73,8 @@ fn allocations_per_iteration<F: dnn_core::Float>(
     if validated {
         let mut val = Validation::new(&net, &x_val, y_val, ITERATIONS)
             .unwrap()
-            .early_stopping(Patience {
-                iterations: ITERATIONS + 1,
+            .early_stopping(EarlyStopping {
+                patience: ITERATIONS + 1,
                 min_delta: 0.0,
             })
             .unwrap();

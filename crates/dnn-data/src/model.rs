@@ -92,6 +92,50 @@ pub struct TrainingSetup {
     pub min_delta: Option<f64>,
 }
 
+impl TrainingSetup {
+    /// Whether the values that a reader acts on are usable: the split fractions in (0, 1), a
+    /// split seed of 32 bits (numpy's `RandomState`), a patience of at least 1 and a finite
+    /// `min_delta >= 0`. A file that breaks one was edited by hand or written elsewhere; its
+    /// message names the attribute.
+    ///
+    /// ```
+    /// use dnn_data::model::TrainingSetup;
+    /// assert!(TrainingSetup { validation_split: Some(0.1), ..Default::default() }.check().is_ok());
+    /// let bad = TrainingSetup { validation_split: Some(1.5), ..Default::default() };
+    /// assert_eq!(bad.check().unwrap_err(), "its validation_split is 1.5: it must be a fraction in (0, 1)");
+    /// ```
+    ///
+    /// # Errors
+    /// The first unusable value, as one line.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        for (name, fraction) in [
+            ("test_split", self.test_split),
+            ("validation_split", self.validation_split),
+        ] {
+            if let Some(f) = fraction.filter(|f| !(*f > 0.0 && *f < 1.0)) {
+                return Err(format!(
+                    "its {name} is {f}: it must be a fraction in (0, 1)"
+                ));
+            }
+        }
+        if let Some(seed) = self.split_seed.filter(|&s| s > u64::from(u32::MAX)) {
+            return Err(format!(
+                "its split_seed is {seed}: it must be a seed of 32 bits (at most {})",
+                u32::MAX
+            ));
+        }
+        if self.patience == Some(0) {
+            return Err("its patience is 0: it must be at least 1".to_owned());
+        }
+        if let Some(d) = self.min_delta.filter(|d| !(d.is_finite() && *d >= 0.0)) {
+            return Err(format!(
+                "its min_delta is {d}: it must be a finite number, 0 or more"
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A network of either element type, as read from a file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnyNetwork {
@@ -380,6 +424,7 @@ fn save<F: Float + H5Type>(
     if let Some(spec) = spec {
         check_spec_of(network, spec).map_err(fail)?;
     }
+    setup.check().map_err(fail)?;
     let bytes = model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))?;
     write_atomically(path, &bytes)
 }
@@ -402,6 +447,7 @@ pub fn encode_model<F: Float + H5Type>(
     if let Some(spec) = spec {
         check_spec_of(network, spec).map_err(fail)?;
     }
+    setup.check().map_err(fail)?;
     model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))
 }
 
@@ -899,6 +945,7 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         patience: read_attr_opt(&file, "patience", |a| a.read_scalar::<u64>())?,
         min_delta: read_attr_opt(&file, "min_delta", |a| a.read_scalar::<f64>())?,
     };
+    setup.check().map_err(bad)?;
     let spec = read_spec(&file, &names, &network, &bad)?;
     Ok(Model {
         network,

@@ -211,6 +211,7 @@ pub(crate) fn load(path: &Path) -> Result<Model> {
         )));
     }
     let setup = read_setup(&metadata, &bad)?;
+    setup.check().map_err(&bad)?;
     let spec = read_spec(&st, &metadata, &network, &bad)?;
     Ok(Model {
         network,

@@ -57,7 +57,7 @@ impl Dataset {
     /// let val = data.hold_out(0.1, 0)?;
     /// assert_eq!((data.train_len(), val.len()), (36, 4)); // 2 of each class held out
     /// assert_eq!(val.labels.iter().filter(|&&c| c == 1).count(), 2);
-    /// assert_eq!(data.targets_of::<f64>(&val).dim(), (1, 4));
+    /// assert_eq!(data.held_out_y::<f64>(&val).dim(), (1, 4));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
@@ -97,7 +97,7 @@ impl Dataset {
 
     /// The held-out examples' targets for the network, as [`Dataset::train_y`] gives the
     /// training part's.
-    pub fn targets_of<F: Float>(&self, held_out: &HeldOut) -> Array2<F> {
+    pub fn held_out_y<F: Float>(&self, held_out: &HeldOut) -> Array2<F> {
         self.targets(&held_out.labels, &held_out.values)
     }
 }

@@ -66,7 +66,7 @@ pub struct ValidationReport {
     /// `[iteration, cost]` of the validation part (its data cost, without L2 or dropout) with
     /// the parameters after that iteration, at every print step and the last iteration.
     pub costs: Vec<(usize, f64)>,
-    /// The iteration with the lowest validation cost (by early stopping's rule) and that
+    /// The iteration with the lowest validation cost (the first, if several tie) and that
     /// cost; absent when no cost was finite.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub best: Option<(usize, f64)>,
@@ -81,7 +81,7 @@ pub struct ValidationReport {
     pub regression: Option<RegressionScores>,
 }
 
-/// Early stopping in a `dnn train` run.
+/// Early stopping in a `dnn train` (or `dnn serve`) run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct EarlyStoppingReport {
     /// Iterations (epochs) in a row without an improvement that end training.

@@ -34,13 +34,10 @@ impl ValidationCurve {
     /// The validation costs `seen` recorded at the iterations of `costs` (the training
     /// curve's points, as the report lists them), and, with early stopping, its best
     /// iteration.
-    pub fn of(seen: &dnn_core::ValidationReport, costs: &[(usize, f64)]) -> Self {
+    pub fn of(seen: &dnn_core::ValidationHistory, costs: &[(usize, f64)]) -> Self {
         ValidationCurve {
-            costs: costs
-                .iter()
-                .filter_map(|&(i, _)| seen.costs().get(i).map(|&c| (i, c)))
-                .collect(),
-            best: seen.patience().and(seen.best()),
+            costs: crate::validation::costs_at(seen, costs.iter().map(|&(i, _)| i)),
+            best: seen.early_stopping().and(seen.best()),
         }
     }
 }

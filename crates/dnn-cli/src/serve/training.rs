@@ -302,7 +302,7 @@ impl Plan {
     fn model_setup(
         &self,
         training: &dnn_core::TrainReport,
-        seen: Option<&dnn_core::ValidationReport>,
+        seen: Option<&dnn_core::ValidationHistory>,
     ) -> TrainingSetup {
         let (iterations_run, final_cost) = kept(training, seen);
         let mut setup = TrainingSetup {
@@ -323,11 +323,12 @@ impl Plan {
             patience: None,
             min_delta: None,
         };
-        let watched = self
-            .watched
-            .as_ref()
-            .map(|w| (w.held_out.split.fraction, w.flags.patience()));
-        record(&mut setup, watched);
+        let watched = self.watched.as_ref();
+        record(
+            &mut setup,
+            watched.map(|w| &w.held_out),
+            watched.and_then(|w| w.flags.rule()),
+        );
         setup
     }
 }
@@ -691,8 +692,9 @@ fn train(
     };
     let points = data.draws_boundary();
     let mut streamer = Streamer::new(run, points.then(|| BoundaryGrid::over(&data.train_x)));
-    // The boundary and the validation part need the parameters after every iteration.
-    let result = if points || watch.is_some() {
+    // The boundary needs the parameters after every iteration; a validation part alone is
+    // watched inside the engine, which keeps the Gram form where it pays (the cat set).
+    let result = if points {
         net.train_watched(train_x, train_y, &plan.config, |p, now| {
             let stop = watch
                 .as_mut()
@@ -703,6 +705,11 @@ fn train(
                 (ControlFlow::Continue(()), ControlFlow::Continue(())) => ControlFlow::Continue(()),
                 _ => ControlFlow::Break(()),
             }
+        })
+    } else if let Some(w) = watch.as_mut() {
+        net.train_validated(train_x, train_y, w, &plan.config, |p, validation| {
+            streamer.observe(p, Some(validation), None);
+            control()
         })
     } else {
         net.train(train_x, train_y, &plan.config, |p| {
@@ -723,8 +730,9 @@ fn train(
         }
         Err(e) => return Err(e.to_string()),
     };
-    // With early stopping, the parameters of the lowest validation cost are put back (however
-    // the run ended): the model scored, drawn and offered.
+    // With early stopping, the parameters of the lowest validation cost are put back (after
+    // patience, the planned iterations or a stop; a diverged run ended above, with no model):
+    // the model scored, drawn and offered.
     let seen = watch.map(|w| w.finish(&mut net));
     streamer.flush(Some(&net));
     let (mut val_accuracy, mut val_scores, mut val_line) = (None, None, None);
@@ -754,7 +762,7 @@ fn train(
                 |x: &Array2<f64>, y: &Array2<f64>| net.accuracy(x, y).map_err(|e| e.to_string());
             if let Some(w) = &plan.watched {
                 let validation = accuracy(&w.held_out.x, &w.y)?;
-                val_line = Some(format!("Validation accuracy: {validation:.6}"));
+                val_line = Some(crate::validation::accuracy_line(validation));
                 val_accuracy = Some(validation);
             }
             (
@@ -764,8 +772,7 @@ fn train(
             )
         }
     };
-    // Stopped before the planned iterations by a stop request or Ctrl-C, not early stopping.
-    let stopped = report.stopped_early() && seen.as_ref().is_none_or(|s| s.stopped_at().is_none());
+    let stopped = crate::validation::interrupted(&report, seen.as_ref());
     let validation = match (&plan.watched, &seen, val_line) {
         (Some(w), Some(seen), Some(line)) => Some(ValidationOutcome {
             report: crate::validation::report(
@@ -811,9 +818,15 @@ fn setup_rejected(e: &JsonRejection) -> String {
         .strip_prefix("Failed to deserialize the JSON body into the target type: ")
         .unwrap_or(&text);
     match text.split_once(": invalid type: null") {
-        Some((field, _)) => {
-            format!("the training set-up: {field} is null (not a number?); send a finite number")
-        }
+        // serde says what it expected: `a boolean`, or `f64` / `usize` for a number.
+        Some((field, rest)) => match rest.split_once("expected ").map(|(_, e)| e) {
+            Some(e) if e.starts_with("a boolean") => {
+                format!("the training set-up: {field} is null; send true or false")
+            }
+            _ => format!(
+                "the training set-up: {field} is null (not a number?); send a finite number"
+            ),
+        },
         None => format!("the training set-up: {text}"),
     }
 }

@@ -421,6 +421,10 @@ fn bad_set_ups_are_refused_with_one_line_that_names_the_value() {
             with("learning_rate", json!(null)),
             "the training set-up: learning_rate is null (not a number?); send a finite number",
         ),
+        (
+            with("early_stopping", json!(null)),
+            "the training set-up: early_stopping is null; send true or false",
+        ),
         (with("iterations", json!(0)), "iterations"),
         (with("iterations", json!(2_000_000)), "iterations"),
         (with("batch_size", json!(0)), "batch_size"),

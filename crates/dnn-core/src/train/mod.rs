@@ -29,7 +29,7 @@ mod weight_step;
 pub use params::{GramForm, TrainConfig, TrainParams, DEFAULT_DIVERGENCE_FACTOR};
 pub use phases::PhaseTimes;
 pub use report::{Progress, TrainDiagnostics, TrainReport};
-pub use validation::{Patience, Validation, ValidationReport};
+pub use validation::{EarlyStopping, Validation, ValidationHistory};
 pub(crate) use weight_step::packed_ahead_cap;
 
 use engine::{batch_cost, Gradients};
@@ -155,9 +155,7 @@ impl<F: Float> Network<F> {
         F: 'a + 'b,
     {
         let (x, y) = (x.into(), y.into());
-        let gram_form = config.gram_form() == GramForm::Auto
-            && config.is_plain()
-            && gram::gram_pays(&self.layer_sizes(), x.ncols(), config.iterations());
+        let gram_form = self.trains_in_gram_form(x.ncols(), config);
         self.run(x, y, config, gram_form, |net, phases| {
             net.descend(x, gram_form, y, config, &mut |p, _, _| observer(p), phases)
         })
@@ -208,6 +206,14 @@ impl<F: Float> Network<F> {
                 phases,
             )
         })
+    }
+
+    /// Whether training on `m` examples as `config` says takes the Gram form: plain full-batch
+    /// gradient descent where it pays ([`gram::gram_pays`]), unless `config` forbids it.
+    fn trains_in_gram_form(&self, m: usize, config: &TrainConfig) -> bool {
+        config.gram_form() == GramForm::Auto
+            && config.is_plain()
+            && gram::gram_pays(&self.layer_sizes(), m, config.iterations())
     }
 
     /// What [`Network::train`] and [`Network::train_watched`] share: the checks before any

@@ -1,5 +1,5 @@
 //! A held-out validation set watched while a network trains, and early stopping on it:
-//! [`Validation`] and what it saw, [`ValidationReport`].
+//! [`Validation`] and what it saw, [`ValidationHistory`].
 //!
 //! After every iteration (every epoch, with mini-batches) the validation cost is
 //!
@@ -10,10 +10,16 @@
 //! of the parameters as that iteration left them. With early stopping, training stops once
 //! `patience` iterations in a row have not lowered `J_val` below the lowest so far by more than
 //! `min_delta`, and the parameters of the iteration with the lowest `J_val` are put back (even
-//! one that lowered it by less than `min_delta`). That is scikit-learn's rule for
-//! `MLPClassifier(early_stopping=True, n_iter_no_change=patience, tol=min_delta)` (which
-//! watches the validation score rather than the cost), and with `min_delta = 0` Keras'
-//! `EarlyStopping(monitor="val_loss", patience, restore_best_weights=True)`.
+//! one that lowered it by less than `min_delta`).
+//!
+//! * The count is Keras': `EarlyStopping(monitor="val_loss", patience, min_delta,
+//!   restore_best_weights=True)` stops after the same iteration.
+//! * The kept parameters are scikit-learn's: its `MLPClassifier(early_stopping=True)` keeps
+//!   the lowest (on the validation score) whatever `tol`, where Keras keeps the last
+//!   iteration that beat the best by `min_delta`. (scikit-learn also counts one more
+//!   iteration: it stops after `n_iter_no_change + 1` without an improvement.)
+//!
+//! With `min_delta = 0` the rule is Keras' exactly.
 
 use std::ops::ControlFlow;
 
@@ -22,7 +28,7 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2, AsArray, Ix2};
 use super::engine::batch_cost;
 use super::first_layer::FirstLayer;
 use super::gram::GramSide;
-use super::{gram, GramForm, Progress, TrainConfig, TrainReport};
+use super::{Progress, TrainConfig, TrainReport};
 use crate::error::{DnnError, Result};
 use crate::forward::{forward, Activations, FirstLinear, Product};
 use crate::network::Network;
@@ -31,10 +37,10 @@ use crate::{Float, NumpyRng};
 /// Early stopping's rule: how many iterations in a row without a fall of the validation cost
 /// of more than `min_delta` below its lowest so far end training.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Patience {
+pub struct EarlyStopping {
     /// Iterations (epochs, with mini-batches) in a row without an improvement that end
     /// training; at least 1.
-    pub iterations: usize,
+    pub patience: usize,
     /// How much the validation cost must fall below the best so far to count as an
     /// improvement; finite and `>= 0`.
     pub min_delta: f64,
@@ -45,12 +51,15 @@ pub struct Patience {
 ///
 /// All its buffers (the forward pass on the validation set, a copy of the parameters, the
 /// history) are allocated by [`Validation::new`], so watching allocates nothing per
-/// iteration. Give [`Validation::observe`] to [`Network::train_watched`] (which needs the
-/// parameters after every iteration, so it never trains in Gram form), then call
-/// [`Validation::finish`].
+/// iteration. Give it to [`Network::train_validated`], which keeps the Gram form where it
+/// pays; or, when an observer also needs the network after every iteration,
+/// [`Validation::observe`] to [`Network::train_watched`] (never in the Gram form). Then call
+/// [`Validation::finish`]. A `Validation` watches the network it was made for: others panic
+/// in [`Validation::observe`] and [`Validation::finish`], and are refused by
+/// [`Network::train_validated`].
 ///
 /// ```
-/// use dnn_core::{Network, NumpyRng, Patience, TrainParams, Validation};
+/// use dnn_core::{Network, NumpyRng, EarlyStopping, TrainParams, Validation};
 /// let mut rng = NumpyRng::new(1);
 /// // Labels that are noise: the training cost falls, the validation cost soon rises.
 /// let (x, y) = (rng.randn(5, 40), rng.rand(1, 40).mapv(|v| (v > 0.5) as u8 as f64));
@@ -58,7 +67,7 @@ pub struct Patience {
 /// let mut net = Network::<f64>::builder(&[5, 16, 1]).build(&mut rng)?;
 /// let config = TrainParams::new().learning_rate(1.0).iterations(3000).check()?;
 /// let mut val = Validation::new(&net, &x_val, &y_val, config.iterations())?
-///     .early_stopping(Patience { iterations: 20, min_delta: 0.0 })?;
+///     .early_stopping(EarlyStopping { patience: 20, min_delta: 0.0 })?;
 /// let report = net.train_watched(&x, &y, &config, |p, now| val.observe(p, now))?;
 /// let seen = val.finish(&mut net);
 /// let (best, best_cost) = seen.best().unwrap();
@@ -72,7 +81,7 @@ pub struct Validation<'v, F: Float> {
     x: ArrayView2<'v, F>,
     y: ArrayView2<'v, F>,
     fwd: Activations<F>,
-    patience: Option<Patience>,
+    rule: Option<EarlyStopping>,
     costs: Vec<f64>,
     best: Option<(usize, f64)>,
     best_net: Network<F>,
@@ -84,13 +93,13 @@ pub struct Validation<'v, F: Float> {
 
 /// What a [`Validation`] saw, from [`Validation::finish`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct ValidationReport {
+pub struct ValidationHistory {
     costs: Vec<f64>,
     best: Option<(usize, f64)>,
     stopped_at: Option<usize>,
     restored: bool,
     examples: usize,
-    patience: Option<Patience>,
+    rule: Option<EarlyStopping>,
 }
 
 impl<'v, F: Float> Validation<'v, F> {
@@ -120,7 +129,7 @@ impl<'v, F: Float> Validation<'v, F> {
             x,
             y,
             fwd: Activations::for_prediction(net, x.ncols()),
-            patience: None,
+            rule: None,
             // Room for a million costs at most: more iterations grow the history as they come.
             costs: Vec::with_capacity(iterations.min(super::engine::PREALLOCATED_COSTS)),
             best: None,
@@ -131,29 +140,29 @@ impl<'v, F: Float> Validation<'v, F> {
         })
     }
 
-    /// Stops training once `patience.iterations` iterations in a row have not lowered the
-    /// validation cost below its lowest so far by more than `patience.min_delta`, and has
+    /// Stops training once `rule.patience` iterations in a row have not lowered the
+    /// validation cost below its lowest so far by more than `rule.min_delta`, and has
     /// [`Validation::finish`] put back the parameters of the iteration where it was lowest.
     ///
     /// # Errors
     /// [`DnnError::InvalidParameter`] for a patience of 0 or a `min_delta` that is
     /// negative or not finite.
-    pub fn early_stopping(mut self, patience: Patience) -> Result<Self> {
-        if patience.iterations == 0 {
+    pub fn early_stopping(mut self, rule: EarlyStopping) -> Result<Self> {
+        if rule.patience == 0 {
             return Err(DnnError::InvalidParameter {
                 name: "patience",
                 value: 0.0,
                 reason: "it must be at least 1 iteration",
             });
         }
-        if !(patience.min_delta >= 0.0 && patience.min_delta.is_finite()) {
+        if !(rule.min_delta >= 0.0 && rule.min_delta.is_finite()) {
             return Err(DnnError::InvalidParameter {
                 name: "min_delta",
-                value: patience.min_delta,
+                value: rule.min_delta,
                 reason: "it must be a finite number, 0 or more",
             });
         }
-        self.patience = Some(patience);
+        self.rule = Some(rule);
         Ok(self)
     }
 
@@ -179,7 +188,7 @@ impl<'v, F: Float> Validation<'v, F> {
         };
         let cost = self.cost(net, c);
         self.costs.push(cost);
-        let min_delta = self.patience.map_or(0.0, |p| p.min_delta);
+        let min_delta = self.rule.map_or(0.0, |p| p.min_delta);
         // Whether the cost is the lowest yet, and whether it is lower by more than min_delta.
         let (lowest, improved) = match self.best {
             None => (cost.is_finite(), cost.is_finite()),
@@ -187,8 +196,11 @@ impl<'v, F: Float> Validation<'v, F> {
         };
         if lowest {
             self.best = Some((progress.iteration, cost));
-            for (kept, now) in self.best_net.layers.iter_mut().zip(&net.layers) {
-                kept.w.assign(&now.w);
+            for (l, (kept, now)) in self.best_net.layers.iter_mut().zip(&net.layers).enumerate() {
+                // In the Gram form `W1` is still `W1(0)`: its best is kept as `C`.
+                if l > 0 || c.is_none() {
+                    kept.w.assign(&now.w);
+                }
                 kept.b.assign(&now.b);
             }
             if let (Some(side), Some(c)) = (self.gram.as_mut(), c) {
@@ -199,8 +211,8 @@ impl<'v, F: Float> Validation<'v, F> {
             true => self.since_improvement = 0,
             false => self.since_improvement += 1,
         }
-        match self.patience {
-            Some(p) if self.since_improvement >= p.iterations => {
+        match self.rule {
+            Some(p) if self.since_improvement >= p.patience => {
                 self.stopped_at = Some(progress.iteration);
                 ControlFlow::Break(())
             }
@@ -234,28 +246,28 @@ impl<'v, F: Float> Validation<'v, F> {
     /// (the network trained, however training ended: patience, the observer's own stop, the
     /// planned iterations, or [`DnnError::Diverged`], where the network holds parameters from
     /// after the last iteration observed); without it, leaves `net` as training left it.
-    pub fn finish(self, net: &mut Network<F>) -> ValidationReport {
+    pub fn finish(self, net: &mut Network<F>) -> ValidationHistory {
         let last = self.costs.len().checked_sub(1);
-        let restored = self.patience.is_some()
+        let restored = self.rule.is_some()
             && matches!((self.best, last), (Some((best, _)), Some(last)) if best != last);
-        if self.patience.is_some() && self.best.is_some() {
+        if self.rule.is_some() && self.best.is_some() {
             for (now, kept) in net.layers.iter_mut().zip(&self.best_net.layers) {
                 now.w.assign(&kept.w);
                 now.b.assign(&kept.b);
             }
         }
-        ValidationReport {
+        ValidationHistory {
             costs: self.costs,
             best: self.best,
             stopped_at: self.stopped_at,
             restored,
             examples: self.x.ncols(),
-            patience: self.patience,
+            rule: self.rule,
         }
     }
 }
 
-impl ValidationReport {
+impl ValidationHistory {
     /// The validation cost after each iteration observed, in order.
     pub fn costs(&self) -> &[f64] {
         &self.costs
@@ -284,8 +296,8 @@ impl ValidationReport {
     }
 
     /// Early stopping's rule, when it was on.
-    pub fn patience(&self) -> Option<Patience> {
-        self.patience
+    pub fn early_stopping(&self) -> Option<EarlyStopping> {
+        self.rule
     }
 }
 
@@ -314,7 +326,7 @@ impl<F: Float> Network<F> {
     /// published cat set-up, as fast as training without a validation set.
     ///
     /// ```
-    /// use dnn_core::{Network, NumpyRng, Patience, TrainParams, Validation};
+    /// use dnn_core::{Network, NumpyRng, EarlyStopping, TrainParams, Validation};
     /// let mut rng = NumpyRng::new(1);
     /// // More features than examples, full-batch gradient descent: the Gram form.
     /// let (x, y) = (rng.randn(300, 40), rng.rand(1, 40).mapv(|v| (v > 0.5) as u8 as f64));
@@ -322,7 +334,7 @@ impl<F: Float> Network<F> {
     /// let mut net = Network::<f64>::builder(&[300, 8, 1]).build(&mut rng)?;
     /// let config = TrainParams::new().learning_rate(0.05).iterations(2000).check()?;
     /// let mut val = Validation::new(&net, &x_val, &y_val, config.iterations())?
-    ///     .early_stopping(Patience { iterations: 30, min_delta: 0.0 })?;
+    ///     .early_stopping(EarlyStopping { patience: 30, min_delta: 0.0 })?;
     /// let mut seen = Vec::new();
     /// let report = net.train_validated(&x, &y, &mut val, &config, |p, cost| {
     ///     seen.push((p.iteration, cost));
@@ -338,7 +350,8 @@ impl<F: Float> Network<F> {
     /// ```
     ///
     /// # Errors
-    /// As [`Network::train`], and [`DnnError::OutOfMemory`] when the Gram form's validation
+    /// [`DnnError::ValidationNetwork`] when `validation` was made for another network; as
+    /// [`Network::train`]; and [`DnnError::OutOfMemory`] when the Gram form's validation
     /// buffers (`Xᵀ X_val` and a copy of `W1`) do not fit. On [`DnnError::Diverged`] the
     /// network holds the last good parameters, and `validation` the best ones, which
     /// [`Validation::finish`] puts back with early stopping.
@@ -354,9 +367,21 @@ impl<F: Float> Network<F> {
         F: 'a + 'b,
     {
         let (x, y) = (x.into(), y.into());
-        let gram_form = config.gram_form() == GramForm::Auto
-            && config.is_plain()
-            && gram::gram_pays(&self.layer_sizes(), x.ncols(), config.iterations());
+        let watched = validation.best_net.layer_sizes();
+        if watched != self.layer_sizes()
+            || validation
+                .best_net
+                .layers
+                .iter()
+                .zip(&self.layers)
+                .any(|(a, b)| a.activation != b.activation)
+        {
+            return Err(DnnError::ValidationNetwork {
+                watched,
+                trained: self.layer_sizes(),
+            });
+        }
+        let gram_form = self.trains_in_gram_form(x.ncols(), config);
         if gram_form {
             let sizes = self.layer_sizes();
             crate::memory::ensure_allocatable(

@@ -1,6 +1,6 @@
 //! `Validation` and its early stopping against numpy (`tests/reference/gen_early_stopping.py`
 //! → `tests/data/early_stopping.json`): the validation cost after every iteration (the data cost
-//! only: no L2 term, no dropout), scikit-learn's rule with `patience` and `min_delta`, where it stops
+//! only: no L2 term, no dropout), the rule with `patience` and `min_delta`, where it stops
 //! and the best parameters put back, for full-batch gradient descent, mini-batch Adam, and
 //! gradient descent with L2 and dropout. Then, Rust's alone: the parameters put back are those
 //! of training for one iteration past the best, bit for bit; a tie is no improvement; without
@@ -10,7 +10,7 @@ use std::ops::ControlFlow;
 
 use crate::common::{f, get, list, load, u};
 use dnn_core::{
-    DnnError, GramForm, Init, Network, NumpyRng, Optimizer, Patience, Progress, TrainConfig,
+    DnnError, EarlyStopping, GramForm, Init, Network, NumpyRng, Optimizer, Progress, TrainConfig,
     TrainParams, Validation,
 };
 use ndarray::{Array2, ArrayView2};
@@ -68,9 +68,9 @@ fn params(case: &Value, iterations: usize) -> TrainConfig {
     p.check().unwrap()
 }
 
-fn patience(case: &Value) -> Patience {
-    Patience {
-        iterations: u(get(case, "patience")),
+fn patience(case: &Value) -> EarlyStopping {
+    EarlyStopping {
+        patience: u(get(case, "patience")),
         min_delta: f(get(case, "min_delta")),
     }
 }
@@ -214,7 +214,7 @@ fn without_min_delta_the_rule_stops_where_numpy_says() {
         let case = get(&fx, name);
         let config = params(case, u(get(case, "iterations")));
         let mut net = network(&fx);
-        let rule = Patience {
+        let rule = EarlyStopping {
             min_delta: 0.0,
             ..patience(case)
         };
@@ -325,8 +325,8 @@ fn a_tie_with_the_best_is_not_an_improvement() {
     let net = network(&fx);
     let mut val = Validation::new(&net, &x_val, &y_val, 4)
         .unwrap()
-        .early_stopping(Patience {
-            iterations: 3,
+        .early_stopping(EarlyStopping {
+            patience: 3,
             min_delta: 0.0,
         })
         .unwrap();
@@ -355,7 +355,7 @@ fn refusal(
     net: &Network<f64>,
     x_val: ArrayView2<'_, f64>,
     y_val: ArrayView2<'_, f64>,
-    p: Patience,
+    p: EarlyStopping,
 ) -> DnnError {
     Validation::new(net, x_val, y_val, 10)
         .and_then(|v| v.early_stopping(p))
@@ -369,20 +369,12 @@ fn bad_patience_min_delta_and_validation_shapes_are_refused() {
     let (_, _, x_val, y_val) = sets(&fx);
     let (xv, yv) = (x_val.view(), y_val.view());
     let net = network(&fx);
-    let ok = Patience {
-        iterations: 3,
+    let ok = EarlyStopping {
+        patience: 3,
         min_delta: 0.0,
     };
     assert_eq!(
-        refusal(
-            &net,
-            xv,
-            yv,
-            Patience {
-                iterations: 0,
-                ..ok
-            }
-        ),
+        refusal(&net, xv, yv, EarlyStopping { patience: 0, ..ok }),
         DnnError::InvalidParameter {
             name: "patience",
             value: 0.0,
@@ -400,7 +392,7 @@ fn bad_patience_min_delta_and_validation_shapes_are_refused() {
             &net,
             xv,
             yv,
-            Patience {
+            EarlyStopping {
                 min_delta: bad,
                 ..ok
             },
@@ -470,7 +462,7 @@ fn bad_patience_min_delta_and_validation_shapes_are_refused() {
     for min_delta in [0.0, -0.0, 1e-3] {
         assert!(Validation::new(&net, &x_val, &y_val, 10)
             .unwrap()
-            .early_stopping(Patience { min_delta, ..ok })
+            .early_stopping(EarlyStopping { min_delta, ..ok })
             .is_ok());
     }
 }
@@ -526,8 +518,8 @@ fn in_the_gram_form_the_validation_set_is_watched_as_in_the_direct_form() {
         .iterations(3000)
         .check()
         .unwrap();
-    let rule = Patience {
-        iterations: 25,
+    let rule = EarlyStopping {
+        patience: 25,
         min_delta: 1e-5,
     };
     let watch = |net: &Network<f64>| {
@@ -581,4 +573,32 @@ fn in_the_gram_form_the_validation_set_is_watched_as_in_the_direct_form() {
     let report = shorter.fit(&x, &y, &short).unwrap();
     assert!(report.diagnostics().gram_form);
     assert_eq!(shorter, gram);
+}
+
+/// A `Validation` made for one network and given to another's `train_validated` is refused,
+/// before any work, rather than panicking on a shape.
+#[test]
+fn a_validation_of_another_network_is_refused() {
+    let (x, y, x_val, y_val) = wide(3);
+    let small = Network::<f64>::builder(&[400, 8, 1])
+        .build(&mut NumpyRng::new(2))
+        .unwrap();
+    let mut other = Network::<f64>::builder(&[400, 5, 1])
+        .build(&mut NumpyRng::new(2))
+        .unwrap();
+    let before = other.clone();
+    let mut val = Validation::new(&small, &x_val, &y_val, 10).unwrap();
+    let config = TrainParams::new().iterations(10).check().unwrap();
+    let err = other
+        .train_validated(&x, &y, &mut val, &config, |_, _| ControlFlow::Continue(()))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        DnnError::ValidationNetwork {
+            watched: vec![400, 8, 1],
+            trained: vec![400, 5, 1]
+        }
+    );
+    assert_eq!(other, before);
+    assert!(val.costs().is_empty());
 }

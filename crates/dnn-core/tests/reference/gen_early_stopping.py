@@ -20,13 +20,13 @@ The gradients are the course's: dZ[L] = (AL - Y) / m, dW = dZ A_prevᵀ, db = Σ
 
 After every iteration the validation cost is the data cost only, J_val = -(1/m_val) Σ (Y log AL +
 (1 - Y) log(1 - AL)) of the parameters as that iteration left them (no L2 term, no dropout), and
-early stopping is scikit-learn's rule for MLPClassifier(early_stopping=True,
-n_iter_no_change=patience, tol=min_delta), on the cost instead of the score: an iteration
-improves iff J_val < J_lowest - min_delta (J_lowest the lowest cost before it; the first
-iteration does if its cost is finite); training stops after the iteration that makes `patience`
-iterations in a row without an improvement; the parameters of the iteration with the lowest
-J_val (the first of a tie), improvement or not, are put back. With min_delta = 0 that is Keras'
-EarlyStopping(monitor="val_loss", patience, restore_best_weights=True). The script asserts that
+early stopping is: an iteration improves iff J_val < J_lowest - min_delta (J_lowest the lowest
+cost before it; the first iteration does if its cost is finite); training stops after the
+iteration that makes `patience` iterations in a row without an improvement (Keras'
+EarlyStopping(monitor="val_loss", patience, min_delta) count); the parameters of the iteration
+with the lowest J_val (the first of a tie), improvement or not, are put back (scikit-learn's
+MLPClassifier(early_stopping=True) choice, where Keras' restore_best_weights keeps the last
+iteration that improved). With min_delta = 0 that is Keras' rule exactly. The script asserts that
 each case stops before its planned iterations, that some iteration is a new lowest by less than
 min_delta (so it is kept without resetting the patience: min_delta matters, and the rule
 without it stops elsewhere), that no comparison of the rule is within 1e-9 of a tie, and, for
@@ -129,10 +129,9 @@ def train(x, y, x_val, y_val, iterations, lr, optimizer="gd", batch=None, shuffl
 
 
 def early_stopping(val_costs, patience, min_delta):
-    """scikit-learn's rule (BaseMultilayerPerceptron._update_no_improvement_count, on a cost
-    instead of a score) over the validation costs: (best iteration, stopped at or None, the
-    iterations that were a new lowest by less than min_delta, the smallest gap of a comparison
-    to a tie)."""
+    """The rule over the validation costs (Keras' count, scikit-learn's kept parameters): (best
+    iteration, stopped at or None, the iterations that were a new lowest by less than min_delta,
+    the smallest gap of a comparison to a tie)."""
     best, best_cost, since, undercut, closest = None, None, 0, [], np.inf
     for i, cost in enumerate(val_costs):
         if best is None:

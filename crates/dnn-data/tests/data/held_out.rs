@@ -64,7 +64,7 @@ fn classes_are_held_out_stratified_as_the_test_split_and_each_example_lands_once
     assert!(val.values.is_empty() && data.train_values.is_empty());
     assert_eq!((val.split.fraction, val.split.seed), (0.25, 9));
     // The targets as the network takes them: one-hot for three classes.
-    let y = data.targets_of::<f64>(&val);
+    let y = data.held_out_y::<f64>(&val);
     assert_eq!(y.dim(), (3, 20));
     assert_eq!(y[[val.labels[0], 0]], 1.0);
 }
@@ -99,7 +99,7 @@ fn a_regression_is_held_out_as_shuffle_split_and_keeps_the_training_parts_scale(
         }
     }
     assert_eq!(data.spec.regression, Some(scale));
-    let y = data.targets_of::<f64>(&val);
+    let y = data.held_out_y::<f64>(&val);
     assert_eq!(y[[0, 0]], (val.values[0] - scale.mean) / scale.std);
     assert!(val.labels.is_empty());
 }

@@ -545,3 +545,49 @@ fn an_encoded_model_is_a_model_file() {
     };
     assert!(encode_model(&net, &setup(), Some(&three)).is_err());
 }
+
+/// Set-up values that a reader acts on (`dnn evaluate` holds out a model's validation part by
+/// its `validation_split` and `split_seed`) are refused when a file holds unusable ones, naming
+/// the attribute, and are never written.
+#[test]
+fn unusable_split_and_early_stopping_attributes_are_refused_on_load_and_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.h5");
+    let edited = |name: &str, value: f64| {
+        save_model(&path, &network::<f64>(), &setup()).unwrap();
+        let file = hdf5::File::open_rw(&path).unwrap();
+        file.delete_attr(name).unwrap();
+        match name {
+            "patience" | "split_seed" => file
+                .new_attr::<u64>()
+                .create(name)
+                .unwrap()
+                .write_scalar(&(value as u64))
+                .unwrap(),
+            _ => file
+                .new_attr::<f64>()
+                .create(name)
+                .unwrap()
+                .write_scalar(&value)
+                .unwrap(),
+        }
+        drop(file);
+        load_err(&path)
+    };
+    assert!(edited("validation_split", 1.5)
+        .ends_with("bad model file: its validation_split is 1.5: it must be a fraction in (0, 1)"));
+    assert!(edited("validation_split", f64::NAN).contains("its validation_split is NaN"));
+    assert!(edited("test_split", 0.0).contains("its test_split is 0: it must be a fraction"));
+    assert!(edited("patience", 0.0).contains("its patience is 0: it must be at least 1"));
+    assert!(edited("min_delta", -1e-3).contains("its min_delta is -0.001: it must be a finite"));
+    assert!(edited("split_seed", 2f64.powi(40))
+        .contains("its split_seed is 1099511627776: it must be a seed of 32 bits"));
+    // Nor are they written.
+    let bad = TrainingSetup {
+        patience: Some(0),
+        ..setup()
+    };
+    let err = save_model(dir.path().join("n.h5"), &network::<f64>(), &bad).unwrap_err();
+    assert!(err.to_string().contains("its patience is 0"), "{err}");
+    assert!(!dir.path().join("n.h5").exists());
+}

@@ -74,7 +74,7 @@ pub fn check(setup: &Setup, data: &TrainingData, unit: &str) -> Result<Option<Wa
     Ok(Some(Watched {
         line: held_out_line(&part, &held_out, &flags, unit),
         train_y: part.train_y(),
-        y: part.targets_of(&held_out),
+        y: part.held_out_y(&held_out),
         flags,
         data: part,
         held_out,
