@@ -425,12 +425,17 @@ impl<F: Float> Network<F> {
                 clock.lap(&mut phases.forward);
                 let (data_cost, l2_term) = batch_cost_parts(self, &ws.fwd, yv, config.l2());
                 let cost = l2_term.map_or(data_cost, |term| data_cost + term);
-                // Divergence is judged on the cost a full batch would have: a smaller last
-                // batch's L2 term is over fewer examples, (1/k)(λ/2)Σ‖W‖², and a batch of one
-                // would otherwise pass for a cost grown `batch` times.
-                let judged = match l2_term {
-                    Some(term) if k < batch => data_cost + term * k as f64 / batch as f64,
-                    _ => cost,
+                // A smaller last batch is judged on the epoch's mean cost so far, with its L2
+                // term as a full batch's: alone, one outlying example (or the L2 term
+                // (1/k)(λ/2)Σ‖W‖² over k = 1) would pass for a cost grown many times.
+                let judged = match k < batch {
+                    true => {
+                        let full = l2_term.map_or(data_cost, |term| {
+                            data_cost + term * k as f64 / batch as f64
+                        });
+                        (epoch_sum + full * k as f64) / (start + k) as f64
+                    }
+                    false => cost,
                 };
                 let diverged = divergence(judged, first_cost, config.divergence_factor());
                 clock.lap(&mut phases.cost);
