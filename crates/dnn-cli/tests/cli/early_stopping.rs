@@ -232,6 +232,8 @@ fn a_regression_watched_on_a_validation_part_runs_every_epoch_and_scores_three_p
             "4",
             "--report",
             "r.json",
+            "--save",
+            "lin.h5",
             "--quiet",
         ],
     ));
@@ -257,31 +259,6 @@ fn a_regression_watched_on_a_validation_part_runs_every_epoch_and_scores_three_p
     );
     assert!(lines[1].ends_with(", 40 examples)"), "{lines:?}");
     // `dnn evaluate` scores the same three parts (the model records the fraction and seed).
-    ok(dnn_in(
-        dir.path(),
-        &[
-            "train",
-            "--data",
-            "lin.csv",
-            "--hidden",
-            "8",
-            "--optimizer",
-            "adam",
-            "--learning-rate",
-            "0.01",
-            "--batch-size",
-            "32",
-            "--epochs",
-            "20",
-            "--validation-split",
-            "0.25",
-            "--split-seed",
-            "4",
-            "--save",
-            "lin.h5",
-            "-q",
-        ],
-    ));
     let evaluated = ok(dnn_in(
         dir.path(),
         &["evaluate", "--model", "lin.h5", "--data", "lin.csv"],
