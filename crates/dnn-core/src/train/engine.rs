@@ -430,9 +430,8 @@ impl<F: Float> Network<F> {
                 // (1/k)(λ/2)Σ‖W‖² over k = 1) would pass for a cost grown many times.
                 let judged = match k < batch {
                     true => {
-                        let full = l2_term.map_or(data_cost, |term| {
-                            data_cost + term * k as f64 / batch as f64
-                        });
+                        let full = l2_term
+                            .map_or(data_cost, |term| data_cost + term * k as f64 / batch as f64);
                         (epoch_sum + full * k as f64) / (start + k) as f64
                     }
                     false => cost,

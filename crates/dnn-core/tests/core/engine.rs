@@ -568,7 +568,9 @@ fn mini_batch_divergence_names_the_epoch_and_batch_and_keeps_the_parameters_of_a
         .unwrap();
     let mut seen_later_batch = false;
     let mut seen_first_update = false;
-    for lr in [1e4, 300.0, 100.0, 60.0, 40.0, 30.0, 20.0, 15.0, 10.0, 7.0, 5.0] {
+    for lr in [
+        1e4, 300.0, 100.0, 60.0, 40.0, 30.0, 20.0, 15.0, 10.0, 7.0, 5.0,
+    ] {
         let mut net = initial.clone();
         let config = TrainParams::new()
             .learning_rate(lr)
