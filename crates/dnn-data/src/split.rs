@@ -50,11 +50,7 @@ pub(crate) fn stratified_part(
     seed: u32,
     part: &str,
 ) -> Result<(Vec<usize>, Vec<usize>), String> {
-    if !(fraction > 0.0 && fraction < 1.0) {
-        return Err(format!(
-            "a {part} split of {fraction} is not usable; it must be a fraction in (0, 1)"
-        ));
-    }
+    check_fraction(fraction, part)?;
     if let Some((j, &c)) = labels.iter().enumerate().find(|&(_, &c)| c >= classes) {
         return Err(format!(
             "example {j} has the label {c}, but there are {classes} classes (labels 0 to {})",
@@ -126,11 +122,7 @@ pub(crate) fn shuffled_part(
     seed: u32,
     part: &str,
 ) -> Result<(Vec<usize>, Vec<usize>), String> {
-    if !(fraction > 0.0 && fraction < 1.0) {
-        return Err(format!(
-            "a {part} split of {fraction} is not usable; it must be a fraction in (0, 1)"
-        ));
-    }
+    check_fraction(fraction, part)?;
     let n_test = (fraction * m as f64).ceil() as usize;
     let n_train = m - n_test.min(m);
     if n_test == 0 || n_train == 0 || n_test > m {
@@ -146,4 +138,14 @@ pub(crate) fn shuffled_part(
     train.sort_unstable();
     test.sort_unstable();
     Ok((train, test))
+}
+
+/// Refuses a `part` split's fraction outside (0, 1), NaN included.
+fn check_fraction(fraction: f64, part: &str) -> Result<(), String> {
+    match fraction > 0.0 && fraction < 1.0 {
+        true => Ok(()),
+        false => Err(format!(
+            "a {part} split of {fraction} is not usable; it must be a fraction in (0, 1)"
+        )),
+    }
 }

@@ -3,26 +3,13 @@
 //! a regression), every training example in exactly one of the two parts, pictures kept in
 //! step, and a split that cannot be made named as a validation split.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dnn_data::dataset::{load, LoadOptions};
 use dnn_data::{split, DataError};
 use image::{Rgb, RgbImage};
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// `x,y` rows: x is the row's number, so an example's column tells which row it is.
-fn table(rows: usize, target: impl Fn(usize) -> String) -> String {
-    let mut s = String::from("x,y\n");
-    for r in 0..rows {
-        s.push_str(&format!("{r},{}\n", target(r)));
-    }
-    s
-}
+use crate::tables::{table, write};
 
 /// The row numbers of a part's examples (its `x` row).
 fn rows(x: &ndarray::Array2<f64>) -> Vec<usize> {

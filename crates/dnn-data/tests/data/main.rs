@@ -17,5 +17,6 @@ mod planar;
 mod properties;
 mod regression;
 mod safetensors_file;
+mod tables;
 mod text_columns;
 mod toy;

@@ -3,7 +3,7 @@
 //! training part, and model files (HDF5, safetensors) that record it and refuse a record
 //! that does not fit their network.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dnn_core::{Activation, Init, Network, NumpyRng};
 use dnn_data::dataset::{load, LoadOptions};
@@ -11,20 +11,7 @@ use dnn_data::export::{export, Format};
 use dnn_data::model::{load_model, save_model_with, TrainingSetup};
 use dnn_data::{DataError, DataSpec, Input, TargetScale, Task};
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// `x,y` with `rows` rows: x = row number, y = `target(row)`.
-fn table(rows: usize, target: impl Fn(usize) -> String) -> String {
-    let mut s = String::from("x,y\n");
-    for r in 0..rows {
-        s.push_str(&format!("{r},{}\n", target(r)));
-    }
-    s
-}
+use crate::tables::{table, write};
 
 fn task(task: Task) -> LoadOptions {
     LoadOptions {
