@@ -204,6 +204,14 @@ impl Hyper {
         self.batch_size.is_some()
     }
 
+    /// What each cost is after: `epoch` with mini-batches, else `iteration`.
+    pub fn unit(&self) -> &'static str {
+        match self.per_epoch() {
+            true => "epoch",
+            false => "iteration",
+        }
+    }
+
     pub fn report(&self) -> HyperReport {
         let (beta, beta1, beta2, epsilon) = match self.optimizer {
             Optimizer::GradientDescent => (None, None, None, None),

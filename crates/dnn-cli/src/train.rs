@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use std::ops::ControlFlow;
 
 use dnn_core::{
     gradient_check_sampled, Activation, DnnError, EarlyStopping, Float, Network, NumpyRng,
@@ -225,11 +224,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     {
         println!("{line}");
     }
-    let unit = if hyper.per_epoch() {
-        "epoch"
-    } else {
-        "iteration"
-    };
+    let unit = hyper.unit();
     let held_out = match args.validation.split() {
         Some(fraction) => {
             let seed = args.data.reading.split_seed.unwrap_or(DEFAULT_SPLIT_SEED);
@@ -280,26 +275,19 @@ fn train_as<F: Float + hdf5::H5Type>(
     let progress =
         Progress::new(setup.iterations, args.print_every, args.quiet).per_epoch(hyper.per_epoch());
 
-    let val_x = held_out.as_ref().map(|h| matrix_as::<F>(&h.x).into_owned());
-    let val_y = held_out.as_ref().map(|h| data.held_out_y::<F>(h));
-    let (result, seen) = match (&val_x, &val_y) {
-        (Some(x), Some(y)) => {
+    // The validation part's inputs and targets, as the network takes them.
+    let validation_set = held_out
+        .as_ref()
+        .map(|h| (matrix_as::<F>(&h.x).into_owned(), data.held_out_y::<F>(h)));
+    let (result, seen) = match &validation_set {
+        Some((x, y)) => {
             let mut watch = args.validation.watch(&net, x, y, setup.iterations)?;
-            // Early stopping's own stop is seen after the run, by the watch's record.
             let mut last = None;
             let result =
                 net.train_validated(&train_x, &train_y, &mut watch, &config, |p, validation| {
                     last = Some((p, validation));
-                    let flow = interrupt.control();
-                    match flow {
-                        ControlFlow::Continue(()) => {
-                            progress.iteration(p.iteration, p.total, p.cost, Some(validation))
-                        }
-                        ControlFlow::Break(()) => {
-                            progress.stopped_at(p.iteration, p.cost, Some(validation))
-                        }
-                    }
-                    flow
+                    progress.iteration(p.iteration, p.total, p.cost, Some(validation));
+                    interrupt.control()
                 });
             if let Some((p, validation)) = last {
                 // The line of the iteration where early stopping (or Ctrl-C) ended training.
@@ -404,7 +392,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         Some(scale) => {
             let train = regression_scores(&net, train_x.view(), &data.train_values, scale)?;
             println!("{}", regression_scores_line("Train", &train));
-            if let (Some(h), Some(x)) = (&held_out, &val_x) {
+            if let (Some(h), Some((x, _))) = (&held_out, &validation_set) {
                 let scores = regression_scores(&net, x.view(), &h.values, scale)?;
                 println!("{}", regression_scores_line("Validation", &scores));
                 val_scores = Some(scores);
@@ -423,7 +411,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         None => {
             let train_accuracy = net.accuracy(&train_x, &train_y)?;
             println!("Train accuracy: {train_accuracy:.6}");
-            if let (Some(x), Some(y)) = (&val_x, &val_y) {
+            if let Some((x, y)) = &validation_set {
                 let accuracy = net.accuracy(x, y)?;
                 println!("{}", crate::validation::accuracy_line(accuracy));
                 val_accuracy = Some(accuracy);

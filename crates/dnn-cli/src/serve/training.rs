@@ -281,7 +281,7 @@ impl Plan {
             .params(setup.learning_rate, setup.iterations)
             .check()
             .map_err(|e| bad(e.to_string()))?;
-        let watched = validation::check(setup, &data, unit(&hyper))?;
+        let watched = validation::check(setup, &data, hyper.unit())?;
         Ok(Plan {
             data,
             layers: layers.clone(),
@@ -330,15 +330,6 @@ impl Plan {
             watched.and_then(|w| w.flags.rule()),
         );
         setup
-    }
-}
-
-/// `epoch` or `iteration`: what each cost is after.
-fn unit(hyper: &Hyper) -> &'static str {
-    if hyper.per_epoch() {
-        "epoch"
-    } else {
-        "iteration"
     }
 }
 
@@ -784,7 +775,7 @@ fn train(
             ),
             held_out_line: w.line.clone(),
             line,
-            stopping_line: stopping_line(seen, unit(&plan.hyper), stopped),
+            stopping_line: stopping_line(seen, plan.hyper.unit(), stopped),
         }),
         _ => None,
     };
