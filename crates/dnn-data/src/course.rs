@@ -222,6 +222,10 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             unseen: Vec::new(),
             text_counts: Vec::new(),
             float_inputs: false,
+            sha256: Some(crate::fingerprint::files_sha256(
+                dir,
+                &[&train_path, &test_path],
+            )?),
         },
         train_images: Some(train.images),
         test_images: Some(test.images),

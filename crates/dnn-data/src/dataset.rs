@@ -24,7 +24,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use dnn_core::Float;
-use ndarray::{Array2, Array4, ArrayView2, CowArray, Ix2};
+use ndarray::{Array2, Array4, ArrayView2, Axis, CowArray, Ix2};
 use rayon::prelude::*;
 
 use crate::classes::ClassChoice;
@@ -384,6 +384,9 @@ pub struct Source {
     /// A table's text columns, counted over the training part: how many rows have each
     /// value, and how many have none (empty or missing cells).
     pub text_counts: Vec<crate::categories::TextCounts>,
+    /// The SHA-256 of the bytes read ([`crate::fingerprint`]): a file's own, or a
+    /// directory's over its files' names and digests; `None` for data made in memory.
+    pub sha256: Option<String>,
 }
 
 /// Examples ready for training: inputs as `(features, m)` matrices of `f64`, one column per
@@ -423,6 +426,32 @@ impl Dataset {
     /// Number of test examples.
     pub fn test_len(&self) -> usize {
         self.test_x.ncols()
+    }
+
+    /// Moves every training example into the test part, before the test examples, leaving
+    /// the training part empty ([`LoadOptions::whole`]).
+    pub(crate) fn join_parts(&mut self) {
+        if self.train_len() == 0 {
+            return;
+        }
+        let features = self.features();
+        let train_x = std::mem::replace(&mut self.train_x, Array2::zeros((features, 0)));
+        self.test_x = ndarray::concatenate(Axis(1), &[train_x.view(), self.test_x.view()])
+            .unwrap_or_else(|_| unreachable!("both parts have {features} features"));
+        let mut labels = std::mem::take(&mut self.train_labels);
+        labels.append(&mut self.test_labels);
+        self.test_labels = labels;
+        let mut values = std::mem::take(&mut self.train_values);
+        values.append(&mut self.test_values);
+        self.test_values = values;
+        if let (Some(train), Some(test)) = (self.train_images.take(), &self.test_images) {
+            let empty = Array4::zeros((0, train.dim().1, train.dim().2, train.dim().3));
+            self.test_images = Some(
+                ndarray::concatenate(Axis(0), &[train.view(), test.view()])
+                    .unwrap_or_else(|_| unreachable!("both parts' pictures are of one size")),
+            );
+            self.train_images = Some(empty);
+        }
     }
 
     /// Whether the network predicts a number ([`DataSpec::regression`]).
@@ -554,6 +583,12 @@ pub struct LoadOptions {
     pub target_scale: Option<TargetScale>,
     /// A source without a test part sends this fraction of each class to the test part.
     pub test_split: f64,
+    /// Every example goes to the test part, the training part is empty: for scoring a model
+    /// on data it was not trained on. No test part is split off (`test_split` is unused), a
+    /// source's own training part joins its test part (before its test examples), and what
+    /// a reader fits on the training part (a table's text values and fill values, a
+    /// regression's target scale) it fits on every example, unless given (a model's).
+    pub whole: bool,
     /// The seed of that split.
     pub split_seed: u32,
     /// Image folders: pictures are resized to `(height, width)`.
@@ -575,6 +610,7 @@ impl Default for LoadOptions {
             task: Task::Auto,
             target_scale: None,
             test_split: DEFAULT_TEST_SPLIT,
+            whole: false,
             split_seed: DEFAULT_SPLIT_SEED,
             picture_size: (DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE),
         }
@@ -631,12 +667,15 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
             ),
         });
     }
-    let data = match format {
+    let mut data = match format {
         Format::CourseH5 => crate::course::load(path, options),
         Format::ImageFolder => crate::folder::load(path, options),
         Format::Csv => crate::table::load(path, options),
         Format::Npz => crate::npz::load(path, options),
     }?;
+    if options.whole {
+        data.join_parts();
+    }
     // Every reader fills one kind of target, as the spec says; the tests of every reader
     // run through here.
     debug_assert!(
@@ -814,13 +853,17 @@ fn gather<T: Copy + Sync>(
     out
 }
 
-/// Train and test indices: the whole source's `(train, test)` when it had a test part.
+/// The training and test indices of a source of `labels` without a test part: a stratified
+/// split, or none ([`LoadOptions::whole`]: every example a test example, in order).
 pub(crate) fn split_or_keep(
     path: &Path,
     labels: &[usize],
     classes: usize,
     options: &LoadOptions,
-) -> Result<(Vec<usize>, Vec<usize>, SplitSpec)> {
+) -> Result<(Vec<usize>, Vec<usize>, Option<SplitSpec>)> {
+    if options.whole {
+        return Ok((Vec::new(), (0..labels.len()).collect(), None));
+    }
     let spec = SplitSpec {
         fraction: options.test_split,
         seed: options.split_seed,
@@ -830,7 +873,21 @@ pub(crate) fn split_or_keep(
             path: path.to_path_buf(),
             problem,
         })?;
-    Ok((train, test, spec))
+    Ok((train, test, Some(spec)))
+}
+
+/// The examples that a reader fits on ([`LoadOptions::whole`]): the training part's, or
+/// every example's when the training part is empty by request.
+pub(crate) fn fitted_on<'a>(
+    options: &LoadOptions,
+    train: &'a [usize],
+    test: &'a [usize],
+) -> &'a [usize] {
+    if options.whole {
+        test
+    } else {
+        train
+    }
 }
 
 /// Refuses class names given ([`ClassChoice::Exactly`]) for a regression's `target`.
@@ -847,37 +904,44 @@ pub(crate) fn refuse_classes(path: &Path, options: &LoadOptions, target: &str) -
     Ok(())
 }
 
-/// A regression's split of `m` examples ([`crate::split::shuffled`]) and the target scale:
-/// the options' (a model's), or one fitted on the training part's `values`. Class names
+/// A regression's split of `m` examples ([`crate::split::shuffled`], or none with
+/// [`LoadOptions::whole`]) and the target scale: the options' (a model's), or one fitted
+/// on the training part's `values` ([`fitted_on`]). Class names
 /// given ([`ClassChoice::Exactly`]) are refused: a number to predict has none.
 pub(crate) fn split_values(
     path: &Path,
     values: &[f64],
     options: &LoadOptions,
     target: &str,
-) -> Result<(Vec<usize>, Vec<usize>, SplitSpec, TargetScale)> {
+) -> Result<(Vec<usize>, Vec<usize>, Option<SplitSpec>, TargetScale)> {
     refuse_classes(path, options, target)?;
-    let spec = SplitSpec {
-        fraction: options.test_split,
-        seed: options.split_seed,
-    };
-    let (train, test) =
-        crate::split::shuffled(values.len(), spec.fraction, spec.seed).map_err(|problem| {
-            DataError::BadSplit {
+    let (train, test, spec) = if options.whole {
+        (Vec::new(), (0..values.len()).collect(), None)
+    } else {
+        let spec = SplitSpec {
+            fraction: options.test_split,
+            seed: options.split_seed,
+        };
+        let (train, test) = crate::split::shuffled(values.len(), spec.fraction, spec.seed)
+            .map_err(|problem| DataError::BadSplit {
                 path: path.to_path_buf(),
                 problem,
-            }
-        })?;
+            })?;
+        (train, test, Some(spec))
+    };
     let scale = match options.target_scale {
         Some(scale) => scale,
-        None => TargetScale::fit(values, &train).ok_or_else(|| DataError::BadSource {
-            path: path.to_path_buf(),
-            problem: format!(
-                "the target `{target}` has one value, {}, in every training example: there is \
-             nothing to predict",
-                values[train[0]]
-            ),
-        })?,
+        None => {
+            let fit = fitted_on(options, &train, &test);
+            TargetScale::fit(values, fit).ok_or_else(|| DataError::BadSource {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "the target `{target}` has one value, {}, in every training example: \
+                     there is nothing to predict",
+                    values[fit[0]]
+                ),
+            })?
+        }
     };
     Ok((train, test, spec, scale))
 }

@@ -246,11 +246,7 @@ fn input_json(model: &Model) -> serde_json::Value {
 /// The training set-up as `(attribute, text)` pairs, named as in the HDF5 model file.
 pub(crate) fn setup_fields(setup: &TrainingSetup) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    for (key, value) in [
-        ("arch", &setup.arch),
-        ("init", &setup.init),
-        ("optimizer", &setup.optimizer),
-    ] {
+    for (key, value) in setup.texts() {
         if let Some(v) = value {
             out.push((key, v.clone()));
         }

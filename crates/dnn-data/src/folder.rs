@@ -379,6 +379,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
     let m_train = files.len();
     check_pictures_fit(dir, all.len(), height, width)?;
     let images = decode_all(&all, height, width)?;
+    let sha256 = crate::fingerprint::files_sha256(dir, &all)?;
     let (train_idx, test_idx, split, train_labels, test_labels) = if split_layout {
         (
             (0..m_train).collect::<Vec<_>>(),
@@ -391,9 +392,10 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
         let (tr, te, spec) = split_or_keep(dir, &train_labels, names.len(), options)?;
         let pick = |idx: &[usize]| idx.iter().map(|&i| train_labels[i]).collect::<Vec<_>>();
         let (a, b) = (pick(&tr), pick(&te));
-        (tr, te, Some(spec), a, b)
+        (tr, te, spec, a, b)
     };
-    if test_idx.is_empty() {
+    // Read whole, the training pictures are test pictures too.
+    if test_idx.is_empty() && !options.whole {
         return Err(DataError::BadSource {
             path: dir.join("test"),
             problem: "the test class folders hold no .png, .jpg or .jpeg pictures".into(),
@@ -442,6 +444,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             unseen: Vec::new(),
             text_counts: Vec::new(),
             float_inputs: false,
+            sha256: Some(sha256),
         },
         train_images: Some(train_images),
         test_images: Some(test_images),

@@ -7,7 +7,8 @@
 //!   ([`classes`]), a regression's target ([`target`]), the split of a source without a test
 //!   part ([`split`]: stratified, or shuffled for a regression) and the z-score
 //!   ([`standardize`]) are shared steps; [`Dataset::hold_out`] ([`validation`]) takes a
-//!   validation part out of the training part.
+//!   validation part out of the training part; [`fingerprint`] is the SHA-256 that tells
+//!   the data a model was trained on from new data.
 //! * [`cat`]: loads `train_catvnoncat.h5` / `test_catvnoncat.h5`, validates every
 //!   key, shape, type and label, and flattens the images as numpy's
 //!   `x.reshape(m, -1).T / 255` does, into `(12288, m)` matrices (one column per example).
@@ -49,6 +50,7 @@ pub mod course;
 pub mod dataset;
 pub mod error;
 pub mod export;
+pub mod fingerprint;
 pub mod folder;
 pub mod image;
 pub mod missing;

@@ -7,7 +7,9 @@
 //!   `layer_sizes` (integers), `activations` (comma-separated, e.g. `"relu,relu,sigmoid"`),
 //!   and the training set-up where known: `arch`, `init`, `seed`, `learning_rate`,
 //!   `iterations`, `iterations_run`, `final_cost`, `optimizer`, `batch_size`, `l2`,
-//!   `keep_prob`, `test_split`, `split_seed`, `validation_split`, `patience`, `min_delta`;
+//!   `keep_prob`, `test_split`, `split_seed`, `validation_split`, `patience`, `min_delta`,
+//!   `data` (the training data's file or folder name) and `data_sha256`
+//!   ([`crate::fingerprint`]);
 //! * what the inputs and outputs mean ([`DataSpec`]), when the file records it: dataset
 //!   `classes` (fixed-length UTF-8 strings, in index order); attribute `input`
 //!   (`"picture"` or `"table"`) with, for pictures, attribute `picture_shape`
@@ -90,9 +92,26 @@ pub struct TrainingSetup {
     pub patience: Option<u64>,
     /// Early stopping's least improvement of the validation cost.
     pub min_delta: Option<f64>,
+    /// The name of the data it was trained on: the file or folder name given, without the
+    /// folders above it.
+    pub data: Option<String>,
+    /// The SHA-256 of that data ([`crate::fingerprint`], [`crate::Source::sha256`]), which
+    /// tells it from new data.
+    pub data_sha256: Option<String>,
 }
 
 impl TrainingSetup {
+    /// The text fields as `(attribute, value)` pairs, named as in the model file.
+    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 5] {
+        [
+            ("arch", &self.arch),
+            ("init", &self.init),
+            ("optimizer", &self.optimizer),
+            ("data", &self.data),
+            ("data_sha256", &self.data_sha256),
+        ]
+    }
+
     /// Whether the values that a reader acts on are usable: the split fractions in (0, 1), a
     /// split seed of 32 bits (numpy's `RandomState`), a patience of at least 1 and a finite
     /// `min_delta >= 0`. A file that breaks one was edited by hand or written elsewhere; its
@@ -130,6 +149,16 @@ impl TrainingSetup {
         if let Some(d) = self.min_delta.filter(|d| !(d.is_finite() && *d >= 0.0)) {
             return Err(format!(
                 "its min_delta is {d}: it must be a finite number, 0 or more"
+            ));
+        }
+        if let Some(h) = self
+            .data_sha256
+            .as_deref()
+            .filter(|h| !crate::fingerprint::is_sha256(h))
+        {
+            return Err(format!(
+                "its data_sha256 is {:?}: it must be a SHA-256 in 64 lowercase hex digits",
+                shown(h)
             ));
         }
         Ok(())
@@ -670,14 +699,10 @@ fn write_model<F: Float + H5Type>(
         .map(|l| l.activation().name())
         .collect();
     write_str(file, "activations", &activations.join(","))?;
-    if let Some(v) = &setup.arch {
-        write_str(file, "arch", v)?;
-    }
-    if let Some(v) = &setup.init {
-        write_str(file, "init", v)?;
-    }
-    if let Some(v) = &setup.optimizer {
-        write_str(file, "optimizer", v)?;
+    for (name, value) in setup.texts() {
+        if let Some(v) = value {
+            write_str(file, name, v)?;
+        }
     }
     for (name, value) in [
         ("seed", setup.seed),
@@ -831,13 +856,18 @@ fn file_image(file: &hdf5::File) -> hdf5::Result<Vec<u8>> {
 const TEXT_CAPACITY: usize = 1024;
 type Text = FixedAscii<TEXT_CAPACITY>;
 
+/// A text attribute: fixed-length ASCII, or UTF-8 where it is not ASCII (a data file's
+/// name can be); [`read_string_opt`] reads both.
 fn write_str(file: &hdf5::File, name: &str, value: &str) -> hdf5::Result<()> {
-    let v = Text::from_ascii(value).map_err(|e| {
+    if let Ok(v) = Text::from_ascii(value) {
+        return file.new_attr::<Text>().create(name)?.write_scalar(&v);
+    }
+    let v = value.parse::<LongName>().map_err(|e| {
         hdf5::Error::from(format!(
-            "attribute {name} = {value:?} is not ASCII text of at most {TEXT_CAPACITY} bytes: {e}"
+            "attribute {name} = {value:?} is not text of at most {TEXT_CAPACITY} bytes: {e}"
         ))
     })?;
-    file.new_attr::<Text>().create(name)?.write_scalar(&v)
+    file.new_attr::<LongName>().create(name)?.write_scalar(&v)
 }
 
 /// The number of layers `L` of a model file whose data sets or tensors are `names`: it must
@@ -944,6 +974,8 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         validation_split: read_attr_opt(&file, "validation_split", |a| a.read_scalar::<f64>())?,
         patience: read_attr_opt(&file, "patience", |a| a.read_scalar::<u64>())?,
         min_delta: read_attr_opt(&file, "min_delta", |a| a.read_scalar::<f64>())?,
+        data: read_string_opt(&file, "data")?,
+        data_sha256: read_string_opt(&file, "data_sha256")?,
     };
     setup.check().map_err(bad)?;
     let spec = read_spec(&file, &names, &network, &bad)?;

@@ -839,12 +839,12 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             }
             (false, true) => {
                 let (tr, te, spec) = split_or_keep(path, &labels, names.len(), options)?;
-                split = Some(spec);
+                split = spec;
                 vec![tr, te]
             }
             (false, false) => {
                 let (tr, te, spec, scale) = split_values(path, &values, options, "y")?;
-                split = Some(spec);
+                split = spec;
                 regression = Some(scale);
                 vec![tr, te]
             }
@@ -938,6 +938,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             unseen: Vec::new(),
             text_counts: Vec::new(),
             float_inputs,
+            sha256: Some(crate::fingerprint::file_sha256(path)?),
         },
         train_images,
         test_images,

@@ -423,5 +423,7 @@ fn read_setup(
         validation_split: real("validation_split")?,
         patience: number("patience")?,
         min_delta: real("min_delta")?,
+        data: text("data"),
+        data_sha256: text("data_sha256"),
     })
 }

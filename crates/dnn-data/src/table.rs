@@ -21,7 +21,8 @@ use rayon::prelude::*;
 use crate::categories::{ColumnReader, ColumnValues, Mode, Unseen, NONE};
 use crate::classes::{self, sort_names, ClassChoice};
 use crate::dataset::{
-    split_or_keep, split_values, DataSpec, Dataset, Format, Input, LoadOptions, OneHot, Source,
+    fitted_on, split_or_keep, split_values, DataSpec, Dataset, Format, Input, LoadOptions, OneHot,
+    Source,
 };
 use crate::error::{shown, DataError, Result};
 use crate::missing::{FillMissing, Filled};
@@ -825,17 +826,18 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     let ((train_labels, train_values), (test_labels, test_values)) =
         (pick(&train_idx), pick(&test_idx));
     let mut unseen = std::mem::take(&mut table.unseen);
+    let fit = fitted_on(options, &train_idx, &test_idx);
     if options.columns.is_none() {
-        unseen.extend(keep_training_values(path, &mut table, &train_idx)?);
+        unseen.extend(keep_training_values(path, &mut table, fit)?);
     }
     let text_counts = table
         .columns
         .iter()
         .zip(&table.features)
-        .filter_map(|(column, values)| values.text_counts(column, &train_idx))
+        .filter_map(|(column, values)| values.text_counts(column, fit))
         .collect();
     let filled = match options.fill_missing {
-        Some(how) if options.columns.is_none() => fill_missing(path, &mut table, how, &train_idx)?,
+        Some(how) if options.columns.is_none() => fill_missing(path, &mut table, how, fit)?,
         _ => options.filled.clone(),
     };
     // Column by column: each feature is copied into both matrices and freed at once.
@@ -892,12 +894,13 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
         source: Source {
             format: Format::Csv,
             path: path.to_path_buf(),
-            split: Some(split),
+            split,
             skipped_files: 0,
             unread: Vec::new(),
             float_inputs: true,
             unseen,
             text_counts,
+            sha256: Some(crate::fingerprint::file_sha256(path)?),
         },
         train_images: None,
         test_images: None,

@@ -249,6 +249,7 @@ impl TrainingData {
                 float_inputs: true,
                 unseen: Vec::new(),
                 text_counts: Vec::new(),
+                sha256: None,
             },
             validation_seed: DEFAULT_SPLIT_SEED,
             preset,

@@ -20,3 +20,4 @@ mod safetensors_file;
 mod tables;
 mod text_columns;
 mod toy;
+mod whole;

@@ -31,6 +31,10 @@ fn setup() -> TrainingSetup {
         validation_split: Some(0.1),
         patience: Some(12),
         min_delta: Some(1e-4),
+        data: Some("données d'été.csv".into()),
+        data_sha256: Some(
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into(),
+        ),
     }
 }
 
@@ -427,11 +431,12 @@ fn a_failed_save_leaves_the_existing_model_byte_for_byte() {
     let path = dir.path().join("m.h5");
     save_model(&path, &network::<f64>(), &setup()).unwrap();
     let before = std::fs::read(&path).unwrap();
-    // A save that fails while the file is being built: text attributes are ASCII. (Failures
+    // A save that fails while the file is being built: text attributes hold at most 1024
+    // bytes. (Failures
     // of the file system itself are the atomic writer's tests and dnn-cli's
     // tests/cli/failed_saves.rs.)
     let bad = TrainingSetup {
-        arch: Some("déjà vu".into()),
+        arch: Some("déjà vu ".repeat(200)),
         ..TrainingSetup::default()
     };
     let err = save_model(&path, &network::<f64>(), &bad).unwrap_err();
@@ -589,5 +594,39 @@ fn unusable_split_and_early_stopping_attributes_are_refused_on_load_and_save() {
     };
     let err = save_model(dir.path().join("n.h5"), &network::<f64>(), &bad).unwrap_err();
     assert!(err.to_string().contains("its patience is 0"), "{err}");
+    assert!(!dir.path().join("n.h5").exists());
+}
+
+#[test]
+fn a_data_sha256_that_is_not_one_is_refused_on_load_and_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.h5");
+    save_model(&path, &network::<f64>(), &setup()).unwrap();
+    let file = hdf5::File::open_rw(&path).unwrap();
+    file.delete_attr("data_sha256").unwrap();
+    let upper = setup().data_sha256.unwrap().to_uppercase();
+    file.new_attr::<hdf5::types::FixedAscii<64>>()
+        .create("data_sha256")
+        .unwrap()
+        .write_scalar(&hdf5::types::FixedAscii::<64>::from_ascii(&upper).unwrap())
+        .unwrap();
+    drop(file);
+    let err = load_err(&path);
+    assert!(
+        err.ends_with(&format!(
+            "bad model file: its data_sha256 is \"{}…\": it must be a SHA-256 in 64 lowercase hex digits",
+            &upper[..40]
+        )),
+        "{err}"
+    );
+    let bad = TrainingSetup {
+        data_sha256: Some("e3b0c442".into()),
+        ..setup()
+    };
+    let err = save_model(dir.path().join("n.h5"), &network::<f64>(), &bad).unwrap_err();
+    assert!(
+        err.to_string().contains("its data_sha256 is \"e3b0c442\""),
+        "{err}"
+    );
     assert!(!dir.path().join("n.h5").exists());
 }

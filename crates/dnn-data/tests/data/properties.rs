@@ -45,6 +45,10 @@ fn model_bytes() -> &'static [u8] {
             validation_split: Some(0.15),
             patience: Some(10),
             min_delta: Some(0.0),
+            data: Some("houses.csv".into()),
+            data_sha256: Some(
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into(),
+            ),
         };
         // With everything a model file records, so damage anywhere reaches every reader.
         let spec = dnn_data::DataSpec {

@@ -41,6 +41,10 @@ fn setup() -> TrainingSetup {
         validation_split: Some(0.1 + 0.05), // not a short decimal either
         patience: Some(7),
         min_delta: Some(2.5e-5),
+        data: Some("iris (2).csv".into()),
+        data_sha256: Some(
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into(),
+        ),
     }
 }
 
