@@ -853,6 +853,9 @@ fn gather<T: Copy + Sync>(
     out
 }
 
+/// The training and test indices of a source without a test part, and how it was split.
+pub(crate) type Parts = (Vec<usize>, Vec<usize>, Option<SplitSpec>);
+
 /// The training and test indices of a source of `labels` without a test part: a stratified
 /// split, or none ([`LoadOptions::whole`]: every example a test example, in order).
 pub(crate) fn split_or_keep(
@@ -860,7 +863,7 @@ pub(crate) fn split_or_keep(
     labels: &[usize],
     classes: usize,
     options: &LoadOptions,
-) -> Result<(Vec<usize>, Vec<usize>, Option<SplitSpec>)> {
+) -> Result<Parts> {
     if options.whole {
         return Ok((Vec::new(), (0..labels.len()).collect(), None));
     }
@@ -913,7 +916,7 @@ pub(crate) fn split_values(
     values: &[f64],
     options: &LoadOptions,
     target: &str,
-) -> Result<(Vec<usize>, Vec<usize>, Option<SplitSpec>, TargetScale)> {
+) -> Result<(Parts, TargetScale)> {
     refuse_classes(path, options, target)?;
     let (train, test, spec) = if options.whole {
         (Vec::new(), (0..values.len()).collect(), None)
@@ -943,7 +946,7 @@ pub(crate) fn split_values(
             })?
         }
     };
-    Ok((train, test, spec, scale))
+    Ok(((train, test, spec), scale))
 }
 
 /// The pictures `picked` of `images`, as a new array.

@@ -843,7 +843,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
                 vec![tr, te]
             }
             (false, false) => {
-                let (tr, te, spec, scale) = split_values(path, &values, options, "y")?;
+                let ((tr, te, spec), scale) = split_values(path, &values, options, "y")?;
                 split = spec;
                 regression = Some(scale);
                 vec![tr, te]

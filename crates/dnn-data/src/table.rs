@@ -808,7 +808,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     let values = regression_values(path, &table, options.task)?;
     let (names, labels, train_idx, test_idx, split, regression) = match &values {
         Some(values) => {
-            let (train, test, split, scale) = split_values(path, values, options, &target)?;
+            let ((train, test, split), scale) = split_values(path, values, options, &target)?;
             (Vec::new(), Vec::new(), train, test, split, Some(scale))
         }
         None => {
