@@ -118,6 +118,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             });
         }
     };
+    let sha256 = crate::fingerprint::files_sha256(dir, &[&train_path, &test_path])?;
     let (train, listed) = read_part(&train_path, Split::Train)?;
     let (test, _) = read_part(&test_path, Split::Test)?;
     let shape = |p: &Part| {
@@ -222,10 +223,8 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             unseen: Vec::new(),
             text_counts: Vec::new(),
             float_inputs: false,
-            sha256: Some(crate::fingerprint::files_sha256(
-                dir,
-                &[&train_path, &test_path],
-            )?),
+            whole: options.resolved(&sha256).whole(),
+            sha256: Some(sha256),
         },
         train_images: Some(train.images),
         test_images: Some(test.images),

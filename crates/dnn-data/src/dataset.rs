@@ -387,6 +387,8 @@ pub struct Source {
     /// The SHA-256 of the bytes read ([`crate::fingerprint`]): a file's own, or a
     /// directory's over its files' names and digests; `None` for data made in memory.
     pub sha256: Option<String>,
+    /// Whether it was read whole: every example in the test part ([`Parts::Whole`]).
+    pub whole: bool,
 }
 
 /// Examples ready for training: inputs as `(features, m)` matrices of `f64`, one column per
@@ -429,7 +431,7 @@ impl Dataset {
     }
 
     /// Moves every training example into the test part, before the test examples, leaving
-    /// the training part empty ([`LoadOptions::whole`]).
+    /// the training part empty ([`Parts::Whole`]).
     pub(crate) fn join_parts(&mut self) {
         if self.train_len() == 0 {
             return;
@@ -583,16 +585,52 @@ pub struct LoadOptions {
     pub target_scale: Option<TargetScale>,
     /// A source without a test part sends this fraction of each class to the test part.
     pub test_split: f64,
-    /// Every example goes to the test part, the training part is empty: for scoring a model
-    /// on data it was not trained on. No test part is split off (`test_split` is unused), a
-    /// source's own training part joins its test part (before its test examples), and what
-    /// a reader fits on the training part (a table's text values and fill values, a
-    /// regression's target scale) it fits on every example, unless given (a model's).
-    pub whole: bool,
+    /// A training and a test part, or every example in the test part ([`Parts`]).
+    pub parts: Parts,
     /// The seed of that split.
     pub split_seed: u32,
     /// Image folders: pictures are resized to `(height, width)`.
     pub picture_size: (u32, u32),
+}
+
+/// Which part each example goes to ([`LoadOptions::parts`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Parts {
+    /// A training and a test part: the source's own, or a test part split off
+    /// ([`LoadOptions::test_split`]).
+    #[default]
+    Split,
+    /// Every example in the test part, the training part empty: for scoring a model on data
+    /// it was not trained on. No test part is split off, a source's own training part joins
+    /// its test part (before its test examples), and what a reader fits on the training
+    /// part (a table's text values and fill values, a regression's target scale) it fits on
+    /// every example, unless given (a model's).
+    Whole,
+    /// [`Parts::Split`] when the data's SHA-256 ([`Source::sha256`]) is this one, the data a
+    /// model was trained on ([`crate::model::TrainingSetup::data_sha256`]); [`Parts::Whole`]
+    /// for any other data.
+    SplitIfSha256(String),
+}
+
+impl LoadOptions {
+    /// These options for data whose SHA-256 is `sha256`: [`Parts::SplitIfSha256`] decided.
+    pub(crate) fn resolved(&self, sha256: &str) -> LoadOptions {
+        let parts = match &self.parts {
+            Parts::SplitIfSha256(h) if h == sha256 => Parts::Split,
+            Parts::SplitIfSha256(_) => Parts::Whole,
+            other => other.clone(),
+        };
+        LoadOptions {
+            parts,
+            ..self.clone()
+        }
+    }
+
+    /// Whether every example goes to the test part ([`Parts::Whole`]; a reader decides
+    /// [`Parts::SplitIfSha256`] first, with [`LoadOptions::resolved`]).
+    pub(crate) fn whole(&self) -> bool {
+        self.parts == Parts::Whole
+    }
 }
 
 impl Default for LoadOptions {
@@ -610,7 +648,7 @@ impl Default for LoadOptions {
             task: Task::Auto,
             target_scale: None,
             test_split: DEFAULT_TEST_SPLIT,
-            whole: false,
+            parts: Parts::Split,
             split_seed: DEFAULT_SPLIT_SEED,
             picture_size: (DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE),
         }
@@ -673,7 +711,7 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
         Format::Csv => crate::table::load(path, options),
         Format::Npz => crate::npz::load(path, options),
     }?;
-    if options.whole {
+    if data.source.whole {
         data.join_parts();
     }
     // Every reader fills one kind of target, as the spec says; the tests of every reader
@@ -854,17 +892,17 @@ fn gather<T: Copy + Sync>(
 }
 
 /// The training and test indices of a source without a test part, and how it was split.
-pub(crate) type Parts = (Vec<usize>, Vec<usize>, Option<SplitSpec>);
+pub(crate) type Indices = (Vec<usize>, Vec<usize>, Option<SplitSpec>);
 
 /// The training and test indices of a source of `labels` without a test part: a stratified
-/// split, or none ([`LoadOptions::whole`]: every example a test example, in order).
+/// split, or none ([`Parts::Whole`]: every example a test example, in order).
 pub(crate) fn split_or_keep(
     path: &Path,
     labels: &[usize],
     classes: usize,
     options: &LoadOptions,
-) -> Result<Parts> {
-    if options.whole {
+) -> Result<Indices> {
+    if options.whole() {
         return Ok((Vec::new(), (0..labels.len()).collect(), None));
     }
     let spec = SplitSpec {
@@ -879,14 +917,14 @@ pub(crate) fn split_or_keep(
     Ok((train, test, Some(spec)))
 }
 
-/// The examples that a reader fits on ([`LoadOptions::whole`]): the training part's, or
+/// The examples that a reader fits on ([`Parts::Whole`]): the training part's, or
 /// every example's when the training part is empty by request.
 pub(crate) fn fitted_on<'a>(
     options: &LoadOptions,
     train: &'a [usize],
     test: &'a [usize],
 ) -> &'a [usize] {
-    if options.whole {
+    if options.whole() {
         test
     } else {
         train
@@ -908,7 +946,7 @@ pub(crate) fn refuse_classes(path: &Path, options: &LoadOptions, target: &str) -
 }
 
 /// A regression's split of `m` examples ([`crate::split::shuffled`], or none with
-/// [`LoadOptions::whole`]) and the target scale: the options' (a model's), or one fitted
+/// [`Parts::Whole`]) and the target scale: the options' (a model's), or one fitted
 /// on the training part's `values` ([`fitted_on`]). Class names
 /// given ([`ClassChoice::Exactly`]) are refused: a number to predict has none.
 pub(crate) fn split_values(
@@ -916,9 +954,9 @@ pub(crate) fn split_values(
     values: &[f64],
     options: &LoadOptions,
     target: &str,
-) -> Result<(Parts, TargetScale)> {
+) -> Result<(Indices, TargetScale)> {
     refuse_classes(path, options, target)?;
-    let (train, test, spec) = if options.whole {
+    let (train, test, spec) = if options.whole() {
         (Vec::new(), (0..values.len()).collect(), None)
     } else {
         let spec = SplitSpec {

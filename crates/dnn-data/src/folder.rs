@@ -378,8 +378,9 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
         .collect();
     let m_train = files.len();
     check_pictures_fit(dir, all.len(), height, width)?;
-    let images = decode_all(&all, height, width)?;
     let sha256 = crate::fingerprint::files_sha256(dir, &all)?;
+    let options = &options.resolved(&sha256);
+    let images = decode_all(&all, height, width)?;
     let (train_idx, test_idx, split, train_labels, test_labels) = if split_layout {
         (
             (0..m_train).collect::<Vec<_>>(),
@@ -395,7 +396,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
         (tr, te, spec, a, b)
     };
     // Read whole, the training pictures are test pictures too.
-    if test_idx.is_empty() && !options.whole {
+    if test_idx.is_empty() && !options.whole() {
         return Err(DataError::BadSource {
             path: dir.join("test"),
             problem: "the test class folders hold no .png, .jpg or .jpeg pictures".into(),
@@ -445,6 +446,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             text_counts: Vec::new(),
             float_inputs: false,
             sha256: Some(sha256),
+            whole: options.whole(),
         },
         train_images: Some(train_images),
         test_images: Some(test_images),

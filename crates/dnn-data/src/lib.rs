@@ -71,7 +71,9 @@ pub use cat::{
     RawSplit, Split, DATA_DIR_ENV, TEST_FILE, TRAIN_FILE,
 };
 pub use classes::ClassChoice;
-pub use dataset::{load, DataSpec, Dataset, Format, Input, LoadOptions, OneHot, Source, SplitSpec};
+pub use dataset::{
+    load, DataSpec, Dataset, Format, Input, LoadOptions, OneHot, Parts, Source, SplitSpec,
+};
 pub use error::{DataError, Result};
 /// The HDF5 element trait that [`model::save_model`] asks of a network's float type (`f32`
 /// and `f64` have it), re-exported so that code generic over [`dnn_core::Float`] can name it

@@ -661,6 +661,8 @@ fn scale_of(path: &Path, values: &[f64], train: &[usize]) -> Result<TargetScale>
 /// keys present), unreadable arrays, unusable shapes, types and values (see the
 /// [module docs](self)), the class errors and [`DataError::BadSplit`].
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
+    let sha256 = crate::fingerprint::file_sha256(path)?;
+    let options = &options.resolved(&sha256);
     let file = File::open(path).map_err(|e| crate::error::io_error(path, e))?;
     let mut npz = NpzReader::new(BufReader::new(file))
         .map_err(|e| bad(path, format!("not a readable .npz archive: {e}")))?;
@@ -938,7 +940,8 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             unseen: Vec::new(),
             text_counts: Vec::new(),
             float_inputs,
-            sha256: Some(crate::fingerprint::file_sha256(path)?),
+            sha256: Some(sha256),
+            whole: options.whole(),
         },
         train_images,
         test_images,

@@ -790,6 +790,8 @@ fn fill_missing(
 /// # Errors
 /// Those of [`read_table`], the class errors and [`DataError::BadSplit`].
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
+    let sha256 = crate::fingerprint::file_sha256(path)?;
+    let options = &options.resolved(&sha256);
     let mut table = read_table(
         path,
         Columns {
@@ -900,7 +902,8 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             float_inputs: true,
             unseen,
             text_counts,
-            sha256: Some(crate::fingerprint::file_sha256(path)?),
+            sha256: Some(sha256),
+            whole: options.whole(),
         },
         train_images: None,
         test_images: None,

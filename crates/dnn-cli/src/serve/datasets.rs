@@ -250,6 +250,7 @@ impl TrainingData {
                 unseen: Vec::new(),
                 text_counts: Vec::new(),
                 sha256: None,
+                whole: false,
             },
             validation_seed: DEFAULT_SPLIT_SEED,
             preset,

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use dnn_data::dataset::{load, LoadOptions};
+use dnn_data::dataset::{load, LoadOptions, Parts};
 use dnn_data::{TargetScale, Task};
 use image::{Rgb, RgbImage};
 
@@ -14,7 +14,7 @@ use crate::tables::{table, write};
 
 fn whole() -> LoadOptions {
     LoadOptions {
-        whole: true,
+        parts: Parts::Whole,
         ..LoadOptions::default()
     }
 }
@@ -218,4 +218,50 @@ fn the_cat_set_read_whole_is_its_209_training_then_50_test_pictures() {
     let expected = directory_sha256sum(&dir, &["train_catvnoncat.h5", "test_catvnoncat.h5"]);
     assert_eq!(data.source.sha256.as_deref(), Some(expected.as_str()));
     assert_eq!(parts.source.sha256, data.source.sha256, "read whole or not");
+}
+
+#[test]
+fn split_if_sha256_splits_the_data_of_that_digest_and_reads_any_other_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let trained = write(
+        dir.path(),
+        "a.csv",
+        &table(20, |r| ["a", "b"][r % 2].into()),
+    );
+    let digest = load(&trained, &LoadOptions::default())
+        .unwrap()
+        .source
+        .sha256
+        .unwrap();
+    let options = LoadOptions {
+        parts: Parts::SplitIfSha256(digest.clone()),
+        ..LoadOptions::default()
+    };
+    let again = load(&trained, &options).unwrap();
+    assert_eq!(again, load(&trained, &LoadOptions::default()).unwrap());
+    assert!(!again.source.whole);
+    let new = write(
+        dir.path(),
+        "b.csv",
+        &table(21, |r| ["a", "b"][r % 2].into()),
+    );
+    let scored = load(&new, &options).unwrap();
+    assert!(scored.source.whole);
+    assert_eq!((scored.train_len(), scored.test_len()), (0, 21));
+    // A folder's own parts: kept for its digest, joined for another's.
+    let pictures = tempfile::tempdir().unwrap();
+    picture_folder(pictures.path());
+    let options = LoadOptions {
+        picture_size: (2, 2),
+        parts: Parts::SplitIfSha256(digest),
+        ..LoadOptions::default()
+    };
+    let other = load(pictures.path(), &options).unwrap();
+    assert_eq!((other.train_len(), other.test_len()), (0, 5));
+    let own = LoadOptions {
+        parts: Parts::SplitIfSha256(other.source.sha256.clone().unwrap()),
+        ..options
+    };
+    let kept = load(pictures.path(), &own).unwrap();
+    assert_eq!((kept.train_len(), kept.test_len()), (3, 2));
 }
