@@ -11,8 +11,10 @@ use dnn_data::dataset::{
     detect_format, DEFAULT_IMAGE_SIZE, DEFAULT_SPLIT_SEED, DEFAULT_TEST_SPLIT,
 };
 use dnn_data::missing::FillMissing;
-use dnn_data::model::Model;
-use dnn_data::{ClassChoice, DataSpec, Dataset, Format, Input, LoadOptions, Task, DATA_DIR_ENV};
+use dnn_data::model::{Model, TrainingSetup};
+use dnn_data::{
+    ClassChoice, DataSpec, Dataset, Format, Input, LoadOptions, Parts, Source, Task, DATA_DIR_ENV,
+};
 
 use crate::metrics::{significant, significant_to};
 use crate::values::{parse_classes, parse_image_size, parse_test_split, FormatArg};
@@ -253,6 +255,7 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
         target_scale: None,
         test_split: flags.test_split.unwrap_or(DEFAULT_TEST_SPLIT),
         split_seed: flags.split_seed.unwrap_or(DEFAULT_SPLIT_SEED),
+        parts: Parts::Split,
         picture_size: (size, size),
     };
     let mut data = dnn_data::load(path, &options).with_context(|| hint(path))?;
@@ -454,6 +457,18 @@ fn warn_missing_labels(data: &Dataset, counts: &[usize]) {
     }
 }
 
+/// Records in `setup` what a model file keeps of its training data: its name, its SHA-256
+/// (which tells it from new data, for `dnn evaluate`) and how its test part was split off.
+pub fn record_data(setup: &mut TrainingSetup, source: &Source) {
+    setup.test_split = source.split.map(|s| s.fraction);
+    setup.split_seed = source.split.map(|s| u64::from(s.seed));
+    setup.data = source
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    setup.data_sha256.clone_from(&source.sha256);
+}
+
 /// `Data: iris.csv (csv): 120 training and 30 test examples (stratified 0.2 test split,
 /// seed 0), 4 features, 3 classes`, when a test part was split off (a regression's split is
 /// `shuffled` and it has `a number to predict`).
@@ -613,8 +628,7 @@ pub fn load_for_model(
     path: &Path,
     format: Option<FormatArg>,
     target: Option<&str>,
-    model: &Model,
-    spec: &DataSpec,
+    (model, spec, parts): (&Model, &DataSpec, Parts),
     model_path: &Path,
 ) -> anyhow::Result<Dataset> {
     let format = format_of(path, format)?;
@@ -694,6 +708,7 @@ pub fn load_for_model(
         },
         target_scale: spec.regression,
         test_split: model.setup.test_split.unwrap_or(DEFAULT_TEST_SPLIT),
+        parts,
         split_seed: model
             .setup
             .split_seed

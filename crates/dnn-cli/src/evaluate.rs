@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 use dnn_data::model::Model;
-use dnn_data::{DataSpec, Dataset, HeldOut, LoadOptions};
+use dnn_data::{DataSpec, Dataset, HeldOut, LoadOptions, Parts};
 use ndarray::{Array3, Axis};
 
 use crate::data::{cat_dir, load_for_model};
@@ -34,38 +34,49 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let data_path = data_path(&model, &args)?;
     let mut data = data_for(&model, &args, &data_path)?;
     check_fits(&model, &data, &args, &data_path)?;
-    let held_out = validation_part(&model, &mut data)?;
+    // Read whole, every example is in the test part, and it is the one part scored.
+    let held_out = if data.source.whole {
+        None
+    } else {
+        validation_part(&model, &mut data)?
+    };
+    let outputs = match data.spec.regression {
+        Some(_) => format!("predicts {}", data.spec.target().unwrap_or("a number")),
+        None => format!("classes {}", data.spec.classes.join(", ")),
+    };
+    println!("{}", model_line(&model, &args, &outputs));
+    println!("{}", data_line(&model, &args, &data));
     if let Some(scale) = data.spec.regression {
         return evaluate_values(&model, &data, held_out.as_ref(), scale, &args);
     }
     let classes = &data.spec.classes;
-    println!(
-        "{}",
-        model_line(&model, &args, &format!("classes {}", classes.join(", ")))
-    );
     let scores = |x, labels: &[usize]| -> anyhow::Result<Scores> {
         let predicted = model.network.predict_classes(x)?;
         Ok(Scores::new(predicted, labels.to_vec(), classes.len()))
     };
-    let train = scores(&data.train_x, &data.train_labels)?;
-    let validation = match &held_out {
-        Some(h) => Some(("Validation", scores(&h.x, &h.labels)?)),
-        None => None,
-    };
     let test = scores(&data.test_x, &data.test_labels)?;
-    let parts = std::iter::once(("Train", &train))
-        .chain(validation.as_ref().map(|(name, s)| (*name, s)))
-        .chain([("Test", &test)]);
-    for (name, s) in parts {
+    let mut parts = Vec::new();
+    if !data.source.whole {
+        parts.push(("Train", scores(&data.train_x, &data.train_labels)?));
+        if let Some(h) = &held_out {
+            parts.push(("Validation", scores(&h.x, &h.labels)?));
+        }
+    }
+    for (name, s) in parts.iter().chain([&(test_name(&data), test.clone())]) {
         println!(
-            "{name} accuracy: {:.6} ({} of {} correct)",
+            "{} {:.6} ({} of {} correct)",
+            labelled(name, "accuracy:"),
             s.accuracy(),
             s.correct(),
             s.total()
         );
     }
+    let test_set = if data.source.whole { "" } else { "Test set" };
     println!();
-    println!("Test set confusion matrix (rows: true class, columns: predicted):");
+    println!(
+        "{} (rows: true class, columns: predicted):",
+        labelled(test_set, "confusion matrix")
+    );
     print!("{}", test.confusion_table(classes));
     println!();
     print!("{}", test.report(classes));
@@ -92,7 +103,8 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
             path,
             &tiles,
             &format!(
-                "Mislabelled test images ({} of {})",
+                "Mislabelled {}images ({} of {})",
+                if data.source.whole { "" } else { "test " },
                 tiles.len(),
                 test.total()
             ),
@@ -157,20 +169,83 @@ fn evaluate_values(
             args.model.display()
         );
     }
-    let target = data.spec.target().unwrap_or("a number");
-    println!("{}", model_line(model, args, &format!("predicts {target}")));
     // The data is z-scored as the model's inputs were; the model's own z-score is applied
     // by `predict_values` only to raw inputs, so the network is asked directly here.
     let validation = held_out.map(|h| ("Validation", &h.x, &h.values));
-    let parts = std::iter::once(("Train", &data.train_x, &data.train_values))
-        .chain(validation)
-        .chain([("Test", &data.test_x, &data.test_values)]);
+    let train = (!data.source.whole).then_some(("Train", &data.train_x, &data.train_values));
+    let parts = train.into_iter().chain(validation).chain([(
+        test_name(data),
+        &data.test_x,
+        &data.test_values,
+    )]);
     for (name, x, truth) in parts {
         let values = scale.unscaled_all(&model.network.predict_proba(x)?);
         let scores = RegressionScores::new(&values, truth);
         println!("{}", regression_scores_line(name, &scores));
     }
     Ok(())
+}
+
+/// The name of the scores of the test part: `Test`, or none when it is every example.
+fn test_name(data: &Dataset) -> &'static str {
+    if data.source.whole {
+        ""
+    } else {
+        "Test"
+    }
+}
+
+/// `Train accuracy:`, or `Accuracy:` for the one part of data read whole (`part` empty).
+fn labelled(part: &str, what: &str) -> String {
+    if part.is_empty() {
+        let mut chars = what.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    } else {
+        format!("{part} {what}")
+    }
+}
+
+/// What is scored, and why: the data the model was trained on, in its parts again, or
+/// other data, every example of it (`Data: new.csv (csv): not the data m.h5 was trained on
+/// (houses.csv: its SHA-256 differs), so all 120 examples are scored as one part`).
+fn data_line(model: &Model, args: &EvaluateArgs, data: &Dataset) -> String {
+    let source = &data.source;
+    let head = format!("Data: {} ({})", source.path.display(), source.format.name());
+    let m = args.model.display();
+    let trained_on = model.setup.data.as_deref().unwrap_or("other data");
+    let same = match (&model.setup.data_sha256, &source.sha256) {
+        (Some(a), Some(b)) => Some(a == b),
+        _ => None,
+    };
+    let n = data.test_len();
+    match (source.whole, same) {
+        (true, Some(true)) => format!(
+            "{head}: its {n} examples are scored as one part (--parts whole), those {m} was \
+             trained on included"
+        ),
+        (true, _) if args.parts == PartsArg::Whole => {
+            format!("{head}: its {n} examples are scored as one part (--parts whole)")
+        }
+        (true, _) => format!(
+            "{head}: not the data {m} was trained on ({trained_on}: its SHA-256 differs), so \
+             all {n} examples are scored as one part"
+        ),
+        (false, Some(true)) => {
+            format!("{head}: the data {m} was trained on (the same SHA-256), in its parts again")
+        }
+        (false, Some(false)) => format!(
+            "{head}: split as {m}'s training data was (--parts split), but {m} was trained on \
+             other data ({trained_on}: its SHA-256 differs), so Train and Test are not its parts"
+        ),
+        (false, None) => format!(
+            "{head}: split as {m}'s training data was; {m} does not record that data's SHA-256, \
+             so whether these are its parts is unknown (--parts whole scores every example as one \
+             part)"
+        ),
+    }
 }
 
 /// `dnn evaluate`'s flags.
@@ -197,6 +272,36 @@ pub struct EvaluateArgs {
     /// Save a grid of the mislabelled test pictures (.png or .svg).
     #[arg(long)]
     pub mislabeled: Option<PathBuf>,
+
+    /// Which examples of --data are scored. `auto`: the data the model was trained on (the
+    /// SHA-256 its file records) in its parts again, Train, Validation and Test, and other
+    /// data whole, every example new to the model. `split`: in parts as training split its
+    /// data, whatever the data. `whole`: every example as one part.
+    #[arg(long, value_enum, default_value_t = PartsArg::Auto)]
+    pub parts: PartsArg,
+}
+
+/// `dnn evaluate --parts`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PartsArg {
+    /// The training data in its parts, other data whole.
+    Auto,
+    /// In parts, as training split its data.
+    Split,
+    /// Every example as one part.
+    Whole,
+}
+
+impl PartsArg {
+    /// The parts to read `model`'s data in: [`Parts::SplitIfSha256`] of the SHA-256 it
+    /// records, for `auto` (split, for a model that records none).
+    fn for_model(self, model: &Model) -> Parts {
+        match (self, &model.setup.data_sha256) {
+            (PartsArg::Auto, Some(sha256)) => Parts::SplitIfSha256(sha256.clone()),
+            (PartsArg::Auto | PartsArg::Split, _) => Parts::Split,
+            (PartsArg::Whole, _) => Parts::Whole,
+        }
+    }
 }
 
 /// `--data`, or its default, the cat set's directory, for a model of the cat set. Any other
@@ -242,8 +347,7 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
             data,
             args.format,
             args.target.as_deref(),
-            model,
-            spec,
+            (model, spec, args.parts.for_model(model)),
             &args.model,
         ),
         None => {
@@ -252,6 +356,7 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
                 format: args.format.map(Into::into),
                 target: args.target.clone(),
                 task: dnn_data::Task::Classify,
+                parts: args.parts.for_model(model),
                 ..LoadOptions::default()
             };
             dnn_data::load(data, &options).context("cannot load --data")

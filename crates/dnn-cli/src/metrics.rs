@@ -9,14 +9,19 @@ use unicode_width::UnicodeWidthStr;
 
 /// `Test R²: 0.912345 (RMSE 5123.45, MAE 4012.33, 100 examples)`: a regression's scores on
 /// one part, the errors in the target's units to 6 significant digits; `R²: undefined for
-/// 1 example` where there is no R².
+/// 1 example` where there is no R². An empty `part` (data scored whole) gives `R²: …`.
 pub fn regression_scores_line(part: &str, s: &RegressionScores) -> String {
     let r2 = match s.r2 {
         Some(r2) => format!("{r2:.6}"),
         None => format!("undefined for {} example{}", s.examples, plural(s.examples)),
     };
+    let label = if part.is_empty() {
+        "R²:".to_owned()
+    } else {
+        format!("{part} R²:")
+    };
     format!(
-        "{part} R²: {r2} (RMSE {}, MAE {}, {} example{})",
+        "{label} {r2} (RMSE {}, MAE {}, {} example{})",
         significant(s.rmse),
         significant(s.mae),
         s.examples,

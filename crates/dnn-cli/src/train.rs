@@ -514,10 +514,9 @@ fn model_setup(
         batch_size: hyper.batch_size.map(|b| b as u64),
         l2: Some(hyper.l2),
         keep_prob: Some(hyper.keep_prob),
-        test_split: data.source.split.map(|s| s.fraction),
-        split_seed: data.source.split.map(|s| u64::from(s.seed)),
         ..TrainingSetup::default()
     };
+    crate::data::record_data(&mut recorded, &data.source);
     crate::validation::record(&mut recorded, held_out, rule);
     recorded
 }

@@ -219,6 +219,8 @@ impl ModelEntry {
                 validation_split: s.validation_split,
                 patience: s.patience,
                 min_delta: s.min_delta,
+                data: s.data.clone(),
+                data_sha256: s.data_sha256.clone(),
             },
         }
     }
@@ -274,4 +276,7 @@ pub struct SetupSummary {
     /// Early stopping's patience and least improvement, when it was on.
     patience: Option<u64>,
     min_delta: Option<f64>,
+    /// The name of the data it was trained on, and that data's SHA-256.
+    data: Option<String>,
+    data_sha256: Option<String>,
 }

@@ -317,12 +317,9 @@ impl Plan {
             batch_size: self.hyper.batch_size.map(|b| b as u64),
             l2: Some(self.hyper.l2),
             keep_prob: Some(self.hyper.keep_prob),
-            test_split: self.data.source.split.map(|s| s.fraction),
-            split_seed: self.data.source.split.map(|s| u64::from(s.seed)),
-            validation_split: None,
-            patience: None,
-            min_delta: None,
+            ..TrainingSetup::default()
         };
+        crate::data::record_data(&mut setup, &self.data.source);
         let watched = self.watched.as_ref();
         record(
             &mut setup,

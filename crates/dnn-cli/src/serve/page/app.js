@@ -1001,6 +1001,7 @@ async function inspect() {
     ["Text columns", m.one_hot.length > 0 ? m.one_hot.map((h) => `${h.column} (${h.values.length > NAMES_SHOWN + 2 ? `${h.values.slice(0, NAMES_SHOWN).join(", ")}, … and ${count(h.values.length - NAMES_SHOWN)} more` : h.values.join(", ")})`).join("; ") : null],
     ["Missing numbers", m.filled.length > 0 ? `filled with ${m.filled.map((f) => `${f.column} ${+f.value.toPrecision(6)}`).join(", ")}` : null],
     ["Standardised inputs", m.standardized ? "yes (the z-score its file records)" : "no"],
+    ["Trained on", s.data == null ? null : (s.data_sha256 == null ? s.data : `${s.data} (SHA-256 ${s.data_sha256.slice(0, 16)}…)`)],
     ["Initialisation", s.init], ["Seed", s.seed], ["Optimiser", s.optimizer],
     ["Learning rate", s.learning_rate], ["Batch size", s.batch_size == null ? (s.optimizer ? "full batch" : null) : s.batch_size],
     [s.batch_size == null ? "Iterations" : "Epochs", s.iterations == null ? null : `${s.iterations_run ?? "?"} of ${s.iterations}`],

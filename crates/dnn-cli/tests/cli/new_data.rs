@@ -1,0 +1,355 @@
+//! `dnn evaluate` on data a model was not trained on: the model file records its training
+//! data's name and SHA-256, the data of that digest is scored in training's parts again, any
+//! other data whole (every example, one part), and `--parts` overrides either. The scores of
+//! data read whole are checked against `dnn predict`'s answers for the same rows.
+
+use crate::common;
+use crate::fixtures;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{dnn_in, Run};
+
+fn ok(run: Run) -> Run {
+    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
+    run
+}
+
+fn line<'a>(stdout: &'a str, prefix: &str) -> &'a str {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?} in:\n{stdout}"))
+}
+
+fn sha256sum(path: &Path) -> String {
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum");
+    String::from_utf8(out.stdout).expect("utf-8")[..64].to_owned()
+}
+
+/// How many of `table`'s rows `dnn predict` puts in the class their `kind` column names.
+fn correct_by_predict(dir: &Path, model: &str, table: &str) -> (usize, usize) {
+    let pred = ok(dnn_in(dir, &["predict", "--model", model, table]));
+    let text = std::fs::read_to_string(dir.join(table)).expect("table");
+    let kinds: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).expect("kind"))
+        .collect();
+    let predicted: Vec<&str> = pred
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).expect("class"))
+        .collect();
+    assert_eq!(predicted.len(), kinds.len(), "{}", pred.stdout);
+    let correct = predicted.iter().zip(&kinds).filter(|(p, k)| p == k).count();
+    (correct, kinds.len())
+}
+
+fn train_blobs(dir: &Path) {
+    fixtures::write_blobs_csv(&dir.join("blobs.csv"), 60, 0.3);
+    ok(dnn_in(
+        dir,
+        &[
+            "train",
+            "--data",
+            "blobs.csv",
+            "--target",
+            "kind",
+            "--hidden",
+            "8",
+            "--iterations",
+            "300",
+            "--learning-rate",
+            "0.1",
+            "-q",
+            "--save",
+            "blobs.h5",
+        ],
+    ));
+}
+
+#[test]
+fn other_data_is_scored_whole_and_the_training_data_in_its_parts() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    train_blobs(w);
+    let model = dnn_data::model::load_model(w.join("blobs.h5")).expect("model");
+    assert_eq!(model.setup.data.as_deref(), Some("blobs.csv"));
+    assert_eq!(
+        model.setup.data_sha256.as_deref(),
+        Some(sha256sum(&w.join("blobs.csv")).as_str())
+    );
+
+    // The training data: its parts again.
+    let eval = ok(dnn_in(
+        w,
+        &["evaluate", "--model", "blobs.h5", "--data", "blobs.csv"],
+    ));
+    assert_eq!(
+        line(&eval.stdout, "Data: "),
+        "blobs.csv (csv): the data blobs.h5 was trained on (the same SHA-256), in its parts again"
+    );
+    assert!(line(&eval.stdout, "Train accuracy: ").ends_with("of 48 correct)"));
+    assert!(line(&eval.stdout, "Test accuracy: ").ends_with("of 12 correct)"));
+
+    // Other rows of the same kind, with more noise: one part, every row.
+    fixtures::write_blobs_csv(&w.join("more.csv"), 45, 0.9);
+    let eval = ok(dnn_in(
+        w,
+        &["evaluate", "--model", "blobs.h5", "--data", "more.csv"],
+    ));
+    assert_eq!(
+        line(&eval.stdout, "Data: "),
+        "more.csv (csv): not the data blobs.h5 was trained on (blobs.csv: its SHA-256 differs), so all 45 examples are scored as one part"
+    );
+    assert!(!eval.stdout.contains("Train accuracy"), "{}", eval.stdout);
+    assert!(!eval.stdout.contains("Test"), "{}", eval.stdout);
+    let (correct, total) = correct_by_predict(w, "blobs.h5", "more.csv");
+    assert!(
+        correct < total,
+        "the noise should cost some rows: {correct} of {total}"
+    );
+    assert_eq!(
+        line(&eval.stdout, "Accuracy: "),
+        format!(
+            "{:.6} ({correct} of {total} correct)",
+            correct as f64 / total as f64
+        )
+    );
+    assert!(
+        eval.stdout
+            .contains("\nConfusion matrix (rows: true class, columns: predicted):\n"),
+        "{}",
+        eval.stdout
+    );
+
+    // --parts whole on the training data: every row, training rows included.
+    let eval = ok(dnn_in(
+        w,
+        &[
+            "evaluate",
+            "--model",
+            "blobs.h5",
+            "--data",
+            "blobs.csv",
+            "--parts",
+            "whole",
+        ],
+    ));
+    assert_eq!(
+        line(&eval.stdout, "Data: "),
+        "blobs.csv (csv): its 60 examples are scored as one part (--parts whole), those blobs.h5 was trained on included"
+    );
+    let (correct, total) = correct_by_predict(w, "blobs.h5", "blobs.csv");
+    assert_eq!(
+        line(&eval.stdout, "Accuracy: "),
+        format!(
+            "{:.6} ({correct} of {total} correct)",
+            correct as f64 / total as f64
+        )
+    );
+
+    // --parts split on other data: split as training split its data, and said to be so.
+    let eval = ok(dnn_in(
+        w,
+        &[
+            "evaluate", "--model", "blobs.h5", "--data", "more.csv", "--parts", "split",
+        ],
+    ));
+    assert!(
+        line(&eval.stdout, "Data: ")
+            .ends_with("(blobs.csv: its SHA-256 differs), so Train and Test are not its parts"),
+        "{}",
+        eval.stdout
+    );
+    assert!(line(&eval.stdout, "Train accuracy: ").ends_with("of 36 correct)"));
+}
+
+#[test]
+fn a_model_that_records_no_digest_is_split_and_says_so() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    train_blobs(w);
+    let file = hdf5::File::open_rw(w.join("blobs.h5")).expect("open");
+    file.delete_attr("data_sha256").expect("delete");
+    drop(file);
+    fixtures::write_blobs_csv(&w.join("more.csv"), 45, 0.9);
+    let eval = ok(dnn_in(
+        w,
+        &["evaluate", "--model", "blobs.h5", "--data", "more.csv"],
+    ));
+    assert_eq!(
+        line(&eval.stdout, "Data: "),
+        "more.csv (csv): split as blobs.h5's training data was; blobs.h5 does not record that data's SHA-256, so whether these are its parts is unknown (--parts whole scores every example as one part)"
+    );
+    assert!(line(&eval.stdout, "Test accuracy: ").ends_with("of 9 correct)"));
+    let eval = ok(dnn_in(
+        w,
+        &[
+            "evaluate", "--model", "blobs.h5", "--data", "more.csv", "--parts", "whole",
+        ],
+    ));
+    assert_eq!(
+        line(&eval.stdout, "Data: "),
+        "more.csv (csv): its 45 examples are scored as one part (--parts whole)"
+    );
+}
+
+#[test]
+fn a_picture_folder_is_known_by_its_pictures_wherever_it_lies() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    fixtures::write_picture_folder(&w.join("shapes"), &["red", "green", "blue"], 10, 12);
+    ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "shapes",
+            "--image-size",
+            "6",
+            "--hidden",
+            "5",
+            "--iterations",
+            "200",
+            "--learning-rate",
+            "0.05",
+            "-q",
+            "--save",
+            "shapes.h5",
+        ],
+    ));
+    // The same pictures elsewhere: the same data.
+    fixtures::write_picture_folder(&w.join("copy/shapes"), &["red", "green", "blue"], 10, 12);
+    let eval = ok(dnn_in(
+        w,
+        &["evaluate", "--model", "shapes.h5", "--data", "copy/shapes"],
+    ));
+    assert!(
+        line(&eval.stdout, "Data: ")
+            .ends_with("the data shapes.h5 was trained on (the same SHA-256), in its parts again"),
+        "{}",
+        eval.stdout
+    );
+    // Four more pictures per class: other data, all 42 scored, the grid of every mistake.
+    fixtures::write_picture_folder(&w.join("more"), &["red", "green", "blue"], 14, 12);
+    let eval = ok(dnn_in(
+        w,
+        &[
+            "evaluate",
+            "--model",
+            "shapes.h5",
+            "--data",
+            "more",
+            "--mislabeled",
+            "m.png",
+        ],
+    ));
+    assert_eq!(
+        line(&eval.stdout, "Data: "),
+        "more (image-folder): not the data shapes.h5 was trained on (shapes: its SHA-256 differs), so all 42 examples are scored as one part"
+    );
+    assert_eq!(
+        line(&eval.stdout, "Accuracy: "),
+        "1.000000 (42 of 42 correct)"
+    );
+    assert!(eval.stdout.contains("Saved 0 mislabelled images to m.png"));
+}
+
+#[test]
+fn a_regression_scored_whole_has_the_r2_rmse_and_mae_of_dnn_predicts_values() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    let table = |rows: std::ops::Range<usize>| {
+        let mut text = String::from("x,price\n");
+        for r in rows {
+            let x = r as f64 / 10.0;
+            text.push_str(&format!("{x},{}\n", 3.0 * x + 0.5 + (r % 7) as f64 * 0.1));
+        }
+        text
+    };
+    std::fs::write(w.join("train.csv"), table(0..80)).expect("write");
+    std::fs::write(w.join("new.csv"), table(80..100)).expect("write");
+    ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "train.csv",
+            "--hidden",
+            "8",
+            "--optimizer",
+            "adam",
+            "--learning-rate",
+            "0.01",
+            "--iterations",
+            "300",
+            "-q",
+            "--save",
+            "p.h5",
+        ],
+    ));
+    let eval = ok(dnn_in(
+        w,
+        &["evaluate", "--model", "p.h5", "--data", "new.csv"],
+    ));
+    assert!(
+        line(&eval.stdout, "Data: ").ends_with("so all 20 examples are scored as one part"),
+        "{}",
+        eval.stdout
+    );
+    // R², RMSE and MAE of `dnn predict`'s values, computed here.
+    let pred = ok(dnn_in(w, &["predict", "--model", "p.h5", "new.csv"]));
+    let values: Vec<f64> = pred
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).expect("value").parse().expect("number"))
+        .collect();
+    let truth: Vec<f64> = table(80..100)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).expect("price").parse().expect("number"))
+        .collect();
+    let n = truth.len() as f64;
+    let mean = truth.iter().sum::<f64>() / n;
+    let residual: f64 = values
+        .iter()
+        .zip(&truth)
+        .map(|(v, t)| (v - t).powi(2))
+        .sum();
+    let total: f64 = truth.iter().map(|t| (t - mean).powi(2)).sum();
+    let mae = values
+        .iter()
+        .zip(&truth)
+        .map(|(v, t)| (v - t).abs())
+        .sum::<f64>()
+        / n;
+    let r2 = line(&eval.stdout, "R²: ");
+    let (r2_text, rest) = r2.split_once(" (RMSE ").expect("RMSE");
+    let got: f64 = r2_text.parse().expect("R²");
+    assert!((got - (1.0 - residual / total)).abs() < 1e-6, "{r2}");
+    let rmse: f64 = rest
+        .split(',')
+        .next()
+        .expect("rmse")
+        .parse()
+        .expect("number");
+    assert!(((rmse - (residual / n).sqrt()) / rmse).abs() < 1e-5, "{r2}");
+    let mae_text = rest
+        .split("MAE ")
+        .nth(1)
+        .expect("MAE")
+        .split(',')
+        .next()
+        .expect("mae");
+    let got_mae: f64 = mae_text.parse().expect("number");
+    assert!(((got_mae - mae) / mae).abs() < 1e-5, "{r2}");
+    assert!(rest.ends_with(", 20 examples)"), "{r2}");
+}
