@@ -12,13 +12,17 @@ use crate::data::{cat_dir, load_for_model};
 use crate::metrics::{regression_scores_line, Scores};
 use crate::model_file::load_model_arg;
 use crate::plot::{self, Tile};
+use crate::report::write_json;
 use crate::values::FormatArg;
-use dnn_report::RegressionScores;
+use dnn_report::{EvaluateReport, EvaluatedData, PartScores, RegressionScores};
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.mislabeled {
         dnn_data::atomic::ensure_writable(path).context("--mislabeled")?;
         plot::check_extension(path).context("--mislabeled")?;
+    }
+    if let Some(path) = &args.report {
+        dnn_data::atomic::ensure_writable(path).context("--report")?;
     }
     let model = load_model_arg(&args.model)?;
     // The model decides what is scored, whatever the data looks like: a classifier's
@@ -46,23 +50,56 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     };
     println!("{}", model_line(&model, &args, &outputs));
     println!("{}", data_line(&model, &args, &data));
-    if let Some(scale) = data.spec.regression {
-        return evaluate_values(&model, &data, held_out.as_ref(), scale, &args);
+    let parts = match data.spec.regression {
+        Some(scale) => evaluate_values(&model, &data, held_out.as_ref(), scale, &args)?,
+        None => evaluate_classes(&model, &data, held_out.as_ref(), &args, &data_path)?,
+    };
+    if let Some(path) = &args.report {
+        let report = EvaluateReport {
+            model: args.model.display().to_string(),
+            dtype: model.network.dtype().to_string(),
+            layers: model.network.layer_sizes(),
+            classes: data.spec.classes.clone(),
+            data: EvaluatedData {
+                format: data.source.format.name().to_owned(),
+                path: data.source.path.display().to_string(),
+                features: data.features(),
+                sha256: data.source.sha256.clone(),
+                whole: data.source.whole,
+                trained_on: same_data(&model, &data),
+            },
+            parts,
+        };
+        write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
+        println!();
+        println!("Saved the report to {}", path.display());
     }
+    Ok(())
+}
+
+/// A classifier's scores on each part: accuracies, and the test part's (or the one part's)
+/// confusion matrix, per-class report and mislabelled pictures.
+fn evaluate_classes(
+    model: &Model,
+    data: &Dataset,
+    held_out: Option<&HeldOut>,
+    args: &EvaluateArgs,
+    data_path: &Path,
+) -> anyhow::Result<Vec<PartScores>> {
     let classes = &data.spec.classes;
     let scores = |x, labels: &[usize]| -> anyhow::Result<Scores> {
         let predicted = model.network.predict_classes(x)?;
         Ok(Scores::new(predicted, labels.to_vec(), classes.len()))
     };
-    let test = scores(&data.test_x, &data.test_labels)?;
     let mut parts = Vec::new();
     if !data.source.whole {
         parts.push(("Train", scores(&data.train_x, &data.train_labels)?));
-        if let Some(h) = &held_out {
+        if let Some(h) = held_out {
             parts.push(("Validation", scores(&h.x, &h.labels)?));
         }
     }
-    for (name, s) in parts.iter().chain([&(test_name(&data), test.clone())]) {
+    parts.push((test_name(data), scores(&data.test_x, &data.test_labels)?));
+    for (name, s) in &parts {
         println!(
             "{} {:.6} ({} of {} correct)",
             labelled(name, "accuracy:"),
@@ -71,6 +108,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
             s.total()
         );
     }
+    let test = &parts[parts.len() - 1].1;
     let test_set = if data.source.whole { "" } else { "Test set" };
     println!();
     println!(
@@ -117,7 +155,17 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
             path.display()
         );
     }
-    Ok(())
+    Ok(parts
+        .into_iter()
+        .map(|(name, s)| PartScores {
+            name: report_name(name),
+            examples: s.total(),
+            accuracy: Some(s.accuracy()),
+            correct: Some(s.correct()),
+            confusion: Some(s.counts),
+            regression: None,
+        })
+        .collect())
 }
 
 /// `Model: m.h5 (f64, layers 6-32-16-1, predicts price)`, `what` the last part.
@@ -162,7 +210,7 @@ fn evaluate_values(
     held_out: Option<&HeldOut>,
     scale: dnn_data::TargetScale,
     args: &EvaluateArgs,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<PartScores>> {
     if args.mislabeled.is_some() {
         bail!(
             "--mislabeled draws the mislabelled test pictures of a classifier, but {} predicts a number",
@@ -178,12 +226,40 @@ fn evaluate_values(
         &data.test_x,
         &data.test_values,
     )]);
+    let mut scored = Vec::new();
     for (name, x, truth) in parts {
         let values = scale.unscaled_all(&model.network.predict_proba(x)?);
         let scores = RegressionScores::new(&values, truth);
         println!("{}", regression_scores_line(name, &scores));
+        scored.push(PartScores {
+            name: report_name(name),
+            examples: scores.examples,
+            accuracy: None,
+            correct: None,
+            confusion: None,
+            regression: Some(scores),
+        });
     }
-    Ok(())
+    Ok(scored)
+}
+
+/// A part's name in the report: `train`, `validation`, `test`, or `all` for the one part of
+/// data read whole.
+fn report_name(printed: &str) -> String {
+    if printed.is_empty() {
+        "all".to_owned()
+    } else {
+        printed.to_lowercase()
+    }
+}
+
+/// Whether `data` is the data `model` was trained on (the same SHA-256); `None` when either
+/// digest is unknown.
+fn same_data(model: &Model, data: &Dataset) -> Option<bool> {
+    match (&model.setup.data_sha256, &data.source.sha256) {
+        (Some(a), Some(b)) => Some(a == b),
+        _ => None,
+    }
 }
 
 /// The name of the scores of the test part: `Test`, or none when it is every example.
@@ -216,10 +292,7 @@ fn data_line(model: &Model, args: &EvaluateArgs, data: &Dataset) -> String {
     let head = format!("Data: {} ({})", source.path.display(), source.format.name());
     let m = args.model.display();
     let trained_on = model.setup.data.as_deref().unwrap_or("other data");
-    let same = match (&model.setup.data_sha256, &source.sha256) {
-        (Some(a), Some(b)) => Some(a == b),
-        _ => None,
-    };
+    let same = same_data(model, data);
     let n = data.test_len();
     match (source.whole, same) {
         (true, Some(true)) => format!(
@@ -272,6 +345,11 @@ pub struct EvaluateArgs {
     /// Save a grid of the mislabelled test pictures (.png or .svg).
     #[arg(long)]
     pub mislabeled: Option<PathBuf>,
+
+    /// Write the scores as JSON: the model, the data (its SHA-256, whether it was scored
+    /// whole) and each part's accuracy and confusion counts, or R², RMSE and MAE.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
 
     /// Which examples of --data are scored. `auto`: the data the model was trained on (the
     /// SHA-256 its file records) in its parts again, Train, Validation and Test, and other

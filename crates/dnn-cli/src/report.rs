@@ -19,6 +19,7 @@ pub fn data_report(data: &dnn_data::Dataset) -> DataReport {
         train_examples: data.train_len(),
         test_examples: data.test_len(),
         features: data.features(),
+        sha256: data.source.sha256.clone(),
     }
 }
 

@@ -1,15 +1,16 @@
 //! The JSON files `dnn` writes, one definition.
 //!
-//! `dnn train --report`, `dnn planar --report` and `dnn toy --report` write these types with
-//! `serde_json::to_string_pretty`; `cargo xtask repro` and `cargo xtask bench` read them back
-//! with the same types. The crate depends on serde alone, so xtask can read reports on a machine
+//! `dnn train --report`, `dnn evaluate --report`, `dnn planar --report` and `dnn toy --report`
+//! write these types with `serde_json::to_string_pretty`; `cargo xtask repro` and `cargo xtask
+//! bench` read them back with the same types. The crate depends on serde alone, so xtask can read reports on a machine
 //! that has neither OpenBLAS nor HDF5 yet.
 //!
-//! | file written by        | type             |
-//! |------------------------|------------------|
-//! | `dnn train --report`   | [`TrainReport`]  |
-//! | `dnn planar --report`  | [`PlanarReport`] |
-//! | `dnn toy --report`     | [`ToyReport`]    |
+//! | file written by         | type               |
+//! |-------------------------|--------------------|
+//! | `dnn train --report`    | [`TrainReport`]    |
+//! | `dnn evaluate --report` | [`EvaluateReport`] |
+//! | `dnn planar --report`   | [`PlanarReport`]   |
+//! | `dnn toy --report`      | [`ToyReport`]      |
 //!
 //! Field order is the file's key order: changing it changes every report dnn writes.
 //! Costs are `[iteration, cost]` pairs at full precision (JSON arrays of two numbers).
@@ -26,11 +27,13 @@
 
 #![warn(missing_docs)]
 
+mod evaluate;
 mod hyper;
 mod planar;
 mod toy;
 mod train;
 
+pub use evaluate::{EvaluateReport, EvaluatedData, PartScores};
 pub use hyper::HyperReport;
 pub use planar::{PlanarReport, PlanarRun};
 pub use toy::{ToyReport, ToyRun};

@@ -206,4 +206,7 @@ pub struct DataReport {
     pub test_examples: usize,
     /// Inputs per example.
     pub features: usize,
+    /// The data's SHA-256 (`dnn_data::fingerprint`), which its model file records too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }

@@ -28,8 +28,9 @@
 use std::path::Path;
 
 use dnn_report::{
-    DataReport, EarlyStoppingReport, HyperReport, PlanarReport, PlanarRun, RegressionReport,
-    RegressionScores, ToyReport, ToyRun, TrainReport, ValidationReport,
+    DataReport, EarlyStoppingReport, EvaluateReport, EvaluatedData, HyperReport, PartScores,
+    PlanarReport, PlanarRun, RegressionReport, RegressionScores, ToyReport, ToyRun, TrainReport,
+    ValidationReport,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -154,6 +155,7 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
             train_examples: 0,
             test_examples: usize::MAX,
             features: 1,
+            sha256: Some("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into()),
         },
         validation: None,
     };
@@ -241,4 +243,51 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
         }],
     };
     survives_a_round_trip(&planar);
+}
+
+#[test]
+fn evaluate_reports_survive_a_round_trip_with_only_their_kinds_keys() {
+    let classes = EvaluateReport {
+        model: "m.h5".into(),
+        dtype: "f32".into(),
+        layers: vec![4, 8, 3],
+        classes: vec!["a".into(), "b".into(), "c".into()],
+        data: EvaluatedData {
+            format: "csv".into(),
+            path: "new, 2026.csv".into(),
+            features: 4,
+            sha256: None,
+            whole: true,
+            trained_on: Some(false),
+        },
+        parts: vec![PartScores {
+            name: "all".into(),
+            examples: 3,
+            accuracy: Some(2.0 / 3.0),
+            correct: Some(2),
+            confusion: Some(vec![vec![1, 0, 0], vec![0, 1, 1], vec![0, 0, 0]]),
+            regression: None,
+        }],
+    };
+    survives_a_round_trip(&classes);
+    let text = serde_json::to_string(&classes).expect("write");
+    assert!(!text.contains("regression"), "{text}");
+    let values = EvaluateReport {
+        classes: Vec::new(),
+        parts: vec![PartScores {
+            name: "test".into(),
+            examples: 2,
+            accuracy: None,
+            correct: None,
+            confusion: None,
+            regression: Some(RegressionScores::new(&[1.0, 2.5], &[1.5, 2.0])),
+        }],
+        ..classes
+    };
+    survives_a_round_trip(&values);
+    let text = serde_json::to_string(&values).expect("write");
+    assert!(
+        !text.contains("accuracy") && !text.contains("confusion"),
+        "{text}"
+    );
 }

@@ -233,6 +233,7 @@ mod test_support {
                 train_examples: 209,
                 test_examples: 50,
                 features: 12288,
+                sha256: None,
             },
             validation: None,
         }

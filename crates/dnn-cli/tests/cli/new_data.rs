@@ -51,6 +51,12 @@ fn correct_by_predict(dir: &Path, model: &str, table: &str) -> (usize, usize) {
     (correct, kinds.len())
 }
 
+/// `r.json`, as `dnn evaluate --report r.json` wrote it.
+fn report(dir: &Path) -> dnn_report::EvaluateReport {
+    let text = std::fs::read_to_string(dir.join("r.json")).expect("report");
+    serde_json::from_str(&text).expect("an EvaluateReport")
+}
+
 fn train_blobs(dir: &Path) {
     fixtures::write_blobs_csv(&dir.join("blobs.csv"), 60, 0.3);
     ok(dnn_in(
@@ -89,7 +95,15 @@ fn other_data_is_scored_whole_and_the_training_data_in_its_parts() {
     // The training data: its parts again.
     let eval = ok(dnn_in(
         w,
-        &["evaluate", "--model", "blobs.h5", "--data", "blobs.csv"],
+        &[
+            "evaluate",
+            "--model",
+            "blobs.h5",
+            "--data",
+            "blobs.csv",
+            "--report",
+            "r.json",
+        ],
     ));
     assert_eq!(
         line(&eval.stdout, "Data: "),
@@ -97,12 +111,27 @@ fn other_data_is_scored_whole_and_the_training_data_in_its_parts() {
     );
     assert!(line(&eval.stdout, "Train accuracy: ").ends_with("of 48 correct)"));
     assert!(line(&eval.stdout, "Test accuracy: ").ends_with("of 12 correct)"));
+    let r = report(w);
+    assert_eq!(r.data.trained_on, Some(true));
+    assert!(!r.data.whole);
+    let names: Vec<&str> = r.parts.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["train", "test"]);
+    assert_eq!(
+        line(&eval.stdout, "Test accuracy: "),
+        format!(
+            "{:.6} ({} of 12 correct)",
+            r.parts[1].accuracy.expect("accuracy"),
+            r.parts[1].correct.expect("correct")
+        )
+    );
 
     // Other rows of the same kind, with more noise: one part, every row.
     fixtures::write_blobs_csv(&w.join("more.csv"), 45, 0.9);
     let eval = ok(dnn_in(
         w,
-        &["evaluate", "--model", "blobs.h5", "--data", "more.csv"],
+        &[
+            "evaluate", "--model", "blobs.h5", "--data", "more.csv", "--report", "r.json",
+        ],
     ));
     assert_eq!(
         line(&eval.stdout, "Data: "),
@@ -128,6 +157,20 @@ fn other_data_is_scored_whole_and_the_training_data_in_its_parts() {
         "{}",
         eval.stdout
     );
+    let r = report(w);
+    assert_eq!(r.data.trained_on, Some(false));
+    assert!(r.data.whole);
+    let digest = sha256sum(&w.join("more.csv"));
+    assert_eq!(r.data.sha256.as_deref(), Some(digest.as_str()));
+    assert_eq!(r.parts.len(), 1);
+    let all = &r.parts[0];
+    assert_eq!(
+        (all.name.as_str(), all.examples, all.correct),
+        ("all", 45, Some(correct))
+    );
+    let confusion = all.confusion.as_ref().expect("confusion");
+    assert_eq!(confusion.iter().flatten().sum::<usize>(), 45);
+    assert_eq!((0..3).map(|k| confusion[k][k]).sum::<usize>(), correct);
 
     // --parts whole on the training data: every row, training rows included.
     let eval = ok(dnn_in(
@@ -297,7 +340,9 @@ fn a_regression_scored_whole_has_the_r2_rmse_and_mae_of_dnn_predicts_values() {
     ));
     let eval = ok(dnn_in(
         w,
-        &["evaluate", "--model", "p.h5", "--data", "new.csv"],
+        &[
+            "evaluate", "--model", "p.h5", "--data", "new.csv", "--report", "r.json",
+        ],
     ));
     assert!(
         line(&eval.stdout, "Data: ").ends_with("so all 20 examples are scored as one part"),
@@ -352,4 +397,10 @@ fn a_regression_scored_whole_has_the_r2_rmse_and_mae_of_dnn_predicts_values() {
     let got_mae: f64 = mae_text.parse().expect("number");
     assert!(((got_mae - mae) / mae).abs() < 1e-5, "{r2}");
     assert!(rest.ends_with(", 20 examples)"), "{r2}");
+    let scores = report(w).parts[0].regression.expect("scores");
+    assert_eq!(format!("{:.6}", scores.r2.expect("r2")), r2_text);
+    assert!(
+        ((scores.mae - mae) / mae).abs() < 1e-12,
+        "{scores:?} against {mae}"
+    );
 }
