@@ -457,15 +457,45 @@ fn warn_missing_labels(data: &Dataset, counts: &[usize]) {
     }
 }
 
+/// How [`load_for_model`] reads data for a model: with its spec (classes, columns, picture
+/// size, z-score, target scale), in `parts`, and a source without a test part split as
+/// `test_split` and `split_seed` say.
+#[derive(Debug, Clone)]
+pub struct ModelReading<'a> {
+    pub spec: &'a DataSpec,
+    pub parts: Parts,
+    pub test_split: f64,
+    pub split_seed: u32,
+}
+
+impl<'a> ModelReading<'a> {
+    /// Read as `model`'s training data was split (its recorded split, else the defaults).
+    pub fn as_trained(model: &'a Model, spec: &'a DataSpec, parts: Parts) -> Self {
+        ModelReading {
+            spec,
+            parts,
+            test_split: model.setup.test_split.unwrap_or(DEFAULT_TEST_SPLIT),
+            split_seed: model
+                .setup
+                .split_seed
+                .and_then(|s| u32::try_from(s).ok())
+                .unwrap_or(DEFAULT_SPLIT_SEED),
+        }
+    }
+}
+
 /// Records in `setup` what a model file keeps of its training data: its name, its SHA-256
 /// (which tells it from new data, for `dnn evaluate`) and how its test part was split off.
 pub fn record_data(setup: &mut TrainingSetup, source: &Source) {
     setup.test_split = source.split.map(|s| s.fraction);
     setup.split_seed = source.split.map(|s| u64::from(s.seed));
-    setup.data = source
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned());
+    // `--data .` or `..` has no name of its own: its folder's is the one a user knows it by.
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    setup.data = name(&source.path).or_else(|| {
+        std::fs::canonicalize(&source.path)
+            .ok()
+            .and_then(|p| name(&p))
+    });
     setup.data_sha256.clone_from(&source.sha256);
 }
 
@@ -628,9 +658,15 @@ pub fn load_for_model(
     path: &Path,
     format: Option<FormatArg>,
     target: Option<&str>,
-    (model, spec, parts): (&Model, &DataSpec, Parts),
+    reading: ModelReading<'_>,
     model_path: &Path,
 ) -> anyhow::Result<Dataset> {
+    let ModelReading {
+        spec,
+        parts,
+        test_split,
+        split_seed,
+    } = reading;
     let format = format_of(path, format)?;
     let picture = matches!(spec.input, Input::Picture { .. });
     let table_format = format == Format::Csv;
@@ -707,13 +743,9 @@ pub fn load_for_model(
             Task::Classify
         },
         target_scale: spec.regression,
-        test_split: model.setup.test_split.unwrap_or(DEFAULT_TEST_SPLIT),
+        test_split,
         parts,
-        split_seed: model
-            .setup
-            .split_seed
-            .and_then(|s| u32::try_from(s).ok())
-            .unwrap_or(DEFAULT_SPLIT_SEED),
+        split_seed,
         picture_size,
     };
     let mut data = dnn_data::load(path, &options).with_context(|| hint(path))?;

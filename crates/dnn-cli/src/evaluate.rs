@@ -8,7 +8,7 @@ use dnn_data::model::Model;
 use dnn_data::{DataSpec, Dataset, HeldOut, LoadOptions, Parts};
 use ndarray::{Array3, Axis};
 
-use crate::data::{cat_dir, load_for_model};
+use crate::data::{cat_dir, load_for_model, ModelReading};
 use crate::metrics::{regression_scores_line, Scores};
 use crate::model_file::load_model_arg;
 use crate::plot::{self, Tile};
@@ -285,38 +285,66 @@ fn labelled(part: &str, what: &str) -> String {
 }
 
 /// What is scored, and why: the data the model was trained on, in its parts again, or
-/// other data, every example of it (`Data: new.csv (csv): not the data m.h5 was trained on
-/// (houses.csv: its SHA-256 differs), so all 120 examples are scored as one part`).
+/// other data, every example of it (`Data: new.csv (csv): not byte for byte the data m.h5 was
+/// trained on (`houses.csv`; its SHA-256 differs), so all 120 examples are scored as one part
+/// (any examples it was trained on included)`).
 fn data_line(model: &Model, args: &EvaluateArgs, data: &Dataset) -> String {
     let source = &data.source;
     let head = format!("Data: {} ({})", source.path.display(), source.format.name());
     let m = args.model.display();
-    let trained_on = model.setup.data.as_deref().unwrap_or("other data");
-    let same = same_data(model, data);
+    // `(`houses.csv`; its SHA-256 differs)`: the training data's recorded name, if any.
+    let differs = match model.setup.data.as_deref() {
+        Some(name) => format!("(`{name}`; its SHA-256 differs)"),
+        None => "(its SHA-256 differs)".to_owned(),
+    };
     let n = data.test_len();
-    match (source.whole, same) {
+    let examples = if n == 1 {
+        "its one example is".to_owned()
+    } else {
+        format!("all {n} examples are")
+    };
+    // The split the parts come from: the source's own, or one dnn made.
+    let how = match source.split {
+        None => "its own training and test parts".to_owned(),
+        Some(s) => format!(
+            "a {} {} test split, seed {}{}",
+            if data.is_regression() {
+                "shuffled"
+            } else {
+                "stratified"
+            },
+            s.fraction,
+            s.seed,
+            if model.setup.test_split.is_some() {
+                ", as recorded in the model"
+            } else {
+                ", dnn's default (the model records no split)"
+            }
+        ),
+    };
+    match (source.whole, same_data(model, data)) {
         (true, Some(true)) => format!(
-            "{head}: its {n} examples are scored as one part (--parts whole), those {m} was \
-             trained on included"
+            "{head}: {examples} scored as one part (--parts whole), those {m} was trained on \
+             included"
         ),
         (true, _) if args.parts == PartsArg::Whole => {
-            format!("{head}: its {n} examples are scored as one part (--parts whole)")
+            format!("{head}: {examples} scored as one part (--parts whole)")
         }
         (true, _) => format!(
-            "{head}: not the data {m} was trained on ({trained_on}: its SHA-256 differs), so \
-             all {n} examples are scored as one part"
+            "{head}: not byte for byte the data {m} was trained on {differs}, so {examples} \
+             scored as one part (any examples it was trained on included)"
         ),
         (false, Some(true)) => {
             format!("{head}: the data {m} was trained on (the same SHA-256), in its parts again")
         }
         (false, Some(false)) => format!(
-            "{head}: split as {m}'s training data was (--parts split), but {m} was trained on \
-             other data ({trained_on}: its SHA-256 differs), so Train and Test are not its parts"
+            "{head}: in parts (--parts split: {how}), but not byte for byte the data {m} was \
+             trained on {differs}, so dnn cannot tell whether they are that data's parts"
         ),
         (false, None) => format!(
-            "{head}: split as {m}'s training data was; {m} does not record that data's SHA-256, \
-             so whether these are its parts is unknown (--parts whole scores every example as one \
-             part)"
+            "{head}: in parts ({how}); {m} does not record the SHA-256 of its training data, so \
+             dnn cannot tell whether they are that data's parts (--parts whole scores every \
+             example as one part)"
         ),
     }
 }
@@ -329,8 +357,9 @@ pub struct EvaluateArgs {
     pub model: PathBuf,
 
     /// The data to evaluate on, as `dnn train --data` takes it. It is read with the
-    /// model's classes, columns, picture size and test split [default: $DNN_DATA_DIR or
-    /// data, the cat set, for a cat classifier; other models need it].
+    /// model's classes, columns and picture size, and in parts as --parts says
+    /// [default: $DNN_DATA_DIR or data, the cat set, for a cat classifier; other models
+    /// need it].
     #[arg(long)]
     pub data: Option<PathBuf>,
 
@@ -342,7 +371,8 @@ pub struct EvaluateArgs {
     #[arg(long)]
     pub target: Option<String>,
 
-    /// Save a grid of the mislabelled test pictures (.png or .svg).
+    /// Save a grid of the mislabelled test pictures, or of every mislabelled picture of data
+    /// scored whole (.png or .svg).
     #[arg(long)]
     pub mislabeled: Option<PathBuf>,
 
@@ -352,9 +382,10 @@ pub struct EvaluateArgs {
     pub report: Option<PathBuf>,
 
     /// Which examples of --data are scored. `auto`: the data the model was trained on (the
-    /// SHA-256 its file records) in its parts again, Train, Validation and Test, and other
-    /// data whole, every example new to the model. `split`: in parts as training split its
-    /// data, whatever the data. `whole`: every example as one part.
+    /// SHA-256 its file records) in its parts again, Train, Validation and Test; any other
+    /// data (other bytes: a re-saved copy counts as other) whole, every example as one part.
+    /// `split`: in parts whatever the data: its own test part, or a test part split off as
+    /// the model records (else 0.2, seed 0). `whole`: every example as one part.
     #[arg(long, value_enum, default_value_t = PartsArg::Auto)]
     pub parts: PartsArg,
 }
@@ -425,7 +456,7 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
             data,
             args.format,
             args.target.as_deref(),
-            (model, spec, args.parts.for_model(model)),
+            ModelReading::as_trained(model, spec, args.parts.for_model(model)),
             &args.model,
         ),
         None => {

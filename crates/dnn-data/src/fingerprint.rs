@@ -9,7 +9,10 @@
 //! * A directory (an image folder, a course HDF5 set): the SHA-256 of, for each file read in
 //!   the order read, its path relative to the directory (UTF-8, `/` between names), a NUL
 //!   byte and the file's own SHA-256 (32 bytes). Renaming, adding, removing or editing a
-//!   picture changes it; where the directory lies does not.
+//!   picture changes it; where the directory lies does not. The order read: an image
+//!   folder's `train/` before its `test/` (when it has them), in each the class folders
+//!   sorted by name and their pictures sorted by path; a course set's `train_*.h5`, then its
+//!   `test_*.h5`.
 
 use std::path::{Component, Path};
 
@@ -34,6 +37,26 @@ use crate::error::{DataError, Result};
 /// [`DataError::Io`] if the file cannot be read.
 pub fn file_sha256(path: &Path) -> Result<String> {
     Ok(hex(&digest(path)?))
+}
+
+/// [`file_sha256`] of a file computed on a thread of its own, while the caller reads the
+/// file: a reader that hashed first would read it twice in turn (a 174 MB table took 15 %
+/// longer to train on that way).
+pub(crate) struct Hashing(std::thread::JoinHandle<Result<String>>);
+
+impl Hashing {
+    /// Starts hashing the file at `path`.
+    pub(crate) fn start(path: &Path) -> Hashing {
+        let path = path.to_path_buf();
+        Hashing(std::thread::spawn(move || file_sha256(&path)))
+    }
+
+    /// The digest, once the thread is done.
+    pub(crate) fn wait(self) -> Result<String> {
+        self.0
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
 }
 
 /// The SHA-256 of the `files` under `root`, in that order (see the [module docs](self)).

@@ -661,8 +661,7 @@ fn scale_of(path: &Path, values: &[f64], train: &[usize]) -> Result<TargetScale>
 /// keys present), unreadable arrays, unusable shapes, types and values (see the
 /// [module docs](self)), the class errors and [`DataError::BadSplit`].
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
-    let sha256 = crate::fingerprint::file_sha256(path)?;
-    let options = &options.resolved(&sha256);
+    let hashing = crate::fingerprint::Hashing::start(path);
     let file = File::open(path).map_err(|e| crate::error::io_error(path, e))?;
     let mut npz = NpzReader::new(BufReader::new(file))
         .map_err(|e| bad(path, format!("not a readable .npz archive: {e}")))?;
@@ -801,6 +800,8 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     let float_inputs = !matches!(parts[0].0, Inputs::Bytes(_));
     let picture = matches!(input, Input::Picture { .. });
 
+    let sha256 = hashing.wait()?;
+    let options = &options.resolved(&sha256);
     let mut built = Vec::new(); // (x, labels, images) per part
     let mut split = None;
     let mut regression = None;

@@ -790,8 +790,7 @@ fn fill_missing(
 /// # Errors
 /// Those of [`read_table`], the class errors and [`DataError::BadSplit`].
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
-    let sha256 = crate::fingerprint::file_sha256(path)?;
-    let options = &options.resolved(&sha256);
+    let hashing = crate::fingerprint::Hashing::start(path);
     let mut table = read_table(
         path,
         Columns {
@@ -806,6 +805,8 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             numbers_only: false,
         },
     )?;
+    let sha256 = hashing.wait()?;
+    let options = &options.resolved(&sha256);
     let target = table.target.clone().unwrap_or_default();
     let values = regression_values(path, &table, options.task)?;
     let (names, labels, train_idx, test_idx, split, regression) = match &values {

@@ -135,7 +135,7 @@ fn other_data_is_scored_whole_and_the_training_data_in_its_parts() {
     ));
     assert_eq!(
         line(&eval.stdout, "Data: "),
-        "more.csv (csv): not the data blobs.h5 was trained on (blobs.csv: its SHA-256 differs), so all 45 examples are scored as one part"
+        "more.csv (csv): not byte for byte the data blobs.h5 was trained on (`blobs.csv`; its SHA-256 differs), so all 45 examples are scored as one part (any examples it was trained on included)"
     );
     assert!(!eval.stdout.contains("Train accuracy"), "{}", eval.stdout);
     assert!(!eval.stdout.contains("Test"), "{}", eval.stdout);
@@ -172,6 +172,20 @@ fn other_data_is_scored_whole_and_the_training_data_in_its_parts() {
     assert_eq!(confusion.iter().flatten().sum::<usize>(), 45);
     assert_eq!((0..3).map(|k| confusion[k][k]).sum::<usize>(), correct);
 
+    // One row: said so.
+    let text = std::fs::read_to_string(w.join("more.csv")).expect("more");
+    let one: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(w.join("one.csv"), one).expect("write");
+    let eval = ok(dnn_in(
+        w,
+        &["evaluate", "--model", "blobs.h5", "--data", "one.csv"],
+    ));
+    assert!(
+        line(&eval.stdout, "Data: ").contains("so its one example is scored as one part"),
+        "{}",
+        eval.stdout
+    );
+
     // --parts whole on the training data: every row, training rows included.
     let eval = ok(dnn_in(
         w,
@@ -187,7 +201,7 @@ fn other_data_is_scored_whole_and_the_training_data_in_its_parts() {
     ));
     assert_eq!(
         line(&eval.stdout, "Data: "),
-        "blobs.csv (csv): its 60 examples are scored as one part (--parts whole), those blobs.h5 was trained on included"
+        "blobs.csv (csv): all 60 examples are scored as one part (--parts whole), those blobs.h5 was trained on included"
     );
     let (correct, total) = correct_by_predict(w, "blobs.h5", "blobs.csv");
     assert_eq!(
@@ -207,7 +221,7 @@ fn other_data_is_scored_whole_and_the_training_data_in_its_parts() {
     ));
     assert!(
         line(&eval.stdout, "Data: ")
-            .ends_with("(blobs.csv: its SHA-256 differs), so Train and Test are not its parts"),
+            .ends_with("more.csv (csv): in parts (--parts split: a stratified 0.2 test split, seed 0, as recorded in the model), but not byte for byte the data blobs.h5 was trained on (`blobs.csv`; its SHA-256 differs), so dnn cannot tell whether they are that data's parts"),
         "{}",
         eval.stdout
     );
@@ -229,7 +243,7 @@ fn a_model_that_records_no_digest_is_split_and_says_so() {
     ));
     assert_eq!(
         line(&eval.stdout, "Data: "),
-        "more.csv (csv): split as blobs.h5's training data was; blobs.h5 does not record that data's SHA-256, so whether these are its parts is unknown (--parts whole scores every example as one part)"
+        "more.csv (csv): in parts (a stratified 0.2 test split, seed 0, as recorded in the model); blobs.h5 does not record the SHA-256 of its training data, so dnn cannot tell whether they are that data's parts (--parts whole scores every example as one part)"
     );
     assert!(line(&eval.stdout, "Test accuracy: ").ends_with("of 9 correct)"));
     let eval = ok(dnn_in(
@@ -240,7 +254,7 @@ fn a_model_that_records_no_digest_is_split_and_says_so() {
     ));
     assert_eq!(
         line(&eval.stdout, "Data: "),
-        "more.csv (csv): its 45 examples are scored as one part (--parts whole)"
+        "more.csv (csv): all 45 examples are scored as one part (--parts whole)"
     );
 }
 
@@ -296,13 +310,33 @@ fn a_picture_folder_is_known_by_its_pictures_wherever_it_lies() {
     ));
     assert_eq!(
         line(&eval.stdout, "Data: "),
-        "more (image-folder): not the data shapes.h5 was trained on (shapes: its SHA-256 differs), so all 42 examples are scored as one part"
+        "more (image-folder): not byte for byte the data shapes.h5 was trained on (`shapes`; its SHA-256 differs), so all 42 examples are scored as one part (any examples it was trained on included)"
     );
     assert_eq!(
         line(&eval.stdout, "Accuracy: "),
         "1.000000 (42 of 42 correct)"
     );
     assert!(eval.stdout.contains("Saved 0 mislabelled images to m.png"));
+    // Trained on `--data .`, a model records its folder's name.
+    ok(dnn_in(
+        &w.join("shapes"),
+        &[
+            "train",
+            "--data",
+            ".",
+            "--image-size",
+            "6",
+            "--hidden",
+            "5",
+            "--iterations",
+            "5",
+            "-q",
+            "--save",
+            "../dot.h5",
+        ],
+    ));
+    let dot = dnn_data::model::load_model(w.join("dot.h5")).expect("model");
+    assert_eq!(dot.setup.data.as_deref(), Some("shapes"));
 }
 
 #[test]
@@ -345,7 +379,7 @@ fn a_regression_scored_whole_has_the_r2_rmse_and_mae_of_dnn_predicts_values() {
         ],
     ));
     assert!(
-        line(&eval.stdout, "Data: ").ends_with("so all 20 examples are scored as one part"),
+        line(&eval.stdout, "Data: ").contains("so all 20 examples are scored as one part"),
         "{}",
         eval.stdout
     );
