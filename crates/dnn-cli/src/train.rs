@@ -1,6 +1,6 @@
 //! `dnn train`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
@@ -10,16 +10,18 @@ use dnn_core::{
 };
 use dnn_data::dataset::matrix_as;
 use dnn_data::dataset::DEFAULT_SPLIT_SEED;
-use dnn_data::model::{save_model_with, TrainingSetup};
-use dnn_data::{Dataset, HeldOut, Input, TargetScale};
+use dnn_data::model::{save_model_with, Model, TrainingSetup};
+use dnn_data::{DataSpec, Dataset, HeldOut, Input, Parts, TargetScale};
 use ndarray::{s, ArrayView2};
 
 use crate::data::{
-    filled_line, load_for_training, one_hot_line, regression_line, split_line, DataFlags, ReadFlags,
+    filled_line, load_for_model, load_for_training, one_hot_line, regression_line, split_line,
+    DataFlags, ModelReading, ReadFlags,
 };
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
 use crate::metrics::regression_scores_line;
+use crate::model_file::load_model_arg;
 use crate::presets::{resolve, Arch, Setup, SEED};
 use crate::progress::Progress;
 use crate::report::{check_outputs, data_report, write_json, TrainReport};
@@ -58,9 +60,91 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         ],
         args.plot.as_deref(),
     )?;
-    match args.dtype {
-        Dtype::F64 => train_as::<f64>(&args, &setup, &hyper),
-        Dtype::F32 => train_as::<f32>(&args, &setup, &hyper),
+    let from = match &args.from {
+        Some(path) => Some(StartFrom::load(path)?),
+        None => None,
+    };
+    // An f32 model goes on in f32 unless --dtype says otherwise.
+    let dtype = args.dtype.unwrap_or(match &from {
+        Some(f) if f.model.network.dtype() == f32::NAME => Dtype::F32,
+        _ => Dtype::F64,
+    });
+    match dtype {
+        Dtype::F64 => train_as::<f64>(&args, &setup, &hyper, from.as_ref()),
+        Dtype::F32 => train_as::<f32>(&args, &setup, &hyper, from.as_ref()),
+    }
+}
+
+/// `--from`: the model whose parameters training starts from, and the data spec it reads
+/// its data with.
+struct StartFrom {
+    path: PathBuf,
+    model: Model,
+    spec: DataSpec,
+}
+
+impl StartFrom {
+    fn load(path: &Path) -> anyhow::Result<StartFrom> {
+        let model = load_model_arg(path).context("--from")?;
+        let Some(spec) = model.spec.clone() else {
+            bail!(
+                "--from {} does not record the data it was trained on (its classes, inputs and \
+                 z-score), so dnn cannot read data for it; continue from a model saved by dnn train",
+                path.display()
+            );
+        };
+        if !model.network.output_activation().classifies() && spec.regression.is_none() {
+            bail!(
+                "--from {} has an identity output (a regression) but does not record its \
+                 target's scale; continue from a model saved by dnn train",
+                path.display()
+            );
+        }
+        Ok(StartFrom {
+            path: path.to_path_buf(),
+            model,
+            spec,
+        })
+    }
+
+    /// `From: m.h5 (f64, layers 3-8-3, trained on blobs.csv for 300 iterations): training goes
+    /// on from its parameters, with its classes, inputs and z-score; ...`.
+    fn line(&self) -> String {
+        let s = &self.model.setup;
+        let sizes: Vec<String> = self
+            .model
+            .network
+            .layer_sizes()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let trained = match (&s.data, s.iterations_run) {
+            (Some(data), Some(n)) => format!(", trained on {data} for {n} iterations"),
+            (Some(data), None) => format!(", trained on {data}"),
+            (None, Some(n)) => format!(", trained for {n} iterations"),
+            (None, None) => String::new(),
+        };
+        let mut kept = vec![if self.spec.regression.is_some() {
+            "target scale"
+        } else {
+            "classes"
+        }];
+        kept.push("inputs");
+        if self.spec.standardization.is_some() {
+            kept.push("z-score");
+        }
+        let kept = match kept.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        format!(
+            "From: {} ({}, layers {}{trained}): training goes on from its parameters, with its \
+             {kept}; the optimiser starts afresh",
+            self.path.display(),
+            self.model.network.dtype(),
+            sizes.join("-"),
+        )
     }
 }
 
@@ -98,9 +182,24 @@ pub struct TrainArgs {
     #[arg(long, value_enum)]
     pub init: Option<InitArg>,
 
-    /// Element type.
-    #[arg(long, value_enum, default_value = "f64")]
-    pub dtype: Dtype,
+    /// Element type [default: f64, or --from's model's].
+    #[arg(long, value_enum)]
+    pub dtype: Option<Dtype>,
+
+    /// Start from this model's parameters (a file dnn train saved) instead of initialising
+    /// them: to train a model further, or to fine-tune it on new data.
+    ///
+    /// The layers are the model's, and --data is read as the model reads data: with its
+    /// classes, columns (text values, fill values), picture size, z-score and target scale.
+    /// A source without a test part is split as --test-split and --split-seed say, by
+    /// default as the model's was (so its own data keeps its test part out of training).
+    /// The optimiser starts afresh: momentum's and Adam's averages and the learning-rate
+    /// decay begin at zero, and every other flag has its usual default.
+    #[arg(long, value_name = "MODEL", conflicts_with_all = [
+        "arch", "hidden", "layers", "init", "classes", "drop", "one_hot", "fill_missing",
+        "task", "standardize", "no_standardize", "image_size",
+    ])]
+    pub from: Option<PathBuf>,
 
     #[command(flatten)]
     pub data: DataFlags,
@@ -165,9 +264,7 @@ pub enum Dtype {
 /// network as initialised and the first few training examples; fails above
 /// [`GRAD_CHECK_FAIL`].
 fn grad_check(
-    setup: &Setup,
-    layers: &[usize],
-    output: Activation,
+    net: &Network<f64>,
     x: ArrayView2<'_, f64>,
     y: ArrayView2<'_, f64>,
     quiet: bool,
@@ -175,8 +272,7 @@ fn grad_check(
     let k = GRAD_CHECK_EXAMPLES.min(x.ncols());
     let x = x.slice(s![.., ..k]).to_owned();
     let y = y.slice(s![.., ..k]).to_owned();
-    let net = builder::<f64>(setup, layers, output).build(&mut NumpyRng::new(setup.seed))?;
-    let diff = gradient_check_sampled(&net, &x, &y, GRAD_CHECK_EPSILON, GRAD_CHECK_PER_MATRIX)?;
+    let diff = gradient_check_sampled(net, &x, &y, GRAD_CHECK_EPSILON, GRAD_CHECK_PER_MATRIX)?;
     let what = format!(
         "on the first {k} training examples (up to {GRAD_CHECK_PER_MATRIX} of the entries of each W and b, of {} parameters; epsilon {GRAD_CHECK_EPSILON:e}): relative difference {diff:.3e}",
         net.num_parameters()
@@ -210,18 +306,27 @@ fn train_as<F: Float + hdf5::H5Type>(
     args: &TrainArgs,
     setup: &Setup,
     hyper: &Hyper,
+    from: Option<&StartFrom>,
 ) -> anyhow::Result<()> {
     let reading = ReadFlags {
         holds_out: args.validation.split().is_some(),
         ..args.data.reading.clone()
     };
-    let mut data = load_for_training(&args.data.data, &reading)?;
-    let filled = filled_line(&data, args.data.reading.fill_missing);
-    let target = regression_line(&data, args.data.reading.task);
-    for line in [split_line(&data), target, one_hot_line(&data), filled]
-        .into_iter()
-        .flatten()
-    {
+    let mut data = match from {
+        Some(from) => load_to_continue(args, from)?,
+        None => load_for_training(&args.data.data, &reading)?,
+    };
+    // What the data says of itself; from a model, what was fitted is the model's.
+    let lines = match from {
+        Some(from) => vec![split_line(&data), Some(from.line())],
+        None => vec![
+            split_line(&data),
+            regression_line(&data, args.data.reading.task),
+            one_hot_line(&data),
+            filled_line(&data, args.data.reading.fill_missing),
+        ],
+    };
+    for line in lines.into_iter().flatten() {
         println!("{line}");
     }
     let unit = hyper.unit();
@@ -248,26 +353,36 @@ fn train_as<F: Float + hdf5::H5Type>(
         ),
         Input::Table { .. } => format!("the examples in {}", args.data.data.display()),
     };
-    let layers = setup.layers(
-        data.features(),
-        data.outputs(),
-        data.spec.output_activation(),
-        &what,
-    )?;
+    let layers = match from {
+        Some(from) => from.model.network.layer_sizes(),
+        None => setup.layers(
+            data.features(),
+            data.outputs(),
+            data.spec.output_activation(),
+            &what,
+        )?,
+    };
     let train_x = matrix_as::<F>(&data.train_x);
     let train_y = data.train_y::<F>();
     if args.grad_check {
+        let net = match from {
+            Some(from) => from.model.network.to_network::<f64>()?,
+            None => builder::<f64>(setup, &layers, data.spec.output_activation())
+                .build(&mut NumpyRng::new(setup.seed))?,
+        };
         grad_check(
-            setup,
-            &layers,
-            data.spec.output_activation(),
+            &net,
             data.train_x.view(),
             data.train_y::<f64>().view(),
             args.quiet,
         )?;
     }
-    let mut net = builder::<F>(setup, &layers, data.spec.output_activation())
-        .build(&mut NumpyRng::new(setup.seed))?;
+    // The network to train: initialised, or the model's parameters (in F).
+    let mut net = match from {
+        Some(from) => from.model.network.to_network::<F>()?,
+        None => builder::<F>(setup, &layers, data.spec.output_activation())
+            .build(&mut NumpyRng::new(setup.seed))?,
+    };
     let config = hyper
         .params(setup.learning_rate, setup.iterations)
         .check()?;
@@ -323,7 +438,8 @@ fn train_as<F: Float + hdf5::H5Type>(
                 .and_then(|s| s.best());
             let saved = match (d.last_good, best) {
                 (_, Some((best, cost))) if args.save_last_good => {
-                    let model_setup = model_setup(setup, hyper, &data, watched, best + 1, None);
+                    let model_setup =
+                        model_setup((setup, from), hyper, &data, watched, best + 1, None);
                     save_model_with(&args.save, &net, &model_setup, &data.spec)
                         .context("training diverged and the best model could not be saved")?;
                     format!(
@@ -340,7 +456,7 @@ fn train_as<F: Float + hdf5::H5Type>(
                 ),
                 (Some(good), None) if args.save_last_good => {
                     let model_setup = model_setup(
-                        setup,
+                        (setup, from),
                         hyper,
                         &data,
                         watched,
@@ -424,7 +540,14 @@ fn train_as<F: Float + hdf5::H5Type>(
 
     // With the best iteration's parameters restored, the model is what that many made.
     let (iterations_run, final_cost) = crate::validation::kept(&report, seen.as_ref());
-    let model_setup = model_setup(setup, hyper, &data, watched, iterations_run, final_cost);
+    let model_setup = model_setup(
+        (setup, from),
+        hyper,
+        &data,
+        watched,
+        iterations_run,
+        final_cost,
+    );
     save_model_with(&args.save, &net, &model_setup, &data.spec)?;
     if !args.quiet {
         println!("Saved the model to {}", args.save.display());
@@ -448,7 +571,11 @@ fn train_as<F: Float + hdf5::H5Type>(
             iterations_run: report.iterations_run(),
             interrupted,
             seed: setup.seed,
-            init: setup.init.name().to_owned(),
+            init: match from {
+                Some(_) => "model".to_owned(),
+                None => setup.init.name().to_owned(),
+            },
+            from: from.map(|f| f.path.display().to_string()),
             training: hyper.report(),
             costs: costs.clone(),
             train_accuracy,
@@ -492,19 +619,42 @@ pub fn regression_scores<F: Float>(
     Ok(RegressionScores::new(&values, truth))
 }
 
+/// `--data` read for `--from`'s model: with its spec, and a source without a test part split
+/// as `--test-split` and `--split-seed` say, by default as the model's data was.
+fn load_to_continue(args: &TrainArgs, from: &StartFrom) -> anyhow::Result<Dataset> {
+    let flags = &args.data.reading;
+    let trained = ModelReading::as_trained(&from.model, &from.spec, Parts::Split);
+    let reading = ModelReading {
+        test_split: flags.test_split.unwrap_or(trained.test_split),
+        split_seed: flags.split_seed.unwrap_or(trained.split_seed),
+        ..trained
+    };
+    load_for_model(
+        &args.data.data,
+        flags.format,
+        flags.target.as_deref(),
+        reading,
+        &from.path,
+    )
+}
+
 /// What the model file records of the run, its validation part `held_out` and early
 /// stopping's `rule` included ([`crate::validation::record`]).
 fn model_setup(
-    setup: &Setup,
+    (setup, from): (&Setup, Option<&StartFrom>),
     hyper: &Hyper,
     data: &Dataset,
     (held_out, rule): (Option<&HeldOut>, Option<EarlyStopping>),
     iterations_run: usize,
     final_cost: Option<f64>,
 ) -> TrainingSetup {
+    // From a model, neither the preset nor an initialisation made the parameters.
     let mut recorded = TrainingSetup {
-        arch: Some(setup.arch.name().to_owned()),
-        init: Some(setup.init.name().to_owned()),
+        arch: from.is_none().then(|| setup.arch.name().to_owned()),
+        init: from.is_none().then(|| setup.init.name().to_owned()),
+        started_from: from
+            .and_then(|f| f.path.file_name())
+            .map(|n| n.to_string_lossy().into_owned()),
         seed: Some(u64::from(setup.seed)),
         learning_rate: Some(setup.learning_rate),
         iterations: Some(setup.iterations as u64),

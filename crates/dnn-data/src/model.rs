@@ -8,8 +8,8 @@
 //!   and the training set-up where known: `arch`, `init`, `seed`, `learning_rate`,
 //!   `iterations`, `iterations_run`, `final_cost`, `optimizer`, `batch_size`, `l2`,
 //!   `keep_prob`, `test_split`, `split_seed`, `validation_split`, `patience`, `min_delta`,
-//!   `data` (the training data's file or folder name) and `data_sha256`
-//!   ([`crate::fingerprint`]);
+//!   `data` (the training data's file or folder name), `data_sha256`
+//!   ([`crate::fingerprint`]) and `started_from` (`dnn train --from`'s model file);
 //! * what the inputs and outputs mean ([`DataSpec`]), when the file records it: dataset
 //!   `classes` (fixed-length UTF-8 strings, in index order); attribute `input`
 //!   (`"picture"` or `"table"`) with, for pictures, attribute `picture_shape`
@@ -98,17 +98,21 @@ pub struct TrainingSetup {
     /// The SHA-256 of that data ([`crate::fingerprint`], [`crate::Source::sha256`]), which
     /// tells it from new data.
     pub data_sha256: Option<String>,
+    /// The name of the model file whose parameters training started from (`dnn train
+    /// --from`), rather than from an initialisation.
+    pub started_from: Option<String>,
 }
 
 impl TrainingSetup {
     /// The text fields as `(attribute, value)` pairs, named as in the model file.
-    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 5] {
+    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 6] {
         [
             ("arch", &self.arch),
             ("init", &self.init),
             ("optimizer", &self.optimizer),
             ("data", &self.data),
             ("data_sha256", &self.data_sha256),
+            ("started_from", &self.started_from),
         ]
     }
 
@@ -180,6 +184,37 @@ impl AnyNetwork {
         match self {
             AnyNetwork::F32(_) => f32::NAME,
             AnyNetwork::F64(_) => f64::NAME,
+        }
+    }
+
+    /// The network in `F`: every parameter as stored when that is its type, else converted
+    /// (`f32` to `f64` exactly, `f64` to `f32` rounded to nearest), for training on from it.
+    ///
+    /// ```
+    /// use dnn_core::{Activation, Layer, Network};
+    /// use dnn_data::model::AnyNetwork;
+    /// use ndarray::array;
+    /// let net = Network::<f64>::from_layers(vec![Layer::new(array![[0.1]], array![[2.0]], Activation::Sigmoid)])?;
+    /// let f32_net = AnyNetwork::F64(net).to_network::<f32>()?;
+    /// assert_eq!(f32_net.layers()[0].weights()[[0, 0]], 0.1f32);
+    /// # Ok::<(), dnn_core::DnnError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// None for a network read from a file (it was checked then); [`Network::from_layers`]'s.
+    pub fn to_network<F: Float>(&self) -> dnn_core::Result<Network<F>> {
+        fn convert<F: Float, G: Float>(net: &Network<G>) -> dnn_core::Result<Network<F>> {
+            let cast = |a: &Array2<G>| a.mapv(|v| F::of(v.to_f64_lossless()));
+            let layers = net
+                .layers()
+                .iter()
+                .map(|l| dnn_core::Layer::new(cast(l.weights()), cast(l.bias()), l.activation()))
+                .collect();
+            Network::from_layers(layers)
+        }
+        match self {
+            AnyNetwork::F32(n) => convert(n),
+            AnyNetwork::F64(n) => convert(n),
         }
     }
 
@@ -975,7 +1010,9 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         patience: read_attr_opt(&file, "patience", |a| a.read_scalar::<u64>())?,
         min_delta: read_attr_opt(&file, "min_delta", |a| a.read_scalar::<f64>())?,
         data: read_string_opt(&file, "data")?,
-        data_sha256: read_string_opt(&file, "data_sha256")?,
+        // Hex digits in either case (sha256sum's are lowercase, some tools' upper).
+        data_sha256: read_string_opt(&file, "data_sha256")?.map(|h| h.to_ascii_lowercase()),
+        started_from: read_string_opt(&file, "started_from")?,
     };
     setup.check().map_err(bad)?;
     let spec = read_spec(&file, &names, &network, &bad)?;

@@ -424,6 +424,7 @@ fn read_setup(
         patience: number("patience")?,
         min_delta: real("min_delta")?,
         data: text("data"),
-        data_sha256: text("data_sha256"),
+        data_sha256: text("data_sha256").map(|h| h.to_ascii_lowercase()),
+        started_from: text("started_from"),
     })
 }

@@ -24,8 +24,12 @@ pub struct TrainReport {
     pub interrupted: bool,
     /// Seed of the weight initialisation.
     pub seed: u32,
-    /// Weight initialisation: `"small"`, `"scaled"`, `"he"`, `"xavier"`, `"zeros"` or `"orthogonal"`.
+    /// Weight initialisation: `"small"`, `"scaled"`, `"he"`, `"xavier"`, `"zeros"` or
+    /// `"orthogonal"`; `"model"` when the parameters came from `from`.
     pub init: String,
+    /// The model file training started from (`dnn train --from`), when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
     /// Optimiser, mini-batches, decay, L2 and dropout.
     #[serde(flatten)]
     pub training: HyperReport,

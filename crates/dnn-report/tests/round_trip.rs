@@ -141,6 +141,7 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
         interrupted: true,
         seed: u32::MAX,
         init: "scaled".into(),
+        from: Some("first model.h5".into()),
         training: hyper(),
         costs: vec![],
         train_accuracy: Some(1.0 / 3.0),

@@ -219,6 +219,7 @@ mod test_support {
             interrupted: false,
             seed: 1,
             init: "scaled".into(),
+            from: None,
             training: hyper_report("gd"),
             costs: e.costs.iter().map(|&(i, c)| (i as usize, c)).collect(),
             train_accuracy: Some(e.train_accuracy),

@@ -19,6 +19,7 @@ mod e2e_planar;
 mod e2e_toy;
 mod early_stopping;
 mod failed_saves;
+mod from_model;
 mod new_data;
 mod pictures;
 mod pipes;

@@ -35,6 +35,7 @@ fn setup() -> TrainingSetup {
         data_sha256: Some(
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into(),
         ),
+        started_from: Some("first.h5".into()),
     }
 }
 
@@ -598,24 +599,31 @@ fn unusable_split_and_early_stopping_attributes_are_refused_on_load_and_save() {
 }
 
 #[test]
-fn a_data_sha256_that_is_not_one_is_refused_on_load_and_save() {
+fn a_data_sha256_in_capitals_is_read_and_one_that_is_not_a_digest_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.h5");
     save_model(&path, &network::<f64>(), &setup()).unwrap();
-    let file = hdf5::File::open_rw(&path).unwrap();
-    file.delete_attr("data_sha256").unwrap();
     let upper = setup().data_sha256.unwrap().to_uppercase();
-    file.new_attr::<hdf5::types::FixedAscii<64>>()
-        .create("data_sha256")
-        .unwrap()
-        .write_scalar(&hdf5::types::FixedAscii::<64>::from_ascii(&upper).unwrap())
-        .unwrap();
-    drop(file);
+    let write = |text: &str| {
+        let file = hdf5::File::open_rw(&path).unwrap();
+        let _ = file.delete_attr("data_sha256");
+        file.new_attr::<hdf5::types::FixedAscii<80>>()
+            .create("data_sha256")
+            .unwrap()
+            .write_scalar(&hdf5::types::FixedAscii::<80>::from_ascii(text).unwrap())
+            .unwrap();
+    };
+    // Upper-case hex digits are the same digest.
+    write(&upper);
+    let model = dnn_data::model::load_model(&path).unwrap();
+    assert_eq!(model.setup.data_sha256, setup().data_sha256);
+    let bad = format!("{upper}!");
+    write(&bad);
     let err = load_err(&path);
     assert!(
         err.ends_with(&format!(
             "bad model file: its data_sha256 is \"{}…\": it must be a SHA-256 in 64 lowercase hex digits",
-            &upper[..40]
+            &bad.to_lowercase()[..40]
         )),
         "{err}"
     );

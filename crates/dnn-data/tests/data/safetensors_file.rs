@@ -45,6 +45,7 @@ fn setup() -> TrainingSetup {
         data_sha256: Some(
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into(),
         ),
+        started_from: Some("first.h5".into()),
     }
 }
 

@@ -1,0 +1,211 @@
+//! `dnn train --from MODEL`: training goes on from a saved model's parameters, reading the
+//! data with the model's classes, inputs and z-score. Gradient descent from a model saved
+//! after k iterations lands, bit for bit, where one run of k + n iterations lands.
+
+use crate::common;
+use crate::fixtures;
+
+use std::path::Path;
+
+use common::{dnn_in, Run};
+use dnn_data::model::{load_model, AnyNetwork, Model};
+use dnn_report::TrainReport;
+
+fn ok(run: Run) -> Run {
+    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
+    run
+}
+
+fn train(dir: &Path, args: &[&str]) -> Run {
+    let mut all = vec!["train", "--data", "blobs.csv", "--target", "kind"];
+    all.extend(args);
+    ok(dnn_in(dir, &all))
+}
+
+fn model(dir: &Path, name: &str) -> Model {
+    load_model(dir.join(name)).expect("model")
+}
+
+fn report(dir: &Path, name: &str) -> TrainReport {
+    serde_json::from_str(&std::fs::read_to_string(dir.join(name)).expect("report"))
+        .expect("a TrainReport")
+}
+
+#[test]
+fn gradient_descent_from_a_model_lands_where_one_longer_run_lands_bit_for_bit() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
+    let common = ["--learning-rate", "0.1", "-q", "--print-every", "100"];
+    let long = [&common[..], &["--hidden", "8", "--iterations", "300"]].concat();
+    train(
+        w,
+        &[&long[..], &["--save", "a.h5", "--report", "a.json"]].concat(),
+    );
+    let first = [&common[..], &["--hidden", "8", "--iterations", "100"]].concat();
+    train(w, &[&first[..], &["--save", "b.h5"]].concat());
+    let run = train(
+        w,
+        &[
+            &common[..],
+            &["--from", "b.h5", "--iterations", "200"],
+            &["--save", "c.h5", "--report", "c.json"],
+        ]
+        .concat(),
+    );
+    assert!(
+        run.stdout.contains(
+            "From: b.h5 (f64, layers 3-8-3, trained on blobs.csv for 100 iterations): training goes on from its parameters, with its classes, inputs and z-score; the optimiser starts afresh"
+        ),
+        "{}",
+        run.stdout
+    );
+    let (a, c) = (model(w, "a.h5"), model(w, "c.h5"));
+    assert_eq!(
+        a.network, c.network,
+        "300 iterations = 100, then 200 from them"
+    );
+    assert_eq!(a.spec, c.spec);
+    // c's first cost is a's 101st: the cost of b's parameters.
+    let (ra, rc) = (report(w, "a.json"), report(w, "c.json"));
+    assert_eq!(rc.costs[0].1, ra.costs[1].1);
+    assert_eq!(ra.costs[1].0, 100);
+    assert_eq!(
+        (rc.init.as_str(), rc.from.as_deref()),
+        ("model", Some("b.h5"))
+    );
+    // The file says where its parameters came from, and no preset or initialisation.
+    assert_eq!(c.setup.started_from.as_deref(), Some("b.h5"));
+    assert_eq!((c.setup.arch.as_ref(), c.setup.init.as_ref()), (None, None));
+    assert_eq!(c.setup.data_sha256, a.setup.data_sha256);
+}
+
+#[test]
+fn fine_tuning_on_new_data_keeps_the_models_classes_inputs_and_z_score() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
+    train(
+        w,
+        &[
+            "--hidden",
+            "8",
+            "--iterations",
+            "200",
+            "--learning-rate",
+            "0.1",
+            "-q",
+            "--dtype",
+            "f32",
+            "--save",
+            "m.h5",
+        ],
+    );
+    // More, noisier rows, with the columns in another order.
+    fixtures::write_blobs_csv(&w.join("raw.csv"), 45, 0.9);
+    let text = std::fs::read_to_string(w.join("raw.csv")).expect("raw");
+    let reordered: String = text
+        .lines()
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{},{},{},{}\n", c[3], c[1], c[0], c[2])
+        })
+        .collect();
+    std::fs::write(w.join("more.csv"), reordered).expect("write");
+    let run = ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "more.csv",
+            "--from",
+            "m.h5",
+            "--optimizer",
+            "adam",
+            "--learning-rate",
+            "0.01",
+            "--epochs",
+            "20",
+            "--batch-size",
+            "8",
+            "--test-split",
+            "0.4",
+            "-q",
+            "--save",
+            "tuned.h5",
+        ],
+    ));
+    assert!(
+        run.stdout.starts_with(
+            "Data: more.csv (csv): 27 training and 18 test examples (stratified 0.4 test split, seed 0)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let (m, tuned) = (model(w, "m.h5"), model(w, "tuned.h5"));
+    assert_eq!(
+        tuned.spec, m.spec,
+        "the model's classes, columns and z-score"
+    );
+    assert!(
+        matches!(tuned.network, AnyNetwork::F32(_)),
+        "an f32 model goes on in f32"
+    );
+    assert_ne!(tuned.network, m.network);
+    assert_eq!(tuned.setup.data.as_deref(), Some("more.csv"));
+    assert_eq!(tuned.setup.test_split, Some(0.4));
+    assert_eq!(tuned.setup.optimizer.as_deref(), Some("adam"));
+}
+
+#[test]
+fn what_cannot_go_on_from_a_model_is_refused_in_one_line() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
+    train(
+        w,
+        &["--hidden", "4", "--iterations", "5", "-q", "--save", "m.h5"],
+    );
+    fixtures::write_model(&w.join("bare.h5"), &[3, 2, 1]);
+    std::fs::write(w.join("other.csv"), "a,b,kind\n1,2,x\n3,4,y\n").expect("write");
+    for (args, says) in [
+        (
+            vec!["--from", "m.h5", "--hidden", "8"],
+            "error: the argument '--from <MODEL>' cannot be used with '--hidden <HIDDEN>'",
+        ),
+        (
+            vec!["--from", "m.h5", "--classes", "a,b,c"],
+            "error: the argument '--from <MODEL>' cannot be used with '--classes <CLASSES>'",
+        ),
+        (
+            vec!["--from", "bare.h5"],
+            "error: --from bare.h5 does not record the data it was trained on (its classes, inputs and z-score), so dnn cannot read data for it; continue from a model saved by dnn train",
+        ),
+        (
+            vec!["--from", "gone.h5"],
+            "error: --from: ",
+        ),
+    ] {
+        let mut all = vec!["train", "--data", "blobs.csv", "--target", "kind", "--save", "n.h5"];
+        all.extend(&args);
+        let run = dnn_in(w, &all);
+        assert_ne!(run.code, Some(0), "{args:?}: {run:?}");
+        assert!(run.stderr.starts_with(says), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.trim_end().lines().count(), 1, "{}", run.stderr);
+        assert!(!w.join("n.h5").exists());
+    }
+    let run = dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "other.csv",
+            "--from",
+            "m.h5",
+            "--save",
+            "n.h5",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("no column `x`"), "{}", run.stderr);
+}
