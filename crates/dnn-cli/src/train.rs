@@ -118,10 +118,15 @@ impl StartFrom {
             .iter()
             .map(ToString::to_string)
             .collect();
+        let unit = if s.batch_size.is_some() {
+            "epoch"
+        } else {
+            "iteration"
+        };
         let trained = match (&s.data, s.iterations_run) {
-            (Some(data), Some(n)) => format!(", trained on {data} for {n} iterations"),
+            (Some(data), Some(n)) => format!(", trained on {data} for {n} {unit}s"),
             (Some(data), None) => format!(", trained on {data}"),
-            (None, Some(n)) => format!(", trained for {n} iterations"),
+            (None, Some(n)) => format!(", trained for {n} {unit}s"),
             (None, None) => String::new(),
         };
         let mut kept = vec![if self.spec.regression.is_some() {
