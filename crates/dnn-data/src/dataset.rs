@@ -446,13 +446,17 @@ impl Dataset {
         let mut values = std::mem::take(&mut self.train_values);
         values.append(&mut self.test_values);
         self.test_values = values;
-        if let (Some(train), Some(test)) = (self.train_images.take(), &self.test_images) {
-            let empty = Array4::zeros((0, train.dim().1, train.dim().2, train.dim().3));
-            self.test_images = Some(
-                ndarray::concatenate(Axis(0), &[train.view(), test.view()])
-                    .unwrap_or_else(|_| unreachable!("both parts' pictures are of one size")),
-            );
-            self.train_images = Some(empty);
+        match (self.train_images.take(), &self.test_images) {
+            (Some(train), Some(test)) => {
+                let empty = Array4::zeros((0, train.dim().1, train.dim().2, train.dim().3));
+                self.test_images = Some(
+                    ndarray::concatenate(Axis(0), &[train.view(), test.view()])
+                        .unwrap_or_else(|_| unreachable!("both parts' pictures are of one size")),
+                );
+                self.train_images = Some(empty);
+            }
+            (None, None) => {}
+            _ => unreachable!("a reader gives both parts' pictures or neither's"),
         }
     }
 
@@ -903,7 +907,7 @@ pub(crate) fn split_or_keep(
     options: &LoadOptions,
 ) -> Result<Indices> {
     if options.whole() {
-        return Ok((Vec::new(), (0..labels.len()).collect(), None));
+        return Ok(all_in_test(labels.len()));
     }
     let spec = SplitSpec {
         fraction: options.test_split,
@@ -915,6 +919,12 @@ pub(crate) fn split_or_keep(
             problem,
         })?;
     Ok((train, test, Some(spec)))
+}
+
+/// No training part and every one of `m` examples in the test part, in order
+/// ([`Parts::Whole`]).
+fn all_in_test(m: usize) -> Indices {
+    (Vec::new(), (0..m).collect(), None)
 }
 
 /// The examples that a reader fits on ([`Parts::Whole`]): the training part's, or
@@ -957,7 +967,7 @@ pub(crate) fn split_values(
 ) -> Result<(Indices, TargetScale)> {
     refuse_classes(path, options, target)?;
     let (train, test, spec) = if options.whole() {
-        (Vec::new(), (0..values.len()).collect(), None)
+        all_in_test(values.len())
     } else {
         let spec = SplitSpec {
             fraction: options.test_split,

@@ -818,6 +818,15 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
                 .collect()
         }
     };
+    // Read whole, a regression's own parts are one: its scale is fitted on both.
+    let every_value: Vec<f64> = if options.whole() && split_layout {
+        take_parts
+            .iter()
+            .flat_map(|(_, _, v)| v.iter().copied())
+            .collect()
+    } else {
+        Vec::new()
+    };
     for (part, (x, labels, values)) in take_parts.into_iter().enumerate() {
         let m = x.shape()[0];
         let pick = |idx: &[usize]| -> Targets {
@@ -835,6 +844,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
                     refuse_classes(path, options, "y_train")?;
                     regression = Some(match options.target_scale {
                         Some(scale) => scale,
+                        None if !every_value.is_empty() => {
+                            let every: Vec<usize> = (0..every_value.len()).collect();
+                            scale_of(path, &every_value, &every)?
+                        }
                         None => scale_of(path, &values, &all)?,
                     });
                 }

@@ -136,6 +136,12 @@ fn csv_error(path: &Path, e: csv::Error, crlf: u64) -> DataError {
 /// fit its column (text among numbers, a number among text, a missing number without a fill,
 /// a number written by hand) or an empty label.
 pub fn read_table(path: &Path, which: Columns<'_>) -> Result<Table> {
+    // Buffered by `read_table_from` (which looks at the first line for the separator).
+    read_table_from(open(path)?, path, which)
+}
+
+/// The CSV file at `path`, opened for [`read_table_from`].
+fn open(path: &Path) -> Result<std::fs::File> {
     let file = std::fs::File::open(path).map_err(|e| crate::error::io_error(path, e))?;
     if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
         return Err(DataError::BadSource {
@@ -143,8 +149,7 @@ pub fn read_table(path: &Path, which: Columns<'_>) -> Result<Table> {
             problem: "a directory, not a CSV file".into(),
         });
     }
-    // Buffered by `read_table_from` (which looks at the first line for the separator).
-    read_table_from(file, path, which)
+    Ok(file)
 }
 
 /// Reads a CSV table from `source` (an upload, say) as [`read_table`] reads a file; `path`
@@ -790,8 +795,9 @@ fn fill_missing(
 /// # Errors
 /// Those of [`read_table`], the class errors and [`DataError::BadSplit`].
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
-    let hashing = crate::fingerprint::Hashing::start(path);
-    let mut table = read_table(
+    let mut hashing = crate::fingerprint::HashingReader::new(open(path)?);
+    let mut table = read_table_from(
+        &mut hashing,
         path,
         Columns {
             target: options.target.as_deref(),
@@ -805,7 +811,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             numbers_only: false,
         },
     )?;
-    let sha256 = hashing.wait()?;
+    let sha256 = hashing.finish();
     let options = &options.resolved(&sha256);
     let target = table.target.clone().unwrap_or_default();
     let values = regression_values(path, &table, options.task)?;

@@ -265,3 +265,50 @@ fn split_if_sha256_splits_the_data_of_that_digest_and_reads_any_other_whole() {
     let kept = load(pictures.path(), &own).unwrap();
     assert_eq!((kept.train_len(), kept.test_len()), (3, 2));
 }
+
+#[test]
+fn a_table_through_a_pipe_is_read_once_and_has_the_files_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = table(40, |r| ["a", "b"][r % 2].into());
+    let file = write(dir.path(), "t.csv", &text);
+    let fifo = dir.path().join("pipe");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path and a plain mode.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, text).unwrap())
+    };
+    let options = LoadOptions {
+        format: Some(dnn_data::Format::Csv),
+        ..LoadOptions::default()
+    };
+    let piped = load(&fifo, &options).unwrap();
+    writer.join().unwrap();
+    let from_file = load(&file, &options).unwrap();
+    assert_eq!(piped.train_x, from_file.train_x, "every row, once");
+    assert_eq!(piped.source.sha256, from_file.source.sha256);
+}
+
+#[test]
+fn an_npz_regressions_own_parts_read_whole_are_scaled_on_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.npz");
+    let mut w = ndarray_npy::NpzWriter::new(std::fs::File::create(&path).unwrap());
+    let x = |m: usize, from: usize| {
+        ndarray::Array2::from_shape_fn((m, 2), |(j, k)| (from + j + k) as f64 / 10.0)
+    };
+    w.add_array("x_train", &x(3, 0)).unwrap();
+    w.add_array("y_train", &ndarray::array![1.5, 2.5, 3.5])
+        .unwrap();
+    w.add_array("x_test", &x(1, 3)).unwrap();
+    w.add_array("y_test", &ndarray::array![6.5]).unwrap();
+    w.finish().unwrap();
+    let data = load(&path, &whole()).unwrap();
+    assert_eq!((data.train_len(), data.test_len()), (0, 4));
+    assert_eq!(data.test_values, [1.5, 2.5, 3.5, 6.5]);
+    // numpy: np.mean and np.std of all four, as for the table above.
+    let scale = data.spec.regression.unwrap();
+    assert_eq!((scale.mean, scale.std), (3.5, 1.8708286933869707));
+    assert_eq!(data.test_x.row(0).to_vec(), [0.0, 0.1, 0.2, 0.3]);
+}
