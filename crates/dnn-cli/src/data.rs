@@ -259,39 +259,53 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
         picture_size: (size, size),
     };
     let mut data = dnn_data::load(path, &options).with_context(|| hint(path))?;
-    if data.source.split.is_none() {
-        for (flag, given) in [
-            ("--test-split", flags.test_split.is_some()),
-            (
-                "--split-seed",
-                flags.split_seed.is_some() && !flags.holds_out,
-            ),
-        ] {
-            if given {
-                bail!(
-                    "{flag} splits a source without a test part, but --data {} has its own test part{}",
-                    path.display(),
-                    match flag {
-                        "--split-seed" => " (it also seeds --validation-split, not given)",
-                        _ => "",
-                    }
-                );
-            }
-        }
-    }
+    check_split_flags(&data, flags, path)?;
     warn_skipped(&data);
     for line in test_part_unseen_lines(&data.source.unseen) {
         eprintln!("warning: {line}");
     }
     warn_text_values(&data);
     warn_numbers_as_classes(&data, flags);
-    let counts = class_counts(&data);
-    warn_single_examples(&data, &counts);
-    warn_missing_labels(&data, &counts);
+    warn_classes(&data);
     if flags.standardize || !flags.no_standardize && data.standardize_by_default() {
         data.standardize();
     }
     Ok(data)
+}
+
+/// Refuses `--test-split` and `--split-seed` (unless it seeds a validation part) for data
+/// that has its own test part: they would do nothing.
+pub fn check_split_flags(data: &Dataset, flags: &ReadFlags, path: &Path) -> anyhow::Result<()> {
+    if data.source.split.is_some() {
+        return Ok(());
+    }
+    for (flag, given) in [
+        ("--test-split", flags.test_split.is_some()),
+        (
+            "--split-seed",
+            flags.split_seed.is_some() && !flags.holds_out,
+        ),
+    ] {
+        if given {
+            bail!(
+                "{flag} splits a source without a test part, but --data {} has its own test part{}",
+                path.display(),
+                match flag {
+                    "--split-seed" => " (it also seeds --validation-split, not given)",
+                    _ => "",
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The warnings about the classes of data to train on: classes of one example, and classes
+/// named like a missing value.
+pub fn warn_classes(data: &Dataset) {
+    let counts = class_counts(data);
+    warn_single_examples(data, &counts);
+    warn_missing_labels(data, &counts);
 }
 
 /// The warning lines about what an image folder holds but dnn did not read: files that are
@@ -462,9 +476,13 @@ fn warn_missing_labels(data: &Dataset, counts: &[usize]) {
 /// `test_split` and `split_seed` say.
 #[derive(Debug, Clone)]
 pub struct ModelReading<'a> {
+    /// What the model's inputs and outputs mean.
     pub spec: &'a DataSpec,
+    /// Training's parts, or every example as one.
     pub parts: Parts,
+    /// The fraction of each class split off as the test part, for a source without one.
     pub test_split: f64,
+    /// The seed of that split.
     pub split_seed: u32,
 }
 

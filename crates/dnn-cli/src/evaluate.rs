@@ -10,7 +10,7 @@ use ndarray::{Array3, Axis};
 
 use crate::data::{cat_dir, load_for_model, ModelReading};
 use crate::metrics::{regression_scores_line, Scores};
-use crate::model_file::load_model_arg;
+use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale};
 use crate::plot::{self, Tile};
 use crate::report::write_json;
 use crate::values::FormatArg;
@@ -24,17 +24,23 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.report {
         dnn_data::atomic::ensure_writable(path).context("--report")?;
     }
+    for (flag, output) in [
+        ("--report", &args.report),
+        ("--mislabeled", &args.mislabeled),
+    ] {
+        if let Some(output) = output {
+            let data = args.data.clone().unwrap_or_default();
+            refuse_overwrite(
+                flag,
+                output,
+                &[(&args.model, "the model file"), (&data, "the data")],
+            )?;
+        }
+    }
     let model = load_model_arg(&args.model)?;
     // The model decides what is scored, whatever the data looks like: a classifier's
     // accuracy, or a regression's errors in its target's units.
-    if !model.network.output_activation().classifies() && !model.is_regression() {
-        bail!(
-            "{} has an identity output (a regression) but does not record its target's scale \
-             (target_mean, target_std), so the units of its outputs are unknown; evaluate a \
-             model saved by dnn train",
-            args.model.display()
-        );
-    }
+    require_scale(&model, &args.model.display().to_string())?;
     let data_path = data_path(&model, &args)?;
     let mut data = data_for(&model, &args, &data_path)?;
     check_fits(&model, &data, &args, &data_path)?;
@@ -150,8 +156,9 @@ fn evaluate_classes(
         .with_context(|| format!("--mislabeled {}", path.display()))?;
         println!();
         println!(
-            "Saved {} mislabelled images to {}",
+            "Saved {} mislabelled image{} to {}",
             tiles.len(),
+            if tiles.len() == 1 { "" } else { "s" },
             path.display()
         );
     }
@@ -171,16 +178,9 @@ fn evaluate_classes(
 /// `Model: m.h5 (f64, layers 6-32-16-1, predicts price)`, `what` the last part.
 fn model_line(model: &Model, args: &EvaluateArgs, what: &str) -> String {
     format!(
-        "Model: {} ({}, layers {}, {what})",
+        "Model: {} ({}, {what})",
         args.model.display(),
-        model.network.dtype(),
-        model
-            .network
-            .layer_sizes()
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("-"),
+        describe(model)
     )
 }
 

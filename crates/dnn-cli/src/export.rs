@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use dnn_data::export::{class_names, to_bytes, Format, Preprocessing};
 
-use crate::model_file::{load_model_arg, same_file};
+use crate::model_file::{describe, load_model_arg, same_file};
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     dnn_data::atomic::ensure_writable(&args.output).context("--output")?;
@@ -22,14 +22,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     dnn_data::atomic::write_atomically(&args.output, &bytes)?;
     let sizes = model.network.layer_sizes();
     println!(
-        "Exported {} ({}, layers {}) to {} ({}, {} bytes)",
+        "Exported {} ({}) to {} ({}, {} bytes)",
         args.model.display(),
-        model.network.dtype(),
-        sizes
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("-"),
+        describe(&model),
         args.output.display(),
         match format {
             Format::Onnx => format!("ONNX opset {}", dnn_data::onnx::OPSET),

@@ -33,6 +33,47 @@ pub(crate) fn load_model_arg(path: &Path) -> anyhow::Result<Model> {
     }
 }
 
+/// `f64, layers 12288-20-7-5-1`: a model's element type and layer sizes, as the commands
+/// name a model.
+pub(crate) fn describe(model: &Model) -> String {
+    let sizes: Vec<String> = model
+        .network
+        .layer_sizes()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    format!("{}, layers {}", model.network.dtype(), sizes.join("-"))
+}
+
+/// Refuses a regression model (an identity output) that does not record its target's scale:
+/// the units of its outputs are unknown. `what` names the model in the message.
+pub(crate) fn require_scale(model: &Model, what: &str) -> anyhow::Result<()> {
+    if !model.network.output_activation().classifies() && !model.is_regression() {
+        bail!(
+            "{what} has an identity output (a regression) but does not record its target's \
+             scale (target_mean, target_std), so the units of its outputs are unknown; use a \
+             model saved by dnn train"
+        );
+    }
+    Ok(())
+}
+
+/// Refuses writing `flag`'s `output` over one of `inputs`, `(path, what it is)` pairs: the
+/// same file through any spelling of its path or a link, which the output would replace.
+pub(crate) fn refuse_overwrite(
+    flag: &str,
+    output: &Path,
+    inputs: &[(&Path, &str)],
+) -> anyhow::Result<()> {
+    if let Some((_, what)) = inputs.iter().find(|(p, _)| same_file(p, output)) {
+        bail!(
+            "{flag} {} is {what}; give another name (it would be replaced)",
+            output.display()
+        );
+    }
+    Ok(())
+}
+
 /// Whether `a` and `b` name one existing file: through another spelling of the path (`..`,
 /// a relative path), a symbolic link or a hard link.
 pub(crate) fn same_file(a: &Path, b: &Path) -> bool {

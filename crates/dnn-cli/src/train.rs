@@ -15,13 +15,13 @@ use dnn_data::{DataSpec, Dataset, HeldOut, Input, Parts, TargetScale};
 use ndarray::{s, ArrayView2};
 
 use crate::data::{
-    filled_line, load_for_model, load_for_training, one_hot_line, regression_line, split_line,
-    DataFlags, ModelReading, ReadFlags,
+    check_split_flags, filled_line, load_for_model, load_for_training, one_hot_line,
+    regression_line, split_line, warn_classes, DataFlags, ModelReading, ReadFlags,
 };
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
 use crate::metrics::regression_scores_line;
-use crate::model_file::load_model_arg;
+use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale};
 use crate::presets::{resolve, Arch, Setup, SEED};
 use crate::progress::Progress;
 use crate::report::{check_outputs, data_report, write_json, TrainReport};
@@ -60,6 +60,20 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         ],
         args.plot.as_deref(),
     )?;
+    // What the run reads must survive what it writes (--save may replace --from's model:
+    // it is read before and written atomically after).
+    let read = [(args.data.data.as_path(), "the data")];
+    for (flag, output) in [
+        ("--save", Some(&args.save)),
+        ("--plot", args.plot.as_ref()),
+        ("--report", args.report.as_ref()),
+    ] {
+        let from = args.from.as_deref().filter(|_| flag != "--save");
+        let model = from.map(|p| (p, "--from's model file"));
+        if let Some(output) = output {
+            refuse_overwrite(flag, output, &[&read[..], model.as_slice()].concat())?;
+        }
+    }
     let from = match &args.from {
         Some(path) => Some(StartFrom::load(path)?),
         None => None,
@@ -93,13 +107,7 @@ impl StartFrom {
                 path.display()
             );
         };
-        if !model.network.output_activation().classifies() && spec.regression.is_none() {
-            bail!(
-                "--from {} has an identity output (a regression) but does not record its \
-                 target's scale; continue from a model saved by dnn train",
-                path.display()
-            );
-        }
+        require_scale(&model, &format!("--from {}", path.display()))?;
         Ok(StartFrom {
             path: path.to_path_buf(),
             model,
@@ -107,25 +115,18 @@ impl StartFrom {
         })
     }
 
-    /// `From: m.h5 (f64, layers 3-8-3, trained on blobs.csv for 300 iterations): training goes
-    /// on from its parameters, with its classes, inputs and z-score; ...`.
+    /// `From: m.h5 (f64, layers 3-8-3, trained on `blobs.csv` for 300 iterations): training
+    /// goes on from its parameters, with its classes, inputs and z-score; ...`.
     fn line(&self) -> String {
         let s = &self.model.setup;
-        let sizes: Vec<String> = self
-            .model
-            .network
-            .layer_sizes()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
         let unit = if s.batch_size.is_some() {
             "epoch"
         } else {
             "iteration"
         };
         let trained = match (&s.data, s.iterations_run) {
-            (Some(data), Some(n)) => format!(", trained on {data} for {n} {unit}s"),
-            (Some(data), None) => format!(", trained on {data}"),
+            (Some(data), Some(n)) => format!(", trained on `{data}` for {n} {unit}s"),
+            (Some(data), None) => format!(", trained on `{data}`"),
             (None, Some(n)) => format!(", trained for {n} {unit}s"),
             (None, None) => String::new(),
         };
@@ -144,11 +145,10 @@ impl StartFrom {
             None => String::new(),
         };
         format!(
-            "From: {} ({}, layers {}{trained}): training goes on from its parameters, with its \
-             {kept}; the optimiser starts afresh",
+            "From: {} ({}{trained}): training goes on from its parameters, with its {kept}; \
+             the optimiser starts afresh",
             self.path.display(),
-            self.model.network.dtype(),
-            sizes.join("-"),
+            describe(&self.model),
         )
     }
 }
@@ -318,7 +318,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         ..args.data.reading.clone()
     };
     let mut data = match from {
-        Some(from) => load_to_continue(args, from)?,
+        Some(from) => load_to_continue(args, &reading, from)?,
         None => load_for_training(&args.data.data, &reading)?,
     };
     // What the data says of itself; from a model, what was fitted is the model's.
@@ -335,9 +335,27 @@ fn train_as<F: Float + hdf5::H5Type>(
         println!("{line}");
     }
     let unit = hyper.unit();
-    let held_out = match args.validation.split() {
+    // Going on with a model's own data, its validation part (and seed) stays held out, or
+    // training would now learn the rows that chose its best iteration.
+    let own_data = from
+        .filter(|f| f.model.setup.data_sha256.is_some())
+        .filter(|f| f.model.setup.data_sha256 == data.source.sha256);
+    let validation_split = args
+        .validation
+        .split()
+        .or_else(|| own_data.and_then(|f| f.model.setup.validation_split));
+    let split_seed = args
+        .data
+        .reading
+        .split_seed
+        .or_else(|| {
+            let recorded = from.and_then(|f| f.model.setup.split_seed);
+            recorded.and_then(|s| u32::try_from(s).ok())
+        })
+        .unwrap_or(DEFAULT_SPLIT_SEED);
+    let held_out = match validation_split {
         Some(fraction) => {
-            let seed = args.data.reading.split_seed.unwrap_or(DEFAULT_SPLIT_SEED);
+            let seed = split_seed;
             let held_out = data.hold_out(fraction, seed)?;
             println!(
                 "{}",
@@ -626,21 +644,27 @@ pub fn regression_scores<F: Float>(
 
 /// `--data` read for `--from`'s model: with its spec, and a source without a test part split
 /// as `--test-split` and `--split-seed` say, by default as the model's data was.
-fn load_to_continue(args: &TrainArgs, from: &StartFrom) -> anyhow::Result<Dataset> {
-    let flags = &args.data.reading;
+fn load_to_continue(
+    args: &TrainArgs,
+    flags: &ReadFlags,
+    from: &StartFrom,
+) -> anyhow::Result<Dataset> {
     let trained = ModelReading::as_trained(&from.model, &from.spec, Parts::Split);
     let reading = ModelReading {
         test_split: flags.test_split.unwrap_or(trained.test_split),
         split_seed: flags.split_seed.unwrap_or(trained.split_seed),
         ..trained
     };
-    load_for_model(
+    let data = load_for_model(
         &args.data.data,
         flags.format,
         flags.target.as_deref(),
         reading,
         &from.path,
-    )
+    )?;
+    check_split_flags(&data, flags, &args.data.data)?;
+    warn_classes(&data);
+    Ok(data)
 }
 
 /// What the model file records of the run, its validation part `held_out` and early

@@ -221,6 +221,7 @@ impl ModelEntry {
                 min_delta: s.min_delta,
                 data: s.data.clone(),
                 data_sha256: s.data_sha256.clone(),
+                started_from: s.started_from.clone(),
             },
         }
     }
@@ -279,4 +280,6 @@ pub struct SetupSummary {
     /// The name of the data it was trained on, and that data's SHA-256.
     data: Option<String>,
     data_sha256: Option<String>,
+    /// The model file training started from (`dnn train --from`), when it did.
+    started_from: Option<String>,
 }

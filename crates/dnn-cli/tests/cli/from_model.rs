@@ -37,12 +37,35 @@ fn gradient_descent_from_a_model_lands_where_one_longer_run_lands_bit_for_bit() 
     let w = tmp.path();
     fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
     let common = ["--learning-rate", "0.1", "-q", "--print-every", "100"];
-    let long = [&common[..], &["--hidden", "8", "--iterations", "300"]].concat();
+    // With a validation part: going on from b, it must stay out of training.
+    let long = [
+        &common[..],
+        &[
+            "--hidden",
+            "8",
+            "--iterations",
+            "300",
+            "--validation-split",
+            "0.25",
+        ],
+    ]
+    .concat();
     train(
         w,
         &[&long[..], &["--save", "a.h5", "--report", "a.json"]].concat(),
     );
-    let first = [&common[..], &["--hidden", "8", "--iterations", "100"]].concat();
+    let first = [
+        &common[..],
+        &[
+            "--hidden",
+            "8",
+            "--iterations",
+            "100",
+            "--validation-split",
+            "0.25",
+        ],
+    ]
+    .concat();
     train(w, &[&first[..], &["--save", "b.h5"]].concat());
     let run = train(
         w,
@@ -55,8 +78,14 @@ fn gradient_descent_from_a_model_lands_where_one_longer_run_lands_bit_for_bit() 
     );
     assert!(
         run.stdout.contains(
-            "From: b.h5 (f64, layers 3-8-3, trained on blobs.csv for 100 iterations): training goes on from its parameters, with its classes, inputs and z-score; the optimiser starts afresh"
+            "From: b.h5 (f64, layers 3-8-3, trained on `blobs.csv` for 100 iterations): training goes on from its parameters, with its classes, inputs and z-score; the optimiser starts afresh"
         ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Validation: 12 of the 48 training examples held out"),
         "{}",
         run.stdout
     );
@@ -78,6 +107,7 @@ fn gradient_descent_from_a_model_lands_where_one_longer_run_lands_bit_for_bit() 
     assert_eq!(c.setup.started_from.as_deref(), Some("b.h5"));
     assert_eq!((c.setup.arch.as_ref(), c.setup.init.as_ref()), (None, None));
     assert_eq!(c.setup.data_sha256, a.setup.data_sha256);
+    assert_eq!(c.setup.validation_split, Some(0.25));
 }
 
 #[test]
@@ -155,6 +185,21 @@ fn fine_tuning_on_new_data_keeps_the_models_classes_inputs_and_z_score() {
     assert_eq!(tuned.setup.data.as_deref(), Some("more.csv"));
     assert_eq!(tuned.setup.test_split, Some(0.4));
     assert_eq!(tuned.setup.optimizer.as_deref(), Some("adam"));
+    // Its columns were matched by name: the rows in either order score the same.
+    let scores = |table: &str| {
+        let run = ok(dnn_in(
+            w,
+            &[
+                "evaluate", "--model", "tuned.h5", "--data", table, "--parts", "whole",
+            ],
+        ));
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with("Accuracy: "))
+            .expect("accuracy")
+            .to_owned()
+    };
+    assert_eq!(scores("raw.csv"), scores("more.csv"));
 }
 
 #[test]
@@ -185,6 +230,14 @@ fn what_cannot_go_on_from_a_model_is_refused_in_one_line() {
             vec!["--from", "gone.h5"],
             "error: --from: ",
         ),
+        (
+            vec!["--from", "m.h5", "--report", "m.h5"],
+            "error: --report m.h5 is --from's model file; give another name (it would be replaced)",
+        ),
+        (
+            vec!["--report", "blobs.csv"],
+            "error: --report blobs.csv is the data; give another name (it would be replaced)",
+        ),
     ] {
         let mut all = vec!["train", "--data", "blobs.csv", "--target", "kind", "--save", "n.h5"];
         all.extend(&args);
@@ -194,6 +247,20 @@ fn what_cannot_go_on_from_a_model_is_refused_in_one_line() {
         assert_eq!(run.stderr.trim_end().lines().count(), 1, "{}", run.stderr);
         assert!(!w.join("n.h5").exists());
     }
+    // --save may replace the model it starts from: read before, written atomically after.
+    train(
+        w,
+        &[
+            "--from",
+            "m.h5",
+            "--iterations",
+            "5",
+            "-q",
+            "--save",
+            "m.h5",
+        ],
+    );
+    assert_eq!(model(w, "m.h5").setup.started_from.as_deref(), Some("m.h5"));
     let run = dnn_in(
         w,
         &[

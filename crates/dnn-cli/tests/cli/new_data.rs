@@ -294,8 +294,10 @@ fn a_picture_folder_is_known_by_its_pictures_wherever_it_lies() {
         "{}",
         eval.stdout
     );
-    // Four more pictures per class: other data, all 42 scored, the grid of every mistake.
+    // Four more pictures per class, and a red one filed as blue: other data, all 43 scored,
+    // the one mistake drawn (colours are easy: the model gets every other picture right).
     fixtures::write_picture_folder(&w.join("more"), &["red", "green", "blue"], 14, 12);
+    std::fs::copy(w.join("more/red/000.png"), w.join("more/blue/zzz.png")).expect("copy");
     let eval = ok(dnn_in(
         w,
         &[
@@ -306,17 +308,42 @@ fn a_picture_folder_is_known_by_its_pictures_wherever_it_lies() {
             "more",
             "--mislabeled",
             "m.png",
+            "--report",
+            "r.json",
         ],
     ));
     assert_eq!(
         line(&eval.stdout, "Data: "),
-        "more (image-folder): not byte for byte the data shapes.h5 was trained on (`shapes`; its SHA-256 differs), so all 42 examples are scored as one part (any examples it was trained on included)"
+        "more (image-folder): not byte for byte the data shapes.h5 was trained on (`shapes`; its SHA-256 differs), so all 43 examples are scored as one part (any examples it was trained on included)"
     );
     assert_eq!(
         line(&eval.stdout, "Accuracy: "),
-        "1.000000 (42 of 42 correct)"
+        "0.976744 (42 of 43 correct)"
     );
-    assert!(eval.stdout.contains("Saved 0 mislabelled images to m.png"));
+    assert!(eval.stdout.contains("Saved 1 mislabelled image to m.png"));
+    // blue is class 0, red class 2 (sorted): the one mistake is a red called blue.
+    let confusion = report(w).parts[0].confusion.clone().expect("confusion");
+    assert_eq!(confusion[0][2], 1, "{confusion:?}");
+    let grid = image::open(w.join("m.png")).expect("the grid");
+    assert!(grid.width() > 0);
+    // Nor may the report replace what was read.
+    let run = dnn_in(
+        w,
+        &[
+            "evaluate",
+            "--model",
+            "shapes.h5",
+            "--data",
+            "more",
+            "--report",
+            "shapes.h5",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(
+        run.stderr.trim_end(),
+        "error: --report shapes.h5 is the model file; give another name (it would be replaced)"
+    );
     // Trained on `--data .`, a model records its folder's name.
     ok(dnn_in(
         &w.join("shapes"),

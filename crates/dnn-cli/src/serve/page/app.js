@@ -1002,7 +1002,7 @@ async function inspect() {
     ["Missing numbers", m.filled.length > 0 ? `filled with ${m.filled.map((f) => `${f.column} ${+f.value.toPrecision(6)}`).join(", ")}` : null],
     ["Standardised inputs", m.standardized ? "yes (the z-score its file records)" : "no"],
     ["Trained on", s.data == null ? null : (s.data_sha256 == null ? s.data : `${s.data} (SHA-256 ${s.data_sha256.slice(0, 16)}…)`)],
-    ["Initialisation", s.init], ["Seed", s.seed], ["Optimiser", s.optimizer],
+    s.started_from == null ? ["Initialisation", s.init] : ["Started from", s.started_from], ["Seed", s.seed], ["Optimiser", s.optimizer],
     ["Learning rate", s.learning_rate], ["Batch size", s.batch_size == null ? (s.optimizer ? "full batch" : null) : s.batch_size],
     [s.batch_size == null ? "Iterations" : "Epochs", s.iterations == null ? null : `${s.iterations_run ?? "?"} of ${s.iterations}`],
     ["Final cost", s.final_cost == null ? null : s.final_cost.toFixed(6)],
