@@ -288,7 +288,7 @@ pub fn check_split_flags(data: &Dataset, flags: &ReadFlags, path: &Path) -> anyh
     ] {
         if given {
             bail!(
-                "{flag} splits a source without a test part, but --data {} has its own test part{}",
+                "{flag} splits a source without a test part, but --data {} has its own test part{}; leave it out",
                 path.display(),
                 match flag {
                     "--split-seed" => " (it also seeds --validation-split, not given)",
@@ -478,6 +478,8 @@ fn warn_missing_labels(data: &Dataset, counts: &[usize]) {
 pub struct ModelReading<'a> {
     /// What the model's inputs and outputs mean.
     pub spec: &'a DataSpec,
+    /// The name of the data it was trained on, when its file records it.
+    pub trained_on: Option<&'a str>,
     /// Training's parts, or every example as one.
     pub parts: Parts,
     /// The fraction of each class split off as the test part, for a source without one.
@@ -491,6 +493,7 @@ impl<'a> ModelReading<'a> {
     pub fn as_trained(model: &'a Model, spec: &'a DataSpec, parts: Parts) -> Self {
         ModelReading {
             spec,
+            trained_on: model.setup.data.as_deref(),
             parts,
             test_split: model.setup.test_split.unwrap_or(DEFAULT_TEST_SPLIT),
             split_seed: model
@@ -681,6 +684,7 @@ pub fn load_for_model(
 ) -> anyhow::Result<Dataset> {
     let ModelReading {
         spec,
+        trained_on,
         parts,
         test_split,
         split_seed,
@@ -692,11 +696,12 @@ pub fn load_for_model(
         || !picture && matches!(format, Format::CourseH5 | Format::ImageFolder)
     {
         bail!(
-            "{} takes {} but --data {} is read as {}: give the data it was trained on",
+            "{} takes {} but --data {} is read as {}: give data of that kind{}",
             model_path.display(),
             spec.input.describe(),
             path.display(),
-            format.name()
+            format.name(),
+            trained_on.map_or(String::new(), |d| format!(" (it was trained on `{d}`)"))
         );
     }
     if target.is_some() && format != Format::Csv {

@@ -30,7 +30,7 @@ use crate::values::{
     parse_layers, parse_learning_rate, parse_positive, parse_sizes, InitArg, OptimizerArg, Sizes,
 };
 use crate::{plot, Exit, EXIT_INTERRUPTED};
-use dnn_report::{RegressionReport, RegressionScores};
+use dnn_report::{DivergedReport, RegressionReport, RegressionScores};
 
 /// Examples `--grad-check` uses (the first ones of the training set).
 pub const GRAD_CHECK_EXAMPLES: usize = 5;
@@ -75,7 +75,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         }
     }
     let from = match &args.from {
-        Some(path) => Some(StartFrom::load(path)?),
+        Some(path) => {
+            refuse_with_from(&args)?;
+            Some(StartFrom::load(path)?)
+        }
         None => None,
     };
     // An f32 model goes on in f32 unless --dtype says otherwise.
@@ -87,6 +90,74 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         Dtype::F64 => train_as::<f64>(&args, &setup, &hyper, from.as_ref()),
         Dtype::F32 => train_as::<f32>(&args, &setup, &hyper, from.as_ref()),
     }
+}
+
+/// Refuses, with `--from`, the flags that would make another network or read the data
+/// otherwise than the model does.
+fn refuse_with_from(args: &TrainArgs) -> anyhow::Result<()> {
+    let r = &args.data.reading;
+    let given = [
+        (
+            "--hidden",
+            args.hidden.is_some(),
+            "keeps the model's layers",
+        ),
+        (
+            "--layers",
+            args.layers.is_some(),
+            "keeps the model's layers",
+        ),
+        (
+            "--init",
+            args.init.is_some(),
+            "starts from the model's parameters",
+        ),
+        (
+            "--seed",
+            args.seed.is_some(),
+            "starts from the model's parameters (--seed seeds an initialisation)",
+        ),
+        (
+            "--classes",
+            r.classes.is_some(),
+            "reads the data with the model's classes",
+        ),
+        (
+            "--drop",
+            !r.drop.is_empty(),
+            "reads the data with the model's columns",
+        ),
+        (
+            "--one-hot",
+            !r.one_hot.is_empty(),
+            "reads the data with the model's columns",
+        ),
+        (
+            "--fill-missing",
+            r.fill_missing.is_some(),
+            "fills missing numbers with the model's values",
+        ),
+        ("--task", r.task.is_some(), "keeps the model's task"),
+        (
+            "--standardize",
+            r.standardize,
+            "applies the model's z-score, if it has one",
+        ),
+        (
+            "--no-standardize",
+            r.no_standardize,
+            "applies the model's z-score, if it has one",
+        ),
+        (
+            "--image-size",
+            r.image_size.is_some(),
+            "resizes pictures to the model's size",
+        ),
+    ];
+    if let Some((flag, _, why)) = given.iter().find(|(_, given, _)| *given) {
+        bail!("--from {why}; leave out {flag} (a new network: leave out --from)");
+    }
+    Ok(())
 }
 
 /// `--from`: the model whose parameters training starts from, and the data spec it reads
@@ -200,10 +271,7 @@ pub struct TrainArgs {
     /// default as the model's was (so its own data keeps its test part out of training).
     /// The optimiser starts afresh: momentum's and Adam's averages and the learning-rate
     /// decay begin at zero, and every other flag has its usual default.
-    #[arg(long, value_name = "MODEL", conflicts_with_all = [
-        "arch", "hidden", "layers", "init", "classes", "drop", "one_hot", "fill_missing",
-        "task", "standardize", "no_standardize", "image_size",
-    ])]
+    #[arg(long, value_name = "MODEL", conflicts_with = "arch")]
     pub from: Option<PathBuf>,
 
     #[command(flatten)]
@@ -342,8 +410,9 @@ fn train_as<F: Float + hdf5::H5Type>(
         .filter(|f| f.model.setup.data_sha256 == data.source.sha256);
     let validation_split = args
         .validation
-        .split()
-        .or_else(|| own_data.and_then(|f| f.model.setup.validation_split));
+        .validation_split
+        .or_else(|| own_data.and_then(|f| f.model.setup.validation_split))
+        .or_else(|| args.validation.split());
     let split_seed = args
         .data
         .reading
@@ -417,6 +486,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     let validation_set = held_out
         .as_ref()
         .map(|h| (matrix_as::<F>(&h.x).into_owned(), data.held_out_y::<F>(h)));
+    let started = std::time::Instant::now();
     let (result, seen) = match &validation_set {
         Some((x, y)) => {
             let mut watch = args.validation.watch(&net, x, y, setup.iterations)?;
@@ -459,23 +529,36 @@ fn train_as<F: Float + hdf5::H5Type>(
                 .as_ref()
                 .filter(|s| s.early_stopping().is_some())
                 .and_then(|s| s.best());
-            let saved = match (d.last_good, best) {
+            let (saved, saved_step) = match (d.last_good, best) {
                 (_, Some((best, cost))) if args.save_last_good => {
                     let model_setup =
                         model_setup((setup, from), hyper, &data, watched, best + 1, None);
                     save_model_with(&args.save, &net, &model_setup, &data.spec)
                         .context("training diverged and the best model could not be saved")?;
-                    format!(
-                        "saved the parameters of {unit} {best}, the lowest validation cost \
-                         ({}), to {}",
+                    let step = format!("{unit} {best}, the lowest validation cost");
+                    let message = format!(
+                        "saved the parameters of {step} ({}), to {}",
                         dnn_core::cost::shown(cost),
                         args.save.display()
-                    )
+                    );
+                    (message, Some(step))
                 }
-                (_, Some((best, cost))) => format!(
-                    "nothing saved (pass --save-last-good to keep the parameters of {unit} \
-                     {best}, the lowest validation cost ({}))",
-                    dnn_core::cost::shown(cost)
+                (_, Some((best, cost))) => (
+                    format!(
+                        "nothing saved (pass --save-last-good to keep the parameters of {unit} \
+                         {best}, the lowest validation cost ({}))",
+                        dnn_core::cost::shown(cost)
+                    ),
+                    None,
+                ),
+                // Not one update from --from's parameters: its file is left as it is.
+                (Some(good), None) if from.is_some() && good.updates == 0 => (
+                    format!(
+                        "nothing saved (no iteration improved on {}'s parameters)",
+                        from.map(|f| f.path.display().to_string())
+                            .unwrap_or_default()
+                    ),
+                    None,
                 ),
                 (Some(good), None) if args.save_last_good => {
                     let model_setup = model_setup(
@@ -488,21 +571,59 @@ fn train_as<F: Float + hdf5::H5Type>(
                     );
                     save_model_with(&args.save, &net, &model_setup, &data.spec)
                         .context("training diverged and the last good model could not be saved")?;
-                    format!(
+                    let message = format!(
                         "saved the parameters of {} (cost {}) to {}",
                         good.step,
                         dnn_core::cost::shown(good.cost),
                         args.save.display()
-                    )
+                    );
+                    (message, Some(good.step.to_string()))
                 }
-                (Some(good), None) => format!(
-                    "nothing saved (pass --save-last-good to keep the parameters of {})",
-                    good.step
+                (Some(good), None) => (
+                    format!(
+                        "nothing saved (pass --save-last-good to keep the parameters of {})",
+                        good.step
+                    ),
+                    None,
                 ),
-                (None, None) => "nothing saved (no iteration had a usable cost)".to_owned(),
+                (None, None) => (
+                    "nothing saved (no iteration had a usable cost)".to_owned(),
+                    None,
+                ),
+            };
+            // The costs up to divergence, where asked for: a picture of the run away, and a
+            // report for the scripts that sweep learning rates.
+            let costs = d.costs_every(args.print_every);
+            let mut written = Vec::new();
+            if let Some(path) = &args.plot {
+                plot::cost_curve(path, &costs, setup.learning_rate, unit, None)
+                    .with_context(|| format!("--plot {}", path.display()))?;
+                written.push(format!("--plot {}", path.display()));
+            }
+            if let Some(path) = &args.report {
+                let file = TrainReport {
+                    diverged: Some(DivergedReport {
+                        at: d.at.to_string(),
+                        cause: d.cause.to_string(),
+                        saved: saved_step,
+                    }),
+                    ..run_report::<F>(
+                        (setup, hyper, from),
+                        (&layers, &data),
+                        costs,
+                        (d.costs.len(), false),
+                        started.elapsed().as_secs_f64(),
+                    )
+                };
+                write_json(path, &file).with_context(|| format!("--report {}", path.display()))?;
+                written.push(format!("--report {}", path.display()));
+            }
+            let written = match written.is_empty() {
+                true => String::new(),
+                false => format!("; wrote {}", written.join(" and ")),
             };
             bail!(
-                "training diverged at {}: {}; try a smaller learning rate than {}; {saved}",
+                "training diverged at {}: {}; try a smaller learning rate than {}; {saved}{written}",
                 d.at,
                 d.cause,
                 crate::metrics::significant(setup.learning_rate)
@@ -586,28 +707,10 @@ fn train_as<F: Float + hdf5::H5Type>(
     }
     if let Some(path) = &args.report {
         let file = TrainReport {
-            arch: setup.arch.name().to_owned(),
-            layers: layers.clone(),
-            dtype: F::NAME.to_owned(),
-            learning_rate: setup.learning_rate,
-            iterations: setup.iterations,
-            iterations_run: report.iterations_run(),
-            interrupted,
-            seed: setup.seed,
-            init: match from {
-                Some(_) => "model".to_owned(),
-                None => setup.init.name().to_owned(),
-            },
-            from: from.map(|f| f.path.display().to_string()),
-            training: hyper.report(),
-            costs: costs.clone(),
             train_accuracy,
             test_accuracy,
             regression,
-            train_seconds: report.elapsed().as_secs_f64(),
-            gflops: report.diagnostics().gflops,
-            classes: data.spec.classes.clone(),
-            data: data_report(&data),
+            gflops: Some(report.diagnostics().gflops),
             validation: match (&held_out, &seen) {
                 (Some(h), Some(s)) => Some(crate::validation::report(
                     h,
@@ -618,6 +721,13 @@ fn train_as<F: Float + hdf5::H5Type>(
                 )),
                 _ => None,
             },
+            ..run_report::<F>(
+                (setup, hyper, from),
+                (&layers, &data),
+                costs.clone(),
+                (report.iterations_run(), interrupted),
+                report.elapsed().as_secs_f64(),
+            )
         };
         write_json(path, &file).with_context(|| format!("--report {}", path.display()))?;
         if !args.quiet {
@@ -642,6 +752,46 @@ pub fn regression_scores<F: Float>(
     Ok(RegressionScores::new(&values, truth))
 }
 
+/// What `--report` records of any run, `(iterations run, interrupted)` and the seconds it
+/// trained included; the scores, the rate and the validation part are the caller's.
+fn run_report<F: Float>(
+    (setup, hyper, from): (&Setup, &Hyper, Option<&StartFrom>),
+    (layers, data): (&[usize], &Dataset),
+    costs: Vec<(usize, f64)>,
+    (iterations_run, interrupted): (usize, bool),
+    train_seconds: f64,
+) -> TrainReport {
+    TrainReport {
+        arch: match from {
+            Some(_) => "model".to_owned(),
+            None => setup.arch.name().to_owned(),
+        },
+        layers: layers.to_vec(),
+        dtype: F::NAME.to_owned(),
+        learning_rate: setup.learning_rate,
+        iterations: setup.iterations,
+        iterations_run,
+        interrupted,
+        seed: setup.seed,
+        init: match from {
+            Some(_) => "model".to_owned(),
+            None => setup.init.name().to_owned(),
+        },
+        from: from.map(|f| f.path.display().to_string()),
+        training: hyper.report(),
+        costs,
+        train_accuracy: None,
+        test_accuracy: None,
+        regression: None,
+        train_seconds,
+        gflops: None,
+        classes: data.spec.classes.clone(),
+        data: data_report(data),
+        validation: None,
+        diverged: None,
+    }
+}
+
 /// `--data` read for `--from`'s model: with its spec, and a source without a test part split
 /// as `--test-split` and `--split-seed` say, by default as the model's data was.
 fn load_to_continue(
@@ -649,6 +799,21 @@ fn load_to_continue(
     flags: &ReadFlags,
     from: &StartFrom,
 ) -> anyhow::Result<Dataset> {
+    // Not the cat set's advice (the default --data) for a model of other data.
+    if !args.data.data.exists() {
+        bail!(
+            "--data {}: no such file or folder; --from {} takes {}{}: give --data, data of that \
+             kind",
+            args.data.data.display(),
+            from.path.display(),
+            from.spec.input.describe(),
+            from.model
+                .setup
+                .data
+                .as_deref()
+                .map_or(String::new(), |d| format!(" (it was trained on `{d}`)")),
+        );
+    }
     let trained = ModelReading::as_trained(&from.model, &from.spec, Parts::Split);
     let reading = ModelReading {
         test_split: flags.test_split.unwrap_or(trained.test_split),
@@ -664,6 +829,38 @@ fn load_to_continue(
     )?;
     check_split_flags(&data, flags, &args.data.data)?;
     warn_classes(&data);
+    let setup = &from.model.setup;
+    let own = setup.data_sha256.is_some() && setup.data_sha256 == data.source.sha256;
+    let resplit = data.source.split.is_some_and(|s| {
+        Some(s.fraction) != setup.test_split || Some(u64::from(s.seed)) != setup.split_seed
+    });
+    if own && resplit {
+        eprintln!(
+            "warning: --data is {}'s own data, split otherwise than its training split it: \
+             the new test part holds examples it was trained on, so its test scores are not of \
+             unseen data (leave out --test-split and --split-seed to keep its test part)",
+            from.path.display()
+        );
+    }
+    let mut counts = vec![0usize; data.spec.classes.len()];
+    for &k in &data.train_labels {
+        counts[k] += 1;
+    }
+    let missing: Vec<&str> = (data.spec.classes.iter().zip(&counts))
+        .filter(|(_, &n)| n == 0)
+        .map(|(c, _)| c.as_str())
+        .collect();
+    if !missing.is_empty() {
+        eprintln!(
+            "warning: {} of {}'s classes ({}) {} no training example in --data: training can \
+             only teach the model to predict {} less",
+            missing.len(),
+            from.path.display(),
+            missing.join(", "),
+            if missing.len() == 1 { "has" } else { "have" },
+            if missing.len() == 1 { "it" } else { "them" },
+        );
+    }
     Ok(data)
 }
 

@@ -365,6 +365,25 @@ pub struct Divergence {
     pub costs: Vec<f64>,
 }
 
+impl Divergence {
+    /// `(iteration, cost)` of the iterations (epochs) that completed before divergence, for
+    /// every `every`-th one and the last, as [`crate::TrainReport::costs_every`] gives them.
+    ///
+    /// ```
+    /// use dnn_core::{Divergence, DivergenceCause, TrainingStep};
+    /// let d = Divergence {
+    ///     at: TrainingStep { epoch: 4, batch: 0, batches: 1 },
+    ///     cause: DivergenceCause::NonFiniteCost(f64::NAN),
+    ///     last_good: None,
+    ///     costs: vec![0.7, 0.6, 0.9, 3.0],
+    /// };
+    /// assert_eq!(d.costs_every(2), [(0, 0.7), (2, 0.9), (3, 3.0)]);
+    /// ```
+    pub fn costs_every(&self, every: usize) -> Vec<(usize, f64)> {
+        crate::train::costs_every(&self.costs, every)
+    }
+}
+
 impl fmt::Display for Divergence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

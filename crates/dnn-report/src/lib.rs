@@ -38,6 +38,6 @@ pub use hyper::HyperReport;
 pub use planar::{PlanarReport, PlanarRun};
 pub use toy::{ToyReport, ToyRun};
 pub use train::{
-    DataReport, EarlyStoppingReport, RegressionReport, RegressionScores, TrainReport,
-    ValidationReport,
+    DataReport, DivergedReport, EarlyStoppingReport, RegressionReport, RegressionScores,
+    TrainReport, ValidationReport,
 };

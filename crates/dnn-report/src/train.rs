@@ -46,8 +46,10 @@ pub struct TrainReport {
     pub regression: Option<RegressionReport>,
     /// Seconds of the training loop alone (no data loading, no evaluation).
     pub train_seconds: f64,
-    /// Useful FLOPs of the run divided by `train_seconds`, in GFLOP/s.
-    pub gflops: f64,
+    /// Useful FLOPs of the run divided by `train_seconds`, in GFLOP/s (absent for a run that
+    /// diverged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gflops: Option<f64>,
     /// The class names, in the network's output order (none for a regression).
     pub classes: Vec<String>,
     /// Where the examples came from and how many went to each side.
@@ -56,6 +58,23 @@ pub struct TrainReport {
     /// (`--validation-split`, `--early-stopping`), when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<ValidationReport>,
+    /// How training diverged, when it did (`dnn train` then exits 1, and the report has no
+    /// accuracies or scores).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diverged: Option<DivergedReport>,
+}
+
+/// A run that diverged: where, why, and what `--save-last-good` saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DivergedReport {
+    /// Where it was seen, as the error says it: `iteration 37`, or `epoch 3, mini-batch 5`.
+    pub at: String,
+    /// What was seen: a cost that was not a number, grew past its bound, or a parameter that
+    /// became infinite.
+    pub cause: String,
+    /// The parameters saved, when any were (`--save-last-good`): `iteration 36`, or the
+    /// lowest validation cost's iteration.
+    pub saved: Option<String>,
 }
 
 /// A validation part held out of the training part, and what training did with it.

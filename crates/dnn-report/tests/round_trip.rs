@@ -28,9 +28,9 @@
 use std::path::Path;
 
 use dnn_report::{
-    DataReport, EarlyStoppingReport, EvaluateReport, EvaluatedData, HyperReport, PartScores,
-    PlanarReport, PlanarRun, RegressionReport, RegressionScores, ToyReport, ToyRun, TrainReport,
-    ValidationReport,
+    DataReport, DivergedReport, EarlyStoppingReport, EvaluateReport, EvaluatedData, HyperReport,
+    PartScores, PlanarReport, PlanarRun, RegressionReport, RegressionScores, ToyReport, ToyRun,
+    TrainReport, ValidationReport,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -148,7 +148,7 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
         test_accuracy: Some(f64::MIN_POSITIVE),
         regression: None,
         train_seconds: 1e-300,
-        gflops: 12.345678901234567,
+        gflops: Some(12.345678901234567),
         classes: vec!["zéro".into(), "one, two".into(), "\"quoted\"".into()],
         data: DataReport {
             format: "csv".into(),
@@ -159,6 +159,11 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
             sha256: Some("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into()),
         },
         validation: None,
+        diverged: Some(DivergedReport {
+            at: "epoch 3, mini-batch 5".into(),
+            cause: "the cost is NaN".into(),
+            saved: None,
+        }),
     };
     survives_a_round_trip(&train);
     // Watched on a validation part, stopped early.

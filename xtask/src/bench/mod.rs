@@ -196,7 +196,7 @@ impl Run {
             wall,
             max_rss_kib: rss,
             train_seconds: r.train_seconds,
-            gflops: Some(r.gflops),
+            gflops: r.gflops,
             costs: r.costs.iter().map(|&(i, c)| (i as u64, c)).collect(),
             // The cat runs classify: a report without accuracies shows as NaN (and DIFFER).
             train_accuracy: r.train_accuracy.unwrap_or(f64::NAN),

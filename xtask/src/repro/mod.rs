@@ -226,7 +226,7 @@ mod test_support {
             test_accuracy: Some(e.test_accuracy),
             regression: None,
             train_seconds: 1.5,
-            gflops: 10.0,
+            gflops: Some(10.0),
             classes: vec!["non-cat".into(), "cat".into()],
             data: DataReport {
                 format: "course-h5".into(),
@@ -237,6 +237,7 @@ mod test_support {
                 sha256: None,
             },
             validation: None,
+            diverged: None,
         }
     }
 

@@ -409,3 +409,83 @@ fn predict_never_saves_over_its_model_or_its_inputs() {
     );
     assert_eq!(csv.lines().count(), 3, "{csv}");
 }
+
+/// A diverged run still writes the `--report` and `--plot` asked for: the costs up to
+/// divergence (those it printed), where and why it diverged, and no scores; a learning-rate
+/// sweep's script finds a report for every run.
+#[test]
+fn a_diverged_run_writes_its_report_and_cost_curve() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
+    let run = common::dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "blobs.csv",
+            "--target",
+            "kind",
+            "--hidden",
+            "8",
+            "--learning-rate",
+            "6",
+            "--iterations",
+            "300",
+            "--print-every",
+            "2",
+            "--report",
+            "r.json",
+            "--plot",
+            "c.svg",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let line = one_error_line(&run);
+    assert!(
+        line.ends_with("; wrote --plot c.svg and --report r.json"),
+        "{line}"
+    );
+    let report: dnn_report::TrainReport =
+        serde_json::from_str(&std::fs::read_to_string(w.join("r.json")).expect("report"))
+            .expect("a TrainReport");
+    let diverged = report.diverged.expect("the diverged block");
+    let (at, rest) = line
+        .strip_prefix("error: training diverged at ")
+        .and_then(|l| l.split_once(": "))
+        .expect("where");
+    assert_eq!(diverged.at, at);
+    assert!(
+        rest.starts_with(&format!("{}; try", diverged.cause)),
+        "{rest}"
+    );
+    assert_eq!(diverged.saved, None);
+    let printed: Vec<(usize, String)> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("Cost after iteration "))
+        .map(|l| {
+            let (i, c) = l.split_once(": ").expect("cost line");
+            (i.parse().expect("iteration"), c.to_owned())
+        })
+        .collect();
+    // Iterations 0 and 2 at least: it ran away later than its first steps.
+    assert!(printed.len() >= 2, "{}", run.stdout);
+    let reported: Vec<(usize, String)> = report
+        .costs
+        .iter()
+        .map(|&(i, c)| (i, format!("{c:.6}")))
+        .collect();
+    // The printed costs, then the last iteration's, the one before the one that diverged.
+    assert_eq!(reported[..printed.len()], printed[..]);
+    let last = report.costs.last().expect("a cost").0;
+    assert_eq!(format!("iteration {}", last + 1), diverged.at);
+    assert_eq!(report.iterations_run, last + 1);
+    assert_eq!((report.gflops, report.train_accuracy), (None, None));
+    let svg = std::fs::read_to_string(w.join("c.svg")).expect("the cost curve");
+    assert!(svg.contains("<svg"), "{svg}");
+    assert!(
+        !w.join("model.h5").exists(),
+        "nothing saved without --save-last-good"
+    );
+}

@@ -216,11 +216,19 @@ fn what_cannot_go_on_from_a_model_is_refused_in_one_line() {
     for (args, says) in [
         (
             vec!["--from", "m.h5", "--hidden", "8"],
-            "error: the argument '--from <MODEL>' cannot be used with '--hidden <HIDDEN>'",
+            "error: --from keeps the model's layers; leave out --hidden (a new network: leave out --from)",
         ),
         (
             vec!["--from", "m.h5", "--classes", "a,b,c"],
-            "error: the argument '--from <MODEL>' cannot be used with '--classes <CLASSES>'",
+            "error: --from reads the data with the model's classes; leave out --classes (a new network: leave out --from)",
+        ),
+        (
+            vec!["--from", "m.h5", "--seed", "5"],
+            "error: --from starts from the model's parameters (--seed seeds an initialisation); leave out --seed",
+        ),
+        (
+            vec!["--from", "m.h5", "--arch", "two-layer"],
+            "error: the argument '--from <MODEL>' cannot be used with '--arch <ARCH>'",
         ),
         (
             vec!["--from", "bare.h5"],
@@ -247,6 +255,33 @@ fn what_cannot_go_on_from_a_model_is_refused_in_one_line() {
         assert_eq!(run.stderr.trim_end().lines().count(), 1, "{}", run.stderr);
         assert!(!w.join("n.h5").exists());
     }
+    // A run from m.h5 that diverges at once leaves m.h5 as it was, even as its --save.
+    let before = std::fs::read(w.join("m.h5")).expect("m.h5");
+    let run = dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "blobs.csv",
+            "--target",
+            "kind",
+            "--from",
+            "m.h5",
+            "--learning-rate",
+            "1000",
+            "--save",
+            "m.h5",
+            "--save-last-good",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("nothing saved (no iteration improved on m.h5's parameters)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(w.join("m.h5")).expect("m.h5"), before);
     // --save may replace the model it starts from: read before, written atomically after.
     train(
         w,
@@ -275,4 +310,111 @@ fn what_cannot_go_on_from_a_model_is_refused_in_one_line() {
     );
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("no column `x`"), "{}", run.stderr);
+}
+
+#[test]
+fn going_on_with_its_own_data_keeps_the_models_parts_or_warns() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
+    train(
+        w,
+        &[
+            "--hidden",
+            "4",
+            "--iterations",
+            "5",
+            "-q",
+            "--validation-split",
+            "0.25",
+            "--save",
+            "v.h5",
+        ],
+    );
+    // --early-stopping alone keeps the model's validation part, not its own default of 0.1.
+    let run = train(
+        w,
+        &[
+            "--from",
+            "v.h5",
+            "--iterations",
+            "5",
+            "-q",
+            "--early-stopping",
+            "--save",
+            "e.h5",
+        ],
+    );
+    assert!(
+        run.stdout
+            .contains("Validation: 12 of the 48 training examples held out"),
+        "{}",
+        run.stdout
+    );
+    // Another split of the model's own data: said to mix its test part into training.
+    let run = train(
+        w,
+        &[
+            "--from",
+            "v.h5",
+            "--iterations",
+            "5",
+            "-q",
+            "--split-seed",
+            "3",
+            "--save",
+            "s.h5",
+        ],
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: --data is v.h5's own data, split otherwise than its training split it"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Data without one of the model's classes: said so.
+    let text = std::fs::read_to_string(w.join("blobs.csv")).expect("blobs");
+    let two: String = text
+        .lines()
+        .filter(|l| !l.contains("gamma"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(w.join("two.csv"), two).expect("write");
+    let run = ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "two.csv",
+            "--from",
+            "v.h5",
+            "--iterations",
+            "5",
+            "-q",
+            "--save",
+            "t.h5",
+        ],
+    ));
+    assert!(
+        run.stderr
+            .contains("warning: 1 of v.h5's classes (gamma) has no training example in --data"),
+        "{}",
+        run.stderr
+    );
+    // And no data at all: said what the model takes, not the cat set's advice.
+    let run = dnn_in(
+        w,
+        &[
+            "train", "--data", "gone.csv", "--from", "v.h5", "--save", "g.h5",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.starts_with(
+            "error: --data gone.csv: no such file or folder; --from v.h5 takes 3 columns"
+        ),
+        "{}",
+        run.stderr
+    );
 }

@@ -28,6 +28,7 @@ mod weight_step;
 
 pub use params::{GramForm, TrainConfig, TrainParams, DEFAULT_DIVERGENCE_FACTOR};
 pub use phases::PhaseTimes;
+pub(crate) use report::costs_every;
 pub use report::{Progress, TrainDiagnostics, TrainReport};
 pub use validation::{EarlyStopping, Validation, ValidationHistory};
 pub(crate) use weight_step::packed_ahead_cap;

@@ -63,14 +63,7 @@ impl TrainReport {
     /// `(iteration, cost)` for every `every`-th iteration and the last one completed,
     /// as the exercise prints them.
     pub fn costs_every(&self, every: usize) -> Vec<(usize, f64)> {
-        let every = every.max(1);
-        let last = self.costs.len().saturating_sub(1);
-        self.costs
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| i % every == 0 || i == last)
-            .map(|(i, &c)| (i, c))
-            .collect()
+        costs_every(&self.costs, every)
     }
 
     /// The cost of the last completed iteration.
@@ -98,6 +91,19 @@ impl TrainReport {
     pub fn diagnostics(&self) -> &TrainDiagnostics {
         &self.diagnostics
     }
+}
+
+/// `(iteration, cost)` of `costs` (one per iteration) for every `every`-th iteration and the
+/// last one, as the exercise prints them.
+pub(crate) fn costs_every(costs: &[f64], every: usize) -> Vec<(usize, f64)> {
+    let every = every.max(1);
+    let last = costs.len().saturating_sub(1);
+    costs
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i % every == 0 || i == last)
+        .map(|(i, &c)| (i, c))
+        .collect()
 }
 
 /// The textbook form's FLOPs per iteration (see [`TrainDiagnostics::flops_per_iteration`]).
