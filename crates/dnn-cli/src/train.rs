@@ -96,63 +96,20 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
 /// otherwise than the model does.
 fn refuse_with_from(args: &TrainArgs) -> anyhow::Result<()> {
     let r = &args.data.reading;
+    #[rustfmt::skip]
     let given = [
-        (
-            "--hidden",
-            args.hidden.is_some(),
-            "keeps the model's layers",
-        ),
-        (
-            "--layers",
-            args.layers.is_some(),
-            "keeps the model's layers",
-        ),
-        (
-            "--init",
-            args.init.is_some(),
-            "starts from the model's parameters",
-        ),
-        (
-            "--seed",
-            args.seed.is_some(),
-            "starts from the model's parameters (--seed seeds an initialisation)",
-        ),
-        (
-            "--classes",
-            r.classes.is_some(),
-            "reads the data with the model's classes",
-        ),
-        (
-            "--drop",
-            !r.drop.is_empty(),
-            "reads the data with the model's columns",
-        ),
-        (
-            "--one-hot",
-            !r.one_hot.is_empty(),
-            "reads the data with the model's columns",
-        ),
-        (
-            "--fill-missing",
-            r.fill_missing.is_some(),
-            "fills missing numbers with the model's values",
-        ),
+        ("--hidden", args.hidden.is_some(), "keeps the model's layers"),
+        ("--layers", args.layers.is_some(), "keeps the model's layers"),
+        ("--init", args.init.is_some(), "starts from the model's parameters"),
+        ("--seed", args.seed.is_some(), "starts from the model's parameters (--seed seeds an initialisation)"),
+        ("--classes", r.classes.is_some(), "reads the data with the model's classes"),
+        ("--drop", !r.drop.is_empty(), "reads the data with the model's columns"),
+        ("--one-hot", !r.one_hot.is_empty(), "reads the data with the model's columns"),
+        ("--fill-missing", r.fill_missing.is_some(), "fills missing numbers with the model's values"),
         ("--task", r.task.is_some(), "keeps the model's task"),
-        (
-            "--standardize",
-            r.standardize,
-            "applies the model's z-score, if it has one",
-        ),
-        (
-            "--no-standardize",
-            r.no_standardize,
-            "applies the model's z-score, if it has one",
-        ),
-        (
-            "--image-size",
-            r.image_size.is_some(),
-            "resizes pictures to the model's size",
-        ),
+        ("--standardize", r.standardize, "applies the model's z-score, if it has one"),
+        ("--no-standardize", r.no_standardize, "applies the model's z-score, if it has one"),
+        ("--image-size", r.image_size.is_some(), "resizes pictures to the model's size"),
     ];
     if let Some((flag, _, why)) = given.iter().find(|(_, given, _)| *given) {
         bail!("--from {why}; leave out {flag} (a new network: leave out --from)");

@@ -22,6 +22,13 @@ fn train(dir: &Path, args: &[&str]) -> Run {
     ok(dnn_in(dir, &all))
 }
 
+/// A folder holding `blobs.csv`: 60 rows of three well-separated classes.
+fn with_blobs() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixtures::write_blobs_csv(&tmp.path().join("blobs.csv"), 60, 0.3);
+    tmp
+}
+
 fn model(dir: &Path, name: &str) -> Model {
     load_model(dir.join(name)).expect("model")
 }
@@ -33,9 +40,8 @@ fn report(dir: &Path, name: &str) -> TrainReport {
 
 #[test]
 fn gradient_descent_from_a_model_lands_where_one_longer_run_lands_bit_for_bit() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = with_blobs();
     let w = tmp.path();
-    fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
     let common = ["--learning-rate", "0.1", "-q", "--print-every", "100"];
     // With a validation part: going on from b, it must stay out of training.
     let long = [
@@ -112,9 +118,8 @@ fn gradient_descent_from_a_model_lands_where_one_longer_run_lands_bit_for_bit() 
 
 #[test]
 fn fine_tuning_on_new_data_keeps_the_models_classes_inputs_and_z_score() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = with_blobs();
     let w = tmp.path();
-    fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
     train(
         w,
         &[
@@ -204,9 +209,8 @@ fn fine_tuning_on_new_data_keeps_the_models_classes_inputs_and_z_score() {
 
 #[test]
 fn what_cannot_go_on_from_a_model_is_refused_in_one_line() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = with_blobs();
     let w = tmp.path();
-    fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
     train(
         w,
         &["--hidden", "4", "--iterations", "5", "-q", "--save", "m.h5"],
@@ -314,9 +318,8 @@ fn what_cannot_go_on_from_a_model_is_refused_in_one_line() {
 
 #[test]
 fn going_on_with_its_own_data_keeps_the_models_parts_or_warns() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = with_blobs();
     let w = tmp.path();
-    fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
     train(
         w,
         &[
