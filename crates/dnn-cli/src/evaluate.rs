@@ -41,6 +41,12 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     // The model decides what is scored, whatever the data looks like: a classifier's
     // accuracy, or a regression's errors in its target's units.
     require_scale(&model, &args.model.display().to_string())?;
+    if args.mislabeled.is_some() && !model.network.output_activation().classifies() {
+        bail!(
+            "--mislabeled draws the mislabelled test pictures of a classifier, but {} predicts a number",
+            args.model.display()
+        );
+    }
     let data_path = data_path(&model, &args)?;
     let mut data = data_for(&model, &args, &data_path)?;
     check_fits(&model, &data, &args, &data_path)?;
@@ -57,7 +63,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     println!("{}", model_line(&model, &args, &outputs));
     println!("{}", data_line(&model, &args, &data));
     let parts = match data.spec.regression {
-        Some(scale) => evaluate_values(&model, &data, held_out.as_ref(), scale, &args)?,
+        Some(scale) => evaluate_values(&model, &data, held_out.as_ref(), scale)?,
         None => evaluate_classes(&model, &data, held_out.as_ref(), &args, &data_path)?,
     };
     if let Some(path) = &args.report {
@@ -209,14 +215,7 @@ fn evaluate_values(
     data: &Dataset,
     held_out: Option<&HeldOut>,
     scale: dnn_data::TargetScale,
-    args: &EvaluateArgs,
 ) -> anyhow::Result<Vec<PartScores>> {
-    if args.mislabeled.is_some() {
-        bail!(
-            "--mislabeled draws the mislabelled test pictures of a classifier, but {} predicts a number",
-            args.model.display()
-        );
-    }
     // The data is z-scored as the model's inputs were; the model's own z-score is applied
     // by `predict_values` only to raw inputs, so the network is asked directly here.
     let validation = held_out.map(|h| ("Validation", &h.x, &h.values));

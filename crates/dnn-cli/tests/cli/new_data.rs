@@ -458,6 +458,26 @@ fn a_regression_scored_whole_has_the_r2_rmse_and_mae_of_dnn_predicts_values() {
     let got_mae: f64 = mae_text.parse().expect("number");
     assert!(((got_mae - mae) / mae).abs() < 1e-5, "{r2}");
     assert!(rest.ends_with(", 20 examples)"), "{r2}");
+    // A regression has no mislabelled pictures: refused before anything is printed.
+    let run = dnn_in(
+        w,
+        &[
+            "evaluate",
+            "--model",
+            "p.h5",
+            "--data",
+            "new.csv",
+            "--mislabeled",
+            "m.png",
+        ],
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (Some(1), ""), "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("error: --mislabeled draws the mislabelled test pictures of a classifier"),
+        "{}",
+        run.stderr
+    );
     let scores = report(w).parts[0].regression.expect("scores");
     assert_eq!(format!("{:.6}", scores.r2.expect("r2")), r2_text);
     assert!(
