@@ -225,9 +225,12 @@ pub struct TrainArgs {
     /// The layers are the model's, and --data is read as the model reads data: with its
     /// classes, columns (text values, fill values), picture size, z-score and target scale.
     /// A source without a test part is split as --test-split and --split-seed say, by
-    /// default as the model's was (so its own data keeps its test part out of training).
-    /// The optimiser starts afresh: momentum's and Adam's averages and the learning-rate
-    /// decay begin at zero, and every other flag has its usual default.
+    /// default as the model's was: its own data (the same SHA-256) keeps its test part, and
+    /// its validation part if it had one, out of training. The optimiser starts afresh:
+    /// momentum's and Adam's averages and the learning-rate decay begin at zero, and every
+    /// other flag has its usual default. --hidden, --layers, --init, --seed and the flags
+    /// that read data otherwise (--classes, --drop, --one-hot, --fill-missing, --task,
+    /// --standardize, --image-size) are refused. --save may name MODEL.
     #[arg(long, value_name = "MODEL", conflicts_with = "arch")]
     pub from: Option<PathBuf>,
 
