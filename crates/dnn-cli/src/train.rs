@@ -241,7 +241,8 @@ pub struct TrainArgs {
     #[arg(long, default_value = "100", value_parser = parse_positive, allow_negative_numbers = true)]
     pub print_every: usize,
 
-    /// No cost lines and no progress bar; only the accuracies and errors.
+    /// No cost lines and no progress bar: the lines about the data (Data, Validation, ...),
+    /// the accuracies and the errors.
     #[arg(long, short)]
     pub quiet: bool,
 
@@ -390,6 +391,11 @@ fn train_as<F: Float + hdf5::H5Type>(
                 "{}",
                 held_out_line(&data, &held_out, &args.validation, unit)
             );
+            for line in
+                crate::validation::warnings(&held_out, &args.validation, setup.iterations, unit)
+            {
+                eprintln!("warning: {line}");
+            }
             Some(held_out)
         }
         None => None,

@@ -83,6 +83,37 @@ impl ValidationFlags {
 
 /// `Validation: 21 of the 209 training examples held out (stratified 0.1 split, seed 0); early
 /// stopping after 10 epochs in a row without a fall in its cost`.
+/// The warnings about a validation part that cannot do its work: one too small for its cost
+/// to mean much, and a patience that `iterations` never reaches.
+pub fn warnings(
+    held_out: &HeldOut,
+    flags: &ValidationFlags,
+    iterations: usize,
+    unit: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let n = held_out.len();
+    if n < SMALL_VALIDATION_PART {
+        out.push(format!(
+            "the validation part holds {}: its cost moves with each of them and says little \
+             of unseen data; give a larger --validation-split, or more data",
+            count(n, "example")
+        ));
+    }
+    if let Some(rule) = flags.rule().filter(|r| r.patience >= iterations) {
+        out.push(format!(
+            "--patience {} is not less than the {} planned: early stopping cannot stop \
+             training (the best {unit}'s parameters are still kept)",
+            rule.patience,
+            count(iterations, unit)
+        ));
+    }
+    out
+}
+
+/// Below this many examples, a validation part's cost says little ([`warnings`]).
+pub const SMALL_VALIDATION_PART: usize = 10;
+
 pub fn held_out_line(
     data: &Dataset,
     held_out: &HeldOut,

@@ -417,8 +417,21 @@ fn a_diverged_run_with_early_stopping_saves_the_lowest_validation_cost() {
         .concat(),
     );
     assert_eq!(run.code, Some(1), "{run:?}");
-    let e = run.stderr.trim_end();
-    assert_eq!(e.lines().count(), 1, "{e}");
+    // The patience (1000, past the 500 iterations: so that only divergence ends the run) is
+    // warned about; then the one error line.
+    assert!(
+        run.stderr
+            .contains("warning: --patience 1000 is not less than the 500 iterations planned"),
+        "{}",
+        run.stderr
+    );
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| !l.starts_with("warning: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    let e = errors[0];
     let kept = e
         .split("saved the parameters of iteration ")
         .nth(1)
@@ -474,4 +487,48 @@ fn a_diverged_run_with_early_stopping_saves_the_lowest_validation_cost() {
         run.stderr
     );
     assert!(!dir.path().join("no.h5").exists());
+}
+
+#[test]
+fn a_tiny_validation_part_and_a_patience_past_the_run_are_warned_about() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    // 60 rows: 48 to train, 16 of each class; a tenth of each, rounded up, held out: 6.
+    fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
+    let run = ok(train(
+        w,
+        "m.h5",
+        "r.json",
+        &["--epochs", "4", "--early-stopping", "--patience", "4"],
+    ));
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: the validation part holds 6 examples: its cost moves with each of them and says little of unseen data; give a larger --validation-split, or more data",
+            "warning: --patience 4 is not less than the 4 epochs planned: early stopping cannot stop training (the best epoch's parameters are still kept)",
+        ],
+        "{}",
+        run.stderr
+    );
+    // Neither, with a part of 12 and a patience the run can reach.
+    let run = ok(train(
+        w,
+        "m.h5",
+        "r.json",
+        &[
+            "--epochs",
+            "4",
+            "--early-stopping",
+            "--patience",
+            "3",
+            "--validation-split",
+            "0.25",
+        ],
+    ));
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }
