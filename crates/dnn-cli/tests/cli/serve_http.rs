@@ -308,6 +308,10 @@ fn the_cat_run_is_the_published_one_and_its_download_and_pictures_agree_with_dnn
     );
     assert_eq!(inspected["setup"]["learning_rate"], json!(0.0075));
     assert_eq!(inspected["setup"]["init"], "scaled");
+    // What it was trained on, as dnn train records it: the cat set's name and digest.
+    let cat = dnn_data::load(common::data_dir(), &dnn_data::LoadOptions::default()).expect("cat");
+    assert_eq!(inspected["setup"]["data_sha256"], json!(cat.source.sha256));
+    assert_eq!(inspected["setup"]["started_from"], json!(null));
     let units = inspected["units"].as_array().expect("units");
     assert_eq!(units.len(), 20);
     let unit = seen_picture(units[3].as_str().expect("unit"));
