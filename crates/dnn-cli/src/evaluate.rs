@@ -10,7 +10,7 @@ use ndarray::{Array3, Axis};
 
 use crate::data::{cat_dir, load_for_model, ModelReading};
 use crate::metrics::{regression_scores_line, Scores};
-use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale};
+use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
 use crate::plot::{self, Tile};
 use crate::report::write_json;
 use crate::values::FormatArg;
@@ -78,7 +78,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
                 features: data.features(),
                 sha256: data.source.sha256.clone(),
                 whole: data.source.whole,
-                trained_on: same_data(&model, &data),
+                trained_on: trained_on(&model, &data),
             },
             parts,
         };
@@ -252,15 +252,6 @@ fn report_name(printed: &str) -> String {
     }
 }
 
-/// Whether `data` is the data `model` was trained on (the same SHA-256); `None` when either
-/// digest is unknown.
-fn same_data(model: &Model, data: &Dataset) -> Option<bool> {
-    match (&model.setup.data_sha256, &data.source.sha256) {
-        (Some(a), Some(b)) => Some(a == b),
-        _ => None,
-    }
-}
-
 /// The name of the scores of the test part: `Test`, or none when it is every example.
 fn test_name(data: &Dataset) -> &'static str {
     if data.source.whole {
@@ -321,7 +312,7 @@ fn data_line(model: &Model, args: &EvaluateArgs, data: &Dataset) -> String {
             }
         ),
     };
-    match (source.whole, same_data(model, data)) {
+    match (source.whole, trained_on(model, data)) {
         (true, Some(true)) => format!(
             "{head}: {examples} scored as one part (--parts whole), those {m} was trained on \
              included"

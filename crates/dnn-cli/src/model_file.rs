@@ -45,6 +45,15 @@ pub(crate) fn describe(model: &Model) -> String {
     format!("{}, layers {}", model.network.dtype(), sizes.join("-"))
 }
 
+/// Whether `data` is the data `model` was trained on (the same SHA-256); `None` when either
+/// digest is unknown (a model saved before dnn recorded it, data made in memory).
+pub(crate) fn trained_on(model: &Model, data: &dnn_data::Dataset) -> Option<bool> {
+    match (&model.setup.data_sha256, &data.source.sha256) {
+        (Some(a), Some(b)) => Some(a == b),
+        _ => None,
+    }
+}
+
 /// Refuses a regression model (an identity output) that does not record its target's scale:
 /// the units of its outputs are unknown. `what` names the model in the message.
 pub(crate) fn require_scale(model: &Model, what: &str) -> anyhow::Result<()> {

@@ -21,7 +21,7 @@ use crate::data::{
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
 use crate::metrics::regression_scores_line;
-use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale};
+use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
 use crate::presets::{resolve, Arch, Setup, SEED};
 use crate::progress::Progress;
 use crate::report::{check_outputs, data_report, write_json, TrainReport};
@@ -366,9 +366,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     let unit = hyper.unit();
     // Going on with a model's own data, its validation part (and seed) stays held out, or
     // training would now learn the rows that chose its best iteration.
-    let own_data = from
-        .filter(|f| f.model.setup.data_sha256.is_some())
-        .filter(|f| f.model.setup.data_sha256 == data.source.sha256);
+    let own_data = from.filter(|f| trained_on(&f.model, &data) == Some(true));
     let validation_split = args
         .validation
         .validation_split
@@ -796,7 +794,7 @@ fn load_to_continue(
     check_split_flags(&data, flags, &args.data.data)?;
     warn_classes(&data);
     let setup = &from.model.setup;
-    let own = setup.data_sha256.is_some() && setup.data_sha256 == data.source.sha256;
+    let own = trained_on(&from.model, &data) == Some(true);
     let resplit = data.source.split.is_some_and(|s| {
         Some(s.fraction) != setup.test_split || Some(u64::from(s.seed)) != setup.split_seed
     });

@@ -223,7 +223,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             unseen: Vec::new(),
             text_counts: Vec::new(),
             float_inputs: false,
-            whole: options.resolved(&sha256).whole(),
+            whole: options.parts.whole_for(&sha256),
             sha256: Some(sha256),
         },
         train_images: Some(train.images),

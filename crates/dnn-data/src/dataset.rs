@@ -616,13 +616,24 @@ pub enum Parts {
     SplitIfSha256(String),
 }
 
+impl Parts {
+    /// Whether data whose SHA-256 is `sha256` is read whole.
+    pub(crate) fn whole_for(&self, sha256: &str) -> bool {
+        match self {
+            Parts::Split => false,
+            Parts::Whole => true,
+            Parts::SplitIfSha256(h) => h != sha256,
+        }
+    }
+}
+
 impl LoadOptions {
     /// These options for data whose SHA-256 is `sha256`: [`Parts::SplitIfSha256`] decided.
     pub(crate) fn resolved(&self, sha256: &str) -> LoadOptions {
-        let parts = match &self.parts {
-            Parts::SplitIfSha256(h) if h == sha256 => Parts::Split,
-            Parts::SplitIfSha256(_) => Parts::Whole,
-            other => other.clone(),
+        let parts = if self.parts.whole_for(sha256) {
+            Parts::Whole
+        } else {
+            Parts::Split
         };
         LoadOptions {
             parts,
