@@ -30,6 +30,18 @@ pub fn data_dir() -> PathBuf {
     dnn_data::locate_data_dir(workspace_root()).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The Python of the venv that `cargo xtask test` makes (`DNN_PYTHON`), for a test that needs
+/// `what` (a package list, for the message). Fails the test, never skips it, when unset.
+pub fn venv_python(what: &str) -> String {
+    std::env::var("DNN_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "DNN_PYTHON is not set: this test needs {what} in Python. Run it through `cargo xtask \
+             test`, which makes that venv and sets DNN_PYTHON, or set \
+             DNN_PYTHON=target/py-venv/bin/python once the venv exists"
+        )
+    })
+}
+
 /// The result of one `dnn` run.
 #[derive(Debug)]
 pub struct Run {

@@ -21,7 +21,7 @@ use crate::fixtures;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{data_dir, dnn_in, Run};
+use common::{data_dir, dnn_in, venv_python, Run};
 use dnn_core::{one_hot, Activation, Init, Network, NumpyRng, TrainParams};
 use dnn_data::dataset::{DataSpec, Input};
 use dnn_data::model::{load_model, save_model_with, AnyNetwork, TrainingSetup};
@@ -32,13 +32,7 @@ use serde_json::{json, Value};
 
 /// The Python with onnx, onnxruntime, safetensors and h5py (set by `cargo xtask test`).
 fn python() -> String {
-    std::env::var("DNN_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "DNN_PYTHON is not set: this test checks the exports with onnx, onnxruntime and \
-             safetensors in Python. Run it through `cargo xtask test`, which makes that venv and \
-             sets DNN_PYTHON, or set DNN_PYTHON=target/py-venv/bin/python once the venv exists"
-        )
-    })
+    venv_python("onnx, onnxruntime, safetensors and h5py")
 }
 
 /// One exported model.

@@ -23,5 +23,6 @@ mod from_model;
 mod new_data;
 mod pictures;
 mod pipes;
+mod readme;
 mod serve_http;
 mod sklearn;
