@@ -793,6 +793,22 @@ fn load_to_continue(
     )?;
     check_split_flags(&data, flags, &args.data.data)?;
     warn_classes(&data);
+    let left_out = &data.source.left_out_columns;
+    if !left_out.is_empty() {
+        let (n, verb) = match left_out.len() {
+            1 => ("1 column".to_owned(), "is"),
+            n => (format!("{n} columns"), "are"),
+        };
+        let names: Vec<String> = left_out.iter().map(|c| format!("`{c}`")).collect();
+        eprintln!(
+            "warning: {n} of --data {} {verb} not among {}'s inputs and {verb} not read ({}): \
+             --from keeps the model's inputs; a new model, trained without --from, learns from \
+             every column",
+            args.data.data.display(),
+            from.path.display(),
+            names.join(", "),
+        );
+    }
     let setup = &from.model.setup;
     let own = trained_on(&from.model, &data) == Some(true);
     let resplit = data.source.split.is_some_and(|s| {

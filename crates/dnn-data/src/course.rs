@@ -224,6 +224,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             text_counts: Vec::new(),
             float_inputs: false,
             whole: options.parts.whole_for(&sha256),
+            left_out_columns: Vec::new(),
             sha256: Some(sha256),
         },
         train_images: Some(train.images),

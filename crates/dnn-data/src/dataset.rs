@@ -389,6 +389,9 @@ pub struct Source {
     pub sha256: Option<String>,
     /// Whether it was read whole: every example in the test part ([`Parts::Whole`]).
     pub whole: bool,
+    /// A table read with a model's columns: its other columns, neither an input of the model
+    /// nor its target, which were not read ([`crate::table::Table::left_out`]).
+    pub left_out_columns: Vec<String>,
 }
 
 /// Examples ready for training: inputs as `(features, m)` matrices of `f64`, one column per

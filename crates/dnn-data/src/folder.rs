@@ -447,6 +447,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             float_inputs: false,
             sha256: Some(sha256),
             whole: options.whole(),
+            left_out_columns: Vec::new(),
         },
         train_images: Some(train_images),
         test_images: Some(test_images),

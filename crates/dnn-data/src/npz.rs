@@ -956,6 +956,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             float_inputs,
             sha256: Some(sha256),
             whole: options.whole(),
+            left_out_columns: Vec::new(),
         },
         train_images,
         test_images,

@@ -48,6 +48,10 @@ pub struct Table {
     pub rows: usize,
     /// Read with a model's text columns: the values it never met, per column.
     pub unseen: Vec<Unseen>,
+    /// Read with a model's columns ([`Columns::features`]): the header's other columns,
+    /// neither an input nor the target, which were not read (an unnamed one as `column N`).
+    /// Empty otherwise.
+    pub left_out: Vec<String>,
 }
 
 /// Which columns to read, and how ([`Columns::default`]: every column but the last, which
@@ -317,6 +321,16 @@ pub fn read_table_from(
             shown(&header[0])
         )));
     }
+    let left_out: Vec<String> = match which.features {
+        Some(_) => (0..header.len())
+            .filter(|&i| !feature_index.contains(&i) && Some(i) != target_index)
+            .map(|i| match header[i].as_str() {
+                "" => format!("column {}", i + 1),
+                name => name.to_owned(),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let columns: Vec<String> = feature_index.iter().map(|&i| header[i].clone()).collect();
     let model_one_hot: Vec<Option<&OneHot>> = columns
         .iter()
@@ -502,6 +516,7 @@ pub fn read_table_from(
         columns,
         features,
         unseen,
+        left_out,
         target: target_index.map(|t| header[t].clone()),
         label_names,
         labels,
@@ -911,6 +926,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             text_counts,
             sha256: Some(sha256),
             whole: options.whole(),
+            left_out_columns: table.left_out,
         },
         train_images: None,
         test_images: None,

@@ -251,6 +251,7 @@ impl TrainingData {
                 text_counts: Vec::new(),
                 sha256: None,
                 whole: false,
+                left_out_columns: Vec::new(),
             },
             validation_seed: DEFAULT_SPLIT_SEED,
             preset,

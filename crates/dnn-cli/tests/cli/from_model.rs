@@ -95,6 +95,10 @@ fn gradient_descent_from_a_model_lands_where_one_longer_run_lands_bit_for_bit() 
         "{}",
         run.stdout
     );
+    assert_eq!(
+        run.stderr, "",
+        "the model's own data: nothing to warn about"
+    );
     let (a, c) = (model(w, "a.h5"), model(w, "c.h5"));
     assert_eq!(
         a.network, c.network,
@@ -136,14 +140,17 @@ fn fine_tuning_on_new_data_keeps_the_models_classes_inputs_and_z_score() {
             "m.h5",
         ],
     );
-    // More, noisier rows, with the columns in another order.
+    // More, noisier rows, with the columns in another order and one the model has no input
+    // for.
     fixtures::write_blobs_csv(&w.join("raw.csv"), 45, 0.9);
     let text = std::fs::read_to_string(w.join("raw.csv")).expect("raw");
     let reordered: String = text
         .lines()
-        .map(|l| {
+        .enumerate()
+        .map(|(i, l)| {
             let c: Vec<&str> = l.split(',').collect();
-            format!("{},{},{},{}\n", c[3], c[1], c[0], c[2])
+            let spare = if i == 0 { "spare" } else { "1" };
+            format!("{},{},{spare},{},{}\n", c[3], c[1], c[0], c[2])
         })
         .collect();
     std::fs::write(w.join("more.csv"), reordered).expect("write");
@@ -176,6 +183,14 @@ fn fine_tuning_on_new_data_keeps_the_models_classes_inputs_and_z_score() {
         ),
         "{}",
         run.stdout
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: 1 column of --data more.csv is not among m.h5's inputs and is not read \
+             (`spare`): --from keeps the model's inputs"
+        ),
+        "{}",
+        run.stderr
     );
     let (m, tuned) = (model(w, "m.h5"), model(w, "tuned.h5"));
     assert_eq!(

@@ -189,6 +189,39 @@ fn a_model_reads_its_values_and_counts_those_it_never_met() {
     assert_eq!(t.inputs(), input.features());
 }
 
+/// Read with a model's columns, a table's other columns (a pandas index without a name, an id,
+/// a note) are not read and are named, the target apart; read without a model, none is left
+/// out.
+#[test]
+fn a_model_reads_its_columns_and_names_the_others_it_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "new.csv",
+        ",id,colour,size,note,label\n0,7,red,1,x,a\n1,8,blue,2,y,b\n",
+    );
+    let input = Input::Table {
+        columns: strings(&["size", "colour"]),
+        target: "label".into(),
+        one_hot: vec![OneHot {
+            column: "colour".into(),
+            values: strings(&["red", "blue"]),
+        }],
+        filled: vec![],
+    };
+    let t = read_table(&path, Columns::of_model(&input)).unwrap();
+    assert_eq!(t.columns, ["size", "colour"]);
+    assert_eq!(t.left_out, ["column 1", "id", "note"]);
+    let named = write(dir.path(), "named.csv", "id,size,label\n7,1,a\n8,2,b\n");
+    let training = Columns {
+        labels_required: true,
+        ..Columns::default()
+    };
+    let t = read_table(&named, training).unwrap();
+    assert_eq!(t.columns, ["id", "size"]);
+    assert!(t.left_out.is_empty(), "{:?}", t.left_out);
+}
+
 fn network() -> Network<f64> {
     Network::<f64>::builder(&[4, 3, 1])
         .init(Init::He)
