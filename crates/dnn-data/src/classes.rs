@@ -89,7 +89,9 @@ pub(crate) fn resolve(
             None => {
                 return Err(mismatch(match choice {
                     ClassChoice::Among(_) => format!(
-                        "the data has the class `{name}`, which the model does not know (its classes: {})",
+                        "the data has the class `{name}`, which the model does not know (its \
+                         classes: {}): a model predicts only the classes it was trained with, so \
+                         leave out that class's examples, or train a new model on data with it",
                         names.join(", ")
                     ),
                     _ => format!(

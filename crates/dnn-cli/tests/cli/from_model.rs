@@ -329,6 +329,48 @@ fn what_cannot_go_on_from_a_model_is_refused_in_one_line() {
     );
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("no column `x`"), "{}", run.stderr);
+    // A class the model does not know: the line says what to do instead.
+    let blobs = std::fs::read_to_string(w.join("blobs.csv")).expect("blobs");
+    let kind = blobs
+        .lines()
+        .next()
+        .and_then(|h| h.split(',').position(|c| c == "kind"))
+        .expect("the label column");
+    let mut rows: Vec<String> = blobs.lines().map(str::to_owned).collect();
+    let mut last: Vec<String> = rows
+        .pop()
+        .expect("a row")
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    last[kind] = "c9".into();
+    rows.push(last.join(","));
+    std::fs::write(w.join("new_class.csv"), rows.join("\n") + "\n").expect("write");
+    let run = dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "new_class.csv",
+            "--target",
+            "kind",
+            "--from",
+            "m.h5",
+            "--save",
+            "n.h5",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "the class `c9`, which the model does not know (its classes: alpha, beta, gamma): a \
+             model predicts only the classes it was trained with, so leave out that class's \
+             examples, or train a new model on data with it"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!w.join("n.h5").exists());
 }
 
 #[test]
