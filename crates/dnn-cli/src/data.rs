@@ -308,6 +308,40 @@ pub fn warn_classes(data: &Dataset) {
     warn_missing_labels(data, &counts);
 }
 
+/// The warning about a table's columns that `model` has no input for, so that reading `path`
+/// for it left them out (the first three named): for new data to train a model on, where a
+/// user may have added a column to learn from. A model's own data is not warned about: the
+/// columns its training left out (`--drop`) are not recorded.
+pub fn warn_left_out(data: &Dataset, path: &Path, model: &Path) {
+    let left_out = &data.source.left_out_columns;
+    if left_out.is_empty() {
+        return;
+    }
+    let mut named: Vec<String> = left_out
+        .iter()
+        .take(3)
+        .map(|(number, name)| match name.as_str() {
+            "" => format!("the unnamed column {number}"),
+            name => format!("`{name}`"),
+        })
+        .collect();
+    if left_out.len() > 3 {
+        named.push(format!("{} more", left_out.len() - 3));
+    }
+    let (n, verb) = match left_out.len() {
+        1 => ("1 column".to_string(), "is"),
+        n => (format!("{n} columns"), "are"),
+    };
+    eprintln!(
+        "warning: {n} of --data {} {verb} not among {}'s inputs and not read ({}): a model \
+         reads only its inputs; to learn from {}, train a new model without --from",
+        path.display(),
+        model.display(),
+        named.join(", "),
+        if left_out.len() == 1 { "it" } else { "them" },
+    );
+}
+
 /// The warning lines about what an image folder holds but dnn did not read: files that are
 /// not pictures, and folders and pictures in no class folder (the first three named).
 fn warn_skipped(data: &Dataset) {

@@ -16,7 +16,7 @@ use ndarray::{s, ArrayView2};
 
 use crate::data::{
     check_split_flags, filled_line, load_for_model, load_for_training, one_hot_line,
-    regression_line, split_line, warn_classes, DataFlags, ModelReading, ReadFlags,
+    regression_line, split_line, warn_classes, warn_left_out, DataFlags, ModelReading, ReadFlags,
 };
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
@@ -793,24 +793,11 @@ fn load_to_continue(
     )?;
     check_split_flags(&data, flags, &args.data.data)?;
     warn_classes(&data);
-    let left_out = &data.source.left_out_columns;
-    if !left_out.is_empty() {
-        let (n, verb) = match left_out.len() {
-            1 => ("1 column".to_owned(), "is"),
-            n => (format!("{n} columns"), "are"),
-        };
-        let names: Vec<String> = left_out.iter().map(|c| format!("`{c}`")).collect();
-        eprintln!(
-            "warning: {n} of --data {} {verb} not among {}'s inputs and {verb} not read ({}): \
-             --from keeps the model's inputs; a new model, trained without --from, learns from \
-             every column",
-            args.data.data.display(),
-            from.path.display(),
-            names.join(", "),
-        );
-    }
     let setup = &from.model.setup;
     let own = trained_on(&from.model, &data) == Some(true);
+    if !own {
+        warn_left_out(&data, &args.data.data, &from.path);
+    }
     let resplit = data.source.split.is_some_and(|s| {
         Some(s.fraction) != setup.test_split || Some(u64::from(s.seed)) != setup.split_seed
     });

@@ -390,8 +390,9 @@ pub struct Source {
     /// Whether it was read whole: every example in the test part ([`Parts::Whole`]).
     pub whole: bool,
     /// A table read with a model's columns: its other columns, neither an input of the model
-    /// nor its target, which were not read ([`crate::table::Table::left_out`]).
-    pub left_out_columns: Vec<String>,
+    /// nor its target, which were not read: their numbers (from 1) and names
+    /// ([`crate::table::Table::left_out`]).
+    pub left_out_columns: Vec<(usize, String)>,
 }
 
 /// Examples ready for training: inputs as `(features, m)` matrices of `f64`, one column per

@@ -49,9 +49,9 @@ pub struct Table {
     /// Read with a model's text columns: the values it never met, per column.
     pub unseen: Vec<Unseen>,
     /// Read with a model's columns ([`Columns::features`]): the header's other columns,
-    /// neither an input nor the target, which were not read (an unnamed one as `column N`).
-    /// Empty otherwise.
-    pub left_out: Vec<String>,
+    /// neither an input nor the target, which were not read, as their column number (from 1)
+    /// and name (empty for an unnamed one). Empty otherwise.
+    pub left_out: Vec<(usize, String)>,
 }
 
 /// Which columns to read, and how ([`Columns::default`]: every column but the last, which
@@ -321,13 +321,10 @@ pub fn read_table_from(
             shown(&header[0])
         )));
     }
-    let left_out: Vec<String> = match which.features {
+    let left_out: Vec<(usize, String)> = match which.features {
         Some(_) => (0..header.len())
             .filter(|&i| !feature_index.contains(&i) && Some(i) != target_index)
-            .map(|i| match header[i].as_str() {
-                "" => format!("column {}", i + 1),
-                name => name.to_owned(),
-            })
+            .map(|i| (i + 1, header[i].clone()))
             .collect(),
         None => Vec::new(),
     };

@@ -186,12 +186,29 @@ fn fine_tuning_on_new_data_keeps_the_models_classes_inputs_and_z_score() {
     );
     assert!(
         run.stderr.contains(
-            "warning: 1 column of --data more.csv is not among m.h5's inputs and is not read \
-             (`spare`): --from keeps the model's inputs"
+            "warning: 1 column of --data more.csv is not among m.h5's inputs and not read \
+             (`spare`): a model reads only its inputs; to learn from it, train a new model \
+             without --from"
         ),
         "{}",
         run.stderr
     );
+    // A model's own data is not warned about: the columns its training dropped are not
+    // recorded, and are no news.
+    let more = ["train", "--data", "more.csv", "--iterations", "5", "-q"];
+    ok(dnn_in(
+        w,
+        &[
+            &more[..],
+            &["--target", "kind", "--drop", "spare", "--save", "d.h5"],
+        ]
+        .concat(),
+    ));
+    let own = ok(dnn_in(
+        w,
+        &[&more[..], &["--from", "d.h5", "--save", "d2.h5"]].concat(),
+    ));
+    assert!(!own.stderr.contains("not read"), "{}", own.stderr);
     let (m, tuned) = (model(w, "m.h5"), model(w, "tuned.h5"));
     assert_eq!(
         tuned.spec, m.spec,

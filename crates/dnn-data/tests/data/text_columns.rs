@@ -211,7 +211,10 @@ fn a_model_reads_its_columns_and_names_the_others_it_leaves_out() {
     };
     let t = read_table(&path, Columns::of_model(&input)).unwrap();
     assert_eq!(t.columns, ["size", "colour"]);
-    assert_eq!(t.left_out, ["column 1", "id", "note"]);
+    assert_eq!(
+        t.left_out,
+        [(1, String::new()), (2, "id".into()), (5, "note".into())]
+    );
     let named = write(dir.path(), "named.csv", "id,size,label\n7,1,a\n8,2,b\n");
     let training = Columns {
         labels_required: true,
