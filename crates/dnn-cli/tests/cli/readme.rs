@@ -14,13 +14,14 @@
 //! TRYCMD=overwrite DNN_PYTHON=target/py-venv/bin/python cargo test -p dnn-cli --test cli readme::
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use crate::common::{data_dir, venv_python, workspace_root};
 use crate::fixtures;
 
-/// The scripts that write the README's own-data files (`python3 SCRIPT DIR`).
+/// The scripts that write the README's own-data files (`SCRIPT DIR`, run by the venv's Python).
 const DATA_SCRIPTS: [&str; 3] = [
     "docs/examples/titanic_like.py",
     "docs/examples/houses_like.py",
@@ -28,7 +29,7 @@ const DATA_SCRIPTS: [&str; 3] = [
 ];
 
 /// A fresh `README.in/` under `scratch` holding every file the README's commands read.
-fn scratch_folder(scratch: &Path) -> PathBuf {
+fn scratch_folder(scratch: &Path) {
     if scratch.exists() {
         std::fs::remove_dir_all(scratch).expect("remove the last run's scratch folder");
     }
@@ -47,7 +48,6 @@ fn scratch_folder(scratch: &Path) -> PathBuf {
             .unwrap_or_else(|e| panic!("cannot run {python} {script}: {e}"));
         assert!(status.success(), "{script} failed ({status})");
     }
-    work
 }
 
 #[test]
@@ -59,6 +59,13 @@ fn the_readme_transcripts_are_what_dnn_prints() {
     std::fs::copy(&readme, &copy).expect("copy the README");
     trycmd::TestCases::new()
         .register_bin("dnn", Path::new(env!("CARGO_BIN_EXE_dnn")))
+        // As a reader runs them: the cat set in `data/` (not a DNN_DATA_DIR of the test's
+        // environment, which would print its path), and the kernels the CPU does best (the
+        // README's full-precision values are those of the AVX2 and AVX-512 kernels, not of
+        // DNN_GEMM_KERNELS=portable).
+        .env("DNN_DATA_DIR", "data")
+        .env("DNN_GEMM_KERNELS", "avx512")
+        .timeout(Duration::from_secs(300))
         .case(&copy)
         .run();
     // `TRYCMD=overwrite` wrote this run's outputs into the copy: they become the README's.
