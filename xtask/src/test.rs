@@ -80,7 +80,9 @@ pub fn run(root: &Path, fetch: &FetchArgs) -> Result<()> {
         phases.push(phase("cargo test --workspace", || {
             let mut cmd = cargo();
             cmd.args(["test", "--workspace", "--no-fail-fast"]);
-            // The model-file test opens a saved model with h5py through this interpreter.
+            // The tests that need Python run it through this interpreter: the model-file test
+            // (h5py), the exports (onnx, onnxruntime, safetensors), scikit-learn's comparisons
+            // and the README's transcripts (their data, written by docs/examples' scripts).
             if let Some(python) = &venv {
                 cmd.env("DNN_PYTHON", python);
             }
