@@ -150,6 +150,19 @@ fn one_hot_forces_text_on_codes_and_drop_leaves_columns_out() {
     );
 }
 
+/// A model's table input: `size`, and `colour` one-hot with the values `red` and `blue`.
+fn size_and_colour() -> Input {
+    Input::Table {
+        columns: strings(&["size", "colour"]),
+        target: "label".into(),
+        one_hot: vec![OneHot {
+            column: "colour".into(),
+            values: strings(&["red", "blue"]),
+        }],
+        filled: vec![],
+    }
+}
+
 #[test]
 fn a_model_reads_its_values_and_counts_those_it_never_met() {
     let dir = tempfile::tempdir().unwrap();
@@ -158,15 +171,7 @@ fn a_model_reads_its_values_and_counts_those_it_never_met() {
         "new.csv",
         "colour,size\npurple,1\nred,2\n,3\nmauve,4\nblue,5\n",
     );
-    let input = Input::Table {
-        columns: strings(&["size", "colour"]),
-        target: "label".into(),
-        one_hot: vec![OneHot {
-            column: "colour".into(),
-            values: strings(&["red", "blue"]),
-        }],
-        filled: vec![],
-    };
+    let input = size_and_colour();
     let t = read_table(&path, Columns::of_model(&input)).unwrap();
     assert_eq!(t.columns, ["size", "colour"]);
     assert_eq!(
@@ -200,15 +205,7 @@ fn a_model_reads_its_columns_and_names_the_others_it_leaves_out() {
         "new.csv",
         ",id,colour,size,note,label\n0,7,red,1,x,a\n1,8,blue,2,y,b\n",
     );
-    let input = Input::Table {
-        columns: strings(&["size", "colour"]),
-        target: "label".into(),
-        one_hot: vec![OneHot {
-            column: "colour".into(),
-            values: strings(&["red", "blue"]),
-        }],
-        filled: vec![],
-    };
+    let input = size_and_colour();
     let t = read_table(&path, Columns::of_model(&input)).unwrap();
     assert_eq!(t.columns, ["size", "colour"]);
     assert_eq!(
