@@ -13,6 +13,10 @@
 //! ```sh
 //! TRYCMD=overwrite DNN_PYTHON=target/py-venv/bin/python cargo test -p dnn-cli --test cli readme::
 //! ```
+//!
+//! The README's Python snippets followed by a `text` block of what they print run too, after
+//! the transcripts (they read the files those wrote), in the venv: onnxruntime's on `cat.onnx`.
+//! The PyTorch one is left out, as that venv has no PyTorch (`cargo xtask bench`'s has).
 
 use std::path::Path;
 use std::process::Command;
@@ -72,4 +76,59 @@ fn the_readme_transcripts_are_what_dnn_prints() {
     if std::env::var("TRYCMD").is_ok_and(|v| v == "overwrite") {
         std::fs::copy(&copy, &readme).expect("write the README back");
     }
+    let text = std::fs::read_to_string(&readme).expect("read the README");
+    let snippets = python_snippets(&text);
+    assert!(
+        snippets
+            .iter()
+            .any(|(code, _)| code.contains("onnxruntime")),
+        "the README's onnxruntime snippet is not found"
+    );
+    let python = venv_python("onnxruntime and h5py (the README's Python snippets)");
+    for (code, expected) in snippets.iter().filter(|(code, _)| !code.contains("torch")) {
+        let out = Command::new(&python)
+            .args(["-c", code])
+            .current_dir(scratch.join("README.in"))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+        let printed = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{code}\nfailed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            printed.trim_end(),
+            expected,
+            "what this README snippet prints:\n{code}"
+        );
+    }
+}
+
+/// The README's ```` ```python ```` blocks that a ```` ```text ```` block follows (blank lines
+/// apart): each snippet and what it prints.
+fn python_snippets(readme: &str) -> Vec<(String, String)> {
+    let mut lines = readme.lines().peekable();
+    let mut found = Vec::new();
+    let block = |lines: &mut std::iter::Peekable<std::str::Lines<'_>>| {
+        lines
+            .by_ref()
+            .take_while(|l| *l != "```")
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    while let Some(line) = lines.next() {
+        if line != "```python" {
+            continue;
+        }
+        let code = block(&mut lines);
+        while lines.peek().is_some_and(|l| l.trim().is_empty()) {
+            lines.next();
+        }
+        if lines.peek() == Some(&"```text") {
+            lines.next();
+            found.push((code, block(&mut lines)));
+        }
+    }
+    found
 }
