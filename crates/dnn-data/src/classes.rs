@@ -88,18 +88,39 @@ pub(crate) fn resolve(
             None if !seen[k] && !matches!(choice, ClassChoice::Natural) => map.push(usize::MAX),
             None => {
                 return Err(mismatch(match choice {
-                    ClassChoice::Among(_) => format!(
-                        "the data has the class `{name}`, which the model does not know (its \
-                         classes: {}): a model predicts only the classes it was trained with, so \
-                         leave out that class's examples, or train a new model on data with it",
-                        names.join(", ")
-                    ),
+                    ClassChoice::Among(_) => {
+                        // Every class the model does not know, not only the first.
+                        let unknown: Vec<&str> = natural
+                            .iter()
+                            .zip(seen)
+                            .filter(|&(n, &s)| s && !index.contains_key(n.as_str()))
+                            .map(|(n, _)| n.as_str())
+                            .collect();
+                        let mut named: Vec<String> =
+                            unknown.iter().take(3).map(|n| format!("`{n}`")).collect();
+                        if unknown.len() > 3 {
+                            named.push(format!("{} more", unknown.len() - 3));
+                        }
+                        let (class, them) = if unknown.len() == 1 {
+                            ("the class", "that class's examples")
+                        } else {
+                            ("the classes", "those classes' examples")
+                        };
+                        format!(
+                            "the data has {class} {}, which the model does not know (its \
+                             classes: {}): a model predicts only the classes it was trained \
+                             with, so leave out {them}, or train a new model on data with {}",
+                            named.join(", "),
+                            names.join(", "),
+                            if unknown.len() == 1 { "it" } else { "them" },
+                        )
+                    }
                     _ => format!(
                         "the data has the class `{name}`, which --classes does not list (the data's classes: {}; --classes: {})",
                         natural.join(", "),
                         names.join(", ")
                     ),
-                }))
+                }));
             }
         }
     }

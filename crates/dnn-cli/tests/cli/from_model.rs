@@ -354,14 +354,13 @@ fn what_cannot_go_on_from_a_model_is_refused_in_one_line() {
         .and_then(|h| h.split(',').position(|c| c == "kind"))
         .expect("the label column");
     let mut rows: Vec<String> = blobs.lines().map(str::to_owned).collect();
-    let mut last: Vec<String> = rows
-        .pop()
-        .expect("a row")
-        .split(',')
-        .map(str::to_owned)
-        .collect();
-    last[kind] = "c9".into();
-    rows.push(last.join(","));
+    // The last two rows of two classes the model does not know.
+    let n = rows.len();
+    for (row, class) in rows[n - 2..].iter_mut().zip(["c9", "c8"]) {
+        let mut cells: Vec<&str> = row.split(',').collect();
+        cells[kind] = class;
+        *row = cells.join(",");
+    }
     std::fs::write(w.join("new_class.csv"), rows.join("\n") + "\n").expect("write");
     let run = dnn_in(
         w,
@@ -380,9 +379,9 @@ fn what_cannot_go_on_from_a_model_is_refused_in_one_line() {
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
         run.stderr.contains(
-            "the class `c9`, which the model does not know (its classes: alpha, beta, gamma): a \
-             model predicts only the classes it was trained with, so leave out that class's \
-             examples, or train a new model on data with it"
+            "the classes `c8`, `c9`, which the model does not know (its classes: alpha, beta, \
+             gamma): a model predicts only the classes it was trained with, so leave out those \
+             classes' examples, or train a new model on data with them"
         ),
         "{}",
         run.stderr
