@@ -317,17 +317,10 @@ pub fn warn_left_out(data: &Dataset, path: &Path, model: &Path) {
     if left_out.is_empty() {
         return;
     }
-    let mut named: Vec<String> = left_out
-        .iter()
-        .take(3)
-        .map(|(number, name)| match name.as_str() {
-            "" => format!("the unnamed column {number}"),
-            name => format!("`{name}`"),
-        })
-        .collect();
-    if left_out.len() > 3 {
-        named.push(format!("{} more", left_out.len() - 3));
-    }
+    let named = first_three(left_out.iter().map(|(number, name)| match name.as_str() {
+        "" => format!("the unnamed column {number}"),
+        name => format!("`{name}`"),
+    }));
     let (n, verb) = match left_out.len() {
         1 => ("1 column".to_string(), "is"),
         n => (format!("{n} columns"), "are"),
@@ -337,9 +330,19 @@ pub fn warn_left_out(data: &Dataset, path: &Path, model: &Path) {
          reads only its inputs; to learn from {}, train a new model without --from",
         path.display(),
         model.display(),
-        named.join(", "),
+        named,
         if left_out.len() == 1 { "it" } else { "them" },
     );
+}
+
+/// The first three of `items`, then how many more: `a, b, c, and 2 more`.
+fn first_three(items: impl ExactSizeIterator<Item = String>) -> String {
+    let n = items.len();
+    let mut named: Vec<String> = items.take(3).collect();
+    if n > 3 {
+        named.push(format!("and {} more", n - 3));
+    }
+    named.join(", ")
 }
 
 /// The warning lines about what an image folder holds but dnn did not read: files that are
@@ -355,17 +358,10 @@ fn warn_skipped(data: &Dataset) {
     }
     let unread = &data.source.unread;
     if !unread.is_empty() {
-        let mut named: Vec<String> = unread
-            .iter()
-            .take(3)
-            .map(|p| {
-                let slash = if p.is_dir() { "/" } else { "" };
-                format!("{}{slash}", p.display())
-            })
-            .collect();
-        if unread.len() > 3 {
-            named.push(format!("and {} more", unread.len() - 3));
-        }
+        let named = first_three(unread.iter().map(|p| {
+            let slash = if p.is_dir() { "/" } else { "" };
+            format!("{}{slash}", p.display())
+        }));
         let dir = data.source.path.display().to_string();
         let dir = dir.trim_end_matches('/');
         let layout = if data.source.split.is_none() {
@@ -383,7 +379,7 @@ fn warn_skipped(data: &Dataset) {
         });
         eprintln!(
             "warning: not read, as in no class folder: {} (dnn reads pictures in {layout}{})",
-            named.join(", "),
+            named,
             match validation {
                 true => "; dnn train --validation-split holds a validation part out of train/",
                 false => "",
