@@ -263,8 +263,8 @@ pub fn run(root: &Path, python: &Path, opts: &Options) -> Result<()> {
 
     let mut differences = Vec::new();
     let mut close_enough = Vec::new();
+    let tolerant = opts.check && other_kernels;
     for (g, before) in GENERATORS.iter().zip(&before) {
-        let tolerant = opts.check && other_kernels;
         let (differ, close) = compare(g, before, &out_dir(g), opts.check, tolerant)?;
         differences.extend(differ);
         close_enough.extend(close);

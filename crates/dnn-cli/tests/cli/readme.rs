@@ -32,8 +32,9 @@ const DATA_SCRIPTS: [&str; 3] = [
     "docs/examples/sklearn_sets.py",
 ];
 
-/// A fresh `README.in/` under `scratch` holding every file the README's commands read.
-fn scratch_folder(scratch: &Path) {
+/// A fresh `README.in/` under `scratch` holding every file the README's commands read, the
+/// example data written by `python`.
+fn scratch_folder(scratch: &Path, python: &str) {
     if scratch.exists() {
         std::fs::remove_dir_all(scratch).expect("remove the last run's scratch folder");
     }
@@ -41,11 +42,9 @@ fn scratch_folder(scratch: &Path) {
     std::fs::create_dir_all(&work).expect("mkdir README.in");
     std::os::unix::fs::symlink(data_dir(), work.join("data")).expect("link the cat data");
     fixtures::export_cat_folder(&data_dir(), &work.join("cats"));
-    let python =
-        venv_python("numpy, scikit-learn, h5py and Pillow (docs/examples/sklearn_sets.py)");
     let root = workspace_root();
     for script in DATA_SCRIPTS {
-        let status = Command::new(&python)
+        let status = Command::new(python)
             .arg(root.join(script))
             .arg(&work)
             .status()
@@ -56,8 +55,12 @@ fn scratch_folder(scratch: &Path) {
 
 #[test]
 fn the_readme_transcripts_are_what_dnn_prints() {
+    let python = venv_python(
+        "numpy, scikit-learn, h5py and Pillow (docs/examples/sklearn_sets.py) and onnxruntime \
+         (the README's Python snippets)",
+    );
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme");
-    scratch_folder(&scratch);
+    scratch_folder(&scratch, &python);
     let readme = workspace_root().join("README.md");
     let copy = scratch.join("README.md");
     std::fs::copy(&readme, &copy).expect("copy the README");
@@ -84,7 +87,6 @@ fn the_readme_transcripts_are_what_dnn_prints() {
             .any(|(code, _)| code.contains("onnxruntime")),
         "the README's onnxruntime snippet is not found"
     );
-    let python = venv_python("onnxruntime and h5py (the README's Python snippets)");
     for (code, expected) in snippets.iter().filter(|(code, _)| !code.contains("torch")) {
         let out = Command::new(&python)
             .args(["-c", code])
