@@ -140,7 +140,7 @@ pub struct ReadFlags {
     pub holds_out: bool,
 
     /// Standardise every input (z-score fitted on the training part only)
-    /// [default: on for CSV and float npz data, off for pictures].
+    /// [default: on for tables (CSV, npz) and float npz pictures, off for pictures of bytes].
     #[arg(long, conflicts_with = "no_standardize")]
     pub standardize: bool,
 

@@ -222,7 +222,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             unread: Vec::new(),
             unseen: Vec::new(),
             text_counts: Vec::new(),
-            float_inputs: false,
+            numeric_inputs: false,
             whole: options.parts.whole_for(&sha256),
             left_out_columns: Vec::new(),
             sha256: Some(sha256),

@@ -375,9 +375,9 @@ pub struct Source {
     /// Folders and pictures of an image folder that are in no class folder, and so were not
     /// read: a `validation/` beside `train/` and `test/`, a picture beside the class folders.
     pub unread: Vec<PathBuf>,
-    /// Whether the inputs were stored as floats (CSV tables, float npz arrays) rather than
-    /// bytes divided by 255.
-    pub float_inputs: bool,
+    /// Whether the inputs are numbers used as they are (tables, whatever their type, and
+    /// float pictures), rather than pictures' bytes divided by 255.
+    pub numeric_inputs: bool,
     /// A table's text values that training never met, per column: met only in the test part,
     /// or, read with a model's columns, not among its values. They are no value (all 0).
     pub unseen: Vec<crate::categories::Unseen>,
@@ -497,10 +497,11 @@ impl Dataset {
         }
     }
 
-    /// Whether the z-score is on by default for this data: for CSV tables and float npz
-    /// inputs, not for pictures (bytes divided by 255 are already in `[0, 1]`).
+    /// Whether the z-score is on by default for this data: for tables (CSV, and npz of any
+    /// type) and float npz pictures, not for pictures' bytes (divided by 255, they are
+    /// already in `[0, 1]`).
     pub fn standardize_by_default(&self) -> bool {
-        self.source.float_inputs
+        self.source.numeric_inputs
     }
 
     /// Fits a z-score on the training part and applies it to both parts (and records it in
@@ -834,8 +835,10 @@ pub(crate) fn ensure_fits(
 
 /// The examples of a source, one per row, before they become columns of `f64`.
 pub(crate) enum Rows<'a> {
-    /// Bytes divided by 255 (pictures, uint8 arrays).
+    /// Pictures' bytes, divided by 255.
     Bytes(ArrayView2<'a, u8>),
+    /// A table's bytes (a 2-D uint8 npz array), used as the numbers they are.
+    U8(ArrayView2<'a, u8>),
     /// Single-precision values, used as they are.
     F32(ArrayView2<'a, f32>),
     /// Double-precision values, used as they are.
@@ -855,7 +858,7 @@ impl Rows<'_> {
     /// ([`dnn_core::fits_in_memory`]): bytes grow eightfold as `f64` features.
     pub(crate) fn columns(&self, picked: &[usize]) -> std::result::Result<Array2<f64>, String> {
         let features = match self {
-            Rows::Bytes(a) => a.ncols(),
+            Rows::Bytes(a) | Rows::U8(a) => a.ncols(),
             Rows::F32(a) => a.ncols(),
             Rows::F64(a) => a.ncols(),
         };
@@ -870,6 +873,7 @@ impl Rows<'_> {
         }
         Ok(match self {
             Rows::Bytes(a) => gather(a, picked, |v| f64::from(v) / 255.0),
+            Rows::U8(a) => gather(a, picked, f64::from),
             Rows::F32(a) => gather(a, picked, f64::from),
             Rows::F64(a) => gather(a, picked, |v| v),
         })

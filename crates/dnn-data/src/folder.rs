@@ -444,7 +444,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
             unread,
             unseen: Vec::new(),
             text_counts: Vec::new(),
-            float_inputs: false,
+            numeric_inputs: false,
             sha256: Some(sha256),
             whole: options.whole(),
             left_out_columns: Vec::new(),

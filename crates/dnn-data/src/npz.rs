@@ -2,8 +2,9 @@
 //! just `x, y` (then a test part is split off, [`crate::split`]).
 //!
 //! `x` is `(m, features)` (a table, its columns named `x0`, `x1`, ...), `(m, height, width)`
-//! (grey pictures) or `(m, height, width, channels)`, channels last. uint8 inputs are divided
-//! by 255; float32 and float64 inputs are used as they are. `y` holds integer labels, `(m,)`,
+//! (grey pictures) or `(m, height, width, channels)`, channels last. uint8 pictures are
+//! divided by 255, as `dnn predict` divides a picture file's pixels; a table's values, uint8
+//! or float, and float pictures are used as they are. `y` holds integer labels, `(m,)`,
 //! `(m, 1)` or `(1, m)` (float labels that are whole numbers are accepted too), or class names
 //! as numpy strings (`<U`, what `y.astype(str)` gives, or `|S` bytes in UTF-8); the class
 //! names are the sorted label values, numbers in numeric order. Numbers are read with
@@ -173,7 +174,7 @@ fn read_x(npz: &mut Npz, path: &Path, key: &str) -> Result<Inputs> {
         Ok(a) => Ok(Inputs::F64(a)),
         Err(e) if is_wrong_type(&e) => Err(bad(
             path,
-            format!("`{key}` has an element type dnn does not read as inputs; give uint8 (divided by 255), float32 or float64 ({e})"),
+            format!("`{key}` has an element type dnn does not read as inputs; give uint8 (pictures' bytes are divided by 255), float32 or float64 ({e})"),
         )),
         Err(e) => Err(fail(e)),
     }
@@ -797,8 +798,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
         },
         _ => unreachable!("the rank was checked"),
     };
-    let float_inputs = !matches!(parts[0].0, Inputs::Bytes(_));
     let picture = matches!(input, Input::Picture { .. });
+    // A table's bytes are numbers like a float table's: divided by 255 they would be inputs
+    // that a CSV of the same rows (or an exported model) never gives the model.
+    let numeric_inputs = !picture || !matches!(parts[0].0, Inputs::Bytes(_));
 
     let sha256 = hashing.wait()?;
     let options = &options.resolved(&sha256);
@@ -898,10 +901,12 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
                     } else {
                         None
                     };
-                    (
-                        Rows::Bytes(rows).columns(&idx).map_err(|p| bad(path, p))?,
-                        images,
-                    )
+                    let rows = if picture {
+                        Rows::Bytes(rows)
+                    } else {
+                        Rows::U8(rows)
+                    };
+                    (rows.columns(&idx).map_err(|p| bad(path, p))?, images)
                 }
                 Inputs::F32(a) => {
                     let a = a.as_standard_layout();
@@ -953,7 +958,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             unread: Vec::new(),
             unseen: Vec::new(),
             text_counts: Vec::new(),
-            float_inputs,
+            numeric_inputs,
             sha256: Some(sha256),
             whole: options.whole(),
             left_out_columns: Vec::new(),

@@ -918,7 +918,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             split,
             skipped_files: 0,
             unread: Vec::new(),
-            float_inputs: true,
+            numeric_inputs: true,
             unseen,
             text_counts,
             sha256: Some(sha256),

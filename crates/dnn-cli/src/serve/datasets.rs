@@ -246,7 +246,7 @@ impl TrainingData {
                 split: None,
                 skipped_files: 0,
                 unread: Vec::new(),
-                float_inputs: true,
+                numeric_inputs: true,
                 unseen: Vec::new(),
                 text_counts: Vec::new(),
                 sha256: None,

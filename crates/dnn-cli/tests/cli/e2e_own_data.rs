@@ -932,3 +932,70 @@ fn evaluate_scores_what_the_model_predicts() {
         run.stderr
     );
 }
+
+/// A table of bytes (a 2-D uint8 npz `x`) is read as numbers, as a CSV of its rows is: the
+/// model scores that CSV exactly as it scores the archive. Divided by 255 on the way in (as
+/// pictures are), it was trained on inputs that `dnn predict`, `dnn evaluate` on a CSV and the
+/// exported graph never give it, since a model file records no such step for a table.
+#[test]
+fn a_uint8_npz_table_and_a_csv_of_its_rows_are_scored_alike() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let (m, n) = (80, 4);
+    // Class 1 where x0 + x1 > 200: a rule on the raw values.
+    let x = ndarray::Array2::from_shape_fn((m, n), |(j, i)| {
+        ((j * 37 + i * 91 + j * i * 13) % 200) as u8
+    });
+    let y = ndarray::Array1::from_shape_fn(m, |j| {
+        i64::from(u16::from(x[[j, 0]]) + u16::from(x[[j, 1]]) > 200)
+    });
+    let mut npz =
+        ndarray_npy::NpzWriter::new(std::fs::File::create(dir.join("t.npz")).expect("npz"));
+    npz.add_array("x", &x).expect("x");
+    npz.add_array("y", &y).expect("y");
+    npz.finish().expect("npz");
+    let mut csv = String::from("x0,x1,x2,x3,y\n");
+    for j in 0..m {
+        let row: Vec<String> = x.row(j).iter().map(u8::to_string).collect();
+        csv.push_str(&format!("{},{}\n", row.join(","), y[j]));
+    }
+    std::fs::write(dir.join("t.csv"), csv).expect("csv");
+    let run = ok(dnn_in(
+        dir,
+        &[
+            "train",
+            "--data",
+            "t.npz",
+            "--hidden",
+            "8",
+            "--learning-rate",
+            "0.5",
+            "--iterations",
+            "300",
+            "-q",
+            "--save",
+            "m.h5",
+        ],
+    ));
+    let scored = |data: &str| {
+        let run = ok(dnn_in(
+            dir,
+            &[
+                "evaluate", "--model", "m.h5", "--data", data, "--parts", "whole", "--report",
+                "e.json",
+            ],
+        ));
+        let r = report(dir, "e.json");
+        (run, r["parts"].clone())
+    };
+    let (npz_run, npz_parts) = scored("t.npz");
+    let (csv_run, csv_parts) = scored("t.csv");
+    assert_eq!(
+        npz_parts, csv_parts,
+        "npz:\n{}\ncsv:\n{}",
+        npz_run.stdout, csv_run.stdout
+    );
+    // The rule was learnt, so the comparison is between two good scores, not two poor ones.
+    let accuracy = npz_parts[0]["accuracy"].as_f64().expect("accuracy");
+    assert!(accuracy > 0.9, "{}\n{}", run.stdout, npz_run.stdout);
+}

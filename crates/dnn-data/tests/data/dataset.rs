@@ -717,6 +717,33 @@ fn an_npz_in_kerass_layout_divides_bytes_by_255_and_keeps_floats() {
         .find(|&r| (0..3).all(|i| f64::from(x[[r, i]]) == data.train_x[[i, j]]))
         .is_some();
     assert!(row);
+
+    // A table of bytes is numbers too, as a CSV of its rows would be: not divided by 255
+    // (which no model file records, so `dnn predict` on that CSV would not do it).
+    let path = dir.path().join("bytes.npz");
+    let x = Array2::from_shape_fn((20, 3), |(j, i)| (j * 10 + i) as u8);
+    let y = Array1::from_shape_fn(20, |j| (j % 2) as i64);
+    write_npz(
+        &path,
+        vec![
+            ("x", NpzArray::U8(x.clone().into_dyn())),
+            ("y", NpzArray::I64(y.into_dyn())),
+        ],
+    );
+    let data = load(&path, &opts()).unwrap();
+    assert!(matches!(&data.spec.input, Input::Table { .. }));
+    assert!(data.standardize_by_default());
+    let mut seen: Vec<f64> = data
+        .train_x
+        .row(1)
+        .iter()
+        .chain(data.test_x.row(1))
+        .copied()
+        .collect();
+    seen.sort_by(f64::total_cmp);
+    let mut column: Vec<f64> = x.column(1).iter().map(|&v| f64::from(v)).collect();
+    column.sort_by(f64::total_cmp);
+    assert_eq!(seen, column);
 }
 
 #[test]
