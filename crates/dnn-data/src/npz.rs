@@ -153,6 +153,23 @@ fn check_declared(path: &Path, keys: &[&str]) -> Result<()> {
                     )
                 },
             )?;
+            // A compressed archive holds far more than its size: 4.7 MB of zeros unpack to
+            // 4.8 GB. Reading it, and the f64 numbers it becomes, must fit.
+            let bytes = shape.iter().try_fold(std::mem::size_of::<f64>() as u128, |acc, &d| {
+                acc.checked_mul(d as u128)
+            });
+            if !dnn_core::fits_in_memory(bytes) {
+                return Err(fail(
+                    key,
+                    format!(
+                        "its header declares shape {shape:?}, {} as f64 numbers, more than \
+                         this machine can hold",
+                        bytes.map_or("beyond any size".to_owned(), |b| {
+                            format!("{:.1} GB", b as f64 / 1e9)
+                        })
+                    ),
+                ));
+            }
         }
     }
     Ok(())

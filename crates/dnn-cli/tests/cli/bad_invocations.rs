@@ -558,3 +558,63 @@ fn every_bad_invocation_ends_in_one_clear_message_and_changes_nothing() {
         failures.join("\n")
     );
 }
+
+/// A compressed npz holds far more than its size: here 1.5 MB unpack to a 1.5 GB `x`. Under a
+/// 1 GiB address-space limit, reading it used to end the process with an allocation failure
+/// (SIGABRT and a backtrace, whatever the machine); its header is now checked against the
+/// memory there is before any of it is read.
+#[test]
+fn an_npz_larger_unpacked_than_memory_is_refused_before_reading() {
+    use std::io::Write;
+    use std::os::unix::process::CommandExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("zeros.npz");
+    let (m, n) = (1_875_000, 100);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).expect("npz"));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    zip.start_file("x.npy", deflated).expect("x");
+    let mut dict = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({m}, {n}), }}");
+    while (10 + dict.len() + 1) % 64 != 0 {
+        dict.push(' ');
+    }
+    dict.push('\n');
+    zip.write_all(b"\x93NUMPY\x01\x00").expect("x");
+    zip.write_all(&(dict.len() as u16).to_le_bytes())
+        .expect("x");
+    zip.write_all(dict.as_bytes()).expect("x");
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..(m * n * 8) >> 20 {
+        zip.write_all(&zeros).expect("x");
+    }
+    zip.write_all(&zeros[..(m * n * 8) % (1 << 20)]).expect("x");
+    zip.start_file("y.npy", deflated).expect("y");
+    ndarray_npy::WriteNpyExt::write_npy(&Array1::<u8>::zeros(m), &mut zip).expect("y");
+    zip.finish().expect("npz");
+    let before = common::snapshot(tmp.path());
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dnn"));
+    cmd.args(["train", "--data", "zeros.npz", "--iterations", "1", "-q"])
+        .current_dir(tmp.path());
+    // SAFETY: setrlimit is async-signal-safe and touches only the child's limits.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 1 << 30,
+                rlim_max: 1 << 30,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &limit);
+            Ok(())
+        });
+    }
+    let run: common::Run = cmd.output().expect("run dnn").into();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(
+        run.stderr.trim_end(),
+        format!(
+            "error: cannot load --data: zeros.npz: cannot read `x`: its header declares shape \
+             [{m}, {n}], 1.5 GB as f64 numbers, more than this machine can hold"
+        )
+    );
+    assert_eq!(common::snapshot(tmp.path()), before);
+}
