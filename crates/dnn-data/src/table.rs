@@ -175,18 +175,26 @@ pub fn read_table_from(
     path: &Path,
     which: Columns<'_>,
 ) -> Result<Table> {
+    use std::io::BufRead;
     let mut source = std::io::BufReader::with_capacity(1 << 16, source);
-    let start =
-        std::io::BufRead::fill_buf(&mut source).map_err(|e| crate::error::io_error(path, e))?;
-    let separator = separator_of(start);
+    let io = |e| crate::error::io_error(path, e);
+    // Excel's `sep=;` line, before the header, names the separator.
+    let start = source.fill_buf().map_err(io)?;
+    let said = excel_separator(start);
+    if let Some((_, line)) = said {
+        source.consume(line);
+    }
+    let start = source.fill_buf().map_err(io)?;
+    let separator = said.map_or_else(|| separator_of(path, start), |(s, _)| s);
     // The csv crate counts a line at each `\n`, but ends a CRLF line's record at its `\r`:
-    // each record's position is then a line early (Windows' files, Python's csv module's).
+    // each record's position is then a line early (Windows' files, Python's csv module's);
+    // and a `sep=` line is not counted.
     let crlf = u64::from(
         start
             .split(|&b| b == b'\n')
             .next()
             .is_some_and(|l| l.ends_with(b"\r") && l.len() < start.len()),
-    );
+    ) + u64::from(said.is_some());
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -597,17 +605,36 @@ fn check_labels(path: &Path, table: &Table) -> Result<()> {
 const NOT_UTF8: &str = "{what} is not UTF-8 text{seen}; save the table as CSV in UTF-8 (text \
                         in UTF-16, Latin-1 or Windows-1252 is not read)";
 
-/// The separator of a table whose first bytes are `start`: a comma, unless its first line
-/// has none but has semicolons or tabs (as spreadsheets save CSV where the decimal mark is a
-/// comma, or as tab-separated files are), then the more frequent of those.
+/// The separator of a table named `path` whose first bytes are `start`: a tab for a `.tsv`
+/// file; else a comma, unless its first line has none but has semicolons or tabs (as
+/// spreadsheets save CSV where the decimal mark is a comma, or as tab-separated files are),
+/// then the more frequent of those. Only separators outside quotes count: a header may name
+/// a column `"weight, kg"`.
 ///
 /// ```text
-/// "a,b;c\n" -> ','    "a;b;c\n" -> ';'    "a\tb\n" -> '\t'    "a\n" -> ','
+/// "a,b;c\n" -> ','    "a;b;c\n" -> ';'    "a\tb\n" -> '\t'    "a\n" -> ','    "\"a, b\";c\n" -> ';'
 /// ```
-fn separator_of(start: &[u8]) -> u8 {
+fn separator_of(path: &Path, start: &[u8]) -> u8 {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
+    {
+        return b'\t';
+    }
     let line = start.split(|&b| b == b'\n').next().unwrap_or_default();
-    let count = |c: u8| line.iter().filter(|&&b| b == c).count();
-    match (count(b','), count(b';'), count(b'\t')) {
+    // Quotes toggle: `""` inside a quoted cell closes and reopens it, which changes nothing.
+    let mut quoted = false;
+    let (mut commas, mut semicolons, mut tabs) = (0, 0, 0);
+    for &b in line {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => commas += 1,
+            b';' if !quoted => semicolons += 1,
+            b'\t' if !quoted => tabs += 1,
+            _ => {}
+        }
+    }
+    match (commas, semicolons, tabs) {
         (0, semicolons, tabs) if semicolons + tabs > 0 => {
             if semicolons >= tabs {
                 b';'
@@ -616,6 +643,23 @@ fn separator_of(start: &[u8]) -> u8 {
             }
         }
         _ => b',',
+    }
+}
+
+/// The separator that a first line `sep=X` (what Excel writes to say it) names, and that
+/// line's length with its line break (and a byte-order mark before it); `None` without such
+/// a line.
+///
+/// ```text
+/// "sep=;\r\na;b\n" -> Some((b';', 7))    "a;b\n" -> None
+/// ```
+fn excel_separator(start: &[u8]) -> Option<(u8, usize)> {
+    let end = start.iter().position(|&b| b == b'\n')?;
+    let line = start[..end].strip_suffix(b"\r").unwrap_or(&start[..end]);
+    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+    match line.strip_prefix(b"sep=")? {
+        [separator] => Some((*separator, end + 1)),
+        _ => None,
     }
 }
 

@@ -393,6 +393,46 @@ fn semicolon_and_tab_separated_tables_load_as_comma_separated_ones() {
     }
 }
 
+/// A comma inside a quoted name is not a separator; a `.tsv` file is tab-separated whatever
+/// its header holds; Excel's `sep=;` line names the separator, and the lines after it keep
+/// their numbers in messages.
+#[test]
+fn the_separator_is_told_by_unquoted_cells_the_tsv_name_and_excels_sep_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let commas = "\"weight, kg\",height,label\n".to_owned()
+        + &iris_like(30).replacen("sepal, petal ,species\n", "", 1);
+    let want = load(write_csv(&dir.path().join("c.csv"), &commas), &opts()).unwrap();
+    let columns = |d: &dnn_data::Dataset| match &d.spec.input {
+        Input::Table { columns, .. } => columns.clone(),
+        Input::Picture { .. } => unreachable!(),
+    };
+    assert_eq!(columns(&want), ["weight, kg", "height"]);
+    let semicolons = commas
+        .replace(",h", ";h")
+        .replace(",l", ";l")
+        .replacen(',', ";", 0);
+    let semicolons: String = semicolons
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { l.to_owned() } else { l.replace(',', ";") } + "\n")
+        .collect();
+    // Unquoted, as tab-separated files mostly are: a comma in a `.tsv` header is text.
+    let tabs = semicolons
+        .replace(';', "\t")
+        .replacen("\"weight, kg\"", "weight, kg", 1);
+    let excel = format!("\u{FEFF}sep=;\r\n{}", semicolons.replace('\n', "\r\n"));
+    for (name, text) in [("s.csv", &semicolons), ("t.tsv", &tabs), ("e.csv", &excel)] {
+        let got = load(write_csv(&dir.path().join(name), text), &opts()).unwrap();
+        assert_eq!(got.train_x, want.train_x, "{name}");
+        assert_eq!(got.test_labels, want.test_labels, "{name}");
+        assert_eq!(got.spec, want.spec, "{name}");
+    }
+    // Row 3 is line 5 of the file, after `sep=;` and the header.
+    let broken = excel.replacen("2.5;", "2.5x;", 1);
+    let err = load_err(&write_csv(&dir.path().join("b.csv"), &broken), &opts());
+    assert!(err.contains("(line 5)"), "{err}");
+}
+
 #[test]
 fn names_longer_than_a_model_file_keeps_are_refused_before_training() {
     let dir = tempfile::tempdir().unwrap();
