@@ -155,9 +155,11 @@ fn check_declared(path: &Path, keys: &[&str]) -> Result<()> {
             )?;
             // A compressed archive holds far more than its size: 4.7 MB of zeros unpack to
             // 4.8 GB. Reading it, and the f64 numbers it becomes, must fit.
-            let bytes = shape.iter().try_fold(std::mem::size_of::<f64>() as u128, |acc, &d| {
-                acc.checked_mul(d as u128)
-            });
+            let bytes = shape
+                .iter()
+                .try_fold(std::mem::size_of::<f64>() as u128, |acc, &d| {
+                    acc.checked_mul(d as u128)
+                });
             if !dnn_core::fits_in_memory(bytes) {
                 return Err(fail(
                     key,
