@@ -12,24 +12,26 @@ use crate::data::{cat_dir, load_for_model, ModelReading};
 use crate::metrics::{regression_scores_line, Scores};
 use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
 use crate::plot::{self, Tile};
-use crate::report::write_json;
+use crate::report::{check_outputs, write_json};
 use crate::values::FormatArg;
 use dnn_report::{EvaluateReport, EvaluatedData, PartScores, RegressionScores};
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
-    if let Some(path) = &args.mislabeled {
-        dnn_data::atomic::ensure_writable(path).context("--mislabeled")?;
-        plot::check_extension(path).context("--mislabeled")?;
-    }
-    if let Some(path) = &args.report {
-        dnn_data::atomic::ensure_writable(path).context("--report")?;
-    }
+    // Without --data a cat classifier reads the cat set (any other model then asks for it).
+    let data = args.data.clone().unwrap_or_else(cat_dir);
+    check_outputs(
+        &[
+            (args.mislabeled.as_deref(), "--mislabeled"),
+            (args.report.as_deref(), "--report"),
+        ],
+        &["--mislabeled"],
+        Some(&data),
+    )?;
     for (flag, output) in [
         ("--report", &args.report),
         ("--mislabeled", &args.mislabeled),
     ] {
         if let Some(output) = output {
-            let data = args.data.clone().unwrap_or_default();
             refuse_overwrite(
                 flag,
                 output,

@@ -24,7 +24,8 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
             (args.plot.as_deref(), "--plot"),
             (args.report.as_deref(), "--report"),
         ],
-        args.plot.as_deref(),
+        &["--plot"],
+        None,
     )?;
     let (x, y) = flower(args.data_seed);
     let config = TrainParams::new()

@@ -1,10 +1,11 @@
-//! The `--report` JSON file.
+//! The `--report` JSON file, and the check of a run's output paths before any work.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use serde::Serialize;
 
+use crate::model_file::same_file;
 use crate::plot;
 
 pub use dnn_report::DataReport;
@@ -30,19 +31,82 @@ pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses, before any work, output paths that could not be written at the end: each
-/// `(path, flag)` must be writable, and `plot` must name a picture format we write.
+/// Refuses, before any work, output paths that could not be written at the end or whose
+/// writing would lose something: each `(path, flag)` must be writable; the flags in
+/// `pictures` must name a picture format we write; no two outputs may be one file (through
+/// any spelling of the path, a symbolic or a hard link: the later write would replace the
+/// earlier); and when `data` is a folder, no output may land inside it (it would change the
+/// data a run reads, and its SHA-256).
 pub fn check_outputs(
     outputs: &[(Option<&Path>, &'static str)],
-    plot: Option<&Path>,
+    pictures: &[&'static str],
+    data: Option<&Path>,
 ) -> anyhow::Result<()> {
-    for (path, flag) in outputs {
-        if let Some(path) = path {
-            dnn_data::atomic::ensure_writable(path).context(*flag)?;
+    let given: Vec<(&Path, &str)> = outputs
+        .iter()
+        .filter_map(|(path, flag)| path.map(|p| (p, *flag)))
+        .collect();
+    for (path, flag) in &given {
+        dnn_data::atomic::ensure_writable(path).context(*flag)?;
+        if pictures.contains(flag) {
+            plot::check_extension(path).context(*flag)?;
         }
     }
-    if let Some(path) = plot {
-        plot::check_extension(path).context("--plot")?;
+    for (i, (path, flag)) in given.iter().enumerate() {
+        if let Some((earlier, other)) = given[..i].iter().find(|(e, _)| one_output(e, path)) {
+            if earlier == path {
+                bail!(
+                    "{flag} {} is also {other}'s path: give each output its own file",
+                    path.display()
+                );
+            }
+            bail!(
+                "{flag} {} is the same file as {other} {}: give each output its own file",
+                path.display(),
+                earlier.display()
+            );
+        }
+    }
+    let Some(folder) = data.filter(|d| d.is_dir()) else {
+        return Ok(());
+    };
+    let Ok(inside) = folder.canonicalize() else {
+        return Ok(());
+    };
+    for (path, flag) in &given {
+        if landing(path).is_some_and(|p| p.starts_with(&inside)) {
+            bail!(
+                "{flag} {} is inside the data folder {}: writing there could change the data \
+                 (and its SHA-256); give a path outside the folder",
+                path.display(),
+                folder.display()
+            );
+        }
     }
     Ok(())
+}
+
+/// Whether writing `a` and then `b` would write one file twice: the same existing file
+/// ([`same_file`]), or the same place for a new one ([`landing`]). A device or pipe
+/// (`/dev/null`) is written to in place, not replaced, so it may be given twice.
+fn one_output(a: &Path, b: &Path) -> bool {
+    let device = |p: &Path| std::fs::metadata(p).is_ok_and(|m| !m.is_file());
+    if device(a) || device(b) {
+        return false;
+    }
+    same_file(a, b) || matches!((landing(a), landing(b)), (Some(a), Some(b)) if a == b)
+}
+
+/// The absolute path a write to `path` lands on: symbolic links followed as
+/// `dnn_data::atomic::write_atomically` follows them ([`dnn_data::atomic::resolve_link`]: a
+/// dangling link's target is created), then the directory canonicalised, so `./m.h5`, `dir/../m.h5` and a linked folder all
+/// give one path. `None` when the directory does not exist or `path` names no file.
+fn landing(path: &Path) -> Option<PathBuf> {
+    let path = dnn_data::atomic::resolve_link(path).ok()?;
+    let name = path.file_name()?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Some(dir.canonicalize().ok()?.join(name))
 }

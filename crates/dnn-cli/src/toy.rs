@@ -31,7 +31,8 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
             (args.plot.as_deref(), "--plot"),
             (args.report.as_deref(), "--report"),
         ],
-        args.plot.as_deref(),
+        &["--plot"],
+        None,
     )?;
     let layers = &args.layers.0;
     if layers[0] != 2 {

@@ -58,7 +58,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             (args.plot.as_deref(), "--plot"),
             (args.report.as_deref(), "--report"),
         ],
-        args.plot.as_deref(),
+        &["--plot"],
+        Some(&args.data.data),
     )?;
     // What the run reads must survive what it writes (--save may replace --from's model:
     // it is read before and written atomically after).

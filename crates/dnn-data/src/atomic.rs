@@ -83,8 +83,20 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// The file a symbolic link finally points to (a dangling link's target, which the write
-/// then creates), relative targets taken from the link's own directory.
-fn resolve_link(link: &Path) -> io::Result<PathBuf> {
+/// then creates), relative targets taken from the link's own directory: where
+/// [`write_atomically`] writes. A path that is not a link is its own answer.
+///
+/// # Errors
+/// A link that cannot be read, or more than 40 links in a row (a loop), as the kernel says.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let link = dir.path().join("latest.h5");
+/// std::os::unix::fs::symlink("runs/7.h5", &link).unwrap();
+/// let target = dnn_data::atomic::resolve_link(&link).unwrap();
+/// assert_eq!(target, dir.path().join("runs/7.h5"));
+/// ```
+pub fn resolve_link(link: &Path) -> io::Result<PathBuf> {
     let mut path = link.to_path_buf();
     // As the kernel does, give up after 40 links (a loop).
     for _ in 0..40 {

@@ -21,6 +21,7 @@ mod early_stopping;
 mod failed_saves;
 mod from_model;
 mod new_data;
+mod output_paths;
 mod pictures;
 mod pipes;
 mod readme;
