@@ -318,7 +318,10 @@ impl<'a> ColumnReader<'a> {
                         let or_text = if *strict {
                             String::new()
                         } else {
-                            format!(", or read the column as text with --one-hot {name}")
+                            format!(
+                                ", or read the column as text with --one-hot {arg}",
+                                arg = crate::error::shell_word(name)
+                            )
                         };
                         return Err((
                             format!(
@@ -336,9 +339,10 @@ impl<'a> ColumnReader<'a> {
                         return Err((
                             format!(
                                 "`{}` is not a number, in a column of numbers; mend the cell, \
-                                 or read the column as text with --one-hot {name}, or leave \
-                                 it out with --drop {name}",
-                                shown(t)
+                                 or read the column as text with --one-hot {arg}, or leave \
+                                 it out with --drop {arg}",
+                                shown(t),
+                                arg = crate::error::shell_word(name)
                             ),
                             None,
                         ));
@@ -362,41 +366,42 @@ impl<'a> ColumnReader<'a> {
                 codes,
                 first,
             } => {
-                let value = match cell {
-                    Cell::Missing => {
-                        codes.push(NONE);
-                        return Ok(());
-                    }
-                    Cell::Text(t) if !*forced && number_as_written(t).is_some() => {
-                        let (first_row, first_text) = first.clone().unwrap_or_default();
-                        return Err((
-                            format!(
+                let value =
+                    match cell {
+                        Cell::Missing => {
+                            codes.push(NONE);
+                            return Ok(());
+                        }
+                        Cell::Text(t) if !*forced && number_as_written(t).is_some() => {
+                            let (first_row, first_text) = first.clone().unwrap_or_default();
+                            return Err((
+                                format!(
                                 "`{}` is a number as written by hand, in a column of text (`{}` \
                                  in row {first_row}); read every cell as text with --one-hot \
-                                 {name}, or mend the cell, or leave the column out with --drop \
-                                 {name}",
+                                 {arg}, or mend the cell, or leave the column out with --drop \
+                                 {arg}",
                                 shown(t),
-                                shown(&first_text)
-                            ),
-                            None,
-                        ));
-                    }
-                    Cell::Number(_) if !*forced => {
-                        let (first_row, first_text) = first.clone().unwrap_or_default();
-                        return Err((
-                            format!(
-                                "`{}` is a number, in a column of text (`{}` in row \
+                                shown(&first_text), arg = crate::error::shell_word(name)),
+                                None,
+                            ));
+                        }
+                        Cell::Number(_) if !*forced => {
+                            let (first_row, first_text) = first.clone().unwrap_or_default();
+                            return Err((
+                                format!(
+                                    "`{}` is a number, in a column of text (`{}` in row \
                                  {first_row}); read every cell as text with --one-hot \
-                                 {name}, or mend the cell, or leave the column out with \
-                                 --drop {name}",
-                                shown(text),
-                                shown(&first_text)
-                            ),
-                            None,
-                        ));
-                    }
-                    Cell::Number(_) | Cell::Text(_) => text,
-                };
+                                 {arg}, or mend the cell, or leave the column out with \
+                                 --drop {arg}",
+                                    shown(text),
+                                    shown(&first_text),
+                                    arg = crate::error::shell_word(name)
+                                ),
+                                None,
+                            ));
+                        }
+                        Cell::Number(_) | Cell::Text(_) => text,
+                    };
                 let code = match ids.get(value) {
                     Some(&code) => code,
                     None => {
@@ -452,14 +457,16 @@ impl<'a> ColumnReader<'a> {
                 Some(_) => Err((
                     format!(
                         "column `{name}` has no number, only missing cells; leave it out with \
-                         --drop {name}"
+                         --drop {arg}",
+                        arg = crate::error::shell_word(&name)
                     ),
                     None,
                 )),
                 None if !strict && fill.is_some() && !seen_number => Err((
                     format!(
                         "column `{name}` has no number, only missing cells; leave it out with \
-                         --drop {name}"
+                         --drop {arg}",
+                        arg = crate::error::shell_word(&name)
                     ),
                     None,
                 )),
@@ -482,10 +489,11 @@ impl<'a> ColumnReader<'a> {
                             "column `{name}` is text with {} different values ({}, ...), more \
                              than the {MAX_DETECTED_VALUES} dnn one-hot encodes by itself: \
                              an id, a name or free text teaches a network nothing general; \
-                             leave it out with --drop {name}, or encode it anyway with \
-                             --one-hot {name}",
+                             leave it out with --drop {arg}, or encode it anyway with \
+                             --one-hot {arg}",
                             values.len(),
-                            some.join(", ")
+                            some.join(", "),
+                            arg = crate::error::shell_word(&name)
                         ),
                         None,
                     ));
@@ -591,6 +599,7 @@ fn missing_number(text: &str, name: &str) -> String {
     let what = missing_cell(text);
     format!(
         "{what}, in a column of numbers; fill it in, or drop the row, or leave the column out \
-         with --drop {name}, or fill every missing number with --fill-missing mean (or median)"
+         with --drop {arg}, or fill every missing number with --fill-missing mean (or median)",
+        arg = crate::error::shell_word(name)
     )
 }

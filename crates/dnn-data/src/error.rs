@@ -416,6 +416,24 @@ pub(crate) fn regular_file(path: &Path) -> Result<std::fs::Metadata> {
 
 /// `text` for a message: its first 40 characters (then `…`), each line break as `⏎`, so
 /// that a cell that swallowed the rest of a file stays one short line.
+/// `name` as a shell word for a flag's value in advice (`--drop 'weight, kg'`): as it is
+/// when it holds only letters, digits and `_.,:/@%+=-`, else in single quotes (a quote in it
+/// written `'\''`), so that the advice can be pasted as it reads.
+///
+/// ```
+/// assert_eq!(dnn_data::error::shell_word("sepal_length"), "sepal_length");
+/// assert_eq!(dnn_data::error::shell_word("Größe (cm)"), "'Größe (cm)'");
+/// assert_eq!(dnn_data::error::shell_word("it's"), "'it'\\''s'");
+/// ```
+pub fn shell_word(name: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |c: char| c.is_alphanumeric() || "_.,:/@%+=-".contains(c);
+    if !name.is_empty() && name.chars().all(plain) {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(format!("'{}'", name.replace('\'', "'\\''")))
+    }
+}
+
 pub(crate) fn shown(text: &str) -> String {
     let mut out: String = text
         .chars()

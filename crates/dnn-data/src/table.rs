@@ -279,6 +279,7 @@ pub fn read_table_from(
         None if which.labels_required => Some(header.len() - 1),
         None => None,
     };
+    let (drop, text) = (as_named(which.drop, &header), as_named(which.text, &header));
     let feature_index: Vec<usize> = match which.features {
         Some(names) => names
             .iter()
@@ -290,11 +291,10 @@ pub fn read_table_from(
             })
             .collect::<Result<_>>()?,
         None => {
-            for (name, flag) in which
-                .drop
+            for (name, flag) in drop
                 .iter()
                 .map(|n| (n, "--drop"))
-                .chain(which.text.iter().map(|n| (n, "--one-hot")))
+                .chain(text.iter().map(|n| (n, "--one-hot")))
             {
                 match header.iter().position(|h| h == name) {
                     None => return Err(unknown(name, Some(&format!("given to {flag}")))),
@@ -306,17 +306,17 @@ pub fn read_table_from(
                     Some(_) => {}
                 }
             }
-            if let Some(both) = which.drop.iter().find(|n| which.text.contains(n)) {
+            if let Some(both) = drop.iter().find(|n| text.contains(n)) {
                 return Err(bad(format!(
                     "`{both}` is given to both --drop and --one-hot; give it to one"
                 )));
             }
             (0..header.len())
-                .filter(|&i| Some(i) != target_index && !which.drop.contains(&header[i]))
+                .filter(|&i| Some(i) != target_index && !drop.contains(&header[i]))
                 .collect()
         }
     };
-    if feature_index.is_empty() && !which.drop.is_empty() {
+    if feature_index.is_empty() && !drop.is_empty() {
         return Err(bad(format!(
             "no feature columns are left: --drop leaves out every column but the label `{}`",
             target_index.map_or("", |t| header[t].as_str())
@@ -354,7 +354,7 @@ pub fn read_table_from(
                         .find(|f| &f.column == c)
                         .map(|f| f.value),
                 },
-                None if which.text.contains(c) => Mode::Text,
+                None if text.contains(c) => Mode::Text,
                 None => Mode::Detect {
                     fill: which.fill_missing,
                 },
@@ -605,6 +605,43 @@ fn check_labels(path: &Path, table: &Table) -> Result<()> {
 const NOT_UTF8: &str = "{what} is not UTF-8 text{seen}; save the table as CSV in UTF-8 (text \
                         in UTF-16, Latin-1 or Windows-1252 is not read)";
 
+/// The names of a `--drop` or `--one-hot` list as the header has them: each trimmed of
+/// spaces, as the header's names are, and the pieces of a name with a comma in it joined
+/// again (the command line splits `--drop 'weight, kg'` at its comma into `weight` and
+/// ` kg`) where joined they name a column and the first alone does not.
+///
+/// ```text
+/// ["id", "weight", " kg"] with columns id, "weight, kg", label -> ["id", "weight, kg"]
+/// ```
+fn as_named(names: &[String], header: &[String]) -> Vec<String> {
+    let known = |n: &str| header.iter().any(|h| h == n);
+    let mut out = Vec::with_capacity(names.len());
+    let mut i = 0;
+    while i < names.len() {
+        let piece = names[i].trim();
+        // The longest run of pieces from this one that joins into a column's name.
+        let joined = (!known(piece))
+            .then(|| {
+                (i + 1..names.len()).rev().find_map(|j| {
+                    let name = names[i..=j].join(",");
+                    known(name.trim()).then(|| (j, name.trim().to_owned()))
+                })
+            })
+            .flatten();
+        match joined {
+            Some((j, name)) => {
+                out.push(name);
+                i = j + 1;
+            }
+            None => {
+                out.push(piece.to_owned());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// The separator of a table named `path` whose first bytes are `start`: a tab for a `.tsv`
 /// file; else a comma, unless its first line has none but has semicolons or tabs (as
 /// spreadsheets save CSV where the decimal mark is a comma, or as tab-separated files are),
@@ -772,7 +809,8 @@ fn keep_training_values(path: &Path, table: &mut Table, train: &[usize]) -> Resu
                 path: path.to_path_buf(),
                 problem: format!(
                     "column `{column}` has no value in the training part, only empty or \
-                     missing cells; leave it out with --drop {column}"
+                     missing cells; leave it out with --drop {}",
+                    crate::error::shell_word(column)
                 ),
             });
         }
@@ -831,8 +869,9 @@ fn fill_missing(
             path: path.to_path_buf(),
             problem: format!(
                 "column `{column}` has no number in the training part to take the {} of; \
-                 leave it out with --drop {column}",
-                how.name()
+                 leave it out with --drop {}",
+                how.name(),
+                crate::error::shell_word(column)
             ),
         })?;
         for v in values.iter_mut().filter(|v| v.is_nan()) {
@@ -918,7 +957,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
                 "; the text column `{}` alone makes {} of them: leave it out with --drop {}",
                 h.column,
                 h.values.len(),
-                h.column
+                crate::error::shell_word(&h.column)
             )
         });
         format!(

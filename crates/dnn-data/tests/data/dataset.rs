@@ -427,6 +427,32 @@ fn the_separator_is_told_by_unquoted_cells_the_tsv_name_and_excels_sep_line() {
         assert_eq!(got.test_labels, want.test_labels, "{name}");
         assert_eq!(got.spec, want.spec, "{name}");
     }
+    // The command line splits `--drop 'weight, kg'` at its comma: the pieces name the column
+    // again, spaces trimmed as the header's are; and advice quotes such a name for the shell.
+    let dropped = load(
+        dir.path().join("c.csv"),
+        &LoadOptions {
+            drop_columns: vec!["weight".into(), " kg".into()],
+            ..opts()
+        },
+    )
+    .unwrap();
+    assert_eq!(columns(&dropped), ["height"]);
+    let dropped = load(
+        dir.path().join("c.csv"),
+        &LoadOptions {
+            drop_columns: vec![" height ".into()],
+            ..opts()
+        },
+    )
+    .unwrap();
+    assert_eq!(columns(&dropped), ["weight, kg"]);
+    let text_cell = commas.replacen("2.5,", "heavy,", 1);
+    let err = load_err(&write_csv(&dir.path().join("x.csv"), &text_cell), &opts());
+    assert!(
+        err.contains("--one-hot 'weight, kg', or leave it out with --drop 'weight, kg'"),
+        "{err}"
+    );
     // Row 3 is line 5 of the file, after `sep=;` and the header.
     let broken = excel.replacen("2.5;", "2.5x;", 1);
     let err = load_err(&write_csv(&dir.path().join("b.csv"), &broken), &opts());
