@@ -379,6 +379,24 @@ fn csv_text_that_is_not_utf8_is_refused_by_line_not_replaced() {
     }
 }
 
+/// A properly quoted cell over two lines, as Python's `csv.writer` writes `'two\nlines'`, is one
+/// text value; a quote left open still fails by the row it leaves short.
+#[test]
+fn a_quoted_text_cell_may_run_over_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("x,note,label\r\n");
+    for j in 0..20 {
+        let note = if j % 2 == 0 { "\"two\r\nlines\"" } else { "one" };
+        text.push_str(&format!("{j},{note},{}\r\n", ["a", "b"][j % 2]));
+    }
+    let data = load(write_csv(&dir.path().join("notes.csv"), &text), &opts()).unwrap();
+    let Input::Table { one_hot, .. } = &data.spec.input else {
+        unreachable!()
+    };
+    assert_eq!(one_hot[0].values, ["one", "two\r\nlines"]);
+    assert_eq!(data.train_len() + data.test_len(), 20);
+}
+
 #[test]
 fn semicolon_and_tab_separated_tables_load_as_comma_separated_ones() {
     let dir = tempfile::tempdir().unwrap();
