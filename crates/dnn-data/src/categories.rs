@@ -537,14 +537,48 @@ impl<'a> ColumnReader<'a> {
 }
 
 /// A number written with a decimal comma, a currency sign, a percent sign or thousands
-/// separators (`1,5`, `$5.00`, `12%`, `1 000`), as a plain number (`1.5`, `5.00`, `12`,
+/// separators (`1,5`, `$5.00`, `12%`, `1 000`), as a plain number (`1.5`, `5.00`, `0.12`,
 /// `1000`): such a column is numbers to mend, not text to one-hot encode.
 ///
 /// ```text
 /// "1,5" -> Some("1.5")    "$5.00" -> Some("5.00")    "1,000.5" -> Some("1000.5")    "XL" -> None
 /// "1,000" -> Some("1000, or 1.000 if the comma marks decimals")    "−2" -> Some("-2")
+/// "0.1%" -> Some("0.001 as a fraction, or 0.1 in percent")
 /// ```
 pub(crate) fn number_as_written(text: &str) -> Option<String> {
+    let plain = plain_number(text)?;
+    if !text.trim_end().ends_with('%') || plain.contains([' ', 'e', 'E']) {
+        return Some(plain);
+    }
+    Some(format!(
+        "{} as a fraction, or {plain} in percent",
+        hundredth(&plain)
+    ))
+}
+
+/// `plain` (a plain decimal number) divided by 100, written exactly: the point moved two
+/// places left, as a person would (`12` -> `0.12`, `0.1` -> `0.001`, `150` -> `1.5`).
+fn hundredth(plain: &str) -> String {
+    let (sign, digits) = match plain.strip_prefix(['-', '+']) {
+        Some(rest) => (&plain[..1], rest),
+        None => ("", plain),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let whole = format!("{whole:0>3}");
+    let (whole, moved) = whole.split_at(whole.len() - 2);
+    let whole = match whole.trim_start_matches('0') {
+        "" => "0",
+        w => w,
+    };
+    let fraction = format!("{moved}{fraction}");
+    match fraction.trim_end_matches('0') {
+        "" => format!("{sign}{whole}"),
+        f => format!("{sign}{whole}.{f}"),
+    }
+}
+
+/// [`number_as_written`]'s plain number, before a percentage is turned into a fraction.
+fn plain_number(text: &str) -> Option<String> {
     let core = text
         .trim_start_matches(['$', '€', '£', '¥'])
         .trim_end_matches(['%', '€'])
@@ -602,4 +636,27 @@ fn missing_number(text: &str, name: &str) -> String {
          with --drop {arg}, or fill every missing number with --fill-missing mean (or median)",
         arg = crate::error::shell_word(name)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_percentage_is_advised_as_its_fraction_written_exactly() {
+        let cases = [
+            ("12%", "0.12 as a fraction, or 12 in percent"),
+            ("0.1%", "0.001 as a fraction, or 0.1 in percent"),
+            ("150 %", "1.5 as a fraction, or 150 in percent"),
+            ("100%", "1 as a fraction, or 100 in percent"),
+            ("−2.5%", "-0.025 as a fraction, or -2.5 in percent"),
+            ("0.07%", "0.0007 as a fraction, or 0.07 in percent"),
+        ];
+        for (text, advice) in cases {
+            assert_eq!(number_as_written(text).as_deref(), Some(advice), "{text}");
+        }
+        // Not percentages: as before.
+        assert_eq!(number_as_written("$5.00").as_deref(), Some("5.00"));
+        assert_eq!(number_as_written("XL"), None);
+    }
 }

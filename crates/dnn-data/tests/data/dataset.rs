@@ -386,7 +386,11 @@ fn a_quoted_text_cell_may_run_over_lines() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("x,note,label\r\n");
     for j in 0..20 {
-        let note = if j % 2 == 0 { "\"two\r\nlines\"" } else { "one" };
+        let note = if j % 2 == 0 {
+            "\"two\r\nlines\""
+        } else {
+            "one"
+        };
         text.push_str(&format!("{j},{note},{}\r\n", ["a", "b"][j % 2]));
     }
     let data = load(write_csv(&dir.path().join("notes.csv"), &text), &opts()).unwrap();
