@@ -75,7 +75,8 @@ pub(crate) fn stratified_part(
         return Err(format!(
             "a stratified {part} split of {fraction} of {} examples leaves no {part} examples, as \
              {single} of the {classes} classes have a single example (kept in training); is the \
-             label a class, or a measurement or an id? A number to predict is a regression (--task regress)",
+             label a class, or a measurement or an id? A measurement of numbers to predict is a \
+             regression (--task regress); an id is no label",
             labels.len()
         ));
     }

@@ -1069,7 +1069,7 @@ fn a_split_left_without_test_examples_by_a_class_per_value_asks_about_the_label(
         &[
             "houses.csv: a stratified test split of 0.2 of 200 examples leaves no test examples",
             "200 of the 200 classes have a single example",
-            "is the label a class, or a measurement or an id? A number to predict is a regression (--task regress)",
+            "is the label a class, or a measurement or an id? A measurement of numbers to predict is a regression (--task regress); an id is no label",
         ],
     );
     // Two examples a class still make no test part, and say only that.
