@@ -25,6 +25,23 @@ pub fn find_pair(dir: &Path) -> Option<(PathBuf, PathBuf)> {
     }
 }
 
+/// Whether `dir` is meant as a course set: it has its one pair ([`find_pair`]), or it has
+/// `train_*.h5` or `test_*.h5` files and no folder (so no class folders of pictures), where
+/// reading it as a course set says what is amiss (two training files, a test file missing)
+/// rather than that an image folder has no class folders.
+pub(crate) fn looks_like(dir: &Path) -> bool {
+    if find_pair(dir).is_some() {
+        return true;
+    }
+    let (train, test) = candidates(dir);
+    let has_folder = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| e.path().is_dir());
+    !(train.is_empty() && test.is_empty()) && !has_folder
+}
+
 /// Every `train_*.h5` and `test_*.h5` in `dir`, sorted.
 fn candidates(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut train = Vec::new();

@@ -675,9 +675,10 @@ impl Default for LoadOptions {
     }
 }
 
-/// Tells the format of `path`: a `.csv` (or `.tsv`) file is CSV, a `.npz` file NumPy; a directory with
-/// `train_*.h5` and `test_*.h5` files is a course HDF5 set, any other directory an image
-/// folder.
+/// Tells the format of `path`: a `.csv` (or `.tsv`) file is CSV, a `.npz` file NumPy; a
+/// directory with one `train_*.h5` and one `test_*.h5` file is a course HDF5 set, and so is
+/// one with such files and no folder in it (loading it then says which file is amiss); any
+/// other directory an image folder.
 ///
 /// # Errors
 /// [`DataError::FileNotFound`] if nothing is at `path`, [`DataError::BadSource`] for a file
@@ -685,7 +686,7 @@ impl Default for LoadOptions {
 pub fn detect_format(path: &Path) -> Result<Format> {
     let meta = std::fs::metadata(path).map_err(|e| crate::error::io_error(path, e))?;
     if meta.is_dir() {
-        return Ok(if crate::course::find_pair(path).is_some() {
+        return Ok(if crate::course::looks_like(path) {
             Format::CourseH5
         } else {
             Format::ImageFolder

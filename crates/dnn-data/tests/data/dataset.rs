@@ -654,6 +654,32 @@ fn bad_image_folders_are_refused_in_one_line() {
     assert!(err.contains("--classes lists `c`"), "{err}");
 }
 
+/// A folder of two training and two test files, and no class folders, is a course set
+/// gone wrong, not an image folder without class folders: loading it names the files.
+#[test]
+fn a_folder_of_course_files_but_not_one_pair_is_read_as_a_course_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = Array4::<u8>::zeros((2, 2, 2, 3));
+    let y = Array1::from(vec![0i64, 1]);
+    for name in ["train_a.h5", "train_b.h5", "test_a.h5", "test_b.h5"] {
+        let prefix = if name.starts_with("train") {
+            "train"
+        } else {
+            "test"
+        };
+        write_course_file(&dir.path().join(name), prefix, &x, &y, &[0, 1]);
+    }
+    assert_eq!(detect_format(dir.path()).unwrap(), Format::CourseH5);
+    let err = load_err(dir.path(), &opts());
+    assert!(
+        err.contains("exactly one train_*.h5 and one test_*.h5 file; it has train files: train_a.h5, train_b.h5; test files: test_a.h5, test_b.h5"),
+        "{err}"
+    );
+    // With a folder in it, it is an image folder, whose stray files are skipped.
+    std::fs::create_dir(dir.path().join("cats")).unwrap();
+    assert_eq!(detect_format(dir.path()).unwrap(), Format::ImageFolder);
+}
+
 fn write_course_file(path: &Path, prefix: &str, x: &Array4<u8>, y: &Array1<i64>, classes: &[i64]) {
     let f = hdf5::File::create(path).unwrap();
     f.new_dataset_builder()
