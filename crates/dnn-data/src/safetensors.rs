@@ -114,6 +114,13 @@ pub(crate) fn is_safetensors(path: &Path) -> bool {
     named || read && head[8] == b'{'
 }
 
+/// Whether `bytes` begin as an ONNX model does: a protobuf `ModelProto` whose first field is
+/// `ir_version` (tag 1, a varint) and whose second is `producer_name` (tag 2, a string), as
+/// dnn's, PyTorch's and scikit-learn's exporters write them.
+fn looks_like_onnx(bytes: &[u8]) -> bool {
+    matches!(bytes, [0x08, version, 0x12, ..] if *version < 0x80)
+}
+
 /// Loads a safetensors model file, checking everything `load_model` checks of an HDF5 one:
 /// `W1..WL` and `b1..bL` with no gaps or extras, all `F32` or all `F64`, shapes that chain,
 /// finite values, and metadata (`layer_sizes`, `activations`) that agrees with them.
@@ -124,6 +131,14 @@ pub(crate) fn load(path: &Path) -> Result<Model> {
         problem,
     };
     let st = SafeTensors::deserialize(&bytes).map_err(|e| {
+        if looks_like_onnx(&bytes) {
+            return bad(
+                "its bytes are an ONNX model's, not safetensors: dnn writes ONNX (`dnn export`) \
+                 but does not read it; give the model as .h5 (from `dnn train`) or .safetensors \
+                 (from `dnn export`)"
+                    .into(),
+            );
+        }
         bad(format!(
             "not a readable safetensors file ({} bytes): {e}",
             bytes.len()
