@@ -39,7 +39,8 @@ pub(crate) fn looks_like(dir: &Path) -> bool {
         .flatten()
         .flatten()
         .any(|e| e.path().is_dir());
-    !(train.is_empty() && test.is_empty()) && !has_folder
+    let has_course_files = !(train.is_empty() && test.is_empty());
+    has_course_files && !has_folder
 }
 
 /// Every `train_*.h5` and `test_*.h5` in `dir`, sorted.
