@@ -16,7 +16,8 @@ use dnn_data::{
     ClassChoice, DataSpec, Dataset, Format, Input, LoadOptions, Parts, Source, Task, DATA_DIR_ENV,
 };
 
-use crate::metrics::{significant, significant_to};
+use crate::metrics::{exact, significant, significant_to};
+use crate::text::{first_three, plural};
 use crate::values::{parse_classes, parse_image_size, parse_test_split, FormatArg};
 
 /// `--data`'s default: the directory the cat set is fetched into.
@@ -189,10 +190,15 @@ fn format_of(path: &Path, format: Option<FormatArg>) -> anyhow::Result<Format> {
 /// paths are named by the error itself.
 fn hint(path: &Path) -> String {
     if path == cat_dir() {
+        // Where the path came from, when the user did not type it.
+        let from = match std::env::var_os(DATA_DIR_ENV) {
+            Some(_) => format!(" (from {DATA_DIR_ENV})"),
+            None => String::new(),
+        };
         format!(
-            "cannot load --data {}, the cat set (put train_catvnoncat.h5 and test_catvnoncat.h5 \
-             there, e.g. with `cargo xtask fetch-data` in dnn's repository, or set {DATA_DIR_ENV} \
-             to their directory)",
+            "cannot load --data {}{from}, the cat set (put train_catvnoncat.h5 and \
+             test_catvnoncat.h5 there, e.g. with `cargo xtask fetch-data` in dnn's repository, \
+             or set {DATA_DIR_ENV} to their directory)",
             path.display()
         )
     } else {
@@ -300,12 +306,18 @@ pub fn check_split_flags(data: &Dataset, flags: &ReadFlags, path: &Path) -> anyh
     Ok(())
 }
 
-/// The warnings about the classes of data to train on: classes of one example, and classes
-/// named like a missing value.
+/// The warnings about the classes of data to train on: classes of one example, classes
+/// named like a missing value, and classes whose names differ only in case or spaces.
 pub fn warn_classes(data: &Dataset) {
     let counts = class_counts(data);
     warn_single_examples(data, &counts);
     warn_missing_labels(data, &counts);
+    if let Some((first, other)) = alike(&data.spec.classes) {
+        eprintln!(
+            "warning: the classes `{first}` and `{other}` differ only in case or spaces, and are \
+             two classes; write them one way in the data if they are one"
+        );
+    }
 }
 
 /// The warning about a table's columns that `model` has no input for, so that reading `path`
@@ -335,16 +347,6 @@ pub fn warn_left_out(data: &Dataset, path: &Path, model: &Path) {
     );
 }
 
-/// The first three of `items`, then how many more: `a, b, c, and 2 more`.
-fn first_three(items: impl ExactSizeIterator<Item = String>) -> String {
-    let n = items.len();
-    let mut named: Vec<String> = items.take(3).collect();
-    if n > 3 {
-        named.push(format!("and {} more", n - 3));
-    }
-    named.join(", ")
-}
-
 /// The warning lines about what an image folder holds but dnn did not read: files that are
 /// not pictures, and folders and pictures in no class folder (the first three named).
 fn warn_skipped(data: &Dataset) {
@@ -352,7 +354,7 @@ fn warn_skipped(data: &Dataset) {
     if n > 0 {
         eprintln!(
             "warning: skipped {n} file{} without a .png, .jpg or .jpeg extension in {}",
-            if n == 1 { "" } else { "s" },
+            plural(n),
             data.source.path.display()
         );
     }
@@ -495,7 +497,7 @@ fn warn_missing_labels(data: &Dataset, counts: &[usize]) {
                  value; it is trained as a class of its own (drop or fill those rows if it is \
                  not one)",
                 data.source.path.display(),
-                if n == 1 { "" } else { "s" }
+                plural(n)
             );
         }
     }
@@ -566,10 +568,10 @@ pub fn split_line(data: &Dataset) -> Option<String> {
         data.source.format.name(),
         data.train_len(),
         data.test_len(),
-        split.fraction,
+        exact(split.fraction),
         split.seed,
         data.features(),
-        if data.features() == 1 { "" } else { "s" },
+        plural(data.features()),
     ))
 }
 
@@ -582,20 +584,11 @@ fn warn_text_values(data: &Dataset) {
             continue;
         };
         let (column, n) = (b.column, h.values.len());
-        let mut seen: std::collections::HashMap<String, &str> = Default::default();
-        for v in &h.values {
-            let folded: String = v
-                .to_lowercase()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            if let Some(first) = seen.insert(folded, v) {
-                eprintln!(
-                    "warning: column `{column}`: `{first}` and `{v}` differ only in case or \
-                     spaces, and are two values (two inputs); write them one way if they are one"
-                );
-                break;
-            }
+        if let Some((first, v)) = alike(&h.values) {
+            eprintln!(
+                "warning: column `{column}`: `{first}` and `{v}` differ only in case or \
+                 spaces, and are two values (two inputs); write them one way if they are one"
+            );
         }
         let counts = data.source.text_counts.iter().find(|c| c.column == column);
         // Every training row has a value, each its own.
@@ -605,10 +598,25 @@ fn warn_text_values(data: &Dataset) {
             eprintln!(
                 "warning: column `{column}` has a different value in every training row ({n} \
                  values), as an id or a name has: it tells the network nothing about rows to \
-                 come; leave it out with --drop {column}"
+                 come; leave it out with --drop {}",
+                dnn_data::error::shell_word(column)
             );
         }
     }
+}
+
+/// The first two of `names` that differ only in case or spaces (`Red` and `red `): likely one
+/// value written two ways.
+fn alike(names: &[String]) -> Option<(&str, &str)> {
+    let mut seen: std::collections::HashMap<String, &str> = Default::default();
+    names.iter().find_map(|v| {
+        let folded = v
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        seen.insert(folded, v).map(|first| (first, v.as_str()))
+    })
 }
 
 /// `Text columns, one-hot encoded into 5 inputs: sex (2 values), port (3 values; 2
@@ -637,7 +645,7 @@ pub fn one_hot_line(data: &Dataset) -> Option<String> {
     let inputs: usize = one_hot.iter().map(|h| h.values.len()).sum();
     Some(format!(
         "Text columns, one-hot encoded into {inputs} input{}: {}",
-        if inputs == 1 { "" } else { "s" },
+        plural(inputs),
         parts.join(", ")
     ))
 }

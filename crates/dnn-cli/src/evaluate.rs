@@ -5,14 +5,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 use dnn_data::model::Model;
-use dnn_data::{DataSpec, Dataset, HeldOut, LoadOptions, Parts};
+use dnn_data::{DataSpec, Dataset, HeldOut, Input, LoadOptions, Parts};
 use ndarray::{Array3, Axis};
 
 use crate::data::{cat_dir, load_for_model, ModelReading};
-use crate::metrics::{regression_scores_line, Scores};
+use crate::metrics::{exact, regression_scores_line, Scores};
 use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
 use crate::plot::{self, Tile};
 use crate::report::{check_outputs, write_json};
+use crate::text::count;
 use crate::values::FormatArg;
 use dnn_report::{EvaluateReport, EvaluatedData, PartScores, RegressionScores};
 
@@ -49,9 +50,24 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
             args.model.display()
         );
     }
+    // A grid of pictures needs pictures: refused before any work, from the model where it
+    // records a table, else from the data once read.
+    if let (Some(_), Some(spec)) = (&args.mislabeled, &model.spec) {
+        if let Input::Table { .. } = spec.input {
+            bail!(
+                "--mislabeled draws mislabelled pictures, but {} takes a table of {}, not \
+                 pictures; leave out --mislabeled",
+                args.model.display(),
+                spec.input.describe()
+            );
+        }
+    }
     let data_path = data_path(&model, &args)?;
     let mut data = data_for(&model, &args, &data_path)?;
     check_fits(&model, &data, &args, &data_path)?;
+    if args.mislabeled.is_some() && data.test_images.is_none() {
+        return Err(no_pictures(&data_path));
+    }
     // Read whole, every example is in the test part, and it is the one part scored.
     let held_out = if data.source.whole {
         None
@@ -134,10 +150,7 @@ fn evaluate_classes(
     print!("{}", test.report(classes));
     if let Some(path) = &args.mislabeled {
         let Some(images) = &data.test_images else {
-            bail!(
-                "--mislabeled draws the mislabelled test pictures, but --data {} holds no pictures",
-                data_path.display()
-            );
+            return Err(no_pictures(data_path));
         };
         let tiles = test
             .mistakes()
@@ -164,9 +177,8 @@ fn evaluate_classes(
         .with_context(|| format!("--mislabeled {}", path.display()))?;
         println!();
         println!(
-            "Saved {} mislabelled image{} to {}",
-            tiles.len(),
-            if tiles.len() == 1 { "" } else { "s" },
+            "Saved {} to {}",
+            count(tiles.len(), "mislabelled image"),
             path.display()
         );
     }
@@ -181,6 +193,15 @@ fn evaluate_classes(
             regression: None,
         })
         .collect())
+}
+
+/// `--mislabeled` with data of no pictures (a table).
+fn no_pictures(data_path: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "--mislabeled draws mislabelled pictures, but --data {} holds no pictures; leave out \
+         --mislabeled",
+        data_path.display()
+    )
 }
 
 /// `Model: m.h5 (f64, layers 6-32-16-1, predicts price)`, `what` the last part.
@@ -305,7 +326,7 @@ fn data_line(model: &Model, args: &EvaluateArgs, data: &Dataset) -> String {
             } else {
                 "stratified"
             },
-            s.fraction,
+            exact(s.fraction),
             s.seed,
             if model.setup.test_split.is_some() {
                 ", as recorded in the model"
@@ -474,9 +495,9 @@ fn check_fits(
     let sizes = model.network.layer_sizes();
     if sizes[0] != data.features() {
         bail!(
-            "{} expects {} inputs per example, but the {} in {} have {}: this model was not trained on this data",
+            "{} expects {} per example, but the {} in {} have {}: this model was not trained on this data",
             args.model.display(),
-            sizes[0],
+            count(sizes[0], "input"),
             what(&data.spec),
             data_path.display(),
             data.features()
@@ -485,8 +506,9 @@ fn check_fits(
     let outputs = model.network.output_size();
     if outputs != data.outputs() {
         bail!(
-            "{} has {outputs} outputs, but the {} classes of {} take {}",
+            "{} has {}, but the {} classes of {} take {}",
             args.model.display(),
+            count(outputs, "output"),
             data.spec.classes.len(),
             data_path.display(),
             data.outputs()

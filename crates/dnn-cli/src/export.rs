@@ -6,7 +6,9 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use dnn_data::export::{class_names, to_bytes, Format, Preprocessing};
 
+use crate::metrics::exact;
 use crate::model_file::{describe, load_model_arg, same_file};
+use crate::text::{count, first_three};
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     dnn_data::atomic::ensure_writable(&args.output).context("--output")?;
@@ -35,8 +37,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let input = match &model.spec {
         Some(spec) => spec.input.describe(),
         None => format!(
-            "{} features (the model file does not say what they are)",
-            sizes[0]
+            "{} (the model file does not say what they are)",
+            count(sizes[0], "feature")
         ),
     };
     let preprocessing = Preprocessing::of(&model);
@@ -53,12 +55,14 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             };
             format!(
                 "predicts a number: output * {} {} {} ({undo})",
-                scale.std,
+                exact(scale.std),
                 if scale.mean < 0.0 { "-" } else { "+" },
-                scale.mean.abs()
+                exact(scale.mean.abs())
             )
         }
-        None => format!("classes: {}", class_names(&model).join(", ")),
+        // The first three of many (an ImageNet-sized model's would fill the terminal); the
+        // export's metadata has them all.
+        None => format!("classes: {}", first_three(class_names(&model).into_iter())),
     };
     println!(
         "Input: {input} (preprocessing: {}{where_}); {output}",

@@ -9,6 +9,7 @@ use anyhow::bail;
 use clap::Args;
 use dnn_core::{LrDecay, Optimizer, TrainParams};
 
+use crate::metrics::exact;
 use crate::presets::engine_defaults;
 use crate::values::{
     parse_beta, parse_epsilon, parse_keep_prob, parse_non_negative, parse_positive, DecayArg,
@@ -199,6 +200,35 @@ impl Hyper {
         p
     }
 
+    /// What to try after training at `learning_rate` diverged: a smaller learning rate, and
+    /// the regularisation that can run away as well, where the run has it. L2 takes
+    /// `α·λ/m·W` off the weights at every update, which swings them ever wider once it
+    /// exceeds `2·W` (and `λ` adds `λ/(2m)·ΣW²` to the cost, infinite for a huge `λ`);
+    /// dropout multiplies the units it keeps by `1/keep_prob`, so a small keep probability
+    /// makes huge activations. `try a smaller learning rate than 0.0075 or a smaller --l2 than
+    /// 1e308`.
+    pub fn divergence_advice(&self, learning_rate: f64) -> String {
+        let mut tries = vec![format!(
+            "a smaller learning rate than {}",
+            exact(learning_rate)
+        )];
+        if self.l2 > 0.0 {
+            tries.push(format!("a smaller --l2 than {}", exact(self.l2)));
+        }
+        if self.keep_prob < 1.0 {
+            tries.push(format!(
+                "a larger --keep-prob than {}",
+                exact(self.keep_prob)
+            ));
+        }
+        let tries = match tries.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => unreachable!("a learning rate to try at least"),
+        };
+        format!("try {tries}")
+    }
+
     /// Whether training runs in mini-batches (costs are then per epoch).
     pub fn per_epoch(&self) -> bool {
         self.batch_size.is_some()
@@ -301,6 +331,33 @@ mod tests {
         assert_eq!(
             (r.optimizer.as_str(), r.batch_size, r.decay.as_str()),
             ("adam", Some(64), "step")
+        );
+    }
+
+    #[test]
+    fn divergence_advice_names_the_regularisation_that_can_run_away() {
+        let advice = |args: &[&str]| {
+            let h = Hyper::resolve(&flags(args), OptimizerArg::Gd, None, true).unwrap();
+            h.divergence_advice(0.0075)
+        };
+        assert_eq!(advice(&[]), "try a smaller learning rate than 0.0075");
+        assert_eq!(
+            advice(&["--l2", "1e308"]),
+            "try a smaller learning rate than 0.0075 or a smaller --l2 than 1e308"
+        );
+        assert_eq!(
+            advice(&["--keep-prob", "0.01"]),
+            "try a smaller learning rate than 0.0075 or a larger --keep-prob than 0.01"
+        );
+        assert_eq!(
+            advice(&["--l2", "0.7", "--keep-prob", "0.86"]),
+            "try a smaller learning rate than 0.0075, a smaller --l2 than 0.7 or a larger \
+             --keep-prob than 0.86"
+        );
+        // Given at their "off" values, they are not the cause.
+        assert_eq!(
+            advice(&["--l2", "0", "--keep-prob", "1"]),
+            "try a smaller learning rate than 0.0075"
         );
     }
 

@@ -5,6 +5,8 @@
 use std::fmt::Write as _;
 
 use dnn_report::RegressionScores;
+
+use crate::text::plural;
 use unicode_width::UnicodeWidthStr;
 
 /// `Test R²: 0.912345 (RMSE 5123.45, MAE 4012.33, 100 examples)`: a regression's scores on
@@ -29,11 +31,30 @@ pub fn regression_scores_line(part: &str, s: &RegressionScores) -> String {
     )
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
+/// Magnitudes from this on are written with an exponent (`1e16`, `2.5e300`): more digits
+/// than f64 holds, all but the first 17 of them noise.
+const EXPONENT_FROM: f64 = 1e16;
+/// Magnitudes below this (but not 0) are written with an exponent (`1.5e-5`), not as
+/// `0.0000…` with the digits that matter far to the right.
+const EXPONENT_BELOW: f64 = 1e-4;
+
+/// Whether `v` is written with an exponent: a magnitude of [`EXPONENT_FROM`] or more, or
+/// below [`EXPONENT_BELOW`] and not 0.
+fn needs_exponent(v: f64) -> bool {
+    let a = v.abs();
+    a.is_finite() && a != 0.0 && !(EXPONENT_BELOW..EXPONENT_FROM).contains(&a)
+}
+
+/// `v` in full: the shortest decimal that reads back as the same `f64` (Rust's and
+/// Python's `repr`), with an exponent where the magnitude is huge or tiny, as
+/// [`significant`] writes them: `0.25`, `2491028713240843`, `2.491028713240843e300`,
+/// `1.5e-200`, `-0.0001`. For values that are data (`dnn predict`'s CSV) and for echoing a
+/// flag's value.
+pub fn exact(v: f64) -> String {
+    if needs_exponent(v) {
+        format!("{v:e}")
     } else {
-        "s"
+        v.to_string()
     }
 }
 
@@ -45,7 +66,7 @@ pub fn significant(v: f64) -> String {
 }
 
 /// `v` to at least `digits` significant digits (all of its integer part), without trailing
-/// zeros; in exponent form beyond 1e16 and below 1e-5.
+/// zeros; with an exponent from 1e16 on and below 1e-4, as [`exact`].
 pub fn significant_to(v: f64, digits: usize) -> String {
     let trim = |t: &str| {
         if t.contains('.') {
@@ -57,12 +78,12 @@ pub fn significant_to(v: f64, digits: usize) -> String {
     if v == 0.0 || !v.is_finite() {
         return v.to_string();
     }
-    let magnitude = v.abs().log10().floor() as i32;
-    if !(-5..=15).contains(&magnitude) {
+    if needs_exponent(v) {
         let text = format!("{v:.*e}", digits.saturating_sub(1));
         let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
         return format!("{}e{exponent}", trim(mantissa));
     }
+    let magnitude = v.abs().log10().floor() as i32;
     let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
     trim(&format!("{v:.decimals$}"))
 }
@@ -346,5 +367,47 @@ mod tests {
             assert_eq!(significant_to(v, digits), want, "{v}");
         }
         assert_eq!(significant(0.5), "0.5");
+        // Below 1e-4, an exponent rather than zeros; up to it, the decimals.
+        assert_eq!(significant(1.25e-5), "1.25e-5");
+        assert_eq!(significant(0.0001), "0.0001");
+        assert_eq!(significant(9999999999999998.0), "9999999999999998");
+        assert_eq!(significant(1e16), "1e16");
+    }
+
+    #[test]
+    fn exact_numbers_round_trip_with_an_exponent_where_huge_or_tiny() {
+        for (v, want) in [
+            (0.25, "0.25"),
+            (-3.0, "-3"),
+            (0.0, "0"),
+            (0.0001, "0.0001"),
+            (2491028713240843.0, "2491028713240843"),
+            (2.491028713240843e300, "2.491028713240843e300"),
+            (1e16, "1e16"),
+            (-1.5e-200, "-1.5e-200"),
+            (9.99e-5, "9.99e-5"),
+            (f64::INFINITY, "inf"),
+            (f64::MIN_POSITIVE / 8.0, "2.781342323134e-309"),
+        ] {
+            assert_eq!(exact(v), want, "{v:?}");
+            if v.is_finite() {
+                assert_eq!(exact(v).parse::<f64>().unwrap().to_bits(), v.to_bits());
+            }
+        }
+        // Every float's text reads back as that float, bit for bit.
+        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = f64::from_bits(x);
+            if v.is_finite() {
+                assert_eq!(
+                    exact(v).parse::<f64>().unwrap().to_bits(),
+                    v.to_bits(),
+                    "{v:e}"
+                );
+            }
+        }
     }
 }

@@ -80,8 +80,8 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
     let runs_done = panels.len();
     if let Some(path) = &args.plot {
         let title = format!(
-            "Flower data set: decision boundaries after {} iterations",
-            args.iterations
+            "Flower data set: decision boundaries after {}",
+            crate::text::count(args.iterations, "iteration")
         );
         plot::decision_boundaries(path, &panels, &title)
             .with_context(|| format!("--plot {}", path.display()))?;

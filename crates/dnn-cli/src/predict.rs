@@ -11,7 +11,9 @@ use dnn_data::Input;
 use ndarray::Array2;
 use rayon::prelude::*;
 
+use crate::metrics::exact;
 use crate::model_file::{load_model_arg, same_file};
+use crate::text;
 
 /// Table rows predicted at a time.
 const ROWS_PER_BLOCK: usize = 8192;
@@ -134,7 +136,8 @@ fn read_rows(args: &PredictArgs, spec: &dnn_data::DataSpec) -> anyhow::Result<Ta
 }
 
 /// A regression model's predictions: a CSV `row,<target>` of each row's value, in full
-/// precision (the shortest decimal that reads back as the same `f64`).
+/// precision (the shortest decimal that reads back as the same `f64`, with an exponent where
+/// huge or tiny: [`exact`]).
 fn predict_values(
     args: &PredictArgs,
     model: &Model,
@@ -160,7 +163,7 @@ fn predict_values(
     let mut values = Vec::with_capacity(t.rows);
     for rows in all.chunks(ROWS_PER_BLOCK) {
         for (&row, value) in rows.iter().zip(model.predict_values(&t.matrix(rows))?) {
-            w.write_record([(row + 1).to_string(), value.to_string()])?;
+            w.write_record([(row + 1).to_string(), exact(value)])?;
             values.push(value);
         }
     }
@@ -192,7 +195,11 @@ fn write_predictions(args: &PredictArgs, bytes: &[u8], count: usize) -> anyhow::
         Some(path) => {
             dnn_data::atomic::write_atomically(path, bytes)
                 .with_context(|| format!("--output {}", path.display()))?;
-            println!("Saved {count} predictions to {}", path.display());
+            println!(
+                "Saved {} to {}",
+                text::count(count, "prediction"),
+                path.display()
+            );
         }
         None => {
             use std::io::Write;

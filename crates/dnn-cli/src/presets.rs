@@ -76,8 +76,9 @@ impl Setup {
         };
         if layers[0] != inputs {
             bail!(
-                "--layers starts with {} but {what} have {inputs} features each; start --layers with {inputs} (or give only the hidden sizes with --hidden)",
-                layers[0]
+                "--layers starts with {} but {what} have {} each; start --layers with {inputs} (or give only the hidden sizes with --hidden)",
+                layers[0],
+                crate::text::count(inputs, "feature")
             );
         }
         let last = layers[layers.len() - 1];

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use dnn_core::{Init, Network, NumpyRng};
+use dnn_core::{DnnError, Init, Network, NumpyRng};
 use dnn_data::toy::{make_circles, make_moons};
 
 use dnn_report::{ToyReport, ToyRun};
@@ -24,6 +24,9 @@ use crate::{Exit, EXIT_INTERRUPTED};
 
 /// The course's mini-batch size.
 const BATCH_SIZE: usize = 64;
+/// The circles' inner radius relative to the outer one when `--factor` is not given
+/// (scikit-learn's `make_circles` default).
+const FACTOR: f64 = 0.8;
 
 pub fn run(args: ToyArgs) -> anyhow::Result<()> {
     check_outputs(
@@ -34,6 +37,13 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
         &["--plot"],
         None,
     )?;
+    if let (Some(_), ToyDataset::Moons) = (args.factor, args.dataset) {
+        bail!(
+            "--factor sets the inner circle's radius of --dataset circles, but the data set is \
+             moons; leave out --factor (or add --dataset circles)"
+        );
+    }
+    let factor = args.factor.unwrap_or(FACTOR);
     let layers = &args.layers.0;
     if layers[0] != 2 {
         bail!(
@@ -69,7 +79,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
     let mut rng = NumpyRng::new(data_seed);
     let (x, y) = match args.dataset {
         ToyDataset::Moons => make_moons(args.samples, true, Some(noise), &mut rng),
-        ToyDataset::Circles => make_circles(args.samples, true, Some(noise), args.factor, &mut rng),
+        ToyDataset::Circles => make_circles(args.samples, true, Some(noise), factor, &mut rng),
     };
     let init = Init::from(args.init);
 
@@ -81,14 +91,27 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
         let mut net = Network::<f64>::builder(layers)
             .init(init)
             .build(&mut NumpyRng::new(args.seed))?;
-        let report = net
-            .train(&x, &y, config, |p| {
-                if !quiet && p.iteration % args.print_every == 0 {
-                    println!("{}", epoch_line(p.iteration, p.cost));
-                }
-                interrupt.control()
-            })
-            .with_context(|| format!("training with {}", hyper.optimizer.name()))?;
+        let result = net.train(&x, &y, config, |p| {
+            if !quiet && p.iteration % args.print_every == 0 {
+                println!("{}", epoch_line(p.iteration, p.cost));
+            }
+            interrupt.control()
+        });
+        let report = match result {
+            Ok(report) => report,
+            // Nothing is saved: what happened, and what to try (dnn-core's own message
+            // speaks of the parameters the network keeps, which the toy drops).
+            Err(DnnError::Diverged(d)) => bail!(
+                "training with {} diverged at {}: {}; {}",
+                hyper.optimizer.name(),
+                d.at,
+                d.cause,
+                hyper.divergence_advice(args.learning_rate)
+            ),
+            Err(e) => {
+                return Err(e).with_context(|| format!("training with {}", hyper.optimizer.name()))
+            }
+        };
         let accuracy = net.accuracy(&x, &y)?;
         if !args.compare {
             println!("Accuracy: {accuracy:.4}");
@@ -112,14 +135,14 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
     }
     if let Some(path) = &args.plot {
         let title = format!(
-            "{}: decision boundaries after {} epochs (mini-batch {}, learning rate {})",
+            "{}: decision boundaries after {} (mini-batch {}, learning rate {})",
             capitalised(args.dataset.name()),
-            args.epochs,
+            crate::text::count(args.epochs, "epoch"),
             hypers[0]
                 .0
                 .batch_size
                 .map_or_else(|| "full".to_owned(), |b| b.to_string()),
-            args.learning_rate
+            crate::metrics::exact(args.learning_rate)
         );
         plot::decision_boundaries(path, &panels, &title)
             .with_context(|| format!("--plot {}", path.display()))?;
@@ -132,7 +155,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
             dataset: args.dataset.name().to_owned(),
             samples: args.samples,
             noise,
-            factor: (args.dataset == ToyDataset::Circles).then_some(args.factor),
+            factor: (args.dataset == ToyDataset::Circles).then_some(factor),
             data_seed,
             layers: layers.clone(),
             init: init.name().to_owned(),
@@ -184,8 +207,8 @@ pub struct ToyArgs {
     #[arg(long, default_value = "0.0007", value_parser = parse_learning_rate, allow_negative_numbers = true)]
     pub learning_rate: f64,
 
-    /// Number of epochs.
-    #[arg(long, default_value = "5000", value_parser = parse_positive, allow_negative_numbers = true)]
+    /// Number of epochs (passes over the points in mini-batches).
+    #[arg(long, visible_alias = "iterations", default_value = "5000", value_parser = parse_positive, allow_negative_numbers = true)]
     pub epochs: usize,
 
     /// Points in the data set.
@@ -197,8 +220,9 @@ pub struct ToyArgs {
     pub noise: Option<f64>,
 
     /// Circles only: radius of the inner circle relative to the outer one, in (0, 1).
-    #[arg(long, default_value = "0.8", value_parser = parse_factor, allow_negative_numbers = true)]
-    pub factor: f64,
+    #[arg(long, value_parser = parse_factor, allow_negative_numbers = true,
+          help = format!("Circles only: radius of the inner circle relative to the outer one, in (0, 1) [default: {FACTOR}]"))]
+    pub factor: Option<f64>,
 
     /// np.random.seed before generating the data [default: 3 moons, 1 circles].
     #[arg(long, allow_negative_numbers = true)]

@@ -25,6 +25,7 @@ use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scal
 use crate::presets::{resolve, Arch, Setup, SEED};
 use crate::progress::Progress;
 use crate::report::{check_outputs, data_report, write_json, TrainReport};
+use crate::text::count;
 use crate::validation::{held_out_line, stopping_line, ValidationFlags};
 use crate::values::{
     parse_layers, parse_learning_rate, parse_positive, parse_sizes, InitArg, OptimizerArg, Sizes,
@@ -154,9 +155,11 @@ impl StartFrom {
             "iteration"
         };
         let trained = match (&s.data, s.iterations_run) {
-            (Some(data), Some(n)) => format!(", trained on `{data}` for {n} {unit}s"),
+            (Some(data), Some(n)) => {
+                format!(", trained on `{data}` for {}", count(n as usize, unit))
+            }
             (Some(data), None) => format!(", trained on `{data}`"),
-            (None, Some(n)) => format!(", trained for {n} {unit}s"),
+            (None, Some(n)) => format!(", trained for {}", count(n as usize, unit)),
             (None, None) => String::new(),
         };
         let mut kept = vec![if self.spec.regression.is_some() {
@@ -588,10 +591,10 @@ fn train_as<F: Float + hdf5::H5Type>(
                 false => format!("; wrote {}", written.join(" and ")),
             };
             bail!(
-                "training diverged at {}: {}; try a smaller learning rate than {}; {saved}{written}",
+                "training diverged at {}: {}; {}; {saved}{written}",
                 d.at,
                 d.cause,
-                crate::metrics::significant(setup.learning_rate)
+                hyper.divergence_advice(setup.learning_rate)
             );
         }
         Err(err) => return Err(err.into()),
@@ -599,9 +602,9 @@ fn train_as<F: Float + hdf5::H5Type>(
     let interrupted = crate::validation::interrupted(&report, seen.as_ref());
     if interrupted {
         eprintln!(
-            "interrupted after {} of {} {unit}s",
+            "interrupted after {} of {}",
             report.iterations_run(),
-            setup.iterations,
+            count(setup.iterations, unit),
         );
     }
     if let Some(line) = seen

@@ -9,6 +9,7 @@ use dnn_data::{Dataset, HeldOut};
 use dnn_report::{EarlyStoppingReport, ValidationReport};
 
 use crate::metrics::significant;
+use crate::text::count;
 use crate::values::{parse_non_negative, parse_positive, parse_validation_split};
 
 /// `--validation-split` when `--early-stopping` is given without it: scikit-learn's
@@ -184,11 +185,6 @@ pub fn stopping_line(
         "Early stopping: {how}; {kept} ({})",
         dnn_core::cost::shown(cost)
     ))
-}
-
-/// `1 epoch`, `10 epochs`.
-fn count(n: usize, unit: &str) -> String {
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The iterations and the cost the model file records (`dnn train`'s and `dnn serve`'s): with

@@ -6,6 +6,8 @@
 use clap::ValueEnum;
 use dnn_core::Init;
 
+use crate::metrics::exact;
+
 /// A comma-separated list of sizes, e.g. `12288,20,7,5,1`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sizes(pub Vec<usize>);
@@ -125,7 +127,8 @@ fn split_fraction(s: &str, part: &str, example: f64) -> Result<f64, String> {
     match parse_number(s)? {
         v if v > 0.0 && v < 1.0 => Ok(v),
         v => Err(format!(
-            "{v} is not a usable {part} split; it must be a fraction in (0, 1), e.g. {example}"
+            "{} is not a usable {part} split; it must be a fraction in (0, 1), e.g. {example}",
+            exact(v)
         )),
     }
 }
@@ -184,7 +187,8 @@ pub fn parse_learning_rate(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         Ok(v) => Err(format!(
-            "{v} is not a usable learning rate; it must be a finite number greater than 0"
+            "{} is not a usable learning rate; it must be a finite number greater than 0",
+            exact(v)
         )),
         Err(_) => Err(format!("`{s}` is not a number")),
     }
@@ -200,7 +204,10 @@ fn parse_number(s: &str) -> Result<f64, String> {
 pub fn parse_beta(s: &str) -> Result<f64, String> {
     match parse_number(s)? {
         v if (0.0..1.0).contains(&v) => Ok(v),
-        v => Err(format!("{v} is not a usable beta; it must be in [0, 1)")),
+        v => Err(format!(
+            "{} is not a usable beta; it must be in [0, 1)",
+            exact(v)
+        )),
     }
 }
 
@@ -209,7 +216,8 @@ pub fn parse_epsilon(s: &str) -> Result<f64, String> {
     match parse_number(s)? {
         v if v.is_finite() && v > 0.0 => Ok(v),
         v => Err(format!(
-            "{v} is not a usable epsilon; it must be a finite number greater than 0"
+            "{} is not a usable epsilon; it must be a finite number greater than 0",
+            exact(v)
         )),
     }
 }
@@ -219,7 +227,8 @@ pub fn parse_non_negative(s: &str) -> Result<f64, String> {
     match parse_number(s)? {
         v if v.is_finite() && v >= 0.0 => Ok(v),
         v => Err(format!(
-            "{v} is not usable here; it must be a finite number ≥ 0"
+            "{} is not usable here; it must be a finite number ≥ 0",
+            exact(v)
         )),
     }
 }
@@ -229,7 +238,8 @@ pub fn parse_keep_prob(s: &str) -> Result<f64, String> {
     match parse_number(s)? {
         v if v > 0.0 && v <= 1.0 => Ok(v),
         v => Err(format!(
-            "{v} is not a keep probability; it must be in (0, 1] (1 turns dropout off)"
+            "{} is not a keep probability; it must be in (0, 1] (1 turns dropout off)",
+            exact(v)
         )),
     }
 }
@@ -239,7 +249,8 @@ pub fn parse_factor(s: &str) -> Result<f64, String> {
     match parse_number(s)? {
         v if v > 0.0 && v < 1.0 => Ok(v),
         v => Err(format!(
-            "{v} is not a usable circle factor; it must be in (0, 1)"
+            "{} is not a usable circle factor; it must be in (0, 1)",
+            exact(v)
         )),
     }
 }
@@ -326,6 +337,23 @@ mod tests {
             let err = Cli::try_parse_from(["dnn", "train", flag, "-1"]).unwrap_err();
             assert!(err.to_string().contains(says), "{flag}: {err}");
         }
+    }
+
+    #[test]
+    fn a_refused_number_is_shown_with_an_exponent_where_huge_or_tiny() {
+        assert_eq!(
+            parse_test_split("1e300").unwrap_err(),
+            "1e300 is not a usable test split; it must be a fraction in (0, 1), e.g. 0.2"
+        );
+        assert!(parse_learning_rate("-1e300")
+            .unwrap_err()
+            .starts_with("-1e300 is not a usable learning rate"));
+        assert!(parse_keep_prob("0.0000")
+            .unwrap_err()
+            .starts_with("0 is not a keep probability"));
+        assert!(parse_beta("12345678901234567890")
+            .unwrap_err()
+            .starts_with("1.2345678901234567e19 is not a usable beta"));
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub fn cost_curve(
                 .filter(|(_, c)| c.is_finite())
                 .map(|(i, c)| (i as f64, c, format!("best {unit} {i}"))),
         }),
-        title: format!("Learning rate = {learning_rate}"),
+        title: format!("Learning rate = {}", crate::metrics::exact(learning_rate)),
         x_label: format!("{unit}s"),
     };
     render(path, format, COST_SIZE, &plot)

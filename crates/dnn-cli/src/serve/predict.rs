@@ -30,6 +30,7 @@ use super::datasets::InputKind;
 use super::error::ApiError;
 use super::models::{ModelEntry, ModelTask};
 use super::state::AppState;
+use crate::text::count;
 
 /// The largest upload accepted: 20 MiB.
 pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
@@ -181,7 +182,8 @@ fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<(Array2<f64>, Vec<String
     let features = model.input.features();
     if ::image::guess_format(body).is_ok() {
         return Err(ApiError::bad_request(format!(
-            "{UPLOAD}: this is a picture, but the model takes table rows ({features} inputs): send a CSV table"
+            "{UPLOAD}: this is a picture, but the model takes table rows ({}): send a CSV table",
+            count(features, "input")
         )));
     }
     let which = match model.spec.as_ref().map(|s| &s.input) {
@@ -195,10 +197,11 @@ fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<(Array2<f64>, Vec<String
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     if table.inputs() != features {
         return Err(ApiError::bad_request(format!(
-            "{UPLOAD}: the table has {} columns ({}), {} inputs, but the model takes {features} inputs per row",
-            table.columns.len(),
+            "{UPLOAD}: the table has {} ({}), {}, but the model takes {} per row",
+            count(table.columns.len(), "column"),
             table.columns.join(", "),
-            table.inputs()
+            count(table.inputs(), "input"),
+            count(features, "input")
         )));
     }
     let rows: Vec<usize> = (0..table.rows).collect();

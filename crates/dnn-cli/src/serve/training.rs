@@ -141,8 +141,8 @@ impl Plan {
         let features = data.input.features();
         if layers[0] != features {
             return Err(bad(format!(
-                "layers: the first size is {} but each input of {} has {features} numbers; start the layers with {features}",
-                layers[0], data.name
+                "layers: the first size is {} but each input of {} has {}; start the layers with {features}",
+                layers[0], data.name, crate::text::count(features, "number")
             )));
         }
         let hidden = match Activation::from_name(&setup.hidden) {
@@ -233,7 +233,7 @@ impl Plan {
         if !(setup.learning_rate.is_finite() && setup.learning_rate > 0.0) {
             return Err(bad(format!(
                 "learning_rate: {} is not usable; it must be a finite number greater than 0",
-                setup.learning_rate
+                crate::metrics::exact(setup.learning_rate)
             )));
         }
         if setup.batch_size == Some(0) {
@@ -710,10 +710,10 @@ fn train(
         Err(DnnError::Diverged(d)) => {
             streamer.flush(None);
             return Err(format!(
-                "training diverged at {}: {}; try a smaller learning rate than {}",
+                "training diverged at {}: {}; {}",
                 d.at,
                 d.cause,
-                crate::metrics::significant(plan.learning_rate)
+                plan.hyper.divergence_advice(plan.learning_rate)
             ));
         }
         Err(e) => return Err(e.to_string()),

@@ -344,6 +344,9 @@ fn cases() -> Vec<Case> {
         case("toy first layer not 2", "toy --layers 3,5,1 --epochs 1", 1, &["first layer size must be 2 (the toy points are 2-D), not 3"]),
         case("toy --beta with adam", "toy --beta 0.5 --epochs 1", 1, &["--beta is momentum's"]),
         case("toy --plot bad extension", "toy --epochs 1 --plot b.gif", 1, &["--plot: cannot write b.gif: unsupported picture format"]),
+        case("toy --factor with moons", "toy --dataset moons --factor 0.5 --epochs 1", 1,
+            &["error: --factor sets the inner circle's radius of --dataset circles, but the data set is moons; leave out --factor (or add --dataset circles)"]),
+        case("toy --factor with the default data set", "toy --factor 0.5 --epochs 1", 1, &["--factor sets the inner circle's radius of --dataset circles, but the data set is moons"]),
         // --- data files ---
         case("data dir missing", &on("no_such_dir"), 1, &["cannot load --data: no_such_dir: file not found"]),
         case("data: empty file", &on("d_empty"), 1, &["train_catvnoncat.h5: not a readable HDF5 file (0 bytes)"]),
@@ -372,11 +375,20 @@ fn cases() -> Vec<Case> {
         case("--report under a regular file", &t("--report notes.txt/r.json"), 1, &["--report: notes.txt/r.json: cannot write: notes.txt is not a directory"]),
         case("planar --plot dir missing", "planar --iterations 1 --plot no_dir/b.png", 1, &["--plot: no_dir/b.png: cannot write: the directory no_dir does not exist"]),
         case("planar --report is a directory", "planar --iterations 1 --report models", 1, &["--report: models: cannot write: it is a directory"]),
+        case("evaluate --mislabeled on a table model", "evaluate --model models/own.h5 --data c_good.csv --mislabeled m.png", 1,
+            &["error: --mislabeled draws mislabelled pictures, but models/own.h5 takes a table of 2 columns (a, b), not pictures; leave out --mislabeled"]),
         case("evaluate --mislabeled dir missing", "evaluate --data data --model models/good.h5 --mislabeled no_dir/x.png", 1,
             &["--mislabeled: no_dir/x.png: cannot write: the directory no_dir does not exist"]),
         // --- training that diverges (nothing saved without --save-last-good) ---
         case("learning rate 1000 diverges", &t("--learning-rate 1000 --iterations 50"), 1,
-            &["training diverged at iteration ", "more than 10 times the starting cost", "try a smaller learning rate", "nothing saved (pass --save-last-good"]),
+            &["training diverged at iteration ", "more than 10 times the starting cost", "try a smaller learning rate than 1000;", "nothing saved (pass --save-last-good"]),
+        // L2 and dropout run away too: the advice names the flag that was given.
+        case("l2 1e308 diverges", &t("--l2 1e308 --iterations 5"), 1,
+            &["training diverged at iteration ", "; try a smaller learning rate than 0.0075 or a smaller --l2 than 1e308; nothing saved"]),
+        case("toy l2 1e308 diverges", "toy --l2 1e308 --epochs 5", 1,
+            &["error: training with adam diverged at epoch 0, batch 1 of 5: ", "; try a smaller learning rate than 0.0007 or a smaller --l2 than 1e308"]),
+        case("toy keep-prob 0.01 diverges", "toy --optimizer gd --layers 2,50,50,1 --learning-rate 0.05 --keep-prob 0.01 --epochs 300 -q", 1,
+            &["error: training with gd diverged at epoch ", "; try a smaller learning rate than 0.05 or a larger --keep-prob than 0.01"]),
         // --- model files ---
         case("model missing", &ev("nope.h5"), 1, &["models/nope.h5: file not found"]),
         case("model is a directory", "evaluate --data data --model models", 1, &["models: cannot read the file: not a regular file"]),
@@ -462,6 +474,7 @@ fn cases() -> Vec<Case> {
         case("predict: csv for a picture model", "predict --model models/pictures.h5 c_good.csv", 1, &["c_good.csv is a CSV table, but models/pictures.h5 takes 64x64x3 pictures"]),
         case("--test-split 1", "train --data c_good.csv --test-split 1", 2, &["1 is not a usable test split; it must be a fraction in (0, 1)"]),
         case("--test-split 0", "train --data c_good.csv --test-split 0", 2, &["0 is not a usable test split"]),
+        case("--test-split 1e300", "train --data c_good.csv --test-split 1e300", 2, &["invalid value '1e300' for '--test-split <TEST_SPLIT>': 1e300 is not a usable test split"]),
         case("--test-split -0.2", "train --data c_good.csv --test-split -0.2", 2, &["-0.2 is not a usable test split"]),
         case("--classes with an empty name", "train --data c_good.csv --classes x,,y", 2, &["has an empty class name"]),
         case("--standardize and --no-standardize", "train --data c_good.csv --standardize --no-standardize", 2, &["cannot be used with"]),
@@ -617,4 +630,54 @@ fn an_npz_larger_unpacked_than_memory_is_refused_before_reading() {
         )
     );
     assert_eq!(common::snapshot(tmp.path()), before);
+}
+
+/// `evaluate --mislabeled` draws pictures: on a table it is refused before any work, so
+/// nothing is printed on stdout (the report used to be printed whole, then the command
+/// failed). From the model when it records a table; from the data once read, for a model
+/// that records nothing.
+#[test]
+fn mislabeled_on_a_table_is_refused_before_anything_is_printed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    std::fs::create_dir_all(w.join("models")).expect("mkdir");
+    write_table_model(&w.join("models/own.h5"), &["a", "b"], &["x", "y"]);
+    std::fs::write(
+        w.join("c_good.csv"),
+        "a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,10,x\n11,12,y\n",
+    )
+    .expect("csv");
+    // A model of 192 inputs that records nothing, and a table of 192 columns that fits it.
+    write_model(&w.join("models/good.h5"), &[FEATURES, 3, 1]);
+    let header: Vec<String> = (0..FEATURES).map(|i| format!("f{i}")).collect();
+    let mut wide = format!("{},label\n", header.join(","));
+    for j in 0..6 {
+        let row: Vec<String> = (0..FEATURES).map(|i| ((i + j) % 7).to_string()).collect();
+        wide.push_str(&format!("{},{}\n", row.join(","), ["x", "y"][j % 2]));
+    }
+    std::fs::write(w.join("wide.csv"), wide).expect("csv");
+    for (args, says) in [
+        (
+            "evaluate --model models/own.h5 --data c_good.csv --mislabeled m.png",
+            "error: --mislabeled draws mislabelled pictures, but models/own.h5 takes a table of \
+             2 columns (a, b), not pictures; leave out --mislabeled",
+        ),
+        (
+            "evaluate --model models/good.h5 --data wide.csv --mislabeled m.png",
+            "error: --mislabeled draws mislabelled pictures, but --data wide.csv holds no \
+             pictures; leave out --mislabeled",
+        ),
+    ] {
+        let before = common::snapshot(w);
+        let args: Vec<&str> = args.split_whitespace().collect();
+        let run = common::dnn_in(w, &args);
+        assert_eq!(run.code, Some(1), "{args:?}: {run:?}");
+        assert_eq!(run.stdout, "", "{args:?}: nothing before the refusal");
+        assert_eq!(run.stderr.trim_end(), says, "{args:?}");
+        assert_eq!(common::snapshot(w), before, "{args:?}");
+        // Without --mislabeled the same data is scored.
+        let scored = common::dnn_in(w, &args[..args.len() - 2]);
+        assert_eq!(scored.code, Some(0), "{scored:?}");
+        assert!(scored.stdout.contains("ccuracy: "), "{scored:?}");
+    }
 }

@@ -611,3 +611,32 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
     }
     println!("{}", table.join("\n"));
 }
+
+/// A model of many classes (944, as a plant or bird classifier has): the printed line names
+/// the first three and counts the rest, where it used to list all 944 on one line; the
+/// export itself keeps them all.
+#[test]
+fn an_export_of_many_classes_names_three_and_counts_the_rest() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let names: Vec<String> = (0..944).map(|k| format!("species{k:03}")).collect();
+    let classes: Vec<&str> = names.iter().map(String::as_str).collect();
+    fixtures::write_table_model(&dir.join("m.h5"), &["a", "b"], &classes);
+    let run = ok(
+        dnn_in(
+            dir,
+            &[
+                "export", "--model", "m.h5", "--format", "onnx", "--output", "m.onnx",
+            ],
+        ),
+        "export",
+    );
+    let input = run.stdout.lines().nth(1).expect("the Input line");
+    assert!(
+        input.ends_with("; classes: species000, species001, species002, and 941 more"),
+        "{input}"
+    );
+    let exported = std::fs::read(dir.join("m.onnx")).expect("onnx");
+    let text = String::from_utf8_lossy(&exported);
+    assert!(text.contains("species943"), "every class is in the export");
+}

@@ -864,11 +864,81 @@ fn a_table_with_a_number_to_predict_is_a_regression_trained_evaluated_and_predic
     assert_eq!(run.code, Some(1));
     assert!(
         run.stderr
-            .contains("A number to predict is a regression (--task regress)"),
+            .contains("A measurement of numbers to predict is a regression (--task regress)"),
         "{}",
         run.stderr
     );
     assert!(!dir.join("model.h5").exists());
+}
+
+/// Targets of 1e300 and of 1e-200: `dnn predict` writes each value as the shortest text that
+/// reads back as it, with an exponent (`2.49e300`, not 300 digits; `2.1e-200`, not `0.000…`
+/// with 200 zeros), as the `Target:` and score lines already write such numbers; and says
+/// `Saved 1 prediction` of one row.
+#[test]
+fn huge_and_tiny_predictions_are_written_in_full_with_an_exponent() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let mut rng = dnn_core::NumpyRng::new(3);
+    let u = rng.rand(2, 40);
+    for (name, scale, exponent) in [("huge", 1e300, "e300"), ("tiny", 1e-200, "e-200")] {
+        let mut text = String::from("a,b,y\n");
+        for j in 0..40 {
+            let (a, b) = (u[[0, j]], u[[1, j]]);
+            text.push_str(&format!("{a},{b},{:e}\n", (a + 2.0 * b + 1.0) * scale));
+        }
+        let data = format!("{name}.csv");
+        let model = format!("{name}.h5");
+        std::fs::write(dir.join(&data), &text).unwrap();
+        let train = ok(dnn_in(
+            dir,
+            &[
+                "train",
+                "--data",
+                &data,
+                "--task",
+                "regress",
+                "--hidden",
+                "4",
+                "--iterations",
+                "20",
+                "-q",
+                "--save",
+                &model,
+            ],
+        ));
+        assert!(
+            line(&train.stdout, "Target: ").contains(exponent),
+            "{}",
+            train.stdout
+        );
+        let predict = ok(dnn_in(dir, &["predict", "--model", &model, &data]));
+        let values: Vec<&str> = predict
+            .stdout
+            .lines()
+            .skip(1)
+            .map(|l| l.split_once(',').expect("row,value").1)
+            .collect();
+        assert_eq!(values.len(), 40);
+        for text in values {
+            let v: f64 = text.parse().expect("a number");
+            // The shortest round-trip text of v, in exponent form: no digit more or less.
+            assert_eq!(text, format!("{v:e}"), "{name}");
+        }
+        std::fs::write(dir.join("one.csv"), "a,b\n0.5,0.5\n").unwrap();
+        let run = ok(dnn_in(
+            dir,
+            &[
+                "predict",
+                "--model",
+                &model,
+                "one.csv",
+                "--output",
+                "one_out.csv",
+            ],
+        ));
+        assert_eq!(run.stdout, "Saved 1 prediction to one_out.csv\n");
+    }
 }
 
 /// The model, not the data, decides what `evaluate` scores: a classifier on a table whose
@@ -998,4 +1068,40 @@ fn a_uint8_npz_table_and_a_csv_of_its_rows_are_scored_alike() {
     // The rule was learnt, so the comparison is between two good scores, not two poor ones.
     let accuracy = npz_parts[0]["accuracy"].as_f64().expect("accuracy");
     assert!(accuracy > 0.9, "{}\n{}", run.stdout, npz_run.stdout);
+}
+
+/// Labels written two ways (`Yes`, `yes`) are two classes, as a text column's values are two
+/// inputs: both are warned about, with what to do.
+#[test]
+fn classes_that_differ_only_in_case_are_warned_about() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let mut text = String::from("a,label\n");
+    for j in 0..30 {
+        text.push_str(&format!("{j},{}\n", ["Yes", "yes", "no"][j % 3]));
+    }
+    std::fs::write(dir.join("case.csv"), &text).unwrap();
+    let run = ok(dnn_in(
+        dir,
+        &["train", "--data", "case.csv", "--iterations", "2", "-q"],
+    ));
+    assert!(
+        run.stderr.contains(
+            "warning: the classes `Yes` and `yes` differ only in case or spaces, and are two \
+             classes; write them one way in the data if they are one"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Written one way, no warning.
+    std::fs::write(dir.join("one.csv"), text.replace("Yes", "yes")).unwrap();
+    let run = ok(dnn_in(
+        dir,
+        &["train", "--data", "one.csv", "--iterations", "2", "-q"],
+    ));
+    assert!(
+        !run.stderr.contains("differ only in case"),
+        "{}",
+        run.stderr
+    );
 }

@@ -94,6 +94,31 @@ fn one_optimiser_prints_the_courses_epoch_lines() {
     );
 }
 
+/// `dnn train` counts in `--iterations` (`--epochs` its alias); `dnn toy` takes both names
+/// too, for the same flag.
+#[test]
+fn toy_takes_iterations_as_train_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |flag: &str, report: &str| {
+        let args = ["toy", flag, "3", "--print-every", "1", "--report", report];
+        let run = dnn_in(dir.path(), &args);
+        assert_eq!(run.code, Some(0), "{run:?}");
+        (run.stdout, read_json(&dir.path().join(report)))
+    };
+    let (epochs, by_epochs) = run("--epochs", "e.json");
+    let (iterations, by_iterations) = run("--iterations", "i.json");
+    assert_eq!(iterations.replace("i.json", "e.json"), epochs);
+    assert_eq!(by_iterations["epochs"], 3);
+    for key in ["costs", "accuracy"] {
+        assert_eq!(
+            by_iterations["runs"][0][key], by_epochs["runs"][0][key],
+            "{key}"
+        );
+    }
+    let help = dnn_in(dir.path(), &["toy", "--help"]).stdout;
+    assert!(help.contains("[alias: --iterations]"), "{help}");
+}
+
 /// The relative difference `--grad-check` printed.
 fn grad_check_difference(stdout: &str) -> f64 {
     let line = stdout

@@ -18,6 +18,7 @@ mod e2e_own_data;
 mod e2e_planar;
 mod e2e_toy;
 mod early_stopping;
+mod environment;
 mod failed_saves;
 mod from_model;
 mod new_data;
