@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
+use dnn_core::Float;
 use dnn_data::categories::MAX_DETECTED_VALUES;
 use dnn_data::dataset::{
     detect_format, DEFAULT_IMAGE_SIZE, DEFAULT_SPLIT_SEED, DEFAULT_TEST_SPLIT,
@@ -13,7 +14,8 @@ use dnn_data::dataset::{
 use dnn_data::missing::FillMissing;
 use dnn_data::model::{Model, TrainingSetup};
 use dnn_data::{
-    ClassChoice, DataSpec, Dataset, Format, Input, LoadOptions, Parts, Source, Task, DATA_DIR_ENV,
+    ClassChoice, DataError, DataSpec, Dataset, Format, Input, LoadOptions, Parts, Source, Task,
+    ZScore, DATA_DIR_ENV,
 };
 
 use crate::metrics::{exact, significant, significant_to};
@@ -208,7 +210,7 @@ fn hint(path: &Path) -> String {
 
 /// Loads the training data at `path` as the flags say, standardised when asked or by
 /// default, and prints the warnings about it (its [`split_line`] is the caller's to print).
-pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Dataset> {
+pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Result<Dataset<X>> {
     let format = format_of(path, flags.format)?;
     for (flag, given, what) in [
         ("--target", flags.target.is_some(), "a CSV column"),
@@ -263,8 +265,15 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
         split_seed: flags.split_seed.unwrap_or(DEFAULT_SPLIT_SEED),
         parts: Parts::Split,
         picture_size: (size, size),
+        zscore: if flags.standardize {
+            ZScore::On
+        } else if flags.no_standardize {
+            ZScore::Off
+        } else {
+            ZScore::Auto
+        },
     };
-    let mut data = dnn_data::load(path, &options).with_context(|| hint(path))?;
+    let data = dnn_data::load_as::<X>(path, &options).with_context(|| hint(path))?;
     check_split_flags(&data, flags, path)?;
     warn_skipped(&data);
     for line in test_part_unseen_lines(&data.source.unseen) {
@@ -273,15 +282,16 @@ pub fn load_for_training(path: &Path, flags: &ReadFlags) -> anyhow::Result<Datas
     warn_text_values(&data);
     warn_numbers_as_classes(&data, flags);
     warn_classes(&data);
-    if flags.standardize || !flags.no_standardize && data.standardize_by_default() {
-        data.standardize();
-    }
     Ok(data)
 }
 
 /// Refuses `--test-split` and `--split-seed` (unless it seeds a validation part) for data
 /// that has its own test part: they would do nothing.
-pub fn check_split_flags(data: &Dataset, flags: &ReadFlags, path: &Path) -> anyhow::Result<()> {
+pub fn check_split_flags<X: Float>(
+    data: &Dataset<X>,
+    flags: &ReadFlags,
+    path: &Path,
+) -> anyhow::Result<()> {
     if data.source.split.is_some() {
         return Ok(());
     }
@@ -308,7 +318,7 @@ pub fn check_split_flags(data: &Dataset, flags: &ReadFlags, path: &Path) -> anyh
 
 /// The warnings about the classes of data to train on: classes of one example, classes
 /// named like a missing value, and classes whose names differ only in case or spaces.
-pub fn warn_classes(data: &Dataset) {
+pub fn warn_classes<X: Float>(data: &Dataset<X>) {
     let counts = class_counts(data);
     warn_single_examples(data, &counts);
     warn_missing_labels(data, &counts);
@@ -324,7 +334,7 @@ pub fn warn_classes(data: &Dataset) {
 /// for it left them out (the first three named): for new data to train a model on, where a
 /// user may have added a column to learn from. A model's own data is not warned about: the
 /// columns its training left out (`--drop`) are not recorded.
-pub fn warn_left_out(data: &Dataset, path: &Path, model: &Path) {
+pub fn warn_left_out<X: Float>(data: &Dataset<X>, path: &Path, model: &Path) {
     let left_out = &data.source.left_out_columns;
     if left_out.is_empty() {
         return;
@@ -349,7 +359,7 @@ pub fn warn_left_out(data: &Dataset, path: &Path, model: &Path) {
 
 /// The warning lines about what an image folder holds but dnn did not read: files that are
 /// not pictures, and folders and pictures in no class folder (the first three named).
-fn warn_skipped(data: &Dataset) {
+fn warn_skipped<X: Float>(data: &Dataset<X>) {
     let n = data.source.skipped_files;
     if n > 0 {
         eprintln!(
@@ -391,7 +401,7 @@ fn warn_skipped(data: &Dataset) {
 }
 
 /// `the target `price``, or `the target` where the data names no column.
-fn target_phrase(data: &Dataset) -> String {
+fn target_phrase<X: Float>(data: &Dataset<X>) -> String {
     data.spec
         .target()
         .map_or("the target".to_owned(), |t| format!("the target `{t}`"))
@@ -401,7 +411,7 @@ fn target_phrase(data: &Dataset) -> String {
 /// them classes); the network learns it z-scored with the training part's mean 455828 and
 /// standard deviation 115798`, for a regression. The mean has enough digits to show the
 /// deviation (`1000000000.256` for a target of 1e9 ± 0.25).
-pub fn regression_line(data: &Dataset, task: Option<TaskArg>) -> Option<String> {
+pub fn regression_line<X: Float>(data: &Dataset<X>, task: Option<TaskArg>) -> Option<String> {
     let scale = data.spec.regression?;
     let all = || data.train_values.iter().chain(&data.test_values);
     let how = if task.is_some() {
@@ -437,7 +447,7 @@ pub fn regression_line(data: &Dataset, task: Option<TaskArg>) -> Option<String> 
 /// The warning when a target of whole numbers is read as many classes (more than 20):
 /// counts, ages or prices in whole units read as a class each, where a regression was
 /// likely meant.
-fn warn_numbers_as_classes(data: &Dataset, flags: &ReadFlags) {
+fn warn_numbers_as_classes<X: Float>(data: &Dataset<X>, flags: &ReadFlags) {
     let classes = &data.spec.classes;
     if flags.task.is_some() || classes.len() <= 20 {
         return;
@@ -453,7 +463,7 @@ fn warn_numbers_as_classes(data: &Dataset, flags: &ReadFlags) {
 }
 
 /// The examples of each class, training and test parts together.
-fn class_counts(data: &Dataset) -> Vec<usize> {
+fn class_counts<X: Float>(data: &Dataset<X>) -> Vec<usize> {
     let mut counts = vec![0usize; data.spec.classes.len()];
     for &l in data.train_labels.iter().chain(&data.test_labels) {
         counts[l] += 1;
@@ -464,7 +474,7 @@ fn class_counts(data: &Dataset) -> Vec<usize> {
 /// The warning line when most classes have a single example (which a split keeps in
 /// training): the mark of a label column of measurements or ids, which dnn would take for
 /// as many classes as values.
-fn warn_single_examples(data: &Dataset, counts: &[usize]) {
+fn warn_single_examples<X: Float>(data: &Dataset<X>, counts: &[usize]) {
     let classes = counts.len();
     let single = counts.iter().filter(|&&c| c == 1).count();
     if classes > 2 && single * 2 > classes {
@@ -489,7 +499,7 @@ fn warn_single_examples(data: &Dataset, counts: &[usize]) {
 /// The warning line for each class whose name reads like a missing value (`NA`, `?`, ...):
 /// among names it may be a class, so it is trained as one, but rows whose label was left
 /// blank in a spreadsheet often come out so.
-fn warn_missing_labels(data: &Dataset, counts: &[usize]) {
+fn warn_missing_labels<X: Float>(data: &Dataset<X>, counts: &[usize]) {
     for (name, &n) in data.spec.classes.iter().zip(counts) {
         if dnn_data::table::looks_missing(name) {
             eprintln!(
@@ -555,7 +565,7 @@ pub fn record_data(setup: &mut TrainingSetup, source: &Source) {
 /// `Data: iris.csv (csv): 120 training and 30 test examples (stratified 0.2 test split,
 /// seed 0), 4 features, 3 classes`, when a test part was split off (a regression's split is
 /// `shuffled` and it has `a number to predict`).
-pub fn split_line(data: &Dataset) -> Option<String> {
+pub fn split_line<X: Float>(data: &Dataset<X>) -> Option<String> {
     let split = data.source.split?;
     let (how, outputs) = if data.is_regression() {
         ("shuffled", "a number to predict".to_owned())
@@ -578,7 +588,7 @@ pub fn split_line(data: &Dataset) -> Option<String> {
 /// The warning lines about a table's text columns, before any z-score: values that differ
 /// only in case or spaces (`Red`, `red`: two inputs that are likely one value), and a column
 /// with a different value in every training row (an id or a name: it describes nothing).
-fn warn_text_values(data: &Dataset) {
+fn warn_text_values<X: Float>(data: &Dataset<X>) {
     for b in data.spec.input.table_blocks() {
         let Some(h) = b.one_hot else {
             continue;
@@ -621,7 +631,7 @@ fn alike(names: &[String]) -> Option<(&str, &str)> {
 
 /// `Text columns, one-hot encoded into 5 inputs: sex (2 values), port (3 values; 2
 /// training rows without one)`, when the data has text columns.
-pub fn one_hot_line(data: &Dataset) -> Option<String> {
+pub fn one_hot_line<X: Float>(data: &Dataset<X>) -> Option<String> {
     let Input::Table { one_hot, .. } = &data.spec.input else {
         return None;
     };
@@ -652,7 +662,7 @@ pub fn one_hot_line(data: &Dataset) -> Option<String> {
 
 /// `Missing numbers are filled with each column's training mean: age 29.5, fare 33.4`,
 /// when `--fill-missing` was given (the first eight columns, then how many more).
-pub fn filled_line(data: &Dataset, how: Option<FillArg>) -> Option<String> {
+pub fn filled_line<X: Float>(data: &Dataset<X>, how: Option<FillArg>) -> Option<String> {
     let Input::Table { filled, .. } = &data.spec.input else {
         return None;
     };
@@ -713,13 +723,13 @@ fn unseen_lines_as(unseen: &[dnn_data::categories::Unseen], never: &str) -> Vec<
 /// The data a saved model is evaluated on: read with the model's classes (in its order),
 /// its columns (by name) and target, its picture size, and the split it was trained with;
 /// checked against its input and standardised as it was.
-pub fn load_for_model(
+pub fn load_for_model<X: Float>(
     path: &Path,
     format: Option<FormatArg>,
     target: Option<&str>,
     reading: ModelReading<'_>,
     model_path: &Path,
-) -> anyhow::Result<Dataset> {
+) -> anyhow::Result<Dataset<X>> {
     let ModelReading {
         spec,
         trained_on,
@@ -808,8 +818,23 @@ pub fn load_for_model(
         parts,
         split_seed,
         picture_size,
+        zscore: spec
+            .standardization
+            .clone()
+            .map_or(ZScore::Off, ZScore::Given),
     };
-    let mut data = dnn_data::load(path, &options).with_context(|| hint(path))?;
+    // A model's z-score of another width: the data is not the model's kind (said below, for
+    // a model without one).
+    let data = match dnn_data::load_as::<X>(path, &options) {
+        Err(DataError::ZScoreWidth { input, .. }) => bail!(
+            "{} takes {} but --data {} has {}",
+            model_path.display(),
+            spec.input.describe(),
+            path.display(),
+            input.describe()
+        ),
+        loaded => loaded.with_context(|| hint(path))?,
+    };
     warn_skipped(&data);
     for line in unseen_lines(&data.source.unseen) {
         eprintln!("warning: {line}");
@@ -827,9 +852,6 @@ pub fn load_for_model(
             path.display(),
             data.spec.input.describe()
         );
-    }
-    if let Some(z) = &spec.standardization {
-        data.apply_standardization(z.clone());
     }
     Ok(data)
 }

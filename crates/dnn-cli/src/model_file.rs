@@ -47,7 +47,10 @@ pub(crate) fn describe(model: &Model) -> String {
 
 /// Whether `data` is the data `model` was trained on (the same SHA-256); `None` when either
 /// digest is unknown (a model saved before dnn recorded it, data made in memory).
-pub(crate) fn trained_on(model: &Model, data: &dnn_data::Dataset) -> Option<bool> {
+pub(crate) fn trained_on<X: dnn_core::Float>(
+    model: &Model,
+    data: &dnn_data::Dataset<X>,
+) -> Option<bool> {
     match (&model.setup.data_sha256, &data.source.sha256) {
         (Some(a), Some(b)) => Some(a == b),
         _ => None,

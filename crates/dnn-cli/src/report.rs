@@ -13,7 +13,7 @@ pub use dnn_report::DataReport;
 pub use dnn_report::TrainReport;
 
 /// What `--report` records of the data a run trained on.
-pub fn data_report(data: &dnn_data::Dataset) -> DataReport {
+pub fn data_report<X: dnn_core::Float>(data: &dnn_data::Dataset<X>) -> DataReport {
     DataReport {
         format: data.source.format.name().to_owned(),
         path: data.source.path.display().to_string(),

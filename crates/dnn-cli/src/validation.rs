@@ -86,8 +86,8 @@ impl ValidationFlags {
 /// stopping after 10 epochs in a row without a fall in its cost`.
 /// The warnings about a validation part that cannot do its work: one too small for its cost
 /// to mean much, and a patience that `iterations` never reaches.
-pub fn warnings(
-    held_out: &HeldOut,
+pub fn warnings<X: Float>(
+    held_out: &HeldOut<X>,
     flags: &ValidationFlags,
     iterations: usize,
     unit: &str,
@@ -115,9 +115,9 @@ pub fn warnings(
 /// Below this many examples, a validation part's cost says little ([`warnings`]).
 pub const SMALL_VALIDATION_PART: usize = 10;
 
-pub fn held_out_line(
-    data: &Dataset,
-    held_out: &HeldOut,
+pub fn held_out_line<X: Float>(
+    data: &Dataset<X>,
+    held_out: &HeldOut<X>,
     flags: &ValidationFlags,
     unit: &str,
 ) -> String {
@@ -203,7 +203,11 @@ pub fn kept(
 /// What the model file records of the validation part (`dnn train`'s and `dnn serve`'s): the
 /// fraction held out, its seed (for a source whose test part was not split off, the only split
 /// the seed made), and early stopping's rule; nothing when no part was held out.
-pub fn record(setup: &mut TrainingSetup, held_out: Option<&HeldOut>, rule: Option<EarlyStopping>) {
+pub fn record<X: Float>(
+    setup: &mut TrainingSetup,
+    held_out: Option<&HeldOut<X>>,
+    rule: Option<EarlyStopping>,
+) {
     let Some(held_out) = held_out else {
         return;
     };
@@ -239,8 +243,8 @@ pub fn costs_at(
 
 /// The report's record of the validation part; `at` are the iterations whose cost the report
 /// lists (its print steps and the last).
-pub fn report(
-    held_out: &HeldOut,
+pub fn report<X: Float>(
+    held_out: &HeldOut<X>,
     seen: &dnn_core::ValidationHistory,
     at: impl IntoIterator<Item = usize>,
     accuracy: Option<f64>,

@@ -7,6 +7,7 @@
 //! label values. The cat set (`data/`) is the case of two classes and 64x64x3 pictures, and
 //! reads bit for bit as [`crate::CatDataset`] reads it.
 
+use dnn_core::Float;
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array4, ArrayView2};
@@ -105,7 +106,7 @@ fn read_part(path: &Path, split: Split) -> Result<(Part, Option<Vec<String>>)> {
 /// holds exactly one `train_*.h5` and one `test_*.h5`;
 /// every error of the HDF5 readers ([`crate::read_split`]); [`DataError::ImageSizeMismatch`];
 /// [`DataError::BadLabel`] for a label outside `list_classes`; the class errors.
-pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
+pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
     // Not "it has train files: none" for a folder that is not there at all.
     if !dir.exists() {
         return Err(DataError::FileNotFound {
@@ -200,7 +201,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
         classes::require_two(&train_path, &names, &train_labels)?;
     }
     let [height, width, channels] = shape(&train);
-    let flat = |images: &Array4<u8>| -> Array2Result {
+    let flat = |images: &Array4<u8>| -> Array2Result<X> {
         let m = images.shape()[0];
         let rows: ArrayView2<'_, u8> = images
             .view()
@@ -250,4 +251,4 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
     })
 }
 
-type Array2Result = std::result::Result<ndarray::Array2<f64>, String>;
+type Array2Result<X> = std::result::Result<ndarray::Array2<X>, String>;

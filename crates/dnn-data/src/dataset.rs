@@ -6,8 +6,9 @@
 //! [`load`] detects the format from the path (or takes [`LoadOptions::format`]), reads the
 //! examples, names the classes ([`crate::classes`]), splits off a test part when the source has
 //! none ([`crate::split`]) and flattens the inputs into `(features, m)` matrices, one column
-//! per example, as the cat set always was. Standardisation is a separate, explicit step
-//! ([`Dataset::standardize`]), fitted on the training part only.
+//! per example, as the cat set always was, in `f64` ([`load`]) or `f32` ([`load_as`]).
+//! Standardisation, fitted on the training part only, is asked for in the options
+//! ([`LoadOptions::zscore`]), or is a separate step ([`Dataset::standardize`]).
 //!
 //! ```no_run
 //! use dnn_data::dataset::{load, LoadOptions};
@@ -30,7 +31,7 @@ use rayon::prelude::*;
 use crate::classes::ClassChoice;
 use crate::error::{DataError, Result};
 use crate::missing::{FillMissing, Filled};
-use crate::standardize::Standardization;
+use crate::standardize::{Standardization, ZScore};
 use crate::target::{TargetScale, Task};
 
 /// The test fraction of a source without a test part (`--test-split`).
@@ -395,12 +396,13 @@ pub struct Source {
     pub left_out_columns: Vec<(usize, String)>,
 }
 
-/// Examples ready for training: inputs as `(features, m)` matrices of `f64`, one column per
-/// example, labels as class indices, and what they mean.
+/// Examples ready for training: inputs as `(features, m)` matrices of `X` (`f64`, or `f32`
+/// for a network in `f32`: [`load_as`]), one column per example, labels as class indices,
+/// and what they mean.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Dataset {
+pub struct Dataset<X: Float = f64> {
     /// Training inputs, `(features, m_train)`, standard layout.
-    pub train_x: Array2<f64>,
+    pub train_x: Array2<X>,
     /// The class index of each training example (empty for a regression: a data set holds
     /// labels or values, as [`DataSpec::regression`] says, never both).
     pub train_labels: Vec<usize>,
@@ -408,7 +410,7 @@ pub struct Dataset {
     /// classes).
     pub train_values: Vec<f64>,
     /// Test inputs, `(features, m_test)`, standard layout.
-    pub test_x: Array2<f64>,
+    pub test_x: Array2<X>,
     /// The class index of each test example (empty for a regression).
     pub test_labels: Vec<usize>,
     /// A regression's target value of each test example (empty for classes).
@@ -423,7 +425,7 @@ pub struct Dataset {
     pub test_images: Option<Array4<u8>>,
 }
 
-impl Dataset {
+impl<X: Float> Dataset<X> {
     /// Number of training examples.
     pub fn train_len(&self) -> usize {
         self.train_x.ncols()
@@ -521,6 +523,59 @@ impl Dataset {
         z.apply(&mut self.test_x);
         self.spec.standardization = Some(z);
     }
+
+    /// The z-score that `zscore` asks for: fitted on the training part, or given; `None` to
+    /// leave the inputs as they are.
+    ///
+    /// # Errors
+    /// [`DataError::ZScoreWidth`] for a given z-score of another width than the data.
+    fn standardize_as(&mut self, zscore: &ZScore) -> Result<()> {
+        match zscore {
+            ZScore::Off => {}
+            ZScore::Auto if !self.standardize_by_default() => {}
+            ZScore::On | ZScore::Auto => self.standardize(),
+            ZScore::Given(z) if z.len() != self.features() => {
+                return Err(DataError::ZScoreWidth {
+                    path: self.source.path.clone(),
+                    input: Box::new(self.spec.input.clone()),
+                    covers: z.len(),
+                })
+            }
+            ZScore::Given(z) => self.apply_standardization(z.clone()),
+        }
+        Ok(())
+    }
+}
+
+impl Dataset<f64> {
+    /// These examples with their inputs in `X`, each part converted (and its `f64` matrix
+    /// freed) in turn; the same data, moved, for `f64`.
+    pub fn into_inputs<X: Float>(self) -> Dataset<X> {
+        Dataset {
+            train_x: matrix_into(self.train_x),
+            train_labels: self.train_labels,
+            train_values: self.train_values,
+            test_x: matrix_into(self.test_x),
+            test_labels: self.test_labels,
+            test_values: self.test_values,
+            spec: self.spec,
+            source: self.source,
+            train_images: self.train_images,
+            test_images: self.test_images,
+        }
+    }
+}
+
+/// `x` in `X`: moved for `f64`, converted (`as f32`) otherwise.
+fn matrix_into<X: Float>(x: Array2<f64>) -> Array2<X> {
+    let any: Box<dyn std::any::Any> = Box::new(x);
+    match any.downcast::<Array2<X>>() {
+        Ok(same) => *same,
+        Err(any) => match any.downcast::<Array2<f64>>() {
+            Ok(x) => x.mapv(X::of),
+            Err(_) => unreachable!("an Array2<f64> was boxed"),
+        },
+    }
 }
 
 /// Labels as a network's targets: for two classes a `(1, m)` row of 0.0/1.0 (one sigmoid
@@ -600,6 +655,8 @@ pub struct LoadOptions {
     pub split_seed: u32,
     /// Image folders: pictures are resized to `(height, width)`.
     pub picture_size: (u32, u32),
+    /// Whether the inputs are standardised as they are read ([`ZScore`]; default: not).
+    pub zscore: ZScore,
 }
 
 /// Which part each example goes to ([`LoadOptions::parts`]).
@@ -671,6 +728,7 @@ impl Default for LoadOptions {
             parts: Parts::Split,
             split_seed: DEFAULT_SPLIT_SEED,
             picture_size: (DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE),
+            zscore: ZScore::Off,
         }
     }
 }
@@ -705,17 +763,70 @@ pub fn detect_format(path: &Path) -> Result<Format> {
     }
 }
 
-/// Loads the data at `path` as `options` say; see the [module docs](self).
+/// Loads the data at `path` as `options` say, inputs in `f64`; see the [module docs](self)
+/// and [`load_as`].
 ///
 /// # Errors
 /// Every [`DataError`] of the format's reader, and [`DataError::BadSplit`] when a split
 /// leaves either part empty or `test_split` is not in `(0, 1)`.
 pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
+    load_as::<f64>(path, options)
+}
+
+/// Loads the data at `path` as `options` say, inputs in `X`: for a network in `f32`, the
+/// data takes half the memory of `f64` inputs, and no `f64` copy is kept.
+///
+/// The inputs are the values [`load`] gives (standardised as [`LoadOptions::zscore`] says)
+/// rounded once to `X`. `float32` arrays and uint8 tables are read into `X` directly, and so
+/// are pictures' bytes over 255 unless standardised; a CSV table's numbers, `float64`
+/// arrays and standardised pictures, whose values `f32` does not hold exactly before the
+/// z-score, are read and standardised in `f64` first, then converted, one part at a time.
+///
+/// ```
+/// use dnn_data::{load, load_as, LoadOptions, ZScore};
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("t.csv");
+/// let rows: String = (0..50).map(|i| format!("{},{}\n", 1.7e9 + i as f64, i % 2)).collect();
+/// std::fs::write(&path, format!("time,y\n{rows}"))?;
+/// let options = LoadOptions { zscore: ZScore::Auto, ..LoadOptions::default() };
+/// let narrow = load_as::<f32>(&path, &options)?;
+/// let wide = load(&path, &options)?;
+/// // Standardised in f64, then rounded: the times keep their differences of a second.
+/// assert_eq!(narrow.train_x, wide.train_x.mapv(|v| v as f32));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`load`], and [`DataError::ZScoreWidth`] for a [`ZScore::Given`] of another width
+/// than the data.
+pub fn load_as<X: Float>(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset<X>> {
     let path = path.as_ref();
     let format = match options.format {
         Some(f) => f,
         None => detect_format(path)?,
     };
+    // Whether the values `load` gives are `X`'s: before a z-score, pictures' bytes over 255
+    // are rounded once either way; under one, only exact inputs may be standardised in `X`.
+    let standardized = matches!(options.zscore, ZScore::On | ZScore::Given(_));
+    let exact = X::NAME == f64::NAME
+        || match format {
+            Format::Csv => false,
+            Format::Npz => crate::npz::exact_in_f32(path, standardized),
+            Format::CourseH5 | Format::ImageFolder => !standardized,
+        };
+    if exact {
+        let mut data = read::<X>(path, format, options)?;
+        data.standardize_as(&options.zscore)?;
+        Ok(data)
+    } else {
+        let mut data = read::<f64>(path, format, options)?;
+        data.standardize_as(&options.zscore)?;
+        Ok(data.into_inputs())
+    }
+}
+
+/// The data at `path` read as `format`, inputs in `X`, not standardised.
+fn read<X: Float>(path: &Path, format: Format, options: &LoadOptions) -> Result<Dataset<X>> {
     if options.task == Task::Regress && !matches!(format, Format::Csv | Format::Npz) {
         return Err(DataError::BadSource {
             path: path.to_path_buf(),
@@ -727,10 +838,10 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
         });
     }
     let mut data = match format {
-        Format::CourseH5 => crate::course::load(path, options),
-        Format::ImageFolder => crate::folder::load(path, options),
-        Format::Csv => crate::table::load(path, options),
-        Format::Npz => crate::npz::load(path, options),
+        Format::CourseH5 => crate::course::load::<X>(path, options),
+        Format::ImageFolder => crate::folder::load::<X>(path, options),
+        Format::Csv => crate::table::load(path, options).map(Dataset::into_inputs),
+        Format::Npz => crate::npz::load::<X>(path, options),
     }?;
     if data.source.whole {
         data.join_parts();
@@ -857,7 +968,10 @@ impl Rows<'_> {
     /// # Errors
     /// The problem, for the caller to name its file, when that matrix cannot fit in memory
     /// ([`dnn_core::fits_in_memory`]): bytes grow eightfold as `f64` features.
-    pub(crate) fn columns(&self, picked: &[usize]) -> std::result::Result<Array2<f64>, String> {
+    pub(crate) fn columns<X: Float>(
+        &self,
+        picked: &[usize],
+    ) -> std::result::Result<Array2<X>, String> {
         let features = match self {
             Rows::Bytes(a) | Rows::U8(a) => a.ncols(),
             Rows::F32(a) => a.ncols(),
@@ -865,11 +979,12 @@ impl Rows<'_> {
         };
         let bytes = (features as u128)
             .checked_mul(picked.len() as u128)
-            .and_then(|n| n.checked_mul(std::mem::size_of::<f64>() as u128));
+            .and_then(|n| n.checked_mul(std::mem::size_of::<X>() as u128));
         if !dnn_core::fits_in_memory(bytes) {
             return Err(format!(
-                "its {} examples of {features} features need more memory as f64 numbers than this machine can hold",
-                picked.len()
+                "its {} examples of {features} features need more memory as {} numbers than this machine can hold",
+                picked.len(),
+                X::NAME
             ));
         }
         Ok(match self {
@@ -881,14 +996,16 @@ impl Rows<'_> {
     }
 }
 
-fn gather<T: Copy + Sync>(
+/// Rows `picked` of `rows` as the columns of a `(features, k)` matrix of `X`, each value
+/// `convert`ed in `f64` and then rounded once to `X`.
+fn gather<T: Copy + Sync, X: Float>(
     rows: &ArrayView2<'_, T>,
     picked: &[usize],
     convert: impl Fn(T) -> f64 + Sync,
-) -> Array2<f64> {
+) -> Array2<X> {
     let n = rows.ncols();
     let k = picked.len();
-    let mut out = Array2::<f64>::zeros((n, k));
+    let mut out = Array2::<X>::zeros((n, k));
     if n == 0 || k == 0 {
         return out;
     }
@@ -908,7 +1025,7 @@ fn gather<T: Copy + Sync>(
             for (j, &r) in picked.iter().enumerate() {
                 let row = &src[r * n + first..r * n + first + height];
                 for (i, &v) in row.iter().enumerate() {
-                    block[i * k + j] = convert(v);
+                    block[i * k + j] = X::of(convert(v));
                 }
             }
         });
@@ -1035,12 +1152,12 @@ mod tests {
         let huge = ArrayView2::from_shape((1 << 20, 1 << 20).strides((0, 0)), &byte).unwrap();
         let all: Vec<usize> = (0..1 << 20).collect();
         assert_eq!(
-            Rows::Bytes(huge).columns(&all).unwrap_err(),
+            Rows::Bytes(huge).columns::<f64>(&all).unwrap_err(),
             "its 1048576 examples of 1048576 features need more memory as f64 numbers than this machine can hold"
         );
         // Rows that fit become columns.
         let bytes = ndarray::array![[0u8, 51], [102, 153], [204, 255]];
-        let picked = Rows::Bytes(bytes.view()).columns(&[2, 0]).unwrap();
+        let picked = Rows::Bytes(bytes.view()).columns::<f64>(&[2, 0]).unwrap();
         assert_eq!(picked, ndarray::array![[0.8, 0.0], [1.0, 0.2]]);
     }
 }

@@ -305,6 +305,18 @@ pub enum DataError {
         problem: String,
     },
 
+    /// Data of another width than a z-score given to read it with ([`crate::ZScore::Given`]:
+    /// a model's, which takes another input).
+    #[error("{}: it has {}, but the z-score to apply covers {covers} input{}", path.display(), input.describe(), if *covers == 1 { "" } else { "s" })]
+    ZScoreWidth {
+        /// The data.
+        path: PathBuf,
+        /// Its input, as read.
+        input: Box<crate::dataset::Input>,
+        /// The inputs the z-score covers.
+        covers: usize,
+    },
+
     /// A named column (the target, or one a model needs) that the table does not have.
     #[error("{}: no column `{column}`{}; the columns are: {}", path.display(), why.as_deref().map(|w| format!(" ({w})")).unwrap_or_default(), list_or_none(columns))]
     UnknownColumn {

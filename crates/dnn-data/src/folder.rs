@@ -25,6 +25,7 @@
 //! - a folder whose only subfolder is `train/` (or `test/`) is an error that says to add the
 //!   other part or to point at `train/` itself.
 
+use dnn_core::Float;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -239,7 +240,7 @@ pub fn decode_all(files: &[PathBuf], height: u32, width: u32) -> Result<Array4<u
 /// [`DataError::BadSource`] for no class subfolders or no pictures, the class errors
 /// ([`DataError::SingleClass`], [`DataError::ClassMismatch`]), the picture errors (a damaged
 /// picture names its file), [`DataError::BadSplit`].
-pub fn load(dir: &Path, options: &LoadOptions) -> Result<Dataset> {
+pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
     let split_layout = dir.join("train").is_dir() && dir.join("test").is_dir();
     let (height, width) = options.picture_size;
     crate::image::check_size(dir, width, height)?;

@@ -72,7 +72,7 @@ pub use cat::{
 };
 pub use classes::ClassChoice;
 pub use dataset::{
-    load, DataSpec, Dataset, Format, Input, LoadOptions, OneHot, Parts, Source, SplitSpec,
+    load, load_as, DataSpec, Dataset, Format, Input, LoadOptions, OneHot, Parts, Source, SplitSpec,
 };
 pub use error::{DataError, Result};
 /// The HDF5 element trait that [`model::save_model`] asks of a network's float type (`f32`
@@ -80,6 +80,6 @@ pub use error::{DataError, Result};
 /// without depending on the HDF5 crate: `F: Float + dnn_data::H5Type`.
 pub use hdf5::H5Type;
 pub use image::{load_picture, ImageLimits};
-pub use standardize::Standardization;
+pub use standardize::{Standardization, ZScore};
 pub use target::{TargetScale, Task};
 pub use validation::HeldOut;

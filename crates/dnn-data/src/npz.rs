@@ -19,6 +19,7 @@
 //! * a 4-D `x` that is channels-first, `(m, 3, h, w)`: its last axis is not 1, 3 or 4 but its
 //!   second is.
 
+use dnn_core::Float;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -175,6 +176,34 @@ fn check_declared(path: &Path, keys: &[&str]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the input arrays of the archive at `path` (`x`, `x_train`, `x_test`) hold the
+/// values [`load`] gives exactly in `f32`, so that [`crate::load_as`] may read them into
+/// `f32` directly: `float32` arrays and uint8 tables do; `float64` arrays do not, nor do
+/// uint8 pictures (bytes over 255) when `standardized` (their z-score is computed from the
+/// `f64` quotients). `true` for an archive it cannot read (loading it then says why).
+pub(crate) fn exact_in_f32(path: &Path, standardized: bool) -> bool {
+    let Ok(file) = File::open(path) else {
+        return true;
+    };
+    let Ok(mut archive) = zip::ZipArchive::new(BufReader::new(file)) else {
+        return true;
+    };
+    ["x", "x_train", "x_test"].iter().all(|key| {
+        let name = match archive.index_for_name(key) {
+            Some(_) => (*key).to_owned(),
+            None => format!("{key}.npy"),
+        };
+        let Ok(entry) = archive.by_name(&name) else {
+            return true;
+        };
+        let mut head = Vec::new();
+        let _ = entry.take(MAX_HEADER as u64).read_to_end(&mut head);
+        let descr = declared_descr(&head).unwrap_or_default();
+        let picture = declared_shape(&head).is_some_and(|s| s.len() > 2);
+        !(descr.ends_with("f8") || standardized && picture && descr.ends_with("u1"))
+    })
 }
 
 fn read_x(npz: &mut Npz, path: &Path, key: &str) -> Result<Inputs> {
@@ -680,7 +709,7 @@ fn scale_of(path: &Path, values: &[f64], train: &[usize]) -> Result<TargetScale>
 /// [`DataError::LengthMismatch`], [`DataError::BadSource`] for a missing key (listing the
 /// keys present), unreadable arrays, unusable shapes, types and values (see the
 /// [module docs](self)), the class errors and [`DataError::BadSplit`].
-pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
+pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
     let hashing = crate::fingerprint::Hashing::start(path);
     let file = File::open(path).map_err(|e| crate::error::io_error(path, e))?;
     let mut npz = NpzReader::new(BufReader::new(file))

@@ -1,6 +1,24 @@
 //! The z-score: `(x - mean) / std` per feature, fitted on the training part only.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use dnn_core::Float;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Zip};
+
+/// Whether [`crate::load_as`] standardises the inputs ([`crate::LoadOptions::zscore`]).
+/// Standardised as they are read, inputs in `f32` are computed from the file's values in
+/// `f64` and rounded once: as if read in `f64`, standardised, then converted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum ZScore {
+    /// The inputs as read.
+    #[default]
+    Off,
+    /// A z-score fitted on the training part ([`Standardization::fit`]).
+    On,
+    /// [`ZScore::On`] for data whose inputs are numbers as stored (tables, float pictures:
+    /// [`crate::Dataset::standardize_by_default`]), [`ZScore::Off`] for pictures' bytes.
+    Auto,
+    /// This z-score (a model's).
+    Given(Standardization),
+}
 
 /// Per-feature mean and standard deviation, as scikit-learn's `StandardScaler` keeps them
 /// (`mean_`, `scale_`): the population standard deviation (`ddof = 0`), and 1 in place of
@@ -34,31 +52,23 @@ impl Standardization {
     /// assert_eq!((z.mean[0], z.std[0]), (2e300, 1e300));
     /// assert_eq!((z.mean[1], z.std[1]), (2e-200, 1e-200));
     /// ```
-    pub fn fit(x: ArrayView2<'_, f64>) -> Standardization {
+    ///
+    /// Inputs stored in `f32` are fitted in `f64`, on their exact values.
+    pub fn fit<F: Float>(x: ArrayView2<'_, F>) -> Standardization {
         let m = x.ncols().max(1) as f64;
-        let mut mean = x.sum_axis(Axis(1)) / m;
-        Zip::from(&mut mean).and(x.rows()).for_each(|mu, row| {
-            if !mu.is_finite() {
-                *mu = row.iter().map(|&v| v / m).sum();
-            }
-        });
-        let std = Zip::from(x.rows()).and(&mean).map_collect(|row, &mu| {
-            let var = row.iter().map(|&v| (v - mu) * (v - mu)).sum::<f64>() / m;
-            let mut sd = var.sqrt();
-            // t, the largest deviation, is 0 only for a constant feature.
-            let t = || row.iter().fold(0.0f64, |t, &v| t.max((v - mu).abs()));
-            if !sd.is_finite() || sd == 0.0 && t() > 0.0 {
-                // sd = t sqrt(Σ ((v - μ)/t)² / m): no square overflows or underflows.
-                let t = t();
-                sd = t * (row.iter().map(|&v| ((v - mu) / t).powi(2)).sum::<f64>() / m).sqrt();
-            }
-            if sd > 0.0 && sd.is_finite() {
-                sd
-            } else {
-                1.0
-            }
-        });
-        Standardization { mean, std }
+        let (mean, std): (Vec<f64>, Vec<f64>) = x
+            .rows()
+            .into_iter()
+            .map(|row| {
+                // Exactly: `f32` widens without rounding.
+                let row: Vec<f64> = row.iter().map(|v| v.to_f64_lossless()).collect();
+                fit_row(&row, m)
+            })
+            .unzip();
+        Standardization {
+            mean: Array1::from(mean),
+            std: Array1::from(std),
+        }
     }
 
     /// The number of features.
@@ -71,15 +81,39 @@ impl Standardization {
         self.mean.is_empty()
     }
 
-    /// `x[i, j] = (x[i, j] - mean[i]) / std[i]`, in place, for `x` of `(features, m)`.
+    /// `x[i, j] = (x[i, j] - mean[i]) / std[i]`, in place, for `x` of `(features, m)`;
+    /// computed in `f64` and rounded once to `F`.
     ///
     /// # Panics
     /// If `x` does not have [`Standardization::len`] rows.
-    pub fn apply(&self, x: &mut Array2<f64>) {
+    pub fn apply<F: Float>(&self, x: &mut Array2<F>) {
         assert_eq!(x.nrows(), self.len(), "standardisation of another width");
         Zip::from(x.rows_mut())
             .and(&self.mean)
             .and(&self.std)
-            .for_each(|mut row, &mu, &sd| row.mapv_inplace(|v| (v - mu) / sd));
+            .for_each(|mut row, &mu, &sd| {
+                row.mapv_inplace(|v| F::of((v.to_f64_lossless() - mu) / sd));
+            });
     }
+}
+
+/// One feature's mean and standard deviation over its `m` values `row` (see
+/// [`Standardization::fit`]). The sum is ndarray's over a slice, as `sum_axis` takes it for
+/// the rows of a matrix in standard layout.
+fn fit_row(row: &[f64], m: f64) -> (f64, f64) {
+    let mut mu = ArrayView1::from(row).sum() / m;
+    if !mu.is_finite() {
+        mu = row.iter().map(|&v| v / m).sum();
+    }
+    let var = row.iter().map(|&v| (v - mu) * (v - mu)).sum::<f64>() / m;
+    let mut sd = var.sqrt();
+    // t, the largest deviation, is 0 only for a constant feature.
+    let t = || row.iter().fold(0.0f64, |t, &v| t.max((v - mu).abs()));
+    if !sd.is_finite() || sd == 0.0 && t() > 0.0 {
+        // sd = t sqrt(Σ ((v - μ)/t)² / m): no square overflows or underflows.
+        let t = t();
+        sd = t * (row.iter().map(|&v| ((v - mu) / t).powi(2)).sum::<f64>() / m).sqrt();
+    }
+    let sd = if sd > 0.0 && sd.is_finite() { sd } else { 1.0 };
+    (mu, sd)
 }

@@ -18,9 +18,9 @@ use dnn_core::Float;
 
 /// Examples held out of the training part ([`Dataset::hold_out`]).
 #[derive(Clone, Debug, PartialEq)]
-pub struct HeldOut {
+pub struct HeldOut<X: Float = f64> {
     /// Their inputs, `(features, m_validation)`, prepared as the training part's.
-    pub x: Array2<f64>,
+    pub x: Array2<X>,
     /// Their class indices (empty for a regression).
     pub labels: Vec<usize>,
     /// A regression's target values, as the file has them (empty for classes).
@@ -29,7 +29,7 @@ pub struct HeldOut {
     pub split: SplitSpec,
 }
 
-impl HeldOut {
+impl<X: Float> HeldOut<X> {
     /// The number of held-out examples.
     pub fn len(&self) -> usize {
         self.x.ncols()
@@ -41,7 +41,7 @@ impl HeldOut {
     }
 }
 
-impl Dataset {
+impl<X: Float> Dataset<X> {
     /// Moves `fraction` of the training part (of each class, for classes) into a validation
     /// part chosen with `seed`, as the test part of a source without one is chosen; the
     /// training part keeps the rest, in order.
@@ -64,7 +64,7 @@ impl Dataset {
     /// # Errors
     /// [`DataError::BadSplit`] when `fraction` is not in `(0, 1)` or leaves either part
     /// without examples.
-    pub fn hold_out(&mut self, fraction: f64, seed: u32) -> Result<HeldOut> {
+    pub fn hold_out(&mut self, fraction: f64, seed: u32) -> Result<HeldOut<X>> {
         let part = "validation";
         let (train, held) = match self.is_regression() {
             true => shuffled_part(self.train_values.len(), fraction, seed, part),
@@ -97,7 +97,7 @@ impl Dataset {
 
     /// The held-out examples' targets for the network, as [`Dataset::train_y`] gives the
     /// training part's.
-    pub fn held_out_y<F: Float>(&self, held_out: &HeldOut) -> Array2<F> {
+    pub fn held_out_y<F: Float>(&self, held_out: &HeldOut<X>) -> Array2<F> {
         self.targets(&held_out.labels, &held_out.values)
     }
 }

@@ -1105,3 +1105,54 @@ fn classes_that_differ_only_in_case_are_warned_about() {
         run.stderr
     );
 }
+
+/// A model whose z-score covers 4 inputs, given an npz of 5: evaluate and --from say what the
+/// model takes and what the data has (the z-score is applied as the data is read, in the
+/// type it trains in, so its width is what finds the mismatch first).
+#[test]
+fn a_standardised_model_given_data_of_another_width_says_both() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let write = |name: &str, n: usize| {
+        let x = ndarray::Array2::from_shape_fn((40, n), |(j, i)| (j * 7 + i * 3) as f64 / 11.0);
+        let y = ndarray::Array1::from_shape_fn(40, |j| (j % 2) as i64);
+        let mut npz =
+            ndarray_npy::NpzWriter::new(std::fs::File::create(dir.join(name)).expect("npz"));
+        npz.add_array("x", &x).expect("x");
+        npz.add_array("y", &y).expect("y");
+        npz.finish().expect("npz");
+    };
+    write("four.npz", 4);
+    write("five.npz", 5);
+    ok(dnn_in(
+        dir,
+        &[
+            "train",
+            "--data",
+            "four.npz",
+            "--hidden",
+            "3",
+            "--iterations",
+            "5",
+            "-q",
+            "--save",
+            "m.h5",
+        ],
+    ));
+    let says = "error: m.h5 takes 4 columns (x0, x1, x2, x3) but --data five.npz has 5 columns \
+                (x0, x1, x2, x3, x4)\n";
+    for dtype in ["f64", "f32"] {
+        for args in [
+            vec!["evaluate", "--model", "m.h5", "--data", "five.npz"],
+            vec![
+                "train", "--from", "m.h5", "--data", "five.npz", "--dtype", dtype, "-q", "--save",
+                "n.h5",
+            ],
+        ] {
+            let run = dnn_in(dir, &args);
+            assert_eq!(run.code, Some(1), "{args:?}: {run:?}");
+            assert_eq!(run.stderr, says, "{args:?}");
+        }
+    }
+    assert!(!dir.join("n.h5").exists());
+}

@@ -680,7 +680,13 @@ fn a_folder_of_course_files_but_not_one_pair_is_read_as_a_course_set() {
     assert_eq!(detect_format(dir.path()).unwrap(), Format::ImageFolder);
 }
 
-fn write_course_file(path: &Path, prefix: &str, x: &Array4<u8>, y: &Array1<i64>, classes: &[i64]) {
+pub(crate) fn write_course_file(
+    path: &Path,
+    prefix: &str,
+    x: &Array4<u8>,
+    y: &Array1<i64>,
+    classes: &[i64],
+) {
     let f = hdf5::File::create(path).unwrap();
     f.new_dataset_builder()
         .with_data(x)
@@ -753,21 +759,23 @@ fn the_cat_set_reads_bit_for_bit_as_the_cat_loader_reads_it() {
     assert_eq!(data.train_images.as_ref(), Some(&cat.train_images));
 }
 
-fn write_npz(path: &Path, arrays: Vec<(&str, NpzArray)>) {
+pub(crate) fn write_npz(path: &Path, arrays: Vec<(&str, NpzArray)>) {
     let mut w = NpzWriter::new(std::fs::File::create(path).unwrap());
     for (name, a) in arrays {
         match a {
             NpzArray::U8(a) => w.add_array(name, &a).unwrap(),
             NpzArray::F32(a) => w.add_array(name, &a).unwrap(),
+            NpzArray::F64(a) => w.add_array(name, &a).unwrap(),
             NpzArray::I64(a) => w.add_array(name, &a).unwrap(),
         }
     }
     w.finish().unwrap();
 }
 
-enum NpzArray {
+pub(crate) enum NpzArray {
     U8(ndarray::ArrayD<u8>),
     F32(ndarray::ArrayD<f32>),
+    F64(ndarray::ArrayD<f64>),
     I64(ndarray::ArrayD<i64>),
 }
 
