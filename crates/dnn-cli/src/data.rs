@@ -282,7 +282,23 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
     warn_text_values(&data);
     warn_numbers_as_classes(&data, flags);
     warn_classes(&data);
+    warn_channels(&data);
     Ok(data)
+}
+
+/// The warning about pictures of other than 1, 3 or 4 channels (an npz archive's, a course
+/// set's): a picture file gives those, so `dnn predict` and `dnn serve` read none for the
+/// model, which only scores arrays of the same kind.
+fn warn_channels<X: Float>(data: &Dataset<X>) {
+    if let Input::Picture { channels, .. } = data.spec.input {
+        if !matches!(channels, 1 | 3 | 4) {
+            eprintln!(
+                "warning: the pictures have {channels} channels, and a picture file gives 1 \
+                 (grey), 3 (RGB) or 4 (RGBA): the model will score data of this kind (dnn \
+                 evaluate), but dnn predict and dnn serve cannot read a picture file for it"
+            );
+        }
+    }
 }
 
 /// Refuses `--test-split` and `--split-seed` (unless it seeds a validation part) for data

@@ -1156,3 +1156,35 @@ fn a_standardised_model_given_data_of_another_width_says_both() {
     }
     assert!(!dir.join("n.h5").exists());
 }
+
+/// Pictures of 2 channels train, with a warning that no picture file will feed the model
+/// (`dnn predict` says so only after training); 3 channels get none.
+#[test]
+fn pictures_of_channels_no_picture_file_has_are_warned_about() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    for (name, channels) in [("two.npz", 2), ("rgb.npz", 3)] {
+        let x = ndarray::Array4::from_shape_fn((30, 8, 8, channels), |(j, r, c, k)| {
+            ((j * 31 + r * 7 + c * 3 + k) % 256) as u8
+        });
+        let y = ndarray::Array1::from_shape_fn(30, |j| (j % 2) as i64);
+        let mut npz =
+            ndarray_npy::NpzWriter::new(std::fs::File::create(dir.join(name)).expect("npz"));
+        npz.add_array("x", &x).expect("x");
+        npz.add_array("y", &y).expect("y");
+        npz.finish().expect("npz");
+    }
+    let warning = "warning: the pictures have 2 channels, and a picture file gives 1 (grey), 3 \
+                   (RGB) or 4 (RGBA): the model will score data of this kind (dnn evaluate), but \
+                   dnn predict and dnn serve cannot read a picture file for it";
+    let run = ok(dnn_in(
+        dir,
+        &["train", "--data", "two.npz", "--iterations", "2", "-q"],
+    ));
+    assert!(run.stderr.contains(warning), "{}", run.stderr);
+    let run = ok(dnn_in(
+        dir,
+        &["train", "--data", "rgb.npz", "--iterations", "2", "-q"],
+    ));
+    assert!(!run.stderr.contains("channels"), "{}", run.stderr);
+}
