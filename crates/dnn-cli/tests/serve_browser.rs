@@ -904,8 +904,11 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
         "{ended}"
     );
     let hundredths = (validation["accuracy"].as_f64().expect("accuracy") * 10000.0 + 1e-9).floor();
-    let chart = js(
+    // The canvas is drawn in an animation frame after the results show: wait for both
+    // curves (the assertions below still say what a chart that never comes looks like).
+    let chart = until(
         &client,
+        "the training and validation curves drawn",
         "const c = document.getElementById('cost');
          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
          // The training curve's blue (42, 91, 215) and the validation curve's orange
@@ -918,6 +921,7 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
            if (d[i + 2] > 150 && d[i] < 120) blue.add(x);
            if (d[i] > 170 && d[i + 1] > 70 && d[i + 1] < 160 && d[i + 2] < 90) orange.add(x);
          }
+         if (blue.size <= 100 || orange.size <= 100) return null;
          return [Number(c.dataset.points), Number(c.dataset.validationPoints),
                  !document.getElementById('cost-legend').hidden, blue.size, orange.size,
                  document.getElementById('validation-accuracy').textContent,
