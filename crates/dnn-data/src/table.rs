@@ -399,7 +399,7 @@ pub fn read_table_from(
             .filter_map(|(position, (reader, &i))| {
                 reader.reserve(whole.len());
                 for (k, record) in whole.iter().enumerate() {
-                    let pushed = cell_text(&record[i])
+                    let pushed = cell_text(&record[i], separator, header.len())
                         .map_err(|p| (p, None))
                         .and_then(|text| reader.push(text, rows + k as u64 + 1, line_of(k)));
                     if let Err((problem, earlier)) = pushed {
@@ -650,6 +650,7 @@ fn as_named(names: &[String], header: &[String]) -> Vec<String> {
 ///
 /// ```text
 /// "a,b;c\n" -> ','    "a;b;c\n" -> ';'    "a\tb\n" -> '\t'    "a\n" -> ','    "\"a, b\";c\n" -> ';'
+/// "Diameter (\");Width;Label\n" -> ';'
 /// ```
 fn separator_of(path: &Path, start: &[u8]) -> u8 {
     if path
@@ -659,16 +660,31 @@ fn separator_of(path: &Path, start: &[u8]) -> u8 {
         return b'\t';
     }
     let line = start.split(|&b| b == b'\n').next().unwrap_or_default();
-    // Quotes toggle: `""` inside a quoted cell closes and reopens it, which changes nothing.
-    let mut quoted = false;
+    // As the csv crate reads: a quote opens a quoted cell only at the cell's start (spaces
+    // before it aside); inside, `""` is a quote, and a lone `"` closes it. A quote within
+    // an unquoted cell (`Diameter (")`) is a character.
+    let (mut quoted, mut at_start) = (false, true);
     let (mut commas, mut semicolons, mut tabs) = (0, 0, 0);
-    for &b in line {
+    let mut bytes = line.iter().peekable();
+    while let Some(&b) = bytes.next() {
+        if quoted {
+            if b == b'"' && bytes.next_if_eq(&&b'"').is_none() {
+                quoted = false;
+            }
+            continue;
+        }
         match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => commas += 1,
-            b';' if !quoted => semicolons += 1,
-            b'\t' if !quoted => tabs += 1,
-            _ => {}
+            b',' | b';' | b'\t' => {
+                *match b {
+                    b',' => &mut commas,
+                    b';' => &mut semicolons,
+                    _ => &mut tabs,
+                } += 1;
+                at_start = true;
+            }
+            b'"' if at_start => (quoted, at_start) = (true, false),
+            b' ' if at_start => {}
+            _ => at_start = false,
         }
     }
     match (commas, semicolons, tabs) {
@@ -741,12 +757,23 @@ fn trim(bytes: &[u8]) -> &[u8] {
     bytes.trim_ascii()
 }
 
-/// One feature cell as trimmed text, or what is wrong with it (bytes that are not UTF-8).
-/// A quoted cell may run over lines (an address, a note: what Python's `csv` module and
-/// pandas write and read); a quote left open is told by the row it leaves short
-/// ([`open_quote`]).
-fn cell_text(bytes: &[u8]) -> std::result::Result<&str, String> {
-    std::str::from_utf8(trim(bytes)).map_err(|_| "the cell is not UTF-8 text".to_owned())
+/// One feature cell as trimmed text, or what is wrong with it: bytes that are not UTF-8, or
+/// a quote left open. A quoted cell may run over lines (an address, a note: what Python's
+/// `csv` module and pandas write and read), but not over lines that look like rows of the
+/// table, with as many `separator`s as a row of `fields` cells has: those were swallowed by
+/// a quote never closed ([`open_quote`]), which does not always leave its row short.
+fn cell_text(bytes: &[u8], separator: u8, fields: usize) -> std::result::Result<&str, String> {
+    let cell = trim(bytes);
+    let rows_inside = cell
+        .split(|&b| b == b'\n')
+        .skip(1)
+        .any(|line| fields > 1 && line.iter().filter(|&&b| b == separator).count() >= fields - 1);
+    if rows_inside {
+        if let Some(problem) = open_quote(cell) {
+            return Err(problem);
+        }
+    }
+    std::str::from_utf8(cell).map_err(|_| "the cell is not UTF-8 text".to_owned())
 }
 
 impl Table {
@@ -1107,4 +1134,27 @@ fn class_labels(
         classes::require_two(path, &names, &labels)?;
     }
     Ok((names, labels))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_separator_is_the_csv_crates_outside_quoted_cells() {
+        let csv = Path::new("t.csv");
+        for (line, separator) in [
+            ("a,b;c\n", b','),
+            ("a;b;c\n", b';'),
+            ("a\tb\n", b'\t'),
+            ("a\n", b','),
+            ("\"weight, kg\";height;label\n", b';'),
+            ("\"say \"\"a, b\"\"\";c;d\n", b';'),
+            ("Diameter (\");Width;Label\n", b';'),
+            (" \"a,b\" ;c\n", b';'),
+        ] {
+            assert_eq!(separator_of(csv, line.as_bytes()), separator, "{line:?}");
+        }
+        assert_eq!(separator_of(Path::new("t.TSV"), b"a, b\tc\n"), b'\t');
+    }
 }

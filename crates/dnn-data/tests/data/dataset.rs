@@ -399,6 +399,37 @@ fn a_quoted_text_cell_may_run_over_lines() {
     };
     assert_eq!(one_hot[0].values, ["one", "two\r\nlines"]);
     assert_eq!(data.train_len() + data.test_len(), 20);
+    // A quote never closed can swallow whole rows and still leave its row full: in the last
+    // column (to the end of the file), or up to a later quote. Lines inside a cell that look
+    // like rows tell it.
+    let mut tail = String::from("label,x,note\n");
+    let mut middle = String::from("x,note,label\n");
+    for j in 0..12 {
+        let class = ["a", "b"][j % 2];
+        tail.push_str(&format!(
+            "{class},{j},{}\n",
+            if j == 3 { "\"open" } else { "ok" }
+        ));
+        middle.push_str(&format!(
+            "{j},{},{class}\n",
+            match j {
+                3 => "\"open",
+                6 => "\"c\"",
+                _ => "ok",
+            }
+        ));
+    }
+    for (name, text) in [("tail.csv", tail), ("middle.csv", middle)] {
+        let options = LoadOptions {
+            target: Some("label".into()),
+            ..opts()
+        };
+        let err = load_err(&write_csv(&dir.path().join(name), &text), &options);
+        assert!(
+            err.contains("is a quote (\") opened in it never closed?"),
+            "{name}: {err}"
+        );
+    }
 }
 
 #[test]
@@ -429,10 +460,7 @@ fn the_separator_is_told_by_unquoted_cells_the_tsv_name_and_excels_sep_line() {
         Input::Picture { .. } => unreachable!(),
     };
     assert_eq!(columns(&want), ["weight, kg", "height"]);
-    let semicolons = commas
-        .replace(",h", ";h")
-        .replace(",l", ";l")
-        .replacen(',', ";", 0);
+    let semicolons = commas.replace(",h", ";h").replace(",l", ";l");
     let semicolons: String = semicolons
         .lines()
         .enumerate()
