@@ -35,8 +35,8 @@ pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
 /// writing would lose something: each `(path, flag)` must be writable; the flags in
 /// `pictures` must name a picture format we write; no two outputs may be one file (through
 /// any spelling of the path, a symbolic or a hard link: the later write would replace the
-/// earlier); and when `data` is a folder, no output may land inside it (it would change the
-/// data a run reads, and its SHA-256).
+/// earlier); and when `data` is a folder, no output may land where it is read from
+/// ([`read_from`]: it would change the data a run reads, and its SHA-256).
 pub fn check_outputs(
     outputs: &[(Option<&Path>, &'static str)],
     pictures: &[&'static str],
@@ -74,16 +74,36 @@ pub fn check_outputs(
         return Ok(());
     };
     for (path, flag) in &given {
-        if landing(path).is_some_and(|p| p.starts_with(&inside)) {
+        if landing(path).is_some_and(|p| read_from(&inside, &p)) {
             bail!(
-                "{flag} {} is inside the data folder {}: writing there could change the data \
-                 (and its SHA-256); give a path outside the folder",
+                "{flag} {} is where dnn reads the data folder {} from (its subfolders, its \
+                 train_*.h5 and test_*.h5): writing it would change the data (and its \
+                 SHA-256); give another path",
                 path.display(),
                 folder.display()
             );
         }
     }
     Ok(())
+}
+
+/// Whether a file at `path` is among what a data folder `folder` (both absolute) is read
+/// from: anything in its subfolders (an image folder's class folders, its `train/` and
+/// `test/`), and a course set's `train_*.h5` and `test_*.h5`. A file beside those, such as
+/// `--data . --save model.h5`, is not read: an image folder skips it, a course set ignores it.
+fn read_from(folder: &Path, path: &Path) -> bool {
+    let Ok(rest) = path.strip_prefix(folder) else {
+        return false;
+    };
+    let mut parts = rest.components();
+    match (parts.next(), parts.next()) {
+        (Some(name), None) => {
+            let name = name.as_os_str().to_string_lossy();
+            (name.starts_with("train_") || name.starts_with("test_")) && name.ends_with(".h5")
+        }
+        (Some(_), Some(_)) => true,
+        (None, _) => false,
+    }
 }
 
 /// Whether writing `a` and then `b` would write one file twice: the same existing file

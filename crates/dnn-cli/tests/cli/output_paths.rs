@@ -152,37 +152,39 @@ fn outputs_inside_a_data_folder_are_refused() {
     std::os::unix::fs::symlink("b4/dark", w.join("dark")).expect("symlink");
     let training_file = std::fs::read(course.join(dnn_data::TRAIN_FILE)).expect("train file");
     let picture = std::fs::read(w.join("b4/dark/001.png")).expect("picture");
-    let why =
-        "writing there could change the data (and its SHA-256); give a path outside the folder";
+    let why = "(its subfolders, its train_*.h5 and test_*.h5): writing it would change the data \
+               (and its SHA-256); give another path";
     let save_ok2 = format!("ok2/{}", dnn_data::TRAIN_FILE);
     refused(
         w,
         &["train", "--data", "ok2", "-q", "--save", &save_ok2],
-        &format!("--save {save_ok2} is inside the data folder ok2: {why}"),
+        &format!("--save {save_ok2} is where dnn reads the data folder ok2 from {why}"),
     );
     let pics = ["train", "--data", "b4", "--image-size", "8", "-q"];
     let mut cases = vec![
         (
             vec!["--save", "b4/dark/001.png"],
-            format!("--save b4/dark/001.png is inside the data folder b4: {why}"),
+            format!("--save b4/dark/001.png is where dnn reads the data folder b4 from {why}"),
         ),
         (
             vec!["--save", "m.h5", "--plot", "b4/dark/001.png"],
-            format!("--plot b4/dark/001.png is inside the data folder b4: {why}"),
+            format!("--plot b4/dark/001.png is where dnn reads the data folder b4 from {why}"),
         ),
         (
             vec!["--save", "m.h5", "--report", "b4/dark/new.png"],
-            format!("--report b4/dark/new.png is inside the data folder b4: {why}"),
+            format!("--report b4/dark/new.png is where dnn reads the data folder b4 from {why}"),
         ),
         (
-            vec!["--save", "m.h5", "--report", "b4/../b4/r.json"],
-            format!("--report b4/../b4/r.json is inside the data folder b4: {why}"),
+            vec!["--save", "m.h5", "--report", "b4/../b4/dark/r.json"],
+            format!(
+                "--report b4/../b4/dark/r.json is where dnn reads the data folder b4 from {why}"
+            ),
         ),
     ];
     #[cfg(unix)]
     cases.push((
         vec!["--save", "m.h5", "--report", "dark/001.png"],
-        format!("--report dark/001.png is inside the data folder b4: {why}"),
+        format!("--report dark/001.png is where dnn reads the data folder b4 from {why}"),
     ));
     for (args, says) in &cases {
         refused(w, &[&pics[..], args].concat(), says);
@@ -203,7 +205,7 @@ fn outputs_inside_a_data_folder_are_refused() {
             "--report",
             "b4/dark/001.png",
         ],
-        &format!("--report b4/dark/001.png is inside the data folder b4: {why}"),
+        &format!("--report b4/dark/001.png is where dnn reads the data folder b4 from {why}"),
     );
     refused(
         w,
@@ -216,7 +218,7 @@ fn outputs_inside_a_data_folder_are_refused() {
             "--mislabeled",
             "b4/light/x.png",
         ],
-        &format!("--mislabeled b4/light/x.png is inside the data folder b4/: {why}"),
+        &format!("--mislabeled b4/light/x.png is where dnn reads the data folder b4/ from {why}"),
     );
     assert_eq!(
         std::fs::read(course.join(dnn_data::TRAIN_FILE)).expect("train file"),
@@ -233,5 +235,45 @@ fn outputs_inside_a_data_folder_are_refused() {
         &[
             "evaluate", "--model", "m.h5", "--data", "b4", "--report", "b4.json",
         ],
+    );
+    // Beside what is read, a file is no part of the data (`--data .` with its default
+    // `--save model.h5`): an image folder skips it, a course set ignores it; a second
+    // train_*.h5 would be read, and is refused.
+    ok(
+        w,
+        &[
+            "evaluate",
+            "--model",
+            "m.h5",
+            "--data",
+            "b4",
+            "--report",
+            "b4/r.json",
+        ],
+    );
+    ok(
+        w,
+        &[
+            "train",
+            "--data",
+            "ok2",
+            "--iterations",
+            "2",
+            "-q",
+            "--save",
+            "ok2/model.h5",
+        ],
+    );
+    refused(
+        w,
+        &[
+            "train",
+            "--data",
+            "ok2",
+            "-q",
+            "--save",
+            "ok2/train_more.h5",
+        ],
+        &format!("--save ok2/train_more.h5 is where dnn reads the data folder ok2 from {why}"),
     );
 }
