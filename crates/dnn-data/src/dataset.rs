@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use dnn_core::Float;
-use ndarray::{Array2, Array4, ArrayView2, Axis, CowArray, Ix2};
+use ndarray::{Array2, Array4, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::classes::ClassChoice;
@@ -263,16 +263,19 @@ impl Input {
             } => {
                 let shown: Vec<&str> = columns.iter().take(8).map(String::as_str).collect();
                 let more = if columns.len() > 8 { ", ..." } else { "" };
+                let s = |n: usize| if n == 1 { "" } else { "s" };
                 let text = match one_hot.len() {
                     0 => String::new(),
                     n => format!(
-                        ", {n} of them text, one-hot encoded: {} inputs",
-                        self.features()
+                        ", {n} of them text, one-hot encoded: {} input{}",
+                        self.features(),
+                        s(self.features())
                     ),
                 };
                 format!(
-                    "{} columns ({}{more}){text}",
+                    "{} column{} ({}{more}){text}",
                     columns.len(),
+                    s(columns.len()),
                     shown.join(", ")
                 )
             }
@@ -606,16 +609,6 @@ pub fn labels_matrix<F: Float>(labels: &[usize], classes: usize) -> Array2<F> {
 /// ```
 pub fn values_matrix<F: Float>(values: &[f64], scale: &TargetScale) -> Array2<F> {
     Array2::from_shape_fn((1, values.len()), |(_, j)| F::of(scale.scaled(values[j])))
-}
-
-/// `x` in the element type `F`: borrowed for `f64`, converted (`as f32`, as the cat set's
-/// `f32` loader did) otherwise.
-pub fn matrix_as<F: Float>(x: &Array2<f64>) -> CowArray<'_, F, Ix2> {
-    if let Some(same) = (x as &dyn std::any::Any).downcast_ref::<Array2<F>>() {
-        CowArray::from(same.view())
-    } else {
-        CowArray::from(x.mapv(F::of))
-    }
 }
 
 /// What to read and how; every field has a default ([`LoadOptions::default`]).

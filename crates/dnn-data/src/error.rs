@@ -307,7 +307,7 @@ pub enum DataError {
 
     /// Data of another width than a z-score given to read it with ([`crate::ZScore::Given`]:
     /// a model's, which takes another input).
-    #[error("{}: it has {}, but the z-score to apply covers {covers} input{}", path.display(), input.describe(), if *covers == 1 { "" } else { "s" })]
+    #[error("{}: it has {}, but the z-score to apply covers {covers} input{}: give data of the inputs it was fitted on", path.display(), input.describe(), if *covers == 1 { "" } else { "s" })]
     ZScoreWidth {
         /// The data.
         path: PathBuf,
@@ -426,8 +426,6 @@ pub(crate) fn regular_file(path: &Path) -> Result<std::fs::Metadata> {
     Ok(meta)
 }
 
-/// `text` for a message: its first 40 characters (then `…`), each line break as `⏎`, so
-/// that a cell that swallowed the rest of a file stays one short line.
 /// `name` as a shell word for a flag's value in advice (`--drop 'weight, kg'`): as it is
 /// when it holds only letters, digits and `_.,:/@%+=-`, else in single quotes (a quote in it
 /// written `'\''`), so that the advice can be pasted as it reads.
@@ -446,6 +444,8 @@ pub fn shell_word(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `text` for a message: its first 40 characters (then `…`), each line break as `⏎`, so
+/// that a cell that swallowed the rest of a file stays one short line.
 pub(crate) fn shown(text: &str) -> String {
     let mut out: String = text
         .chars()

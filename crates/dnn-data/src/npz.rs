@@ -182,27 +182,35 @@ fn check_declared(path: &Path, keys: &[&str]) -> Result<()> {
 /// values [`load`] gives exactly in `f32`, so that [`crate::load_as`] may read them into
 /// `f32` directly: `float32` arrays and uint8 tables do; `float64` arrays do not, nor do
 /// uint8 pictures (bytes over 255) when `standardized` (their z-score is computed from the
-/// `f64` quotients). `true` for an archive it cannot read (loading it then says why).
+/// `f64` quotients). `false` where it cannot tell (an archive or header it cannot read):
+/// reading through `f64` costs memory, reading inexact values into `f32` would cost exactness.
 pub(crate) fn exact_in_f32(path: &Path, standardized: bool) -> bool {
     let Ok(file) = File::open(path) else {
-        return true;
+        return false;
     };
     let Ok(mut archive) = zip::ZipArchive::new(BufReader::new(file)) else {
-        return true;
+        return false;
     };
     ["x", "x_train", "x_test"].iter().all(|key| {
         let name = match archive.index_for_name(key) {
             Some(_) => (*key).to_owned(),
             None => format!("{key}.npy"),
         };
+        // An archive has `x`, or `x_train` and `x_test`: the others are absent.
         let Ok(entry) = archive.by_name(&name) else {
             return true;
         };
         let mut head = Vec::new();
         let _ = entry.take(MAX_HEADER as u64).read_to_end(&mut head);
-        let descr = declared_descr(&head).unwrap_or_default();
-        let picture = declared_shape(&head).is_some_and(|s| s.len() > 2);
-        !(descr.ends_with("f8") || standardized && picture && descr.ends_with("u1"))
+        let (Some(descr), Some(shape)) = (declared_descr(&head), declared_shape(&head)) else {
+            return false;
+        };
+        let picture = shape.len() > 2;
+        match descr.trim_start_matches(['<', '>', '|', '=']) {
+            "f4" => true,
+            "u1" => !(standardized && picture),
+            _ => false,
+        }
     })
 }
 

@@ -53,7 +53,9 @@ impl Standardization {
     /// assert_eq!((z.mean[1], z.std[1]), (2e-200, 1e-200));
     /// ```
     ///
-    /// Inputs stored in `f32` are fitted in `f64`, on their exact values.
+    /// Inputs stored in `f32` are fitted in `f64`, on their exact values. Each row's sum is
+    /// ndarray's over a slice (eight partial sums), as `sum_axis(Axis(1))` takes it for a
+    /// matrix in standard layout, which every [`crate::Dataset`] is.
     pub fn fit<F: Float>(x: ArrayView2<'_, F>) -> Standardization {
         let m = x.ncols().max(1) as f64;
         let (mean, std): (Vec<f64>, Vec<f64>) = x

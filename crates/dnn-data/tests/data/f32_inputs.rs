@@ -102,6 +102,23 @@ fn npz_arrays_in_f32_are_read_directly_or_through_f64() {
         write_npz(&path, vec![("x", x), ("y", NpzArray::I64(y.clone()))]);
         f32_is_f64_rounded(&path, &LoadOptions::default());
     }
+    // Keras' layout, its parts in two arrays: a float64 x_test makes the whole read inexact.
+    let path = dir.path().join("keras.npz");
+    let half = |a: &Array2<f64>| a.slice(ndarray::s![..m / 2, ..]).to_owned();
+    let part_y = y.slice(ndarray::s![..m / 2]).to_owned().into_dyn();
+    write_npz(
+        &path,
+        vec![
+            (
+                "x_train",
+                NpzArray::F32(half(&table).mapv(|v| (v - 1e9) as f32).into_dyn()),
+            ),
+            ("y_train", NpzArray::I64(part_y.clone())),
+            ("x_test", NpzArray::F64(half(&table).into_dyn())),
+            ("y_test", NpzArray::I64(part_y)),
+        ],
+    );
+    f32_is_f64_rounded(&path, &LoadOptions::default());
 }
 
 #[test]
