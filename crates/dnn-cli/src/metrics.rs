@@ -31,32 +31,8 @@ pub fn regression_scores_line(part: &str, s: &RegressionScores) -> String {
     )
 }
 
-/// Magnitudes from this on are written with an exponent (`1e16`, `2.5e300`): more digits
-/// than f64 holds, all but the first 17 of them noise.
-const EXPONENT_FROM: f64 = 1e16;
-/// Magnitudes below this (but not 0) are written with an exponent (`1.5e-5`), not as
-/// `0.0000…` with the digits that matter far to the right.
-const EXPONENT_BELOW: f64 = 1e-4;
-
-/// Whether `v` is written with an exponent: a magnitude of [`EXPONENT_FROM`] or more, or
-/// below [`EXPONENT_BELOW`] and not 0.
-fn needs_exponent(v: f64) -> bool {
-    let a = v.abs();
-    a.is_finite() && a != 0.0 && !(EXPONENT_BELOW..EXPONENT_FROM).contains(&a)
-}
-
-/// `v` in full: the shortest decimal that reads back as the same `f64` (Rust's and
-/// Python's `repr`), with an exponent where the magnitude is huge or tiny, as
-/// [`significant`] writes them: `0.25`, `2491028713240843`, `2.491028713240843e300`,
-/// `1.5e-200`, `-0.0001`. For values that are data (`dnn predict`'s CSV) and for echoing a
-/// flag's value.
-pub fn exact(v: f64) -> String {
-    if needs_exponent(v) {
-        format!("{v:e}")
-    } else {
-        v.to_string()
-    }
-}
+pub use dnn_data::number::exact;
+use dnn_data::number::needs_exponent;
 
 /// `v` to at least 6 significant digits (all of its integer part), without trailing zeros:
 /// `123456.7` -> `123457`, `123456789.4` -> `123456789`, `0.000123456` -> `0.000123456`,

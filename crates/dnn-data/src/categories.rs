@@ -547,13 +547,25 @@ impl<'a> ColumnReader<'a> {
 /// ```
 pub(crate) fn number_as_written(text: &str) -> Option<String> {
     let plain = plain_number(text)?;
-    if !text.trim_end().ends_with('%') || plain.contains([' ', 'e', 'E']) {
+    if !text.trim_end().ends_with('%') {
         return Some(plain);
     }
-    Some(format!(
-        "{} as a fraction, or {plain} in percent",
-        hundredth(&plain)
-    ))
+    // `1,000%`: two readings, each a hundredth; `1e-3%`: the value over 100.
+    let fraction = match plain.split_once(", or ") {
+        Some((thousands, decimal)) => {
+            let decimal = decimal.trim_end_matches(" if the comma marks decimals");
+            return Some(format!(
+                "{} as a fraction, or {} if the comma marks decimals",
+                hundredth(thousands),
+                hundredth(decimal)
+            ));
+        }
+        None if plain.contains(['e', 'E']) => {
+            crate::number::exact(plain.parse::<f64>().ok()? / 100.0)
+        }
+        None => hundredth(&plain),
+    };
+    Some(format!("{fraction} as a fraction, or {plain} in percent"))
 }
 
 /// `plain` (a plain decimal number) divided by 100, written exactly: the point moved two
@@ -651,6 +663,11 @@ mod tests {
             ("100%", "1 as a fraction, or 100 in percent"),
             ("−2.5%", "-0.025 as a fraction, or -2.5 in percent"),
             ("0.07%", "0.0007 as a fraction, or 0.07 in percent"),
+            ("1e-3%", "1e-5 as a fraction, or 1e-3 in percent"),
+            (
+                "1,000%",
+                "10 as a fraction, or 0.01 if the comma marks decimals",
+            ),
         ];
         for (text, advice) in cases {
             assert_eq!(number_as_written(text).as_deref(), Some(advice), "{text}");

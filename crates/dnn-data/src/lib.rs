@@ -56,6 +56,7 @@ pub mod image;
 pub mod missing;
 pub mod model;
 pub mod npz;
+pub mod number;
 pub mod onnx;
 pub mod planar;
 pub mod safetensors;

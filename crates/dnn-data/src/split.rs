@@ -17,6 +17,7 @@
 //!
 //! Rounding is half up (`floor(x + 0.5)`), not numpy's half-to-even `round`.
 
+use crate::number::exact;
 use dnn_core::NumpyRng;
 
 /// Splits example indices `0..labels.len()` into `(train, test)`, both ascending: from each
@@ -73,16 +74,18 @@ pub(crate) fn stratified_part(
     if test.is_empty() && classes > 2 && single * 2 > classes {
         // A column of measurements or ids read as labels: a class per value.
         return Err(format!(
-            "a stratified {part} split of {fraction} of {} examples leaves no {part} examples, as \
+            "a stratified {part} split of {} of {} examples leaves no {part} examples, as \
              {single} of the {classes} classes have a single example (kept in training); is the \
              label a class, or a measurement or an id? A measurement of numbers to predict is a \
              regression (--task regress); an id is no label",
+            exact(fraction),
             labels.len()
         ));
     }
     if test.is_empty() || train.is_empty() {
         return Err(format!(
-            "a stratified {part} split of {fraction} of {} examples leaves {} training and {} {part} examples; give more examples or another split",
+            "a stratified {part} split of {} of {} examples leaves {} training and {} {part} examples; give more examples or another split",
+            exact(fraction),
             labels.len(),
             train.len(),
             test.len()
@@ -128,8 +131,9 @@ pub(crate) fn shuffled_part(
     let n_train = m - n_test.min(m);
     if n_test == 0 || n_train == 0 || n_test > m {
         return Err(format!(
-            "a {part} split of {fraction} of {m} examples leaves {n_train} training and {} {part} \
+            "a {part} split of {} of {m} examples leaves {n_train} training and {} {part} \
              examples; give more examples or another split",
+            exact(fraction),
             n_test.min(m)
         ));
     }
@@ -146,7 +150,8 @@ fn check_fraction(fraction: f64, part: &str) -> Result<(), String> {
     match fraction > 0.0 && fraction < 1.0 {
         true => Ok(()),
         false => Err(format!(
-            "a {part} split of {fraction} is not usable; it must be a fraction in (0, 1)"
+            "a {part} split of {} is not usable; it must be a fraction in (0, 1)",
+            exact(fraction)
         )),
     }
 }
