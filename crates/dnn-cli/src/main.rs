@@ -9,6 +9,7 @@
 //! flags `train` and `evaluate` share, in `data.rs`.
 
 mod data;
+mod environment;
 mod evaluate;
 mod export;
 mod hyper;
@@ -88,7 +89,7 @@ impl std::error::Error for Exit {}
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
-    forget_empty_env();
+    environment::forget_empty();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
@@ -137,7 +138,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
         _ => {
             let args: Vec<String> = std::env::args().collect();
             let mut line = usage_line(&e.render().to_string(), &args);
-            if let Some(name) = from_env(&e, &args) {
+            if let Some(name) = environment::refused_from(&e, &args) {
                 // Before `; see ...`: the value came from the environment, not the line typed.
                 let at = line.rfind("; see `").unwrap_or(line.len());
                 line.insert_str(at, &format!(" (from {name}; fix or unset it)"));
@@ -167,31 +168,6 @@ fn usage_line(message: &str, args: &[String]) -> String {
     format!("{}; see `{command} --help`", parts.join(" "))
 }
 
-/// The environment variable a refused value came from: the flag clap names was not typed
-/// (`--threads` nor `--threads=...`) but has an environment variable that is set.
-fn from_env(e: &clap::Error, args: &[String]) -> Option<String> {
-    use clap::error::{ContextKind, ContextValue};
-    use clap::CommandFactory;
-    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
-        return None;
-    };
-    let flag = arg.split_whitespace().next()?;
-    let typed = |a: &String| a == flag || a.starts_with(&format!("{flag}="));
-    if args.iter().skip(1).any(typed) {
-        return None;
-    }
-    let name = env_of(&Cli::command(), flag)?;
-    std::env::var_os(&name).map(|_| name.to_string_lossy().into_owned())
-}
-
-/// The environment variable of the flag `long` (`--threads`) of `cmd` or a subcommand.
-fn env_of(cmd: &clap::Command, long: &str) -> Option<std::ffi::OsString> {
-    cmd.get_arguments()
-        .find(|a| a.get_long().is_some_and(|l| format!("--{l}") == long))
-        .and_then(|a| a.get_env().map(ToOwned::to_owned))
-        .or_else(|| cmd.get_subcommands().find_map(|sub| env_of(sub, long)))
-}
-
 /// The context chain, outermost first, on one line: a cause whose text its parent's
 /// message already ends with (an error that prints its source) is not repeated, and
 /// line breaks inside a message (from the HDF5 library, say) become spaces.
@@ -206,36 +182,6 @@ fn one_line(e: &anyhow::Error) -> String {
         parts.push(text);
     }
     parts.join(": ")
-}
-
-/// The environment variables that flags read (`DNN_THREADS` for `--threads`, `DNN_DATA_DIR`
-/// for `--data`, ...), from the command-line definition, so a new one is covered the day it
-/// is declared.
-fn env_backed(cmd: &clap::Command) -> Vec<std::ffi::OsString> {
-    let mut names: Vec<std::ffi::OsString> = cmd
-        .get_arguments()
-        .filter_map(|a| a.get_env().map(ToOwned::to_owned))
-        .collect();
-    for sub in cmd.get_subcommands() {
-        names.extend(env_backed(sub));
-    }
-    names.sort();
-    names.dedup();
-    names
-}
-
-/// A flag's environment variable set but empty (`DNN_THREADS=`, an `export` left blank)
-/// counts as unset, as it does for most tools; clap would take it as the flag given with an
-/// empty value, and refuse `--threads ''` that the user never typed. Removed from the
-/// environment itself, so the code that reads one directly (where the cat set is) agrees.
-fn forget_empty_env() {
-    use clap::CommandFactory;
-    for name in env_backed(&Cli::command()) {
-        if std::env::var_os(&name).is_some_and(|v| v.is_empty()) {
-            // Before any thread exists: nothing else reads the environment meanwhile.
-            std::env::remove_var(&name);
-        }
-    }
 }
 
 /// `dnn train | head` should end quietly when `head` closes the pipe, as other Unix tools do.
@@ -257,14 +203,6 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn the_flags_environment_variables_are_found_in_subcommands_too() {
-        let names = env_backed(&Cli::command());
-        for name in ["DNN_THREADS", "DNN_DATA_DIR"] {
-            assert!(names.iter().any(|n| n == name), "{name}: {names:?}");
-        }
     }
 
     #[test]
