@@ -1019,11 +1019,7 @@ fn a_uint8_npz_table_and_a_csv_of_its_rows_are_scored_alike() {
     let y = ndarray::Array1::from_shape_fn(m, |j| {
         i64::from(u16::from(x[[j, 0]]) + u16::from(x[[j, 1]]) > 200)
     });
-    let mut npz =
-        ndarray_npy::NpzWriter::new(std::fs::File::create(dir.join("t.npz")).expect("npz"));
-    npz.add_array("x", &x).expect("x");
-    npz.add_array("y", &y).expect("y");
-    npz.finish().expect("npz");
+    fixtures::write_xy_npz(&dir.join("t.npz"), &x, &y);
     let mut csv = String::from("x0,x1,x2,x3,y\n");
     for j in 0..m {
         let row: Vec<String> = x.row(j).iter().map(u8::to_string).collect();
@@ -1116,11 +1112,7 @@ fn a_standardised_model_given_data_of_another_width_says_both() {
     let write = |name: &str, n: usize| {
         let x = ndarray::Array2::from_shape_fn((40, n), |(j, i)| (j * 7 + i * 3) as f64 / 11.0);
         let y = ndarray::Array1::from_shape_fn(40, |j| (j % 2) as i64);
-        let mut npz =
-            ndarray_npy::NpzWriter::new(std::fs::File::create(dir.join(name)).expect("npz"));
-        npz.add_array("x", &x).expect("x");
-        npz.add_array("y", &y).expect("y");
-        npz.finish().expect("npz");
+        fixtures::write_xy_npz(&dir.join(name), &x, &y);
     };
     write("four.npz", 4);
     write("five.npz", 5);
@@ -1168,11 +1160,7 @@ fn pictures_of_channels_no_picture_file_has_are_warned_about() {
             ((j * 31 + r * 7 + c * 3 + k) % 256) as u8
         });
         let y = ndarray::Array1::from_shape_fn(30, |j| (j % 2) as i64);
-        let mut npz =
-            ndarray_npy::NpzWriter::new(std::fs::File::create(dir.join(name)).expect("npz"));
-        npz.add_array("x", &x).expect("x");
-        npz.add_array("y", &y).expect("y");
-        npz.finish().expect("npz");
+        fixtures::write_xy_npz(&dir.join(name), &x, &y);
     }
     let warning = "warning: the pictures have 2 channels, and a picture file gives 1 (grey), 3 \
                    (RGB) or 4 (RGBA): the model will score data of this kind (dnn evaluate), but \
