@@ -73,22 +73,18 @@ impl ColumnValues {
         }
     }
 
-    /// Writes rows `picked` of this column's inputs into `out`, `(self.inputs(), picked.len())`
-    /// (zeros to begin with).
-    pub(crate) fn fill(&self, out: &mut ndarray::ArrayViewMut2<'_, f64>, picked: &[usize]) {
+    /// Input `input` (0 for a number column, a value's index for a text column) of rows
+    /// `picked`, into `out`: the number, or 1.0 where the row has that value and 0.0 where
+    /// not.
+    pub(crate) fn input_row(&self, input: usize, picked: &[usize], out: &mut Vec<f64>) {
+        out.clear();
         match self {
-            ColumnValues::Numbers(values) => {
-                for (o, &j) in out.row_mut(0).iter_mut().zip(picked) {
-                    *o = values[j];
-                }
-            }
-            ColumnValues::Text { codes, .. } => {
-                for (k, &j) in picked.iter().enumerate() {
-                    if codes[j] != NONE {
-                        out[[codes[j] as usize, k]] = 1.0;
-                    }
-                }
-            }
+            ColumnValues::Numbers(values) => out.extend(picked.iter().map(|&j| values[j])),
+            ColumnValues::Text { codes, .. } => out.extend(
+                picked
+                    .iter()
+                    .map(|&j| f64::from(u8::from(codes[j] as usize == input && codes[j] != NONE))),
+            ),
         }
     }
 }

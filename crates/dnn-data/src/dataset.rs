@@ -533,6 +533,10 @@ impl<X: Float> Dataset<X> {
     /// # Errors
     /// [`DataError::ZScoreWidth`] for a given z-score of another width than the data.
     fn standardize_as(&mut self, zscore: &ZScore) -> Result<()> {
+        if self.source.format == Format::Csv {
+            // Standardised as read, input by input in f64 ([`crate::table::load`]).
+            return Ok(());
+        }
         match zscore {
             ZScore::Off => {}
             ZScore::Auto if !self.standardize_by_default() => {}
@@ -803,7 +807,8 @@ pub fn load_as<X: Float>(path: impl AsRef<Path>, options: &LoadOptions) -> Resul
     let standardized = matches!(options.zscore, ZScore::On | ZScore::Given(_));
     let exact = X::NAME == f64::NAME
         || match format {
-            Format::Csv => false,
+            // A table is standardised as it is read, input by input, in f64.
+            Format::Csv => true,
             Format::Npz => crate::npz::exact_in_f32(path, standardized),
             Format::CourseH5 | Format::ImageFolder => !standardized,
         };
@@ -833,7 +838,7 @@ fn read<X: Float>(path: &Path, format: Format, options: &LoadOptions) -> Result<
     let mut data = match format {
         Format::CourseH5 => crate::course::load::<X>(path, options),
         Format::ImageFolder => crate::folder::load::<X>(path, options),
-        Format::Csv => crate::table::load(path, options).map(Dataset::into_inputs),
+        Format::Csv => crate::table::load::<X>(path, options),
         Format::Npz => crate::npz::load::<X>(path, options),
     }?;
     if data.source.whole {

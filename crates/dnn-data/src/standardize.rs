@@ -102,7 +102,7 @@ impl Standardization {
 /// One feature's mean and standard deviation over its `m` values `row` (see
 /// [`Standardization::fit`]). The sum is ndarray's over a slice, as `sum_axis` takes it for
 /// the rows of a matrix in standard layout.
-fn fit_row(row: &[f64], m: f64) -> (f64, f64) {
+pub(crate) fn fit_row(row: &[f64], m: f64) -> (f64, f64) {
     let mut mu = ArrayView1::from(row).sum() / m;
     if !mu.is_finite() {
         mu = row.iter().map(|&v| v / m).sum();

@@ -15,7 +15,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use ndarray::{s, Array2};
+use dnn_core::Float;
+use ndarray::Array2;
 use rayon::prelude::*;
 
 use crate::categories::{ColumnReader, ColumnValues, Mode, Unseen, NONE};
@@ -26,6 +27,7 @@ use crate::dataset::{
 };
 use crate::error::{shown, DataError, Result};
 use crate::missing::{FillMissing, Filled};
+use crate::standardize::{fit_row, Standardization, ZScore};
 use crate::target::Task;
 
 /// A CSV table as read: feature columns and, when the table has its target column, labels.
@@ -801,11 +803,15 @@ impl Table {
     /// values, a text column's one-hot rows.
     pub fn matrix(&self, picked: &[usize]) -> Array2<f64> {
         let mut out = Array2::zeros((self.inputs(), picked.len()));
-        let mut at = 0;
+        let mut row = Vec::new();
+        let mut rows = out.rows_mut().into_iter();
         for values in &self.features {
-            let n = values.inputs();
-            values.fill(&mut out.slice_mut(s![at..at + n, ..]), picked);
-            at += n;
+            for input in 0..values.inputs() {
+                values.input_row(input, picked, &mut row);
+                if let Some(mut out) = rows.next() {
+                    out.iter_mut().zip(&row).for_each(|(o, &v)| *o = v);
+                }
+            }
         }
         out
     }
@@ -914,7 +920,7 @@ fn fill_missing(
 ///
 /// # Errors
 /// Those of [`read_table`], the class errors and [`DataError::BadSplit`].
-pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
+pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
     let mut hashing = crate::fingerprint::HashingReader::new(open(path)?);
     let mut table = read_table_from(
         &mut hashing,
@@ -992,16 +998,62 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
             bytes as f64 / 1e9
         )
     })?;
-    let mut train_x = Array2::<f64>::zeros((n, mtr));
-    let mut test_x = Array2::<f64>::zeros((n, mte));
+    let input = Input::Table {
+        columns: table.columns.clone(),
+        target,
+        one_hot,
+        filled,
+    };
+    // The z-score, input by input, in f64 from the file's numbers, before any rounding to X:
+    // fitted on the training part (a table's inputs are numbers, so Auto is on), or given.
+    let given = match &options.zscore {
+        ZScore::Off => None,
+        ZScore::On | ZScore::Auto => Some(None),
+        ZScore::Given(z) if z.len() != n => {
+            return Err(DataError::ZScoreWidth {
+                path: path.to_path_buf(),
+                input: Box::new(input),
+                covers: z.len(),
+            })
+        }
+        ZScore::Given(z) => Some(Some(z)),
+    };
+    let m = mtr.max(1) as f64;
+    let (mut means, mut stds) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut train_x = Array2::<X>::zeros((n, mtr));
+    let mut test_x = Array2::<X>::zeros((n, mte));
+    let (mut train_row, mut test_row) = (Vec::new(), Vec::new());
     let mut at = 0;
+    // Column by column: each feature is written into both matrices and freed at once.
     for values in &mut table.features {
         let values = std::mem::replace(values, ColumnValues::Numbers(Vec::new()));
-        let k = values.inputs();
-        values.fill(&mut train_x.slice_mut(s![at..at + k, ..]), &train_idx);
-        values.fill(&mut test_x.slice_mut(s![at..at + k, ..]), &test_idx);
-        at += k;
+        for input in 0..values.inputs() {
+            values.input_row(input, &train_idx, &mut train_row);
+            values.input_row(input, &test_idx, &mut test_row);
+            let (mu, sd) = match given {
+                None => (0.0, 1.0),
+                Some(None) => fit_row(&train_row, m),
+                Some(Some(z)) => (z.mean[at], z.std[at]),
+            };
+            means.push(mu);
+            stds.push(sd);
+            for (x, row) in [(&mut train_x, &train_row), (&mut test_x, &test_row)] {
+                let out = x.row_mut(at);
+                if given.is_some() {
+                    out.into_iter()
+                        .zip(row)
+                        .for_each(|(o, &v)| *o = X::of((v - mu) / sd));
+                } else {
+                    out.into_iter().zip(row).for_each(|(o, &v)| *o = X::of(v));
+                }
+            }
+            at += 1;
+        }
     }
+    let standardization = given.map(|_| Standardization {
+        mean: means.into(),
+        std: stds.into(),
+    });
     Ok(Dataset {
         train_x,
         train_labels,
@@ -1012,13 +1064,8 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
         spec: DataSpec {
             classes: names,
             regression,
-            input: Input::Table {
-                columns: table.columns,
-                target,
-                one_hot,
-                filled,
-            },
-            standardization: None,
+            input,
+            standardization,
         },
         source: Source {
             format: Format::Csv,

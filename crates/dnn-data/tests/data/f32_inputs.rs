@@ -58,6 +58,13 @@ fn a_table_in_f32_is_standardised_in_f64_then_rounded() {
     }
     std::fs::write(&path, text).unwrap();
     let (wide, narrow) = f32_is_f64_rounded(&path, &LoadOptions::default());
+    // A table is standardised as it is read, input by input: to the bit as the z-score of
+    // the whole matrix read as it is (Dataset::standardize).
+    let mut whole = load_as::<f64>(&path, &LoadOptions::default()).unwrap();
+    whole.standardize();
+    assert_eq!(wide.train_x, whole.train_x);
+    assert_eq!(wide.test_x, whole.test_x);
+    assert_eq!(wide.spec, whole.spec);
     // Auto is on for a table: the times keep their variation in f32.
     assert!(wide.spec.standardization.is_some());
     let mut times: Vec<f32> = narrow.train_x.row(0).to_vec();
