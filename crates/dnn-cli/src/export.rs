@@ -18,8 +18,32 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             args.output.display()
         );
     }
+    let format: Format = args.format.into();
+    // A model's name for another format would be read as one (an ONNX file named .h5 is
+    // then "not a readable HDF5 file").
+    let ext = args
+        .output
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let other = match (format, ext.as_deref()) {
+        (_, Some(e @ ("h5" | "hdf5"))) => Some(e),
+        (Format::Onnx, Some(e @ "safetensors")) | (Format::Safetensors, Some(e @ "onnx")) => {
+            Some(e)
+        }
+        _ => None,
+    };
+    if let Some(ext) = other {
+        let flag = match format {
+            Format::Onnx => "onnx",
+            Format::Safetensors => "safetensors",
+        };
+        bail!(
+            "--output {} is named .{ext}, but --format {flag} writes {}; name it .{flag}",
+            args.output.display(),
+            format.name(),
+        );
+    }
     let model = load_model_arg(&args.model)?;
-    let format = args.format.into();
     let bytes = to_bytes(&model, format).with_context(|| format!("{}", args.model.display()))?;
     dnn_data::atomic::write_atomically(&args.output, &bytes)?;
     let sizes = model.network.layer_sizes();

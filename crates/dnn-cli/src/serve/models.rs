@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use dnn_core::Network;
-use dnn_data::model::{encode_model, load_model, AnyNetwork, TrainingSetup};
+use dnn_data::model::{encode_model, AnyNetwork, TrainingSetup};
 use dnn_data::{DataSpec, Input, Standardization, TargetScale};
 use serde::Serialize;
 
@@ -74,7 +74,9 @@ impl ModelEntry {
     /// ([`DataSpec`]); a file that does not record them (numpy's, say) has its input guessed
     /// from its sizes ([`InputKind::guess`]) and classes `class 0`, `class 1`, ...
     pub fn load(path: &Path) -> anyhow::Result<ModelEntry> {
-        let model = load_model(path).with_context(|| format!("--model {}", path.display()))?;
+        // As every command loads --model: an ONNX file is named as one, and the message
+        // (which names the file) is not prefixed with its path again.
+        let model = crate::model_file::load_model_arg(path).context("--model")?;
         let sizes = model.network.layer_sizes();
         let (input, classes) = match &model.spec {
             Some(spec) => (InputKind::of(&spec.input), spec.classes.clone()),

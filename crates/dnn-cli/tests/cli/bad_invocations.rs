@@ -464,6 +464,8 @@ fn cases() -> Vec<Case> {
         case("predict: an ONNX model", "predict --model models/cats.onnx pics/ok.png", 1, &["models/cats.onnx is an ONNX file, which dnn writes (`dnn export`) but does not read", ".h5 (from `dnn train`) or .safetensors (from `dnn export`)"]),
         case("evaluate: an ONNX model", "evaluate --data data --model models/cats.onnx", 1, &["models/cats.onnx is an ONNX file"]),
         case("export: an ONNX model", "export --model models/cats.onnx --format safetensors --output out.safetensors", 1, &["models/cats.onnx is an ONNX file"]),
+        case("export: ONNX named .h5", "export --model models/good.h5 --format onnx --output out.h5", 1, &["--output out.h5 is named .h5, but --format onnx writes ONNX; name it .onnx"]),
+        case("export: safetensors named .onnx", "export --model models/good.h5 --format safetensors --output out.onnx", 1, &["--output out.onnx is named .onnx, but --format safetensors writes safetensors; name it .safetensors"]),
         case("predict: a text file as the model", "predict --model notes.txt pics/ok.png", 1, &["notes.txt: not a readable HDF5 file", "dnn reads model files as .h5 (from `dnn train`) or .safetensors (from `dnn export`), not .txt"]),
         // --- evaluate without --data: the cat set is the default for cat models only ---
         case("evaluate: own model without --data", "evaluate --model models/own.h5", 1, &["models/own.h5 was trained on 2 columns (a, b) of classes x, y, not on the cat set: give --data the data it was trained on"]),

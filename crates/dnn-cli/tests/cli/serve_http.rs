@@ -665,6 +665,7 @@ fn bad_flags_are_one_line_errors() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").port().to_string();
     std::fs::write(dir.path().join("junk.h5"), b"not a model").expect("junk");
+    std::fs::write(dir.path().join("model.onnx"), b"\x08\x08\x12\x03dnn").expect("onnx");
     for (args, code, needle) in [
         (
             vec!["--port", port.as_str()],
@@ -677,7 +678,17 @@ fn bad_flags_are_one_line_errors() {
             "192.0.2.1 is not an address of this machine; give --host one of its own addresses",
         ),
         (vec!["--model", "missing.h5"], 1, "missing.h5"),
-        (vec!["--model", "junk.h5"], 1, "junk.h5"),
+        (
+            vec!["--model", "junk.h5"],
+            1,
+            "error: --model: junk.h5: not a readable HDF5 file",
+        ),
+        (
+            vec!["--model", "model.onnx"],
+            1,
+            "error: --model: model.onnx is an ONNX file, which dnn writes (`dnn export`) but \
+             does not read",
+        ),
         (
             vec!["--data", "missing"],
             1,
