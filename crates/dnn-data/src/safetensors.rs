@@ -70,7 +70,41 @@ pub fn to_safetensors(model: &Model) -> Result<Vec<u8>> {
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    ::safetensors::serialize(views, Some(metadata)).map_err(fail)
+    let bytes = ::safetensors::serialize(views, Some(metadata)).map_err(fail)?;
+    Ok(sorted_header(bytes))
+}
+
+/// `bytes` of a safetensors file with its JSON header's keys in sorted order, so that one
+/// model exports to the same bytes every time: the safetensors crate writes the metadata
+/// from a `HashMap`, in an order that changes from run to run. The header keeps its length
+/// (the same JSON, compact, reordered) and its padding; should it not, the bytes are
+/// returned as they were.
+fn sorted_header(bytes: Vec<u8>) -> Vec<u8> {
+    let Some(len) = bytes
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_le_bytes)
+        .and_then(|n| usize::try_from(n).ok())
+    else {
+        return bytes;
+    };
+    let Some(header) = bytes.get(8..8 + len) else {
+        return bytes;
+    };
+    // serde_json's maps are sorted (no `preserve_order` in this build).
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(header) else {
+        return bytes;
+    };
+    let Ok(mut sorted) = serde_json::to_vec(&value) else {
+        return bytes;
+    };
+    if sorted.len() > len {
+        return bytes;
+    }
+    sorted.resize(len, b' ');
+    let mut out = bytes;
+    out[8..8 + len].copy_from_slice(&sorted);
+    out
 }
 
 /// `(name, dtype, shape, little-endian bytes)` of every `W[l]` and `b[l]`.

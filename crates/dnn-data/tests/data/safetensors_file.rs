@@ -582,3 +582,28 @@ fn a_spec_that_the_metadata_garbles_is_refused() {
         "{e}"
     );
 }
+
+/// One model exports to the same bytes every time (the safetensors crate writes its metadata
+/// from a HashMap, in an order that changed from run to run), with the header's keys sorted.
+#[test]
+fn an_export_is_the_same_bytes_every_time() {
+    let model = Model {
+        network: AnyNetwork::F64(network()),
+        setup: setup(),
+        spec: Some(table_spec()),
+    };
+    let first = to_bytes(&model, Format::Safetensors).unwrap();
+    for _ in 0..8 {
+        assert_eq!(to_bytes(&model, Format::Safetensors).unwrap(), first);
+    }
+    let n = u64::from_le_bytes(first[..8].try_into().unwrap()) as usize;
+    let header = std::str::from_utf8(&first[8..8 + n]).unwrap();
+    // Each metadata key (a sorted map's) found after the one before it.
+    let keys: Vec<String> = dnn_data::export::metadata(&model).into_keys().collect();
+    let mut at = header.find("\"__metadata__\":{").unwrap();
+    for key in &keys {
+        let found = header[at..].find(&format!("\"{key}\":\""));
+        at += found.unwrap_or_else(|| panic!("{key} out of order in {header}"));
+    }
+    assert!(keys.len() > 5, "{header}");
+}
