@@ -775,9 +775,10 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
 ///
 /// The inputs are the values [`load`] gives (standardised as [`LoadOptions::zscore`] says)
 /// rounded once to `X`. `float32` arrays and uint8 tables are read into `X` directly, and so
-/// are pictures' bytes over 255 unless standardised; a CSV table's numbers, `float64`
-/// arrays and standardised pictures, whose values `f32` does not hold exactly before the
-/// z-score, are read and standardised in `f64` first, then converted, one part at a time.
+/// are pictures' bytes over 255 unless standardised; a CSV table is z-scored input by input
+/// in `f64` as its columns become the matrix; `float64` arrays and standardised pictures,
+/// whose values `f32` does not hold exactly before the z-score, are read and standardised
+/// in `f64` first, then converted, one part at a time.
 ///
 /// ```
 /// use dnn_data::{load, load_as, LoadOptions, ZScore};
@@ -943,7 +944,7 @@ pub(crate) fn ensure_fits(
     })
 }
 
-/// The examples of a source, one per row, before they become columns of `f64`.
+/// The examples of a source, one per row, before they become columns of `f64` or `f32`.
 pub(crate) enum Rows<'a> {
     /// Pictures' bytes, divided by 255.
     Bytes(ArrayView2<'a, u8>),
@@ -965,7 +966,8 @@ impl Rows<'_> {
     ///
     /// # Errors
     /// The problem, for the caller to name its file, when that matrix cannot fit in memory
-    /// ([`dnn_core::fits_in_memory`]): bytes grow eightfold as `f64` features.
+    /// ([`dnn_core::fits_in_memory`]): bytes grow eightfold as `f64` features, fourfold as
+    /// `f32`.
     pub(crate) fn columns<X: Float>(
         &self,
         picked: &[usize],

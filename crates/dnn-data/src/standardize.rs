@@ -94,9 +94,15 @@ impl Standardization {
             .and(&self.mean)
             .and(&self.std)
             .for_each(|mut row, &mu, &sd| {
-                row.mapv_inplace(|v| F::of((v.to_f64_lossless() - mu) / sd));
+                row.mapv_inplace(|v| F::of(standardized(v.to_f64_lossless(), mu, sd)));
             });
     }
+}
+
+/// `(v - mu) / sd`, in `f64`: the one place the z-score is applied, to a matrix in place
+/// ([`Standardization::apply`]) or to a table's inputs as they are read.
+pub(crate) fn standardized(v: f64, mu: f64, sd: f64) -> f64 {
+    (v - mu) / sd
 }
 
 /// One feature's mean and standard deviation over its `m` values `row` (see

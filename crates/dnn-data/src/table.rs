@@ -27,7 +27,7 @@ use crate::dataset::{
 };
 use crate::error::{shown, DataError, Result};
 use crate::missing::{FillMissing, Filled};
-use crate::standardize::{fit_row, Standardization, ZScore};
+use crate::standardize::{fit_row, standardized, Standardization, ZScore};
 use crate::target::Task;
 
 /// A CSV table as read: feature columns and, when the table has its target column, labels.
@@ -975,12 +975,11 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
         Some(how) if options.columns.is_none() => fill_missing(path, &mut table, how, fit)?,
         _ => options.filled.clone(),
     };
-    // Column by column: each feature is copied into both matrices and freed at once.
     let one_hot = table.one_hot();
     let (n, mtr, mte) = (table.inputs(), train_idx.len(), test_idx.len());
     // One input per value: a text column of many values (`--one-hot id`) can ask for more
     // than the machine has, which would end the process rather than fail.
-    let bytes = (n as u128) * (table.rows as u128) * std::mem::size_of::<f64>() as u128;
+    let bytes = (n as u128) * (table.rows as u128) * std::mem::size_of::<X>() as u128;
     crate::dataset::ensure_fits(path, Some(bytes), || {
         let widest = one_hot.iter().max_by_key(|h| h.values.len());
         let hint = widest.map_or(String::new(), |h| {
@@ -1042,7 +1041,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
                 if given.is_some() {
                     out.into_iter()
                         .zip(row)
-                        .for_each(|(o, &v)| *o = X::of((v - mu) / sd));
+                        .for_each(|(o, &v)| *o = X::of(standardized(v, mu, sd)));
                 } else {
                     out.into_iter().zip(row).for_each(|(o, &v)| *o = X::of(v));
                 }
