@@ -450,10 +450,8 @@ fn train_as<F: Float + hdf5::H5Type>(
     let progress =
         Progress::new(setup.iterations, args.print_every, args.quiet).per_epoch(hyper.per_epoch());
 
-    // The validation part's inputs and targets, as the network takes them.
-    let validation_set = held_out
-        .as_ref()
-        .map(|h| (h.x.clone(), data.held_out_y::<F>(h)));
+    // The validation part's inputs (already in F) and targets, as the network takes them.
+    let validation_set = held_out.as_ref().map(|h| (&h.x, data.held_out_y::<F>(h)));
     let started = std::time::Instant::now();
     let (result, seen) = match &validation_set {
         Some((x, y)) => {
@@ -640,7 +638,7 @@ fn train_as<F: Float + hdf5::H5Type>(
             let train_accuracy = net.accuracy(train_x, &train_y)?;
             println!("Train accuracy: {train_accuracy:.6}");
             if let Some((x, y)) = &validation_set {
-                let accuracy = net.accuracy(x, y)?;
+                let accuracy = net.accuracy(*x, y)?;
                 println!("{}", crate::validation::accuracy_line(accuracy));
                 val_accuracy = Some(accuracy);
             }
