@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
-use dnn_data::image::{read_picture_as, ImageLimits};
+use dnn_data::image::{read_picture_as, read_picture_bytes, ImageLimits};
 use dnn_data::model::{Model, Prediction};
-use dnn_data::table::{read_table, Columns, Table};
-use dnn_data::Input;
+use dnn_data::table::{read_table, read_table_from, Columns, Table};
+use dnn_data::{DataError, Input};
 use ndarray::Array2;
 use rayon::prelude::*;
 
@@ -18,7 +18,22 @@ use crate::text;
 /// Table rows predicted at a time.
 const ROWS_PER_BLOCK: usize = 8192;
 
-pub fn run(args: PredictArgs) -> anyhow::Result<()> {
+/// How standard input (the input `-`) is named in messages and in the predictions.
+const STDIN_NAME: &str = "<stdin>";
+
+/// Whether `p` is `-`: standard input as an input, standard output as `--output` (a file
+/// of that name is `./-`).
+fn is_dash(p: &Path) -> bool {
+    p.as_os_str() == "-"
+}
+
+pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
+    if args.output.as_deref().is_some_and(is_dash) {
+        args.output = None;
+    }
+    if args.inputs.iter().filter(|p| is_dash(p)).count() > 1 {
+        bail!("`-` (standard input) is given more than once; it can be read only once");
+    }
     if let Some(path) = &args.output {
         dnn_data::atomic::ensure_writable(path).context("--output")?;
         check_output(path, &args.model, &args.inputs)?;
@@ -107,7 +122,7 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
 /// The one CSV file of rows a table model takes, read with its columns; warns of text values
 /// it never met.
 fn read_rows(args: &PredictArgs, spec: &dnn_data::DataSpec) -> anyhow::Result<Table> {
-    if let Some(picture) = args.inputs.iter().find(|p| !is_table(p)) {
+    if let Some(picture) = args.inputs.iter().find(|p| !is_table(p) && !is_dash(p)) {
         bail!(
             "{} is not a .csv table, but {} takes a table of {}: give it one CSV file of rows",
             picture.display(),
@@ -122,13 +137,19 @@ fn read_rows(args: &PredictArgs, spec: &dnn_data::DataSpec) -> anyhow::Result<Ta
             args.inputs.len()
         );
     }
-    let t = read_table(
-        &args.inputs[0],
-        Columns {
-            target: None,
-            ..Columns::of_model(&spec.input)
-        },
-    )?;
+    let which = Columns {
+        target: None,
+        ..Columns::of_model(&spec.input)
+    };
+    let t = if is_dash(&args.inputs[0]) {
+        let stdin = std::io::stdin();
+        if std::io::IsTerminal::is_terminal(&stdin) {
+            eprintln!("Reading the rows from the terminal, header first; end them with Ctrl-D.");
+        }
+        read_table_from(stdin.lock(), Path::new(STDIN_NAME), which)?
+    } else {
+        read_table(&args.inputs[0], which)?
+    };
     for line in crate::data::unseen_lines(&t.unseen) {
         eprintln!("warning: {line}");
     }
@@ -236,6 +257,18 @@ fn read_and_classify_pictures(
         let decoded: Vec<_> = batch
             .par_iter()
             .map(|path| {
+                if is_dash(path) {
+                    return read_stdin_picture().and_then(|bytes| {
+                        read_picture_bytes(
+                            &bytes,
+                            STDIN_NAME,
+                            size(width),
+                            size(height),
+                            channels,
+                            &ImageLimits::DEFAULT,
+                        )
+                    });
+                }
                 read_picture_as(
                     path,
                     size(width),
@@ -255,7 +288,11 @@ fn read_and_classify_pictures(
                     for (o, &v) in column.into_iter().zip(pixels.iter()) {
                         *o = f64::from(v) / 255.0;
                     }
-                    names.push(path.display().to_string());
+                    names.push(if is_dash(path) {
+                        STDIN_NAME.to_owned()
+                    } else {
+                        path.display().to_string()
+                    });
                 }
                 Err(e) => unreadable.push(e),
             }
@@ -299,6 +336,29 @@ fn read_and_classify_pictures(
     Ok((names, lines))
 }
 
+/// The bytes of the one picture piped into standard input (the input `-`).
+fn read_stdin_picture() -> dnn_data::Result<Vec<u8>> {
+    use std::io::{IsTerminal, Read};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(DataError::BadSource {
+            path: STDIN_NAME.into(),
+            problem: "standard input is a terminal; pipe a picture into it, e.g. \
+                      `dnn predict --model MODEL - < cat.jpg`"
+                .into(),
+        });
+    }
+    let mut bytes = Vec::new();
+    stdin
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|source| DataError::Io {
+            path: STDIN_NAME.into(),
+            source,
+        })?;
+    Ok(bytes)
+}
+
 /// Refuses an `--output` that is the model file or one of the inputs (the same file, through
 /// any spelling of its path or a link): the predictions would replace it.
 fn check_output(output: &Path, model: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
@@ -308,7 +368,7 @@ fn check_output(output: &Path, model: &Path, inputs: &[PathBuf]) -> anyhow::Resu
             output.display()
         );
     }
-    if let Some(input) = inputs.iter().find(|p| same_file(p, output)) {
+    if let Some(input) = inputs.iter().find(|p| !is_dash(p) && same_file(p, output)) {
         bail!(
             "--output {} is the input {}; give another name (the predictions would replace it)",
             output.display(),
@@ -326,7 +386,7 @@ pub struct PredictArgs {
     pub model: PathBuf,
 
     /// Write the predictions as CSV (row or file, class, probability; a regression's row
-    /// and value) to this file instead of stdout.
+    /// and value) to this file instead of stdout (`-` is stdout).
     #[arg(long)]
     pub output: Option<PathBuf>,
 
@@ -336,7 +396,8 @@ pub struct PredictArgs {
     pub skip_unreadable: bool,
 
     /// Pictures (JPEG or PNG) for a picture model; one CSV file of rows for a table model
-    /// (its columns matched by name).
+    /// (its columns matched by name). `-` reads standard input: the table's rows, or one
+    /// picture.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
 }

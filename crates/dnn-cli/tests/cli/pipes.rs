@@ -1,8 +1,95 @@
-//! `dnn ... | head -1`: when the reader closes the pipe, dnn ends quietly (by SIGPIPE, as
-//! other Unix tools do) instead of panicking on a failed `println!`.
+//! dnn in a pipeline. `dnn ... | head -1`: when the reader closes the pipe, dnn ends quietly
+//! (by SIGPIPE, as other Unix tools do) instead of panicking on a failed `println!`.
+//! `... | dnn predict --model m.h5 -`: the input `-` is standard input, a table's rows or one
+//! picture, predicted as the same file would be.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
 use std::process::{Command, Stdio};
+
+use crate::common::{self, Run};
+use crate::fixtures::{write_model, write_png, write_table_model};
+
+/// Runs `dnn` with `args` in `dir`, `stdin` piped into it.
+fn dnn_fed(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dnn"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn dnn");
+    let mut pipe = child.stdin.take().expect("stdin");
+    // dnn may refuse before reading: a closed pipe is then no failure of this test.
+    let _ = pipe.write_all(stdin);
+    drop(pipe);
+    child.wait_with_output().expect("wait").into()
+}
+
+#[test]
+fn table_rows_piped_to_dash_are_predicted_as_the_file_is() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = dir.path();
+    write_table_model(&w.join("m.h5"), &["a", "b"], &["no", "yes"]);
+    let rows = "b,a\n1.5,-2\n0,0\n3,4\n";
+    std::fs::write(w.join("rows.csv"), rows).expect("csv");
+    let from_file = common::dnn_in(w, &["predict", "--model", "m.h5", "rows.csv"]);
+    assert_eq!(from_file.code, Some(0), "{from_file:?}");
+    assert_eq!(from_file.stdout.lines().count(), 4, "{from_file:?}");
+    let piped = dnn_fed(w, &["predict", "--model", "m.h5", "-"], rows.as_bytes());
+    assert_eq!(piped.code, Some(0), "{piped:?}");
+    assert_eq!(piped.stdout, from_file.stdout);
+    // `--output -` is stdout, not a file named `-`.
+    let dashed = dnn_fed(
+        w,
+        &["predict", "--model", "m.h5", "-", "--output", "-"],
+        rows.as_bytes(),
+    );
+    assert_eq!(dashed.stdout, from_file.stdout, "{dashed:?}");
+    assert!(!w.join("-").exists());
+    // Its errors name it.
+    let empty = dnn_fed(w, &["predict", "--model", "m.h5", "-"], b"");
+    assert_eq!(empty.code, Some(1), "{empty:?}");
+    assert!(
+        empty
+            .stderr
+            .starts_with("error: <stdin>: the file is empty"),
+        "{empty:?}"
+    );
+}
+
+#[test]
+fn a_picture_piped_to_dash_is_predicted_as_the_file_is() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = dir.path();
+    write_model(&w.join("cat.h5"), &[12288, 2, 1]);
+    write_png(&w.join("p.png"), 70, 50, image::ColorType::Rgb8);
+    let png = std::fs::read(w.join("p.png")).expect("png");
+    let from_file = common::dnn_in(w, &["predict", "--model", "cat.h5", "p.png"]);
+    assert_eq!(from_file.code, Some(0), "{from_file:?}");
+    let verdict = from_file.stdout.strip_prefix("p.png: ").expect("named");
+    let piped = dnn_fed(w, &["predict", "--model", "cat.h5", "-"], &png);
+    assert_eq!(piped.code, Some(0), "{piped:?}");
+    assert_eq!(piped.stdout, format!("<stdin>: {verdict}"));
+    // Beside files, in its place among them.
+    let mixed = dnn_fed(w, &["predict", "--model", "cat.h5", "p.png", "-"], &png);
+    assert_eq!(
+        mixed.stdout,
+        format!("{}<stdin>: {verdict}", from_file.stdout)
+    );
+    // Standard input is read once.
+    let twice = dnn_fed(w, &["predict", "--model", "cat.h5", "-", "-"], &png);
+    assert_eq!(twice.code, Some(1), "{twice:?}");
+    assert!(twice.stderr.contains("given more than once"), "{twice:?}");
+    let text = dnn_fed(w, &["predict", "--model", "cat.h5", "-"], b"a,b\n1,2\n");
+    assert_eq!(text.code, Some(1), "{text:?}");
+    assert!(
+        text.stderr
+            .starts_with("error: <stdin>: not a JPEG or PNG image"),
+        "{text:?}"
+    );
+}
 
 #[cfg(unix)]
 #[test]
