@@ -1,10 +1,11 @@
 //! Gradient checking: backpropagation against centred finite differences.
 
-use ndarray::{AsArray, Ix2};
+use ndarray::{ArrayView2, AsArray, Ix2};
 
 use crate::error::{DnnError, Result};
 use crate::forward::{forward, Activations, Product};
 use crate::network::Network;
+use crate::train::LayerGradients;
 use crate::NumpyRng;
 
 /// The relative difference `‖g − g̃‖ / (‖g‖ + ‖g̃‖)` between the backprop gradient `g` of
@@ -60,6 +61,20 @@ pub fn gradient_check_sampled<'a, 'b>(
     let (x, y) = (x.into(), y.into());
     // Checks the shapes and values once; the probes below trust them.
     let grads = network.gradients(x, y)?;
+    Ok(difference(network, x, y, &grads, epsilon, per_matrix))
+}
+
+/// `‖g − g̃‖ / (‖g‖ + ‖g̃‖)` for the given gradients `g` of `network` on the checked `(x, y)`:
+/// the comparison itself, apart from the backward pass it judges (so that the tests can hand
+/// it wrong gradients).
+fn difference(
+    network: &Network<f64>,
+    x: ArrayView2<'_, f64>,
+    y: ArrayView2<'_, f64>,
+    grads: &[LayerGradients<f64>],
+    epsilon: f64,
+    per_matrix: usize,
+) -> f64 {
     let mut probe = network.clone();
     let mut fwd = Activations::for_prediction(network, x.ncols());
     let mut unused = NumpyRng::new(0);
@@ -86,11 +101,11 @@ pub fn gradient_check_sampled<'a, 'b>(
         }
     }
     let denominator = norm_g2.sqrt() + norm_a2.sqrt();
-    Ok(if denominator == 0.0 {
+    if denominator == 0.0 {
         0.0
     } else {
         diff2.sqrt() / denominator
-    })
+    }
 }
 
 /// The step `ε` of the finite differences must be finite and > 0: 0 divides by zero, NaN
@@ -120,6 +135,81 @@ impl Param {
         match self {
             Param::W => &mut layer.w[idx],
             Param::B => &mut layer.b[idx],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Activation;
+    use ndarray::Array2;
+
+    /// A tanh network, 6 examples, and the engine's gradients of it.
+    fn case() -> (Network<f64>, Array2<f64>, Array2<f64>, Vec<LayerGradients<f64>>) {
+        let mut rng = NumpyRng::new(3);
+        let x = rng.randn(4, 6);
+        let y = rng.rand(1, 6).mapv(|v| f64::from(u8::from(v > 0.5)));
+        let net = Network::<f64>::builder(&[4, 5, 3, 1])
+            .hidden_activation(Activation::Tanh)
+            .build(&mut rng)
+            .expect("network");
+        let grads = net.gradients(&x, &y).expect("gradients");
+        (net, x, y, grads)
+    }
+
+    /// A logistic regression's gradient has a closed form, `dW = (σ(WX + b) − Y) Xᵀ / m`,
+    /// `db = Σ(σ(WX + b) − Y) / m`: the finite differences must agree with it, and the
+    /// engine's backward pass with both.
+    #[test]
+    fn agrees_with_the_closed_form_gradient_of_a_logistic_regression() {
+        let mut rng = NumpyRng::new(5);
+        let x = rng.randn(3, 8);
+        let y = rng.rand(1, 8).mapv(|v| f64::from(u8::from(v > 0.5)));
+        let net = Network::<f64>::builder(&[3, 1]).build(&mut rng).expect("network");
+        let layer = &net.layers[0];
+        let a = (layer.w.dot(&x) + &layer.b).mapv(|z| 1.0 / (1.0 + (-z).exp()));
+        let dz = &a - &y;
+        let closed = vec![LayerGradients {
+            dw: dz.dot(&x.t()) / 8.0,
+            db: dz.sum_axis(ndarray::Axis(1)).insert_axis(ndarray::Axis(1)) / 8.0,
+        }];
+        let d = difference(&net, x.view(), y.view(), &closed, 1e-7, usize::MAX);
+        assert!(d < 1e-8, "closed form against finite differences: {d}");
+        let engine = net.gradients(&x, &y).expect("gradients");
+        for (e, c) in engine.iter().zip(&closed) {
+            assert!((&e.dw - &c.dw).iter().all(|v| v.abs() < 1e-15));
+            assert!((&e.db - &c.db).iter().all(|v| v.abs() < 1e-15));
+        }
+    }
+
+    /// Doubled gradients are `‖2g − g‖ / (‖2g‖ + ‖g‖) = 1/3` from the right ones.
+    #[test]
+    fn doubled_gradients_are_a_third_off() {
+        let (net, x, y, mut grads) = case();
+        for g in &mut grads {
+            g.dw *= 2.0;
+            g.db *= 2.0;
+        }
+        let d = difference(&net, x.view(), y.view(), &grads, 1e-7, usize::MAX);
+        assert!((d - 1.0 / 3.0).abs() < 1e-7, "{d}");
+    }
+
+    /// One wrong entry, in any layer's `dW` or `db`, is seen, also when sampled.
+    #[test]
+    fn one_wrong_entry_is_caught() {
+        let (net, x, y, grads) = case();
+        assert!(difference(&net, x.view(), y.view(), &grads, 1e-7, usize::MAX) < 1e-7);
+        for l in 0..grads.len() {
+            for bias in [false, true] {
+                let mut wrong = grads.clone();
+                let m = if bias { &mut wrong[l].db } else { &mut wrong[l].dw };
+                m[(0, 0)] += 0.05;
+                for per_matrix in [usize::MAX, 2] {
+                    let d = difference(&net, x.view(), y.view(), &wrong, 1e-7, per_matrix);
+                    assert!(d > 1e-3, "layer {l}, bias {bias}, {per_matrix} per matrix: {d}");
+                }
+            }
         }
     }
 }
