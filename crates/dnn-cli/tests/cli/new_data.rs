@@ -324,8 +324,18 @@ fn a_picture_folder_is_known_by_its_pictures_wherever_it_lies() {
     // blue is class 0, red class 2 (sorted): the one mistake is a red called blue.
     let confusion = report(w).parts[0].confusion.clone().expect("confusion");
     assert_eq!(confusion[0][2], 1, "{confusion:?}");
-    let grid = image::open(w.join("m.png")).expect("the grid");
-    assert!(grid.width() > 0);
+    // The tile drawn is that red picture: red pixels, and none of the blue or green ones'.
+    let grid = image::open(w.join("m.png")).expect("the grid").to_rgb8();
+    let bright = |ch: usize| {
+        grid.pixels()
+            .filter(|p| p.0[ch] >= 190 && (0..3).all(|o| o == ch || p.0[o] <= 80))
+            .count()
+    };
+    let (red, green, blue) = (bright(0), bright(1), bright(2));
+    assert!(
+        red >= 12 * 12 && green == 0 && blue == 0,
+        "red {red}, green {green}, blue {blue}"
+    );
     // Nor may the report replace what was read.
     let run = dnn_in(
         w,
