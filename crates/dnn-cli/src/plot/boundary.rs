@@ -387,6 +387,51 @@ mod tests {
         assert!(body.lines().any(|l| l.trim() == "x2"));
     }
 
+    /// A grid whose bottom-left quarter is class 0 and the rest class 1, and one point of
+    /// each class, drawn: the pixels of the regions' colours must lie where their cells are
+    /// (y upwards), a quarter and three quarters of the plot, with each point in its colour.
+    #[test]
+    fn regions_and_points_are_drawn_in_their_class_colours_where_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let png = dir.path().join("quarters.png");
+        let panel = BoundaryPanel {
+            title: "quarters".into(),
+            x: ndarray::array![[-0.5, 0.5], [-0.5, 0.5]],
+            y: ndarray::array![[0.0, 1.0]],
+            grid: Grid {
+                x_range: (-1.0, 1.0),
+                y_range: (-1.0, 1.0),
+                nx: 2,
+                ny: 2,
+                classes: vec![0, 1, 1, 1],
+            },
+        };
+        decision_boundaries(&png, &[panel], "t").unwrap();
+        let img = image::open(&png).unwrap().to_rgb8();
+        // Bounding box (left, top, right, bottom) and count of the pixels of one colour.
+        let of = |c: RGBColor| {
+            let mut b = (u32::MAX, u32::MAX, 0, 0, 0usize);
+            for (x, y, p) in img.enumerate_pixels() {
+                if p.0 == [c.0, c.1, c.2] {
+                    b = (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y), b.4 + 1);
+                }
+            }
+            b
+        };
+        let (zero, one) = (of(REGION_0), of(REGION_1));
+        let plot = (zero.0.min(one.0), zero.1.min(one.1), one.2, one.3);
+        let (mid_x, mid_y) = ((plot.0 + plot.2) / 2, (plot.1 + plot.3) / 2);
+        assert!(zero.0 == plot.0 && zero.2 <= mid_x + 1, "{zero:?} in {plot:?}");
+        assert!(zero.1 >= mid_y - 1 && zero.3 == plot.3, "{zero:?} in {plot:?}");
+        let share = zero.4 as f64 / (zero.4 + one.4) as f64;
+        assert!((share - 0.25).abs() < 0.02, "class 0's share {share}");
+        let (p0, p1) = (of(POINT_0), of(POINT_1));
+        assert!(p0.4 > 10 && p1.4 > 10, "{p0:?} {p1:?}");
+        // The class-0 point at (-0.5, -0.5) in the bottom-left quarter, the other top-right.
+        assert!(p0.2 < mid_x && p0.1 > mid_y, "{p0:?}");
+        assert!(p1.0 > mid_x && p1.3 < mid_y, "{p1:?}");
+    }
+
     #[test]
     fn decision_boundaries_rejects_bad_panels() {
         let dir = tempfile::tempdir().unwrap();
