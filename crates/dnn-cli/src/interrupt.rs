@@ -1,10 +1,16 @@
 //! Ctrl-C. Installed first thing in `main` for every command: until a command says it can
-//! stop gracefully, Ctrl-C exits at once with 130 (nothing is half-written: every file goes
-//! through the atomic writer). A training loop calls [`Interrupt::graceful`]; from then on
-//! the first press asks it to stop after the current iteration (the command then finishes
-//! its outputs and exits 130), and a second press exits at once.
+//! stop gracefully, Ctrl-C exits at once with 130. A training loop calls
+//! [`Interrupt::graceful`]; from then on the first press says at once what will happen and
+//! asks the loop to stop after the current epoch (the command then finishes its outputs and
+//! exits 130), and a second press exits at once, writing nothing.
+//!
+//! Nothing is ever half-written: every file goes through the atomic writer, and an exit
+//! from here first removes the temporaries of writes in progress
+//! ([`dnn_data::atomic::remove_temporaries`]), so that the files keep their old content and
+//! no hidden `.model.h5.XXXXXX.tmp` is left behind.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use anyhow::Context;
 
@@ -12,17 +18,34 @@ use crate::EXIT_INTERRUPTED;
 
 static GRACEFUL: AtomicBool = AtomicBool::new(false);
 static REQUESTED: AtomicBool = AtomicBool::new(false);
+/// What the first Ctrl-C of a graceful command says it will do.
+static FIRST_PRESS: OnceLock<&'static str> = OnceLock::new();
+
+/// What a training command says at the first Ctrl-C: it may be in the middle of a long
+/// epoch (mini-batches of a large network), so the press is answered at once.
+pub const STOPPING: &str = "Ctrl-C: stopping at the end of the current epoch, then writing \
+                            what was trained so far; press Ctrl-C again to quit at once, \
+                            writing nothing";
 
 /// Installs the handler; call once, first thing in `main`.
 pub fn install() -> anyhow::Result<()> {
     ctrlc::set_handler(|| {
         let graceful = GRACEFUL.load(Ordering::SeqCst);
         if !graceful || REQUESTED.swap(true, Ordering::SeqCst) {
+            let removed = dnn_data::atomic::remove_temporaries();
             if graceful {
-                eprintln!("\ninterrupted again: exiting now");
+                eprintln!(
+                    "\ninterrupted again: exiting now{}",
+                    if removed > 0 {
+                        " (the file being written was not; it is as it was)"
+                    } else {
+                        ""
+                    }
+                );
             }
             std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
+        eprintln!("\n{}", FIRST_PRESS.get().copied().unwrap_or(STOPPING));
     })
     .context("cannot install the Ctrl-C handler")
 }
@@ -32,10 +55,18 @@ pub fn install() -> anyhow::Result<()> {
 pub struct Interrupt(());
 
 impl Interrupt {
-    /// From now on, the first Ctrl-C only sets [`Interrupt::requested`].
+    /// From now on, the first Ctrl-C only sets [`Interrupt::requested`], and says so with
+    /// [`STOPPING`].
     pub fn graceful() -> Self {
         GRACEFUL.store(true, Ordering::SeqCst);
         Interrupt(())
+    }
+
+    /// [`Interrupt::graceful`], the first Ctrl-C saying `first_press` instead (for a
+    /// command that does not train: `dnn serve`). Set once per process.
+    pub fn graceful_saying(first_press: &'static str) -> Self {
+        let _ = FIRST_PRESS.set(first_press);
+        Self::graceful()
     }
 
     /// Whether Ctrl-C was pressed.

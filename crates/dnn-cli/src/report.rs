@@ -51,6 +51,9 @@ pub fn check_outputs(
         if pictures.contains(flag) {
             plot::check_extension(path).context(*flag)?;
         }
+        if *flag == "--save" {
+            check_model_name(path)?;
+        }
     }
     for (i, (path, flag)) in given.iter().enumerate() {
         if let Some((earlier, other)) = given[..i].iter().find(|(e, _)| one_output(e, path)) {
@@ -83,6 +86,32 @@ pub fn check_outputs(
                 folder.display()
             );
         }
+    }
+    Ok(())
+}
+
+/// Refuses a `--save` path named for a format that `dnn train` does not write: its model is
+/// HDF5, and an `.onnx` or `.safetensors` file of HDF5 would be read (by onnxruntime, by
+/// PyTorch, by dnn itself) as that format, and fail there, or replace a real export.
+fn check_model_name(path: &Path) -> anyhow::Result<()> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if let Some(format @ ("onnx" | "safetensors")) = ext.as_deref() {
+        let stem = path.with_extension("h5");
+        bail!(
+            "--save {} is named .{format}, but dnn train saves its model as HDF5: save it as \
+             {} and write the {} file with `dnn export --model {} --format {format} --output {}`",
+            path.display(),
+            stem.display(),
+            if format == "onnx" {
+                "ONNX"
+            } else {
+                "safetensors"
+            },
+            stem.display(),
+            path.display()
+        );
     }
     Ok(())
 }

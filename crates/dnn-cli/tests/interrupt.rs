@@ -98,6 +98,11 @@ fn ctrl_c_during_training_saves_the_model_so_far_and_exits_130() {
         "{stderr}"
     );
     assert!(rest.contains("Saved the model to model.h5"), "{rest}");
+    // The press was answered at once, saying what would happen.
+    assert!(
+        stderr.starts_with("\nCtrl-C: stopping at the end of the current epoch, then writing what was trained so far; press Ctrl-C again to quit at once, writing nothing\n"),
+        "{stderr}"
+    );
 
     let model = load_model(w.join("model.h5")).expect("the saved model loads");
     assert_eq!(model.network.layer_sizes(), vec![FEATURES, 3, 1]);
@@ -110,6 +115,78 @@ fn ctrl_c_during_training_saves_the_model_so_far_and_exits_130() {
     assert_eq!(report["interrupted"], serde_json::Value::Bool(true));
     assert_eq!(report["iterations_run"].as_u64(), Some(run));
     assert!(temporaries(w).is_empty(), "{:?}", temporaries(w));
+}
+
+/// A second Ctrl-C while the model is being written exits at once and writes nothing: the
+/// temporary of the write in progress is removed and the final name keeps its old model.
+/// The first press comes during training (which then stops and saves), the second once the
+/// save's temporary is seen; the model is large (307 MB) so that its write lasts. A round
+/// counts when the old model was still there after the exit (the second press came before
+/// the rename). Without the removal, the temporary was left behind.
+#[test]
+fn a_second_ctrl_c_during_the_save_writes_nothing_and_leaves_no_temporary() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    tiny_data(&w.join("data"));
+    write_model(&w.join("model.h5"), &[FEATURES, 5, 1]);
+    let old = std::fs::read(w.join("model.h5")).expect("old model");
+    let mut before_rename = 0;
+    for round in 0..5 {
+        let mut child = spawn_dnn(
+            w,
+            &[
+                "train",
+                "--data",
+                "data",
+                "--layers",
+                "192,200000,1",
+                "--init",
+                "he",
+                "--learning-rate",
+                "0.00001",
+                "--iterations",
+                "1000000",
+                "--print-every",
+                "1",
+                "--save",
+                "model.h5",
+            ],
+        );
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let (seen, found) = read_until_line(&mut stdout, "Cost after iteration 1:");
+        assert!(found, "round {round}: training did not start: {seen}");
+        signal(&child, libc::SIGINT);
+        let started = Instant::now();
+        while temporaries(w).is_empty() && started.elapsed().as_secs() < 60 {
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        signal(&child, libc::SIGINT);
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut rest).expect("read stdout");
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let context = format!("round {round}: {:?}, stderr: {stderr}", out.status);
+        assert!(!stderr.contains("panicked"), "{context}");
+        assert_eq!(out.status.code(), Some(130), "{context}");
+        assert_eq!(temporaries(w), Vec::<String>::new(), "{context}");
+        let now = std::fs::read(w.join("model.h5")).expect("model");
+        if now == old {
+            assert!(
+                stderr.ends_with("interrupted again: exiting now (the file being written was not; it is as it was)\n"),
+                "{context}"
+            );
+            assert!(!rest.contains("Saved the model"), "{context}");
+            before_rename += 1;
+            break;
+        }
+        // The rename came first: the new model is whole; start again from the old one.
+        load_model(w.join("model.h5")).expect("a whole model");
+        std::fs::write(w.join("model.h5"), &old).expect("restore");
+    }
+    assert_eq!(
+        before_rename, 1,
+        "no second Ctrl-C landed before the rename"
+    );
 }
 
 /// A small deterministic generator for the kill delays (no extra dependency).

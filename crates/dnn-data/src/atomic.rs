@@ -33,8 +33,10 @@ const RANDOM_CHARS: usize = 6;
 /// last. If anything fails the temporary is removed and `path` is left byte for byte as it
 /// was; the error names `path` and says what the operating system said.
 ///
-/// The file gets the permissions a plain [`File::create`] would give it (`0o666` less the
-/// umask on Unix), not the owner-only ones of a `tempfile` temporary.
+/// A new file gets the permissions a plain [`File::create`] would give it (`0o666` less the
+/// umask on Unix), not the owner-only ones of a `tempfile` temporary; a replaced file keeps
+/// its mode. A read-only file (`chmod a-w`), or one this user may not write, is refused:
+/// the rename would otherwise replace it regardless.
 ///
 /// ```
 /// # let dir = tempfile::tempdir()?;
@@ -69,9 +71,23 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
             return file.write_all(bytes).map_err(fail);
         }
     }
+    let replaced = std::fs::metadata(path).ok();
+    if let Some(meta) = &replaced {
+        refuse_protected(path, meta).map_err(|message| DataError::Write {
+            path: path.to_path_buf(),
+            message,
+        })?;
+    }
     let (dir, name) = split(path)?;
     let mut tmp = temporary_beside(&dir, &name).map_err(fail)?;
+    let _tracked = Tracked::new(tmp.path());
     // From here on, dropping `tmp` (an early return) removes the temporary.
+    if let Some(meta) = &replaced {
+        // The new file keeps the mode of the one it replaces (0640 stays 0640).
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(fail)?;
+    }
     tmp.as_file_mut().write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.into_temp_path()
@@ -130,7 +146,7 @@ fn is_special(kind: &std::fs::FileType) -> bool {
 /// Checks, before any long work, that a file can later be written at `path`: its
 /// directory exists, is a directory, and accepts a new file (a temporary named as
 /// [`write_atomically`] names them is created and removed at once), and `path` itself is
-/// not a directory.
+/// not a directory, nor a file [`write_atomically`] refuses to replace (read-only).
 ///
 /// ```
 /// # let dir = tempfile::tempdir()?;
@@ -154,6 +170,9 @@ pub fn ensure_writable(path: &Path) -> Result<()> {
             .map(drop)
             .map_err(|e| fail(e.to_string()));
     }
+    if let Ok(meta) = std::fs::metadata(path) {
+        refuse_protected(path, &meta).map_err(fail)?;
+    }
     let (dir, name) = split(path)?;
     if !dir.is_dir() {
         return Err(fail(if dir.exists() {
@@ -167,8 +186,81 @@ pub fn ensure_writable(path: &Path) -> Result<()> {
     }
     // The probe is removed when it is dropped, right here.
     temporary_beside(&dir, &name)
-        .map(drop)
+        .map(|probe| drop(Tracked::new(probe.path())))
         .map_err(|e| fail(format!("cannot create a file in {}: {e}", dir.display())))
+}
+
+/// The temporaries of the writes in progress, for [`remove_temporaries`].
+static IN_PROGRESS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// A temporary listed in [`IN_PROGRESS`] while it lives (from its creation to its rename or
+/// removal).
+struct Tracked(PathBuf);
+
+impl Tracked {
+    fn new(path: &Path) -> Tracked {
+        in_progress().push(path.to_path_buf());
+        Tracked(path.to_path_buf())
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        in_progress().retain(|p| p != &self.0);
+    }
+}
+
+/// The list, even if a thread panicked while holding it (a list of paths stays valid).
+fn in_progress() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    IN_PROGRESS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Removes the temporaries of the writes in progress in this process and returns how many
+/// there were: for a program about to exit at once (a second Ctrl-C), which would otherwise
+/// leave them behind, since an exit runs no destructors. Each final file keeps its previous
+/// content (or stays absent); a write whose rename already happened is complete.
+///
+/// ```
+/// // No write is in progress here.
+/// assert_eq!(dnn_data::atomic::remove_temporaries(), 0);
+/// ```
+pub fn remove_temporaries() -> usize {
+    let paths = in_progress();
+    for path in paths.iter() {
+        let _ = std::fs::remove_file(path);
+    }
+    paths.len()
+}
+
+/// Refuses to replace the existing file `path` (of metadata `meta`) when it is protected:
+/// read-only (no write permission for anyone: `chmod a-w`, which a rename would otherwise
+/// ignore, even for root), or not writable by this process. The message says what to do.
+fn refuse_protected(path: &Path, meta: &std::fs::Metadata) -> std::result::Result<(), String> {
+    if !meta.is_file() {
+        return Ok(());
+    }
+    let mode = {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            format!(" (mode {:o})", meta.permissions().mode() & 0o7777)
+        }
+        #[cfg(not(unix))]
+        String::new()
+    };
+    let advice = "give another name, or make it writable (chmod u+w) to replace it";
+    if meta.permissions().readonly() {
+        return Err(format!("the file is read-only{mode}; {advice}"));
+    }
+    // Opening for writing (without truncating) changes nothing, and says whether we may.
+    match std::fs::OpenOptions::new().write(true).open(path) {
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Err(format!(
+            "the file is not writable by this user{mode}; {advice}"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The directory `path` is in (`.` for a bare name) and its file name; an empty path or
@@ -464,5 +556,70 @@ mod tests {
         assert!(msg.contains("is not a directory"), "{msg}");
         ensure_writable(&dir.path().join("ok.h5")).unwrap();
         assert_eq!(names(dir.path()), ["file"], "the probe file is removed");
+    }
+
+    /// `chmod 444 keep.h5` protects it: a write or a check refuses it, whoever runs it
+    /// (root included: a rename ignores the file's mode), and it is left as it was.
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_file_is_refused_and_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keep.h5");
+        std::fs::write(&path, b"precious").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let msg = write_atomically(&path, b"new").unwrap_err().to_string();
+        assert!(
+            msg.ends_with("keep.h5: cannot write: the file is read-only (mode 444); give another name, or make it writable (chmod u+w) to replace it"),
+            "{msg}"
+        );
+        assert_eq!(ensure_writable(&path).unwrap_err().to_string(), msg);
+        assert_eq!(std::fs::read(&path).unwrap(), b"precious");
+        assert_eq!(names(dir.path()), ["keep.h5"]);
+        // Through a link too.
+        let link = dir.path().join("latest.h5");
+        std::os::unix::fs::symlink("keep.h5", &link).unwrap();
+        assert!(write_atomically(&link, b"new").is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"precious");
+    }
+
+    /// A replaced file keeps its mode; a new one gets `File::create`'s.
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.h5");
+        std::fs::write(&path, b"old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&path, b"new").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            (std::fs::read(&path).unwrap(), mode),
+            (b"new".to_vec(), 0o640)
+        );
+    }
+
+    /// A temporary is listed from its creation to its rename, so that an exit in between
+    /// can remove it ([`remove_temporaries`]), leaving the final file as it was.
+    #[test]
+    fn an_exit_mid_write_removes_the_temporary_and_keeps_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.h5");
+        std::fs::write(&path, b"old").unwrap();
+        let (d, name) = split(&path).unwrap();
+        let tmp = temporary_beside(&d, &name).unwrap();
+        let tracked = Tracked::new(tmp.path());
+        assert_eq!(names(dir.path()).len(), 2);
+        // Other tests of this binary may be writing too: at least this one was removed.
+        assert!(remove_temporaries() >= 1);
+        assert!(!tmp.path().exists());
+        assert_eq!(names(dir.path()), ["model.h5"]);
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        drop(tracked);
+        assert!(!in_progress().iter().any(|p| p.starts_with(dir.path())));
+        // A finished write is listed no more.
+        write_atomically(&path, b"new").unwrap();
+        assert!(!in_progress().iter().any(|p| p.starts_with(dir.path())));
     }
 }

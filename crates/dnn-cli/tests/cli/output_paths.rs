@@ -277,3 +277,32 @@ fn outputs_inside_a_data_folder_are_refused() {
         &format!("--save ok2/train_more.h5 is where dnn reads the data folder ok2 from {why}"),
     );
 }
+
+/// A read-only model (`chmod 444`) is not replaced by `--save` (a rename would ignore its
+/// mode, even as root), nor is an export by a model saved under its name.
+#[cfg(unix)]
+#[test]
+fn train_refuses_a_read_only_file_and_a_model_named_as_an_export() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = with_blobs();
+    let w = tmp.path();
+    let keep = w.join("m.h5");
+    std::fs::set_permissions(&keep, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let train = ["train", "--data", "blobs.csv", "--target", "kind", "-q"];
+    refused(
+        w,
+        &[&train[..], &["--save", "m.h5"]].concat(),
+        "--save: m.h5: cannot write: the file is read-only (mode 444); give another name, or make it writable (chmod u+w) to replace it",
+    );
+    std::fs::write(w.join("x.onnx"), OLD).expect("export");
+    refused(
+        w,
+        &[&train[..], &["--save", "x.onnx"]].concat(),
+        "--save x.onnx is named .onnx, but dnn train saves its model as HDF5: save it as x.h5 and write the ONNX file with `dnn export --model x.h5 --format onnx --output x.onnx`",
+    );
+    refused(
+        w,
+        &[&train[..], &["--save", "sub/m.SafeTensors"]].concat(),
+        "--save sub/m.SafeTensors is named .safetensors, but dnn train saves its model as HDF5: save it as sub/m.h5 and write the safetensors file with `dnn export --model sub/m.h5 --format safetensors --output sub/m.SafeTensors`",
+    );
+}
