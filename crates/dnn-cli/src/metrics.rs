@@ -144,11 +144,21 @@ impl Scores {
         }
     }
 
-    /// The unweighted mean over the classes (`macro avg`) and the mean weighted by support
-    /// (`weighted avg`).
+    /// Whether class `k` is in the labels or the predictions: scikit-learn's report, and its
+    /// `macro avg`, cover those classes only (`unique_labels(y_true, y_pred)`). A class of
+    /// the model that neither has nor is predicted scores 0/0, and is left out.
+    pub fn present(&self, k: usize) -> bool {
+        self.counts[k].iter().any(|&c| c > 0) || self.counts.iter().any(|row| row[k] > 0)
+    }
+
+    /// The unweighted mean over the classes [present](Scores::present) (`macro avg`) and the
+    /// mean weighted by support (`weighted avg`), as scikit-learn's `classification_report`.
     pub fn averages(&self) -> (ClassScore, ClassScore) {
-        let k = self.counts.len();
-        let all: Vec<ClassScore> = (0..k).map(|c| self.class(c)).collect();
+        let all: Vec<ClassScore> = (0..self.counts.len())
+            .filter(|&c| self.present(c))
+            .map(|c| self.class(c))
+            .collect();
+        let k = all.len().max(1);
         let total = self.total();
         let mean = |f: fn(&ClassScore) -> f64| all.iter().map(f).sum::<f64>() / k as f64;
         let weighted = |f: fn(&ClassScore) -> f64| {
@@ -197,7 +207,8 @@ impl Scores {
         out
     }
 
-    /// scikit-learn's `classification_report` text, 4 digits.
+    /// scikit-learn's `classification_report` text, 4 digits: a row for each class in the
+    /// labels or the predictions, then the averages.
     pub fn report(&self, names: &[String]) -> String {
         const DIGITS: usize = 4;
         let width = names
@@ -222,7 +233,7 @@ impl Scores {
                 s.support
             );
         };
-        for (k, n) in names.iter().enumerate() {
+        for (k, n) in names.iter().enumerate().filter(|&(k, _)| self.present(k)) {
             row(&mut out, n, self.class(k));
         }
         out.push('\n');
@@ -288,6 +299,34 @@ mod tests {
             text.contains("    0.6667    0.6667    0.6667         3"),
             "{text}"
         );
+    }
+
+    /// A class of the model neither in the labels nor predicted is left out of the report
+    /// and its macro average; one predicted only is in them. The expected figures are
+    /// scikit-learn 1.9.1's `classification_report(..., zero_division=0)`.
+    #[test]
+    fn the_macro_average_covers_the_classes_seen_as_scikit_learns() {
+        let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let absent = Scores::new(vec![0, 0, 1, 1, 1], vec![0, 0, 0, 1, 1], 3);
+        let (m, _) = absent.averages();
+        // {"precision": 0.8333333333333333, "recall": 0.8333333333333333, "f1-score": 0.8}
+        assert!((m.precision - 0.8333333333333333).abs() < 1e-15, "{m:?}");
+        assert!((m.recall - 0.8333333333333333).abs() < 1e-15, "{m:?}");
+        assert!((m.f1 - 0.8).abs() < 1e-15, "{m:?}");
+        let text = absent.report(&names);
+        assert!(
+            !text.lines().any(|l| l.trim_start().starts_with("c ")),
+            "{text}"
+        );
+        let predicted_only = Scores::new(vec![0, 0, 2, 1, 1], vec![0, 0, 0, 1, 1], 3);
+        let text = predicted_only.report(&names);
+        for line in [
+            "           c     0.0000    0.0000    0.0000         0",
+            "   macro avg     0.6667    0.5556    0.6000         5",
+            "weighted avg     1.0000    0.8000    0.8800         5",
+        ] {
+            assert!(text.contains(line), "{line:?} in\n{text}");
+        }
     }
 
     #[test]

@@ -69,7 +69,7 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import (load_breast_cancer, load_diabetes, load_digits, make_classification,
                               make_friedman1)
 from sklearn.linear_model import LinearRegression
-from sklearn.metrics import (mean_absolute_error, mean_squared_error, precision_recall_fscore_support,
+from sklearn.metrics import (classification_report, mean_absolute_error, mean_squared_error,
                              r2_score)
 from sklearn.model_selection import ShuffleSplit
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -189,13 +189,16 @@ def run(cmd):
 
 
 def evaluate_report(text, classes):
-    """{class: (precision, recall, f1, support)} from dnn evaluate's classification report."""
+    """{class or "macro avg" or "weighted avg": (precision, recall, f1, support)} from dnn
+    evaluate's classification report."""
     rows = {}
     report = text[text.index("precision"):]
     for line in report.splitlines():
         parts = line.split()
         if len(parts) == 5 and parts[0] in classes:
             rows[parts[0]] = tuple(float(v) for v in parts[1:4]) + (int(parts[4]),)
+        if len(parts) == 6 and parts[1] == "avg":
+            rows[" ".join(parts[:2])] = tuple(float(v) for v in parts[2:5]) + (int(parts[5]),)
     return rows
 
 
@@ -247,14 +250,18 @@ def compare(dnn, out_dir, name, x, y, hidden):
     dnn_test_from_predict = float(np.mean(predicted[test] == y[test]))
     evaluated = evaluate_report(run([dnn, "evaluate", "--model", model, "--data", path]),
                                 [str(c) for c in classes])
-    p, rc, f1, support = precision_recall_fscore_support(
-        y[test], predicted[test], labels=classes, zero_division=0)
+    # scikit-learn's report covers the classes in the labels or the predictions, as dnn's.
+    expected = classification_report(y[test], predicted[test], output_dict=True, zero_division=0)
+    expected.pop("accuracy")
+    if sorted(evaluated) != sorted(expected):
+        sys.exit(f"{name}: dnn evaluate's rows {sorted(evaluated)}, scikit-learn's {sorted(expected)}")
     worst = 0.0
-    for k, c in enumerate(classes):
-        got = evaluated[str(c)]
-        if got[3] != support[k]:
-            sys.exit(f"{name}: class {c}: dnn evaluate's support {got[3]}, scikit-learn's {support[k]}")
-        worst = max(worst, abs(got[0] - p[k]), abs(got[1] - rc[k]), abs(got[2] - f1[k]))
+    for row, want in expected.items():
+        got = evaluated[row]
+        if got[3] != want["support"]:
+            sys.exit(f"{name}: {row}: dnn evaluate's support {got[3]}, scikit-learn's {want['support']}")
+        worst = max(worst, abs(got[0] - want["precision"]), abs(got[1] - want["recall"]),
+                    abs(got[2] - want["f1-score"]))
     onnx_difference = onnx_check(dnn, out_dir, name, model, x, encode) if text_columns(x) else None
     return dict(table=name, rows=int(len(y)), features=int(x.shape[1]), classes=int(len(classes)),
                 inputs=int(x_encoded.shape[1]), dnn_inputs=int(r["layers"][0]),
