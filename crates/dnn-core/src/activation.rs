@@ -6,9 +6,13 @@
 //! engine keep only `A[l]` per layer and never store `Z[l]`.
 //!
 //! Softmax, `a_c = exp(z_c) / Σ_k exp(z_k)` over a column, is the multi-class output layer.
-//! It is never differentiated on its own: paired with the categorical cross-entropy, the
-//! output layer's gradient is simply `dZ[L] = AL - Y` (as for sigmoid with the binary
-//! cross-entropy), so neither output activation needs a backward kernel.
+//! The engine never differentiates it on its own: paired with the categorical cross-entropy,
+//! the output layer's gradient is simply `dZ[L] = AL - Y` (as for sigmoid with the binary
+//! cross-entropy), so neither output activation needs a backward kernel there. Softmax is
+//! not elementwise, so its forward pass (for the engine and the step functions alike) is
+//! the column kernel [`softmax_columns`], and the step functions, which are handed `dA` as
+//! the exercise's are, apply its Jacobian column by column ([`softmax_backward_columns`]):
+//! `dZ = A ⊙ (dA - Σ_c dA_c A_c)`, which for the cross-entropy's `dA = -Y / A` is `A - Y`.
 //!
 //! Identity, `a = z`, is the regression output layer. Paired with half the mean squared
 //! error `J = (1/2m) Σ (AL - Y)²` its gradient is `dZ[L] = AL - Y` too, so the engine's
@@ -28,7 +32,9 @@ pub enum Activation {
     /// `exp(z_c) / Σ_k exp(z_k)` over each column: the multi-class output layer, paired with
     /// the categorical cross-entropy (so `dZ[L] = AL - Y`). Output layer only: it normalises
     /// a whole column, so the elementwise [`Activation::apply`] and
-    /// [`Activation::backward_from_output`] do not describe it: the engine normalises whole columns.
+    /// [`Activation::backward_from_output`] do not describe it: the engine and the step
+    /// functions ([`crate::steps::softmax`], [`crate::steps::softmax_backward`]) work on whole
+    /// columns.
     Softmax,
     /// `z` unchanged; derivative 1: the regression output layer, paired with half the mean
     /// squared error (so `dZ[L] = AL - Y`, as for the two classifying outputs).
@@ -158,7 +164,8 @@ impl Activation {
     ///
     /// The order of operations is the exercise's (`dA * s * (1 - s)`,
     /// `dA * (1 - A²)`), so results agree with numpy to the last bit where the
-    /// inputs do.
+    /// inputs do. (For [`Activation::Softmax`], whose derivative couples a whole column, this
+    /// is `dA` unchanged and not its derivative: [`crate::steps::softmax_backward`] is.)
     #[inline]
     pub fn backward_from_output<F: Float>(self, da: F, a: F) -> F {
         match self {
@@ -171,7 +178,8 @@ impl Activation {
             }
             Activation::Sigmoid => da * a * (F::one() - a),
             Activation::Tanh => da * (F::one() - a * a),
-            // Only ever an output layer, whose dZ is AL - Y: never called for it.
+            // Only ever an output layer, whose dZ is AL - Y: the engine never calls it for
+            // softmax, and the step functions use `softmax_backward_columns`.
             Activation::Softmax => da,
             Activation::Identity => da,
         }
@@ -205,4 +213,30 @@ pub(crate) fn softmax_columns<F: Float>(
         }
         ac.mapv_inplace(|v| v / sum);
     }
+}
+
+/// The softmax's backward step for every column of `a = softmax(z)`: given `dA = ∂J/∂A`,
+/// `dZ = A ⊙ (dA - Σ_c dA_c A_c)` (the softmax's Jacobian `diag(A) - A Aᵀ` applied to each
+/// column of `dA`). With the categorical cross-entropy's `dA = -Y / A` and one-hot (or
+/// probability) columns of `Y`, this is `A - Y`, the engine's `dZ[L]`.
+pub(crate) fn softmax_backward_columns<F: Float>(
+    da: ndarray::ArrayView2<'_, F>,
+    a: ndarray::ArrayView2<'_, F>,
+) -> ndarray::Array2<F> {
+    let mut dz = ndarray::Array2::zeros(a.raw_dim());
+    for ((dac, ac), mut dzc) in da
+        .columns()
+        .into_iter()
+        .zip(a.columns())
+        .zip(dz.columns_mut())
+    {
+        let dot = dac
+            .iter()
+            .zip(ac)
+            .fold(F::zero(), |sum, (&d, &a)| sum + d * a);
+        for ((o, &d), &a) in dzc.iter_mut().zip(dac).zip(ac) {
+            *o = a * (d - dot);
+        }
+    }
+    dz
 }

@@ -1,5 +1,13 @@
 //! The costs: the cross-entropy, in the exercise's form and in the engine's stable form, and
 //! the squared error of regression.
+//!
+//! Each cost takes the output layer's values and the labels `Y` as `(n[L], m)` matrices, one
+//! column per example, and averages over the `m` examples.
+//!
+//! # Panics
+//! Every cost panics, naming both shapes, if its two matrices differ in shape, and if they
+//! have no columns (`m = 0`: a mean over no examples is undefined).
+//! [`crate::Network`] checks its inputs first and never calls them so.
 
 use ndarray::{ArrayView2, Zip};
 
@@ -10,8 +18,21 @@ use crate::Float;
 /// Saturated outputs (`AL` exactly 0 or 1 where the label disagrees) give an
 /// infinite or NaN cost, exactly as numpy does; the engine uses
 /// [`cross_entropy_from_logits`] instead.
+///
+/// ```
+/// use ndarray::array;
+/// use dnn_core::cost::cross_entropy_from_probs;
+/// let al = array![[0.8_f64, 0.4]];
+/// let y = array![[1.0_f64, 0.0]];
+/// // -(ln 0.8 + ln 0.6) / 2
+/// let j = cross_entropy_from_probs(al.view(), y.view());
+/// assert!((j - 0.366_984_587_540_100_2).abs() < 1e-15);
+/// ```
+///
+/// # Panics
+/// If `AL` and `Y` differ in shape, or have no columns.
 pub fn cross_entropy_from_probs<F: Float>(al: ArrayView2<'_, F>, y: ArrayView2<'_, F>) -> f64 {
-    let m = al.ncols() as f64;
+    let m = examples("cross_entropy_from_probs", ("AL", al), ("Y", y));
     let mut sum = 0.0_f64;
     Zip::from(al).and(y).for_each(|&a, &y| {
         let (a, y) = (a.to_f64_lossless(), y.to_f64_lossless());
@@ -41,8 +62,11 @@ pub fn cross_entropy_from_probs<F: Float>(al: ArrayView2<'_, F>, y: ArrayView2<'
 /// let y = array![[0.0_f64]];
 /// assert_eq!(cross_entropy_from_logits(z.view(), y.view()), 800.0);
 /// ```
+///
+/// # Panics
+/// If `Z` and `Y` differ in shape, or have no columns.
 pub fn cross_entropy_from_logits<F: Float>(z: ArrayView2<'_, F>, y: ArrayView2<'_, F>) -> f64 {
-    let m = z.ncols() as f64;
+    let m = examples("cross_entropy_from_logits", ("Z", z), ("Y", y));
     let mut sum = 0.0_f64;
     Zip::from(z).and(y).for_each(|&z, &y| {
         let (z, y) = (z.to_f64_lossless(), y.to_f64_lossless());
@@ -63,11 +87,15 @@ pub fn cross_entropy_from_logits<F: Float>(z: ArrayView2<'_, F>, y: ArrayView2<'
 /// let p0 = 2f64.exp() / (2f64.exp() + 1.0 + (-1f64).exp());
 /// assert!((categorical_cross_entropy_from_logits(z.view(), y.view()) + p0.ln()).abs() < 1e-15);
 /// ```
+///
+/// # Panics
+/// If `Z` and `Y` differ in shape (a `Y` of other classes or examples is never truncated),
+/// or have no columns.
 pub fn categorical_cross_entropy_from_logits<F: Float>(
     z: ArrayView2<'_, F>,
     y: ArrayView2<'_, F>,
 ) -> f64 {
-    let m = z.ncols() as f64;
+    let m = examples("categorical_cross_entropy_from_logits", ("Z", z), ("Y", y));
     let mut sum = 0.0_f64;
     for (zc, yc) in z.columns().into_iter().zip(y.columns()) {
         let max = zc
@@ -101,8 +129,11 @@ pub fn categorical_cross_entropy_from_logits<F: Float>(
 /// // ((0.5)² + (-1)² + 0²) / (2 · 3) = 1.25 / 6
 /// assert!((half_squared_error(al.view(), y.view()) - 1.25 / 6.0).abs() < 1e-16);
 /// ```
+///
+/// # Panics
+/// If `AL` and `Y` differ in shape, or have no columns.
 pub fn half_squared_error<F: Float>(al: ArrayView2<'_, F>, y: ArrayView2<'_, F>) -> f64 {
-    let m = al.ncols() as f64;
+    let m = examples("half_squared_error", ("AL", al), ("Y", y));
     let mut sum = 0.0_f64;
     Zip::from(al).and(y).for_each(|&a, &y| {
         let d = a.to_f64_lossless() - y.to_f64_lossless();
@@ -114,6 +145,9 @@ pub fn half_squared_error<F: Float>(al: ArrayView2<'_, F>, y: ArrayView2<'_, F>)
 /// The cost of an output layer with activation `output` from its logits: binary
 /// cross-entropy for sigmoid, categorical cross-entropy for softmax, half the mean squared
 /// error for identity (regression).
+///
+/// # Panics
+/// As those three: if `Z` and `Y` differ in shape, or have no columns.
 pub fn from_logits<F: Float>(
     output: crate::Activation,
     z: ArrayView2<'_, F>,
@@ -124,6 +158,32 @@ pub fn from_logits<F: Float>(
         crate::Activation::Identity => half_squared_error(z, y),
         _ => cross_entropy_from_logits(z, y),
     }
+}
+
+/// `m`, the number of examples (columns) of a cost's two matrices, as an `f64`, after
+/// checking that they have the same shape and at least one column.
+///
+/// # Panics
+/// Naming `function` and both shapes, if they differ or have no columns.
+fn examples<F: Float>(
+    function: &str,
+    (a_name, a): (&str, ArrayView2<'_, F>),
+    (b_name, b): (&str, ArrayView2<'_, F>),
+) -> f64 {
+    assert!(
+        a.dim() == b.dim(),
+        "cost::{function}: {a_name} has shape {:?} but {b_name} has shape {:?}: they must have \
+         the same shape (one row per output, one column per example)",
+        a.dim(),
+        b.dim()
+    );
+    assert!(
+        a.ncols() > 0,
+        "cost::{function}: {a_name} and {b_name} have shape {:?}, no examples (columns): the \
+         cost is a mean over the examples and there are none",
+        a.dim()
+    );
+    a.ncols() as f64
 }
 
 /// A cost as the training log prints it: six decimals, or scientific notation from a million

@@ -104,13 +104,28 @@ pub enum DnnError {
         previous_units: usize,
     },
 
-    /// `X` has the wrong number of features for the first layer.
+    /// `X` has the wrong number of features for the first layer. When its columns are what
+    /// the rows should be, the message says that `X` looks transposed.
+    ///
+    /// ```
+    /// use dnn_core::DnnError;
+    /// let err = DnnError::InputRows { rows: 400, columns: 2, expected: 2 };
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "X has 400 rows but the first layer expects 2 (one row per input feature); X has 2 \
+    ///      columns, so it looks like (examples, features): pass its transpose, x.t() (one \
+    ///      column per example)"
+    /// );
+    /// ```
     #[error(
-        "X has {rows} rows but the first layer expects {expected} (one row per input feature)"
+        "X has {rows} rows but the first layer expects {expected} (one row per input feature){}",
+        transposed_hint(*.columns, *.expected)
     )]
     InputRows {
         /// Rows of `X`.
         rows: usize,
+        /// Columns of `X` (its examples, if it is the right way round).
+        columns: usize,
         /// `n[0]`.
         expected: usize,
     },
@@ -225,6 +240,18 @@ pub enum DnnError {
     /// history).
     #[error("{0}")]
     Diverged(Box<Divergence>),
+}
+
+/// The end of [`DnnError::InputRows`]'s message: a hint when `X` looks transposed.
+fn transposed_hint(columns: usize, expected: usize) -> String {
+    if columns == expected {
+        format!(
+            "; X has {columns} columns, so it looks like (examples, features): pass its \
+             transpose, x.t() (one column per example)"
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// What labels must be for an output layer of `outputs` units with activation `output`.
@@ -384,18 +411,69 @@ impl Divergence {
     }
 }
 
+/// A first cost from which [`Divergence::started_huge`] judges the inputs unscaled: far above
+/// what standardised inputs give a freshly initialised network (a cross-entropy near
+/// `ln(classes)`, a half squared error near half the targets' variance).
+const HUGE_FIRST_COST: f64 = 100.0;
+
+impl Divergence {
+    /// The run's very first cost (iteration 0, or the first batch of epoch 0), when this
+    /// divergence records it: the starting cost a [`DivergenceCause::CostGrew`] compares
+    /// with, the cost that diverged if it was the first, or else the first epoch's.
+    ///
+    /// ```
+    /// use dnn_core::{Divergence, DivergenceCause, TrainingStep};
+    /// let first = TrainingStep { epoch: 0, batch: 0, batches: 1 };
+    /// let d = Divergence { at: first, cause: DivergenceCause::NonFiniteCost(f64::INFINITY), last_good: None, costs: vec![] };
+    /// assert_eq!(d.first_cost(), Some(f64::INFINITY));
+    /// ```
+    pub fn first_cost(&self) -> Option<f64> {
+        let first = |s: &TrainingStep| s.epoch == 0 && s.batch == 0;
+        match self.cause {
+            DivergenceCause::CostGrew { start, .. } => return Some(start),
+            DivergenceCause::NonFiniteCost(cost) if first(&self.at) => return Some(cost),
+            DivergenceCause::NonFiniteParameter { cost, .. } if first(&self.at) => {
+                return Some(cost)
+            }
+            _ => {}
+        }
+        match self.last_good {
+            Some(good) if first(&good.step) => Some(good.cost),
+            _ => self.costs.first().copied(),
+        }
+    }
+
+    /// Whether the run's very first cost ([`Divergence::first_cost`]) was already NaN,
+    /// infinite or over 100, before any update could have run away: the sign of inputs far
+    /// from unit scale (raw pixel values, a column in the millions) or, for regression, of
+    /// unscaled targets, which a smaller learning rate alone does not cure. The message then
+    /// advises standardising them.
+    pub fn started_huge(&self) -> bool {
+        self.first_cost()
+            .is_some_and(|c| !c.is_finite() || c > HUGE_FIRST_COST)
+    }
+}
+
 impl fmt::Display for Divergence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "training diverged at {}: {}; try a smaller learning rate",
-            self.at, self.cause
-        )?;
+        write!(f, "training diverged at {}: {}; ", self.at, self.cause)?;
+        match self.first_cost().filter(|_| self.started_huge()) {
+            Some(first) => write!(
+                f,
+                "the very first cost was already {}, so the inputs are probably far from unit \
+                 scale: standardise each feature (subtract its mean, divide by its standard \
+                 deviation; for regression, scale the targets too), then try a smaller \
+                 learning rate if it still diverges",
+                crate::cost::shown(first)
+            )?,
+            None => f.write_str("try a smaller learning rate")?,
+        }
         if let Some(good) = &self.last_good {
             write!(
                 f,
-                " (the network keeps the parameters that gave the cost {:.6} at {})",
-                good.cost, good.step
+                " (the network keeps the parameters that gave the cost {} at {})",
+                crate::cost::shown(good.cost),
+                good.step
             )?;
         }
         Ok(())

@@ -146,7 +146,12 @@ mod tests {
     use ndarray::Array2;
 
     /// A tanh network, 6 examples, and the engine's gradients of it.
-    fn case() -> (Network<f64>, Array2<f64>, Array2<f64>, Vec<LayerGradients<f64>>) {
+    fn case() -> (
+        Network<f64>,
+        Array2<f64>,
+        Array2<f64>,
+        Vec<LayerGradients<f64>>,
+    ) {
         let mut rng = NumpyRng::new(3);
         let x = rng.randn(4, 6);
         let y = rng.rand(1, 6).mapv(|v| f64::from(u8::from(v > 0.5)));
@@ -166,7 +171,9 @@ mod tests {
         let mut rng = NumpyRng::new(5);
         let x = rng.randn(3, 8);
         let y = rng.rand(1, 8).mapv(|v| f64::from(u8::from(v > 0.5)));
-        let net = Network::<f64>::builder(&[3, 1]).build(&mut rng).expect("network");
+        let net = Network::<f64>::builder(&[3, 1])
+            .build(&mut rng)
+            .expect("network");
         let layer = &net.layers[0];
         let a = (layer.w.dot(&x) + &layer.b).mapv(|z| 1.0 / (1.0 + (-z).exp()));
         let dz = &a - &y;
@@ -203,11 +210,18 @@ mod tests {
         for l in 0..grads.len() {
             for bias in [false, true] {
                 let mut wrong = grads.clone();
-                let m = if bias { &mut wrong[l].db } else { &mut wrong[l].dw };
+                let m = if bias {
+                    &mut wrong[l].db
+                } else {
+                    &mut wrong[l].dw
+                };
                 m[(0, 0)] += 0.05;
                 for per_matrix in [usize::MAX, 2] {
                     let d = difference(&net, x.view(), y.view(), &wrong, 1e-7, per_matrix);
-                    assert!(d > 1e-3, "layer {l}, bias {bias}, {per_matrix} per matrix: {d}");
+                    assert!(
+                        d > 1e-3,
+                        "layer {l}, bias {bias}, {per_matrix} per matrix: {d}"
+                    );
                 }
             }
         }

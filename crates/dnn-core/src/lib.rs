@@ -21,6 +21,9 @@
 //! or portable kernels at run time and checks them at first use ([`diagnostics::gemm_info`]);
 //! the step-by-step functions use the system's OpenBLAS through ndarray's `blas` feature.
 //! dnn-core does no I/O: data loading lives in `dnn-data`, the command line in `dnn-cli`.
+//! So do model files: to save a trained [`Network`] and load it back (HDF5, with its
+//! training set-up), use `dnn_data::model::save_model` and `dnn_data::model::load_model`;
+//! to export it for other runtimes (ONNX, safetensors), `dnn_data::export::export`.
 //!
 //! ```
 //! use dnn_core::{Init, Network, NumpyRng, TrainParams};

@@ -363,6 +363,7 @@ impl<F: Float> Network<F> {
         if x.nrows() != self.input_size() {
             return Err(DnnError::InputRows {
                 rows: x.nrows(),
+                columns: x.ncols(),
                 expected: self.input_size(),
             });
         }
@@ -404,6 +405,11 @@ impl<F: Float> Network<F> {
     /// assert!((p[[0, 1]] - 1.0 / (1.0 + (-2.0f64).exp())).abs() < 1e-16);
     /// # Ok::<(), dnn_core::DnnError>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`DnnError::InputRows`] when `x` does not have `n[0]` rows, [`DnnError::EmptyDataSet`]
+    /// when it has no columns, [`DnnError::NonFinite`] for a NaN or infinite entry, and
+    /// [`DnnError::OutOfMemory`] when the predictions and their buffers do not fit.
     pub fn predict_proba<'a>(&self, x: impl AsArray<'a, F, Ix2>) -> Result<Array2<F>>
     where
         F: 'a,
@@ -440,6 +446,10 @@ impl<F: Float> Network<F> {
     /// Predictions, shape `(n[L], m)`: for a sigmoid output, 1 where `AL > 0.5`, else 0; for
     /// a softmax output, the one-hot column of the most probable class; for an identity
     /// output (regression), the outputs themselves.
+    ///
+    /// # Errors
+    /// As [`Network::predict_proba`]: [`DnnError::InputRows`], [`DnnError::EmptyDataSet`],
+    /// [`DnnError::NonFinite`] or [`DnnError::OutOfMemory`].
     pub fn predict<'a>(&self, x: impl AsArray<'a, F, Ix2>) -> Result<Array2<F>>
     where
         F: 'a,

@@ -19,6 +19,11 @@
 //!
 //! The training engine calls these kernels on its preallocated buffers; every formula is
 //! written in the order the course's numpy code evaluates it, so results agree to the last bit.
+//!
+//! # Panics
+//! The L2 functions panic for `m = 0` (the penalty is scaled by `1/m`, undefined with no
+//! examples), and every function that takes two or three matrices panics, naming their
+//! shapes, when they differ in shape.
 
 use ndarray::{ArrayView2, ArrayViewMut2, Zip};
 
@@ -33,11 +38,15 @@ use crate::{Float, NumpyRng};
 /// // (1/2) (0.7/2) (1 + 4 + 9)
 /// assert!((l2_cost_term([w1.view(), w2.view()], 0.7, 2) - 2.45).abs() < 1e-15);
 /// ```
+///
+/// # Panics
+/// If `m` is 0.
 pub fn l2_cost_term<'a, F: Float>(
     weights: impl IntoIterator<Item = ArrayView2<'a, F>>,
     lambda: f64,
     m: usize,
 ) -> f64 {
+    assert_examples("l2_cost_term", m);
     let squares: f64 = weights
         .into_iter()
         .map(|w| {
@@ -58,12 +67,17 @@ pub fn l2_cost_term<'a, F: Float>(
 /// add_l2_gradient(dw.view_mut(), array![[1.0, -2.0]].view(), 0.1, 4);
 /// assert_eq!(dw, array![[0.5 + 0.1 / 4.0, -0.2 / 4.0]]);
 /// ```
+///
+/// # Panics
+/// If `dW` and `W` differ in shape, or `m` is 0.
 pub fn add_l2_gradient<F: Float>(
     dw: ArrayViewMut2<'_, F>,
     w: ArrayView2<'_, F>,
     lambda: f64,
     m: usize,
 ) {
+    assert_same_shape("add_l2_gradient", ("dW", dw.dim()), ("W", w.dim()));
+    assert_examples("add_l2_gradient", m);
     let (lambda, m) = (F::of(lambda), F::of(m as f64));
     Zip::from(dw)
         .and(w)
@@ -101,12 +115,17 @@ pub fn dropout_mask<F: Float>(mut mask: ArrayViewMut2<'_, F>, keep_prob: f64, rn
 /// dropout_forward(out.view_mut(), array![[0.2_f64, 0.4, 0.6]].view(), array![[1.0, 0.0, 1.0]].view(), 0.5);
 /// assert_eq!(out, array![[0.4, 0.0, 1.2]]);
 /// ```
+///
+/// # Panics
+/// If `out`, `A` and `D` are not all of one shape.
 pub fn dropout_forward<F: Float>(
     out: ArrayViewMut2<'_, F>,
     a: ArrayView2<'_, F>,
     mask: ArrayView2<'_, F>,
     keep_prob: f64,
 ) {
+    assert_same_shape("dropout_forward", ("A", a.dim()), ("D", mask.dim()));
+    assert_same_shape("dropout_forward", ("out", out.dim()), ("A", a.dim()));
     let keep = F::of(keep_prob);
     Zip::from(out)
         .and(a)
@@ -123,13 +142,39 @@ pub fn dropout_forward<F: Float>(
 /// dropout_backward(da.view_mut(), array![[1.0, 0.0, 1.0]].view(), 0.5);
 /// assert_eq!(da, array![[2.0, 0.0, -4.0]]);
 /// ```
+///
+/// # Panics
+/// If `dA` and `D` differ in shape.
 pub fn dropout_backward<F: Float>(
     da: ArrayViewMut2<'_, F>,
     mask: ArrayView2<'_, F>,
     keep_prob: f64,
 ) {
+    assert_same_shape("dropout_backward", ("dA", da.dim()), ("D", mask.dim()));
     let keep = F::of(keep_prob);
     Zip::from(da)
         .and(mask)
         .for_each(|d, &mask| *d = *d * mask / keep);
+}
+
+/// Panics, naming `function` and both shapes, if `a` and `b` differ in shape.
+fn assert_same_shape(
+    function: &str,
+    (a_name, a): (&str, (usize, usize)),
+    (b_name, b): (&str, (usize, usize)),
+) {
+    assert!(
+        a == b,
+        "regularization::{function}: {a_name} has shape {a:?} but {b_name} has shape {b:?}: \
+         they must have the same shape"
+    );
+}
+
+/// Panics, naming `function`, if `m` is 0.
+fn assert_examples(function: &str, m: usize) {
+    assert!(
+        m > 0,
+        "regularization::{function}: m is 0: the L2 term is scaled by 1/m, the number of \
+         examples (of the batch), so it needs at least one"
+    );
 }

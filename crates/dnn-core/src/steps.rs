@@ -32,6 +32,7 @@
 
 use ndarray::{Array2, Axis, Zip};
 
+use crate::activation::{softmax_backward_columns, softmax_columns};
 use crate::cost::cross_entropy_from_probs;
 use crate::network::check_label_values;
 use crate::{Activation, GaussianSource, Init};
@@ -92,11 +93,17 @@ impl Parameters {
     }
 
     /// `W[l]`, for `l` in `1..=L`.
+    ///
+    /// # Panics
+    /// If `l` is 0 or more than `L` (the message names the valid range).
     pub fn w(&self, l: usize) -> &Array2<f64> {
         &self.layer(l).0
     }
 
     /// `b[l]`, for `l` in `1..=L`.
+    ///
+    /// # Panics
+    /// If `l` is 0 or more than `L` (the message names the valid range).
     pub fn b(&self, l: usize) -> &Array2<f64> {
         &self.layer(l).1
     }
@@ -141,6 +148,9 @@ pub struct Gradients {
 
 impl Gradients {
     /// `dA{l}`, for `l` in `0..L` (the gradient with respect to layer `l`'s output).
+    ///
+    /// # Panics
+    /// If `l` is `L` or more (the message names the valid range).
     pub fn da(&self, l: usize) -> &Array2<f64> {
         assert!(
             l < self.da.len(),
@@ -151,6 +161,9 @@ impl Gradients {
     }
 
     /// `dW{l}`, for `l` in `1..=L`.
+    ///
+    /// # Panics
+    /// If `l` is 0 or more than `L` (the message names the valid range).
     pub fn dw(&self, l: usize) -> &Array2<f64> {
         assert!(
             (1..=self.dw.len()).contains(&l),
@@ -161,6 +174,9 @@ impl Gradients {
     }
 
     /// `db{l}`, for `l` in `1..=L`.
+    ///
+    /// # Panics
+    /// If `l` is 0 or more than `L` (the message names the valid range).
     pub fn db(&self, l: usize) -> &Array2<f64> {
         assert!(
             (1..=self.db.len()).contains(&l),
@@ -173,6 +189,9 @@ impl Gradients {
 
 /// The two-layer network's parameters: `W1 = randn(n_h, n_x) * 0.01`, `b1 = 0`,
 /// `W2 = randn(n_y, n_h) * 0.01`, `b2 = 0`, drawn in that order.
+///
+/// # Panics
+/// If a size is 0 (every layer needs at least one unit).
 pub fn initialize_parameters<R: GaussianSource + ?Sized>(
     n_x: usize,
     n_h: usize,
@@ -196,6 +215,11 @@ pub fn initialize_parameters<R: GaussianSource + ?Sized>(
 /// // np.random.seed(3); np.random.randn(4, 5)[0, 0] * 0.01
 /// assert_eq!(p.w(1)[[0, 0]], 1.7886284734303186 * 0.01);
 /// ```
+///
+/// # Panics
+/// If `layer_dims` has fewer than two sizes (an input and an output), or a size is 0
+/// (every layer needs at least one unit; the engine refuses such a layer too, with
+/// [`DnnError::ZeroSizedLayer`](crate::DnnError::ZeroSizedLayer)).
 pub fn initialize_parameters_deep<R: GaussianSource + ?Sized>(
     layer_dims: &[usize],
     rng: &mut R,
@@ -221,6 +245,12 @@ fn init_layers<R: GaussianSource + ?Sized>(
         "layer_dims {layer_dims:?} has shape ({},): it needs at least an input and an output size",
         layer_dims.len()
     );
+    if let Some(index) = layer_dims.iter().position(|&n| n == 0) {
+        panic!(
+            "layer_dims {layer_dims:?} has 0 units at position {index}: every layer (the input \
+             included) needs at least one unit"
+        );
+    }
     let layers = layer_dims
         .windows(2)
         .map(|pair| {
@@ -264,8 +294,18 @@ pub fn linear_forward(
     (z, cache)
 }
 
+/// `A = g(Z)` and the cache `Z`: elementwise, except softmax, which normalises each column
+/// (the engine's kernel, [`softmax_columns`]).
 fn activate(z: &Array2<f64>, activation: Activation) -> (Array2<f64>, Array2<f64>) {
-    (z.mapv(|v| activation.apply(v)), z.clone())
+    let a = match activation {
+        Activation::Softmax => {
+            let mut a = Array2::zeros(z.raw_dim());
+            softmax_columns(z.view(), a.view_mut());
+            a
+        }
+        _ => z.mapv(|v| activation.apply(v)),
+    };
+    (a, z.clone())
 }
 
 /// `A = 1 / (1 + exp(-Z))`, with the cache `Z`.
@@ -283,7 +323,36 @@ pub fn tanh(z: &Array2<f64>) -> (Array2<f64>, Array2<f64>) {
     activate(z, Activation::Tanh)
 }
 
+/// `A[c, j] = exp(Z[c, j] - max_k Z[k, j]) / Σ_k exp(Z[k, j] - max_k Z[k, j])`: the softmax
+/// of each column (one example's scores, one row per class), with the cache `Z`. Subtracting
+/// the column's maximum changes nothing mathematically and keeps `exp` from overflowing; the
+/// engine's softmax output runs the same kernel.
+///
+/// ```
+/// use dnn_core::steps::softmax;
+/// use ndarray::array;
+/// let z = array![[1.0, 1000.0], [2.0, 1000.0], [3.0, 998.0]];
+/// let (a, _) = softmax(&z);
+/// let e = [1f64.exp(), 2f64.exp(), 3f64.exp()];
+/// let s = e.iter().sum::<f64>();
+/// for c in 0..3 {
+///     assert!((a[[c, 0]] - e[c] / s).abs() < 1e-15);
+/// }
+/// // No overflow: exp(1000) is infinite, the shifted column is [1, 1, e⁻²] / (2 + e⁻²).
+/// assert!((a[[0, 1]] - 1.0 / (2.0 + (-2f64).exp())).abs() < 1e-15);
+/// assert!((a.column(1).sum() - 1.0).abs() < 1e-15);
+/// ```
+pub fn softmax(z: &Array2<f64>) -> (Array2<f64>, Array2<f64>) {
+    activate(z, Activation::Softmax)
+}
+
 /// One layer forward: `A = g(W A_prev + b)`, with the cache `((A_prev, W, b), Z)`.
+///
+/// `g` is applied elementwise, except [`Activation::Softmax`], which normalises each column
+/// ([`softmax`]); [`Activation::Identity`] leaves `Z` as it is.
+///
+/// # Panics
+/// As [`linear_forward`], if `W` is not `(n, A_prev.rows)` or `b` is not `(n, 1)`.
 pub fn linear_activation_forward(
     a_prev: &Array2<f64>,
     w: &Array2<f64>,
@@ -345,6 +414,9 @@ fn assert_labels(function: &str, y: &Array2<f64>) {
 
 /// The linear step backward: `dW = (1/m) dZ A_prevᵀ`, `db = (1/m) Σ_columns dZ`,
 /// `dA_prev = Wᵀ dZ`. Returns `(dA_prev, dW, db)`.
+///
+/// # Panics
+/// If `dZ` is not `(W.rows, A_prev.columns)` (the message names all three shapes).
 pub fn linear_backward(
     dz: &Array2<f64>,
     cache: &LinearCache,
@@ -371,6 +443,10 @@ fn activation_backward(da: &Array2<f64>, z: &Array2<f64>, activation: Activation
         da.dim(),
         z.dim()
     );
+    if activation == Activation::Softmax {
+        let (a, _) = softmax(z);
+        return softmax_backward_columns(da.view(), a.view());
+    }
     Zip::from(da)
         .and(z)
         .map_collect(|&da, &z| activation.backward_from_output(da, activation.apply(z)))
@@ -391,7 +467,44 @@ pub fn tanh_backward(da: &Array2<f64>, z: &Array2<f64>) -> Array2<f64> {
     activation_backward(da, z, Activation::Tanh)
 }
 
+/// `dZ = A ⊙ (dA - Σ_c dA[c] A[c])` column by column, with `A = softmax(Z)`: the softmax's
+/// Jacobian `diag(a) - a aᵀ` applied to each column of `dA`.
+///
+/// With the categorical cross-entropy `J = -(1/m) Σ Y log(A)`, whose `dA = -Y / A`, and
+/// labels whose columns sum to 1 (one-hot), this is the course's `dZ = A - Y` (to
+/// rounding), the gradient the engine computes directly. As with the sigmoid's `dA`, a
+/// probability that underflowed to 0 where `Y` is 1 makes that `dA` infinite and `dZ` NaN,
+/// as numpy would; for a softmax output the engine ([`Network`](crate::Network)) never forms
+/// `dA` and stays finite.
+///
+/// ```
+/// use dnn_core::steps::{softmax, softmax_backward};
+/// use ndarray::array;
+/// let z = array![[2.0, -1.0], [0.5, 0.0], [-1.0, 3.0]];
+/// let y = array![[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]];
+/// let (a, cache) = softmax(&z);
+/// let da = -&y / &a;
+/// let dz = softmax_backward(&da, &cache);
+/// for (d, want) in dz.iter().zip((&a - &y).iter()) {
+///     assert!((d - want).abs() < 1e-15);
+/// }
+/// ```
+///
+/// # Panics
+/// If `dA` and `Z` differ in shape.
+pub fn softmax_backward(da: &Array2<f64>, z: &Array2<f64>) -> Array2<f64> {
+    activation_backward(da, z, Activation::Softmax)
+}
+
 /// One layer backward. Returns `(dA_prev, dW, db)`.
+///
+/// `dZ` is `dA * g'(Z)` elementwise; for [`Activation::Softmax`] it is [`softmax_backward`]
+/// (so the categorical cross-entropy's `dA = -Y / A` gives `dZ = A - Y`), and for
+/// [`Activation::Identity`] `dZ = dA`.
+///
+/// # Panics
+/// If `dA` is not shaped like the cache's `Z`, or (as [`linear_backward`]) the cache's shapes
+/// do not chain.
 pub fn linear_activation_backward(
     da: &Array2<f64>,
     cache: &LayerCache,
@@ -437,11 +550,22 @@ fn backward_unchecked(al: &Array2<f64>, y: &Array2<f64>, caches: &[LayerCache]) 
 }
 
 /// One gradient-descent step: `W[l] -= α dW[l]`, `b[l] -= α db[l]`.
+///
+/// # Panics
+/// If `grads` has gradients for another number of layers than `parameters`, or a `dW[l]`
+/// or `db[l]` is not shaped like `W[l]` or `b[l]` (gradients of another network).
 pub fn update_parameters(
     parameters: Parameters,
     grads: &Gradients,
     learning_rate: f64,
 ) -> Parameters {
+    assert!(
+        grads.dw.len() == parameters.num_layers(),
+        "update_parameters: the parameters have {} layers but the gradients {}: pass the \
+         gradients l_model_backward gave for these parameters",
+        parameters.num_layers(),
+        grads.dw.len()
+    );
     let layers = parameters
         .into_layers()
         .into_iter()

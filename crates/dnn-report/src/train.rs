@@ -67,7 +67,8 @@ pub struct TrainReport {
 /// A run that diverged: where, why, and what `--save-last-good` saved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DivergedReport {
-    /// Where it was seen, as the error says it: `iteration 37`, or `epoch 3, mini-batch 5`.
+    /// Where it was seen, as the error says it: `iteration 37`, or `epoch 3, batch 5 of 8`
+    /// (the fifth of 8 mini-batches of epoch 3).
     pub at: String,
     /// What was seen: a cost that was not a number, grew past its bound, or a parameter that
     /// became infinite.

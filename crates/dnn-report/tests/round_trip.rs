@@ -160,7 +160,7 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
         },
         validation: None,
         diverged: Some(DivergedReport {
-            at: "epoch 3, mini-batch 5".into(),
+            at: "epoch 3, batch 5 of 8".into(),
             cause: "the cost is NaN".into(),
             saved: None,
         }),

@@ -84,6 +84,13 @@ pub struct LayerGradients<F: Float> {
 
 impl<F: Float> Network<F> {
     /// Trains without an observer; see [`Network::train`].
+    ///
+    /// # Errors
+    /// As [`Network::train`]: the checks of `x`, `y` and `config` against the network
+    /// ([`DnnError::InputRows`], [`DnnError::EmptyDataSet`], [`DnnError::LabelShape`],
+    /// [`DnnError::NonFinite`], [`DnnError::LabelOutOfRange`], [`DnnError::LabelColumnSum`],
+    /// [`DnnError::DropoutLayers`], [`DnnError::OutOfMemory`]) before any work, then
+    /// [`DnnError::Diverged`], with the network holding the last good parameters.
     pub fn fit<'a, 'b>(
         &mut self,
         x: impl AsArray<'a, F, Ix2>,

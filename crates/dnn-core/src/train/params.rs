@@ -157,6 +157,14 @@ impl TrainParams {
     }
 
     /// Validates every value, naming the first that is out of range.
+    ///
+    /// # Errors
+    /// [`DnnError::InvalidParameter`] for the first value out of range: a learning rate that
+    /// is not a finite number above 0, 0 iterations, a divergence factor that is not a
+    /// finite number above 1, an optimiser's or decay's constant out of its range, a
+    /// mini-batch size of 0, an L2 λ that is negative or not finite, or a dropout keep
+    /// probability outside `(0, 1]`. (The number of per-layer keep probabilities is checked
+    /// against the network when training starts.)
     pub fn check(self) -> Result<TrainConfig> {
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return Err(DnnError::InvalidParameter {

@@ -91,6 +91,22 @@ pub struct Validation<'v, F: Float> {
     gram: Option<GramSide<F>>,
 }
 
+/// The validation set's shapes, the early-stopping rule, the watched network's layer sizes
+/// and what was seen so far (the buffers and the kept parameters are left out).
+impl<F: Float> std::fmt::Debug for Validation<'_, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Validation")
+            .field("x", &self.x.dim())
+            .field("y", &self.y.dim())
+            .field("layer_sizes", &self.best_net.layer_sizes())
+            .field("early_stopping", &self.rule)
+            .field("costs", &self.costs)
+            .field("best", &self.best)
+            .field("stopped_at", &self.stopped_at)
+            .finish_non_exhaustive()
+    }
+}
+
 /// What a [`Validation`] saw, from [`Validation::finish`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidationHistory {
@@ -169,8 +185,49 @@ impl<'v, F: Float> Validation<'v, F> {
     /// After an iteration: the validation cost of `net` as it now is, a copy of its
     /// parameters if that is the best so far, and `Break` once early stopping's patience has
     /// run out. Made for [`Network::train_watched`]'s observer.
+    ///
+    /// # Panics
+    /// If `net` is not the network this `Validation` was made for (other layer sizes or
+    /// activations), before any work; the message names both networks' layer sizes. (A
+    /// network of the same shape with other weights cannot be told apart: give the one you
+    /// train.)
     pub fn observe(&mut self, progress: Progress, net: &Network<F>) -> ControlFlow<()> {
+        self.assert_watches("observe", net);
         self.observe_in(progress, net, &FirstLayer::Direct)
+    }
+
+    /// Whether `net` has the layer sizes and activations of the network this validation was
+    /// made for. Allocates nothing (it runs after every iteration).
+    fn watches(&self, net: &Network<F>) -> bool {
+        self.best_net.layers.len() == net.layers.len()
+            && self
+                .best_net
+                .layers
+                .iter()
+                .zip(&net.layers)
+                .all(|(a, b)| a.w.dim() == b.w.dim() && a.activation == b.activation)
+    }
+
+    /// Panics, naming `function` and both networks, unless [`Validation::watches`] `net`.
+    fn assert_watches(&self, function: &str, net: &Network<F>) {
+        if !self.watches(net) {
+            let activations = |n: &Network<F>| {
+                n.layers
+                    .iter()
+                    .map(|l| l.activation.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            panic!(
+                "Validation::{function}: this validation set is watched for a network of layer \
+                 sizes {:?} (activations {}), but was given one of layer sizes {:?} \
+                 (activations {}): make the Validation with the network you train",
+                self.best_net.layer_sizes(),
+                activations(&self.best_net),
+                net.layer_sizes(),
+                activations(net)
+            );
+        }
     }
 
     /// [`Validation::observe`] inside the engine, which says how the first layer trains: in
@@ -246,7 +303,12 @@ impl<'v, F: Float> Validation<'v, F> {
     /// (the network trained, however training ended: patience, the observer's own stop, the
     /// planned iterations, or [`DnnError::Diverged`], where the network holds parameters from
     /// after the last iteration observed); without it, leaves `net` as training left it.
+    ///
+    /// # Panics
+    /// If `net` is not the network this `Validation` was made for (other layer sizes or
+    /// activations); the message names both networks' layer sizes.
     pub fn finish(self, net: &mut Network<F>) -> ValidationHistory {
+        self.assert_watches("finish", net);
         let last = self.costs.len().checked_sub(1);
         let restored = self.rule.is_some()
             && matches!((self.best, last), (Some((best, _)), Some(last)) if best != last);

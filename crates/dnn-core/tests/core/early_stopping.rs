@@ -359,8 +359,7 @@ fn refusal(
 ) -> DnnError {
     Validation::new(net, x_val, y_val, 10)
         .and_then(|v| v.early_stopping(p))
-        .err()
-        .expect("refused")
+        .expect_err("refused")
 }
 
 #[test]
@@ -415,6 +414,7 @@ fn bad_patience_min_delta_and_validation_shapes_are_refused() {
         refusal(&net, rows, yv, ok),
         DnnError::InputRows {
             rows: 3,
+            columns: xv.ncols(),
             expected: 4
         }
     );
@@ -601,4 +601,95 @@ fn a_validation_of_another_network_is_refused() {
     );
     assert_eq!(other, before);
     assert!(val.costs().is_empty());
+}
+
+/// The panic message of `f`.
+fn panic_message(f: impl FnOnce()) -> String {
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("should panic");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap()
+}
+
+/// `Validation::observe` and `Validation::finish` given another network than the one the
+/// validation was made for panic before any work, naming both networks' layer sizes, rather
+/// than with the GEMM's internal shape assertion (or not at all, for other activations).
+#[test]
+fn observe_and_finish_with_another_network_panic_naming_both_networks() {
+    let (x, y, x_val, y_val) = wide(3);
+    let small = Network::<f64>::builder(&[400, 8, 1])
+        .build(&mut NumpyRng::new(2))
+        .unwrap();
+    let config = TrainParams::new().iterations(3).check().unwrap();
+    for (other, sizes, activations) in [
+        (
+            Network::<f64>::builder(&[400, 5, 1])
+                .build(&mut NumpyRng::new(2))
+                .unwrap(),
+            "[400, 5, 1]",
+            "relu, sigmoid",
+        ),
+        (
+            Network::<f64>::builder(&[400, 8, 1])
+                .hidden_activation(dnn_core::Activation::Tanh)
+                .build(&mut NumpyRng::new(2))
+                .unwrap(),
+            "[400, 8, 1]",
+            "tanh, sigmoid",
+        ),
+    ] {
+        let mut val = Validation::new(&small, &x_val, &y_val, 10).unwrap();
+        let mut trained = other.clone();
+        let message = panic_message(|| {
+            let _ = trained.train_watched(&x, &y, &config, |p, now| val.observe(p, now));
+        });
+        let expected = |function: &str| {
+            format!(
+                "Validation::{function}: this validation set is watched for a network of layer \
+                 sizes [400, 8, 1] (activations relu, sigmoid), but was given one of layer sizes \
+                 {sizes} (activations {activations}): make the Validation with the network you \
+                 train"
+            )
+        };
+        assert_eq!(message, expected("observe"));
+        assert!(val.costs().is_empty(), "nothing was computed");
+        let mut trained = other.clone();
+        let message = panic_message(|| {
+            let _ = val.finish(&mut trained);
+        });
+        assert_eq!(message, expected("finish"));
+    }
+}
+
+/// `Validation` is `Debug`: the validation set's shapes, the watched network and what was
+/// seen, not its buffers.
+#[test]
+fn a_validation_shows_what_it_watches_in_debug() {
+    let (x, y, x_val, y_val) = wide(3);
+    let mut net = Network::<f64>::builder(&[400, 8, 1])
+        .build(&mut NumpyRng::new(2))
+        .unwrap();
+    let mut val = Validation::new(&net, &x_val, &y_val, 10)
+        .unwrap()
+        .early_stopping(EarlyStopping {
+            patience: 3,
+            min_delta: 0.0,
+        })
+        .unwrap();
+    assert_eq!(
+        format!("{val:?}"),
+        "Validation { x: (400, 30), y: (1, 30), layer_sizes: [400, 8, 1], early_stopping: \
+         Some(EarlyStopping { patience: 3, min_delta: 0.0 }), costs: [], best: None, \
+         stopped_at: None, .. }"
+    );
+    let config = TrainParams::new().iterations(1).check().unwrap();
+    net.train_watched(&x, &y, &config, |p, now| val.observe(p, now))
+        .unwrap();
+    let cost = val.costs()[0];
+    assert!(format!("{val:?}").ends_with(&format!(
+        "costs: [{cost:?}], best: Some((0, {cost:?})), stopped_at: None, .. }}"
+    )));
 }

@@ -115,6 +115,59 @@ fn engine_gradients_match_the_step_functions_for_every_hidden_activation() {
     }
 }
 
+/// A softmax output layer: the step functions and the engine run the same column kernel
+/// forward, and the steps' backward pass (the softmax's Jacobian applied to the categorical
+/// cross-entropy's `dA = -Y / A`) gives the engine's gradients, which start from `AL - Y`.
+#[test]
+fn engine_and_step_functions_agree_on_a_softmax_output() {
+    let mut rng = NumpyRng::new(5);
+    let x = rng.randn(4, 9);
+    let labels: Vec<usize> = (0..9).map(|j| (j * 7) % 3).collect();
+    let y: Array2<f64> = dnn_core::one_hot(&labels, 3);
+    let net = Network::<f64>::builder(&[4, 6, 3])
+        .hidden_activation(Activation::Tanh)
+        .init(Init::Xavier)
+        .output(Activation::Softmax)
+        .build(&mut NumpyRng::new(6))
+        .unwrap();
+    let activations = [Activation::Tanh, Activation::Softmax];
+    let mut a = x.clone();
+    let mut caches = Vec::new();
+    for (layer, &activation) in net.layers().iter().zip(&activations) {
+        let (next, cache) =
+            steps::linear_activation_forward(&a, layer.weights(), layer.bias(), activation);
+        caches.push(cache);
+        a = next;
+    }
+    let close = |p: &Array2<f64>, q: &Array2<f64>| {
+        p.dim() == q.dim() && p.iter().zip(q).all(|(u, v)| (u - v).abs() <= 1e-12)
+    };
+    let proba = net.predict_proba(&x).unwrap();
+    assert!(close(&proba, &a), "forward {proba} vs steps {a}");
+    for column in a.columns() {
+        assert!((column.sum() - 1.0).abs() < 1e-15, "{column}");
+    }
+    // The steps' cost of these probabilities is the engine's.
+    let steps_cost = -(&y * &a.mapv(f64::ln)).sum() / 9.0;
+    assert!((net.cost(&x, &y).unwrap() - steps_cost).abs() < 1e-12);
+    let mut da = -&y / &a;
+    let engine = net.gradients(&x, &y).unwrap();
+    for l in (0..2).rev() {
+        let (da_prev, dw, db) = steps::linear_activation_backward(&da, &caches[l], activations[l]);
+        assert!(
+            close(&engine[l].dw, &dw),
+            "dW[{l}]: {} vs {dw}",
+            engine[l].dw
+        );
+        assert!(
+            close(&engine[l].db, &db),
+            "db[{l}]: {} vs {db}",
+            engine[l].db
+        );
+        da = da_prev;
+    }
+}
+
 #[test]
 fn l_layer_model_matches_the_engine_with_scaled_init() {
     let (x, y) = data(11, 6, 30);
@@ -219,6 +272,55 @@ fn divergence_message_names_the_iteration_and_suggests_a_smaller_learning_rate()
     let msg = err.to_string();
     assert!(msg.contains("diverged at iteration 1"), "{msg}");
     assert!(msg.contains("smaller learning rate"), "{msg}");
+    assert!(!msg.contains("standardise"), "{msg}");
+}
+
+/// Inputs far from unit scale make the very first cost huge: the message says so and advises
+/// standardising them, and prints that cost (and the last good one) in scientific notation,
+/// not as 200 digits.
+#[test]
+fn divergence_from_huge_inputs_advises_standardising_them() {
+    let (x, y) = data(3, 10, 50);
+    let x = x.mapv(|v| v * 1e200);
+    let mut net = Network::<f64>::builder(&[10, 6, 1])
+        .build(&mut NumpyRng::new(1))
+        .unwrap();
+    let err = net
+        .fit(
+            &x,
+            &y,
+            &TrainParams::new().learning_rate(0.01).check().unwrap(),
+        )
+        .unwrap_err();
+    let DnnError::Diverged(d) = &err else {
+        panic!("expected divergence, got {err:?}")
+    };
+    assert!(d.started_huge(), "{d:?}");
+    let first = d.first_cost().unwrap();
+    assert!(first > 1e190, "{first}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&format!(
+            "the very first cost was already {}, so the inputs are probably far from unit scale: \
+             standardise each feature",
+            dnn_core::cost::shown(first)
+        )),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("0000000000"),
+        "a huge cost printed in full: {msg}"
+    );
+    if let Some(good) = d.last_good {
+        assert!(
+            msg.ends_with(&format!(
+                "(the network keeps the parameters that gave the cost {} at {})",
+                dnn_core::cost::shown(good.cost),
+                good.step
+            )),
+            "{msg}"
+        );
+    }
 }
 
 #[test]
@@ -288,6 +390,16 @@ fn bad_inputs_are_errors_not_panics() {
     assert_eq!(
         err.to_string(),
         "X has 4 rows but the first layer expects 3 (one row per input feature)"
+    );
+    // Examples as rows: X's columns are the features.
+    let err = net
+        .fit(&Array2::<f64>::zeros((5, 3)), &y, &config)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "X has 5 rows but the first layer expects 3 (one row per input feature); X has 3 \
+         columns, so it looks like (examples, features): pass its transpose, x.t() (one column \
+         per example)"
     );
 
     let x = Array2::<f64>::zeros((3, 5));

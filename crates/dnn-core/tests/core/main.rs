@@ -13,6 +13,7 @@ mod improving;
 mod properties;
 mod regression;
 mod rng_vs_numpy;
+mod shapes;
 mod softmax;
 mod steps_vs_numpy;
 mod validation;

@@ -519,3 +519,72 @@ fn relu_backward_rejects_da_and_z_of_different_shapes() {
 fn tanh_backward_rejects_da_and_z_of_different_shapes() {
     let _ = tanh_backward(&ones(1, 3), &ones(3, 1));
 }
+
+#[test]
+#[should_panic(
+    expected = "layer_dims [3, 0, 1] has 0 units at position 1: every layer (the input included) needs at least one unit"
+)]
+fn initialize_parameters_deep_refuses_a_layer_of_zero_units() {
+    let _ = initialize_parameters_deep(&[3, 0, 1], &mut NumpyRng::new(1));
+}
+
+#[test]
+#[should_panic(
+    expected = "update_parameters: the parameters have 2 layers but the gradients 3: pass the gradients l_model_backward gave for these parameters"
+)]
+fn update_parameters_refuses_gradients_of_more_layers() {
+    // The first two layers' gradients fit: only the count tells them apart.
+    let x = array![[1.0, -2.0, 0.5], [0.3, 0.8, -1.0]];
+    let y = array![[1.0, 0.0, 1.0]];
+    let deeper = initialize_parameters_deep(&[2, 4, 1, 1], &mut NumpyRng::new(1));
+    let (al, caches) = l_model_forward(&x, &deeper);
+    let grads = l_model_backward(&al, &y, &caches);
+    let params = initialize_parameters_deep(&[2, 4, 1], &mut NumpyRng::new(1));
+    let _ = update_parameters(params, &grads, 0.1);
+}
+
+#[test]
+#[should_panic(expected = "softmax_backward: dA has shape (3, 2) but Z has shape (2, 3)")]
+fn softmax_backward_rejects_da_and_z_of_different_shapes() {
+    let _ = softmax_backward(&ones(3, 2), &ones(2, 3));
+}
+
+/// A softmax layer through the step functions: each column of `A` is a distribution (even for
+/// scores whose `exp` overflows), and `dA = -Y / A` gives `dZ = A - Y`.
+#[test]
+fn softmax_steps_give_distributions_and_the_cross_entropy_gradient() {
+    let x = array![[1.0, -2.0, 0.5], [0.3, 0.8, -1.0]];
+    let w = array![[2.0, 1.0], [-1.0, 3.0], [0.5, -0.5], [400.0, 400.0]];
+    let b = array![[0.1], [0.0], [-0.2], [0.0]];
+    let (a, cache) = linear_activation_forward(&x, &w, &b, Activation::Softmax);
+    let (direct, _) = softmax(&cache.z);
+    assert_eq!(a, direct);
+    for (j, column) in a.columns().into_iter().enumerate() {
+        assert!((column.sum() - 1.0).abs() < 1e-15, "column {j}: {column}");
+        let z = cache.z.column(j);
+        let max = z.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        let sum: f64 = z.iter().map(|v| (v - max).exp()).sum();
+        for (c, (&p, &zc)) in column.iter().zip(z).enumerate() {
+            assert!(
+                (p - (zc - max).exp() / sum).abs() < 1e-15,
+                "A[{c}, {j}] = {p}"
+            );
+        }
+    }
+    // Labels whose probabilities are not underflowed: column 1 (z = -480 for class 3).
+    let y = array![
+        [0.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 0.0, 0.0],
+        [1.0, 0.0, 1.0]
+    ];
+    let da = -&y / &a;
+    let (_, dw, db) = linear_activation_backward(&da, &cache, Activation::Softmax);
+    let dz = &a - &y;
+    let m = 3.0;
+    let want_dw = dz.dot(&x.t()) / m;
+    let want_db = dz.sum_axis(ndarray::Axis(1)).insert_axis(ndarray::Axis(1)) / m;
+    for (got, want) in dw.iter().chain(&db).zip(want_dw.iter().chain(&want_db)) {
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    }
+}
