@@ -10,7 +10,6 @@
 //! no hidden `.model.h5.XXXXXX.tmp` is left behind.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
 
 use anyhow::Context;
 
@@ -18,8 +17,8 @@ use crate::EXIT_INTERRUPTED;
 
 static GRACEFUL: AtomicBool = AtomicBool::new(false);
 static REQUESTED: AtomicBool = AtomicBool::new(false);
-/// What the first Ctrl-C of a graceful command says it will do.
-static FIRST_PRESS: OnceLock<&'static str> = OnceLock::new();
+/// Whether the first Ctrl-C of a graceful command goes unanswered ([`Interrupt::graceful_quiet`]).
+static QUIET: AtomicBool = AtomicBool::new(false);
 
 /// What a training command says at the first Ctrl-C: it may be in the middle of a long
 /// epoch (mini-batches of a large network), so the press is answered at once.
@@ -45,7 +44,9 @@ pub fn install() -> anyhow::Result<()> {
             }
             std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
-        eprintln!("\n{}", FIRST_PRESS.get().copied().unwrap_or(STOPPING));
+        if !QUIET.load(Ordering::SeqCst) {
+            eprintln!("\n{STOPPING}");
+        }
     })
     .context("cannot install the Ctrl-C handler")
 }
@@ -62,10 +63,10 @@ impl Interrupt {
         Interrupt(())
     }
 
-    /// [`Interrupt::graceful`], the first Ctrl-C saying `first_press` instead (for a
-    /// command that does not train: `dnn serve`). Set once per process.
-    pub fn graceful_saying(first_press: &'static str) -> Self {
-        let _ = FIRST_PRESS.set(first_press);
+    /// [`Interrupt::graceful`], the first Ctrl-C saying nothing: for `dnn serve`, which
+    /// stops within seconds and then says what it stopped.
+    pub fn graceful_quiet() -> Self {
+        QUIET.store(true, Ordering::SeqCst);
         Self::graceful()
     }
 

@@ -97,10 +97,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     listener
         .set_nonblocking(true)
         .context("cannot set up the listening socket")?;
-    let interrupt = Interrupt::graceful_saying(
-        "Ctrl-C: stopping the training, if one runs, and the server (open requests get a few \
-         seconds); press Ctrl-C again to quit at once",
-    );
+    let interrupt = Interrupt::graceful_quiet();
     let state = Arc::new(AppState::new(
         datasets::all(user_data),
         file_model,
