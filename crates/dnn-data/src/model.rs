@@ -451,7 +451,8 @@ impl Model {
 /// Saves `network` and `setup` to `path` atomically: the whole HDF5 file is built in
 /// memory, then handed to [`write_atomically`], so a failed or interrupted save never
 /// damages an existing file and never leaves part of one under `path`. The file records no
-/// [`DataSpec`]; [`save_model_with`] records one.
+/// [`DataSpec`], and [`load_model`] gives it none ([`Model::spec`] is `None`), whatever its
+/// shape; [`save_model_with`] records one.
 pub fn save_model<F: Float + H5Type>(
     path: impl AsRef<Path>,
     network: &Network<F>,
@@ -1170,7 +1171,7 @@ fn read_1d<T: H5Type>(
 }
 
 /// The [`DataSpec`] a file records, checked against its network; the cat classifier's for
-/// older files of its shape.
+/// files older than [`FORMAT_VERSION`] of its shape.
 fn read_spec(
     file: &hdf5::File,
     names: &[String],
@@ -1180,8 +1181,13 @@ fn read_spec(
     let sizes = network.layer_sizes();
     let (inputs, outputs) = (sizes[0], sizes[sizes.len() - 1]);
     if !names.iter().any(|n| n == "classes") {
+        // A file of this version without classes was saved without a DataSpec
+        // ([`save_model`]): its inputs are unknown, whatever its shape. Older files (version
+        // 1, or numpy's, without the attribute) of the cat classifier's shape are that.
+        let version = read_attr_opt(file, "format_version", |a| a.read_scalar::<u32>())?;
         let cat = DataSpec::cat();
-        return Ok((inputs == cat.input.features() && outputs == 1).then_some(cat));
+        let older = version.is_none_or(|v| v < FORMAT_VERSION);
+        return Ok((older && inputs == cat.input.features() && outputs == 1).then_some(cat));
     }
     let classes = read_names(file, "classes", bad)?;
     let input = match read_string_opt(file, "input")?.as_deref() {

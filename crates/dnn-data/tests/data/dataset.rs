@@ -1051,13 +1051,22 @@ fn a_model_file_records_its_classes_input_and_standardisation() {
         "{err}"
     );
     assert!(!dir.path().join("w.h5").exists());
-    // A file without a spec, of the cat classifier's shape, is the cat classifier.
+    // A file of numpy's (W1, b1 only), of the cat classifier's shape, is the cat classifier;
+    // one of dnn's saved without a spec is not, whatever its shape (a library user's
+    // [12288, 1] network on their own data came back as "non-cat"/"cat", its ONNX export
+    // dividing its inputs by 255).
     let cat = Network::<f64>::builder(&[12288, 1])
         .build(&mut NumpyRng::new(1))
         .unwrap();
-    save_model(dir.path().join("cat.h5"), &cat, &TrainingSetup::default()).unwrap();
-    let model = load_model(dir.path().join("cat.h5")).unwrap();
+    let numpys = hdf5::File::create(dir.path().join("numpy.h5")).unwrap();
+    for (key, m) in [("W1", cat.layers()[0].weights()), ("b1", cat.layers()[0].bias())] {
+        numpys.new_dataset_builder().with_data(m).create(key).unwrap();
+    }
+    drop(numpys);
+    let model = load_model(dir.path().join("numpy.h5")).unwrap();
     assert_eq!(model.spec, Some(dnn_data::DataSpec::cat()));
+    save_model(dir.path().join("wide.h5"), &cat, &TrainingSetup::default()).unwrap();
+    assert_eq!(load_model(dir.path().join("wide.h5")).unwrap().spec, None);
     save_model(dir.path().join("other.h5"), &net, &TrainingSetup::default()).unwrap();
     assert_eq!(load_model(dir.path().join("other.h5")).unwrap().spec, None);
 }
