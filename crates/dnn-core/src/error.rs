@@ -188,6 +188,20 @@ pub enum DnnError {
         col: usize,
     },
 
+    /// A finite input too large for an `f32` network: it would become infinite in `f32`.
+    #[error(
+        "X holds {value:e} at row {row}, column {col}, beyond f32's range (±3.4e38): an f32 \
+         network cannot take it; scale the inputs (standardise them), or use an f64 model"
+    )]
+    BeyondF32 {
+        /// The value given (in `f64`).
+        value: f64,
+        /// Its row.
+        row: usize,
+        /// Its column.
+        col: usize,
+    },
+
     /// [`crate::set_threads`] called once the engine's threads run with another number.
     #[error("the engine's products already run on {running} threads, so they cannot run on {asked}: set the thread count before the first training or product")]
     ThreadsStarted {

@@ -55,8 +55,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     save_model_with(&path, &net, &TrainingSetup::default(), &data.spec)?;
     let model = load_model(&path)?;
 
-    // Two new rows, raw as in the CSV, one per column (widths, then heights): `predict`
-    // applies the model's z-score first.
+    // Two new examples, raw as in the CSV. The matrix is (features, m), one column per
+    // example, as everywhere in dnn: the first row holds their widths, the second their
+    // heights (the CSV's rows are its columns). `predict` applies the model's z-score first.
     let rows = array![[10.5, 20.5], [21.0, 41.0]];
     for p in model.predict(&rows)? {
         println!("{} (probability {:.3})", p.name, p.probability);

@@ -594,7 +594,18 @@ fn matrix_into<X: Float>(x: Array2<f64>) -> Array2<X> {
 /// let y = dnn_data::dataset::labels_matrix::<f64>(&[2, 0], 3);
 /// assert_eq!(y, ndarray::array![[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]);
 /// ```
+///
+/// # Panics
+/// If a label is not below `classes` (the class indices of a [`Dataset`] always are).
+///
+/// ```should_panic
+/// // "labels_matrix: label 3 (example 1) is not a class index below 2"
+/// dnn_data::dataset::labels_matrix::<f64>(&[0, 3], 2);
+/// ```
 pub fn labels_matrix<F: Float>(labels: &[usize], classes: usize) -> Array2<F> {
+    if let Some((j, &label)) = labels.iter().enumerate().find(|(_, &l)| l >= classes) {
+        panic!("labels_matrix: label {label} (example {j}) is not a class index below {classes}");
+    }
     if classes == 2 {
         Array2::from_shape_fn((1, labels.len()), |(_, j)| F::of(labels[j] as f64))
     } else {

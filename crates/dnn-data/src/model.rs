@@ -245,9 +245,23 @@ impl AnyNetwork {
 
     /// The output probabilities (a regression's outputs) for `x` given in `f64` (converted to `f32` first for an
     /// `f32` network), as `f64`.
+    ///
+    /// # Errors
+    /// As [`Network::predict_proba`], and [`dnn_core::DnnError::BeyondF32`] for a finite value
+    /// of `x` too large for an `f32` network.
+    ///
+    /// ```
+    /// use dnn_core::{Activation, Layer, Network};
+    /// use dnn_data::model::AnyNetwork;
+    /// use ndarray::array;
+    /// let net = Network::<f32>::from_layers(vec![Layer::new(array![[1.0]], array![[0.0]], Activation::Sigmoid)])?;
+    /// let err = AnyNetwork::F32(net).predict_proba(&array![[1e40]]).unwrap_err();
+    /// assert!(err.to_string().starts_with("X holds 1e40 at row 0, column 0, beyond f32's range"));
+    /// # Ok::<(), dnn_core::DnnError>(())
+    /// ```
     pub fn predict_proba(&self, x: &Array2<f64>) -> dnn_core::Result<Array2<f64>> {
         match self {
-            AnyNetwork::F32(n) => Ok(n.predict_proba(&x.mapv(|v| v as f32))?.mapv(f64::from)),
+            AnyNetwork::F32(n) => Ok(n.predict_proba(&as_f32(x)?)?.mapv(f64::from)),
             AnyNetwork::F64(n) => n.predict_proba(x),
         }
     }
@@ -265,7 +279,7 @@ impl AnyNetwork {
     /// ```
     pub fn predict_classes(&self, x: &Array2<f64>) -> dnn_core::Result<Vec<usize>> {
         match self {
-            AnyNetwork::F32(n) => n.predict_classes(&x.mapv(|v| v as f32)),
+            AnyNetwork::F32(n) => n.predict_classes(&as_f32(x)?),
             AnyNetwork::F64(n) => n.predict_classes(x),
         }
     }
@@ -326,7 +340,40 @@ pub struct Prediction {
     pub probability: f64,
 }
 
+impl From<Network<f64>> for AnyNetwork {
+    fn from(network: Network<f64>) -> AnyNetwork {
+        AnyNetwork::F64(network)
+    }
+}
+
+impl From<Network<f32>> for AnyNetwork {
+    fn from(network: Network<f32>) -> AnyNetwork {
+        AnyNetwork::F32(network)
+    }
+}
+
 impl Model {
+    /// A model of a network trained in code: no training set-up recorded, and `spec` saying
+    /// what its inputs and outputs mean (`None`: unknown), to predict, save
+    /// ([`save_model_with`]) or export ([`crate::export::export`]) it.
+    ///
+    /// ```
+    /// use dnn_core::{Network, NumpyRng};
+    /// use dnn_data::model::Model;
+    /// let net = Network::<f32>::builder(&[3, 4, 1]).build(&mut NumpyRng::new(1))?;
+    /// let model = Model::new(net, None);
+    /// assert_eq!(model.network.layer_sizes(), [3, 4, 1]);
+    /// assert_eq!(model.predict(&ndarray::Array2::zeros((3, 2)))?.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(network: impl Into<AnyNetwork>, spec: Option<DataSpec>) -> Model {
+        Model {
+            network: network.into(),
+            setup: TrainingSetup::default(),
+            spec,
+        }
+    }
+
     /// Whether the model predicts a number (its file records a target scale,
     /// [`DataSpec::regression`]) rather than classes.
     pub fn is_regression(&self) -> bool {
@@ -341,6 +388,11 @@ impl Model {
     /// Forgetting that z-score is the easy mistake with `model.network.predict_proba`, which
     /// takes the network's own inputs: a table model then classifies raw values silently
     /// wrong.
+    ///
+    /// A picture model's inputs are its pixels as the data had them before training: bytes
+    /// divided by 255 (what [`crate::image::load_picture`] gives), not raw 0–255 values.
+    /// (An exported ONNX graph differs here: it takes raw 0–255 pixels and divides them
+    /// itself, see [`crate::onnx`].)
     ///
     /// ```
     /// use dnn_core::{Activation, Layer, Network};
@@ -446,6 +498,18 @@ impl Model {
             })
             .collect())
     }
+}
+
+/// `x` rounded to `f32` for an `f32` network; a finite value beyond `f32`'s range would
+/// become infinite there, and is refused as what it is ([`dnn_core::DnnError::BeyondF32`]).
+fn as_f32(x: &Array2<f64>) -> dnn_core::Result<Array2<f32>> {
+    if let Some(((row, col), &value)) = x
+        .indexed_iter()
+        .find(|(_, v)| v.is_finite() && (**v as f32).is_infinite())
+    {
+        return Err(dnn_core::DnnError::BeyondF32 { value, row, col });
+    }
+    Ok(x.mapv(|v| v as f32))
 }
 
 /// Saves `network` and `setup` to `path` atomically: the whole HDF5 file is built in

@@ -53,6 +53,9 @@ impl Standardization {
     /// assert_eq!((z.mean[1], z.std[1]), (2e-200, 1e-200));
     /// ```
     ///
+    /// A feature holding NaN gets a NaN mean (and every value it standardises is NaN): the
+    /// loaders refuse such data before fitting; check `x` first when it comes from elsewhere.
+    ///
     /// Inputs stored in `f32` are fitted in `f64`, on their exact values. Each row's sum is
     /// ndarray's over a slice (eight partial sums), as `sum_axis(Axis(1))` takes it for a
     /// matrix in standard layout, which every [`crate::Dataset`] is.
@@ -89,7 +92,13 @@ impl Standardization {
     /// # Panics
     /// If `x` does not have [`Standardization::len`] rows.
     pub fn apply<F: Float>(&self, x: &mut Array2<F>) {
-        assert_eq!(x.nrows(), self.len(), "standardisation of another width");
+        assert!(
+            x.nrows() == self.len(),
+            "Standardization::apply: the z-score covers {} features, but x has {} rows (one per \
+             feature; x is (features, m))",
+            self.len(),
+            x.nrows()
+        );
         Zip::from(x.rows_mut())
             .and(&self.mean)
             .and(&self.std)

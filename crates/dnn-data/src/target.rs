@@ -71,7 +71,16 @@ impl TargetScale {
     /// assert_eq!(scale.unscaled(scale.scaled(3.0)), 3.0);
     /// assert_eq!(TargetScale::fit(&[5.0, 5.0], &[0, 1]), None);
     /// ```
+    ///
+    /// # Panics
+    /// If an index in `train` is not below `values.len()`.
     pub fn fit(values: &[f64], train: &[usize]) -> Option<TargetScale> {
+        if let Some(&j) = train.iter().find(|&&j| j >= values.len()) {
+            panic!(
+                "TargetScale::fit: training index {j} is beyond the {} target values",
+                values.len()
+            );
+        }
         let first = values[*train.first()?];
         if train.iter().all(|&j| values[j] == first) {
             return None;
