@@ -1059,8 +1059,15 @@ fn a_model_file_records_its_classes_input_and_standardisation() {
         .build(&mut NumpyRng::new(1))
         .unwrap();
     let numpys = hdf5::File::create(dir.path().join("numpy.h5")).unwrap();
-    for (key, m) in [("W1", cat.layers()[0].weights()), ("b1", cat.layers()[0].bias())] {
-        numpys.new_dataset_builder().with_data(m).create(key).unwrap();
+    for (key, m) in [
+        ("W1", cat.layers()[0].weights()),
+        ("b1", cat.layers()[0].bias()),
+    ] {
+        numpys
+            .new_dataset_builder()
+            .with_data(m)
+            .create(key)
+            .unwrap();
     }
     drop(numpys);
     let model = load_model(dir.path().join("numpy.h5")).unwrap();
