@@ -133,7 +133,7 @@ pub struct ReadFlags {
     pub test_split: Option<f64>,
 
     /// Seed of that stratified split.
-    #[arg(long, allow_negative_numbers = true,
+    #[arg(long, value_parser = crate::values::parse_seed, allow_negative_numbers = true,
           help = format!("Seed of that split and of --validation-split's (numpy's RandomState; stratified for classes, scikit-learn's ShuffleSplit for a regression) [default: {DEFAULT_SPLIT_SEED}]"))]
     pub split_seed: Option<u32>,
 
@@ -586,7 +586,13 @@ pub fn split_line<X: Float>(data: &Dataset<X>) -> Option<String> {
     let (how, outputs) = if data.is_regression() {
         ("shuffled", "a number to predict".to_owned())
     } else {
-        ("stratified", format!("{} classes", data.spec.classes.len()))
+        // A model's classes may be more than the data has examples of (`--from`, `--classes`).
+        let classes = data.spec.classes.len();
+        let present = class_counts(data).iter().filter(|&&n| n > 0).count();
+        match present == classes {
+            true => ("stratified", format!("{classes} classes")),
+            false => ("stratified", format!("{present} of the {classes} classes")),
+        }
     };
     Some(format!(
         "Data: {} ({}): {} training and {} test examples ({how} {} test split, seed {}), {} feature{}, {outputs}",

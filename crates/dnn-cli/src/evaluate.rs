@@ -46,7 +46,8 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     require_scale(&model, &args.model.display().to_string())?;
     if args.mislabeled.is_some() && !model.network.output_activation().classifies() {
         bail!(
-            "--mislabeled draws the mislabelled test pictures of a classifier, but {} predicts a number",
+            "--mislabeled draws the mislabelled test pictures of a classifier, but {} predicts a \
+             number; leave out --mislabeled (its R², RMSE and MAE are printed without it)",
             args.model.display()
         );
     }

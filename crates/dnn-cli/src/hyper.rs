@@ -70,7 +70,7 @@ pub struct OptimFlags {
 
     /// Seed of the first epoch's shuffle; epoch e uses seed + e, as the course's
     /// random_mini_batches (its seed = 10, then + 1 before each epoch).
-    #[arg(long, allow_negative_numbers = true,
+    #[arg(long, value_parser = crate::values::parse_seed, allow_negative_numbers = true,
           help = format!("Seed of the first epoch's shuffle; epoch e uses seed + e, as the course's random_mini_batches (its seed = 10, then + 1 before each epoch) [default: {}]", engine_defaults().shuffle_seed()))]
     pub shuffle_seed: Option<u32>,
 
@@ -208,25 +208,7 @@ impl Hyper {
     /// makes huge activations. `try a smaller learning rate than 0.0075 or a smaller --l2 than
     /// 1e308`.
     pub fn divergence_advice(&self, learning_rate: f64) -> String {
-        let mut tries = vec![format!(
-            "a smaller learning rate than {}",
-            exact(learning_rate)
-        )];
-        if self.l2 > 0.0 {
-            tries.push(format!("a smaller --l2 than {}", exact(self.l2)));
-        }
-        if self.keep_prob < 1.0 {
-            tries.push(format!(
-                "a larger --keep-prob than {}",
-                exact(self.keep_prob)
-            ));
-        }
-        let tries = match tries.split_last() {
-            Some((last, [])) => last.clone(),
-            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-            None => unreachable!("a learning rate to try at least"),
-        };
-        format!("try {tries}")
+        divergence_advice(learning_rate, self.l2, self.keep_prob)
     }
 
     /// Whether training runs in mini-batches (costs are then per epoch).
@@ -272,6 +254,27 @@ impl Hyper {
             keep_prob: self.keep_prob,
         }
     }
+}
+
+/// [`Hyper::divergence_advice`] of a run at `learning_rate` with L2's `l2` (0: none) and
+/// dropout's `keep_prob` (1: none); also `dnn planar`'s, which has neither.
+pub fn divergence_advice(learning_rate: f64, l2: f64, keep_prob: f64) -> String {
+    let mut tries = vec![format!(
+        "a smaller learning rate than {}",
+        exact(learning_rate)
+    )];
+    if l2 > 0.0 {
+        tries.push(format!("a smaller --l2 than {}", exact(l2)));
+    }
+    if keep_prob < 1.0 {
+        tries.push(format!("a larger --keep-prob than {}", exact(keep_prob)));
+    }
+    let tries = match tries.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => unreachable!("a learning rate to try at least"),
+    };
+    format!("try {tries}")
 }
 
 #[cfg(test)]

@@ -44,7 +44,8 @@ pub struct Cli {
 
     /// Threads for the matrix products, this one included [default: one per core the
     /// process may run on, at most 8]; results do not depend on it.
-    #[arg(long, global = true, env = "DNN_THREADS", value_parser = values::parse_threads)]
+    #[arg(long, global = true, env = "DNN_THREADS", value_parser = values::parse_threads,
+          allow_negative_numbers = true)]
     pub threads: Option<std::num::NonZeroUsize>,
 }
 
@@ -165,7 +166,36 @@ fn usage_line(message: &str, args: &[String]) -> String {
             !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
         })
         .collect();
-    format!("{}; see `{command} --help`", parts.join(" "))
+    as_typed(format!("{}; see `{command} --help`", parts.join(" ")), args)
+}
+
+/// clap names a flag by its own name even where the user typed one of its aliases (`dnn train
+/// --epochs 0`: `'--iterations <ITERATIONS>'`); `line` with the flag as `args` type it.
+fn as_typed(mut line: String, args: &[String]) -> String {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let Some(sub) = args.get(1).and_then(|s| cli.find_subcommand(s)) else {
+        return line;
+    };
+    let typed = |name: &str| {
+        let flag = format!("--{name}");
+        args.iter()
+            .any(|a| *a == flag || a.starts_with(&format!("{flag}=")))
+    };
+    let placeholder =
+        |name: &str| format!("'--{name} <{}>'", name.to_uppercase().replace('-', "_"));
+    for arg in sub.get_arguments() {
+        let Some(long) = arg.get_long().filter(|l| !typed(l)) else {
+            continue;
+        };
+        let aliases = arg.get_all_aliases().unwrap_or_default();
+        if let Some(alias) = aliases.into_iter().find(|a| typed(a)) {
+            line = line
+                .replace(&placeholder(long), &placeholder(alias))
+                .replace(&format!("'--{long}'"), &format!("'--{alias}'"));
+        }
+    }
+    line
 }
 
 /// The context chain, outermost first, on one line: a cause whose text its parent's
@@ -225,6 +255,15 @@ mod tests {
                 && !unknown.contains('\n'),
             "{unknown}"
         );
+        assert_eq!(
+            message(&["dnn", "train", "--epochs", "0"]),
+            "error: invalid value '0' for '--epochs <EPOCHS>': must be at least 1; see `dnn train --help`"
+        );
+        assert_eq!(
+            message(&["dnn", "toy", "--iterations=0"]),
+            "error: invalid value '0' for '--iterations <ITERATIONS>': must be at least 1; see `dnn toy --help`"
+        );
+        assert!(message(&["dnn", "toy", "--epochs", "x"]).contains("'--epochs <EPOCHS>'"));
         let missing = message(&["dnn", "frobnicate"]);
         assert!(
             missing.starts_with("error: unrecognized subcommand 'frobnicate'")

@@ -5,16 +5,18 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use dnn_core::{Activation, Init, Network, NumpyRng, TrainParams};
+use dnn_core::{Activation, DnnError, Init, Network, NumpyRng, TrainParams};
 use dnn_data::planar::flower;
 use ndarray::Array2;
 
 use dnn_report::{PlanarReport, PlanarRun};
 
+use crate::hyper::divergence_advice;
 use crate::interrupt::Interrupt;
 use crate::plot::{self, BoundaryPanel};
-use crate::progress::cost_line;
+use crate::progress::{cost_line, interrupted_line};
 use crate::report::{check_outputs, write_json};
+use crate::text::count;
 use crate::values::{parse_learning_rate, parse_positive, parse_sizes, Sizes};
 use crate::{Exit, EXIT_INTERRUPTED};
 
@@ -39,24 +41,42 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
     let interrupt = Interrupt::graceful();
     let mut runs = Vec::new();
     let mut panels = Vec::new();
-    // Trains one network, then records its accuracy, its decision-boundary panel and its report.
+    // Trains one network, then records its accuracy, its decision-boundary panel and its
+    // report; returns the accuracy in percent.
     let mut run =
         |net: Network<f64>, model: &str, hidden: usize, title: &str| -> anyhow::Result<f64> {
-            let (net, costs) = train_one(net, &x, &y, &config, args.print_every, quiet, interrupt)?;
-            let accuracy = percent(&net, &x, &y)?;
+            let what = match hidden {
+                0 => "logistic regression".to_owned(),
+                n => format!("the network of {}", count(n, "hidden unit")),
+            };
+            let (net, report) =
+                train_one(net, &x, &y, &config, (args.print_every, quiet), interrupt).map_err(
+                    |e| match e {
+                        DnnError::Diverged(d) => anyhow::anyhow!(
+                            "training {what} diverged at {}: {}; {}",
+                            d.at,
+                            d.cause,
+                            divergence_advice(args.learning_rate, 0.0, 1.0)
+                        ),
+                        e => anyhow::Error::new(e).context(format!("training {what}")),
+                    },
+                )?;
+            let (agree, total) = agreement(&net, &x, &y)?;
+            let percent = (agree * 100) as f64 / total as f64;
             panels.push(BoundaryPanel::of_network(
                 &net,
                 &x,
                 &y,
-                format!("{title} — {accuracy:.2} %"),
+                format!("{title} — {percent:.2} %"),
             )?);
             runs.push(PlanarRun {
                 model: model.into(),
                 hidden,
-                costs,
-                accuracy,
+                iterations_run: report.iterations_run(),
+                costs: report.costs_every(args.print_every),
+                accuracy: agree as f64 / total as f64,
             });
-            Ok(accuracy)
+            Ok(percent)
         };
     if args.logistic {
         let net = Network::<f64>::builder(&[2, 1])
@@ -77,7 +97,6 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
             println!("Accuracy: {} %", py_float(accuracy));
         }
     }
-    let runs_done = panels.len();
     if let Some(path) = &args.plot {
         let title = format!(
             "Flower data set: decision boundaries after {}",
@@ -95,7 +114,8 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
             init_seed: args.seed,
             learning_rate: args.learning_rate,
             iterations: args.iterations,
-            runs,
+            interrupted: interrupt.requested(),
+            runs: runs.clone(),
         };
         write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
         if !args.quiet {
@@ -103,10 +123,26 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
         }
     }
     if interrupt.requested() {
+        let planned = hidden_sizes.len() + usize::from(args.logistic);
+        let full = runs
+            .iter()
+            .filter(|r| r.iterations_run == args.iterations)
+            .count();
+        let last = runs.last().map(|r| {
+            let what = match r.hidden {
+                0 => "of logistic regression".to_owned(),
+                n => format!("of the network of {}", count(n, "hidden unit")),
+            };
+            (r.iterations_run, what)
+        });
         eprintln!(
-            "interrupted: {} of {} networks trained (the last one partly)",
-            runs_done,
-            hidden_sizes.len() + usize::from(args.logistic)
+            "{}",
+            interrupted_line(
+                last.as_ref().map(|(n, what)| (*n, what.as_str())),
+                args.iterations,
+                "iteration",
+                (planned > 1).then_some((full, planned, "network")),
+            )
         );
         return Err(Exit(EXIT_INTERRUPTED).into());
     }
@@ -121,7 +157,7 @@ pub struct PlanarArgs {
     pub hidden: usize,
 
     /// Train one network per hidden size, e.g. 1,2,3,4,5,20,50, and print each accuracy.
-    #[arg(long, value_parser = parse_sizes, conflicts_with = "hidden")]
+    #[arg(long, value_parser = parse_sizes, conflicts_with = "hidden", allow_negative_numbers = true)]
     pub sweep: Option<Sizes>,
 
     /// Gradient-descent iterations per network.
@@ -141,11 +177,11 @@ pub struct PlanarArgs {
     pub print_every: usize,
 
     /// Seed that generates the flower data set.
-    #[arg(long, default_value = "1", allow_negative_numbers = true)]
+    #[arg(long, default_value = "1", value_parser = crate::values::parse_seed, allow_negative_numbers = true)]
     pub data_seed: u32,
 
     /// Seed of the weight initialisation (randn * 0.01).
-    #[arg(long, default_value = "2", allow_negative_numbers = true)]
+    #[arg(long, default_value = "2", value_parser = crate::values::parse_seed, allow_negative_numbers = true)]
     pub seed: u32,
 
     /// No cost lines; only the accuracies and errors.
@@ -161,34 +197,37 @@ pub struct PlanarArgs {
     pub report: Option<PathBuf>,
 }
 
-/// A trained network and its `(iteration, cost)` pairs.
-type Trained = (Network<f64>, Vec<(usize, f64)>);
-
-/// Trains, printing the exercise's cost lines unless `quiet`; returns the costs at
-/// every `every`-th iteration and the last.
+/// Trains, printing the exercise's cost line every `every` iterations unless `quiet`;
+/// returns the network and the engine's report of the run.
 fn train_one(
     mut net: Network<f64>,
     x: &Array2<f64>,
     y: &Array2<f64>,
     config: &dnn_core::TrainConfig,
-    every: usize,
-    quiet: bool,
+    (every, quiet): (usize, bool),
     interrupt: Interrupt,
-) -> anyhow::Result<Trained> {
+) -> Result<(Network<f64>, dnn_core::TrainReport), DnnError> {
     let report = net.train(x, y, config, |p| {
         if !quiet && (p.iteration % every == 0) {
             println!("{}", cost_line(p.iteration, p.cost));
         }
         interrupt.control()
     })?;
-    Ok((net, report.costs_every(every)))
+    Ok((net, report))
 }
 
-/// Accuracy in percent, computed as the exercise does.
-fn percent(net: &Network<f64>, x: &Array2<f64>, y: &Array2<f64>) -> anyhow::Result<f64> {
+/// How many of the points the network classifies right, of how many. The exercise prints
+/// `agree / total * 100`, which float rounding turns into `50.24999999999999` for 201 of 400;
+/// `agree * 100 / total` is the nearest float to the true percentage (`50.25`), and equal to
+/// the exercise's figure wherever that one prints exactly (67.5, 90.75, ...).
+fn agreement(
+    net: &Network<f64>,
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+) -> anyhow::Result<(usize, usize)> {
     let predictions = net.predict(x)?;
     let agree = predictions.iter().zip(y).filter(|(p, t)| p == t).count();
-    Ok(agree as f64 / y.len() as f64 * 100.0)
+    Ok((agree, y.len()))
 }
 
 /// Formats a float as Python's `str()` does (`90.0`, `67.25`), so the lines read

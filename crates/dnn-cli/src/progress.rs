@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
+use crate::text::count;
+
 /// Prints `Cost after iteration {i}: {cost:.6}` (or `epoch`, with mini-batches) every
 /// `every` iterations and at the last, and drives a bar with rate and ETA on a terminal's
 /// stderr.
@@ -121,4 +123,33 @@ pub fn cost_line(iteration: usize, cost: f64) -> String {
 /// The course's cost line for mini-batch training ("Optimization methods").
 pub fn epoch_line(epoch: usize, cost: f64) -> String {
     format!("Cost after epoch {epoch}: {}", dnn_core::cost::shown(cost))
+}
+
+/// What an interrupted `dnn toy` or `dnn planar` says on stderr, as `dnn train` does:
+/// `interrupted after 12684 of 200000 epochs`. `last`: the steps the last run trained and what
+/// it was (`with momentum`), if one started; `several`: when more than one run was planned,
+/// how many trained in full, of how many, and what a run is (`optimiser`):
+/// `interrupted after 120 of 5000 epochs with momentum; 1 of 3 optimisers trained in full`.
+pub fn interrupted_line(
+    last: Option<(usize, &str)>,
+    planned: usize,
+    unit: &str,
+    several: Option<(usize, usize, &str)>,
+) -> String {
+    let steps = last.map(|(n, _)| format!(" after {n} of {}", count(planned, unit)));
+    match (steps, several) {
+        (Some(steps), None) => format!("interrupted{steps}"),
+        (Some(steps), Some((full, runs, noun))) => format!(
+            "interrupted{steps} {}; {full} of {} trained in full",
+            last.map_or("", |(_, what)| what),
+            count(runs, noun)
+        ),
+        (None, Some((full, runs, noun))) => {
+            format!(
+                "interrupted: {full} of {} trained in full",
+                count(runs, noun)
+            )
+        }
+        (None, None) => "interrupted before training".to_owned(),
+    }
 }

@@ -14,7 +14,7 @@ use dnn_report::{ToyReport, ToyRun};
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
 use crate::plot::{self, BoundaryPanel};
-use crate::progress::epoch_line;
+use crate::progress::{epoch_line, interrupted_line};
 use crate::report::{check_outputs, write_json};
 use crate::values::{
     parse_factor, parse_layers, parse_learning_rate, parse_non_negative, parse_points,
@@ -51,11 +51,10 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
             layers[0]
         );
     }
-    if layers.last() != Some(&1) {
-        bail!(
-            "the last layer size must be 1 (one sigmoid output: class 0 or 1), not {:?}",
-            layers.last()
-        );
+    // parse_layers gives at least two sizes.
+    let last = layers[layers.len() - 1];
+    if last != 1 {
+        bail!("the last layer size must be 1 (one sigmoid output: class 0 or 1), not {last}");
     }
     let optimizers = if args.compare {
         vec![OptimizerArg::Gd, OptimizerArg::Momentum, OptimizerArg::Adam]
@@ -124,6 +123,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
         )?);
         runs.push(ToyRun {
             training: hyper.report(),
+            epochs_run: report.iterations_run(),
             costs: report.costs_every(args.print_every),
             final_cost: report.final_cost(),
             accuracy,
@@ -162,7 +162,8 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
             seed: args.seed,
             learning_rate: args.learning_rate,
             epochs: args.epochs,
-            runs,
+            interrupted: interrupt.requested(),
+            runs: runs.clone(),
         };
         write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
         if !args.quiet {
@@ -170,11 +171,13 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
         }
     }
     if interrupt.requested() {
-        eprintln!(
-            "interrupted: {} of {} optimisers trained (the last one partly)",
-            panels.len(),
-            hypers.len()
-        );
+        let last = runs
+            .last()
+            .map(|r| (r.epochs_run, format!("with {}", r.training.optimizer)));
+        let full = runs.iter().filter(|r| r.epochs_run == args.epochs).count();
+        let whole = (hypers.len() > 1).then_some((full, hypers.len(), "optimiser"));
+        let last = last.as_ref().map(|(n, what)| (*n, what.as_str()));
+        eprintln!("{}", interrupted_line(last, args.epochs, "epoch", whole));
         return Err(Exit(EXIT_INTERRUPTED).into());
     }
     Ok(())
@@ -192,7 +195,7 @@ pub struct ToyArgs {
     pub compare: bool,
 
     /// Layer sizes, input first (2) and output last (1).
-    #[arg(long, default_value = "2,5,2,1", value_parser = parse_layers)]
+    #[arg(long, default_value = "2,5,2,1", value_parser = parse_layers, allow_negative_numbers = true)]
     pub layers: Sizes,
 
     /// Weight initialisation.
@@ -200,7 +203,7 @@ pub struct ToyArgs {
     pub init: InitArg,
 
     /// Seed of the weight initialisation.
-    #[arg(long, default_value = "3", allow_negative_numbers = true)]
+    #[arg(long, default_value = "3", value_parser = crate::values::parse_seed, allow_negative_numbers = true)]
     pub seed: u32,
 
     /// Step size α (the start of the schedule with --decay).
@@ -225,7 +228,7 @@ pub struct ToyArgs {
     pub factor: Option<f64>,
 
     /// np.random.seed before generating the data [default: 3 moons, 1 circles].
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, value_parser = crate::values::parse_seed, allow_negative_numbers = true)]
     pub data_seed: Option<u32>,
 
     /// Print the cost every N epochs (single optimiser only).

@@ -52,6 +52,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         None,
         true,
     )?;
+    args.validation.check()?;
     check_outputs(
         &[
             (Some(&args.save), "--save"),
@@ -193,12 +194,12 @@ pub struct TrainArgs {
 
     /// Hidden layer sizes, e.g. 32,16; the input and output sizes come from the data
     /// [default: from --arch: 20,7,5].
-    #[arg(long, value_parser = parse_sizes, conflicts_with = "layers")]
+    #[arg(long, value_parser = parse_sizes, conflicts_with = "layers", allow_negative_numbers = true)]
     pub hidden: Option<Sizes>,
 
     /// All layer sizes, input first, e.g. 12288,20,7,5,1; checked against the data
     /// [default: the data's input size, --hidden, the data's output size].
-    #[arg(long, value_parser = parse_layers)]
+    #[arg(long, value_parser = parse_layers, allow_negative_numbers = true)]
     pub layers: Option<Sizes>,
 
     /// Gradient-descent step size [default: from --arch].
@@ -210,7 +211,7 @@ pub struct TrainArgs {
     pub iterations: Option<usize>,
 
     /// Seed of the numpy-compatible random generator.
-    #[arg(long, allow_negative_numbers = true,
+    #[arg(long, value_parser = crate::values::parse_seed, allow_negative_numbers = true,
           help = format!("Seed of the numpy-compatible random generator [default: {SEED}]"))]
     pub seed: Option<u32>,
 
@@ -392,6 +393,10 @@ fn train_as<F: Float + hdf5::H5Type>(
                 "{}",
                 held_out_line(&data, &held_out, &args.validation, unit)
             );
+            let seen = seen_validation_warning(own_data, &data, &held_out, &args.validation);
+            if let Some(line) = seen {
+                eprintln!("warning: {line}");
+            }
             for line in
                 crate::validation::warnings(&held_out, &args.validation, setup.iterations, unit)
             {
@@ -476,10 +481,16 @@ fn train_as<F: Float + hdf5::H5Type>(
             (result, seen)
         }
         _ => {
+            let mut last = None;
             let result = net.train(train_x, &train_y, &config, |p| {
+                last = Some((p.iteration, p.cost));
                 progress.iteration(p.iteration, p.total, p.cost, None);
                 interrupt.control()
             });
+            if let Some((iteration, cost)) = last {
+                // The line of the iteration where Ctrl-C ended training.
+                progress.stopped_at(iteration, cost, None);
+            }
             (result, None)
         }
     };
@@ -664,9 +675,17 @@ fn train_as<F: Float + hdf5::H5Type>(
     }
     let costs = report.costs_every(args.print_every);
     if let Some(path) = &args.plot {
-        let validation = seen.as_ref().map(|s| plot::ValidationCurve::of(s, &costs));
-        plot::cost_curve(path, &costs, setup.learning_rate, unit, validation.as_ref())
-            .with_context(|| format!("--plot {}", path.display()))?;
+        let best = seen.as_ref().and_then(|s| s.early_stopping().and(s.best()));
+        let points = plotted(&report, args.print_every, best.map(|b| b.0));
+        let validation = seen.as_ref().map(|s| plot::ValidationCurve::of(s, &points));
+        plot::cost_curve(
+            path,
+            &points,
+            setup.learning_rate,
+            unit,
+            validation.as_ref(),
+        )
+        .with_context(|| format!("--plot {}", path.display()))?;
         if !args.quiet {
             println!("Saved the cost curve to {}", path.display());
         }
@@ -704,6 +723,33 @@ fn train_as<F: Float + hdf5::H5Type>(
         return Err(Exit(EXIT_INTERRUPTED).into());
     }
     Ok(())
+}
+
+/// Runs of at most this many iterations are plotted at every one of them ([`plotted`]).
+const EVERY_POINT_UP_TO: usize = 100;
+
+/// The `(iteration, cost)` points `--plot` draws of a run's training costs: every one of a
+/// run of at most [`EVERY_POINT_UP_TO`] iterations; else every `every`-th and the last, as
+/// printed, and early stopping's `best` iteration, so that its marker sits on the curves as
+/// drawn (not beside a straight line between two print steps).
+fn plotted(report: &dnn_core::TrainReport, every: usize, best: Option<usize>) -> Vec<(usize, f64)> {
+    let all = report.costs();
+    let step = if all.len() <= EVERY_POINT_UP_TO {
+        1
+    } else {
+        every
+    };
+    with_step(report.costs_every(step), all, best)
+}
+
+/// `points` (in order of iteration) with iteration `step` of the costs `all` among them.
+fn with_step(mut points: Vec<(usize, f64)>, all: &[f64], step: Option<usize>) -> Vec<(usize, f64)> {
+    if let Some(s) = step.filter(|&s| s < all.len()) {
+        if let Err(at) = points.binary_search_by_key(&s, |p| p.0) {
+            points.insert(at, (s, all[s]));
+        }
+    }
+    points
 }
 
 /// A regression's scores on one part (`dnn train`'s and `dnn serve`'s): the network's
@@ -800,10 +846,7 @@ fn load_to_continue<F: Float>(
     if !own {
         warn_left_out(&data, &args.data.data, &from.path);
     }
-    let resplit = data.source.split.is_some_and(|s| {
-        Some(s.fraction) != setup.test_split || Some(u64::from(s.seed)) != setup.split_seed
-    });
-    if own && resplit {
+    if own && resplit(&data, setup) {
         eprintln!(
             "warning: --data is {}'s own data, split otherwise than its training split it: \
              the new test part holds examples it was trained on, so its test scores are not of \
@@ -831,6 +874,59 @@ fn load_to_continue<F: Float>(
         );
     }
     Ok(data)
+}
+
+/// Whether `data`'s test part was split off otherwise (fraction or seed) than `setup`, a
+/// model's, records of its own data's split.
+fn resplit<F: Float>(data: &Dataset<F>, setup: &TrainingSetup) -> bool {
+    data.source.split.is_some_and(|s| {
+        Some(s.fraction) != setup.test_split || Some(u64::from(s.seed)) != setup.split_seed
+    })
+}
+
+/// The warning when `--from`'s model goes on with its own data (`from`) and the validation
+/// part `held_out` is not the one it was trained beside, if it had one: the part then holds
+/// examples the model was trained on, so its cost (and early stopping's choice) is not of
+/// unseen data. `None` when the part is the model's own, or `from` is `None` (a new network,
+/// or other data).
+fn seen_validation_warning<F: Float>(
+    from: Option<&StartFrom>,
+    data: &Dataset<F>,
+    held_out: &HeldOut<F>,
+    flags: &ValidationFlags,
+) -> Option<String> {
+    let from = from?;
+    let setup = &from.model.setup;
+    let same_part = setup.validation_split == Some(held_out.split.fraction)
+        && setup.split_seed == Some(u64::from(held_out.split.seed))
+        && !resplit(data, setup);
+    if same_part {
+        return None;
+    }
+    let model = from.path.display();
+    let (how, advice) = match setup.validation_split {
+        Some(_) => (
+            "with a validation part other than the one it was trained beside",
+            "leave out --validation-split and --split-seed to keep its validation part".to_owned(),
+        ),
+        None => {
+            let given: Vec<&str> = [
+                ("--validation-split", flags.validation_split.is_some()),
+                ("--early-stopping", flags.early_stopping),
+            ]
+            .into_iter()
+            .filter_map(|(flag, given)| given.then_some(flag))
+            .collect();
+            (
+                "and it held out no validation part",
+                format!("leave out {} to train on without one", given.join(" and ")),
+            )
+        }
+    };
+    Some(format!(
+        "--data is {model}'s own data, {how}: the new validation part holds examples it was \
+         trained on, so its validation cost (and early stopping) is not of unseen data ({advice})"
+    ))
 }
 
 /// What the model file records of the run, its validation part `held_out` and early
@@ -870,6 +966,20 @@ fn model_setup<X: Float>(
 mod tests {
     use crate::Cli;
     use clap::CommandFactory;
+
+    #[test]
+    fn the_plot_has_a_point_at_the_best_iteration() {
+        let all = [0.9, 0.8, 0.7, 0.75, 0.8];
+        let printed = vec![(0, 0.9), (4, 0.8)];
+        assert_eq!(
+            super::with_step(printed.clone(), &all, Some(2)),
+            [(0, 0.9), (2, 0.7), (4, 0.8)]
+        );
+        // Already a point, none, or past the run: as they were.
+        assert_eq!(super::with_step(printed.clone(), &all, Some(4)), printed);
+        assert_eq!(super::with_step(printed.clone(), &all, None), printed);
+        assert_eq!(super::with_step(printed.clone(), &all, Some(9)), printed);
+    }
 
     #[test]
     fn the_help_states_the_divergence_factor() {

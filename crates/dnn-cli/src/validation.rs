@@ -34,20 +34,36 @@ pub struct ValidationFlags {
     pub early_stopping: bool,
 
     /// Early stopping's patience: iterations (epochs) in a row without improvement.
-    #[arg(long, requires = "early_stopping", value_parser = parse_positive,
-          allow_negative_numbers = true,
+    #[arg(long, value_parser = parse_positive, allow_negative_numbers = true,
           help = format!("Early stopping's patience: iterations (epochs, with --batch-size) in a row without an improvement [default: {DEFAULT_PATIENCE}]"))]
     pub patience: Option<usize>,
 
     /// Early stopping's least improvement: the validation cost must fall below its lowest by
     /// more than this to restart the patience (a smaller fall still counts as the lowest)
     /// [default: 0].
-    #[arg(long, requires = "early_stopping", value_parser = parse_non_negative,
-          allow_negative_numbers = true)]
+    #[arg(long, value_parser = parse_non_negative, allow_negative_numbers = true)]
     pub min_delta: Option<f64>,
 }
 
 impl ValidationFlags {
+    /// Refuses early stopping's own flags without `--early-stopping`, as `--beta` without
+    /// momentum is: what the flag belongs to, and the two ways out. Neither turns early
+    /// stopping on by itself, as that would also hold out a validation part (a tenth of the
+    /// training examples, by default) that the user did not ask for.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.early_stopping {
+            return Ok(());
+        }
+        let given = [
+            ("--patience", self.patience.is_some()),
+            ("--min-delta", self.min_delta.is_some()),
+        ];
+        if let Some((flag, _)) = given.iter().find(|(_, given)| *given) {
+            anyhow::bail!("{flag} is early stopping's; add --early-stopping (or drop {flag})");
+        }
+        Ok(())
+    }
+
     /// The fraction to hold out, if any.
     pub fn split(&self) -> Option<f64> {
         match (self.validation_split, self.early_stopping) {

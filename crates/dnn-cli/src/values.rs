@@ -3,6 +3,8 @@
 //! `parse_learning_rate`, ...), each of which turns a bad value into one line that says
 //! what is wrong.
 
+use std::num::IntErrorKind;
+
 use clap::ValueEnum;
 use dnn_core::Init;
 
@@ -255,38 +257,65 @@ pub fn parse_factor(s: &str) -> Result<f64, String> {
     }
 }
 
-/// A whole number of at least 1 (iterations, epochs, sizes, print intervals).
 /// The most points a generated toy set may have: 160 MB of coordinates, far beyond what a
 /// toy is for, and well within any machine.
 pub const MAX_POINTS: usize = 10_000_000;
 
 /// A number of generated points, 1 to [`MAX_POINTS`].
 pub fn parse_points(s: &str) -> Result<usize, String> {
-    match parse_positive(s)? {
-        n if n <= MAX_POINTS => Ok(n),
-        n => Err(format!(
-            "{n} points is more than a toy set may have; give at most {MAX_POINTS}"
-        )),
-    }
+    positive_at_most(s, MAX_POINTS, |n| {
+        format!("{n} points is more than a toy set may have; give at most {MAX_POINTS}")
+    })
 }
 
 /// `--threads`: from 1 to [`dnn_core::MAX_THREADS`].
 pub fn parse_threads(s: &str) -> Result<std::num::NonZeroUsize, String> {
-    match parse_positive(s)? {
-        n if n <= dnn_core::MAX_THREADS => Ok(std::num::NonZeroUsize::new(n).expect("at least 1")),
-        n => Err(format!(
+    let n = positive_at_most(s, dnn_core::MAX_THREADS, |n| {
+        format!(
             "{n} threads is more than dnn starts; give at most {}",
             dnn_core::MAX_THREADS
-        )),
+        )
+    })?;
+    Ok(std::num::NonZeroUsize::new(n).expect("at least 1"))
+}
+
+/// A whole number of at least 1 (iterations, epochs, sizes, print intervals), up to the
+/// largest the machine counts to.
+pub fn parse_positive(s: &str) -> Result<usize, String> {
+    positive_at_most(s, usize::MAX, |n| {
+        format!("{n} is too large; give at most {}", usize::MAX)
+    })
+}
+
+/// A whole number from 1 to `max`; `too_large` says why a larger one `s` (as typed, however
+/// large) is refused.
+fn positive_at_most(
+    s: &str,
+    max: usize,
+    too_large: impl Fn(&str) -> String,
+) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(v) if v <= max => Ok(v),
+        Ok(_) => Err(too_large(s)),
+        Err(e) if *e.kind() == IntErrorKind::PosOverflow => Err(too_large(s)),
+        Err(_) => Err(format!("`{s}` is not a whole number greater than 0")),
     }
 }
 
-pub fn parse_positive(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(0) => Err("must be at least 1".to_owned()),
-        Ok(v) => Ok(v),
-        Err(_) => Err(format!("`{s}` is not a whole number greater than 0")),
-    }
+/// A seed of the numpy-compatible generator: a whole number from 0 to `u32::MAX` (numpy's
+/// `np.random.seed` range).
+pub fn parse_seed(s: &str) -> Result<u32, String> {
+    s.parse::<u32>().map_err(|e| match e.kind() {
+        IntErrorKind::PosOverflow => format!(
+            "{s} is too large for a seed; give a whole number from 0 to {}",
+            u32::MAX
+        ),
+        _ => format!(
+            "`{s}` is not a seed; give a whole number from 0 to {}",
+            u32::MAX
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -354,6 +383,27 @@ mod tests {
         assert!(parse_beta("12345678901234567890")
             .unwrap_err()
             .starts_with("1.2345678901234567e19 is not a usable beta"));
+    }
+
+    #[test]
+    fn numbers_too_large_to_count_say_so_and_give_the_largest() {
+        assert_eq!(
+            parse_positive("99999999999999999999").unwrap_err(),
+            "99999999999999999999 is too large; give at most 18446744073709551615"
+        );
+        assert_eq!(parse_positive("18446744073709551615"), Ok(usize::MAX));
+        assert_eq!(
+            parse_points("99999999999999999999").unwrap_err(),
+            "99999999999999999999 points is more than a toy set may have; give at most 10000000"
+        );
+        assert_eq!(
+            parse_seed("18446744073709551616").unwrap_err(),
+            "18446744073709551616 is too large for a seed; give a whole number from 0 to 4294967295"
+        );
+        assert_eq!(parse_seed("4294967295"), Ok(u32::MAX));
+        assert!(parse_seed("-1")
+            .unwrap_err()
+            .starts_with("`-1` is not a seed"));
     }
 
     #[test]

@@ -378,3 +378,99 @@ fn sigkill_at_random_moments_never_leaves_a_truncated_model() {
          temporary and the rename (want {KILLS_INSIDE_A_WRITE}); the test proves nothing then"
     );
 }
+
+/// `dnn <args>` in `dir`, sent Ctrl-C 100 ms after its stdout has a line starting with
+/// `prefix`; its exit code, stdout and stderr.
+fn interrupted_at(dir: &Path, args: &[&str], prefix: &str) -> (Option<i32>, String, String) {
+    let mut child = spawn_dnn(dir, args);
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let (mut seen, came) = read_until_line(&mut stdout, prefix);
+    assert!(came, "dnn ended before {prefix:?}: {seen}");
+    // Past that line's step: a press right after the line can still stop there.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    signal(&child, libc::SIGINT);
+    std::io::Read::read_to_string(&mut stdout, &mut seen).expect("read stdout");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.code(), seen, stderr)
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).expect("report")).expect("json")
+}
+
+/// The last `(step, cost)` pair of a report's `costs`.
+fn last_cost(costs: &serde_json::Value) -> (u64, f64) {
+    let last = costs.as_array().expect("costs").last().expect("a cost");
+    (
+        last[0].as_u64().expect("step"),
+        last[1].as_f64().expect("cost"),
+    )
+}
+
+/// Interrupted between print steps, training without a validation part still prints the cost
+/// line of the last epoch that finished, as it does with one and at the end of a full run: the
+/// report's last cost is on stdout.
+#[test]
+fn ctrl_c_prints_the_last_finished_epochs_cost_line() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    tiny_data(&w.join("data"));
+    #[rustfmt::skip]
+    let (code, stdout, stderr) = interrupted_at(w, &[
+        "train", "--data", "data", "--layers", "192,3,1", "--batch-size", "4", "--epochs",
+        "100000000", "--print-every", "1000", "--save", "m.h5", "--report", "r.json",
+    ], "Cost after epoch 1000:");
+    assert_eq!(code, Some(130), "{stdout}\n{stderr}");
+    let (epoch, cost) = last_cost(&json(&w.join("r.json"))["costs"]);
+    assert!(epoch > 1000, "stopped at once: {stdout}");
+    let last_line = stdout
+        .lines()
+        .rfind(|l| l.starts_with("Cost after epoch "))
+        .expect("cost lines");
+    assert_eq!(
+        last_line,
+        format!("Cost after epoch {epoch}: {cost:.6}"),
+        "{stdout}"
+    );
+}
+
+/// `dnn toy` and `dnn planar` record an interruption in their reports as `dnn train` does:
+/// `interrupted`, and the steps each run ran; and say how far training went.
+#[test]
+fn ctrl_c_is_recorded_in_toy_and_planar_reports() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    for (command, unit, run_key) in [
+        ("toy", "epoch", "epochs_run"),
+        ("planar", "iteration", "iterations_run"),
+    ] {
+        let planned = "100000000";
+        #[rustfmt::skip]
+        let (code, stdout, stderr) = interrupted_at(w, &[
+            command, "--iterations", planned, "--print-every", "1000", "--report", "r.json",
+        ], &format!("Cost after {unit} 1000:"));
+        assert_eq!(code, Some(130), "{command}: {stdout}\n{stderr}");
+        let report = json(&w.join("r.json"));
+        assert_eq!(
+            report["interrupted"],
+            serde_json::Value::Bool(true),
+            "{command}"
+        );
+        let runs = report["runs"].as_array().expect("runs");
+        assert_eq!(runs.len(), 1, "{command}");
+        let ran = runs[0][run_key].as_u64().expect(run_key);
+        assert_eq!(ran, last_cost(&runs[0]["costs"]).0 + 1, "{command}");
+        assert!(ran > 1000 && ran < 100_000_000, "{command}: {ran}");
+        let accuracy = runs[0]["accuracy"].as_f64().expect("accuracy");
+        assert!(
+            (0.0..=1.0).contains(&accuracy),
+            "{command}: a fraction, not {accuracy}"
+        );
+        assert!(
+            stderr.ends_with(&format!("\ninterrupted after {ran} of {planned} {unit}s\n")),
+            "{command}: {stderr}"
+        );
+    }
+}

@@ -13,13 +13,15 @@
 //! | `dnn toy --report`      | [`ToyReport`]      |
 //!
 //! Field order is the file's key order: changing it changes every report dnn writes.
-//! Costs are `[iteration, cost]` pairs at full precision (JSON arrays of two numbers).
+//! Costs are `[iteration, cost]` pairs at full precision (JSON arrays of two numbers);
+//! accuracies are fractions (0.9075, not 90.75 %).
 //!
 //! ```
 //! use dnn_report::PlanarReport;
 //!
 //! let text = r#"{"data_seed": 1, "init_seed": 2, "learning_rate": 1.2, "iterations": 2,
-//!     "runs": [{"model": "tanh", "hidden": 4, "costs": [[0, 0.69], [1, 0.68]], "accuracy": 50.0}]}"#;
+//!     "interrupted": false, "runs": [{"model": "tanh", "hidden": 4, "iterations_run": 2,
+//!     "costs": [[0, 0.69], [1, 0.68]], "accuracy": 0.5}]}"#;
 //! let report: PlanarReport = serde_json::from_str(text)?;
 //! assert_eq!(report.runs[0].costs.last(), Some(&(1, 0.68)));
 //! # Ok::<(), serde_json::Error>(())

@@ -3,7 +3,9 @@
 //!
 //! `tests/data/*.json` were written by the `dnn` binary of commit baef0a8, whose report structs
 //! were private to dnn-cli; the three `train_*` files again when train reports gained `classes`
-//! and `data` (own data sets, issue 13), their costs unchanged. From the workspace root, with
+//! and `data` (own data sets, issue 13), their costs unchanged; the planar and toy files gained
+//! `interrupted` and each run's `iterations_run` or `epochs_run`, and planar's accuracies became
+//! fractions (they were percentages), by hand, their numbers unchanged. From the workspace root, with
 //! `D=target/release/dnn` (and `--report crates/dnn-report/tests/data/…`):
 //!
 //! ```text
@@ -109,6 +111,35 @@ fn toy_reports_written_by_dnn_are_rewritten_byte_for_byte() {
     for r in [&compare, &circles, &gd] {
         survives_a_round_trip(r);
     }
+}
+
+/// Files written before interruptions were recorded (and while planar's accuracy was a
+/// percentage) still read: not interrupted, each run as long as its last cost says, planar's
+/// accuracy as a fraction.
+#[test]
+fn reports_of_older_versions_still_read() {
+    let planar: PlanarReport = serde_json::from_str(
+        r#"{"data_seed": 1, "init_seed": 2, "learning_rate": 1.2, "iterations": 300,
+            "runs": [{"model": "tanh", "hidden": 3, "costs": [[0, 0.69], [299, 0.3]],
+                      "accuracy": 66.75}]}"#,
+    )
+    .expect("an old planar report");
+    assert!(!planar.interrupted);
+    assert_eq!(
+        (planar.runs[0].iterations_run, planar.runs[0].accuracy),
+        (300, 0.6675)
+    );
+    let toy: ToyReport = serde_json::from_str(
+        r#"{"dataset": "moons", "samples": 300, "noise": 0.2, "data_seed": 3,
+            "layers": [2, 5, 2, 1], "init": "he", "seed": 3, "learning_rate": 0.0007,
+            "epochs": 100, "runs": [{"optimizer": "gd", "batch_size": 300, "shuffle_seed": 11,
+            "decay": "none", "l2": 0.2, "keep_prob": 0.8, "costs": [[0, 0.75], [99, 0.72]],
+            "final_cost": 0.72, "accuracy": 0.53, "train_seconds": 0.008}]}"#,
+    )
+    .expect("an old toy report");
+    assert!(!toy.interrupted);
+    assert_eq!((toy.runs[0].epochs_run, toy.runs[0].accuracy), (100, 0.53));
+    assert_eq!(toy.runs[0].training.l2, 0.2);
 }
 
 fn hyper() -> HyperReport {
@@ -227,8 +258,10 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
         seed: 0,
         learning_rate: 7e-4,
         epochs: 1,
+        interrupted: true,
         runs: vec![ToyRun {
             training: hyper(),
+            epochs_run: 0,
             costs: vec![(0, std::f64::consts::LN_2)],
             final_cost: None,
             accuracy: 0.5,
@@ -241,11 +274,13 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
         init_seed: 2,
         learning_rate: 1.2,
         iterations: 1,
+        interrupted: true,
         runs: vec![PlanarRun {
             model: "tanh".into(),
             hidden: 50,
+            iterations_run: 0,
             costs: vec![(0, 0.1 + 0.7)],
-            accuracy: 90.25,
+            accuracy: 0.9025,
         }],
     };
     survives_a_round_trip(&planar);

@@ -43,7 +43,8 @@ impl Reproduction for PlanarEntry {
             .accuracies
             .iter()
             .map(|&(size, acc)| {
-                let got = tanh(size).map(|r| r.accuracy);
+                // The report's fraction, as the percentage numpy's exercise prints.
+                let got = tanh(size).map(|r| r.accuracy * 100.0);
                 let mut row = Row::number(
                     &self.name,
                     &format!("accuracy % (n_h = {size})"),
@@ -111,7 +112,7 @@ pub(super) mod tests {
         }
     }
 
-    /// `(hidden units, accuracy, costs)` of one run.
+    /// `(hidden units, accuracy in percent, costs)` of one run.
     type RunSpec<'a> = (usize, f64, &'a [(usize, f64)]);
 
     fn planar_report(runs: &[RunSpec<'_>]) -> PlanarReport {
@@ -120,13 +121,15 @@ pub(super) mod tests {
             init_seed: 2,
             learning_rate: 1.2,
             iterations: 5000,
+            interrupted: false,
             runs: runs
                 .iter()
-                .map(|&(hidden, accuracy, costs)| PlanarRun {
+                .map(|&(hidden, percent, costs)| PlanarRun {
                     model: "tanh".into(),
                     hidden,
+                    iterations_run: 5000,
                     costs: costs.to_vec(),
-                    accuracy,
+                    accuracy: percent / 100.0,
                 })
                 .collect(),
         }

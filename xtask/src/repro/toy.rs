@@ -99,8 +99,10 @@ mod tests {
             seed: 3,
             learning_rate: 0.0007,
             epochs: 5000,
+            interrupted: false,
             runs: vec![ToyRun {
                 training: hyper_report(&e.optimizer),
+                epochs_run: 5000,
                 costs: e
                     .costs
                     .iter()

@@ -421,8 +421,14 @@ mod tests {
         let (zero, one) = (of(REGION_0), of(REGION_1));
         let plot = (zero.0.min(one.0), zero.1.min(one.1), one.2, one.3);
         let (mid_x, mid_y) = ((plot.0 + plot.2) / 2, (plot.1 + plot.3) / 2);
-        assert!(zero.0 == plot.0 && zero.2 <= mid_x + 1, "{zero:?} in {plot:?}");
-        assert!(zero.1 >= mid_y - 1 && zero.3 == plot.3, "{zero:?} in {plot:?}");
+        assert!(
+            zero.0 == plot.0 && zero.2 <= mid_x + 1,
+            "{zero:?} in {plot:?}"
+        );
+        assert!(
+            zero.1 >= mid_y - 1 && zero.3 == plot.3,
+            "{zero:?} in {plot:?}"
+        );
         let share = zero.4 as f64 / (zero.4 + one.4) as f64;
         assert!((share - 0.25).abs() < 0.02, "class 0's share {share}");
         let (p0, p1) = (of(POINT_0), of(POINT_1));

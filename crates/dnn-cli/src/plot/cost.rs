@@ -140,6 +140,13 @@ impl CostPlot {
     }
 }
 
+/// How many labels the x axis may have over `span` iterations: plotters' default of 10,
+/// but at most one per whole iteration, so that a short run is labelled `0 1 2`, never
+/// `0 0 0 1 1` (fractional steps printed as whole numbers).
+fn x_labels(span: f64) -> usize {
+    (span.round() as usize + 1).clamp(2, 10)
+}
+
 impl Painter for CostPlot {
     fn paint<DB>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
@@ -161,6 +168,7 @@ impl Painter for CostPlot {
             .y_desc("cost")
             .axis_desc_style(text(20.0))
             .label_style(text(16.0))
+            .x_labels(x_labels(x1 - x0))
             .x_label_formatter(&|x| format!("{x:.0}"))
             .light_line_style(TRANSPARENT)
             .draw()
@@ -323,6 +331,25 @@ mod tests {
         cost_curve(&svg, &costs(), 0.0075, unit, validation).unwrap();
         assert_svg(&svg);
         fs::read_to_string(&svg).unwrap()
+    }
+
+    #[test]
+    fn a_short_run_is_labelled_at_whole_iterations_each_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let svg = dir.path().join("short.svg");
+        for last in [0_usize, 1, 3, 7, 12] {
+            let costs: Vec<(usize, f64)> = (0..=last).map(|i| (i, 0.7 - 0.01 * i as f64)).collect();
+            cost_curve(&svg, &costs, 0.0075, "iteration", None).unwrap();
+            let text = fs::read_to_string(&svg).unwrap();
+            // The y labels are costs (0.60, ...): the whole numbers are the x labels.
+            let whole: Vec<usize> = texts(&text)
+                .into_iter()
+                .filter_map(|t| t.parse().ok())
+                .collect();
+            let step = if last >= 10 { 2 } else { 1 };
+            let want: Vec<usize> = (0..=last.max(1)).step_by(step).collect();
+            assert_eq!(whole, want, "{last}: {:?}", texts(&text));
+        }
     }
 
     #[test]

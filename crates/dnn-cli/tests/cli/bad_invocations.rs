@@ -326,6 +326,18 @@ fn cases() -> Vec<Case> {
         case("unknown arch", "train --arch resnet", 2, &["invalid value 'resnet' for '--arch"]),
         case("unknown dtype", "train --dtype f16", 2, &["invalid value 'f16' for '--dtype"]),
         case("seed negative", "train --seed -1", 2, &["invalid value '-1' for '--seed <SEED>'"]),
+        case("seed past u64", "train --seed 18446744073709551616", 2,
+            &["18446744073709551616 is too large for a seed; give a whole number from 0 to 4294967295"]),
+        case("iterations past usize", &t("--iterations 99999999999999999999"), 2,
+            &["'--iterations <ITERATIONS>': 99999999999999999999 is too large; give at most 18446744073709551615"]),
+        case("epochs 0, named as typed", &t("--epochs 0"), 2, &["invalid value '0' for '--epochs <EPOCHS>': must be at least 1"]),
+        case("hidden negative", "train --hidden -3", 2, &["invalid value '-3' for '--hidden <HIDDEN>': `-3` is not a number of hidden units"]),
+        case("threads negative", "train --threads -1", 2, &["invalid value '-1' for '--threads <THREADS>': `-1` is not a whole number greater than 0"]),
+        case("toy last layer not 1", "toy --layers 2,5,2 --epochs 1", 1, &["error: the last layer size must be 1 (one sigmoid output: class 0 or 1), not 2"]),
+        case("--patience without --early-stopping", &t("--patience 5"), 1, &["error: --patience is early stopping's; add --early-stopping (or drop --patience)"]),
+        case("--min-delta without --early-stopping", &t("--min-delta 0.01"), 1, &["error: --min-delta is early stopping's; add --early-stopping (or drop --min-delta)"]),
+        case("planar diverges", "planar --learning-rate 1e10 --iterations 5 -q", 1,
+            &["error: training the network of 4 hidden units diverged at iteration 1: the cost 3.918244e7 is more than 10 times the starting cost 0.693048; try a smaller learning rate than 10000000000"]),
         case("planar hidden 0", "planar --hidden 0", 2, &["--hidden", "must be at least 1"]),
         case("planar sweep with 0", "planar --sweep 1,0,4", 2, &["at least 1 unit"]),
         case("planar learning rate -2", "planar --learning-rate -2", 2, &["-2 is not a usable learning rate"]),
@@ -632,6 +644,57 @@ fn an_npz_larger_unpacked_than_memory_is_refused_before_reading() {
         )
     );
     assert_eq!(common::snapshot(tmp.path()), before);
+}
+
+/// `evaluate --mislabeled` on a model that predicts a number: refused, saying what to do.
+#[test]
+fn mislabeled_on_a_regression_says_to_leave_it_out() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    let rows: String = (0..20)
+        .map(|i| format!("{i},{},{}\n", i % 3, 2 * i + 1))
+        .collect();
+    std::fs::write(w.join("r.csv"), format!("a,b,y\n{rows}")).expect("csv");
+    let trained = common::dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "r.csv",
+            "--target",
+            "y",
+            "--task",
+            "regress",
+            "--hidden",
+            "2",
+            "--iterations",
+            "2",
+            "-q",
+            "--save",
+            "r.h5",
+        ],
+    );
+    assert_eq!(trained.code, Some(0), "{trained:?}");
+    let before = common::snapshot(w);
+    let run = common::dnn_in(
+        w,
+        &[
+            "evaluate",
+            "--model",
+            "r.h5",
+            "--data",
+            "r.csv",
+            "--mislabeled",
+            "m.png",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "error: --mislabeled draws the mislabelled test pictures of a classifier, but r.h5 \
+         predicts a number; leave out --mislabeled (its R², RMSE and MAE are printed without it)\n"
+    );
+    assert_eq!(common::snapshot(w), before);
 }
 
 /// `evaluate --mislabeled` draws pictures: on a table it is refused before any work, so

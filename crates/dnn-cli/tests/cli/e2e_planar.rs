@@ -89,9 +89,10 @@ fn hidden_4_cost_curve_matches_numpy_to_1e_7_where_numpy_is_well_conditioned() {
         compared_tightly >= 8,
         "at least iterations 0..=7000 are well conditioned"
     );
-    let acc = report["runs"][0]["accuracy"].as_f64().expect("accuracy");
+    // A fraction in the report; numpy's exercise prints percentages.
+    let acc = 100.0 * report["runs"][0]["accuracy"].as_f64().expect("accuracy");
     assert!(
-        reached(&e, 4).contains(&acc),
+        reached(&e, 4).iter().any(|r| (r - acc).abs() < 1e-9),
         "accuracy {acc} not among numpy's {:?}",
         reached(&e, 4)
     );
@@ -148,10 +149,10 @@ fn sweep_reaches_the_published_accuracies_within_numpys_own_spread() {
             .iter()
             .find(|r| r["hidden"] == n)
             .expect("run");
-        let acc = run["accuracy"].as_f64().expect("accuracy");
+        let acc = 100.0 * run["accuracy"].as_f64().expect("accuracy");
         let spread = reached(&e, n);
         assert!(
-            spread.contains(&acc),
+            spread.iter().any(|r| (r - acc).abs() < 1e-9),
             "n_h = {n}: {acc} % is not among numpy's one-ulp results {spread:?}"
         );
         assert!(
@@ -161,4 +162,42 @@ fn sweep_reaches_the_published_accuracies_within_numpys_own_spread() {
     }
     let png = std::fs::read(dir.path().join("sweep.png")).expect("plot");
     assert!(png.starts_with(b"\x89PNG"));
+}
+
+/// 201 of 400 points right prints as 50.25 %, not as the float noise of the exercise's
+/// `201 / 400 * 100` (50.24999999999999); the report holds the fraction, as toy's and train's
+/// do.
+#[test]
+fn accuracies_print_without_float_noise_and_report_fractions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = dnn_in(
+        dir.path(),
+        &[
+            "planar",
+            "--sweep",
+            "1,2",
+            "--iterations",
+            "10",
+            "--report",
+            "r.json",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.starts_with(
+            "Accuracy for 1 hidden units: 50.25 %\nAccuracy for 2 hidden units: 54.0 %\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).expect("report"))
+            .expect("json");
+    let accuracies: Vec<f64> = report["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .map(|r| r["accuracy"].as_f64().expect("accuracy"))
+        .collect();
+    assert_eq!(accuracies, [0.5025, 0.54]);
 }

@@ -152,7 +152,10 @@ fn grad_check_reports_a_tiny_difference_then_trains() {
         let diff = grad_check_difference(&run.stdout);
         // Finite differences never meet backprop to the last bit: an exact 0 would be a
         // check that compared nothing.
-        assert!(diff > 0.0 && diff < 1e-7, "{layers}: relative difference {diff}");
+        assert!(
+            diff > 0.0 && diff < 1e-7,
+            "{layers}: relative difference {diff}"
+        );
         assert!(
             run.stdout.contains("first 5 training examples"),
             "{}",

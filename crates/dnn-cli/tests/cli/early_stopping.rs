@@ -532,3 +532,51 @@ fn a_tiny_validation_part_and_a_patience_past_the_run_are_warned_about() {
     ));
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }
+
+/// A short early-stopped run is plotted at every epoch, not only at the print steps (every 100
+/// by default: here the first and the last), so the best epoch's marker sits on the validation
+/// curve as drawn, not beside a straight line between two far points.
+#[test]
+fn the_best_epochs_marker_sits_on_the_validation_curve_drawn() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = dir.path();
+    overlapping_blobs(w);
+    #[rustfmt::skip]
+    ok(dnn_in(w, &[
+        "train", "--data", "blobs.csv", "--target", "kind", "--hidden", "64,64", "--optimizer",
+        "adam", "--learning-rate", "0.01", "--batch-size", "16", "--early-stopping",
+        "--patience", "3", "--epochs", "300", "-q", "--save", "m.h5", "--report", "r.json",
+        "--plot", "p.svg",
+    ]));
+    let best = report(w, "r.json")["validation"]["best"][0]
+        .as_u64()
+        .expect("a best epoch");
+    assert!(best > 0, "the best epoch is not a print step");
+    let svg = std::fs::read_to_string(w.join("p.svg")).expect("svg");
+    let attr = |el: &str, name: &str| -> String {
+        let from = el.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+        el[from..from + el[from..].find('"').expect("end")].to_owned()
+    };
+    let elements = |tag: &str| -> Vec<String> {
+        svg.split(&format!("<{tag} "))
+            .skip(1)
+            .map(|el| format!(" {}", &el[..el.find("/>").expect("closed")]))
+            .collect()
+    };
+    let marker = elements("circle")
+        .into_iter()
+        .find(|c| attr(c, "r") == "6")
+        .expect("the best epoch's marker");
+    let centre = format!("{},{}", attr(&marker, "cx"), attr(&marker, "cy"));
+    let validation = elements("polyline")
+        .into_iter()
+        .filter(|p| attr(p, "stroke") == "#FF7F0E")
+        .map(|p| attr(&p, "points"))
+        .max_by_key(|points| points.len())
+        .expect("the validation curve");
+    let vertices: Vec<&str> = validation.split_whitespace().collect();
+    assert!(
+        vertices.contains(&centre.as_str()),
+        "marker at {centre}, best epoch {best}; the curve's points: {vertices:?}"
+    );
+}

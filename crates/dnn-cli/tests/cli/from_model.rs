@@ -389,6 +389,69 @@ fn what_cannot_go_on_from_a_model_is_refused_in_one_line() {
     assert!(!w.join("n.h5").exists());
 }
 
+/// A validation part held out of the model's own data is of unseen examples only when it is
+/// the part the model was trained beside; any other holds examples it was trained on, and
+/// says so, as a new test part does.
+#[test]
+fn a_validation_part_of_examples_the_model_was_trained_on_is_warned_about() {
+    let tmp = with_blobs();
+    let w = tmp.path();
+    let run = |args: &[&str]| {
+        let save = if args.contains(&"--save") {
+            &[][..]
+        } else {
+            &["--save", "n.h5"]
+        };
+        let all = [&["--iterations", "3", "-q"][..], save, args].concat();
+        train(w, &all).stderr
+    };
+    run(&["--hidden", "4", "--save", "plain.h5"]);
+    run(&[
+        "--hidden",
+        "4",
+        "--validation-split",
+        "0.25",
+        "--save",
+        "v.h5",
+    ]);
+    let seen = "the new validation part holds examples it was trained on, so its validation \
+                cost (and early stopping) is not of unseen data";
+    for (args, why, advice) in [
+        (
+            &["--from", "plain.h5", "--validation-split", "0.5"][..],
+            "--data is plain.h5's own data, and it held out no validation part",
+            "(leave out --validation-split to train on without one)",
+        ),
+        (
+            &["--from", "plain.h5", "--early-stopping"][..],
+            "--data is plain.h5's own data, and it held out no validation part",
+            "(leave out --early-stopping to train on without one)",
+        ),
+        (
+            &["--from", "v.h5", "--validation-split", "0.5"][..],
+            "--data is v.h5's own data, with a validation part other than the one it was \
+             trained beside",
+            "(leave out --validation-split and --split-seed to keep its validation part)",
+        ),
+    ] {
+        let stderr = run(args);
+        let want = format!("warning: {why}: {seen} {advice}\n");
+        assert!(stderr.contains(&want), "{args:?}: {stderr}");
+    }
+    // Its own part (again, or by default), or other data: no warning.
+    for args in [
+        &["--from", "v.h5"][..],
+        &["--from", "v.h5", "--validation-split", "0.25"],
+        &["--from", "v.h5", "--early-stopping"],
+    ] {
+        let stderr = run(args);
+        assert!(
+            !stderr.contains("validation part holds"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn going_on_with_its_own_data_keeps_the_models_parts_or_warns() {
     let tmp = with_blobs();
@@ -477,6 +540,17 @@ fn going_on_with_its_own_data_keeps_the_models_parts_or_warns() {
             .contains("warning: 1 of v.h5's classes (gamma) has no training example in --data"),
         "{}",
         run.stderr
+    );
+    // The data line counts the classes the data has, of the model's.
+    assert!(
+        run.stdout.starts_with("Data: two.csv (csv): ")
+            && run
+                .stdout
+                .lines()
+                .next()
+                .is_some_and(|l| l.ends_with(", 3 features, 2 of the 3 classes")),
+        "{}",
+        run.stdout
     );
     // And no data at all: said what the model takes, not the cat set's advice.
     let run = dnn_in(
