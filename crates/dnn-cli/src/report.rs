@@ -46,14 +46,35 @@ pub fn check_outputs(
         .iter()
         .filter_map(|(path, flag)| path.map(|p| (p, *flag)))
         .collect();
-    for (path, flag) in &given {
-        dnn_data::atomic::ensure_writable(path).context(*flag)?;
-        if pictures.contains(flag) {
-            plot::check_extension(path).context(*flag)?;
-        }
-        if *flag == "--save" {
-            check_model_name(path)?;
-        }
+    // Every output that cannot be written, all named at once: fixing one and meeting the
+    // next on the following run would waste the user's time.
+    let unwritable: Vec<anyhow::Error> = given
+        .iter()
+        .filter_map(|(path, flag)| {
+            let check = || -> anyhow::Result<()> {
+                dnn_data::atomic::ensure_writable(path).context(*flag)?;
+                if pictures.contains(flag) {
+                    plot::check_extension(path).context(*flag)?;
+                }
+                if *flag == "--save" {
+                    check_model_name(path)?;
+                }
+                Ok(())
+            };
+            check().err()
+        })
+        .collect();
+    match unwritable.as_slice() {
+        [] => {}
+        [_] => return Err(unwritable.into_iter().next().expect("one")),
+        many => bail!(
+            "{} outputs cannot be written: {}",
+            many.len(),
+            many.iter()
+                .map(|e| format!("{e:#}"))
+                .collect::<Vec<_>>()
+                .join("; and ")
+        ),
     }
     for (i, (path, flag)) in given.iter().enumerate() {
         if let Some((earlier, other)) = given[..i].iter().find(|(e, _)| one_output(e, path)) {

@@ -149,15 +149,25 @@ impl<F: Float> NetworkBuilder<F> {
             }
         };
         check_activations(&activations, self.output, self.sizes[self.sizes.len() - 1])?;
-        // Weights are drawn in f64, then converted to F.
-        let per_weight = 8 + std::mem::size_of::<F>();
+        // Weights are drawn in f64 a layer at a time, then converted to F: at the peak, every
+        // layer's weights in F and the largest layer's draw in f64.
+        let kept = memory::sum(
+            self.sizes
+                .windows(2)
+                .map(|p| memory::product(&[p[0], p[1], std::mem::size_of::<F>()])),
+        );
+        let draw = self
+            .sizes
+            .windows(2)
+            .map(|p| memory::product(&[p[0], p[1], 8]))
+            .try_fold(0u128, |most, b| Some(most.max(b?)));
         memory::ensure_allocatable(
-            memory::sum(
-                self.sizes
-                    .windows(2)
-                    .map(|p| memory::product(&[p[0], p[1], per_weight])),
-            ),
-            "the weights of the network",
+            memory::sum([kept, draw]),
+            if std::mem::size_of::<F>() == 4 {
+                "the weights of the network (in f32, and its largest layer drawn in f64 first)"
+            } else {
+                "the weights of the network (in f64, and its largest layer drawn first)"
+            },
         )?;
         let layers = self
             .sizes

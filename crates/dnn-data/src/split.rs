@@ -84,9 +84,10 @@ pub(crate) fn stratified_part(
     }
     if test.is_empty() || train.is_empty() {
         return Err(format!(
-            "a stratified {part} split of {} of {} examples leaves {} training and {} {part} examples; give more examples or another split",
+            "a stratified {part} split of {} of {} example{} leaves {} training and {} {part} examples; give more examples or another split",
             exact(fraction),
             labels.len(),
+            if labels.len() == 1 { "" } else { "s" },
             train.len(),
             test.len()
         ));
@@ -131,9 +132,10 @@ pub(crate) fn shuffled_part(
     let n_train = m - n_test.min(m);
     if n_test == 0 || n_train == 0 || n_test > m {
         return Err(format!(
-            "a {part} split of {} of {m} examples leaves {n_train} training and {} {part} \
+            "a {part} split of {} of {m} example{} leaves {n_train} training and {} {part} \
              examples; give more examples or another split",
             exact(fraction),
+            if m == 1 { "" } else { "s" },
             n_test.min(m)
         ));
     }

@@ -306,3 +306,18 @@ fn train_refuses_a_read_only_file_and_a_model_named_as_an_export() {
         "--save sub/m.SafeTensors is named .safetensors, but dnn train saves its model as HDF5: save it as sub/m.h5 and write the safetensors file with `dnn export --model sub/m.h5 --format safetensors --output sub/m.SafeTensors`",
     );
 }
+
+/// Several outputs that cannot be written are named in one line, not one per run.
+#[test]
+fn every_unwritable_output_is_named_at_once() {
+    let tmp = with_blobs();
+    let w = tmp.path();
+    refused(
+        w,
+        &[
+            "train", "--data", "blobs.csv", "--target", "kind", "-q", "--save", "nope/m.h5",
+            "--plot", "x.txt", "--report", "gone/r.json",
+        ],
+        "3 outputs cannot be written: --save: nope/m.h5: cannot write: the directory nope does not exist; create it first; and --plot: cannot write x.txt: unsupported picture format (supported extensions: .png, .svg); and --report: gone/r.json: cannot write: the directory gone does not exist; create it first",
+    );
+}

@@ -148,4 +148,14 @@ fn a_split_that_cannot_be_made_is_named_a_validation_split() {
         "the training part: a validation split of 0.9 of 2 examples leaves 0 training and 2 \
          validation examples; give more examples or another split"
     );
+    // A table of one row cannot be split at all.
+    let one = write(dir.path(), "one.csv", &table(1, |r| format!("{r}.5")));
+    let err = load(&one, &LoadOptions::default()).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "a test split of 0.2 of 1 example leaves 0 training and 1 test examples; give more \
+             examples or another split"
+        ),
+        "{err}"
+    );
 }
