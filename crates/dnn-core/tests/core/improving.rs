@@ -176,8 +176,11 @@ fn batches(case: &Value) -> Vec<Vec<usize>> {
         .collect()
 }
 
+/// The reference batches are numpy's permutation cut in order: what this checks is the
+/// permutation (NumpyRng against numpy's); that the engine trains on these batches is the
+/// next test's.
 #[test]
-fn mini_batches_are_numpys_permutation_cut_in_order() {
+fn numpy_rng_permutations_give_the_reference_batches_cut_in_order() {
     let cases = fixture()["minibatches"].as_array().unwrap().clone();
     assert_eq!(cases.len(), 5, "mini-batch cases in the fixture");
     for case in &cases {
