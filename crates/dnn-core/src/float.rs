@@ -83,7 +83,7 @@ impl Float for f64 {
 /// No other type can implement [`Float`], even one that has every trait it names: `Mine`
 /// below does, and compiles once `sealed::Sealed` is taken off `Float`'s bounds.
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// use num_traits::{Num, ToPrimitive};
 ///
 /// #[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]

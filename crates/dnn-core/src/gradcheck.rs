@@ -202,7 +202,8 @@ mod tests {
         assert!((d - 1.0 / 3.0).abs() < 1e-7, "{d}");
     }
 
-    /// One wrong entry, in any layer's `dW` or `db`, is seen, also when sampled.
+    /// One wrong entry, in any layer's `dW` or `db`, is seen, with every entry probed and
+    /// with two per matrix (the wrong one, (0, 0), among the probed).
     #[test]
     fn one_wrong_entry_is_caught() {
         let (net, x, y, grads) = case();

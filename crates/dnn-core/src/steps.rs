@@ -473,9 +473,10 @@ pub fn tanh_backward(da: &Array2<f64>, z: &Array2<f64>) -> Array2<f64> {
 /// With the categorical cross-entropy `J = -(1/m) Σ Y log(A)`, whose `dA = -Y / A`, and
 /// labels whose columns sum to 1 (one-hot), this is the course's `dZ = A - Y` (to
 /// rounding), the gradient the engine computes directly. As with the sigmoid's `dA`, a
-/// probability that underflowed to 0 where `Y` is 1 makes that `dA` infinite and `dZ` NaN,
-/// as numpy would; for a softmax output the engine ([`Network`](crate::Network)) never forms
-/// `dA` and stays finite.
+/// probability that underflowed to 0 makes `dA = -Y / A` infinite where `Y` is 1 and NaN
+/// (0/0) where it is 0, the common case of a confident prediction, and `dZ` NaN, as numpy
+/// would; for a softmax output the engine ([`Network`](crate::Network)) never forms `dA` and
+/// stays finite.
 ///
 /// ```
 /// use dnn_core::steps::{softmax, softmax_backward};

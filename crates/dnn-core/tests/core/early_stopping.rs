@@ -8,7 +8,7 @@
 
 use std::ops::ControlFlow;
 
-use crate::common::{f, get, list, load, u};
+use crate::common::{f, get, list, load, panic_message, u};
 use dnn_core::{
     DnnError, EarlyStopping, GramForm, Init, Network, NumpyRng, Optimizer, Progress, TrainConfig,
     TrainParams, Validation,
@@ -601,17 +601,6 @@ fn a_validation_of_another_network_is_refused() {
     );
     assert_eq!(other, before);
     assert!(val.costs().is_empty());
-}
-
-/// The panic message of `f`.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("should panic");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap()
 }
 
 /// `Validation::observe` and `Validation::finish` given another network than the one the

@@ -2,7 +2,7 @@
 //! refuse mismatched shapes up front, naming both, rather than truncating (the categorical
 //! cross-entropy once did) or failing inside ndarray's `Zip`; and they refuse `m = 0`.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use crate::common::panic_message;
 
 use dnn_core::cost::{
     categorical_cross_entropy_from_logits, cross_entropy_from_logits, cross_entropy_from_probs,
@@ -11,16 +11,6 @@ use dnn_core::cost::{
 use dnn_core::regularization::{add_l2_gradient, dropout_backward, dropout_forward, l2_cost_term};
 use dnn_core::Activation;
 use ndarray::{array, Array2};
-
-/// The panic message of `f`.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("should panic");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap()
-}
 
 type Cost = fn(ndarray::ArrayView2<'_, f64>, ndarray::ArrayView2<'_, f64>) -> f64;
 

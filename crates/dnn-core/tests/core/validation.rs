@@ -3,8 +3,8 @@
 //! softmax output of one unit, non-finite parameters given to `from_layers`, and a
 //! gradient-check step that is not a positive finite number.
 
+use crate::common::panic_message;
 use std::ops::ControlFlow;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use dnn_core::steps;
 use dnn_core::{
@@ -263,16 +263,6 @@ fn every_engine_path_that_takes_labels_refuses_them() {
     is_bad_label(net.accuracy(&x, &bad));
     is_bad_label(gradient_check(&net, &x, &bad, 1e-7));
     is_bad_label(gradient_check_sampled(&net, &x, &bad, 1e-7, 3));
-}
-
-/// The panic message of `f`.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("should panic");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap()
 }
 
 #[test]
