@@ -5,8 +5,8 @@
 //! exits 130), and a second press exits at once, writing nothing.
 //!
 //! Nothing is ever half-written: every file goes through the atomic writer, and an exit
-//! from here first removes the temporaries of writes in progress
-//! ([`dnn_data::atomic::remove_temporaries`]), so that the files keep their old content and
+//! from here first abandons the writes in progress ([`dnn_data::atomic::abandon_writes`]:
+//! their temporaries removed, no rename after), so that the files keep their old content and
 //! no hidden `.model.h5.XXXXXX.tmp` is left behind.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,16 +22,16 @@ static QUIET: AtomicBool = AtomicBool::new(false);
 
 /// What a training command says at the first Ctrl-C: it may be in the middle of a long
 /// epoch (mini-batches of a large network), so the press is answered at once.
-pub const STOPPING: &str = "Ctrl-C: stopping at the end of the current epoch, then writing \
-                            what was trained so far; press Ctrl-C again to quit at once, \
-                            writing nothing";
+pub const STOPPING: &str = "Ctrl-C: stopping when the current iteration (with mini-batches: \
+                            epoch) ends, then writing what was trained so far; press Ctrl-C \
+                            again to quit at once, writing nothing";
 
 /// Installs the handler; call once, first thing in `main`.
 pub fn install() -> anyhow::Result<()> {
     ctrlc::set_handler(|| {
         let graceful = GRACEFUL.load(Ordering::SeqCst);
         if !graceful || REQUESTED.swap(true, Ordering::SeqCst) {
-            let removed = dnn_data::atomic::remove_temporaries();
+            let removed = dnn_data::atomic::abandon_writes();
             if graceful {
                 eprintln!(
                     "\ninterrupted again: exiting now{}",

@@ -79,21 +79,17 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         })?;
     }
     let (dir, name) = split(path)?;
-    let mut tmp = temporary_beside(&dir, &name).map_err(fail)?;
-    let _tracked = Tracked::new(tmp.path());
+    let mut tmp = Listed::create(&dir, &name).map_err(fail)?;
     // From here on, dropping `tmp` (an early return) removes the temporary.
     if let Some(meta) = &replaced {
         // The new file keeps the mode of the one it replaces (0640 stays 0640).
-        tmp.as_file()
+        tmp.file()
             .set_permissions(meta.permissions())
             .map_err(fail)?;
     }
-    tmp.as_file_mut().write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.into_temp_path()
-        .persist(path)
-        // The error gives the temporary back; dropping it removes it.
-        .map_err(|e| fail(e.error))?;
+    tmp.file().write_all(bytes).map_err(fail)?;
+    tmp.file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(fail)?;
     sync_directory(&dir);
     Ok(())
 }
@@ -185,28 +181,55 @@ pub fn ensure_writable(path: &Path) -> Result<()> {
         }));
     }
     // The probe is removed when it is dropped, right here.
-    temporary_beside(&dir, &name)
-        .map(|probe| drop(Tracked::new(probe.path())))
+    Listed::create(&dir, &name)
+        .map(drop)
         .map_err(|e| fail(format!("cannot create a file in {}: {e}", dir.display())))
 }
 
-/// The temporaries of the writes in progress, for [`remove_temporaries`].
+/// The temporaries of the writes in progress, for [`abandon_writes`]. A temporary is
+/// created and listed, renamed or removed and unlisted, under this lock: whoever holds it
+/// sees every temporary that exists, and no rename can happen while it is held.
 static IN_PROGRESS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
-/// A temporary listed in [`IN_PROGRESS`] while it lives (from its creation to its rename or
-/// removal).
-struct Tracked(PathBuf);
+/// A temporary beside a final file, listed in [`IN_PROGRESS`] from its creation to its
+/// rename ([`Listed::persist`]) or its removal (when dropped).
+struct Listed(Option<NamedTempFile>);
 
-impl Tracked {
-    fn new(path: &Path) -> Tracked {
-        in_progress().push(path.to_path_buf());
-        Tracked(path.to_path_buf())
+impl Listed {
+    fn create(dir: &Path, name: &OsStr) -> io::Result<Listed> {
+        let mut list = in_progress();
+        let tmp = temporary_beside(dir, name)?;
+        list.push(tmp.path().to_path_buf());
+        Ok(Listed(Some(tmp)))
+    }
+
+    fn file(&mut self) -> &mut File {
+        self.0
+            .as_mut()
+            .expect("until persisted or dropped")
+            .as_file_mut()
+    }
+
+    /// Renames it onto `path`; on failure it is removed.
+    fn persist(mut self, path: &Path) -> io::Result<()> {
+        let tmp = self.0.take().expect("until persisted or dropped");
+        let mut list = in_progress();
+        let listed = tmp.path().to_path_buf();
+        // The error gives the temporary back; dropping it removes it.
+        let renamed = tmp.persist(path).map(drop).map_err(|e| e.error);
+        list.retain(|p| p != &listed);
+        renamed
     }
 }
 
-impl Drop for Tracked {
+impl Drop for Listed {
     fn drop(&mut self) {
-        in_progress().retain(|p| p != &self.0);
+        if let Some(tmp) = self.0.take() {
+            let mut list = in_progress();
+            let listed = tmp.path().to_path_buf();
+            drop(tmp);
+            list.retain(|p| p != &listed);
+        }
     }
 }
 
@@ -217,21 +240,37 @@ fn in_progress() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Removes the temporaries of the writes in progress in this process and returns how many
-/// there were: for a program about to exit at once (a second Ctrl-C), which would otherwise
-/// leave them behind, since an exit runs no destructors. Each final file keeps its previous
-/// content (or stays absent); a write whose rename already happened is complete.
+/// Removes the temporaries of the writes in progress in this process whose path `abandon`
+/// picks, and returns how many it removed.
+fn remove_listed(list: &mut Vec<PathBuf>, abandon: impl Fn(&Path) -> bool) -> usize {
+    let mut removed = 0;
+    list.retain(|p| {
+        if !abandon(p) {
+            return true;
+        }
+        removed += usize::from(std::fs::remove_file(p).is_ok());
+        false
+    });
+    removed
+}
+
+/// For a program about to exit at once (a second Ctrl-C): removes the temporaries of the
+/// writes in progress, which an exit would leave behind (it runs no destructors), and
+/// returns how many it removed; and from then on blocks every write of this process before
+/// its rename, so that none completes after this. Each final file keeps its previous content
+/// (or stays absent); a write whose rename came first is complete.
 ///
+/// ```no_run
+/// // In a Ctrl-C handler: no file is left half-done or replaced after this.
+/// let abandoned = dnn_data::atomic::abandon_writes();
+/// std::process::exit(130);
 /// ```
-/// // No write is in progress here.
-/// assert_eq!(dnn_data::atomic::remove_temporaries(), 0);
-/// ```
-pub fn remove_temporaries() -> usize {
-    let paths = in_progress();
-    for path in paths.iter() {
-        let _ = std::fs::remove_file(path);
-    }
-    paths.len()
+pub fn abandon_writes() -> usize {
+    let mut list = in_progress();
+    let removed = remove_listed(&mut list, |_| true);
+    // Held until the process exits: no temporary is created or renamed any more.
+    std::mem::forget(list);
+    removed
 }
 
 /// Refuses to replace the existing file `path` (of metadata `meta`) when it is protected:
@@ -254,13 +293,37 @@ fn refuse_protected(path: &Path, meta: &std::fs::Metadata) -> std::result::Resul
     if meta.permissions().readonly() {
         return Err(format!("the file is read-only{mode}; {advice}"));
     }
-    // Opening for writing (without truncating) changes nothing, and says whether we may.
-    match std::fs::OpenOptions::new().write(true).open(path) {
-        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Err(format!(
+    if !writable_by_us(path) {
+        return Err(format!(
             "the file is not writable by this user{mode}; {advice}"
-        )),
-        _ => Ok(()),
+        ));
     }
+    Ok(())
+}
+
+/// Whether this process may write `path`, as the kernel judges it (effective ids, ACLs),
+/// without opening it (an open for writing is an event to editors and file watchers).
+#[cfg(unix)]
+fn writable_by_us(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return true;
+    };
+    // SAFETY: a NUL-terminated path that lives across the call; faccessat only reads it.
+    let r = unsafe {
+        libc::faccessat(
+            libc::AT_FDCWD,
+            c_path.as_ptr(),
+            libc::W_OK,
+            libc::AT_EACCESS,
+        )
+    };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EACCES)
+}
+
+#[cfg(not(unix))]
+fn writable_by_us(_path: &Path) -> bool {
+    true
 }
 
 /// The directory `path` is in (`.` for a bare name) and its file name; an empty path or
@@ -601,23 +664,23 @@ mod tests {
     }
 
     /// A temporary is listed from its creation to its rename, so that an exit in between
-    /// can remove it ([`remove_temporaries`]), leaving the final file as it was.
+    /// can remove it ([`abandon_writes`]), leaving the final file as it was.
     #[test]
     fn an_exit_mid_write_removes_the_temporary_and_keeps_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("model.h5");
         std::fs::write(&path, b"old").unwrap();
         let (d, name) = split(&path).unwrap();
-        let tmp = temporary_beside(&d, &name).unwrap();
-        let tracked = Tracked::new(tmp.path());
+        let tmp = Listed::create(&d, &name).unwrap();
         assert_eq!(names(dir.path()).len(), 2);
-        // Other tests of this binary may be writing too: at least this one was removed.
-        assert!(remove_temporaries() >= 1);
-        assert!(!tmp.path().exists());
+        // Only this test's: other tests of this binary may be writing too.
+        let removed = remove_listed(&mut in_progress(), |p| p.starts_with(dir.path()));
+        assert_eq!(removed, 1);
         assert_eq!(names(dir.path()), ["model.h5"]);
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
-        drop(tracked);
         assert!(!in_progress().iter().any(|p| p.starts_with(dir.path())));
+        // Dropping it then finds nothing to remove, and nothing listed.
+        drop(tmp);
         // A finished write is listed no more.
         write_atomically(&path, b"new").unwrap();
         assert!(!in_progress().iter().any(|p| p.starts_with(dir.path())));
