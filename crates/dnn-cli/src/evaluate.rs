@@ -451,8 +451,8 @@ fn data_path(model: &Model, args: &EvaluateArgs) -> anyhow::Result<PathBuf> {
                 _ => format!("of classes {}", spec.classes.join(", ")),
             }
         ),
-        // A file that records nothing and is not of the cat classifier's shape (or it would
-        // have been read as the cat classifier).
+        // A file that records nothing: saved by save_model, or an older file not of the cat
+        // classifier's shape (or it would have been read as the cat classifier).
         None => bail!(
             "{} does not record the data it was trained on and is not the cat classifier (layer sizes {:?}): give --data the data it was trained on",
             args.model.display(),

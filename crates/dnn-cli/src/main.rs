@@ -154,10 +154,9 @@ fn usage_error(e: clap::Error) -> ExitCode {
 /// without the usage block, and where to read more (`dnn export --help` when `args` name a
 /// subcommand, else `dnn --help`).
 fn usage_line(message: &str, args: &[String]) -> String {
-    use clap::CommandFactory;
-    let command = match args.get(1) {
-        Some(sub) if Cli::command().find_subcommand(sub).is_some() => format!("dnn {sub}"),
-        _ => "dnn".to_owned(),
+    let command = match subcommand(args) {
+        Some(sub) => format!("dnn {sub}"),
+        None => "dnn".to_owned(),
     };
     let parts: Vec<&str> = message
         .lines()
@@ -169,12 +168,23 @@ fn usage_line(message: &str, args: &[String]) -> String {
     as_typed(format!("{}; see `{command} --help`", parts.join(" ")), args)
 }
 
+/// The subcommand `args` name: the first word that is one (a global flag, `--threads 2`,
+/// may come before it).
+fn subcommand(args: &[String]) -> Option<&str> {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    args.iter()
+        .skip(1)
+        .map(String::as_str)
+        .find(|s| cli.find_subcommand(s).is_some())
+}
+
 /// clap names a flag by its own name even where the user typed one of its aliases (`dnn train
 /// --epochs 0`: `'--iterations <ITERATIONS>'`); `line` with the flag as `args` type it.
 fn as_typed(mut line: String, args: &[String]) -> String {
     use clap::CommandFactory;
     let cli = Cli::command();
-    let Some(sub) = args.get(1).and_then(|s| cli.find_subcommand(s)) else {
+    let Some(sub) = subcommand(args).and_then(|s| cli.find_subcommand(s)) else {
         return line;
     };
     let typed = |name: &str| {

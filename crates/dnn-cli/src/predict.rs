@@ -28,7 +28,10 @@ fn is_dash(p: &Path) -> bool {
 }
 
 pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
-    if args.output.as_deref().is_some_and(is_dash) {
+    // `--output -`: the CSV that --output writes, on stdout (a picture model's predictions
+    // are otherwise printed as lines for people).
+    let csv_to_stdout = args.output.as_deref().is_some_and(is_dash);
+    if csv_to_stdout {
         args.output = None;
     }
     if args.inputs.iter().filter(|p| is_dash(p)).count() > 1 {
@@ -41,12 +44,12 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
     let model = load_model_arg(&args.model)?;
     let Some(spec) = &model.spec else {
         bail!(
-            "{} does not record what its inputs are (layer sizes {:?}): dnn predict reads pictures for models of 12288 inputs (64x64x3, the cat classifier) and any model dnn train saved",
+            "{} does not record what its inputs are (layer sizes {:?}): dnn predict reads the models dnn train saves and their exports, and older cat classifiers (12288 inputs, 1 output); a model saved from code needs its DataSpec (dnn_data::model::save_model_with)",
             args.model.display(),
             model.network.layer_sizes()
         );
     };
-    if let Some(dir) = args.inputs.iter().find(|p| p.is_dir()) {
+    if let Some(dir) = args.inputs.iter().find(|p| !is_dash(p) && p.is_dir()) {
         // Without this, reading it fails with "cannot read the file: not a regular file".
         let shown = dir.display().to_string();
         let base = shown.trim_end_matches('/');
@@ -93,7 +96,7 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
         }
     };
     match &spec.input {
-        Input::Picture { .. } if args.output.is_none() => {
+        Input::Picture { .. } if args.output.is_none() && !csv_to_stdout => {
             for (name, p) in names.iter().zip(&lines) {
                 println!("{name}: {} (probability {:.4})", p.name, p.probability);
             }

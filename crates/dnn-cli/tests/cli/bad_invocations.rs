@@ -331,6 +331,8 @@ fn cases() -> Vec<Case> {
         case("iterations past usize", &t("--iterations 99999999999999999999"), 2,
             &["'--iterations <ITERATIONS>': 99999999999999999999 is too large; give at most 18446744073709551615"]),
         case("epochs 0, named as typed", &t("--epochs 0"), 2, &["invalid value '0' for '--epochs <EPOCHS>': must be at least 1"]),
+        case("epochs 0 after a global flag", "--threads 2 train --epochs 0", 2,
+            &["invalid value '0' for '--epochs <EPOCHS>': must be at least 1; see `dnn train --help`"]),
         case("hidden negative", "train --hidden -3", 2, &["invalid value '-3' for '--hidden <HIDDEN>': `-3` is not a number of hidden units"]),
         case("threads negative", "train --threads -1", 2, &["invalid value '-1' for '--threads <THREADS>': `-1` is not a whole number greater than 0"]),
         case("toy last layer not 1", "toy --layers 2,5,2 --epochs 1", 1, &["error: the last layer size must be 1 (one sigmoid output: class 0 or 1), not 2"]),

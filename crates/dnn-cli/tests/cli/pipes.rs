@@ -78,6 +78,31 @@ fn a_picture_piped_to_dash_is_predicted_as_the_file_is() {
         mixed.stdout,
         format!("{}<stdin>: {verdict}", from_file.stdout)
     );
+    // `--output -` is the CSV --output writes, on stdout.
+    let csv = dnn_fed(
+        w,
+        &["predict", "--model", "cat.h5", "-", "--output", "-"],
+        &png,
+    );
+    let (class, probability) = verdict
+        .trim_end()
+        .strip_suffix(')')
+        .and_then(|v| v.split_once(" (probability "))
+        .expect("class (probability p)");
+    let p: f64 = probability.parse().expect("probability");
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(lines[0], "file,class,probability", "{csv:?}");
+    let (name, rest) = lines[1].split_once(',').expect("row");
+    let (row_class, row_p) = rest.split_once(',').expect("row");
+    assert_eq!((name, row_class, lines.len()), ("<stdin>", class, 2));
+    assert!(
+        (row_p.parse::<f64>().expect("p") - p).abs() < 1e-4,
+        "{csv:?}"
+    );
+    // A folder named `-` does not hide standard input.
+    std::fs::create_dir(w.join("-")).expect("mkdir -");
+    let dashed = dnn_fed(w, &["predict", "--model", "cat.h5", "-"], &png);
+    assert_eq!(dashed.stdout, piped.stdout, "{dashed:?}");
     // Standard input is read once.
     let twice = dnn_fed(w, &["predict", "--model", "cat.h5", "-", "-"], &png);
     assert_eq!(twice.code, Some(1), "{twice:?}");
