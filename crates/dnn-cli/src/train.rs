@@ -154,13 +154,22 @@ impl StartFrom {
         } else {
             "iteration"
         };
+        // A model that went on from another one records its last run only (the file keeps
+        // no running total): say so, and from what.
+        let (trained, from) = match &s.started_from {
+            Some(earlier) => ("its last run trained", format!(", from {earlier}")),
+            None => ("trained", String::new()),
+        };
         let trained = match (&s.data, s.iterations_run) {
             (Some(data), Some(n)) => {
-                format!(", trained on `{data}` for {}", count(n as usize, unit))
+                format!(
+                    ", {trained} on `{data}` for {}{from}",
+                    count(n as usize, unit)
+                )
             }
-            (Some(data), None) => format!(", trained on `{data}`"),
-            (None, Some(n)) => format!(", trained for {}", count(n as usize, unit)),
-            (None, None) => String::new(),
+            (Some(data), None) => format!(", {trained} on `{data}`{from}"),
+            (None, Some(n)) => format!(", {trained} for {}{from}", count(n as usize, unit)),
+            (None, None) => from,
         };
         let mut kept = vec![if self.spec.regression.is_some() {
             "target scale"

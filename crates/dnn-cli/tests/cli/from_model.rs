@@ -115,6 +115,22 @@ fn gradient_descent_from_a_model_lands_where_one_longer_run_lands_bit_for_bit() 
     );
     // The file says where its parameters came from, and no preset or initialisation.
     assert_eq!(c.setup.started_from.as_deref(), Some("b.h5"));
+    // Going on from c, the line says c's count is its last run's, from b.
+    let run = train(
+        w,
+        &[
+            &common[..],
+            &["--from", "c.h5", "--iterations", "1", "--save", "d.h5"],
+        ]
+        .concat(),
+    );
+    assert!(
+        run.stdout.contains(
+            "From: c.h5 (f64, layers 3-8-3, its last run trained on `blobs.csv` for 200 iterations, from b.h5): "
+        ),
+        "{}",
+        run.stdout
+    );
     assert_eq!((c.setup.arch.as_ref(), c.setup.init.as_ref()), (None, None));
     assert_eq!(c.setup.data_sha256, a.setup.data_sha256);
     assert_eq!(c.setup.validation_split, Some(0.25));
