@@ -256,20 +256,24 @@ fn divergence_stops_training_and_keeps_the_last_good_parameters() {
     }
 }
 
-#[test]
-fn divergence_message_names_the_iteration_and_suggests_a_smaller_learning_rate() {
+/// The error of a [10, 6, 1] network trained on 50 examples (their inputs times
+/// `input_scale`) at `learning_rate`, which must fail.
+fn training_error(input_scale: f64, learning_rate: f64) -> DnnError {
     let (x, y) = data(3, 10, 50);
     let mut net = Network::<f64>::builder(&[10, 6, 1])
         .build(&mut NumpyRng::new(1))
         .unwrap();
-    let err = net
-        .fit(
-            &x,
-            &y,
-            &TrainParams::new().learning_rate(1e4).check().unwrap(),
-        )
-        .unwrap_err();
-    let msg = err.to_string();
+    let params = TrainParams::new()
+        .learning_rate(learning_rate)
+        .check()
+        .unwrap();
+    net.fit(&x.mapv(|v| v * input_scale), &y, &params)
+        .unwrap_err()
+}
+
+#[test]
+fn divergence_message_names_the_iteration_and_suggests_a_smaller_learning_rate() {
+    let msg = training_error(1.0, 1e4).to_string();
     assert!(msg.contains("diverged at iteration 1"), "{msg}");
     assert!(msg.contains("smaller learning rate"), "{msg}");
     assert!(!msg.contains("standardise"), "{msg}");
@@ -280,18 +284,7 @@ fn divergence_message_names_the_iteration_and_suggests_a_smaller_learning_rate()
 /// not as 200 digits.
 #[test]
 fn divergence_from_huge_inputs_advises_standardising_them() {
-    let (x, y) = data(3, 10, 50);
-    let x = x.mapv(|v| v * 1e200);
-    let mut net = Network::<f64>::builder(&[10, 6, 1])
-        .build(&mut NumpyRng::new(1))
-        .unwrap();
-    let err = net
-        .fit(
-            &x,
-            &y,
-            &TrainParams::new().learning_rate(0.01).check().unwrap(),
-        )
-        .unwrap_err();
+    let err = training_error(1e200, 0.01);
     let DnnError::Diverged(d) = &err else {
         panic!("expected divergence, got {err:?}")
     };
