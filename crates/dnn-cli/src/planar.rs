@@ -97,6 +97,11 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
             println!("Accuracy: {} %", py_float(accuracy));
         }
     }
+    // Cut short by Ctrl-C: a run stopped early, or one never started. A press after the
+    // last run (during the plot or the report) cuts nothing.
+    let planned = hidden_sizes.len() + usize::from(args.logistic);
+    let interrupted =
+        runs.len() < planned || runs.iter().any(|r| r.iterations_run < args.iterations);
     if let Some(path) = &args.plot {
         let title = format!(
             "Flower data set: decision boundaries after {}",
@@ -114,7 +119,7 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
             init_seed: args.seed,
             learning_rate: args.learning_rate,
             iterations: args.iterations,
-            interrupted: interrupt.requested(),
+            interrupted,
             runs: runs.clone(),
         };
         write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
@@ -122,8 +127,7 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
             println!("Saved the report to {}", path.display());
         }
     }
-    if interrupt.requested() {
-        let planned = hidden_sizes.len() + usize::from(args.logistic);
+    if interrupted {
         let full = runs
             .iter()
             .filter(|r| r.iterations_run == args.iterations)

@@ -150,6 +150,10 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
             println!("Saved the decision boundaries to {}", path.display());
         }
     }
+    // Cut short by Ctrl-C: a run stopped early, or one never started. A press after the
+    // last run (during the plot or the report) cuts nothing.
+    let interrupted =
+        runs.len() < hypers.len() || runs.iter().any(|r| r.epochs_run < args.epochs);
     if let Some(path) = &args.report {
         let report = ToyReport {
             dataset: args.dataset.name().to_owned(),
@@ -162,7 +166,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
             seed: args.seed,
             learning_rate: args.learning_rate,
             epochs: args.epochs,
-            interrupted: interrupt.requested(),
+            interrupted,
             runs: runs.clone(),
         };
         write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
@@ -170,7 +174,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
             println!("Saved the report to {}", path.display());
         }
     }
-    if interrupt.requested() {
+    if interrupted {
         let last = runs
             .last()
             .map(|r| (r.epochs_run, format!("with {}", r.training.optimizer)));
