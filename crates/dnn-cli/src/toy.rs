@@ -152,8 +152,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
     }
     // Cut short by Ctrl-C: a run stopped early, or one never started. A press after the
     // last run (during the plot or the report) cuts nothing.
-    let interrupted =
-        runs.len() < hypers.len() || runs.iter().any(|r| r.epochs_run < args.epochs);
+    let interrupted = runs.len() < hypers.len() || runs.iter().any(|r| r.epochs_run < args.epochs);
     if let Some(path) = &args.report {
         let report = ToyReport {
             dataset: args.dataset.name().to_owned(),
