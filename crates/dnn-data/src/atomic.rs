@@ -62,7 +62,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         }
         _ => path,
     };
-    if let Ok(meta) = std::fs::metadata(path) {
+    let replaced = std::fs::metadata(path).ok();
+    if let Some(meta) = &replaced {
         if is_special(&meta.file_type()) {
             let mut file = std::fs::OpenOptions::new()
                 .write(true)
@@ -70,9 +71,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
                 .map_err(fail)?;
             return file.write_all(bytes).map_err(fail);
         }
-    }
-    let replaced = std::fs::metadata(path).ok();
-    if let Some(meta) = &replaced {
         refuse_protected(path, meta).map_err(|message| DataError::Write {
             path: path.to_path_buf(),
             message,
@@ -159,14 +157,14 @@ pub fn ensure_writable(path: &Path) -> Result<()> {
     if path.is_dir() {
         return Err(fail("it is a directory; give a file name".into()));
     }
-    if std::fs::metadata(path).is_ok_and(|m| is_special(&m.file_type())) {
-        return std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map(drop)
-            .map_err(|e| fail(e.to_string()));
-    }
     if let Ok(meta) = std::fs::metadata(path) {
+        if is_special(&meta.file_type()) {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map(drop)
+                .map_err(|e| fail(e.to_string()));
+        }
         refuse_protected(path, &meta).map_err(fail)?;
     }
     let (dir, name) = split(path)?;
