@@ -50,19 +50,7 @@ pub fn check_outputs(
     // next on the following run would waste the user's time.
     let unwritable: Vec<anyhow::Error> = given
         .iter()
-        .filter_map(|(path, flag)| {
-            let check = || -> anyhow::Result<()> {
-                dnn_data::atomic::ensure_writable(path).context(*flag)?;
-                if pictures.contains(flag) {
-                    plot::check_extension(path).context(*flag)?;
-                }
-                if *flag == "--save" {
-                    check_model_name(path)?;
-                }
-                Ok(())
-            };
-            check().err()
-        })
+        .filter_map(|(path, flag)| check_output(path, flag, pictures).err())
         .collect();
     match unwritable.as_slice() {
         [] => {}
@@ -107,6 +95,20 @@ pub fn check_outputs(
                 folder.display()
             );
         }
+    }
+    Ok(())
+}
+
+/// Whether the output `path` of `flag` can be written at the end: its folder takes a new
+/// file ([`dnn_data::atomic::ensure_writable`]), a picture flag (`pictures`) names a format we
+/// draw, and `--save` names no export format ([`check_model_name`]).
+fn check_output(path: &Path, flag: &'static str, pictures: &[&'static str]) -> anyhow::Result<()> {
+    dnn_data::atomic::ensure_writable(path).context(flag)?;
+    if pictures.contains(&flag) {
+        plot::check_extension(path).context(flag)?;
+    }
+    if flag == "--save" {
+        check_model_name(path)?;
     }
     Ok(())
 }
