@@ -43,7 +43,8 @@ fn parse_class_list(s: &str) -> Result<ClassList, String> {
 #[derive(Debug, Clone, Args)]
 pub struct DataFlags {
     /// The data: a directory of course HDF5 files (one train_*.h5, one test_*.h5), a
-    /// directory of pictures (one subfolder per class), a .csv or a .npz file.
+    /// directory of pictures (one subfolder per class), a .csv or a .npz file (a .csv whose
+    /// column names picture files lists pictures: an image CSV).
     #[arg(long, env = DATA_DIR_ENV, default_value = DEFAULT_DATA)]
     pub data: PathBuf,
 
@@ -95,7 +96,8 @@ pub struct ReadFlags {
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
 
-    /// CSV: the label column [default: the last column].
+    /// CSV: the label column [default: the last column; an image CSV's last column but its
+    /// pictures'].
     #[arg(long)]
     pub target: Option<String>,
 
@@ -151,9 +153,9 @@ pub struct ReadFlags {
     #[arg(long)]
     pub no_standardize: bool,
 
-    /// Image folders: resize every picture to N x N pixels.
+    /// Image folders and image CSVs: resize every picture to N x N pixels.
     #[arg(long, value_parser = parse_image_size, allow_negative_numbers = true,
-          help = format!("Image folders: resize every picture to N x N pixels [default: {DEFAULT_IMAGE_SIZE}]"))]
+          help = format!("Image folders and image CSVs: resize every picture to N x N pixels [default: {DEFAULT_IMAGE_SIZE}]"))]
     pub image_size: Option<u32>,
 }
 
@@ -212,8 +214,14 @@ fn hint(path: &Path) -> String {
 /// default, and prints the warnings about it (its [`split_line`] is the caller's to print).
 pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Result<Dataset<X>> {
     let format = format_of(path, flags.format)?;
+    if flags.target.is_some() && !matches!(format, Format::Csv | Format::ImageCsv) {
+        bail!(
+            "--target names a CSV column, but --data {} is read as {}",
+            path.display(),
+            format.name()
+        );
+    }
     for (flag, given, what) in [
-        ("--target", flags.target.is_some(), "a CSV column"),
         ("--drop", !flags.drop.is_empty(), "CSV columns"),
         ("--one-hot", !flags.one_hot.is_empty(), "CSV columns"),
         (
@@ -222,6 +230,13 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
             "a CSV table's cells",
         ),
     ] {
+        if given && format == Format::ImageCsv {
+            bail!(
+                "{flag} names {what}, but --data {} is read as an image CSV, whose inputs are \
+                 the pictures it lists; give --format csv to read it as a table",
+                path.display()
+            );
+        }
         if given && format != Format::Csv {
             bail!(
                 "{flag} names {what}, but --data {} is read as {}",
@@ -230,7 +245,7 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
             );
         }
     }
-    if flags.task.is_some() && !matches!(format, Format::Csv | Format::Npz) {
+    if flags.task.is_some() && !matches!(format, Format::Csv | Format::Npz | Format::ImageCsv) {
         bail!(
             "--task says what a CSV column's or an npz archive's `y` values are, but --data {} \
              is read as {}, whose labels are classes",
@@ -238,9 +253,10 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
             format.name()
         );
     }
-    if flags.image_size.is_some() && format != Format::ImageFolder {
+    if flags.image_size.is_some() && !matches!(format, Format::ImageFolder | Format::ImageCsv) {
         bail!(
-            "--image-size resizes the pictures of an image folder, but --data {} is read as {}",
+            "--image-size resizes the pictures of an image folder or an image CSV, but --data \
+             {} is read as {}",
             path.display(),
             format.name()
         );
@@ -418,9 +434,36 @@ fn warn_skipped<X: Float>(data: &Dataset<X>) {
 
 /// `the target `price``, or `the target` where the data names no column.
 fn target_phrase<X: Float>(data: &Dataset<X>) -> String {
-    data.spec
-        .target()
-        .map_or("the target".to_owned(), |t| format!("the target `{t}`"))
+    target_name(data).map_or("the target".to_owned(), |t| format!("the target `{t}`"))
+}
+
+/// The target column's name: a table's, or an image CSV's (`None` where the data names
+/// none).
+fn target_name<X: Float>(data: &Dataset<X>) -> Option<&str> {
+    let listed = data.source.image_csv.as_ref().map(|c| c.target.as_str());
+    data.spec.target().or(listed)
+}
+
+/// `Pictures: the files named in column `file`, resized to 64x64; target: column `label`
+/// (not read: `id`)`, for an image CSV.
+pub fn pictures_line<X: Float>(data: &Dataset<X>) -> Option<String> {
+    let columns = data.source.image_csv.as_ref()?;
+    let Input::Picture { height, width, .. } = data.spec.input else {
+        return None;
+    };
+    let left_out = &data.source.left_out_columns;
+    let unread = match left_out.is_empty() {
+        true => String::new(),
+        false => format!(
+            " (not read: {})",
+            first_three(left_out.iter().map(|(_, name)| format!("`{name}`")))
+        ),
+    };
+    Some(format!(
+        "Pictures: the files named in column `{}`, resized to {width}x{height}; target: column \
+         `{}`{unread}",
+        columns.pictures, columns.target
+    ))
 }
 
 /// `Target: price, a number to predict (its numbers have fractions; --task classify makes
@@ -435,7 +478,9 @@ pub fn regression_line<X: Float>(data: &Dataset<X>, task: Option<TaskArg>) -> Op
     } else if all().any(|v| v.fract() != 0.0) {
         // An npz archive's classes are whole numbers: there --task classify would fail.
         match data.source.format {
-            Format::Csv => "its numbers have fractions; --task classify makes them classes",
+            Format::Csv | Format::ImageCsv => {
+                "its numbers have fractions; --task classify makes them classes"
+            }
             _ => "its numbers have fractions",
         }
         .to_owned()
@@ -454,7 +499,7 @@ pub fn regression_line<X: Float>(data: &Dataset<X>, task: Option<TaskArg>) -> Op
     Some(format!(
         "Target: {}, a number to predict ({how}); the network learns it z-scored with the \
          training part's mean {} and standard deviation {}",
-        data.spec.target().unwrap_or("y"),
+        target_name(data).unwrap_or("y"),
         significant_to(scale.mean, 6 + spread.min(11)),
         significant(scale.std)
     ))
@@ -763,7 +808,11 @@ pub fn load_for_model<X: Float>(
     let picture = matches!(spec.input, Input::Picture { .. });
     let table_format = format == Format::Csv;
     if picture && table_format
-        || !picture && matches!(format, Format::CourseH5 | Format::ImageFolder)
+        || !picture
+            && matches!(
+                format,
+                Format::CourseH5 | Format::ImageFolder | Format::ImageCsv
+            )
     {
         bail!(
             "{} takes {} but --data {} is read as {}: give data of that kind{}",
@@ -774,7 +823,7 @@ pub fn load_for_model<X: Float>(
             trained_on.map_or(String::new(), |d| format!(" (it was trained on `{d}`)"))
         );
     }
-    if target.is_some() && format != Format::Csv {
+    if target.is_some() && !matches!(format, Format::Csv | Format::ImageCsv) {
         bail!(
             "--target names a CSV column, but --data {} is read as {}",
             path.display(),

@@ -63,8 +63,14 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
             ),
         }
     }
+    // A picture model given one CSV that lists pictures (an image CSV) predicts those.
+    if let (Input::Picture { .. }, [table]) = (&spec.input, args.inputs.as_slice()) {
+        if is_table(table) && dnn_data::table::picture_column(table).is_some() {
+            args.inputs = dnn_data::image_csv::listed_pictures(table)?;
+        }
+    }
     if spec.regression.is_some() {
-        return predict_values(&args, &model, spec);
+        return predict_values(&args, &model, spec, csv_to_stdout);
     }
     let (names, lines): (Vec<String>, Vec<Prediction>) = match &spec.input {
         Input::Picture {
@@ -72,15 +78,8 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
             width,
             channels,
         } => {
-            if let Some(csv) = args.inputs.iter().find(|p| is_table(p)) {
-                bail!(
-                    "{} is a CSV table, but {} takes {}: give it pictures",
-                    csv.display(),
-                    args.model.display(),
-                    spec.input.describe()
-                );
-            }
-            read_and_classify_pictures(&args, &model, [*height, *width, *channels])?
+            refuse_tables(&args, spec)?;
+            read_pictures_then(&args, [*height, *width, *channels], |x| model.predict(x))?
         }
         Input::Table { .. } => {
             let t = read_rows(&args, spec)?;
@@ -159,43 +158,74 @@ fn read_rows(args: &PredictArgs, spec: &dnn_data::DataSpec) -> anyhow::Result<Ta
     Ok(t)
 }
 
-/// A regression model's predictions: a CSV `row,<target>` of each row's value, in full
-/// precision (the shortest decimal that reads back as the same `f64`, with an exponent where
-/// huge or tiny: [`exact`]).
+/// A regression model's predictions: a CSV `row,<target>` of each row's value (`file,value`
+/// for pictures, printed as `file: value` lines without `--output`), in full precision (the
+/// shortest decimal that reads back as the same `f64`, with an exponent where huge or tiny:
+/// [`exact`]).
 fn predict_values(
     args: &PredictArgs,
     model: &Model,
     spec: &dnn_data::DataSpec,
+    csv_to_stdout: bool,
 ) -> anyhow::Result<()> {
-    let Input::Table { target, .. } = &spec.input else {
-        bail!(
-            "{} predicts a number from {}, which dnn does not train",
-            args.model.display(),
-            spec.input.describe()
-        );
-    };
-    let t = read_rows(args, spec)?;
-    let all: Vec<usize> = (0..t.rows).collect();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    // `row,row` would name two columns alike.
-    let column = if target.is_empty() || target == "row" {
-        "value"
-    } else {
-        target
-    };
-    w.write_record(["row", column])?;
-    let mut values = Vec::with_capacity(t.rows);
-    for rows in all.chunks(ROWS_PER_BLOCK) {
-        for (&row, value) in rows.iter().zip(model.predict_values(&t.matrix(rows))?) {
-            w.write_record([(row + 1).to_string(), exact(value)])?;
-            values.push(value);
+    let (names, values, column) = match &spec.input {
+        Input::Table { target, .. } => {
+            let t = read_rows(args, spec)?;
+            let all: Vec<usize> = (0..t.rows).collect();
+            let mut values = Vec::with_capacity(t.rows);
+            for rows in all.chunks(ROWS_PER_BLOCK) {
+                values.extend(model.predict_values(&t.matrix(rows))?);
+            }
+            let names: Vec<String> = (1..=t.rows).map(|r| r.to_string()).collect();
+            // `row,row` would name two columns alike.
+            let column = match target.as_str() {
+                "" | "row" => "value",
+                target => target,
+            };
+            (names, values, column)
         }
-    }
+        Input::Picture {
+            height,
+            width,
+            channels,
+        } => {
+            refuse_tables(args, spec)?;
+            let (names, values) = read_pictures_then(args, [*height, *width, *channels], |x| {
+                model.predict_values(x)
+            })?;
+            (names, values, "value")
+        }
+    };
     if let Some(line) = beyond_range_warning(&values) {
         eprintln!("warning: {line}");
     }
+    let picture = matches!(spec.input, Input::Picture { .. });
+    if picture && args.output.is_none() && !csv_to_stdout {
+        for (name, value) in names.iter().zip(&values) {
+            println!("{name}: {}", exact(*value));
+        }
+        return Ok(());
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([if picture { "file" } else { "row" }, column])?;
+    for (name, value) in names.iter().zip(&values) {
+        w.write_record([name.as_str(), &exact(*value)])?;
+    }
     let bytes = w.into_inner().context("cannot write the predictions")?;
-    write_predictions(args, &bytes, t.rows)
+    write_predictions(args, &bytes, values.len())
+}
+
+/// Refuses a CSV table among the inputs of a model that takes pictures.
+fn refuse_tables(args: &PredictArgs, spec: &dnn_data::DataSpec) -> anyhow::Result<()> {
+    if let Some(csv) = args.inputs.iter().find(|p| is_table(p)) {
+        bail!(
+            "{} is a CSV table, but {} takes {}: give it pictures",
+            csv.display(),
+            args.model.display(),
+            spec.input.describe()
+        );
+    }
+    Ok(())
 }
 
 /// `2 rows are predicted as a number beyond f64's range (the first: row 1, inf): ...`, when
@@ -243,17 +273,17 @@ fn is_table(p: &Path) -> bool {
 /// 25 MB of `f64` for the cat classifier's 64x64x3 pictures, however many files are given.
 const PICTURES_PER_BATCH: usize = 256;
 
-/// Each picture's name and prediction, for a model whose input is pictures of
-/// `[height, width, channels]`.
+/// Each picture's name and prediction by `predict` (a class, or a number), for a model whose
+/// input is pictures of `[height, width, channels]`.
 ///
 /// Every picture is read (in parallel, a batch at a time) before anything is printed. A
 /// picture that cannot be read fails the command after all were tried, naming each one,
 /// unless `--skip-unreadable` says to predict the others.
-fn read_and_classify_pictures(
+fn read_pictures_then<T>(
     args: &PredictArgs,
-    model: &Model,
     [height, width, channels]: [usize; 3],
-) -> anyhow::Result<(Vec<String>, Vec<Prediction>)> {
+    mut predict: impl FnMut(&Array2<f64>) -> dnn_data::Result<Vec<T>>,
+) -> anyhow::Result<(Vec<String>, Vec<T>)> {
     let size = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
     let (mut names, mut lines, mut unreadable) = (Vec::new(), Vec::new(), Vec::new());
     for batch in args.inputs.chunks(PICTURES_PER_BATCH) {
@@ -301,7 +331,7 @@ fn read_and_classify_pictures(
             }
         }
         if good > 0 {
-            lines.extend(model.predict(&x)?);
+            lines.extend(predict(&x)?);
         }
     }
     let total = args.inputs.len();
@@ -398,9 +428,9 @@ pub struct PredictArgs {
     #[arg(long)]
     pub skip_unreadable: bool,
 
-    /// Pictures (JPEG or PNG) for a picture model; one CSV file of rows for a table model
-    /// (its columns matched by name). `-` reads standard input: the table's rows, or one
-    /// picture.
+    /// Pictures (JPEG or PNG) for a picture model, or one CSV listing them (an image CSV);
+    /// one CSV file of rows for a table model (its columns matched by name). `-` reads
+    /// standard input: the table's rows, or one picture.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
 }

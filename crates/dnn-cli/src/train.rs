@@ -14,7 +14,7 @@ use dnn_data::{DataSpec, Dataset, HeldOut, Input, Parts, TargetScale};
 use ndarray::{s, ArrayView2};
 
 use crate::data::{
-    check_split_flags, filled_line, load_for_model, load_for_training, one_hot_line,
+    check_split_flags, filled_line, load_for_model, load_for_training, one_hot_line, pictures_line,
     regression_line, split_line, warn_classes, warn_left_out, DataFlags, ModelReading, ReadFlags,
 };
 use crate::hyper::{Hyper, OptimFlags};
@@ -368,6 +368,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         Some(from) => vec![split_line(&data), Some(from.line())],
         None => vec![
             split_line(&data),
+            pictures_line(&data),
             regression_line(&data, args.data.reading.task),
             one_hot_line(&data),
             filled_line(&data, args.data.reading.fill_missing),

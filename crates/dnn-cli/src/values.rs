@@ -77,6 +77,9 @@ pub enum FormatArg {
     Csv,
     /// A NumPy .npz archive: x_train, y_train, x_test, y_test, or x, y.
     Npz,
+    /// A CSV table listing pictures: a column of file names (.png, .jpg, .jpeg; relative to
+    /// the table's folder) and a column of their classes or numbers.
+    ImageCsv,
 }
 
 impl From<FormatArg> for dnn_data::Format {
@@ -86,6 +89,7 @@ impl From<FormatArg> for dnn_data::Format {
             FormatArg::ImageFolder => dnn_data::Format::ImageFolder,
             FormatArg::Csv => dnn_data::Format::Csv,
             FormatArg::Npz => dnn_data::Format::Npz,
+            FormatArg::ImageCsv => dnn_data::Format::ImageCsv,
         }
     }
 }

@@ -244,6 +244,7 @@ pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
             numeric_inputs: false,
             whole: options.parts.whole_for(&sha256),
             left_out_columns: Vec::new(),
+            image_csv: None,
             sha256: Some(sha256),
         },
         train_images: Some(train.images),

@@ -53,25 +53,30 @@ pub enum Format {
     Csv,
     /// A NumPy archive with `x_train, y_train, x_test, y_test`, or `x, y`.
     Npz,
+    /// A CSV table listing pictures: a column of picture file names (relative to the
+    /// table's folder) and a column of their classes or numbers ([`crate::image_csv`]).
+    ImageCsv,
 }
 
 impl Format {
     /// Every format, in the order [`detect_format`] tries them.
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 5] = [
         Format::CourseH5,
         Format::ImageFolder,
+        Format::ImageCsv,
         Format::Csv,
         Format::Npz,
     ];
 
     /// The name used on the command line and in reports: `course-h5`, `image-folder`,
-    /// `csv`, `npz`.
+    /// `image-csv`, `csv`, `npz`.
     pub fn name(self) -> &'static str {
         match self {
             Format::CourseH5 => "course-h5",
             Format::ImageFolder => "image-folder",
             Format::Csv => "csv",
             Format::Npz => "npz",
+            Format::ImageCsv => "image-csv",
         }
     }
 }
@@ -397,6 +402,9 @@ pub struct Source {
     /// nor its target, which were not read: their numbers (from 1) and names
     /// ([`crate::table::Table::left_out`]).
     pub left_out_columns: Vec<(usize, String)>,
+    /// An image CSV's picture and target columns ([`crate::image_csv`]); `None` for other
+    /// formats.
+    pub image_csv: Option<crate::image_csv::Columns>,
 }
 
 /// Examples ready for training: inputs as `(features, m)` matrices of `X` (`f64`, or `f32`
@@ -741,7 +749,9 @@ impl Default for LoadOptions {
     }
 }
 
-/// Tells the format of `path`: a `.csv` (or `.tsv`) file is CSV, a `.npz` file NumPy; a
+/// Tells the format of `path`: a `.csv` (or `.tsv`) file is an image CSV when a column of
+/// its first row names a picture file ([`crate::table::picture_column`]), else CSV; a
+/// `.npz` file is NumPy; a
 /// directory with one `train_*.h5` and one `test_*.h5` file is a course HDF5 set, and so is
 /// one with such files and no folder in it (loading it then says which file is amiss); any
 /// other directory an image folder.
@@ -762,11 +772,14 @@ pub fn detect_format(path: &Path) -> Result<Format> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
     match ext.as_deref() {
-        Some("csv" | "tsv") => Ok(Format::Csv),
+        Some("csv" | "tsv") => Ok(match crate::table::picture_column(path) {
+            Some(_) => Format::ImageCsv,
+            None => Format::Csv,
+        }),
         Some("npz") => Ok(Format::Npz),
         _ => Err(DataError::BadSource {
             path: path.to_path_buf(),
-            problem: "cannot tell its format: dnn reads a directory (course HDF5 files or an image folder), a .csv or a .npz file; --format csv|npz|image-folder|course-h5 reads it as one".into(),
+            problem: "cannot tell its format: dnn reads a directory (course HDF5 files or an image folder), a .csv or a .npz file; --format csv|image-csv|npz|image-folder|course-h5 reads it as one".into(),
         }),
     }
 }
@@ -822,7 +835,7 @@ pub fn load_as<X: Float>(path: impl AsRef<Path>, options: &LoadOptions) -> Resul
             // A table is standardised as it is read, input by input, in f64.
             Format::Csv => true,
             Format::Npz => crate::npz::exact_in_f32(path, standardized),
-            Format::CourseH5 | Format::ImageFolder => !standardized,
+            Format::CourseH5 | Format::ImageFolder | Format::ImageCsv => !standardized,
         };
     if exact {
         let mut data = read::<X>(path, format, options)?;
@@ -837,12 +850,15 @@ pub fn load_as<X: Float>(path: impl AsRef<Path>, options: &LoadOptions) -> Resul
 
 /// The data at `path` read as `format`, inputs in `X`, not standardised.
 fn read<X: Float>(path: &Path, format: Format, options: &LoadOptions) -> Result<Dataset<X>> {
-    if options.task == Task::Regress && !matches!(format, Format::Csv | Format::Npz) {
+    if options.task == Task::Regress
+        && !matches!(format, Format::Csv | Format::Npz | Format::ImageCsv)
+    {
         return Err(DataError::BadSource {
             path: path.to_path_buf(),
             problem: format!(
-                "a number to predict (a regression) is a CSV table's number column or an npz \
-                 archive's `y`, but this is read as {}, whose labels are classes",
+                "a number to predict (a regression) is a CSV table's number column (an image \
+                 CSV's too) or an npz archive's `y`, but this is read as {}, whose labels are \
+                 classes",
                 format.name()
             ),
         });
@@ -852,6 +868,7 @@ fn read<X: Float>(path: &Path, format: Format, options: &LoadOptions) -> Result<
         Format::ImageFolder => crate::folder::load::<X>(path, options),
         Format::Csv => crate::table::load::<X>(path, options),
         Format::Npz => crate::npz::load::<X>(path, options),
+        Format::ImageCsv => crate::image_csv::load::<X>(path, options),
     }?;
     if data.source.whole {
         data.join_parts();

@@ -200,7 +200,7 @@ fn pictures_bytes(count: usize, height: u32, width: u32) -> Option<u128> {
 /// Refuses `count` pictures of `height x width` that cannot fit in memory
 /// ([`pictures_bytes`]), before any is decoded (a folder of 300,000 pictures at
 /// `--image-size 1024` would need 8.5 TB).
-fn check_pictures_fit(dir: &Path, count: usize, height: u32, width: u32) -> Result<()> {
+pub(crate) fn check_pictures_fit(dir: &Path, count: usize, height: u32, width: u32) -> Result<()> {
     crate::dataset::ensure_fits(dir, pictures_bytes(count, height, width), || {
         format!(
             "its {count} pictures at {width}x{height} need more memory than this machine can \
@@ -449,6 +449,7 @@ pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
             sha256: Some(sha256),
             whole: options.whole(),
             left_out_columns: Vec::new(),
+            image_csv: None,
         },
         train_images: Some(train_images),
         test_images: Some(test_images),

@@ -53,6 +53,7 @@ pub mod export;
 pub mod fingerprint;
 pub mod folder;
 pub mod image;
+pub mod image_csv;
 pub mod missing;
 pub mod model;
 pub mod npz;

@@ -1018,6 +1018,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             sha256: Some(sha256),
             whole: options.whole(),
             left_out_columns: Vec::new(),
+            image_csv: None,
         },
         train_images,
         test_images,

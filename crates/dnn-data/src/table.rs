@@ -51,9 +51,12 @@ pub struct Table {
     /// Read with a model's text columns: the values it never met, per column.
     pub unseen: Vec<Unseen>,
     /// Read with a model's columns ([`Columns::features`]): the header's other columns,
-    /// neither an input nor the target, which were not read, as their column number (from 1)
-    /// and name (empty for an unnamed one). Empty otherwise.
+    /// neither an input nor the target (nor [`Columns::pictures`]), which were not read, as
+    /// their column number (from 1) and name (empty for an unnamed one). Empty otherwise.
     pub left_out: Vec<(usize, String)>,
+    /// With [`Columns::pictures`]: each row's cell of that column as written (trimmed), and
+    /// the line of the file it is on. Empty otherwise.
+    pub pictures: Vec<(String, u64)>,
 }
 
 /// Which columns to read, and how ([`Columns::default`]: every column but the last, which
@@ -83,6 +86,10 @@ pub struct Columns<'a> {
     /// Every feature column holds numbers: no text column is detected (a model that does
     /// not record its columns takes numbers only).
     pub numbers_only: bool,
+    /// An image CSV's column of picture file names ([`crate::image_csv`]): kept as written
+    /// ([`Table::pictures`]), neither a feature nor left out. Every cell must name a picture
+    /// (`.png`, `.jpg`, `.jpeg`). With it, `features` may be empty.
+    pub pictures: Option<&'a str>,
 }
 
 impl<'a> Columns<'a> {
@@ -104,6 +111,7 @@ impl<'a> Columns<'a> {
                 drop: &[],
                 text: &[],
                 numbers_only: false,
+                pictures: None,
             },
             Input::Picture { .. } => Columns::default(),
         }
@@ -128,6 +136,101 @@ fn csv_error(path: &Path, e: csv::Error, crlf: u64) -> DataError {
             problem: format!("{at}not a readable CSV table: {text}"),
         },
     }
+}
+
+/// A CSV reader over a source, with the separator it found and the lines its positions are
+/// short of ([`open_csv`]).
+struct Opened<R> {
+    reader: csv::Reader<std::io::BufReader<R>>,
+    separator: u8,
+    crlf: u64,
+}
+
+/// A CSV reader over `source`: its separator found as [`separator_of`] says, or named by
+/// Excel's `sep=` line (which is skipped), and the lines that the reader's positions are
+/// short of.
+fn open_csv<R: std::io::Read>(source: R, path: &Path) -> Result<Opened<R>> {
+    use std::io::BufRead;
+    let mut source = std::io::BufReader::with_capacity(1 << 16, source);
+    let io = |e| crate::error::io_error(path, e);
+    // Excel's `sep=;` line, before the header, names the separator.
+    let start = source.fill_buf().map_err(io)?;
+    let said = excel_separator(start);
+    if let Some((_, line)) = said {
+        source.consume(line);
+    }
+    let start = source.fill_buf().map_err(io)?;
+    let separator = said.map_or_else(|| separator_of(path, start), |(s, _)| s);
+    // The csv crate counts a line at each `\n`, but ends a CRLF line's record at its `\r`:
+    // each record's position is then a line early (Windows' files, Python's csv module's);
+    // and a `sep=` line is not counted.
+    let crlf = u64::from(
+        start
+            .split(|&b| b == b'\n')
+            .next()
+            .is_some_and(|l| l.ends_with(b"\r") && l.len() < start.len()),
+    ) + u64::from(said.is_some());
+    let reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .delimiter(separator)
+        .from_reader(source);
+    Ok(Opened {
+        reader,
+        separator,
+        crlf,
+    })
+}
+
+/// The column of the CSV file at `path` that names pictures, if it has one: the first whose
+/// first data cell is a file name ending in `.png`, `.jpg` or `.jpeg` (in any case), which
+/// makes the file an image CSV ([`crate::image_csv`]). `None` for a file that cannot be
+/// read as a table or has no such column: reading it as a table says what is amiss.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("t.csv");
+/// std::fs::write(&path, "id,file,label\n7,photos/a.JPG,cat\n")?;
+/// assert_eq!(dnn_data::table::picture_column(&path).as_deref(), Some("file"));
+/// std::fs::write(&path, "x,label\n1.5,cat\n")?;
+/// assert_eq!(dnn_data::table::picture_column(&path), None);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn picture_column(path: &Path) -> Option<String> {
+    let (header, first) = first_row(path)?;
+    let i = first.iter().position(|cell| names_picture(cell))?;
+    header.get(i).cloned()
+}
+
+/// The header's names and the first data row's cells of the CSV file at `path`, trimmed;
+/// `None` when they cannot be read.
+pub(crate) fn first_row(path: &Path) -> Option<(Vec<String>, Vec<String>)> {
+    let file = std::fs::File::open(path).ok()?;
+    let Opened { mut reader, .. } = open_csv(file, path).ok()?;
+    let header: Vec<String> = reader
+        .headers()
+        .ok()?
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = if i == 0 {
+                h.trim_start_matches('\u{feff}')
+            } else {
+                h
+            };
+            h.trim().to_owned()
+        })
+        .collect();
+    let mut first = csv::StringRecord::new();
+    if !reader.read_record(&mut first).ok()? {
+        return None;
+    }
+    Some((header, first.iter().map(|c| c.trim().to_owned()).collect()))
+}
+
+/// Whether a cell names a picture file: it ends in `.png`, `.jpg` or `.jpeg`, in any case.
+pub(crate) fn names_picture(cell: &str) -> bool {
+    !cell.is_empty() && crate::folder::has_image_extension(Path::new(cell))
 }
 
 /// Reads the CSV table at `path`; see [`Columns`].
@@ -177,31 +280,11 @@ pub fn read_table_from(
     path: &Path,
     which: Columns<'_>,
 ) -> Result<Table> {
-    use std::io::BufRead;
-    let mut source = std::io::BufReader::with_capacity(1 << 16, source);
-    let io = |e| crate::error::io_error(path, e);
-    // Excel's `sep=;` line, before the header, names the separator.
-    let start = source.fill_buf().map_err(io)?;
-    let said = excel_separator(start);
-    if let Some((_, line)) = said {
-        source.consume(line);
-    }
-    let start = source.fill_buf().map_err(io)?;
-    let separator = said.map_or_else(|| separator_of(path, start), |(s, _)| s);
-    // The csv crate counts a line at each `\n`, but ends a CRLF line's record at its `\r`:
-    // each record's position is then a line early (Windows' files, Python's csv module's);
-    // and a `sep=` line is not counted.
-    let crlf = u64::from(
-        start
-            .split(|&b| b == b'\n')
-            .next()
-            .is_some_and(|l| l.ends_with(b"\r") && l.len() < start.len()),
-    ) + u64::from(said.is_some());
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .delimiter(separator)
-        .from_reader(source);
+    let Opened {
+        mut reader,
+        separator,
+        crlf,
+    } = open_csv(source, path)?;
     let bad = |problem: String| DataError::BadSource {
         path: path.to_path_buf(),
         problem,
@@ -281,6 +364,19 @@ pub fn read_table_from(
         None if which.labels_required => Some(header.len() - 1),
         None => None,
     };
+    let picture_index = match which.pictures.map(str::trim) {
+        Some(p) => match header.iter().position(|h| h == p) {
+            Some(i) if Some(i) == target_index => {
+                return Err(bad(format!(
+                    "`{p}` names the pictures and cannot be the label column too; --target \
+                     names the column of their classes or numbers"
+                )))
+            }
+            Some(i) => Some(i),
+            None => return Err(unknown(p, Some("the pictures"))),
+        },
+        None => None,
+    };
     let (drop, text) = (as_named(which.drop, &header), as_named(which.text, &header));
     let feature_index: Vec<usize> = match which.features {
         Some(names) => names
@@ -324,7 +420,7 @@ pub fn read_table_from(
             target_index.map_or("", |t| header[t].as_str())
         )));
     }
-    if feature_index.is_empty() {
+    if feature_index.is_empty() && picture_index.is_none() {
         return Err(bad(format!(
             "no feature columns: the only column is the target `{}` (dnn reads columns \
              separated by commas, or by semicolons or tabs where the header has no comma)",
@@ -333,7 +429,9 @@ pub fn read_table_from(
     }
     let left_out: Vec<(usize, String)> = match which.features {
         Some(_) => (0..header.len())
-            .filter(|&i| !feature_index.contains(&i) && Some(i) != target_index)
+            .filter(|&i| {
+                !feature_index.contains(&i) && Some(i) != target_index && Some(i) != picture_index
+            })
             .map(|i| (i + 1, header[i].clone()))
             .collect(),
         None => Vec::new(),
@@ -368,6 +466,7 @@ pub fn read_table_from(
     let mut label_first: Vec<(u64, u64)> = Vec::new();
     let mut label_ids: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut labels = Vec::new();
+    let mut pictures = Vec::new();
     // Records are read in batches; each batch's cells are parsed column by column on every
     // core (parsing numbers is most of the work), labels and row checks stay in order.
     let mut batch: Vec<csv::ByteRecord> = vec![csv::ByteRecord::new(); BATCH];
@@ -417,6 +516,12 @@ pub fn read_table_from(
                 .enumerate()
                 .find_map(|(k, r)| label_problem(&r[t]).map(|problem| (k, t, problem)))
         });
+        let bad_picture = picture_index.and_then(|p| {
+            whole
+                .iter()
+                .enumerate()
+                .find_map(|(k, r)| picture_problem(&r[p]).map(|problem| (k, p, problem)))
+        });
         let cell_error = |k: usize, column: usize, problem: String| DataError::BadCell {
             path: path.to_path_buf(),
             row: rows + k as u64 + 1,
@@ -427,7 +532,8 @@ pub fn read_table_from(
         let first = [
             ragged.map(|k| (k, 0)),
             bad_cell.as_ref().map(|b| (b.0, 1)),
-            bad_label.as_ref().map(|(k, ..)| (*k, 2)),
+            bad_picture.as_ref().map(|(k, ..)| (*k, 2)),
+            bad_label.as_ref().map(|(k, ..)| (*k, 3)),
         ]
         .into_iter()
         .flatten()
@@ -465,11 +571,22 @@ pub fn read_table_from(
                     None => cell_error(k, i, problem),
                 });
             }
+            Some((_, 2)) => {
+                let (k, p, problem) = bad_picture.unwrap_or_default();
+                return Err(cell_error(k, p, problem));
+            }
             Some(_) => {
                 let (k, t, problem) = bad_label.unwrap_or_default();
                 return Err(cell_error(k, t, problem));
             }
             None => {}
+        }
+        if let Some(p) = picture_index {
+            pictures.extend(records.iter().enumerate().map(|(k, record)| {
+                // UTF-8, checked with the row (`picture_problem`).
+                let name = String::from_utf8_lossy(trim(&record[p])).into_owned();
+                (name, line_of(k))
+            }));
         }
         if let Some(t) = target_index {
             for (k, record) in records.iter().enumerate() {
@@ -529,6 +646,7 @@ pub fn read_table_from(
         labels,
         label_first,
         rows: rows as usize,
+        pictures,
     })
 }
 
@@ -752,6 +870,32 @@ fn label_problem(cell: &[u8]) -> Option<String> {
     })
 }
 
+/// What is wrong with a cell of an image CSV's picture column, if anything: it is empty, not
+/// UTF-8, or does not name a `.png`, `.jpg` or `.jpeg` file.
+fn picture_problem(cell: &[u8]) -> Option<String> {
+    let Ok(name) = std::str::from_utf8(trim(cell)) else {
+        return Some(
+            NOT_UTF8
+                .replace("{what}", "the picture's name")
+                .replace("{seen}", ""),
+        );
+    };
+    if name.is_empty() {
+        return Some(
+            "no picture is named; every row of an image CSV names its picture file: fill it \
+             in, or drop the row"
+                .into(),
+        );
+    }
+    (!names_picture(name)).then(|| {
+        format!(
+            "`{}` is not a picture's file name; an image CSV names a .png, .jpg or .jpeg file \
+             in every row of this column",
+            shown(name)
+        )
+    })
+}
+
 /// Records read, then parsed in parallel, at a time (a few MB of text).
 const BATCH: usize = 2048;
 
@@ -935,6 +1079,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             drop: &options.drop_columns,
             text: &options.one_hot_columns,
             numbers_only: false,
+            pictures: None,
         },
     )?;
     let sha256 = hashing.finish();
@@ -1078,6 +1223,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             sha256: Some(sha256),
             whole: options.whole(),
             left_out_columns: table.left_out,
+            image_csv: None,
         },
         train_images: None,
         test_images: None,
@@ -1099,7 +1245,11 @@ fn label_numbers(table: &Table) -> Vec<Option<f64>> {
 /// For [`Task::Auto`], a column whose numbers would make a regression but which has a few
 /// cells that are not numbers (`unknown`, `NA`, `$5.00`) is refused at the first of them,
 /// rather than read as a class per value.
-fn regression_values(path: &Path, table: &Table, task: Task) -> Result<Option<Vec<f64>>> {
+pub(crate) fn regression_values(
+    path: &Path,
+    table: &Table,
+    task: Task,
+) -> Result<Option<Vec<f64>>> {
     if task == Task::Classify {
         return Ok(None);
     }
@@ -1153,7 +1303,7 @@ fn regression_values(path: &Path, table: &Table, task: Task) -> Result<Option<Ve
 }
 
 /// The class names and each row's class, in the order [`LoadOptions::classes`] asks for.
-fn class_labels(
+pub(crate) fn class_labels(
     path: &Path,
     table: &Table,
     options: &LoadOptions,

@@ -41,7 +41,7 @@ pub struct EvaluateReport {
 /// The data `dnn evaluate` scored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluatedData {
-    /// `"course-h5"`, `"image-folder"`, `"csv"` or `"npz"`.
+    /// `"course-h5"`, `"image-folder"`, `"image-csv"`, `"csv"` or `"npz"`.
     pub format: String,
     /// `--data` as given (or the cat set's directory).
     pub path: String,

@@ -220,7 +220,7 @@ pub struct RegressionReport {
 /// The data a `dnn train` run trained on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataReport {
-    /// `"course-h5"`, `"image-folder"`, `"csv"` or `"npz"`.
+    /// `"course-h5"`, `"image-folder"`, `"image-csv"`, `"csv"` or `"npz"`.
     pub format: String,
     /// `--data` as given.
     pub path: String,

@@ -252,6 +252,7 @@ impl TrainingData {
                 sha256: None,
                 whole: false,
                 left_out_columns: Vec::new(),
+                image_csv: None,
             },
             validation_seed: DEFAULT_SPLIT_SEED,
             preset,

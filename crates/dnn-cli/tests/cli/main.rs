@@ -21,6 +21,7 @@ mod early_stopping;
 mod environment;
 mod failed_saves;
 mod from_model;
+mod image_csv;
 mod new_data;
 mod output_paths;
 mod pictures;

@@ -10,6 +10,7 @@ mod dataset;
 mod f32_inputs;
 mod folder_layouts;
 mod held_out;
+mod image_csv;
 mod missing_numbers;
 mod model_file;
 mod npz_values;
