@@ -19,6 +19,7 @@ use dnn_data::{
 };
 
 use crate::metrics::{exact, significant, significant_to};
+use crate::output::tell;
 use crate::text::{first_three, plural};
 use crate::values::{parse_classes, parse_image_size, parse_test_split, FormatArg};
 
@@ -293,7 +294,7 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
     check_split_flags(&data, flags, path)?;
     warn_skipped(&data);
     for line in test_part_unseen_lines(&data.source.unseen) {
-        eprintln!("warning: {line}");
+        tell!("warning: {line}");
     }
     warn_text_values(&data);
     warn_numbers_as_classes(&data, flags);
@@ -308,7 +309,7 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
 fn warn_channels<X: Float>(data: &Dataset<X>) {
     if let Input::Picture { channels, .. } = data.spec.input {
         if !matches!(channels, 1 | 3 | 4) {
-            eprintln!(
+            tell!(
                 "warning: the pictures have {channels} channels, and a picture file gives 1 \
                  (grey), 3 (RGB) or 4 (RGBA): the model will score data of this kind (dnn \
                  evaluate), but dnn predict and dnn serve cannot read a picture file for it"
@@ -355,7 +356,7 @@ pub fn warn_classes<X: Float>(data: &Dataset<X>) {
     warn_single_examples(data, &counts);
     warn_missing_labels(data, &counts);
     if let Some((first, other)) = alike(&data.spec.classes) {
-        eprintln!(
+        tell!(
             "warning: the classes `{first}` and `{other}` differ only in case or spaces, and are \
              two classes; write them one way in the data if they are one"
         );
@@ -379,7 +380,7 @@ pub fn warn_left_out<X: Float>(data: &Dataset<X>, path: &Path, model: &Path) {
         1 => ("1 column".to_string(), "is"),
         n => (format!("{n} columns"), "are"),
     };
-    eprintln!(
+    tell!(
         "warning: {n} of --data {} {verb} not among {}'s inputs and not read ({}): a model \
          reads only its inputs; to learn from {}, train a new model without --from",
         path.display(),
@@ -394,7 +395,7 @@ pub fn warn_left_out<X: Float>(data: &Dataset<X>, path: &Path, model: &Path) {
 fn warn_skipped<X: Float>(data: &Dataset<X>) {
     let n = data.source.skipped_files;
     if n > 0 {
-        eprintln!(
+        tell!(
             "warning: skipped {n} file{} without a .png, .jpg or .jpeg extension in {}",
             plural(n),
             data.source.path.display()
@@ -421,7 +422,7 @@ fn warn_skipped<X: Float>(data: &Dataset<X>) {
                     ["validation", "val", "valid"].contains(&n.to_lowercase().as_str())
                 })
         });
-        eprintln!(
+        tell!(
             "warning: not read, as in no class folder: {} (dnn reads pictures in {layout}{})",
             named,
             match validation {
@@ -514,7 +515,7 @@ fn warn_numbers_as_classes<X: Float>(data: &Dataset<X>, flags: &ReadFlags) {
         return;
     }
     if classes.iter().all(|c| c.trim().parse::<i64>().is_ok()) {
-        eprintln!(
+        tell!(
             "warning: {} is read as {} classes, one per whole number; if it is a quantity \
              to predict, give --task regress",
             target_phrase(data),
@@ -543,7 +544,7 @@ fn warn_single_examples<X: Float>(data: &Dataset<X>, counts: &[usize]) {
             Input::Table { target, .. } => format!("the label column `{target}`"),
             Input::Picture { .. } => "the labels".to_owned(),
         };
-        eprintln!(
+        tell!(
             "warning: {single} of the {classes} classes in {} have a single example{}; is \
              {column} a class, or a measurement or an id (a number to predict is a \
              regression: --task regress)?",
@@ -563,7 +564,7 @@ fn warn_single_examples<X: Float>(data: &Dataset<X>, counts: &[usize]) {
 fn warn_missing_labels<X: Float>(data: &Dataset<X>, counts: &[usize]) {
     for (name, &n) in data.spec.classes.iter().zip(counts) {
         if dnn_data::table::looks_missing(name) {
-            eprintln!(
+            tell!(
                 "warning: the class `{name}` of {} ({n} example{}) reads like a missing \
                  value; it is trained as a class of its own (drop or fill those rows if it is \
                  not one)",
@@ -662,7 +663,7 @@ fn warn_text_values<X: Float>(data: &Dataset<X>) {
         };
         let (column, n) = (b.column, h.values.len());
         if let Some((first, v)) = alike(&h.values) {
-            eprintln!(
+            tell!(
                 "warning: column `{column}`: `{first}` and `{v}` differ only in case or \
                  spaces, and are two values (two inputs); write them one way if they are one"
             );
@@ -672,7 +673,7 @@ fn warn_text_values<X: Float>(data: &Dataset<X>) {
         if counts
             .is_some_and(|c| n >= 10 && c.rows_without_value == 0 && c.rows.iter().all(|&k| k == 1))
         {
-            eprintln!(
+            tell!(
                 "warning: column `{column}` has a different value in every training row ({n} \
                  values), as an id or a name has: it tells the network nothing about rows to \
                  come; leave it out with --drop {}",
@@ -908,7 +909,7 @@ pub fn load_for_model<X: Float>(
     };
     warn_skipped(&data);
     for line in unseen_lines(&data.source.unseen) {
-        eprintln!("warning: {line}");
+        tell!("warning: {line}");
     }
     let fits = match (&spec.input, &data.spec.input) {
         (Input::Picture { .. }, Input::Picture { .. }) => spec.input == data.spec.input,

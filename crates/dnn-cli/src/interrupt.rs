@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 
+use crate::output::tell;
 use crate::EXIT_INTERRUPTED;
 
 static GRACEFUL: AtomicBool = AtomicBool::new(false);
@@ -33,7 +34,7 @@ pub fn install() -> anyhow::Result<()> {
         if !graceful || REQUESTED.swap(true, Ordering::SeqCst) {
             let removed = dnn_data::atomic::abandon_writes();
             if graceful {
-                eprintln!(
+                tell!(
                     "\ninterrupted again: exiting now{}",
                     if removed > 0 {
                         " (the file being written was not; it is as it was)"
@@ -45,7 +46,7 @@ pub fn install() -> anyhow::Result<()> {
             std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
         if !QUIET.load(Ordering::SeqCst) {
-            eprintln!("\n{STOPPING}");
+            tell!("\n{STOPPING}");
         }
     })
     .context("cannot install the Ctrl-C handler")

@@ -16,6 +16,7 @@ mod hyper;
 mod interrupt;
 mod metrics;
 mod model_file;
+mod output;
 mod planar;
 mod plot;
 mod predict;

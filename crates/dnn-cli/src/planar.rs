@@ -13,6 +13,7 @@ use dnn_report::{PlanarReport, PlanarRun};
 
 use crate::hyper::divergence_advice;
 use crate::interrupt::Interrupt;
+use crate::output::{say, tell};
 use crate::plot::{self, BoundaryPanel};
 use crate::progress::{cost_line, interrupted_line};
 use crate::report::{check_outputs, write_json};
@@ -21,6 +22,11 @@ use crate::values::{parse_learning_rate, parse_positive, parse_sizes, Sizes};
 use crate::{Exit, EXIT_INTERRUPTED};
 
 pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
+    // Its plot and report come after its printed lines: a reader going away (`| head`)
+    // must not lose them. Without them, it ends quietly then.
+    if args.plot.is_some() || args.report.is_some() {
+        crate::output::keep_running_when_readers_leave();
+    }
     check_outputs(
         &[
             (args.plot.as_deref(), "--plot"),
@@ -83,7 +89,7 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
             .init(Init::Zeros)
             .build(&mut NumpyRng::new(args.seed))?;
         let accuracy = run(net, "logistic", 0, "Logistic regression")?;
-        println!("Accuracy of logistic regression: {} %", py_float(accuracy));
+        say!("Accuracy of logistic regression: {} %", py_float(accuracy));
     }
     for &n_h in hidden_sizes.iter().take_while(|_| !interrupt.requested()) {
         let net = Network::<f64>::builder(&[2, n_h, 1])
@@ -92,9 +98,9 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
             .build(&mut NumpyRng::new(args.seed))?;
         let accuracy = run(net, "tanh", n_h, &format!("Hidden layer of size {n_h}"))?;
         if sweep.is_some() {
-            println!("Accuracy for {n_h} hidden units: {} %", py_float(accuracy));
+            say!("Accuracy for {n_h} hidden units: {} %", py_float(accuracy));
         } else {
-            println!("Accuracy: {} %", py_float(accuracy));
+            say!("Accuracy: {} %", py_float(accuracy));
         }
     }
     // Cut short by Ctrl-C: a run stopped early, or one never started. A press after the
@@ -110,7 +116,7 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
         plot::decision_boundaries(path, &panels, &title)
             .with_context(|| format!("--plot {}", path.display()))?;
         if !args.quiet {
-            println!("Saved the decision boundaries to {}", path.display());
+            say!("Saved the decision boundaries to {}", path.display());
         }
     }
     if let Some(path) = &args.report {
@@ -124,7 +130,7 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
         };
         write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
         if !args.quiet {
-            println!("Saved the report to {}", path.display());
+            say!("Saved the report to {}", path.display());
         }
     }
     if interrupted {
@@ -139,7 +145,7 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
             };
             (r.iterations_run, what)
         });
-        eprintln!(
+        tell!(
             "{}",
             interrupted_line(
                 last.as_ref().map(|(n, what)| (*n, what.as_str())),
@@ -213,7 +219,7 @@ fn train_one(
 ) -> Result<(Network<f64>, dnn_core::TrainReport), DnnError> {
     let report = net.train(x, y, config, |p| {
         if !quiet && (p.iteration % every == 0) {
-            println!("{}", cost_line(p.iteration, p.cost));
+            say!("{}", cost_line(p.iteration, p.cost));
         }
         interrupt.control()
     })?;

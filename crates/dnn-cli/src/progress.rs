@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
+use crate::output::say;
 use crate::text::count;
 
 /// Prints `Cost after iteration {i}: {cost:.6}` (or `epoch`, with mini-batches) every
@@ -101,7 +102,7 @@ impl Progress {
     /// Prints a line above the bar (or plainly without one).
     pub fn line(&self, text: &str) {
         if self.bar.is_hidden() {
-            println!("{text}");
+            say!("{text}");
         } else {
             self.bar.println(text);
         }

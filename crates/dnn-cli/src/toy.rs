@@ -13,6 +13,7 @@ use dnn_report::{ToyReport, ToyRun};
 
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
+use crate::output::{say, tell};
 use crate::plot::{self, BoundaryPanel};
 use crate::progress::{epoch_line, interrupted_line};
 use crate::report::{check_outputs, write_json};
@@ -29,6 +30,11 @@ const BATCH_SIZE: usize = 64;
 const FACTOR: f64 = 0.8;
 
 pub fn run(args: ToyArgs) -> anyhow::Result<()> {
+    // Its plot and report come after its printed lines: a reader going away (`| head`)
+    // must not lose them. Without them, it ends quietly then.
+    if args.plot.is_some() || args.report.is_some() {
+        crate::output::keep_running_when_readers_leave();
+    }
     check_outputs(
         &[
             (args.plot.as_deref(), "--plot"),
@@ -92,7 +98,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
             .build(&mut NumpyRng::new(args.seed))?;
         let result = net.train(&x, &y, config, |p| {
             if !quiet && p.iteration % args.print_every == 0 {
-                println!("{}", epoch_line(p.iteration, p.cost));
+                say!("{}", epoch_line(p.iteration, p.cost));
             }
             interrupt.control()
         });
@@ -113,7 +119,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
         };
         let accuracy = net.accuracy(&x, &y)?;
         if !args.compare {
-            println!("Accuracy: {accuracy:.4}");
+            say!("Accuracy: {accuracy:.4}");
         }
         panels.push(BoundaryPanel::of_network(
             &net,
@@ -147,7 +153,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
         plot::decision_boundaries(path, &panels, &title)
             .with_context(|| format!("--plot {}", path.display()))?;
         if !args.quiet {
-            println!("Saved the decision boundaries to {}", path.display());
+            say!("Saved the decision boundaries to {}", path.display());
         }
     }
     // Cut short by Ctrl-C: a run stopped early, or one never started. A press after the
@@ -170,7 +176,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
         };
         write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
         if !args.quiet {
-            println!("Saved the report to {}", path.display());
+            say!("Saved the report to {}", path.display());
         }
     }
     if interrupted {
@@ -180,7 +186,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
         let full = runs.iter().filter(|r| r.epochs_run == args.epochs).count();
         let whole = (hypers.len() > 1).then_some((full, hypers.len(), "optimiser"));
         let last = last.as_ref().map(|(n, what)| (*n, what.as_str()));
-        eprintln!("{}", interrupted_line(last, args.epochs, "epoch", whole));
+        tell!("{}", interrupted_line(last, args.epochs, "epoch", whole));
         return Err(Exit(EXIT_INTERRUPTED).into());
     }
     Ok(())
@@ -275,14 +281,14 @@ impl ToyDataset {
 
 /// The `--compare` table: final cost and accuracy per optimiser.
 fn print_table(runs: &[ToyRun], epochs: usize) {
-    println!(
+    say!(
         "{:<10} {:>22} {:>9}",
         "optimizer",
         format!("cost (epoch {})", epochs - 1),
         "accuracy"
     );
     for r in runs {
-        println!(
+        say!(
             "{:<10} {:>22.6} {:>9.4}",
             r.training.optimizer,
             r.final_cost.unwrap_or(f64::NAN),

@@ -21,6 +21,7 @@ use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
 use crate::metrics::regression_scores_line;
 use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
+use crate::output::{say, tell};
 use crate::presets::{resolve, Arch, Setup, SEED};
 use crate::progress::Progress;
 use crate::report::{check_outputs, data_report, write_json, TrainReport};
@@ -45,6 +46,9 @@ pub const GRAD_CHECK_FAIL: f64 = 1e-5;
 pub const GRAD_CHECK_WARN: f64 = 1e-7;
 
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+    // Its model (and plot, report) come after its printed lines: a reader going away
+    // (`| head`) must not lose them.
+    crate::output::keep_running_when_readers_leave();
     let setup = resolve(&args);
     let hyper = Hyper::resolve(
         &args.optim,
@@ -328,11 +332,11 @@ fn grad_check(
         bail!("gradient check {what}, above {GRAD_CHECK_FAIL:e}: backpropagation disagrees with the finite differences; not training");
     }
     if diff > GRAD_CHECK_WARN {
-        eprintln!("warning: gradient check {what}, above {GRAD_CHECK_WARN:e} (a ReLU kink near a probed weight can cause this); training anyway");
+        tell!("warning: gradient check {what}, above {GRAD_CHECK_WARN:e} (a ReLU kink near a probed weight can cause this); training anyway");
     } else if !quiet {
-        println!("Gradient check {what} (below {GRAD_CHECK_WARN:e}: backpropagation is right)");
+        say!("Gradient check {what} (below {GRAD_CHECK_WARN:e}: backpropagation is right)");
     } else {
-        println!("Gradient check: relative difference {diff:.3e}");
+        say!("Gradient check: relative difference {diff:.3e}");
     }
     Ok(())
 }
@@ -375,7 +379,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         ],
     };
     for line in lines.into_iter().flatten() {
-        println!("{line}");
+        say!("{line}");
     }
     let unit = hyper.unit();
     // Going on with a model's own data, its validation part (and seed) stays held out, or
@@ -399,18 +403,18 @@ fn train_as<F: Float + hdf5::H5Type>(
         Some(fraction) => {
             let seed = split_seed;
             let held_out = data.hold_out(fraction, seed)?;
-            println!(
+            say!(
                 "{}",
                 held_out_line(&data, &held_out, &args.validation, unit)
             );
             let seen = seen_validation_warning(own_data, &data, &held_out, &args.validation);
             if let Some(line) = seen {
-                eprintln!("warning: {line}");
+                tell!("warning: {line}");
             }
             for line in
                 crate::validation::warnings(&held_out, &args.validation, setup.iterations, unit)
             {
-                eprintln!("warning: {line}");
+                tell!("warning: {line}");
             }
             Some(held_out)
         }
@@ -620,7 +624,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     };
     let interrupted = crate::validation::interrupted(&report, seen.as_ref());
     if interrupted {
-        eprintln!(
+        tell!(
             "interrupted after {} of {}",
             report.iterations_run(),
             count(setup.iterations, unit),
@@ -630,7 +634,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         .as_ref()
         .and_then(|s| stopping_line(s, unit, interrupted))
     {
-        println!("{line}");
+        say!("{line}");
     }
 
     let test_x = data.test_x.view();
@@ -638,14 +642,14 @@ fn train_as<F: Float + hdf5::H5Type>(
     let (train_accuracy, test_accuracy, regression) = match data.spec.regression {
         Some(scale) => {
             let train = regression_scores(&net, train_x.view(), &data.train_values, scale)?;
-            println!("{}", regression_scores_line("Train", &train));
+            say!("{}", regression_scores_line("Train", &train));
             if let (Some(h), Some((x, _))) = (&held_out, &validation_set) {
                 let scores = regression_scores(&net, x.view(), &h.values, scale)?;
-                println!("{}", regression_scores_line("Validation", &scores));
+                say!("{}", regression_scores_line("Validation", &scores));
                 val_scores = Some(scores);
             }
             let test = regression_scores(&net, test_x.view(), &data.test_values, scale)?;
-            println!("{}", regression_scores_line("Test", &test));
+            say!("{}", regression_scores_line("Test", &test));
             let report = RegressionReport {
                 target: data.spec.target().unwrap_or("y").to_owned(),
                 train,
@@ -657,14 +661,14 @@ fn train_as<F: Float + hdf5::H5Type>(
         }
         None => {
             let train_accuracy = net.accuracy(train_x, &train_y)?;
-            println!("Train accuracy: {train_accuracy:.6}");
+            say!("Train accuracy: {train_accuracy:.6}");
             if let Some((x, y)) = &validation_set {
                 let accuracy = net.accuracy(*x, y)?;
-                println!("{}", crate::validation::accuracy_line(accuracy));
+                say!("{}", crate::validation::accuracy_line(accuracy));
                 val_accuracy = Some(accuracy);
             }
             let test_accuracy = net.accuracy(test_x, &data.test_y::<F>())?;
-            println!("Test accuracy: {test_accuracy:.6}");
+            say!("Test accuracy: {test_accuracy:.6}");
             (Some(train_accuracy), Some(test_accuracy), None)
         }
     };
@@ -681,7 +685,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     );
     save_model_with(&args.save, &net, &model_setup, &data.spec)?;
     if !args.quiet {
-        println!("Saved the model to {}", args.save.display());
+        say!("Saved the model to {}", args.save.display());
     }
     let costs = report.costs_every(args.print_every);
     if let Some(path) = &args.plot {
@@ -697,7 +701,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         )
         .with_context(|| format!("--plot {}", path.display()))?;
         if !args.quiet {
-            println!("Saved the cost curve to {}", path.display());
+            say!("Saved the cost curve to {}", path.display());
         }
     }
     if let Some(path) = &args.report {
@@ -726,7 +730,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         };
         write_json(path, &file).with_context(|| format!("--report {}", path.display()))?;
         if !args.quiet {
-            println!("Saved the report to {}", path.display());
+            say!("Saved the report to {}", path.display());
         }
     }
     if interrupted {
@@ -857,7 +861,7 @@ fn load_to_continue<F: Float>(
         warn_left_out(&data, &args.data.data, &from.path);
     }
     if own && resplit(&data, setup) {
-        eprintln!(
+        tell!(
             "warning: --data is {}'s own data, split otherwise than its training split it: \
              the new test part holds examples it was trained on, so its test scores are not of \
              unseen data (leave out --test-split and --split-seed to keep its test part)",
@@ -873,7 +877,7 @@ fn load_to_continue<F: Float>(
         .map(|(c, _)| c.as_str())
         .collect();
     if !missing.is_empty() {
-        eprintln!(
+        tell!(
             "warning: {} of {}'s classes ({}) {} no training example in --data: training can \
              only teach the model to predict {} less",
             missing.len(),

@@ -1,5 +1,6 @@
 //! dnn in a pipeline. `dnn ... | head -1`: when the reader closes the pipe, dnn ends quietly
-//! (by SIGPIPE, as other Unix tools do) instead of panicking on a failed `println!`.
+//! (by SIGPIPE, as other Unix tools do) instead of panicking on a failed `println!`, unless it
+//! has files to write after its lines: `dnn train --save m.h5 | head -1` still saves `m.h5`.
 //! `... | dnn predict --model m.h5 -`: the input `-` is standard input, a table's rows or one
 //! picture, predicted as the same file would be.
 
@@ -156,4 +157,58 @@ fn a_closed_stdout_pipe_ends_dnn_without_a_panic() {
         "{status:?}; stderr: {stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_pipe_does_not_lose_the_model_that_dnn_train_saves_after_its_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    crate::fixtures::write_blobs_csv(&dir.path().join("blobs.csv"), 60, 0.3);
+    // About 100 KB of cost lines, more than a pipe holds: dnn writes while the pipe is
+    // closed, whatever the timing.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dnn"))
+        .args([
+            "train",
+            "--data",
+            "blobs.csv",
+            "--hidden",
+            "3",
+            "--iterations",
+            "3000",
+            "--print-every",
+            "1",
+            "--save",
+            "m.h5",
+            "--report",
+            "r.json",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn dnn");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("one line");
+    assert!(first.starts_with("Data: blobs.csv (csv): "), "{first}");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "{status:?}; stderr: {stderr}");
+    assert_eq!(stderr, "");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).expect("the report"))
+            .expect("JSON");
+    assert_eq!(report["iterations_run"], 3000, "{report}");
+    let evaluated = common::dnn_in(
+        dir.path(),
+        &["evaluate", "--model", "m.h5", "--data", "blobs.csv"],
+    );
+    assert_eq!(evaluated.code, Some(0), "{evaluated:?}");
 }
