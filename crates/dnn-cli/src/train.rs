@@ -215,7 +215,7 @@ pub struct TrainArgs {
     #[arg(long, value_parser = parse_layers, allow_negative_numbers = true)]
     pub layers: Option<Sizes>,
 
-    /// Gradient-descent step size [default: from --arch].
+    /// Gradient-descent step size [default: from --arch; 0.001 with --optimizer adam].
     #[arg(long, value_parser = parse_learning_rate, allow_negative_numbers = true)]
     pub learning_rate: Option<f64>,
 

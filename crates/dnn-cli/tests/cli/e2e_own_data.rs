@@ -1176,3 +1176,41 @@ fn pictures_of_channels_no_picture_file_has_are_warned_about() {
     ));
     assert!(!run.stderr.contains("channels"), "{}", run.stderr);
 }
+
+#[test]
+fn adam_without_a_learning_rate_takes_adams_own_default_not_the_exercises() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = dir.path();
+    fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.3);
+    let rate_of = |extra: &[&str]| -> Value {
+        let args = [
+            &[
+                "train",
+                "--data",
+                "blobs.csv",
+                "--hidden",
+                "3",
+                "--batch-size",
+                "16",
+            ][..],
+            &[
+                "--epochs", "2", "-q", "--report", "r.json", "--save", "m.h5",
+            ][..],
+            extra,
+        ]
+        .concat();
+        let run = dnn_in(w, &args);
+        assert_eq!(run.code, Some(0), "{run:?}");
+        let report: Value =
+            serde_json::from_slice(&std::fs::read(w.join("r.json")).expect("report"))
+                .expect("json");
+        report["learning_rate"].clone()
+    };
+    assert_eq!(rate_of(&["--optimizer", "adam"]), 0.001);
+    assert_eq!(
+        rate_of(&["--optimizer", "adam", "--learning-rate", "0.02"]),
+        0.02
+    );
+    assert_eq!(rate_of(&["--optimizer", "momentum"]), 0.0075);
+    assert_eq!(rate_of(&[]), 0.0075);
+}
