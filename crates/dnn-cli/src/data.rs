@@ -738,14 +738,7 @@ pub fn filled_line<X: Float>(data: &Dataset<X>, how: Option<FillArg>) -> Option<
     let mut shown: Vec<String> = filled
         .iter()
         .take(8)
-        .map(|f| {
-            let v = format!("{:.4}", f.value);
-            format!(
-                "{} {}",
-                f.column,
-                v.trim_end_matches('0').trim_end_matches('.')
-            )
-        })
+        .map(|f| format!("{} {}", f.column, fill_value(f.value)))
         .collect();
     if filled.len() > 8 {
         shown.push(format!("and {} more", filled.len() - 8));
@@ -756,6 +749,17 @@ pub fn filled_line<X: Float>(data: &Dataset<X>, how: Option<FillArg>) -> Option<
             shown.join(", ")
         )
     })
+}
+
+/// A fill value as the fill line shows it: to 4 decimals without trailing zeros (`243.1004`,
+/// `33`), and to 6 significant digits with an exponent below 1e-4, which 4 decimals would
+/// show as 0 (`3.04e-9`).
+fn fill_value(v: f64) -> String {
+    if v != 0.0 && v.abs() < 1e-4 {
+        return significant(v);
+    }
+    let fixed = format!("{v:.4}");
+    fixed.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// One line per text column with values that the model never met: `column `port`: 3 rows
@@ -926,4 +930,20 @@ pub fn load_for_model<X: Float>(
         );
     }
     Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_values_show_their_digits_tiny_ones_too() {
+        assert_eq!(fill_value(243.10041), "243.1004");
+        assert_eq!(fill_value(33.0), "33");
+        assert_eq!(fill_value(-17207229672.57741), "-17207229672.5774");
+        assert_eq!(fill_value(0.0), "0");
+        // 4 decimals would show these as 0.
+        assert_eq!(fill_value(3.0412e-9), "3.0412e-9");
+        assert_eq!(fill_value(-0.0000123456789), "-1.23457e-5");
+    }
 }
