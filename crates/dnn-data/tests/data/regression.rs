@@ -89,7 +89,10 @@ fn numbers_with_fractions_or_more_than_100_values_are_predicted_and_other_labels
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("a number to predict (a regression) is a CSV table's number column or an npz"),
+        err.contains(
+            "a number to predict (a regression) is a CSV table's number column (an image CSV's \
+             too) or an npz archive's `y`, but this is read as image-folder"
+        ),
         "{err}"
     );
     // A target of one value in the training part has nothing to predict.
