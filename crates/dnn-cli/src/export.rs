@@ -1,63 +1,107 @@
 //! `dnn export`.
 
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use dnn_data::export::{class_names, to_bytes, Format, Preprocessing};
+use dnn_data::model::Model;
 
 use crate::metrics::exact;
 use crate::model_file::{describe, load_model_arg, same_file};
 use crate::text::{count, first_three};
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
-    dnn_data::atomic::ensure_writable(&args.output).context("--output")?;
-    if same_file(&args.model, &args.output) {
-        bail!(
-            "--output {} is the model file itself; give another name (the export would replace the model)",
-            args.output.display()
-        );
-    }
     let format: Format = args.format.into();
-    // A model's name for another format would be read as one (an ONNX file named .h5 is
-    // then "not a readable HDF5 file").
-    let ext = args
-        .output
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    let other = match (format, ext.as_deref()) {
-        (_, Some(e @ ("h5" | "hdf5"))) => Some(e),
-        (Format::Onnx, Some(e @ "safetensors")) | (Format::Safetensors, Some(e @ "onnx")) => {
-            Some(e)
+    // `--output -`: the model's bytes on standard output (as `dnn predict --output -` writes
+    // its CSV there), and what would be printed on standard error, so that `> m.onnx` or a
+    // pipe gets the model alone.
+    let to_stdout = args.output.as_os_str() == "-";
+    if to_stdout {
+        if std::io::stdout().is_terminal() {
+            bail!(
+                "--output - writes the {} file to standard output, which is a terminal here; \
+                 redirect it (> model.{}) or give a file name",
+                format.name(),
+                extension(format)
+            );
         }
-        _ => None,
-    };
-    if let Some(ext) = other {
-        let flag = match format {
-            Format::Onnx => "onnx",
-            Format::Safetensors => "safetensors",
-        };
-        bail!(
-            "--output {} is named .{ext}, but --format {flag} writes {}; name it .{flag}",
-            args.output.display(),
-            format.name(),
-        );
+    } else {
+        dnn_data::atomic::ensure_writable(&args.output).context("--output")?;
+        if same_file(&args.model, &args.output) {
+            bail!(
+                "--output {} is the model file itself; give another name (the export would replace the model)",
+                args.output.display()
+            );
+        }
+        check_extension(&args.output, format)?;
     }
     let model = load_model_arg(&args.model)?;
     let bytes = to_bytes(&model, format).with_context(|| format!("{}", args.model.display()))?;
-    dnn_data::atomic::write_atomically(&args.output, &bytes)?;
+    let summary = summary(&args, &model, format, bytes.len());
+    if to_stdout {
+        let mut out = std::io::stdout().lock();
+        out.write_all(&bytes)
+            .and_then(|()| out.flush())
+            .context("--output -: cannot write the export to standard output")?;
+        eprintln!("{summary}");
+    } else {
+        dnn_data::atomic::write_atomically(&args.output, &bytes)?;
+        println!("{summary}");
+    }
+    Ok(())
+}
+
+/// The file extension of `format`'s files, which is also its `--format` name.
+fn extension(format: Format) -> &'static str {
+    match format {
+        Format::Onnx => "onnx",
+        Format::Safetensors => "safetensors",
+    }
+}
+
+/// Refuses an `--output` whose name is not `format`'s (`.onnx`, `.safetensors`): a model
+/// file's kind is told by its name, by dnn (a `.h5` is read as HDF5, and an ONNX file under
+/// it is then "not a readable HDF5 file") and by the tools it goes to, so a file named
+/// otherwise is read as something else, or not found, later.
+fn check_extension(output: &Path, format: Format) -> anyhow::Result<()> {
+    let wanted = extension(format);
+    let found = output
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let named = match found.as_deref() {
+        Some(e) if e == wanted => return Ok(()),
+        Some(e) => format!("is named .{e}"),
+        None => "has no extension".to_owned(),
+    };
+    bail!(
+        "--output {} {named}, but --format {wanted} writes {}; name it .{wanted} ({})",
+        output.display(),
+        format.name(),
+        output.with_extension(wanted).display()
+    );
+}
+
+/// What `dnn export` prints: what was written where, what the input is (for ONNX, `x`'s
+/// element type) and its preprocessing, what the output is, and what a table's user does
+/// before the input.
+fn summary(args: &ExportArgs, model: &Model, format: Format, len: usize) -> String {
     let sizes = model.network.layer_sizes();
-    println!(
-        "Exported {} ({}) to {} ({}, {} bytes)",
+    let output_name = if args.output.as_os_str() == "-" {
+        "standard output".to_owned()
+    } else {
+        args.output.display().to_string()
+    };
+    let mut lines = vec![format!(
+        "Exported {} ({}) to {output_name} ({}, {len} bytes)",
         args.model.display(),
-        describe(&model),
-        args.output.display(),
+        describe(model),
         match format {
             Format::Onnx => format!("ONNX opset {}", dnn_data::onnx::OPSET),
             Format::Safetensors => "safetensors".to_owned(),
         },
-        bytes.len()
-    );
+    )];
     let input = match &model.spec {
         Some(spec) => spec.input.describe(),
         None => format!(
@@ -65,17 +109,33 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             count(sizes[0], "feature")
         ),
     };
-    let preprocessing = Preprocessing::of(&model);
+    // The first thing a C#, Java or JavaScript user of the graph needs: a tensor of another
+    // element type is refused by onnxruntime.
+    let input = match format {
+        Format::Onnx => format!(
+            "{input} as x [N, {}] {}",
+            sizes[0],
+            dnn_data::onnx::input_type(model)
+        ),
+        Format::Safetensors => input,
+    };
+    let preprocessing = Preprocessing::of(model);
+    let f32_z_score = preprocessing.standardization.is_some()
+        && matches!(model.network, dnn_data::model::AnyNetwork::F32(_));
     let where_ = match format {
         _ if preprocessing.formula() == "none" => "",
+        Format::Onnx if f32_z_score => ", inside the graph, in double, then float",
         Format::Onnx => ", inside the graph",
+        Format::Safetensors if f32_z_score => {
+            ", yours to apply before W1, in float64 (mean and std are F64), then float32"
+        }
         Format::Safetensors => ", yours to apply before W1",
     };
     let output = match model.spec.as_ref().and_then(|s| s.regression) {
         Some(scale) => {
             let undo = match format {
                 Format::Onnx => "inside the graph",
-                Format::Safetensors => "yours to apply to the output",
+                Format::Safetensors => "yours to apply to the output, in float64",
             };
             format!(
                 "predicts a number: output * {} {} {} ({undo})",
@@ -86,16 +146,16 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         }
         // The first three of many (an ImageNet-sized model's would fill the terminal); the
         // export's metadata has them all.
-        None => format!("classes: {}", first_three(class_names(&model).into_iter())),
+        None => format!("classes: {}", first_three(class_names(model).into_iter())),
     };
-    println!(
+    lines.push(format!(
         "Input: {input} (preprocessing: {}{where_}); {output}",
         preprocessing.formula(),
-    );
+    ));
     if let Some(line) = model.spec.as_ref().and_then(|s| table_steps(&s.input)) {
-        println!("{line}");
+        lines.push(line);
     }
-    Ok(())
+    lines.join("\n")
 }
 
 /// What a table model's user does to raw rows before the exported network's input: one-hot
@@ -137,7 +197,8 @@ pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: FormatArg,
 
-    /// Where to write the export (written atomically).
+    /// Where to write the export (written atomically), named .onnx or .safetensors as the
+    /// format; `-` writes it to standard output (and the summary to standard error).
     #[arg(long)]
     pub output: PathBuf,
 }

@@ -8,10 +8,11 @@ use anyhow::bail;
 use dnn_data::model::{load_model, Model};
 use dnn_data::DataError;
 
-/// Loads `--model` ([`load_model`]); a file that is not HDF5 and whose name says it is some
-/// other kind of file (an ONNX export above all: it is what `dnn export` writes, so it is
-/// what people try) gets a message that says which files dnn reads, rather than HDF5's
-/// "file signature not found". A file named `.h5`, or not named at all, keeps HDF5's words.
+/// Loads `--model` ([`load_model`]); a file that is not HDF5 and is an ONNX model (by its
+/// bytes, whatever its name, or by its name) gets a message that says so and which files dnn
+/// reads, rather than HDF5's "file signature not found": an ONNX export is what `dnn export`
+/// writes, so it is what people try. Another file whose name says it is some other kind of
+/// file gets the same list; a file named `.h5`, or not named at all, keeps HDF5's words.
 pub(crate) fn load_model_arg(path: &Path) -> anyhow::Result<Model> {
     let e = match load_model(path) {
         Ok(model) => return Ok(model),
@@ -21,12 +22,18 @@ pub(crate) fn load_model_arg(path: &Path) -> anyhow::Result<Model> {
     let ext = path
         .extension()
         .map(|x| x.to_string_lossy().to_ascii_lowercase());
+    if dnn_data::onnx::is_onnx_file(path) || ext.as_deref() == Some("onnx") {
+        let named = match ext.as_deref() {
+            Some("onnx") => String::new(),
+            _ => " (its bytes are an ONNX model's, whatever its name)".to_owned(),
+        };
+        bail!(
+            "{} is an ONNX file{named}, which dnn writes (`dnn export`) but does not read: give the model as .h5 (from `dnn train`) or .safetensors (from `dnn export`)",
+            path.display()
+        );
+    }
     match ext.as_deref() {
         None | Some("h5" | "hdf5" | "hdf" | "he5") => Err(e.into()),
-        Some("onnx") => bail!(
-            "{} is an ONNX file, which dnn writes (`dnn export`) but does not read: give the model as .h5 (from `dnn train`) or .safetensors (from `dnn export`)",
-            path.display()
-        ),
         Some(other) => bail!(
             "{e}; dnn reads model files as .h5 (from `dnn train`) or .safetensors (from `dnn export`), not .{other}"
         ),

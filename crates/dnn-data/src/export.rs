@@ -135,8 +135,10 @@ pub fn class_names(model: &Model) -> Vec<String> {
 /// The metadata both formats carry, as text (safetensors' metadata and ONNX's
 /// `metadata_props` are string maps): `format`, `format_version`, `dtype`, and as JSON
 /// `layer_sizes`, `activations`, `classes` and `input` (what the inputs are and their
-/// preprocessing), then the training set-up's attributes where known (`arch`, `seed`,
-/// `learning_rate`, ...), each as its text.
+/// preprocessing: with a z-score its `preprocessing_dtype`, float64; for pictures
+/// [`PICTURE_RESIZE`] and, grey, [`PICTURE_GREY`]), for a regression `regression` (`mean`,
+/// `std`, [`REGRESSION_VALUE`]), then the training set-up's attributes where known (`arch`,
+/// `seed`, `learning_rate`, ...), each as its text.
 ///
 /// ```
 /// use dnn_core::{Network, NumpyRng};
@@ -171,7 +173,7 @@ pub fn metadata(model: &Model) -> BTreeMap<String, String> {
             json(serde_json::json!({
                 "mean": scale.mean,
                 "std": scale.std,
-                "value": "output * std + mean",
+                "value": REGRESSION_VALUE,
             })),
         );
     }
@@ -181,26 +183,73 @@ pub fn metadata(model: &Model) -> BTreeMap<String, String> {
     out
 }
 
+/// The `regression` metadata's `value`: how the network's output becomes the predicted
+/// value. In float64 whatever the model's dtype: a target whose mean is large against its
+/// spread (1e9 ± 0.5) keeps none of its spread in float32 (PyTorch's `output * std + mean`,
+/// with Python floats, stays float32).
+pub const REGRESSION_VALUE: &str =
+    "float64(output) * std + mean, in float64 even for an f32 model (float32 would lose a large mean's digits)";
+
+/// The `input` metadata's `resize` of a picture model: how `dnn predict` and `dnn train`
+/// bring a picture file to the model's size ([`crate::image`]: the image crate's
+/// `resize_exact` with `FilterType::Triangle`, after the EXIF orientation).
+pub const PICTURE_RESIZE: &str = "exactly to width x height, no crop, the aspect ratio not \
+     kept; triangle (bilinear) filter; after turning the picture by its EXIF orientation; \
+     an alpha channel dropped, not blended";
+
+/// The `input` metadata's `grey` of a one-channel picture model: how an RGB picture becomes
+/// grey (the image crate's `into_luma8`, after the resize: BT.709's weights, in integers,
+/// rounded down). A grey picture's value is taken as it is.
+pub const PICTURE_GREY: &str = "(2126 R + 7152 G + 722 B) / 10000 on the 8-bit values, \
+     rounded down (BT.709 weights), after the resize";
+
+/// The `input` metadata's `preprocessing_dtype` of a model that standardises: dnn computes
+/// the z-score in float64 (`mean` and `std` are float64) and rounds the result once to the
+/// model's dtype.
+fn preprocessing_dtype(network: &AnyNetwork) -> &'static str {
+    match network {
+        AnyNetwork::F32(_) => "float64, then rounded once to float32 (the model's dtype)",
+        AnyNetwork::F64(_) => "float64",
+    }
+}
+
 /// The `input` metadata: the input's kind and shape or columns, and its preprocessing.
 fn input_json(model: &Model) -> serde_json::Value {
     use serde_json::json;
     let features = model.network.layer_sizes()[0];
-    let preprocessing = Preprocessing::of(model).formula();
+    let preprocessing = Preprocessing::of(model);
+    let mut out = input_kind_json(model, features, preprocessing.formula());
+    if preprocessing.standardization.is_some() {
+        out["preprocessing_dtype"] = json!(preprocessing_dtype(&model.network));
+    }
+    out
+}
+
+/// The `input` metadata but for the standardisation's dtype.
+fn input_kind_json(model: &Model, features: usize, preprocessing: &str) -> serde_json::Value {
+    use serde_json::json;
     match model.spec.as_ref().map(|s| &s.input) {
         Some(Input::Picture {
             height,
             width,
             channels,
-        }) => json!({
-            "kind": "picture",
-            "height": height,
-            "width": width,
-            "channels": channels,
-            "features": features,
-            "order": "(row * width + column) * channels + channel",
-            "values": "0-255",
-            "preprocessing": preprocessing,
-        }),
+        }) => {
+            let mut picture = json!({
+                "kind": "picture",
+                "height": height,
+                "width": width,
+                "channels": channels,
+                "features": features,
+                "order": "(row * width + column) * channels + channel",
+                "values": "0-255",
+                "preprocessing": preprocessing,
+                "resize": PICTURE_RESIZE,
+            });
+            if *channels == 1 {
+                picture["grey"] = json!(PICTURE_GREY);
+            }
+            picture
+        }
         Some(
             input @ Input::Table {
                 columns,

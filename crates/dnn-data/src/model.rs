@@ -28,6 +28,9 @@
 //! classes = [c.decode() for c in f["classes"][:]]  # ['non-cat', 'cat']
 //! ```
 //!
+//! A file whose `format` is not `dnn-model`, or whose `format_version` is newer than
+//! [`FORMAT_VERSION`], is refused; one without them (numpy's, version 1) is read.
+//!
 //! Files that only hold `W1..WL` and `b1..bL` (saved from numpy, say) load too: they are
 //! read as the exercise's relu/sigmoid network. Files without `classes` (version 1, or
 //! numpy's) of the cat classifier's shape (12288 inputs, 1 output) are read as the cat
@@ -50,8 +53,30 @@ use crate::target::TargetScale;
 
 /// The value of the `format` attribute.
 pub const FORMAT: &str = "dnn-model";
-/// The value of the `format_version` attribute this crate writes and reads.
+/// The value of the `format_version` attribute this crate writes, and the newest it reads.
 pub const FORMAT_VERSION: u32 = 2;
+
+/// Refuses a model file of a newer format than this dnn writes: what its tensors and
+/// attributes mean may have changed, so reading it as this version could predict wrong
+/// numbers without a word. Older versions (and files without one) are read.
+///
+/// ```
+/// use dnn_data::model::{check_format_version, FORMAT_VERSION};
+/// assert!(check_format_version(FORMAT_VERSION).is_ok());
+/// assert_eq!(
+///     check_format_version(99).unwrap_err(),
+///     "written by a newer dnn (format_version 99; this one reads up to 2): update dnn"
+/// );
+/// ```
+pub fn check_format_version(version: u32) -> std::result::Result<(), String> {
+    if version > FORMAT_VERSION {
+        return Err(format!(
+            "written by a newer dnn (format_version {version}; this one reads up to \
+             {FORMAT_VERSION}): update dnn"
+        ));
+    }
+    Ok(())
+}
 
 /// How a model was trained, stored as attributes next to its weights. Every field is
 /// optional: a file written by someone else may not say.
@@ -1009,7 +1034,9 @@ pub(crate) fn layer_of(name: &str) -> Option<usize> {
         .and_then(|s| s.parse::<usize>().ok())
 }
 
-/// Loads a model file, checking everything: that it is HDF5, that it holds `W1..WL` and
+/// Loads a model file, checking everything: that it is HDF5, that its `format` (when it
+/// has one) is dnn's and its `format_version` (when it has one) no newer than
+/// [`FORMAT_VERSION`] ([`check_format_version`]), that it holds `W1..WL` and
 /// `b1..bL` with no gaps or extras, that the shapes chain, that all are `f32` or all
 /// `f64`, that the attributes agree with the weights, and that every number is finite.
 ///
@@ -1025,6 +1052,19 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         path: path.to_path_buf(),
         problem,
     };
+    // Before the weights: another tool's or a newer dnn's file may lay them out otherwise.
+    match read_string_opt(&file, "format")? {
+        None => {}
+        Some(format) if format == FORMAT => {}
+        Some(other) => {
+            return Err(bad(format!(
+                "its format attribute is {other:?}, not {FORMAT:?}: it was not written by dnn"
+            )))
+        }
+    }
+    if let Some(version) = read_attr_opt(&file, "format_version", |a| a.read_scalar::<u32>())? {
+        check_format_version(version).map_err(&bad)?;
+    }
     let names = file.member_names().map_err(|e| bad(e.to_string()))?;
     let big_l = layer_count(path, &names)?;
     let dtype = dataset_float_size(&file, "W1", &bad)?;

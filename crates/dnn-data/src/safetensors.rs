@@ -12,9 +12,16 @@
 //!   "target": ...}`, with `"one_hot": [{"column": ..., "values": [...]}, ...]` and the
 //!   `inputs`' names when it has text columns, `"filled": [{"column": ..., "value": ...}]`
 //!   when it fills missing numbers, and then `cells` and `missing_cells` (how a raw cell is
-//!   read); or `{"kind": "features"}`), for a regression `regression` (`{"mean": ...,
-//!   "std": ...}`: the predicted value is the output times `std` plus `mean`; `classes` is
-//!   then `[]`), then the training set-up (`arch`, `seed`, `learning_rate`, ...) where known.
+//!   read); a picture's also says how a picture file becomes `x`: `resize`, and `grey` for
+//!   one channel; or `{"kind": "features"}`), for a regression `regression` (`{"mean": ...,
+//!   "std": ...}`: the predicted value is the output times `std` plus `mean`, computed in
+//!   float64 even for an f32 model; `classes` is then `[]`), then the training set-up
+//!   (`arch`, `seed`, `learning_rate`, ...) where known.
+//!
+//! `mean` and `std` are `F64` whatever the model's dtype, as dnn z-scores: in float64, the
+//! result then rounded once to the model's dtype. A file whose `format_version` is newer than
+//! [`crate::model::FORMAT_VERSION`] is refused (its tensors may mean something else); one
+//! without it is read as this version.
 //!
 //! ```python
 //! from safetensors.numpy import load_file
@@ -148,16 +155,10 @@ pub(crate) fn is_safetensors(path: &Path) -> bool {
     named || read && head[8] == b'{'
 }
 
-/// Whether `bytes` begin as an ONNX model does: a protobuf `ModelProto` whose first field is
-/// `ir_version` (tag 1, a varint) and whose second is `producer_name` (tag 2, a string), as
-/// dnn's, PyTorch's and scikit-learn's exporters write them.
-fn looks_like_onnx(bytes: &[u8]) -> bool {
-    matches!(bytes, [0x08, version, 0x12, ..] if *version < 0x80)
-}
-
 /// Loads a safetensors model file, checking everything `load_model` checks of an HDF5 one:
-/// `W1..WL` and `b1..bL` with no gaps or extras, all `F32` or all `F64`, shapes that chain,
-/// finite values, and metadata (`layer_sizes`, `activations`) that agrees with them.
+/// `format = "dnn-model"` and a `format_version` (when there is one) no newer than this
+/// dnn's, `W1..WL` and `b1..bL` with no gaps or extras, all `F32` or all `F64`, shapes that
+/// chain, finite values, and metadata (`layer_sizes`, `activations`) that agrees with them.
 pub(crate) fn load(path: &Path) -> Result<Model> {
     let bytes = read(path)?;
     let bad = |problem: String| DataError::BadModel {
@@ -165,7 +166,7 @@ pub(crate) fn load(path: &Path) -> Result<Model> {
         problem,
     };
     let st = SafeTensors::deserialize(&bytes).map_err(|e| {
-        if looks_like_onnx(&bytes) {
+        if crate::onnx::looks_like_onnx(&bytes) {
             return bad(
                 "its bytes are an ONNX model's, not safetensors: dnn writes ONNX (`dnn export`) \
                  but does not read it; give the model as .h5 (from `dnn train`) or .safetensors \
@@ -207,6 +208,14 @@ pub(crate) fn load(path: &Path) -> Result<Model> {
             )))
         }
         None => return Err(missing("format")),
+    }
+    if let Some(text) = get("format_version") {
+        let version = text.parse::<u32>().map_err(|_| {
+            bad(format!(
+                "its metadata format_version = {text:?} is not a whole number"
+            ))
+        })?;
+        crate::model::check_format_version(version).map_err(&bad)?;
     }
     let sizes: Vec<usize> = parse_json(
         get("layer_sizes").ok_or_else(|| missing("layer_sizes"))?,

@@ -13,7 +13,14 @@
 //!   `probabilities [N, n[L]]` in the model's dtype, the metadata names the layer sizes,
 //!   activations, classes and input;
 //! * the safetensors reader's arrays are byte for byte the HDF5 model's, and
-//! * `dnn evaluate` and `dnn predict` print the same from the `.safetensors` as from the `.h5`.
+//! * `dnn evaluate` and `dnn predict` print the same from the `.safetensors` as from the `.h5`;
+//! * `model_version` is the format version, and the doc strings say what `x` and the output are.
+//!
+//! Then f32 models of a Unix-time column (a regression and a classifier), trained by `dnn
+//! train`: onnxruntime gives `dnn predict`'s numbers (the graph z-scores `x` in double, as
+//! dnn does). And, without Python: `--output -` writes the export to standard output, an
+//! `--output` not named for its format is refused, and an ONNX file given as `--model` under
+//! another name is named by its bytes.
 
 use crate::common;
 use crate::fixtures;
@@ -264,6 +271,31 @@ fn json_text(v: &Value) -> Value {
     serde_json::from_str(v.as_str().expect("metadata text")).expect("metadata JSON")
 }
 
+/// Runs `tests/export/check_export.py` on `manifest` (written in `dir`) and returns its
+/// report; fails on a failed run and on any warning from onnxruntime or the checker.
+fn check_exports(python: &str, dir: &Path, manifest: &Value) -> Value {
+    let manifest_path = dir.join("manifest.json");
+    std::fs::write(&manifest_path, manifest.to_string()).expect("write manifest");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/export/check_export.py");
+    let out = Command::new(python)
+        .arg(&script)
+        .arg(&manifest_path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python} (DNN_PYTHON): {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{} failed ({}):\n{stderr}\n(the venv `cargo xtask test` makes has onnx, onnxruntime and safetensors)",
+        script.display(),
+        out.status
+    );
+    assert!(
+        !stderr.contains("onnxruntime") && stderr.trim().is_empty(),
+        "onnxruntime or the checker printed warnings:\n{stderr}"
+    );
+    serde_json::from_slice(&out.stdout).expect("report JSON")
+}
+
 #[test]
 fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
     let python = python();
@@ -375,26 +407,7 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
             },
         })).collect::<Vec<_>>(),
     });
-    let manifest_path = w.join("manifest.json");
-    std::fs::write(&manifest_path, manifest.to_string()).expect("write manifest");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/export/check_export.py");
-    let out = Command::new(&python)
-        .arg(&script)
-        .arg(&manifest_path)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {python} (DNN_PYTHON): {e}"));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "{} failed ({}):\n{stderr}\n(the venv `cargo xtask test` makes has onnx, onnxruntime and safetensors)",
-        script.display(),
-        out.status
-    );
-    assert!(
-        !stderr.contains("onnxruntime") && stderr.trim().is_empty(),
-        "onnxruntime or the checker printed warnings:\n{stderr}"
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).expect("report JSON");
+    let report = check_exports(&python, w, &manifest);
     println!("Python: {}", report["versions"]);
 
     let cat = CatDataset::<f64>::load(&data).expect("cat data");
@@ -421,6 +434,32 @@ fn exports_agree_with_onnxruntime_and_the_safetensors_reader() {
         };
         assert_eq!(onnx["opsets"], json!({"ai.onnx": 7}), "{}", c.name);
         assert_eq!(onnx["ir_version"], 4);
+        // The dnn format version its metadata follows, where onnxruntime reads a version
+        // (unset, it reports 2^63 - 1).
+        assert_eq!(onnx["model_version"], 2, "{}", c.name);
+        assert_eq!(onnx["ort_model_version"], 2, "{}", c.name);
+        let docs = &onnx["doc_strings"];
+        let input_doc = docs["input"].as_str().expect("x's doc_string");
+        assert!(
+            input_doc.starts_with(&format!(
+                "x [N, {n0}] {}: one row per example, ",
+                if elem == "float64" { "double" } else { "float" }
+            )),
+            "{}: {input_doc}",
+            c.name
+        );
+        let output_doc = docs["output"].as_str().expect("the output's doc_string");
+        assert!(
+            output_doc.starts_with(&format!("probabilities [N, {outputs}] ")),
+            "{}: {output_doc}",
+            c.name
+        );
+        assert_eq!(
+            docs["graph"],
+            format!("Input {input_doc}. Output {output_doc}."),
+            "{}",
+            c.name
+        );
         assert_eq!(
             onnx["inputs"],
             json!([{"name": "x", "elem_type": elem, "shape": ["N", n0]}])
@@ -639,4 +678,306 @@ fn an_export_of_many_classes_names_three_and_counts_the_rest() {
     let exported = std::fs::read(dir.join("m.onnx")).expect("onnx");
     let text = String::from_utf8_lossy(&exported);
     assert!(text.contains("species943"), "every class is in the export");
+}
+
+/// `(row, value)` CSV text as `dnn predict --output` writes it, the values column `column`.
+fn predicted_column(csv: &str, column: usize) -> Vec<String> {
+    csv.lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(column).expect("column").to_owned())
+        .collect()
+}
+
+/// The audit's Unix-time case (its finding 1): a table whose one input is a Unix time,
+/// 1.7e9 + U(0, 600) s, which f32 holds only in steps of 128 s. dnn z-scores it in f64 and
+/// rounds the result to f32, and so must the exported graph: an f32 regression
+/// (`minutes` = (time - 1.7e9) / 60) and an f32 classifier (`late` when time - 1.7e9 > 300)
+/// are trained by `dnn train`, exported, and onnxruntime, fed the raw times as the element
+/// type the graph declares, must give `dnn predict`'s numbers: the values to 1e-5 of the
+/// target's standard deviation, the probabilities to the 6 decimals predict prints, the
+/// same classes. (With `x` as float the audit measured 1.67 minutes off and 22 of 400
+/// classes flipped.)
+#[test]
+fn f32_exports_of_a_unix_time_column_give_dnn_predicts_numbers() {
+    let python = python();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    let seconds = NumpyRng::new(5).rand_vec(400).mapv(|u| u * 600.0);
+    let times: Vec<f64> = seconds.iter().map(|s| 1.7e9 + s).collect();
+    let mut clock = String::from("time,minutes\n");
+    let mut late = String::from("time,late\n");
+    let mut rows = String::from("time\n");
+    for &t in &times {
+        let after = t - 1.7e9;
+        clock.push_str(&format!("{t},{}\n", after / 60.0));
+        late.push_str(&format!(
+            "{t},{}\n",
+            if after > 300.0 { "yes" } else { "no" }
+        ));
+        rows.push_str(&format!("{t}\n"));
+    }
+    std::fs::write(w.join("clock.csv"), clock).expect("clock.csv");
+    std::fs::write(w.join("late.csv"), late).expect("late.csv");
+    std::fs::write(w.join("times.csv"), rows).expect("times.csv");
+    let raw: Vec<Vec<f64>> = times.iter().map(|&t| vec![t]).collect();
+
+    let mut cases = Vec::new();
+    for name in ["clock", "late"] {
+        let data = format!("{name}.csv");
+        let h5 = format!("{name}.h5");
+        ok(
+            dnn_in(
+                w,
+                &[
+                    "train",
+                    "--data",
+                    &data,
+                    "--hidden",
+                    "8",
+                    "--optimizer",
+                    "adam",
+                    "--learning-rate",
+                    "0.01",
+                    "--iterations",
+                    "500",
+                    "--dtype",
+                    "f32",
+                    "-q",
+                    "--save",
+                    &h5,
+                ],
+            ),
+            &format!("dnn train {name}"),
+        );
+        for format in ["onnx", "safetensors"] {
+            let output = format!("{name}.{format}");
+            let run = ok(
+                dnn_in(
+                    w,
+                    &[
+                        "export", "--model", &h5, "--format", format, "--output", &output,
+                    ],
+                ),
+                "dnn export",
+            );
+            if format == "onnx" {
+                assert!(
+                    run.stdout.contains(
+                        "as x [N, 1] double (preprocessing: (x - mean) / std, inside the graph, in double, then float)"
+                    ),
+                    "the summary names x's element type:\n{}",
+                    run.stdout
+                );
+            }
+        }
+        let predictions = format!("{name}_predictions.csv");
+        ok(
+            dnn_in(
+                w,
+                &[
+                    "predict",
+                    "--model",
+                    &h5,
+                    "times.csv",
+                    "--output",
+                    &predictions,
+                ],
+            ),
+            "dnn predict",
+        );
+        cases.push(json!({
+            "name": name,
+            "h5": w.join(&h5),
+            "onnx": w.join(format!("{name}.onnx")),
+            "safetensors": w.join(format!("{name}.safetensors")),
+            "inputs": {"x": raw},
+        }));
+    }
+    let report = check_exports(&python, w, &json!({ "cases": cases }));
+    let checked = report["cases"].as_array().expect("cases");
+    for r in checked {
+        let onnx = &r["onnx"];
+        assert_eq!(
+            onnx["inputs"],
+            json!([{"name": "x", "elem_type": "float64", "shape": ["N", 1]}]),
+            "{}: an f32 model that z-scores takes x as double",
+            r["name"]
+        );
+        assert_eq!(
+            json!(onnx["ops"].as_array().expect("ops")[..4]),
+            json!(["Sub", "Div", "Cast", "Gemm"]),
+            "{}: the z-score in double, then the f32 network",
+            r["name"]
+        );
+    }
+
+    // The regression: onnxruntime's values against dnn predict's (printed in full).
+    let model = load_model(w.join("clock.h5")).expect("clock model");
+    let std = model
+        .spec
+        .as_ref()
+        .and_then(|s| s.regression)
+        .expect("scale")
+        .std;
+    let csv = std::fs::read_to_string(w.join("clock_predictions.csv")).expect("predictions");
+    let predicted: Vec<f64> = predicted_column(&csv, 1)
+        .iter()
+        .map(|v| v.parse().expect("a value"))
+        .collect();
+    let values = matrix(&checked[0]["onnx"]["probabilities"]["x"]);
+    assert_eq!(values.dim(), (times.len(), 1));
+    let worst = values
+        .column(0)
+        .iter()
+        .zip(&predicted)
+        .map(|(o, p)| (o - p).abs() / std)
+        .fold(0.0, f64::max);
+    println!("Unix-time regression (f32): max |onnxruntime - dnn predict| = {worst:.2e} target std ({std:.4} minutes)");
+    assert!(
+        worst <= 1e-5,
+        "onnxruntime's values differ from dnn predict's by {worst:e} of the target's std"
+    );
+
+    // The classifier: the same classes, the same probabilities to predict's 6 decimals.
+    let csv = std::fs::read_to_string(w.join("late_predictions.csv")).expect("predictions");
+    let (classes, printed) = (predicted_column(&csv, 1), predicted_column(&csv, 2));
+    let p_yes = matrix(&checked[1]["onnx"]["probabilities"]["x"]);
+    let mut flips = 0;
+    let mut worst = 0.0f64;
+    for ((p, class), shown) in p_yes.column(0).iter().zip(&classes).zip(&printed) {
+        let (ours, probability) = if *p > 0.5 {
+            ("yes", *p)
+        } else {
+            ("no", 1.0 - p)
+        };
+        flips += usize::from(ours != class);
+        let shown: f64 = shown.parse().expect("a probability");
+        worst = worst.max((probability - shown).abs());
+    }
+    println!(
+        "Unix-time classifier (f32): {flips} of {} classes differ; max |p - printed| {worst:.1e}",
+        times.len()
+    );
+    assert_eq!(
+        flips, 0,
+        "onnxruntime and dnn predict disagree on {flips} classes"
+    );
+    assert!(
+        worst <= 5e-7 + 1e-6,
+        "onnxruntime's probabilities differ from dnn predict's by {worst:e}"
+    );
+}
+
+/// `dnn export --output -` does what `dnn predict --output -` does: the file's bytes on
+/// standard output (the same as written to a file), what it would print on standard error,
+/// and no file named `-`.
+#[test]
+fn an_export_to_standard_output_is_the_files_bytes_with_the_summary_on_stderr() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    fixtures::write_table_model(&dir.join("m.h5"), &["a", "b"], &["no", "yes"]);
+    for format in ["onnx", "safetensors"] {
+        let file = format!("m.{format}");
+        ok(
+            dnn_in(
+                dir,
+                &[
+                    "export", "--model", "m.h5", "--format", format, "--output", &file,
+                ],
+            ),
+            "export to a file",
+        );
+        let out = Command::new(env!("CARGO_BIN_EXE_dnn"))
+            .args([
+                "export", "--model", "m.h5", "--format", format, "--output", "-",
+            ])
+            .current_dir(dir)
+            .output()
+            .expect("run dnn");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{format}: {stderr}");
+        assert_eq!(
+            out.stdout,
+            std::fs::read(dir.join(&file)).expect("the file export"),
+            "{format}: standard output holds the export, and nothing else"
+        );
+        assert!(
+            stderr.starts_with("Exported m.h5 (f64, layers 2-3-1) to standard output ("),
+            "{format}: {stderr}"
+        );
+        assert!(stderr.contains("\nInput: 2 columns (a, b)"), "{stderr}");
+        assert!(!dir.join("-").exists(), "no file named -");
+    }
+}
+
+/// An `--output` not named for its format is refused with the name to give, and nothing is
+/// written: dnn (and the tools the file goes to) tell a model file by its name.
+#[test]
+fn an_export_not_named_for_its_format_is_refused_with_the_name_to_give() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    fixtures::write_table_model(&dir.join("m.h5"), &["a", "b"], &["no", "yes"]);
+    for (format, output, says) in [
+        ("onnx", "m.npz", "--output m.npz is named .npz, but --format onnx writes ONNX; name it .onnx (m.onnx)"),
+        ("onnx", "m.pt", "--output m.pt is named .pt, but --format onnx writes ONNX; name it .onnx (m.onnx)"),
+        ("onnx", "model", "--output model has no extension, but --format onnx writes ONNX; name it .onnx (model.onnx)"),
+        ("safetensors", "m.bin", "--output m.bin is named .bin, but --format safetensors writes safetensors; name it .safetensors (m.safetensors)"),
+        ("safetensors", "other.h5", "--output other.h5 is named .h5, but --format safetensors writes safetensors; name it .safetensors (other.safetensors)"),
+    ] {
+        let before = common::snapshot(dir);
+        let run = dnn_in(
+            dir,
+            &["export", "--model", "m.h5", "--format", format, "--output", output],
+        );
+        assert_eq!(run.code, Some(1), "{output}: {run:?}");
+        assert_eq!(run.stderr, format!("error: {says}\n"), "{output}");
+        assert_eq!(common::snapshot(dir), before, "{output}: nothing written");
+    }
+    for output in ["m.onnx", "m.ONNX"] {
+        ok(
+            dnn_in(
+                dir,
+                &[
+                    "export", "--model", "m.h5", "--format", "onnx", "--output", output,
+                ],
+            ),
+            output,
+        );
+    }
+}
+
+/// An ONNX export given as `--model` under another name (none, or `.h5`) is recognised by
+/// its bytes and named, where HDF5 would say "file signature not found".
+#[test]
+fn an_onnx_model_under_another_name_is_named_by_its_bytes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    fixtures::write_table_model(&dir.join("m.h5"), &["a", "b"], &["no", "yes"]);
+    std::fs::write(dir.join("rows.csv"), "a,b\n1,2\n").expect("rows");
+    ok(
+        dnn_in(
+            dir,
+            &[
+                "export", "--model", "m.h5", "--format", "onnx", "--output", "m.onnx",
+            ],
+        ),
+        "export",
+    );
+    for name in ["ionnx", "ionnx.h5", "ionnx.model"] {
+        std::fs::copy(dir.join("m.onnx"), dir.join(name)).expect("copy");
+        for args in [
+            vec!["predict", "--model", name, "rows.csv"],
+            vec!["evaluate", "--model", name, "--data", "rows.csv"],
+        ] {
+            let run = dnn_in(dir, &args);
+            assert_eq!(run.code, Some(1), "{args:?}: {run:?}");
+            assert_eq!(
+                run.stderr,
+                format!(
+                    "error: {name} is an ONNX file (its bytes are an ONNX model's, whatever its name), which dnn writes (`dnn export`) but does not read: give the model as .h5 (from `dnn train`) or .safetensors (from `dnn export`)\n"
+                ),
+                "{args:?}"
+            );
+        }
+    }
 }

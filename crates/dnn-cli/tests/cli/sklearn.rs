@@ -15,7 +15,8 @@
 //! (0.88 to 0.91). The R², RMSE and MAE dnn train reports must be scikit-learn's
 //! `r2_score`, `mean_squared_error` and `mean_absolute_error` of `dnn predict`'s values to
 //! 1e-9 (measured: 8e-16), and onnxruntime's values on the exported model fed raw rows must
-//! be `dnn predict`'s to 1e-9 relative in f64 (measured: 0) and 2e-6 in f32 (measured: 3.4e-7).
+//! be `dnn predict`'s to 1e-9 relative in f64 (measured: 0) and 2e-6 in f32 (measured: 0, the
+//! graph z-scoring its double input as dnn does; 3.4e-7 when it took float).
 //!
 //! The comparison is `tests/reference/compare_sklearn.py` (rerun it by hand with
 //! `--dnn target/release/dnn`); it needs the Python venv `cargo xtask test` makes, named by
@@ -168,8 +169,9 @@ fn check_regressions(doc: &Value) {
             let d = number(f32, "predict_r2_difference");
             assert!(d <= 1e-9, "{name} in f32: reported R² vs predict's: {d}");
             // A few f32 ulps (6e-8 each) of the network's output from the dot products' order
-            // (both undo the target's scale in f64): measured 3.4e-7 on the 200 test rows
-            // (4.2e-7 when the graph undid it in f32). A value off by 1e-4 in 13 is 7.5e-6.
+            // (both undo the target's scale in f64): measured 0 on the 200 test rows since
+            // the graph z-scores in f64 as dnn does (3.4e-7 when it took float input, 4.2e-7
+            // when it also undid the scale in f32). A value off by 1e-4 in 13 is 7.5e-6.
             let onnx = number(f32, "onnx_max_relative_difference");
             assert!(
                 onnx <= 2e-6,

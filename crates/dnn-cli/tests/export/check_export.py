@@ -12,9 +12,11 @@ MANIFEST.json (written by crates/dnn-cli/tests/cli/e2e_export.rs):
 
 For each case, independently of dnn's code:
 * ONNX: `onnx.checker.check_model(full_check=True)` (raises if the model is invalid), the
-  opset, IR version, input and output (name, element type, shape), `metadata_props`, and
-  onnxruntime's output on the inputs. The cat inputs are read here with h5py and flattened
-  with numpy's `reshape(m, -1)`, the raw 0-255 values, as dnn's README says to feed them.
+  opset, IR version, `model_version` (and onnxruntime's reading of it), the doc strings,
+  input and output (name, element type, shape), `metadata_props`, and onnxruntime's output
+  on the inputs, fed as the element type the graph declares for `x`. The cat inputs are read
+  here with h5py and flattened with numpy's `reshape(m, -1)`, the raw 0-255 values, as dnn's
+  README says to feed them; other inputs come as JSON numbers (float64, exact).
 * safetensors: `safetensors.numpy.load_file` against h5py's reading of the HDF5 model: the
   tensor names, dtypes, shapes, and whether the bytes are identical; and the metadata.
 
@@ -62,10 +64,18 @@ def check_onnx(path, inputs):
         "inputs": [value_info(v) for v in graph.input],
         "outputs": [value_info(v) for v in graph.output],
         "metadata": {p.key: p.value for p in model.metadata_props},
+        "model_version": model.model_version,
+        "doc_strings": {
+            "model": model.doc_string,
+            "graph": graph.doc_string,
+            "input": graph.input[0].doc_string,
+            "output": graph.output[0].doc_string,
+        },
     }
     options = ort.SessionOptions()
     options.log_severity_level = 2  # warnings and errors go to stderr, where the test looks
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    report["ort_model_version"] = session.get_modelmeta().version
     (inp,) = session.get_inputs()
     dtype = {"tensor(float)": np.float32, "tensor(double)": np.float64}[inp.type]
     report["probabilities"] = {}

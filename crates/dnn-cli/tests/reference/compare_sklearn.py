@@ -44,13 +44,13 @@ and make_friedman1 (1000 x 10, noise 1.0, random_state 0):
      standard deviation dnn z-scored with and numpy's over the training part;
   5. `dnn export` writes the model as ONNX, and onnxruntime's `values` on the raw test rows are
      compared with dnn predict's: in float64, and for Friedman #1 once more for a model trained
-     with --dtype f32, whose graph computes in float32 and undoes the target's z-score in
-     float64, as dnn predict does.
+     with --dtype f32, whose graph z-scores the raw rows in float64, runs the network in
+     float32 and undoes the target's z-score in float64, as dnn predict does.
 Measured (scikit-learn 1.9.1, onnxruntime on x86-64): test R² dnn 0.3246 vs scikit-learn
 0.3416 (0.3007 to 0.3995 over its seeds; linear regression 0.3322: this split is a hard one)
 on diabetes, dnn 0.8997 vs 0.9006 on Friedman #1 (linear 0.7316); dnn's R², RMSE and MAE
-against scikit-learn's on predict's values within 8e-16; ONNX against predict 0 in f64 and
-3.4e-7 relative in f32.
+against scikit-learn's on predict's values within 8e-16; ONNX against predict 0 in f64 and 0
+in f32 (onnxruntime 1.32.0; the graph z-scores the raw rows in float64 as dnn does).
 Prints tables and, with --json, writes the numbers for crates/dnn-cli/tests/cli/sklearn.rs.
 """
 import argparse
@@ -391,12 +391,15 @@ def onnx_values(dnn, out_dir, tag, model, rows, dtype):
     run([dnn, "export", "--model", model, "--format", "onnx", "--output", exported])
     session = onnxruntime.InferenceSession(exported, providers=["CPUExecutionProvider"])
     (given,), (output,) = session.get_inputs(), session.get_outputs()
-    kind = {"f64": "tensor(double)", "f32": "tensor(float)"}[dtype]
-    assert given.name == "x" and given.shape[1] == rows.shape[1] and given.type == kind, given
+    # x is double for an f64 model and for an f32 model that standardises its inputs, as
+    # every model here does: dnn z-scores in float64 and rounds the result to float32, and
+    # the graph does the same (a float x would round the raw values first).
+    assert dtype in ("f64", "f32"), dtype
+    assert given.name == "x" and given.shape[1] == rows.shape[1] and given.type == "tensor(double)", given
     # A regression's values are double whatever the network's dtype: the graph undoes the
     # target's z-score in float64, as dnn predict does.
     assert output.name == "values" and output.shape[1] == 1 and output.type == "tensor(double)", output
-    feed = rows.astype(np.float64 if dtype == "f64" else np.float32)
+    feed = rows.astype(np.float64)
     out = session.run(["values"], {"x": feed})[0]
     assert out.shape == (len(rows), 1), out.shape
     return out[:, 0].astype(np.float64)
@@ -535,7 +538,7 @@ def main():
     for r in regressions:
         if r["f32"]:
             print(f"{r['table']} in f32: dnn test R² {r['f32']['dnn_test_r2']:.4f}; onnxruntime "
-                  f"float32 vs dnn predict: {r['f32']['onnx_max_relative_difference']:.1e} relative")
+                  f"(f32 model) vs dnn predict: {r['f32']['onnx_max_relative_difference']:.1e} relative")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"sklearn": __import__("sklearn").__version__, "results": results,

@@ -14,6 +14,7 @@ mod image_csv;
 mod missing_numbers;
 mod model_file;
 mod npz_values;
+mod onnx_export;
 mod picture;
 mod planar;
 mod properties;

@@ -638,3 +638,67 @@ fn a_data_sha256_in_capitals_is_read_and_one_that_is_not_a_digest_is_refused() {
     );
     assert!(!dir.path().join("n.h5").exists());
 }
+
+/// A model file saved by dnn, then one root attribute replaced (`value` written as the
+/// type `T`) or, for `None`, removed.
+fn with_attribute<T: dnn_data::H5Type>(path: &std::path::Path, name: &str, value: Option<T>) {
+    save_model(path, &network::<f64>(), &setup()).unwrap();
+    let file = hdf5::File::open_rw(path).unwrap();
+    file.delete_attr(name).unwrap();
+    if let Some(v) = value {
+        file.new_attr::<T>()
+            .create(name)
+            .unwrap()
+            .write_scalar(&v)
+            .unwrap();
+    }
+}
+
+/// A file whose `format_version` is newer than this dnn writes may lay out or mean its
+/// tensors otherwise (the audit's `future_nostd.h5` predicted other classes, silently):
+/// refused, saying what to do. Older versions, and files without one (numpy's, version 1),
+/// are read.
+#[test]
+fn a_model_file_from_a_newer_dnn_is_refused_and_an_older_one_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.h5");
+    with_attribute(&path, "format_version", Some(99u32));
+    let e = load_err(&path);
+    assert_eq!(
+        e,
+        format!(
+            "{}: bad model file: written by a newer dnn (format_version 99; this one reads up to 2): update dnn",
+            path.display()
+        )
+    );
+    // As numpy or h5py write an integer: a 64-bit one.
+    with_attribute(&path, "format_version", Some(3i64));
+    assert!(load_err(&path).contains("(format_version 3; this one reads up to 2)"));
+    for version in [Some(1u32), Some(dnn_data::model::FORMAT_VERSION), None] {
+        with_attribute(&path, "format_version", version);
+        let model = load_model(&path).unwrap_or_else(|e| panic!("{version:?}: {e}"));
+        assert_eq!(model.network, AnyNetwork::F64(network()), "{version:?}");
+    }
+}
+
+/// A `format` attribute that is not dnn's says the file is another tool's, whose `W1` may
+/// mean something else: refused. A file without one (numpy's) is read.
+#[test]
+fn a_model_file_of_another_format_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keras.h5");
+    let keras = hdf5::types::FixedAscii::<16>::from_ascii("keras-model").unwrap();
+    with_attribute(&path, "format", Some(keras));
+    assert_eq!(
+        load_err(&path),
+        format!(
+            "{}: bad model file: its format attribute is \"keras-model\", not \"dnn-model\": it was not written by dnn",
+            path.display()
+        )
+    );
+    with_attribute::<u8>(&path, "format", None);
+    assert_eq!(
+        load_model(&path).unwrap().network,
+        AnyNetwork::F64(network())
+    );
+}

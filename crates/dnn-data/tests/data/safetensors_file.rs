@@ -607,3 +607,45 @@ fn an_export_is_the_same_bytes_every_time() {
     }
     assert!(keys.len() > 5, "{header}");
 }
+
+/// A safetensors file whose `format_version` is newer than this dnn writes may mean its
+/// tensors otherwise: refused, saying what to do, as an HDF5 one is. An older version, or
+/// none, is read.
+#[test]
+fn a_safetensors_file_from_a_newer_dnn_is_refused_and_an_older_one_read() {
+    let e = error_of(
+        |_| {},
+        |m| {
+            m.insert("format_version".into(), "99".into());
+        },
+    );
+    assert!(
+        e.ends_with(
+            "bad.safetensors: bad model file: written by a newer dnn (format_version 99; this one reads up to 2): update dnn"
+        ),
+        "{e}"
+    );
+    let e = error_of(
+        |_| {},
+        |m| {
+            m.insert("format_version".into(), "2.5".into());
+        },
+    );
+    assert!(
+        e.contains("its metadata format_version = \"2.5\" is not a whole number"),
+        "{e}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.safetensors");
+    for version in [Some("1"), None] {
+        let mut metadata = good_metadata();
+        assert_eq!(metadata["format_version"], "2", "what an export writes");
+        match version {
+            Some(v) => metadata.insert("format_version".into(), v.into()),
+            None => metadata.remove("format_version"),
+        };
+        write(&path, &good_tensors(), Some(metadata));
+        let model = load_model(&path).unwrap_or_else(|e| panic!("{version:?}: {e}"));
+        assert_eq!(model.network, AnyNetwork::F64(network()));
+    }
+}
