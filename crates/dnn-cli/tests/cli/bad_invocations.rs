@@ -486,7 +486,7 @@ fn cases() -> Vec<Case> {
         case("evaluate: model recording nothing, without --data", "evaluate --model models/good.h5", 1, &["models/good.h5 does not record the data it was trained on and is not the cat classifier (layer sizes [192, 3, 1]): give --data"]),
         case("evaluate: cat model without --data reads data", "evaluate --model models/pictures.h5", 1, &["models/pictures.h5 takes 64x64x3 pictures but --data data has 8x8x3 pictures"]),
         case("--test-split with a test part", &t("--test-split 0.3"), 1, &["--test-split splits a source without a test part, but --data data has its own test part"]),
-        case("--image-size on a course set", &t("--image-size 8"), 1, &["--image-size resizes the pictures of an image folder, but --data data is read as course-h5"]),
+        case("--image-size on a course set", &t("--image-size 8"), 1, &["--image-size resizes the pictures of an image folder or an image CSV, but --data data is read as course-h5"]),
         case("predict: csv for a picture model", "predict --model models/pictures.h5 c_good.csv", 1, &["c_good.csv is a CSV table, but models/pictures.h5 takes 64x64x3 pictures"]),
         case("--test-split 1", "train --data c_good.csv --test-split 1", 2, &["1 is not a usable test split; it must be a fraction in (0, 1)"]),
         case("--test-split 0", "train --data c_good.csv --test-split 0", 2, &["0 is not a usable test split"]),
