@@ -6,9 +6,12 @@
 //! `datasets`, `training` (the Train view), `predict`, `inspect` and `page` (the HTML, JS
 //! and CSS of `serve/page/`, embedded in the binary). Training runs on a blocking thread
 //! and reports through a channel; Ctrl-C stops it as it stops `dnn train`, then the server.
+//! Every request first passes `guard` (its Host must name this server; a change must not
+//! come from another web page).
 
 mod datasets;
 mod error;
+mod guard;
 mod inspect;
 mod models;
 mod page;
@@ -97,11 +100,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     listener
         .set_nonblocking(true)
         .context("cannot set up the listening socket")?;
+    let listening = listener
+        .local_addr()
+        .context("cannot read the listening socket's address")?;
     let interrupt = Interrupt::graceful_quiet();
     let state = Arc::new(AppState::new(
         datasets::all(user_data),
         file_model,
         interrupt,
+        guard::Guard::new(listening),
     ));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

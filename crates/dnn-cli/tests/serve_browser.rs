@@ -430,7 +430,34 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     );
     assert_eq!((&refused[1], &refused[2]), (&json!("true"), &json!(true)));
     assert_eq!(server::get(&server.url("/api/train")).json(), Value::Null);
+    // The flower has two classes: the Output list offers sigmoid only (softmax is refused).
+    let outputs = js(
+        &client,
+        "return [...document.getElementById('output').options].filter((o) => !o.disabled)
+           .map((o) => o.value);",
+    )
+    .await;
+    assert_eq!(outputs, json!(["sigmoid"]));
+    // A set-up only the server can check (the input size): its field is marked as the page's
+    // own checks mark theirs.
     type_into(&client, "learning-rate", "1,2").await;
+    type_into(&client, "layers", "3,4,1").await;
+    click(&client, "start").await;
+    let marked = until(
+        &client,
+        "the server's refusal marked on Layers",
+        "const l = document.getElementById('layers');
+         const s = document.getElementById('train-status').textContent;
+         return s.startsWith('layers:') && [s, l.getAttribute('aria-invalid'),
+           document.activeElement === l];",
+    )
+    .await;
+    assert_eq!(
+        (&marked[1], &marked[2]),
+        (&json!("true"), &json!(true)),
+        "{marked}"
+    );
+    type_into(&client, "layers", "2,4,1").await;
     click(&client, "start").await;
     let mut seen: Vec<u64> = Vec::new();
     let watch = Instant::now();
@@ -500,6 +527,21 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
         colours[0].as_u64() > Some(1000) && colours[1].as_u64() > Some(1000),
         "{colours}"
     );
+    // What the charts show is said to those who cannot see them.
+    let labels = js(
+        &client,
+        "return [document.getElementById('cost').getAttribute('aria-label'),
+                 document.getElementById('boundary').getAttribute('role'),
+                 document.getElementById('predictions').getAttribute('aria-live')];",
+    )
+    .await;
+    assert!(
+        labels[0].as_str().is_some_and(
+            |l| l.starts_with("Cost chart of run 1: iteration 30,000 of 30,000, cost ")
+        ),
+        "{labels}"
+    );
+    assert_eq!((&labels[1], &labels[2]), (&json!("img"), &json!("polite")));
     let shot = screenshot(&client, "train.png").await;
     assert!(std::fs::metadata(&shot).expect("screenshot").len() > 10_000);
 
@@ -557,6 +599,14 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     choose(&client, "predict-model", "file").await;
     click(&client, "tab-train").await;
     choose(&client, "dataset", "data").await;
+    // Three species: softmax only.
+    let outputs = js(
+        &client,
+        "return [...document.getElementById('output').options].filter((o) => !o.disabled)
+           .map((o) => o.value);",
+    )
+    .await;
+    assert_eq!(outputs, json!(["softmax"]));
     type_into(&client, "iterations", "40").await;
     click(&client, "start").await;
     let title = until(
@@ -583,6 +633,11 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     )
     .await;
     assert_eq!(chosen, json!(["trained", "trained", "table"]));
+    let table_run = js(
+        &client,
+        "return document.getElementById('predict-model').selectedOptions[0].dataset.run",
+    )
+    .await;
     // Two files chosen at once: their results in the order chosen.
     let copy = dir.path().join("rows-again.csv");
     std::fs::copy(&rows_csv, &copy).expect("copy the rows");
@@ -659,6 +714,19 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
     let page_csv = std::fs::read_to_string(&downloaded).expect("the downloaded CSV");
+    // Each result says which model answered.
+    let by = js(
+        &client,
+        "return document.querySelector('#predictions li .by').textContent",
+    )
+    .await;
+    assert_eq!(
+        by,
+        json!(format!(
+            "by the model run {}, trained here on iris.csv",
+            table_run.as_str().expect("run")
+        ))
+    );
     let model = dir.path().join("trained-in-page.h5");
     std::fs::write(
         &model,
@@ -679,6 +747,47 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     assert_eq!(cli.code, Some(0), "{cli:?}");
     let cli_csv = std::fs::read_to_string(dir.path().join("cli-predictions.csv")).expect("csv");
     assert_eq!(page_csv, cli_csv);
+    // Another client trains the table again: when its run ends, this idle page lists the new
+    // model (no reload), and its own run's Download says that model is gone.
+    let mut again = server::get(&server.url("/api/datasets")).json()[4]["preset"].clone();
+    again["iterations"] = json!(5);
+    let other = server::post_json(&server.url("/api/train"), &again).json();
+    let other_run = other["id"].as_u64().expect("run id");
+    let relisted = until(
+        &client,
+        "the other client's model listed",
+        &format!(
+            "const o = document.getElementById('predict-model').selectedOptions[0];
+             return o && o.dataset.run === '{other_run}' && o.textContent;"
+        ),
+    )
+    .await;
+    assert!(
+        relisted.as_str().is_some_and(|l| l.starts_with(&format!(
+            "Trained: run {other_run}, trained here on iris.csv"
+        ))),
+        "{relisted}"
+    );
+    click(&client, "tab-train").await;
+    click(&client, "download").await;
+    let refused = until(
+        &client,
+        "the download of the replaced model refused",
+        "const n = document.getElementById('results-note').textContent;
+         return n.includes('is gone') && [n, document.getElementById('download').hidden];",
+    )
+    .await;
+    assert_eq!(
+        refused,
+        json!([
+            format!(
+                "The model of run {} is gone: run {other_run} has replaced it; Predict and Inspect now have run {other_run}'s.",
+                table_run.as_str().expect("run")
+            ),
+            true
+        ])
+    );
+    click(&client, "tab-predict").await;
     // Another data set chosen: the results stay, marked as the last run of another set.
     click(&client, "tab-train").await;
     choose(&client, "dataset", "flower").await;

@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -14,7 +15,7 @@ use serde::Serialize;
 use super::datasets::InputKind;
 use super::error::ApiError;
 use super::models::{ModelSummary, Slot};
-use super::predict::png_data_url;
+use super::predict::{png_data_url, Which};
 use super::state::AppState;
 
 /// The most first-layer units drawn.
@@ -47,12 +48,13 @@ pub struct Inspection {
     first_layer_units: usize,
 }
 
-/// `GET /api/models/{file|trained}`.
+/// `GET /api/models/{file|trained}` (`?run=N`: only the model run N trained).
 pub async fn detail(
     State(state): State<Arc<AppState>>,
     Path(name): Path<String>,
+    which: Result<Query<Which>, QueryRejection>,
 ) -> Result<Json<Inspection>, ApiError> {
-    let model = state.model_named(Some(&name))?;
+    let model = Which::model(which, Some(&name), &state)?;
     let w = model.first_weights();
     let units = match model.input {
         InputKind::Picture {
@@ -100,9 +102,12 @@ pub fn unit_picture(
 }
 
 /// `GET /api/models/trained/model.h5`: the trained model's file, as `dnn train --save`
-/// writes it.
-pub async fn download(State(state): State<Arc<AppState>>) -> Result<impl IntoResponse, ApiError> {
-    let model = state.model(Slot::Trained)?;
+/// writes it (`?run=N`: only the model run N trained, 410 once another replaced it).
+pub async fn download(
+    State(state): State<Arc<AppState>>,
+    which: Result<Query<Which>, QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let model = Which::model(which, Some("trained"), &state)?;
     let bytes = tokio::task::spawn_blocking(move || model.file_bytes())
         .await
         .map_err(|e| ApiError::internal(&anyhow::anyhow!("{e}")))?

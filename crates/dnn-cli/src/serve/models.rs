@@ -46,6 +46,9 @@ pub struct ModelEntry {
     pub input: InputKind,
     /// Class names, by index; none for a model that predicts a number.
     pub classes: Vec<String>,
+    /// The run that trained it (its version: each run's model replaces the last one's);
+    /// none for the `--model` file, which never changes.
+    pub run: Option<u64>,
 }
 
 /// What a model predicts, as the page lists it: `classify` or `regress`.
@@ -99,19 +102,22 @@ impl ModelEntry {
             spec: model.spec,
             input,
             classes,
+            run: None,
         })
     }
 
-    /// A network just trained on the data set `dataset`, whose inputs and outputs `spec`
-    /// describes.
+    /// A network just trained by run `run` on the data set `dataset`, whose inputs and
+    /// outputs `spec` describes.
     pub fn trained(
+        run: u64,
         network: Network<f64>,
         setup: TrainingSetup,
         dataset: &str,
         spec: DataSpec,
     ) -> ModelEntry {
         ModelEntry {
-            name: format!("trained here on {dataset}"),
+            name: format!("run {run}, trained here on {dataset}"),
+            run: Some(run),
             network: AnyNetwork::F64(network),
             setup,
             input: InputKind::of(&spec.input),
@@ -187,6 +193,7 @@ impl ModelEntry {
         };
         ModelSummary {
             name: self.name.clone(),
+            run: self.run,
             dtype: self.network.dtype(),
             parameters: sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum(),
             layer_sizes: sizes,
@@ -238,6 +245,10 @@ fn generic_classes(outputs: usize) -> Vec<String> {
 #[derive(Debug, Serialize)]
 pub struct ModelSummary {
     name: String,
+    /// The run that trained it, which requests may name (`?run=`) to be sure they get this
+    /// model and not a later one; absent for the `--model` file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run: Option<u64>,
     dtype: &'static str,
     layer_sizes: Vec<usize>,
     activations: Vec<&'static str>,

@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
@@ -37,10 +38,38 @@ pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
 /// How an upload is named in messages.
 const UPLOAD: &str = "the upload";
 
-/// `?model=file|trained` (default: the trained model if any, else the file).
+/// `?model=file|trained` (default: the trained model if any, else the file), and with
+/// `run=N` only the model run N trained (410 once a later run replaced it).
 #[derive(Debug, Deserialize)]
 pub struct Which {
     model: Option<String>,
+    run: Option<String>,
+}
+
+/// How the query of a model request reads, for messages.
+pub const WHICH_USAGE: &str = "?model=file, or ?model=trained&run=N (N: the run that trained it)";
+
+impl Which {
+    /// The model this query names, from `state`.
+    pub fn model(
+        query: Result<Query<Which>, QueryRejection>,
+        slot: Option<&str>,
+        state: &AppState,
+    ) -> Result<Arc<ModelEntry>, ApiError> {
+        let Query(which) = query.map_err(|e| ApiError::bad_query(&e, WHICH_USAGE))?;
+        let run = which
+            .run
+            .as_deref()
+            .map(|r| {
+                r.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "run: `{r}` is not a run number; give the whole number (from 1) of the run that trained the model, as the model list shows it"
+                    ))
+                })
+            })
+            .transpose()?;
+        state.model_pinned(slot.or(which.model.as_deref()), run)
+    }
 }
 
 /// The verdict on one picture or one row: a class with its probabilities (a classifier),
@@ -74,7 +103,11 @@ pub struct Verdict {
 /// The answer to `POST /api/predict`.
 #[derive(Debug, Serialize)]
 pub struct Prediction {
+    /// The model that answered, by name (`run 3, trained here on iris.csv`, a file's name).
     model: String,
+    /// The run that trained it; absent for the `--model` file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run: Option<u64>,
     /// `classify` (each result has a class) or `regress` (each result has a value).
     task: ModelTask,
     /// Class names, by index; empty for a regression.
@@ -95,7 +128,7 @@ pub struct Prediction {
 /// one without a length is read up to the limit.
 pub async fn predict(
     State(state): State<Arc<AppState>>,
-    Query(which): Query<Which>,
+    which: Result<Query<Which>, QueryRejection>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Prediction>, ApiError> {
@@ -115,7 +148,7 @@ pub async fn predict(
     if announced.is_some_and(|n| n > UPLOAD_LIMIT as u64) {
         return Err(too_large());
     }
-    let model = state.model_named(which.model.as_deref())?;
+    let model = Which::model(which, None, &state)?;
     let body = axum::body::to_bytes(body, UPLOAD_LIMIT)
         .await
         .map_err(|_| too_large())?;
@@ -125,6 +158,7 @@ pub async fn predict(
         .map_err(|e| ApiError::internal(&anyhow::anyhow!("the prediction failed: {e}")))??;
     Ok(Json(Prediction {
         model: model.name.clone(),
+        run: model.run,
         task: model.task(),
         classes: model.classes.clone(),
         target: (model.task() == ModelTask::Regress)
@@ -145,6 +179,9 @@ fn verdicts(model: &ModelEntry, body: &[u8]) -> Result<(Vec<Verdict>, Vec<String
             width,
             channels,
         } => {
+            if ::image::guess_format(body).is_err() {
+                return Err(not_a_picture(body, width, height));
+            }
             let pixels = read_picture_bytes(
                 body,
                 UPLOAD,
@@ -164,9 +201,15 @@ fn verdicts(model: &ModelEntry, body: &[u8]) -> Result<(Vec<Verdict>, Vec<String
             Ok((vec![verdict], warnings))
         }
         InputKind::Points | InputKind::Table { .. } => {
-            let (mut x, mut warnings) = read_rows(model, body)?;
+            let Rows {
+                mut x,
+                mut warnings,
+                names,
+            } = read_rows(model, body)?;
+            finite(&x, &names, body, "is not a finite number")?;
             if let Some(z) = model.standardization() {
                 z.apply(&mut x);
+                finite(&x, &names, body, "became infinite when standardised (the model's z-score: (value - mean) / standard deviation); it is far beyond the values the model was trained on, so check it")?;
             }
             let (verdicts, more) = verdicts_of(model, &x, true)?;
             warnings.extend(more);
@@ -175,10 +218,34 @@ fn verdicts(model: &ModelEntry, body: &[u8]) -> Result<(Vec<Verdict>, Vec<String
     }
 }
 
+/// The 400 for an upload to a picture model that is no picture format at all: text (a CSV
+/// table, most likely) said as such, anything else without a dump of its first bytes.
+fn not_a_picture(body: &[u8], width: usize, height: usize) -> ApiError {
+    // Text: no control bytes but line breaks and tabs, in its first 4 KiB (UTF-8's other
+    // bytes are all from 0x80).
+    let text = body[..body.len().min(4096)]
+        .iter()
+        .all(|&b| (b >= 0x20 && b != 0x7f) || b"\t\r\n".contains(&b));
+    let what = if body.is_empty() {
+        "is empty".to_owned()
+    } else if text {
+        "is text (a CSV table?), not a picture".to_owned()
+    } else {
+        format!(
+            "is not a JPEG or PNG picture ({})",
+            count(body.len(), "byte")
+        )
+    };
+    ApiError::bad_request(format!(
+        "{UPLOAD} {what}; the model takes {width}×{height} pictures: send a JPEG or PNG"
+    ))
+}
+
 /// The rows of a CSV upload as `(features, rows)` columns, by dnn-data's reader: the
 /// model's columns by name (text one-hot encoded, missing numbers filled) when its file
-/// records them, else every column; and a line per text column with values it never met.
-fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<(Array2<f64>, Vec<String>), ApiError> {
+/// records them, else every column; a line per text column with values it never met; and
+/// each input's column name (a text column's name for each of its inputs).
+fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<Rows, ApiError> {
     let features = model.input.features();
     if ::image::guess_format(body).is_ok() {
         return Err(ApiError::bad_request(format!(
@@ -205,10 +272,74 @@ fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<(Array2<f64>, Vec<String
         )));
     }
     let rows: Vec<usize> = (0..table.rows).collect();
-    Ok((
-        table.matrix(&rows),
-        crate::data::unseen_lines(&table.unseen),
-    ))
+    let names = table
+        .columns
+        .iter()
+        .zip(&table.features)
+        .flat_map(|(name, values)| std::iter::repeat_n(name.clone(), values.inputs()))
+        .collect();
+    Ok(Rows {
+        x: table.matrix(&rows),
+        warnings: crate::data::unseen_lines(&table.unseen),
+        names,
+    })
+}
+
+/// A CSV upload as the network takes it ([`read_rows`]).
+#[derive(Debug)]
+struct Rows {
+    /// The inputs, `(inputs, rows)`.
+    x: Array2<f64>,
+    /// A line per text column with values the model never met.
+    warnings: Vec<String>,
+    /// Each input's column name.
+    names: Vec<String>,
+}
+
+/// A 400 for the first value of `x` (`(inputs, rows)`) that is not finite, in the upload's
+/// terms: its row (from 1), line, column name (`names`, by input) and the text of its cell,
+/// and what happened to it (`what`); the network would refuse it with its matrix's indices.
+fn finite(x: &Array2<f64>, names: &[String], body: &[u8], what: &str) -> Result<(), ApiError> {
+    let Some(((input, row), _)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) else {
+        return Ok(());
+    };
+    let column = names.get(input).map_or("?", String::as_str);
+    let (line, cell) = match cell_of(body, row, column) {
+        Some((line, cell)) => (format!(" (line {line})"), format!("`{cell}` ")),
+        None => (String::new(), "its value ".to_owned()),
+    };
+    Err(ApiError::bad_request(format!(
+        "{UPLOAD}: row {}{line}, column `{column}`: {cell}{what}",
+        row + 1
+    )))
+}
+
+/// The line (from 1) and text of data row `row` (from 0)'s cell in `column`, read again with
+/// the csv crate (for a message only: `None` when it does not find it).
+fn cell_of(body: &[u8], row: usize, column: &str) -> Option<(u64, String)> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let header = body.split(|&b| b == b'\n').next()?;
+    let separator = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|&s| header.iter().filter(|&&b| b == s).count())?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .flexible(true)
+        .from_reader(body);
+    let k = reader
+        .byte_headers()
+        .ok()?
+        .iter()
+        .position(|h| h.trim_ascii() == column.as_bytes())?;
+    let record = reader.byte_records().nth(row)?.ok()?;
+    let cell = String::from_utf8_lossy(record.get(k)?.trim_ascii()).into_owned();
+    // The line from the record's first byte (the csv crate counts no blank line, and starts the record at the blank lines before it).
+    let mut start = usize::try_from(record.position()?.byte()).ok()?;
+    while body.get(start).is_some_and(|b| b"\r\n".contains(b)) {
+        start += 1;
+    }
+    let line = body.get(..start)?.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    Some((line, cell))
 }
 
 /// One verdict per column of `x`; `numbered`: give each its table row. And a warning when
@@ -368,19 +499,20 @@ mod tests {
             input: InputKind::Points,
             classes: vec!["no".into(), "yes".into()],
             spec,
+            run: None,
         }
     }
 
     #[test]
     fn a_model_without_columns_takes_every_column_in_order() {
-        let x = read_rows(&model(None), b"x1,x2\n1,2\n3.5, -4\n").unwrap().0;
+        let x = read_rows(&model(None), b"x1,x2\n1,2\n3.5, -4\n").unwrap().x;
         assert_eq!(x, ndarray::array![[1.0, 3.5], [2.0, -4.0]]);
     }
 
     #[test]
     fn a_model_with_columns_takes_them_by_name_and_standardises() {
         let m = model(Some(["b", "a"]));
-        let x = read_rows(&m, b"a,label,b\n1,yes,2\n").unwrap().0;
+        let x = read_rows(&m, b"a,label,b\n1,yes,2\n").unwrap().x;
         assert_eq!(x, ndarray::array![[2.0], [1.0]]);
         let v = verdicts(&m, b"a,b\n1,2\n").unwrap().0;
         let z = ndarray::array![[(2.0 - 1.0) / 2.0], [(1.0 - 2.0) / 4.0]];
@@ -404,6 +536,7 @@ mod tests {
             input: InputKind::Points,
             classes: Vec::new(),
             spec: None,
+            run: None,
         }
     }
 
@@ -426,6 +559,26 @@ mod tests {
             .unwrap_err()
             .message;
         assert!(several.contains("2 identity outputs"), "{several}");
+    }
+
+    #[test]
+    fn a_value_that_standardises_to_infinity_is_named_by_row_line_and_column() {
+        // b's z-score divides by 4: 1e308 is finite, 1e308 / 4 too, but 1e308 - 1 then / 0.25
+        // is not; a's std is 2, so a z-score std of 0.25 is put in by hand.
+        let mut m = model(Some(["a", "b"]));
+        if let Some(spec) = m.spec.as_mut() {
+            spec.standardization = Some(Standardization {
+                mean: ndarray::array![0.0, 1.0],
+                std: ndarray::array![1.0, 0.25],
+            });
+        }
+        let says = verdicts(&m, b"a,b\n1,2\n\n3,1e308\n").unwrap_err().message;
+        assert_eq!(
+            says,
+            "the upload: row 2 (line 4), column `b`: `1e308` became infinite when standardised \
+             (the model's z-score: (value - mean) / standard deviation); it is far beyond the \
+             values the model was trained on, so check it"
+        );
     }
 
     #[test]

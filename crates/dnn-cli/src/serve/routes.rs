@@ -11,6 +11,9 @@
 //! | `GET /api/models/trained/model.h5` | the trained model's file |
 //! | `POST /api/predict?model=...` | a picture or a CSV table in, the verdict out |
 //!
+//! Every request passes [`guard::check`] first: a Host that is not this server, or a change
+//! (POST) from another web page's origin, is a 403.
+//!
 //! No route takes a path from the client: the files it reads are the `--model` and
 //! `--data` the server was started with (and the cat set), all read at start.
 
@@ -21,7 +24,7 @@ use axum::Router;
 
 use super::error::ApiError;
 use super::state::AppState;
-use super::{datasets, inspect, page, predict, training};
+use super::{datasets, guard, inspect, page, predict, training};
 
 /// The router of the whole server.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -48,5 +51,7 @@ pub fn router(state: Arc<AppState>) -> Router {
                 format!("{method} {} is not a request this server answers; the routes are listed in dnn serve's README section", uri.path()),
             )
         })
+        // Before every route and fallback: the Host and Origin checks.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::check))
         .with_state(state)
 }

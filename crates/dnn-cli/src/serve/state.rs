@@ -7,6 +7,7 @@ use tokio::sync::watch;
 
 use super::datasets::{Choice, TrainingData};
 use super::error::ApiError;
+use super::guard::Guard;
 use super::models::{ModelEntry, Slot};
 use super::training::Run;
 use crate::interrupt::Interrupt;
@@ -22,6 +23,10 @@ pub struct AppState {
     pub trained_model: RwLock<Option<Arc<ModelEntry>>>,
     /// The running training, or the last one (one at a time).
     pub run: Mutex<Option<Arc<Run>>>,
+    /// Held by the start request being checked: one start at a time ([`super::training::start`]).
+    pub starting: tokio::sync::Mutex<()>,
+    /// Which hosts and origins the server answers ([`Guard`]).
+    pub guard: Guard,
     /// Becomes `true` when the server is shutting down (Ctrl-C): streams end.
     pub shutdown: watch::Sender<bool>,
     /// Ctrl-C: training stops after the current iteration, then the server.
@@ -34,12 +39,15 @@ impl AppState {
         datasets: Vec<Choice>,
         file_model: Option<ModelEntry>,
         interrupt: Interrupt,
+        guard: Guard,
     ) -> AppState {
         AppState {
             datasets,
             file_model: file_model.map(Arc::new),
             trained_model: RwLock::new(None),
             run: Mutex::new(None),
+            starting: tokio::sync::Mutex::new(()),
+            guard,
             shutdown: watch::Sender::new(false),
             interrupt,
         }
@@ -98,6 +106,40 @@ impl AppState {
                         "no model yet: train one in the Train view, or start dnn serve with --model MODEL.h5",
                     )
                 }),
+        }
+    }
+
+    /// The model in the slot named `name`, as [`AppState::model_named`]; with `run`, only if
+    /// it is still the model that run trained: a later run's replaced it is a 410 that says so
+    /// (the page names the model it shows, and must not get another's answers).
+    pub fn model_pinned(
+        &self,
+        name: Option<&str>,
+        run: Option<u64>,
+    ) -> Result<Arc<ModelEntry>, ApiError> {
+        let Some(wanted) = run else {
+            return self.model_named(name);
+        };
+        if name == Some("file") {
+            return Err(ApiError::bad_request(
+                "run: the --model file has no run; leave run out, or ask for model=trained",
+            ));
+        }
+        let gone = |now: &str| {
+            ApiError::gone(format!(
+                "the model of run {wanted} is gone: {now}; choose the model again in the list (reload the page if it is not there)"
+            ))
+        };
+        match self.model(Slot::Trained) {
+            Ok(m) if m.run == Some(wanted) => Ok(m),
+            Ok(m) => Err(match m.run {
+                Some(now) if now > wanted => gone(&format!("run {now} has replaced it")),
+                now => ApiError::not_found(format!(
+                    "run {wanted} has no model; the model trained now is {}",
+                    now.map_or("another run's".into(), |r| format!("run {r}'s"))
+                )),
+            }),
+            Err(_) => Err(gone("no model is trained now")),
         }
     }
 

@@ -21,7 +21,7 @@ mod validation;
 
 use std::convert::Infallible;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -42,7 +42,7 @@ use tokio::task::JoinHandle;
 
 use super::datasets::TrainingData;
 use super::error::ApiError;
-use super::models::ModelEntry;
+use super::models::{ModelEntry, Slot};
 use super::state::AppState;
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
@@ -61,6 +61,10 @@ const GRID_CELLS: usize = 64;
 pub const MAX_ITERATIONS: usize = 1_000_000;
 /// The most parameters a network of the page may have (400 MB of f64).
 pub const MAX_PARAMETERS: usize = 50_000_000;
+/// The most layer sizes a set-up may list, input and output included (99 layers of weights):
+/// far deeper than any network of the course, and a set-up stays small (a 600,000-layer one
+/// was 1.8 MB, echoed in every answer, and took 25 s an epoch on iris).
+pub const MAX_LAYERS: usize = 100;
 
 /// A training set-up, as the page sends it and as each data set's defaults are listed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,6 +136,12 @@ impl Plan {
             return Err(bad(
                 "layers: give at least an input and an output size, e.g. 2,4,1".into(),
             ));
+        }
+        if layers.len() > MAX_LAYERS {
+            return Err(bad(format!(
+                "layers: {} sizes is too many; give at most {MAX_LAYERS} (input and output included)",
+                layers.len()
+            )));
         }
         if let Some(i) = layers.iter().position(|&n| n == 0) {
             return Err(bad(format!(
@@ -355,6 +365,15 @@ pub struct Outcome {
     pub train_seconds: f64,
     /// Whether the trained model can be downloaded.
     pub model: bool,
+    /// The iterations (epochs) of the model kept: with early stopping, up to the lowest
+    /// validation cost (its parameters were put back); else those run.
+    pub kept_iterations: Option<usize>,
+    /// The cost of the model kept: the cost of its last iteration (with early stopping, not
+    /// the last iteration run's).
+    pub kept_cost: Option<f64>,
+    /// The run whose model the Predict and Inspect views offer now: this one's, or after a
+    /// failed run, an earlier run's (kept), if any.
+    pub offered_run: Option<u64>,
     /// What went wrong, if training failed (diverged, say).
     pub error: Option<String>,
 }
@@ -473,6 +492,9 @@ pub struct Run {
     /// The data set's name for people (`iris.csv` where the set-up says `data`).
     pub dataset_name: String,
     log: Mutex<Log>,
+    /// Iterations (epochs) completed, as the training thread counts them: ahead of the log,
+    /// which is filled every [`FLUSH_EVERY`].
+    done: AtomicUsize,
     /// Bumped on every change of the log; each stream waits on it.
     changes: watch::Sender<u64>,
     stop: AtomicBool,
@@ -498,6 +520,7 @@ impl Run {
             per_epoch,
             dataset_name,
             log: Mutex::new(Log::default()),
+            done: AtomicUsize::new(0),
             changes: watch::Sender::new(0),
             stop: AtomicBool::new(false),
             job: Mutex::new(None),
@@ -583,6 +606,7 @@ impl<'a> Streamer<'a> {
 
     /// After iteration `p`, with the validation cost when one is watched.
     fn observe(&mut self, p: Progress, validation: Option<f64>, net: Option<&Network<f64>>) {
+        self.run.done.store(p.iteration + 1, Ordering::Relaxed);
         self.pending.push(Point {
             iteration: p.iteration,
             cost: p.cost,
@@ -621,14 +645,8 @@ fn job(run: Arc<Run>, plan: Plan, state: Arc<AppState>, interrupt: Interrupt) {
             .unwrap_or_default();
         Err(format!("internal error, please report it: {what}"))
     });
-    if trained.is_err() {
-        // No model from this run: the page's download and Predict must not offer the last
-        // run's as if it were this one's.
-        *state
-            .trained_model
-            .write()
-            .unwrap_or_else(|e| e.into_inner()) = None;
-    }
+    // A failed run keeps no model, and takes none away: the last good run's stays in Predict,
+    // Inspect and the download, named as that run's (the page says which run it is).
     let outcome = trained.unwrap_or_else(|error| Outcome {
         iterations_run: run.log().costs.len(),
         stopped: false,
@@ -640,6 +658,9 @@ fn job(run: Arc<Run>, plan: Plan, state: Arc<AppState>, interrupt: Interrupt) {
         validation: None,
         train_seconds: started.elapsed().as_secs_f64(),
         model: false,
+        kept_iterations: None,
+        kept_cost: None,
+        offered_run: state.model(Slot::Trained).ok().and_then(|m| m.run),
         error: Some(error),
     });
     run.finish(outcome);
@@ -777,7 +798,8 @@ fn train(
         _ => None,
     };
     let setup = plan.model_setup(&report, seen.as_ref());
-    let entry = ModelEntry::trained(net, setup, &data.name, data.spec.clone());
+    let (kept_iterations, kept_cost) = kept(&report, seen.as_ref());
+    let entry = ModelEntry::trained(run.id, net, setup, &data.name, data.spec.clone());
     *state
         .trained_model
         .write()
@@ -793,29 +815,106 @@ fn train(
         validation,
         train_seconds: report.elapsed().as_secs_f64(),
         model: true,
+        kept_iterations: Some(kept_iterations),
+        kept_cost,
+        offered_run: Some(run.id),
         error: None,
     })
 }
 
-/// The one line for a set-up that is not the JSON the page sends: serde's words for the
-/// field, without axum's preamble, and for `null` (what `JSON.stringify` makes of NaN) what
-/// to send instead.
+/// What each field of a [`Setup`] takes, for messages.
+fn allowed(field: &str) -> Option<String> {
+    Some(match field {
+        "dataset" => "give a data set's id, as GET /api/datasets lists them".into(),
+        "layers" => format!(
+            "give a list of 2 to {MAX_LAYERS} whole numbers of at least 1, input first, e.g. [2, 4, 1]"
+        ),
+        "hidden" => "give relu, tanh or sigmoid".into(),
+        "output" => "give sigmoid, softmax or identity".into(),
+        "init" => "give small, scaled, he, xavier, zeros or orthogonal".into(),
+        "seed" => format!("give a whole number from 0 to {}", u32::MAX),
+        "optimizer" => "give gd, momentum or adam".into(),
+        "learning_rate" => "give a finite number greater than 0, e.g. 0.01".into(),
+        "batch_size" => "give a whole number of at least 1, or null for full batch".into(),
+        "iterations" => format!("give a whole number from 1 to {MAX_ITERATIONS}"),
+        "validation_split" => {
+            "give a fraction between 0 and 1, e.g. 0.1, or null for none".into()
+        }
+        "early_stopping" => "give true or false".into(),
+        "patience" => "give a whole number of at least 1, or null for 10".into(),
+        "min_delta" => "give a finite number of 0 or more, or null for 0".into(),
+        _ => return None,
+    })
+}
+
+/// The one line for a set-up that is not the JSON the page sends: the field named, the value
+/// given when serde says it, and what the field takes ([`allowed`]); none of serde's or axum's
+/// own words (`invalid type: floating point`, `expected usize at line 1 column 163`). For
+/// `null` (what `JSON.stringify` makes of NaN), what to send instead.
 fn setup_rejected(e: &JsonRejection) -> String {
+    if matches!(e, JsonRejection::MissingJsonContentType(_)) {
+        return "the training set-up: send it as JSON, with Content-Type: application/json".into();
+    }
     let text = e.body_text();
-    let text = text
-        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
-        .unwrap_or(&text);
-    match text.split_once(": invalid type: null") {
+    let text = [
+        "Failed to deserialize the JSON body into the target type: ",
+        "Failed to parse the request body as JSON: ",
+    ]
+    .iter()
+    .find_map(|p| text.strip_prefix(p))
+    .unwrap_or(&text);
+    // serde_json ends with where: ` at line 1 column 163`.
+    let text = match text.rfind(" at line ") {
+        Some(k) if text[k..].contains(" column ") => &text[..k],
+        _ => text,
+    };
+    let fields = "dataset, layers, hidden, output, init, seed, optimizer, learning_rate, \
+                  batch_size, iterations, validation_split, early_stopping, patience, min_delta";
+    if let Some(rest) = text.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or(rest);
+        return format!(
+            "the training set-up: `{name}` is not a field of a set-up; the fields are {fields}"
+        );
+    }
+    if let Some(rest) = text.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or(rest);
+        let takes = allowed(name).unwrap_or_default();
+        return format!("the training set-up: missing field `{name}`; {takes}");
+    }
+    let Some((path, problem)) = text.split_once(": ") else {
+        return format!("the training set-up is not the JSON object the page sends ({text})");
+    };
+    // `layers[3]`: the field is `layers`.
+    let field = path.split('[').next().unwrap_or(path);
+    let Some(takes) = allowed(field) else {
+        return format!("the training set-up is not the JSON object the page sends ({text})");
+    };
+    if let Some(rest) = problem.strip_prefix("invalid type: null") {
         // serde says what it expected: `a boolean`, or `f64` / `usize` for a number.
-        Some((field, rest)) => match rest.split_once("expected ").map(|(_, e)| e) {
-            Some(e) if e.starts_with("a boolean") => {
-                format!("the training set-up: {field} is null; send true or false")
-            }
-            _ => format!(
-                "the training set-up: {field} is null (not a number?); send a finite number"
-            ),
-        },
-        None => format!("the training set-up: {text}"),
+        return if rest.contains("expected a boolean") {
+            format!("the training set-up: {field} is null; send true or false")
+        } else {
+            format!("the training set-up: {field} is null (not a number?); send a finite number")
+        };
+    }
+    // `invalid type: floating point `1e+20`, expected usize`, `invalid value: integer `-1`,
+    // ...`, `invalid type: string "abc", ...`, `number out of range`.
+    let given = problem
+        .split_once('`')
+        .and_then(|(_, v)| v.split_once('`'))
+        .map(|(v, _)| format!("`{v}`"))
+        .or_else(|| {
+            problem
+                .split_once("string \"")
+                .and_then(|(_, v)| v.split_once('"'))
+                .map(|(v, _)| format!("the text \"{v}\""))
+        });
+    match given {
+        Some(given) => format!("the training set-up: {field}: {given} is not usable; {takes}"),
+        None if problem.contains("out of range") => {
+            format!("the training set-up: {field}: the number is out of range; {takes}")
+        }
+        None => format!("the training set-up: {field}: not the right kind of value; {takes}"),
     }
 }
 
@@ -827,6 +926,20 @@ pub async fn start(
 ) -> Result<(StatusCode, Json<RunInfo>), ApiError> {
     static RUNS: AtomicU64 = AtomicU64::new(0);
     let Json(setup) = body.map_err(|e| ApiError::bad_request(setup_rejected(&e)))?;
+    // One start at a time, and "a run is going on" before any work: a start waits here (no
+    // work, no memory) while another is checked, then is refused at once if that one started.
+    // Checking the set-up copies the training part (a validation part is held out of it), so
+    // checking first made every refused start cost a copy: 24 at once took 15 GB.
+    let _starting = state.starting.lock().await;
+    if let Some(run) = state.current_run().filter(|r| r.running()) {
+        return Err(busy(&run));
+    }
+    if state.shutting_down() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is shutting down",
+        ));
+    }
     // Off the runtime: a validation part is held out of a copy of the training part.
     let plan = {
         let (setup, state) = (setup.clone(), state.clone());
@@ -835,21 +948,6 @@ pub async fn start(
             .map_err(|e| ApiError::internal(&anyhow::anyhow!("checking the set-up: {e}")))??
     };
     let mut current = state.run.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(run) = current.as_ref().filter(|r| r.running()) {
-        return Err(ApiError::conflict(format!(
-            "a training is already running (run {} on {}, {} of {} iterations done); stop it first",
-            run.id,
-            run.dataset_name,
-            run.log().costs.len(),
-            run.setup.iterations
-        )));
-    }
-    if state.shutting_down() {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the server is shutting down",
-        ));
-    }
     let run = Arc::new(Run::new(
         RUNS.fetch_add(1, Ordering::Relaxed) + 1,
         setup,
@@ -864,6 +962,22 @@ pub async fn start(
     *run.job.lock().unwrap_or_else(|e| e.into_inner()) = Some(job);
     *current = Some(run.clone());
     Ok((StatusCode::ACCEPTED, Json(run.info())))
+}
+
+/// The 409 for a start while `run` trains: which run, and how far it is, in its own unit.
+fn busy(run: &Run) -> ApiError {
+    let unit = if run.per_epoch {
+        "epochs"
+    } else {
+        "iterations"
+    };
+    ApiError::conflict(format!(
+        "a training is already running (run {} on {}, {} of {} {unit} done); stop it first",
+        run.id,
+        run.dataset_name,
+        run.done.load(Ordering::Relaxed),
+        run.setup.iterations
+    ))
 }
 
 /// `POST /api/train/stop`: asks the running training to stop (202), or 409 if none runs.

@@ -27,5 +27,6 @@ mod output_paths;
 mod pictures;
 mod pipes;
 mod readme;
+mod serve_clients;
 mod serve_http;
 mod sklearn;

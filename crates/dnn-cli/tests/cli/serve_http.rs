@@ -469,7 +469,7 @@ fn bad_uploads_are_400_too_large_ones_413_and_the_server_stays_up() {
     };
     assert_eq!(post(&url, "image/png", &png).status, 200);
     let cases: [(&[u8], u16, &str); 5] = [
-        (b"name,age\nann,3\n", 400, "not a JPEG or PNG image"),
+        (b"name,age\nann,3\n", 400, "is text (a CSV table?), not a picture"),
         (b"", 400, "empty"),
         (&png[..png.len() / 2], 400, "the upload"),
         (&fixtures::png_header_only(20000, 20000), 400, "too large"),
@@ -820,7 +820,7 @@ fn a_csv_table_given_with_data_trains_with_softmax_and_its_model_records_what_it
     // Named by the data's name, not the set-up's id (`data`).
     let models = get(&server.url("/api/models")).json();
     assert_eq!(
-        models["trained"]["name"], "trained here on sizes.csv",
+        models["trained"]["name"], "run 1, trained here on sizes.csv",
         "{models}"
     );
 
@@ -1121,8 +1121,8 @@ fn a_regression_table_trains_as_dnn_train_trains_it_and_a_regression_model_predi
         .map(|r| r["value"].as_f64().expect("value"))
         .collect();
     assert_eq!((by_cli.lines().next(), page), (Some("row,y"), values));
-    // A run that diverges leaves no model: the last run's is no longer offered as if it
-    // were this one's.
+    // A run that diverges leaves no model, and takes none away: the last good run's stays
+    // offered, named as that run's.
     let mut diverging = set_up.clone();
     diverging["learning_rate"] = json!(1e308);
     assert_eq!(post_json(&server.url("/api/train"), &diverging).status, 202);
@@ -1134,7 +1134,11 @@ fn a_regression_table_trains_as_dnn_train_trains_it_and_a_regression_model_predi
             .is_some_and(|e| e.contains("try a smaller learning rate than 1e308")),
         "{failed}"
     );
-    get(&server.url("/api/models/trained/model.h5")).one_line_error(404);
+    let kept = failed["offered_run"].as_u64().expect("the earlier run's model");
+    let models = get(&server.url("/api/models")).json();
+    assert_eq!(models["trained"]["run"], json!(kept), "{models}");
+    let url = format!("/api/models/trained/model.h5?run={kept}");
+    assert_eq!(get(&server.url(&url)).status, 200);
     drop(server);
 
     let export = common::dnn_in(
@@ -1297,9 +1301,17 @@ fn early_stopping_in_the_page_keeps_the_best_epoch_and_gives_dnn_trains_numbers(
             "validation_split: blobs.csv: the training part: a stratified validation split of 0.999 of 240 examples leaves 0 training",
         ),
         ("patience", json!(0), "patience: must be at least 1"),
-        ("patience", json!(-3), "patience: invalid value: integer `-3`"),
+        (
+            "patience",
+            json!(-3),
+            "patience: `-3` is not usable; give a whole number of at least 1",
+        ),
         ("min_delta", json!(-0.5), "min_delta: -0.5 is not usable here; it must be a finite number ≥ 0"),
-        ("early_stopping", json!("yes"), "early_stopping: invalid type: string"),
+        (
+            "early_stopping",
+            json!("yes"),
+            "early_stopping: the text \"yes\" is not usable; give true or false",
+        ),
     ] {
         let mut wrong = set_up.clone();
         wrong[field] = value.clone();

@@ -14,6 +14,18 @@ const UPLOAD_LIMIT = 20 * 1024 * 1024;
 const MAX_ITERATIONS = 1000000;
 // The largest seed (a u32 on the server).
 const MAX_SEED = 4294967295;
+// The most layer sizes of a set-up, input and output included (MAX_LAYERS in serve/training.rs).
+const MAX_LAYERS = 100;
+// How often an idle page asks whether a run (of another tab or client) has ended, to list
+// its model in Predict and Inspect.
+const WATCH_EVERY_MS = 2000;
+// The form's field of each set-up field the server names in a message.
+const FIELD_IDS = {
+  dataset: "dataset", layers: "layers", hidden: "hidden", output: "output", init: "init",
+  seed: "seed", optimizer: "optimizer", learning_rate: "learning-rate", batch_size: "batch-size",
+  iterations: "iterations", validation_split: "validation-split", early_stopping: "early-stopping",
+  patience: "patience", min_delta: "min-delta",
+};
 // Column names listed before "… and N more".
 const NAMES_SHOWN = 8;
 // The identifier of the data set given with `--data` (serve/datasets.rs).
@@ -40,6 +52,7 @@ const page = {
   preferTrained: false, // the next model list selects the model just trained
   drawPending: false,
   modelCalls: 0,      // refreshModels() calls so far: an answer to an older one is dropped
+  lastRun: null,      // the id and end of the last run this page knows of ("3 running", "3 done")
   inspectCalls: 0,    // inspect() calls so far: an answer to an older one is dropped
 };
 
@@ -165,13 +178,18 @@ function regresses(d) {
   return !!d && d.task === "regress";
 }
 
-// The output layers the form offers for data set `d`: identity (one number) for a
-// regression, sigmoid or softmax for classes.
+// The output layer the server takes for data set `d`: identity (one number) for a
+// regression, sigmoid (one unit) for two classes, softmax (one unit per class) for more.
+function outputFor(d) {
+  if (regresses(d)) return "identity";
+  return d && d.classes && d.classes.length > 2 ? "softmax" : "sigmoid";
+}
+
+// The form offers only that output layer: the others would be refused.
 function offerOutputs(d) {
-  const regression = regresses(d);
+  const fits = outputFor(d);
   for (const option of $("output").options) {
-    const fits = (option.value === "identity") === regression;
-    option.hidden = option.disabled = !fits;
+    option.hidden = option.disabled = option.value !== fits;
   }
 }
 
@@ -282,6 +300,9 @@ function readSetup() {
   if (layers.length < 2 || layers.some((n) => !(n >= 1))) {
     return problem("layers", `Layers: \`${layersText}\` is not a list of sizes; give whole numbers of at least 1 separated by commas, input first, e.g. 2,4,1.`);
   }
+  if (layers.length > MAX_LAYERS) {
+    return problem("layers", `Layers: ${count(layers.length)} sizes is too many; give at most ${MAX_LAYERS} (input and output included).`);
+  }
   const seedInput = $("seed");
   const seed = whole(seedInput.value.trim());
   if (seedInput.validity.badInput || !(seed >= 0 && seed <= MAX_SEED)) {
@@ -298,8 +319,8 @@ function readSetup() {
   const batchInput = $("batch-size");
   const batchText = batchInput.value.trim();
   const batch = batchText === "" ? null : whole(batchText);
-  if (batchInput.validity.badInput || (batch !== null && !(batch >= 1))) {
-    return problem("batch-size", "Batch size: give a whole number of at least 1, or leave it empty for full batch.");
+  if (batchInput.validity.badInput || (batch !== null && !(batch >= 1 && batch <= Number.MAX_SAFE_INTEGER))) {
+    return problem("batch-size", `Batch size: give a whole number from 1 to ${count(Number.MAX_SAFE_INTEGER)}, or leave it empty for full batch.`);
   }
   const iterationsInput = $("iterations");
   const iterations = whole(iterationsInput.value.trim());
@@ -378,6 +399,13 @@ async function start(event) {
     // Another tab (or client) is training: show its run here, so that Stop works.
     if (e.status === 409 && (await followRunning(true))) return;
     setStatus(e.message, true);
+    // A set-up the server refused names its field first: mark it, as the page's own checks do.
+    const named = /^(?:the training set-up: (?:missing field `)?)?([a-z_]+)/.exec(e.message);
+    const id = named && FIELD_IDS[named[1]];
+    if (e.status === 400 && id) {
+      $(id).setAttribute("aria-invalid", "true");
+      $(id).focus();
+    }
   }
 }
 
@@ -497,8 +525,12 @@ function finished(outcome) {
   updateButtons();
   const unit = (n) => (page.perEpoch ? "epoch" : "iteration") + (n === 1 ? "" : "s");
   const name = datasetName(r.setup.dataset);
+  page.lastRun = `${r.id} done`;
   if (outcome.error) {
-    setStatus(outcome.error, true);
+    // A failed run keeps no model and takes none away: the last good run's stays offered.
+    const kept = outcome.offered_run == null ? "" : ` Run ${outcome.offered_run}'s model is still the one in Predict and Inspect.`;
+    setStatus(outcome.error + kept, true);
+    refreshModels();
     showRun();
     return;
   }
@@ -510,7 +542,14 @@ function finished(outcome) {
     : early
       ? `Early stopping ended the run after ${count(outcome.iterations_run)} of ${count(planned)} ${unit(planned)}`
       : `Done: ${count(outcome.iterations_run)} ${unit(outcome.iterations_run)}`;
-  const cost = outcome.final_cost == null ? "" : `, final cost ${outcome.final_cost.toFixed(6)}`;
+  // The cost of the model kept: with early stopping, that of the iteration whose parameters
+  // were put back, not the last one run.
+  let cost = "";
+  if (outcome.kept_cost != null && outcome.kept_iterations !== outcome.iterations_run) {
+    cost = `; the model kept is that of ${unit(1)} ${count(outcome.kept_iterations)}, cost ${outcome.kept_cost.toFixed(6)}`;
+  } else if (outcome.kept_cost != null || outcome.final_cost != null) {
+    cost = `, final cost ${(outcome.kept_cost ?? outcome.final_cost).toFixed(6)}`;
+  }
   const summary = `${ran} in ${outcome.train_seconds.toFixed(2)} s${cost}.`;
   $("results-run").textContent = `Run ${r.id}: ${summary}`;
   $("train-accuracy").textContent = outcome.train_accuracy == null ? "–" : percent(outcome.train_accuracy);
@@ -542,9 +581,14 @@ function finished(outcome) {
   } else {
     setStatus(`${summary}`);
     $("results-note").textContent = usable
-      ? `The model trained on ${name} is now in the Predict and Inspect views.`
+      ? `The model of run ${r.id} (trained on ${name}) is now in the Predict and Inspect views.`
       : "This run kept no model.";
   }
+  // The download is this run's model, and no other: once a later run replaces it, the server
+  // refuses it (410) and the click says so.
+  $("results-note").classList.remove("error");
+  $("download").href = `/api/models/trained/model.h5?run=${r.id}`;
+  $("download").dataset.run = String(r.id);
   $("download").hidden = !usable;
   showRun();
 }
@@ -617,6 +661,11 @@ function drawCost() {
     g.fillText(label, Math.min(px(it), w - 2 - half), h - bottom + 6);
   }
   g.fillText((shown ? page.perEpoch : !!$("batch-size").value) ? "epoch" : "iteration", (left + w - right) / 2, h - 18);
+  // What the chart shows, for those who cannot see it: the last point's costs.
+  const lastPoint = costs[costs.length - 1];
+  canvas.setAttribute("aria-label", lastPoint
+    ? `Cost chart of run ${page.run.id}: ${(page.perEpoch ? "epoch" : "iteration")} ${count(lastPoint[0] + 1)} of ${count(total)}, cost ${lastPoint[1].toFixed(6)}${Number.isFinite(lastPoint[2]) ? `, validation cost ${lastPoint[2].toFixed(6)}` : ""}`
+    : "Cost chart: no run shown");
   if (costs.length === 0) return;
   drawCurve(g, costs, 1, TRAINING_COLOUR, px, py);
   drawCurve(g, costs, 2, VALIDATION_COLOUR, px, py);
@@ -728,6 +777,7 @@ function drawBoundary() {
     g.drawImage(cells, 0, 0, w, h);
   }
   if (!d || !d.points) return;
+  canvas.setAttribute("aria-label", `Decision boundary${b ? ` of run ${page.run.id}` : " (none yet)"}: ${count(d.points.length)} training points of ${d.name}, coloured by class${b ? ", over the regions the network gives each class" : ""}`);
   if (!xr) {
     xr = [Infinity, -Infinity]; yr = [Infinity, -Infinity];
     for (const [x, y] of d.points) {
@@ -765,7 +815,7 @@ async function refreshModels() {
     .map((slot) => {
       const m = models[slot];
       const label = `${slot === "file" ? "File" : "Trained"}: ${m.name} (${m.layer_sizes.join("-")})`;
-      return { slot, label, kind: m.input.kind };
+      return { slot, label, kind: m.input.kind, run: m.run == null ? "" : String(m.run) };
     });
   // After a run, both views show the model just trained (once: a later choice stays).
   const preferTrained = page.preferTrained && !!models.trained;
@@ -777,7 +827,8 @@ async function refreshModels() {
     const unchanged = select.options.length === wanted.length
       && wanted.every((w, i) => {
         const o = select.options[i];
-        return o.value === w.slot && o.textContent === w.label && o.dataset.kind === w.kind;
+        return o.value === w.slot && o.textContent === w.label && o.dataset.kind === w.kind
+          && o.dataset.run === w.run;
       });
     if (!unchanged) {
       const before = select.value;
@@ -786,6 +837,7 @@ async function refreshModels() {
         const option = element("option", w.label);
         option.value = w.slot;
         option.dataset.kind = w.kind;
+        option.dataset.run = w.run;
         select.append(option);
       }
       if ([...select.options].some((o) => o.value === before)) select.value = before;
@@ -842,10 +894,20 @@ function fileKind(file) {
   return null;
 }
 
+// The query that names the model chosen in the list `select`: its slot and, for a trained
+// model, the run that trained it (the server refuses with 410 once a later run replaced it).
+function modelQuery(select) {
+  const option = select.selectedOptions[0];
+  if (!option) return "";
+  const run = option.dataset.run ? `&run=${encodeURIComponent(option.dataset.run)}` : "";
+  return `?model=${encodeURIComponent(option.value)}${run}`;
+}
+
 async function predictFiles(files) {
   const list = $("predictions");
   const slot = $("predict-model").value;
   const m = page.models && page.models[slot];
+  const query = modelQuery($("predict-model"));
   // The newest batch on top, its files in the order chosen.
   const items = files.map((file) => {
     const item = element("li");
@@ -866,11 +928,12 @@ async function predictFiles(files) {
       continue;
     }
     try {
-      const query = slot ? `?model=${encodeURIComponent(slot)}` : "";
       const answer = await api("/api/predict" + query, { method: "POST", body: file });
       showVerdicts(item, answer);
     } catch (e) {
       item.append(element("div", e.message, "error"));
+      // The model chosen was replaced (a run ended elsewhere): the list shows the new one.
+      if (e.status === 410) refreshModels();
     }
   }
 }
@@ -884,6 +947,8 @@ function shortValue(v) {
 
 function showVerdicts(item, answer) {
   const results = answer.results;
+  // Which model answered, in every result: a later model gives later results.
+  item.append(element("div", `by ${answer.run == null ? "the model file" : "the model"} ${answer.model}`, "note by"));
   // A regression model (task "regress") gives each example a value, not a class.
   const regress = answer.task === "regress";
   const target = answer.target || "value";
@@ -965,12 +1030,15 @@ async function inspect() {
   // draws, and it clears the view only once its answer is in, so nothing is drawn twice.
   const call = ++page.inspectCalls;
   const slot = $("inspect-model").value;
-  let m = null, failure = null;
+  const option = $("inspect-model").selectedOptions[0];
+  const run = option && option.dataset.run ? `?run=${encodeURIComponent(option.dataset.run)}` : "";
+  let m = null, failure = null, gone = false;
   if (slot) {
     try {
-      m = await api(`/api/models/${slot}`);
+      m = await api(`/api/models/${slot}${run}`);
     } catch (e) {
       failure = e.message;
+      gone = e.status === 410;
     }
   }
   if (call !== page.inspectCalls) return;
@@ -984,8 +1052,11 @@ async function inspect() {
       ? element("td", failure, "error")
       : element("td", "No model yet: train one in the Train view, or start dnn serve with --model MODEL.h5."));
     body.append(tr);
+    // Replaced by a later run: the list gets the new model (and this view draws it).
+    if (gone) refreshModels();
     return;
   }
+  $("model-caption").textContent = `The model ${m.name}: its layers and how it was trained`;
   const s = m.setup;
   const rows = [
     ["Model", m.name],
@@ -1032,6 +1103,54 @@ async function inspect() {
   }
 }
 
+// The Download link is one run's model: a click after a later run replaced it says so in the
+// results, where the browser would save nothing and show nothing.
+async function download(event) {
+  const link = event.currentTarget;
+  if (link.dataset.checked === "yes") {
+    link.dataset.checked = "";
+    return;
+  }
+  event.preventDefault();
+  let models;
+  try {
+    models = await api("/api/models");
+  } catch (e) {
+    $("results-note").textContent = e.message;
+    return;
+  }
+  const now = models.trained && models.trained.run;
+  if (String(now) !== link.dataset.run) {
+    $("results-note").textContent = now == null
+      ? `The model of run ${link.dataset.run} is gone: there is no trained model now.`
+      : `The model of run ${link.dataset.run} is gone: run ${now} has replaced it; Predict and Inspect now have run ${now}'s.`;
+    $("results-note").classList.add("error");
+    link.hidden = true;
+    refreshModels();
+    return;
+  }
+  link.dataset.checked = "yes";
+  link.click();
+}
+
+// An idle page (following no run) asks now and then whether a run started elsewhere has ended,
+// and lists its model in Predict and Inspect at once: the model lists never name a model that
+// has been replaced for longer than that.
+async function watchRuns() {
+  if (page.events === null && document.visibilityState !== "hidden") {
+    const run = await api("/api/train").catch(() => undefined);
+    if (run !== undefined && page.events === null) {
+      const seen = run ? `${run.id} ${run.running ? "running" : "done"}` : null;
+      if (seen !== page.lastRun) {
+        const ended = run && !run.running;
+        page.lastRun = seen;
+        if (ended) refreshModels();
+      }
+    }
+  }
+  setTimeout(watchRuns, WATCH_EVERY_MS);
+}
+
 // ---------- start-up ----------
 
 async function main() {
@@ -1042,6 +1161,7 @@ async function main() {
   $("train-form").addEventListener("submit", start);
   $("train-form").addEventListener("input", (e) => e.target.removeAttribute("aria-invalid"));
   $("stop").addEventListener("click", stop);
+  $("download").addEventListener("click", download);
   $("defaults").addEventListener("click", datasetChosen);
   $("dataset").addEventListener("change", datasetChosen);
   $("early-stopping").addEventListener("change", updateValidationFields);
@@ -1089,7 +1209,9 @@ async function main() {
     fillForm(run.setup);
     follow(run, false);
   }
+  page.lastRun = run ? `${run.id} ${run.running ? "running" : "done"}` : null;
   refreshModels();
+  setTimeout(watchRuns, WATCH_EVERY_MS);
 }
 
 main();
