@@ -29,7 +29,7 @@ use dnn_core::Float;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array4, ArrayView2};
+use ndarray::{Array2, Array4, ArrayView2};
 use rayon::prelude::*;
 
 use crate::classes::{self, ClassChoice};
@@ -234,6 +234,43 @@ pub fn decode_all(files: &[PathBuf], height: u32, width: u32) -> Result<Array4<u
     })
 }
 
+/// Decoded pictures split into the two parts of a data set ([`picture_parts`]).
+pub(crate) struct PictureParts<X> {
+    pub train_x: Array2<X>,
+    pub test_x: Array2<X>,
+    pub train_images: Array4<u8>,
+    pub test_images: Array4<u8>,
+}
+
+/// The pictures `images`, `(m, height, width, 3)` bytes, as the training part's (indices
+/// `train`) and the test part's inputs (bytes / 255, one column per picture, flattened as
+/// the cat set is) and pictures; `images` is freed before returning. `path` names the data
+/// in an error: matrices too large for the machine.
+pub(crate) fn picture_parts<X: Float>(
+    path: &Path,
+    images: Array4<u8>,
+    train: &[usize],
+    test: &[usize],
+) -> Result<PictureParts<X>> {
+    let bad = |problem: String| DataError::BadSource {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let (m, h, w, c) = images.dim();
+    let rows: ArrayView2<'_, u8> = images
+        .view()
+        .into_shape_with_order((m, h * w * c))
+        .map_err(|e| bad(e.to_string()))?;
+    let train_x = Rows::Bytes(rows).columns(train).map_err(bad)?;
+    let test_x = Rows::Bytes(rows).columns(test).map_err(bad)?;
+    Ok(PictureParts {
+        train_x,
+        test_x,
+        train_images: pick_images(&images, train),
+        test_images: pick_images(&images, test),
+    })
+}
+
 /// Loads the image folder `dir` (see the [module docs](self)).
 ///
 /// # Errors
@@ -404,22 +441,12 @@ pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
         });
     }
     let (h, w) = (height as usize, width as usize);
-    let rows: ArrayView2<'_, u8> = images
-        .view()
-        .into_shape_with_order((all.len(), h * w * 3))
-        .map_err(|e| DataError::BadSource {
-            path: dir.to_path_buf(),
-            problem: e.to_string(),
-        })?;
-    let too_large = |problem| DataError::BadSource {
-        path: dir.to_path_buf(),
-        problem,
-    };
-    let train_x = Rows::Bytes(rows).columns(&train_idx).map_err(too_large)?;
-    let test_x = Rows::Bytes(rows).columns(&test_idx).map_err(too_large)?;
-    let train_images = pick_images(&images, &train_idx);
-    let test_images = pick_images(&images, &test_idx);
-    drop(images);
+    let PictureParts {
+        train_x,
+        test_x,
+        train_images,
+        test_images,
+    } = picture_parts(dir, images, &train_idx, &test_idx)?;
     Ok(Dataset {
         train_x,
         train_labels,

@@ -32,13 +32,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use dnn_core::Float;
-use ndarray::ArrayView2;
 
 use crate::dataset::{
-    pick_images, split_or_keep, split_values, DataSpec, Dataset, Format, Input, LoadOptions, Rows,
-    Source,
+    split_or_keep, split_values, DataSpec, Dataset, Format, Input, LoadOptions, Source,
 };
 use crate::error::{DataError, Result};
+use crate::folder::{picture_parts, PictureParts};
 use crate::table::{class_labels, picture_column, read_table, regression_values};
 
 /// The columns an image CSV was read from ([`Source::image_csv`]).
@@ -130,15 +129,12 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
     };
     let images = crate::folder::decode_all(&files, height, width)?;
     let (h, w) = (height as usize, width as usize);
-    let rows: ArrayView2<'_, u8> = images
-        .view()
-        .into_shape_with_order((files.len(), h * w * 3))
-        .map_err(|e| bad(e.to_string()))?;
-    let train_x = Rows::Bytes(rows).columns(&train_idx).map_err(bad)?;
-    let test_x = Rows::Bytes(rows).columns(&test_idx).map_err(bad)?;
-    let train_images = pick_images(&images, &train_idx);
-    let test_images = pick_images(&images, &test_idx);
-    drop(images);
+    let PictureParts {
+        train_x,
+        test_x,
+        train_images,
+        test_images,
+    } = picture_parts(path, images, &train_idx, &test_idx)?;
     Ok(Dataset {
         train_x,
         train_labels: pick_labels(&train_idx),
