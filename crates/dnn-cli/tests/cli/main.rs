@@ -30,3 +30,4 @@ mod readme;
 mod serve_clients;
 mod serve_http;
 mod sklearn;
+mod terminal;
