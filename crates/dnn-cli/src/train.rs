@@ -466,8 +466,12 @@ fn train_as<F: Float + hdf5::H5Type>(
         .params(setup.learning_rate, setup.iterations)
         .check()?;
     let interrupt = Interrupt::graceful();
-    let progress =
-        Progress::new(setup.iterations, args.print_every, args.quiet).per_epoch(hyper.per_epoch());
+    // Ctrl-C stops training after the current mini-batch, and the bar follows the batches.
+    let control = interrupt.train_control();
+    let config = config.with_control(std::sync::Arc::clone(&control));
+    let progress = Progress::new(setup.iterations, args.print_every, args.quiet)
+        .per_epoch(hyper.per_epoch())
+        .batches(&control);
 
     // The validation part's inputs (already in F) and targets, as the network takes them.
     let validation_set = held_out.as_ref().map(|h| (&h.x, data.held_out_y::<F>(h)));
@@ -623,11 +627,18 @@ fn train_as<F: Float + hdf5::H5Type>(
         Err(err) => return Err(err.into()),
     };
     let interrupted = crate::validation::interrupted(&report, seen.as_ref());
+    // Stopped between two mini-batches: the model holds that epoch's batches so far, unless
+    // early stopping puts back its best epoch's parameters.
+    let partial = report.partial_epoch().filter(|_| interrupted).map(|p| {
+        (
+            p,
+            seen.as_ref().is_none_or(|s| s.early_stopping().is_none()),
+        )
+    });
     if interrupted {
         tell!(
-            "interrupted after {} of {}",
-            report.iterations_run(),
-            count(setup.iterations, unit),
+            "{}",
+            interrupted_line(report.iterations_run(), setup.iterations, unit, partial)
         );
     }
     if let Some(line) = seen
@@ -728,6 +739,10 @@ fn train_as<F: Float + hdf5::H5Type>(
                 report.elapsed().as_secs_f64(),
             )
         };
+        let file = TrainReport {
+            batches_run: partial.map(|(p, _)| p.batches_run),
+            ..file
+        };
         write_json(path, &file).with_context(|| format!("--report {}", path.display()))?;
         if !args.quiet {
             say!("Saved the report to {}", path.display());
@@ -737,6 +752,32 @@ fn train_as<F: Float + hdf5::H5Type>(
         return Err(Exit(EXIT_INTERRUPTED).into());
     }
     Ok(())
+}
+
+/// What `dnn train` says on stderr when Ctrl-C stopped it after `ran` of `planned` iterations
+/// (epochs): `interrupted after 3 of 10 epochs`; inside an epoch, with `partial` (where, and
+/// whether the model keeps those batches' updates), `interrupted after 3 of 10 epochs and 1200
+/// of the 3125 mini-batches of epoch 3; the model holds their updates`.
+fn interrupted_line(
+    ran: usize,
+    planned: usize,
+    unit: &str,
+    partial: Option<(dnn_core::PartialEpoch, bool)>,
+) -> String {
+    let line = format!("interrupted after {ran} of {}", count(planned, unit));
+    match partial {
+        None => line,
+        Some((p, kept)) => format!(
+            "{line} and {} of the {} mini-batches of epoch {}; {}",
+            p.batches_run,
+            p.batches,
+            p.epoch,
+            match kept {
+                true => "the model holds their updates",
+                false => "early stopping keeps its best epoch's parameters, not theirs",
+            }
+        ),
+    }
 }
 
 /// Runs of at most this many iterations are plotted at every one of them ([`plotted`]).
@@ -798,6 +839,7 @@ fn run_report<F: Float>(
         iterations: setup.iterations,
         iterations_run,
         interrupted,
+        batches_run: None,
         seed: setup.seed,
         init: match from {
             Some(_) => "model".to_owned(),

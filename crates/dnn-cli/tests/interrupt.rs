@@ -100,7 +100,7 @@ fn ctrl_c_during_training_saves_the_model_so_far_and_exits_130() {
     assert!(rest.contains("Saved the model to model.h5"), "{rest}");
     // The press was answered at once, saying what would happen.
     assert!(
-        stderr.starts_with("\nCtrl-C: stopping when the current iteration (with mini-batches: epoch) ends, then writing what was trained so far; press Ctrl-C again to quit at once, writing nothing\n"),
+        stderr.starts_with("\nCtrl-C: stopping after the current mini-batch (full-batch: iteration), then writing what was trained so far; press Ctrl-C again to quit at once, writing nothing\n"),
         "{stderr}"
     );
 
@@ -486,4 +486,88 @@ fn ctrl_c_is_recorded_in_toy_and_planar_reports() {
             "{command}: {stderr}"
         );
     }
+}
+
+/// Ctrl-C inside a long epoch (24,000 mini-batches of 2 examples, many seconds of work) ends
+/// the run after the mini-batch under way, long before the epoch would have ended: the model
+/// is saved with the updates of the batches that ran, and the line on stderr, the report and
+/// the model file say what it holds. (Before, the press waited for the end of the epoch.)
+#[test]
+fn ctrl_c_inside_a_long_epoch_stops_after_the_current_mini_batch() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    // 60,000 rows: 48,000 to train on, so 24,000 batches an epoch.
+    write_gaussian_blobs(&w.join("big.csv"), 60_000, 3, 10, 3.0);
+    #[rustfmt::skip]
+    let args = [
+        "train", "--data", "big.csv", "--hidden", "256,256", "--optimizer", "adam",
+        "--learning-rate", "0.001", "--batch-size", "2", "--epochs", "2", "--print-every", "1",
+        "--save", "m.h5", "--report", "r.json",
+    ];
+    // The press must come once training has started (before, Ctrl-C exits at once and
+    // writes nothing): a second after the data's line, which comes just before it; up to
+    // three tries with a longer wait on a busy machine.
+    let mut tries = 0;
+    let (stdout, stderr, pressed_to_exit) = loop {
+        tries += 1;
+        let mut child = spawn_dnn(w, &args);
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let (mut seen, came) = read_until_line(&mut stdout, "Data: big.csv");
+        assert!(came, "dnn ended before loading the data: {seen}");
+        std::thread::sleep(std::time::Duration::from_secs(tries));
+        signal(&child, libc::SIGINT);
+        let pressed = Instant::now();
+        std::io::Read::read_to_string(&mut stdout, &mut seen).expect("read stdout");
+        let out = child.wait_with_output().expect("wait");
+        let pressed_to_exit = pressed.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(out.status.code(), Some(130), "{seen}\n{stderr}");
+        if seen.contains("Saved the model") || tries == 3 {
+            break (seen, stderr, pressed_to_exit);
+        }
+    };
+    assert!(
+        stdout.contains("Saved the model to m.h5"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        stderr.starts_with(
+            "\nCtrl-C: stopping after the current mini-batch (full-batch: iteration), then \
+             writing what was trained so far; press Ctrl-C again to quit at once, writing \
+             nothing\n"
+        ),
+        "{stderr}"
+    );
+    // Stopped inside epoch 0: no epoch completed, some of its batches ran.
+    assert!(!stdout.contains("Cost after epoch 0"), "{stdout}");
+    let report = json(&w.join("r.json"));
+    assert_eq!(report["interrupted"], serde_json::Value::Bool(true));
+    assert_eq!(report["iterations_run"].as_u64(), Some(0));
+    let batches_run = report["batches_run"].as_u64().expect("batches_run");
+    assert!(
+        (1..24_000).contains(&batches_run),
+        "batches_run {batches_run}"
+    );
+    assert!(
+        stderr.ends_with(&format!(
+            "\ninterrupted after 0 of 2 epochs and {batches_run} of the 24000 mini-batches of \
+             epoch 0; the model holds their updates\n"
+        )),
+        "{stderr}"
+    );
+    // The model file records the complete epochs (it has no field for a partial one).
+    let model = load_model(w.join("m.h5")).expect("the saved model loads");
+    assert_eq!(model.setup.iterations_run, Some(0));
+    // Well before the epoch would have ended: the epoch's time at the run's own rate.
+    let train_seconds = report["train_seconds"].as_f64().expect("train_seconds");
+    let epoch_seconds = train_seconds * 24_000.0 / batches_run as f64;
+    println!(
+        "Ctrl-C to exit: {pressed_to_exit:?}; {batches_run} of 24000 batches in \
+         {train_seconds:.2} s (an epoch: {epoch_seconds:.1} s)"
+    );
+    assert!(
+        pressed_to_exit.as_secs_f64() < epoch_seconds / 2.0,
+        "Ctrl-C to exit {pressed_to_exit:?}, an epoch {epoch_seconds:.1} s"
+    );
 }

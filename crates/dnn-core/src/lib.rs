@@ -81,8 +81,8 @@ pub use memory::fits_in_memory;
 pub use network::{classes_of, one_hot, Layer, Network, NetworkBuilder};
 pub use optim::{LrDecay, Optimizer};
 pub use rng::{GaussianSource, NumpyRng, Polar};
-pub use train::{EarlyStopping, Validation, ValidationHistory};
 pub use train::{
-    GramForm, LayerGradients, PhaseTimes, Progress, TrainConfig, TrainDiagnostics, TrainParams,
-    TrainReport, DEFAULT_DIVERGENCE_FACTOR,
+    BatchProgress, GramForm, LayerGradients, PartialEpoch, PhaseTimes, Progress, TrainConfig,
+    TrainControl, TrainDiagnostics, TrainParams, TrainReport, DEFAULT_DIVERGENCE_FACTOR,
 };
+pub use train::{EarlyStopping, Validation, ValidationHistory};

@@ -1,5 +1,7 @@
 //! The training loop allocates nothing after its first iteration: a counting global
-//! allocator records the number of allocations the observer sees at each iteration.
+//! allocator records the number of allocations the observer sees at each iteration. Each
+//! set-up also runs with a `TrainControl` attached, to which the loop publishes every
+//! mini-batch and whose stop request it reads between them.
 //!
 //! Allocations count on every thread of the process: the training thread and the GEMM team's
 //! workers, which pack and compute blocks of the products and weight steps in their own
@@ -10,9 +12,11 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use dnn_core::{
-    Activation, EarlyStopping, LrDecay, Network, NumpyRng, Optimizer, TrainParams, Validation,
+    Activation, EarlyStopping, LrDecay, Network, NumpyRng, Optimizer, TrainControl, TrainParams,
+    Validation,
 };
 use ndarray::s;
 
@@ -47,12 +51,13 @@ const ITERATIONS: usize = 50;
 /// The allocation count the observer sees after each iteration of training a network of
 /// `sizes` on 64 examples with `params`; with `validated`, through `train_validated` with a
 /// validation set of 48 examples watched and early stopping armed (a patience longer than the
-/// run, so every iteration computes the validation cost and some copy the best parameters).
+/// run, so every iteration computes the validation cost and some copy the best parameters);
+/// with `controlled`, with a `TrainControl` attached (checked to have counted every batch).
 fn allocations_per_iteration<F: dnn_core::Float>(
     sizes: &[usize],
     params: TrainParams,
     output: Activation,
-    validated: bool,
+    (validated, controlled): (bool, bool),
 ) -> (Vec<usize>, bool) {
     let mut rng = NumpyRng::new(1);
     let x = rng.randn(sizes[0], 64).mapv(F::of);
@@ -64,7 +69,17 @@ fn allocations_per_iteration<F: dnn_core::Float>(
         .output(output)
         .build(&mut rng)
         .unwrap();
-    let config = params.iterations(ITERATIONS).check().unwrap();
+    let batches = params
+        .clone()
+        .check()
+        .unwrap()
+        .batch_size()
+        .map_or(1, |b| 64usize.div_ceil(b));
+    let mut config = params.iterations(ITERATIONS).check().unwrap();
+    let control = Arc::new(TrainControl::new());
+    if controlled {
+        config = config.with_control(Arc::clone(&control));
+    }
     let mut counts = Vec::with_capacity(ITERATIONS);
     // The team's workers have finished their part of the iteration when the observer runs:
     // `Team::run` returns only when every chunk is done.
@@ -95,6 +110,14 @@ fn allocations_per_iteration<F: dnn_core::Float>(
             })
             .unwrap();
         gram_form = report.diagnostics().gram_form;
+    }
+    if controlled {
+        let published = control.progress().updates;
+        assert_eq!(
+            published,
+            (ITERATIONS * batches) as u64,
+            "batches published"
+        );
     }
     (counts, gram_form)
 }
@@ -174,18 +197,24 @@ fn assert_flat(what: &str, counts: &[usize]) {
 /// Every set-up in both types, f64 then f32; a failure panics, which fails `cargo test`.
 fn main() {
     for (name, sizes, params, output) in setups() {
-        for validated in [false, true] {
+        for (validated, controlled) in [(false, false), (true, false), (false, true), (true, true)]
+        {
+            let how = (validated, controlled);
             let name = match validated {
                 false => name.to_owned(),
                 true => format!("{name}, watched on a validation set"),
             };
+            let name = match controlled {
+                false => name,
+                true => format!("{name}, with a TrainControl"),
+            };
             let gram = name.contains("Gram form");
             let (counts, gram_form) =
-                allocations_per_iteration::<f64>(sizes, params.clone(), output, validated);
+                allocations_per_iteration::<f64>(sizes, params.clone(), output, how);
             assert_flat(&format!("f64 {name}"), &counts);
             assert_eq!(gram_form, gram, "f64 {name}: the Gram form");
             let (counts, gram_form) =
-                allocations_per_iteration::<f32>(sizes, params.clone(), output, validated);
+                allocations_per_iteration::<f32>(sizes, params.clone(), output, how);
             assert_flat(&format!("f32 {name}"), &counts);
             assert_eq!(gram_form, gram, "f32 {name}: the Gram form");
             println!(

@@ -22,6 +22,12 @@ pub struct TrainReport {
     pub iterations_run: usize,
     /// Whether Ctrl-C stopped training early (early stopping is in `validation`).
     pub interrupted: bool,
+    /// When Ctrl-C stopped training between two mini-batches of an epoch: how many of that
+    /// epoch's mini-batches ran, after the `iterations_run` complete epochs. The saved model
+    /// holds their updates, unless early stopping put back the parameters of the epoch with
+    /// the lowest validation cost (`validation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batches_run: Option<usize>,
     /// Seed of the weight initialisation.
     pub seed: u32,
     /// Weight initialisation: `"small"`, `"scaled"`, `"he"`, `"xavier"`, `"zeros"` or

@@ -170,6 +170,7 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
         iterations: 2500,
         iterations_run: 0,
         interrupted: true,
+        batches_run: Some(1200),
         seed: u32::MAX,
         init: "scaled".into(),
         from: Some("first model.h5".into()),

@@ -217,6 +217,7 @@ mod test_support {
             iterations: e.iterations as usize,
             iterations_run: e.iterations as usize,
             interrupted: false,
+            batches_run: None,
             seed: 1,
             init: "scaled".into(),
             from: None,

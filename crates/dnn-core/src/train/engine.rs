@@ -11,7 +11,7 @@ use super::first_layer::FirstLayer;
 use super::gram::Gram;
 use super::phases::PhaseClock;
 use super::weight_step::{fused_weight_step, Scratch};
-use super::{report, PhaseTimes, Progress, TrainConfig};
+use super::{report, PartialEpoch, PhaseTimes, Progress, TrainConfig};
 use crate::error::{Divergence, DivergenceCause, LastGood, Result, TrainingStep};
 use crate::forward::{cols, cols_mut, forward, Activations};
 use crate::gemm::{self, matmul};
@@ -335,6 +335,13 @@ impl<F: Float> Network<F> {
     }
 }
 
+/// What a run that did not diverge did: the cost of every completed epoch (iteration), and
+/// where it stopped inside an epoch, if a [`TrainControl`](super::TrainControl) stopped it there.
+pub(super) struct Descended {
+    pub(super) costs: Vec<f64>,
+    pub(super) partial: Option<PartialEpoch>,
+}
+
 /// Why `cost` means divergence, if it does.
 fn divergence(cost: f64, first: Option<f64>, factor: Option<f64>) -> Option<DivergenceCause> {
     if !cost.is_finite() {
@@ -351,7 +358,8 @@ fn divergence(cost: f64, first: Option<f64>, factor: Option<f64>) -> Option<Dive
 }
 
 impl<F: Float> Network<F> {
-    /// The epoch loop; returns the cost of every epoch.
+    /// The epoch loop; returns the cost of every completed epoch, and where it stopped
+    /// inside one, if it did.
     ///
     /// An epoch's cost is the mean over its batches of each batch's cost (taken before that
     /// batch's update), weighted by batch size; for full-batch training it is the cost of
@@ -359,6 +367,10 @@ impl<F: Float> Network<F> {
     ///
     /// On divergence the network is left holding the last parameters whose cost was good
     /// (those before the last update, kept in the spare buffers) and the error says which.
+    ///
+    /// With a [`TrainControl`](super::TrainControl) attached to `config`, each batch's update
+    /// is published to it, and a stop it asks for ends the run after the batch under way:
+    /// inside an epoch, with that epoch's updates so far kept ([`Descended::partial`]).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn descend(
         &mut self,
@@ -368,7 +380,7 @@ impl<F: Float> Network<F> {
         config: &TrainConfig,
         observer: &mut impl FnMut(Progress, &Network<F>, &FirstLayer<F>) -> ControlFlow<()>,
         phases: &mut PhaseTimes,
-    ) -> Result<Vec<f64>> {
+    ) -> Result<Descended> {
         let m = x.ncols();
         let total = config.iterations();
         let batch = config.batch_size().map_or(m, |b| b.min(m));
@@ -393,8 +405,13 @@ impl<F: Float> Network<F> {
         let mut t = 0u64;
         let mut clock =
             PhaseClock::new(report::flops_per_iteration(&sizes, batch) >= PhaseTimes::MIN_FLOPS);
+        let control = config.control();
+        if let Some(control) = control {
+            control.start(total, batches);
+        }
+        let mut partial = None;
 
-        for epoch in 0..total {
+        'epochs: for epoch in 0..total {
             let lr = config.decay().rate_at(config.learning_rate(), epoch);
             if minibatch {
                 // np.random.seed(seed + epoch); np.random.permutation(m): the course's
@@ -473,6 +490,18 @@ impl<F: Float> Network<F> {
                     return self.diverged(x, &ws, step, cause, Some(good), costs);
                 }
                 before_last_update = Some(good);
+                // Between two batches of an epoch, a stop asked for by the control ends the
+                // run here, keeping this epoch's updates so far (after an epoch's last batch
+                // the epoch completes first).
+                if control.is_some_and(|c| c.applied(t)) && index + 1 < batches {
+                    partial = Some(PartialEpoch {
+                        epoch,
+                        batches_run: index + 1,
+                        batches,
+                        cost: epoch_sum / (start + k) as f64,
+                    });
+                    break 'epochs;
+                }
             }
             let cost = if minibatch {
                 epoch_sum / m as f64
@@ -485,12 +514,14 @@ impl<F: Float> Network<F> {
                 cost,
                 total,
             };
-            if observer(progress, self, &ws.first).is_break() {
+            if observer(progress, self, &ws.first).is_break()
+                || control.is_some_and(|c| c.stop_due(t))
+            {
                 break;
             }
         }
         ws.first.finish(&mut self.layers[0].w, x);
-        Ok(costs)
+        Ok(Descended { costs, partial })
     }
 
     /// Ends a diverged run: forms `W1` (Gram form) from the parameters now in place and
@@ -503,7 +534,7 @@ impl<F: Float> Network<F> {
         cause: DivergenceCause,
         last_good: Option<LastGood>,
         costs: Vec<f64>,
-    ) -> Result<Vec<f64>> {
+    ) -> Result<Descended> {
         ws.first.finish(&mut self.layers[0].w, x);
         Err(Divergence {
             at,

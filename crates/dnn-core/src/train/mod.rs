@@ -17,6 +17,7 @@ use crate::forward::{forward, Activations, Product};
 use crate::network::Network;
 use crate::{memory, Float, NumpyRng};
 
+mod control;
 mod engine;
 mod first_layer;
 mod gram;
@@ -26,6 +27,7 @@ mod report;
 mod validation;
 mod weight_step;
 
+pub use control::{BatchProgress, PartialEpoch, TrainControl};
 pub use params::{GramForm, TrainConfig, TrainParams, DEFAULT_DIVERGENCE_FACTOR};
 pub use phases::PhaseTimes;
 pub(crate) use report::costs_every;
@@ -110,7 +112,9 @@ impl<F: Float> Network<F> {
     /// Each iteration (each epoch, with mini-batches) runs the forward pass, the cost, the
     /// backward pass and the update (for each batch), then calls `observer` with the
     /// iteration and its cost; returning `ControlFlow::Break(())` stops training there
-    /// (the update is kept).
+    /// (the update is kept). To follow an epoch batch by batch, or to stop between two of its
+    /// mini-batches (from another thread: a Ctrl-C handler, a Stop button), attach a
+    /// [`crate::TrainControl`] to `config` ([`TrainConfig::with_control`]).
     ///
     /// Where it departs from the textbook form (same math, fewer passes):
     /// * `dZ[L] = AL - Y` directly, and the cost from the logits `Z[L]`
@@ -232,7 +236,7 @@ impl<F: Float> Network<F> {
         y: ArrayView2<'_, F>,
         config: &TrainConfig,
         gram_form: bool,
-        descend: impl FnOnce(&mut Self, &mut PhaseTimes) -> Result<Vec<f64>>,
+        descend: impl FnOnce(&mut Self, &mut PhaseTimes) -> Result<engine::Descended>,
     ) -> Result<TrainReport> {
         self.check_input(x)?;
         self.check_labels(x, y)?;
@@ -248,19 +252,23 @@ impl<F: Float> Network<F> {
             "the training buffers",
         )?;
         let mut phases = PhaseTimes::default();
-        let costs = descend(self, &mut phases)?;
+        let engine::Descended { costs, partial } = descend(self, &mut phases)?;
         let elapsed = start.elapsed();
         let flops = report::flops_per_iteration(&sizes, m);
+        // A partial epoch's work counts for the batches that ran.
+        let iterations =
+            costs.len() as f64 + partial.map_or(0.0, |p| p.batches_run as f64 / p.batches as f64);
         Ok(TrainReport {
             planned: config.iterations(),
             elapsed,
             diagnostics: TrainDiagnostics {
                 gram_form,
                 flops_per_iteration: flops,
-                gflops: flops * costs.len() as f64 / elapsed.as_secs_f64().max(1e-12) / 1e9,
+                gflops: flops * iterations / elapsed.as_secs_f64().max(1e-12) / 1e9,
                 phases,
             },
             costs,
+            partial,
         })
     }
 

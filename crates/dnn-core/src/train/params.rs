@@ -1,6 +1,9 @@
 //! Training hyper-parameters: the unchecked builder [`TrainParams`] and the checked
 //! [`TrainConfig`] the loop runs on (validated once, so the loop never re-validates).
 
+use std::sync::Arc;
+
+use super::control::{Attached, TrainControl};
 use crate::error::{DnnError, Result};
 use crate::optim::{LrDecay, Optimizer};
 
@@ -214,15 +217,27 @@ impl TrainParams {
         if let Some(p) = probs.iter().find(|p| !(**p > 0.0 && **p <= 1.0)) {
             return invalid("dropout keep probability", *p, "it must be in (0, 1]");
         }
-        Ok(TrainConfig(self))
+        Ok(TrainConfig(self, None))
     }
 }
 
-/// Hyper-parameters that passed [`TrainParams::check`].
+/// Hyper-parameters that passed [`TrainParams::check`], and the [`TrainControl`] a run
+/// publishes its progress to and takes stop requests from, if one is attached
+/// ([`TrainConfig::with_control`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct TrainConfig(TrainParams);
+pub struct TrainConfig(TrainParams, Option<Attached>);
 
 impl TrainConfig {
+    /// This configuration with `control` attached: training publishes its progress within an
+    /// epoch to it and stops between mini-batches when it asks (see [`TrainControl`]). The
+    /// numbers trained are the same to the bit with or without it.
+    pub fn with_control(self, control: Arc<TrainControl>) -> Self {
+        TrainConfig(self.0, Some(Attached(control)))
+    }
+    /// The attached [`TrainControl`], if any.
+    pub fn control(&self) -> Option<&Arc<TrainControl>> {
+        self.1.as_ref().map(|a| &a.0)
+    }
     /// α.
     pub fn learning_rate(&self) -> f64 {
         self.0.learning_rate

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::PhaseTimes;
+use super::{PartialEpoch, PhaseTimes};
 
 /// What the observer of [`crate::Network::train`] sees after each iteration (each epoch,
 /// with mini-batches).
@@ -33,6 +33,7 @@ pub struct Progress {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainReport {
     pub(super) costs: Vec<f64>,
+    pub(super) partial: Option<PartialEpoch>,
     pub(super) planned: usize,
     pub(super) elapsed: Duration,
     pub(super) diagnostics: TrainDiagnostics,
@@ -71,12 +72,21 @@ impl TrainReport {
         self.costs.last().copied()
     }
 
-    /// How many iterations ran.
+    /// How many iterations (epochs, with mini-batches) completed.
     pub fn iterations_run(&self) -> usize {
         self.costs.len()
     }
 
-    /// Whether the observer stopped training before the planned number of iterations.
+    /// Where the run stopped inside an epoch, when a [`crate::TrainControl`] stopped it
+    /// between two mini-batches: the network then holds the updates of the
+    /// [`TrainReport::iterations_run`] completed epochs and of the batches of this one that
+    /// ran. `None` when the run ended at the end of an epoch.
+    pub fn partial_epoch(&self) -> Option<PartialEpoch> {
+        self.partial
+    }
+
+    /// Whether training stopped before the planned number of iterations (the observer, or a
+    /// [`crate::TrainControl`], stopped it).
     pub fn stopped_early(&self) -> bool {
         self.costs.len() < self.planned
     }

@@ -7,6 +7,7 @@
 
 mod common;
 
+mod control;
 mod early_stopping;
 mod engine;
 mod improving;
