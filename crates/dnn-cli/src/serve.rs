@@ -172,9 +172,10 @@ async fn serve(listener: std::net::TcpListener, state: Arc<AppState>) -> anyhow:
             while !state.interrupt.requested() {
                 tokio::time::sleep(INTERRUPT_POLL).await;
             }
-            // The run stops after its iteration: its outcome (interrupted) reaches the event
+            // The run stops after its mini-batch: its outcome (interrupted) reaches the event
             // streams before they end, so the page does not offer a model that is gone.
             if let Some(run) = state.current_run() {
+                run.request_stop();
                 let _ = tokio::time::timeout(GRACE, run.finished()).await;
             }
             state.shutdown.send_replace(true);

@@ -31,7 +31,7 @@ use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use base64::Engine;
-use dnn_core::{classes_of, Activation, DnnError, Init, Network, NumpyRng, Progress};
+use dnn_core::{classes_of, Activation, DnnError, Init, Network, NumpyRng, Progress, TrainControl};
 use dnn_data::model::{class_probability, TrainingSetup};
 use dnn_report::RegressionScores;
 use futures_util::Stream;
@@ -498,6 +498,9 @@ pub struct Run {
     /// Bumped on every change of the log; each stream waits on it.
     changes: watch::Sender<u64>,
     stop: AtomicBool,
+    /// The engine's handle on the run: Stop ends it after the mini-batch under way, not at
+    /// the end of a long epoch.
+    control: Arc<TrainControl>,
     job: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -523,6 +526,7 @@ impl Run {
             done: AtomicUsize::new(0),
             changes: watch::Sender::new(0),
             stop: AtomicBool::new(false),
+            control: Arc::new(TrainControl::new()),
             job: Mutex::new(None),
         }
     }
@@ -541,9 +545,10 @@ impl Run {
         self.log().outcome.clone()
     }
 
-    /// Asks the training to stop after the current iteration.
+    /// Asks the training to stop after the current mini-batch (full-batch: iteration).
     pub fn request_stop(&self) {
         self.stop.store(true, Ordering::Relaxed);
+        self.control.request_stop();
     }
 
     /// Waits for the training thread to end.
@@ -699,12 +704,14 @@ fn train(
         ),
         None => None,
     };
+    // Stop (and Ctrl-C) end the run after the mini-batch under way, through the engine.
+    let config = plan.config.clone().with_control(Arc::clone(&run.control));
     let points = data.draws_boundary();
     let mut streamer = Streamer::new(run, points.then(|| BoundaryGrid::over(&data.train_x)));
     // The boundary needs the parameters after every iteration; a validation part alone is
     // watched inside the engine, which keeps the Gram form where it pays (the cat set).
     let result = if points {
-        net.train_watched(train_x, train_y, &plan.config, |p, now| {
+        net.train_watched(train_x, train_y, &config, |p, now| {
             let stop = watch
                 .as_mut()
                 .map_or(ControlFlow::Continue(()), |w| w.observe(p, now));
@@ -716,12 +723,12 @@ fn train(
             }
         })
     } else if let Some(w) = watch.as_mut() {
-        net.train_validated(train_x, train_y, w, &plan.config, |p, validation| {
+        net.train_validated(train_x, train_y, w, &config, |p, validation| {
             streamer.observe(p, Some(validation), None);
             control()
         })
     } else {
-        net.train(train_x, train_y, &plan.config, |p| {
+        net.train(train_x, train_y, &config, |p| {
             streamer.observe(p, None, None);
             control()
         })

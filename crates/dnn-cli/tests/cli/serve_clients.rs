@@ -312,3 +312,37 @@ fn set_up_errors_name_the_field_and_what_it_takes_in_the_servers_own_words() {
     );
     assert_ne!(done["kept_cost"], done["final_cost"], "{done}");
 }
+
+#[test]
+fn stop_ends_a_run_inside_a_long_epoch_after_the_mini_batch_under_way() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 40,000 rows at one row a batch through [20, 512, 512, 1]: one epoch takes seconds to
+    // minutes, far longer than a Stop sent half a second after the start takes to answer.
+    let mut table = (0..20).map(|i| format!("x{i},")).collect::<String>() + "y\n";
+    for r in 0..40_000u32 {
+        for i in 0..20u32 {
+            table.push_str(&format!("{},", (r * 7 + i * 13) % 101));
+        }
+        table.push_str(if r % 3 == 0 { "a\n" } else { "b\n" });
+    }
+    std::fs::write(dir.path().join("long.csv"), table).expect("csv");
+    let server = Server::start(dir.path(), dir.path(), &["--data", "long.csv"]);
+    let setup = json!({"dataset": "data", "layers": [20, 512, 512, 1], "hidden": "relu",
+        "output": "sigmoid", "init": "he", "seed": 1, "optimizer": "gd",
+        "learning_rate": 0.001, "batch_size": 1, "iterations": 1});
+    let started = std::time::Instant::now();
+    assert_eq!(post_json(&server.url("/api/train"), &setup).status, 202);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(post_empty(&server.url("/api/train/stop")).status, 202);
+    let updates = events(&server, Duration::from_secs(120), |_| {});
+    let done = &updates.last().expect("the outcome").data["done"];
+    // Stopped inside its only epoch: no epoch completed, and the model offered holds the
+    // batches that ran. Waiting for the epoch's end would have completed it.
+    assert_eq!(done["stopped"], true, "{done}");
+    assert_eq!(done["iterations_run"], 0, "{done}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
