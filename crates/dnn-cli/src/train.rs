@@ -164,15 +164,20 @@ impl StartFrom {
             Some(earlier) => ("its last run trained", format!(", from {earlier}")),
             None => ("trained", String::new()),
         };
+        // `2 epochs`, or `2 epochs and 1200 mini-batches` for a run stopped inside an epoch.
+        let span = |n: u64| match s.batches_run {
+            Some(b) => format!(
+                "{} and {} mini-batch{}",
+                count(n as usize, unit),
+                b,
+                if b == 1 { "" } else { "es" }
+            ),
+            None => count(n as usize, unit),
+        };
         let trained = match (&s.data, s.iterations_run) {
-            (Some(data), Some(n)) => {
-                format!(
-                    ", {trained} on `{data}` for {}{from}",
-                    count(n as usize, unit)
-                )
-            }
+            (Some(data), Some(n)) => format!(", {trained} on `{data}` for {}{from}", span(n)),
             (Some(data), None) => format!(", {trained} on `{data}`{from}"),
-            (None, Some(n)) => format!(", {trained} for {}{from}", count(n as usize, unit)),
+            (None, Some(n)) => format!(", {trained} for {}{from}", span(n)),
             (None, None) => from,
         };
         let mut kept = vec![if self.spec.regression.is_some() {
@@ -694,6 +699,11 @@ fn train_as<F: Float + hdf5::H5Type>(
         iterations_run,
         final_cost,
     );
+    // The batches of a stopped epoch that the parameters hold (early stopping put back a
+    // whole epoch's instead).
+    model_setup.batches_run = partial
+        .filter(|&(_, kept)| kept)
+        .map(|(p, _)| p.batches_run as u64);
     save_model_with(&args.save, &net, &model_setup, &data.spec)?;
     if !args.quiet {
         say!("Saved the model to {}", args.save.display());

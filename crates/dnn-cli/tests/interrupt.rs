@@ -556,9 +556,25 @@ fn ctrl_c_inside_a_long_epoch_stops_after_the_current_mini_batch() {
         )),
         "{stderr}"
     );
-    // The model file records the complete epochs (it has no field for a partial one).
+    // The model file records the complete epochs and the batches of the stopped one, and
+    // a run going on from it says so.
     let model = load_model(w.join("m.h5")).expect("the saved model loads");
     assert_eq!(model.setup.iterations_run, Some(0));
+    assert_eq!(model.setup.batches_run, Some(batches_run));
+    let from = Command::new(env!("CARGO_BIN_EXE_dnn"))
+        .args([
+            "train", "--from", "m.h5", "--data", "big.csv", "--epochs", "1",
+        ])
+        .args(["--batch-size", "30000", "-q", "--save", "m2.h5"])
+        .current_dir(w)
+        .output()
+        .expect("dnn train --from");
+    let said = String::from_utf8_lossy(&from.stdout);
+    assert!(
+        said.contains(&format!("for 0 epochs and {batches_run} mini-batches")),
+        "{said}{}",
+        String::from_utf8_lossy(&from.stderr)
+    );
     // Well before the epoch would have ended: the epoch's time at the run's own rate.
     let train_seconds = report["train_seconds"].as_f64().expect("train_seconds");
     let epoch_seconds = train_seconds * 24_000.0 / batches_run as f64;

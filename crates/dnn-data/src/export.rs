@@ -304,6 +304,7 @@ pub(crate) fn setup_fields(setup: &TrainingSetup) -> Vec<(&'static str, String)>
         ("seed", setup.seed),
         ("iterations", setup.iterations),
         ("iterations_run", setup.iterations_run),
+        ("batches_run", setup.batches_run),
         ("batch_size", setup.batch_size),
         ("split_seed", setup.split_seed),
         ("patience", setup.patience),

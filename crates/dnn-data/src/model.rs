@@ -6,7 +6,7 @@
 //! * root attributes `format = "dnn-model"`, `format_version = 2`, `dtype`,
 //!   `layer_sizes` (integers), `activations` (comma-separated, e.g. `"relu,relu,sigmoid"`),
 //!   and the training set-up where known: `arch`, `init`, `seed`, `learning_rate`,
-//!   `iterations`, `iterations_run`, `final_cost`, `optimizer`, `batch_size`, `l2`,
+//!   `iterations`, `iterations_run`, `batches_run`, `final_cost`, `optimizer`, `batch_size`, `l2`,
 //!   `keep_prob`, `test_split`, `split_seed`, `validation_split`, `patience`, `min_delta`,
 //!   `data` (the training data's file or folder name), `data_sha256`
 //!   ([`crate::fingerprint`]) and `started_from` (`dnn train --from`'s model file);
@@ -95,6 +95,10 @@ pub struct TrainingSetup {
     /// The number of iterations that made these parameters: those that ran (fewer when
     /// interrupted), or with early stopping up to the best one.
     pub iterations_run: Option<u64>,
+    /// With mini-batches, a run stopped inside an epoch (Ctrl-C): the mini-batches of the
+    /// epoch after `iterations_run` whose updates the parameters also hold. Absent when
+    /// the parameters are those of whole epochs.
+    pub batches_run: Option<u64>,
     /// The cost at the last of those iterations.
     pub final_cost: Option<f64>,
     /// The optimiser's name (`gd`, `momentum`, `adam`).
@@ -833,6 +837,7 @@ fn write_model<F: Float + H5Type>(
         ("seed", setup.seed),
         ("iterations", setup.iterations),
         ("iterations_run", setup.iterations_run),
+        ("batches_run", setup.batches_run),
         ("batch_size", setup.batch_size),
         ("split_seed", setup.split_seed),
         ("patience", setup.patience),
@@ -1104,6 +1109,7 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         learning_rate: read_attr_opt(&file, "learning_rate", |a| a.read_scalar::<f64>())?,
         iterations: read_attr_opt(&file, "iterations", |a| a.read_scalar::<u64>())?,
         iterations_run: read_attr_opt(&file, "iterations_run", |a| a.read_scalar::<u64>())?,
+        batches_run: read_attr_opt(&file, "batches_run", |a| a.read_scalar::<u64>())?,
         final_cost: read_attr_opt(&file, "final_cost", |a| a.read_scalar::<f64>())?,
         optimizer: read_string_opt(&file, "optimizer")?,
         batch_size: read_attr_opt(&file, "batch_size", |a| a.read_scalar::<u64>())?,

@@ -471,6 +471,7 @@ fn read_setup(
         learning_rate: real("learning_rate")?,
         iterations: number("iterations")?,
         iterations_run: number("iterations_run")?,
+        batches_run: number("batches_run")?,
         final_cost: real("final_cost")?,
         optimizer: text("optimizer"),
         batch_size: number("batch_size")?,

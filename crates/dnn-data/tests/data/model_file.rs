@@ -21,6 +21,7 @@ fn setup() -> TrainingSetup {
         learning_rate: Some(0.0075),
         iterations: Some(2500),
         iterations_run: Some(1234),
+        batches_run: Some(77),
         final_cost: Some(0.25),
         optimizer: Some("adam".into()),
         batch_size: Some(64),

@@ -35,6 +35,7 @@ fn model_bytes() -> &'static [u8] {
             learning_rate: Some(0.01),
             iterations: Some(10),
             iterations_run: Some(10),
+            batches_run: Some(3),
             final_cost: Some(0.5),
             optimizer: Some("adam".into()),
             batch_size: Some(64),

@@ -31,6 +31,7 @@ fn setup() -> TrainingSetup {
         learning_rate: Some(0.0075),
         iterations: Some(2500),
         iterations_run: Some(1234),
+        batches_run: Some(77),
         final_cost: Some(0.1 + 0.2), // not a short decimal: the text must round-trip exactly
         optimizer: Some("adam".into()),
         batch_size: Some(64),
