@@ -455,7 +455,7 @@ fn target_phrase<X: Float>(data: &Dataset<X>) -> String {
 
 /// The target column's name: a table's, or an image CSV's (`None` where the data names
 /// none).
-fn target_name<X: Float>(data: &Dataset<X>) -> Option<&str> {
+pub fn target_name<X: Float>(data: &Dataset<X>) -> Option<&str> {
     let listed = data.source.image_csv.as_ref().map(|c| c.target.as_str());
     data.spec.target().or(listed)
 }

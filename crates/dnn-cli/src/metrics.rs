@@ -31,6 +31,41 @@ pub fn regression_scores_line(part: &str, s: &RegressionScores) -> String {
     )
 }
 
+/// The warning when a classifier's test accuracy is no better than always answering the
+/// test part's largest class (within half an example): on data of one class in a thousand,
+/// 0.9986 is what a network that learnt nothing scores, and the accuracy lines alone do not
+/// say so. `None` when the accuracy beats that share, or the part is empty.
+///
+/// ```text
+/// warning: the test accuracy 0.998600 is no better than always answering `0`, the test
+/// part's largest class, would score (0.998600: 19972 of 20000 examples); `dnn evaluate`
+/// shows each class's recall
+/// ```
+pub fn majority_warning(classes: &[String], labels: &[usize], accuracy: f64) -> Option<String> {
+    let m = labels.len();
+    let mut counts = vec![0usize; classes.len()];
+    for &l in labels {
+        if let Some(c) = counts.get_mut(l) {
+            *c += 1;
+        }
+    }
+    // The first of the largest classes, as a tie is read.
+    let (largest, &count) = counts
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
+    let share = count as f64 / m.max(1) as f64;
+    if m == 0 || accuracy > share + 0.5 / m as f64 {
+        return None;
+    }
+    Some(format!(
+        "the test accuracy {accuracy:.6} is no better than always answering `{}`, the test \
+         part's largest class, would score ({share:.6}: {count} of {m} examples); `dnn \
+         evaluate` shows each class's recall",
+        classes[largest]
+    ))
+}
+
 pub use dnn_data::number::exact;
 use dnn_data::number::needs_exponent;
 
@@ -262,6 +297,27 @@ fn right(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_accuracy_no_better_than_the_largest_class_is_warned_about() {
+        let classes = ["no".to_owned(), "yes".to_owned()];
+        // 7 of 10 are `yes`: 0.7 is always answering yes, within half an example of it too.
+        let labels = [1, 0, 1, 1, 0, 1, 1, 0, 1, 1];
+        let warned = majority_warning(&classes, &labels, 0.7).expect("a warning");
+        assert_eq!(
+            warned,
+            "the test accuracy 0.700000 is no better than always answering `yes`, the test \
+             part's largest class, would score (0.700000: 7 of 10 examples); `dnn evaluate` \
+             shows each class's recall"
+        );
+        assert!(majority_warning(&classes, &labels, 0.74).is_some());
+        assert!(majority_warning(&classes, &labels, 0.6).is_some());
+        assert_eq!(majority_warning(&classes, &labels, 0.8), None);
+        assert_eq!(majority_warning(&classes, &[], 0.0), None);
+        // A tie names the first class.
+        let tied = majority_warning(&classes, &[0, 1], 0.5).expect("a warning");
+        assert!(tied.contains("`no`"), "{tied}");
+    }
 
     /// A case worked by hand: 3 classes, 8 examples.
     /// true:      0 0 0 1 1 2 2 2

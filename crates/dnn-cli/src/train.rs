@@ -15,11 +15,12 @@ use ndarray::{s, ArrayView2};
 
 use crate::data::{
     check_split_flags, filled_line, load_for_model, load_for_training, one_hot_line, pictures_line,
-    regression_line, split_line, warn_classes, warn_left_out, DataFlags, ModelReading, ReadFlags,
+    regression_line, split_line, target_name, warn_classes, warn_left_out, DataFlags, ModelReading,
+    ReadFlags,
 };
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
-use crate::metrics::regression_scores_line;
+use crate::metrics::{majority_warning, regression_scores_line};
 use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
 use crate::output::{say, tell};
 use crate::presets::{resolve, Arch, Setup, SEED};
@@ -667,7 +668,7 @@ fn train_as<F: Float + hdf5::H5Type>(
             let test = regression_scores(&net, test_x.view(), &data.test_values, scale)?;
             say!("{}", regression_scores_line("Test", &test));
             let report = RegressionReport {
-                target: data.spec.target().unwrap_or("y").to_owned(),
+                target: target_name(&data).unwrap_or("y").to_owned(),
                 train,
                 test,
                 target_mean: scale.mean,
@@ -685,13 +686,17 @@ fn train_as<F: Float + hdf5::H5Type>(
             }
             let test_accuracy = net.accuracy(test_x, &data.test_y::<F>())?;
             say!("Test accuracy: {test_accuracy:.6}");
+            let majority = majority_warning(&data.spec.classes, &data.test_labels, test_accuracy);
+            if let Some(warning) = majority {
+                tell!("warning: {warning}");
+            }
             (Some(train_accuracy), Some(test_accuracy), None)
         }
     };
 
     // With the best iteration's parameters restored, the model is what that many made.
     let (iterations_run, final_cost) = crate::validation::kept(&report, seen.as_ref());
-    let model_setup = model_setup(
+    let mut model_setup = model_setup(
         (setup, from),
         hyper,
         &data,
