@@ -469,7 +469,11 @@ fn bad_uploads_are_400_too_large_ones_413_and_the_server_stays_up() {
     };
     assert_eq!(post(&url, "image/png", &png).status, 200);
     let cases: [(&[u8], u16, &str); 5] = [
-        (b"name,age\nann,3\n", 400, "is text (a CSV table?), not a picture"),
+        (
+            b"name,age\nann,3\n",
+            400,
+            "is text (a CSV table?), not a picture",
+        ),
         (b"", 400, "empty"),
         (&png[..png.len() / 2], 400, "the upload"),
         (&fixtures::png_header_only(20000, 20000), 400, "too large"),
@@ -1134,7 +1138,9 @@ fn a_regression_table_trains_as_dnn_train_trains_it_and_a_regression_model_predi
             .is_some_and(|e| e.contains("try a smaller learning rate than 1e308")),
         "{failed}"
     );
-    let kept = failed["offered_run"].as_u64().expect("the earlier run's model");
+    let kept = failed["offered_run"]
+        .as_u64()
+        .expect("the earlier run's model");
     let models = get(&server.url("/api/models")).json();
     assert_eq!(models["trained"]["run"], json!(kept), "{models}");
     let url = format!("/api/models/trained/model.h5?run={kept}");

@@ -1086,7 +1086,10 @@ fn an_unknown_path_says_what_dnn_reads() {
     let err = detect_format(&p).unwrap_err();
     assert!(matches!(err, DataError::BadSource { .. }));
     assert!(err.to_string().contains("a .csv or a .npz file"), "{err}");
-    assert!(err.to_string().contains("--format csv|image-csv|npz"), "{err}");
+    assert!(
+        err.to_string().contains("--format csv|image-csv|npz"),
+        "{err}"
+    );
 }
 
 /// The split against numpy: `tests/reference/gen_split.py` runs the documented algorithm
