@@ -117,22 +117,16 @@ fn a_picture_piped_to_dash_is_predicted_as_the_file_is() {
     );
 }
 
+/// Runs `dnn args` in `dir`, reads the first line it prints and closes the pipe (the reader
+/// is gone: its next writes hit a closed pipe); that line, its exit status and its stderr.
 #[cfg(unix)]
-#[test]
-fn a_closed_stdout_pipe_ends_dnn_without_a_panic() {
-    use std::os::unix::process::ExitStatusExt;
-    let dir = tempfile::tempdir().expect("tempdir");
+fn with_the_reader_gone_after_one_line(
+    dir: &Path,
+    args: &[&str],
+) -> (String, std::process::ExitStatus, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dnn"))
-        .args([
-            "planar",
-            "--hidden",
-            "4",
-            "--iterations",
-            "20000",
-            "--print-every",
-            "1",
-        ])
-        .current_dir(dir.path())
+        .args(args)
+        .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -141,8 +135,6 @@ fn a_closed_stdout_pipe_ends_dnn_without_a_panic() {
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut first)
         .expect("one line");
-    assert_eq!(first, "Cost after iteration 0: 0.693048\n");
-    // The reader is gone: the next writes hit a closed pipe.
     let mut stderr = String::new();
     child
         .stderr
@@ -151,6 +143,25 @@ fn a_closed_stdout_pipe_ends_dnn_without_a_panic() {
         .read_to_string(&mut stderr)
         .expect("stderr");
     let status = child.wait().expect("wait");
+    (first, status, stderr)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_pipe_ends_dnn_without_a_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = [
+        "planar",
+        "--hidden",
+        "4",
+        "--iterations",
+        "20000",
+        "--print-every",
+        "1",
+    ];
+    let (first, status, stderr) = with_the_reader_gone_after_one_line(dir.path(), &args);
+    assert_eq!(first, "Cost after iteration 0: 0.693048\n");
     assert_eq!(
         status.signal(),
         Some(libc::SIGPIPE),
@@ -166,40 +177,13 @@ fn a_closed_stdout_pipe_does_not_lose_the_model_that_dnn_train_saves_after_its_l
     crate::fixtures::write_blobs_csv(&dir.path().join("blobs.csv"), 60, 0.3);
     // About 100 KB of cost lines, more than a pipe holds: dnn writes while the pipe is
     // closed, whatever the timing.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dnn"))
-        .args([
-            "train",
-            "--data",
-            "blobs.csv",
-            "--hidden",
-            "3",
-            "--iterations",
-            "3000",
-            "--print-every",
-            "1",
-            "--save",
-            "m.h5",
-            "--report",
-            "r.json",
-        ])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn dnn");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("one line");
+    #[rustfmt::skip]
+    let args = [
+        "train", "--data", "blobs.csv", "--hidden", "3", "--iterations", "3000",
+        "--print-every", "1", "--save", "m.h5", "--report", "r.json",
+    ];
+    let (first, status, stderr) = with_the_reader_gone_after_one_line(dir.path(), &args);
     assert!(first.starts_with("Data: blobs.csv (csv): "), "{first}");
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut stderr)
-        .expect("stderr");
-    let status = child.wait().expect("wait");
     assert!(status.success(), "{status:?}; stderr: {stderr}");
     assert_eq!(stderr, "");
     let report: serde_json::Value =
