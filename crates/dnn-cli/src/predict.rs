@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
+use dnn_core::DnnError;
 use dnn_data::image::{read_picture_as, read_picture_bytes, ImageLimits};
 use dnn_data::model::{Model, Prediction};
 use dnn_data::table::{read_table, read_table_from, Columns, Table};
@@ -88,7 +89,8 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
             let all: Vec<usize> = (0..t.rows).collect();
             let mut lines = Vec::with_capacity(t.rows);
             for rows in all.chunks(ROWS_PER_BLOCK) {
-                lines.extend(model.predict(&t.matrix(rows))?);
+                let x = t.matrix(rows);
+                lines.extend(in_table_terms(model.predict(&x), &x, rows, spec, &args)?);
             }
             let names = (1..=t.rows).map(|r| r.to_string()).collect();
             (names, lines)
@@ -174,7 +176,14 @@ fn predict_values(
             let all: Vec<usize> = (0..t.rows).collect();
             let mut values = Vec::with_capacity(t.rows);
             for rows in all.chunks(ROWS_PER_BLOCK) {
-                values.extend(model.predict_values(&t.matrix(rows))?);
+                let x = t.matrix(rows);
+                values.extend(in_table_terms(
+                    model.predict_values(&x),
+                    &x,
+                    rows,
+                    spec,
+                    args,
+                )?);
             }
             let names: Vec<String> = (1..=t.rows).map(|r| r.to_string()).collect();
             // `row,row` would name two columns alike.
@@ -213,6 +222,57 @@ fn predict_values(
     }
     let bytes = w.into_inner().context("cannot write the predictions")?;
     write_predictions(args, &bytes, values.len())
+}
+
+/// `predicted`, the predictions of the table rows `rows` (inputs `x`), with an input the
+/// network cannot take named in the table's terms: its row (from 1), its column and its
+/// value, which the model's z-score made infinite (or, for an f32 model, too large for
+/// f32). dnn-core names the matrix's row and column, a table's column and row.
+fn in_table_terms<T>(
+    predicted: dnn_data::Result<T>,
+    x: &Array2<f64>,
+    rows: &[usize],
+    spec: &dnn_data::DataSpec,
+    args: &PredictArgs,
+) -> anyhow::Result<T> {
+    let (value, input, example) = match predicted {
+        Err(DataError::Network(
+            DnnError::NonFinite {
+                value, row, col, ..
+            }
+            | DnnError::BeyondF32 { value, row, col },
+        )) => (value, row, col),
+        other => return Ok(other?),
+    };
+    let f32_range = if value.is_finite() {
+        " (beyond f32's range, which this f32 model computes in)"
+    } else {
+        ""
+    };
+    let raw = x.get((input, example)).copied().unwrap_or(f64::NAN);
+    let problem = match spec.standardization {
+        Some(_) => format!(
+            "`{}` became {}{f32_range} when standardised (the model's z-score: (value - mean) / \
+             standard deviation); it is far beyond the values the model was trained on, so \
+             check it",
+            exact(raw),
+            exact(value)
+        ),
+        None if value.is_finite() => format!(
+            "`{}` is beyond f32's range, which this f32 model computes in; check it, or scale \
+             the column",
+            exact(raw)
+        ),
+        None => format!("`{}` is not a finite number; check it", exact(raw)),
+    };
+    let names = spec.input.input_names();
+    let column = names.get(input).map_or("?", String::as_str);
+    let row = rows.get(example).map_or(example, |r| r + 1);
+    let file = match args.inputs.first() {
+        Some(p) if !is_dash(p) => p.display().to_string(),
+        _ => STDIN_NAME.to_owned(),
+    };
+    bail!("{file}: row {row}, column `{column}`: {problem}")
 }
 
 /// Refuses a CSV table among the inputs of a model that takes pictures.

@@ -1214,3 +1214,57 @@ fn adam_without_a_learning_rate_takes_adams_own_default_not_the_exercises() {
     assert_eq!(rate_of(&["--optimizer", "momentum"]), 0.0075);
     assert_eq!(rate_of(&[]), 0.0075);
 }
+
+#[test]
+fn an_input_the_model_cannot_take_is_named_by_its_table_row_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = dir.path();
+    let mut table = String::from("a,b,y\n");
+    for i in 0..200 {
+        let (a, b) = ((i % 17) as f64 / 4.0, (i % 5) as f64 * 0.01);
+        table.push_str(&format!("{a},{b},{}\n", i % 2));
+    }
+    std::fs::write(w.join("t.csv"), table).expect("csv");
+    let train = |extra: &[&str], save: &str| {
+        let args = [
+            &[
+                "train",
+                "--data",
+                "t.csv",
+                "--hidden",
+                "3",
+                "--iterations",
+                "5",
+                "-q",
+            ][..],
+            extra,
+            &["--save", save],
+        ]
+        .concat();
+        let run = dnn_in(w, &args);
+        assert_eq!(run.code, Some(0), "{run:?}");
+    };
+    train(&[], "m.h5");
+    train(&["--dtype", "f32", "--no-standardize"], "m32.h5");
+    // Row 9000, past the first block of 8192 rows: its number is the table's.
+    let mut rows = String::from("a,b\n");
+    for _ in 1..9000 {
+        rows.push_str("1,0.02\n");
+    }
+    std::fs::write(w.join("z.csv"), format!("{rows}2,1e308\n")).expect("csv");
+    std::fs::write(w.join("f.csv"), "a,b\n1,0.02\n1e39,0\n").expect("csv");
+    let z = dnn_in(w, &["predict", "--model", "m.h5", "z.csv"]);
+    assert_eq!(z.code, Some(1), "{z:?}");
+    assert_eq!(
+        z.stderr,
+        "error: z.csv: row 9000, column `b`: `1e308` became inf when standardised (the model's \
+         z-score: (value - mean) / standard deviation); it is far beyond the values the model \
+         was trained on, so check it\n"
+    );
+    let f = dnn_in(w, &["predict", "--model", "m32.h5", "f.csv"]);
+    assert_eq!(
+        f.stderr,
+        "error: f.csv: row 2, column `a`: `1e39` is beyond f32's range, which this f32 model \
+         computes in; check it, or scale the column\n"
+    );
+}
