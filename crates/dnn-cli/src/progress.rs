@@ -1,5 +1,7 @@
 //! Progress output: the exercise's cost lines and, on a terminal, a progress bar: by
-//! iterations for full-batch training, by mini-batches within each epoch otherwise.
+//! iterations for full-batch training, by mini-batches within each epoch otherwise. Off a
+//! terminal, a line says how far an epoch has gone when it runs longer than a minute
+//! (`DNN_PROGRESS_SECONDS`).
 
 use std::cell::Cell;
 use std::fmt::Write;
@@ -10,7 +12,7 @@ use std::time::Duration;
 use dnn_core::{BatchProgress, TrainControl};
 use indicatif::{HumanDuration, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use crate::output::say;
+use crate::output::{say, tell};
 use crate::text::count;
 
 /// Prints `Cost after iteration {i}: {cost:.6}` (or `epoch`, with mini-batches) every
@@ -23,6 +25,9 @@ pub struct Progress {
     epochs: bool,
     /// The last iteration whose line was printed.
     printed: Cell<Option<usize>>,
+    /// Off a terminal, the thread that prints a line during long epochs
+    /// ([`Progress::batches`]).
+    heartbeat: Option<Heartbeat>,
 }
 
 impl Progress {
@@ -54,6 +59,7 @@ impl Progress {
             quiet,
             epochs: false,
             printed: Cell::new(None),
+            heartbeat: None,
         }
     }
 
@@ -68,9 +74,17 @@ impl Progress {
     /// `█████░░░ epoch 3/10  batch 1200/3125  14.2 batches/s  ETA 31m  cost 0.287435`, the
     /// rate and ETA from the mean over the run so far (so they hold still through a long
     /// epoch). Drawn at the bar's steady tick: the training loop only stores a counter.
-    pub fn batches(self, control: &Arc<TrainControl>) -> Self {
+    ///
+    /// Off a terminal (a log file, `nohup`, CI), where there is no bar, a line says how far
+    /// an epoch has gone once it has run for [`heartbeat_every`] (a minute by default) and
+    /// every such interval after, until it ends: `Epoch 0: batch 1200 of 3125, 14.2
+    /// batches/s, about 2m left`. Epochs shorter than that print nothing more than before.
+    pub fn batches(mut self, control: &Arc<TrainControl>) -> Self {
         if self.epochs && !self.bar.is_hidden() {
             self.bar.set_style(batch_style(control));
+        }
+        if self.epochs && self.bar.is_hidden() && !self.quiet {
+            self.heartbeat = Some(Heartbeat::start(Arc::clone(control), heartbeat_every()));
         }
         self
     }
@@ -126,7 +140,104 @@ impl Progress {
 
     pub fn finish(&self) {
         self.bar.finish_and_clear();
+        if let Some(heartbeat) = &self.heartbeat {
+            heartbeat.stop();
+        }
     }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(heartbeat) = self.heartbeat.take() {
+            heartbeat.stop();
+            let _ = heartbeat.thread.join();
+        }
+    }
+}
+
+/// The environment variable that sets [`heartbeat_every`], in seconds.
+pub const HEARTBEAT_ENV: &str = "DNN_PROGRESS_SECONDS";
+
+/// How long an epoch runs, off a terminal, before a line says how far it has gone, and how
+/// often after: `$DNN_PROGRESS_SECONDS` (a positive number of seconds), else a minute; a
+/// value that is not one is warned about and the minute kept.
+pub fn heartbeat_every() -> Duration {
+    const DEFAULT: Duration = Duration::from_secs(60);
+    let Some(given) = std::env::var_os(HEARTBEAT_ENV) else {
+        return DEFAULT;
+    };
+    let seconds = given
+        .to_str()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9);
+    match seconds {
+        Some(s) => Duration::from_secs_f64(s),
+        None => {
+            tell!(
+                "warning: {HEARTBEAT_ENV}={} is not a positive number of seconds; a line says \
+                 how far a long epoch has gone every 60 s",
+                given.to_string_lossy()
+            );
+            DEFAULT
+        }
+    }
+}
+
+/// The thread of [`Progress::batches`]'s lines off a terminal.
+struct Heartbeat {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Heartbeat {
+    fn start(control: Arc<TrainControl>, every: Duration) -> Heartbeat {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            // The epoch under way, and since when it (or the last line) has been.
+            let (mut epoch, mut since) = (0, started);
+            while !stopped.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100).min(every));
+                let p = control.progress();
+                if p.epochs == 0 {
+                    continue;
+                }
+                if p.epoch() != epoch {
+                    (epoch, since) = (p.epoch(), std::time::Instant::now());
+                } else if since.elapsed() >= every && p.epoch() < p.epochs {
+                    say!("{}", heartbeat_line(p, started.elapsed()));
+                    since = std::time::Instant::now();
+                }
+            }
+        });
+        Heartbeat { stop, thread }
+    }
+
+    fn stop(&self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// `Epoch 0: batch 1200 of 3125, 14.2 batches/s, about 2m left`: how far the epoch under
+/// way has gone, `elapsed` into the run (epochs counted from 0, as the cost lines count them).
+pub fn heartbeat_line(p: BatchProgress, elapsed: Duration) -> String {
+    let rate = p.updates as f64 / elapsed.as_secs_f64().max(1e-9);
+    let rate = match rate < 10.0 {
+        true => format!("{rate:.1}"),
+        false => format!("{rate:.0}"),
+    };
+    let left = match mean_eta(p, elapsed) {
+        Some(eta) => format!(", about {:#} left", HumanDuration(eta)),
+        None => String::new(),
+    };
+    format!(
+        "Epoch {}: batch {} of {}, {rate} batches/s{left}",
+        p.epoch(),
+        p.batch(),
+        p.batches
+    )
 }
 
 /// [`Progress::batches`]'s bar: every key reads the engine's counter in `control`.
