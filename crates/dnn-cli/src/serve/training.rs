@@ -21,7 +21,7 @@ mod validation;
 
 use std::convert::Infallible;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -492,14 +492,11 @@ pub struct Run {
     /// The data set's name for people (`iris.csv` where the set-up says `data`).
     pub dataset_name: String,
     log: Mutex<Log>,
-    /// Iterations (epochs) completed, as the training thread counts them: ahead of the log,
-    /// which is filled every [`FLUSH_EVERY`].
-    done: AtomicUsize,
     /// Bumped on every change of the log; each stream waits on it.
     changes: watch::Sender<u64>,
-    stop: AtomicBool,
     /// The engine's handle on the run: Stop ends it after the mini-batch under way, not at
-    /// the end of a long epoch.
+    /// the end of a long epoch; it counts the epochs done, ahead of the log (filled every
+    /// [`FLUSH_EVERY`]).
     control: Arc<TrainControl>,
     job: Mutex<Option<JoinHandle<()>>>,
 }
@@ -523,9 +520,7 @@ impl Run {
             per_epoch,
             dataset_name,
             log: Mutex::new(Log::default()),
-            done: AtomicUsize::new(0),
             changes: watch::Sender::new(0),
-            stop: AtomicBool::new(false),
             control: Arc::new(TrainControl::new()),
             job: Mutex::new(None),
         }
@@ -547,7 +542,6 @@ impl Run {
 
     /// Asks the training to stop after the current mini-batch (full-batch: iteration).
     pub fn request_stop(&self) {
-        self.stop.store(true, Ordering::Relaxed);
         self.control.request_stop();
     }
 
@@ -611,7 +605,6 @@ impl<'a> Streamer<'a> {
 
     /// After iteration `p`, with the validation cost when one is watched.
     fn observe(&mut self, p: Progress, validation: Option<f64>, net: Option<&Network<f64>>) {
-        self.run.done.store(p.iteration + 1, Ordering::Relaxed);
         self.pending.push(Point {
             iteration: p.iteration,
             cost: p.cost,
@@ -685,7 +678,7 @@ fn train(
         .build(&mut NumpyRng::new(plan.seed))
         .map_err(|e| e.to_string())?;
     let control = || {
-        if run.stop.load(Ordering::Relaxed) || interrupt.requested() {
+        if run.control.stop_requested() || interrupt.requested() {
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())
@@ -982,7 +975,8 @@ fn busy(run: &Run) -> ApiError {
         "a training is already running (run {} on {}, {} of {} {unit} done); stop it first",
         run.id,
         run.dataset_name,
-        run.done.load(Ordering::Relaxed),
+        // The engine's own count, ahead of the log (filled every FLUSH_EVERY).
+        run.control.progress().epoch(),
         run.setup.iterations
     ))
 }
