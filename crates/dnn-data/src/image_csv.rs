@@ -38,7 +38,9 @@ use crate::dataset::{
 };
 use crate::error::{DataError, Result};
 use crate::folder::{picture_parts, PictureParts};
-use crate::table::{class_labels, picture_column, read_table, regression_values};
+use crate::table::{
+    class_labels, first_row, picture_column, picture_column_of, read_table, regression_values,
+};
 
 /// The columns an image CSV was read from ([`Source::image_csv`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,7 +76,9 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
              (a table's inputs); give --format csv to read it as a table"
         )));
     }
-    let Some(column) = picture_column(path) else {
+    // The header and first row, read once: the picture column and the default target.
+    let (header, first) = first_row(path).unwrap_or_default();
+    let Some(column) = picture_column_of(&header, &first) else {
         return Err(bad(
             "has no column of picture file names (its first row's cell ending in .png, .jpg \
              or .jpeg), so it cannot be read as an image CSV; give --format csv to read it as \
@@ -87,7 +91,9 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
     let target = options
         .target
         .clone()
-        .or_else(|| last_other_column(path, &column));
+        // The last column but the pictures' (none when the header cannot be read, which
+        // reading the table then says).
+        .or_else(|| header.iter().rfind(|name| **name != column).cloned());
     let table = read_table(
         path,
         crate::table::Columns {
@@ -172,13 +178,6 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
         train_images: Some(train_images),
         test_images: Some(test_images),
     })
-}
-
-/// The default target of an image CSV whose picture column is `pictures`: its last other
-/// column (`None` when the header cannot be read, which reading the table then says).
-fn last_other_column(path: &Path, pictures: &str) -> Option<String> {
-    let (header, _) = crate::table::first_row(path)?;
-    header.into_iter().rfind(|name| name != pictures)
 }
 
 /// The pictures that the image CSV at `path` lists, in its order, each path the table's

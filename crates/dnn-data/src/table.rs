@@ -198,6 +198,11 @@ fn open_csv<R: std::io::Read>(source: R, path: &Path) -> Result<Opened<R>> {
 /// ```
 pub fn picture_column(path: &Path) -> Option<String> {
     let (header, first) = first_row(path)?;
+    picture_column_of(&header, &first)
+}
+
+/// [`picture_column`] of a table whose header and first row ([`first_row`]) are read.
+pub(crate) fn picture_column_of(header: &[String], first: &[String]) -> Option<String> {
     let i = first.iter().position(|cell| names_picture(cell))?;
     header.get(i).cloned()
 }
