@@ -153,14 +153,9 @@ fn open_csv<R: std::io::Read>(source: R, path: &Path) -> Result<Opened<R>> {
     use std::io::BufRead;
     let mut source = std::io::BufReader::with_capacity(1 << 16, source);
     let io = |e| crate::error::io_error(path, e);
-    // Excel's `sep=;` line, before the header, names the separator.
+    let (separator, said) = separator(path, source.fill_buf().map_err(io)?);
+    source.consume(said);
     let start = source.fill_buf().map_err(io)?;
-    let said = excel_separator(start);
-    if let Some((_, line)) = said {
-        source.consume(line);
-    }
-    let start = source.fill_buf().map_err(io)?;
-    let separator = said.map_or_else(|| separator_of(path, start), |(s, _)| s);
     // The csv crate counts a line at each `\n`, but ends a CRLF line's record at its `\r`:
     // each record's position is then a line early (Windows' files, Python's csv module's);
     // and a `sep=` line is not counted.
@@ -169,7 +164,7 @@ fn open_csv<R: std::io::Read>(source: R, path: &Path) -> Result<Opened<R>> {
             .split(|&b| b == b'\n')
             .next()
             .is_some_and(|l| l.ends_with(b"\r") && l.len() < start.len()),
-    ) + u64::from(said.is_some());
+    ) + u64::from(said > 0);
     let reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -180,6 +175,24 @@ fn open_csv<R: std::io::Read>(source: R, path: &Path) -> Result<Opened<R>> {
         separator,
         crlf,
     })
+}
+
+/// The separator that reading a table whose text begins with `start` uses, and the length of
+/// the Excel `sep=` line that names it before the header (0 without one): the one named
+/// there, a tab for a `.tsv` `path`, else as [`separator_of`] finds it in the header.
+///
+/// ```
+/// use std::path::Path;
+/// use dnn_data::table::separator;
+/// assert_eq!(separator(Path::new("t.csv"), b"a;b\n1;2\n"), (b';', 0));
+/// assert_eq!(separator(Path::new("t.csv"), b"sep=,\r\na;b,c\n"), (b',', 7));
+/// ```
+pub fn separator(path: &Path, start: &[u8]) -> (u8, usize) {
+    // Excel's `sep=;` line, before the header, names the separator.
+    match excel_separator(start) {
+        Some((said, line)) => (said, line),
+        None => (separator_of(path, start), 0),
+    }
 }
 
 /// The column of the CSV file at `path` that names pictures, if it has one: the first whose

@@ -315,13 +315,13 @@ fn finite(x: &Array2<f64>, names: &[String], body: &[u8], what: &str) -> Result<
 }
 
 /// The line (from 1) and text of data row `row` (from 0)'s cell in `column`, read again with
-/// the csv crate (for a message only: `None` when it does not find it).
-fn cell_of(body: &[u8], row: usize, column: &str) -> Option<(u64, String)> {
+/// the csv crate and the separator the table was read with (for a message only: `None` when
+/// it does not find it).
+fn cell_of(upload: &[u8], row: usize, column: &str) -> Option<(u64, String)> {
+    let (separator, said) = dnn_data::table::separator(Path::new(UPLOAD), upload);
+    let before = upload.get(..said)?.iter().filter(|&&b| b == b'\n').count() as u64;
+    let body = upload.get(said..)?;
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let header = body.split(|&b| b == b'\n').next()?;
-    let separator = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|&s| header.iter().filter(|&&b| b == s).count())?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator)
         .flexible(true)
@@ -338,7 +338,7 @@ fn cell_of(body: &[u8], row: usize, column: &str) -> Option<(u64, String)> {
     while body.get(start).is_some_and(|b| b"\r\n".contains(b)) {
         start += 1;
     }
-    let line = body.get(..start)?.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let line = before + body.get(..start)?.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
     Some((line, cell))
 }
 
