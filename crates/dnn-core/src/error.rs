@@ -175,8 +175,14 @@ pub enum DnnError {
     #[error("the data set is empty: X has 0 examples (columns)")]
     EmptyDataSet,
 
-    /// A NaN or infinite value in the input data.
-    #[error("{what} contains a non-finite value ({value}) at row {row}, column {col}")]
+    /// A NaN or infinite value in the input data, placed both as the matrix's indices and
+    /// as what they mean (`X` and `Y` hold one example per column).
+    #[error(
+        "{what} contains a non-finite value ({value}) at row {row}, column {col}, which is \
+         {} {row} of example {col} (both counted from 0): replace the value or leave the \
+         example out",
+        unit_of(what)
+    )]
     NonFinite {
         /// `"X"` or `"Y"`.
         what: &'static str,
@@ -190,8 +196,9 @@ pub enum DnnError {
 
     /// A finite input too large for an `f32` network: it would become infinite in `f32`.
     #[error(
-        "X holds {value:e} at row {row}, column {col}, beyond f32's range (±3.4e38): an f32 \
-         network cannot take it; scale the inputs (standardise them), or use an f64 model"
+        "X holds {value:e} at row {row}, column {col} (input {row} of example {col}), beyond \
+         f32's range (±3.4e38): an f32 network cannot take it; scale the inputs (standardise \
+         them), or use an f64 model"
     )]
     BeyondF32 {
         /// The value given (in `f64`).
@@ -254,6 +261,14 @@ pub enum DnnError {
     /// history).
     #[error("{0}")]
     Diverged(Box<Divergence>),
+}
+
+/// What a row of `what` holds: an input of `X`, an output of `Y`.
+fn unit_of(what: &str) -> &'static str {
+    match what {
+        "Y" => "output",
+        _ => "input",
+    }
 }
 
 /// The end of [`DnnError::InputRows`]'s message: a hint when `X` looks transposed.

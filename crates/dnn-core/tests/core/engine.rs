@@ -412,9 +412,20 @@ fn bad_inputs_are_errors_not_panics() {
     let err = net.fit(&x, &y, &config).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "X contains a non-finite value (NaN) at row 2, column 4"
+        "X contains a non-finite value (NaN) at row 2, column 4, which is input 2 of example 4 \
+         (both counted from 0): replace the value or leave the example out"
     );
     assert!(net.predict(&x).is_err());
+    let mut bad_y = y.clone();
+    bad_y[[0, 3]] = f64::INFINITY;
+    let err = net
+        .fit(&Array2::zeros((3, 5)), &bad_y, &config)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Y contains a non-finite value (inf) at row 0, column 3, which is output 0 of example 3 \
+         (both counted from 0): replace the value or leave the example out"
+    );
 
     for (lr, iterations) in [(0.0, 10), (-0.1, 10), (f64::NAN, 10), (0.1, 0)] {
         assert!(TrainParams::new()
