@@ -285,7 +285,9 @@ pub struct TrainArgs {
     ///
     /// Training stops as diverged when the cost or a parameter becomes NaN or infinite,
     /// or the cost exceeds 10 times its value at iteration 0 (dnn-core's
-    /// DEFAULT_DIVERGENCE_FACTOR); the error names the iteration. Without this flag
+    /// DEFAULT_DIVERGENCE_FACTOR; with mini-batches, a moving mean of the batch costs over
+    /// about 1024 examples against the first batch's, so that one batch holding an outlier
+    /// is not taken for divergence); the error names the iteration. Without this flag
     /// nothing is saved.
     #[arg(long)]
     pub save_last_good: bool,

@@ -362,6 +362,10 @@ pub enum DivergenceCause {
         start: f64,
         /// The divergence factor.
         factor: f64,
+        /// With mini-batches, the examples over which `cost` is a moving mean of the batch
+        /// costs (one batch holding an outlier is not taken for divergence); `None` when
+        /// `cost` is one iteration's.
+        window: Option<usize>,
     },
     /// An update made a weight or bias of `layer` (from 1) NaN or infinite.
     NonFiniteParameter {
@@ -380,12 +384,21 @@ impl fmt::Display for DivergenceCause {
                 cost,
                 start,
                 factor,
-            } => write!(
-                f,
-                "the cost {} is more than {factor} times the starting cost {}",
-                crate::cost::shown(cost),
-                crate::cost::shown(start)
-            ),
+                window,
+            } => {
+                write!(f, "the cost {}", crate::cost::shown(cost))?;
+                if let Some(examples) = window {
+                    write!(
+                        f,
+                        " (the moving mean of the batches' costs over about {examples} examples)"
+                    )?;
+                }
+                write!(
+                    f,
+                    " is more than {factor} times the starting cost {}",
+                    crate::cost::shown(start)
+                )
+            }
             DivergenceCause::NonFiniteParameter { layer, cost } => write!(
                 f,
                 "the update made W{layer} or b{layer} non-finite (the cost before it was {})",
@@ -525,10 +538,22 @@ mod tests {
             cost: 1.234_567_89e300,
             start: 0.693_2,
             factor: 10.0,
+            window: None,
         };
         assert_eq!(
             grew.to_string(),
             "the cost 1.234568e300 is more than 10 times the starting cost 0.693200"
+        );
+        let batches = DivergenceCause::CostGrew {
+            cost: 1.234_567_89e300,
+            start: 0.693_2,
+            factor: 10.0,
+            window: Some(209),
+        };
+        assert_eq!(
+            batches.to_string(),
+            "the cost 1.234568e300 (the moving mean of the batches' costs over about 209 \
+             examples) is more than 10 times the starting cost 0.693200"
         );
         let update = DivergenceCause::NonFiniteParameter {
             layer: 2,

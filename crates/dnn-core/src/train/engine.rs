@@ -342,8 +342,20 @@ pub(super) struct Descended {
     pub(super) partial: Option<PartialEpoch>,
 }
 
-/// Why `cost` means divergence, if it does.
-fn divergence(cost: f64, first: Option<f64>, factor: Option<f64>) -> Option<DivergenceCause> {
+/// The examples over which a mini-batch run's moving mean cost is taken (all of them when
+/// there are fewer): a batch's weight in it is its share of them, so one example's part is
+/// the same whatever the batch size, and a real divergence (a cost growing by orders of
+/// magnitude) still shows at the batch where it starts.
+const DIVERGENCE_WINDOW: usize = 1024;
+
+/// Why `cost` means divergence, if it does; with mini-batches, `window` is the number of
+/// examples that `cost` is a moving mean over.
+fn divergence(
+    cost: f64,
+    first: Option<f64>,
+    factor: Option<f64>,
+    window: Option<usize>,
+) -> Option<DivergenceCause> {
     if !cost.is_finite() {
         return Some(DivergenceCause::NonFiniteCost(cost));
     }
@@ -352,6 +364,7 @@ fn divergence(cost: f64, first: Option<f64>, factor: Option<f64>) -> Option<Dive
             cost,
             start,
             factor,
+            window,
         }),
         _ => None,
     }
@@ -399,6 +412,10 @@ impl<F: Float> Network<F> {
         let mut dropout_rng = NumpyRng::new(config.dropout_seed());
         let mut costs = Vec::with_capacity(total.min(PREALLOCATED_COSTS));
         let mut first_cost = None;
+        // The moving mean of the batch costs that divergence is judged on, over about
+        // `window` examples (the first batch's cost to begin with).
+        let mut recent: Option<f64> = None;
+        let window = m.min(DIVERGENCE_WINDOW);
         // The step and cost of the parameters in the spare buffers (those before the last
         // update): what a rollback restores.
         let mut before_last_update: Option<LastGood> = None;
@@ -442,18 +459,25 @@ impl<F: Float> Network<F> {
                 clock.lap(&mut phases.forward);
                 let (data_cost, l2_term) = batch_cost_parts(self, &ws.fwd, yv, config.l2());
                 let cost = l2_term.map_or(data_cost, |term| data_cost + term);
-                // A smaller last batch is judged on the epoch's mean cost so far, with its L2
-                // term as a full batch's: alone, one outlying example (or the L2 term
-                // (1/k)(λ/2)Σ‖W‖² over k = 1) would pass for a cost grown many times.
-                let judged = match k < batch {
-                    true => {
+                // Mini-batches are judged on a moving mean of their costs, each weighted by
+                // its share of a window of examples, with a smaller last batch's L2 term as
+                // a full batch's: alone, one batch holding an outlying example (a target 25
+                // standard deviations out, or the L2 term (1/k)(λ/2)Σ‖W‖² over k = 1) would
+                // pass for a cost grown many times, at any learning rate.
+                let judged = match (minibatch, recent) {
+                    (true, Some(mean)) => {
                         let full = l2_term
                             .map_or(data_cost, |term| data_cost + term * k as f64 / batch as f64);
-                        (epoch_sum + full * k as f64) / (start + k) as f64
+                        mean + (k as f64 / window as f64).min(1.0) * (full - mean)
                     }
-                    false => cost,
+                    _ => cost,
                 };
-                let diverged = divergence(judged, first_cost, config.divergence_factor());
+                let diverged = divergence(
+                    judged,
+                    first_cost,
+                    config.divergence_factor(),
+                    minibatch.then_some(window),
+                );
                 clock.lap(&mut phases.cost);
                 if let Some(cause) = diverged {
                     // The parameters in place produced this cost; the spare buffers hold
@@ -464,6 +488,7 @@ impl<F: Float> Network<F> {
                     return self.diverged(x, &ws, step, cause, before_last_update, costs);
                 }
                 first_cost.get_or_insert(judged);
+                recent = Some(judged);
                 epoch_sum += cost * k as f64;
                 last_cost = cost;
                 self.backward(

@@ -147,7 +147,11 @@ impl TrainParams {
 
     /// Stop with [`DnnError::Diverged`] when the cost exceeds `factor` times its value at
     /// iteration 0 (`factor` > 1; default [`DEFAULT_DIVERGENCE_FACTOR`]); `None` checks
-    /// only for NaN and infinity.
+    /// only for NaN and infinity. With mini-batches, the cost judged is a moving mean of
+    /// the batch costs over about 1024 examples (or all of them, when fewer), each batch
+    /// weighted by its size, against the first batch's cost: one batch holding an outlier
+    /// is not taken for divergence, and a cost that runs away is caught within a few
+    /// batches.
     pub fn divergence_factor(mut self, factor: Option<f64>) -> Self {
         self.divergence_factor = factor;
         self

@@ -824,6 +824,49 @@ fn a_last_batch_of_one_is_not_taken_for_divergence_under_l2() {
     assert!(costs[19] < costs[0], "{costs:?}");
 }
 
+/// A mini-batch run is judged on a moving mean of its batch costs: a full batch holding one
+/// outlier (a regression target 40 among 640 zeros, as a heavy-tailed column has), whose
+/// cost is many times the first batch's at every learning rate, is no divergence.
+#[test]
+fn a_full_batch_holding_an_outlier_is_not_taken_for_divergence() {
+    let m = 640;
+    let (x, _) = data(6, 3, m);
+    let mut y = Array2::<f64>::zeros((1, m));
+    y[[0, 100]] = 40.0;
+    let initial = Network::<f64>::builder(&[3, 8, 1])
+        .init(Init::He)
+        .output(Activation::Identity)
+        .build(&mut NumpyRng::new(4))
+        .unwrap();
+    // The rule it would break: the batch holding the outlier costs more than ten times the
+    // run's first batch, with the parameters the run starts from.
+    let order = NumpyRng::new(11).permutation(m);
+    let first = &order[..32];
+    let holding = order.chunks(32).find(|batch| batch.contains(&100)).unwrap();
+    let cost_of = |batch: &[usize]| {
+        initial
+            .cost(&columns(&x, batch), &columns(&y, batch))
+            .unwrap()
+    };
+    assert!(
+        cost_of(holding) > 10.0 * cost_of(first),
+        "{} vs {}",
+        cost_of(holding),
+        cost_of(first)
+    );
+    for lr in [1e-2, 1e-3, 1e-4] {
+        let mut net = initial.clone();
+        let config = TrainParams::new()
+            .learning_rate(lr)
+            .mini_batches(32, 11)
+            .iterations(30)
+            .check()
+            .unwrap();
+        let report = net.fit(&x, &y, &config).expect("no divergence");
+        assert_eq!(report.iterations_run(), 30, "learning rate {lr}");
+    }
+}
+
 /// A last batch of one example is judged on its epoch's mean cost so far: an outlier alone
 /// in it (a regression's one target of 10 among 32 zeros, which no network can fit from
 /// inputs like the others) costs far more than ten times the first batch, and is no
