@@ -285,7 +285,7 @@ impl AnyNetwork {
     /// use ndarray::array;
     /// let net = Network::<f32>::from_layers(vec![Layer::new(array![[1.0]], array![[0.0]], Activation::Sigmoid)])?;
     /// let err = AnyNetwork::F32(net).predict_proba(&array![[1e40]]).unwrap_err();
-    /// assert!(err.to_string().starts_with("X holds 1e40 at row 0, column 0, beyond f32's range"));
+    /// assert!(err.to_string().starts_with("X holds 1e40 at row 0, column 0 (input 0 of example 0), beyond f32's range"));
     /// # Ok::<(), dnn_core::DnnError>(())
     /// ```
     pub fn predict_proba(&self, x: &Array2<f64>) -> dnn_core::Result<Array2<f64>> {
