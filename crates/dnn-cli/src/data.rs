@@ -1,6 +1,7 @@
 //! The data flags (`--data`, `--format`, `--target`, `--classes`, `--test-split`,
-//! `--split-seed`, `--standardize`, `--image-size`), shared by `dnn train` and, in part,
-//! `dnn evaluate`, and how they become a `dnn_data::Dataset`.
+//! `--split-seed`, `--standardize`, `--image-size`, `--image-dir`, `--image-suffix`), shared
+//! by `dnn train` and, in part, `dnn evaluate` and `dnn predict`, and how they become a
+//! `dnn_data::Dataset`.
 
 use std::path::{Path, PathBuf};
 
@@ -9,8 +10,9 @@ use clap::Args;
 use dnn_core::Float;
 use dnn_data::categories::MAX_DETECTED_VALUES;
 use dnn_data::dataset::{
-    detect_format, DEFAULT_IMAGE_SIZE, DEFAULT_SPLIT_SEED, DEFAULT_TEST_SPLIT,
+    detect_format_for, DEFAULT_IMAGE_SIZE, DEFAULT_SPLIT_SEED, DEFAULT_TEST_SPLIT,
 };
+use dnn_data::image_csv::PictureNames;
 use dnn_data::missing::FillMissing;
 use dnn_data::model::{Model, TrainingSetup};
 use dnn_data::{
@@ -158,6 +160,75 @@ pub struct ReadFlags {
     #[arg(long, value_parser = parse_image_size, allow_negative_numbers = true,
           help = format!("Image folders and image CSVs: resize every picture to N x N pixels [default: {DEFAULT_IMAGE_SIZE}]"))]
     pub image_size: Option<u32>,
+
+    /// Where an image CSV's names are taken from.
+    #[command(flatten)]
+    pub image_names: ImageNameFlags,
+}
+
+/// `--image-dir` and `--image-suffix`: where the names an image CSV lists are taken from, as
+/// fastai's `from_csv(folder=, suffix=)` takes them; `dnn train`, `evaluate`, `predict` and
+/// `serve` share them.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ImageNameFlags {
+    /// Image CSVs: the folder the listed names are taken from, e.g. train for Kaggle's
+    /// labels.csv beside train/; a relative DIR is taken from the current directory [default:
+    /// the CSV's own folder].
+    #[arg(long, value_name = "DIR")]
+    pub image_dir: Option<PathBuf>,
+
+    /// Image CSVs: appended to every listed name, e.g. .jpg for names without their extension
+    /// (fastai's suffix); it must end in .png, .jpg or .jpeg. The pictures are then the first
+    /// column whose first cell, so completed, names a file in the pictures' folder (the
+    /// `Pictures:` line names it) [default: the names are whole file names, and the pictures
+    /// the first column whose first cell ends in .png, .jpg or .jpeg].
+    #[arg(long, value_name = "SUFFIX", value_parser = parse_image_suffix)]
+    pub image_suffix: Option<String>,
+}
+
+impl ImageNameFlags {
+    /// The names as dnn-data takes them.
+    pub fn names(&self) -> PictureNames {
+        PictureNames {
+            dir: self.image_dir.clone(),
+            suffix: self.image_suffix.clone(),
+        }
+    }
+}
+
+/// `--image-suffix`: ends in `.png`, `.jpg` or `.jpeg`.
+fn parse_image_suffix(s: &str) -> Result<String, String> {
+    dnn_data::image_csv::check_suffix(s).map(|()| s.to_owned())
+}
+
+/// Refuses `--image-dir` and `--image-suffix` for `path` read as `format` unless it is an
+/// image CSV: they would do nothing.
+pub fn check_image_names(
+    path: &Path,
+    format: Format,
+    names: &PictureNames,
+    format_given: bool,
+) -> anyhow::Result<()> {
+    let Some(flag) = names.given().first().copied() else {
+        return Ok(());
+    };
+    if format == Format::ImageCsv {
+        return Ok(());
+    }
+    let what = match flag {
+        "--image-dir" => "names the folder of the pictures an image CSV lists",
+        _ => "completes the names of the pictures an image CSV lists",
+    };
+    bail!(
+        "{flag} {what}, but --data {} is read as {}{}; leave out {flag}",
+        path.display(),
+        format.name(),
+        if format_given {
+            " (as --format says)"
+        } else {
+            ""
+        }
+    );
 }
 
 impl ReadFlags {
@@ -176,6 +247,8 @@ impl ReadFlags {
             ("--standardize", self.standardize),
             ("--no-standardize", self.no_standardize),
             ("--image-size", self.image_size.is_some()),
+            ("--image-dir", self.image_names.image_dir.is_some()),
+            ("--image-suffix", self.image_names.image_suffix.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, given)| given.then_some(name))
@@ -183,11 +256,16 @@ impl ReadFlags {
     }
 }
 
-/// The format of `path`, from `--format` or the path itself.
-fn format_of(path: &Path, format: Option<FormatArg>) -> anyhow::Result<Format> {
+/// The format of `path`, from `--format` or the path itself (a CSV read with `names` being
+/// an image CSV).
+fn format_of(
+    path: &Path,
+    format: Option<FormatArg>,
+    names: &PictureNames,
+) -> anyhow::Result<Format> {
     match format {
         Some(f) => Ok(f.into()),
-        None => Ok(detect_format(path).with_context(|| hint(path))?),
+        None => Ok(detect_format_for(path, names).with_context(|| hint(path))?),
     }
 }
 
@@ -214,7 +292,9 @@ fn hint(path: &Path) -> String {
 /// Loads the training data at `path` as the flags say, standardised when asked or by
 /// default, and prints the warnings about it (its [`split_line`] is the caller's to print).
 pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Result<Dataset<X>> {
-    let format = format_of(path, flags.format)?;
+    let names = flags.image_names.names();
+    let format = format_of(path, flags.format, &names)?;
+    check_image_names(path, format, &names, flags.format.is_some())?;
     if flags.target.is_some() && !matches!(format, Format::Csv | Format::ImageCsv) {
         bail!(
             "--target names a CSV column, but --data {} is read as {}",
@@ -282,6 +362,7 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
         split_seed: flags.split_seed.unwrap_or(DEFAULT_SPLIT_SEED),
         parts: Parts::Split,
         picture_size: (size, size),
+        picture_names: names,
         zscore: if flags.standardize {
             ZScore::On
         } else if flags.no_standardize {
@@ -291,9 +372,11 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
         },
     };
     let data = while_reading(path, || dnn_data::load_as::<X>(path, &options))
+        .map_err(|e| as_image_csv(e, path, format, &options.picture_names))
         .with_context(|| hint(path))?;
     check_split_flags(&data, flags, path)?;
     warn_skipped(&data);
+    warn_also_pictures(&data);
     for line in test_part_unseen_lines(&data.source.unseen) {
         tell!("warning: {line}");
     }
@@ -302,6 +385,40 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
     warn_classes(&data);
     warn_channels(&data);
     Ok(data)
+}
+
+/// A table that failed to load as one, `e`, with the flags that would read it as an image CSV
+/// when its first row's cells name pictures in a subfolder beside it or with an extension
+/// added (Kaggle's `id,breed` beside `train/<id>.jpg`): a look taken on this error path only.
+fn as_image_csv(e: DataError, path: &Path, format: Format, names: &PictureNames) -> anyhow::Error {
+    match dnn_data::image_csv::suggest(path, names).filter(|_| format == Format::Csv) {
+        Some(h) => anyhow::anyhow!("{e}; if it lists pictures, {h}"),
+        None => e.into(),
+    }
+}
+
+/// The warning when an image CSV has more than one column whose first cell names a picture:
+/// the pictures are the first's, which the `Pictures:` line names.
+fn warn_also_pictures<X: Float>(data: &Dataset<X>) {
+    let Some(columns) = &data.source.image_csv else {
+        return;
+    };
+    if columns.also_pictures.is_empty() {
+        return;
+    }
+    let also = first_three(columns.also_pictures.iter().map(|c| format!("`{c}`")));
+    tell!(
+        "warning: the first row of {} names a picture in column `{}` and in {also}; the \
+         pictures are the first such column's, `{}`{}",
+        data.source.path.display(),
+        columns.pictures,
+        columns.pictures,
+        if columns.also_pictures.len() == 1 {
+            " (put the other first if it holds them)"
+        } else {
+            " (put the one that holds them first)"
+        }
+    );
 }
 
 /// Runs `load`, the reading of `path`, under a spinner and `Reading PATH…` on standard
@@ -461,7 +578,9 @@ pub fn target_name<X: Float>(data: &Dataset<X>) -> Option<&str> {
 }
 
 /// `Pictures: the files named in column `file`, resized to 64x64; target: column `label`
-/// (not read: `id`)`, for an image CSV.
+/// (not read: `id`)`, for an image CSV; read with `--image-dir` or `--image-suffix`, the
+/// files are shown as a path made of them (`the files named in column `id`, as
+/// train/<id>.jpg`).
 pub fn pictures_line<X: Float>(data: &Dataset<X>) -> Option<String> {
     let columns = data.source.image_csv.as_ref()?;
     let Input::Picture { height, width, .. } = data.spec.input else {
@@ -475,9 +594,20 @@ pub fn pictures_line<X: Float>(data: &Dataset<X>) -> Option<String> {
             first_three(left_out.iter().map(|(_, name)| format!("`{name}`")))
         ),
     };
+    let names = &columns.names;
+    let layout = match (&names.dir, &names.suffix) {
+        (None, None) => String::new(),
+        (dir, suffix) => {
+            let file = format!("<{}>{}", columns.pictures, suffix.as_deref().unwrap_or(""));
+            let path = dir
+                .as_deref()
+                .map_or(PathBuf::from(&file), |d| d.join(&file));
+            format!(", as {}", path.display())
+        }
+    };
     Some(format!(
-        "Pictures: the files named in column `{}`, resized to {width}x{height}; target: column \
-         `{}`{unread}",
+        "Pictures: the files named in column `{}`{layout}, resized to {width}x{height}; target: \
+         column `{}`{unread}",
         columns.pictures, columns.target
     ))
 }
@@ -814,6 +944,7 @@ pub fn load_for_model<X: Float>(
     path: &Path,
     format: Option<FormatArg>,
     target: Option<&str>,
+    names: &PictureNames,
     reading: ModelReading<'_>,
     model_path: &Path,
 ) -> anyhow::Result<Dataset<X>> {
@@ -824,9 +955,11 @@ pub fn load_for_model<X: Float>(
         test_split,
         split_seed,
     } = reading;
-    let format = format_of(path, format)?;
+    let format_given = format.is_some();
+    let format = format_of(path, format, names)?;
     let picture = matches!(spec.input, Input::Picture { .. });
     let table_format = format == Format::Csv;
+    check_image_names(path, format, names, format_given)?;
     if picture && table_format
         || !picture
             && matches!(
@@ -834,8 +967,15 @@ pub fn load_for_model<X: Float>(
                 Format::CourseH5 | Format::ImageFolder | Format::ImageCsv
             )
     {
+        // A table that lists pictures by names without their folder or extension: say the
+        // flags that read it as an image CSV.
+        let listed = match picture && table_format {
+            true => dnn_data::image_csv::suggest(path, names)
+                .map_or(String::new(), |h| format!("; if it lists pictures, {h}")),
+            false => String::new(),
+        };
         bail!(
-            "{} takes {} but --data {} is read as {}: give data of that kind{}",
+            "{} takes {} but --data {} is read as {}: give data of that kind{}{listed}",
             model_path.display(),
             spec.input.describe(),
             path.display(),
@@ -909,6 +1049,7 @@ pub fn load_for_model<X: Float>(
         parts,
         split_seed,
         picture_size,
+        picture_names: names.clone(),
         zscore: spec
             .standardization
             .clone()
@@ -927,6 +1068,7 @@ pub fn load_for_model<X: Float>(
         loaded => loaded.with_context(|| hint(path))?,
     };
     warn_skipped(&data);
+    warn_also_pictures(&data);
     for line in unseen_lines(&data.source.unseen) {
         tell!("warning: {line}");
     }

@@ -8,7 +8,7 @@ use dnn_data::model::Model;
 use dnn_data::{DataSpec, Dataset, HeldOut, Input, LoadOptions, Parts};
 use ndarray::{Array3, Axis};
 
-use crate::data::{cat_dir, load_for_model, ModelReading};
+use crate::data::{cat_dir, check_image_names, load_for_model, ImageNameFlags, ModelReading};
 use crate::metrics::{exact, regression_scores_line, Scores};
 use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
 use crate::plot::{self, Tile};
@@ -385,6 +385,10 @@ pub struct EvaluateArgs {
     #[arg(long)]
     pub target: Option<String>,
 
+    /// Where an image CSV's names are taken from, as `dnn train` took them.
+    #[command(flatten)]
+    pub image_names: ImageNameFlags,
+
     /// Save a grid of the mislabelled test pictures, or of every mislabelled picture of data
     /// scored whole (.png or .svg).
     #[arg(long)]
@@ -470,16 +474,25 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
             data,
             args.format,
             args.target.as_deref(),
+            &args.image_names.names(),
             ModelReading::as_trained(model, spec, args.parts.for_model(model)),
             &args.model,
         ),
         None => {
             // A file that records nothing is a classifier (a regression records its scale).
+            let names = args.image_names.names();
+            let format = match args.format {
+                Some(f) => f.into(),
+                None => dnn_data::dataset::detect_format_for(data, &names)
+                    .context("cannot load --data")?,
+            };
+            check_image_names(data, format, &names, args.format.is_some())?;
             let options = LoadOptions {
-                format: args.format.map(Into::into),
+                format: Some(format),
                 target: args.target.clone(),
                 task: dnn_data::Task::Classify,
                 parts: args.parts.for_model(model),
+                picture_names: names,
                 ..LoadOptions::default()
             };
             dnn_data::load(data, &options).context("cannot load --data")

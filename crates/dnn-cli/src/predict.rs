@@ -64,10 +64,30 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
             ),
         }
     }
-    // A picture model given one CSV that lists pictures (an image CSV) predicts those.
+    // A picture model given one CSV that lists pictures (an image CSV) predicts those: by
+    // their names as written, or as --image-dir and --image-suffix say.
+    let names = args.image_names.names();
+    if let Some(flag) = names.given().first() {
+        let one_table = matches!(args.inputs.as_slice(), [t] if is_table(t));
+        match spec.input {
+            Input::Table { .. } => bail!(
+                "{flag} says where the pictures an image CSV lists are, but {} takes a table \
+                 of {}, not pictures; leave out {flag}",
+                args.model.display(),
+                spec.input.describe()
+            ),
+            Input::Picture { .. } if !one_table => bail!(
+                "{flag} says where the pictures an image CSV lists are, but the inputs are not \
+                 one CSV (.csv or .tsv) that lists them; give that CSV, or leave out {flag}"
+            ),
+            Input::Picture { .. } => {}
+        }
+    }
     if let (Input::Picture { .. }, [table]) = (&spec.input, args.inputs.as_slice()) {
-        if is_table(table) && dnn_data::table::picture_column(table).is_some() {
-            args.inputs = dnn_data::image_csv::listed_pictures(table)?;
+        if is_table(table)
+            && (!names.is_default() || dnn_data::table::picture_column(table).is_some())
+        {
+            args.inputs = dnn_data::image_csv::listed_pictures(table, &names)?;
         }
     }
     if spec.regression.is_some() {
@@ -278,8 +298,14 @@ fn in_table_terms<T>(
 /// Refuses a CSV table among the inputs of a model that takes pictures.
 fn refuse_tables(args: &PredictArgs, spec: &dnn_data::DataSpec) -> anyhow::Result<()> {
     if let Some(csv) = args.inputs.iter().find(|p| is_table(p)) {
+        // A table of names without their folder or extension: say the flags that read them.
+        let listed = match args.inputs.len() {
+            1 => dnn_data::image_csv::suggest(csv, &args.image_names.names())
+                .map_or(String::new(), |h| format!("; if it lists pictures, {h}")),
+            _ => String::new(),
+        };
         bail!(
-            "{} is a CSV table, but {} takes {}: give it pictures",
+            "{} is a CSV table, but {} takes {}: give it pictures{listed}",
             csv.display(),
             args.model.display(),
             spec.input.describe()
@@ -493,4 +519,8 @@ pub struct PredictArgs {
     /// standard input: the table's rows, or one picture.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+
+    /// Where the names of an image CSV given as the input are taken from.
+    #[command(flatten)]
+    pub image_names: crate::data::ImageNameFlags,
 }

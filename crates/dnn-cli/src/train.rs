@@ -909,6 +909,7 @@ fn load_to_continue<F: Float>(
         &args.data.data,
         flags.format,
         flags.target.as_deref(),
+        &flags.image_names.names(),
         reading,
         &from.path,
     )?;

@@ -54,7 +54,8 @@ pub enum Format {
     /// A NumPy archive with `x_train, y_train, x_test, y_test`, or `x, y`.
     Npz,
     /// A CSV table listing pictures: a column of picture file names (relative to the
-    /// table's folder) and a column of their classes or numbers ([`crate::image_csv`]).
+    /// table's folder, or to [`LoadOptions::picture_names`]' folder, with its suffix) and a
+    /// column of their classes or numbers ([`crate::image_csv`]).
     ImageCsv,
 }
 
@@ -669,8 +670,13 @@ pub struct LoadOptions {
     pub parts: Parts,
     /// The seed of that split.
     pub split_seed: u32,
-    /// Image folders: pictures are resized to `(height, width)`.
+    /// Image folders and image CSVs: pictures are resized to `(height, width)`.
     pub picture_size: (u32, u32),
+    /// Image CSVs: the folder the names they list are taken from and the suffix appended to
+    /// them (`--image-dir`, `--image-suffix`; default: the names as written, from the
+    /// table's folder). Given for another format, an error; given without a format, a
+    /// `.csv` file is read as an image CSV ([`detect_format_for`]).
+    pub picture_names: crate::image_csv::PictureNames,
     /// Whether the inputs are standardised as they are read ([`ZScore`]; default: not).
     pub zscore: ZScore,
 }
@@ -744,6 +750,7 @@ impl Default for LoadOptions {
             parts: Parts::Split,
             split_seed: DEFAULT_SPLIT_SEED,
             picture_size: (DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE),
+            picture_names: crate::image_csv::PictureNames::default(),
             zscore: ZScore::Off,
         }
     }
@@ -782,6 +789,34 @@ pub fn detect_format(path: &Path) -> Result<Format> {
             problem: "cannot tell its format: dnn reads a directory (course HDF5 files or an image folder), a .csv or a .npz file; --format csv|image-csv|npz|image-folder|course-h5 reads it as one".into(),
         }),
     }
+}
+
+/// [`detect_format`] of data whose image CSV names are taken as `names` say
+/// ([`LoadOptions::picture_names`]): given a folder or a suffix, a `.csv` or `.tsv` file is
+/// an image CSV, whatever its first row (its names may lack their extension: reading it says
+/// when it lists no pictures, naming the flag); anything else as [`detect_format`] tells it
+/// (and reading it then refuses the names).
+///
+/// ```
+/// use dnn_data::dataset::{detect_format, detect_format_for};
+/// use dnn_data::{image_csv::PictureNames, Format};
+/// # let dir = tempfile::tempdir()?;
+/// let labels = dir.path().join("labels.csv");
+/// std::fs::write(&labels, "id,breed\n000bec,boston_bull\n")?;
+/// assert_eq!(detect_format(&labels)?, Format::Csv);
+/// let kaggle = PictureNames { suffix: Some(".jpg".into()), ..PictureNames::default() };
+/// assert_eq!(detect_format_for(&labels, &kaggle)?, Format::ImageCsv);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`detect_format`].
+pub fn detect_format_for(path: &Path, names: &crate::image_csv::PictureNames) -> Result<Format> {
+    let format = detect_format(path)?;
+    Ok(match format {
+        Format::Csv if !names.is_default() => Format::ImageCsv,
+        format => format,
+    })
 }
 
 /// Loads the data at `path` as `options` say, inputs in `f64`; see the [module docs](self)
@@ -825,7 +860,7 @@ pub fn load_as<X: Float>(path: impl AsRef<Path>, options: &LoadOptions) -> Resul
     let path = path.as_ref();
     let format = match options.format {
         Some(f) => f,
-        None => detect_format(path)?,
+        None => detect_format_for(path, &options.picture_names)?,
     };
     // Whether the values `load` gives are `X`'s: before a z-score, pictures' bytes over 255
     // are rounded once either way; under one, only exact inputs may be standardised in `X`.
@@ -859,6 +894,18 @@ fn read<X: Float>(path: &Path, format: Format, options: &LoadOptions) -> Result<
                 "a number to predict (a regression) is a CSV table's number column (an image \
                  CSV's too) or an npz archive's `y`, but this is read as {}, whose labels are \
                  classes",
+                format.name()
+            ),
+        });
+    }
+    let given = options.picture_names.given();
+    if !given.is_empty() && format != Format::ImageCsv {
+        return Err(DataError::BadSource {
+            path: path.to_path_buf(),
+            problem: format!(
+                "{} {} the pictures an image CSV lists, but this is read as {}",
+                given.join(" and "),
+                if given.len() == 1 { "names" } else { "name" },
                 format.name()
             ),
         });

@@ -88,8 +88,14 @@ pub struct Columns<'a> {
     pub numbers_only: bool,
     /// An image CSV's column of picture file names ([`crate::image_csv`]): kept as written
     /// ([`Table::pictures`]), neither a feature nor left out. Every cell must name a picture
-    /// (`.png`, `.jpg`, `.jpeg`). With it, `features` may be empty.
+    /// (`.png`, `.jpg`, `.jpeg`), unless `picture_suffix` is given. With it, `features` may
+    /// be empty.
     pub pictures: Option<&'a str>,
+    /// With `pictures`: the suffix appended to every one of its cells
+    /// ([`crate::image_csv::PictureNames::suffix`], `--image-suffix .jpg`), which completes
+    /// a picture's file name: its cells need not end in a picture's extension, but must
+    /// still name something.
+    pub picture_suffix: Option<&'a str>,
 }
 
 impl<'a> Columns<'a> {
@@ -112,6 +118,7 @@ impl<'a> Columns<'a> {
                 text: &[],
                 numbers_only: false,
                 pictures: None,
+                picture_suffix: None,
             },
             Input::Picture { .. } => Columns::default(),
         }
@@ -198,7 +205,9 @@ pub fn separator(path: &Path, start: &[u8]) -> (u8, usize) {
 /// The column of the CSV file at `path` that names pictures, if it has one: the first whose
 /// first data cell is a file name ending in `.png`, `.jpg` or `.jpeg` (in any case), which
 /// makes the file an image CSV ([`crate::image_csv`]). `None` for a file that cannot be
-/// read as a table or has no such column: reading it as a table says what is amiss.
+/// read as a table or has no such column: reading it as a table says what is amiss. Names
+/// completed by a suffix (`--image-suffix .jpg`) are found by
+/// [`crate::image_csv::picture_column`], which looks for the files.
 ///
 /// ```
 /// # let dir = tempfile::tempdir()?;
@@ -535,10 +544,10 @@ pub fn read_table_from(
                 .find_map(|(k, r)| label_problem(&r[t]).map(|problem| (k, t, problem)))
         });
         let bad_picture = picture_index.and_then(|p| {
-            whole
-                .iter()
-                .enumerate()
-                .find_map(|(k, r)| picture_problem(&r[p]).map(|problem| (k, p, problem)))
+            whole.iter().enumerate().find_map(|(k, r)| {
+                picture_problem(&r[p], which.picture_suffix.is_some())
+                    .map(|problem| (k, p, problem))
+            })
         });
         let cell_error = |k: usize, column: usize, problem: String| DataError::BadCell {
             path: path.to_path_buf(),
@@ -889,8 +898,9 @@ fn label_problem(cell: &[u8]) -> Option<String> {
 }
 
 /// What is wrong with a cell of an image CSV's picture column, if anything: it is empty, not
-/// UTF-8, or does not name a `.png`, `.jpg` or `.jpeg` file.
-fn picture_problem(cell: &[u8]) -> Option<String> {
+/// UTF-8, or does not name a `.png`, `.jpg` or `.jpeg` file (unless `suffixed`: a suffix
+/// that ends so is appended to it).
+fn picture_problem(cell: &[u8], suffixed: bool) -> Option<String> {
     let Ok(name) = std::str::from_utf8(trim(cell)) else {
         return Some(
             NOT_UTF8
@@ -905,7 +915,7 @@ fn picture_problem(cell: &[u8]) -> Option<String> {
                 .into(),
         );
     }
-    (!names_picture(name)).then(|| {
+    (!suffixed && !names_picture(name)).then(|| {
         format!(
             "`{}` is not a picture's file name; an image CSV names a .png, .jpg or .jpeg file \
              in every row of this column",
@@ -1098,6 +1108,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             text: &options.one_hot_columns,
             numbers_only: false,
             pictures: None,
+            picture_suffix: None,
         },
     )?;
     let sha256 = hashing.finish();
