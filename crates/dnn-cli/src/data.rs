@@ -612,11 +612,48 @@ pub fn pictures_line<X: Float>(data: &Dataset<X>) -> Option<String> {
     ))
 }
 
+/// A table's `Target:` line: the column dnn learns, and how it reads it. For classes,
+/// `Target: species, 3 classes: `Adelie`, `Chinstrap`, `Gentoo``; for a number to predict,
+/// [`regression_line`]'s. When `--target` was not given, the column is a CSV's last, and the
+/// line says so (`Target: year, the last column (--target names another), ...`): a table
+/// whose last column is not the label would otherwise train on the wrong one with nothing
+/// said. For pictures, a regression's line only (an image CSV names its target column on
+/// its `Pictures:` line, an image folder's classes are its folders).
+pub fn target_line<X: Float>(data: &Dataset<X>, flags: &ReadFlags) -> Option<String> {
+    let Input::Table { target, .. } = &data.spec.input else {
+        return regression_line(data, flags.task);
+    };
+    let defaulted = flags.target.is_none() && data.source.format == Format::Csv;
+    let name = match defaulted {
+        true => format!("{target}, the last column (--target names another)"),
+        false => target.clone(),
+    };
+    if data.spec.regression.is_some() {
+        return regression_line_named(data, flags.task, &name);
+    }
+    let classes = &data.spec.classes;
+    Some(format!(
+        "Target: {name}, {} class{}: {}",
+        classes.len(),
+        if classes.len() == 1 { "" } else { "es" },
+        first_three(classes.iter().map(|c| format!("`{c}`")))
+    ))
+}
+
 /// `Target: price, a number to predict (its numbers have fractions; --task classify makes
 /// them classes); the network learns it z-scored with the training part's mean 455828 and
 /// standard deviation 115798`, for a regression. The mean has enough digits to show the
 /// deviation (`1000000000.256` for a target of 1e9 ± 0.25).
 pub fn regression_line<X: Float>(data: &Dataset<X>, task: Option<TaskArg>) -> Option<String> {
+    regression_line_named(data, task, target_name(data).unwrap_or("y"))
+}
+
+/// [`regression_line`] with the target shown as `name`.
+fn regression_line_named<X: Float>(
+    data: &Dataset<X>,
+    task: Option<TaskArg>,
+    name: &str,
+) -> Option<String> {
     let scale = data.spec.regression?;
     let all = || data.train_values.iter().chain(&data.test_values);
     let how = if task.is_some() {
@@ -643,9 +680,8 @@ pub fn regression_line<X: Float>(data: &Dataset<X>, task: Option<TaskArg>) -> Op
     // One more digit for each factor of 10 between the mean and the deviation.
     let spread = (scale.mean.abs() / scale.std).log10().floor().max(0.0) as usize;
     Some(format!(
-        "Target: {}, a number to predict ({how}); the network learns it z-scored with the \
-         training part's mean {} and standard deviation {}",
-        target_name(data).unwrap_or("y"),
+        "Target: {name}, a number to predict ({how}); the network learns it z-scored with \
+         the training part's mean {} and standard deviation {}",
         significant_to(scale.mean, 6 + spread.min(11)),
         significant(scale.std)
     ))
@@ -659,7 +695,7 @@ fn warn_numbers_as_classes<X: Float>(data: &Dataset<X>, flags: &ReadFlags) {
     if flags.task.is_some() || classes.len() <= 20 {
         return;
     }
-    if classes.iter().all(|c| c.trim().parse::<i64>().is_ok()) {
+    if classes.iter().all(|c| whole_number(c)) {
         tell!(
             "warning: {} is read as {} classes, one per whole number; if it is a quantity \
              to predict, give --task regress",
@@ -667,6 +703,15 @@ fn warn_numbers_as_classes<X: Float>(data: &Dataset<X>, flags: &ReadFlags) {
             classes.len()
         );
     }
+}
+
+/// Whether a class name is a whole number, written `130` or `130.0` (as pandas writes a
+/// column of whole numbers with a missing value among them).
+pub fn whole_number(class: &str) -> bool {
+    class
+        .trim()
+        .parse::<f64>()
+        .is_ok_and(|v| v.is_finite() && v.fract() == 0.0)
 }
 
 /// The examples of each class, training and test parts together.
@@ -1092,6 +1137,17 @@ pub fn load_for_model<X: Float>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_are_whole_written_either_way() {
+        // pandas writes a column of whole numbers with a gap as 130.0 (vega's cars).
+        for whole in ["130", "130.0", " 46 ", "-3", "1e3"] {
+            assert!(whole_number(whole), "{whole}");
+        }
+        for not in ["130.5", "setosa", "", "inf", "NaN", "0x10"] {
+            assert!(!whole_number(not), "{not}");
+        }
+    }
 
     #[test]
     fn fill_values_show_their_digits_tiny_ones_too() {

@@ -66,6 +66,36 @@ pub fn majority_warning(classes: &[String], labels: &[usize], accuracy: f64) -> 
     ))
 }
 
+/// The warning when a regression's test R² is 0 or below: its predictions are no better
+/// than always answering the mean, which the R² line alone does not say to everyone. When
+/// the training part scores well (R² above 0.5), the network has learnt it by heart, and
+/// the warning names what holds that back. `None` when the test R² is above 0 or undefined.
+///
+/// ```text
+/// warning: the test R² -0.873073 is no better than always answering the mean (R² 0); the
+/// training part's 0.999998 says the network learnt its examples by heart: try
+/// --early-stopping, --l2 or smaller layers
+/// ```
+pub fn regression_warning(train: &RegressionScores, test: &RegressionScores) -> Option<String> {
+    let r2 = test.r2.filter(|&r2| r2 <= 0.0)?;
+    let mut warning =
+        format!("the test R² {r2:.6} is no better than always answering the mean (R² 0)");
+    match train.r2 {
+        Some(fit) if fit > 0.5 => write!(
+            warning,
+            "; the training part's {fit:.6} says the network learnt its examples by heart: \
+             try --early-stopping, --l2 or smaller layers"
+        ),
+        _ => write!(
+            warning,
+            "; the inputs may not determine the target, or training has not yet found how: \
+             try more iterations, --optimizer adam, or other inputs"
+        ),
+    }
+    .expect("writing to a String");
+    Some(warning)
+}
+
 pub use dnn_data::number::exact;
 use dnn_data::number::needs_exponent;
 
@@ -297,6 +327,32 @@ fn right(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_test_r2_of_zero_or_below_is_warned_about_with_what_may_help() {
+        let scores = |r2| RegressionScores {
+            examples: 40,
+            r2,
+            rmse: 1.0,
+            mae: 1.0,
+        };
+        let overfit = regression_warning(&scores(Some(0.999998)), &scores(Some(-0.873073)));
+        assert_eq!(
+            overfit.as_deref(),
+            Some(
+                "the test R² -0.873073 is no better than always answering the mean (R² 0); \
+                 the training part's 0.999998 says the network learnt its examples by heart: \
+                 try --early-stopping, --l2 or smaller layers"
+            )
+        );
+        let unlearnt = regression_warning(&scores(Some(0.1)), &scores(Some(0.0))).unwrap();
+        assert!(unlearnt.contains("try more iterations"), "{unlearnt}");
+        assert_eq!(
+            regression_warning(&scores(Some(0.9)), &scores(Some(0.01))),
+            None
+        );
+        assert_eq!(regression_warning(&scores(Some(0.9)), &scores(None)), None);
+    }
 
     #[test]
     fn an_accuracy_no_better_than_the_largest_class_is_warned_about() {

@@ -15,12 +15,12 @@ use ndarray::{s, ArrayView2};
 
 use crate::data::{
     check_split_flags, filled_line, load_for_model, load_for_training, one_hot_line, pictures_line,
-    regression_line, split_line, target_name, warn_classes, warn_left_out, DataFlags, ModelReading,
+    split_line, target_line, target_name, warn_classes, warn_left_out, DataFlags, ModelReading,
     ReadFlags,
 };
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
-use crate::metrics::{majority_warning, regression_scores_line};
+use crate::metrics::{majority_warning, regression_scores_line, regression_warning};
 use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
 use crate::output::{say, tell};
 use crate::presets::{resolve, Arch, Setup, SEED};
@@ -381,7 +381,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         None => vec![
             split_line(&data),
             pictures_line(&data),
-            regression_line(&data, args.data.reading.task),
+            target_line(&data, &args.data.reading),
             one_hot_line(&data),
             filled_line(&data, args.data.reading.fill_missing),
         ],
@@ -669,6 +669,9 @@ fn train_as<F: Float + hdf5::H5Type>(
             }
             let test = regression_scores(&net, test_x.view(), &data.test_values, scale)?;
             say!("{}", regression_scores_line("Test", &test));
+            if let Some(warning) = regression_warning(&train, &test) {
+                tell!("warning: {warning}");
+            }
             let report = RegressionReport {
                 target: target_name(&data).unwrap_or("y").to_owned(),
                 train,

@@ -764,7 +764,8 @@ fn a_table_with_a_number_to_predict_is_a_regression_trained_evaluated_and_predic
         "{}",
         train.stdout
     );
-    assert!(line(&train.stdout, "Target: ").starts_with("price, a number to predict (its numbers have fractions; --task classify makes them classes)"));
+    // `--target` not given: the line says the last column was taken.
+    assert!(line(&train.stdout, "Target: ").starts_with("price, the last column (--target names another), a number to predict (its numbers have fractions; --task classify makes them classes)"));
     let r = report(dir, "r.json");
     assert!(r.get("test_accuracy").is_none() && r["classes"] == serde_json::json!([]));
     assert_eq!(r["layers"], serde_json::json!([3, 32, 16, 1]));
