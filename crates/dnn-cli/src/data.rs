@@ -729,6 +729,27 @@ fn class_counts<X: Float>(data: &Dataset<X>) -> Vec<usize> {
 fn warn_single_examples<X: Float>(data: &Dataset<X>, counts: &[usize]) {
     let classes = counts.len();
     let single = counts.iter().filter(|&&c| c == 1).count();
+    if single > 0 && single * 2 <= classes.max(2) && data.source.split.is_some() {
+        // A few rare classes among many examples: each is kept in training by the split,
+        // so the test part never scores it (scikit-learn's stratified split refuses).
+        let names = counts
+            .iter()
+            .zip(&data.spec.classes)
+            .filter(|(&c, _)| c == 1)
+            .map(|(_, name)| format!("`{name}`"))
+            .collect::<Vec<_>>();
+        let (subject, verb, them) = match single {
+            1 => ("the class", "has", "it"),
+            _ => ("the classes", "have", "them"),
+        };
+        tell!(
+            "warning: {subject} {} {verb} a single example, which the split keeps in \
+             training: the test part cannot score {them}; give {them} more examples, or \
+             leave {them} out",
+            first_three(names.into_iter())
+        );
+        return;
+    }
     if classes > 2 && single * 2 > classes {
         let column = match &data.spec.input {
             Input::Table { target, .. } => format!("the label column `{target}`"),

@@ -455,6 +455,29 @@ fn a_measurement_as_the_label_is_warned_about_and_huge_features_train() {
         "{}",
         run.stderr
     );
+    // One rare class among many examples: named, as the test part never scores it.
+    let mut text = String::from("width,label\n");
+    for i in 0..40 {
+        let label = if i == 17 {
+            "emperor"
+        } else {
+            ["adelie", "gentoo"][i % 2]
+        };
+        text.push_str(&format!("{},{label}\n", i % 7));
+    }
+    std::fs::write(w.join("rare.csv"), &text).expect("write");
+    let run = ok(dnn_in(
+        w,
+        &["train", "--data", "rare.csv", "--iterations", "5", "-q"],
+    ));
+    assert!(
+        run.stderr.contains(
+            "warning: the class `emperor` has a single example, which the split keeps in \
+             training: the test part cannot score it; give it more examples, or leave it out"
+        ),
+        "{}",
+        run.stderr
+    );
     let mut text = String::from("width,huge,label\n");
     for i in 0..40 {
         let label = ["a", "b"][usize::from(i % 5 >= 2)];
