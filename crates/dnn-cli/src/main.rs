@@ -20,6 +20,7 @@ mod output;
 mod planar;
 mod plot;
 mod predict;
+mod predict_columns;
 mod presets;
 mod progress;
 mod report;

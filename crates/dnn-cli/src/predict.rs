@@ -14,6 +14,8 @@ use rayon::prelude::*;
 
 use crate::metrics::exact;
 use crate::model_file::{load_model_arg, same_file};
+use crate::output::tell;
+use crate::predict_columns::{self, RowCells};
 use crate::text;
 
 /// Table rows predicted at a time.
@@ -50,6 +52,7 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
             model.network.layer_sizes()
         );
     };
+    refuse_columns(&args, spec)?;
     if let Some(dir) = args.inputs.iter().find(|p| !is_dash(p) && p.is_dir()) {
         // Without this, reading it fails with "cannot read the file: not a regular file".
         let shown = dir.display().to_string();
@@ -93,33 +96,69 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
     if spec.regression.is_some() {
         return predict_values(&args, &model, spec, csv_to_stdout);
     }
-    let (names, lines): (Vec<String>, Vec<Prediction>) = match &spec.input {
+    let classes = predict_columns::class_names(&spec.classes, model.network.output_size());
+    // Each example's prediction, and with --probabilities every class's probability.
+    let classify = |x: &Array2<f64>| -> dnn_data::Result<Vec<(Prediction, Vec<f64>)>> {
+        let lines = model.predict(x)?;
+        let all = if args.probabilities {
+            predict_columns::class_probabilities(&model.predict_proba(x)?, classes.len())
+        } else {
+            vec![Vec::new(); lines.len()]
+        };
+        Ok(lines.into_iter().zip(all).collect())
+    };
+    let probability_columns: Vec<String> = classes
+        .iter()
+        .filter(|_| args.probabilities)
+        .map(|c| predict_columns::probability_column(c))
+        .collect();
+    let (names, lines, cells) = match &spec.input {
         Input::Picture {
             height,
             width,
             channels,
         } => {
             refuse_tables(&args, spec)?;
-            read_pictures_then(&args, [*height, *width, *channels], |x| model.predict(x))?
+            let (names, lines) = read_pictures_then(&args, [*height, *width, *channels], classify)?;
+            (names, lines, RowCells::default())
         }
         Input::Table { .. } => {
-            let t = read_rows(&args, spec)?;
+            let own: Vec<String> = ["row", "class", "probability"]
+                .into_iter()
+                .map(String::from)
+                .chain(probability_columns.iter().cloned())
+                .collect();
+            let (t, cells) = read_rows(&args, spec, &own)?;
             // A block of rows at a time: the inputs and the layers' activations of every row
             // at once took twice the memory of the table itself.
             let all: Vec<usize> = (0..t.rows).collect();
             let mut lines = Vec::with_capacity(t.rows);
             for rows in all.chunks(ROWS_PER_BLOCK) {
                 let x = t.matrix(rows);
-                lines.extend(in_table_terms(model.predict(&x), &x, rows, spec, &args)?);
+                lines.extend(in_table_terms(classify(&x), &x, rows, spec, &args)?);
             }
             let names = (1..=t.rows).map(|r| r.to_string()).collect();
-            (names, lines)
+            (names, lines, cells)
         }
     };
     match &spec.input {
         Input::Picture { .. } if args.output.is_none() && !csv_to_stdout => {
-            for (name, p) in names.iter().zip(&lines) {
-                println!("{name}: {} (probability {:.4})", p.name, p.probability);
+            for (name, (p, all)) in names.iter().zip(&lines) {
+                let each: Vec<String> = classes
+                    .iter()
+                    .zip(all)
+                    .map(|(class, v)| format!("{class}: {v:.4}"))
+                    .collect();
+                if each.is_empty() {
+                    println!("{name}: {} (probability {:.4})", p.name, p.probability);
+                } else {
+                    println!(
+                        "{name}: {} (probability {:.4}; {})",
+                        p.name,
+                        p.probability,
+                        each.join(", ")
+                    );
+                }
             }
         }
         _ => {
@@ -128,13 +167,21 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
                 Input::Table { .. } => "row",
             };
             let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record([header, "class", "probability"])?;
-            for (name, p) in names.iter().zip(&lines) {
-                w.write_record([
-                    name.as_str(),
-                    p.name.as_str(),
-                    &format!("{:.6}", p.probability),
-                ])?;
+            w.write_record(
+                std::iter::once(header)
+                    .chain(cells.kept.iter().map(String::as_str))
+                    .chain(["class", "probability"])
+                    .chain(probability_columns.iter().map(String::as_str)),
+            )?;
+            for (row, (name, (p, all))) in names.iter().zip(&lines).enumerate() {
+                w.write_field(name)?;
+                write_kept(&mut w, &cells, row)?;
+                w.write_field(&p.name)?;
+                w.write_field(format!("{:.6}", p.probability))?;
+                for v in all {
+                    w.write_field(exact(*v))?;
+                }
+                w.write_record(None::<&[u8]>)?;
             }
             let bytes = w.into_inner().context("cannot write the predictions")?;
             write_predictions(&args, &bytes, lines.len())?;
@@ -143,9 +190,48 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The one CSV file of rows a table model takes, read with its columns; warns of text values
-/// it never met.
-fn read_rows(args: &PredictArgs, spec: &dnn_data::DataSpec) -> anyhow::Result<Table> {
+/// Row `row`'s kept cells (`--keep`), as written, into the record `w` is writing.
+fn write_kept(w: &mut csv::Writer<Vec<u8>>, cells: &RowCells, row: usize) -> csv::Result<()> {
+    for cell in cells.cells.get(row).into_iter().flatten() {
+        w.write_field(cell)?;
+    }
+    Ok(())
+}
+
+/// Refuses `--probabilities` for a model that predicts a number, and `--keep` for one that
+/// takes pictures: they have no classes, and no table's columns, to write.
+fn refuse_columns(args: &PredictArgs, spec: &dnn_data::DataSpec) -> anyhow::Result<()> {
+    if args.probabilities && spec.regression.is_some() {
+        let what = match &spec.input {
+            Input::Table { target, .. } if !target.is_empty() => format!("`{target}`"),
+            _ => "a number".to_owned(),
+        };
+        bail!(
+            "--probabilities gives each class's probability, but {} predicts {what}, a number, \
+             and has no classes; leave out --probabilities",
+            args.model.display()
+        );
+    }
+    if let (Some(column), Input::Picture { .. }) = (args.keep.first(), &spec.input) {
+        bail!(
+            "--keep {column}: {} takes {}, named in the predictions by their files, not a \
+             table whose columns could be kept; leave out --keep",
+            args.model.display(),
+            spec.input.describe()
+        );
+    }
+    Ok(())
+}
+
+/// The one CSV file of rows a table model takes, read with its columns, and the cells that
+/// the predictions need besides ([`predict_columns::read_row_cells`]: the columns `--keep`
+/// names, none of `own`, the prediction's own columns; the missing numbers the model fills).
+/// Warns of text values it never met and of missing numbers filled.
+fn read_rows(
+    args: &PredictArgs,
+    spec: &dnn_data::DataSpec,
+    own: &[String],
+) -> anyhow::Result<(Table, RowCells)> {
     if let Some(picture) = args.inputs.iter().find(|p| !is_table(p) && !is_dash(p)) {
         bail!(
             "{} is not a .csv table, but {} takes a table of {}: give it one CSV file of rows",
@@ -165,19 +251,59 @@ fn read_rows(args: &PredictArgs, spec: &dnn_data::DataSpec) -> anyhow::Result<Ta
         target: None,
         ..Columns::of_model(&spec.input)
     };
-    let t = if is_dash(&args.inputs[0]) {
+    let filled = match &spec.input {
+        Input::Table { filled, .. } => filled.as_slice(),
+        Input::Picture { .. } => &[],
+    };
+    // Read twice when the cells the model does not take are needed.
+    let again = !args.keep.is_empty() || !filled.is_empty();
+    let cells = |source: &mut dyn std::io::Read, path: &Path, rows: usize| {
+        predict_columns::read_row_cells(source, path, &args.keep, own, filled, rows)
+    };
+    let (t, cells) = if is_dash(&args.inputs[0]) {
         let stdin = std::io::stdin();
         if std::io::IsTerminal::is_terminal(&stdin) {
             eprintln!("Reading the rows from the terminal, header first; end them with Ctrl-D.");
         }
-        read_table_from(stdin.lock(), Path::new(STDIN_NAME), which)?
+        let path = Path::new(STDIN_NAME);
+        if again {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut stdin.lock(), &mut bytes).map_err(|source| {
+                DataError::Io {
+                    path: path.into(),
+                    source,
+                }
+            })?;
+            let t = read_table_from(bytes.as_slice(), path, which)?;
+            let cells = cells(&mut bytes.as_slice(), path, t.rows)?;
+            (t, cells)
+        } else {
+            (
+                read_table_from(stdin.lock(), path, which)?,
+                RowCells::default(),
+            )
+        }
     } else {
-        read_table(&args.inputs[0], which)?
+        let path = &args.inputs[0];
+        let t = read_table(path, which)?;
+        let cells = if again {
+            let mut file = std::fs::File::open(path).map_err(|source| DataError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            cells(&mut file, path, t.rows)?
+        } else {
+            RowCells::default()
+        };
+        (t, cells)
     };
     for line in crate::data::unseen_lines(&t.unseen) {
         eprintln!("warning: {line}");
     }
-    Ok(t)
+    for missing in &cells.missing {
+        tell!("warning: {}", missing.warning());
+    }
+    Ok((t, cells))
 }
 
 /// A regression model's predictions: a CSV `row,<target>` of each row's value (`file,value`
@@ -190,9 +316,14 @@ fn predict_values(
     spec: &dnn_data::DataSpec,
     csv_to_stdout: bool,
 ) -> anyhow::Result<()> {
-    let (names, values, column) = match &spec.input {
+    let (names, values, column, cells) = match &spec.input {
         Input::Table { target, .. } => {
-            let t = read_rows(args, spec)?;
+            // `row,row` would name two columns alike.
+            let column = match target.as_str() {
+                "" | "row" => "value",
+                target => target,
+            };
+            let (t, cells) = read_rows(args, spec, &["row".to_owned(), column.to_owned()])?;
             let all: Vec<usize> = (0..t.rows).collect();
             let mut values = Vec::with_capacity(t.rows);
             for rows in all.chunks(ROWS_PER_BLOCK) {
@@ -206,12 +337,7 @@ fn predict_values(
                 )?);
             }
             let names: Vec<String> = (1..=t.rows).map(|r| r.to_string()).collect();
-            // `row,row` would name two columns alike.
-            let column = match target.as_str() {
-                "" | "row" => "value",
-                target => target,
-            };
-            (names, values, column)
+            (names, values, column, cells)
         }
         Input::Picture {
             height,
@@ -222,7 +348,7 @@ fn predict_values(
             let (names, values) = read_pictures_then(args, [*height, *width, *channels], |x| {
                 model.predict_values(x)
             })?;
-            (names, values, "value")
+            (names, values, "value", RowCells::default())
         }
     };
     if let Some(line) = beyond_range_warning(&values) {
@@ -236,9 +362,16 @@ fn predict_values(
         return Ok(());
     }
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([if picture { "file" } else { "row" }, column])?;
-    for (name, value) in names.iter().zip(&values) {
-        w.write_record([name.as_str(), &exact(*value)])?;
+    w.write_record(
+        std::iter::once(if picture { "file" } else { "row" })
+            .chain(cells.kept.iter().map(String::as_str))
+            .chain([column]),
+    )?;
+    for (row, (name, value)) in names.iter().zip(&values).enumerate() {
+        w.write_field(name)?;
+        write_kept(&mut w, &cells, row)?;
+        w.write_field(exact(*value))?;
+        w.write_record(None::<&[u8]>)?;
     }
     let bytes = w.into_inner().context("cannot write the predictions")?;
     write_predictions(args, &bytes, values.len())
@@ -508,6 +641,17 @@ pub struct PredictArgs {
     /// and value) to this file instead of stdout (`-` is stdout).
     #[arg(long)]
     pub output: Option<PathBuf>,
+
+    /// Classifiers: also give every class's probability, in a column per class named
+    /// probability_<class> in the model's order (scikit-learn's predict_proba), in full
+    /// precision; a model of one sigmoid output gives both classes' (1 - p and p).
+    #[arg(long)]
+    pub probabilities: bool,
+
+    /// Tables: columns of the input to copy, as written, into each prediction after `row`
+    /// (e.g. id,name), to join the predictions back to the rows by them.
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    pub keep: Vec<String>,
 
     /// Predict the pictures that can be read and warn about the others, rather than fail
     /// the command when any picture cannot be read.

@@ -619,10 +619,12 @@ fn a_table_with_text_columns_trains_on_them_and_predicts_new_values() {
     )
     .expect("write");
     let pred = ok(dnn_in(w, &["predict", "--model", "people.h5", "new.csv"]));
+    // Row 4 misses its age, which the model fills with its training median (41).
     assert_eq!(
         pred.stderr.trim(),
         "warning: column `port`: 1 row has a value the model was not trained on (the first: \
-         `X`, row 1); it counts as none of its values"
+         `X`, row 1); it counts as none of its values\nwarning: column `age`: 1 row missing \
+         (row 4), filled with 41 as in training"
     );
     let rows: Vec<&str> = pred.stdout.lines().skip(1).collect();
     assert_eq!(rows.len(), 4, "{}", pred.stdout);

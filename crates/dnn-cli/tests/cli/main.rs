@@ -26,6 +26,7 @@ mod new_data;
 mod output_paths;
 mod pictures;
 mod pipes;
+mod predict_columns;
 mod readme;
 mod serve_clients;
 mod serve_http;

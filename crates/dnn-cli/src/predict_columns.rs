@@ -1,0 +1,299 @@
+//! What `dnn predict` writes beside each prediction, and what it says about a table's cells:
+//! each class's probability (`--probabilities`, scikit-learn's `predict_proba`), the input
+//! table's own columns copied as written (`--keep`), and a warning for each column whose
+//! missing numbers the model filled.
+//!
+//! The table the model reads ([`dnn_data::table::read_table`]) holds only its inputs, with
+//! missing numbers already filled; the kept cells and the missing ones come from a second,
+//! light pass over the same bytes ([`read_row_cells`]), read as that reader reads them (its
+//! separator, its header's names trimmed).
+
+use std::io::{BufRead, Read};
+use std::path::Path;
+
+use anyhow::bail;
+use dnn_data::missing::Filled;
+use dnn_data::DataError;
+use ndarray::Array2;
+
+use crate::metrics::exact;
+
+/// The name of the column of class `class`'s probability: `probability_<class>`, beside the
+/// winning class's `probability`. The CSV writer quotes it where the class name needs it (a
+/// comma, a quote, a line break).
+pub fn probability_column(class: &str) -> String {
+    format!("probability_{class}")
+}
+
+/// Each example's probability of every one of `classes` classes, from the network's output
+/// `proba` (one column per example, [`dnn_data::model::Model::predict_proba`]): `1 - p` and
+/// `p` for one sigmoid output, the softmax's values otherwise, as
+/// [`dnn_data::model::class_probability`] gives the winning class's.
+pub fn class_probabilities(proba: &Array2<f64>, classes: usize) -> Vec<Vec<f64>> {
+    proba
+        .columns()
+        .into_iter()
+        .map(|p| {
+            (0..classes)
+                .map(|k| dnn_data::model::class_probability(p, k))
+                .collect()
+        })
+        .collect()
+}
+
+/// The names of a classifier's classes, in its output's order: those its file records, or
+/// the class numbers (as [`dnn_data::model::Prediction::name`] names them) for a file that
+/// records none; two for one sigmoid output.
+pub fn class_names(classes: &[String], outputs: usize) -> Vec<String> {
+    (0..outputs.max(2))
+        .map(|k| classes.get(k).cloned().unwrap_or_else(|| k.to_string()))
+        .collect()
+}
+
+/// What the second pass over a table's rows found: the kept columns' cells, and the missing
+/// numbers of the columns a model fills.
+#[derive(Debug, Default)]
+pub struct RowCells {
+    /// The kept columns' names, in `--keep`'s order, as the header names them.
+    pub kept: Vec<String>,
+    /// Each row's kept cells, as written (unquoted, not trimmed, in the file's bytes).
+    pub cells: Vec<csv::ByteRecord>,
+    /// Each filled column that missed a number in some row.
+    pub missing: Vec<Missing>,
+}
+
+/// A number column that missed numbers in some of the rows predicted, which the model filled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Missing {
+    /// The column.
+    pub column: String,
+    /// The value the model filled in.
+    pub value: f64,
+    /// How many rows missed a number there.
+    pub rows: usize,
+    /// The first few of those rows, from 1.
+    pub first: Vec<usize>,
+}
+
+/// How many rows a missing-number warning names.
+const ROWS_SHOWN: usize = 3;
+
+impl Missing {
+    /// `` column `body_mass_g`: 2 rows missing (rows 2, 7), filled with 4000 as in training ``:
+    /// the warning `dnn predict` gives (after `warning: `), naming the first three rows, then
+    /// how many more.
+    pub fn warning(&self) -> String {
+        let rows: Vec<String> = self.first.iter().map(usize::to_string).collect();
+        let listed = match self.rows.saturating_sub(self.first.len()) {
+            0 => rows.join(", "),
+            more => format!("{} and {more} more", rows.join(", ")),
+        };
+        let n = if self.rows == 1 { "row" } else { "rows" };
+        format!(
+            "column `{}`: {} {n} missing ({n} {listed}), filled with {} as in training",
+            self.column,
+            self.rows,
+            exact(self.value)
+        )
+    }
+}
+
+/// The column names `--keep` gives, as the header `header` names them: each trimmed, and
+/// pieces that a comma split out of one column's name (`--keep "weight, kg"`) joined again,
+/// as `--drop` takes them; each once.
+fn kept_names(keep: &[String], header: &[String]) -> Vec<String> {
+    let known = |n: &str| header.iter().any(|h| h == n);
+    let mut out: Vec<String> = Vec::with_capacity(keep.len());
+    let mut i = 0;
+    while i < keep.len() {
+        let piece = keep[i].trim();
+        let joined = (!known(piece))
+            .then(|| {
+                (i + 1..keep.len()).rev().find_map(|j| {
+                    let name = keep[i..=j].join(",");
+                    known(name.trim()).then(|| (j, name.trim().to_owned()))
+                })
+            })
+            .flatten();
+        let (last, name) = joined.unwrap_or_else(|| (i, piece.to_owned()));
+        if !out.contains(&name) {
+            out.push(name);
+        }
+        i = last + 1;
+    }
+    out
+}
+
+/// Reads the table in `source` (named `path` in messages) once more, for the cells the model
+/// does not take: the columns `keep` names, as written, and the rows that miss a number in
+/// one of the `filled` columns, which the model filled with its value.
+///
+/// Meant for a table [`dnn_data::table::read_table`] has read with the model's columns without
+/// error: its rows are whole, and `rows` of them, and a cell of a filled column that is not a
+/// number is one it took as missing (an empty cell, `NA`, `?`, ...,
+/// [`dnn_data::categories::is_missing_cell`]), as it refuses any other text there. So the
+/// missing cells are told apart from the numbers as that reader tells them, whatever markers
+/// it knows.
+///
+/// # Errors
+/// A column of `keep` that the table does not have (listing the table's columns), or one that
+/// the predictions name themselves (`own`: `row`, `class`, ...); a table that cannot be read,
+/// or that is not `rows` rows long this time.
+pub fn read_row_cells(
+    source: impl Read,
+    path: &Path,
+    keep: &[String],
+    own: &[String],
+    filled: &[Filled],
+    rows: usize,
+) -> anyhow::Result<RowCells> {
+    let mut source = std::io::BufReader::with_capacity(1 << 16, source);
+    let (separator, said) = dnn_data::table::separator(path, source.fill_buf()?);
+    source.consume(said);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .delimiter(separator)
+        .from_reader(source);
+    let header: Vec<String> = reader
+        .byte_headers()?
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = String::from_utf8_lossy(h);
+            let h = if i == 0 {
+                h.trim_start_matches('\u{feff}')
+            } else {
+                &h
+            };
+            h.trim().to_owned()
+        })
+        .collect();
+    let kept = kept_names(keep, &header);
+    let mut kept_at = Vec::with_capacity(kept.len());
+    for name in &kept {
+        let Some(i) = header.iter().position(|h| h == name) else {
+            return Err(DataError::UnknownColumn {
+                path: path.to_path_buf(),
+                column: name.clone(),
+                why: Some("given to --keep".into()),
+                columns: header,
+            }
+            .into());
+        };
+        if own.contains(name) {
+            bail!(
+                "{}: --keep {name}: the predictions have a column `{name}` of their own; rename \
+                 that column in the table to keep it",
+                path.display()
+            );
+        }
+        kept_at.push(i);
+    }
+    let mut missing: Vec<(usize, Missing)> = filled
+        .iter()
+        .filter_map(|f| {
+            let i = header.iter().position(|h| *h == f.column)?;
+            Some((
+                i,
+                Missing {
+                    column: f.column.clone(),
+                    value: f.value,
+                    rows: 0,
+                    first: Vec::new(),
+                },
+            ))
+        })
+        .collect();
+    let mut cells = Vec::with_capacity(if kept.is_empty() { 0 } else { rows });
+    let mut record = csv::ByteRecord::new();
+    let mut read = 0;
+    while reader.read_byte_record(&mut record)? {
+        read += 1;
+        if !kept.is_empty() {
+            cells.push(
+                kept_at
+                    .iter()
+                    .map(|&i| record.get(i).unwrap_or_default())
+                    .collect(),
+            );
+        }
+        for (i, m) in &mut missing {
+            let cell = record.get(*i).unwrap_or_default().trim_ascii();
+            let number = std::str::from_utf8(cell)
+                .is_ok_and(|c| c.parse::<f64>().is_ok_and(|v| !v.is_nan()));
+            if !number {
+                m.rows += 1;
+                if m.first.len() < ROWS_SHOWN {
+                    m.first.push(read);
+                }
+            }
+        }
+    }
+    if read != rows {
+        bail!(
+            "{}: the table changed while it was read ({rows} rows, then {read}); predict it again",
+            path.display()
+        );
+    }
+    Ok(RowCells {
+        kept,
+        cells,
+        missing: missing
+            .into_iter()
+            .map(|(_, m)| m)
+            .filter(|m| m.rows > 0)
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn missing(rows: usize, first: &[usize]) -> String {
+        Missing {
+            column: "body_mass_g".into(),
+            value: 4000.0,
+            rows,
+            first: first.to_vec(),
+        }
+        .warning()
+    }
+
+    #[test]
+    fn the_warning_names_up_to_three_rows_then_how_many_more() {
+        assert_eq!(
+            missing(1, &[2]),
+            "column `body_mass_g`: 1 row missing (row 2), filled with 4000 as in training"
+        );
+        assert_eq!(
+            missing(3, &[2, 5, 9]),
+            "column `body_mass_g`: 3 rows missing (rows 2, 5, 9), filled with 4000 as in training"
+        );
+        assert_eq!(
+            missing(7, &[2, 5, 9]),
+            "column `body_mass_g`: 7 rows missing (rows 2, 5, 9 and 4 more), filled with 4000 \
+             as in training"
+        );
+    }
+
+    #[test]
+    fn kept_names_are_trimmed_rejoined_and_given_once() {
+        let header: Vec<String> = ["id", "weight, kg", "x"].map(String::from).to_vec();
+        let keep: Vec<String> = [" id", "weight", " kg", "id", "nope"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(kept_names(&keep, &header), ["id", "weight, kg", "nope"]);
+    }
+
+    #[test]
+    fn a_sigmoid_output_gives_both_classes() {
+        let p = ndarray::array![[0.25, 0.75]];
+        assert_eq!(
+            class_probabilities(&p, 2),
+            [vec![0.75, 0.25], vec![0.25, 0.75]]
+        );
+        assert_eq!(class_names(&[], 1), ["0", "1"]);
+    }
+}
