@@ -383,6 +383,7 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
     warn_text_values(&data);
     warn_numbers_as_classes(&data, flags);
     warn_classes(&data);
+    crate::table_warnings::warn_table(&data);
     warn_channels(&data);
     Ok(data)
 }

@@ -25,6 +25,7 @@ mod presets;
 mod progress;
 mod report;
 mod serve;
+mod table_warnings;
 mod text;
 mod toy;
 mod train;

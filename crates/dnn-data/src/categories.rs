@@ -8,10 +8,18 @@
 //! text column with a number among its cells is named too: `--one-hot NAME` reads every cell
 //! of a column as text (codes such as postcodes), `--drop NAME` leaves a column out.
 //!
-//! Empty cells and the markers of a missing value that pandas' `read_csv` knows, and `?`
-//! ([`MISSING_CELLS`]), are no value of a text column: its inputs are all 0 there. A number
-//! column has no such default: a missing number is an error that says how to mend it,
-//! unless `--fill-missing` asks for the training part's mean or median ([`crate::missing`]).
+//! Empty cells and the markers of a missing value that pandas' `read_csv` knows, `?`, and
+//! Excel's error values ([`MISSING_CELLS`]) are no value of a text column: its inputs are all
+//! 0 there. A number column has no such default: a missing number is an error that says how
+//! to mend it, unless `--fill-missing` asks for the training part's mean or median
+//! ([`crate::missing`]).
+//!
+//! Excel's error values (`#DIV/0!`, `#VALUE!`, `#REF!`, `#NUM!`, `#NAME?`, `#NULL!`, and
+//! `#N/A`, which pandas counts as missing too) are missing values, not text: a formula that
+//! failed in one row leaves that row without its number, and must not turn a column of
+//! measurements into text. In a column of numbers, a lone dash (`-`, `--`, `–`, `—`, what
+//! people type for "none") is a missing number too ([`DASHES`]); in a text column it stays a
+//! value, as it is to pandas.
 //!
 //! A model's text columns keep the values they were trained with: a value that training
 //! never met is encoded as none of them, and counted ([`Unseen`]).
@@ -28,12 +36,19 @@ use crate::error::shown;
 pub const MAX_DETECTED_VALUES: usize = 100;
 
 /// The cells that mark a missing value, besides an empty one: pandas' `read_csv` defaults
-/// (compared exactly, after trimming spaces), and `?` (as in UCI's tables). Any other text is
-/// a value: `None`, `-` and `missing` are not markers, as they are not to pandas.
-pub const MISSING_CELLS: [&str; 19] = [
+/// (compared exactly, after trimming spaces), `?` (as in UCI's tables), and Excel's error
+/// values (`#DIV/0!`, `#VALUE!`, `#REF!`, `#NUM!`, `#NAME?`, `#NULL!`; `#N/A` is pandas'
+/// too). Any other text is a value: `none`, `-` and `missing` are not markers, as they are
+/// not to pandas (but a dash is a missing number in a column of numbers: [`DASHES`]).
+pub const MISSING_CELLS: [&str; 25] = [
     "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
-    "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", "?",
+    "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", "?", "#DIV/0!", "#VALUE!", "#REF!",
+    "#NUM!", "#NAME?", "#NULL!",
 ];
+
+/// Cells that, in a column of numbers, mark a missing number: a dash, as people type for
+/// "none" (`-`, `--`, an en or em dash). In a text column they are values.
+pub const DASHES: [&str; 4] = ["-", "--", "\u{2013}", "\u{2014}"];
 
 /// Whether a trimmed feature cell marks a missing value: empty, or one of [`MISSING_CELLS`].
 ///
@@ -182,6 +197,9 @@ enum State<'a> {
         seen_number: bool,
         /// The first missing cell while no number was met: `(row, line, text)`.
         first_missing: Option<(u64, u64, String)>,
+        /// The dashes ([`DASHES`]) taken as missing numbers before any number was met: their
+        /// rows (indices into `values`) and text, which are values if the column is text.
+        dashes: Vec<(usize, String)>,
     },
     Text {
         forced: bool,
@@ -213,6 +231,7 @@ impl<'a> ColumnReader<'a> {
                 },
                 seen_number: false,
                 first_missing: None,
+                dashes: Vec::new(),
             },
             Mode::Text => State::Text {
                 forced: true,
@@ -277,6 +296,9 @@ impl<'a> ColumnReader<'a> {
         let cell = match text.parse::<f64>() {
             Ok(v) if !v.is_nan() => Cell::Number(v),
             _ if is_missing_cell(text) => Cell::Missing,
+            _ if DASHES.contains(&text) && matches!(self.state, State::Numbers { .. }) => {
+                Cell::Missing
+            }
             _ => Cell::Text(text),
         };
         let name = &self.name;
@@ -287,8 +309,14 @@ impl<'a> ColumnReader<'a> {
                 fill,
                 seen_number,
                 first_missing,
+                dashes,
             } => match cell {
-                Cell::Missing if fill.is_some() => values.push(fill.unwrap_or_default()),
+                Cell::Missing if fill.is_some() => {
+                    if !*seen_number && DASHES.contains(&text) {
+                        dashes.push((values.len(), text.to_owned()));
+                    }
+                    values.push(fill.unwrap_or_default())
+                }
                 Cell::Missing => {
                     if *strict {
                         return Err((missing_for_model(text), None));
@@ -297,6 +325,9 @@ impl<'a> ColumnReader<'a> {
                         return Err((missing_number(text, name), None));
                     }
                     first_missing.get_or_insert((row, line, text.to_owned()));
+                    if DASHES.contains(&text) {
+                        dashes.push((values.len(), text.to_owned()));
+                    }
                     values.push(f64::NAN);
                 }
                 Cell::Number(v) => {
@@ -334,23 +365,33 @@ impl<'a> ColumnReader<'a> {
                     if *seen_number {
                         return Err((
                             format!(
-                                "`{}` is not a number, in a column of numbers; mend the cell, \
-                                 or read the column as text with --one-hot {arg}, or leave \
-                                 it out with --drop {arg}",
+                                "`{}` is not a number, in a column of numbers; mend the cell \
+                                 (if it marks a missing value, empty it or write NA, and \
+                                 --fill-missing mean or median fills it), or leave the column \
+                                 out with --drop {arg}",
                                 shown(t),
                                 arg = crate::error::shell_word(name)
                             ),
                             None,
                         ));
                     }
-                    // Only missing cells so far: a text column.
-                    let codes = vec![NONE; values.len()];
+                    // Only missing cells so far: a text column, whose dashes are values.
+                    let mut codes = vec![NONE; values.len()];
+                    let (mut texts, mut ids) = (Vec::new(), HashMap::new());
+                    for (j, dash) in dashes.iter() {
+                        let code = *ids.entry(dash.clone()).or_insert_with(|| {
+                            texts.push(dash.clone());
+                            texts.len() as u32 - 1
+                        });
+                        codes[*j] = code;
+                    }
+                    let first = dashes.first().map(|(j, d)| (*j as u64 + 1, d.clone()));
                     self.state = State::Text {
                         forced: false,
-                        values: Vec::new(),
-                        ids: HashMap::new(),
+                        values: texts,
+                        ids,
                         codes,
-                        first: None,
+                        first,
                     };
                     return self.push(text, row, line);
                 }
@@ -442,12 +483,48 @@ impl<'a> ColumnReader<'a> {
     pub(crate) fn finish(self) -> Result<(ColumnValues, Option<Unseen>), (String, Earlier)> {
         let name = self.name;
         match self.state {
+            // Dashes and missing cells only: a text column whose value is the dash, as
+            // before dashes were missing numbers.
+            State::Numbers {
+                values,
+                strict: false,
+                seen_number: false,
+                dashes,
+                ..
+            } if !dashes.is_empty() => {
+                let mut codes = vec![NONE; values.len()];
+                let mut texts: Vec<String> = Vec::new();
+                for (j, dash) in dashes {
+                    let code = match texts.iter().position(|t| *t == dash) {
+                        Some(k) => k,
+                        None => {
+                            texts.push(dash);
+                            texts.len() - 1
+                        }
+                    };
+                    codes[j] = code as u32;
+                }
+                let mut sorted = texts.clone();
+                sort_names(&mut sorted);
+                for c in codes.iter_mut().filter(|c| **c != NONE) {
+                    let text = &texts[*c as usize];
+                    *c = sorted.iter().position(|t| t == text).unwrap_or_default() as u32;
+                }
+                Ok((
+                    ColumnValues::Text {
+                        values: sorted,
+                        codes,
+                    },
+                    None,
+                ))
+            }
             State::Numbers {
                 values,
                 first_missing,
                 strict,
                 fill,
                 seen_number,
+                ..
             } => match first_missing {
                 // Missing cells and no number: `--fill-missing` would have nothing to fill from.
                 Some(_) => Err((
@@ -474,6 +551,22 @@ impl<'a> ColumnReader<'a> {
                 mut codes,
                 ..
             } => {
+                if !forced
+                    && values.len() > MAX_DETECTED_VALUES
+                    && crate::table_checks::all_dates(&values)
+                {
+                    return Err((
+                        format!(
+                            "column `{name}` holds dates (`{}`, `{}`, ...), which dnn does not \
+                             read as numbers: derive numbers from it (year, month, day of \
+                             year) or leave it out with --drop {arg}",
+                            shown(&values[0]),
+                            shown(&values[1]),
+                            arg = crate::error::shell_word(&name)
+                        ),
+                        None,
+                    ));
+                }
                 if !forced && values.len() > MAX_DETECTED_VALUES {
                     let some: Vec<String> = values
                         .iter()

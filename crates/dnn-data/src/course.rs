@@ -246,6 +246,7 @@ pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
             left_out_columns: Vec::new(),
             image_csv: None,
             sha256: Some(sha256),
+            table_warnings: Vec::new(),
         },
         train_images: Some(train.images),
         test_images: Some(test.images),

@@ -406,6 +406,11 @@ pub struct Source {
     /// An image CSV's picture and target columns ([`crate::image_csv`]); `None` for other
     /// formats.
     pub image_csv: Option<crate::image_csv::Columns>,
+    /// A table read for training: what is likely a mistake but not surely one, for the
+    /// caller to warn about ([`crate::table_checks`]: columns of dates, row numbers and ids,
+    /// nearly one text value per row, a nameless first column of row numbers left out).
+    /// Empty for other formats and for a table read with a model's columns.
+    pub table_warnings: Vec<crate::table_checks::TableWarning>,
 }
 
 /// Examples ready for training: inputs as `(features, m)` matrices of `X` (`f64`, or `f32`
@@ -784,11 +789,28 @@ pub fn detect_format(path: &Path) -> Result<Format> {
             None => Format::Csv,
         }),
         Some("npz") => Ok(Format::Npz),
+        _ if compressed_as(path).is_some() => Err(DataError::BadSource {
+            path: path.to_path_buf(),
+            problem: crate::table_checks::compressed_problem(
+                path,
+                compressed_as(path).unwrap_or_default(),
+            ),
+        }),
         _ => Err(DataError::BadSource {
             path: path.to_path_buf(),
             problem: "cannot tell its format: dnn reads a directory (course HDF5 files or an image folder), a .csv or a .npz file; --format csv|image-csv|npz|image-folder|course-h5 reads it as one".into(),
         }),
     }
+}
+
+/// What compresses the file at `path` ([`crate::table_checks::compressed`]), if it can be
+/// read and is compressed.
+fn compressed_as(path: &Path) -> Option<&'static str> {
+    use std::io::Read;
+    let mut start = [0u8; 8];
+    let mut file = std::fs::File::open(path).ok()?;
+    let n = file.read(&mut start).ok()?;
+    crate::table_checks::compressed(&start[..n])
 }
 
 /// [`detect_format`] of data whose image CSV names are taken as `names` say

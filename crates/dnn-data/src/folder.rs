@@ -477,6 +477,7 @@ pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
             whole: options.whole(),
             left_out_columns: Vec::new(),
             image_csv: None,
+            table_warnings: Vec::new(),
         },
         train_images: Some(train_images),
         test_images: Some(test_images),

@@ -324,6 +324,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
                 names: names.clone(),
                 also_pictures: also,
             }),
+            table_warnings: Vec::new(),
         },
         train_images: Some(train_images),
         test_images: Some(test_images),

@@ -64,6 +64,7 @@ pub mod safetensors;
 pub mod split;
 pub mod standardize;
 pub mod table;
+pub mod table_checks;
 pub mod target;
 pub mod toy;
 pub mod validation;

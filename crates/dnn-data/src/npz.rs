@@ -6,8 +6,8 @@
 //! divided by 255, as `dnn predict` divides a picture file's pixels; a table's values, uint8
 //! or float, and float pictures are used as they are. `y` holds integer labels, `(m,)`,
 //! `(m, 1)` or `(1, m)` (float labels that are whole numbers are accepted too), or class names
-//! as numpy strings (`<U`, what `y.astype(str)` gives, or `|S` bytes in UTF-8); the class
-//! names are the sorted label values, numbers in numeric order. Numbers are read with
+//! as numpy strings (`<U`, what `np.asarray(y, dtype=str)` gives, or `|S` bytes in UTF-8);
+//! the class names are the sorted label values, numbers in numeric order. Numbers are read with
 //! `ndarray-npy`, strings from the `.npy` bytes themselves (ndarray-npy reads no strings).
 //!
 //! Refused, each with one line that says how to re-save the array:
@@ -144,6 +144,19 @@ fn check_declared(path: &Path, keys: &[&str]) -> Result<()> {
                     ),
                 ));
             }
+        }
+        if key.starts_with('x') && declared_descr(&head).is_some_and(|d| d.ends_with('O')) {
+            return Err(bad(
+                path,
+                format!(
+                    "`{key}` holds Python objects (pandas' `.values` of a table with a text \
+                     column gives them), which dnn does not unpickle; re-save its numbers as \
+                     floats, np.asarray({key}, dtype=float) (from pandas: \
+                     df[columns].to_numpy(dtype=float)); a table with text columns is better \
+                     saved as a CSV (df.to_csv(\"t.csv\", index=False)), whose text columns dnn \
+                     one-hot encodes"
+                ),
+            ));
         }
         if let Some(shape) = declared_shape(&head) {
             check_declared_size(file_len, &shape, std::mem::size_of::<f64>()).map_err(
@@ -403,9 +416,10 @@ fn check_label_shape(path: &Path, key: &str, shape: &[usize]) -> Result<()> {
 }
 
 /// Class names stored as numpy strings, or `None` when `key` holds no strings: `<U{n}`
-/// (UTF-32, `n` characters each, what `y.astype(str)` gives) or `|S{n}` (`n` bytes each,
+/// (UTF-32, `n` characters each, what `np.asarray(y, dtype=str)` gives) or `|S{n}` (`n` bytes each,
 /// read as UTF-8), both padded with zeros. Object arrays (`|O`, pandas' `.values` of text)
-/// are pickled Python objects, which are refused with the `astype(str)` that fixes them.
+/// are pickled Python objects, which are refused with the `np.asarray(y, dtype=str)` that
+/// fixes them.
 fn read_names(path: &Path, key: &str) -> Result<Option<Vec<String>>> {
     let fail = |problem: String| bad(path, format!("cannot read `{key}`: {problem}"));
     let file = File::open(path).map_err(|e| crate::error::io_error(path, e))?;
@@ -435,8 +449,9 @@ fn read_names(path: &Path, key: &str) -> Result<Option<Vec<String>>> {
             path,
             format!(
                 "`{key}` holds Python objects (pandas' `.values` of text gives them), which \
-                 dnn does not unpickle; re-save it as strings, {key}.astype(str), or as \
-                 integer class numbers"
+                 dnn does not unpickle; re-save it as strings, np.asarray({key}, dtype=str) \
+                 (from pandas: df[column].to_numpy(dtype=str); pandas 3's .astype(str) stays \
+                 objects), or as integer class numbers"
             ),
         ));
     }
@@ -491,7 +506,7 @@ fn read_names(path: &Path, key: &str) -> Result<Option<Vec<String>>> {
         let Some(name) = name else {
             return Err(bad(
                 path,
-                format!("{key}[{i}] is not valid text ({descr}); save the names as UTF-8, {key}.astype(str)"),
+                format!("{key}[{i}] is not valid text ({descr}); save the names as UTF-8, np.asarray({key}, dtype=str)"),
             ));
         };
         names.push(name);
@@ -1019,6 +1034,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             whole: options.whole(),
             left_out_columns: Vec::new(),
             image_csv: None,
+            table_warnings: Vec::new(),
         },
         train_images,
         test_images,

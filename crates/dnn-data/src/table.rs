@@ -28,6 +28,7 @@ use crate::dataset::{
 use crate::error::{shown, DataError, Result};
 use crate::missing::{FillMissing, Filled};
 use crate::standardize::{fit_row, standardized, Standardization, ZScore};
+use crate::table_checks::{self, TableWarning};
 use crate::target::Task;
 
 /// A CSV table as read: feature columns and, when the table has its target column, labels.
@@ -57,6 +58,10 @@ pub struct Table {
     /// With [`Columns::pictures`]: each row's cell of that column as written (trimmed), and
     /// the line of the file it is on. Empty otherwise.
     pub pictures: Vec<(String, u64)>,
+    /// What read for training is likely a mistake but not surely one
+    /// ([`crate::table_checks`]): a nameless first column of row numbers left out, text
+    /// columns of dates. Empty when read with a model's columns.
+    pub warnings: Vec<TableWarning>,
 }
 
 /// Which columns to read, and how ([`Columns::default`]: every column but the last, which
@@ -160,6 +165,12 @@ fn open_csv<R: std::io::Read>(source: R, path: &Path) -> Result<Opened<R>> {
     use std::io::BufRead;
     let mut source = std::io::BufReader::with_capacity(1 << 16, source);
     let io = |e| crate::error::io_error(path, e);
+    if let Some(how) = table_checks::compressed(source.fill_buf().map_err(io)?) {
+        return Err(DataError::BadSource {
+            path: path.to_path_buf(),
+            problem: table_checks::compressed_problem(path, how),
+        });
+    }
     let (separator, said) = separator(path, source.fill_buf().map_err(io)?);
     source.consume(said);
     let start = source.fill_buf().map_err(io)?;
@@ -323,18 +334,22 @@ pub fn read_table_from(
         || raw_header.as_slice().starts_with(&[0xff, 0xfe])
         || raw_header.as_slice().starts_with(&[0xfe, 0xff])
     {
-        return Err(bad(NOT_UTF8
-            .replace("{what}", "the header")
-            .replace("{seen}", " (it has NUL bytes, as UTF-16 text does)")));
+        return Err(bad(not_utf8(
+            "the header",
+            " (it has NUL bytes, as UTF-16 text does)",
+            "utf-16",
+        )));
     }
     let header: Vec<String> = raw_header
         .iter()
         .enumerate()
         .map(|(i, h)| {
             let text = std::str::from_utf8(h).map_err(|_| {
-                bad(NOT_UTF8
-                    .replace("{what}", &format!("column {} of the header", i + 1))
-                    .replace("{seen}", ""))
+                bad(not_utf8(
+                    &format!("column {} of the header", i + 1),
+                    "",
+                    "cp1252",
+                ))
             })?;
             let text = if i == 0 {
                 text.trim_start_matches('\u{feff}')
@@ -349,27 +364,79 @@ pub fn read_table_from(
             "the file is empty; a CSV table needs a header row and at least one data row".into(),
         ));
     }
-    if which.features.is_none() {
-        if let Some(i) = header.iter().position(String::is_empty) {
-            let hint = if i + 1 == header.len() {
-                " (a comma at the end of every line makes an unnamed last column)"
-            } else if i == 0 {
-                " (pandas writes its row index as an unnamed first column: save with \
-                 to_csv(..., index=False))"
-            } else {
-                ""
-            };
+    // The first rows, read before the header is judged: whether it is a row of data is
+    // told by comparing it with them.
+    let mut batch: Vec<csv::ByteRecord> = vec![csv::ByteRecord::new(); BATCH];
+    let mut pending = 0;
+    while pending < BATCH
+        && reader
+            .read_byte_record(&mut batch[pending])
+            .map_err(|e| csv_error(path, e, crlf))?
+    {
+        pending += 1;
+    }
+    let names_unknown = which
+        .features
+        .is_some_and(|names| names.iter().any(|n| !header.contains(n)));
+    if which.features.is_none() || names_unknown {
+        let sample: Vec<Vec<String>> = batch[..pending.min(SAMPLE)]
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| String::from_utf8_lossy(trim(c)).into_owned())
+                    .collect()
+            })
+            .collect();
+        if let Some(why) = table_checks::first_line_is_data(&header, &sample) {
+            let line = header.join(&char::from(separator).to_string());
             return Err(bad(format!(
-                "column {} of {} has no name; every column needs one, as models match columns \
-                 by name{hint}",
-                i + 1,
-                header.len()
+                "the first line (`{}`) looks like a row of data, not the columns' names: {why}; \
+                 dnn reads the first line as the names, so this row would be lost and the \
+                 columns misnamed: add a line naming the columns at the top of the file (pandas' \
+                 to_csv writes one unless header=False)",
+                shown(&line)
             )));
         }
     }
+    let nameless_problem = |i: usize| {
+        let hint = if i + 1 == header.len() {
+            " (a comma at the end of every line makes an unnamed last column)"
+        } else if i == 0 {
+            " (R's write.csv writes its row names as an unnamed first column: save with \
+             write.csv(df, row.names = FALSE); pandas writes its index so: save with \
+             to_csv(..., index=False))"
+        } else {
+            ""
+        };
+        format!(
+            "column {} of {} has no name; every column needs one, as models match columns by \
+             name{hint}",
+            i + 1,
+            header.len()
+        )
+    };
+    // A nameless first column that counts the rows (R's row names, pandas' index) is left
+    // out, as its rows are read; one that does not is refused then.
+    let row_names = which.features.is_none() && header.len() >= 3 && header[0].is_empty();
+    if which.features.is_none() {
+        if let Some(i) = header
+            .iter()
+            .enumerate()
+            .position(|(i, h)| h.is_empty() && !(i == 0 && row_names))
+        {
+            return Err(bad(nameless_problem(i)));
+        }
+    }
     if let Some((first, i)) = crate::classes::first_repeat(&header) {
+        let no_header = if header[i].parse::<f64>().is_ok() {
+            "; names that are numbers are likely a row of data: does the file have no header \
+             line? add a line naming the columns at the top of the file"
+        } else {
+            ""
+        };
         return Err(bad(format!(
-            "the column name `{}` appears twice (columns {} and {}); columns are matched by name",
+            "the column name `{}` appears twice (columns {} and {}); columns are matched by \
+             name{no_header}",
             header[i],
             first + 1,
             i + 1
@@ -437,7 +504,9 @@ pub fn read_table_from(
                 )));
             }
             (0..header.len())
-                .filter(|&i| Some(i) != target_index && !drop.contains(&header[i]))
+                .filter(|&i| {
+                    Some(i) != target_index && !drop.contains(&header[i]) && !(i == 0 && row_names)
+                })
                 .collect()
         }
     };
@@ -468,6 +537,13 @@ pub fn read_table_from(
         .iter()
         .map(|c| which.one_hot.iter().find(|h| &h.column == c))
         .collect();
+    let detected: Vec<bool> = columns
+        .iter()
+        .zip(&model_one_hot)
+        .map(|(c, model)| {
+            model.is_none() && !which.numbers_only && which.features.is_none() && !text.contains(c)
+        })
+        .collect();
     let mut readers: Vec<ColumnReader<'_>> = columns
         .iter()
         .zip(&model_one_hot)
@@ -496,10 +572,10 @@ pub fn read_table_from(
     let mut pictures = Vec::new();
     // Records are read in batches; each batch's cells are parsed column by column on every
     // core (parsing numbers is most of the work), labels and row checks stay in order.
-    let mut batch: Vec<csv::ByteRecord> = vec![csv::ByteRecord::new(); BATCH];
     let mut rows: u64 = 0;
+    let mut row_from: Option<u64> = None;
     loop {
-        let mut n = 0;
+        let mut n = std::mem::take(&mut pending);
         while n < BATCH
             && reader
                 .read_byte_record(&mut batch[n])
@@ -520,6 +596,28 @@ pub fn read_table_from(
         // row first; within a row its length, then its features left to right, then its label.
         let ragged = records.iter().position(|r| r.len() != header.len());
         let whole = &records[..ragged.unwrap_or(n)];
+        if row_names {
+            let number = |r: &csv::ByteRecord| {
+                std::str::from_utf8(trim(&r[0]))
+                    .ok()
+                    .and_then(|t| t.parse::<u64>().ok())
+            };
+            if row_from.is_none() {
+                row_from = whole.first().and_then(number).filter(|&f| f <= 1);
+            }
+            let counts = |k: usize, r: &csv::ByteRecord| {
+                row_from.is_some_and(|from| number(r) == Some(from + rows + k as u64))
+            };
+            if let Some(k) = whole.iter().enumerate().position(|(k, r)| !counts(k, r)) {
+                return Err(bad(format!(
+                    "{}; its cells are not the rows' numbers (row {} has `{}`), which dnn \
+                     would leave out",
+                    nameless_problem(0),
+                    rows + k as u64 + 1,
+                    shown(&String::from_utf8_lossy(trim(&whole[k][0])))
+                )));
+            }
+        }
         let bad_cell = readers
             .par_iter_mut()
             .zip(feature_index.par_iter())
@@ -645,9 +743,22 @@ pub fn read_table_from(
     }
     let mut features = Vec::with_capacity(readers.len());
     let mut unseen = Vec::new();
-    for (reader, column) in readers.into_iter().zip(&columns) {
+    let mut warnings = Vec::new();
+    if let (true, Some(from)) = (row_names, row_from) {
+        warnings.push(TableWarning::RowNames { from, rows });
+    }
+    for ((reader, column), &detected) in readers.into_iter().zip(&columns).zip(&detected) {
         match reader.finish() {
             Ok((values, seen)) => {
+                if let ColumnValues::Text { values, .. } = &values {
+                    if detected && table_checks::all_dates(values) {
+                        warnings.push(TableWarning::Dates {
+                            column: column.clone(),
+                            values: values.len(),
+                            example: values[0].clone(),
+                        });
+                    }
+                }
                 features.push(values);
                 unseen.extend(seen);
             }
@@ -674,6 +785,7 @@ pub fn read_table_from(
         label_first,
         rows: rows as usize,
         pictures,
+        warnings,
     })
 }
 
@@ -748,9 +860,16 @@ fn check_labels(path: &Path, table: &Table) -> Result<()> {
     Ok(())
 }
 
-/// What an unreadable file's message says: `{what}` is the part that is not UTF-8.
-const NOT_UTF8: &str = "{what} is not UTF-8 text{seen}; save the table as CSV in UTF-8 (text \
-                        in UTF-16, Latin-1 or Windows-1252 is not read)";
+/// What an unreadable file's message says: `what` is the part that is not UTF-8, `seen` what
+/// shows it (or nothing), `from` the encoding `iconv` is told to convert from (`cp1252`, what
+/// Excel on Windows writes, is a superset of Latin-1's printable characters; `utf-16`).
+fn not_utf8(what: &str, seen: &str, from: &str) -> String {
+    format!(
+        "{what} is not UTF-8 text{seen}; save the table as CSV in UTF-8 (Excel: Save As, \
+         \"CSV UTF-8\"), or convert it: iconv -f {from} -t utf-8 in.csv > out.csv (text in \
+         UTF-16, Latin-1 or Windows-1252 is not read)"
+    )
+}
 
 /// The names of a `--drop` or `--one-hot` list as the header has them: each trimmed of
 /// spaces, as the header's names are, and the pieces of a name with a comma in it joined
@@ -891,9 +1010,11 @@ fn label_problem(cell: &[u8]) -> Option<String> {
         return Some(problem);
     }
     std::str::from_utf8(label).err().map(|_| {
-        NOT_UTF8
-            .replace("{what}", "the label")
-            .replace("{seen}", "")
+        not_utf8(
+            &format!("the label `{}`", shown(&String::from_utf8_lossy(label))),
+            "",
+            "cp1252",
+        )
     })
 }
 
@@ -902,11 +1023,7 @@ fn label_problem(cell: &[u8]) -> Option<String> {
 /// that ends so is appended to it).
 fn picture_problem(cell: &[u8], suffixed: bool) -> Option<String> {
     let Ok(name) = std::str::from_utf8(trim(cell)) else {
-        return Some(
-            NOT_UTF8
-                .replace("{what}", "the picture's name")
-                .replace("{seen}", ""),
-        );
+        return Some(not_utf8("the picture's name", "", "cp1252"));
     };
     if name.is_empty() {
         return Some(
@@ -926,6 +1043,10 @@ fn picture_problem(cell: &[u8], suffixed: bool) -> Option<String> {
 
 /// Records read, then parsed in parallel, at a time (a few MB of text).
 const BATCH: usize = 2048;
+
+/// The first rows a header is compared with, to tell a row of data from names
+/// ([`table_checks::first_line_is_data`]).
+const SAMPLE: usize = 500;
 
 fn trim(bytes: &[u8]) -> &[u8] {
     bytes.trim_ascii()
@@ -947,7 +1068,13 @@ fn cell_text(bytes: &[u8], separator: u8, fields: usize) -> std::result::Result<
             return Err(problem);
         }
     }
-    std::str::from_utf8(cell).map_err(|_| "the cell is not UTF-8 text".to_owned())
+    std::str::from_utf8(cell).map_err(|_| {
+        not_utf8(
+            &format!("the cell `{}`", shown(&String::from_utf8_lossy(cell))),
+            "",
+            "cp1252",
+        )
+    })
 }
 
 impl Table {
@@ -1139,12 +1266,34 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
     if options.columns.is_none() {
         unseen.extend(keep_training_values(path, &mut table, fit)?);
     }
-    let text_counts = table
+    let text_counts: Vec<crate::categories::TextCounts> = table
         .columns
         .iter()
         .zip(&table.features)
         .filter_map(|(column, values)| values.text_counts(column, fit))
         .collect();
+    let mut table_warnings = std::mem::take(&mut table.warnings);
+    if options.columns.is_none() {
+        for (column, values) in table.columns.iter().zip(&table.features) {
+            if let ColumnValues::Numbers(values) = values {
+                table_warnings.extend(table_checks::row_numbers(column, values));
+            }
+        }
+        let dates: Vec<String> = table_warnings
+            .iter()
+            .filter_map(|w| match w {
+                TableWarning::Dates { column, .. } => Some(column.clone()),
+                _ => None,
+            })
+            .collect();
+        for c in text_counts.iter().filter(|c| !dates.contains(&c.column)) {
+            table_warnings.extend(table_checks::nearly_unique(
+                &c.column,
+                &c.rows,
+                c.rows_without_value,
+            ));
+        }
+    }
     let filled = match options.fill_missing {
         Some(how) if options.columns.is_none() => fill_missing(path, &mut table, how, fit)?,
         _ => options.filled.clone(),
@@ -1253,6 +1402,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             whole: options.whole(),
             left_out_columns: table.left_out,
             image_csv: None,
+            table_warnings,
         },
         train_images: None,
         test_images: None,

@@ -253,6 +253,7 @@ impl TrainingData {
                 whole: false,
                 left_out_columns: Vec::new(),
                 image_csv: None,
+                table_warnings: Vec::new(),
             },
             validation_seed: DEFAULT_SPLIT_SEED,
             preset,

@@ -516,6 +516,50 @@ fn a_measurement_as_the_label_is_warned_about_and_huge_features_train() {
 /// name until left out; the text columns are one-hot encoded, and they and the fill value
 /// are recorded in the model and applied by `evaluate` and `predict`, where a value
 /// training never met is warned about and counts as no value, as an empty cell does.
+/// dnn-data's doubts about a table reach `dnn train`'s stderr: R's `write.csv` row names
+/// (a nameless first column counting from 1) are left out with a warning, and an id column
+/// of whole numbers in file order is warned about; the run trains on the other columns.
+#[test]
+fn row_names_and_an_id_column_are_warned_about_in_train() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    let mut text = String::from("\"\",\"id\",\"width\",\"label\"\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "\"{}\",{},{},{}\n",
+            i + 1,
+            1000 + i,
+            i % 7,
+            ["a", "b"][i % 2]
+        ));
+    }
+    std::fs::write(w.join("r.csv"), &text).expect("write");
+    let run = ok(dnn_in(
+        w,
+        &["train", "--data", "r.csv", "--iterations", "5", "-q"],
+    ));
+    assert!(
+        run.stderr.contains(
+            "warning: the first column has no name and counts the rows from 1 to 40, as R's \
+             write.csv (row names) writes them: it is left out as the rows' numbers, not data"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("warning: column `id` holds a different whole number in every row"),
+        "{}",
+        run.stderr
+    );
+    // The row names are no input: width and id are.
+    assert!(
+        run.stdout.contains(", 2 features, 2 classes"),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn a_table_with_text_columns_trains_on_them_and_predicts_new_values() {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -279,9 +279,13 @@ fn bad_csv_files_are_named_with_their_row_and_column() {
         ),
         (
             "pandas_index.csv",
-            ",x,label\n0,1,a\n1,2,b\n",
+            ",x,label\n3,1,a\n7,2,b\n",
             opts(),
-            &["column 1 of 3 has no name", "index=False"],
+            &[
+                "column 1 of 3 has no name",
+                "index=False",
+                "row.names = FALSE",
+            ],
         ),
         (
             "open_quote_label.csv",
@@ -355,10 +359,7 @@ fn csv_text_that_is_not_utf8_is_refused_by_line_not_replaced() {
         (
             "latin1_label.csv",
             b"x,label\n1,caf\xe9\n2,caf\xe8\n3,b\n".to_vec(),
-            &[
-                "row 1 (line 2), column `label`",
-                "the label is not UTF-8 text",
-            ],
+            &["row 1 (line 2), column `label`", "is not UTF-8 text"],
         ),
         (
             "latin1_header.csv",
@@ -500,7 +501,7 @@ fn the_separator_is_told_by_unquoted_cells_the_tsv_name_and_excels_sep_line() {
     let text_cell = commas.replacen("2.5,", "heavy,", 1);
     let err = load_err(&write_csv(&dir.path().join("x.csv"), &text_cell), &opts());
     assert!(
-        err.contains("--one-hot 'weight, kg', or leave it out with --drop 'weight, kg'"),
+        err.contains("or leave the column out with --drop 'weight, kg'"),
         "{err}"
     );
     // Row 3 is line 5 of the file, after `sep=;` and the header.

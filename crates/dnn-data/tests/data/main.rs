@@ -20,6 +20,7 @@ mod planar;
 mod properties;
 mod regression;
 mod safetensors_file;
+mod table_hygiene;
 mod tables;
 mod text_columns;
 mod toy;

@@ -307,8 +307,8 @@ fn mistakes_in_text_and_number_columns_are_named_in_one_line() {
             Columns::default(),
             vec![
                 "row 3 (line 4), column `x`",
-                "`three` is not a number, in a column of numbers",
-                "--one-hot x",
+                "`three` is not a number, in a column of numbers; mend the cell",
+                "--fill-missing",
                 "--drop x",
             ],
         ),
