@@ -197,7 +197,8 @@ fn open_csv<R: std::io::Read>(source: R, path: &Path) -> Result<Opened<R>> {
 
 /// The separator that reading a table whose text begins with `start` uses, and the length of
 /// the Excel `sep=` line that names it before the header (0 without one): the one named
-/// there, a tab for a `.tsv` `path`, else as [`separator_of`] finds it in the header.
+/// there, a tab for a `.tsv` `path`, else a comma, unless the header has none outside quotes
+/// but has semicolons or tabs: then the more frequent of those.
 ///
 /// ```
 /// use std::path::Path;
