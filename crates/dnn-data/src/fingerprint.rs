@@ -107,13 +107,27 @@ impl Hashing {
 /// # Errors
 /// [`DataError::Io`] if a file cannot be read.
 pub fn files_sha256(root: &Path, files: &[impl AsRef<Path> + Sync]) -> Result<String> {
-    let digests: Vec<[u8; 32]> = files
+    let named: Vec<(String, &Path)> = files
+        .iter()
+        .map(|f| (relative_name(root, f.as_ref()), f.as_ref()))
+        .collect();
+    named_files_sha256(&named)
+}
+
+/// [`files_sha256`] of files each under its own name: the SHA-256 over each name, a zero
+/// byte and its file's SHA-256, in order (an image CSV names its table from the table's
+/// folder and its pictures from `--image-dir`).
+///
+/// # Errors
+/// [`DataError::Io`] if a file cannot be read.
+pub(crate) fn named_files_sha256(named: &[(String, &Path)]) -> Result<String> {
+    let digests: Vec<[u8; 32]> = named
         .par_iter()
-        .map(|f| digest(f.as_ref()))
+        .map(|(_, file)| digest(file))
         .collect::<Result<_>>()?;
     let mut all = Sha256::new();
-    for (file, d) in files.iter().zip(&digests) {
-        all.update(relative_name(root, file.as_ref()).as_bytes());
+    for ((name, _), d) in named.iter().zip(&digests) {
+        all.update(name.as_bytes());
         all.update([0]);
         all.update(d);
     }
@@ -122,7 +136,7 @@ pub fn files_sha256(root: &Path, files: &[impl AsRef<Path> + Sync]) -> Result<St
 
 /// `file`'s path under `root` with `/` between names, wherever `root` is and whatever the
 /// system's separator (the whole path, for a file not under `root`).
-fn relative_name(root: &Path, file: &Path) -> String {
+pub(crate) fn relative_name(root: &Path, file: &Path) -> String {
     let relative = file.strip_prefix(root).unwrap_or(file);
     relative
         .components()

@@ -51,16 +51,15 @@
 //!   another, and the same pictures read from another place give the same.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use dnn_core::Float;
-use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::dataset::{
     split_or_keep, split_values, DataSpec, Dataset, Format, Input, LoadOptions, Source,
 };
 use crate::error::{shell_word, shown, DataError, Result};
+use crate::fingerprint::{named_files_sha256, relative_name};
 use crate::folder::{picture_parts, PictureParts};
 use crate::table::{class_labels, first_row, names_picture, read_table, regression_values};
 
@@ -684,41 +683,5 @@ fn fingerprint(path: &Path, names: &PictureNames, files: &[PathBuf]) -> Result<S
             .iter()
             .map(|f| (relative_name(folder, f), f.as_path())),
     );
-    let digests: Vec<[u8; 32]> = named
-        .par_iter()
-        .map(|(_, file)| digest(file))
-        .collect::<Result<_>>()?;
-    let mut all = Sha256::new();
-    for ((name, _), d) in named.iter().zip(&digests) {
-        all.update(name.as_bytes());
-        all.update([0]);
-        all.update(d);
-    }
-    Ok(all.finalize().iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// `file`'s path under `root` with `/` between names (the whole path for a file not under
-/// it), as [`crate::fingerprint`] names a directory's files.
-fn relative_name(root: &Path, file: &Path) -> String {
-    let relative = file.strip_prefix(root).unwrap_or(file);
-    relative
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(name) => Some(name.to_string_lossy()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// The SHA-256 of the bytes of the file at `path`.
-fn digest(path: &Path) -> Result<[u8; 32]> {
-    let io = |source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).map_err(io)?;
-    Ok(hasher.finalize().into())
+    named_files_sha256(&named)
 }
