@@ -1,8 +1,9 @@
 //! Shared helpers for the `dnn` command's tests.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -68,6 +69,23 @@ pub fn dnn_in(dir: &Path, args: &[&str]) -> Run {
         .output()
         .expect("run dnn")
         .into()
+}
+
+/// Runs `dnn` with `args` in `dir`, `stdin` piped into it.
+pub fn dnn_fed(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dnn"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn dnn");
+    let mut pipe = child.stdin.take().expect("stdin");
+    // dnn may refuse before reading: a closed pipe is then no failure of this test.
+    let _ = pipe.write_all(stdin);
+    drop(pipe);
+    child.wait_with_output().expect("wait").into()
 }
 
 /// A snapshot of every file under `dir` (path and contents), to prove a run changed nothing.

@@ -4,29 +4,12 @@
 //! `... | dnn predict --model m.h5 -`: the input `-` is standard input, a table's rows or one
 //! picture, predicted as the same file would be.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::{self, Run};
+use crate::common::{self, dnn_fed};
 use crate::fixtures::{write_model, write_png, write_table_model};
-
-/// Runs `dnn` with `args` in `dir`, `stdin` piped into it.
-fn dnn_fed(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dnn"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn dnn");
-    let mut pipe = child.stdin.take().expect("stdin");
-    // dnn may refuse before reading: a closed pipe is then no failure of this test.
-    let _ = pipe.write_all(stdin);
-    drop(pipe);
-    child.wait_with_output().expect("wait").into()
-}
 
 #[test]
 fn table_rows_piped_to_dash_are_predicted_as_the_file_is() {

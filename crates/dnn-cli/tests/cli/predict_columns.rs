@@ -3,34 +3,15 @@
 //! here and against the default output's winning class; the input's own columns copied as
 //! written (`--keep`); and a warning for the missing numbers a model fills.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use dnn_core::Activation;
 use dnn_data::model::{load_model, AnyNetwork};
 use dnn_data::Input;
 use ndarray::Array2;
 
-use crate::common::{dnn_in, Run};
+use crate::common::{dnn_fed, dnn_in, Run};
 use crate::fixtures;
-
-/// Runs `dnn` with `args` in `dir`, `stdin` piped into it.
-fn dnn_fed(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dnn"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn dnn");
-    let mut pipe = child.stdin.take().expect("stdin");
-    // dnn may refuse before reading: a closed pipe is then no failure of this test.
-    let _ = pipe.write_all(stdin);
-    drop(pipe);
-    child.wait_with_output().expect("wait").into()
-}
 
 fn ok(run: Run) -> Run {
     assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
