@@ -102,24 +102,11 @@ impl Missing {
 /// pieces that a comma split out of one column's name (`--keep "weight, kg"`) joined again,
 /// as `--drop` takes them; each once.
 fn kept_names(keep: &[String], header: &[String]) -> Vec<String> {
-    let known = |n: &str| header.iter().any(|h| h == n);
     let mut out: Vec<String> = Vec::with_capacity(keep.len());
-    let mut i = 0;
-    while i < keep.len() {
-        let piece = keep[i].trim();
-        let joined = (!known(piece))
-            .then(|| {
-                (i + 1..keep.len()).rev().find_map(|j| {
-                    let name = keep[i..=j].join(",");
-                    known(name.trim()).then(|| (j, name.trim().to_owned()))
-                })
-            })
-            .flatten();
-        let (last, name) = joined.unwrap_or_else(|| (i, piece.to_owned()));
+    for name in dnn_data::table::as_named(keep, header) {
         if !out.contains(&name) {
             out.push(name);
         }
-        i = last + 1;
     }
     out
 }

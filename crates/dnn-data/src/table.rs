@@ -872,15 +872,18 @@ fn not_utf8(what: &str, seen: &str, from: &str) -> String {
     )
 }
 
-/// The names of a `--drop` or `--one-hot` list as the header has them: each trimmed of
+/// The names of a `--drop`, `--one-hot` (or `dnn predict --keep`) list as the header has them: each trimmed of
 /// spaces, as the header's names are, and the pieces of a name with a comma in it joined
 /// again (the command line splits `--drop 'weight, kg'` at its comma into `weight` and
 /// ` kg`) where joined they name a column and the first alone does not.
 ///
-/// ```text
-/// ["id", "weight", " kg"] with columns id, "weight, kg", label -> ["id", "weight, kg"]
 /// ```
-fn as_named(names: &[String], header: &[String]) -> Vec<String> {
+/// use dnn_data::table::as_named;
+/// let header = ["id", "weight, kg", "label"].map(String::from);
+/// let given = ["id", "weight", " kg"].map(String::from);
+/// assert_eq!(as_named(&given, &header), ["id", "weight, kg"]);
+/// ```
+pub fn as_named(names: &[String], header: &[String]) -> Vec<String> {
     let known = |n: &str| header.iter().any(|h| h == n);
     let mut out = Vec::with_capacity(names.len());
     let mut i = 0;
