@@ -963,10 +963,10 @@ pub fn filled_line<X: Float>(data: &Dataset<X>, how: Option<FillArg>) -> Option<
     })
 }
 
-/// A fill value as the fill line shows it: to 4 decimals without trailing zeros (`243.1004`,
-/// `33`), and to 6 significant digits with an exponent below 1e-4, which 4 decimals would
-/// show as 0 (`3.04e-9`).
-fn fill_value(v: f64) -> String {
+/// A fill value as the fill line (and `dnn predict`'s warning of filled rows) shows it: to 4
+/// decimals without trailing zeros (`243.1004`, `33`), and to 6 significant digits with an
+/// exponent below 1e-4, which 4 decimals would show as 0 (`3.04e-9`).
+pub fn fill_value(v: f64) -> String {
     if v != 0.0 && v.abs() < 1e-4 {
         return significant(v);
     }

@@ -16,8 +16,6 @@ use dnn_data::missing::Filled;
 use dnn_data::DataError;
 use ndarray::Array2;
 
-use crate::metrics::exact;
-
 /// The name of the column of class `class`'s probability: `probability_<class>`, beside the
 /// winning class's `probability`. The CSV writer quotes it where the class name needs it (a
 /// comma, a quote, a line break).
@@ -93,7 +91,7 @@ impl Missing {
             "column `{}`: {} {n} missing ({n} {listed}), filled with {} as in training",
             self.column,
             self.rows,
-            exact(self.value)
+            crate::data::fill_value(self.value)
         )
     }
 }
@@ -262,6 +260,18 @@ mod tests {
             missing(7, &[2, 5, 9]),
             "column `body_mass_g`: 7 rows missing (rows 2, 5, 9 and 4 more), filled with 4000 \
              as in training"
+        );
+        // The fill value as `dnn train`'s fill line shows it, not every digit of the median
+        // of 0.529 and 0.530.
+        let median = Missing {
+            column: "a".into(),
+            value: 0.529_500_000_000_000_1,
+            rows: 1,
+            first: vec![2],
+        };
+        assert_eq!(
+            median.warning(),
+            "column `a`: 1 row missing (row 2), filled with 0.5295 as in training"
         );
     }
 

@@ -24,7 +24,8 @@ fn failed(run: Run) -> Run {
 }
 
 /// Trains a small model on `data` in `dir` (`extra` flags beside a short run), saved as `save`.
-fn train(dir: &Path, data: &str, extra: &[&str], save: &str) {
+/// Trains a small model on `data` in `dir`, saved as `save`; returns what it printed.
+fn train(dir: &Path, data: &str, extra: &[&str], save: &str) -> String {
     let mut args = vec![
         "train",
         "--data",
@@ -40,7 +41,7 @@ fn train(dir: &Path, data: &str, extra: &[&str], save: &str) {
         save,
     ];
     args.extend_from_slice(extra);
-    ok(dnn_in(dir, &args));
+    ok(dnn_in(dir, &args)).stdout
 }
 
 /// The CSV `text` as records of fields (the header first).
@@ -321,7 +322,9 @@ fn probabilities_are_refused_for_a_regression_and_given_for_pictures() {
 
 /// A model trained on `people.csv` (`id` dropped), and rows to predict whose ids are text
 /// that looks like numbers.
-fn people(w: &Path) {
+/// Trains `m.h5` on 60 people's heights and weights in `w`, missing numbers filled with the
+/// median; returns what `dnn train` printed.
+fn people(w: &Path) -> String {
     let mut text = String::from("id,height,weight,label\n");
     for j in 0..60 {
         let k = j % 2;
@@ -338,7 +341,7 @@ fn people(w: &Path) {
         "people.csv",
         &["--drop", "id", "--fill-missing", "median"],
         "m.h5",
-    );
+    )
 }
 
 #[test]
@@ -472,21 +475,31 @@ fn keep_refuses_an_unknown_column_a_name_of_its_own_and_pictures() {
 fn missing_numbers_filled_are_warned_about_row_by_row() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let w = tmp.path();
-    people(w);
+    let trained = people(w);
     let model = load_model(w.join("m.h5")).expect("model");
     let Some(Input::Table { filled, .. }) = model.spec.map(|s| s.input) else {
         panic!("a table model")
     };
-    let fill = |column: &str| {
-        let value = filled
-            .iter()
-            .find(|f| f.column == column)
-            .expect("a fill value")
-            .value;
-        (dnn_data::number::exact(value), value)
+    let height_value = filled
+        .iter()
+        .find(|f| f.column == "height")
+        .expect("a fill value")
+        .value;
+    // Each fill value as training's own line shows it ("... median: height 167.45, weight 70").
+    let fill_line = trained
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Missing numbers are filled with each column's training median: ")
+        })
+        .expect("the fill line");
+    let shown = |column: &str| {
+        fill_line
+            .split(", ")
+            .find_map(|part| part.strip_prefix(&format!("{column} ")))
+            .expect("the column's fill value")
+            .to_owned()
     };
-    let (height, height_value) = fill("height");
-    let (weight, _) = fill("weight");
+    let (height, weight) = (shown("height"), shown("weight"));
     // Row 2 misses its height; rows 1 and 3 to 6 their weight (empty, NA, ?, spaces).
     let rows = "height,weight\n170,\n,70\n160, NA\n171,?\n172,  \n165,\n175,80\n";
     std::fs::write(w.join("new.csv"), rows).expect("write");
