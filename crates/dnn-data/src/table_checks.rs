@@ -13,7 +13,9 @@
 //!   `-5`, which a name seldom is) that lies, with its other numbers, within its column's
 //!   values, or at least half of its text cells are also values of their columns (`Adelie`).
 //!   A wide table whose columns are years (`country,1990,1991`) still loads: its names are
-//!   whole numbers, and its text name (`country`) is no value of its column.
+//!   whole numbers, and its text name (`country`) is no value of its column; so does a
+//!   header that counts the columns (`0,1,2,...`, pandas' names for the columns of a frame
+//!   made from an array).
 //! - **Dates** (`2012-01-01`, `2012/01/01`, `01/02/2012`, `1.2.2012`, `Jan 5, 2012`, with
 //!   or without a time) in a text column are recognised when every value is one: dnn does
 //!   not read them as numbers, so the advice is to derive numbers (year, month, day of year)
@@ -171,6 +173,17 @@ fn decimal_like(cell: &str) -> bool {
 /// ```
 pub(crate) fn first_line_is_data(header: &[String], rows: &[Vec<String>]) -> Option<String> {
     let n = header.len();
+    // The names pandas gives the columns of a frame made from an array
+    // (`pd.DataFrame(np.c_[x, y]).to_csv(index=False)`): 0, 1, 2, ... (or from 1).
+    let counted = |from: usize| {
+        header
+            .iter()
+            .enumerate()
+            .all(|(i, h)| *h == (i + from).to_string())
+    };
+    if n >= 2 && (counted(0) || counted(1)) {
+        return None;
+    }
     let kinds: Vec<Kind> = header.iter().map(|h| kind(h)).collect();
     let numbers = kinds.iter().filter(|&&k| k == Kind::Number).count();
     if n >= 2 && numbers == n {

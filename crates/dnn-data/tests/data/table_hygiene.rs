@@ -133,6 +133,18 @@ fn wide_tables_whose_columns_are_years_still_load() {
         ..options("label")
     };
     assert_eq!(load(&path, &half).unwrap().features(), 2);
+    // pandas' names for an array's columns, pd.DataFrame(np.c_[x, y]).to_csv(index=False).
+    let path = write(
+        dir.path(),
+        "array.csv",
+        "0,1,2,3\n0.5,1.5,2,0\n0.25,1.0,3,1\n0.75,2.5,1,0\n0.5,0.5,2,1\n",
+    );
+    let last = LoadOptions {
+        test_split: 0.5,
+        ..LoadOptions::default()
+    };
+    let data = load(&path, &last).unwrap();
+    assert_eq!((data.features(), data.spec.classes.len()), (3, 2));
 }
 
 trait WithDrop {
