@@ -298,10 +298,13 @@ pub(crate) fn row_numbers(column: &str, values: &[f64]) -> Option<TableWarning> 
     if !(rising || falling || named) {
         return None;
     }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    if sorted.windows(2).any(|w| w[0] == w[1]) {
-        return None;
+    // Numbers in strict order are different; only an id's name needs the sorted look.
+    if !(rising || falling) {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        if sorted.windows(2).any(|w| w[0] == w[1]) {
+            return None;
+        }
     }
     Some(TableWarning::RowNumbers {
         column: column.to_owned(),
