@@ -99,9 +99,9 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
     let classes = predict_columns::class_names(&spec.classes, model.network.output_size());
     // Each example's prediction, and with --probabilities every class's probability.
     let classify = |x: &Array2<f64>| -> dnn_data::Result<Vec<(Prediction, Vec<f64>)>> {
-        let lines = model.predict(x)?;
+        let (lines, proba) = model.predict_with_proba(x)?;
         let all = if args.probabilities {
-            predict_columns::class_probabilities(&model.predict_proba(x)?, classes.len())
+            predict_columns::class_probabilities(&proba, classes.len())
         } else {
             vec![Vec::new(); lines.len()]
         };

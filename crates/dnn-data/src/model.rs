@@ -509,13 +509,23 @@ impl Model {
     /// [`DataError::Network`] with [`dnn_core::DnnError::NotAClassifier`] for a regression
     /// model ([`Model::predict_values`]), and as [`Model::predict_proba`].
     pub fn predict(&self, x: &Array2<f64>) -> Result<Vec<Prediction>> {
+        Ok(self.predict_with_proba(x)?.0)
+    }
+
+    /// [`Model::predict`] and the network's output it was read from ([`Model::predict_proba`],
+    /// one column per example), from one forward pass: for every class's probability beside
+    /// the prediction (`dnn predict --probabilities`).
+    ///
+    /// # Errors
+    /// As [`Model::predict`].
+    pub fn predict_with_proba(&self, x: &Array2<f64>) -> Result<(Vec<Prediction>, Array2<f64>)> {
         if !self.network.output_activation().classifies() {
             return Err(dnn_core::DnnError::NotAClassifier.into());
         }
         let proba = self.predict_proba(x)?;
         let classes = dnn_core::classes_of(proba.view());
         let names = self.spec.as_ref().map(|s| &s.classes);
-        Ok(classes
+        let predictions = classes
             .iter()
             .zip(proba.columns())
             .map(|(&class, p)| Prediction {
@@ -525,7 +535,8 @@ impl Model {
                     .unwrap_or_else(|| class.to_string()),
                 probability: class_probability(p, class),
             })
-            .collect())
+            .collect();
+        Ok((predictions, proba))
     }
 }
 
