@@ -127,6 +127,10 @@ pub struct ReadFlags {
     #[arg(long, value_enum, value_name = "HOW")]
     pub fill_missing: Option<FillArg>,
 
+    /// Rows without a label.
+    #[command(flatten)]
+    pub unlabeled: UnlabeledFlag,
+
     /// The class names in index order, e.g. non-cat,cat; they must be the data's
     /// [default: sorted, or as the file lists them].
     #[arg(long, value_parser = parse_class_list)]
@@ -326,6 +330,14 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
             );
         }
     }
+    if flags.unlabeled.drop_unlabeled && !matches!(format, Format::Csv | Format::ImageCsv) {
+        bail!(
+            "--drop-unlabeled leaves out a CSV table's rows without a label, but --data {} is \
+             read as {}, whose every example has one",
+            path.display(),
+            format.name()
+        );
+    }
     if flags.task.is_some() && !matches!(format, Format::Csv | Format::Npz | Format::ImageCsv) {
         bail!(
             "--task says what a CSV column's or an npz archive's `y` values are, but --data {} \
@@ -370,6 +382,7 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
         } else {
             ZScore::Auto
         },
+        drop_unlabeled: flags.unlabeled.drop_unlabeled,
     };
     let data = while_reading(path, || dnn_data::load_as::<X>(path, &options))
         .map_err(|e| as_image_csv(e, path, format, &options.picture_names))
@@ -778,8 +791,8 @@ fn warn_missing_labels<X: Float>(data: &Dataset<X>, counts: &[usize]) {
         if dnn_data::table::looks_missing(name) {
             tell!(
                 "warning: the class `{name}` of {} ({n} example{}) reads like a missing \
-                 value; it is trained as a class of its own (drop or fill those rows if it is \
-                 not one)",
+                 value; it is trained as a class of its own (if it is not one, fill those \
+                 rows in, or leave them out with --drop-unlabeled)",
                 data.source.path.display(),
                 plural(n)
             );
@@ -802,10 +815,25 @@ pub struct ModelReading<'a> {
     pub test_split: f64,
     /// The seed of that split.
     pub split_seed: u32,
+    /// Rows without a label are left out with a warning, rather than refused
+    /// ([`LoadOptions::drop_unlabeled`]).
+    pub drop_unlabeled: bool,
+}
+
+/// `--drop-unlabeled`, shared by `dnn train` ([`ReadFlags`]) and `dnn evaluate`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct UnlabeledFlag {
+    /// CSV and image CSVs: leave out the rows without a label (an empty cell; NA, ? or
+    /// another missing-value mark), with a warning that counts them, rather than refuse them
+    /// [default: a row without a label is an error, or for `dnn evaluate` and `--from`, as
+    /// the model's training did].
+    #[arg(long)]
+    pub drop_unlabeled: bool,
 }
 
 impl<'a> ModelReading<'a> {
-    /// Read as `model`'s training data was split (its recorded split, else the defaults).
+    /// Read as `model`'s training data was split (its recorded split, else the defaults),
+    /// rows without a label left out if training left them out (`--drop-unlabeled`).
     pub fn as_trained(model: &'a Model, spec: &'a DataSpec, parts: Parts) -> Self {
         ModelReading {
             spec,
@@ -817,6 +845,7 @@ impl<'a> ModelReading<'a> {
                 .split_seed
                 .and_then(|s| u32::try_from(s).ok())
                 .unwrap_or(DEFAULT_SPLIT_SEED),
+            drop_unlabeled: model.setup.unlabeled_dropped.is_some(),
         }
     }
 }
@@ -824,6 +853,10 @@ impl<'a> ModelReading<'a> {
 /// Records in `setup` what a model file keeps of its training data: its name, its SHA-256
 /// (which tells it from new data, for `dnn evaluate`) and how its test part was split off.
 pub fn record_data(setup: &mut TrainingSetup, source: &Source) {
+    setup.unlabeled_dropped = source.table_warnings.iter().find_map(|w| match w {
+        dnn_data::table_checks::TableWarning::Unlabeled { rows, .. } => Some(rows.len() as u64),
+        _ => None,
+    });
     setup.test_split = source.split.map(|s| s.fraction);
     setup.split_seed = source.split.map(|s| u64::from(s.seed));
     // `--data .` or `..` has no name of its own: its folder's is the one a user knows it by.
@@ -1021,6 +1054,7 @@ pub fn load_for_model<X: Float>(
         parts,
         test_split,
         split_seed,
+        drop_unlabeled,
     } = reading;
     let format_given = format.is_some();
     let format = format_of(path, format, names)?;
@@ -1121,6 +1155,7 @@ pub fn load_for_model<X: Float>(
             .standardization
             .clone()
             .map_or(ZScore::Off, ZScore::Given),
+        drop_unlabeled,
     };
     // A model's z-score of another width: the data is not the model's kind (said below, for
     // a model without one).
@@ -1139,6 +1174,7 @@ pub fn load_for_model<X: Float>(
     for line in unseen_lines(&data.source.unseen) {
         tell!("warning: {line}");
     }
+    crate::table_warnings::warn_table(&data);
     let fits = match (&spec.input, &data.spec.input) {
         (Input::Picture { .. }, Input::Picture { .. }) => spec.input == data.spec.input,
         (Input::Table { .. }, Input::Table { .. }) => data.features() == spec.input.features(),

@@ -389,6 +389,10 @@ pub struct EvaluateArgs {
     #[command(flatten)]
     pub image_names: ImageNameFlags,
 
+    /// Rows without a label.
+    #[command(flatten)]
+    pub unlabeled: crate::data::UnlabeledFlag,
+
     /// Save a grid of the mislabelled test pictures, or of every mislabelled picture of data
     /// scored whole (.png or .svg).
     #[arg(long)]
@@ -475,7 +479,13 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
             args.format,
             args.target.as_deref(),
             &args.image_names.names(),
-            ModelReading::as_trained(model, spec, args.parts.for_model(model)),
+            {
+                let trained = ModelReading::as_trained(model, spec, args.parts.for_model(model));
+                ModelReading {
+                    drop_unlabeled: trained.drop_unlabeled || args.unlabeled.drop_unlabeled,
+                    ..trained
+                }
+            },
             &args.model,
         ),
         None => {
@@ -493,6 +503,7 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
                 task: dnn_data::Task::Classify,
                 parts: args.parts.for_model(model),
                 picture_names: names,
+                drop_unlabeled: args.unlabeled.drop_unlabeled,
                 ..LoadOptions::default()
             };
             dnn_data::load(data, &options).context("cannot load --data")

@@ -104,6 +104,18 @@ impl ColumnValues {
     }
 }
 
+impl ColumnValues {
+    /// Keeps the rows whose entry in `keep` is true (a table's rows with a label,
+    /// [`crate::table::Columns::drop_unlabeled`]); a text column keeps all its values.
+    pub(crate) fn retain_rows(&mut self, keep: &[bool]) {
+        let mut kept = keep.iter();
+        match self {
+            ColumnValues::Numbers(values) => values.retain(|_| *kept.next().unwrap_or(&true)),
+            ColumnValues::Text { codes, .. } => codes.retain(|_| *kept.next().unwrap_or(&true)),
+        }
+    }
+}
+
 /// How often a text column's values occur in the training part ([`crate::Source`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TextCounts {

@@ -684,6 +684,10 @@ pub struct LoadOptions {
     pub picture_names: crate::image_csv::PictureNames,
     /// Whether the inputs are standardised as they are read ([`ZScore`]; default: not).
     pub zscore: ZScore,
+    /// CSV and image CSVs: rows without a label (empty, or `NA` among numbers:
+    /// [`crate::table::unlabeled`]) are left out, with a
+    /// [`crate::table_checks::TableWarning::Unlabeled`], rather than refused (default).
+    pub drop_unlabeled: bool,
 }
 
 /// Which part each example goes to ([`LoadOptions::parts`]).
@@ -757,6 +761,7 @@ impl Default for LoadOptions {
             picture_size: (DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE),
             picture_names: crate::image_csv::PictureNames::default(),
             zscore: ZScore::Off,
+            drop_unlabeled: false,
         }
     }
 }

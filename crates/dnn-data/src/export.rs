@@ -300,28 +300,12 @@ pub(crate) fn setup_fields(setup: &TrainingSetup) -> Vec<(&'static str, String)>
             out.push((key, v.clone()));
         }
     }
-    for (key, value) in [
-        ("seed", setup.seed),
-        ("iterations", setup.iterations),
-        ("iterations_run", setup.iterations_run),
-        ("batches_run", setup.batches_run),
-        ("batch_size", setup.batch_size),
-        ("split_seed", setup.split_seed),
-        ("patience", setup.patience),
-    ] {
+    for (key, value) in setup.counts() {
         if let Some(v) = value {
             out.push((key, v.to_string()));
         }
     }
-    for (key, value) in [
-        ("learning_rate", setup.learning_rate),
-        ("final_cost", setup.final_cost),
-        ("l2", setup.l2),
-        ("keep_prob", setup.keep_prob),
-        ("test_split", setup.test_split),
-        ("validation_split", setup.validation_split),
-        ("min_delta", setup.min_delta),
-    ] {
+    for (key, value) in setup.reals() {
         if let Some(v) = value {
             // Rust prints the shortest text that parses back to the same f64.
             out.push((key, v.to_string()));

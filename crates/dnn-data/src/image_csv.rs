@@ -251,6 +251,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             features: Some(&[]),
             pictures: Some(&column),
             picture_suffix: names.suffix.as_deref(),
+            drop_unlabeled: options.drop_unlabeled,
             ..crate::table::Columns::default()
         },
     )?;
@@ -323,7 +324,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
                 names: names.clone(),
                 also_pictures: also,
             }),
-            table_warnings: Vec::new(),
+            table_warnings: table.warnings,
         },
         train_images: Some(train_images),
         test_images: Some(test_images),

@@ -9,7 +9,8 @@
 //!   `iterations`, `iterations_run`, `batches_run`, `final_cost`, `optimizer`, `batch_size`, `l2`,
 //!   `keep_prob`, `test_split`, `split_seed`, `validation_split`, `patience`, `min_delta`,
 //!   `data` (the training data's file or folder name), `data_sha256`
-//!   ([`crate::fingerprint`]) and `started_from` (`dnn train --from`'s model file);
+//!   ([`crate::fingerprint`]), `started_from` (`dnn train --from`'s model file) and
+//!   `unlabeled_dropped` (the data's rows left out for having no label);
 //! * what the inputs and outputs mean ([`DataSpec`]), when the file records it: dataset
 //!   `classes` (fixed-length UTF-8 strings, in index order); attribute `input`
 //!   (`"picture"` or `"table"`) with, for pictures, attribute `picture_shape`
@@ -130,6 +131,10 @@ pub struct TrainingSetup {
     /// The name of the model file whose parameters training started from (`dnn train
     /// --from`), rather than from an initialisation.
     pub started_from: Option<String>,
+    /// The rows of its data left out for having no label (`dnn train --drop-unlabeled`,
+    /// [`crate::table::unlabeled`]); absent when they were not left out (a row without a
+    /// label was then refused). Reading the data again for this model leaves them out too.
+    pub unlabeled_dropped: Option<u64>,
 }
 
 impl TrainingSetup {
@@ -142,6 +147,33 @@ impl TrainingSetup {
             ("data", &self.data),
             ("data_sha256", &self.data_sha256),
             ("started_from", &self.started_from),
+        ]
+    }
+
+    /// The whole-number fields as `(attribute, value)` pairs, named as in the model file.
+    pub(crate) fn counts(&self) -> [(&'static str, Option<u64>); 8] {
+        [
+            ("seed", self.seed),
+            ("iterations", self.iterations),
+            ("iterations_run", self.iterations_run),
+            ("batches_run", self.batches_run),
+            ("batch_size", self.batch_size),
+            ("split_seed", self.split_seed),
+            ("patience", self.patience),
+            ("unlabeled_dropped", self.unlabeled_dropped),
+        ]
+    }
+
+    /// The real-number fields as `(attribute, value)` pairs, named as in the model file.
+    pub(crate) fn reals(&self) -> [(&'static str, Option<f64>); 7] {
+        [
+            ("learning_rate", self.learning_rate),
+            ("final_cost", self.final_cost),
+            ("l2", self.l2),
+            ("keep_prob", self.keep_prob),
+            ("test_split", self.test_split),
+            ("validation_split", self.validation_split),
+            ("min_delta", self.min_delta),
         ]
     }
 
@@ -844,28 +876,12 @@ fn write_model<F: Float + H5Type>(
             write_str(file, name, v)?;
         }
     }
-    for (name, value) in [
-        ("seed", setup.seed),
-        ("iterations", setup.iterations),
-        ("iterations_run", setup.iterations_run),
-        ("batches_run", setup.batches_run),
-        ("batch_size", setup.batch_size),
-        ("split_seed", setup.split_seed),
-        ("patience", setup.patience),
-    ] {
+    for (name, value) in setup.counts() {
         if let Some(v) = value {
             file.new_attr::<u64>().create(name)?.write_scalar(&v)?;
         }
     }
-    for (name, value) in [
-        ("learning_rate", setup.learning_rate),
-        ("final_cost", setup.final_cost),
-        ("l2", setup.l2),
-        ("keep_prob", setup.keep_prob),
-        ("test_split", setup.test_split),
-        ("validation_split", setup.validation_split),
-        ("min_delta", setup.min_delta),
-    ] {
+    for (name, value) in setup.reals() {
         if let Some(v) = value {
             file.new_attr::<f64>().create(name)?.write_scalar(&v)?;
         }
@@ -1135,6 +1151,7 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         // Hex digits in either case (sha256sum's are lowercase, some tools' upper).
         data_sha256: read_string_opt(&file, "data_sha256")?.map(|h| h.to_ascii_lowercase()),
         started_from: read_string_opt(&file, "started_from")?,
+        unlabeled_dropped: read_attr_opt(&file, "unlabeled_dropped", |a| a.read_scalar::<u64>())?,
     };
     setup.check().map_err(bad)?;
     let spec = read_spec(&file, &names, &network, &bad)?;

@@ -485,5 +485,6 @@ fn read_setup(
         data: text("data"),
         data_sha256: text("data_sha256").map(|h| h.to_ascii_lowercase()),
         started_from: text("started_from"),
+        unlabeled_dropped: number("unlabeled_dropped")?,
     })
 }

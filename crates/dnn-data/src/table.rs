@@ -62,6 +62,9 @@ pub struct Table {
     /// ([`crate::table_checks`]): a nameless first column of row numbers left out, text
     /// columns of dates. Empty when read with a model's columns.
     pub warnings: Vec<TableWarning>,
+    /// With [`Columns::drop_unlabeled`]: the data rows (from 1) left out for having no
+    /// label ([`unlabeled`]). Empty otherwise.
+    pub unlabeled: Vec<u64>,
 }
 
 /// Which columns to read, and how ([`Columns::default`]: every column but the last, which
@@ -101,6 +104,9 @@ pub struct Columns<'a> {
     /// a picture's file name: its cells need not end in a picture's extension, but must
     /// still name something.
     pub picture_suffix: Option<&'a str>,
+    /// With the target column: rows without a label ([`unlabeled`]) are left out of the
+    /// table and listed in [`Table::unlabeled`], rather than refused.
+    pub drop_unlabeled: bool,
 }
 
 impl<'a> Columns<'a> {
@@ -124,6 +130,7 @@ impl<'a> Columns<'a> {
                 numbers_only: false,
                 pictures: None,
                 picture_suffix: None,
+                drop_unlabeled: false,
             },
             Input::Picture { .. } => Columns::default(),
         }
@@ -775,7 +782,7 @@ pub fn read_table_from(
             Err((problem, None)) => return Err(bad(problem)),
         }
     }
-    Ok(Table {
+    let mut table = Table {
         columns,
         features,
         unseen,
@@ -787,7 +794,129 @@ pub fn read_table_from(
         rows: rows as usize,
         pictures,
         warnings,
-    })
+        unlabeled: Vec::new(),
+    };
+    if which.labels_required {
+        leave_out_unlabeled(path, &mut table, which.drop_unlabeled)?;
+    }
+    Ok(table)
+}
+
+/// The labels that mark a row as having none, as indices into `names`: the empty label;
+/// the missing-value markers ([`looks_missing`]: `NA`, `?`, `None`, ...) among labels of
+/// which some are numbers, where a marker cannot be a class; and, when `markers` is set
+/// (`--drop-unlabeled`), the markers among names too, which are otherwise classes (`None`
+/// may be an answer) that reading warns about.
+///
+/// ```
+/// use dnn_data::table::unlabeled;
+/// let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+/// assert_eq!(unlabeled(&names(&["3.5", "", "NA", "4"]), false), [1, 2]);
+/// assert_eq!(unlabeled(&names(&["male", "", "NA"]), false), [1]);
+/// assert_eq!(unlabeled(&names(&["male", "", "NA"]), true), [1, 2]);
+/// ```
+pub fn unlabeled(names: &[String], markers: bool) -> Vec<usize> {
+    let markers = markers
+        || names
+            .iter()
+            .any(|n| n.trim().parse::<f64>().is_ok_and(f64::is_finite));
+    (0..names.len())
+        .filter(|&k| names[k].trim().is_empty() || markers && looks_missing(&names[k]))
+        .collect()
+}
+
+/// Up to five row numbers, then `...` if there are more: `18, 25, 31, 40, 41, ...`.
+pub(crate) fn row_list(rows: &[u64]) -> String {
+    let mut list: Vec<String> = rows.iter().take(5).map(u64::to_string).collect();
+    if rows.len() > 5 {
+        list.push("...".into());
+    }
+    list.join(", ")
+}
+
+/// Leaves out the rows of `table` without a label ([`unlabeled`]) when `drop` is set, listing
+/// them in [`Table::unlabeled`]; refuses them otherwise, counting them all.
+///
+/// # Errors
+/// [`DataError::BadCell`] at the first row without a label, unless `drop`.
+fn leave_out_unlabeled(path: &Path, table: &mut Table, drop: bool) -> Result<()> {
+    let missing = unlabeled(&table.label_names, drop);
+    let Some(&first) = missing.iter().min_by_key(|&&k| table.label_first[k]) else {
+        return Ok(());
+    };
+    let is_missing = |l: &usize| missing.contains(l);
+    let rows: Vec<u64> = (1..)
+        .zip(&table.labels)
+        .filter(|(_, l)| is_missing(l))
+        .map(|(row, _)| row)
+        .collect();
+    if !drop {
+        let (row, line) = table.label_first[first];
+        let label = table.label_names[first].trim();
+        let what = if label.is_empty() {
+            "the label is empty".to_owned()
+        } else {
+            format!(
+                "the label `{}` marks a missing value among numeric labels",
+                shown(label)
+            )
+        };
+        let more = match rows.len() - 1 {
+            0 => String::new(),
+            1 => format!(", and 1 more row has none ({})", rows[1]),
+            n => format!(", and {n} more rows have none ({})", row_list(&rows[1..])),
+        };
+        return Err(DataError::BadCell {
+            path: path.to_path_buf(),
+            row,
+            line,
+            column: table.target.clone().unwrap_or_default(),
+            problem: format!(
+                "{what}{more}; every row needs a label (a class, or a number to predict): fill \
+                 them in, or leave the rows without one out with --drop-unlabeled (missing \
+                 inputs can be filled, a missing label cannot)"
+            ),
+        });
+    }
+    let keep: Vec<bool> = table.labels.iter().map(|l| !is_missing(l)).collect();
+    for values in &mut table.features {
+        values.retain_rows(&keep);
+    }
+    if !table.pictures.is_empty() {
+        let mut kept = keep.iter();
+        table.pictures.retain(|_| *kept.next().unwrap_or(&true));
+    }
+    // The labels left, renumbered in the order first met.
+    let mut new_id = vec![usize::MAX; table.label_names.len()];
+    let mut names = Vec::new();
+    let mut first = Vec::new();
+    for k in (0..table.label_names.len()).filter(|k| !is_missing(k)) {
+        new_id[k] = names.len();
+        names.push(std::mem::take(&mut table.label_names[k]));
+        first.push(table.label_first[k]);
+    }
+    table.labels.retain(|l| !is_missing(l));
+    table.labels.iter_mut().for_each(|l| *l = new_id[*l]);
+    (table.label_names, table.label_first) = (names, first);
+    table.rows = table.labels.len();
+    if table.rows == 0 {
+        return Err(DataError::BadSource {
+            path: path.to_path_buf(),
+            problem: format!(
+                "none of its {} rows has a label in column `{}`: is it the target? --target \
+                 names another",
+                rows.len(),
+                table.target.as_deref().unwrap_or_default()
+            ),
+        });
+    }
+    table.warnings.push(TableWarning::Unlabeled {
+        column: table.target.clone().unwrap_or_default(),
+        rows: rows.clone(),
+        left: table.rows,
+    });
+    table.unlabeled = rows;
+    Ok(())
 }
 
 /// Labels that tables write for a missing value (compared in lower case), which would
@@ -809,8 +938,9 @@ pub fn looks_missing(label: &str) -> bool {
 }
 
 /// Refuses labels that would make classes the user does not mean: one number written two
-/// ways (`1` and `1.0`: two classes to a string comparison, one to pandas), or, among
-/// numeric labels, a missing-value marker such as `NA`.
+/// ways (`1` and `1.0`: two classes to a string comparison, one to pandas). (A
+/// missing-value marker such as `NA` among numeric labels is a row without a label, which
+/// reading refuses or leaves out: [`unlabeled`].)
 fn check_labels(path: &Path, table: &Table) -> Result<()> {
     let names = &table.label_names;
     let numbers = label_numbers(table);
@@ -818,24 +948,6 @@ fn check_labels(path: &Path, table: &Table) -> Result<()> {
         return Ok(());
     }
     let target = table.target.clone().unwrap_or_default();
-    if let Some(k) = names
-        .iter()
-        .zip(&numbers)
-        .position(|(n, v)| v.is_none() && looks_missing(n))
-    {
-        let (row, line) = table.label_first[k];
-        return Err(DataError::BadCell {
-            path: path.to_path_buf(),
-            row,
-            line,
-            column: target,
-            problem: format!(
-                "the label `{}` marks a missing value among numeric labels; every row needs \
-                 a label (drop the row, or fill it in)",
-                shown(&names[k])
-            ),
-        });
-    }
     let mut seen: HashMap<u64, usize> = HashMap::new();
     for (k, v) in numbers.iter().enumerate() {
         // `+ 0.0` makes -0 and 0 one key.
@@ -1000,16 +1112,11 @@ fn open_quote(cell: &[u8]) -> Option<String> {
     })
 }
 
-/// What is wrong with a label cell, if anything: empty, not UTF-8, or running over lines.
+/// What is wrong with a label cell, if anything: not UTF-8, or running over lines. (An
+/// empty label is a row without one, which [`leave_out_unlabeled`] deals with once the
+/// table is read, counting them all.)
 fn label_problem(cell: &[u8]) -> Option<String> {
     let label = trim(cell);
-    if label.is_empty() {
-        return Some(
-            "the label is empty; every row needs one (a class, or a number to predict): fill it \
-             in, or drop the row (missing inputs can be filled, a missing label cannot)"
-                .into(),
-        );
-    }
     if let Some(problem) = open_quote(label) {
         return Some(problem);
     }
@@ -1240,6 +1347,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             numbers_only: false,
             pictures: None,
             picture_suffix: None,
+            drop_unlabeled: options.drop_unlabeled,
         },
     )?;
     let sha256 = hashing.finish();

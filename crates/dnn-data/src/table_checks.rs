@@ -75,6 +75,15 @@ pub enum TableWarning {
         /// The training rows with a value.
         rows: usize,
     },
+    /// Rows without a label, left out (`--drop-unlabeled`, [`crate::table::unlabeled`]).
+    Unlabeled {
+        /// The target column.
+        column: String,
+        /// The data rows left out (from 1).
+        rows: Vec<u64>,
+        /// The rows left.
+        left: usize,
+    },
 }
 
 impl fmt::Display for TableWarning {
@@ -135,8 +144,23 @@ impl fmt::Display for TableWarning {
                  tells the network little about rows to come; leave it out with --drop {}",
                 shell_word(column)
             ),
+            TableWarning::Unlabeled { column, rows, left } => write!(
+                f,
+                "{} without a label in column `{column}` (row{} {}) {} left out; {left} \
+                 row{} left",
+                count_rows(rows.len()),
+                if rows.len() == 1 { "" } else { "s" },
+                crate::table::row_list(rows),
+                if rows.len() == 1 { "is" } else { "are" },
+                if *left == 1 { " is" } else { "s are" },
+            ),
         }
     }
+}
+
+/// `1 row`, `8 rows`.
+fn count_rows(n: usize) -> String {
+    format!("{n} row{}", if n == 1 { "" } else { "s" })
 }
 
 /// What a cell reads as, for comparing a first line with the rows below it.

@@ -32,3 +32,4 @@ mod serve_clients;
 mod serve_http;
 mod sklearn;
 mod terminal;
+mod unlabeled_rows;

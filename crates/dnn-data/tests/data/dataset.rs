@@ -1228,7 +1228,8 @@ fn pictures_resized_to_no_pixels_are_refused() {
 }
 
 /// Cells are parsed in parallel batches of rows; the error is still the first one a reader
-/// going row by row meets, with its row and line, also past the first batch.
+/// going row by row meets, with its row and line, also past the first batch. Rows without
+/// a label are counted once the whole table is read, so a later bad row comes first.
 #[test]
 fn the_first_bad_cell_in_reading_order_is_named_whatever_the_batch() {
     let dir = tempfile::tempdir().unwrap();
@@ -1253,14 +1254,19 @@ fn the_first_bad_cell_in_reading_order_is_named_whatever_the_batch() {
     let path = write_csv(&dir.path().join("big2.csv"), &text);
     let err = load_err(&path, &opts());
     assert!(
-        err.contains("row 3002 (line 3003), column `label`: the label is empty"),
+        err.contains("row 4001 (line 4002) has 2 fields but the header has 4"),
         "{err}"
     );
-    let text = text.replace("1,2,3,\n", "1,2,3,y\n");
-    let path = write_csv(&dir.path().join("big3.csv"), &text);
+    let path = write_csv(
+        &dir.path().join("big3.csv"),
+        &text.replace("1,2\n", "1,2,3,\n"),
+    );
     let err = load_err(&path, &opts());
     assert!(
-        err.contains("row 4001 (line 4002) has 2 fields but the header has 4"),
+        err.contains(
+            "row 3002 (line 3003), column `label`: the label is empty, and 1 more row has none \
+             (4001)"
+        ),
         "{err}"
     );
 }

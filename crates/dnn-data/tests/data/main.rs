@@ -24,4 +24,5 @@ mod table_hygiene;
 mod tables;
 mod text_columns;
 mod toy;
+mod unlabeled;
 mod whole;

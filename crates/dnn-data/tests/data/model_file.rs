@@ -37,6 +37,7 @@ fn setup() -> TrainingSetup {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into(),
         ),
         started_from: Some("first.h5".into()),
+        unlabeled_dropped: Some(8),
     }
 }
 

@@ -76,7 +76,7 @@ fn numbers_with_fractions_or_more_than_100_values_are_predicted_and_other_labels
         ("unknown", "`unknown` is not a number, but a number to predict (a regression) is needed in every row; mend the cell, or drop the row (or read every value as a class with --task classify)"),
         ("$5.00", "write it plainly (5.00)"),
         ("1e400", "`1e400` is not a finite number"),
-        ("NA", "`NA` marks a missing value, but a number to predict (a regression) is needed in every row; fill it in, or drop the row"),
+        ("NA", "the label `NA` marks a missing value among numeric labels; every row needs a label (a class, or a number to predict): fill them in, or leave the rows without one out with --drop-unlabeled"),
     ] {
         let text = table(50, |r| if r == 7 { bad.to_owned() } else { format!("{r}.5") });
         let path = write(dir.path(), "bad.csv", &text);
