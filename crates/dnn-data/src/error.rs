@@ -318,7 +318,7 @@ pub enum DataError {
     },
 
     /// A named column (the target, or one a model needs) that the table does not have.
-    #[error("{}: no column `{column}`{}; the columns are: {}", path.display(), why.as_deref().map(|w| format!(" ({w})")).unwrap_or_default(), list_or_none(columns))]
+    #[error("{}: no column `{column}`{}; the columns are: {}{}", path.display(), why.as_deref().map(|w| format!(" ({w})")).unwrap_or_default(), list_or_none(columns), did_you_mean(column, columns))]
     UnknownColumn {
         /// The file.
         path: PathBuf,
@@ -386,6 +386,40 @@ pub enum DataError {
 /// `1 field`, `3 fields`.
 fn fields_of(n: usize) -> String {
     format!("{n} field{}", if n == 1 { "" } else { "s" })
+}
+
+/// `; did you mean `Body_Mass_g`?` for a column asked for that is not in `columns` but one
+/// of them is close: the same but for case, spaces, `_`, `-` and quotes around it (what
+/// statsmodels' `'vote'` headers have), or a typing slip away (Jaro-Winkler similarity of at
+/// least 0.9, as `strsim` measures it); empty otherwise.
+///
+/// ```text
+/// "miles_per_gallon" among Name, Miles_per_Gallon -> "; did you mean `Miles_per_Gallon` (names match exactly, case included)?"
+/// "vote" among 'vote', 'age'                      -> "; did you mean `'vote'` (names match exactly, case included)?"
+/// "speices" among species, island                 -> "; did you mean `species`?"
+/// "price" among species, island                   -> ""
+/// ```
+pub(crate) fn did_you_mean(column: &str, columns: &[String]) -> String {
+    let plain = |s: &str| -> String {
+        s.trim_matches(|c: char| c == '\'' || c == '"' || c.is_whitespace())
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let asked = plain(column);
+    if let Some(same) = columns
+        .iter()
+        .find(|c| plain(c) == asked && !asked.is_empty())
+    {
+        return format!("; did you mean `{same}` (names match exactly, case included)?");
+    }
+    columns
+        .iter()
+        .map(|c| (strsim::jaro_winkler(&asked, &plain(c)), c))
+        .filter(|(score, _)| *score >= 0.9)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or(String::new(), |(_, c)| format!("; did you mean `{c}`?"))
 }
 
 fn list_or_none(keys: &[String]) -> String {
@@ -456,4 +490,41 @@ pub(crate) fn shown(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn a_column_asked_for_is_matched_to_one_that_differs_by_case_quotes_or_a_slip() {
+        let columns = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let exactly = "(names match exactly, case included)?";
+        let cars = columns(&["Name", "Miles_per_Gallon", "Weight_in_lbs"]);
+        assert_eq!(
+            did_you_mean("miles_per_gallon", &cars),
+            format!("; did you mean `Miles_per_Gallon` {exactly}")
+        );
+        assert_eq!(
+            did_you_mean("miles per gallon", &cars),
+            format!("; did you mean `Miles_per_Gallon` {exactly}")
+        );
+        let anes = columns(&["'popul'", "'vote'", "'age'"]);
+        assert_eq!(
+            did_you_mean("vote", &anes),
+            format!("; did you mean `'vote'` {exactly}")
+        );
+        let penguins = columns(&["species", "island", "bill_length_mm", "bill_depth_mm"]);
+        assert_eq!(
+            did_you_mean("speices", &penguins),
+            "; did you mean `species`?"
+        );
+        assert_eq!(
+            did_you_mean("bill_lenght_mm", &penguins),
+            "; did you mean `bill_length_mm`?"
+        );
+        for far in ["price", "sex", "", "bill"] {
+            assert_eq!(did_you_mean(far, &penguins), "", "{far}");
+        }
+    }
 }
