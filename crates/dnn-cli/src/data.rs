@@ -131,6 +131,10 @@ pub struct ReadFlags {
     #[command(flatten)]
     pub unlabeled: UnlabeledFlag,
 
+    /// Decimal commas.
+    #[command(flatten)]
+    pub decimal: DecimalFlag,
+
     /// The class names in index order, e.g. non-cat,cat; they must be the data's
     /// [default: sorted, or as the file lists them].
     #[arg(long, value_parser = parse_class_list)]
@@ -330,6 +334,13 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
             );
         }
     }
+    if flags.decimal.decimal_comma && !matches!(format, Format::Csv | Format::ImageCsv) {
+        bail!(
+            "--decimal-comma reads the numbers of a CSV table, but --data {} is read as {}",
+            path.display(),
+            format.name()
+        );
+    }
     if flags.unlabeled.drop_unlabeled && !matches!(format, Format::Csv | Format::ImageCsv) {
         bail!(
             "--drop-unlabeled leaves out a CSV table's rows without a label, but --data {} is \
@@ -383,6 +394,7 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
             ZScore::Auto
         },
         drop_unlabeled: flags.unlabeled.drop_unlabeled,
+        decimal_comma: flags.decimal.decimal_comma,
     };
     let data = while_reading(path, || dnn_data::load_as::<X>(path, &options))
         .map_err(|e| as_image_csv(e, path, format, &options.picture_names))
@@ -818,6 +830,21 @@ pub struct ModelReading<'a> {
     /// Rows without a label are left out with a warning, rather than refused
     /// ([`LoadOptions::drop_unlabeled`]).
     pub drop_unlabeled: bool,
+    /// Numbers may be written with a decimal comma ([`LoadOptions::decimal_comma`]).
+    pub decimal_comma: bool,
+}
+
+/// `--decimal-comma`, shared by `dnn train` and `dnn serve` ([`ReadFlags`]), `dnn evaluate`
+/// and `dnn predict`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DecimalFlag {
+    /// CSV and image CSVs: numbers may be written with a decimal comma (18,0), as
+    /// spreadsheets save CSV where a comma marks decimals (cells then separated by
+    /// semicolons); a point still reads as one, and no thousands separator is read
+    /// [default: a point only, or for `dnn evaluate`, `dnn predict` and `--from`, as the
+    /// model's training read its data].
+    #[arg(long)]
+    pub decimal_comma: bool,
 }
 
 /// `--drop-unlabeled`, shared by `dnn train` ([`ReadFlags`]) and `dnn evaluate`.
@@ -846,6 +873,7 @@ impl<'a> ModelReading<'a> {
                 .and_then(|s| u32::try_from(s).ok())
                 .unwrap_or(DEFAULT_SPLIT_SEED),
             drop_unlabeled: model.setup.unlabeled_dropped.is_some(),
+            decimal_comma: model.setup.decimal_comma(),
         }
     }
 }
@@ -857,6 +885,9 @@ pub fn record_data(setup: &mut TrainingSetup, source: &Source) {
         dnn_data::table_checks::TableWarning::Unlabeled { rows, .. } => Some(rows.len() as u64),
         _ => None,
     });
+    setup.decimal = source
+        .decimal_comma
+        .then(|| dnn_data::model::DECIMAL_COMMA.to_owned());
     setup.test_split = source.split.map(|s| s.fraction);
     setup.split_seed = source.split.map(|s| u64::from(s.seed));
     // `--data .` or `..` has no name of its own: its folder's is the one a user knows it by.
@@ -1055,6 +1086,7 @@ pub fn load_for_model<X: Float>(
         test_split,
         split_seed,
         drop_unlabeled,
+        decimal_comma,
     } = reading;
     let format_given = format.is_some();
     let format = format_of(path, format, names)?;
@@ -1156,6 +1188,7 @@ pub fn load_for_model<X: Float>(
             .clone()
             .map_or(ZScore::Off, ZScore::Given),
         drop_unlabeled,
+        decimal_comma,
     };
     // A model's z-score of another width: the data is not the model's kind (said below, for
     // a model without one).

@@ -393,6 +393,10 @@ pub struct EvaluateArgs {
     #[command(flatten)]
     pub unlabeled: crate::data::UnlabeledFlag,
 
+    /// Decimal commas.
+    #[command(flatten)]
+    pub decimal: crate::data::DecimalFlag,
+
     /// Save a grid of the mislabelled test pictures, or of every mislabelled picture of data
     /// scored whole (.png or .svg).
     #[arg(long)]
@@ -483,6 +487,7 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
                 let trained = ModelReading::as_trained(model, spec, args.parts.for_model(model));
                 ModelReading {
                     drop_unlabeled: trained.drop_unlabeled || args.unlabeled.drop_unlabeled,
+                    decimal_comma: trained.decimal_comma || args.decimal.decimal_comma,
                     ..trained
                 }
             },
@@ -504,6 +509,7 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
                 parts: args.parts.for_model(model),
                 picture_names: names,
                 drop_unlabeled: args.unlabeled.drop_unlabeled,
+                decimal_comma: args.decimal.decimal_comma,
                 ..LoadOptions::default()
             };
             dnn_data::load(data, &options).context("cannot load --data")

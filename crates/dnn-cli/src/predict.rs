@@ -128,7 +128,7 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
                 .map(String::from)
                 .chain(probability_columns.iter().cloned())
                 .collect();
-            let (t, cells) = read_rows(&args, spec, &own)?;
+            let (t, cells) = read_rows(&args, &model, spec, &own)?;
             // A block of rows at a time: the inputs and the layers' activations of every row
             // at once took twice the memory of the table itself.
             let all: Vec<usize> = (0..t.rows).collect();
@@ -223,12 +223,14 @@ fn refuse_columns(args: &PredictArgs, spec: &dnn_data::DataSpec) -> anyhow::Resu
     Ok(())
 }
 
-/// The one CSV file of rows a table model takes, read with its columns, and the cells that
+/// The one CSV file of rows a table model takes, read with its columns (and its decimal
+/// mark, or `--decimal-comma`), and the cells that
 /// the predictions need besides ([`predict_columns::read_row_cells`]: the columns `--keep`
 /// names, none of `own`, the prediction's own columns; the missing numbers the model fills).
 /// Warns of text values it never met and of missing numbers filled.
 fn read_rows(
     args: &PredictArgs,
+    model: &Model,
     spec: &dnn_data::DataSpec,
     own: &[String],
 ) -> anyhow::Result<(Table, RowCells)> {
@@ -249,16 +251,13 @@ fn read_rows(
     }
     let which = Columns {
         target: None,
+        decimal_comma: model.setup.decimal_comma() || args.decimal.decimal_comma,
         ..Columns::of_model(&spec.input)
     };
-    let filled = match &spec.input {
-        Input::Table { filled, .. } => filled.as_slice(),
-        Input::Picture { .. } => &[],
-    };
     // Read twice when the cells the model does not take are needed.
-    let again = !args.keep.is_empty() || !filled.is_empty();
+    let again = !args.keep.is_empty();
     let cells = |source: &mut dyn std::io::Read, path: &Path, rows: usize| {
-        predict_columns::read_row_cells(source, path, &args.keep, own, filled, rows)
+        predict_columns::read_row_cells(source, path, &args.keep, own, rows)
     };
     let (t, cells) = if is_dash(&args.inputs[0]) {
         let stdin = std::io::stdin();
@@ -300,8 +299,8 @@ fn read_rows(
     for line in crate::data::unseen_lines(&t.unseen) {
         eprintln!("warning: {line}");
     }
-    for missing in &cells.missing {
-        tell!("warning: {}", missing.warning());
+    for filled in &t.filled_rows {
+        tell!("warning: {}", predict_columns::filled_warning(filled));
     }
     Ok((t, cells))
 }
@@ -323,7 +322,8 @@ fn predict_values(
                 "" | "row" => "value",
                 target => target,
             };
-            let (t, cells) = read_rows(args, spec, &["row".to_owned(), column.to_owned()])?;
+            let own = ["row".to_owned(), column.to_owned()];
+            let (t, cells) = read_rows(args, model, spec, &own)?;
             let all: Vec<usize> = (0..t.rows).collect();
             let mut values = Vec::with_capacity(t.rows);
             for rows in all.chunks(ROWS_PER_BLOCK) {
@@ -667,4 +667,8 @@ pub struct PredictArgs {
     /// Where the names of an image CSV given as the input are taken from.
     #[command(flatten)]
     pub image_names: crate::data::ImageNameFlags,
+
+    /// Decimal commas.
+    #[command(flatten)]
+    pub decimal: crate::data::DecimalFlag,
 }

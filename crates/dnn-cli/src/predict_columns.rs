@@ -4,15 +4,16 @@
 //! missing numbers the model filled.
 //!
 //! The table the model reads ([`dnn_data::table::read_table`]) holds only its inputs, with
-//! missing numbers already filled; the kept cells and the missing ones come from a second,
-//! light pass over the same bytes ([`read_row_cells`]), read as that reader reads them (its
-//! separator, its header's names trimmed).
+//! missing numbers already filled (and says which rows missed them,
+//! [`dnn_data::table::Table::filled_rows`]); the kept cells come from a second, light pass
+//! over the same bytes ([`read_row_cells`]), read as that reader reads them (its separator,
+//! its header's names trimmed).
 
 use std::io::{BufRead, Read};
 use std::path::Path;
 
 use anyhow::bail;
-use dnn_data::missing::Filled;
+use dnn_data::categories::FilledRows;
 use dnn_data::DataError;
 use ndarray::Array2;
 
@@ -48,52 +49,31 @@ pub fn class_names(classes: &[String], outputs: usize) -> Vec<String> {
         .collect()
 }
 
-/// What the second pass over a table's rows found: the kept columns' cells, and the missing
-/// numbers of the columns a model fills.
+/// What the second pass over a table's rows found: the kept columns' cells.
 #[derive(Debug, Default)]
 pub struct RowCells {
     /// The kept columns' names, in `--keep`'s order, as the header names them.
     pub kept: Vec<String>,
     /// Each row's kept cells, as written (unquoted, not trimmed, in the file's bytes).
     pub cells: Vec<csv::ByteRecord>,
-    /// Each filled column that missed a number in some row.
-    pub missing: Vec<Missing>,
 }
 
-/// A number column that missed numbers in some of the rows predicted, which the model filled.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Missing {
-    /// The column.
-    pub column: String,
-    /// The value the model filled in.
-    pub value: f64,
-    /// How many rows missed a number there.
-    pub rows: usize,
-    /// The first few of those rows, from 1.
-    pub first: Vec<usize>,
-}
-
-/// How many rows a missing-number warning names.
-const ROWS_SHOWN: usize = 3;
-
-impl Missing {
-    /// `` column `body_mass_g`: 2 rows missing (rows 2, 7), filled with 4000 as in training ``:
-    /// the warning `dnn predict` gives (after `warning: `), naming the first three rows, then
-    /// how many more.
-    pub fn warning(&self) -> String {
-        let rows: Vec<String> = self.first.iter().map(usize::to_string).collect();
-        let listed = match self.rows.saturating_sub(self.first.len()) {
-            0 => rows.join(", "),
-            more => format!("{} and {more} more", rows.join(", ")),
-        };
-        let n = if self.rows == 1 { "row" } else { "rows" };
-        format!(
-            "column `{}`: {} {n} missing ({n} {listed}), filled with {} as in training",
-            self.column,
-            self.rows,
-            crate::data::fill_value(self.value)
-        )
-    }
+/// `` column `body_mass_g`: 2 rows missing (rows 2, 7), filled with 4000 as in training ``:
+/// the warning `dnn predict` gives (after `warning: `) for a column whose missing numbers the
+/// model filled, naming the first rows, then how many more.
+pub fn filled_warning(filled: &FilledRows) -> String {
+    let rows: Vec<String> = filled.first.iter().map(u64::to_string).collect();
+    let listed = match filled.rows.saturating_sub(filled.first.len()) {
+        0 => rows.join(", "),
+        more => format!("{} and {more} more", rows.join(", ")),
+    };
+    let n = if filled.rows == 1 { "row" } else { "rows" };
+    format!(
+        "column `{}`: {} {n} missing ({n} {listed}), filled with {} as in training",
+        filled.column,
+        filled.rows,
+        crate::data::fill_value(filled.value)
+    )
 }
 
 /// The column names `--keep` gives, as the header `header` names them: each trimmed, and
@@ -110,15 +90,10 @@ fn kept_names(keep: &[String], header: &[String]) -> Vec<String> {
 }
 
 /// Reads the table in `source` (named `path` in messages) once more, for the cells the model
-/// does not take: the columns `keep` names, as written, and the rows that miss a number in
-/// one of the `filled` columns, which the model filled with its value.
+/// does not take: the columns `keep` names, as written.
 ///
 /// Meant for a table [`dnn_data::table::read_table`] has read with the model's columns without
-/// error: its rows are whole, and `rows` of them, and a cell of a filled column that is not a
-/// number is one it took as missing (an empty cell, `NA`, `?`, ...,
-/// [`dnn_data::categories::is_missing_cell`]), as it refuses any other text there. So the
-/// missing cells are told apart from the numbers as that reader tells them, whatever markers
-/// it knows.
+/// error: its rows are whole, and `rows` of them.
 ///
 /// # Errors
 /// A column of `keep` that the table does not have (listing the table's columns), or one that
@@ -129,7 +104,6 @@ pub fn read_row_cells(
     path: &Path,
     keep: &[String],
     own: &[String],
-    filled: &[Filled],
     rows: usize,
 ) -> anyhow::Result<RowCells> {
     let mut source = std::io::BufReader::with_capacity(1 << 16, source);
@@ -175,21 +149,6 @@ pub fn read_row_cells(
         }
         kept_at.push(i);
     }
-    let mut missing: Vec<(usize, Missing)> = filled
-        .iter()
-        .filter_map(|f| {
-            let i = header.iter().position(|h| *h == f.column)?;
-            Some((
-                i,
-                Missing {
-                    column: f.column.clone(),
-                    value: f.value,
-                    rows: 0,
-                    first: Vec::new(),
-                },
-            ))
-        })
-        .collect();
     let mut cells = Vec::with_capacity(if kept.is_empty() { 0 } else { rows });
     let mut record = csv::ByteRecord::new();
     let mut read = 0;
@@ -203,17 +162,6 @@ pub fn read_row_cells(
                     .collect(),
             );
         }
-        for (i, m) in &mut missing {
-            let cell = record.get(*i).unwrap_or_default().trim_ascii();
-            let number = std::str::from_utf8(cell)
-                .is_ok_and(|c| c.parse::<f64>().is_ok_and(|v| !v.is_nan()));
-            if !number {
-                m.rows += 1;
-                if m.first.len() < ROWS_SHOWN {
-                    m.first.push(read);
-                }
-            }
-        }
     }
     if read != rows {
         bail!(
@@ -221,29 +169,20 @@ pub fn read_row_cells(
             path.display()
         );
     }
-    Ok(RowCells {
-        kept,
-        cells,
-        missing: missing
-            .into_iter()
-            .map(|(_, m)| m)
-            .filter(|m| m.rows > 0)
-            .collect(),
-    })
+    Ok(RowCells { kept, cells })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn missing(rows: usize, first: &[usize]) -> String {
-        Missing {
+    fn missing(rows: usize, first: &[u64]) -> String {
+        filled_warning(&FilledRows {
             column: "body_mass_g".into(),
             value: 4000.0,
             rows,
             first: first.to_vec(),
-        }
-        .warning()
+        })
     }
 
     #[test]
@@ -263,14 +202,14 @@ mod tests {
         );
         // The fill value as `dnn train`'s fill line shows it, not every digit of the median
         // of 0.529 and 0.530.
-        let median = Missing {
+        let median = FilledRows {
             column: "a".into(),
             value: 0.529_500_000_000_000_1,
             rows: 1,
             first: vec![2],
         };
         assert_eq!(
-            median.warning(),
+            filled_warning(&median),
             "column `a`: 1 row missing (row 2), filled with 0.5295 as in training"
         );
     }

@@ -907,6 +907,7 @@ fn load_to_continue<F: Float>(
         test_split: flags.test_split.unwrap_or(trained.test_split),
         split_seed: flags.split_seed.unwrap_or(trained.split_seed),
         drop_unlabeled: flags.unlabeled.drop_unlabeled || trained.drop_unlabeled,
+        decimal_comma: flags.decimal.decimal_comma || trained.decimal_comma,
         ..trained
     };
     let data = load_for_model(

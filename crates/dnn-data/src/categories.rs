@@ -167,6 +167,23 @@ pub struct Unseen {
     pub first: (String, u64),
 }
 
+/// How many of the rows a model filled [`FilledRows`] names.
+pub const FILLED_ROWS_SHOWN: usize = 3;
+
+/// A model's number column that missed numbers in some rows read for it, which its fill
+/// value ([`crate::missing::Filled`]) filled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FilledRows {
+    /// The column.
+    pub column: String,
+    /// The value filled in.
+    pub value: f64,
+    /// How many rows missed a number there.
+    pub rows: usize,
+    /// The first few of those rows ([`FILLED_ROWS_SHOWN`]), data rows from 1.
+    pub first: Vec<u64>,
+}
+
 /// How to read a column.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Mode<'a> {
@@ -197,6 +214,10 @@ enum Cell<'c> {
 pub(crate) struct ColumnReader<'a> {
     name: String,
     state: State<'a>,
+    /// A number written with a decimal comma (`18,0`) is refused with the advice of
+    /// `--decimal-comma`: the file's cells are separated by semicolons or tabs, as
+    /// spreadsheets save them where a comma marks decimals.
+    decimal_hint: bool,
 }
 
 enum State<'a> {
@@ -212,6 +233,10 @@ enum State<'a> {
         /// The dashes ([`DASHES`]) taken as missing numbers before any number was met: their
         /// rows (indices into `values`) and text, which are values if the column is text.
         dashes: Vec<(usize, String)>,
+        /// A model's column (`strict`, `fill` given): how many cells missed a number, and
+        /// the first few of their rows.
+        filled: usize,
+        filled_first: Vec<u64>,
     },
     Text {
         forced: bool,
@@ -244,6 +269,8 @@ impl<'a> ColumnReader<'a> {
                 seen_number: false,
                 first_missing: None,
                 dashes: Vec::new(),
+                filled: 0,
+                filled_first: Vec::new(),
             },
             Mode::Text => State::Text {
                 forced: true,
@@ -268,6 +295,16 @@ impl<'a> ColumnReader<'a> {
         ColumnReader {
             name: name.to_owned(),
             state,
+            decimal_hint: false,
+        }
+    }
+
+    /// This reader, advising `--decimal-comma` for a number written with a decimal comma
+    /// when `hint` is set.
+    pub(crate) fn hinting_decimal_commas(self, hint: bool) -> Self {
+        ColumnReader {
+            decimal_hint: hint,
+            ..self
         }
     }
 
@@ -322,10 +359,18 @@ impl<'a> ColumnReader<'a> {
                 seen_number,
                 first_missing,
                 dashes,
+                filled,
+                filled_first,
             } => match cell {
                 Cell::Missing if fill.is_some() => {
                     if !*seen_number && DASHES.contains(&text) {
                         dashes.push((values.len(), text.to_owned()));
+                    }
+                    if *strict {
+                        *filled += 1;
+                        if filled_first.len() < FILLED_ROWS_SHOWN {
+                            filled_first.push(row);
+                        }
                     }
                     values.push(fill.unwrap_or_default())
                 }
@@ -353,6 +398,17 @@ impl<'a> ColumnReader<'a> {
                     *seen_number = true;
                 }
                 Cell::Text(t) => {
+                    if let Some(plain) = decimal_comma(t).filter(|_| self.decimal_hint) {
+                        return Err((
+                            format!(
+                                "`{}` is a number written with a decimal comma, as the file's \
+                                 separator (not a comma) suggests; read the file's numbers so \
+                                 with --decimal-comma, or write it plainly ({plain})",
+                                shown(t)
+                            ),
+                            None,
+                        ));
+                    }
                     if let Some(plain) = number_as_written(t) {
                         let or_text = if *strict {
                             String::new()
@@ -492,6 +548,26 @@ impl<'a> ColumnReader<'a> {
     /// # Errors
     /// A column of missing cells only, or a detected text column with more than
     /// [`MAX_DETECTED_VALUES`] values (`None`: the whole column, not one cell).
+    /// A model's number column ([`Mode::Numbers`] with its fill value): the rows so far
+    /// that missed a number, which its value filled; `None` if none did.
+    pub(crate) fn filled_rows(&self) -> Option<FilledRows> {
+        match &self.state {
+            State::Numbers {
+                strict: true,
+                fill: Some(value),
+                filled,
+                filled_first,
+                ..
+            } if *filled > 0 => Some(FilledRows {
+                column: self.name.clone(),
+                value: *value,
+                rows: *filled,
+                first: filled_first.clone(),
+            }),
+            _ => None,
+        }
+    }
+
     pub(crate) fn finish(self) -> Result<(ColumnValues, Option<Unseen>), (String, Earlier)> {
         let name = self.name;
         match self.state {
@@ -690,6 +766,32 @@ fn hundredth(plain: &str) -> String {
     }
 }
 
+/// A number written with a decimal comma (`18,0`, `-0,25`, `1,5e3`, `,5`), as Rust parses
+/// it (`18.0`); `None` for any other text, a point or a second comma in it included (`1.234,5`,
+/// `1,2,3`): `--decimal-comma` reads no thousands separators.
+///
+/// ```text
+/// "18,0" -> Some("18.0")   "-0,25" -> Some("-0.25")   "1,5e3" -> Some("1.5e3")   "7" -> None
+/// "1.234,5" -> None   "a,b" -> None   "," -> None
+/// ```
+pub(crate) fn decimal_comma(text: &str) -> Option<String> {
+    let (whole, fraction) = text.split_once(',')?;
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    let (mantissa, exponent) = fraction
+        .split_once(['e', 'E'])
+        .map_or((fraction, None), |(m, e)| (m, Some(e)));
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    let whole_digits = whole.strip_prefix(['-', '+']).unwrap_or(whole);
+    (digits(whole_digits)
+        && digits(mantissa)
+        && exponent_ok
+        && !(whole_digits.is_empty() && mantissa.is_empty()))
+    .then(|| format!("{whole}.{fraction}"))
+}
+
 /// [`number_as_written`]'s plain number, before a percentage is turned into a fraction.
 fn plain_number(text: &str) -> Option<String> {
     let core = text
@@ -754,6 +856,27 @@ fn missing_number(text: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decimal_comma_number_is_read_as_its_point_form_and_nothing_else_is() {
+        for (text, plain) in [
+            ("18,0", "18.0"),
+            ("-0,25", "-0.25"),
+            ("+3,5", "+3.5"),
+            ("1,5e3", "1.5e3"),
+            ("1,5E-3", "1.5E-3"),
+            (",5", ".5"),
+            ("7,", "7."),
+        ] {
+            assert_eq!(decimal_comma(text).as_deref(), Some(plain), "{text}");
+            assert!(plain.parse::<f64>().is_ok(), "{plain}");
+        }
+        for not in [
+            "7", "1.234,5", "1,2,3", "a,b", ",", "-,", "1,5e", "1,5e+", "12 %", "1,0x",
+        ] {
+            assert_eq!(decimal_comma(not), None, "{not}");
+        }
+    }
 
     #[test]
     fn a_percentage_is_advised_as_its_fraction_written_exactly() {

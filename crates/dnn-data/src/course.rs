@@ -247,6 +247,7 @@ pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
             image_csv: None,
             sha256: Some(sha256),
             table_warnings: Vec::new(),
+            decimal_comma: false,
         },
         train_images: Some(train.images),
         test_images: Some(test.images),

@@ -411,6 +411,9 @@ pub struct Source {
     /// nearly one text value per row, a nameless first column of row numbers left out).
     /// Empty for other formats and for a table read with a model's columns.
     pub table_warnings: Vec<crate::table_checks::TableWarning>,
+    /// A table's numbers were read with decimal commas allowed
+    /// ([`LoadOptions::decimal_comma`]), which a model trained on it records.
+    pub decimal_comma: bool,
 }
 
 /// Examples ready for training: inputs as `(features, m)` matrices of `X` (`f64`, or `f32`
@@ -688,6 +691,9 @@ pub struct LoadOptions {
     /// [`crate::table::unlabeled`]) are left out, with a
     /// [`crate::table_checks::TableWarning::Unlabeled`], rather than refused (default).
     pub drop_unlabeled: bool,
+    /// CSV and image CSVs: numbers may be written with a decimal comma (`18,0`;
+    /// [`crate::table::Columns::decimal_comma`]).
+    pub decimal_comma: bool,
 }
 
 /// Which part each example goes to ([`LoadOptions::parts`]).
@@ -762,6 +768,7 @@ impl Default for LoadOptions {
             picture_names: crate::image_csv::PictureNames::default(),
             zscore: ZScore::Off,
             drop_unlabeled: false,
+            decimal_comma: false,
         }
     }
 }

@@ -478,6 +478,7 @@ pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
             left_out_columns: Vec::new(),
             image_csv: None,
             table_warnings: Vec::new(),
+            decimal_comma: false,
         },
         train_images: Some(train_images),
         test_images: Some(test_images),

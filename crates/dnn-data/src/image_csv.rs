@@ -252,6 +252,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             pictures: Some(&column),
             picture_suffix: names.suffix.as_deref(),
             drop_unlabeled: options.drop_unlabeled,
+            decimal_comma: options.decimal_comma,
             ..crate::table::Columns::default()
         },
     )?;
@@ -325,6 +326,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
                 also_pictures: also,
             }),
             table_warnings: table.warnings,
+            decimal_comma: options.decimal_comma,
         },
         train_images: Some(train_images),
         test_images: Some(test_images),

@@ -10,7 +10,8 @@
 //!   `keep_prob`, `test_split`, `split_seed`, `validation_split`, `patience`, `min_delta`,
 //!   `data` (the training data's file or folder name), `data_sha256`
 //!   ([`crate::fingerprint`]), `started_from` (`dnn train --from`'s model file) and
-//!   `unlabeled_dropped` (the data's rows left out for having no label);
+//!   `unlabeled_dropped` (the data's rows left out for having no label) and `decimal`
+//!   (`"comma"` when its numbers were read with decimal commas);
 //! * what the inputs and outputs mean ([`DataSpec`]), when the file records it: dataset
 //!   `classes` (fixed-length UTF-8 strings, in index order); attribute `input`
 //!   (`"picture"` or `"table"`) with, for pictures, attribute `picture_shape`
@@ -135,11 +136,17 @@ pub struct TrainingSetup {
     /// [`crate::table::unlabeled`]); absent when they were not left out (a row without a
     /// label was then refused). Reading the data again for this model leaves them out too.
     pub unlabeled_dropped: Option<u64>,
+    /// The decimal mark its data's numbers were read with, when not a point: `comma`
+    /// (`dnn train --decimal-comma`). Reading data for this model reads decimal commas too.
+    pub decimal: Option<String>,
 }
+
+/// [`TrainingSetup::decimal`] for numbers read with decimal commas.
+pub const DECIMAL_COMMA: &str = "comma";
 
 impl TrainingSetup {
     /// The text fields as `(attribute, value)` pairs, named as in the model file.
-    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 6] {
+    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 7] {
         [
             ("arch", &self.arch),
             ("init", &self.init),
@@ -147,7 +154,13 @@ impl TrainingSetup {
             ("data", &self.data),
             ("data_sha256", &self.data_sha256),
             ("started_from", &self.started_from),
+            ("decimal", &self.decimal),
         ]
+    }
+
+    /// Whether its data's numbers were read with decimal commas ([`TrainingSetup::decimal`]).
+    pub fn decimal_comma(&self) -> bool {
+        self.decimal.as_deref() == Some(DECIMAL_COMMA)
     }
 
     /// The whole-number fields as `(attribute, value)` pairs, named as in the model file.
@@ -206,6 +219,11 @@ impl TrainingSetup {
             return Err(format!(
                 "its split_seed is {seed}: it must be a seed of 32 bits (at most {})",
                 u32::MAX
+            ));
+        }
+        if let Some(mark) = self.decimal.as_deref().filter(|&m| m != DECIMAL_COMMA) {
+            return Err(format!(
+                "its decimal is `{mark}`: it must be `{DECIMAL_COMMA}` or absent"
             ));
         }
         if self.patience == Some(0) {
@@ -1151,6 +1169,7 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         // Hex digits in either case (sha256sum's are lowercase, some tools' upper).
         data_sha256: read_string_opt(&file, "data_sha256")?.map(|h| h.to_ascii_lowercase()),
         started_from: read_string_opt(&file, "started_from")?,
+        decimal: read_string_opt(&file, "decimal")?,
         unlabeled_dropped: read_attr_opt(&file, "unlabeled_dropped", |a| a.read_scalar::<u64>())?,
     };
     setup.check().map_err(bad)?;

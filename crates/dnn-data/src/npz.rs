@@ -1035,6 +1035,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             left_out_columns: Vec::new(),
             image_csv: None,
             table_warnings: Vec::new(),
+            decimal_comma: false,
         },
         train_images,
         test_images,

@@ -485,6 +485,7 @@ fn read_setup(
         data: text("data"),
         data_sha256: text("data_sha256").map(|h| h.to_ascii_lowercase()),
         started_from: text("started_from"),
+        decimal: text("decimal"),
         unlabeled_dropped: number("unlabeled_dropped")?,
     })
 }

@@ -19,7 +19,9 @@ use dnn_core::Float;
 use ndarray::Array2;
 use rayon::prelude::*;
 
-use crate::categories::{ColumnReader, ColumnValues, Mode, Unseen, NONE};
+use crate::categories::{
+    decimal_comma, ColumnReader, ColumnValues, FilledRows, Mode, Unseen, NONE,
+};
 use crate::classes::{self, sort_names, ClassChoice};
 use crate::dataset::{
     fitted_on, split_or_keep, split_values, DataSpec, Dataset, Format, Input, LoadOptions, OneHot,
@@ -65,6 +67,11 @@ pub struct Table {
     /// With [`Columns::drop_unlabeled`]: the data rows (from 1) left out for having no
     /// label ([`unlabeled`]). Empty otherwise.
     pub unlabeled: Vec<u64>,
+    /// The separator the cells were read with ([`separator`]).
+    pub separator: u8,
+    /// Read with a model's fill values ([`Columns::filled`]): each number column that
+    /// missed numbers, and in which rows.
+    pub filled_rows: Vec<FilledRows>,
 }
 
 /// Which columns to read, and how ([`Columns::default`]: every column but the last, which
@@ -107,6 +114,10 @@ pub struct Columns<'a> {
     /// With the target column: rows without a label ([`unlabeled`]) are left out of the
     /// table and listed in [`Table::unlabeled`], rather than refused.
     pub drop_unlabeled: bool,
+    /// Numbers may be written with a decimal comma (`18,0`, as spreadsheets save them where
+    /// a comma marks decimals), in feature cells and labels; a point still reads as one. No
+    /// thousands separator is read (`1.234,5` is refused).
+    pub decimal_comma: bool,
 }
 
 impl<'a> Columns<'a> {
@@ -131,6 +142,7 @@ impl<'a> Columns<'a> {
                 pictures: None,
                 picture_suffix: None,
                 drop_unlabeled: false,
+                decimal_comma: false,
             },
             Input::Picture { .. } => Columns::default(),
         }
@@ -570,7 +582,10 @@ pub fn read_table_from(
                     fill: which.fill_missing,
                 },
             };
+            // A comma-separated file cannot hold decimal commas but in quotes, where they
+            // are likelier thousands (`"1,500"`).
             ColumnReader::new(c, mode)
+                .hinting_decimal_commas(separator != b',' && !which.decimal_comma)
         })
         .collect();
     let mut label_names: Vec<String> = Vec::new();
@@ -635,7 +650,13 @@ pub fn read_table_from(
                 for (k, record) in whole.iter().enumerate() {
                     let pushed = cell_text(&record[i], separator, header.len())
                         .map_err(|p| (p, None))
-                        .and_then(|text| reader.push(text, rows + k as u64 + 1, line_of(k)));
+                        .and_then(|text| {
+                            let (row, line) = (rows + k as u64 + 1, line_of(k));
+                            match decimal_comma(text).filter(|_| which.decimal_comma) {
+                                Some(plain) => reader.push(&plain, row, line),
+                                None => reader.push(text, row, line),
+                            }
+                        });
                     if let Err((problem, earlier)) = pushed {
                         return Some((k, position, i, problem, earlier));
                     }
@@ -724,6 +745,11 @@ pub fn read_table_from(
         if let Some(t) = target_index {
             for (k, record) in records.iter().enumerate() {
                 let raw = trim(&record[t]);
+                // UTF-8, checked with the row (`label_problem`).
+                let plain = (which.decimal_comma && raw.contains(&b','))
+                    .then(|| decimal_comma(&String::from_utf8_lossy(raw)))
+                    .flatten();
+                let raw = plain.as_ref().map_or(raw, |p| p.as_bytes());
                 let id = match label_ids.get(raw) {
                     Some(&id) => id,
                     None => {
@@ -755,7 +781,9 @@ pub fn read_table_from(
     if let (true, Some(from)) = (row_names, row_from) {
         warnings.push(TableWarning::RowNames { from, rows });
     }
+    let mut filled_rows = Vec::new();
     for ((reader, column), &detected) in readers.into_iter().zip(&columns).zip(&detected) {
+        filled_rows.extend(reader.filled_rows());
         match reader.finish() {
             Ok((values, seen)) => {
                 if let ColumnValues::Text { values, .. } = &values {
@@ -795,6 +823,8 @@ pub fn read_table_from(
         pictures,
         warnings,
         unlabeled: Vec::new(),
+        separator,
+        filled_rows,
     };
     if which.labels_required {
         leave_out_unlabeled(path, &mut table, which.drop_unlabeled)?;
@@ -1348,6 +1378,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             pictures: None,
             picture_suffix: None,
             drop_unlabeled: options.drop_unlabeled,
+            decimal_comma: options.decimal_comma,
         },
     )?;
     let sha256 = hashing.finish();
@@ -1515,6 +1546,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             left_out_columns: table.left_out,
             image_csv: None,
             table_warnings,
+            decimal_comma: options.decimal_comma,
         },
         train_images: None,
         test_images: None,
@@ -1563,6 +1595,12 @@ pub(crate) fn regression_values(
             )
         } else {
             let mend = match crate::categories::number_as_written(name) {
+                Some(plain) if table.separator != b',' && decimal_comma(name).is_some() => {
+                    format!(
+                        "read the file's numbers with decimal commas, as its separator (not a \
+                         comma) suggests, with --decimal-comma, or write it plainly ({plain})"
+                    )
+                }
                 Some(plain) => format!("write it plainly ({plain})"),
                 None if infinite => "write a finite number".to_owned(),
                 None => "mend the cell, or drop the row".to_owned(),

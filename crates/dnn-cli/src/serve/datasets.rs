@@ -254,6 +254,7 @@ impl TrainingData {
                 left_out_columns: Vec::new(),
                 image_csv: None,
                 table_warnings: Vec::new(),
+                decimal_comma: false,
             },
             validation_seed: DEFAULT_SPLIT_SEED,
             preset,

@@ -254,7 +254,10 @@ fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<Rows, ApiError> {
         )));
     }
     let which = match model.spec.as_ref().map(|s| &s.input) {
-        Some(input @ Input::Table { .. }) => Columns::of_model(input),
+        Some(input @ Input::Table { .. }) => Columns {
+            decimal_comma: model.setup.decimal_comma(),
+            ..Columns::of_model(input)
+        },
         _ => Columns {
             numbers_only: true,
             ..Columns::default()

@@ -12,6 +12,7 @@ mod fixtures;
 mod server;
 
 mod bad_invocations;
+mod decimal_comma;
 mod e2e_cat;
 mod e2e_export;
 mod e2e_own_data;

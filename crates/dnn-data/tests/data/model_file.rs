@@ -38,6 +38,7 @@ fn setup() -> TrainingSetup {
         ),
         started_from: Some("first.h5".into()),
         unlabeled_dropped: Some(8),
+        decimal: Some("comma".into()),
     }
 }
 
