@@ -202,6 +202,22 @@ impl ImageNameFlags {
             suffix: self.image_suffix.clone(),
         }
     }
+
+    /// The names for reading `data` for a model trained as `setup` says: each flag given,
+    /// else the model's suffix (its names are written so), and its folder when `data` has
+    /// the name of the table it was trained on (another table's pictures are likely
+    /// elsewhere, Kaggle's test/ beside train/).
+    pub fn names_for(&self, setup: &TrainingSetup, data: &Path) -> PictureNames {
+        let own = setup.data.is_some()
+            && data.file_name().map(|n| n.to_string_lossy().into_owned()) == setup.data;
+        PictureNames {
+            dir: self.image_dir.clone().or_else(|| {
+                own.then(|| setup.image_dir.clone().map(PathBuf::from))
+                    .flatten()
+            }),
+            suffix: self.image_suffix.clone().or(setup.image_suffix.clone()),
+        }
+    }
 }
 
 /// `--image-suffix`: ends in `.png`, `.jpg` or `.jpeg`.
@@ -888,6 +904,11 @@ pub fn record_data(setup: &mut TrainingSetup, source: &Source) {
     setup.decimal = source
         .decimal_comma
         .then(|| dnn_data::model::DECIMAL_COMMA.to_owned());
+    let names = source.image_csv.as_ref().map(|c| &c.names);
+    setup.image_dir = names
+        .and_then(|n| n.dir.as_ref())
+        .map(|d| d.to_string_lossy().into_owned());
+    setup.image_suffix = names.and_then(|n| n.suffix.clone());
     setup.test_split = source.split.map(|s| s.fraction);
     setup.split_seed = source.split.map(|s| u64::from(s.seed));
     // `--data .` or `..` has no name of its own: its folder's is the one a user knows it by.

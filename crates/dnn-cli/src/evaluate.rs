@@ -482,7 +482,7 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
             data,
             args.format,
             args.target.as_deref(),
-            &args.image_names.names(),
+            &args.image_names.names_for(&model.setup, data),
             {
                 let trained = ModelReading::as_trained(model, spec, args.parts.for_model(model));
                 ModelReading {
@@ -495,7 +495,7 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
         ),
         None => {
             // A file that records nothing is a classifier (a regression records its scale).
-            let names = args.image_names.names();
+            let names = args.image_names.names_for(&model.setup, data);
             let format = match args.format {
                 Some(f) => f.into(),
                 None => dnn_data::dataset::detect_format_for(data, &names)

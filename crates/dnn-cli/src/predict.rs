@@ -68,9 +68,9 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
         }
     }
     // A picture model given one CSV that lists pictures (an image CSV) predicts those: by
-    // their names as written, or as --image-dir and --image-suffix say.
-    let names = args.image_names.names();
-    if let Some(flag) = names.given().first() {
+    // their names as written, or as --image-dir and --image-suffix say (by default as the
+    // model's training took them).
+    if let Some(flag) = args.image_names.names().given().first() {
         let one_table = matches!(args.inputs.as_slice(), [t] if is_table(t));
         match spec.input {
             Input::Table { .. } => bail!(
@@ -87,6 +87,7 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
         }
     }
     if let (Input::Picture { .. }, [table]) = (&spec.input, args.inputs.as_slice()) {
+        let names = args.image_names.names_for(&model.setup, table);
         if is_table(table)
             && (!names.is_default() || dnn_data::table::picture_column(table).is_some())
         {

@@ -914,7 +914,9 @@ fn load_to_continue<F: Float>(
         &args.data.data,
         flags.format,
         flags.target.as_deref(),
-        &flags.image_names.names(),
+        &flags
+            .image_names
+            .names_for(&from.model.setup, &args.data.data),
         reading,
         &from.path,
     )?;

@@ -10,8 +10,9 @@
 //!   `keep_prob`, `test_split`, `split_seed`, `validation_split`, `patience`, `min_delta`,
 //!   `data` (the training data's file or folder name), `data_sha256`
 //!   ([`crate::fingerprint`]), `started_from` (`dnn train --from`'s model file) and
-//!   `unlabeled_dropped` (the data's rows left out for having no label) and `decimal`
-//!   (`"comma"` when its numbers were read with decimal commas);
+//!   `unlabeled_dropped` (the data's rows left out for having no label), `decimal`
+//!   (`"comma"` when its numbers were read with decimal commas), `image_dir` and
+//!   `image_suffix` (where an image CSV's names were taken from);
 //! * what the inputs and outputs mean ([`DataSpec`]), when the file records it: dataset
 //!   `classes` (fixed-length UTF-8 strings, in index order); attribute `input`
 //!   (`"picture"` or `"table"`) with, for pictures, attribute `picture_shape`
@@ -139,6 +140,10 @@ pub struct TrainingSetup {
     /// The decimal mark its data's numbers were read with, when not a point: `comma`
     /// (`dnn train --decimal-comma`). Reading data for this model reads decimal commas too.
     pub decimal: Option<String>,
+    /// An image CSV's folder of pictures, as given (`--image-dir`), when not its own.
+    pub image_dir: Option<String>,
+    /// The suffix appended to an image CSV's names (`--image-suffix`), when one was.
+    pub image_suffix: Option<String>,
 }
 
 /// [`TrainingSetup::decimal`] for numbers read with decimal commas.
@@ -146,7 +151,7 @@ pub const DECIMAL_COMMA: &str = "comma";
 
 impl TrainingSetup {
     /// The text fields as `(attribute, value)` pairs, named as in the model file.
-    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 7] {
+    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 9] {
         [
             ("arch", &self.arch),
             ("init", &self.init),
@@ -155,6 +160,8 @@ impl TrainingSetup {
             ("data_sha256", &self.data_sha256),
             ("started_from", &self.started_from),
             ("decimal", &self.decimal),
+            ("image_dir", &self.image_dir),
+            ("image_suffix", &self.image_suffix),
         ]
     }
 
@@ -1170,6 +1177,8 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         data_sha256: read_string_opt(&file, "data_sha256")?.map(|h| h.to_ascii_lowercase()),
         started_from: read_string_opt(&file, "started_from")?,
         decimal: read_string_opt(&file, "decimal")?,
+        image_dir: read_string_opt(&file, "image_dir")?,
+        image_suffix: read_string_opt(&file, "image_suffix")?,
         unlabeled_dropped: read_attr_opt(&file, "unlabeled_dropped", |a| a.read_scalar::<u64>())?,
     };
     setup.check().map_err(bad)?;

@@ -486,6 +486,8 @@ fn read_setup(
         data_sha256: text("data_sha256").map(|h| h.to_ascii_lowercase()),
         started_from: text("started_from"),
         decimal: text("decimal"),
+        image_dir: text("image_dir"),
+        image_suffix: text("image_suffix"),
         unlabeled_dropped: number("unlabeled_dropped")?,
     })
 }

@@ -331,12 +331,26 @@ fn kaggles_bare_ids_with_image_dir_and_suffix_train_evaluate_and_predict_as_thei
             .map(|(line, n)| format!("{line} ({n} correct)"))
             .collect::<Vec<_>>()
     );
-    // Without the flags the bare ids are a table: the error says which flags read them.
+    // Without the flags: the model file's, for its own table.
+    assert_eq!(ok(evaluate(&[])).stdout, again.stdout);
+    let model = dnn_data::model::load_model(d.join("ids.h5")).unwrap();
     assert_eq!(
-        failed(evaluate(&[])),
-        "error: ids.h5 takes 4x4x3 pictures but --data labels.csv is read as csv: give data of \
-         that kind (it was trained on `labels.csv`); if it lists pictures, train/00000000.png is \
-         there: give --image-dir train --image-suffix .png\n"
+        (
+            model.setup.image_dir.as_deref(),
+            model.setup.image_suffix.as_deref()
+        ),
+        (Some("train"), Some(".png"))
+    );
+    // A model that records none reads the bare ids as a table: the error says which flags
+    // read them.
+    assert_eq!(
+        failed(dnn_in(
+            d,
+            &["evaluate", "--model", "paths.h5", "--data", "labels.csv"]
+        )),
+        "error: paths.h5 takes 4x4x3 pictures but --data labels.csv is read as csv: give data \
+         of that kind (it was trained on `full.csv`); if it lists pictures, train/00000000.png \
+         is there: give --image-dir train --image-suffix .png\n"
     );
 
     // Other pictures under the same names (another --image-dir): other data, scored whole.
@@ -383,10 +397,25 @@ fn kaggles_bare_ids_with_image_dir_and_suffix_train_evaluate_and_predict_as_thei
         "{by_ids}"
     );
     assert_eq!(by_ids, predict("paths.h5", "full.csv", &[]));
+    // Without the flags: the model file's.
+    assert_eq!(by_ids, predict("ids.h5", "labels.csv", &[]));
+    // Another table of ids: the model's suffix, but the pictures' folder is the table's
+    // own unless given (Kaggle's test/ beside train/).
+    std::fs::copy(d.join("labels.csv"), d.join("test.csv")).unwrap();
     assert_eq!(
-        failed(dnn_in(d, &["predict", "--model", "ids.h5", "labels.csv"])),
-        "error: labels.csv is a CSV table, but ids.h5 takes 4x4x3 pictures: give it pictures; \
-         if it lists pictures, train/00000000.png is there: give --image-dir train \
+        failed(dnn_in(d, &["predict", "--model", "ids.h5", "test.csv"])),
+        "error: test.csv: no cell of its first row names a picture in the current folder with \
+         --image-suffix .png appended (looked for 00000000.png, boston_bull.png), so it cannot \
+         be read as an image CSV; train/00000000.png is there: give --image-dir train\n"
+    );
+    assert_eq!(
+        predict("ids.h5", "test.csv", &["--image-dir", "train"]),
+        by_ids
+    );
+    assert_eq!(
+        failed(dnn_in(d, &["predict", "--model", "paths.h5", "labels.csv"])),
+        "error: labels.csv is a CSV table, but paths.h5 takes 4x4x3 pictures: give it \
+         pictures; if it lists pictures, train/00000000.png is there: give --image-dir train \
          --image-suffix .png\n"
     );
 }

@@ -329,7 +329,10 @@ fn bad_csv_files_are_named_with_their_row_and_column() {
             "semicolons_and_commas.csv",
             "x;y;label\n1,5;2;a\n",
             opts(),
-            &["`1,5` is a number written with a decimal comma", "--decimal-comma"],
+            &[
+                "`1,5` is a number written with a decimal comma",
+                "--decimal-comma",
+            ],
         ),
         (
             "one_column.csv",

@@ -39,6 +39,8 @@ fn setup() -> TrainingSetup {
         started_from: Some("first.h5".into()),
         unlabeled_dropped: Some(8),
         decimal: Some("comma".into()),
+        image_dir: Some("train".into()),
+        image_suffix: Some(".jpg".into()),
     }
 }
 

@@ -53,6 +53,8 @@ fn model_bytes() -> &'static [u8] {
             started_from: Some("first.h5".into()),
             unlabeled_dropped: Some(8),
             decimal: Some("comma".into()),
+            image_dir: Some("train".into()),
+            image_suffix: Some(".jpg".into()),
         };
         // With everything a model file records, so damage anywhere reaches every reader.
         let spec = dnn_data::DataSpec {
