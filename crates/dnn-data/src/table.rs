@@ -151,7 +151,7 @@ impl<'a> Columns<'a> {
 
 /// A csv crate error as a [`DataError`]; `crlf`: 1 when the file's lines end in CRLF, which
 /// the crate's line numbers are short of.
-fn csv_error(path: &Path, e: csv::Error, crlf: u64) -> DataError {
+pub(crate) fn csv_error(path: &Path, e: csv::Error, crlf: u64) -> DataError {
     let at = e
         .position()
         .map(|p| format!("row {} (line {}): ", p.record(), p.line() + crlf))
@@ -171,16 +171,16 @@ fn csv_error(path: &Path, e: csv::Error, crlf: u64) -> DataError {
 
 /// A CSV reader over a source, with the separator it found and the lines its positions are
 /// short of ([`open_csv`]).
-struct Opened<R> {
-    reader: csv::Reader<std::io::BufReader<R>>,
-    separator: u8,
-    crlf: u64,
+pub(crate) struct Opened<R> {
+    pub(crate) reader: csv::Reader<std::io::BufReader<R>>,
+    pub(crate) separator: u8,
+    pub(crate) crlf: u64,
 }
 
 /// A CSV reader over `source`: its separator found as [`separator_of`] says, or named by
 /// Excel's `sep=` line (which is skipped), and the lines that the reader's positions are
 /// short of.
-fn open_csv<R: std::io::Read>(source: R, path: &Path) -> Result<Opened<R>> {
+pub(crate) fn open_csv<R: std::io::Read>(source: R, path: &Path) -> Result<Opened<R>> {
     use std::io::BufRead;
     let mut source = std::io::BufReader::with_capacity(1 << 16, source);
     let io = |e| crate::error::io_error(path, e);
@@ -308,7 +308,7 @@ pub fn read_table(path: &Path, which: Columns<'_>) -> Result<Table> {
 }
 
 /// The CSV file at `path`, opened for [`read_table_from`].
-fn open(path: &Path) -> Result<std::fs::File> {
+pub(crate) fn open(path: &Path) -> Result<std::fs::File> {
     let file = std::fs::File::open(path).map_err(|e| crate::error::io_error(path, e))?;
     if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
         return Err(DataError::BadSource {
@@ -350,40 +350,7 @@ pub fn read_table_from(
     let raw_header = reader
         .byte_headers()
         .map_err(|e| csv_error(path, e, crlf))?;
-    if raw_header.as_slice().contains(&0)
-        || raw_header.as_slice().starts_with(&[0xff, 0xfe])
-        || raw_header.as_slice().starts_with(&[0xfe, 0xff])
-    {
-        return Err(bad(not_utf8(
-            "the header",
-            " (it has NUL bytes, as UTF-16 text does)",
-            "utf-16",
-        )));
-    }
-    let header: Vec<String> = raw_header
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let text = std::str::from_utf8(h).map_err(|_| {
-                bad(not_utf8(
-                    &format!("column {} of the header", i + 1),
-                    "",
-                    "cp1252",
-                ))
-            })?;
-            let text = if i == 0 {
-                text.trim_start_matches('\u{feff}')
-            } else {
-                text
-            };
-            Ok(text.trim().to_owned())
-        })
-        .collect::<Result<_>>()?;
-    if header.is_empty() || header.len() == 1 && header[0].is_empty() {
-        return Err(bad(
-            "the file is empty; a CSV table needs a header row and at least one data row".into(),
-        ));
-    }
+    let header = header_names(raw_header, path)?;
     // The first rows, read before the header is judged: whether it is a row of data is
     // told by comparing it with them.
     let mut batch: Vec<csv::ByteRecord> = vec![csv::ByteRecord::new(); BATCH];
@@ -949,6 +916,54 @@ fn leave_out_unlabeled(path: &Path, table: &mut Table, drop: bool) -> Result<()>
     Ok(())
 }
 
+/// The column names of a table whose header record is `raw_header`, trimmed of spaces (and the
+/// first of a byte-order mark), as [`read_table`] reads them; `path` names the file.
+///
+/// # Errors
+/// [`DataError::BadSource`] for a header that is not UTF-8 (with the `iconv` line that
+/// converts it) or an empty file.
+pub(crate) fn header_names(raw_header: &csv::ByteRecord, path: &Path) -> Result<Vec<String>> {
+    let bad = |problem: String| DataError::BadSource {
+        path: path.to_path_buf(),
+        problem,
+    };
+    if raw_header.as_slice().contains(&0)
+        || raw_header.as_slice().starts_with(&[0xff, 0xfe])
+        || raw_header.as_slice().starts_with(&[0xfe, 0xff])
+    {
+        return Err(bad(not_utf8(
+            "the header",
+            " (it has NUL bytes, as UTF-16 text does)",
+            "utf-16",
+        )));
+    }
+    let header: Vec<String> = raw_header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let text = std::str::from_utf8(h).map_err(|_| {
+                bad(not_utf8(
+                    &format!("column {} of the header", i + 1),
+                    "",
+                    "cp1252",
+                ))
+            })?;
+            let text = if i == 0 {
+                text.trim_start_matches('\u{feff}')
+            } else {
+                text
+            };
+            Ok(text.trim().to_owned())
+        })
+        .collect::<Result<_>>()?;
+    if header.is_empty() || header.len() == 1 && header[0].is_empty() {
+        return Err(bad(
+            "the file is empty; a CSV table needs a header row and at least one data row".into(),
+        ));
+    }
+    Ok(header)
+}
+
 /// Labels that tables write for a missing value (compared in lower case), which would
 /// otherwise become a class of their own.
 const MISSING: [&str; 9] = [
@@ -1189,7 +1204,7 @@ const BATCH: usize = 2048;
 /// ([`table_checks::first_line_is_data`]).
 const SAMPLE: usize = 500;
 
-fn trim(bytes: &[u8]) -> &[u8] {
+pub(crate) fn trim(bytes: &[u8]) -> &[u8] {
     bytes.trim_ascii()
 }
 
@@ -1198,7 +1213,11 @@ fn trim(bytes: &[u8]) -> &[u8] {
 /// `csv` module and pandas write and read), but not over lines that look like rows of the
 /// table, with as many `separator`s as a row of `fields` cells has: those were swallowed by
 /// a quote never closed ([`open_quote`]), which does not always leave its row short.
-fn cell_text(bytes: &[u8], separator: u8, fields: usize) -> std::result::Result<&str, String> {
+pub(crate) fn cell_text(
+    bytes: &[u8],
+    separator: u8,
+    fields: usize,
+) -> std::result::Result<&str, String> {
     let cell = trim(bytes);
     let rows_inside = cell
         .split(|&b| b == b'\n')
