@@ -60,6 +60,7 @@ pub mod npz;
 pub mod number;
 pub mod onnx;
 pub mod planar;
+pub mod profile;
 pub mod safetensors;
 pub mod split;
 pub mod standardize;

@@ -1,0 +1,586 @@
+//! A look at a CSV table before training, as pandas' `df.info()` or AutoGluon's feature
+//! types give one: each column's missing cells, distinct values, range or most common
+//! values, how dnn reads it, and **every** column that reading it for training would refuse,
+//! with the flag that mends it ([`Mend`]), where [`crate::table::read_table`] stops at the
+//! first.
+//!
+//! Nothing here is a second reading rule. The file is opened, its separator found and its
+//! header decoded by [`crate::table`]'s own functions; each feature column is read by the
+//! column reader training uses ([`crate::categories`]), once as the flags say and, without
+//! `--fill-missing`, once with it, so that a column refused for missing numbers is told from
+//! one refused for something filling does not mend. What the columns' mends leave is then
+//! read by [`read_table`] itself: the header's checks (a first line of data, a nameless or
+//! repeated column), the labels, a ragged row, and the warnings (row names, dates) are its
+//! own, in [`Profile::refusal`] and [`Profile::warnings`].
+//!
+//! ```
+//! use dnn_data::profile::{profile, Mend, Role};
+//! use dnn_data::table::Columns;
+//! # let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("penguins.csv");
+//! std::fs::write(
+//!     &path,
+//!     "id,island,bill,species\nN1A1,Torgersen,39.1,Adelie\nN1A2,Biscoe,NA,Gentoo\n",
+//! )?;
+//! let p = profile(&path, Columns::default())?;
+//! assert_eq!((p.rows, p.columns.len(), p.separator), (2, 4, b','));
+//! let bill = &p.columns[2];
+//! assert_eq!((bill.missing, bill.range), (1, Some((39.1, 39.1))));
+//! // `NA` in a column of numbers: refused as given, mended by --fill-missing.
+//! assert_eq!(bill.refusal.as_ref().map(|r| &r.mend), Some(&Mend::FillMissing));
+//! assert_eq!(p.columns[3].role, Role::Target);
+//! assert_eq!(p.mends().fill_missing, true);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use crate::categories::{
+    is_missing_cell, number_as_written, ColumnReader, ColumnValues, Mode, DASHES,
+    MAX_DETECTED_VALUES,
+};
+use crate::error::{DataError, Result};
+use crate::table::{self, as_named, read_table, Columns};
+use crate::table_checks::{self, TableWarning};
+
+/// Distinct values counted per column, at most: past this a column is an id or a
+/// measurement, and its count is shown as `more than` this ([`ColumnProfile::distinct`]).
+pub const DISTINCT_CAP: usize = 10_000;
+
+/// A table as [`profile`] found it.
+#[derive(Debug)]
+pub struct Profile {
+    /// The separator the cells are read with ([`crate::table::separator`]).
+    pub separator: u8,
+    /// Whether an Excel `sep=` line names it, before the header.
+    pub excel_separator_line: bool,
+    /// The data rows (the header not counted).
+    pub rows: usize,
+    /// Every column of the header, in order.
+    pub columns: Vec<ColumnProfile>,
+    /// What [`read_table`] still refuses once every column's [`Mend`] is taken: a header
+    /// that is a row of data, a nameless or repeated column, a label that is empty or
+    /// missing among numbers, a ragged row, a quote never closed. `None` when it reads.
+    pub refusal: Option<DataError>,
+    /// The warnings [`read_table`] leaves about the table, once mended (row names, dates);
+    /// those that need the split (ids, nearly unique text) come with loading.
+    pub warnings: Vec<TableWarning>,
+}
+
+/// One column of a [`Profile`].
+#[derive(Debug)]
+pub struct ColumnProfile {
+    /// Its name in the header (trimmed; empty for a nameless column).
+    pub name: String,
+    /// What dnn makes of it.
+    pub role: Role,
+    /// Its cells that mark a missing value: empty, a pandas marker such as `NA`
+    /// ([`crate::categories::is_missing_cell`]), and, in a column read as numbers, a dash.
+    pub missing: usize,
+    /// Its cells that are finite numbers.
+    pub numbers: usize,
+    /// Its other cells: text.
+    pub texts: usize,
+    /// Its different values, missing cells aside (numbers compared as numbers when every
+    /// value is one), up to [`DISTINCT_CAP`] (then `distinct_capped`).
+    pub distinct: usize,
+    /// Whether there were more than [`DISTINCT_CAP`] different values.
+    pub distinct_capped: bool,
+    /// The smallest and largest of its numbers, if it has any.
+    pub range: Option<(f64, f64)>,
+    /// Its three most common values as written, with their counts (most common first;
+    /// ties in the order first met).
+    pub common: Vec<(String, usize)>,
+    /// Whether it has text values and every one reads as a date ([`table_checks::is_date`]).
+    pub dates: bool,
+    /// Why reading it for training, as the flags say, is refused, and what mends it.
+    pub refusal: Option<Refusal>,
+}
+
+/// What dnn does with a column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// An input: a number, or text one-hot encoded into `values` inputs.
+    Input(Reading),
+    /// The label column (`--target`, by default the last).
+    Target,
+    /// Left out by `--drop`.
+    Dropped,
+    /// A nameless first column that counts the rows (R's row names, pandas' index), left out.
+    RowNames,
+    /// A feature column that reading refuses ([`ColumnProfile::refusal`]).
+    Refused,
+}
+
+/// How a feature column is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// One input of numbers.
+    Numbers,
+    /// Text, one input per value (`--one-hot`, or detected).
+    Text {
+        /// Its different values over the whole file (training keeps those of its part).
+        values: usize,
+    },
+}
+
+/// A column's refusal: dnn's own error, as `dnn train` would give it, and the flag that
+/// mends it.
+#[derive(Debug)]
+pub struct Refusal {
+    /// The error, with the row and the advice of its message.
+    pub error: DataError,
+    /// The flag that makes the column load.
+    pub mend: Mend,
+}
+
+/// The flag that makes a refused column load.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mend {
+    /// `--fill-missing` (mean or median): its only fault is missing numbers.
+    FillMissing,
+    /// `--one-hot NAME`: mostly text, with a number among its cells, and at most
+    /// [`MAX_DETECTED_VALUES`] values.
+    OneHot,
+    /// `--drop NAME`: an id, free text, dates, a number column with text in it, a column
+    /// without numbers.
+    Drop,
+}
+
+/// The flags that mend every refused column of a [`Profile`] ([`Profile::mends`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Mends {
+    /// Columns to leave out (`--drop`).
+    pub drop: Vec<String>,
+    /// Columns to read as text (`--one-hot`).
+    pub one_hot: Vec<String>,
+    /// Whether missing numbers need filling (`--fill-missing`).
+    pub fill_missing: bool,
+}
+
+impl Mends {
+    /// Whether nothing needs mending.
+    pub fn is_empty(&self) -> bool {
+        self.drop.is_empty() && self.one_hot.is_empty() && !self.fill_missing
+    }
+}
+
+impl Profile {
+    /// The flags that mend every refused column, in the columns' order.
+    pub fn mends(&self) -> Mends {
+        let mut mends = Mends::default();
+        for c in &self.columns {
+            match c.refusal.as_ref().map(|r| &r.mend) {
+                Some(Mend::FillMissing) => mends.fill_missing = true,
+                Some(Mend::OneHot) => mends.one_hot.push(c.name.clone()),
+                Some(Mend::Drop) => mends.drop.push(c.name.clone()),
+                None => {}
+            }
+        }
+        mends
+    }
+
+    /// The inputs the feature columns make as read (refused ones not counted).
+    pub fn inputs(&self) -> usize {
+        self.columns
+            .iter()
+            .map(|c| match c.role {
+                Role::Input(Reading::Numbers) => 1,
+                Role::Input(Reading::Text { values }) => values,
+                _ => 0,
+            })
+            .sum()
+    }
+}
+
+/// What one column's cells were, counted as they are read.
+#[derive(Default)]
+struct Tally {
+    missing: usize,
+    dashes: usize,
+    numbers: usize,
+    texts: usize,
+    written: usize,
+    range: Option<(f64, f64)>,
+    number_values: HashSet<u64>,
+    text_values: HashMap<String, (usize, usize)>,
+    capped: bool,
+}
+
+impl Tally {
+    fn add(&mut self, text: &str) {
+        if is_missing_cell(text) {
+            self.missing += 1;
+            return;
+        }
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => {
+                self.numbers += 1;
+                let (lo, hi) = self.range.unwrap_or((v, v));
+                self.range = Some((lo.min(v), hi.max(v)));
+                if self.number_values.len() < DISTINCT_CAP {
+                    // `+ 0.0`: -0 and 0 are one value.
+                    self.number_values.insert((v + 0.0).to_bits());
+                } else if !self.number_values.contains(&(v + 0.0).to_bits()) {
+                    self.capped = true;
+                }
+            }
+            _ => {
+                if DASHES.contains(&text) {
+                    self.dashes += 1;
+                } else {
+                    self.texts += 1;
+                    if number_as_written(text).is_some() {
+                        self.written += 1;
+                    }
+                }
+            }
+        }
+        // Every value as written, for the text reading and the most common values.
+        let met = self.text_values.len();
+        match self.text_values.get_mut(text) {
+            Some((n, _)) => *n += 1,
+            None if met < DISTINCT_CAP => {
+                self.text_values.insert(text.to_owned(), (1, met));
+            }
+            None => self.capped = true,
+        }
+    }
+
+    /// Whether the column is mostly numbers (those written by hand, `$5.00`, counted).
+    fn mostly_numbers(&self) -> bool {
+        self.numbers + self.written >= self.texts - self.written
+    }
+}
+
+/// One column being read: its tally and, for a feature, dnn's column reader as the flags
+/// say and (without `--fill-missing`) one that fills.
+struct Scan<'a> {
+    tally: Tally,
+    as_given: Option<Reader<'a>>,
+    filling: Option<Reader<'a>>,
+}
+
+/// A column reader and the first problem it met (then it reads no more).
+struct Reader<'a> {
+    reader: Option<ColumnReader<'a>>,
+    problem: Option<DataError>,
+    values: Option<ColumnValues>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(name: &str, mode: Mode<'a>) -> Self {
+        Reader {
+            reader: Some(ColumnReader::new(name, mode)),
+            problem: None,
+            values: None,
+        }
+    }
+
+    fn push(&mut self, text: &str, at: (u64, u64), path: &Path, column: &str) {
+        let Some(reader) = self.reader.as_mut() else {
+            return;
+        };
+        if let Err((problem, earlier)) = reader.push(text, at.0, at.1) {
+            let (row, line) = earlier.unwrap_or(at);
+            self.problem = Some(DataError::BadCell {
+                path: path.to_path_buf(),
+                row,
+                line,
+                column: column.to_owned(),
+                problem,
+            });
+            self.reader = None;
+        }
+    }
+
+    /// Refuses the column for `problem` (a quote never closed), as reading would.
+    fn refuse(&mut self, problem: DataError) {
+        if self.reader.take().is_some() {
+            self.problem = Some(problem);
+        }
+    }
+
+    fn finish(&mut self, path: &Path, column: &str) {
+        let Some(reader) = self.reader.take() else {
+            return;
+        };
+        match reader.finish() {
+            Ok((values, _)) => self.values = Some(values),
+            Err((problem, Some((row, line)))) => {
+                self.problem = Some(DataError::BadCell {
+                    path: path.to_path_buf(),
+                    row,
+                    line,
+                    column: column.to_owned(),
+                    problem,
+                })
+            }
+            Err((problem, None)) => {
+                self.problem = Some(DataError::BadSource {
+                    path: path.to_path_buf(),
+                    problem,
+                })
+            }
+        }
+    }
+}
+
+/// Profiles the CSV table at `path`, read for training as `which` says (its `target`,
+/// `drop`, `text` and `fill_missing`; a model's columns are not profiled): see the
+/// [module docs](self).
+///
+/// # Errors
+/// Only when the file cannot be read as a table at all: [`DataError::FileNotFound`],
+/// [`DataError::Io`] (a directory too), [`DataError::BadSource`] for a compressed or empty
+/// file or a header that is not UTF-8, [`DataError::BadCell`] for a cell that is not UTF-8,
+/// and [`DataError::UnknownColumn`] for a `target`, `drop` or `text` column the table does
+/// not have. Everything training would refuse is in the [`Profile`].
+pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
+    let start = first_bytes(path)?;
+    let (separator, said) = table::separator(path, &start);
+    let table::Opened {
+        mut reader,
+        separator: _,
+        crlf,
+    } = table::open_csv(table::open(path)?, path)?;
+    let raw = reader
+        .byte_headers()
+        .map_err(|e| table::csv_error(path, e, crlf))?;
+    let header = table::header_names(raw, path)?;
+    let target = match which.target.map(str::trim) {
+        Some(t) => header.iter().position(|h| h == t),
+        None => Some(header.len() - 1),
+    };
+    let (drop, text) = (as_named(which.drop, &header), as_named(which.text, &header));
+    let mut scans: Vec<Scan<'_>> = header
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let feature = Some(i) != target && !drop.contains(name);
+            let (as_given, filling) = match (feature, text.contains(name)) {
+                (false, _) => (None, None),
+                (true, true) => (Some(Reader::new(name, Mode::Text)), None),
+                (true, false) => (
+                    Some(Reader::new(
+                        name,
+                        Mode::Detect {
+                            fill: which.fill_missing,
+                        },
+                    )),
+                    (!which.fill_missing).then(|| Reader::new(name, Mode::Detect { fill: true })),
+                ),
+            };
+            Scan {
+                tally: Tally::default(),
+                as_given,
+                filling,
+            }
+        })
+        .collect();
+    let mut record = csv::ByteRecord::new();
+    let mut rows: u64 = 0;
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| table::csv_error(path, e, crlf))?
+    {
+        rows += 1;
+        let at = (
+            rows,
+            record.position().map_or(rows + 1, |p| p.line() + crlf),
+        );
+        // A row of another length is refused by reading the table ([`Profile::refusal`]).
+        if record.len() != header.len() {
+            continue;
+        }
+        for ((scan, cell), name) in scans.iter_mut().zip(&record).zip(&header) {
+            let text = match table::cell_text(cell, separator, header.len()) {
+                Ok(text) => text,
+                Err(problem) => {
+                    let error = || DataError::BadCell {
+                        path: path.to_path_buf(),
+                        row: at.0,
+                        line: at.1,
+                        column: name.clone(),
+                        problem: problem.clone(),
+                    };
+                    // Text that is not UTF-8: the whole file is, and nothing reads it.
+                    if std::str::from_utf8(table::trim(cell)).is_err() {
+                        return Err(error());
+                    }
+                    for r in [&mut scan.as_given, &mut scan.filling]
+                        .into_iter()
+                        .flatten()
+                    {
+                        r.refuse(error());
+                    }
+                    continue;
+                }
+            };
+            scan.tally.add(text);
+            for r in [&mut scan.as_given, &mut scan.filling]
+                .into_iter()
+                .flatten()
+            {
+                r.push(text, at, path, name);
+            }
+        }
+    }
+    let mut columns: Vec<ColumnProfile> = header
+        .iter()
+        .zip(scans)
+        .enumerate()
+        .map(|(i, (name, mut scan))| {
+            for r in [&mut scan.as_given, &mut scan.filling]
+                .into_iter()
+                .flatten()
+            {
+                r.finish(path, name);
+            }
+            column_profile(i, name, scan, target, &drop)
+        })
+        .collect();
+    // What the columns' mends leave, read by the table's own reader.
+    let mut mends = Mends::default();
+    for c in &columns {
+        match c.refusal.as_ref().map(|r| &r.mend) {
+            Some(Mend::FillMissing) => mends.fill_missing = true,
+            Some(Mend::OneHot) => mends.one_hot.push(c.name.clone()),
+            Some(Mend::Drop) => mends.drop.push(c.name.clone()),
+            None => {}
+        }
+    }
+    let (all_drop, all_text) = (
+        [which.drop, &mends.drop].concat(),
+        [which.text, &mends.one_hot].concat(),
+    );
+    let mended = Columns {
+        target: which.target,
+        labels_required: true,
+        drop: &all_drop,
+        text: &all_text,
+        fill_missing: which.fill_missing || mends.fill_missing,
+        ..Columns::default()
+    };
+    let (refusal, warnings) = match read_table(path, mended) {
+        Ok(table) => (None, table.warnings),
+        Err(e @ DataError::UnknownColumn { .. }) => return Err(e),
+        Err(e) => (Some(e), Vec::new()),
+    };
+    if warnings
+        .iter()
+        .any(|w| matches!(w, TableWarning::RowNames { .. }))
+    {
+        columns[0].role = Role::RowNames;
+    }
+    Ok(Profile {
+        separator,
+        excel_separator_line: said > 0,
+        rows: rows as usize,
+        columns,
+        refusal,
+        warnings,
+    })
+}
+
+/// The first 64 KiB of the file at `path`, where its separator is found.
+fn first_bytes(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut start = Vec::with_capacity(1 << 16);
+    table::open(path)?
+        .take(1 << 16)
+        .read_to_end(&mut start)
+        .map_err(|e| crate::error::io_error(path, e))?;
+    Ok(start)
+}
+
+/// Column `i`, `name`, as its scan found it.
+fn column_profile(
+    i: usize,
+    name: &str,
+    scan: Scan<'_>,
+    target: Option<usize>,
+    drop: &[String],
+) -> ColumnProfile {
+    let Scan {
+        tally,
+        mut as_given,
+        filling,
+    } = scan;
+    let numbers_read = matches!(
+        as_given.as_ref().and_then(|r| r.values.as_ref()),
+        Some(ColumnValues::Numbers(_))
+    );
+    // A dash is a missing number where the column is read as numbers, a value elsewhere.
+    let dashes_missing =
+        numbers_read || (tally.dashes > 0 && tally.texts == 0 && tally.numbers > 0);
+    let missing = tally.missing + if dashes_missing { tally.dashes } else { 0 };
+    let distinct = if tally.texts + tally.dashes == 0 {
+        tally.number_values.len()
+    } else {
+        tally
+            .text_values
+            .keys()
+            .filter(|v| !(dashes_missing && DASHES.contains(&v.as_str())))
+            .count()
+    };
+    let mut common: Vec<(&String, &(usize, usize))> = tally
+        .text_values
+        .iter()
+        .filter(|(v, _)| !(dashes_missing && DASHES.contains(&v.as_str())))
+        .collect();
+    common.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
+    let texts: Vec<String> = common
+        .iter()
+        .map(|(v, _)| (*v).clone())
+        .filter(|v| v.parse::<f64>().map_or(true, |x| !x.is_finite()))
+        .collect();
+    let dates = !texts.is_empty() && table_checks::all_dates(&texts);
+    let common = common
+        .into_iter()
+        .take(3)
+        .map(|(v, (n, _))| (v.clone(), *n))
+        .collect();
+    let refusal = as_given.as_mut().and_then(|given| {
+        let error = given.problem.take()?;
+        let fills = filling
+            .as_ref()
+            .is_some_and(|f| f.problem.is_none() && f.values.is_some());
+        let mend = if fills {
+            Mend::FillMissing
+        } else if !tally.mostly_numbers() && tally.text_values.len() <= MAX_DETECTED_VALUES {
+            Mend::OneHot
+        } else {
+            Mend::Drop
+        };
+        Some(Refusal { error, mend })
+    });
+    let role = if Some(i) == target {
+        Role::Target
+    } else if drop.iter().any(|d| d == name) {
+        Role::Dropped
+    } else if refusal.is_some() {
+        Role::Refused
+    } else {
+        match as_given.and_then(|r| r.values) {
+            Some(ColumnValues::Text { values, .. }) => Role::Input(Reading::Text {
+                values: values.len(),
+            }),
+            _ => Role::Input(Reading::Numbers),
+        }
+    };
+    ColumnProfile {
+        name: name.to_owned(),
+        role,
+        missing,
+        numbers: tally.numbers,
+        texts: tally.texts + if dashes_missing { 0 } else { tally.dashes },
+        distinct,
+        distinct_capped: tally.capped,
+        range: tally.range,
+        common,
+        dates,
+        refusal,
+    }
+}
