@@ -282,7 +282,7 @@ impl ReadFlags {
 
 /// The format of `path`, from `--format` or the path itself (a CSV read with `names` being
 /// an image CSV).
-fn format_of(
+pub fn format_of(
     path: &Path,
     format: Option<FormatArg>,
     names: &PictureNames,

@@ -2,13 +2,14 @@
 //! the cat set or your own data.
 //!
 //! This file defines the top-level command line and dispatches. A command is a file:
-//! `train.rs`, `evaluate.rs`, `predict.rs`, `export.rs`, `planar.rs`, `toy.rs` and `serve.rs`
+//! `train.rs`, `evaluate.rs`, `predict.rs`, `describe.rs`, `export.rs`, `planar.rs`, `toy.rs` and `serve.rs`
 //! (with its server in `serve/`) each hold their
 //! subcommand's flags (with their help text and defaults) and its `run`; the values
 //! flags take and their parsers, shared by several commands, are in `values.rs`; the data
 //! flags `train` and `evaluate` share, in `data.rs`.
 
 mod data;
+mod describe;
 mod environment;
 mod evaluate;
 mod export;
@@ -64,6 +65,10 @@ pub enum Command {
     /// Classify pictures (JPEG or PNG, any size) or the rows of a CSV table with a saved
     /// model (a regression model predicts each row's number).
     Predict(predict::PredictArgs),
+    /// A look at a data file before training: its format, each column (how dnn reads it,
+    /// missing cells, distinct values, range), every refusal and warning `dnn train` would
+    /// give, and the flags that make it load.
+    Describe(describe::DescribeArgs),
     /// Write a saved model as ONNX (for onnxruntime) or safetensors (for PyTorch).
     Export(export::ExportArgs),
     /// The shallow chapter: a two-layer tanh network on the 2-D flower data set.
@@ -113,6 +118,7 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(*args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::Describe(args) => describe::run(args),
         Command::Export(args) => export::run(args),
         Command::Planar(args) => planar::run(args),
         Command::Toy(args) => toy::run(args),

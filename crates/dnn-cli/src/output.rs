@@ -33,9 +33,33 @@ pub fn out_line(args: Arguments<'_>) {
     write_line(&mut std::io::stdout().lock(), &STDOUT_GONE, args);
 }
 
-/// As [`out_line`], to standard error.
+/// As [`out_line`], to standard error; while [`capture_err`] runs, into its lines instead.
 pub fn err_line(args: Arguments<'_>) {
-    write_line(&mut std::io::stderr().lock(), &STDERR_GONE, args);
+    let captured = CAPTURED.with(|c| match c.borrow_mut().as_mut() {
+        Some(lines) => {
+            lines.push(args.to_string());
+            true
+        }
+        None => false,
+    });
+    if !captured {
+        write_line(&mut std::io::stderr().lock(), &STDERR_GONE, args);
+    }
+}
+
+thread_local! {
+    /// The lines [`err_line`] keeps rather than prints, while [`capture_err`] runs.
+    static CAPTURED: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f`, keeping the lines it prints with [`tell!`] on this thread (a loading's
+/// warnings) rather than printing them, and returns them: `dnn describe` shows the warnings
+/// `dnn train` prints, from the same code.
+pub fn capture_err<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    let outer = CAPTURED.with(|c| c.borrow_mut().replace(Vec::new()));
+    let value = f();
+    let lines = CAPTURED.with(|c| std::mem::replace(&mut *c.borrow_mut(), outer));
+    (value, lines.unwrap_or_default())
 }
 
 fn write_line(w: &mut impl Write, gone: &AtomicBool, args: Arguments<'_>) {
@@ -102,5 +126,17 @@ mod tests {
         let mut open = Vec::new();
         write_line(&mut open, &AtomicBool::new(false), format_args!("a {}", 1));
         assert_eq!(open, b"a 1\n");
+    }
+
+    #[test]
+    fn captured_lines_are_kept_not_printed_and_capture_ends_with_its_call() {
+        let ((), lines) = capture_err(|| {
+            tell!("warning: one");
+            let ((), inner) = capture_err(|| tell!("inner"));
+            assert_eq!(inner, ["inner"]);
+            tell!("warning: {}", 2);
+        });
+        assert_eq!(lines, ["warning: one", "warning: 2"]);
+        assert!(CAPTURED.with(|c| c.borrow().is_none()));
     }
 }
