@@ -128,7 +128,8 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
         .unwrap_or_else(|| Verdict::Refused(anyhow::anyhow!("every column would be left out")));
     say!("{}", table_header(path, &profile));
     say!("");
-    for line in column_table(&profile, &verdict) {
+    let dropped_later = &mended.drop[flags.drop.len() + mends.drop.len()..];
+    for line in column_table(&profile, &verdict, dropped_later) {
         say!("{line}");
     }
     if let Verdict::Loads(data, _) = &verdict {
@@ -287,8 +288,9 @@ fn table_header(path: &Path, profile: &Profile) -> String {
 }
 
 /// The table of columns, aligned: number, name, how dnn reads it, missing cells, distinct
-/// values, range or most common values, role.
-fn column_table(profile: &Profile, verdict: &Verdict) -> Vec<String> {
+/// values, range or most common values, role (refused for `dropped_later`, the columns that
+/// loading refused after the profile's mends).
+fn column_table(profile: &Profile, verdict: &Verdict, dropped_later: &[String]) -> Vec<String> {
     let header = [
         "#", "column", "read as", "missing", "distinct", "values", "role",
     ]
@@ -300,7 +302,10 @@ fn column_table(profile: &Profile, verdict: &Verdict) -> Vec<String> {
     };
     let regression = matches!(verdict, Verdict::Loads(data, _) if data.is_regression());
     for (i, c) in profile.columns.iter().enumerate() {
-        let (read_as, role) = reading(c, profile, target.as_deref());
+        let (read_as, mut role) = reading(c, profile, target.as_deref());
+        if dropped_later.contains(&c.name) {
+            role = "refused (--drop)".to_owned();
+        }
         rows.push([
             (i + 1).to_string(),
             truncated(

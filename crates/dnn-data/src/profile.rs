@@ -584,3 +584,187 @@ fn column_profile(
         refusal,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A table like palmerpenguins' raw export: an id of 120 values, dates, `NA` among
+    /// numbers, a code column of letters with one number, a number column with one word.
+    fn penguins_raw() -> String {
+        let mut text =
+            "Individual ID,Date Egg,Culmen Length (mm),Nest,Body Mass (g),Sex,Species\n".to_owned();
+        for i in 0..120 {
+            let length = if i % 40 == 3 {
+                "NA".to_owned()
+            } else {
+                format!("{:.1}", 35.0 + (i % 23) as f64 * 0.7)
+            };
+            let nest = if i == 7 {
+                "3".to_owned()
+            } else {
+                ["A", "B", "C"][i % 3].to_owned()
+            };
+            let mass = if i == 50 {
+                "unknown".to_owned()
+            } else {
+                (3000 + 25 * i).to_string()
+            };
+            let sex = ["MALE", "FEMALE", "", "MALE"][i % 4];
+            let species = ["Adelie", "Gentoo", "Chinstrap"][i % 3];
+            text.push_str(&format!(
+                "N{i}A1,2007-11-{:02},{length},{nest},{mass},{sex},{species}\n",
+                1 + i % 20
+            ));
+        }
+        text
+    }
+
+    fn written(name: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write the table");
+        (dir, path)
+    }
+
+    #[test]
+    fn every_refused_column_is_found_in_one_pass_with_the_flag_that_mends_it() {
+        let (_dir, path) = written("penguins_raw.csv", &penguins_raw());
+        let p = profile(&path, Columns::default()).expect("profiled");
+        let mend = |name: &str| {
+            let c = p.columns.iter().find(|c| c.name == name).expect(name);
+            c.refusal.as_ref().map(|r| r.mend.clone())
+        };
+        assert_eq!(mend("Individual ID"), Some(Mend::Drop));
+        assert_eq!(mend("Culmen Length (mm)"), Some(Mend::FillMissing));
+        assert_eq!(mend("Nest"), Some(Mend::OneHot));
+        assert_eq!(mend("Body Mass (g)"), Some(Mend::Drop));
+        assert_eq!(mend("Date Egg"), None);
+        assert_eq!(mend("Sex"), None);
+        assert_eq!(
+            p.mends(),
+            Mends {
+                drop: vec!["Individual ID".into(), "Body Mass (g)".into()],
+                one_hot: vec!["Nest".into()],
+                fill_missing: true,
+            }
+        );
+        // The mends leave a table that reads, with its dates warned about.
+        assert!(p.refusal.is_none(), "{:?}", p.refusal);
+        assert!(
+            matches!(&p.warnings[..], [TableWarning::Dates { column, values: 20, .. }] if column == "Date Egg"),
+            "{:?}",
+            p.warnings
+        );
+        // The refusal is training's own message for the first cell it meets.
+        let length = p
+            .columns
+            .iter()
+            .find(|c| c.name == "Culmen Length (mm)")
+            .unwrap();
+        let error = &length.refusal.as_ref().unwrap().error;
+        assert!(
+            matches!(
+                error,
+                DataError::BadCell {
+                    row: 4,
+                    line: 5,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(error
+            .to_string()
+            .contains("--fill-missing mean (or median)"));
+    }
+
+    #[test]
+    fn the_counts_are_pandas_counts_of_missing_and_distinct_values() {
+        let (_dir, path) = written("penguins_raw.csv", &penguins_raw());
+        let p = profile(&path, Columns::default()).expect("profiled");
+        let column = |name: &str| p.columns.iter().find(|c| c.name == name).unwrap();
+        assert_eq!(p.rows, 120);
+        // As pandas counts them (an empty cell and `NA` are missing; `penguins_raw` above):
+        // `NA` in rows 4, 44 and 84, every 4th `Sex` empty; lengths 35 + 0.7 k for k < 23.
+        let length = column("Culmen Length (mm)");
+        assert_eq!((length.missing, length.distinct), (3, 23));
+        assert_eq!(length.range, Some((35.0, 35.0 + 22.0 * 0.7)));
+        let sex = column("Sex");
+        assert_eq!((sex.missing, sex.distinct), (30, 2));
+        assert_eq!(
+            sex.common,
+            [("MALE".to_owned(), 60), ("FEMALE".to_owned(), 30)]
+        );
+        assert_eq!(sex.role, Role::Input(Reading::Text { values: 2 }));
+        assert_eq!(column("Individual ID").distinct, 120);
+        assert!(column("Date Egg").dates);
+        assert_eq!(column("Species").role, Role::Target);
+        assert_eq!(p.inputs(), 20 + 2);
+    }
+
+    #[test]
+    fn row_names_a_semicolon_file_and_the_flags_given_are_read_as_training_reads_them() {
+        let mut text = "\"\";\"x\";\"code\";\"y\"\n".to_owned();
+        for i in 1..=30 {
+            text.push_str(&format!(
+                "{i};{};{};{}\n",
+                i % 7,
+                10 + i % 4,
+                ["a", "b"][i % 2]
+            ));
+        }
+        let (_dir, path) = written("r.csv", &text);
+        let p = profile(&path, Columns::default()).expect("profiled");
+        assert_eq!(p.separator, b';');
+        assert_eq!(p.columns[0].role, Role::RowNames);
+        assert_eq!(p.columns[1].role, Role::Input(Reading::Numbers));
+        let one_hot = ["code".to_owned()];
+        let drop = ["x".to_owned()];
+        let which = Columns {
+            drop: &drop,
+            text: &one_hot,
+            ..Columns::default()
+        };
+        let p = profile(&path, which).expect("profiled");
+        assert_eq!(p.columns[1].role, Role::Dropped);
+        assert_eq!(p.columns[2].role, Role::Input(Reading::Text { values: 4 }));
+        let nope = ["nope".to_owned()];
+        let which = Columns {
+            drop: &nope,
+            ..Columns::default()
+        };
+        assert!(matches!(
+            profile(&path, which),
+            Err(DataError::UnknownColumn { .. })
+        ));
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_as_text_is_an_error_not_a_profile() {
+        let (_dir, path) = written("latin1.csv", "island,y\nTorgersen,a\n");
+        std::fs::write(&path, b"island,y\nR\xeave,a\nDream,b\n").unwrap();
+        let e = profile(&path, Columns::default()).expect_err("not UTF-8");
+        assert!(e.to_string().contains("iconv -f cp1252"), "{e}");
+        let (_dir, gz) = written("t.csv", "");
+        std::fs::write(&gz, [0x1f, 0x8b, 8, 0, 0, 0]).unwrap();
+        let e = profile(&gz, Columns::default()).expect_err("compressed");
+        assert!(e.to_string().contains("gzip-compressed"), "{e}");
+        assert!(matches!(
+            profile(&gz.with_file_name("none.csv"), Columns::default()),
+            Err(DataError::FileNotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn a_refusal_no_flag_mends_is_read_tables_own() {
+        let (_dir, path) = written("labels.csv", "x,y\n1,a\n2,\n3,b\n");
+        let p = profile(&path, Columns::default()).expect("profiled");
+        assert!(p.mends().is_empty());
+        let refusal = p.refusal.expect("an empty label is refused");
+        assert!(
+            matches!(&refusal, DataError::BadCell { row: 2, column, .. } if column == "y"),
+            "{refusal}"
+        );
+    }
+}

@@ -13,6 +13,7 @@ mod server;
 
 mod bad_invocations;
 mod decimal_comma;
+mod describe;
 mod e2e_cat;
 mod e2e_export;
 mod e2e_own_data;

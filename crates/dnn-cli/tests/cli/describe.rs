@@ -1,0 +1,384 @@
+//! `dnn describe`: its verdict on a table is `dnn train`'s (it loads as given exactly when
+//! `dnn train` does, and the flags it names make `dnn train` load it), every refusal of a
+//! table comes out in one run, and a file that cannot be read fails as the other commands
+//! fail.
+
+use std::path::Path;
+
+use crate::common::{dnn_in, Run};
+
+/// A table like palmerpenguins' raw export (`penguins_raw.csv`): an id of 120 values, dates
+/// of nesting, `NA` among the measurements, an empty `Sex` in some rows, the species last.
+fn penguins_raw() -> String {
+    let mut text =
+        "studyName,Individual ID,Date Egg,Culmen Length (mm),Body Mass (g),Sex,Species\n"
+            .to_owned();
+    for i in 0..120 {
+        let length = match i % 40 {
+            3 => "NA".to_owned(),
+            _ => format!("{:.1}", 35.0 + (i % 23) as f64 * 0.7),
+        };
+        let mass = match i % 50 {
+            9 => String::new(),
+            _ => (3000 + 25 * (i % 37)).to_string(),
+        };
+        text.push_str(&format!(
+            "PAL0{},N{i}A1,2007-11-{:02},{length},{mass},{},{}\n",
+            708 + 101 * (i % 3),
+            1 + i % 20,
+            ["MALE", "FEMALE", "", "MALE"][i % 4],
+            ["Adelie", "Gentoo", "Chinstrap"][i % 3]
+        ));
+    }
+    text
+}
+
+/// Seattle's weather, as vega's data sets have it: a date per row (more than 100 of them),
+/// then numbers and the weather.
+fn seattle() -> String {
+    let mut text = "date,precipitation,temp_max,wind,weather\n".to_owned();
+    for i in 0..120 {
+        text.push_str(&format!(
+            "2012/{:02}/{:02},{:.1},{:.1},{:.1},{}\n",
+            1 + i / 28,
+            1 + i % 28,
+            (i % 9) as f64 * 1.3,
+            5.0 + (i % 17) as f64,
+            1.0 + (i % 7) as f64 * 0.6,
+            ["sun", "rain", "fog"][i % 3]
+        ));
+    }
+    text
+}
+
+/// R's `write.csv` of a numeric frame: a nameless first column of row names, quoted names.
+fn r_write_csv() -> String {
+    let mut text = "\"\",\"bill\",\"flipper\",\"island\",\"species\"\n".to_owned();
+    for i in 1..=60 {
+        text.push_str(&format!(
+            "\"{i}\",{:.1},{},\"{}\",\"{}\"\n",
+            36.0 + (i % 11) as f64 * 0.9,
+            180 + i % 13,
+            ["Biscoe", "Dream"][i % 2],
+            ["Adelie", "Gentoo"][i % 2]
+        ));
+    }
+    text
+}
+
+/// A table saved where the decimal mark is a comma: `;` between cells, `NA` among numbers.
+fn semicolons() -> String {
+    let mut text = "age;income;children;owns_car\n".to_owned();
+    for i in 0..40 {
+        let income = match i % 13 {
+            5 => "NA".to_owned(),
+            _ => format!("{}", 1800 + 90 * (i % 11)),
+        };
+        text.push_str(&format!(
+            "{};{income};{};{}\n",
+            20 + i % 30,
+            i % 4,
+            ["yes", "no"][i % 2]
+        ));
+    }
+    text
+}
+
+/// A code column of letters with one number among them (`--one-hot` reads it), and a
+/// number column with a word in it (`--drop`).
+fn codes_and_a_word() -> String {
+    let mut text = "grade,weight,label\n".to_owned();
+    for i in 0..30 {
+        let grade = if i == 4 { "3" } else { ["A", "B", "C"][i % 3] };
+        let weight = if i == 11 {
+            "unknown".to_owned()
+        } else {
+            format!("{}", 50 + i)
+        };
+        text.push_str(&format!("{grade},{weight},{}\n", ["x", "y"][i % 2]));
+    }
+    text
+}
+
+/// A text column whose only value falls in the test part of the default split (row 6 of
+/// 20): refused by loading, not by reading, and mended by `--drop note`.
+fn a_value_only_in_the_test_part() -> String {
+    let mut text = "x,note,y\n".to_owned();
+    for i in 1..=20 {
+        let note = if i == 6 { "late" } else { "" };
+        text.push_str(&format!(
+            "{:.2},{note},{}\n",
+            i as f64 * 0.37,
+            ["a", "b"][i % 2]
+        ));
+    }
+    text
+}
+
+/// The flags in the backquotes of describe's last line (`with `--drop 'Individual ID'
+/// --fill-missing median` it loads`), split as a shell splits them.
+fn suggested_flags(last: &str) -> Vec<String> {
+    let inside = last
+        .split_once("with `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(flags, _)| flags)
+        .unwrap_or_else(|| panic!("no flags in {last:?}"));
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    for c in inside.chars() {
+        match c {
+            '\'' => (quoted, any) = (!quoted, true),
+            ' ' if !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => (word.push(c), any = true).1,
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+/// `dnn train` on `file` with `flags`, as briefly as it trains.
+fn train(dir: &Path, file: &str, flags: &[String]) -> Run {
+    let mut args: Vec<&str> = vec![
+        "train",
+        "--data",
+        file,
+        "--hidden",
+        "2",
+        "--iterations",
+        "1",
+        "-q",
+        "--save",
+        "m.h5",
+    ];
+    args.extend(flags.iter().map(String::as_str));
+    dnn_in(dir, &args)
+}
+
+fn describe(dir: &Path, file: &str) -> Run {
+    let run = dnn_in(dir, &["describe", "--data", file]);
+    assert_eq!(run.code, Some(0), "describe {file}: {}", run.stderr);
+    assert!(
+        run.stderr.is_empty(),
+        "describe {file} wrote: {}",
+        run.stderr
+    );
+    run
+}
+
+#[test]
+fn the_verdict_and_the_flags_it_names_are_what_dnn_train_does() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    // (file, its text, whether train loads it as given, whether some flags make it load)
+    let tables = [
+        ("penguins_raw.csv", penguins_raw(), false, true),
+        ("seattle.csv", seattle(), false, true),
+        ("r.csv", r_write_csv(), true, true),
+        ("semicolons.csv", semicolons(), false, true),
+        ("codes.csv", codes_and_a_word(), false, true),
+        ("late.csv", a_value_only_in_the_test_part(), false, true),
+        (
+            "empty_label.csv",
+            "x,y\n1,a\n2,\n3,b\n4,a\n".to_owned(),
+            false,
+            false,
+        ),
+        ("dup.csv", "x,x,y\n1,2,a\n3,4,b\n".to_owned(), false, false),
+    ];
+    for (file, text, as_given, mendable) in tables {
+        std::fs::write(dir.join(file), text).expect("write");
+        let run = describe(dir, file);
+        let last = run.stdout.lines().last().unwrap_or_default();
+        let trained = train(dir, file, &[]);
+        assert_eq!(
+            trained.code == Some(0),
+            as_given,
+            "{file}: train as given: {}",
+            trained.stderr
+        );
+        if as_given {
+            assert!(
+                last.starts_with("dnn train would read this as given: "),
+                "{file}: {last}"
+            );
+            continue;
+        }
+        assert!(
+            last.starts_with("dnn train refuses this table as given"),
+            "{file}: {last}"
+        );
+        // train's own refusal is among those describe lists.
+        let refusal = trained.stderr.trim_end();
+        let said = refusal
+            .split_once(&format!("{file}: "))
+            .map_or(refusal, |(_, said)| said);
+        assert!(
+            run.stdout.contains(said),
+            "{file}: describe does not list train's refusal {said:?}:\n{}",
+            run.stdout
+        );
+        if mendable {
+            let flags = suggested_flags(last);
+            let mended = train(dir, file, &flags);
+            assert_eq!(
+                mended.code,
+                Some(0),
+                "{file}: train {flags:?}: {}",
+                mended.stderr
+            );
+        } else {
+            assert!(!last.contains("it loads"), "{file}: {last}");
+        }
+    }
+}
+
+#[test]
+fn every_refusal_and_warning_of_a_raw_export_comes_out_in_one_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("penguins_raw.csv"), penguins_raw()).expect("write");
+    let out = describe(tmp.path(), "penguins_raw.csv").stdout;
+    let row = |name: &str| {
+        out.lines()
+            .find(|l| l.split("  ").any(|cell| cell.trim() == name))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{out}"))
+    };
+    assert!(
+        out.starts_with(
+            "penguins_raw.csv: a CSV table, cells separated by commas, 120 rows under a header \
+             of 7 columns"
+        ),
+        "{out}"
+    );
+    // Counted as pandas counts them: `NA` in rows 4, 44 and 84, 30 empty `Sex` cells.
+    assert!(row("Individual ID").ends_with("refused (--drop)"), "{out}");
+    assert!(
+        row("Culmen Length (mm)").contains(" 3 ")
+            && row("Culmen Length (mm)").ends_with("refused (--fill-missing)"),
+        "{out}"
+    );
+    assert!(row("Date Egg").contains("dates → 20 inputs"), "{out}");
+    assert!(
+        row("Sex").contains("text → 2 inputs") && row("Sex").contains("MALE 60, FEMALE 30"),
+        "{out}"
+    );
+    assert!(row("Species").contains("target: 3 classes"), "{out}");
+    // Both refusals, each with its flag; the second column of missing numbers on the line
+    // that names them all.
+    assert!(
+        out.contains(
+            "\n  --drop 'Individual ID'  column `Individual ID` is text with 120 different values"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("row 4 (line 5), column `Culmen Length (mm)`: `NA` marks a missing value"),
+        "{out}"
+    );
+    assert!(
+        out.contains("likewise missing numbers in 1 more column: `Body Mass (g)` (3)"),
+        "{out}"
+    );
+    // The warning dnn train prints about the dates, on stdout with the rest.
+    assert!(
+        out.contains("\n  column `Date Egg` holds dates (20 different"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Target: Species, the last column (--target names another), 3 classes"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(
+            "dnn train refuses this table as given; with `--drop 'Individual ID' --fill-missing \
+             median` it loads: 120 examples, 27 inputs, 3 classes\n"
+        ),
+        "{out}"
+    );
+    // Every row of the column table is as wide as its header up to the role.
+    let table: Vec<&str> = out.lines().skip(2).take_while(|l| !l.is_empty()).collect();
+    let role_at = |l: &str| l[..l.rfind("  ").unwrap_or(0)].chars().count();
+    assert_eq!(table.len(), 8, "{out}");
+    assert!(
+        table.iter().all(|l| role_at(l) == role_at(table[0])),
+        "{out}"
+    );
+}
+
+#[test]
+fn long_values_and_names_are_cut_with_an_ellipsis() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let long = "a column name far longer than any table should need";
+    let mut text = format!("{long},y\n");
+    for i in 0..10 {
+        text.push_str(&format!(
+            "\"free text that runs on, {i}, and on\",{}\n",
+            i % 2
+        ));
+    }
+    std::fs::write(tmp.path().join("wide.csv"), text).expect("write");
+    let out = describe(tmp.path(), "wide.csv").stdout;
+    assert!(out.contains("a column name far longe…"), "{out}");
+    assert!(out.contains("free text that ru… 1"), "{out}");
+    let table = out.lines().skip(2).take_while(|l| !l.is_empty());
+    assert!(
+        table.clone().count() == 3 && table.clone().all(|l| l.chars().count() < 120),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_file_that_cannot_be_read_fails_with_one_error_line() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("latin1.csv"), b"island,y\nR\xeave,a\nDream,b\n").expect("write");
+    std::fs::write(dir.join("t.csv"), [0x1f, 0x8b, 8, 0, 0, 0]).expect("write");
+    std::fs::write(dir.join("t.xlsx"), b"PK\x03\x04").expect("write");
+    std::fs::write(dir.join("t.dat"), "x,y\n1,a\n").expect("write");
+    for (file, says) in [
+        ("missing.csv", "missing.csv: file not found"),
+        ("latin1.csv", "iconv -f cp1252 -t utf-8"),
+        ("t.csv", "gzip-compressed"),
+        ("t.xlsx", "an Excel workbook (.xlsx) is a zip archive"),
+        ("t.dat", "cannot tell its format"),
+    ] {
+        let run = dnn_in(dir, &["describe", "--data", file]);
+        assert_eq!(run.code, Some(1), "{file}: {run:?}");
+        assert!(run.stdout.is_empty(), "{file}: {}", run.stdout);
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert!(
+            lines.len() == 1
+                && lines[0].starts_with("error: cannot load --data: ")
+                && lines[0].contains(says),
+            "{file}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn an_npz_archive_is_described_as_dnn_train_would_load_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let x = ndarray::Array2::from_shape_fn((12, 2), |(i, j)| (2 * i + j) as f64 * 0.5);
+    let y = ndarray::Array1::from_shape_fn(12, |i| (i % 3) as i64);
+    let mut npz =
+        ndarray_npy::NpzWriter::new(std::fs::File::create(dir.join("t.npz")).expect("npz"));
+    npz.add_array("x", &x).expect("x");
+    npz.add_array("y", &y).expect("y");
+    npz.finish().expect("npz");
+    let out = describe(dir, "t.npz").stdout;
+    assert!(
+        out.starts_with("Data: t.npz (npz): 9 training and 3 test examples"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("dnn train would read this as given: 12 examples, 2 inputs, 3 classes\n"),
+        "{out}"
+    );
+}
