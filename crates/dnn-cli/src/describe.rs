@@ -378,6 +378,8 @@ fn reading(c: &ColumnProfile, profile: &Profile, target: Option<&str>) -> (Strin
         Role::Refused => {
             let cells = if c.numbers == 0 && c.texts == 0 {
                 "missing only".to_owned()
+            } else if 2 * c.written > c.texts {
+                "numbers written by hand".to_owned()
             } else if c.numbers >= c.texts {
                 match c.texts {
                     0 => "number".to_owned(),

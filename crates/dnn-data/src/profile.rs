@@ -82,6 +82,9 @@ pub struct ColumnProfile {
     pub numbers: usize,
     /// Its other cells: text.
     pub texts: usize,
+    /// Those of its text cells that are numbers as written by hand (`39,1`, `$5.00`, `12%`),
+    /// which training refuses with the plain number to write instead.
+    pub written: usize,
     /// Its different values, missing cells aside (numbers compared as numbers when every
     /// value is one), up to [`DISTINCT_CAP`] (then `distinct_capped`).
     pub distinct: usize,
@@ -576,6 +579,7 @@ fn column_profile(
         missing,
         numbers: tally.numbers,
         texts: tally.texts + if dashes_missing { 0 } else { tally.dashes },
+        written: tally.written,
         distinct,
         distinct_capped: tally.capped,
         range: tally.range,
@@ -754,6 +758,20 @@ mod tests {
             profile(&gz.with_file_name("none.csv"), Columns::default()),
             Err(DataError::FileNotFound { .. })
         ));
+    }
+
+    #[test]
+    fn numbers_written_with_a_decimal_comma_are_counted_as_such_and_left_out() {
+        let (_dir, path) = written("comma.csv", "mass;y\n3750,5;a\n3800,0;b\n39,1;a\n");
+        let p = profile(&path, Columns::default()).expect("profiled");
+        let mass = &p.columns[0];
+        assert_eq!((mass.numbers, mass.texts, mass.written), (0, 3, 3));
+        let refusal = mass.refusal.as_ref().expect("refused");
+        assert_eq!(refusal.mend, Mend::Drop);
+        assert!(refusal
+            .error
+            .to_string()
+            .contains("write it plainly (3750.5)"));
     }
 
     #[test]
