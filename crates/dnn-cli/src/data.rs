@@ -265,6 +265,8 @@ impl ReadFlags {
             ("--drop", !self.drop.is_empty()),
             ("--one-hot", !self.one_hot.is_empty()),
             ("--fill-missing", self.fill_missing.is_some()),
+            ("--drop-unlabeled", self.unlabeled.drop_unlabeled),
+            ("--decimal-comma", self.decimal.decimal_comma),
             ("--classes", self.classes.is_some()),
             ("--test-split", self.test_split.is_some()),
             ("--split-seed", self.split_seed.is_some()),

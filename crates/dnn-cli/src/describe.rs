@@ -80,6 +80,8 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
         drop: &flags.drop,
         text: &flags.one_hot,
         fill_missing: flags.fill_missing.is_some(),
+        decimal_comma: flags.decimal.decimal_comma,
+        drop_unlabeled: flags.unlabeled.drop_unlabeled,
         ..Columns::default()
     };
     let profile = profile(path, which).context("cannot load --data")?;
@@ -91,6 +93,7 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
     if mends.fill_missing && mended.fill_missing.is_none() {
         mended.fill_missing = Some(FillArg::Median);
     }
+    mended.decimal.decimal_comma |= mends.decimal_comma;
     // Load as `dnn train` would; a refusal that names a feature column to drop (one the
     // split brings out: no value in the training part) is mended and the load tried again.
     let names: Vec<&str> = profile.columns.iter().map(|c| c.name.as_str()).collect();
@@ -110,13 +113,32 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
                 };
                 let text = message(error, path);
                 let column = droppable(&text, &names, &mended, &profile);
+                // A refusal of the rows (labels missing) or of the numbers (decimal commas,
+                // numbers missing once those read) names one flag that mends it.
+                let rows_flag = [
+                    ("--drop-unlabeled", mended.unlabeled.drop_unlabeled),
+                    ("--decimal-comma", mended.decimal.decimal_comma),
+                    ("--fill-missing", mended.fill_missing.is_some()),
+                ]
+                .into_iter()
+                .find(|(flag, given)| !given && text.contains(flag))
+                .map(|(flag, _)| flag);
+                // Filling keeps a column that dropping would lose.
+                let column = column.filter(|_| rows_flag.is_none());
                 if !refusals.iter().any(|(m, _)| *m == text) {
-                    let flag = column.map(|c| format!("--drop {}", shell_word(c)));
+                    let flag = match (column, rows_flag) {
+                        (Some(c), _) => Some(format!("--drop {}", shell_word(c))),
+                        (None, Some("--fill-missing")) => Some("--fill-missing median".into()),
+                        (None, flag) => flag.map(str::to_owned),
+                    };
                     refusals.push((text, flag));
                 }
-                match column {
-                    Some(c) => mended.drop.push(c.to_owned()),
-                    None => {
+                match (column, rows_flag) {
+                    (Some(c), _) => mended.drop.push(c.to_owned()),
+                    (None, Some("--drop-unlabeled")) => mended.unlabeled.drop_unlabeled = true,
+                    (None, Some("--decimal-comma")) => mended.decimal.decimal_comma = true,
+                    (None, Some(_)) => mended.fill_missing = Some(FillArg::Median),
+                    (None, None) => {
                         verdict = Some(Verdict::Refused(e));
                         break;
                     }
@@ -163,9 +185,7 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
         print_warnings(warnings);
     }
     say!("");
-    let added = mended.given() != flags.given()
-        || mended.drop != flags.drop
-        || mended.one_hot != flags.one_hot;
+    let added = reading_flags(&mended) != reading_flags(flags);
     say!("{}", verdict_line(&verdict, &mended, added));
     Ok(())
 }
@@ -378,6 +398,8 @@ fn reading(c: &ColumnProfile, profile: &Profile, target: Option<&str>) -> (Strin
         Role::Refused => {
             let cells = if c.numbers == 0 && c.texts == 0 {
                 "missing only".to_owned()
+            } else if c.refusal.as_ref().map(|r| &r.mend) == Some(&Mend::DecimalComma) {
+                "numbers with a decimal comma".to_owned()
             } else if 2 * c.written > c.texts {
                 "numbers written by hand".to_owned()
             } else if c.numbers >= c.texts {
@@ -395,6 +417,7 @@ fn reading(c: &ColumnProfile, profile: &Profile, target: Option<&str>) -> (Strin
             let flag = match c.refusal.as_ref().map(|r| &r.mend) {
                 Some(Mend::FillMissing) => "--fill-missing",
                 Some(Mend::OneHot) => "--one-hot",
+                Some(Mend::DecimalComma) => "--decimal-comma",
                 _ => "--drop",
             };
             (cells, format!("refused ({flag})"))
@@ -459,6 +482,7 @@ fn mend_flag(mend: &Mend, column: &str) -> String {
         Mend::FillMissing => "--fill-missing median".to_owned(),
         Mend::OneHot => format!("--one-hot {}", shell_word(column)),
         Mend::Drop => format!("--drop {}", shell_word(column)),
+        Mend::DecimalComma => "--decimal-comma".to_owned(),
     }
 }
 
@@ -563,6 +587,14 @@ fn reading_flags(flags: &ReadFlags) -> String {
                 FillArg::Median => "median",
             }
         ));
+    }
+    for (flag, given) in [
+        ("--decimal-comma", flags.decimal.decimal_comma),
+        ("--drop-unlabeled", flags.unlabeled.drop_unlabeled),
+    ] {
+        if given {
+            words.push(flag.to_owned());
+        }
     }
     words.join(" ")
 }

@@ -37,7 +37,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::categories::{
-    is_missing_cell, number_as_written, ColumnReader, ColumnValues, Mode, DASHES,
+    decimal_comma, is_missing_cell, number_as_written, ColumnReader, ColumnValues, Mode, DASHES,
     MAX_DETECTED_VALUES,
 };
 use crate::error::{DataError, Result};
@@ -149,6 +149,9 @@ pub enum Mend {
     /// `--drop NAME`: an id, free text, dates, a number column with text in it, a column
     /// without numbers.
     Drop,
+    /// `--decimal-comma`: numbers written with a decimal comma, in a file whose separator is
+    /// not a comma.
+    DecimalComma,
 }
 
 /// The flags that mend every refused column of a [`Profile`] ([`Profile::mends`]).
@@ -160,12 +163,14 @@ pub struct Mends {
     pub one_hot: Vec<String>,
     /// Whether missing numbers need filling (`--fill-missing`).
     pub fill_missing: bool,
+    /// Whether numbers need reading with decimal commas (`--decimal-comma`).
+    pub decimal_comma: bool,
 }
 
 impl Mends {
     /// Whether nothing needs mending.
     pub fn is_empty(&self) -> bool {
-        self.drop.is_empty() && self.one_hot.is_empty() && !self.fill_missing
+        self.drop.is_empty() && self.one_hot.is_empty() && !self.fill_missing && !self.decimal_comma
     }
 }
 
@@ -178,6 +183,7 @@ impl Profile {
                 Some(Mend::FillMissing) => mends.fill_missing = true,
                 Some(Mend::OneHot) => mends.one_hot.push(c.name.clone()),
                 Some(Mend::Drop) => mends.drop.push(c.name.clone()),
+                Some(Mend::DecimalComma) => mends.decimal_comma = true,
                 None => {}
             }
         }
@@ -205,6 +211,8 @@ struct Tally {
     numbers: usize,
     texts: usize,
     written: usize,
+    /// Text cells that are numbers written with a decimal comma (`39,1`).
+    commas: usize,
     range: Option<(f64, f64)>,
     number_values: HashSet<u64>,
     text_values: HashMap<String, (usize, usize)>,
@@ -236,6 +244,9 @@ impl Tally {
                     self.texts += 1;
                     if number_as_written(text).is_some() {
                         self.written += 1;
+                    }
+                    if decimal_comma(text).is_some() {
+                        self.commas += 1;
                     }
                 }
             }
@@ -273,9 +284,11 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn new(name: &str, mode: Mode<'a>) -> Self {
+    /// `hint`: a decimal comma is refused with the advice of `--decimal-comma`, as reading
+    /// the table advises it.
+    fn new(name: &str, mode: Mode<'a>, hint: bool) -> Self {
         Reader {
-            reader: Some(ColumnReader::new(name, mode)),
+            reader: Some(ColumnReader::new(name, mode).hinting_decimal_commas(hint)),
             problem: None,
             values: None,
         }
@@ -357,6 +370,8 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
         None => Some(header.len() - 1),
     };
     let (drop, text) = (as_named(which.drop, &header), as_named(which.text, &header));
+    // As reading the table: a comma-separated file's commas in numbers are not decimals.
+    let hint = separator != b',' && !which.decimal_comma;
     let mut scans: Vec<Scan<'_>> = header
         .iter()
         .enumerate()
@@ -364,15 +379,17 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
             let feature = Some(i) != target && !drop.contains(name);
             let (as_given, filling) = match (feature, text.contains(name)) {
                 (false, _) => (None, None),
-                (true, true) => (Some(Reader::new(name, Mode::Text)), None),
+                (true, true) => (Some(Reader::new(name, Mode::Text, hint)), None),
                 (true, false) => (
                     Some(Reader::new(
                         name,
                         Mode::Detect {
                             fill: which.fill_missing,
                         },
+                        hint,
                     )),
-                    (!which.fill_missing).then(|| Reader::new(name, Mode::Detect { fill: true })),
+                    (!which.fill_missing)
+                        .then(|| Reader::new(name, Mode::Detect { fill: true }, hint)),
                 ),
             };
             Scan {
@@ -421,6 +438,8 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
                     continue;
                 }
             };
+            let plain = decimal_comma(text).filter(|_| which.decimal_comma);
+            let text = plain.as_deref().unwrap_or(text);
             scan.tally.add(text);
             for r in [&mut scan.as_given, &mut scan.filling]
                 .into_iter()
@@ -441,7 +460,7 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
             {
                 r.finish(path, name);
             }
-            column_profile(i, name, scan, target, &drop)
+            column_profile(i, name, scan, target, &drop, hint)
         })
         .collect();
     // What the columns' mends leave, read by the table's own reader.
@@ -451,6 +470,7 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
             Some(Mend::FillMissing) => mends.fill_missing = true,
             Some(Mend::OneHot) => mends.one_hot.push(c.name.clone()),
             Some(Mend::Drop) => mends.drop.push(c.name.clone()),
+            Some(Mend::DecimalComma) => mends.decimal_comma = true,
             None => {}
         }
     }
@@ -464,6 +484,8 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
         drop: &all_drop,
         text: &all_text,
         fill_missing: which.fill_missing || mends.fill_missing,
+        decimal_comma: which.decimal_comma || mends.decimal_comma,
+        drop_unlabeled: which.drop_unlabeled,
         ..Columns::default()
     };
     let (refusal, warnings) = match read_table(path, mended) {
@@ -505,6 +527,7 @@ fn column_profile(
     scan: Scan<'_>,
     target: Option<usize>,
     drop: &[String],
+    hint: bool,
 ) -> ColumnProfile {
     let Scan {
         tally,
@@ -550,7 +573,9 @@ fn column_profile(
         let fills = filling
             .as_ref()
             .is_some_and(|f| f.problem.is_none() && f.values.is_some());
-        let mend = if fills {
+        let mend = if hint && 2 * tally.commas > tally.texts {
+            Mend::DecimalComma
+        } else if fills {
             Mend::FillMissing
         } else if !tally.mostly_numbers() && tally.text_values.len() <= MAX_DETECTED_VALUES {
             Mend::OneHot
@@ -651,6 +676,7 @@ mod tests {
                 drop: vec!["Individual ID".into(), "Body Mass (g)".into()],
                 one_hot: vec!["Nest".into()],
                 fill_missing: true,
+                decimal_comma: false,
             }
         );
         // The mends leave a table that reads, with its dates warned about.
@@ -761,17 +787,32 @@ mod tests {
     }
 
     #[test]
-    fn numbers_written_with_a_decimal_comma_are_counted_as_such_and_left_out() {
+    fn numbers_written_with_a_decimal_comma_are_mended_by_the_flag_that_reads_them() {
         let (_dir, path) = written("comma.csv", "mass;y\n3750,5;a\n3800,0;b\n39,1;a\n");
         let p = profile(&path, Columns::default()).expect("profiled");
         let mass = &p.columns[0];
         assert_eq!((mass.numbers, mass.texts, mass.written), (0, 3, 3));
         let refusal = mass.refusal.as_ref().expect("refused");
-        assert_eq!(refusal.mend, Mend::Drop);
+        assert_eq!(refusal.mend, Mend::DecimalComma);
         assert!(refusal
             .error
             .to_string()
-            .contains("write it plainly (3750.5)"));
+            .contains("with --decimal-comma, or write it plainly (3750.5)"));
+        assert!(p.mends().decimal_comma && p.refusal.is_none());
+        // Read with the flag: numbers.
+        let which = Columns {
+            decimal_comma: true,
+            ..Columns::default()
+        };
+        let p = profile(&path, which).expect("profiled");
+        let mass = &p.columns[0];
+        assert_eq!((mass.numbers, mass.range), (3, Some((39.1, 3800.0))));
+        assert_eq!(mass.role, Role::Input(Reading::Numbers));
+        // A comma-separated file's quoted "1,5" is not taken for a decimal comma.
+        let (_dir, path) = written("us.csv", "mass,y\n\"3,750\",a\n\"3,800\",b\n\"1,391\",a\n");
+        let p = profile(&path, Columns::default()).expect("profiled");
+        let refusal = p.columns[0].refusal.as_ref().expect("refused");
+        assert_ne!(refusal.mend, Mend::DecimalComma);
     }
 
     #[test]

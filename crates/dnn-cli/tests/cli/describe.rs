@@ -84,6 +84,35 @@ fn semicolons() -> String {
     text
 }
 
+/// Labels left empty in 3 of 40 rows, and `NA` in one (`--drop-unlabeled`).
+fn empty_labels() -> String {
+    let mut text = "x,y\n".to_owned();
+    for i in 0..40 {
+        let y = match i {
+            4 | 17 | 30 => "",
+            9 => "NA",
+            _ => ["1", "2"][i % 2],
+        };
+        text.push_str(&format!("{},{y}\n", i % 7));
+    }
+    text
+}
+
+/// Excel's European CSV: `;` between cells, decimal commas (`--decimal-comma`), and once
+/// those read, a missing number (`--fill-missing`).
+fn decimal_commas() -> String {
+    let mut text = "length;width;species\n".to_owned();
+    for i in 0..40 {
+        let width = match i {
+            12 => String::new(),
+            _ => format!("{},{}", 1 + i % 3, i % 10),
+        };
+        let species = ["setosa", "virginica"][i % 2];
+        text.push_str(&format!("{},{};{width};{species}\n", 4 + i % 3, i % 7));
+    }
+    text
+}
+
 /// A code column of letters with one number among them (`--one-hot` reads it), and a
 /// number column with a word in it (`--drop`).
 fn codes_and_a_word() -> String {
@@ -183,9 +212,11 @@ fn the_verdict_and_the_flags_it_names_are_what_dnn_train_does() {
         ("semicolons.csv", semicolons(), false, true),
         ("codes.csv", codes_and_a_word(), false, true),
         ("late.csv", a_value_only_in_the_test_part(), false, true),
+        ("empty_labels.csv", empty_labels(), false, true),
+        ("eu.csv", decimal_commas(), false, true),
         (
-            "empty_label.csv",
-            "x,y\n1,a\n2,\n3,b\n4,a\n".to_owned(),
+            "no_label.csv",
+            "x,y\n1,\n2,\n3,\n4,\n".to_owned(),
             false,
             false,
         ),
