@@ -177,17 +177,7 @@ impl Mends {
 impl Profile {
     /// The flags that mend every refused column, in the columns' order.
     pub fn mends(&self) -> Mends {
-        let mut mends = Mends::default();
-        for c in &self.columns {
-            match c.refusal.as_ref().map(|r| &r.mend) {
-                Some(Mend::FillMissing) => mends.fill_missing = true,
-                Some(Mend::OneHot) => mends.one_hot.push(c.name.clone()),
-                Some(Mend::Drop) => mends.drop.push(c.name.clone()),
-                Some(Mend::DecimalComma) => mends.decimal_comma = true,
-                None => {}
-            }
-        }
-        mends
+        mends_of(&self.columns)
     }
 
     /// The inputs the feature columns make as read (refused ones not counted).
@@ -464,16 +454,7 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
         })
         .collect();
     // What the columns' mends leave, read by the table's own reader.
-    let mut mends = Mends::default();
-    for c in &columns {
-        match c.refusal.as_ref().map(|r| &r.mend) {
-            Some(Mend::FillMissing) => mends.fill_missing = true,
-            Some(Mend::OneHot) => mends.one_hot.push(c.name.clone()),
-            Some(Mend::Drop) => mends.drop.push(c.name.clone()),
-            Some(Mend::DecimalComma) => mends.decimal_comma = true,
-            None => {}
-        }
-    }
+    let mends = mends_of(&columns);
     let (all_drop, all_text) = (
         [which.drop, &mends.drop].concat(),
         [which.text, &mends.one_hot].concat(),
@@ -507,6 +488,21 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
         refusal,
         warnings,
     })
+}
+
+/// The flags that mend every refused one of `columns`, in their order.
+fn mends_of(columns: &[ColumnProfile]) -> Mends {
+    let mut mends = Mends::default();
+    for c in columns {
+        match c.refusal.as_ref().map(|r| &r.mend) {
+            Some(Mend::FillMissing) => mends.fill_missing = true,
+            Some(Mend::OneHot) => mends.one_hot.push(c.name.clone()),
+            Some(Mend::Drop) => mends.drop.push(c.name.clone()),
+            Some(Mend::DecimalComma) => mends.decimal_comma = true,
+            None => {}
+        }
+    }
+    mends
 }
 
 /// The first 64 KiB of the file at `path`, where its separator is found.
