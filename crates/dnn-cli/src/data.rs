@@ -131,6 +131,12 @@ pub struct ReadFlags {
     #[command(flatten)]
     pub unlabeled: UnlabeledFlag,
 
+    /// CSV: the column of each row's group (a person, a patient, a site: rows that are not
+    /// independent), kept whole by the test split and a validation split, as scikit-learn's
+    /// GroupShuffleSplit keeps them; not an input [default: rows are split one by one].
+    #[arg(long, value_name = "COLUMN")]
+    pub group_by: Option<String>,
+
     /// Decimal commas.
     #[command(flatten)]
     pub decimal: DecimalFlag,
@@ -266,6 +272,7 @@ impl ReadFlags {
             ("--one-hot", !self.one_hot.is_empty()),
             ("--fill-missing", self.fill_missing.is_some()),
             ("--drop-unlabeled", self.unlabeled.drop_unlabeled),
+            ("--group-by", self.group_by.is_some()),
             ("--decimal-comma", self.decimal.decimal_comma),
             ("--classes", self.classes.is_some()),
             ("--test-split", self.test_split.is_some()),
@@ -352,6 +359,13 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
             );
         }
     }
+    if flags.group_by.is_some() && format != Format::Csv {
+        bail!(
+            "--group-by names a CSV table's column of groups, but --data {} is read as {}",
+            path.display(),
+            format.name()
+        );
+    }
     if flags.decimal.decimal_comma && !matches!(format, Format::Csv | Format::ImageCsv) {
         bail!(
             "--decimal-comma reads the numbers of a CSV table, but --data {} is read as {}",
@@ -413,6 +427,7 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
         },
         drop_unlabeled: flags.unlabeled.drop_unlabeled,
         decimal_comma: flags.decimal.decimal_comma,
+        group_by: flags.group_by.clone(),
     };
     let data = while_reading(path, || dnn_data::load_as::<X>(path, &options))
         .map_err(|e| as_image_csv(e, path, format, &options.picture_names))
@@ -850,6 +865,8 @@ pub struct ModelReading<'a> {
     pub drop_unlabeled: bool,
     /// Numbers may be written with a decimal comma ([`LoadOptions::decimal_comma`]).
     pub decimal_comma: bool,
+    /// The column of groups the split keeps whole ([`LoadOptions::group_by`]).
+    pub group_by: Option<String>,
 }
 
 /// `--decimal-comma`, shared by `dnn train` and `dnn serve` ([`ReadFlags`]), `dnn evaluate`
@@ -892,6 +909,7 @@ impl<'a> ModelReading<'a> {
                 .unwrap_or(DEFAULT_SPLIT_SEED),
             drop_unlabeled: model.setup.unlabeled_dropped.is_some(),
             decimal_comma: model.setup.decimal_comma(),
+            group_by: model.setup.group_by.clone(),
         }
     }
 }
@@ -911,6 +929,7 @@ pub fn record_data(setup: &mut TrainingSetup, source: &Source) {
         .and_then(|n| n.dir.as_ref())
         .map(|d| d.to_string_lossy().into_owned());
     setup.image_suffix = names.and_then(|n| n.suffix.clone());
+    setup.group_by = source.groups.as_ref().map(|g| g.column.clone());
     setup.test_split = source.split.map(|s| s.fraction);
     setup.split_seed = source.split.map(|s| u64::from(s.seed));
     // `--data .` or `..` has no name of its own: its folder's is the one a user knows it by.
@@ -939,14 +958,27 @@ pub fn split_line<X: Float>(data: &Dataset<X>) -> Option<String> {
             false => ("stratified", format!("{present} of the {classes} classes")),
         }
     };
+    let split = match &data.source.groups {
+        Some(g) => format!(
+            "{} test split by `{}`: {} of its {} groups, seed {}",
+            exact(split.fraction),
+            g.column,
+            g.in_test,
+            g.count,
+            split.seed
+        ),
+        None => format!(
+            "{how} {} test split, seed {}",
+            exact(split.fraction),
+            split.seed
+        ),
+    };
     Some(format!(
-        "Data: {} ({}): {} training and {} test examples ({how} {} test split, seed {}), {} feature{}, {outputs}",
+        "Data: {} ({}): {} training and {} test examples ({split}), {} feature{}, {outputs}",
         data.source.path.display(),
         data.source.format.name(),
         data.train_len(),
         data.test_len(),
-        exact(split.fraction),
-        split.seed,
         data.features(),
         plural(data.features()),
     ))
@@ -1110,6 +1142,7 @@ pub fn load_for_model<X: Float>(
         split_seed,
         drop_unlabeled,
         decimal_comma,
+        group_by,
     } = reading;
     let format_given = format.is_some();
     let format = format_of(path, format, names)?;
@@ -1212,6 +1245,7 @@ pub fn load_for_model<X: Float>(
             .map_or(ZScore::Off, ZScore::Given),
         drop_unlabeled,
         decimal_comma,
+        group_by,
     };
     // A model's z-score of another width: the data is not the model's kind (said below, for
     // a model without one).

@@ -82,6 +82,7 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
         fill_missing: flags.fill_missing.is_some(),
         decimal_comma: flags.decimal.decimal_comma,
         drop_unlabeled: flags.unlabeled.drop_unlabeled,
+        groups: flags.group_by.as_deref(),
         ..Columns::default()
     };
     let profile = profile(path, which).context("cannot load --data")?;
@@ -385,6 +386,7 @@ fn reading(c: &ColumnProfile, profile: &Profile, target: Option<&str>) -> (Strin
             "target".to_owned(),
         ),
         Role::Dropped => ("dropped (--drop)".to_owned(), "left out".to_owned()),
+        Role::Groups => ("groups (--group-by)".to_owned(), "split by".to_owned()),
         Role::RowNames => ("row names".to_owned(), "left out".to_owned()),
         Role::Input(Reading::Numbers) => ("number".to_owned(), "input".to_owned()),
         Role::Input(Reading::Text { values }) => (
@@ -572,6 +574,9 @@ fn reading_flags(flags: &ReadFlags) -> String {
                 crate::data::TaskArg::Regress => "regress",
             }
         ));
+    }
+    if let Some(g) = &flags.group_by {
+        words.push(format!("--group-by {}", shell_word(g)));
     }
     if !flags.drop.is_empty() {
         words.push(format!("--drop {}", list(&flags.drop)));

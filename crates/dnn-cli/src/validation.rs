@@ -137,10 +137,11 @@ pub fn held_out_line<X: Float>(
     flags: &ValidationFlags,
     unit: &str,
 ) -> String {
-    let how = if data.is_regression() {
-        "shuffled"
-    } else {
-        "stratified"
+    let fraction = significant(held_out.split.fraction);
+    let split = match &data.source.groups {
+        Some(g) => format!("{fraction} split by `{}`", g.column),
+        None if data.is_regression() => format!("shuffled {fraction} split"),
+        None => format!("stratified {fraction} split"),
     };
     let watch = match flags.rule() {
         Some(p) => format!(
@@ -154,10 +155,9 @@ pub fn held_out_line<X: Float>(
         None => "its cost is printed beside the training cost".to_owned(),
     };
     format!(
-        "Validation: {} of the {} training examples held out ({how} {} split, seed {}); {watch}",
+        "Validation: {} of the {} training examples held out ({split}, seed {}); {watch}",
         held_out.len(),
         held_out.len() + data.train_len(),
-        significant(held_out.split.fraction),
         held_out.split.seed,
     )
 }

@@ -370,6 +370,20 @@ pub struct SplitSpec {
     pub seed: u32,
 }
 
+/// The groups of rows a split kept whole ([`LoadOptions::group_by`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Groups {
+    /// The column naming each row's group.
+    pub column: String,
+    /// How many groups the data has.
+    pub count: usize,
+    /// How many of them make the test part.
+    pub in_test: usize,
+    /// Each training example's group (an index below `count`), in the training part's
+    /// order: a validation part is held out by them ([`Dataset::hold_out`]).
+    pub train: Vec<usize>,
+}
+
 /// Where a [`Dataset`] came from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Source {
@@ -414,6 +428,8 @@ pub struct Source {
     /// A table's numbers were read with decimal commas allowed
     /// ([`LoadOptions::decimal_comma`]), which a model trained on it records.
     pub decimal_comma: bool,
+    /// The groups a split kept whole (`--group-by`), when it did.
+    pub groups: Option<Groups>,
 }
 
 /// Examples ready for training: inputs as `(features, m)` matrices of `X` (`f64`, or `f32`
@@ -694,6 +710,10 @@ pub struct LoadOptions {
     /// CSV and image CSVs: numbers may be written with a decimal comma (`18,0`;
     /// [`crate::table::Columns::decimal_comma`]).
     pub decimal_comma: bool,
+    /// CSV: the column of each row's group (`--group-by`), which the split keeps whole
+    /// ([`crate::split::grouped`]), and a validation part too ([`Dataset::hold_out`]).
+    /// Reading for a model, a table without that column is read without groups.
+    pub group_by: Option<String>,
 }
 
 /// Which part each example goes to ([`LoadOptions::parts`]).
@@ -769,6 +789,7 @@ impl Default for LoadOptions {
             zscore: ZScore::Off,
             drop_unlabeled: false,
             decimal_comma: false,
+            group_by: None,
         }
     }
 }
@@ -1144,13 +1165,19 @@ fn gather<T: Copy + Sync, X: Float>(
 /// The training and test indices of a source without a test part, and how it was split.
 pub(crate) type Indices = (Vec<usize>, Vec<usize>, Option<SplitSpec>);
 
+/// Each example's group and how many groups there are ([`crate::split::group_indices`]),
+/// for a split that keeps groups whole (`--group-by`); `None` for none.
+pub(crate) type GroupRows<'a> = Option<(&'a [usize], usize)>;
+
 /// The training and test indices of a source of `labels` without a test part: a stratified
-/// split, or none ([`Parts::Whole`]: every example a test example, in order).
+/// split, one by whole `groups` if given, or none ([`Parts::Whole`]: every example a test
+/// example, in order).
 pub(crate) fn split_or_keep(
     path: &Path,
     labels: &[usize],
     classes: usize,
     options: &LoadOptions,
+    groups: GroupRows<'_>,
 ) -> Result<Indices> {
     if options.whole() {
         return Ok(all_in_test(labels.len()));
@@ -1159,11 +1186,14 @@ pub(crate) fn split_or_keep(
         fraction: options.test_split,
         seed: options.split_seed,
     };
-    let (train, test) = crate::split::stratified(labels, classes, spec.fraction, spec.seed)
-        .map_err(|problem| DataError::BadSplit {
-            path: path.to_path_buf(),
-            problem,
-        })?;
+    let (train, test) = match groups {
+        Some((groups, n)) => crate::split::grouped(groups, n, spec.fraction, spec.seed),
+        None => crate::split::stratified(labels, classes, spec.fraction, spec.seed),
+    }
+    .map_err(|problem| DataError::BadSplit {
+        path: path.to_path_buf(),
+        problem,
+    })?;
     Ok((train, test, Some(spec)))
 }
 
@@ -1210,6 +1240,7 @@ pub(crate) fn split_values(
     values: &[f64],
     options: &LoadOptions,
     target: &str,
+    groups: GroupRows<'_>,
 ) -> Result<(Indices, TargetScale)> {
     refuse_classes(path, options, target)?;
     let (train, test, spec) = if options.whole() {
@@ -1219,11 +1250,14 @@ pub(crate) fn split_values(
             fraction: options.test_split,
             seed: options.split_seed,
         };
-        let (train, test) = crate::split::shuffled(values.len(), spec.fraction, spec.seed)
-            .map_err(|problem| DataError::BadSplit {
-                path: path.to_path_buf(),
-                problem,
-            })?;
+        let (train, test) = match groups {
+            Some((groups, n)) => crate::split::grouped(groups, n, spec.fraction, spec.seed),
+            None => crate::split::shuffled(values.len(), spec.fraction, spec.seed),
+        }
+        .map_err(|problem| DataError::BadSplit {
+            path: path.to_path_buf(),
+            problem,
+        })?;
         (train, test, Some(spec))
     };
     let scale = match options.target_scale {

@@ -428,7 +428,7 @@ pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
             test_labels,
         )
     } else {
-        let (tr, te, spec) = split_or_keep(dir, &train_labels, names.len(), options)?;
+        let (tr, te, spec) = split_or_keep(dir, &train_labels, names.len(), options, None)?;
         let pick = |idx: &[usize]| idx.iter().map(|&i| train_labels[i]).collect::<Vec<_>>();
         let (a, b) = (pick(&tr), pick(&te));
         (tr, te, spec, a, b)
@@ -479,6 +479,7 @@ pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
             image_csv: None,
             table_warnings: Vec::new(),
             decimal_comma: false,
+            groups: None,
         },
         train_images: Some(train_images),
         test_images: Some(test_images),

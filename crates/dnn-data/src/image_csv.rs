@@ -264,12 +264,12 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
     let options = &options.resolved(&sha256);
     let (class_names, labels, (train_idx, test_idx, split), regression) = match &values {
         Some(values) => {
-            let (indices, scale) = split_values(path, values, options, &target)?;
+            let (indices, scale) = split_values(path, values, options, &target, None)?;
             (Vec::new(), Vec::new(), indices, Some(scale))
         }
         None => {
             let (class_names, labels) = class_labels(path, &table, options)?;
-            let indices = split_or_keep(path, &labels, class_names.len(), options)?;
+            let indices = split_or_keep(path, &labels, class_names.len(), options, None)?;
             (class_names, labels, indices, None)
         }
     };
@@ -327,6 +327,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             }),
             table_warnings: table.warnings,
             decimal_comma: options.decimal_comma,
+            groups: None,
         },
         train_images: Some(train_images),
         test_images: Some(test_images),

@@ -12,7 +12,8 @@
 //!   ([`crate::fingerprint`]), `started_from` (`dnn train --from`'s model file) and
 //!   `unlabeled_dropped` (the data's rows left out for having no label), `decimal`
 //!   (`"comma"` when its numbers were read with decimal commas), `image_dir` and
-//!   `image_suffix` (where an image CSV's names were taken from);
+//!   `image_suffix` (where an image CSV's names were taken from) and `group_by` (the column
+//!   of groups its split kept whole);
 //! * what the inputs and outputs mean ([`DataSpec`]), when the file records it: dataset
 //!   `classes` (fixed-length UTF-8 strings, in index order); attribute `input`
 //!   (`"picture"` or `"table"`) with, for pictures, attribute `picture_shape`
@@ -144,6 +145,9 @@ pub struct TrainingSetup {
     pub image_dir: Option<String>,
     /// The suffix appended to an image CSV's names (`--image-suffix`), when one was.
     pub image_suffix: Option<String>,
+    /// The column of the rows' groups its data's split kept whole (`--group-by`), when it
+    /// was split so; reading its data again splits it so.
+    pub group_by: Option<String>,
 }
 
 /// [`TrainingSetup::decimal`] for numbers read with decimal commas.
@@ -151,7 +155,7 @@ pub const DECIMAL_COMMA: &str = "comma";
 
 impl TrainingSetup {
     /// The text fields as `(attribute, value)` pairs, named as in the model file.
-    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 9] {
+    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 10] {
         [
             ("arch", &self.arch),
             ("init", &self.init),
@@ -162,6 +166,7 @@ impl TrainingSetup {
             ("decimal", &self.decimal),
             ("image_dir", &self.image_dir),
             ("image_suffix", &self.image_suffix),
+            ("group_by", &self.group_by),
         ]
     }
 
@@ -1179,6 +1184,7 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         decimal: read_string_opt(&file, "decimal")?,
         image_dir: read_string_opt(&file, "image_dir")?,
         image_suffix: read_string_opt(&file, "image_suffix")?,
+        group_by: read_string_opt(&file, "group_by")?,
         unlabeled_dropped: read_attr_opt(&file, "unlabeled_dropped", |a| a.read_scalar::<u64>())?,
     };
     setup.check().map_err(bad)?;

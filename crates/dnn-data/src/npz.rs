@@ -928,12 +928,12 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
                 vec![all]
             }
             (false, true) => {
-                let (tr, te, spec) = split_or_keep(path, &labels, names.len(), options)?;
+                let (tr, te, spec) = split_or_keep(path, &labels, names.len(), options, None)?;
                 split = spec;
                 vec![tr, te]
             }
             (false, false) => {
-                let ((tr, te, spec), scale) = split_values(path, &values, options, "y")?;
+                let ((tr, te, spec), scale) = split_values(path, &values, options, "y", None)?;
                 split = spec;
                 regression = Some(scale);
                 vec![tr, te]
@@ -1036,6 +1036,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             image_csv: None,
             table_warnings: Vec::new(),
             decimal_comma: false,
+            groups: None,
         },
         train_images,
         test_images,

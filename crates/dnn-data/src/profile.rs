@@ -110,6 +110,8 @@ pub enum Role {
     Target,
     /// Left out by `--drop`.
     Dropped,
+    /// Each row's group (`--group-by`), kept whole by the split: not an input.
+    Groups,
     /// A nameless first column that counts the rows (R's row names, pandas' index), left out.
     RowNames,
     /// A feature column that reading refuses ([`ColumnProfile::refusal`]).
@@ -360,13 +362,15 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
         None => Some(header.len() - 1),
     };
     let (drop, text) = (as_named(which.drop, &header), as_named(which.text, &header));
+    let groups = which.groups.map(str::trim);
     // As reading the table: a comma-separated file's commas in numbers are not decimals.
     let hint = separator != b',' && !which.decimal_comma;
     let mut scans: Vec<Scan<'_>> = header
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            let feature = Some(i) != target && !drop.contains(name);
+            let feature =
+                Some(i) != target && !drop.contains(name) && Some(name.as_str()) != groups;
             let (as_given, filling) = match (feature, text.contains(name)) {
                 (false, _) => (None, None),
                 (true, true) => (Some(Reader::new(name, Mode::Text, hint)), None),
@@ -450,7 +454,7 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
             {
                 r.finish(path, name);
             }
-            column_profile(i, name, scan, target, &drop, hint)
+            column_profile(i, name, scan, target, &drop, hint, groups)
         })
         .collect();
     // What the columns' mends leave, read by the table's own reader.
@@ -467,6 +471,7 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
         fill_missing: which.fill_missing || mends.fill_missing,
         decimal_comma: which.decimal_comma || mends.decimal_comma,
         drop_unlabeled: which.drop_unlabeled,
+        groups: which.groups,
         ..Columns::default()
     };
     let (refusal, warnings) = match read_table(path, mended) {
@@ -524,6 +529,7 @@ fn column_profile(
     target: Option<usize>,
     drop: &[String],
     hint: bool,
+    groups: Option<&str>,
 ) -> ColumnProfile {
     let Scan {
         tally,
@@ -584,6 +590,8 @@ fn column_profile(
         Role::Target
     } else if drop.iter().any(|d| d == name) {
         Role::Dropped
+    } else if groups == Some(name) {
+        Role::Groups
     } else if refusal.is_some() {
         Role::Refused
     } else {

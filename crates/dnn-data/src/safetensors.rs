@@ -488,6 +488,7 @@ fn read_setup(
         decimal: text("decimal"),
         image_dir: text("image_dir"),
         image_suffix: text("image_suffix"),
+        group_by: text("group_by"),
         unlabeled_dropped: number("unlabeled_dropped")?,
     })
 }

@@ -1,5 +1,6 @@
 //! The train/test split of a source without a test part: stratified for classes, shuffled
-//! for a regression's values ([`shuffled`]).
+//! for a regression's values ([`shuffled`]), by whole groups of rows when they are given
+//! ([`grouped`]).
 //!
 //! The algorithm, so that numpy reproduces it exactly:
 //!
@@ -144,6 +145,90 @@ pub(crate) fn shuffled_part(
     let mut train = perm[n_test..n_test + n_train].to_vec();
     train.sort_unstable();
     test.sort_unstable();
+    Ok((train, test))
+}
+
+/// Each row's group as an index into the sorted distinct groups, and how many there are:
+/// the groups sorted as numpy's `np.unique` sorts a pandas column of them (numerically when
+/// every one is an integer, else by their bytes), for [`grouped`].
+///
+/// ```
+/// let rows = ["b", "a", "b", "c"].map(String::from);
+/// assert_eq!(dnn_data::split::group_indices(&rows), (vec![1, 0, 1, 2], 3));
+/// let ids = ["10", "9", "10"].map(String::from);
+/// assert_eq!(dnn_data::split::group_indices(&ids), (vec![1, 0, 1], 2));
+/// ```
+pub fn group_indices(rows: &[String]) -> (Vec<usize>, usize) {
+    let mut distinct: Vec<String> = rows.to_vec();
+    crate::classes::sort_names(&mut distinct);
+    distinct.dedup();
+    let index: std::collections::HashMap<&str, usize> = distinct
+        .iter()
+        .enumerate()
+        .map(|(k, g)| (g.as_str(), k))
+        .collect();
+    let of = rows.iter().map(|g| index[g.as_str()]).collect();
+    (of, distinct.len())
+}
+
+/// Splits example indices `0..groups.len()` into `(train, test)`, both ascending, by whole
+/// groups (`groups[j]`: example `j`'s group, below `n_groups`; [`group_indices`]), as
+/// scikit-learn's `GroupShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)`
+/// does: [`shuffled`] over the groups, then every example of a chosen group in its part.
+/// No group has examples in both parts.
+///
+/// ```python
+/// n_test = ceil(fraction * n_groups); n_train = n_groups - n_test
+/// perm = np.random.RandomState(seed).permutation(n_groups)
+/// test = np.flatnonzero(np.isin(groups, perm[:n_test]))
+/// train = np.flatnonzero(np.isin(groups, perm[n_test:n_test + n_train]))
+/// ```
+///
+/// ```
+/// // Four people, three rows each: one person (a quarter) is the test part.
+/// let groups: Vec<usize> = (0..12).map(|j| j / 3).collect();
+/// let (train, test) = dnn_data::split::grouped(&groups, 4, 0.25, 0).unwrap();
+/// assert_eq!((train.len(), test.len()), (9, 3));
+/// assert!(test.iter().all(|&j| groups[j] == groups[test[0]]));
+/// ```
+///
+/// # Errors
+/// A message when `fraction` is not in `(0, 1)` or either part would have no group.
+pub fn grouped(
+    groups: &[usize],
+    n_groups: usize,
+    fraction: f64,
+    seed: u32,
+) -> Result<(Vec<usize>, Vec<usize>), String> {
+    grouped_part(groups, n_groups, fraction, seed, "test")
+}
+
+/// [`grouped`], with the held-out part called `part` (`test`, `validation`) in its
+/// messages.
+pub(crate) fn grouped_part(
+    groups: &[usize],
+    n_groups: usize,
+    fraction: f64,
+    seed: u32,
+    part: &str,
+) -> Result<(Vec<usize>, Vec<usize>), String> {
+    let (train_groups, test_groups) =
+        shuffled_part(n_groups, fraction, seed, part).map_err(|e| e.replace("example", "group"))?;
+    let mut in_test = vec![None; n_groups];
+    for &g in &train_groups {
+        in_test[g] = Some(false);
+    }
+    for &g in &test_groups {
+        in_test[g] = Some(true);
+    }
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for (j, &g) in groups.iter().enumerate() {
+        match in_test[g] {
+            Some(true) => test.push(j),
+            Some(false) => train.push(j),
+            None => {}
+        }
+    }
     Ok((train, test))
 }
 

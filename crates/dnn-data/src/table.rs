@@ -72,6 +72,9 @@ pub struct Table {
     /// Read with a model's fill values ([`Columns::filled`]): each number column that
     /// missed numbers, and in which rows.
     pub filled_rows: Vec<FilledRows>,
+    /// With [`Columns::groups`]: each row's group as written (trimmed). Empty otherwise, or
+    /// when a model's table has no such column.
+    pub groups: Vec<String>,
 }
 
 /// Which columns to read, and how ([`Columns::default`]: every column but the last, which
@@ -118,6 +121,11 @@ pub struct Columns<'a> {
     /// a comma marks decimals), in feature cells and labels; a point still reads as one. No
     /// thousands separator is read (`1.234,5` is refused).
     pub decimal_comma: bool,
+    /// The column of each row's group (`--group-by`: a person, a patient, a site), which
+    /// the split keeps whole ([`crate::split::grouped`]): neither a feature nor left out,
+    /// and every row needs one. With `features` (a model's), a table without it is read
+    /// without groups.
+    pub groups: Option<&'a str>,
 }
 
 impl<'a> Columns<'a> {
@@ -143,6 +151,7 @@ impl<'a> Columns<'a> {
                 picture_suffix: None,
                 drop_unlabeled: false,
                 decimal_comma: false,
+                groups: None,
             },
             Input::Picture { .. } => Columns::default(),
         }
@@ -459,6 +468,26 @@ pub fn read_table_from(
         None => None,
     };
     let (drop, text) = (as_named(which.drop, &header), as_named(which.text, &header));
+    let group_index = match which.groups.map(str::trim) {
+        Some(g) => match header.iter().position(|h| h == g) {
+            Some(i) if Some(i) == target_index => {
+                return Err(bad(format!(
+                    "`{g}` is given to --group-by but is the label column; --group-by names \
+                     the column of each row's group (a person, a site)"
+                )))
+            }
+            Some(_) if drop.iter().chain(&text).any(|n| n == g) => {
+                return Err(bad(format!(
+                    "`{g}` is given to --group-by and to --drop or --one-hot; a group column \
+                     is not an input: give it to --group-by alone"
+                )))
+            }
+            Some(i) => Some(i),
+            None if which.features.is_some() => None,
+            None => return Err(unknown(g, Some("given to --group-by"))),
+        },
+        None => None,
+    };
     let feature_index: Vec<usize> = match which.features {
         Some(names) => names
             .iter()
@@ -492,7 +521,10 @@ pub fn read_table_from(
             }
             (0..header.len())
                 .filter(|&i| {
-                    Some(i) != target_index && !drop.contains(&header[i]) && !(i == 0 && row_names)
+                    Some(i) != target_index
+                        && Some(i) != group_index
+                        && !drop.contains(&header[i])
+                        && !(i == 0 && row_names)
                 })
                 .collect()
         }
@@ -513,7 +545,10 @@ pub fn read_table_from(
     let left_out: Vec<(usize, String)> = match which.features {
         Some(_) => (0..header.len())
             .filter(|&i| {
-                !feature_index.contains(&i) && Some(i) != target_index && Some(i) != picture_index
+                !feature_index.contains(&i)
+                    && Some(i) != target_index
+                    && Some(i) != picture_index
+                    && Some(i) != group_index
             })
             .map(|i| (i + 1, header[i].clone()))
             .collect(),
@@ -560,6 +595,7 @@ pub fn read_table_from(
     let mut label_ids: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut labels = Vec::new();
     let mut pictures = Vec::new();
+    let mut groups = Vec::new();
     // Records are read in batches; each batch's cells are parsed column by column on every
     // core (parsing numbers is most of the work), labels and row checks stay in order.
     let mut rows: u64 = 0;
@@ -637,6 +673,12 @@ pub fn read_table_from(
                 .enumerate()
                 .find_map(|(k, r)| label_problem(&r[t]).map(|problem| (k, t, problem)))
         });
+        let bad_group = group_index.and_then(|g| {
+            whole
+                .iter()
+                .enumerate()
+                .find_map(|(k, r)| group_problem(&r[g]).map(|problem| (k, g, problem)))
+        });
         let bad_picture = picture_index.and_then(|p| {
             whole.iter().enumerate().find_map(|(k, r)| {
                 picture_problem(&r[p], which.picture_suffix.is_some())
@@ -654,7 +696,8 @@ pub fn read_table_from(
             ragged.map(|k| (k, 0)),
             bad_cell.as_ref().map(|b| (b.0, 1)),
             bad_picture.as_ref().map(|(k, ..)| (*k, 2)),
-            bad_label.as_ref().map(|(k, ..)| (*k, 3)),
+            bad_group.as_ref().map(|(k, ..)| (*k, 3)),
+            bad_label.as_ref().map(|(k, ..)| (*k, 4)),
         ]
         .into_iter()
         .flatten()
@@ -696,11 +739,23 @@ pub fn read_table_from(
                 let (k, p, problem) = bad_picture.unwrap_or_default();
                 return Err(cell_error(k, p, problem));
             }
+            Some((_, 3)) => {
+                let (k, g, problem) = bad_group.unwrap_or_default();
+                return Err(cell_error(k, g, problem));
+            }
             Some(_) => {
                 let (k, t, problem) = bad_label.unwrap_or_default();
                 return Err(cell_error(k, t, problem));
             }
             None => {}
+        }
+        if let Some(g) = group_index {
+            // UTF-8, checked with the row (`group_problem`).
+            groups.extend(
+                records
+                    .iter()
+                    .map(|r| String::from_utf8_lossy(trim(&r[g])).into_owned()),
+            );
         }
         if let Some(p) = picture_index {
             pictures.extend(records.iter().enumerate().map(|(k, record)| {
@@ -792,6 +847,7 @@ pub fn read_table_from(
         unlabeled: Vec::new(),
         separator,
         filled_rows,
+        groups,
     };
     if which.labels_required {
         leave_out_unlabeled(path, &mut table, which.drop_unlabeled)?;
@@ -882,6 +938,10 @@ fn leave_out_unlabeled(path: &Path, table: &mut Table, drop: bool) -> Result<()>
     if !table.pictures.is_empty() {
         let mut kept = keep.iter();
         table.pictures.retain(|_| *kept.next().unwrap_or(&true));
+    }
+    if !table.groups.is_empty() {
+        let mut kept = keep.iter();
+        table.groups.retain(|_| *kept.next().unwrap_or(&true));
     }
     // The labels left, renumbered in the order first met.
     let mut new_id = vec![usize::MAX; table.label_names.len()];
@@ -1174,6 +1234,29 @@ fn label_problem(cell: &[u8]) -> Option<String> {
     })
 }
 
+/// What is wrong with a cell of the group column (`--group-by`), if anything: empty (a row
+/// must belong to a group for the split to keep it whole), not UTF-8, or running over lines.
+fn group_problem(cell: &[u8]) -> Option<String> {
+    let group = trim(cell);
+    if group.is_empty() {
+        return Some(
+            "the group is empty; every row needs one for --group-by to keep it with its group: \
+             fill it in, or drop the row"
+                .into(),
+        );
+    }
+    if let Some(problem) = open_quote(group) {
+        return Some(problem);
+    }
+    std::str::from_utf8(group).err().map(|_| {
+        not_utf8(
+            &format!("the group `{}`", shown(&String::from_utf8_lossy(group))),
+            "",
+            "cp1252",
+        )
+    })
+}
+
 /// What is wrong with a cell of an image CSV's picture column, if anything: it is empty, not
 /// UTF-8, or does not name a `.png`, `.jpg` or `.jpeg` file (unless `suffixed`: a suffix
 /// that ends so is appended to it).
@@ -1398,22 +1481,41 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             picture_suffix: None,
             drop_unlabeled: options.drop_unlabeled,
             decimal_comma: options.decimal_comma,
+            groups: options.group_by.as_deref(),
         },
     )?;
     let sha256 = hashing.finish();
     let options = &options.resolved(&sha256);
     let target = table.target.clone().unwrap_or_default();
     let values = regression_values(path, &table, options.task)?;
+    let (group_of, group_count) = crate::split::group_indices(&table.groups);
+    let groups = (!table.groups.is_empty()).then_some((group_of.as_slice(), group_count));
     let (names, labels, train_idx, test_idx, split, regression) = match &values {
         Some(values) => {
-            let ((train, test, split), scale) = split_values(path, values, options, &target)?;
+            let ((train, test, split), scale) =
+                split_values(path, values, options, &target, groups)?;
             (Vec::new(), Vec::new(), train, test, split, Some(scale))
         }
         None => {
             let (names, labels) = class_labels(path, &table, options)?;
-            let (train, test, split) = split_or_keep(path, &labels, names.len(), options)?;
+            let (train, test, split) = split_or_keep(path, &labels, names.len(), options, groups)?;
             (names, labels, train, test, split, None)
         }
+    };
+    // The groups kept whole, when the split was by them.
+    let groups = match (&options.group_by, split, groups) {
+        (Some(column), Some(_), Some(_)) => {
+            let mut in_test: Vec<usize> = test_idx.iter().map(|&j| group_of[j]).collect();
+            in_test.sort_unstable();
+            in_test.dedup();
+            Some(crate::dataset::Groups {
+                column: column.trim().to_owned(),
+                count: group_count,
+                in_test: in_test.len(),
+                train: train_idx.iter().map(|&j| group_of[j]).collect(),
+            })
+        }
+        _ => None,
     };
     let pick = |idx: &[usize]| -> (Vec<usize>, Vec<f64>) {
         match &values {
@@ -1566,6 +1668,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             image_csv: None,
             table_warnings,
             decimal_comma: options.decimal_comma,
+            groups,
         },
         train_images: None,
         test_images: None,

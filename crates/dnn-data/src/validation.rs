@@ -3,7 +3,8 @@
 //!
 //! The examples are chosen as the test part of a source without one is: a stratified split
 //! for classes ([`crate::split::stratified`]), scikit-learn's `ShuffleSplit` for a
-//! regression ([`crate::split::shuffled`]). They are taken from the training part as
+//! regression ([`crate::split::shuffled`]), its `GroupShuffleSplit` over the training part's
+//! groups when the test part was split by groups ([`crate::split::grouped`]). They are taken from the training part as
 //! [`crate::load`] left it, so the z-score, a regression's target scale, the one-hot values
 //! and the fill values stay those fitted on the whole training part, validation examples
 //! included: as scikit-learn's `MLPClassifier(early_stopping=True)` in a pipeline after its
@@ -13,7 +14,7 @@ use ndarray::{Array2, Axis};
 
 use crate::dataset::{pick_images, Dataset, SplitSpec};
 use crate::error::{DataError, Result};
-use crate::split::{shuffled_part, stratified_part};
+use crate::split::{grouped_part, shuffled_part, stratified_part};
 use dnn_core::Float;
 
 /// Examples held out of the training part ([`Dataset::hold_out`]).
@@ -42,7 +43,8 @@ impl<X: Float> HeldOut<X> {
 }
 
 impl<X: Float> Dataset<X> {
-    /// Moves `fraction` of the training part (of each class, for classes) into a validation
+    /// Moves `fraction` of the training part (of each class, for classes; of its groups, when
+    /// the test part was split by them, [`crate::LoadOptions::group_by`]) into a validation
     /// part chosen with `seed`, as the test part of a source without one is chosen; the
     /// training part keeps the rest, in order.
     ///
@@ -66,9 +68,21 @@ impl<X: Float> Dataset<X> {
     /// without examples.
     pub fn hold_out(&mut self, fraction: f64, seed: u32) -> Result<HeldOut<X>> {
         let part = "validation";
-        let (train, held) = match self.is_regression() {
-            true => shuffled_part(self.train_values.len(), fraction, seed, part),
-            false => stratified_part(
+        let groups = self.source.groups.as_ref();
+        let (train, held) = match (groups, self.is_regression()) {
+            (Some(g), _) => {
+                // The training part's groups, numbered in their order (as np.unique of them).
+                let mut present = vec![usize::MAX; g.count];
+                g.train.iter().for_each(|&i| present[i] = 0);
+                let mut k = 0;
+                for p in present.iter_mut().filter(|p| **p == 0) {
+                    (*p, k) = (k, k + 1);
+                }
+                let of: Vec<usize> = g.train.iter().map(|&i| present[i]).collect();
+                grouped_part(&of, k, fraction, seed, part)
+            }
+            (None, true) => shuffled_part(self.train_values.len(), fraction, seed, part),
+            (None, false) => stratified_part(
                 &self.train_labels,
                 self.spec.classes.len(),
                 fraction,
@@ -92,6 +106,9 @@ impl<X: Float> Dataset<X> {
         self.train_labels = labels;
         self.train_values = values;
         self.train_images = self.train_images.as_ref().map(|i| pick_images(i, &train));
+        if let Some(g) = self.source.groups.as_mut() {
+            g.train = pick(&g.train, &train);
+        }
         Ok(held_out)
     }
 

@@ -255,6 +255,7 @@ impl TrainingData {
                 image_csv: None,
                 table_warnings: Vec::new(),
                 decimal_comma: false,
+                groups: None,
             },
             validation_seed: DEFAULT_SPLIT_SEED,
             preset,

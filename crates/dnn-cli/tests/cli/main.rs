@@ -23,6 +23,7 @@ mod early_stopping;
 mod environment;
 mod failed_saves;
 mod from_model;
+mod group_split;
 mod image_csv;
 mod new_data;
 mod output_paths;

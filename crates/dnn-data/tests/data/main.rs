@@ -10,6 +10,7 @@ mod dataset;
 mod decimal_comma;
 mod f32_inputs;
 mod folder_layouts;
+mod groups;
 mod held_out;
 mod image_csv;
 mod missing_numbers;

@@ -55,6 +55,7 @@ fn model_bytes() -> &'static [u8] {
             decimal: Some("comma".into()),
             image_dir: Some("train".into()),
             image_suffix: Some(".jpg".into()),
+            group_by: Some("person".into()),
         };
         // With everything a model file records, so damage anywhere reaches every reader.
         let spec = dnn_data::DataSpec {

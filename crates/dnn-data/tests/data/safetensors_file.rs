@@ -51,6 +51,7 @@ fn setup() -> TrainingSetup {
         decimal: Some("comma".into()),
         image_dir: Some("train".into()),
         image_suffix: Some(".jpg".into()),
+        group_by: Some("person".into()),
     }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Expected stratified splits (split_expected.json) for crates/dnn-data/tests/data/dataset.rs, from
 dnn_split.py (numpy's RandomState, the algorithm as documented in src/split.rs), and a
-regression's shuffled splits from scikit-learn's own ShuffleSplit (which train_test_split uses).
+regression's shuffled splits from scikit-learn's own ShuffleSplit (which train_test_split uses),
+and splits by groups from scikit-learn's GroupShuffleSplit.
 
     python crates/dnn-data/tests/reference/gen_split.py [--out DIR]
 """
@@ -37,6 +38,16 @@ def shuffled_cases():
     yield "every_row_used", 90, 0.3, 0  # (1 - 0.3) * 90 rounds down to 62: sklearn keeps 63
 
 
+def grouped_cases():
+    # (name, each row's group as pandas would read it, fraction, seed)
+    yield "three_rows_each", [j // 3 for j in range(30)], 0.2, 0
+    yield "uneven_people", [0, 0, 1, 2, 2, 2, 2, 3, 4, 4, 5, 6, 6, 6, 7, 8, 9, 9], 0.25, 3
+    rng = np.random.RandomState(7)
+    yield "ids_shuffled", rng.randint(100, 160, size=400).tolist(), 0.2, 42
+    yield "names", ["ann", "bob", "cy", "dee", "bob", "ann", "eve", "cy", "fay", "gus"], 0.3, 5
+    yield "large_seed", [j % 17 for j in range(85)], 0.1, 4294967295
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default=HERE)
@@ -56,10 +67,20 @@ def main():
         shuffled.append(dict(name=name, examples=m, fraction=fraction, seed=seed,
                              train=sorted(int(j) for j in train),
                              test=sorted(int(j) for j in test)))
+    from sklearn.model_selection import GroupShuffleSplit
+
+    grouped = []
+    for name, groups, fraction, seed in grouped_cases():
+        train, test = next(GroupShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
+                           .split(np.zeros(len(groups)), groups=np.asarray(groups)))
+        grouped.append(dict(name=name, groups=[str(g) for g in groups], fraction=fraction,
+                            seed=seed, train=[int(j) for j in train],
+                            test=[int(j) for j in test]))
     path = os.path.join(args.out, "split_expected.json")
     with open(path, "w") as f:
         json.dump({"generator": "gen_split.py (numpy " + np.__version__ + ", scikit-learn "
-                   + sklearn_version + ")", "cases": out, "shuffled": shuffled}, f)
+                   + sklearn_version + ")", "cases": out, "shuffled": shuffled,
+                   "grouped": grouped}, f)
         f.write("\n")
     print("wrote", path)
 
