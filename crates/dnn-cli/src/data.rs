@@ -915,7 +915,9 @@ impl<'a> ModelReading<'a> {
 }
 
 /// Records in `setup` what a model file keeps of its training data: its name, its SHA-256
-/// (which tells it from new data, for `dnn evaluate`) and how its test part was split off.
+/// (which tells it from new data, for `dnn evaluate`), how its test part was split off (and
+/// by which groups), and how it was read (rows without a label left out, decimal commas, an
+/// image CSV's folder and suffix), which reading it again for the model repeats.
 pub fn record_data(setup: &mut TrainingSetup, source: &Source) {
     setup.unlabeled_dropped = source.table_warnings.iter().find_map(|w| match w {
         dnn_data::table_checks::TableWarning::Unlabeled { rows, .. } => Some(rows.len() as u64),
