@@ -149,18 +149,34 @@ pub(crate) fn shuffled_part(
 }
 
 /// Each row's group as an index into the sorted distinct groups, and how many there are:
-/// the groups sorted as numpy's `np.unique` sorts a pandas column of them (numerically when
-/// every one is an integer, else by their bytes), for [`grouped`].
+/// the groups as pandas reads a column of them and `np.unique` sorts it: when every one is a
+/// number, compared and sorted as numbers (`1`, `1.0` and `001` one group, `2.0` before
+/// `10.0`), else as text by their bytes; for [`grouped`].
 ///
 /// ```
 /// let rows = ["b", "a", "b", "c"].map(String::from);
 /// assert_eq!(dnn_data::split::group_indices(&rows), (vec![1, 0, 1, 2], 3));
-/// let ids = ["10", "9", "10"].map(String::from);
-/// assert_eq!(dnn_data::split::group_indices(&ids), (vec![1, 0, 1], 2));
+/// let ids = ["10", "9.0", "010", "9"].map(String::from);
+/// assert_eq!(dnn_data::split::group_indices(&ids), (vec![1, 0, 1, 0], 2));
 /// ```
 pub fn group_indices(rows: &[String]) -> (Vec<usize>, usize) {
+    let numbers: Option<Vec<f64>> = rows
+        .iter()
+        // `+ 0.0`: -0 and 0 are one group.
+        .map(|g| g.trim().parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| v + 0.0))
+        .collect();
+    if let Some(values) = numbers {
+        let mut distinct = values.clone();
+        distinct.sort_by(f64::total_cmp);
+        distinct.dedup();
+        let of = values
+            .iter()
+            .map(|v| distinct.partition_point(|d| d < v))
+            .collect();
+        return (of, distinct.len());
+    }
     let mut distinct: Vec<String> = rows.to_vec();
-    crate::classes::sort_names(&mut distinct);
+    distinct.sort();
     distinct.dedup();
     let index: std::collections::HashMap<&str, usize> = distinct
         .iter()

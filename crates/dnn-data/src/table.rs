@@ -1234,16 +1234,22 @@ fn label_problem(cell: &[u8]) -> Option<String> {
     })
 }
 
-/// What is wrong with a cell of the group column (`--group-by`), if anything: empty (a row
-/// must belong to a group for the split to keep it whole), not UTF-8, or running over lines.
+/// What is wrong with a cell of the group column (`--group-by`), if anything: missing (empty,
+/// `NA`, ...: a row must belong to a group for the split to keep it whole, and rows of
+/// unknown groups are not one group), not UTF-8, or running over lines.
 fn group_problem(cell: &[u8]) -> Option<String> {
     let group = trim(cell);
-    if group.is_empty() {
-        return Some(
-            "the group is empty; every row needs one for --group-by to keep it with its group: \
-             fill it in, or drop the row"
-                .into(),
-        );
+    let text = std::str::from_utf8(group).unwrap_or_default();
+    if group.is_empty() || looks_missing(text) || crate::categories::is_missing_cell(text) {
+        return Some(format!(
+            "the group is {}; every row needs one for --group-by to keep it with its group \
+             (rows of unknown groups are not one group): fill it in, or drop the row",
+            if group.is_empty() {
+                "empty".to_owned()
+            } else {
+                format!("`{}`, a missing value", shown(text))
+            }
+        ));
     }
     if let Some(problem) = open_quote(group) {
         return Some(problem);

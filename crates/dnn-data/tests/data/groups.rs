@@ -23,7 +23,7 @@ fn the_group_split_is_scikit_learns_group_shuffle_split() {
     .unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let cases = doc["grouped"].as_array().unwrap();
-    assert_eq!(cases.len(), 5);
+    assert_eq!(cases.len(), 6);
     let ints = |v: &serde_json::Value| -> Vec<usize> {
         v.as_array()
             .unwrap()
@@ -173,4 +173,50 @@ fn the_group_column_must_exist_name_every_row_and_be_no_other_column() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("column `person`: the group is empty"), "{e}");
+}
+
+#[test]
+fn an_id_written_two_ways_is_one_group_and_a_missing_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each person's second row writes the id as pandas does after a gap (`104.0`), or padded.
+    let text = people();
+    let mut seen = HashSet::new();
+    let respelled: String = text
+        .lines()
+        .map(|l| match l.split_once(',') {
+            Some((id, rest)) if id != "person" && !seen.insert(id.to_owned()) => {
+                let id: u32 = id.parse().unwrap();
+                let id = if id % 2 == 0 {
+                    format!("{id}.0")
+                } else {
+                    format!("0{id}")
+                };
+                format!("{id},{rest}\n")
+            }
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    assert_ne!(respelled, text);
+    let options = LoadOptions {
+        group_by: Some("person".into()),
+        ..LoadOptions::default()
+    };
+    let plain = load(&write(dir.path(), "plain.csv", &text), &options).unwrap();
+    let mixed = load(&write(dir.path(), "mixed.csv", &respelled), &options).unwrap();
+    assert_eq!(mixed.source.groups.as_ref().unwrap().count, 30);
+    assert_eq!((mixed.train_x, mixed.test_x), (plain.train_x, plain.test_x));
+    for marker in ["NA", "?", "None"] {
+        let gap = write(
+            dir.path(),
+            "na.csv",
+            &people().replacen("\n104,", &format!("\n{marker},"), 1),
+        );
+        let e = load(&gap, &options).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!(
+                "column `person`: the group is `{marker}`, a missing value"
+            )),
+            "{e}"
+        );
+    }
 }

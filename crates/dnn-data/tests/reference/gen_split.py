@@ -46,6 +46,8 @@ def grouped_cases():
     yield "ids_shuffled", rng.randint(100, 160, size=400).tolist(), 0.2, 42
     yield "names", ["ann", "bob", "cy", "dee", "bob", "ann", "eve", "cy", "fay", "gus"], 0.3, 5
     yield "large_seed", [j % 17 for j in range(85)], 0.1, 4294967295
+    # Written 2.0 as pandas writes an id column with a gap: sorted as numbers, not text.
+    yield "float_ids", [[2.0, 10.0, 1.5, 33.0, 7.25][j % 5] + 100 * (j % 3) for j in range(45)], 0.2, 1
 
 
 def main():
