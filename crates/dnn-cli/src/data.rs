@@ -441,6 +441,9 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
     warn_text_values(&data);
     warn_numbers_as_classes(&data, flags);
     warn_classes(&data);
+    for line in group_split_warnings(&data) {
+        tell!("warning: {line}");
+    }
     crate::table_warnings::warn_table(&data);
     warn_channels(&data);
     Ok(data)
@@ -552,6 +555,52 @@ pub fn warn_classes<X: Float>(data: &Dataset<X>) {
              two classes; write them one way in the data if they are one"
         );
     }
+}
+
+/// The warnings about a split by groups (`--group-by`) that a stratified split would not
+/// have made: a test part far from the fraction asked (groups of very different sizes), and
+/// a class with no training or no test example.
+pub fn group_split_warnings<X: Float>(data: &Dataset<X>) -> Vec<String> {
+    let (Some(g), Some(split)) = (&data.source.groups, data.source.split) else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    let (test, m) = (data.test_len(), data.train_len() + data.test_len());
+    let share = test as f64 / m as f64;
+    if share > 2.0 * split.fraction || share < 0.5 * split.fraction {
+        lines.push(format!(
+            "the split by `{}` put {test} of the {m} rows ({:.0} %) in the test part, far from \
+             the {} asked: its groups differ much in size; try another --split-seed, or check \
+             that `{}` names groups",
+            g.column,
+            100.0 * share,
+            exact(split.fraction),
+            g.column
+        ));
+    }
+    if !data.is_regression() {
+        let count = |labels: &[usize], k: usize| labels.iter().filter(|&&l| l == k).count();
+        for (k, class) in data.spec.classes.iter().enumerate() {
+            let (train, test) = (count(&data.train_labels, k), count(&data.test_labels, k));
+            let part = match (train, test) {
+                (0, n) if n > 0 => "test",
+                (n, 0) if n > 0 => "training",
+                _ => continue,
+            };
+            lines.push(format!(
+                "the split by `{}` put every example of the class `{class}` ({}) in the {part} \
+                 part: {}; try another --split-seed",
+                g.column,
+                train + test,
+                if part == "test" {
+                    "the network never learns it"
+                } else {
+                    "its test score is not measured"
+                }
+            ));
+        }
+    }
+    lines
 }
 
 /// The warning about a table's columns that `model` has no input for, so that reading `path`
@@ -948,32 +997,17 @@ pub fn record_data(setup: &mut TrainingSetup, source: &Source) {
 /// seed 0), 4 features, 3 classes`, when a test part was split off (a regression's split is
 /// `shuffled` and it has `a number to predict`).
 pub fn split_line<X: Float>(data: &Dataset<X>) -> Option<String> {
-    let split = data.source.split?;
-    let (how, outputs) = if data.is_regression() {
-        ("shuffled", "a number to predict".to_owned())
+    let split = split_words(data)?;
+    let outputs = if data.is_regression() {
+        "a number to predict".to_owned()
     } else {
         // A model's classes may be more than the data has examples of (`--from`, `--classes`).
         let classes = data.spec.classes.len();
         let present = class_counts(data).iter().filter(|&&n| n > 0).count();
         match present == classes {
-            true => ("stratified", format!("{classes} classes")),
-            false => ("stratified", format!("{present} of the {classes} classes")),
+            true => format!("{classes} classes"),
+            false => format!("{present} of the {classes} classes"),
         }
-    };
-    let split = match &data.source.groups {
-        Some(g) => format!(
-            "{} test split by `{}`: {} of its {} groups, seed {}",
-            exact(split.fraction),
-            g.column,
-            g.in_test,
-            g.count,
-            split.seed
-        ),
-        None => format!(
-            "{how} {} test split, seed {}",
-            exact(split.fraction),
-            split.seed
-        ),
     };
     Some(format!(
         "Data: {} ({}): {} training and {} test examples ({split}), {} feature{}, {outputs}",
@@ -984,6 +1018,34 @@ pub fn split_line<X: Float>(data: &Dataset<X>) -> Option<String> {
         data.features(),
         plural(data.features()),
     ))
+}
+
+/// How `data`'s test part was split off, when dnn split it: `stratified 0.2 test split, seed
+/// 0`, `shuffled ...` for a regression, or `0.2 test split by `individual`: 42 of its 210
+/// groups, seed 0`; the words of `dnn train`'s `Data:` line, `dnn evaluate`'s and `dnn
+/// serve`'s.
+pub fn split_words<X: Float>(data: &Dataset<X>) -> Option<String> {
+    let split = data.source.split?;
+    Some(match &data.source.groups {
+        Some(g) => format!(
+            "{} test split by `{}`: {} of its {} groups, seed {}",
+            exact(split.fraction),
+            g.column,
+            g.in_test,
+            g.count,
+            split.seed
+        ),
+        None => format!(
+            "{} {} test split, seed {}",
+            if data.is_regression() {
+                "shuffled"
+            } else {
+                "stratified"
+            },
+            exact(split.fraction),
+            split.seed
+        ),
+    })
 }
 
 /// The warning lines about a table's text columns, before any z-score: values that differ

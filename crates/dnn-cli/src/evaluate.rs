@@ -9,7 +9,7 @@ use dnn_data::{DataSpec, Dataset, HeldOut, Input, LoadOptions, Parts};
 use ndarray::{Array3, Axis};
 
 use crate::data::{cat_dir, check_image_names, load_for_model, ImageNameFlags, ModelReading};
-use crate::metrics::{exact, regression_scores_line, Scores};
+use crate::metrics::{regression_scores_line, Scores};
 use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
 use crate::plot::{self, Tile};
 use crate::report::{check_outputs, write_json};
@@ -318,21 +318,16 @@ fn data_line(model: &Model, args: &EvaluateArgs, data: &Dataset) -> String {
         format!("all {n} examples are")
     };
     // The split the parts come from: the source's own, or one dnn made.
-    let how = match source.split {
+    let how = match crate::data::split_words(data) {
         None => "its own training and test parts".to_owned(),
-        Some(s) => format!(
-            "a {} {} test split, seed {}{}",
-            if data.is_regression() {
-                "shuffled"
-            } else {
-                "stratified"
-            },
-            exact(s.fraction),
-            s.seed,
-            if model.setup.test_split.is_some() {
-                ", as recorded in the model"
-            } else {
-                ", dnn's default (the model records no split)"
+        Some(split) => format!(
+            "a {split}{}",
+            match (&model.setup.group_by, &source.groups) {
+                (Some(g), None) => format!(
+                    ", as recorded in the model but for its groups: the data has no column `{g}`"
+                ),
+                _ if model.setup.test_split.is_some() => ", as recorded in the model".to_owned(),
+                _ => ", dnn's default (the model records no split)".to_owned(),
             }
         ),
     };

@@ -113,6 +113,7 @@ fn refuse_with_from(args: &TrainArgs) -> anyhow::Result<()> {
         ("--drop", !r.drop.is_empty(), "reads the data with the model's columns"),
         ("--one-hot", !r.one_hot.is_empty(), "reads the data with the model's columns"),
         ("--fill-missing", r.fill_missing.is_some(), "fills missing numbers with the model's values"),
+        ("--group-by", r.group_by.is_some(), "splits the data as the model's training did (by its own --group-by column, if it had one)"),
         ("--task", r.task.is_some(), "keeps the model's task"),
         ("--standardize", r.standardize, "applies the model's z-score, if it has one"),
         ("--no-standardize", r.no_standardize, "applies the model's z-score, if it has one"),
@@ -908,7 +909,7 @@ fn load_to_continue<F: Float>(
         split_seed: flags.split_seed.unwrap_or(trained.split_seed),
         drop_unlabeled: flags.unlabeled.drop_unlabeled || trained.drop_unlabeled,
         decimal_comma: flags.decimal.decimal_comma || trained.decimal_comma,
-        group_by: flags.group_by.clone().or(trained.group_by),
+
         ..trained
     };
     let data = load_for_model(

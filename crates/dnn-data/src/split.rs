@@ -163,7 +163,13 @@ pub fn group_indices(rows: &[String]) -> (Vec<usize>, usize) {
     let numbers: Option<Vec<f64>> = rows
         .iter()
         // `+ 0.0`: -0 and 0 are one group.
-        .map(|g| g.trim().parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| v + 0.0))
+        .map(|g| {
+            g.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .map(|v| v + 0.0)
+        })
         .collect();
     if let Some(values) = numbers {
         let mut distinct = values.clone();

@@ -535,6 +535,14 @@ pub fn read_table_from(
             target_index.map_or("", |t| header[t].as_str())
         )));
     }
+    if let (true, None, Some(g)) = (feature_index.is_empty(), picture_index, group_index) {
+        return Err(bad(format!(
+            "no feature columns: besides the target `{}` there is only `{}`, the group column \
+             (--group-by), which is no input",
+            target_index.map_or("", |t| header[t].as_str()),
+            header[g]
+        )));
+    }
     if feature_index.is_empty() && picture_index.is_none() {
         return Err(bad(format!(
             "no feature columns: the only column is the target `{}` (dnn reads columns \
@@ -873,8 +881,14 @@ pub fn unlabeled(names: &[String], markers: bool) -> Vec<usize> {
         || names
             .iter()
             .any(|n| n.trim().parse::<f64>().is_ok_and(f64::is_finite));
+    // Among numbers, the input columns' marks too: Excel's errors (`#DIV/0!`), dashes.
+    let mark = |n: &str| {
+        looks_missing(n)
+            || crate::categories::is_missing_cell(n)
+            || crate::categories::DASHES.contains(&n)
+    };
     (0..names.len())
-        .filter(|&k| names[k].trim().is_empty() || markers && looks_missing(&names[k]))
+        .filter(|&k| names[k].trim().is_empty() || markers && mark(names[k].trim()))
         .collect()
 }
 
@@ -1493,6 +1507,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
     let sha256 = hashing.finish();
     let options = &options.resolved(&sha256);
     let target = table.target.clone().unwrap_or_default();
+    refuse_decimal_comma_labels(path, &table, options)?;
     let values = regression_values(path, &table, options.task)?;
     let (group_of, group_count) = crate::split::group_indices(&table.groups);
     let groups = (!table.groups.is_empty()).then_some((group_of.as_slice(), group_count));
@@ -1678,6 +1693,40 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
         },
         train_images: None,
         test_images: None,
+    })
+}
+
+/// Refuses labels written with a decimal comma (`10,00`) in a file whose separator is not a
+/// comma, read without [`LoadOptions::decimal_comma`] and not as classes by request
+/// ([`Task::Classify`]): they would become a class per price, as cells are refused.
+fn refuse_decimal_comma_labels(path: &Path, table: &Table, options: &LoadOptions) -> Result<()> {
+    if options.decimal_comma || table.separator == b',' || options.task == Task::Classify {
+        return Ok(());
+    }
+    let names = &table.label_names;
+    let commas: Vec<usize> = (0..names.len())
+        .filter(|&k| decimal_comma(names[k].trim()).is_some())
+        .collect();
+    let Some(&first) = commas.first().filter(|_| 2 * commas.len() >= names.len()) else {
+        return Ok(());
+    };
+    let (row, line) = table.label_first[first];
+    let name = names[first].trim();
+    Err(DataError::BadCell {
+        path: path.to_path_buf(),
+        row,
+        line,
+        column: table.target.clone().unwrap_or_default(),
+        problem: format!(
+            "the label `{}` is a number written with a decimal comma, as the file's separator \
+             (not a comma) suggests, and so are {} of its {} labels; read the file's numbers \
+             so with --decimal-comma, or write them plainly ({}), or read every value as a \
+             class with --task classify",
+            shown(name),
+            commas.len(),
+            names.len(),
+            decimal_comma(name).unwrap_or_default()
+        ),
     })
 }
 

@@ -348,19 +348,7 @@ pub fn load_user(path: &Path, reading: &ReadFlags) -> anyhow::Result<TrainingDat
         ..reading.clone()
     };
     let data = load_for_training(path, &reading)?;
-    let split = match data.source.split {
-        Some(s) => format!(
-            " (a {} {} test split, seed {})",
-            if data.is_regression() {
-                "shuffled"
-            } else {
-                "stratified"
-            },
-            s.fraction,
-            s.seed
-        ),
-        None => String::new(),
-    };
+    let split = crate::data::split_words(&data).map_or(String::new(), |s| format!(" (a {s})"));
     let (classes, target) = match regression_line(&data, reading.task) {
         Some(target) => (String::new(), format!(". {target}")),
         None => (

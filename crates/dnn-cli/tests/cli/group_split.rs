@@ -141,3 +141,79 @@ fn a_split_by_person_is_recorded_and_re_created() {
         whole.stdout
     );
 }
+
+#[test]
+fn a_lopsided_group_split_is_warned_about_and_from_keeps_the_models_split() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    // Person 1 has 100 rows, all of class `c`; nine others have 4 rows of `a` and `b`.
+    let mut s = String::from("person,x,y\n");
+    for j in 0..100 {
+        s.push_str(&format!("1,{j},c\n"));
+    }
+    for p in 2..=10 {
+        for j in 0..4 {
+            s.push_str(&format!("{p},{},{}\n", p * j, ["a", "b"][j % 2]));
+        }
+    }
+    std::fs::write(w.join("lop.csv"), &s).expect("write");
+    // A seed whose test part holds person 1 (group index 0), found with dnn-data's split.
+    let groups: Vec<usize> = s
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().parse::<usize>().unwrap() - 1)
+        .collect();
+    let seed = (0..50u32)
+        .find(|&seed| {
+            let (_, test) = dnn_data::split::grouped(&groups, 10, 0.2, seed).unwrap();
+            test.contains(&0)
+        })
+        .expect("a seed");
+    let run = ok(dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "lop.csv",
+            "--group-by",
+            "person",
+            "--split-seed",
+            &seed.to_string(),
+            "--iterations",
+            "5",
+            "--save",
+            "lop.h5",
+        ],
+    ));
+    assert!(
+        run.stderr.contains(
+            "warning: the split by `person` put 104 of the 136 rows (76 %) in the test part, far \
+             from the 0.2 asked"
+        ) && run.stderr.contains(
+            "warning: the split by `person` put every example of the class `c` (100) in the \
+             test part: the network never learns it"
+        ),
+        "{}",
+        run.stderr
+    );
+    let refused = dnn_in(
+        w,
+        &[
+            "train",
+            "--from",
+            "lop.h5",
+            "--data",
+            "lop.csv",
+            "--group-by",
+            "x",
+        ],
+    );
+    assert_eq!(refused.code, Some(1), "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .starts_with("error: --from splits the data as the model's training did"),
+        "{}",
+        refused.stderr
+    );
+}

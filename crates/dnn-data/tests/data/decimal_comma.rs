@@ -104,8 +104,8 @@ fn without_the_flag_a_decimal_comma_is_refused_naming_it_where_the_separator_say
     .unwrap_err()
     .to_string();
     assert!(
-        err.contains("the target `-0,25` is not a number")
-            && err.contains("with --decimal-comma, or write it plainly (-0.25)"),
+        err.contains("the label `-0,25` is a number written with a decimal comma")
+            && err.contains("with --decimal-comma, or write them plainly (-0.25)"),
         "{err}"
     );
     // In a comma-separated file a comma in a quoted number is likelier a thousands
@@ -125,4 +125,36 @@ fn thousands_separators_are_not_read_as_decimals() {
         err.contains("row 1 (line 2), column `x`: `1.234,5` is not a number"),
         "{err}"
     );
+}
+
+#[test]
+fn labels_written_with_a_decimal_comma_are_refused_not_made_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    // Prices as the only decimal commas: without the flag they would be a class each.
+    let mut text = String::from("n;colour;price\n");
+    for r in 0..40 {
+        text.push_str(&format!(
+            "{r};{};{},50\n",
+            ["red", "blue"][r % 2],
+            10 + r % 5
+        ));
+    }
+    let path = write(dir.path(), "prices.csv", &text);
+    let err = load(&path, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "row 1 (line 2), column `price`: the label `10,50` is a number written with a \
+             decimal comma, as the file's separator (not a comma) suggests"
+        ) && err.contains("--decimal-comma")
+            && err.contains("--task classify"),
+        "{err}"
+    );
+    assert!(load(&path, &commas()).unwrap().is_regression());
+    let classes = LoadOptions {
+        task: dnn_data::Task::Classify,
+        ..LoadOptions::default()
+    };
+    assert_eq!(load(&path, &classes).unwrap().spec.classes.len(), 5);
 }

@@ -173,6 +173,22 @@ fn the_group_column_must_exist_name_every_row_and_be_no_other_column() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("column `person`: the group is empty"), "{e}");
+    let tiny = write(dir.path(), "tiny.csv", "g,y\n1,a\n1,b\n2,a\n2,b\n");
+    let e = load(
+        &tiny,
+        &LoadOptions {
+            group_by: Some("g".into()),
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains(
+            "no feature columns: besides the target `y` there is only `g`, the group column"
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -186,7 +202,7 @@ fn an_id_written_two_ways_is_one_group_and_a_missing_one_is_refused() {
         .map(|l| match l.split_once(',') {
             Some((id, rest)) if id != "person" && !seen.insert(id.to_owned()) => {
                 let id: u32 = id.parse().unwrap();
-                let id = if id % 2 == 0 {
+                let id = if id.is_multiple_of(2) {
                     format!("{id}.0")
                 } else {
                     format!("0{id}")
@@ -201,8 +217,8 @@ fn an_id_written_two_ways_is_one_group_and_a_missing_one_is_refused() {
         group_by: Some("person".into()),
         ..LoadOptions::default()
     };
-    let plain = load(&write(dir.path(), "plain.csv", &text), &options).unwrap();
-    let mixed = load(&write(dir.path(), "mixed.csv", &respelled), &options).unwrap();
+    let plain = load(write(dir.path(), "plain.csv", &text), &options).unwrap();
+    let mixed = load(write(dir.path(), "mixed.csv", &respelled), &options).unwrap();
     assert_eq!(mixed.source.groups.as_ref().unwrap().count, 30);
     assert_eq!((mixed.train_x, mixed.test_x), (plain.train_x, plain.test_x));
     for marker in ["NA", "?", "None"] {

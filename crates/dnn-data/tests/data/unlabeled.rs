@@ -163,3 +163,26 @@ fn a_table_of_no_labels_is_refused_even_when_they_are_left_out() {
         "{err}"
     );
 }
+
+#[test]
+fn excel_errors_and_dashes_among_numeric_labels_are_no_label_as_in_number_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    for mark in ["#DIV/0!", "#VALUE!", "\u{2013}"] {
+        let path = write(dir.path(), "t.csv", &table(|id| (id == 6).then_some(mark)));
+        let err = load(&path, &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!(
+                "row 6 (line 7), column `y`: the label `{mark}` marks a missing value"
+            )),
+            "{mark}: {err}"
+        );
+        let data = load(&path, &dropping()).unwrap();
+        assert_eq!(
+            data.train_labels.len() + data.test_labels.len(),
+            39,
+            "{mark}"
+        );
+    }
+}
