@@ -720,6 +720,7 @@ impl<'a> ColumnReader<'a> {
 /// ```text
 /// "1,5" -> Some("1.5")    "$5.00" -> Some("5.00")    "1,000.5" -> Some("1000.5")    "XL" -> None
 /// "1,000" -> Some("1000, or 1.000 if the comma marks decimals")    "−2" -> Some("-2")
+/// "4.299,9" -> Some("4299.9")    "1.234.567,5" -> Some("1234567.5")
 /// "0.1%" -> Some("0.001 as a fraction, or 0.1 in percent")
 /// ```
 pub(crate) fn number_as_written(text: &str) -> Option<String> {
@@ -819,6 +820,10 @@ fn plain_number(text: &str) -> Option<String> {
                 .then(|| format!("{thousands}, or {decimal} if the comma marks decimals"));
         }
         (1, false) => digits.replace(',', "."),
+        // `4.299,9`: points between thousands before a decimal comma (German, Dutch, ...).
+        (1, true) if digits.rfind('.') < digits.find(',') => {
+            digits.replace('.', "").replace(',', ".")
+        }
         (_, _) => digits.replace(',', ""),
     };
     number(&plain).then_some(plain)
@@ -856,6 +861,16 @@ fn missing_number(text: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn points_between_thousands_before_a_decimal_comma_are_advised_as_one_number() {
+        assert_eq!(number_as_written("4.299,9").as_deref(), Some("4299.9"));
+        assert_eq!(
+            number_as_written("1.234.567,5").as_deref(),
+            Some("1234567.5")
+        );
+        assert_eq!(number_as_written("1,000.5").as_deref(), Some("1000.5"));
+    }
 
     #[test]
     fn a_decimal_comma_number_is_read_as_its_point_form_and_nothing_else_is() {
