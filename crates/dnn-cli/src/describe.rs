@@ -182,11 +182,12 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
             say!("  {flag}{pad}  {text}");
         }
     }
+    let added = reading_flags(&mended) != reading_flags(flags);
     if let Verdict::Loads(_, warnings) = &verdict {
-        print_warnings(warnings);
+        // Loaded with the flags describe added, which may leave rows out or fill cells.
+        print_warnings(warnings, added.then(|| reading_flags(&mended)).as_deref());
     }
     say!("");
-    let added = reading_flags(&mended) != reading_flags(flags);
     say!("{}", verdict_line(&verdict, &mended, added));
     Ok(())
 }
@@ -229,7 +230,7 @@ fn describe_other(path: &Path, flags: &ReadFlags, format: Format) -> anyhow::Res
     {
         say!("{line}");
     }
-    print_warnings(&warnings);
+    print_warnings(&warnings, None);
     say!("");
     say!(
         "{}",
@@ -272,12 +273,16 @@ fn column_refusals(profile: &Profile, path: &Path) -> Vec<(String, Option<String
 }
 
 /// The warnings `dnn train` prints (captured lines, `warning: ` and all), under a heading.
-fn print_warnings(warnings: &[String]) {
+/// `with`: the flags the table was loaded with, when describe added some.
+fn print_warnings(warnings: &[String], with: Option<&str>) {
     if warnings.is_empty() {
         return;
     }
     say!("");
-    say!("Warnings dnn train would print:");
+    match with {
+        Some(flags) => say!("Warnings dnn train would print with `{flags}`:"),
+        None => say!("Warnings dnn train would print:"),
+    }
     for w in warnings {
         say!("  {}", w.strip_prefix("warning: ").unwrap_or(w));
     }

@@ -152,16 +152,22 @@ fn summary(args: &ExportArgs, model: &Model, format: Format, len: usize) -> Stri
         "Input: {input} (preprocessing: {}{where_}); {output}",
         preprocessing.formula(),
     ));
-    if let Some(line) = model.spec.as_ref().and_then(|s| table_steps(&s.input)) {
+    let decimal_comma = model.setup.decimal_comma();
+    if let Some(line) = model
+        .spec
+        .as_ref()
+        .and_then(|s| table_steps(&s.input, decimal_comma))
+    {
         lines.push(line);
     }
     lines.join("\n")
 }
 
-/// What a table model's user does to raw rows before the exported network's input: one-hot
-/// encode its text columns, fill its missing numbers (the metadata says how); `None` when
-/// there is nothing to do.
-fn table_steps(input: &dnn_data::Input) -> Option<String> {
+/// What a table model's user does to raw rows before the exported network's input: read
+/// numbers written with decimal commas (`decimal_comma`: trained with `--decimal-comma`),
+/// one-hot encode its text columns, fill its missing numbers (the metadata says how); `None`
+/// when there is nothing to do.
+fn table_steps(input: &dnn_data::Input, decimal_comma: bool) -> Option<String> {
     let dnn_data::Input::Table {
         one_hot, filled, ..
     } = input
@@ -169,6 +175,11 @@ fn table_steps(input: &dnn_data::Input) -> Option<String> {
         return None;
     };
     let mut steps = Vec::new();
+    if decimal_comma {
+        steps.push(
+            "read the numbers as dnn read them, 18,0 as 18.0 (the metadata's decimal is comma)",
+        );
+    }
     if !one_hot.is_empty() {
         steps.push(
             "one-hot encode the text columns (the metadata's input.one_hot lists each one's \

@@ -390,8 +390,9 @@ fn fields_of(n: usize) -> String {
 
 /// `; did you mean `Body_Mass_g`?` for a column asked for that is not in `columns` but one
 /// of them is close: the same but for case, spaces, `_`, `-` and quotes around it (what
-/// statsmodels' `'vote'` headers have), or a typing slip away (Jaro-Winkler similarity of at
-/// least 0.9, as `strsim` measures it); empty otherwise.
+/// statsmodels' `'vote'` headers have), a typing slip away (Jaro-Winkler similarity of at
+/// least 0.9, as `strsim` measures it), or the only name it begins (3 characters or more);
+/// empty otherwise.
 ///
 /// ```text
 /// "miles_per_gallon" among Name, Miles_per_Gallon -> "; did you mean `Miles_per_Gallon` (names match exactly, case included)?"
@@ -414,12 +415,24 @@ pub(crate) fn did_you_mean(column: &str, columns: &[String]) -> String {
     {
         return format!("; did you mean `{same}` (names match exactly, case included)?");
     }
-    columns
+    let close = columns
         .iter()
         .map(|c| (strsim::jaro_winkler(&asked, &plain(c)), c))
         .filter(|(score, _)| *score >= 0.9)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map_or(String::new(), |(_, c)| format!("; did you mean `{c}`?"))
+        .map(|(_, c)| c);
+    // The start of one name only (`flipper` for `flipper_length_mm`).
+    let starts: Vec<&String> = columns
+        .iter()
+        .filter(|c| asked.chars().count() >= 3 && plain(c).starts_with(&asked))
+        .collect();
+    let start = match starts[..] {
+        [one] => Some(one),
+        _ => None,
+    };
+    close
+        .or(start)
+        .map_or(String::new(), |c| format!("; did you mean `{c}`?"))
 }
 
 fn list_or_none(keys: &[String]) -> String {
@@ -523,7 +536,15 @@ mod tests {
             did_you_mean("bill_lenght_mm", &penguins),
             "; did you mean `bill_length_mm`?"
         );
-        for far in ["price", "sex", "", "bill"] {
+        // The start of one name; `bill` starts two.
+        assert_eq!(
+            did_you_mean(
+                "flipper",
+                &columns(&["species", "flipper_length_mm", "year"])
+            ),
+            "; did you mean `flipper_length_mm`?"
+        );
+        for far in ["price", "sex", "", "bill", "fl"] {
             assert_eq!(did_you_mean(far, &penguins), "", "{far}");
         }
     }

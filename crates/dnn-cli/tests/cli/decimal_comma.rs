@@ -109,6 +109,23 @@ fn a_decimal_comma_table_trains_and_predicts_as_its_point_twin() {
         refused.stderr
     );
 
+    // export: the caller is told to read decimal commas, as the metadata says.
+    let export = dnn_in(
+        w,
+        &[
+            "export", "--model", "eu.h5", "--format", "onnx", "--output", "eu.onnx",
+        ],
+    );
+    code(&export, 0);
+    assert!(
+        export.stdout.contains(
+            "Before the exported input, yours to do: read the numbers as dnn read them, 18,0 \
+             as 18.0 (the metadata's decimal is comma); fill missing numbers"
+        ),
+        "{}",
+        export.stdout
+    );
+
     // evaluate: its own file, in its parts again, unasked.
     let eval = dnn_in(w, &["evaluate", "--model", "eu.h5", "--data", "eu.csv"]);
     code(&eval, 0);
