@@ -1100,21 +1100,10 @@ fn an_unknown_path_says_what_dnn_reads() {
 /// with numpy's `RandomState` (`dnn_split.py`) and records the indices.
 #[test]
 fn the_stratified_split_equals_numpys_from_its_documented_algorithm() {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/split_expected.json"),
-    )
-    .unwrap();
-    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let cases = doc["cases"].as_array().unwrap();
+    let cases = crate::split_reference::cases("cases");
     assert!(cases.len() >= 6);
-    let ints = |v: &serde_json::Value| -> Vec<usize> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_u64().unwrap() as usize)
-            .collect()
-    };
-    for case in cases {
+    let ints = crate::split_reference::ints;
+    for case in &cases {
         let (train, test) = dnn_data::split::stratified(
             &ints(&case["labels"]),
             case["classes"].as_u64().unwrap() as usize,

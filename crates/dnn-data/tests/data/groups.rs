@@ -17,21 +17,10 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// groups (ints as pandas reads an id column, or names) and records the indices.
 #[test]
 fn the_group_split_is_scikit_learns_group_shuffle_split() {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/split_expected.json"),
-    )
-    .unwrap();
-    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let cases = doc["grouped"].as_array().unwrap();
+    let cases = crate::split_reference::cases("grouped");
     assert_eq!(cases.len(), 6);
-    let ints = |v: &serde_json::Value| -> Vec<usize> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_u64().unwrap() as usize)
-            .collect()
-    };
-    for case in cases {
+    let ints = crate::split_reference::ints;
+    for case in &cases {
         let groups: Vec<String> = case["groups"]
             .as_array()
             .unwrap()

@@ -22,6 +22,7 @@ mod planar;
 mod properties;
 mod regression;
 mod safetensors_file;
+mod split_reference;
 mod table_hygiene;
 mod tables;
 mod text_columns;

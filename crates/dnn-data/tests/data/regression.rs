@@ -3,8 +3,6 @@
 //! training part, and model files (HDF5, safetensors) that record it and refuse a record
 //! that does not fit their network.
 
-use std::path::Path;
-
 use dnn_core::{Activation, Init, Network, NumpyRng};
 use dnn_data::dataset::{load, LoadOptions};
 use dnn_data::export::{export, Format};
@@ -108,21 +106,10 @@ fn numbers_with_fractions_or_more_than_100_values_are_predicted_and_other_labels
 
 #[test]
 fn a_regression_is_split_as_scikit_learns_shuffle_split() {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/split_expected.json"),
-    )
-    .unwrap();
-    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let cases = doc["shuffled"].as_array().unwrap();
+    let cases = crate::split_reference::cases("shuffled");
     assert_eq!(cases.len(), 6);
-    let ints = |v: &serde_json::Value| -> Vec<usize> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_u64().unwrap() as usize)
-            .collect()
-    };
-    for case in cases {
+    let ints = crate::split_reference::ints;
+    for case in &cases {
         let (train, test) = dnn_data::split::shuffled(
             case["examples"].as_u64().unwrap() as usize,
             case["fraction"].as_f64().unwrap(),
