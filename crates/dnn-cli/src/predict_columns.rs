@@ -9,7 +9,7 @@
 //! over the same bytes ([`read_row_cells`]), read as that reader reads them (its separator,
 //! its header's names trimmed).
 
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::Path;
 
 use anyhow::bail;
@@ -106,28 +106,7 @@ pub fn read_row_cells(
     own: &[String],
     rows: usize,
 ) -> anyhow::Result<RowCells> {
-    let mut source = std::io::BufReader::with_capacity(1 << 16, source);
-    let (separator, said) = dnn_data::table::separator(path, source.fill_buf()?);
-    source.consume(said);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .delimiter(separator)
-        .from_reader(source);
-    let header: Vec<String> = reader
-        .byte_headers()?
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let h = String::from_utf8_lossy(h);
-            let h = if i == 0 {
-                h.trim_start_matches('\u{feff}')
-            } else {
-                &h
-            };
-            h.trim().to_owned()
-        })
-        .collect();
+    let (header, mut reader) = dnn_data::table::open_table(source, path)?;
     let kept = kept_names(keep, &header);
     let mut kept_at = Vec::with_capacity(kept.len());
     for name in &kept {

@@ -202,6 +202,29 @@ pub(crate) enum Mode<'a> {
 /// Where a problem is, when not the cell being read: an earlier row's `(row, line)`.
 pub(crate) type Earlier = Option<(u64, u64)>;
 
+/// A [`ColumnReader`]'s `problem` with column `column` of the table at `path`, as a
+/// [`DataError`]: a cell's at `at` (its data row and line), or the whole column's without one.
+pub(crate) fn column_error(
+    path: &std::path::Path,
+    column: &str,
+    problem: String,
+    at: Option<(u64, u64)>,
+) -> crate::error::DataError {
+    match at {
+        Some((row, line)) => crate::error::DataError::BadCell {
+            path: path.to_path_buf(),
+            row,
+            line,
+            column: column.to_owned(),
+            problem,
+        },
+        None => crate::error::DataError::BadSource {
+            path: path.to_path_buf(),
+            problem,
+        },
+    }
+}
+
 /// A cell of a table's feature column, classified.
 enum Cell<'c> {
     /// Empty, or a missing-value marker.

@@ -37,8 +37,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::categories::{
-    decimal_comma, is_missing_cell, number_as_written, ColumnReader, ColumnValues, Mode, DASHES,
-    MAX_DETECTED_VALUES,
+    column_error, decimal_comma, is_missing_cell, number_as_written, ColumnReader, ColumnValues,
+    Mode, DASHES, MAX_DETECTED_VALUES,
 };
 use crate::error::{DataError, Result};
 use crate::table::{self, as_named, read_table, Columns};
@@ -291,14 +291,7 @@ impl<'a> Reader<'a> {
             return;
         };
         if let Err((problem, earlier)) = reader.push(text, at.0, at.1) {
-            let (row, line) = earlier.unwrap_or(at);
-            self.problem = Some(DataError::BadCell {
-                path: path.to_path_buf(),
-                row,
-                line,
-                column: column.to_owned(),
-                problem,
-            });
+            self.problem = Some(column_error(path, column, problem, earlier.or(Some(at))));
             self.reader = None;
         }
     }
@@ -316,21 +309,7 @@ impl<'a> Reader<'a> {
         };
         match reader.finish() {
             Ok((values, _)) => self.values = Some(values),
-            Err((problem, Some((row, line)))) => {
-                self.problem = Some(DataError::BadCell {
-                    path: path.to_path_buf(),
-                    row,
-                    line,
-                    column: column.to_owned(),
-                    problem,
-                })
-            }
-            Err((problem, None)) => {
-                self.problem = Some(DataError::BadSource {
-                    path: path.to_path_buf(),
-                    problem,
-                })
-            }
+            Err((problem, at)) => self.problem = Some(column_error(path, column, problem, at)),
         }
     }
 }

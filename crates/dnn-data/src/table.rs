@@ -20,7 +20,7 @@ use ndarray::Array2;
 use rayon::prelude::*;
 
 use crate::categories::{
-    decimal_comma, ColumnReader, ColumnValues, FilledRows, Mode, Unseen, NONE,
+    column_error, decimal_comma, ColumnReader, ColumnValues, FilledRows, Mode, Unseen, NONE,
 };
 use crate::classes::{self, sort_names, ClassChoice};
 use crate::dataset::{
@@ -732,16 +732,8 @@ pub fn read_table_from(
             }
             Some((_, 1)) => {
                 let (k, _, i, problem, earlier) = bad_cell.unwrap_or_default();
-                return Err(match earlier {
-                    Some((row, line)) => DataError::BadCell {
-                        path: path.to_path_buf(),
-                        row,
-                        line,
-                        column: header[i].clone(),
-                        problem,
-                    },
-                    None => cell_error(k, i, problem),
-                });
+                let at = earlier.unwrap_or((rows + k as u64 + 1, line_of(k)));
+                return Err(column_error(path, &header[i], problem, Some(at)));
             }
             Some((_, 2)) => {
                 let (k, p, problem) = bad_picture.unwrap_or_default();
@@ -828,16 +820,7 @@ pub fn read_table_from(
                 features.push(values);
                 unseen.extend(seen);
             }
-            Err((problem, Some((row, line)))) => {
-                return Err(DataError::BadCell {
-                    path: path.to_path_buf(),
-                    row,
-                    line,
-                    column: column.clone(),
-                    problem,
-                })
-            }
-            Err((problem, None)) => return Err(bad(problem)),
+            Err((problem, at)) => return Err(column_error(path, column, problem, at)),
         }
     }
     let mut table = Table {
@@ -988,6 +971,27 @@ fn leave_out_unlabeled(path: &Path, table: &mut Table, drop: bool) -> Result<()>
     });
     table.unlabeled = rows;
     Ok(())
+}
+
+/// The CSV table in `source` (named `path` in messages), opened and its header decoded as
+/// [`read_table_from`] does: the header's names, and a reader at its first data row (the
+/// separator found, Excel's `sep=` line skipped), for a caller that reads cells of its own
+/// (`dnn predict --keep`'s columns).
+///
+/// # Errors
+/// As [`header_names`], and a compressed file or one that cannot be read.
+pub fn open_table<R: std::io::Read>(
+    source: R,
+    path: &Path,
+) -> Result<(Vec<String>, csv::Reader<std::io::BufReader<R>>)> {
+    let Opened {
+        mut reader, crlf, ..
+    } = open_csv(source, path)?;
+    let raw = reader
+        .byte_headers()
+        .map_err(|e| csv_error(path, e, crlf))?;
+    let header = header_names(raw, path)?;
+    Ok((header, reader))
 }
 
 /// The column names of a table whose header record is `raw_header`, trimmed of spaces (and the
