@@ -579,9 +579,15 @@ pub fn group_split_warnings<X: Float>(data: &Dataset<X>) -> Vec<String> {
         ));
     }
     if !data.is_regression() {
-        let count = |labels: &[usize], k: usize| labels.iter().filter(|&&l| l == k).count();
+        // One pass over each part: a data set may have many classes.
+        let counts = |labels: &[usize]| {
+            let mut n = vec![0usize; data.spec.classes.len()];
+            labels.iter().for_each(|&l| n[l] += 1);
+            n
+        };
+        let (trains, tests) = (counts(&data.train_labels), counts(&data.test_labels));
         for (k, class) in data.spec.classes.iter().enumerate() {
-            let (train, test) = (count(&data.train_labels, k), count(&data.test_labels, k));
+            let (train, test) = (trains[k], tests[k]);
             let part = match (train, test) {
                 (0, n) if n > 0 => "test",
                 (n, 0) if n > 0 => "training",
