@@ -12,6 +12,7 @@ use dnn_data::categories::MAX_DETECTED_VALUES;
 use dnn_data::dataset::{
     detect_format_for, DEFAULT_IMAGE_SIZE, DEFAULT_SPLIT_SEED, DEFAULT_TEST_SPLIT,
 };
+use dnn_data::dates::DatePart;
 use dnn_data::image_csv::PictureNames;
 use dnn_data::missing::FillMissing;
 use dnn_data::model::{Model, TrainingSetup};
@@ -74,6 +75,37 @@ impl From<FillArg> for FillMissing {
     }
 }
 
+/// `--date-parts`' values: [`dnn_data::dates::DatePart`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DatePartArg {
+    /// The year
+    Year,
+    /// The month, 1 to 12
+    Month,
+    /// The day of the month, 1 to 31
+    Day,
+    /// The day of the week, 0 (Monday) to 6 (Sunday)
+    Weekday,
+    /// The day of the year, 1 to 366
+    #[value(name = "day_of_year")]
+    DayOfYear,
+    /// The hour of the day, its minutes as a fraction
+    Hour,
+}
+
+impl From<DatePartArg> for DatePart {
+    fn from(p: DatePartArg) -> Self {
+        match p {
+            DatePartArg::Year => DatePart::Year,
+            DatePartArg::Month => DatePart::Month,
+            DatePartArg::Day => DatePart::Day,
+            DatePartArg::Weekday => DatePart::Weekday,
+            DatePartArg::DayOfYear => DatePart::DayOfYear,
+            DatePartArg::Hour => DatePart::Hour,
+        }
+    }
+}
+
 /// `--task`'s values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TaskArg {
@@ -126,6 +158,12 @@ pub struct ReadFlags {
     /// number is an error].
     #[arg(long, value_enum, value_name = "HOW")]
     pub fill_missing: Option<FillArg>,
+
+    /// CSV: the inputs each column of dates makes (a column whose every value is a date,
+    /// such as 2012-01-31, 31/01/2012 or Jan 31, 2012) [default: year, month, day, weekday
+    /// and day_of_year, a month's dates year and month, and hour too where times are given].
+    #[arg(long, value_enum, value_name = "PARTS", value_delimiter = ',')]
+    pub date_parts: Vec<DatePartArg>,
 
     /// Rows without a label.
     #[command(flatten)]
@@ -271,6 +309,7 @@ impl ReadFlags {
             ("--drop", !self.drop.is_empty()),
             ("--one-hot", !self.one_hot.is_empty()),
             ("--fill-missing", self.fill_missing.is_some()),
+            ("--date-parts", !self.date_parts.is_empty()),
             ("--drop-unlabeled", self.unlabeled.drop_unlabeled),
             ("--group-by", self.group_by.is_some()),
             ("--decimal-comma", self.decimal.decimal_comma),
@@ -343,6 +382,11 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
             flags.fill_missing.is_some(),
             "a CSV table's cells",
         ),
+        (
+            "--date-parts",
+            !flags.date_parts.is_empty(),
+            "a CSV table's dates",
+        ),
     ] {
         if given && format == Format::ImageCsv {
             bail!(
@@ -404,6 +448,8 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
         columns: None,
         one_hot: Vec::new(),
         filled: Vec::new(),
+        dates: Vec::new(),
+        date_parts: date_parts(&flags.date_parts),
         fill_missing: flags.fill_missing.map(FillMissing::from),
         drop_columns: flags.drop.clone(),
         one_hot_columns: flags.one_hot.clone(),
@@ -1129,6 +1175,57 @@ pub fn one_hot_line<X: Float>(data: &Dataset<X>) -> Option<String> {
     ))
 }
 
+/// `--date-parts`' list, each part once, in its order; `None` when not given.
+pub(crate) fn date_parts(given: &[DatePartArg]) -> Option<Vec<DatePart>> {
+    let mut parts: Vec<DatePart> = Vec::new();
+    for p in given.iter().map(|&p| DatePart::from(p)) {
+        if !parts.contains(&p) {
+            parts.push(p);
+        }
+    }
+    (!parts.is_empty()).then_some(parts)
+}
+
+/// `Dates, read into 5 inputs: date (year-month-day: year, month, day, weekday,
+/// day_of_year)`, when the data has columns of dates.
+pub fn dates_line<X: Float>(data: &Dataset<X>) -> Option<String> {
+    let Input::Table { dates, .. } = &data.spec.input else {
+        return None;
+    };
+    if dates.is_empty() {
+        return None;
+    }
+    let inputs: usize = dates.iter().map(|d| d.parts.len()).sum();
+    let columns: Vec<String> = dates
+        .iter()
+        .map(|d| {
+            let parts: Vec<&str> = d.parts.iter().map(|p| p.name()).collect();
+            format!(
+                "{} ({}: {})",
+                d.column,
+                d.order.describe(),
+                parts.join(", ")
+            )
+        })
+        .collect();
+    Some(format!(
+        "Dates, read into {inputs} input{} (--date-parts chooses them): {}",
+        plural(inputs),
+        columns.join(", ")
+    ))
+}
+
+/// A fill value of column `column` of `input` as the fill lines show it: a date for a column
+/// of dates ([`dnn_data::dates::shown`]), else [`fill_value`].
+pub fn fill_shown(input: &Input, column: &str, value: f64) -> String {
+    match input {
+        Input::Table { dates, .. } if dates.iter().any(|d| d.column == column) => {
+            dnn_data::dates::shown(value)
+        }
+        _ => fill_value(value),
+    }
+}
+
 /// `Missing numbers are filled with each column's training mean: age 29.5, fare 33.4`,
 /// when `--fill-missing` was given (the first eight columns, then how many more).
 pub fn filled_line<X: Float>(data: &Dataset<X>, how: Option<FillArg>) -> Option<String> {
@@ -1139,7 +1236,10 @@ pub fn filled_line<X: Float>(data: &Dataset<X>, how: Option<FillArg>) -> Option<
     let mut shown: Vec<String> = filled
         .iter()
         .take(8)
-        .map(|f| format!("{} {}", f.column, fill_value(f.value)))
+        .map(|f| {
+            let value = fill_shown(&data.spec.input, &f.column, f.value);
+            format!("{} {value}", f.column)
+        })
         .collect();
     if filled.len() > 8 {
         shown.push(format!("and {} more", filled.len() - 8));
@@ -1264,17 +1364,19 @@ pub fn load_for_model<X: Float>(
             );
         }
     }
-    let (columns, model_target, one_hot, filled, picture_size) = match &spec.input {
+    let (columns, model_target, one_hot, filled, dates, picture_size) = match &spec.input {
         Input::Table {
             columns,
             target,
             one_hot,
             filled,
+            dates,
         } => (
             (format == Format::Csv).then(|| columns.clone()),
             Some(target.clone()).filter(|t| !t.is_empty()),
             one_hot.clone(),
             filled.clone(),
+            dates.clone(),
             (DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE),
         ),
         Input::Picture { height, width, .. } => {
@@ -1282,6 +1384,7 @@ pub fn load_for_model<X: Float>(
             (
                 None,
                 None,
+                Vec::new(),
                 Vec::new(),
                 Vec::new(),
                 (size(*height), size(*width)),
@@ -1294,6 +1397,8 @@ pub fn load_for_model<X: Float>(
         columns,
         one_hot,
         filled,
+        dates,
+        date_parts: None,
         fill_missing: None,
         drop_columns: Vec::new(),
         one_hot_columns: Vec::new(),

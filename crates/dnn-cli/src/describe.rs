@@ -23,7 +23,7 @@ use dnn_data::table::Columns;
 use dnn_data::{DataError, Dataset, Format, Input};
 
 use crate::data::{
-    filled_line, format_of, load_for_training, one_hot_line, pictures_line, split_line,
+    dates_line, filled_line, format_of, load_for_training, one_hot_line, pictures_line, split_line,
     target_line, FillArg, ReadFlags,
 };
 use crate::output::{capture_err, say};
@@ -74,12 +74,14 @@ enum Verdict {
 
 /// A CSV table: its profile, then the verdict of loading it as given, or with the mends.
 fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
+    let parts = crate::data::date_parts(&flags.date_parts);
     let which = Columns {
         target: flags.target.as_deref(),
         labels_required: true,
         drop: &flags.drop,
         text: &flags.one_hot,
         fill_missing: flags.fill_missing.is_some(),
+        date_parts: parts.as_deref(),
         decimal_comma: flags.decimal.decimal_comma,
         drop_unlabeled: flags.unlabeled.drop_unlabeled,
         groups: flags.group_by.as_deref(),
@@ -160,6 +162,7 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
         for line in [
             target_line(data, &mended),
             one_hot_line(data),
+            dates_line(data),
             filled_line(data, mended.fill_missing),
         ]
         .into_iter()
@@ -328,7 +331,7 @@ fn column_table(profile: &Profile, verdict: &Verdict, dropped_later: &[String]) 
     };
     let regression = matches!(verdict, Verdict::Loads(data, _) if data.is_regression());
     for (i, c) in profile.columns.iter().enumerate() {
-        let (read_as, mut role) = reading(c, profile, target.as_deref());
+        let (read_as, mut role) = reading(c, target.as_deref());
         if dropped_later.contains(&c.name) {
             role = "refused (--drop)".to_owned();
         }
@@ -380,11 +383,8 @@ fn column_table(profile: &Profile, verdict: &Verdict, dropped_later: &[String]) 
 }
 
 /// How dnn reads column `c`, and its role; `target`: what the target makes, when it loads.
-fn reading(c: &ColumnProfile, profile: &Profile, target: Option<&str>) -> (String, String) {
-    let dates = profile.warnings.iter().any(|w| match w {
-        dnn_data::table_checks::TableWarning::Dates { column, .. } => *column == c.name,
-        _ => false,
-    }) || c.dates;
+fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
+    let dates = c.dates;
     match &c.role {
         Role::Target => (
             target.map_or("target".to_owned(), |t| format!("target: {t}")),
@@ -397,9 +397,13 @@ fn reading(c: &ColumnProfile, profile: &Profile, target: Option<&str>) -> (Strin
         Role::Input(Reading::Text { values }) => (
             format!(
                 "{} → {values} input{}",
-                if dates { "dates" } else { "text" },
+                if dates { "dates as text" } else { "text" },
                 plural(*values)
             ),
+            "input".to_owned(),
+        ),
+        Role::Input(Reading::Dates { order, parts }) => (
+            format!("dates ({}) → {parts} inputs", order.describe()),
             "input".to_owned(),
         ),
         Role::Refused => {
@@ -588,6 +592,14 @@ fn reading_flags(flags: &ReadFlags) -> String {
     }
     if !flags.one_hot.is_empty() {
         words.push(format!("--one-hot {}", list(&flags.one_hot)));
+    }
+    if !flags.date_parts.is_empty() {
+        let parts: Vec<&str> = flags
+            .date_parts
+            .iter()
+            .map(|&p| dnn_data::dates::DatePart::from(p).name())
+            .collect();
+        words.push(format!("--date-parts {}", parts.join(",")));
     }
     if let Some(f) = flags.fill_missing {
         words.push(format!(

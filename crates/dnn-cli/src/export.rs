@@ -165,11 +165,14 @@ fn summary(args: &ExportArgs, model: &Model, format: Format, len: usize) -> Stri
 
 /// What a table model's user does to raw rows before the exported network's input: read
 /// numbers written with decimal commas (`decimal_comma`: trained with `--decimal-comma`),
-/// one-hot encode its text columns, fill its missing numbers (the metadata says how); `None`
-/// when there is nothing to do.
+/// one-hot encode its text columns, split its dates into their parts, fill its missing
+/// numbers (the metadata says how); `None` when there is nothing to do.
 fn table_steps(input: &dnn_data::Input, decimal_comma: bool) -> Option<String> {
     let dnn_data::Input::Table {
-        one_hot, filled, ..
+        one_hot,
+        filled,
+        dates,
+        ..
     } = input
     else {
         return None;
@@ -184,6 +187,12 @@ fn table_steps(input: &dnn_data::Input, decimal_comma: bool) -> Option<String> {
         steps.push(
             "one-hot encode the text columns (the metadata's input.one_hot lists each one's \
              values, input.inputs names every input in order)",
+        );
+    }
+    if !dates.is_empty() {
+        steps.push(
+            "split each date into its parts (input.dates lists each column's order and parts, \
+             input.date_cells says how a cell is read)",
         );
     }
     if !filled.is_empty() {

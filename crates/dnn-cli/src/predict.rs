@@ -301,7 +301,10 @@ fn read_rows(
         eprintln!("warning: {line}");
     }
     for filled in &t.filled_rows {
-        tell!("warning: {}", predict_columns::filled_warning(filled));
+        tell!(
+            "warning: {}",
+            predict_columns::filled_warning(filled, &spec.input)
+        );
     }
     Ok((t, cells))
 }

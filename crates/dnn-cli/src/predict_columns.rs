@@ -60,8 +60,9 @@ pub struct RowCells {
 
 /// `` column `body_mass_g`: 2 rows missing (rows 2, 7), filled with 4000 as in training ``:
 /// the warning `dnn predict` gives (after `warning: `) for a column whose missing numbers the
-/// model filled, naming the first rows, then how many more.
-pub fn filled_warning(filled: &FilledRows) -> String {
+/// model filled, naming the first rows, then how many more; `input`: the model's, which tells
+/// a column of dates, whose fill value is shown as a date.
+pub fn filled_warning(filled: &FilledRows, input: &dnn_data::Input) -> String {
     let rows: Vec<String> = filled.first.iter().map(u64::to_string).collect();
     let listed = match filled.rows.saturating_sub(filled.first.len()) {
         0 => rows.join(", "),
@@ -72,7 +73,7 @@ pub fn filled_warning(filled: &FilledRows) -> String {
         "column `{}`: {} {n} missing ({n} {listed}), filled with {} as in training",
         filled.column,
         filled.rows,
-        crate::data::fill_value(filled.value)
+        crate::data::fill_shown(input, &filled.column, filled.value)
     )
 }
 
@@ -155,13 +156,26 @@ pub fn read_row_cells(
 mod tests {
     use super::*;
 
+    fn table(dates: Vec<dnn_data::dates::DateColumn>) -> dnn_data::Input {
+        dnn_data::Input::Table {
+            columns: vec!["a".into(), "body_mass_g".into(), "date".into()],
+            target: "y".into(),
+            one_hot: vec![],
+            filled: vec![],
+            dates,
+        }
+    }
+
     fn missing(rows: usize, first: &[u64]) -> String {
-        filled_warning(&FilledRows {
-            column: "body_mass_g".into(),
-            value: 4000.0,
-            rows,
-            first: first.to_vec(),
-        })
+        filled_warning(
+            &FilledRows {
+                column: "body_mass_g".into(),
+                value: 4000.0,
+                rows,
+                first: first.to_vec(),
+            },
+            &table(vec![]),
+        )
     }
 
     #[test]
@@ -188,8 +202,24 @@ mod tests {
             first: vec![2],
         };
         assert_eq!(
-            filled_warning(&median),
+            filled_warning(&median, &table(vec![])),
             "column `a`: 1 row missing (row 2), filled with 0.5295 as in training"
+        );
+        // A date's fill value, the mean instant 2012-01-31 12:00, as a date.
+        let date = FilledRows {
+            column: "date".into(),
+            value: 15_370.5,
+            rows: 1,
+            first: vec![4],
+        };
+        let dates = vec![dnn_data::dates::DateColumn {
+            column: "date".into(),
+            order: dnn_data::dates::DateOrder::Ymd,
+            parts: dnn_data::dates::DatePart::DAY.to_vec(),
+        }];
+        assert_eq!(
+            filled_warning(&date, &table(dates)),
+            "column `date`: 1 row missing (row 4), filled with 2012-01-31 12:00 as in training"
         );
     }
 

@@ -14,9 +14,9 @@ use dnn_data::{DataSpec, Dataset, HeldOut, Input, Parts, TargetScale};
 use ndarray::{s, ArrayView2};
 
 use crate::data::{
-    check_split_flags, filled_line, load_for_model, load_for_training, one_hot_line, pictures_line,
-    split_line, target_line, target_name, warn_classes, warn_left_out, DataFlags, ModelReading,
-    ReadFlags,
+    check_split_flags, dates_line, filled_line, load_for_model, load_for_training, one_hot_line,
+    pictures_line, split_line, target_line, target_name, warn_classes, warn_left_out, DataFlags,
+    ModelReading, ReadFlags,
 };
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
@@ -113,6 +113,7 @@ fn refuse_with_from(args: &TrainArgs) -> anyhow::Result<()> {
         ("--drop", !r.drop.is_empty(), "reads the data with the model's columns"),
         ("--one-hot", !r.one_hot.is_empty(), "reads the data with the model's columns"),
         ("--fill-missing", r.fill_missing.is_some(), "fills missing numbers with the model's values"),
+        ("--date-parts", !r.date_parts.is_empty(), "reads the data with the model's columns"),
         ("--group-by", r.group_by.is_some(), "splits the data as the model's training did (by its own --group-by column, if it had one)"),
         ("--task", r.task.is_some(), "keeps the model's task"),
         ("--standardize", r.standardize, "applies the model's z-score, if it has one"),
@@ -384,6 +385,7 @@ fn train_as<F: Float + hdf5::H5Type>(
             pictures_line(&data),
             target_line(&data, &args.data.reading),
             one_hot_line(&data),
+            dates_line(&data),
             filled_line(&data, args.data.reading.fill_missing),
         ],
     };

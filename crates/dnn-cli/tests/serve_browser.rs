@@ -165,8 +165,8 @@ async fn upload(client: &Client, path: &Path) {
         .expect("choose the file");
 }
 
-/// A small iris-like table (4 measurements, a text column of two gardens, 3 species, 20 rows
-/// each): the `--data` set.
+/// A small iris-like table (4 measurements, a text column of two gardens, a column of the
+/// dates they were planted, 3 species, 20 rows each): the `--data` set.
 fn iris_like(path: &Path) {
     let centres = [
         ("setosa", [5.0, 3.4, 1.5, 0.2]),
@@ -174,7 +174,7 @@ fn iris_like(path: &Path) {
         ("virginica", [6.6, 3.0, 5.6, 2.0]),
     ];
     let mut csv =
-        String::from("sepal_length,sepal_width,petal_length,petal_width,garden,species\n");
+        String::from("sepal_length,sepal_width,petal_length,petal_width,garden,planted,species\n");
     for i in 0..60usize {
         let (species, centre) = centres[i % 3];
         let row: Vec<String> = centre
@@ -183,7 +183,8 @@ fn iris_like(path: &Path) {
             .map(|(j, c)| format!("{:.2}", c + ((i * 37 + j * 11) % 13) as f64 / 40.0 - 0.15))
             .collect();
         let garden = ["north", "south"][i % 2];
-        csv.push_str(&format!("{},{garden},{species}\n", row.join(",")));
+        let planted = format!("{:02}/04/2024", i % 28 + 1);
+        csv.push_str(&format!("{},{garden},{planted},{species}\n", row.join(",")));
     }
     std::fs::write(path, csv).expect("write the CSV");
 }
@@ -295,8 +296,9 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     let rows_csv = dir.path().join("rows.csv");
     std::fs::write(
         &rows_csv,
-        "sepal_length,sepal_width,petal_length,petal_width,garden\n\
-         5.0,3.4,1.5,0.2,north\n5.9,2.8,4.3,1.3,west\n6.6,3.0,5.6,2.0,south\n",
+        "sepal_length,sepal_width,petal_length,petal_width,garden,planted\n\
+         5.0,3.4,1.5,0.2,north,01/04/2024\n5.9,2.8,4.3,1.3,west,02/04/2024\n\
+         6.6,3.0,5.6,2.0,south,30/04/2024\n",
     )
     .expect("write the rows");
     let server = Server::start(
@@ -822,6 +824,18 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     )
     .await;
     assert_eq!(text_columns, json!("garden (north, south)"));
+    // Its column of dates: day first, as a day above 12 tells, and the inputs it makes.
+    let dates = js(
+        &client,
+        "const row = [...document.querySelectorAll('#model-table tr')]
+           .find((tr) => tr.querySelector('th').textContent === 'Dates');
+         return row ? row.querySelector('td').textContent : null;",
+    )
+    .await;
+    assert_eq!(
+        dates,
+        json!("planted (day/month/year: year, month, day, weekday, day_of_year)")
+    );
     for view in ["train", "predict", "inspect"] {
         click(&client, &format!("tab-{view}")).await;
         let widths = js(

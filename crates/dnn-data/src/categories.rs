@@ -23,12 +23,19 @@
 //!
 //! A model's text columns keep the values they were trained with: a value that training
 //! never met is encoded as none of them, and counted ([`Unseen`]).
+//!
+//! A text column read for training whose every value is a date (`2012-01-31`, `31/01/2012`,
+//! `Jan 31, 2012`) is no text column: it is read as dates, one input per part
+//! ([`crate::dates`]), and a model reads its column of dates in the order it was trained
+//! with (a missing date takes its fill value, or is refused without one).
 
 use std::collections::HashMap;
 
 use crate::classes::sort_names;
 use crate::dataset::OneHot;
+use crate::dates::DateColumn;
 use crate::error::shown;
+use crate::table_checks::TableWarning;
 
 /// A detected text column with more values than this is refused (an id, a name, free
 /// text), unless `--one-hot` names it: one input per value would make a wide, sparse layer
@@ -77,20 +84,30 @@ pub enum ColumnValues {
         /// One code per row.
         codes: Vec<u32>,
     },
+    /// A column of dates ([`crate::dates`]): one input per part of each row's instant.
+    Dates {
+        /// Its order and parts.
+        dates: DateColumn,
+        /// Each row's instant ([`crate::dates::parse`]); NaN for a missing date, to be
+        /// filled ([`crate::missing`]).
+        instants: Vec<f64>,
+    },
 }
 
 impl ColumnValues {
-    /// The network inputs this column makes: 1 for numbers, one per value for text.
+    /// The network inputs this column makes: 1 for numbers, one per value for text, one per
+    /// part for dates.
     pub fn inputs(&self) -> usize {
         match self {
             ColumnValues::Numbers(_) => 1,
             ColumnValues::Text { values, .. } => values.len(),
+            ColumnValues::Dates { dates, .. } => dates.parts.len(),
         }
     }
 
-    /// Input `input` (0 for a number column, a value's index for a text column) of rows
-    /// `picked`, into `out`: the number, or 1.0 where the row has that value and 0.0 where
-    /// not.
+    /// Input `input` (0 for a number column, a value's index for a text column, a part's for
+    /// dates) of rows `picked`, into `out`: the number, 1.0 where the row has that value and
+    /// 0.0 where not, or the part of the row's date (NaN where it has none).
     pub(crate) fn input_row(&self, input: usize, picked: &[usize], out: &mut Vec<f64>) {
         out.clear();
         match self {
@@ -100,6 +117,13 @@ impl ColumnValues {
                     .iter()
                     .map(|&j| f64::from(u8::from(codes[j] as usize == input && codes[j] != NONE))),
             ),
+            ColumnValues::Dates { dates, instants } => {
+                let part = dates.parts[input];
+                out.extend(picked.iter().map(|&j| match instants[j] {
+                    t if t.is_nan() => f64::NAN,
+                    t => part.of(t),
+                }))
+            }
         }
     }
 }
@@ -112,6 +136,9 @@ impl ColumnValues {
         match self {
             ColumnValues::Numbers(values) => values.retain(|_| *kept.next().unwrap_or(&true)),
             ColumnValues::Text { codes, .. } => codes.retain(|_| *kept.next().unwrap_or(&true)),
+            ColumnValues::Dates { instants, .. } => {
+                instants.retain(|_| *kept.next().unwrap_or(&true))
+            }
         }
     }
 }
@@ -197,6 +224,8 @@ pub(crate) enum Mode<'a> {
     Text,
     /// A model's text column: its values.
     Model(&'a OneHot),
+    /// A model's column of dates, and its fill value for a missing one.
+    Date(&'a DateColumn, Option<f64>),
 }
 
 /// Where a problem is, when not the cell being read: an earlier row's `(row, line)`.
@@ -268,6 +297,18 @@ enum State<'a> {
         codes: Vec<u32>,
         /// The first value met: `(row, text)`.
         first: Option<(u64, String)>,
+        /// Training with `--fill-missing`: a missing date may be filled.
+        fill: bool,
+        /// The first missing cell: `(row, line, text)`, which a column of dates refuses
+        /// without `fill`.
+        first_missing: Option<(u64, u64, String)>,
+    },
+    Date {
+        dates: &'a DateColumn,
+        instants: Vec<f64>,
+        fill: Option<f64>,
+        filled: usize,
+        filled_first: Vec<u64>,
     },
     Model {
         model: &'a OneHot,
@@ -301,6 +342,15 @@ impl<'a> ColumnReader<'a> {
                 ids: HashMap::new(),
                 codes: Vec::new(),
                 first: None,
+                fill: false,
+                first_missing: None,
+            },
+            Mode::Date(dates, fill) => State::Date {
+                dates,
+                instants: Vec::new(),
+                fill,
+                filled: 0,
+                filled_first: Vec::new(),
             },
             Mode::Model(h) => State::Model {
                 model: h,
@@ -336,6 +386,7 @@ impl<'a> ColumnReader<'a> {
         match &mut self.state {
             State::Numbers { values, .. } => values.reserve(n),
             State::Text { codes, .. } | State::Model { codes, .. } => codes.reserve(n),
+            State::Date { instants, .. } => instants.reserve(n),
         }
     }
 
@@ -364,6 +415,41 @@ impl<'a> ColumnReader<'a> {
                     return Ok(());
                 }
             }
+        }
+        if let State::Date {
+            dates,
+            instants,
+            fill,
+            filled,
+            filled_first,
+        } = &mut self.state
+        {
+            let instant = if is_missing_cell(text) {
+                let value = fill.ok_or_else(|| (missing_for_model(text, "a date"), None))?;
+                *filled += 1;
+                if filled_first.len() < FILLED_ROWS_SHOWN {
+                    filled_first.push(row);
+                }
+                value
+            } else {
+                crate::dates::parse(text, dates.order).ok_or_else(|| {
+                    (
+                        format!(
+                            "`{}` is not a date as the model reads this column ({}, as in \
+                             2012-01-31 or {})",
+                            shown(text),
+                            dates.order.describe(),
+                            match dates.order {
+                                crate::dates::DateOrder::Dmy => "31/01/2012",
+                                _ => "01/31/2012",
+                            }
+                        ),
+                        None,
+                    )
+                })?
+            };
+            instants.push(instant);
+            return Ok(());
         }
         let cell = match text.parse::<f64>() {
             Ok(v) if !v.is_nan() => Cell::Number(v),
@@ -399,7 +485,7 @@ impl<'a> ColumnReader<'a> {
                 }
                 Cell::Missing => {
                     if *strict {
-                        return Err((missing_for_model(text), None));
+                        return Err((missing_for_model(text, "a number"), None));
                     }
                     if *seen_number {
                         return Err((missing_number(text, name), None));
@@ -477,12 +563,16 @@ impl<'a> ColumnReader<'a> {
                         codes[*j] = code;
                     }
                     let first = dashes.first().map(|(j, d)| (*j as u64 + 1, d.clone()));
+                    let first_missing = first_missing.take();
+                    let fill = fill.is_some();
                     self.state = State::Text {
                         forced: false,
                         values: texts,
                         ids,
                         codes,
                         first,
+                        fill,
+                        first_missing,
                     };
                     return self.push(text, row, line);
                 }
@@ -493,10 +583,13 @@ impl<'a> ColumnReader<'a> {
                 ids,
                 codes,
                 first,
+                first_missing,
+                ..
             } => {
                 let value =
                     match cell {
                         Cell::Missing => {
+                            first_missing.get_or_insert((row, line, text.to_owned()));
                             codes.push(NONE);
                             return Ok(());
                         }
@@ -542,6 +635,8 @@ impl<'a> ColumnReader<'a> {
                 };
                 codes.push(code);
             }
+            // Read before the cell was classified.
+            State::Date { .. } => {}
             State::Model {
                 lookup,
                 codes,
@@ -566,17 +661,19 @@ impl<'a> ColumnReader<'a> {
         Ok(())
     }
 
-    /// The column as read; text columns read for training get their values sorted.
-    ///
-    /// # Errors
-    /// A column of missing cells only, or a detected text column with more than
-    /// [`MAX_DETECTED_VALUES`] values (`None`: the whole column, not one cell).
-    /// A model's number column ([`Mode::Numbers`] with its fill value): the rows so far
-    /// that missed a number, which its value filled; `None` if none did.
+    /// A model's number or date column ([`Mode::Numbers`], [`Mode::Date`], with its fill
+    /// value): the rows so far that missed a value, which its fill value filled; `None` if
+    /// none did.
     pub(crate) fn filled_rows(&self) -> Option<FilledRows> {
         match &self.state {
             State::Numbers {
                 strict: true,
+                fill: Some(value),
+                filled,
+                filled_first,
+                ..
+            }
+            | State::Date {
                 fill: Some(value),
                 filled,
                 filled_first,
@@ -591,7 +688,49 @@ impl<'a> ColumnReader<'a> {
         }
     }
 
-    pub(crate) fn finish(self) -> Result<(ColumnValues, Option<Unseen>), (String, Earlier)> {
+    /// The column as read; text columns read for training get their values sorted, and a
+    /// detected text column whose every value is a date is read as dates
+    /// ([`crate::dates::detect`]), with a warning when its order is a guess.
+    ///
+    /// # Errors
+    /// A column of missing cells only, a detected text column with more than
+    /// [`MAX_DETECTED_VALUES`] values (`None`: the whole column, not one cell), or a column
+    /// of dates with a missing one, read without `--fill-missing` (its row).
+    pub(crate) fn finish(self) -> Result<Finished, (String, Earlier)> {
+        if let State::Text {
+            forced: false,
+            values,
+            codes,
+            fill,
+            first_missing,
+            ..
+        } = &self.state
+        {
+            if let Some((dates, guessed)) = crate::dates::detect(&self.name, values) {
+                if let (false, Some((row, line, text))) = (fill, first_missing) {
+                    return Err((missing_date(text, &self.name), Some((*row, *line))));
+                }
+                let of_value: Vec<f64> = values
+                    .iter()
+                    .map(|v| crate::dates::parse(v, dates.order).unwrap_or(f64::NAN))
+                    .collect();
+                let instants = codes
+                    .iter()
+                    .map(|&c| of_value.get(c as usize).copied().unwrap_or(f64::NAN))
+                    .collect();
+                let warning = guessed.then(|| TableWarning::DateOrder {
+                    column: self.name.clone(),
+                    order: dates.order,
+                    example: values[0].clone(),
+                });
+                return Ok((ColumnValues::Dates { dates, instants }, None, warning));
+            }
+        }
+        self.finish_column()
+            .map(|(values, unseen)| (values, unseen, None))
+    }
+
+    fn finish_column(self) -> Result<(ColumnValues, Option<Unseen>), (String, Earlier)> {
         let name = self.name;
         match self.state {
             // Dashes and missing cells only: a text column whose value is the dash, as
@@ -662,22 +801,6 @@ impl<'a> ColumnReader<'a> {
                 mut codes,
                 ..
             } => {
-                if !forced
-                    && values.len() > MAX_DETECTED_VALUES
-                    && crate::table_checks::all_dates(&values)
-                {
-                    return Err((
-                        format!(
-                            "column `{name}` holds dates (`{}`, `{}`, ...), which dnn does not \
-                             read as numbers: derive numbers from it (year, month, day of \
-                             year) or leave it out with --drop {arg}",
-                            shown(&values[0]),
-                            shown(&values[1]),
-                            arg = crate::error::shell_word(&name)
-                        ),
-                        None,
-                    ));
-                }
                 if !forced && values.len() > MAX_DETECTED_VALUES {
                     let some: Vec<String> = values
                         .iter()
@@ -732,9 +855,22 @@ impl<'a> ColumnReader<'a> {
                 });
                 Ok((ColumnValues::Text { values, codes }, unseen))
             }
+            State::Date {
+                dates, instants, ..
+            } => Ok((
+                ColumnValues::Dates {
+                    dates: dates.clone(),
+                    instants,
+                },
+                None,
+            )),
         }
     }
 }
+
+/// A column as read ([`ColumnReader::finish`]): its values, the values a model's text
+/// column never met, and what reading it warns of.
+pub(crate) type Finished = (ColumnValues, Option<Unseen>, Option<TableWarning>);
 
 /// A number written with a decimal comma, a currency sign, a percent sign or thousands
 /// separators (`1,5`, `$5.00`, `12%`, `1 000`), as a plain number (`1.5`, `5.00`, `0.12`,
@@ -863,11 +999,23 @@ fn missing_cell(text: &str) -> String {
 
 /// What a missing cell in a number column of a model without fill values says: no flag
 /// of `predict` or `evaluate` mends it.
-fn missing_for_model(text: &str) -> String {
+fn missing_for_model(text: &str, kind: &str) -> String {
     let what = missing_cell(text);
     format!(
-        "{what}, and the model takes a number here (it was trained without --fill-missing); \
+        "{what}, and the model takes {kind} here (it was trained without --fill-missing); \
          fill it in, or drop the row"
+    )
+}
+
+/// What a missing cell in a column of dates says, read for training without
+/// `--fill-missing`.
+fn missing_date(text: &str, name: &str) -> String {
+    let what = missing_cell(text);
+    format!(
+        "{what}, in a column of dates; fill it in, or drop the row, or leave the column out \
+         with --drop {arg}, or fill every missing value with --fill-missing mean (or median), \
+         which fills a date with the training part's mean (or median) date",
+        arg = crate::error::shell_word(name)
     )
 }
 

@@ -29,6 +29,7 @@ use ndarray::{Array2, Array4, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::classes::ClassChoice;
+use crate::dates::DateColumn;
 use crate::error::{DataError, Result};
 use crate::missing::{FillMissing, Filled};
 use crate::standardize::{Standardization, ZScore};
@@ -96,7 +97,8 @@ pub enum Input {
         channels: usize,
     },
     /// A table's feature columns, in order, and the column that held the label. A number
-    /// column is one input; a text column is one input per value ([`OneHot`]).
+    /// column is one input; a text column is one input per value ([`OneHot`]); a column of
+    /// dates is one input per part ([`DateColumn`]).
     Table {
         /// The feature columns' names, in the order of their inputs.
         columns: Vec<String>,
@@ -108,6 +110,8 @@ pub enum Input {
         /// With `--fill-missing`: every number column's fill value ([`crate::missing`]);
         /// without, a missing number is an error.
         filled: Vec<Filled>,
+        /// The columns of dates among `columns`, with their order and parts.
+        dates: Vec<DateColumn>,
     },
 }
 
@@ -120,6 +124,8 @@ pub struct InputBlock<'a> {
     pub inputs: std::ops::Range<usize>,
     /// Its values, when it is a text column.
     pub one_hot: Option<&'a OneHot>,
+    /// Its order and parts, when it is a column of dates.
+    pub dates: Option<&'a DateColumn>,
 }
 
 /// A text column of a table, one-hot encoded: one input per value, 1 where the row has that
@@ -134,6 +140,7 @@ pub struct InputBlock<'a> {
 ///     target: "label".into(),
 ///     one_hot: vec![colour],
 ///     filled: vec![],
+///     dates: vec![],
 /// };
 /// assert_eq!(input.features(), 3);
 /// assert_eq!(input.input_names(), ["size", "colour=blue", "colour=red"]);
@@ -173,15 +180,21 @@ impl Input {
                 channels,
             } => height.checked_mul(*width)?.checked_mul(*channels),
             Input::Table {
-                columns, one_hot, ..
-            } => one_hot.iter().try_fold(columns.len(), |n, h| {
-                n.checked_sub(1)?.checked_add(h.values.len())
-            }),
+                columns,
+                one_hot,
+                dates,
+                ..
+            } => one_hot
+                .iter()
+                .map(|h| h.values.len())
+                .chain(dates.iter().map(|d| d.parts.len()))
+                .try_fold(columns.len(), |n, k| n.checked_sub(1)?.checked_add(k)),
         }
     }
 
     /// The names of the inputs, in order: a table's columns, with a text column's inputs
-    /// named `column=value` ([`OneHot`]); a picture's `pixel[row,col,channel]`.
+    /// named `column=value` ([`OneHot`]) and a date column's `column.part` ([`DateColumn`]);
+    /// a picture's `pixel[row,col,channel]`.
     pub fn input_names(&self) -> Vec<String> {
         match self {
             Input::Picture {
@@ -198,13 +211,14 @@ impl Input {
             Input::Table { .. } => self
                 .table_blocks()
                 .into_iter()
-                .flat_map(|b| match b.one_hot {
-                    Some(h) => h
+                .flat_map(|b| match (b.one_hot, b.dates) {
+                    (Some(h), _) => h
                         .values
                         .iter()
                         .map(|v| format!("{}={v}", b.column))
                         .collect(),
-                    None => vec![b.column.to_owned()],
+                    (None, Some(d)) => d.input_names(),
+                    (None, None) => vec![b.column.to_owned()],
                 })
                 .collect(),
         }
@@ -220,6 +234,7 @@ impl Input {
     ///     target: "label".into(),
     ///     one_hot: vec![OneHot { column: "colour".into(), values: vec!["blue".into(), "red".into()] }],
     ///     filled: vec![],
+    ///     dates: vec![],
     /// };
     /// let blocks = input.table_blocks();
     /// assert_eq!((blocks[0].column, blocks[0].inputs.clone()), ("colour", 0..2));
@@ -227,7 +242,10 @@ impl Input {
     /// ```
     pub fn table_blocks(&self) -> Vec<InputBlock<'_>> {
         let Input::Table {
-            columns, one_hot, ..
+            columns,
+            one_hot,
+            dates,
+            ..
         } = self
         else {
             return Vec::new();
@@ -237,12 +255,18 @@ impl Input {
             .iter()
             .map(|c| {
                 let one_hot = one_hot.iter().find(|h| &h.column == c);
-                let n = one_hot.map_or(1, |h| h.values.len());
+                let dates = dates.iter().find(|d| &d.column == c);
+                let n = match (one_hot, dates) {
+                    (Some(h), _) => h.values.len(),
+                    (None, Some(d)) => d.parts.len(),
+                    (None, None) => 1,
+                };
                 at += n;
                 InputBlock {
                     column: c,
                     inputs: at - n..at,
                     one_hot,
+                    dates,
                 }
             })
             .collect()
@@ -265,15 +289,27 @@ impl Input {
                 channels,
             } => format!("{height}x{width}x{channels} pictures"),
             Input::Table {
-                columns, one_hot, ..
+                columns,
+                one_hot,
+                dates,
+                ..
             } => {
                 let shown: Vec<&str> = columns.iter().take(8).map(String::as_str).collect();
                 let more = if columns.len() > 8 { ", ..." } else { "" };
                 let s = |n: usize| if n == 1 { "" } else { "s" };
-                let text = match one_hot.len() {
+                let kinds: Vec<String> = [
+                    (one_hot.len(), "text, one-hot encoded"),
+                    (dates.len(), "dates"),
+                ]
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, what)| format!("{n} of them {what}"))
+                .collect();
+                let text = match kinds.len() {
                     0 => String::new(),
-                    n => format!(
-                        ", {n} of them text, one-hot encoded: {} input{}",
+                    _ => format!(
+                        ", {}: {} input{}",
+                        kinds.join(", "),
                         self.features(),
                         s(self.features())
                     ),
@@ -673,6 +709,11 @@ pub struct LoadOptions {
     pub one_hot: Vec<OneHot>,
     /// CSV, with `columns` (a model's): its number columns' fill values.
     pub filled: Vec<Filled>,
+    /// CSV, with `columns` (a model's): its columns of dates ([`crate::dates`]).
+    pub dates: Vec<DateColumn>,
+    /// CSV, without `columns`: the inputs each column of dates makes (`--date-parts`);
+    /// `None`: the parts its cells give ([`crate::dates::detect`]).
+    pub date_parts: Option<Vec<crate::dates::DatePart>>,
     /// CSV, without `columns`: fill missing numbers with this statistic of the training
     /// part ([`crate::missing`]); `None`: a missing number is an error.
     pub fill_missing: Option<FillMissing>,
@@ -774,6 +815,8 @@ impl Default for LoadOptions {
             target: None,
             columns: None,
             one_hot: Vec::new(),
+            dates: Vec::new(),
+            date_parts: None,
             filled: Vec::new(),
             fill_missing: None,
             drop_columns: Vec::new(),

@@ -256,6 +256,7 @@ fn input_kind_json(model: &Model, features: usize, preprocessing: &str) -> serde
                 target,
                 one_hot,
                 filled,
+                dates,
             },
         ) => {
             let mut table = json!({
@@ -269,12 +270,18 @@ fn input_kind_json(model: &Model, features: usize, preprocessing: &str) -> serde
             // a table of numbers stays as it was.
             if !one_hot.is_empty() {
                 table["one_hot"] = json!(one_hot);
+            }
+            if !dates.is_empty() {
+                table["dates"] = json!(dates);
+                table["date_cells"] = json!(DATE_CELLS);
+            }
+            if !one_hot.is_empty() || !dates.is_empty() {
                 table["inputs"] = json!(input.input_names());
             }
             if !filled.is_empty() {
                 table["filled"] = json!(filled);
             }
-            if !one_hot.is_empty() || !filled.is_empty() {
+            if !one_hot.is_empty() || !filled.is_empty() || !dates.is_empty() {
                 table["cells"] = json!(
                     "trimmed of spaces; empty or one of missing_cells: no value (a text \
                      column's inputs all 0, a number column's fill value); other text \
@@ -291,6 +298,14 @@ fn input_kind_json(model: &Model, features: usize, preprocessing: &str) -> serde
         }),
     }
 }
+
+/// How a column of dates' cell becomes its inputs, in the metadata's `date_cells`.
+const DATE_CELLS: &str = "a date, year first (2012-01-31, 2012/1/31, 2012-01) or in the \
+     column's order (dmy: 31/01/2012, mdy: 01/31/2012), or with a month's name (Jan 31, 2012), \
+     with a time after T or a space (its zone not applied); each part of it is an input: year, \
+     month (1-12), day (1-31), weekday (0 Monday to 6 Sunday), day_of_year (1-366), hour \
+     (minutes and seconds as its fraction); a missing date takes the fill value, an instant \
+     in days since 1970-01-01 with the time of day as their fraction";
 
 /// The training set-up as `(attribute, text)` pairs, named as in the HDF5 model file.
 pub(crate) fn setup_fields(setup: &TrainingSetup) -> Vec<(&'static str, String)> {

@@ -48,6 +48,7 @@ pub mod categories;
 pub mod classes;
 pub mod course;
 pub mod dataset;
+pub mod dates;
 pub mod error;
 pub mod export;
 pub mod fingerprint;

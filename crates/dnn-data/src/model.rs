@@ -50,6 +50,7 @@ use ndarray::{Array1, Array2};
 
 use crate::atomic::write_atomically;
 use crate::dataset::{DataSpec, Input, OneHot};
+use crate::dates::{DateColumn, DateOrder, DatePart};
 use crate::error::{shown, DataError, Result};
 use crate::missing::Filled;
 use crate::standardize::Standardization;
@@ -499,7 +500,7 @@ impl Model {
     ///     spec: Some(DataSpec {
     ///         classes: vec!["low".into(), "high".into()],
     ///         regression: None,
-    ///         input: Input::Table { columns: vec!["x".into()], target: "y".into(), one_hot: vec![], filled: vec![] },
+    ///         input: Input::Table { columns: vec!["x".into()], target: "y".into(), one_hot: vec![], filled: vec![], dates: vec![] },
     ///         standardization: Some(Standardization { mean: array![10.0], std: array![2.0] }),
     ///     }),
     /// };
@@ -546,7 +547,7 @@ impl Model {
     ///     spec: Some(DataSpec {
     ///         classes: vec![],
     ///         regression: Some(TargetScale { mean: 100.0, std: 10.0 }),
-    ///         input: Input::Table { columns: vec!["x".into()], target: "y".into(), one_hot: vec![], filled: vec![] },
+    ///         input: Input::Table { columns: vec!["x".into()], target: "y".into(), one_hot: vec![], filled: vec![], dates: vec![] },
     ///         standardization: None,
     ///     }),
     /// };
@@ -743,6 +744,7 @@ pub(crate) fn check_spec(
         columns,
         one_hot,
         filled,
+        dates,
         ..
     } = &spec.input
     {
@@ -753,6 +755,7 @@ pub(crate) fn check_spec(
             ));
         }
         check_one_hot(columns, one_hot)?;
+        check_dates(columns, one_hot, dates, filled)?;
         check_filled(columns, one_hot, filled)?;
     }
     // Checked: a product that wraps round to the network's inputs would pass, and then
@@ -816,6 +819,43 @@ fn check_one_hot(columns: &[String], one_hot: &[OneHot]) -> std::result::Result<
                 shown(&h.column),
                 shown(&h.values[i])
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Each column of dates is one of the columns, once, not a text column, with at least one
+/// part and no part twice; its fill value, if any, is an instant of the years 0 to 9999
+/// that [`crate::dates::parse`] reads.
+fn check_dates(
+    columns: &[String],
+    one_hot: &[OneHot],
+    dates: &[DateColumn],
+    filled: &[Filled],
+) -> std::result::Result<(), String> {
+    for (k, d) in dates.iter().enumerate() {
+        let name = shown(&d.column);
+        if !columns.contains(&d.column) || one_hot.iter().any(|h| h.column == d.column) {
+            return Err(format!(
+                "its column of dates `{name}` is not one of its columns, or is a text column"
+            ));
+        }
+        if dates[..k].iter().any(|e| e.column == d.column) {
+            return Err(format!("its column of dates `{name}` is listed twice"));
+        }
+        if d.parts.is_empty() || (1..d.parts.len()).any(|i| d.parts[..i].contains(&d.parts[i])) {
+            return Err(format!(
+                "its column of dates `{name}` has no parts, or a part twice"
+            ));
+        }
+        let range = crate::dates::INSTANTS;
+        if let Some(f) = filled.iter().find(|f| f.column == d.column) {
+            if !range.contains(&f.value) {
+                return Err(format!(
+                    "its fill value for the dates of `{name}` is {}, outside the years 0 to 9999",
+                    f.value
+                ));
+            }
         }
     }
     Ok(())
@@ -960,6 +1000,7 @@ fn write_spec(file: &hdf5::File, spec: &DataSpec) -> hdf5::Result<()> {
             target,
             one_hot,
             filled,
+            dates,
         } => {
             if !filled.is_empty() {
                 let names: Vec<String> = filled.iter().map(|f| f.column.clone()).collect();
@@ -974,6 +1015,26 @@ fn write_spec(file: &hdf5::File, spec: &DataSpec) -> hdf5::Result<()> {
             file.new_dataset_builder()
                 .with_data(&names_array("column", columns)?)
                 .create("columns")?;
+            if !dates.is_empty() {
+                let names: Vec<String> = dates.iter().map(|d| d.column.clone()).collect();
+                let orders: Vec<String> = dates.iter().map(|d| d.order.name().into()).collect();
+                let parts: Vec<String> = dates
+                    .iter()
+                    .map(|d| {
+                        let names: Vec<&str> = d.parts.iter().map(|p| p.name()).collect();
+                        names.join(",")
+                    })
+                    .collect();
+                for (key, what, list) in [
+                    ("date_columns", "column", &names),
+                    ("date_orders", "date order", &orders),
+                    ("date_parts", "date parts", &parts),
+                ] {
+                    file.new_dataset_builder()
+                        .with_data(&names_array(what, list)?)
+                        .create(key)?;
+                }
+            }
             if !one_hot.is_empty() {
                 let names: Vec<String> = one_hot.iter().map(|h| h.column.clone()).collect();
                 let values: Vec<String> = one_hot.iter().flat_map(|h| h.values.clone()).collect();
@@ -1236,6 +1297,51 @@ fn read_one_hot(
         .collect())
 }
 
+/// A table model's columns of dates: `date_columns` (names), `date_orders` (`ymd`, `dmy`,
+/// `mdy`) and `date_parts` (each column's parts, joined by commas: `year,month`), one
+/// each; none when the file has no `date_columns`.
+fn read_dates(
+    file: &hdf5::File,
+    names: &[String],
+    bad: &impl Fn(String) -> DataError,
+) -> Result<Vec<DateColumn>> {
+    if !names.iter().any(|n| n == "date_columns") {
+        return Ok(Vec::new());
+    }
+    let columns = read_names(file, "date_columns", bad)?;
+    let orders = read_names(file, "date_orders", bad)?;
+    let parts = read_names(file, "date_parts", bad)?;
+    if orders.len() != columns.len() || parts.len() != columns.len() {
+        return Err(bad(format!(
+            "it has {} date_columns but {} date_orders and {} date_parts",
+            columns.len(),
+            orders.len(),
+            parts.len()
+        )));
+    }
+    columns
+        .into_iter()
+        .zip(orders)
+        .zip(parts)
+        .map(|((column, order), parts)| {
+            let order = DateOrder::from_name(&order)
+                .ok_or_else(|| bad(format!("its date order {order:?} is not ymd, dmy or mdy")))?;
+            let parts = parts
+                .split(',')
+                .map(|p| {
+                    DatePart::from_name(p)
+                        .ok_or_else(|| bad(format!("its date part {p:?} is not one dnn knows")))
+                })
+                .collect::<Result<_>>()?;
+            Ok(DateColumn {
+                column,
+                order,
+                parts,
+            })
+        })
+        .collect()
+}
+
 /// A table model's fill values: `fill_columns` (names) and `fill_values` (float64), one
 /// each; none when the file has no `fill_columns`.
 fn read_filled(
@@ -1386,6 +1492,7 @@ fn read_spec(
                 target: read_string_opt(file, "target")?.unwrap_or_default(),
                 one_hot: read_one_hot(file, names, bad)?,
                 filled: read_filled(file, names, bad)?,
+                dates: read_dates(file, names, bad)?,
             }
         }
         Some(other) => {

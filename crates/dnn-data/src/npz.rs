@@ -856,6 +856,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             one_hot: Vec::new(),
             filled: Vec::new(),
             target: "y".into(),
+            dates: Vec::new(),
         },
         [h, w] => Input::Picture {
             height: *h,

@@ -128,6 +128,13 @@ pub enum Reading {
         /// Its different values over the whole file (training keeps those of its part).
         values: usize,
     },
+    /// Dates, one input per part ([`crate::dates`]).
+    Dates {
+        /// The order of a date whose year is not first.
+        order: crate::dates::DateOrder,
+        /// The inputs it makes.
+        parts: usize,
+    },
 }
 
 /// A column's refusal: dnn's own error, as `dnn train` would give it, and the flag that
@@ -189,6 +196,7 @@ impl Profile {
             .map(|c| match c.role {
                 Role::Input(Reading::Numbers) => 1,
                 Role::Input(Reading::Text { values }) => values,
+                Role::Input(Reading::Dates { parts, .. }) => parts,
                 _ => 0,
             })
             .sum()
@@ -308,7 +316,7 @@ impl<'a> Reader<'a> {
             return;
         };
         match reader.finish() {
-            Ok((values, _)) => self.values = Some(values),
+            Ok((values, ..)) => self.values = Some(values),
             Err((problem, at)) => self.problem = Some(column_error(path, column, problem, at)),
         }
     }
@@ -436,6 +444,14 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
             column_profile(i, name, scan, target, &drop, hint, groups)
         })
         .collect();
+    // `--date-parts` chooses the inputs of every column of dates.
+    if let Some(chosen) = which.date_parts {
+        for c in &mut columns {
+            if let Role::Input(Reading::Dates { parts, .. }) = &mut c.role {
+                *parts = chosen.len();
+            }
+        }
+    }
     // What the columns' mends leave, read by the table's own reader.
     let mends = mends_of(&columns);
     let (all_drop, all_text) = (
@@ -451,6 +467,7 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
         decimal_comma: which.decimal_comma || mends.decimal_comma,
         drop_unlabeled: which.drop_unlabeled,
         groups: which.groups,
+        date_parts: which.date_parts,
         ..Columns::default()
     };
     let (refusal, warnings) = match read_table(path, mended) {
@@ -543,7 +560,7 @@ fn column_profile(
         .map(|(v, _)| (*v).clone())
         .filter(|v| v.parse::<f64>().map_or(true, |x| !x.is_finite()))
         .collect();
-    let dates = !texts.is_empty() && table_checks::all_dates(&texts);
+    let dates = !texts.is_empty() && texts.iter().all(|v| table_checks::is_date(v));
     let common = common
         .into_iter()
         .take(3)
@@ -577,6 +594,10 @@ fn column_profile(
         match as_given.and_then(|r| r.values) {
             Some(ColumnValues::Text { values, .. }) => Role::Input(Reading::Text {
                 values: values.len(),
+            }),
+            Some(ColumnValues::Dates { dates, .. }) => Role::Input(Reading::Dates {
+                order: dates.order,
+                parts: dates.parts.len(),
             }),
             _ => Role::Input(Reading::Numbers),
         }
@@ -662,12 +683,16 @@ mod tests {
                 decimal_comma: false,
             }
         );
-        // The mends leave a table that reads, with its dates warned about.
+        // The mends leave a table that reads, its dates read as dates.
         assert!(p.refusal.is_none(), "{:?}", p.refusal);
-        assert!(
-            matches!(&p.warnings[..], [TableWarning::Dates { column, values: 20, .. }] if column == "Date Egg"),
-            "{:?}",
-            p.warnings
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let eggs = p.columns.iter().find(|c| c.name == "Date Egg").unwrap();
+        assert_eq!(
+            eggs.role,
+            Role::Input(Reading::Dates {
+                order: crate::dates::DateOrder::Ymd,
+                parts: 5
+            })
         );
         // The refusal is training's own message for the first cell it meets.
         let length = p
@@ -713,7 +738,8 @@ mod tests {
         assert_eq!(column("Individual ID").distinct, 120);
         assert!(column("Date Egg").dates);
         assert_eq!(column("Species").role, Role::Target);
-        assert_eq!(p.inputs(), 20 + 2);
+        // The dates' five parts, and the two values of `Sex`.
+        assert_eq!(p.inputs(), 5 + 2);
     }
 
     #[test]

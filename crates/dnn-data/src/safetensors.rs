@@ -10,7 +10,9 @@
 //!   `format_version`, `dtype`, and as JSON `layer_sizes`, `activations`, `classes` and
 //!   `input` (`{"kind": "picture", "height": 64, ...}`, `{"kind": "table", "columns": [...],
 //!   "target": ...}`, with `"one_hot": [{"column": ..., "values": [...]}, ...]` and the
-//!   `inputs`' names when it has text columns, `"filled": [{"column": ..., "value": ...}]`
+//!   `inputs`' names when it has text columns, `"dates": [{"column": ..., "order": "ymd",
+//!   "parts": ["year", ...]}]`, `date_cells` and the `inputs`' names when it has columns of
+//!   dates ([`crate::dates`]), `"filled": [{"column": ..., "value": ...}]`
 //!   when it fills missing numbers, and then `cells` and `missing_cells` (how a raw cell is
 //!   read); a picture's also says how a picture file becomes `x`: `resize`, and `grey` for
 //!   one channel; or `{"kind": "features"}`), for a regression `regression` (`{"mean": ...,
@@ -313,6 +315,8 @@ fn read_spec(
         one_hot: Vec<OneHot>,
         #[serde(default)]
         filled: Vec<Filled>,
+        #[serde(default)]
+        dates: Vec<crate::dates::DateColumn>,
     }
     let meta: InputMeta = parse_json(text, "input", bad)?;
     let input = match (meta.kind.as_str(), meta.height, meta.width, meta.channels, meta.columns) {
@@ -326,6 +330,7 @@ fn read_spec(
             target: meta.target.unwrap_or_default(),
             one_hot: meta.one_hot,
             filled: meta.filled,
+            dates: meta.dates,
         },
         ("features", ..) if standardization.is_none() => return Ok(None),
         _ => {

@@ -27,6 +27,7 @@ use crate::dataset::{
     fitted_on, split_or_keep, split_values, DataSpec, Dataset, Format, Input, LoadOptions, OneHot,
     Source,
 };
+use crate::dates::DateColumn;
 use crate::error::{shown, DataError, Result};
 use crate::missing::{FillMissing, Filled};
 use crate::standardize::{fit_row, standardized, Standardization, ZScore};
@@ -94,6 +95,11 @@ pub struct Columns<'a> {
     /// With `features`: the model's fill values of its number columns (a missing number
     /// without one is an error).
     pub filled: &'a [Filled],
+    /// With `features`: the model's columns of dates ([`crate::dates`]).
+    pub dates: &'a [DateColumn],
+    /// Without `features`: the inputs each column of dates makes; `None`: the parts its
+    /// cells give ([`crate::dates::detect`]).
+    pub date_parts: Option<&'a [crate::dates::DatePart]>,
     /// Without `features`: a missing number is NaN, to be filled ([`crate::missing`]),
     /// rather than an error.
     pub fill_missing: bool,
@@ -137,12 +143,15 @@ impl<'a> Columns<'a> {
                 target,
                 one_hot,
                 filled,
+                dates,
             } => Columns {
                 target: Some(target.as_str()).filter(|t| !t.is_empty()),
                 labels_required: false,
                 features: Some(columns),
                 one_hot,
                 filled,
+                dates,
+                date_parts: None,
                 fill_missing: false,
                 drop: &[],
                 text: &[],
@@ -567,26 +576,24 @@ pub fn read_table_from(
         .iter()
         .map(|c| which.one_hot.iter().find(|h| &h.column == c))
         .collect();
-    let detected: Vec<bool> = columns
-        .iter()
-        .zip(&model_one_hot)
-        .map(|(c, model)| {
-            model.is_none() && !which.numbers_only && which.features.is_none() && !text.contains(c)
-        })
-        .collect();
     let mut readers: Vec<ColumnReader<'_>> = columns
         .iter()
         .zip(&model_one_hot)
         .map(|(c, model)| {
+            let fill = which
+                .filled
+                .iter()
+                .find(|f| &f.column == c)
+                .map(|f| f.value);
             let mode = match model {
                 Some(h) => Mode::Model(h),
-                None if which.numbers_only || which.features.is_some() => Mode::Numbers {
-                    fill: which
-                        .filled
-                        .iter()
-                        .find(|f| &f.column == c)
-                        .map(|f| f.value),
-                },
+                None if which.features.is_some() => {
+                    match which.dates.iter().find(|d| &d.column == c) {
+                        Some(dates) => Mode::Date(dates, fill),
+                        None => Mode::Numbers { fill },
+                    }
+                }
+                None if which.numbers_only => Mode::Numbers { fill },
                 None if text.contains(c) => Mode::Text,
                 None => Mode::Detect {
                     fill: which.fill_missing,
@@ -804,21 +811,18 @@ pub fn read_table_from(
         warnings.push(TableWarning::RowNames { from, rows });
     }
     let mut filled_rows = Vec::new();
-    for ((reader, column), &detected) in readers.into_iter().zip(&columns).zip(&detected) {
+    for (reader, column) in readers.into_iter().zip(&columns) {
         filled_rows.extend(reader.filled_rows());
         match reader.finish() {
-            Ok((values, seen)) => {
-                if let ColumnValues::Text { values, .. } = &values {
-                    if detected && table_checks::all_dates(values) {
-                        warnings.push(TableWarning::Dates {
-                            column: column.clone(),
-                            values: values.len(),
-                            example: values[0].clone(),
-                        });
-                    }
+            Ok((mut values, seen, warning)) => {
+                if let (ColumnValues::Dates { dates, .. }, Some(parts), None) =
+                    (&mut values, which.date_parts, which.features)
+                {
+                    dates.parts = parts.to_vec();
                 }
                 features.push(values);
                 unseen.extend(seen);
+                warnings.extend(warning);
             }
             Err((problem, at)) => return Err(column_error(path, column, problem, at)),
         }
@@ -979,7 +983,8 @@ fn leave_out_unlabeled(path: &Path, table: &mut Table, drop: bool) -> Result<()>
 /// (`dnn predict --keep`'s columns).
 ///
 /// # Errors
-/// As [`header_names`], and a compressed file or one that cannot be read.
+/// [`DataError::BadSource`] for a compressed or empty file or a header that is not UTF-8,
+/// [`DataError::Io`] for one that cannot be read.
 pub fn open_table<R: std::io::Read>(
     source: R,
     path: &Path,
@@ -1360,7 +1365,18 @@ impl Table {
                     column: column.clone(),
                     values: values.clone(),
                 }),
-                ColumnValues::Numbers(_) => None,
+                ColumnValues::Numbers(_) | ColumnValues::Dates { .. } => None,
+            })
+            .collect()
+    }
+
+    /// The columns of dates, as a model records them.
+    pub fn dates(&self) -> Vec<DateColumn> {
+        self.features
+            .iter()
+            .filter_map(|values| match values {
+                ColumnValues::Dates { dates, .. } => Some(dates.clone()),
+                _ => None,
             })
             .collect()
     }
@@ -1450,7 +1466,8 @@ fn keep_training_values(path: &Path, table: &mut Table, train: &[usize]) -> Resu
 }
 
 /// Fills every number column's missing cells (NaN) with `how` over the training rows, and
-/// returns each number column's value.
+/// returns each number column's value; a column of dates is filled alike, with the mean or
+/// median instant ([`crate::dates`]).
 fn fill_missing(
     path: &Path,
     table: &mut Table,
@@ -1459,8 +1476,10 @@ fn fill_missing(
 ) -> Result<Vec<Filled>> {
     let mut filled = Vec::new();
     for (column, values) in table.columns.iter().zip(&mut table.features) {
-        let ColumnValues::Numbers(values) = values else {
-            continue;
+        let values = match values {
+            ColumnValues::Numbers(values) => values,
+            ColumnValues::Dates { instants, .. } => instants,
+            ColumnValues::Text { .. } => continue,
         };
         let value = how.fit(values, train).ok_or_else(|| DataError::BadSource {
             path: path.to_path_buf(),
@@ -1497,6 +1516,8 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             features: options.columns.as_deref(),
             one_hot: &options.one_hot,
             filled: &options.filled,
+            dates: &options.dates,
+            date_parts: options.date_parts.as_deref(),
             fill_missing: options.fill_missing.is_some(),
             drop: &options.drop_columns,
             text: &options.one_hot_columns,
@@ -1568,14 +1589,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
                 table_warnings.extend(table_checks::row_numbers(column, values));
             }
         }
-        let dates: Vec<String> = table_warnings
-            .iter()
-            .filter_map(|w| match w {
-                TableWarning::Dates { column, .. } => Some(column.clone()),
-                _ => None,
-            })
-            .collect();
-        for c in text_counts.iter().filter(|c| !dates.contains(&c.column)) {
+        for c in &text_counts {
             table_warnings.extend(table_checks::nearly_unique(
                 &c.column,
                 &c.rows,
@@ -1588,6 +1602,16 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
         _ => options.filled.clone(),
     };
     let one_hot = table.one_hot();
+    let dates = table.dates();
+    if options.date_parts.is_some() && options.columns.is_none() && dates.is_empty() {
+        return Err(DataError::BadSource {
+            path: path.to_path_buf(),
+            problem: "--date-parts names the inputs of a column of dates, but no column is \
+                      read as dates (every value a date, such as 2012-01-31, and not given to \
+                      --one-hot); leave --date-parts out"
+                .into(),
+        });
+    }
     let (n, mtr, mte) = (table.inputs(), train_idx.len(), test_idx.len());
     // One input per value: a text column of many values (`--one-hot id`) can ask for more
     // than the machine has, which would end the process rather than fail.
@@ -1614,6 +1638,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
         target,
         one_hot,
         filled,
+        dates,
     };
     // The z-score, input by input, in f64 from the file's numbers, before any rounding to X:
     // fitted on the training part (a table's inputs are numbers, so Auto is on), or given.

@@ -16,10 +16,10 @@
 //!   whole numbers, and its text name (`country`) is no value of its column; so does a
 //!   header that counts the columns (`0,1,2,...`, pandas' names for the columns of a frame
 //!   made from an array).
-//! - **Dates** (`2012-01-01`, `2012/01/01`, `01/02/2012`, `1.2.2012`, `Jan 5, 2012`, with
-//!   or without a time) in a text column are recognised when every value is one: dnn does
-//!   not read them as numbers, so the advice is to derive numbers (year, month, day of year)
-//!   or to leave the column out, not that the column "teaches nothing".
+//! - **Dates** (`2012-01-01`, `01/02/2012`, `1.2.2012`, `Jan 5, 2012`, with or without a
+//!   time) are read as dates ([`crate::dates`]) when every value of a column is one; a
+//!   column none of whose days is above 12 is read in the order its separator suggests, with
+//!   a warning.
 //! - **Row numbers**: a nameless first column (R's `write.csv` row names, pandas' index)
 //!   whose cells count the rows, from 1 or from 0, in order, is left out with a warning;
 //!   any other nameless column is refused. A number column of a different whole number in
@@ -39,13 +39,14 @@ use crate::error::{shell_word, shown};
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TableWarning {
-    /// A text column whose values are all dates, one-hot encoded as categories.
-    Dates {
+    /// A column of dates ([`crate::dates`]) none of whose cells tells day from month (no
+    /// day above 12): read in the order its separator suggests.
+    DateOrder {
         /// The column.
         column: String,
-        /// Its different values.
-        values: usize,
-        /// Its first value (in sorted order).
+        /// The order it is read in.
+        order: crate::dates::DateOrder,
+        /// Its first value (in the file).
         example: String,
     },
     /// A nameless first column that counts the rows (R's row names, pandas' index), left out.
@@ -89,18 +90,17 @@ pub enum TableWarning {
 impl fmt::Display for TableWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TableWarning::Dates {
+            TableWarning::DateOrder {
                 column,
-                values,
+                order,
                 example,
             } => write!(
                 f,
-                "column `{column}` holds dates ({values} different, e.g. `{}`), which dnn does \
-                 not read as numbers: it one-hot encodes them as categories, one input per \
-                 date, and a date never met in training tells the network nothing; derive \
-                 numbers from it (year, month, day of year) or leave it out with --drop {}",
+                "column `{column}` holds dates (`{}`, ...) whose day is never above 12, so \
+                 none tells day from month: they are read as {}; if that is wrong, write them \
+                 year first (2012-01-31)",
                 shown(example),
-                shell_word(column)
+                order.describe()
             ),
             TableWarning::RowNames { from, rows } => write!(
                 f,
@@ -361,109 +361,7 @@ pub(crate) fn nearly_unique(
     })
 }
 
-/// Whether every one of `values` (at least one) is a date, with or without a time
-/// ([`is_date`]).
-pub(crate) fn all_dates(values: &[String]) -> bool {
-    !values.is_empty() && values.iter().all(|v| is_date(v))
-}
-
-/// Whether `text` reads as a date, with or without a time: `2012-01-01`, `2012/1/1`,
-/// `2012-01`, `01/02/2012`, `1/2/12`, `1.2.2012`, `2012-01-01T10:30:00Z`,
-/// `2012-01-01 10:30`, `Jan 5, 2012`, `5 January 2012`.
-///
-/// ```
-/// use dnn_data::table_checks::is_date;
-/// assert!(is_date("2012-01-01") && is_date("2012/01/01") && is_date("01/02/2012"));
-/// assert!(is_date("2012-01-01 10:30:00") && is_date("11/11/07") && is_date("Jan 5, 2012"));
-/// assert!(!is_date("Adelie") && !is_date("1.2.3") && !is_date("13/13/2012") && !is_date("2012"));
-/// ```
-pub fn is_date(text: &str) -> bool {
-    let text = text.trim();
-    let (date, time) = match text.find(['T', ' ']) {
-        Some(i)
-            if text[..i]
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b"-/.".contains(&b)) =>
-        {
-            (&text[..i], Some(text[i + 1..].trim()))
-        }
-        _ => (text, None),
-    };
-    if let Some(time) = time {
-        let ok = time.contains(':')
-            && time.starts_with(|c: char| c.is_ascii_digit())
-            && time
-                .chars()
-                .all(|c| c.is_ascii_digit() || ":.+-Z APMapm".contains(c));
-        return ok && numeric_date(date);
-    }
-    numeric_date(date) || named_month_date(date)
-}
-
-/// `2012-01-01`, `2012/1/1`, `2012-01`, `01/02/2012`, `1-2-12`, `1.2.2012`.
-fn numeric_date(text: &str) -> bool {
-    let Some(sep) = text.chars().find(|c| matches!(c, '-' | '/' | '.')) else {
-        return false;
-    };
-    let parts: Vec<&str> = text.split(sep).collect();
-    if parts
-        .iter()
-        .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return false;
-    }
-    let num = |p: &str| p.parse::<u32>().unwrap_or(0);
-    let month = |p: &str| (1..=12).contains(&num(p)) && p.len() <= 2;
-    let day = |p: &str| (1..=31).contains(&num(p)) && p.len() <= 2;
-    let year = |p: &str| p.len() == 4 || (p.len() == 2 && sep != '.');
-    match parts.as_slice() {
-        [y, m] => y.len() == 4 && month(m) && sep != '.',
-        [y, m, d] if y.len() == 4 => month(m) && day(d),
-        [a, b, y] => year(y) && day(a) && day(b) && (month(a) || month(b)),
-        _ => false,
-    }
-}
-
-/// `Jan 5, 2012`, `5 January 2012`, `2012-Jan-05`, `January 2012`: a month's name, a
-/// four-digit year, and at most a day.
-fn named_month_date(text: &str) -> bool {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let tokens: Vec<String> = text
-        .split([' ', ',', '-', '/'])
-        .filter(|t| !t.is_empty())
-        .map(|t| t.trim_end_matches('.').to_lowercase())
-        .collect();
-    let (mut month, mut year, mut day) = (0, 0, 0);
-    for t in &tokens {
-        if t.len() >= 3 && t.chars().all(char::is_alphabetic) {
-            if MONTHS.iter().any(|m| m.starts_with(t.as_str())) {
-                month += 1;
-            } else {
-                return false;
-            }
-        } else if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
-            year += 1;
-        } else if t.len() <= 2 && t.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d)) {
-            day += 1;
-        } else {
-            return false;
-        }
-    }
-    month == 1 && year == 1 && day <= 1
-}
+pub use crate::dates::is_date;
 
 /// What compresses a file that starts with `start`, named for a message: `gzip`, `zip`
 /// (an Excel workbook is one), `bzip2`, `xz`, `zstd`; `None` for anything else.

@@ -66,6 +66,14 @@ pub const GENERATORS: &[Generator] = &[
         blas: &[],
     },
     Generator {
+        script: "crates/dnn-data/tests/reference/gen_dates.py",
+        out: "crates/dnn-data/tests/reference",
+        files: &["dates_expected.json"],
+        needs_data: false,
+        alone: false,
+        blas: &[],
+    },
+    Generator {
         script: "crates/dnn-core/tests/reference/gen_fixtures.py",
         out: "crates/dnn-core/tests/data",
         files: &[

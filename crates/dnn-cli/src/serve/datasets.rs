@@ -221,6 +221,7 @@ impl TrainingData {
             target: "class".into(),
             one_hot: Vec::new(),
             filled: Vec::new(),
+            dates: Vec::new(),
         };
         TrainingData {
             id,

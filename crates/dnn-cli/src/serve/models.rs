@@ -182,14 +182,29 @@ impl ModelEntry {
     pub fn summary(&self) -> ModelSummary {
         let sizes = self.network.layer_sizes();
         let s = &self.setup;
-        let (columns, one_hot, filled) = match self.spec.as_ref().map(|s| &s.input) {
-            Some(Input::Table {
-                columns,
-                one_hot,
-                filled,
-                ..
-            }) => (columns.clone(), one_hot.clone(), filled.clone()),
-            _ => (Vec::new(), Vec::new(), Vec::new()),
+        let (columns, one_hot, filled, dates) = match self.spec.as_ref().map(|s| &s.input) {
+            Some(
+                input @ Input::Table {
+                    columns,
+                    one_hot,
+                    filled,
+                    dates,
+                    ..
+                },
+            ) => (
+                columns.clone(),
+                one_hot.clone(),
+                filled
+                    .iter()
+                    .map(|f| FillSummary {
+                        column: f.column.clone(),
+                        value: f.value,
+                        shown: crate::data::fill_shown(input, &f.column, f.value),
+                    })
+                    .collect(),
+                dates.clone(),
+            ),
+            _ => (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
         };
         ModelSummary {
             name: self.name.clone(),
@@ -213,6 +228,7 @@ impl ModelEntry {
             columns,
             one_hot,
             filled,
+            dates,
             setup: SetupSummary {
                 arch: s.arch.clone(),
                 init: s.init.clone(),
@@ -267,8 +283,19 @@ pub struct ModelSummary {
     /// Its text columns, each with its values (one input each).
     one_hot: Vec<dnn_data::OneHot>,
     /// Its number columns' fill values, when it was trained with `--fill-missing`.
-    filled: Vec<dnn_data::missing::Filled>,
+    filled: Vec<FillSummary>,
+    /// Its columns of dates, each with its order and parts (one input each).
+    dates: Vec<dnn_data::dates::DateColumn>,
     setup: SetupSummary,
+}
+
+/// A column's fill value ([`dnn_data::missing::Filled`]), and as the page shows it (a date
+/// for a column of dates).
+#[derive(Debug, Serialize)]
+pub struct FillSummary {
+    column: String,
+    value: f64,
+    shown: String,
 }
 
 /// The training set-up read from a model file (absent fields: the file does not say).

@@ -489,6 +489,7 @@ mod tests {
                 target: "label".into(),
                 one_hot: Vec::new(),
                 filled: Vec::new(),
+                dates: Vec::new(),
             },
             standardization: Some(Standardization {
                 mean: ndarray::array![1.0, 2.0],

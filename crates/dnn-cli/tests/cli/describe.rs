@@ -207,7 +207,7 @@ fn the_verdict_and_the_flags_it_names_are_what_dnn_train_does() {
     // (file, its text, whether train loads it as given, whether some flags make it load)
     let tables = [
         ("penguins_raw.csv", penguins_raw(), false, true),
-        ("seattle.csv", seattle(), false, true),
+        ("seattle.csv", seattle(), true, true),
         ("r.csv", r_write_csv(), true, true),
         ("semicolons.csv", semicolons(), false, true),
         ("codes.csv", codes_and_a_word(), false, true),
@@ -293,7 +293,10 @@ fn every_refusal_and_warning_of_a_raw_export_comes_out_in_one_run() {
             && row("Culmen Length (mm)").ends_with("refused (--fill-missing)"),
         "{out}"
     );
-    assert!(row("Date Egg").contains("dates → 20 inputs"), "{out}");
+    assert!(
+        row("Date Egg").contains("dates (year-month-day) → 5 inputs"),
+        "{out}"
+    );
     assert!(
         row("Sex").contains("text → 2 inputs") && row("Sex").contains("MALE 60, FEMALE 30"),
         "{out}"
@@ -315,9 +318,12 @@ fn every_refusal_and_warning_of_a_raw_export_comes_out_in_one_run() {
         out.contains("likewise missing numbers in 1 more column: `Body Mass (g)` (3)"),
         "{out}"
     );
-    // The warning dnn train prints about the dates, on stdout with the rest.
+    // The line dnn train prints about the dates, on stdout with the rest.
     assert!(
-        out.contains("\n  column `Date Egg` holds dates (20 different"),
+        out.contains(
+            "\nDates, read into 5 inputs (--date-parts chooses them): Date Egg (year-month-day: \
+             year, month, day, weekday, day_of_year)\n"
+        ),
         "{out}"
     );
     assert!(
@@ -327,7 +333,7 @@ fn every_refusal_and_warning_of_a_raw_export_comes_out_in_one_run() {
     assert!(
         out.ends_with(
             "dnn train refuses this table as given; with `--drop 'Individual ID' --fill-missing \
-             median` it loads: 120 examples, 27 inputs, 3 classes\n"
+             median` it loads: 120 examples, 12 inputs, 3 classes\n"
         ),
         "{out}"
     );

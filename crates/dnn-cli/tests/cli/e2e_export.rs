@@ -221,6 +221,7 @@ fn table_model(dir: &Path, name: &str) -> Generated {
             target: "label".into(),
             one_hot: Vec::new(),
             filled: Vec::new(),
+            dates: vec![],
         },
         standardization: Some(Standardization {
             mean: mean.into(),

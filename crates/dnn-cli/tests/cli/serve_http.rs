@@ -935,7 +935,25 @@ fn a_table_with_text_and_missing_numbers_is_served_as_train_reads_it() {
     };
     let summary = &get(&server.url("/api/models")).json()["trained"];
     assert_eq!(summary["one_hot"], json!(one_hot), "{summary}");
-    assert_eq!(summary["filled"], json!(filled), "{summary}");
+    // Each fill value, and as the page shows it (to 4 decimals).
+    assert_eq!(
+        summary["filled"].as_array().map(Vec::len),
+        Some(filled.len())
+    );
+    for (f, s) in filled
+        .iter()
+        .zip(summary["filled"].as_array().into_iter().flatten())
+    {
+        assert_eq!(
+            (&s["column"], &s["value"]),
+            (&json!(f.column), &json!(f.value))
+        );
+        let shown: f64 = s["shown"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .expect("a number");
+        assert!((shown - f.value).abs() <= 5e-5, "{s}");
+    }
     assert_eq!(one_hot[0].values, ["blue", "green", "red"]);
     assert_eq!(filled[0].column, "size");
     let table = dnn_data::table::read_table_from(

@@ -69,6 +69,7 @@ fn a_csv_table_has_sorted_string_classes_a_stratified_split_and_named_columns() 
             target: "species".into(),
             one_hot: Vec::new(),
             filled: Vec::new(),
+            dates: vec![],
         }
     );
     // 10 per class; floor(0.2 * 10 + 0.5) = 2 of each go to the test part.
@@ -1026,6 +1027,7 @@ fn a_model_file_records_its_classes_input_and_standardisation() {
             target: "espèce".into(),
             one_hot: Vec::new(),
             filled: Vec::new(),
+            dates: vec![],
         },
         standardization: Some(dnn_data::Standardization {
             mean: Array1::from(vec![1.5, -2.0]),

@@ -7,6 +7,7 @@
 mod cat_files;
 mod cat_real;
 mod dataset;
+mod dates;
 mod decimal_comma;
 mod f32_inputs;
 mod folder_layouts;

@@ -131,6 +131,7 @@ fn a_model_fills_the_numbers_missing_from_the_rows_it_reads() {
                 value: 0.25,
             },
         ],
+        dates: vec![],
     };
     let t = read_table(&path, Columns::of_model(&input)).unwrap();
     assert_eq!(
@@ -233,6 +234,7 @@ fn damaged_text_and_fill_records_are_refused_on_load() {
                 column: "size".into(),
                 value: 2.5,
             }],
+            dates: vec![],
         },
         standardization: None,
     };

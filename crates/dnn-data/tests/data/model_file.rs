@@ -126,6 +126,7 @@ fn a_model_predicts_raw_inputs_through_its_standardisation() {
             target: "y".into(),
             one_hot: Vec::new(),
             filled: Vec::new(),
+            dates: vec![],
         },
         standardization: Some(dnn_data::Standardization {
             mean: array![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
@@ -545,6 +546,7 @@ fn an_encoded_model_is_a_model_file() {
             target: "y".into(),
             one_hot: Vec::new(),
             filled: Vec::new(),
+            dates: vec![],
         },
         standardization: None,
     };

@@ -42,6 +42,7 @@ fn table_spec(regression: Option<TargetScale>) -> DataSpec {
             target: "y".into(),
             one_hot: vec![],
             filled: vec![],
+            dates: vec![],
         },
         standardization: Some(Standardization {
             mean: ndarray::array![1.7e9 + 300.0, 5.0],

@@ -66,6 +66,7 @@ fn model_bytes() -> &'static [u8] {
                 target: "label".into(),
                 one_hot: Vec::new(),
                 filled: Vec::new(),
+                dates: vec![],
             },
             standardization: Some(dnn_data::Standardization {
                 mean: ndarray::Array1::from_elem(12, 0.5),

@@ -186,6 +186,7 @@ fn regression_spec() -> DataSpec {
             target: "price".into(),
             one_hot: vec![],
             filled: vec![],
+            dates: vec![],
         },
         standardization: None,
     }

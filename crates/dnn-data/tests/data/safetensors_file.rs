@@ -65,6 +65,7 @@ fn table_spec() -> DataSpec {
             target: "label".into(),
             one_hot: Vec::new(),
             filled: Vec::new(),
+            dates: vec![],
         },
         standardization: Some(Standardization {
             mean: array![1.5, -2.0, 0.1 + 0.2, 1e6, 0.0, 3.0],

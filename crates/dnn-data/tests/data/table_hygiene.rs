@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use dnn_data::missing::FillMissing;
 use dnn_data::table_checks::TableWarning;
-use dnn_data::{load, Dataset, LoadOptions};
+use dnn_data::{load, Dataset, Input, LoadOptions};
 
 fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
@@ -283,37 +283,61 @@ fn dated(rows: usize, date: impl Fn(usize) -> String) -> String {
 }
 
 #[test]
-fn a_column_of_many_dates_is_refused_as_dates() {
+fn a_column_of_many_dates_is_read_as_dates_not_refused_as_an_id() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(
         dir.path(),
         "d.csv",
         dated(150, |i| format!("2012/{:02}/{:02}", i / 28 + 1, i % 28 + 1)),
     );
-    let err = error(&path, &options("label"));
-    assert!(
-        err.contains("column `date` holds dates (`2012/01/01`, `2012/01/02`, ...), which dnn does not read as numbers: derive numbers from it (year, month, day of year) or leave it out with --drop date"),
-        "{err}"
+    let data = load(&path, &options("label")).unwrap();
+    assert_eq!(
+        data.spec.input.input_names(),
+        [
+            "date.year",
+            "date.month",
+            "date.day",
+            "date.weekday",
+            "date.day_of_year",
+            "x"
+        ]
     );
-    assert!(!err.contains("teaches a network nothing"), "{err}");
+    assert!(
+        data.source.table_warnings.is_empty(),
+        "{:?}",
+        data.source.table_warnings
+    );
 }
 
 #[test]
-fn a_column_of_few_dates_is_warned_about() {
+fn a_column_of_few_dates_is_read_as_dates_not_as_categories() {
     let dir = tempfile::tempdir().unwrap();
-    for date in [
-        |i: usize| format!("2012-01-{:02}", i % 10 + 1),
-        |i: usize| format!("{}/11/07", i % 10 + 1),
-        |i: usize| format!("2012-01-{:02} 10:{:02}:00", i % 10 + 1, i % 10),
-    ] {
+    /// A row's date, the inputs the column makes, whether its order is a guess.
+    type Case = (fn(usize) -> String, usize, bool);
+    let cases: [Case; 3] = [
+        (|i: usize| format!("2012-01-{:02}", i % 10 + 1), 5, false),
+        // No day above 12: read month first, as written with `/`, and warned about.
+        (|i: usize| format!("{}/11/07", i % 10 + 1), 5, true),
+        (
+            |i: usize| format!("2012-01-{:02} 10:{:02}:00", i % 10 + 1, i % 10),
+            6,
+            false,
+        ),
+    ];
+    for (date, inputs, guessed) in cases {
         let path = write(dir.path(), "d.csv", dated(40, date));
         let data = load(&path, &options("label")).unwrap();
+        let Input::Table { one_hot, dates, .. } = &data.spec.input else {
+            panic!("a table")
+        };
+        assert!(one_hot.is_empty());
+        assert_eq!(dates[0].parts.len(), inputs);
         let w = &data.source.table_warnings;
-        assert!(
-            matches!(&w[..], [TableWarning::Dates { column, values: 10, .. }] if column == "date"),
+        assert_eq!(
+            matches!(&w[..], [TableWarning::DateOrder { column, .. }] if column == "date"),
+            guessed,
             "{w:?}"
         );
-        assert!(w[0].to_string().contains("--drop date"), "{}", w[0]);
     }
 }
 

@@ -160,6 +160,7 @@ fn size_and_colour() -> Input {
             values: strings(&["red", "blue"]),
         }],
         filled: vec![],
+        dates: vec![],
     }
 }
 
@@ -241,6 +242,7 @@ fn shop_spec() -> DataSpec {
                 values: strings(&["blue", "green", "red"]),
             }],
             filled: vec![],
+            dates: vec![],
         },
         standardization: None,
     }

@@ -28,6 +28,7 @@ const FIELD_IDS = {
 };
 // Column names listed before "… and N more".
 const NAMES_SHOWN = 8;
+const DATE_ORDERS = { ymd: "year-month-day", dmy: "day/month/year", mdy: "month/day/year" };
 // The identifier of the data set given with `--data` (serve/datasets.rs).
 const USER_DATA = "data";
 // Early stopping's defaults, `dnn train`'s (DEFAULT_VALIDATION_SPLIT and DEFAULT_PATIENCE in
@@ -1070,7 +1071,8 @@ async function inspect() {
     ["Input", describeInput(m.input)],
     ["Columns", m.columns.length > 0 ? namesList(m.columns) : null],
     ["Text columns", m.one_hot.length > 0 ? m.one_hot.map((h) => `${h.column} (${h.values.length > NAMES_SHOWN + 2 ? `${h.values.slice(0, NAMES_SHOWN).join(", ")}, … and ${count(h.values.length - NAMES_SHOWN)} more` : h.values.join(", ")})`).join("; ") : null],
-    ["Missing numbers", m.filled.length > 0 ? `filled with ${m.filled.map((f) => `${f.column} ${+f.value.toPrecision(6)}`).join(", ")}` : null],
+    ["Dates", m.dates.length > 0 ? m.dates.map((d) => `${d.column} (${DATE_ORDERS[d.order] ?? d.order}: ${d.parts.join(", ")})`).join("; ") : null],
+    ["Missing numbers", m.filled.length > 0 ? `filled with ${m.filled.map((f) => `${f.column} ${f.shown}`).join(", ")}` : null],
     ["Standardised inputs", m.standardized ? "yes (the z-score its file records)" : "no"],
     ["Trained on", s.data == null ? null : (s.data_sha256 == null ? s.data : `${s.data} (SHA-256 ${s.data_sha256.slice(0, 16)}…)`)],
     s.started_from == null ? ["Initialisation", s.init] : ["Started from", s.started_from], ["Seed", s.seed], ["Optimiser", s.optimizer],

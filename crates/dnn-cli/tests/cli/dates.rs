@@ -1,0 +1,254 @@
+//! A column of dates: trained on as its parts, as the same table with the parts written out
+//! as numbers trains (the weekday and day of the year counted here by hand, not by dnn's
+//! calendar); the model records the column, and `dnn predict`, `dnn evaluate` and `dnn
+//! export` read or describe it so.
+
+use crate::common;
+
+use std::path::Path;
+
+use common::{dnn_in, Run};
+
+fn code(run: &Run, expected: i32) {
+    assert_eq!(run.code, Some(expected), "{run:?}");
+}
+
+/// Day of the week, 0 Monday, by Zeller's congruence; and the day of the year, by the
+/// months' lengths.
+fn weekday_and_day_of_year(year: i64, month: i64, day: i64) -> (i64, i64) {
+    let (m, y) = if month < 3 {
+        (month + 12, year - 1)
+    } else {
+        (month, year)
+    };
+    let h = (day + 13 * (m + 1) / 5 + y + y / 4 - y / 100 + y / 400) % 7; // 0 Saturday
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let lengths = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let before: i64 = lengths[..(month - 1) as usize].iter().sum();
+    ((h + 5) % 7, before + day)
+}
+
+/// 60 rows from 2011 to 2014: the date written day first with `/` (`dates`), or its year,
+/// month, day, weekday and day of the year as numbers named as dnn names its inputs; then
+/// a number and a class that follows the season.
+fn write_table(path: &Path, dates: bool, rows: std::ops::Range<i64>) {
+    let mut s = if dates {
+        "date,x,season\n".to_owned()
+    } else {
+        "date.year,date.month,date.day,date.weekday,date.day_of_year,x,season\n".to_owned()
+    };
+    for r in rows {
+        let (year, month, day) = (2011 + r % 4, 1 + (r * 5) % 12, 1 + (r * 11) % 28);
+        let x = (r * 7) % 10;
+        let season = if (4..=9).contains(&month) {
+            "summer"
+        } else {
+            "winter"
+        };
+        if dates {
+            s.push_str(&format!("{day:02}/{month:02}/{year},{x},{season}\n"));
+        } else {
+            let (weekday, yday) = weekday_and_day_of_year(year, month, day);
+            s.push_str(&format!(
+                "{year},{month},{day},{weekday},{yday},{x},{season}\n"
+            ));
+        }
+    }
+    std::fs::write(path, s).expect("write");
+}
+
+#[test]
+fn a_column_of_dates_trains_predicts_and_evaluates_as_its_parts_written_out() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    write_table(&w.join("dates.csv"), true, 0..60);
+    write_table(&w.join("parts.csv"), false, 0..60);
+    let train = |data: &str, save: &str, more: &[&str]| {
+        let base = [
+            "train",
+            "--data",
+            data,
+            "--hidden",
+            "4",
+            "--optimizer",
+            "adam",
+            "--iterations",
+            "40",
+            "--save",
+            save,
+        ];
+        dnn_in(w, &[&base[..], more].concat())
+    };
+    let dates = train("dates.csv", "dates.h5", &[]);
+    code(&dates, 0);
+    let parts = train("parts.csv", "parts.h5", &[]);
+    code(&parts, 0);
+    assert!(
+        dates.stdout.contains(
+            "Dates, read into 5 inputs (--date-parts chooses them): date (day/month/year: \
+             year, month, day, weekday, day_of_year)"
+        ),
+        "{}",
+        dates.stdout
+    );
+    // The same numbers: the same run, line for line but the file's name and the dates line.
+    let same = |out: &str| {
+        out.lines()
+            .filter(|l| !l.starts_with("Dates,"))
+            .map(|l| l.replace("dates", "parts"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(same(&dates.stdout), same(&parts.stdout));
+    assert!(dates.stdout.contains("Test accuracy"), "{}", dates.stdout);
+
+    // predict: new rows, by their dates or their parts, the same classes and probabilities.
+    write_table(&w.join("new_dates.csv"), true, 100..120);
+    write_table(&w.join("new_parts.csv"), false, 100..120);
+    let predict = |model: &str, data: &str| {
+        let run = dnn_in(w, &["predict", "--model", model, "--probabilities", data]);
+        code(&run, 0);
+        run.stdout
+    };
+    assert_eq!(
+        predict("dates.h5", "new_dates.csv"),
+        predict("parts.h5", "new_parts.csv")
+    );
+    // A date the model cannot read is named, with the order it reads.
+    std::fs::write(w.join("bad.csv"), "date,x\n12/31/2012,1\n").expect("write");
+    let bad = dnn_in(w, &["predict", "--model", "dates.h5", "bad.csv"]);
+    code(&bad, 1);
+    assert!(
+        bad.stderr.contains(
+            "column `date`: `12/31/2012` is not a date as the model reads this column \
+             (day/month/year"
+        ),
+        "{}",
+        bad.stderr
+    );
+
+    // evaluate: the same numbers again.
+    let evaluate = |model: &str, data: &str| {
+        let run = dnn_in(w, &["evaluate", "--model", model, "--data", data]);
+        code(&run, 0);
+        same(&run.stdout)
+    };
+    assert_eq!(
+        evaluate("dates.h5", "new_dates.csv"),
+        evaluate("parts.h5", "new_parts.csv")
+    );
+
+    // export: the caller is told to split the dates, and the metadata says how.
+    let export = dnn_in(
+        w,
+        &[
+            "export",
+            "--model",
+            "dates.h5",
+            "--format",
+            "safetensors",
+            "--output",
+            "d.safetensors",
+        ],
+    );
+    code(&export, 0);
+    assert!(
+        export
+            .stdout
+            .contains("split each date into its parts (input.dates lists"),
+        "{}",
+        export.stdout
+    );
+    let model = dnn_data::model::load_model(w.join("d.safetensors")).expect("exported");
+    let Some(dnn_data::Input::Table { dates, .. }) = model.spec.map(|s| s.input) else {
+        panic!("a table model")
+    };
+    assert_eq!(dates[0].order, dnn_data::dates::DateOrder::Dmy);
+}
+
+#[test]
+fn date_parts_choose_the_inputs_and_describe_shows_the_column_as_dates() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    write_table(&w.join("dates.csv"), true, 0..60);
+    let run = dnn_in(
+        w,
+        &[
+            "train",
+            "--data",
+            "dates.csv",
+            "--date-parts",
+            "year,month",
+            "--hidden",
+            "4",
+            "--iterations",
+            "5",
+            "--save",
+            "m.h5",
+        ],
+    );
+    code(&run, 0);
+    assert!(
+        run.stdout.contains(
+            "Dates, read into 2 inputs (--date-parts chooses them): date (day/month/year: \
+             year, month)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let model = dnn_data::model::load_model(w.join("m.h5")).expect("model");
+    assert_eq!(model.network.layer_sizes()[0], 3);
+    // From a model, the model's parts.
+    let from = dnn_in(
+        w,
+        &[
+            "train",
+            "--from",
+            "m.h5",
+            "--data",
+            "dates.csv",
+            "--date-parts",
+            "year",
+            "--iterations",
+            "5",
+        ],
+    );
+    code(&from, 1);
+    assert!(
+        from.stderr.contains("leave out --date-parts"),
+        "{}",
+        from.stderr
+    );
+    // A wrong part is named by clap, with the parts there are.
+    let wrong = dnn_in(w, &["train", "--data", "dates.csv", "--date-parts", "week"]);
+    code(&wrong, 2);
+    assert!(wrong.stderr.contains("day_of_year"), "{}", wrong.stderr);
+
+    let describe = dnn_in(w, &["describe", "--data", "dates.csv"]);
+    code(&describe, 0);
+    assert!(
+        describe
+            .stdout
+            .contains("dates (day/month/year) → 5 inputs"),
+        "{}",
+        describe.stdout
+    );
+    assert!(
+        describe.stdout.contains("Dates, read into 5 inputs"),
+        "{}",
+        describe.stdout
+    );
+}

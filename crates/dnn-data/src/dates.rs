@@ -1,0 +1,596 @@
+//! Dates in a table's cells, read as numbers a network can use: a column whose every value
+//! is a date becomes the inputs year, month, day of the month, day of the week and day of
+//! the year (and the hour of the day when some cell gives a time), as AutoGluon, H2O and
+//! fastai's `add_datepart` expand date features.
+//!
+//! A cell is read as one instant, the days since 1970-01-01 with the time of day as their
+//! fraction ([`parse`]); each input is a part of it ([`DatePart::of`]). A missing date is
+//! therefore one missing number, which `--fill-missing` fills with the training part's mean
+//! or median instant, as it fills a number column.
+//!
+//! The forms read are those that spreadsheets and pandas write:
+//!
+//! - year first: `2012-01-31`, `2012/1/31`, `2012.01.31`, `2012-01` (a month);
+//! - year last, in the column's order ([`DateOrder`]): `31/01/2012`, `01/31/2012`, `31.1.2012`,
+//!   `1-31-12` (a two-digit year is 1969 to 2068, as C's and Python's `%y` read it);
+//! - a month's name: `Jan 31, 2012`, `31 January 2012`, `2012-Jan-31`, `January 2012`;
+//! - any numeric form with a time after `T` or a space: `2012-01-31 10:30`,
+//!   `2012-01-31T10:30:00.5Z`, `1/31/2012 10:30 PM`. The time is read as written: a zone
+//!   (`Z`, `+02:00`) is not applied.
+//!
+//! Which of day and month comes first is told by the column as a whole ([`detect`]): a
+//! first number above 12 anywhere makes it day/month/year, a second one month/day/year. A
+//! column where no cell tells (no day above 12) is read month first when written with `/`
+//! (as in the United States, and as pandas reads it) and day first otherwise (`31.01.2012`,
+//! `31-01-2012`), and a warning says so.
+//!
+//! ```
+//! use dnn_data::dates::{detect, DateOrder, DatePart};
+//! let cells: Vec<String> = ["2012/01/31", "2012/02/29", "2013/12/01"].map(String::from).into();
+//! let (dates, ambiguous) = detect("date", &cells).unwrap();
+//! assert_eq!((dates.order, ambiguous), (DateOrder::Ymd, false));
+//! assert_eq!(dates.parts, DatePart::DAY);
+//! // 2012-02-29 was a Wednesday (2), the 60th day of its year.
+//! let t = dnn_data::dates::parse("2012/02/29", DateOrder::Ymd).unwrap();
+//! let parts: Vec<f64> = dates.parts.iter().map(|p| p.of(t)).collect();
+//! assert_eq!(parts, [2012.0, 2.0, 29.0, 2.0, 60.0]);
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// The order of a date's day, month and year, when the year is not written first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// Year, month, day: every cell writes the year first (`2012-01-31`) or names its month.
+    Ymd,
+    /// Day, month, year (`31/01/2012`, `31.01.2012`).
+    Dmy,
+    /// Month, day, year (`01/31/2012`).
+    Mdy,
+}
+
+impl DateOrder {
+    /// The name in model files: `ymd`, `dmy` or `mdy`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DateOrder::Ymd => "ymd",
+            DateOrder::Dmy => "dmy",
+            DateOrder::Mdy => "mdy",
+        }
+    }
+
+    /// The order named `name` ([`DateOrder::name`]).
+    pub fn from_name(name: &str) -> Option<DateOrder> {
+        [DateOrder::Ymd, DateOrder::Dmy, DateOrder::Mdy]
+            .into_iter()
+            .find(|o| o.name() == name)
+    }
+
+    /// `year-month-day`, `day/month/year` or `month/day/year`, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DateOrder::Ymd => "year-month-day",
+            DateOrder::Dmy => "day/month/year",
+            DateOrder::Mdy => "month/day/year",
+        }
+    }
+}
+
+/// One input made from a date column: a part of each cell's instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatePart {
+    /// The year (2012).
+    Year,
+    /// The month, 1 to 12.
+    Month,
+    /// The day of the month, 1 to 31.
+    Day,
+    /// The day of the week, 0 (Monday) to 6 (Sunday), as Python's `date.weekday()` and
+    /// pandas' `dt.dayofweek` count.
+    Weekday,
+    /// The day of the year, 1 to 366.
+    DayOfYear,
+    /// The hour of the day with its minutes and seconds as a fraction: 22.5 at 10:30 PM.
+    Hour,
+}
+
+impl DatePart {
+    /// The parts of a column of whole dates.
+    pub const DAY: [DatePart; 5] = [
+        DatePart::Year,
+        DatePart::Month,
+        DatePart::Day,
+        DatePart::Weekday,
+        DatePart::DayOfYear,
+    ];
+
+    /// The parts of a column of months (`2012-01`, `January 2012`).
+    pub const MONTH: [DatePart; 2] = [DatePart::Year, DatePart::Month];
+
+    /// The name in input names (`date.year`) and model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            DatePart::Year => "year",
+            DatePart::Month => "month",
+            DatePart::Day => "day",
+            DatePart::Weekday => "weekday",
+            DatePart::DayOfYear => "day_of_year",
+            DatePart::Hour => "hour",
+        }
+    }
+
+    /// The part named `name` ([`DatePart::name`]).
+    pub fn from_name(name: &str) -> Option<DatePart> {
+        [
+            DatePart::Year,
+            DatePart::Month,
+            DatePart::Day,
+            DatePart::Weekday,
+            DatePart::DayOfYear,
+            DatePart::Hour,
+        ]
+        .into_iter()
+        .find(|p| p.name() == name)
+    }
+
+    /// This part of the instant `t`: days since 1970-01-01, the time of day as their
+    /// fraction ([`parse`]).
+    ///
+    /// ```
+    /// use dnn_data::dates::{parse, DateOrder, DatePart};
+    /// let t = parse("1969-12-31 18:00", DateOrder::Ymd).unwrap();
+    /// assert_eq!(t, -0.25);
+    /// assert_eq!(DatePart::Year.of(t), 1969.0);
+    /// assert_eq!(DatePart::Weekday.of(t), 2.0); // a Wednesday
+    /// assert_eq!(DatePart::DayOfYear.of(t), 365.0);
+    /// assert_eq!(DatePart::Hour.of(t), 18.0);
+    /// ```
+    pub fn of(self, t: f64) -> f64 {
+        if !INSTANTS.contains(&t) {
+            return f64::NAN;
+        }
+        let days = t.floor();
+        let day = days as i64;
+        let (year, month, mday) = civil_from_days(day);
+        match self {
+            DatePart::Year => year as f64,
+            DatePart::Month => f64::from(month),
+            DatePart::Day => f64::from(mday),
+            DatePart::Weekday => (day + 3).rem_euclid(7) as f64,
+            DatePart::DayOfYear => (day - days_from_civil(year, 1, 1) + 1) as f64,
+            DatePart::Hour => (t - days) * 24.0,
+        }
+    }
+}
+
+/// The instants of the years 0 to 9999, which [`parse`] reads: a model's fill value for a
+/// date lies among them, and [`DatePart::of`] is NaN outside them.
+pub const INSTANTS: std::ops::Range<f64> = -719_528.0..2_932_897.0;
+
+/// A table's column of dates, as a model records it: its name, its order, and the inputs
+/// it makes, one per part, named `column.part` (`date.year`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateColumn {
+    /// The column's name, one of [`crate::Input::Table`]'s `columns`.
+    pub column: String,
+    /// How its cells write a date whose year is not first.
+    pub order: DateOrder,
+    /// Its inputs, in order.
+    pub parts: Vec<DatePart>,
+}
+
+impl DateColumn {
+    /// The names of its inputs: `date.year`, `date.month`, ...
+    pub fn input_names(&self) -> Vec<String> {
+        self.parts
+            .iter()
+            .map(|p| format!("{}.{}", self.column, p.name()))
+            .collect()
+    }
+}
+
+/// What a cell gives beyond the day: nothing finer than a month, a day, or a time too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Precision {
+    Month,
+    Day,
+    Time,
+}
+
+/// The instant written in `text`, as days since 1970-01-01 with the time of day as their
+/// fraction, when `text` is a date in one of the forms of the [module docs](self), read in
+/// `order` where the year is not first; `None` otherwise, or for a day that does not exist
+/// (`2013-02-29`). A month alone is its first day.
+///
+/// ```
+/// use dnn_data::dates::{parse, DateOrder};
+/// assert_eq!(parse("1970-01-02", DateOrder::Ymd), Some(1.0));
+/// assert_eq!(parse("02/01/1970", DateOrder::Dmy), Some(1.0));
+/// assert_eq!(parse("01/02/1970", DateOrder::Mdy), Some(1.0));
+/// assert_eq!(parse("Jan 2, 1970 ", DateOrder::Dmy), Some(1.0));
+/// assert_eq!(parse("1970-01-02T06:00:00Z", DateOrder::Ymd), Some(1.25));
+/// assert_eq!(parse("1/2/70 6:00 PM", DateOrder::Mdy), Some(1.75));
+/// assert_eq!(parse("2013-02-29", DateOrder::Ymd), None);
+/// assert_eq!(parse("13/01/2012", DateOrder::Mdy), None);
+/// assert_eq!(parse("Adelie", DateOrder::Ymd), None);
+/// ```
+pub fn parse(text: &str, order: DateOrder) -> Option<f64> {
+    read(text, order).map(|(t, _)| t)
+}
+
+/// [`parse`], with what the cell gives.
+fn read(text: &str, order: DateOrder) -> Option<(f64, Precision)> {
+    let text = text.trim();
+    // A numeric date, then a time after `T` or a space.
+    let split = text.find(['T', ' ']).filter(|&i| {
+        text[..i]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"-/.".contains(&b))
+    });
+    if let Some(i) = split {
+        // `5 January 2012` starts with a number too.
+        if let Some((day, Precision::Day)) = numeric_date(&text[..i], order) {
+            let seconds = time_of_day(&text[i + 1..])?;
+            return Some((day as f64 + seconds / 86_400.0, Precision::Time));
+        }
+    }
+    numeric_date(text, order)
+        .or_else(|| named_month_date(text))
+        .map(|(day, precision)| (day as f64, precision))
+}
+
+/// `2012-01-31`, `2012/1/31`, `2012-01`, `31/01/2012`, `1-31-12`, `31.1.2012`: the day, and
+/// whether the cell gave one or only a month.
+fn numeric_date(text: &str, order: DateOrder) -> Option<(i64, Precision)> {
+    let sep = text.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
+    let fields: Vec<&str> = text.split(sep).collect();
+    if fields
+        .iter()
+        .any(|f| f.is_empty() || f.len() > 4 || !f.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let num = |f: &str| f.parse::<u32>().ok();
+    let short = |f: &str| f.len() <= 2;
+    match fields.as_slice() {
+        [y, m] if y.len() == 4 && short(m) && sep != '.' => {
+            Some((civil(i64::from(num(y)?), num(m)?, 1)?, Precision::Month))
+        }
+        [y, m, d] if y.len() == 4 && short(m) && short(d) => {
+            Some((civil(i64::from(num(y)?), num(m)?, num(d)?)?, Precision::Day))
+        }
+        [a, b, y] if short(a) && short(b) && (y.len() == 4 || (y.len() == 2 && sep != '.')) => {
+            let (m, d) = match order {
+                DateOrder::Dmy => (b, a),
+                DateOrder::Mdy => (a, b),
+                DateOrder::Ymd => return None,
+            };
+            let mut year = i64::from(num(y)?);
+            if y.len() == 2 {
+                year += if year < 69 { 2000 } else { 1900 };
+            }
+            Some((civil(year, num(m)?, num(d)?)?, Precision::Day))
+        }
+        _ => None,
+    }
+}
+
+/// `Jan 31, 2012`, `31 January 2012`, `2012-Jan-31`, `January 2012`: a month's name (its
+/// first three letters or more), a four-digit year, and at most a day.
+fn named_month_date(text: &str) -> Option<(i64, Precision)> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let (mut month, mut year, mut day) = (None, None, None);
+    for token in text.split([' ', ',', '-', '/']).filter(|t| !t.is_empty()) {
+        let token = token.trim_end_matches('.').to_lowercase();
+        let slot = if token.len() >= 3 && token.chars().all(char::is_alphabetic) {
+            let k = MONTHS.iter().position(|m| m.starts_with(token.as_str()))?;
+            (&mut month, k as u32 + 1)
+        } else if token.len() == 4 && token.bytes().all(|b| b.is_ascii_digit()) {
+            (&mut year, token.parse().ok()?)
+        } else if token.len() <= 2 && token.bytes().all(|b| b.is_ascii_digit()) {
+            (&mut day, token.parse().ok()?)
+        } else {
+            return None;
+        };
+        if slot.0.replace(slot.1).is_some() {
+            return None;
+        }
+    }
+    let (month, year) = (month?, i64::from(year?));
+    match day {
+        Some(d) => Some((civil(year, month, d)?, Precision::Day)),
+        None => Some((civil(year, month, 1)?, Precision::Month)),
+    }
+}
+
+/// `10:30`, `10:30:15`, `10:30:15.25`, each with `Z`, a zone (`+02:00`, `-0500`) or
+/// `AM`/`PM` after it: the seconds since midnight, the zone left unapplied.
+fn time_of_day(text: &str) -> Option<f64> {
+    let mut t = text.trim();
+    let lower = t.to_ascii_lowercase();
+    let pm = if lower.ends_with("am") || lower.ends_with("pm") {
+        let pm = lower.ends_with("pm");
+        t = t[..t.len() - 2].trim_end();
+        Some(pm)
+    } else {
+        None
+    };
+    if let Some(rest) = t.strip_suffix(['Z', 'z']) {
+        t = rest;
+    } else if let Some(i) = t.rfind(['+', '-']) {
+        let zone = &t[i + 1..];
+        let digits = zone.bytes().filter(u8::is_ascii_digit).count();
+        let zone_ok = zone.bytes().all(|b| b.is_ascii_digit() || b == b':')
+            && matches!(digits, 2 | 4)
+            && pm.is_none();
+        if !zone_ok {
+            return None;
+        }
+        t = &t[..i];
+    }
+    let fields: Vec<&str> = t.split(':').collect();
+    let whole = |f: &str, len: std::ops::RangeInclusive<usize>| {
+        (len.contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| f.parse::<u32>().ok())
+            .flatten()
+    };
+    let (h, m, s) = match fields.as_slice() {
+        [h, m] => (whole(h, 1..=2)?, whole(m, 2..=2)?, 0.0),
+        [h, m, s] => {
+            let (int, frac) = s.split_once('.').unwrap_or((s, "0"));
+            if frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let s = whole(int, 2..=2)?;
+            let seconds = format!("{s}.{frac}").parse::<f64>().ok()?;
+            (whole(h, 1..=2)?, whole(m, 2..=2)?, seconds)
+        }
+        _ => return None,
+    };
+    let h = match pm {
+        None if h < 24 => h,
+        Some(pm) if (1..=12).contains(&h) => h % 12 + if pm { 12 } else { 0 },
+        _ => return None,
+    };
+    (m < 60 && s < 60.0).then(|| f64::from(h * 3600 + m * 60) + s)
+}
+
+/// The day `year-month-day`, as days since 1970-01-01, if it exists.
+fn civil(year: i64, month: u32, day: u32) -> Option<i64> {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let length = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    (1..=length)
+        .contains(&day)
+        .then(|| days_from_civil(year, month, day))
+}
+
+/// Days since 1970-01-01 of a day of the proleptic Gregorian calendar (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The year, month and day of `days` since 1970-01-01 (Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// The instant `t` ([`parse`]) written as a date, year first: `2012-01-31`, with the time
+/// to the minute when it is not midnight (`2012-01-31 10:30`), as a fill value is shown.
+///
+/// ```
+/// use dnn_data::dates::{parse, shown, DateOrder};
+/// assert_eq!(shown(parse("31/01/2012", DateOrder::Dmy).unwrap()), "2012-01-31");
+/// assert_eq!(shown(parse("2012-01-31 10:30", DateOrder::Ymd).unwrap()), "2012-01-31 10:30");
+/// assert_eq!(shown(-0.5), "1969-12-31 12:00");
+/// ```
+pub fn shown(t: f64) -> String {
+    if !INSTANTS.contains(&t) {
+        return format!("{t} (no date)");
+    }
+    let day = t.floor();
+    let (year, month, mday) = civil_from_days(day as i64);
+    let minutes = ((t - day) * 1440.0).round() as u32;
+    match minutes {
+        0 => format!("{year:04}-{month:02}-{mday:02}"),
+        1440 => shown(day + 1.0),
+        m => format!("{year:04}-{month:02}-{mday:02} {:02}:{:02}", m / 60, m % 60),
+    }
+}
+
+/// Whether `text` reads as a date in some order ([`parse`]).
+///
+/// ```
+/// use dnn_data::dates::is_date;
+/// assert!(is_date("2012-01-01") && is_date("2012/01/01") && is_date("01/02/2012"));
+/// assert!(is_date("2012-01-01 10:30:00") && is_date("11/11/07") && is_date("Jan 5, 2012"));
+/// assert!(!is_date("Adelie") && !is_date("1.2.3") && !is_date("13/13/2012") && !is_date("2012"));
+/// ```
+pub fn is_date(text: &str) -> bool {
+    parse(text, DateOrder::Dmy).is_some() || parse(text, DateOrder::Mdy).is_some()
+}
+
+/// How a column of text `values` (its distinct cells) reads as dates: its order and parts,
+/// and whether no cell told day from month (then the order is the default of the [module
+/// docs](self)); `None` unless every value is a date in one same order.
+pub fn detect(column: &str, values: &[String]) -> Option<(DateColumn, bool)> {
+    if values.is_empty() {
+        return None;
+    }
+    let orders = [DateOrder::Ymd, DateOrder::Dmy, DateOrder::Mdy];
+    let mut fits = [true; 3];
+    let mut precision = Precision::Month;
+    let mut ticks = false;
+    let mut slash = None;
+    for v in values {
+        let mut read_once = false;
+        for (k, &order) in orders.iter().enumerate() {
+            match read(v, order) {
+                Some((t, p)) if fits[k] => {
+                    read_once = true;
+                    precision = precision.max(p);
+                    ticks |= p == Precision::Time && t.fract() != 0.0;
+                }
+                Some(_) => read_once = true,
+                None => fits[k] = false,
+            }
+        }
+        if !read_once {
+            return None;
+        }
+        if slash.is_none() && read(v, DateOrder::Ymd).is_none() {
+            slash = Some(v.contains('/'));
+        }
+    }
+    let (order, ambiguous) = match fits {
+        [true, ..] => (DateOrder::Ymd, false),
+        [false, true, true] if slash == Some(true) => (DateOrder::Mdy, true),
+        [false, true, true] => (DateOrder::Dmy, true),
+        [false, true, false] => (DateOrder::Dmy, false),
+        [false, false, true] => (DateOrder::Mdy, false),
+        [false, false, false] => return None,
+    };
+    let mut parts = match precision {
+        Precision::Month => DatePart::MONTH.to_vec(),
+        Precision::Day | Precision::Time => DatePart::DAY.to_vec(),
+    };
+    if ticks {
+        parts.push(DatePart::Hour);
+    }
+    Some((
+        DateColumn {
+            column: column.to_owned(),
+            order,
+            parts,
+        },
+        ambiguous,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_round_trip_over_four_centuries() {
+        for day in -200_000..200_000 {
+            let (y, m, d) = civil_from_days(day);
+            assert_eq!(civil(y, m, d), Some(day), "{y}-{m}-{d}");
+        }
+    }
+
+    #[test]
+    fn the_order_is_told_by_the_column() {
+        let cells = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let order = |c: &[&str]| detect("d", &cells(c)).map(|(d, a)| (d.order, a));
+        assert_eq!(
+            order(&["01/02/2012", "13/02/2012"]),
+            Some((DateOrder::Dmy, false))
+        );
+        assert_eq!(
+            order(&["01/02/2012", "02/13/2012"]),
+            Some((DateOrder::Mdy, false))
+        );
+        assert_eq!(
+            order(&["01/02/2012", "02/03/2012"]),
+            Some((DateOrder::Mdy, true))
+        );
+        assert_eq!(
+            order(&["01.02.2012", "02.03.2012"]),
+            Some((DateOrder::Dmy, true))
+        );
+        assert_eq!(order(&["13/02/2012", "02/13/2012"]), None);
+        assert_eq!(
+            order(&["2012-02-13", "Jan 5, 2012"]),
+            Some((DateOrder::Ymd, false))
+        );
+        assert_eq!(
+            order(&["2012-02-13", "13/02/2012"]),
+            Some((DateOrder::Dmy, false))
+        );
+        assert_eq!(order(&["2012-02-13", "red"]), None);
+    }
+
+    #[test]
+    fn the_parts_are_what_the_cells_give() {
+        let cells = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let parts = |c: &[&str]| detect("d", &cells(c)).map(|(d, _)| d.parts);
+        assert_eq!(
+            parts(&["2012-01", "January 2013"]),
+            Some(DatePart::MONTH.to_vec())
+        );
+        assert_eq!(
+            parts(&["2012-01", "2012-01-05"]),
+            Some(DatePart::DAY.to_vec())
+        );
+        // Midnight throughout, as pandas writes a column of days read as datetimes.
+        assert_eq!(
+            parts(&["2012-01-05 00:00:00", "2012-01-06 00:00:00"]),
+            Some(DatePart::DAY.to_vec())
+        );
+        let mut with_hours = DatePart::DAY.to_vec();
+        with_hours.push(DatePart::Hour);
+        assert_eq!(
+            parts(&["2012-01-05 00:00:00", "2012-01-06 13:15:00"]),
+            Some(with_hours)
+        );
+    }
+
+    #[test]
+    fn times_are_read_as_written() {
+        let at = |t: &str| time_of_day(t);
+        assert_eq!(at("10:30"), Some(37_800.0));
+        assert_eq!(at("10:30:15.5"), Some(37_815.5));
+        assert_eq!(at("10:30:15+02:00"), Some(37_815.0));
+        assert_eq!(at("10:30:15-0500"), Some(37_815.0));
+        assert_eq!(at("12:05 AM"), Some(300.0));
+        assert_eq!(at("12:05pm"), Some(43_500.0));
+        for bad in [
+            "24:00",
+            "10:60",
+            "13:00 PM",
+            "10",
+            "10:3",
+            "10:30:15.",
+            "1:30+5",
+        ] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+    }
+}
