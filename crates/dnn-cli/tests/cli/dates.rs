@@ -251,4 +251,21 @@ fn date_parts_choose_the_inputs_and_describe_shows_the_column_as_dates() {
         "{}",
         describe.stdout
     );
+    let chosen = dnn_in(
+        w,
+        &[
+            "describe",
+            "--data",
+            "dates.csv",
+            "--date-parts",
+            "year,month",
+        ],
+    );
+    code(&chosen, 0);
+    assert!(
+        chosen.stdout.contains("dates (day/month/year) → 2 inputs")
+            && chosen.stdout.contains("Dates, read into 2 inputs"),
+        "{}",
+        chosen.stdout
+    );
 }
