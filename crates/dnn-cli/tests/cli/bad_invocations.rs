@@ -424,6 +424,9 @@ fn cases() -> Vec<Case> {
         case("predict: safetensors model for 8x8 data", "predict --model models/good.safetensors pics/ok.png", 1, &["layer sizes [192, 3, 1]", "12288 inputs"]),
         // --- dnn export ---
         case("export: unknown format", "export --model models/good.h5 --format pickle --output out.pkl", 2, &["invalid value 'pickle' for '--format <FORMAT>'", "[possible values: onnx, safetensors]"]),
+        case("export: no format, output named for none", "export --model models/good.h5 --output out.pkl", 1, &["--output out.pkl is named .pkl, which is no export format; name it .onnx or .safetensors, or give --format"]),
+        case("export: no format, output without extension", "export --model models/good.h5 --output out", 1, &["--output out has no extension to tell the format"]),
+        case("export: no format, standard output", "export --model models/good.h5 --output -", 1, &["--output - does not say the format; give --format onnx or --format safetensors"]),
         case("export: model is a data file", "export --model models/data_file.h5 --format onnx --output out.onnx", 1, &["models/data_file.h5: not a dnn model file: it has no W1 data set"]),
         case("export: model is text", "export --model notes.txt --format safetensors --output out.safetensors", 1, &["notes.txt: not a readable HDF5 file"]),
         case("export: model missing", "export --model models/nope.h5 --format onnx --output out.onnx", 1, &["models/nope.h5: file not found"]),

@@ -151,20 +151,21 @@ fn a_column_of_dates_trains_predicts_and_evaluates_as_its_parts_written_out() {
         evaluate("parts.h5", "new_parts.csv")
     );
 
-    // export: the caller is told to split the dates, and the metadata says how.
+    // export: the caller is told to split the dates, and the metadata says how. The format
+    // is the output's name's (no --format).
     let export = dnn_in(
         w,
-        &[
-            "export",
-            "--model",
-            "dates.h5",
-            "--format",
-            "safetensors",
-            "--output",
-            "d.safetensors",
-        ],
+        &["export", "--model", "dates.h5", "--output", "d.safetensors"],
     );
     code(&export, 0);
+    assert!(
+        export.stdout.contains("to d.safetensors (safetensors,"),
+        "{}",
+        export.stdout
+    );
+    let onnx = dnn_in(w, &["export", "--model", "dates.h5", "--output", "d.onnx"]);
+    code(&onnx, 0);
+    assert!(onnx.stdout.contains("to d.onnx (ONNX"), "{}", onnx.stdout);
     assert!(
         export
             .stdout
