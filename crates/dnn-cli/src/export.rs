@@ -13,7 +13,7 @@ use crate::model_file::{describe, load_model_arg, same_file};
 use crate::text::{count, first_three};
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
-    let format: Format = args.format.into();
+    let format = format_of(&args)?;
     // `--output -`: the model's bytes on standard output (as `dnn predict --output -` writes
     // its CSV there), and what would be printed on standard error, so that `> m.onnx` or a
     // pipe gets the model alone.
@@ -51,6 +51,34 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         println!("{summary}");
     }
     Ok(())
+}
+
+/// The format `--format` names, or else the one `--output`'s extension names (`m.onnx`).
+fn format_of(args: &ExportArgs) -> anyhow::Result<Format> {
+    if let Some(f) = args.format {
+        return Ok(f.into());
+    }
+    let found = args
+        .output
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match found.as_deref() {
+        Some("onnx") => Ok(Format::Onnx),
+        Some("safetensors") => Ok(Format::Safetensors),
+        _ if args.output.as_os_str() == "-" => bail!(
+            "--output - does not say the format; give --format onnx or --format safetensors"
+        ),
+        Some(e) => bail!(
+            "--output {} is named .{e}, which is no export format; name it .onnx or \
+             .safetensors, or give --format",
+            args.output.display()
+        ),
+        None => bail!(
+            "--output {} has no extension to tell the format; name it .onnx or .safetensors, \
+             or give --format",
+            args.output.display()
+        ),
+    }
 }
 
 /// The file extension of `format`'s files, which is also its `--format` name.
@@ -213,9 +241,9 @@ pub struct ExportArgs {
     #[arg(long)]
     pub model: PathBuf,
 
-    /// The format to write.
+    /// The format to write [default: as --output is named, .onnx or .safetensors].
     #[arg(long, value_enum)]
-    pub format: FormatArg,
+    pub format: Option<FormatArg>,
 
     /// Where to write the export (written atomically), named .onnx or .safetensors as the
     /// format; `-` writes it to standard output (and the summary to standard error).
