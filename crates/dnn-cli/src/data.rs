@@ -106,6 +106,25 @@ impl From<DatePartArg> for DatePart {
     }
 }
 
+/// `--date-order`'s values: [`dnn_data::dates::DateOrder`] of a column whose cells do not
+/// tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DateOrderArg {
+    /// Day, month, year (31/01/2012)
+    DayFirst,
+    /// Month, day, year (01/31/2012)
+    MonthFirst,
+}
+
+impl From<DateOrderArg> for dnn_data::dates::DateOrder {
+    fn from(o: DateOrderArg) -> Self {
+        match o {
+            DateOrderArg::DayFirst => dnn_data::dates::DateOrder::Dmy,
+            DateOrderArg::MonthFirst => dnn_data::dates::DateOrder::Mdy,
+        }
+    }
+}
+
 /// `--task`'s values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TaskArg {
@@ -164,6 +183,13 @@ pub struct ReadFlags {
     /// and day_of_year, a month's dates year and month, and hour too where times are given].
     #[arg(long, value_enum, value_name = "PARTS", value_delimiter = ',')]
     pub date_parts: Vec<DatePartArg>,
+
+    /// CSV: whether dates written 01/02/2012 are day first or month first, for a column
+    /// none of whose days is above 12 (a column with one tells itself, and a cell of the
+    /// other order is refused) [default: month first with `/`, day first with `.` or `-`,
+    /// with a warning].
+    #[arg(long, value_enum, value_name = "ORDER")]
+    pub date_order: Option<DateOrderArg>,
 
     /// Rows without a label.
     #[command(flatten)]
@@ -310,6 +336,7 @@ impl ReadFlags {
             ("--one-hot", !self.one_hot.is_empty()),
             ("--fill-missing", self.fill_missing.is_some()),
             ("--date-parts", !self.date_parts.is_empty()),
+            ("--date-order", self.date_order.is_some()),
             ("--drop-unlabeled", self.unlabeled.drop_unlabeled),
             ("--group-by", self.group_by.is_some()),
             ("--decimal-comma", self.decimal.decimal_comma),
@@ -387,6 +414,11 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
             !flags.date_parts.is_empty(),
             "a CSV table's dates",
         ),
+        (
+            "--date-order",
+            flags.date_order.is_some(),
+            "a CSV table's dates",
+        ),
     ] {
         if given && format == Format::ImageCsv {
             bail!(
@@ -450,6 +482,7 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
         filled: Vec::new(),
         dates: Vec::new(),
         date_parts: date_parts(&flags.date_parts),
+        date_order: flags.date_order.map(Into::into),
         fill_missing: flags.fill_missing.map(FillMissing::from),
         drop_columns: flags.drop.clone(),
         one_hot_columns: flags.one_hot.clone(),
@@ -1399,6 +1432,7 @@ pub fn load_for_model<X: Float>(
         filled,
         dates,
         date_parts: None,
+        date_order: None,
         fill_missing: None,
         drop_columns: Vec::new(),
         one_hot_columns: Vec::new(),

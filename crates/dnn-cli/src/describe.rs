@@ -82,6 +82,7 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
         text: &flags.one_hot,
         fill_missing: flags.fill_missing.is_some(),
         date_parts: parts.as_deref(),
+        date_order: flags.date_order.map(Into::into),
         decimal_comma: flags.decimal.decimal_comma,
         drop_unlabeled: flags.unlabeled.drop_unlabeled,
         groups: flags.group_by.as_deref(),
@@ -403,7 +404,11 @@ fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
             "input".to_owned(),
         ),
         Role::Input(Reading::Dates { order, parts }) => (
-            format!("dates ({}) → {parts} inputs", order.describe()),
+            format!(
+                "dates ({}) → {parts} input{}",
+                order.describe(),
+                plural(*parts)
+            ),
             "input".to_owned(),
         ),
         Role::Refused => {
@@ -600,6 +605,15 @@ fn reading_flags(flags: &ReadFlags) -> String {
             .map(|&p| dnn_data::dates::DatePart::from(p).name())
             .collect();
         words.push(format!("--date-parts {}", parts.join(",")));
+    }
+    if let Some(o) = flags.date_order {
+        words.push(format!(
+            "--date-order {}",
+            match o {
+                crate::data::DateOrderArg::DayFirst => "day-first",
+                crate::data::DateOrderArg::MonthFirst => "month-first",
+            }
+        ));
     }
     if let Some(f) = flags.fill_missing {
         words.push(format!(

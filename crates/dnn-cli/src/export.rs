@@ -65,9 +65,9 @@ fn format_of(args: &ExportArgs) -> anyhow::Result<Format> {
     match found.as_deref() {
         Some("onnx") => Ok(Format::Onnx),
         Some("safetensors") => Ok(Format::Safetensors),
-        _ if args.output.as_os_str() == "-" => bail!(
-            "--output - does not say the format; give --format onnx or --format safetensors"
-        ),
+        _ if args.output.as_os_str() == "-" => {
+            bail!("--output - does not say the format; give --format onnx or --format safetensors")
+        }
         Some(e) => bail!(
             "--output {} is named .{e}, which is no export format; name it .onnx or \
              .safetensors, or give --format",

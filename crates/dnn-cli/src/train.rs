@@ -114,6 +114,7 @@ fn refuse_with_from(args: &TrainArgs) -> anyhow::Result<()> {
         ("--one-hot", !r.one_hot.is_empty(), "reads the data with the model's columns"),
         ("--fill-missing", r.fill_missing.is_some(), "fills missing numbers with the model's values"),
         ("--date-parts", !r.date_parts.is_empty(), "reads the data with the model's columns"),
+        ("--date-order", r.date_order.is_some(), "reads the data with the model's columns"),
         ("--group-by", r.group_by.is_some(), "splits the data as the model's training did (by its own --group-by column, if it had one)"),
         ("--task", r.task.is_some(), "keeps the model's task"),
         ("--standardize", r.standardize, "applies the model's z-score, if it has one"),

@@ -270,6 +270,9 @@ pub(crate) struct ColumnReader<'a> {
     /// `--decimal-comma`: the file's cells are separated by semicolons or tabs, as
     /// spreadsheets save them where a comma marks decimals.
     decimal_hint: bool,
+    /// Training: the order of a column of dates none of whose cells tells day from month
+    /// (`--date-order`); `None`: told by the cells, or guessed ([`crate::dates::detect`]).
+    date_order: Option<crate::dates::DateOrder>,
 }
 
 enum State<'a> {
@@ -284,7 +287,7 @@ enum State<'a> {
         first_missing: Option<(u64, u64, String)>,
         /// The dashes ([`DASHES`]) taken as missing numbers before any number was met: their
         /// rows (indices into `values`) and text, which are values if the column is text.
-        dashes: Vec<(usize, String)>,
+        dashes: Vec<(usize, String, u64)>,
         /// A model's column (`strict`, `fill` given): how many cells missed a number, and
         /// the first few of their rows.
         filled: usize,
@@ -297,6 +300,8 @@ enum State<'a> {
         codes: Vec<u32>,
         /// The first value met: `(row, text)`.
         first: Option<(u64, String)>,
+        /// Where each value is first met: its `(row, line)`.
+        lines: Vec<(u64, u64)>,
         /// Training with `--fill-missing`: a missing date may be filled.
         fill: bool,
         /// The first missing cell: `(row, line, text)`, which a column of dates refuses
@@ -342,6 +347,7 @@ impl<'a> ColumnReader<'a> {
                 ids: HashMap::new(),
                 codes: Vec::new(),
                 first: None,
+                lines: Vec::new(),
                 fill: false,
                 first_missing: None,
             },
@@ -369,6 +375,16 @@ impl<'a> ColumnReader<'a> {
             name: name.to_owned(),
             state,
             decimal_hint: false,
+            date_order: None,
+        }
+    }
+
+    /// This reader, reading a column of dates none of whose cells tells day from month in
+    /// `order` (`--date-order`) rather than guessing it.
+    pub(crate) fn reading_dates_in(self, order: Option<crate::dates::DateOrder>) -> Self {
+        ColumnReader {
+            date_order: order,
+            ..self
         }
     }
 
@@ -433,16 +449,26 @@ impl<'a> ColumnReader<'a> {
                 value
             } else {
                 crate::dates::parse(text, dates.order).ok_or_else(|| {
+                    use crate::dates::DateOrder;
+                    let forms = match dates.order {
+                        DateOrder::Ymd => {
+                            "year first, as 2012-01-31, or with the month's name, \
+                                           as Jan 31, 2012"
+                        }
+                        DateOrder::Dmy => {
+                            "day/month/year, as 31/01/2012, or year first, as \
+                                           2012-01-31"
+                        }
+                        DateOrder::Mdy => {
+                            "month/day/year, as 01/31/2012, or year first, as \
+                                           2012-01-31"
+                        }
+                    };
                     (
                         format!(
-                            "`{}` is not a date as the model reads this column ({}, as in \
-                             2012-01-31 or {})",
-                            shown(text),
-                            dates.order.describe(),
-                            match dates.order {
-                                crate::dates::DateOrder::Dmy => "31/01/2012",
-                                _ => "01/31/2012",
-                            }
+                            "`{}` is not a date as the model reads this column, whose training \
+                             dates were written {forms}",
+                            shown(text)
                         ),
                         None,
                     )
@@ -473,7 +499,7 @@ impl<'a> ColumnReader<'a> {
             } => match cell {
                 Cell::Missing if fill.is_some() => {
                     if !*seen_number && DASHES.contains(&text) {
-                        dashes.push((values.len(), text.to_owned()));
+                        dashes.push((values.len(), text.to_owned(), line));
                     }
                     if *strict {
                         *filled += 1;
@@ -492,7 +518,7 @@ impl<'a> ColumnReader<'a> {
                     }
                     first_missing.get_or_insert((row, line, text.to_owned()));
                     if DASHES.contains(&text) {
-                        dashes.push((values.len(), text.to_owned()));
+                        dashes.push((values.len(), text.to_owned(), line));
                     }
                     values.push(f64::NAN);
                 }
@@ -555,14 +581,24 @@ impl<'a> ColumnReader<'a> {
                     // Only missing cells so far: a text column, whose dashes are values.
                     let mut codes = vec![NONE; values.len()];
                     let (mut texts, mut ids) = (Vec::new(), HashMap::new());
-                    for (j, dash) in dashes.iter() {
+                    for (j, dash, _) in dashes.iter() {
                         let code = *ids.entry(dash.clone()).or_insert_with(|| {
                             texts.push(dash.clone());
                             texts.len() as u32 - 1
                         });
                         codes[*j] = code;
                     }
-                    let first = dashes.first().map(|(j, d)| (*j as u64 + 1, d.clone()));
+                    let first = dashes.first().map(|(j, d, _)| (*j as u64 + 1, d.clone()));
+                    // Where each dash is first met (its row and line).
+                    let lines = texts
+                        .iter()
+                        .map(|t| {
+                            dashes
+                                .iter()
+                                .find(|(_, d, _)| d == t)
+                                .map_or((0, 0), |(j, _, line)| (*j as u64 + 1, *line))
+                        })
+                        .collect();
                     let first_missing = first_missing.take();
                     let fill = fill.is_some();
                     self.state = State::Text {
@@ -571,6 +607,7 @@ impl<'a> ColumnReader<'a> {
                         ids,
                         codes,
                         first,
+                        lines,
                         fill,
                         first_missing,
                     };
@@ -583,6 +620,7 @@ impl<'a> ColumnReader<'a> {
                 ids,
                 codes,
                 first,
+                lines,
                 first_missing,
                 ..
             } => {
@@ -629,6 +667,7 @@ impl<'a> ColumnReader<'a> {
                         let code = values.len() as u32;
                         values.push(value.to_owned());
                         ids.insert(value.to_owned(), code);
+                        lines.push((row, line));
                         first.get_or_insert((row, value.to_owned()));
                         code
                     }
@@ -697,37 +736,87 @@ impl<'a> ColumnReader<'a> {
     /// [`MAX_DETECTED_VALUES`] values (`None`: the whole column, not one cell), or a column
     /// of dates with a missing one, read without `--fill-missing` (its row).
     pub(crate) fn finish(self) -> Result<Finished, (String, Earlier)> {
-        if let State::Text {
+        if let Some(dates) = self.as_dates()? {
+            return Ok(dates);
+        }
+        self.finish_column()
+            .map(|(values, unseen)| (values, unseen, None))
+    }
+
+    /// A detected text column read as dates, when every value is one (`NaT` and dashes, as
+    /// pandas and people write a missing date, are missing); its first value that is none,
+    /// refused, when nearly every other is ([`crate::dates::misfits`]); `None` otherwise.
+    fn as_dates(&self) -> Result<Option<Finished>, (String, Earlier)> {
+        let State::Text {
             forced: false,
             values,
             codes,
+            lines,
             fill,
             first_missing,
             ..
         } = &self.state
-        {
-            if let Some((dates, guessed)) = crate::dates::detect(&self.name, values) {
-                if let (false, Some((row, line, text))) = (fill, first_missing) {
-                    return Err((missing_date(text, &self.name), Some((*row, *line))));
-                }
-                let of_value: Vec<f64> = values
-                    .iter()
-                    .map(|v| crate::dates::parse(v, dates.order).unwrap_or(f64::NAN))
-                    .collect();
-                let instants = codes
-                    .iter()
-                    .map(|&c| of_value.get(c as usize).copied().unwrap_or(f64::NAN))
-                    .collect();
-                let warning = guessed.then(|| TableWarning::DateOrder {
-                    column: self.name.clone(),
-                    order: dates.order,
-                    example: values[0].clone(),
-                });
-                return Ok((ColumnValues::Dates { dates, instants }, None, warning));
+        else {
+            return Ok(None);
+        };
+        let name = &self.name;
+        let gap = |v: &str| v.eq_ignore_ascii_case("NaT") || DASHES.contains(&v);
+        let kept: Vec<usize> = (0..values.len()).filter(|&k| !gap(&values[k])).collect();
+        let candidates: Vec<String> = kept.iter().map(|&k| values[k].clone()).collect();
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let Some((dates, guessed)) = crate::dates::detect(name, &candidates, self.date_order)
+        else {
+            let Some((order, bad, ordered)) = crate::dates::misfits(&candidates, self.date_order)
+            else {
+                return Ok(None);
+            };
+            let k = bad
+                .iter()
+                .map(|&b| kept[b])
+                .min_by_key(|&k| lines[k])
+                .unwrap_or_default();
+            return Err((
+                misfit(name, &values[k], order, ordered, bad.len() - 1),
+                Some(lines[k]),
+            ));
+        };
+        if !fill {
+            let marked = (0..values.len())
+                .filter(|&k| gap(&values[k]))
+                .map(|k| (lines[k].0, lines[k].1, values[k].clone()));
+            if let Some((row, line, text)) = first_missing.iter().cloned().chain(marked).min() {
+                return Err((missing_date(&text, name), Some((row, line))));
             }
         }
-        self.finish_column()
-            .map(|(values, unseen)| (values, unseen, None))
+        let of_value: Vec<f64> = values
+            .iter()
+            .map(|v| crate::dates::parse(v, dates.order).unwrap_or(f64::NAN))
+            .collect();
+        let instants = codes
+            .iter()
+            .map(|&c| of_value.get(c as usize).copied().unwrap_or(f64::NAN))
+            .collect();
+        // The example shows the guess: a cell whose reading it changes.
+        let telling = |v: &&String| {
+            use crate::dates::{parse, DateOrder};
+            parse(v, DateOrder::Dmy) != parse(v, DateOrder::Mdy)
+        };
+        let warning = guessed.then(|| TableWarning::DateOrder {
+            column: name.clone(),
+            order: dates.order,
+            example: candidates
+                .iter()
+                .find(telling)
+                .unwrap_or(&candidates[0])
+                .clone(),
+        });
+        Ok(Some((
+            ColumnValues::Dates { dates, instants },
+            None,
+            warning,
+        )))
     }
 
     fn finish_column(self) -> Result<(ColumnValues, Option<Unseen>), (String, Earlier)> {
@@ -744,7 +833,7 @@ impl<'a> ColumnReader<'a> {
             } if !dashes.is_empty() => {
                 let mut codes = vec![NONE; values.len()];
                 let mut texts: Vec<String> = Vec::new();
-                for (j, dash) in dashes {
+                for (j, dash, _) in dashes {
                     let code = match texts.iter().position(|t| *t == dash) {
                         Some(k) => k,
                         None => {
@@ -1004,6 +1093,37 @@ fn missing_for_model(text: &str, kind: &str) -> String {
     format!(
         "{what}, and the model takes {kind} here (it was trained without --fill-missing); \
          fill it in, or drop the row"
+    )
+}
+
+/// What a column of dates (`name`, read in `order`) says of its value `text` that is none,
+/// with `more` such values besides; `ordered`: whether the order matters to its dates.
+fn misfit(
+    name: &str,
+    text: &str,
+    order: crate::dates::DateOrder,
+    ordered: bool,
+    more: usize,
+) -> String {
+    let arg = crate::error::shell_word(name);
+    let none = if ordered {
+        format!(
+            "no date read {}, as the column's others are",
+            order.describe()
+        )
+    } else {
+        "none".to_owned()
+    };
+    let more = match more {
+        0 => String::new(),
+        1 => " (and 1 more value)".to_owned(),
+        n => format!(" (and {n} more values)"),
+    };
+    format!(
+        "column `{name}` holds dates, but `{}` is {none}{more}; mend the cell, or empty it (a \
+         missing date, which --fill-missing fills), or read the column as text with --one-hot \
+         {arg}, or leave it out with --drop {arg}",
+        shown(text)
     )
 }
 

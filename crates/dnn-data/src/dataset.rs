@@ -714,6 +714,9 @@ pub struct LoadOptions {
     /// CSV, without `columns`: the inputs each column of dates makes (`--date-parts`);
     /// `None`: the parts its cells give ([`crate::dates::detect`]).
     pub date_parts: Option<Vec<crate::dates::DatePart>>,
+    /// CSV, without `columns`: the order of a column of dates none of whose cells tells day
+    /// from month (`--date-order`); `None`: guessed, with a warning ([`crate::dates`]).
+    pub date_order: Option<crate::dates::DateOrder>,
     /// CSV, without `columns`: fill missing numbers with this statistic of the training
     /// part ([`crate::missing`]); `None`: a missing number is an error.
     pub fill_missing: Option<FillMissing>,
@@ -817,6 +820,7 @@ impl Default for LoadOptions {
             one_hot: Vec::new(),
             dates: Vec::new(),
             date_parts: None,
+            date_order: None,
             filled: Vec::new(),
             fill_missing: None,
             drop_columns: Vec::new(),

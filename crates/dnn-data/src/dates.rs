@@ -20,9 +20,10 @@
 //!
 //! Which of day and month comes first is told by the column as a whole ([`detect`]): a
 //! first number above 12 anywhere makes it day/month/year, a second one month/day/year. A
-//! column where no cell tells (no day above 12) is read month first when written with `/`
-//! (as in the United States, and as pandas reads it) and day first otherwise (`31.01.2012`,
-//! `31-01-2012`), and a warning says so.
+//! column where no cell tells (no day above 12) is read as `--date-order` says, or else month
+//! first when written with `/` (as in the United States, and as pandas reads it) and day first
+//! otherwise (`31.01.2012`, `31-01-2012`), and a warning says so. A column whose values are
+//! dates but for one or a few ([`misfits`]) is refused naming that cell, not read as text.
 //!
 //! ```
 //! use dnn_data::dates::{detect, DateOrder, DatePart};
@@ -233,7 +234,9 @@ fn read(text: &str, order: DateOrder) -> Option<(f64, Precision)> {
         // `5 January 2012` starts with a number too.
         if let Some((day, Precision::Day)) = numeric_date(&text[..i], order) {
             let seconds = time_of_day(&text[i + 1..])?;
-            return Some((day as f64 + seconds / 86_400.0, Precision::Time));
+            // 23:59:59.999999999 stays in its day, which the sum would round up to the next.
+            let t = (day as f64 + seconds / 86_400.0).min((day as f64 + 1.0).next_down());
+            return Some((t, Precision::Time));
         }
     }
     numeric_date(text, order)
@@ -277,9 +280,19 @@ fn numeric_date(text: &str, order: DateOrder) -> Option<(i64, Precision)> {
     }
 }
 
-/// `Jan 31, 2012`, `31 January 2012`, `2012-Jan-31`, `January 2012`: a month's name (its
-/// first three letters or more), a four-digit year, and at most a day.
+/// `Jan 31, 2012`, `31 January 2012`, `2012-Jan-31`, `January 2012`, `Tuesday, January 31,
+/// 2012`: a month's name (its first three letters or more), a four-digit year, and at most a
+/// day, after at most a day of the week's name (which must be the date's).
 fn named_month_date(text: &str) -> Option<(i64, Precision)> {
+    const WEEKDAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
     const MONTHS: [&str; 12] = [
         "january",
         "february",
@@ -294,10 +307,20 @@ fn named_month_date(text: &str) -> Option<(i64, Precision)> {
         "november",
         "december",
     ];
-    let (mut month, mut year, mut day) = (None, None, None);
-    for token in text.split([' ', ',', '-', '/']).filter(|t| !t.is_empty()) {
+    let (mut month, mut year, mut day, mut weekday) = (None, None, None, None);
+    for (k, token) in text
+        .split([' ', ',', '-', '/'])
+        .filter(|t| !t.is_empty())
+        .enumerate()
+    {
         let token = token.trim_end_matches('.').to_lowercase();
-        let slot = if token.len() >= 3 && token.chars().all(char::is_alphabetic) {
+        let named = token.len() >= 3 && token.chars().all(char::is_alphabetic);
+        let slot = if named && k == 0 && WEEKDAYS.iter().any(|w| w.starts_with(token.as_str())) {
+            let w = WEEKDAYS
+                .iter()
+                .position(|w| w.starts_with(token.as_str()))?;
+            (&mut weekday, w as u32)
+        } else if named {
             let k = MONTHS.iter().position(|m| m.starts_with(token.as_str()))?;
             (&mut month, k as u32 + 1)
         } else if token.len() == 4 && token.bytes().all(|b| b.is_ascii_digit()) {
@@ -312,9 +335,16 @@ fn named_month_date(text: &str) -> Option<(i64, Precision)> {
         }
     }
     let (month, year) = (month?, i64::from(year?));
-    match day {
-        Some(d) => Some((civil(year, month, d)?, Precision::Day)),
-        None => Some((civil(year, month, 1)?, Precision::Month)),
+    let (t, precision) = match day {
+        Some(d) => (civil(year, month, d)?, Precision::Day),
+        None => (civil(year, month, 1)?, Precision::Month),
+    };
+    match weekday {
+        None => Some((t, precision)),
+        Some(w) if precision == Precision::Day && (t + 3).rem_euclid(7) == i64::from(w) => {
+            Some((t, precision))
+        }
+        Some(_) => None,
     }
 }
 
@@ -331,7 +361,7 @@ fn time_of_day(text: &str) -> Option<f64> {
         None
     };
     if let Some(rest) = t.strip_suffix(['Z', 'z']) {
-        t = rest;
+        t = rest.trim_end();
     } else if let Some(i) = t.rfind(['+', '-']) {
         let zone = &t[i + 1..];
         let digits = zone.bytes().filter(u8::is_ascii_digit).count();
@@ -341,7 +371,7 @@ fn time_of_day(text: &str) -> Option<f64> {
         if !zone_ok {
             return None;
         }
-        t = &t[..i];
+        t = t[..i].trim_end();
     }
     let fields: Vec<&str> = t.split(':').collect();
     let whole = |f: &str, len: std::ops::RangeInclusive<usize>| {
@@ -447,9 +477,24 @@ pub fn is_date(text: &str) -> bool {
 }
 
 /// How a column of text `values` (its distinct cells) reads as dates: its order and parts,
-/// and whether no cell told day from month (then the order is the default of the [module
-/// docs](self)); `None` unless every value is a date in one same order.
-pub fn detect(column: &str, values: &[String]) -> Option<(DateColumn, bool)> {
+/// and whether no cell told day from month (then the order is `given`, else the default of
+/// the [module docs](self), and is a guess only without `given`); `None` unless every value
+/// is a date in one same order (`given`'s, when cells need one).
+///
+/// ```
+/// use dnn_data::dates::{detect, DateOrder};
+/// let cells: Vec<String> = ["01/02/2012", "02/03/2012"].map(String::from).into();
+/// let order = |given| detect("d", &cells, given).map(|(d, guessed)| (d.order, guessed));
+/// assert_eq!(order(None), Some((DateOrder::Mdy, true)));
+/// assert_eq!(order(Some(DateOrder::Dmy)), Some((DateOrder::Dmy, false)));
+/// let told: Vec<String> = ["13/02/2012"].map(String::from).into();
+/// assert!(detect("d", &told, Some(DateOrder::Mdy)).is_none());
+/// ```
+pub fn detect(
+    column: &str,
+    values: &[String],
+    given: Option<DateOrder>,
+) -> Option<(DateColumn, bool)> {
     if values.is_empty() {
         return None;
     }
@@ -478,13 +523,15 @@ pub fn detect(column: &str, values: &[String]) -> Option<(DateColumn, bool)> {
             slash = Some(v.contains('/'));
         }
     }
-    let (order, ambiguous) = match fits {
-        [true, ..] => (DateOrder::Ymd, false),
-        [false, true, true] if slash == Some(true) => (DateOrder::Mdy, true),
-        [false, true, true] => (DateOrder::Dmy, true),
-        [false, true, false] => (DateOrder::Dmy, false),
-        [false, false, true] => (DateOrder::Mdy, false),
-        [false, false, false] => return None,
+    let given = given.filter(|&o| o != DateOrder::Ymd);
+    let (order, guessed) = match (fits, given) {
+        ([true, ..], _) => (DateOrder::Ymd, false),
+        ([false, true, true], Some(order)) => (order, false),
+        ([false, true, true], None) if slash == Some(true) => (DateOrder::Mdy, true),
+        ([false, true, true], None) => (DateOrder::Dmy, true),
+        ([false, true, false], None | Some(DateOrder::Dmy)) => (DateOrder::Dmy, false),
+        ([false, false, true], None | Some(DateOrder::Mdy)) => (DateOrder::Mdy, false),
+        _ => return None,
     };
     let mut parts = match precision {
         Precision::Month => DatePart::MONTH.to_vec(),
@@ -499,8 +546,43 @@ pub fn detect(column: &str, values: &[String]) -> Option<(DateColumn, bool)> {
             order,
             parts,
         },
-        ambiguous,
+        guessed,
     ))
+}
+
+/// The values of a column of text that are no dates when nearly every other one is (nine in
+/// ten of its distinct values, and two or more): their indices into `values`, and the order
+/// the others are read in (`given`, or the one most of them read in), and whether that order
+/// matters (some of them are not written year first); `None` when the column is not nearly
+/// all dates, or all dates.
+///
+/// ```
+/// use dnn_data::dates::{misfits, DateOrder};
+/// let mut cells: Vec<String> = (1..=28).map(|d| format!("2012-02-{d:02}")).collect();
+/// cells.push("2012-02-30".into());
+/// assert_eq!(misfits(&cells, None), Some((DateOrder::Dmy, vec![28], false)));
+/// cells.push("Adelie".into());
+/// assert_eq!(misfits(&cells, None), Some((DateOrder::Dmy, vec![28, 29], false)));
+/// assert_eq!(misfits(&cells[..28], None), None);
+/// ```
+pub fn misfits(
+    values: &[String],
+    given: Option<DateOrder>,
+) -> Option<(DateOrder, Vec<usize>, bool)> {
+    let count = |o: DateOrder| values.iter().filter(|v| read(v, o).is_some()).count();
+    let order = match given.filter(|&o| o != DateOrder::Ymd) {
+        Some(order) => order,
+        None if count(DateOrder::Mdy) > count(DateOrder::Dmy) => DateOrder::Mdy,
+        None => DateOrder::Dmy,
+    };
+    let bad: Vec<usize> = (0..values.len())
+        .filter(|&k| read(&values[k], order).is_none())
+        .collect();
+    let good = values.len() - bad.len();
+    let ordered = values
+        .iter()
+        .any(|v| read(v, order).is_some() && read(v, DateOrder::Ymd).is_none());
+    (!bad.is_empty() && good >= 2 && good * 10 >= values.len() * 9).then_some((order, bad, ordered))
 }
 
 #[cfg(test)]
@@ -518,7 +600,7 @@ mod tests {
     #[test]
     fn the_order_is_told_by_the_column() {
         let cells = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let order = |c: &[&str]| detect("d", &cells(c)).map(|(d, a)| (d.order, a));
+        let order = |c: &[&str]| detect("d", &cells(c), None).map(|(d, a)| (d.order, a));
         assert_eq!(
             order(&["01/02/2012", "13/02/2012"]),
             Some((DateOrder::Dmy, false))
@@ -550,7 +632,7 @@ mod tests {
     #[test]
     fn the_parts_are_what_the_cells_give() {
         let cells = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let parts = |c: &[&str]| detect("d", &cells(c)).map(|(d, _)| d.parts);
+        let parts = |c: &[&str]| detect("d", &cells(c), None).map(|(d, _)| d.parts);
         assert_eq!(
             parts(&["2012-01", "January 2013"]),
             Some(DatePart::MONTH.to_vec())
@@ -569,6 +651,28 @@ mod tests {
         assert_eq!(
             parts(&["2012-01-05 00:00:00", "2012-01-06 13:15:00"]),
             Some(with_hours)
+        );
+    }
+
+    #[test]
+    fn a_last_instant_stays_in_its_day_and_named_weekdays_must_be_the_dates() {
+        let t = parse("2012-01-31 23:59:59.999999999", DateOrder::Ymd).unwrap();
+        assert_eq!(DatePart::Day.of(t), 31.0);
+        assert!(t < 15_371.0);
+        assert_eq!(
+            parse("Tuesday, January 31, 2012", DateOrder::Ymd),
+            Some(15_370.0)
+        );
+        assert_eq!(parse("Tue Jan 31 2012", DateOrder::Ymd), Some(15_370.0));
+        assert_eq!(parse("Monday, January 31, 2012", DateOrder::Ymd), None);
+        assert_eq!(parse("January Tuesday 31, 2012", DateOrder::Ymd), None);
+        assert_eq!(
+            parse("2012-01-31 10:30:00 +0000", DateOrder::Ymd),
+            Some(15_370.437_5)
+        );
+        assert_eq!(
+            parse("2012-01-31 10:30:00 Z", DateOrder::Ymd),
+            Some(15_370.437_5)
         );
     }
 

@@ -40,6 +40,7 @@ use crate::categories::{
     column_error, decimal_comma, is_missing_cell, number_as_written, ColumnReader, ColumnValues,
     Mode, DASHES, MAX_DETECTED_VALUES,
 };
+use crate::dates::DateOrder;
 use crate::error::{DataError, Result};
 use crate::table::{self, as_named, read_table, Columns};
 use crate::table_checks::{self, TableWarning};
@@ -285,10 +286,14 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// `hint`: a decimal comma is refused with the advice of `--decimal-comma`, as reading
-    /// the table advises it.
-    fn new(name: &str, mode: Mode<'a>, hint: bool) -> Self {
+    /// the table advises it; `order`: `--date-order`.
+    fn new(name: &str, mode: Mode<'a>, (hint, order): (bool, Option<DateOrder>)) -> Self {
         Reader {
-            reader: Some(ColumnReader::new(name, mode).hinting_decimal_commas(hint)),
+            reader: Some(
+                ColumnReader::new(name, mode)
+                    .hinting_decimal_commas(hint)
+                    .reading_dates_in(order),
+            ),
             problem: None,
             values: None,
         }
@@ -358,6 +363,7 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
         .map(|(i, name)| {
             let feature =
                 Some(i) != target && !drop.contains(name) && Some(name.as_str()) != groups;
+            let hint = (hint, which.date_order);
             let (as_given, filling) = match (feature, text.contains(name)) {
                 (false, _) => (None, None),
                 (true, true) => (Some(Reader::new(name, Mode::Text, hint)), None),
@@ -468,6 +474,7 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
         drop_unlabeled: which.drop_unlabeled,
         groups: which.groups,
         date_parts: which.date_parts,
+        date_order: which.date_order,
         ..Columns::default()
     };
     let (refusal, warnings) = match read_table(path, mended) {

@@ -97,9 +97,12 @@ pub struct Columns<'a> {
     pub filled: &'a [Filled],
     /// With `features`: the model's columns of dates ([`crate::dates`]).
     pub dates: &'a [DateColumn],
-    /// Without `features`: the inputs each column of dates makes; `None`: the parts its
-    /// cells give ([`crate::dates::detect`]).
+    /// Without `features`: the inputs each column of dates makes (of the parts its cells
+    /// give); `None`: the parts its cells give ([`crate::dates::detect`]).
     pub date_parts: Option<&'a [crate::dates::DatePart]>,
+    /// Without `features`: the order of a column of dates none of whose cells tells day
+    /// from month; `None`: guessed, with a warning ([`crate::dates`]).
+    pub date_order: Option<crate::dates::DateOrder>,
     /// Without `features`: a missing number is NaN, to be filled ([`crate::missing`]),
     /// rather than an error.
     pub fill_missing: bool,
@@ -152,6 +155,7 @@ impl<'a> Columns<'a> {
                 filled,
                 dates,
                 date_parts: None,
+                date_order: None,
                 fill_missing: false,
                 drop: &[],
                 text: &[],
@@ -409,7 +413,8 @@ pub fn read_table_from(
         } else if i == 0 {
             " (R's write.csv writes its row names as an unnamed first column: save with \
              write.csv(df, row.names = FALSE); pandas writes its index so: save with \
-             to_csv(..., index=False))"
+             to_csv(..., index=False), or, when the index holds data such as dates, name it \
+             with to_csv(..., index_label=\"date\"))"
         } else {
             ""
         };
@@ -602,6 +607,7 @@ pub fn read_table_from(
             // A comma-separated file cannot hold decimal commas but in quotes, where they
             // are likelier thousands (`"1,500"`).
             ColumnReader::new(c, mode)
+                .reading_dates_in(which.date_order)
                 .hinting_decimal_commas(separator != b',' && !which.decimal_comma)
         })
         .collect();
@@ -818,6 +824,23 @@ pub fn read_table_from(
                 if let (ColumnValues::Dates { dates, .. }, Some(parts), None) =
                     (&mut values, which.date_parts, which.features)
                 {
+                    // Only parts the cells give: an hour of days, or a day of months, would
+                    // be the same input in every row.
+                    if let Some(p) = parts.iter().find(|p| !dates.parts.contains(p)) {
+                        let gives: Vec<&str> = dates.parts.iter().map(|p| p.name()).collect();
+                        let problem = format!(
+                            "--date-parts asks for its {}, but its cells give no {} (its parts \
+                             are {}); leave {} out of --date-parts",
+                            p.name(),
+                            match p {
+                                crate::dates::DatePart::Hour => "time of day",
+                                _ => "day, only months",
+                            },
+                            gives.join(", "),
+                            p.name()
+                        );
+                        return Err(column_error(path, column, problem, None));
+                    }
                     dates.parts = parts.to_vec();
                 }
                 features.push(values);
@@ -1518,6 +1541,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             filled: &options.filled,
             dates: &options.dates,
             date_parts: options.date_parts.as_deref(),
+            date_order: options.date_order,
             fill_missing: options.fill_missing.is_some(),
             drop: &options.drop_columns,
             text: &options.one_hot_columns,

@@ -97,10 +97,14 @@ impl fmt::Display for TableWarning {
             } => write!(
                 f,
                 "column `{column}` holds dates (`{}`, ...) whose day is never above 12, so \
-                 none tells day from month: they are read as {}; if that is wrong, write them \
-                 year first (2012-01-31)",
+                 none tells day from month: they are read as {}; if that is wrong, give \
+                 --date-order {}",
                 shown(example),
-                order.describe()
+                order.describe(),
+                match order {
+                    crate::dates::DateOrder::Mdy => "day-first",
+                    _ => "month-first",
+                }
             ),
             TableWarning::RowNames { from, rows } => write!(
                 f,

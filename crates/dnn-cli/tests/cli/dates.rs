@@ -133,8 +133,8 @@ fn a_column_of_dates_trains_predicts_and_evaluates_as_its_parts_written_out() {
     code(&bad, 1);
     assert!(
         bad.stderr.contains(
-            "column `date`: `12/31/2012` is not a date as the model reads this column \
-             (day/month/year"
+            "column `date`: `12/31/2012` is not a date as the model reads this column, whose \
+             training dates were written day/month/year, as 31/01/2012, or year first"
         ),
         "{}",
         bad.stderr
@@ -268,5 +268,80 @@ fn date_parts_choose_the_inputs_and_describe_shows_the_column_as_dates() {
             && chosen.stdout.contains("Dates, read into 2 inputs"),
         "{}",
         chosen.stdout
+    );
+}
+
+#[test]
+fn date_order_reads_dates_that_do_not_tell_and_the_model_keeps_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    // The first of each month, 2010 to 2014, written 01/MM/YYYY: no day above 12.
+    let mut s = "date,x,season\n".to_owned();
+    for r in 0..60 {
+        let (year, month) = (2010 + r / 12, 1 + r % 12);
+        let season = if (4..=9).contains(&month) {
+            "summer"
+        } else {
+            "winter"
+        };
+        s.push_str(&format!("01/{month:02}/{year},{},{season}\n", r % 7));
+    }
+    std::fs::write(w.join("eu.csv"), s).expect("write");
+    let train = |more: &[&str]| {
+        let base = [
+            "train",
+            "--data",
+            "eu.csv",
+            "--hidden",
+            "4",
+            "--iterations",
+            "5",
+        ];
+        dnn_in(w, &[&base[..], more].concat())
+    };
+    let guessed = train(&[]);
+    code(&guessed, 0);
+    assert!(
+        guessed.stderr.contains(
+            "column `date` holds dates (`01/02/2010`, ...) whose day is never above 12, so none \
+             tells day from month: they are read as month/day/year; if that is wrong, give \
+             --date-order day-first"
+        ),
+        "{}",
+        guessed.stderr
+    );
+    let told = train(&["--date-order", "day-first", "--save", "m.h5"]);
+    code(&told, 0);
+    assert!(
+        !told.stderr.contains("whose day is never above 12"),
+        "{}",
+        told.stderr
+    );
+    assert!(
+        told.stdout.contains("date (day/month/year: "),
+        "{}",
+        told.stdout
+    );
+    // predict reads the model's order: 15/06/2014 is a date to it.
+    std::fs::write(w.join("new.csv"), "date,x\n15/06/2014,3\n").expect("write");
+    let predicted = dnn_in(w, &["predict", "--model", "m.h5", "new.csv"]);
+    code(&predicted, 0);
+    let from = dnn_in(
+        w,
+        &[
+            "train",
+            "--from",
+            "m.h5",
+            "--data",
+            "eu.csv",
+            "--date-order",
+            "day-first",
+        ],
+    );
+    code(&from, 1);
+    assert!(
+        from.stderr.contains("leave out --date-order"),
+        "{}",
+        from.stderr
     );
 }

@@ -181,8 +181,12 @@ fn a_column_none_of_whose_days_tells_the_order_is_read_by_its_separator_with_a_w
             "{w:?}"
         );
         let said = w[0].to_string();
+        let flag = match order {
+            DateOrder::Mdy => "--date-order day-first",
+            _ => "--date-order month-first",
+        };
         assert!(
-            said.contains(order.describe()) && said.contains("year first"),
+            said.contains(order.describe()) && said.contains(flag),
             "{said}"
         );
         // A day above 12 tells: no warning then.
@@ -327,7 +331,11 @@ fn the_model_file_keeps_its_dates_and_a_model_reads_new_rows_by_them() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("row 1 (line 2), column `when`: `01/31/2012` is not a date as the model reads this column (day/month/year"),
+        err.contains(
+            "row 1 (line 2), column `when`: `01/31/2012` is not a date as the model reads this \
+             column, whose training dates were written day/month/year, as 31/01/2012, or year \
+             first, as 2012-01-31"
+        ),
         "{err}"
     );
     // Without a fill value, a missing date is refused.
@@ -430,7 +438,7 @@ fn date_parts_choose_the_inputs_and_one_hot_keeps_dates_as_text() {
 }
 
 #[test]
-fn a_column_mixing_dates_and_other_text_stays_text() {
+fn a_column_of_dates_with_one_word_is_refused_and_one_hot_reads_it_as_text() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("when,label\n");
     for i in 0..20 {
@@ -442,10 +450,183 @@ fn a_column_mixing_dates_and_other_text_stays_text() {
         text.push_str(&format!("{when},{}\n", i % 2));
     }
     let path = write(dir.path(), "d.csv", &text);
-    let data = load(&path, &LoadOptions::default()).unwrap();
+    let err = load(&path, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "row 6 (line 7), column `when`: column `when` holds dates, but `soon` is none"
+        ),
+        "{err}"
+    );
+    let options = LoadOptions {
+        one_hot_columns: vec!["when".into()],
+        ..LoadOptions::default()
+    };
+    let data = load(&path, &options).unwrap();
     let Input::Table { one_hot, dates, .. } = &data.spec.input else {
         panic!("a table")
     };
     assert!(dates.is_empty());
     assert_eq!(one_hot[0].column, "when");
+}
+
+/// `rows` days from 2012-01-01 written `date(i)`, row `bad` written `cell` instead.
+fn days_with(rows: usize, bad: usize, cell: &str) -> String {
+    let mut text = String::from("date,x,label\n");
+    for i in 0..rows {
+        let date = if i == bad {
+            cell.to_owned()
+        } else {
+            dnn_data::dates::shown(i as f64 + 15_340.0)
+        };
+        text.push_str(&format!("{date},{},{}\n", i % 7, i % 2));
+    }
+    text
+}
+
+#[test]
+fn a_cell_that_is_no_date_among_dates_is_named_not_read_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    // Many values (an id's refusal before) and few (one-hot encoded before): the cell, named.
+    for (rows, cell) in [(300, "2012-02-30"), (300, "unknown"), (40, "2012-02-30")] {
+        let path = write(dir.path(), "d.csv", &days_with(rows, 30, cell));
+        let err = load(&path, &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!(
+                "row 31 (line 32), column `date`: column `date` holds dates, but `{cell}` is \
+                 none; mend the cell, or empty it (a missing date, which --fill-missing fills), \
+                 or read the column as text with --one-hot date, or leave it out with --drop date"
+            )),
+            "{rows} rows, {cell}: {err}"
+        );
+    }
+    // One cell of the other order: named with the order of the others.
+    let mut text = String::from("date,label\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "{:02}/{:02}/2012,{}\n",
+            13 + i % 15,
+            1 + i % 12,
+            i % 2
+        ));
+    }
+    text.push_str("02/13/2012,0\n");
+    let path = write(dir.path(), "d.csv", &text);
+    let err = load(&path, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "row 41 (line 42), column `date`: column `date` holds dates, but `02/13/2012` is no \
+             date read day/month/year, as the column's others are"
+        ),
+        "{err}"
+    );
+    // `NaT` and a dash, as pandas and people write a missing date, are missing dates.
+    for gap in ["NaT", "-"] {
+        let path = write(dir.path(), "d.csv", &days_with(300, 30, gap));
+        let err = load(&path, &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!(
+                "row 31 (line 32), column `date`: `{gap}` marks a missing value, in a column of dates"
+            )),
+            "{gap}: {err}"
+        );
+        let options = LoadOptions {
+            fill_missing: Some(FillMissing::Median),
+            ..LoadOptions::default()
+        };
+        let data = load(&path, &options).unwrap();
+        let Input::Table { dates, filled, .. } = &data.spec.input else {
+            panic!("a table")
+        };
+        assert_eq!(dates.len(), 1, "{gap}");
+        assert!(filled.iter().any(|f| f.column == "date"), "{gap}");
+    }
+    // A column of text with a date or two among its values stays text.
+    let mut text = String::from("when,label\n");
+    for i in 0..40 {
+        let when = ["soon", "later", "never", "2012-01-01"][i % 4];
+        text.push_str(&format!("{when},{}\n", i % 2));
+    }
+    let path = write(dir.path(), "t.csv", &text);
+    let data = load(&path, &LoadOptions::default()).unwrap();
+    let Input::Table { one_hot, .. } = &data.spec.input else {
+        panic!("a table")
+    };
+    assert_eq!(one_hot[0].values.len(), 4);
+}
+
+#[test]
+fn date_order_reads_a_column_that_does_not_tell_and_refuses_a_cell_against_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("date,label\n");
+    for i in 0..24 {
+        text.push_str(&format!("01/{:02}/2012,{}\n", i % 12 + 1, i % 2));
+    }
+    let path = write(dir.path(), "d.csv", &text);
+    // Guessed month first (`/`), the warning naming the flag and a cell the guess changes.
+    let data = load(&path, &LoadOptions::default()).unwrap();
+    let said = data.source.table_warnings[0].to_string();
+    assert!(
+        said.contains("(`01/02/2012`, ...)") && said.contains("give --date-order day-first"),
+        "{said}"
+    );
+    let options = LoadOptions {
+        date_order: Some(DateOrder::Dmy),
+        zscore: ZScore::Off,
+        ..LoadOptions::default()
+    };
+    let data = load(&path, &options).unwrap();
+    assert!(data.source.table_warnings.is_empty());
+    let Input::Table { dates, .. } = &data.spec.input else {
+        panic!("a table")
+    };
+    assert_eq!(dates[0].order, DateOrder::Dmy);
+    // Every row is the first of a month: day 1 throughout.
+    let day = dates[0]
+        .parts
+        .iter()
+        .position(|&p| p == DatePart::Day)
+        .unwrap();
+    assert!(data.train_x.row(day).iter().all(|&d| d == 1.0));
+    // A cell that tells the other order is refused under the flag.
+    let told = write(dir.path(), "t.csv", &format!("{text}12/13/2012,0\n"));
+    let err = load(&told, &options).unwrap_err().to_string();
+    assert!(
+        err.contains("`12/13/2012` is no date read day/month/year, as the column's others are"),
+        "{err}"
+    );
+}
+
+#[test]
+fn date_parts_the_cells_do_not_give_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (text, _) = dated_table("iso");
+    let path = write(dir.path(), "d.csv", &text);
+    let options = LoadOptions {
+        date_parts: Some(vec![DatePart::Year, DatePart::Hour]),
+        ..LoadOptions::default()
+    };
+    let err = load(&path, &options).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "--date-parts asks for its hour, but its cells give no time of day (its parts are \
+             year, month, day, weekday, day_of_year); leave hour out of --date-parts"
+        ),
+        "{err}"
+    );
+    let (months, _) = dated_table("month");
+    let path = write(dir.path(), "m.csv", &months);
+    let options = LoadOptions {
+        date_parts: Some(vec![DatePart::Weekday]),
+        ..LoadOptions::default()
+    };
+    let err = load(&path, &options).unwrap_err().to_string();
+    assert!(err.contains("its cells give no day, only months"), "{err}");
 }
