@@ -408,6 +408,7 @@ fn an_unnamed_first_column_of_other_values_is_refused_naming_r_and_pandas() {
         err.contains("column 1 of 3 has no name")
             && err.contains("write.csv(df, row.names = FALSE)")
             && err.contains("index=False")
+            && err.contains("index_label=\"date\"")
             && err.contains("row 5 has `9`"),
         "{err}"
     );
