@@ -28,7 +28,7 @@
 //! ```
 //! use dnn_data::dates::{detect, DateOrder, DatePart};
 //! let cells: Vec<String> = ["2012/01/31", "2012/02/29", "2013/12/01"].map(String::from).into();
-//! let (dates, ambiguous) = detect("date", &cells).unwrap();
+//! let (dates, ambiguous) = detect("date", &cells, None).unwrap();
 //! assert_eq!((dates.order, ambiguous), (DateOrder::Ymd, false));
 //! assert_eq!(dates.parts, DatePart::DAY);
 //! // 2012-02-29 was a Wednesday (2), the 60th day of its year.
