@@ -1108,11 +1108,11 @@ fn misfit(
     let arg = crate::error::shell_word(name);
     let none = if ordered {
         format!(
-            "no date read {}, as the column's others are",
+            "no date read {}, as the column's other dates are",
             order.describe()
         )
     } else {
-        "none".to_owned()
+        "no date, in a column of dates".to_owned()
     };
     let more = match more {
         0 => String::new(),
@@ -1120,9 +1120,9 @@ fn misfit(
         n => format!(" (and {n} more values)"),
     };
     format!(
-        "column `{name}` holds dates, but `{}` is {none}{more}; mend the cell, or empty it (a \
-         missing date, which --fill-missing fills), or read the column as text with --one-hot \
-         {arg}, or leave it out with --drop {arg}",
+        "`{}` is {none}{more}; mend the cell, or empty it (a missing date, which \
+         --fill-missing fills), or read the column as text with --one-hot {arg}, or leave it \
+         out with --drop {arg}",
         shown(text)
     )
 }

@@ -454,9 +454,7 @@ fn a_column_of_dates_with_one_word_is_refused_and_one_hot_reads_it_as_text() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains(
-            "row 6 (line 7), column `when`: column `when` holds dates, but `soon` is none"
-        ),
+        err.contains("row 6 (line 7), column `when`: `soon` is no date, in a column of dates"),
         "{err}"
     );
     let options = LoadOptions {
@@ -496,9 +494,9 @@ fn a_cell_that_is_no_date_among_dates_is_named_not_read_as_text() {
             .to_string();
         assert!(
             err.contains(&format!(
-                "row 31 (line 32), column `date`: column `date` holds dates, but `{cell}` is \
-                 none; mend the cell, or empty it (a missing date, which --fill-missing fills), \
-                 or read the column as text with --one-hot date, or leave it out with --drop date"
+                "row 31 (line 32), column `date`: `{cell}` is no date, in a column of dates; \
+                 mend the cell, or empty it (a missing date, which --fill-missing fills), or read \
+                 the column as text with --one-hot date, or leave it out with --drop date"
             )),
             "{rows} rows, {cell}: {err}"
         );
@@ -520,8 +518,8 @@ fn a_cell_that_is_no_date_among_dates_is_named_not_read_as_text() {
         .to_string();
     assert!(
         err.contains(
-            "row 41 (line 42), column `date`: column `date` holds dates, but `02/13/2012` is no \
-             date read day/month/year, as the column's others are"
+            "row 41 (line 42), column `date`: `02/13/2012` is no date read day/month/year, as \
+             the column's other dates are"
         ),
         "{err}"
     );
@@ -599,7 +597,9 @@ fn date_order_reads_a_column_that_does_not_tell_and_refuses_a_cell_against_it() 
     let told = write(dir.path(), "t.csv", &format!("{text}12/13/2012,0\n"));
     let err = load(&told, &options).unwrap_err().to_string();
     assert!(
-        err.contains("`12/13/2012` is no date read day/month/year, as the column's others are"),
+        err.contains(
+            "`12/13/2012` is no date read day/month/year, as the column's other dates are"
+        ),
         "{err}"
     );
 }
