@@ -4,12 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use dnn_core::{Init, Network, NumpyRng};
 use dnn_data::dataset::{load, LoadOptions};
 use dnn_data::dates::{parse, DateColumn, DateOrder, DatePart};
-use dnn_data::export::{export, Format};
 use dnn_data::missing::{FillMissing, Filled};
-use dnn_data::model::{load_model, save_model_with, TrainingSetup};
+use dnn_data::model::{save_model_with, TrainingSetup};
 use dnn_data::standardize::ZScore;
 use dnn_data::table::{read_table, Columns};
 use dnn_data::table_checks::TableWarning;
@@ -355,17 +353,7 @@ fn the_model_file_keeps_its_dates_and_a_model_reads_new_rows_by_them() {
         input,
         standardization: None,
     };
-    let net = Network::<f64>::builder(&[4, 3, 1])
-        .init(Init::He)
-        .build(&mut NumpyRng::new(1))
-        .unwrap();
-    let h5 = dir.path().join("m.h5");
-    save_model_with(&h5, &net, &TrainingSetup::default(), &spec).unwrap();
-    let model = load_model(&h5).unwrap();
-    assert_eq!(model.spec, Some(spec.clone()));
-    let st = dir.path().join("m.safetensors");
-    export(&st, &model, Format::Safetensors).unwrap();
-    assert_eq!(load_model(&st).unwrap().spec, Some(spec.clone()));
+    let net = crate::spec_survives_both_formats(dir.path(), &spec);
     // A damaged record is refused when saved (and read).
     for damage in [
         |d: &mut DateColumn| d.parts.push(DatePart::Year),
@@ -401,7 +389,7 @@ fn the_model_file_keeps_its_dates_and_a_model_reads_new_rows_by_them() {
 }
 
 #[test]
-fn date_parts_choose_the_inputs_and_one_hot_keeps_dates_as_text() {
+fn date_parts_choose_the_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let (text, _) = dated_table("iso");
     let path = write(dir.path(), "d.csv", &text);
@@ -414,16 +402,6 @@ fn date_parts_choose_the_inputs_and_one_hot_keeps_dates_as_text() {
         data.spec.input.input_names(),
         ["date.month", "date.year", "x"]
     );
-    let options = LoadOptions {
-        one_hot_columns: vec!["date".into()],
-        ..LoadOptions::default()
-    };
-    let data = load(&path, &options).unwrap();
-    let Input::Table { one_hot, dates, .. } = &data.spec.input else {
-        panic!("a table")
-    };
-    assert!(dates.is_empty());
-    assert_eq!(one_hot[0].column, "date");
     // Parts asked of a table without dates: said, not ignored.
     let plain = write(dir.path(), "p.csv", "a,label\n1,0\n2,1\n3,0\n4,1\n5,0\n");
     let options = LoadOptions {

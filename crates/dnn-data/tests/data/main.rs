@@ -30,3 +30,25 @@ mod text_columns;
 mod toy;
 mod unlabeled;
 mod whole;
+
+/// A network for `spec` (its inputs, 3 hidden units, one output), saved as an HDF5 model in
+/// `dir` and exported from it as safetensors: each read back with `spec` whole. Returns the
+/// network, for saving other specs with.
+pub(crate) fn spec_survives_both_formats(
+    dir: &std::path::Path,
+    spec: &dnn_data::DataSpec,
+) -> dnn_core::Network<f64> {
+    use dnn_data::model::{load_model, save_model_with, TrainingSetup};
+    let net = dnn_core::Network::<f64>::builder(&[spec.input.features(), 3, 1])
+        .init(dnn_core::Init::He)
+        .build(&mut dnn_core::NumpyRng::new(1))
+        .unwrap();
+    let h5 = dir.join("m.h5");
+    save_model_with(&h5, &net, &TrainingSetup::default(), spec).unwrap();
+    let model = load_model(&h5).unwrap();
+    assert_eq!(model.spec.as_ref(), Some(spec));
+    let st = dir.join("m.safetensors");
+    dnn_data::export::export(&st, &model, dnn_data::export::Format::Safetensors).unwrap();
+    assert_eq!(load_model(&st).unwrap().spec.as_ref(), Some(spec));
+    net
+}

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use dnn_core::{Init, Network, NumpyRng};
 use dnn_data::dataset::{load, LoadOptions};
-use dnn_data::export::{export, Format};
 use dnn_data::missing::{FillMissing, Filled};
 use dnn_data::model::{load_model, save_model_with, TrainingSetup};
 use dnn_data::table::{read_table, Columns};
@@ -167,17 +166,7 @@ fn a_model_fills_the_numbers_missing_from_the_rows_it_reads() {
         input,
         standardization: None,
     };
-    let net = Network::<f64>::builder(&[2, 3, 1])
-        .init(Init::He)
-        .build(&mut NumpyRng::new(1))
-        .unwrap();
-    let h5 = dir.path().join("m.h5");
-    save_model_with(&h5, &net, &TrainingSetup::default(), &spec).unwrap();
-    let model = load_model(&h5).unwrap();
-    assert_eq!(model.spec, Some(spec.clone()));
-    let st = dir.path().join("m.safetensors");
-    export(&st, &model, Format::Safetensors).unwrap();
-    assert_eq!(load_model(&st).unwrap().spec, Some(spec.clone()));
+    let net = crate::spec_survives_both_formats(dir.path(), &spec);
     let mut wrong = spec.clone();
     if let Input::Table { filled, .. } = &mut wrong.input {
         filled[1].value = f64::NAN;
