@@ -1249,13 +1249,18 @@ pub fn dates_line<X: Float>(data: &Dataset<X>) -> Option<String> {
 }
 
 /// A fill value of column `column` of `input` as the fill lines show it: a date for a column
-/// of dates ([`dnn_data::dates::shown`]), else [`fill_value`].
+/// of dates ([`dnn_data::dates::shown`]; its day alone when the column's inputs take no hour,
+/// as they then see it), else [`fill_value`].
 pub fn fill_shown(input: &Input, column: &str, value: f64) -> String {
-    match input {
-        Input::Table { dates, .. } if dates.iter().any(|d| d.column == column) => {
+    let Input::Table { dates, .. } = input else {
+        return fill_value(value);
+    };
+    match dates.iter().find(|d| d.column == column) {
+        Some(d) if d.parts.contains(&dnn_data::dates::DatePart::Hour) => {
             dnn_data::dates::shown(value)
         }
-        _ => fill_value(value),
+        Some(_) => dnn_data::dates::shown(value.floor()),
+        None => fill_value(value),
     }
 }
 

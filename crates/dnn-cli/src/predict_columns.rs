@@ -205,18 +205,24 @@ mod tests {
             filled_warning(&median, &table(vec![])),
             "column `a`: 1 row missing (row 2), filled with 0.5295 as in training"
         );
-        // A date's fill value, the mean instant 2012-01-31 12:00, as a date.
+        // A date's fill value, the mean instant 2012-01-31 12:00, as a date: its day alone
+        // when the inputs take no hour (as they see it), and its time when they do.
         let date = FilledRows {
             column: "date".into(),
             value: 15_370.5,
             rows: 1,
             first: vec![4],
         };
-        let dates = vec![dnn_data::dates::DateColumn {
+        let mut dates = vec![dnn_data::dates::DateColumn {
             column: "date".into(),
             order: dnn_data::dates::DateOrder::Ymd,
             parts: dnn_data::dates::DatePart::DAY.to_vec(),
         }];
+        assert_eq!(
+            filled_warning(&date, &table(dates.clone())),
+            "column `date`: 1 row missing (row 4), filled with 2012-01-31 as in training"
+        );
+        dates[0].parts.push(dnn_data::dates::DatePart::Hour);
         assert_eq!(
             filled_warning(&date, &table(dates)),
             "column `date`: 1 row missing (row 4), filled with 2012-01-31 12:00 as in training"

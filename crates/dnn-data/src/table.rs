@@ -1664,6 +1664,22 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
         filled,
         dates,
     };
+    // A column of dates' inputs (`date.year`) must not take another column's name, which
+    // the model's inputs and an export's `inputs` would then list twice.
+    if let Input::Table { dates, columns, .. } = &input {
+        for d in dates {
+            if let Some(name) = d.input_names().into_iter().find(|n| columns.contains(n)) {
+                return Err(DataError::BadSource {
+                    path: path.to_path_buf(),
+                    problem: format!(
+                        "column `{}` holds dates, whose input `{name}` has the name of another \
+                         column; rename that column, or leave one out with --drop",
+                        d.column
+                    ),
+                });
+            }
+        }
+    }
     // The z-score, input by input, in f64 from the file's numbers, before any rounding to X:
     // fitted on the training part (a table's inputs are numbers, so Auto is on), or given.
     let given = match &options.zscore {

@@ -608,3 +608,22 @@ fn date_parts_the_cells_do_not_give_are_refused() {
     let err = load(&path, &options).unwrap_err().to_string();
     assert!(err.contains("its cells give no day, only months"), "{err}");
 }
+
+#[test]
+fn a_date_input_named_as_another_column_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("date,date.year,label\n");
+    for i in 0..20 {
+        text.push_str(&format!("2012-01-{:02},{},{}\n", i + 1, 2000 + i, i % 2));
+    }
+    let path = write(dir.path(), "d.csv", &text);
+    let err = load(&path, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "column `date` holds dates, whose input `date.year` has the name of another column"
+        ),
+        "{err}"
+    );
+}
