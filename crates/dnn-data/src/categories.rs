@@ -273,6 +273,9 @@ pub(crate) struct ColumnReader<'a> {
     /// Training: the order of a column of dates none of whose cells tells day from month
     /// (`--date-order`); `None`: told by the cells, or guessed ([`crate::dates::detect`]).
     date_order: Option<crate::dates::DateOrder>,
+    /// How the table's numbers are read ([`Notation`]): a number written by hand that
+    /// `--parse-numbers` would read is refused with its advice when the flag is not given.
+    notation: Notation,
 }
 
 enum State<'a> {
@@ -376,6 +379,7 @@ impl<'a> ColumnReader<'a> {
             state,
             decimal_hint: false,
             date_order: None,
+            notation: Notation::default(),
         }
     }
 
@@ -395,6 +399,13 @@ impl<'a> ColumnReader<'a> {
             decimal_hint: hint,
             ..self
         }
+    }
+
+    /// This reader, in a table whose numbers are read as `notation` says: its cells come
+    /// here as [`Notation::plain`] wrote them, and a number written by hand that
+    /// `--parse-numbers` would read is refused with its advice when the flag is not given.
+    pub(crate) fn reading_numbers_in(self, notation: Notation) -> Self {
+        ColumnReader { notation, ..self }
     }
 
     /// Makes room for `n` more rows.
@@ -545,6 +556,7 @@ impl<'a> ColumnReader<'a> {
                         ));
                     }
                     if let Some(plain) = number_as_written(t) {
+                        let parse = parse_advice(t, self.notation, self.decimal_hint);
                         let or_text = if *strict {
                             String::new()
                         } else {
@@ -556,7 +568,7 @@ impl<'a> ColumnReader<'a> {
                         return Err((
                             format!(
                                 "`{}` is not a number as dnn reads them; write it plainly \
-                                 ({plain}){or_text}",
+                                 ({plain}){parse}{or_text}",
                                 shown(t)
                             ),
                             None,
@@ -969,7 +981,7 @@ pub(crate) type Finished = (ColumnValues, Option<Unseen>, Option<TableWarning>);
 /// "1,5" -> Some("1.5")    "$5.00" -> Some("5.00")    "1,000.5" -> Some("1000.5")    "XL" -> None
 /// "1,000" -> Some("1000, or 1.000 if the comma marks decimals")    "−2" -> Some("-2")
 /// "4.299,9" -> Some("4299.9")    "1.234.567,5" -> Some("1234567.5")
-/// "0.1%" -> Some("0.001 as a fraction, or 0.1 in percent")
+/// "0.1%" -> Some("0.001 as a fraction, or 0.1 in percent")    "5 €" -> Some("5")
 /// ```
 pub(crate) fn number_as_written(text: &str) -> Option<String> {
     let plain = plain_number(text)?;
@@ -1041,30 +1053,58 @@ pub(crate) fn decimal_comma(text: &str) -> Option<String> {
     .then(|| format!("{whole}.{fraction}"))
 }
 
+/// The currency signs a number written by hand may carry, before or after it (`$5`, `5 €`).
+const CURRENCIES: [char; 4] = ['$', '€', '£', '¥'];
+
+/// What people write between a number's groups of three digits besides a comma or a point:
+/// a space, a thin space, a no-break space (plain and narrow), an apostrophe (straight or
+/// typeset, as the Swiss write `1'234`), an underscore.
+const SEPARATORS: [char; 7] = [' ', '\u{2009}', '\u{a0}', '\u{202f}', '\'', '\u{2019}', '_'];
+
+/// `text` without a currency sign or a percent sign before or after it (and the spaces
+/// around them), its Unicode minus (`−`) a hyphen: the digits, separators and marks of a
+/// number written by hand, as [`plain_number`] and [`parse_number`] read them.
+///
+/// ```text
+/// "-$1,234.50" -> "-1,234.50"   "5 €" -> "5"   "12 %" -> "12"   "−2" -> "-2"   "XL" -> "XL"
+/// ```
+fn bare(text: &str) -> String {
+    let text = text.trim();
+    let (sign, rest) = match text.strip_prefix(['-', '+', '\u{2212}']) {
+        Some(rest) => (&text[..text.len() - rest.len()], rest),
+        None => ("", text),
+    };
+    let rest = rest
+        .trim_start_matches(CURRENCIES)
+        .trim_end_matches('%')
+        .trim_end()
+        .trim_end_matches(CURRENCIES)
+        .trim();
+    format!("{sign}{rest}").replace('\u{2212}', "-")
+}
+
+/// Whether `plain` is a plain finite number as Rust parses it, of digits, a point, signs
+/// and an exponent only (not `inf`, `NaN` or `0x10`).
+fn is_plain(plain: &str) -> bool {
+    plain.chars().any(|c| c.is_ascii_digit())
+        && plain
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+        && plain.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
 /// [`number_as_written`]'s plain number, before a percentage is turned into a fraction.
 fn plain_number(text: &str) -> Option<String> {
-    let core = text
-        .trim_start_matches(['$', '€', '£', '¥'])
-        .trim_end_matches(['%', '€'])
-        .trim();
-    let digits: String = core
+    let digits: String = bare(text)
         .chars()
-        .filter(|c| !matches!(c, ' ' | '\'' | '_' | '\u{a0}'))
-        .map(|c| if c == '\u{2212}' { '-' } else { c })
+        .filter(|c| !SEPARATORS.contains(c))
         .collect();
-    let number = |plain: &str| {
-        plain.chars().any(|c| c.is_ascii_digit())
-            && plain
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
-            && plain.parse::<f64>().is_ok_and(f64::is_finite)
-    };
     let plain = match (digits.matches(',').count(), digits.contains('.')) {
         (0, _) => digits,
         // `1,000`: a thousand, or one with a decimal comma.
         (1, false) if digits.split(',').nth(1).is_some_and(|f| f.len() == 3) => {
             let (thousands, decimal) = (digits.replace(',', ""), digits.replace(',', "."));
-            return (number(&thousands) && number(&decimal))
+            return (is_plain(&thousands) && is_plain(&decimal))
                 .then(|| format!("{thousands}, or {decimal} if the comma marks decimals"));
         }
         (1, false) => digits.replace(',', "."),
@@ -1074,7 +1114,98 @@ fn plain_number(text: &str) -> Option<String> {
         }
         (_, _) => digits.replace(',', ""),
     };
-    number(&plain).then_some(plain)
+    is_plain(&plain).then_some(plain)
+}
+
+/// A number written by hand as `--parse-numbers` reads it, as R readr's `parse_number` does,
+/// written plainly; `None` for a plain number (Rust reads it as it is), and for text and
+/// numbers whose reading is ambiguous, which stay refused as [`number_as_written`] advises.
+///
+/// A currency sign before or after (`$`, `€`, `£`, `¥`) and a percent sign are dropped, the
+/// number kept as written (`12%` is 12, as readr reads it). Thousands are separated by
+/// commas, or with `decimal_comma` by points, or by spaces, thin and no-break spaces,
+/// apostrophes or underscores: one kind in a number, between groups of three digits
+/// (`1,23,456` and `1 2 3` are refused). With `decimal_comma` the decimal mark is a comma,
+/// but a single point in a number without a comma is a decimal point, as `--decimal-comma`
+/// reads `1.5`.
+///
+/// ```text
+/// "$1,234.50" -> Some("1234.50")   "12%" -> Some("12")   "1 000" -> Some("1000")
+/// "1'234" -> Some("1234")   "5 €" -> Some("5")   "−2" -> Some("-2")   "1,000" -> Some("1000")
+/// "1,5" -> None   "4.299,9" -> None   "1,23,456" -> None   "XL" -> None   "7" -> None
+/// decimal_comma: "1.234,5" -> Some("1234.5")   "1,000" -> Some("1.000")   "$1.5" -> Some("1.5")
+/// ```
+pub(crate) fn parse_number(text: &str, decimal_comma: bool) -> Option<String> {
+    if text.parse::<f64>().is_ok() {
+        return None;
+    }
+    let bare = bare(text);
+    let points = bare.matches('.').count();
+    let (group, mark) = match decimal_comma && (bare.contains(',') || points > 1) {
+        true => ('.', ','),
+        false => (',', '.'),
+    };
+    let (whole, fraction) = bare.split_once(mark).unwrap_or((&bare, ""));
+    let (sign, whole) = match whole.strip_prefix(['-', '+']) {
+        Some(rest) => (&whole[..1], rest),
+        None => ("", whole),
+    };
+    let separator = |c: char| c == group || SEPARATORS.contains(&c);
+    let groups: Vec<&str> = whole.split(separator).collect();
+    let mut kinds: Vec<char> = whole.chars().filter(|&c| separator(c)).collect();
+    kinds.dedup();
+    let three = |g: &&str| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit());
+    let grouped = groups.len() == 1
+        || kinds.len() == 1
+            && (1..=3).contains(&groups[0].len())
+            && groups[0].chars().all(|c| c.is_ascii_digit())
+            && groups[1..].iter().all(three);
+    let point = if bare.contains(mark) { "." } else { "" };
+    let plain = format!("{sign}{}{point}{fraction}", groups.concat());
+    (grouped && is_plain(&plain)).then_some(plain)
+}
+
+/// The advice of the flags that would read `text`, a number written by hand refused as
+/// `notation` reads the table: `, or read such cells as numbers with --parse-numbers` (and
+/// `--decimal-comma` too, where `decimal_hint`: the file's separator is not a comma, and its
+/// decimal mark is a comma), or nothing when no flag reads it.
+pub(crate) fn parse_advice(text: &str, notation: Notation, decimal_hint: bool) -> &'static str {
+    let reads = |decimal_comma| parse_number(text, decimal_comma).is_some();
+    let comma = decimal_hint && !notation.decimal_comma && reads(true);
+    match (notation.parse_numbers, comma) {
+        (false, _) if reads(notation.decimal_comma) => {
+            ", or read such cells as numbers with --parse-numbers"
+        }
+        (false, true) => ", or read such cells as numbers with --decimal-comma --parse-numbers",
+        (true, true) => ", or read such cells as numbers with --decimal-comma",
+        _ => "",
+    }
+}
+
+/// How a table's numbers are written, as its reading flags say: with a decimal comma
+/// (`--decimal-comma`), by hand (`--parse-numbers`), or both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Notation {
+    /// `--decimal-comma`: [`decimal_comma`].
+    pub(crate) decimal_comma: bool,
+    /// `--parse-numbers`: [`parse_number`].
+    pub(crate) parse_numbers: bool,
+}
+
+impl Notation {
+    /// A cell (feature or label) as these flags read it, written plainly (`18,0` -> `18.0`,
+    /// `$1,234.50` -> `1234.50`); `None`: read as written. The one place a cell's notation is
+    /// read, for training, for a model and for `dnn describe`.
+    pub(crate) fn plain(self, text: &str) -> Option<String> {
+        self.decimal_comma
+            .then(|| decimal_comma(text))
+            .flatten()
+            .or_else(|| {
+                self.parse_numbers
+                    .then(|| parse_number(text, self.decimal_comma))
+                    .flatten()
+            })
+    }
 }
 
 /// `the cell is empty`, or `` `NA` marks a missing value ``: the start of both messages below.
@@ -1182,6 +1313,92 @@ mod tests {
         ] {
             assert_eq!(decimal_comma(not), None, "{not}");
         }
+    }
+
+    #[test]
+    fn parse_numbers_reads_numbers_written_by_hand_and_refuses_what_stays_ambiguous() {
+        let points = [
+            ("$1,234.50", "1234.50"),
+            ("-$1,234.50", "-1234.50"),
+            ("$-5", "-5"),
+            ("12%", "12"),
+            ("0.5 %", "0.5"),
+            ("1 000", "1000"),
+            ("1\u{2009}000\u{2009}000", "1000000"),
+            ("1\u{a0}000", "1000"),
+            ("1\u{202f}000", "1000"),
+            ("1'234", "1234"),
+            ("1\u{2019}234.5", "1234.5"),
+            ("1_000_000", "1000000"),
+            ("€5", "5"),
+            ("5 €", "5"),
+            ("£3.20", "3.20"),
+            ("¥1,000", "1000"),
+            ("5$", "5"),
+            ("\u{2212}2", "-2"),
+            ("\u{2212}2.5e3", "-2.5e3"),
+            ("1,234,567.5", "1234567.5"),
+            ("1,000", "1000"),
+            ("$.5", ".5"),
+        ];
+        for (text, plain) in points {
+            assert_eq!(parse_number(text, false).as_deref(), Some(plain), "{text}");
+        }
+        let commas = [
+            ("1.234,5", "1234.5"),
+            ("1.234.567,5", "1234567.5"),
+            ("1.234.567", "1234567"),
+            ("1,000", "1.000"),
+            ("1 234,5 €", "1234.5"),
+            ("12,5 %", "12.5"),
+            ("\u{2212}0,25", "-0.25"),
+            ("$1.5", "1.5"),
+        ];
+        for (text, plain) in commas {
+            assert_eq!(parse_number(text, true).as_deref(), Some(plain), "{text}");
+        }
+        // Plain numbers are read as they are; ambiguous ones and text are refused.
+        for not in [
+            "7",
+            "-1.5",
+            "1e3",
+            "1,5",
+            "4.299,9",
+            "1,23,456",
+            "1 2 3",
+            "12,34.5",
+            ",500",
+            "1,234 567",
+            "1,000,00",
+            "XL",
+            "12 apples",
+            "$",
+            "%",
+            "1.2.3",
+            "inf",
+            "0x10",
+        ] {
+            assert_eq!(parse_number(not, false), None, "{not}");
+        }
+        for not in ["1,234.5", "1,234,567", "1.23,5", "a,b"] {
+            assert_eq!(parse_number(not, true), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn a_cell_is_read_by_the_flags_given_decimal_commas_first() {
+        let both = Notation {
+            decimal_comma: true,
+            parse_numbers: true,
+        };
+        let hand = Notation {
+            parse_numbers: true,
+            ..Notation::default()
+        };
+        assert_eq!(both.plain("1,000").as_deref(), Some("1.000"));
+        assert_eq!(hand.plain("1,000").as_deref(), Some("1000"));
+        assert_eq!(Notation::default().plain("$5"), None);
+        assert_eq!(hand.plain("18.5"), None);
     }
 
     #[test]

@@ -248,6 +248,7 @@ pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
             sha256: Some(sha256),
             table_warnings: Vec::new(),
             decimal_comma: false,
+            parse_numbers: false,
             groups: None,
         },
         train_images: Some(train.images),

@@ -464,6 +464,9 @@ pub struct Source {
     /// A table's numbers were read with decimal commas allowed
     /// ([`LoadOptions::decimal_comma`]), which a model trained on it records.
     pub decimal_comma: bool,
+    /// A table's numbers were read as written by hand ([`LoadOptions::parse_numbers`]),
+    /// which a model trained on it records.
+    pub parse_numbers: bool,
     /// The groups a split kept whole (`--group-by`), when it did.
     pub groups: Option<Groups>,
 }
@@ -754,6 +757,9 @@ pub struct LoadOptions {
     /// CSV and image CSVs: numbers may be written with a decimal comma (`18,0`;
     /// [`crate::table::Columns::decimal_comma`]).
     pub decimal_comma: bool,
+    /// CSV and image CSVs: numbers may be written by hand (`$1,234.50`, `12%`, `1 000`;
+    /// [`crate::table::Columns::parse_numbers`]).
+    pub parse_numbers: bool,
     /// CSV: the column of each row's group (`--group-by`), which the split keeps whole
     /// ([`crate::split::grouped`]), and a validation part too ([`Dataset::hold_out`]).
     /// Reading for a model, a table without that column is read without groups.
@@ -836,6 +842,7 @@ impl Default for LoadOptions {
             zscore: ZScore::Off,
             drop_unlabeled: false,
             decimal_comma: false,
+            parse_numbers: false,
             group_by: None,
         }
     }

@@ -479,6 +479,7 @@ pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
             image_csv: None,
             table_warnings: Vec::new(),
             decimal_comma: false,
+            parse_numbers: false,
             groups: None,
         },
         train_images: Some(train_images),

@@ -253,11 +253,12 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             picture_suffix: names.suffix.as_deref(),
             drop_unlabeled: options.drop_unlabeled,
             decimal_comma: options.decimal_comma,
+            parse_numbers: options.parse_numbers,
             ..crate::table::Columns::default()
         },
     )?;
     let files = picture_files(path, &column, &table.pictures, Twice::Refused, names)?;
-    let values = regression_values(path, &table, options.task)?;
+    let values = regression_values(path, &table, options)?;
     let target = table.target.clone().unwrap_or_default();
     crate::folder::check_pictures_fit(path, files.len(), height, width)?;
     let sha256 = fingerprint(path, names, &files)?;
@@ -327,6 +328,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             }),
             table_warnings: table.warnings,
             decimal_comma: options.decimal_comma,
+            parse_numbers: options.parse_numbers,
             groups: None,
         },
         train_images: Some(train_images),

@@ -142,6 +142,10 @@ pub struct TrainingSetup {
     /// The decimal mark its data's numbers were read with, when not a point: `comma`
     /// (`dnn train --decimal-comma`). Reading data for this model reads decimal commas too.
     pub decimal: Option<String>,
+    /// How its data's numbers were read, when not only as plain numbers: `as-written`
+    /// (`dnn train --parse-numbers`: currency and percent signs dropped, thousands
+    /// separators read). Reading data for this model reads them so too.
+    pub numbers: Option<String>,
     /// An image CSV's folder of pictures, as given (`--image-dir`), when not its own.
     pub image_dir: Option<String>,
     /// The suffix appended to an image CSV's names (`--image-suffix`), when one was.
@@ -154,9 +158,12 @@ pub struct TrainingSetup {
 /// [`TrainingSetup::decimal`] for numbers read with decimal commas.
 pub const DECIMAL_COMMA: &str = "comma";
 
+/// [`TrainingSetup::numbers`] for numbers read as written by hand (`--parse-numbers`).
+pub const NUMBERS_AS_WRITTEN: &str = "as-written";
+
 impl TrainingSetup {
     /// The text fields as `(attribute, value)` pairs, named as in the model file.
-    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 10] {
+    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 11] {
         [
             ("arch", &self.arch),
             ("init", &self.init),
@@ -165,6 +172,7 @@ impl TrainingSetup {
             ("data_sha256", &self.data_sha256),
             ("started_from", &self.started_from),
             ("decimal", &self.decimal),
+            ("numbers", &self.numbers),
             ("image_dir", &self.image_dir),
             ("image_suffix", &self.image_suffix),
             ("group_by", &self.group_by),
@@ -174,6 +182,11 @@ impl TrainingSetup {
     /// Whether its data's numbers were read with decimal commas ([`TrainingSetup::decimal`]).
     pub fn decimal_comma(&self) -> bool {
         self.decimal.as_deref() == Some(DECIMAL_COMMA)
+    }
+
+    /// Whether its data's numbers were read as written by hand ([`TrainingSetup::numbers`]).
+    pub fn parse_numbers(&self) -> bool {
+        self.numbers.as_deref() == Some(NUMBERS_AS_WRITTEN)
     }
 
     /// The whole-number fields as `(attribute, value)` pairs, named as in the model file.
@@ -237,6 +250,12 @@ impl TrainingSetup {
         if let Some(mark) = self.decimal.as_deref().filter(|&m| m != DECIMAL_COMMA) {
             return Err(format!(
                 "its decimal is `{mark}`: it must be `{DECIMAL_COMMA}` or absent"
+            ));
+        }
+        if let Some(how) = self.numbers.as_deref().filter(|&n| n != NUMBERS_AS_WRITTEN) {
+            return Err(format!(
+                "its numbers is `{}`: it must be `{NUMBERS_AS_WRITTEN}` or absent",
+                shown(how)
             ));
         }
         if self.patience == Some(0) {
@@ -1243,6 +1262,7 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         data_sha256: read_string_opt(&file, "data_sha256")?.map(|h| h.to_ascii_lowercase()),
         started_from: read_string_opt(&file, "started_from")?,
         decimal: read_string_opt(&file, "decimal")?,
+        numbers: read_string_opt(&file, "numbers")?,
         image_dir: read_string_opt(&file, "image_dir")?,
         image_suffix: read_string_opt(&file, "image_suffix")?,
         group_by: read_string_opt(&file, "group_by")?,

@@ -1037,6 +1037,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             image_csv: None,
             table_warnings: Vec::new(),
             decimal_comma: false,
+            parse_numbers: false,
             groups: None,
         },
         train_images,

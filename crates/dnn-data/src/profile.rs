@@ -37,8 +37,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::categories::{
-    column_error, decimal_comma, is_missing_cell, number_as_written, ColumnReader, ColumnValues,
-    Mode, DASHES, MAX_DETECTED_VALUES,
+    column_error, decimal_comma, is_missing_cell, number_as_written, parse_number, ColumnReader,
+    ColumnValues, Mode, Notation, DASHES, MAX_DETECTED_VALUES,
 };
 use crate::dates::DateOrder;
 use crate::error::{DataError, Result};
@@ -162,6 +162,9 @@ pub enum Mend {
     /// `--decimal-comma`: numbers written with a decimal comma, in a file whose separator is
     /// not a comma.
     DecimalComma,
+    /// `--parse-numbers`: numbers written by hand (`$1,234.50`, `12%`, `1 000`), which it
+    /// reads ([`crate::table::Columns::parse_numbers`]).
+    ParseNumbers,
 }
 
 /// The flags that mend every refused column of a [`Profile`] ([`Profile::mends`]).
@@ -175,12 +178,18 @@ pub struct Mends {
     pub fill_missing: bool,
     /// Whether numbers need reading with decimal commas (`--decimal-comma`).
     pub decimal_comma: bool,
+    /// Whether numbers need reading as written by hand (`--parse-numbers`).
+    pub parse_numbers: bool,
 }
 
 impl Mends {
     /// Whether nothing needs mending.
     pub fn is_empty(&self) -> bool {
-        self.drop.is_empty() && self.one_hot.is_empty() && !self.fill_missing && !self.decimal_comma
+        self.drop.is_empty()
+            && self.one_hot.is_empty()
+            && !self.fill_missing
+            && !self.decimal_comma
+            && !self.parse_numbers
     }
 }
 
@@ -214,6 +223,8 @@ struct Tally {
     written: usize,
     /// Text cells that are numbers written with a decimal comma (`39,1`).
     commas: usize,
+    /// Text cells that are numbers written by hand that `--parse-numbers` reads (`$5.00`).
+    parsed: usize,
     range: Option<(f64, f64)>,
     number_values: HashSet<u64>,
     text_values: HashMap<String, (usize, usize)>,
@@ -221,7 +232,8 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, text: &str) {
+    /// Counts cell `text`, of a table whose decimal mark is a comma when `comma_mark`.
+    fn add(&mut self, text: &str, comma_mark: bool) {
         if is_missing_cell(text) {
             self.missing += 1;
             return;
@@ -248,6 +260,9 @@ impl Tally {
                     }
                     if decimal_comma(text).is_some() {
                         self.commas += 1;
+                    }
+                    if parse_number(text, comma_mark).is_some() {
+                        self.parsed += 1;
                     }
                 }
             }
@@ -286,13 +301,18 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// `hint`: a decimal comma is refused with the advice of `--decimal-comma`, as reading
-    /// the table advises it; `order`: `--date-order`.
-    fn new(name: &str, mode: Mode<'a>, (hint, order): (bool, Option<DateOrder>)) -> Self {
+    /// the table advises it; `order`: `--date-order`; `notation`: how numbers are read.
+    fn new(
+        name: &str,
+        mode: Mode<'a>,
+        (hint, order, notation): (bool, Option<DateOrder>, Notation),
+    ) -> Self {
         Reader {
             reader: Some(
                 ColumnReader::new(name, mode)
                     .hinting_decimal_commas(hint)
-                    .reading_dates_in(order),
+                    .reading_dates_in(order)
+                    .reading_numbers_in(notation),
             ),
             problem: None,
             values: None,
@@ -357,13 +377,17 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
     let groups = which.groups.map(str::trim);
     // As reading the table: a comma-separated file's commas in numbers are not decimals.
     let hint = separator != b',' && !which.decimal_comma;
+    let notation = Notation {
+        decimal_comma: which.decimal_comma,
+        parse_numbers: which.parse_numbers,
+    };
     let mut scans: Vec<Scan<'_>> = header
         .iter()
         .enumerate()
         .map(|(i, name)| {
             let feature =
                 Some(i) != target && !drop.contains(name) && Some(name.as_str()) != groups;
-            let hint = (hint, which.date_order);
+            let hint = (hint, which.date_order, notation);
             let (as_given, filling) = match (feature, text.contains(name)) {
                 (false, _) => (None, None),
                 (true, true) => (Some(Reader::new(name, Mode::Text, hint)), None),
@@ -425,9 +449,9 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
                     continue;
                 }
             };
-            let plain = decimal_comma(text).filter(|_| which.decimal_comma);
+            let plain = notation.plain(text);
             let text = plain.as_deref().unwrap_or(text);
-            scan.tally.add(text);
+            scan.tally.add(text, which.decimal_comma);
             for r in [&mut scan.as_given, &mut scan.filling]
                 .into_iter()
                 .flatten()
@@ -471,6 +495,7 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
         text: &all_text,
         fill_missing: which.fill_missing || mends.fill_missing,
         decimal_comma: which.decimal_comma || mends.decimal_comma,
+        parse_numbers: which.parse_numbers || mends.parse_numbers,
         drop_unlabeled: which.drop_unlabeled,
         groups: which.groups,
         date_parts: which.date_parts,
@@ -507,6 +532,7 @@ fn mends_of(columns: &[ColumnProfile]) -> Mends {
             Some(Mend::OneHot) => mends.one_hot.push(c.name.clone()),
             Some(Mend::Drop) => mends.drop.push(c.name.clone()),
             Some(Mend::DecimalComma) => mends.decimal_comma = true,
+            Some(Mend::ParseNumbers) => mends.parse_numbers = true,
             None => {}
         }
     }
@@ -580,6 +606,8 @@ fn column_profile(
             .is_some_and(|f| f.problem.is_none() && f.values.is_some());
         let mend = if hint && 2 * tally.commas > tally.texts {
             Mend::DecimalComma
+        } else if 2 * tally.parsed > tally.texts {
+            Mend::ParseNumbers
         } else if fills {
             Mend::FillMissing
         } else if !tally.mostly_numbers() && tally.text_values.len() <= MAX_DETECTED_VALUES {
@@ -688,6 +716,7 @@ mod tests {
                 one_hot: vec!["Nest".into()],
                 fill_missing: true,
                 decimal_comma: false,
+                parse_numbers: false,
             }
         );
         // The mends leave a table that reads, its dates read as dates.

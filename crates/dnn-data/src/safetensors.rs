@@ -491,6 +491,7 @@ fn read_setup(
         data_sha256: text("data_sha256").map(|h| h.to_ascii_lowercase()),
         started_from: text("started_from"),
         decimal: text("decimal"),
+        numbers: text("numbers"),
         image_dir: text("image_dir"),
         image_suffix: text("image_suffix"),
         group_by: text("group_by"),

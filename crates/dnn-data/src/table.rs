@@ -20,7 +20,8 @@ use ndarray::Array2;
 use rayon::prelude::*;
 
 use crate::categories::{
-    column_error, decimal_comma, ColumnReader, ColumnValues, FilledRows, Mode, Unseen, NONE,
+    column_error, decimal_comma, parse_number, ColumnReader, ColumnValues, FilledRows, Mode,
+    Notation, Unseen, NONE,
 };
 use crate::classes::{self, sort_names, ClassChoice};
 use crate::dataset::{
@@ -128,8 +129,14 @@ pub struct Columns<'a> {
     pub drop_unlabeled: bool,
     /// Numbers may be written with a decimal comma (`18,0`, as spreadsheets save them where
     /// a comma marks decimals), in feature cells and labels; a point still reads as one. No
-    /// thousands separator is read (`1.234,5` is refused).
+    /// thousands separator is read (`1.234,5` is refused), but with `parse_numbers`.
     pub decimal_comma: bool,
+    /// Numbers may be written by hand (`$1,234.50`, `12%`, `1 000`, `−2`), in feature cells
+    /// and labels, as R readr's `parse_number` reads them: currency and percent signs are
+    /// dropped (`12%` is 12) and thousands separators read, between groups of three digits
+    /// ([`crate::categories::parse_number`]); with `decimal_comma`, points separate thousands
+    /// (`1.234,5`). An ambiguous number (`1,5` without `decimal_comma`) is still refused.
+    pub parse_numbers: bool,
     /// The column of each row's group (`--group-by`: a person, a patient, a site), which
     /// the split keeps whole ([`crate::split::grouped`]): neither a feature nor left out,
     /// and every row needs one. With `features` (a model's), a table without it is read
@@ -164,6 +171,7 @@ impl<'a> Columns<'a> {
                 picture_suffix: None,
                 drop_unlabeled: false,
                 decimal_comma: false,
+                parse_numbers: false,
                 groups: None,
             },
             Input::Picture { .. } => Columns::default(),
@@ -577,6 +585,10 @@ pub fn read_table_from(
         None => Vec::new(),
     };
     let columns: Vec<String> = feature_index.iter().map(|&i| header[i].clone()).collect();
+    let notation = Notation {
+        decimal_comma: which.decimal_comma,
+        parse_numbers: which.parse_numbers,
+    };
     let model_one_hot: Vec<Option<&OneHot>> = columns
         .iter()
         .map(|c| which.one_hot.iter().find(|h| &h.column == c))
@@ -609,6 +621,7 @@ pub fn read_table_from(
             ColumnReader::new(c, mode)
                 .reading_dates_in(which.date_order)
                 .hinting_decimal_commas(separator != b',' && !which.decimal_comma)
+                .reading_numbers_in(notation)
         })
         .collect();
     let mut label_names: Vec<String> = Vec::new();
@@ -676,7 +689,7 @@ pub fn read_table_from(
                         .map_err(|p| (p, None))
                         .and_then(|text| {
                             let (row, line) = (rows + k as u64 + 1, line_of(k));
-                            match decimal_comma(text).filter(|_| which.decimal_comma) {
+                            match notation.plain(text) {
                                 Some(plain) => reader.push(&plain, row, line),
                                 None => reader.push(text, row, line),
                             }
@@ -781,8 +794,8 @@ pub fn read_table_from(
             for (k, record) in records.iter().enumerate() {
                 let raw = trim(&record[t]);
                 // UTF-8, checked with the row (`label_problem`).
-                let plain = (which.decimal_comma && raw.contains(&b','))
-                    .then(|| decimal_comma(&String::from_utf8_lossy(raw)))
+                let plain = (which.decimal_comma && raw.contains(&b',') || which.parse_numbers)
+                    .then(|| notation.plain(&String::from_utf8_lossy(raw)))
                     .flatten();
                 let raw = plain.as_ref().map_or(raw, |p| p.as_bytes());
                 let id = match label_ids.get(raw) {
@@ -1550,6 +1563,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             picture_suffix: None,
             drop_unlabeled: options.drop_unlabeled,
             decimal_comma: options.decimal_comma,
+            parse_numbers: options.parse_numbers,
             groups: options.group_by.as_deref(),
         },
     )?;
@@ -1557,7 +1571,8 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
     let options = &options.resolved(&sha256);
     let target = table.target.clone().unwrap_or_default();
     refuse_decimal_comma_labels(path, &table, options)?;
-    let values = regression_values(path, &table, options.task)?;
+    refuse_labels_written_by_hand(path, &table, options)?;
+    let values = regression_values(path, &table, options)?;
     let (group_of, group_count) = crate::split::group_indices(&table.groups);
     let groups = (!table.groups.is_empty()).then_some((group_of.as_slice(), group_count));
     let (names, labels, train_idx, test_idx, split, regression) = match &values {
@@ -1758,6 +1773,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
             image_csv: None,
             table_warnings,
             decimal_comma: options.decimal_comma,
+            parse_numbers: options.parse_numbers,
             groups,
         },
         train_images: None,
@@ -1799,6 +1815,38 @@ fn refuse_decimal_comma_labels(path: &Path, table: &Table, options: &LoadOptions
     })
 }
 
+/// Refuses labels that are numbers written by hand (`$1,234.50`, `12%`), read without
+/// [`LoadOptions::parse_numbers`] and not as classes by request ([`Task::Classify`]): they
+/// would become a class per price, as such cells are refused. Half the labels or more must
+/// be such numbers, as [`refuse_decimal_comma_labels`] asks of decimal commas.
+fn refuse_labels_written_by_hand(path: &Path, table: &Table, options: &LoadOptions) -> Result<()> {
+    if options.parse_numbers || options.task == Task::Classify {
+        return Ok(());
+    }
+    let names = &table.label_names;
+    let plain = |k: usize| parse_number(names[k].trim(), options.decimal_comma);
+    let written: Vec<usize> = (0..names.len()).filter(|&k| plain(k).is_some()).collect();
+    let Some(&first) = written.first().filter(|_| 2 * written.len() >= names.len()) else {
+        return Ok(());
+    };
+    let (row, line) = table.label_first[first];
+    Err(DataError::BadCell {
+        path: path.to_path_buf(),
+        row,
+        line,
+        column: table.target.clone().unwrap_or_default(),
+        problem: format!(
+            "the label `{}` is a number written by hand, and so are {} of its {} labels; read \
+             such cells as numbers with --parse-numbers, or write them plainly ({}), or read \
+             every value as a class with --task classify",
+            shown(names[first].trim()),
+            written.len(),
+            names.len(),
+            plain(first).unwrap_or_default()
+        ),
+    })
+}
+
 /// Each label name as a finite number, where it is one (`None` for text, `NA`, `inf`).
 fn label_numbers(table: &Table) -> Vec<Option<f64>> {
     table
@@ -1813,12 +1861,14 @@ fn label_numbers(table: &Table) -> Vec<Option<f64>> {
 ///
 /// For [`Task::Auto`], a column whose numbers would make a regression but which has a few
 /// cells that are not numbers (`unknown`, `NA`, `$5.00`) is refused at the first of them,
-/// rather than read as a class per value.
+/// rather than read as a class per value; one that `--parse-numbers` would read, when
+/// `options` do not, is refused with its advice.
 pub(crate) fn regression_values(
     path: &Path,
     table: &Table,
-    task: Task,
+    options: &LoadOptions,
 ) -> Result<Option<Vec<f64>>> {
+    let task = options.task;
     if task == Task::Classify {
         return Ok(None);
     }
@@ -1847,7 +1897,15 @@ pub(crate) fn regression_values(
                          comma) suggests, with --decimal-comma, or write it plainly ({plain})"
                     )
                 }
-                Some(plain) => format!("write it plainly ({plain})"),
+                Some(plain) => {
+                    let notation = Notation {
+                        decimal_comma: options.decimal_comma,
+                        parse_numbers: options.parse_numbers,
+                    };
+                    let hint = table.separator != b',';
+                    let parse = crate::categories::parse_advice(name, notation, hint);
+                    format!("write it plainly ({plain}){parse}")
+                }
                 None if infinite => "write a finite number".to_owned(),
                 None => "mend the cell, or drop the row".to_owned(),
             };

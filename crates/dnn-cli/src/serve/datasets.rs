@@ -256,6 +256,7 @@ impl TrainingData {
                 image_csv: None,
                 table_warnings: Vec::new(),
                 decimal_comma: false,
+                parse_numbers: false,
                 groups: None,
             },
             validation_seed: DEFAULT_SPLIT_SEED,

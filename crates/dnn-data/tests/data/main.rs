@@ -18,6 +18,7 @@ mod missing_numbers;
 mod model_file;
 mod npz_values;
 mod onnx_export;
+mod parse_numbers;
 mod picture;
 mod planar;
 mod properties;

@@ -53,6 +53,7 @@ fn model_bytes() -> &'static [u8] {
             started_from: Some("first.h5".into()),
             unlabeled_dropped: Some(8),
             decimal: Some("comma".into()),
+            numbers: Some("as-written".into()),
             image_dir: Some("train".into()),
             image_suffix: Some(".jpg".into()),
             group_by: Some("person".into()),

@@ -49,6 +49,7 @@ fn setup() -> TrainingSetup {
         started_from: Some("first.h5".into()),
         unlabeled_dropped: Some(8),
         decimal: Some("comma".into()),
+        numbers: Some("as-written".into()),
         image_dir: Some("train".into()),
         image_suffix: Some(".jpg".into()),
         group_by: Some("person".into()),
