@@ -201,7 +201,7 @@ pub struct ReadFlags {
     #[arg(long, value_name = "COLUMN")]
     pub group_by: Option<String>,
 
-    /// Decimal commas.
+    /// Decimal commas, and numbers written by hand.
     #[command(flatten)]
     pub decimal: DecimalFlag,
 
@@ -340,6 +340,7 @@ impl ReadFlags {
             ("--drop-unlabeled", self.unlabeled.drop_unlabeled),
             ("--group-by", self.group_by.is_some()),
             ("--decimal-comma", self.decimal.decimal_comma),
+            ("--parse-numbers", self.decimal.parse_numbers),
             ("--classes", self.classes.is_some()),
             ("--test-split", self.test_split.is_some()),
             ("--split-seed", self.split_seed.is_some()),
@@ -449,6 +450,13 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
             format.name()
         );
     }
+    if flags.decimal.parse_numbers && !matches!(format, Format::Csv | Format::ImageCsv) {
+        bail!(
+            "--parse-numbers reads the numbers of a CSV table, but --data {} is read as {}",
+            path.display(),
+            format.name()
+        );
+    }
     if flags.unlabeled.drop_unlabeled && !matches!(format, Format::Csv | Format::ImageCsv) {
         bail!(
             "--drop-unlabeled leaves out a CSV table's rows without a label, but --data {} is \
@@ -506,6 +514,7 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
         },
         drop_unlabeled: flags.unlabeled.drop_unlabeled,
         decimal_comma: flags.decimal.decimal_comma,
+        parse_numbers: flags.decimal.parse_numbers,
         group_by: flags.group_by.clone(),
     };
     let data = while_reading(path, || dnn_data::load_as::<X>(path, &options))
@@ -999,12 +1008,14 @@ pub struct ModelReading<'a> {
     pub drop_unlabeled: bool,
     /// Numbers may be written with a decimal comma ([`LoadOptions::decimal_comma`]).
     pub decimal_comma: bool,
+    /// Numbers may be written by hand ([`LoadOptions::parse_numbers`]).
+    pub parse_numbers: bool,
     /// The column of groups the split keeps whole ([`LoadOptions::group_by`]).
     pub group_by: Option<String>,
 }
 
-/// `--decimal-comma`, shared by `dnn train` and `dnn serve` ([`ReadFlags`]), `dnn evaluate`
-/// and `dnn predict`.
+/// `--decimal-comma` and `--parse-numbers`, how a table's numbers are written, shared by
+/// `dnn train` and `dnn serve` ([`ReadFlags`]), `dnn evaluate` and `dnn predict`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct DecimalFlag {
     /// CSV and image CSVs: numbers may be written with a decimal comma (18,0), as
@@ -1014,6 +1025,17 @@ pub struct DecimalFlag {
     /// model's training read its data].
     #[arg(long)]
     pub decimal_comma: bool,
+
+    /// CSV and image CSVs: read numbers written by hand ($1,234.50, 5 €, 1 000, 1'234, −2),
+    /// in cells and labels, as R readr's parse_number does: currency signs ($ € £ ¥) and a
+    /// percent sign are dropped, the number kept as written (12% reads as 12, not 0.12), and
+    /// thousands separators between groups of three digits are read (commas, or points with
+    /// --decimal-comma, which reads 1.234,5; spaces, apostrophes, underscores); 1,000 is a
+    /// thousand (1.000 with --decimal-comma), and a number still ambiguous (1,5 without
+    /// --decimal-comma) is refused [default: plain numbers only, or for `dnn evaluate`,
+    /// `dnn predict` and `--from`, as the model's training read its data].
+    #[arg(long)]
+    pub parse_numbers: bool,
 }
 
 /// `--drop-unlabeled`, shared by `dnn train` ([`ReadFlags`]) and `dnn evaluate`.
@@ -1043,6 +1065,7 @@ impl<'a> ModelReading<'a> {
                 .unwrap_or(DEFAULT_SPLIT_SEED),
             drop_unlabeled: model.setup.unlabeled_dropped.is_some(),
             decimal_comma: model.setup.decimal_comma(),
+            parse_numbers: model.setup.parse_numbers(),
             group_by: model.setup.group_by.clone(),
         }
     }
@@ -1050,8 +1073,8 @@ impl<'a> ModelReading<'a> {
 
 /// Records in `setup` what a model file keeps of its training data: its name, its SHA-256
 /// (which tells it from new data, for `dnn evaluate`), how its test part was split off (and
-/// by which groups), and how it was read (rows without a label left out, decimal commas, an
-/// image CSV's folder and suffix), which reading it again for the model repeats.
+/// by which groups), and how it was read (rows without a label left out, decimal commas,
+/// numbers written by hand, an image CSV's folder and suffix), which reading it again for the model repeats.
 pub fn record_data(setup: &mut TrainingSetup, source: &Source) {
     setup.unlabeled_dropped = source.table_warnings.iter().find_map(|w| match w {
         dnn_data::table_checks::TableWarning::Unlabeled { rows, .. } => Some(rows.len() as u64),
@@ -1060,6 +1083,9 @@ pub fn record_data(setup: &mut TrainingSetup, source: &Source) {
     setup.decimal = source
         .decimal_comma
         .then(|| dnn_data::model::DECIMAL_COMMA.to_owned());
+    setup.numbers = source
+        .parse_numbers
+        .then(|| dnn_data::model::NUMBERS_AS_WRITTEN.to_owned());
     let names = source.image_csv.as_ref().map(|c| &c.names);
     setup.image_dir = names
         .and_then(|n| n.dir.as_ref())
@@ -1350,6 +1376,7 @@ pub fn load_for_model<X: Float>(
         split_seed,
         drop_unlabeled,
         decimal_comma,
+        parse_numbers,
         group_by,
     } = reading;
     let format_given = format.is_some();
@@ -1459,6 +1486,7 @@ pub fn load_for_model<X: Float>(
             .map_or(ZScore::Off, ZScore::Given),
         drop_unlabeled,
         decimal_comma,
+        parse_numbers,
         group_by,
     };
     // A model's z-score of another width: the data is not the model's kind (said below, for

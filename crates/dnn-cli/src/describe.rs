@@ -84,6 +84,7 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
         date_parts: parts.as_deref(),
         date_order: flags.date_order.map(Into::into),
         decimal_comma: flags.decimal.decimal_comma,
+        parse_numbers: flags.decimal.parse_numbers,
         drop_unlabeled: flags.unlabeled.drop_unlabeled,
         groups: flags.group_by.as_deref(),
         ..Columns::default()
@@ -98,6 +99,7 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
         mended.fill_missing = Some(FillArg::Median);
     }
     mended.decimal.decimal_comma |= mends.decimal_comma;
+    mended.decimal.parse_numbers |= mends.parse_numbers;
     // Load as `dnn train` would; a refusal that names a feature column to drop (one the
     // split brings out: no value in the training part) is mended and the load tried again.
     let names: Vec<&str> = profile.columns.iter().map(|c| c.name.as_str()).collect();
@@ -118,10 +120,12 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
                 let text = message(error, path);
                 let column = droppable(&text, &names, &mended, &profile);
                 // A refusal of the rows (labels missing) or of the numbers (decimal commas,
-                // numbers missing once those read) names one flag that mends it.
+                // numbers written by hand, numbers missing once those read) names one flag
+                // that mends it.
                 let rows_flag = [
                     ("--drop-unlabeled", mended.unlabeled.drop_unlabeled),
                     ("--decimal-comma", mended.decimal.decimal_comma),
+                    ("--parse-numbers", mended.decimal.parse_numbers),
                     ("--fill-missing", mended.fill_missing.is_some()),
                 ]
                 .into_iter()
@@ -141,6 +145,7 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
                     (Some(c), _) => mended.drop.push(c.to_owned()),
                     (None, Some("--drop-unlabeled")) => mended.unlabeled.drop_unlabeled = true,
                     (None, Some("--decimal-comma")) => mended.decimal.decimal_comma = true,
+                    (None, Some("--parse-numbers")) => mended.decimal.parse_numbers = true,
                     (None, Some(_)) => mended.fill_missing = Some(FillArg::Median),
                     (None, None) => {
                         verdict = Some(Verdict::Refused(e));
@@ -416,6 +421,8 @@ fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
                 "missing only".to_owned()
             } else if c.refusal.as_ref().map(|r| &r.mend) == Some(&Mend::DecimalComma) {
                 "numbers with a decimal comma".to_owned()
+            } else if c.refusal.as_ref().map(|r| &r.mend) == Some(&Mend::ParseNumbers) {
+                "numbers written by hand".to_owned()
             } else if 2 * c.written > c.texts {
                 "numbers written by hand".to_owned()
             } else if c.numbers >= c.texts {
@@ -434,6 +441,7 @@ fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
                 Some(Mend::FillMissing) => "--fill-missing",
                 Some(Mend::OneHot) => "--one-hot",
                 Some(Mend::DecimalComma) => "--decimal-comma",
+                Some(Mend::ParseNumbers) => "--parse-numbers",
                 _ => "--drop",
             };
             (cells, format!("refused ({flag})"))
@@ -499,6 +507,7 @@ fn mend_flag(mend: &Mend, column: &str) -> String {
         Mend::OneHot => format!("--one-hot {}", shell_word(column)),
         Mend::Drop => format!("--drop {}", shell_word(column)),
         Mend::DecimalComma => "--decimal-comma".to_owned(),
+        Mend::ParseNumbers => "--parse-numbers".to_owned(),
     }
 }
 
@@ -626,6 +635,7 @@ fn reading_flags(flags: &ReadFlags) -> String {
     }
     for (flag, given) in [
         ("--decimal-comma", flags.decimal.decimal_comma),
+        ("--parse-numbers", flags.decimal.parse_numbers),
         ("--drop-unlabeled", flags.unlabeled.drop_unlabeled),
     ] {
         if given {

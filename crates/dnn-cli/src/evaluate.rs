@@ -388,7 +388,7 @@ pub struct EvaluateArgs {
     #[command(flatten)]
     pub unlabeled: crate::data::UnlabeledFlag,
 
-    /// Decimal commas.
+    /// Decimal commas, and numbers written by hand.
     #[command(flatten)]
     pub decimal: crate::data::DecimalFlag,
 
@@ -483,6 +483,7 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
                 ModelReading {
                     drop_unlabeled: trained.drop_unlabeled || args.unlabeled.drop_unlabeled,
                     decimal_comma: trained.decimal_comma || args.decimal.decimal_comma,
+                    parse_numbers: trained.parse_numbers || args.decimal.parse_numbers,
                     ..trained
                 }
             },
@@ -505,6 +506,7 @@ fn data_for(model: &Model, args: &EvaluateArgs, data: &Path) -> anyhow::Result<D
                 picture_names: names,
                 drop_unlabeled: args.unlabeled.drop_unlabeled,
                 decimal_comma: args.decimal.decimal_comma,
+                parse_numbers: args.decimal.parse_numbers,
                 ..LoadOptions::default()
             };
             dnn_data::load(data, &options).context("cannot load --data")

@@ -180,11 +180,10 @@ fn summary(args: &ExportArgs, model: &Model, format: Format, len: usize) -> Stri
         "Input: {input} (preprocessing: {}{where_}); {output}",
         preprocessing.formula(),
     ));
-    let decimal_comma = model.setup.decimal_comma();
     if let Some(line) = model
         .spec
         .as_ref()
-        .and_then(|s| table_steps(&s.input, decimal_comma))
+        .and_then(|s| table_steps(&s.input, &model.setup))
     {
         lines.push(line);
     }
@@ -192,10 +191,11 @@ fn summary(args: &ExportArgs, model: &Model, format: Format, len: usize) -> Stri
 }
 
 /// What a table model's user does to raw rows before the exported network's input: read
-/// numbers written with decimal commas (`decimal_comma`: trained with `--decimal-comma`),
-/// one-hot encode its text columns, split its dates into their parts, fill its missing
-/// numbers (the metadata says how); `None` when there is nothing to do.
-fn table_steps(input: &dnn_data::Input, decimal_comma: bool) -> Option<String> {
+/// numbers written with decimal commas or by hand as its training read them (`setup`:
+/// trained with `--decimal-comma`, `--parse-numbers`), one-hot encode its text columns,
+/// split its dates into their parts, fill its missing numbers (the metadata says how);
+/// `None` when there is nothing to do.
+fn table_steps(input: &dnn_data::Input, setup: &dnn_data::model::TrainingSetup) -> Option<String> {
     let dnn_data::Input::Table {
         one_hot,
         filled,
@@ -206,9 +206,15 @@ fn table_steps(input: &dnn_data::Input, decimal_comma: bool) -> Option<String> {
         return None;
     };
     let mut steps = Vec::new();
-    if decimal_comma {
+    if setup.decimal_comma() {
         steps.push(
             "read the numbers as dnn read them, 18,0 as 18.0 (the metadata's decimal is comma)",
+        );
+    }
+    if setup.parse_numbers() {
+        steps.push(
+            "read the numbers as written, as dnn read them: $1,234.50 as 1234.50, 12% as 12, \
+             1 000 as 1000 (the metadata's numbers is as-written)",
         );
     }
     if !one_hot.is_empty() {

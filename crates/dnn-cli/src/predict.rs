@@ -253,6 +253,7 @@ fn read_rows(
     let which = Columns {
         target: None,
         decimal_comma: model.setup.decimal_comma() || args.decimal.decimal_comma,
+        parse_numbers: model.setup.parse_numbers() || args.decimal.parse_numbers,
         ..Columns::of_model(&spec.input)
     };
     // Read twice when the cells the model does not take are needed.
@@ -672,7 +673,7 @@ pub struct PredictArgs {
     #[command(flatten)]
     pub image_names: crate::data::ImageNameFlags,
 
-    /// Decimal commas.
+    /// Decimal commas, and numbers written by hand.
     #[command(flatten)]
     pub decimal: crate::data::DecimalFlag,
 }

@@ -912,6 +912,7 @@ fn load_to_continue<F: Float>(
         split_seed: flags.split_seed.unwrap_or(trained.split_seed),
         drop_unlabeled: flags.unlabeled.drop_unlabeled || trained.drop_unlabeled,
         decimal_comma: flags.decimal.decimal_comma || trained.decimal_comma,
+        parse_numbers: flags.decimal.parse_numbers || trained.parse_numbers,
 
         ..trained
     };

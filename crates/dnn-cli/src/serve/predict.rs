@@ -256,6 +256,7 @@ fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<Rows, ApiError> {
     let which = match model.spec.as_ref().map(|s| &s.input) {
         Some(input @ Input::Table { .. }) => Columns {
             decimal_comma: model.setup.decimal_comma(),
+            parse_numbers: model.setup.parse_numbers(),
             ..Columns::of_model(input)
         },
         _ => Columns {

@@ -28,6 +28,7 @@ mod group_split;
 mod image_csv;
 mod new_data;
 mod output_paths;
+mod parse_numbers;
 mod pictures;
 mod pipes;
 mod predict_columns;
