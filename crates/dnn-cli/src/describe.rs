@@ -421,9 +421,9 @@ fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
                 "missing only".to_owned()
             } else if c.refusal.as_ref().map(|r| &r.mend) == Some(&Mend::DecimalComma) {
                 "numbers with a decimal comma".to_owned()
-            } else if c.refusal.as_ref().map(|r| &r.mend) == Some(&Mend::ParseNumbers) {
-                "numbers written by hand".to_owned()
-            } else if 2 * c.written > c.texts {
+            } else if c.refusal.as_ref().map(|r| &r.mend) == Some(&Mend::ParseNumbers)
+                || 2 * c.written > c.texts
+            {
                 "numbers written by hand".to_owned()
             } else if c.numbers >= c.texts {
                 match c.texts {

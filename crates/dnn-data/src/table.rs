@@ -134,7 +134,7 @@ pub struct Columns<'a> {
     /// Numbers may be written by hand (`$1,234.50`, `12%`, `1 000`, `−2`), in feature cells
     /// and labels, as R readr's `parse_number` reads them: currency and percent signs are
     /// dropped (`12%` is 12) and thousands separators read, between groups of three digits
-    /// ([`crate::categories::parse_number`]); with `decimal_comma`, points separate thousands
+    /// (`categories::parse_number`); with `decimal_comma`, points separate thousands
     /// (`1.234,5`). An ambiguous number (`1,5` without `decimal_comma`) is still refused.
     pub parse_numbers: bool,
     /// The column of each row's group (`--group-by`: a person, a patient, a site), which
