@@ -1570,8 +1570,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
     let sha256 = hashing.finish();
     let options = &options.resolved(&sha256);
     let target = table.target.clone().unwrap_or_default();
-    refuse_decimal_comma_labels(path, &table, options)?;
-    refuse_labels_written_by_hand(path, &table, options)?;
+    refuse_labels_in_other_notations(path, &table, options)?;
     let values = regression_values(path, &table, options)?;
     let (group_of, group_count) = crate::split::group_indices(&table.groups);
     let groups = (!table.groups.is_empty()).then_some((group_of.as_slice(), group_count));
@@ -1781,70 +1780,61 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
     })
 }
 
-/// Refuses labels written with a decimal comma (`10,00`) in a file whose separator is not a
-/// comma, read without [`LoadOptions::decimal_comma`] and not as classes by request
-/// ([`Task::Classify`]): they would become a class per price, as cells are refused.
-fn refuse_decimal_comma_labels(path: &Path, table: &Table, options: &LoadOptions) -> Result<()> {
-    if options.decimal_comma || table.separator == b',' || options.task == Task::Classify {
+/// Refuses labels that are numbers in a notation the flags do not read, and not read as
+/// classes by request ([`Task::Classify`]): they would become a class per price, as such
+/// cells are refused. Half the labels or more must be such numbers:
+/// - written with a decimal comma (`10,00`) in a file whose separator is not a comma, read
+///   without [`LoadOptions::decimal_comma`];
+/// - written by hand (`$1,234.50`, `12%`), read without [`LoadOptions::parse_numbers`].
+fn refuse_labels_in_other_notations(
+    path: &Path,
+    table: &Table,
+    options: &LoadOptions,
+) -> Result<()> {
+    if options.task == Task::Classify {
         return Ok(());
     }
     let names = &table.label_names;
-    let commas: Vec<usize> = (0..names.len())
-        .filter(|&k| decimal_comma(names[k].trim()).is_some())
-        .collect();
-    let Some(&first) = commas.first().filter(|_| 2 * commas.len() >= names.len()) else {
-        return Ok(());
+    let refuse = |plain: &dyn Fn(&str) -> Option<String>, written: &str, flag: &str| {
+        let found: Vec<usize> = (0..names.len())
+            .filter(|&k| plain(names[k].trim()).is_some())
+            .collect();
+        let Some(&first) = found.first().filter(|_| 2 * found.len() >= names.len()) else {
+            return Ok(());
+        };
+        let (row, line) = table.label_first[first];
+        let name = names[first].trim();
+        Err(DataError::BadCell {
+            path: path.to_path_buf(),
+            row,
+            line,
+            column: table.target.clone().unwrap_or_default(),
+            problem: format!(
+                "the label `{}` is a number {written}, and so are {} of its {} labels; read \
+                 {flag}, or write them plainly ({}), or read every value as a class with \
+                 --task classify",
+                shown(name),
+                found.len(),
+                names.len(),
+                plain(name).unwrap_or_default()
+            ),
+        })
     };
-    let (row, line) = table.label_first[first];
-    let name = names[first].trim();
-    Err(DataError::BadCell {
-        path: path.to_path_buf(),
-        row,
-        line,
-        column: table.target.clone().unwrap_or_default(),
-        problem: format!(
-            "the label `{}` is a number written with a decimal comma, as the file's separator \
-             (not a comma) suggests, and so are {} of its {} labels; read the file's numbers \
-             so with --decimal-comma, or write them plainly ({}), or read every value as a \
-             class with --task classify",
-            shown(name),
-            commas.len(),
-            names.len(),
-            decimal_comma(name).unwrap_or_default()
-        ),
-    })
-}
-
-/// Refuses labels that are numbers written by hand (`$1,234.50`, `12%`), read without
-/// [`LoadOptions::parse_numbers`] and not as classes by request ([`Task::Classify`]): they
-/// would become a class per price, as such cells are refused. Half the labels or more must
-/// be such numbers, as [`refuse_decimal_comma_labels`] asks of decimal commas.
-fn refuse_labels_written_by_hand(path: &Path, table: &Table, options: &LoadOptions) -> Result<()> {
-    if options.parse_numbers || options.task == Task::Classify {
-        return Ok(());
+    if !options.decimal_comma && table.separator != b',' {
+        refuse(
+            &decimal_comma,
+            "written with a decimal comma, as the file's separator (not a comma) suggests",
+            "the file's numbers so with --decimal-comma",
+        )?;
     }
-    let names = &table.label_names;
-    let plain = |k: usize| parse_number(names[k].trim(), options.decimal_comma);
-    let written: Vec<usize> = (0..names.len()).filter(|&k| plain(k).is_some()).collect();
-    let Some(&first) = written.first().filter(|_| 2 * written.len() >= names.len()) else {
-        return Ok(());
-    };
-    let (row, line) = table.label_first[first];
-    Err(DataError::BadCell {
-        path: path.to_path_buf(),
-        row,
-        line,
-        column: table.target.clone().unwrap_or_default(),
-        problem: format!(
-            "the label `{}` is a number written by hand, and so are {} of its {} labels; read \
-             such cells as numbers with --parse-numbers, or write them plainly ({}), or read \
-             every value as a class with --task classify",
-            shown(names[first].trim()),
-            written.len(),
-            names.len(),
-            plain(first).unwrap_or_default()
-        ),
-    })
+    if !options.parse_numbers {
+        refuse(
+            &|name| parse_number(name, options.decimal_comma),
+            "written by hand",
+            "such cells as numbers with --parse-numbers",
+        )?;
+    }
+    Ok(())
 }
 
 /// Each label name as a finite number, where it is one (`None` for text, `NA`, `inf`).
