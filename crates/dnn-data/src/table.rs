@@ -1650,6 +1650,24 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
                 .into(),
         });
     }
+    // A column of dates' inputs (`date.year`) must not take another column's name, which
+    // the model's inputs and an export's `inputs` would then list twice.
+    for d in &dates {
+        if let Some(name) = d
+            .input_names()
+            .into_iter()
+            .find(|n| table.columns.contains(n))
+        {
+            return Err(DataError::BadSource {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "column `{}` holds dates, whose input `{name}` has the name of another \
+                     column; rename that column, or leave one out with --drop",
+                    d.column
+                ),
+            });
+        }
+    }
     let (n, mtr, mte) = (table.inputs(), train_idx.len(), test_idx.len());
     // One input per value: a text column of many values (`--one-hot id`) can ask for more
     // than the machine has, which would end the process rather than fail.
@@ -1678,22 +1696,6 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
         filled,
         dates,
     };
-    // A column of dates' inputs (`date.year`) must not take another column's name, which
-    // the model's inputs and an export's `inputs` would then list twice.
-    if let Input::Table { dates, columns, .. } = &input {
-        for d in dates {
-            if let Some(name) = d.input_names().into_iter().find(|n| columns.contains(n)) {
-                return Err(DataError::BadSource {
-                    path: path.to_path_buf(),
-                    problem: format!(
-                        "column `{}` holds dates, whose input `{name}` has the name of another \
-                         column; rename that column, or leave one out with --drop",
-                        d.column
-                    ),
-                });
-            }
-        }
-    }
     // The z-score, input by input, in f64 from the file's numbers, before any rounding to X:
     // fitted on the training part (a table's inputs are numbers, so Auto is on), or given.
     let given = match &options.zscore {
