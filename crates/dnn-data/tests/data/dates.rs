@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use dnn_data::dataset::{load, LoadOptions};
 use dnn_data::dates::{parse, DateColumn, DateOrder, DatePart};
 use dnn_data::missing::{FillMissing, Filled};
-use dnn_data::model::{save_model_with, TrainingSetup};
 use dnn_data::standardize::ZScore;
 use dnn_data::table::{read_table, Columns};
 use dnn_data::table_checks::TableWarning;
@@ -363,28 +362,14 @@ fn the_model_file_keeps_its_dates_and_a_model_reads_new_rows_by_them() {
         if let Input::Table { dates, .. } = &mut wrong.input {
             damage(&mut dates[0]);
         }
-        let err = save_model_with(
-            dir.path().join("bad.h5"),
-            &net,
-            &TrainingSetup::default(),
-            &wrong,
-        )
-        .unwrap_err()
-        .to_string();
+        let err = crate::save_error(dir.path(), &net, &wrong);
         assert!(err.contains("its column of dates"), "{err}");
     }
     let mut far = spec.clone();
     if let Input::Table { filled, .. } = &mut far.input {
         filled[0].value = 1e12;
     }
-    let err = save_model_with(
-        dir.path().join("bad.h5"),
-        &net,
-        &TrainingSetup::default(),
-        &far,
-    )
-    .unwrap_err()
-    .to_string();
+    let err = crate::save_error(dir.path(), &net, &far);
     assert!(err.contains("outside the years 0 to 9999"), "{err}");
 }
 

@@ -53,3 +53,15 @@ pub(crate) fn spec_survives_both_formats(
     assert_eq!(load_model(&st).unwrap().spec.as_ref(), Some(spec));
     net
 }
+
+/// The error of saving `spec` (a damaged one) with `net` as an HDF5 model in `dir`.
+pub(crate) fn save_error(
+    dir: &std::path::Path,
+    net: &dnn_core::Network<f64>,
+    spec: &dnn_data::DataSpec,
+) -> String {
+    use dnn_data::model::{save_model_with, TrainingSetup};
+    save_model_with(dir.join("bad.h5"), net, &TrainingSetup::default(), spec)
+        .unwrap_err()
+        .to_string()
+}
