@@ -9,13 +9,15 @@ use dnn_data::{DataSpec, Dataset, HeldOut, Input, LoadOptions, Parts};
 use ndarray::{Array3, Axis};
 
 use crate::data::{cat_dir, check_image_names, load_for_model, ImageNameFlags, ModelReading};
-use crate::metrics::{regression_scores_line, Scores};
+use crate::metrics::{probability_table, regression_scores_line, Scores};
 use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
 use crate::plot::{self, Tile};
+use crate::predict_columns;
 use crate::report::{check_outputs, write_json};
 use crate::text::count;
 use crate::values::FormatArg;
-use dnn_report::{EvaluateReport, EvaluatedData, PartScores, RegressionScores};
+use dnn_core::Activation;
+use dnn_report::{EvaluateReport, EvaluatedData, PartScores, ProbabilityScores, RegressionScores};
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     // Without --data a cat classifier reads the cat set (any other model then asks for it).
@@ -118,9 +120,23 @@ fn evaluate_classes(
     data_path: &Path,
 ) -> anyhow::Result<Vec<PartScores>> {
     let classes = &data.spec.classes;
-    let scores = |x, labels: &[usize]| -> anyhow::Result<Scores> {
-        let predicted = model.network.predict_classes(x)?;
-        Ok(Scores::new(predicted, labels.to_vec(), classes.len()))
+    // One distribution over the classes (softmax, or one sigmoid's p and 1 - p) has
+    // probabilities to score; several sigmoid outputs are not one.
+    let distribution = model.network.output_activation() == Activation::Softmax
+        || model.network.layer_sizes().last() == Some(&1);
+    let scores = |x, labels: &[usize]| -> anyhow::Result<(Scores, Option<ProbabilityScores>)> {
+        let proba = model.network.predict_proba(x)?;
+        let predicted = dnn_core::classes_of(proba.view());
+        let probabilities = distribution.then(|| {
+            ProbabilityScores::new(
+                &predict_columns::class_probabilities(&proba, classes.len()),
+                labels,
+            )
+        });
+        Ok((
+            Scores::new(predicted, labels.to_vec(), classes.len()),
+            probabilities,
+        ))
     };
     let mut parts = Vec::new();
     if !data.source.whole {
@@ -130,7 +146,7 @@ fn evaluate_classes(
         }
     }
     parts.push((test_name(data), scores(&data.test_x, &data.test_labels)?));
-    for (name, s) in &parts {
+    for (name, (s, _)) in &parts {
         println!(
             "{} {:.6} ({} of {} correct)",
             labelled(name, "accuracy:"),
@@ -139,7 +155,15 @@ fn evaluate_classes(
             s.total()
         );
     }
-    let test = &parts[parts.len() - 1].1;
+    let scored: Vec<(&str, ProbabilityScores)> = parts
+        .iter()
+        .filter_map(|(name, (_, p))| p.map(|p| (*name, p)))
+        .collect();
+    if !scored.is_empty() {
+        println!();
+        print!("{}", probability_table(&scored, classes));
+    }
+    let test = &parts[parts.len() - 1].1 .0;
     let test_set = if data.source.whole { "" } else { "Test set" };
     println!();
     println!(
@@ -185,12 +209,13 @@ fn evaluate_classes(
     }
     Ok(parts
         .into_iter()
-        .map(|(name, s)| PartScores {
+        .map(|(name, (s, probabilities))| PartScores {
             name: report_name(name),
             examples: s.total(),
             accuracy: Some(s.accuracy()),
             correct: Some(s.correct()),
             confusion: Some(s.counts),
+            probabilities,
             regression: None,
         })
         .collect())
@@ -260,6 +285,7 @@ fn evaluate_values(
             accuracy: None,
             correct: None,
             confusion: None,
+            probabilities: None,
             regression: Some(scores),
         });
     }

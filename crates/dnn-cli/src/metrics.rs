@@ -1,10 +1,11 @@
-//! How well predictions match labels: accuracy, the K×K confusion matrix, and per-class
+//! How well predictions match labels: accuracy, the K×K confusion matrix, per-class
 //! precision, recall and F1 laid out as scikit-learn's `classification_report` (with
-//! `labels=range(K)`, `zero_division=0`, `digits=4`).
+//! `labels=range(K)`, `zero_division=0`, `digits=4`), and the table of the probabilities'
+//! log loss, ROC AUC and average precision.
 
 use std::fmt::Write as _;
 
-use dnn_report::RegressionScores;
+use dnn_report::{ProbabilityScores, RegressionScores};
 
 use crate::text::plural;
 use unicode_width::UnicodeWidthStr;
@@ -29,6 +30,95 @@ pub fn regression_scores_line(part: &str, s: &RegressionScores) -> String {
         s.examples,
         plural(s.examples)
     )
+}
+
+/// The table of each part's [`ProbabilityScores`], 4 decimals (the report's), then what
+/// ROC AUC and average precision rank and, where they are undefined or averaged over fewer
+/// classes than the model's, why. `parts` are `(name, scores)`, an empty name for data
+/// scored whole (its row is `All`); `classes` the model's, in its order.
+///
+/// ```text
+/// Probabilities  log loss  ROC AUC  average precision
+/// Train            0.0123   0.9999             0.9999
+/// Test             0.0412   0.9987             0.9991
+/// ROC AUC and average precision rank the examples by the probability of `1`.
+/// ```
+pub fn probability_table(parts: &[(&str, ProbabilityScores)], classes: &[String]) -> String {
+    const HEAD: [&str; 4] = ["Probabilities", "log loss", "ROC AUC", "average precision"];
+    let name = |part: &str| if part.is_empty() { "All" } else { part }.to_owned();
+    let width = parts
+        .iter()
+        .map(|(part, _)| name(part).width())
+        .chain([HEAD[0].width()])
+        .max()
+        .unwrap_or(0);
+    let cell = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.4}"));
+    let mut out = format!(
+        "{:<width$}  {}  {}  {}\n",
+        HEAD[0], HEAD[1], HEAD[2], HEAD[3]
+    );
+    for (part, s) in parts {
+        let _ = writeln!(
+            out,
+            "{}{}  {:>w1$}  {:>w2$}  {:>w3$}",
+            name(part),
+            " ".repeat(width - name(part).width()),
+            cell(Some(s.log_loss)),
+            cell(s.roc_auc),
+            cell(s.average_precision),
+            w1 = HEAD[1].len(),
+            w2 = HEAD[2].len(),
+            w3 = HEAD[3].len(),
+        );
+    }
+    if classes.len() == 2 {
+        let _ = writeln!(
+            out,
+            "ROC AUC and average precision rank the examples by the probability of `{}`.",
+            classes[1]
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "ROC AUC and average precision rank each class against the rest, averaged over the \
+             classes."
+        );
+    }
+    let lower = |part: &str| {
+        if part.is_empty() {
+            "the data".to_owned()
+        } else {
+            format!("the {} part", part.to_lowercase())
+        }
+    };
+    for (part, s) in parts {
+        if s.roc_auc.is_none() {
+            let _ = writeln!(
+                out,
+                "n/a: {} has examples of {} class, and ranking needs two.",
+                lower(part),
+                if s.classes_ranked == 0 { "no" } else { "one" }
+            );
+        } else if classes.len() > 2 && s.classes_ranked < classes.len() {
+            let _ = writeln!(
+                out,
+                "{} has examples of {} of the {} classes; its averages are over those.",
+                upper_first(&lower(part)),
+                s.classes_ranked,
+                classes.len()
+            );
+        }
+    }
+    out
+}
+
+/// `text` with its first letter upper case.
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The warning when a classifier's test accuracy is no better than always answering the
@@ -327,6 +417,61 @@ fn right(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_probability_table_says_what_is_ranked_and_why_a_score_is_missing() {
+        let two = ProbabilityScores {
+            examples: 4,
+            log_loss: 0.21616187468057912,
+            roc_auc: Some(0.75),
+            average_precision: Some(0.8333333333333333),
+            classes_ranked: 2,
+        };
+        let single = ProbabilityScores {
+            roc_auc: None,
+            average_precision: None,
+            classes_ranked: 1,
+            ..two
+        };
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Columns: the names padded to `Probabilities` (13), then each number right-aligned
+        // under its heading, two spaces apart.
+        assert_eq!(
+            probability_table(
+                &[("Train", two), ("Validation", single)],
+                &names(&["no", "yes"])
+            ),
+            "Probabilities  log loss  ROC AUC  average precision\n\
+             Train            0.2162   0.7500             0.8333\n\
+             Validation       0.2162      n/a                n/a\n\
+             ROC AUC and average precision rank the examples by the probability of `yes`.\n\
+             n/a: the validation part has examples of one class, and ranking needs two.\n"
+        );
+        // More classes: averaged, and a part missing some says so; data scored whole is `All`.
+        let three = names(&["a", "b", "c"]);
+        let table = probability_table(&[("", two)], &three);
+        assert!(table.contains("\nAll              0.2162"), "{table}");
+        assert!(
+            table.contains("rank each class against the rest, averaged over the classes."),
+            "{table}"
+        );
+        assert!(
+            table.contains(
+                "The data has examples of 2 of the 3 classes; its averages are over those."
+            ),
+            "{table}"
+        );
+        let all_three = ProbabilityScores {
+            classes_ranked: 3,
+            ..two
+        };
+        assert_eq!(
+            probability_table(&[("Test", all_three)], &three)
+                .lines()
+                .count(),
+            3
+        );
+    }
 
     #[test]
     fn a_test_r2_of_zero_or_below_is_warned_about_with_what_may_help() {

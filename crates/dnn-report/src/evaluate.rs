@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::RegressionScores;
+use crate::{ProbabilityScores, RegressionScores};
 
 /// What `dnn evaluate` scored, as `dnn evaluate --report` writes it: the model, the data and
 /// each part's scores, as the command prints them.
@@ -74,6 +74,10 @@ pub struct PartScores {
     /// classifier's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confusion: Option<Vec<Vec<usize>>>,
+    /// How well a classifier's probabilities fit and rank the part: log loss, ROC AUC and
+    /// average precision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probabilities: Option<ProbabilityScores>,
     /// A regression's R², RMSE and MAE.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regression: Option<RegressionScores>,

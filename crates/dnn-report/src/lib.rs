@@ -32,12 +32,14 @@
 mod evaluate;
 mod hyper;
 mod planar;
+mod probability;
 mod toy;
 mod train;
 
 pub use evaluate::{EvaluateReport, EvaluatedData, PartScores};
 pub use hyper::HyperReport;
 pub use planar::{PlanarReport, PlanarRun};
+pub use probability::ProbabilityScores;
 pub use toy::{ToyReport, ToyRun};
 pub use train::{
     DataReport, DivergedReport, EarlyStoppingReport, RegressionReport, RegressionScores,

@@ -31,8 +31,8 @@ use std::path::Path;
 
 use dnn_report::{
     DataReport, DivergedReport, EarlyStoppingReport, EvaluateReport, EvaluatedData, HyperReport,
-    PartScores, PlanarReport, PlanarRun, RegressionReport, RegressionScores, ToyReport, ToyRun,
-    TrainReport, ValidationReport,
+    PartScores, PlanarReport, PlanarRun, ProbabilityScores, RegressionReport, RegressionScores,
+    ToyReport, ToyRun, TrainReport, ValidationReport,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -308,6 +308,14 @@ fn evaluate_reports_survive_a_round_trip_with_only_their_kinds_keys() {
             accuracy: Some(2.0 / 3.0),
             correct: Some(2),
             confusion: Some(vec![vec![1, 0, 0], vec![0, 1, 1], vec![0, 0, 0]]),
+            probabilities: Some(ProbabilityScores::new(
+                &[
+                    vec![0.7, 0.2, 0.1],
+                    vec![0.1, 0.6, 0.3],
+                    vec![0.2, 0.5, 0.3],
+                ],
+                &[0, 1, 2],
+            )),
             regression: None,
         }],
     };
@@ -322,6 +330,7 @@ fn evaluate_reports_survive_a_round_trip_with_only_their_kinds_keys() {
             accuracy: None,
             correct: None,
             confusion: None,
+            probabilities: None,
             regression: Some(RegressionScores::new(&[1.0, 2.5], &[1.5, 2.0])),
         }],
         ..classes
@@ -329,7 +338,9 @@ fn evaluate_reports_survive_a_round_trip_with_only_their_kinds_keys() {
     survives_a_round_trip(&values);
     let text = serde_json::to_string(&values).expect("write");
     assert!(
-        !text.contains("accuracy") && !text.contains("confusion"),
+        !text.contains("accuracy")
+            && !text.contains("confusion")
+            && !text.contains("probabilities"),
         "{text}"
     );
 }

@@ -74,6 +74,14 @@ pub const GENERATORS: &[Generator] = &[
         blas: &[],
     },
     Generator {
+        script: "crates/dnn-report/tests/reference/gen_probability_scores.py",
+        out: "crates/dnn-report/tests/reference",
+        files: &["probability_scores_expected.json"],
+        needs_data: false,
+        alone: false,
+        blas: &[],
+    },
+    Generator {
         script: "crates/dnn-core/tests/reference/gen_fixtures.py",
         out: "crates/dnn-core/tests/data",
         files: &[

@@ -4,8 +4,10 @@
 //! split, standardisation, hidden sizes and Adam set-up: dnn's test accuracy must be within
 //! 2 points of scikit-learn's. The same run checks `dnn evaluate`'s per-class precision,
 //! recall and F1 against scikit-learn's `classification_report` of `dnn predict`'s output,
-//! and, on the table with text, `dnn predict`'s probabilities on raw rows against
-//! onnxruntime's on the exported model fed scikit-learn's encoding of them.
+//! its log loss, ROC AUC and average precision against scikit-learn's `log_loss`,
+//! `roc_auc_score` and `average_precision_score` of `dnn predict --probabilities`, and, on
+//! the table with text, `dnn predict`'s probabilities on raw rows against onnxruntime's on the
+//! exported model fed scikit-learn's encoding of them.
 //!
 //! Then against `MLPRegressor` (in a `TransformedTargetRegressor` z-scoring the target) on
 //! two regressions, scikit-learn's bundled diabetes set and `make_friedman1`, with
@@ -81,6 +83,22 @@ fn dnn_is_close_to_scikit_learns_mlp_on_four_classifications_and_two_regressions
         assert!(
             worst <= 0.5e-4 + 1e-12,
             "{name}: dnn evaluate's report differs from scikit-learn's by {worst}"
+        );
+        // evaluate's log loss, ROC AUC and average precision of each part are scikit-learn's
+        // of predict's probabilities, written in full (measured: at most 6.7e-15); it prints 4 decimals.
+        let probabilities = r["probability_max_abs_difference"]
+            .as_f64()
+            .expect("probabilities");
+        assert!(
+            probabilities <= 1e-12,
+            "{name}: dnn evaluate's probability scores differ from scikit-learn's by {probabilities}"
+        );
+        let printed = r["probability_printed_max_abs_difference"]
+            .as_f64()
+            .expect("printed");
+        assert!(
+            printed <= 0.5e-4 + 1e-12,
+            "{name}: dnn evaluate prints probability scores {printed} from its report's"
         );
         // predict prints 6 digits: half a unit in the last, and the float's own error.
         if let Some(onnx) = r["onnx_max_abs_difference"].as_f64() {

@@ -17,7 +17,9 @@ downloaded):
      is their mean); dnn uses Glorot-variance (xavier) weights as MLPClassifier does;
   4. `dnn predict` classifies every row, and scikit-learn's classification_report of those
      predictions on its test rows is compared with what `dnn evaluate` prints (4 digits), which
-     also shows both sides split the rows alike.
+     also shows both sides split the rows alike; and scikit-learn's log_loss, roc_auc_score and
+     average_precision_score of `dnn predict --probabilities` on the training and test rows
+     with what `dnn evaluate --report` records of them (and prints, 4 decimals).
 For the mixed table, scikit-learn one-hot encodes the text columns (OneHotEncoder with the
 sorted values met, empty and NA cells and values never met as all zeros) and fills the missing
 numbers of `f0` with its training mean (SimpleImputer; dnn train --fill-missing mean), and its
@@ -69,12 +71,12 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import (load_breast_cancer, load_diabetes, load_digits, make_classification,
                               make_friedman1)
 from sklearn.linear_model import LinearRegression
-from sklearn.metrics import (classification_report, mean_absolute_error, mean_squared_error,
-                             r2_score)
+from sklearn.metrics import (average_precision_score, classification_report, log_loss,
+                             mean_absolute_error, mean_squared_error, r2_score, roc_auc_score)
 from sklearn.model_selection import ShuffleSplit
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.impute import SimpleImputer
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler, label_binarize
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "dnn-data", "tests", "reference"))
@@ -242,14 +244,27 @@ def compare(dnn, out_dir, name, x, y, hidden):
 
     # dnn predict on every row, scikit-learn's report on the test rows, dnn evaluate's text.
     predictions = os.path.join(out_dir, f"{name}_predictions.csv")
-    run([dnn, "predict", "--model", model, path, "--output", predictions])
+    run([dnn, "predict", "--model", model, path, "--output", predictions, "--probabilities"])
     with open(predictions) as f:
         rows = list(csv.DictReader(f))
     predicted = np.array([int(row["class"]) for row in rows])
     assert len(predicted) == len(y)
+    proba = np.array([[float(row[f"probability_{c}"]) for c in classes] for row in rows])
     dnn_test_from_predict = float(np.mean(predicted[test] == y[test]))
-    evaluated = evaluate_report(run([dnn, "evaluate", "--model", model, "--data", path]),
-                                [str(c) for c in classes])
+    evaluation = os.path.join(out_dir, f"{name}_evaluation.json")
+    printed = run([dnn, "evaluate", "--model", model, "--data", path, "--report", evaluation])
+    evaluated = evaluate_report(printed, [str(c) for c in classes])
+    with open(evaluation) as f:
+        parts = {p["name"]: p for p in json.load(f)["parts"]}
+    probability_worst, printed_worst = 0.0, 0.0
+    for part, indices in (("train", train), ("test", test)):
+        want = probability_scores(labels[indices], proba[indices])
+        got = parts[part]["probabilities"]
+        row = next(line.split() for line in printed.splitlines()
+                   if line.startswith(part.capitalize() + " ") and len(line.split()) == 4)
+        for i, key in enumerate(("log_loss", "roc_auc", "average_precision")):
+            probability_worst = max(probability_worst, abs(got[key] - want[key]))
+            printed_worst = max(printed_worst, abs(float(row[i + 1]) - got[key]))
     # scikit-learn's report covers the classes in the labels or the predictions, as dnn's.
     expected = classification_report(y[test], predicted[test], output_dict=True, zero_division=0)
     expected.pop("accuracy")
@@ -270,7 +285,26 @@ def compare(dnn, out_dir, name, x, y, hidden):
                 dnn_test_accuracy=r["test_accuracy"], dnn_test_accuracy_from_predict=dnn_test_from_predict,
                 sklearn_test_accuracy=sk_accuracy, sklearn_test_accuracies=sk_accuracies,
                 difference_points=100 * (r["test_accuracy"] - sk_accuracy),
-                report_max_abs_difference=worst, dnn_seconds=dnn_seconds, sklearn_seconds=sk_seconds)
+                report_max_abs_difference=worst, dnn_seconds=dnn_seconds, sklearn_seconds=sk_seconds,
+                probability_max_abs_difference=probability_worst,
+                probability_printed_max_abs_difference=printed_worst)
+
+
+def probability_scores(labels, proba):
+    """scikit-learn's log loss, ROC AUC and average precision of a part's probabilities (every
+    class has examples in these parts): with two classes, of the second class's probability;
+    with more, each class against the rest, averaged over the classes (macro)."""
+    k = proba.shape[1]
+    scores = {"log_loss": log_loss(labels, proba, labels=list(range(k)))}
+    if k == 2:
+        scores["roc_auc"] = roc_auc_score(labels == 1, proba[:, 1])
+        scores["average_precision"] = average_precision_score(labels == 1, proba[:, 1])
+    else:
+        scores["roc_auc"] = roc_auc_score(labels, proba, multi_class="ovr", average="macro",
+                                          labels=list(range(k)))
+        scores["average_precision"] = average_precision_score(
+            label_binarize(labels, classes=list(range(k))), proba, average="macro")
+    return {key: float(v) for key, v in scores.items()}
 
 
 def onnx_check(dnn, out_dir, name, model, x, encode):
@@ -505,8 +539,8 @@ def main():
           "stratified 0.2 test split, seed 0; standardised")
     print("| table | rows x features | classes | hidden | dnn test acc | scikit-learn test acc "
           "(mean of random_state 0, 1) | difference (points) | evaluate vs classification_report "
-          "| dnn train s | sklearn fit s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| evaluate's log loss, ROC AUC, AP vs scikit-learn's | dnn train s | sklearn fit s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         if r["onnx_max_abs_difference"] is not None:
             print(f"{r['table']}: {r['inputs']} inputs after one-hot encoding; dnn predict vs "
@@ -516,7 +550,8 @@ def main():
         print(f"| {r['table']} | {r['rows']} x {r['features']} | {r['classes']} | "
               f"{','.join(map(str, r['hidden']))} | {r['dnn_test_accuracy']:.4f} | "
               f"{r['sklearn_test_accuracy']:.4f} ({seeds}) | {r['difference_points']:+.2f} | "
-              f"{r['report_max_abs_difference']:.1e} | {r['dnn_seconds']:.2f} | {r['sklearn_seconds']:.2f} |")
+              f"{r['report_max_abs_difference']:.1e} | {r['probability_max_abs_difference']:.1e} | "
+              f"{r['dnn_seconds']:.2f} | {r['sklearn_seconds']:.2f} |")
     regressions = [compare_regression(args.dnn, out_dir, *t) for t in regression_tables()]
     print()
     print(f"Regressions: Adam lr {REGRESSION_LEARNING_RATE}, mini-batches of {REGRESSION_BATCH}, "
