@@ -15,6 +15,7 @@ use crate::plot::{self, Tile};
 use crate::predict_columns;
 use crate::report::{check_outputs, write_json};
 use crate::text::count;
+use crate::threshold::threshold_line;
 use crate::values::FormatArg;
 use dnn_core::Activation;
 use dnn_report::{EvaluateReport, EvaluatedData, PartScores, ProbabilityScores, RegressionScores};
@@ -43,6 +44,9 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         }
     }
     let model = load_model_arg(&args.model)?;
+    let threshold = args
+        .threshold
+        .for_model(&model, &args.model.display().to_string())?;
     // The model decides what is scored, whatever the data looks like: a classifier's
     // accuracy, or a regression's errors in its target's units.
     require_scale(&model, &args.model.display().to_string())?;
@@ -83,9 +87,19 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     };
     println!("{}", model_line(&model, &args, &outputs));
     println!("{}", data_line(&model, &args, &data));
+    if let Some(t) = threshold {
+        println!("{}", threshold_line(t, &data.spec.classes));
+    }
     let parts = match data.spec.regression {
         Some(scale) => evaluate_values(&model, &data, held_out.as_ref(), scale)?,
-        None => evaluate_classes(&model, &data, held_out.as_ref(), &args, &data_path)?,
+        None => evaluate_classes(
+            &model,
+            &data,
+            held_out.as_ref(),
+            &args,
+            &data_path,
+            threshold,
+        )?,
     };
     if let Some(path) = &args.report {
         let report = EvaluateReport {
@@ -93,6 +107,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
             dtype: model.network.dtype().to_string(),
             layers: model.network.layer_sizes(),
             classes: data.spec.classes.clone(),
+            threshold,
             data: EvaluatedData {
                 format: data.source.format.name().to_owned(),
                 path: data.source.path.display().to_string(),
@@ -118,6 +133,7 @@ fn evaluate_classes(
     held_out: Option<&HeldOut>,
     args: &EvaluateArgs,
     data_path: &Path,
+    threshold: Option<f64>,
 ) -> anyhow::Result<Vec<PartScores>> {
     let classes = &data.spec.classes;
     // One distribution over the classes (softmax, or one sigmoid's p and 1 - p) has
@@ -126,7 +142,10 @@ fn evaluate_classes(
         || model.network.layer_sizes().last() == Some(&1);
     let scores = |x, labels: &[usize]| -> anyhow::Result<(Scores, Option<ProbabilityScores>)> {
         let proba = model.network.predict_proba(x)?;
-        let predicted = dnn_core::classes_of(proba.view());
+        let predicted = match threshold {
+            Some(t) => dnn_core::classes_above(proba.view(), t),
+            None => dnn_core::classes_of(proba.view()),
+        };
         let probabilities = distribution.then(|| {
             ProbabilityScores::new(
                 &predict_columns::class_probabilities(&proba, classes.len()),
@@ -417,6 +436,11 @@ pub struct EvaluateArgs {
     /// Decimal commas, and numbers written by hand.
     #[command(flatten)]
     pub decimal: crate::data::DecimalFlag,
+
+    /// The probability above which a two-class model answers its second class: accuracy,
+    /// the confusion matrix and the report at it (the probabilities' scores do not change).
+    #[command(flatten)]
+    pub threshold: crate::threshold::ThresholdFlag,
 
     /// Save a grid of the mislabelled test pictures, or of every mislabelled picture of data
     /// scored whole (.png or .svg).

@@ -28,6 +28,7 @@ mod report;
 mod serve;
 mod table_warnings;
 mod text;
+mod threshold;
 mod toy;
 mod train;
 mod validation;

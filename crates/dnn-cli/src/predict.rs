@@ -53,6 +53,9 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
         );
     };
     refuse_columns(&args, spec)?;
+    let threshold = args
+        .threshold
+        .for_model(&model, &args.model.display().to_string())?;
     if let Some(dir) = args.inputs.iter().find(|p| !is_dash(p) && p.is_dir()) {
         // Without this, reading it fails with "cannot read the file: not a regular file".
         let shown = dir.display().to_string();
@@ -100,7 +103,7 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
     let classes = predict_columns::class_names(&spec.classes, model.network.output_size());
     // Each example's prediction, and with --probabilities every class's probability.
     let classify = |x: &Array2<f64>| -> dnn_data::Result<Vec<(Prediction, Vec<f64>)>> {
-        let (lines, proba) = model.predict_with_proba(x)?;
+        let (lines, proba) = model.predict_with_proba(x, threshold)?;
         let all = if args.probabilities {
             predict_columns::class_probabilities(&proba, classes.len())
         } else {
@@ -676,4 +679,8 @@ pub struct PredictArgs {
     /// Decimal commas, and numbers written by hand.
     #[command(flatten)]
     pub decimal: crate::data::DecimalFlag,
+
+    /// The probability above which a two-class model answers its second class.
+    #[command(flatten)]
+    pub threshold: crate::threshold::ThresholdFlag,
 }

@@ -206,6 +206,18 @@ fn parse_number(s: &str) -> Result<f64, String> {
         .map_err(|_| format!("`{s}` is not a number"))
 }
 
+/// `--threshold`: a probability strictly between 0 and 1 (at 0 or 1 every example would be
+/// one class).
+pub fn parse_threshold(s: &str) -> Result<f64, String> {
+    match parse_number(s)? {
+        v if v > 0.0 && v < 1.0 => Ok(v),
+        v => Err(format!(
+            "{v} is not a probability strictly between 0 and 1 (at 0 or 1 every example would \
+             be one class), e.g. 0.3"
+        )),
+    }
+}
+
 /// Momentum's or Adam's beta, in [0, 1).
 pub fn parse_beta(s: &str) -> Result<f64, String> {
     match parse_number(s)? {
@@ -325,6 +337,21 @@ pub fn parse_seed(s: &str) -> Result<u32, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_threshold_is_a_probability_strictly_between_0_and_1() {
+        assert_eq!(parse_threshold("0.3"), Ok(0.3));
+        assert_eq!(parse_threshold("1e-3"), Ok(0.001));
+        for bad in ["0", "1", "1.5", "-0.2", "nan", "inf"] {
+            let err = parse_threshold(bad).expect_err(bad);
+            assert!(
+                err.contains("strictly between 0 and 1") || err.contains("number"),
+                "{bad}: {err}"
+            );
+        }
+        assert!(parse_threshold("half").is_err());
+    }
+
     use crate::{Cli, Command};
     use clap::Parser;
 

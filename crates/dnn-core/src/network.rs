@@ -565,6 +565,35 @@ pub fn classes_of<F: Float>(proba: ArrayView2<'_, F>) -> Vec<usize> {
     argmax_columns(proba)
 }
 
+/// The class of each column of a two-class output at a decision threshold: 1 where the
+/// second class's probability (the one sigmoid output's `p`, or a two-class softmax's second
+/// row) is above `threshold`, else 0. Lower thresholds answer class 1 more often (more of it
+/// found, more false alarms); [`classes_of`] is this at 0.5 for one sigmoid output.
+///
+/// ```
+/// use ndarray::array;
+/// let sigmoid = array![[0.2, 0.4, 0.7]];
+/// assert_eq!(dnn_core::classes_above(sigmoid.view(), 0.5), vec![0, 0, 1]);
+/// assert_eq!(dnn_core::classes_above(sigmoid.view(), 0.3), vec![0, 1, 1]);
+/// let softmax = array![[0.8, 0.6, 0.3], [0.2, 0.4, 0.7]];
+/// assert_eq!(dnn_core::classes_above(softmax.view(), 0.3), vec![0, 1, 1]);
+/// ```
+///
+/// # Panics
+/// If `proba` has neither one row nor two: more classes than two have no single threshold.
+pub fn classes_above<F: Float>(proba: ArrayView2<'_, F>, threshold: F) -> Vec<usize> {
+    assert!(
+        matches!(proba.nrows(), 1 | 2),
+        "a threshold decides between two classes, not {}",
+        proba.nrows()
+    );
+    proba
+        .row(proba.nrows() - 1)
+        .iter()
+        .map(|&p| usize::from(p > threshold))
+        .collect()
+}
+
 /// The row of the largest value of each column (the first one on ties).
 fn argmax_columns<F: Float>(a: ArrayView2<'_, F>) -> Vec<usize> {
     a.columns()

@@ -591,21 +591,34 @@ impl Model {
     /// [`DataError::Network`] with [`dnn_core::DnnError::NotAClassifier`] for a regression
     /// model ([`Model::predict_values`]), and as [`Model::predict_proba`].
     pub fn predict(&self, x: &Array2<f64>) -> Result<Vec<Prediction>> {
-        Ok(self.predict_with_proba(x)?.0)
+        Ok(self.predict_with_proba(x, None)?.0)
     }
 
     /// [`Model::predict`] and the network's output it was read from ([`Model::predict_proba`],
     /// one column per example), from one forward pass: for every class's probability beside
-    /// the prediction (`dnn predict --probabilities`).
+    /// the prediction (`dnn predict --probabilities`). With a `threshold`, a two-class model
+    /// answers its second class where that class's probability is above it
+    /// ([`dnn_core::classes_above`]; `dnn predict --threshold`); without, the most probable
+    /// class.
     ///
     /// # Errors
     /// As [`Model::predict`].
-    pub fn predict_with_proba(&self, x: &Array2<f64>) -> Result<(Vec<Prediction>, Array2<f64>)> {
+    ///
+    /// # Panics
+    /// With a `threshold`, if the network has more than two outputs.
+    pub fn predict_with_proba(
+        &self,
+        x: &Array2<f64>,
+        threshold: Option<f64>,
+    ) -> Result<(Vec<Prediction>, Array2<f64>)> {
         if !self.network.output_activation().classifies() {
             return Err(dnn_core::DnnError::NotAClassifier.into());
         }
         let proba = self.predict_proba(x)?;
-        let classes = dnn_core::classes_of(proba.view());
+        let classes = match threshold {
+            Some(t) => dnn_core::classes_above(proba.view(), t),
+            None => dnn_core::classes_of(proba.view()),
+        };
         let names = self.spec.as_ref().map(|s| &s.classes);
         let predictions = classes
             .iter()

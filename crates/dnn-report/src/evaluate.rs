@@ -30,6 +30,10 @@ pub struct EvaluateReport {
     pub layers: Vec<usize>,
     /// The class names, in the network's output order (none for a regression).
     pub classes: Vec<String>,
+    /// `--threshold`: the probability above which a two-class model answered its second
+    /// class (absent: the most probable class).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
     /// The data scored.
     pub data: EvaluatedData,
     /// Each part scored, in the order printed: `train`, `validation` (when the model was

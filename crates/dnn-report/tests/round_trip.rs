@@ -294,6 +294,7 @@ fn evaluate_reports_survive_a_round_trip_with_only_their_kinds_keys() {
         dtype: "f32".into(),
         layers: vec![4, 8, 3],
         classes: vec!["a".into(), "b".into(), "c".into()],
+        threshold: None,
         data: EvaluatedData {
             format: "csv".into(),
             path: "new, 2026.csv".into(),
@@ -321,7 +322,16 @@ fn evaluate_reports_survive_a_round_trip_with_only_their_kinds_keys() {
     };
     survives_a_round_trip(&classes);
     let text = serde_json::to_string(&classes).expect("write");
-    assert!(!text.contains("regression"), "{text}");
+    assert!(
+        !text.contains("regression") && !text.contains("threshold"),
+        "{text}"
+    );
+    let two = EvaluateReport {
+        classes: vec!["no".into(), "yes".into()],
+        threshold: Some(0.3),
+        ..classes.clone()
+    };
+    survives_a_round_trip(&two);
     let values = EvaluateReport {
         classes: Vec::new(),
         parts: vec![PartScores {

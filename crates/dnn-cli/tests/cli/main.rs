@@ -37,4 +37,5 @@ mod serve_clients;
 mod serve_http;
 mod sklearn;
 mod terminal;
+mod threshold;
 mod unlabeled_rows;

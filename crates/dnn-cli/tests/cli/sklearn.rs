@@ -5,7 +5,8 @@
 //! 2 points of scikit-learn's. The same run checks `dnn evaluate`'s per-class precision,
 //! recall and F1 against scikit-learn's `classification_report` of `dnn predict`'s output,
 //! its log loss, ROC AUC and average precision against scikit-learn's `log_loss`,
-//! `roc_auc_score` and `average_precision_score` of `dnn predict --probabilities`, and, on
+//! `roc_auc_score` and `average_precision_score` of `dnn predict --probabilities`, its report
+//! at `--threshold 0.3` against `classification_report` of `p > 0.3`, and, on
 //! the table with text, `dnn predict`'s probabilities on raw rows against onnxruntime's on the
 //! exported model fed scikit-learn's encoding of them.
 //!
@@ -64,6 +65,8 @@ fn dnn_is_close_to_scikit_learns_mlp_on_four_classifications_and_two_regressions
     let results = doc["results"].as_array().expect("results");
     assert_eq!(results.len(), 4, "four tables");
     let mut with_text = 0;
+    let mut with_threshold = 0;
+    let mut moved = 0;
     for r in results {
         let name = &r["table"];
         let dnn = r["dnn_test_accuracy"].as_f64().expect("dnn");
@@ -100,6 +103,15 @@ fn dnn_is_close_to_scikit_learns_mlp_on_four_classifications_and_two_regressions
             printed <= 0.5e-4 + 1e-12,
             "{name}: dnn evaluate prints probability scores {printed} from its report's"
         );
+        // Two classes: the report at --threshold 0.3 is scikit-learn's of p > 0.3.
+        if let Some(worst) = r["threshold_report_max_abs_difference"].as_f64() {
+            with_threshold += 1;
+            moved += r["threshold_moved_test_answers"].as_u64().expect("moved");
+            assert!(
+                worst <= 0.5e-4 + 1e-12,
+                "{name}: dnn evaluate --threshold 0.3 differs from scikit-learn by {worst}"
+            );
+        }
         // predict prints 6 digits: half a unit in the last, and the float's own error.
         if let Some(onnx) = r["onnx_max_abs_difference"].as_f64() {
             with_text += 1;
@@ -116,6 +128,12 @@ fn dnn_is_close_to_scikit_learns_mlp_on_four_classifications_and_two_regressions
         }
     }
     assert_eq!(with_text, 1, "one table has text columns");
+    assert_eq!(with_threshold, 2, "two tables have two classes");
+    // Measured: 0 on breast_cancer, 3 on mixed; none would leave the threshold unchecked.
+    assert!(
+        moved > 0,
+        "--threshold 0.3 moved no test answer: it is not checked"
+    );
     check_regressions(&doc);
 }
 

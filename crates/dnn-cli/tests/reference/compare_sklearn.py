@@ -19,7 +19,9 @@ downloaded):
      predictions on its test rows is compared with what `dnn evaluate` prints (4 digits), which
      also shows both sides split the rows alike; and scikit-learn's log_loss, roc_auc_score and
      average_precision_score of `dnn predict --probabilities` on the training and test rows
-     with what `dnn evaluate --report` records of them (and prints, 4 decimals).
+     with what `dnn evaluate --report` records of them (and prints, 4 decimals); with two
+     classes, also `dnn evaluate --threshold 0.3`'s report against scikit-learn's of
+     `p(class 1) > 0.3`.
 For the mixed table, scikit-learn one-hot encodes the text columns (OneHotEncoder with the
 sorted values met, empty and NA cells and values never met as all zeros) and fills the missing
 numbers of `f0` with its training mean (SimpleImputer; dnn train --fill-missing mean), and its
@@ -277,6 +279,24 @@ def compare(dnn, out_dir, name, x, y, hidden):
             sys.exit(f"{name}: {row}: dnn evaluate's support {got[3]}, scikit-learn's {want['support']}")
         worst = max(worst, abs(got[0] - want["precision"]), abs(got[1] - want["recall"]),
                     abs(got[2] - want["f1-score"]))
+    # Two classes: evaluate --threshold 0.3 against scikit-learn's report of `p(class 1) > 0.3`
+    # (FixedThresholdClassifier's rule, but strict, as dnn's 0.5) of predict's probabilities.
+    threshold_worst = None
+    if len(classes) == 2:
+        at = evaluate_report(run([dnn, "evaluate", "--model", model, "--data", path,
+                                  "--threshold", "0.3"]), [str(c) for c in classes])
+        thresholded = classes[(proba[:, 1] > 0.3).astype(int)]
+        expected = classification_report(y[test], thresholded[test], output_dict=True,
+                                         zero_division=0)
+        expected.pop("accuracy")
+        threshold_worst = 0.0
+        for row, want in expected.items():
+            got = at[row]
+            if got[3] != want["support"]:
+                sys.exit(f"{name} at 0.3: {row}: support {got[3]}, scikit-learn's {want['support']}")
+            threshold_worst = max(threshold_worst, abs(got[0] - want["precision"]),
+                                  abs(got[1] - want["recall"]), abs(got[2] - want["f1-score"]))
+        moved = int(np.sum(thresholded[test] != predicted[test]))
     onnx_difference = onnx_check(dnn, out_dir, name, model, x, encode) if text_columns(x) else None
     return dict(table=name, rows=int(len(y)), features=int(x.shape[1]), classes=int(len(classes)),
                 inputs=int(x_encoded.shape[1]), dnn_inputs=int(r["layers"][0]),
@@ -287,7 +307,9 @@ def compare(dnn, out_dir, name, x, y, hidden):
                 difference_points=100 * (r["test_accuracy"] - sk_accuracy),
                 report_max_abs_difference=worst, dnn_seconds=dnn_seconds, sklearn_seconds=sk_seconds,
                 probability_max_abs_difference=probability_worst,
-                probability_printed_max_abs_difference=printed_worst)
+                probability_printed_max_abs_difference=printed_worst,
+                threshold_report_max_abs_difference=threshold_worst,
+                threshold_moved_test_answers=moved if threshold_worst is not None else None)
 
 
 def probability_scores(labels, proba):
