@@ -16,6 +16,7 @@ use dnn_data::dates::DatePart;
 use dnn_data::image_csv::PictureNames;
 use dnn_data::missing::FillMissing;
 use dnn_data::model::{Model, TrainingSetup};
+use dnn_data::split::Fold;
 use dnn_data::{
     ClassChoice, DataError, DataSpec, Dataset, Format, Input, LoadOptions, Parts, Source, Task,
     ZScore, DATA_DIR_ENV,
@@ -392,6 +393,27 @@ fn hint(path: &Path) -> String {
 /// Loads the training data at `path` as the flags say, standardised when asked or by
 /// default, and prints the warnings about it (its [`split_line`] is the caller's to print).
 pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Result<Dataset<X>> {
+    load_split(path, flags, None)
+}
+
+/// [`load_for_training`] with the test part fold `fold` of a cross-validation
+/// (`--cross-validate`) rather than `--test-split`'s. The warnings about the data are given
+/// for the first fold only (they are the file's); data with a test part of its own is
+/// refused, as it has no folds to make.
+pub fn load_fold<X: Float>(
+    path: &Path,
+    flags: &ReadFlags,
+    fold: Fold,
+) -> anyhow::Result<Dataset<X>> {
+    load_split(path, flags, Some(fold))
+}
+
+/// [`load_for_training`], by `fold` if given ([`load_fold`]).
+fn load_split<X: Float>(
+    path: &Path,
+    flags: &ReadFlags,
+    fold: Option<Fold>,
+) -> anyhow::Result<Dataset<X>> {
     let names = flags.image_names.names();
     let format = format_of(path, flags.format, &names)?;
     check_image_names(path, format, &names, flags.format.is_some())?;
@@ -516,21 +538,38 @@ pub fn load_for_training<X: Float>(path: &Path, flags: &ReadFlags) -> anyhow::Re
         decimal_comma: flags.decimal.decimal_comma,
         parse_numbers: flags.decimal.parse_numbers,
         group_by: flags.group_by.clone(),
+        fold,
     };
     let data = while_reading(path, || dnn_data::load_as::<X>(path, &options))
         .map_err(|e| as_image_csv(e, path, format, &options.picture_names))
         .with_context(|| hint(path))?;
+    if fold.is_some() && data.source.split.is_none() {
+        bail!(
+            "--cross-validate splits data without a test part of its own into folds, but \
+             --data {} has one; train without --cross-validate, or give the examples as one \
+             source (a CSV, or an npz archive of x and y)",
+            path.display()
+        );
+    }
     check_split_flags(&data, flags, path)?;
+    if fold.is_some_and(|f| f.index > 0) {
+        return Ok(data);
+    }
     warn_skipped(&data);
     warn_also_pictures(&data);
-    for line in test_part_unseen_lines(&data.source.unseen) {
-        tell!("warning: {line}");
+    if fold.is_none() {
+        for line in test_part_unseen_lines(&data.source.unseen) {
+            tell!("warning: {line}");
+        }
     }
     warn_text_values(&data);
     warn_numbers_as_classes(&data, flags);
     warn_classes(&data);
-    for line in group_split_warnings(&data) {
-        tell!("warning: {line}");
+    // Of the one split; each fold has its own (and every class is tested in some fold).
+    if fold.is_none() {
+        for line in group_split_warnings(&data) {
+            tell!("warning: {line}");
+        }
     }
     crate::table_warnings::warn_table(&data);
     warn_channels(&data);
@@ -1488,6 +1527,7 @@ pub fn load_for_model<X: Float>(
         decimal_comma,
         parse_numbers,
         group_by,
+        fold: None,
     };
     // A model's z-score of another width: the data is not the model's kind (said below, for
     // a model without one).

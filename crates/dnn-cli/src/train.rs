@@ -29,7 +29,8 @@ use crate::report::{check_outputs, data_report, write_json, TrainReport};
 use crate::text::count;
 use crate::validation::{held_out_line, stopping_line, ValidationFlags};
 use crate::values::{
-    parse_layers, parse_learning_rate, parse_positive, parse_sizes, InitArg, OptimizerArg, Sizes,
+    parse_folds, parse_layers, parse_learning_rate, parse_positive, parse_sizes, InitArg,
+    OptimizerArg, Sizes,
 };
 use crate::{plot, Exit, EXIT_INTERRUPTED};
 use dnn_report::{DivergedReport, RegressionReport, RegressionScores};
@@ -58,6 +59,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         true,
     )?;
     args.validation.check()?;
+    if let Some(folds) = args.cross_validate {
+        return match args.dtype.unwrap_or(Dtype::F64) {
+            Dtype::F64 => crate::cross_validate::run::<f64>(&args, &setup, &hyper, folds),
+            Dtype::F32 => crate::cross_validate::run::<f32>(&args, &setup, &hyper, folds),
+        };
+    }
     check_outputs(
         &[
             (Some(&args.save), "--save"),
@@ -272,6 +279,18 @@ pub struct TrainArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
+    /// Score the set-up by K-fold cross-validation instead of training one model: K
+    /// trainings, each tested on one fold of the data and trained on the others (each fold
+    /// read as its own split: z-score, fill and text values fitted on its training folds),
+    /// then each fold's scores and their mean ± standard deviation. The folds are
+    /// scikit-learn's StratifiedKFold for classes, KFold for a regression, GroupKFold with
+    /// --group-by, shuffled with --split-seed. For data without a test part of its own;
+    /// nothing is saved.
+    #[arg(long, value_name = "K", value_parser = parse_folds,
+          conflicts_with_all = ["from", "save", "plot", "report", "save_last_good", "grad_check",
+                                "test_split", "validation_split", "early_stopping"])]
+    pub cross_validate: Option<usize>,
+
     /// Where to save the trained model (HDF5; written atomically).
     #[arg(long, default_value = "model.h5")]
     pub save: PathBuf,
@@ -354,7 +373,7 @@ fn grad_check(
 
 /// The network's builder: relu hidden layers and the data's output layer (identity for a
 /// regression, sigmoid for two classes, softmax for more).
-fn builder<F: Float>(
+pub(crate) fn builder<F: Float>(
     setup: &Setup,
     layers: &[usize],
     output: Activation,

@@ -218,6 +218,16 @@ pub fn parse_threshold(s: &str) -> Result<f64, String> {
     }
 }
 
+/// `--cross-validate`: at least 2 folds.
+pub fn parse_folds(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(k) if k >= 2 => Ok(k),
+        _ => Err(format!(
+            "`{s}` is not a number of folds: cross-validation needs at least 2, e.g. 5"
+        )),
+    }
+}
+
 /// Momentum's or Adam's beta, in [0, 1).
 pub fn parse_beta(s: &str) -> Result<f64, String> {
     match parse_number(s)? {

@@ -32,6 +32,7 @@ use crate::classes::ClassChoice;
 use crate::dates::DateColumn;
 use crate::error::{DataError, Result};
 use crate::missing::{FillMissing, Filled};
+use crate::split::Fold;
 use crate::standardize::{Standardization, ZScore};
 use crate::target::{TargetScale, Task};
 
@@ -404,6 +405,9 @@ pub struct SplitSpec {
     pub fraction: f64,
     /// The seed of the numpy-compatible generator that chose them.
     pub seed: u32,
+    /// Cross-validation's fold that is the test part ([`LoadOptions::fold`]); `fraction` is
+    /// then the share of the examples it holds.
+    pub fold: Option<Fold>,
 }
 
 /// The groups of rows a split kept whole ([`LoadOptions::group_by`]).
@@ -764,6 +768,11 @@ pub struct LoadOptions {
     /// ([`crate::split::grouped`]), and a validation part too ([`Dataset::hold_out`]).
     /// Reading for a model, a table without that column is read without groups.
     pub group_by: Option<String>,
+    /// Cross-validation: a source without a test part is split into folds
+    /// ([`crate::split::stratified_fold`], [`crate::split::shuffled_fold`], or
+    /// [`crate::split::grouped_fold`] with `group_by`), seeded by `split_seed`, and this fold
+    /// is the test part, in place of `test_split`'s split; `None`: that split.
+    pub fold: Option<Fold>,
 }
 
 /// Which part each example goes to ([`LoadOptions::parts`]).
@@ -844,6 +853,7 @@ impl Default for LoadOptions {
             decimal_comma: false,
             parse_numbers: false,
             group_by: None,
+            fold: None,
         }
     }
 }
@@ -1236,19 +1246,32 @@ pub(crate) fn split_or_keep(
     if options.whole() {
         return Ok(all_in_test(labels.len()));
     }
-    let spec = SplitSpec {
-        fraction: options.test_split,
-        seed: options.split_seed,
-    };
-    let (train, test) = match groups {
-        Some((groups, n)) => crate::split::grouped(groups, n, spec.fraction, spec.seed),
-        None => crate::split::stratified(labels, classes, spec.fraction, spec.seed),
+    let seed = options.split_seed;
+    let (train, test) = match (groups, options.fold) {
+        (Some((groups, n)), None) => crate::split::grouped(groups, n, options.test_split, seed),
+        (None, None) => crate::split::stratified(labels, classes, options.test_split, seed),
+        (Some((groups, n)), Some(fold)) => crate::split::grouped_fold(groups, n, fold, seed),
+        (None, Some(fold)) => crate::split::stratified_fold(labels, classes, fold, seed),
     }
     .map_err(|problem| DataError::BadSplit {
         path: path.to_path_buf(),
         problem,
     })?;
+    let spec = split_spec(options, test.len(), labels.len());
     Ok((train, test, Some(spec)))
+}
+
+/// How a split of `m` examples was made, its test part of `tested`: `--test-split`'s
+/// fraction, or a fold's share.
+fn split_spec(options: &LoadOptions, tested: usize, m: usize) -> SplitSpec {
+    SplitSpec {
+        fraction: match options.fold {
+            Some(_) => tested as f64 / m.max(1) as f64,
+            None => options.test_split,
+        },
+        seed: options.split_seed,
+        fold: options.fold,
+    }
 }
 
 /// No training part and every one of `m` examples in the test part, in order
@@ -1300,18 +1323,19 @@ pub(crate) fn split_values(
     let (train, test, spec) = if options.whole() {
         all_in_test(values.len())
     } else {
-        let spec = SplitSpec {
-            fraction: options.test_split,
-            seed: options.split_seed,
-        };
-        let (train, test) = match groups {
-            Some((groups, n)) => crate::split::grouped(groups, n, spec.fraction, spec.seed),
-            None => crate::split::shuffled(values.len(), spec.fraction, spec.seed),
+        let seed = options.split_seed;
+        let m = values.len();
+        let (train, test) = match (groups, options.fold) {
+            (Some((groups, n)), None) => crate::split::grouped(groups, n, options.test_split, seed),
+            (None, None) => crate::split::shuffled(m, options.test_split, seed),
+            (Some((groups, n)), Some(fold)) => crate::split::grouped_fold(groups, n, fold, seed),
+            (None, Some(fold)) => crate::split::shuffled_fold(m, fold, seed),
         }
         .map_err(|problem| DataError::BadSplit {
             path: path.to_path_buf(),
             problem,
         })?;
+        let spec = split_spec(options, test.len(), m);
         (train, test, Some(spec))
     };
     let scale = match options.target_scale {

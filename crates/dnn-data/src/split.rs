@@ -1,6 +1,8 @@
 //! The train/test split of a source without a test part: stratified for classes, shuffled
 //! for a regression's values ([`shuffled`]), by whole groups of rows when they are given
-//! ([`grouped`]).
+//! ([`grouped`]); and the folds of cross-validation, as scikit-learn's `StratifiedKFold`,
+//! `KFold` and `GroupKFold` make them ([`stratified_fold`], [`shuffled_fold`],
+//! [`grouped_fold`]).
 //!
 //! The algorithm, so that numpy reproduces it exactly:
 //!
@@ -252,6 +254,189 @@ pub(crate) fn grouped_part(
         }
     }
     Ok((train, test))
+}
+
+/// One fold of a cross-validation: the test part is fold `index` (from 0) of `of` folds, the
+/// training part the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fold {
+    /// Which fold is the test part, from 0.
+    pub index: usize,
+    /// How many folds there are (at least 2).
+    pub of: usize,
+}
+
+impl Fold {
+    /// The training and test indices of this fold, both ascending, from each example's fold.
+    fn parts(self, fold_of: &[usize]) -> (Vec<usize>, Vec<usize>) {
+        (0..fold_of.len()).partition(|&j| fold_of[j] != self.index)
+    }
+
+    /// Refuses fewer than 2 folds, a fold index beyond them, and more folds than `items`
+    /// (`what`: examples, groups).
+    fn check(self, items: usize, what: &str) -> Result<(), String> {
+        if self.of < 2 || self.index >= self.of {
+            return Err(format!(
+                "fold {} of {} is no fold of a cross-validation, which needs at least 2 folds",
+                self.index + 1,
+                self.of
+            ));
+        }
+        if self.of > items {
+            return Err(format!(
+                "{} folds need at least as many {what}, and there are {items}; give fewer folds",
+                self.of
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Fold `fold` of a stratified K-fold split of examples `0..labels.len()` as scikit-learn's
+/// `StratifiedKFold(n_splits=fold.of, shuffle=True, random_state=seed)` makes it: each class's
+/// examples are dealt to the folds so that every fold holds nearly the same share of it.
+///
+/// ```python
+/// rng = np.random.RandomState(seed)
+/// classes = the classes in the order of their first example       # not their index order
+/// y = np.sort(each example's class's place in that order)
+/// allocation = [np.bincount(y[i::K], minlength=len(classes)) for i in range(K)]
+/// for k, c in enumerate(classes):
+///     folds = np.arange(K).repeat(allocation[:, k]); rng.shuffle(folds)
+///     fold_of[labels == c] = folds                                  # in file order
+/// ```
+///
+/// ```
+/// use dnn_data::split::{stratified_fold, Fold};
+/// let labels = [0, 0, 0, 0, 1, 1, 1, 1];
+/// let (train, test) = stratified_fold(&labels, 2, Fold { index: 0, of: 4 }, 0).unwrap();
+/// assert_eq!((train.len(), test.len()), (6, 2));
+/// assert_eq!(test.iter().filter(|&&j| labels[j] == 0).count(), 1, "one of each class");
+/// ```
+///
+/// # Errors
+/// A message when there are fewer than 2 folds or more than the examples, when a label is
+/// not below `classes`, or when every class has fewer examples than folds (scikit-learn's
+/// refusal).
+pub fn stratified_fold(
+    labels: &[usize],
+    classes: usize,
+    fold: Fold,
+    seed: u32,
+) -> Result<(Vec<usize>, Vec<usize>), String> {
+    fold.check(labels.len(), "examples")?;
+    if let Some((j, &c)) = labels.iter().enumerate().find(|&(_, &c)| c >= classes) {
+        return Err(format!(
+            "example {j} has the label {c}, but there are {classes} classes"
+        ));
+    }
+    // Each class's place in the order of first appearance.
+    let mut place = vec![None; classes];
+    let mut order = Vec::new();
+    for &c in labels {
+        if place[c].is_none() {
+            place[c] = Some(order.len());
+            order.push(c);
+        }
+    }
+    let encoded: Vec<usize> = labels.iter().map(|&c| place[c].unwrap_or(0)).collect();
+    let mut counts = vec![0usize; order.len()];
+    for &e in &encoded {
+        counts[e] += 1;
+    }
+    let k = fold.of;
+    if counts.iter().all(|&n| n < k) {
+        return Err(format!(
+            "{k} folds need more examples of some class than that, and the largest class has {}; \
+             give fewer folds",
+            counts.iter().max().copied().unwrap_or(0)
+        ));
+    }
+    let mut sorted = encoded.clone();
+    sorted.sort_unstable();
+    // allocation[i][e]: examples of class e in fold i, dealt round robin over the sorted
+    // classes.
+    let mut allocation = vec![vec![0usize; order.len()]; k];
+    for (position, &e) in sorted.iter().enumerate() {
+        allocation[position % k][e] += 1;
+    }
+    let mut rng = NumpyRng::new(seed);
+    let mut fold_of = vec![0usize; labels.len()];
+    for (e, _) in order.iter().enumerate() {
+        let folds: Vec<usize> = (0..k)
+            .flat_map(|i| std::iter::repeat_n(i, allocation[i][e]))
+            .collect();
+        // numpy's shuffle of `folds` moves its entries as it would move those of arange.
+        let perm = rng.permutation(folds.len());
+        let members = (0..labels.len()).filter(|&j| encoded[j] == e);
+        for (j, &p) in members.zip(&perm) {
+            fold_of[j] = folds[p];
+        }
+    }
+    Ok(fold.parts(&fold_of))
+}
+
+/// Fold `fold` of a shuffled K-fold split of examples `0..m` (a regression's, with no classes
+/// to stratify by), as scikit-learn's `KFold(n_splits=fold.of, shuffle=True,
+/// random_state=seed)`: the examples in the order of `np.random.RandomState(seed)
+/// .permutation(m)`, cut into `K` runs of `m // K`, the first `m % K` one longer.
+///
+/// ```
+/// use dnn_data::split::{shuffled_fold, Fold};
+/// let (train, test) = shuffled_fold(10, Fold { index: 0, of: 3 }, 0).unwrap();
+/// assert_eq!((train.len(), test.len()), (6, 4));
+/// ```
+///
+/// # Errors
+/// A message when there are fewer than 2 folds or more than the examples.
+pub fn shuffled_fold(m: usize, fold: Fold, seed: u32) -> Result<(Vec<usize>, Vec<usize>), String> {
+    fold.check(m, "examples")?;
+    let perm = NumpyRng::new(seed).permutation(m);
+    Ok(fold.parts(&runs(&perm, fold.of)))
+}
+
+/// Fold `fold` of a K-fold split by whole groups (`groups[j]`: example `j`'s group, below
+/// `n_groups`; [`group_indices`]), as scikit-learn's `GroupKFold(n_splits=fold.of,
+/// shuffle=True, random_state=seed)`: the groups in the order of `np.random.RandomState(seed)
+/// .permutation(n_groups)`, cut into `K` runs as `np.array_split` cuts them; every example
+/// of a group is in its group's fold.
+///
+/// ```
+/// use dnn_data::split::{grouped_fold, Fold};
+/// let groups: Vec<usize> = (0..12).map(|j| j / 3).collect(); // four people, three rows each
+/// let (train, test) = grouped_fold(&groups, 4, Fold { index: 1, of: 2 }, 0).unwrap();
+/// assert_eq!((train.len(), test.len()), (6, 6));
+/// ```
+///
+/// # Errors
+/// A message when there are fewer than 2 folds or more than the groups.
+pub fn grouped_fold(
+    groups: &[usize],
+    n_groups: usize,
+    fold: Fold,
+    seed: u32,
+) -> Result<(Vec<usize>, Vec<usize>), String> {
+    fold.check(n_groups, "groups")?;
+    let perm = NumpyRng::new(seed).permutation(n_groups);
+    let group_fold = runs(&perm, fold.of);
+    let fold_of: Vec<usize> = groups.iter().map(|&g| group_fold[g]).collect();
+    Ok(fold.parts(&fold_of))
+}
+
+/// Each item's fold when the items, in the order `order`, are cut into `k` runs of
+/// `len / k`, the first `len % k` runs one longer (`KFold`, `np.array_split`).
+fn runs(order: &[usize], k: usize) -> Vec<usize> {
+    let (size, longer) = (order.len() / k, order.len() % k);
+    let mut fold_of = vec![0; order.len()];
+    let mut position = 0;
+    for i in 0..k {
+        let length = size + usize::from(i < longer);
+        for &item in &order[position..position + length] {
+            fold_of[item] = i;
+        }
+        position += length;
+    }
+    fold_of
 }
 
 /// Refuses a `part` split's fraction outside (0, 1), NaN included.

@@ -99,7 +99,11 @@ impl<X: Float> Dataset<X> {
             x: self.train_x.select(Axis(1), &held),
             labels: pick(labels, &held),
             values: pick(values, &held),
-            split: SplitSpec { fraction, seed },
+            split: SplitSpec {
+                fraction,
+                seed,
+                fold: None,
+            },
         };
         let (labels, values) = (pick(labels, &train), pick(values, &train));
         self.train_x = self.train_x.select(Axis(1), &train);

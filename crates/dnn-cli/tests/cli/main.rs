@@ -12,6 +12,7 @@ mod fixtures;
 mod server;
 
 mod bad_invocations;
+mod cross_validate;
 mod dates;
 mod decimal_comma;
 mod describe;

@@ -11,6 +11,7 @@ mod dates;
 mod decimal_comma;
 mod f32_inputs;
 mod folder_layouts;
+mod folds;
 mod groups;
 mod held_out;
 mod image_csv;

@@ -2,7 +2,8 @@
 """Expected stratified splits (split_expected.json) for crates/dnn-data/tests/data/dataset.rs, from
 dnn_split.py (numpy's RandomState, the algorithm as documented in src/split.rs), and a
 regression's shuffled splits from scikit-learn's own ShuffleSplit (which train_test_split uses),
-and splits by groups from scikit-learn's GroupShuffleSplit.
+and splits by groups from scikit-learn's GroupShuffleSplit; the folds of cross-validation
+from scikit-learn's StratifiedKFold, KFold and GroupKFold (shuffle=True), each example's fold.
 
     python crates/dnn-data/tests/reference/gen_split.py [--out DIR]
 """
@@ -50,6 +51,64 @@ def grouped_cases():
     yield "float_ids", [[2.0, 10.0, 1.5, 33.0, 7.25][j % 5] + 100 * (j % 3) for j in range(45)], 0.2, 1
 
 
+def fold_cases():
+    # (name, kind, labels or groups or a number of examples, folds, seed)
+    yield "stratified_two_classes", "stratified", [j % 2 for j in range(20)], 5, 0
+    # Classes first met in another order than their indices, and uneven.
+    yield "stratified_uneven", "stratified", [2] * 5 + [0] * 13 + [1] * 7 + [2] * 4, 3, 5
+    rng = np.random.RandomState(11)
+    yield "stratified_ten_classes", "stratified", rng.randint(0, 10, size=500).tolist(), 5, 1
+    # A class with fewer examples than folds (scikit-learn warns, and deals it as it can).
+    yield "stratified_rare_class", "stratified", [0] * 30 + [1] * 2 + [0] * 10, 5, 3
+    yield "stratified_large_seed", "stratified", [j % 4 for j in range(103)], 10, 4294967295
+    yield "shuffled_ten", "shuffled", 10, 3, 0
+    yield "shuffled_many", "shuffled", 1000, 5, 42
+    yield "shuffled_large_seed", "shuffled", 103, 10, 4294967295
+    yield "grouped_three_each", "grouped", [j // 3 for j in range(30)], 5, 0
+    rng = np.random.RandomState(7)
+    yield "grouped_ids", "grouped", rng.randint(100, 160, size=400).tolist(), 4, 42
+    yield "grouped_uneven", "grouped", [0, 0, 1, 2, 2, 2, 2, 3, 4, 4, 5, 6, 6, 6, 7], 3, 9
+
+
+def folds():
+    """Each case's fold of every example, from scikit-learn's splitters."""
+    import warnings
+
+    from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
+
+    out = []
+    for name, kind, data, k, seed in fold_cases():
+        if kind == "stratified":
+            y = np.asarray(data)
+            splits = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(
+                np.zeros(len(y)), y)
+            m = len(y)
+        elif kind == "shuffled":
+            m = data
+            splits = KFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(m))
+        else:
+            groups = np.asarray(data)
+            m = len(groups)
+            splits = GroupKFold(n_splits=k, shuffle=True, random_state=seed).split(
+                np.zeros(m), groups=groups)
+        fold_of = [None] * m
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the rare class's "fewer members than n_splits"
+            for i, (_, test) in enumerate(splits):
+                for j in test:
+                    fold_of[int(j)] = i
+        case = dict(name=name, kind=kind, folds=k, seed=seed, fold_of=fold_of)
+        if kind == "stratified":
+            case["labels"] = data
+            case["classes"] = max(data) + 1
+        elif kind == "shuffled":
+            case["examples"] = m
+        else:
+            case["groups"] = [str(g) for g in data]
+        out.append(case)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default=HERE)
@@ -82,7 +141,7 @@ def main():
     with open(path, "w") as f:
         json.dump({"generator": "gen_split.py (numpy " + np.__version__ + ", scikit-learn "
                    + sklearn_version + ")", "cases": out, "shuffled": shuffled,
-                   "grouped": grouped}, f)
+                   "grouped": grouped, "folds": folds()}, f)
         f.write("\n")
     print("wrote", path)
 

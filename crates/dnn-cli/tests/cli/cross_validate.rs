@@ -1,0 +1,236 @@
+//! `dnn train --cross-validate K`: each fold's scores are those of a plain `dnn train` on that
+//! fold's rows (written as an npz archive of x_train, y_train, x_test and y_test, the fold
+//! made by `dnn_data::split::stratified_fold`, which `tests/data/folds.rs` checks against
+//! scikit-learn's `StratifiedKFold`), the means are the folds' means, and what cannot be
+//! cross-validated is refused.
+
+use dnn_data::split::{stratified_fold, Fold};
+use ndarray::{Array1, Array2};
+
+use crate::common::{dnn_in, Run};
+use crate::fixtures;
+
+fn ok(run: Run) -> Run {
+    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
+    run
+}
+
+const SETUP: [&str; 7] = [
+    "--hidden",
+    "6",
+    "--iterations",
+    "150",
+    "--learning-rate",
+    "0.1",
+    "--standardize",
+];
+
+/// The number after `key` in `line` (up to a comma, space or parenthesis).
+fn number_after(line: &str, key: &str) -> f64 {
+    let rest = &line[line.find(key).unwrap_or_else(|| panic!("{key} in {line}")) + key.len()..];
+    let end = rest.find([',', ' ', '(']).unwrap_or(rest.len());
+    rest[..end]
+        .parse()
+        .unwrap_or_else(|_| panic!("a number after {key} in {line}"))
+}
+
+/// The table's rows `rows` as x (one row each) and y (class indices).
+fn part(x: &[Vec<f64>], y: &[i64], rows: &[usize]) -> (Array2<f64>, Array1<i64>) {
+    let d = x[0].len();
+    (
+        Array2::from_shape_fn((rows.len(), d), |(j, i)| x[rows[j]][i]),
+        Array1::from_iter(rows.iter().map(|&j| y[j])),
+    )
+}
+
+#[test]
+fn each_fold_scores_as_a_plain_training_on_its_rows_and_the_mean_is_theirs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    fixtures::write_gaussian_blobs(&dir.join("blobs.csv"), 90, 3, 3, 1.5);
+    let mut args = vec!["train", "--data", "blobs.csv", "--cross-validate", "4"];
+    args.extend_from_slice(&SETUP);
+    let run = ok(dnn_in(dir, &args));
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Data: blobs.csv (csv): 90 examples in 4 folds (stratified, shuffled with seed 0), 3 \
+         features, 3 classes"
+    );
+    let folds: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("Fold "))
+        .collect();
+    assert_eq!(folds.len(), 4, "{}", run.stdout);
+    assert!(
+        !dir.join("model.h5").exists(),
+        "cross-validation saves no model"
+    );
+
+    // The table as numbers, its classes as dnn numbers them (sorted names: c0, c1, c2).
+    let text = std::fs::read_to_string(dir.join("blobs.csv")).expect("read");
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        x.push(
+            cells[..3]
+                .iter()
+                .map(|c| c.parse::<f64>().unwrap())
+                .collect::<Vec<_>>(),
+        );
+        y.push(cells[3][1..].parse::<i64>().unwrap());
+    }
+    let labels: Vec<usize> = y.iter().map(|&c| c as usize).collect();
+    let mut tests = Vec::new();
+    for (index, line) in folds.iter().enumerate() {
+        let (train, test) = stratified_fold(&labels, 3, Fold { index, of: 4 }, 0).unwrap();
+        assert!(
+            line.starts_with(&format!(
+                "Fold {} of 4: trained on {}, tested on {}: ",
+                index + 1,
+                train.len(),
+                test.len()
+            )),
+            "{line}"
+        );
+        let npz = dir.join(format!("fold{index}.npz"));
+        let ((xtr, ytr), (xte, yte)) = (part(&x, &y, &train), part(&x, &y, &test));
+        let mut w = ndarray_npy::NpzWriter::new(std::fs::File::create(&npz).expect("npz"));
+        w.add_array("x_train", &xtr).unwrap();
+        w.add_array("y_train", &ytr).unwrap();
+        w.add_array("x_test", &xte).unwrap();
+        w.add_array("y_test", &yte).unwrap();
+        w.finish().unwrap();
+        let name = npz.file_name().unwrap().to_str().unwrap().to_owned();
+        let mut plain = vec!["train", "--data", &name, "-q", "--save", "m.h5"];
+        plain.extend_from_slice(&SETUP);
+        let out = ok(dnn_in(dir, &plain)).stdout;
+        let accuracy = |what: &str| {
+            let l = out.lines().find(|l| l.starts_with(what)).expect(what);
+            number_after(l, ": ")
+        };
+        assert_eq!(
+            number_after(line, "train accuracy "),
+            accuracy("Train accuracy"),
+            "{line}"
+        );
+        assert_eq!(
+            number_after(line, "test accuracy "),
+            accuracy("Test accuracy"),
+            "{line}"
+        );
+        tests.push(number_after(line, "test accuracy "));
+    }
+    // The mean and numpy's std of the printed folds (6 decimals each).
+    let mean = tests.iter().sum::<f64>() / 4.0;
+    let sd = (tests.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / 4.0).sqrt();
+    let summary = lines
+        .iter()
+        .find(|l| l.starts_with("Test accuracy: "))
+        .expect("mean");
+    assert!(
+        (number_after(summary, "Test accuracy: ") - mean).abs() < 2e-6,
+        "{summary}"
+    );
+    assert!((number_after(summary, "± ") - sd).abs() < 2e-6, "{summary}");
+    assert!(
+        tests.iter().any(|&t| t < 1.0),
+        "some fold misses: the blobs overlap"
+    );
+}
+
+#[test]
+fn a_regression_is_cross_validated_by_its_r2() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let rows: String = (0..60)
+        .map(|i| format!("{i},{}\n", 2.5 * i as f64 + ((i * 7) % 5) as f64))
+        .collect();
+    std::fs::write(dir.join("line.csv"), format!("x,y\n{rows}")).expect("write");
+    let run = ok(dnn_in(
+        dir,
+        &[
+            "train",
+            "--data",
+            "line.csv",
+            "--cross-validate",
+            "3",
+            "--iterations",
+            "300",
+        ],
+    ));
+    assert!(
+        run.stdout
+            .contains("60 examples in 3 folds (shuffled with seed 0)"),
+        "{}",
+        run.stdout
+    );
+    let r2: Vec<f64> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("Fold "))
+        .map(|l| number_after(l, "test R² "))
+        .collect();
+    assert_eq!(r2.len(), 3, "{}", run.stdout);
+    let summary = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Test R²: "))
+        .expect("mean");
+    let mean = r2.iter().sum::<f64>() / 3.0;
+    assert!(
+        (number_after(summary, "Test R²: ") - mean).abs() < 2e-6,
+        "{summary}"
+    );
+    assert!(summary.contains(", RMSE "), "{summary}");
+}
+
+#[test]
+fn what_cannot_be_cross_validated_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    fixtures::write_gaussian_blobs(&dir.join("blobs.csv"), 12, 2, 2, 3.0);
+    // A source with its own test part has no folds to make.
+    let x = Array2::<f64>::zeros((6, 2));
+    let y = Array1::from_iter((0..6).map(|j| (j % 2) as i64));
+    let mut w = ndarray_npy::NpzWriter::new(std::fs::File::create(dir.join("own.npz")).unwrap());
+    for (k, v) in [("x_train", &x), ("x_test", &x)] {
+        w.add_array(k, v).unwrap();
+    }
+    for k in ["y_train", "y_test"] {
+        w.add_array(k, &y).unwrap();
+    }
+    w.finish().unwrap();
+    let refused = |args: &[&str], code: i32, says: &str| {
+        let run = dnn_in(dir, args);
+        assert_eq!(run.code, Some(code), "{args:?}: {run:?}");
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+        assert!(!dir.join("model.h5").exists());
+    };
+    refused(
+        &["train", "--data", "own.npz", "--cross-validate", "3"],
+        1,
+        "--cross-validate splits data without a test part of its own into folds, but --data \
+         own.npz has one",
+    );
+    refused(
+        &["train", "--data", "blobs.csv", "--cross-validate", "13"],
+        1,
+        "13 folds need at least as many examples, and there are 12; give fewer folds",
+    );
+    refused(
+        &["train", "--data", "blobs.csv", "--cross-validate", "1"],
+        2,
+        "cross-validation needs at least 2",
+    );
+    for flag in [
+        ["--save", "m.h5"],
+        ["--test-split", "0.3"],
+        ["--validation-split", "0.2"],
+    ] {
+        let mut args = vec!["train", "--data", "blobs.csv", "--cross-validate", "3"];
+        args.extend_from_slice(&flag);
+        refused(&args, 2, "cannot be used with");
+    }
+}
