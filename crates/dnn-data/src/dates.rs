@@ -13,10 +13,15 @@
 //! - year first: `2012-01-31`, `2012/1/31`, `2012.01.31`, `2012-01` (a month);
 //! - year last, in the column's order ([`DateOrder`]): `31/01/2012`, `01/31/2012`, `31.1.2012`,
 //!   `1-31-12` (a two-digit year is 1969 to 2068, as C's and Python's `%y` read it);
-//! - a month's name: `Jan 31, 2012`, `31 January 2012`, `2012-Jan-31`, `January 2012`;
-//! - any numeric form with a time after `T` or a space: `2012-01-31 10:30`,
-//!   `2012-01-31T10:30:00.5Z`, `1/31/2012 10:30 PM`. The time is read as written: a zone
-//!   (`Z`, `+02:00`) is not applied.
+//! - a month and its year, month first with a slash: `01/2012`, `1/2012` (a month, as pandas
+//!   reads it; no order to tell);
+//! - a month's name: `Jan 31, 2012`, `31 January 2012`, `2012-Jan-31`, `January 2012`, and
+//!   Excel's `d-mmm-yy` (`31-Jan-12`, `5-feb-12`: the day, then the name, then a two-digit
+//!   year read as `%y` reads it). `Jan-12` is no date: January 2012 or January 12th;
+//! - any of these but a month alone with a time after `T` or a space: `2012-01-31 10:30`,
+//!   `2012-01-31T10:30:00.5Z`, `1/31/2012 10:30 PM`, `2012-01-31 10:30:00 UTC`, and e-mail's
+//!   and HTTP's `Tue, 31 Jan 2012 10:30:00 +0000` or `... GMT` (RFC 2822). The time is read as
+//!   written: a zone (`Z`, `UTC`, `GMT`, `+02:00`) is not applied.
 //!
 //! Which of day and month comes first is told by the column as a whole ([`detect`]): a
 //! first number above 12 anywhere makes it day/month/year, a second one month/day/year. A
@@ -43,7 +48,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DateOrder {
-    /// Year, month, day: every cell writes the year first (`2012-01-31`) or names its month.
+    /// Year, month, day: every cell writes the year first (`2012-01-31`), names its month, or
+    /// gives only a month and its year (`01/2012`): no cell needs an order.
     Ymd,
     /// Day, month, year (`31/01/2012`, `31.01.2012`).
     Dmy,
@@ -233,10 +239,15 @@ fn read(text: &str, order: DateOrder) -> Option<(f64, Precision)> {
     if let Some(i) = split {
         // `5 January 2012` starts with a number too.
         if let Some((day, Precision::Day)) = numeric_date(&text[..i], order) {
-            let seconds = time_of_day(&text[i + 1..])?;
-            // 23:59:59.999999999 stays in its day, which the sum would round up to the next.
-            let t = (day as f64 + seconds / 86_400.0).min((day as f64 + 1.0).next_down());
-            return Some((t, Precision::Time));
+            return Some((at(day, time_of_day(&text[i + 1..])?), Precision::Time));
+        }
+    }
+    // A month's name, then a time from the space before its first colon on:
+    // `Tue, 31 Jan 2012 10:30:00 GMT`.
+    let named_split = text.find(':').and_then(|colon| text[..colon].rfind(' '));
+    if let Some(i) = named_split {
+        if let Some((day, Precision::Day)) = named_month_date(&text[..i]) {
+            return Some((at(day, time_of_day(&text[i + 1..])?), Precision::Time));
         }
     }
     numeric_date(text, order)
@@ -244,8 +255,19 @@ fn read(text: &str, order: DateOrder) -> Option<(f64, Precision)> {
         .map(|(day, precision)| (day as f64, precision))
 }
 
-/// `2012-01-31`, `2012/1/31`, `2012-01`, `31/01/2012`, `1-31-12`, `31.1.2012`: the day, and
-/// whether the cell gave one or only a month.
+/// The instant `seconds` after the start of `day`. 23:59:59.999999999 stays in its day, which
+/// the sum would round up to the next.
+fn at(day: i64, seconds: f64) -> f64 {
+    (day as f64 + seconds / 86_400.0).min((day as f64 + 1.0).next_down())
+}
+
+/// The year a two-digit year `yy` stands for: 1969 to 2068, as C's and Python's `%y` read it.
+fn short_year(yy: u32) -> i64 {
+    i64::from(yy) + if yy < 69 { 2000 } else { 1900 }
+}
+
+/// `2012-01-31`, `2012/1/31`, `2012-01`, `31/01/2012`, `1-31-12`, `31.1.2012`, `01/2012`: the
+/// day, and whether the cell gave one or only a month.
 fn numeric_date(text: &str, order: DateOrder) -> Option<(i64, Precision)> {
     let sep = text.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
     let fields: Vec<&str> = text.split(sep).collect();
@@ -261,6 +283,10 @@ fn numeric_date(text: &str, order: DateOrder) -> Option<(i64, Precision)> {
         [y, m] if y.len() == 4 && short(m) && sep != '.' => {
             Some((civil(i64::from(num(y)?), num(m)?, 1)?, Precision::Month))
         }
+        // Month first, in any order: it has no day to tell from its month.
+        [m, y] if short(m) && y.len() == 4 && sep == '/' => {
+            Some((civil(i64::from(num(y)?), num(m)?, 1)?, Precision::Month))
+        }
         [y, m, d] if y.len() == 4 && short(m) && short(d) => {
             Some((civil(i64::from(num(y)?), num(m)?, num(d)?)?, Precision::Day))
         }
@@ -270,10 +296,10 @@ fn numeric_date(text: &str, order: DateOrder) -> Option<(i64, Precision)> {
                 DateOrder::Mdy => (a, b),
                 DateOrder::Ymd => return None,
             };
-            let mut year = i64::from(num(y)?);
-            if y.len() == 2 {
-                year += if year < 69 { 2000 } else { 1900 };
-            }
+            let year = match y.len() {
+                2 => short_year(num(y)?),
+                _ => i64::from(num(y)?),
+            };
             Some((civil(year, num(m)?, num(d)?)?, Precision::Day))
         }
         _ => None,
@@ -281,8 +307,9 @@ fn numeric_date(text: &str, order: DateOrder) -> Option<(i64, Precision)> {
 }
 
 /// `Jan 31, 2012`, `31 January 2012`, `2012-Jan-31`, `January 2012`, `Tuesday, January 31,
-/// 2012`: a month's name (its first three letters or more), a four-digit year, and at most a
-/// day, after at most a day of the week's name (which must be the date's).
+/// 2012`: a month's name (its first three letters or more, in any case), a four-digit year,
+/// and at most a day, after at most a day of the week's name (which must be the date's); or
+/// Excel's `31-Jan-12`, the one form whose year may have two digits.
 fn named_month_date(text: &str) -> Option<(i64, Precision)> {
     const WEEKDAYS: [&str; 7] = [
         "monday",
@@ -307,6 +334,26 @@ fn named_month_date(text: &str) -> Option<(i64, Precision)> {
         "november",
         "december",
     ];
+    let month_named = |token: &str| {
+        let token = token.to_lowercase();
+        let named = token.len() >= 3 && token.chars().all(char::is_alphabetic);
+        let k = MONTHS.iter().position(|m| m.starts_with(token.as_str()));
+        k.filter(|_| named).map(|k| k as u32 + 1)
+    };
+    let digits = |t: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    // Excel's `d-mmm-yy`; a name before or between two numbers (`Jan-12`, `12-Jan`,
+    // `Jan-12-12`) is no date.
+    if let [d, m, y] = text.split('-').collect::<Vec<_>>()[..] {
+        if digits(d, 1..=2) && digits(y, 2..=2) {
+            let year = short_year(y.parse().ok()?);
+            return Some((
+                civil(year, month_named(m)?, d.parse().ok()?)?,
+                Precision::Day,
+            ));
+        }
+    }
     let (mut month, mut year, mut day, mut weekday) = (None, None, None, None);
     for (k, token) in text
         .split([' ', ',', '-', '/'])
@@ -321,11 +368,10 @@ fn named_month_date(text: &str) -> Option<(i64, Precision)> {
                 .position(|w| w.starts_with(token.as_str()))?;
             (&mut weekday, w as u32)
         } else if named {
-            let k = MONTHS.iter().position(|m| m.starts_with(token.as_str()))?;
-            (&mut month, k as u32 + 1)
-        } else if token.len() == 4 && token.bytes().all(|b| b.is_ascii_digit()) {
+            (&mut month, month_named(&token)?)
+        } else if digits(&token, 4..=4) {
             (&mut year, token.parse().ok()?)
-        } else if token.len() <= 2 && token.bytes().all(|b| b.is_ascii_digit()) {
+        } else if digits(&token, 1..=2) {
             (&mut day, token.parse().ok()?)
         } else {
             return None;
@@ -348,8 +394,8 @@ fn named_month_date(text: &str) -> Option<(i64, Precision)> {
     }
 }
 
-/// `10:30`, `10:30:15`, `10:30:15.25`, each with `Z`, a zone (`+02:00`, `-0500`) or
-/// `AM`/`PM` after it: the seconds since midnight, the zone left unapplied.
+/// `10:30`, `10:30:15`, `10:30:15.25`, each with `Z`, `UTC`, `GMT`, a zone (`+02:00`,
+/// `-0500`) or `AM`/`PM` after it: the seconds since midnight, the zone left unapplied.
 fn time_of_day(text: &str) -> Option<f64> {
     let mut t = text.trim();
     let lower = t.to_ascii_lowercase();
@@ -360,8 +406,9 @@ fn time_of_day(text: &str) -> Option<f64> {
     } else {
         None
     };
-    if let Some(rest) = t.strip_suffix(['Z', 'z']) {
-        t = rest.trim_end();
+    let upper = t.to_ascii_uppercase();
+    if let Some(zone) = ["Z", "UTC", "GMT"].iter().find(|z| upper.ends_with(*z)) {
+        t = t[..t.len() - zone.len()].trim_end();
     } else if let Some(i) = t.rfind(['+', '-']) {
         let zone = &t[i + 1..];
         let digits = zone.bytes().filter(u8::is_ascii_digit).count();
@@ -627,6 +674,19 @@ mod tests {
             Some((DateOrder::Dmy, false))
         );
         assert_eq!(order(&["2012-02-13", "red"]), None);
+        // Excel's `d-mmm-yy` names its month, and `01/2012` has no day: neither needs an order.
+        assert_eq!(
+            order(&["31-Jan-12", "5-feb-2012", "1-MARCH-12"]),
+            Some((DateOrder::Ymd, false))
+        );
+        assert_eq!(order(&["01/2012", "1/2013"]), Some((DateOrder::Ymd, false)));
+        assert_eq!(
+            order(&["01/2012", "13/02/2012"]),
+            Some((DateOrder::Dmy, false))
+        );
+        // `Jan-12` is January 2012 or January 12th: no date in any order.
+        assert_eq!(order(&["Jan-12", "Feb-12"]), None);
+        assert_eq!(order(&["12-Jan", "Jan-12-12"]), None);
     }
 
     #[test]
@@ -637,6 +697,12 @@ mod tests {
             parts(&["2012-01", "January 2013"]),
             Some(DatePart::MONTH.to_vec())
         );
+        assert_eq!(
+            parts(&["01/2012", "2012-02", "1/2012"]),
+            Some(DatePart::MONTH.to_vec())
+        );
+        // A month with a time is no date: `01/2012 10:30` is none.
+        assert_eq!(parts(&["01/2012 10:30"]), None);
         assert_eq!(
             parts(&["2012-01", "2012-01-05"]),
             Some(DatePart::DAY.to_vec())
@@ -685,6 +751,8 @@ mod tests {
         assert_eq!(at("10:30:15-0500"), Some(37_815.0));
         assert_eq!(at("12:05 AM"), Some(300.0));
         assert_eq!(at("12:05pm"), Some(43_500.0));
+        assert_eq!(at("10:30:15 UTC"), Some(37_815.0));
+        assert_eq!(at("10:30:15gmt"), Some(37_815.0));
         for bad in [
             "24:00",
             "10:60",
@@ -693,6 +761,8 @@ mod tests {
             "10:3",
             "10:30:15.",
             "1:30+5",
+            "10:30 EST",
+            "10:30 UTC+",
         ] {
             assert_eq!(at(bad), None, "{bad}");
         }
