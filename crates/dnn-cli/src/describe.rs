@@ -2,11 +2,11 @@
 //! refuse comes out in one run rather than one refusal per run.
 //!
 //! For a CSV table: the format as detected, one row per column (how dnn reads it, missing
-//! cells, distinct values, range or most common values, its role), every refusal with the
-//! flag that mends it ([`dnn_data::profile`]), the target as `dnn train` would print it, every
-//! warning `dnn train` would print, and a verdict: the table loads as given, or loads with
-//! the flags named (which describe has loaded with, through `dnn train`'s own loading), or
-//! no flag mends it. For an npz archive, an image folder, an image CSV or a course set: what
+//! cells, distinct values, the range of its numbers or dates or its most common values, its
+//! role), every refusal with the flag that mends it ([`dnn_data::profile`]), the target as
+//! `dnn train` would print it, every warning `dnn train` would print, and a verdict: the table
+//! loads as given, or loads with the flags named (which describe has loaded with, through
+//! `dnn train`'s own loading), or no flag mends it. For an npz archive, an image folder, an image CSV or a course set: what
 //! `dnn train` would load (examples, inputs, classes or a number, picture size).
 //!
 //! It exits 0 when it could describe the data, refusals and all, and 1 with one `error:`
@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use dnn_data::error::shell_word;
-use dnn_data::profile::{profile, ColumnProfile, Mend, Profile, Reading, Role};
+use dnn_data::profile::{profile, ColumnProfile, DateSpan, Mend, Profile, Reading, Role};
 use dnn_data::table::Columns;
 use dnn_data::{DataError, Dataset, Format, Input};
 
@@ -27,7 +27,7 @@ use crate::data::{
     target_line, FillArg, ReadFlags,
 };
 use crate::output::{capture_err, say};
-use crate::text::plural;
+use crate::text::{count, plural};
 
 /// What the flag column of a refusal says when no flag mends it.
 const NO_FLAG: &str = "(no flag)";
@@ -358,10 +358,14 @@ fn column_table(profile: &Profile, verdict: &Verdict, dropped_later: &[String]) 
             } else {
                 c.distinct.to_string()
             },
-            truncated(
-                &values(c, c.role == Role::Target && !regression),
-                VALUES_WIDTH,
-            ),
+            // A date span is not cut: at most 50 characters, its end is the point.
+            match c.date_span {
+                Some(_) => values(c, false),
+                None => truncated(
+                    &values(c, c.role == Role::Target && !regression),
+                    VALUES_WIDTH,
+                ),
+            },
             role,
         ]);
     }
@@ -449,9 +453,12 @@ fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
     }
 }
 
-/// A column's range (`32.1 – 59.6`), or its most common values (`MALE 168, FEMALE 165`), as
-/// for `classes`.
+/// A column's range (`32.1 – 59.6`), its dates' (`2012-01-01 – 2015-12-31, 1461 days`), or
+/// its most common values (`MALE 168, FEMALE 165`), as for `classes`.
 fn values(c: &ColumnProfile, classes: bool) -> String {
+    if let Some(span) = &c.date_span {
+        return date_span(span);
+    }
     let range = c.range.map(|(lo, hi)| {
         let (lo, hi) = (dnn_data::number::exact(lo), dnn_data::number::exact(hi));
         if lo == hi {
@@ -469,6 +476,19 @@ fn values(c: &ColumnProfile, classes: bool) -> String {
         (Some(range), true) => range,
         (range, _) if common.is_empty() => range.unwrap_or_default(),
         (_, _) => common.join(", "),
+    }
+}
+
+/// `2012-01-01 – 2015-12-31, 1461 days` (`2012-01-31 10:30 – …` with times, `… 24 months`
+/// for a column of months; one date alone when the earliest is the latest), each as
+/// [`dnn_data::dates::shown`] writes it.
+fn date_span(span: &DateSpan) -> String {
+    use dnn_data::dates::shown;
+    let (first, last) = (shown(span.earliest), shown(span.latest));
+    let days = count(span.days, if span.months { "month" } else { "day" });
+    match first == last {
+        true => format!("{first}, {days}"),
+        false => format!("{first} – {last}, {days}"),
     }
 }
 

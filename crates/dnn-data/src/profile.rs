@@ -1,6 +1,6 @@
 //! A look at a CSV table before training, as pandas' `df.info()` or AutoGluon's feature
-//! types give one: each column's missing cells, distinct values, range or most common
-//! values, how dnn reads it, and **every** column that reading it for training would refuse,
+//! types give one: each column's missing cells, distinct values, range (of its numbers, or
+//! of its dates) or most common values, how dnn reads it, and **every** column that reading it for training would refuse,
 //! with the flag that mends it ([`Mend`]), where [`crate::table::read_table`] stops at the
 //! first.
 //!
@@ -40,7 +40,7 @@ use crate::categories::{
     column_error, decimal_comma, is_missing_cell, number_as_written, parse_number, ColumnReader,
     ColumnValues, Mode, Notation, DASHES, MAX_DETECTED_VALUES,
 };
-use crate::dates::DateOrder;
+use crate::dates::{DateOrder, DatePart};
 use crate::error::{DataError, Result};
 use crate::table::{self, as_named, read_table, Columns};
 use crate::table_checks::{self, TableWarning};
@@ -98,8 +98,52 @@ pub struct ColumnProfile {
     pub common: Vec<(String, usize)>,
     /// Whether it has text values and every one reads as a date ([`table_checks::is_date`]).
     pub dates: bool,
+    /// Its earliest and latest dates and the days they fall on, when it is read as dates
+    /// ([`Reading::Dates`]).
+    pub date_span: Option<DateSpan>,
     /// Why reading it for training, as the flags say, is refused, and what mends it.
     pub refusal: Option<Refusal>,
+}
+
+/// The dates of a column read as dates, as pandas' `min()`, `max()` and
+/// `dt.normalize().nunique()` sum them up: the whole file's, its missing cells aside.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DateSpan {
+    /// The earliest instant ([`crate::dates::parse`]; [`crate::dates::shown`] writes it).
+    pub earliest: f64,
+    /// The latest instant.
+    pub latest: f64,
+    /// How many different days the dates fall on; months, for a column of months.
+    pub days: usize,
+    /// Whether its cells give months only (`2012-01`, `01/2012`), each read as its first day.
+    pub months: bool,
+}
+
+impl DateSpan {
+    /// The span of `instants` (NaN: a missing date, left aside), of a column of months when
+    /// `months`; `None` when every one is missing.
+    ///
+    /// ```
+    /// use dnn_data::profile::DateSpan;
+    /// // 2012-01-31 10:30, 2012-02-02 and 2012-01-31 18:00: on two different days.
+    /// let span = DateSpan::of(&[15_370.4375, f64::NAN, 15_372.0, 15_370.75], false).unwrap();
+    /// assert_eq!((span.earliest, span.latest, span.days), (15_370.4375, 15_372.0, 2));
+    /// assert_eq!(DateSpan::of(&[f64::NAN], false), None);
+    /// ```
+    pub fn of(instants: &[f64], months: bool) -> Option<DateSpan> {
+        let known = instants.iter().copied().filter(|t| !t.is_nan());
+        let (earliest, latest) = known.clone().fold(None, |span, t| match span {
+            None => Some((t, t)),
+            Some((lo, hi)) => Some((t.min(lo), t.max(hi))),
+        })?;
+        let days: HashSet<i64> = known.map(|t| t.floor() as i64).collect();
+        Some(DateSpan {
+            earliest,
+            latest,
+            days: days.len(),
+            months,
+        })
+    }
 }
 
 /// What dnn does with a column.
@@ -626,7 +670,7 @@ fn column_profile(
     } else if refusal.is_some() {
         Role::Refused
     } else {
-        match as_given.and_then(|r| r.values) {
+        match as_given.as_ref().and_then(|r| r.values.as_ref()) {
             Some(ColumnValues::Text { values, .. }) => Role::Input(Reading::Text {
                 values: values.len(),
             }),
@@ -636,6 +680,12 @@ fn column_profile(
             }),
             _ => Role::Input(Reading::Numbers),
         }
+    };
+    let date_span = match as_given.and_then(|r| r.values) {
+        Some(ColumnValues::Dates { dates, instants }) if matches!(role, Role::Input(_)) => {
+            DateSpan::of(&instants, !dates.parts.contains(&DatePart::Day))
+        }
+        _ => None,
     };
     ColumnProfile {
         name: name.to_owned(),
@@ -649,6 +699,7 @@ fn column_profile(
         range: tally.range,
         common,
         dates,
+        date_span,
         refusal,
     }
 }
@@ -754,6 +805,34 @@ mod tests {
     }
 
     #[test]
+    fn a_column_read_as_dates_has_a_span_others_do_not() {
+        // Months written month first, one missing (filled), and the same dates as a target and
+        // as text: 2012-01-01 and 2013-12-01 are days 15340 and 16040 to Python's datetime.
+        let text = "m,target_m,texts,y\n01/2012,01/2012,01/2012,0\n12/2013,12/2013,12/2013,1\n\
+                    NA,1/2012,1/2012,0\n1/2012,01/2012,1/2012,1\n";
+        let (_dir, path) = written("months.csv", text);
+        let which = Columns {
+            target: Some("target_m"),
+            text: &["texts".to_owned()],
+            drop: &["y".to_owned()],
+            fill_missing: true,
+            ..Columns::default()
+        };
+        let p = profile(&path, which).expect("profiled");
+        let span = |k: usize| p.columns[k].date_span;
+        assert_eq!(
+            span(0),
+            Some(DateSpan {
+                earliest: 15_340.0,
+                latest: 16_040.0,
+                days: 2,
+                months: true
+            })
+        );
+        assert_eq!((span(1), span(2), span(3)), (None, None, None));
+    }
+
+    #[test]
     fn the_counts_are_pandas_counts_of_missing_and_distinct_values() {
         let (_dir, path) = written("penguins_raw.csv", &penguins_raw());
         let p = profile(&path, Columns::default()).expect("profiled");
@@ -773,6 +852,18 @@ mod tests {
         assert_eq!(sex.role, Role::Input(Reading::Text { values: 2 }));
         assert_eq!(column("Individual ID").distinct, 120);
         assert!(column("Date Egg").dates);
+        // 2007-11-01 to 2007-11-20 (days 13818 and 13837 since 1970 to Python's datetime), every
+        // one of the 20 met.
+        assert_eq!(
+            column("Date Egg").date_span,
+            Some(DateSpan {
+                earliest: 13_818.0,
+                latest: 13_837.0,
+                days: 20,
+                months: false
+            })
+        );
+        assert_eq!(length.date_span, None);
         assert_eq!(column("Species").role, Role::Target);
         // The dates' five parts, and the two values of `Sex`.
         assert_eq!(p.inputs(), 5 + 2);

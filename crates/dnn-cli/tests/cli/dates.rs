@@ -345,3 +345,63 @@ fn date_order_reads_dates_that_do_not_tell_and_the_model_keeps_it() {
         from.stderr
     );
 }
+
+#[test]
+fn describe_shows_a_column_of_dates_by_its_earliest_and_latest_date_and_its_days() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    // write_table's dates, their range and days worked out from its own rule.
+    write_table(&w.join("dates.csv"), true, 0..60);
+    let days: std::collections::BTreeSet<(i64, i64, i64)> = (0..60)
+        .map(|r| (2011 + r % 4, 1 + (r * 5) % 12, 1 + (r * 11) % 28))
+        .collect();
+    let shown = |(y, m, d): (i64, i64, i64)| format!("{y:04}-{m:02}-{d:02}");
+    let first = *days.iter().next().expect("a day");
+    let last = *days.iter().next_back().expect("a day");
+    let dates = format!("{} – {}, {} days", shown(first), shown(last), days.len());
+    // HTTP's dates, with times (2012-01-31 was a Tuesday), and months written month first.
+    let mut http = "when,x,label\n".to_owned();
+    let mut months = "when,x,label\n".to_owned();
+    for i in 0..20 {
+        let (cell, month) = [
+            ("Tue, 31 Jan 2012 10:30:00 GMT", "01/2012"),
+            ("Wed, 01 Feb 2012 23:59:00 GMT", "1/2012"),
+            ("Tue, 31 Jan 2012 08:00:00 GMT", "12/2013"),
+            ("Thu, 02 Feb 2012 17:45:00 GMT", "06/2013"),
+        ][i % 4];
+        http.push_str(&format!("\"{cell}\",{i},{}\n", i % 2));
+        months.push_str(&format!("{month},{i},{}\n", i % 2));
+    }
+    std::fs::write(w.join("http.csv"), http).expect("write");
+    std::fs::write(w.join("months.csv"), months).expect("write");
+    for (file, read_as, want) in [
+        (
+            "dates.csv",
+            "dates (day/month/year) → 5 inputs",
+            dates.as_str(),
+        ),
+        (
+            "http.csv",
+            "dates (year-month-day) → 6 inputs",
+            "2012-01-31 08:00 – 2012-02-02 17:45, 3 days",
+        ),
+        (
+            "months.csv",
+            "dates (year-month-day) → 2 inputs",
+            "2012-01-01 – 2013-12-01, 3 months",
+        ),
+    ] {
+        let run = dnn_in(w, &["describe", "--data", file]);
+        code(&run, 0);
+        let row = run
+            .stdout
+            .lines()
+            .find(|l| l.contains(read_as))
+            .unwrap_or_else(|| panic!("{file}: no row read as {read_as}:\n{}", run.stdout));
+        assert!(
+            row.contains(&format!("  {want}  ")),
+            "{file}:\n{}",
+            run.stdout
+        );
+    }
+}

@@ -201,6 +201,35 @@ fn describe(dir: &Path, file: &str) -> Run {
 }
 
 #[test]
+fn a_column_of_dates_shows_its_earliest_and_latest_date_and_its_days() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // seattle(): 2012/01/01 (row 0) to 2012/05/08 (row 119: month 1 + 119 / 28, day 1 + 119 %
+    // 28), each row its own day; penguins_raw(): 2007-11-01 to 2007-11-20, each day 6 times.
+    for (file, text, name, want) in [
+        (
+            "seattle.csv",
+            seattle(),
+            "date",
+            "2012-01-01 – 2012-05-08, 120 days",
+        ),
+        (
+            "penguins_raw.csv",
+            penguins_raw(),
+            "Date Egg",
+            "2007-11-01 – 2007-11-20, 20 days",
+        ),
+    ] {
+        std::fs::write(tmp.path().join(file), text).expect("write");
+        let out = describe(tmp.path(), file).stdout;
+        let row = out
+            .lines()
+            .find(|l| l.split("  ").any(|cell| cell.trim() == name))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{out}"));
+        assert!(row.contains(&format!("  {want}  ")), "{out}");
+    }
+}
+
+#[test]
 fn the_verdict_and_the_flags_it_names_are_what_dnn_train_does() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
