@@ -12,7 +12,7 @@ use anyhow::{bail, Context};
 use dnn_core::{DnnError, Float, NumpyRng};
 use dnn_data::dataset::DEFAULT_SPLIT_SEED;
 use dnn_data::split::Fold;
-use dnn_data::Dataset;
+use dnn_data::{Dataset, HeldOut};
 
 use crate::data::{dates_line, load_fold, pictures_line, target_line};
 use crate::hyper::Hyper;
@@ -22,6 +22,7 @@ use crate::output::{say, tell};
 use crate::presets::Setup;
 use crate::text::plural;
 use crate::train::{builder, regression_scores, TrainArgs};
+use crate::validation::{self, held_out_line, ValidationFlags};
 use crate::{Exit, EXIT_INTERRUPTED};
 
 /// One fold's scores: accuracies, or a regression's R² and RMSE.
@@ -31,6 +32,9 @@ struct FoldScores {
     test: f64,
     /// A regression's test RMSE, in the target's units.
     rmse: Option<f64>,
+    /// Early stopping's `(kept, ran)`: the iteration (epoch) whose parameters it kept, of
+    /// those run.
+    kept: Option<(usize, usize)>,
 }
 
 /// Trains `setup` with `hyper` on each of `folds` folds of `--data` in turn and prints each
@@ -45,9 +49,10 @@ pub fn run<F: Float>(
     let interrupt = Interrupt::graceful();
     let mut scores = Vec::with_capacity(folds);
     let mut regression = false;
+    let unit = hyper.unit();
     for index in 0..folds {
         let fold = Fold { index, of: folds };
-        let data = load_fold::<F>(&args.data.data, &args.data.reading, fold)?;
+        let mut data = load_fold::<F>(&args.data.data, &args.data.reading, fold)?;
         regression = data.is_regression();
         if index == 0 {
             say!("{}", data_line(&data, folds, seed));
@@ -60,7 +65,35 @@ pub fn run<F: Float>(
                 say!("{line}");
             }
         }
-        let s = train_fold(&data, setup, hyper, &interrupt)
+        // Each fold's validation part is held out of its own training folds.
+        let held_out = match args.validation.split() {
+            Some(fraction) => {
+                let held_out = data
+                    .hold_out(fraction, seed)
+                    .with_context(|| format!("fold {} of {folds}", index + 1))?;
+                if index == 0 {
+                    say!(
+                        "{} (fold 1's; each fold holds out as much of its own)",
+                        held_out_line(&data, &held_out, &args.validation, unit)
+                    );
+                    let iterations = setup.iterations;
+                    for line in validation::warnings(&held_out, &args.validation, iterations, unit)
+                    {
+                        tell!("warning: {line}");
+                    }
+                }
+                Some(held_out)
+            }
+            None => None,
+        };
+        let run = Run {
+            setup,
+            hyper,
+            flags: &args.validation,
+            interrupt: &interrupt,
+        };
+        let s = run
+            .train_fold(&data, held_out.as_ref())
             .with_context(|| format!("fold {} of {folds}", index + 1))?;
         if interrupt.requested() {
             tell!(
@@ -69,7 +102,7 @@ pub fn run<F: Float>(
             );
             return Err(Exit(EXIT_INTERRUPTED).into());
         }
-        say!("{}", fold_line(fold, &data, &s));
+        say!("{}", fold_line(fold, &data, &s, unit));
         scores.push(s);
     }
     for line in summary(&scores, regression) {
@@ -78,58 +111,96 @@ pub fn run<F: Float>(
     Ok(())
 }
 
-/// Trains a network of `setup` on `data`'s training part and scores both parts.
-fn train_fold<F: Float>(
-    data: &Dataset<F>,
-    setup: &Setup,
-    hyper: &Hyper,
-    interrupt: &Interrupt,
-) -> anyhow::Result<FoldScores> {
-    let what = format!("the examples in {}", data.source.path.display());
-    let layers = setup.layers(
-        data.features(),
-        data.outputs(),
-        data.spec.output_activation(),
-        &what,
-    )?;
-    let mut net = builder::<F>(setup, &layers, data.spec.output_activation())
-        .build(&mut NumpyRng::new(setup.seed))?;
-    let control = interrupt.train_control();
-    let config = hyper
-        .params(setup.learning_rate, setup.iterations)
-        .check()?
-        .with_control(std::sync::Arc::clone(&control));
-    let (train_x, test_x) = (data.train_x.view(), data.test_x.view());
-    let train_y = data.train_y::<F>();
-    // The costs are not printed: one line per fold says what it scored.
-    let trained = net.train(train_x, &train_y, &config, |_| interrupt.control());
-    match trained {
-        Ok(_) => {}
-        Err(DnnError::Diverged(d)) => bail!(
-            "training diverged at {}: {}; {}",
-            d.at,
-            d.cause,
-            hyper.divergence_advice(setup.learning_rate)
-        ),
-        Err(e) => return Err(e.into()),
-    }
-    Ok(match data.spec.regression {
-        Some(scale) => {
-            let train = regression_scores(&net, train_x, &data.train_values, scale)?;
-            let test = regression_scores(&net, test_x, &data.test_values, scale)?;
-            FoldScores {
-                // A fold of one example has no R²; the folds are at least two examples here.
-                train: train.r2.unwrap_or(f64::NAN),
-                test: test.r2.unwrap_or(f64::NAN),
-                rmse: Some(test.rmse),
+/// What each fold's training is: the set-up, its optimiser, the validation flags, and the
+/// Ctrl-C that stops it.
+struct Run<'a> {
+    setup: &'a Setup,
+    hyper: &'a Hyper,
+    flags: &'a ValidationFlags,
+    interrupt: &'a Interrupt,
+}
+
+impl Run<'_> {
+    /// Trains a network of the set-up on `data`'s training part (watching `held_out`, with
+    /// early stopping if asked) and scores the training and test parts.
+    fn train_fold<F: Float>(
+        &self,
+        data: &Dataset<F>,
+        held_out: Option<&HeldOut<F>>,
+    ) -> anyhow::Result<FoldScores> {
+        let (setup, hyper) = (self.setup, self.hyper);
+        let what = format!("the examples in {}", data.source.path.display());
+        let layers = setup.layers(
+            data.features(),
+            data.outputs(),
+            data.spec.output_activation(),
+            &what,
+        )?;
+        let mut net = builder::<F>(setup, &layers, data.spec.output_activation())
+            .build(&mut NumpyRng::new(setup.seed))?;
+        let control = self.interrupt.train_control();
+        let config = hyper
+            .params(setup.learning_rate, setup.iterations)
+            .check()?
+            .with_control(std::sync::Arc::clone(&control));
+        let (train_x, test_x) = (data.train_x.view(), data.test_x.view());
+        let train_y = data.train_y::<F>();
+        // The costs are not printed: one line per fold says what it scored.
+        let (trained, seen) = match held_out {
+            Some(h) => {
+                let y = data.held_out_y::<F>(h);
+                let mut watch = self.flags.watch(&net, &h.x, &y, setup.iterations)?;
+                let trained =
+                    net.train_validated(train_x, &train_y, &mut watch, &config, |_, _| {
+                        self.interrupt.control()
+                    });
+                // With early stopping, the best parameters come back.
+                let seen = match &trained {
+                    Ok(_) | Err(DnnError::Diverged(_)) => Some(watch.finish(&mut net)),
+                    Err(_) => None,
+                };
+                (trained, seen)
             }
+            None => (
+                net.train(train_x, &train_y, &config, |_| self.interrupt.control()),
+                None,
+            ),
+        };
+        match trained {
+            Ok(_) => {}
+            Err(DnnError::Diverged(d)) => bail!(
+                "training diverged at {}: {}; {}",
+                d.at,
+                d.cause,
+                hyper.divergence_advice(setup.learning_rate)
+            ),
+            Err(e) => return Err(e.into()),
         }
-        None => FoldScores {
-            train: net.accuracy(train_x, &train_y)?,
-            test: net.accuracy(test_x, &data.test_y::<F>())?,
-            rmse: None,
-        },
-    })
+        // `(best, ran)`: the iteration (epoch) whose parameters early stopping kept.
+        let kept = seen
+            .as_ref()
+            .filter(|s| s.early_stopping().is_some())
+            .and_then(|s| Some((s.best()?.0, s.costs().len())));
+        Ok(match data.spec.regression {
+            Some(scale) => {
+                let train = regression_scores(&net, train_x, &data.train_values, scale)?;
+                let test = regression_scores(&net, test_x, &data.test_values, scale)?;
+                FoldScores {
+                    // A part of one example has no R²: NaN, which the mean then shows.
+                    train: train.r2.unwrap_or(f64::NAN),
+                    test: test.r2.unwrap_or(f64::NAN),
+                    rmse: Some(test.rmse),
+                    kept,
+                }
+            }
+            None => FoldScores {
+                train: net.accuracy(train_x, &train_y)?,
+                test: net.accuracy(test_x, &data.test_y::<F>())?,
+                rmse: None,
+                kept,
+            },
+        })
+    }
 }
 
 /// `Data: penguins.csv (csv): 344 examples in 5 folds (stratified, shuffled with seed 0), 10
@@ -159,7 +230,7 @@ fn data_line<F: Float>(data: &Dataset<F>, folds: usize, seed: u32) -> String {
 
 /// `Fold 1 of 5: trained on 275, tested on 69: train accuracy 0.996364, test accuracy
 /// 0.985507`, or a regression's R² and RMSE.
-fn fold_line<F: Float>(fold: Fold, data: &Dataset<F>, s: &FoldScores) -> String {
+fn fold_line<F: Float>(fold: Fold, data: &Dataset<F>, s: &FoldScores, unit: &str) -> String {
     let scores = match s.rmse {
         Some(rmse) => format!(
             "train R² {:.6}, test R² {:.6} (RMSE {})",
@@ -169,8 +240,12 @@ fn fold_line<F: Float>(fold: Fold, data: &Dataset<F>, s: &FoldScores) -> String 
         ),
         None => format!("train accuracy {:.6}, test accuracy {:.6}", s.train, s.test),
     };
+    let stopped = match s.kept {
+        Some((best, ran)) => format!("; early stopping kept {unit} {best} of {ran}"),
+        None => String::new(),
+    };
     format!(
-        "Fold {} of {}: trained on {}, tested on {}: {scores}",
+        "Fold {} of {}: trained on {}, tested on {}: {scores}{stopped}",
         fold.index + 1,
         fold.of,
         data.train_len(),
@@ -230,6 +305,7 @@ mod tests {
                 train,
                 test,
                 rmse: None,
+                kept: None,
             })
             .collect();
         assert_eq!(

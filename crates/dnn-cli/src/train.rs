@@ -284,11 +284,12 @@ pub struct TrainArgs {
     /// read as its own split: z-score, fill and text values fitted on its training folds),
     /// then each fold's scores and their mean ± standard deviation. The folds are
     /// scikit-learn's StratifiedKFold for classes, KFold for a regression, GroupKFold with
-    /// --group-by, shuffled with --split-seed. For data without a test part of its own;
+    /// --group-by, shuffled with --split-seed. --validation-split and --early-stopping hold
+    /// out part of each fold's training folds. For data without a test part of its own;
     /// nothing is saved.
     #[arg(long, value_name = "K", value_parser = parse_folds,
           conflicts_with_all = ["from", "save", "plot", "report", "save_last_good", "grad_check",
-                                "test_split", "validation_split", "early_stopping"])]
+                                "test_split"])]
     pub cross_validate: Option<usize>,
 
     /// Where to save the trained model (HDF5; written atomically).

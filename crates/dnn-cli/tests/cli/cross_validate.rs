@@ -1,5 +1,5 @@
 //! `dnn train --cross-validate K`: each fold's scores are those of a plain `dnn train` on that
-//! fold's rows (written as an npz archive of x_train, y_train, x_test and y_test, the fold
+//! fold's rows (with early stopping too) (written as an npz archive of x_train, y_train, x_test and y_test, the fold
 //! made by `dnn_data::split::stratified_fold`, which `tests/data/folds.rs` checks against
 //! scikit-learn's `StratifiedKFold`), the means are the folds' means, and what cannot be
 //! cross-validated is refused.
@@ -15,6 +15,7 @@ fn ok(run: Run) -> Run {
     run
 }
 
+/// A short run of gradient descent.
 const SETUP: [&str; 7] = [
     "--hidden",
     "6",
@@ -25,10 +26,28 @@ const SETUP: [&str; 7] = [
     "--standardize",
 ];
 
-/// The number after `key` in `line` (up to a comma, space or parenthesis).
+/// Adam on mini-batches with early stopping, which stops every fold of the blobs early.
+const STOPPING: [&str; 14] = [
+    "--hidden",
+    "6",
+    "--optimizer",
+    "adam",
+    "--learning-rate",
+    "0.05",
+    "--batch-size",
+    "16",
+    "--epochs",
+    "200",
+    "--standardize",
+    "--early-stopping",
+    "--patience",
+    "3",
+];
+
+/// The number after `key` in `line` (up to a comma, semicolon, space or parenthesis).
 fn number_after(line: &str, key: &str) -> f64 {
     let rest = &line[line.find(key).unwrap_or_else(|| panic!("{key} in {line}")) + key.len()..];
-    let end = rest.find([',', ' ', '(']).unwrap_or(rest.len());
+    let end = rest.find([',', ';', ' ', '(']).unwrap_or(rest.len());
     rest[..end]
         .parse()
         .unwrap_or_else(|_| panic!("a number after {key} in {line}"))
@@ -45,11 +64,30 @@ fn part(x: &[Vec<f64>], y: &[i64], rows: &[usize]) -> (Array2<f64>, Array1<i64>)
 
 #[test]
 fn each_fold_scores_as_a_plain_training_on_its_rows_and_the_mean_is_theirs() {
+    folds_are_plain_trainings(&SETUP);
+}
+
+/// With early stopping, each fold holds out its validation part from its own training folds,
+/// as a plain training on the fold's rows does.
+#[test]
+fn with_early_stopping_each_fold_holds_out_and_stops_as_a_plain_training() {
+    let out = folds_are_plain_trainings(&STOPPING);
+    let stopped = out
+        .lines()
+        .filter(|l| l.starts_with("Fold ") && l.contains("; early stopping kept epoch "))
+        .filter(|l| !l.ends_with(" of 200"))
+        .count();
+    assert_eq!(stopped, 4, "every fold stops early: {out}");
+}
+
+/// Cross-validates the blobs with the set-up `flags`, checks every fold against a plain
+/// training on its rows with the same flags, and returns what it printed.
+fn folds_are_plain_trainings(flags: &[&str]) -> String {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     fixtures::write_gaussian_blobs(&dir.join("blobs.csv"), 90, 3, 3, 1.5);
     let mut args = vec!["train", "--data", "blobs.csv", "--cross-validate", "4"];
-    args.extend_from_slice(&SETUP);
+    args.extend_from_slice(flags);
     let run = ok(dnn_in(dir, &args));
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
@@ -85,15 +123,6 @@ fn each_fold_scores_as_a_plain_training_on_its_rows_and_the_mean_is_theirs() {
     let mut tests = Vec::new();
     for (index, line) in folds.iter().enumerate() {
         let (train, test) = stratified_fold(&labels, 3, Fold { index, of: 4 }, 0).unwrap();
-        assert!(
-            line.starts_with(&format!(
-                "Fold {} of 4: trained on {}, tested on {}: ",
-                index + 1,
-                train.len(),
-                test.len()
-            )),
-            "{line}"
-        );
         let npz = dir.join(format!("fold{index}.npz"));
         let ((xtr, ytr), (xte, yte)) = (part(&x, &y, &train), part(&x, &y, &test));
         let mut w = ndarray_npy::NpzWriter::new(std::fs::File::create(&npz).expect("npz"));
@@ -104,8 +133,22 @@ fn each_fold_scores_as_a_plain_training_on_its_rows_and_the_mean_is_theirs() {
         w.finish().unwrap();
         let name = npz.file_name().unwrap().to_str().unwrap().to_owned();
         let mut plain = vec!["train", "--data", &name, "-q", "--save", "m.h5"];
-        plain.extend_from_slice(&SETUP);
+        plain.extend_from_slice(flags);
         let out = ok(dnn_in(dir, &plain)).stdout;
+        // `Validation: 7 of the 67 training examples held out ...`: not trained on.
+        let held = out
+            .lines()
+            .find(|l| l.starts_with("Validation: "))
+            .map_or(0, |l| number_after(l, "Validation: ") as usize);
+        assert!(
+            line.starts_with(&format!(
+                "Fold {} of 4: trained on {}, tested on {}: ",
+                index + 1,
+                train.len() - held,
+                test.len()
+            )),
+            "{line}"
+        );
         let accuracy = |what: &str| {
             let l = out.lines().find(|l| l.starts_with(what)).expect(what);
             number_after(l, ": ")
@@ -138,6 +181,7 @@ fn each_fold_scores_as_a_plain_training_on_its_rows_and_the_mean_is_theirs() {
         tests.iter().any(|&t| t < 1.0),
         "some fold misses: the blobs overlap"
     );
+    run.stdout
 }
 
 #[test]
@@ -227,7 +271,7 @@ fn what_cannot_be_cross_validated_is_refused() {
     for flag in [
         ["--save", "m.h5"],
         ["--test-split", "0.3"],
-        ["--validation-split", "0.2"],
+        ["--report", "r.json"],
     ] {
         let mut args = vec!["train", "--data", "blobs.csv", "--cross-validate", "3"];
         args.extend_from_slice(&flag);
