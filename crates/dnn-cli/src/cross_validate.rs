@@ -13,29 +13,20 @@ use dnn_core::{DnnError, Float, NumpyRng};
 use dnn_data::dataset::DEFAULT_SPLIT_SEED;
 use dnn_data::split::Fold;
 use dnn_data::{Dataset, HeldOut};
+use dnn_report::{CrossValidationReport, FoldScores};
 
 use crate::data::{dates_line, load_fold, pictures_line, target_line};
 use crate::hyper::Hyper;
 use crate::interrupt::Interrupt;
 use crate::metrics::significant;
+use crate::model_file::refuse_overwrite;
 use crate::output::{say, tell};
 use crate::presets::Setup;
+use crate::report::{check_outputs, write_json};
 use crate::text::plural;
 use crate::train::{builder, regression_scores, TrainArgs};
 use crate::validation::{self, held_out_line, ValidationFlags};
 use crate::{Exit, EXIT_INTERRUPTED};
-
-/// One fold's scores: accuracies, or a regression's R² and RMSE.
-#[derive(Debug, Clone, Copy)]
-struct FoldScores {
-    train: f64,
-    test: f64,
-    /// A regression's test RMSE, in the target's units.
-    rmse: Option<f64>,
-    /// Early stopping's `(kept, ran)`: the iteration (epoch) whose parameters it kept, of
-    /// those run.
-    kept: Option<(usize, usize)>,
-}
 
 /// Trains `setup` with `hyper` on each of `folds` folds of `--data` in turn and prints each
 /// fold's scores, then their mean and standard deviation. Nothing is saved.
@@ -45,17 +36,28 @@ pub fn run<F: Float>(
     hyper: &Hyper,
     folds: usize,
 ) -> anyhow::Result<()> {
+    if let Some(report) = &args.report {
+        check_outputs(&[(Some(report), "--report")], &[], Some(&args.data.data))?;
+        refuse_overwrite("--report", report, &[(&args.data.data, "the data")])?;
+    }
     let seed = args.data.reading.split_seed.unwrap_or(DEFAULT_SPLIT_SEED);
     let interrupt = Interrupt::graceful();
     let mut scores = Vec::with_capacity(folds);
-    let mut regression = false;
+    let (mut first, mut examples) = (None, 0);
     let unit = hyper.unit();
     for index in 0..folds {
         let fold = Fold { index, of: folds };
         let mut data = load_fold::<F>(&args.data.data, &args.data.reading, fold)?;
-        regression = data.is_regression();
         if index == 0 {
-            say!("{}", data_line(&data, folds, seed));
+            examples = data.train_len() + data.test_len();
+            if data.is_regression() && examples < 2 * folds {
+                bail!(
+                    "{folds} folds of {examples} examples leave a fold of one example, whose R² \
+                     is not defined; give at most {} folds",
+                    examples / 2
+                );
+            }
+            say!("{}", data_line(&data, examples, folds, seed));
             let lines = [
                 pictures_line(&data),
                 target_line(&data, &args.data.reading),
@@ -92,9 +94,15 @@ pub fn run<F: Float>(
             flags: &args.validation,
             interrupt: &interrupt,
         };
-        let s = run
+        let (net_layers, s) = run
             .train_fold(&data, held_out.as_ref())
             .with_context(|| format!("fold {} of {folds}", index + 1))?;
+        let s = FoldScores {
+            fold: fold.index + 1,
+            train_examples: data.train_len(),
+            test_examples: data.test_len(),
+            ..s
+        };
         if interrupt.requested() {
             tell!(
                 "interrupted in fold {} of {folds}: no mean is given for fewer folds",
@@ -102,11 +110,47 @@ pub fn run<F: Float>(
             );
             return Err(Exit(EXIT_INTERRUPTED).into());
         }
-        say!("{}", fold_line(fold, &data, &s, unit));
+        say!("{}", fold_line(folds, &s, unit));
         scores.push(s);
+        if index == 0 {
+            first = Some((data, net_layers));
+        }
     }
+    let Some((data, layers)) = first else {
+        unreachable!("there are at least 2 folds")
+    };
+    let regression = data.is_regression();
     for line in summary(&scores, regression) {
         say!("{line}");
+    }
+    if let Some(path) = &args.report {
+        let of = |f: fn(&FoldScores) -> f64| mean_std(&scores.iter().map(f).collect::<Vec<_>>());
+        let ((train_mean, train_std), (test_mean, test_std)) = (of(|s| s.train), of(|s| s.test));
+        let report = CrossValidationReport {
+            layers,
+            dtype: F::NAME.to_owned(),
+            learning_rate: setup.learning_rate,
+            iterations: setup.iterations,
+            seed: setup.seed,
+            init: setup.init.name().to_owned(),
+            training: hyper.report(),
+            classes: data.spec.classes.clone(),
+            format: data.source.format.name().to_owned(),
+            path: data.source.path.display().to_string(),
+            sha256: data.source.sha256.clone(),
+            examples,
+            features: data.features(),
+            split_seed: seed,
+            group_by: data.source.groups.as_ref().map(|g| g.column.clone()),
+            metric: if regression { "r2" } else { "accuracy" }.to_owned(),
+            folds: scores,
+            train_mean,
+            train_std,
+            test_mean,
+            test_std,
+        };
+        write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
+        say!("Saved the report to {}", path.display());
     }
     Ok(())
 }
@@ -127,7 +171,7 @@ impl Run<'_> {
         &self,
         data: &Dataset<F>,
         held_out: Option<&HeldOut<F>>,
-    ) -> anyhow::Result<FoldScores> {
+    ) -> anyhow::Result<(Vec<usize>, FoldScores)> {
         let (setup, hyper) = (self.setup, self.hyper);
         let what = format!("the examples in {}", data.source.path.display());
         let layers = setup.layers(
@@ -181,31 +225,37 @@ impl Run<'_> {
             .as_ref()
             .filter(|s| s.early_stopping().is_some())
             .and_then(|s| Some((s.best()?.0, s.costs().len())));
-        Ok(match data.spec.regression {
+        // The fold and its sizes are the caller's.
+        let scores = |train, test, test_rmse| FoldScores {
+            fold: 0,
+            train_examples: 0,
+            test_examples: 0,
+            train,
+            test,
+            test_rmse,
+            early_stopping: kept,
+        };
+        let scores = match data.spec.regression {
             Some(scale) => {
                 let train = regression_scores(&net, train_x, &data.train_values, scale)?;
                 let test = regression_scores(&net, test_x, &data.test_values, scale)?;
-                FoldScores {
-                    // A part of one example has no R²: NaN, which the mean then shows.
-                    train: train.r2.unwrap_or(f64::NAN),
-                    test: test.r2.unwrap_or(f64::NAN),
-                    rmse: Some(test.rmse),
-                    kept,
-                }
+                // Folds of at least 2 examples (refused otherwise) have an R².
+                let r2 = |r2: Option<f64>| r2.unwrap_or(f64::NAN);
+                scores(r2(train.r2), r2(test.r2), Some(test.rmse))
             }
-            None => FoldScores {
-                train: net.accuracy(train_x, &train_y)?,
-                test: net.accuracy(test_x, &data.test_y::<F>())?,
-                rmse: None,
-                kept,
-            },
-        })
+            None => scores(
+                net.accuracy(train_x, &train_y)?,
+                net.accuracy(test_x, &data.test_y::<F>())?,
+                None,
+            ),
+        };
+        Ok((layers, scores))
     }
 }
 
 /// `Data: penguins.csv (csv): 344 examples in 5 folds (stratified, shuffled with seed 0), 10
 /// features, 3 classes`.
-fn data_line<F: Float>(data: &Dataset<F>, folds: usize, seed: u32) -> String {
+fn data_line<F: Float>(data: &Dataset<F>, examples: usize, folds: usize, seed: u32) -> String {
     let how = match &data.source.groups {
         Some(g) => format!(
             "by `{}`'s {} groups, shuffled with seed {seed}",
@@ -222,16 +272,16 @@ fn data_line<F: Float>(data: &Dataset<F>, folds: usize, seed: u32) -> String {
         "Data: {} ({}): {} examples in {folds} folds ({how}), {} feature{}, {outputs}",
         data.source.path.display(),
         data.source.format.name(),
-        data.train_len() + data.test_len(),
+        examples,
         data.features(),
         plural(data.features()),
     )
 }
 
 /// `Fold 1 of 5: trained on 275, tested on 69: train accuracy 0.996364, test accuracy
-/// 0.985507`, or a regression's R² and RMSE.
-fn fold_line<F: Float>(fold: Fold, data: &Dataset<F>, s: &FoldScores, unit: &str) -> String {
-    let scores = match s.rmse {
+/// 0.985507`, or a regression's R² and RMSE; and which iteration (epoch) early stopping kept.
+fn fold_line(folds: usize, s: &FoldScores, unit: &str) -> String {
+    let scores = match s.test_rmse {
         Some(rmse) => format!(
             "train R² {:.6}, test R² {:.6} (RMSE {})",
             s.train,
@@ -240,16 +290,13 @@ fn fold_line<F: Float>(fold: Fold, data: &Dataset<F>, s: &FoldScores, unit: &str
         ),
         None => format!("train accuracy {:.6}, test accuracy {:.6}", s.train, s.test),
     };
-    let stopped = match s.kept {
+    let stopped = match s.early_stopping {
         Some((best, ran)) => format!("; early stopping kept {unit} {best} of {ran}"),
         None => String::new(),
     };
     format!(
-        "Fold {} of {}: trained on {}, tested on {}: {scores}{stopped}",
-        fold.index + 1,
-        fold.of,
-        data.train_len(),
-        data.test_len()
+        "Fold {} of {folds}: trained on {}, tested on {}: {scores}{stopped}",
+        s.fold, s.train_examples, s.test_examples
     )
 }
 
@@ -274,7 +321,7 @@ fn summary(scores: &[FoldScores], regression: bool) -> Vec<String> {
          each example tested once)"
     );
     if regression {
-        let (rmse, rmse_sd) = of(|s| s.rmse.unwrap_or(f64::NAN));
+        let (rmse, rmse_sd) = of(|s| s.test_rmse.unwrap_or(f64::NAN));
         test_line.push_str(&format!(
             ", RMSE {} ± {}",
             significant(rmse),
@@ -302,10 +349,13 @@ mod tests {
         let folds: Vec<FoldScores> = [(1.0, 0.9), (1.0, 0.8)]
             .iter()
             .map(|&(train, test)| FoldScores {
+                fold: 1,
+                train_examples: 10,
+                test_examples: 5,
                 train,
                 test,
-                rmse: None,
-                kept: None,
+                test_rmse: None,
+                early_stopping: None,
             })
             .collect();
         assert_eq!(

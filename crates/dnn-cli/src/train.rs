@@ -285,10 +285,10 @@ pub struct TrainArgs {
     /// then each fold's scores and their mean ± standard deviation. The folds are
     /// scikit-learn's StratifiedKFold for classes, KFold for a regression, GroupKFold with
     /// --group-by, shuffled with --split-seed. --validation-split and --early-stopping hold
-    /// out part of each fold's training folds. For data without a test part of its own;
-    /// nothing is saved.
+    /// out part of each fold's training folds; --report writes every fold's scores as JSON.
+    /// For data without a test part of its own; no model is saved.
     #[arg(long, value_name = "K", value_parser = parse_folds,
-          conflicts_with_all = ["from", "save", "plot", "report", "save_last_good", "grad_check",
+          conflicts_with_all = ["from", "save", "plot", "save_last_good", "grad_check",
                                 "test_split"])]
     pub cross_validate: Option<usize>,
 

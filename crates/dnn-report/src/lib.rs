@@ -9,6 +9,7 @@
 //! |-------------------------|--------------------|
 //! | `dnn train --report`    | [`TrainReport`]    |
 //! | `dnn evaluate --report` | [`EvaluateReport`] |
+//! | `dnn train --cross-validate K --report` | [`CrossValidationReport`] |
 //! | `dnn planar --report`   | [`PlanarReport`]   |
 //! | `dnn toy --report`      | [`ToyReport`]      |
 //!
@@ -29,6 +30,7 @@
 
 #![warn(missing_docs)]
 
+mod cross_validation;
 mod evaluate;
 mod hyper;
 mod planar;
@@ -36,6 +38,7 @@ mod probability;
 mod toy;
 mod train;
 
+pub use cross_validation::{CrossValidationReport, FoldScores};
 pub use evaluate::{EvaluateReport, EvaluatedData, PartScores};
 pub use hyper::HyperReport;
 pub use planar::{PlanarReport, PlanarRun};

@@ -87,8 +87,12 @@ fn folds_are_plain_trainings(flags: &[&str]) -> String {
     let dir = tmp.path();
     fixtures::write_gaussian_blobs(&dir.join("blobs.csv"), 90, 3, 3, 1.5);
     let mut args = vec!["train", "--data", "blobs.csv", "--cross-validate", "4"];
+    args.extend_from_slice(&["--report", "cv.json"]);
     args.extend_from_slice(flags);
     let run = ok(dnn_in(dir, &args));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("cv.json")).expect("report"))
+            .expect("json");
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines[0],
@@ -164,7 +168,24 @@ fn folds_are_plain_trainings(flags: &[&str]) -> String {
             "{line}"
         );
         tests.push(number_after(line, "test accuracy "));
+        // The report holds what the line prints, in full.
+        let recorded = &report["folds"][index];
+        assert_eq!(recorded["fold"], index + 1);
+        assert_eq!(recorded["test_examples"], test.len());
+        let full = recorded["test"].as_f64().expect("test");
+        assert!(
+            (full - tests[index]).abs() <= 5e-7,
+            "{recorded} against {line}"
+        );
     }
+    assert_eq!(report["metric"], "accuracy");
+    assert_eq!(report["examples"], 90);
+    assert_eq!(report["folds"].as_array().map(Vec::len), Some(4));
+    let full: Vec<f64> = (0..4)
+        .map(|k| report["folds"][k]["test"].as_f64().unwrap())
+        .collect();
+    let full_mean = full.iter().sum::<f64>() / 4.0;
+    assert!((report["test_mean"].as_f64().unwrap() - full_mean).abs() < 1e-15);
     // The mean and numpy's std of the printed folds (6 decimals each).
     let mean = tests.iter().sum::<f64>() / 4.0;
     let sd = (tests.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / 4.0).sqrt();
@@ -263,6 +284,23 @@ fn what_cannot_be_cross_validated_is_refused() {
         1,
         "13 folds need at least as many examples, and there are 12; give fewer folds",
     );
+    // A regression's fold of one example has no R².
+    let rows: String = (0..5).map(|i| format!("{i},{}.5\n", 3 * i)).collect();
+    std::fs::write(dir.join("five.csv"), format!("x,y\n{rows}")).expect("write");
+    refused(
+        &[
+            "train",
+            "--data",
+            "five.csv",
+            "--task",
+            "regress",
+            "--cross-validate",
+            "3",
+        ],
+        1,
+        "3 folds of 5 examples leave a fold of one example, whose R² is not defined; give at \
+         most 2 folds",
+    );
     refused(
         &["train", "--data", "blobs.csv", "--cross-validate", "1"],
         2,
@@ -271,7 +309,7 @@ fn what_cannot_be_cross_validated_is_refused() {
     for flag in [
         ["--save", "m.h5"],
         ["--test-split", "0.3"],
-        ["--report", "r.json"],
+        ["--plot", "costs.png"],
     ] {
         let mut args = vec!["train", "--data", "blobs.csv", "--cross-validate", "3"];
         args.extend_from_slice(&flag);

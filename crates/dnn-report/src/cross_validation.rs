@@ -1,0 +1,93 @@
+//! `dnn train --cross-validate K --report`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::HyperReport;
+
+/// What `dnn train --cross-validate K --report FILE` writes: the set-up, the data, each
+/// fold's scores and their mean and standard deviation, as the command prints them.
+///
+/// ```
+/// use dnn_report::CrossValidationReport;
+///
+/// let text = r#"{"layers": [4, 16, 3], "dtype": "f64", "learning_rate": 0.1,
+///     "iterations": 1000, "seed": 1, "init": "scaled", "optimizer": "gd",
+///     "batch_size": null, "shuffle_seed": null, "decay": "none", "l2": 0.0, "keep_prob": 1.0,
+///     "classes": ["a", "b", "c"], "format": "csv", "path": "iris.csv", "sha256": null,
+///     "examples": 150, "features": 4, "split_seed": 0, "group_by": null, "metric": "accuracy",
+///     "folds": [{"fold": 1, "train_examples": 120, "test_examples": 30, "train": 0.975,
+///                "test": 1.0},
+///               {"fold": 2, "train_examples": 120, "test_examples": 30, "train": 0.975,
+///                "test": 0.9}],
+///     "train_mean": 0.975, "train_std": 0.0, "test_mean": 0.95, "test_std": 0.05}"#;
+/// let report: CrossValidationReport = serde_json::from_str(text)?;
+/// assert_eq!(report.folds[1].test, 0.9);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrossValidationReport {
+    /// Layer sizes, input first (fold 1's: a text column's values can differ by fold).
+    pub layers: Vec<usize>,
+    /// `"f64"` or `"f32"`.
+    pub dtype: String,
+    /// The learning rate α.
+    pub learning_rate: f64,
+    /// Iterations (epochs, with mini-batches) planned for each fold.
+    pub iterations: usize,
+    /// The initialisation's seed.
+    pub seed: u32,
+    /// The initialisation (`scaled`, `he`, ...).
+    pub init: String,
+    /// The optimiser and its set-up.
+    #[serde(flatten)]
+    pub training: HyperReport,
+    /// The class names (none for a regression).
+    pub classes: Vec<String>,
+    /// `"csv"`, `"npz"`, `"image-folder"` or `"image-csv"`.
+    pub format: String,
+    /// `--data` as given.
+    pub path: String,
+    /// The data's SHA-256 (`dnn_data::fingerprint`).
+    pub sha256: Option<String>,
+    /// Examples split into folds.
+    pub examples: usize,
+    /// Inputs per example (fold 1's).
+    pub features: usize,
+    /// The seed that shuffled the folds (`--split-seed`).
+    pub split_seed: u32,
+    /// The column whose groups each fold kept whole (`--group-by`).
+    pub group_by: Option<String>,
+    /// What `train` and `test` are: `"accuracy"`, or a regression's `"r2"`.
+    pub metric: String,
+    /// Each fold's scores, in order.
+    pub folds: Vec<FoldScores>,
+    /// The mean of the folds' training scores.
+    pub train_mean: f64,
+    /// Their standard deviation (numpy's `std`: over K).
+    pub train_std: f64,
+    /// The mean of the folds' test scores.
+    pub test_mean: f64,
+    /// Their standard deviation (numpy's `std`: over K).
+    pub test_std: f64,
+}
+
+/// One fold's scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoldScores {
+    /// Which fold was the test part, from 1.
+    pub fold: usize,
+    /// Examples trained on (without a validation part held out).
+    pub train_examples: usize,
+    /// Examples tested on: the fold's.
+    pub test_examples: usize,
+    /// The training part's accuracy or R².
+    pub train: f64,
+    /// The test part's accuracy or R².
+    pub test: f64,
+    /// A regression's test RMSE, in the target's units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_rmse: Option<f64>,
+    /// With early stopping: the iteration (epoch) whose parameters it kept, and how many ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_stopping: Option<(usize, usize)>,
+}
