@@ -41,13 +41,16 @@ pub fn run<F: Float>(
         refuse_overwrite("--report", report, &[(&args.data.data, "the data")])?;
     }
     let seed = args.data.reading.split_seed.unwrap_or(DEFAULT_SPLIT_SEED);
-    let interrupt = Interrupt::graceful();
-    let mut scores = Vec::with_capacity(folds);
-    let (mut first, mut examples) = (None, 0);
+    // Quiet: the first Ctrl-C's usual line promises a model, and this run saves none.
+    let interrupt = Interrupt::graceful_quiet();
+    // Not with_capacity(folds): a K of billions is refused by the first fold's split.
+    let mut scores = Vec::new();
+    let (mut first, mut examples, mut widths) = (None, 0, Vec::new());
     let unit = hyper.unit();
     for index in 0..folds {
         let fold = Fold { index, of: folds };
         let mut data = load_fold::<F>(&args.data.data, &args.data.reading, fold)?;
+        widths.push(data.features());
         if index == 0 {
             examples = data.train_len() + data.test_len();
             if data.is_regression() && examples < 2 * folds {
@@ -122,6 +125,15 @@ pub fn run<F: Float>(
     let regression = data.is_regression();
     for line in summary(&scores, regression) {
         say!("{line}");
+    }
+    if widths.iter().any(|&w| w != widths[0]) {
+        // The Data line gave fold 1's.
+        let each: Vec<String> = widths.iter().map(usize::to_string).collect();
+        say!(
+            "Inputs per fold: {} (a text value met only in a fold's test part is no input of \
+             that fold)",
+            each.join(", ")
+        );
     }
     if let Some(path) = &args.report {
         let of = |f: fn(&FoldScores) -> f64| mean_std(&scores.iter().map(f).collect::<Vec<_>>());

@@ -198,7 +198,8 @@ pub struct ReadFlags {
 
     /// CSV: the column of each row's group (a person, a patient, a site: rows that are not
     /// independent), kept whole by the test split and a validation split, as scikit-learn's
-    /// GroupShuffleSplit keeps them; not an input [default: rows are split one by one].
+    /// GroupShuffleSplit keeps them, and by --cross-validate's folds (GroupKFold); not an
+    /// input [default: rows are split one by one].
     #[arg(long, value_name = "COLUMN")]
     pub group_by: Option<String>,
 
@@ -547,7 +548,8 @@ fn load_split<X: Float>(
         bail!(
             "--cross-validate splits data without a test part of its own into folds, but \
              --data {} has one; train without --cross-validate, or give the examples as one \
-             source (a CSV, or an npz archive of x and y)",
+             source (a CSV, an npz archive of x and y, or a folder of class folders without \
+             train/ and test/)",
             path.display()
         );
     }
@@ -918,6 +920,12 @@ fn regression_line_named<X: Float>(
             distinct.len()
         )
     };
+    if data.source.split.is_some_and(|s| s.fold.is_some()) {
+        return Some(format!(
+            "Target: {name}, a number to predict ({how}); the network learns it z-scored with \
+             each fold's training mean and standard deviation"
+        ));
+    }
     // One more digit for each factor of 10 between the mean and the deviation.
     let spread = (scale.mean.abs() / scale.std).log10().floor().max(0.0) as usize;
     Some(format!(
@@ -970,7 +978,32 @@ fn class_counts<X: Float>(data: &Dataset<X>) -> Vec<usize> {
 fn warn_single_examples<X: Float>(data: &Dataset<X>, counts: &[usize]) {
     let classes = counts.len();
     let single = counts.iter().filter(|&&c| c == 1).count();
-    if single > 0 && single * 2 <= classes.max(2) && data.source.split.is_some() {
+    let folds = data.source.split.and_then(|s| s.fold).map(|f| f.of);
+    if let Some(k) = folds {
+        // Cross-validation: a class of fewer examples than folds is tested in some folds
+        // only (scikit-learn's StratifiedKFold warns alike).
+        let rare: Vec<String> = counts
+            .iter()
+            .zip(&data.spec.classes)
+            .filter(|(&c, _)| c > 0 && c < k)
+            .map(|(&c, name)| format!("`{name}` ({c})"))
+            .collect();
+        if !rare.is_empty() && single * 2 <= classes.max(2) {
+            let (subject, verb, them) = match rare.len() {
+                1 => ("the class", "has", "it"),
+                _ => ("the classes", "have", "them"),
+            };
+            tell!(
+                "warning: {subject} {} {verb} fewer examples than the {k} folds: some folds \
+                 test none of {them}, and a fold that tests all of {them} trains without; give \
+                 {them} more examples, or fewer folds",
+                first_three(rare.into_iter())
+            );
+            return;
+        }
+    }
+    if single > 0 && single * 2 <= classes.max(2) && data.source.split.is_some() && folds.is_none()
+    {
         // A few rare classes among many examples: each is kept in training by the split,
         // so the test part never scores it (scikit-learn's stratified split refuses).
         let names = counts
@@ -1001,7 +1034,7 @@ fn warn_single_examples<X: Float>(data: &Dataset<X>, counts: &[usize]) {
              {column} a class, or a measurement or an id (a number to predict is a \
              regression: --task regress)?",
             data.source.path.display(),
-            if data.source.split.is_some() {
+            if data.source.split.is_some() && folds.is_none() {
                 ", kept in training by the split"
             } else {
                 ""

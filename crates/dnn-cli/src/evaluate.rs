@@ -448,7 +448,8 @@ pub struct EvaluateArgs {
     pub mislabeled: Option<PathBuf>,
 
     /// Write the scores as JSON: the model, the data (its SHA-256, whether it was scored
-    /// whole) and each part's accuracy and confusion counts, or R², RMSE and MAE.
+    /// whole) and each part's accuracy, confusion counts and probability scores (log loss,
+    /// ROC AUC, average precision, and the classes they rank), or R², RMSE and MAE.
     #[arg(long)]
     pub report: Option<PathBuf>,
 

@@ -61,8 +61,8 @@ pub enum Command {
     /// Train a network on the cat data set (defaults reproduce the published L-layer model)
     /// or on your own data (--data: an image folder, a CSV table, a .npz archive).
     Train(Box<train::TrainArgs>),
-    /// Accuracy, confusion matrix and per-class precision, recall and F1 of a saved model
-    /// (R², RMSE and MAE of a regression model).
+    /// Accuracy, log loss, ROC AUC, average precision, confusion matrix and per-class
+    /// precision, recall and F1 of a saved model (R², RMSE and MAE of a regression model).
     Evaluate(evaluate::EvaluateArgs),
     /// Classify pictures (JPEG or PNG, any size) or the rows of a CSV table with a saved
     /// model (a regression model predicts each row's number).

@@ -289,7 +289,7 @@ pub struct TrainArgs {
     /// For data without a test part of its own; no model is saved.
     #[arg(long, value_name = "K", value_parser = parse_folds,
           conflicts_with_all = ["from", "save", "plot", "save_last_good", "grad_check",
-                                "test_split"])]
+                                "test_split", "print_every"])]
     pub cross_validate: Option<usize>,
 
     /// Where to save the trained model (HDF5; written atomically).

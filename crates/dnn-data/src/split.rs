@@ -347,7 +347,7 @@ pub fn stratified_fold(
     let k = fold.of;
     if counts.iter().all(|&n| n < k) {
         return Err(format!(
-            "{k} folds need more examples of some class than that, and the largest class has {}; \
+            "{k} folds need a class of at least {k} examples, and the largest class has {}; \
              give fewer folds",
             counts.iter().max().copied().unwrap_or(0)
         ));

@@ -148,11 +148,13 @@ fn roc_auc(scores: &[f64], positive: &[bool]) -> f64 {
 fn average_precision(scores: &[f64], positive: &[bool]) -> f64 {
     let points = thresholds(scores, positive);
     let p = points.last().map_or(0, |&(tp, _)| tp) as f64;
-    let mut previous = 0;
-    let mut sum = 0.0;
+    let (mut previous, mut sum) = (0.0, 0.0);
     for &(tp, fp) in &points {
-        sum += (tp - previous) as f64 / p * (tp as f64 / (tp + fp) as f64);
-        previous = tp;
+        // Recall as scikit-learn's curve has it (tp / P), and its steps.
+        let recall = tp as f64 / p;
+        sum += (recall - previous) * (tp as f64 / (tp + fp) as f64);
+        previous = recall;
     }
-    sum
+    // At most 1, as an average of precisions: the steps' rounding can leave 1 + 6e-15.
+    sum.min(1.0)
 }

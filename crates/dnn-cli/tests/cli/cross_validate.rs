@@ -301,6 +301,18 @@ fn what_cannot_be_cross_validated_is_refused() {
         "3 folds of 5 examples leave a fold of one example, whose R² is not defined; give at \
          most 2 folds",
     );
+    // Billions of folds: refused by the split, not by running out of memory first.
+    refused(
+        &[
+            "train",
+            "--data",
+            "blobs.csv",
+            "--cross-validate",
+            "99999999999",
+        ],
+        1,
+        "99999999999 folds need at least as many examples, and there are 12",
+    );
     refused(
         &["train", "--data", "blobs.csv", "--cross-validate", "1"],
         2,
@@ -315,4 +327,86 @@ fn what_cannot_be_cross_validated_is_refused() {
         args.extend_from_slice(&flag);
         refused(&args, 2, "cannot be used with");
     }
+}
+
+/// A class of fewer examples than folds is warned about once, as scikit-learn's
+/// StratifiedKFold warns, and not as the one split's "kept in training".
+#[test]
+fn a_class_rarer_than_the_folds_is_warned_about_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let mut rows = String::from("x,y\n");
+    for j in 0..30 {
+        rows.push_str(&format!(
+            "{j},{}\n",
+            if j % 2 == 0 { "even" } else { "odd" }
+        ));
+    }
+    rows.push_str("3.5,rare\n");
+    std::fs::write(dir.join("rare.csv"), rows).expect("write");
+    let run = ok(dnn_in(
+        dir,
+        &[
+            "train",
+            "--data",
+            "rare.csv",
+            "--cross-validate",
+            "3",
+            "--iterations",
+            "5",
+        ],
+    ));
+    assert_eq!(
+        run.stderr,
+        "warning: the class `rare` (1) has fewer examples than the 3 folds: some folds test \
+         none of it, and a fold that tests all of it trains without; give it more examples, or \
+         fewer folds\n"
+    );
+}
+
+/// A text value met in one row only is an input of the folds that train on that row: the
+/// folds' inputs differ, and the run says so (the Data line gives fold 1's).
+#[test]
+fn folds_of_different_inputs_are_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let mut rows = String::from("x,colour,y\n");
+    for j in 0..24 {
+        let colour = match j {
+            7 => "green",
+            _ if j % 3 == 0 => "red",
+            _ => "blue",
+        };
+        rows.push_str(&format!(
+            "{j},{colour},{}\n",
+            if j % 2 == 0 { "a" } else { "b" }
+        ));
+    }
+    std::fs::write(dir.join("colours.csv"), rows).expect("write");
+    let run = ok(dnn_in(
+        dir,
+        &[
+            "train",
+            "--data",
+            "colours.csv",
+            "--cross-validate",
+            "3",
+            "--iterations",
+            "5",
+        ],
+    ));
+    // `green` (row 7) is in one fold's test part: that fold has 3 inputs, the others 4.
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Inputs per fold: "))
+        .unwrap_or_else(|| panic!("no Inputs line: {}", run.stdout));
+    let mut widths: Vec<&str> = line["Inputs per fold: ".len()..]
+        .split(" (")
+        .next()
+        .unwrap()
+        .split(", ")
+        .collect();
+    widths.sort_unstable();
+    assert_eq!(widths, ["3", "4", "4"], "{line}");
 }
