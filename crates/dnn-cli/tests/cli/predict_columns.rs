@@ -23,8 +23,8 @@ fn failed(run: Run) -> Run {
     run
 }
 
-/// Trains a small model on `data` in `dir` (`extra` flags beside a short run), saved as `save`.
-/// Trains a small model on `data` in `dir`, saved as `save`; returns what it printed.
+/// Trains a small model on `data` in `dir` (`extra` flags beside a short run), saved as `save`;
+/// returns what it printed.
 fn train(dir: &Path, data: &str, extra: &[&str], save: &str) -> String {
     let mut args = vec![
         "train",
