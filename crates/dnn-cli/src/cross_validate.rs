@@ -45,7 +45,8 @@ pub fn run<F: Float>(
     let interrupt = Interrupt::graceful_quiet();
     // Not with_capacity(folds): a K of billions is refused by the first fold's split.
     let mut scores = Vec::new();
-    let (mut first, mut examples, mut widths) = (None, 0, Vec::new());
+    // The run's report, begun with fold 1 (its data's facts), its folds added at the end.
+    let (mut report, mut examples, mut widths) = (None, 0, Vec::new());
     let unit = hyper.unit();
     for index in 0..folds {
         let fold = Fold { index, of: folds };
@@ -116,13 +117,19 @@ pub fn run<F: Float>(
         say!("{}", fold_line(folds, &s, unit));
         scores.push(s);
         if index == 0 {
-            first = Some((data, net_layers));
+            report = Some(begun::<F>(
+                &data,
+                net_layers,
+                (setup, hyper),
+                examples,
+                seed,
+            ));
         }
     }
-    let Some((data, layers)) = first else {
-        unreachable!("there are at least 2 folds")
+    let Some(mut report) = report else {
+        bail!("no fold was trained")
     };
-    let regression = data.is_regression();
+    let regression = report.metric == "r2";
     for line in summary(&scores, regression) {
         say!("{line}");
     }
@@ -137,34 +144,52 @@ pub fn run<F: Float>(
     }
     if let Some(path) = &args.report {
         let of = |f: fn(&FoldScores) -> f64| mean_std(&scores.iter().map(f).collect::<Vec<_>>());
-        let ((train_mean, train_std), (test_mean, test_std)) = (of(|s| s.train), of(|s| s.test));
-        let report = CrossValidationReport {
-            layers,
-            dtype: F::NAME.to_owned(),
-            learning_rate: setup.learning_rate,
-            iterations: setup.iterations,
-            seed: setup.seed,
-            init: setup.init.name().to_owned(),
-            training: hyper.report(),
-            classes: data.spec.classes.clone(),
-            format: data.source.format.name().to_owned(),
-            path: data.source.path.display().to_string(),
-            sha256: data.source.sha256.clone(),
-            examples,
-            features: data.features(),
-            split_seed: seed,
-            group_by: data.source.groups.as_ref().map(|g| g.column.clone()),
-            metric: if regression { "r2" } else { "accuracy" }.to_owned(),
-            folds: scores,
-            train_mean,
-            train_std,
-            test_mean,
-            test_std,
-        };
+        (report.train_mean, report.train_std) = of(|s| s.train);
+        (report.test_mean, report.test_std) = of(|s| s.test);
+        report.folds = scores;
         write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
         say!("Saved the report to {}", path.display());
     }
     Ok(())
+}
+
+/// The report of a cross-validation as fold 1 tells it (`data`, its network's `layers`): the
+/// set-up, the data, `examples` split into folds shuffled by `seed`; no folds yet.
+fn begun<F: Float>(
+    data: &Dataset<F>,
+    layers: Vec<usize>,
+    (setup, hyper): (&Setup, &Hyper),
+    examples: usize,
+    seed: u32,
+) -> CrossValidationReport {
+    CrossValidationReport {
+        layers,
+        dtype: F::NAME.to_owned(),
+        learning_rate: setup.learning_rate,
+        iterations: setup.iterations,
+        seed: setup.seed,
+        init: setup.init.name().to_owned(),
+        training: hyper.report(),
+        classes: data.spec.classes.clone(),
+        format: data.source.format.name().to_owned(),
+        path: data.source.path.display().to_string(),
+        sha256: data.source.sha256.clone(),
+        examples,
+        features: data.features(),
+        split_seed: seed,
+        group_by: data.source.groups.as_ref().map(|g| g.column.clone()),
+        metric: if data.is_regression() {
+            "r2"
+        } else {
+            "accuracy"
+        }
+        .to_owned(),
+        folds: Vec::new(),
+        train_mean: 0.0,
+        train_std: 0.0,
+        test_mean: 0.0,
+        test_std: 0.0,
+    }
 }
 
 /// What each fold's training is: the set-up, its optimiser, the validation flags, and the
