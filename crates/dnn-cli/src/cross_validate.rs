@@ -13,7 +13,7 @@ use dnn_core::{DnnError, Float, NumpyRng};
 use dnn_data::dataset::DEFAULT_SPLIT_SEED;
 use dnn_data::split::Fold;
 use dnn_data::{Dataset, HeldOut};
-use dnn_report::{CrossValidationReport, FoldScores};
+use dnn_report::{mean_std, CrossValidationReport, FoldScores};
 
 use crate::data::{dates_line, load_fold, pictures_line, target_line};
 use crate::hyper::Hyper;
@@ -335,14 +335,6 @@ fn fold_line(folds: usize, s: &FoldScores, unit: &str) -> String {
         "Fold {} of {folds}: trained on {}, tested on {}: {scores}{stopped}",
         s.fold, s.train_examples, s.test_examples
     )
-}
-
-/// The mean and (population) standard deviation of `values`, as numpy's `mean` and `std`.
-fn mean_std(values: &[f64]) -> (f64, f64) {
-    let n = values.len().max(1) as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
-    (mean, variance.sqrt())
 }
 
 /// The lines of the folds' means: `Train accuracy: 0.995 ± 0.002 ...` and `Test accuracy:

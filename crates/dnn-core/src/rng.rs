@@ -142,6 +142,29 @@ impl NumpyRng {
         permutation_into(self, n, &mut out);
         out
     }
+
+    /// `np.random.shuffle(x)` of a 1-d array, in place: Fisher-Yates from the end, each
+    /// swap's partner drawn by [`NumpyRng::interval`]. Shuffling the same slice again
+    /// shuffles its new order, as numpy does.
+    ///
+    /// ```
+    /// use dnn_core::NumpyRng;
+    /// let mut rng = NumpyRng::new(0);
+    /// let mut x = [0, 1, 2, 3, 4];
+    /// rng.shuffle(&mut x);
+    /// assert_eq!(x, [2, 0, 1, 3, 4]); // np.random.seed(0); np.random.shuffle(x)
+    /// ```
+    pub fn shuffle<T>(&mut self, x: &mut [T]) {
+        shuffle_from(self, x);
+    }
+}
+
+/// numpy's legacy `shuffle` of a 1-d array on any generator.
+fn shuffle_from<R: RngCore + ?Sized, T>(rng: &mut R, x: &mut [T]) {
+    for i in (1..x.len()).rev() {
+        let j = interval_from(rng, i as u64) as usize;
+        x.swap(i, j);
+    }
 }
 
 /// numpy's legacy `random_interval(max)` on any generator: a uniform integer in `0..=max`.
@@ -169,10 +192,7 @@ pub(crate) fn interval_from<R: RngCore + ?Sized>(rng: &mut R, max: u64) -> u64 {
 pub(crate) fn permutation_into<R: RngCore + ?Sized>(rng: &mut R, n: usize, out: &mut Vec<usize>) {
     out.clear();
     out.extend(0..n);
-    for i in (1..n).rev() {
-        let j = interval_from(rng, i as u64) as usize;
-        out.swap(i, j);
-    }
+    shuffle_from(rng, out);
 }
 
 impl RngCore for NumpyRng {

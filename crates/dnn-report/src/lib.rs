@@ -33,6 +33,7 @@
 mod cross_validation;
 mod evaluate;
 mod hyper;
+mod importance;
 mod planar;
 mod probability;
 mod toy;
@@ -41,6 +42,7 @@ mod train;
 pub use cross_validation::{CrossValidationReport, FoldScores};
 pub use evaluate::{EvaluateReport, EvaluatedData, PartScores};
 pub use hyper::HyperReport;
+pub use importance::{mean_std, ColumnImportance, PermutationImportance};
 pub use planar::{PlanarReport, PlanarRun};
 pub use probability::ProbabilityScores;
 pub use toy::{ToyReport, ToyRun};
