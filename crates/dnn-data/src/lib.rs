@@ -55,6 +55,7 @@ pub mod fingerprint;
 pub mod folder;
 pub mod image;
 pub mod image_csv;
+pub mod importance;
 pub mod missing;
 pub mod model;
 pub mod npz;

@@ -1,0 +1,148 @@
+//! Permutation importance: how much a model's score drops when one column's values are
+//! shuffled among the rows, the column's link to the label broken and its values kept.
+//!
+//! The shuffles are scikit-learn's (`sklearn.inspection.permutation_importance` with an
+//! integer `random_state`), draw for draw: one seed drawn from `random_state` as
+//! `RandomState(random_state).randint(2**31)`, then for every column a fresh
+//! `RandomState(that seed)` shuffling one index array in place `repeats` times, each
+//! shuffle applied to the column as the previous one left it. So every column sees the same
+//! sequence of shuffles, and the numbers are scikit-learn's for the same model and rows.
+
+use std::ops::Range;
+
+use dnn_core::Float;
+use dnn_core::NumpyRng;
+use ndarray::{Array2, ArrayView2};
+
+/// A score's drops for every block of inputs: `baseline - score` of each shuffle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShuffledScores {
+    /// The score of the inputs as they are.
+    pub baseline: f64,
+    /// For each block, in order, `baseline` minus the score with that block shuffled, once
+    /// per shuffle (scikit-learn's `importances`).
+    pub drops: Vec<Vec<f64>>,
+}
+
+/// Scores `x` (`(inputs, m)`, one example per column) as it is, then with each block of
+/// inputs (a table's column: one input for a number, one per value for text, one per part
+/// of a date) shuffled among the examples `repeats` times, the block's inputs together.
+///
+/// `score` sees the whole matrix each time; its error stops the work and is returned.
+///
+/// ```
+/// use dnn_data::importance::permutation_importance;
+///
+/// // Two inputs of six examples; the score is the first example's first input.
+/// let x = ndarray::array![[0.0, 10.0, 20.0, 30.0, 40.0, 50.0], [1.0; 6]];
+/// let first = |x: ndarray::ArrayView2<'_, f64>| Ok::<f64, ()>(x[[0, 0]]);
+/// let scores = permutation_importance(x.view(), &[0..1, 1..2], 3, 0, first)?;
+/// assert_eq!(scores.baseline, 0.0);
+/// // numpy: rs = RandomState(RandomState(0).randint(2**31)); idx = arange(6)
+/// // and three times rs.shuffle(idx); col = col[idx], which puts 10, 50, 30 first.
+/// assert_eq!(scores.drops[0], [-10.0, -50.0, -30.0]);
+/// assert_eq!(scores.drops[1], [0.0, 0.0, 0.0]); // a constant input cannot matter
+/// # Ok::<(), ()>(())
+/// ```
+pub fn permutation_importance<F: Float, E>(
+    x: ArrayView2<'_, F>,
+    blocks: &[Range<usize>],
+    repeats: usize,
+    seed: u32,
+    mut score: impl FnMut(ArrayView2<'_, F>) -> Result<f64, E>,
+) -> Result<ShuffledScores, E> {
+    let baseline = score(x)?;
+    // `RandomState(seed).randint(np.iinfo(np.int32).max + 1)`: a masked 31-bit draw, never
+    // rejected.
+    let column_seed = NumpyRng::new(seed).next_mt() & 0x7fff_ffff;
+    let m = x.ncols();
+    let mut shuffled: Array2<F> = x.to_owned();
+    let mut index: Vec<usize> = Vec::with_capacity(m);
+    let mut row: Vec<F> = Vec::with_capacity(m);
+    let mut drops = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        let mut rng = NumpyRng::new(column_seed);
+        index.clear();
+        index.extend(0..m);
+        let mut block_drops = Vec::with_capacity(repeats);
+        for _ in 0..repeats {
+            rng.shuffle(&mut index);
+            for input in block.clone() {
+                // `X[:, col] = X[idx, col]`: this shuffle of the block as it stands.
+                row.clear();
+                row.extend(shuffled.row(input).iter().copied());
+                for (value, &from) in shuffled.row_mut(input).iter_mut().zip(&index) {
+                    *value = row[from];
+                }
+            }
+            block_drops.push(baseline - score(shuffled.view())?);
+        }
+        for input in block.clone() {
+            shuffled.row_mut(input).assign(&x.row(input));
+        }
+        drops.push(block_drops);
+    }
+    Ok(ShuffledScores { baseline, drops })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A block's inputs move together: every example keeps its own pair of values.
+    #[test]
+    fn a_blocks_inputs_are_shuffled_as_one() {
+        let x = ndarray::array![[0.0, 1.0, 2.0, 3.0, 4.0], [0.0, 10.0, 20.0, 30.0, 40.0]];
+        let mut seen = Vec::new();
+        let block = [std::ops::Range { start: 0, end: 2 }];
+        permutation_importance(x.view(), &block, 4, 5, |s| {
+            seen.push(s.to_owned());
+            Ok::<f64, ()>(0.0)
+        })
+        .unwrap();
+        assert_eq!(seen.len(), 5, "the baseline and four shuffles");
+        for s in &seen[1..] {
+            assert_eq!(s.row(1), s.row(0).mapv(|v| v * 10.0), "{s}");
+        }
+        assert_ne!(seen[1], x, "shuffled");
+    }
+
+    /// Every block starts from the inputs as they are, and sees the same shuffles.
+    #[test]
+    fn each_block_starts_again_from_the_inputs() {
+        let x = ndarray::array![[0.0, 1.0, 2.0, 3.0], [0.0, 1.0, 2.0, 3.0]];
+        let mut seen = Vec::new();
+        permutation_importance(x.view(), &[0..1, 1..2], 2, 0, |s| {
+            seen.push(s.to_owned());
+            Ok::<f64, ()>(0.0)
+        })
+        .unwrap();
+        // Baseline, then block 0 twice (block 1 untouched), then block 1 twice.
+        assert_eq!(seen[1].row(1), x.row(1));
+        assert_eq!(seen[3].row(0), x.row(0));
+        assert_eq!(seen[3].row(1), seen[1].row(0));
+        assert_eq!(seen[4].row(1), seen[2].row(0));
+    }
+
+    #[test]
+    fn the_scores_error_is_returned() {
+        let x = ndarray::array![[0.0, 1.0]];
+        let mut calls = 0;
+        let result = permutation_importance(
+            x.view(),
+            &[std::ops::Range { start: 0, end: 1 }],
+            3,
+            0,
+            |_| {
+                calls += 1;
+                if calls == 2 {
+                    Err("no")
+                } else {
+                    Ok(0.0)
+                }
+            },
+        );
+        assert_eq!(result, Err("no"));
+        assert_eq!(calls, 2);
+    }
+}
