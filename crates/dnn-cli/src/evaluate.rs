@@ -9,6 +9,7 @@ use dnn_data::{DataSpec, Dataset, HeldOut, Input, LoadOptions, Parts};
 use ndarray::{Array3, Axis};
 
 use crate::data::{cat_dir, check_image_names, load_for_model, ImageNameFlags, ModelReading};
+use crate::importance::{self, ImportanceFlags, Scoring};
 use crate::metrics::{probability_table, regression_scores_line, Scores};
 use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
 use crate::plot::{self, Tile};
@@ -50,6 +51,8 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     // The model decides what is scored, whatever the data looks like: a classifier's
     // accuracy, or a regression's errors in its target's units.
     require_scale(&model, &args.model.display().to_string())?;
+    args.importance
+        .check(&model, &args.model.display().to_string())?;
     if args.mislabeled.is_some() && !model.network.output_activation().classifies() {
         bail!(
             "--mislabeled draws the mislabelled test pictures of a classifier, but {} predicts a \
@@ -101,6 +104,10 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
             threshold,
         )?,
     };
+    let importance = match args.importance.importance {
+        true => Some(importance_of(&model, &data, &args.importance, threshold)?),
+        false => None,
+    };
     if let Some(path) = &args.report {
         let report = EvaluateReport {
             model: args.model.display().to_string(),
@@ -117,6 +124,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
                 trained_on: trained_on(&model, &data),
             },
             parts,
+            importance,
         };
         write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
         println!();
@@ -238,6 +246,24 @@ fn evaluate_classes(
             regression: None,
         })
         .collect())
+}
+
+/// `--importance`: each column's permutation importance on the part scored last, printed.
+fn importance_of(
+    model: &Model,
+    data: &Dataset,
+    flags: &ImportanceFlags,
+    threshold: Option<f64>,
+) -> anyhow::Result<dnn_report::PermutationImportance> {
+    let scoring = match data.spec.regression {
+        Some(scale) => Scoring::R2(&data.test_values, scale),
+        None => Scoring::Accuracy(&data.test_labels, data.spec.classes.len(), threshold),
+    };
+    let part = report_name(test_name(data));
+    let measured = importance::measure(flags, model, data, (&part, &data.test_x), scoring)?;
+    println!();
+    print!("{}", importance::table(&measured, data.test_len()));
+    Ok(measured)
 }
 
 /// `--mislabeled` with data of no pictures (a table).
@@ -452,6 +478,10 @@ pub struct EvaluateArgs {
     /// ROC AUC, average precision, and the classes they rank), or R², RMSE and MAE.
     #[arg(long)]
     pub report: Option<PathBuf>,
+
+    /// Which columns the model leans on.
+    #[command(flatten)]
+    pub importance: ImportanceFlags,
 
     /// Which examples of --data are scored. `auto`: the data the model was trained on (the
     /// SHA-256 its file records) in its parts again, Train, Validation and Test; any other

@@ -15,6 +15,7 @@ mod environment;
 mod evaluate;
 mod export;
 mod hyper;
+mod importance;
 mod interrupt;
 mod metrics;
 mod model_file;

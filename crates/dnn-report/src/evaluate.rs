@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ProbabilityScores, RegressionScores};
+use crate::{PermutationImportance, ProbabilityScores, RegressionScores};
 
 /// What `dnn evaluate` scored, as `dnn evaluate --report` writes it: the model, the data and
 /// each part's scores, as the command prints them.
@@ -40,6 +40,9 @@ pub struct EvaluateReport {
     /// trained beside one) and `test`; or `all`, one part of every example, for data read
     /// whole.
     pub parts: Vec<PartScores>,
+    /// `--importance`: how much the last part's score drops when each column is shuffled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importance: Option<PermutationImportance>,
 }
 
 /// The data `dnn evaluate` scored.

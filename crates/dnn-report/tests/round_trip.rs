@@ -30,9 +30,10 @@
 use std::path::Path;
 
 use dnn_report::{
-    CrossValidationReport, DataReport, DivergedReport, EarlyStoppingReport, EvaluateReport,
-    EvaluatedData, HyperReport, PartScores, PlanarReport, PlanarRun, ProbabilityScores,
-    RegressionReport, RegressionScores, ToyReport, ToyRun, TrainReport, ValidationReport,
+    ColumnImportance, CrossValidationReport, DataReport, DivergedReport, EarlyStoppingReport,
+    EvaluateReport, EvaluatedData, HyperReport, PartScores, PermutationImportance, PlanarReport,
+    PlanarRun, ProbabilityScores, RegressionReport, RegressionScores, ToyReport, ToyRun,
+    TrainReport, ValidationReport,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -319,13 +320,29 @@ fn evaluate_reports_survive_a_round_trip_with_only_their_kinds_keys() {
             )),
             regression: None,
         }],
+        importance: None,
     };
     survives_a_round_trip(&classes);
     let text = serde_json::to_string(&classes).expect("write");
     assert!(
-        !text.contains("regression") && !text.contains("threshold"),
+        !text.contains("regression") && !text.contains("threshold") && !text.contains("importance"),
         "{text}"
     );
+    let ranked = EvaluateReport {
+        importance: Some(PermutationImportance {
+            part: "all".into(),
+            metric: "accuracy".into(),
+            baseline: 2.0 / 3.0,
+            repeats: 3,
+            seed: 7,
+            columns: vec![
+                ColumnImportance::new("size", 1, vec![1.0 / 3.0, 0.0, 2.0 / 3.0]),
+                ColumnImportance::new("colour", 3, vec![0.0, -1.0 / 3.0, 0.0]),
+            ],
+        }),
+        ..classes.clone()
+    };
+    survives_a_round_trip(&ranked);
     let two = EvaluateReport {
         classes: vec!["no".into(), "yes".into()],
         threshold: Some(0.3),

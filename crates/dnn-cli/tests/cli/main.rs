@@ -27,6 +27,7 @@ mod failed_saves;
 mod from_model;
 mod group_split;
 mod image_csv;
+mod importance;
 mod new_data;
 mod output_paths;
 mod parse_numbers;
