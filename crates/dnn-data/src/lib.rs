@@ -18,6 +18,8 @@
 //!   the safetensors files of [`export`].
 //! * [`export`]: a model as ONNX ([`onnx`]) or safetensors ([`safetensors`]), for
 //!   onnxruntime, PyTorch and the rest of the ecosystem.
+//! * [`importance`]: permutation importance, how much a model's score drops when one of a
+//!   table's columns is shuffled, with scikit-learn's shuffles.
 //! * [`atomic`]: the one way dnn writes a file (models, pictures, reports), so that no
 //!   failure or kill ever leaves part of one.
 //!
