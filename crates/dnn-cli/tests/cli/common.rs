@@ -43,6 +43,37 @@ pub fn venv_python(what: &str) -> String {
     })
 }
 
+/// Runs a comparison script of `tests/reference/` (`name`, which needs `what` in the venv)
+/// on this build's `dnn` (`--dnn`), in a scratch folder (`--out`), prints what it printed and
+/// returns the numbers it wrote (`--json`). Fails the test when the script fails.
+pub fn reference_results(name: &str, what: &str) -> serde_json::Value {
+    let python = venv_python(what);
+    let script = workspace_root()
+        .join("crates/dnn-cli/tests/reference")
+        .join(name);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let json = tmp.path().join("results.json");
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .arg("--dnn")
+        .arg(env!("CARGO_BIN_EXE_dnn"))
+        .arg("--out")
+        .arg(tmp.path().join("work"))
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{} failed:\n{stdout}\n{}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("{stdout}");
+    serde_json::from_str(&std::fs::read_to_string(&json).expect("results")).expect("json")
+}
+
 /// The result of one `dnn` run.
 #[derive(Debug)]
 pub struct Run {

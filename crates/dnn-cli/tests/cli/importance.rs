@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{dnn_in, venv_python, workspace_root, Run};
+use crate::common::{dnn_in, reference_results, Run};
 use crate::fixtures;
 
 fn ok(run: Run) -> Run {
@@ -21,30 +21,10 @@ fn ok(run: Run) -> Run {
 
 #[test]
 fn each_columns_importance_is_scikit_learns_on_the_same_model() {
-    let python = venv_python("numpy and scikit-learn (tests/reference/compare_importance.py)");
-    let script = workspace_root().join("crates/dnn-cli/tests/reference/compare_importance.py");
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let json = tmp.path().join("results.json");
-    let out = std::process::Command::new(&python)
-        .arg(&script)
-        .arg("--dnn")
-        .arg(env!("CARGO_BIN_EXE_dnn"))
-        .arg("--out")
-        .arg(tmp.path().join("work"))
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{} failed:\n{stdout}\n{}",
-        script.display(),
-        String::from_utf8_lossy(&out.stderr)
+    let doc = reference_results(
+        "compare_importance.py",
+        "numpy and scikit-learn (tests/reference/compare_importance.py)",
     );
-    println!("{stdout}");
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("results")).expect("json");
     let runs = doc["results"].as_array().expect("results");
     let names: Vec<&str> = runs.iter().map(|r| r["run"].as_str().unwrap()).collect();
     assert_eq!(names, ["cls", "cls-f32-threshold", "reg"]);

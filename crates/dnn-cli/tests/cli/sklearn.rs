@@ -31,37 +31,10 @@ use serde_json::Value;
 
 #[test]
 fn dnn_is_close_to_scikit_learns_mlp_on_four_classifications_and_two_regressions() {
-    let python = std::env::var("DNN_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "DNN_PYTHON is not set: this test runs scikit-learn in the Python venv that \
-             `cargo xtask test` makes and names in DNN_PYTHON. Run `cargo xtask test`, or \
-             `DNN_PYTHON=target/py-venv/bin/python cargo test -p dnn-cli --test cli sklearn::` once \
-             the venv has numpy, h5py and scikit-learn"
-        )
-    });
-    let script = common::workspace_root().join("crates/dnn-cli/tests/reference/compare_sklearn.py");
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let json = tmp.path().join("results.json");
-    let out = std::process::Command::new(&python)
-        .arg(&script)
-        .arg("--dnn")
-        .arg(env!("CARGO_BIN_EXE_dnn"))
-        .arg("--out")
-        .arg(tmp.path())
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{} failed:\n{stdout}\n{}",
-        script.display(),
-        String::from_utf8_lossy(&out.stderr)
+    let doc = common::reference_results(
+        "compare_sklearn.py",
+        "numpy, h5py, scikit-learn and onnxruntime (tests/reference/compare_sklearn.py)",
     );
-    println!("{stdout}");
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("results")).expect("json");
     let results = doc["results"].as_array().expect("results");
     assert_eq!(results.len(), 4, "four tables");
     let mut with_text = 0;
