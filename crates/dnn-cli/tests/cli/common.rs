@@ -92,6 +92,43 @@ impl From<Output> for Run {
     }
 }
 
+/// `run`, which must have succeeded (the test fails with its output otherwise).
+pub fn ok(run: Run) -> Run {
+    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
+    run
+}
+
+/// The CSV `text` (what `dnn predict` writes) as records of fields, the header first.
+pub fn records(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.expect("a CSV record").iter().map(String::from).collect())
+        .collect()
+}
+
+/// Trains a small model on `data` in `dir` (`extra` flags beside a short run of gradient
+/// descent: 6 hidden units, 150 iterations at 0.1), saved as `save`; returns what it printed.
+pub fn train_small(dir: &Path, data: &str, extra: &[&str], save: &str) -> String {
+    let mut args = vec![
+        "train",
+        "--data",
+        data,
+        "--hidden",
+        "6",
+        "--iterations",
+        "150",
+        "--learning-rate",
+        "0.1",
+        "-q",
+        "--save",
+        save,
+    ];
+    args.extend_from_slice(extra);
+    ok(dnn_in(dir, &args)).stdout
+}
+
 /// Runs `dnn` with `args` in `dir`.
 pub fn dnn_in(dir: &Path, args: &[&str]) -> Run {
     Command::new(env!("CARGO_BIN_EXE_dnn"))

@@ -7,13 +7,9 @@
 use dnn_data::split::{stratified_fold, Fold};
 use ndarray::{Array1, Array2};
 
-use crate::common::{dnn_in, Run};
+use crate::common::dnn_in;
+use crate::common::ok;
 use crate::fixtures;
-
-fn ok(run: Run) -> Run {
-    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
-    run
-}
 
 /// A short run of gradient descent.
 const SETUP: [&str; 7] = [

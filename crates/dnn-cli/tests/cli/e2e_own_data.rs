@@ -5,17 +5,13 @@
 //! stated accuracy.
 
 use crate::common;
+use crate::common::ok;
 use crate::fixtures;
 
 use std::path::Path;
 
-use common::{data_dir, dnn_in, expected, Run};
+use common::{data_dir, dnn_in, expected};
 use serde_json::Value;
-
-fn ok(run: Run) -> Run {
-    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
-    run
-}
 
 fn report(dir: &Path, name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join(name)).expect("report")).expect("json")

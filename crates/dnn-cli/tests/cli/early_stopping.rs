@@ -4,6 +4,7 @@
 //! that epoch's parameters, bit for bit those of a run stopped there by `--epochs`.
 
 use crate::common;
+use crate::common::ok;
 use crate::fixtures;
 
 use std::path::Path;
@@ -11,11 +12,6 @@ use std::path::Path;
 use common::{dnn_in, Run};
 use dnn_data::model::{load_model, AnyNetwork};
 use serde_json::Value;
-
-fn ok(run: Run) -> Run {
-    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
-    run
-}
 
 fn report(dir: &Path, name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join(name)).expect("report")).expect("json")

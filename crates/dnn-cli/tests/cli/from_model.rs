@@ -3,6 +3,7 @@
 //! after k iterations lands, bit for bit, where one run of k + n iterations lands.
 
 use crate::common;
+use crate::common::ok;
 use crate::fixtures;
 
 use std::path::Path;
@@ -10,11 +11,6 @@ use std::path::Path;
 use common::{dnn_in, Run};
 use dnn_data::model::{load_model, AnyNetwork, Model};
 use dnn_report::TrainReport;
-
-fn ok(run: Run) -> Run {
-    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
-    run
-}
 
 fn train(dir: &Path, args: &[&str]) -> Run {
     let mut all = vec!["train", "--data", "blobs.csv", "--target", "kind"];

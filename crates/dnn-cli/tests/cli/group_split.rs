@@ -3,15 +3,11 @@
 //! re-create the same parts unasked.
 
 use crate::common;
+use crate::common::ok;
 
 use std::path::Path;
 
-use common::{dnn_in, Run};
-
-fn ok(run: Run) -> Run {
-    assert_eq!(run.code, Some(0), "{run:?}");
-    run
-}
+use common::dnn_in;
 
 fn line<'a>(text: &'a str, prefix: &str) -> &'a str {
     text.lines()

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use crate::common::ok;
 use crate::common::{dnn_in, Run};
 
 /// Side of the pictures: 4x4 RGB, 48 inputs.
@@ -49,11 +50,6 @@ fn write_both(dir: &Path) {
     }
     std::fs::write(dir.join("ages.csv"), listed).unwrap();
     std::fs::write(dir.join("pixels.csv"), table).unwrap();
-}
-
-fn ok(run: Run) -> Run {
-    assert_eq!(run.code, Some(0), "{run:?}");
-    run
 }
 
 /// The lines of `text` that start with one of `prefixes`.

@@ -11,13 +11,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{dnn_in, reference_results, Run};
+use crate::common::ok;
+use crate::common::{dnn_in, reference_results};
 use crate::fixtures;
-
-fn ok(run: Run) -> Run {
-    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
-    run
-}
 
 #[test]
 fn each_columns_importance_is_scikit_learns_on_the_same_model() {

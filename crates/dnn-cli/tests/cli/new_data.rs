@@ -4,17 +4,13 @@
 //! data read whole are checked against `dnn predict`'s answers for the same rows.
 
 use crate::common;
+use crate::common::ok;
 use crate::fixtures;
 
 use std::path::Path;
 use std::process::Command;
 
-use common::{dnn_in, Run};
-
-fn ok(run: Run) -> Run {
-    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
-    run
-}
+use common::dnn_in;
 
 fn line<'a>(stdout: &'a str, prefix: &str) -> &'a str {
     stdout

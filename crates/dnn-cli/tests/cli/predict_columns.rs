@@ -11,47 +11,12 @@ use dnn_data::Input;
 use ndarray::Array2;
 
 use crate::common::{dnn_fed, dnn_in, Run};
+use crate::common::{ok, records, train_small};
 use crate::fixtures;
-
-fn ok(run: Run) -> Run {
-    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
-    run
-}
 
 fn failed(run: Run) -> Run {
     assert_eq!(run.code, Some(1), "dnn did not fail as it should: {run:?}");
     run
-}
-
-/// Trains a small model on `data` in `dir` (`extra` flags beside a short run), saved as `save`;
-/// returns what it printed.
-fn train(dir: &Path, data: &str, extra: &[&str], save: &str) -> String {
-    let mut args = vec![
-        "train",
-        "--data",
-        data,
-        "--hidden",
-        "6",
-        "--iterations",
-        "150",
-        "--learning-rate",
-        "0.1",
-        "-q",
-        "--save",
-        save,
-    ];
-    args.extend_from_slice(extra);
-    ok(dnn_in(dir, &args)).stdout
-}
-
-/// The CSV `text` as records of fields (the header first).
-fn records(text: &str) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.expect("a CSV record").iter().map(String::from).collect())
-        .collect()
 }
 
 /// The probabilities the model at `path` gives the table rows `rows` (the model's columns, in
@@ -131,7 +96,7 @@ fn probabilities_give_every_class_a_column_summing_to_one() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let w = tmp.path();
     fixtures::write_blobs_csv(&w.join("blobs.csv"), 60, 0.6);
-    train(w, "blobs.csv", &["--target", "kind"], "m.h5");
+    train_small(w, "blobs.csv", &["--target", "kind"], "m.h5");
     // The model's columns are x, y, z; another order here, and an id it does not take.
     let rows = [
         [0.1, 0.2, 0.3],
@@ -184,7 +149,7 @@ fn a_sigmoid_model_gives_both_classes_probabilities() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let w = tmp.path();
     fixtures::write_gaussian_blobs(&w.join("two.csv"), 60, 2, 2, 1.5);
-    train(w, "two.csv", &[], "m.h5");
+    train_small(w, "two.csv", &[], "m.h5");
     let model = load_model(w.join("m.h5")).expect("model");
     assert_eq!(model.network.output_size(), 1, "one sigmoid output");
     let rows = [[0.0, 0.0], [1.5, 0.0], [0.0, 1.5], [3.0, -1.0]];
@@ -226,7 +191,7 @@ fn class_names_with_commas_and_quotes_are_quoted_in_the_header() {
         text.push_str(&format!("{x},{y},{}\n", names[k]));
     }
     std::fs::write(w.join("t.csv"), text).expect("write");
-    train(w, "t.csv", &[], "m.h5");
+    train_small(w, "t.csv", &[], "m.h5");
     std::fs::write(w.join("new.csv"), "x,y\n0,0\n2,0\n4,0\n").expect("write");
     let with = ok(dnn_in(
         w,
@@ -260,7 +225,7 @@ fn probabilities_are_refused_for_a_regression_and_given_for_pictures() {
         text.push_str(&format!("{j},{}\n", j as f64 * 1.5 + 0.25));
     }
     std::fs::write(w.join("houses.csv"), text).expect("write");
-    train(w, "houses.csv", &[], "r.h5");
+    train_small(w, "houses.csv", &[], "r.h5");
     std::fs::write(w.join("new.csv"), "id,x\n007,3\n").expect("write");
     let refused = failed(dnn_in(
         w,
@@ -336,7 +301,7 @@ fn people(w: &Path) -> String {
         ));
     }
     std::fs::write(w.join("people.csv"), text).expect("write");
-    train(
+    train_small(
         w,
         "people.csv",
         &["--drop", "id", "--fill-missing", "median"],

@@ -9,44 +9,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{dnn_in, Run};
+use crate::common::dnn_in;
+use crate::common::{ok, records, train_small};
 use crate::fixtures;
-
-fn ok(run: Run) -> Run {
-    assert_eq!(run.code, Some(0), "dnn failed: {run:?}");
-    run
-}
-
-/// The CSV `text` as records of fields, the header first.
-fn records(text: &str) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.expect("a CSV record").iter().map(String::from).collect())
-        .collect()
-}
-
-/// Trains a small model on `data` in `dir`, saved as `save`.
-fn train(dir: &Path, data: &str, save: &str) {
-    ok(dnn_in(
-        dir,
-        &[
-            "train",
-            "--data",
-            data,
-            "--hidden",
-            "6",
-            "--iterations",
-            "150",
-            "--learning-rate",
-            "0.1",
-            "-q",
-            "--save",
-            save,
-        ],
-    ));
-}
 
 /// `dnn predict`'s class of each row of `data`, with `extra` flags.
 fn classes(dir: &Path, data: &str, extra: &[&str]) -> Vec<String> {
@@ -64,7 +29,7 @@ fn a_threshold_moves_a_two_class_models_answers_and_evaluate_scores_them() {
     let dir = tmp.path();
     // Two overlapping classes, so that many rows have probabilities between 0.2 and 0.8.
     fixtures::write_gaussian_blobs(&dir.join("blobs.csv"), 300, 2, 3, 1.0);
-    train(dir, "blobs.csv", "m.h5");
+    train_small(dir, "blobs.csv", &[], "m.h5");
     let probabilities = records(
         &ok(dnn_in(
             dir,
@@ -137,7 +102,7 @@ fn a_threshold_is_refused_where_it_decides_nothing() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     fixtures::write_gaussian_blobs(&dir.join("three.csv"), 90, 3, 3, 3.0);
-    train(dir, "three.csv", "m.h5");
+    train_small(dir, "three.csv", &[], "m.h5");
     for command in ["predict", "evaluate"] {
         let data = if command == "predict" {
             vec!["three.csv"]
@@ -159,7 +124,7 @@ fn a_threshold_is_refused_where_it_decides_nothing() {
         .map(|i| format!("{},{}\n", i, 2.5 * i as f64 + 0.1))
         .collect();
     std::fs::write(dir.join("line.csv"), format!("x,y\n{rows}")).expect("write");
-    train(dir, "line.csv", "line.h5");
+    train_small(dir, "line.csv", &[], "line.h5");
     let run = dnn_in(
         dir,
         &[
