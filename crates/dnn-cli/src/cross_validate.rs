@@ -40,6 +40,13 @@ pub fn run<F: Float>(
         check_outputs(&[(Some(report), "--report")], &[], Some(&args.data.data))?;
         refuse_overwrite("--report", report, &[(&args.data.data, "the data")])?;
     }
+    if args.validation.validation_split.is_some() && !args.validation.early_stopping {
+        bail!(
+            "with --cross-validate, --validation-split only serves --early-stopping (no fold \
+             prints its costs, so the held-out part would only be taken from training); add \
+             --early-stopping, or leave out --validation-split"
+        );
+    }
     let seed = args.data.reading.split_seed.unwrap_or(DEFAULT_SPLIT_SEED);
     // Quiet: the first Ctrl-C's usual line promises a model, and this run saves none.
     let interrupt = Interrupt::graceful_quiet();
@@ -50,7 +57,12 @@ pub fn run<F: Float>(
     let unit = hyper.unit();
     for index in 0..folds {
         let fold = Fold { index, of: folds };
-        let mut data = load_fold::<F>(&args.data.data, &args.data.reading, fold)?;
+        // Fold 1 reads the file first: its errors are the file's. A later fold's are that
+        // fold's own (a column with no number in its training folds, say).
+        let mut data = match load_fold::<F>(&args.data.data, &args.data.reading, fold) {
+            Err(e) if index > 0 => return Err(e.context(format!("fold {} of {folds}", index + 1))),
+            loaded => loaded?,
+        };
         widths.push(data.features());
         if index == 0 {
             examples = data.train_len() + data.test_len();
@@ -70,6 +82,18 @@ pub fn run<F: Float>(
             for line in lines.into_iter().flatten() {
                 say!("{line}");
             }
+        }
+        if data.is_regression() && data.test_len() < 2 {
+            // Plain folds this small are refused above; groups can make any fold this small.
+            bail!(
+                "fold {} of {folds} tests {}{}, whose R² is not defined; give fewer folds",
+                index + 1,
+                crate::text::count(data.test_len(), "example"),
+                match &data.source.groups {
+                    Some(g) => format!(" (its groups of `{}` are that small)", g.column),
+                    None => String::new(),
+                }
+            );
         }
         // Each fold's validation part is held out of its own training folds.
         let held_out = match args.validation.split() {

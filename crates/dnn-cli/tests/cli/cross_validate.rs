@@ -323,6 +323,67 @@ fn what_cannot_be_cross_validated_is_refused() {
         args.extend_from_slice(&flag);
         refused(&args, 2, "cannot be used with");
     }
+    // A held-out part that no fold would print or stop on.
+    refused(
+        &[
+            "train",
+            "--data",
+            "blobs.csv",
+            "--cross-validate",
+            "3",
+            "--validation-split",
+            "0.2",
+        ],
+        1,
+        "with --cross-validate, --validation-split only serves --early-stopping",
+    );
+    // Groups can leave a regression's later fold one example: named, before its training.
+    std::fs::write(
+        dir.join("groups.csv"),
+        "g,x,y\nA,1,1.5\nB,2,2.5\nB,3,3.0\nC,4,1.0\nC,5,4.0\nC,6,2.0\n",
+    )
+    .expect("write");
+    refused(
+        &[
+            "train",
+            "--data",
+            "groups.csv",
+            "--group-by",
+            "g",
+            "--cross-validate",
+            "3",
+            "--iterations",
+            "10",
+        ],
+        1,
+        "fold 3 of 3 tests 1 example (its groups of `g` are that small), whose R² is not \
+         defined; give fewer folds",
+    );
+    // A later fold that cannot be read says which fold: `b` has numbers only in fold 2's
+    // test rows, so fold 2's training folds have none to fill with.
+    std::fs::write(
+        dir.join("gaps.csv"),
+        "a,b,y\n1,,x\n2,,y\n3,,x\n4,5,y\n5,6,x\n6,2,y\n",
+    )
+    .expect("write");
+    refused(
+        &[
+            "train",
+            "--data",
+            "gaps.csv",
+            "--cross-validate",
+            "2",
+            "--fill-missing",
+            "mean",
+            "--iterations",
+            "5",
+            "--split-seed",
+            "3",
+        ],
+        1,
+        "error: fold 2 of 2: cannot load --data: gaps.csv: column `b` has no number in the \
+         training part",
+    );
 }
 
 /// A class of fewer examples than folds is warned about once, as scikit-learn's
