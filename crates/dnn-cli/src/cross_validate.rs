@@ -15,7 +15,7 @@ use dnn_data::split::Fold;
 use dnn_data::{Dataset, HeldOut};
 use dnn_report::{mean_std, CrossValidationReport, FoldScores};
 
-use crate::data::{dates_line, load_fold, pictures_line, target_line};
+use crate::data::{dates_line, filled_line, load_fold, one_hot_line, pictures_line, target_line};
 use crate::hyper::Hyper;
 use crate::interrupt::Interrupt;
 use crate::metrics::significant;
@@ -81,6 +81,14 @@ pub fn run<F: Float>(
             ];
             for line in lines.into_iter().flatten() {
                 say!("{line}");
+            }
+            // What is fitted on the training folds: fold 1's, as an example.
+            let fitted = [
+                one_hot_line(&data),
+                filled_line(&data, args.data.reading.fill_missing),
+            ];
+            for line in fitted.into_iter().flatten() {
+                say!("{line} (fold 1's training folds; each fold fits its own)");
             }
         }
         if data.is_regression() && data.test_len() < 2 {

@@ -466,4 +466,20 @@ fn folds_of_different_inputs_are_named() {
         .collect();
     widths.sort_unstable();
     assert_eq!(widths, ["3", "4", "4"], "{line}");
+    // The text column's values are said, as fold 1 found them: one input each, beside `x`.
+    let first: usize = line["Inputs per fold: ".len()..]
+        .split(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let values = first - 1;
+    assert!(
+        run.stdout.contains(&format!(
+            "Text columns, one-hot encoded into {values} inputs: colour ({values} values) (fold \
+             1's training folds; each fold fits its own)"
+        )),
+        "{}",
+        run.stdout
+    );
 }
