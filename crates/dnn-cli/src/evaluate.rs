@@ -75,6 +75,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let data_path = data_path(&model, &args)?;
     let mut data = data_for(&model, &args, &data_path)?;
     check_fits(&model, &data, &args, &data_path)?;
+    args.importance.check_data(&data)?;
     if args.mislabeled.is_some() && data.test_images.is_none() {
         return Err(no_pictures(&data_path));
     }

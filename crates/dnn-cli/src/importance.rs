@@ -12,7 +12,8 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::metrics::Scores;
 use crate::text::count;
-use crate::values::{parse_positive, parse_seed};
+use crate::values::{parse_seed, parse_shuffles};
+use unicode_width::UnicodeWidthStr;
 
 /// scikit-learn's `n_repeats` default.
 const DEFAULT_REPEATS: usize = 5;
@@ -30,7 +31,7 @@ pub struct ImportanceFlags {
 
     /// Shuffles of each column for --importance; their mean and standard deviation are
     /// printed [default: 5].
-    #[arg(long, value_name = "N", value_parser = parse_positive, requires = "importance")]
+    #[arg(long, value_name = "N", value_parser = parse_shuffles, requires = "importance")]
     pub importance_repeats: Option<usize>,
 
     /// The seed of --importance's shuffles, as scikit-learn's `random_state` [default: 0].
@@ -39,6 +40,32 @@ pub struct ImportanceFlags {
 }
 
 impl ImportanceFlags {
+    /// With `--importance`, for `data` as read: refused before any scoring when the part it
+    /// would score has no R² to drop (fewer than two examples), or one that says nothing
+    /// (every target one value: R² is 0 whatever the inputs).
+    pub fn check_data(&self, data: &Dataset) -> anyhow::Result<()> {
+        if !self.importance || data.spec.regression.is_none() {
+            return Ok(());
+        }
+        let truth = &data.test_values;
+        if truth.len() < 2 {
+            bail!(
+                "--importance needs the part's R², which is undefined for {}; give --data more \
+                 rows",
+                count(truth.len(), "example")
+            );
+        }
+        if truth.iter().all(|&v| v == truth[0]) {
+            bail!(
+                "--importance measures drops in the part's R², but every one of its {} targets is \
+                 {}, so R² is 0 whatever the columns hold; give --data rows of other values",
+                truth.len(),
+                truth[0]
+            );
+        }
+        Ok(())
+    }
+
     /// With `--importance`: refused before any work when `model` takes pictures (its pixels
     /// are not columns to shuffle one by one).
     pub fn check(&self, model: &Model, shown: &str) -> anyhow::Result<()> {
@@ -161,18 +188,16 @@ pub fn table(importance: &PermutationImportance, rows: usize) -> String {
         importance.seed
     );
     let ranked = importance.ranked();
-    let width = ranked
-        .iter()
-        .map(|c| c.column.chars().count())
-        .max()
-        .unwrap_or(0);
-    for c in ranked {
-        let pad = width - c.column.chars().count();
+    // Padded by display width (a CJK name takes two columns a character), the means right-
+    // aligned however many digits they have.
+    let names = ranked.iter().map(|c| c.column.width()).max().unwrap_or(0);
+    let means: Vec<String> = ranked.iter().map(|c| format!("{:.6}", c.mean)).collect();
+    let digits = means.iter().map(String::len).max().unwrap_or(0);
+    for (c, mean) in ranked.iter().zip(&means) {
         out.push_str(&format!(
-            "  {}{}  {:>9.6} ± {:.6}\n",
+            "  {}{}  {mean:>digits$} ± {:.6}\n",
             c.column,
-            " ".repeat(pad),
-            c.mean,
+            " ".repeat(names - c.column.width()),
             c.std
         ));
     }
@@ -204,6 +229,21 @@ mod tests {
              area    0.600000 ± 0.100000\n  \
              rooms   0.200000 ± 0.100000\n  \
              année  -0.020000 ± 0.010000\n"
+        );
+        let wide = PermutationImportance {
+            columns: vec![
+                ColumnImportance::new("花瓣", 1, vec![120.5]),
+                ColumnImportance::new("x", 1, vec![0.25]),
+            ],
+            ..importance
+        };
+        let lines: Vec<String> = table(&wide, 30).lines().skip(1).map(String::from).collect();
+        assert_eq!(
+            lines,
+            [
+                "  花瓣  120.500000 ± 0.000000",
+                "  x       0.250000 ± 0.000000"
+            ]
         );
     }
 }

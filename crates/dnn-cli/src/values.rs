@@ -313,6 +313,20 @@ pub fn parse_positive(s: &str) -> Result<usize, String> {
     })
 }
 
+/// `--importance-repeats`: shuffles per column, at most [`MAX_SHUFFLES`] (each is a pass
+/// of the network over the part scored).
+pub fn parse_shuffles(s: &str) -> Result<usize, String> {
+    positive_at_most(s, MAX_SHUFFLES, |n| {
+        format!(
+            "{n} shuffles of every column is more than dnn runs; give at most {MAX_SHUFFLES} \
+             (scikit-learn's default is 5)"
+        )
+    })
+}
+
+/// The most shuffles per column `--importance-repeats` takes.
+pub const MAX_SHUFFLES: usize = 100_000;
+
 /// A whole number from 1 to `max`; `too_large` says why a larger one `s` (as typed, however
 /// large) is refused.
 fn positive_at_most(

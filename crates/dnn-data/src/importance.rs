@@ -64,7 +64,8 @@ pub fn permutation_importance<F: Float, E>(
         let mut rng = NumpyRng::new(column_seed);
         index.clear();
         index.extend(0..m);
-        let mut block_drops = Vec::with_capacity(repeats);
+        // Not with_capacity(repeats): the caller bounds `repeats`, the allocator need not.
+        let mut block_drops = Vec::new();
         for _ in 0..repeats {
             rng.shuffle(&mut index);
             for input in block.clone() {

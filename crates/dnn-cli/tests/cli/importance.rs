@@ -160,6 +160,7 @@ fn what_cannot_be_measured_is_refused() {
         assert_ne!(run.code, Some(0), "{run:?}");
         assert!(run.stderr.contains(says), "{says}: {}", run.stderr);
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert_eq!(run.stdout, "", "refused before any scoring: {args:?}");
     };
     let evaluate = ["evaluate", "--model", "m.h5", "--data", "t.csv"];
     let with = |extra: &[&'static str]| [&evaluate[..], extra].concat();
@@ -174,6 +175,15 @@ fn what_cannot_be_measured_is_refused() {
     refused(
         &with(&["--importance", "--importance-seed", "seven"]),
         "is not a seed",
+    );
+    // Shuffles beyond any use are refused by the flag, not by the allocator.
+    refused(
+        &with(&[
+            "--importance",
+            "--importance-repeats",
+            "18446744073709551615",
+        ]),
+        "shuffles of every column is more than dnn runs; give at most 100000",
     );
     // A picture model's pixels are not columns.
     fixtures::write_model(&dir.join("cat.h5"), &[12288, 1]);
@@ -214,4 +224,25 @@ fn what_cannot_be_measured_is_refused() {
         ],
         "--importance needs the part's R², which is undefined for 1 example",
     );
+    // ... and an R² that cannot drop: every target one value. Both before any scoring.
+    std::fs::write(dir.join("same.csv"), "a,b,y\n1,2,3.5\n2,1,3.5\n3,3,3.5\n").unwrap();
+    let run = dnn_in(
+        dir,
+        &[
+            "evaluate",
+            "--model",
+            "v.h5",
+            "--data",
+            "same.csv",
+            "--importance",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("every one of its 3 targets is 3.5, so R² is 0 whatever the columns hold"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "", "refused before scoring");
 }
