@@ -137,6 +137,7 @@ pub fn run<F: Float>(
             fold: fold.index + 1,
             train_examples: data.train_len(),
             test_examples: data.test_len(),
+            features: data.features(),
             ..s
         };
         if interrupt.requested() {
@@ -152,7 +153,7 @@ pub fn run<F: Float>(
             report = Some(begun::<F>(
                 &data,
                 net_layers,
-                (setup, hyper),
+                (setup, hyper, &args.validation),
                 examples,
                 seed,
             ));
@@ -190,10 +191,11 @@ pub fn run<F: Float>(
 fn begun<F: Float>(
     data: &Dataset<F>,
     layers: Vec<usize>,
-    (setup, hyper): (&Setup, &Hyper),
+    (setup, hyper, validation): (&Setup, &Hyper, &ValidationFlags),
     examples: usize,
     seed: u32,
 ) -> CrossValidationReport {
+    let stopping = validation.rule();
     CrossValidationReport {
         layers,
         dtype: F::NAME.to_owned(),
@@ -210,6 +212,9 @@ fn begun<F: Float>(
         features: data.features(),
         split_seed: seed,
         group_by: data.source.groups.as_ref().map(|g| g.column.clone()),
+        validation_split: stopping.and(validation.split()),
+        patience: stopping.map(|r| r.patience),
+        min_delta: stopping.map(|r| r.min_delta),
         metric: if data.is_regression() {
             "r2"
         } else {
@@ -299,6 +304,7 @@ impl Run<'_> {
             fold: 0,
             train_examples: 0,
             test_examples: 0,
+            features: 0,
             train,
             test,
             test_rmse,
@@ -413,6 +419,7 @@ mod tests {
                 fold: 1,
                 train_examples: 10,
                 test_examples: 5,
+                features: 2,
                 train,
                 test,
                 test_rmse: None,

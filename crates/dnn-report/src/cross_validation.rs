@@ -57,6 +57,16 @@ pub struct CrossValidationReport {
     pub split_seed: u32,
     /// The column whose groups each fold kept whole (`--group-by`).
     pub group_by: Option<String>,
+    /// With `--early-stopping`: the fraction of each fold's training folds held out to
+    /// watch (`--validation-split`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_split: Option<f64>,
+    /// With `--early-stopping`: its patience, in iterations (epochs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patience: Option<usize>,
+    /// With `--early-stopping`: the least fall of the validation cost that counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_delta: Option<f64>,
     /// What `train` and `test` are: `"accuracy"`, or a regression's `"r2"`.
     pub metric: String,
     /// Each fold's scores, in order.
@@ -80,6 +90,10 @@ pub struct FoldScores {
     pub train_examples: usize,
     /// Examples tested on: the fold's.
     pub test_examples: usize,
+    /// Inputs per example in this fold (a text column has the values its training folds
+    /// hold); 0 in reports written before it was recorded.
+    #[serde(default)]
+    pub features: usize,
     /// The training part's accuracy or R².
     pub train: f64,
     /// The test part's accuracy or R².

@@ -379,14 +379,18 @@ fn cross_validation_reports_survive_a_round_trip() {
         "beta2": 0.999, "epsilon": 1e-8, "batch_size": 32, "shuffle_seed": 11,
         "decay": "none", "l2": 0.0, "keep_prob": 1.0, "classes": [], "format": "csv",
         "path": "houses.csv", "sha256": "ab", "examples": 40, "features": 4,
-        "split_seed": 3, "group_by": "street", "metric": "r2",
-        "folds": [{"fold": 1, "train_examples": 18, "test_examples": 20, "train": 0.9,
+        "split_seed": 3, "group_by": "street", "validation_split": 0.1, "patience": 5,
+        "min_delta": 0.001, "metric": "r2",
+        "folds": [{"fold": 1, "train_examples": 18, "test_examples": 20, "features": 4, "train": 0.9,
                    "test": 0.5, "test_rmse": 1200.5, "early_stopping": [40, 51]},
                   {"fold": 2, "train_examples": 18, "test_examples": 20, "train": 0.8,
                    "test": 0.7, "test_rmse": 1000.0}],
         "train_mean": 0.85, "train_std": 0.05, "test_mean": 0.6, "test_std": 0.1}"#;
     let report: CrossValidationReport = serde_json::from_str(text).expect("read");
     assert_eq!(report.folds[0].early_stopping, Some((40, 51)));
+    assert_eq!((report.patience, report.folds[0].features), (Some(5), 4));
+    // Written before the widths were recorded: 0.
+    assert_eq!(report.folds[1].features, 0);
     assert_eq!(report.training.batch_size, Some(32));
     survives_a_round_trip(&report);
     let written = serde_json::to_string(&report).expect("write");

@@ -176,6 +176,21 @@ fn folds_are_plain_trainings(flags: &[&str]) -> String {
     }
     assert_eq!(report["metric"], "accuracy");
     assert_eq!(report["examples"], 90);
+    for k in 0..4 {
+        assert_eq!(report["folds"][k]["features"], 3, "{report}");
+    }
+    // Early stopping's rule is recorded when it ran, as --patience gave it.
+    let stopping = flags.contains(&"--early-stopping");
+    assert_eq!(
+        report["patience"].as_u64(),
+        stopping.then_some(3),
+        "{report}"
+    );
+    assert_eq!(
+        report["validation_split"].as_f64(),
+        stopping.then_some(0.1),
+        "{report}"
+    );
     assert_eq!(report["folds"].as_array().map(Vec::len), Some(4));
     let full: Vec<f64> = (0..4)
         .map(|k| report["folds"][k]["test"].as_f64().unwrap())
@@ -450,6 +465,8 @@ fn folds_of_different_inputs_are_named() {
             "3",
             "--iterations",
             "5",
+            "--report",
+            "cv.json",
         ],
     ));
     // `green` (row 7) is in one fold's test part: that fold has 3 inputs, the others 4.
@@ -466,6 +483,21 @@ fn folds_of_different_inputs_are_named() {
         .collect();
     widths.sort_unstable();
     assert_eq!(widths, ["3", "4", "4"], "{line}");
+    // The report has each fold's own width.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("cv.json")).expect("report"))
+            .expect("json");
+    let recorded: Vec<String> = (0..3)
+        .map(|k| report["folds"][k]["features"].to_string())
+        .collect();
+    assert_eq!(
+        recorded.join(", "),
+        line["Inputs per fold: ".len()..]
+            .split(" (")
+            .next()
+            .unwrap(),
+        "{report}"
+    );
     // The text column's values are said, as fold 1 found them: one input each, beside `x`.
     let first: usize = line["Inputs per fold: ".len()..]
         .split(',')
