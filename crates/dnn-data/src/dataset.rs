@@ -32,6 +32,7 @@ use crate::classes::ClassChoice;
 use crate::dates::DateColumn;
 use crate::error::{DataError, Result};
 use crate::missing::{FillMissing, Filled};
+use crate::ranges::InputRanges;
 use crate::split::Fold;
 use crate::standardize::{Standardization, ZScore};
 use crate::target::{TargetScale, Task};
@@ -341,6 +342,10 @@ pub struct DataSpec {
     pub input: Input,
     /// The z-score applied to every input before the network, if any.
     pub standardization: Option<Standardization>,
+    /// A table's inputs' smallest and largest training values, as the network saw them
+    /// (after `standardization`): what new data is checked against
+    /// ([`crate::ranges`]). `None` for pictures, and for models saved before dnn recorded it.
+    pub ranges: Option<InputRanges>,
 }
 
 impl DataSpec {
@@ -377,6 +382,7 @@ impl DataSpec {
     /// written before they recorded their data are read as this when they have its shape.
     pub fn cat() -> DataSpec {
         DataSpec {
+            ranges: None,
             classes: vec!["non-cat".into(), "cat".into()],
             input: Input::Picture {
                 height: 64,
@@ -592,6 +598,14 @@ impl<X: Float> Dataset<X> {
         self.apply_standardization(z);
     }
 
+    /// Records a table's input ranges over the training part as read (any validation part
+    /// later held out of it included), in the units the network sees ([`DataSpec::ranges`]).
+    fn fit_ranges(&mut self) {
+        if let Input::Table { .. } = self.spec.input {
+            self.spec.ranges = InputRanges::fit(self.train_x.view());
+        }
+    }
+
     /// Applies a z-score fitted elsewhere (a model's) to both parts, and records it.
     ///
     /// # Panics
@@ -601,6 +615,8 @@ impl<X: Float> Dataset<X> {
         z.apply(&mut self.train_x);
         z.apply(&mut self.test_x);
         self.spec.standardization = Some(z);
+        // The ranges are of the inputs the network sees: z-scored now.
+        self.fit_ranges();
     }
 
     /// The z-score that `zscore` asks for: fitted on the training part, or given; `None` to
@@ -994,11 +1010,15 @@ pub fn load_as<X: Float>(path: impl AsRef<Path>, options: &LoadOptions) -> Resul
     if exact {
         let mut data = read::<X>(path, format, options)?;
         data.standardize_as(&options.zscore)?;
+        data.fit_ranges();
         Ok(data)
     } else {
         let mut data = read::<f64>(path, format, options)?;
         data.standardize_as(&options.zscore)?;
-        Ok(data.into_inputs())
+        // Of the inputs the network sees: in `X`.
+        let mut data = data.into_inputs();
+        data.fit_ranges();
+        Ok(data)
     }
 }
 

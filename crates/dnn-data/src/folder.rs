@@ -455,6 +455,7 @@ pub fn load<X: Float>(dir: &Path, options: &LoadOptions) -> Result<Dataset<X>> {
         test_labels,
         test_values: Vec::new(),
         spec: DataSpec {
+            ranges: None,
             classes: names,
             regression: None,
             input: Input::Picture {

@@ -299,6 +299,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
         test_labels: pick_labels(&test_idx),
         test_values: pick_values(&test_idx),
         spec: DataSpec {
+            ranges: None,
             classes: class_names,
             regression,
             input: Input::Picture {

@@ -65,6 +65,7 @@ pub mod number;
 pub mod onnx;
 pub mod planar;
 pub mod profile;
+pub mod ranges;
 pub mod safetensors;
 pub mod split;
 pub mod standardize;

@@ -20,7 +20,10 @@
 //!   `[height, width, channels]` and, for tables, dataset `columns` (the feature columns'
 //!   names, in input order) and attribute `target` (the label column); and, when the
 //!   inputs are standardised, datasets `mean` and `std` (float64, one per input): the
-//!   network sees `(x - mean) / std`; for a regression (an identity output), `classes` is
+//!   network sees `(x - mean) / std`; for a table, datasets `input_min` and `input_max`
+//!   (float64, one per input): each input's smallest and largest value over the training
+//!   part, as the network saw it ([`crate::ranges`]; absent in files written before dnn
+//!   recorded them); for a regression (an identity output), `classes` is
 //!   empty and attributes `target_mean` and `target_std` (float64) undo the target's
 //!   z-score: the predicted value is `output * target_std + target_mean`.
 //!
@@ -53,6 +56,7 @@ use crate::dataset::{DataSpec, Input, OneHot};
 use crate::dates::{DateColumn, DateOrder, DatePart};
 use crate::error::{shown, DataError, Result};
 use crate::missing::Filled;
+use crate::ranges::InputRanges;
 use crate::standardize::Standardization;
 use crate::target::TargetScale;
 
@@ -517,6 +521,7 @@ impl Model {
     ///     network: AnyNetwork::F64(Network::from_layers(vec![layer])?),
     ///     setup: TrainingSetup::default(),
     ///     spec: Some(DataSpec {
+    ///         ranges: None,
     ///         classes: vec!["low".into(), "high".into()],
     ///         regression: None,
     ///         input: Input::Table { columns: vec!["x".into()], target: "y".into(), one_hot: vec![], filled: vec![], dates: vec![] },
@@ -564,6 +569,7 @@ impl Model {
     ///     network: AnyNetwork::F64(Network::from_layers(vec![layer])?),
     ///     setup: TrainingSetup::default(),
     ///     spec: Some(DataSpec {
+    ///         ranges: None,
     ///         classes: vec![],
     ///         regression: Some(TargetScale { mean: 100.0, std: 10.0 }),
     ///         input: Input::Table { columns: vec!["x".into()], target: "y".into(), one_hot: vec![], filled: vec![], dates: vec![] },
@@ -819,6 +825,23 @@ pub(crate) fn check_spec(
         }
         if let Some((i, v)) = z.std.iter().enumerate().find(|(_, &v)| v <= 0.0) {
             return Err(format!("std[{i}] is {v}; standard deviations must be > 0"));
+        }
+    }
+    if let Some(r) = &spec.ranges {
+        if r.min.len() != inputs || r.max.len() != inputs {
+            return Err(format!(
+                "input_min has {} values and input_max {} for {inputs} inputs",
+                r.min.len(),
+                r.max.len()
+            ));
+        }
+        if let Some(i) = (0..inputs)
+            .find(|&i| !(r.min[i].is_finite() && r.max[i].is_finite() && r.min[i] <= r.max[i]))
+        {
+            return Err(format!(
+                "input {i}'s training range is {} to {}, not two finite numbers in order",
+                r.min[i], r.max[i]
+            ));
         }
     }
     Ok(())
@@ -1099,6 +1122,14 @@ fn write_spec(file: &hdf5::File, spec: &DataSpec) -> hdf5::Result<()> {
             .with_data(&z.mean)
             .create("mean")?;
         file.new_dataset_builder().with_data(&z.std).create("std")?;
+    }
+    if let Some(r) = &spec.ranges {
+        file.new_dataset_builder()
+            .with_data(&r.min)
+            .create("input_min")?;
+        file.new_dataset_builder()
+            .with_data(&r.max)
+            .create("input_max")?;
     }
     Ok(())
 }
@@ -1546,6 +1577,21 @@ fn read_spec(
         }),
         _ => return Err(bad("it has one of mean and std but not the other".into())),
     };
+    let ranges = match (
+        names.iter().any(|n| n == "input_min"),
+        names.iter().any(|n| n == "input_max"),
+    ) {
+        (false, false) => None,
+        (true, true) => Some(InputRanges {
+            min: read_vector(file, "input_min", bad)?,
+            max: read_vector(file, "input_max", bad)?,
+        }),
+        _ => {
+            return Err(bad(
+                "it has one of input_min and input_max but not the other".into(),
+            ))
+        }
+    };
     let regression = match (
         read_attr_opt(file, "target_mean", |a| a.read_scalar::<f64>())?,
         read_attr_opt(file, "target_std", |a| a.read_scalar::<f64>())?,
@@ -1559,6 +1605,7 @@ fn read_spec(
         }
     };
     let spec = DataSpec {
+        ranges,
         classes,
         regression,
         input,

@@ -351,6 +351,7 @@ fn read_spec(
         .map(|text| parse_json(text, "regression", bad))
         .transpose()?;
     let spec = DataSpec {
+        ranges: None,
         classes,
         regression,
         input,

@@ -1754,6 +1754,7 @@ pub fn load<X: Float>(path: &Path, options: &LoadOptions) -> Result<Dataset<X>> 
         test_labels,
         test_values,
         spec: DataSpec {
+            ranges: None,
             classes: names,
             regression,
             input,

@@ -229,6 +229,7 @@ impl TrainingData {
             description: description.into(),
             input: InputKind::of(&input),
             spec: DataSpec {
+                ranges: None,
                 regression: None,
                 classes: classes.iter().map(|c| c.to_string()).collect(),
                 input,

@@ -483,6 +483,7 @@ mod tests {
             .build(&mut NumpyRng::new(1))
             .unwrap();
         let spec = columns.map(|c| DataSpec {
+            ranges: None,
             regression: None,
             classes: vec!["no".into(), "yes".into()],
             input: Input::Table {

@@ -82,6 +82,7 @@ impl Case {
             Some(Generated {
                 description:
                     Some(DataSpec {
+                        ranges: None,
                         regression: None,
                         input: Input::Table { columns, .. },
                         standardization: Some(z),
@@ -163,6 +164,7 @@ fn softmax_model(path: &Path) -> Generated {
         report.final_cost()
     );
     let description = DataSpec {
+        ranges: None,
         regression: None,
         classes: vec!["0".into(), "1".into(), "2".into()],
         input: Input::Picture {
@@ -212,6 +214,7 @@ fn table_model(dir: &Path, name: &str) -> Generated {
         "the table model should learn its set ({accuracy})"
     );
     let description = DataSpec {
+        ranges: None,
         regression: None,
         classes: vec!["no".into(), "yes".into()],
         input: Input::Table {

@@ -222,10 +222,20 @@ fn fine_tuning_on_new_data_keeps_the_models_classes_inputs_and_z_score() {
     ));
     assert!(!own.stderr.contains("not read"), "{}", own.stderr);
     let (m, tuned) = (model(w, "m.h5"), model(w, "tuned.h5"));
+    // The model's classes, columns and z-score; the ranges are the new training part's.
+    let (tuned_spec, m_spec) = (tuned.spec.clone().unwrap(), m.spec.clone().unwrap());
     assert_eq!(
-        tuned.spec, m.spec,
+        dnn_data::DataSpec {
+            ranges: None,
+            ..tuned_spec.clone()
+        },
+        dnn_data::DataSpec {
+            ranges: None,
+            ..m_spec.clone()
+        },
         "the model's classes, columns and z-score"
     );
+    assert!(tuned_spec.ranges.is_some() && tuned_spec.ranges != m_spec.ranges);
     assert!(
         matches!(tuned.network, AnyNetwork::F32(_)),
         "an f32 model goes on in f32"

@@ -86,6 +86,34 @@ fn a_csv_table_has_sorted_string_classes_a_stratified_split_and_named_columns() 
     }
     let split = data.source.split.unwrap();
     assert_eq!((split.fraction, split.seed), (0.2, 0));
+    // The training part's range of each input, as the network sees it (here unscaled).
+    let ranges = data
+        .spec
+        .ranges
+        .as_ref()
+        .expect("a table records its ranges");
+    for (i, row) in data.train_x.rows().into_iter().enumerate() {
+        let lo = row.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!((ranges.min[i], ranges.max[i]), (lo, hi));
+    }
+    // Standardised, the ranges are the z-scores'.
+    let z = load(
+        &path,
+        &LoadOptions {
+            zscore: dnn_data::ZScore::On,
+            ..opts()
+        },
+    )
+    .unwrap();
+    let lo = z
+        .train_x
+        .row(0)
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(z.spec.ranges.unwrap().min[0], lo);
+    assert!(lo < 0.0, "{lo}");
 }
 
 #[test]
@@ -1020,6 +1048,7 @@ fn a_model_file_records_its_classes_input_and_standardisation() {
         .build(&mut NumpyRng::new(1))
         .unwrap();
     let spec = dnn_data::DataSpec {
+        ranges: None,
         regression: None,
         classes: vec!["setosa".into(), "versicolor".into(), "virginica".into()],
         input: Input::Table {
@@ -1040,6 +1069,7 @@ fn a_model_file_records_its_classes_input_and_standardisation() {
     assert_eq!(model.spec.as_ref(), Some(&spec));
     // A spec that does not fit the network is refused before anything is written.
     let wrong = dnn_data::DataSpec {
+        ranges: None,
         regression: None,
         classes: vec!["a".into(), "b".into()],
         ..spec.clone()

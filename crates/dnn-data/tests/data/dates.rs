@@ -354,6 +354,7 @@ fn the_model_file_keeps_its_dates_and_a_model_reads_new_rows_by_them() {
 
     // Both model formats keep the dates.
     let spec = DataSpec {
+        ranges: None,
         regression: None,
         classes: vec!["a".into(), "b".into()],
         input,

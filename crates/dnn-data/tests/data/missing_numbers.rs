@@ -161,6 +161,7 @@ fn a_model_fills_the_numbers_missing_from_the_rows_it_reads() {
 
     // The values survive the model file, both formats.
     let spec = DataSpec {
+        ranges: None,
         regression: None,
         classes: vec!["a".into(), "b".into()],
         input,
@@ -203,6 +204,7 @@ fn damaged_text_and_fill_records_are_refused_on_load() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.h5");
     let spec = DataSpec {
+        ranges: None,
         regression: None,
         classes: vec!["a".into(), "b".into()],
         input: Input::Table {

@@ -120,6 +120,7 @@ fn a_model_predicts_raw_inputs_through_its_standardisation() {
     let path = dir.path().join("t.h5");
     let net = network::<f64>();
     let spec = DataSpec {
+        ranges: None,
         regression: None,
         classes: vec!["no".into(), "yes".into()],
         input: Input::Table {
@@ -383,6 +384,7 @@ fn a_picture_shape_that_overflows_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.h5");
     let spec = DataSpec {
+        ranges: None,
         regression: None,
         classes: vec!["no".into(), "yes".into()],
         input: Input::Picture {
@@ -540,6 +542,7 @@ fn an_encoded_model_is_a_model_file() {
     assert_eq!(model.spec, None);
     // With what the inputs and outputs mean, checked against the network as save_model_with does.
     let spec = DataSpec {
+        ranges: None,
         regression: None,
         classes: vec!["no".into(), "yes".into()],
         input: Input::Table {
@@ -554,6 +557,7 @@ fn an_encoded_model_is_a_model_file() {
     std::fs::write(&path, encode_model(&net, &setup(), Some(&spec)).unwrap()).unwrap();
     assert_eq!(load_model(&path).unwrap().spec, Some(spec.clone()));
     let three = DataSpec {
+        ranges: None,
         regression: None,
         classes: vec!["a".into(), "b".into(), "c".into()],
         ..spec
@@ -709,5 +713,76 @@ fn a_model_file_of_another_format_is_refused() {
     assert_eq!(
         load_model(&path).unwrap().network,
         AnyNetwork::F64(network())
+    );
+}
+
+/// A table's training ranges (`input_min`, `input_max`) are saved and read back; a file
+/// with one of them, or of another length, or out of order, is refused by name.
+#[test]
+fn training_ranges_round_trip_and_bad_ones_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.h5");
+    let net = network::<f64>();
+    let ranges = dnn_data::ranges::InputRanges {
+        min: array![-1.5, 0.0, 2012.0, -3.0, 0.0, 0.0],
+        max: array![1.5, 0.0, 2015.0, 3.0, 1.0, 1e300],
+    };
+    let spec = DataSpec {
+        ranges: Some(ranges.clone()),
+        regression: None,
+        classes: vec!["no".into(), "yes".into()],
+        input: Input::Table {
+            columns: (0..6).map(|i| format!("c{i}")).collect(),
+            target: "y".into(),
+            one_hot: Vec::new(),
+            filled: Vec::new(),
+            dates: vec![],
+        },
+        standardization: None,
+    };
+    dnn_data::model::save_model_with(&path, &net, &setup(), &spec).unwrap();
+    let back = load_model(&path).unwrap().spec.unwrap();
+    assert_eq!(back.ranges, Some(ranges.clone()));
+    // Without them (a file saved before dnn recorded them): none, and no check.
+    let older = DataSpec {
+        ranges: None,
+        ..spec.clone()
+    };
+    dnn_data::model::save_model_with(&path, &net, &setup(), &older).unwrap();
+    assert_eq!(load_model(&path).unwrap().spec.unwrap().ranges, None);
+    for (bad, says) in [
+        (
+            dnn_data::ranges::InputRanges {
+                min: array![0.0],
+                max: array![1.0],
+            },
+            "input_min has 1 values and input_max 1 for 6 inputs",
+        ),
+        (
+            dnn_data::ranges::InputRanges {
+                min: array![0.0, 0.0, 5.0, 0.0, 0.0, 0.0],
+                max: array![1.0, 1.0, 4.0, 1.0, 1.0, 1.0],
+            },
+            "input 2's training range is 5 to 4, not two finite numbers in order",
+        ),
+    ] {
+        let spec = DataSpec {
+            ranges: Some(bad),
+            ..spec.clone()
+        };
+        let err = dnn_data::model::save_model_with(&path, &net, &setup(), &spec).unwrap_err();
+        assert!(err.to_string().contains(says), "{err}");
+    }
+    // A file that holds one of the two.
+    let file = hdf5::File::open_rw(&path).unwrap();
+    file.new_dataset_builder()
+        .with_data(&array![0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+        .create("input_min")
+        .unwrap();
+    drop(file);
+    assert!(
+        load_err(&path).contains("it has one of input_min and input_max but not the other"),
+        "{}",
+        load_err(&path)
     );
 }

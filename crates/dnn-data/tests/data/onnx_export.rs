@@ -15,6 +15,7 @@ use serde_json::Value;
 fn picture_spec(channels: usize, standardised: bool) -> DataSpec {
     let n0 = 2 * 2 * channels;
     DataSpec {
+        ranges: None,
         classes: vec!["a".into(), "b".into()],
         regression: None,
         input: Input::Picture {
@@ -31,6 +32,7 @@ fn picture_spec(channels: usize, standardised: bool) -> DataSpec {
 
 fn table_spec(regression: Option<TargetScale>) -> DataSpec {
     DataSpec {
+        ranges: None,
         classes: if regression.is_some() {
             vec![]
         } else {

@@ -60,6 +60,7 @@ fn model_bytes() -> &'static [u8] {
         };
         // With everything a model file records, so damage anywhere reaches every reader.
         let spec = dnn_data::DataSpec {
+            ranges: None,
             regression: None,
             classes: vec!["no".into(), "yes".into()],
             input: dnn_data::Input::Table {

@@ -176,6 +176,7 @@ fn the_target_is_z_scored_with_the_training_parts_mean_and_deviation_only() {
 
 fn regression_spec() -> DataSpec {
     DataSpec {
+        ranges: None,
         classes: vec![],
         regression: Some(TargetScale {
             mean: 123_456.75,
@@ -225,11 +226,13 @@ fn model_files_record_the_target_scale_and_refuse_one_that_does_not_fit() {
     // A regression's record on a classifier's network, a classifier's on an identity output,
     // and a scale that is not one: refused before anything is written.
     let classes = DataSpec {
+        ranges: None,
         classes: vec!["lo".into(), "hi".into()],
         regression: None,
         ..regression_spec()
     };
     let zero = DataSpec {
+        ranges: None,
         regression: Some(TargetScale {
             mean: 1.0,
             std: 0.0,

@@ -59,6 +59,7 @@ fn setup() -> TrainingSetup {
 /// A table spec for `network()`'s 6 inputs, standardised.
 fn table_spec() -> DataSpec {
     DataSpec {
+        ranges: None,
         regression: None,
         classes: vec!["no".into(), "yes".into()],
         input: Input::Table {
@@ -109,6 +110,7 @@ fn f64_and_f32_models_round_trip_exactly_with_their_setup() {
                 network: AnyNetwork::F64(network()),
                 setup: TrainingSetup::default(),
                 spec: Some(DataSpec {
+                    ranges: None,
                     regression: None,
                     classes: vec!["x".into(), "o".into()],
                     input: Input::Picture {
@@ -161,6 +163,7 @@ fn a_softmax_network_round_trips() {
         network: AnyNetwork::F64(net),
         setup: TrainingSetup::default(),
         spec: Some(DataSpec {
+            ranges: None,
             regression: None,
             classes: vec!["a".into(), "b".into(), "c".into()],
             input: Input::Picture {

@@ -232,6 +232,7 @@ fn network() -> Network<f64> {
 
 fn shop_spec() -> DataSpec {
     DataSpec {
+        ranges: None,
         regression: None,
         classes: strings(&["a", "b"]),
         input: Input::Table {
