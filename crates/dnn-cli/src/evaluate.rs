@@ -9,6 +9,7 @@ use dnn_data::{DataSpec, Dataset, HeldOut, Input, LoadOptions, Parts};
 use ndarray::{Array3, Axis};
 
 use crate::data::{cat_dir, check_image_names, load_for_model, ImageNameFlags, ModelReading};
+use crate::extrapolation;
 use crate::importance::{self, ImportanceFlags, Scoring};
 use crate::metrics::{probability_table, regression_scores_line, Scores};
 use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
@@ -91,6 +92,14 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     };
     println!("{}", model_line(&model, &args, &outputs));
     println!("{}", data_line(&model, &args, &data));
+    // The rows scored last (the test part, or every row of new data) against the ranges the
+    // model was trained on; the data is z-scored as the model's inputs were.
+    if let Some(mut beyond) = model.spec.as_ref().and_then(extrapolation::for_table) {
+        beyond.add(data.test_x.view());
+        if let Some(line) = beyond.warning(&args.model.display().to_string()) {
+            crate::output::tell!("warning: {line}");
+        }
+    }
     if let Some(t) = threshold {
         println!("{}", threshold_line(t, &data.spec.classes));
     }

@@ -14,6 +14,7 @@ mod describe;
 mod environment;
 mod evaluate;
 mod export;
+mod extrapolation;
 mod hyper;
 mod importance;
 mod interrupt;

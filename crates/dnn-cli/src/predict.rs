@@ -12,6 +12,7 @@ use dnn_data::{DataError, Input};
 use ndarray::Array2;
 use rayon::prelude::*;
 
+use crate::extrapolation;
 use crate::metrics::exact;
 use crate::model_file::{load_model_arg, same_file};
 use crate::output::tell;
@@ -137,10 +138,15 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
             // at once took twice the memory of the table itself.
             let all: Vec<usize> = (0..t.rows).collect();
             let mut lines = Vec::with_capacity(t.rows);
+            let mut beyond = extrapolation::for_table(spec);
             for rows in all.chunks(ROWS_PER_BLOCK) {
                 let x = t.matrix(rows);
                 lines.extend(in_table_terms(classify(&x), &x, rows, spec, &args)?);
+                if let Some(b) = &mut beyond {
+                    b.add_raw(&x);
+                }
             }
+            warn_beyond(beyond, &args);
             let names = (1..=t.rows).map(|r| r.to_string()).collect();
             (names, lines, cells)
         }
@@ -192,6 +198,13 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The warning of rows well beyond the model's training values, if any.
+fn warn_beyond(beyond: Option<extrapolation::Extrapolation<'_>>, args: &PredictArgs) {
+    if let Some(line) = beyond.and_then(|b| b.warning(&args.model.display().to_string())) {
+        tell!("warning: {line}");
+    }
 }
 
 /// Row `row`'s kept cells (`--keep`), as written, into the record `w` is writing.
@@ -334,6 +347,7 @@ fn predict_values(
             let (t, cells) = read_rows(args, model, spec, &own)?;
             let all: Vec<usize> = (0..t.rows).collect();
             let mut values = Vec::with_capacity(t.rows);
+            let mut beyond = extrapolation::for_table(spec);
             for rows in all.chunks(ROWS_PER_BLOCK) {
                 let x = t.matrix(rows);
                 values.extend(in_table_terms(
@@ -343,7 +357,11 @@ fn predict_values(
                     spec,
                     args,
                 )?);
+                if let Some(b) = &mut beyond {
+                    b.add_raw(&x);
+                }
             }
+            warn_beyond(beyond, args);
             let names: Vec<String> = (1..=t.rows).map(|r| r.to_string()).collect();
             (names, values, column, cells)
         }

@@ -23,6 +23,7 @@ mod e2e_planar;
 mod e2e_toy;
 mod early_stopping;
 mod environment;
+mod extrapolation;
 mod failed_saves;
 mod from_model;
 mod group_split;
