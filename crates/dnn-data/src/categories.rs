@@ -68,6 +68,18 @@ pub fn is_missing_cell(text: &str) -> bool {
     text.is_empty() || MISSING_CELLS.contains(&text)
 }
 
+/// Whether a trimmed cell of a column of dates marks a missing date besides
+/// [`is_missing_cell`]'s: pandas' `NaT` (in any case), or a dash ([`DASHES`]).
+///
+/// ```
+/// use dnn_data::categories::is_missing_date;
+/// assert!(is_missing_date("NaT") && is_missing_date("nat") && is_missing_date("\u{2014}"));
+/// assert!(!is_missing_date("") && !is_missing_date("2012-01-31"));
+/// ```
+pub fn is_missing_date(text: &str) -> bool {
+    text.eq_ignore_ascii_case("NaT") || DASHES.contains(&text)
+}
+
 /// The code of "no value": a missing cell, or a value a model never met.
 pub(crate) const NONE: u32 = u32::MAX;
 
@@ -451,7 +463,8 @@ impl<'a> ColumnReader<'a> {
             filled_first,
         } = &mut self.state
         {
-            let instant = if is_missing_cell(text) {
+            // As training read the column: `NaT` and dashes are missing dates too.
+            let instant = if is_missing_cell(text) || is_missing_date(text) {
                 let value = fill.ok_or_else(|| (missing_for_model(text, "a date"), None))?;
                 *filled += 1;
                 if filled_first.len() < FILLED_ROWS_SHOWN {
@@ -772,8 +785,9 @@ impl<'a> ColumnReader<'a> {
             return Ok(None);
         };
         let name = &self.name;
-        let gap = |v: &str| v.eq_ignore_ascii_case("NaT") || DASHES.contains(&v);
-        let kept: Vec<usize> = (0..values.len()).filter(|&k| !gap(&values[k])).collect();
+        let kept: Vec<usize> = (0..values.len())
+            .filter(|&k| !is_missing_date(&values[k]))
+            .collect();
         let candidates: Vec<String> = kept.iter().map(|&k| values[k].clone()).collect();
         if candidates.is_empty() {
             return Ok(None);
@@ -796,7 +810,7 @@ impl<'a> ColumnReader<'a> {
         };
         if !fill {
             let marked = (0..values.len())
-                .filter(|&k| gap(&values[k]))
+                .filter(|&k| is_missing_date(&values[k]))
                 .map(|k| (lines[k].0, lines[k].1, values[k].clone()));
             if let Some((row, line, text)) = first_missing.iter().cloned().chain(marked).min() {
                 return Err((missing_date(&text, name), Some((row, line))));

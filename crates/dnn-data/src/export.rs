@@ -284,10 +284,12 @@ fn input_kind_json(model: &Model, features: usize, preprocessing: &str) -> serde
             if !one_hot.is_empty() || !filled.is_empty() || !dates.is_empty() {
                 table["cells"] = json!(
                     "trimmed of spaces; empty or one of missing_cells: no value (a text \
-                     column's inputs all 0, a number column's fill value); other text \
-                     compared exactly"
+                     column's inputs all 0, a number column's fill value); in a number column \
+                     or a column of dates, one of missing_dashes too, and in a column of \
+                     dates NaT in any case; other text compared exactly"
                 );
                 table["missing_cells"] = json!(crate::categories::MISSING_CELLS);
+                table["missing_dashes"] = json!(crate::categories::DASHES);
             }
             table
         }

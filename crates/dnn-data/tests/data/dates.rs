@@ -313,6 +313,17 @@ fn the_model_file_keeps_its_dates_and_a_model_reads_new_rows_by_them() {
         "new.csv",
         "when,x\n31/01/2012 06:00,1\n,2\n01/02/2012,3\n",
     );
+    // `NaT` and dashes are missing dates through the model too, as training read them.
+    for gap in ["NaT", "nat", "-", "\u{2014}"] {
+        let other = write(dir.path(), "gap.csv", &format!("when,x\n{gap},2\n"));
+        let t = read_table(&other, Columns::of_model(&input)).unwrap();
+        assert_eq!(
+            t.matrix(&[0]).column(0).to_vec(),
+            [2.0, 2012.0, 1.0, 18.0],
+            "{gap}"
+        );
+        assert_eq!(t.filled_rows.len(), 1, "{gap}");
+    }
     let t = read_table(&path, Columns::of_model(&input)).unwrap();
     // 2012-01-31 was a Tuesday (1); the missing date is the fill, 2012-01-31 18:00.
     assert_eq!(
