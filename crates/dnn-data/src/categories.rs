@@ -1140,16 +1140,37 @@ fn plain_number(text: &str) -> Option<String> {
 /// commas, or with `decimal_comma` by points, or by spaces, thin and no-break spaces,
 /// apostrophes or underscores: one kind in a number, between groups of three digits
 /// (`1,23,456` and `1 2 3` are refused). With `decimal_comma` the decimal mark is a comma,
-/// but a single point in a number without a comma is a decimal point, as `--decimal-comma`
-/// reads `1.5`.
+/// and a point before a group of three digits separates thousands (`1.000` is a thousand,
+/// as readr reads it with a grouping point); any other single point in a number without a
+/// comma is a decimal point, as `--decimal-comma` reads `1.5` (and `0.250`: a thousand
+/// does not start with 0).
 ///
 /// ```text
 /// "$1,234.50" -> Some("1234.50")   "12%" -> Some("12")   "1 000" -> Some("1000")
 /// "1'234" -> Some("1234")   "5 €" -> Some("5")   "−2" -> Some("-2")   "1,000" -> Some("1000")
 /// "1,5" -> None   "4.299,9" -> None   "1,23,456" -> None   "XL" -> None   "7" -> None
 /// decimal_comma: "1.234,5" -> Some("1234.5")   "1,000" -> Some("1.000")   "$1.5" -> Some("1.5")
+///                "1.000" -> Some("1000")   "0.250" -> None
 /// ```
 pub(crate) fn parse_number(text: &str, decimal_comma: bool) -> Option<String> {
+    if decimal_comma {
+        // `1.000`, `-12.500`: Rust would read a decimal point; a grouping point is meant.
+        let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+        if let Some((thousands, three)) = digits.split_once('.') {
+            let number = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+            if number(thousands)
+                && thousands.len() <= 3
+                && !thousands.starts_with('0')
+                && three.len() == 3
+                && number(three)
+            {
+                return Some(format!(
+                    "{}{thousands}{three}",
+                    &text[..text.len() - digits.len()]
+                ));
+            }
+        }
+    }
     if text.parse::<f64>().is_ok() {
         return None;
     }
@@ -1367,6 +1388,9 @@ mod tests {
             ("12,5 %", "12.5"),
             ("\u{2212}0,25", "-0.25"),
             ("$1.5", "1.5"),
+            ("1.000", "1000"),
+            ("-12.500", "-12500"),
+            ("+999.999", "+999999"),
         ];
         for (text, plain) in commas {
             assert_eq!(parse_number(text, true).as_deref(), Some(plain), "{text}");
@@ -1394,7 +1418,15 @@ mod tests {
         ] {
             assert_eq!(parse_number(not, false), None, "{not}");
         }
-        for not in ["1,234.5", "1,234,567", "1.23,5", "a,b"] {
+        for not in [
+            "1,234.5",
+            "1,234,567",
+            "1.23,5",
+            "a,b",
+            "0.250",
+            "1.5",
+            "1234.500",
+        ] {
             assert_eq!(parse_number(not, true), None, "{not}");
         }
     }
