@@ -153,6 +153,11 @@ impl DatePart {
     /// assert_eq!(DatePart::Weekday.of(t), 2.0); // a Wednesday
     /// assert_eq!(DatePart::DayOfYear.of(t), 365.0);
     /// assert_eq!(DatePart::Hour.of(t), 18.0);
+    /// // Hours of a recent date are the time as written, to the last digit.
+    /// let t = parse("2012-01-02 13:00", DateOrder::Ymd).unwrap();
+    /// assert_eq!(DatePart::Hour.of(t), 13.0);
+    /// let t = parse("2012-01-02 10:20", DateOrder::Ymd).unwrap();
+    /// assert_eq!(DatePart::Hour.of(t), 10.0 + 20.0 / 60.0);
     /// ```
     pub fn of(self, t: f64) -> f64 {
         if !INSTANTS.contains(&t) {
@@ -167,7 +172,14 @@ impl DatePart {
             DatePart::Day => f64::from(mday),
             DatePart::Weekday => (day + 3).rem_euclid(7) as f64,
             DatePart::DayOfYear => (day - days_from_civil(year, 1, 1) + 1) as f64,
-            DatePart::Hour => (t - days) * 24.0,
+            DatePart::Hour => {
+                // The time of day in seconds, rid of the instant's rounding (about 1e-6 s
+                // for today's dates) at the microseconds dates are written with: 13:00 is
+                // 13, not 12.99999999998.
+                let seconds = (t - days) * 86_400.0;
+                let written = (seconds * 1e6).round() / 1e6;
+                (if written < 86_400.0 { written } else { seconds }) / 3600.0
+            }
         }
     }
 }
