@@ -1423,7 +1423,10 @@ fn unseen_lines_as(unseen: &[dnn_data::categories::Unseen], never: &str) -> Vec<
             format!(
                 "column `{}`: {} {rows} a value {never} (the first: `{}`, row {}); {they} as \
                  none of its values",
-                u.column, u.rows, u.first.0, u.first.1
+                u.column,
+                u.rows,
+                dnn_data::error::shown(&u.first.0),
+                u.first.1
             )
         })
         .collect()

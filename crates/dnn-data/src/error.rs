@@ -493,7 +493,14 @@ pub fn shell_word(name: &str) -> std::borrow::Cow<'_, str> {
 
 /// `text` for a message: its first 40 characters (then `…`), each line break as `⏎`, so
 /// that a cell that swallowed the rest of a file stays one short line.
-pub(crate) fn shown(text: &str) -> String {
+///
+/// ```
+/// use dnn_data::error::shown;
+/// assert_eq!(shown("male"), "male");
+/// assert_eq!(shown(&"m".repeat(50)), format!("{}…", "m".repeat(40)));
+/// assert_eq!(shown("a\nb"), "a⏎b");
+/// ```
+pub fn shown(text: &str) -> String {
     let mut out: String = text
         .chars()
         .take(40)

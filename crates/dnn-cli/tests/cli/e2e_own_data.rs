@@ -674,6 +674,25 @@ fn a_table_with_text_columns_trains_on_them_and_predicts_new_values() {
         "unseen and empty are both no value"
     );
     assert_ne!(rows[1][2..], rows[2][2..], "a port the model knows counts");
+    // A value of any length is shown by its first 40 characters, as in errors.
+    let long = "Z".repeat(100_000);
+    std::fs::write(
+        w.join("long.csv"),
+        format!("age,port,sex\n30,{long},female\n"),
+    )
+    .expect("write");
+    let pred = ok(dnn_in(w, &["predict", "--model", "people.h5", "long.csv"]));
+    assert!(
+        pred.stderr
+            .contains(&format!("(the first: `{}…`, row 1)", &long[..40])),
+        "{}",
+        &pred.stderr[..pred.stderr.len().min(400)]
+    );
+    assert!(
+        pred.stderr.len() < 400,
+        "{} bytes of warning",
+        pred.stderr.len()
+    );
     // evaluate warns about values the model never met, as predict does.
     let people = std::fs::read_to_string(w.join("people.csv")).expect("read");
     std::fs::write(w.join("people2.csv"), people.replace(",Q,", ",X,")).expect("write");
