@@ -502,7 +502,10 @@ fn write_predictions(args: &PredictArgs, bytes: &[u8], count: usize) -> anyhow::
         }
         None => {
             use std::io::Write;
-            std::io::stdout().write_all(bytes)?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)
+                .and_then(|()| out.flush())
+                .context("cannot write the predictions to standard output")?;
         }
     }
     Ok(())

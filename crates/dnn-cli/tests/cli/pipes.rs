@@ -179,3 +179,26 @@ fn a_closed_stdout_pipe_does_not_lose_the_model_that_dnn_train_saves_after_its_l
     );
     assert_eq!(evaluated.code, Some(0), "{evaluated:?}");
 }
+
+/// A full standard output (`> /dev/full`) is one error line that says what could not be
+/// written, not the system's bare message.
+#[test]
+fn a_full_stdout_is_named_in_the_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = dir.path();
+    write_table_model(&w.join("m.h5"), &["a", "b"], &["no", "yes"]);
+    std::fs::write(w.join("rows.csv"), "a,b\n1,2\n").expect("csv");
+    let full = std::fs::File::create("/dev/full").expect("/dev/full");
+    let out = Command::new(env!("CARGO_BIN_EXE_dnn"))
+        .args(["predict", "--model", "m.h5", "rows.csv"])
+        .current_dir(w)
+        .stdout(full)
+        .output()
+        .expect("run dnn");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        ["error: cannot write the predictions to standard output: No space left on device (os error 28)"]
+    );
+}
