@@ -794,6 +794,13 @@ impl<'a> ColumnReader<'a> {
         }
         let Some((dates, guessed)) = crate::dates::detect(name, &candidates, self.date_order)
         else {
+            if let Some((own, first)) = crate::dates::against_given(&candidates, self.date_order) {
+                let k = kept[first];
+                return Err((
+                    against_order(&values[k], self.date_order, own),
+                    Some(lines[k]),
+                ));
+            }
             let Some((order, bad, ordered)) = crate::dates::misfits(&candidates, self.date_order)
             else {
                 return Ok(None);
@@ -1295,6 +1302,22 @@ fn misfit(
 
 /// What a missing cell in a column of dates says, read for training without
 /// `--fill-missing`.
+/// A cell `--date-order` (`given`) cannot read, in a column whose every date reads in the
+/// `own` order.
+fn against_order(
+    text: &str,
+    given: Option<crate::dates::DateOrder>,
+    own: crate::dates::DateOrder,
+) -> String {
+    let given = given.map_or("", |o| o.describe());
+    format!(
+        "`{}` is no date read {given} (--date-order), and every date of the column reads \
+         {}: leave out --date-order, as the column tells its own order",
+        shown(text),
+        own.describe()
+    )
+}
+
 fn missing_date(text: &str, name: &str) -> String {
     let what = missing_cell(text);
     format!(

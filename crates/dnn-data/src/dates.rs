@@ -609,6 +609,33 @@ pub fn detect(
     ))
 }
 
+/// With `--date-order` `given` (day- or month-first), a column whose every cell reads in
+/// the other order and more than a tenth not in the given one: the column tells its own
+/// order, against the flag. Gives that order and the first cell (index into `values`) the
+/// flag cannot read.
+///
+/// ```
+/// use dnn_data::dates::{against_given, DateOrder};
+/// let cells: Vec<String> = ["01/02/2012", "20/12/2011"].map(String::from).to_vec();
+/// assert_eq!(against_given(&cells, Some(DateOrder::Mdy)), Some((DateOrder::Dmy, 1)));
+/// assert_eq!(against_given(&cells, Some(DateOrder::Dmy)), None);
+/// assert_eq!(against_given(&cells, None), None);
+/// ```
+pub fn against_given(values: &[String], given: Option<DateOrder>) -> Option<(DateOrder, usize)> {
+    let given = given?;
+    let own = match given {
+        DateOrder::Dmy => DateOrder::Mdy,
+        DateOrder::Mdy => DateOrder::Dmy,
+        DateOrder::Ymd => return None,
+    };
+    let first = values.iter().position(|v| read(v, given).is_none())?;
+    // More than a tenth against the flag: the column's own order, not a stray cell
+    // ([`misfits`] names those).
+    let against = values.iter().filter(|v| read(v, given).is_none()).count();
+    (against * 10 > values.len() && values.iter().all(|v| read(v, own).is_some()))
+        .then_some((own, first))
+}
+
 /// The values of a column of text that are no dates when nearly every other one is (nine in
 /// ten of its distinct values, and two or more): their indices into `values`, and the order
 /// the others are read in (`given`, or the one most of them read in), and whether that order

@@ -584,6 +584,32 @@ fn date_order_reads_a_column_that_does_not_tell_and_refuses_a_cell_against_it() 
         ),
         "{err}"
     );
+    // A column whose every date tells the other order is refused under the flag, not read
+    // as text: its days above 12 say month first.
+    let mut text = String::from("date,label\n");
+    for i in 0..30 {
+        text.push_str(&format!(
+            "{:02}/{:02}/2012,{}\n",
+            i % 12 + 1,
+            i % 28 + 1,
+            i % 2
+        ));
+    }
+    let against = write(dir.path(), "a.csv", &text);
+    let err = load(&against, &options).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "row 13 (line 14), column `date`: `01/13/2012` is no date read day/month/year \
+             (--date-order), and every date of the column reads month/day/year: leave out \
+             --date-order, as the column tells its own order"
+        ),
+        "{err}"
+    );
+    let data = load(&against, &LoadOptions::default()).unwrap();
+    let Input::Table { dates, .. } = &data.spec.input else {
+        panic!("a table")
+    };
+    assert_eq!(dates[0].order, DateOrder::Mdy);
 }
 
 #[test]
