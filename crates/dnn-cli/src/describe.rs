@@ -425,8 +425,10 @@ fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
                 "missing only".to_owned()
             } else if c.refusal.as_ref().map(|r| &r.mend) == Some(&Mend::DecimalComma) {
                 "numbers with a decimal comma".to_owned()
-            } else if c.refusal.as_ref().map(|r| &r.mend) == Some(&Mend::ParseNumbers)
-                || 2 * c.written > c.texts
+            } else if matches!(
+                c.refusal.as_ref().map(|r| &r.mend),
+                Some(Mend::ParseNumbers | Mend::DecimalCommaParseNumbers)
+            ) || 2 * c.written > c.texts
             {
                 "numbers written by hand".to_owned()
             } else if c.numbers >= c.texts {
@@ -446,6 +448,7 @@ fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
                 Some(Mend::OneHot) => "--one-hot",
                 Some(Mend::DecimalComma) => "--decimal-comma",
                 Some(Mend::ParseNumbers) => "--parse-numbers",
+                Some(Mend::DecimalCommaParseNumbers) => "--decimal-comma --parse-numbers",
                 _ => "--drop",
             };
             (cells, format!("refused ({flag})"))
@@ -528,6 +531,7 @@ fn mend_flag(mend: &Mend, column: &str) -> String {
         Mend::Drop => format!("--drop {}", shell_word(column)),
         Mend::DecimalComma => "--decimal-comma".to_owned(),
         Mend::ParseNumbers => "--parse-numbers".to_owned(),
+        Mend::DecimalCommaParseNumbers => "--decimal-comma --parse-numbers".to_owned(),
     }
 }
 

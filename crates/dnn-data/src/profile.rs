@@ -209,6 +209,10 @@ pub enum Mend {
     /// `--parse-numbers`: numbers written by hand (`$1,234.50`, `12%`, `1 000`), which it
     /// reads ([`crate::table::Columns::parse_numbers`]).
     ParseNumbers,
+    /// `--decimal-comma --parse-numbers`: numbers written by hand with a decimal comma
+    /// (`12.495,74 €`), in a file whose separator is not a comma: neither flag alone reads
+    /// them.
+    DecimalCommaParseNumbers,
 }
 
 /// The flags that mend every refused column of a [`Profile`] ([`Profile::mends`]).
@@ -269,6 +273,8 @@ struct Tally {
     commas: usize,
     /// Text cells that are numbers written by hand that `--parse-numbers` reads (`$5.00`).
     parsed: usize,
+    /// Text cells that `--parse-numbers` reads with a decimal comma (`12.495,74 €`).
+    parsed_comma: usize,
     range: Option<(f64, f64)>,
     number_values: HashSet<u64>,
     text_values: HashMap<String, (usize, usize)>,
@@ -307,6 +313,9 @@ impl Tally {
                     }
                     if parse_number(text, comma_mark).is_some() {
                         self.parsed += 1;
+                    }
+                    if parse_number(text, true).is_some() {
+                        self.parsed_comma += 1;
                     }
                 }
             }
@@ -577,6 +586,10 @@ fn mends_of(columns: &[ColumnProfile]) -> Mends {
             Some(Mend::Drop) => mends.drop.push(c.name.clone()),
             Some(Mend::DecimalComma) => mends.decimal_comma = true,
             Some(Mend::ParseNumbers) => mends.parse_numbers = true,
+            Some(Mend::DecimalCommaParseNumbers) => {
+                mends.decimal_comma = true;
+                mends.parse_numbers = true;
+            }
             None => {}
         }
     }
@@ -652,6 +665,8 @@ fn column_profile(
             Mend::DecimalComma
         } else if 2 * tally.parsed > tally.texts {
             Mend::ParseNumbers
+        } else if hint && 2 * tally.parsed_comma > tally.texts {
+            Mend::DecimalCommaParseNumbers
         } else if fills {
             Mend::FillMissing
         } else if !tally.mostly_numbers() && tally.text_values.len() <= MAX_DETECTED_VALUES {

@@ -113,6 +113,26 @@ fn decimal_commas() -> String {
     text
 }
 
+/// A German export: prices written by hand with a decimal comma and points between
+/// thousands (both flags read them, neither alone), amounts with a decimal comma, shares in
+/// percent (`--parse-numbers`).
+fn hand_written_decimals() -> String {
+    let mut text = "Preis;Menge;Anteil;y\n".to_owned();
+    for i in 0..40 {
+        text.push_str(&format!(
+            "{}.{:03},{:02} €;{},{};{} %;{}\n",
+            1 + i % 9,
+            (i * 37) % 1000,
+            i % 100,
+            i % 5,
+            i % 10,
+            (i * 7) % 100,
+            ["a", "b"][i % 2]
+        ));
+    }
+    text
+}
+
 /// A code column of letters with one number among them (`--one-hot` reads it), and a
 /// number column with a word in it (`--drop`).
 fn codes_and_a_word() -> String {
@@ -243,6 +263,7 @@ fn the_verdict_and_the_flags_it_names_are_what_dnn_train_does() {
         ("late.csv", a_value_only_in_the_test_part(), false, true),
         ("empty_labels.csv", empty_labels(), false, true),
         ("eu.csv", decimal_commas(), false, true),
+        ("de.csv", hand_written_decimals(), false, true),
         (
             "no_label.csv",
             "x,y\n1,\n2,\n3,\n4,\n".to_owned(),
@@ -294,6 +315,14 @@ fn the_verdict_and_the_flags_it_names_are_what_dnn_train_does() {
             );
         } else {
             assert!(!last.contains("it loads"), "{file}: {last}");
+        }
+        // Both notation flags keep the prices that neither reads alone: nothing dropped.
+        if file == "de.csv" {
+            assert_eq!(
+                last,
+                "dnn train refuses this table as given; with `--decimal-comma --parse-numbers` \
+                 it loads: 40 examples, 3 inputs, 2 classes"
+            );
         }
     }
 }
