@@ -651,6 +651,10 @@ fn column_profile(
         .filter(|v| v.parse::<f64>().map_or(true, |x| !x.is_finite()))
         .collect();
     let dates = !texts.is_empty() && texts.iter().all(|v| table_checks::is_date(v));
+    // Dates but for a few cells (`2012-02-30`): one-hot would make each date a value that
+    // tells the network nothing; the cells are to mend, or the column to drop.
+    let mostly_dates = !texts.is_empty()
+        && 10 * texts.iter().filter(|v| table_checks::is_date(v)).count() >= 9 * texts.len();
     let common = common
         .into_iter()
         .take(3)
@@ -669,6 +673,8 @@ fn column_profile(
             Mend::DecimalCommaParseNumbers
         } else if fills {
             Mend::FillMissing
+        } else if mostly_dates {
+            Mend::Drop
         } else if !tally.mostly_numbers() && tally.text_values.len() <= MAX_DETECTED_VALUES {
             Mend::OneHot
         } else {

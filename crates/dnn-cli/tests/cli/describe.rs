@@ -133,6 +133,19 @@ fn hand_written_decimals() -> String {
     text
 }
 
+/// A column of dates with one impossible date (`2012-02-30`).
+fn a_bad_date() -> String {
+    let mut text = "when,x,y\n".to_owned();
+    for i in 0..40 {
+        let when = match i {
+            7 => "2012-02-30".to_owned(),
+            _ => format!("2012-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
+        };
+        text.push_str(&format!("{when},{},{}\n", i % 7, i % 2));
+    }
+    text
+}
+
 /// A code column of letters with one number among them (`--one-hot` reads it), and a
 /// number column with a word in it (`--drop`).
 fn codes_and_a_word() -> String {
@@ -264,6 +277,7 @@ fn the_verdict_and_the_flags_it_names_are_what_dnn_train_does() {
         ("empty_labels.csv", empty_labels(), false, true),
         ("eu.csv", decimal_commas(), false, true),
         ("de.csv", hand_written_decimals(), false, true),
+        ("bad_date.csv", a_bad_date(), false, true),
         (
             "no_label.csv",
             "x,y\n1,\n2,\n3,\n4,\n".to_owned(),
@@ -317,6 +331,10 @@ fn the_verdict_and_the_flags_it_names_are_what_dnn_train_does() {
             assert!(!last.contains("it loads"), "{file}: {last}");
         }
         // Both notation flags keep the prices that neither reads alone: nothing dropped.
+        // A column of dates but for a cell is not one-hot encoded date by date.
+        if file == "bad_date.csv" {
+            assert!(last.contains("with `--drop when` it loads"), "{last}");
+        }
         if file == "de.csv" {
             assert_eq!(
                 last,
