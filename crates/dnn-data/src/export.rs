@@ -275,9 +275,9 @@ fn input_kind_json(model: &Model, features: usize, preprocessing: &str) -> serde
                 table["dates"] = json!(dates);
                 table["date_cells"] = json!(DATE_CELLS);
             }
-            if !one_hot.is_empty() || !dates.is_empty() {
-                table["inputs"] = json!(input.input_names());
-            }
+            // Every table's, so that a reader need not tell an all-number table's (its
+            // columns) from one with text or dates.
+            table["inputs"] = json!(input.input_names());
             if !filled.is_empty() {
                 table["filled"] = json!(filled);
             }

@@ -176,6 +176,11 @@ fn the_metadata_says_where_float64_is_needed() {
         input_metadata(&model::<f64>(2, table_spec(None)))["preprocessing_dtype"],
         "float64"
     );
+    // An all-number table names its inputs too: its columns.
+    assert_eq!(
+        input_metadata(&model::<f64>(2, table_spec(None)))["inputs"],
+        serde_json::json!(["time", "minutes"])
+    );
     assert_eq!(
         input_metadata(&model::<f32>(4, picture_spec(1, false))).get("preprocessing_dtype"),
         None,
