@@ -936,7 +936,7 @@ fn load_to_continue<F: Float>(
 
         ..trained
     };
-    let data = load_for_model(
+    let mut data = load_for_model(
         &args.data.data,
         flags.format,
         flags.target.as_deref(),
@@ -946,6 +946,11 @@ fn load_to_continue<F: Float>(
         reading,
         &from.path,
     )?;
+    // The model goes on knowing the values it was trained on before: the ranges it will
+    // record span both trainings' (the same inputs, z-scored alike).
+    if let (Some(new), Some(before)) = (&mut data.spec.ranges, &from.spec.ranges) {
+        *new = new.union(before);
+    }
     check_split_flags(&data, flags, &args.data.data)?;
     warn_classes(&data);
     let setup = &from.model.setup;

@@ -83,6 +83,27 @@ impl InputRanges {
         })
     }
 
+    /// The ranges that span both `self`'s and `other`'s (of the same inputs, in the same
+    /// units): what a model trained on one, then the other, has met.
+    ///
+    /// ```
+    /// use dnn_data::ranges::InputRanges;
+    /// let a = InputRanges { min: ndarray::array![0.0, 5.0], max: ndarray::array![1.0, 6.0] };
+    /// let b = InputRanges { min: ndarray::array![-1.0, 5.5], max: ndarray::array![0.5, 9.0] };
+    /// let both = a.union(&b);
+    /// assert_eq!((both.min.to_vec(), both.max.to_vec()), (vec![-1.0, 5.0], vec![1.0, 9.0]));
+    /// ```
+    pub fn union(&self, other: &InputRanges) -> InputRanges {
+        InputRanges {
+            min: ndarray::Zip::from(&self.min)
+                .and(&other.min)
+                .map_collect(|a, b| a.min(*b)),
+            max: ndarray::Zip::from(&self.max)
+                .and(&other.max)
+                .map_collect(|a, b| a.max(*b)),
+        }
+    }
+
     /// The number of inputs.
     pub fn len(&self) -> usize {
         self.min.len()

@@ -235,7 +235,14 @@ fn fine_tuning_on_new_data_keeps_the_models_classes_inputs_and_z_score() {
         },
         "the model's classes, columns and z-score"
     );
-    assert!(tuned_spec.ranges.is_some() && tuned_spec.ranges != m_spec.ranges);
+    // ... spanning both trainings' values: the model's before, and the new data's.
+    let (tuned_ranges, m_ranges) = (tuned_spec.ranges.unwrap(), m_spec.ranges.unwrap());
+    for i in 0..m_ranges.len() {
+        assert!(
+            tuned_ranges.min[i] <= m_ranges.min[i] && tuned_ranges.max[i] >= m_ranges.max[i],
+            "input {i}: {tuned_ranges:?} does not span {m_ranges:?}"
+        );
+    }
     assert!(
         matches!(tuned.network, AnyNetwork::F32(_)),
         "an f32 model goes on in f32"
