@@ -113,6 +113,17 @@ fn an_hdf5_model_named_safetensors_loads_back() {
     assert_eq!(load_model(&path).unwrap().network, AnyNetwork::F64(net));
 }
 
+/// A table of six number columns `c0..c5`, labelled by `y`: `network()`'s inputs.
+fn six_numbers() -> Input {
+    Input::Table {
+        columns: (0..6).map(|i| format!("c{i}")).collect(),
+        target: "y".into(),
+        one_hot: Vec::new(),
+        filled: Vec::new(),
+        dates: vec![],
+    }
+}
+
 /// `Model::predict` applies the model's z-score, which `model.network` alone does not.
 #[test]
 fn a_model_predicts_raw_inputs_through_its_standardisation() {
@@ -123,13 +134,7 @@ fn a_model_predicts_raw_inputs_through_its_standardisation() {
         ranges: None,
         regression: None,
         classes: vec!["no".into(), "yes".into()],
-        input: Input::Table {
-            columns: (0..6).map(|i| format!("c{i}")).collect(),
-            target: "y".into(),
-            one_hot: Vec::new(),
-            filled: Vec::new(),
-            dates: vec![],
-        },
+        input: six_numbers(),
         standardization: Some(dnn_data::Standardization {
             mean: array![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
             std: array![0.5, 1.0, 2.0, 4.0, 8.0, 16.0],
@@ -731,13 +736,7 @@ fn training_ranges_round_trip_and_bad_ones_are_refused() {
         ranges: Some(ranges.clone()),
         regression: None,
         classes: vec!["no".into(), "yes".into()],
-        input: Input::Table {
-            columns: (0..6).map(|i| format!("c{i}")).collect(),
-            target: "y".into(),
-            one_hot: Vec::new(),
-            filled: Vec::new(),
-            dates: vec![],
-        },
+        input: six_numbers(),
         standardization: None,
     };
     dnn_data::model::save_model_with(&path, &net, &setup(), &spec).unwrap();
