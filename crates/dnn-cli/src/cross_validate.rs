@@ -53,7 +53,7 @@ pub fn run<F: Float>(
     // Not with_capacity(folds): a K of billions is refused by the first fold's split.
     let mut scores = Vec::new();
     // The run's report, begun with fold 1 (its data's facts), its folds added at the end.
-    let (mut report, mut examples, mut widths) = (None, 0, Vec::new());
+    let (mut report, mut examples) = (None, 0);
     let unit = hyper.unit();
     for index in 0..folds {
         let fold = Fold { index, of: folds };
@@ -63,7 +63,6 @@ pub fn run<F: Float>(
             Err(e) if index > 0 => return Err(e.context(format!("fold {} of {folds}", index + 1))),
             loaded => loaded?,
         };
-        widths.push(data.features());
         if index == 0 {
             examples = data.train_len() + data.test_len();
             if data.is_regression() && examples < 2 * folds {
@@ -166,9 +165,9 @@ pub fn run<F: Float>(
     for line in summary(&scores, regression) {
         say!("{line}");
     }
-    if widths.iter().any(|&w| w != widths[0]) {
+    if scores.iter().any(|s| s.features != scores[0].features) {
         // The Data line gave fold 1's.
-        let each: Vec<String> = widths.iter().map(usize::to_string).collect();
+        let each: Vec<String> = scores.iter().map(|s| s.features.to_string()).collect();
         say!(
             "Inputs per fold: {} (a text value met only in a fold's test part is no input of \
              that fold)",

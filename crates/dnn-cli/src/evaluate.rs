@@ -94,7 +94,11 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     println!("{}", data_line(&model, &args, &data));
     // The rows scored last (the test part, or every row of new data) against the ranges the
     // model was trained on; the data is z-scored as the model's inputs were.
-    if let Some(mut beyond) = model.spec.as_ref().and_then(extrapolation::for_table) {
+    if let Some(mut beyond) = model
+        .spec
+        .as_ref()
+        .and_then(extrapolation::Extrapolation::of)
+    {
         beyond.add(data.test_x.view());
         if let Some(line) = beyond.warning(&args.model.display().to_string()) {
             crate::output::tell!("warning: {line}");
@@ -160,10 +164,7 @@ fn evaluate_classes(
         || model.network.layer_sizes().last() == Some(&1);
     let scores = |x, labels: &[usize]| -> anyhow::Result<(Scores, Option<ProbabilityScores>)> {
         let proba = model.network.predict_proba(x)?;
-        let predicted = match threshold {
-            Some(t) => dnn_core::classes_above(proba.view(), t),
-            None => dnn_core::classes_of(proba.view()),
-        };
+        let predicted = dnn_core::classes_at(proba.view(), threshold);
         let probabilities = distribution.then(|| {
             ProbabilityScores::new(
                 &predict_columns::class_probabilities(&proba, classes.len()),

@@ -2,7 +2,7 @@
 //! well beyond what the model was trained on ([`dnn_data::ranges`]).
 
 use dnn_data::ranges::{Beyond, InputRanges, MARGIN_IN_WORDS};
-use dnn_data::{DataSpec, Input};
+use dnn_data::DataSpec;
 use ndarray::{Array2, ArrayView2};
 
 use crate::metrics::significant;
@@ -24,8 +24,8 @@ pub struct Extrapolation<'a> {
 }
 
 impl<'a> Extrapolation<'a> {
-    /// A check against `spec`'s ranges; `None` for a model that records none (pictures, or
-    /// a file saved before dnn recorded them).
+    /// A check against `spec`'s ranges; `None` for a model that records none (pictures,
+    /// which have none, or a table model saved before dnn recorded them).
     pub fn of(spec: &'a DataSpec) -> Option<Extrapolation<'a>> {
         let ranges = spec.ranges.as_ref()?;
         let inputs: Vec<usize> = spec
@@ -64,16 +64,15 @@ impl<'a> Extrapolation<'a> {
         for (k, b) in self.ranges.beyond(x, &self.inputs).into_iter().enumerate() {
             let Beyond {
                 input,
-                rows,
                 smallest,
                 largest,
                 examples,
             } = b;
             let at = self.inputs.iter().position(|&i| i == input).unwrap_or(k);
             let (n, lo, hi) = &mut self.seen[at];
-            *n += rows;
-            *lo = min_of(*lo, smallest);
-            *hi = max_of(*hi, largest);
+            *n += examples.len();
+            *lo = either(*lo, smallest, f64::min);
+            *hi = either(*hi, largest, f64::max);
             for j in examples {
                 self.rows[first + j] = true;
             }
@@ -141,24 +140,10 @@ impl<'a> Extrapolation<'a> {
     }
 }
 
-fn min_of(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+/// `pick` of `a` and `b` where both are given, else whichever is.
+fn either(a: Option<f64>, b: Option<f64>, pick: fn(f64, f64) -> f64) -> Option<f64> {
     match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
+        (Some(a), Some(b)) => Some(pick(a, b)),
         (a, b) => a.or(b),
-    }
-}
-
-fn max_of(a: Option<f64>, b: Option<f64>) -> Option<f64> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-/// `Input::Table`'s check, for a spec that may be of pictures: `None` there.
-pub fn for_table(spec: &DataSpec) -> Option<Extrapolation<'_>> {
-    match spec.input {
-        Input::Table { .. } => Extrapolation::of(spec),
-        Input::Picture { .. } => None,
     }
 }

@@ -49,11 +49,7 @@ impl ImportanceFlags {
         }
         let truth = &data.test_values;
         if truth.len() < 2 {
-            bail!(
-                "--importance needs the part's R², which is undefined for {}; give --data more \
-                 rows",
-                count(truth.len(), "example")
-            );
+            return Err(no_r2(truth.len()));
         }
         if truth.iter().all(|&v| v == truth[0]) {
             bail!(
@@ -82,6 +78,14 @@ impl ImportanceFlags {
     }
 }
 
+/// The refusal of a part of `examples` (fewer than two), whose R² is not defined.
+fn no_r2(examples: usize) -> anyhow::Error {
+    anyhow::anyhow!(
+        "--importance needs the part's R², which is undefined for {}; give --data more rows",
+        count(examples, "example")
+    )
+}
+
 /// What the importance scores: a classifier's accuracy, its classes decided as the rest of
 /// `dnn evaluate` decides them, or a regression's R².
 pub enum Scoring<'a> {
@@ -104,22 +108,14 @@ impl Scoring<'_> {
         let out = model.network.predict_proba(&x.to_owned())?;
         Ok(match *self {
             Scoring::Accuracy(labels, classes, threshold) => {
-                let predicted = match threshold {
-                    Some(t) => dnn_core::classes_above(out.view(), t),
-                    None => dnn_core::classes_of(out.view()),
-                };
+                let predicted = dnn_core::classes_at(out.view(), threshold);
                 Scores::new(predicted, labels.to_vec(), classes).accuracy()
             }
             Scoring::R2(truth, scale) => {
                 let values = scale.unscaled_all(&out);
-                match RegressionScores::new(&values, truth).r2 {
-                    Some(r2) => r2,
-                    None => bail!(
-                        "--importance needs the part's R², which is undefined for {}; give \
-                         --data more rows",
-                        count(truth.len(), "example")
-                    ),
-                }
+                RegressionScores::new(&values, truth)
+                    .r2
+                    .ok_or_else(|| no_r2(truth.len()))?
             }
         })
     }

@@ -138,7 +138,7 @@ pub fn run(mut args: PredictArgs) -> anyhow::Result<()> {
             // at once took twice the memory of the table itself.
             let all: Vec<usize> = (0..t.rows).collect();
             let mut lines = Vec::with_capacity(t.rows);
-            let mut beyond = extrapolation::for_table(spec);
+            let mut beyond = extrapolation::Extrapolation::of(spec);
             for rows in all.chunks(ROWS_PER_BLOCK) {
                 let x = t.matrix(rows);
                 lines.extend(in_table_terms(classify(&x), &x, rows, spec, &args)?);
@@ -347,7 +347,7 @@ fn predict_values(
             let (t, cells) = read_rows(args, model, spec, &own)?;
             let all: Vec<usize> = (0..t.rows).collect();
             let mut values = Vec::with_capacity(t.rows);
-            let mut beyond = extrapolation::for_table(spec);
+            let mut beyond = extrapolation::Extrapolation::of(spec);
             for rows in all.chunks(ROWS_PER_BLOCK) {
                 let x = t.matrix(rows);
                 values.extend(in_table_terms(

@@ -78,7 +78,7 @@ pub use gemm::{set_threads, MAX_THREADS};
 pub use gradcheck::{gradient_check, gradient_check_sampled};
 pub use init::Init;
 pub use memory::fits_in_memory;
-pub use network::{classes_above, classes_of, one_hot, Layer, Network, NetworkBuilder};
+pub use network::{classes_above, classes_at, classes_of, one_hot, Layer, Network, NetworkBuilder};
 pub use optim::{LrDecay, Optimizer};
 pub use rng::{GaussianSource, NumpyRng, Polar};
 pub use train::{

@@ -594,6 +594,26 @@ pub fn classes_above<F: Float>(proba: ArrayView2<'_, F>, threshold: F) -> Vec<us
         .collect()
 }
 
+/// The class of each column at `threshold` if given ([`classes_above`]), else the most
+/// probable ([`classes_of`]): how `dnn predict` and `dnn evaluate` decide with or without
+/// `--threshold`.
+///
+/// ```
+/// use ndarray::array;
+/// let sigmoid = array![[0.2, 0.4, 0.7]];
+/// assert_eq!(dnn_core::classes_at(sigmoid.view(), Some(0.3)), vec![0, 1, 1]);
+/// assert_eq!(dnn_core::classes_at(sigmoid.view(), None), vec![0, 0, 1]);
+/// ```
+///
+/// # Panics
+/// As [`classes_above`], for a threshold on more than two classes.
+pub fn classes_at<F: Float>(proba: ArrayView2<'_, F>, threshold: Option<F>) -> Vec<usize> {
+    match threshold {
+        Some(t) => classes_above(proba, t),
+        None => classes_of(proba),
+    }
+}
+
 /// The row of the largest value of each column (the first one on ties).
 fn argmax_columns<F: Float>(a: ArrayView2<'_, F>) -> Vec<usize> {
     a.columns()

@@ -621,10 +621,7 @@ impl Model {
             return Err(dnn_core::DnnError::NotAClassifier.into());
         }
         let proba = self.predict_proba(x)?;
-        let classes = match threshold {
-            Some(t) => dnn_core::classes_above(proba.view(), t),
-            None => dnn_core::classes_of(proba.view()),
-        };
+        let classes = dnn_core::classes_at(proba.view(), threshold);
         let names = self.spec.as_ref().map(|s| &s.classes);
         let predictions = classes
             .iter()

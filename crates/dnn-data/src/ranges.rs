@@ -33,9 +33,8 @@ pub const MARGIN_IN_WORDS: &str = "a tenth";
 /// let new = ndarray::array![[2015.2, 2030.0, 2014.0], [1.0, 1.0, 2.0]];
 /// let beyond = ranges.beyond(new.view(), &[0, 1]);
 /// assert_eq!(beyond.len(), 2);
-/// assert_eq!((beyond[0].input, beyond[0].rows, beyond[0].largest), (0, 1, Some(2030.0)));
-/// assert_eq!((beyond[1].input, beyond[1].rows, beyond[1].largest), (1, 1, Some(2.0)));
-/// assert_eq!(InputRanges::rows_beyond(&beyond), 2);
+/// assert_eq!((beyond[0].input, &beyond[0].examples, beyond[0].largest), (0, &vec![1], Some(2030.0)));
+/// assert_eq!((beyond[1].input, &beyond[1].examples, beyond[1].largest), (1, &vec![2], Some(2.0)));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputRanges {
@@ -50,13 +49,12 @@ pub struct InputRanges {
 pub struct Beyond {
     /// The input (row of the input matrix).
     pub input: usize,
-    /// Examples whose value lies beyond the range by more than [`MARGIN`] of its width.
-    pub rows: usize,
     /// The smallest such value below the range, if any.
     pub smallest: Option<f64>,
     /// The largest such value above the range, if any.
     pub largest: Option<f64>,
-    /// The examples (columns) beyond, in order, to count the rows beyond on any input.
+    /// The examples (columns) whose value lies beyond the range by more than [`MARGIN`] of
+    /// its width, in order.
     pub examples: Vec<usize>,
 }
 
@@ -126,7 +124,6 @@ impl InputRanges {
                 let margin = MARGIN * (hi - lo);
                 let mut found = Beyond {
                     input,
-                    rows: 0,
                     smallest: None,
                     largest: None,
                     examples: Vec::new(),
@@ -140,23 +137,11 @@ impl InputRanges {
                     } else {
                         continue;
                     }
-                    found.rows += 1;
                     found.examples.push(j);
                 }
-                (found.rows > 0).then_some(found)
+                (!found.examples.is_empty()).then_some(found)
             })
             .collect()
-    }
-
-    /// The examples beyond on any input of `beyond`.
-    pub fn rows_beyond(beyond: &[Beyond]) -> usize {
-        let mut all: Vec<usize> = beyond
-            .iter()
-            .flat_map(|b| b.examples.iter().copied())
-            .collect();
-        all.sort_unstable();
-        all.dedup();
-        all.len()
     }
 }
 

@@ -363,14 +363,13 @@ pub fn stratified_fold(
     let mut rng = NumpyRng::new(seed);
     let mut fold_of = vec![0usize; labels.len()];
     for (e, _) in order.iter().enumerate() {
-        let folds: Vec<usize> = (0..k)
+        let mut folds: Vec<usize> = (0..k)
             .flat_map(|i| std::iter::repeat_n(i, allocation[i][e]))
             .collect();
-        // numpy's shuffle of `folds` moves its entries as it would move those of arange.
-        let perm = rng.permutation(folds.len());
+        rng.shuffle(&mut folds);
         let members = (0..labels.len()).filter(|&j| encoded[j] == e);
-        for (j, &p) in members.zip(&perm) {
-            fold_of[j] = folds[p];
+        for (j, &f) in members.zip(&folds) {
+            fold_of[j] = f;
         }
     }
     Ok(fold.parts(&fold_of))
