@@ -284,8 +284,9 @@ pub struct TrainArgs {
     /// read as its own split: z-score, fill and text values fitted on its training folds),
     /// then each fold's scores and their mean ± standard deviation. The folds are
     /// scikit-learn's StratifiedKFold for classes, KFold for a regression, GroupKFold with
-    /// --group-by, shuffled with --split-seed. --validation-split and --early-stopping hold
-    /// out part of each fold's training folds; --report writes every fold's scores as JSON.
+    /// --group-by, shuffled with --split-seed. --early-stopping holds out part of each fold's
+    /// training folds (--validation-split says how much); --report writes every fold's scores
+    /// as JSON.
     /// For data without a test part of its own; no model is saved.
     #[arg(long, value_name = "K", value_parser = parse_folds,
           conflicts_with_all = ["from", "save", "plot", "save_last_good", "grad_check",
