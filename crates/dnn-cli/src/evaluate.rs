@@ -370,11 +370,7 @@ fn test_name(data: &Dataset) -> &'static str {
 /// `Train accuracy:`, or `Accuracy:` for the one part of data read whole (`part` empty).
 fn labelled(part: &str, what: &str) -> String {
     if part.is_empty() {
-        let mut chars = what.chars();
-        chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect())
-            .unwrap_or_default()
+        crate::text::capitalised(what)
     } else {
         format!("{part} {what}")
     }

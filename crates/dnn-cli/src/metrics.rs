@@ -103,22 +103,13 @@ pub fn probability_table(parts: &[(&str, ProbabilityScores)], classes: &[String]
             let _ = writeln!(
                 out,
                 "{} has examples of {} of the {} classes; its averages are over those.",
-                upper_first(&lower(part)),
+                crate::text::capitalised(&lower(part)),
                 s.classes_ranked,
                 classes.len()
             );
         }
     }
     out
-}
-
-/// `text` with its first letter upper case.
-fn upper_first(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// The warning when a classifier's test accuracy is no better than always answering the

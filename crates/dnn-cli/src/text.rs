@@ -16,6 +16,15 @@ pub fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", plural(n))
 }
 
+/// `text` with its first letter in upper case: `Accuracy`, `The data has ...`.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// The first three of `items`, then how many more: `a, b, c, and 2 more`.
 pub fn first_three(items: impl ExactSizeIterator<Item = String>) -> String {
     let n = items.len();
@@ -29,6 +38,11 @@ pub fn first_three(items: impl ExactSizeIterator<Item = String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_capitalised() {
+        assert_eq!(capitalised("moons"), "Moons");
+    }
 
     #[test]
     fn a_count_of_one_is_singular() {

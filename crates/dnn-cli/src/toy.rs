@@ -17,6 +17,7 @@ use crate::output::{say, tell};
 use crate::plot::{self, BoundaryPanel};
 use crate::progress::{epoch_line, interrupted_line};
 use crate::report::{check_outputs, write_json};
+use crate::text::capitalised;
 use crate::values::{
     parse_factor, parse_layers, parse_learning_rate, parse_non_negative, parse_points,
     parse_positive, InitArg, OptimizerArg, Sizes,
@@ -302,20 +303,5 @@ fn title(hyper: &Hyper) -> &'static str {
         dnn_core::Optimizer::GradientDescent => "Gradient descent",
         dnn_core::Optimizer::Momentum { .. } => "Momentum",
         dnn_core::Optimizer::Adam { .. } => "Adam",
-    }
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn names_are_capitalised() {
-        assert_eq!(super::capitalised("moons"), "Moons");
     }
 }
