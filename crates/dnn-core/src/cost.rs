@@ -9,9 +9,9 @@
 //! have no columns (`m = 0`: a mean over no examples is undefined).
 //! [`crate::Network`] checks its inputs first and never calls them so.
 
-use ndarray::{ArrayView2, Zip};
+use ndarray::{ArrayView1, ArrayView2, Zip};
 
-use crate::Float;
+use crate::{ClassWeights, Float};
 
 /// `J = -(1/m) Σ (Y log(AL) + (1 - Y) log(1 - AL))` from probabilities, as the exercise writes it.
 ///
@@ -68,11 +68,17 @@ pub fn cross_entropy_from_probs<F: Float>(al: ArrayView2<'_, F>, y: ArrayView2<'
 pub fn cross_entropy_from_logits<F: Float>(z: ArrayView2<'_, F>, y: ArrayView2<'_, F>) -> f64 {
     let m = examples("cross_entropy_from_logits", ("Z", z), ("Y", y));
     let mut sum = 0.0_f64;
-    Zip::from(z).and(y).for_each(|&z, &y| {
-        let (z, y) = (z.to_f64_lossless(), y.to_f64_lossless());
-        sum += z.max(0.0) - z * y + (-z.abs()).exp().ln_1p();
-    });
+    Zip::from(z)
+        .and(y)
+        .for_each(|&z, &y| sum += logistic_term(z, y));
     sum / m
+}
+
+/// One output's cross-entropy from its logit `z` and label `y`, stably:
+/// `max(z, 0) - z y + ln(1 + exp(-|z|))`.
+fn logistic_term<F: Float>(z: F, y: F) -> f64 {
+    let (z, y) = (z.to_f64_lossless(), y.to_f64_lossless());
+    z.max(0.0) - z * y + (-z.abs()).exp().ln_1p()
 }
 
 /// The categorical cross-entropy `J = -(1/m) Σ_j Σ_c Y[c, j] log softmax(Z)[c, j]` from the
@@ -98,21 +104,26 @@ pub fn categorical_cross_entropy_from_logits<F: Float>(
     let m = examples("categorical_cross_entropy_from_logits", ("Z", z), ("Y", y));
     let mut sum = 0.0_f64;
     for (zc, yc) in z.columns().into_iter().zip(y.columns()) {
-        let max = zc
-            .iter()
-            .fold(f64::NEG_INFINITY, |a, &v| a.max(v.to_f64_lossless()));
-        let lse = max
-            + zc.iter()
-                .map(|&v| (v.to_f64_lossless() - max).exp())
-                .sum::<f64>()
-                .ln();
-        sum += zc
-            .iter()
-            .zip(yc)
-            .map(|(&z, &y)| y.to_f64_lossless() * (lse - z.to_f64_lossless()))
-            .sum::<f64>();
+        sum += softmax_term(zc, yc);
     }
     sum / m
+}
+
+/// One example's categorical cross-entropy from its logits `z` and label column `y`:
+/// `Σ_c y_c (logsumexp(z) - z_c)`.
+fn softmax_term<F: Float>(z: ArrayView1<'_, F>, y: ArrayView1<'_, F>) -> f64 {
+    let max = z
+        .iter()
+        .fold(f64::NEG_INFINITY, |a, &v| a.max(v.to_f64_lossless()));
+    let lse = max
+        + z.iter()
+            .map(|&v| (v.to_f64_lossless() - max).exp())
+            .sum::<f64>()
+            .ln();
+    z.iter()
+        .zip(y)
+        .map(|(&z, &y)| y.to_f64_lossless() * (lse - z.to_f64_lossless()))
+        .sum::<f64>()
 }
 
 /// Half the mean squared error, `J = (1/2m) Σ_j Σ_k (AL[k, j] - Y[k, j])²`, for an identity
@@ -158,6 +169,50 @@ pub fn from_logits<F: Float>(
         crate::Activation::Identity => half_squared_error(z, y),
         _ => cross_entropy_from_logits(z, y),
     }
+}
+
+/// [`from_logits`]'s cross-entropy with each example weighted by its class
+/// ([`ClassWeights`]): `J = (1/m) Σ_j w_j L_j`, `L_j` the example's binary (sigmoid) or
+/// categorical (softmax) cross-entropy and `w_j = Σ_c Y[c, j] w_c` its weight. With every
+/// weight 1 it is the plain cost (summed column by column).
+///
+/// ```
+/// use ndarray::array;
+/// use dnn_core::{cost, Activation, ClassWeights};
+/// let z = array![[0.3_f64, -1.2, 2.0]];
+/// let y = array![[1.0_f64, 0.0, 0.0]];
+/// // Class 1 counts 3 times, class 0 once: (3 L_0 + L_1 + L_2) / 3.
+/// let w = ClassWeights::new(vec![1.0, 3.0])?;
+/// let l = |z: f64, y: f64| -(y * (1.0 / (1.0 + (-z).exp())).ln()
+///                            + (1.0 - y) * (1.0 - 1.0 / (1.0 + (-z).exp())).ln());
+/// let expected = (3.0 * l(0.3, 1.0) + l(-1.2, 0.0) + l(2.0, 0.0)) / 3.0;
+/// let weighted = cost::weighted_from_logits(Activation::Sigmoid, z.view(), y.view(), &w);
+/// assert!((weighted - expected).abs() < 1e-15);
+/// # Ok::<(), dnn_core::DnnError>(())
+/// ```
+///
+/// # Panics
+/// As [`from_logits`]; and for an identity output (a regression has no classes).
+pub fn weighted_from_logits<F: Float>(
+    output: crate::Activation,
+    z: ArrayView2<'_, F>,
+    y: ArrayView2<'_, F>,
+    weights: &ClassWeights,
+) -> f64 {
+    let m = examples("weighted_from_logits", ("Z", z), ("Y", y));
+    assert!(
+        output != crate::Activation::Identity,
+        "cost::weighted_from_logits: an identity (regression) output has no classes to weigh"
+    );
+    let mut sum = 0.0_f64;
+    for (zc, yc) in z.columns().into_iter().zip(y.columns()) {
+        let loss = match output {
+            crate::Activation::Softmax => softmax_term(zc, yc),
+            _ => zc.iter().zip(yc).map(|(&z, &y)| logistic_term(z, y)).sum(),
+        };
+        sum += weights.of_example(yc) * loss;
+    }
+    sum / m
 }
 
 /// `m`, the number of examples (columns) of a cost's two matrices, as an `f64`, after

@@ -175,6 +175,33 @@ pub enum DnnError {
     #[error("the data set is empty: X has 0 examples (columns)")]
     EmptyDataSet,
 
+    /// Class weights ([`crate::ClassWeights`]) of another number than the network's classes.
+    #[error("{given} class weights were given for {classes} classes: give one weight per class (two for a sigmoid output, class 0 then class 1)")]
+    ClassWeightCount {
+        /// How many weights were given.
+        given: usize,
+        /// How many classes the network (or the weights' minimum, 2) has.
+        classes: usize,
+    },
+
+    /// Class weights for a network that does not answer one class per example: a regression
+    /// (identity output), or several independent sigmoid outputs.
+    #[error("class weights weigh the classes of a classifier, but this network's output layer is {outputs} {activation} unit(s) (a regression, or several yes/no outputs); train it without class weights")]
+    ClassWeightsOutput {
+        /// The output layer's activation.
+        activation: Activation,
+        /// Its units.
+        outputs: usize,
+    },
+
+    /// [`crate::ClassWeights::balanced`] on labels where a class has no example: its weight
+    /// `m / (k m_c)` would be infinite.
+    #[error("class {class} has no example in the labels, so balanced class weights cannot weigh it (m / (k · 0)); give the weights yourself, or train on data that has every class")]
+    AbsentClass {
+        /// The class (its output unit; for a sigmoid output, 0 or 1).
+        class: usize,
+    },
+
     /// A NaN or infinite value in the input data, placed both as the matrix's indices and
     /// as what they mean (`X` and `Y` hold one example per column).
     #[error(

@@ -6,7 +6,7 @@ use crate::error::{DnnError, Result};
 use crate::forward::{forward, Activations, Product};
 use crate::network::Network;
 use crate::train::LayerGradients;
-use crate::NumpyRng;
+use crate::{ClassWeights, NumpyRng};
 
 /// The relative difference `‖g − g̃‖ / (‖g‖ + ‖g̃‖)` between the backprop gradient `g` of
 /// every weight and bias and its centred finite-difference estimate
@@ -61,7 +61,42 @@ pub fn gradient_check_sampled<'a, 'b>(
     let (x, y) = (x.into(), y.into());
     // Checks the shapes and values once; the probes below trust them.
     let grads = network.gradients(x, y)?;
-    Ok(difference(network, x, y, &grads, epsilon, per_matrix))
+    Ok(difference(network, x, y, None, &grads, epsilon, per_matrix))
+}
+
+/// [`gradient_check_sampled`] of the class-weighted cost and its gradients
+/// ([`Network::class_weighted_cost`], [`Network::class_weighted_gradients`]): what training
+/// with [`crate::TrainParams::class_weights`] descends.
+///
+/// ```
+/// use dnn_core::{gradient_check_weighted, ClassWeights, Network, NumpyRng};
+/// let mut rng = NumpyRng::new(1);
+/// let x = rng.randn(3, 8);
+/// let y = rng.rand(1, 8).mapv(|v| (v > 0.7) as u8 as f64);
+/// let net = Network::<f64>::builder(&[3, 4, 1]).build(&mut rng)?;
+/// let w = ClassWeights::balanced(y.view())?;
+/// assert!(gradient_check_weighted(&net, &x, &y, &w, 1e-7, usize::MAX)? < 1e-7);
+/// # Ok::<(), dnn_core::DnnError>(())
+/// ```
+///
+/// # Errors
+/// As [`gradient_check`], and as [`Network::class_weighted_cost`] for weights that do not
+/// fit the network.
+pub fn gradient_check_weighted<'a, 'b>(
+    network: &Network<f64>,
+    x: impl AsArray<'a, f64, Ix2>,
+    y: impl AsArray<'b, f64, Ix2>,
+    weights: &ClassWeights,
+    epsilon: f64,
+    per_matrix: usize,
+) -> Result<f64> {
+    check_epsilon(epsilon)?;
+    let (x, y) = (x.into(), y.into());
+    let grads = network.class_weighted_gradients(x, y, weights)?;
+    let weights = Some(weights);
+    Ok(difference(
+        network, x, y, weights, &grads, epsilon, per_matrix,
+    ))
 }
 
 /// `‖g − g̃‖ / (‖g‖ + ‖g̃‖)` for the given gradients `g` of `network` on the checked `(x, y)`:
@@ -71,6 +106,7 @@ fn difference(
     network: &Network<f64>,
     x: ArrayView2<'_, f64>,
     y: ArrayView2<'_, f64>,
+    weights: Option<&ClassWeights>,
     grads: &[LayerGradients<f64>],
     epsilon: f64,
     per_matrix: usize,
@@ -80,7 +116,7 @@ fn difference(
     let mut unused = NumpyRng::new(0);
     let mut cost = |net: &Network<f64>| {
         forward(net, x, &mut fwd, &mut Product, &mut unused);
-        crate::cost::from_logits(net.output_activation(), fwd.logits(x.ncols()), y)
+        crate::train::data_cost(net, &fwd, y, weights)
     };
     let (mut diff2, mut norm_g2, mut norm_a2) = (0.0, 0.0, 0.0);
     for (l, g) in grads.iter().enumerate() {
@@ -181,7 +217,7 @@ mod tests {
             dw: dz.dot(&x.t()) / 8.0,
             db: dz.sum_axis(ndarray::Axis(1)).insert_axis(ndarray::Axis(1)) / 8.0,
         }];
-        let d = difference(&net, x.view(), y.view(), &closed, 1e-7, usize::MAX);
+        let d = difference(&net, x.view(), y.view(), None, &closed, 1e-7, usize::MAX);
         assert!(d < 1e-8, "closed form against finite differences: {d}");
         let engine = net.gradients(&x, &y).expect("gradients");
         for (e, c) in engine.iter().zip(&closed) {
@@ -198,7 +234,7 @@ mod tests {
             g.dw *= 2.0;
             g.db *= 2.0;
         }
-        let d = difference(&net, x.view(), y.view(), &grads, 1e-7, usize::MAX);
+        let d = difference(&net, x.view(), y.view(), None, &grads, 1e-7, usize::MAX);
         assert!((d - 1.0 / 3.0).abs() < 1e-7, "{d}");
     }
 
@@ -207,7 +243,7 @@ mod tests {
     #[test]
     fn one_wrong_entry_is_caught() {
         let (net, x, y, grads) = case();
-        assert!(difference(&net, x.view(), y.view(), &grads, 1e-7, usize::MAX) < 1e-7);
+        assert!(difference(&net, x.view(), y.view(), None, &grads, 1e-7, usize::MAX) < 1e-7);
         for l in 0..grads.len() {
             for bias in [false, true] {
                 let mut wrong = grads.clone();
@@ -218,7 +254,7 @@ mod tests {
                 };
                 m[(0, 0)] += 0.05;
                 for per_matrix in [usize::MAX, 2] {
-                    let d = difference(&net, x.view(), y.view(), &wrong, 1e-7, per_matrix);
+                    let d = difference(&net, x.view(), y.view(), None, &wrong, 1e-7, per_matrix);
                     assert!(
                         d > 1e-3,
                         "layer {l}, bias {bias}, {per_matrix} per matrix: {d}"

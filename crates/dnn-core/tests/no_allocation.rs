@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use dnn_core::{
-    Activation, EarlyStopping, LrDecay, Network, NumpyRng, Optimizer, TrainControl, TrainParams,
-    Validation,
+    Activation, ClassWeights, EarlyStopping, LrDecay, Network, NumpyRng, Optimizer, TrainControl,
+    TrainParams, Validation,
 };
 use ndarray::s;
 
@@ -86,8 +86,11 @@ fn allocations_per_iteration<F: dnn_core::Float>(
     let mut record = || counts.push(ALLOCATIONS.load(Ordering::SeqCst));
     let gram_form;
     if validated {
-        let mut val = Validation::new(&net, &x_val, y_val, ITERATIONS)
-            .unwrap()
+        let mut val = Validation::new(&net, &x_val, y_val, ITERATIONS).unwrap();
+        if let Some(weights) = config.class_weights() {
+            val = val.class_weights(weights.clone()).unwrap();
+        }
+        let mut val = val
             .early_stopping(EarlyStopping {
                 patience: ITERATIONS + 1,
                 min_delta: 0.0,
@@ -126,8 +129,8 @@ fn allocations_per_iteration<F: dnn_core::Float>(
 /// exercise's full-batch gradient descent, and mini-batches (a smaller last batch) with Adam,
 /// L2, dropout and decay; and on a `[2100, 24, 1]` one, whose first layer's weight step is
 /// split over the team in blocks of three strips that the team packs ahead; all with a
-/// sigmoid output, and a regression's identity output once; and a `[200, 8, 1]` one on its 64
-/// examples, which trains in the Gram form.
+/// sigmoid output (once with class weights), and a regression's identity output once; and a
+/// `[200, 8, 1]` one on its 64 examples, which trains in the Gram form.
 fn setups() -> Vec<(&'static str, &'static [usize], TrainParams, Activation)> {
     let small: &[usize] = &[30, 16, 8, 1];
     let sigmoid = |(name, sizes, params)| (name, sizes, params, Activation::Sigmoid);
@@ -172,6 +175,16 @@ fn setups() -> Vec<(&'static str, &'static [usize], TrainParams, Activation)> {
         "full-batch gd in the Gram form (more features than examples)",
         &[200, 8, 1],
         TrainParams::new().learning_rate(0.01),
+        Activation::Sigmoid,
+    ));
+    all.push((
+        "class-weighted mini-batch adam, a weighted validation cost",
+        small,
+        TrainParams::new()
+            .learning_rate(0.001)
+            .mini_batches(20, 11)
+            .optimizer(Optimizer::ADAM)
+            .class_weights(ClassWeights::new(vec![0.7, 2.5]).unwrap()),
         Activation::Sigmoid,
     ));
     all.push((

@@ -121,6 +121,14 @@ pub const GENERATORS: &[Generator] = &[
         blas: &["improving.json"],
     },
     Generator {
+        script: "crates/dnn-core/tests/reference/gen_class_weights.py",
+        out: "crates/dnn-core/tests/data",
+        files: &["class_weights.json"],
+        needs_data: false,
+        alone: false,
+        blas: &["class_weights.json"],
+    },
+    Generator {
         script: "crates/dnn-core/tests/reference/gen_orthogonal.py",
         out: "crates/dnn-core/tests/data",
         files: &["orthogonal.json"],

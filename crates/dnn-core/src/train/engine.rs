@@ -18,7 +18,7 @@ use crate::gemm::{self, matmul};
 use crate::network::Network;
 use crate::optim::{Moments, Optimizer};
 use crate::rng::{permutation_into, NumpyRng};
-use crate::{cost, huge_pages, kernels, regularization, Float};
+use crate::{cost, huge_pages, kernels, regularization, ClassWeights, Float};
 
 /// Iterations whose costs have room before the first iteration: the loop allocates nothing
 /// for runs up to this long, and the history grows by doubling beyond it (a run of 2^64
@@ -161,39 +161,27 @@ impl<F: Float> Workspace<F> {
     }
 }
 
-/// The per-batch cost: the cross-entropy (or, for an identity output, half the mean squared
-/// error) of the batch plus, with L2, `(1/k)(λ/2) Σ ‖W[l]‖²`.
-pub(super) fn batch_cost<F: Float>(
+/// The data cost of a batch: the cross-entropy, each example weighted by its class when
+/// there are `weights` ([`cost::weighted_from_logits`]), or for an identity output half the
+/// mean squared error. (With L2, the loop adds `(1/k)(λ/2) Σ ‖W[l]‖²` to it.)
+pub(crate) fn data_cost<F: Float>(
     net: &Network<F>,
     fwd: &Activations<F>,
     y: ArrayView2<'_, F>,
-    l2: f64,
+    weights: Option<&ClassWeights>,
 ) -> f64 {
-    let (data, l2_term) = batch_cost_parts(net, fwd, y, l2);
-    match l2_term {
-        Some(term) => data + term,
-        None => data,
+    let (output, z) = (net.output_activation(), fwd.logits(y.ncols()));
+    match weights {
+        Some(w) => cost::weighted_from_logits(output, z, y, w),
+        None => cost::from_logits(output, z, y),
     }
-}
-
-/// [`batch_cost`]'s two terms: the data cost, and the L2 term (`None` without L2).
-fn batch_cost_parts<F: Float>(
-    net: &Network<F>,
-    fwd: &Activations<F>,
-    y: ArrayView2<'_, F>,
-    l2: f64,
-) -> (f64, Option<f64>) {
-    let k = y.ncols();
-    let data = cost::from_logits(net.output_activation(), fwd.logits(k), y);
-    let term = (l2 != 0.0)
-        .then(|| regularization::l2_cost_term(net.layers.iter().map(|l| l.w.view()), l2, k));
-    (data, term)
 }
 
 impl<F: Float> Network<F> {
     /// The backward pass for a batch of `k = x.ncols()` examples after [`forward`] on it:
-    /// `dZ[L] = AL - Y`, `dW = (1/k) dZ A_prevᵀ + (λ/k) W`, `db = (1/k) Σ dZ`,
-    /// `dA_prev = Wᵀ dZ` (times the dropout mask over `keep_prob`), never `dA0`.
+    /// `dZ[L] = AL - Y` (column `j` times its class weight `w_j`, with `weights`),
+    /// `dW = (1/k) dZ A_prevᵀ + (λ/k) W`, `db = (1/k) Σ dZ`, `dA_prev = Wᵀ dZ` (times the
+    /// dropout mask over `keep_prob`), never `dA0`.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn backward(
         &self,
@@ -202,17 +190,24 @@ impl<F: Float> Network<F> {
         fwd: &Activations<F>,
         grads: &mut Gradients<F>,
         first: &FirstLayer<F>,
-        l2: f64,
+        (l2, weights): (f64, Option<&ClassWeights>),
         clock: &mut PhaseClock,
         phases: &mut PhaseTimes,
     ) {
         let k = x.ncols();
         let inv_m = F::of(1.0 / k as f64);
         let big_l = self.layers.len();
-        Zip::from(cols_mut(&mut grads.dz[big_l - 1], k))
+        let mut dz_out = cols_mut(&mut grads.dz[big_l - 1], k);
+        Zip::from(&mut dz_out)
             .and(fwd.probabilities(k))
             .and(y)
             .for_each(|d, &a, &y| *d = a - y);
+        if let Some(weights) = weights {
+            for (mut d, y) in dz_out.columns_mut().into_iter().zip(y.columns()) {
+                let w = F::of(weights.of_example(y));
+                d.mapv_inplace(|v| v * w);
+            }
+        }
         for l in (0..big_l).rev() {
             let dz = cols(&grads.dz[l], k);
             clock.lap(&mut phases.backward);
@@ -457,7 +452,11 @@ impl<F: Float> Network<F> {
                 };
                 forward(self, xv, &mut ws.fwd, &mut ws.first, &mut dropout_rng);
                 clock.lap(&mut phases.forward);
-                let (data_cost, l2_term) = batch_cost_parts(self, &ws.fwd, yv, config.l2());
+                let data_cost = data_cost(self, &ws.fwd, yv, config.class_weights());
+                let l2_term = (config.l2() != 0.0).then(|| {
+                    let weights = self.layers.iter().map(|l| l.w.view());
+                    regularization::l2_cost_term(weights, config.l2(), k)
+                });
                 let cost = l2_term.map_or(data_cost, |term| data_cost + term);
                 // Mini-batches are judged on a moving mean of their costs, each weighted by
                 // its share of a window of examples, with a smaller last batch's L2 term as
@@ -497,7 +496,7 @@ impl<F: Float> Network<F> {
                     &ws.fwd,
                     &mut ws.grads,
                     &ws.first,
-                    config.l2(),
+                    (config.l2(), config.class_weights()),
                     &mut clock,
                     phases,
                 );

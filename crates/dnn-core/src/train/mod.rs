@@ -3,9 +3,10 @@
 //!
 //! Full-batch gradient descent is the default and the exercise's set-up; mini-batches,
 //! momentum and Adam ([`crate::Optimizer`]), learning-rate decay ([`crate::LrDecay`]), L2
-//! regularisation and inverted dropout are options of [`TrainParams`] (`params`). The loop
-//! lives in `engine`, how the first layer trains in `first_layer` (the Gram form, the fast
-//! path for the published cat set-up, in `gram`), what a run reports in `report`.
+//! regularisation, inverted dropout and class weights ([`crate::ClassWeights`]) are options of
+//! [`TrainParams`] (`params`). The loop lives in `engine`, how the first layer trains in
+//! `first_layer` (the Gram form, the fast path for the published cat set-up, in `gram`), what a
+//! run reports in `report`.
 
 use std::ops::ControlFlow;
 use std::time::Instant;
@@ -15,7 +16,7 @@ use ndarray::{Array2, ArrayView2, AsArray, Axis, Ix2};
 use crate::error::{DnnError, Result};
 use crate::forward::{forward, Activations, Product};
 use crate::network::Network;
-use crate::{memory, Float, NumpyRng};
+use crate::{memory, ClassWeights, Float, NumpyRng};
 
 mod control;
 mod engine;
@@ -28,6 +29,7 @@ mod validation;
 mod weight_step;
 
 pub use control::{BatchProgress, PartialEpoch, TrainControl};
+pub(crate) use engine::data_cost;
 pub use params::{GramForm, TrainConfig, TrainParams, DEFAULT_DIVERGENCE_FACTOR};
 pub use phases::PhaseTimes;
 pub(crate) use report::costs_every;
@@ -35,7 +37,7 @@ pub use report::{Progress, TrainDiagnostics, TrainReport};
 pub use validation::{EarlyStopping, Validation, ValidationHistory};
 pub(crate) use weight_step::packed_ahead_cap;
 
-use engine::{batch_cost, Gradients};
+use engine::Gradients;
 use first_layer::FirstLayer;
 
 /// Bytes the training buffers of `sizes` on `m` examples need (see `engine::Workspace`), a
@@ -91,7 +93,8 @@ impl<F: Float> Network<F> {
     /// As [`Network::train`]: the checks of `x`, `y` and `config` against the network
     /// ([`DnnError::InputRows`], [`DnnError::EmptyDataSet`], [`DnnError::LabelShape`],
     /// [`DnnError::NonFinite`], [`DnnError::LabelOutOfRange`], [`DnnError::LabelColumnSum`],
-    /// [`DnnError::DropoutLayers`], [`DnnError::OutOfMemory`]) before any work, then
+    /// [`DnnError::DropoutLayers`], [`DnnError::ClassWeightsOutput`],
+    /// [`DnnError::ClassWeightCount`], [`DnnError::OutOfMemory`]) before any work, then
     /// [`DnnError::Diverged`], with the network holding the last good parameters.
     pub fn fit<'a, 'b>(
         &mut self,
@@ -117,8 +120,10 @@ impl<F: Float> Network<F> {
     /// [`crate::TrainControl`] to `config` ([`TrainConfig::with_control`]).
     ///
     /// Where it departs from the textbook form (same math, fewer passes):
-    /// * `dZ[L] = AL - Y` directly, and the cost from the logits `Z[L]`
-    ///   ([`crate::cost::from_logits`]), so saturated outputs stay finite;
+    /// * `dZ[L] = AL - Y` directly (each column times its class weight, with
+    ///   [`TrainParams::class_weights`]), and the cost from the logits `Z[L]`
+    ///   ([`crate::cost::from_logits`], [`crate::cost::weighted_from_logits`]), so saturated
+    ///   outputs stay finite;
     /// * bias and activation are fused into one pass after each GEMM, and the
     ///   derivatives are taken from `A[l]`, so `Z[l]` is never stored;
     /// * `dA0`, the gradient with respect to the input, is never computed;
@@ -151,8 +156,9 @@ impl<F: Float> Network<F> {
     /// [`DnnError::InputRows`], [`DnnError::EmptyDataSet`], [`DnnError::LabelShape`],
     /// [`DnnError::NonFinite`]; [`DnnError::LabelOutOfRange`] for a class label outside `[0, 1]`
     /// and [`DnnError::LabelColumnSum`] for a softmax label column that does not sum to 1,
-    /// both naming the example (column) and the value; [`DnnError::DropoutLayers`] and
-    /// [`DnnError::OutOfMemory`]. Then [`DnnError::Diverged`] if the cost or a parameter
+    /// both naming the example (column) and the value; [`DnnError::DropoutLayers`];
+    /// [`DnnError::ClassWeightsOutput`] and [`DnnError::ClassWeightCount`] when the config's
+    /// class weights do not fit the network's classes; and [`DnnError::OutOfMemory`]. Then [`DnnError::Diverged`] if the cost or a parameter
     /// becomes NaN or infinite, or the cost exceeds the divergence factor times its starting
     /// value. The network then holds the last parameters whose cost was good, and the error
     /// says which.
@@ -238,8 +244,7 @@ impl<F: Float> Network<F> {
         gram_form: bool,
         descend: impl FnOnce(&mut Self, &mut PhaseTimes) -> Result<engine::Descended>,
     ) -> Result<TrainReport> {
-        self.check_input(x)?;
-        self.check_labels(x, y)?;
+        self.check_data(x, y, config.class_weights())?;
         let hidden = self.layers.len() - 1;
         if let Some(given) = config.keep_prob_layers().filter(|&n| n != hidden) {
             return Err(DnnError::DropoutLayers { given, hidden });
@@ -293,12 +298,64 @@ impl<F: Float> Network<F> {
     where
         F: 'a + 'b,
     {
-        let (x, y) = (x.into(), y.into());
-        self.check_input(x)?;
-        self.check_labels(x, y)?;
+        self.cost_with(x.into(), y.into(), None)
+    }
+
+    /// The cost `J` on `(x, y)` with each example weighted by its class, as training with
+    /// [`TrainParams::class_weights`] computes it ([`crate::cost::weighted_from_logits`]).
+    ///
+    /// ```
+    /// use dnn_core::{Activation, ClassWeights, Layer, Network};
+    /// use ndarray::array;
+    /// let net = Network::<f64>::from_layers(vec![Layer::new(array![[0.0]], array![[0.0]], Activation::Sigmoid)])?;
+    /// // Every example's cost is ln 2; class 1's counts 3 times: J = (3 + 1) ln 2 / 2.
+    /// let w = ClassWeights::new(vec![1.0, 3.0])?;
+    /// let j = net.class_weighted_cost(&array![[1.0, 2.0]], &array![[1.0, 0.0]], &w)?;
+    /// assert!((j - 2.0 * 2f64.ln()).abs() < 1e-15);
+    /// # Ok::<(), dnn_core::DnnError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Network::cost`], and [`DnnError::ClassWeightsOutput`] or
+    /// [`DnnError::ClassWeightCount`] when the weights do not fit the network's classes.
+    pub fn class_weighted_cost<'a, 'b>(
+        &self,
+        x: impl AsArray<'a, F, Ix2>,
+        y: impl AsArray<'b, F, Ix2>,
+        weights: &ClassWeights,
+    ) -> Result<f64>
+    where
+        F: 'a + 'b,
+    {
+        self.cost_with(x.into(), y.into(), Some(weights))
+    }
+
+    /// [`Network::cost`] or [`Network::class_weighted_cost`].
+    fn cost_with(
+        &self,
+        x: ArrayView2<'_, F>,
+        y: ArrayView2<'_, F>,
+        weights: Option<&ClassWeights>,
+    ) -> Result<f64> {
+        self.check_data(x, y, weights)?;
         let mut fwd = Activations::for_prediction(self, x.ncols());
         forward(self, x, &mut fwd, &mut Product, &mut NumpyRng::new(0));
-        Ok(batch_cost(self, &fwd, y, 0.0))
+        Ok(data_cost(self, &fwd, y, weights))
+    }
+
+    /// The checks of `x`, `y` and class weights before any work.
+    fn check_data(
+        &self,
+        x: ArrayView2<'_, F>,
+        y: ArrayView2<'_, F>,
+        weights: Option<&ClassWeights>,
+    ) -> Result<()> {
+        self.check_input(x)?;
+        self.check_labels(x, y)?;
+        match weights {
+            Some(w) => w.check_output(self.output_activation(), self.output_size()),
+            None => Ok(()),
+        }
     }
 
     /// The gradients `dW[l]`, `db[l]` for `l = 1..=L` (index `l - 1`) that one full-batch
@@ -314,9 +371,34 @@ impl<F: Float> Network<F> {
     where
         F: 'a + 'b,
     {
-        let (x, y) = (x.into(), y.into());
-        self.check_input(x)?;
-        self.check_labels(x, y)?;
+        self.gradients_with(x.into(), y.into(), None)
+    }
+
+    /// The gradients of [`Network::class_weighted_cost`]: those that one full-batch iteration
+    /// with [`TrainParams::class_weights`] would apply.
+    ///
+    /// # Errors
+    /// As [`Network::class_weighted_cost`].
+    pub fn class_weighted_gradients<'a, 'b>(
+        &self,
+        x: impl AsArray<'a, F, Ix2>,
+        y: impl AsArray<'b, F, Ix2>,
+        weights: &ClassWeights,
+    ) -> Result<Vec<LayerGradients<F>>>
+    where
+        F: 'a + 'b,
+    {
+        self.gradients_with(x.into(), y.into(), Some(weights))
+    }
+
+    /// [`Network::gradients`] or [`Network::class_weighted_gradients`].
+    fn gradients_with(
+        &self,
+        x: ArrayView2<'_, F>,
+        y: ArrayView2<'_, F>,
+        weights: Option<&ClassWeights>,
+    ) -> Result<Vec<LayerGradients<F>>> {
+        self.check_data(x, y, weights)?;
         let first = FirstLayer::Direct;
         let mut fwd = Activations::for_prediction(self, x.ncols());
         let mut grads = Gradients::new(self, x.ncols(), &first, true);
@@ -327,7 +409,7 @@ impl<F: Float> Network<F> {
             &fwd,
             &mut grads,
             &first,
-            0.0,
+            (0.0, weights),
             &mut phases::PhaseClock::new(false),
             &mut PhaseTimes::default(),
         );

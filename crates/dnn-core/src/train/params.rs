@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::control::{Attached, TrainControl};
 use crate::error::{DnnError, Result};
 use crate::optim::{LrDecay, Optimizer};
+use crate::ClassWeights;
 
 /// The default [`TrainParams::divergence_factor`]: training stops when the cost exceeds
 /// ten times its value at iteration 0.
@@ -34,6 +35,7 @@ pub struct TrainParams {
     keep_prob: KeepProb,
     dropout_seed: u32,
     gram_form: GramForm,
+    class_weights: Option<ClassWeights>,
 }
 
 /// Whether plain full-batch gradient descent may train the first layer in Gram form (see
@@ -70,6 +72,7 @@ impl Default for TrainParams {
             keep_prob: KeepProb::All(1.0),
             dropout_seed: 1,
             gram_form: GramForm::Auto,
+            class_weights: None,
         }
     }
 }
@@ -160,6 +163,13 @@ impl TrainParams {
     /// Whether the first layer may train in Gram form (default [`GramForm::Auto`]).
     pub fn gram_form(mut self, gram_form: GramForm) -> Self {
         self.gram_form = gram_form;
+        self
+    }
+
+    /// Weighs each example's cost by its class ([`ClassWeights`]; default: all count the
+    /// same). Their number is checked against the network when training starts.
+    pub fn class_weights(mut self, weights: ClassWeights) -> Self {
+        self.class_weights = Some(weights);
         self
     }
 
@@ -289,6 +299,10 @@ impl TrainConfig {
     /// Whether the first layer may train in Gram form.
     pub fn gram_form(&self) -> GramForm {
         self.0.gram_form
+    }
+    /// The class weights, if any.
+    pub fn class_weights(&self) -> Option<&ClassWeights> {
+        self.0.class_weights.as_ref()
     }
     /// The number of per-layer keep probabilities, if they were given per layer.
     pub(crate) fn keep_prob_layers(&self) -> Option<usize> {

@@ -7,6 +7,8 @@
 //! J_val = cost(AL(X_val), Y_val)     the data cost only: no L2 term, no dropout
 //! ```
 //!
+//! (weighted by class with [`Validation::class_weights`])
+//!
 //! of the parameters as that iteration left them. With early stopping, training stops once
 //! `patience` iterations in a row have not lowered `J_val` below the lowest so far by more than
 //! `min_delta`, and the parameters of the iteration with the lowest `J_val` are put back (even
@@ -25,14 +27,14 @@ use std::ops::ControlFlow;
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, AsArray, Ix2};
 
-use super::engine::batch_cost;
+use super::engine::data_cost;
 use super::first_layer::FirstLayer;
 use super::gram::GramSide;
 use super::{Progress, TrainConfig, TrainReport};
 use crate::error::{DnnError, Result};
 use crate::forward::{forward, Activations, FirstLinear, Product};
 use crate::network::Network;
-use crate::{Float, NumpyRng};
+use crate::{ClassWeights, Float, NumpyRng};
 
 /// Early stopping's rule: how many iterations in a row without a fall of the validation cost
 /// of more than `min_delta` below its lowest so far end training.
@@ -89,6 +91,8 @@ pub struct Validation<'v, F: Float> {
     stopped_at: Option<usize>,
     /// The Gram form's side, while [`Network::train_validated`] trains in it.
     gram: Option<GramSide<F>>,
+    /// The class weights of the validation cost, if any.
+    weights: Option<ClassWeights>,
 }
 
 /// The validation set's shapes, the early-stopping rule, the watched network's layer sizes
@@ -153,6 +157,7 @@ impl<'v, F: Float> Validation<'v, F> {
             since_improvement: 0,
             stopped_at: None,
             gram: None,
+            weights: None,
         })
     }
 
@@ -179,6 +184,23 @@ impl<'v, F: Float> Validation<'v, F> {
             });
         }
         self.rule = Some(rule);
+        Ok(self)
+    }
+
+    /// Weighs the validation cost's examples by class
+    /// ([`Network::class_weighted_cost`]): give the weights that training uses
+    /// ([`crate::TrainParams::class_weights`]), so that early stopping judges the cost that
+    /// training lowers. (Without them the validation cost is the plain one.)
+    ///
+    /// # Errors
+    /// [`DnnError::ClassWeightsOutput`] or [`DnnError::ClassWeightCount`] when the weights do
+    /// not fit the network's classes.
+    pub fn class_weights(mut self, weights: ClassWeights) -> Result<Self> {
+        weights.check_output(
+            self.best_net.output_activation(),
+            self.best_net.output_size(),
+        )?;
+        self.weights = Some(weights);
         Ok(self)
     }
 
@@ -278,7 +300,7 @@ impl<'v, F: Float> Validation<'v, F> {
     }
 
     /// The validation cost of `net`: the data cost of its forward pass on the validation set
-    /// (no L2 term, no dropout); `c` is the Gram form's `C` while training in it.
+    /// (no L2 term, no dropout; weighted by class if [`Validation::class_weights`] says so); `c` is the Gram form's `C` while training in it.
     fn cost(&mut self, net: &Network<F>, c: Option<&Array2<F>>) -> f64 {
         let mut rng = NumpyRng::new(0);
         match (c, &self.gram) {
@@ -291,7 +313,7 @@ impl<'v, F: Float> Validation<'v, F> {
             ),
             _ => forward(net, self.x, &mut self.fwd, &mut Product, &mut rng),
         }
-        batch_cost(net, &self.fwd, self.y, 0.0)
+        data_cost(net, &self.fwd, self.y, self.weights.as_ref())
     }
 
     /// The validation cost after each iteration observed so far.

@@ -71,6 +71,20 @@ pub fn arr1(v: &Value) -> Array1<f64> {
     Array1::from_vec(data)
 }
 
+/// A list of rows, `[[...], [...]]` (numpy's `tolist()`), -> `Array2<f64>`.
+pub fn nested(v: &Value) -> Array2<f64> {
+    let rows: Vec<Vec<f64>> = list(v)
+        .iter()
+        .map(|r| list(r).iter().map(f).collect())
+        .collect();
+    let cols = rows.first().map_or(0, Vec::len);
+    assert!(
+        rows.iter().all(|r| r.len() == cols),
+        "fixture rows of unequal lengths"
+    );
+    Array2::from_shape_fn((rows.len(), cols), |(i, j)| rows[i][j])
+}
+
 /// Compares with |got - want| <= tol * max(1, |want|), counting the values compared.
 pub struct Close {
     pub tol: f64,

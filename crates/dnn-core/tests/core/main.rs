@@ -7,6 +7,7 @@
 
 mod common;
 
+mod class_weights;
 mod control;
 mod early_stopping;
 mod engine;
