@@ -114,7 +114,20 @@ impl ClassWeights {
 
     /// Checks that these weights fit a network whose output layer is `outputs` units of
     /// `activation`: two weights for one sigmoid unit, one per unit for softmax.
-    pub(crate) fn check_output(&self, activation: Activation, outputs: usize) -> Result<()> {
+    ///
+    /// ```
+    /// use dnn_core::{Activation, ClassWeights};
+    /// let w = ClassWeights::new(vec![1.0, 2.0, 3.0])?;
+    /// assert!(w.check_output(Activation::Softmax, 3).is_ok());
+    /// assert!(w.check_output(Activation::Sigmoid, 1).is_err());
+    /// assert!(w.check_output(Activation::Identity, 3).is_err());
+    /// # Ok::<(), dnn_core::DnnError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`DnnError::ClassWeightsOutput`] for an output that does not answer one class per
+    /// example; [`DnnError::ClassWeightCount`] for another number of weights than classes.
+    pub fn check_output(&self, activation: Activation, outputs: usize) -> Result<()> {
         let classes = match activation {
             Activation::Sigmoid if outputs == 1 => 2,
             Activation::Softmax => outputs,

@@ -328,6 +328,10 @@ pub(crate) fn setup_fields(setup: &TrainingSetup) -> Vec<(&'static str, String)>
             out.push((key, v.to_string()));
         }
     }
+    if let Some(weights) = &setup.class_weights {
+        let each: Vec<String> = weights.iter().map(f64::to_string).collect();
+        out.push(("class_weights", each.join(",")));
+    }
     out
 }
 

@@ -12,8 +12,9 @@
 //!   ([`crate::fingerprint`]), `started_from` (`dnn train --from`'s model file) and
 //!   `unlabeled_dropped` (the data's rows left out for having no label), `decimal`
 //!   (`"comma"` when its numbers were read with decimal commas), `image_dir` and
-//!   `image_suffix` (where an image CSV's names were taken from) and `group_by` (the column
-//!   of groups its split kept whole);
+//!   `image_suffix` (where an image CSV's names were taken from), `group_by` (the column
+//!   of groups its split kept whole) and `class_weights` (float64, one per class: each class's
+//!   weight in the cost, `dnn train --class-weight`);
 //! * what the inputs and outputs mean ([`DataSpec`]), when the file records it: dataset
 //!   `classes` (fixed-length UTF-8 strings, in index order); attribute `input`
 //!   (`"picture"` or `"table"`) with, for pictures, attribute `picture_shape`
@@ -157,6 +158,10 @@ pub struct TrainingSetup {
     /// The column of the rows' groups its data's split kept whole (`--group-by`), when it
     /// was split so; reading its data again splits it so.
     pub group_by: Option<String>,
+    /// Each class's weight in the cost it was trained on (`dnn train --class-weight`,
+    /// [`dnn_core::ClassWeights`]), in the order of the classes, when the classes were
+    /// weighed; its `final_cost` is then the weighted cost.
+    pub class_weights: Option<Vec<f64>>,
 }
 
 /// [`TrainingSetup::decimal`] for numbers read with decimal commas.
@@ -264,6 +269,13 @@ impl TrainingSetup {
         }
         if self.patience == Some(0) {
             return Err("its patience is 0: it must be at least 1".to_owned());
+        }
+        if let Some(w) =
+            (self.class_weights.iter().flatten()).find(|w| !(w.is_finite() && **w > 0.0))
+        {
+            return Err(format!(
+                "its class_weights hold {w}: each must be a finite number > 0"
+            ));
         }
         if let Some(d) = self.min_delta.filter(|d| !(d.is_finite() && *d >= 0.0)) {
             return Err(format!(
@@ -692,6 +704,8 @@ fn save<F: Float + H5Type>(
         check_spec_of(network, spec).map_err(fail)?;
     }
     setup.check().map_err(fail)?;
+    let output = (network.output_activation(), network.output_size());
+    check_class_weights(setup, output).map_err(fail)?;
     let bytes = model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))?;
     write_atomically(path, &bytes)
 }
@@ -715,6 +729,8 @@ pub fn encode_model<F: Float + H5Type>(
         check_spec_of(network, spec).map_err(fail)?;
     }
     setup.check().map_err(fail)?;
+    let output = (network.output_activation(), network.output_size());
+    check_class_weights(setup, output).map_err(fail)?;
     model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))
 }
 
@@ -1008,7 +1024,26 @@ fn write_model<F: Float + H5Type>(
             file.new_attr::<f64>().create(name)?.write_scalar(&v)?;
         }
     }
+    if let Some(weights) = &setup.class_weights {
+        file.new_attr_builder()
+            .with_data(&Array1::from(weights.clone()))
+            .create("class_weights")?;
+    }
     Ok(())
+}
+
+/// Whether `setup`'s class weights, if any, fit the classes of a network whose output layer
+/// is `outputs` units of `output` (one weight per class).
+pub(crate) fn check_class_weights(
+    setup: &TrainingSetup,
+    (output, outputs): (Activation, usize),
+) -> std::result::Result<(), String> {
+    let Some(weights) = &setup.class_weights else {
+        return Ok(());
+    };
+    dnn_core::ClassWeights::new(weights.clone())
+        .and_then(|w| w.check_output(output, outputs))
+        .map_err(|e| format!("its class_weights do not fit its network: {e}"))
 }
 
 /// Names (classes, columns) are fixed-length UTF-8 strings of this many bytes.
@@ -1308,9 +1343,13 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
         image_suffix: read_string_opt(&file, "image_suffix")?,
         group_by: read_string_opt(&file, "group_by")?,
         unlabeled_dropped: read_attr_opt(&file, "unlabeled_dropped", |a| a.read_scalar::<u64>())?,
+        class_weights: read_attr_opt(&file, "class_weights", |a| a.read_1d::<f64>())?
+            .map(|w| w.to_vec()),
     };
     setup.check().map_err(bad)?;
     let spec = read_spec(&file, &names, &network, &bad)?;
+    let output = (network.output_activation(), network.output_size());
+    check_class_weights(&setup, output).map_err(bad)?;
     Ok(Model {
         network,
         setup,

@@ -272,6 +272,8 @@ pub(crate) fn load(path: &Path) -> Result<Model> {
     }
     let setup = read_setup(&metadata, &bad)?;
     setup.check().map_err(&bad)?;
+    let output = (network.output_activation(), network.output_size());
+    crate::model::check_class_weights(&setup, output).map_err(&bad)?;
     let spec = read_spec(&st, &metadata, &network, &bad)?;
     Ok(Model {
         network,
@@ -497,5 +499,18 @@ fn read_setup(
         image_suffix: text("image_suffix"),
         group_by: text("group_by"),
         unlabeled_dropped: number("unlabeled_dropped")?,
+        class_weights: metadata
+            .get("class_weights")
+            .map(|v| {
+                v.split(',')
+                    .map(|w| w.parse::<f64>())
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|_| {
+                        bad(format!(
+                            "its metadata class_weights = {v:?} is not numbers separated by commas"
+                        ))
+                    })
+            })
+            .transpose()?,
     })
 }

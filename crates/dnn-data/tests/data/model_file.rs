@@ -43,6 +43,7 @@ fn setup() -> TrainingSetup {
         image_dir: Some("train".into()),
         image_suffix: Some(".jpg".into()),
         group_by: Some("person".into()),
+        class_weights: Some(vec![0.1 + 0.2, 3.0]),
     }
 }
 
@@ -613,6 +614,52 @@ fn unusable_split_and_early_stopping_attributes_are_refused_on_load_and_save() {
     };
     let err = save_model(dir.path().join("n.h5"), &network::<f64>(), &bad).unwrap_err();
     assert!(err.to_string().contains("its patience is 0"), "{err}");
+    assert!(!dir.path().join("n.h5").exists());
+}
+
+/// Class weights are one per class, each finite and > 0: a file that says otherwise was
+/// edited, and is refused naming the attribute; none such is written.
+#[test]
+fn class_weights_that_do_not_fit_the_classes_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.h5");
+    save_model(&path, &network::<f64>(), &setup()).unwrap();
+    assert_eq!(
+        load_model(&path).unwrap().setup.class_weights,
+        Some(vec![0.1 + 0.2, 3.0])
+    );
+    let edited = |weights: Vec<f64>| {
+        let file = hdf5::File::open_rw(&path).unwrap();
+        file.delete_attr("class_weights").unwrap();
+        file.new_attr_builder()
+            .with_data(&ndarray::Array1::from(weights))
+            .create("class_weights")
+            .unwrap();
+        drop(file);
+        load_err(&path)
+    };
+    let err = edited(vec![1.0, 2.0, 3.0]);
+    assert!(
+        err.ends_with(
+            "bad model file: its class_weights do not fit its network: 3 class weights were \
+             given for 2 classes: give one weight per class (two for a sigmoid output, class 0 \
+             then class 1)"
+        ),
+        "{err}"
+    );
+    assert!(edited(vec![1.0, 0.0])
+        .ends_with("its class_weights hold 0: each must be a finite number > 0"));
+    assert!(edited(vec![f64::NAN, 1.0]).contains("its class_weights hold NaN"));
+    let bad = TrainingSetup {
+        class_weights: Some(vec![1.0]),
+        ..setup()
+    };
+    let err = save_model(dir.path().join("n.h5"), &network::<f64>(), &bad).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("1 class weights were given for 2 classes"),
+        "{err}"
+    );
     assert!(!dir.path().join("n.h5").exists());
 }
 

@@ -57,6 +57,7 @@ fn model_bytes() -> &'static [u8] {
             image_dir: Some("train".into()),
             image_suffix: Some(".jpg".into()),
             group_by: Some("person".into()),
+            class_weights: Some(vec![0.1 + 0.2, 3.0]),
         };
         // With everything a model file records, so damage anywhere reaches every reader.
         let spec = dnn_data::DataSpec {

@@ -53,6 +53,7 @@ fn setup() -> TrainingSetup {
         image_dir: Some("train".into()),
         image_suffix: Some(".jpg".into()),
         group_by: Some("person".into()),
+        class_weights: Some(vec![0.1 + 0.2, 3.0]),
     }
 }
 
