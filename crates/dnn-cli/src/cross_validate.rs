@@ -9,12 +9,13 @@
 //! fitted on its training folds alone, as training would fit them.
 
 use anyhow::{bail, Context};
-use dnn_core::{DnnError, Float, NumpyRng};
+use dnn_core::{ClassWeights, DnnError, Float, NumpyRng};
 use dnn_data::dataset::DEFAULT_SPLIT_SEED;
 use dnn_data::split::Fold;
 use dnn_data::{Dataset, HeldOut};
 use dnn_report::{mean_std, CrossValidationReport, FoldScores};
 
+use crate::class_weight::{balanced_accuracies, ClassWeightArg};
 use crate::data::{dates_line, filled_line, load_fold, one_hot_line, pictures_line, target_line};
 use crate::hyper::Hyper;
 use crate::interrupt::Interrupt;
@@ -129,14 +130,31 @@ pub fn run<F: Float>(
             flags: &args.validation,
             interrupt: &interrupt,
         };
+        // Balanced weights are each fold's own, from its training folds.
+        let weights = match &args.class_weight {
+            Some(arg) => {
+                let weights = (arg.weights(&data))
+                    .with_context(|| format!("fold {} of {folds}", index + 1))?;
+                if index == 0 {
+                    let own = match arg {
+                        ClassWeightArg::Balanced => "; fold 1's, each fold weighs its own",
+                        ClassWeightArg::Given(_) => "",
+                    };
+                    say!("{}", arg.line(&weights, &data, own));
+                }
+                Some(weights)
+            }
+            None => None,
+        };
         let (net_layers, s) = run
-            .train_fold(&data, held_out.as_ref())
+            .train_fold(&data, held_out.as_ref(), weights.clone())
             .with_context(|| format!("fold {} of {folds}", index + 1))?;
         let s = FoldScores {
             fold: fold.index + 1,
             train_examples: data.train_len(),
             test_examples: data.test_len(),
             features: data.features(),
+            class_weights: weights.map(|w| w.as_slice().to_vec()),
             ..s
         };
         if interrupt.requested() {
@@ -244,6 +262,7 @@ impl Run<'_> {
         &self,
         data: &Dataset<F>,
         held_out: Option<&HeldOut<F>>,
+        weights: Option<ClassWeights>,
     ) -> anyhow::Result<(Vec<usize>, FoldScores)> {
         let (setup, hyper) = (self.setup, self.hyper);
         let what = format!("the examples in {}", data.source.path.display());
@@ -255,9 +274,10 @@ impl Run<'_> {
         )?;
         let mut net = builder::<F>(setup, &layers, data.spec.output_activation())
             .build(&mut NumpyRng::new(setup.seed))?;
+        let weighted = weights.is_some();
         let control = self.interrupt.train_control();
         let config = hyper
-            .params(setup.learning_rate, setup.iterations)
+            .params(setup.learning_rate, setup.iterations, weights.clone())
             .check()?
             .with_control(std::sync::Arc::clone(&control));
         let (train_x, test_x) = (data.train_x.view(), data.test_x.view());
@@ -266,7 +286,7 @@ impl Run<'_> {
         let (trained, seen) = match held_out {
             Some(h) => {
                 let y = data.held_out_y::<F>(h);
-                let mut watch = self.flags.watch(&net, &h.x, &y, setup.iterations)?;
+                let mut watch = (self.flags).watch(&net, &h.x, &y, setup.iterations, weights)?;
                 let trained =
                     net.train_validated(train_x, &train_y, &mut watch, &config, |_, _| {
                         self.interrupt.control()
@@ -308,6 +328,8 @@ impl Run<'_> {
             test,
             test_rmse,
             early_stopping: kept,
+            class_weights: None,
+            balanced_accuracy: None,
         };
         let scores = match data.spec.regression {
             Some(scale) => {
@@ -317,11 +339,27 @@ impl Run<'_> {
                 let r2 = |r2: Option<f64>| r2.unwrap_or(f64::NAN);
                 scores(r2(train.r2), r2(test.r2), Some(test.rmse))
             }
-            None => scores(
-                net.accuracy(train_x, &train_y)?,
-                net.accuracy(test_x, &data.test_y::<F>())?,
-                None,
-            ),
+            None => {
+                let parts = [
+                    ("train", train_x, &data.train_labels[..]),
+                    ("test", test_x, &data.test_labels[..]),
+                ];
+                let balanced = match weighted {
+                    true => match balanced_accuracies(&net, &parts, data.spec.classes.len())?[..] {
+                        [(_, train, _), (_, test, _)] => Some((train, test)),
+                        _ => unreachable!("two parts in, two out"),
+                    },
+                    false => None,
+                };
+                FoldScores {
+                    balanced_accuracy: balanced,
+                    ..scores(
+                        net.accuracy(train_x, &train_y)?,
+                        net.accuracy(test_x, &data.test_y::<F>())?,
+                        None,
+                    )
+                }
+            }
         };
         Ok((layers, scores))
     }
@@ -364,6 +402,12 @@ fn fold_line(folds: usize, s: &FoldScores, unit: &str) -> String {
         ),
         None => format!("train accuracy {:.6}, test accuracy {:.6}", s.train, s.test),
     };
+    let scores = match s.balanced_accuracy {
+        Some((train, test)) => {
+            format!("{scores}; balanced accuracy: train {train:.6}, test {test:.6}")
+        }
+        None => scores,
+    };
     let stopped = match s.early_stopping {
         Some((best, ran)) => format!("; early stopping kept {unit} {best} of {ran}"),
         None => String::new(),
@@ -394,12 +438,24 @@ fn summary(scores: &[FoldScores], regression: bool) -> Vec<String> {
             significant(rmse_sd)
         ));
     }
-    vec![
+    let mut lines = vec![
         format!(
             "Train {what}: {train:.6} ± {train_sd:.6} (mean ± standard deviation over {k} folds)"
         ),
         test_line,
-    ]
+    ];
+    let balanced: Option<Vec<f64>> = scores
+        .iter()
+        .map(|s| s.balanced_accuracy.map(|(_, test)| test))
+        .collect();
+    if let Some(balanced) = balanced.filter(|b| !b.is_empty()) {
+        let (mean, sd) = mean_std(&balanced);
+        lines.push(format!(
+            "Test balanced accuracy: {mean:.6} ± {sd:.6} (the mean of the classes' recalls, \
+             which class weights raise)"
+        ));
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -423,6 +479,8 @@ mod tests {
                 test,
                 test_rmse: None,
                 early_stopping: None,
+                class_weights: None,
+                balanced_accuracy: None,
             })
             .collect();
         assert_eq!(

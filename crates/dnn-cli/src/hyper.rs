@@ -7,7 +7,7 @@
 
 use anyhow::bail;
 use clap::Args;
-use dnn_core::{LrDecay, Optimizer, TrainParams};
+use dnn_core::{ClassWeights, LrDecay, Optimizer, TrainParams};
 
 use crate::metrics::exact;
 use crate::presets::engine_defaults;
@@ -182,9 +182,15 @@ impl Hyper {
         })
     }
 
-    /// The engine's parameters for `iterations` iterations (epochs) at `learning_rate`.
-    /// Options left at their defaults are not set, so the default run is the exercise's.
-    pub fn params(&self, learning_rate: f64, iterations: usize) -> TrainParams {
+    /// The engine's parameters for `iterations` iterations (epochs) at `learning_rate`, with
+    /// `class_weights` if any. Options left at their defaults are not set, so the default run
+    /// is the exercise's.
+    pub fn params(
+        &self,
+        learning_rate: f64,
+        iterations: usize,
+        class_weights: Option<ClassWeights>,
+    ) -> TrainParams {
         let mut p = TrainParams::new()
             .learning_rate(learning_rate)
             .iterations(iterations)
@@ -196,6 +202,9 @@ impl Hyper {
         }
         if self.keep_prob != 1.0 {
             p = p.dropout(self.keep_prob, engine_defaults().dropout_seed());
+        }
+        if let Some(weights) = class_weights {
+            p = p.class_weights(weights);
         }
         p
     }
@@ -296,7 +305,7 @@ mod tests {
     fn no_flags_is_the_exercises_plain_gradient_descent() {
         let h = Hyper::resolve(&flags(&[]), OptimizerArg::Gd, None, true).unwrap();
         assert_eq!(
-            h.params(0.0075, 2500).check().unwrap(),
+            h.params(0.0075, 2500, None).check().unwrap(),
             TrainParams::new().check().unwrap()
         );
     }
@@ -329,7 +338,10 @@ mod tests {
             .mini_batches(64, 11)
             .l2(0.7)
             .dropout(0.86, 1);
-        assert_eq!(h.params(0.1, 7).check().unwrap(), want.check().unwrap());
+        assert_eq!(
+            h.params(0.1, 7, None).check().unwrap(),
+            want.check().unwrap()
+        );
         let r = h.report();
         assert_eq!(
             (r.optimizer.as_str(), r.batch_size, r.decay.as_str()),

@@ -290,6 +290,17 @@ impl Scores {
         }
     }
 
+    /// The mean of the recalls of the classes that have examples: scikit-learn's
+    /// `balanced_accuracy_score`, what training with class weights aims at. Answering one
+    /// class always scores `1 / k`; 0 for no examples.
+    pub fn balanced_accuracy(&self) -> f64 {
+        let recalls: Vec<f64> = (0..self.counts.len())
+            .filter(|&k| self.counts[k].iter().any(|&c| c > 0))
+            .map(|k| self.class(k).recall)
+            .collect();
+        recalls.iter().sum::<f64>() / recalls.len().max(1) as f64
+    }
+
     /// Whether class `k` is in the labels or the predictions: scikit-learn's report, and its
     /// `macro avg`, cover those classes only (`unique_labels(y_true, y_pred)`). A class of
     /// the model that neither has nor is predicted scores 0/0, and is left out.
@@ -574,6 +585,24 @@ mod tests {
             "weighted avg     1.0000    0.8000    0.8800         5",
         ] {
             assert!(text.contains(line), "{line:?} in\n{text}");
+        }
+    }
+
+    /// scikit-learn's `balanced_accuracy_score(y_true, y_pred)` of the same labels (a class
+    /// only predicted has no recall and is left out, as scikit-learn does with a warning).
+    #[test]
+    fn the_balanced_accuracy_is_scikit_learns() {
+        for (labels, predictions, want) in [
+            (vec![0, 0, 0, 1, 1], vec![0, 0, 2, 1, 1], 0.8333333333333333),
+            (
+                vec![0, 1, 2, 2, 1, 0, 0],
+                vec![0, 2, 2, 2, 1, 1, 0],
+                0.7222222222222222,
+            ),
+            (vec![1, 1, 1], vec![1, 1, 0], 0.6666666666666666),
+        ] {
+            let got = Scores::new(predictions, labels, 3).balanced_accuracy();
+            assert!((got - want).abs() < 1e-15, "{got} vs {want}");
         }
     }
 

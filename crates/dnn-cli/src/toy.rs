@@ -73,7 +73,9 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
         .iter()
         .map(|&opt| {
             let hyper = Hyper::resolve(&args.optim, opt, Some(BATCH_SIZE), !args.compare)?;
-            let config = hyper.params(args.learning_rate, args.epochs).check()?;
+            let config = hyper
+                .params(args.learning_rate, args.epochs, None)
+                .check()?;
             Ok((hyper, config))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;

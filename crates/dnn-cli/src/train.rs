@@ -6,13 +6,17 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 
 use dnn_core::{
-    gradient_check_sampled, Activation, DnnError, EarlyStopping, Float, Network, NumpyRng,
+    gradient_check_sampled, gradient_check_weighted, Activation, ClassWeights, DnnError,
+    EarlyStopping, Float, Network, NumpyRng,
 };
 use dnn_data::dataset::DEFAULT_SPLIT_SEED;
 use dnn_data::model::{save_model_with, Model, TrainingSetup};
 use dnn_data::{DataSpec, Dataset, HeldOut, Input, Parts, TargetScale};
 use ndarray::{s, ArrayView2};
 
+use crate::class_weight::{
+    balanced_accuracies, balanced_line, balanced_warning, parse_class_weight, ClassWeightArg,
+};
 use crate::data::{
     check_split_flags, dates_line, filled_line, load_for_model, load_for_training, one_hot_line,
     pictures_line, split_line, target_line, target_name, warn_classes, warn_left_out, DataFlags,
@@ -330,6 +334,15 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub optim: OptimFlags,
 
+    /// How much an example of each class counts in the cost, for classes far from even (a
+    /// few faults among many normal rows): `balanced` (scikit-learn's, m / (k · m_c) over the
+    /// training part, so every class weighs the same in total), or weights by class name as
+    /// the Target line shows them, e.g. `yes=5` or `cat=2,dog=1` (a class left out counts 1).
+    /// The costs printed, the validation cost and --grad-check are then weighted; the
+    /// accuracies are not.
+    #[arg(long, value_name = "balanced|CLASS=W,...", value_parser = parse_class_weight)]
+    pub class_weight: Option<ClassWeightArg>,
+
     #[command(flatten)]
     pub validation: ValidationFlags,
 }
@@ -350,14 +363,23 @@ fn grad_check(
     net: &Network<f64>,
     x: ArrayView2<'_, f64>,
     y: ArrayView2<'_, f64>,
+    weights: Option<&ClassWeights>,
     quiet: bool,
 ) -> anyhow::Result<()> {
     let k = GRAD_CHECK_EXAMPLES.min(x.ncols());
     let x = x.slice(s![.., ..k]).to_owned();
     let y = y.slice(s![.., ..k]).to_owned();
-    let diff = gradient_check_sampled(net, &x, &y, GRAD_CHECK_EPSILON, GRAD_CHECK_PER_MATRIX)?;
+    let (epsilon, per_matrix) = (GRAD_CHECK_EPSILON, GRAD_CHECK_PER_MATRIX);
+    let diff = match weights {
+        Some(w) => gradient_check_weighted(net, &x, &y, w, epsilon, per_matrix)?,
+        None => gradient_check_sampled(net, &x, &y, epsilon, per_matrix)?,
+    };
+    let cost = match weights {
+        Some(_) => "of the class-weighted cost ",
+        None => "",
+    };
     let what = format!(
-        "on the first {k} training examples (up to {GRAD_CHECK_PER_MATRIX} of the entries of each W and b, of {} parameters; epsilon {GRAD_CHECK_EPSILON:e}): relative difference {diff:.3e}",
+        "{cost}on the first {k} training examples (up to {GRAD_CHECK_PER_MATRIX} of the entries of each W and b, of {} parameters; epsilon {GRAD_CHECK_EPSILON:e}): relative difference {diff:.3e}",
         net.num_parameters()
     );
     if !diff.is_finite() || diff > GRAD_CHECK_FAIL {
@@ -475,6 +497,21 @@ fn train_as<F: Float + hdf5::H5Type>(
     };
     let train_x = data.train_x.view();
     let train_y = data.train_y::<F>();
+    let class_weights = match &args.class_weight {
+        Some(arg) => {
+            let weights = arg.weights(&data)?;
+            say!("{}", arg.line(&weights, &data, ""));
+            Some(weights)
+        }
+        None => {
+            let unweighted =
+                from.and_then(|f| crate::class_weight::unweighted_from(&f.model, &f.path));
+            if let Some(line) = unweighted {
+                tell!("warning: {line}");
+            }
+            None
+        }
+    };
     if args.grad_check {
         let net = match from {
             Some(from) => from.model.network.to_network::<f64>()?,
@@ -487,7 +524,8 @@ fn train_as<F: Float + hdf5::H5Type>(
             .train_x
             .slice(s![.., ..k])
             .mapv(|v| v.to_f64_lossless());
-        grad_check(&net, x.view(), data.train_y::<f64>().view(), args.quiet)?;
+        let y = data.train_y::<f64>();
+        grad_check(&net, x.view(), y.view(), class_weights.as_ref(), args.quiet)?;
     }
     // The network to train: initialised, or the model's parameters (in F).
     let mut net = match from {
@@ -496,7 +534,7 @@ fn train_as<F: Float + hdf5::H5Type>(
             .build(&mut NumpyRng::new(setup.seed))?,
     };
     let config = hyper
-        .params(setup.learning_rate, setup.iterations)
+        .params(setup.learning_rate, setup.iterations, class_weights.clone())
         .check()?;
     let interrupt = Interrupt::graceful();
     // Ctrl-C stops training after the current mini-batch, and the bar follows the batches.
@@ -511,7 +549,10 @@ fn train_as<F: Float + hdf5::H5Type>(
     let started = std::time::Instant::now();
     let (result, seen) = match &validation_set {
         Some((x, y)) => {
-            let mut watch = args.validation.watch(&net, x, y, setup.iterations)?;
+            let weights = class_weights.clone();
+            let mut watch = args
+                .validation
+                .watch(&net, x, y, setup.iterations, weights)?;
             let mut last = None;
             let result =
                 net.train_validated(train_x, &train_y, &mut watch, &config, |p, validation| {
@@ -548,6 +589,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     progress.finish();
     // The validation part and early stopping's rule, as the model file records them.
     let watched = (held_out.as_ref(), args.validation.rule());
+    let weighed = (hyper, class_weights.as_ref());
     let report = match result {
         Ok(report) => report,
         Err(DnnError::Diverged(d)) => {
@@ -560,7 +602,7 @@ fn train_as<F: Float + hdf5::H5Type>(
             let (saved, saved_step) = match (d.last_good, best) {
                 (_, Some((best, cost))) if args.save_last_good => {
                     let model_setup =
-                        model_setup((setup, from), hyper, &data, watched, best + 1, None);
+                        model_setup((setup, from), weighed, &data, watched, best + 1, None);
                     save_model_with(&args.save, &net, &model_setup, &data.spec)
                         .context("training diverged and the best model could not be saved")?;
                     let step = format!("{unit} {best}, the lowest validation cost");
@@ -591,7 +633,7 @@ fn train_as<F: Float + hdf5::H5Type>(
                 (Some(good), None) if args.save_last_good => {
                     let model_setup = model_setup(
                         (setup, from),
-                        hyper,
+                        weighed,
                         &data,
                         watched,
                         good.step.epoch,
@@ -637,7 +679,7 @@ fn train_as<F: Float + hdf5::H5Type>(
                     }),
                     ..run_report::<F>(
                         (setup, hyper, from),
-                        (&layers, &data),
+                        (&layers, &data, class_weights.as_ref()),
                         costs,
                         (d.costs.len(), false),
                         started.elapsed().as_secs_f64(),
@@ -683,6 +725,8 @@ fn train_as<F: Float + hdf5::H5Type>(
 
     let test_x = data.test_x.view();
     let (mut val_accuracy, mut val_scores) = (None, None);
+    // With class weights: each part's balanced accuracy.
+    let mut balanced = Vec::new();
     let (train_accuracy, test_accuracy, regression) = match data.spec.regression {
         Some(scale) => {
             let train = regression_scores(&net, train_x.view(), &data.train_values, scale)?;
@@ -716,8 +760,21 @@ fn train_as<F: Float + hdf5::H5Type>(
             }
             let test_accuracy = net.accuracy(test_x, &data.test_y::<F>())?;
             say!("Test accuracy: {test_accuracy:.6}");
-            let majority = majority_warning(&data.spec.classes, &data.test_labels, test_accuracy);
-            if let Some(warning) = majority {
+            let warning = match class_weights {
+                // Weighted, the accuracy gives way to the rarer classes' recall by design.
+                Some(_) => {
+                    let mut parts = vec![("train", train_x, &data.train_labels[..])];
+                    if let (Some(h), Some((x, _))) = (&held_out, &validation_set) {
+                        parts.push(("validation", x.view(), &h.labels[..]));
+                    }
+                    parts.push(("test", test_x, &data.test_labels[..]));
+                    balanced = balanced_accuracies(&net, &parts, data.spec.classes.len())?;
+                    say!("{}", balanced_line(&balanced));
+                    balanced_warning(&balanced)
+                }
+                None => majority_warning(&data.spec.classes, &data.test_labels, test_accuracy),
+            };
+            if let Some(warning) = warning {
                 tell!("warning: {warning}");
             }
             (Some(train_accuracy), Some(test_accuracy), None)
@@ -728,7 +785,7 @@ fn train_as<F: Float + hdf5::H5Type>(
     let (iterations_run, final_cost) = crate::validation::kept(&report, seen.as_ref());
     let mut model_setup = model_setup(
         (setup, from),
-        hyper,
+        weighed,
         &data,
         watched,
         iterations_run,
@@ -764,6 +821,12 @@ fn train_as<F: Float + hdf5::H5Type>(
         let file = TrainReport {
             train_accuracy,
             test_accuracy,
+            balanced_accuracy: (!balanced.is_empty()).then(|| {
+                balanced
+                    .iter()
+                    .map(|&(p, b, _)| (p.to_owned(), b))
+                    .collect()
+            }),
             regression,
             gflops: Some(report.diagnostics().gflops),
             validation: match (&held_out, &seen) {
@@ -778,7 +841,7 @@ fn train_as<F: Float + hdf5::H5Type>(
             },
             ..run_report::<F>(
                 (setup, hyper, from),
-                (&layers, &data),
+                (&layers, &data, class_weights.as_ref()),
                 costs.clone(),
                 (report.iterations_run(), interrupted),
                 report.elapsed().as_secs_f64(),
@@ -864,11 +927,11 @@ pub fn regression_scores<F: Float>(
     Ok(RegressionScores::new(&values, truth))
 }
 
-/// What `--report` records of any run, `(iterations run, interrupted)` and the seconds it
-/// trained included; the scores, the rate and the validation part are the caller's.
+/// What `--report` records of any run, its class weights, `(iterations run, interrupted)` and
+/// the seconds it trained included; the scores, the rate and the validation part are the caller's.
 fn run_report<F: Float>(
     (setup, hyper, from): (&Setup, &Hyper, Option<&StartFrom>),
-    (layers, data): (&[usize], &Dataset<F>),
+    (layers, data, class_weights): (&[usize], &Dataset<F>, Option<&ClassWeights>),
     costs: Vec<(usize, f64)>,
     (iterations_run, interrupted): (usize, bool),
     train_seconds: f64,
@@ -895,10 +958,12 @@ fn run_report<F: Float>(
         costs,
         train_accuracy: None,
         test_accuracy: None,
+        balanced_accuracy: None,
         regression: None,
         train_seconds,
         gflops: None,
         classes: data.spec.classes.clone(),
+        class_weights: class_weights.map(|w| w.as_slice().to_vec()),
         data: data_report(data),
         validation: None,
         diverged: None,
@@ -1042,11 +1107,11 @@ fn seen_validation_warning<F: Float>(
     ))
 }
 
-/// What the model file records of the run, its validation part `held_out` and early
-/// stopping's `rule` included ([`crate::validation::record`]).
+/// What the model file records of the run, its class weights, its validation part `held_out`
+/// and early stopping's `rule` included ([`crate::validation::record`]).
 fn model_setup<X: Float>(
     (setup, from): (&Setup, Option<&StartFrom>),
-    hyper: &Hyper,
+    (hyper, class_weights): (&Hyper, Option<&ClassWeights>),
     data: &Dataset<X>,
     (held_out, rule): (Option<&HeldOut<X>>, Option<EarlyStopping>),
     iterations_run: usize,
@@ -1068,6 +1133,7 @@ fn model_setup<X: Float>(
         batch_size: hyper.batch_size.map(|b| b as u64),
         l2: Some(hyper.l2),
         keep_prob: Some(hyper.keep_prob),
+        class_weights: class_weights.map(|w| w.as_slice().to_vec()),
         ..TrainingSetup::default()
     };
     crate::data::record_data(&mut recorded, &data.source);

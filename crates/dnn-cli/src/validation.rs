@@ -3,7 +3,7 @@
 //! longer falls, and keeps the best iteration's parameters.
 
 use clap::Args;
-use dnn_core::{EarlyStopping, Float, Network, TrainReport, Validation};
+use dnn_core::{ClassWeights, EarlyStopping, Float, Network, TrainReport, Validation};
 use dnn_data::model::TrainingSetup;
 use dnn_data::{Dataset, HeldOut};
 use dnn_report::{EarlyStoppingReport, ValidationReport};
@@ -82,15 +82,20 @@ impl ValidationFlags {
     }
 
     /// A watch of `net` on `held_out` (its inputs `x` and targets `y` as the network takes
-    /// them), with early stopping when it is on.
+    /// them), with early stopping when it is on, its cost weighted as training's when there
+    /// are `class_weights`.
     pub fn watch<'v, F: Float>(
         &self,
         net: &Network<F>,
         x: &'v ndarray::Array2<F>,
         y: &'v ndarray::Array2<F>,
         iterations: usize,
+        class_weights: Option<ClassWeights>,
     ) -> Result<Validation<'v, F>, dnn_core::DnnError> {
-        let watch = Validation::new(net, x, y, iterations)?;
+        let mut watch = Validation::new(net, x, y, iterations)?;
+        if let Some(weights) = class_weights {
+            watch = watch.class_weights(weights)?;
+        }
         match self.rule() {
             Some(p) => watch.early_stopping(p),
             None => Ok(watch),

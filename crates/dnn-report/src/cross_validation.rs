@@ -104,4 +104,12 @@ pub struct FoldScores {
     /// With early stopping: the iteration (epoch) whose parameters it kept, and how many ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub early_stopping: Option<(usize, usize)>,
+    /// With `--class-weight`: each class's weight in this fold's cost, in the report's
+    /// `classes` order (`balanced` weighs each fold's training folds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_weights: Option<Vec<f64>>,
+    /// With `--class-weight`: the training and test parts' balanced accuracies (the mean of
+    /// their classes' recalls).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balanced_accuracy: Option<(f64, f64)>,
 }

@@ -1,5 +1,7 @@
 //! `dnn train --report`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::HyperReport;
@@ -47,6 +49,11 @@ pub struct TrainReport {
     /// Fraction of the test set classified right (a classifier's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_accuracy: Option<f64>,
+    /// With `class_weights`: each part's balanced accuracy (the mean of its classes'
+    /// recalls, scikit-learn's `balanced_accuracy_score`), by part: `train`, `validation`
+    /// (with one held out) and `test`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balanced_accuracy: Option<BTreeMap<String, f64>>,
     /// A regression's scores on the training and test parts, in the target's units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regression: Option<RegressionReport>,
@@ -58,6 +65,10 @@ pub struct TrainReport {
     pub gflops: Option<f64>,
     /// The class names, in the network's output order (none for a regression).
     pub classes: Vec<String>,
+    /// With `--class-weight`: each class's weight in the cost, in `classes`' order (the
+    /// costs are then weighted; the accuracies are not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_weights: Option<Vec<f64>>,
     /// Where the examples came from and how many went to each side.
     pub data: DataReport,
     /// What the run watched on a validation part held out of the training part

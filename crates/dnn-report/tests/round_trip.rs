@@ -179,10 +179,12 @@ fn values_that_no_fixture_holds_survive_a_round_trip() {
         costs: vec![],
         train_accuracy: Some(1.0 / 3.0),
         test_accuracy: Some(f64::MIN_POSITIVE),
+        balanced_accuracy: Some([("train".into(), 1.0 / 3.0), ("test".into(), 0.1 + 0.2)].into()),
         regression: None,
         train_seconds: 1e-300,
         gflops: Some(12.345678901234567),
         classes: vec!["zéro".into(), "one, two".into(), "\"quoted\"".into()],
+        class_weights: Some(vec![0.1 + 0.2, 1.0 / 3.0, 3.0]),
         data: DataReport {
             format: "csv".into(),
             path: "/tmp/a table.csv".into(),
@@ -382,7 +384,8 @@ fn cross_validation_reports_survive_a_round_trip() {
         "split_seed": 3, "group_by": "street", "validation_split": 0.1, "patience": 5,
         "min_delta": 0.001, "metric": "r2",
         "folds": [{"fold": 1, "train_examples": 18, "test_examples": 20, "features": 4, "train": 0.9,
-                   "test": 0.5, "test_rmse": 1200.5, "early_stopping": [40, 51]},
+                   "test": 0.5, "test_rmse": 1200.5, "early_stopping": [40, 51],
+                   "class_weights": [0.6, 3.0]},
                   {"fold": 2, "train_examples": 18, "test_examples": 20, "train": 0.8,
                    "test": 0.7, "test_rmse": 1000.0}],
         "train_mean": 0.85, "train_std": 0.05, "test_mean": 0.6, "test_std": 0.1}"#;
@@ -395,4 +398,6 @@ fn cross_validation_reports_survive_a_round_trip() {
     survives_a_round_trip(&report);
     let written = serde_json::to_string(&report).expect("write");
     assert_eq!(written.matches("early_stopping").count(), 1, "{written}");
+    assert_eq!(report.folds[0].class_weights, Some(vec![0.6, 3.0]));
+    assert_eq!(written.matches("class_weights").count(), 1, "{written}");
 }

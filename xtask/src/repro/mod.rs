@@ -225,10 +225,12 @@ mod test_support {
             costs: e.costs.iter().map(|&(i, c)| (i as usize, c)).collect(),
             train_accuracy: Some(e.train_accuracy),
             test_accuracy: Some(e.test_accuracy),
+            balanced_accuracy: None,
             regression: None,
             train_seconds: 1.5,
             gflops: Some(10.0),
             classes: vec!["non-cat".into(), "cat".into()],
+            class_weights: None,
             data: DataReport {
                 format: "course-h5".into(),
                 path: "data".into(),

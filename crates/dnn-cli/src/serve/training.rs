@@ -288,7 +288,7 @@ impl Plan {
         let hyper =
             Hyper::resolve(&flags, optimizer, None, true).map_err(|e| bad(crate::one_line(&e)))?;
         let config = hyper
-            .params(setup.learning_rate, setup.iterations)
+            .params(setup.learning_rate, setup.iterations, None)
             .check()
             .map_err(|e| bad(e.to_string()))?;
         let watched = validation::check(setup, &data, hyper.unit())?;
@@ -692,7 +692,7 @@ fn train(
     let mut watch = match &plan.watched {
         Some(w) => Some(
             w.flags
-                .watch(&net, &w.held_out.x, &w.y, plan.iterations)
+                .watch(&net, &w.held_out.x, &w.y, plan.iterations, None)
                 .map_err(|e| e.to_string())?,
         ),
         None => None,

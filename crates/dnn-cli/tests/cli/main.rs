@@ -12,6 +12,7 @@ mod fixtures;
 mod server;
 
 mod bad_invocations;
+mod class_weights;
 mod cross_validate;
 mod dates;
 mod decimal_comma;

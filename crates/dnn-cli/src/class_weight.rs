@@ -1,0 +1,184 @@
+//! `dnn train --class-weight balanced|CLASS=W,...`: how much an example of each class counts in
+//! the cost (dnn-core's `ClassWeights`), for data whose classes are far from even.
+//!
+//! `balanced` is scikit-learn's `class_weight="balanced"`, `m / (k m_c)` over the training
+//! part (after any validation part is held out; each cross-validation fold's own); given
+//! weights name classes as the data's target line shows them, and a class left out counts 1.
+
+use anyhow::{bail, Context};
+use dnn_core::{ClassWeights, DnnError, Float, Network};
+use dnn_data::Dataset;
+use ndarray::ArrayView2;
+
+use crate::metrics::{significant_to, Scores};
+use crate::text::{count, first_three};
+
+/// The flag's value: scikit-learn's balanced weights, or weights by class name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClassWeightArg {
+    /// `m / (k m_c)` over the training part.
+    Balanced,
+    /// `(class, weight)` pairs, in the order given.
+    Given(Vec<(String, f64)>),
+}
+
+/// Parses `balanced` or `CLASS=W[,CLASS=W...]` (each weight a finite number > 0; a class name
+/// is everything before its last `=`).
+pub fn parse_class_weight(s: &str) -> Result<ClassWeightArg, String> {
+    if s == "balanced" {
+        return Ok(ClassWeightArg::Balanced);
+    }
+    let mut given: Vec<(String, f64)> = Vec::new();
+    for item in s.split(',') {
+        let Some((class, weight)) = item.rsplit_once('=') else {
+            return Err(format!(
+                "`{item}` is not CLASS=WEIGHT: give `balanced`, or weights such as `yes=5` or \
+                 `cat=2,dog=1` (a class left out counts 1)"
+            ));
+        };
+        let w: f64 = weight
+            .trim()
+            .parse()
+            .map_err(|_| format!("the weight of `{class}`, `{weight}`, is not a number"))?;
+        if !(w.is_finite() && w > 0.0) {
+            return Err(format!(
+                "the weight of `{class}` is {weight}: a class weight must be a finite number > 0 \
+                 (to leave a class out, leave its rows out)"
+            ));
+        }
+        if given.iter().any(|(c, _)| c == class) {
+            return Err(format!("`{class}` is given two weights"));
+        }
+        given.push((class.to_owned(), w));
+    }
+    Ok(ClassWeightArg::Given(given))
+}
+
+impl ClassWeightArg {
+    /// The weights for `data`'s classes, from its training part for `balanced`.
+    ///
+    /// # Errors
+    /// For a regression; a given class that is not one of the data's; `balanced` with a class
+    /// that has no training example.
+    pub fn weights<F: Float>(&self, data: &Dataset<F>) -> anyhow::Result<ClassWeights> {
+        let classes = &data.spec.classes;
+        if data.is_regression() {
+            bail!(
+                "--class-weight weighs the classes of a classifier, but the target is a number to \
+                 predict (a regression); leave out --class-weight"
+            );
+        }
+        match self {
+            ClassWeightArg::Balanced => {
+                ClassWeights::balanced(data.train_y::<F>().view()).map_err(|e| match e {
+                    DnnError::AbsentClass { class } => anyhow::anyhow!(
+                        "--class-weight balanced: the class `{}` has no example in the \
+                         training part, so it cannot be weighed (m / (k · 0)); give the weights \
+                         by name (--class-weight {}=2,...), or train on data that has it",
+                        classes[class],
+                        classes[class]
+                    ),
+                    other => other.into(),
+                })
+            }
+            ClassWeightArg::Given(given) => {
+                let mut weights = vec![1.0; classes.len()];
+                for (class, w) in given {
+                    let Some(k) = classes.iter().position(|c| c == class) else {
+                        bail!(
+                            "--class-weight names `{class}`, which is not a class of the target; \
+                             its classes are {}",
+                            first_three(classes.iter().map(|c| format!("`{c}`")))
+                        );
+                    };
+                    weights[k] = *w;
+                }
+                ClassWeights::new(weights).context("--class-weight")
+            }
+        }
+    }
+
+    /// `Class weights: `no` 0.6, `yes` 3 (balanced: m / (k · m_c) over the 24 training
+    /// examples)`, for the weights `weights` of `data`'s classes (the first three of them),
+    /// `note` added inside the brackets.
+    pub fn line<F: Float>(&self, weights: &ClassWeights, data: &Dataset<F>, note: &str) -> String {
+        let how = match self {
+            ClassWeightArg::Balanced => format!(
+                "balanced: m / (k · m_c) over the {}",
+                count(data.train_len(), "training example")
+            ),
+            ClassWeightArg::Given(_) => "as given; a class left out counts 1".to_owned(),
+        };
+        format!(
+            "Class weights: {} ({how}{note})",
+            shown(&data.spec.classes, weights.as_slice())
+        )
+    }
+}
+
+/// `` `fault` 14.55, `ok` 0.5178 ``: the first three classes' weights, to 4 digits.
+pub fn shown(classes: &[String], weights: &[f64]) -> String {
+    let each: Vec<String> = (classes.iter().zip(weights))
+        .map(|(c, w)| format!("`{c}` {}", significant_to(*w, 4)))
+        .collect();
+    first_three(each.into_iter())
+}
+
+/// The warning when training goes on `--from` a model trained with class weights, without
+/// `--class-weight`: every example now counts the same, which the user may not mean.
+pub fn unweighted_from(model: &dnn_data::model::Model, path: &std::path::Path) -> Option<String> {
+    let weights = model.setup.class_weights.as_ref()?;
+    let classes = match model.spec.as_ref() {
+        Some(spec) if spec.classes.len() == weights.len() => spec.classes.clone(),
+        _ => (0..weights.len()).map(|k| format!("class {k}")).collect(),
+    };
+    Some(format!(
+        "{} was trained with class weights ({}); this training weighs every example the same: \
+         give --class-weight to weigh the classes again",
+        path.display(),
+        shown(&classes, weights)
+    ))
+}
+
+/// Each part's balanced accuracy ([`Scores::balanced_accuracy`]): `(name, balanced accuracy,
+/// classes with examples)` for each `(name, inputs, labels)` of `parts`.
+pub fn balanced_accuracies<F: Float>(
+    net: &Network<F>,
+    parts: &[(&'static str, ArrayView2<'_, F>, &[usize])],
+    classes: usize,
+) -> anyhow::Result<Vec<(&'static str, f64, usize)>> {
+    let mut out = Vec::with_capacity(parts.len());
+    for &(name, x, labels) in parts {
+        let scores = Scores::new(net.predict_classes(x)?, labels.to_vec(), classes);
+        let present = (0..classes).filter(|&k| labels.contains(&k)).count();
+        out.push((name, scores.balanced_accuracy(), present));
+    }
+    Ok(out)
+}
+
+/// `Balanced accuracy (the mean of the classes' recalls, which class weights raise): train
+/// 0.955, test 0.960`.
+pub fn balanced_line(balanced: &[(&str, f64, usize)]) -> String {
+    let each: Vec<String> = (balanced.iter())
+        .map(|(name, b, _)| format!("{name} {b:.6}"))
+        .collect();
+    format!(
+        "Balanced accuracy (the mean of the classes' recalls, which class weights raise): {}",
+        each.join(", ")
+    )
+}
+
+/// The warning when the test part's balanced accuracy is no better than always answering one
+/// class would score (`1 / k` for its `k` classes): the weighted network learnt nothing of
+/// them either.
+pub fn balanced_warning(balanced: &[(&str, f64, usize)]) -> Option<String> {
+    let &(_, b, present) = balanced.iter().find(|(name, _, _)| *name == "test")?;
+    let one = 1.0 / present.max(1) as f64;
+    (present > 0 && b <= one + 1e-12).then(|| {
+        format!(
+            "the test balanced accuracy {b:.6} is no better than always answering one class \
+             would score ({one:.6} for its {present} classes); `dnn evaluate` shows each \
+             class's recall"
+        )
+    })
+}

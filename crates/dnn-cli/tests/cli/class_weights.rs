@@ -1,0 +1,482 @@
+//! `dnn train --class-weight balanced|CLASS=W,...`.
+//!
+//! The numbers are checked against scikit-learn on dnn's own models
+//! (`tests/reference/compare_class_weights.py`, in the venv that `cargo xtask test` makes, named
+//! by DNN_PYTHON): the balanced weights are `compute_class_weight("balanced")` of the training
+//! labels, the weighted cost is `log_loss(sample_weight=w)` of `dnn predict`'s probabilities,
+//! and the balanced accuracy is `balanced_accuracy_score` of its classes. Then the command's own
+//! cases: what the weights are computed over, what is recorded, and what is refused.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::{dnn_in, ok, reference_results};
+
+#[test]
+fn weights_cost_and_balanced_accuracy_are_scikit_learns() {
+    let doc = reference_results(
+        "compare_class_weights.py",
+        "numpy and scikit-learn (tests/reference/compare_class_weights.py)",
+    );
+    let results = doc["results"].as_array().expect("results");
+    let names: Vec<&str> = results
+        .iter()
+        .map(|r| r["table"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["two", "three"]);
+    for r in results {
+        let name = &r["table"];
+        // m / (k m_c): the same two operations on both sides (measured: 0).
+        let weights = r["class_weights_max_abs_difference"].as_f64().unwrap();
+        assert!(weights <= 1e-15, "{name}: weights differ by {weights}: {r}");
+        // Counts over the same rows (measured: 0).
+        let balanced = r["balanced_accuracy_max_abs_difference"].as_f64().unwrap();
+        assert!(
+            balanced <= 1e-15,
+            "{name}: balanced accuracy differs by {balanced}"
+        );
+        // dnn's cost from the logits, scikit-learn's from predict's probabilities, written in
+        // full (measured: 3.3e-16).
+        let cost = r["weighted_cost_difference"].as_f64().unwrap();
+        assert!(
+            cost <= 1e-12,
+            "{name}: weighted cost differs by {cost}: {r}"
+        );
+        // The rare class weighs more.
+        let w: Vec<f64> = r["dnn_class_weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert!(w.last().unwrap() > &(4.0 * w[0]), "{name}: {w:?}");
+        // What the weights are for: the test part's balanced accuracy rises (measured: 0.641
+        // to 0.768 on `two`, 0.737 to 0.813 on `three`).
+        let weighted = r["dnn_balanced_accuracy"]["test"].as_f64().unwrap();
+        let plain = r["plain_test_balanced_accuracy"].as_f64().unwrap();
+        assert!(
+            weighted > plain + 0.04,
+            "{name}: {weighted} vs plain {plain}"
+        );
+        let printed = r["printed"].as_str().unwrap();
+        assert!(printed.contains("Class weights: `0` "), "{printed}");
+        assert!(printed.contains("Balanced accuracy ("), "{printed}");
+    }
+}
+
+/// 400 rows: `x` (each of 0, 1/400, ..., 399/400 once) and `z` numbers, `label` `rare` where
+/// x ≥ 0.9 (40 rows), else `common`.
+fn write_uneven(path: &Path) {
+    let mut text = String::from("x,z,label\n");
+    for i in 0..400 {
+        let x = ((i * 37) % 400) as f64 / 400.0;
+        let z = ((i * 91) % 113) as f64 / 113.0;
+        let label = if x >= 0.9 { "rare" } else { "common" };
+        text.push_str(&format!("{x},{z},{label}\n"));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+fn train(dir: &Path, extra: &[&str]) -> crate::common::Run {
+    let mut args = vec![
+        "train",
+        "--data",
+        "uneven.csv",
+        "--hidden",
+        "4",
+        "--optimizer",
+        "adam",
+        "--learning-rate",
+        "0.05",
+        "--iterations",
+        "60",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    dnn_in(dir, &args)
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Balanced weights are the training part's, after a validation part is held out; the run
+/// prints them and its balanced accuracies, the report and the model record them, and going
+/// on `--from` that model without the flag warns that every example now counts the same.
+#[test]
+fn balanced_weights_are_the_training_parts_and_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    write_uneven(&dir.path().join("uneven.csv"));
+    let run = ok(train(
+        dir.path(),
+        &[
+            "--class-weight",
+            "balanced",
+            "--validation-split",
+            "0.25",
+            "--report",
+            "r.json",
+            "--save",
+            "m.h5",
+        ],
+    ));
+    // 320 training rows (a stratified 0.2 test split), of which 80 held out: 240, 24 rare.
+    assert!(
+        run.stdout.contains(
+            "Class weights: `common` 0.5556, `rare` 5 (balanced: m / (k · m_c) over the 240 \
+             training examples)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Balanced accuracy ("))
+        .expect("a balanced accuracy line");
+    assert!(
+        line.contains("train ") && line.contains(", validation ") && line.contains(", test "),
+        "{line}"
+    );
+    let r = json(&dir.path().join("r.json"));
+    assert_eq!(r["class_weights"], serde_json::json!([240.0 / 432.0, 5.0]));
+    let test = r["balanced_accuracy"]["test"].as_f64().unwrap();
+    assert!(
+        line.ends_with(&format!("test {test:.6}")),
+        "{line} vs {test}"
+    );
+    // The model file records them; --from it without --class-weight is told.
+    let from = ok(dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--from",
+            "m.h5",
+            "--data",
+            "uneven.csv",
+            "--iterations",
+            "2",
+            "-q",
+            "--save",
+            "n.h5",
+        ],
+    ));
+    assert!(
+        from.stderr.contains(
+            "warning: m.h5 was trained with class weights (`common` 0.5556, `rare` 5); this \
+             training weighs every example the same: give --class-weight to weigh the classes \
+             again"
+        ),
+        "{}",
+        from.stderr
+    );
+    assert!(
+        !from.stdout.contains("Balanced accuracy"),
+        "{}",
+        from.stdout
+    );
+    let again = ok(dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--from",
+            "m.h5",
+            "--data",
+            "uneven.csv",
+            "--iterations",
+            "2",
+            "-q",
+            "--save",
+            "n.h5",
+            "--class-weight",
+            "rare=5",
+        ],
+    ));
+    assert!(
+        !again.stderr.contains("was trained with class weights"),
+        "{}",
+        again.stderr
+    );
+    assert!(
+        again
+            .stdout
+            .contains("Class weights: `common` 1, `rare` 5 (as given; a class left out counts 1)"),
+        "{}",
+        again.stdout
+    );
+}
+
+/// Weights of 1 are the plain cost to the bit: the same parameters as no flag.
+#[test]
+fn weights_of_one_train_as_none_and_the_validation_cost_is_weighted() {
+    let dir = tempfile::tempdir().unwrap();
+    write_uneven(&dir.path().join("uneven.csv"));
+    ok(train(
+        dir.path(),
+        &["--save", "plain.h5", "--batch-size", "32"],
+    ));
+    ok(train(
+        dir.path(),
+        &[
+            "--save",
+            "ones.h5",
+            "--batch-size",
+            "32",
+            "--class-weight",
+            "common=1,rare=1",
+        ],
+    ));
+    ok(train(
+        dir.path(),
+        &[
+            "--save",
+            "rare.h5",
+            "--batch-size",
+            "32",
+            "--class-weight",
+            "rare=3",
+        ],
+    ));
+    let load = |name: &str| dnn_data::model::load_model(dir.path().join(name)).unwrap();
+    let (plain, ones, rare) = (load("plain.h5"), load("ones.h5"), load("rare.h5"));
+    assert_eq!(plain.network, ones.network);
+    assert_ne!(plain.network, rare.network);
+    assert_eq!(plain.setup.class_weights, None);
+    assert_eq!(ones.setup.class_weights, Some(vec![1.0, 1.0]));
+    // The validation cost is weighted as training's: after one step too small to move the
+    // network (so the weights matter only in how the cost is taken), equal with weights of 1,
+    // other with `rare` counting 3.
+    let validation_cost = |flags: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--data",
+            "uneven.csv",
+            "--hidden",
+            "4",
+            "--iterations",
+            "1",
+        ];
+        args.extend_from_slice(&["--learning-rate", "1e-12", "--validation-split", "0.25"]);
+        args.extend_from_slice(&["-q", "--report", "v.json", "--save", "v.h5"]);
+        args.extend_from_slice(flags);
+        ok(dnn_in(dir.path(), &args));
+        json(&dir.path().join("v.json"))["validation"]["costs"][0][1]
+            .as_f64()
+            .unwrap()
+    };
+    let plain = validation_cost(&[]);
+    assert_eq!(validation_cost(&["--class-weight", "rare=1"]), plain);
+    let weighted = validation_cost(&["--class-weight", "rare=3"]);
+    assert!((weighted - plain).abs() > 1e-3, "{weighted} vs {plain}");
+}
+
+/// Cross-validation weighs each fold by its own training folds, and scores each by its
+/// balanced accuracy too; --grad-check checks the weighted cost.
+#[test]
+fn cross_validation_and_the_gradient_check_weigh_the_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    write_uneven(&dir.path().join("uneven.csv"));
+    let run = ok(train(
+        dir.path(),
+        &[
+            "--cross-validate",
+            "4",
+            "--class-weight",
+            "balanced",
+            "--report",
+            "cv.json",
+        ],
+    ));
+    assert!(
+        run.stdout
+            .contains("over the 300 training examples; fold 1's, each fold weighs its own)"),
+        "{}",
+        run.stdout
+    );
+    let r = json(&dir.path().join("cv.json"));
+    let folds = r["folds"].as_array().unwrap();
+    assert_eq!(folds.len(), 4);
+    for (k, fold) in folds.iter().enumerate() {
+        // 300 training rows, 30 rare, in every fold of this table: 300/(2·270), 300/(2·30).
+        assert_eq!(
+            fold["class_weights"],
+            serde_json::json!([300.0 / 540.0, 5.0]),
+            "fold {k}"
+        );
+        let (train, test) = (&fold["balanced_accuracy"][0], &fold["balanced_accuracy"][1]);
+        let line = format!("Fold {} of 4:", k + 1);
+        let printed = run.stdout.lines().find(|l| l.starts_with(&line)).unwrap();
+        assert!(
+            printed.ends_with(&format!(
+                "balanced accuracy: train {:.6}, test {:.6}",
+                train.as_f64().unwrap(),
+                test.as_f64().unwrap()
+            )),
+            "{printed}"
+        );
+    }
+    assert!(
+        run.stdout.contains("Test balanced accuracy: "),
+        "{}",
+        run.stdout
+    );
+    let checked = ok(train(
+        dir.path(),
+        &[
+            "--grad-check",
+            "--class-weight",
+            "balanced",
+            "--save",
+            "g.h5",
+        ],
+    ));
+    assert!(
+        checked
+            .stdout
+            .contains("Gradient check: relative difference"),
+        "{}",
+        checked.stdout
+    );
+    let told = ok(dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "uneven.csv",
+            "--hidden",
+            "4",
+            "--iterations",
+            "2",
+            "--grad-check",
+            "--class-weight",
+            "balanced",
+            "--save",
+            "g.h5",
+        ],
+    ));
+    assert!(
+        told.stdout
+            .contains("Gradient check of the class-weighted cost on the first 5 training examples"),
+        "{}",
+        told.stdout
+    );
+}
+
+/// A network that answers one class whatever it is shown scores a balanced accuracy of 1/k:
+/// with class weights, that is what the warning is about (not the accuracy, which the weights
+/// trade away by design).
+#[test]
+fn a_balanced_accuracy_of_one_class_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    write_uneven(&dir.path().join("uneven.csv"));
+    // Zero weights: every hidden unit is 0, every row gets the same probability.
+    let run = ok(dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "uneven.csv",
+            "--hidden",
+            "4",
+            "--init",
+            "zeros",
+            "--iterations",
+            "1",
+            "--class-weight",
+            "balanced",
+            "-q",
+            "--save",
+            "z.h5",
+        ],
+    ));
+    assert!(
+        run.stderr.contains(
+            "warning: the test balanced accuracy 0.500000 is no better than always answering \
+             one class would score (0.500000 for its 2 classes)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("no better than always answering `"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn weights_that_cannot_apply_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write_uneven(&dir.path().join("uneven.csv"));
+    let refused = |extra: &[&str], code: i32, message: &str| {
+        let run = train(dir.path(), extra);
+        assert_eq!(run.code, Some(code), "{extra:?}: {run:?}");
+        assert!(run.stderr.contains(message), "{extra:?}: {}", run.stderr);
+        assert!(
+            !dir.path().join("model.h5").exists(),
+            "{extra:?} saved a model"
+        );
+    };
+    refused(
+        &["--class-weight", "rarest=3"],
+        1,
+        "error: --class-weight names `rarest`, which is not a class of the target; its classes \
+         are `common`, `rare`",
+    );
+    refused(
+        &["--class-weight", "balanced", "--target", "x"],
+        1,
+        "error: --class-weight weighs the classes of a classifier, but the target is a number to \
+         predict (a regression); leave out --class-weight",
+    );
+    for (flag, why) in [
+        (
+            "rare=0",
+            "the weight of `rare` is 0: a class weight must be a finite number > 0",
+        ),
+        ("rare=-2", "the weight of `rare` is -2"),
+        ("rare=inf", "the weight of `rare` is inf"),
+        ("rare=NaN", "the weight of `rare` is NaN"),
+        ("rare=lots", "the weight of `rare`, `lots`, is not a number"),
+        ("rare", "`rare` is not CLASS=WEIGHT: give `balanced`"),
+        ("rare=2,rare=3", "`rare` is given two weights"),
+        ("Balanced", "`Balanced` is not CLASS=WEIGHT"),
+    ] {
+        refused(&["--class-weight", flag], 2, why);
+    }
+    // A class without a training example cannot be balanced: new data lacking one.
+    let rows: String = std::fs::read_to_string(dir.path().join("uneven.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.ends_with(",rare"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("common_only.csv"), rows).unwrap();
+    ok(train(dir.path(), &["--save", "m.h5"]));
+    let run = dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--from",
+            "m.h5",
+            "--data",
+            "common_only.csv",
+            "--class-weight",
+            "balanced",
+            "--save",
+            "n.h5",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "error: --class-weight balanced: the class `rare` has no example in the training \
+             part, so it cannot be weighed (m / (k · 0)); give the weights by name \
+             (--class-weight rare=2,...), or train on data that has it"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("n.h5").exists());
+}
