@@ -182,3 +182,72 @@ pub fn balanced_warning(balanced: &[(&str, f64, usize)]) -> Option<String> {
         )
     })
 }
+
+/// How many times the largest class outnumbers the rarest before `dnn describe` points to
+/// `--class-weight` (1 in 6 of two classes).
+pub const UNEVEN: usize = 5;
+
+/// `Uneven classes: `fault` is 125 of 3000 rows (4.2 %), `ok` 2875 (95.8 %): a network can
+/// score 0.958333 by answering `ok` alone; --class-weight balanced makes each class weigh the
+/// same in the cost`, when the largest of `classes` (counted in `labels`) outnumbers the rarest
+/// [`UNEVEN`] times or more.
+pub fn uneven_line(classes: &[String], labels: &[usize]) -> Option<String> {
+    let mut counts = vec![0usize; classes.len()];
+    for &l in labels {
+        *counts.get_mut(l)? += 1;
+    }
+    let m = labels.len();
+    let rarest = (0..counts.len()).min_by_key(|&k| (counts[k], k))?;
+    let largest = (0..counts.len()).max_by_key(|&k| (counts[k], std::cmp::Reverse(k)))?;
+    if counts[rarest] == 0 || counts[largest] < UNEVEN * counts[rarest] {
+        return None;
+    }
+    let share = |k: usize| 100.0 * counts[k] as f64 / m as f64;
+    Some(format!(
+        "Uneven classes: `{}` is {} of {m} rows ({:.1} %), `{}` {} ({:.1} %): a network can score \
+         {:.6} by answering `{}` alone; --class-weight balanced makes each class weigh the same \
+         in the cost",
+        classes[rarest],
+        counts[rarest],
+        share(rarest),
+        classes[largest],
+        counts[largest],
+        share(largest),
+        counts[largest] as f64 / m as f64,
+        classes[largest]
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(n: &[&str]) -> Vec<String> {
+        n.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn uneven_classes_are_pointed_out_from_five_to_one() {
+        let classes = names(&["fault", "ok"]);
+        let labels = |rare: usize, common: usize| {
+            let mut l = vec![0; rare];
+            l.extend(vec![1; common]);
+            l
+        };
+        assert_eq!(
+            uneven_line(&classes, &labels(1, 5)).unwrap(),
+            "Uneven classes: `fault` is 1 of 6 rows (16.7 %), `ok` 5 (83.3 %): a network can \
+             score 0.833333 by answering `ok` alone; --class-weight balanced makes each class \
+             weigh the same in the cost"
+        );
+        assert_eq!(uneven_line(&classes, &labels(1, 4)), None);
+        assert_eq!(uneven_line(&classes, &labels(0, 9)), None);
+        // Three classes: the rarest against the largest.
+        let three = names(&["a", "b", "c"]);
+        let line = uneven_line(&three, &[0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]).unwrap();
+        assert!(
+            line.starts_with("Uneven classes: `a` is 1 of 13 rows (7.7 %), `c` 10"),
+            "{line}"
+        );
+    }
+}

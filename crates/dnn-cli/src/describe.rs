@@ -165,8 +165,10 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
     }
     if let Verdict::Loads(data, _) = &verdict {
         say!("");
+        let labels = [&data.train_labels[..], &data.test_labels[..]].concat();
         for line in [
             target_line(data, &mended),
+            crate::class_weight::uneven_line(&data.spec.classes, &labels),
             one_hot_line(data),
             dates_line(data),
             filled_line(data, mended.fill_missing),

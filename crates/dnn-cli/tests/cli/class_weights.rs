@@ -480,3 +480,20 @@ fn weights_that_cannot_apply_are_refused() {
     );
     assert!(!dir.path().join("n.h5").exists());
 }
+
+/// `dnn describe` points to the flag when the largest class outnumbers the rarest 5 to 1.
+#[test]
+fn describe_points_uneven_classes_to_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    write_uneven(&dir.path().join("uneven.csv"));
+    let run = ok(dnn_in(dir.path(), &["describe", "--data", "uneven.csv"]));
+    assert!(
+        run.stdout.contains(
+            "Uneven classes: `rare` is 40 of 400 rows (10.0 %), `common` 360 (90.0 %): a network \
+             can score 0.900000 by answering `common` alone; --class-weight balanced makes each \
+             class weigh the same in the cost"
+        ),
+        "{}",
+        run.stdout
+    );
+}
