@@ -193,6 +193,17 @@ fn evaluate_classes(
             s.total()
         );
     }
+    if model.setup.class_weights.is_some() {
+        // What training with class weights aims at, as dnn train printed it.
+        let each: Vec<String> = (parts.iter())
+            .map(|(name, (s, _))| format!("{} {:.6}", report_name(name), s.balanced_accuracy()))
+            .collect();
+        println!(
+            "Balanced accuracy (the mean of the classes' recalls; the model was trained with \
+             class weights): {}",
+            each.join(", ")
+        );
+    }
     let scored: Vec<(&str, ProbabilityScores)> = parts
         .iter()
         .filter_map(|(name, (_, p))| p.map(|p| (*name, p)))

@@ -146,6 +146,24 @@ fn balanced_weights_are_the_training_parts_and_are_recorded() {
         line.ends_with(&format!("test {test:.6}")),
         "{line} vs {test}"
     );
+    // dnn evaluate gives the same balanced accuracies of the model, part for part.
+    let evaluated = ok(dnn_in(
+        dir.path(),
+        &["evaluate", "--model", "m.h5", "--data", "uneven.csv"],
+    ));
+    let scores = |text: &str| {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("Balanced accuracy ("))
+            .unwrap();
+        line.split_once("): ").unwrap().1.to_owned()
+    };
+    assert_eq!(
+        scores(&evaluated.stdout),
+        scores(&run.stdout),
+        "{}",
+        evaluated.stdout
+    );
     // The model file records them; --from it without --class-weight is told.
     let from = ok(dnn_in(
         dir.path(),
