@@ -112,6 +112,24 @@ impl ClassWeights {
         }
     }
 
+    /// Checks that the element type `F` holds every weight as a finite number > 0 (`1e40` is
+    /// infinite in `f32`, `1e-50` is 0), as the backward pass multiplies by them in `F`.
+    pub(crate) fn check_type<F: Float>(&self) -> Result<()> {
+        match self
+            .0
+            .iter()
+            .find(|&&w| !(F::of(w).is_finite() && F::of(w) > F::zero()))
+        {
+            Some(&value) => Err(DnnError::InvalidParameter {
+                name: "class weight",
+                value,
+                reason: "the network's element type cannot hold it (f32 holds about 1.2e-38 to \
+                         3.4e38); give weights nearer 1",
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// Checks that these weights fit a network whose output layer is `outputs` units of
     /// `activation`: two weights for one sigmoid unit, one per unit for softmax.
     ///

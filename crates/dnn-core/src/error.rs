@@ -246,7 +246,7 @@ pub enum DnnError {
     },
 
     /// A hyper-parameter outside its valid range.
-    #[error("invalid {name} {value}: {reason}")]
+    #[error("invalid {name} {}: {reason}", number(*value))]
     InvalidParameter {
         /// The parameter's name, e.g. `"learning rate"`.
         name: &'static str,
@@ -555,6 +555,16 @@ impl From<Divergence> for DnnError {
     }
 }
 
+/// `v` as a message shows it: plainly (`0.0075`, `0`), or with an exponent from 1e16 on and
+/// below 1e-5 (`1e40` rather than forty digits).
+fn number(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-5..1e16).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,5 +599,23 @@ mod tests {
         assert!(update
             .to_string()
             .ends_with("(the cost before it was 56.123457)"));
+    }
+
+    #[test]
+    fn a_huge_or_tiny_invalid_value_is_shown_with_an_exponent() {
+        let shown = |value: f64| {
+            DnnError::InvalidParameter {
+                name: "class weight",
+                value,
+                reason: "r",
+            }
+            .to_string()
+        };
+        assert_eq!(shown(1e40), "invalid class weight 1e40: r");
+        assert_eq!(shown(1e-50), "invalid class weight 1e-50: r");
+        assert_eq!(shown(0.0075), "invalid class weight 0.0075: r");
+        assert_eq!(shown(0.0), "invalid class weight 0: r");
+        assert_eq!(shown(-1.5), "invalid class weight -1.5: r");
+        assert_eq!(shown(f64::NAN), "invalid class weight NaN: r");
     }
 }

@@ -353,7 +353,10 @@ impl<F: Float> Network<F> {
         self.check_input(x)?;
         self.check_labels(x, y)?;
         match weights {
-            Some(w) => w.check_output(self.output_activation(), self.output_size()),
+            Some(w) => {
+                w.check_output(self.output_activation(), self.output_size())?;
+                w.check_type::<F>()
+            }
             None => Ok(()),
         }
     }

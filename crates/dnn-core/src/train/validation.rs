@@ -200,6 +200,7 @@ impl<'v, F: Float> Validation<'v, F> {
             self.best_net.output_activation(),
             self.best_net.output_size(),
         )?;
+        weights.check_type::<F>()?;
         self.weights = Some(weights);
         Ok(self)
     }

@@ -332,6 +332,22 @@ fn weights_that_do_not_fit_are_refused() {
             classes: 2
         }
     );
+    // f32 holds neither 1e40 nor 1e-50 (infinite, 0): refused before any work.
+    let x = case.x.mapv(|v| v as f32);
+    let y = case.y.mapv(|v| v as f32);
+    for w in [1e40, 1e-50] {
+        let mut net = Network::<f32>::builder(&[3, 4, 2, 1])
+            .build(&mut NumpyRng::new(1))
+            .unwrap();
+        let weights = ClassWeights::new(vec![1.0, w]).unwrap();
+        let config = TrainParams::new().class_weights(weights).check().unwrap();
+        let err = net.fit(&x, &y, &config).unwrap_err();
+        assert!(
+            matches!(err, DnnError::InvalidParameter { name: "class weight", value, .. } if value == w),
+            "{err}"
+        );
+        assert!(err.to_string().contains("cannot hold it"), "{err}");
+    }
     let all_zero = Array2::<f64>::zeros((1, 5));
     assert_eq!(
         ClassWeights::balanced(all_zero.view()).unwrap_err(),
