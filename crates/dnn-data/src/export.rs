@@ -329,8 +329,9 @@ pub(crate) fn setup_fields(setup: &TrainingSetup) -> Vec<(&'static str, String)>
         }
     }
     if let Some(weights) = &setup.class_weights {
+        // A JSON array, as `classes` beside it: each weight's shortest text that reads back.
         let each: Vec<String> = weights.iter().map(f64::to_string).collect();
-        out.push(("class_weights", each.join(",")));
+        out.push(("class_weights", format!("[{}]", each.join(","))));
     }
     out
 }

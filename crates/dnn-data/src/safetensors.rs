@@ -502,14 +502,11 @@ fn read_setup(
         class_weights: metadata
             .get("class_weights")
             .map(|v| {
-                v.split(',')
-                    .map(|w| w.parse::<f64>())
-                    .collect::<std::result::Result<Vec<_>, _>>()
-                    .map_err(|_| {
-                        bad(format!(
-                            "its metadata class_weights = {v:?} is not numbers separated by commas"
-                        ))
-                    })
+                serde_json::from_str::<Vec<f64>>(v).map_err(|_| {
+                    bad(format!(
+                        "its metadata class_weights = {v:?} is not a JSON array of numbers"
+                    ))
+                })
             })
             .transpose()?,
     })

@@ -187,3 +187,15 @@ fn the_metadata_says_where_float64_is_needed() {
         "nothing to say without a z-score"
     );
 }
+
+/// Class weights are a JSON array beside `classes`, each the shortest text of its number.
+#[test]
+fn class_weights_are_a_json_array_of_numbers() {
+    let mut m = model::<f64>(2, table_spec(None));
+    assert!(!metadata(&m).contains_key("class_weights"));
+    m.setup.class_weights = Some(vec![0.1 + 0.2, 5.0]);
+    let text = &metadata(&m)["class_weights"];
+    assert_eq!(text, "[0.30000000000000004,5]");
+    let read: Vec<f64> = serde_json::from_str(text).unwrap();
+    assert_eq!(read, [0.1 + 0.2, 5.0]);
+}
