@@ -33,7 +33,8 @@ pub fn parse_class_weight(s: &str) -> Result<ClassWeightArg, String> {
         let Some((class, weight)) = item.rsplit_once('=') else {
             return Err(format!(
                 "`{item}` is not CLASS=WEIGHT: give `balanced`, or weights such as `yes=5` or \
-                 `cat=2,dog=1` (a class left out counts 1)"
+                 `cat=2,dog=1` (a class left out counts 1; a comma separates weights, so a class \
+                 whose name holds a comma cannot be named)"
             ));
         };
         let w: f64 = weight
@@ -60,7 +61,14 @@ impl ClassWeightArg {
     /// # Errors
     /// For a regression; a given class that is not one of the data's; `balanced` with a class
     /// that has no training example.
-    pub fn weights<F: Float>(&self, data: &Dataset<F>) -> anyhow::Result<ClassWeights> {
+    ///
+    /// `held_out`: whether a validation part was held out of the training part first (an
+    /// absent class may be there).
+    pub fn weights<F: Float>(
+        &self,
+        data: &Dataset<F>,
+        held_out: bool,
+    ) -> anyhow::Result<ClassWeights> {
         let classes = &data.spec.classes;
         if data.is_regression() {
             bail!(
@@ -71,13 +79,24 @@ impl ClassWeightArg {
         match self {
             ClassWeightArg::Balanced => {
                 ClassWeights::balanced(data.train_y::<F>().view()).map_err(|e| match e {
-                    DnnError::AbsentClass { class } => anyhow::anyhow!(
-                        "--class-weight balanced: the class `{}` has no example in the \
-                         training part, so it cannot be weighed (m / (k · 0)); give the weights \
-                         by name (--class-weight {}=2,...), or train on data that has it",
-                        classes[class],
-                        classes[class]
-                    ),
+                    DnnError::AbsentClass { class } => {
+                        let present = (0..classes.len())
+                            .filter(|k| data.train_labels.contains(k))
+                            .map(|k| format!("{}=W", classes[k]));
+                        anyhow::anyhow!(
+                            "--class-weight balanced: the class `{}` has no example in the \
+                             training part{}, so balanced weights cannot weigh it (m / (k · \
+                             0)); name weights for the classes it has (--class-weight {}), or \
+                             train on data that has `{}`",
+                            classes[class],
+                            match held_out {
+                                true => " (after the validation part was held out)",
+                                false => "",
+                            },
+                            first_three(present.collect::<Vec<_>>().into_iter()).replace(", ", ","),
+                            classes[class]
+                        )
+                    }
                     other => other.into(),
                 })
             }
@@ -114,6 +133,47 @@ impl ClassWeightArg {
             shown(&data.spec.classes, weights.as_slice())
         )
     }
+}
+
+/// What a training example counts on average under `weights`: `Σ_j w_j / m` over `labels`
+/// (1 for balanced weights, which keep the learning rate's meaning).
+pub fn mean_weight(weights: &ClassWeights, labels: &[usize]) -> f64 {
+    let w = weights.as_slice();
+    let sum: f64 = labels.iter().map(|&l| w[l]).sum();
+    sum / labels.len().max(1) as f64
+}
+
+/// The warnings about given weights before training: a class named that has no training
+/// example (its weight changes nothing), and weights whose mean over the training examples
+/// is far from 1 (every step scaled as a learning rate that many times larger would be).
+pub fn warnings<F: Float>(
+    arg: &ClassWeightArg,
+    weights: &ClassWeights,
+    data: &Dataset<F>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if let ClassWeightArg::Given(given) = arg {
+        for (class, _) in given {
+            let k = data.spec.classes.iter().position(|c| c == class);
+            if k.is_some_and(|k| !data.train_labels.contains(&k)) {
+                out.push(format!(
+                    "--class-weight weighs `{class}`, which has no example in the training \
+                     part: its weight changes nothing"
+                ));
+            }
+        }
+    }
+    let mean = mean_weight(weights, &data.train_labels);
+    if !(0.1..=10.0).contains(&mean) {
+        out.push(format!(
+            "with these class weights a training example counts {} on average, which scales \
+             every step as a learning rate {} times --learning-rate would; weights of 1 on \
+             average (as balanced's are) keep its meaning",
+            significant_to(mean, 4),
+            significant_to(mean, 4)
+        ));
+    }
+    out
 }
 
 /// `` `fault` 14.55, `ok` 0.5178 ``: the first three classes' weights, to 4 digits.
@@ -156,14 +216,15 @@ pub fn balanced_accuracies<F: Float>(
     Ok(out)
 }
 
-/// `Balanced accuracy (the mean of the classes' recalls, which class weights raise): train
-/// 0.955, test 0.960`.
+/// `Balanced accuracy (the mean of the classes' recalls, what class weights aim to raise):
+/// train 0.955, test 0.960`.
 pub fn balanced_line(balanced: &[(&str, f64, usize)]) -> String {
     let each: Vec<String> = (balanced.iter())
         .map(|(name, b, _)| format!("{name} {b:.6}"))
         .collect();
     format!(
-        "Balanced accuracy (the mean of the classes' recalls, which class weights raise): {}",
+        "Balanced accuracy (the mean of the classes' recalls, what class weights aim to raise): \
+         {}",
         each.join(", ")
     )
 }
@@ -174,7 +235,8 @@ pub fn balanced_line(balanced: &[(&str, f64, usize)]) -> String {
 pub fn balanced_warning(balanced: &[(&str, f64, usize)]) -> Option<String> {
     let &(_, b, present) = balanced.iter().find(|(name, _, _)| *name == "test")?;
     let one = 1.0 / present.max(1) as f64;
-    (present > 0 && b <= one + 1e-12).then(|| {
+    // A test part of one class says nothing of telling classes apart.
+    (present > 1 && b <= one + 1e-12).then(|| {
         format!(
             "the test balanced accuracy {b:.6} is no better than always answering one class \
              would score ({one:.6} for its {present} classes); `dnn evaluate` shows each \

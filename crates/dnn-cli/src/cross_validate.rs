@@ -133,7 +133,7 @@ pub fn run<F: Float>(
         // Balanced weights are each fold's own, from its training folds.
         let weights = match &args.class_weight {
             Some(arg) => {
-                let weights = (arg.weights(&data))
+                let weights = (arg.weights(&data, held_out.is_some()))
                     .with_context(|| format!("fold {} of {folds}", index + 1))?;
                 if index == 0 {
                     let own = match arg {
@@ -141,6 +141,9 @@ pub fn run<F: Float>(
                         ClassWeightArg::Given(_) => "",
                     };
                     say!("{}", arg.line(&weights, &data, own));
+                    for warning in crate::class_weight::warnings(arg, &weights, &data) {
+                        tell!("warning: {warning} (fold 1)");
+                    }
                 }
                 Some(weights)
             }
@@ -196,6 +199,7 @@ pub fn run<F: Float>(
         let of = |f: fn(&FoldScores) -> f64| mean_std(&scores.iter().map(f).collect::<Vec<_>>());
         (report.train_mean, report.train_std) = of(|s| s.train);
         (report.test_mean, report.test_std) = of(|s| s.test);
+        (report.test_balanced_mean, report.test_balanced_std) = balanced_mean_std(&scores).unzip();
         report.folds = scores;
         write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
         say!("Saved the report to {}", path.display());
@@ -243,6 +247,8 @@ fn begun<F: Float>(
         train_std: 0.0,
         test_mean: 0.0,
         test_std: 0.0,
+        test_balanced_mean: None,
+        test_balanced_std: None,
     }
 }
 
@@ -275,6 +281,9 @@ impl Run<'_> {
         let mut net = builder::<F>(setup, &layers, data.spec.output_activation())
             .build(&mut NumpyRng::new(setup.seed))?;
         let weighted = weights.is_some();
+        let mean_weight = (weights.as_ref()).map_or(1.0, |w| {
+            crate::class_weight::mean_weight(w, &data.train_labels)
+        });
         let control = self.interrupt.train_control();
         let config = hyper
             .params(setup.learning_rate, setup.iterations, weights.clone())
@@ -309,7 +318,7 @@ impl Run<'_> {
                 "training diverged at {}: {}; {}",
                 d.at,
                 d.cause,
-                hyper.divergence_advice(setup.learning_rate)
+                hyper.divergence_advice(setup.learning_rate, mean_weight)
             ),
             Err(e) => return Err(e.into()),
         }
@@ -345,10 +354,10 @@ impl Run<'_> {
                     ("test", test_x, &data.test_labels[..]),
                 ];
                 let balanced = match weighted {
-                    true => match balanced_accuracies(&net, &parts, data.spec.classes.len())?[..] {
-                        [(_, train, _), (_, test, _)] => Some((train, test)),
-                        _ => unreachable!("two parts in, two out"),
-                    },
+                    true => {
+                        let each = balanced_accuracies(&net, &parts, data.spec.classes.len())?;
+                        Some(each.iter().map(|&(p, b, _)| (p.to_owned(), b)).collect())
+                    }
                     false => None,
                 };
                 FoldScores {
@@ -402,11 +411,11 @@ fn fold_line(folds: usize, s: &FoldScores, unit: &str) -> String {
         ),
         None => format!("train accuracy {:.6}, test accuracy {:.6}", s.train, s.test),
     };
-    let scores = match s.balanced_accuracy {
-        Some((train, test)) => {
+    let scores = match (s.balanced("train"), s.balanced("test")) {
+        (Some(train), Some(test)) => {
             format!("{scores}; balanced accuracy: train {train:.6}, test {test:.6}")
         }
-        None => scores,
+        _ => scores,
     };
     let stopped = match s.early_stopping {
         Some((best, ran)) => format!("; early stopping kept {unit} {best} of {ran}"),
@@ -416,6 +425,13 @@ fn fold_line(folds: usize, s: &FoldScores, unit: &str) -> String {
         "Fold {} of {folds}: trained on {}, tested on {}: {scores}{stopped}",
         s.fold, s.train_examples, s.test_examples
     )
+}
+
+/// The mean and standard deviation of the folds' test balanced accuracies, when every fold
+/// has one (class weights).
+fn balanced_mean_std(scores: &[FoldScores]) -> Option<(f64, f64)> {
+    let each: Option<Vec<f64>> = scores.iter().map(|s| s.balanced("test")).collect();
+    each.filter(|b| !b.is_empty()).map(|b| mean_std(&b))
 }
 
 /// The lines of the folds' means: `Train accuracy: 0.995 ± 0.002 ...` and `Test accuracy:
@@ -444,12 +460,7 @@ fn summary(scores: &[FoldScores], regression: bool) -> Vec<String> {
         ),
         test_line,
     ];
-    let balanced: Option<Vec<f64>> = scores
-        .iter()
-        .map(|s| s.balanced_accuracy.map(|(_, test)| test))
-        .collect();
-    if let Some(balanced) = balanced.filter(|b| !b.is_empty()) {
-        let (mean, sd) = mean_std(&balanced);
+    if let Some((mean, sd)) = balanced_mean_std(scores) {
         lines.push(format!(
             "Test balanced accuracy: {mean:.6} ± {sd:.6} (the mean of the classes' recalls, \
              which class weights raise)"

@@ -193,14 +193,15 @@ fn evaluate_classes(
             s.total()
         );
     }
-    if model.setup.class_weights.is_some() {
+    let weighted = model.setup.class_weights.is_some();
+    if weighted {
         // What training with class weights aims at, as dnn train printed it.
         let each: Vec<String> = (parts.iter())
             .map(|(name, (s, _))| format!("{} {:.6}", report_name(name), s.balanced_accuracy()))
             .collect();
         println!(
             "Balanced accuracy (the mean of the classes' recalls; the model was trained with \
-             class weights): {}",
+             class weights, so its probabilities lean to the classes weighed up): {}",
             each.join(", ")
         );
     }
@@ -263,6 +264,7 @@ fn evaluate_classes(
             examples: s.total(),
             accuracy: Some(s.accuracy()),
             correct: Some(s.correct()),
+            balanced_accuracy: weighted.then(|| s.balanced_accuracy()),
             confusion: Some(s.counts),
             probabilities,
             regression: None,
@@ -351,6 +353,7 @@ fn evaluate_values(
             examples: scores.examples,
             accuracy: None,
             correct: None,
+            balanced_accuracy: None,
             confusion: None,
             probabilities: None,
             regression: Some(scores),

@@ -216,8 +216,8 @@ impl Hyper {
     /// dropout multiplies the units it keeps by `1/keep_prob`, so a small keep probability
     /// makes huge activations. `try a smaller learning rate than 0.0075 or a smaller --l2 than
     /// 1e308`.
-    pub fn divergence_advice(&self, learning_rate: f64) -> String {
-        divergence_advice(learning_rate, self.l2, self.keep_prob)
+    pub fn divergence_advice(&self, learning_rate: f64, mean_weight: f64) -> String {
+        divergence_advice(learning_rate, (self.l2, self.keep_prob), mean_weight)
     }
 
     /// Whether training runs in mini-batches (costs are then per epoch).
@@ -266,12 +266,23 @@ impl Hyper {
 }
 
 /// [`Hyper::divergence_advice`] of a run at `learning_rate` with L2's `l2` (0: none) and
-/// dropout's `keep_prob` (1: none); also `dnn planar`'s, which has neither.
-pub fn divergence_advice(learning_rate: f64, l2: f64, keep_prob: f64) -> String {
+/// dropout's `keep_prob` (1: none), a training example counting `mean_weight` on average
+/// (class weights; 1: none); also `dnn planar`'s, which has none of them.
+pub fn divergence_advice(
+    learning_rate: f64,
+    (l2, keep_prob): (f64, f64),
+    mean_weight: f64,
+) -> String {
     let mut tries = vec![format!(
         "a smaller learning rate than {}",
         exact(learning_rate)
     )];
+    if mean_weight > 2.0 {
+        tries.push(format!(
+            "class weights nearer 1 (a training example counts {} on average)",
+            crate::metrics::significant_to(mean_weight, 4)
+        ));
+    }
     if l2 > 0.0 {
         tries.push(format!("a smaller --l2 than {}", exact(l2)));
     }
@@ -353,9 +364,19 @@ mod tests {
     fn divergence_advice_names_the_regularisation_that_can_run_away() {
         let advice = |args: &[&str]| {
             let h = Hyper::resolve(&flags(args), OptimizerArg::Gd, None, true).unwrap();
-            h.divergence_advice(0.0075)
+            h.divergence_advice(0.0075, 1.0)
         };
         assert_eq!(advice(&[]), "try a smaller learning rate than 0.0075");
+        assert_eq!(
+            divergence_advice(0.0075, (0.0, 1.0), 41.0),
+            "try a smaller learning rate than 0.0075 or class weights nearer 1 (a training \
+             example counts 41 on average)"
+        );
+        // Balanced weights (1 on average), or weights that lower it, are not the cause.
+        assert_eq!(
+            divergence_advice(0.0075, (0.0, 1.0), 1.0),
+            divergence_advice(0.0075, (0.0, 1.0), 0.5)
+        );
         assert_eq!(
             advice(&["--l2", "1e308"]),
             "try a smaller learning rate than 0.0075 or a smaller --l2 than 1e308"

@@ -62,7 +62,7 @@ pub fn run(args: PlanarArgs) -> anyhow::Result<()> {
                             "training {what} diverged at {}: {}; {}",
                             d.at,
                             d.cause,
-                            divergence_advice(args.learning_rate, 0.0, 1.0)
+                            divergence_advice(args.learning_rate, (0.0, 1.0), 1.0)
                         ),
                         e => anyhow::Error::new(e).context(format!("training {what}")),
                     },

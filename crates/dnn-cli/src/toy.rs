@@ -114,7 +114,7 @@ pub fn run(args: ToyArgs) -> anyhow::Result<()> {
                 hyper.optimizer.name(),
                 d.at,
                 d.cause,
-                hyper.divergence_advice(args.learning_rate)
+                hyper.divergence_advice(args.learning_rate, 1.0)
             ),
             Err(e) => {
                 return Err(e).with_context(|| format!("training with {}", hyper.optimizer.name()))

@@ -337,10 +337,14 @@ pub struct TrainArgs {
     /// How much an example of each class counts in the cost, for classes far from even (a
     /// few faults among many normal rows): `balanced` (scikit-learn's, m / (k · m_c) over the
     /// training part, so every class weighs the same in total), or weights by class name as
-    /// the Target line shows them, e.g. `yes=5` or `cat=2,dog=1` (a class left out counts 1).
-    /// The costs printed, the validation cost and --grad-check are then weighted; the
-    /// accuracies are not.
-    #[arg(long, value_name = "balanced|CLASS=W,...", value_parser = parse_class_weight)]
+    /// dnn names the classes (a table's Target line, a picture folder's class folders), e.g.
+    /// `yes=5` or `cat=2,dog=1` (a class left out counts 1; a comma separates weights, so a
+    /// class whose name holds one cannot be named). An example counts its class's weight: the
+    /// cost is Σ w_j L_j / m, as Keras's class_weight (not divided by Σ w_j). The costs
+    /// printed, the validation cost and --grad-check are then weighted; the accuracies are
+    /// not, and each part's balanced accuracy is printed beside them.
+    #[arg(long, value_name = "balanced|CLASS=W,...", value_parser = parse_class_weight,
+          allow_hyphen_values = true)]
     pub class_weight: Option<ClassWeightArg>,
 
     #[command(flatten)]
@@ -382,6 +386,13 @@ fn grad_check(
         "{cost}on the first {k} training examples (up to {GRAD_CHECK_PER_MATRIX} of the entries of each W and b, of {} parameters; epsilon {GRAD_CHECK_EPSILON:e}): relative difference {diff:.3e}",
         net.num_parameters()
     );
+    if let (false, Some(w)) = (diff.is_finite(), weights) {
+        let largest = w.as_slice().iter().fold(0.0_f64, |a, &b| a.max(b));
+        bail!(
+            "gradient check {what}: the class-weighted cost is not a number at these weights (the \
+             largest is {largest:e}); give class weights nearer 1"
+        );
+    }
     if !diff.is_finite() || diff > GRAD_CHECK_FAIL {
         bail!("gradient check {what}, above {GRAD_CHECK_FAIL:e}: backpropagation disagrees with the finite differences; not training");
     }
@@ -499,8 +510,11 @@ fn train_as<F: Float + hdf5::H5Type>(
     let train_y = data.train_y::<F>();
     let class_weights = match &args.class_weight {
         Some(arg) => {
-            let weights = arg.weights(&data)?;
+            let weights = arg.weights(&data, held_out.is_some())?;
             say!("{}", arg.line(&weights, &data, ""));
+            for warning in crate::class_weight::warnings(arg, &weights, &data) {
+                tell!("warning: {warning}");
+            }
             Some(weights)
         }
         None => {
@@ -590,6 +604,9 @@ fn train_as<F: Float + hdf5::H5Type>(
     // The validation part and early stopping's rule, as the model file records them.
     let watched = (held_out.as_ref(), args.validation.rule());
     let weighed = (hyper, class_weights.as_ref());
+    let mean_weight = (class_weights.as_ref()).map_or(1.0, |w| {
+        crate::class_weight::mean_weight(w, &data.train_labels)
+    });
     let report = match result {
         Ok(report) => report,
         Err(DnnError::Diverged(d)) => {
@@ -696,7 +713,7 @@ fn train_as<F: Float + hdf5::H5Type>(
                 "training diverged at {}: {}; {}; {saved}{written}",
                 d.at,
                 d.cause,
-                hyper.divergence_advice(setup.learning_rate)
+                hyper.divergence_advice(setup.learning_rate, mean_weight)
             );
         }
         Err(err) => return Err(err.into()),

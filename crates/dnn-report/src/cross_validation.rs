@@ -1,5 +1,7 @@
 //! `dnn train --cross-validate K --report`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::HyperReport;
@@ -79,6 +81,13 @@ pub struct CrossValidationReport {
     pub test_mean: f64,
     /// Their standard deviation (numpy's `std`: over K).
     pub test_std: f64,
+    /// With `--class-weight`: the mean and standard deviation of the folds' test balanced
+    /// accuracies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_balanced_mean: Option<f64>,
+    /// See `test_balanced_mean`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_balanced_std: Option<f64>,
 }
 
 /// One fold's scores.
@@ -108,8 +117,15 @@ pub struct FoldScores {
     /// `classes` order (`balanced` weighs each fold's training folds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_weights: Option<Vec<f64>>,
-    /// With `--class-weight`: the training and test parts' balanced accuracies (the mean of
-    /// their classes' recalls).
+    /// With `--class-weight`: the balanced accuracies (the mean of the classes' recalls) of
+    /// the `train` and `test` parts, as [`crate::TrainReport::balanced_accuracy`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub balanced_accuracy: Option<(f64, f64)>,
+    pub balanced_accuracy: Option<BTreeMap<String, f64>>,
+}
+
+impl FoldScores {
+    /// The balanced accuracy of the fold's `part` (`train` or `test`), if it has one.
+    pub fn balanced(&self, part: &str) -> Option<f64> {
+        self.balanced_accuracy.as_ref()?.get(part).copied()
+    }
 }

@@ -77,6 +77,9 @@ pub struct PartScores {
     /// How many were classified right (a classifier's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correct: Option<usize>,
+    /// The mean of the classes' recalls, for a model trained with class weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balanced_accuracy: Option<f64>,
     /// `confusion[true][predicted]`: examples of each class by the class predicted (a
     /// classifier's).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -311,6 +311,7 @@ fn evaluate_reports_survive_a_round_trip_with_only_their_kinds_keys() {
             examples: 3,
             accuracy: Some(2.0 / 3.0),
             correct: Some(2),
+            balanced_accuracy: Some(0.1 + 0.2),
             confusion: Some(vec![vec![1, 0, 0], vec![0, 1, 1], vec![0, 0, 0]]),
             probabilities: Some(ProbabilityScores::new(
                 &[
@@ -358,6 +359,7 @@ fn evaluate_reports_survive_a_round_trip_with_only_their_kinds_keys() {
             examples: 2,
             accuracy: None,
             correct: None,
+            balanced_accuracy: None,
             confusion: None,
             probabilities: None,
             regression: Some(RegressionScores::new(&[1.0, 2.5], &[1.5, 2.0])),

@@ -734,7 +734,7 @@ fn train(
                 "training diverged at {}: {}; {}",
                 d.at,
                 d.cause,
-                plan.hyper.divergence_advice(plan.learning_rate)
+                plan.hyper.divergence_advice(plan.learning_rate, 1.0)
             ));
         }
         Err(e) => return Err(e.to_string()),

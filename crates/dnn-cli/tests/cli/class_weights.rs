@@ -164,6 +164,29 @@ fn balanced_weights_are_the_training_parts_and_are_recorded() {
         "{}",
         evaluated.stdout
     );
+    ok(dnn_in(
+        dir.path(),
+        &[
+            "evaluate",
+            "--model",
+            "m.h5",
+            "--data",
+            "uneven.csv",
+            "--report",
+            "e.json",
+        ],
+    ));
+    let parts = json(&dir.path().join("e.json"))["parts"].clone();
+    let recorded: Vec<String> = (parts.as_array().unwrap().iter())
+        .map(|p| {
+            format!(
+                "{} {:.6}",
+                p["name"].as_str().unwrap(),
+                p["balanced_accuracy"].as_f64().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(recorded.join(", "), scores(&run.stdout));
     // The model file records them; --from it without --class-weight is told.
     let from = ok(dnn_in(
         dir.path(),
@@ -322,7 +345,10 @@ fn cross_validation_and_the_gradient_check_weigh_the_classes() {
             serde_json::json!([300.0 / 540.0, 5.0]),
             "fold {k}"
         );
-        let (train, test) = (&fold["balanced_accuracy"][0], &fold["balanced_accuracy"][1]);
+        let (train, test) = (
+            &fold["balanced_accuracy"]["train"],
+            &fold["balanced_accuracy"]["test"],
+        );
         let line = format!("Fold {} of 4:", k + 1);
         let printed = run.stdout.lines().find(|l| l.starts_with(&line)).unwrap();
         assert!(
@@ -334,8 +360,13 @@ fn cross_validation_and_the_gradient_check_weigh_the_classes() {
             "{printed}"
         );
     }
+    let (mean, sd) = (
+        r["test_balanced_mean"].as_f64().unwrap(),
+        r["test_balanced_std"].as_f64().unwrap(),
+    );
     assert!(
-        run.stdout.contains("Test balanced accuracy: "),
+        run.stdout
+            .contains(&format!("Test balanced accuracy: {mean:.6} ± {sd:.6}")),
         "{}",
         run.stdout
     );
@@ -458,11 +489,30 @@ fn weights_that_cannot_apply_are_refused() {
         ("rare=NaN", "the weight of `rare` is NaN"),
         ("rare=lots", "the weight of `rare`, `lots`, is not a number"),
         ("rare", "`rare` is not CLASS=WEIGHT: give `balanced`"),
+        (
+            "a, b=2",
+            "`a` is not CLASS=WEIGHT: give `balanced`, or weights such as `yes=5` or \
+             `cat=2,dog=1` (a class left out counts 1; a comma separates weights, so a class \
+             whose name holds a comma cannot be named)",
+        ),
         ("rare=2,rare=3", "`rare` is given two weights"),
         ("Balanced", "`Balanced` is not CLASS=WEIGHT"),
     ] {
         refused(&["--class-weight", flag], 2, why);
     }
+    // A class named with a leading hyphen (a negative label) is a value, not a flag.
+    refused(
+        &["--class-weight", "-1=5"],
+        1,
+        "error: --class-weight names `-1`, which is not a class of the target",
+    );
+    // f32 holds neither 1e40 nor 1e-50: refused before any work.
+    refused(
+        &["--dtype", "f32", "--class-weight", "rare=1e40"],
+        1,
+        "error: invalid class weight 1e40: the network's element type cannot hold it (f32 holds \
+         about 1.2e-38 to 3.4e38); give weights nearer 1",
+    );
     // A class without a training example cannot be balanced: new data lacking one.
     let rows: String = std::fs::read_to_string(dir.path().join("uneven.csv"))
         .unwrap()
@@ -490,13 +540,104 @@ fn weights_that_cannot_apply_are_refused() {
     assert!(
         run.stderr.contains(
             "error: --class-weight balanced: the class `rare` has no example in the training \
-             part, so it cannot be weighed (m / (k · 0)); give the weights by name \
-             (--class-weight rare=2,...), or train on data that has it"
+             part, so balanced weights cannot weigh it (m / (k · 0)); name weights for the \
+             classes it has (--class-weight common=W), or train on data that has `rare`"
         ),
         "{}",
         run.stderr
     );
     assert!(!dir.path().join("n.h5").exists());
+    // Named, it trains (the other classes weighed), with a warning that `rare`'s changes nothing.
+    let run = ok(dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--from",
+            "m.h5",
+            "--data",
+            "common_only.csv",
+            "--class-weight",
+            "rare=3",
+            "--iterations",
+            "2",
+            "-q",
+            "--save",
+            "n.h5",
+        ],
+    ));
+    assert!(
+        run.stderr.contains(
+            "warning: --class-weight weighs `rare`, which has no example in the training part: \
+             its weight changes nothing"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Weights far from 1 on average scale every step as a learning rate would: warned before
+/// training, named in the divergence's advice, and a gradient check they make NaN says so.
+#[test]
+fn weights_far_from_one_are_told_apart_from_the_learning_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    write_uneven(&dir.path().join("uneven.csv"));
+    let run = ok(train(
+        dir.path(),
+        &["--class-weight", "common=0.01,rare=0.01", "--save", "s.h5"],
+    ));
+    assert!(
+        run.stderr.contains(
+            "warning: with these class weights a training example counts 0.01 on average, which \
+             scales every step as a learning rate 0.01 times --learning-rate would; weights of 1 \
+             on average (as balanced's are) keep its meaning"
+        ),
+        "{}",
+        run.stderr
+    );
+    let balanced = ok(train(
+        dir.path(),
+        &["--class-weight", "balanced", "--save", "b.h5"],
+    ));
+    assert!(
+        !balanced.stderr.contains("on average"),
+        "{}",
+        balanced.stderr
+    );
+    // Gradient descent (Adam's steps do not scale with the gradient's size).
+    let gd = |weights: &str, extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--data",
+            "uneven.csv",
+            "--hidden",
+            "4",
+            "--iterations",
+            "5",
+        ];
+        args.extend_from_slice(&["--class-weight", weights, "--save", "d.h5"]);
+        args.extend_from_slice(extra);
+        dnn_in(dir.path(), &args)
+    };
+    let run = gd("rare=1e300", &[]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("or class weights nearer 1 (a training example counts 1e299 on average)"),
+        "{}",
+        run.stderr
+    );
+    // The first 5 training rows, which the check takes, are all `common`.
+    let run = gd("common=1e300", &["--grad-check"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "the class-weighted cost is not a number at these weights (the largest is 1e300); \
+             give class weights nearer 1"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("d.h5").exists());
 }
 
 /// `dnn describe` points to the flag when the largest class outnumbers the rarest 5 to 1.
