@@ -1089,7 +1089,7 @@ fn read<X: Float>(path: &Path, format: Format, options: &LoadOptions) -> Result<
 /// ([`crate::model::NAME_CAPACITY`] bytes of UTF-8) before any training, which would
 /// otherwise be lost when the model cannot be saved.
 fn check_names_fit(path: &Path, spec: &DataSpec) -> Result<()> {
-    let (columns, values): (Vec<&String>, Vec<&String>) = match &spec.input {
+    let (columns, values): (Vec<&String>, Vec<(String, &String)>) = match &spec.input {
         Input::Table {
             columns,
             target,
@@ -1097,16 +1097,21 @@ fn check_names_fit(path: &Path, spec: &DataSpec) -> Result<()> {
             ..
         } => (
             columns.iter().chain([target]).collect(),
-            one_hot.iter().flat_map(|h| &h.values).collect(),
+            (one_hot.iter())
+                .flat_map(|h| {
+                    let what = format!("text column `{}`'s value", crate::error::shown(&h.column));
+                    h.values.iter().map(move |v| (what.clone(), v))
+                })
+                .collect(),
         ),
         Input::Picture { .. } => (Vec::new(), Vec::new()),
     };
     let names = spec
         .classes
         .iter()
-        .map(|n| ("class", n))
-        .chain(columns.into_iter().map(|n| ("column", n)))
-        .chain(values.into_iter().map(|n| ("text column's value", n)));
+        .map(|n| ("class".to_owned(), n))
+        .chain(columns.into_iter().map(|n| ("column".to_owned(), n)))
+        .chain(values);
     for (what, name) in names {
         if name.len() > crate::model::NAME_CAPACITY {
             return Err(DataError::BadSource {

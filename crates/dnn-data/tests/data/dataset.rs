@@ -565,6 +565,17 @@ fn names_longer_than_a_model_file_keeps_are_refused_before_training() {
         err.contains("the column name") && err.contains("at most 256 bytes"),
         "{err}"
     );
+    // A text value names its column.
+    let value = write_csv(
+        &dir.path().join("value.csv"),
+        &format!("f,colour,label\n1,{long},a\n2,red,b\n3,red,a\n4,red,b\n5,red,a\n6,red,b\n"),
+    );
+    let err = load_err(&value, &opts());
+    assert!(
+        err.contains("the text column `colour`'s value name `xxxx")
+            && err.contains("257 bytes long"),
+        "{err}"
+    );
     // 256 bytes fit, and the model file keeps them.
     let fits = "y".repeat(256);
     let ok = write_csv(
