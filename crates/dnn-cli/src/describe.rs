@@ -405,6 +405,10 @@ fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
         Role::Dropped => ("dropped (--drop)".to_owned(), "left out".to_owned()),
         Role::Groups => ("groups (--group-by)".to_owned(), "split by".to_owned()),
         Role::RowNames => ("row names".to_owned(), "left out".to_owned()),
+        // A column without a cell (a file of a header only) is read as numbers by default.
+        Role::Input(Reading::Numbers) if c.numbers == 0 && c.texts == 0 && c.missing == 0 => {
+            ("no cells".to_owned(), "input".to_owned())
+        }
         Role::Input(Reading::Numbers) => ("number".to_owned(), "input".to_owned()),
         Role::Input(Reading::Text { values }) => (
             format!(

@@ -495,3 +495,25 @@ fn an_npz_archive_is_described_as_dnn_train_would_load_it() {
         "{out}"
     );
 }
+
+/// A file of a header only: its columns have no cells to be read as anything, and the verdict
+/// is train's refusal.
+#[test]
+fn a_header_without_rows_shows_columns_of_no_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("header.csv"), "a,b,label\n").unwrap();
+    let run = describe(dir.path(), "header.csv");
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let rows: Vec<Vec<&str>> = (run.stdout.lines())
+        .filter(|l| l.starts_with("1 ") || l.starts_with("2 ") || l.starts_with("3 "))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows[0][..4], ["1", "a", "no", "cells"], "{}", run.stdout);
+    assert_eq!(rows[1][..4], ["2", "b", "no", "cells"], "{}", run.stdout);
+    assert_eq!(rows[2][..3], ["3", "label", "target"], "{}", run.stdout);
+    assert!(
+        run.stdout.contains("dnn train refuses this table as given: the file has a header (3 columns) but no data rows"),
+        "{}",
+        run.stdout
+    );
+}
