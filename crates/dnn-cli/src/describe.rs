@@ -100,6 +100,9 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
     }
     mended.decimal.decimal_comma |= mends.decimal_comma;
     mended.decimal.parse_numbers |= mends.parse_numbers;
+    if mends.no_date_order {
+        mended.date_order = None;
+    }
     // Load as `dnn train` would; a refusal that names a feature column to drop (one the
     // split brings out: no value in the training part) is mended and the load tried again.
     let names: Vec<&str> = profile.columns.iter().map(|c| c.name.as_str()).collect();
@@ -196,10 +199,13 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
     let added = reading_flags(&mended) != reading_flags(flags);
     if let Verdict::Loads(_, warnings) = &verdict {
         // Loaded with the flags describe added, which may leave rows out or fill cells.
-        print_warnings(warnings, added.then(|| reading_flags(&mended)).as_deref());
+        print_warnings(warnings, added.then(|| changed(flags, &mended)).as_deref());
     }
     say!("");
-    say!("{}", verdict_line(&verdict, &mended, added));
+    say!(
+        "{}",
+        verdict_line(&verdict, added.then(|| changed(flags, &mended)))
+    );
     Ok(())
 }
 
@@ -245,7 +251,7 @@ fn describe_other(path: &Path, flags: &ReadFlags, format: Format) -> anyhow::Res
     say!("");
     say!(
         "{}",
-        verdict_line(&Verdict::Loads(Box::new(data), Vec::new()), flags, false)
+        verdict_line(&Verdict::Loads(Box::new(data), Vec::new()), None)
     );
     Ok(())
 }
@@ -291,7 +297,7 @@ fn print_warnings(warnings: &[String], with: Option<&str>) {
     }
     say!("");
     match with {
-        Some(flags) => say!("Warnings dnn train would print with `{flags}`:"),
+        Some(flags) => say!("Warnings dnn train would print {flags}:"),
         None => say!("Warnings dnn train would print:"),
     }
     for w in warnings {
@@ -455,6 +461,7 @@ fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
                 Some(Mend::DecimalComma) => "--decimal-comma",
                 Some(Mend::ParseNumbers) => "--parse-numbers",
                 Some(Mend::DecimalCommaParseNumbers) => "--decimal-comma --parse-numbers",
+                Some(Mend::NoDateOrder) => WITHOUT_DATE_ORDER,
                 _ => "--drop",
             };
             (cells, format!("refused ({flag})"))
@@ -538,6 +545,7 @@ fn mend_flag(mend: &Mend, column: &str) -> String {
         Mend::DecimalComma => "--decimal-comma".to_owned(),
         Mend::ParseNumbers => "--parse-numbers".to_owned(),
         Mend::DecimalCommaParseNumbers => "--decimal-comma --parse-numbers".to_owned(),
+        Mend::NoDateOrder => WITHOUT_DATE_ORDER.to_owned(),
     }
 }
 
@@ -559,7 +567,7 @@ fn droppable<'a>(
 
 /// The last line: the data loads as given, or with `flags` (`added`: describe added to
 /// them), or not.
-fn verdict_line(verdict: &Verdict, flags: &ReadFlags, added: bool) -> String {
+fn verdict_line(verdict: &Verdict, changed: Option<String>) -> String {
     match verdict {
         Verdict::Loads(data, _) => {
             let m = data.train_len() + data.test_len();
@@ -570,24 +578,38 @@ fn verdict_line(verdict: &Verdict, flags: &ReadFlags, added: bool) -> String {
                 plural(n),
                 outputs(data)
             );
-            match added {
-                false => format!("dnn train would read this as given: {shape}"),
-                true => format!(
-                    "dnn train refuses this table as given; with `{}` it loads: {shape}",
-                    reading_flags(flags)
-                ),
+            match changed {
+                None => format!("dnn train would read this as given: {shape}"),
+                Some(changed) => {
+                    format!("dnn train refuses this table as given; {changed} it loads: {shape}")
+                }
             }
         }
         Verdict::Refused(e) => {
-            let tried = match added {
-                true => format!(", even with `{}`", reading_flags(flags)),
-                false => String::new(),
+            let tried = match changed {
+                Some(changed) => format!(", even {changed}"),
+                None => String::new(),
             };
             let why = e
                 .downcast_ref::<DataError>()
                 .map_or_else(|| e.to_string(), |d| message(d, &data_path(d)));
             format!("dnn train refuses this table as given{tried}: {why}")
         }
+    }
+}
+
+/// The mend of a column whose dates contradict `--date-order`.
+const WITHOUT_DATE_ORDER: &str = "without --date-order";
+
+/// How the flags describe tried differ from those `given`: `` with `--drop id` ``, `without
+/// --date-order`, or both.
+fn changed(given: &ReadFlags, mended: &ReadFlags) -> String {
+    let with = reading_flags(mended);
+    let without = given.date_order.is_some() && mended.date_order.is_none();
+    match (with.is_empty(), without) {
+        (_, false) => format!("with `{with}`"),
+        (true, true) => WITHOUT_DATE_ORDER.to_owned(),
+        (false, true) => format!("with `{with}` and {WITHOUT_DATE_ORDER}"),
     }
 }
 

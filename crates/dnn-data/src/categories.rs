@@ -1300,8 +1300,6 @@ fn misfit(
     )
 }
 
-/// What a missing cell in a column of dates says, read for training without
-/// `--fill-missing`.
 /// A cell `--date-order` (`given`) cannot read, in a column whose every date reads in the
 /// `own` order.
 fn against_order(
@@ -1312,12 +1310,19 @@ fn against_order(
     let given = given.map_or("", |o| o.describe());
     format!(
         "`{}` is no date read {given} (--date-order), and every date of the column reads \
-         {}: leave out --date-order, as the column tells its own order",
+         {}: {LEAVE_OUT_DATE_ORDER}",
         shown(text),
         own.describe()
     )
 }
 
+/// How a refusal of a column of dates read against `--date-order` ends: the mend is to leave
+/// the flag out ([`crate::profile::Mend::NoDateOrder`] finds it by this).
+pub(crate) const LEAVE_OUT_DATE_ORDER: &str =
+    "leave out --date-order, as the column tells its own order";
+
+/// What a missing cell in a column of dates says, read for training without
+/// `--fill-missing`.
 fn missing_date(text: &str, name: &str) -> String {
     let what = missing_cell(text);
     format!(

@@ -213,6 +213,9 @@ pub enum Mend {
     /// (`12.495,74 €`), in a file whose separator is not a comma: neither flag alone reads
     /// them.
     DecimalCommaParseNumbers,
+    /// Without `--date-order`: a column of dates that all read in another order than the
+    /// one given; the column tells its own.
+    NoDateOrder,
 }
 
 /// The flags that mend every refused column of a [`Profile`] ([`Profile::mends`]).
@@ -228,6 +231,8 @@ pub struct Mends {
     pub decimal_comma: bool,
     /// Whether numbers need reading as written by hand (`--parse-numbers`).
     pub parse_numbers: bool,
+    /// Whether `--date-order` is to be left out (a column's dates contradict it).
+    pub no_date_order: bool,
 }
 
 impl Mends {
@@ -238,6 +243,7 @@ impl Mends {
             && !self.fill_missing
             && !self.decimal_comma
             && !self.parse_numbers
+            && !self.no_date_order
     }
 }
 
@@ -590,6 +596,7 @@ fn mends_of(columns: &[ColumnProfile]) -> Mends {
                 mends.decimal_comma = true;
                 mends.parse_numbers = true;
             }
+            Some(Mend::NoDateOrder) => mends.no_date_order = true,
             None => {}
         }
     }
@@ -665,7 +672,10 @@ fn column_profile(
         let fills = filling
             .as_ref()
             .is_some_and(|f| f.problem.is_none() && f.values.is_some());
-        let mend = if hint && 2 * tally.commas > tally.texts {
+        let against_order = (error.to_string()).contains(crate::categories::LEAVE_OUT_DATE_ORDER);
+        let mend = if against_order {
+            Mend::NoDateOrder
+        } else if hint && 2 * tally.commas > tally.texts {
             Mend::DecimalComma
         } else if 2 * tally.parsed > tally.texts {
             Mend::ParseNumbers
@@ -789,6 +799,7 @@ mod tests {
                 fill_missing: true,
                 decimal_comma: false,
                 parse_numbers: false,
+                no_date_order: false,
             }
         );
         // The mends leave a table that reads, its dates read as dates.

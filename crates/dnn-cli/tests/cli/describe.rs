@@ -517,3 +517,68 @@ fn a_header_without_rows_shows_columns_of_no_cells() {
         run.stdout
     );
 }
+
+/// A column of day-first dates read with `--date-order month-first` is mended by leaving the
+/// flag out, not by dropping the column: describe says so, and its verdict is train's without
+/// the flag.
+#[test]
+fn dates_against_the_date_order_are_mended_by_leaving_the_flag_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("day,x,label\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "{:02}/{:02}/2020,{},{}\n",
+            13 + i % 15,
+            1 + i % 12,
+            (i * 7) % 11,
+            i % 2
+        ));
+    }
+    std::fs::write(dir.path().join("days.csv"), text).unwrap();
+    let run = dnn_in(
+        dir.path(),
+        &[
+            "describe",
+            "--data",
+            "days.csv",
+            "--date-order",
+            "month-first",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let day = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("1  day"))
+        .unwrap();
+    assert!(day.ends_with("refused (without --date-order)"), "{day}");
+    assert!(
+        run.stdout.contains("  without --date-order  row 1 (line 2), column `day`: `13/01/2020` is no date read month/day/year"),
+        "{}",
+        run.stdout
+    );
+    let verdict = run.stdout.lines().last().unwrap();
+    assert!(
+        verdict.starts_with("dnn train refuses this table as given; without --date-order it loads: 40 examples, 6 inputs"),
+        "{verdict}"
+    );
+    let trained = dnn_in(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "days.csv",
+            "--iterations",
+            "1",
+            "-q",
+            "--save",
+            "m.h5",
+        ],
+    );
+    assert_eq!(trained.code, Some(0), "{trained:?}");
+    assert!(
+        trained.stdout.contains(", 6 features, 2 classes"),
+        "{}",
+        trained.stdout
+    );
+}
