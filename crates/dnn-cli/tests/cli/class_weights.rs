@@ -97,6 +97,11 @@ fn train(dir: &Path, extra: &[&str]) -> crate::common::Run {
     dnn_in(dir, &args)
 }
 
+/// `dnn` with `line`'s words as arguments (none with a space), in `dir`.
+fn words(dir: &Path, line: &str) -> crate::common::Run {
+    dnn_in(dir, &line.split_whitespace().collect::<Vec<_>>())
+}
+
 fn json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -147,10 +152,7 @@ fn balanced_weights_are_the_training_parts_and_are_recorded() {
         "{line} vs {test}"
     );
     // dnn evaluate gives the same balanced accuracies of the model, part for part.
-    let evaluated = ok(dnn_in(
-        dir.path(),
-        &["evaluate", "--model", "m.h5", "--data", "uneven.csv"],
-    ));
+    let evaluated = ok(words(dir.path(), "evaluate --model m.h5 --data uneven.csv"));
     let scores = |text: &str| {
         let line = text
             .lines()
@@ -164,17 +166,9 @@ fn balanced_weights_are_the_training_parts_and_are_recorded() {
         "{}",
         evaluated.stdout
     );
-    ok(dnn_in(
+    ok(words(
         dir.path(),
-        &[
-            "evaluate",
-            "--model",
-            "m.h5",
-            "--data",
-            "uneven.csv",
-            "--report",
-            "e.json",
-        ],
+        "evaluate --model m.h5 --data uneven.csv --report e.json",
     ));
     let parts = json(&dir.path().join("e.json"))["parts"].clone();
     let recorded: Vec<String> = (parts.as_array().unwrap().iter())
@@ -188,20 +182,9 @@ fn balanced_weights_are_the_training_parts_and_are_recorded() {
         .collect();
     assert_eq!(recorded.join(", "), scores(&run.stdout));
     // The model file records them; --from it without --class-weight is told.
-    let from = ok(dnn_in(
+    let from = ok(words(
         dir.path(),
-        &[
-            "train",
-            "--from",
-            "m.h5",
-            "--data",
-            "uneven.csv",
-            "--iterations",
-            "2",
-            "-q",
-            "--save",
-            "n.h5",
-        ],
+        "train --from m.h5 --data uneven.csv --iterations 2 -q --save n.h5",
     ));
     assert!(
         from.stderr.contains(
@@ -217,22 +200,9 @@ fn balanced_weights_are_the_training_parts_and_are_recorded() {
         "{}",
         from.stdout
     );
-    let again = ok(dnn_in(
+    let again = ok(words(
         dir.path(),
-        &[
-            "train",
-            "--from",
-            "m.h5",
-            "--data",
-            "uneven.csv",
-            "--iterations",
-            "2",
-            "-q",
-            "--save",
-            "n.h5",
-            "--class-weight",
-            "rare=5",
-        ],
+        "train --from m.h5 --data uneven.csv --iterations 2 -q --save n.h5 --class-weight rare=5",
     ));
     assert!(
         !again.stderr.contains("was trained with class weights"),
@@ -288,27 +258,19 @@ fn weights_of_one_train_as_none_and_the_validation_cost_is_weighted() {
     // The validation cost is weighted as training's: after one step too small to move the
     // network (so the weights matter only in how the cost is taken), equal with weights of 1,
     // other with `rare` counting 3.
-    let validation_cost = |flags: &[&str]| {
-        let mut args = vec![
-            "train",
-            "--data",
-            "uneven.csv",
-            "--hidden",
-            "4",
-            "--iterations",
-            "1",
-        ];
-        args.extend_from_slice(&["--learning-rate", "1e-12", "--validation-split", "0.25"]);
-        args.extend_from_slice(&["-q", "--report", "v.json", "--save", "v.h5"]);
-        args.extend_from_slice(flags);
-        ok(dnn_in(dir.path(), &args));
+    let validation_cost = |flags: &str| {
+        let line = format!(
+            "train --data uneven.csv --hidden 4 --iterations 1 --learning-rate 1e-12 \
+             --validation-split 0.25 -q --report v.json --save v.h5 {flags}"
+        );
+        ok(words(dir.path(), &line));
         json(&dir.path().join("v.json"))["validation"]["costs"][0][1]
             .as_f64()
             .unwrap()
     };
-    let plain = validation_cost(&[]);
-    assert_eq!(validation_cost(&["--class-weight", "rare=1"]), plain);
-    let weighted = validation_cost(&["--class-weight", "rare=3"]);
+    let plain = validation_cost("");
+    assert_eq!(validation_cost("--class-weight rare=1"), plain);
+    let weighted = validation_cost("--class-weight rare=3");
     assert!((weighted - plain).abs() > 1e-3, "{weighted} vs {plain}");
 }
 
@@ -387,23 +349,7 @@ fn cross_validation_and_the_gradient_check_weigh_the_classes() {
         "{}",
         checked.stdout
     );
-    let told = ok(dnn_in(
-        dir.path(),
-        &[
-            "train",
-            "--data",
-            "uneven.csv",
-            "--hidden",
-            "4",
-            "--iterations",
-            "2",
-            "--grad-check",
-            "--class-weight",
-            "balanced",
-            "--save",
-            "g.h5",
-        ],
-    ));
+    let told = ok(words(dir.path(), "train --data uneven.csv --hidden 4 --iterations 2 --grad-check --class-weight balanced --save g.h5"));
     assert!(
         told.stdout
             .contains("Gradient check of the class-weighted cost on the first 5 training examples"),
@@ -420,25 +366,7 @@ fn a_balanced_accuracy_of_one_class_is_warned_about() {
     let dir = tempfile::tempdir().unwrap();
     write_uneven(&dir.path().join("uneven.csv"));
     // Zero weights: every hidden unit is 0, every row gets the same probability.
-    let run = ok(dnn_in(
-        dir.path(),
-        &[
-            "train",
-            "--data",
-            "uneven.csv",
-            "--hidden",
-            "4",
-            "--init",
-            "zeros",
-            "--iterations",
-            "1",
-            "--class-weight",
-            "balanced",
-            "-q",
-            "--save",
-            "z.h5",
-        ],
-    ));
+    let run = ok(words(dir.path(), "train --data uneven.csv --hidden 4 --init zeros --iterations 1 --class-weight balanced -q --save z.h5"));
     assert!(
         run.stderr.contains(
             "warning: the test balanced accuracy 0.500000 is no better than always answering \
@@ -522,19 +450,9 @@ fn weights_that_cannot_apply_are_refused() {
         .collect();
     std::fs::write(dir.path().join("common_only.csv"), rows).unwrap();
     ok(train(dir.path(), &["--save", "m.h5"]));
-    let run = dnn_in(
+    let run = words(
         dir.path(),
-        &[
-            "train",
-            "--from",
-            "m.h5",
-            "--data",
-            "common_only.csv",
-            "--class-weight",
-            "balanced",
-            "--save",
-            "n.h5",
-        ],
+        "train --from m.h5 --data common_only.csv --class-weight balanced --save n.h5",
     );
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
@@ -548,23 +466,7 @@ fn weights_that_cannot_apply_are_refused() {
     );
     assert!(!dir.path().join("n.h5").exists());
     // Named, it trains (the other classes weighed), with a warning that `rare`'s changes nothing.
-    let run = ok(dnn_in(
-        dir.path(),
-        &[
-            "train",
-            "--from",
-            "m.h5",
-            "--data",
-            "common_only.csv",
-            "--class-weight",
-            "rare=3",
-            "--iterations",
-            "2",
-            "-q",
-            "--save",
-            "n.h5",
-        ],
-    ));
+    let run = ok(words(dir.path(), "train --from m.h5 --data common_only.csv --class-weight rare=3 --iterations 2 -q --save n.h5"));
     assert!(
         run.stderr.contains(
             "warning: --class-weight weighs `rare`, which has no example in the training part: \
@@ -604,21 +506,13 @@ fn weights_far_from_one_are_told_apart_from_the_learning_rate() {
         balanced.stderr
     );
     // Gradient descent (Adam's steps do not scale with the gradient's size).
-    let gd = |weights: &str, extra: &[&str]| {
-        let mut args = vec![
-            "train",
-            "--data",
-            "uneven.csv",
-            "--hidden",
-            "4",
-            "--iterations",
-            "5",
-        ];
-        args.extend_from_slice(&["--class-weight", weights, "--save", "d.h5"]);
-        args.extend_from_slice(extra);
-        dnn_in(dir.path(), &args)
+    let gd = |flags: &str| {
+        let line = format!(
+            "train --data uneven.csv --hidden 4 --iterations 5 --save d.h5 --class-weight {flags}"
+        );
+        words(dir.path(), &line)
     };
-    let run = gd("rare=1e300", &[]);
+    let run = gd("rare=1e300");
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
         run.stderr
@@ -627,7 +521,7 @@ fn weights_far_from_one_are_told_apart_from_the_learning_rate() {
         run.stderr
     );
     // The first 5 training rows, which the check takes, are all `common`.
-    let run = gd("common=1e300", &["--grad-check"]);
+    let run = gd("common=1e300 --grad-check");
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
         run.stderr.contains(
@@ -645,7 +539,7 @@ fn weights_far_from_one_are_told_apart_from_the_learning_rate() {
 fn describe_points_uneven_classes_to_the_flag() {
     let dir = tempfile::tempdir().unwrap();
     write_uneven(&dir.path().join("uneven.csv"));
-    let run = ok(dnn_in(dir.path(), &["describe", "--data", "uneven.csv"]));
+    let run = ok(words(dir.path(), "describe --data uneven.csv"));
     assert!(
         run.stdout.contains(
             "Uneven classes: `rare` is 40 of 400 rows (10.0 %), `common` 360 (90.0 %): a network \
