@@ -6,7 +6,7 @@
 //! weights name classes as the data's target line shows them, and a class left out counts 1.
 
 use anyhow::{bail, Context};
-use dnn_core::{ClassWeights, DnnError, Float, Network};
+use dnn_core::{ClassWeights, DnnError, Float, Network, Optimizer};
 use dnn_data::Dataset;
 use ndarray::ArrayView2;
 
@@ -28,13 +28,32 @@ pub fn parse_class_weight(s: &str) -> Result<ClassWeightArg, String> {
     if s == "balanced" {
         return Ok(ClassWeightArg::Balanced);
     }
+    if s.starts_with("--") {
+        return Err(format!(
+            "`{s}` is a flag: give --class-weight its value first, `balanced` or weights such as \
+             `yes=5` (a class named with a leading hyphen is given as `-1=5`)"
+        ));
+    }
     let mut given: Vec<(String, f64)> = Vec::new();
     for item in s.split(',') {
+        if item.trim().is_empty() {
+            return Err(format!(
+                "`{s}` has an empty weight between its commas: give CLASS=WEIGHT pairs such as \
+                 `cat=2,dog=1`"
+            ));
+        }
         let Some((class, weight)) = item.rsplit_once('=') else {
+            // A comma in a class's name splits it: the other classes can be weighed instead.
+            let comma = match s.contains(',') && s.contains('=') {
+                true => {
+                    "; a comma separates weights, so a class whose name holds one cannot be \
+                     named: weigh the other classes instead (a class left out counts 1)"
+                }
+                false => "",
+            };
             return Err(format!(
                 "`{item}` is not CLASS=WEIGHT: give `balanced`, or weights such as `yes=5` or \
-                 `cat=2,dog=1` (a class left out counts 1; a comma separates weights, so a class \
-                 whose name holds a comma cannot be named)"
+                 `cat=2,dog=1` (a class left out counts 1){comma}"
             ));
         };
         let w: f64 = weight
@@ -103,10 +122,10 @@ impl ClassWeightArg {
             ClassWeightArg::Given(given) => {
                 let mut weights = vec![1.0; classes.len()];
                 for (class, w) in given {
-                    let Some(k) = classes.iter().position(|c| c == class) else {
+                    let Some(k) = position(classes, class) else {
                         bail!(
-                            "--class-weight names `{class}`, which is not a class of the target; \
-                             its classes are {}",
+                            "--class-weight names `{class}`, which is not one of the data's \
+                             classes; they are {}",
                             first_three(classes.iter().map(|c| format!("`{c}`")))
                         );
                     };
@@ -135,26 +154,42 @@ impl ClassWeightArg {
     }
 }
 
+/// The class named `name` as written, or without the spaces around it (`a=1, b=2`).
+fn position(classes: &[String], name: &str) -> Option<usize> {
+    (classes.iter().position(|c| c == name))
+        .or_else(|| classes.iter().position(|c| c == name.trim()))
+}
+
 /// What a training example counts on average under `weights`: `Σ_j w_j / m` over `labels`
 /// (1 for balanced weights, which keep the learning rate's meaning).
 pub fn mean_weight(weights: &ClassWeights, labels: &[usize]) -> f64 {
     let w = weights.as_slice();
-    let sum: f64 = labels.iter().map(|&l| w[l]).sum();
-    sum / labels.len().max(1) as f64
+    let mut counts = vec![0usize; w.len()];
+    for &l in labels {
+        counts[l] += 1;
+    }
+    // Each weight times its class's share: no sum of weights to overflow (1e308 each).
+    let m = labels.len().max(1) as f64;
+    w.iter()
+        .zip(&counts)
+        .map(|(w, &n)| w * (n as f64 / m))
+        .sum()
 }
 
 /// The warnings about given weights before training: a class named that has no training
-/// example (its weight changes nothing), and weights whose mean over the training examples
-/// is far from 1 (every step scaled as a learning rate that many times larger would be).
+/// example (its weight changes nothing), and, but for Adam (whose steps do not scale with the
+/// gradient), weights whose mean over the training examples is far from 1 (every step scaled
+/// as a learning rate that many times larger would be).
 pub fn warnings<F: Float>(
     arg: &ClassWeightArg,
     weights: &ClassWeights,
     data: &Dataset<F>,
+    optimizer: &Optimizer,
 ) -> Vec<String> {
     let mut out = Vec::new();
     if let ClassWeightArg::Given(given) = arg {
         for (class, _) in given {
-            let k = data.spec.classes.iter().position(|c| c == class);
+            let k = position(&data.spec.classes, class);
             if k.is_some_and(|k| !data.train_labels.contains(&k)) {
                 out.push(format!(
                     "--class-weight weighs `{class}`, which has no example in the training \
@@ -164,7 +199,8 @@ pub fn warnings<F: Float>(
         }
     }
     let mean = mean_weight(weights, &data.train_labels);
-    if !(0.1..=10.0).contains(&mean) {
+    let adam = matches!(optimizer, Optimizer::Adam { .. });
+    if !adam && !(0.1..=10.0).contains(&mean) {
         out.push(format!(
             "with these class weights a training example counts {} on average, which scales \
              every step as a learning rate {} times --learning-rate would; weights of 1 on \
@@ -286,6 +322,18 @@ mod tests {
 
     fn names(n: &[&str]) -> Vec<String> {
         n.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_mean_weight_is_taken_without_overflow() {
+        let w = ClassWeights::new(vec![1e308, 1e308]).unwrap();
+        assert_eq!(mean_weight(&w, &[0, 1, 1, 0, 1]), 1e308);
+        let w = ClassWeights::new(vec![0.5, 5.0]).unwrap();
+        // Balanced weights of 9 to 1 average exactly 1.
+        let labels: Vec<usize> = (0..10).map(|i| usize::from(i == 0)).collect();
+        let balanced = ClassWeights::new(vec![10.0 / 18.0, 5.0]).unwrap();
+        assert!((mean_weight(&balanced, &labels) - 1.0).abs() < 1e-15);
+        assert_eq!(mean_weight(&w, &[1, 1]), 5.0);
     }
 
     #[test]

@@ -141,7 +141,9 @@ pub fn run<F: Float>(
                         ClassWeightArg::Given(_) => "",
                     };
                     say!("{}", arg.line(&weights, &data, own));
-                    for warning in crate::class_weight::warnings(arg, &weights, &data) {
+                    for warning in
+                        crate::class_weight::warnings(arg, &weights, &data, &hyper.optimizer)
+                    {
                         tell!("warning: {warning} (fold 1)");
                     }
                 }

@@ -241,7 +241,9 @@ fn describe_other(path: &Path, flags: &ReadFlags, format: Format) -> anyhow::Res
             data.features()
         );
     }
-    for line in [pictures_line(&data), target_line(&data, flags)]
+    let labels = [&data.train_labels[..], &data.test_labels[..]].concat();
+    let uneven = crate::class_weight::uneven_line(&data.spec.classes, &labels);
+    for line in [pictures_line(&data), target_line(&data, flags), uneven]
         .into_iter()
         .flatten()
     {
@@ -461,7 +463,7 @@ fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
                 Some(Mend::DecimalComma) => "--decimal-comma",
                 Some(Mend::ParseNumbers) => "--parse-numbers",
                 Some(Mend::DecimalCommaParseNumbers) => "--decimal-comma --parse-numbers",
-                Some(Mend::NoDateOrder) => WITHOUT_DATE_ORDER,
+                Some(Mend::NoDateOrder) => LEAVE_OUT_DATE_ORDER,
                 _ => "--drop",
             };
             (cells, format!("refused ({flag})"))
@@ -545,7 +547,7 @@ fn mend_flag(mend: &Mend, column: &str) -> String {
         Mend::DecimalComma => "--decimal-comma".to_owned(),
         Mend::ParseNumbers => "--parse-numbers".to_owned(),
         Mend::DecimalCommaParseNumbers => "--decimal-comma --parse-numbers".to_owned(),
-        Mend::NoDateOrder => WITHOUT_DATE_ORDER.to_owned(),
+        Mend::NoDateOrder => LEAVE_OUT_DATE_ORDER.to_owned(),
     }
 }
 
@@ -598,7 +600,11 @@ fn verdict_line(verdict: &Verdict, changed: Option<String>) -> String {
     }
 }
 
-/// The mend of a column whose dates contradict `--date-order`.
+/// The mend of a column whose dates contradict `--date-order`, as the table and the refusals
+/// name it.
+const LEAVE_OUT_DATE_ORDER: &str = "leave out --date-order";
+
+/// How the verdict says that mend.
 const WITHOUT_DATE_ORDER: &str = "without --date-order";
 
 /// How the flags describe tried differ from those `given`: `` with `--drop id` ``, `without

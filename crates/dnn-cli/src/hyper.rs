@@ -217,6 +217,11 @@ impl Hyper {
     /// makes huge activations. `try a smaller learning rate than 0.0075 or a smaller --l2 than
     /// 1e308`.
     pub fn divergence_advice(&self, learning_rate: f64, mean_weight: f64) -> String {
+        // Adam's steps do not scale with the gradient: class weights are not the cause.
+        let mean_weight = match self.optimizer {
+            Optimizer::Adam { .. } => 1.0,
+            _ => mean_weight,
+        };
         divergence_advice(learning_rate, (self.l2, self.keep_prob), mean_weight)
     }
 

@@ -512,7 +512,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         Some(arg) => {
             let weights = arg.weights(&data, held_out.is_some())?;
             say!("{}", arg.line(&weights, &data, ""));
-            for warning in crate::class_weight::warnings(arg, &weights, &data) {
+            for warning in crate::class_weight::warnings(arg, &weights, &data, &hyper.optimizer) {
                 tell!("warning: {warning}");
             }
             Some(weights)

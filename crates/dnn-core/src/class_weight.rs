@@ -123,8 +123,8 @@ impl ClassWeights {
             Some(&value) => Err(DnnError::InvalidParameter {
                 name: "class weight",
                 value,
-                reason: "the network's element type cannot hold it (f32 holds about 1.2e-38 to \
-                         3.4e38); give weights nearer 1",
+                reason: "the network's element type cannot hold it (f32 holds numbers from about \
+                         1.4e-45 to 3.4e38); give weights nearer 1",
             }),
             None => Ok(()),
         }

@@ -235,7 +235,7 @@ fn weights_of_one_train_as_none_and_the_validation_cost_is_weighted() {
             "--batch-size",
             "32",
             "--class-weight",
-            "common=1,rare=1",
+            "common=1, rare=1", // a space after the comma is no part of a name
         ],
     ));
     ok(train(
@@ -398,8 +398,8 @@ fn weights_that_cannot_apply_are_refused() {
     refused(
         &["--class-weight", "rarest=3"],
         1,
-        "error: --class-weight names `rarest`, which is not a class of the target; its classes \
-         are `common`, `rare`",
+        "error: --class-weight names `rarest`, which is not one of the data's classes; they are \
+         `common`, `rare`",
     );
     refused(
         &["--class-weight", "balanced", "--target", "x"],
@@ -420,10 +420,18 @@ fn weights_that_cannot_apply_are_refused() {
         (
             "a, b=2",
             "`a` is not CLASS=WEIGHT: give `balanced`, or weights such as `yes=5` or \
-             `cat=2,dog=1` (a class left out counts 1; a comma separates weights, so a class \
-             whose name holds a comma cannot be named)",
+             `cat=2,dog=1` (a class left out counts 1); a comma separates weights, so a class \
+             whose name holds one cannot be named: weigh the other classes instead",
         ),
         ("rare=2,rare=3", "`rare` is given two weights"),
+        (
+            "rare=2,",
+            "`rare=2,` has an empty weight between its commas",
+        ),
+        (
+            "--save",
+            "`--save` is a flag: give --class-weight its value first, `balanced` or weights",
+        ),
         ("Balanced", "`Balanced` is not CLASS=WEIGHT"),
     ] {
         refused(&["--class-weight", flag], 2, why);
@@ -432,14 +440,14 @@ fn weights_that_cannot_apply_are_refused() {
     refused(
         &["--class-weight", "-1=5"],
         1,
-        "error: --class-weight names `-1`, which is not a class of the target",
+        "error: --class-weight names `-1`, which is not one of the data's classes",
     );
     // f32 holds neither 1e40 nor 1e-50: refused before any work.
     refused(
         &["--dtype", "f32", "--class-weight", "rare=1e40"],
         1,
         "error: invalid class weight 1e40: the network's element type cannot hold it (f32 holds \
-         about 1.2e-38 to 3.4e38); give weights nearer 1",
+         numbers from about 1.4e-45 to 3.4e38); give weights nearer 1",
     );
     // A class without a training example cannot be balanced: new data lacking one.
     let rows: String = std::fs::read_to_string(dir.path().join("uneven.csv"))
@@ -483,10 +491,10 @@ fn weights_that_cannot_apply_are_refused() {
 fn weights_far_from_one_are_told_apart_from_the_learning_rate() {
     let dir = tempfile::tempdir().unwrap();
     write_uneven(&dir.path().join("uneven.csv"));
-    let run = ok(train(
-        dir.path(),
-        &["--class-weight", "common=0.01,rare=0.01", "--save", "s.h5"],
-    ));
+    // With gradient descent; Adam's steps do not scale with the gradient, so it is not told.
+    let small = "train --data uneven.csv --hidden 4 --iterations 5 --save s.h5 --class-weight \
+                 common=0.01,rare=0.01";
+    let run = ok(words(dir.path(), small));
     assert!(
         run.stderr.contains(
             "warning: with these class weights a training example counts 0.01 on average, which \
@@ -496,6 +504,8 @@ fn weights_far_from_one_are_told_apart_from_the_learning_rate() {
         "{}",
         run.stderr
     );
+    let adam = ok(words(dir.path(), &format!("{small} --optimizer adam")));
+    assert!(!adam.stderr.contains("on average"), "{}", adam.stderr);
     let balanced = ok(train(
         dir.path(),
         &["--class-weight", "balanced", "--save", "b.h5"],
@@ -534,10 +544,21 @@ fn weights_far_from_one_are_told_apart_from_the_learning_rate() {
     assert!(!dir.path().join("d.h5").exists());
 }
 
-/// `dnn describe` points to the flag when the largest class outnumbers the rarest 5 to 1.
+/// `dnn describe` points to the flag when the largest class outnumbers the rarest 5 to 1, for
+/// an npz archive as for a table.
 #[test]
 fn describe_points_uneven_classes_to_the_flag() {
     let dir = tempfile::tempdir().unwrap();
+    let x = ndarray::Array2::from_shape_fn((120, 3), |(i, j)| (i * 3 + j) as f64 / 360.0);
+    let y = ndarray::Array1::from_shape_fn(120, |i| i64::from(i >= 100));
+    crate::fixtures::write_xy_npz(&dir.path().join("xy.npz"), &x, &y);
+    let run = ok(words(dir.path(), "describe --data xy.npz"));
+    assert!(
+        run.stdout
+            .contains("Uneven classes: `1` is 20 of 120 rows (16.7 %), `0` 100 (83.3 %)"),
+        "{}",
+        run.stdout
+    );
     write_uneven(&dir.path().join("uneven.csv"));
     let run = ok(words(dir.path(), "describe --data uneven.csv"));
     assert!(

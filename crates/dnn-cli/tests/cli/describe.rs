@@ -551,9 +551,9 @@ fn dates_against_the_date_order_are_mended_by_leaving_the_flag_out() {
         .lines()
         .find(|l| l.starts_with("1  day"))
         .unwrap();
-    assert!(day.ends_with("refused (without --date-order)"), "{day}");
+    assert!(day.ends_with("refused (leave out --date-order)"), "{day}");
     assert!(
-        run.stdout.contains("  without --date-order  row 1 (line 2), column `day`: `13/01/2020` is no date read month/day/year"),
+        run.stdout.contains("  leave out --date-order  row 1 (line 2), column `day`: `13/01/2020` is no date read month/day/year"),
         "{}",
         run.stdout
     );
