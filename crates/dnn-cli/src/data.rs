@@ -185,10 +185,11 @@ pub struct ReadFlags {
     #[arg(long, value_enum, value_name = "PARTS", value_delimiter = ',')]
     pub date_parts: Vec<DatePartArg>,
 
-    /// CSV: whether dates written 01/02/2012 are day first or month first, for a column
-    /// none of whose days is above 12 (a column with one tells itself, and a cell of the
-    /// other order is refused) [default: month first with `/`, day first with `.` or `-`,
-    /// with a warning].
+    /// CSV: whether dates written 01/02/2012 are day first or month first, for the columns
+    /// none of whose days is above 12 [default: month first with `/`, day first with `.` or
+    /// `-`, with a warning]. Without it a column with such a day tells its own order (a cell
+    /// of the other order is refused); with it, every column of such dates is read in this
+    /// order, and one whose days tell the other is refused, saying to leave the flag out.
     #[arg(long, value_enum, value_name = "ORDER")]
     pub date_order: Option<DateOrderArg>,
 

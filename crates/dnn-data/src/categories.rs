@@ -1309,8 +1309,8 @@ fn against_order(
 ) -> String {
     let given = given.map_or("", |o| o.describe());
     format!(
-        "`{}` is no date read {given} (--date-order), and every date of the column reads \
-         {}: {LEAVE_OUT_DATE_ORDER}",
+        "`{}` is no date read {given} (--date-order), and the column's dates read {}: \
+         {LEAVE_OUT_DATE_ORDER}",
         shown(text),
         own.describe()
     )

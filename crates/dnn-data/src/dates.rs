@@ -609,10 +609,11 @@ pub fn detect(
     ))
 }
 
-/// With `--date-order` `given` (day- or month-first), a column whose every cell reads in
-/// the other order and more than a tenth not in the given one: the column tells its own
-/// order, against the flag. Gives that order and the first cell (index into `values`) the
-/// flag cannot read.
+/// With `--date-order` `given` (day- or month-first), a column whose cells read in the other
+/// order, all or nine in ten of them (a stray cell of the given order among them is
+/// [`misfits`]' to name once the flag is left out), and more than a tenth not in the given
+/// one: the column tells its own order, against the flag. Gives that order and the first cell
+/// (index into `values`) the flag cannot read.
 ///
 /// ```
 /// use dnn_data::dates::{against_given, DateOrder};
@@ -620,6 +621,10 @@ pub fn detect(
 /// assert_eq!(against_given(&cells, Some(DateOrder::Mdy)), Some((DateOrder::Dmy, 1)));
 /// assert_eq!(against_given(&cells, Some(DateOrder::Dmy)), None);
 /// assert_eq!(against_given(&cells, None), None);
+/// // Day-first dates and one month-first stray: still the column's own order, not text.
+/// let mut cells: Vec<String> = (13..=28).map(|d| format!("{d}/05/2012")).collect();
+/// cells.push("01/27/2012".into());
+/// assert_eq!(against_given(&cells, Some(DateOrder::Mdy)), Some((DateOrder::Dmy, 0)));
 /// ```
 pub fn against_given(values: &[String], given: Option<DateOrder>) -> Option<(DateOrder, usize)> {
     let given = given?;
@@ -632,8 +637,8 @@ pub fn against_given(values: &[String], given: Option<DateOrder>) -> Option<(Dat
     // More than a tenth against the flag: the column's own order, not a stray cell
     // ([`misfits`] names those).
     let against = values.iter().filter(|v| read(v, given).is_none()).count();
-    (against * 10 > values.len() && values.iter().all(|v| read(v, own).is_some()))
-        .then_some((own, first))
+    let reads_own = values.iter().filter(|v| read(v, own).is_some()).count();
+    (against * 10 > values.len() && reads_own * 10 >= values.len() * 9).then_some((own, first))
 }
 
 /// The values of a column of text that are no dates when nearly every other one is (nine in

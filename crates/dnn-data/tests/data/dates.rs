@@ -600,7 +600,7 @@ fn date_order_reads_a_column_that_does_not_tell_and_refuses_a_cell_against_it() 
     assert!(
         err.contains(
             "row 13 (line 14), column `date`: `01/13/2012` is no date read day/month/year \
-             (--date-order), and every date of the column reads month/day/year: leave out \
+             (--date-order), and the column's dates read month/day/year: leave out \
              --date-order, as the column tells its own order"
         ),
         "{err}"
@@ -610,6 +610,14 @@ fn date_order_reads_a_column_that_does_not_tell_and_refuses_a_cell_against_it() 
         panic!("a table")
     };
     assert_eq!(dates[0].order, DateOrder::Mdy);
+    // One day-first stray among them: still refused against the flag (it was read as text,
+    // 30 one-hot values, silently); without the flag, the stray is the cell refused.
+    let stray = text.replacen("01/01/2012", "13/01/2012", 1);
+    let stray = write(dir.path(), "s.csv", &stray);
+    let err = load(&stray, &options).unwrap_err().to_string();
+    assert!(err.contains("leave out --date-order"), "{err}");
+    let err = load(&stray, &LoadOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("`13/01/2012` is no date read month/day/year"), "{err}");
 }
 
 #[test]
