@@ -346,8 +346,18 @@ fn column_table(profile: &Profile, verdict: &Verdict, dropped_later: &[String]) 
         Verdict::Refused(_) => None,
     };
     let regression = matches!(verdict, Verdict::Loads(data, _) if data.is_regression());
+    // A text column's inputs are the values of the training part, as train one-hot encodes it
+    // (a value met only in the test part is none).
+    let one_hot = match verdict {
+        Verdict::Loads(data, _) => match &data.spec.input {
+            Input::Table { one_hot, .. } => one_hot.as_slice(),
+            Input::Picture { .. } => &[],
+        },
+        Verdict::Refused(_) => &[],
+    };
     for (i, c) in profile.columns.iter().enumerate() {
-        let (read_as, mut role) = reading(c, target.as_deref());
+        let trained = one_hot.iter().find(|h| h.column == c.name);
+        let (read_as, mut role) = reading(c, target.as_deref(), trained.map(|h| h.values.len()));
         if dropped_later.contains(&c.name) {
             role = "refused (--drop)".to_owned();
         }
@@ -402,8 +412,13 @@ fn column_table(profile: &Profile, verdict: &Verdict, dropped_later: &[String]) 
         .collect()
 }
 
-/// How dnn reads column `c`, and its role; `target`: what the target makes, when it loads.
-fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
+/// How dnn reads column `c`, and its role; `target`: what the target makes, when it loads;
+/// `text_inputs`: a text column's inputs as training makes them, when it loads.
+fn reading(
+    c: &ColumnProfile,
+    target: Option<&str>,
+    text_inputs: Option<usize>,
+) -> (String, String) {
     let dates = c.dates;
     match &c.role {
         Role::Target => (
@@ -418,14 +433,17 @@ fn reading(c: &ColumnProfile, target: Option<&str>) -> (String, String) {
             ("no cells".to_owned(), "input".to_owned())
         }
         Role::Input(Reading::Numbers) => ("number".to_owned(), "input".to_owned()),
-        Role::Input(Reading::Text { values }) => (
-            format!(
-                "{} → {values} input{}",
-                if dates { "dates as text" } else { "text" },
-                plural(*values)
-            ),
-            "input".to_owned(),
-        ),
+        Role::Input(Reading::Text { values }) => {
+            let values = text_inputs.unwrap_or(*values);
+            (
+                format!(
+                    "{} → {values} input{}",
+                    if dates { "dates as text" } else { "text" },
+                    plural(values)
+                ),
+                "input".to_owned(),
+            )
+        }
         Role::Input(Reading::Dates { order, parts }) => (
             format!(
                 "dates ({}) → {parts} input{}",

@@ -582,3 +582,35 @@ fn dates_against_the_date_order_are_mended_by_leaving_the_flag_out() {
         trained.stdout
     );
 }
+
+/// A text column's inputs in the table are those training makes: its training part's values
+/// (one met only in the test part is none), as the one-hot line and the verdict count them.
+#[test]
+fn a_text_columns_inputs_are_its_training_parts_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("x,colour,y\n");
+    for i in 0..40 {
+        // `teal` only on row 3, which the default split puts in the test part.
+        let colour = if i == 2 {
+            "teal"
+        } else {
+            ["red", "green", "blue"][i % 3]
+        };
+        text.push_str(&format!("{},{colour},{}\n", i % 7, ["a", "b"][i % 2]));
+    }
+    std::fs::write(dir.path().join("c.csv"), text).unwrap();
+    let run = describe(dir.path(), "c.csv");
+    let row = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("2  colour"))
+        .unwrap();
+    let trained = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Text columns"))
+        .unwrap();
+    assert!(trained.contains("colour (3 values)"), "{}", run.stdout);
+    assert!(row.contains("text → 3 inputs"), "{}", run.stdout);
+    assert!(run.stdout.contains("4 inputs, 2 classes"), "{}", run.stdout);
+}

@@ -616,8 +616,13 @@ fn date_order_reads_a_column_that_does_not_tell_and_refuses_a_cell_against_it() 
     let stray = write(dir.path(), "s.csv", &stray);
     let err = load(&stray, &options).unwrap_err().to_string();
     assert!(err.contains("leave out --date-order"), "{err}");
-    let err = load(&stray, &LoadOptions::default()).unwrap_err().to_string();
-    assert!(err.contains("`13/01/2012` is no date read month/day/year"), "{err}");
+    let err = load(&stray, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`13/01/2012` is no date read month/day/year"),
+        "{err}"
+    );
 }
 
 #[test]
