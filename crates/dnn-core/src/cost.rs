@@ -192,7 +192,9 @@ pub fn from_logits<F: Float>(
 /// ```
 ///
 /// # Panics
-/// As [`from_logits`]; and for an identity output (a regression has no classes).
+/// As [`from_logits`]; and for weights that do not fit the output
+/// ([`ClassWeights::check_output`]: a regression's identity output has no classes, several
+/// sigmoid outputs are not one class each, and there is one weight per class).
 pub fn weighted_from_logits<F: Float>(
     output: crate::Activation,
     z: ArrayView2<'_, F>,
@@ -200,10 +202,9 @@ pub fn weighted_from_logits<F: Float>(
     weights: &ClassWeights,
 ) -> f64 {
     let m = examples("weighted_from_logits", ("Z", z), ("Y", y));
-    assert!(
-        output != crate::Activation::Identity,
-        "cost::weighted_from_logits: an identity (regression) output has no classes to weigh"
-    );
+    if let Err(e) = weights.check_output(output, z.nrows()) {
+        panic!("cost::weighted_from_logits: {e}");
+    }
     let mut sum = 0.0_f64;
     for (zc, yc) in z.columns().into_iter().zip(y.columns()) {
         let loss = match output {

@@ -360,3 +360,31 @@ fn weights_that_do_not_fit_are_refused() {
         DnnError::AbsentClass { class: 1 }
     );
 }
+
+/// The weighted cost on its own panics, naming the misfit, for weights that do not fit the
+/// output (as `Network` refuses them with an error first).
+#[test]
+fn the_weighted_cost_panics_on_weights_that_do_not_fit_the_output() {
+    use dnn_core::cost::weighted_from_logits;
+    let z = ndarray::array![[0.3_f64, -1.2]];
+    let y = ndarray::array![[1.0_f64, 0.0]];
+    let two = ClassWeights::new(vec![1.0, 3.0]).unwrap();
+    let three = ClassWeights::new(vec![1.0, 2.0, 3.0]).unwrap();
+    let message = crate::common::panic_message(|| {
+        weighted_from_logits(Activation::Identity, z.view(), y.view(), &two);
+    });
+    assert!(
+        message.contains(
+            "cost::weighted_from_logits: class weights weigh the classes of a classifier"
+        ),
+        "{message}"
+    );
+    let message = crate::common::panic_message(|| {
+        weighted_from_logits(Activation::Sigmoid, z.view(), y.view(), &three);
+    });
+    assert!(
+        message.contains("3 class weights were given for 2 classes"),
+        "{message}"
+    );
+    assert!(weighted_from_logits(Activation::Sigmoid, z.view(), y.view(), &two).is_finite());
+}
