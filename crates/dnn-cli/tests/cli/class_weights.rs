@@ -571,3 +571,26 @@ fn describe_points_uneven_classes_to_the_flag() {
         run.stdout
     );
 }
+
+/// A test part of one class says nothing of telling classes apart: no balanced-accuracy
+/// warning about it (it scored 1 against "1 / 1").
+#[test]
+fn a_test_part_of_one_class_is_not_warned_about_as_chance() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("tiny.csv"),
+        "x,y\n1,a\n2,a\n3,a\n4,a\n5,b\n6,b\n",
+    )
+    .unwrap();
+    let run = ok(words(
+        dir.path(),
+        "train --data tiny.csv --hidden 2 --iterations 5 --class-weight balanced --save t.h5",
+    ));
+    let test = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Balanced accuracy ("))
+        .unwrap();
+    assert!(test.ends_with("test 1.000000"), "{test}");
+    assert!(!run.stderr.contains("balanced accuracy"), "{}", run.stderr);
+}
