@@ -10,7 +10,7 @@ use dnn_core::{ClassWeights, DnnError, Float, Network, Optimizer};
 use dnn_data::Dataset;
 use ndarray::ArrayView2;
 
-use crate::metrics::{significant_to, Scores};
+use crate::metrics::{class_counts, significant_to, Scores};
 use crate::text::{count, first_three};
 
 /// The flag's value: scikit-learn's balanced weights, or weights by class name.
@@ -164,10 +164,7 @@ fn position(classes: &[String], name: &str) -> Option<usize> {
 /// (1 for balanced weights, which keep the learning rate's meaning).
 pub fn mean_weight(weights: &ClassWeights, labels: &[usize]) -> f64 {
     let w = weights.as_slice();
-    let mut counts = vec![0usize; w.len()];
-    for &l in labels {
-        counts[l] += 1;
-    }
+    let counts = class_counts(labels, w.len());
     // Each weight times its class's share: no sum of weights to overflow (1e308 each).
     let m = labels.len().max(1) as f64;
     w.iter()
@@ -246,7 +243,10 @@ pub fn balanced_accuracies<F: Float>(
     let mut out = Vec::with_capacity(parts.len());
     for &(name, x, labels) in parts {
         let scores = Scores::new(net.predict_classes(x)?, labels.to_vec(), classes);
-        let present = (0..classes).filter(|&k| labels.contains(&k)).count();
+        let present = class_counts(labels, classes)
+            .iter()
+            .filter(|&&n| n > 0)
+            .count();
         out.push((name, scores.balanced_accuracy(), present));
     }
     Ok(out)
@@ -287,14 +287,10 @@ pub const UNEVEN: usize = 5;
 
 /// `Uneven classes: `fault` is 125 of 3000 rows (4.2 %), `ok` 2875 (95.8 %): a network can
 /// score 0.958333 by answering `ok` alone; --class-weight balanced makes each class weigh the
-/// same in the cost`, when the largest of `classes` (counted in `labels`) outnumbers the rarest
-/// [`UNEVEN`] times or more.
-pub fn uneven_line(classes: &[String], labels: &[usize]) -> Option<String> {
-    let mut counts = vec![0usize; classes.len()];
-    for &l in labels {
-        *counts.get_mut(l)? += 1;
-    }
-    let m = labels.len();
+/// same in the cost`, when the largest of `classes` (`counts` examples each) outnumbers the
+/// rarest [`UNEVEN`] times or more.
+pub fn uneven_line(classes: &[String], counts: &[usize]) -> Option<String> {
+    let m: usize = counts.iter().sum();
     let rarest = (0..counts.len()).min_by_key(|&k| (counts[k], k))?;
     let largest = (0..counts.len()).max_by_key(|&k| (counts[k], std::cmp::Reverse(k)))?;
     if counts[rarest] == 0 || counts[largest] < UNEVEN * counts[rarest] {
@@ -344,17 +340,18 @@ mod tests {
             l.extend(vec![1; common]);
             l
         };
+        let counts = |labels: &[usize]| class_counts(labels, 2);
         assert_eq!(
-            uneven_line(&classes, &labels(1, 5)).unwrap(),
+            uneven_line(&classes, &counts(&labels(1, 5))).unwrap(),
             "Uneven classes: `fault` is 1 of 6 rows (16.7 %), `ok` 5 (83.3 %): a network can \
              score 0.833333 by answering `ok` alone; --class-weight balanced makes each class \
              weigh the same in the cost"
         );
-        assert_eq!(uneven_line(&classes, &labels(1, 4)), None);
-        assert_eq!(uneven_line(&classes, &labels(0, 9)), None);
+        assert_eq!(uneven_line(&classes, &counts(&labels(1, 4))), None);
+        assert_eq!(uneven_line(&classes, &counts(&labels(0, 9))), None);
         // Three classes: the rarest against the largest.
         let three = names(&["a", "b", "c"]);
-        let line = uneven_line(&three, &[0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]).unwrap();
+        let line = uneven_line(&three, &[1, 2, 10]).unwrap();
         assert!(
             line.starts_with("Uneven classes: `a` is 1 of 13 rows (7.7 %), `c` 10"),
             "{line}"

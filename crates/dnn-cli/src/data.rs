@@ -22,7 +22,7 @@ use dnn_data::{
     ZScore, DATA_DIR_ENV,
 };
 
-use crate::metrics::{exact, significant, significant_to};
+use crate::metrics::{class_counts, exact, significant, significant_to};
 use crate::output::tell;
 use crate::text::{first_three, plural};
 use crate::values::{parse_classes, parse_image_size, parse_test_split, FormatArg};
@@ -676,7 +676,7 @@ pub fn check_split_flags<X: Float>(
 /// The warnings about the classes of data to train on: classes of one example, classes
 /// named like a missing value, and classes whose names differ only in case or spaces.
 pub fn warn_classes<X: Float>(data: &Dataset<X>) {
-    let counts = class_counts(data);
+    let counts = all_class_counts(data);
     warn_single_examples(data, &counts);
     warn_missing_labels(data, &counts);
     if let Some((first, other)) = alike(&data.spec.classes) {
@@ -710,11 +710,7 @@ pub fn group_split_warnings<X: Float>(data: &Dataset<X>) -> Vec<String> {
     }
     if !data.is_regression() {
         // One pass over each part: a data set may have many classes.
-        let counts = |labels: &[usize]| {
-            let mut n = vec![0usize; data.spec.classes.len()];
-            labels.iter().for_each(|&l| n[l] += 1);
-            n
-        };
+        let counts = |labels: &[usize]| class_counts(labels, data.spec.classes.len());
         let (trains, tests) = (counts(&data.train_labels), counts(&data.test_labels));
         for (k, class) in data.spec.classes.iter().enumerate() {
             let (train, test) = (trains[k], tests[k]);
@@ -965,12 +961,9 @@ pub fn whole_number(class: &str) -> bool {
 }
 
 /// The examples of each class, training and test parts together.
-fn class_counts<X: Float>(data: &Dataset<X>) -> Vec<usize> {
-    let mut counts = vec![0usize; data.spec.classes.len()];
-    for &l in data.train_labels.iter().chain(&data.test_labels) {
-        counts[l] += 1;
-    }
-    counts
+pub(crate) fn all_class_counts<X: Float>(data: &Dataset<X>) -> Vec<usize> {
+    let labels = data.train_labels.iter().chain(&data.test_labels);
+    class_counts(labels, data.spec.classes.len())
 }
 
 /// The warning line when most classes have a single example (which a split keeps in
@@ -1187,7 +1180,7 @@ pub fn split_line<X: Float>(data: &Dataset<X>) -> Option<String> {
     } else {
         // A model's classes may be more than the data has examples of (`--from`, `--classes`).
         let classes = data.spec.classes.len();
-        let present = class_counts(data).iter().filter(|&&n| n > 0).count();
+        let present = all_class_counts(data).iter().filter(|&&n| n > 0).count();
         match present == classes {
             true => format!("{classes} classes"),
             false => format!("{present} of the {classes} classes"),

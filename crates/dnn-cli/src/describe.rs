@@ -168,10 +168,10 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
     }
     if let Verdict::Loads(data, _) = &verdict {
         say!("");
-        let labels = [&data.train_labels[..], &data.test_labels[..]].concat();
+        let counts = crate::data::all_class_counts(data);
         for line in [
             target_line(data, &mended),
-            crate::class_weight::uneven_line(&data.spec.classes, &labels),
+            crate::class_weight::uneven_line(&data.spec.classes, &counts),
             one_hot_line(data),
             dates_line(data),
             filled_line(data, mended.fill_missing),
@@ -241,8 +241,8 @@ fn describe_other(path: &Path, flags: &ReadFlags, format: Format) -> anyhow::Res
             data.features()
         );
     }
-    let labels = [&data.train_labels[..], &data.test_labels[..]].concat();
-    let uneven = crate::class_weight::uneven_line(&data.spec.classes, &labels);
+    let counts = crate::data::all_class_counts(&data);
+    let uneven = crate::class_weight::uneven_line(&data.spec.classes, &counts);
     for line in [pictures_line(&data), target_line(&data, flags), uneven]
         .into_iter()
         .flatten()

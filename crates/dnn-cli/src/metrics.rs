@@ -112,6 +112,18 @@ pub fn probability_table(parts: &[(&str, ProbabilityScores)], classes: &[String]
     out
 }
 
+/// The examples of each of `classes` classes among `labels` (a label past them is not
+/// counted): numpy's `bincount(labels, minlength=classes)`.
+pub fn class_counts<'a>(labels: impl IntoIterator<Item = &'a usize>, classes: usize) -> Vec<usize> {
+    let mut counts = vec![0usize; classes];
+    for &l in labels {
+        if let Some(c) = counts.get_mut(l) {
+            *c += 1;
+        }
+    }
+    counts
+}
+
 /// The warning when a classifier's test accuracy is no better than always answering the
 /// test part's largest class (within half an example): on data of one class in a thousand,
 /// 0.9986 is what a network that learnt nothing scores, and the accuracy lines alone do not
@@ -124,12 +136,7 @@ pub fn probability_table(parts: &[(&str, ProbabilityScores)], classes: &[String]
 /// ```
 pub fn majority_warning(classes: &[String], labels: &[usize], accuracy: f64) -> Option<String> {
     let m = labels.len();
-    let mut counts = vec![0usize; classes.len()];
-    for &l in labels {
-        if let Some(c) = counts.get_mut(l) {
-            *c += 1;
-        }
-    }
+    let counts = class_counts(labels, classes.len());
     // The first of the largest classes, as a tie is read.
     let (largest, &count) = counts
         .iter()

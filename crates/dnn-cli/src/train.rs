@@ -24,7 +24,7 @@ use crate::data::{
 };
 use crate::hyper::{Hyper, OptimFlags};
 use crate::interrupt::Interrupt;
-use crate::metrics::{majority_warning, regression_scores_line, regression_warning};
+use crate::metrics::{class_counts, majority_warning, regression_scores_line, regression_warning};
 use crate::model_file::{describe, load_model_arg, refuse_overwrite, require_scale, trained_on};
 use crate::output::{say, tell};
 use crate::presets::{resolve, Arch, Setup, SEED};
@@ -1049,10 +1049,7 @@ fn load_to_continue<F: Float>(
             from.path.display()
         );
     }
-    let mut counts = vec![0usize; data.spec.classes.len()];
-    for &k in &data.train_labels {
-        counts[k] += 1;
-    }
+    let counts = class_counts(&data.train_labels, data.spec.classes.len());
     let missing: Vec<&str> = (data.spec.classes.iter().zip(&counts))
         .filter(|(_, &n)| n == 0)
         .map(|(c, _)| c.as_str())
