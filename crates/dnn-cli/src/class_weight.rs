@@ -5,6 +5,8 @@
 //! part (after any validation part is held out; each cross-validation fold's own); given
 //! weights name classes as the data's target line shows them, and a class left out counts 1.
 
+use std::collections::BTreeMap;
+
 use anyhow::{bail, Context};
 use dnn_core::{ClassWeights, DnnError, Float, Network, Optimizer};
 use dnn_data::Dataset;
@@ -252,17 +254,24 @@ pub fn balanced_accuracies<F: Float>(
     Ok(out)
 }
 
+/// What a balanced accuracy is, as the lines that print one say it.
+pub const BALANCED: &str = "the mean of the classes' recalls, what class weights aim to raise";
+
 /// `Balanced accuracy (the mean of the classes' recalls, what class weights aim to raise):
 /// train 0.955, test 0.960`.
 pub fn balanced_line(balanced: &[(&str, f64, usize)]) -> String {
     let each: Vec<String> = (balanced.iter())
         .map(|(name, b, _)| format!("{name} {b:.6}"))
         .collect();
-    format!(
-        "Balanced accuracy (the mean of the classes' recalls, what class weights aim to raise): \
-         {}",
-        each.join(", ")
-    )
+    format!("Balanced accuracy ({BALANCED}): {}", each.join(", "))
+}
+
+/// [`balanced_accuracies`] as the reports record them: by part name.
+pub fn by_part(balanced: &[(&str, f64, usize)]) -> BTreeMap<String, f64> {
+    balanced
+        .iter()
+        .map(|&(p, b, _)| (p.to_owned(), b))
+        .collect()
 }
 
 /// The warning when the test part's balanced accuracy is no better than always answering one

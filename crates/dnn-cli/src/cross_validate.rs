@@ -15,7 +15,7 @@ use dnn_data::split::Fold;
 use dnn_data::{Dataset, HeldOut};
 use dnn_report::{mean_std, CrossValidationReport, FoldScores};
 
-use crate::class_weight::{balanced_accuracies, ClassWeightArg};
+use crate::class_weight::{balanced_accuracies, by_part, ClassWeightArg, BALANCED};
 use crate::data::{dates_line, filled_line, load_fold, one_hot_line, pictures_line, target_line};
 use crate::hyper::Hyper;
 use crate::interrupt::Interrupt;
@@ -358,7 +358,7 @@ impl Run<'_> {
                 let balanced = match weighted {
                     true => {
                         let each = balanced_accuracies(&net, &parts, data.spec.classes.len())?;
-                        Some(each.iter().map(|&(p, b, _)| (p.to_owned(), b)).collect())
+                        Some(by_part(&each))
                     }
                     false => None,
                 };
@@ -464,8 +464,7 @@ fn summary(scores: &[FoldScores], regression: bool) -> Vec<String> {
     ];
     if let Some((mean, sd)) = balanced_mean_std(scores) {
         lines.push(format!(
-            "Test balanced accuracy: {mean:.6} ± {sd:.6} (the mean of the classes' recalls, \
-             which class weights raise)"
+            "Test balanced accuracy: {mean:.6} ± {sd:.6} ({BALANCED})"
         ));
     }
     lines

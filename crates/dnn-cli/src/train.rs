@@ -15,7 +15,8 @@ use dnn_data::{DataSpec, Dataset, HeldOut, Input, Parts, TargetScale};
 use ndarray::{s, ArrayView2};
 
 use crate::class_weight::{
-    balanced_accuracies, balanced_line, balanced_warning, parse_class_weight, ClassWeightArg,
+    balanced_accuracies, balanced_line, balanced_warning, by_part, parse_class_weight,
+    ClassWeightArg,
 };
 use crate::data::{
     check_split_flags, dates_line, filled_line, load_for_model, load_for_training, one_hot_line,
@@ -838,12 +839,7 @@ fn train_as<F: Float + hdf5::H5Type>(
         let file = TrainReport {
             train_accuracy,
             test_accuracy,
-            balanced_accuracy: (!balanced.is_empty()).then(|| {
-                balanced
-                    .iter()
-                    .map(|&(p, b, _)| (p.to_owned(), b))
-                    .collect()
-            }),
+            balanced_accuracy: (!balanced.is_empty()).then(|| by_part(&balanced)),
             regression,
             gflops: Some(report.diagnostics().gflops),
             validation: match (&held_out, &seen) {
