@@ -696,17 +696,10 @@ fn save<F: Float + H5Type>(
     setup: &TrainingSetup,
     spec: Option<&DataSpec>,
 ) -> Result<()> {
-    let fail = |message: String| DataError::Write {
+    let bytes = built(network, setup, spec).map_err(|message| DataError::Write {
         path: path.to_path_buf(),
         message,
-    };
-    if let Some(spec) = spec {
-        check_spec_of(network, spec).map_err(fail)?;
-    }
-    setup.check().map_err(fail)?;
-    let output = (network.output_activation(), network.output_size());
-    check_class_weights(setup, output).map_err(fail)?;
-    let bytes = model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))?;
+    })?;
     write_atomically(path, &bytes)
 }
 
@@ -721,17 +714,25 @@ pub fn encode_model<F: Float + H5Type>(
     setup: &TrainingSetup,
     spec: Option<&DataSpec>,
 ) -> Result<Vec<u8>> {
-    let fail = |message: String| DataError::Write {
+    built(network, setup, spec).map_err(|message| DataError::Write {
         path: "in memory".into(),
         message,
-    };
+    })
+}
+
+/// The model file's bytes, after checking that `spec` and `setup` (its values, its class
+/// weights) fit `network`: what [`save_model`] writes and [`encode_model`] returns.
+fn built<F: Float + H5Type>(
+    network: &Network<F>,
+    setup: &TrainingSetup,
+    spec: Option<&DataSpec>,
+) -> std::result::Result<Vec<u8>, String> {
     if let Some(spec) = spec {
-        check_spec_of(network, spec).map_err(fail)?;
+        check_spec_of(network, spec)?;
     }
-    setup.check().map_err(fail)?;
-    let output = (network.output_activation(), network.output_size());
-    check_class_weights(setup, output).map_err(fail)?;
-    model_bytes(network, setup, spec).map_err(|e| fail(e.to_string()))
+    setup.check()?;
+    check_class_weights(setup, (network.output_activation(), network.output_size()))?;
+    model_bytes(network, setup, spec).map_err(|e| e.to_string())
 }
 
 /// Whether `spec` fits `network` ([`check_spec`]).
