@@ -77,7 +77,8 @@ pub fn parse_class_weight(s: &str) -> Result<ClassWeightArg, String> {
 }
 
 impl ClassWeightArg {
-    /// The weights for `data`'s classes, from its training part for `balanced`.
+    /// The weights for `data`'s classes, from its training part for `balanced`; messages name
+    /// the setting `name` (`--class-weight`, or `dnn serve`'s `class_weight`).
     ///
     /// # Errors
     /// For a regression; a given class that is not one of the data's; `balanced` with a class
@@ -89,12 +90,13 @@ impl ClassWeightArg {
         &self,
         data: &Dataset<F>,
         held_out: bool,
+        name: &str,
     ) -> anyhow::Result<ClassWeights> {
         let classes = &data.spec.classes;
         if data.is_regression() {
             bail!(
-                "--class-weight weighs the classes of a classifier, but the target is a number to \
-                 predict (a regression); leave out --class-weight"
+                "{name} weighs the classes of a classifier, but the target is a number to \
+                 predict (a regression); leave out {name}"
             );
         }
         match self {
@@ -105,10 +107,10 @@ impl ClassWeightArg {
                             .filter(|k| data.train_labels.contains(k))
                             .map(|k| format!("{}=W", classes[k]));
                         anyhow::anyhow!(
-                            "--class-weight balanced: the class `{}` has no example in the \
-                             training part{}, so balanced weights cannot weigh it (m / (k · \
-                             0)); name weights for the classes it has (--class-weight {}), or \
-                             train on data that has `{}`",
+                            "{name} balanced: the class `{}` has no example in the training \
+                             part{}, so balanced weights cannot weigh it (m / (k · 0)); name \
+                             weights for the classes it has ({name} {}), or train on data that \
+                             has `{}`",
                             classes[class],
                             match held_out {
                                 true => " (after the validation part was held out)",
@@ -126,14 +128,14 @@ impl ClassWeightArg {
                 for (class, w) in given {
                     let Some(k) = position(classes, class) else {
                         bail!(
-                            "--class-weight names `{class}`, which is not one of the data's \
-                             classes; they are {}",
+                            "{name} names `{class}`, which is not one of the data's classes; \
+                             they are {}",
                             first_three(classes.iter().map(|c| format!("`{c}`")))
                         );
                     };
                     weights[k] = *w;
                 }
-                ClassWeights::new(weights).context("--class-weight")
+                ClassWeights::new(weights).with_context(|| name.to_owned())
             }
         }
     }
@@ -178,12 +180,13 @@ pub fn mean_weight(weights: &ClassWeights, labels: &[usize]) -> f64 {
 /// The warnings about given weights before training: a class named that has no training
 /// example (its weight changes nothing), and, but for Adam (whose steps do not scale with the
 /// gradient), weights whose mean over the training examples is far from 1 (every step scaled
-/// as a learning rate that many times larger would be).
+/// as a learning rate that many times larger would be). `name`: the setting, as
+/// [`ClassWeightArg::weights`] names it.
 pub fn warnings<F: Float>(
     arg: &ClassWeightArg,
     weights: &ClassWeights,
     data: &Dataset<F>,
-    optimizer: &Optimizer,
+    (optimizer, name): (&Optimizer, &str),
 ) -> Vec<String> {
     let mut out = Vec::new();
     if let ClassWeightArg::Given(given) = arg {
@@ -191,8 +194,8 @@ pub fn warnings<F: Float>(
             let k = position(&data.spec.classes, class);
             if k.is_some_and(|k| !data.train_labels.contains(&k)) {
                 out.push(format!(
-                    "--class-weight weighs `{class}`, which has no example in the training \
-                     part: its weight changes nothing"
+                    "{name} weighs `{class}`, which has no example in the training part: its \
+                     weight changes nothing"
                 ));
             }
         }
@@ -202,7 +205,7 @@ pub fn warnings<F: Float>(
     if !adam && !(0.1..=10.0).contains(&mean) {
         out.push(format!(
             "with these class weights a training example counts {} on average, which scales \
-             every step as a learning rate {} times --learning-rate would; weights of 1 on \
+             every step as a learning rate {} times as large would; weights of 1 on \
              average (as balanced's are) keep its meaning",
             significant_to(mean, 4),
             significant_to(mean, 4)
@@ -299,6 +302,14 @@ pub const UNEVEN: usize = 5;
 /// same in the cost`, when the largest of `classes` (`counts` examples each) outnumbers the
 /// rarest [`UNEVEN`] times or more.
 pub fn uneven_line(classes: &[String], counts: &[usize]) -> Option<String> {
+    uneven(classes, counts, "rows").map(|facts| {
+        format!("{facts}; --class-weight balanced makes each class weigh the same in the cost")
+    })
+}
+
+/// [`uneven_line`]'s facts, without its advice: `Uneven classes: ... by answering `ok` alone`,
+/// the examples called `rows`.
+pub fn uneven(classes: &[String], counts: &[usize], rows: &str) -> Option<String> {
     let m: usize = counts.iter().sum();
     let rarest = (0..counts.len()).min_by_key(|&k| (counts[k], k))?;
     let largest = (0..counts.len()).max_by_key(|&k| (counts[k], std::cmp::Reverse(k)))?;
@@ -307,9 +318,8 @@ pub fn uneven_line(classes: &[String], counts: &[usize]) -> Option<String> {
     }
     let share = |k: usize| 100.0 * counts[k] as f64 / m as f64;
     Some(format!(
-        "Uneven classes: `{}` is {} of {m} rows ({:.1} %), `{}` {} ({:.1} %): a network can score \
-         {:.6} by answering `{}` alone; --class-weight balanced makes each class weigh the same \
-         in the cost",
+        "Uneven classes: `{}` is {} of {m} {rows} ({:.1} %), `{}` {} ({:.1} %): a network can score \
+         {:.6} by answering `{}` alone",
         classes[rarest],
         counts[rarest],
         share(rarest),

@@ -133,7 +133,7 @@ pub fn run<F: Float>(
         // Balanced weights are each fold's own, from its training folds.
         let weights = match &args.class_weight {
             Some(arg) => {
-                let weights = (arg.weights(&data, held_out.is_some()))
+                let weights = (arg.weights(&data, held_out.is_some(), "--class-weight"))
                     .with_context(|| format!("fold {} of {folds}", index + 1))?;
                 if index == 0 {
                     let own = match arg {
@@ -141,9 +141,12 @@ pub fn run<F: Float>(
                         ClassWeightArg::Given(_) => "",
                     };
                     say!("{}", arg.line(&weights, &data, own));
-                    for warning in
-                        crate::class_weight::warnings(arg, &weights, &data, &hyper.optimizer)
-                    {
+                    for warning in crate::class_weight::warnings(
+                        arg,
+                        &weights,
+                        &data,
+                        (&hyper.optimizer, "--class-weight"),
+                    ) {
                         tell!("warning: {warning} (fold 1)");
                     }
                 }

@@ -511,9 +511,14 @@ fn train_as<F: Float + hdf5::H5Type>(
     let train_y = data.train_y::<F>();
     let class_weights = match &args.class_weight {
         Some(arg) => {
-            let weights = arg.weights(&data, held_out.is_some())?;
+            let weights = arg.weights(&data, held_out.is_some(), "--class-weight")?;
             say!("{}", arg.line(&weights, &data, ""));
-            for warning in crate::class_weight::warnings(arg, &weights, &data, &hyper.optimizer) {
+            for warning in crate::class_weight::warnings(
+                arg,
+                &weights,
+                &data,
+                (&hyper.optimizer, "--class-weight"),
+            ) {
                 tell!("warning: {warning}");
             }
             Some(weights)

@@ -12,6 +12,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::common::{dnn_in, ok, reference_results};
+use crate::fixtures::write_uneven_csv;
 
 #[test]
 fn weights_cost_and_balanced_accuracy_are_scikit_learns() {
@@ -65,19 +66,6 @@ fn weights_cost_and_balanced_accuracy_are_scikit_learns() {
     }
 }
 
-/// 400 rows: `x` (each of 0, 1/400, ..., 399/400 once) and `z` numbers, `label` `rare` where
-/// x ≥ 0.9 (40 rows), else `common`.
-fn write_uneven(path: &Path) {
-    let mut text = String::from("x,z,label\n");
-    for i in 0..400 {
-        let x = ((i * 37) % 400) as f64 / 400.0;
-        let z = ((i * 91) % 113) as f64 / 113.0;
-        let label = if x >= 0.9 { "rare" } else { "common" };
-        text.push_str(&format!("{x},{z},{label}\n"));
-    }
-    std::fs::write(path, text).unwrap();
-}
-
 fn train(dir: &Path, extra: &[&str]) -> crate::common::Run {
     let mut args = vec![
         "train",
@@ -112,7 +100,7 @@ fn json(path: &Path) -> Value {
 #[test]
 fn balanced_weights_are_the_training_parts_and_are_recorded() {
     let dir = tempfile::tempdir().unwrap();
-    write_uneven(&dir.path().join("uneven.csv"));
+    write_uneven_csv(&dir.path().join("uneven.csv"));
     let run = ok(train(
         dir.path(),
         &[
@@ -222,7 +210,7 @@ fn balanced_weights_are_the_training_parts_and_are_recorded() {
 #[test]
 fn weights_of_one_train_as_none_and_the_validation_cost_is_weighted() {
     let dir = tempfile::tempdir().unwrap();
-    write_uneven(&dir.path().join("uneven.csv"));
+    write_uneven_csv(&dir.path().join("uneven.csv"));
     ok(train(
         dir.path(),
         &["--save", "plain.h5", "--batch-size", "32"],
@@ -279,7 +267,7 @@ fn weights_of_one_train_as_none_and_the_validation_cost_is_weighted() {
 #[test]
 fn cross_validation_and_the_gradient_check_weigh_the_classes() {
     let dir = tempfile::tempdir().unwrap();
-    write_uneven(&dir.path().join("uneven.csv"));
+    write_uneven_csv(&dir.path().join("uneven.csv"));
     let run = ok(train(
         dir.path(),
         &[
@@ -364,7 +352,7 @@ fn cross_validation_and_the_gradient_check_weigh_the_classes() {
 #[test]
 fn a_balanced_accuracy_of_one_class_is_warned_about() {
     let dir = tempfile::tempdir().unwrap();
-    write_uneven(&dir.path().join("uneven.csv"));
+    write_uneven_csv(&dir.path().join("uneven.csv"));
     // Zero weights: every hidden unit is 0, every row gets the same probability.
     let run = ok(words(dir.path(), "train --data uneven.csv --hidden 4 --init zeros --iterations 1 --class-weight balanced -q --save z.h5"));
     assert!(
@@ -385,7 +373,7 @@ fn a_balanced_accuracy_of_one_class_is_warned_about() {
 #[test]
 fn weights_that_cannot_apply_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    write_uneven(&dir.path().join("uneven.csv"));
+    write_uneven_csv(&dir.path().join("uneven.csv"));
     let refused = |extra: &[&str], code: i32, message: &str| {
         let run = train(dir.path(), extra);
         assert_eq!(run.code, Some(code), "{extra:?}: {run:?}");
@@ -490,7 +478,7 @@ fn weights_that_cannot_apply_are_refused() {
 #[test]
 fn weights_far_from_one_are_told_apart_from_the_learning_rate() {
     let dir = tempfile::tempdir().unwrap();
-    write_uneven(&dir.path().join("uneven.csv"));
+    write_uneven_csv(&dir.path().join("uneven.csv"));
     // With gradient descent; Adam's steps do not scale with the gradient, so it is not told.
     let small = "train --data uneven.csv --hidden 4 --iterations 5 --save s.h5 --class-weight \
                  common=0.01,rare=0.01";
@@ -498,8 +486,8 @@ fn weights_far_from_one_are_told_apart_from_the_learning_rate() {
     assert!(
         run.stderr.contains(
             "warning: with these class weights a training example counts 0.01 on average, which \
-             scales every step as a learning rate 0.01 times --learning-rate would; weights of 1 \
-             on average (as balanced's are) keep its meaning"
+             scales every step as a learning rate 0.01 times as large would; weights of 1 on \
+             average (as balanced's are) keep its meaning"
         ),
         "{}",
         run.stderr
@@ -559,7 +547,7 @@ fn describe_points_uneven_classes_to_the_flag() {
         "{}",
         run.stdout
     );
-    write_uneven(&dir.path().join("uneven.csv"));
+    write_uneven_csv(&dir.path().join("uneven.csv"));
     let run = ok(words(dir.path(), "describe --data uneven.csv"));
     assert!(
         run.stdout.contains(
