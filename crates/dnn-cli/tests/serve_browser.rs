@@ -5,7 +5,8 @@
 //! `--data` set) and predicts rows with the model just trained, checks that no view scrolls
 //! sideways at a phone's width (375 px), and stops a run from a second tab that did not start
 //! it; trains the table again with early stopping and sees the validation curve and the
-//! stopping line; last, it trains a regression table and reads its R². It saves screenshots under
+//! stopping line, and with class weights sees the balanced accuracy; last, it trains a
+//! regression table and reads its R². It saves screenshots under
 //! `target/tmp/serve-browser/`.
 //!
 //! Chromium and chromedriver come from `cargo xtask setup` (Debian's `chromium` and
@@ -1067,6 +1068,69 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     assert_eq!(chart[6], validation["held_out_line"]);
     screenshot(&client, "train-early-stopping.png").await;
 
+    // Class weights on the table: a class name the data lacks is refused by the server,
+    // naming the field; weights that train end the results with `dnn train`'s balanced
+    // accuracy and weights lines, and Inspect lists the model's weights.
+    type_into(&client, "class-weight", "rose=2").await;
+    click(&client, "start").await;
+    let refused = until(
+        &client,
+        "the class weights refused",
+        "const s = document.getElementById('train-status').textContent;
+         const f = document.getElementById('class-weight');
+         return s.startsWith('class_weight names')
+           ? [s, f.getAttribute('aria-invalid'), document.activeElement === f] : null;",
+    )
+    .await;
+    assert_eq!(
+        refused,
+        json!([
+            "class_weight names `rose`, which is not one of the data's classes; they are \
+             `setosa`, `versicolor`, `virginica`",
+            "true",
+            true
+        ])
+    );
+    type_into(&client, "class-weight", "virginica=3").await;
+    click(&client, "start").await;
+    let weighted = until(
+        &client,
+        "the balanced accuracy",
+        "const b = document.getElementById('balanced-line');
+         return !document.getElementById('results').hidden && !b.hidden
+           ? [b.textContent, document.getElementById('class-weights-line').textContent,
+              document.getElementById('class-weights-warnings').hidden] : null;",
+    )
+    .await;
+    let run = server::get(&server.url("/api/train")).json();
+    let weights = &run["outcome"]["class_weights"];
+    assert_eq!(run["setup"]["class_weight"], "virginica=3", "{run}");
+    assert_eq!(weights["weights"], json!([1.0, 1.0, 3.0]), "{run}");
+    assert_eq!(
+        weighted,
+        json!([weights["balanced_line"], weights["line"], true]),
+        "{run}"
+    );
+    assert!(
+        weighted[0]
+            .as_str()
+            .is_some_and(|s| s.starts_with("Balanced accuracy (the mean of the classes' recalls")),
+        "{weighted}"
+    );
+    screenshot(&client, "train-class-weights.png").await;
+    click(&client, "tab-inspect").await;
+    choose(&client, "inspect-model", "trained").await;
+    let listed = until(
+        &client,
+        "the class weights in Inspect",
+        "const row = [...document.querySelectorAll('#model-table tr')]
+           .find((tr) => tr.querySelector('th').textContent === 'Class weights');
+         return row ? row.querySelector('td').textContent : null;",
+    )
+    .await;
+    assert_eq!(listed, json!("setosa 1, versicolor 1, virginica 3"));
+    click(&client, "tab-train").await;
+
     // A regression table (`--data` whose target is a number): the page offers only the
     // identity output, draws no boundary, and ends with R², RMSE and MAE, as `dnn train`
     // prints them, where a classifier has its accuracies.
@@ -1088,16 +1152,19 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
          return d.value === 'data' && [d.selectedOptions[0].textContent,
            [...document.getElementById('output').options].filter((o) => !o.disabled)
              .map((o) => o.value), document.getElementById('output').value,
-           document.getElementById('boundary-figure').hidden];",
+           document.getElementById('boundary-figure').hidden,
+           getComputedStyle(document.getElementById('class-weight-field')).display];",
     )
     .await;
+    // A regression has no classes to weigh: the field is not offered.
     assert_eq!(
         offered,
         json!([
             "houses.csv (predicts price, a number)",
             ["identity"],
             "identity",
-            true
+            true,
+            "none"
         ])
     );
     type_into(&client, "iterations", "30").await;

@@ -138,6 +138,8 @@ pub struct TrainingData {
     pub test_x: Array2<f64>,
     /// The network's test targets ([`Dataset::test_y`]).
     pub test_y: Array2<f64>,
+    /// The class of each test example (none for a regression).
+    pub test_labels: Vec<usize>,
     /// A regression's test targets in their own units (none for a classifier).
     pub test_values: Vec<f64>,
     /// Where it comes from: the format, the path and how the test part was split off, when
@@ -171,6 +173,7 @@ impl TrainingData {
             train_labels: data.train_labels,
             train_values: data.train_values,
             test_x: data.test_x,
+            test_labels: data.test_labels,
             test_values: data.test_values,
             source: data.source,
             validation_seed,
@@ -236,6 +239,7 @@ impl TrainingData {
                 standardization: None,
             },
             train_labels: labels(&train_y),
+            test_labels: labels(&test_y),
             train_values: Vec::new(),
             test_values: Vec::new(),
             train_x,
@@ -409,6 +413,7 @@ fn preset_for(id: &'static str, spec: &DataSpec) -> Setup {
                 early_stopping: false,
                 patience: None,
                 min_delta: None,
+                class_weight: None,
             }
         }
         Input::Table { .. } => Setup {
@@ -426,6 +431,7 @@ fn preset_for(id: &'static str, spec: &DataSpec) -> Setup {
             early_stopping: false,
             patience: None,
             min_delta: None,
+            class_weight: None,
         },
     }
 }
@@ -456,6 +462,7 @@ fn flower_set() -> TrainingData {
             early_stopping: false,
             patience: None,
             min_delta: None,
+            class_weight: None,
         },
     )
 }
@@ -485,6 +492,7 @@ fn moons() -> TrainingData {
             early_stopping: false,
             patience: None,
             min_delta: None,
+            class_weight: None,
         },
     )
 }
@@ -514,6 +522,7 @@ fn circles() -> TrainingData {
             early_stopping: false,
             patience: None,
             min_delta: None,
+            class_weight: None,
         },
     )
 }
@@ -521,6 +530,15 @@ fn circles() -> TrainingData {
 /// Class indices from a `(1, m)` row of 0.0/1.0 labels.
 fn labels(y: &Array2<f64>) -> Vec<usize> {
     y.iter().map(|&v| usize::from(v > 0.5)).collect()
+}
+
+/// `Uneven classes: `rare` is 32 of 320 training rows (10.0 %), ...`, when the largest of `classes`
+/// outnumbers the rarest [`crate::class_weight::UNEVEN`] times or more among `labels`.
+fn uneven(classes: &[String], labels: &[usize]) -> Option<String> {
+    let counts = crate::metrics::class_counts(labels, classes.len());
+    crate::class_weight::uneven(classes, &counts, "training rows").map(|facts| {
+        format!("{facts}; class weights `balanced` make each class weigh the same in the cost")
+    })
 }
 
 /// One data set as the page sees it.
@@ -545,6 +563,10 @@ pub struct DatasetInfo {
     test_size: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     preset: Option<Setup>,
+    /// When the largest class outnumbers the rarest 5 to 1 in the training part, as `dnn
+    /// describe` says it, and what class weights do for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uneven: Option<String>,
     /// For 2-D classifiers: the training points `[x1, x2, class]`, to draw under the
     /// boundary.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -573,6 +595,7 @@ impl DatasetInfo {
                 train_size: d.train_x.ncols(),
                 test_size: d.test_x.ncols(),
                 preset: Some(d.preset.clone()),
+                uneven: uneven(&d.spec.classes, &d.train_labels),
                 points: d.draws_boundary().then(|| {
                     d.train_x
                         .columns()
@@ -596,6 +619,7 @@ impl DatasetInfo {
                 train_size: 0,
                 test_size: 0,
                 preset: None,
+                uneven: None,
                 points: None,
             },
         }

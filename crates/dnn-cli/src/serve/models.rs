@@ -244,6 +244,7 @@ impl ModelEntry {
                 validation_split: s.validation_split,
                 patience: s.patience,
                 min_delta: s.min_delta,
+                class_weights: s.class_weights.clone(),
                 data: s.data.clone(),
                 data_sha256: s.data_sha256.clone(),
                 started_from: s.started_from.clone(),
@@ -317,6 +318,9 @@ pub struct SetupSummary {
     /// Early stopping's patience and least improvement, when it was on.
     patience: Option<u64>,
     min_delta: Option<f64>,
+    /// How much an example of each class counted in the cost, by class, when it was trained
+    /// with class weights.
+    class_weights: Option<Vec<f64>>,
     /// The name of the data it was trained on, and that data's SHA-256.
     data: Option<String>,
     data_sha256: Option<String>,

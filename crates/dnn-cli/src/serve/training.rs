@@ -18,6 +18,7 @@
 //! that of the lowest validation cost, and its file records it as `dnn train`'s does.
 
 mod validation;
+mod weighting;
 
 use std::convert::Infallible;
 use std::ops::ControlFlow;
@@ -52,6 +53,7 @@ use crate::train::regression_scores;
 use crate::validation::{kept, record, stopping_line};
 use crate::values::OptimizerArg;
 use validation::{ValidationOutcome, Watched};
+use weighting::{ClassWeightsOutcome, Weighted};
 
 /// How often the training thread hands its progress to the streams: 10 times a second.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
@@ -107,6 +109,12 @@ pub struct Setup {
     /// Early stopping's least improvement (`--min-delta`); absent or `null`: 0.
     #[serde(default)]
     pub min_delta: Option<f64>,
+    /// How much an example of each class counts in the cost (`dnn train --class-weight`):
+    /// `balanced` (each class weighs the same: m / (k · m_c) over the examples that train), or
+    /// weights by class name, `fault=5` or `cat=2,dog=1` (a class left out counts 1); absent or
+    /// `null`: every example counts 1. Only for a classifier.
+    #[serde(default)]
+    pub class_weight: Option<String>,
 }
 
 /// A [`Setup`] checked against its data set: everything a training needs.
@@ -124,6 +132,8 @@ pub struct Plan {
     iterations: usize,
     /// The validation part held out of the run's copy of the training part, if any.
     watched: Option<Watched>,
+    /// The class weights, if any.
+    weighted: Option<Weighted>,
 }
 
 impl Plan {
@@ -287,11 +297,13 @@ impl Plan {
         };
         let hyper =
             Hyper::resolve(&flags, optimizer, None, true).map_err(|e| bad(crate::one_line(&e)))?;
+        let watched = validation::check(setup, &data, hyper.unit())?;
+        let weighted = weighting::check(setup, &data, watched.as_ref(), &hyper.optimizer)?;
+        let weights = weighted.as_ref().map(|w| w.weights.clone());
         let config = hyper
-            .params(setup.learning_rate, setup.iterations, None)
+            .params(setup.learning_rate, setup.iterations, weights)
             .check()
             .map_err(|e| bad(e.to_string()))?;
-        let watched = validation::check(setup, &data, hyper.unit())?;
         Ok(Plan {
             data,
             layers: layers.clone(),
@@ -304,6 +316,7 @@ impl Plan {
             learning_rate: setup.learning_rate,
             iterations: setup.iterations,
             watched,
+            weighted,
         })
     }
 
@@ -327,6 +340,7 @@ impl Plan {
             batch_size: self.hyper.batch_size.map(|b| b as u64),
             l2: Some(self.hyper.l2),
             keep_prob: Some(self.hyper.keep_prob),
+            class_weights: (self.weighted.as_ref()).map(|w| w.weights.as_slice().to_vec()),
             ..TrainingSetup::default()
         };
         crate::data::record_data(&mut setup, &self.data.source);
@@ -361,6 +375,8 @@ pub struct Outcome {
     pub regression: Option<RegressionOutcome>,
     /// The validation part and what early stopping did, when one was held out.
     pub validation: Option<ValidationOutcome>,
+    /// The class weights and each part's balanced accuracy, when the run weighed its classes.
+    pub class_weights: Option<ClassWeightsOutcome>,
     /// Seconds spent training (dnn-core's clock).
     pub train_seconds: f64,
     /// Whether the trained model can be downloaded.
@@ -654,6 +670,7 @@ fn job(run: Arc<Run>, plan: Plan, state: Arc<AppState>, interrupt: Interrupt) {
         test_accuracy: None,
         regression: None,
         validation: None,
+        class_weights: None,
         train_seconds: started.elapsed().as_secs_f64(),
         model: false,
         kept_iterations: None,
@@ -685,14 +702,25 @@ fn train(
         }
     };
     // With a validation part, the run trains on its copy of the training part less it.
-    let (train_x, train_y, train_values) = match &plan.watched {
-        Some(w) => (&w.data.train_x, &w.train_y, &w.data.train_values),
-        None => (&data.train_x, &data.train_y, &data.train_values),
+    let (train_x, train_y, train_values, train_labels) = match &plan.watched {
+        Some(w) => (
+            &w.data.train_x,
+            &w.train_y,
+            &w.data.train_values,
+            &w.data.train_labels,
+        ),
+        None => (
+            &data.train_x,
+            &data.train_y,
+            &data.train_values,
+            &data.train_labels,
+        ),
     };
+    let weights = plan.weighted.as_ref().map(|w| w.weights.clone());
     let mut watch = match &plan.watched {
         Some(w) => Some(
             w.flags
-                .watch(&net, &w.held_out.x, &w.y, plan.iterations, None)
+                .watch(&net, &w.held_out.x, &w.y, plan.iterations, weights)
                 .map_err(|e| e.to_string())?,
         ),
         None => None,
@@ -734,7 +762,10 @@ fn train(
                 "training diverged at {}: {}; {}",
                 d.at,
                 d.cause,
-                plan.hyper.divergence_advice(plan.learning_rate, 1.0)
+                (plan.hyper).divergence_advice(
+                    plan.learning_rate,
+                    plan.weighted.as_ref().map_or(1.0, |w| w.mean)
+                )
             ));
         }
         Err(e) => return Err(e.to_string()),
@@ -745,6 +776,7 @@ fn train(
     let seen = watch.map(|w| w.finish(&mut net));
     streamer.flush(Some(&net));
     let (mut val_accuracy, mut val_scores, mut val_line) = (None, None, None);
+    let mut class_weights = None;
     let (train_accuracy, test_accuracy, regression) = match data.spec.regression {
         Some(scale) => {
             let scores = |x: &Array2<f64>, truth: &[f64]| {
@@ -773,6 +805,15 @@ fn train(
                 let validation = accuracy(&w.held_out.x, &w.y)?;
                 val_line = Some(crate::validation::accuracy_line(validation));
                 val_accuracy = Some(validation);
+            }
+            // With class weights: each part's balanced accuracy, as `dnn train` prints it.
+            if let Some(weighted) = &plan.weighted {
+                let mut parts = vec![("train", train_x, &train_labels[..])];
+                if let Some(w) = &plan.watched {
+                    parts.push(("validation", &w.held_out.x, &w.held_out.labels[..]));
+                }
+                parts.push(("test", &data.test_x, &data.test_labels[..]));
+                class_weights = Some(weighted.outcome(&net, &parts, data.spec.classes.len())?);
             }
             (
                 Some(accuracy(train_x, train_y)?),
@@ -813,6 +854,7 @@ fn train(
         test_accuracy,
         regression,
         validation,
+        class_weights,
         train_seconds: report.elapsed().as_secs_f64(),
         model: true,
         kept_iterations: Some(kept_iterations),
@@ -842,6 +884,9 @@ fn allowed(field: &str) -> Option<String> {
         }
         "early_stopping" => "give true or false".into(),
         "patience" => "give a whole number of at least 1, or null for 10".into(),
+        "class_weight" => {
+            "give \"balanced\", weights by class such as \"fault=5\", or null for none".into()
+        }
         "min_delta" => "give a finite number of 0 or more, or null for 0".into(),
         _ => return None,
     })
@@ -869,7 +914,8 @@ fn setup_rejected(e: &JsonRejection) -> String {
         _ => text,
     };
     let fields = "dataset, layers, hidden, output, init, seed, optimizer, learning_rate, \
-                  batch_size, iterations, validation_split, early_stopping, patience, min_delta";
+                  batch_size, iterations, validation_split, early_stopping, patience, min_delta, \
+                  class_weight";
     if let Some(rest) = text.strip_prefix("unknown field `") {
         let name = rest.split('`').next().unwrap_or(rest);
         return format!(

@@ -37,6 +37,7 @@ mod pictures;
 mod pipes;
 mod predict_columns;
 mod readme;
+mod serve_class_weights;
 mod serve_clients;
 mod serve_http;
 mod sklearn;

@@ -15,7 +15,7 @@ use std::time::Duration;
 use dnn_data::image::{load_picture, read_picture, ImageLimits};
 use dnn_data::model::{load_model, AnyNetwork};
 use serde_json::{json, Value};
-use server::{events, get, post, post_empty, post_json, raw, Server, Update};
+use server::{events, get, outcome, post, post_empty, post_json, raw, Server, Update};
 
 /// A long flower run, to be stopped.
 fn long_flower() -> Value {
@@ -50,15 +50,6 @@ fn points(updates: &[Update]) -> Vec<(usize, f64)> {
 }
 
 /// The outcome in the last update.
-fn outcome(updates: &[Update]) -> Value {
-    let last = updates.last().expect("at least one update");
-    assert!(
-        last.data["done"].is_object(),
-        "the stream ended without an outcome"
-    );
-    last.data["done"].clone()
-}
-
 impl std::ops::Index<&str> for Update {
     type Output = Value;
     fn index(&self, key: &str) -> &Value {

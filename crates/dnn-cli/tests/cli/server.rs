@@ -262,6 +262,16 @@ pub fn events(server: &Server, limit: Duration, mut each: impl FnMut(&Update)) -
     out
 }
 
+/// The outcome that ends a run's stream (its last update's `done`).
+pub fn outcome(updates: &[Update]) -> serde_json::Value {
+    let last = updates.last().expect("at least one update");
+    assert!(
+        last.data["done"].is_object(),
+        "the stream ended without an outcome"
+    );
+    last.data["done"].clone()
+}
+
 /// Sends `request` (a whole HTTP/1.1 request, as is) on a new connection; returns the final
 /// status and body. For paths that an HTTP client would tidy up first, and headers it
 /// would not send.

@@ -24,7 +24,7 @@ const FIELD_IDS = {
   dataset: "dataset", layers: "layers", hidden: "hidden", output: "output", init: "init",
   seed: "seed", optimizer: "optimizer", learning_rate: "learning-rate", batch_size: "batch-size",
   iterations: "iterations", validation_split: "validation-split", early_stopping: "early-stopping",
-  patience: "patience", min_delta: "min-delta",
+  patience: "patience", min_delta: "min-delta", class_weight: "class-weight",
 };
 // Column names listed before "… and N more".
 const NAMES_SHOWN = 8;
@@ -186,12 +186,16 @@ function outputFor(d) {
   return d && d.classes && d.classes.length > 2 ? "softmax" : "sigmoid";
 }
 
-// The form offers only that output layer: the others would be refused.
+// The form offers only that output layer: the others would be refused. Class weights are a
+// classifier's, and the data set's uneven classes (if so) are pointed out beside them.
 function offerOutputs(d) {
   const fits = outputFor(d);
   for (const option of $("output").options) {
     option.hidden = option.disabled = option.value !== fits;
   }
+  $("class-weight-field").hidden = regresses(d);
+  $("uneven-note").hidden = !(d && d.uneven);
+  $("uneven-note").textContent = (d && d.uneven) || "";
 }
 
 function fillForm(setup) {
@@ -208,6 +212,7 @@ function fillForm(setup) {
   $("early-stopping").checked = !!setup.early_stopping;
   $("patience").value = setup.patience == null ? DEFAULT_PATIENCE : setup.patience;
   $("min-delta").value = setup.min_delta == null ? "0" : String(setup.min_delta);
+  $("class-weight").value = setup.class_weight == null ? "" : setup.class_weight;
   for (const input of document.querySelectorAll("#train-form [aria-invalid]")) input.removeAttribute("aria-invalid");
   updateIterationsLabel();
   updateValidationFields();
@@ -351,6 +356,9 @@ function readSetup() {
     }
     if (deltaText.includes(",")) $("min-delta").value = String(minDelta);
   }
+  // The server checks the weights against the data set's classes, and names what is wrong.
+  const weightText = $("class-weight").value.trim();
+  const classWeight = weightText === "" || $("class-weight-field").hidden ? null : weightText;
   return {
     setup: {
       dataset: $("dataset").value,
@@ -367,6 +375,7 @@ function readSetup() {
       early_stopping: early,
       patience,
       min_delta: minDelta,
+      class_weight: classWeight,
     },
   };
 }
@@ -574,6 +583,17 @@ function finished(outcome) {
     if (scores) showScores($("validation-scores"), v.line);
     $("held-out-line").textContent = v.held_out_line;
     $("stopping-line").textContent = v.stopping_line || "";
+  }
+  // Class weights: each part's balanced accuracy, the weights and their warnings, in `dnn
+  // train`'s words.
+  const w = outcome.class_weights;
+  for (const id of ["balanced-line", "class-weights-line", "class-weights-warnings"]) $(id).hidden = !w;
+  if (w) {
+    $("balanced-line").textContent = w.balanced_line;
+    $("class-weights-line").textContent = w.line;
+    const warnings = w.warnings.concat(w.balanced_warning == null ? [] : [w.balanced_warning]);
+    $("class-weights-warnings").textContent = warnings.map((t) => `Warning: ${t}.`).join(" ");
+    $("class-weights-warnings").hidden = warnings.length === 0;
   }
   if (outcome.interrupted) {
     // Ctrl-C stopped the server: the model went with it.
@@ -1081,10 +1101,11 @@ async function inspect() {
     ["Final cost", s.final_cost == null ? null : s.final_cost.toFixed(6)],
     ["L2 λ", s.l2], ["Keep probability", s.keep_prob],
     ["Validation split", s.validation_split],
+    ["Class weights", s.class_weights == null ? null : s.class_weights.map((w, k) => `${m.classes[k] ?? `class ${k}`} ${Number(w.toPrecision(4))}`).join(", ")],
     ["Early stopping", s.patience == null ? null : `patience ${s.patience}, min delta ${s.min_delta ?? 0}`],
   ];
   for (const [k, v] of rows) {
-    if (["Columns", "Text columns", "Missing numbers", "Validation split", "Early stopping"].includes(k) && v == null) continue;
+    if (["Columns", "Text columns", "Missing numbers", "Validation split", "Early stopping", "Class weights"].includes(k) && v == null) continue;
     const tr = element("tr");
     const td = element("td");
     if (v instanceof Node) td.append(v); else td.textContent = v == null ? "not recorded" : String(v);

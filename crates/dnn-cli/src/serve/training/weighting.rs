@@ -1,0 +1,113 @@
+//! The Train view's class weights, as `dnn train --class-weight` takes them: the set-up's
+//! `class_weight` checked once ([`check`]) into a [`Weighted`] (the weights of the examples
+//! that train, after any validation part is held out), and what the run's outcome says of
+//! them ([`ClassWeightsOutcome`]). The parsing, the weights, the lines and the warnings are
+//! `dnn train`'s own ([`crate::class_weight`]).
+
+use std::collections::BTreeMap;
+
+use dnn_core::{ClassWeights, Network, Optimizer};
+use ndarray::Array2;
+use serde::Serialize;
+
+use super::validation::Watched;
+use super::Setup;
+use crate::class_weight::{
+    balanced_accuracies, balanced_line, balanced_warning, by_part, mean_weight, parse_class_weight,
+    warnings,
+};
+use crate::serve::datasets::TrainingData;
+use crate::serve::error::ApiError;
+
+/// How the set-up's field is named in messages.
+const FIELD: &str = "class_weight";
+
+/// A run's class weights, checked before it starts.
+#[derive(Debug)]
+pub struct Weighted {
+    /// The weight of each class, by class index.
+    pub weights: ClassWeights,
+    /// What a training example counts on average (1 for balanced weights).
+    pub mean: f64,
+    /// `dnn train`'s `Class weights: ...` line.
+    line: String,
+    /// `dnn train`'s warnings about them (a class named that has no training example,
+    /// weights far from 1 on average but for Adam).
+    warnings: Vec<String>,
+}
+
+/// Checks the set-up's `class_weight` as `dnn train` checks `--class-weight`, against the
+/// examples that train: `watched`'s training part when a validation part is held out, else
+/// `data`'s. Every problem is a 400 naming the field.
+pub fn check(
+    setup: &Setup,
+    data: &TrainingData,
+    watched: Option<&Watched>,
+    optimizer: &Optimizer,
+) -> Result<Option<Weighted>, ApiError> {
+    let Some(text) = &setup.class_weight else {
+        return Ok(None);
+    };
+    let bad = |problem: String| ApiError::bad_request(format!("{FIELD}: {problem}"));
+    let arg = parse_class_weight(text.trim()).map_err(bad)?;
+    // The part that trains, as dnn-data's Dataset: a copy only when none was held out.
+    let whole;
+    let part = match watched {
+        Some(w) => &w.data,
+        None => {
+            whole = data.training_part();
+            &whole
+        }
+    };
+    let weights = (arg.weights(part, watched.is_some(), FIELD))
+        .map_err(|e| ApiError::bad_request(crate::one_line(&e)))?;
+    Ok(Some(Weighted {
+        mean: mean_weight(&weights, &part.train_labels),
+        line: arg.line(&weights, part, ""),
+        warnings: warnings(&arg, &weights, part, (optimizer, FIELD)),
+        weights,
+    }))
+}
+
+/// What a weighted run's outcome says of its class weights.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassWeightsOutcome {
+    /// The weight of each class, by class index, as the model file records them.
+    pub weights: Vec<f64>,
+    /// `dnn train`'s line: `` Class weights: `fault` 12.5, `ok` 0.5208 (balanced: ...) ``.
+    pub line: String,
+    /// `dnn train`'s warnings about the weights, before training.
+    pub warnings: Vec<String>,
+    /// Each part's balanced accuracy (the mean of the classes' recalls), by part: `train`,
+    /// `validation` when one was held out, `test`.
+    pub balanced_accuracy: BTreeMap<String, f64>,
+    /// `dnn train`'s `Balanced accuracy (...): train 0.97, test 0.93` line.
+    pub balanced_line: String,
+    /// `dnn train`'s warning when the test part's balanced accuracy is no better than always
+    /// answering one class.
+    pub balanced_warning: Option<String>,
+}
+
+impl Weighted {
+    /// The outcome of a run with these weights: each part's balanced accuracy by `net`, for
+    /// the `(name, inputs, labels)` of `parts`.
+    pub fn outcome(
+        &self,
+        net: &Network<f64>,
+        parts: &[(&'static str, &Array2<f64>, &[usize])],
+        classes: usize,
+    ) -> Result<ClassWeightsOutcome, String> {
+        let parts: Vec<_> = (parts.iter())
+            .map(|&(name, x, labels)| (name, x.view(), labels))
+            .collect();
+        let balanced = balanced_accuracies(net, &parts, classes).map_err(|e| e.to_string())?;
+        Ok(ClassWeightsOutcome {
+            weights: self.weights.as_slice().to_vec(),
+            line: self.line.clone(),
+            warnings: self.warnings.clone(),
+            balanced_accuracy: by_part(&balanced),
+            balanced_line: balanced_line(&balanced),
+            balanced_warning: balanced_warning(&balanced),
+        })
+    }
+}
