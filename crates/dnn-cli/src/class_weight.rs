@@ -307,15 +307,25 @@ pub fn uneven_line(classes: &[String], counts: &[usize]) -> Option<String> {
     })
 }
 
+/// Whether the largest class (of `counts` examples each) outnumbers the rarest [`UNEVEN`]
+/// times or more, every class having an example: where accuracy flatters a network that
+/// answers the common class, and each part's balanced accuracy is printed beside it.
+pub fn is_uneven(counts: &[usize]) -> bool {
+    let (Some(&rarest), Some(&largest)) = (counts.iter().min(), counts.iter().max()) else {
+        return false;
+    };
+    rarest > 0 && largest >= UNEVEN * rarest
+}
+
 /// [`uneven_line`]'s facts, without its advice: `Uneven classes: ... by answering `ok` alone`,
 /// the examples called `rows`.
 pub fn uneven(classes: &[String], counts: &[usize], rows: &str) -> Option<String> {
     let m: usize = counts.iter().sum();
-    let rarest = (0..counts.len()).min_by_key(|&k| (counts[k], k))?;
-    let largest = (0..counts.len()).max_by_key(|&k| (counts[k], std::cmp::Reverse(k)))?;
-    if counts[rarest] == 0 || counts[largest] < UNEVEN * counts[rarest] {
+    if !is_uneven(counts) {
         return None;
     }
+    let rarest = (0..counts.len()).min_by_key(|&k| (counts[k], k))?;
+    let largest = (0..counts.len()).max_by_key(|&k| (counts[k], std::cmp::Reverse(k)))?;
     let share = |k: usize| 100.0 * counts[k] as f64 / m as f64;
     Some(format!(
         "Uneven classes: `{}` is {} of {m} {rows} ({:.1} %), `{}` {} ({:.1} %): a network can score \

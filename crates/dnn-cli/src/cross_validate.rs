@@ -15,7 +15,7 @@ use dnn_data::split::Fold;
 use dnn_data::{Dataset, HeldOut};
 use dnn_report::{mean_std, CrossValidationReport, FoldScores};
 
-use crate::class_weight::{balanced_accuracies, by_part, ClassWeightArg, BALANCED};
+use crate::class_weight::{balanced_accuracies, by_part, is_uneven, ClassWeightArg, BALANCED};
 use crate::data::{dates_line, filled_line, load_fold, one_hot_line, pictures_line, target_line};
 use crate::hyper::Hyper;
 use crate::interrupt::Interrupt;
@@ -55,6 +55,8 @@ pub fn run<F: Float>(
     let mut scores = Vec::new();
     // The run's report, begun with fold 1 (its data's facts), its folds added at the end.
     let (mut report, mut examples) = (None, 0);
+    // Classes far from even over all the examples: every fold gives its balanced accuracies.
+    let mut uneven = false;
     let unit = hyper.unit();
     for index in 0..folds {
         let fold = Fold { index, of: folds };
@@ -66,6 +68,7 @@ pub fn run<F: Float>(
         };
         if index == 0 {
             examples = data.train_len() + data.test_len();
+            uneven = !data.is_regression() && is_uneven(&crate::data::all_class_counts(&data));
             if data.is_regression() && examples < 2 * folds {
                 bail!(
                     "{folds} folds of {examples} examples leave a fold of one example, whose R² \
@@ -155,7 +158,7 @@ pub fn run<F: Float>(
             None => None,
         };
         let (net_layers, s) = run
-            .train_fold(&data, held_out.as_ref(), weights.clone())
+            .train_fold(&data, held_out.as_ref(), weights.clone(), uneven)
             .with_context(|| format!("fold {} of {folds}", index + 1))?;
         let s = FoldScores {
             fold: fold.index + 1,
@@ -268,12 +271,14 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Trains a network of the set-up on `data`'s training part (watching `held_out`, with
-    /// early stopping if asked) and scores the training and test parts.
+    /// early stopping if asked) and scores the training and test parts: their balanced
+    /// accuracies too with class weights, or when the data's classes are `uneven`.
     fn train_fold<F: Float>(
         &self,
         data: &Dataset<F>,
         held_out: Option<&HeldOut<F>>,
         weights: Option<ClassWeights>,
+        uneven: bool,
     ) -> anyhow::Result<(Vec<usize>, FoldScores)> {
         let (setup, hyper) = (self.setup, self.hyper);
         let what = format!("the examples in {}", data.source.path.display());
@@ -285,7 +290,7 @@ impl Run<'_> {
         )?;
         let mut net = builder::<F>(setup, &layers, data.spec.output_activation())
             .build(&mut NumpyRng::new(setup.seed))?;
-        let weighted = weights.is_some();
+        let balanced = weights.is_some() || uneven;
         let mean_weight = (weights.as_ref()).map_or(1.0, |w| {
             crate::class_weight::mean_weight(w, &data.train_labels)
         });
@@ -358,7 +363,7 @@ impl Run<'_> {
                     ("train", train_x, &data.train_labels[..]),
                     ("test", test_x, &data.test_labels[..]),
                 ];
-                let balanced = match weighted {
+                let balanced = match balanced {
                     true => {
                         let each = balanced_accuracies(&net, &parts, data.spec.classes.len())?;
                         Some(by_part(&each))
@@ -433,7 +438,7 @@ fn fold_line(folds: usize, s: &FoldScores, unit: &str) -> String {
 }
 
 /// The mean and standard deviation of the folds' test balanced accuracies, when every fold
-/// has one (class weights).
+/// has one (class weights, or classes far from even).
 fn balanced_mean_std(scores: &[FoldScores]) -> Option<(f64, f64)> {
     let each: Option<Vec<f64>> = scores.iter().map(|s| s.balanced("test")).collect();
     each.filter(|b| !b.is_empty()).map(|b| mean_std(&b))

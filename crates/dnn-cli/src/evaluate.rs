@@ -8,6 +8,7 @@ use dnn_data::model::Model;
 use dnn_data::{DataSpec, Dataset, HeldOut, Input, LoadOptions, Parts};
 use ndarray::{Array3, Axis};
 
+use crate::class_weight::{is_uneven, BALANCED};
 use crate::data::{cat_dir, check_image_names, load_for_model, ImageNameFlags, ModelReading};
 use crate::extrapolation;
 use crate::importance::{self, ImportanceFlags, Scoring};
@@ -193,17 +194,22 @@ fn evaluate_classes(
             s.total()
         );
     }
+    // What training with class weights aims at, as dnn train printed it; and, for classes far
+    // from even, what the accuracy flatters.
     let weighted = model.setup.class_weights.is_some();
-    if weighted {
-        // What training with class weights aims at, as dnn train printed it.
+    let balanced = weighted || is_uneven(&crate::data::all_class_counts(data));
+    if balanced {
         let each: Vec<String> = (parts.iter())
             .map(|(name, (s, _))| format!("{} {:.6}", report_name(name), s.balanced_accuracy()))
             .collect();
-        println!(
-            "Balanced accuracy (the mean of the classes' recalls; the model was trained with \
-             class weights, so its probabilities lean to the classes weighed up): {}",
-            each.join(", ")
-        );
+        let what = match weighted {
+            true => {
+                "the mean of the classes' recalls; the model was trained with class \
+                     weights, so its probabilities lean to the classes weighed up"
+            }
+            false => BALANCED,
+        };
+        println!("Balanced accuracy ({what}): {}", each.join(", "));
     }
     let scored: Vec<(&str, ProbabilityScores)> = parts
         .iter()
@@ -264,7 +270,7 @@ fn evaluate_classes(
             examples: s.total(),
             accuracy: Some(s.accuracy()),
             correct: Some(s.correct()),
-            balanced_accuracy: weighted.then(|| s.balanced_accuracy()),
+            balanced_accuracy: balanced.then(|| s.balanced_accuracy()),
             confusion: Some(s.counts),
             probabilities,
             regression: None,

@@ -15,7 +15,7 @@ use dnn_data::{DataSpec, Dataset, HeldOut, Input, Parts, TargetScale};
 use ndarray::{s, ArrayView2};
 
 use crate::class_weight::{
-    balanced_accuracies, balanced_line, balanced_warning, by_part, parse_class_weight,
+    balanced_accuracies, balanced_line, balanced_warning, by_part, is_uneven, parse_class_weight,
     ClassWeightArg,
 };
 use crate::data::{
@@ -783,18 +783,21 @@ fn train_as<F: Float + hdf5::H5Type>(
             }
             let test_accuracy = net.accuracy(test_x, &data.test_y::<F>())?;
             say!("Test accuracy: {test_accuracy:.6}");
+            // With class weights, or classes far from even (where the accuracy flatters a
+            // network that answers the common class): each part's balanced accuracy.
+            let uneven = is_uneven(&crate::data::all_class_counts(&data));
+            if class_weights.is_some() || uneven {
+                let mut parts = vec![("train", train_x, &data.train_labels[..])];
+                if let (Some(h), Some((x, _))) = (&held_out, &validation_set) {
+                    parts.push(("validation", x.view(), &h.labels[..]));
+                }
+                parts.push(("test", test_x, &data.test_labels[..]));
+                balanced = balanced_accuracies(&net, &parts, data.spec.classes.len())?;
+                say!("{}", balanced_line(&balanced));
+            }
             let warning = match class_weights {
                 // Weighted, the accuracy gives way to the rarer classes' recall by design.
-                Some(_) => {
-                    let mut parts = vec![("train", train_x, &data.train_labels[..])];
-                    if let (Some(h), Some((x, _))) = (&held_out, &validation_set) {
-                        parts.push(("validation", x.view(), &h.labels[..]));
-                    }
-                    parts.push(("test", test_x, &data.test_labels[..]));
-                    balanced = balanced_accuracies(&net, &parts, data.spec.classes.len())?;
-                    say!("{}", balanced_line(&balanced));
-                    balanced_warning(&balanced)
-                }
+                Some(_) => balanced_warning(&balanced),
                 None => majority_warning(&data.spec.classes, &data.test_labels, test_accuracy),
             };
             if let Some(warning) = warning {

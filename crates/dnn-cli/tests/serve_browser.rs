@@ -1108,7 +1108,11 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     assert_eq!(weights["weights"], json!([1.0, 1.0, 3.0]), "{run}");
     assert_eq!(
         weighted,
-        json!([weights["balanced_line"], weights["line"], true]),
+        json!([
+            run["outcome"]["balanced_accuracy"]["line"],
+            weights["line"],
+            true
+        ]),
         "{run}"
     );
     assert!(

@@ -81,8 +81,8 @@ pub struct CrossValidationReport {
     pub test_mean: f64,
     /// Their standard deviation (numpy's `std`: over K).
     pub test_std: f64,
-    /// With `--class-weight`: the mean and standard deviation of the folds' test balanced
-    /// accuracies.
+    /// With `--class-weight`, or classes far from even (the largest outnumbering the rarest 5
+    /// to 1): the mean and standard deviation of the folds' test balanced accuracies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_balanced_mean: Option<f64>,
     /// See `test_balanced_mean`.
@@ -117,8 +117,9 @@ pub struct FoldScores {
     /// `classes` order (`balanced` weighs each fold's training folds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_weights: Option<Vec<f64>>,
-    /// With `--class-weight`: the balanced accuracies (the mean of the classes' recalls) of
-    /// the `train` and `test` parts, as [`crate::TrainReport::balanced_accuracy`].
+    /// With `--class-weight`, or classes far from even: the balanced accuracies (the mean of
+    /// the classes' recalls) of the `train` and `test` parts, as
+    /// [`crate::TrainReport::balanced_accuracy`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balanced_accuracy: Option<BTreeMap<String, f64>>,
 }

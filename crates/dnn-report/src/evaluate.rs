@@ -77,7 +77,8 @@ pub struct PartScores {
     /// How many were classified right (a classifier's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correct: Option<usize>,
-    /// The mean of the classes' recalls, for a model trained with class weights.
+    /// The mean of the classes' recalls, for a model trained with class weights or data whose
+    /// classes are far from even (the largest outnumbering the rarest 5 to 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balanced_accuracy: Option<f64>,
     /// `confusion[true][predicted]`: examples of each class by the class predicted (a

@@ -49,9 +49,10 @@ pub struct TrainReport {
     /// Fraction of the test set classified right (a classifier's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_accuracy: Option<f64>,
-    /// With `class_weights`: each part's balanced accuracy (the mean of its classes'
-    /// recalls, scikit-learn's `balanced_accuracy_score`), by part: `train`, `validation`
-    /// (with one held out) and `test`.
+    /// With `class_weights`, or classes far from even (the largest outnumbering the rarest 5
+    /// to 1): each part's balanced accuracy (the mean of its classes' recalls, scikit-learn's
+    /// `balanced_accuracy_score`), by part: `train`, `validation` (with one held out) and
+    /// `test`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balanced_accuracy: Option<BTreeMap<String, f64>>,
     /// A regression's scores on the training and test parts, in the target's units.

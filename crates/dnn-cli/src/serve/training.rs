@@ -53,7 +53,7 @@ use crate::train::regression_scores;
 use crate::validation::{kept, record, stopping_line};
 use crate::values::OptimizerArg;
 use validation::{ValidationOutcome, Watched};
-use weighting::{ClassWeightsOutcome, Weighted};
+use weighting::{BalancedOutcome, ClassWeightsOutcome, Weighted};
 
 /// How often the training thread hands its progress to the streams: 10 times a second.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
@@ -375,8 +375,10 @@ pub struct Outcome {
     pub regression: Option<RegressionOutcome>,
     /// The validation part and what early stopping did, when one was held out.
     pub validation: Option<ValidationOutcome>,
-    /// The class weights and each part's balanced accuracy, when the run weighed its classes.
+    /// The class weights, when the run weighed its classes.
     pub class_weights: Option<ClassWeightsOutcome>,
+    /// Each part's balanced accuracy, with class weights or classes far from even.
+    pub balanced_accuracy: Option<BalancedOutcome>,
     /// Seconds spent training (dnn-core's clock).
     pub train_seconds: f64,
     /// Whether the trained model can be downloaded.
@@ -670,7 +672,9 @@ fn job(run: Arc<Run>, plan: Plan, state: Arc<AppState>, interrupt: Interrupt) {
         test_accuracy: None,
         regression: None,
         validation: None,
-        class_weights: None,
+        // The weights were taken before training: their line and warnings stand.
+        class_weights: plan.weighted.as_ref().map(Weighted::outcome),
+        balanced_accuracy: None,
         train_seconds: started.elapsed().as_secs_f64(),
         model: false,
         kept_iterations: None,
@@ -776,7 +780,7 @@ fn train(
     let seen = watch.map(|w| w.finish(&mut net));
     streamer.flush(Some(&net));
     let (mut val_accuracy, mut val_scores, mut val_line) = (None, None, None);
-    let mut class_weights = None;
+    let mut balanced = None;
     let (train_accuracy, test_accuracy, regression) = match data.spec.regression {
         Some(scale) => {
             let scores = |x: &Array2<f64>, truth: &[f64]| {
@@ -806,15 +810,17 @@ fn train(
                 val_line = Some(crate::validation::accuracy_line(validation));
                 val_accuracy = Some(validation);
             }
-            // With class weights: each part's balanced accuracy, as `dnn train` prints it.
-            if let Some(weighted) = &plan.weighted {
-                let mut parts = vec![("train", train_x, &train_labels[..])];
-                if let Some(w) = &plan.watched {
-                    parts.push(("validation", &w.held_out.x, &w.held_out.labels[..]));
-                }
-                parts.push(("test", &data.test_x, &data.test_labels[..]));
-                class_weights = Some(weighted.outcome(&net, &parts, data.spec.classes.len())?);
+            // With class weights or uneven classes: each part's balanced accuracy, as `dnn
+            // train` prints it.
+            let mut parts = vec![("train", train_x, &train_labels[..])];
+            if let Some(w) = &plan.watched {
+                parts.push(("validation", &w.held_out.x, &w.held_out.labels[..]));
             }
+            parts.push(("test", &data.test_x, &data.test_labels[..]));
+            let labels = data.train_labels.iter().chain(&data.test_labels);
+            let counts = crate::metrics::class_counts(labels, data.spec.classes.len());
+            let classes = (data.spec.classes.len(), &counts[..]);
+            balanced = weighting::balanced(&net, &parts, classes, plan.weighted.is_some())?;
             (
                 Some(accuracy(train_x, train_y)?),
                 Some(accuracy(&data.test_x, &data.test_y)?),
@@ -854,7 +860,8 @@ fn train(
         test_accuracy,
         regression,
         validation,
-        class_weights,
+        class_weights: plan.weighted.as_ref().map(Weighted::outcome),
+        balanced_accuracy: balanced,
         train_seconds: report.elapsed().as_secs_f64(),
         model: true,
         kept_iterations: Some(kept_iterations),

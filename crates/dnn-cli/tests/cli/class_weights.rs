@@ -183,11 +183,8 @@ fn balanced_weights_are_the_training_parts_and_are_recorded() {
         "{}",
         from.stderr
     );
-    assert!(
-        !from.stdout.contains("Balanced accuracy"),
-        "{}",
-        from.stdout
-    );
+    // The classes are 9 to 1: the balanced accuracy is given, weights or not.
+    assert!(from.stdout.contains("Balanced accuracy"), "{}", from.stdout);
     let again = ok(words(
         dir.path(),
         "train --from m.h5 --data uneven.csv --iterations 2 -q --save n.h5 --class-weight rare=5",
@@ -581,4 +578,88 @@ fn a_test_part_of_one_class_is_not_warned_about_as_chance() {
         .unwrap();
     assert!(test.ends_with("test 1.000000"), "{test}");
     assert!(!run.stderr.contains("balanced accuracy"), "{}", run.stderr);
+}
+
+/// Without class weights, classes far from even (9 to 1 here) get each part's balanced
+/// accuracy too, in the run's lines, its report and cross-validation's, so that a plain run
+/// and a weighted one can be compared; classes near even (4 to 1) do not.
+#[test]
+fn uneven_classes_get_their_balanced_accuracy_without_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    write_uneven_csv(&dir.path().join("uneven.csv"));
+    let plain = ok(train(dir.path(), &["--save", "p.h5", "--report", "p.json"]));
+    let r = json(&dir.path().join("p.json"));
+    assert_eq!(r["class_weights"], Value::Null);
+    let (train_b, test_b) = (
+        r["balanced_accuracy"]["train"].as_f64().unwrap(),
+        r["balanced_accuracy"]["test"].as_f64().unwrap(),
+    );
+    let line = format!(
+        "Balanced accuracy (the mean of the classes' recalls, what class weights aim to raise): \
+         train {train_b:.6}, test {test_b:.6}"
+    );
+    assert!(plain.stdout.lines().any(|l| l == line), "{}", plain.stdout);
+    // `dnn evaluate` gives the saved model's too: the mean of the recalls of its confusion
+    // counts (rows: the true class).
+    let evaluated = ok(words(
+        dir.path(),
+        "evaluate --model p.h5 --data uneven.csv --report e.json",
+    ));
+    let e = json(&dir.path().join("e.json"));
+    for part in e["parts"].as_array().unwrap() {
+        let confusion = part["confusion"].as_array().unwrap();
+        let recall = |c: usize| {
+            let row: Vec<f64> = (confusion[c].as_array().unwrap().iter())
+                .map(|n| n.as_f64().unwrap())
+                .collect();
+            row[c] / row.iter().sum::<f64>()
+        };
+        let mean = (recall(0) + recall(1)) / 2.0;
+        let name = part["name"].as_str().unwrap();
+        assert_eq!(part["balanced_accuracy"].as_f64(), Some(mean), "{name}");
+        assert_eq!(
+            r["balanced_accuracy"][name].as_f64(),
+            Some(mean),
+            "{name}: {}",
+            evaluated.stdout
+        );
+        assert!(evaluated.stdout.contains(&format!("{name} {mean:.6}")));
+    }
+    let cv = ok(train(
+        dir.path(),
+        &["--cross-validate", "4", "--report", "cv.json"],
+    ));
+    let r = json(&dir.path().join("cv.json"));
+    for fold in r["folds"].as_array().unwrap() {
+        assert!(fold["balanced_accuracy"]["test"].is_f64(), "{fold}");
+        assert_eq!(fold["class_weights"], Value::Null);
+    }
+    let mean = r["test_balanced_mean"].as_f64().unwrap();
+    assert!(
+        cv.stdout
+            .contains(&format!("Test balanced accuracy: {mean:.6} ± ")),
+        "{}",
+        cv.stdout
+    );
+
+    // 4 to 1: no balanced accuracy.
+    let mut text = String::from("x,label\n");
+    for i in 0..100 {
+        let label = if i % 5 == 0 { "rare" } else { "common" };
+        text.push_str(&format!("{i},{label}\n"));
+    }
+    std::fs::write(dir.path().join("four.csv"), text).unwrap();
+    let even = ok(words(
+        dir.path(),
+        "train --data four.csv --hidden 2 --iterations 5 --save f.h5 --report f.json",
+    ));
+    assert!(
+        !even.stdout.contains("Balanced accuracy"),
+        "{}",
+        even.stdout
+    );
+    assert_eq!(
+        json(&dir.path().join("f.json"))["balanced_accuracy"],
+        Value::Null
+    );
 }

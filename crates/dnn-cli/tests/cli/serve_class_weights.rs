@@ -75,8 +75,9 @@ fn a_weighted_run_in_the_page_is_dnn_trains_weighted_run() {
         json!([240.0 / (2.0 * 216.0), 240.0 / (2.0 * 24.0)])
     );
     assert_eq!(served["weights"], report["class_weights"]);
-    assert_eq!(served["balanced_accuracy"], report["balanced_accuracy"]);
-    let parts: Vec<&String> = served["balanced_accuracy"]
+    let balanced = &done["balanced_accuracy"];
+    assert_eq!(balanced["by_part"], report["balanced_accuracy"]);
+    let parts: Vec<&String> = balanced["by_part"]
         .as_object()
         .expect("by part")
         .keys()
@@ -121,10 +122,7 @@ fn a_weighted_run_in_the_page_is_dnn_trains_weighted_run() {
             .chain(["balanced"])
             .collect::<Vec<_>>(),
     );
-    for line in [
-        weights_line,
-        served["balanced_line"].as_str().expect("line"),
-    ] {
+    for line in [weights_line, balanced["line"].as_str().expect("line")] {
         assert!(
             printed.stdout.lines().any(|l| l == line),
             "{line:?} not in {}",
@@ -132,7 +130,7 @@ fn a_weighted_run_in_the_page_is_dnn_trains_weighted_run() {
         );
     }
     assert_eq!(served["warnings"], json!([]));
-    assert_eq!(served["balanced_warning"], Value::Null);
+    assert_eq!(balanced["warning"], Value::Null);
 
     // The download is `dnn train --save`'s model, its class weights recorded.
     let file = get(&server.url("/api/models/trained/model.h5"));
@@ -156,6 +154,7 @@ fn a_weighted_run_in_the_page_is_dnn_trains_weighted_run() {
     small["iterations"] = json!(5);
     assert_eq!(post_json(&server.url("/api/train"), &small).status, 202);
     let done = outcome(&events(&server, Duration::from_secs(60), |_| {}));
+    assert!(done["balanced_accuracy"]["line"].is_string(), "{done}");
     assert_eq!(
         done["class_weights"]["warnings"],
         json!([
@@ -164,6 +163,26 @@ fn a_weighted_run_in_the_page_is_dnn_trains_weighted_run() {
                 on average (as balanced's are) keep its meaning"
         ])
     );
+
+    // No weights: the classes are 9 to 1, so the outcome still gives each part's balanced
+    // accuracy, `dnn train`'s, and no class weights.
+    let mut plain = set_up("balanced");
+    plain["class_weight"] = Value::Null;
+    assert_eq!(post_json(&server.url("/api/train"), &plain).status, 202);
+    let done = outcome(&events(&server, Duration::from_secs(120), |_| {}));
+    let flags = FLAGS.replace(" --class-weight", "");
+    let train = common::dnn_in(dir.path(), &flags.split_whitespace().collect::<Vec<_>>());
+    assert_eq!(train.code, Some(0), "{}", train.stderr);
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("R.json")).expect("the report"),
+    )
+    .expect("JSON");
+    assert_eq!(done["class_weights"], Value::Null);
+    assert_eq!(
+        done["balanced_accuracy"]["by_part"],
+        report["balanced_accuracy"]
+    );
+    assert_eq!(done["balanced_accuracy"]["warning"], Value::Null);
 }
 
 /// Bad class weights are refused before any work, with one line that names the field and

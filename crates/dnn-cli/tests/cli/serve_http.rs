@@ -202,6 +202,11 @@ fn a_moons_run_with_adam_and_mini_batches_reaches_the_published_accuracy() {
         common::expected("moons-adam")["accuracy"],
         "{done}"
     );
+    // Even classes, no weights: no balanced accuracy.
+    assert_eq!(
+        (&done["class_weights"], &done["balanced_accuracy"]),
+        (&Value::Null, &Value::Null)
+    );
 }
 
 #[test]

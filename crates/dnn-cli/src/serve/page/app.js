@@ -584,17 +584,16 @@ function finished(outcome) {
     $("held-out-line").textContent = v.held_out_line;
     $("stopping-line").textContent = v.stopping_line || "";
   }
-  // Class weights: each part's balanced accuracy, the weights and their warnings, in `dnn
-  // train`'s words.
-  const w = outcome.class_weights;
-  for (const id of ["balanced-line", "class-weights-line", "class-weights-warnings"]) $(id).hidden = !w;
-  if (w) {
-    $("balanced-line").textContent = w.balanced_line;
-    $("class-weights-line").textContent = w.line;
-    const warnings = w.warnings.concat(w.balanced_warning == null ? [] : [w.balanced_warning]);
-    $("class-weights-warnings").textContent = warnings.map((t) => `Warning: ${t}.`).join(" ");
-    $("class-weights-warnings").hidden = warnings.length === 0;
-  }
+  // Each part's balanced accuracy (with class weights, or classes far from even), the weights
+  // and their warnings, in `dnn train`'s words.
+  const w = outcome.class_weights, b = outcome.balanced_accuracy;
+  $("balanced-line").hidden = !b;
+  $("balanced-line").textContent = b ? b.line : "";
+  $("class-weights-line").hidden = !w;
+  $("class-weights-line").textContent = w ? w.line : "";
+  const warnings = (w ? w.warnings : []).concat(b && b.warning != null ? [b.warning] : []);
+  $("class-weights-warnings").textContent = warnings.map((t) => `Warning: ${t}.`).join(" ");
+  $("class-weights-warnings").hidden = warnings.length === 0;
   if (outcome.interrupted) {
     // Ctrl-C stopped the server: the model went with it.
     setStatus(`The server was stopped (Ctrl-C) during the run on ${name}, after ${count(outcome.iterations_run)} of ${count(planned)} ${unit(planned)}; start \`dnn serve\` again and reload.`, true);

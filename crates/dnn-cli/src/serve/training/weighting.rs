@@ -1,7 +1,8 @@
 //! The Train view's class weights, as `dnn train --class-weight` takes them: the set-up's
 //! `class_weight` checked once ([`check`]) into a [`Weighted`] (the weights of the examples
 //! that train, after any validation part is held out), and what the run's outcome says of
-//! them ([`ClassWeightsOutcome`]). The parsing, the weights, the lines and the warnings are
+//! them ([`ClassWeightsOutcome`]) and of each part's balanced accuracy ([`BalancedOutcome`],
+//! also for a plain run on classes far from even). The parsing, the weights, the lines and the warnings are
 //! `dnn train`'s own ([`crate::class_weight`]).
 
 use std::collections::BTreeMap;
@@ -13,8 +14,8 @@ use serde::Serialize;
 use super::validation::Watched;
 use super::Setup;
 use crate::class_weight::{
-    balanced_accuracies, balanced_line, balanced_warning, by_part, mean_weight, parse_class_weight,
-    warnings,
+    balanced_accuracies, balanced_line, balanced_warning, by_part, is_uneven, mean_weight,
+    parse_class_weight, warnings,
 };
 use crate::serve::datasets::TrainingData;
 use crate::serve::error::ApiError;
@@ -78,36 +79,52 @@ pub struct ClassWeightsOutcome {
     pub line: String,
     /// `dnn train`'s warnings about the weights, before training.
     pub warnings: Vec<String>,
-    /// Each part's balanced accuracy (the mean of the classes' recalls), by part: `train`,
-    /// `validation` when one was held out, `test`.
-    pub balanced_accuracy: BTreeMap<String, f64>,
+}
+
+/// Each part's balanced accuracy, as `dnn train` gives it with class weights or classes far
+/// from even.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BalancedOutcome {
+    /// The mean of the classes' recalls, by part: `train`, `validation` when one was held
+    /// out, `test`.
+    pub by_part: BTreeMap<String, f64>,
     /// `dnn train`'s `Balanced accuracy (...): train 0.97, test 0.93` line.
-    pub balanced_line: String,
-    /// `dnn train`'s warning when the test part's balanced accuracy is no better than always
-    /// answering one class.
-    pub balanced_warning: Option<String>,
+    pub line: String,
+    /// `dnn train`'s warning, with class weights, when the test part's balanced accuracy is no
+    /// better than always answering one class.
+    pub warning: Option<String>,
 }
 
 impl Weighted {
-    /// The outcome of a run with these weights: each part's balanced accuracy by `net`, for
-    /// the `(name, inputs, labels)` of `parts`.
-    pub fn outcome(
-        &self,
-        net: &Network<f64>,
-        parts: &[(&'static str, &Array2<f64>, &[usize])],
-        classes: usize,
-    ) -> Result<ClassWeightsOutcome, String> {
-        let parts: Vec<_> = (parts.iter())
-            .map(|&(name, x, labels)| (name, x.view(), labels))
-            .collect();
-        let balanced = balanced_accuracies(net, &parts, classes).map_err(|e| e.to_string())?;
-        Ok(ClassWeightsOutcome {
+    /// What the outcome says of these weights.
+    pub fn outcome(&self) -> ClassWeightsOutcome {
+        ClassWeightsOutcome {
             weights: self.weights.as_slice().to_vec(),
             line: self.line.clone(),
             warnings: self.warnings.clone(),
-            balanced_accuracy: by_part(&balanced),
-            balanced_line: balanced_line(&balanced),
-            balanced_warning: balanced_warning(&balanced),
-        })
+        }
     }
+}
+
+/// Each part's balanced accuracy by `net`, for the `(name, inputs, labels)` of `parts` and
+/// `classes` classes, when the run is `weighted` or the data set's classes are uneven
+/// ([`is_uneven`] over `counts`, every example's class counted); else none.
+pub fn balanced(
+    net: &Network<f64>,
+    parts: &[(&'static str, &Array2<f64>, &[usize])],
+    (classes, counts): (usize, &[usize]),
+    weighted: bool,
+) -> Result<Option<BalancedOutcome>, String> {
+    if !(weighted || is_uneven(counts)) {
+        return Ok(None);
+    }
+    let parts: Vec<_> = (parts.iter())
+        .map(|&(name, x, labels)| (name, x.view(), labels))
+        .collect();
+    let each = balanced_accuracies(net, &parts, classes).map_err(|e| e.to_string())?;
+    Ok(Some(BalancedOutcome {
+        by_part: by_part(&each),
+        line: balanced_line(&each),
+        warning: weighted.then(|| balanced_warning(&each)).flatten(),
+    }))
 }
