@@ -1133,6 +1133,21 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
     )
     .await;
     assert_eq!(listed, json!("setosa 1, versicolor 1, virginica 3"));
+    // Predict says how to read such a model's probabilities.
+    click(&client, "tab-predict").await;
+    choose(&client, "predict-model", "trained").await;
+    let hint = js(
+        &client,
+        "return document.getElementById('predict-hint').textContent;",
+    )
+    .await;
+    assert!(
+        hint.as_str().is_some_and(|h| h.ends_with(
+            "It was trained with class weights: its probabilities lean to the classes weighed \
+             up, so read them as scores, not frequencies."
+        )),
+        "{hint}"
+    );
     click(&client, "tab-train").await;
 
     // A regression table (`--data` whose target is a number): the page offers only the

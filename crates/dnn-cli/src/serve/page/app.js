@@ -885,7 +885,9 @@ function describePredictModel() {
     return;
   }
   // A regression model gives a number per example, not a class.
-  const predicts = m.regression ? ` It predicts a number${m.regression.target ? ` (${m.regression.target})` : ""}.` : "";
+  // A model trained with class weights leans to the classes weighed up (as the README says).
+  const weighted = m.setup.class_weights ? " It was trained with class weights: its probabilities lean to the classes weighed up, so read them as scores, not frequencies." : "";
+  const predicts = (m.regression ? ` It predicts a number${m.regression.target ? ` (${m.regression.target})` : ""}.` : "") + weighted;
   if (m.input.kind === "picture") {
     hint.textContent = `This model takes ${describeInput(m.input)} (JPEG or PNG, any size: they are resized as the network needs).${predicts}`;
     return;
