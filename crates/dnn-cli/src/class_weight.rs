@@ -133,6 +133,20 @@ impl ClassWeightArg {
                             first_three(classes.iter().map(|c| format!("`{c}`")))
                         );
                     };
+                    // The backward pass multiplies by the weight in F: f32 holds less.
+                    let held = F::of(*w);
+                    if !(held.is_finite() && held > F::zero()) {
+                        bail!(
+                            "{name}: the weight of `{class}`, {w:e}, is {} for {} (which holds \
+                             numbers from about 1.4e-45 to 3.4e38); give weights nearer 1, or \
+                             train in f64",
+                            match held.is_finite() {
+                                true => "too small",
+                                false => "too large",
+                            },
+                            F::NAME
+                        );
+                    }
                     weights[k] = *w;
                 }
                 ClassWeights::new(weights).with_context(|| name.to_owned())

@@ -427,12 +427,17 @@ fn weights_that_cannot_apply_are_refused() {
         1,
         "error: --class-weight names `-1`, which is not one of the data's classes",
     );
-    // f32 holds neither 1e40 nor 1e-50: refused before any work.
+    // f32 holds neither 1e40 nor 1e-50: refused before any work, naming the class.
     refused(
         &["--dtype", "f32", "--class-weight", "rare=1e40"],
         1,
-        "error: invalid class weight 1e40: the network's element type cannot hold it (f32 holds \
-         numbers from about 1.4e-45 to 3.4e38); give weights nearer 1",
+        "error: --class-weight: the weight of `rare`, 1e40, is too large for f32 (which holds \
+         numbers from about 1.4e-45 to 3.4e38); give weights nearer 1, or train in f64",
+    );
+    refused(
+        &["--dtype", "f32", "--class-weight", "common=1e-50"],
+        1,
+        "error: --class-weight: the weight of `common`, 1e-50, is too small for f32",
     );
     // A class without a training example cannot be balanced: new data lacking one.
     let rows: String = std::fs::read_to_string(dir.path().join("uneven.csv"))
