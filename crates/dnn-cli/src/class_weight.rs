@@ -191,11 +191,16 @@ pub fn mean_weight(weights: &ClassWeights, labels: &[usize]) -> f64 {
         .sum()
 }
 
+/// How far above Adam's epsilon the mean class weight must stay (gradients of 0.01 weighted
+/// by it stay 100 times the epsilon).
+const ADAM_SMALL: f64 = 1e4;
+
 /// The warnings about given weights before training: a class named that has no training
-/// example (its weight changes nothing), and, but for Adam (whose steps do not scale with the
-/// gradient), weights whose mean over the training examples is far from 1 (every step scaled
-/// as a learning rate that many times larger would be). `name`: the setting, as
-/// [`ClassWeightArg::weights`] names it.
+/// example (its weight changes nothing), and weights whose mean over the training examples is
+/// far from 1: but for Adam (whose steps do not scale with the gradient), every step is scaled
+/// as a learning rate that many times larger would be; with Adam, weights so small that the
+/// gradients near its epsilon stop it. `name`: the setting, as [`ClassWeightArg::weights`]
+/// names it.
 pub fn warnings<F: Float>(
     arg: &ClassWeightArg,
     weights: &ClassWeights,
@@ -215,15 +220,30 @@ pub fn warnings<F: Float>(
         }
     }
     let mean = mean_weight(weights, &data.train_labels);
-    let adam = matches!(optimizer, Optimizer::Adam { .. });
-    if !adam && !(0.1..=10.0).contains(&mean) {
-        out.push(format!(
-            "with these class weights a training example counts {} on average, which scales \
-             every step as a learning rate {} times as large would; weights of 1 on \
-             average (as balanced's are) keep its meaning",
-            significant_to(mean, 4),
-            significant_to(mean, 4)
-        ));
+    match *optimizer {
+        // Adam divides by the gradient's size, plus its epsilon: gradients scaled down near
+        // that epsilon shrink its steps until the network learns nothing.
+        Optimizer::Adam { epsilon, .. } if mean < ADAM_SMALL * epsilon => {
+            out.push(format!(
+                "with these class weights a training example counts {} on average, which \
+                 scales the gradients down towards Adam's epsilon ({}), where its steps shrink \
+                 and the network learns little; weights of 1 on average (as balanced's are) \
+                 keep its steps whole",
+                significant_to(mean, 4),
+                significant_to(epsilon, 4)
+            ));
+        }
+        Optimizer::Adam { .. } => {}
+        _ if !(0.1..=10.0).contains(&mean) => {
+            out.push(format!(
+                "with these class weights a training example counts {} on average, which \
+                 scales every step as a learning rate {} times as large would; weights of 1 on \
+                 average (as balanced's are) keep its meaning",
+                significant_to(mean, 4),
+                significant_to(mean, 4)
+            ));
+        }
+        _ => {}
     }
     out
 }

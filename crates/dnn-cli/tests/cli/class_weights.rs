@@ -496,6 +496,18 @@ fn weights_far_from_one_are_told_apart_from_the_learning_rate() {
     );
     let adam = ok(words(dir.path(), &format!("{small} --optimizer adam")));
     assert!(!adam.stderr.contains("on average"), "{}", adam.stderr);
+    // But weights that bring the gradients near Adam's epsilon stop it.
+    let tiny = small.replace("0.01", "1e-5");
+    let adam = ok(words(dir.path(), &format!("{tiny} --optimizer adam")));
+    assert!(
+        adam.stderr.contains(
+            "warning: with these class weights a training example counts 1e-5 on average, \
+             which scales the gradients down towards Adam's epsilon (1e-8), where its steps \
+             shrink and the network learns little"
+        ),
+        "{}",
+        adam.stderr
+    );
     let balanced = ok(train(
         dir.path(),
         &["--class-weight", "balanced", "--save", "b.h5"],
