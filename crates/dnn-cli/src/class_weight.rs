@@ -30,6 +30,13 @@ pub fn parse_class_weight(s: &str) -> Result<ClassWeightArg, String> {
     if s == "balanced" {
         return Ok(ClassWeightArg::Balanced);
     }
+    if s.trim().is_empty() {
+        return Err(
+            "no weights given: give `balanced`, or weights such as `yes=5` or `cat=2,dog=1` (a \
+             class left out counts 1)"
+                .into(),
+        );
+    }
     if s.starts_with("--") {
         return Err(format!(
             "`{s}` is a flag: give --class-weight its value first, `balanced` or weights such as \

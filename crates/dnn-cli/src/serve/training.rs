@@ -112,7 +112,7 @@ pub struct Setup {
     /// How much an example of each class counts in the cost (`dnn train --class-weight`):
     /// `balanced` (each class weighs the same: m / (k · m_c) over the examples that train), or
     /// weights by class name, `fault=5` or `cat=2,dog=1` (a class left out counts 1); absent or
-    /// `null`: every example counts 1. Only for a classifier.
+    /// `null` or empty: every example counts 1. Only for a classifier.
     #[serde(default)]
     pub class_weight: Option<String>,
 }

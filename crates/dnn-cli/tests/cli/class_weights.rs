@@ -418,6 +418,10 @@ fn weights_that_cannot_apply_are_refused() {
             "`--save` is a flag: give --class-weight its value first, `balanced` or weights",
         ),
         ("Balanced", "`Balanced` is not CLASS=WEIGHT"),
+        (
+            "",
+            "no weights given: give `balanced`, or weights such as `yes=5`",
+        ),
     ] {
         refused(&["--class-weight", flag], 2, why);
     }

@@ -229,6 +229,36 @@ fn bad_class_weights_are_refused_naming_the_field() {
         "nothing ran"
     );
 
+    // Weights that make training diverge: the outcome is the error, with the weights' line
+    // and warning, as `dnn train` prints them before it fails.
+    let mut huge = set_up("rare=1e300");
+    huge["iterations"] = json!(5);
+    assert_eq!(post_json(&server.url("/api/train"), &huge).status, 202);
+    let done = outcome(&events(&server, Duration::from_secs(60), |_| {}));
+    let error = done["error"].as_str().expect("an error");
+    assert!(
+        error.starts_with("training diverged at ")
+            && error
+                .contains("class weights nearer 1 (a training example counts 1e299 on average)"),
+        "{done}"
+    );
+    let weights = &done["class_weights"];
+    assert_eq!(weights["weights"], json!([1.0, 1e300]), "{done}");
+    assert!(
+        weights["warnings"][0].as_str().is_some_and(
+            |w| w.starts_with("with these class weights a training example counts 1e299")
+        ),
+        "{done}"
+    );
+    // An empty value is none, as the page's empty field sends it.
+    assert_eq!(
+        post_json(&server.url("/api/train"), &set_up(" ")).status,
+        202
+    );
+    let done = outcome(&events(&server, Duration::from_secs(60), |_| {}));
+    assert_eq!(done["class_weights"], Value::Null, "{done}");
+    assert_eq!(done["error"], Value::Null, "{done}");
+
     std::fs::write(
         dir.path().join("numbers.csv"),
         (0..40)

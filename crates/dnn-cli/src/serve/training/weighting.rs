@@ -46,7 +46,8 @@ pub fn check(
     watched: Option<&Watched>,
     optimizer: &Optimizer,
 ) -> Result<Option<Weighted>, ApiError> {
-    let Some(text) = &setup.class_weight else {
+    // Empty is none, as the page's empty field is.
+    let Some(text) = setup.class_weight.as_ref().filter(|t| !t.trim().is_empty()) else {
         return Ok(None);
     };
     let bad = |problem: String| ApiError::bad_request(format!("{FIELD}: {problem}"));
