@@ -341,11 +341,39 @@ pub const UNEVEN: usize = 5;
 /// `Uneven classes: `fault` is 125 of 3000 rows (4.2 %), `ok` 2875 (95.8 %): a network can
 /// score 0.958333 by answering `ok` alone; --class-weight balanced makes each class weigh the
 /// same in the cost`, when the largest of `classes` (`counts` examples each) outnumbers the
-/// rarest [`UNEVEN`] times or more.
-pub fn uneven_line(classes: &[String], counts: &[usize]) -> Option<String> {
+/// rarest [`UNEVEN`] times or more; the advice is [`uneven_advice`]'s for the training part's
+/// `train_counts`.
+pub fn uneven_line(classes: &[String], counts: &[usize], train_counts: &[usize]) -> Option<String> {
     uneven(classes, counts, "rows").map(|facts| {
-        format!("{facts}; --class-weight balanced makes each class weigh the same in the cost")
+        let flag = |value: &str| format!("--class-weight {value}");
+        format!("{facts}; {}", uneven_advice(classes, train_counts, flag))
     })
+}
+
+/// How class weights even uneven classes, `setting` writing a value as the user gives it:
+/// `balanced` makes each class weigh the same; but where a class has no example in the
+/// training part (`train_counts`), which `balanced` cannot weigh, weights by name.
+pub fn uneven_advice(
+    classes: &[String],
+    train_counts: &[usize],
+    setting: impl Fn(&str) -> String,
+) -> String {
+    let absent = (0..classes.len()).find(|&k| train_counts[k] == 0);
+    let rarest = (0..classes.len())
+        .filter(|&k| train_counts[k] > 0)
+        .min_by_key(|&k| (train_counts[k], k));
+    match (absent, rarest) {
+        (Some(absent), Some(rarest)) => format!(
+            "{} weighs a class up by name (balanced cannot: `{}` has no example in the training \
+             part)",
+            setting(&format!("{}=5", classes[rarest])),
+            classes[absent]
+        ),
+        _ => format!(
+            "{} makes each class weigh the same in the cost",
+            setting("balanced")
+        ),
+    }
 }
 
 /// Whether the largest class (of `counts` examples each) outnumbers the rarest [`UNEVEN`]
@@ -412,16 +440,16 @@ mod tests {
         };
         let counts = |labels: &[usize]| class_counts(labels, 2);
         assert_eq!(
-            uneven_line(&classes, &counts(&labels(1, 5))).unwrap(),
+            uneven_line(&classes, &counts(&labels(1, 5)), &[1, 5]).unwrap(),
             "Uneven classes: `fault` is 1 of 6 rows (16.7 %), `ok` 5 (83.3 %): a network can \
              score 0.833333 by answering `ok` alone; --class-weight balanced makes each class \
              weigh the same in the cost"
         );
-        assert_eq!(uneven_line(&classes, &counts(&labels(1, 4))), None);
-        assert_eq!(uneven_line(&classes, &counts(&labels(0, 9))), None);
+        assert_eq!(uneven_line(&classes, &counts(&labels(1, 4)), &[1, 4]), None);
+        assert_eq!(uneven_line(&classes, &counts(&labels(0, 9)), &[0, 9]), None);
         // Three classes: the rarest against the largest.
         let three = names(&["a", "b", "c"]);
-        let line = uneven_line(&three, &[1, 2, 10]).unwrap();
+        let line = uneven_line(&three, &[1, 2, 10], &[1, 2, 10]).unwrap();
         assert!(
             line.starts_with("Uneven classes: `a` is 1 of 13 rows (7.7 %), `c` 10"),
             "{line}"

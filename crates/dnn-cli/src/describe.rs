@@ -169,9 +169,11 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
     if let Verdict::Loads(data, _) = &verdict {
         say!("");
         let counts = crate::data::all_class_counts(data);
+        let train_counts =
+            crate::metrics::class_counts(&data.train_labels, data.spec.classes.len());
         for line in [
             target_line(data, &mended),
-            crate::class_weight::uneven_line(&data.spec.classes, &counts),
+            crate::class_weight::uneven_line(&data.spec.classes, &counts, &train_counts),
             one_hot_line(data),
             dates_line(data),
             filled_line(data, mended.fill_missing),
@@ -242,7 +244,8 @@ fn describe_other(path: &Path, flags: &ReadFlags, format: Format) -> anyhow::Res
         );
     }
     let counts = crate::data::all_class_counts(&data);
-    let uneven = crate::class_weight::uneven_line(&data.spec.classes, &counts);
+    let train_counts = crate::metrics::class_counts(&data.train_labels, data.spec.classes.len());
+    let uneven = crate::class_weight::uneven_line(&data.spec.classes, &counts, &train_counts);
     for line in [pictures_line(&data), target_line(&data, flags), uneven]
         .into_iter()
         .flatten()

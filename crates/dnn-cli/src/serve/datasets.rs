@@ -532,12 +532,21 @@ fn labels(y: &Array2<f64>) -> Vec<usize> {
     y.iter().map(|&v| usize::from(v > 0.5)).collect()
 }
 
-/// `Uneven classes: `rare` is 32 of 320 training rows (10.0 %), ...`, when the largest of `classes`
-/// outnumbers the rarest [`crate::class_weight::UNEVEN`] times or more among `labels`.
-fn uneven(classes: &[String], labels: &[usize]) -> Option<String> {
-    let counts = crate::metrics::class_counts(labels, classes.len());
-    crate::class_weight::uneven(classes, &counts, "training rows").map(|facts| {
-        format!("{facts}; class weights `balanced` make each class weigh the same in the cost")
+/// `Uneven classes: `rare` is 40 of 400 rows (10.0 %), ...`, when the largest of `d`'s
+/// classes outnumbers the rarest [`crate::class_weight::UNEVEN`] times or more over all its
+/// examples (as `dnn describe` and `dnn train` tell them), with what the Class weights field
+/// can do for it.
+fn uneven(d: &TrainingData) -> Option<String> {
+    let classes = &d.spec.classes;
+    let all =
+        crate::metrics::class_counts(d.train_labels.iter().chain(&d.test_labels), classes.len());
+    let train = crate::metrics::class_counts(&d.train_labels, classes.len());
+    let field = |value: &str| format!("the Class weights field's `{value}`");
+    crate::class_weight::uneven(classes, &all, "rows").map(|facts| {
+        format!(
+            "{facts}; {}",
+            crate::class_weight::uneven_advice(classes, &train, field)
+        )
     })
 }
 
@@ -595,7 +604,7 @@ impl DatasetInfo {
                 train_size: d.train_x.ncols(),
                 test_size: d.test_x.ncols(),
                 preset: Some(d.preset.clone()),
-                uneven: uneven(&d.spec.classes, &d.train_labels),
+                uneven: uneven(d),
                 points: d.draws_boundary().then(|| {
                     d.train_x
                         .columns()

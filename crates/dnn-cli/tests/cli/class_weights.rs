@@ -576,6 +576,40 @@ fn describe_points_uneven_classes_to_the_flag() {
         "{}",
         run.stdout
     );
+    // An archive whose own training part lacks a class: `balanced` cannot weigh it, so the
+    // advice is weights by name (which `dnn train` takes).
+    let mut npz =
+        ndarray_npy::NpzWriter::new(std::fs::File::create(dir.path().join("own.npz")).unwrap());
+    let x = |n: usize| ndarray::Array2::from_shape_fn((n, 2), |(i, j)| (i * 2 + j) as f64 / 50.0);
+    let y_train = ndarray::Array1::from_shape_fn(110, |i| if i < 100 { 0i64 } else { 2 });
+    let y_test = ndarray::Array1::from_shape_fn(30, |i| [0i64, 1, 2][i % 3]);
+    npz.add_array("x_train", &x(110)).unwrap();
+    npz.add_array("y_train", &y_train).unwrap();
+    npz.add_array("x_test", &x(30)).unwrap();
+    npz.add_array("y_test", &y_test).unwrap();
+    npz.finish().unwrap();
+    let run = ok(words(dir.path(), "describe --data own.npz"));
+    let advice = "--class-weight 2=5 weighs a class up by name (balanced cannot: `1` has no \
+                  example in the training part)";
+    assert!(
+        run.stdout.contains(&format!(
+            "Uneven classes: `1` is 10 of 140 rows (7.1 %), `0` 110 (78.6 %): a network can score \
+             0.785714 by answering `0` alone; {advice}"
+        )),
+        "{}",
+        run.stdout
+    );
+    let trained = ok(words(
+        dir.path(),
+        "train --data own.npz --hidden 2 --iterations 2 --class-weight 2=5 --save o.h5",
+    ));
+    assert!(
+        trained
+            .stdout
+            .contains("Class weights: `0` 1, `1` 1, `2` 5"),
+        "{}",
+        trained.stdout
+    );
 }
 
 /// A test part of one class says nothing of telling classes apart: no balanced-accuracy

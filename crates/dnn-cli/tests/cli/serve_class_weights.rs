@@ -44,8 +44,8 @@ fn a_weighted_run_in_the_page_is_dnn_trains_weighted_run() {
         .expect("the --data set");
     assert_eq!(
         data["uneven"],
-        "Uneven classes: `rare` is 32 of 320 training rows (10.0 %), `common` 288 (90.0 %): a \
-         network can score 0.900000 by answering `common` alone; class weights `balanced` make \
+        "Uneven classes: `rare` is 40 of 400 rows (10.0 %), `common` 360 (90.0 %): a network can \
+         score 0.900000 by answering `common` alone; the Class weights field's `balanced` makes \
          each class weigh the same in the cost"
     );
     assert_eq!(data["preset"]["class_weight"], Value::Null, "{data}");
