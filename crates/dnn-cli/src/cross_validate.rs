@@ -54,7 +54,7 @@ pub fn run<F: Float>(
     // Not with_capacity(folds): a K of billions is refused by the first fold's split.
     let mut scores = Vec::new();
     // The run's report, begun with fold 1 (its data's facts), its folds added at the end.
-    let (mut report, mut examples) = (None, 0);
+    let (mut report, mut examples): (Option<CrossValidationReport>, usize) = (None, 0);
     // Classes far from even over all the examples: every fold gives its balanced accuracies.
     let mut uneven = false;
     let unit = hyper.unit();
@@ -173,6 +173,22 @@ pub fn run<F: Float>(
                 "interrupted in fold {} of {folds}: no mean is given for fewer folds",
                 index + 1
             );
+            // The folds done are not lost: the report has them, and says where it stopped.
+            if let (Some(path), Some(mut report)) = (&args.report, report) {
+                report.interrupted_in_fold = Some(index + 1);
+                (report.test_balanced_mean, report.test_balanced_std) = (None, None);
+                let done = scores.len();
+                report.folds = scores;
+                write_json(path, &report)
+                    .with_context(|| format!("--report {}", path.display()))?;
+                say!(
+                    "Saved the report to {} ({} done)",
+                    path.display(),
+                    crate::text::count(done, "fold")
+                );
+            } else if let Some(path) = &args.report {
+                tell!("no fold was done: {} not written", path.display());
+            }
             return Err(Exit(EXIT_INTERRUPTED).into());
         }
         say!("{}", fold_line(folds, &s, unit));
@@ -204,7 +220,10 @@ pub fn run<F: Float>(
         );
     }
     if let Some(path) = &args.report {
-        let of = |f: fn(&FoldScores) -> f64| mean_std(&scores.iter().map(f).collect::<Vec<_>>());
+        let of = |f: fn(&FoldScores) -> f64| {
+            let (mean, std) = mean_std(&scores.iter().map(f).collect::<Vec<_>>());
+            (Some(mean), Some(std))
+        };
         (report.train_mean, report.train_std) = of(|s| s.train);
         (report.test_mean, report.test_std) = of(|s| s.test);
         (report.test_balanced_mean, report.test_balanced_std) = balanced_mean_std(&scores).unzip();
@@ -251,10 +270,11 @@ fn begun<F: Float>(
         }
         .to_owned(),
         folds: Vec::new(),
-        train_mean: 0.0,
-        train_std: 0.0,
-        test_mean: 0.0,
-        test_std: 0.0,
+        interrupted_in_fold: None,
+        train_mean: None,
+        train_std: None,
+        test_mean: None,
+        test_std: None,
         test_balanced_mean: None,
         test_balanced_std: None,
     }

@@ -587,3 +587,51 @@ fn ctrl_c_inside_a_long_epoch_stops_after_the_current_mini_batch() {
         "Ctrl-C to exit {pressed_to_exit:?}, an epoch {epoch_seconds:.1} s"
     );
 }
+
+/// Ctrl-C during a cross-validation loses no fold that was done: the report has them, says
+/// which fold the press stopped, and gives no mean (a mean of fewer folds is no K-fold
+/// estimate); the run exits 130.
+#[test]
+fn ctrl_c_during_cross_validation_keeps_the_folds_done_in_the_report() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let w = tmp.path();
+    write_blobs_csv(&w.join("blobs.csv"), 300, 1.0);
+    #[rustfmt::skip]
+    let (code, stdout, stderr) = interrupted_at(w, &[
+        "train", "--data", "blobs.csv", "--target", "kind", "--hidden", "8", "--iterations",
+        "20000", "--cross-validate", "50", "--report", "cv.json",
+    ], "Fold 2 of 50:");
+    assert_eq!(code, Some(130), "{stdout}\n{stderr}");
+    let report = json(&w.join("cv.json"));
+    let folds = report["folds"].as_array().expect("folds");
+    let done = folds.len();
+    assert!((2..50).contains(&done), "{done} folds: {stdout}");
+    assert_eq!(report["interrupted_in_fold"], done + 1, "{report}");
+    for key in ["train_mean", "train_std", "test_mean", "test_std"] {
+        assert_eq!(report[key], serde_json::Value::Null, "{key}");
+    }
+    // Each fold recorded is one printed.
+    for fold in folds {
+        let k = fold["fold"].as_u64().expect("fold");
+        let test = fold["test"].as_f64().expect("test");
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("Fold {k} of 50:")))
+            .unwrap_or_else(|| panic!("fold {k} not printed: {stdout}"));
+        assert!(line.contains(&format!("test accuracy {test:.6}")), "{line}");
+    }
+    assert!(
+        stdout.ends_with(&format!(
+            "Saved the report to cv.json ({done} folds done)\n"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "interrupted in fold {} of 50: no mean is given for fewer folds",
+            done + 1
+        )),
+        "{stderr}"
+    );
+    assert!(temporaries(w).is_empty(), "{:?}", temporaries(w));
+}

@@ -24,6 +24,7 @@ use crate::HyperReport;
 ///     "train_mean": 0.975, "train_std": 0.0, "test_mean": 0.95, "test_std": 0.05}"#;
 /// let report: CrossValidationReport = serde_json::from_str(text)?;
 /// assert_eq!(report.folds[1].test, 0.9);
+/// assert_eq!(report.test_mean, Some(0.95));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,16 +72,21 @@ pub struct CrossValidationReport {
     pub min_delta: Option<f64>,
     /// What `train` and `test` are: `"accuracy"`, or a regression's `"r2"`.
     pub metric: String,
-    /// Each fold's scores, in order.
+    /// Each fold's scores, in order: every fold's, or when Ctrl-C stopped the run, those of
+    /// the folds done before it.
     pub folds: Vec<FoldScores>,
-    /// The mean of the folds' training scores.
-    pub train_mean: f64,
+    /// The fold Ctrl-C stopped, when it did: its scores are not given, and no mean is (a mean
+    /// of fewer folds is no K-fold estimate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted_in_fold: Option<usize>,
+    /// The mean of the folds' training scores (`null` when interrupted).
+    pub train_mean: Option<f64>,
     /// Their standard deviation (numpy's `std`: over K).
-    pub train_std: f64,
-    /// The mean of the folds' test scores.
-    pub test_mean: f64,
+    pub train_std: Option<f64>,
+    /// The mean of the folds' test scores (`null` when interrupted).
+    pub test_mean: Option<f64>,
     /// Their standard deviation (numpy's `std`: over K).
-    pub test_std: f64,
+    pub test_std: Option<f64>,
     /// With `--class-weight`, or classes far from even (the largest outnumbering the rarest 5
     /// to 1): the mean and standard deviation of the folds' test balanced accuracies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
