@@ -65,10 +65,31 @@ pub fn parse_class_weight(s: &str) -> Result<ClassWeightArg, String> {
                  `cat=2,dog=1` (a class left out counts 1){comma}"
             ));
         };
+        if class.trim().is_empty() {
+            return Err(format!(
+                "`{item}` names no class: give CLASS=WEIGHT pairs such as `yes=5` or `cat=2,dog=1`"
+            ));
+        }
         let w: f64 = weight
             .trim()
             .parse()
             .map_err(|_| format!("the weight of `{class}`, `{weight}`, is not a number"))?;
+        // A number written above 0 that f64 cannot hold: too small (rounds to 0) or too large.
+        let text = weight.trim();
+        let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+        let above_zero = !text.starts_with('-') && mantissa.chars().any(|c| matches!(c, '1'..='9'));
+        if w == 0.0 && above_zero {
+            return Err(format!(
+                "the weight of `{class}`, {text}, is too small for f64, which rounds it to 0 (it \
+                 holds numbers from about 5e-324); give weights nearer 1"
+            ));
+        }
+        if w.is_infinite() && above_zero && !text.to_ascii_lowercase().contains("inf") {
+            return Err(format!(
+                "the weight of `{class}`, {text}, is too large for f64 (which holds numbers up \
+                 to about 1.8e308); give weights nearer 1"
+            ));
+        }
         if !(w.is_finite() && w > 0.0) {
             return Err(format!(
                 "the weight of `{class}` is {weight}: a class weight must be a finite number > 0 \

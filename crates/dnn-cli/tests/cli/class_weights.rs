@@ -422,6 +422,15 @@ fn weights_that_cannot_apply_are_refused() {
             "",
             "no weights given: give `balanced`, or weights such as `yes=5`",
         ),
+        ("=2", "`=2` names no class: give CLASS=WEIGHT pairs"),
+        (
+            "rare=1e-400",
+            "the weight of `rare`, 1e-400, is too small for f64, which rounds it to 0",
+        ),
+        (
+            "rare=2e308",
+            "the weight of `rare`, 2e308, is too large for f64",
+        ),
     ] {
         refused(&["--class-weight", flag], 2, why);
     }
