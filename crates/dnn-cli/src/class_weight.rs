@@ -219,6 +219,12 @@ pub fn mean_weight(weights: &ClassWeights, labels: &[usize]) -> f64 {
         .sum()
 }
 
+/// The mean class weight from which Adam is warned about, and a diverged Adam run names the
+/// class weights: Adam's steps do not scale with the gradient, so weights matter to it only
+/// once the weighted cost and gradients near overflow (a squared gradient of 1e20 overflows
+/// f32); a million is far beyond any weights that even out classes.
+pub const ADAM_OVERFLOWING_WEIGHT: f64 = 1e6;
+
 /// How far above Adam's epsilon the mean class weight must stay (gradients of 0.01 weighted
 /// by it stay 100 times the epsilon).
 const ADAM_SMALL: f64 = 1e4;
@@ -259,6 +265,15 @@ pub fn warnings<F: Float>(
                  keep its steps whole",
                 significant_to(mean, 4),
                 significant_to(epsilon, 4)
+            ));
+        }
+        Optimizer::Adam { .. } if mean >= ADAM_OVERFLOWING_WEIGHT => {
+            out.push(format!(
+                "with these class weights a training example counts {} on average, which \
+                 brings the cost and its gradients towards overflow, where Adam's steps stop or \
+                 the run diverges; weights of 1 on average (as balanced's are) keep them in \
+                 range",
+                significant_to(mean, 4)
             ));
         }
         Optimizer::Adam { .. } => {}

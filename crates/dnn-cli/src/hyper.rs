@@ -217,9 +217,14 @@ impl Hyper {
     /// makes huge activations. `try a smaller learning rate than 0.0075 or a smaller --l2 than
     /// 1e308`.
     pub fn divergence_advice(&self, learning_rate: f64, mean_weight: f64) -> String {
-        // Adam's steps do not scale with the gradient: class weights are not the cause.
+        // Adam's steps do not scale with the gradient: class weights are not the cause, but
+        // for weights so large that the cost and its gradients overflow.
         let mean_weight = match self.optimizer {
-            Optimizer::Adam { .. } => 1.0,
+            Optimizer::Adam { .. }
+                if mean_weight < crate::class_weight::ADAM_OVERFLOWING_WEIGHT =>
+            {
+                1.0
+            }
             _ => mean_weight,
         };
         divergence_advice(learning_rate, (self.l2, self.keep_prob), mean_weight)

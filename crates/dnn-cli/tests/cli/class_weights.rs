@@ -545,6 +545,27 @@ fn weights_far_from_one_are_told_apart_from_the_learning_rate() {
         "{}",
         run.stderr
     );
+    // Adam too, once the weights bring the cost and its gradients towards overflow: its
+    // squared gradients overflow and its steps stop (f64), or the run diverges (f32).
+    let run = ok(gd("rare=1e300 --optimizer adam"));
+    assert!(
+        run.stderr.contains(
+            "warning: with these class weights a training example counts 1e299 on average, \
+             which brings the cost and its gradients towards overflow, where Adam's steps stop \
+             or the run diverges"
+        ),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(dir.path().join("d.h5")).unwrap();
+    let run = gd("common=1e37 --optimizer adam --dtype f32");
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("or class weights nearer 1 (a training example counts 9e36 on average)"),
+        "{}",
+        run.stderr
+    );
     // The first 5 training rows, which the check takes, are all `common`.
     let run = gd("common=1e300 --grad-check");
     assert_eq!(run.code, Some(1), "{run:?}");
