@@ -338,12 +338,27 @@ pub fn balanced_accuracies<F: Float>(
 pub const BALANCED: &str = "the mean of the classes' recalls, what class weights aim to raise";
 
 /// `Balanced accuracy (the mean of the classes' recalls, what class weights aim to raise):
-/// train 0.955, test 0.960`.
-pub fn balanced_line(balanced: &[(&str, f64, usize)]) -> String {
+/// train 0.955, test 0.960`; a part without an example of each of the `classes` says over how
+/// many it is taken (`test 1.000000 (of its 1 class of 2)`), as a mean of fewer recalls.
+pub fn balanced_line(balanced: &[(&str, f64, usize)], classes: usize) -> String {
+    format!(
+        "Balanced accuracy ({BALANCED}): {}",
+        balanced_parts(balanced, classes)
+    )
+}
+
+/// [`balanced_line`]'s figures: `train 0.955000, test 1.000000 (of its 1 class of 2)`.
+pub fn balanced_parts(balanced: &[(&str, f64, usize)], classes: usize) -> String {
     let each: Vec<String> = (balanced.iter())
-        .map(|(name, b, _)| format!("{name} {b:.6}"))
+        .map(|&(name, b, present)| match present < classes {
+            true => format!(
+                "{name} {b:.6} (of its {} of {classes})",
+                count(present, "class")
+            ),
+            false => format!("{name} {b:.6}"),
+        })
         .collect();
-    format!("Balanced accuracy ({BALANCED}): {}", each.join(", "))
+    each.join(", ")
 }
 
 /// [`balanced_accuracies`] as the reports record them: by part name.
@@ -413,13 +428,15 @@ pub fn uneven_advice(
 }
 
 /// Whether the largest class (of `counts` examples each) outnumbers the rarest [`UNEVEN`]
-/// times or more, every class having an example: where accuracy flatters a network that
-/// answers the common class, and each part's balanced accuracy is printed beside it.
+/// times or more, over the classes that have examples (at least two): where accuracy flatters
+/// a network that answers the common class, and each part's balanced accuracy is printed
+/// beside it.
 pub fn is_uneven(counts: &[usize]) -> bool {
-    let (Some(&rarest), Some(&largest)) = (counts.iter().min(), counts.iter().max()) else {
+    let present = || counts.iter().copied().filter(|&n| n > 0);
+    let (Some(rarest), Some(largest)) = (present().min(), present().max()) else {
         return false;
     };
-    rarest > 0 && largest >= UNEVEN * rarest
+    present().count() >= 2 && largest >= UNEVEN * rarest
 }
 
 /// [`uneven_line`]'s facts, without its advice: `Uneven classes: ... by answering `ok` alone`,
@@ -429,7 +446,9 @@ pub fn uneven(classes: &[String], counts: &[usize], rows: &str) -> Option<String
     if !is_uneven(counts) {
         return None;
     }
-    let rarest = (0..counts.len()).min_by_key(|&k| (counts[k], k))?;
+    let rarest = (0..counts.len())
+        .filter(|&k| counts[k] > 0)
+        .min_by_key(|&k| (counts[k], k))?;
     let largest = (0..counts.len()).max_by_key(|&k| (counts[k], std::cmp::Reverse(k)))?;
     let share = |k: usize| 100.0 * counts[k] as f64 / m as f64;
     Some(format!(
@@ -485,6 +504,10 @@ mod tests {
         assert_eq!(uneven_line(&classes, &counts(&labels(0, 9)), &[0, 9]), None);
         // Three classes: the rarest against the largest.
         let three = names(&["a", "b", "c"]);
+        // Over the classes with examples: a class of none is no rarest one.
+        assert!(is_uneven(&[0, 50, 300]));
+        assert!(!is_uneven(&[0, 300]));
+        assert!(!is_uneven(&[0, 61, 300]));
         let line = uneven_line(&three, &[1, 2, 10], &[1, 2, 10]).unwrap();
         assert!(
             line.starts_with("Uneven classes: `a` is 1 of 13 rows (7.7 %), `c` 10"),

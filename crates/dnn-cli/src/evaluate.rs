@@ -8,7 +8,7 @@ use dnn_data::model::Model;
 use dnn_data::{DataSpec, Dataset, HeldOut, Input, LoadOptions, Parts};
 use ndarray::{Array3, Axis};
 
-use crate::class_weight::{is_uneven, BALANCED};
+use crate::class_weight::{balanced_parts, is_uneven, BALANCED};
 use crate::data::{cat_dir, check_image_names, load_for_model, ImageNameFlags, ModelReading};
 use crate::extrapolation;
 use crate::importance::{self, ImportanceFlags, Scoring};
@@ -199,8 +199,13 @@ fn evaluate_classes(
     let weighted = model.setup.class_weights.is_some();
     let balanced = weighted || is_uneven(&crate::data::all_class_counts(data));
     if balanced {
-        let each: Vec<String> = (parts.iter())
-            .map(|(name, (s, _))| format!("{} {:.6}", report_name(name), s.balanced_accuracy()))
+        let names: Vec<String> = parts.iter().map(|(name, _)| report_name(name)).collect();
+        // Each part's classes with an example (rows of its confusion counts).
+        let named: Vec<(&str, f64, usize)> = (parts.iter().zip(&names))
+            .map(|((_, (s, _)), name)| {
+                let present = s.counts.iter().filter(|row| row.iter().sum::<usize>() > 0);
+                (name.as_str(), s.balanced_accuracy(), present.count())
+            })
             .collect();
         let what = match weighted {
             true => {
@@ -209,7 +214,10 @@ fn evaluate_classes(
             }
             false => BALANCED,
         };
-        println!("Balanced accuracy ({what}): {}", each.join(", "));
+        println!(
+            "Balanced accuracy ({what}): {}",
+            balanced_parts(&named, classes.len())
+        );
     }
     let scored: Vec<(&str, ProbabilityScores)> = parts
         .iter()

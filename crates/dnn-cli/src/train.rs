@@ -793,7 +793,7 @@ fn train_as<F: Float + hdf5::H5Type>(
                 }
                 parts.push(("test", test_x, &data.test_labels[..]));
                 balanced = balanced_accuracies(&net, &parts, data.spec.classes.len())?;
-                say!("{}", balanced_line(&balanced));
+                say!("{}", balanced_line(&balanced, data.spec.classes.len()));
             }
             let warning = match class_weights {
                 // Weighted, the accuracy gives way to the rarer classes' recall by design.

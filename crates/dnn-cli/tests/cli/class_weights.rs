@@ -661,8 +661,21 @@ fn a_test_part_of_one_class_is_not_warned_about_as_chance() {
         .lines()
         .find(|l| l.starts_with("Balanced accuracy ("))
         .unwrap();
-    assert!(test.ends_with("test 1.000000"), "{test}");
+    // A mean of the one recall it has, and the line says so.
+    assert!(
+        test.ends_with("test 1.000000 (of its 1 class of 2)"),
+        "{test}"
+    );
     assert!(!run.stderr.contains("balanced accuracy"), "{}", run.stderr);
+    // `dnn evaluate`'s line says so too.
+    let evaluated = ok(words(dir.path(), "evaluate --model t.h5 --data tiny.csv"));
+    let line = (evaluated.stdout.lines())
+        .find(|l| l.starts_with("Balanced accuracy ("))
+        .unwrap();
+    assert!(
+        line.ends_with("test 1.000000 (of its 1 class of 2)"),
+        "{line}"
+    );
 }
 
 /// Without class weights, classes far from even (9 to 1 here) get each part's balanced

@@ -125,7 +125,7 @@ pub fn balanced(
     let each = balanced_accuracies(net, &parts, classes).map_err(|e| e.to_string())?;
     Ok(Some(BalancedOutcome {
         by_part: by_part(&each),
-        line: balanced_line(&each),
+        line: balanced_line(&each, classes),
         warning: weighted.then(|| balanced_warning(&each)).flatten(),
     }))
 }
