@@ -176,7 +176,6 @@ pub fn run<F: Float>(
             // The folds done are not lost: the report has them, and says where it stopped.
             if let (Some(path), Some(mut report)) = (&args.report, report) {
                 report.interrupted_in_fold = Some(index + 1);
-                (report.test_balanced_mean, report.test_balanced_std) = (None, None);
                 let done = scores.len();
                 report.folds = scores;
                 write_json(path, &report)
@@ -226,7 +225,10 @@ pub fn run<F: Float>(
         };
         (report.train_mean, report.train_std) = of(|s| s.train);
         (report.test_mean, report.test_std) = of(|s| s.test);
-        (report.test_balanced_mean, report.test_balanced_std) = balanced_mean_std(&scores).unzip();
+        (report.train_balanced_mean, report.train_balanced_std) =
+            balanced_mean_std(&scores, "train").unzip();
+        (report.test_balanced_mean, report.test_balanced_std) =
+            balanced_mean_std(&scores, "test").unzip();
         report.folds = scores;
         write_json(path, &report).with_context(|| format!("--report {}", path.display()))?;
         say!("Saved the report to {}", path.display());
@@ -275,6 +277,8 @@ fn begun<F: Float>(
         train_std: None,
         test_mean: None,
         test_std: None,
+        train_balanced_mean: None,
+        train_balanced_std: None,
         test_balanced_mean: None,
         test_balanced_std: None,
     }
@@ -457,10 +461,10 @@ fn fold_line(folds: usize, s: &FoldScores, unit: &str) -> String {
     )
 }
 
-/// The mean and standard deviation of the folds' test balanced accuracies, when every fold
-/// has one (class weights, or classes far from even).
-fn balanced_mean_std(scores: &[FoldScores]) -> Option<(f64, f64)> {
-    let each: Option<Vec<f64>> = scores.iter().map(|s| s.balanced("test")).collect();
+/// The mean and standard deviation of the folds' balanced accuracies of `part` (`train` or
+/// `test`), when every fold has one (class weights, or classes far from even).
+fn balanced_mean_std(scores: &[FoldScores], part: &str) -> Option<(f64, f64)> {
+    let each: Option<Vec<f64>> = scores.iter().map(|s| s.balanced(part)).collect();
     each.filter(|b| !b.is_empty()).map(|b| mean_std(&b))
 }
 
@@ -490,7 +494,13 @@ fn summary(scores: &[FoldScores], regression: bool) -> Vec<String> {
         ),
         test_line,
     ];
-    if let Some((mean, sd)) = balanced_mean_std(scores) {
+    if let Some((mean, sd)) = balanced_mean_std(scores, "train") {
+        lines.push(format!(
+            "Train balanced accuracy: {mean:.6} ± {sd:.6} (mean ± standard deviation over {k} \
+             folds)"
+        ));
+    }
+    if let Some((mean, sd)) = balanced_mean_std(scores, "test") {
         lines.push(format!(
             "Test balanced accuracy: {mean:.6} ± {sd:.6} ({BALANCED})"
         ));

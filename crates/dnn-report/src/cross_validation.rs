@@ -88,7 +88,14 @@ pub struct CrossValidationReport {
     /// Their standard deviation (numpy's `std`: over K).
     pub test_std: Option<f64>,
     /// With `--class-weight`, or classes far from even (the largest outnumbering the rarest 5
-    /// to 1): the mean and standard deviation of the folds' test balanced accuracies.
+    /// to 1): the mean and standard deviation of the folds' training balanced accuracies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_balanced_mean: Option<f64>,
+    /// See `train_balanced_mean`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_balanced_std: Option<f64>,
+    /// With `--class-weight`, or classes far from even: the mean and standard deviation of the
+    /// folds' test balanced accuracies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_balanced_mean: Option<f64>,
     /// See `test_balanced_mean`.

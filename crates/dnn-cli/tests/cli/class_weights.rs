@@ -732,13 +732,25 @@ fn uneven_classes_get_their_balanced_accuracy_without_weights() {
         assert!(fold["balanced_accuracy"]["test"].is_f64(), "{fold}");
         assert_eq!(fold["class_weights"], Value::Null);
     }
-    let mean = r["test_balanced_mean"].as_f64().unwrap();
-    assert!(
-        cv.stdout
-            .contains(&format!("Test balanced accuracy: {mean:.6} ± ")),
-        "{}",
-        cv.stdout
-    );
+    for part in ["train", "test"] {
+        let mean = r[format!("{part}_balanced_mean")].as_f64().unwrap();
+        let sd = r[format!("{part}_balanced_std")].as_f64().unwrap();
+        let each: Vec<f64> = (r["folds"].as_array().unwrap().iter())
+            .map(|f| f["balanced_accuracy"][part].as_f64().unwrap())
+            .collect();
+        let numpy_mean = each.iter().sum::<f64>() / each.len() as f64;
+        assert!(
+            (mean - numpy_mean).abs() < 1e-15,
+            "{part}: {mean} vs {each:?}"
+        );
+        let title = format!("{}{}", part[..1].to_uppercase(), &part[1..]);
+        assert!(
+            cv.stdout
+                .contains(&format!("{title} balanced accuracy: {mean:.6} ± {sd:.6}")),
+            "{}",
+            cv.stdout
+        );
+    }
 
     // 4 to 1: no balanced accuracy.
     let mut text = String::from("x,label\n");
