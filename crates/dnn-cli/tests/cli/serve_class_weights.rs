@@ -10,13 +10,26 @@ use serde_json::{json, Value};
 
 use crate::common;
 use crate::fixtures::write_uneven_csv;
-use crate::server::{events, get, outcome, post_json, Server};
+use crate::server::{downloaded, events, get, outcome, post_json, Server};
 
 /// The set-up of the weighted run, as the page sends it.
 fn set_up(class_weight: &str) -> Value {
     json!({"dataset": "data", "layers": [2, 4, 1], "hidden": "relu", "output": "sigmoid",
            "init": "he", "seed": 1, "optimizer": "gd", "learning_rate": 0.5, "iterations": 300,
            "validation_split": 0.25, "class_weight": class_weight})
+}
+
+/// `dnn serve --data uneven.csv` (9 to 1, `fixtures::write_uneven_csv`), in a folder of its
+/// own.
+fn uneven_server() -> (tempfile::TempDir, Server) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_uneven_csv(&dir.path().join("uneven.csv"));
+    let server = Server::start(
+        dir.path(),
+        dir.path(),
+        &["--data", "uneven.csv", "--target", "label"],
+    );
+    (dir, server)
 }
 
 /// The same set-up as `dnn train`'s flags.
@@ -30,13 +43,7 @@ const FLAGS: &str = "train --data uneven.csv --target label --hidden 4 --init he
 /// weights far from 1 under gradient descent warn as `dnn train` warns.
 #[test]
 fn a_weighted_run_in_the_page_is_dnn_trains_weighted_run() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    write_uneven_csv(&dir.path().join("uneven.csv"));
-    let server = Server::start(
-        dir.path(),
-        dir.path(),
-        &["--data", "uneven.csv", "--target", "label"],
-    );
+    let (dir, server) = uneven_server();
     // The data set's classes are 9 to 1: the page is told, with what class weights do.
     let sets = get(&server.url("/api/datasets")).json();
     let data = (sets.as_array().expect("a list").iter())
@@ -133,10 +140,7 @@ fn a_weighted_run_in_the_page_is_dnn_trains_weighted_run() {
     assert_eq!(balanced["warning"], Value::Null);
 
     // The download is `dnn train --save`'s model, its class weights recorded.
-    let file = get(&server.url("/api/models/trained/model.h5"));
-    assert_eq!(file.status, 200);
-    std::fs::write(dir.path().join("served.h5"), &file.body).expect("write");
-    let served_model = load_model(dir.path().join("served.h5")).expect("the download");
+    let served_model = downloaded(&server, &dir.path().join("served.h5"));
     let mut saved = load_model(dir.path().join("M.h5")).expect("dnn train's model");
     assert_eq!(
         saved.setup.class_weights.as_deref(),
@@ -189,13 +193,7 @@ fn a_weighted_run_in_the_page_is_dnn_trains_weighted_run() {
 /// says what it takes; a regression has no classes to weigh.
 #[test]
 fn bad_class_weights_are_refused_naming_the_field() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    write_uneven_csv(&dir.path().join("uneven.csv"));
-    let server = Server::start(
-        dir.path(),
-        dir.path(),
-        &["--data", "uneven.csv", "--target", "label"],
-    );
+    let (dir, server) = uneven_server();
     for (given, says) in [
         (
             json!("nope=2"),

@@ -15,7 +15,7 @@ use std::time::Duration;
 use dnn_data::image::{load_picture, read_picture, ImageLimits};
 use dnn_data::model::{load_model, AnyNetwork};
 use serde_json::{json, Value};
-use server::{events, get, outcome, post, post_empty, post_json, raw, Server, Update};
+use server::{downloaded, events, get, outcome, post, post_empty, post_json, raw, Server, Update};
 
 /// A long flower run, to be stopped.
 fn long_flower() -> Value {
@@ -825,10 +825,7 @@ fn a_csv_table_given_with_data_trains_with_softmax_and_its_model_records_what_it
     );
 
     // The download records the classes, the columns and the z-score fitted on the training part.
-    let file = get(&server.url("/api/models/trained/model.h5"));
-    let path = dir.path().join("sizes.h5");
-    std::fs::write(&path, &file.body).expect("write");
-    let model = load_model(&path).expect("model");
+    let model = downloaded(&server, &dir.path().join("sizes.h5"));
     let spec = model.spec.expect("the file records its data");
     assert_eq!(spec.classes, ["large", "medium", "small"]);
     let z = spec.standardization.expect("standardised");
@@ -917,10 +914,8 @@ fn a_table_with_text_and_missing_numbers_is_served_as_train_reads_it() {
         ])
     );
     // The downloaded model, given the same rows by dnn-data's reader, says the same.
-    let file = get(&server.url("/api/models/trained/model.h5"));
     let path = dir.path().join("paint.h5");
-    std::fs::write(&path, &file.body).expect("write");
-    let model = load_model(&path).expect("model");
+    let model = downloaded(&server, &path);
     let spec = model.spec.clone().expect("spec");
     // Inspect's summary shows what the file records.
     let dnn_data::Input::Table {
@@ -1097,10 +1092,7 @@ fn a_regression_table_trains_as_dnn_train_trains_it_and_a_regression_model_predi
     );
 
     // The download is `dnn train --save`'s model: the same network, spec and set-up.
-    let file = get(&server.url("/api/models/trained/model.h5"));
-    assert_eq!(file.status, 200);
-    std::fs::write(dir.path().join("served.h5"), &file.body).expect("write");
-    let served = load_model(dir.path().join("served.h5")).expect("the download");
+    let served = downloaded(&server, &dir.path().join("served.h5"));
     let mut saved = load_model(dir.path().join("M.h5")).expect("dnn train's model");
     assert_eq!(saved.setup.arch.as_deref(), Some("deep"));
     saved.setup.arch = None;
@@ -1460,10 +1452,7 @@ fn early_stopping_in_the_page_keeps_the_best_epoch_and_gives_dnn_trains_numbers(
 
     // The download is `dnn train --save`'s model: the best epoch's parameters, and a set-up
     // that records the split, the patience and the best epoch's count and cost.
-    let file = get(&server.url("/api/models/trained/model.h5"));
-    assert_eq!(file.status, 200);
-    std::fs::write(dir.path().join("served.h5"), &file.body).expect("write");
-    let served_model = load_model(dir.path().join("served.h5")).expect("the download");
+    let served_model = downloaded(&server, &dir.path().join("served.h5"));
     let mut saved = load_model(dir.path().join("M.h5")).expect("dnn train's model");
     assert_eq!(
         (
@@ -1560,9 +1549,7 @@ fn a_regression_watched_on_a_validation_part_is_scored_there_as_dnn_train_scores
             .is_some_and(|l| l.starts_with("Validation R²: ")),
         "{served}"
     );
-    let file = get(&server.url("/api/models/trained/model.h5"));
-    std::fs::write(dir.path().join("served.h5"), &file.body).expect("write");
-    let served_model = load_model(dir.path().join("served.h5")).expect("the download");
+    let served_model = downloaded(&server, &dir.path().join("served.h5"));
     let mut saved = load_model(dir.path().join("M.h5")).expect("dnn train's model");
     assert_eq!(
         (saved.setup.validation_split, saved.setup.patience),

@@ -262,6 +262,15 @@ pub fn events(server: &Server, limit: Duration, mut each: impl FnMut(&Update)) -
     out
 }
 
+/// The model the server's last run trained, as the page downloads it (`GET
+/// /api/models/trained/model.h5`), written to `path` and read back.
+pub fn downloaded(server: &Server, path: &Path) -> dnn_data::model::Model {
+    let file = get(&server.url("/api/models/trained/model.h5"));
+    assert_eq!(file.status, 200, "{}", file.text());
+    std::fs::write(path, &file.body).expect("write the download");
+    dnn_data::model::load_model(path).expect("the download")
+}
+
 /// The outcome that ends a run's stream (its last update's `done`).
 pub fn outcome(updates: &[Update]) -> serde_json::Value {
     let last = updates.last().expect("at least one update");
