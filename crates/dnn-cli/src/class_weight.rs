@@ -221,8 +221,8 @@ pub fn mean_weight(weights: &ClassWeights, labels: &[usize]) -> f64 {
 
 /// The mean class weight from which Adam is warned about, and a diverged Adam run names the
 /// class weights: Adam's steps do not scale with the gradient, so weights matter to it only
-/// once the weighted cost and gradients near overflow (a squared gradient of 1e20 overflows
-/// f32); a million is far beyond any weights that even out classes.
+/// once the weighted cost and gradients near overflow (a gradient of 1e20 overflows f32 once
+/// Adam squares it); a million is far beyond any weights that even out classes.
 pub const ADAM_OVERFLOWING_WEIGHT: f64 = 1e6;
 
 /// How far above Adam's epsilon the mean class weight must stay (gradients of 0.01 weighted
@@ -232,9 +232,9 @@ const ADAM_SMALL: f64 = 1e4;
 /// The warnings about given weights before training: a class named that has no training
 /// example (its weight changes nothing), and weights whose mean over the training examples is
 /// far from 1: but for Adam (whose steps do not scale with the gradient), every step is scaled
-/// as a learning rate that many times larger would be; with Adam, weights so small that the
-/// gradients near its epsilon stop it. `name`: the setting, as [`ClassWeightArg::weights`]
-/// names it.
+/// as a learning rate that many times larger would be; with Adam, weights so small that its
+/// epsilon swamps the gradients, or so large that they near overflow. `name`: the setting, as
+/// [`ClassWeightArg::weights`] names it.
 pub fn warnings<F: Float>(
     arg: &ClassWeightArg,
     weights: &ClassWeights,

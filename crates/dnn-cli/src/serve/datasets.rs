@@ -198,6 +198,12 @@ impl TrainingData {
         }
     }
 
+    /// Examples of each class, over both parts (none for a regression).
+    pub fn class_counts(&self) -> Vec<usize> {
+        let labels = self.train_labels.iter().chain(&self.test_labels);
+        crate::metrics::class_counts(labels, self.spec.classes.len())
+    }
+
     /// Whether it is a regression: a number to predict rather than a class.
     pub fn is_regression(&self) -> bool {
         self.spec.regression.is_some()
@@ -538,8 +544,7 @@ fn labels(y: &Array2<f64>) -> Vec<usize> {
 /// can do for it.
 fn uneven(d: &TrainingData) -> Option<String> {
     let classes = &d.spec.classes;
-    let all =
-        crate::metrics::class_counts(d.train_labels.iter().chain(&d.test_labels), classes.len());
+    let all = d.class_counts();
     let train = crate::metrics::class_counts(&d.train_labels, classes.len());
     let field = |value: &str| format!("the Class weights field's `{value}`");
     crate::class_weight::uneven(classes, &all, "rows").map(|facts| {

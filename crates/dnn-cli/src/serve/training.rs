@@ -817,8 +817,7 @@ fn train(
                 parts.push(("validation", &w.held_out.x, &w.held_out.labels[..]));
             }
             parts.push(("test", &data.test_x, &data.test_labels[..]));
-            let labels = data.train_labels.iter().chain(&data.test_labels);
-            let counts = crate::metrics::class_counts(labels, data.spec.classes.len());
+            let counts = data.class_counts();
             let classes = (data.spec.classes.len(), &counts[..]);
             balanced = weighting::balanced(&net, &parts, classes, plan.weighted.is_some())?;
             (
