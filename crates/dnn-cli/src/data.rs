@@ -1400,6 +1400,19 @@ pub fn unseen_lines(unseen: &[dnn_data::categories::Unseen]) -> Vec<String> {
     unseen_lines_as(unseen, "the model was not trained on")
 }
 
+/// The warnings about a table's rows read for a model (`dnn predict`, serve's Predict): its
+/// text values the model never met ([`unseen_lines`]), and its dates without a day where the
+/// model's inputs need one.
+pub fn model_rows_lines(table: &dnn_data::table::Table) -> Vec<String> {
+    let no_day = (table.warnings.iter())
+        .filter(|w| matches!(w, dnn_data::table_checks::TableWarning::NoDay { .. }))
+        .map(|w| w.to_string());
+    unseen_lines(&table.unseen)
+        .into_iter()
+        .chain(no_day)
+        .collect()
+}
+
 /// [`unseen_lines`] for the test part of a table being trained on: values met only there.
 fn test_part_unseen_lines(unseen: &[dnn_data::categories::Unseen]) -> Vec<String> {
     unseen_lines_as(unseen, "not in the training part")

@@ -314,7 +314,7 @@ fn read_rows(
         };
         (t, cells)
     };
-    for line in crate::data::unseen_lines(&t.unseen) {
+    for line in crate::data::model_rows_lines(&t) {
         eprintln!("warning: {line}");
     }
     for filled in &t.filled_rows {

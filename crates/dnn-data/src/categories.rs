@@ -329,6 +329,10 @@ enum State<'a> {
         fill: Option<f64>,
         filled: usize,
         filled_first: Vec<u64>,
+        /// Dates without a day, where the model's inputs need one: how many, and the first
+        /// `(text, row)`.
+        no_day: usize,
+        first_no_day: Option<(String, u64)>,
     },
     Model {
         model: &'a OneHot,
@@ -372,6 +376,8 @@ impl<'a> ColumnReader<'a> {
                 fill,
                 filled: 0,
                 filled_first: Vec::new(),
+                no_day: 0,
+                first_no_day: None,
             },
             Mode::Model(h) => State::Model {
                 model: h,
@@ -461,6 +467,8 @@ impl<'a> ColumnReader<'a> {
             fill,
             filled,
             filled_first,
+            no_day,
+            first_no_day,
         } = &mut self.state
         {
             // As training read the column: `NaT` and dashes are missing dates too.
@@ -472,7 +480,7 @@ impl<'a> ColumnReader<'a> {
                 }
                 value
             } else {
-                crate::dates::parse(text, dates.order).ok_or_else(|| {
+                let instant = crate::dates::parse(text, dates.order).ok_or_else(|| {
                     use crate::dates::DateOrder;
                     let forms = match dates.order {
                         DateOrder::Ymd => {
@@ -496,7 +504,14 @@ impl<'a> ColumnReader<'a> {
                         ),
                         None,
                     )
-                })?
+                })?;
+                // A month alone is read as its 1st: the model's day inputs take that as given.
+                let needs_day = dates.parts.iter().any(|p| p.needs_day());
+                if needs_day && !crate::dates::gives_day(text, dates.order) {
+                    *no_day += 1;
+                    first_no_day.get_or_insert_with(|| (text.to_owned(), row));
+                }
+                instant
             };
             instants.push(instant);
             return Ok(());
@@ -764,8 +779,20 @@ impl<'a> ColumnReader<'a> {
         if let Some(dates) = self.as_dates()? {
             return Ok(dates);
         }
+        let no_day = match &self.state {
+            State::Date {
+                no_day,
+                first_no_day: Some(first),
+                ..
+            } if *no_day > 0 => Some(TableWarning::NoDay {
+                column: self.name.clone(),
+                rows: *no_day,
+                first: first.clone(),
+            }),
+            _ => None,
+        };
         self.finish_column()
-            .map(|(values, unseen)| (values, unseen, None))
+            .map(|(values, unseen)| (values, unseen, no_day.into_iter().collect()))
     }
 
     /// A detected text column read as dates, when every value is one (`NaT` and dashes, as
@@ -836,7 +863,7 @@ impl<'a> ColumnReader<'a> {
             use crate::dates::{parse, DateOrder};
             parse(v, DateOrder::Dmy) != parse(v, DateOrder::Mdy)
         };
-        let warning = guessed.then(|| TableWarning::DateOrder {
+        let mut warnings: Vec<TableWarning> = (guessed.then(|| TableWarning::DateOrder {
             column: name.clone(),
             order: dates.order,
             example: candidates
@@ -844,11 +871,30 @@ impl<'a> ColumnReader<'a> {
                 .find(telling)
                 .unwrap_or(&candidates[0])
                 .clone(),
-        });
+        }))
+        .into_iter()
+        .collect();
+        // Months alone among days: each is read as its 1st (the caller drops the warning when
+        // `--date-parts` keeps no day input).
+        let monthly: Vec<bool> = (values.iter().zip(&of_value))
+            .map(|(v, t)| !t.is_nan() && !crate::dates::gives_day(v, dates.order))
+            .collect();
+        if dates.parts.iter().any(|p| p.needs_day()) && monthly.contains(&true) {
+            let rows = codes.iter().filter(|&&c| monthly[c as usize]).count();
+            let first = (0..values.len())
+                .filter(|&k| monthly[k])
+                .min_by_key(|&k| lines[k])
+                .unwrap_or_default();
+            warnings.push(TableWarning::NoDay {
+                column: name.clone(),
+                rows,
+                first: (values[first].clone(), lines[first].0),
+            });
+        }
         Ok(Some((
             ColumnValues::Dates { dates, instants },
             None,
-            warning,
+            warnings,
         )))
     }
 
@@ -992,7 +1038,7 @@ impl<'a> ColumnReader<'a> {
 
 /// A column as read ([`ColumnReader::finish`]): its values, the values a model's text
 /// column never met, and what reading it warns of.
-pub(crate) type Finished = (ColumnValues, Option<Unseen>, Option<TableWarning>);
+pub(crate) type Finished = (ColumnValues, Option<Unseen>, Vec<TableWarning>);
 
 /// A number written with a decimal comma, a currency sign, a percent sign or thousands
 /// separators (`1,5`, `$5.00`, `12%`, `1 000`), as a plain number (`1.5`, `5.00`, `0.12`,

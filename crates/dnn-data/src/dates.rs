@@ -116,6 +116,12 @@ impl DatePart {
     /// The parts of a column of months (`2012-01`, `January 2012`).
     pub const MONTH: [DatePart; 2] = [DatePart::Year, DatePart::Month];
 
+    /// Whether the part needs the cell's day: a month alone (`2012-03`) gives none, and is
+    /// read as its 1st.
+    pub fn needs_day(self) -> bool {
+        !matches!(self, DatePart::Year | DatePart::Month)
+    }
+
     /// The name in input names (`date.year`) and model files.
     pub fn name(self) -> &'static str {
         match self {
@@ -237,6 +243,19 @@ enum Precision {
 /// ```
 pub fn parse(text: &str, order: DateOrder) -> Option<f64> {
     read(text, order).map(|(t, _)| t)
+}
+
+/// Whether `text`, read in `order`, gives a day, not only a month (`2012-03`, `March 2012`,
+/// which [`parse`] reads as the 1st of the month).
+///
+/// ```
+/// use dnn_data::dates::{gives_day, DateOrder};
+/// assert!(gives_day("2012-03-05", DateOrder::Ymd));
+/// assert!(!gives_day("2012-03", DateOrder::Ymd));
+/// assert!(!gives_day("March 2012", DateOrder::Dmy));
+/// ```
+pub fn gives_day(text: &str, order: DateOrder) -> bool {
+    read(text, order).is_some_and(|(_, p)| p >= Precision::Day)
 }
 
 /// [`parse`], with what the cell gives.

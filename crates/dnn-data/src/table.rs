@@ -856,9 +856,17 @@ pub fn read_table_from(
                     }
                     dates.parts = parts.to_vec();
                 }
+                // Months alone matter only to the inputs of a day.
+                let needs_day = match &values {
+                    ColumnValues::Dates { dates, .. } => dates.parts.iter().any(|p| p.needs_day()),
+                    _ => true,
+                };
                 features.push(values);
                 unseen.extend(seen);
-                warnings.extend(warning);
+                warnings.extend(
+                    (warning.into_iter())
+                        .filter(|w| needs_day || !matches!(w, TableWarning::NoDay { .. })),
+                );
             }
             Err((problem, at)) => return Err(column_error(path, column, problem, at)),
         }

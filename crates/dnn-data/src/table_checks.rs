@@ -76,6 +76,16 @@ pub enum TableWarning {
         /// The training rows with a value.
         rows: usize,
     },
+    /// Dates without a day (`2012-03`) in a column whose inputs need one (its day, weekday,
+    /// day of the year, hour): each is read as the 1st of its month.
+    NoDay {
+        /// The column.
+        column: String,
+        /// The rows with such a date.
+        rows: usize,
+        /// The first of them (its value as written, and its data row, from 1).
+        first: (String, u64),
+    },
     /// Rows without a label, left out (`--drop-unlabeled`, [`crate::table::unlabeled`]).
     Unlabeled {
         /// The target column.
@@ -105,6 +115,19 @@ impl fmt::Display for TableWarning {
                     crate::dates::DateOrder::Mdy => "day-first",
                     _ => "month-first",
                 }
+            ),
+            TableWarning::NoDay {
+                column,
+                rows,
+                first: (text, row),
+            } => write!(
+                f,
+                "column `{column}` has {rows} date{} without a day (`{}` in row {row}{}): each \
+                 is read as the 1st of its month, which its day inputs (day, weekday, day of the \
+                 year) then take as its day; write the day where it is known",
+                if *rows == 1 { "" } else { "s" },
+                shown(text),
+                if *rows > 1 { ", ..." } else { "" }
             ),
             TableWarning::RowNames { from, rows } => write!(
                 f,

@@ -284,7 +284,7 @@ fn read_rows(model: &ModelEntry, body: &[u8]) -> Result<Rows, ApiError> {
         .collect();
     Ok(Rows {
         x: table.matrix(&rows),
-        warnings: crate::data::unseen_lines(&table.unseen),
+        warnings: crate::data::model_rows_lines(&table),
         names,
     })
 }

@@ -405,3 +405,95 @@ fn describe_shows_a_column_of_dates_by_its_earliest_and_latest_date_and_its_days
         );
     }
 }
+
+/// A month alone (`2024-05`) among dates with days is read as the 1st of its month, which the
+/// day inputs then take as its day: training, `dnn evaluate` and `dnn predict` say so, naming
+/// the column, the rows and the first; not when the inputs keep no day (`--date-parts
+/// year,month`), nor for a column of months only.
+#[test]
+fn months_without_a_day_among_days_are_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::from("when,x,label\n");
+    for i in 0..40 {
+        let (m, d) = (i % 12 + 1, i % 27 + 1);
+        let label = if m < 7 { "a" } else { "b" };
+        rows.push_str(&format!("2024-{m:02}-{d:02},{},{label}\n", i as f64 / 40.0));
+    }
+    let whole = rows.clone();
+    rows.push_str("2024-05,0.4,a\n2024-07,0.1,b\nMarch 2024,0.3,a\n");
+    std::fs::write(dir.path().join("mixed.csv"), &rows).unwrap();
+    std::fs::write(dir.path().join("whole.csv"), &whole).unwrap();
+    let told = "warning: column `when` has 3 dates without a day (`2024-05` in row 41, ...): each \
+                is read as the 1st of its month, which its day inputs (day, weekday, day of the \
+                year) then take as its day; write the day where it is known";
+    let train = |data: &str, extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--data",
+            data,
+            "--hidden",
+            "2",
+            "--iterations",
+            "2",
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        let run = dnn_in(dir.path(), &args);
+        code(&run, 0);
+        run
+    };
+    let run = train("mixed.csv", &[]);
+    assert!(run.stderr.contains(told), "{}", run.stderr);
+    let run = train("mixed.csv", &["--date-parts", "year,month"]);
+    assert!(!run.stderr.contains("without a day"), "{}", run.stderr);
+    // A model of whole dates, given months alone.
+    let run = train("whole.csv", &["--save", "m.h5"]);
+    assert!(!run.stderr.contains("without a day"), "{}", run.stderr);
+    let run = dnn_in(
+        dir.path(),
+        &["evaluate", "--model", "m.h5", "--data", "mixed.csv"],
+    );
+    code(&run, 0);
+    assert!(run.stderr.contains(told), "{}", run.stderr);
+    std::fs::write(
+        dir.path().join("new.csv"),
+        "when,x\n2024-11-05,0.2\n2024-03,0.5\n",
+    )
+    .unwrap();
+    let run = dnn_in(dir.path(), &["predict", "--model", "m.h5", "new.csv"]);
+    code(&run, 0);
+    assert!(
+        run.stderr.contains(
+            "warning: column `when` has 1 date without a day (`2024-03` in row 2): each is read \
+             as the 1st of its month"
+        ),
+        "{}",
+        run.stderr
+    );
+    // `dnn serve`'s Predict says so too.
+    let server = crate::server::Server::start(dir.path(), dir.path(), &["--model", "m.h5"]);
+    let answer = crate::server::post(
+        &server.url("/api/predict"),
+        "text/csv",
+        b"when,x
+2024-11-05,0.2
+2024-03,0.5
+",
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let warnings = answer.json()["warnings"].clone();
+    assert!(
+        warnings.to_string().contains(
+            "column `when` has 1 date without a day (`2024-03` in row 2): each is read as the \
+             1st of its month"
+        ),
+        "{warnings}"
+    );
+    // Months only: the column's inputs are its year and month, and nothing is told.
+    let months: String = (0..30)
+        .map(|i| format!("2024-{:02},{},{}\n", i % 12 + 1, i, ["a", "b"][i % 2]))
+        .fold("when,x,label\n".to_owned(), |s, r| s + &r);
+    std::fs::write(dir.path().join("months.csv"), months).unwrap();
+    let run = train("months.csv", &[]);
+    assert!(!run.stderr.contains("without a day"), "{}", run.stderr);
+}
