@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Context};
 use dnn_core::{ClassWeights, DnnError, Float, Network, Optimizer};
+use dnn_data::dataset::labels_matrix;
 use dnn_data::Dataset;
 use ndarray::ArrayView2;
 
@@ -104,9 +105,33 @@ pub fn parse_class_weight(s: &str) -> Result<ClassWeightArg, String> {
     Ok(ClassWeightArg::Given(given))
 }
 
+/// The part that trains, as class weights see it: the data's classes, whether it is a
+/// regression, and each training example's class (no inputs: nothing is copied).
+#[derive(Debug, Clone, Copy)]
+pub struct TrainingPart<'a> {
+    /// The data's class names, by index.
+    pub classes: &'a [String],
+    /// Whether the target is a number to predict.
+    pub regression: bool,
+    /// The class of each training example.
+    pub labels: &'a [usize],
+}
+
+impl<'a> TrainingPart<'a> {
+    /// `data`'s training part.
+    pub fn of<F: Float>(data: &'a Dataset<F>) -> TrainingPart<'a> {
+        TrainingPart {
+            classes: &data.spec.classes,
+            regression: data.is_regression(),
+            labels: &data.train_labels,
+        }
+    }
+}
+
 impl ClassWeightArg {
-    /// The weights for `data`'s classes, from its training part for `balanced`; messages name
-    /// the setting `name` (`--class-weight`, or `dnn serve`'s `class_weight`).
+    /// The weights for `part`'s classes, from its examples for `balanced`, held by the element
+    /// type `F`; messages name the setting `name` (`--class-weight`, or `dnn serve`'s
+    /// `class_weight`).
     ///
     /// # Errors
     /// For a regression; a given class that is not one of the data's; `balanced` with a class
@@ -116,12 +141,12 @@ impl ClassWeightArg {
     /// absent class may be there).
     pub fn weights<F: Float>(
         &self,
-        data: &Dataset<F>,
+        part: TrainingPart<'_>,
         held_out: bool,
         name: &str,
     ) -> anyhow::Result<ClassWeights> {
-        let classes = &data.spec.classes;
-        if data.is_regression() {
+        let classes = part.classes;
+        if part.regression {
             bail!(
                 "{name} weighs the classes of a classifier, but the target is a number to \
                  predict (a regression); leave out {name}"
@@ -129,10 +154,11 @@ impl ClassWeightArg {
         }
         match self {
             ClassWeightArg::Balanced => {
-                ClassWeights::balanced(data.train_y::<F>().view()).map_err(|e| match e {
+                let y = labels_matrix::<f64>(part.labels, classes.len());
+                ClassWeights::balanced(y.view()).map_err(|e| match e {
                     DnnError::AbsentClass { class } => {
                         let present = (0..classes.len())
-                            .filter(|k| data.train_labels.contains(k))
+                            .filter(|k| part.labels.contains(k))
                             .map(|k| format!("{}=W", classes[k]));
                         anyhow::anyhow!(
                             "{name} balanced: the class `{}` has no example in the training \
@@ -183,19 +209,19 @@ impl ClassWeightArg {
     }
 
     /// `Class weights: `no` 0.6, `yes` 3 (balanced: m / (k · m_c) over the 24 training
-    /// examples)`, for the weights `weights` of `data`'s classes (the first three of them),
+    /// examples)`, for the weights `weights` of `part`'s classes (the first three of them),
     /// `note` added inside the brackets.
-    pub fn line<F: Float>(&self, weights: &ClassWeights, data: &Dataset<F>, note: &str) -> String {
+    pub fn line(&self, weights: &ClassWeights, part: TrainingPart<'_>, note: &str) -> String {
         let how = match self {
             ClassWeightArg::Balanced => format!(
                 "balanced: m / (k · m_c) over the {}",
-                count(data.train_len(), "training example")
+                count(part.labels.len(), "training example")
             ),
             ClassWeightArg::Given(_) => "as given; a class left out counts 1".to_owned(),
         };
         format!(
             "Class weights: {} ({how}{note})",
-            shown(&data.spec.classes, weights.as_slice())
+            shown(part.classes, weights.as_slice())
         )
     }
 }
@@ -235,17 +261,17 @@ const ADAM_SMALL: f64 = 1e4;
 /// as a learning rate that many times larger would be; with Adam, weights so small that its
 /// epsilon swamps the gradients, or so large that they near overflow. `name`: the setting, as
 /// [`ClassWeightArg::weights`] names it.
-pub fn warnings<F: Float>(
+pub fn warnings(
     arg: &ClassWeightArg,
     weights: &ClassWeights,
-    data: &Dataset<F>,
+    part: TrainingPart<'_>,
     (optimizer, name): (&Optimizer, &str),
 ) -> Vec<String> {
     let mut out = Vec::new();
     if let ClassWeightArg::Given(given) = arg {
         for (class, _) in given {
-            let k = position(&data.spec.classes, class);
-            if k.is_some_and(|k| !data.train_labels.contains(&k)) {
+            let k = position(part.classes, class);
+            if k.is_some_and(|k| !part.labels.contains(&k)) {
                 out.push(format!(
                     "{name} weighs `{class}`, which has no example in the training part: its \
                      weight changes nothing"
@@ -253,7 +279,7 @@ pub fn warnings<F: Float>(
             }
         }
     }
-    let mean = mean_weight(weights, &data.train_labels);
+    let mean = mean_weight(weights, part.labels);
     match *optimizer {
         // Adam divides by the gradient's size, plus its epsilon: gradients scaled down near
         // that epsilon shrink its steps until the network learns nothing.

@@ -15,7 +15,9 @@ use dnn_data::split::Fold;
 use dnn_data::{Dataset, HeldOut};
 use dnn_report::{mean_std, CrossValidationReport, FoldScores};
 
-use crate::class_weight::{balanced_accuracies, by_part, is_uneven, ClassWeightArg, BALANCED};
+use crate::class_weight::{
+    balanced_accuracies, by_part, is_uneven, ClassWeightArg, TrainingPart, BALANCED,
+};
 use crate::data::{dates_line, filled_line, load_fold, one_hot_line, pictures_line, target_line};
 use crate::hyper::Hyper;
 use crate::interrupt::Interrupt;
@@ -136,18 +138,22 @@ pub fn run<F: Float>(
         // Balanced weights are each fold's own, from its training folds.
         let weights = match &args.class_weight {
             Some(arg) => {
-                let weights = (arg.weights(&data, held_out.is_some(), "--class-weight"))
-                    .with_context(|| format!("fold {} of {folds}", index + 1))?;
+                let weights = (arg.weights::<F>(
+                    TrainingPart::of(&data),
+                    held_out.is_some(),
+                    "--class-weight",
+                ))
+                .with_context(|| format!("fold {} of {folds}", index + 1))?;
                 if index == 0 {
                     let own = match arg {
                         ClassWeightArg::Balanced => "; fold 1's, each fold weighs its own",
                         ClassWeightArg::Given(_) => "",
                     };
-                    say!("{}", arg.line(&weights, &data, own));
+                    say!("{}", arg.line(&weights, TrainingPart::of(&data), own));
                     for warning in crate::class_weight::warnings(
                         arg,
                         &weights,
-                        &data,
+                        TrainingPart::of(&data),
                         (&hyper.optimizer, "--class-weight"),
                     ) {
                         tell!("warning: {warning} (fold 1)");

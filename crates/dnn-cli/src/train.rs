@@ -16,7 +16,7 @@ use ndarray::{s, ArrayView2};
 
 use crate::class_weight::{
     balanced_accuracies, balanced_line, balanced_warning, by_part, is_uneven, parse_class_weight,
-    ClassWeightArg,
+    ClassWeightArg, TrainingPart,
 };
 use crate::data::{
     check_split_flags, dates_line, filled_line, load_for_model, load_for_training, one_hot_line,
@@ -511,12 +511,16 @@ fn train_as<F: Float + hdf5::H5Type>(
     let train_y = data.train_y::<F>();
     let class_weights = match &args.class_weight {
         Some(arg) => {
-            let weights = arg.weights(&data, held_out.is_some(), "--class-weight")?;
-            say!("{}", arg.line(&weights, &data, ""));
+            let weights = arg.weights::<F>(
+                TrainingPart::of(&data),
+                held_out.is_some(),
+                "--class-weight",
+            )?;
+            say!("{}", arg.line(&weights, TrainingPart::of(&data), ""));
             for warning in crate::class_weight::warnings(
                 arg,
                 &weights,
-                &data,
+                TrainingPart::of(&data),
                 (&hyper.optimizer, "--class-weight"),
             ) {
                 tell!("warning: {warning}");

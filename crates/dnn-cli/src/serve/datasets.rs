@@ -577,7 +577,7 @@ pub struct DatasetInfo {
     test_size: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     preset: Option<Setup>,
-    /// When the largest class outnumbers the rarest 5 to 1 in the training part, as `dnn
+    /// When the largest class outnumbers the rarest 5 to 1 over all the examples, as `dnn
     /// describe` says it, and what class weights do for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     uneven: Option<String>,

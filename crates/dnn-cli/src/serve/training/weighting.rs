@@ -15,7 +15,7 @@ use super::validation::Watched;
 use super::Setup;
 use crate::class_weight::{
     balanced_accuracies, balanced_line, balanced_warning, by_part, is_uneven, mean_weight,
-    parse_class_weight, warnings,
+    parse_class_weight, warnings, TrainingPart,
 };
 use crate::serve::datasets::TrainingData;
 use crate::serve::error::ApiError;
@@ -52,19 +52,16 @@ pub fn check(
     };
     let bad = |problem: String| ApiError::bad_request(format!("{FIELD}: {problem}"));
     let arg = parse_class_weight(text.trim()).map_err(bad)?;
-    // The part that trains, as dnn-data's Dataset: a copy only when none was held out.
-    let whole;
-    let part = match watched {
-        Some(w) => &w.data,
-        None => {
-            whole = data.training_part();
-            &whole
-        }
+    // The examples that train: less the validation part when one was held out.
+    let part = TrainingPart {
+        classes: &data.spec.classes,
+        regression: data.is_regression(),
+        labels: watched.map_or(&data.train_labels, |w| &w.data.train_labels),
     };
-    let weights = (arg.weights(part, watched.is_some(), FIELD))
+    let weights = (arg.weights::<f64>(part, watched.is_some(), FIELD))
         .map_err(|e| ApiError::bad_request(crate::one_line(&e)))?;
     Ok(Some(Weighted {
-        mean: mean_weight(&weights, &part.train_labels),
+        mean: mean_weight(&weights, part.labels),
         line: arg.line(&weights, part, ""),
         warnings: warnings(&arg, &weights, part, (optimizer, FIELD)),
         weights,
