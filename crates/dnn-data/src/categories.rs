@@ -480,34 +480,34 @@ impl<'a> ColumnReader<'a> {
                 }
                 value
             } else {
-                let instant = crate::dates::parse(text, dates.order).ok_or_else(|| {
-                    use crate::dates::DateOrder;
-                    let forms = match dates.order {
-                        DateOrder::Ymd => {
-                            "year first, as 2012-01-31, or with the month's name, \
+                let (instant, gives_day) = crate::dates::parse_with_day(text, dates.order)
+                    .ok_or_else(|| {
+                        use crate::dates::DateOrder;
+                        let forms = match dates.order {
+                            DateOrder::Ymd => {
+                                "year first, as 2012-01-31, or with the month's name, \
                                            as Jan 31, 2012"
-                        }
-                        DateOrder::Dmy => {
-                            "day/month/year, as 31/01/2012, or year first, as \
+                            }
+                            DateOrder::Dmy => {
+                                "day/month/year, as 31/01/2012, or year first, as \
                                            2012-01-31"
-                        }
-                        DateOrder::Mdy => {
-                            "month/day/year, as 01/31/2012, or year first, as \
+                            }
+                            DateOrder::Mdy => {
+                                "month/day/year, as 01/31/2012, or year first, as \
                                            2012-01-31"
-                        }
-                    };
-                    (
-                        format!(
+                            }
+                        };
+                        (
+                            format!(
                             "`{}` is not a date as the model reads this column, whose training \
                              dates were written {forms}",
                             shown(text)
                         ),
-                        None,
-                    )
-                })?;
+                            None,
+                        )
+                    })?;
                 // A month alone is read as its 1st: the model's day inputs take that as given.
-                let needs_day = dates.parts.iter().any(|p| p.needs_day());
-                if needs_day && !crate::dates::gives_day(text, dates.order) {
+                if !gives_day && dates.needs_day() {
                     *no_day += 1;
                     first_no_day.get_or_insert_with(|| (text.to_owned(), row));
                 }
@@ -850,10 +850,13 @@ impl<'a> ColumnReader<'a> {
                 return Err((missing_date(&text, name), Some((row, line))));
             }
         }
-        let of_value: Vec<f64> = values
-            .iter()
-            .map(|v| crate::dates::parse(v, dates.order).unwrap_or(f64::NAN))
-            .collect();
+        // Each value's instant, and whether it is a month alone (read as its 1st).
+        let (of_value, monthly): (Vec<f64>, Vec<bool>) = (values.iter())
+            .map(|v| match crate::dates::parse_with_day(v, dates.order) {
+                Some((t, day)) => (t, !day),
+                None => (f64::NAN, false),
+            })
+            .unzip();
         let instants = codes
             .iter()
             .map(|&c| of_value.get(c as usize).copied().unwrap_or(f64::NAN))
@@ -876,10 +879,7 @@ impl<'a> ColumnReader<'a> {
         .collect();
         // Months alone among days: each is read as its 1st (the caller drops the warning when
         // `--date-parts` keeps no day input).
-        let monthly: Vec<bool> = (values.iter().zip(&of_value))
-            .map(|(v, t)| !t.is_nan() && !crate::dates::gives_day(v, dates.order))
-            .collect();
-        if dates.parts.iter().any(|p| p.needs_day()) && monthly.contains(&true) {
+        if dates.needs_day() && monthly.contains(&true) {
             let rows = codes.iter().filter(|&&c| monthly[c as usize]).count();
             let first = (0..values.len())
                 .filter(|&k| monthly[k])

@@ -207,6 +207,11 @@ pub struct DateColumn {
 }
 
 impl DateColumn {
+    /// Whether some of its inputs need a cell's day ([`DatePart::needs_day`]).
+    pub fn needs_day(&self) -> bool {
+        self.parts.iter().any(|p| p.needs_day())
+    }
+
     /// The names of its inputs: `date.year`, `date.month`, ...
     pub fn input_names(&self) -> Vec<String> {
         self.parts
@@ -245,17 +250,18 @@ pub fn parse(text: &str, order: DateOrder) -> Option<f64> {
     read(text, order).map(|(t, _)| t)
 }
 
-/// Whether `text`, read in `order`, gives a day, not only a month (`2012-03`, `March 2012`,
-/// which [`parse`] reads as the 1st of the month).
+/// [`parse`], and whether the cell gives a day, not only a month (`2012-03`, `March 2012`,
+/// which are read as the 1st of the month).
 ///
 /// ```
-/// use dnn_data::dates::{gives_day, DateOrder};
-/// assert!(gives_day("2012-03-05", DateOrder::Ymd));
-/// assert!(!gives_day("2012-03", DateOrder::Ymd));
-/// assert!(!gives_day("March 2012", DateOrder::Dmy));
+/// use dnn_data::dates::{parse_with_day, DateOrder};
+/// assert_eq!(parse_with_day("1970-01-02", DateOrder::Ymd), Some((1.0, true)));
+/// assert_eq!(parse_with_day("1970-01", DateOrder::Ymd), Some((0.0, false)));
+/// assert_eq!(parse_with_day("January 1970", DateOrder::Dmy), Some((0.0, false)));
+/// assert_eq!(parse_with_day("Adelie", DateOrder::Ymd), None);
 /// ```
-pub fn gives_day(text: &str, order: DateOrder) -> bool {
-    read(text, order).is_some_and(|(_, p)| p >= Precision::Day)
+pub fn parse_with_day(text: &str, order: DateOrder) -> Option<(f64, bool)> {
+    read(text, order).map(|(t, p)| (t, p >= Precision::Day))
 }
 
 /// [`parse`], with what the cell gives.

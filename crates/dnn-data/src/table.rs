@@ -858,7 +858,7 @@ pub fn read_table_from(
                 }
                 // Months alone matter only to the inputs of a day.
                 let needs_day = match &values {
-                    ColumnValues::Dates { dates, .. } => dates.parts.iter().any(|p| p.needs_day()),
+                    ColumnValues::Dates { dates, .. } => dates.needs_day(),
                     _ => true,
                 };
                 features.push(values);
