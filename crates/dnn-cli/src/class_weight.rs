@@ -351,11 +351,11 @@ pub fn balanced_accuracies<F: Float>(
     let mut out = Vec::with_capacity(parts.len());
     for &(name, x, labels) in parts {
         let scores = Scores::new(net.predict_classes(x)?, labels.to_vec(), classes);
-        let present = class_counts(labels, classes)
-            .iter()
-            .filter(|&&n| n > 0)
-            .count();
-        out.push((name, scores.balanced_accuracy(), present));
+        out.push((
+            name,
+            scores.balanced_accuracy(),
+            scores.classes_with_examples(),
+        ));
     }
     Ok(out)
 }

@@ -200,11 +200,13 @@ fn evaluate_classes(
     let balanced = weighted || is_uneven(&crate::data::all_class_counts(data));
     if balanced {
         let names: Vec<String> = parts.iter().map(|(name, _)| report_name(name)).collect();
-        // Each part's classes with an example (rows of its confusion counts).
         let named: Vec<(&str, f64, usize)> = (parts.iter().zip(&names))
             .map(|((_, (s, _)), name)| {
-                let present = s.counts.iter().filter(|row| row.iter().sum::<usize>() > 0);
-                (name.as_str(), s.balanced_accuracy(), present.count())
+                (
+                    name.as_str(),
+                    s.balanced_accuracy(),
+                    s.classes_with_examples(),
+                )
             })
             .collect();
         let what = match weighted {

@@ -302,10 +302,23 @@ impl Scores {
     /// class always scores `1 / k`; 0 for no examples.
     pub fn balanced_accuracy(&self) -> f64 {
         let recalls: Vec<f64> = (0..self.counts.len())
-            .filter(|&k| self.counts[k].iter().any(|&c| c > 0))
+            .filter(|&k| self.has_examples(k))
             .map(|k| self.class(k).recall)
             .collect();
         recalls.iter().sum::<f64>() / recalls.len().max(1) as f64
+    }
+
+    /// Whether class `k` has examples (its row of counts): the classes the balanced accuracy
+    /// is the mean over.
+    pub fn has_examples(&self, k: usize) -> bool {
+        self.counts[k].iter().any(|&c| c > 0)
+    }
+
+    /// How many classes have examples ([`Scores::has_examples`]).
+    pub fn classes_with_examples(&self) -> usize {
+        (0..self.counts.len())
+            .filter(|&k| self.has_examples(k))
+            .count()
     }
 
     /// Whether class `k` is in the labels or the predictions: scikit-learn's report, and its
