@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use dnn_core::Float;
 use hdf5::types::{FixedAscii, FixedUnicode, IntSize, TypeDescriptor, VarLenAscii, VarLenUnicode};
-use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView4, Ix4, Zip};
+use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView4, Ix4, ShapeBuilder};
 
 use crate::error::{DataError, Result};
 use crate::model::NAME_CAPACITY;
@@ -222,20 +222,30 @@ fn image_shape(images: &Array4<u8>) -> [usize; 3] {
 /// Flattens images `(m, h, w, c)` into `(h*w*c, m)` and divides by 255, like numpy's
 /// `images.reshape(m, -1).T / 255`.
 ///
-/// Column `j` is example `j`; row `(row * w + col) * c + channel`. The result is in
-/// standard (row-major) layout.
+/// Column `j` is example `j`; row `(row * w + col) * c + channel`. The result is
+/// example-major, as numpy's transposed view is: each column contiguous
+/// ([`crate::example_major`]).
+///
+/// ```
+/// let images = ndarray::Array4::from_shape_fn((2, 1, 2, 3), |(j, _, col, ch)| {
+///     (100 * j + 10 * col + ch) as u8
+/// });
+/// let x = dnn_data::flatten_images::<f64>(images.view());
+/// assert_eq!(x.dim(), (6, 2));
+/// assert_eq!(x[[3 + 2, 1]], 112.0 / 255.0);
+/// assert!(x.t().is_standard_layout());
+/// ```
 pub fn flatten_images<A: Float>(images: ArrayView4<'_, u8>) -> Array2<A> {
     let m = images.shape()[0];
     let n: usize = images.shape()[1..].iter().product();
-    let std = images.as_standard_layout();
-    let mut out = Array2::<A>::zeros((n, m));
-    // `std` is contiguous, so reshaping to (m, n) cannot fail.
-    if let Ok(flat) = std.view().into_shape_with_order((m, n)) {
-        Zip::from(&mut out)
-            .and(flat.t())
-            .for_each(|o, &v| *o = A::of(f64::from(v) / 255.0));
-    }
-    out
+    // In standard layout, the bytes run example by example: each column's in turn.
+    let values = images
+        .as_standard_layout()
+        .iter()
+        .map(|&v| A::of(f64::from(v) / 255.0))
+        .collect();
+    Array2::from_shape_vec((n, m).f(), values)
+        .unwrap_or_else(|_| unreachable!("{m} pictures of {n} values"))
 }
 
 /// Turns labels into the row vector `(1, m)` of 0.0 / 1.0 the models expect.

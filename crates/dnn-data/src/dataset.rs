@@ -21,11 +21,10 @@
 //! # Ok(()) }
 //! ```
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use dnn_core::Float;
-use ndarray::{Array2, Array4, ArrayView2, Axis};
+use ndarray::{Array2, Array4, ArrayView2, Axis, ShapeBuilder};
 use rayon::prelude::*;
 
 use crate::classes::ClassChoice;
@@ -486,7 +485,8 @@ pub struct Source {
 /// and what they mean.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset<X: Float = f64> {
-    /// Training inputs, `(features, m_train)`, standard layout.
+    /// Training inputs, `(features, m_train)`, in example-major layout (each column
+    /// contiguous: [`example_major`]) as [`load`] gives them.
     pub train_x: Array2<X>,
     /// The class index of each training example (empty for a regression: a data set holds
     /// labels or values, as [`DataSpec::regression`] says, never both).
@@ -494,7 +494,7 @@ pub struct Dataset<X: Float = f64> {
     /// A regression's target value of each training example, as the file has it (empty for
     /// classes).
     pub train_values: Vec<f64>,
-    /// Test inputs, `(features, m_test)`, standard layout.
+    /// Test inputs, `(features, m_test)`, in example-major layout as [`load`] gives them.
     pub test_x: Array2<X>,
     /// The class index of each test example (empty for a regression).
     pub test_labels: Vec<usize>,
@@ -1059,6 +1059,8 @@ fn read<X: Float>(path: &Path, format: Format, options: &LoadOptions) -> Result<
     if data.source.whole {
         data.join_parts();
     }
+    data.train_x = example_major(data.train_x);
+    data.test_x = example_major(data.test_x);
     // Every reader fills one kind of target, as the spec says; the tests of every reader
     // run through here.
     debug_assert!(
@@ -1083,6 +1085,40 @@ fn read<X: Float>(path: &Path, format: Format, options: &LoadOptions) -> Result<
     )?;
     check_names_fit(path, &data.spec)?;
     Ok(data)
+}
+
+/// `x` in example-major layout: each column (example) contiguous, as `x.t()` of a matrix in
+/// standard layout (`x.reshape(m, -1).T` in numpy), the layout a mini-batch gathers fastest
+/// from (a contiguous copy per example, where a feature-major `x` makes a scattered read per
+/// value). Moved as it is when already so; otherwise transposed in place, so that a table's
+/// matrix is never held twice.
+///
+/// ```
+/// use dnn_data::example_major;
+/// use ndarray::array;
+/// let x = example_major(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+/// assert_eq!(x, array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+/// assert_eq!(x.as_slice_memory_order(), Some(&[1.0, 4.0, 2.0, 5.0, 3.0, 6.0][..]));
+/// ```
+pub fn example_major<X: Float>(x: Array2<X>) -> Array2<X> {
+    if x.t().is_standard_layout() {
+        return x;
+    }
+    let (n, m) = x.dim();
+    let x = match x.is_standard_layout() {
+        true => x,
+        false => x.as_standard_layout().into_owned(),
+    };
+    let (mut values, offset) = x.into_raw_vec_and_offset();
+    debug_assert_eq!(
+        offset.unwrap_or(0),
+        0,
+        "an owned standard-layout array starts its buffer"
+    );
+    // The `(n, m)` rows become the `(m, n)` rows: the columns of `(n, m)` in Fortran order.
+    let mut scratch = vec![X::zero(); n.max(m)];
+    transpose::transpose_inplace(&mut values, &mut scratch, m, n);
+    Array2::from_shape_vec((n, m).f(), values).unwrap_or_else(|_| unreachable!("{n} x {m} values"))
 }
 
 /// Refuses class and column names longer than a model file keeps
@@ -1175,12 +1211,13 @@ pub(crate) enum Rows<'a> {
     F64(ArrayView2<'a, f64>),
 }
 
-/// Features per parallel block of [`Rows::columns`]: each block's writes stay in cache.
+/// [`Rows::columns`] copies about `BLOCK * BLOCK` values per parallel task.
 const BLOCK: usize = 128;
 
 impl Rows<'_> {
     /// The examples `picked` (row indices), as the columns of a `(features, picked.len())`
-    /// matrix in standard layout: a cache-blocked transpose run on every core. Bytes
+    /// matrix in example-major layout (each column contiguous): a copy per example, run on
+    /// every core. Bytes
     /// become `v / 255` exactly as [`crate::flatten_images`] computes it.
     ///
     /// # Errors
@@ -1215,8 +1252,9 @@ impl Rows<'_> {
     }
 }
 
-/// Rows `picked` of `rows` as the columns of a `(features, k)` matrix of `X`, each value
-/// `convert`ed in `f64` and then rounded once to `X`.
+/// Rows `picked` of `rows` as the columns of a `(features, k)` matrix of `X` in
+/// example-major layout (each column contiguous, see [`Dataset::train_x`]), each value
+/// `convert`ed in `f64` and then rounded once to `X`: one contiguous copy per example.
 fn gather<T: Copy + Sync, X: Float>(
     rows: &ArrayView2<'_, T>,
     picked: &[usize],
@@ -1224,27 +1262,21 @@ fn gather<T: Copy + Sync, X: Float>(
 ) -> Array2<X> {
     let n = rows.ncols();
     let k = picked.len();
-    let mut out = Array2::<X>::zeros((n, k));
+    let mut out = Array2::<X>::zeros((n, k).f());
     if n == 0 || k == 0 {
         return out;
     }
-    let standard: Cow<'_, [T]> = match rows.as_slice() {
-        Some(s) => Cow::Borrowed(s),
-        None => Cow::Owned(rows.iter().copied().collect()),
+    let Some(dst) = out.as_slice_memory_order_mut() else {
+        unreachable!("a new array is contiguous")
     };
-    let src = &*standard;
-    let Some(dst) = out.as_slice_mut() else {
-        unreachable!("a new array is in standard layout")
-    };
-    dst.par_chunks_mut(BLOCK * k)
-        .enumerate()
-        .for_each(|(b, block)| {
-            let first = b * BLOCK;
-            let height = block.len() / k;
-            for (j, &r) in picked.iter().enumerate() {
-                let row = &src[r * n + first..r * n + first + height];
-                for (i, &v) in row.iter().enumerate() {
-                    block[i * k + j] = X::of(convert(v));
+    // Whole examples per task, about `BLOCK * BLOCK` values each.
+    let per_task = (BLOCK * BLOCK).div_ceil(n);
+    dst.par_chunks_mut(per_task * n)
+        .zip(picked.par_chunks(per_task))
+        .for_each(|(block, examples)| {
+            for (column, &r) in block.chunks_mut(n).zip(examples) {
+                for (o, &v) in column.iter_mut().zip(rows.row(r)) {
+                    *o = X::of(convert(v));
                 }
             }
         });

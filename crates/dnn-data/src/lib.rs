@@ -81,7 +81,8 @@ pub use cat::{
 };
 pub use classes::ClassChoice;
 pub use dataset::{
-    load, load_as, DataSpec, Dataset, Format, Input, LoadOptions, OneHot, Parts, Source, SplitSpec,
+    example_major, load, load_as, DataSpec, Dataset, Format, Input, LoadOptions, OneHot, Parts,
+    Source, SplitSpec,
 };
 pub use error::{DataError, Result};
 /// The HDF5 element trait that [`model::save_model`] asks of a network's float type (`f32`

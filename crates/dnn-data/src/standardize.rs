@@ -1,7 +1,7 @@
 //! The z-score: `(x - mean) / std` per feature, fitted on the training part only.
 
 use dnn_core::Float;
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Zip};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 
 /// Whether [`crate::load_as`] standardises the inputs ([`crate::LoadOptions::zscore`]).
 /// Standardised as they are read, inputs in `f32` are computed from the file's values in
@@ -99,12 +99,12 @@ impl Standardization {
             self.len(),
             x.nrows()
         );
-        Zip::from(x.rows_mut())
-            .and(&self.mean)
-            .and(&self.std)
-            .for_each(|mut row, &mu, &sd| {
-                row.mapv_inplace(|v| F::of(standardized(v.to_f64_lossless(), mu, sd)));
-            });
+        // In memory order, whichever the layout (each value's arithmetic is the same).
+        let (mean, std) = (self.mean.view(), self.std.view());
+        Zip::from(x)
+            .and_broadcast(mean.insert_axis(Axis(1)))
+            .and_broadcast(std.insert_axis(Axis(1)))
+            .for_each(|v, &mu, &sd| *v = F::of(standardized(v.to_f64_lossless(), mu, sd)));
     }
 }
 

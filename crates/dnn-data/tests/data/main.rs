@@ -15,6 +15,7 @@ mod folds;
 mod groups;
 mod held_out;
 mod image_csv;
+mod layout;
 mod missing_numbers;
 mod model_file;
 mod npz_values;
