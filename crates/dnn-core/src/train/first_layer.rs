@@ -14,7 +14,7 @@ pub(super) enum FirstLayer<F: Float> {
     /// products, every iteration.
     Direct,
     /// `W1 X` from the Gram matrix `XᵀX`, no `dW1`, and `W1` formed once at the end
-    /// (plain full-batch gradient descent only; see [`Gram`]).
+    /// (full-batch gradient descent without L2 only; see [`Gram`]).
     Gram(Box<Gram<F>>),
 }
 

@@ -1,4 +1,4 @@
-//! The first layer in Gram form: the fast path for plain full-batch gradient descent with
+//! The first layer in Gram form: the fast path for full-batch gradient descent (without L2) with
 //! more features than examples (see [`Gram`]).
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
@@ -7,7 +7,8 @@ use crate::gemm::matmul;
 use crate::Float;
 
 /// The first layer in "Gram form": gradient descent on `W1` with a fixed input `X` keeps
-/// `W1(t) = W1(0) - C(t) Xᵀ` with `C(t) = (α/m) Σ_{s<t} dZ1(s)` (`(n[1], m)`), so
+/// `W1(t) = W1(0) - C(t) Xᵀ` with `C(t) = Σ_{s<t} (α(s)/m) dZ1(s)` (`(n[1], m)`; `α(s)` the
+/// step's rate, constant or scheduled), so
 /// `W1(t) X = W1(0) X - C(t) (XᵀX)`. With the Gram matrix `G = XᵀX` (`(m, m)`) and
 /// `P0 = W1(0) X` computed once, an iteration costs one `(n[1], m) · (m, m)` product
 /// instead of the two `(n[1], n[0]) · (n[0], m)` products against `X`; `W1` itself
@@ -180,7 +181,7 @@ mod tests {
 
     use super::*;
     use crate::steps::{self, Parameters};
-    use crate::{DnnError, Float, Init, Network, NumpyRng, TrainParams};
+    use crate::{DnnError, Float, GramForm, Init, Network, NumpyRng, TrainParams};
 
     /// More features than examples, so training takes the Gram form.
     fn wide_data(n_x: usize, m: usize) -> (Array2<f64>, Array2<f64>) {
@@ -247,6 +248,46 @@ mod tests {
                 diff < 1e-12 && bdiff < 1e-12,
                 "layer {l}: W {diff}, b {bdiff}"
             );
+        }
+    }
+
+    #[test]
+    fn dropout_and_a_decaying_rate_train_in_gram_form_as_in_the_direct_form() {
+        // Dropout masks hidden units only (dZ1 changes, X does not), and a schedule changes
+        // α from epoch to epoch: neither changes the Gram form's W1(t) = W1(0) - C(t) Xᵀ.
+        let (x, y) = wide_data(300, 25);
+        let dims = [300, 6, 4, 1];
+        let iterations = 300;
+        let config = |form| {
+            TrainParams::new()
+                .learning_rate(0.05)
+                .iterations(iterations)
+                .dropout(0.8, 3)
+                .decay(crate::LrDecay::Step {
+                    rate: 1.0,
+                    interval: 100,
+                })
+                .gram_form(form)
+                .check()
+                .unwrap()
+        };
+        let (mut gram, mut direct) = (net::<f64>(&dims), net::<f64>(&dims));
+        let a = gram.fit(&x, &y, &config(GramForm::Auto)).unwrap();
+        let b = direct.fit(&x, &y, &config(GramForm::Never)).unwrap();
+        assert!(a.diagnostics().gram_form && !b.diagnostics().gram_form);
+        for (i, (g, d)) in a.costs().iter().zip(b.costs()).enumerate() {
+            assert!((g - d).abs() <= 1e-12, "iteration {i}: {g} vs {d}");
+        }
+        assert!(
+            b.costs()[iterations - 1] < b.costs()[0] - 0.1,
+            "it must train"
+        );
+        let (g, d) = (gram.to_parameters(), direct.to_parameters());
+        for l in 1..=3 {
+            let diff = (g.w(l) - d.w(l))
+                .mapv(f64::abs)
+                .fold(0.0_f64, |a, &b| a.max(b));
+            assert!(diff < 1e-12, "layer {l}: W {diff}");
         }
     }
 

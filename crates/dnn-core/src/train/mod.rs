@@ -128,7 +128,8 @@ impl<F: Float> Network<F> {
     ///   derivatives are taken from `A[l]`, so `Z[l]` is never stored;
     /// * `dA0`, the gradient with respect to the input, is never computed;
     /// * every buffer is allocated before the first iteration and reused;
-    /// * for plain full-batch gradient descent, when there are fewer examples than features
+    /// * for full-batch gradient descent without L2 (a schedule and dropout allowed), when
+    ///   there are fewer examples than features
     ///   and enough iterations to pay for it
     ///   (the cat set: 209 examples, 12288 features), the first layer trains in "Gram form":
     ///   `W1 X` comes from `XᵀX` and the running sum of `dZ1`, so no iteration touches `X`
@@ -226,11 +227,11 @@ impl<F: Float> Network<F> {
         })
     }
 
-    /// Whether training on `m` examples as `config` says takes the Gram form: plain full-batch
-    /// gradient descent where it pays ([`gram::gram_pays`]), unless `config` forbids it.
+    /// Whether training on `m` examples as `config` says takes the Gram form: full-batch
+    /// gradient descent without L2 where it pays ([`gram::gram_pays`]), unless `config` forbids it.
     fn trains_in_gram_form(&self, m: usize, config: &TrainConfig) -> bool {
         config.gram_form() == GramForm::Auto
-            && config.is_plain()
+            && config.gram_applies()
             && gram::gram_pays(&self.layer_sizes(), m, config.iterations())
     }
 

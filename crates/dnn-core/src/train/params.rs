@@ -38,7 +38,7 @@ pub struct TrainParams {
     class_weights: Option<ClassWeights>,
 }
 
-/// Whether plain full-batch gradient descent may train the first layer in Gram form (see
+/// Whether full-batch gradient descent without L2 may train the first layer in Gram form (see
 /// [`crate::Network::train`]): the fast path for more features than examples. Same math,
 /// different rounding; [`GramForm::Never`] forces the textbook products (for benchmarks,
 /// and tests that compare the two).
@@ -311,16 +311,12 @@ impl TrainConfig {
             KeepProb::PerLayer(v) => Some(v.len()),
         }
     }
-    /// Whether this is the exercise's plain set-up: full batch, gradient descent, constant
-    /// rate, no L2, no dropout (the only set-up the Gram form applies to).
-    pub(crate) fn is_plain(&self) -> bool {
+    /// Whether the first layer may train in Gram form: full-batch gradient descent without
+    /// L2, whose update of `W1` is `-(α/m) dZ1 Xᵀ` alone (a learning-rate schedule changes
+    /// `α` per epoch, and dropout, on hidden layers only, changes `dZ1`, not `X`).
+    pub(crate) fn gram_applies(&self) -> bool {
         self.0.batch_size.is_none()
             && self.0.optimizer == Optimizer::GradientDescent
-            && self.0.decay == LrDecay::Constant
             && self.0.l2 == 0.0
-            && match &self.0.keep_prob {
-                KeepProb::All(p) => *p == 1.0,
-                KeepProb::PerLayer(v) => v.iter().all(|p| *p == 1.0),
-            }
     }
 }
