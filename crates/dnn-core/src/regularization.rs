@@ -47,14 +47,20 @@ pub fn l2_cost_term<'a, F: Float>(
     m: usize,
 ) -> f64 {
     assert_examples("l2_cost_term", m);
-    let squares: f64 = weights
-        .into_iter()
-        .map(|w| {
-            w.iter()
-                .map(|&v| v.to_f64_lossless() * v.to_f64_lossless())
-                .sum::<f64>()
-        })
-        .sum();
+    l2_cost_of_squares(weights.into_iter().map(sum_of_squares), lambda, m)
+}
+
+/// `‖w‖²`, summed in `f64` (the squares of [`l2_cost_term`]).
+pub(crate) fn sum_of_squares<F: Float>(w: ArrayView2<'_, F>) -> f64 {
+    w.iter()
+        .map(|&v| v.to_f64_lossless() * v.to_f64_lossless())
+        .sum::<f64>()
+}
+
+/// `(1/m) (λ/2) Σ_l squares[l]`, from each layer's `‖W[l]‖²` ([`l2_cost_term`]'s sum, for
+/// the Gram form, which has `‖W[1]‖²` without `W[1]`).
+pub(crate) fn l2_cost_of_squares(squares: impl Iterator<Item = f64>, lambda: f64, m: usize) -> f64 {
+    let squares: f64 = squares.sum();
     (1.0 / m as f64) * (lambda / 2.0) * squares
 }
 

@@ -17,6 +17,7 @@ use crate::forward::{cols, cols_mut, forward, Activations};
 use crate::gemm::{self, matmul};
 use crate::network::Network;
 use crate::optim::{Moments, Optimizer};
+use crate::regularization::{l2_cost_of_squares, sum_of_squares};
 use crate::rng::{permutation_into, NumpyRng};
 use crate::{cost, huge_pages, kernels, regularization, ClassWeights, Float};
 
@@ -279,8 +280,10 @@ impl<F: Float> Network<F> {
             let (mw, mb) = &mut ws.moments[l];
             let dz = cols(&ws.grads.dz[l], k);
             let w_ok = match (l, &mut ws.first) {
-                // C += (α/m) dZ1: the Gram form's update of W1.
-                (0, first @ FirstLayer::Gram(_)) => first.accumulate(dz, lr / k as f64),
+                // C = (1 - αλ/m) C + (α/m) dZ1: the Gram form's update of W1.
+                (0, first @ FirstLayer::Gram(_)) => {
+                    first.accumulate(dz, lr / k as f64, 1.0 - lr * l2 / k as f64)
+                }
                 _ => {
                     let a_prev = if l == 0 { x } else { ws.fwd.output(l - 1, k) };
                     fused_weight_step(
@@ -396,7 +399,11 @@ impl<F: Float> Network<F> {
         let batches = m.div_ceil(batch);
         let sizes = self.layer_sizes();
         let first = match gram {
-            true => FirstLayer::Gram(Box::new(Gram::new(&self.layers[0].w, x))),
+            true => FirstLayer::Gram(Box::new(Gram::new(
+                &self.layers[0].w,
+                x,
+                config.l2() != 0.0,
+            ))),
             false => FirstLayer::Direct,
         };
         // Examples contiguous in X (X is the transpose of an example-major array, as
@@ -453,9 +460,17 @@ impl<F: Float> Network<F> {
                 forward(self, xv, &mut ws.fwd, &mut ws.first, &mut dropout_rng);
                 clock.lap(&mut phases.forward);
                 let data_cost = data_cost(self, &ws.fwd, yv, config.class_weights());
-                let l2_term = (config.l2() != 0.0).then(|| {
-                    let weights = self.layers.iter().map(|l| l.w.view());
-                    regularization::l2_cost_term(weights, config.l2(), k)
+                let l2_term = (config.l2() != 0.0).then(|| match ws.first.squares() {
+                    // The Gram form's `W1` is `W1(0)` until training ends: its `‖W1‖²`
+                    // comes from the Gram form.
+                    Some(first) => {
+                        let rest = self.layers[1..].iter().map(|l| sum_of_squares(l.w.view()));
+                        l2_cost_of_squares([first].into_iter().chain(rest), config.l2(), k)
+                    }
+                    None => {
+                        let weights = self.layers.iter().map(|l| l.w.view());
+                        regularization::l2_cost_term(weights, config.l2(), k)
+                    }
                 });
                 let cost = l2_term.map_or(data_cost, |term| data_cost + term);
                 // Mini-batches are judged on a moving mean of their costs, each weighted by

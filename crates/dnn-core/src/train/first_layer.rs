@@ -14,7 +14,7 @@ pub(super) enum FirstLayer<F: Float> {
     /// products, every iteration.
     Direct,
     /// `W1 X` from the Gram matrix `XᵀX`, no `dW1`, and `W1` formed once at the end
-    /// (full-batch gradient descent without L2 only; see [`Gram`]).
+    /// (full-batch gradient descent only; see [`Gram`]).
     Gram(Box<Gram<F>>),
 }
 
@@ -46,13 +46,22 @@ impl<F: Float> FirstLayer<F> {
         }
     }
 
-    /// The Gram form's update, `C += step dZ1` (`step = α/m`); returns whether every new
-    /// value is finite. (The direct form's `W1` is updated like any other layer's, by
-    /// `weight_step`.)
-    pub(super) fn accumulate(&mut self, dz: ArrayView2<'_, F>, step: f64) -> bool {
+    /// The Gram form's update, `C = decay C + step dZ1` (`step = α/m`, `decay = 1 - αλ/m`);
+    /// returns whether every new value is finite. (The direct form's `W1` is updated like
+    /// any other layer's, by `weight_step`.)
+    pub(super) fn accumulate(&mut self, dz: ArrayView2<'_, F>, step: f64, decay: f64) -> bool {
         match self {
             FirstLayer::Direct => unreachable!("the direct form has no Gram state"),
-            FirstLayer::Gram(gram) => gram.accumulate(dz, step),
+            FirstLayer::Gram(gram) => gram.accumulate(dz, step, decay),
+        }
+    }
+
+    /// `‖W1‖²` in the Gram form with L2, where `W1` is not formed (after the forward pass);
+    /// `None` otherwise, when `W1` itself is there to sum.
+    pub(super) fn squares(&self) -> Option<f64> {
+        match self {
+            FirstLayer::Direct => None,
+            FirstLayer::Gram(gram) => gram.squares(),
         }
     }
 

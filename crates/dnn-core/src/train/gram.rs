@@ -1,18 +1,24 @@
-//! The first layer in Gram form: the fast path for full-batch gradient descent (without L2) with
-//! more features than examples (see [`Gram`]).
+//! The first layer in Gram form: the fast path for full-batch gradient descent with more
+//! features than examples (see [`Gram`]).
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
 
 use crate::gemm::matmul;
+use crate::regularization::sum_of_squares;
 use crate::Float;
 
 /// The first layer in "Gram form": gradient descent on `W1` with a fixed input `X` keeps
-/// `W1(t) = W1(0) - C(t) Xᵀ` with `C(t) = Σ_{s<t} (α(s)/m) dZ1(s)` (`(n[1], m)`; `α(s)` the
-/// step's rate, constant or scheduled), so
-/// `W1(t) X = W1(0) X - C(t) (XᵀX)`. With the Gram matrix `G = XᵀX` (`(m, m)`) and
+/// `W1(t) = s(t) W1(0) - C(t) Xᵀ` with `C(t+1) = d(t) C(t) + (α(t)/m) dZ1(t)` (`(n[1], m)`)
+/// and `s(t+1) = d(t) s(t)`, where `α(t)` is the step's rate (constant or scheduled) and
+/// `d(t) = 1 - α(t)λ/m` L2's decay (1 without L2, where `s` stays 1), so
+/// `W1(t) X = s(t) W1(0) X - C(t) (XᵀX)`. With the Gram matrix `G = XᵀX` (`(m, m)`) and
 /// `P0 = W1(0) X` computed once, an iteration costs one `(n[1], m) · (m, m)` product
 /// instead of the two `(n[1], n[0]) · (n[0], m)` products against `X`; `W1` itself
 /// is formed once, when training ends. Same math, different rounding.
+///
+/// L2's cost term needs `‖W1‖²`, which is
+/// `s² ‖W1(0)‖² - 2 s ⟨P0, C⟩ + ⟨C G, C⟩` (`⟨W1(0), C Xᵀ⟩ = ⟨W1(0) X, C⟩`, and
+/// `‖C Xᵀ‖² = ⟨C XᵀX, C⟩`): with L2, `C G` is kept from the forward product for it.
 ///
 /// Everything is kept in the network's own type `F`: an `f32` network trains in `f32`
 /// end to end.
@@ -25,86 +31,162 @@ pub(crate) struct Gram<F: Float> {
     c: Array2<F>,
     /// The other half of `C`'s double buffer: the update writes `C(t+1)` here, then swaps.
     c_spare: Array2<F>,
+    /// `s(t)`, and the other half of its double buffer.
+    scale: F,
+    scale_spare: F,
+    /// With L2: `‖W1(0)‖²` (in `f64`, as the cost term sums squares) and `C G` of the last
+    /// forward product; `None` without L2.
+    l2: Option<(f64, Array2<F>)>,
+}
+
+/// The Gram form's record of `W1(t)` beside `W1(0)`: `C(t)` and `s(t)`.
+#[derive(Clone, Copy)]
+pub(super) struct GramState<'a, F: Float> {
+    pub(super) c: &'a Array2<F>,
+    pub(super) scale: F,
 }
 
 impl<F: Float> Gram<F> {
-    /// `G` and `P0` from `x` and `w = W1(0)`.
-    pub(super) fn new(w: &Array2<F>, x: ArrayView2<'_, F>) -> Self {
+    /// `G` and `P0` from `x` and `w = W1(0)`; with `l2`, what L2's cost term needs.
+    pub(super) fn new(w: &Array2<F>, x: ArrayView2<'_, F>, l2: bool) -> Self {
         let m = x.ncols();
         let n1 = w.nrows();
         let mut g = Array2::zeros((m, m));
         let mut p0 = Array2::zeros((n1, m));
         matmul(F::one(), &x.t(), &x, F::zero(), &mut g.view_mut());
         matmul(F::one(), &w.view(), &x, F::zero(), &mut p0.view_mut());
+        let l2 = l2.then(|| (sum_of_squares(w.view()), Array2::zeros(p0.dim())));
         Gram {
             g,
             c: Array2::zeros(p0.dim()),
             c_spare: Array2::zeros(p0.dim()),
             p0,
+            scale: F::one(),
+            scale_spare: F::one(),
+            l2,
         }
     }
 
-    /// `z = W1 X = P0 - C G`.
+    /// `z = W1 X = s P0 - C G`.
     pub(super) fn linear(&mut self, mut out: ArrayViewMut2<'_, F>) {
-        out.assign(&self.p0);
-        matmul(
-            -F::one(),
-            &self.c.view(),
-            &self.g.view(),
-            F::one(),
-            &mut out,
-        );
+        match &mut self.l2 {
+            None => {
+                out.assign(&self.p0);
+                matmul(
+                    -F::one(),
+                    &self.c.view(),
+                    &self.g.view(),
+                    F::one(),
+                    &mut out,
+                );
+            }
+            Some((_, cg)) => {
+                matmul(
+                    F::one(),
+                    &self.c.view(),
+                    &self.g.view(),
+                    F::zero(),
+                    &mut cg.view_mut(),
+                );
+                let s = self.scale;
+                Zip::from(&mut out)
+                    .and(&self.p0)
+                    .and(&*cg)
+                    .for_each(|z, &p, &q| *z = s * p - q);
+            }
+        }
     }
 
-    /// Writes `C(t+1) = C(t) + step dZ1` into the spare buffer (the update of the Gram
-    /// form: `step` is `α / m`); returns whether every new value is finite.
-    pub(super) fn accumulate(&mut self, dz: ArrayView2<'_, F>, step: f64) -> bool {
+    /// `‖W1‖²` now, from the last [`Gram::linear`]'s `C G` (see [`Gram`]); `None` without
+    /// L2.
+    pub(super) fn squares(&self) -> Option<f64> {
+        let (w0, cg) = self.l2.as_ref()?;
+        let s = self.scale.to_f64_lossless();
+        let dot = |a: &Array2<F>, b: &Array2<F>| {
+            Zip::from(a).and(b).fold(0.0, |acc, &u, &v| {
+                acc + u.to_f64_lossless() * v.to_f64_lossless()
+            })
+        };
+        Some(s * s * w0 - 2.0 * s * dot(&self.p0, &self.c) + dot(cg, &self.c))
+    }
+
+    /// Writes `C(t+1) = d C(t) + step dZ1` and `s(t+1) = d s(t)` into the spare buffers
+    /// (the update of the Gram form: `step` is `α / m`, `decay` is L2's `d = 1 - αλ/m`, 1
+    /// without it); returns whether every new value is finite.
+    pub(super) fn accumulate(&mut self, dz: ArrayView2<'_, F>, step: f64, decay: f64) -> bool {
         let step = F::of(step);
         let mut finite = true;
-        Zip::from(&mut self.c_spare)
-            .and(&self.c)
-            .and(dz)
-            .for_each(|n, &o, &d| {
-                *n = o + step * d;
-                finite &= n.is_finite();
-            });
-        finite
+        if decay == 1.0 {
+            Zip::from(&mut self.c_spare)
+                .and(&self.c)
+                .and(dz)
+                .for_each(|n, &o, &d| {
+                    *n = o + step * d;
+                    finite &= n.is_finite();
+                });
+            self.scale_spare = self.scale;
+        } else {
+            let decay = F::of(decay);
+            Zip::from(&mut self.c_spare)
+                .and(&self.c)
+                .and(dz)
+                .for_each(|n, &o, &d| {
+                    *n = decay * o + step * d;
+                    finite &= n.is_finite();
+                });
+            self.scale_spare = decay * self.scale;
+        }
+        finite && self.scale_spare.is_finite()
     }
 
-    /// `C(t)`, `(n[1], m)`: `W1(t) = W1(0) - C(t) Xᵀ`.
-    pub(super) fn c(&self) -> &Array2<F> {
-        &self.c
+    /// `C(t)` and `s(t)`: `W1(t) = s(t) W1(0) - C(t) Xᵀ`.
+    pub(super) fn state(&self) -> GramState<'_, F> {
+        GramState {
+            c: &self.c,
+            scale: self.scale,
+        }
     }
 
-    /// Swaps `C(t+1)` in (after an update) or back out (to roll an update back).
+    /// Swaps `C(t+1)` and `s(t+1)` in (after an update) or back out (to roll an update back).
     pub(super) fn swap(&mut self) {
         std::mem::swap(&mut self.c, &mut self.c_spare);
+        std::mem::swap(&mut self.scale, &mut self.scale_spare);
     }
 
-    /// `w = W1(0) - C Xᵀ` in place (`w` holds `W1(0)`).
+    /// `w = s W1(0) - C Xᵀ` in place (`w` holds `W1(0)`).
     pub(super) fn finish(&self, w: &mut Array2<F>, x: ArrayView2<'_, F>) {
-        matmul(
-            -F::one(),
-            &self.c.view(),
-            &x.t(),
-            F::one(),
-            &mut w.view_mut(),
-        );
+        form_w1(self.state(), w, x);
     }
 }
 
-/// A validation set's side of the Gram form: `W1(t) X_val = P0v - C(t) H`, with
+/// `w = s W1(0) - C Xᵀ` in place, `w` holding `W1(0)`.
+fn form_w1<F: Float>(state: GramState<'_, F>, w: &mut Array2<F>, x: ArrayView2<'_, F>) {
+    if state.scale != F::one() {
+        let s = state.scale;
+        w.mapv_inplace(|v| s * v);
+    }
+    matmul(
+        -F::one(),
+        &state.c.view(),
+        &x.t(),
+        F::one(),
+        &mut w.view_mut(),
+    );
+}
+
+/// A validation set's side of the Gram form: `W1(t) X_val = s(t) P0v - C(t) H`, with
 /// `P0v = W1(0) X_val` (`(n[1], m_val)`) and `H = Xᵀ X_val` (`(m, m_val)`) computed once, so
 /// watching it costs one `(n[1], m) · (m, m_val)` product per iteration and never touches
-/// `X`; and the best iteration's `C`, from which its `W1 = W1(0) - C Xᵀ` is formed once at
-/// the end, as [`Gram::finish`] forms the last one.
+/// `X`; and the best iteration's `C` and `s`, from which its `W1 = s W1(0) - C Xᵀ` is formed
+/// once at the end, as [`Gram::finish`] forms the last one.
 pub(super) struct GramSide<F: Float> {
     p0: Array2<F>,
     h: Array2<F>,
     /// `W1(0)`.
     w1_start: Array2<F>,
-    /// `C` of the best iteration.
+    /// `C` and `s` of the best iteration.
     best_c: Array2<F>,
+    best_scale: F,
 }
 
 impl<F: Float> GramSide<F> {
@@ -121,6 +203,7 @@ impl<F: Float> GramSide<F> {
             h,
             w1_start: w.clone(),
             best_c: Array2::zeros((n1, m)),
+            best_scale: F::one(),
         }
     }
 
@@ -133,28 +216,40 @@ impl<F: Float> GramSide<F> {
         ])
     }
 
-    /// `z = W1 X_val = P0v - C H`, with `c` the Gram form's `C` now.
-    pub(super) fn linear(&self, c: &Array2<F>, mut out: ArrayViewMut2<'_, F>) {
-        out.assign(&self.p0);
-        matmul(-F::one(), &c.view(), &self.h.view(), F::one(), &mut out);
-    }
-
-    /// Keeps `c` as the best iteration's `C`.
-    pub(super) fn keep(&mut self, c: &Array2<F>) {
-        self.best_c.assign(c);
-    }
-
-    /// `w = W1(0) - C_best Xᵀ`: the best iteration's `W1`, formed as [`Gram::finish`] forms
-    /// the last one.
-    pub(super) fn best_w1(&self, x: ArrayView2<'_, F>, w: &mut Array2<F>) {
-        w.assign(&self.w1_start);
+    /// `z = W1 X_val = s P0v - C H`, with `state` the Gram form's now.
+    pub(super) fn linear(&self, state: GramState<'_, F>, mut out: ArrayViewMut2<'_, F>) {
+        if state.scale == F::one() {
+            out.assign(&self.p0);
+        } else {
+            let s = state.scale;
+            Zip::from(&mut out)
+                .and(&self.p0)
+                .for_each(|z, &p| *z = s * p);
+        }
         matmul(
             -F::one(),
-            &self.best_c.view(),
-            &x.t(),
+            &state.c.view(),
+            &self.h.view(),
             F::one(),
-            &mut w.view_mut(),
+            &mut out,
         );
+    }
+
+    /// Keeps `state` as the best iteration's.
+    pub(super) fn keep(&mut self, state: GramState<'_, F>) {
+        self.best_c.assign(state.c);
+        self.best_scale = state.scale;
+    }
+
+    /// `w = s_best W1(0) - C_best Xᵀ`: the best iteration's `W1`, formed as [`Gram::finish`]
+    /// forms the last one.
+    pub(super) fn best_w1(&self, x: ArrayView2<'_, F>, w: &mut Array2<F>) {
+        w.assign(&self.w1_start);
+        let best = GramState {
+            c: &self.best_c,
+            scale: self.best_scale,
+        };
+        form_w1(best, w, x);
     }
 }
 
@@ -289,6 +384,110 @@ mod tests {
                 .fold(0.0_f64, |a, &b| a.max(b));
             assert!(diff < 1e-12, "layer {l}: W {diff}");
         }
+    }
+
+    /// The largest absolute difference between two matrices.
+    fn max_diff(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
+        (a - b).mapv(f64::abs).fold(0.0_f64, |m, &v| m.max(v))
+    }
+
+    #[test]
+    fn l2_trains_in_gram_form_as_in_the_direct_form_its_cost_term_included() {
+        // L2 decays W1 = s W1(0) - C Xᵀ as a whole (s and C by 1 - αλ/m), and its cost term
+        // takes ‖W1‖² from P0, C and C G; with dropout and a schedule on top.
+        let (x, y) = wide_data(300, 25);
+        let dims = [300, 6, 4, 1];
+        let iterations = 300;
+        for (lambda, keep) in [(0.7, 1.0), (3.0, 0.8)] {
+            let config = |form| {
+                TrainParams::new()
+                    .learning_rate(0.05)
+                    .iterations(iterations)
+                    .l2(lambda)
+                    .dropout(keep, 3)
+                    .decay(crate::LrDecay::InverseTime { rate: 0.01 })
+                    .gram_form(form)
+                    .check()
+                    .unwrap()
+            };
+            let (mut gram, mut direct) = (net::<f64>(&dims), net::<f64>(&dims));
+            let a = gram.fit(&x, &y, &config(GramForm::Auto)).unwrap();
+            let b = direct.fit(&x, &y, &config(GramForm::Never)).unwrap();
+            assert!(a.diagnostics().gram_form && !b.diagnostics().gram_form);
+            for (i, (g, d)) in a.costs().iter().zip(b.costs()).enumerate() {
+                assert!(
+                    (g - d).abs() <= 1e-12,
+                    "λ {lambda}, iteration {i}: {g} vs {d}"
+                );
+            }
+            let (g, d) = (gram.to_parameters(), direct.to_parameters());
+            for l in 1..=3 {
+                let diff = max_diff(g.w(l), d.w(l));
+                assert!(diff < 1e-12, "λ {lambda}, layer {l}: W {diff}");
+            }
+            // The decay is real: W1 shrank well below an unregularised run's.
+            let norm = |w: &Array2<f64>| w.mapv(|v| v * v).sum();
+            let mut free = net::<f64>(&dims);
+            let unregularised = TrainParams::new()
+                .learning_rate(0.05)
+                .iterations(iterations)
+                .check()
+                .unwrap();
+            free.fit(&x, &y, &unregularised).unwrap();
+            assert!(
+                norm(g.w(1)) < 0.95 * norm(free.to_parameters().w(1)),
+                "λ {lambda}: ‖W1‖² {} against {}",
+                norm(g.w(1)),
+                norm(free.to_parameters().w(1))
+            );
+        }
+    }
+
+    #[test]
+    fn with_l2_the_gram_forms_watch_keeps_the_best_iterations_w1() {
+        use crate::{EarlyStopping, Validation};
+        let (x, y) = wide_data(300, 25);
+        let mut rng = NumpyRng::new(8);
+        let x_val = rng.rand(300, 15);
+        let y_val = rng.rand(1, 15).mapv(|v| if v > 0.6 { 1.0 } else { 0.0 });
+        let dims = [300, 6, 1];
+        let run = |form| {
+            let config = TrainParams::new()
+                .learning_rate(0.05)
+                .iterations(400)
+                .l2(2.0)
+                .gram_form(form)
+                .check()
+                .unwrap();
+            let mut net = net::<f64>(&dims);
+            let mut val = Validation::new(&net, &x_val, &y_val, config.iterations())
+                .unwrap()
+                .early_stopping(EarlyStopping {
+                    patience: 20,
+                    min_delta: 0.0,
+                })
+                .unwrap();
+            let report = net
+                .train_validated(&x, &y, &mut val, &config, |_, _| {
+                    std::ops::ControlFlow::Continue(())
+                })
+                .unwrap();
+            let history = val.finish(&mut net);
+            (report, history, net)
+        };
+        let (a, watched_a, gram) = run(GramForm::Auto);
+        let (b, watched_b, direct) = run(GramForm::Never);
+        assert!(a.diagnostics().gram_form && !b.diagnostics().gram_form);
+        assert_eq!(watched_a.best().unwrap().0, watched_b.best().unwrap().0);
+        assert!(
+            a.costs().len() < 400,
+            "early stopping must stop: {}",
+            a.costs().len()
+        );
+        let diff = max_diff(gram.to_parameters().w(1), direct.to_parameters().w(1));
+        assert!(diff < 1e-12, "the best iteration's W1: {diff}");
+        let best_cost = watched_a.best().unwrap().1;
+        assert!((gram.cost(&x_val, &y_val).unwrap() - best_cost).abs() < 1e-12);
     }
 
     #[test]

@@ -64,11 +64,11 @@ fn workspace_bytes<F: Float>(
         memory::product(&[units, batch, 5, f]),
         // A gathered mini-batch.
         memory::product(&[sizes[0] + sizes[sizes.len() - 1], batch, f]),
-        // The Gram form's G (m x m) and its (n[1] x m) matrices.
+        // The Gram form's G (m x m) and its (n[1] x m) matrices (one more with L2).
         match gram_form {
             true => memory::sum([
                 memory::product(&[m, m, f]),
-                memory::product(&[sizes[1], m, 3 * f]),
+                memory::product(&[sizes[1], m, (3 + usize::from(config.l2() != 0.0)) * f]),
             ]),
             false => Some(0),
         },
@@ -128,7 +128,7 @@ impl<F: Float> Network<F> {
     ///   derivatives are taken from `A[l]`, so `Z[l]` is never stored;
     /// * `dA0`, the gradient with respect to the input, is never computed;
     /// * every buffer is allocated before the first iteration and reused;
-    /// * for full-batch gradient descent without L2 (a schedule and dropout allowed), when
+    /// * for full-batch gradient descent (with or without L2, a schedule or dropout), when
     ///   there are fewer examples than features
     ///   and enough iterations to pay for it
     ///   (the cat set: 209 examples, 12288 features), the first layer trains in "Gram form":
@@ -228,7 +228,7 @@ impl<F: Float> Network<F> {
     }
 
     /// Whether training on `m` examples as `config` says takes the Gram form: full-batch
-    /// gradient descent without L2 where it pays ([`gram::gram_pays`]), unless `config` forbids it.
+    /// gradient descent where it pays ([`gram::gram_pays`]), unless `config` forbids it.
     fn trains_in_gram_form(&self, m: usize, config: &TrainConfig) -> bool {
         config.gram_form() == GramForm::Auto
             && config.gram_applies()

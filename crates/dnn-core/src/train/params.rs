@@ -38,7 +38,7 @@ pub struct TrainParams {
     class_weights: Option<ClassWeights>,
 }
 
-/// Whether full-batch gradient descent without L2 may train the first layer in Gram form (see
+/// Whether full-batch gradient descent may train the first layer in Gram form (see
 /// [`crate::Network::train`]): the fast path for more features than examples. Same math,
 /// different rounding; [`GramForm::Never`] forces the textbook products (for benchmarks,
 /// and tests that compare the two).
@@ -311,12 +311,10 @@ impl TrainConfig {
             KeepProb::PerLayer(v) => Some(v.len()),
         }
     }
-    /// Whether the first layer may train in Gram form: full-batch gradient descent without
-    /// L2, whose update of `W1` is `-(α/m) dZ1 Xᵀ` alone (a learning-rate schedule changes
-    /// `α` per epoch, and dropout, on hidden layers only, changes `dZ1`, not `X`).
+    /// Whether the first layer may train in Gram form: full-batch gradient descent, whose
+    /// update of `W1` is `-(α/m) dZ1 Xᵀ` and L2's decay of `W1` (a learning-rate schedule
+    /// changes `α` per epoch, and dropout, on hidden layers only, changes `dZ1`, not `X`).
     pub(crate) fn gram_applies(&self) -> bool {
-        self.0.batch_size.is_none()
-            && self.0.optimizer == Optimizer::GradientDescent
-            && self.0.l2 == 0.0
+        self.0.batch_size.is_none() && self.0.optimizer == Optimizer::GradientDescent
     }
 }

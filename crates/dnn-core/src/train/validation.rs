@@ -29,7 +29,7 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2, AsArray, Ix2};
 
 use super::engine::data_cost;
 use super::first_layer::FirstLayer;
-use super::gram::GramSide;
+use super::gram::{GramSide, GramState};
 use super::{Progress, TrainConfig, TrainReport};
 use crate::error::{DnnError, Result};
 use crate::forward::{forward, Activations, FirstLinear, Product};
@@ -263,7 +263,7 @@ impl<'v, F: Float> Validation<'v, F> {
         first: &FirstLayer<F>,
     ) -> ControlFlow<()> {
         let c = match (first, &self.gram) {
-            (FirstLayer::Gram(gram), Some(_)) => Some(gram.c()),
+            (FirstLayer::Gram(gram), Some(_)) => Some(gram.state()),
             _ => None,
         };
         let cost = self.cost(net, c);
@@ -301,8 +301,8 @@ impl<'v, F: Float> Validation<'v, F> {
     }
 
     /// The validation cost of `net`: the data cost of its forward pass on the validation set
-    /// (no L2 term, no dropout; weighted by class if [`Validation::class_weights`] says so); `c` is the Gram form's `C` while training in it.
-    fn cost(&mut self, net: &Network<F>, c: Option<&Array2<F>>) -> f64 {
+    /// (no L2 term, no dropout; weighted by class if [`Validation::class_weights`] says so); `c` is the Gram form's `C` and `s` while training in it.
+    fn cost(&mut self, net: &Network<F>, c: Option<GramState<'_, F>>) -> f64 {
         let mut rng = NumpyRng::new(0);
         match (c, &self.gram) {
             (Some(c), Some(side)) => forward(
@@ -386,10 +386,10 @@ impl ValidationHistory {
     }
 }
 
-/// The validation set's first linear step in the Gram form: `W1 X_val = P0v - C H`.
+/// The validation set's first linear step in the Gram form: `W1 X_val = s P0v - C H`.
 struct SideLinear<'a, F: Float> {
     side: &'a GramSide<F>,
-    c: &'a Array2<F>,
+    c: GramState<'a, F>,
 }
 
 impl<F: Float> FirstLinear<F> for SideLinear<'_, F> {
