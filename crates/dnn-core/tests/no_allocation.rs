@@ -130,7 +130,8 @@ fn allocations_per_iteration<F: dnn_core::Float>(
 /// L2, dropout and decay; and on a `[2100, 24, 1]` one, whose first layer's weight step is
 /// split over the team in blocks of three strips that the team packs ahead; all with a
 /// sigmoid output (once with class weights), and a regression's identity output once; and a
-/// `[200, 8, 1]` one on its 64 examples, which trains in the Gram form.
+/// `[200, 8, 1]` one on its 64 examples, which trains in the Gram form (plain, and with L2,
+/// dropout and decay).
 fn setups() -> Vec<(&'static str, &'static [usize], TrainParams, Activation)> {
     let small: &[usize] = &[30, 16, 8, 1];
     let sigmoid = |(name, sizes, params)| (name, sizes, params, Activation::Sigmoid);
@@ -175,6 +176,16 @@ fn setups() -> Vec<(&'static str, &'static [usize], TrainParams, Activation)> {
         "full-batch gd in the Gram form (more features than examples)",
         &[200, 8, 1],
         TrainParams::new().learning_rate(0.01),
+        Activation::Sigmoid,
+    ));
+    all.push((
+        "full-batch gd with l2, dropout and decay in the Gram form",
+        &[200, 8, 1],
+        TrainParams::new()
+            .learning_rate(0.01)
+            .l2(0.1)
+            .dropout(0.8, 1)
+            .decay(LrDecay::InverseTime { rate: 0.5 }),
         Activation::Sigmoid,
     ));
     all.push((
