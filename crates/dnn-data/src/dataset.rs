@@ -1217,8 +1217,7 @@ const BLOCK: usize = 128;
 impl Rows<'_> {
     /// The examples `picked` (row indices), as the columns of a `(features, picked.len())`
     /// matrix in example-major layout (each column contiguous): a copy per example, run on
-    /// every core. Bytes
-    /// become `v / 255` exactly as [`crate::flatten_images`] computes it.
+    /// every core. Bytes become `v / 255` exactly as [`crate::flatten_images`] computes it.
     ///
     /// # Errors
     /// The problem, for the caller to name its file, when that matrix cannot fit in memory

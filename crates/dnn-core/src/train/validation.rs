@@ -262,11 +262,11 @@ impl<'v, F: Float> Validation<'v, F> {
         net: &Network<F>,
         first: &FirstLayer<F>,
     ) -> ControlFlow<()> {
-        let c = match (first, &self.gram) {
+        let state = match (first, &self.gram) {
             (FirstLayer::Gram(gram), Some(_)) => Some(gram.state()),
             _ => None,
         };
-        let cost = self.cost(net, c);
+        let cost = self.cost(net, state);
         self.costs.push(cost);
         let min_delta = self.rule.map_or(0.0, |p| p.min_delta);
         // Whether the cost is the lowest yet, and whether it is lower by more than min_delta.
@@ -277,14 +277,14 @@ impl<'v, F: Float> Validation<'v, F> {
         if lowest {
             self.best = Some((progress.iteration, cost));
             for (l, (kept, now)) in self.best_net.layers.iter_mut().zip(&net.layers).enumerate() {
-                // In the Gram form `W1` is still `W1(0)`: its best is kept as `C`.
-                if l > 0 || c.is_none() {
+                // In the Gram form `W1` is still `W1(0)`: its best is kept as `C` and `s`.
+                if l > 0 || state.is_none() {
                     kept.w.assign(&now.w);
                 }
                 kept.b.assign(&now.b);
             }
-            if let (Some(side), Some(c)) = (self.gram.as_mut(), c) {
-                side.keep(c);
+            if let (Some(side), Some(state)) = (self.gram.as_mut(), state) {
+                side.keep(state);
             }
         }
         match improved {
@@ -301,15 +301,16 @@ impl<'v, F: Float> Validation<'v, F> {
     }
 
     /// The validation cost of `net`: the data cost of its forward pass on the validation set
-    /// (no L2 term, no dropout; weighted by class if [`Validation::class_weights`] says so); `c` is the Gram form's `C` and `s` while training in it.
-    fn cost(&mut self, net: &Network<F>, c: Option<GramState<'_, F>>) -> f64 {
+    /// (no L2 term, no dropout; weighted by class if [`Validation::class_weights`] says so);
+    /// `state` is the Gram form's `C` and `s` while training in it.
+    fn cost(&mut self, net: &Network<F>, state: Option<GramState<'_, F>>) -> f64 {
         let mut rng = NumpyRng::new(0);
-        match (c, &self.gram) {
-            (Some(c), Some(side)) => forward(
+        match (state, &self.gram) {
+            (Some(state), Some(side)) => forward(
                 net,
                 self.x,
                 &mut self.fwd,
-                &mut SideLinear { side, c },
+                &mut SideLinear { side, state },
                 &mut rng,
             ),
             _ => forward(net, self.x, &mut self.fwd, &mut Product, &mut rng),
@@ -389,12 +390,12 @@ impl ValidationHistory {
 /// The validation set's first linear step in the Gram form: `W1 X_val = s P0v - C H`.
 struct SideLinear<'a, F: Float> {
     side: &'a GramSide<F>,
-    c: GramState<'a, F>,
+    state: GramState<'a, F>,
 }
 
 impl<F: Float> FirstLinear<F> for SideLinear<'_, F> {
     fn first_linear(&mut self, _w1: &Array2<F>, _x: ArrayView2<'_, F>, z: ArrayViewMut2<'_, F>) {
-        self.side.linear(self.c, z);
+        self.side.linear(self.state, z);
     }
 }
 
