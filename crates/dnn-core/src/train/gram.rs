@@ -346,17 +346,44 @@ mod tests {
         }
     }
 
+    /// The largest absolute difference between two matrices.
+    fn max_diff(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
+        (a - b).mapv(f64::abs).fold(0.0_f64, |m, &v| m.max(v))
+    }
+
+    /// Trains `dims` on `(x, y)` as `config` says, once in Gram form and once in the direct
+    /// form, and asserts that the two runs' costs and weights agree to 1e-12; returns both
+    /// networks and the direct run's costs.
+    fn gram_follows_direct(
+        dims: &[usize],
+        (x, y): (&Array2<f64>, &Array2<f64>),
+        config: impl Fn(GramForm) -> crate::TrainConfig,
+        what: &str,
+    ) -> (Network<f64>, Network<f64>, Vec<f64>) {
+        let (mut gram, mut direct) = (net::<f64>(dims), net::<f64>(dims));
+        let a = gram.fit(x, y, &config(GramForm::Auto)).unwrap();
+        let b = direct.fit(x, y, &config(GramForm::Never)).unwrap();
+        assert!(a.diagnostics().gram_form && !b.diagnostics().gram_form);
+        for (i, (g, d)) in a.costs().iter().zip(b.costs()).enumerate() {
+            assert!((g - d).abs() <= 1e-12, "{what}, iteration {i}: {g} vs {d}");
+        }
+        let (g, d) = (gram.to_parameters(), direct.to_parameters());
+        for l in 1..dims.len() {
+            let diff = max_diff(g.w(l), d.w(l));
+            assert!(diff < 1e-12, "{what}, layer {l}: W {diff}");
+        }
+        (gram, direct, b.costs().to_vec())
+    }
+
     #[test]
     fn dropout_and_a_decaying_rate_train_in_gram_form_as_in_the_direct_form() {
         // Dropout masks hidden units only (dZ1 changes, X does not), and a schedule changes
         // α from epoch to epoch: neither changes the Gram form's W1(t) = W1(0) - C(t) Xᵀ.
         let (x, y) = wide_data(300, 25);
-        let dims = [300, 6, 4, 1];
-        let iterations = 300;
         let config = |form| {
             TrainParams::new()
                 .learning_rate(0.05)
-                .iterations(iterations)
+                .iterations(300)
                 .dropout(0.8, 3)
                 .decay(crate::LrDecay::Step {
                     rate: 1.0,
@@ -366,29 +393,8 @@ mod tests {
                 .check()
                 .unwrap()
         };
-        let (mut gram, mut direct) = (net::<f64>(&dims), net::<f64>(&dims));
-        let a = gram.fit(&x, &y, &config(GramForm::Auto)).unwrap();
-        let b = direct.fit(&x, &y, &config(GramForm::Never)).unwrap();
-        assert!(a.diagnostics().gram_form && !b.diagnostics().gram_form);
-        for (i, (g, d)) in a.costs().iter().zip(b.costs()).enumerate() {
-            assert!((g - d).abs() <= 1e-12, "iteration {i}: {g} vs {d}");
-        }
-        assert!(
-            b.costs()[iterations - 1] < b.costs()[0] - 0.1,
-            "it must train"
-        );
-        let (g, d) = (gram.to_parameters(), direct.to_parameters());
-        for l in 1..=3 {
-            let diff = (g.w(l) - d.w(l))
-                .mapv(f64::abs)
-                .fold(0.0_f64, |a, &b| a.max(b));
-            assert!(diff < 1e-12, "layer {l}: W {diff}");
-        }
-    }
-
-    /// The largest absolute difference between two matrices.
-    fn max_diff(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
-        (a - b).mapv(f64::abs).fold(0.0_f64, |m, &v| m.max(v))
+        let (_, _, costs) = gram_follows_direct(&[300, 6, 4, 1], (&x, &y), config, "dropout");
+        assert!(costs[299] < costs[0] - 0.1, "it must train");
     }
 
     #[test]
@@ -397,12 +403,20 @@ mod tests {
         // takes ‖W1‖² from P0, C and C G; with dropout and a schedule on top.
         let (x, y) = wide_data(300, 25);
         let dims = [300, 6, 4, 1];
-        let iterations = 300;
+        let mut free = net::<f64>(&dims);
+        let unregularised = TrainParams::new()
+            .learning_rate(0.05)
+            .iterations(300)
+            .check()
+            .unwrap();
+        free.fit(&x, &y, &unregularised).unwrap();
+        let norm = |w: &Array2<f64>| w.mapv(|v| v * v).sum();
+        let free_norm = norm(free.to_parameters().w(1));
         for (lambda, keep) in [(0.7, 1.0), (3.0, 0.8)] {
             let config = |form| {
                 TrainParams::new()
                     .learning_rate(0.05)
-                    .iterations(iterations)
+                    .iterations(300)
                     .l2(lambda)
                     .dropout(keep, 3)
                     .decay(crate::LrDecay::InverseTime { rate: 0.01 })
@@ -410,35 +424,13 @@ mod tests {
                     .check()
                     .unwrap()
             };
-            let (mut gram, mut direct) = (net::<f64>(&dims), net::<f64>(&dims));
-            let a = gram.fit(&x, &y, &config(GramForm::Auto)).unwrap();
-            let b = direct.fit(&x, &y, &config(GramForm::Never)).unwrap();
-            assert!(a.diagnostics().gram_form && !b.diagnostics().gram_form);
-            for (i, (g, d)) in a.costs().iter().zip(b.costs()).enumerate() {
-                assert!(
-                    (g - d).abs() <= 1e-12,
-                    "λ {lambda}, iteration {i}: {g} vs {d}"
-                );
-            }
-            let (g, d) = (gram.to_parameters(), direct.to_parameters());
-            for l in 1..=3 {
-                let diff = max_diff(g.w(l), d.w(l));
-                assert!(diff < 1e-12, "λ {lambda}, layer {l}: W {diff}");
-            }
+            let what = format!("λ {lambda}");
+            let (gram, _, _) = gram_follows_direct(&dims, (&x, &y), config, &what);
             // The decay is real: W1 shrank well below an unregularised run's.
-            let norm = |w: &Array2<f64>| w.mapv(|v| v * v).sum();
-            let mut free = net::<f64>(&dims);
-            let unregularised = TrainParams::new()
-                .learning_rate(0.05)
-                .iterations(iterations)
-                .check()
-                .unwrap();
-            free.fit(&x, &y, &unregularised).unwrap();
+            let w1 = norm(gram.to_parameters().w(1));
             assert!(
-                norm(g.w(1)) < 0.95 * norm(free.to_parameters().w(1)),
-                "λ {lambda}: ‖W1‖² {} against {}",
-                norm(g.w(1)),
-                norm(free.to_parameters().w(1))
+                w1 < 0.95 * free_norm,
+                "{what}: ‖W1‖² {w1} against {free_norm}"
             );
         }
     }
