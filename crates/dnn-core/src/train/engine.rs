@@ -460,17 +460,13 @@ impl<F: Float> Network<F> {
                 forward(self, xv, &mut ws.fwd, &mut ws.first, &mut dropout_rng);
                 clock.lap(&mut phases.forward);
                 let data_cost = data_cost(self, &ws.fwd, yv, config.class_weights());
-                let l2_term = (config.l2() != 0.0).then(|| match ws.first.squares() {
+                let l2_term = (config.l2() != 0.0).then(|| {
                     // The Gram form's `W1` is `W1(0)` until training ends: its `‖W1‖²`
                     // comes from the Gram form.
-                    Some(first) => {
-                        let rest = self.layers[1..].iter().map(|l| sum_of_squares(l.w.view()));
-                        l2_cost_of_squares([first].into_iter().chain(rest), config.l2(), k)
-                    }
-                    None => {
-                        let weights = self.layers.iter().map(|l| l.w.view());
-                        regularization::l2_cost_term(weights, config.l2(), k)
-                    }
+                    let first = (ws.first.squares())
+                        .unwrap_or_else(|| sum_of_squares(self.layers[0].w.view()));
+                    let rest = self.layers[1..].iter().map(|l| sum_of_squares(l.w.view()));
+                    l2_cost_of_squares([first].into_iter().chain(rest), config.l2(), k)
                 });
                 let cost = l2_term.map_or(data_cost, |term| data_cost + term);
                 // Mini-batches are judged on a moving mean of their costs, each weighted by

@@ -114,28 +114,17 @@ impl<F: Float> Gram<F> {
     /// (the update of the Gram form: `step` is `α / m`, `decay` is L2's `d = 1 - αλ/m`, 1
     /// without it); returns whether every new value is finite.
     pub(super) fn accumulate(&mut self, dz: ArrayView2<'_, F>, step: f64, decay: f64) -> bool {
-        let step = F::of(step);
+        // Without L2, `decay` is 1, and `1 * o` is `o`: the same bits as `o + step d`.
+        let (step, decay) = (F::of(step), F::of(decay));
         let mut finite = true;
-        if decay == 1.0 {
-            Zip::from(&mut self.c_spare)
-                .and(&self.c)
-                .and(dz)
-                .for_each(|n, &o, &d| {
-                    *n = o + step * d;
-                    finite &= n.is_finite();
-                });
-            self.scale_spare = self.scale;
-        } else {
-            let decay = F::of(decay);
-            Zip::from(&mut self.c_spare)
-                .and(&self.c)
-                .and(dz)
-                .for_each(|n, &o, &d| {
-                    *n = decay * o + step * d;
-                    finite &= n.is_finite();
-                });
-            self.scale_spare = decay * self.scale;
-        }
+        Zip::from(&mut self.c_spare)
+            .and(&self.c)
+            .and(dz)
+            .for_each(|n, &o, &d| {
+                *n = decay * o + step * d;
+                finite &= n.is_finite();
+            });
+        self.scale_spare = decay * self.scale;
         finite && self.scale_spare.is_finite()
     }
 
@@ -161,10 +150,9 @@ impl<F: Float> Gram<F> {
 
 /// `w = s W1(0) - C Xᵀ` in place, `w` holding `W1(0)`.
 fn form_w1<F: Float>(state: GramState<'_, F>, w: &mut Array2<F>, x: ArrayView2<'_, F>) {
-    if state.scale != F::one() {
-        let s = state.scale;
-        w.mapv_inplace(|v| s * v);
-    }
+    // `s` is 1 without L2, and `1 * v` is `v`.
+    let s = state.scale;
+    w.mapv_inplace(|v| s * v);
     matmul(
         -F::one(),
         &state.c.view(),
@@ -218,14 +206,11 @@ impl<F: Float> GramSide<F> {
 
     /// `z = W1 X_val = s P0v - C H`, with `state` the Gram form's now.
     pub(super) fn linear(&self, state: GramState<'_, F>, mut out: ArrayViewMut2<'_, F>) {
-        if state.scale == F::one() {
-            out.assign(&self.p0);
-        } else {
-            let s = state.scale;
-            Zip::from(&mut out)
-                .and(&self.p0)
-                .for_each(|z, &p| *z = s * p);
-        }
+        // `s` is 1 without L2, and `1 * p` is `p`.
+        let s = state.scale;
+        Zip::from(&mut out)
+            .and(&self.p0)
+            .for_each(|z, &p| *z = s * p);
         matmul(
             -F::one(),
             &state.c.view(),
