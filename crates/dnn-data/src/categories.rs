@@ -275,6 +275,7 @@ enum Cell<'c> {
 }
 
 /// Reads one feature column, cell by cell.
+#[derive(Clone)]
 pub(crate) struct ColumnReader<'a> {
     name: String,
     state: State<'a>,
@@ -290,6 +291,7 @@ pub(crate) struct ColumnReader<'a> {
     notation: Notation,
 }
 
+#[derive(Clone)]
 enum State<'a> {
     Numbers {
         values: Vec<f64>,
@@ -424,6 +426,42 @@ impl<'a> ColumnReader<'a> {
     /// `--parse-numbers` would read is refused with its advice when the flag is not given.
     pub(crate) fn reading_numbers_in(self, notation: Notation) -> Self {
         ColumnReader { notation, ..self }
+    }
+
+    /// A training reader ([`Mode::Detect`]) as it would be, had it read its cells so far
+    /// with `--fill-missing` (`Mode::Detect { fill: true }`): the two read alike until the
+    /// first missing cell (or dash), so this is that reader when no cell read so far is one.
+    pub(crate) fn filling(&self) -> Self {
+        let mut reader = self.clone();
+        match &mut reader.state {
+            State::Numbers {
+                strict: false,
+                fill,
+                ..
+            } => *fill = Some(f64::NAN),
+            State::Text {
+                forced: false,
+                fill,
+                ..
+            } => *fill = true,
+            _ => {}
+        }
+        reader
+    }
+
+    /// Drops the numbers read so far once a number was met (the column then stays one of
+    /// numbers, or is refused), keeping what [`ColumnReader::finish`] tells of the column:
+    /// for a reader asked only whether and how the column reads ([`crate::profile`]), whose
+    /// memory would otherwise grow by a number per cell.
+    pub(crate) fn forget_numbers(&mut self) {
+        if let State::Numbers {
+            values,
+            seen_number: true,
+            ..
+        } = &mut self.state
+        {
+            values.clear();
+        }
     }
 
     /// Makes room for `n` more rows.

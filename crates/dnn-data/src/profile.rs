@@ -36,6 +36,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::categories::{
     column_error, decimal_comma, is_missing_cell, number_as_written, parse_number, ColumnReader,
     ColumnValues, Mode, Notation, DASHES, MAX_DETECTED_VALUES,
@@ -290,23 +292,25 @@ struct Tally {
 impl Tally {
     /// Counts cell `text`, of a table whose decimal mark is a comma when `comma_mark`.
     fn add(&mut self, text: &str, comma_mark: bool) {
-        if is_missing_cell(text) {
+        // A finite number first, the most common cell: no missing-value mark reads as one.
+        let number = text.parse::<f64>().ok().filter(|v| v.is_finite());
+        if number.is_none() && is_missing_cell(text) {
             self.missing += 1;
             return;
         }
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => {
+        match number {
+            Some(v) => {
                 self.numbers += 1;
                 let (lo, hi) = self.range.unwrap_or((v, v));
                 self.range = Some((lo.min(v), hi.max(v)));
                 if self.number_values.len() < DISTINCT_CAP {
                     // `+ 0.0`: -0 and 0 are one value.
                     self.number_values.insert((v + 0.0).to_bits());
-                } else if !self.number_values.contains(&(v + 0.0).to_bits()) {
+                } else if !self.capped && !self.number_values.contains(&(v + 0.0).to_bits()) {
                     self.capped = true;
                 }
             }
-            _ => {
+            None => {
                 if DASHES.contains(&text) {
                     self.dashes += 1;
                 } else {
@@ -344,10 +348,12 @@ impl Tally {
 }
 
 /// One column being read: its tally and, for a feature, dnn's column reader as the flags
-/// say and (without `--fill-missing`) one that fills.
+/// say and (without `--fill-missing`, `may_fill`) one that fills, made at the first missing
+/// cell ([`ColumnReader::filling`]): until then the two read alike.
 struct Scan<'a> {
     tally: Tally,
     as_given: Option<Reader<'a>>,
+    may_fill: bool,
     filling: Option<Reader<'a>>,
 }
 
@@ -376,6 +382,16 @@ impl<'a> Reader<'a> {
             problem: None,
             values: None,
         }
+    }
+
+    /// This reader with `--fill-missing` ([`ColumnReader::filling`]); `None` once it has
+    /// refused the column (so would that one have, at the same cell).
+    fn filling(&self) -> Option<Self> {
+        Some(Reader {
+            reader: Some(self.reader.as_ref()?.filling()),
+            problem: None,
+            values: None,
+        })
     }
 
     fn push(&mut self, text: &str, at: (u64, u64), path: &Path, column: &str) {
@@ -447,9 +463,9 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
             let feature =
                 Some(i) != target && !drop.contains(name) && Some(name.as_str()) != groups;
             let hint = (hint, which.date_order, notation);
-            let (as_given, filling) = match (feature, text.contains(name)) {
-                (false, _) => (None, None),
-                (true, true) => (Some(Reader::new(name, Mode::Text, hint)), None),
+            let (as_given, may_fill) = match (feature, text.contains(name)) {
+                (false, _) => (None, false),
+                (true, true) => (Some(Reader::new(name, Mode::Text, hint)), false),
                 (true, false) => (
                     Some(Reader::new(
                         name,
@@ -458,65 +474,76 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
                         },
                         hint,
                     )),
-                    (!which.fill_missing)
-                        .then(|| Reader::new(name, Mode::Detect { fill: true }, hint)),
+                    !which.fill_missing,
                 ),
             };
             Scan {
                 tally: Tally::default(),
                 as_given,
-                filling,
+                may_fill,
+                filling: None,
             }
         })
         .collect();
-    let mut record = csv::ByteRecord::new();
+    // Records are read in batches; each batch's cells are scanned column by column on
+    // every core, as reading the table parses them ([`read_table`]): each column's tally
+    // and readers see its cells in row order, and stay in cache for the batch.
+    let mut batch: Vec<csv::ByteRecord> = vec![csv::ByteRecord::new(); table::BATCH];
     let mut rows: u64 = 0;
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| table::csv_error(path, e, crlf))?
-    {
-        rows += 1;
-        let at = (
-            rows,
-            record.position().map_or(rows + 1, |p| p.line() + crlf),
-        );
-        // A row of another length is refused by reading the table ([`Profile::refusal`]).
-        if record.len() != header.len() {
-            continue;
+    loop {
+        let mut n = 0;
+        while n < table::BATCH
+            && reader
+                .read_byte_record(&mut batch[n])
+                .map_err(|e| table::csv_error(path, e, crlf))?
+        {
+            n += 1;
         }
-        for ((scan, cell), name) in scans.iter_mut().zip(&record).zip(&header) {
-            let text = match table::cell_text(cell, separator, header.len()) {
-                Ok(text) => text,
-                Err(problem) => {
-                    let error = || DataError::BadCell {
-                        path: path.to_path_buf(),
-                        row: at.0,
-                        line: at.1,
-                        column: name.clone(),
-                        problem: problem.clone(),
-                    };
-                    // Text that is not UTF-8: the whole file is, and nothing reads it.
-                    if std::str::from_utf8(table::trim(cell)).is_err() {
-                        return Err(error());
-                    }
-                    for r in [&mut scan.as_given, &mut scan.filling]
-                        .into_iter()
-                        .flatten()
-                    {
-                        r.refuse(error());
-                    }
-                    continue;
-                }
-            };
-            let plain = notation.plain(text);
-            let text = plain.as_deref().unwrap_or(text);
-            scan.tally.add(text, which.decimal_comma);
-            for r in [&mut scan.as_given, &mut scan.filling]
-                .into_iter()
-                .flatten()
-            {
-                r.push(text, at, path, name);
-            }
+        if n == 0 {
+            break;
+        }
+        // A row of another length is refused by reading the table ([`Profile::refusal`]).
+        let whole: Vec<(&csv::ByteRecord, (u64, u64))> = batch[..n]
+            .iter()
+            .enumerate()
+            .map(|(k, record)| {
+                let row = rows + k as u64 + 1;
+                (
+                    record,
+                    (row, record.position().map_or(row + 1, |p| p.line() + crlf)),
+                )
+            })
+            .filter(|(record, _)| record.len() == header.len())
+            .collect();
+        rows += n as u64;
+        // Text that is not UTF-8: the whole file is, and nothing reads it; the first such
+        // cell in reading order (lowest row, then leftmost column) is the error.
+        let not_utf8 = scans
+            .par_iter_mut()
+            .zip(header.par_iter())
+            .enumerate()
+            .filter_map(|(i, (scan, name))| {
+                scan_cells(
+                    scan,
+                    i,
+                    name,
+                    &whole,
+                    (path, separator, header.len()),
+                    which,
+                )
+                .map(|(row, error)| (row, i, error))
+            })
+            .min_by_key(|(row, i, _)| (*row, *i));
+        if let Some((.., error)) = not_utf8 {
+            return Err(error);
+        }
+        for r in scans
+            .iter_mut()
+            .flat_map(|scan| [&mut scan.as_given, &mut scan.filling])
+            .flatten()
+            .filter_map(|r| r.reader.as_mut())
+        {
+            r.forget_numbers();
         }
     }
     let mut columns: Vec<ColumnProfile> = header
@@ -582,6 +609,65 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
     })
 }
 
+/// Scans column `i`, `name`, of the rows `whole` (each record with its row and line) of a
+/// table of `fields` cells separated by `separator` into `scan`, in row order. The row and
+/// the error of its first cell that is not UTF-8, if any (then it stops: nothing reads the
+/// file).
+fn scan_cells(
+    scan: &mut Scan<'_>,
+    i: usize,
+    name: &str,
+    whole: &[(&csv::ByteRecord, (u64, u64))],
+    (path, separator, fields): (&Path, u8, usize),
+    which: Columns<'_>,
+) -> Option<(u64, DataError)> {
+    let notation = Notation {
+        decimal_comma: which.decimal_comma,
+        parse_numbers: which.parse_numbers,
+    };
+    for (record, at) in whole {
+        let cell = &record[i];
+        let text = match table::cell_text(cell, separator, fields) {
+            Ok(text) => text,
+            Err(problem) => {
+                let error = || DataError::BadCell {
+                    path: path.to_path_buf(),
+                    row: at.0,
+                    line: at.1,
+                    column: name.to_owned(),
+                    problem: problem.clone(),
+                };
+                if std::str::from_utf8(table::trim(cell)).is_err() {
+                    return Some((at.0, error()));
+                }
+                for r in [&mut scan.as_given, &mut scan.filling]
+                    .into_iter()
+                    .flatten()
+                {
+                    r.refuse(error());
+                }
+                continue;
+            }
+        };
+        let plain = notation.plain(text);
+        let text = plain.as_deref().unwrap_or(text);
+        scan.tally.add(text, which.decimal_comma);
+        if scan.may_fill
+            && scan.filling.is_none()
+            && (is_missing_cell(text) || DASHES.contains(&text))
+        {
+            scan.filling = scan.as_given.as_ref().and_then(Reader::filling);
+        }
+        for r in [&mut scan.as_given, &mut scan.filling]
+            .into_iter()
+            .flatten()
+        {
+            r.push(text, *at, path, name);
+        }
+    }
+    None
+}
+
 /// The flags that mend every refused one of `columns`, in their order.
 fn mends_of(columns: &[ColumnProfile]) -> Mends {
     let mut mends = Mends::default();
@@ -628,6 +714,7 @@ fn column_profile(
         tally,
         mut as_given,
         filling,
+        ..
     } = scan;
     let numbers_read = matches!(
         as_given.as_ref().and_then(|r| r.values.as_ref()),
@@ -993,5 +1080,103 @@ mod tests {
             matches!(&refusal, DataError::BadCell { row: 2, column, .. } if column == "y"),
             "{refusal}"
         );
+    }
+
+    /// A table of `rows` rows whose columns take their cells from `cells(column, row)` (rows
+    /// from 1), its header `a,b,...`, `label` last.
+    fn long_table(columns: &[&str], rows: usize, cells: impl Fn(&str, usize) -> String) -> String {
+        let mut text = format!("{},label\n", columns.join(","));
+        for row in 1..=rows {
+            for c in columns {
+                text.push_str(&cells(c, row));
+                text.push(',');
+            }
+            text.push_str(if row % 2 == 0 { "yes\n" } else { "no\n" });
+        }
+        text
+    }
+
+    #[test]
+    fn a_table_longer_than_a_batch_is_profiled_as_row_by_row() {
+        // Each column changes its kind of cell past the first batch of rows, or across it.
+        let batch = table::BATCH;
+        let columns = [
+            "late_text",
+            "late_na",
+            "dashes_then_text",
+            "na_then_numbers",
+            "plain",
+        ];
+        let text = long_table(&columns, 3 * batch, |c, row| match c {
+            "late_text" if row == 2 * batch + 7 => "oops".into(),
+            "late_na" if row == batch + 300 => "NA".into(),
+            "dashes_then_text" if row <= batch + 10 => "-".into(),
+            "dashes_then_text" => ["x", "y"][row % 2].into(),
+            "na_then_numbers" if row <= batch + 1 => "NA".into(),
+            _ => format!("{}.5", row % 97),
+        });
+        let (_dir, path) = written("long.csv", &text);
+        let p = profile(&path, Columns::default()).expect("profiled");
+        assert_eq!(p.rows, 3 * batch);
+        let column = |name: &str| p.columns.iter().find(|c| c.name == name).expect(name);
+        let refused_at = |name: &str| match column(name).refusal.as_ref() {
+            Some(Refusal {
+                error: DataError::BadCell { row, .. },
+                mend,
+            }) => (*row, mend.clone()),
+            other => panic!("{name}: {other:?}"),
+        };
+        assert_eq!(
+            refused_at("late_text"),
+            ((2 * batch + 7) as u64, Mend::Drop)
+        );
+        // The reader that fills is made at the first missing cell, past the first batch.
+        assert_eq!(
+            refused_at("late_na"),
+            ((batch + 300) as u64, Mend::FillMissing)
+        );
+        assert_eq!(column("late_na").missing, 1);
+        // Missing cells and then a number: refused, naming the first missing cell, and
+        // mended by filling.
+        assert_eq!(refused_at("na_then_numbers"), (1, Mend::FillMissing));
+        assert_eq!(column("na_then_numbers").missing, batch + 1);
+        // Dashes across the first batch, then words: a text column, the dash a value.
+        let dashes = column("dashes_then_text");
+        assert_eq!(dashes.role, Role::Input(Reading::Text { values: 3 }));
+        assert!(dashes.refusal.is_none());
+        let plain = column("plain");
+        assert_eq!(
+            (&plain.role, plain.numbers),
+            (&Role::Input(Reading::Numbers), 3 * batch)
+        );
+        assert_eq!(plain.range, Some((0.5, 96.5)));
+        assert_eq!(
+            column("label").common,
+            [("no".into(), 3 * batch / 2), ("yes".into(), 3 * batch / 2)]
+        );
+    }
+
+    #[test]
+    fn the_first_cell_not_in_utf8_is_the_lowest_row_then_the_leftmost_column() {
+        // Cells of bytes that are not UTF-8 past a batch: in column a, and in b and c
+        // on an earlier row.
+        let batch = table::BATCH;
+        let (late, early) = (batch + 40, batch + 20);
+        let text = long_table(&["a", "b", "c"], 2 * batch, |c, row| match (c, row) {
+            ("a", r) if r == late => "caf\u{e9}".into(),
+            ("b" | "c", r) if r == early => "caf\u{e9}".into(),
+            _ => "1".into(),
+        });
+        // As Windows' cp1252 writes é: one byte, 0xE9, which is not UTF-8.
+        let bytes: Vec<u8> = text.chars().map(|ch| ch as u32 as u8).collect();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("cp1252.csv");
+        std::fs::write(&path, bytes).expect("write the table");
+        match profile(&path, Columns::default()) {
+            Err(DataError::BadCell { row, column, .. }) => {
+                assert_eq!((row, column.as_str()), (early as u64, "b"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -1354,7 +1354,7 @@ fn picture_problem(cell: &[u8], suffixed: bool) -> Option<String> {
 }
 
 /// Records read, then parsed in parallel, at a time (a few MB of text).
-const BATCH: usize = 2048;
+pub(crate) const BATCH: usize = 2048;
 
 /// The first rows a header is compared with, to tell a row of data from names
 /// ([`table_checks::first_line_is_data`]).
