@@ -39,8 +39,8 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::categories::{
-    column_error, decimal_comma, is_missing_cell, number_as_written, parse_number, ColumnReader,
-    ColumnValues, Mode, Notation, DASHES, MAX_DETECTED_VALUES,
+    column_error, decimal_comma, is_missing_cell, is_missing_date, number_as_written, parse_number,
+    ColumnReader, ColumnValues, Mode, Notation, DASHES, MAX_DETECTED_VALUES,
 };
 use crate::dates::{DateOrder, DatePart};
 use crate::error::{DataError, Result};
@@ -349,7 +349,8 @@ impl Tally {
 
 /// One column being read: its tally and, for a feature, dnn's column reader as the flags
 /// say and (without `--fill-missing`, `may_fill`) one that fills, made at the first missing
-/// cell ([`ColumnReader::filling`]): until then the two read alike.
+/// cell, dash or missing date (`NaT`) ([`ColumnReader::filling`]): until then the two read
+/// alike.
 struct Scan<'a> {
     tally: Tally,
     as_given: Option<Reader<'a>>,
@@ -654,7 +655,7 @@ fn scan_cells(
         scan.tally.add(text, which.decimal_comma);
         if scan.may_fill
             && scan.filling.is_none()
-            && (is_missing_cell(text) || DASHES.contains(&text))
+            && (is_missing_cell(text) || is_missing_date(text))
         {
             scan.filling = scan.as_given.as_ref().and_then(Reader::filling);
         }
@@ -1105,6 +1106,7 @@ mod tests {
             "late_na",
             "dashes_then_text",
             "na_then_numbers",
+            "late_nat",
             "plain",
         ];
         let text = long_table(&columns, 3 * batch, |c, row| match c {
@@ -1113,6 +1115,8 @@ mod tests {
             "dashes_then_text" if row <= batch + 10 => "-".into(),
             "dashes_then_text" => ["x", "y"][row % 2].into(),
             "na_then_numbers" if row <= batch + 1 => "NA".into(),
+            "late_nat" if row == batch + 5 => "NaT".into(),
+            "late_nat" => format!("20{:02}-0{}-1{}", row % 100, 1 + row % 9, row % 10),
             _ => format!("{}.5", row % 97),
         });
         let (_dir, path) = written("long.csv", &text);
@@ -1140,6 +1144,12 @@ mod tests {
         // mended by filling.
         assert_eq!(refused_at("na_then_numbers"), (1, Mend::FillMissing));
         assert_eq!(column("na_then_numbers").missing, batch + 1);
+        // Dates with a missing one (pandas' NaT, no missing-value mark elsewhere): filling
+        // mends them too.
+        assert_eq!(
+            refused_at("late_nat"),
+            ((batch + 5) as u64, Mend::FillMissing)
+        );
         // Dashes across the first batch, then words: a text column, the dash a value.
         let dashes = column("dashes_then_text");
         assert_eq!(dashes.role, Role::Input(Reading::Text { values: 3 }));
