@@ -33,7 +33,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -284,8 +284,8 @@ struct Tally {
     /// Text cells that `--parse-numbers` reads with a decimal comma (`12.495,74 €`).
     parsed_comma: usize,
     range: Option<(f64, f64)>,
-    number_values: HashSet<u64>,
-    text_values: HashMap<String, (usize, usize)>,
+    number_values: foldhash::HashSet<u64>,
+    text_values: foldhash::HashMap<String, (usize, usize)>,
     capped: bool,
 }
 
