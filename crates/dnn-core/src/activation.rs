@@ -200,20 +200,62 @@ fn sigmoid<F: Float>(z: F) -> F {
 
 /// Softmax of every column of `z`, written to `a`: `exp(z - max) / Σ exp(z - max)` (shifting
 /// by the column's maximum changes nothing mathematically and keeps `exp` from overflowing).
+///
+/// A row-major `z` (a network's outputs, one row per class) is walked a strip of
+/// [`SOFTMAX_STRIP`] columns at a time, row by row, so each pass reads memory in order: one
+/// column at a time would step a whole row's length per value (a 256-class model's outputs
+/// over 12,000 examples: 96 KB). Each column's arithmetic is the same either way, to the
+/// bit: its maximum is the same whatever the order, and its sum adds the rows in order.
 pub(crate) fn softmax_columns<F: Float>(
     z: ndarray::ArrayView2<'_, F>,
     mut a: ndarray::ArrayViewMut2<'_, F>,
 ) {
-    for (zc, mut ac) in z.columns().into_iter().zip(a.columns_mut()) {
-        let max = zc.iter().fold(F::neg_infinity(), |m, &v| m.max(v));
-        let mut sum = F::zero();
-        for (o, &v) in ac.iter_mut().zip(zc) {
-            *o = (v - max).exp();
-            sum = sum + *o;
+    let rows_contiguous = z.ncols() > 1 && z.strides()[1] == 1 && a.strides()[1] == 1;
+    if !rows_contiguous {
+        for (zc, mut ac) in z.columns().into_iter().zip(a.columns_mut()) {
+            let max = zc.iter().fold(F::neg_infinity(), |m, &v| m.max(v));
+            let mut sum = F::zero();
+            for (o, &v) in ac.iter_mut().zip(zc) {
+                *o = (v - max).exp();
+                sum = sum + *o;
+            }
+            ac.mapv_inplace(|v| v / sum);
         }
-        ac.mapv_inplace(|v| v / sum);
+        return;
+    }
+    let mut start = 0;
+    while start < z.ncols() {
+        let end = (start + SOFTMAX_STRIP).min(z.ncols());
+        let (z, mut a) = (
+            z.slice(ndarray::s![.., start..end]),
+            a.slice_mut(ndarray::s![.., start..end]),
+        );
+        let mut max = [F::neg_infinity(); SOFTMAX_STRIP];
+        let mut sum = [F::zero(); SOFTMAX_STRIP];
+        let width = end - start;
+        for zr in z.rows() {
+            for (m, &v) in max[..width].iter_mut().zip(zr) {
+                *m = m.max(v);
+            }
+        }
+        for (zr, mut ar) in z.rows().into_iter().zip(a.rows_mut()) {
+            for (((o, &v), &m), s) in ar.iter_mut().zip(zr).zip(&max[..width]).zip(&mut sum) {
+                *o = (v - m).exp();
+                *s = *s + *o;
+            }
+        }
+        for mut ar in a.rows_mut() {
+            for (o, &s) in ar.iter_mut().zip(&sum[..width]) {
+                *o = *o / s;
+            }
+        }
+        start = end;
     }
 }
+
+/// Columns that [`softmax_columns`] takes at a time in a row-major matrix: a strip of 256
+/// classes by 64 columns is 128 KB of `f64`, in a core's L2 cache for its three passes.
+const SOFTMAX_STRIP: usize = 64;
 
 /// The softmax's backward step for every column of `a = softmax(z)`: given `dA = ∂J/∂A`,
 /// `dZ = A ⊙ (dA - Σ_c dA_c A_c)` (the softmax's Jacobian `diag(A) - A Aᵀ` applied to each
@@ -239,4 +281,55 @@ pub(crate) fn softmax_backward_columns<F: Float>(
         }
     }
     dz
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, ShapeBuilder};
+
+    /// One column at a time, as [`softmax_columns`] computes a column: the reference for
+    /// its strips.
+    fn column_by_column(z: &Array2<f64>) -> Array2<f64> {
+        let mut a = Array2::zeros(z.raw_dim());
+        for (zc, mut ac) in z.columns().into_iter().zip(a.columns_mut()) {
+            let max = zc.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+            let mut sum = 0.0;
+            for (o, &v) in ac.iter_mut().zip(zc) {
+                *o = (v - max).exp();
+                sum += *o;
+            }
+            ac.mapv_inplace(|v| v / sum);
+        }
+        a
+    }
+
+    #[test]
+    fn softmax_by_strips_is_softmax_column_by_column_to_the_bit() {
+        // 300 classes (rows) by 150 examples: two whole strips and a ragged one; values
+        // spread over ±40 so that the maximum's shift matters.
+        let z = crate::NumpyRng::new(3)
+            .rand(300, 150)
+            .mapv(|u| 40.0 * (2.0 * u - 1.0));
+        let expected = column_by_column(&z);
+        let mut a = Array2::zeros(z.raw_dim());
+        softmax_columns(z.view(), a.view_mut());
+        assert!(a
+            .iter()
+            .zip(&expected)
+            .all(|(x, y)| x.to_bits() == y.to_bits()));
+        // Column-major (each column contiguous): column by column, the same bits.
+        let mut zf = Array2::zeros((300, 150).f());
+        zf.assign(&z);
+        let mut af = Array2::zeros((300, 150).f());
+        softmax_columns(zf.view(), af.view_mut());
+        assert!(af
+            .iter()
+            .zip(&expected)
+            .all(|(x, y)| x.to_bits() == y.to_bits()));
+        // Each column sums to 1.
+        for c in a.columns() {
+            assert!((c.sum() - 1.0).abs() < 1e-12);
+        }
+    }
 }
