@@ -105,7 +105,7 @@ impl Scoring<'_> {
 
     /// The score of `model` on the examples `x`.
     fn score(&self, model: &Model, x: ArrayView2<'_, f64>) -> anyhow::Result<f64> {
-        let out = model.network.predict_proba(&x.to_owned())?;
+        let out = model.network.predict_proba(x)?;
         Ok(match *self {
             Scoring::Accuracy(labels, classes, threshold) => {
                 let predicted = dnn_core::classes_at(out.view(), threshold);

@@ -386,7 +386,11 @@ impl AnyNetwork {
     /// assert!(err.to_string().starts_with("X holds 1e40 at row 0, column 0 (input 0 of example 0), beyond f32's range"));
     /// # Ok::<(), dnn_core::DnnError>(())
     /// ```
-    pub fn predict_proba(&self, x: &Array2<f64>) -> dnn_core::Result<Array2<f64>> {
+    pub fn predict_proba<'a>(
+        &self,
+        x: impl ndarray::AsArray<'a, f64, ndarray::Ix2>,
+    ) -> dnn_core::Result<Array2<f64>> {
+        let x = x.into();
         match self {
             AnyNetwork::F32(n) => Ok(n.predict_proba(&as_f32(x)?)?.mapv(f64::from)),
             AnyNetwork::F64(n) => n.predict_proba(x),
@@ -406,7 +410,7 @@ impl AnyNetwork {
     /// ```
     pub fn predict_classes(&self, x: &Array2<f64>) -> dnn_core::Result<Vec<usize>> {
         match self {
-            AnyNetwork::F32(n) => n.predict_classes(&as_f32(x)?),
+            AnyNetwork::F32(n) => n.predict_classes(&as_f32(x.view())?),
             AnyNetwork::F64(n) => n.predict_classes(x),
         }
     }
@@ -652,7 +656,7 @@ impl Model {
 
 /// `x` rounded to `f32` for an `f32` network; a finite value beyond `f32`'s range would
 /// become infinite there, and is refused as what it is ([`dnn_core::DnnError::BeyondF32`]).
-fn as_f32(x: &Array2<f64>) -> dnn_core::Result<Array2<f32>> {
+fn as_f32(x: ndarray::ArrayView2<'_, f64>) -> dnn_core::Result<Array2<f32>> {
     if let Some(((row, col), &value)) = x
         .indexed_iter()
         .find(|(_, v)| v.is_finite() && (**v as f32).is_infinite())
