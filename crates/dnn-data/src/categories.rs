@@ -430,7 +430,8 @@ impl<'a> ColumnReader<'a> {
 
     /// A training reader ([`Mode::Detect`]) as it would be, had it read its cells so far
     /// with `--fill-missing` (`Mode::Detect { fill: true }`): the two read alike until the
-    /// first missing cell (or dash), so this is that reader when no cell read so far is one.
+    /// first missing cell ([`is_missing_cell`]), dash or missing date (`NaT`:
+    /// [`is_missing_date`]), so this is that reader when no cell read so far is one.
     pub(crate) fn filling(&self) -> Self {
         let mut reader = self.clone();
         match &mut reader.state {
