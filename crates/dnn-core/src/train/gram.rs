@@ -70,16 +70,7 @@ impl<F: Float> Gram<F> {
     /// `z = W1 X = s P0 - C G`.
     pub(super) fn linear(&mut self, mut out: ArrayViewMut2<'_, F>) {
         match &mut self.l2 {
-            None => {
-                out.assign(&self.p0);
-                matmul(
-                    -F::one(),
-                    &self.c.view(),
-                    &self.g.view(),
-                    F::one(),
-                    &mut out,
-                );
-            }
+            None => scaled_less_product(self.scale, &self.p0, (&self.c, &self.g), out),
             Some((_, cg)) => {
                 matmul(
                     F::one(),
@@ -148,6 +139,19 @@ impl<F: Float> Gram<F> {
     }
 }
 
+/// `out = s P - C M`: the Gram form's first-layer logits, `P` and `M` the training side's
+/// `P0` and `G`, or the validation side's `P0v` and `H`. (`s` is 1 without L2, and `1 * p`
+/// is `p`.)
+fn scaled_less_product<F: Float>(
+    s: F,
+    p: &Array2<F>,
+    (c, m): (&Array2<F>, &Array2<F>),
+    mut out: ArrayViewMut2<'_, F>,
+) {
+    Zip::from(&mut out).and(p).for_each(|z, &p| *z = s * p);
+    matmul(-F::one(), &c.view(), &m.view(), F::one(), &mut out);
+}
+
 /// `w = s W1(0) - C Xᵀ` in place, `w` holding `W1(0)`.
 fn form_w1<F: Float>(state: GramState<'_, F>, w: &mut Array2<F>, x: ArrayView2<'_, F>) {
     // `s` is 1 without L2, and `1 * v` is `v`.
@@ -205,19 +209,8 @@ impl<F: Float> GramSide<F> {
     }
 
     /// `z = W1 X_val = s P0v - C H`, with `state` the Gram form's now.
-    pub(super) fn linear(&self, state: GramState<'_, F>, mut out: ArrayViewMut2<'_, F>) {
-        // `s` is 1 without L2, and `1 * p` is `p`.
-        let s = state.scale;
-        Zip::from(&mut out)
-            .and(&self.p0)
-            .for_each(|z, &p| *z = s * p);
-        matmul(
-            -F::one(),
-            &state.c.view(),
-            &self.h.view(),
-            F::one(),
-            &mut out,
-        );
+    pub(super) fn linear(&self, state: GramState<'_, F>, out: ArrayViewMut2<'_, F>) {
+        scaled_less_product(state.scale, &self.p0, (state.c, &self.h), out);
     }
 
     /// Keeps `state` as the best iteration's.
