@@ -530,7 +530,7 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
                     name,
                     &whole,
                     (path, separator, header.len()),
-                    which,
+                    notation,
                 )
                 .map(|(row, error)| (row, i, error))
             })
@@ -611,7 +611,8 @@ pub fn profile(path: &Path, which: Columns<'_>) -> Result<Profile> {
 }
 
 /// Scans column `i`, `name`, of the rows `whole` (each record with its row and line) of a
-/// table of `fields` cells separated by `separator` into `scan`, in row order. The row and
+/// table of `fields` cells separated by `separator`, its numbers written as `notation` says,
+/// into `scan`, in row order. The row and
 /// the error of its first cell that is not UTF-8, if any (then it stops: nothing reads the
 /// file).
 fn scan_cells(
@@ -620,12 +621,8 @@ fn scan_cells(
     name: &str,
     whole: &[(&csv::ByteRecord, (u64, u64))],
     (path, separator, fields): (&Path, u8, usize),
-    which: Columns<'_>,
+    notation: Notation,
 ) -> Option<(u64, DataError)> {
-    let notation = Notation {
-        decimal_comma: which.decimal_comma,
-        parse_numbers: which.parse_numbers,
-    };
     for (record, at) in whole {
         let cell = &record[i];
         let text = match table::cell_text(cell, separator, fields) {
@@ -652,7 +649,7 @@ fn scan_cells(
         };
         let plain = notation.plain(text);
         let text = plain.as_deref().unwrap_or(text);
-        scan.tally.add(text, which.decimal_comma);
+        scan.tally.add(text, notation.decimal_comma);
         if scan.may_fill
             && scan.filling.is_none()
             && (is_missing_cell(text) || is_missing_date(text))
