@@ -175,6 +175,26 @@ pub enum DnnError {
     #[error("the data set is empty: X has 0 examples (columns)")]
     EmptyDataSet,
 
+    /// A replacement of inputs ([`crate::ReplacedInputs::predict_proba_with`]) that is not
+    /// a non-empty range of `X`'s inputs, or whose values are not one row per input and one
+    /// column per example.
+    #[error(
+        "inputs {}..{} of X were to be replaced by values of shape ({}, {}), but X has \
+         {input_size} inputs and {examples} examples: replace a non-empty range of inputs \
+         below {input_size} by values of shape ({}, {examples})",
+        .inputs.start, .inputs.end, .shape.0, .shape.1, .inputs.len()
+    )]
+    Replacement {
+        /// The inputs (rows of `X`) to replace.
+        inputs: std::ops::Range<usize>,
+        /// The shape of the values given.
+        shape: (usize, usize),
+        /// `X`'s inputs, `n[0]`.
+        input_size: usize,
+        /// `X`'s examples, `m`.
+        examples: usize,
+    },
+
     /// Class weights ([`crate::ClassWeights`]) of another number than the network's classes.
     #[error("{given} class weights were given for {classes} classes: give one weight per class (two for a sigmoid output, class 0 then class 1)")]
     ClassWeightCount {

@@ -62,6 +62,7 @@ mod memory;
 mod network;
 mod optim;
 pub mod regularization;
+mod replaced;
 mod rng;
 pub mod steps;
 mod train;
@@ -82,6 +83,7 @@ pub use init::Init;
 pub use memory::fits_in_memory;
 pub use network::{classes_above, classes_at, classes_of, one_hot, Layer, Network, NetworkBuilder};
 pub use optim::{LrDecay, Optimizer};
+pub use replaced::ReplacedInputs;
 pub use rng::{GaussianSource, NumpyRng, Polar};
 pub use train::{
     BatchProgress, GramForm, LayerGradients, PartialEpoch, PhaseTimes, Progress, TrainConfig,

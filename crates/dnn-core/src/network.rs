@@ -212,7 +212,7 @@ fn check_sizes(sizes: &[usize]) -> Result<()> {
 }
 
 /// Examples predicted at a time: bounds prediction's buffers whatever the number of examples.
-const PREDICT_CHUNK: usize = 4096;
+pub(crate) const PREDICT_CHUNK: usize = 4096;
 
 impl<F: Float> Network<F> {
     /// Starts a builder for layer sizes `[n[0], n[1], ..., n[L]]` (input size first).

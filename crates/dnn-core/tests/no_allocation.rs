@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use dnn_core::{
-    Activation, ClassWeights, EarlyStopping, LrDecay, Network, NumpyRng, Optimizer, TrainControl,
-    TrainParams, Validation,
+    Activation, ClassWeights, EarlyStopping, LrDecay, Network, NumpyRng, Optimizer, ReplacedInputs,
+    TrainControl, TrainParams, Validation,
 };
 use ndarray::s;
 
@@ -218,8 +218,36 @@ fn assert_flat(what: &str, counts: &[usize]) {
     );
 }
 
+/// Predictions with a block of inputs replaced (permutation importance's) allocate nothing
+/// once the widest block has been replaced once: over two chunks of examples, in blocks of
+/// one to three inputs, and as the inputs are.
+fn replaced_inputs_allocate_nothing<F: dnn_core::Float>() {
+    let mut rng = NumpyRng::new(2);
+    let x = rng.randn(12, 5000).mapv(F::of);
+    let values = rng.randn(3, 5000).mapv(F::of);
+    let net = Network::<F>::builder(&[12, 16, 8, 5])
+        .output(Activation::Softmax)
+        .build(&mut rng)
+        .unwrap();
+    let mut replaced = ReplacedInputs::new(&net, &x).unwrap();
+    replaced.predict_proba_with(0..3, values.view()).unwrap();
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for block in [0..1, 4..7, 9..11, 0..3] {
+        let width = block.len();
+        replaced
+            .predict_proba_with(block, values.slice(s![..width, ..]))
+            .unwrap();
+    }
+    replaced.predict_proba();
+    let made = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    assert_eq!(made, 0, "allocations in 5 predictions with replaced inputs");
+}
+
 /// Every set-up in both types, f64 then f32; a failure panics, which fails `cargo test`.
 fn main() {
+    replaced_inputs_allocate_nothing::<f64>();
+    replaced_inputs_allocate_nothing::<f32>();
+    println!("no allocation in predictions with replaced inputs, f64 and f32");
     for (name, sizes, params, output) in setups() {
         for (validated, controlled) in [(false, false), (true, false), (false, true), (true, true)]
         {
