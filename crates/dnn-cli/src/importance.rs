@@ -4,7 +4,7 @@
 
 use anyhow::bail;
 use clap::Args;
-use dnn_data::importance::permutation_importance;
+use dnn_data::importance::{permutation_importance, ShuffledPredictions};
 use dnn_data::model::Model;
 use dnn_data::Dataset;
 use dnn_report::{ColumnImportance, PermutationImportance, RegressionScores};
@@ -103,16 +103,15 @@ impl Scoring<'_> {
         }
     }
 
-    /// The score of `model` on the examples `x`.
-    fn score(&self, model: &Model, x: ArrayView2<'_, f64>) -> anyhow::Result<f64> {
-        let out = model.network.predict_proba(x)?;
+    /// The score of the network's outputs `out`.
+    fn score(&self, out: ArrayView2<'_, f64>) -> anyhow::Result<f64> {
         Ok(match *self {
             Scoring::Accuracy(labels, classes, threshold) => {
-                let predicted = dnn_core::classes_at(out.view(), threshold);
+                let predicted = dnn_core::classes_at(out, threshold);
                 Scores::new(predicted, labels.to_vec(), classes).accuracy()
             }
             Scoring::R2(truth, scale) => {
-                let values = scale.unscaled_all(&out);
+                let values = scale.unscaled_all(out);
                 RegressionScores::new(&values, truth)
                     .r2
                     .ok_or_else(|| no_r2(truth.len()))?
@@ -140,8 +139,11 @@ pub fn measure(
     let blocks: Vec<_> = table.iter().map(|b| b.inputs.clone()).collect();
     let repeats = flags.importance_repeats.unwrap_or(DEFAULT_REPEATS);
     let seed = flags.importance_seed.unwrap_or(0);
-    let scores = permutation_importance(x.view(), &blocks, repeats, seed, |x| {
-        scoring.score(model, x)
+    // The network's first layer multiplies all of x once; each shuffle then changes only
+    // its block's share of that product.
+    let mut predictions = ShuffledPredictions::new(&model.network, x.view())?;
+    let scores = permutation_importance(x.view(), &blocks, repeats, seed, |block, x| {
+        scoring.score(predictions.predict_proba(block, x)?)
     })?;
     Ok(PermutationImportance {
         part: part.to_owned(),

@@ -10,9 +10,10 @@
 
 use std::ops::Range;
 
-use dnn_core::Float;
-use dnn_core::NumpyRng;
-use ndarray::{Array2, ArrayView2};
+use dnn_core::{Float, NumpyRng, ReplacedInputs};
+use ndarray::{s, Array2, ArrayView2, Zip};
+
+use crate::model::{as_f32, AnyNetwork};
 
 /// A score's drops for every block of inputs: `baseline - score` of each shuffle.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,14 +29,16 @@ pub struct ShuffledScores {
 /// inputs (a table's column: one input for a number, one per value for text, one per part
 /// of a date) shuffled among the examples `repeats` times, the block's inputs together.
 ///
-/// `score` sees the whole matrix each time; its error stops the work and is returned.
+/// `score(block, matrix)` sees the whole matrix each time: first `x` itself with no block,
+/// then `x` with only the rows of `block` shuffled (as [`ShuffledPredictions`] needs). Its
+/// error stops the work and is returned.
 ///
 /// ```
 /// use dnn_data::importance::permutation_importance;
 ///
 /// // Two inputs of six examples; the score is the first example's first input.
 /// let x = ndarray::array![[0.0, 10.0, 20.0, 30.0, 40.0, 50.0], [1.0; 6]];
-/// let first = |x: ndarray::ArrayView2<'_, f64>| Ok::<f64, ()>(x[[0, 0]]);
+/// let first = |_, x: ndarray::ArrayView2<'_, f64>| Ok::<f64, ()>(x[[0, 0]]);
 /// let scores = permutation_importance(x.view(), &[0..1, 1..2], 3, 0, first)?;
 /// assert_eq!(scores.baseline, 0.0);
 /// // numpy: rs = RandomState(RandomState(0).randint(2**31)); idx = arange(6)
@@ -49,9 +52,9 @@ pub fn permutation_importance<F: Float, E>(
     blocks: &[Range<usize>],
     repeats: usize,
     seed: u32,
-    mut score: impl FnMut(ArrayView2<'_, F>) -> Result<f64, E>,
+    mut score: impl FnMut(Option<Range<usize>>, ArrayView2<'_, F>) -> Result<f64, E>,
 ) -> Result<ShuffledScores, E> {
-    let baseline = score(x)?;
+    let baseline = score(None, x)?;
     // `RandomState(seed).randint(np.iinfo(np.int32).max + 1)`: a masked 31-bit draw, never
     // rejected.
     let column_seed = NumpyRng::new(seed).next_mt() & 0x7fff_ffff;
@@ -76,7 +79,7 @@ pub fn permutation_importance<F: Float, E>(
                     *value = row[from];
                 }
             }
-            block_drops.push(baseline - score(shuffled.view())?);
+            block_drops.push(baseline - score(Some(block.clone()), shuffled.view())?);
         }
         for input in block.clone() {
             shuffled.row_mut(input).assign(&x.row(input));
@@ -84,6 +87,76 @@ pub fn permutation_importance<F: Float, E>(
         drops.push(block_drops);
     }
     Ok(ShuffledScores { baseline, drops })
+}
+
+/// A network's outputs for the examples `x` and for `x` with one block shuffled, in `f64`
+/// whatever the network's float: [`ReplacedInputs`] for an `f64` or `f32` network, its
+/// first layer's product `W1 x` made once (an `f32` network's `x` converted once).
+pub enum ShuffledPredictions<'a> {
+    /// An `f64` network.
+    F64(ReplacedInputs<'a, f64>),
+    /// An `f32` network, with buffers for a block's values in `f32` and the outputs in `f64`.
+    F32 {
+        /// The network's predictions.
+        replaced: ReplacedInputs<'a, f32>,
+        /// A block's shuffled values, converted.
+        values: Array2<f32>,
+        /// The last outputs, converted.
+        out: Array2<f64>,
+    },
+}
+
+impl<'a> ShuffledPredictions<'a> {
+    /// Checks `x` (`(n[0], m)`) and computes the network's `W1 x`.
+    ///
+    /// # Errors
+    /// As [`ReplacedInputs::new`], and [`dnn_core::DnnError::BeyondF32`] for a finite value of
+    /// `x` too large for an `f32` network.
+    pub fn new(network: &'a AnyNetwork, x: ArrayView2<'a, f64>) -> dnn_core::Result<Self> {
+        Ok(match network {
+            AnyNetwork::F64(net) => ShuffledPredictions::F64(ReplacedInputs::new(net, x)?),
+            AnyNetwork::F32(net) => ShuffledPredictions::F32 {
+                replaced: ReplacedInputs::new(net, as_f32(x)?)?,
+                values: Array2::zeros((0, 0)),
+                out: Array2::zeros((net.output_size(), x.ncols())),
+            },
+        })
+    }
+
+    /// The outputs, `(n[L], m)`, for `matrix`, which is `x` with only the rows of `block`
+    /// changed (all of `x` as it is when `block` is `None`).
+    ///
+    /// # Errors
+    /// As [`ReplacedInputs::predict_proba_with`], and [`dnn_core::DnnError::BeyondF32`].
+    pub fn predict_proba(
+        &mut self,
+        block: Option<Range<usize>>,
+        matrix: ArrayView2<'_, f64>,
+    ) -> dnn_core::Result<ArrayView2<'_, f64>> {
+        match self {
+            ShuffledPredictions::F64(replaced) => match block {
+                None => Ok(replaced.predict_proba()),
+                Some(b) => replaced.predict_proba_with(b.clone(), matrix.slice(s![b, ..])),
+            },
+            ShuffledPredictions::F32 {
+                replaced,
+                values,
+                out,
+            } => {
+                let proba = match block {
+                    None => replaced.predict_proba(),
+                    Some(b) => {
+                        *values = as_f32(matrix.slice(s![b.clone(), ..]))?;
+                        replaced.predict_proba_with(b, values.view())?
+                    }
+                };
+                Zip::from(&mut *out)
+                    .and(&proba)
+                    .for_each(|o, &p| *o = f64::from(p));
+                Ok(out.view())
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -96,7 +169,7 @@ mod tests {
         let x = ndarray::array![[0.0, 1.0, 2.0, 3.0, 4.0], [0.0, 10.0, 20.0, 30.0, 40.0]];
         let mut seen = Vec::new();
         let block = [std::ops::Range { start: 0, end: 2 }];
-        permutation_importance(x.view(), &block, 4, 5, |s| {
+        permutation_importance(x.view(), &block, 4, 5, |_, s| {
             seen.push(s.to_owned());
             Ok::<f64, ()>(0.0)
         })
@@ -108,21 +181,66 @@ mod tests {
         assert_ne!(seen[1], x, "shuffled");
     }
 
-    /// Every block starts from the inputs as they are, and sees the same shuffles.
+    /// Every block starts from the inputs as they are, and sees the same shuffles; the score
+    /// is told which block each matrix has shuffled, the only rows that differ from `x`.
     #[test]
     fn each_block_starts_again_from_the_inputs() {
         let x = ndarray::array![[0.0, 1.0, 2.0, 3.0], [0.0, 1.0, 2.0, 3.0]];
         let mut seen = Vec::new();
-        permutation_importance(x.view(), &[0..1, 1..2], 2, 0, |s| {
+        let mut blocks = Vec::new();
+        permutation_importance(x.view(), &[0..1, 1..2], 2, 0, |b, s| {
             seen.push(s.to_owned());
+            blocks.push(b);
             Ok::<f64, ()>(0.0)
         })
         .unwrap();
         // Baseline, then block 0 twice (block 1 untouched), then block 1 twice.
+        assert_eq!(
+            blocks,
+            [None, Some(0..1), Some(0..1), Some(1..2), Some(1..2)]
+        );
+        assert_eq!(seen[0], x);
         assert_eq!(seen[1].row(1), x.row(1));
         assert_eq!(seen[3].row(0), x.row(0));
         assert_eq!(seen[3].row(1), seen[1].row(0));
         assert_eq!(seen[4].row(1), seen[2].row(0));
+    }
+
+    /// `ShuffledPredictions` gives the network's outputs for each shuffled matrix, `f64` or
+    /// `f32`: those of `AnyNetwork::predict_proba` to the bit as they are, to rounding
+    /// shuffled.
+    #[test]
+    fn shuffled_predictions_are_the_networks_on_each_shuffled_matrix() {
+        let net = dnn_core::Network::<f64>::builder(&[4, 6, 3])
+            .output(dnn_core::Activation::Softmax)
+            .build(&mut NumpyRng::new(2))
+            .unwrap();
+        let mut rng = NumpyRng::new(9);
+        let x = rng.randn(4, 300);
+        for (network, tolerance) in [
+            (AnyNetwork::F64(net.clone()), 1e-14),
+            (
+                AnyNetwork::F32(AnyNetwork::F64(net.clone()).to_network().unwrap()),
+                1e-6,
+            ),
+        ] {
+            let mut predictions = ShuffledPredictions::new(&network, x.view()).unwrap();
+            let mut calls = 0;
+            permutation_importance(x.view(), &[0..1, 1..3, 3..4], 2, 0, |b, s| {
+                calls += 1;
+                let expected = network.predict_proba(s).unwrap();
+                let got = predictions.predict_proba(b.clone(), s).unwrap();
+                if b.is_none() {
+                    assert_eq!(got, expected);
+                }
+                let worst = (&got - &expected).fold(0.0, |w: f64, d| w.max(d.abs()));
+                assert!(worst <= tolerance, "{b:?}: {worst}");
+                assert!(b.is_none() || s != x, "shuffled");
+                Ok::<f64, ()>(0.0)
+            })
+            .unwrap();
+            assert_eq!(calls, 7);
+        }
     }
 
     #[test]
@@ -134,7 +252,7 @@ mod tests {
             &[std::ops::Range { start: 0, end: 1 }],
             3,
             0,
-            |_| {
+            |_, _| {
                 calls += 1;
                 if calls == 2 {
                     Err("no")

@@ -656,7 +656,7 @@ impl Model {
 
 /// `x` rounded to `f32` for an `f32` network; a finite value beyond `f32`'s range would
 /// become infinite there, and is refused as what it is ([`dnn_core::DnnError::BeyondF32`]).
-fn as_f32(x: ndarray::ArrayView2<'_, f64>) -> dnn_core::Result<Array2<f32>> {
+pub(crate) fn as_f32(x: ndarray::ArrayView2<'_, f64>) -> dnn_core::Result<Array2<f32>> {
     if let Some(((row, col), &value)) = x
         .indexed_iter()
         .find(|(_, v)| v.is_finite() && (**v as f32).is_infinite())

@@ -103,8 +103,8 @@ impl TargetScale {
         z * self.std + self.mean
     }
 
-    /// A network's outputs (one row, one column per example, in `f32` or `f64`) as target
-    /// values, undone in `f64`.
+    /// A network's outputs (one row, one column per example, in `f32` or `f64`; an array or
+    /// a view) as target values, undone in `f64`.
     ///
     /// ```
     /// use dnn_data::TargetScale;
@@ -112,8 +112,12 @@ impl TargetScale {
     /// let z = ndarray::array![[1.0f32, -2.0]];
     /// assert_eq!(scale.unscaled_all(&z), [1e9 + 0.25, 1e9 - 0.5]);
     /// ```
-    pub fn unscaled_all<F: dnn_core::Float>(&self, outputs: &ndarray::Array2<F>) -> Vec<f64> {
+    pub fn unscaled_all<'a, F: dnn_core::Float + 'a>(
+        &self,
+        outputs: impl ndarray::AsArray<'a, F, ndarray::Ix2>,
+    ) -> Vec<f64> {
         outputs
+            .into()
             .iter()
             .map(|&z| self.unscaled(z.to_f64_lossless()))
             .collect()
