@@ -615,7 +615,23 @@ pub fn classes_at<F: Float>(proba: ArrayView2<'_, F>, threshold: Option<F>) -> V
 }
 
 /// The row of the largest value of each column (the first one on ties).
+///
+/// A row-major matrix (a network's outputs, `(classes, m)`) is walked row by row, in memory
+/// order, keeping each column's best so far; column by column, each value would be a class
+/// count of rows away from the last. Either way each column compares its rows in order.
 fn argmax_columns<F: Float>(a: ArrayView2<'_, F>) -> Vec<usize> {
+    if a.strides()[1] == 1 && a.nrows() > 1 {
+        let mut best = vec![F::neg_infinity(); a.ncols()];
+        let mut class = vec![0; a.ncols()];
+        for (i, row) in a.rows().into_iter().enumerate() {
+            for ((b, c), &v) in best.iter_mut().zip(&mut class).zip(row) {
+                if v > *b {
+                    (*b, *c) = (v, i);
+                }
+            }
+        }
+        return class;
+    }
     a.columns()
         .into_iter()
         .map(|c| {
@@ -730,5 +746,42 @@ pub(crate) fn check_finite<F: Float>(what: &'static str, a: ArrayView2<'_, F>) -
             row,
             col,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Walked row by row (row-major outputs) or column by column (any other layout), each
+    /// column's class is the same: ties, NaNs and infinities included.
+    #[test]
+    fn the_classes_of_row_major_outputs_are_those_column_by_column() {
+        let mut rng = NumpyRng::new(4);
+        let values = [f64::NAN, f64::NEG_INFINITY, f64::INFINITY, 0.25, 0.5];
+        let a = Array2::from_shape_fn((7, 500), |_| {
+            let u = rng.next_double();
+            // Mostly a few repeated values (ties), some NaN and infinite.
+            values[(u * 5.0) as usize % 5]
+        });
+        assert!(a.is_standard_layout());
+        let by_columns = a.t().as_standard_layout().into_owned().reversed_axes();
+        assert_eq!(by_columns.strides()[0], 1);
+        let expected: Vec<usize> = a
+            .columns()
+            .into_iter()
+            .map(|c| {
+                let mut best = (0, f64::NEG_INFINITY);
+                for (i, &v) in c.iter().enumerate() {
+                    if v > best.1 {
+                        best = (i, v);
+                    }
+                }
+                best.0
+            })
+            .collect();
+        assert_eq!(argmax_columns(a.view()), expected);
+        assert_eq!(argmax_columns(by_columns.view()), expected);
+        assert!(expected.iter().any(|&c| c > 0) && expected.contains(&0));
     }
 }
