@@ -60,26 +60,11 @@ pub fn run(args: DescribeArgs) -> anyhow::Result<()> {
         format_of(path, flags.format, &flags.image_names.names()).context("cannot load --data")?;
     match format {
         Format::Csv => {
-            fixed_mmap_threshold();
+            // The table is read three times: the profile, its mended reading, the load.
+            crate::allocator::fixed_mmap_threshold();
             describe_table(path, flags)
         }
         _ => describe_other(path, flags, format),
-    }
-}
-
-/// Describing a table reads it more than once (its profile, the profile's mended reading,
-/// then the load as `dnn train`'s). glibc's malloc raises its mmap threshold to the largest
-/// block freed, so the first reading's freed columns leave the next ones' in its heap,
-/// which it does not give back: a 60,000 x 785 table's description peaked at 877 MB, 492 MB
-/// with the threshold kept at its default of 128 KiB, as here (unless the user set
-/// `MALLOC_MMAP_THRESHOLD_`). Training reads its data once and is left alone.
-fn fixed_mmap_threshold() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
-        // SAFETY: mallopt sets a parameter of glibc's allocator, under its own locks.
-        unsafe {
-            libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-        }
     }
 }
 

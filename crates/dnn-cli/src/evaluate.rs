@@ -24,6 +24,8 @@ use dnn_core::Activation;
 use dnn_report::{EvaluateReport, EvaluatedData, PartScores, ProbabilityScores, RegressionScores};
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
+    // The table is read whole, then copied into its parts (see allocator.rs).
+    crate::allocator::fixed_mmap_threshold();
     // Without --data a cat classifier reads the cat set (any other model then asks for it).
     let data = args.data.clone().unwrap_or_else(cat_dir);
     check_outputs(

@@ -8,6 +8,7 @@
 //! flags take and their parsers, shared by several commands, are in `values.rs`; the data
 //! flags `train` and `evaluate` share, in `data.rs`.
 
+mod allocator;
 mod class_weight;
 mod cross_validate;
 mod data;

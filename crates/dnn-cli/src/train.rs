@@ -65,6 +65,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     )?;
     args.validation.check()?;
     if let Some(folds) = args.cross_validate {
+        // Each fold copies its parts from the data, and frees them (see allocator.rs).
+        crate::allocator::fixed_mmap_threshold();
         return match args.dtype.unwrap_or(Dtype::F64) {
             Dtype::F64 => crate::cross_validate::run::<f64>(&args, &setup, &hyper, folds),
             Dtype::F32 => crate::cross_validate::run::<f32>(&args, &setup, &hyper, folds),
