@@ -92,16 +92,38 @@ pub fn permutation_importance<F: Float, E>(
 /// A network's outputs for the examples `x` and for `x` with one block shuffled, in `f64`
 /// whatever the network's float: [`ReplacedInputs`] for an `f64` or `f32` network, its
 /// first layer's product `W1 x` made once (an `f32` network's `x` converted once).
-pub enum ShuffledPredictions<'a> {
-    /// An `f64` network.
+///
+/// ```
+/// use dnn_core::{Activation, Layer, Network};
+/// use dnn_data::importance::{permutation_importance, ShuffledPredictions};
+/// use dnn_data::model::AnyNetwork;
+/// use ndarray::array;
+///
+/// // An f32 regression network, y = x0 + 2 x1.
+/// let net = Network::<f32>::from_layers(vec![Layer::new(array![[1.0, 2.0]], array![[0.0]], Activation::Identity)])?;
+/// let network = AnyNetwork::F32(net);
+/// let x = array![[1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0, 1.0]];
+/// let mut predictions = ShuffledPredictions::new(&network, x.view())?;
+/// let mut outputs = Vec::new();
+/// permutation_importance(x.view(), &[0..1, 1..2], 1, 0, |block, shuffled| {
+///     let out = predictions.predict_proba(block, shuffled)?;
+///     assert_eq!(out, network.predict_proba(shuffled)?);
+///     outputs.push(out.to_owned());
+///     Ok::<f64, dnn_core::DnnError>(0.0)
+/// })?;
+/// assert_eq!(outputs[0], array![[1.0, 4.0, 3.0, 6.0]]);
+/// assert_eq!(outputs.len(), 3);
+/// # Ok::<(), dnn_core::DnnError>(())
+/// ```
+pub struct ShuffledPredictions<'a>(Predictions<'a>);
+
+/// [`ShuffledPredictions`] by the network's float.
+enum Predictions<'a> {
     F64(ReplacedInputs<'a, f64>),
-    /// An `f32` network, with buffers for a block's values in `f32` and the outputs in `f64`.
+    /// With buffers for a block's values in `f32` and the outputs in `f64`.
     F32 {
-        /// The network's predictions.
         replaced: ReplacedInputs<'a, f32>,
-        /// A block's shuffled values, converted.
         values: Array2<f32>,
-        /// The last outputs, converted.
         out: Array2<f64>,
     },
 }
@@ -113,14 +135,14 @@ impl<'a> ShuffledPredictions<'a> {
     /// As [`ReplacedInputs::new`], and [`dnn_core::DnnError::BeyondF32`] for a finite value of
     /// `x` too large for an `f32` network.
     pub fn new(network: &'a AnyNetwork, x: ArrayView2<'a, f64>) -> dnn_core::Result<Self> {
-        Ok(match network {
-            AnyNetwork::F64(net) => ShuffledPredictions::F64(ReplacedInputs::new(net, x)?),
-            AnyNetwork::F32(net) => ShuffledPredictions::F32 {
+        Ok(ShuffledPredictions(match network {
+            AnyNetwork::F64(net) => Predictions::F64(ReplacedInputs::new(net, x)?),
+            AnyNetwork::F32(net) => Predictions::F32 {
                 replaced: ReplacedInputs::new(net, as_f32(x)?)?,
                 values: Array2::zeros((0, 0)),
                 out: Array2::zeros((net.output_size(), x.ncols())),
             },
-        })
+        }))
     }
 
     /// The outputs, `(n[L], m)`, for `matrix`, which is `x` with only the rows of `block`
@@ -133,12 +155,12 @@ impl<'a> ShuffledPredictions<'a> {
         block: Option<Range<usize>>,
         matrix: ArrayView2<'_, f64>,
     ) -> dnn_core::Result<ArrayView2<'_, f64>> {
-        match self {
-            ShuffledPredictions::F64(replaced) => match block {
+        match &mut self.0 {
+            Predictions::F64(replaced) => match block {
                 None => Ok(replaced.predict_proba()),
                 Some(b) => replaced.predict_proba_with(b.clone(), matrix.slice(s![b, ..])),
             },
-            ShuffledPredictions::F32 {
+            Predictions::F32 {
                 replaced,
                 values,
                 out,
