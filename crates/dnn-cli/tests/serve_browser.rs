@@ -712,7 +712,13 @@ async fn the_page_predicts_and_trains_in_a_real_browser() {
         .expect("click the download link");
     let downloaded = downloads.join("predictions.csv");
     let waiting = Instant::now();
-    while !downloaded.is_file() {
+    // Chromium first reserves the name with an empty file and writes `.crdownload` beside
+    // it, then moves that over the name (a CI run once read the empty placeholder).
+    let partial = downloads.join("predictions.csv.crdownload");
+    while !downloaded.is_file()
+        || partial.exists()
+        || std::fs::metadata(&downloaded).map_or(0, |m| m.len()) == 0
+    {
         assert!(waiting.elapsed() < PATIENCE, "no {}", downloaded.display());
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
