@@ -1172,9 +1172,22 @@ pub fn record_data(setup: &mut TrainingSetup, source: &Source) {
 
 /// `Data: iris.csv (csv): 120 training and 30 test examples (stratified 0.2 test split,
 /// seed 0), 4 features, 3 classes`, when a test part was split off (a regression's split is
-/// `shuffled` and it has `a number to predict`).
+/// `shuffled` and it has `a number to predict`), or `(its own test part)` for data that
+/// brings one (an npz archive's `x_test`, an image folder's `test`). The course's HDF5 files
+/// have none: `dnn train` on them prints what the exercise prints.
 pub fn split_line<X: Float>(data: &Dataset<X>) -> Option<String> {
-    let split = split_words(data)?;
+    match split_words(data) {
+        Some(split) => Some(data_line(data, &split)),
+        None if data.source.format == Format::CourseH5 => None,
+        None => Some(data_line(data, OWN_TEST_PART)),
+    }
+}
+
+/// The words of a `Data:` line for data that brings its own test part.
+pub const OWN_TEST_PART: &str = "its own test part";
+
+/// The `Data:` line of `data` whose test part is described by `split`.
+pub fn data_line<X: Float>(data: &Dataset<X>, split: &str) -> String {
     let outputs = if data.is_regression() {
         "a number to predict".to_owned()
     } else {
@@ -1186,7 +1199,7 @@ pub fn split_line<X: Float>(data: &Dataset<X>) -> Option<String> {
             false => format!("{present} of the {classes} classes"),
         }
     };
-    Some(format!(
+    format!(
         "Data: {} ({}): {} training and {} test examples ({split}), {} feature{}, {outputs}",
         data.source.path.display(),
         data.source.format.name(),
@@ -1194,7 +1207,7 @@ pub fn split_line<X: Float>(data: &Dataset<X>) -> Option<String> {
         data.test_len(),
         data.features(),
         plural(data.features()),
-    ))
+    )
 }
 
 /// How `data`'s test part was split off, when dnn split it: `stratified 0.2 test split, seed

@@ -23,8 +23,8 @@ use dnn_data::table::Columns;
 use dnn_data::{DataError, Dataset, Format, Input};
 
 use crate::data::{
-    dates_line, filled_line, format_of, load_for_training, one_hot_line, pictures_line, split_line,
-    target_line, FillArg, ReadFlags,
+    data_line, dates_line, filled_line, format_of, load_for_training, one_hot_line, pictures_line,
+    split_line, target_line, FillArg, ReadFlags, OWN_TEST_PART,
 };
 use crate::output::{capture_err, say};
 use crate::text::{count, plural};
@@ -64,7 +64,7 @@ pub fn run(args: DescribeArgs) -> anyhow::Result<()> {
             crate::allocator::fixed_mmap_threshold();
             describe_table(path, flags)
         }
-        _ => describe_other(path, flags, format),
+        _ => describe_other(path, flags),
     }
 }
 
@@ -216,21 +216,11 @@ fn describe_table(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
 }
 
 /// An npz archive, an image folder, an image CSV or a course set: what `dnn train` loads.
-fn describe_other(path: &Path, flags: &ReadFlags, format: Format) -> anyhow::Result<()> {
+fn describe_other(path: &Path, flags: &ReadFlags) -> anyhow::Result<()> {
     let (loaded, warnings) = capture_err(|| load_for_training::<f64>(path, flags));
     let data = loaded?;
-    let line = split_line(&data).unwrap_or_else(|| {
-        format!(
-            "Data: {} ({}): {} training and {} test examples (its own test part), {} feature{}, {}",
-            path.display(),
-            format.name(),
-            data.train_len(),
-            data.test_len(),
-            data.features(),
-            plural(data.features()),
-            outputs(&data)
-        )
-    });
+    // The course's files, which `dnn train` prints no such line for, are described too.
+    let line = split_line(&data).unwrap_or_else(|| data_line(&data, OWN_TEST_PART));
     say!("{line}");
     if let (
         Input::Picture {

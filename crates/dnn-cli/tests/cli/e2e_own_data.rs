@@ -344,7 +344,15 @@ fn npz_archives_train_in_both_layouts() {
             "digits.h5",
         ],
     ));
-    assert!(!run.stdout.starts_with("Data:"), "no split: {}", run.stdout);
+    // Not split: the archive's own test part is named as such.
+    assert!(
+        run.stdout.starts_with(
+            "Data: digits.npz (npz): 40 training and 10 test examples (its own test part), 64 \
+             features, 4 classes\n"
+        ),
+        "{}",
+        run.stdout
+    );
     let r = report(w, "r.json");
     assert_eq!(r["data"]["format"], "npz");
     assert_eq!(r["layers"], serde_json::json!([8 * 8, 10, 4]));
