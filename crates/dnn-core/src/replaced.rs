@@ -146,7 +146,7 @@ impl<'a, F: Float> ReplacedInputs<'a, F> {
         // Prediction draws nothing; the generator is only the pass's dropout argument.
         let mut unused = NumpyRng::new(0);
         for start in (0..m).step_by(PREDICT_CHUNK) {
-            let columns = start..PREDICT_CHUNK.min(m - start) + start;
+            let columns = start..(start + PREDICT_CHUNK).min(m);
             let x = self.x.slice(s![.., columns.clone()]);
             let mut first = Updated {
                 product: self.product.slice(s![.., columns.clone()]),
