@@ -120,10 +120,9 @@ pub struct ShuffledPredictions<'a>(Predictions<'a>);
 /// [`ShuffledPredictions`] by the network's float.
 enum Predictions<'a> {
     F64(ReplacedInputs<'a, f64>),
-    /// With buffers for a block's values in `f32` and the outputs in `f64`.
+    /// With a buffer for the outputs in `f64`.
     F32 {
         replaced: ReplacedInputs<'a, f32>,
-        values: Array2<f32>,
         out: Array2<f64>,
     },
 }
@@ -139,7 +138,6 @@ impl<'a> ShuffledPredictions<'a> {
             AnyNetwork::F64(net) => Predictions::F64(ReplacedInputs::new(net, x)?),
             AnyNetwork::F32(net) => Predictions::F32 {
                 replaced: ReplacedInputs::new(net, as_f32(x)?)?,
-                values: Array2::zeros((0, 0)),
                 out: Array2::zeros((net.output_size(), x.ncols())),
             },
         }))
@@ -160,15 +158,11 @@ impl<'a> ShuffledPredictions<'a> {
                 None => Ok(replaced.predict_proba()),
                 Some(b) => replaced.predict_proba_with(b.clone(), matrix.slice(s![b, ..])),
             },
-            Predictions::F32 {
-                replaced,
-                values,
-                out,
-            } => {
+            Predictions::F32 { replaced, out } => {
                 let proba = match block {
                     None => replaced.predict_proba(),
                     Some(b) => {
-                        *values = as_f32(matrix.slice(s![b.clone(), ..]))?;
+                        let values = as_f32(matrix.slice(s![b.clone(), ..]))?;
                         replaced.predict_proba_with(b, values.view())?
                     }
                 };
