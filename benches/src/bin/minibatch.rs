@@ -158,6 +158,11 @@ fn run<F: Float>(args: &Args) -> Result<(), String> {
         "load_seconds": load_seconds,
         "gflops": d.gflops,
         "phases": phases,
+        "step_order": match d.step_order {
+            Some(dnn_core::StepOrder::PackedAhead) => "packed ahead",
+            Some(dnn_core::StepOrder::StripByStrip) => "strip by strip",
+            None => "none",
+        },
         "kernels": dnn_core::diagnostics::gemm_info().summary(),
     });
     if let Some(path) = &args.report {

@@ -86,7 +86,8 @@ pub use optim::{LrDecay, Optimizer};
 pub use replaced::ReplacedInputs;
 pub use rng::{GaussianSource, NumpyRng, Polar};
 pub use train::{
-    BatchProgress, GramForm, LayerGradients, PartialEpoch, PhaseTimes, Progress, TrainConfig,
-    TrainControl, TrainDiagnostics, TrainParams, TrainReport, DEFAULT_DIVERGENCE_FACTOR,
+    BatchProgress, GramForm, LayerGradients, PartialEpoch, PhaseTimes, Progress, StepOrder,
+    TrainConfig, TrainControl, TrainDiagnostics, TrainParams, TrainReport,
+    DEFAULT_DIVERGENCE_FACTOR,
 };
 pub use train::{EarlyStopping, Validation, ValidationHistory};

@@ -453,7 +453,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
             let rss = dnn.iter().filter_map(|r| r.rss_kib).max();
             let phases = &dnn[dnn.len() - 1].report["phases"];
             checks.push(format!(
-                "{w} {dtype}: dnn wall {:.2} x PyTorch's (target <= 0.33){}; training rate {rate:.1} GFLOP/s = {} of the plain-product rate{} (target >= 50 %){}; peak RSS {} x (data + parameters + Adam state = {:.0} MiB) (target <= 1.3); dnn phases (last run, s): gather {:.3}, forward {:.3}, cost {:.3}, backward {:.3}, update {:.3}",
+                "{w} {dtype}: dnn wall {:.2} x PyTorch's (target <= 0.33){}; training rate {rate:.1} GFLOP/s = {} of the plain-product rate{} (target >= 50 %){}; peak RSS {} x (data + parameters + Adam state = {:.0} MiB) (target <= 1.3); dnn phases (last run, s): gather {:.3}, forward {:.3}, cost {:.3}, backward {:.3}, update {:.3}; weight steps of wide layers: {}",
                 wall / median(find(w, dtype, "pytorch").iter().map(|r| r.wall).collect()),
                 if find(w, dtype, "pytorch").is_empty() { " (no PyTorch run)" } else { "" },
                 plain.map_or("?".into(), |(p, ..)| format!("{:.0} %", 100.0 * rate / p)),
@@ -472,6 +472,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
                 phases["cost"].as_f64().unwrap_or(f64::NAN),
                 phases["backward"].as_f64().unwrap_or(f64::NAN),
                 phases["update"].as_f64().unwrap_or(f64::NAN),
+                dnn.iter()
+                    .map(|r| r.report["step_order"].as_str().unwrap_or("?"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             ));
             // The same work: dnn's costs against numpy's in the same dtype.
             if let Some(np) = find(w, dtype, "numpy").last() {

@@ -10,7 +10,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 use super::first_layer::FirstLayer;
 use super::gram::Gram;
 use super::phases::PhaseClock;
-use super::weight_step::{fused_weight_step, Scratch};
+use super::weight_step::{fused_weight_step, Scratch, StepOrder};
 use super::{report, PartialEpoch, PhaseTimes, Progress, TrainConfig};
 use crate::error::{Divergence, DivergenceCause, LastGood, Result, TrainingStep};
 use crate::forward::{cols, cols_mut, forward, Activations};
@@ -288,6 +288,7 @@ impl<F: Float> Network<F> {
                     let a_prev = if l == 0 { x } else { ws.fwd.output(l - 1, k) };
                     fused_weight_step(
                         &mut ws.scratch,
+                        l,
                         optimizer,
                         t,
                         lr,
@@ -338,6 +339,8 @@ impl<F: Float> Network<F> {
 pub(super) struct Descended {
     pub(super) costs: Vec<f64>,
     pub(super) partial: Option<PartialEpoch>,
+    /// The order that the weight steps settled on ([`TrainDiagnostics::step_order`]).
+    pub(super) step_order: Option<StepOrder>,
 }
 
 /// The examples over which a mini-batch run's moving mean cost is taken (all of them when
@@ -556,7 +559,11 @@ impl<F: Float> Network<F> {
             }
         }
         ws.first.finish(&mut self.layers[0].w, x);
-        Ok(Descended { costs, partial })
+        Ok(Descended {
+            costs,
+            partial,
+            step_order: ws.scratch.step_order(),
+        })
     }
 
     /// Ends a diverged run: forms `W1` (Gram form) from the parameters now in place and

@@ -36,6 +36,7 @@ pub(crate) use report::costs_every;
 pub use report::{Progress, TrainDiagnostics, TrainReport};
 pub use validation::{EarlyStopping, Validation, ValidationHistory};
 pub(crate) use weight_step::packed_ahead_cap;
+pub use weight_step::StepOrder;
 
 use engine::Gradients;
 use first_layer::FirstLayer;
@@ -258,7 +259,11 @@ impl<F: Float> Network<F> {
             "the training buffers",
         )?;
         let mut phases = PhaseTimes::default();
-        let engine::Descended { costs, partial } = descend(self, &mut phases)?;
+        let engine::Descended {
+            costs,
+            partial,
+            step_order,
+        } = descend(self, &mut phases)?;
         let elapsed = start.elapsed();
         let flops = report::flops_per_iteration(&sizes, m);
         // A partial epoch's work counts for the batches that ran.
@@ -272,6 +277,7 @@ impl<F: Float> Network<F> {
                 flops_per_iteration: flops,
                 gflops: flops * iterations / elapsed.as_secs_f64().max(1e-12) / 1e9,
                 phases,
+                step_order,
             },
             costs,
             partial,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{PartialEpoch, PhaseTimes};
+use super::{PartialEpoch, PhaseTimes, StepOrder};
 
 /// What the observer of [`crate::Network::train`] sees after each iteration (each epoch,
 /// with mini-batches).
@@ -53,6 +53,11 @@ pub struct TrainDiagnostics {
     pub gflops: f64,
     /// Where the time went, phase by phase (zero for runs too small to time).
     pub phases: PhaseTimes,
+    /// The order that the weight steps of layers of several strips took, timed on this CPU
+    /// ([`StepOrder`]): `None` where no layer had the choice (one thread, narrow layers,
+    /// batches too deep to pack ahead) or the run ended before the choice was made. Where
+    /// several layers chose, the first layer's choice.
+    pub step_order: Option<StepOrder>,
 }
 
 impl TrainReport {

@@ -7,6 +7,7 @@
 //! the same order (see `gemm`), and the step is the same function ([`crate::optim::step`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, ShapeBuilder};
 
@@ -52,6 +53,10 @@ pub(super) struct Scratch<F: Float> {
     shared: Vec<Vec<F>>,
     /// Calls of [`fused_weight_step`] so far (what [`Member::holds`] refers to).
     calls: u64,
+    /// The batch size of the run (only full batches time the orders).
+    batch: usize,
+    /// Per layer, the order its steps take where the team could pack ahead ([`OrderChoice`]).
+    orders: Vec<OrderChoice>,
 }
 
 impl<F: Float> Scratch<F> {
@@ -84,7 +89,93 @@ impl<F: Float> Scratch<F> {
             shared_cap,
             shared: (0..strips).map(|_| Vec::with_capacity(strip)).collect(),
             calls: 0,
+            batch,
+            orders: vec![OrderChoice::default(); sizes.len().saturating_sub(1)],
         }
+    }
+}
+
+/// The order in which a layer of several strips, whose batch the team can pack ahead,
+/// computes and steps its blocks of `W`. Both give the same bits (each `dW` element is the
+/// same sum, each step the same function); which is faster depends on the CPU's caches, so
+/// the engine times both on the layer's first full batches and keeps the faster
+/// ([`TrainDiagnostics::step_order`](crate::TrainDiagnostics::step_order) says which).
+///
+/// On the AMD EPYC (Zen 4, 1 MiB of L2 and 32 MiB of L3 per core complex) packing ahead took
+/// the cat-shaped bench's `f32` update phase from 1.27 to 0.93 s; on an Intel Xeon (Emerald
+/// Rapids, 2 MiB of L2 per core, a mesh-connected L3) going strip by strip took it from
+/// 1.36-1.48 to 1.07-1.48 s (update over forward 2.39-2.53 against 2.01-2.16, 4 alternating
+/// runs; see docs/performance.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepOrder {
+    /// The team packs every strip of `A[l-1]ᵀ` ahead, once; a member takes a row block by
+    /// as many strips as a long run of each row of `W` holds (up to 48 KiB), so the optimiser
+    /// walks long runs, and every row block reads the whole packed batch from the shared
+    /// cache.
+    PackedAhead,
+    /// A member packs one strip of `A[l-1]ᵀ` and computes and steps every row block over it:
+    /// the strip stays in the core's L2, and the optimiser walks runs one strip long.
+    StripByStrip,
+}
+
+/// Calls of a layer that run before its orders are timed (first touches of its buffers).
+const WARM_UP: usize = 2;
+/// Timed calls of each [`StepOrder`] before the faster is kept (their median).
+const TRIALS: usize = 5;
+
+/// A layer's choice of [`StepOrder`]: after [`WARM_UP`] calls, the two orders in turn for
+/// [`TRIALS`] full batches each, then the one of the lower median time for good.
+#[derive(Debug, Clone, Copy, Default)]
+struct OrderChoice {
+    /// Full-batch calls recorded so far.
+    calls: usize,
+    /// Seconds of each timed call, `[PackedAhead, StripByStrip]`.
+    times: [[f64; TRIALS]; 2],
+    decided: Option<StepOrder>,
+}
+
+impl OrderChoice {
+    /// The order that the layer's next call takes.
+    fn next(&self) -> StepOrder {
+        match self.decided {
+            Some(order) => order,
+            None if self.calls < WARM_UP || (self.calls - WARM_UP).is_multiple_of(2) => {
+                StepOrder::PackedAhead
+            }
+            None => StepOrder::StripByStrip,
+        }
+    }
+
+    /// Records a full-batch call that took `order` ([`OrderChoice::next`]'s) and `seconds`.
+    fn record(&mut self, order: StepOrder, seconds: f64) {
+        if self.decided.is_some() {
+            return;
+        }
+        if let Some(i) = self.calls.checked_sub(WARM_UP) {
+            self.times[order as usize][i / 2] = seconds;
+        }
+        self.calls += 1;
+        if self.calls == WARM_UP + 2 * TRIALS {
+            let [ahead, strips] = self.times.map(median);
+            self.decided = Some(if ahead <= strips {
+                StepOrder::PackedAhead
+            } else {
+                StepOrder::StripByStrip
+            });
+        }
+    }
+}
+
+/// The median of an odd number of times.
+fn median(mut times: [f64; TRIALS]) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[TRIALS / 2]
+}
+
+impl<F: Float> Scratch<F> {
+    /// The order that the first layer to choose one settled on, if any ([`OrderChoice`]).
+    pub(super) fn step_order(&self) -> Option<StepOrder> {
+        self.orders.iter().find_map(|choice| choice.decided)
     }
 }
 
@@ -185,6 +276,7 @@ impl<F> Shared<F> {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn fused_weight_step<F: Float>(
     scratch: &mut Scratch<F>,
+    layer: usize,
     optimizer: &Optimizer,
     t: u64,
     lr: f64,
@@ -211,9 +303,19 @@ pub(super) fn fused_weight_step<F: Float>(
     // - otherwise one strip by every row block, its member packing the strip once for them
     //   all, or single row blocks where there are fewer strips than members (a static split
     //   of a layer of 11 blocks gave one member 6 and the other 5, and left it waiting).
-    let shared = wanted > 1
+    let could_share = wanted > 1
         && shares_packing::<F>(k, n_in, scratch.shared_cap)
         && strips <= scratch.shared.len();
+    // A layer of one strip is packed by the team always (each member would pack all of it
+    // for itself otherwise); one of several strips takes the faster order on this CPU.
+    let chooses = could_share && strips > 1;
+    let order = if chooses {
+        scratch.orders[layer].next()
+    } else {
+        StepOrder::PackedAhead
+    };
+    let shared = could_share && order == StepOrder::PackedAhead;
+    let started = (chooses && k == scratch.batch).then(Instant::now);
     let (span, per_group) = if shared {
         let whole = widest.min(n_in);
         let enough = row_blocks * n_in.div_ceil(whole) >= wanted;
@@ -312,6 +414,9 @@ pub(super) fn fused_weight_step<F: Float>(
         for chunk in 0..chunks {
             job(0, chunk);
         }
+    }
+    if let Some(started) = started {
+        scratch.orders[layer].record(order, started.elapsed().as_secs_f64());
     }
     finite.load(Ordering::Relaxed)
 }
@@ -415,15 +520,19 @@ mod tests {
                 Optimizer::Momentum { beta: 0.9 },
                 Optimizer::ADAM,
             ] {
-                for l2 in [0.0, 0.7] {
+                for (l2, order) in [0.0, 0.7].into_iter().flat_map(|l2| {
+                    [StepOrder::PackedAhead, StepOrder::StripByStrip].map(|order| (l2, order))
+                }) {
                     let mut m_fused = Moments::new(&optimizer, w.dim());
                     let mut m_plain = Moments::new(&optimizer, w.dim());
                     let mut scratch =
                         Scratch::<f64>::with_shared_cap(&[n_in, n_out, 1], k, MAX_SHARED_BYTES);
+                    scratch.orders[0].decided = Some(order);
                     for t in 1..=3 {
                         let mut fused = Array2::zeros(w.dim());
                         let ok = fused_weight_step(
                             &mut scratch,
+                            0,
                             &optimizer,
                             t,
                             0.01,
@@ -440,12 +549,24 @@ mod tests {
                         assert!(ok && plain_ok);
                         assert!(
                             fused == plain,
-                            "{n_out}x{n_in} {optimizer:?} l2 {l2} t {t}: largest difference {}",
+                            "{n_out}x{n_in} {optimizer:?} l2 {l2} {order:?} t {t}: largest difference {}",
                             (&fused - &plain)
                                 .mapv(f64::abs)
                                 .fold(0.0_f64, |a, &b| a.max(b))
                         );
                     }
+                    // The team packs ahead where it can, but for a layer of several strips
+                    // stepped strip by strip; otherwise the members pack their own strips
+                    // (unless the batch is too deep to pack).
+                    let on_team = n_out * n_in * k >= PARALLEL_WORK && gemm::threads() > 1;
+                    let team =
+                        on_team && team_packed && (n_in <= COLS || order == StepOrder::PackedAhead);
+                    let own = scratch.members.iter().any(|m| m.holds.is_some());
+                    assert_eq!(
+                        own,
+                        !team && k <= MAX_PACKED_DEPTH,
+                        "{n_out}x{n_in}, k = {k}, {order:?}: members packed their own strips"
+                    );
                 }
             }
         }
@@ -486,6 +607,7 @@ mod tests {
         let mut new = Array2::zeros(w.dim());
         let ok = fused_weight_step(
             &mut Scratch::new(&[n_in, n_out, 1], k),
+            0,
             &Optimizer::GradientDescent,
             1,
             0.01,
@@ -498,5 +620,101 @@ mod tests {
             &mut new,
         );
         assert!(!ok);
+    }
+
+    /// Drives a choice with the time each order takes on each call (`times(order, call)`),
+    /// returning the orders taken, in turn, over `calls` calls.
+    fn run_choice(
+        choice: &mut OrderChoice,
+        calls: usize,
+        times: impl Fn(StepOrder, usize) -> f64,
+    ) -> Vec<StepOrder> {
+        (0..calls)
+            .map(|call| {
+                let order = choice.next();
+                choice.record(order, times(order, call));
+                order
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_order_is_timed_in_turn_and_the_lower_median_kept() {
+        use StepOrder::{PackedAhead as A, StripByStrip as S};
+        // Strip by strip faster, but for one slow call: its median still wins.
+        let mut choice = OrderChoice::default();
+        let taken = run_choice(&mut choice, 16, |order, call| match (order, call) {
+            (S, 5) => 9.0,
+            (S, _) => 1.0,
+            (A, _) => 1.5,
+        });
+        assert_eq!(
+            taken,
+            [A, A, A, S, A, S, A, S, A, S, A, S, S, S, S, S],
+            "two calls to warm up, then five of each in turn"
+        );
+        assert_eq!(choice.decided, Some(S));
+        // Packed ahead faster but for two slow calls (its first two); a tie keeps packing
+        // ahead.
+        for ahead in [0.8, 1.0] {
+            let mut choice = OrderChoice::default();
+            let taken = run_choice(&mut choice, 14, |order, call| match (order, call) {
+                (A, 2 | 4) => 5.0,
+                (A, _) => ahead,
+                (S, _) => 1.0,
+            });
+            assert_eq!(choice.decided, Some(A), "packed ahead at {ahead}");
+            assert_eq!(taken[12..], [A, A]);
+        }
+        // The warm-up's times are not counted, however slow.
+        let mut choice = OrderChoice::default();
+        run_choice(&mut choice, 12, |order, call| match (order, call) {
+            (_, 0 | 1) => 100.0,
+            (A, _) => 1.0,
+            (S, _) => 2.0,
+        });
+        assert_eq!(choice.decided, Some(A));
+        // Once decided, more calls change nothing.
+        run_choice(&mut choice, 20, |order, _| match order {
+            A => 9.0,
+            S => 0.1,
+        });
+        assert_eq!(choice.decided, Some(A));
+    }
+
+    #[test]
+    fn only_full_batches_of_layers_of_several_strips_time_the_orders() {
+        let mut rng = NumpyRng::new(6);
+        // Three strips packed ahead; one strip.
+        for (n_in, chooses) in [(2100, true), (900, false)] {
+            let (n_out, k) = (50, 70);
+            let w = rng.randn(n_out, n_in);
+            let mut moments = Moments::new(&Optimizer::ADAM, w.dim());
+            let mut scratch =
+                Scratch::<f64>::with_shared_cap(&[n_in, n_out, 1], k, MAX_SHARED_BYTES);
+            let mut new = Array2::zeros(w.dim());
+            // A short batch (the last of an epoch), then two full ones.
+            for (t, batch) in [(1, k - 30), (2, k), (3, k)] {
+                let (dz, a_prev) = (rng.randn(n_out, batch), rng.randn(n_in, batch));
+                let ok = fused_weight_step(
+                    &mut scratch,
+                    0,
+                    &Optimizer::ADAM,
+                    t,
+                    0.01,
+                    &mut moments,
+                    w.view(),
+                    dz.view(),
+                    a_prev.view(),
+                    1.0 / batch as f64,
+                    0.0,
+                    &mut new,
+                );
+                assert!(ok);
+            }
+            let timed = if chooses && gemm::threads() > 1 { 2 } else { 0 };
+            assert_eq!(scratch.orders[0].calls, timed, "{n_in} inputs");
+            assert_eq!(scratch.orders[1].calls, 0, "the layer not stepped");
+        }
     }
 }
