@@ -73,14 +73,16 @@ pub struct GemmInfo {
     /// The most of a batch, in bytes, that the fused weight step packs once for all the
     /// blocks of a layer wider than one strip (1024 inputs): a quarter of the last-level cache,
     /// at most 8 MiB. Deeper batches of such layers are packed a strip at a time by each
-    /// thread.
+    /// thread; so are those within the cap where that was timed faster
+    /// ([`crate::StepOrder`], [`crate::TrainDiagnostics::step_order`]).
     pub packed_ahead: usize,
 }
 
 impl GemmInfo {
     /// The kernel, then the cache and what the weight step packs ahead, in one line, e.g.
     /// `"dnn-core GEMM, AVX-512 (FMA), tiles f32 12x32, f64 12x16; last-level cache 32 MiB,
-    /// weight steps pack batches ahead up to 8 MiB"`.
+    /// weight steps pack batches ahead up to 8 MiB"` (where that is timed faster than strip
+    /// by strip, [`crate::StepOrder`]).
     pub fn summary(&self) -> String {
         let cache = match self.last_level_cache {
             Some(bytes) => format!("last-level cache {}", mib(bytes)),

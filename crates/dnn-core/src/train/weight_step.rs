@@ -104,7 +104,7 @@ impl<F: Float> Scratch<F> {
 /// On the AMD EPYC (Zen 4, 1 MiB of L2 and 32 MiB of L3 per core complex) packing ahead took
 /// the cat-shaped bench's `f32` update phase from 1.27 to 0.93 s; on an Intel Xeon (Emerald
 /// Rapids, 2 MiB of L2 per core, a mesh-connected L3) going strip by strip took it from
-/// 1.36-1.48 to 1.07-1.48 s (update over forward 2.39-2.53 against 2.01-2.16, 4 alternating
+/// 1.34-1.48 to 1.07-1.48 s (update over forward 2.39-2.53 against 2.01-2.16, 4 alternating
 /// runs; see docs/performance.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepOrder {
