@@ -93,6 +93,11 @@ impl<F: Float> Scratch<F> {
             orders: vec![OrderChoice::default(); sizes.len().saturating_sub(1)],
         }
     }
+
+    /// The order that the first layer to choose one settled on, if any ([`OrderChoice`]).
+    pub(super) fn step_order(&self) -> Option<StepOrder> {
+        self.orders.iter().find_map(|choice| choice.decided)
+    }
 }
 
 /// The order in which a layer of several strips, whose batch the team can pack ahead,
@@ -104,8 +109,8 @@ impl<F: Float> Scratch<F> {
 /// On the AMD EPYC (Zen 4, 1 MiB of L2 and 32 MiB of L3 per core complex) packing ahead took
 /// the cat-shaped bench's `f32` update phase from 1.27 to 0.93 s; on an Intel Xeon (Emerald
 /// Rapids, 2 MiB of L2 per core, a mesh-connected L3) going strip by strip took it from
-/// 1.34-1.48 to 1.07-1.48 s (update over forward 2.39-2.53 against 2.01-2.16, 4 alternating
-/// runs; see docs/performance.md).
+/// 0.94-1.52 to 0.79-1.12 s, and update over forward from 2.16-2.68 to 1.78-2.08 (4
+/// alternating runs; see docs/performance.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepOrder {
     /// The team packs every strip of `A[l-1]ᵀ` ahead, once; a member takes a row block by
@@ -170,13 +175,6 @@ impl OrderChoice {
 fn median(mut times: [f64; TRIALS]) -> f64 {
     times.sort_by(f64::total_cmp);
     times[TRIALS / 2]
-}
-
-impl<F: Float> Scratch<F> {
-    /// The order that the first layer to choose one settled on, if any ([`OrderChoice`]).
-    pub(super) fn step_order(&self) -> Option<StepOrder> {
-        self.orders.iter().find_map(|choice| choice.decided)
-    }
 }
 
 /// The columns of [`RUN_BYTES`] (a whole number of strips).
