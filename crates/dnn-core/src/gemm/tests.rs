@@ -320,3 +320,29 @@ fn a_team_job_with_a_panicking_chunk_panics_and_the_team_works_after() {
         "members that took chunks after the panics"
     );
 }
+
+#[test]
+fn rows_are_split_by_whole_tiles_and_columns_by_whole_panels() {
+    // The cat-shaped forward product's 256 rows over two members: 132 + 124, one edge panel
+    // (4 rows) in all rather than one per member.
+    assert_eq!(split_chunk(256, 2, false), 132);
+    for (len, parts) in [(256, 2), (784, 2), (100, 3), (7, 2), (1, 1)] {
+        let rows = split_chunk(len, parts, false);
+        assert_eq!(rows % ROW_ALIGN, 0, "{len} rows over {parts}");
+        assert!(
+            len.div_ceil(rows) <= parts,
+            "{len} rows over {parts}: chunks of {rows}"
+        );
+        let cols = split_chunk(len, parts, true);
+        assert_eq!(cols % SPLIT_ALIGN, 0, "{len} columns over {parts}");
+    }
+    // A tile height of every level divides the row alignment.
+    for level in Level::ALL {
+        let mr = match level {
+            Level::Avx512 => 12,
+            Level::Avx2 => 6,
+            Level::Portable => PORTABLE_MR,
+        };
+        assert_eq!(ROW_ALIGN % mr, 0, "{level:?}");
+    }
+}
