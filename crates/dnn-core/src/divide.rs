@@ -35,8 +35,14 @@
 //! gap stays above `2^-48`; so every finite `a` is covered. For `|b| > 1`, `a` is covered
 //! from `2^-96` up, where `a/b` stays normal.
 //!
-//! Either way [`ConstDivisor::covers`] says which `a` are safe and the caller divides the
-//! others; a divisor outside `[2^-30, 2^30]` is refused outright. Because every operation
+//! Markstein's method holds in `f32` arithmetic too, over a narrower range (`2^±89`), with
+//! five vector operations instead of the `f64` method's two conversions each way:
+//! [`ConstDivisor::fused_quotient`], for the averages of an update's common case (no value
+//! near the subnormals); [`ConstDivisor::quotient`] keeps the `f64` method, which covers the
+//! averages of dead units too.
+//!
+//! Either way [`ConstDivisor::covers`] (and [`ConstDivisor::fused_covers`]) says which `a` are
+//! safe and the caller divides the others; a divisor outside `[2^-30, 2^30]` is refused outright. Because every operation
 //! scales exactly by powers of two in that range, the result for every `a` follows from the
 //! results for one binade of `a` and `b`: the tests check every `f32` mantissa of `a` against
 //! many `b` (with both methods, the first in `f32` arithmetic), and random `f64` ones.
@@ -54,6 +60,10 @@ pub(crate) struct ConstDivisor<F> {
     /// exactly.
     low: F,
     high: F,
+    /// The same for [`ConstDivisor::fused_quotient`]: `2^±floor(0.7 E)` (`2^±89` in `f32`,
+    /// whose largest number's logarithm rounds to `E = 128`).
+    fused_low: F,
+    fused_high: F,
 }
 
 impl<F: Float> ConstDivisor<F> {
@@ -63,6 +73,8 @@ impl<F: Float> ConstDivisor<F> {
         if !(b.abs() >= limit.recip() && b.abs() <= limit) {
             return None;
         }
+        let max_exp = F::max_value().log2().floor();
+        let margin = F::of(2.0).powf((F::of(0.7) * max_exp).floor());
         let (low, high) = if Self::WIDE {
             let low = if b.abs() <= F::one() {
                 0.0
@@ -71,8 +83,6 @@ impl<F: Float> ConstDivisor<F> {
             };
             (F::of(low), F::max_value())
         } else {
-            let max_exp = F::max_value().log2().floor();
-            let margin = F::of(2.0).powf((F::of(0.7) * max_exp).floor());
             (margin.recip(), margin)
         };
         Some(ConstDivisor {
@@ -81,6 +91,8 @@ impl<F: Float> ConstDivisor<F> {
             wide: 1.0 / b.to_f64_lossless(),
             low,
             high,
+            fused_low: margin.recip(),
+            fused_high: margin,
         })
     }
 
@@ -92,6 +104,20 @@ impl<F: Float> ConstDivisor<F> {
     pub(crate) fn covers(&self, a: F) -> bool {
         let m = a.abs();
         a == F::zero() || (m >= self.low && m <= self.high)
+    }
+
+    /// Whether [`ConstDivisor::fused_quotient`] is exact for `a`.
+    #[inline(always)]
+    pub(crate) fn fused_covers(&self, a: F) -> bool {
+        let m = a.abs();
+        a == F::zero() || (m >= self.fused_low && m <= self.fused_high)
+    }
+
+    /// `RN(a / b)` for an `a` that [`ConstDivisor::fused_covers`], by Markstein's method in
+    /// `F`'s own arithmetic (for `f32` too).
+    #[inline(always)]
+    pub(crate) fn fused_quotient(&self, a: F) -> F {
+        self.markstein_quotient(a)
     }
 
     /// `RN(a / b)` for an `a` that [`ConstDivisor::covers`], with no division.
@@ -256,6 +282,23 @@ mod tests {
         assert!(!d32.covers(f32::INFINITY) && !d32.covers(f32::NAN));
         let above_one = ConstDivisor::new(1.5f32).expect("in range");
         assert!(!above_one.covers(1e-30) && above_one.covers(1e-28));
+        // Markstein's method in f32 arithmetic covers 2^±89 (and zero), whatever `b`.
+        for b in [0.1f32, 1.5] {
+            let d = ConstDivisor::new(b).expect("in range");
+            for x in [2f32.powi(-89), 2f32.powi(89), 0.0, -0.0, -1.0] {
+                assert!(d.fused_covers(x), "{x:e} / {b}");
+            }
+            for x in [
+                2f32.powi(-90),
+                2f32.powi(90),
+                f32::INFINITY,
+                f32::NAN,
+                1e-40,
+            ] {
+                assert!(!d.fused_covers(x), "{x:e} / {b}");
+            }
+        }
+        assert!(ConstDivisor::new(0.1f64).is_some_and(|d| d.fused_covers(1e-200)));
     }
 
     #[test]

@@ -365,11 +365,14 @@ impl<F: Float> Rule<F> {
                     corr1,
                     corr2,
                     eps: F::of(epsilon),
-                    // f32 by one f64 multiplication, f64 by multiply-adds (see
-                    // `divide.rs`). The mnist-shaped bench's f32 update phase took
-                    // 0.96 -> 0.89 s with it (medians of 14 alternating runs); an f32
-                    // version of the f64 method had made it slower (1.07 -> 1.46 s),  its
-                    // averages left its covered range (2^±88) more often.
+                    // f64 by multiply-adds (see `divide.rs`); f32 by multiply-adds in f32
+                    // on the common pieces (`Rule::adam_fused`) and by one f64
+                    // multiplication on pieces with tiny values. The f64 product alone
+                    // took the mnist-shaped bench's f32 update phase 0.96 -> 0.89 s
+                    // (medians of 14 alternating runs); f32's multiply-adds everywhere made
+                    // it slower (1.07 -> 1.46 s), dead units' averages leaving their range
+                    // (2^±89). On the common pieces only they took an f32 Adam step on
+                    // blocks in L2 from 0.86 to 0.73 ns per parameter (Emerald Rapids).
                     fast: ConstDivisor::new(corr1).zip(ConstDivisor::new(corr2)),
                 }
             }
@@ -472,8 +475,8 @@ impl<F: Float> Rule<F> {
         self.adam_quotient(None, None, o, self.adam_numerator(None, v_hat), s_hat)
     }
 
-    /// Adam over slices of equal length, the bias corrections divided by `d1` and `d2`, in
-    /// one pass. Returns whether the divisors covered every average (if not, the caller
+    /// Adam over slices of equal length, the bias corrections divided by `d1` and `d2`
+    /// ([`ConstDivisor::fused_quotient`]), in one pass. Returns whether the divisors covered every average (if not, the caller
     /// computes the new values again, dividing).
     #[inline(always)]
     fn adam_fused(
@@ -488,8 +491,8 @@ impl<F: Float> Rule<F> {
         let mut covered = true;
         for ((((n, &o), &d), v), s) in n.iter_mut().zip(o).zip(d).zip(v).zip(s) {
             self.adam_moments(None, None, d, v, s);
-            covered &= d1.covers(*v) & d2.covers(*s);
-            *n = self.adam_step(o, d1.quotient(*v), d2.quotient(*s));
+            covered &= d1.fused_covers(*v) & d2.fused_covers(*s);
+            *n = self.adam_step(o, d1.fused_quotient(*v), d2.fused_quotient(*s));
         }
         covered
     }
@@ -751,8 +754,9 @@ mod tests {
 
     /// A row of `cols` values of one kind: 0 normal, 1 a dead unit's (no gradient, `v`
     /// subnormal), 2 the same with `s` subnormal too, 3 tiny and subnormal gradients on
-    /// fresh averages, 4 `v` and `s` tiny but normal or subnormal, 5 a mix of the others
-    /// lane by lane.
+    /// fresh averages, 4 `v` and `s` tiny but normal or subnormal, 5 a mix of 0 to 4 lane by
+    /// lane, 6 the least large gradients on averages about `2^-89`, the edge of the range that
+    /// [`ConstDivisor::fused_quotient`] divides.
     fn row(rng: &mut NumpyRng, kind: u32, cols: usize) -> [Vec<f32>; 4] {
         let mut out: [Vec<f32>; 4] = Default::default();
         for _ in 0..cols {
@@ -786,6 +790,11 @@ mod tests {
                     },
                     0.0,
                     0.0,
+                ),
+                6 => (
+                    sign * scaled(rng, -40.0, -39.5),
+                    sign * scaled(rng, -91.0, -86.0),
+                    scaled(rng, -91.0, -86.0),
                 ),
                 _ => (
                     sign * scaled(rng, -30.0, -10.0),
@@ -845,7 +854,7 @@ mod tests {
         ];
         // 37 columns: a row that is not a whole number of vectors; 784: mnist's layer.
         for cols in [37, 784] {
-            let rows: Vec<_> = (0..6)
+            let rows: Vec<_> = (0..7)
                 .flat_map(|kind| [row(&mut rng, kind, cols), row(&mut rng, kind, cols)])
                 .collect();
             let matrix =
