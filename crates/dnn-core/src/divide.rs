@@ -42,10 +42,11 @@
 //! averages of dead units too.
 //!
 //! Either way [`ConstDivisor::covers`] (and [`ConstDivisor::fused_covers`]) says which `a` are
-//! safe and the caller divides the others; a divisor outside `[2^-30, 2^30]` is refused outright. Because every operation
-//! scales exactly by powers of two in that range, the result for every `a` follows from the
-//! results for one binade of `a` and `b`: the tests check every `f32` mantissa of `a` against
-//! many `b` (with both methods, the first in `f32` arithmetic), and random `f64` ones.
+//! safe and the caller divides the others; a divisor outside `[2^-30, 2^30]` is refused
+//! outright. Because every operation scales exactly by powers of two in that range, the result
+//! for every `a` follows from the results for one binade of `a` and `b`: the tests check
+//! every `f32` mantissa of `a` against many `b` (with both methods, the first in `f32`
+//! arithmetic), and random `f64` ones.
 
 use crate::Float;
 

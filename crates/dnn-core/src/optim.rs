@@ -476,8 +476,8 @@ impl<F: Float> Rule<F> {
     }
 
     /// Adam over slices of equal length, the bias corrections divided by `d1` and `d2`
-    /// ([`ConstDivisor::fused_quotient`]), in one pass. Returns whether the divisors covered every average (if not, the caller
-    /// computes the new values again, dividing).
+    /// ([`ConstDivisor::fused_quotient`]), in one pass. Returns whether the divisors covered
+    /// every average (if not, the caller computes the new values again, dividing).
     #[inline(always)]
     fn adam_fused(
         &self,
