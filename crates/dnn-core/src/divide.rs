@@ -103,15 +103,13 @@ impl<F: Float> ConstDivisor<F> {
     /// Whether [`ConstDivisor::quotient`] is exact for `a` (false for NaN and infinities).
     #[inline(always)]
     pub(crate) fn covers(&self, a: F) -> bool {
-        let m = a.abs();
-        a == F::zero() || (m >= self.low && m <= self.high)
+        zero_or_within(a, self.low, self.high)
     }
 
     /// Whether [`ConstDivisor::fused_quotient`] is exact for `a`.
     #[inline(always)]
     pub(crate) fn fused_covers(&self, a: F) -> bool {
-        let m = a.abs();
-        a == F::zero() || (m >= self.fused_low && m <= self.fused_high)
+        zero_or_within(a, self.fused_low, self.fused_high)
     }
 
     /// `RN(a / b)` for an `a` that [`ConstDivisor::fused_covers`], by Markstein's method in
@@ -151,6 +149,13 @@ impl<F: Float> ConstDivisor<F> {
             q2
         }
     }
+}
+
+/// Whether `a` is zero or of a magnitude in `[low, high]` (false for NaN).
+#[inline(always)]
+fn zero_or_within<F: Float>(a: F, low: F, high: F) -> bool {
+    let m = a.abs();
+    a == F::zero() || (m >= low && m <= high)
 }
 
 #[cfg(test)]
