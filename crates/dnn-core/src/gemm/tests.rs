@@ -286,7 +286,8 @@ fn a_team_job_with_a_panicking_chunk_panics_and_the_team_works_after() {
     // The other tests of this binary share the team, and a job posted while it is busy runs
     // on the caller alone (as does one whose worker is not scheduled in time): so each part
     // is tried until it ran as meant, a worker panicking and then every member taking
-    // chunks, up to a deadline. (Checked once, it failed when run beside the other tests.)
+    // chunks, up to a deadline. (Checked once, the last part failed that way beside the
+    // other tests.)
     let deadline = Instant::now() + Duration::from_secs(30);
     let has_workers = threads() > 1;
     // On a thread of its own, so that a hang fails the test instead of stalling the suite.
