@@ -58,9 +58,10 @@ pub fn blas_info() -> BlasInfo {
 /// The engine's matrix products: which kernel runs them, on how many threads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GemmInfo {
-    /// The kernel in use, e.g. `"dnn-core GEMM, AVX-512 (FMA), tiles f32 12x32, f64 12x16"`,
-    /// followed by what `DNN_GEMM_KERNELS` asked for when it is set, e.g. `" (capped by
-    /// DNN_GEMM_KERNELS=avx2)"`, or that its value was not understood and so ignored.
+    /// The kernel in use, e.g. `"dnn-core GEMM, AVX-512 (FMA), tiles f32 6x64, f64 6x32
+    /// (12x32, 12x16 on packed batches)"`, followed by what `DNN_GEMM_KERNELS` asked for when
+    /// it is set, e.g. `" (capped by DNN_GEMM_KERNELS=avx2)"`, or that its value was not
+    /// understood and so ignored.
     pub kernels: String,
     /// Threads a large product is split over (one per available core, at most 8).
     pub threads: usize,
@@ -80,9 +81,9 @@ pub struct GemmInfo {
 
 impl GemmInfo {
     /// The kernel, then the cache and what the weight step packs ahead, in one line, e.g.
-    /// `"dnn-core GEMM, AVX-512 (FMA), tiles f32 12x32, f64 12x16; last-level cache 32 MiB,
-    /// weight steps pack batches ahead up to 8 MiB"` (where that is timed faster than strip
-    /// by strip, [`crate::StepOrder`]).
+    /// `"dnn-core GEMM, AVX-512 (FMA), tiles f32 6x64, f64 6x32 (12x32, 12x16 on packed
+    /// batches); last-level cache 32 MiB, weight steps pack batches ahead up to 8 MiB"` (where
+    /// that is timed faster than strip by strip, [`crate::StepOrder`]).
     pub fn summary(&self) -> String {
         let cache = match self.last_level_cache {
             Some(bytes) => format!("last-level cache {}", mib(bytes)),

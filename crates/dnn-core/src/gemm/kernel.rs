@@ -111,6 +111,7 @@ unsafe fn copy_row<T: Element>(src: *const T, dst: *mut T, nr: usize) {
         8 => fixed::<T, 8>(src, dst),
         16 => fixed::<T, 16>(src, dst),
         32 => fixed::<T, 32>(src, dst),
+        64 => fixed::<T, 64>(src, dst),
         _ => std::ptr::copy_nonoverlapping(src, dst, nr),
     }
 }
