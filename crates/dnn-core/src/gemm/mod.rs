@@ -181,10 +181,11 @@ macro_rules! level_fns {
 // Emerald Rapids Xeon, 16 pairs of alternating processes of the bench's `minibatch` program
 // on cat in f64 and 14 in f32: the forward phase was faster with 6 x 4 in 14 and 13 pairs
 // (medians 1.17 -> 1.02 s in f64, 0.56 -> 0.52 s in f32), training in 12 and 10 (3.31 ->
-// 3.11 s, 1.67 -> 1.61 s); mnist, whose products mostly take packed `B`, unchanged. 6 x 4 for the packed products
-// too was no faster (mnist's update phase 4 % faster, its forward 2 % slower, cat's mixed,
-// 4 alternating processes each); 4 x 4 and 8 x 2 were slower than both in a timing test.
-// The tile shapes change no sum (see `kernel.rs`).
+// 3.11 s, 1.67 -> 1.61 s); mnist, whose products mostly take packed `B`, unchanged. 6 x 4
+// for the packed products too was mixed (mnist's update phase 4 % faster and its forward 2 %
+// slower, cat's both ways; 4 pairs each); 3 x 8 in f64 made cat's forward phase twice as
+// slow (6 pairs). Timings of one product in one process ranked 4 x 4 and 8 x 2 differently
+// from run to run. The tile shapes change no sum (see `kernel.rs`).
 level_fns!(
     sgemm_avx512,
     sgemm_packed_avx512,
