@@ -95,7 +95,11 @@ def torch_kernels():
         if "Math Kernel Library Version" in line:
             blas = "MKL " + line.split("Version")[1].split("-")[0].strip()
     capability = torch.backends.cpu.get_cpu_capability()
-    return "{} {} ({} threads)".format(blas, capability, torch.get_num_threads())
+    # MKL picks its own instructions, which only MKL_ENABLE_INSTRUCTIONS caps (ATen's
+    # capability above is PyTorch's own kernels, capped by ATEN_CPU_CAPABILITY).
+    cap = os.environ.get("MKL_ENABLE_INSTRUCTIONS")
+    capped = ", MKL_ENABLE_INSTRUCTIONS={}".format(cap) if cap and blas.startswith("MKL") else ""
+    return "{} {}{} ({} threads)".format(blas, capability, capped, torch.get_num_threads())
 
 
 def main():

@@ -340,7 +340,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         crate::bench::cpu_count()
     );
     println!(
-        "command: cargo xtask bench --suite minibatch --runs {} | OPENBLAS_CORETYPE={}",
+        "command: {}cargo xtask bench --suite minibatch --runs {} | OPENBLAS_CORETYPE={}",
+        kernel_caps(),
         opts.runs,
         std::env::var("OPENBLAS_CORETYPE").unwrap_or_else(|_| "(unset)".into())
     );
@@ -499,6 +500,21 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         println!("{c}");
     }
     Ok(())
+}
+
+/// The variables that cap the kernels of dnn, MKL (PyTorch's BLAS) and PyTorch's own
+/// operators, as `NAME=value ` for each that is set: with all three (and `OPENBLAS_CORETYPE`,
+/// printed after the command) a run on an AVX-512 machine stands for one without it, every
+/// program on 256-bit kernels (see docs/performance.md).
+fn kernel_caps() -> String {
+    [
+        "DNN_GEMM_KERNELS",
+        "MKL_ENABLE_INSTRUCTIONS",
+        "ATEN_CPU_CAPABILITY",
+    ]
+    .iter()
+    .filter_map(|name| std::env::var(name).ok().map(|v| format!("{name}={v} ")))
+    .collect()
 }
 
 #[cfg(test)]
