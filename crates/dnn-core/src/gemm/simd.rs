@@ -11,6 +11,8 @@ use super::Element;
 pub(super) trait Simd<T: Element>: Copy {
     /// Elements per register.
     const LANES: usize;
+    /// Registers of this width that the instruction set has (no limit for plain arithmetic).
+    const REGISTERS: usize = usize::MAX;
     /// All zeros.
     unsafe fn zero() -> Self;
     /// `x` in every lane.
@@ -51,6 +53,8 @@ macro_rules! x86_simd {
 
         impl Simd<$t> for $name {
             const LANES: usize = $lanes;
+            // 16 `ymm` registers with AVX2, 32 `zmm` with AVX-512.
+            const REGISTERS: usize = if $lanes * std::mem::size_of::<$t>() == 64 { 32 } else { 16 };
             #[inline(always)]
             unsafe fn zero() -> Self {
                 $name($setzero())
