@@ -280,22 +280,82 @@ fn all_finite<F: Float>(values: &[F]) -> bool {
     !values.iter().fold(false, |bad, x| bad | !x.is_finite())
 }
 
-/// Values that [`Rule::momentum_routed`] takes at a time: few enough that a piece checked
-/// for tiny values is still in L1 for its update.
-const PIECE: usize = 256;
-
-/// Values that [`Rule::adam_routed`] takes at a time, as an array of known length: each
-/// chunk is checked for [`large`] gradients, else for [`tiny`] values, and updated while it
-/// is still in L1. In the cat-shaped bench's `f32` run, 68 % of the pieces of 256 are rows of
-/// dead units (every gradient 0, so never `large`); with pieces of 256 (a check of the whole
-/// piece, then its update) the update phase took 1.021 s, with chunks of 64 0.858 s (medians
-/// of 6 pairs of alternating processes, Emerald Rapids). Chunks of 16 were slower than 64
-/// (0.833 -> 1.071 s), and 128 no faster.
+/// Values that [`Rule::adam_routed`] and [`Rule::momentum_routed`] take at a time (see
+/// [`by_chunks`]): each chunk is checked for [`large`] gradients, else for [`tiny`] values,
+/// and updated while it is still in L1. In the cat-shaped bench's `f32` run, 68 % of the
+/// pieces of 256 are rows of dead units (every gradient 0, so never `large`); with pieces of
+/// 256 (a check of the whole piece, then its update) Adam's update phase took 1.021 s, with
+/// chunks of 64 0.858 s (medians of 6 pairs of alternating processes, Emerald Rapids).
+/// Chunks of 16 were slower than 64 (0.833 -> 1.071 s), and 128 no faster.
 const CHUNK: usize = 64;
+
+/// An update of one chunk for [`by_chunks`]: new values `n` from the old `o`, the gradients
+/// `d` and the averages `v` and `s` (empty where the rule keeps none); whether the chunk
+/// needs no second try (see [`Rule::adam_fused`]).
+///
+/// A trait rather than a closure: a closure's body is a function of its own, compiled for the
+/// baseline's instructions unless the compiler inlines it into the caller that has AVX-512
+/// (the cat-shaped bench's update phase took 7 to 10 times as long when it did not).
+trait ChunkUpdate<F: Float> {
+    fn chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F], s: &mut [F]) -> bool;
+}
+
+/// Adam's [`ChunkUpdate`], with its bias corrections' divisors.
+struct AdamChunk<'a, F: Float>(&'a Rule<F>, (ConstDivisor<F>, ConstDivisor<F>));
+
+impl<F: Float> ChunkUpdate<F> for AdamChunk<'_, F> {
+    #[inline(always)]
+    fn chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F], s: &mut [F]) -> bool {
+        self.0.adam_chunk(self.1, n, o, d, v, s)
+    }
+}
+
+/// Momentum's [`ChunkUpdate`].
+struct MomentumChunk<'a, F: Float>(&'a Rule<F>);
+
+impl<F: Float> ChunkUpdate<F> for MomentumChunk<'_, F> {
+    #[inline(always)]
+    fn chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F], _s: &mut [F]) -> bool {
+        self.0.momentum_chunk(n, o, d, v);
+        true
+    }
+}
+
+/// Applies `update` to successive chunks of [`CHUNK`] values of slices of equal length (`s`
+/// empty for an optimiser without it), then to the rest if there is one; returns whether
+/// every chunk needed no second try. Each chunk is cut at a constant length, so that the
+/// compiler knows it in the update's loops (chunks from `chunks_mut` were slower).
+#[inline(always)]
+fn by_chunks<F: Float>(
+    n: &mut [F],
+    o: &[F],
+    d: &[F],
+    v: &mut [F],
+    s: &mut [F],
+    update: &impl ChunkUpdate<F>,
+) -> bool {
+    let s_chunk = if s.is_empty() { 0 } else { CHUNK };
+    let mut all = true;
+    let mut rest = (n, o, d, v, s);
+    while rest.2.len() >= CHUNK {
+        let (n, n_rest) = std::mem::take(&mut rest.0).split_at_mut(CHUNK);
+        let (o, o_rest) = rest.1.split_at(CHUNK);
+        let (d, d_rest) = rest.2.split_at(CHUNK);
+        let (v, v_rest) = std::mem::take(&mut rest.3).split_at_mut(CHUNK);
+        let (s, s_rest) = std::mem::take(&mut rest.4).split_at_mut(s_chunk);
+        all &= update.chunk(n, o, d, v, s);
+        rest = (n_rest, o_rest, d_rest, v_rest, s_rest);
+    }
+    let (n, o, d, v, s) = rest;
+    if !d.is_empty() {
+        all &= update.chunk(n, o, d, v, s);
+    }
+    all
+}
 
 /// Whether some value is tiny: not zero, below `2^-90` in magnitude. Above that bound, with
 /// the usual β and ε and learning rates down to 1e-10, every product and quotient of an
-/// update stays in `f32`'s normal range; a tiny value routes its piece's update through `f64`
+/// update stays in `f32`'s normal range; a tiny value routes its chunk's update through `f64`
 /// (see [`Rule::adam_routed`]). The bound only chooses between two exact ways: a value that
 /// meets a subnormal all the same makes its update slower, not different.
 #[inline(always)]
@@ -307,10 +367,10 @@ fn tiny<F: Float>(values: &[F]) -> bool {
 }
 
 /// Whether every value is at least `2^-40` in magnitude (so none is zero, tiny or NaN). The
-/// new averages of a piece whose gradients are all this large are in `f32`'s normal range:
+/// new averages of a chunk whose gradients are all this large are in `f32`'s normal range:
 /// `(1 - β2) d²` is at least `2^-80 (1 - β2)`, and `(1 - β) d` at least `2^-40 (1 - β)`,
 /// normal for any β below `1 - 2^-46`. So [`Rule::adam_routed`] and [`Rule::momentum_routed`]
-/// send such a piece the direct way without checking its averages for tiny values first,
+/// send such a chunk the direct way without checking its averages for tiny values first,
 /// a check that read them from memory a pass ahead of their update: the cat-shaped bench's
 /// f32 update phase took 1.37 -> 1.19 s without it. An average that is subnormal all
 /// the same (a unit that comes back after a long dead spell) makes that one update slower,
@@ -506,7 +566,15 @@ impl<F: Float> Rule<F> {
         covered
     }
 
-    /// [`Rule::adam_fused`] for `f32`, a [`CHUNK`] at a time (see [`Rule::adam_chunk`]).
+    /// [`Rule::adam_fused`] for `f32`, a [`CHUNK`] at a time: on a chunk whose gradients are
+    /// not all [`large`] and that has a tiny value ([`tiny`]), in two passes,
+    /// each operation through `f64` if its operands are tiny on the chunk (see [`wide`]):
+    /// the same bits, without the microcode assists that subnormals take on x86. A dead
+    /// unit (a row of gradients of exactly 0) keeps subnormal averages `v` for good (`RN(0.9
+    /// k 2^-149) = k 2^-149` for `k <= 4`). In the mnist-shaped bench's `f32` run, where 29 %
+    /// of the updates fall on such rows, the update phase took 0.95 s before, 0.78 s with
+    /// this, and 0.67 s with subnormals flushed to zero, which changes the numbers (medians
+    /// of 5 alternating runs).
     #[inline(always)]
     fn adam_routed(
         &self,
@@ -517,56 +585,12 @@ impl<F: Float> Rule<F> {
         v: &mut [F],
         s: &mut [F],
     ) -> bool {
-        let mut covered = true;
-        let mut rest = (n, o, d, v, s);
-        while rest.2.len() >= CHUNK {
-            let (n, n_rest) = std::mem::take(&mut rest.0).split_at_mut(CHUNK);
-            let (o, o_rest) = rest.1.split_at(CHUNK);
-            let (d, d_rest) = rest.2.split_at(CHUNK);
-            let (v, v_rest) = std::mem::take(&mut rest.3).split_at_mut(CHUNK);
-            let (s, s_rest) = std::mem::take(&mut rest.4).split_at_mut(CHUNK);
-            covered &= self.adam_chunk::<CHUNK>(
-                divisors,
-                n.try_into().expect("a chunk"),
-                o.try_into().expect("a chunk"),
-                d.try_into().expect("a chunk"),
-                v.try_into().expect("a chunk"),
-                s.try_into().expect("a chunk"),
-            );
-            rest = (n_rest, o_rest, d_rest, v_rest, s_rest);
-        }
-        let (n, o, d, v, s) = rest;
-        if !d.is_empty() {
-            covered &= self.adam_chunk_slices(divisors, n, o, d, v, s);
-        }
-        covered
+        by_chunks(n, o, d, v, s, &AdamChunk(self, divisors))
     }
 
-    /// [`Rule::adam_chunk_slices`] on arrays, so that the compiler knows their length.
+    /// One chunk of [`Rule::adam_routed`].
     #[inline(always)]
-    fn adam_chunk<const N: usize>(
-        &self,
-        divisors: (ConstDivisor<F>, ConstDivisor<F>),
-        n: &mut [F; N],
-        o: &[F; N],
-        d: &[F; N],
-        v: &mut [F; N],
-        s: &mut [F; N],
-    ) -> bool {
-        self.adam_chunk_slices(divisors, n, o, d, v, s)
-    }
-
-    /// [`Rule::adam_fused`] for `f32` on a few values; if their gradients are not all
-    /// [`large`] and they have a tiny value ([`tiny`]), in two passes,
-    /// each operation through `f64` if its operands are tiny on the chunk (see [`wide`]):
-    /// the same bits, without the microcode assists that subnormals take on x86. A dead
-    /// unit (a row of gradients of exactly 0) keeps subnormal averages `v` for good (`RN(0.9
-    /// k 2^-149) = k 2^-149` for `k <= 4`). In the mnist-shaped bench's `f32` run, where 29 %
-    /// of the updates fall on such rows, the update phase took 0.95 s before, 0.78 s with
-    /// this, and 0.67 s with subnormals flushed to zero, which changes the numbers (medians
-    /// of 5 alternating runs).
-    #[inline(always)]
-    fn adam_chunk_slices(
+    fn adam_chunk(
         &self,
         divisors: (ConstDivisor<F>, ConstDivisor<F>),
         n: &mut [F],
@@ -648,10 +672,17 @@ impl<F: Float> Rule<F> {
         covered
     }
 
-    /// [`Rule::momentum`] over slices of equal length, for `f32` on a piece with a tiny value
-    /// as [`Rule::adam_routed`] does (a dead unit's `v` is subnormal for good here too).
+    /// [`Rule::momentum`] over slices of equal length, for `f32` a [`CHUNK`] at a time, a
+    /// chunk with a tiny value as [`Rule::adam_routed`] does (a dead unit's `v` is subnormal
+    /// for good here too).
     #[inline(always)]
     fn momentum_routed(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F]) {
+        by_chunks(n, o, d, v, &mut [], &MomentumChunk(self));
+    }
+
+    /// One chunk of [`Rule::momentum_routed`].
+    #[inline(always)]
+    fn momentum_chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F]) {
         if !wide::is_f32::<F>() || large(d) || !(tiny(v) || tiny(d)) {
             for (((n, &o), &d), v) in n.iter_mut().zip(o).zip(d).zip(v) {
                 *n = self.momentum(o, d, v);
@@ -748,16 +779,7 @@ impl<F: Float> Rule<F> {
                     *n = o - *lr * d;
                 }
             }
-            (r @ Rule::Momentum { .. }, Some(v), _) => {
-                for (((n, o), d), v) in n
-                    .chunks_mut(PIECE)
-                    .zip(o.chunks(PIECE))
-                    .zip(d.chunks(PIECE))
-                    .zip(v.chunks_mut(PIECE))
-                {
-                    r.momentum_routed(n, o, d, v);
-                }
-            }
+            (r @ Rule::Momentum { .. }, Some(v), _) => r.momentum_routed(n, o, d, v),
             (
                 r @ Rule::Adam {
                     fast: Some((d1, d2)),
