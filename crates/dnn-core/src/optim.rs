@@ -306,7 +306,7 @@ struct AdamChunk<'a, F: Float>(&'a Rule<F>, (ConstDivisor<F>, ConstDivisor<F>));
 impl<F: Float> ChunkUpdate<F> for AdamChunk<'_, F> {
     #[inline(always)]
     fn chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F], s: &mut [F]) -> bool {
-        self.0.adam_chunk(self.1, n, o, d, v, s)
+        self.0.adam_routed(self.1, n, o, d, v, s)
     }
 }
 
@@ -316,7 +316,7 @@ struct MomentumChunk<'a, F: Float>(&'a Rule<F>);
 impl<F: Float> ChunkUpdate<F> for MomentumChunk<'_, F> {
     #[inline(always)]
     fn chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F], _s: &mut [F]) -> bool {
-        self.0.momentum_chunk(n, o, d, v);
+        self.0.momentum_routed(n, o, d, v);
         true
     }
 }
@@ -566,8 +566,8 @@ impl<F: Float> Rule<F> {
         covered
     }
 
-    /// [`Rule::adam_fused`] for `f32`, a [`CHUNK`] at a time: on a chunk whose gradients are
-    /// not all [`large`] and that has a tiny value ([`tiny`]), in two passes,
+    /// [`Rule::adam_fused`] for `f32` on one chunk ([`by_chunks`]): if its gradients are
+    /// not all [`large`] and it has a tiny value ([`tiny`]), in two passes,
     /// each operation through `f64` if its operands are tiny on the chunk (see [`wide`]):
     /// the same bits, without the microcode assists that subnormals take on x86. A dead
     /// unit (a row of gradients of exactly 0) keeps subnormal averages `v` for good (`RN(0.9
@@ -577,20 +577,6 @@ impl<F: Float> Rule<F> {
     /// of 5 alternating runs).
     #[inline(always)]
     fn adam_routed(
-        &self,
-        divisors: (ConstDivisor<F>, ConstDivisor<F>),
-        n: &mut [F],
-        o: &[F],
-        d: &[F],
-        v: &mut [F],
-        s: &mut [F],
-    ) -> bool {
-        by_chunks(n, o, d, v, s, &AdamChunk(self, divisors))
-    }
-
-    /// One chunk of [`Rule::adam_routed`].
-    #[inline(always)]
-    fn adam_chunk(
         &self,
         divisors: (ConstDivisor<F>, ConstDivisor<F>),
         n: &mut [F],
@@ -672,17 +658,10 @@ impl<F: Float> Rule<F> {
         covered
     }
 
-    /// [`Rule::momentum`] over slices of equal length, for `f32` a [`CHUNK`] at a time, a
-    /// chunk with a tiny value as [`Rule::adam_routed`] does (a dead unit's `v` is subnormal
-    /// for good here too).
+    /// [`Rule::momentum`] on one chunk ([`by_chunks`]), for `f32` with a tiny value as
+    /// [`Rule::adam_routed`] does (a dead unit's `v` is subnormal for good here too).
     #[inline(always)]
     fn momentum_routed(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F]) {
-        by_chunks(n, o, d, v, &mut [], &MomentumChunk(self));
-    }
-
-    /// One chunk of [`Rule::momentum_routed`].
-    #[inline(always)]
-    fn momentum_chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F]) {
         if !wide::is_f32::<F>() || large(d) || !(tiny(v) || tiny(d)) {
             for (((n, &o), &d), v) in n.iter_mut().zip(o).zip(d).zip(v) {
                 *n = self.momentum(o, d, v);
@@ -779,7 +758,9 @@ impl<F: Float> Rule<F> {
                     *n = o - *lr * d;
                 }
             }
-            (r @ Rule::Momentum { .. }, Some(v), _) => r.momentum_routed(n, o, d, v),
+            (r @ Rule::Momentum { .. }, Some(v), _) => {
+                by_chunks(n, o, d, v, &mut [], &MomentumChunk(r));
+            }
             (
                 r @ Rule::Adam {
                     fast: Some((d1, d2)),
@@ -795,7 +776,7 @@ impl<F: Float> Rule<F> {
                     // Checked and updated a chunk at a time: a check of a whole row first,
                     // then its update, read the averages from memory twice over (the cat-shaped bench's f32
                     // update phase took 1.46 -> 1.86 s that way).
-                    r.adam_routed(divisors, n, o, d, v, s)
+                    by_chunks(n, o, d, v, s, &AdamChunk(r, divisors))
                 } else {
                     r.adam_fused(divisors, n, o, d, v, s)
                 };
