@@ -435,12 +435,12 @@ impl<F: Float> Rule<F> {
                     corr2,
                     eps: F::of(epsilon),
                     // f64 by multiply-adds (see `divide.rs`); f32 by multiply-adds in f32
-                    // on the common pieces (`Rule::adam_fused`) and by one f64
-                    // multiplication on pieces with tiny values. The f64 product alone
+                    // on the common chunks (`Rule::adam_fused`) and by one f64
+                    // multiplication on chunks with tiny values. The f64 product alone
                     // took the mnist-shaped bench's f32 update phase 0.96 -> 0.89 s
                     // (medians of 14 alternating runs); f32's multiply-adds everywhere made
                     // it slower (1.07 -> 1.46 s), dead units' averages leaving their range
-                    // (2^±89). On the common pieces only they took an f32 Adam step on
+                    // (2^±89). On the common chunks only they took an f32 Adam step on
                     // blocks in L2 from 0.86 to 0.73 ns per parameter (Emerald Rapids).
                     fast: ConstDivisor::new(corr1).zip(ConstDivisor::new(corr2)),
                 }
@@ -774,8 +774,8 @@ impl<F: Float> Rule<F> {
                 let divisors = (*d1, *d2);
                 let covered = if wide::is_f32::<F>() {
                     // Checked and updated a chunk at a time: a check of a whole row first,
-                    // then its update, read the averages from memory twice over (the cat-shaped bench's f32
-                    // update phase took 1.46 -> 1.86 s that way).
+                    // then its update, read the averages from memory twice over (the
+                    // cat-shaped bench's f32 update phase took 1.46 -> 1.86 s that way).
                     by_chunks(n, o, d, v, s, &AdamChunk(r, divisors))
                 } else {
                     r.adam_fused(divisors, n, o, d, v, s)
