@@ -4,7 +4,8 @@
 //! * `--suite train` (this file): `dnn train` side by side with the numpy reference
 //!   (`benches/reference/numpy_cat.py`) on the published run;
 //! * `--suite load` ([`load`]): loading an image folder and a CSV table, with peak memory;
-//! * `--suite minibatch` ([`minibatch`]): mini-batch Adam workloads against PyTorch and numpy.
+//! * `--suite minibatch` ([`minibatch`]): mini-batch Adam workloads against PyTorch and numpy;
+//! * `--suite pairs` ([`pairs`]): two builds of the mini-batch binary against each other.
 //!
 //! For each dtype, the numpy script and `target/release/dnn train --quiet` run one after
 //! the other `--runs` times. Wall time is the child's whole life (start-up and data loading
@@ -30,6 +31,7 @@ use crate::{python, setup};
 
 mod load;
 mod minibatch;
+mod pairs;
 
 /// The flags of `cargo xtask bench`.
 #[derive(Args, Debug, Clone)]
@@ -37,16 +39,22 @@ pub struct BenchArgs {
     /// What to time: `train` (dnn train against numpy on the published run), `load` (loading
     /// an image folder and a CSV table, with peak memory; xtask/src/bench/load.rs) or
     /// `minibatch` (mini-batch Adam workloads against PyTorch and numpy;
-    /// xtask/src/bench/minibatch.rs).
-    #[arg(long, default_value = "train", value_parser = ["train", "load", "minibatch"])]
+    /// xtask/src/bench/minibatch.rs) or `pairs` (this checkout's mini-batch binary against
+    /// `--base`'s, in alternating pairs; xtask/src/bench/pairs.rs).
+    #[arg(long, default_value = "train", value_parser = ["train", "load", "minibatch", "pairs"])]
     pub suite: String,
-    /// With `--suite minibatch`: only this workload (repeatable): cat, mnist.
+    /// With `--suite pairs`: the `minibatch` binary to compare against, built from another
+    /// commit.
+    #[arg(long, value_name = "PATH")]
+    pub base: Option<PathBuf>,
+    /// With `--suite minibatch` or `pairs`: only this workload (repeatable): cat, mnist.
     #[arg(long = "workload", value_name = "NAME")]
     pub workloads: Vec<String>,
     /// Alternating runs per program and dtype (the table shows medians).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
-    /// Use this dnn binary instead of building target/release/dnn.
+    /// Use this dnn binary instead of building target/release/dnn (with `--suite pairs`: this
+    /// minibatch binary instead of building it).
     #[arg(long, value_name = "PATH")]
     pub dnn: Option<PathBuf>,
     /// A Python with numpy and h5py (default: the project's venv, created if missing).
@@ -227,6 +235,24 @@ pub fn run(root: &Path, opts: &BenchArgs) -> Result<()> {
                     workloads: opts.workloads.clone(),
                 },
             )
+        }
+        "pairs" => {
+            let Some(base) = opts.base.clone() else {
+                bail!(
+                    "--suite pairs needs --base PATH: a minibatch binary built from another commit"
+                );
+            };
+            return pairs::run(
+                root,
+                &pairs::Options {
+                    runs: opts.runs,
+                    dtypes: opts.dtypes.clone(),
+                    workloads: opts.workloads.clone(),
+                    base,
+                    new: opts.dnn.clone(),
+                    python: opts.python.clone(),
+                },
+            );
         }
         _ => {}
     }
