@@ -10,6 +10,7 @@
 //! cargo xtask bench          # time dnn train against the numpy reference, side by side
 //! cargo xtask bench --suite load  # time loading an image folder and a CSV table, peak memory
 //! cargo xtask bench --suite minibatch  # dnn against PyTorch and numpy on mini-batch workloads
+//! cargo xtask bench --suite pairs --base PATH  # this engine against another build, in pairs
 //! ```
 //!
 //! This crate depends on no crate that links a system library (of the workspace, only on the
