@@ -38,7 +38,7 @@ pub struct Options {
 }
 
 const PROGRAMS: [&str; 3] = ["pytorch", "numpy", "dnn"];
-pub(super) const WORKLOADS: [&str; 2] = ["cat", "mnist"];
+const WORKLOADS: [&str; 2] = ["cat", "mnist"];
 
 /// Workload, dtype and program.
 type Key = (String, String, &'static str);
@@ -173,6 +173,30 @@ fn model_bytes(spec: &Value, dtype: &str) -> f64 {
     size * ((n0 + nl) * m + 3.0 * params)
 }
 
+/// The workloads asked for (every one when `workloads` is empty), once `runs`, `workloads`
+/// and `dtypes` are checked.
+pub(super) fn checked_choice<'a>(
+    runs: usize,
+    workloads: &'a [String],
+    dtypes: &[String],
+) -> Result<Vec<&'a str>> {
+    if runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let chosen: Vec<&str> = if workloads.is_empty() {
+        WORKLOADS.to_vec()
+    } else {
+        workloads.iter().map(String::as_str).collect()
+    };
+    if let Some(w) = chosen.iter().find(|w| !WORKLOADS.contains(w)) {
+        bail!("unknown workload {w:?} (cat or mnist)");
+    }
+    if let Some(d) = dtypes.iter().find(|d| *d != "f32" && *d != "f64") {
+        bail!("unknown dtype {d:?} (f64 or f32)");
+    }
+    Ok(chosen)
+}
+
 /// Builds dnn-bench's `minibatch` binary (release) and returns its path.
 pub(super) fn build_binary(root: &Path) -> Result<PathBuf> {
     let mut build = crate::process::cargo();
@@ -224,22 +248,7 @@ pub(super) fn ensure_data(
 
 /// Runs the suite and prints the table.
 pub fn run(root: &Path, opts: &Options) -> Result<()> {
-    if opts.runs == 0 {
-        bail!("--runs must be at least 1");
-    }
-    let workloads: Vec<&str> = if opts.workloads.is_empty() {
-        WORKLOADS.to_vec()
-    } else {
-        opts.workloads.iter().map(String::as_str).collect()
-    };
-    if let Some(w) = workloads.iter().find(|w| !WORKLOADS.contains(w)) {
-        bail!("unknown workload {w:?} (cat or mnist)");
-    }
-    for d in &opts.dtypes {
-        if d != "f32" && d != "f64" {
-            bail!("unknown dtype {d:?} (f64 or f32)");
-        }
-    }
+    let workloads = checked_choice(opts.runs, &opts.workloads, &opts.dtypes)?;
     let python = match &opts.python {
         Some(p) => p.clone(),
         None => ensure_bench_venv(root)?,

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use crate::bench::minibatch::{build_binary, ensure_data, WORKLOADS};
+use crate::bench::minibatch::{build_binary, checked_choice, ensure_data};
 use crate::bench::{median, timed};
 
 /// What `cargo xtask bench --suite pairs` was asked for.
@@ -110,27 +110,12 @@ fn compare(base: &[f64], new: &[f64]) -> Comparison {
 
 /// Runs the suite and prints the comparison.
 pub fn run(root: &Path, opts: &Options) -> Result<()> {
-    if opts.runs == 0 {
-        bail!("--runs must be at least 1");
-    }
+    let workloads = checked_choice(opts.runs, &opts.workloads, &opts.dtypes)?;
     if !opts.base.is_file() {
         bail!(
             "--base {}: no such file (a minibatch binary built from another commit; see xtask/src/bench/pairs.rs)",
             opts.base.display()
         );
-    }
-    let workloads: Vec<&str> = if opts.workloads.is_empty() {
-        WORKLOADS.to_vec()
-    } else {
-        opts.workloads.iter().map(String::as_str).collect()
-    };
-    if let Some(w) = workloads.iter().find(|w| !WORKLOADS.contains(w)) {
-        bail!("unknown workload {w:?} (cat or mnist)");
-    }
-    for d in &opts.dtypes {
-        if d != "f32" && d != "f64" {
-            bail!("unknown dtype {d:?} (f64 or f32)");
-        }
     }
     let new = match &opts.new {
         Some(p) => p.clone(),
