@@ -151,15 +151,16 @@ impl<F: Float> Moments<F> {
     }
 
     /// Writes `new = old - update(grad)` for update number `t` (from 1) and returns whether
-    /// every new value is finite.
+    /// every new value is finite. With `old` `None`, `new` holds the old values and is
+    /// updated in place.
     pub(crate) fn step(
         &mut self,
         optimizer: &Optimizer,
         t: u64,
         lr: f64,
-        old: ArrayView2<'_, F>,
+        old: Option<ArrayView2<'_, F>>,
         grad: ArrayView2<'_, F>,
-        new: &mut Array2<F>,
+        new: ArrayViewMut2<'_, F>,
     ) -> bool {
         step(
             optimizer,
@@ -167,10 +168,17 @@ impl<F: Float> Moments<F> {
             lr,
             old,
             grad,
-            new.view_mut(),
+            new,
             self.v.view_mut(),
             self.s.view_mut(),
         )
+    }
+
+    /// Copies `other`'s averages into these, of the same shapes (a checkpoint, without
+    /// allocating).
+    pub(crate) fn assign(&mut self, other: &Moments<F>) {
+        self.v.assign(&other.v);
+        self.s.assign(&other.s);
     }
 
     /// The running averages as `(v, s)` (empty where the optimiser keeps none).
@@ -181,14 +189,14 @@ impl<F: Float> Moments<F> {
 
 /// [`Moments::step`] on views: `new = old - update(grad)` with the running averages `v`
 /// (momentum, Adam) and `s` (Adam) of the same shape (ignored, and may be empty, where the
-/// optimiser keeps none). Returns whether every new value is finite. The fused weight update
-/// calls it on blocks of a layer.
+/// optimiser keeps none), or in place in `new` if `old` is `None` (the same bits). Returns
+/// whether every new value is finite. The fused weight update calls it on blocks of a layer.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn step<F: Float>(
     optimizer: &Optimizer,
     t: u64,
     lr: f64,
-    old: ArrayView2<'_, F>,
+    old: Option<ArrayView2<'_, F>>,
     grad: ArrayView2<'_, F>,
     mut new: ArrayViewMut2<'_, F>,
     mut v: ArrayViewMut2<'_, F>,
@@ -203,7 +211,7 @@ pub(crate) fn step<F: Float>(
     let whole = apply_slices(
         &rule,
         new.as_slice_mut(),
-        old.as_slice(),
+        old.as_ref().map(|o| o.as_slice()),
         grad.as_slice(),
         keeps_v.then(|| v.as_slice_mut()),
         keeps_s.then(|| s.as_slice_mut()),
@@ -218,11 +226,11 @@ pub(crate) fn step<F: Float>(
         let mut n_row = new.row_mut(r);
         let mut v_row = keeps_v.then(|| v.row_mut(r));
         let mut s_row = keeps_s.then(|| s.row_mut(r));
-        let (o_row, d_row) = (old.row(r), grad.row(r));
+        let (o_row, d_row) = (old.as_ref().map(|o| o.row(r)), grad.row(r));
         let row = apply_slices(
             &rule,
             n_row.as_slice_mut(),
-            o_row.to_slice(),
+            o_row.as_ref().map(|o| o.to_slice()),
             d_row.to_slice(),
             v_row.as_mut().map(|x| x.as_slice_mut()),
             s_row.as_mut().map(|x| x.as_slice_mut()),
@@ -231,10 +239,11 @@ pub(crate) fn step<F: Float>(
             Some(ok) => finite &= ok,
             None => {
                 // Any other layout: element by element.
-                for j in 0..o_row.len() {
+                for j in 0..d_row.len() {
                     let mut vj = v_row.as_ref().map(|x| x[j]);
                     let mut sj = s_row.as_ref().map(|x| x[j]);
-                    let x = rule.one(o_row[j], d_row[j], vj.as_mut(), sj.as_mut());
+                    let o = o_row.as_ref().map_or(new[[r, j]], |o| o[j]);
+                    let x = rule.one(o, d_row[j], vj.as_mut(), sj.as_mut());
                     new[[r, j]] = x;
                     finite &= x.is_finite();
                     if let (Some(row), Some(value)) = (v_row.as_mut(), vj) {
@@ -251,17 +260,22 @@ pub(crate) fn step<F: Float>(
 }
 
 /// `rule` over plain slices, then whether every new value is finite; `None` if some array
-/// is not one slice. `v` and `s` are `None` where the rule keeps no such average, `Some(None)`
-/// where the average is not one slice.
+/// is not one slice. `o` is `None` for an update in place, `Some(None)` where the old values
+/// are not one slice; `v` and `s` are `None` where the rule keeps no such average,
+/// `Some(None)` where the average is not one slice.
 fn apply_slices<F: Float>(
     rule: &Rule<F>,
     n: Option<&mut [F]>,
-    o: Option<&[F]>,
+    o: Option<Option<&[F]>>,
     d: Option<&[F]>,
     v: Option<Option<&mut [F]>>,
     s: Option<Option<&mut [F]>>,
 ) -> Option<bool> {
-    let (n, o, d) = (n?, o?, d?);
+    let (n, d) = (n?, d?);
+    let o = match o {
+        Some(o) => Some(o?),
+        None => None,
+    };
     let v = match v {
         Some(v) => Some(v?),
         None => None,
@@ -290,24 +304,32 @@ fn all_finite<F: Float>(values: &[F]) -> bool {
 const CHUNK: usize = 64;
 
 /// An update of one chunk for [`by_chunks`]: new values `n` from the old `o`, the gradients
-/// `d` and the averages `v` and `s` (empty where the rule keeps none); whether the chunk
-/// needs no second try (see [`Rule::adam_fused`]).
+/// `d` and the averages `v` and `s` (empty where the rule keeps none).
 ///
 /// A trait rather than a closure: a closure's body is a function of its own, compiled for the
 /// baseline's instructions unless the compiler inlines it into the caller that has AVX-512
 /// (the bench's f32 update phase took 6 times as long on mnist, 11 times on cat, when it
 /// did not).
 trait ChunkUpdate<F: Float> {
-    fn chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F], s: &mut [F]) -> bool;
+    fn chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F], s: &mut [F]);
 }
 
-/// Adam's [`ChunkUpdate`], with its bias corrections' divisors.
+/// Adam's [`ChunkUpdate`], with its bias corrections' divisors: routed for `f32`
+/// ([`Rule::adam_routed`]), fused for `f64`, and the chunk again, dividing, where an average
+/// was too small or too large for the division without a divide (or not finite).
 struct AdamChunk<'a, F: Float>(&'a Rule<F>, (ConstDivisor<F>, ConstDivisor<F>));
 
 impl<F: Float> ChunkUpdate<F> for AdamChunk<'_, F> {
     #[inline(always)]
-    fn chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F], s: &mut [F]) -> bool {
-        self.0.adam_routed(self.1, n, o, d, v, s)
+    fn chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F], s: &mut [F]) {
+        let covered = if wide::is_f32::<F>() {
+            self.0.adam_routed(self.1, n, o, d, v, s)
+        } else {
+            self.0.adam_fused(self.1, n, o, d, v, s)
+        };
+        if !covered {
+            self.0.adam_divided(n, o, v, s);
+        }
     }
 }
 
@@ -316,42 +338,71 @@ struct MomentumChunk<'a, F: Float>(&'a Rule<F>);
 
 impl<F: Float> ChunkUpdate<F> for MomentumChunk<'_, F> {
     #[inline(always)]
-    fn chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F], _s: &mut [F]) -> bool {
+    fn chunk(&self, n: &mut [F], o: &[F], d: &[F], v: &mut [F], _s: &mut [F]) {
         self.0.momentum_routed(n, o, d, v);
-        true
     }
 }
 
 /// Applies `update` to successive chunks of [`CHUNK`] values of slices of equal length (`s`
-/// empty for an optimiser without it), then to the rest if there is one; returns whether
-/// every chunk needed no second try. Each chunk is cut at a constant length, so that the
-/// compiler knows it in the update's loops (chunks from `chunks_mut` were slower).
+/// empty for an optimiser without it), then to the rest if there is one. Each chunk is cut
+/// at a constant length, so that the compiler knows it in the update's loops (chunks from
+/// `chunks_mut` were slower).
+///
+/// With `o` `None` the update is in place: each chunk's new values go to a buffer on the
+/// stack, then over the old ones, still in L1 (two slices that alias would be undefined
+/// behaviour), so that a training run need not keep a second copy of its parameters.
 #[inline(always)]
 fn by_chunks<F: Float>(
     n: &mut [F],
-    o: &[F],
+    o: Option<&[F]>,
     d: &[F],
     v: &mut [F],
     s: &mut [F],
     update: &impl ChunkUpdate<F>,
-) -> bool {
+) {
     let s_chunk = if s.is_empty() { 0 } else { CHUNK };
-    let mut all = true;
+    let mut buffer = [F::zero(); CHUNK];
     let mut rest = (n, o, d, v, s);
     while rest.2.len() >= CHUNK {
         let (n, n_rest) = std::mem::take(&mut rest.0).split_at_mut(CHUNK);
-        let (o, o_rest) = rest.1.split_at(CHUNK);
+        let (o, o_rest) = match rest.1 {
+            Some(o) => {
+                let (o, o_rest) = o.split_at(CHUNK);
+                (Some(o), Some(o_rest))
+            }
+            None => (None, None),
+        };
         let (d, d_rest) = rest.2.split_at(CHUNK);
         let (v, v_rest) = std::mem::take(&mut rest.3).split_at_mut(CHUNK);
         let (s, s_rest) = std::mem::take(&mut rest.4).split_at_mut(s_chunk);
-        all &= update.chunk(n, o, d, v, s);
+        one_chunk(update, &mut buffer, n, o, d, v, s);
         rest = (n_rest, o_rest, d_rest, v_rest, s_rest);
     }
     let (n, o, d, v, s) = rest;
     if !d.is_empty() {
-        all &= update.chunk(n, o, d, v, s);
+        one_chunk(update, &mut buffer, n, o, d, v, s);
     }
-    all
+}
+
+/// One chunk of [`by_chunks`]: into `n` from `o`, or in place in `n` through `buffer`.
+#[inline(always)]
+fn one_chunk<F: Float>(
+    update: &impl ChunkUpdate<F>,
+    buffer: &mut [F; CHUNK],
+    n: &mut [F],
+    o: Option<&[F]>,
+    d: &[F],
+    v: &mut [F],
+    s: &mut [F],
+) {
+    match o {
+        Some(o) => update.chunk(n, o, d, v, s),
+        None => {
+            let new = &mut buffer[..n.len()];
+            update.chunk(new, n, d, v, s);
+            n.copy_from_slice(new);
+        }
+    }
 }
 
 /// Whether some value is tiny: not zero, below `2^-90` in magnitude. Above that bound, with
@@ -497,6 +548,18 @@ impl<F: Float> Rule<F> {
         };
         self.adam_moments(None, None, d, v, s);
         self.adam_step(o, *v / corr1, *s / corr2)
+    }
+
+    /// Adam's new values from the old `o` and the new averages `v`, `s`, dividing by the
+    /// bias corrections: [`AdamChunk`]'s second try.
+    #[inline(always)]
+    fn adam_divided(&self, n: &mut [F], o: &[F], v: &[F], s: &[F]) {
+        let Rule::Adam { corr1, corr2, .. } = *self else {
+            unreachable!()
+        };
+        for (((n, &o), &v), &s) in n.iter_mut().zip(o).zip(v).zip(s) {
+            *n = self.adam_step(o, v / corr1, s / corr2);
+        }
     }
 
     /// Adam's running averages: `v = β1 v + (1 - β1) d`, `s = β2 s + (1 - β2) d²`, the
@@ -695,7 +758,7 @@ impl<F: Float> Rule<F> {
     fn apply(
         &self,
         n: &mut [F],
-        o: &[F],
+        o: Option<&[F]>,
         d: &[F],
         v: Option<&mut [F]>,
         s: Option<&mut [F]>,
@@ -720,7 +783,7 @@ impl<F: Float> Rule<F> {
     unsafe fn apply_avx512(
         &self,
         n: &mut [F],
-        o: &[F],
+        o: Option<&[F]>,
         d: &[F],
         v: Option<&mut [F]>,
         s: Option<&mut [F]>,
@@ -733,7 +796,7 @@ impl<F: Float> Rule<F> {
     unsafe fn apply_avx2(
         &self,
         n: &mut [F],
-        o: &[F],
+        o: Option<&[F]>,
         d: &[F],
         v: Option<&mut [F]>,
         s: Option<&mut [F]>,
@@ -747,53 +810,53 @@ impl<F: Float> Rule<F> {
     fn apply_plain(
         &self,
         n: &mut [F],
-        o: &[F],
+        o: Option<&[F]>,
         d: &[F],
         v: Option<&mut [F]>,
         s: Option<&mut [F]>,
         fma: bool,
     ) -> bool {
         match (self, v, s) {
-            (Rule::GradientDescent { lr }, _, _) => {
-                for ((n, &o), &d) in n.iter_mut().zip(o).zip(d) {
-                    *n = o - *lr * d;
+            (Rule::GradientDescent { lr }, _, _) => match o {
+                Some(o) => {
+                    for ((n, &o), &d) in n.iter_mut().zip(o).zip(d) {
+                        *n = o - *lr * d;
+                    }
                 }
-            }
+                None => {
+                    for (n, &d) in n.iter_mut().zip(d) {
+                        *n = *n - *lr * d;
+                    }
+                }
+            },
             (r @ Rule::Momentum { .. }, Some(v), _) => {
                 by_chunks(n, o, d, v, &mut [], &MomentumChunk(r));
             }
             (
                 r @ Rule::Adam {
-                    fast: Some((d1, d2)),
-                    corr1,
-                    corr2,
+                    fast: Some(divisors),
                     ..
                 },
                 Some(v),
                 Some(s),
             ) if fma => {
-                let divisors = (*d1, *d2);
-                let covered = if wide::is_f32::<F>() {
-                    // Checked and updated a chunk at a time: a check of a whole row first,
-                    // then its update, read the averages from memory twice over (the
-                    // cat-shaped bench's f32 update phase took 1.46 -> 1.86 s that way).
-                    by_chunks(n, o, d, v, s, &AdamChunk(r, divisors))
-                } else {
-                    r.adam_fused(divisors, n, o, d, v, s)
-                };
-                if !covered {
-                    // An average too small or too large for the division without a divide
-                    // (or not finite): this row again, dividing.
-                    for (((n, &o), v), s) in n.iter_mut().zip(o).zip(v.iter()).zip(s.iter()) {
-                        *n = r.adam_step(o, *v / *corr1, *s / *corr2);
+                // Checked and updated a chunk at a time: a check of a whole row first, then
+                // its update, read the averages from memory twice over (the cat-shaped
+                // bench's f32 update phase took 1.46 -> 1.86 s that way).
+                by_chunks(n, o, d, v, s, &AdamChunk(r, *divisors));
+            }
+            (r @ Rule::Adam { .. }, Some(v), Some(s)) => match o {
+                Some(o) => {
+                    for ((((n, &o), &d), v), s) in n.iter_mut().zip(o).zip(d).zip(v).zip(s) {
+                        *n = r.adam(o, d, v, s);
                     }
                 }
-            }
-            (r @ Rule::Adam { .. }, Some(v), Some(s)) => {
-                for ((((n, &o), &d), v), s) in n.iter_mut().zip(o).zip(d).zip(v).zip(s) {
-                    *n = r.adam(o, d, v, s);
+                None => {
+                    for (((n, &d), v), s) in n.iter_mut().zip(d).zip(v).zip(s) {
+                        *n = r.adam(*n, d, v, s);
+                    }
                 }
-            }
+            },
             _ => unreachable!("momentum and Adam keep their averages"),
         }
         all_finite(n)
@@ -886,7 +949,8 @@ mod tests {
             let old = Array2::<f32>::ones((1, 2));
             let mut moments = Moments::new(&optimizer, old.dim());
             let mut new = Array2::zeros(old.dim());
-            assert!(moments.step(&optimizer, 1, 1e-4, old.view(), grad.view(), &mut new));
+            let new = new.view_mut();
+            assert!(moments.step(&optimizer, 1, 1e-4, Some(old.view()), grad.view(), new));
             for x in moments.v.iter().chain(&moments.s) {
                 assert!(x.is_normal(), "{optimizer:?}: an average of {x:e}");
             }
@@ -925,9 +989,22 @@ mod tests {
                         moments.s.assign(&matrix(3));
                         want.s.assign(&matrix(3));
                     }
+                    let mut in_place_moments = moments.clone();
                     for t in [1, 2, 10, 1000] {
                         let mut new = Array2::zeros(old.dim());
-                        moments.step(&optimizer, t, lr, old.view(), grad.view(), &mut new);
+                        let (old_view, grad_view) = (Some(old.view()), grad.view());
+                        moments.step(&optimizer, t, lr, old_view, grad_view, new.view_mut());
+                        // In place, the same bits.
+                        let mut in_place = old.clone();
+                        in_place_moments.step(
+                            &optimizer,
+                            t,
+                            lr,
+                            None,
+                            grad_view,
+                            in_place.view_mut(),
+                        );
+                        let in_place_bits = |r: usize, c: usize| in_place[[r, c]].to_bits();
                         // Element by element, with the plain f32 operations.
                         let rule = Rule::<f32>::new(&optimizer, t, lr);
                         let keeps_s = matches!(optimizer, Optimizer::Adam { .. });
@@ -940,6 +1017,12 @@ mod tests {
                             }
                             let kind = r / 2;
                             assert!(
+                                in_place_bits(r, c) == x.to_bits(),
+                                "{optimizer:?} lr {lr} t {t} row kind {kind} column {c}: \
+                                 {:e} in place, the plain operations give {x:e}",
+                                in_place[[r, c]]
+                            );
+                            assert!(
                                 got.to_bits() == x.to_bits(),
                                 "{optimizer:?} lr {lr} t {t} row kind {kind} column {c}: \
                                  {got:e}, the plain operations give {x:e}"
@@ -949,6 +1032,8 @@ mod tests {
                             a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
                         };
                         assert!(same(&moments.v, &want.v) && same(&moments.s, &want.s));
+                        let (v, s) = (&in_place_moments.v, &in_place_moments.s);
+                        assert!(same(v, &want.v) && same(s, &want.s));
                     }
                 }
             }

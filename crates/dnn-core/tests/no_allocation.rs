@@ -133,7 +133,8 @@ fn allocations_per_iteration<F: dnn_core::Float>(
 /// the strips ahead, or each member its own) until the faster is kept; all with a
 /// sigmoid output (once with class weights), and a regression's identity output once; and a
 /// `[200, 8, 1]` one on its 64 examples, which trains in the Gram form (plain, and with L2,
-/// dropout and decay).
+/// dropout and decay); and a `[4, 3, 1]` one, whose data is large enough beside it for its
+/// mini-batch updates to be made in place.
 fn setups() -> Vec<(&'static str, &'static [usize], TrainParams, Activation)> {
     let small: &[usize] = &[30, 16, 8, 1];
     let sigmoid = |(name, sizes, params)| (name, sizes, params, Activation::Sigmoid);
@@ -198,6 +199,17 @@ fn setups() -> Vec<(&'static str, &'static [usize], TrainParams, Activation)> {
             .mini_batches(20, 11)
             .optimizer(Optimizer::ADAM)
             .class_weights(ClassWeights::new(vec![0.7, 2.5]).unwrap()),
+        Activation::Sigmoid,
+    ));
+    all.push((
+        "mini-batch adam + dropout updated in place (a checkpoint an epoch): data 13 times \
+         the 19 parameters",
+        &[4, 3, 1],
+        TrainParams::new()
+            .learning_rate(0.001)
+            .mini_batches(20, 11)
+            .optimizer(Optimizer::ADAM)
+            .dropout(0.8, 1),
         Activation::Sigmoid,
     ));
     all.push((

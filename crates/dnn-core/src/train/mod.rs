@@ -59,8 +59,9 @@ fn workspace_bytes<F: Float>(
     };
     let units: usize = sizes[1..].iter().sum();
     memory::sum([
-        // dW, the spare copy and the optimiser's moments.
-        memory::product(&[params, 2 + moments, f]),
+        // dW, the optimiser's moments, and the spare copy or the checkpoint (a copy of the
+        // parameters and of the moments: `engine::Rollback`).
+        memory::product(&[params, 2 + 2 * moments, f]),
         // A, dZ, the logits and (with dropout) masks and dropped copies, per example.
         memory::product(&[units, batch, 5, f]),
         // A gathered mini-batch.

@@ -267,10 +267,19 @@ impl<F> Shared<F> {
     }
 }
 
+/// The weights that a step reads and writes.
+pub(super) enum Weights<'a, F: Float> {
+    /// `W`, and the array that the new weights go to.
+    Apart(ArrayView2<'a, F>, &'a mut Array2<F>),
+    /// `W`, updated in place.
+    InPlace(&'a mut Array2<F>),
+}
+
 /// Writes `W_new = W - update(dW)` with `dW = scale dZ A_prevᵀ (+ (λ/k) W)`, block by block
-/// over the team; returns whether every new weight is finite.
+/// over the team, into an array of its own or over `W` ([`Weights`]: the same bits);
+/// returns whether every new weight is finite.
 ///
-/// `dz` is `(n_out, k)`, `a_prev` `(n_in, k)`, `w` and `w_new` `(n_out, n_in)`.
+/// `dz` is `(n_out, k)`, `a_prev` `(n_in, k)`, `W` `(n_out, n_in)`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn fused_weight_step<F: Float>(
     scratch: &mut Scratch<F>,
@@ -279,14 +288,17 @@ pub(super) fn fused_weight_step<F: Float>(
     t: u64,
     lr: f64,
     moments: &mut Moments<F>,
-    w: ArrayView2<'_, F>,
+    weights: Weights<'_, F>,
     dz: ArrayView2<'_, F>,
     a_prev: ArrayView2<'_, F>,
     scale: F,
     l2: f64,
-    w_new: &mut Array2<F>,
 ) -> bool {
-    let (n_out, n_in) = w.dim();
+    let (w, mut w_new) = match weights {
+        Weights::Apart(w, new) => (Some(w), new.view_mut()),
+        Weights::InPlace(w) => (None, w.view_mut()),
+    };
+    let (n_out, n_in) = w_new.dim();
     let k = dz.ncols();
     let (rows, widest) = scratch.members[0].grad.dim();
     let pack = k <= MAX_PACKED_DEPTH;
@@ -340,7 +352,7 @@ pub(super) fn fused_weight_step<F: Float>(
     let finite = AtomicBool::new(true);
     let (mut v, mut s) = moments.averages_mut();
     let (v, s) = (Shared::of(&mut v), Shared::of(&mut s));
-    let new = Shared::of(&mut w_new.view_mut());
+    let new = Shared::of(&mut w_new);
     let members = ScratchPtrs::of(&mut scratch.members);
     let job = |member: usize, chunk: usize| {
         // SAFETY: member `m` alone uses buffer set `m`.
@@ -386,9 +398,10 @@ pub(super) fn fused_weight_step<F: Float>(
                     s.block(r0, c0, h, wd),
                 )
             };
-            let w_block = w.slice(s![r0..r0 + h, c0..c0 + wd]);
+            let w_block = w.map(|w| w.slice_move(s![r0..r0 + h, c0..c0 + wd]));
             if l2 != 0.0 {
-                regularization::add_l2_gradient(grad.view_mut(), w_block, l2, k);
+                let w = w_block.unwrap_or(new_block.view());
+                regularization::add_l2_gradient(grad.view_mut(), w, l2, k);
             }
             let ok = step(
                 optimizer,
@@ -478,7 +491,14 @@ mod tests {
             regularization::add_l2_gradient(dw.view_mut(), w.view(), l2, k);
         }
         let mut new = Array2::zeros(w.dim());
-        let ok = moments.step(optimizer, t, 0.01, w.view(), dw.view(), &mut new);
+        let ok = moments.step(
+            optimizer,
+            t,
+            0.01,
+            Some(w.view()),
+            dw.view(),
+            new.view_mut(),
+        );
         (new, ok)
     }
 
@@ -522,6 +542,7 @@ mod tests {
                     [StepOrder::PackedAhead, StepOrder::StripByStrip].map(|order| (l2, order))
                 }) {
                     let mut m_fused = Moments::new(&optimizer, w.dim());
+                    let mut m_in_place = Moments::new(&optimizer, w.dim());
                     let mut m_plain = Moments::new(&optimizer, w.dim());
                     let mut scratch =
                         Scratch::<f64>::with_shared_cap(&[n_in, n_out, 1], k, MAX_SHARED_BYTES);
@@ -535,16 +556,36 @@ mod tests {
                             t,
                             0.01,
                             &mut m_fused,
-                            w.view(),
+                            Weights::Apart(w.view(), &mut fused),
                             dz.view(),
                             a_prev.view(),
                             1.0 / k as f64,
                             l2,
-                            &mut fused,
+                        );
+                        // The same step over a copy of W, in place.
+                        let mut in_place = w.clone();
+                        let in_place_ok = fused_weight_step(
+                            &mut scratch,
+                            0,
+                            &optimizer,
+                            t,
+                            0.01,
+                            &mut m_in_place,
+                            Weights::InPlace(&mut in_place),
+                            dz.view(),
+                            a_prev.view(),
+                            1.0 / k as f64,
+                            l2,
                         );
                         let (plain, plain_ok) =
                             unfused(&optimizer, &mut m_plain, &w, &dz, &a_prev, l2, t);
-                        assert!(ok && plain_ok);
+                        assert!(ok && in_place_ok && plain_ok);
+                        let bits =
+                            |a: &Array2<f64>| a.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                        assert!(
+                            bits(&in_place) == bits(&plain),
+                            "{n_out}x{n_in} {optimizer:?} l2 {l2} {order:?} t {t}: in place"
+                        );
                         assert!(
                             fused == plain,
                             "{n_out}x{n_in} {optimizer:?} l2 {l2} {order:?} t {t}: largest difference {}",
@@ -610,12 +651,11 @@ mod tests {
             1,
             0.01,
             &mut moments,
-            w.view(),
+            Weights::Apart(w.view(), &mut new),
             dz.view(),
             a_prev.view(),
             1.0 / k as f64,
             0.0,
-            &mut new,
         );
         assert!(!ok);
     }
@@ -701,12 +741,11 @@ mod tests {
                     t,
                     0.01,
                     &mut moments,
-                    w.view(),
+                    Weights::Apart(w.view(), &mut new),
                     dz.view(),
                     a_prev.view(),
                     1.0 / batch as f64,
                     0.0,
-                    &mut new,
                 );
                 assert!(ok);
             }

@@ -2,11 +2,12 @@
 //! gradients, divergence, early stopping, input errors and f32.
 
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use dnn_core::steps::{self, Parameters};
 use dnn_core::{
     gradient_check, gradient_check_sampled, Activation, DnnError, Init, Layer, Network, NumpyRng,
-    Polar, TrainParams,
+    Optimizer, Polar, TrainControl, TrainParams,
 };
 use ndarray::{array, Array2};
 
@@ -894,4 +895,104 @@ fn a_last_batch_of_one_outlier_is_not_taken_for_divergence() {
     let alone = net.cost(&lone, &array![[10.0]]).unwrap();
     let most = report.costs().iter().copied().fold(0.0, f64::max);
     assert!(alone > 10.0 * most, "{alone} vs {most}");
+}
+
+/// Every parameter's bits, layer by layer.
+fn bits(net: &Network<f64>) -> Vec<u64> {
+    net.layers()
+        .iter()
+        .flat_map(|l| l.weights().iter().chain(l.bias().iter()))
+        .map(|v| v.to_bits())
+        .collect()
+}
+
+/// A mini-batch run on data many times the size of its network updates in place and rolls
+/// back by replaying the epoch from a checkpoint: after divergence the network holds, to
+/// the bit, what a run stopped after the last good update holds, whether the replay runs
+/// within the epoch or over the whole previous one (divergence at an epoch's first batch),
+/// with dropout, L2 and each optimiser's averages.
+#[test]
+fn a_mini_batch_rollback_replays_to_the_bits_of_the_last_good_update() {
+    // 2400 inputs, 97 parameters.
+    let (x, y) = data(8, 6, 400);
+    let initial = Network::<f64>::builder(&[6, 8, 4, 1])
+        .build(&mut NumpyRng::new(2))
+        .unwrap();
+    let momentum = Optimizer::Momentum { beta: 0.9 };
+    // (batch size, divergence factor, optimiser, learning rate): found by a sweep to diverge
+    // after an epoch's first batch, and at its first batch.
+    let cases = [
+        (100, 1.5, Optimizer::GradientDescent, 10.0),
+        (64, 1.01, Optimizer::GradientDescent, 0.02),
+        (64, 1.01, momentum, 3.0),
+        (50, 1.001, Optimizer::ADAM, 0.001),
+        (32, 1.03, Optimizer::ADAM, 0.2),
+    ];
+    let (mut across_epochs, mut within_epoch_adam) = (false, false);
+    for (batch, factor, optimizer, lr) in cases {
+        let params = TrainParams::new()
+            .learning_rate(lr)
+            .iterations(20)
+            .optimizer(optimizer)
+            .divergence_factor(Some(factor))
+            .mini_batches(batch, 11)
+            .dropout(0.8, 3)
+            .l2(0.05);
+        let mut net = initial.clone();
+        let Err(DnnError::Diverged(d)) = net.fit(&x, &y, &params.clone().check().unwrap()) else {
+            panic!("batch {batch}, {optimizer:?} at {lr}: no divergence");
+        };
+        let good = d.last_good.expect("a good cost before");
+        let control = Arc::new(TrainControl::new());
+        control.stop_after_updates(good.updates);
+        let config = params.check().unwrap().with_control(Arc::clone(&control));
+        let mut stopped = initial.clone();
+        stopped.fit(&x, &y, &config).unwrap();
+        assert!(
+            bits(&net) == bits(&stopped),
+            "batch {batch}, {optimizer:?} at {lr}: diverged at {:?}, not the parameters after \
+             {} updates",
+            d.at,
+            good.updates
+        );
+        let first_update_of_epoch = (d.at.epoch * d.at.batches) as u64;
+        across_epochs |= d.at.batch == 0 && d.at.epoch > 0;
+        within_epoch_adam |= optimizer == Optimizer::ADAM && good.updates > first_update_of_epoch;
+    }
+    assert!(across_epochs, "no case diverged at an epoch's first batch");
+    assert!(
+        within_epoch_adam,
+        "no Adam case replayed updates within its epoch"
+    );
+}
+
+/// An update that makes a weight infinite in a run that updates in place leaves its layers
+/// half written: the rollback puts back the parameters that gave the last cost.
+#[test]
+fn an_infinite_update_in_place_is_rolled_back() {
+    let (x, y) = data(9, 6, 400);
+    let x = x.mapv(|v| v * 1e100);
+    let initial = Network::<f64>::builder(&[6, 8, 4, 1])
+        .build(&mut NumpyRng::new(2))
+        .unwrap();
+    let mut net = initial.clone();
+    let config = TrainParams::new()
+        .learning_rate(f64::MAX)
+        .iterations(5)
+        .mini_batches(16, 11)
+        .divergence_factor(None)
+        .check()
+        .unwrap();
+    let Err(DnnError::Diverged(d)) = net.fit(&x, &y, &config) else {
+        panic!("expected divergence")
+    };
+    assert!(
+        matches!(
+            d.cause,
+            dnn_core::DivergenceCause::NonFiniteParameter { .. }
+        ),
+        "{d}"
+    );
+    assert_eq!(d.last_good.map(|g| g.updates), Some(0));
+    assert!(bits(&net) == bits(&initial), "the update was not undone");
 }
