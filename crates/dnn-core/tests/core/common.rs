@@ -125,3 +125,12 @@ pub fn panic_message(f: impl FnOnce()) -> String {
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap()
 }
+
+/// Every parameter's bits, layer by layer (weights, then biases).
+pub fn bits(net: &dnn_core::Network<f64>) -> Vec<u64> {
+    net.layers()
+        .iter()
+        .flat_map(|l| l.weights().iter().chain(l.bias().iter()))
+        .map(|v| v.to_bits())
+        .collect()
+}

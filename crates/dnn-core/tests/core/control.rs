@@ -9,6 +9,8 @@
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
+use crate::common::bits;
+
 use dnn_core::{
     BatchProgress, LrDecay, Network, NumpyRng, Optimizer, PartialEpoch, TrainConfig, TrainControl,
     TrainParams, TrainReport, Validation,
@@ -53,15 +55,6 @@ fn trained(config: &TrainConfig) -> (Network<f64>, TrainReport) {
     let mut net = network();
     let report = net.fit(x.t(), &y, config).unwrap();
     (net, report)
-}
-
-/// Every parameter's bits, layer by layer.
-fn bits(net: &Network<f64>) -> Vec<u64> {
-    net.layers()
-        .iter()
-        .flat_map(|l| l.weights().iter().chain(l.bias().iter()))
-        .map(|v| v.to_bits())
-        .collect()
 }
 
 fn controlled(epochs: usize) -> (TrainConfig, Arc<TrainControl>) {
