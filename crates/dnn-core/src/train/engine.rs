@@ -136,6 +136,19 @@ impl<F: Float> Checkpoint<F> {
         self.epoch = epoch;
         self.updates = updates;
     }
+
+    /// Copies the parameters and averages back into `net` and `moments` ([`Checkpoint::take`]
+    /// the other way).
+    fn put_back(&self, net: &mut Network<F>, moments: &mut [(Moments<F>, Moments<F>)]) {
+        for (layer, (w, b)) in net.layers.iter_mut().zip(&self.params) {
+            layer.w.assign(w);
+            layer.b.assign(b);
+        }
+        for ((mw, mb), (w, b)) in moments.iter_mut().zip(&self.moments) {
+            mw.assign(w);
+            mb.assign(b);
+        }
+    }
 }
 
 /// The epoch's shuffled example order, and a mini-batch gathered from X and Y (all empty
@@ -177,6 +190,14 @@ impl<F: Float> Batches<F> {
             gather(x, picked, &mut self.xb);
             gather(y, picked, &mut self.yb);
         }
+    }
+
+    /// The order of `epoch`'s `m` examples: `np.random.seed(seed + epoch);
+    /// np.random.permutation(m)`, the course's `random_mini_batches`, reseeded every epoch
+    /// (so that a rollback's replay finds the same batches again).
+    fn shuffle(&mut self, config: &TrainConfig, epoch: usize, m: usize) {
+        let mut rng = NumpyRng::new(config.shuffle_seed().wrapping_add(epoch as u32));
+        permutation_into(&mut rng, m, &mut self.order);
     }
 
     /// The most examples that a batch holds.
@@ -444,19 +465,11 @@ impl<F: Float> Network<F> {
             }
             return;
         };
-        for (layer, (w, b)) in self.layers.iter_mut().zip(&checkpoint.params) {
-            layer.w.assign(w);
-            layer.b.assign(b);
-        }
-        for ((mw, mb), (w, b)) in ws.moments.iter_mut().zip(&checkpoint.moments) {
-            mw.assign(w);
-            mb.assign(b);
-        }
+        checkpoint.put_back(self, &mut ws.moments);
         let (epoch, from, mut dropout_rng) =
             (checkpoint.epoch, checkpoint.updates, checkpoint.rng.clone());
         let (m, batch) = (x.ncols(), batches.capacity());
-        let mut shuffle = NumpyRng::new(config.shuffle_seed().wrapping_add(epoch as u32));
-        permutation_into(&mut shuffle, m, &mut batches.order);
+        batches.shuffle(config, epoch, m);
         let lr = config.decay().rate_at(config.learning_rate(), epoch);
         let (mut clock, mut phases) = (PhaseClock::new(false), PhaseTimes::default());
         for (t, start) in (from + 1..=target).zip((0..m).step_by(batch)) {
@@ -587,10 +600,7 @@ impl<F: Float> Network<F> {
         'epochs: for epoch in 0..total {
             let lr = config.decay().rate_at(config.learning_rate(), epoch);
             if minibatch {
-                // np.random.seed(seed + epoch); np.random.permutation(m): the course's
-                // random_mini_batches, reseeded every epoch.
-                let mut shuffle = NumpyRng::new(config.shuffle_seed().wrapping_add(epoch as u32));
-                permutation_into(&mut shuffle, m, &mut batch_data.order);
+                batch_data.shuffle(config, epoch, m);
             }
             if let Rollback::Replay(checkpoint) = &mut ws.rollback {
                 checkpoint.epoch_rng.clone_from(&dropout_rng);
