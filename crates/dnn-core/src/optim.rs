@@ -128,7 +128,9 @@ impl LrDecay {
     }
 }
 
-/// The running averages of one parameter array (`v` for momentum and Adam, `s` for Adam).
+/// The running averages of one parameter array (`v` for momentum and Adam, `s` for Adam),
+/// shaped like it. The engine's fused weight step keeps a layer's averages in an order of its
+/// own within these arrays (strip by strip, see `train::weight_step`), so only it reads them.
 #[derive(Debug, Clone)]
 pub(crate) struct Moments<F: Float> {
     v: Array2<F>,

@@ -23,7 +23,9 @@ const COLS: usize = gemm::MAX_PACKED_WIDTH;
 /// bytes: a block is this wide where the strips are packed once for the whole team. Rows of
 /// `ROWS x COLS` blocks were runs of 4 KiB apart, which the optimiser's pass walked at about
 /// half the speed of longer runs: on the cat-shaped bench (a first layer of 12288 columns)
-/// whole rows of 48 KiB took its `f32` update phase 1.27 -> 0.93 s (see the commit).
+/// whole rows of 48 KiB took its `f32` update phase 1.27 -> 0.93 s (see the commit). Since
+/// the averages are kept strip by strip ([`Strips`]), such a block is stepped a strip at a
+/// time: its rows of `W` in runs of one strip, its averages in runs of a whole strip's block.
 const RUN_BYTES: usize = 48 << 10;
 /// Batches up to this size have `A[l-1]ᵀ` packed once for all the blocks that need it.
 const MAX_PACKED_DEPTH: usize = 2048;
@@ -114,12 +116,13 @@ impl<F: Float> Scratch<F> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepOrder {
     /// The team packs every strip of `A[l-1]ᵀ` ahead, once; a member takes a row block by
-    /// as many strips as a long run of each row of `W` holds (up to 48 KiB), so the optimiser
-    /// walks long runs, and every row block reads the whole packed batch from the shared
-    /// cache.
+    /// as many strips as a long run of each row of `W` holds (up to 48 KiB), computes its
+    /// gradients, then steps it a strip at a time (as the averages are kept); every row
+    /// block reads the whole packed batch from the shared cache.
     PackedAhead,
     /// A member packs one strip of `A[l-1]ᵀ` and computes and steps every row block over it:
-    /// the strip stays in the core's L2, and the optimiser walks runs one strip long.
+    /// the strip stays in the core's L2, and the optimiser walks rows of `W` one strip long
+    /// and each block's averages as one run.
     StripByStrip,
 }
 
@@ -217,6 +220,60 @@ fn shares_packing<F: Float>(k: usize, n_in: usize, cap: usize) -> bool {
     k <= MAX_PACKED_DEPTH && (n_in <= COLS || n_in * k * std::mem::size_of::<F>() <= cap)
 }
 
+/// A layer's running averages (`v` or `s`) as the weight step keeps them: strip by strip,
+/// each strip of [`COLS`] columns of the `(n_out, n_in)` array stored whole, its rows one
+/// after the other. A block of a strip is then one contiguous run (48 KiB for 12 rows of
+/// `f32`), where in the parameters' row-major layout it is 12 runs of 4 KiB, one per row.
+/// A layer of one strip keeps the row-major layout itself. Adam's step is per element, so the
+/// layout changes no bit; the averages are only ever read and written here (and copied whole
+/// by a checkpoint), so it holds from the first step to the last, whatever order each step
+/// takes.
+///
+/// On the cat-shaped bench (a first layer of 12288 inputs, 12 strips) on the Emerald Rapids
+/// Xeon, stepped strip by strip, in pairs of processes each first in turn: the `f32` update
+/// phase 0.961-0.998 times the row-major layout's (medians of 10, 10 and 12 pairs; 21 of 32
+/// faster), `f64`'s 0.98-1.00 (13 of 22). A small gain, at the host's noise; see
+/// docs/performance.md.
+#[derive(Clone, Copy)]
+struct Strips<F> {
+    ptr: *mut F,
+    n_out: usize,
+    n_in: usize,
+}
+
+// SAFETY: members write disjoint blocks, and the averages outlive the team's job.
+unsafe impl<F> Send for Strips<F> {}
+unsafe impl<F> Sync for Strips<F> {}
+
+impl<F> Strips<F> {
+    /// The averages `a` (empty where the optimiser keeps none), of a layer of `(n_out, n_in)`.
+    fn of(a: &mut ArrayViewMut2<'_, F>, (n_out, n_in): (usize, usize)) -> Self {
+        let (n_out, n_in) = if a.is_empty() { (0, 0) } else { (n_out, n_in) };
+        debug_assert!(a.is_empty() || a.dim() == (n_out, n_in));
+        let ptr = a
+            .as_slice_memory_order_mut()
+            .expect("the averages are one contiguous array")
+            .as_mut_ptr();
+        Strips { ptr, n_out, n_in }
+    }
+
+    /// Rows `r0..r0 + rows` of the strip that starts at column `c0` (a multiple of
+    /// [`COLS`]), or an empty view where the optimiser keeps no averages.
+    ///
+    /// # Safety
+    /// No other live view may overlap the block.
+    unsafe fn block<'a>(&self, r0: usize, c0: usize, rows: usize) -> ArrayViewMut2<'a, F> {
+        if self.n_out == 0 {
+            return ArrayViewMut2::from_shape_ptr((0, 0), self.ptr);
+        }
+        debug_assert!(c0.is_multiple_of(COLS) && c0 < self.n_in && r0 + rows <= self.n_out);
+        // Strips before this one are all `COLS` wide.
+        let width = COLS.min(self.n_in - c0);
+        let origin = self.ptr.add(c0 * self.n_out + r0 * width);
+        ArrayViewMut2::from_shape_ptr((rows, width), origin)
+    }
+}
+
 /// A mutable matrix shared by the team: each member writes only its own blocks.
 #[derive(Clone, Copy)]
 struct Shared<F> {
@@ -242,8 +299,7 @@ impl<F> Shared<F> {
         }
     }
 
-    /// The block `rows x cols` at `(r0, c0)`, or an empty view when the matrix is empty (an
-    /// average the optimiser does not keep).
+    /// The block `rows x cols` at `(r0, c0)`.
     ///
     /// # Safety
     /// No other live view may overlap the block.
@@ -254,9 +310,7 @@ impl<F> Shared<F> {
         rows: usize,
         cols: usize,
     ) -> ArrayViewMut2<'a, F> {
-        if self.rows == 0 || self.cols == 0 {
-            return ArrayViewMut2::from_shape_ptr((0, 0), self.ptr);
-        }
+        debug_assert!(r0 + rows <= self.rows && c0 + cols <= self.cols);
         let origin = self
             .ptr
             .offset(r0 as isize * self.row_stride + c0 as isize * self.col_stride);
@@ -306,10 +360,11 @@ pub(super) fn fused_weight_step<F: Float>(
     let wanted = if parallel { gemm::threads() } else { 1 };
     let (row_blocks, strips) = (n_out.div_ceil(rows), n_in.div_ceil(COLS));
     // A chunk is a group of row blocks by a span of columns, each block's gradients
-    // computed strip by strip and then stepped at once:
+    // computed strip by strip and then stepped:
     // - with every strip packed ahead by the team (one strip, or a few MiB of them): one
-    //   row block by as many whole strips as `RUN_BYTES` holds, so that the optimiser walks
-    //   long runs of each row; single strips if that leaves fewer chunks than members;
+    //   row block by as many whole strips as `RUN_BYTES` holds (its gradients computed
+    //   together, then stepped strip by strip); single strips if that leaves fewer chunks
+    //   than members;
     // - otherwise one strip by every row block, its member packing the strip once for them
     //   all, or single row blocks where there are fewer strips than members (a static split
     //   of a layer of 11 blocks gave one member 6 and the other 5, and left it waiting).
@@ -351,7 +406,10 @@ pub(super) fn fused_weight_step<F: Float>(
     let call = scratch.calls;
     let finite = AtomicBool::new(true);
     let (mut v, mut s) = moments.averages_mut();
-    let (v, s) = (Shared::of(&mut v), Shared::of(&mut s));
+    let (v, s) = (
+        Strips::of(&mut v, (n_out, n_in)),
+        Strips::of(&mut s, (n_out, n_in)),
+    );
     let new = Shared::of(&mut w_new);
     let members = ScratchPtrs::of(&mut scratch.members);
     let job = |member: usize, chunk: usize| {
@@ -388,33 +446,37 @@ pub(super) fn fused_weight_step<F: Float>(
                     gemm::matmul_serial(scale, &dz_rows, &a_strip.t(), F::zero(), &mut grad);
                 }
             }
-            let mut grad = grad_buffer.slice_mut(s![..h, ..wd]);
-            // SAFETY: the blocks of v, s and W_new are this block's, which no other chunk
-            // touches.
-            let (new_block, v_block, s_block) = unsafe {
-                (
-                    new.block(r0, c0, h, wd),
-                    v.block(r0, c0, h, wd),
-                    s.block(r0, c0, h, wd),
-                )
-            };
-            let w_block = w.map(|w| w.slice_move(s![r0..r0 + h, c0..c0 + wd]));
-            if l2 != 0.0 {
-                let w = w_block.unwrap_or(new_block.view());
-                regularization::add_l2_gradient(grad.view_mut(), w, l2, k);
-            }
-            let ok = step(
-                optimizer,
-                t,
-                lr,
-                w_block,
-                grad.view(),
-                new_block,
-                v_block,
-                s_block,
-            );
-            if !ok {
-                finite.store(false, Ordering::Relaxed);
+            // Stepped a strip at a time, as the averages are kept ([`Strips`]).
+            for s0 in (c0..c0 + wd).step_by(COLS) {
+                let sw = COLS.min(c0 + wd - s0);
+                let mut grad = grad_buffer.slice_mut(s![..h, s0 - c0..s0 - c0 + sw]);
+                // SAFETY: the blocks of v, s and W_new are this block's, which no other
+                // chunk touches.
+                let (new_block, v_block, s_block) = unsafe {
+                    (
+                        new.block(r0, s0, h, sw),
+                        v.block(r0, s0, h),
+                        s.block(r0, s0, h),
+                    )
+                };
+                let w_block = w.map(|w| w.slice_move(s![r0..r0 + h, s0..s0 + sw]));
+                if l2 != 0.0 {
+                    let w = w_block.unwrap_or(new_block.view());
+                    regularization::add_l2_gradient(grad.view_mut(), w, l2, k);
+                }
+                let ok = step(
+                    optimizer,
+                    t,
+                    lr,
+                    w_block,
+                    grad.view(),
+                    new_block,
+                    v_block,
+                    s_block,
+                );
+                if !ok {
+                    finite.store(false, Ordering::Relaxed);
+                }
             }
         }
     };
@@ -538,16 +600,20 @@ mod tests {
                 Optimizer::Momentum { beta: 0.9 },
                 Optimizer::ADAM,
             ] {
-                for (l2, order) in [0.0, 0.7].into_iter().flat_map(|l2| {
-                    [StepOrder::PackedAhead, StepOrder::StripByStrip].map(|order| (l2, order))
-                }) {
+                // Each order for all three steps, and the two in turn: the averages must be
+                // where each order looks for them ([`Strips`]).
+                let (a, s) = (StepOrder::PackedAhead, StepOrder::StripByStrip);
+                for (l2, orders) in [0.0, 0.7]
+                    .into_iter()
+                    .flat_map(|l2| [[a, a, a], [s, s, s], [a, s, a]].map(|orders| (l2, orders)))
+                {
                     let mut m_fused = Moments::new(&optimizer, w.dim());
                     let mut m_in_place = Moments::new(&optimizer, w.dim());
                     let mut m_plain = Moments::new(&optimizer, w.dim());
                     let mut scratch =
                         Scratch::<f64>::with_shared_cap(&[n_in, n_out, 1], k, MAX_SHARED_BYTES);
-                    scratch.orders[0].decided = Some(order);
-                    for t in 1..=3 {
+                    for (t, order) in (1..=3).zip(orders) {
+                        scratch.orders[0].decided = Some(order);
                         let mut fused = Array2::zeros(w.dim());
                         let ok = fused_weight_step(
                             &mut scratch,
@@ -584,11 +650,11 @@ mod tests {
                             |a: &Array2<f64>| a.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                         assert!(
                             bits(&in_place) == bits(&plain),
-                            "{n_out}x{n_in} {optimizer:?} l2 {l2} {order:?} t {t}: in place"
+                            "{n_out}x{n_in} {optimizer:?} l2 {l2} {orders:?} t {t}: in place"
                         );
                         assert!(
                             fused == plain,
-                            "{n_out}x{n_in} {optimizer:?} l2 {l2} {order:?} t {t}: largest difference {}",
+                            "{n_out}x{n_in} {optimizer:?} l2 {l2} {orders:?} t {t}: largest difference {}",
                             (&fused - &plain)
                                 .mapv(f64::abs)
                                 .fold(0.0_f64, |a, &b| a.max(b))
@@ -598,13 +664,12 @@ mod tests {
                     // stepped strip by strip; otherwise the members pack their own strips
                     // (unless the batch is too deep to pack).
                     let on_team = n_out * n_in * k >= PARALLEL_WORK && gemm::threads() > 1;
-                    let team =
-                        on_team && team_packed && (n_in <= COLS || order == StepOrder::PackedAhead);
+                    let team = on_team && team_packed && (n_in <= COLS || !orders.contains(&s));
                     let own = scratch.members.iter().any(|m| m.holds.is_some());
                     assert_eq!(
                         own,
                         !team && k <= MAX_PACKED_DEPTH,
-                        "{n_out}x{n_in}, k = {k}, {order:?}: members packed their own strips"
+                        "{n_out}x{n_in}, k = {k}, {orders:?}: members packed their own strips"
                     );
                 }
             }
