@@ -38,6 +38,12 @@ pub struct Options {
 }
 
 const PROGRAMS: [&str; 3] = ["pytorch", "numpy", "dnn"];
+
+/// The targets for dnn: its wall time over PyTorch's at most, its training rate in per
+/// cent of the plain products' at least, its peak RSS over the model's bytes at most.
+const WALL_TARGET: f64 = 0.33;
+const RATE_TARGET: f64 = 50.0;
+const RSS_TARGET: f64 = 1.3;
 const WORKLOADS: [&str; 2] = ["cat", "mnist"];
 
 /// Workload, dtype and program.
@@ -491,22 +497,22 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
             let share = plain.map(|(p, ..)| 100.0 * rate / p);
             let rss_ratio = rss.map(|k| k as f64 * 1024.0 / model_bytes(&spec, dtype));
             checks.push(format!(
-                "{w} {dtype}: dnn wall {wall_ratio:.3} x PyTorch's (target <= 0.33: {}){}; training rate {rate:.1} GFLOP/s = {} of the plain-product rate{} (target >= 50 %: {}){}; peak RSS {} x (data + parameters + Adam state = {:.0} MiB) (target <= 1.3: {}); dnn phases (last run, s): gather {:.3}, forward {:.3}, cost {:.3}, backward {:.3}, update {:.3}; weight steps of wide layers: {}",
-                verdict(wall_ratio <= 0.33),
+                "{w} {dtype}: dnn wall {wall_ratio:.3} x PyTorch's (target <= {WALL_TARGET}: {}){}; training rate {rate:.1} GFLOP/s = {} of the plain-product rate{} (target >= {RATE_TARGET} %: {}){}; peak RSS {} x (data + parameters + Adam state = {:.0} MiB) (target <= {RSS_TARGET}: {}); dnn phases (last run, s): gather {:.3}, forward {:.3}, cost {:.3}, backward {:.3}, update {:.3}; weight steps of wide layers: {}",
+                verdict(wall_ratio <= WALL_TARGET),
                 if find(w, dtype, "pytorch").is_empty() { " (no PyTorch run)" } else { "" },
                 share.map_or("?".into(), |s| format!("{s:.1} %")),
                 plain.map_or(String::new(), |(p, who, lo, hi, _)| format!(
                     " ({p:.1} GFLOP/s, {who}, median of {} rounds: {lo:.1} to {hi:.1})",
                     round_rates.len()
                 )),
-                verdict(share.is_some_and(|s| s >= 50.0)),
+                verdict(share.is_some_and(|s| s >= RATE_TARGET)),
                 plain.map_or(String::new(), |(.., fastest)| format!(
                     ", {:.0} % of the fastest round ({fastest:.1} GFLOP/s)",
                     100.0 * rate / fastest
                 )),
                 rss_ratio.map_or("n/a".into(), |r| format!("{r:.2}")),
                 model_bytes(&spec, dtype) / 1048576.0,
-                verdict(rss_ratio.is_some_and(|r| r <= 1.3)),
+                verdict(rss_ratio.is_some_and(|r| r <= RSS_TARGET)),
                 phases["gather"].as_f64().unwrap_or(f64::NAN),
                 phases["forward"].as_f64().unwrap_or(f64::NAN),
                 phases["cost"].as_f64().unwrap_or(f64::NAN),

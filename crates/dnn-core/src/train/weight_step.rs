@@ -246,10 +246,9 @@ unsafe impl<F> Send for Strips<F> {}
 unsafe impl<F> Sync for Strips<F> {}
 
 impl<F> Strips<F> {
-    /// The averages `a` (empty where the optimiser keeps none), of a layer of `(n_out, n_in)`.
-    fn of(a: &mut ArrayViewMut2<'_, F>, (n_out, n_in): (usize, usize)) -> Self {
-        let (n_out, n_in) = if a.is_empty() { (0, 0) } else { (n_out, n_in) };
-        debug_assert!(a.is_empty() || a.dim() == (n_out, n_in));
+    /// The averages `a`, shaped like the layer's `W` (empty where the optimiser keeps none).
+    fn of(a: &mut ArrayViewMut2<'_, F>) -> Self {
+        let (n_out, n_in) = a.dim();
         let ptr = a
             .as_slice_memory_order_mut()
             .expect("the averages are one contiguous array")
@@ -263,7 +262,7 @@ impl<F> Strips<F> {
     /// # Safety
     /// No other live view may overlap the block.
     unsafe fn block<'a>(&self, r0: usize, c0: usize, rows: usize) -> ArrayViewMut2<'a, F> {
-        if self.n_out == 0 {
+        if self.n_out == 0 || self.n_in == 0 {
             return ArrayViewMut2::from_shape_ptr((0, 0), self.ptr);
         }
         debug_assert!(c0.is_multiple_of(COLS) && c0 < self.n_in && r0 + rows <= self.n_out);
@@ -406,10 +405,7 @@ pub(super) fn fused_weight_step<F: Float>(
     let call = scratch.calls;
     let finite = AtomicBool::new(true);
     let (mut v, mut s) = moments.averages_mut();
-    let (v, s) = (
-        Strips::of(&mut v, (n_out, n_in)),
-        Strips::of(&mut s, (n_out, n_in)),
-    );
+    let (v, s) = (Strips::of(&mut v), Strips::of(&mut s));
     let new = Shared::of(&mut w_new);
     let members = ScratchPtrs::of(&mut scratch.members);
     let job = |member: usize, chunk: usize| {
