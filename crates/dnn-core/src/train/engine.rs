@@ -444,6 +444,59 @@ impl<F: Float> Network<F> {
         }
     }
 
+    /// A training step's first half, the same in training and in a replay: the batch of
+    /// `k` examples from `start` gathered (with mini-batches; the whole data otherwise) and
+    /// its forward pass. Returns the batch's `X` and `Y`.
+    #[allow(clippy::too_many_arguments)]
+    fn forward_batch<'v>(
+        &self,
+        ws: &mut Workspace<F>,
+        batches: &'v mut Batches<F>,
+        (x, y): (ArrayView2<'v, F>, ArrayView2<'v, F>),
+        (start, k): (usize, usize),
+        minibatch: bool,
+        dropout_rng: &mut NumpyRng,
+        clock: &mut PhaseClock,
+        phases: &mut PhaseTimes,
+    ) -> (ArrayView2<'v, F>, ArrayView2<'v, F>) {
+        if minibatch {
+            batches.gather(x, y, start, k);
+        }
+        clock.lap(&mut phases.gather);
+        let (xv, yv) = if minibatch { batches.views(k) } else { (x, y) };
+        forward(self, xv, &mut ws.fwd, &mut ws.first, dropout_rng);
+        clock.lap(&mut phases.forward);
+        (xv, yv)
+    }
+
+    /// A training step's second half, the same in training and in a replay: the backward
+    /// pass and update number `t` at rate `lr`. Returns the layer (from 1) whose update was
+    /// not finite, if one was.
+    fn learn_batch(
+        &mut self,
+        ws: &mut Workspace<F>,
+        (xv, yv): (ArrayView2<'_, F>, ArrayView2<'_, F>),
+        config: &TrainConfig,
+        (t, lr): (u64, f64),
+        clock: &mut PhaseClock,
+        phases: &mut PhaseTimes,
+    ) -> Option<usize> {
+        let costs = (config.l2(), config.class_weights());
+        self.backward(
+            xv,
+            yv,
+            &ws.fwd,
+            &mut ws.grads,
+            &ws.first,
+            costs,
+            clock,
+            phases,
+        );
+        let bad = self.update(ws, xv, config.optimizer(), t, lr, config.l2());
+        clock.lap(&mut phases.update);
+        bad
+    }
+
     /// Puts back the parameters after `target` updates, those of the last good cost, when
     /// the ones in place came from a later update (`updated`), or were left half written by
     /// an update that failed (`!updated`): the spare buffers swapped back in, or the
@@ -474,22 +527,17 @@ impl<F: Float> Network<F> {
         let (mut clock, mut phases) = (PhaseClock::new(false), PhaseTimes::default());
         for (t, start) in (from + 1..=target).zip((0..m).step_by(batch)) {
             let k = batch.min(m - start);
-            batches.gather(x, y, start, k);
-            let (xv, yv) = batches.views(k);
-            forward(self, xv, &mut ws.fwd, &mut ws.first, &mut dropout_rng);
-            let costs = (config.l2(), config.class_weights());
-            let grads = &mut ws.grads;
-            self.backward(
-                xv,
-                yv,
-                &ws.fwd,
-                grads,
-                &ws.first,
-                costs,
+            let (xv, yv) = self.forward_batch(
+                ws,
+                batches,
+                (x, y),
+                (start, k),
+                true,
+                &mut dropout_rng,
                 &mut clock,
                 &mut phases,
             );
-            let bad = self.update(ws, xv, config.optimizer(), t, lr, config.l2());
+            let bad = self.learn_batch(ws, (xv, yv), config, (t, lr), &mut clock, &mut phases);
             debug_assert!(bad.is_none(), "a replayed update that passed before failed");
         }
     }
@@ -615,17 +663,16 @@ impl<F: Float> Network<F> {
                     batches,
                 };
                 clock.skip();
-                if minibatch {
-                    batch_data.gather(x, y, start, k);
-                }
-                clock.lap(&mut phases.gather);
-                let (xv, yv) = if minibatch {
-                    batch_data.views(k)
-                } else {
-                    (x, y)
-                };
-                forward(self, xv, &mut ws.fwd, &mut ws.first, &mut dropout_rng);
-                clock.lap(&mut phases.forward);
+                let (xv, yv) = self.forward_batch(
+                    &mut ws,
+                    &mut batch_data,
+                    (x, y),
+                    (start, k),
+                    minibatch,
+                    &mut dropout_rng,
+                    &mut clock,
+                    phases,
+                );
                 let data_cost = data_cost(self, &ws.fwd, yv, config.class_weights());
                 let l2_term = (config.l2() != 0.0).then(|| {
                     // The Gram form's `W1` is `W1(0)` until training ends: its `‖W1‖²`
@@ -673,24 +720,13 @@ impl<F: Float> Network<F> {
                 recent = Some(judged);
                 epoch_sum += cost * k as f64;
                 last_cost = cost;
-                self.backward(
-                    xv,
-                    yv,
-                    &ws.fwd,
-                    &mut ws.grads,
-                    &ws.first,
-                    (config.l2(), config.class_weights()),
-                    &mut clock,
-                    phases,
-                );
                 let good = LastGood {
                     step,
                     cost,
                     updates: t,
                 };
                 t += 1;
-                let bad = self.update(&mut ws, xv, config.optimizer(), t, lr, config.l2());
-                clock.lap(&mut phases.update);
+                let bad = self.learn_batch(&mut ws, (xv, yv), config, (t, lr), &mut clock, phases);
                 if let Some(layer) = bad {
                     // Back to the parameters that gave `cost` (still in place if the update
                     // went to the spare buffers).
