@@ -344,6 +344,42 @@ fn a_team_job_with_a_panicking_chunk_panics_and_the_team_works_after() {
 }
 
 #[test]
+fn a_job_posted_while_the_workers_sleep_wakes_them() {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+
+    // A job is posted with a wake only when a worker sleeps (`Shared::sleeping`): this waits
+    // until every worker has gone to sleep (the other tests of this binary keep them busy
+    // now and then), then checks that a job's chunks reach a worker. Tried until then, up to
+    // a deadline: a job posted while the team is busy runs on its caller alone.
+    let team = Team::get();
+    let workers = team.threads() - 1;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (mut woke, mut slept) = (workers == 0, false);
+    while !woke && Instant::now() < deadline {
+        while team.asleep() < workers && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        slept |= team.asleep() == workers;
+        let took = Mutex::new(HashSet::new());
+        on_team(16, &|member, _| {
+            std::thread::sleep(Duration::from_millis(2));
+            took.lock().unwrap().insert(member);
+        });
+        woke = took.into_inner().unwrap().len() == team.threads();
+    }
+    assert!(
+        workers == 0 || slept,
+        "the team's {workers} workers never slept together in 60 s"
+    );
+    assert!(
+        woke,
+        "a job posted to sleeping workers ran on its caller alone for 60 s"
+    );
+}
+
+#[test]
 fn rows_are_split_by_whole_tiles_and_columns_by_whole_panels() {
     // The cat-shaped forward product's 256 rows over two members: 132 + 124, one edge panel
     // (4 rows) in all rather than one per member.
