@@ -38,13 +38,13 @@ pub struct Options {
 }
 
 const PROGRAMS: [&str; 3] = ["pytorch", "numpy", "dnn"];
+const WORKLOADS: [&str; 2] = ["cat", "mnist"];
 
 /// The targets for dnn: its wall time over PyTorch's at most, its training rate in per
 /// cent of the plain products' at least, its peak RSS over the model's bytes at most.
 const WALL_TARGET: f64 = 0.33;
 const RATE_TARGET: f64 = 50.0;
 const RSS_TARGET: f64 = 1.3;
-const WORKLOADS: [&str; 2] = ["cat", "mnist"];
 
 /// Workload, dtype and program.
 type Key = (String, String, &'static str);
@@ -492,10 +492,9 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
             // Each figure beside its target, said met or missed on the unrounded value (a
             // wall of 0.3328 printed as 0.33 had missed).
             let verdict = |met: bool| if met { "met" } else { "MISSED" };
-            let wall_ratio =
-                wall / median(find(w, dtype, "pytorch").iter().map(|r| r.wall).collect());
+            let wall_ratio = wall / torch_wall;
             let share = plain.map(|(p, ..)| 100.0 * rate / p);
-            let rss_ratio = rss.map(|k| k as f64 * 1024.0 / model_bytes(&spec, dtype));
+            let rss_ratio = rss.map(|k| k as f64 * 1024.0 / model);
             checks.push(format!(
                 "{w} {dtype}: dnn wall {wall_ratio:.3} x PyTorch's (target <= {WALL_TARGET}: {}){}; training rate {rate:.1} GFLOP/s = {} of the plain-product rate{} (target >= {RATE_TARGET} %: {}){}; peak RSS {} x (data + parameters + Adam state = {:.0} MiB) (target <= {RSS_TARGET}: {}); dnn phases (last run, s): gather {:.3}, forward {:.3}, cost {:.3}, backward {:.3}, update {:.3}; weight steps of wide layers: {}",
                 verdict(wall_ratio <= WALL_TARGET),
@@ -511,7 +510,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
                     100.0 * rate / fastest
                 )),
                 rss_ratio.map_or("n/a".into(), |r| format!("{r:.2}")),
-                model_bytes(&spec, dtype) / 1048576.0,
+                model / 1048576.0,
                 verdict(rss_ratio.is_some_and(|r| r <= RSS_TARGET)),
                 phases["gather"].as_f64().unwrap_or(f64::NAN),
                 phases["forward"].as_f64().unwrap_or(f64::NAN),
