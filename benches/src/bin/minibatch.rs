@@ -3,7 +3,14 @@
 //!
 //! ```text
 //! cargo run --release -p dnn-bench --bin minibatch -- --data DIR/cat.npz --dtype f32 --report r.json
+//! cargo run --release -p dnn-bench --bin minibatch -- --data DIR/cat.npz --dtype f32 --products --report r.json
 //! ```
+//!
+//! With `--products` it trains nothing: it reports the engine's rate on the plain products of
+//! one training step of the workload ([`dnn_core::diagnostics::product_rate`]), the list that
+//! `benches/reference/gemm_rate.py` times in numpy and PyTorch, so that the bench can say how
+//! much of the training rate's distance from theirs is the kernel's and how much the rest of
+//! the step's.
 //!
 //! The data and the set-up (`DIR/NAME.npz`, `DIR/NAME.json`) come from
 //! `benches/reference/minibatch_data.py`; numpy and PyTorch train the same network from the
@@ -23,6 +30,7 @@ struct Args {
     data: String,
     dtype: String,
     report: Option<String>,
+    products: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -30,6 +38,7 @@ fn parse_args() -> Result<Args, String> {
         data: String::new(),
         dtype: "f32".into(),
         report: None,
+        products: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -38,9 +47,10 @@ fn parse_args() -> Result<Args, String> {
             "--data" => args.data = value()?,
             "--dtype" => args.dtype = value()?,
             "--report" => args.report = Some(value()?),
+            "--products" => args.products = true,
             "-h" | "--help" => {
                 println!(
-                    "usage: minibatch --data DIR/NAME.npz [--dtype f32|f64] [--report FILE.json]"
+                    "usage: minibatch --data DIR/NAME.npz [--dtype f32|f64] [--products] [--report FILE.json]"
                 );
                 std::process::exit(0);
             }
@@ -82,6 +92,49 @@ fn load<F: Float>(data: &str) -> Result<(Array2<F>, Vec<usize>), String> {
     Ok((x, y8.iter().map(|&v| usize::from(v)).collect()))
 }
 
+/// `(rows, inner, cols)` of every product of one training step on a batch of `k`: forward
+/// `W[l] A[l-1]`, `dW[l] = dZ[l] A[l-1]ᵀ`, and `dA[l-1] = W[l]ᵀ dZ[l]` for `l >= 2` (as
+/// `gemm_rate.py`'s `step_products`).
+fn step_products(layers: &[usize], k: usize) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    for l in 1..layers.len() {
+        out.push((layers[l], layers[l - 1], k));
+        out.push((layers[l], k, layers[l - 1]));
+        if l >= 2 {
+            out.push((layers[l - 1], layers[l], k));
+        }
+    }
+    out
+}
+
+/// `--products`: the engine's rate on the plain products of one step, as a report.
+fn products<F: Float>(args: &Args, spec: &Value, layers: &[usize]) -> Result<(), String> {
+    let batch = spec["batch_size"]
+        .as_u64()
+        .ok_or("the set-up has no batch_size")? as usize;
+    let rate = dnn_core::diagnostics::product_rate::<F>(&step_products(layers, batch));
+    println!(
+        "dnn {} plain products of one step: {rate:.1} GFLOP/s",
+        F::NAME
+    );
+    let out = json!({
+        "program": "dnn",
+        "dtype": F::NAME,
+        "workload": spec["name"],
+        "products_gflops": rate,
+        "kernels": dnn_core::diagnostics::gemm_info().summary(),
+    });
+    write_report(args, &out)
+}
+
+fn write_report(args: &Args, out: &Value) -> Result<(), String> {
+    if let Some(path) = &args.report {
+        std::fs::write(path, serde_json::to_string_pretty(out).expect("json"))
+            .map_err(|e| format!("{path}: {e}"))?;
+    }
+    Ok(())
+}
+
 fn run<F: Float>(args: &Args) -> Result<(), String> {
     let start = Instant::now();
     let spec = spec_of(&args.data)?;
@@ -96,6 +149,9 @@ fn run<F: Float>(args: &Args) -> Result<(), String> {
         .iter()
         .filter_map(|v| v.as_u64().map(|n| n as usize))
         .collect();
+    if args.products {
+        return products::<F>(args, &spec, &layers);
+    }
     let softmax = spec["output"] == "softmax";
     let (x, labels) = load::<F>(&args.data)?;
     let y: Array2<F> = if softmax {
@@ -165,11 +221,7 @@ fn run<F: Float>(args: &Args) -> Result<(), String> {
         },
         "kernels": dnn_core::diagnostics::gemm_info().summary(),
     });
-    if let Some(path) = &args.report {
-        std::fs::write(path, serde_json::to_string_pretty(&out).expect("json"))
-            .map_err(|e| format!("{path}: {e}"))?;
-    }
-    Ok(())
+    write_report(args, &out)
 }
 
 fn main() -> Result<(), String> {

@@ -13,6 +13,9 @@
 //! its kernels ("core") once, when the library loads, from the CPU it finds (or from the
 //! `OPENBLAS_CORETYPE` environment variable); nothing in dnn-core changes that choice.
 //!
+//! [`product_rate`] times the engine's products alone on given shapes, for comparing its
+//! kernel with another library's on the same products.
+//!
 //! ```
 //! let info = dnn_core::diagnostics::blas_info();
 //! assert!(!info.core.is_empty() && info.threads >= 1);
@@ -127,6 +130,63 @@ pub fn gemm_info() -> GemmInfo {
         last_level_cache: crate::cache::last_level_bytes(),
         packed_ahead: crate::train::packed_ahead_cap(),
     }
+}
+
+/// The engine's rate, in GFLOP/s, on plain products `C = A B` of the given `(rows, inner,
+/// cols)` shapes in `F`: each product of contiguous row-major operands (normal random
+/// values) into a preallocated `C`, on the engine's kernel and threads, timed alone as the
+/// best of 5 repeats of about 30 ms, and the rates combined as all the FLOPs over the sum of
+/// the best times. This is how `benches/reference/gemm_rate.py` times numpy's and
+/// PyTorch's products, so the three rates compare the libraries' kernels on the same shapes,
+/// apart from everything else a training step does. About 0.15 s per product shape; 0 for
+/// no FLOPs.
+///
+/// ```
+/// // One layer of 32 inputs and 16 units on a batch of 8: forward and dW.
+/// let rate = dnn_core::diagnostics::product_rate::<f32>(&[(16, 32, 8), (16, 8, 32)]);
+/// assert!(rate > 0.0 && rate.is_finite());
+/// assert_eq!(dnn_core::diagnostics::product_rate::<f64>(&[(4, 0, 4)]), 0.0);
+/// ```
+pub fn product_rate<F: crate::Float>(products: &[(usize, usize, usize)]) -> f64 {
+    let mut rng = crate::NumpyRng::new(0);
+    let (mut flops, mut seconds) = (0.0, 0.0);
+    for &(rows, inner, cols) in products {
+        if rows * inner * cols == 0 {
+            continue;
+        }
+        let a = rng.randn(rows, inner).mapv(F::of);
+        let b = rng.randn(inner, cols).mapv(F::of);
+        let mut c = ndarray::Array2::<F>::zeros((rows, cols));
+        let mut product =
+            || gemm::matmul(F::one(), &a.view(), &b.view(), F::zero(), &mut c.view_mut());
+        seconds += best_time(&mut product, std::time::Duration::from_millis(150), 5);
+        flops += 2.0 * (rows * inner * cols) as f64;
+    }
+    if seconds > 0.0 {
+        flops / seconds / 1e9
+    } else {
+        0.0
+    }
+}
+
+/// The best time of one call of `run` over `repeats` timings that share `budget`, each of as
+/// many calls as fit (after one call to warm up and one to estimate).
+fn best_time(run: &mut impl FnMut(), budget: std::time::Duration, repeats: u32) -> f64 {
+    use std::time::Instant;
+    run();
+    let start = Instant::now();
+    run();
+    let once = start.elapsed().as_secs_f64().max(1e-7);
+    let calls = ((budget.as_secs_f64() / once / f64::from(repeats)) as usize).max(1);
+    (0..repeats)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..calls {
+                run();
+            }
+            start.elapsed().as_secs_f64() / calls as f64
+        })
+        .fold(f64::INFINITY, f64::min)
 }
 
 #[cfg(test)]

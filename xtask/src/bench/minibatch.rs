@@ -14,7 +14,11 @@
 //! The Python side runs in its own venv, `target/bench-venv` (numpy, threadpoolctl and
 //! PyTorch from PyPI, several GB), made on first use. `benches/reference/gemm_rate.py`
 //! measures the rate numpy and PyTorch reach on one step's products alone, once per round of
-//! runs; the table compares dnn's training rate with the better of the two medians.
+//! runs; the table compares dnn's training rate with the better of the two medians. In each
+//! round the `minibatch` binary also times dnn's own GEMM on the same products
+//! (`--products`), and a line per workload says what share of the libraries' rate dnn's
+//! kernel reaches and what share of its own rate the training keeps: the kernel's part of a
+//! missed rate and the rest of the step's.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -114,11 +118,9 @@ fn ensure_bench_venv(root: &Path) -> Result<PathBuf> {
     Ok(python)
 }
 
-/// FLOPs of a whole run as the engine counts them: per layer and example, the forward and
-/// `dW` products, and `dA[l-1]` for `l >= 2`.
-/// The rounds' `gemm_rate.py` reports as one: the first round's kernel names, and per
-/// workload and dtype each library's median rate (`numpy`, `pytorch`) with every round's
-/// rate beside it (`numpy_runs`, `pytorch_runs`).
+/// The rounds' `gemm_rate.py` reports (with dnn's rate added) as one: the first round's
+/// kernel names, and per workload and dtype each library's median rate (`numpy`, `pytorch`,
+/// `dnn`) with every round's rate beside it (`numpy_runs`, `pytorch_runs`, `dnn_runs`).
 fn median_rates(rounds: &[Value]) -> Value {
     let Some(first) = rounds.first() else {
         return Value::Null;
@@ -128,7 +130,7 @@ fn median_rates(rounds: &[Value]) -> Value {
         .iter()
         .map(|entry| {
             let mut out = entry.clone();
-            for lib in ["numpy", "pytorch"] {
+            for lib in ["numpy", "pytorch", "dnn"] {
                 let runs: Vec<f64> = rounds
                     .iter()
                     .filter_map(|r| {
@@ -151,6 +153,8 @@ fn median_rates(rounds: &[Value]) -> Value {
     out
 }
 
+/// FLOPs of a whole run as the engine counts them: per layer and example, the forward and
+/// `dW` products, and `dA[l-1]` for `l >= 2`.
 fn run_flops(spec: &Value) -> f64 {
     let layers: Vec<f64> = spec["layers"]
         .as_array()
@@ -280,7 +284,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
     let mut round_rates: Vec<Value> = Vec::new();
     for i in 0..opts.runs {
         println!(
-            "  run {}: numpy's and PyTorch's rate on the plain products (gemm_rate.py)",
+            "  run {}: numpy's and PyTorch's rate on the plain products (gemm_rate.py), and dnn's (minibatch --products)",
             i + 1
         );
         let rates_file = scratch.join(format!("gemm_rates_{}.json", i + 1));
@@ -294,7 +298,33 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
             s(&rates_file),
         ];
         timed(&rate_cmd, &scratch, "gemm_rate.py")?;
-        round_rates.push(read_json(&rates_file)?);
+        let mut round = read_json(&rates_file)?;
+        // dnn's own rate on the same products, beside numpy's and PyTorch's.
+        for w in &workloads {
+            for dtype in &opts.dtypes {
+                let report = scratch.join(format!("dnn_products_{w}_{dtype}.json"));
+                let _ = std::fs::remove_file(&report);
+                let cmd = vec![
+                    s(&dnn),
+                    "--data".into(),
+                    s(&data.join(format!("{w}.npz"))),
+                    "--dtype".into(),
+                    dtype.clone(),
+                    "--products".into(),
+                    "--report".into(),
+                    s(&report),
+                ];
+                timed(&cmd, &scratch, "dnn --products")?;
+                let rate = read_json(&report)?["products_gflops"].clone();
+                if let Some(entry) = round["rates"].as_array_mut().and_then(|a| {
+                    a.iter_mut()
+                        .find(|e| e["workload"] == *w && e["dtype"] == *dtype)
+                }) {
+                    entry["dnn"] = rate;
+                }
+            }
+        }
+        round_rates.push(round);
         for w in &workloads {
             for dtype in &opts.dtypes {
                 // Rotate the order from run to run so that no program always goes first.
@@ -522,6 +552,13 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
                     .collect::<Vec<_>>()
                     .join(", "),
             ));
+            // How far the training rate is from the plain products' because of the kernel, and
+            // how far because of the rest of the step.
+            if let Some(line) =
+                own_products_line(&rates, w, dtype, rate, plain.map(|(p, who, ..)| (p, who)))
+            {
+                checks.push(line);
+            }
             // The same work: dnn's costs against numpy's in the same dtype.
             if let Some(np) = find(w, dtype, "numpy").last() {
                 let worst = dnn[dnn.len() - 1]
@@ -544,6 +581,36 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         println!("{c}");
     }
     Ok(())
+}
+
+/// `"{w} {dtype}: dnn's GEMM on the same plain products: R GFLOP/s (median of N rounds: lo to
+/// hi) = X % of PyTorch's; training ran at Y % of it"`, from the merged rates
+/// ([`median_rates`]) and the training rate; `None` where dnn's rate was not measured.
+fn own_products_line(
+    rates: &Value,
+    w: &str,
+    dtype: &str,
+    training: f64,
+    plain: Option<(f64, &str)>,
+) -> Option<String> {
+    let entry = rates["rates"]
+        .as_array()?
+        .iter()
+        .find(|e| e["workload"] == w && e["dtype"] == dtype)?;
+    let own = entry["dnn"].as_f64().filter(|r| *r > 0.0)?;
+    let runs: Vec<f64> = entry["dnn_runs"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default();
+    let (lo, hi) = runs
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(l, h), &r| (l.min(r), h.max(r)));
+    Some(format!(
+        "{w} {dtype}: dnn's GEMM on the same plain products: {own:.1} GFLOP/s (median of {} rounds: {lo:.1} to {hi:.1}){}; training ran at {:.0} % of it",
+        runs.len(),
+        plain.map_or(String::new(), |(p, who)| format!(" = {:.0} % of {who}'s", 100.0 * own / p)),
+        100.0 * training / own
+    ))
 }
 
 /// The variables that cap the kernels of dnn, MKL (PyTorch's BLAS) and PyTorch's own
@@ -584,5 +651,31 @@ mod tests {
             8.0 * ((3.0 + 1.0) * 10.0 + 3.0 * params)
         );
         assert_eq!(model_bytes(&spec, "f32"), model_bytes(&spec, "f64") / 2.0);
+    }
+
+    #[test]
+    fn dnns_own_product_rate_is_merged_over_rounds_and_set_beside_the_plain_rate() {
+        let round = |numpy: f64, torch: f64, dnn: f64| {
+            serde_json::json!({"rates": [
+                {"workload": "mnist", "dtype": "f32", "numpy": numpy, "pytorch": torch, "dnn": dnn},
+                {"workload": "mnist", "dtype": "f64", "numpy": 1.0, "pytorch": 2.0},
+            ]})
+        };
+        let rates = median_rates(&[
+            round(150.0, 400.0, 210.0),
+            round(160.0, 380.0, 190.0),
+            round(170.0, 420.0, 200.0),
+        ]);
+        let line = own_products_line(&rates, "mnist", "f32", 100.0, Some((400.0, "PyTorch")));
+        assert_eq!(
+            line.as_deref(),
+            Some(
+                "mnist f32: dnn's GEMM on the same plain products: 200.0 GFLOP/s (median of 3 \
+                 rounds: 190.0 to 210.0) = 50 % of PyTorch's; training ran at 50 % of it"
+            )
+        );
+        // Not measured for f64, nor for a workload the rounds did not run.
+        assert_eq!(own_products_line(&rates, "mnist", "f64", 1.0, None), None);
+        assert_eq!(own_products_line(&rates, "cat", "f32", 1.0, None), None);
     }
 }
