@@ -500,13 +500,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
                     } else {
                         (np, "numpy", "numpy_runs")
                     };
-                    let runs: Vec<f64> = e[key]
-                        .as_array()
-                        .map(|a| a.iter().filter_map(Value::as_f64).collect())
-                        .unwrap_or_default();
-                    let (lo, hi) = runs
-                        .iter()
-                        .fold((f64::INFINITY, 0.0f64), |(l, h), &r| (l.min(r), h.max(r)));
+                    let (_, lo, hi) = round_range(e, key);
                     // The fastest single round of either library: the strictest reading of
                     // "the best rate the bench measures".
                     let fastest = ["numpy_runs", "pytorch_runs"]
@@ -583,6 +577,19 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
     Ok(())
 }
 
+/// The rounds' rates under `key` of a merged entry ([`median_rates`], e.g. `pytorch_runs`):
+/// how many, the lowest and the highest.
+fn round_range(entry: &Value, key: &str) -> (usize, f64, f64) {
+    let runs: Vec<f64> = entry[key]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default();
+    let (lo, hi) = runs
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(l, h), &r| (l.min(r), h.max(r)));
+    (runs.len(), lo, hi)
+}
+
 /// `"{w} {dtype}: dnn's GEMM on the same plain products: R GFLOP/s (median of N rounds: lo to
 /// hi) = X % of PyTorch's; training ran at Y % of it"`, from the merged rates
 /// ([`median_rates`]) and the training rate; `None` where dnn's rate was not measured.
@@ -598,16 +605,10 @@ fn own_products_line(
         .iter()
         .find(|e| e["workload"] == w && e["dtype"] == dtype)?;
     let own = entry["dnn"].as_f64().filter(|r| *r > 0.0)?;
-    let runs: Vec<f64> = entry["dnn_runs"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_f64).collect())
-        .unwrap_or_default();
-    let (lo, hi) = runs
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(l, h), &r| (l.min(r), h.max(r)));
+    let (rounds, lo, hi) = round_range(entry, "dnn_runs");
     Some(format!(
         "{w} {dtype}: dnn's GEMM on the same plain products: {own:.1} GFLOP/s (median of {} rounds: {lo:.1} to {hi:.1}){}; training ran at {:.0} % of it",
-        runs.len(),
+        rounds,
         plain.map_or(String::new(), |(p, who)| format!(" = {:.0} % of {who}'s", 100.0 * own / p)),
         100.0 * training / own
     ))
