@@ -486,31 +486,25 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
             let wall = median(dnn.iter().map(|r| r.wall).collect());
             let train = median(dnn.iter().map(|r| r.train).collect());
             let rate = flops / train / 1e9;
-            let plain = rates["rates"]
-                .as_array()
-                .and_then(|a| {
-                    a.iter()
-                        .find(|e| e["workload"] == *w && e["dtype"] == *dtype)
-                })
-                .map(|e| {
-                    let np = e["numpy"].as_f64().unwrap_or(0.0);
-                    let pt = e["pytorch"].as_f64().unwrap_or(0.0);
-                    let (rate, who, key) = if pt >= np {
-                        (pt, "PyTorch", "pytorch_runs")
-                    } else {
-                        (np, "numpy", "numpy_runs")
-                    };
-                    let (_, lo, hi) = round_range(e, key);
-                    // The fastest single round of either library: the strictest reading of
-                    // "the best rate the bench measures".
-                    let fastest = ["numpy_runs", "pytorch_runs"]
-                        .iter()
-                        .filter_map(|k| e[*k].as_array())
-                        .flatten()
-                        .filter_map(Value::as_f64)
-                        .fold(0.0f64, f64::max);
-                    (rate, who, lo, hi, fastest)
-                });
+            let plain = rate_entry(&rates, w, dtype).map(|e| {
+                let np = e["numpy"].as_f64().unwrap_or(0.0);
+                let pt = e["pytorch"].as_f64().unwrap_or(0.0);
+                let (rate, who, key) = if pt >= np {
+                    (pt, "PyTorch", "pytorch_runs")
+                } else {
+                    (np, "numpy", "numpy_runs")
+                };
+                let (_, lo, hi) = round_range(e, key);
+                // The fastest single round of either library: the strictest reading of
+                // "the best rate the bench measures".
+                let fastest = ["numpy_runs", "pytorch_runs"]
+                    .iter()
+                    .filter_map(|k| e[*k].as_array())
+                    .flatten()
+                    .filter_map(Value::as_f64)
+                    .fold(0.0f64, f64::max);
+                (rate, who, lo, hi, fastest)
+            });
             let rss = dnn.iter().filter_map(|r| r.rss_kib).max();
             let phases = &dnn[dnn.len() - 1].report["phases"];
             // Each figure beside its target, said met or missed on the unrounded value (a
@@ -577,6 +571,14 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
     Ok(())
 }
 
+/// The merged rates' entry ([`median_rates`]) of workload `w` in `dtype`, if it was measured.
+fn rate_entry<'a>(rates: &'a Value, w: &str, dtype: &str) -> Option<&'a Value> {
+    rates["rates"]
+        .as_array()?
+        .iter()
+        .find(|e| e["workload"] == w && e["dtype"] == dtype)
+}
+
 /// The rounds' rates under `key` of a merged entry ([`median_rates`], e.g. `pytorch_runs`):
 /// how many, the lowest and the highest.
 fn round_range(entry: &Value, key: &str) -> (usize, f64, f64) {
@@ -600,10 +602,7 @@ fn own_products_line(
     training: f64,
     plain: Option<(f64, &str)>,
 ) -> Option<String> {
-    let entry = rates["rates"]
-        .as_array()?
-        .iter()
-        .find(|e| e["workload"] == w && e["dtype"] == dtype)?;
+    let entry = rate_entry(rates, w, dtype)?;
     let own = entry["dnn"].as_f64().filter(|r| *r > 0.0)?;
     let (rounds, lo, hi) = round_range(entry, "dnn_runs");
     Some(format!(
