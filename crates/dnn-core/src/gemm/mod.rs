@@ -812,6 +812,24 @@ pub(crate) fn on_team(chunks: usize, job: &(dyn Fn(usize, usize) + Sync + '_)) {
     Team::get().run(chunks, job)
 }
 
+/// Posts `job(member, chunk)` for every chunk in `0..chunks` beside this thread's own work:
+/// the team's workers run its chunks in the moments they would wait for a product (while this
+/// thread runs an iteration's serial passes), and dropping the returned value runs the chunks
+/// still left here and waits for those under way. Without workers (or while another thread has
+/// side work posted) every chunk runs here, now. Allocates nothing. For work whose result is
+/// needed later: the next mini-batch's gathering.
+///
+/// # Safety
+/// The returned value must be dropped, not leaked (`mem::forget`): the workers may call `job`
+/// until it is.
+pub(crate) unsafe fn beside<'a>(
+    chunks: usize,
+    job: &'a (dyn Fn(usize, usize) + Sync + 'a),
+) -> team::Beside<'a> {
+    // SAFETY: the caller's contract.
+    unsafe { Team::get().beside(chunks, job) }
+}
+
 /// [`matmul`] on the calling thread alone (for work already split over the team).
 pub(crate) fn matmul_serial<F: Float>(
     alpha: F,

@@ -14,6 +14,12 @@
 //! from running. A chunk that panics (a bug) makes the job panic on the caller
 //! once every member has left it, rather than leave the caller waiting for a worker that is
 //! gone, or the workers running a job whose caller has unwound.
+//!
+//! Besides its jobs, the team takes work posted *beside* the caller's own ([`Team::beside`]):
+//! the workers run its chunks while they would otherwise wait for the next job (during the
+//! serial passes of an iteration, or while the caller finishes a job's last chunk), one chunk
+//! at a time so that a job posted meanwhile is joined soon, and the caller runs whatever is
+//! left when it needs the result. A training loop gathers its next mini-batch that way.
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
@@ -26,7 +32,8 @@ type Job = dyn Fn(usize, usize) + Sync;
 /// A job's address with its lifetime erased; valid while its generation is open.
 #[derive(Clone, Copy)]
 struct JobPtr(*const Job);
-// SAFETY: the job is `Sync`, and is only called while [`Team::run`] keeps it alive.
+// SAFETY: the job is `Sync`, and is only called while [`Team::run`] (or a [`Beside`]) keeps it
+// alive.
 unsafe impl Send for JobPtr {}
 
 struct Shared {
@@ -46,6 +53,36 @@ struct Shared {
     sleeping: AtomicUsize,
     /// Whether a worker's chunk of the open job panicked.
     panicked: AtomicBool,
+    /// The work posted beside the jobs ([`Team::beside`]).
+    side: Side,
+}
+
+/// Work posted beside the team's jobs ([`Team::beside`]), with its own generations: the
+/// same protocol as a job's (a member counts itself in `active`, then checks that the
+/// generation is still open before it reads the job), without waking anyone.
+struct Side {
+    /// The open side job's generation and address.
+    slot: Mutex<(u64, Option<JobPtr>)>,
+    /// The generation of the side job still open (0: none).
+    open: AtomicU64,
+    /// Its chunks not yet taken, as [`Shared::ends`].
+    ends: AtomicU64,
+    /// Threads running its chunks, other than the one dropping its [`Beside`].
+    active: AtomicUsize,
+    /// Whether a chunk of it panicked on another member.
+    panicked: AtomicBool,
+}
+
+impl Side {
+    /// Whether the open side job (if any) has chunks left: a load or two, for the loops that
+    /// wait.
+    fn has_chunks(&self) -> bool {
+        if self.open.load(SeqCst) == 0 {
+            return false;
+        }
+        let ends = self.ends.load(SeqCst);
+        ends >> 32 < ends & 0xffff_ffff
+    }
 }
 
 /// The process's team: `threads() - 1` workers plus the calling thread.
@@ -54,6 +91,8 @@ pub(super) struct Team {
     workers: usize,
     /// One job at a time: a second caller runs its job alone instead of waiting.
     busy: Mutex<u64>,
+    /// One side job at a time ([`Team::beside`]), its generations counted here.
+    side_busy: Mutex<u64>,
 }
 
 /// How long a worker keeps checking for the next job before it sleeps: longer than the serial
@@ -104,6 +143,13 @@ impl Team {
             active: AtomicUsize::new(0),
             sleeping: AtomicUsize::new(0),
             panicked: AtomicBool::new(false),
+            side: Side {
+                slot: Mutex::new((0, None)),
+                open: AtomicU64::new(0),
+                ends: AtomicU64::new(0),
+                active: AtomicUsize::new(0),
+                panicked: AtomicBool::new(false),
+            },
         }));
         let (ready, running) = std::sync::mpsc::channel();
         let mut started = 0;
@@ -134,6 +180,7 @@ impl Team {
             shared,
             workers: started,
             busy: Mutex::new(0),
+            side_busy: Mutex::new(0),
         }
     }
 
@@ -186,11 +233,18 @@ impl Team {
         if sleeping > 0 {
             shared.wake.notify_all();
         }
-        let mine = catch_unwind(AssertUnwindSafe(|| take_chunks(shared, 0, job)));
+        let mine = catch_unwind(AssertUnwindSafe(|| {
+            take_chunks(&shared.ends, 0, job, || false)
+        }));
         shared.open.store(0, SeqCst);
         let mut spins = 0u32;
         while shared.active.load(SeqCst) != 0 {
             spins = spins.wrapping_add(1);
+            // A chunk of side work while a worker finishes the job's last chunk: the wait
+            // is seldom longer than one.
+            if help_beside(shared, 0, || shared.active.load(SeqCst) == 0) {
+                continue;
+            }
             if spins.is_multiple_of(1024) {
                 std::thread::yield_now();
             } else {
@@ -208,30 +262,161 @@ impl Team {
             "a chunk of a GEMM team job panicked on a worker thread"
         );
     }
+
+    /// Posts `job(member, chunk)` for every chunk in `0..chunks` beside this thread's own
+    /// work, and returns at once: the workers run its chunks while they wait for jobs (and
+    /// the caller of [`Team::run`] while it waits for them), and dropping the returned
+    /// [`Beside`] runs the chunks still left on this thread and waits for those under way.
+    /// Where there are no workers, or another thread has side work posted, every chunk runs
+    /// here and now. Allocates nothing.
+    ///
+    /// # Safety
+    /// The returned [`Beside`] must be dropped, not leaked (`mem::forget`): the workers may
+    /// call `job` until it is.
+    pub(super) unsafe fn beside<'a>(
+        &'a self,
+        chunks: usize,
+        job: &'a (dyn Fn(usize, usize) + Sync + 'a),
+    ) -> Beside<'a> {
+        let mut generation = match self.side_busy.try_lock() {
+            Ok(g) if self.workers > 0 && chunks > 0 => g,
+            _ => {
+                for chunk in 0..chunks {
+                    job(0, chunk);
+                }
+                return Beside {
+                    posted: None,
+                    shared: self.shared,
+                    job,
+                };
+            }
+        };
+        *generation += 1;
+        let id = *generation;
+        // SAFETY: as in `run`: workers call the job only while generation `id` is open, and
+        // dropping the `Beside` closes it and waits for them before the borrow ends.
+        let erased: *const Job = unsafe {
+            std::mem::transmute::<&(dyn Fn(usize, usize) + Sync + '_), &'static Job>(job)
+        };
+        let side = &self.shared.side;
+        let back = u32::try_from(chunks).expect("a side job has fewer than 2^32 chunks");
+        *side.slot.lock().unwrap_or_else(|e| e.into_inner()) = (id, Some(JobPtr(erased)));
+        side.ends.store(u64::from(back), SeqCst);
+        side.open.store(id, SeqCst);
+        Beside {
+            posted: Some(generation),
+            shared: self.shared,
+            job,
+        }
+    }
+}
+
+/// Side work posted by [`Team::beside`]; dropping it finishes the work.
+pub(crate) struct Beside<'a> {
+    /// The side generations' lock, held while the work is posted (`None`: it ran already).
+    posted: Option<std::sync::MutexGuard<'a, u64>>,
+    shared: &'static Shared,
+    job: &'a (dyn Fn(usize, usize) + Sync + 'a),
+}
+
+impl Drop for Beside<'_> {
+    /// Runs the chunks that no worker has taken, waits for those under way, and closes the
+    /// generation; then panics if a chunk panicked (unless this thread is unwinding already).
+    fn drop(&mut self) {
+        let Some(generation) = self.posted.take() else {
+            return;
+        };
+        let side = &self.shared.side;
+        let job = self.job;
+        let mine = catch_unwind(AssertUnwindSafe(|| {
+            take_chunks(&side.ends, 0, job, || false)
+        }));
+        side.open.store(0, SeqCst);
+        let mut spins = 0u32;
+        while side.active.load(SeqCst) != 0 {
+            spins = spins.wrapping_add(1);
+            if spins.is_multiple_of(1024) {
+                std::thread::yield_now();
+            } else {
+                std::hint::spin_loop();
+            }
+        }
+        let theirs = side.panicked.swap(false, SeqCst);
+        *side.slot.lock().unwrap_or_else(|e| e.into_inner()) = (0, None);
+        drop(generation);
+        if std::thread::panicking() {
+            return;
+        }
+        if let Err(payload) = mine {
+            resume_unwind(payload);
+        }
+        assert!(!theirs, "a chunk of side work panicked on another thread");
+    }
+}
+
+/// Runs chunks of the open side job, if it has any left, one at a time until none is left or
+/// `stop()` says a job is waiting; returns whether it ran one. `member` 0 takes chunks from the
+/// front, the others from the back.
+fn help_beside(shared: &Shared, member: usize, stop: impl Fn() -> bool) -> bool {
+    let side = &shared.side;
+    if !side.has_chunks() {
+        return false;
+    }
+    side.active.fetch_add(1, SeqCst);
+    let id = side.open.load(SeqCst);
+    let mut ran = false;
+    if id != 0 {
+        let job = match *side.slot.lock().unwrap_or_else(|e| e.into_inner()) {
+            (posted, Some(job)) if posted == id => Some(job),
+            _ => None,
+        };
+        if let Some(JobPtr(job)) = job {
+            // SAFETY: generation `id` is open and this member is counted in `active`, so the
+            // `Beside` that posted it has not finished dropping and the job is alive.
+            let job = unsafe { &*job };
+            let taken = || take_chunks(&side.ends, member, job, stop);
+            match catch_unwind(AssertUnwindSafe(taken)) {
+                Ok(chunks) => ran = chunks > 0,
+                Err(_) => {
+                    side.panicked.store(true, SeqCst);
+                    ran = true;
+                }
+            }
+        }
+    }
+    side.active.fetch_sub(1, SeqCst);
+    ran
 }
 
 /// Takes chunks until none is left: the caller (member 0) the first one left, a worker the
 /// last one. (Measured in one process, alternating runs of the mnist-shaped bench with a
 /// shared counter: training 1.636 -> 1.621 s in f32 and 3.050 -> 2.975 s in f64, medians of
 /// 10 and 5; the forward phase 0.578 -> 0.563 s.)
-fn take_chunks(shared: &Shared, member: usize, job: &(dyn Fn(usize, usize) + Sync + '_)) {
-    let mut ends = shared.ends.load(SeqCst);
+///
+/// `ends_left` holds the chunks left (a job's or a side job's); `stop()`, asked before each
+/// chunk, ends the taking early. Returns how many chunks this member ran.
+fn take_chunks(
+    ends_left: &AtomicU64,
+    member: usize,
+    job: &(dyn Fn(usize, usize) + Sync + '_),
+    stop: impl Fn() -> bool,
+) -> usize {
+    let mut ran = 0;
+    let mut ends = ends_left.load(SeqCst);
     loop {
         let (front, back) = (ends >> 32, ends & 0xffff_ffff);
-        if front >= back {
-            return;
+        if front >= back || stop() {
+            return ran;
         }
         let (taken, chunk) = match member {
             0 => (((front + 1) << 32) | back, front),
             _ => ((front << 32) | (back - 1), back - 1),
         };
-        match shared
-            .ends
-            .compare_exchange_weak(ends, taken, SeqCst, SeqCst)
-        {
+        match ends_left.compare_exchange_weak(ends, taken, SeqCst, SeqCst) {
             Ok(_) => {
                 job(member, chunk as usize);
-                ends = shared.ends.load(SeqCst);
+                ran += 1;
+                ends = ends_left.load(SeqCst);
             }
             Err(now) => ends = now,
         }
@@ -242,9 +427,14 @@ fn worker(shared: &'static Shared, index: usize) {
     let mut seen = 0u64;
     loop {
         // Spin a little, then sleep until a new job is posted.
-        let start = Instant::now();
+        let mut start = Instant::now();
         let mut spins = 0u32;
         while shared.open.load(SeqCst) <= seen && start.elapsed() < SPIN {
+            // Side work while no job is posted, a chunk at a time.
+            if help_beside(shared, index, || shared.open.load(SeqCst) > seen) {
+                start = Instant::now();
+                continue;
+            }
             spins = spins.wrapping_add(1);
             if spins.is_multiple_of(YIELD_EVERY) {
                 std::thread::yield_now();
@@ -268,7 +458,8 @@ fn worker(shared: &'static Shared, index: usize) {
                 // SAFETY: generation `id` is open and this worker is counted in `active`, so
                 // the caller of `run` is still waiting and the job is alive.
                 let job = unsafe { &*job };
-                if catch_unwind(AssertUnwindSafe(|| take_chunks(shared, index, job))).is_err() {
+                let taken = || take_chunks(&shared.ends, index, job, || false);
+                if catch_unwind(AssertUnwindSafe(taken)).is_err() {
                     shared.panicked.store(true, SeqCst);
                 }
             }

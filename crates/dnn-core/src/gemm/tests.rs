@@ -380,6 +380,96 @@ fn a_job_posted_while_the_workers_sleep_wakes_them() {
 }
 
 #[test]
+fn side_work_runs_on_the_workers_while_the_caller_works_and_is_all_done_when_dropped() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::time::{Duration, Instant};
+
+    // Side work posted while another thread of this binary has some posted runs on its
+    // caller at once, as does the work of a team with no workers: so this is tried until a
+    // worker took a chunk, up to a deadline. Meanwhile the caller runs team jobs of its own
+    // and otherwise waits, as a training step's serial passes do. In every try each chunk
+    // must run exactly once, all of them by the time the side work is dropped (the workers
+    // alone would take about 13 ms, the caller's own work lasts 4).
+    let has_workers = threads() > 1;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut tries, mut on_a_worker, mut every_chunk_once) = (0, false, true);
+        while Instant::now() < deadline && !(on_a_worker && tries >= 3) {
+            tries += 1;
+            let runs: Vec<AtomicUsize> = (0..64).map(|_| AtomicUsize::new(0)).collect();
+            let by_workers = AtomicUsize::new(0);
+            let job = |member: usize, chunk: usize| {
+                std::thread::sleep(Duration::from_micros(200));
+                runs[chunk].fetch_add(1, SeqCst);
+                if member != 0 {
+                    by_workers.fetch_add(1, SeqCst);
+                }
+            };
+            // SAFETY: dropped below.
+            let posted = unsafe { beside(runs.len(), &job) };
+            let jobs_ran = AtomicUsize::new(0);
+            let until = Instant::now() + Duration::from_millis(4);
+            while Instant::now() < until {
+                on_team(4, &|_, _| {
+                    jobs_ran.fetch_add(1, SeqCst);
+                });
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            drop(posted);
+            let after: Vec<usize> = runs.iter().map(|r| r.load(SeqCst)).collect();
+            every_chunk_once &= after.iter().all(|&n| n == 1);
+            every_chunk_once &= jobs_ran.load(SeqCst).is_multiple_of(4);
+            on_a_worker |= by_workers.load(SeqCst) > 0;
+            if !has_workers {
+                break;
+            }
+        }
+        sender.send((every_chunk_once, on_a_worker)).unwrap();
+    });
+    let (every_chunk_once, on_a_worker) = receiver
+        .recv_timeout(Duration::from_secs(90))
+        .expect("side work never finished");
+    assert!(every_chunk_once, "a chunk of side work ran other than once");
+    assert!(
+        on_a_worker || !has_workers,
+        "no chunk of side work ran on a worker in 30 s"
+    );
+}
+
+#[test]
+fn side_work_with_a_panicking_chunk_panics_when_dropped_and_the_team_works_after() {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::time::Duration;
+
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let dropped = catch_unwind(AssertUnwindSafe(|| {
+            let job = |_member: usize, chunk: usize| {
+                std::thread::sleep(Duration::from_micros(100));
+                assert_ne!(chunk, 5, "chunk 5 panics on purpose");
+            };
+            // SAFETY: dropped at the end of the closure.
+            let _posted = unsafe { beside(16, &job) };
+            std::thread::sleep(Duration::from_millis(2));
+        }));
+        let ran = AtomicUsize::new(0);
+        let job = |_member: usize, _chunk: usize| {
+            ran.fetch_add(1, SeqCst);
+        };
+        // SAFETY: dropped at once.
+        drop(unsafe { beside(16, &job) });
+        sender.send((dropped.is_err(), ran.load(SeqCst))).unwrap();
+    });
+    let (panicked, ran) = receiver
+        .recv_timeout(Duration::from_secs(60))
+        .expect("side work with a panicking chunk never returned");
+    assert!(panicked, "side work with a panicking chunk did not panic");
+    assert_eq!(ran, 16, "chunks of the side work posted after the panic");
+}
+
+#[test]
 fn rows_are_split_by_whole_tiles_and_columns_by_whole_panels() {
     // The cat-shaped forward product's 256 rows over two members: 132 + 124, one edge panel
     // (4 rows) in all rather than one per member.
