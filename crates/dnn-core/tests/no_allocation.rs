@@ -53,15 +53,21 @@ const ITERATIONS: usize = 50;
 /// `sizes` on 64 examples with `params`; with `validated`, through `train_validated` with a
 /// validation set of 48 examples watched and early stopping armed (a patience longer than the
 /// run, so every iteration computes the validation cost and some copy the best parameters);
-/// with `controlled`, with a `TrainControl` attached (checked to have counted every batch).
+/// with `controlled`, with a `TrainControl` attached (checked to have counted every batch);
+/// with `example_major`, the inputs stored example by example (`X` the transpose of a
+/// contiguous `(64, n0)` array, as pictures and CSV rows are).
 fn allocations_per_iteration<F: dnn_core::Float>(
     sizes: &[usize],
     params: TrainParams,
     output: Activation,
-    (validated, controlled): (bool, bool),
+    (validated, controlled, example_major): (bool, bool, bool),
 ) -> (Vec<usize>, TrainDiagnostics) {
     let mut rng = NumpyRng::new(1);
-    let x = rng.randn(sizes[0], 64).mapv(F::of);
+    let x = match example_major {
+        false => rng.randn(sizes[0], 64).mapv(F::of),
+        true => rng.randn(64, sizes[0]).mapv(F::of).reversed_axes(),
+    };
+    assert_eq!(x.strides()[0] == 1, example_major);
     let y = rng
         .rand(1, 64)
         .mapv(|v| F::of(if v > 0.5 { 1.0 } else { 0.0 }));
@@ -133,8 +139,10 @@ fn allocations_per_iteration<F: dnn_core::Float>(
 /// the strips ahead, or each member its own) until the faster is kept; all with a
 /// sigmoid output (once with class weights), and a regression's identity output once; and a
 /// `[200, 8, 1]` one on its 64 examples, which trains in the Gram form (plain, and with L2,
-/// dropout and decay); and a `[4, 3, 1]` one, whose data is large enough beside it for its
-/// mini-batch updates to be made in place.
+/// dropout and decay); a `[4, 3, 1]` one, whose data is large enough beside it for its
+/// mini-batch updates to be made in place; and the wide one on inputs stored example by
+/// example, each epoch's second batch gathered during the first's step (beside it, on the
+/// team).
 fn setups() -> Vec<(&'static str, &'static [usize], TrainParams, Activation)> {
     let small: &[usize] = &[30, 16, 8, 1];
     let sigmoid = |(name, sizes, params)| (name, sizes, params, Activation::Sigmoid);
@@ -213,6 +221,15 @@ fn setups() -> Vec<(&'static str, &'static [usize], TrainParams, Activation)> {
         Activation::Sigmoid,
     ));
     all.push((
+        "wide layer, mini-batch adam on example-major inputs",
+        &[2100, 24, 1],
+        TrainParams::new()
+            .learning_rate(0.001)
+            .mini_batches(40, 5)
+            .optimizer(Optimizer::ADAM),
+        Activation::Sigmoid,
+    ));
+    all.push((
         "regression, mini-batch adam",
         small,
         TrainParams::new()
@@ -265,7 +282,7 @@ fn main() {
     for (name, sizes, params, output) in setups() {
         for (validated, controlled) in [(false, false), (true, false), (false, true), (true, true)]
         {
-            let how = (validated, controlled);
+            let how = (validated, controlled, name.contains("example-major"));
             let name = match validated {
                 false => name.to_owned(),
                 true => format!("{name}, watched on a validation set"),

@@ -153,65 +153,131 @@ impl<F: Float> Checkpoint<F> {
 
 /// The epoch's shuffled example order, and a mini-batch gathered from X and Y (all empty
 /// for full-batch training).
+///
+/// Where X keeps each example contiguous and the GEMM has a team, a second set of buffers
+/// takes the epoch's next batch while a step trains on this one: its gathering is posted
+/// beside the step ([`Batches::step`], [`gemm::beside`]), so that the team's workers copy it
+/// in the moments they would wait for the step's next product (its serial passes). The
+/// batch's examples are the same, gathered ahead or not.
 struct Batches<F: Float> {
     order: Vec<usize>,
-    /// The batch's inputs: `(batch, n0)`, one example per row, when X keeps each example
-    /// contiguous (then gathering copies whole rows); `(n0, batch)` otherwise.
-    xb: Array2<F>,
+    /// The buffers of the batch in use (`bufs[current]`) and of the next, each `(xb, yb)`.
+    /// `xb` is `(batch, n0)`, one example per row, when X keeps each example contiguous (then
+    /// gathering copies whole rows); `(n0, batch)` otherwise. The second set is empty where
+    /// no batch is gathered ahead.
+    bufs: [(Array2<F>, Array2<F>); 2],
+    current: usize,
+    /// The examples (`start`, `k`) of the epoch's order that the other buffers hold.
+    ahead: Option<(usize, usize)>,
     example_major: bool,
-    yb: Array2<F>,
+    /// Whether the next batch is gathered during a step.
+    fetches_ahead: bool,
 }
+
+/// Bytes of examples that one chunk of a batch gathered ahead copies: small enough that a
+/// worker taking one between two products joins the next product soon after it is posted.
+const AHEAD_CHUNK_BYTES: usize = 16 << 10;
 
 impl<F: Float> Batches<F> {
     fn new(net: &Network<F>, m: usize, batch: usize, example_major: bool) -> Self {
         let minibatch = batch < m;
-        Batches {
-            order: Vec::with_capacity(if minibatch { m } else { 0 }),
-            xb: huge_pages::zeros(match (minibatch, example_major) {
+        let fetches_ahead = minibatch && example_major && gemm::threads() > 1;
+        let buffers = |used: bool| {
+            let used = used && minibatch;
+            let xb = huge_pages::zeros(match (used, example_major) {
                 (false, _) => (0, 0),
                 (true, true) => (batch, net.input_size()),
                 (true, false) => (net.input_size(), batch),
-            }),
-            example_major,
-            yb: Array2::zeros(if minibatch {
+            });
+            let yb = Array2::zeros(if used {
                 (net.output_size(), batch)
             } else {
                 (0, 0)
-            }),
+            });
+            (xb, yb)
+        };
+        Batches {
+            order: Vec::with_capacity(if minibatch { m } else { 0 }),
+            bufs: [buffers(true), buffers(fetches_ahead)],
+            current: 0,
+            ahead: None,
+            example_major,
+            fetches_ahead,
         }
     }
 
-    /// Copies the examples `order[start..start + k]` of `x` and `y` into the batch buffers.
+    /// Copies the examples `order[start..start + k]` of `x` and `y` into the batch buffers in
+    /// use.
     fn gather(&mut self, x: ArrayView2<'_, F>, y: ArrayView2<'_, F>, start: usize, k: usize) {
         let picked = &self.order[start..start + k];
+        let (xb, yb) = &mut self.bufs[self.current];
         if self.example_major {
-            gather_examples(x, y, picked, &mut self.xb, &mut self.yb);
+            gather_examples(x, y, picked, xb, yb);
         } else {
-            gather(x, picked, &mut self.xb);
-            gather(y, picked, &mut self.yb);
+            gather(x, picked, xb);
+            gather(y, picked, yb);
         }
+    }
+
+    /// The batch of the examples `order[start..start + k]` as `(X, Y)`, `(n0, k)` and
+    /// `(n[L], k)`: the buffers gathered ahead if they hold it, else gathered now. With
+    /// `next` (`(start, k)` of the epoch's next batch) where this run gathers ahead, also the
+    /// copy of that batch into the other buffers, to be posted beside the step
+    /// ([`gemm::beside`]); the next call finds it there if every chunk of it ran.
+    #[allow(clippy::type_complexity)]
+    fn step<'a>(
+        &'a mut self,
+        x: ArrayView2<'a, F>,
+        y: ArrayView2<'a, F>,
+        (start, k): (usize, usize),
+        next: Option<(usize, usize)>,
+    ) -> (
+        ArrayView2<'a, F>,
+        ArrayView2<'a, F>,
+        Option<ExampleCopy<'a, F>>,
+    ) {
+        if self.ahead.take() == Some((start, k)) {
+            self.current = 1 - self.current;
+        } else {
+            self.gather(x, y, start, k);
+        }
+        let next = next.filter(|_| self.fetches_ahead);
+        self.ahead = next;
+        let [first, second] = &mut self.bufs;
+        let (now, spare) = match self.current {
+            0 => (first, second),
+            _ => (second, first),
+        };
+        let copy = next.and_then(|(start, k)| {
+            let picked = &self.order[start..start + k];
+            let bytes = spare.0.ncols() * std::mem::size_of::<F>();
+            let per = (AHEAD_CHUNK_BYTES / bytes.max(1)).max(1);
+            let pieces = bytes.div_ceil(AHEAD_CHUNK_BYTES).max(1);
+            ExampleCopy::new(x, y, picked, &mut spare.0, &mut spare.1, (per, pieces))
+        });
+        if copy.is_none() {
+            // Not contiguous after all: the next call gathers it itself.
+            self.ahead = None;
+        }
+        let xv = match self.example_major {
+            true => now.0.view().split_at(Axis(0), k).0.reversed_axes(),
+            false => cols(&now.0, k),
+        };
+        (xv, cols(&now.1, k), copy)
     }
 
     /// The order of `epoch`'s `m` examples: `np.random.seed(seed + epoch);
     /// np.random.permutation(m)`, the course's `random_mini_batches`, reseeded every epoch
     /// (so that a rollback's replay finds the same batches again).
     fn shuffle(&mut self, config: &TrainConfig, epoch: usize, m: usize) {
+        self.ahead = None;
         let mut rng = NumpyRng::new(config.shuffle_seed().wrapping_add(epoch as u32));
         permutation_into(&mut rng, m, &mut self.order);
     }
 
     /// The most examples that a batch holds.
     fn capacity(&self) -> usize {
-        self.yb.ncols()
-    }
-
-    /// The gathered batch of `k` examples as `(X, Y)`, `(n0, k)` and `(n[L], k)`.
-    fn views(&self, k: usize) -> (ArrayView2<'_, F>, ArrayView2<'_, F>) {
-        let x = match self.example_major {
-            true => self.xb.view().split_at(Axis(0), k).0.reversed_axes(),
-            false => cols(&self.xb, k),
-        };
-        (x, cols(&self.yb, k))
+        self.bufs[0].1.ncols()
     }
 }
 
@@ -444,9 +510,8 @@ impl<F: Float> Network<F> {
         }
     }
 
-    /// A training step's first half, the same in training and in a replay: the batch of
-    /// `k` examples from `start` gathered (with mini-batches; the whole data otherwise) and
-    /// its forward pass. Returns the batch's `X` and `Y`.
+    /// A replayed training step's first half: the batch of `k` examples from `start`
+    /// gathered and its forward pass. Returns the batch's `X` and `Y`.
     #[allow(clippy::too_many_arguments)]
     fn forward_batch<'v>(
         &self,
@@ -454,16 +519,12 @@ impl<F: Float> Network<F> {
         batches: &'v mut Batches<F>,
         (x, y): (ArrayView2<'v, F>, ArrayView2<'v, F>),
         (start, k): (usize, usize),
-        minibatch: bool,
         dropout_rng: &mut NumpyRng,
         clock: &mut PhaseClock,
         phases: &mut PhaseTimes,
     ) -> (ArrayView2<'v, F>, ArrayView2<'v, F>) {
-        if minibatch {
-            batches.gather(x, y, start, k);
-        }
+        let (xv, yv, _) = batches.step(x, y, (start, k), None);
         clock.lap(&mut phases.gather);
-        let (xv, yv) = if minibatch { batches.views(k) } else { (x, y) };
         forward(self, xv, &mut ws.fwd, &mut ws.first, dropout_rng);
         clock.lap(&mut phases.forward);
         (xv, yv)
@@ -532,7 +593,6 @@ impl<F: Float> Network<F> {
                 batches,
                 (x, y),
                 (start, k),
-                true,
                 &mut dropout_rng,
                 &mut clock,
                 &mut phases,
@@ -663,16 +723,25 @@ impl<F: Float> Network<F> {
                     batches,
                 };
                 clock.skip();
-                let (xv, yv) = self.forward_batch(
-                    &mut ws,
-                    &mut batch_data,
-                    (x, y),
-                    (start, k),
-                    minibatch,
-                    &mut dropout_rng,
-                    &mut clock,
-                    phases,
-                );
+                let (xv, yv, next) = match minibatch {
+                    true => {
+                        let next = (start + k < m).then(|| (start + k, batch.min(m - start - k)));
+                        batch_data.step(x, y, (start, k), next)
+                    }
+                    false => (x, y, None),
+                };
+                let copy_next = |_member: usize, chunk: usize| {
+                    if let Some(copy) = &next {
+                        copy.run(chunk);
+                    }
+                };
+                // SAFETY: dropped at the end of the iteration, or before a rollback (which
+                // takes `batch_data`) or the end of the run.
+                let fetching =
+                    unsafe { gemm::beside(next.as_ref().map_or(0, |c| c.chunks()), &copy_next) };
+                clock.lap(&mut phases.gather);
+                forward(self, xv, &mut ws.fwd, &mut ws.first, &mut dropout_rng);
+                clock.lap(&mut phases.forward);
                 let data_cost = data_cost(self, &ws.fwd, yv, config.class_weights());
                 let l2_term = (config.l2() != 0.0).then(|| {
                     // The Gram form's `W1` is `W1(0)` until training ends: its `‖W1‖²`
@@ -704,6 +773,7 @@ impl<F: Float> Network<F> {
                 );
                 clock.lap(&mut phases.cost);
                 if let Some(cause) = diverged {
+                    drop(fetching);
                     // The parameters in place produced this cost; those before the last
                     // update had a good one.
                     if let Some(good) = before_last_update {
@@ -728,6 +798,7 @@ impl<F: Float> Network<F> {
                 t += 1;
                 let bad = self.learn_batch(&mut ws, (xv, yv), config, (t, lr), &mut clock, phases);
                 if let Some(layer) = bad {
+                    drop(fetching);
                     // Back to the parameters that gave `cost` (still in place if the update
                     // went to the spare buffers).
                     self.restore(&mut ws, &mut batch_data, x, y, config, good.updates, false);
@@ -735,6 +806,9 @@ impl<F: Float> Network<F> {
                     return self.diverged(x, &ws, step, cause, Some(good), costs);
                 }
                 before_last_update = Some(good);
+                // The next batch's chunks that no worker took, copied here.
+                drop(fetching);
+                clock.lap(&mut phases.gather);
                 // Between two batches of an epoch, a stop asked for by the control ends the
                 // run here, keeping this epoch's updates so far (after an epoch's last batch
                 // the epoch completes first).
@@ -802,8 +876,7 @@ const TEAM_GATHER_ELEMENTS: usize = 1 << 15;
 
 /// Copies the examples `order` of `x` (`(n0, m)`, each column contiguous) into the first
 /// `order.len()` rows of `xb` (`(batch, n0)`), one contiguous copy per example, and their
-/// columns of `y` into `yb`: shared out over the team when the batch is large, the labels
-/// a chunk of their own (their reads are scattered over `y`'s rows, a cache miss each).
+/// columns of `y` into `yb`: shared out over the team when the batch is large.
 fn gather_examples<F: Float>(
     x: ArrayView2<'_, F>,
     y: ArrayView2<'_, F>,
@@ -811,41 +884,114 @@ fn gather_examples<F: Float>(
     xb: &mut Array2<F>,
     yb: &mut Array2<F>,
 ) {
-    debug_assert!(order.len() <= xb.nrows());
-    let n0 = xb.ncols();
-    let contiguous = x.stride_of(Axis(0)) == 1 || x.nrows() <= 1;
-    let Some(to) = xb.as_slice_mut().filter(|_| contiguous) else {
+    let team = order.len() * xb.ncols() >= TEAM_GATHER_ELEMENTS;
+    let parts = if team { 2 * gemm::threads() } else { 1 };
+    let per = order.len().div_ceil(parts).max(1);
+    if !ExampleCopy::<F>::applies(x) {
         for (&j, mut row) in order.iter().zip(xb.rows_mut()) {
             row.assign(&x.column(j));
         }
         gather(y, order, yb);
         return;
-    };
-    let to = gemm::SendPtr(to.as_mut_ptr());
-    let team = order.len() * n0 >= TEAM_GATHER_ELEMENTS;
-    let chunks = if team { 2 * gemm::threads() } else { 1 };
-    let per = order.len().div_ceil(chunks).max(1);
-    // Chunk 0 gathers the labels (locked once, by that chunk alone); chunk `c` > 0 the
-    // examples of part `c - 1`.
-    let labels = Mutex::new(yb);
-    let copy = |_member: usize, chunk: usize| {
-        let Some(chunk) = chunk.checked_sub(1) else {
-            let mut yb = labels.lock().unwrap_or_else(|e| e.into_inner());
-            gather(y, order, &mut yb);
-            return;
-        };
-        for (i, &j) in order.iter().enumerate().skip(chunk * per).take(per) {
-            let from = x.column(j);
-            // SAFETY: column `j` is `n0` contiguous elements (checked above); row `i` of
-            // `xb` is `n0` elements at `i * n0` (`xb` is contiguous and has at least
-            // `order.len()` rows), and each row is written by one chunk only.
-            unsafe { std::ptr::copy_nonoverlapping(from.as_ptr(), to.get().add(i * n0), n0) };
-        }
+    }
+    let Some(copy) = ExampleCopy::new(x, y, order, xb, yb, (per, 1)) else {
+        unreachable!("checked above");
     };
     if team {
-        gemm::on_team(chunks + 1, &copy);
+        gemm::on_team(copy.chunks(), &|_member, chunk| copy.run(chunk));
     } else {
-        (0..=chunks).for_each(|chunk| copy(0, chunk));
+        (0..copy.chunks()).for_each(|chunk| copy.run(chunk));
+    }
+}
+
+/// The copy of a batch's examples into its buffers, a chunk at a time: chunk 0 the labels
+/// (their reads are scattered over `y`'s rows, a cache miss each), chunk `c` > 0 part
+/// `c - 1`: `per` whole examples, one contiguous copy each, or, where examples are cut into
+/// `pieces`, one piece of one example.
+struct ExampleCopy<'a, F: Float> {
+    x: ArrayView2<'a, F>,
+    y: ArrayView2<'a, F>,
+    order: &'a [usize],
+    /// `xb`'s elements, rows of `n0`.
+    to: gemm::SendPtr<F>,
+    n0: usize,
+    /// `yb`, locked once, by chunk 0 alone.
+    labels: Mutex<&'a mut Array2<F>>,
+    per: usize,
+    pieces: usize,
+}
+
+impl<'a, F: Float> ExampleCopy<'a, F> {
+    /// Whether `x` keeps each example (column) contiguous.
+    fn applies(x: ArrayView2<'_, F>) -> bool {
+        x.stride_of(Axis(0)) == 1 || x.nrows() <= 1
+    }
+
+    /// The copy of the examples `order` of `x` into the first `order.len()` rows of `xb`
+    /// (`(batch, n0)`, contiguous) and their labels into `yb`, in chunks of `per` examples
+    /// (`pieces` 1) or of one `pieces`-th of an example (`per` 1); `None` where `x` does not
+    /// keep each example contiguous or `xb` is not one contiguous array.
+    fn new(
+        x: ArrayView2<'a, F>,
+        y: ArrayView2<'a, F>,
+        order: &'a [usize],
+        xb: &'a mut Array2<F>,
+        yb: &'a mut Array2<F>,
+        (per, pieces): (usize, usize),
+    ) -> Option<Self> {
+        debug_assert!(order.len() <= xb.nrows() && per > 0 && pieces > 0);
+        debug_assert!(per == 1 || pieces == 1);
+        let n0 = xb.ncols();
+        let to = xb.as_slice_mut().filter(|_| Self::applies(x))?;
+        Some(ExampleCopy {
+            x,
+            y,
+            order,
+            to: gemm::SendPtr(to.as_mut_ptr()),
+            n0,
+            labels: Mutex::new(yb),
+            per,
+            pieces,
+        })
+    }
+
+    /// The number of chunks.
+    fn chunks(&self) -> usize {
+        1 + self.order.len().div_ceil(self.per) * self.pieces
+    }
+
+    /// Copies chunk `chunk`; each chunk is to be run once.
+    fn run(&self, chunk: usize) {
+        let Some(part) = chunk.checked_sub(1) else {
+            let mut yb = self.labels.lock().unwrap_or_else(|e| e.into_inner());
+            gather(self.y, self.order, &mut yb);
+            return;
+        };
+        let n0 = self.n0;
+        let (group, piece) = (part / self.pieces, part % self.pieces);
+        let length = n0.div_ceil(self.pieces);
+        let (from, to) = (piece * length, n0.min((piece + 1) * length));
+        if from >= to {
+            return;
+        }
+        for (i, &j) in self
+            .order
+            .iter()
+            .enumerate()
+            .skip(group * self.per)
+            .take(self.per)
+        {
+            let column = self.x.column(j);
+            // SAFETY: column `j` is `n0` contiguous elements (`applies`); row `i` of `xb` is
+            // `n0` elements at `i * n0` (`xb` is contiguous and has at least `order.len()`
+            // rows), `from..to` lies in both, and each piece of a row is written by one chunk
+            // only.
+            unsafe {
+                let (source, target) =
+                    (column.as_ptr().add(from), self.to.get().add(i * n0 + from));
+                std::ptr::copy_nonoverlapping(source, target, to - from);
+            }
+        }
     }
 }
 
@@ -855,5 +1001,61 @@ fn gather<F: Float>(src: ArrayView2<'_, F>, order: &[usize], dst: &mut Array2<F>
         for (d, &j) in dst_row.iter_mut().zip(order) {
             *d = src_row[j];
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::Array2;
+
+    use super::ExampleCopy;
+    use crate::NumpyRng;
+
+    #[test]
+    fn a_batch_copied_in_chunks_of_whole_examples_or_of_pieces_is_the_picked_columns() {
+        // X stored example by example (its transpose contiguous), as pictures and CSV rows
+        // are; 17 of its 40 examples picked, into buffers of 20. Chunks run in reverse, as a
+        // worker takes them from the back.
+        let mut rng = NumpyRng::new(3);
+        let rows = rng.randn(40, 50);
+        let x = rows.t();
+        let y = rng.randn(3, 40);
+        let order = [39, 0, 7, 7, 12, 33, 5, 21, 2, 38, 16, 9, 30, 1, 25, 18, 11];
+        for (per, pieces) in [
+            (1, 1),
+            (4, 1),
+            (17, 1),
+            (100, 1),
+            (1, 2),
+            (1, 3),
+            (1, 7),
+            (1, 50),
+        ] {
+            let (mut xb, mut yb) = (Array2::<f64>::zeros((20, 50)), Array2::zeros((3, 20)));
+            let copy = ExampleCopy::new(x, y.view(), &order, &mut xb, &mut yb, (per, pieces))
+                .expect("examples contiguous");
+            (0..copy.chunks()).rev().for_each(|chunk| copy.run(chunk));
+            for (i, &j) in order.iter().enumerate() {
+                assert_eq!(xb.row(i), x.column(j), "{per} x {pieces}: example {i}");
+                assert_eq!(yb.column(i), y.column(j), "{per} x {pieces}: labels {i}");
+            }
+            assert!(xb
+                .rows()
+                .into_iter()
+                .skip(order.len())
+                .all(|r| r.iter().all(|&v| v == 0.0)));
+        }
+        // Examples that are not contiguous are not copied this way.
+        let by_features = rows.t().as_standard_layout().into_owned();
+        let (mut xb, mut yb) = (Array2::<f64>::zeros((20, 50)), Array2::zeros((3, 20)));
+        assert!(ExampleCopy::new(
+            by_features.view(),
+            y.view(),
+            &order,
+            &mut xb,
+            &mut yb,
+            (1, 1)
+        )
+        .is_none());
     }
 }

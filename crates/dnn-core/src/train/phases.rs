@@ -23,7 +23,9 @@ use std::time::{Duration, Instant};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PhaseTimes {
-    /// Copying each mini-batch's examples out of `X` and `Y`.
+    /// Copying each mini-batch's examples out of `X` and `Y`, on the training thread: where
+    /// an epoch's next batch is gathered during a step (examples contiguous in `X`, a GEMM
+    /// team of several threads), only what the team's workers left of it.
     pub gather: Duration,
     /// The forward pass: the products `W[l] A[l-1]` (or the Gram form's), bias, activation,
     /// dropout and the output activation.

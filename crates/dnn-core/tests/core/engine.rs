@@ -649,31 +649,36 @@ fn columns(x: &Array2<f64>, order: &[usize]) -> Array2<f64> {
 fn a_batch_gathered_from_example_major_data_trains_as_one_gathered_column_by_column() {
     // 300 features and batches of 128: 38,400 elements a batch, enough that the team copies
     // the examples of an example-major X (the layout of pictures and CSV rows), each member
-    // its own rows. The same data stored feature by feature is gathered element by element
-    // on one thread; both runs must give the same bits, the ragged last batch included.
-    let (x, y) = data(9, 300, 300);
-    let example_major = x.t().as_standard_layout().into_owned();
-    let initial = Network::<f64>::builder(&[300, 16, 1])
-        .init(Init::He)
-        .build(&mut NumpyRng::new(4))
-        .unwrap();
-    let config = TrainParams::new()
-        .learning_rate(1e-3)
-        .optimizer(dnn_core::Optimizer::ADAM)
-        .iterations(3)
-        .mini_batches(128, 5)
-        .check()
-        .unwrap();
-    let (mut by_columns, mut by_rows) = (initial.clone(), initial);
-    let a = by_columns.fit(&x, &y, &config).unwrap();
-    let b = by_rows.fit(example_major.t(), &y, &config).unwrap();
-    assert_eq!(a.costs(), b.costs());
-    assert_eq!(by_columns.to_parameters(), by_rows.to_parameters());
-    assert!(
-        a.costs()[2] < a.costs()[0],
-        "the test must train: {:?}",
-        a.costs()
-    );
+    // its own rows, and an epoch's later batches are gathered during the step before (by
+    // the team's workers when they would wait, in chunks of whole examples, or with 2500
+    // features of pieces of one). The same data stored feature by feature is gathered
+    // element by element on one thread; both runs must give the same bits, the ragged last
+    // batch included.
+    for features in [300, 2500] {
+        let (x, y) = data(9, features, 300);
+        let example_major = x.t().as_standard_layout().into_owned();
+        let initial = Network::<f64>::builder(&[features, 16, 1])
+            .init(Init::He)
+            .build(&mut NumpyRng::new(4))
+            .unwrap();
+        let config = TrainParams::new()
+            .learning_rate(1e-3)
+            .optimizer(dnn_core::Optimizer::ADAM)
+            .iterations(3)
+            .mini_batches(128, 5)
+            .check()
+            .unwrap();
+        let (mut by_columns, mut by_rows) = (initial.clone(), initial);
+        let a = by_columns.fit(&x, &y, &config).unwrap();
+        let b = by_rows.fit(example_major.t(), &y, &config).unwrap();
+        assert_eq!(a.costs(), b.costs(), "{features} features");
+        assert_eq!(by_columns.to_parameters(), by_rows.to_parameters());
+        assert!(
+            a.costs()[2] < a.costs()[0],
+            "the test must train: {:?}",
+            a.costs()
+        );
+    }
 }
 
 #[test]
