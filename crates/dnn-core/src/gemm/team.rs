@@ -237,20 +237,11 @@ impl Team {
             take_chunks(&shared.ends, 0, job, || false)
         }));
         shared.open.store(0, SeqCst);
-        let mut spins = 0u32;
-        while shared.active.load(SeqCst) != 0 {
-            spins = spins.wrapping_add(1);
-            // A chunk of side work while a worker finishes the job's last chunk: the wait
-            // is seldom longer than one.
-            if help_beside(shared, 0, || shared.active.load(SeqCst) == 0) {
-                continue;
-            }
-            if spins.is_multiple_of(1024) {
-                std::thread::yield_now();
-            } else {
-                std::hint::spin_loop();
-            }
-        }
+        // Chunks of side work while a worker finishes the job's last chunk: the wait is
+        // seldom longer than one.
+        wait_until_none(&shared.active, || {
+            help_beside(shared, 0, || shared.active.load(SeqCst) == 0)
+        });
         let theirs = shared.panicked.swap(false, SeqCst);
         // Released before unwinding, so that the lock is not poisoned for the next job.
         drop(generation);
@@ -332,15 +323,7 @@ impl Drop for Beside<'_> {
             take_chunks(&side.ends, 0, job, || false)
         }));
         side.open.store(0, SeqCst);
-        let mut spins = 0u32;
-        while side.active.load(SeqCst) != 0 {
-            spins = spins.wrapping_add(1);
-            if spins.is_multiple_of(1024) {
-                std::thread::yield_now();
-            } else {
-                std::hint::spin_loop();
-            }
-        }
+        wait_until_none(&side.active, || false);
         let theirs = side.panicked.swap(false, SeqCst);
         *side.slot.lock().unwrap_or_else(|e| e.into_inner()) = (0, None);
         drop(generation);
@@ -351,6 +334,24 @@ impl Drop for Beside<'_> {
             resume_unwind(payload);
         }
         assert!(!theirs, "a chunk of side work panicked on another thread");
+    }
+}
+
+/// Waits until no thread is inside a job (`inside` is 0), spinning and offering the core to
+/// other threads now and then; on each turn `meanwhile()` may do some other work first (it
+/// says whether it did).
+fn wait_until_none(inside: &AtomicUsize, mut meanwhile: impl FnMut() -> bool) {
+    let mut spins = 0u32;
+    while inside.load(SeqCst) != 0 {
+        if meanwhile() {
+            continue;
+        }
+        spins = spins.wrapping_add(1);
+        if spins.is_multiple_of(1024) {
+            std::thread::yield_now();
+        } else {
+            std::hint::spin_loop();
+        }
     }
 }
 
