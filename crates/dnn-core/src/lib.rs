@@ -61,6 +61,7 @@ mod kernels;
 mod memory;
 mod network;
 mod optim;
+mod prefetch;
 pub mod regularization;
 mod replaced;
 mod rng;

@@ -9,6 +9,7 @@
 
 use super::simd::Simd;
 use super::{Element, MatPtr};
+use crate::prefetch::prefetch;
 
 /// Depth of one block: a `KC x NR` panel of `B` stays in L1.
 pub(super) const KC: usize = 256;
@@ -54,7 +55,7 @@ unsafe fn tile<T: Element, V: Simd<T>, const MR: usize, const NV: usize>(
     let (mut ap, mut bp) = (a, b);
     for _ in 0..kc {
         let mut bv = [V::zero(); NV];
-        prefetch_b(bp.wrapping_add(B_AHEAD * nr), nr * std::mem::size_of::<T>());
+        prefetch(bp.wrapping_add(B_AHEAD * nr), nr * std::mem::size_of::<T>());
         for (v, x) in bv.iter_mut().enumerate() {
             *x = V::load(bp.add(v * V::LANES));
         }
@@ -116,23 +117,6 @@ unsafe fn tile<T: Element, V: Simd<T>, const MR: usize, const NV: usize>(
 /// 0.999, 0.964 and 0.976 (4 pairs). 4 and 16 rows ahead were slower than 8 (mnist f32 1.019
 /// and 0.997, f64 1.010 and 1.017 of its time). No value changes.
 const B_AHEAD: usize = 8;
-
-/// Asks for the `bytes` at `p` (a row of a packed panel of `B`, possibly past its end: a
-/// prefetch never faults) to be brought into L1.
-#[inline(always)]
-fn prefetch_b<T>(p: *const T, bytes: usize) {
-    #[cfg(target_arch = "x86_64")]
-    for line in 0..bytes.div_ceil(64) {
-        // SAFETY: a prefetch reads nothing and cannot fault, whatever the address.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                (p as *const i8).wrapping_add(line * 64),
-            )
-        };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (p, bytes);
-}
 
 /// Keeps the next row's value of `A` from being loaded before this row's multiply-adds: an
 /// empty `asm!`, which the compiler must assume reads memory, so no load moves above it.
