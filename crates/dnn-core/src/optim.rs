@@ -517,11 +517,7 @@ fn negligible_bounds<F: Float>(
     corr2: F,
     eps: F,
 ) -> Option<Negligible<F>> {
-    let least_normal = if wide::is_f32::<F>() {
-        f64::from(f32::MIN_POSITIVE)
-    } else {
-        f64::MIN_POSITIVE
-    };
+    let least_normal = F::min_positive_value().to_f64_lossless();
     let [b1, b2, lr, corr1, corr2, eps] =
         [b1, b2, lr, corr1, corr2, eps].map(|x| x.to_f64_lossless());
     // `s` stays at least 0 (so `s_hat` too, with `corr2 > 0`): the step's denominator is at
