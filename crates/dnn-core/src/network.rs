@@ -756,14 +756,16 @@ const FINITE_CHUNK: usize = 1 << 16;
 /// bench's data (60,000 x 784 `f32`, 188 MB) one thread took 15-17 ms of the process before
 /// training began.
 fn has_non_finite<F: Float>(a: ArrayView2<'_, F>) -> bool {
-    let any = |values: &[F]| values.iter().fold(false, |bad, v| bad | !v.is_finite());
+    let bad = |bad: bool, v: &F| bad | !v.is_finite();
+    let any = |values: &[F]| values.iter().fold(false, bad);
     let Some(values) = a.as_slice_memory_order() else {
-        return a.fold(false, |bad, v| bad | !v.is_finite());
+        return a.fold(false, bad);
     };
     let chunks = values.len().div_ceil(FINITE_CHUNK);
-    if chunks <= 1 || crate::gemm::threads() <= 1 {
+    if chunks <= 1 {
         return any(values);
     }
+    // A team without workers runs the chunks on this thread.
     let found = std::sync::atomic::AtomicBool::new(false);
     crate::gemm::on_team(chunks, &|_, chunk| {
         let start = chunk * FINITE_CHUNK;
