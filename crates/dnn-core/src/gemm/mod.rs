@@ -172,20 +172,19 @@ macro_rules! level_fns {
     };
 }
 
-// AVX-512's products take tiles of 6 rows by 4 vectors (64 `f32` or 32 `f64` columns), and
-// its products with `B` packed ahead (the weight steps, and the team-packed products split by
-// rows) tiles of 12 rows by 2 vectors. With the cat-shaped bench's forward product (`W1` of
-// 256 x 12288 read in place, rows a multiple of 4 KiB apart, times a batch of 64) a tile
-// reads 6 rows of `A` per step of depth instead of 12, which share an L1 set, and loads 4
-// vectors of `B` and 6 values of `A` for its 24 multiply-adds instead of 2 and 12. On the
-// Emerald Rapids Xeon, 16 pairs of alternating processes of the bench's `minibatch` program
-// on cat in f64 and 14 in f32: the forward phase was faster with 6 x 4 in 14 and 13 pairs
-// (medians 1.17 -> 1.02 s in f64, 0.56 -> 0.52 s in f32), training in 12 and 10 (3.31 ->
-// 3.11 s, 1.67 -> 1.61 s); mnist, whose products mostly take packed `B`, unchanged. 6 x 4
-// for the packed products too was mixed (mnist's update phase 4 % faster and its forward 2 %
-// slower, cat's both ways; 4 pairs each); 3 x 8 in f64 made cat's forward phase twice as
-// slow (6 pairs). Timings of one product in one process ranked 4 x 4 and 8 x 2 differently
-// from run to run. The tile shapes change no sum (see `kernel.rs`).
+// AVX-512's products take tiles of 6 rows by 4 vectors (64 `f32` or 32 `f64` columns), and its
+// products with `B` packed ahead (the weight steps) tiles of 12 rows by 2 vectors. With the
+// cat-shaped bench's forward product (`W1` of 256 x 12288 read in place, rows a multiple of 4 KiB
+// apart, times a batch of 64) a tile reads 6 rows of `A` per step of depth instead of 12, which
+// share an L1 set, and loads 4 vectors of `B` and 6 values of `A` for its 24 multiply-adds instead
+// of 2 and 12. On the Emerald Rapids Xeon, 16 pairs of alternating processes of the bench's
+// `minibatch` program on cat in f64 and 14 in f32: the forward phase was faster with 6 x 4 in 14
+// and 13 pairs (medians 1.17 -> 1.02 s in f64, 0.56 -> 0.52 s in f32), training in 12 and 10 (3.31
+// -> 3.11 s, 1.67 -> 1.61 s); mnist, whose products mostly take packed `B`, unchanged. 6 x 4 for
+// the packed products too was mixed (mnist's update phase 4 % faster and its forward 2 % slower,
+// cat's both ways; 4 pairs each); 3 x 8 in f64 made cat's forward phase twice as slow (6 pairs).
+// Timings of one product in one process ranked 4 x 4 and 8 x 2 differently from run to run. The
+// tile shapes change no sum (see `kernel.rs`).
 level_fns!(
     sgemm_avx512,
     sgemm_packed_avx512,
@@ -236,7 +235,7 @@ level_fns!(
 );
 
 /// [`kernel::pack_b_panels`] compiled for a level's instruction set, through its vector
-/// type's transposing copy (what the team packs a product's `B` with). For AVX-512, with the
+/// type's transposing copy (what the weight steps pack their `B` with). For AVX-512, with the
 /// copy's transposes, the mnist-shaped bench's f32 training took 0.943 -> 0.881, 1.246 ->
 /// 1.083 and 0.975 -> 0.940 s (medians of 9, 11 and 9 alternating processes); compiled for
 /// AVX-512 before the level had transposes of its own, it was 2 % slower than the plain copy.
@@ -336,10 +335,6 @@ trait Kernels: Element {
 
     /// Runs `f` with this thread's packing buffer.
     fn with_buffer<R>(f: impl FnOnce(*mut Self) -> R) -> R;
-
-    /// Runs `f` with this thread's buffer for a `B` packed by the whole team, of at least
-    /// `len` elements (grown, never shrunk: no allocation once it has its largest size).
-    fn with_team_buffer<R>(len: usize, f: impl FnOnce(*mut Self) -> R) -> R;
 }
 
 /// Gives this thread its packing buffers for both element types now, rather than in the first
@@ -353,12 +348,10 @@ pub(super) fn reserve_buffers() {
 thread_local! {
     static BUFFER_F32: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
     static BUFFER_F64: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
-    static TEAM_BUFFER_F32: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
-    static TEAM_BUFFER_F64: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
 }
 
 macro_rules! kernels_for {
-    ($t:ty, $avx512:ident, $avx2:ident, $packed512:ident, $packed2:ident, $pack512:ident, $pack2:ident, $nr512:ident, $nr2:ident, $buffer:ident, $team_buffer:ident) => {
+    ($t:ty, $avx512:ident, $avx2:ident, $packed512:ident, $packed2:ident, $pack512:ident, $pack2:ident, $nr512:ident, $nr2:ident, $buffer:ident) => {
         impl Kernels for $t {
             #[allow(clippy::too_many_arguments)]
             unsafe fn serial(
@@ -454,14 +447,6 @@ macro_rules! kernels_for {
                     f(buffer.as_mut_ptr())
                 })
             }
-
-            fn with_team_buffer<R>(len: usize, f: impl FnOnce(*mut Self) -> R) -> R {
-                $team_buffer.with(|cell| {
-                    let mut buffer = cell.borrow_mut();
-                    crate::huge_pages::grow(&mut buffer, len);
-                    f(buffer.as_mut_ptr())
-                })
-            }
         }
     };
 }
@@ -476,8 +461,7 @@ kernels_for!(
     spack_avx2,
     S_NR_AVX512,
     S_NR_AVX2,
-    BUFFER_F32,
-    TEAM_BUFFER_F32
+    BUFFER_F32
 );
 kernels_for!(
     f64,
@@ -489,8 +473,7 @@ kernels_for!(
     dpack_avx2,
     D_NR_AVX512,
     D_NR_AVX2,
-    BUFFER_F64,
-    TEAM_BUFFER_F64
+    BUFFER_F64
 );
 
 /// Work below which a product runs on the calling thread alone: waking the team costs a few
@@ -505,17 +488,8 @@ const SPLIT_ALIGN: usize = 64;
 /// packs its own columns of `B`).
 const CHUNKS_PER_THREAD: usize = 3;
 
-/// A `B` whose packing takes up to this many bytes is packed once, by the whole team, for a
-/// product split by rows (it then stays in L2 for every row chunk); a larger one is packed
-/// block by block by each member, as the serial product does.
-const TEAM_PACK_BYTES: usize = 1 << 20;
-
-/// Rows per chunk of a product split by rows with `B` packed by the team: a multiple of every
-/// kernel's tile height (12, 6 and 4), so that no chunk but the last has a partial panel of
-/// `A`, and no more, so that a member that finishes first waits at most one such chunk.
-/// (Chunks of 48 rows on a 256-row layer made five of 48 and one of 16: taken in turn, 144
-/// rows for one member and 112 for the other.) Other splits by rows are multiples of it too
-/// (see [`split_chunk`]).
+/// Splits of `m` are multiples of this, a multiple of every kernel's tile height (12, 6 and
+/// 4), so that no chunk but the last has a partial panel of `A` (see [`split_chunk`]).
 const ROW_ALIGN: usize = 12;
 
 /// `C = alpha A B + beta C` at `level`, on the team when it pays.
@@ -544,12 +518,14 @@ unsafe fn product<T: Kernels>(
     let team = Team::get();
     let parts = team.threads().min(threads);
     // Split the longer side of C into a few chunks per member: each chunk is a block of
-    // rows or columns of C, taken by whichever member is free.
+    // rows or columns of C, taken by whichever member is free. A member given rows packs all
+    // of `B` for itself. Packed once by the team instead (a job of its own before the rows),
+    // `B` cost a second wait on the team per product: without it, on the Xeon with AMX, the
+    // backward phase (`dA[1]`, 256 x 128 x 128 in mnist) took 0.79-0.96 of its time in
+    // every pair of alternating processes (8 pairs of each workload and type, on AVX-512 and
+    // on AVX2), mnist's forward (256 x 784 x 128) 0.95-1.00 (see docs/performance.md,
+    // 2026-12-04 03:35-).
     let by_columns = n >= m;
-    let packed_len = kernel::packed_b_len(T::nr(level), k, n);
-    if !by_columns && n <= kernel::NC && packed_len * std::mem::size_of::<T>() <= TEAM_PACK_BYTES {
-        return by_rows_with_team_packing(level, m, n, k, alpha, a, b, beta, c, team, parts);
-    }
     let len = if by_columns { n } else { m };
     let chunk = split_chunk(len, parts, by_columns);
     let job = move |_member: usize, index: usize| {
@@ -606,54 +582,6 @@ fn split_chunk(len: usize, parts: usize, by_columns: bool) -> usize {
         .div_ceil(align)
         .max(1)
         * align
-}
-
-/// [`product`] split by rows of `C`, with all of `B` (`n <= NC`) packed once into the calling
-/// thread's team buffer by the members together (a share of its panels each), then the rows
-/// shared out in chunks of [`ROW_ALIGN`] (each chunk reads the same packed `B` from L2, so
-/// small chunks cost no extra packing). Each member packing all of `B` for its own rows
-/// made two threads only 1.0-1.3 times as fast as one on the mini-batch shapes.
-#[allow(clippy::too_many_arguments)]
-unsafe fn by_rows_with_team_packing<T: Kernels>(
-    level: Level,
-    m: usize,
-    n: usize,
-    k: usize,
-    alpha: T,
-    a: MatPtr<T>,
-    b: MatPtr<T>,
-    beta: T,
-    c: MatPtr<T>,
-    team: &Team,
-    parts: usize,
-) {
-    let nr = T::nr(level);
-    T::with_team_buffer(kernel::packed_b_len(nr, k, n), |packed| {
-        pack_on_team(level, k, n, b, packed, team, parts);
-        let packed = SendPtr(packed);
-        let rows = ROW_ALIGN;
-        let job = move |_member: usize, index: usize| {
-            let start = index * rows;
-            let h = rows.min(m - start);
-            // SAFETY: the buffer holds `B` packed at this level (the job before); chunks
-            // write disjoint rows of `C`; the caller's contract covers the rest.
-            T::with_buffer(|buf| unsafe {
-                T::serial_packed_b(
-                    level,
-                    h,
-                    n,
-                    k,
-                    alpha,
-                    a.offset(start, 0),
-                    packed.get(),
-                    beta,
-                    c.offset(start, 0),
-                    buf.add(kernel::KC * kernel::NC),
-                )
-            });
-        };
-        team.run(m.div_ceil(rows), &job);
-    })
 }
 
 /// All of `B` packed by [`Kernels::pack_panels`] into `out`, the panels shared out over

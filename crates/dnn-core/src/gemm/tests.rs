@@ -153,7 +153,7 @@ fn the_chosen_kernel_is_the_best_supported_one_and_passed_its_check() {
 #[test]
 fn fused_kernels_give_the_same_bits_whatever_the_level_and_the_threads() {
     let mut rng = NumpyRng::new(3);
-    // Split by columns; and by rows, with B (three depth blocks) packed by the team.
+    // Split by columns; and by rows, each member packing B (three depth blocks) for its own.
     for (m, n, k) in [(150, 300, 700), (300, 150, 700)] {
         let a = rng.randn(k, m);
         let b = rng.randn(k, n);
