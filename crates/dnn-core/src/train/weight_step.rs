@@ -214,10 +214,16 @@ pub(crate) fn packed_ahead_cap() -> usize {
 }
 
 /// Whether the team packs every strip of a layer with `n_in` inputs ahead, for batches of
-/// `k`: a single strip always (as each member would pack it all for itself otherwise), more
-/// up to `cap` bytes.
+/// `k`: where there are several, up to `cap` bytes.
+///
+/// A layer of a single strip is packed by each member for itself. Packed by the team (as it
+/// was when packing a transposed batch took a tenth of the mnist-shaped bench's `f64` run),
+/// it took a job of its own before the step's, and a second wait on the team per layer. With
+/// each member packing mnist's 784 x 128 batch for itself, the update phase took 0.94-0.97
+/// of its time in pairs of alternating processes on the Xeon with AMX (8 of 8 pairs faster
+/// in `f32` and `f64`, AVX-512 and AVX2; see docs/performance.md, 2026-12-04 03:35-).
 fn shares_packing<F: Float>(k: usize, n_in: usize, cap: usize) -> bool {
-    k <= MAX_PACKED_DEPTH && (n_in <= COLS || n_in * k * std::mem::size_of::<F>() <= cap)
+    k <= MAX_PACKED_DEPTH && n_in > COLS && n_in * k * std::mem::size_of::<F>() <= cap
 }
 
 /// A layer's running averages (`v` or `s`) as the weight step keeps them: strip by strip,
@@ -360,7 +366,7 @@ pub(super) fn fused_weight_step<F: Float>(
     let (row_blocks, strips) = (n_out.div_ceil(rows), n_in.div_ceil(COLS));
     // A chunk is a group of row blocks by a span of columns, each block's gradients
     // computed strip by strip and then stepped:
-    // - with every strip packed ahead by the team (one strip, or a few MiB of them): one
+    // - with every strip packed ahead by the team (several, up to a few MiB): one
     //   row block by as many whole strips as `RUN_BYTES` holds (its gradients computed
     //   together, then stepped strip by strip); single strips if that leaves fewer chunks
     //   than members;
@@ -370,9 +376,9 @@ pub(super) fn fused_weight_step<F: Float>(
     let could_share = wanted > 1
         && shares_packing::<F>(k, n_in, scratch.shared_cap)
         && strips <= scratch.shared.len();
-    // A layer of one strip is packed by the team always (each member would pack all of it
-    // for itself otherwise); one of several strips takes the faster order on this CPU.
-    let chooses = could_share && strips > 1;
+    // A layer of several strips that the team could pack ahead takes the faster order on
+    // this CPU.
+    let chooses = could_share;
     let order = if chooses {
         scratch.orders[layer].next()
     } else {
@@ -391,9 +397,6 @@ pub(super) fn fused_weight_step<F: Float>(
     };
     let (groups, spans) = (row_blocks.div_ceil(per_group), n_in.div_ceil(span));
     if shared {
-        // Packed by the team rather than by every member for itself (packing was a tenth of
-        // the mnist-shaped bench's f64 run in perf, more than half of it this 784 x 128
-        // batch, packed twice).
         for (strip, packed) in scratch.shared.iter_mut().take(strips).enumerate() {
             let c0 = strip * COLS;
             let b = a_prev.slice(s![c0..n_in.min(c0 + COLS), ..]);
@@ -565,21 +568,20 @@ mod tests {
         let mut rng = NumpyRng::new(4);
         // Packed ahead by the team: 50 x 2100 with k = 70, row blocks (a partial one) of
         // three strips (a partial one); 13 x 7000 with k = 12, blocks of two spans of strips
-        // (a partial one); 4 x 2100 with k = 150, one row block, so one strip per block; 60 x
-        // 900 with k = 300, one strip, packed over two depth blocks. Each member packing its
-        // own strip (a batch too large to pack ahead): 30 x 2100 with k = 600, a strip of all
-        // the row blocks per member. 30 x 1000 with k = 1100: one strip, packed ahead by the
-        // team however large. One
-        // thread: 20 x 2100 with k = 5, strips of all the row blocks; 7 x 30 with k = 2100,
-        // one partial block of a batch too deep to pack.
+        // (a partial one); 4 x 2100 with k = 150, one row block, so one strip per block. Each
+        // member packing its own strip: 60 x 900 with k = 300, a layer of one strip, packed
+        // over two depth blocks; 30 x 2100 with k = 600 (a batch too large to pack ahead), a
+        // strip of all the row blocks per member; 30 x 1000 with k = 1100, one strip over
+        // five depth blocks. One thread: 20 x 2100 with k = 5, strips of all the row blocks;
+        // 7 x 30 with k = 2100, one partial block of a batch too deep to pack.
         // The cap is the largest any CPU gets, so that each shape takes its way everywhere.
         for (n_out, n_in, k, team_packed) in [
             (50, 2100, 70, true),
             (13, 7000, 12, true),
             (4, 2100, 150, true),
-            (60, 900, 300, true),
+            (60, 900, 300, false),
             (30, 2100, 600, false),
-            (30, 1000, 1100, true),
+            (30, 1000, 1100, false),
             (20, 2100, 5, true),
             (7, 30, 2100, false),
         ] {
@@ -686,8 +688,13 @@ mod tests {
         assert!(!shares_packing::<f32>(k, n_in, shared_cap(Some(8 << 20))));
         assert!(shares_packing::<f64>(k, n_in, shared_cap(Some(24 << 20))));
         assert!(!shares_packing::<f64>(k, n_in, shared_cap(Some(16 << 20))));
-        // A layer of one strip is packed ahead whatever the cache.
-        assert!(shares_packing::<f64>(1100, 1000, shared_cap(Some(1 << 20))));
+        // A layer of one strip is packed by each member for itself, whatever the cache.
+        assert!(!shares_packing::<f64>(64, 1000, MAX_SHARED_BYTES));
+        assert!(!shares_packing::<f64>(
+            1100,
+            1000,
+            shared_cap(Some(1 << 20))
+        ));
         assert!(!shares_packing::<f64>(
             MAX_PACKED_DEPTH + 1,
             1000,
