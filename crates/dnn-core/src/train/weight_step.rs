@@ -658,11 +658,11 @@ mod tests {
                                 .fold(0.0_f64, |a, &b| a.max(b))
                         );
                     }
-                    // The team packs ahead where it can, but for a layer of several strips
-                    // stepped strip by strip; otherwise the members pack their own strips
+                    // The team packs ahead where it can (a layer of several strips), but not
+                    // for a step strip by strip; otherwise the members pack their own strips
                     // (unless the batch is too deep to pack).
                     let on_team = n_out * n_in * k >= PARALLEL_WORK && gemm::threads() > 1;
-                    let team = on_team && team_packed && (n_in <= COLS || !orders.contains(&s));
+                    let team = on_team && team_packed && !orders.contains(&s);
                     let own = scratch.members.iter().any(|m| m.holds.is_some());
                     assert_eq!(
                         own,
