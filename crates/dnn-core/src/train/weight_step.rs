@@ -373,18 +373,17 @@ pub(super) fn fused_weight_step<F: Float>(
     // - otherwise one strip by every row block, its member packing the strip once for them
     //   all, or single row blocks where there are fewer strips than members (a static split
     //   of a layer of 11 blocks gave one member 6 and the other 5, and left it waiting).
-    let could_share = wanted > 1
-        && shares_packing::<F>(k, n_in, scratch.shared_cap)
-        && strips <= scratch.shared.len();
     // A layer of several strips that the team could pack ahead takes the faster order on
     // this CPU.
-    let chooses = could_share;
+    let chooses = wanted > 1
+        && shares_packing::<F>(k, n_in, scratch.shared_cap)
+        && strips <= scratch.shared.len();
     let order = if chooses {
         scratch.orders[layer].next()
     } else {
         StepOrder::PackedAhead
     };
-    let shared = could_share && order == StepOrder::PackedAhead;
+    let shared = chooses && order == StepOrder::PackedAhead;
     let started = (chooses && k == scratch.batch).then(Instant::now);
     let (span, per_group) = if shared {
         let whole = widest.min(n_in);
